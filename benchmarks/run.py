@@ -1,0 +1,241 @@
+"""Reproducible performance measurements of gdlearn (not timed tests).
+
+Usage::
+
+    python benchmarks/run.py            # every benchmark, full size
+    python benchmarks/run.py --quick    # smaller samples; slow baselines extrapolated
+    python benchmarks/run.py --only slider_update_ms --only import_gdlearn_ms
+    python benchmarks/run.py --list
+
+Each benchmark prints one JSON object per line::
+
+    {"name": "slider_update_ms", "value": 6.1, "unit": "ms",
+     "baseline": "...", "baseline_value": 412.0, "goal": 16.7, "speedup": 67.5, ...}
+
+``value`` is what gdlearn achieves; ``baseline``/``baseline_value`` describe
+and measure the naive way it replaces; ``goal`` (same unit, lower is better)
+is the target where there is one. Every row also records the quick flag, the
+sample size and the machine's load average, since timings on a busy machine
+are not timings on an idle one.
+
+The rows:
+
+slider_update_ms
+    Median of ``learning_rate_explorer(...).update(lr=...)`` over many learning
+    rates, on a 200-step Rosenbrock run with the Agg backend: recompute the run,
+    move the artists and render them (blitting onto the cached contour
+    background). Baseline: what ``ipywidgets.interact`` with the inline backend
+    does on each change — build the same figure from scratch and save it as a
+    PNG. Goal: one frame at 60 Hz, 16.7 ms.
+slider_update_redraw_ms
+    The same update followed by a full ``fig.canvas.draw()`` (no blitting):
+    shows what the cached background saves.
+run_many_s
+    10,000 starts x 500 sgd steps on Rosenbrock with ``gdlearn.run.run_many``
+    (one vectorized pass). Baseline: a Python loop of ``gdlearn.run.run`` over
+    the starts (with ``--quick``, timed on a subset and extrapolated).
+import_gdlearn_ms
+    ``python -c "import gdlearn"`` in a fresh process, median of several runs.
+    Baseline: ``python -c "pass"`` (the interpreter alone).
+
+Add a benchmark by decorating a function ``f(quick: bool) -> dict`` with
+``@benchmark("name")``; it returns the row without ``name``.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # benchmark the working tree, installed or not
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+
+BENCHMARKS: dict[str, Callable[[bool], dict]] = {}
+
+
+def benchmark(name: str) -> Callable:
+    """Register ``f(quick) -> row`` under `name` (rows print in registration order)."""
+    def register(f: Callable[[bool], dict]) -> Callable[[bool], dict]:
+        BENCHMARKS[name] = f
+        return f
+    return register
+
+
+def _median_ms(f: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - t)
+    return 1e3 * statistics.median(times)
+
+
+# ---------------------------------------------------------------- slider latency
+def _explorer():
+    from gdlearn.widgets import learning_rate_explorer
+
+    ex = learning_rate_explorer(surfaces="rosenbrock", lr=1e-3, steps=200)
+    for lr in (1e-4, 1e-3, 3e-3):  # settle the loss axis range (a rare full redraw)
+        ex.update(lr=lr)
+    return ex
+
+
+def _learning_rates(n: int) -> list[float]:
+    # a slider sweep: converging, slow and diverging runs alike
+    return [float(v) for v in np.logspace(-4.5, -2.0, n)]
+
+
+def _interact_inline_frame(lr: float) -> bytes:
+    """What `interact` + the inline backend does per change: a new figure, saved as PNG."""
+    import matplotlib.pyplot as plt
+
+    from gdlearn import plotting
+    from gdlearn.optim import sgd
+    from gdlearn.run import run
+    from gdlearn.surfaces import rosenbrock
+
+    fig, (ax, lax) = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
+    plotting.plot_contours(rosenbrock, ax=ax)
+    trace = run(sgd(lr=lr), rosenbrock, rosenbrock.start, 200)
+    plotting.plot_path(trace, ax=ax, label="sgd")
+    plotting.plot_loss(trace, ax=lax, f_star=0.0)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")  # the inline backend's default
+    plt.close(fig)
+    return buf.getvalue()
+
+
+@benchmark("slider_update_ms")
+def slider_update(quick: bool) -> dict:
+    ex = _explorer()
+    lrs = _learning_rates(60 if quick else 300)
+    times = []
+    for lr in lrs:
+        t = time.perf_counter()
+        ex.update(lr=lr)
+        times.append(time.perf_counter() - t)
+    assert ex.error is None, ex.error
+    ex.close()
+    base_lrs = _learning_rates(5 if quick else 20)
+    base = []
+    for lr in base_lrs:
+        t = time.perf_counter()
+        _interact_inline_frame(lr)
+        base.append(time.perf_counter() - t)
+    value = 1e3 * statistics.median(times)
+    baseline = 1e3 * statistics.median(base)
+    return {
+        "value": round(value, 2), "unit": "ms",
+        "baseline": "interact + inline: rebuild the figure and savefig a PNG per change",
+        "baseline_value": round(baseline, 1), "goal": 16.7,
+        "speedup": round(baseline / value, 1),
+        "p90": round(1e3 * float(np.percentile(times, 90)), 2),
+        "n": len(lrs), "n_baseline": len(base_lrs),
+    }
+
+
+@benchmark("slider_update_redraw_ms")
+def slider_update_redraw(quick: bool) -> dict:
+    ex = _explorer()
+    lrs = _learning_rates(20 if quick else 100)
+    times = []
+    for lr in lrs:
+        t = time.perf_counter()
+        ex.update(lr=lr)
+        ex.fig.canvas.draw()
+        times.append(time.perf_counter() - t)
+    ex.close()
+    return {"value": round(1e3 * statistics.median(times), 2), "unit": "ms",
+            "note": "update + full fig.canvas.draw() (Agg): the cost blitting avoids",
+            "goal": 16.7, "n": len(lrs)}
+
+
+# ---------------------------------------------------------------- run_many
+@benchmark("run_many_s")
+def run_many_vs_loop(quick: bool) -> dict:
+    from gdlearn.optim import sgd
+    from gdlearn.run import run, run_many
+    from gdlearn.surfaces import rosenbrock
+
+    n, steps, lr = 10_000, 500, 1e-3
+    rng = np.random.default_rng(0)
+    (a, b), (c, d) = rosenbrock.domain
+    x0s = np.column_stack([rng.uniform(a, b, n), rng.uniform(c, d, n)])
+    t = time.perf_counter()
+    many = run_many(sgd(lr=lr), rosenbrock, x0s, steps)
+    value = time.perf_counter() - t
+    subset = 200 if quick else n
+    t = time.perf_counter()
+    finals = [run(sgd(lr=lr), rosenbrock, x0, steps).x for x0 in x0s[:subset]]
+    loop = (time.perf_counter() - t) * n / subset
+    # the two must agree, or the comparison means nothing
+    ok = np.isfinite(many.x[:subset]).all(axis=1)
+    np.testing.assert_allclose(many.x[:subset][ok], np.array(finals)[ok], rtol=1e-9, atol=1e-12)
+    return {
+        "value": round(value, 3), "unit": "s",
+        "baseline": "Python loop of gdlearn.run.run over the starts"
+                    + (f" (timed on {subset}, extrapolated)" if subset < n else ""),
+        "baseline_value": round(loop, 2), "goal": 1.0,
+        "speedup": round(loop / value, 1),
+        "starts": n, "steps": steps, "optimizer": f"sgd(lr={lr})",
+        "statuses": {s: int((many.status == s).sum()) for s in ("converged", "max_steps", "diverged")},
+    }
+
+
+# ---------------------------------------------------------------- import time
+def _startup_ms(code: str, repeats: int) -> float:
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    cmd = [sys.executable, "-c", code]
+    subprocess.run(cmd, check=True, env=env, cwd=ROOT)  # warm the OS file cache and .pyc files
+    return _median_ms(lambda: subprocess.run(cmd, check=True, env=env, cwd=ROOT), repeats)
+
+
+@benchmark("import_gdlearn_ms")
+def import_gdlearn(quick: bool) -> dict:
+    repeats = 3 if quick else 9
+    value = _startup_ms("import gdlearn", repeats)
+    bare = _startup_ms("pass", repeats)
+    return {"value": round(value, 1), "unit": "ms",
+            "baseline": 'python -c "pass" (interpreter start-up alone)',
+            "baseline_value": round(bare, 1), "import_only_ms": round(value - bare, 1),
+            "n": repeats}
+
+
+# ---------------------------------------------------------------- main
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller samples, extrapolated baselines")
+    parser.add_argument("--only", action="append", metavar="NAME", help="run only these (repeatable)")
+    parser.add_argument("--list", action="store_true", help="list the benchmark names")
+    args = parser.parse_args(argv)
+    if args.list:
+        print("\n".join(BENCHMARKS))
+        return 0
+    names = args.only or list(BENCHMARKS)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        parser.error(f"unknown benchmark(s) {unknown}; choose from {list(BENCHMARKS)}")
+    for name in names:
+        row = {"name": name, **BENCHMARKS[name](args.quick)}
+        row.update(quick=args.quick, loadavg=[round(v, 2) for v in os.getloadavg()],
+                   cpus=os.cpu_count())
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

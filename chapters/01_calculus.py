@@ -1,0 +1,781 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Chapter 01 — Calculus for gradient descent
+#
+# Gradient descent needs one thing from calculus: at any point, **which way is
+# downhill, and how steep is it?** The answer is the *gradient*. This chapter
+# builds it up from the slope of a line, shows how to compute it with nothing
+# but function values, how to test a gradient you derived by hand, and how the
+# *second* derivatives tell a valley from a hilltop.
+#
+# You need only high-school calculus: the slope of a line, the power rule and
+# the chain rule.
+#
+# ## What you will learn
+#
+# - to read a derivative as the slope of a tangent line, the limit of slopes of secants;
+# - partial derivatives, and the gradient that collects them;
+# - directional derivatives, and why the gradient points in the direction of
+#   steepest ascent, with the steepest slope as its length;
+# - Taylor expansion: the tangent line and the tangent parabola, and how fast
+#   their errors shrink;
+# - finite differences: derivatives from function values alone, and why the
+#   step size cannot be too small in floating point;
+# - gradient checking: catching a bug in a hand-written gradient;
+# - the Hessian, whose eigenvalues tell a minimum from a maximum and a saddle.
+
+# %%
+# Setup: on Colab this installs the course library; everywhere else it does nothing.
+import sys
+if "google.colab" in sys.modules:
+    import subprocess
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "gdlearn @ git+https://github.com/gdlearn/gdlearn"], check=True)
+
+# %%
+from gdlearn.notebook import setup
+setup()
+
+import inspect
+
+import matplotlib.pyplot as plt
+import numpy as np
+import scipy.optimize
+
+from gdlearn import calculus, plotting, style
+from gdlearn.surfaces import double_well, himmelblau, rosenbrock, saddle
+
+COLORS = style.PALETTE
+
+# %% [markdown]
+# ## 1. The derivative is a slope
+#
+# The slope of a straight line is *rise over run*: how much it goes up for each
+# step to the right. A curve has no single slope, but it has one at each point.
+# Take a point $x_0$ and a second point a step $h$ away. The straight line through
+# $(x_0, f(x_0))$ and $(x_0 + h, f(x_0 + h))$ is a **secant**, and its slope is
+#
+# $$\text{secant slope} = \frac{f(x_0 + h) - f(x_0)}{h}.$$
+#
+# Now shrink $h$. The second point slides towards the first, and the secant turns
+# until it just touches the curve: the **tangent line**. Its slope is the
+# **derivative**
+#
+# $$f'(x_0) = \lim_{h \to 0} \frac{f(x_0 + h) - f(x_0)}{h}.$$
+#
+# Our running example is the "double well" $f(x) = x^4 - 3x^2 + x$: two valleys
+# with a hill between them. The power rule, term by term, gives its derivative
+# $f'(x) = 4x^3 - 6x + 1$.
+
+# %%
+def f(x):
+    return x**4 - 3 * x**2 + x
+
+
+def df(x):
+    return 4 * x**3 - 6 * x + 1            # the power rule, term by term
+
+
+# The course library holds the same function as `double_well`. Library functions
+# take the coordinates on axis 0 (a 1-D point is an array of shape (1,)).
+assert np.isclose(f(0.7), double_well.f(np.array([0.7])))
+assert np.isclose(df(0.7), double_well.grad(np.array([0.7]))[0])
+
+# %% [markdown]
+# Here are the secant slopes at $x_0 = -0.5$, where $f'(x_0) = 4(-0.125) + 3 + 1 = 3.5$,
+# for smaller and smaller steps:
+
+# %%
+x0 = -0.5
+steps = np.array([1.0, 0.5, 0.25, 0.1, 0.01, 0.001])
+secant_slopes = (f(x0 + steps) - f(x0)) / steps
+secant_errors = np.abs(secant_slopes - df(x0))
+for h, slope, error in zip(steps, secant_slopes, secant_errors):
+    print(f"h = {h:<6}  secant slope = {slope:8.5f}   error = {error:.1e}")
+
+assert df(x0) == 3.5
+assert np.all(np.diff(secant_errors) < 0)        # every smaller step is closer
+assert np.isclose(secant_errors[-1] / steps[-1], 1.5, rtol=0.01)
+
+# %% [markdown]
+# The error shrinks with $h$, and in proportion to it: once $h$ is small, a
+# ten times smaller step gives a ten times smaller error (error $\approx 1.5\,h$
+# here; section 5 explains where the 1.5 comes from). The picture:
+
+# %%
+fig, ax = plt.subplots(figsize=style.FIGSIZE["single"], layout="constrained")
+xs = np.linspace(-1.8, 1.8, 400)
+ax.plot(xs, f(xs), color="black", label="$f(x) = x^4 - 3x^2 + x$")
+secant_colors = [COLORS["sky_blue"], COLORS["bluish_green"], COLORS["orange"]]
+for h, color in zip([1.0, 0.5, 0.25], secant_colors):
+    slope = (f(x0 + h) - f(x0)) / h
+    ax.plot(xs, f(x0) + slope * (xs - x0), color=color, linewidth=1.4,
+            label=f"secant, $h$ = {h}: slope {slope:.2f}")
+    ax.plot([x0 + h], [f(x0 + h)], "o", color=color, markeredgecolor="black")
+ax.plot(xs, f(x0) + df(x0) * (xs - x0), color=COLORS["vermillion"], linewidth=2.4,
+        linestyle="--", label=f"tangent: slope $f'(x_0)$ = {df(x0):.2f}")
+ax.plot([x0], [f(x0)], "o", color="black", markersize=8, zorder=5)
+ax.annotate("$x_0$", (x0, f(x0)), xytext=(-22, 8), textcoords="offset points")
+ax.set(xlim=(-1.8, 1.8), ylim=(-4.5, 3.5), xlabel="$x$", ylabel="$f(x)$",
+       title=f"Secants shrink to the tangent at $x_0$ = {x0}")
+ax.legend(loc="lower right", fontsize=8);
+
+# %% [markdown]
+# ### Try it: slide the tangent along the curve
+#
+# Move the slider. Watch the sign of the slope: it is negative where the curve
+# goes down to the right, positive where it goes up, and **zero at the bottom of
+# each valley and at the top of the hill**. (On a static page you see one
+# position of the slider.)
+
+# %%
+from gdlearn import widgets
+
+explorer = widgets.tangent_explorer(double_well, x=-0.5)
+explorer
+
+# %% [markdown]
+# Two facts to keep from the slider, both checked below:
+#
+# - at a minimum the tangent is flat, $f'(x) = 0$;
+# - the slope points uphill, so a small step *against* it, from $x$ to
+#   $x - \eta f'(x)$ with a small $\eta > 0$, goes downhill. That sentence is
+#   gradient descent in one dimension.
+
+# %%
+minima = double_well.minima[:, 0]
+assert np.allclose(df(minima), 0, atol=1e-12)
+
+eta = 0.01
+for x in [-1.8, -0.5, 0.5, 1.8]:
+    assert f(x - eta * df(x)) < f(x)      # a small step against the slope goes down
+
+# %% [markdown]
+# ## 2. Partial derivatives
+#
+# A loss usually depends on many numbers. Take two: $f(x, y)$ is a landscape, and
+# its contour lines are lines of equal height, as on a hiking map. Our example is
+# Himmelblau's function
+#
+# $$f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2,$$
+#
+# which has four valleys. Freeze $y$ and walk only in the $x$ direction: you
+# are back to a function of one variable, and its slope is the **partial
+# derivative** $\partial f / \partial x$. Freezing $x$ instead gives
+# $\partial f / \partial y$. The chain rule does the rest:
+#
+# $$\frac{\partial f}{\partial x} = 4x\,(x^2 + y - 11) + 2\,(x + y^2 - 7), \qquad
+#   \frac{\partial f}{\partial y} = 2\,(x^2 + y - 11) + 4y\,(x + y^2 - 7).$$
+
+# %%
+def partials(x, y):
+    u, v = x**2 + y - 11, x + y**2 - 7
+    return 4 * x * u + 2 * v, 2 * u + 4 * y * v
+
+
+p = np.array([1.0, 1.0])
+df_dx, df_dy = partials(*p)
+print(f"at p = (1, 1):  df/dx = {df_dx},  df/dy = {df_dy}")
+
+# The same numbers as secant slopes with a tiny step, walking along x, then along y:
+h = 1e-7
+slope_x = (himmelblau.f(p + [h, 0]) - himmelblau.f(p)) / h
+slope_y = (himmelblau.f(p + [0, h]) - himmelblau.f(p)) / h
+assert (df_dx, df_dy) == (-46.0, -38.0)
+assert np.isclose(slope_x, df_dx, rtol=1e-5) and np.isclose(slope_y, df_dy, rtol=1e-5)
+
+# %% [markdown]
+# In pictures: the two dashed lines through $p$ on the map (left) are the two
+# walks; along each one $f$ is an ordinary curve with an ordinary tangent.
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), layout="constrained")
+plotting.plot_contours(himmelblau, ax=axes[0], title="Himmelblau: two walks through $p$")
+axes[0].axhline(p[1], color=COLORS["blue"], linestyle="--", label="$y = 1$ fixed")
+axes[0].axvline(p[0], color=COLORS["orange"], linestyle="--", label="$x = 1$ fixed")
+axes[0].plot(*p, "o", color="black", markersize=7, zorder=8)
+axes[0].annotate("$p$", p, xytext=(6, 6), textcoords="offset points", fontsize=12)
+axes[0].legend(loc="lower center", fontsize=8)
+
+t = np.linspace(-1.5, 3.5, 300)
+walks = [(axes[1], "x", "$f(x, 1)$", himmelblau.f(np.stack([t, np.full_like(t, 1.0)])), df_dx,
+          COLORS["blue"]),
+         (axes[2], "y", "$f(1, y)$", himmelblau.f(np.stack([np.full_like(t, 1.0), t])), df_dy,
+          COLORS["orange"])]
+for ax, name, ylabel, values, slope, color in walks:
+    ax.plot(t, values, color=color)
+    near = np.abs(t - 1) < 0.6
+    ax.plot(t[near], himmelblau.f(p) + slope * (t[near] - 1), color="black", linewidth=2,
+            label=rf"tangent: slope $\partial f/\partial {name}$ = {slope:g}")
+    ax.plot([1], [himmelblau.f(p)], "o", color="black", markersize=7)
+    ax.set(xlabel=f"${name}$", ylabel=ylabel, ylim=(0, 260))
+    ax.legend(loc="upper left", fontsize=8)
+axes[1].set_title("walk along $x$ (with $y = 1$)")
+axes[2].set_title("walk along $y$ (with $x = 1$)");
+
+# %% [markdown]
+# ## 3. The gradient and directional derivatives
+#
+# The **gradient** collects the partial derivatives into one vector,
+#
+# $$\nabla f(x, y) = \left(\frac{\partial f}{\partial x},\ \frac{\partial f}{\partial y}\right),$$
+#
+# so $\nabla f(p) = (-46, -38)$ at $p = (1, 1)$. The partials are the slopes along the
+# two axes. What is the slope along any other direction? Walk from $p$ along a unit
+# vector $u = (\cos\theta, \sin\theta)$: the height is $g(t) = f(p + t\,u)$, and the
+# slope of that walk at $t = 0$ is the **directional derivative** $D_u f(p)$. The
+# chain rule gives
+#
+# $$D_u f(p) = \frac{\partial f}{\partial x} u_x + \frac{\partial f}{\partial y} u_y
+#            = \nabla f(p) \cdot u = \|\nabla f(p)\| \cos\alpha,$$
+#
+# where $\alpha$ is the angle between $u$ and $\nabla f(p)$. Read off the cosine:
+#
+# - the slope is **largest**, equal to $\|\nabla f(p)\|$, when $u$ points along
+#   $\nabla f(p)$: the gradient is the direction of **steepest ascent**, and its
+#   length is the steepest slope;
+# - it is **smallest**, $-\|\nabla f(p)\|$, along $-\nabla f(p)$: steepest descent;
+# - it is **zero** at right angles to the gradient: along the contour line,
+#   where the height does not change.
+#
+# Let us not take the chain rule's word for it. We measure the slope of the walk in
+# 3600 directions using only values of $f$ (a secant with a tiny step), and compare.
+
+# %%
+theta = np.linspace(-np.pi, np.pi, 3600, endpoint=False)
+U = np.stack([np.cos(theta), np.sin(theta)])            # 3600 unit vectors, one per column
+h = 1e-7
+measured = (himmelblau.f(p[:, None] + h * U) - himmelblau.f(p[:, None])) / h
+
+gradient = himmelblau.grad(p)
+steepest = np.linalg.norm(gradient)
+theta_gradient = np.arctan2(gradient[1], gradient[0])
+best = np.argmax(measured)
+print(f"|grad f(p)| = {steepest:.4f}   largest measured slope = {measured[best]:.4f}")
+print(f"direction of the gradient: {np.degrees(theta_gradient):.2f} deg, "
+      f"of the steepest walk: {np.degrees(theta[best]):.2f} deg")
+
+# %% [markdown]
+# The checks, one per claim above. (A secant slope with a step of $10^{-7}$ is
+# accurate to about $10^{-6}$ here, and our directions are 0.1° apart.)
+
+# %%
+assert np.allclose(measured, gradient @ U, rtol=0, atol=1e-5)          # D_u f = grad f . u
+assert np.isclose(measured.max(), steepest, rtol=1e-6)                 # largest slope = |grad f|
+assert abs(theta[best] - theta_gradient) < np.radians(0.1)             # ... along grad f
+assert np.isclose(measured.min(), -steepest, rtol=1e-6)                # smallest = -|grad f|
+along_contour = np.array([-gradient[1], gradient[0]]) / steepest       # at right angles to grad f
+for u in (along_contour, -along_contour):
+    assert abs((himmelblau.f(p + h * u) - himmelblau.f(p)) / h) < 1e-5  # slope 0 along the contour
+
+# %% [markdown]
+# From here on we use `calculus.directional_derivative(grad, x, u)`, which computes
+# $\nabla f(x) \cdot u$ (for many directions at once, one per column):
+
+# %%
+assert np.allclose(calculus.directional_derivative(himmelblau.grad, p, U), gradient @ U)
+
+# %% [markdown]
+# On the left, arrows in 12 directions around $p$, coloured by the slope of $f$ along
+# each; the black arrow is $\nabla f(p)$. On the right, all 3600 measured slopes
+# against the direction: a cosine, whose peak sits at the gradient's direction.
+
+# %%
+fig, (ax_map, ax_slope) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+plotting.plot_contours(himmelblau, ax=ax_map, levels=np.linspace(5, 300, 30), mark_minima=False,
+                       title=r"Slope of $f$ along 12 directions at $p$")
+fan = np.linspace(-np.pi, np.pi, 12, endpoint=False)
+fan_u = np.stack([np.cos(fan), np.sin(fan)])
+arrows = ax_map.quiver(np.full(12, p[0]), np.full(12, p[1]), fan_u[0], fan_u[1],
+                       gradient @ fan_u, cmap="RdBu_r", clim=(-steepest, steepest),
+                       angles="xy", scale_units="xy", scale=1.6, width=0.012, zorder=4,
+                       edgecolor="#333333", linewidth=0.5)
+ax_map.quiver(*p, *(gradient / steepest), angles="xy", scale_units="xy", scale=0.9,
+              width=0.02, color="black", zorder=5)
+ax_map.annotate(r"$\nabla f(p)$", p + 1.15 * gradient / steepest, fontsize=11,
+                xytext=(-12, -16), textcoords="offset points")
+ax_map.set(xlim=(-0.5, 2.5), ylim=(-0.5, 2.5))
+fig.colorbar(arrows, ax=ax_map, shrink=0.8, label="slope along $u$")
+fig.get_layout_engine().set(wspace=0.12)
+
+degrees = np.degrees(theta)
+ax_slope.plot(degrees, measured, color=COLORS["blue"], label="measured slope along $u$")
+ax_slope.plot(degrees[::120], (gradient @ U)[::120], "o", color=COLORS["orange"],
+              markersize=5, label=r"$\nabla f(p) \cdot u$")
+ax_slope.axvline(np.degrees(theta_gradient), color="black", linestyle="--",
+                 label=f"direction of $\\nabla f(p)$: {np.degrees(theta_gradient):.1f}°")
+ax_slope.axhline(steepest, color=COLORS["vermillion"], linewidth=1,
+                 label=rf"$\|\nabla f(p)\|$ = {steepest:.1f}")
+ax_slope.axhline(-steepest, color=COLORS["vermillion"], linewidth=1, linestyle=":")
+ax_slope.set(xlabel=r"direction $\theta$ of $u$ (degrees)", ylabel="slope $D_u f(p)$",
+             title="The slope is largest along the gradient", xlim=(-180, 180),
+             xticks=range(-180, 181, 90), ylim=(-1.35 * steepest, 1.35 * steepest))
+ax_slope.legend(loc="lower left", fontsize=8);
+
+# %% [markdown]
+# ### The gradient field
+#
+# Draw the gradient at every point of a grid and you see the whole landscape at
+# once. Below, the arrows show the *direction* of $\nabla f$ (all drawn the same
+# length) and their colour its *size*. Each arrow crosses the contour lines at a
+# right angle and points uphill; the arrows fade to dark where the gradient
+# vanishes: in the four valleys (stars), on the hilltop near $(-0.3, -0.9)$ where
+# they converge, and at four saddle points between the valleys.
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 5), layout="constrained")
+plotting.plot_gradient_field(himmelblau, ax=ax, density=20, negative=False);
+
+# %% [markdown]
+# The gradient is zero exactly at the minima (and at the other flat points):
+
+# %%
+assert np.all(np.linalg.norm(himmelblau.grad(himmelblau.minima.T), axis=0) < 1e-10)
+
+# %% [markdown]
+# Turn every arrow around and you get $-\nabla f$, the direction of steepest
+# **descent**. Taking a small step along it, again and again, is gradient descent:
+# [chapter 02](02_gradient_descent.ipynb).
+#
+# ## 4. Taylor expansion: a function under a magnifying glass
+#
+# Zoom in far enough on a smooth curve and it looks like its tangent line. That is
+# the **first-order Taylor model** around $x_0$:
+#
+# $$f(x_0 + h) \approx f(x_0) + f'(x_0)\, h.$$
+#
+# Add the curvature, and the tangent line becomes a tangent *parabola*, the
+# **second-order model**:
+#
+# $$f(x_0 + h) \approx f(x_0) + f'(x_0)\, h + \tfrac12 f''(x_0)\, h^2.$$
+#
+# What is left over is led by the next term, $\tfrac16 f'''(x_0)\, h^3$. So the
+# error of the tangent line shrinks like $h^2$ and that of the parabola like $h^3$:
+# halve the step and the errors drop by factors of 4 and 8. Back to the double
+# well, with $f''(x) = 12x^2 - 6$, around $x_0 = -0.5$:
+
+# %%
+def d2f(x):
+    return 12 * x**2 - 6
+
+
+x0 = -0.5
+
+
+def tangent_line(x):
+    return f(x0) + df(x0) * (x - x0)
+
+
+def tangent_parabola(x):
+    return tangent_line(x) + 0.5 * d2f(x0) * (x - x0) ** 2
+
+
+# From here on we use calculus.taylor, which builds the same models (in n-D too):
+model_1 = calculus.taylor(f, df, d2f, x0, order=1)
+model_2 = calculus.taylor(f, df, d2f, x0, order=2)
+xs = np.linspace(-2, 2, 9)
+assert np.allclose(model_1(xs), tangent_line(xs)) and np.allclose(model_2(xs), tangent_parabola(xs))
+
+# %% [markdown]
+# Now measure the errors for steps from $10^{-3}$ to $10^{-1}$ and fit the slope of
+# log(error) against log($h$): that slope is the power of $h$.
+
+# %%
+hs = np.logspace(-3, -1, 21)
+error_1 = np.abs(f(x0 + hs) - model_1(x0 + hs))
+error_2 = np.abs(f(x0 + hs) - model_2(x0 + hs))
+power_1 = np.polyfit(np.log10(hs), np.log10(error_1), 1)[0]
+power_2 = np.polyfit(np.log10(hs), np.log10(error_2), 1)[0]
+print(f"tangent line:     error ~ h^{power_1:.3f}")
+print(f"tangent parabola: error ~ h^{power_2:.3f}")
+
+assert abs(power_1 - 2) < 0.05 and abs(power_2 - 3) < 0.05
+
+h = 0.01                                                       # halve h: errors / 4 and / 8
+for model, factor in [(model_1, 4), (model_2, 8)]:
+    ratio = abs(f(x0 + h) - model(x0 + h)) / abs(f(x0 + h / 2) - model(x0 + h / 2))
+    assert abs(ratio / factor - 1) < 0.02
+# and the parabola's error is led by f'''(x0)/6 h^3, with f'''(x) = 24x:
+assert np.isclose(error_2[0] / hs[0] ** 3, abs(24 * x0) / 6, rtol=0.01)
+
+# %%
+fig, (ax_f, ax_err) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], layout="constrained")
+xs = np.linspace(-2, 2, 400)
+ax_f.plot(xs, f(xs), color="black", label="$f(x)$")
+ax_f.plot(xs, model_1(xs), color=COLORS["blue"], linestyle="--", label="first order (tangent line)")
+ax_f.plot(xs, model_2(xs), color=COLORS["vermillion"], linestyle="-.",
+          label="second order (tangent parabola)")
+ax_f.plot([x0], [f(x0)], "o", color="black", markersize=7)
+ax_f.set(xlim=(-2, 2), ylim=(-5, 4), xlabel="$x$", ylabel="$f(x)$",
+         title=f"Taylor models of $f$ around $x_0$ = {x0}")
+ax_f.legend(loc="lower center", fontsize=8)
+
+ax_err.loglog(hs, error_1, "o-", color=COLORS["blue"], markersize=4,
+              label=f"first order: slope {power_1:.2f}")
+ax_err.loglog(hs, error_2, "s-", color=COLORS["vermillion"], markersize=4,
+              label=f"second order: slope {power_2:.2f}")
+ax_err.set(xlabel="step $h$", ylabel=r"error $|f(x_0 + h) - \mathrm{model}|$",
+           title="Model error against step size (log–log)")
+ax_err.legend(loc="lower right");
+
+# %% [markdown]
+# This is why gradient descent works, and also why it must take small steps: it
+# trusts the first-order model, which is good near $x_0$ and wrong farther away.
+# Newton's method (chapter 08) trusts the parabola instead.
+#
+# ## 5. Finite differences: derivatives from function values
+#
+# If you can evaluate $f$ you can estimate $f'$ without any calculus: the secant
+# slope is the **forward difference**. Taylor tells us how wrong it is. Write the
+# expansions one step to each side:
+#
+# $$f(x \pm h) = f(x) \pm f'(x)\,h + \tfrac12 f''(x)\,h^2 \pm \tfrac16 f'''(x)\,h^3 + \dots$$
+#
+# - Forward difference: $\dfrac{f(x + h) - f(x)}{h} = f'(x) + \tfrac12 f''(x)\,h + \dots$
+#   The error is proportional to $h$. (At $x_0 = -0.5$ in section 1,
+#   $\tfrac12 |f''(x_0)| = 1.5$: that was the 1.5.)
+# - **Central difference**: subtract the two expansions, and the $h^2$ terms cancel:
+#   $\dfrac{f(x + h) - f(x - h)}{2h} = f'(x) + \tfrac16 f'''(x)\,h^2 + \dots$
+#   The error is proportional to $h^2$, for the same two evaluations of $f$.
+
+# %%
+def forward_difference(f, x, h):
+    return (f(x + h) - f(x)) / h
+
+
+def central_difference(f, x, h):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+# The library has both: calculus.forward_difference and calculus.derivative (central).
+assert forward_difference(f, 0.3, 1e-4) == calculus.forward_difference(f, 0.3, 1e-4)
+assert central_difference(f, 0.3, 1e-4) == calculus.derivative(f, 0.3, 1e-4)
+assert abs(d2f(-0.5)) / 2 == 1.5                                # the 1.5 of section 1
+
+# %% [markdown]
+# ### How small should $h$ be?
+#
+# The formulas say "smaller is better". The computer disagrees. A float64 number
+# keeps about 16 significant digits: every result is rounded by a relative amount
+# up to $\varepsilon \approx 2.2 \cdot 10^{-16}$. When $h$ is tiny, $f(x + h)$ and
+# $f(x)$ agree in most of their digits, the subtraction cancels those, and what is
+# left is mostly rounding noise, of size about $\varepsilon |f| / h$. The total
+# error is a trade-off between a **truncation** error that falls with $h$ and a
+# **round-off** error that grows as $h$ shrinks:
+#
+# $$\text{forward: } \approx \tfrac12 |f''|\, h + \frac{\varepsilon |f|}{h}, \qquad
+#   \text{central: } \approx \tfrac16 |f'''|\, h^2 + \frac{\varepsilon |f|}{h}.$$
+#
+# For a function with $f$, $f''$, $f'''$ of size 1, the best forward step is near
+# $h \approx \sqrt{\varepsilon} \approx 10^{-8}$ (error $\approx 10^{-8}$: half the
+# digits are lost), the best central step near $h \approx \varepsilon^{1/3} \approx
+# 10^{-5}$ (error $\approx \varepsilon^{2/3} \approx 10^{-11}$).
+#
+# Let us measure it on $f(x) = e^x$, whose derivative is known exactly (it is $e^x$
+# again), over steps from $10^{-14}$ to $10^{-1}$. The round-off part is noise that
+# changes from one $x$ to the next, so we average the errors over 41 points
+# $x \in [0.5, 1.5]$ to see the trend; the faint lines are the raw errors at $x = 1$.
+
+# %%
+eps = np.finfo(float).eps
+hs = np.logspace(-14, -1, 131)
+points = np.linspace(0.5, 1.5, 41)
+errors = [calculus.difference_errors(np.exp, np.exp, x, hs) for x in points]
+forward_error = np.mean([e.forward for e in errors], axis=0)
+central_error = np.mean([e.central for e in errors], axis=0)
+
+
+def loglog_slope(hs, errors, low, high):
+    """Slope of log10(error) against log10(h) for low <= h <= high."""
+    keep = (hs >= low) & (hs <= high)
+    return np.polyfit(np.log10(hs[keep]), np.log10(errors[keep]), 1)[0]
+
+
+slope_forward = loglog_slope(hs, forward_error, 1e-5, 1e-1)
+slope_central = loglog_slope(hs, central_error, 1e-3, 1e-1)
+slope_roundoff = loglog_slope(hs, forward_error, 1e-14, 1e-10)
+best_forward, best_central = hs[np.argmin(forward_error)], hs[np.argmin(central_error)]
+print(f"truncation: forward error ~ h^{slope_forward:.2f}, central error ~ h^{slope_central:.2f}")
+print(f"round-off:  error ~ h^{slope_roundoff:.2f}")
+print(f"best h: forward {best_forward:.1e} (error {forward_error.min():.1e}), "
+      f"central {best_central:.1e} (error {central_error.min():.1e})")
+
+# %%
+assert abs(slope_forward - 1) < 0.1 and abs(slope_central - 2) < 0.1
+assert abs(slope_roundoff + 1) < 0.2                          # round-off grows like 1/h
+assert 1e-9 < best_forward < 1e-7                              # ~1e-8 = sqrt(eps)
+assert 1e-6 < best_central < 1e-4                              # ~1e-5 = eps**(1/3)
+assert 0.1 < forward_error.min() / np.sqrt(eps) < 10           # the floor: ~1e-8
+assert 0.1 < central_error.min() / eps ** (2 / 3) < 10         # the floor: ~1e-11
+
+# %% [markdown]
+# The dashed lines are the two-term error models above (with $f = f'' = f''' = e^x
+# \approx e$); the measurements follow them on both sides of the dip.
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+at_one = calculus.difference_errors(np.exp, np.exp, 1.0, hs)
+for raw, mean, best, name, color in [
+        (at_one.forward, forward_error, best_forward, "forward", COLORS["blue"]),
+        (at_one.central, central_error, best_central, "central", COLORS["vermillion"])]:
+    ax.loglog(hs, raw, color=color, alpha=0.25, linewidth=1)
+    ax.loglog(hs, mean, color=color, label=f"{name} difference")
+    ax.plot([best], [mean.min()], "o", color=color, markeredgecolor="black", markersize=8,
+            label=f"best {name} $h$ = {best:.0e}")
+e = np.e
+ax.loglog(hs, e * hs / 2 + eps * e / hs, color=COLORS["blue"], linestyle="--", linewidth=1,
+          label=r"model $\frac{1}{2}|f''|h + \varepsilon |f| / h$")
+ax.loglog(hs, e * hs**2 / 6 + eps * e / hs, color=COLORS["vermillion"], linestyle="--",
+          linewidth=1, label=r"model $\frac{1}{6}|f'''|h^2 + \varepsilon |f| / h$")
+ax.text(1e-3, 1e-2, f"slope {slope_forward:.2f}", color=COLORS["blue"], ha="right")
+ax.text(2e-3, 1e-7, f"slope {slope_central:.2f}", color=COLORS["vermillion"])
+ax.text(3e-13, 1e-1, "round-off\n(slope −1)", ha="center")
+ax.set(xlabel="step $h$", ylabel="absolute error of $f'(x)$", ylim=(1e-13, 10),
+       title="Finite-difference error against step size, $f(x) = e^x$")
+ax.legend(loc="lower left", fontsize=8);
+
+# %% [markdown]
+# The library's defaults sit at these sweet spots: `calculus.forward_difference`
+# uses $h = 10^{-8}$, `calculus.derivative` (central) $h = 10^{-5}$.
+
+# %%
+assert inspect.signature(calculus.forward_difference).parameters["h"].default == 1e-8
+assert inspect.signature(calculus.derivative).parameters["h"].default == 1e-5
+
+# %% [markdown]
+# ### The gradient by finite differences
+#
+# A partial derivative is an ordinary derivative along one axis, so the same
+# central difference along each coordinate direction $e_i$ gives the gradient:
+#
+# $$\frac{\partial f}{\partial x_i} \approx \frac{f(x + h e_i) - f(x - h e_i)}{2h}.$$
+#
+# That costs two evaluations of $f$ per coordinate: fine for checking, hopeless for
+# a network with millions of parameters, which is why we derive gradients by hand
+# (and why backpropagation exists, chapter 09). Writing it
+# is the first exercise; from here on we use `calculus.numerical_gradient(f, x)`.
+
+# %%
+numerical = calculus.numerical_gradient(himmelblau.f, p)
+print("numerical gradient at p:", numerical, "  analytic:", himmelblau.grad(p))
+assert np.allclose(numerical, [-46, -38], rtol=1e-8)
+
+# %% [markdown]
+# ## 6. Gradient checking
+#
+# Deriving a gradient by hand is error-prone, and a wrong gradient fails quietly:
+# gradient descent still runs, just badly. The cure is to **check** the analytic
+# gradient $g$ against the numerical one $g_{\text{fd}}$ at a random point, with
+# the relative error
+#
+# $$\frac{\|g - g_{\text{fd}}\|}{\|g\| + \|g_{\text{fd}}\|}.$$
+#
+# Relative, so that the verdict does not depend on the scale of $f$. A correct
+# gradient gives about $10^{-10}$ to $10^{-7}$ (the finite-difference error); a bug
+# gives a number far above $10^{-4}$.
+#
+# Our example is the gradient of Himmelblau's function from section 2. The function
+# is a sum of two squares, $f = u^2 + v^2$ with $u = x^2 + y - 11$ and
+# $v = x + y^2 - 7$, so the chain rule gives $\nabla f = 2u\,\nabla u + 2v\,\nabla v$.
+# Below are two hand-written versions of it. The second has the most common bug of
+# all: it forgot the 2 that comes down from each square.
+
+# %%
+def grad_himmelblau(p):
+    x, y = p
+    u, v = x**2 + y - 11, x + y**2 - 7
+    return np.array([2 * u * 2 * x + 2 * v,      # 2u du/dx + 2v dv/dx
+                     2 * u + 2 * v * 2 * y])     # 2u du/dy + 2v dv/dy
+
+
+def grad_himmelblau_buggy(p):
+    x, y = p
+    u, v = x**2 + y - 11, x + y**2 - 7
+    return np.array([u * 2 * x + v,              # BUG: the 2 from each square is missing
+                     u + v * 2 * y])
+
+
+rng = np.random.default_rng(0)
+point = rng.uniform(-4, 4, size=2)              # a random point: no special cancellations
+error_correct = calculus.check_grad(himmelblau.f, grad_himmelblau, point)
+error_buggy = calculus.check_grad(himmelblau.f, grad_himmelblau_buggy, point)
+print(f"at ({point[0]:.3f}, {point[1]:.3f}):")
+print(f"relative error, correct gradient: {error_correct:.1e}")
+print(f"relative error, buggy gradient:   {error_buggy:.4f}")
+
+assert error_correct < 1e-8
+assert np.isclose(error_buggy, 1 / 3, atol=1e-6)
+
+# %% [markdown]
+# Why exactly $1/3$? The buggy gradient is half the true one: $\|g/2 - g\| /
+# (\|g/2\| + \|g\|) = \tfrac12 / \tfrac32$. A sign error gives 1. Check at a
+# random point, not at a special one such as $w = 0$ or the minimum (where the
+# gradient is zero and any relative error is noise), and check every gradient
+# you write: it takes one line. In the exercises you derive the gradient of the
+# linear-regression loss (chapter 03) and check it
+# the same way.
+#
+# ## 7. The Hessian: curvature in several dimensions
+#
+# In one dimension $f''$ says how the slope changes: positive, the curve bends up
+# (a valley); negative, it bends down (a hill). With several variables there is a
+# second derivative for every pair of them, collected in the **Hessian** matrix
+#
+# $$H = \nabla^2 f = \begin{pmatrix} \partial^2 f / \partial x^2 & \partial^2 f / \partial x \partial y \\
+#                     \partial^2 f / \partial y \partial x & \partial^2 f / \partial y^2 \end{pmatrix},$$
+#
+# which is symmetric (the order of differentiation does not matter). It is the
+# $f''$ of the second-order Taylor model in several dimensions:
+#
+# $$f(p + d) \approx f(p) + \nabla f(p) \cdot d + \tfrac12\, d^\top H d.$$
+#
+# At a **stationary point**, where $\nabla f(p) = 0$, only the last term is left.
+# Step a distance $t$ along a unit **eigenvector** $v$ of $H$ ($Hv = \lambda v$) and
+# $f$ changes by $\tfrac12 \lambda t^2$: each eigenvalue is the curvature along its
+# eigenvector. So the signs of the eigenvalues classify the point:
+#
+# | eigenvalues | every direction... | the point is |
+# | --- | --- | --- |
+# | all $> 0$ | curves up | a minimum |
+# | all $< 0$ | curves down | a maximum |
+# | some $> 0$, some $< 0$ | up in some, down in others | a saddle |
+#
+# (If an eigenvalue is 0, second derivatives cannot tell.) Three stationary points:
+# Rosenbrock's minimum $(1, 1)$, the centre of the saddle $x^2 - y^2$, and the
+# hilltop of Himmelblau's function, which we locate by asking
+# `scipy.optimize.root` where the gradient is zero.
+
+# %%
+def classify(eigenvalues):
+    if np.all(eigenvalues > 0):
+        return "minimum"
+    if np.all(eigenvalues < 0):
+        return "maximum"
+    if np.any(eigenvalues > 0) and np.any(eigenvalues < 0):
+        return "saddle"
+    return "cannot tell (an eigenvalue is 0)"
+
+
+hilltop = scipy.optimize.root(himmelblau.grad, x0=[-0.3, -0.9], jac=himmelblau.hess).x
+stationary = {"Rosenbrock": (rosenbrock, np.array([1.0, 1.0])),
+              "Saddle": (saddle, np.array([0.0, 0.0])),
+              "Himmelblau": (himmelblau, hilltop)}
+kinds = {}
+for name, (surface, point) in stationary.items():
+    assert np.linalg.norm(surface.grad(point)) < 1e-10       # it is a stationary point
+    eigenvalues, eigenvectors = np.linalg.eigh(surface.hess(point))
+    kinds[name] = classify(eigenvalues)
+    print(f"{name:10} at ({point[0]:+.4f}, {point[1]:+.4f}): eigenvalues "
+          f"{np.array2string(eigenvalues, precision=4)} -> {kinds[name]}")
+    for lam, v in zip(eigenvalues, eigenvectors.T):   # curvature along each eigenvector
+        t = 1e-3
+        assert np.isclose(surface.f(point + t * v) - surface.f(point), 0.5 * lam * t**2, rtol=1e-3)
+
+assert kinds == {"Rosenbrock": "minimum", "Saddle": "saddle", "Himmelblau": "maximum"}
+
+# %% [markdown]
+# Rosenbrock's minimum is a minimum, but look at its eigenvalues: about 0.4 and 1000.
+# The valley is 2500 times more curved across than along, a long narrow trough.
+# That ratio, the **condition number**, is what makes gradient descent zig-zag and
+# crawl ([chapters 02](02_gradient_descent.ipynb) and 05).
+
+# %%
+eigenvalues = np.linalg.eigvalsh(rosenbrock.hess(np.array([1.0, 1.0])))
+condition_number = eigenvalues.max() / eigenvalues.min()
+print(f"condition number at Rosenbrock's minimum: {condition_number:.0f}")
+assert 2400 < condition_number < 2600
+
+# %% [markdown]
+# The eigenvectors drawn at each point, blue where the surface curves up,
+# vermillion where it curves down:
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.9), layout="constrained")
+for ax, (name, (surface, point)) in zip(axes, stationary.items()):
+    plotting.plot_contours(surface, ax=ax, levels=25 if name == "Rosenbrock" else 20)
+    eigenvalues, eigenvectors = np.linalg.eigh(surface.hess(point))
+    length = 0.18 * (surface.domain[0][1] - surface.domain[0][0])
+    for lam, v in zip(eigenvalues, eigenvectors.T):
+        color = COLORS["blue"] if lam > 0 else COLORS["vermillion"]
+        for sign in (1, -1):
+            ax.annotate("", point + sign * length * v, point,
+                        arrowprops=dict(arrowstyle="-|>", color=color, lw=2.2), zorder=9)
+        ax.annotate(f"λ = {lam:.4g}", point + 1.5 * length * v, color=color, fontsize=10,
+                    fontweight="bold", ha="center", va="center",
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+    ax.plot(*point, "o", color="black", markersize=6, zorder=6)   # under a minimum's star
+    ax.set_title(f"{name}: a {kinds[name]}")
+
+# %% [markdown]
+# ### The Hessian by finite differences
+#
+# The Hessian is the derivative of the gradient, so its columns are central
+# differences of the gradient: column $j$ is $(\nabla f(x + h e_j) - \nabla f(x - h e_j)) / 2h$.
+# When you only have $f$, second differences of $f$ do it too, less accurately
+# (dividing by $h^2$ magnifies round-off). `calculus.numerical_hessian` does both:
+
+# %%
+for name, (surface, point) in stationary.items():
+    exact = surface.hess(point)
+    from_gradient = calculus.numerical_hessian(surface.grad, point)
+    from_values = calculus.numerical_hessian(surface.f, point)
+    error_gradient = np.linalg.norm(from_gradient - exact) / np.linalg.norm(exact)
+    error_values = np.linalg.norm(from_values - exact) / np.linalg.norm(exact)
+    print(f"{name:10}  relative error: from the gradient {error_gradient:.1e}, "
+          f"from f alone {error_values:.1e}")
+    assert error_gradient < 1e-9 and error_values < 1e-6
+
+# %% [markdown]
+# ## What's next: the gradient tells gradient descent where to go
+#
+# Put sections 3 and 4 together. A step of length $\eta\|\nabla f\|$ against the
+# gradient, $x \to x - \eta \nabla f(x)$, changes $f$, by the first-order model, by
+# $\nabla f \cdot (-\eta \nabla f) = -\eta \|\nabla f\|^2$: downhill, as fast as any
+# step of that length can go. On Himmelblau at $p$ with $\eta = 10^{-4}$:
+
+# %%
+eta = 1e-4
+predicted = -eta * steepest**2
+actual = himmelblau.f(p - eta * gradient) - himmelblau.f(p)
+print(f"predicted change {predicted:.4f}, actual change {actual:.4f}")
+assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
+
+# %% [markdown]
+# The prediction holds for small steps. How large may $\eta$ be before the
+# first-order model, and the descent with it, breaks down? That is
+# [chapter 02](02_gradient_descent.ipynb).
+#
+# ## Summary
+#
+# - The derivative $f'(x_0)$ is the slope of the tangent line, the limit of secant
+#   slopes; it is zero at a minimum, and a small step against it goes downhill.
+# - The gradient $\nabla f$ collects the partial derivatives. The slope along a unit
+#   direction $u$ is $\nabla f \cdot u$: largest along $\nabla f$, where it equals
+#   $\|\nabla f\|$ (steepest ascent), smallest along $-\nabla f$ (steepest descent),
+#   zero along the contour lines.
+# - Taylor models: the tangent line has an error $\propto h^2$, the tangent parabola
+#   $\propto h^3$.
+# - Finite differences estimate derivatives from values of $f$. The forward
+#   difference's error is $\propto h$, the central one's $\propto h^2$, until
+#   round-off ($\propto \varepsilon / h$) takes over: the best steps in float64 are
+#   about $10^{-8}$ (forward) and $10^{-5}$ (central).
+# - Gradient checking compares a hand-written gradient with finite differences: a
+#   relative error near $10^{-10}$ means correct, a forgotten factor 2 shows up as 1/3.
+# - The Hessian holds the second derivatives. At a stationary point the signs of its
+#   eigenvalues tell a minimum (all positive), a maximum (all negative) and a saddle
+#   (mixed); the ratio of the largest to the smallest is the condition number.
+#
+# ## Exercises
+#
+# Open [`exercises/01_calculus.ipynb`](../exercises/01_calculus.ipynb): write a
+# central-difference gradient, derive two analytic gradients (one of them the
+# gradient of the linear-regression loss), and write your own gradient check.
+# A `check(...)` call after each exercise tells you at once whether your code is
+# right.

@@ -1,0 +1,825 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Chapter 02 — Gradient descent
+#
+# Chapter 01 ended with a promise: a small step against the gradient goes
+# downhill. Repeat that step, and you have **gradient descent**, the algorithm
+# under almost all of machine learning. It has one knob, the **learning rate**,
+# and this chapter is mostly about that knob: what goes wrong when it is too
+# small or too large, where exactly "too large" begins, how to find a good value,
+# and what the starting point decides when a function has several valleys.
+#
+# You need chapter 01: the gradient $\nabla f$, the first-order Taylor model, and
+# the Hessian and its eigenvalues.
+#
+# ## What you will learn
+#
+# - the update rule $x \leftarrow x - \eta \nabla f(x)$, where it comes from, and
+#   how to write it as a five-line loop;
+# - what a learning rate that is too small, about right, too large or far too
+#   large looks like;
+# - why, on a quadratic, gradient descent converges exactly when $\eta < 2/L$
+#   ($L$ the largest Hessian eigenvalue), and which fixed rate is best;
+# - when to stop: four stopping rules and what each one misses;
+# - convex and non-convex functions: Himmelblau's four minima and the basins
+#   that lead to them, computed from 10,000 starting points at once;
+# - how to tune the learning rate by grid search and by random search;
+# - and you get a **learning-rate explorer** to play with.
+
+# %%
+# Setup: on Colab this installs the course library; everywhere else it does nothing.
+import sys
+if "google.colab" in sys.modules:
+    import subprocess
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "gdlearn @ git+https://github.com/gdlearn/gdlearn"], check=True)
+
+# %%
+from gdlearn.notebook import setup
+setup()
+
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Patch
+
+from gdlearn import plotting, style
+from gdlearn.optim import sgd
+from gdlearn.run import run, run_many
+from gdlearn.surfaces import booth, himmelblau, quadratic, rosenbrock, saddle
+
+COLORS = style.PALETTE
+
+# %% [markdown]
+# ## 1. The update rule
+#
+# Stand at a point $x$ and take a step $d$. For a small step, the first-order
+# Taylor model of chapter 01 says how $f$ changes:
+#
+# $$f(x + d) \approx f(x) + \nabla f(x) \cdot d .$$
+#
+# Of all steps of a given length, the one that lowers $f$ fastest points along
+# $-\nabla f(x)$, the direction of steepest descent. So step that way, with a
+# length proportional to the gradient: $d = -\eta \nabla f(x)$ with a small number
+# $\eta > 0$, the **learning rate** (or step size). The model predicts
+#
+# $$f\big(x - \eta \nabla f(x)\big) \approx f(x) - \eta\, \|\nabla f(x)\|^2 ,$$
+#
+# a decrease, as long as the gradient is not zero and $\eta$ is small enough for
+# the model to hold. Now do it again from the new point, and again:
+#
+# $$\boxed{\,x_{k+1} = x_k - \eta\, \nabla f(x_k)\,} \qquad k = 0, 1, 2, \dots$$
+#
+# That is all of gradient descent. Let us check the prediction on our first test
+# function, a quadratic bowl $f(x) = \tfrac12 x^\top A x$ whose Hessian $A$ has
+# eigenvalues $\mu = 1$ and $L = 10$: a long, narrow valley along the $x$-axis.
+
+# %%
+bowl = quadratic(condition_number=10)        # f(x) = x^T A x / 2, eigenvalues of A: 1 and 10
+print(bowl.f.__doc__.splitlines()[0])
+assert (bowl.mu, bowl.L) == (1, 10)
+
+x = bowl.start
+g = bowl.grad(x)
+for eta in [1e-1, 1e-2, 1e-3, 1e-4]:
+    actual = bowl.f(x - eta * g) - bowl.f(x)
+    predicted = -eta * g @ g
+    print(f"eta = {eta:<6}  actual change {actual:10.6f}   predicted {predicted:10.6f}"
+          f"   ratio {actual / predicted:.4f}")
+    assert actual < 0                        # every one of these steps goes downhill
+
+assert np.isclose(actual / predicted, 1, rtol=1e-3)   # for a small step the model is right
+
+# %% [markdown]
+# Every step goes downhill, and for small $\eta$ the decrease is what the model
+# predicts. For large $\eta$ it is less: the model ignores curvature, which is the
+# theme of the rest of the chapter.
+#
+# ### Gradient descent in five lines
+#
+# Here is the whole algorithm, written out. It keeps every iterate so we can
+# draw the path.
+
+# %%
+def gradient_descent(grad, x0, lr, steps):
+    x = np.array(x0, dtype=float)
+    path = [x]
+    for _ in range(steps):
+        x = x - lr * grad(x)              # the update rule
+        path.append(x)
+    return np.array(path)
+
+
+path = gradient_descent(bowl.grad, bowl.start, lr=0.1, steps=60)
+print("start", path[0], " after 60 steps", path[-1].round(4))
+
+losses = bowl.f(path.T)
+assert path[1, 1] == 0                               # the first step lands on the valley floor y = 0
+assert np.all(np.diff(losses) < 0)                   # the loss falls at every step
+assert np.allclose(losses[2:] / losses[1:-1], 0.81)  # ... by the same factor, after the first step
+
+# %%
+fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1.3, 1])
+plotting.plot_contours(bowl, ax=ax, title="60 steps of gradient descent, $\\eta$ = 0.1")
+plotting.plot_path(path, ax=ax, label="gd")
+ax_loss.semilogy(losses, color=style.color_for("gd"), marker="o", markersize=3)
+ax_loss.set(xlabel="step $k$", ylabel="$f(x_k)$", title="The loss falls every step");
+
+# %% [markdown]
+# The first step drops straight into the valley (the steep direction), then the
+# path walks along the valley floor to the minimum at the origin, each step a
+# little shorter than the last because the gradient shrinks as the bowl
+# flattens. On a log scale the loss falls along a straight line: it is multiplied
+# by the same factor at every step. Section 3 explains that factor.
+#
+# ### From here on: `gdlearn.optim.sgd` and `gdlearn.run.run`
+#
+# The course library does exactly this loop, with bookkeeping: `sgd(lr)` is the
+# update rule (named after PyTorch's `torch.optim.SGD`; the "stochastic" part
+# comes in chapter 04), and `run` applies it step after step, records every
+# iterate, its loss and its gradient norm, and stops on its own when the gradient
+# is tiny (*converged*), when the step budget is spent (*max_steps*) or when the
+# iterates blow up (*diverged*). It returns a `Trace` that says why it stopped.
+# Same start, same learning rate, same iterates:
+
+# %%
+trace = run(sgd(lr=0.1), bowl, bowl.start, steps=60, tol=0)   # tol=0: never stop early
+print(trace)
+print(trace.message)
+assert np.allclose(trace.xs, path, rtol=0, atol=1e-15)         # our loop, step for step
+
+# %% [markdown]
+# ## 2. The learning rate: too small, about right, too large, far too large
+#
+# How far to step is the one decision gradient descent leaves to you. Here are four
+# learning rates on the same bowl, from the same start, each with a budget of 200
+# steps. Each panel is titled with what `run` reports.
+
+# %%
+regimes = {"too small": 0.01, "about right": 0.1, "too large": 0.195, "far too large": 0.21}
+traces = {name: run(sgd(lr=lr), bowl, bowl.start, steps=200) for name, lr in regimes.items()}
+for name, tr in traces.items():
+    print(f"{name:>14} (lr = {regimes[name]:<5}): {tr.message}")
+
+# %%
+fig, axes = plt.subplots(2, 2, figsize=(10, 8.6))
+for ax, (name, tr) in zip(axes.flat, traces.items()):
+    plotting.plot_contours(bowl, ax=ax, filled=False)
+    plotting.plot_path(tr, ax=ax, color=style.color_for("gd"))
+    ax.set_title(f"{name}: $\\eta$ = {regimes[name]}\n{tr.message}", fontsize=9.5)
+fig.suptitle("Four learning rates on the same quadratic ($\\mu$ = 1, $L$ = 10), 200 steps each");
+
+# %% [markdown]
+# - **Too small** ($\eta = 0.01$): every step goes the right way, but the steps are
+#   tiny. After 200 steps the path is still well short of the minimum.
+# - **About right** ($\eta = 0.1$): down into the valley, along the floor, done.
+# - **Too large** ($\eta = 0.195$): every step overshoots the valley floor and lands
+#   on the opposite wall, a bit lower than it started. The path zig-zags, and it
+#   still converges, but slowly.
+# - **Far too large** ($\eta = 0.21$): each overshoot lands farther up the opposite
+#   wall, *higher* than the last. The zig-zag grows until the iterates leave the
+#   picture; `run` stops and reports the step where it diverged.
+#
+# The numbers behind these words:
+
+# %%
+small, right, large, huge = (traces[name] for name in regimes)
+assert small.status == "max_steps" and np.linalg.norm(small.x) > 0.3   # still far from 0
+assert right.status == "converged"
+assert large.status == "max_steps" and large.f < large.fs[0] * 1e-3   # slow, but on its way
+y = large.xs[:, 1]                                          # across the valley
+assert np.all(y[1:] * y[:-1] < 0)                           # it changes side at every step
+assert np.all(np.abs(y[1:]) < np.abs(y[:-1]))               # and each bounce is smaller
+assert np.all(np.diff(large.fs) < 0)                        # every landing is lower
+y = huge.xs[:, 1]
+assert np.all(np.abs(y[1:]) > np.abs(y[:-1]))               # far too large: each bounce is bigger
+assert np.all(np.diff(huge.fs[1:]) > 0)                     # and the loss climbs (after step 1)
+assert huge.status == "diverged"
+print(f"too small: still {np.linalg.norm(small.x):.2f} from the minimum after 200 steps;"
+      f" too large: the loss fell from {large.fs[0]:.2f} to {large.f:.2e};"
+      f" far too large: diverged at step {huge.diverged_at}")
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 4))
+plotting.plot_loss({f"{name} ($\\eta$ = {regimes[name]})": tr for name, tr in traces.items()},
+                   ax=ax, colors=[COLORS[c] for c in ("sky_blue", "bluish_green", "orange", "vermillion")])
+ax.set_title("Loss against step for the four learning rates");
+
+# %% [markdown]
+# The loss curve is the first thing to look at when training anything: a slowly
+# sloping line says *raise* $\eta$; a line that goes up says *lower* it.
+#
+# ## 3. Where "too large" begins: $\eta < 2/L$
+#
+# On a quadratic we can follow gradient descent exactly. For
+# $f(x) = \tfrac12 x^\top A x$ the gradient is $\nabla f(x) = A x$, so one step is
+#
+# $$x_{k+1} = x_k - \eta A x_k = (I - \eta A)\, x_k .$$
+#
+# The symmetric matrix $A$ has orthonormal eigenvectors $q_i$ with eigenvalues
+# $\lambda_i$ (chapter 01). Write the iterate in those coordinates,
+# $z_i = q_i \cdot x$. Because $A q_i = \lambda_i q_i$, the matrix $I - \eta A$ just
+# multiplies each coordinate by a number:
+#
+# $$z_{i,k+1} = (1 - \eta \lambda_i)\, z_{i,k}
+# \qquad\Longrightarrow\qquad z_{i,k} = (1 - \eta\lambda_i)^k\, z_{i,0}.$$
+#
+# **Each eigen-direction is multiplied by $1 - \eta\lambda_i$ at every step**, on its
+# own. That one line explains all four panels above:
+#
+# | $\eta\lambda_i$ | factor $1 - \eta\lambda_i$ | what the coordinate does |
+# | --- | --- | --- |
+# | between 0 and 1 | between 0 and 1 | shrinks steadily, on one side (slow when $\eta\lambda_i$ is small) |
+# | between 1 and 2 | between −1 and 0 | shrinks, switching sides every step: the zig-zag |
+# | above 2 | below −1 | grows, switching sides: divergence |
+#
+# The largest eigenvalue is the smoothness constant $L$ and the smallest the
+# strong-convexity constant $\mu$. Every coordinate shrinks exactly when
+# $|1 - \eta\lambda_i| < 1$ for all $i$, that is
+#
+# $$\boxed{\,0 < \eta < \frac{2}{L}\,}$$
+#
+# and the distance to the minimum then shrinks, in the long run, by the factor
+# $\rho(\eta) = \max_i |1 - \eta\lambda_i| = \max(|1 - \eta\mu|,\ |1 - \eta L|)$ per step.
+# For our bowl $L = 10$, so $2/L = 0.2$: the "too large" $0.195$ sits just below the
+# edge and the "far too large" $0.21$ just above.
+#
+# First, the claim about eigen-directions, checked on a *rotated* bowl, where the
+# eigenvectors are not the axes:
+
+# %%
+tilted = quadratic(condition_number=10, angle=0.5)
+eigenvalues, Q = np.linalg.eigh(tilted.hess(tilted.start))  # columns of Q: eigenvectors q_i
+eta = 0.15
+tr = run(sgd(lr=eta), tilted, tilted.start, steps=30, tol=0)
+z = tr.xs @ Q                                               # z[k, i] = q_i . x_k
+k = np.arange(len(z))[:, None]
+predicted = (1 - eta * eigenvalues) ** k * z[0]
+print("eigenvalues", eigenvalues.round(6), " factors 1 - eta*lambda =", (1 - eta * eigenvalues).round(6))
+assert np.allclose(z, predicted, rtol=1e-9, atol=1e-13)
+assert np.isclose(tilted.L, eigenvalues.max()) and np.isclose(tilted.mu, eigenvalues.min())
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 4))
+for i, color in zip(range(2), (COLORS["blue"], COLORS["vermillion"])):
+    ax.semilogy(np.abs(z[:, i]), "o", color=color, markersize=4,
+                label=f"measured $|z_{i + 1}|$ ($\\lambda$ = {eigenvalues[i]:.0f})")
+    ax.semilogy(np.abs(predicted[:, i]), "-", color=color, linewidth=1,
+                label=f"$|1 - \\eta\\lambda|^k\\,|z_{{{i + 1},0}}|$, factor {1 - eta * eigenvalues[i]:+.2f}")
+ax.set(xlabel="step $k$", ylabel="size of the coordinate",
+       title=f"Each eigen-direction shrinks by its own factor ($\\eta$ = {eta})")
+ax.legend(fontsize=8);
+
+# %% [markdown]
+# The steep direction ($\lambda = 10$, factor $-0.5$) is gone in a few steps,
+# flipping sign each time; the shallow one ($\lambda = 1$, factor $0.85$) sets the
+# pace. Now the threshold. `run_many` runs many copies of gradient descent in one
+# vectorized pass; given an *array* of learning rates, each copy gets its own.
+# Forty learning rates from 0.005 to 0.5, 100 steps each:
+
+# %%
+lrs = np.geomspace(0.005, 0.5, 40)
+threshold = 2 / bowl.L
+assert np.isclose(threshold, 0.2)
+assert np.min(np.abs(lrs / threshold - 1)) > 0.02    # no rate sits right on the edge
+sweep = run_many(sgd(lr=lrs), bowl, np.tile(bowl.start, (len(lrs), 1)), steps=100,
+                 tol=0, keep_path=True)
+
+
+def contraction_factor(distances):
+    """Average factor by which a sequence of distances shrinks per step, over its second half."""
+    distances = distances[np.isfinite(distances)]
+    end = len(distances) - 1
+    middle = end // 2
+    return (distances[end] / distances[middle]) ** (1 / (end - middle))
+
+
+distances = np.linalg.norm(sweep.path, axis=2)      # distance to the minimum, (steps + 1, runs)
+measured = np.array([contraction_factor(distances[:, j]) for j in range(len(lrs))])
+theory = np.maximum(np.abs(1 - lrs * bowl.mu), np.abs(1 - lrs * bowl.L))
+
+stable = lrs < threshold
+assert not np.any(sweep.status[stable] == "diverged")       # below 2/L: none diverges,
+assert np.all(measured[stable] < 1)                         # every one contracts,
+assert np.all(sweep.status[~stable] == "diverged")          # above 2/L: every one diverges
+assert np.all(measured[~stable] > 1)
+assert np.allclose(measured, theory, rtol=5e-3, atol=0)     # at the predicted rate
+print(f"{stable.sum()} rates below 2/L = {threshold}: none diverged;"
+      f" {(~stable).sum()} above: all diverged.\nMeasured factors agree with the theory to"
+      f" {np.max(np.abs(measured / theory - 1)):.1e} (relative; a few steps of data for the fastest divergers).")
+
+# %%
+best_lr = 2 / (bowl.L + bowl.mu)
+fig, (ax_loss, ax_rate) = plt.subplots(1, 2, figsize=(11, 4.2))
+plotting.plot_lr_sweep(lrs, sweep, ax=ax_loss, L=bowl.L)
+ax_loss.set_title("Final loss after 100 steps")
+fine = np.linspace(0, 0.3, 601)
+ax_rate.plot(fine, np.maximum(np.abs(1 - fine * bowl.mu), np.abs(1 - fine * bowl.L)),
+             color="black", linewidth=1, label=r"theory $\max_i |1 - \eta\lambda_i|$")
+ax_rate.plot(lrs, measured, "o", color=style.color_for("gd"), markersize=4, label="measured")
+ax_rate.axhline(1, color=COLORS["vermillion"], linewidth=1, linestyle=":", label="factor 1")
+ax_rate.axvline(threshold, color="black", linestyle="--", linewidth=1, label=f"$2/L$ = {threshold:.2g}")
+ax_rate.axvline(best_lr, color=COLORS["bluish_green"], linestyle="-.", linewidth=1,
+                label=f"$2/(L+\\mu)$ = {best_lr:.3f}")
+ax_rate.set(xlim=(0, 0.3), ylim=(0.5, 2), xlabel="learning rate $\\eta$ (linear scale)",
+            ylabel="factor per step (distance to the minimum)", title="Contraction factor per step")
+ax_rate.legend(fontsize=8);
+
+# %% [markdown]
+# Left: the final loss falls as $\eta$ grows, reaches its lowest point a little
+# below $2/L$ (section 4 says exactly where), and every rate above $2/L$ diverged
+# (the crosses at the top).
+# Right, on a linear scale: the measured factor per step sits on the theory curve,
+# a V. It falls as $\eta$ grows, while the shallow direction (factor $1 - \eta\mu$)
+# is the slow one, then rises steeply once the steep direction (factor
+# $|1 - \eta L|$) becomes the slow one, and crosses 1 at $2/L$.
+#
+# ## 4. The best fixed learning rate
+#
+# The lowest point of that V is where the two factors are equal,
+# $1 - \eta\mu = \eta L - 1$:
+#
+# $$\eta^\star = \frac{2}{L + \mu}, \qquad
+# \rho^\star = 1 - \eta^\star \mu = \frac{L - \mu}{L + \mu} = \frac{\kappa - 1}{\kappa + 1},
+# \qquad \kappa = \frac{L}{\mu}.$$
+#
+# The **condition number** $\kappa$ alone sets the best possible speed. At
+# $\eta^\star$ both eigen-directions shrink by exactly $\rho^\star$ each step (one of
+# them switching sides), so the gradient norm does too, and the number of steps
+# to reach $\|\nabla f\| \le \varepsilon$ is predictable:
+# $k = \lceil \log(\varepsilon / \|\nabla f(x_0)\|) / \log \rho^\star \rceil$.
+# Measured against theory, for three condition numbers:
+
+# %%
+print(" kappa   eta*      rho* theory   rho measured   steps predicted   steps measured")
+steps_needed = {}
+for kappa in [2, 10, 100]:
+    q = quadratic(condition_number=kappa)
+    eta_star = 2 / (q.L + q.mu)
+    rho_star = (kappa - 1) / (kappa + 1)
+    tr = run(sgd(lr=eta_star), q, q.start, steps=5000)
+    rho_measured = np.exp(np.mean(np.log(tr.grad_norms[1:] / tr.grad_norms[:-1])))
+    steps_predicted = int(np.ceil(np.log(1e-8 / tr.grad_norms[0]) / np.log(rho_star)))
+    print(f"{kappa:6} {eta_star:8.4f} {rho_star:12.6f} {rho_measured:14.6f}"
+          f" {steps_predicted:16} {tr.steps:16}")
+    assert tr.status == "converged"
+    assert np.isclose(rho_measured, rho_star, rtol=1e-9)
+    assert abs(tr.steps - steps_predicted) <= 1
+    steps_needed[kappa] = tr.steps
+assert steps_needed[2] < 20 and steps_needed[100] > 1000
+
+# the sweep agrees: of the forty rates, the one nearest to 2/(L + mu) contracts fastest
+# and has the lowest final loss
+nearest = np.argmin(np.abs(np.log(lrs / best_lr)))
+assert np.argmin(measured) == nearest
+assert np.argmin(np.where(np.isfinite(sweep.f), sweep.f, np.inf)) == nearest
+
+# %% [markdown]
+# The distance to the minimum shrinks by $(\kappa-1)/(\kappa+1)$ per step, to six
+# digits and beyond, and the step count is the predicted one. A round bowl
+# ($\kappa = 2$) needs fewer than 20 steps; a valley a hundred times more curved
+# across than along needs more than a thousand, since
+# $\log \rho^\star \approx -2/\kappa$ for large $\kappa$: the cost of gradient
+# descent grows in proportion to the condition number. Two consequences shape the
+# rest of the course:
+#
+# - In practice nobody tells you $L$ and $\mu$. You tune $\eta$ (section 7).
+# - Better methods attack $\kappa$: rescaling features (chapter 03), momentum,
+#   whose rate depends on $\sqrt{\kappa}$ (chapter 05), and Newton's method, which
+#   removes it (chapter 08).
+#
+# ## 5. When to stop
+#
+# Gradient descent never lands exactly on the minimum; it has to be told when to
+# stop. Four rules are common, and each misses something:
+#
+# | stop when | measures | what it misses |
+# | --- | --- | --- |
+# | $\|\nabla f(x_k)\| \le \varepsilon$ | flatness | units: the same $\varepsilon$ means something else if $f$ is scaled by 1000; and $\nabla f = 0$ at a saddle or a maximum too |
+# | $\lvert f(x_k) - f(x_{k-1})\rvert \le \varepsilon$ | progress of $f$ | slow progress looks like arrival: a flat valley, or a tiny $\eta$ |
+# | $\|x_k - x_{k-1}\| \le \varepsilon$ | progress of $x$ | the same; for gradient descent the step *is* $\eta\|\nabla f(x_{k-1})\|$, so a tiny $\eta$ stops it at once |
+# | $k = N$ | the budget | everything: it only guarantees that the loop ends |
+#
+# To see the middle two fail, take Rosenbrock's banana valley (chapter 01), whose
+# floor is curved and nearly flat, with $\eta = 10^{-3}$ and a budget of 10,000
+# steps, and ask when each rule, with the same $\varepsilon = 10^{-5}$, would have
+# stopped, and how far from the minimum $(1, 1)$ we were at that moment.
+
+# %%
+eps, lr = 1e-5, 1e-3
+banana = run(sgd(lr=lr), rosenbrock, rosenbrock.start, steps=10_000, tol=0)
+xs, fs = banana.xs, banana.fs
+change_in_f = np.r_[np.inf, np.abs(np.diff(fs))]
+step_length = np.r_[np.inf, np.linalg.norm(np.diff(xs, axis=0), axis=1)]
+criteria = {"gradient norm": banana.grad_norms, "change in f": change_in_f, "step length": step_length}
+distance = np.linalg.norm(xs - rosenbrock.minima[0], axis=1)
+
+stops = {}
+for name, values in criteria.items():
+    fired = np.flatnonzero(values <= eps)
+    stops[name] = int(fired[0]) if fired.size else None
+    where = (f"step {stops[name]:5}: f = {fs[stops[name]]:.2e}, distance to (1, 1) = {distance[stops[name]]:.3f}"
+             if fired.size else f"never in {banana.steps} steps")
+    print(f"{name:>13} <= {eps:g}  stops at {where}")
+print(f"{'max steps':>13} = {banana.steps}  stops at step {banana.steps}: distance {distance[-1]:.4f}")
+
+# the step of gradient descent is lr times the gradient norm, so these two rules are one rule
+assert np.allclose(step_length[1:], lr * banana.grad_norms[:-1])
+assert stops["change in f"] < stops["step length"] < banana.steps and stops["gradient norm"] is None
+assert distance[stops["change in f"]] > 0.1          # stopped while still far away
+assert distance[stops["step length"]] > 0.01
+assert banana.status == "max_steps" and distance[-1] < distance[stops["step length"]]
+
+# %%
+fig, (ax, ax_dist) = plt.subplots(1, 2, figsize=(11, 4.4), sharex=True)
+marks = {"gradient norm": COLORS["blue"], "change in f": COLORS["orange"], "step length": COLORS["bluish_green"]}
+for name, color in marks.items():
+    ax.semilogy(criteria[name], color=color, label=name, linewidth=1.4)
+    if stops[name] is not None:
+        ax.plot(stops[name], eps, "o", color=color, markeredgecolor="black", markersize=8)
+ax.axhline(eps, color="black", linestyle="--", linewidth=1, label=f"$\\varepsilon$ = {eps:g}")
+ax.set(xlabel="step $k$", ylabel="value of the stopping quantity",
+       title=f"When would each rule stop? (Rosenbrock, $\\eta$ = {lr})", ylim=(1e-9, 1e3))
+ax.legend(fontsize=8, loc="upper right")
+ax_dist.semilogy(distance, color="0.3", linewidth=1.4, label="distance to the minimum")
+for name in ("change in f", "step length"):
+    k = stops[name]
+    ax_dist.plot(k, distance[k], "o", color=marks[name], markeredgecolor="black", markersize=9,
+                 label=f"'{name}' stops: step {k}, distance {distance[k]:.3f}")
+ax_dist.set(xlabel="step $k$", ylabel="$\\|x_k - (1, 1)\\|$",
+            title="How far from the minimum they stop")
+ax_dist.legend(fontsize=8, loc="upper right");
+
+# %% [markdown]
+# On the valley floor $f$ barely changes from one step to the next, and the steps
+# are short, so both "progress" rules declare victory while the iterate is still
+# crawling towards $(1, 1)$. The gradient rule does not fire at all in 10,000
+# steps: it is honest about the valley not being flat yet. The budget ended the
+# run.
+#
+# The gradient rule has its own blind spot: a point where the gradient vanishes
+# need not be a minimum. On the saddle $f = x^2 - y^2$, start a hair off the
+# ridge line $y = 0$:
+
+# %%
+stuck = run(sgd(lr=0.1), saddle, [-1.8, 1e-8], steps=500, tol=1e-3)
+print(stuck.message, " at x =", stuck.x)
+curvatures = np.linalg.eigvalsh(saddle.hess(stuck.x))
+print("Hessian eigenvalues there:", curvatures)
+onwards = run(sgd(lr=0.1), saddle, stuck.x, steps=500, tol=0)
+print("continuing:", onwards.message, f" f = {onwards.f:.3g}")
+assert stuck.status == "converged"                       # the gradient rule fired ...
+assert curvatures.min() < 0 < curvatures.max()           # ... at a saddle, not a minimum
+assert onwards.status == "diverged" and onwards.f < -1e4 # f has no minimum at all
+
+# %% [markdown]
+# What to do in practice: stop on a small gradient norm, preferably relative to the
+# start ($\|\nabla f(x_k)\| \le \varepsilon \|\nabla f(x_0)\|$, which fixes the units),
+# always with a step budget, always checking for divergence, and look at the loss
+# curve. That is what `run` does (with an absolute tolerance `tol`), and why its
+# `Trace` reports a `status` instead of a bare number.
+#
+# ## 6. Convex and non-convex: one valley or many
+#
+# A function is **convex** when the straight segment between any two points of its
+# graph lies on or above the graph. For a twice-differentiable $f$ this means that
+# the Hessian has no negative eigenvalue anywhere. Then every local minimum is a
+# global one, and gradient descent with $\eta < 2/L$ goes to a minimum *from every
+# start*. Booth's function is a convex quadratic in disguise ($\mu = 2$, $L = 18$):
+# from 10,000 starts on a grid over its domain, every run reaches its minimum.
+
+# %%
+def grid_of_starts(surface, n):
+    """An n x n grid of starting points covering the surface's domain, shape (n*n, 2)."""
+    (x_lo, x_hi), (y_lo, y_hi) = surface.domain
+    X, Y = np.meshgrid(np.linspace(x_lo, x_hi, n), np.linspace(y_lo, y_hi, n))
+    return np.column_stack([X.ravel(), Y.ravel()])
+
+
+convex = run_many(sgd(lr=0.05), booth, grid_of_starts(booth, 100), steps=500)
+assert (booth.mu, booth.L) == (2, 18) and 0.05 < 2 / booth.L
+assert np.all(convex.status == "converged")
+assert np.allclose(convex.x, booth.minima[0], atol=1e-8)
+print(f"Booth: {convex.fraction('converged'):.0%} of {len(convex.x0s)} starts converged to {booth.minima[0]}")
+
+# %% [markdown]
+# **Himmelblau's function** $(x^2 + y - 11)^2 + (x + y^2 - 7)^2$ is not convex: its
+# Hessian has negative eigenvalues in places (around a hilltop near
+# $(-0.27, -0.92)$, for one), and it has four minima, all with the value 0. Which one gradient
+# descent finds depends only on where it starts. The set of starts that lead to a
+# given minimum is that minimum's **basin of attraction**. Let us map the basins:
+# 10,000 starts on a 100 × 100 grid, $\eta = 0.01$, 500 steps each, in one
+# vectorized call.
+
+# %%
+X, Y, _ = plotting.surface_grid(himmelblau, 200)
+H = himmelblau.hess(np.stack([X, Y]))                    # (2, 2, 200, 200)
+lowest_curvature = np.linalg.eigvalsh(np.moveaxis(H, (0, 1), (-2, -1)))[..., 0]
+assert lowest_curvature.min() < 0                        # negative curvature: not convex
+hilltop = np.array([-0.270845, -0.923039])               # a local maximum of Himmelblau's function
+assert np.linalg.norm(himmelblau.grad(hilltop)) < 1e-4   # flat there ...
+assert np.all(np.linalg.eigvalsh(himmelblau.hess(hilltop)) < 0)   # ... and curved downwards both ways
+assert np.allclose(himmelblau.f(himmelblau.minima.T), 0, atol=1e-12)   # four minima, all at 0
+
+starts = grid_of_starts(himmelblau, 100)
+t0 = time.perf_counter()
+basins = run_many(sgd(lr=0.01), himmelblau, starts, steps=500)
+elapsed = time.perf_counter() - t0
+print(f"run_many: {len(starts)} starts x 500 steps in {elapsed:.2f} s")
+
+# %%
+def basin_shares(result, surface):
+    """Share of all starts that converged to each minimum of the surface."""
+    converged = result.status == "converged"
+    nearest = result.nearest_minimum(surface.minima)
+    return np.array([np.mean(converged & (nearest == i)) for i in range(len(surface.minima))])
+
+
+shares = basin_shares(basins, himmelblau)
+for minimum, share in zip(himmelblau.minima, shares):
+    print(f"minimum ({minimum[0]:6.3f}, {minimum[1]:6.3f}): {share:6.2%} of the starts")
+print(f"converged: {basins.fraction('converged'):.2%}, max_steps: {basins.fraction('max_steps'):.2%},"
+      f" diverged: {basins.fraction('diverged'):.2%}")
+
+converged = basins.status == "converged"
+landed = himmelblau.minima[basins.nearest_minimum(himmelblau.minima)[converged]]
+assert np.allclose(basins.x[converged], landed, atol=1e-8)        # each run sits on its minimum
+assert np.isclose(shares.sum(), basins.fraction("converged"))     # the basins account for every converged run
+assert basins.fraction("converged") == 1.0
+assert np.all((0.2 < shares) & (shares < 0.3))                    # roughly a quarter each
+
+# %%
+fig, ax = plt.subplots(figsize=(7.2, 5))
+plotting.plot_basins(basins, himmelblau, ax=ax)
+plotting.plot_contours(himmelblau, ax=ax, filled=False, mark_minima=False)
+ax.set_title("Himmelblau: which minimum each start reaches ($\\eta$ = 0.01)");
+
+# %% [markdown]
+# Each colour is a basin; the stars are the minima. The basins are roughly a
+# quarter of the square each, but they are not quadrants: their borders run along
+# the ridges between the valleys, through the hilltop and the saddles, where the
+# gradient points neither way. A start right on a border can end in either
+# neighbour, and a start close to one minimum can end in another.
+#
+# ### The map depends on the learning rate
+#
+# Near a minimum $x^\star$ a function looks like its tangent parabola (chapter 01),
+# a quadratic with Hessian $\nabla^2 f(x^\star)$. So section 3 applies there, with
+# $L$ replaced by the largest Hessian eigenvalue *at that minimum*: gradient
+# descent can settle into $x^\star$ only if $\eta < 2/\lambda_{\max}(\nabla^2 f(x^\star))$.
+# Himmelblau's four minima are curved differently, so each has its own threshold:
+
+# %%
+local_thresholds = np.array([2 / np.linalg.eigvalsh(himmelblau.hess(m)).max() for m in himmelblau.minima])
+for minimum, limit in zip(himmelblau.minima, local_thresholds):
+    print(f"minimum ({minimum[0]:6.3f}, {minimum[1]:6.3f}): stable for eta < {limit:.4f}")
+
+# %% [markdown]
+# Four learning rates placed among those thresholds (below all four, above one,
+# above two, above all four), and the basin map for each:
+
+# %%
+map_lrs = [0.01, 0.016, 0.021, 0.026]
+maps = {lr: basins if lr == 0.01 else run_many(sgd(lr=lr), himmelblau, starts, steps=500)
+        for lr in map_lrs}                                   # eta = 0.01 is the map above
+
+fig, axes = plt.subplots(2, 2, figsize=(9, 9))
+for ax, (lr, result) in zip(axes.flat, maps.items()):
+    plotting.plot_basins(result, himmelblau, ax=ax, radius=0.0, legend=False)
+    ax.set_title(f"$\\eta$ = {lr}: {result.fraction('converged'):.0%} converged,"
+                 f" {result.fraction('diverged'):.0%} diverged", fontsize=10)
+handles = [Patch(color=c, label=l) for c, l in zip(
+    [COLORS[k] for k in ("orange", "sky_blue", "bluish_green", "reddish_purple")]
+    + [style.UNCONVERGED_COLOR, style.DIVERGED_COLOR],
+    [f"→ ({m[0]:.2f}, {m[1]:.2f})" for m in himmelblau.minima] + ["no minimum reached", "diverged"])]
+fig.legend(handles=handles, loc="lower center", ncols=3, fontsize=9)
+fig.get_layout_engine().set(rect=(0, 0.07, 1, 0.93))
+fig.suptitle("Himmelblau's basins as the learning rate grows (500 steps)");
+
+# %%
+for lr, result in maps.items():
+    reached = basin_shares(result, himmelblau) > 0
+    print(f"eta = {lr:<6} minima reached: {reached.astype(int)}   stable: {(lr < local_thresholds).astype(int)}"
+          f"   converged {result.fraction('converged'):6.1%}   diverged {result.fraction('diverged'):5.1%}")
+    assert np.array_equal(reached, lr < local_thresholds)   # reached exactly when stable there
+    assert np.isclose(basin_shares(result, himmelblau).sum(), result.fraction("converged"))
+assert maps[0.01].fraction("diverged") == 0
+assert maps[0.026].fraction("converged") == 0 and maps[0.026].fraction("diverged") > 0
+sharpest = np.argmin(local_thresholds)                       # the most curved minimum ...
+assert np.all(himmelblau.minima[sharpest] < 0)               # (the one at the lower left,
+assert 0.014 < local_thresholds[sharpest] < 0.015            #  stable only for eta below 0.015)
+assert basin_shares(maps[0.016], himmelblau)[sharpest] == 0  # ... is the first to stop attracting
+lost = shares[sharpest]                                      # its share at eta = 0.01
+assert maps[0.016].fraction("max_steps") > 0.8 * lost        # most of its basin now bounces
+
+# %% [markdown]
+# As $\eta$ passes a minimum's threshold, that minimum stops attracting anyone. The
+# most sharply curved minimum, at the lower left, goes first: most of its basin
+# turns light grey, runs that head there and then keep bouncing around it
+# without settling (*no minimum reached*), and the rest are thrown into a
+# neighbouring basin. Above every threshold nothing converges, and some runs are
+# flung out of the square altogether (dark grey). Which minimum you find, and
+# whether you find one, is decided by the start *and* the learning rate. A large
+# learning rate cannot settle into a sharp minimum, only into a flat one, an idea
+# that comes back in the study of large neural networks.
+#
+# ## 7. Tuning the learning rate: grid search and random search
+#
+# For a real problem you do not know $L$, and the loss is not a quadratic. So you
+# try learning rates and keep the best: give each candidate the same budget of
+# steps, and compare the final losses. Two things matter.
+#
+# - Search on a **log scale**. Good learning rates range over many orders of
+#   magnitude, so try $10^{-5}, 10^{-4.9}, \dots$, not $0.001, 0.002, \dots$.
+# - Spend the same **budget** for every method you compare: here, 24 runs of
+#   5,000 steps each.
+#
+# **Grid search** tries 24 evenly log-spaced rates between $10^{-5}$ and $10^{-2}$.
+# **Random search** draws 24 rates at random, log-uniformly over the same range.
+# The problem: Rosenbrock from its standard start $(-1.2, 1)$.
+
+# %%
+budget_runs, budget_steps = 24, 5000
+low, high = 1e-5, 1e-2
+
+
+def final_losses(lrs):
+    """Loss after the step budget for each learning rate (inf where the run diverged)."""
+    result = run_many(sgd(lr=lrs), rosenbrock, np.tile(rosenbrock.start, (len(lrs), 1)),
+                      steps=budget_steps, tol=0)
+    return np.where(result.status == "diverged", np.inf, result.f)
+
+
+grid_lrs = np.geomspace(low, high, budget_runs)
+grid_losses = final_losses(grid_lrs)
+
+rng = np.random.default_rng(0)
+random_lrs = 10 ** rng.uniform(np.log10(low), np.log10(high), budget_runs)
+random_losses = final_losses(random_lrs)
+
+best_grid, best_random = np.argmin(grid_losses), np.argmin(random_losses)
+print(f"grid search:   best lr = {grid_lrs[best_grid]:.3e}, final loss {grid_losses[best_grid]:.2e}")
+print(f"random search: best lr = {random_lrs[best_random]:.3e}, final loss {random_losses[best_random]:.2e}")
+print(f"a typical grid rate (the median final loss): {np.median(grid_losses):.2f}")
+
+# %%
+curvature_at_minimum = np.linalg.eigvalsh(rosenbrock.hess(rosenbrock.minima[0])).max()
+fig, ax = plt.subplots(figsize=(7.5, 4.6))
+sweep_art = plotting.plot_lr_sweep(grid_lrs, grid_losses, ax=ax, L=curvature_at_minimum,
+                                   label="grid search", color=style.color_for("gd"))
+sweep_art.threshold.set_label(f"$2/L$ at the minimum = {2 / curvature_at_minimum:.2g}")
+ax.plot(random_lrs[np.isfinite(random_losses)], random_losses[np.isfinite(random_losses)], "D",
+        color=COLORS["orange"], markersize=5, linestyle="none", label="random search")
+ax.plot(grid_lrs[best_grid], grid_losses[best_grid], "o", markersize=13, markerfacecolor="none",
+        markeredgecolor=style.color_for("gd"), markeredgewidth=2, label="best of grid")
+ax.plot(random_lrs[best_random], random_losses[best_random], "D", markersize=13, markerfacecolor="none",
+        markeredgecolor=COLORS["orange"], markeredgewidth=2, label="best of random")
+ax.set_title(f"Rosenbrock: final loss after {budget_steps} steps against the learning rate")
+ax.set_xlabel("learning rate $\\eta$ (log scale)")
+ax.legend(fontsize=8, loc="lower left");
+
+# %% [markdown]
+# The curve has the shape of every learning-rate search. On the left, steps too
+# small to get anywhere in the budget; then a long slope down as $\eta$ grows; the
+# best rate sits just below the stability limit at the minimum, $2/L$ with $L$ the
+# largest Hessian eigenvalue at $(1, 1)$ (dashed); above it gradient descent can
+# no longer settle into the minimum and bounces along the valley, and further up
+# it diverges. **The best learning rate is usually just below the largest one at
+# which the run still settles down**, which is why a common recipe is to raise
+# $\eta$ until the loss curve stops falling smoothly (it starts to bounce or to
+# blow up), then back off.
+#
+# And random search, with the same budget, found a learning rate almost as good
+# as the grid's:
+
+# %%
+assert grid_lrs[best_grid] < 2 / curvature_at_minimum < grid_lrs[best_grid + 1]   # just below the edge
+assert np.all(grid_losses[grid_lrs > 2 / curvature_at_minimum] > 10 * grid_losses[best_grid])
+assert 0.5 < random_lrs[best_random] / grid_lrs[best_grid] < 2         # within a factor 2 of the grid's
+assert random_losses[best_random] < 10 * grid_losses[best_grid]        # loss within 10x of the grid's
+assert random_losses[best_random] < 1e-2 * np.median(grid_losses)      # and far better than a typical rate
+
+# %% [markdown]
+# Is that luck? Random search is random, so repeat it: twenty independent random
+# searches of 24 runs each (480 runs, again in one `run_many` pass).
+
+# %%
+repeats = 20
+many_lrs = 10 ** rng.uniform(np.log10(low), np.log10(high), (repeats, budget_runs))
+many_losses = final_losses(many_lrs.ravel()).reshape(repeats, budget_runs)
+best_each = many_losses.min(axis=1)
+ratio = best_each / grid_losses[best_grid]
+print(f"best loss of each random search / best of grid: median {np.median(ratio):.2f},"
+      f" range {ratio.min():.2f} to {ratio.max():.1f}")
+print(f"random search beat the grid in {np.sum(ratio < 1)} of {repeats} repeats,"
+      f" came within 10x in {np.sum(ratio < 10)}")
+assert np.sum(ratio < 10) >= 0.75 * repeats and np.median(ratio) < 3   # comparable, typically
+assert 0.25 * repeats <= np.sum(ratio < 1) <= 0.75 * repeats          # wins about as often as it loses
+assert ratio.max() > 10                                               # and sometimes loses badly
+
+# %% [markdown]
+# With one hyperparameter, random search and grid search are about equally good:
+# random search wins about as often as it loses, and occasionally it draws no rate
+# in the narrow good window and loses badly. Random search pulls ahead when you tune
+# *several* hyperparameters at once and only some of them matter: a grid spends
+# most of its runs repeating the same few values of the important one, while
+# random points try a new value every time (Bergstra & Bengio, 2012).
+#
+# ## 8. Your turn: the learning-rate explorer
+#
+# Move the **learning rate** slider and watch the path (left) and the loss curve
+# (right) change. The other sliders move the start point; the dropdown picks the
+# surface. When a run diverges you get a message saying at which step, not an
+# error. (On a static page, such as GitHub's preview, you see one setting; run the
+# notebook to play.)
+
+# %%
+from gdlearn.widgets import learning_rate_explorer
+
+explorer = learning_rate_explorer(lr=0.1)
+explorer
+
+# %% [markdown]
+# Things to try:
+#
+# 1. **Quadratic**: find the edge. Lower $\eta$ to 0.01, then raise it slowly towards 0.2 and
+#    watch the zig-zag appear (past $1/L = 0.1$) and then explode (past $2/L = 0.2$).
+#    Where is the loss curve steepest?
+# 2. **Quadratic**: move the start onto the $x$-axis ($y_0 = 0$). Why is there no
+#    zig-zag now, even at $\eta = 0.19$?
+# 3. **Rosenbrock**: find the largest learning rate that does not diverge from the
+#    default start. Then look at the loss curve: fast at first, then a long crawl
+#    along the valley.
+# 4. **Himmelblau**: keep $\eta = 0.01$ and move the start across a basin border
+#    from the map in section 6. Then start in the lower-left basin and raise $\eta$
+#    past 0.015.
+# 5. **Saddle**: start at $y_0 = 0$, then at $y_0 = 0.01$. How long does the path
+#    hesitate near the saddle point?
+#
+# The explorer exposes what it computed, so you can check what you see:
+
+# %%
+print(explorer.trace.message)
+print("learning rate on the slider:", explorer.controls["lr"].value)
+assert explorer.surfaces["quadratic"].L == bowl.L        # the explorer's quadratic is our bowl: 2/L = 0.2
+
+# %% [markdown]
+# ## 9. One descent, step by step
+#
+# A replay of one run on Rosenbrock, with the best learning rate of the grid
+# search and the same budget of 5,000 steps. Press play, or drag the step slider:
+# notice how quickly the path drops into the valley, and how long it then takes to
+# walk along it. (Where figures are static, for instance in an HTML export of this
+# notebook, the cell shows an animation instead of the Play button.)
+
+# %%
+from IPython.display import display
+
+from gdlearn.animation import animate_trace, to_html
+from gdlearn.plotting import ipympl_active
+from gdlearn.widgets import descent_player
+
+replay = run(sgd(lr=grid_lrs[best_grid]), rosenbrock, rosenbrock.start, steps=budget_steps)
+print(replay.message)
+assert np.isclose(replay.f, grid_losses[best_grid])        # the best run of the grid search
+if ipympl_active():     # live figures: a Play button linked to a step slider
+    display(descent_player(replay, rosenbrock, label="gd", max_frames=100))
+else:                   # static figures: a self-contained animation (at most 24 frames)
+    display(to_html(animate_trace(replay, rosenbrock, max_frames=24)))
+
+# %% [markdown]
+# ## Summary
+#
+# - Gradient descent repeats $x_{k+1} = x_k - \eta \nabla f(x_k)$: a step against
+#   the gradient, which the first-order Taylor model says goes downhill when $\eta$
+#   is small. From here on, `sgd(lr)` is the update and `run` / `run_many` apply it.
+# - The learning rate decides everything: too small crawls, too large zig-zags,
+#   far too large diverges. Read it off the loss curve.
+# - On a quadratic each eigen-direction is multiplied by $1 - \eta\lambda_i$ per
+#   step. Gradient descent converges exactly when $\eta < 2/L$; the best fixed rate
+#   is $2/(L + \mu)$, which shrinks the error by $(\kappa - 1)/(\kappa + 1)$ per step,
+#   so the number of steps grows with the condition number $\kappa$.
+# - Stopping rules: a small gradient norm (beware saddles and units), small changes
+#   in $f$ or $x$ (beware slow progress), and always a step budget and a check for
+#   divergence.
+# - On a non-convex function the start picks the minimum: Himmelblau's four basins.
+#   Near a minimum the local curvature sets its own $2/\lambda_{\max}$ limit, so the
+#   learning rate reshapes the basins too.
+# - Tune $\eta$ on a log scale with a fixed budget. The best rate is usually just
+#   below the largest stable one. With one hyperparameter, grid and random search
+#   do about equally well.
+#
+# ## Exercises
+#
+# Open [`exercises/02_gradient_descent.ipynb`](../exercises/02_gradient_descent.ipynb):
+# write a gradient-descent loop with stopping rules, compute the largest stable
+# learning rate of a quadratic, and search for a good learning rate. Each exercise
+# has a `check(...)` cell that tells you at once whether your code is right.
