@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -227,7 +228,7 @@ def run(opt: Any, surface: Any, x0: Any, steps: int = 200, *, tol: float = 1e-8,
         value, g = evaluate(x)
         state = opt.init(x)
         for step in range(steps + 1):
-            gnorm = float(np.linalg.norm(g))
+            gnorm = math.sqrt(float(np.dot(g, g)))
             if not (np.isfinite(value) and np.isfinite(gnorm)):
                 if step == 0:
                     raise ValueError(f"f or its gradient is not finite at x0 = {x0!r}")
@@ -247,11 +248,11 @@ def run(opt: Any, surface: Any, x0: Any, steps: int = 200, *, tol: float = 1e-8,
             x = x + updates
             if record_states:
                 states.append(state)
-            if not np.all(np.isfinite(x)):
+            largest = float(np.max(np.abs(x)))       # nan or inf if any coordinate is
+            if not math.isfinite(largest):
                 status, diverged_at = "diverged", step + 1
                 message = f"diverged at step {step + 1}: the iterate is no longer a finite number"
                 break
-            largest = float(np.max(np.abs(x)))
             if largest > bound:
                 status, diverged_at = "diverged", step + 1
                 message = (f"diverged at step {step + 1}: max |x| = {largest:.2g} "

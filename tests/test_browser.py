@@ -1,0 +1,364 @@
+"""A person's view: JupyterLab in a real (headless) Chromium.
+
+JupyterLab runs on a free local port with a throwaway token, on a temporary
+copy of the course; Debian's Chromium (/usr/bin/chromium) is driven by
+Playwright.  The test opens a chapter, runs all cells from the Run menu, and
+checks what a student would see: no error output, an ipympl canvas and
+ipywidgets sliders; then it moves the learning-rate slider with the keyboard
+and checks that the figure changes.
+
+On failure, screenshots, the page's text and HTML, the browser console and the
+server log are saved in tests/artifacts/<test>-<time>/ (the path is printed).
+
+Without Chromium or Playwright the test is skipped, except under CI=true
+where it fails: CI must exercise it.
+
+Environment overrides (to try another notebook):
+  GDLEARN_BROWSER_NOTEBOOK  path of the .ipynb to open (default: chapter 02)
+  GDLEARN_BROWSER_SLIDER    text in the slider's description (default: learning rate)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
+BUDGET = 170.0  # seconds for the whole test, server start included
+
+NOTEBOOK = Path(os.environ.get("GDLEARN_BROWSER_NOTEBOOK", ROOT / "chapters" / "02_gradient_descent.ipynb"))
+SLIDER = os.environ.get("GDLEARN_BROWSER_SLIDER", "learning rate")
+
+pytestmark = pytest.mark.browser
+
+# JupyterLab user settings for the throwaway server: no news/update toasts
+# over the notebook, and every cell attached to the DOM (no windowing), so
+# that the checks below see the whole notebook.
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+        "doNotDisturbMode": True,
+    },
+    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+}
+
+KERNEL_STATUS = '.jp-StatusBar-TextItem[title^="Change kernel"]'
+ERROR_OUTPUT = (
+    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
+    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]'
+)
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"CI=true but the browser test cannot run: {reason}")
+    pytest.skip(reason)
+
+
+class Deadline:
+    """One time budget for the whole test; every wait takes what is left."""
+
+    def __init__(self, seconds: float):
+        self.end = time.monotonic() + seconds
+
+    def left(self, cap: float) -> float:
+        """Seconds left, at most `cap`; fail when the budget is spent."""
+        left = self.end - time.monotonic()
+        if left <= 0:
+            pytest.fail(f"the browser test ran out of its {BUDGET:.0f} s budget")
+        return min(cap, left)
+
+    def ms(self, cap: float) -> float:
+        return 1000 * self.left(cap)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """A JupyterLab server on a temporary copy of the notebook's folder.
+
+    Yields (base_url, token, relative path of the notebook, server log path).
+    """
+    if not NOTEBOOK.exists():
+        pytest.skip(f"{NOTEBOOK} does not exist (yet)")
+    course = tmp_path / "course"
+    folder = NOTEBOOK.parent.name
+    shutil.copytree(NOTEBOOK.parent, course / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    if (ROOT / "jupytext.toml").exists():
+        shutil.copy(ROOT / "jupytext.toml", course / "jupytext.toml")
+    config_dir, runtime_dir = tmp_path / "jupyter-config", tmp_path / "jupyter-runtime"
+    for name, settings in LAB_SETTINGS.items():
+        path = config_dir / "lab" / "user-settings" / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(settings))
+    runtime_dir.mkdir()
+
+    port, token = _free_port(), uuid.uuid4().hex
+    env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "JUPYTER_TOKEN")}
+    env.update(JUPYTER_CONFIG_DIR=str(config_dir), JUPYTER_RUNTIME_DIR=str(runtime_dir), PYTHONUNBUFFERED="1")
+    log_path = tmp_path / "jupyter-server.log"
+    cmd = [
+        sys.executable, "-m", "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--port-retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={course}",
+        "--allow-root",  # CI runs as root
+        "--LabApp.extension_manager=readonly",  # do not query PyPI for extensions
+    ]
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"jupyter lab exited with {server.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"jupyter lab did not answer within 60 s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.25)
+        yield base, token, f"{folder}/{NOTEBOOK.name}", log_path
+    finally:
+        # the server shuts its kernels down on SIGTERM; the group kill is a backstop
+        try:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(server.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        server.wait(timeout=10)
+
+
+def _save_artifacts(page, name: str, console: list[str], log_path: Path) -> Path:
+    out = ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}-{time.strftime('%Y%m%d-%H%M%S')}"
+    out.mkdir(parents=True, exist_ok=True)
+    for what, save in [
+        ("page.png", lambda: page.screenshot(path=str(out / "page.png"), full_page=True, timeout=10_000)),
+        ("notebook.png", lambda: page.locator(".jp-NotebookPanel:visible .jp-WindowedPanel-outer, "
+                                              ".jp-NotebookPanel:visible .jp-Notebook").first.screenshot(
+            path=str(out / "notebook.png"), timeout=10_000)),
+        ("page.txt", lambda: (out / "page.txt").write_text(page.inner_text("body", timeout=10_000))),
+        ("page.html", lambda: (out / "page.html").write_text(page.content())),
+    ]:
+        try:
+            save()
+        except Exception as exc:  # keep saving the rest
+            (out / f"{what}.error").write_text(repr(exc))
+    try:
+        figures = page.locator(".jupyter-matplotlib")
+        for i in range(min(figures.count(), 10)):
+            figures.nth(i).scroll_into_view_if_needed(timeout=5_000)
+            figures.nth(i).screenshot(path=str(out / f"figure-{i}.png"), timeout=5_000)
+    except Exception as exc:
+        (out / "figures.error").write_text(repr(exc))
+    (out / "console.txt").write_text("\n".join(console))
+    if log_path.exists():
+        shutil.copy(log_path, out / "jupyter-server.log")
+    return out
+
+
+# JavaScript run in the page ---------------------------------------------------
+
+JS_PROMPTS = """() => Array.from(document.querySelectorAll(
+    '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt'))
+    .map(e => e.textContent.trim())"""
+
+JS_KERNEL_IDLE = (
+    "/\\| Idle$/.test(document.querySelector('" + KERNEL_STATUS + "')?.textContent.trim() || '')"
+)
+
+# a digest of every drawn ipympl canvas (the image layer, z-index 0) under root
+JS_CANVAS_DIGESTS = """(root) => Array.from((root || document).querySelectorAll('.jupyter-matplotlib canvas'))
+    .filter(c => c.width > 0 && c.height > 0 && getComputedStyle(c).zIndex === '0')
+    .map(c => {
+        let url;
+        try { url = c.toDataURL('image/png'); } catch (e) { return 'tainted:' + e; }
+        let h = 0;
+        for (let i = 0; i < url.length; i++) { h = (h * 31 + url.charCodeAt(i)) | 0; }
+        return url.length + ':' + h;
+    })"""
+
+
+def _wait_js(page, deadline: Deadline, js: str, what: str, cap: float, arg=None):
+    """page.wait_for_function with a bounded timeout and a message saying what did not happen."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    timeout = deadline.left(cap)
+    try:
+        page.wait_for_function(js, arg=arg, timeout=1000 * timeout, polling=250)
+    except PlaywrightTimeout:
+        pytest.fail(f"{what} (waited {timeout:.0f} s)")
+
+
+def _stable_digests(page, deadline: Deadline, scope) -> list[str]:
+    """Canvas digests once two readings 0.5 s apart agree (the first draw has settled)."""
+    js = f"(root) => ({JS_CANVAS_DIGESTS})(root)"
+    previous = page.evaluate(js, scope)
+    for _ in range(int(deadline.left(15) / 0.5)):
+        time.sleep(0.5)
+        current = page.evaluate(js, scope)
+        if current == previous:
+            return current
+        previous = current
+    pytest.fail("the figure kept changing without any input; cannot tell whether the slider changes it")
+
+
+def _errors_on_page(page) -> list[str]:
+    texts = [t for t in page.locator(ERROR_OUTPUT).all_inner_texts() if re.search(r"Traceback|Error", t)]
+    widget_errors = page.locator(".jp-OutputArea-output", has_text=re.compile(
+        r"Error displaying widget|Failed to load model class|Model not found")).all_inner_texts()
+    return texts + widget_errors
+
+
+def test_chapter_runs_and_slider_moves_figure(lab, request):
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Python Playwright is not installed (pip install -e '.[test]')")
+    if not os.access(CHROMIUM, os.X_OK):
+        _unavailable(f"{CHROMIUM} is missing (Debian package 'chromium'; `make test` installs it as root)")
+
+    base, token, nb_path, log_path = lab
+    deadline = Deadline(BUDGET - 15)  # the server has started already
+    console: list[str] = []
+    timings: dict[str, float] = {}
+    t0 = time.monotonic()
+
+    def mark(step: str):
+        timings[step] = round(time.monotonic() - t0, 1)
+
+    with sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                                        timeout=deadline.ms(30))
+        except PlaywrightError as exc:
+            _unavailable(f"Chromium does not start: {exc}")
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(deadline.ms(30))
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+        try:
+            # 1. open the notebook, wait for its kernel
+            page.goto(f"{base}/lab/tree/{nb_path}?token={token}", timeout=deadline.ms(60))
+            page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.wait_for(timeout=deadline.ms(60))
+            mark("notebook shown")
+            _wait_js(page, deadline, f"() => {JS_KERNEL_IDLE}", "the kernel did not become idle", 60)
+            mark("kernel idle")
+            assert page.locator(".jp-Dialog").count() == 0, page.locator(".jp-Dialog").inner_text()
+            prompts = page.evaluate(JS_PROMPTS)
+            assert prompts, "no code cells found"
+
+            # 2. Run > Run All Cells, as a person would
+            page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+            page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+            # started: a prompt leaves "[ ]:"; done: no "[*]" and the kernel idle again
+            _wait_js(page, deadline, f"() => ({JS_PROMPTS})().some(t => t !== '[ ]:')",
+                     "Run All Cells did not start any cell", 30)
+            _wait_js(page, deadline, f"() => !({JS_PROMPTS})().some(t => t.includes('*')) && {JS_KERNEL_IDLE}",
+                     "the cells were still running", 120)
+            mark("all cells ran")
+            prompts = page.evaluate(JS_PROMPTS)
+            errors = _errors_on_page(page)
+            assert not errors, "error output after Run All:\n" + "\n---\n".join(e[-2000:] for e in errors)
+            not_run = [i for i, t in enumerate(prompts) if not re.fullmatch(r"\[\d+\]:", t)]
+            assert not not_run, f"code cells {not_run} did not run (prompts {prompts})"
+
+            # 3. the live figure and the sliders render
+            page.locator(".jupyter-matplotlib canvas").first.wait_for(state="visible", timeout=deadline.ms(30))
+            assert page.locator(".widget-slider .noUi-handle").first.is_visible()
+            slider = page.locator(".widget-slider").filter(
+                has=page.locator(".widget-label", has_text=re.compile(re.escape(SLIDER), re.I))
+            )
+            assert slider.count() >= 1, f"no slider described {SLIDER!r}: " + repr(
+                page.locator(".widget-slider .widget-label").all_inner_texts())
+            slider = slider.first
+            slider.scroll_into_view_if_needed()
+            handle = slider.locator(".noUi-handle")
+            readout = slider.locator(".widget-readout")
+            # The figure to watch is the one in the slider's own cell (an
+            # explorer shows its controls and figure together); a notebook
+            # whose explorer figure sits elsewhere falls back to all figures.
+            cell = slider.locator("xpath=ancestor::div[contains(concat(' ', @class, ' '), ' jp-Cell ')][1]")
+            scope = cell.element_handle() if cell.locator(".jupyter-matplotlib canvas").count() else None
+            _wait_js(page, deadline, f"(root) => ({JS_CANVAS_DIGESTS})(root).length > 0",
+                     "no ipympl canvas was drawn", 30, arg=scope)
+            before = _stable_digests(page, deadline, scope)
+            readout_before = readout.inner_text()
+            mark("figure and sliders shown")
+
+            # 4. move the slider with the keyboard; the figure must follow
+            handle.focus()
+            keys = ["ArrowRight"] * 5
+            for key in keys:
+                page.keyboard.press(key)
+                time.sleep(0.1)
+            time.sleep(0.5)
+            if readout.inner_text() == readout_before:  # at its maximum: go the other way
+                keys = ["ArrowLeft"] * 5
+                for key in keys:
+                    page.keyboard.press(key)
+                    time.sleep(0.1)
+            _wait_js(
+                page, deadline,
+                "([root, before]) => { const now = (" + JS_CANVAS_DIGESTS + ")(root);"
+                " return now.length !== before.length || now.some((d, i) => d !== before[i]); }",
+                f"the figure did not change after {keys[0]} x{len(keys)} on the {SLIDER!r} slider "
+                f"(readout {readout_before} -> {readout.inner_text()})",
+                30,
+                arg=[scope, before],
+            )
+            mark("figure changed")
+            assert readout.inner_text() != readout_before, "the slider's readout did not change"
+            time.sleep(0.5)
+            errors = _errors_on_page(page)
+            assert not errors, "error output after moving the slider:\n" + "\n---\n".join(errors)
+            print(f"browser test timings (s since the server answered): {timings}; "
+                  f"figure watched: {'the slider cell' if scope else 'all figures'}")
+        except BaseException:
+            out = _save_artifacts(page, request.node.name, console, log_path)
+            print(f"\nbrowser test failed after {timings}; artifacts in {out}", file=sys.stderr)
+            print(f"browser test failed; artifacts in {out}")
+            raise
+        finally:
+            browser.close()
