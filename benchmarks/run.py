@@ -216,6 +216,17 @@ def import_gdlearn(quick: bool) -> dict:
 
 
 # ---------------------------------------------------------------- main
+@benchmark("grade_throughput")
+def grade_throughput(quick: bool) -> dict:
+    """Submissions graded per second (higher is better); see benchmarks/grade_bench.py."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from grade_bench import bench_grade_throughput
+
+    row = bench_grade_throughput(quick)
+    row.pop("name", None)
+    return row
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller samples, extrapolated baselines")

@@ -250,6 +250,15 @@ def _errors_on_page(page) -> list[str]:
     return texts + widget_errors
 
 
+def _look(page, cell, name: str) -> None:
+    """With GDLEARN_BROWSER_SCREENSHOTS=DIR, save the page and the explorer's cell to look at."""
+    folder = os.environ.get("GDLEARN_BROWSER_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"page-{name}.png"))
+        cell.screenshot(path=str(Path(folder) / f"explorer-{name}.png"))
+
+
 def test_chapter_runs_and_slider_moves_figure(lab, request):
     try:
         from playwright.sync_api import Error as PlaywrightError
@@ -326,6 +335,7 @@ def test_chapter_runs_and_slider_moves_figure(lab, request):
             before = _stable_digests(page, deadline, scope)
             readout_before = readout.inner_text()
             mark("figure and sliders shown")
+            _look(page, cell, "before")
 
             # 4. move the slider with the keyboard; the figure must follow
             handle.focus()
@@ -351,6 +361,7 @@ def test_chapter_runs_and_slider_moves_figure(lab, request):
             mark("figure changed")
             assert readout.inner_text() != readout_before, "the slider's readout did not change"
             time.sleep(0.5)
+            _look(page, cell, "after")
             errors = _errors_on_page(page)
             assert not errors, "error output after moving the slider:\n" + "\n---\n".join(errors)
             print(f"browser test timings (s since the server answered): {timings}; "

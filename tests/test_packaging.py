@@ -113,7 +113,7 @@ def test_pyproject(pyproject):
     project = pyproject["project"]
     assert project["name"] == "gdlearn"
     assert project["requires-python"] == ">=3.10"
-    assert pyproject["tool"]["setuptools"]["packages"] == ["gdlearn"]
+    assert pyproject["tool"]["setuptools"]["packages"] == ["gdlearn", "gdlearn.grading"]
     test_extra = {_req_name(r) for r in project["optional-dependencies"]["test"]}
     for needed in ("pytest", "pytest-xdist", "hypothesis", "nbval", "scipy", "playwright",
                    "jupyter-repo2docker", "nbformat", "nbconvert", "ipykernel"):
@@ -131,8 +131,12 @@ def test_wheel_holds_only_gdlearn(tmp_path):
         check=True, capture_output=True, text=True, timeout=120,
     )
     (wheel,) = tmp_path.glob("gdlearn-*.whl")
-    tops = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {name.split("/")[0] for name in names}
     assert {t for t in tops if not t.endswith(".dist-info")} == {"gdlearn"}
+    # check() in a student notebook reads this data from the installed package (Colab)
+    checks = sorted(p.name for p in (ROOT / "gdlearn" / "grading" / "checks").glob("*.json"))
+    assert checks and all(f"gdlearn/grading/checks/{c}" in names for c in checks), names
 
 
 def test_commands_are_the_readme_commands():
