@@ -43,10 +43,10 @@ from IPython.display import Image, display
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
-from . import plotting, style
-from . import surfaces as _surfaces
-from .optim import sgd
-from .run import run
+from .. import plotting, style
+from .. import surfaces as _surfaces
+from ..optim import sgd
+from ..run import run
 
 __all__ = [
     "Explorer",

@@ -1,0 +1,34 @@
+"""Interactive explorers: sliders and Play buttons over live matplotlib figures.
+
+Every explorer is built from plain parts (``controls``, ``fig``, ``artists``,
+``update(**values)``, ``status``, ``output``) composed into ``widget``; see
+:class:`Explorer` in :mod:`gdlearn.widgets.explorers`. Importing this package
+imports ipywidgets; ``import gdlearn`` does not.
+
+Each chapter's explorers live in their own module here and are re-exported:
+
+- :mod:`~gdlearn.widgets.explorers` — the base class, the tangent explorer
+  (chapter 01), the learning-rate explorer and the descent player (chapter 02).
+"""
+
+from .explorers import (
+    DescentPlayer,
+    Explorer,
+    LearningRateExplorer,
+    TangentExplorer,
+    descent_player,
+    divergence_message,
+    learning_rate_explorer,
+    tangent_explorer,
+)
+
+__all__ = [
+    "Explorer",
+    "LearningRateExplorer",
+    "TangentExplorer",
+    "DescentPlayer",
+    "learning_rate_explorer",
+    "tangent_explorer",
+    "descent_player",
+    "divergence_message",
+]
