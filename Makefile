@@ -20,8 +20,11 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test install install-test venv chromium clean-venv
 
+# Serve the whole course folder (chapters/, exercises/ in the file browser) and
+# open chapter 00: passing the notebook as an argument would serve chapters/ only.
 lab: install
-	$(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS) chapters/00_welcome.ipynb
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir=. \
+	  --LabApp.default_url=/lab/tree/chapters/00_welcome.ipynb $(LAB_ARGS)
 
 test: install-test chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
