@@ -2,10 +2,10 @@
 
 JupyterLab runs on a free local port with a throwaway token, on a temporary
 copy of the course; Debian's Chromium (/usr/bin/chromium) is driven by
-Playwright.  The test opens a chapter, runs all cells from the Run menu, and
-checks what a student would see: no error output, an ipympl canvas and
-ipywidgets sliders; then it moves the learning-rate slider with the keyboard
-and checks that the figure changes.
+Playwright.  For each chapter with an explorer (CASES), the test opens the
+chapter, runs all cells from the Run menu, and checks what a student would
+see: no error output, an ipympl canvas and ipywidgets sliders; then it moves
+the explorer's slider with the keyboard and checks that the figure changes.
 
 On failure, screenshots, the page's text and HTML, the browser console and the
 server log are saved in tests/artifacts/<test>-<time>/ (the path is printed).
@@ -13,9 +13,10 @@ server log are saved in tests/artifacts/<test>-<time>/ (the path is printed).
 Without Chromium or Playwright the test is skipped, except under CI=true
 where it fails: CI must exercise it.
 
-Environment overrides (to try another notebook):
-  GDLEARN_BROWSER_NOTEBOOK  path of the .ipynb to open (default: chapter 02)
-  GDLEARN_BROWSER_SLIDER    text in the slider's description (default: learning rate)
+Environment overrides:
+  GDLEARN_BROWSER_NOTEBOOK     check only this .ipynb (a path) instead of CASES
+  GDLEARN_BROWSER_SLIDER       its slider's label, a regular expression (default: learning rate)
+  GDLEARN_BROWSER_SCREENSHOTS  a folder: save screenshots of the page and the explorer to look at
 """
 
 from __future__ import annotations
@@ -49,8 +50,15 @@ CHROMIUM_ARGS = [
 ]
 BUDGET = 170.0  # seconds for the whole test, server start included
 
-NOTEBOOK = Path(os.environ.get("GDLEARN_BROWSER_NOTEBOOK", ROOT / "chapters" / "02_gradient_descent.ipynb"))
-SLIDER = os.environ.get("GDLEARN_BROWSER_SLIDER", "learning rate")
+# (chapter notebook, pattern of the label of the slider to move): every chapter
+# with an explorer. GDLEARN_BROWSER_NOTEBOOK / GDLEARN_BROWSER_SLIDER check one
+# other notebook instead (a path; the slider label as a regular expression).
+CASES = [
+    ("00_welcome.ipynb", r"^x$"),
+    ("02_gradient_descent.ipynb", r"learning rate"),
+]
+if os.environ.get("GDLEARN_BROWSER_NOTEBOOK"):
+    CASES = [(os.environ["GDLEARN_BROWSER_NOTEBOOK"], os.environ.get("GDLEARN_BROWSER_SLIDER", "learning rate"))]
 
 pytestmark = pytest.mark.browser
 
@@ -102,17 +110,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def lab(tmp_path):
-    """A JupyterLab server on a temporary copy of the notebook's folder.
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """One JupyterLab server, for all cases, on a temporary copy of the notebooks' folders.
 
-    Yields (base_url, token, relative path of the notebook, server log path).
+    Yields (base_url, token, root of the copy, server log path).
     """
-    if not NOTEBOOK.exists():
-        pytest.skip(f"{NOTEBOOK} does not exist (yet)")
+    tmp_path = tmp_path_factory.mktemp("lab")
     course = tmp_path / "course"
-    folder = NOTEBOOK.parent.name
-    shutil.copytree(NOTEBOOK.parent, course / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for folder in {(ROOT / "chapters" / name).resolve().parent for name, _ in CASES}:
+        shutil.copytree(folder, course / folder.name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     if (ROOT / "jupytext.toml").exists():
         shutil.copy(ROOT / "jupytext.toml", course / "jupytext.toml")
     config_dir, runtime_dir = tmp_path / "jupyter-config", tmp_path / "jupyter-runtime"
@@ -154,7 +161,7 @@ def lab(tmp_path):
             if time.monotonic() > deadline:
                 pytest.fail(f"jupyter lab did not answer within 60 s:\n{log_path.read_text()[-3000:]}")
             time.sleep(0.25)
-        yield base, token, f"{folder}/{NOTEBOOK.name}", log_path
+        yield base, token, course, log_path
     finally:
         # the server shuts its kernels down on SIGTERM; the group kill is a backstop
         try:
@@ -259,7 +266,8 @@ def _look(page, cell, name: str) -> None:
         cell.screenshot(path=str(Path(folder) / f"explorer-{name}.png"))
 
 
-def test_chapter_runs_and_slider_moves_figure(lab, request):
+@pytest.mark.parametrize("notebook, slider_label", CASES, ids=[Path(n).stem for n, _ in CASES])
+def test_chapter_runs_and_slider_moves_figure(lab, request, notebook, slider_label):
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
@@ -268,7 +276,10 @@ def test_chapter_runs_and_slider_moves_figure(lab, request):
     if not os.access(CHROMIUM, os.X_OK):
         _unavailable(f"{CHROMIUM} is missing (Debian package 'chromium'; `make test` installs it as root)")
 
-    base, token, nb_path, log_path = lab
+    base, token, course, log_path = lab
+    source = (ROOT / "chapters" / notebook).resolve()
+    nb_path = f"{source.parent.name}/{source.name}"
+    assert (course / nb_path).exists(), f"{source} does not exist"
     deadline = Deadline(BUDGET - 15)  # the server has started already
     console: list[str] = []
     timings: dict[str, float] = {}
@@ -317,9 +328,9 @@ def test_chapter_runs_and_slider_moves_figure(lab, request):
             page.locator(".jupyter-matplotlib canvas").first.wait_for(state="visible", timeout=deadline.ms(30))
             assert page.locator(".widget-slider .noUi-handle").first.is_visible()
             slider = page.locator(".widget-slider").filter(
-                has=page.locator(".widget-label", has_text=re.compile(re.escape(SLIDER), re.I))
+                has=page.locator(".widget-label", has_text=re.compile(slider_label, re.I))
             )
-            assert slider.count() >= 1, f"no slider described {SLIDER!r}: " + repr(
+            assert slider.count() >= 1, f"no slider described {slider_label!r}: " + repr(
                 page.locator(".widget-slider .widget-label").all_inner_texts())
             slider = slider.first
             slider.scroll_into_view_if_needed()
@@ -335,7 +346,7 @@ def test_chapter_runs_and_slider_moves_figure(lab, request):
             before = _stable_digests(page, deadline, scope)
             readout_before = readout.inner_text()
             mark("figure and sliders shown")
-            _look(page, cell, "before")
+            _look(page, cell, f"{source.stem}-before")
 
             # 4. move the slider with the keyboard; the figure must follow
             handle.focus()
@@ -353,7 +364,7 @@ def test_chapter_runs_and_slider_moves_figure(lab, request):
                 page, deadline,
                 "([root, before]) => { const now = (" + JS_CANVAS_DIGESTS + ")(root);"
                 " return now.length !== before.length || now.some((d, i) => d !== before[i]); }",
-                f"the figure did not change after {keys[0]} x{len(keys)} on the {SLIDER!r} slider "
+                f"the figure did not change after {keys[0]} x{len(keys)} on the {slider_label!r} slider "
                 f"(readout {readout_before} -> {readout.inner_text()})",
                 30,
                 arg=[scope, before],
@@ -361,7 +372,7 @@ def test_chapter_runs_and_slider_moves_figure(lab, request):
             mark("figure changed")
             assert readout.inner_text() != readout_before, "the slider's readout did not change"
             time.sleep(0.5)
-            _look(page, cell, "after")
+            _look(page, cell, f"{source.stem}-after")
             errors = _errors_on_page(page)
             assert not errors, "error output after moving the slider:\n" + "\n---\n".join(errors)
             print(f"browser test timings (s since the server answered): {timings}; "
