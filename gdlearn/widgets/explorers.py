@@ -110,11 +110,12 @@ def divergence_message(trace: Any, lr: float, surface: Any) -> str:
 class Explorer:
     """Base of the explorers: parts, blitting, error routing and display.
 
-    Subclasses fill ``controls``, ``fig`` and ``artists`` (setting
-    ``animated=True`` on the artists that move), keep the current values in
-    ``values``, and implement ``_validate(values) -> values`` and ``_redraw()``
-    (set the artists' data from ``values``; set ``_full_draw_needed`` when a
-    static part such as the contours or an axis range changed).
+    Subclasses fill ``controls``, ``fig`` and ``artists`` (the artists that
+    move), keep the current values in ``values``, implement
+    ``_validate(values) -> values`` and ``_redraw()`` (set the artists' data
+    from ``values``; set ``_full_draw_needed`` when a static part such as the
+    contours or an axis range changed), and end ``__init__`` with
+    ``self._start()``.
     """
 
     def __init__(self) -> None:
@@ -140,6 +141,19 @@ class Explorer:
     def interactive(self) -> bool:
         """True when the figure lives on an ipympl canvas (a live widget)."""
         return isinstance(getattr(self.fig, "canvas", None), widgets.DOMWidget)
+
+    def _start(self) -> None:
+        """End of a subclass's ``__init__``: mark the artists as moving, connect, draw.
+
+        A bad initial value raises here (the caller passed it); after that,
+        errors go to the output under the widget.
+        """
+        for artist in self.artists.values():
+            artist.set_animated(True)
+        self._connect()
+        self.update()
+        if self.error is not None:
+            raise self.error
 
     def _connect(self) -> None:
         for key, control in self.controls.items():
@@ -358,10 +372,7 @@ class LearningRateExplorer(Explorer):
         self.values = first
         self._build_controls()
         self._build_figure(figsize or style.FIGSIZE["wide"])
-        self._connect()
-        self.update()
-        if self.error is not None:
-            raise self.error
+        self._start()
 
     # -- parts
     def _build_controls(self) -> None:
@@ -399,8 +410,6 @@ class LearningRateExplorer(Explorer):
         # status label under the figure always carries the numbers.
         self.artists = {"path": path.line, "start": path.start, "end": path.end, "loss": loss,
                         "message": msg}
-        for a in self.artists.values():
-            a.set_animated(True)
 
     # -- values
     def _validate(self, v: dict[str, Any]) -> dict[str, Any]:
@@ -578,12 +587,7 @@ class TangentExplorer(Explorer):
         tan.line.set_label("tangent")
         ax.legend(loc="upper center", fontsize=8)
         self.artists = {"tangent": tan.line, "point": tan.point, "title": ax.title}
-        for a in self.artists.values():
-            a.set_animated(True)
-        self._connect()
-        self.update()
-        if self.error is not None:
-            raise self.error
+        self._start()
 
     def _validate(self, v: dict[str, Any]) -> dict[str, Any]:
         x = _real("x", v["x"])
@@ -679,12 +683,7 @@ class DescentPlayer(Explorer):
         lax.set_title("Loss")
         self._loss_y = ys
         self.artists = {"done": done, "marker": marker, "loss_marker": now, "title": ax.title}
-        for a in self.artists.values():
-            a.set_animated(True)
-        self._connect()
-        self.update()
-        if self.error is not None:
-            raise self.error
+        self._start()
 
     def _connect(self) -> None:
         self.controls["step"].observe(partial(self._on_control, "step"), names="value")
