@@ -227,6 +227,29 @@ def grade_throughput(quick: bool) -> dict:
     return row
 
 
+# Benchmarks that live in their own module beside this file: (row name, module, function).
+# Each function takes ``quick`` and returns the row (its own "name" is dropped).
+EXTERNAL = [
+    ("batch_size_explorer_update_ms", "batch_bench", "bench"),
+    ("momentum_explorer_update_ms", "momentum_bench", "bench"),
+]
+
+
+def _register_external(name: str, module: str, function: str) -> None:
+    def run_external(quick: bool) -> dict:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        row = getattr(__import__(module), function)(quick)
+        row.pop("name", None)
+        return row
+
+    run_external.__doc__ = f"See benchmarks/{module}.py."
+    benchmark(name)(run_external)
+
+
+for _row in EXTERNAL:
+    _register_external(*_row)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller samples, extrapolated baselines")

@@ -56,6 +56,8 @@ BUDGET = 170.0  # seconds for the whole test, server start included
 CASES = [
     ("00_welcome.ipynb", r"^x$"),
     ("02_gradient_descent.ipynb", r"learning rate"),
+    ("04_stochastic_minibatch.ipynb", r"batch size"),
+    ("05_momentum.ipynb", r"momentum β"),
 ]
 if os.environ.get("GDLEARN_BROWSER_NOTEBOOK"):
     CASES = [(os.environ["GDLEARN_BROWSER_NOTEBOOK"], os.environ.get("GDLEARN_BROWSER_SLIDER", "learning rate"))]
@@ -226,6 +228,21 @@ JS_CANVAS_DIGESTS = """(root) => Array.from((root || document).querySelectorAll(
     })"""
 
 
+# the share of "inked" pixels (drawn, not white or transparent) of each drawn canvas under root:
+# a canvas that shows only the moving lines of an explorer, or nothing, has almost none
+JS_CANVAS_INK = """(root) => Array.from((root || document).querySelectorAll('.jupyter-matplotlib canvas'))
+    .filter(c => c.width > 0 && c.height > 0 && getComputedStyle(c).zIndex === '0')
+    .map(c => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let ink = 0;
+        for (let i = 0; i < d.length; i += 4) {
+            if (d[i + 3] > 0 && (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240)) ink++;
+        }
+        return ink / (d.length / 4);
+    })"""
+MIN_INK = 0.02   # axes, ticks and labels alone ink a few percent of a figure
+
+
 def _wait_js(page, deadline: Deadline, js: str, what: str, cap: float, arg=None):
     """page.wait_for_function with a bounded timeout and a message saying what did not happen."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -343,6 +360,9 @@ def test_chapter_runs_and_slider_moves_figure(lab, request, notebook, slider_lab
             scope = cell.element_handle() if cell.locator(".jupyter-matplotlib canvas").count() else None
             _wait_js(page, deadline, f"(root) => ({JS_CANVAS_DIGESTS})(root).length > 0",
                      "no ipympl canvas was drawn", 30, arg=scope)
+            # the whole figure has arrived (not a blank canvas, nor the moving lines alone)
+            _wait_js(page, deadline, f"(root) => ({JS_CANVAS_INK})(root).every(x => x >= {MIN_INK})",
+                     "the figure stayed blank (or showed only its moving lines)", 60, arg=scope)
             before = _stable_digests(page, deadline, scope)
             readout_before = readout.inner_text()
             mark("figure and sliders shown")
@@ -370,6 +390,11 @@ def test_chapter_runs_and_slider_moves_figure(lab, request, notebook, slider_lab
                 arg=[scope, before],
             )
             mark("figure changed")
+            time.sleep(1.0)  # the last frames arrive
+            ink = page.evaluate(f"(root) => ({JS_CANVAS_INK})(root)", scope)
+            assert all(x >= MIN_INK for x in ink), (
+                f"after the slider moved the figure lost its background (inked share {ink}): "
+                "only the moving lines were drawn")
             assert readout.inner_text() != readout_before, "the slider's readout did not change"
             time.sleep(0.5)
             _look(page, cell, f"{source.stem}-after")

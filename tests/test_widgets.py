@@ -224,3 +224,34 @@ def test_descent_player_1d():
         assert p.artists["marker"].get_ydata()[0] == trace.fs[4]
     finally:
         p.close()
+
+
+def test_live_frames_are_full_frames_never_diffs():
+    """On an ipympl canvas every frame sent to the browser is a full image.
+
+    ipympl can send "diff" frames (only the changed pixels), but the browser
+    decodes frames asynchronously and drops one when the next arrives first: a
+    dropped diff leaves stale paths on the figure for good (seen in JupyterLab
+    when a slider moved while the kernel was busy). A dropped full frame is harmless.
+    """
+    from ipympl.backend_nbagg import Canvas, FigureManager
+
+    explorer = W.learning_rate_explorer(lr=0.05, figsize=SMALL)
+    canvas = Canvas(explorer.fig)
+    FigureManager(canvas, 0)
+    assert explorer.interactive
+    modes, frames, blits = [], [], []
+    canvas.set_image_mode = modes.append               # what get_diff_image chose for each frame
+    canvas.send_binary = frames.append                  # what would go to the browser
+    canvas.draw_idle = canvas.draw                      # a browser that asks for the frame at once
+    blit = canvas.blit
+    canvas.blit = lambda bbox=None: (blits.append(bbox), blit(bbox))
+    canvas.draw()                                       # the browser asked for the first frame
+    for lr in (0.06, 0.061, 0.062, 0.063):
+        explorer.update(lr=lr)
+    explorer.update(surface="rosenbrock", lr=1e-3)      # a new background: a full draw
+    explorer.update(lr=1.1e-3)
+    assert len(blits) >= 3                              # the moving artists were blitted
+    assert len(frames) >= 6
+    assert modes == ["full"] * len(frames)
+    explorer.close()

@@ -8,7 +8,9 @@ imports ipywidgets; ``import gdlearn`` does not.
 Each chapter's explorers live in their own module here and are re-exported:
 
 - :mod:`~gdlearn.widgets.explorers` — the base class, the tangent explorer
-  (chapter 01), the learning-rate explorer and the descent player (chapter 02).
+  (chapter 01), the learning-rate explorer and the descent player (chapter 02);
+- :mod:`~gdlearn.widgets.batch` — the batch-size explorer (chapter 04);
+- :mod:`~gdlearn.widgets.momentum` — the momentum explorer (chapter 05).
 """
 
 from .explorers import (
@@ -21,6 +23,8 @@ from .explorers import (
     learning_rate_explorer,
     tangent_explorer,
 )
+from .batch import BatchSizeExplorer, batch_size_explorer
+from .momentum import MomentumExplorer, momentum_explorer
 
 __all__ = [
     "Explorer",
@@ -31,4 +35,8 @@ __all__ = [
     "tangent_explorer",
     "descent_player",
     "divergence_message",
+    "BatchSizeExplorer",
+    "batch_size_explorer",
+    "MomentumExplorer",
+    "momentum_explorer",
 ]

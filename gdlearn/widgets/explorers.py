@@ -189,6 +189,8 @@ class Explorer:
         self._background_size = canvas.get_width_height(physical=True)
         for artist in self._moving():
             self.fig.draw_artist(artist)
+        if self.interactive:
+            canvas._force_full = True  # this draw goes out as a full frame (see _render)
 
     def _render(self) -> None:
         if self._full_draw_needed:
@@ -203,6 +205,7 @@ class Explorer:
             self._full_draw_needed = False
             self._background = None
             if self.interactive:
+                canvas._force_full = True  # see below: never a diff frame
                 canvas.draw_idle()  # ipympl draws, then _on_draw keeps the new background
             else:
                 canvas.draw()
@@ -210,6 +213,13 @@ class Explorer:
         canvas.restore_region(self._background)
         for artist in self._moving():
             self.fig.draw_artist(artist)
+        if self.interactive:
+            # ipympl sends each frame as a PNG; a "diff" frame only holds the pixels that
+            # changed since the previous one. The browser decodes frames asynchronously and
+            # drops a frame when the next one arrives first (a fast slider, a busy kernel),
+            # and a dropped diff leaves stale paths on screen for good (seen in JupyterLab
+            # with headless Chromium). A full frame can be dropped harmlessly.
+            canvas._force_full = True
         canvas.blit(self.fig.bbox)
 
     def _png(self) -> Image:

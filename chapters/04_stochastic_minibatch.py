@@ -1,0 +1,753 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Chapter 04 — Stochastic and mini-batch gradient descent
+#
+# In chapter 03 gradient descent fitted a linear regression by reading *every*
+# example at *every* step: the gradient of the mean squared error is an average
+# over the whole data set. With a thousand examples that is cheap; with a
+# billion it is not, and it is wasteful too, because a few hundred examples
+# already say roughly which way is downhill. **Stochastic gradient descent**
+# (SGD) takes a step after looking at a small random **mini-batch** of
+# examples. Its steps are noisy, but they are many and cheap, and that trade is
+# why almost every neural network is trained this way.
+#
+# This chapter measures that noise, shows what it costs and what it buys, and
+# how to tame it with a learning rate that decays over time. You need chapter 02
+# (the update rule, the learning rate, the $2/L$ limit) and the mean squared
+# error of chapter 03.
+#
+# ## What you will learn
+#
+# - why a mini-batch gradient is an **unbiased but noisy** estimate of the full
+#   gradient, and why its variance falls like $1/b$ with the batch size $b$
+#   (measured against the theory);
+# - the SGD loop: **epochs**, **shuffling** and mini-batches;
+# - the **batch-size trade-off**: noise against the cost of a step, the loss
+#   against the number of gradient evaluations and against the clock;
+# - logistic regression trained by mini-batch SGD, and what goes wrong without
+#   shuffling;
+# - the **noise ball**: with a constant learning rate SGD stalls at a loss
+#   proportional to the rate, and a decaying rate gets below it;
+# - **learning-rate schedules**: step, exponential, $1/t$, cosine and warm-up,
+#   compared on one problem;
+# - and you get a **batch-size explorer** to play with.
+
+# %%
+# Setup: on Colab this installs the course library; everywhere else it does nothing.
+import sys
+if "google.colab" in sys.modules:
+    import subprocess
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "gdlearn @ git+https://github.com/gdlearn/gdlearn"], check=True)
+
+# %%
+from gdlearn.notebook import setup
+setup()
+
+import math
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from gdlearn import data, models, plotting, schedules, style
+from gdlearn.optim import apply_updates, sgd
+
+COLORS = style.PALETTE
+
+# %% [markdown]
+# ## 1. The loss is an average, and so is its gradient
+#
+# Our data set: $n = 1000$ points $(t_i, y_i)$ scattered around a line, and a
+# model $\hat y_i = w_1 + w_2 t_i$ with two weights. Writing each example as the
+# row $x_i = (1, t_i)$, the mean squared error of chapter 03 and its gradient are
+#
+# $$L(w) = \frac{1}{n}\sum_{i=1}^n \underbrace{\tfrac12 (x_i^\top w - y_i)^2}_{\ell_i(w)},
+# \qquad
+# \nabla L(w) = \frac{1}{n}\sum_{i=1}^n \underbrace{x_i\,(x_i^\top w - y_i)}_{\nabla \ell_i(w)} .$$
+#
+# The loss is an average of one term per example, so its gradient is the average
+# of the per-example gradients $\nabla\ell_i$. Each of them is cheap; the full
+# gradient costs $n$ of them.
+
+# %%
+regression = data.linear(n=1000, seed=0)
+X, y = regression.X, regression.y
+n = len(y)
+w_star = np.linalg.lstsq(X, y, rcond=None)[0]          # the exact minimizer (chapter 03)
+L_star = models.mse_loss(w_star, X, y)
+H = X.T @ X / n                                        # the Hessian of L (chapter 03)
+w0 = np.array([-2.0, -1.0])                            # where we start, far from w*
+
+per_example = X * (X @ w0 - y)[:, None]                # row i: the gradient of the i-th term at w0
+full = models.mse_grad(w0, X, y)
+print("X has shape", X.shape, " w* =", w_star.round(3), " full gradient at w0:", full.round(3))
+assert np.allclose(per_example.mean(axis=0), full)     # the full gradient is their mean
+uphill = np.mean(per_example @ full < 0)               # share of single examples that disagree in direction
+print(f"{uphill:.0%} of the single-example gradients point more than 90° away from the full gradient")
+
+# %% [markdown]
+# A picture of those 1000 gradients, each a point in the plane of
+# $(\partial/\partial w_1, \partial/\partial w_2)$, with their average, the full
+# gradient:
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 4.5))
+ax.scatter(per_example[:, 0], per_example[:, 1], s=6, alpha=0.35, color=COLORS["orange"],
+           label=r"$\nabla \ell_i(w_0)$, one per example")
+ax.plot(*full, "o", markersize=10, color=style.color_for("gd"), markeredgecolor="black",
+        label=r"their mean: $\nabla L(w_0)$")
+ax.axhline(0, color="grey", lw=0.6)
+ax.axvline(0, color="grey", lw=0.6)
+ax.set(xlabel=r"$\partial \ell_i / \partial w_1$", ylabel=r"$\partial \ell_i / \partial w_2$",
+       title="Per-example gradients at $w_0$ and the full gradient")
+ax.legend(fontsize=8);
+
+# %% [markdown]
+# The per-example gradients are spread far and wide: some are many times longer
+# than the full gradient, and a share of them even points the opposite way
+# (more than 90° from it). Yet their *average* is exactly the full gradient.
+# That is the whole idea of SGD: average a few of them, and you get a rough but
+# honest guess of the direction.
+#
+# ## 2. A mini-batch gradient: unbiased, with a variance that falls like $1/b$
+#
+# Draw a **mini-batch** $B$ of $b$ distinct examples at random, and average
+# their gradients:
+#
+# $$g_B(w) = \frac{1}{b}\sum_{i \in B} \nabla\ell_i(w).$$
+#
+# Every example is equally likely to be in the batch, so on average over the
+# draws $g_B$ *is* the full gradient: $\mathbb{E}[g_B] = \nabla L$, an
+# **unbiased** estimate. How far a single draw lands from it is measured by the
+# variance, $\mathbb{E}\|g_B - \nabla L\|^2$. For $b$ examples drawn
+# *independently* the variance of an average is the variance of one example
+# divided by $b$. Our batches are drawn *without replacement* (no example twice),
+# which shrinks it by a further factor, the finite-population correction:
+#
+# $$\mathbb{E}\,\|g_B - \nabla L\|^2 = \frac{\sigma^2}{b}\cdot\frac{n-b}{n-1},
+# \qquad \sigma^2 = \frac1n \sum_{i=1}^n \|\nabla\ell_i - \nabla L\|^2 .$$
+#
+# For $b \ll n$ the correction is close to 1 and the variance is $\sigma^2/b$; at
+# $b = n$ it is 0, since the batch is the whole data set. Let us measure both
+# claims: 2,000 random batches for each batch size.
+
+# %%
+def minibatch_gradient(w, batch):
+    """The mean gradient over the examples in `batch` (an array of indices)."""
+    return models.mse_grad(w, X[batch], y[batch])
+
+
+sigma2 = np.mean(np.sum((per_example - full) ** 2, axis=1))
+batch_sizes = np.array([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000])
+draws = 2000
+rng = np.random.default_rng(1)
+clouds, measured_var, theory_var = {}, [], []
+for b in batch_sizes:
+    gs = np.array([minibatch_gradient(w0, rng.choice(n, size=b, replace=False)) for _ in range(draws)])
+    clouds[b] = gs
+    theory = sigma2 / b * (n - b) / (n - 1)
+    # unbiased: the average of the draws is within 4 standard errors of the full gradient
+    standard_error = np.sqrt(gs.var(axis=0) / draws)
+    assert np.all(np.abs(gs.mean(axis=0) - full) <= 4 * standard_error + 1e-12)
+    measured_var.append(np.mean(np.sum((gs - full) ** 2, axis=1)))
+    theory_var.append(theory)
+measured_var, theory_var = np.array(measured_var), np.array(theory_var)
+
+for b, m, t in zip(batch_sizes, measured_var, theory_var):
+    print(f"b = {b:4d}: measured variance {m:10.4f}   theory {t:10.4f}   ratio {m / t if t else float('nan'):.3f}")
+small = batch_sizes <= 64
+slope = np.polyfit(np.log(batch_sizes[small]), np.log(measured_var[small]), 1)[0]
+print(f"log-log slope for b <= 64: {slope:.3f} (1/b would be -1)")
+
+# %%
+assert np.allclose(measured_var[:-1], theory_var[:-1], rtol=0.1)   # the formula, within 10%
+assert measured_var[-1] < 1e-20                                     # b = n: no noise at all
+assert -1.05 < slope < -0.95                                        # variance ~ 1/b
+ratio_64 = measured_var[0] / measured_var[batch_sizes == 64][0]
+print(f"64 examples instead of 1: the variance is {ratio_64:.0f} times smaller")
+assert 55 < ratio_64 < 80                       # 64 (n - 1)/(n - 64) = 68 in theory
+
+# %%
+fig, (ax, ax_var) = plt.subplots(1, 2, figsize=(11, 4.4))
+for b, color in [(1, COLORS["orange"]), (16, COLORS["bluish_green"]), (256, COLORS["reddish_purple"])]:
+    gs = clouds[b][:400]
+    ax.scatter(gs[:, 0], gs[:, 1], s=5, alpha=0.45, color=color, label=f"$g_B$, b = {b}")
+ax.plot(*full, "o", markersize=9, color=style.color_for("gd"), markeredgecolor="black",
+        label=r"$\nabla L(w_0)$")
+ax.set(xlabel=r"$\partial / \partial w_1$", ylabel=r"$\partial / \partial w_2$",
+       title="400 mini-batch gradients at $w_0$")
+ax.legend(fontsize=8, markerscale=2)
+ax_var.loglog(batch_sizes[:-1], measured_var[:-1], "o", color=COLORS["vermillion"],
+              label="measured (2,000 batches each)")
+grid = np.arange(1, n)
+ax_var.loglog(grid, sigma2 / grid * (n - grid) / (n - 1), color="black", lw=1.2,
+              label=r"$\frac{\sigma^2}{b}\,\frac{n-b}{n-1}$")
+ax_var.loglog(grid, sigma2 / grid, color="grey", lw=1, ls="--", label=r"$\sigma^2 / b$")
+ax_var.set(xlabel="batch size $b$", ylabel=r"$\mathbb{E}\,\|g_B - \nabla L\|^2$",
+           title="The variance of a mini-batch gradient")
+ax_var.legend(fontsize=8);
+
+# %% [markdown]
+# The measured variances sit on the theory to within a few per cent, on a line of
+# slope $-1$ in the log-log plot: **to halve the noise (the standard deviation),
+# take four times as many examples**. The price of a step grows like $b$, its
+# noise shrinks only like $1/\sqrt{b}$. That square root is why small batches are
+# so popular: most of the information about the direction is in the first few
+# examples. Near $b = n$ the finite-population factor pulls the variance down to
+# zero, which $\sigma^2/b$ alone (dashed) misses.
+#
+# ## 3. The SGD loop: epochs, shuffling, mini-batches
+#
+# In practice we do not draw every batch independently. We **shuffle** the data
+# set, cut it into consecutive batches of $b$, take one step per batch, and when
+# every example has been used once (one **epoch**), shuffle again. That way each
+# example counts equally often, and an epoch costs exactly $n$ example gradients,
+# the same as *one* step of full-batch gradient descent. Here is the whole
+# algorithm:
+
+# %%
+def minibatch_sgd(grad, w0, X, y, lr, batch_size, epochs, seed=0):
+    """Mini-batch SGD: `epochs` shuffled passes, one step per batch. Returns every iterate."""
+    n = len(y)
+    rng = np.random.default_rng(seed)
+    w = np.array(w0, dtype=float)
+    path = [w]
+    for epoch in range(epochs):
+        order = rng.permutation(n)                      # a fresh shuffle every epoch
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]     # the last batch may be smaller
+            w = w - lr * grad(w, X[batch], y[batch])
+            path.append(w)
+    return np.array(path)
+
+
+path_b10 = minibatch_sgd(models.mse_grad, w0, X, y, lr=0.1, batch_size=10, epochs=3)
+print(f"{len(path_b10) - 1} steps in 3 epochs of batches of 10; "
+      f"L - L* went from {models.mse_loss(w0, X, y) - L_star:.2f} to {models.mse_loss(path_b10[-1], X, y) - L_star:.2e}")
+assert len(path_b10) - 1 == 3 * n // 10
+
+# %% [markdown]
+# ### From here on: `gdlearn.models.minibatches` and `gdlearn.optim.sgd`
+#
+# The course library splits this loop in two parts you already know how to
+# write: `models.minibatches(n, batch_size, rng=rng)` yields the index arrays of
+# one shuffled epoch, and the step is the optimizer `sgd(lr)` of chapter 02 (this
+# is where its name comes from), which also accepts a *schedule* for the
+# learning rate (section 7). The function below keeps every iterate and counts
+# the example gradients it computes, the honest measure of work. Same seed, same
+# path:
+
+# %%
+def train(grad, w0, X, y, opt, batch_size, epochs, seed=0, shuffle=True):
+    """Mini-batch training with the optimizer `opt`.
+
+    Returns the iterates (one per step, w0 first) and, for each, the number of
+    example gradients computed so far.
+    """
+    rng = np.random.default_rng(seed)
+    w = np.array(w0, dtype=float)
+    state = opt.init(w)
+    path, seen = [w], [0]
+    for epoch in range(epochs):
+        for batch in models.minibatches(len(y), batch_size, rng=rng, shuffle=shuffle):
+            updates, state = opt.update(grad(w, X[batch], y[batch]), state, w)
+            w = apply_updates(w, updates)
+            path.append(w)
+            seen.append(seen[-1] + len(batch))
+    return np.array(path), np.array(seen)
+
+
+path, seen = train(models.mse_grad, w0, X, y, sgd(lr=0.1), batch_size=10, epochs=3)
+assert np.allclose(path, path_b10, rtol=0, atol=1e-14)       # our loop, step for step
+assert seen[-1] == 3 * n                                     # 3 epochs = 3n example gradients
+
+# %% [markdown]
+# What does the noise look like on the loss surface? Three epochs each for
+# full-batch gradient descent (3 steps), batches of 10 (300 steps) and single
+# examples (3,000 steps), same learning rate:
+
+# %%
+def loss_on_grid(W1, W2):
+    """L(w) on a meshgrid of the two weights (L is a quadratic: expand it once)."""
+    c = X.T @ y / n
+    return (0.5 * (H[0, 0] * W1**2 + 2 * H[0, 1] * W1 * W2 + H[1, 1] * W2**2)
+            - c[0] * W1 - c[1] * W2 + 0.5 * np.mean(y**2))
+
+
+def draw_contours(ax, center=w_star, radius=3.5, title=""):
+    W1, W2 = np.meshgrid(np.linspace(center[0] - radius, center[0] + radius, 200),
+                         np.linspace(center[1] - radius, center[1] + radius, 200))
+    Z = loss_on_grid(W1, W2)
+    levels = L_star + (Z.max() - L_star) * np.linspace(0, 1, 21)[1:] ** 2
+    ax.contourf(W1, W2, Z, levels=np.r_[Z.min() - 1, levels, Z.max() + 1], cmap="Greys_r", alpha=0.35)
+    ax.contour(W1, W2, Z, levels=levels, colors="#4d4d4d", linewidths=0.6, alpha=0.7)
+    ax.plot(*w_star, **style.MINIMUM_STYLE, label="$w^\\star$")
+    ax.set(xlabel="$w_1$ (intercept)", ylabel="$w_2$ (slope)", title=title, aspect="equal")
+
+
+BATCH_COLORS = {1: COLORS["orange"], 10: COLORS["bluish_green"], 100: COLORS["reddish_purple"],
+                n: style.color_for("gd")}
+runs3 = {b: train(models.mse_grad, w0, X, y, sgd(lr=0.1), b, epochs=3)[0] for b in (n, 10, 1)}
+fig, ax = plt.subplots(figsize=(6.2, 5.2))
+draw_contours(ax, title="Three epochs at $\\eta$ = 0.1")
+for b, p in runs3.items():
+    name = "full batch" if b == n else f"b = {b}"
+    plotting.plot_path(p, ax=ax, color=BATCH_COLORS[b], markers=b == n, linewidth=1.0 if b == 1 else 1.6,
+                       label=f"{name}: {len(p) - 1} steps")
+ax.legend(fontsize=8, loc="lower right");
+
+# %% [markdown]
+# Full-batch gradient descent walks straight downhill, but after three epochs
+# it has taken only three steps. With batches of 10, the path wobbles around the
+# straight line and arrives; with single examples it arrives even sooner and
+# then **jitters around the minimum without settling**. That jitter is the
+# subject of section 6. First, the trade-off.
+#
+# ## 4. The batch-size trade-off: loss against gradient evaluations and against the clock
+#
+# The fair comparison gives every batch size the same **budget of work**: 20
+# epochs, that is $20n = 20{,}000$ example gradients each, with the same learning
+# rate $\eta = 0.1$. We count the example gradients as the runs go, and time them.
+
+# %%
+def counted(grad):
+    """`grad`, counting the example gradients it computes (the rows of X it sees)."""
+    def wrapper(w, Xb, yb):
+        wrapper.count += len(yb)
+        return grad(w, Xb, yb)
+    wrapper.count = 0
+    return wrapper
+
+
+budget_epochs = 20
+trade = {}
+for b in (1, 10, 100, n):
+    grad = counted(models.mse_grad)
+    start = time.perf_counter()
+    p, seen = train(grad, w0, X, y, sgd(lr=0.1), b, epochs=budget_epochs)
+    seconds = time.perf_counter() - start
+    gaps = np.array([models.mse_loss(w, X, y) for w in p]) - L_star
+    assert grad.count == budget_epochs * n == seen[-1]               # the same work for every batch size
+    assert len(p) - 1 == budget_epochs * math.ceil(n / b)           # steps = epochs x batches per epoch
+    # the loss averaged over each tenth of an epoch (single steps are too noisy to read)
+    if b < n:
+        tenth = np.minimum((seen[1:] - 1) // (n // 10), 10 * budget_epochs - 1)
+        work = np.r_[0, np.arange(1, 10 * budget_epochs + 1) / 10]
+        level = np.r_[gaps[0], np.bincount(tenth, gaps[1:]) / np.bincount(tenth)]
+    else:
+        work, level = seen / n, gaps
+    trade[b] = dict(seen=seen, work=work, level=level, seconds=seconds, steps=len(p) - 1)
+    print(f"b = {b:4d}: {len(p) - 1:6d} steps, {grad.count} example gradients, {seconds:6.3f} s wall-clock;"
+          f" L - L* in epoch 1: {level[work == 1][0]:.1e}, in epoch {budget_epochs}: {level[-1]:.1e}")
+
+# %%
+fig, (ax_e, ax_t) = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+for b, r in trade.items():
+    name = "full batch" if b == n else f"b = {b}"
+    kw = dict(color=BATCH_COLORS[b], lw=1.6, label=name, marker="o", markersize=3)
+    ax_e.semilogy(r["work"], r["level"], **kw)
+    clock = r["work"] / budget_epochs * r["seconds"]       # every example costs the same time within a run
+    ax_t.loglog(clock[1:], r["level"][1:], **kw)
+ax_e.set(xlabel="epochs (example gradients / n)", ylabel="$L(w) - L^\\star$ (mean over 0.1 epoch)",
+         title="Same work, different batch sizes ($\\eta$ = 0.1)")
+ax_t.set(xlabel="wall-clock seconds (log scale; this machine, numpy)", title="The same runs against the clock")
+ax_e.legend(fontsize=8);
+
+# %% [markdown]
+# Read the left panel along a vertical line, at a fixed amount of work:
+#
+# - **Early on, small batches win by far.** During the first epoch, single
+#   examples and batches of 10 get more than a hundred times closer to the
+#   minimum (in $L - L^\star$) than full-batch gradient descent, which has taken
+#   one step, and closer than batches of 100.
+# - **Late, the noise bites.** With $b = 1$ the loss stops falling after the first
+#   epoch and hovers at a floor set by the noise (section 6); $b = 10$ hovers at a
+#   lower floor; $b = 100$ keeps descending and ends lowest of all; full-batch
+#   descent, 20 steps in all, is still on its way.
+
+# %%
+after_one = {b: r["level"][r["work"] == 1][0] for b, r in trade.items()}
+final = {b: r["level"][-1] for b, r in trade.items()}
+assert max(after_one[1], after_one[10]) < after_one[n] / 100                       # small batches: fast start
+assert max(after_one[1], after_one[10]) < after_one[100]
+assert min(final, key=final.get) == 100                                            # b = 100 ends lowest
+assert final[1] > 10 * final[100] and final[n] > 10 * final[100]                  # noise floor / too few steps
+print({b: f"{v:.1e}" for b, v in final.items()})
+
+# %% [markdown]
+# The right panel is the same runs against the clock, and it tells a different
+# story: a step has a fixed cost (Python, function calls, memory traffic) on top
+# of the work per example, so 20,000 steps of one example take far longer than
+# 200 steps of a hundred. On a GPU the effect is stronger still: a batch of 100
+# costs about as much *time* as a batch of 1, because the examples are processed
+# in parallel. Hence the practical rule: **use the largest batch that keeps the
+# hardware busy and still gives enough steps**, and count work in gradient
+# evaluations when you compare methods, since wall-clock depends on the machine.
+# (The timings above are printed, not asserted: they change from run to run.)
+#
+# ## 5. Logistic regression by mini-batch SGD
+#
+# The same loop trains any model whose loss is an average over examples. A
+# classifier: points in the plane, each labelled 0 or 1, and **logistic
+# regression**, which predicts the probability of label 1 as
+# $p_i = \sigma(x_i^\top w)$ with the sigmoid $\sigma(z) = 1/(1 + e^{-z})$, and
+# minimizes the mean cross-entropy
+#
+# $$L(w) = -\frac1n \sum_{i=1}^n \Big(y_i \log p_i + (1 - y_i)\log(1 - p_i)\Big),
+# \qquad \nabla L(w) = \frac1n \sum_{i=1}^n (p_i - y_i)\, x_i .$$
+#
+# The gradient has the same shape as for linear regression: a prediction error
+# times the input. `models.logistic_loss` and `models.logistic_grad` compute
+# them; we check the gradient against finite differences (chapter 01) before
+# trusting it.
+
+# %%
+from gdlearn.calculus import numerical_gradient
+
+classes = data.logistic(n=500, seed=0)
+Xc, yc = classes.X, classes.y                   # Xc: a column of ones (the bias), then two features
+m = len(yc)
+v = np.array([0.3, -0.2, 0.5])
+fd = numerical_gradient(lambda w: models.logistic_loss(w, Xc, yc), v)
+print("X shape", Xc.shape, " share of label 1:", yc.mean(), " gradient vs finite differences:",
+      np.abs(models.logistic_grad(v, Xc, yc) - fd).max())
+assert np.allclose(models.logistic_grad(v, Xc, yc), fd, rtol=1e-6, atol=1e-8)
+
+# %% [markdown]
+# The best weights have no closed form here, so for reference we let
+# full-batch gradient descent run for a long time (20,000 steps, a fraction of a
+# second). Then mini-batch SGD, batches of 20, 30 epochs:
+
+# %%
+v_ref = np.zeros(3)
+for _ in range(20_000):
+    v_ref = v_ref - 2.0 * models.logistic_grad(v_ref, Xc, yc)
+Lc_star = models.logistic_loss(v_ref, Xc, yc)
+assert np.linalg.norm(models.logistic_grad(v_ref, Xc, yc)) < 1e-8     # converged
+
+
+def accuracy(w, X, y):
+    return np.mean((X @ w > 0) == (y == 1))
+
+
+clf_epochs = 30
+clf_path, clf_seen = train(models.logistic_grad, np.zeros(3), Xc, yc, sgd(lr=0.5), 20, epochs=clf_epochs)
+clf_gaps = np.array([models.logistic_loss(w, Xc, yc) for w in clf_path]) - Lc_star
+print(f"after {clf_epochs} epochs ({len(clf_path) - 1} steps): loss {models.logistic_loss(clf_path[-1], Xc, yc):.4f}"
+      f" (best {Lc_star:.4f}), accuracy {accuracy(clf_path[-1], Xc, yc):.1%} (best {accuracy(v_ref, Xc, yc):.1%})")
+assert clf_gaps[-1] < 5e-3                                                      # within 0.005 of the best loss
+assert abs(accuracy(clf_path[-1], Xc, yc) - accuracy(v_ref, Xc, yc)) <= 0.01   # and as accurate
+
+# %%
+fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.4), width_ratios=[1.1, 1])
+for label, color, marker in [(0, COLORS["sky_blue"], "o"), (1, COLORS["orange"], "s")]:
+    pts = Xc[yc == label]
+    ax.scatter(pts[:, 1], pts[:, 2], s=12, color=color, marker=marker, alpha=0.7, label=f"label {label}")
+t = np.linspace(Xc[:, 1].min(), Xc[:, 1].max(), 2)
+per_epoch = math.ceil(m / 20)
+for epoch, alpha in [(1, 0.35), (3, 0.6), (clf_epochs, 1.0)]:
+    w = clf_path[epoch * per_epoch]
+    ax.plot(t, -(w[0] + w[1] * t) / w[2], color=style.color_for("sgd"), alpha=alpha, lw=1.6,
+            label=f"SGD, after {epoch} epoch{'s' if epoch > 1 else ''}")
+ax.plot(t, -(v_ref[0] + v_ref[1] * t) / v_ref[2], "k--", lw=1.2, label="best boundary")
+ax.set(xlabel="feature 1", ylabel="feature 2", title="Logistic regression: where $p = 1/2$",
+       ylim=(Xc[:, 2].min() - 0.3, Xc[:, 2].max() + 0.3))
+ax.legend(fontsize=7.5, loc="best")
+ax_loss.semilogy(clf_seen / m, clf_gaps, color=style.color_for("sgd"), lw=1)
+ax_loss.set(xlabel="epochs", ylabel="$L(w) - L^\\star$", title="Cross-entropy above the best, batches of 20");
+
+# %% [markdown]
+# Within one epoch the boundary is roughly right; the remaining epochs refine
+# it, and the loss ends within a few thousandths of the best one, with the same
+# accuracy.
+#
+# ### Why shuffle? A data set sorted by label
+#
+# Data often arrive sorted: all the negatives, then all the positives. Suppose
+# we forget to shuffle. Every epoch then ends with a long run of label-1
+# examples, and each of those steps pushes the weights towards "predict 1". The
+# weights we stop with are those of the end of an epoch: biased towards the last
+# class. Same data, same learning rate, same number of epochs, in label order:
+
+# %%
+by_label = np.argsort(yc, kind="stable")                # all zeros first, then all ones
+Xs, ys = Xc[by_label], yc[by_label]
+unshuffled, _ = train(models.logistic_grad, np.zeros(3), Xs, ys, sgd(lr=0.5), 20, clf_epochs, shuffle=False)
+shuffled, _ = train(models.logistic_grad, np.zeros(3), Xs, ys, sgd(lr=0.5), 20, clf_epochs, shuffle=True)
+
+
+def predicted_share(w):
+    """The average predicted probability of label 1 (the truth is the share of ones)."""
+    return np.mean(1 / (1 + np.exp(-Xc @ w)))
+
+
+for name, p in [("never shuffled", unshuffled), ("shuffled", shuffled)]:
+    print(f"{name:>15}: L - L* = {models.logistic_loss(p[-1], Xc, yc) - Lc_star:.4f},"
+          f" average predicted P(label 1) = {predicted_share(p[-1]):.3f} (true share {yc.mean():.3f})")
+gap_unshuffled = models.logistic_loss(unshuffled[-1], Xc, yc) - Lc_star
+gap_shuffled = models.logistic_loss(shuffled[-1], Xc, yc) - Lc_star
+assert gap_unshuffled > 10 * gap_shuffled                            # far worse without shuffling
+assert predicted_share(unshuffled[-1]) > yc.mean() + 0.05            # biased towards the last class
+
+# %% [markdown]
+# Without shuffling the model ends each epoch overconfident in the class it saw
+# last, and the loss is many times further from the best. A fresh shuffle every
+# epoch costs nothing and removes this order effect. (Shuffling *once* would
+# fix this data set too, but reshuffling also stops the same batches from
+# recurring every epoch, so it is the standard.)
+#
+# ## 6. The noise ball: a constant learning rate cannot settle
+#
+# Back to the regression. Near the minimum the full gradient is tiny, but a
+# mini-batch gradient is not: its variance stays $\approx \sigma^2/b$ while
+# $\nabla L \to 0$. So with a constant learning rate SGD keeps taking steps of
+# size about $\eta \cdot \sigma/\sqrt b$ in random directions, and settles into a
+# cloud around the minimum, the **noise ball**, instead of converging. Smaller
+# steps, smaller ball: the loss level where SGD stalls is roughly **proportional
+# to $\eta$**. Single examples ($b = 1$), five epochs (5,000 steps), three
+# learning rates, three seeds each; the "plateau" is the average of
+# $L - L^\star$ over the last two epochs:
+
+# %%
+noise_lrs = [0.1, 0.05, 0.025]
+noise_epochs, seeds = 5, range(3)
+plateau, noise_runs = {}, {}
+for lr in noise_lrs:
+    levels = []
+    for seed in seeds:
+        p, _ = train(models.mse_grad, w0, X, y, sgd(lr=lr), 1, noise_epochs, seed=seed)
+        gaps = np.array([models.mse_loss(w, X, y) for w in p]) - L_star
+        levels.append(gaps[-2 * n:].mean())
+        noise_runs.setdefault(lr, (p, gaps))
+    plateau[lr] = np.mean(levels)
+    print(f"constant lr = {lr:<6}: plateau of L - L* = {plateau[lr]:.2e}")
+
+# %% [markdown]
+# A learning rate that *decays* takes big steps while far away and ever smaller
+# ones as it approaches: the ball shrinks as it goes. The classic choice from
+# stochastic approximation is $\eta_t = \eta_0/(1 + d\,t)$, which falls like
+# $1/t$. From `gdlearn.schedules` (also importable from `gdlearn.optim`), with
+# the same start $\eta_0 = 0.1$:
+
+# %%
+decaying = schedules.inverse_time_schedule(0.1, decay=0.01)
+print("the decaying rate at steps 0, 100, 1000, 5000:", [round(decaying(t), 5) for t in (0, 100, 1000, 5000)])
+decay_final = []
+for seed in seeds:
+    p, _ = train(models.mse_grad, w0, X, y, sgd(lr=decaying), 1, noise_epochs, seed=seed)
+    gaps = np.array([models.mse_loss(w, X, y) for w in p]) - L_star
+    decay_final.append(gaps[-1])
+    if seed == 0:
+        decay_run = (p, gaps)
+print(f"1/t decay: final L - L* = {np.mean(decay_final):.2e} (mean over {len(seeds)} seeds)")
+
+# %%
+ratios = [plateau[a] / plateau[b] for a, b in zip(noise_lrs, noise_lrs[1:])]
+print("plateau ratios when the rate is halved:", np.round(ratios, 2))
+assert all(1.6 < r < 2.5 for r in ratios)                     # halve the rate, halve the plateau
+assert max(decay_final) < plateau[min(noise_lrs)] / 3         # the decaying rate gets lower than all of them
+
+# %%
+fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.6), width_ratios=[1, 1.15])
+radius = 0.5
+draw_contours(ax, radius=radius, title="The last 1,000 iterates: the noise ball")
+for lr, color in zip(noise_lrs, (COLORS["orange"], COLORS["bluish_green"], COLORS["reddish_purple"])):
+    p = noise_runs[lr][0][-n:]
+    ax.scatter(p[:, 0], p[:, 1], s=4, alpha=0.45, color=color, zorder=3, label=f"constant $\\eta$ = {lr}")
+p = decay_run[0][-n:]
+ax.scatter(p[:, 0], p[:, 1], s=4, alpha=0.8, color="black", zorder=8, label="$\\eta_t = 0.1/(1 + 0.01t)$")
+ax.set(xlim=(w_star[0] - radius, w_star[0] + radius), ylim=(w_star[1] - radius, w_star[1] + radius))
+legend = ax.legend(fontsize=7.5, loc="lower right")
+for handle in legend.legend_handles[1:]:
+    handle.set_sizes([25])
+
+
+def smooth(values, window):
+    """Running mean over `window` steps, for readability."""
+    return np.convolve(values, np.ones(window) / window, mode="valid")
+
+
+window = 100
+for lr, color in zip(noise_lrs, (COLORS["orange"], COLORS["bluish_green"], COLORS["reddish_purple"])):
+    ax_loss.loglog(np.arange(window, len(noise_runs[lr][1]) + 1), smooth(noise_runs[lr][1], window),
+                   color=color, label=f"constant $\\eta$ = {lr}")
+    ax_loss.axhline(plateau[lr], color=color, lw=0.8, ls=":")
+ax_loss.loglog(np.arange(window, len(decay_run[1]) + 1), smooth(decay_run[1], window), color="black",
+               label="$1/t$ decay from 0.1")
+ax_loss.set(xlabel="step", ylabel="$L(w) - L^\\star$ (running mean of 100 steps)",
+            title="Constant rates stall, a decaying rate keeps going")
+ax_loss.legend(fontsize=8);
+
+# %% [markdown]
+# Each halving of the constant rate halves the plateau (dotted lines) and
+# shrinks the ball, but also slows the way down: the smallest rate takes the
+# longest to reach its floor. The decaying rate gets the best of both, fast at
+# first and precise at the end, and finishes below every constant rate. (The
+# same effect as a larger batch, which shrinks the noise $\sigma^2/b$ instead of
+# the step; both appear in the noise-ball level, roughly $\eta\,\sigma^2/b$.)
+#
+# ## 7. Learning-rate schedules
+#
+# A **schedule** is a function from the step number $t = 0, 1, 2, \dots$ to the
+# learning rate. `gdlearn.schedules` has the common ones, and every optimizer in
+# `gdlearn.optim` accepts one in place of a number: `sgd(lr=schedule)`.
+#
+# | schedule | $\eta_t$ | idea |
+# | --- | --- | --- |
+# | constant | $\eta$ | simple; stalls in the noise ball |
+# | step | $\eta\,\gamma^{\lfloor t/s \rfloor}$ | divide by a factor every $s$ steps (classic for image models) |
+# | exponential | $\eta\,\gamma^t$ | a smooth version of the step |
+# | $1/t$ (inverse time) | $\eta/(1 + d\,t)$ | the rate that the theory of SGD asks for |
+# | cosine | $\tfrac{\eta}{2}\big(1 + \cos(\pi t/T)\big)$ | large for long, then gently to 0 at $T$ |
+# | warm-up + cosine | linear from 0 to $\eta$ over $W$ steps, then cosine | avoids huge first steps (deep networks, Adam) |
+#
+# All start from $\eta = 0.2$ here, over $T = 2000$ steps, with parameters chosen
+# so that the decaying ones end near $\eta/100$:
+
+# %%
+T, peak = 2000, 0.2
+schedule_set = {
+    "constant": schedules.constant_schedule(peak),
+    "step": schedules.step_schedule(peak, step_size=500, gamma=0.2),
+    "exponential": schedules.exponential_schedule(peak, gamma=0.01 ** (1 / T)),
+    "1/t": schedules.inverse_time_schedule(peak, decay=99 / T),
+    "cosine": schedules.cosine_schedule(peak, total_steps=T),
+    "warm-up + cosine": schedules.warmup_cosine_schedule(peak, warmup_steps=100, total_steps=T),
+}
+SCHEDULE_COLORS = dict(zip(schedule_set, [COLORS[c] for c in (
+    "black", "sky_blue", "bluish_green", "orange", "reddish_purple", "vermillion")]))
+steps = np.arange(T + 1)
+for name, s in schedule_set.items():
+    assert s(0) == (0.0 if name == "warm-up + cosine" else peak)
+assert np.isclose(schedule_set["exponential"](T), peak / 100) and np.isclose(schedule_set["1/t"](T), peak / 100)
+assert schedule_set["warm-up + cosine"](100) == peak and schedule_set["cosine"](T) == 0
+
+fig, ax = plt.subplots(figsize=(7.5, 4))
+for name, s in schedule_set.items():
+    ax.plot(steps, s(steps), color=SCHEDULE_COLORS[name], label=name, lw=1.6)
+ax.set(xlabel="step $t$", ylabel="learning rate $\\eta_t$", title="Six learning-rate schedules, peak 0.2")
+ax.legend(fontsize=8);
+
+# %% [markdown]
+# Compared on one problem: the regression, batches of 10, 20 epochs (exactly
+# $T = 2000$ steps), each schedule with three seeds.
+
+# %%
+schedule_results = {}
+for name, s in schedule_set.items():
+    finals, curves = [], []
+    for seed in seeds:
+        p, _ = train(models.mse_grad, w0, X, y, sgd(lr=s), 10, epochs=20, seed=seed)
+        assert len(p) - 1 == T
+        gaps = np.array([models.mse_loss(w, X, y) for w in p]) - L_star
+        finals.append(gaps[-1])
+        curves.append(gaps)
+    schedule_results[name] = (np.mean(finals), np.mean(curves, axis=0))
+    print(f"{name:>17}: final L - L* = {np.mean(finals):.2e}")
+
+# %%
+fig, ax = plt.subplots(figsize=(7.5, 4.2))
+window = 20
+for name, (final_gap, curve) in schedule_results.items():
+    ax.semilogy(steps[window - 1:], smooth(curve, window), color=SCHEDULE_COLORS[name], lw=1.4,
+                label=f"{name}: {final_gap:.1e}")
+ax.set(xlabel="step $t$", ylabel="$L(w) - L^\\star$ (3 seeds, running mean of 20 steps)",
+       title="Schedules on the regression, batches of 10")
+ax.legend(fontsize=8, title="final $L - L^\\star$", title_fontsize=8, loc="lower left");
+
+# %%
+constant_final = schedule_results["constant"][0]
+for name, (final_gap, _) in schedule_results.items():
+    if name != "constant":
+        assert final_gap < constant_final / 10, name     # every decaying schedule ends 10x lower, at least
+
+# %% [markdown]
+# Every schedule that decays ends at least ten times below the constant rate,
+# with the same number of steps. Among them the differences are smaller and
+# depend on the problem: what matters most is *that* the rate decays, and to
+# roughly how low. The warm-up costs a little here: on this convex problem the
+# first steps are safe at full rate. It pays off where early steps are
+# dangerous, in deep networks and with adaptive methods (chapters 06 and 09),
+# where the first gradients are large and the optimizer's statistics are not yet
+# reliable.
+#
+# ## 8. Your turn: the batch-size explorer
+#
+# The explorer puts the whole chapter in one figure, on a regression with 100
+# examples. Left: the contours of the loss over the two weights; at the start
+# $w_0$, the cloud of 200 mini-batch gradients $-g_B$ (orange; scaled to fit)
+# around the full gradient $-\nabla L$ (the arrow); and the SGD path. Right: the
+# loss against epochs for that run and for full-batch gradient descent with the
+# same learning rate and the same budget. Move the **batch size** slider and
+# watch the cloud shrink, the path straighten and the number of steps fall;
+# change the **learning rate**, the number of **epochs** and the **seed**. (On a
+# static page, such as GitHub's preview, you see one setting; run the notebook to
+# play.)
+
+# %%
+from gdlearn.widgets.batch import batch_size_explorer
+
+explorer = batch_size_explorer(batch_size=10)
+explorer
+
+# %% [markdown]
+# Things to try:
+#
+# 1. Batch size 1, then 4, 16, 64: by what factor does the cloud shrink each time
+#    (section 2 says 2)? At 100 it collapses onto the arrow.
+# 2. Batch size 1 and a larger learning rate: where does the path end up after 5
+#    epochs compared with batch size 10? Then raise the epochs.
+# 3. Find the largest learning rate at which batch size 100 (full batch) still
+#    converges, then try it with batch size 1. Why does it diverge?
+# 4. Change the seed at batch size 1: a different path every time, the same cloud
+#    spread.
+#
+# The explorer exposes what it computed, so you can check what you see:
+
+# %%
+explorer.update(batch_size=1)
+wide = explorer.spread
+explorer.update(batch_size=4)
+print(f"cloud spread (rms distance from the full gradient): b = 1: {wide:.3f}, b = 4: {explorer.spread:.3f},"
+      f" ratio {wide / explorer.spread:.2f}")
+assert 1.6 < wide / explorer.spread < 2.6          # 4x the batch, half the spread (200 random batches)
+explorer.update(batch_size=10)
+print(explorer.status_text)
+
+# %% [markdown]
+# ## Summary
+#
+# - A loss that is an average over examples has a gradient that is an average of
+#   per-example gradients. A **mini-batch** gradient averages $b$ of them: it is
+#   an **unbiased** estimate of the full gradient with variance
+#   $\frac{\sigma^2}{b}\frac{n-b}{n-1} \approx \sigma^2/b$. Four times the batch,
+#   half the noise.
+# - **SGD** shuffles the data every epoch, cuts it into batches and steps once per
+#   batch: an epoch costs $n$ example gradients, the price of one full-batch step.
+#   From here on `models.minibatches` yields the batches and `optim.sgd` steps.
+# - **Batch size**: small batches make fast early progress per example seen but
+#   stall at a noise floor; large batches are precise but take few steps. Compare
+#   methods by gradient evaluations; wall-clock depends on the hardware.
+# - The same loop trains **logistic regression**. Forgetting to shuffle sorted
+#   data biases the model towards the last class.
+# - With a constant rate SGD ends in a **noise ball** whose loss is roughly
+#   proportional to $\eta$; a **decaying** rate gets below it.
+# - **Schedules** (`gdlearn.schedules`: step, exponential, $1/t$, cosine, warm-up)
+#   all beat a constant rate here by more than ten times; that the rate decays
+#   matters more than exactly how.
+#
+# ## Exercises
+#
+# Open [`exercises/04_stochastic_minibatch.ipynb`](../exercises/04_stochastic_minibatch.ipynb):
+# write a mini-batch iterator that reshuffles every epoch, a cosine schedule with
+# a warm-up, and one epoch of mini-batch SGD for logistic regression. Each
+# exercise has a `check(...)` cell that tells you at once whether your code is
+# right.
