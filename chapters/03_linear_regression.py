@@ -1,0 +1,779 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Chapter 03 — Linear regression
+#
+# Chapters 01 and 02 ran gradient descent on functions written down for the
+# purpose: bowls, bananas, Himmelblau's four valleys. This chapter gives it its
+# first real job: **fitting a model to data**. The model is the simplest one
+# there is, a linear one, and its loss, the mean squared error, is a quadratic
+# in the weights. So everything chapter 02 proved about quadratics applies
+# exactly, and we can watch theory and practice agree to many digits. Linear
+# regression also has a closed-form answer, the normal equations, so for once we
+# can check gradient descent against the exact minimum.
+#
+# Two things go wrong in practice, and both are about the *shape* of the loss.
+# Features measured on very different scales make a long, narrow valley, and
+# gradient descent zig-zags down it; rescaling the features fixes it.
+# Features that repeat each other make a valley with a flat floor, a whole line of
+# equally good answers, and gradient descent then picks one particular answer
+# for a reason worth understanding.
+#
+# You need chapter 01 (gradients, finite differences, the Hessian and its
+# eigenvalues) and chapter 02 (the update rule, the $2/L$ limit and the rate
+# $(\kappa - 1)/(\kappa + 1)$).
+#
+# ## What you will learn
+#
+# - the linear model $\hat y = Xw$ and the mean squared error
+#   $L(w) = \frac1n\sum_i \tfrac12 (x_i^\top w - y_i)^2$;
+# - how to derive its gradient $\nabla L(w) = X^\top (Xw - y)/n$, and how to catch a
+#   wrong one with finite differences;
+# - that $L$ is a quadratic whose Hessian is $X^\top X / n$, so the $2/L$ limit of
+#   chapter 02 tells you the largest usable learning rate;
+# - batch gradient descent against the **normal equations** $X^\top X w = X^\top y$:
+#   the same answer, found two ways;
+# - **feature scaling**: why features on different scales make gradient descent
+#   zig-zag, measured through the condition number $\kappa$ of $X^\top X / n$, and
+#   how many steps standardizing the features saves;
+# - **collinear features**: a valley of minima, the **minimum-norm solution**
+#   that gradient descent from zero finds, and why a widely copied answer to a
+#   three-line example is wrong.
+
+# %%
+# Setup: on Colab this installs the course library; everywhere else it does nothing.
+import sys
+if "google.colab" in sys.modules:
+    import subprocess
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "gdlearn @ git+https://github.com/gdlearn/gdlearn"], check=True)
+
+# %%
+from gdlearn.notebook import setup
+setup()
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from gdlearn import calculus, data, models, plotting, style
+from gdlearn.optim import sgd
+from gdlearn.run import run
+from gdlearn.surfaces import Surface
+
+COLORS = style.PALETTE
+GD_COLOR = style.color_for("gd")
+
+# %% [markdown]
+# ## 1. The data and the model
+#
+# Fifty points $(t_i, y_i)$ scattered around the line $y = 1 + 2t$, from
+# `gdlearn.data.linear`. We want to recover the line from the points: find an
+# intercept $w_1$ and a slope $w_2$ such that $\hat y_i = w_1 + w_2 t_i$ is close to
+# $y_i$ for every $i$.
+#
+# The trick that makes everything below short is to write each example as a row
+# $x_i = (1, t_i)$. The column of ones carries the intercept. Stacking the rows
+# gives the **design matrix** $X$, of shape $n \times d$ ($n = 50$ examples,
+# $d = 2$ weights), and all fifty predictions at once are one matrix product:
+#
+# $$\hat y = X w, \qquad \hat y_i = x_i^\top w = w_1 \cdot 1 + w_2 \cdot t_i .$$
+
+# %%
+line = data.linear(n=50, seed=0)          # y = 1 + 2 t + noise, noise ~ N(0, 0.5^2)
+X, y = line.X, line.y
+n, d = X.shape
+print("the first rows of X:\n", X[:3].round(3), "\nthe first targets:", y[:3].round(3))
+print("the weights that generated the data:", line.w_true)
+assert (n, d) == (50, 2) and np.all(X[:, 0] == 1)      # a column of ones: the intercept
+
+# %%
+t = X[:, 1]
+grid_t = np.linspace(t.min() - 0.3, t.max() + 0.3, 2)
+fig, ax = plt.subplots(figsize=(6, 4))
+ax.plot(t, y, "o", color="0.35", markersize=4, label="data $(t_i, y_i)$")
+ax.plot(grid_t, line.w_true[0] + line.w_true[1] * grid_t, "--", color="black", linewidth=1,
+        label="the line that generated them, $y = 1 + 2t$")
+ax.set(xlabel="feature $t$", ylabel="target $y$", title="Fifty noisy points around a line")
+ax.legend(fontsize=8);
+
+# %% [markdown]
+# ## 2. The loss and its gradient
+#
+# How wrong are the weights $w$? Each prediction misses by a **residual**
+# $r_i = x_i^\top w - y_i$. The **mean squared error** averages the squared
+# residuals; we put a factor $\tfrac12$ in front, which changes nothing about where
+# the minimum is and removes a factor 2 from every derivative:
+#
+# $$L(w) = \frac1n \sum_{i=1}^n \tfrac12 \,(x_i^\top w - y_i)^2 = \frac{1}{2n}\,\|Xw - y\|^2 .$$
+#
+# **Its gradient**, one partial derivative at a time. The chain rule on one term
+# gives $\frac{\partial}{\partial w_j} \tfrac12 r_i^2 = r_i \, \frac{\partial r_i}{\partial w_j}
+# = r_i \, x_{ij}$, because $r_i = \sum_k x_{ik} w_k - y_i$ depends on $w_j$ through the
+# single term $x_{ij} w_j$. Averaging over the examples:
+#
+# $$\frac{\partial L}{\partial w_j} = \frac1n \sum_{i=1}^n x_{ij}\, r_i
+# \qquad\Longrightarrow\qquad
+# \boxed{\,\nabla L(w) = \frac1n X^\top (Xw - y)\,}$$
+#
+# The sum over $i$ of $x_{ij} r_i$ is the $j$-th entry of $X^\top r$: column $j$ of $X$
+# dotted with the residuals. Read the shapes: $Xw - y$ has one entry per example
+# ($n$), $X^\top$ turns it into one entry per weight ($d$), as a gradient must. In
+# numpy it is one line. Let us check it against finite differences, as chapter 01
+# taught, at a random point (not at the minimum, where the gradient is zero).
+
+# %%
+def loss(w, X, y):
+    residual = X @ w - y
+    return 0.5 * np.mean(residual ** 2)
+
+
+def gradient(w, X, y):
+    return X.T @ (X @ w - y) / len(y)
+
+
+rng = np.random.default_rng(0)
+w = rng.normal(size=d)
+error = calculus.check_grad(lambda v: loss(v, X, y), lambda v: gradient(v, X, y), w)
+print(f"relative error of the analytic gradient: {error:.1e}")
+assert error < 1e-8
+
+# from here on, the course library's versions: the same formulas
+assert np.isclose(models.mse_loss(w, X, y), loss(w, X, y))
+assert np.allclose(models.mse_grad(w, X, y), gradient(w, X, y))
+
+# %% [markdown]
+# Three mistakes are classic when writing this gradient by hand. Finite
+# differences catch each of them, with a relative error far above $10^{-8}$:
+#
+# - the **sum** instead of the mean (forgetting the $1/n$): the gradient is $n$
+#   times too long, relative error $(n-1)/(n+1)$;
+# - the **forgotten factor**: differentiating $\frac1n\sum(x_i^\top w - y_i)^2$ (no
+#   $\tfrac12$) gives $\frac2n X^\top(Xw - y)$; mixing one loss with the other's
+#   gradient is off by a factor 2, relative error $1/3$ (exercise 1.3 of chapter
+#   01 used the loss without $\tfrac12$, hence its factor 2: both are fine, as long
+#   as the gradient matches its loss);
+# - the **sign** of the residual, $y - Xw$: a gradient pointing uphill, relative
+#   error 1.
+#
+# A misplaced transpose, `X @ (X.T @ w - y)`, usually fails loudly instead, with a
+# shape error (here $X^\top w$ needs $w$ to have $n = 50$ entries).
+
+# %%
+mistakes = {
+    "sum instead of mean": lambda v: X.T @ (X @ v - y),
+    "factor 2 (loss without 1/2)": lambda v: 2 * X.T @ (X @ v - y) / n,
+    "sign of the residual": lambda v: X.T @ (y - X @ v) / n,
+}
+f = lambda v: loss(v, X, y)
+errors = {name: calculus.check_grad(f, g, w) for name, g in mistakes.items()}
+for name, value in errors.items():
+    print(f"{name:>28}: relative error {value:.4f}")
+assert np.isclose(errors["sum instead of mean"], (n - 1) / (n + 1), atol=1e-6)
+assert np.isclose(errors["factor 2 (loss without 1/2)"], 1 / 3, atol=1e-6)
+assert np.isclose(errors["sign of the residual"], 1, atol=1e-6)
+
+try:
+    X @ (X.T @ w - y)
+    transposed = "no error"
+except ValueError as exc:
+    transposed = f"ValueError: {exc}"
+print("a misplaced transpose:", transposed[:70], "...")
+assert transposed.startswith("ValueError")
+
+# %% [markdown]
+# ### The loss is a quadratic, and its Hessian is $X^\top X / n$
+#
+# Multiply out the square, $\|Xw - y\|^2 = w^\top X^\top X w - 2\, y^\top X w + y^\top y$:
+#
+# $$L(w) = \tfrac12\, w^\top H w - b^\top w + c, \qquad
+# H = \frac{X^\top X}{n}, \quad b = \frac{X^\top y}{n}, \quad c = \frac{y^\top y}{2n}.$$
+#
+# So $L$ is a quadratic function of $w$, exactly the kind of function chapter 02
+# analysed, with the constant **Hessian** $H = X^\top X / n$ (differentiate the
+# gradient $Hw - b$ once more). $H$ is the average of the outer products
+# $x_i x_i^\top$; its eigenvalues are never negative, because
+# $v^\top H v = \|Xv\|^2/n \ge 0$ for every $v$. The loss is **convex**: a bowl, with
+# no local minima to get stuck in.
+
+# %%
+H, b, c = X.T @ X / n, X.T @ y / n, y @ y / (2 * n)
+for v in rng.normal(size=(5, d)) * 3:
+    assert np.isclose(loss(v, X, y), 0.5 * v @ H @ v - b @ v + c)          # the same function
+H_numerical = calculus.numerical_hessian(lambda v: gradient(v, X, y), w)
+assert np.allclose(H_numerical, H, atol=1e-8)                            # finite differences agree
+eigenvalues = np.linalg.eigvalsh(H)
+print("H =\n", H.round(4), "\neigenvalues:", eigenvalues.round(4))
+assert np.all(eigenvalues > 0)
+
+# %% [markdown]
+# To draw this loss and to hand it to `run`, we package it as a `Surface`
+# (chapter 01), like the test functions of the course. A `Surface` evaluates on a
+# whole grid at once, with the coordinates on axis 0; the quadratic form above
+# makes that a pair of `einsum`s. The helper below does it for any two-weight
+# regression; its minimum comes from `np.linalg.lstsq` (section 4).
+
+# %%
+def regression_surface(X, y, domain, name="mean squared error", start=(0.0, 0.0)):
+    """The loss of a linear regression with two weights as a Surface (vectorized on axis 0)."""
+    n = len(y)
+    H, b, c = X.T @ X / n, X.T @ y / n, y @ y / (2 * n)
+
+    def f(w):
+        return 0.5 * np.einsum("i...,ij,j...->...", w, H, w) - np.einsum("i,i...->...", b, w) + c
+
+    def grad(w):
+        w = np.asarray(w, dtype=float)
+        return np.einsum("ij,j...->i...", H, w) - b.reshape((2,) + (1,) * (w.ndim - 1))
+
+    def hess(w):
+        w = np.asarray(w, dtype=float)
+        return np.broadcast_to(H.reshape((2, 2) + (1,) * (w.ndim - 1)), (2, 2) + w.shape[1:])
+
+    w_best = np.linalg.lstsq(X, y, rcond=None)[0]
+    eig = np.linalg.eigvalsh(H)
+    return Surface(name, f, grad, hess, minima=w_best, domain=domain, start=start,
+                   L=eig.max(), mu=eig.min())
+
+
+bowl = regression_surface(X, y, domain=((-2.5, 4.5), (-1.5, 5.5)), start=(-2.0, -1.0))
+for v in rng.normal(size=(5, d)) * 3:
+    assert np.isclose(bowl.f(v), models.mse_loss(v, X, y))
+    assert np.allclose(bowl.grad(v), models.mse_grad(v, X, y))
+
+# %% [markdown]
+# ## 3. Batch gradient descent
+#
+# One more tool before we descend. To watch the loss approach its minimum
+# $L^\star = L(w^\star)$ we plot the gap $L(w) - L^\star$ on a log scale. Subtracting two
+# nearly equal numbers loses digits, so we use the exact form of that gap for a
+# quadratic, its Taylor expansion around $w^\star$ (where the gradient is zero, and
+# the Hessian is the same everywhere):
+#
+# $$L(w) - L^\star = \tfrac12 (w - w^\star)^\top H\, (w - w^\star).$$
+
+# %%
+def excess(surface, ws):
+    """L(w) - L* for each row of ws, as (w - w*)^T H (w - w*) / 2: accurate down to round-off."""
+    diff = np.atleast_2d(ws) - surface.minima[0]
+    return 0.5 * np.einsum("ki,ij,kj->k", diff, surface.hess(surface.minima[0]), diff)
+
+
+L_star = bowl.f(bowl.minima[0])
+probe = rng.normal(size=(5, d)) * 3
+assert np.allclose(excess(bowl, probe), bowl.f(probe.T) - L_star)
+
+# %% [markdown]
+# Gradient descent on $L$ is the loop of chapter 02 with the gradient above. It is
+# called **batch** gradient descent because every step uses the whole data set,
+# the full "batch" of $n$ examples (chapter 04 uses a few at a time). We start from
+# $w_0 = (-2, -1)$, a line that is wrong in both intercept and slope, with
+# $\eta = 0.1$.
+
+# %%
+def gradient_descent(X, y, w0, lr, steps):
+    w = np.array(w0, dtype=float)
+    path = [w]
+    for _ in range(steps):
+        w = w - lr * models.mse_grad(w, X, y)       # the update rule
+        path.append(w)
+    return np.array(path)
+
+
+path = gradient_descent(X, y, bowl.start, lr=0.1, steps=200)
+gaps = excess(bowl, path)                           # how far above the minimum, at each step
+print("w after 200 steps:", path[-1].round(6), " the minimum:", bowl.minima[0].round(6))
+print(f"L(w_0) - L* = {gaps[0]:.3f},  L(w_200) - L* = {gaps[-1]:.1e}")
+assert np.all(np.diff(gaps) < 0) and gaps[-1] < 1e-12 * gaps[0]
+assert bowl.L / bowl.mu < 1.5                       # a nearly round bowl: kappa close to 1
+slowest = (1 - 0.1 * bowl.mu) ** 2                  # chapter 02: the slow direction's factor, squared
+assert np.allclose(gaps[150:] / gaps[149:-1], slowest, rtol=1e-3)   # in the long run
+
+# %%
+fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1.2, 1])
+plotting.plot_contours(bowl, ax=ax, title="The loss $L(w)$ and 200 steps of gradient descent")
+plotting.plot_path(path, ax=ax, label="gd")
+ax.set(xlabel="intercept $w_1$", ylabel="slope $w_2$")
+ax_loss.semilogy(gaps, color=GD_COLOR)
+ax_loss.set(xlabel="step $k$", ylabel="$L(w_k) - L^\\star$", title="The loss above its minimum (log scale)");
+
+# %% [markdown]
+# The contours are nearly round ellipses around the minimum (the star): the
+# condition number of $H$ is below 1.5. The path heads almost straight for the
+# minimum. On the log scale the gap $L(w_k) - L^\star$ falls along a straight line: a
+# constant factor per step, as on every quadratic in chapter 02. In the long run
+# that factor is $(1 - \eta\mu)^2$, set by the flattest direction of the
+# bowl. What those steps do to the fitted line:
+
+# %%
+fig, ax = plt.subplots(figsize=(6.5, 4.2))
+ax.plot(t, y, "o", color="0.35", markersize=4, label="data")
+shown = [0, 2, 5, 10, 20, 200]
+for k, shade in zip(shown, np.linspace(0.3, 1, len(shown))):
+    w1, w2 = path[k]
+    sign = "+" if w2 >= 0 else "-"
+    ax.plot(grid_t, w1 + w2 * grid_t, color=GD_COLOR, alpha=shade, linewidth=1.2 + (k == 200),
+            label=f"step {k}: $\\hat y = {w1:.2f} {sign} {abs(w2):.2f}\\,t$")
+ax.set(xlabel="feature $t$", ylabel="target $y$", title="The fitted line, step by step")
+ax.legend(fontsize=7.5, loc="upper left");
+
+# %% [markdown]
+# As in chapter 02, the course library does the loop for us from here on:
+# `run(sgd(lr), surface, w0)` records every iterate and says why it stopped. Same
+# start, same learning rate, same iterates:
+
+# %%
+trace = run(sgd(lr=0.1), bowl, bowl.start, steps=200, tol=0)
+print(trace)
+assert np.allclose(trace.xs, path, rtol=0, atol=1e-14)
+
+# %% [markdown]
+# ## 4. The normal equations: the minimum in one solve
+#
+# At the minimum of a convex function the gradient is zero. For the mean squared
+# error that condition is a linear system, the **normal equations**:
+#
+# $$\nabla L(w) = \frac1n X^\top (Xw - y) = 0
+# \qquad\Longleftrightarrow\qquad
+# X^\top X\, w = X^\top y .$$
+#
+# ($X^\top r = 0$ says the residuals are *normal*, perpendicular, to every column of
+# $X$: hence the name.) When the $d \times d$ matrix $X^\top X$ is invertible, one call
+# to `np.linalg.solve` gives the exact minimizer. `np.linalg.lstsq` solves the same
+# least-squares problem directly from $X$, and gradient descent, run until the
+# gradient is tiny, finds the same point:
+
+# %%
+w_normal = np.linalg.solve(X.T @ X, X.T @ y)
+w_lstsq = np.linalg.lstsq(X, y, rcond=None)[0]
+best_lr = 2 / (bowl.L + bowl.mu)                       # the best fixed rate (chapter 02)
+gd = run(sgd(lr=best_lr), bowl, bowl.start, steps=1000, tol=1e-12)
+print("normal equations:", w_normal, "\nlstsq:           ", w_lstsq, "\ngradient descent:", gd.x)
+print(gd.message)
+assert gd.status == "converged"
+assert np.allclose(w_normal, w_lstsq, rtol=0, atol=1e-8)
+assert np.allclose(gd.x, w_normal, rtol=0, atol=1e-8)
+
+cond_X, cond_XtX = np.linalg.cond(X), np.linalg.cond(X.T @ X)
+print(f"condition number of X: {cond_X:.3f}, of X^T X: {cond_XtX:.3f} = {cond_X:.3f}^2")
+assert np.isclose(cond_XtX, cond_X ** 2)
+
+# %% [markdown]
+# The three agree to eight digits and beyond. Why then use gradient descent at all?
+#
+# - The normal equations need the $d \times d$ matrix $X^\top X$ and a solve with it.
+#   That is cheap for $d = 2$, but with a million weights the matrix alone has
+#   $10^{12}$ entries. A gradient step needs only two products with $X$.
+# - Forming $X^\top X$ squares the condition number (printed above), which costs
+#   digits when $X$ is badly conditioned. `lstsq` (which factorizes $X$ itself, by
+#   the SVD) avoids that: prefer it to `solve(X.T @ X, X.T @ y)`.
+# - Most losses have no closed form: logistic regression (chapter 04) and neural
+#   networks (chapter 09) can only be minimized step by step.
+#
+# For small linear problems the closed form wins; everywhere else, gradient descent.
+# Linear regression is where we can have both, and check one against the other.
+#
+# ## 5. How large a step? $L$ is the largest eigenvalue of $X^\top X / n$
+#
+# Chapter 02 showed that on a quadratic with Hessian $H$ gradient descent converges
+# exactly when $\eta < 2/L$, with $L = \lambda_{\max}(H)$. The loss of linear
+# regression *is* such a quadratic, with $H = X^\top X / n$, so the limit carries over
+# as it stands. Just below and just above it:
+
+# %%
+L = bowl.L
+assert np.isclose(L, np.linalg.eigvalsh(X.T @ X / n).max())
+below = run(sgd(lr=0.98 * 2 / L), bowl, bowl.start, steps=2000)
+above = run(sgd(lr=1.02 * 2 / L), bowl, bowl.start, steps=2000)
+print(f"L = {L:.4f}, 2/L = {2 / L:.4f}")
+print(f"lr = 0.98 * 2/L: {below.message}\nlr = 1.02 * 2/L: {above.message}")
+assert below.status == "converged" and above.status == "diverged"
+for tr, eta in [(below, 0.98 * 2 / L), (above, 1.02 * 2 / L)]:
+    ratios = excess(bowl, tr.xs)[1:] / excess(bowl, tr.xs)[:-1]
+    assert np.allclose(ratios[60:120], (1 - eta * L) ** 2, rtol=1e-3)   # 0.96^2 and 1.04^2 per step
+
+# %%
+fig, ax = plt.subplots(figsize=(6.5, 4))
+ax.semilogy(excess(bowl, below.xs), color=COLORS["bluish_green"], label=f"$\\eta$ = 0.98 · 2/L: {below.status}")
+ax.semilogy(excess(bowl, above.xs), color=COLORS["vermillion"], label=f"$\\eta$ = 1.02 · 2/L: {above.status}")
+ax.set(xlabel="step $k$", ylabel="$L(w_k) - L^\\star$ (log scale)",
+       title=f"Two per cent either side of $2/L$ = {2 / L:.3f}")
+ax.legend(fontsize=8);
+
+# %% [markdown]
+# Two per cent below the limit the loss falls, slowly: the steep direction is
+# multiplied by $1 - \eta L = -0.96$ per step, so it zig-zags across the bowl and
+# the gap shrinks by $0.96^2$ per step. Two per cent above, that factor is $-1.04$,
+# and the gap *grows* by $1.04^2$ per step until `run` declares divergence.
+#
+# You rarely compute eigenvalues of $X^\top X / n$ in practice, but there is a cheap
+# bound: $L$ is at most the trace of $H$, the average squared length of an example,
+# $\frac1n\sum_i \|x_i\|^2$. So $\eta < 2 / \text{mean}_i\|x_i\|^2$ is always safe.
+# The bound also says where trouble starts: **a feature with large values makes
+# $L$ large and forces a small learning rate on every weight.**
+
+# %%
+mean_sq_norm = np.mean(np.sum(X ** 2, axis=1))
+print(f"L = {L:.4f} <= mean ||x_i||^2 = {mean_sq_norm:.4f}")
+assert L <= mean_sq_norm
+
+# %% [markdown]
+# ## 6. Feature scaling and the condition number
+#
+# Real features come in their own units: a house's floor area in square metres
+# (hundreds), its number of rooms (a handful). Take two features with standard
+# deviations 1 and 10, from `data.linear_features(scales=(1, 10))`, and a model
+# without intercept, $\hat y = w_1 x_1 + w_2 x_2$ (the features have mean about 0).
+# The Hessian $X^\top X / n$ has diagonal entries about $1^2$ and $10^2$: the loss
+# is a hundred times more curved along $w_2$ than along $w_1$. The ratio of its
+# extreme eigenvalues is the **condition number** $\kappa = L / \mu$ of chapter 02.
+
+# %%
+scaled = data.linear_features(n=200, scales=(1.0, 10.0), seed=0)
+Xs, ys = scaled.X, scaled.y
+print("feature means:", Xs.mean(axis=0).round(3), " standard deviations:", Xs.std(axis=0).round(3))
+H_raw = Xs.T @ Xs / len(ys)
+print("diagonal of X^T X / n:", np.diag(H_raw).round(2))
+assert 80 < H_raw[1, 1] / H_raw[0, 0] < 130                   # about 100 times more curved along w2
+raw = regression_surface(Xs, ys, domain=((-1.5, 2.5), (-0.35, 0.55)), start=(-1.0, 0.4),
+                         name="raw features")
+kappa_raw = raw.L / raw.mu
+print(f"eigenvalues of X^T X / n: mu = {raw.mu:.3f}, L = {raw.L:.2f};  kappa = {kappa_raw:.1f}")
+assert 80 < kappa_raw < 130
+
+# %% [markdown]
+# Gradient descent with the best fixed learning rate of chapter 02,
+# $\eta^\star = 2/(L + \mu)$. We count the steps until the loss is within
+# $10^{-10}$ of its minimum, relative to where it started:
+# $L(w_k) - L^\star \le 10^{-10}\,(L(w_0) - L^\star)$. A relative target does not care in
+# which units the loss is measured, so it will let us compare problems fairly.
+#
+# Chapter 02 predicts the count. At $\eta^\star$ both eigen-directions shrink by
+# exactly $\rho = (\kappa - 1)/(\kappa + 1)$ per step, so the gap, a sum of squares
+# of the two, shrinks by $\rho^2$, and the target is reached after
+# $k = \lceil \ln 10^{-10} / (2 \ln \rho) \rceil$ steps.
+
+# %%
+TOL = 1e-10
+
+
+def steps_to_tolerance(surface, lr, max_steps=5000):
+    """Run gradient descent; return the trace and the first step where the loss gap is <= TOL times the first."""
+    trace = run(sgd(lr=lr), surface, surface.start, steps=max_steps, tol=0)
+    gaps = excess(surface, trace.xs)
+    reached = np.flatnonzero(gaps <= TOL * gaps[0])
+    return trace, gaps, int(reached[0])
+
+
+def predicted_steps(kappa):
+    rho = (kappa - 1) / (kappa + 1)
+    return int(np.ceil(np.log(TOL) / (2 * np.log(rho))))
+
+
+raw_trace, raw_excess, raw_steps = steps_to_tolerance(raw, 2 / (raw.L + raw.mu))
+print(f"raw features: {raw_steps} steps (predicted from kappa: {predicted_steps(kappa_raw)})")
+assert abs(raw_steps - predicted_steps(kappa_raw)) <= 1
+
+# %% [markdown]
+# ### Standardize the features
+#
+# Divide each feature by its standard deviation, $z_{ij} = x_{ij} / s_j$, so that both
+# have spread 1. This changes the *coordinates*, not the model: with weights
+# $v_j = s_j w_j$ the predictions $z_i^\top v = x_i^\top w$ are the same numbers, so the
+# best fit is the same line, found in new coordinates. (The full recipe also
+# subtracts each feature's mean; our features already have mean about 0 and no
+# intercept to absorb it. The end of this section shows why the mean matters when
+# there is an intercept.)
+
+# %%
+s = Xs.std(axis=0)
+Z = Xs / s                                       # every feature now has standard deviation 1
+w_test = rng.normal(size=2)
+assert np.allclose(Z @ (s * w_test), Xs @ w_test)            # same predictions with v = s * w
+standardized = regression_surface(Z, ys, domain=((-2.5, 3.5), (-1.5, 5.0)), start=s * raw.start,
+                                  name="standardized features")
+assert np.allclose(standardized.minima[0], s * raw.minima[0])  # the same fit, in new coordinates
+kappa_std = standardized.L / standardized.mu
+std_trace, std_excess, std_steps = steps_to_tolerance(standardized, 2 / (standardized.L + standardized.mu))
+print(f"standardized: kappa = {kappa_std:.3f}, {std_steps} steps (predicted: {predicted_steps(kappa_std)})")
+print(f"kappa fell by a factor {kappa_raw / kappa_std:.0f}; the number of steps by a factor {raw_steps / std_steps:.0f}")
+assert kappa_std < 1.2 and abs(std_steps - predicted_steps(kappa_std)) <= 1
+assert raw_steps / std_steps > 100
+
+# %%
+std_in_w = std_trace.xs / s                      # the standardized run, mapped back to w = v / s
+shown_steps = 40
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.6), width_ratios=[1.3, 1])
+ax = axes[0]
+plotting.plot_contours(raw, ax=ax, levels=25,
+                       title=f"Raw features ($\\kappa$ = {kappa_raw:.0f}): the first {shown_steps} of {raw_steps} steps")
+plotting.plot_path(raw_trace.xs[:shown_steps + 1], ax=ax, color=GD_COLOR, label="gd on the raw features")
+plotting.plot_path(std_in_w[:std_steps + 1], ax=ax, color=COLORS["orange"],
+                   label=f"gd on standardized features ({std_steps} steps), drawn in $w$")
+ax.set(xlabel="$w_1$ (feature of scale 1)", ylabel="$w_2$ (feature of scale 10)")
+ax.legend(fontsize=7.5, loc="lower right")
+ax = axes[1]
+plotting.plot_contours(standardized, ax=ax, levels=25,
+                       title=f"Standardized ($\\kappa$ = {kappa_std:.2f}): {std_steps} steps")
+plotting.plot_path(std_trace.xs[:std_steps + 1], ax=ax, color=COLORS["orange"])
+ax.set(xlabel="$v_1 = s_1 w_1$", ylabel="$v_2 = s_2 w_2$");
+
+# %% [markdown]
+# Left, in the original weights (note the different scales of the two axes: the
+# valley is even narrower than it looks): it is long in $w_1$ (the feature of
+# scale 1 barely moves the loss) and narrow in $w_2$. The gradient points mostly
+# across the valley, so every step overshoots the floor and lands on the opposite
+# wall: the **zig-zag**. Each bounce is only a little smaller than the last, and
+# the progress along the valley is slow. The orange path, the standardized run
+# drawn in the same coordinates, goes straight to the minimum.
+#
+# Right, in the standardized coordinates, the contours are almost circles, and
+# the gradient points almost straight at the minimum.
+#
+# The zig-zag is the steep eigen-direction changing sign at every step, and the
+# loss gap falls by the predicted $\rho^2$ per step on both problems:
+
+# %%
+steep = np.linalg.eigh(raw.hess(raw.start))[1][:, 1]          # eigenvector of the largest eigenvalue
+across = (raw_trace.xs - raw.minima[0]) @ steep
+assert np.all(across[1:200] * across[:200 - 1] < 0)           # it changes side at every step
+for name, excess, kappa in [("raw", raw_excess, kappa_raw), ("standardized", std_excess, kappa_std)]:
+    rho = (kappa - 1) / (kappa + 1)
+    per_step = excess[1:4] / excess[:3]
+    print(f"{name:>12}: gap ratio per step {per_step.round(6)}, rho^2 = {rho ** 2:.6f}")
+    assert np.allclose(per_step, rho ** 2, rtol=1e-6)
+
+# %%
+fig, ax = plt.subplots(figsize=(6.5, 4))
+ax.semilogy(raw_excess[:raw_steps + 60] / raw_excess[0], color=GD_COLOR,
+            label=f"raw features, $\\kappa$ = {kappa_raw:.0f}: {raw_steps} steps")
+ax.semilogy(std_excess[:std_steps + 1] / std_excess[0], "o-", color=COLORS["orange"],
+            label=f"standardized, $\\kappa$ = {kappa_std:.2f}: {std_steps} steps")
+ax.axhline(TOL, color="black", linestyle="--", linewidth=1, label="target $10^{-10}$")
+ax.set(xlabel="step $k$", ylabel="$(L(w_k) - L^\\star) / (L(w_0) - L^\\star)$",
+       title="Steps to the target, best learning rate for each")
+ax.legend(fontsize=8);
+
+# %% [markdown]
+# With the best learning rate for each, the raw features need
+# about $\kappa/4 \cdot \ln 10^{10}$ steps (for large $\kappa$,
+# $\ln \rho \approx -2/\kappa$), the standardized ones a handful. The step count
+# of gradient descent grows in proportion to the condition number, and
+# standardizing the features brings $\kappa$ from about 100 down to about 1. It
+# costs two lines of numpy, and it is the first thing to try when gradient descent
+# on a linear model is slow. (Chapter 05's momentum and chapter 06's adaptive
+# methods attack the same problem inside the optimizer.)
+
+# %%
+approx = kappa_raw / 4 * np.log(1 / TOL)
+print(f"kappa/4 * ln(1e10) = {approx:.0f} against {raw_steps} measured")
+assert abs(approx / raw_steps - 1) < 0.02
+
+# %% [markdown]
+# ### And the mean: why centering matters when there is an intercept
+#
+# Dividing by the standard deviation fixes features on different *scales*. A
+# feature whose values sit far from zero (a year, a temperature in kelvin) causes
+# the same trouble through its *mean*, when the model has an intercept column of
+# ones: the intercept and the slope then play almost the same role on the data,
+# and the valley of the loss is long and thin along that trade-off. Take the
+# data of section 1 with the feature shifted to $t + 5$. Standardizing means
+# subtracting the **training** mean and dividing by the standard deviation, for
+# every column *except* the column of ones (its standard deviation is 0, and it
+# must stay 1 for the intercept to be an intercept).
+
+# %%
+shifted = np.column_stack([np.ones(n), t + 5])
+centred = np.column_stack([np.ones(n), (t - t.mean()) / t.std()])
+kappa_of = lambda A: np.linalg.cond(A.T @ A / len(A))
+print(f"kappa with the feature t + 5: {kappa_of(shifted):.0f};  after standardizing it: {kappa_of(centred):.6f}")
+assert 500 < kappa_of(shifted) < 1000 and np.isclose(kappa_of(centred), 1)
+assert np.allclose(centred.T @ centred / n, np.eye(2))        # the Hessian is the identity
+
+one_step = centred.T @ y / n                                  # one step with lr = 1 from w = 0
+assert np.allclose(one_step, np.linalg.lstsq(centred, y, rcond=None)[0])
+
+# %% [markdown]
+# After standardizing, the Hessian is exactly the identity matrix, $\kappa = 1$, and
+# a single step of gradient descent with $\eta = 1$ from $w = 0$ lands on the
+# minimum. With the shifted feature, $\kappa$ is close to 1000. Exercise 3.2 asks
+# you to write this standardization, with its traps.
+#
+# ## 7. Collinear features: a valley of minima
+#
+# A small example is copied from tutorial to tutorial, in many variants: fit
+# $\hat y = Xw$ by gradient descent to
+#
+# $$X = \begin{pmatrix} 1 & 1 \\ 2 & 2 \\ 3 & 3 \end{pmatrix}, \qquad
+# y = \begin{pmatrix} 1 \\ 2 \\ 3 \end{pmatrix}.$$
+#
+# Here is our own version of it, with the gradient of the mean squared error
+# *without* the $\tfrac12$ (hence the factor 2) as it is usually written,
+# a learning rate of 0.01 and 1000 iterations from $w = 0$:
+
+# %%
+X_c = np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
+y_c = np.array([1.0, 2.0, 3.0])
+
+w = np.zeros(2)
+learning_rate = 0.01
+for iteration in range(1000):
+    gradient_c = 2 * X_c.T @ (X_c @ w - y_c) / len(y_c)
+    w = w - learning_rate * gradient_c
+print(w)
+assert np.allclose(w, [0.5, 0.5], rtol=0, atol=1e-8)
+
+# %% [markdown]
+# The answer is $w = (0.5, 0.5)$. Yet the answer printed under this example, in
+# many places, is `[0.99935587 0.99933838]`, close to $w = (1, 1)$. That cannot be
+# right for this problem: with
+# $w \approx (1, 1)$ the predictions are $Xw \approx (2, 4, 6)$, twice the targets, and
+# the loss is as large as at $w = 0$, which predicts nothing at all.
+
+# %%
+printed = np.array([0.99935587, 0.99933838])
+print("predictions of the printed answer:", (X_c @ printed).round(3), " targets:", y_c)
+print(f"loss of the printed answer {models.mse_loss(printed, X_c, y_c):.4f},"
+      f" of w = 0: {models.mse_loss(np.zeros(2), X_c, y_c):.4f},"
+      f" of w = (0.5, 0.5): {models.mse_loss(w, X_c, y_c):.1e}")
+assert models.mse_loss(printed, X_c, y_c) > 0.99 * models.mse_loss(np.zeros(2), X_c, y_c)
+assert models.mse_loss(w, X_c, y_c) < 1e-20
+
+# %% [markdown]
+# Why $(0.5, 0.5)$, and not $(1, 0)$ or $(0, 1)$, which fit just as well? The two
+# columns of $X$ are equal: the features are **collinear**. The model only ever
+# sees their sum, $\hat y_i = i\,(w_1 + w_2)$, so **every** $w$ with $w_1 + w_2 = 1$
+# fits the data perfectly. The loss has no single minimum but a whole line of them,
+# a valley with a flat floor. Algebraically, $X^\top X$ is singular, its eigenvalue
+# 0 belongs to the direction $(1, -1)$ along the valley floor, and the normal
+# equations have infinitely many solutions, so `np.linalg.solve` gives up:
+
+# %%
+for candidate in ([1.0, 0.0], [0.0, 1.0], [2.0, -1.0], [0.5, 0.5]):
+    assert models.mse_loss(np.array(candidate), X_c, y_c) == 0    # all perfect fits
+eig_c, vec_c = np.linalg.eigh(X_c.T @ X_c / 3)
+print("eigenvalues of X^T X / n:", eig_c.round(12), " eigenvector of 0:", vec_c[:, 0].round(4))
+assert np.isclose(eig_c[0], 0, atol=1e-12) and np.isclose(abs(vec_c[:, 0] @ [1, -1]), np.sqrt(2))
+try:
+    np.linalg.solve(X_c.T @ X_c, X_c.T @ y_c)
+    solve_says = "a solution"
+except np.linalg.LinAlgError as exc:
+    solve_says = f"LinAlgError: {exc}"
+print("np.linalg.solve(X^T X, X^T y):", solve_says)
+assert solve_says.startswith("LinAlgError")
+
+# %% [markdown]
+# Of all the minimizers, $(0.5, 0.5)$ is the one **closest to the origin**, the
+# **minimum-norm solution**. It is what the pseudo-inverse and `lstsq` return for
+# a problem with many solutions:
+
+# %%
+w_pinv = np.linalg.pinv(X_c) @ y_c
+w_lstsq_c = np.linalg.lstsq(X_c, y_c, rcond=None)[0]
+print("pinv(X) @ y:", w_pinv, "  lstsq:", w_lstsq_c)
+assert np.allclose(w_pinv, [0.5, 0.5], atol=1e-12) and np.allclose(w_lstsq_c, [0.5, 0.5], atol=1e-12)
+
+# %% [markdown]
+# Gradient descent finds the same point for a simple reason: **the gradient
+# $X^\top (Xw - y)/n$ is always a combination of the rows of $X$**, $\frac1n\sum_i r_i x_i$,
+# and every row of this $X$ is a multiple of $(1, 1)$. So every step moves along
+# $(1, 1)$, across the valley, never along it. Starting from $w = 0$ the iterates
+# stay on the diagonal $w_1 = w_2$, and the only minimizer on it is $(0.5, 0.5)$.
+#
+# From any other start $w_0$, the part of $w_0$ along the valley floor, the
+# direction $(1, -1)$, is never touched, and gradient descent walks straight
+# across to the minimizer **nearest to its start**: the orthogonal projection of
+# $w_0$ onto the line $w_1 + w_2 = 1$,
+#
+# $$w_\infty = w_0 + \frac{1 - (w_{0,1} + w_{0,2})}{2}\,(1, 1).$$
+
+# %%
+for v in rng.normal(size=(5, 2)) * 3:
+    g = models.mse_grad(v, X_c, y_c)
+    assert np.isclose(g[0], g[1])                 # the gradient is a multiple of (1, 1)
+
+collinear = regression_surface(X_c, y_c, domain=((-1.0, 2.2), (-1.0, 2.2)), name="collinear features")
+starts = np.array([[0.0, 0.0], [2.0, -0.5], [-0.8, -0.2], [1.5, 1.8], [-0.6, 1.9]])
+landings = {}
+for w0 in starts:
+    tr = run(sgd(lr=0.05), collinear, w0, steps=500, tol=1e-12)
+    projection = w0 + (1 - w0.sum()) / 2 * np.ones(2)
+    print(f"start {w0} -> {tr.x.round(10)}, projection onto w1 + w2 = 1: {projection}")
+    assert tr.status == "converged" and np.allclose(tr.x, projection, rtol=0, atol=1e-8)
+    assert np.allclose(tr.xs @ [1, -1], w0 @ [1, -1])     # the part along the valley never changes
+    landings[tuple(w0)] = tr
+assert np.allclose(landings[(0.0, 0.0)].x, [0.5, 0.5], rtol=0, atol=1e-8)
+along = np.array([1.0, -1.0])
+for v in rng.normal(size=(5, 2)) * 3:              # the loss depends on w1 + w2 only:
+    assert np.isclose(collinear.f(v + 0.7 * along), collinear.f(v))   # flat along the valley
+assert np.isclose(abs(printed.sum() - 1), 1, atol=2e-3)   # the printed answer: as far from the valley as 0
+
+# %%
+fig, ax = plt.subplots(figsize=(6.6, 6))
+plotting.plot_contours(collinear, ax=ax, levels=15, mark_minima=False,
+                       title="Collinear features: a line of minima, $w_1 + w_2 = 1$")
+valley = np.linspace(-1.0, 2.2, 2)
+ax.plot(valley, 1 - valley, "--", color="black", linewidth=1.5, label="every $w$ here fits perfectly")
+for w0, tr in landings.items():
+    from_origin = not np.any(w0)
+    plotting.plot_path(tr, ax=ax, color=COLORS["bluish_green"] if from_origin else GD_COLOR, legend=False,
+                       label="gradient descent from $w = 0$" if from_origin else None)
+ax.plot([], [], color=GD_COLOR, marker="o", markersize=3, label="... and from four other starts")
+ax.plot(0.5, 0.5, **style.MINIMUM_STYLE, label="minimum-norm solution (0.5, 0.5)")
+ax.plot(*printed, "X", color=COLORS["vermillion"], markersize=11, markeredgecolor="black",
+        label="the often-printed [0.999, 0.999]")
+ax.set(xlabel="$w_1$", ylabel="$w_2$")
+ax.legend(fontsize=8, loc="lower left");
+
+# %% [markdown]
+# The contours are straight lines parallel to the valley: the loss depends on
+# $w_1 + w_2$ only. Each path is a straight segment perpendicular to the valley,
+# from its start (hollow circle) to the nearest point of the line of minima. The
+# path from the origin (green) ends at the star, the minimum-norm solution. The
+# cross, the printed answer, lies on $w_1 + w_2 \approx 2$, as far from the valley as the
+# origin, on the other side.
+#
+# Two lessons, beyond this example:
+#
+# - When a model has more freedom than the data pin down (collinear or duplicated
+#   features, more weights than examples), the *algorithm* chooses among the equally
+#   good answers. Gradient descent from zero chooses the minimum-norm one: a quiet
+#   preference for small weights, an **implicit regularization**, which matters a
+#   great deal for large neural networks.
+# - Features that are *nearly* collinear give a Hessian with a tiny eigenvalue
+#   instead of a zero one: a huge $\kappa$, a valley floor that is almost flat, and,
+#   as in section 6, a very slow descent along it.
+#
+# ## Summary
+#
+# - Linear regression predicts $\hat y = Xw$, with a column of ones in $X$ for the
+#   intercept. Its loss $L(w) = \frac1n\sum_i \tfrac12 (x_i^\top w - y_i)^2$ has the gradient
+#   $\nabla L(w) = X^\top (Xw - y)/n$: check it (and catch the sum for the mean, a
+#   forgotten factor 2, a flipped sign) with finite differences.
+# - $L$ is a convex quadratic with Hessian $X^\top X/n$. Batch gradient descent
+#   converges for $\eta < 2/L$ with $L = \lambda_{\max}(X^\top X/n) \le \text{mean}_i\|x_i\|^2$,
+#   and finds the same weights as the normal equations $X^\top X w = X^\top y$
+#   (prefer `np.linalg.lstsq` to forming $X^\top X$).
+# - Features on different scales make $\kappa$ large and gradient descent zig-zag:
+#   with $\kappa \approx 100$ it needed hundreds of steps at its best learning rate,
+#   the number predicted by $\rho = (\kappa - 1)/(\kappa + 1)$. Standardizing the features
+#   (training mean and standard deviation, every column but the intercept) brought
+#   $\kappa$ near 1 and the step count down to a handful.
+# - Collinear features make $X^\top X$ singular and give a line of minimizers.
+#   The gradient stays in the row space of $X$, so gradient descent lands on the
+#   minimizer nearest to its start; from zero, the minimum-norm solution,
+#   `np.linalg.pinv(X) @ y`: $(0.5, 0.5)$ for the classic example, not $(1, 1)$.
+#
+# ## Exercises
+#
+# Open [`exercises/03_linear_regression.ipynb`](../exercises/03_linear_regression.ipynb):
+# derive the gradient of the mean squared error when the intercept is a separate
+# bias, standardize a design matrix with an intercept column, run batch gradient descent and return its iterates, and
+# find the minimizer that gradient descent reaches from a given start. Each
+# exercise has a `check(...)` cell that tells you at once whether your code is
+# right.
