@@ -27,6 +27,11 @@ slider_update_ms
     background). Baseline: what ``ipywidgets.interact`` with the inline backend
     does on each change — build the same figure from scratch and save it as a
     PNG. Goal: one frame at 60 Hz, 16.7 ms.
+slider_frame_ms
+    The same update on an ipympl canvas (no browser attached), including what
+    ipympl does per change: encode the frame as a PNG for the browser (always a
+    full frame: see gdlearn/widgets/explorers.py). The latency a student sees,
+    less the network and the browser's decoding.
 slider_update_redraw_ms
     The same update followed by a full ``fig.canvas.draw()`` (no blitting):
     shows what the cached background saves.
@@ -163,6 +168,34 @@ def slider_update_redraw(quick: bool) -> dict:
             "goal": 16.7, "n": len(lrs)}
 
 
+@benchmark("slider_frame_ms")
+def slider_frame(quick: bool) -> dict:
+    """The update on a live ipympl canvas, including the PNG frame sent to the browser."""
+    backend = matplotlib.get_backend()
+    from ipympl.backend_nbagg import Canvas, FigureManager   # importing it switches pyplot to ipympl
+    matplotlib.use(backend)
+
+    ex = _explorer()
+    canvas = Canvas(ex.fig)
+    FigureManager(canvas, 0)
+    sizes: list[int] = []
+    canvas.send_binary = lambda data: sizes.append(len(data))   # no browser: keep the frame's size
+    canvas.draw_idle = canvas.draw                               # a browser that asks at once
+    canvas.draw()
+    lrs = _learning_rates(60 if quick else 300)
+    times = []
+    for lr in lrs:
+        t = time.perf_counter()
+        ex.update(lr=lr)
+        times.append(time.perf_counter() - t)
+    assert ex.error is None, ex.error
+    ex.close()
+    return {"value": round(1e3 * statistics.median(times), 2), "unit": "ms",
+            "note": "slider_update_ms on an ipympl canvas: + encoding the full PNG frame ipympl sends",
+            "goal": 16.7, "p90": round(1e3 * float(np.percentile(times, 90)), 2),
+            "frame_kb": round(statistics.median(sizes) / 1024, 1), "n": len(lrs)}
+
+
 # ---------------------------------------------------------------- run_many
 @benchmark("run_many_s")
 def run_many_vs_loop(quick: bool) -> dict:
@@ -232,6 +265,13 @@ def grade_throughput(quick: bool) -> dict:
 EXTERNAL = [
     ("batch_size_explorer_update_ms", "batch_bench", "bench"),
     ("momentum_explorer_update_ms", "momentum_bench", "bench"),
+    ("race_step_update_ms", "race_bench", "bench_step"),
+    ("race_update_ms", "race_bench", "bench_update"),
+    ("clipping_explorer_update_ms", "clipping_bench", "bench"),
+    ("newton_explorer_update_ms", "second_order_bench", "bench_explorer"),
+    ("bfgs_vs_scipy", "second_order_bench", "bench_bfgs"),
+    ("adam_2d_1000_steps_ms", "adam_bench", "bench_adam_2d"),
+    ("adam_step_1e7_ms", "adam_bench", "bench_adam_1e7"),
 ]
 
 
@@ -248,6 +288,13 @@ def _register_external(name: str, module: str, function: str) -> None:
 
 for _row in EXTERNAL:
     _register_external(*_row)
+
+# chapter_NN_s: the wall-clock time of executing each chapter notebook (benchmarks/chapter_bench.py)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import chapter_bench  # noqa: E402
+
+for _chapter in chapter_bench.chapters():
+    benchmark(chapter_bench.row_name(_chapter))(chapter_bench.bench_for(_chapter))
 
 
 def main(argv: list[str] | None = None) -> int:

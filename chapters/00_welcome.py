@@ -158,19 +158,19 @@ assert too_big.status == "diverged"
 #
 # | chapter | what you will be able to do |
 # | --- | --- |
-# | **00 welcome** | run the course, check the widgets, take a first step |
-# | **01 calculus** | read a derivative as a slope, compute and check gradients, use Taylor and the Hessian |
-# | **02 gradient descent** | choose a learning rate, know why $2/L$ is the limit, map the basins of a non-convex function |
-# | 03 linear regression | fit a line by descent and by the normal equations; see why scaling features matters |
-# | 04 stochastic and mini-batch | trade noise for speed; schedule the learning rate |
-# | 05 momentum | roll through narrow valleys; the $\sqrt{\kappa}$ speed-up |
-# | 06 adaptive methods | Adagrad, RMSprop, Adam and AdamW, and why they equal `torch.optim` |
-# | 07 troubleshooting | diagnose vanishing, exploding and stuck runs from their curves |
-# | 08 second-order methods | Newton, line searches, BFGS and L-BFGS |
-# | 09 capstone | train a neural network from scratch with everything above |
-# | 10 beyond gradient descent | gradient-free search and federated averaging |
+# | [00 welcome](00_welcome.ipynb) | run the course, check the widgets, take a first step |
+# | [01 calculus](01_calculus.ipynb) | read a derivative as a slope, compute and check gradients, use Taylor and the Hessian |
+# | [02 gradient descent](02_gradient_descent.ipynb) | choose a learning rate, know why $2/L$ is the limit, map the basins of a non-convex function |
+# | [03 linear regression](03_linear_regression.ipynb) | fit a line by descent and by the normal equations; see why scaling features matters |
+# | [04 stochastic and mini-batch](04_stochastic_minibatch.ipynb) | trade noise for speed; schedule the learning rate |
+# | [05 momentum](05_momentum.ipynb) | roll through narrow valleys; the $\sqrt{\kappa}$ speed-up |
+# | [06 adaptive methods](06_adaptive.ipynb) | Adagrad, RMSprop, Adam and AdamW, and why they equal `torch.optim` |
+# | [07 troubleshooting](07_troubleshooting.ipynb) | diagnose vanishing, exploding and stuck runs from their curves |
+# | [08 second-order methods](08_second_order.ipynb) | Newton, line searches, BFGS and L-BFGS |
+# | [09 capstone](09_neural_network.ipynb) | train a neural network from scratch with everything above |
+# | [10 beyond gradient descent](10_beyond_gradient_descent.ipynb) | gradient-free search and federated averaging |
 #
-# Chapters in bold are ready; the others are being written, in this order.
+# Each chapter from 01 on has an exercise notebook with the same name in `../exercises/`.
 
 # %% [markdown]
 # ## Exercises and instant feedback

@@ -43,7 +43,7 @@ def setup(interactive: bool = True) -> str:
 
     Examples
     --------
-    >>> setup()          # in a plain Python session there is no IPython shell
+    >>> setup()          # in a plain Python session there is no Jupyter kernel
     'none'
     """
     from .style import set_style
@@ -54,7 +54,9 @@ def setup(interactive: bool = True) -> str:
     except ImportError:
         shell = None
     backend = "none"
-    if shell is not None:
+    # Only a Jupyter kernel's shell can show figures. A bare InteractiveShell (a test, a
+    # script that created one) cannot switch backends: leave matplotlib alone there.
+    if shell is not None and getattr(shell, "kernel", None) is not None:
         static = os.environ.get("GDLEARN_STATIC", "") not in ("", "0")
         live = interactive and not static and importlib.util.find_spec("ipympl") is not None
         if live and on_colab():  # pragma: no cover - only on Colab

@@ -34,7 +34,8 @@ array([ 0.5, -1. ])
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, NamedTuple, Union
+from collections.abc import Mapping   # not typing.Mapping: isinstance is 10x slower there
+from typing import Any, Callable, NamedTuple, Union
 
 import numpy as np
 
@@ -589,3 +590,21 @@ def sgd(lr: float | np.ndarray | Schedule = 1e-3, momentum: float = 0.0, dampeni
     return chain(decay_block if weight_decay else identity(),
                  momentum_block if momentum else identity(),
                  scale_by_learning_rate(lr))
+
+
+# --- adaptive methods (chapter 06), defined in gdlearn/adaptive.py -------------------------
+from .adaptive import (  # noqa: E402
+    ScaleByAdagradState,
+    ScaleByAdamState,
+    ScaleByRmsState,
+    adagrad,
+    adam,
+    adamw,
+    rmsprop,
+    scale_by_adagrad,
+    scale_by_adam,
+    scale_by_rms,
+)
+
+__all__ += ["ScaleByAdagradState", "ScaleByRmsState", "ScaleByAdamState", "scale_by_adagrad",
+            "scale_by_rms", "scale_by_adam", "adagrad", "rmsprop", "adam", "adamw"]

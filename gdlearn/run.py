@@ -216,11 +216,18 @@ def run(opt: Any, surface: Any, x0: Any, steps: int = 200, *, tol: float = 1e-8,
     if x.ndim != 1:
         raise ValueError(f"x0 must be a scalar or have shape (d,), got shape {x.shape}")
     bound = _default_bound(surface, x) if bound is None else float(bound)
+    bound_squared = bound * bound                    # inf for a huge bound: then the exact test runs
 
     def evaluate(point: np.ndarray) -> tuple[float, np.ndarray]:
         # A 1-D function may map shape (1,) to shape () or (1,): accept both.
-        value = np.asarray(f(point), dtype=float).reshape(-1)[0]
-        return float(value), np.reshape(np.asarray(grad(point), dtype=float), point.shape)
+        # (The checks are cheap on purpose: this runs once per step.)
+        value = f(point)
+        if not isinstance(value, float):                # np.float64 is a float
+            value = np.asarray(value, dtype=float).reshape(-1)[0]
+        g = np.asarray(grad(point), dtype=float)
+        if g.shape != point.shape:
+            g = g.reshape(point.shape)
+        return float(value), g
 
     xs, fs, grad_norms, states = [x], [], [], [] if record_states else None
     status, message, diverged_at = "max_steps", f"stopped after the maximum of {steps} steps", None
@@ -229,7 +236,7 @@ def run(opt: Any, surface: Any, x0: Any, steps: int = 200, *, tol: float = 1e-8,
         state = opt.init(x)
         for step in range(steps + 1):
             gnorm = math.sqrt(float(np.dot(g, g)))
-            if not (np.isfinite(value) and np.isfinite(gnorm)):
+            if not (math.isfinite(value) and math.isfinite(gnorm)):
                 if step == 0:
                     raise ValueError(f"f or its gradient is not finite at x0 = {x0!r}")
                 # The iterate itself is finite but f or its gradient overflowed there.
@@ -248,16 +255,19 @@ def run(opt: Any, surface: Any, x0: Any, steps: int = 200, *, tol: float = 1e-8,
             x = x + updates
             if record_states:
                 states.append(state)
-            largest = float(np.max(np.abs(x)))       # nan or inf if any coordinate is
-            if not math.isfinite(largest):
-                status, diverged_at = "diverged", step + 1
-                message = f"diverged at step {step + 1}: the iterate is no longer a finite number"
-                break
-            if largest > bound:
-                status, diverged_at = "diverged", step + 1
-                message = (f"diverged at step {step + 1}: max |x| = {largest:.2g} "
-                           f"exceeded the bound {bound:.3g}")
-                break
+            # |x| < bound (false for nan and inf) means no coordinate is past it: one cheap
+            # test per step; only otherwise look at the largest coordinate.
+            if not float(np.dot(x, x)) < bound_squared:
+                largest = float(np.abs(x).max())     # nan or inf if any coordinate is
+                if not math.isfinite(largest):
+                    status, diverged_at = "diverged", step + 1
+                    message = f"diverged at step {step + 1}: the iterate is no longer a finite number"
+                    break
+                if largest > bound:
+                    status, diverged_at = "diverged", step + 1
+                    message = (f"diverged at step {step + 1}: max |x| = {largest:.2g} "
+                               f"exceeded the bound {bound:.3g}")
+                    break
             xs.append(x)
             value, g = evaluate(x)
     return Trace(np.array(xs[:len(fs)]), np.array(fs), np.array(grad_norms), status,

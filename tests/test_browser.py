@@ -58,6 +58,9 @@ CASES = [
     ("02_gradient_descent.ipynb", r"learning rate"),
     ("04_stochastic_minibatch.ipynb", r"batch size"),
     ("05_momentum.ipynb", r"momentum β"),
+    ("06_adaptive.ipynb", r"^step$"),
+    ("07_troubleshooting.ipynb", r"threshold"),
+    ("08_second_order.ipynb", r"step k"),
 ]
 if os.environ.get("GDLEARN_BROWSER_NOTEBOOK"):
     CASES = [(os.environ["GDLEARN_BROWSER_NOTEBOOK"], os.environ.get("GDLEARN_BROWSER_SLIDER", "learning rate"))]
@@ -317,7 +320,11 @@ def test_chapter_runs_and_slider_moves_figure(lab, request, notebook, slider_lab
         page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
         try:
             # 1. open the notebook, wait for its kernel
-            page.goto(f"{base}/lab/tree/{nb_path}?token={token}", timeout=deadline.ms(60))
+            # A workspace of its own per case: the default workspace would reopen the notebooks
+            # of the earlier cases as hidden tabs, and the selectors below would find their cells.
+            workspace = re.sub(r"[^A-Za-z0-9_-]", "-", source.stem)
+            page.goto(f"{base}/lab/workspaces/{workspace}/tree/{nb_path}?token={token}",
+                      timeout=deadline.ms(60))
             page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.wait_for(timeout=deadline.ms(60))
             mark("notebook shown")
             _wait_js(page, deadline, f"() => {JS_KERNEL_IDLE}", "the kernel did not become idle", 60)

@@ -11,6 +11,7 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 import ipywidgets  # noqa: E402
+import matplotlib  # noqa: E402
 from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 from IPython.utils.capture import capture_output  # noqa: E402
 
@@ -234,7 +235,9 @@ def test_live_frames_are_full_frames_never_diffs():
     dropped diff leaves stale paths on the figure for good (seen in JupyterLab
     when a slider moved while the kernel was busy). A dropped full frame is harmless.
     """
-    from ipympl.backend_nbagg import Canvas, FigureManager
+    backend = matplotlib.get_backend()
+    from ipympl.backend_nbagg import Canvas, FigureManager   # importing it makes ipympl pyplot's backend
+    matplotlib.use(backend)                                  # put back what the other tests expect
 
     explorer = W.learning_rate_explorer(lr=0.05, figsize=SMALL)
     canvas = Canvas(explorer.fig)

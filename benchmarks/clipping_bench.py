@@ -1,0 +1,112 @@
+"""Slider latency of the clipping explorer (chapter 07): ``clipping_explorer_update_ms``.
+
+``bench(quick) -> dict`` is called by ``benchmarks/run.py``; it also runs alone::
+
+    python benchmarks/clipping_bench.py [--quick]
+
+The measured change is what a student does: move the "learning rate" slider
+and the "threshold c" slider on a 200-step run on the recurrence loss (T = 20),
+clipping by global norm and by value, with the Agg backend. Each change
+recomputes the clipped run, moves the artists (path, loss, raw and clipped
+gradient norms, threshold) and blits them onto the cached contour background.
+Baseline: what ``ipywidgets.interact`` with the inline backend does per change
+— build the same figure from scratch (contours, valley floor, the run through
+``gdlearn.run.run(chain(clip, sgd))``) and save it as a PNG. Goal: one frame at
+60 Hz, 16.7 ms.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+
+NAME = "clipping_explorer_update_ms"
+STEPS = 200
+
+
+def _interact_inline_frame(clip: str, threshold: float, lr: float) -> bytes:
+    """What `interact` + the inline backend does per change: a new figure, saved as PNG."""
+    import matplotlib.pyplot as plt
+
+    from gdlearn import plotting
+    from gdlearn.optim import chain, clip_by_global_norm, clip_by_value, sgd
+    from gdlearn.run import run
+    from gdlearn.troubles import recurrence, recurrence_surface
+
+    s = recurrence_surface()
+    block = {"by global norm": clip_by_global_norm, "by value": clip_by_value}[clip]
+    trace = run(chain(block(threshold), sgd(lr=lr)), s, s.start, STEPS, tol=0.0)
+    fig, (ax, lax) = plt.subplots(1, 2, figsize=(10, 4.4), layout="constrained")
+    plotting.plot_contours(s, ax=ax, levels=np.geomspace(1e-2, 1e8, 21), mark_minima=False)
+    W, B, _ = plotting.surface_grid(s, 300)
+    ax.contour(W, B, recurrence(W, 1.0, np.broadcast_to(B, (20,) + B.shape))[-1] - 3.0, levels=[0.0])
+    plotting.plot_path(trace, ax=ax, label="gradient descent")
+    plotting.plot_loss(trace, ax=lax)
+    lax.semilogy(trace.grad_norms)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def bench(quick: bool = False) -> dict:
+    """Median update time of the clipping explorer over learning-rate and threshold sweeps (ms)."""
+    from gdlearn.widgets.clipping import clipping_explorer
+
+    ex = clipping_explorer(steps=STEPS)
+    ex.update(lr=0.01)  # settle the first full draw
+    n = 30 if quick else 150
+    lrs = [float(v) for v in np.logspace(-3, -1, n)]
+    thresholds = [float(v) for v in np.logspace(-1, 2, n)]
+
+    def sweep(key: str, values: list[float]) -> list[float]:
+        times = []
+        for value in values:
+            t = time.perf_counter()
+            ex.update(**{key: value})
+            times.append(time.perf_counter() - t)
+        assert ex.error is None, ex.error
+        return times
+
+    lr_times = sweep("lr", lrs)
+    ex.update(clip="by value", lr=0.02)
+    threshold_times = sweep("threshold", thresholds)
+    ex.close()
+    base_n = 4 if quick else 12
+    base = []
+    for i, lr in enumerate(np.logspace(-3, -1, base_n)):
+        t = time.perf_counter()
+        _interact_inline_frame("by global norm" if i % 2 else "by value", 1.0, float(lr))
+        base.append(time.perf_counter() - t)
+    both = lr_times + threshold_times
+    value = 1e3 * statistics.median(both)
+    baseline = 1e3 * statistics.median(base)
+    return {
+        "name": NAME, "value": round(value, 2), "unit": "ms",
+        "baseline": "interact + inline: rebuild the figure (contours, run) and savefig a PNG per change",
+        "baseline_value": round(baseline, 1), "goal": 16.7,
+        "speedup": round(baseline / value, 1),
+        "lr_median": round(1e3 * statistics.median(lr_times), 2),
+        "threshold_median": round(1e3 * statistics.median(threshold_times), 2),
+        "p90": round(1e3 * float(np.percentile(both, 90)), 2),
+        "n": len(both), "n_baseline": len(base), "steps": STEPS, "quick": quick,
+        "load": round(os.getloadavg()[0], 2),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(bench("--quick" in sys.argv[1:])))

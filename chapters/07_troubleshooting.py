@@ -1,0 +1,923 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Chapter 07 — Troubleshooting
+#
+# Gradient descent fails in a small number of recognizable ways. The gradient
+# can fade away before it reaches the first layers of a deep model, or blow up
+# and throw the parameters off the map. The iterate can stall near a saddle
+# point where the gradient is almost zero but nothing is a minimum. The loss can
+# turn into `nan`. And a run can succeed on the training data while getting
+# worse on data it has not seen.
+#
+# This chapter makes each problem happen on a model small enough to take apart,
+# shows how to **diagnose** it from what a training run records (the loss curve,
+# the gradient norms), and **fixes** it. It ends with a gallery of loss curves
+# from real runs: for each one, what went wrong?
+#
+# You need chapter 02 (the update rule, $2/L$, `run`) and chapter 04 (mini-batches).
+#
+# ## What you will learn
+#
+# - why gradients **vanish** in a deep chain of sigmoid layers (each layer
+#   multiplies the gradient by $\sigma' \le 1/4$), how to see it in the gradient
+#   norm per layer, and why ReLU with He's initialization does not suffer from it;
+# - why gradients **explode** in a recurrence ($h_T$ contains $w^T$), and how
+#   **clipping** tames a steep wall: by value (which turns the step) or by global
+#   norm (which keeps its direction);
+# - how **saddle points** make a run linger on a plateau, and how long it lingers;
+# - where `nan` and `inf` come from and how to find the first bad step;
+# - **overfitting**, and three cures: L2, L1 and early stopping;
+# - why an all-zero (or any symmetric) **initialization** cannot train, and what
+#   the scale of the initial weights does;
+# - to read loss curves: six runs, six diagnoses;
+# - and you get a **clipping explorer**.
+
+# %%
+# Setup: on Colab this installs the course library; everywhere else it does nothing.
+import sys
+if "google.colab" in sys.modules:
+    import subprocess
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "gdlearn @ git+https://github.com/gdlearn/gdlearn"], check=True)
+
+# %%
+from gdlearn.notebook import setup
+setup()
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from gdlearn import calculus, data, models, plotting, style, troubles
+from gdlearn.data import poly_features
+from gdlearn.optim import apply_updates, chain, clip_by_global_norm, clip_by_value, sgd
+from gdlearn.run import run
+from gdlearn.surfaces import parabola, saddle
+
+COLORS = style.PALETTE
+
+# %% [markdown]
+# ## 1. Vanishing gradients
+#
+# A deep network is a chain of layers, each a linear map followed by an
+# activation function $\phi$: $z_l = a_{l-1} W_l + b_l$, $a_l = \phi(z_l)$. The chain
+# rule runs the other way. The error at the output is carried down one layer at
+# a time, and each layer multiplies it by its weights and by $\phi'(z_l)$:
+#
+# $$\delta_{l-1} = (\delta_l\, W_l^\top) \odot \phi'(z_{l-1}), \qquad
+# \frac{\partial \mathcal L}{\partial W_l} = a_{l-1}^\top \delta_l .$$
+#
+# With one unit per layer this is a product of numbers,
+# $\partial a_L / \partial a_0 = \prod_l w_l\, \phi'(z_l)$. The sigmoid's derivative
+# $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ is at most $1/4$ (at $z = 0$), so unless the
+# weights are large, every sigmoid layer shrinks the gradient at least four-fold.
+# Through ten layers with $|w_l| \le 1$ that is a factor $4^{-10} \approx 10^{-6}$.
+# The activations' derivatives:
+
+# %%
+z = np.linspace(-6, 6, 1201)
+derivatives = {name: troubles.ACTIVATIONS[name][1](z) for name in ["sigmoid", "tanh", "relu"]}
+assert np.isclose(derivatives["sigmoid"].max(), 0.25) and z[np.argmax(derivatives["sigmoid"])] == 0
+assert np.isclose(derivatives["tanh"].max(), 1.0)
+assert set(np.unique(derivatives["relu"])) == {0.0, 1.0}
+assert 0.9e-6 < 4.0 ** -10 < 1e-6                                     # ten sigmoid layers: about 1e-6
+print({name: float(d.max()) for name, d in derivatives.items()})
+
+# %% [markdown]
+# `gdlearn.troubles` holds such a chain: `init_chain(depth, width, init=...)` makes
+# the weights (a dict `{"W1": ..., "b1": ..., ...}`, which every optimizer of
+# `gdlearn.optim` accepts), `chain_backprop` computes the gradient of the mean
+# squared error by the recursion above, and `layer_grad_norms` gives the norm of
+# each layer's weight gradient. Hand-written backpropagation deserves a gradient
+# check (chapter 01), here on a small chain:
+
+# %%
+rng = np.random.default_rng(0)
+small = troubles.init_chain(depth=4, width=3, init="xavier", seed=1)
+X_small, Y_small = rng.standard_normal((5, 3)), rng.uniform(0, 1, (5, 3))
+backprop = troubles.chain_backprop(small, X_small, Y_small, "sigmoid")
+for key in ["W1", "b2", "W4"]:
+    def loss_of(flat, key=key):
+        return troubles.chain_loss({**small, key: flat.reshape(small[key].shape)}, X_small, Y_small, "sigmoid")
+    numeric = calculus.numerical_gradient(loss_of, small[key].ravel())
+    assert np.allclose(backprop[key].ravel(), numeric, rtol=1e-6, atol=1e-10), key
+print("backpropagation agrees with finite differences")
+
+# %% [markdown]
+# Now a chain of 30 layers of 16 units, on 64 random inputs. We compare three
+# designs, each with the initialization made for it (section 6 explains the
+# scales): sigmoid and tanh with Glorot/Xavier's weights
+# $N(0, 1/\text{width})$, ReLU with He's $N(0, 2/\text{width})$.
+
+# %%
+depth, width = 30, 16
+X_deep = rng.standard_normal((64, width))
+designs = {"sigmoid, Xavier": ("sigmoid", "xavier"), "tanh, Xavier": ("tanh", "xavier"),
+           "ReLU, He": ("relu", "he")}
+norms = {}
+for label, (activation, init) in designs.items():
+    params = troubles.init_chain(depth, width, init=init, seed=1)
+    targets = rng.uniform(0, 1, (64, width))
+    norms[label] = troubles.layer_grad_norms(troubles.chain_backprop(params, X_deep, targets, activation))
+    print(f"{label:>16}: |dL/dW1| / |dL/dW30| = {norms[label][0] / norms[label][-1]:.1e}")
+
+assert norms["sigmoid, Xavier"][0] / norms["sigmoid, Xavier"][-1] < 1e-15      # 15 orders of magnitude
+assert 0.1 < norms["ReLU, He"][0] / norms["ReLU, He"][-1] < 10                  # the same order
+assert 0.1 < norms["tanh, Xavier"][0] / norms["tanh, Xavier"][-1] < 10
+
+# %%
+fig, (ax_d, ax_n) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1, 1.4])
+for (name, d), color in zip(derivatives.items(), [COLORS["vermillion"], COLORS["blue"], COLORS["bluish_green"]]):
+    ax_d.plot(z, d, color=color, label=f"{name}$'$")
+ax_d.axhline(0.25, color="black", linestyle=":", linewidth=0.8)
+ax_d.text(-5.8, 0.28, "1/4", fontsize=8)
+ax_d.set(xlabel="$z$", ylabel=r"$\phi'(z)$", title="Derivatives of the activations")
+ax_d.legend(fontsize=8)
+layers = np.arange(1, depth + 1)
+for (label, n), color in zip(norms.items(), [COLORS["vermillion"], COLORS["blue"], COLORS["bluish_green"]]):
+    ax_n.semilogy(layers, n, "o-", color=color, markersize=3, label=label)
+ax_n.set(xlabel="layer $l$ (1 = next to the input)", ylabel=r"$\|\partial \mathcal{L} / \partial W_l\|$",
+         title=f"Gradient norm per layer, {depth} layers at initialization")
+ax_n.legend(fontsize=8);
+
+# %% [markdown]
+# In the sigmoid chain the gradient of the first layer is more than $10^{15}$ times
+# smaller than the last layer's: with any learning rate that does not blow up the
+# last layers, the first ones do not move. Here is what that does to training.
+# A sigmoid and a tanh chain (20 layers this time) learn to map 64 random inputs to targets
+# $Y = \sigma(XM)$ with 300 steps of gradient descent; the dict of weights is a
+# `params` for `gdlearn.optim.sgd`. We record the loss and, at the end, how far
+# each layer's weights moved relative to their size:
+
+# %%
+M = rng.standard_normal((width, width)) / 4
+X_train_chain = rng.standard_normal((64, width))
+Y_train_chain = troubles.ACTIVATIONS["sigmoid"][0](X_train_chain @ M)
+predict_the_mean = 0.5 * np.sum((Y_train_chain - Y_train_chain.mean(axis=0)) ** 2) / 64
+
+
+def train_deep(activation, init, lr, steps=300, depth=20):
+    start_params = params = troubles.init_chain(depth, width, init=init, seed=1)
+    opt = sgd(lr=lr)
+    state = opt.init(params)
+    losses = [troubles.chain_loss(params, X_train_chain, Y_train_chain, activation)]
+    for _ in range(steps):
+        grads = troubles.chain_backprop(params, X_train_chain, Y_train_chain, activation)
+        updates, state = opt.update(grads, state, params)
+        params = apply_updates(params, updates)
+        losses.append(troubles.chain_loss(params, X_train_chain, Y_train_chain, activation))
+    moved = np.array([np.linalg.norm(params[f"W{l}"] - start_params[f"W{l}"]) / np.linalg.norm(start_params[f"W{l}"])
+                      for l in range(1, depth + 1)])
+    return np.array(losses), moved
+
+
+loss_sigmoid, moved_sigmoid = train_deep("sigmoid", "xavier", lr=0.1)
+loss_tanh, moved_tanh = train_deep("tanh", "xavier", lr=0.1)
+print(f"sigmoid: final loss {loss_sigmoid[-1]:.6f}, loss of predicting the mean {predict_the_mean:.6f}")
+print(f"weights moved: sigmoid layer 1 {moved_sigmoid[0]:.0e}, layer 20 {moved_sigmoid[-1]:.0%}; "
+      f"tanh layer 1 {moved_tanh[0]:.0%}, layer 20 {moved_tanh[-1]:.0%}; tanh final loss {loss_tanh[-1]:.3f}")
+assert abs(loss_sigmoid[-1] / predict_the_mean - 1) < 1e-5          # stuck at the constant predictor
+assert moved_sigmoid[0] < 1e-11 and moved_sigmoid[-1] > 0.2          # the first layer never moved
+assert moved_tanh.min() > 0.02 and loss_tanh[-1] < 0.8 * predict_the_mean   # every tanh layer learns
+
+# %%
+fig, (ax_l, ax_m) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
+ax_l.plot(loss_sigmoid, color=COLORS["vermillion"], label="sigmoid, Xavier")
+ax_l.plot(loss_tanh, color=COLORS["blue"], label="tanh, Xavier")
+ax_l.axhline(predict_the_mean, color="black", linestyle=":", linewidth=1, label="predict the mean")
+ax_l.set(yscale="log", xlabel="step", ylabel="loss", title="20 layers: training loss")
+ax_l.legend(fontsize=8)
+ax_m.semilogy(np.arange(1, 21), moved_sigmoid, "o-", markersize=3, color=COLORS["vermillion"], label="sigmoid, Xavier")
+ax_m.semilogy(np.arange(1, 21), moved_tanh, "o-", markersize=3, color=COLORS["blue"], label="tanh, Xavier")
+ax_m.set(xlabel="layer $l$", ylabel=r"$\|W_l - W_l^{(0)}\| / \|W_l^{(0)}\|$",
+         title="How far each layer moved in 300 steps")
+ax_m.legend(fontsize=8);
+
+# %% [markdown]
+# The sigmoid chain's loss falls at once, then flattens on a plateau at exactly
+# the loss of a model that ignores its input and predicts the average target: the
+# last layers learned that average, and the first layers, which would have to
+# learn everything else, moved by $10^{-12}$ of their size. The tanh chain, whose
+# activation has slope 1 around 0, starts further away but goes below that
+# plateau and keeps improving, and all of its layers learn (each moved by more
+# than 2 %). A loss curve stuck at
+# a trivial baseline is the
+# symptom; **the gradient norm per layer is the diagnosis**, and it is cheap to log
+# in any training loop.
+#
+# The fixes all keep the factor $\|W_l\|\,\phi'(z_l)$ close to 1:
+#
+# - **activations** whose derivative is 1 where they are active: ReLU and its
+#   relatives (tanh's is 1 at 0 too);
+# - **initialization** at the scale that keeps the signal's size from layer to
+#   layer (section 6): the ReLU chain with He's weights passes the gradient
+#   down 30 layers within a factor of 10;
+# - **normalization** layers (batch or layer normalization), which rescale each
+#   layer's pre-activations $z_l$ to mean 0 and variance 1, where $\phi'$ is large,
+#   whatever the weights have become during training;
+# - **residual connections** $a_l = a_{l-1} + \phi(z_l)$, whose identity path
+#   carries the gradient down unchanged (beyond this course's chain).
+#
+# ## 2. Exploding gradients
+#
+# Recurrent networks apply the *same* weight at every time step. Take the
+# simplest one, a single number carried along: $h_t = w\,h_{t-1} + x_t$. Without
+# inputs, $h_T = w^T h_0$ and
+#
+# $$\frac{\partial h_T}{\partial w} = T\, w^{T-1} h_0 ,$$
+#
+# which **explodes** for $|w| > 1$ and **vanishes** for $|w| < 1$: the two problems
+# are one mechanism. `troubles.recurrence_grad` computes the gradient of
+# $\tfrac12(h_T - y)^2$ by backpropagation through time; with $y = 0$ it must equal
+# $h_T\,\partial h_T/\partial w = T w^{2T-1} h_0^2$:
+
+# %%
+Ts = np.arange(1, 101)
+gradients = {}
+for w in [0.9, 1.0, 1.1]:
+    gradients[w] = np.array([troubles.recurrence_grad(w, 1.0, np.zeros(T), target=0.0)[1] for T in Ts])
+    assert np.allclose(gradients[w], Ts * w ** (2 * Ts - 1), rtol=1e-12)
+print(f"T = 100: dL/dw = {gradients[0.9][-1]:.1e} (w = 0.9), {gradients[1.0][-1]:.0f} (w = 1), "
+      f"{gradients[1.1][-1]:.1e} (w = 1.1)")
+assert gradients[1.1][-1] > 1e10 and gradients[0.9][-1] < 1e-7
+assert 1e17 < gradients[1.1][-1] / gradients[0.9][-1] < 1e18             # seventeen orders of magnitude
+
+# %% [markdown]
+# At $T = 100$ a weight of 1.1 gives a gradient above $10^{10}$, a weight of 0.9
+# one below $10^{-7}$: seventeen orders of magnitude from a 20 % change in $w$.
+#
+# ### A wall in the landscape
+#
+# With a constant input $b$ the loss $f(w, b) = \tfrac12 (h_T - y)^2$ is a function
+# of two parameters, `troubles.recurrence_surface(T=20, target=3)`. For $|w| < 1$
+# the term $w^T$ is negligible and the loss is a gentle valley; near $|w| = 1$ it
+# rises into a steep **wall**, as Pascanu, Mikolov and Bengio (2013) found in the
+# loss landscapes of recurrent networks. Start at its foot, $(w, b) = (1.12, -0.6)$,
+# with the learning rate 0.02:
+
+# %%
+wall = troubles.recurrence_surface(T=20, target=3.0)
+start, lr = np.array(wall.start), 0.02
+g0 = wall.grad(start)
+print(f"loss {wall.f(start):.0f}, gradient {g0.round(0)}, norm {np.linalg.norm(g0):.3g}")
+plain = run(sgd(lr=lr), wall, start, steps=200, tol=0)
+print(plain.message)
+assert plain.status == "diverged" and plain.diverged_at == 1
+assert 1.2e4 < np.linalg.norm(g0) < 1.25e4 and round(np.linalg.norm(lr * g0)) == 246   # one step 246 long
+
+# %% [markdown]
+# One step: the gradient has norm $1.2\times10^4$, so the step is 246 long and
+# lands where $|w|^{20}$ is astronomically large. The learning rate is not too
+# large for the valley; it is far too large for the wall the run starts on, and a
+# learning rate small enough for the wall would crawl in the valley.
+#
+# **Clipping** bounds the step without changing the learning rate elsewhere. Two
+# forms, both in `gdlearn.optim` and both chained before the optimizer,
+# `chain(clip, sgd(lr))`:
+#
+# - **by value**, `clip_by_value(c)` (torch's `clip_grad_value_`): each entry of
+#   the gradient is cut to $[-c, c]$;
+# - **by global norm**, `clip_by_global_norm(c)` (torch's `clip_grad_norm_`): if
+#   $\|g\| > c$, the whole gradient is scaled down to norm $c$, as
+#   $g \cdot c / (\|g\| + 10^{-6})$.
+#
+# The difference is the direction. Scaling keeps it; cutting the entries
+# separately does not:
+
+# %%
+def angle_degrees(u, v):
+    return float(np.degrees(np.arccos(np.clip(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)), -1, 1))))
+
+
+c = 1.0
+by_value = clip_by_value(c).update(g0, clip_by_value(c).init(start))[0]
+by_norm = clip_by_global_norm(c).update(g0, clip_by_global_norm(c).init(start))[0]
+print(f"by value: {by_value}, turned {angle_degrees(g0, by_value):.1f} degrees")
+print(f"by norm:  {by_norm.round(4)}, turned {angle_degrees(g0, by_norm):.1f} degrees, norm {np.linalg.norm(by_norm):.6f}")
+assert np.array_equal(by_value, [1.0, -1.0])                            # both entries cut to +-c
+assert 30 < angle_degrees(g0, by_value) < 35                             # the direction turns by 33 degrees
+assert np.allclose(by_norm / np.linalg.norm(by_norm), g0 / np.linalg.norm(g0), rtol=1e-12)  # same direction
+assert np.isclose(np.linalg.norm(by_norm), c, rtol=1e-9)
+
+# %%
+clipped = {name: run(chain(block(c), sgd(lr=lr)), wall, start, steps=200, tol=0)
+           for name, block in [("by value", clip_by_value), ("by global norm", clip_by_global_norm)]}
+for name, tr in clipped.items():
+    print(f"clipping {name}: {tr.message}, loss {tr.fs[0]:.0f} -> {tr.f:.3g}")
+    assert tr.status != "diverged" and tr.f < 0.2 and tr.fs[0] > 600
+    assert tr.grad_norms[0] > 1e4 * c and tr.grad_norms.min() > c        # every step is clipped
+slow = run(sgd(lr=1e-4), wall, start, steps=200, tol=0)                  # a rate the wall tolerates
+print(f"no clipping, lr = 1e-4: {slow.message}, loss {slow.f:.2f}")
+assert slow.status == "max_steps" and slow.f > 5
+
+fig, (ax, ax_g) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1, 1.2])
+plotting.plot_contours(wall, ax=ax, levels=np.geomspace(1e-2, 1e8, 21), mark_minima=False,
+                       title="Recurrence loss, $T$ = 20: a wall at $|w| \\approx 1$")
+colors = {"by value": COLORS["orange"], "by global norm": COLORS["blue"]}
+for name, tr in clipped.items():
+    plotting.plot_path(tr, ax=ax, color=colors[name], label=f"clipped {name}", markers=False, legend=False)
+W, B, _ = plotting.surface_grid(wall, 300)
+h_T = troubles.recurrence(W, 1.0, np.broadcast_to(B, (20,) + B.shape))[-1]
+ax.contour(W, B, h_T - 3.0, levels=[0.0], colors=[COLORS["bluish_green"]], linestyles="--", linewidths=1.5)
+ax.plot([], [], color=COLORS["bluish_green"], linestyle="--", label="valley floor $h_T = 3$")
+ax.annotate("", xy=start - 1.1 * g0 / np.linalg.norm(g0), xytext=start,
+            arrowprops=dict(arrowstyle="->", color=COLORS["vermillion"], lw=2))
+ax.plot([], [], color=COLORS["vermillion"], label="no clipping: the first step\npoints here (and is 246 long)")
+ax.set(xlabel="$w$", ylabel="$b$")
+ax.legend(fontsize=8, loc="lower left")
+for name, tr in clipped.items():
+    ax_g.semilogy(tr.grad_norms, color=colors[name], label=f"$\\|\\nabla f\\|$, clipped {name}")
+ax_g.axhline(c, color="black", linestyle=":", linewidth=1, label="threshold $c$ = 1")
+ax_g.set(xlabel="step $k$", ylabel="gradient norm (before clipping)", title="Gradient norms along the clipped runs")
+ax_g.legend(fontsize=8);
+
+# %% [markdown]
+# Both clipped runs walk down the wall with steps of bounded length and reach
+# the valley floor. Without clipping, a learning rate of $10^{-4}$ survives the
+# wall, but after 200 steps its loss is still above 5: slow everywhere to be safe
+# in one place. Clipping by global norm follows the gradient; clipping by
+# value first heads diagonally (both entries cut to $\pm1$) and reaches the floor
+# elsewhere. With many parameters the turn can be much larger, since the entries
+# that are cut lose their relative sizes; **clipping by global norm** is the usual
+# choice (and what `torch.nn.utils.clip_grad_norm_` does).
+#
+# On the right, the diagnosis: the gradient norm starts four orders of magnitude
+# above the threshold and stays above it, so every step is clipped. A run
+# where the clipped norm is pinned to the threshold for good is really running
+# with a fixed step length $\text{lr}\cdot c$; if it bounces in a narrow valley,
+# as here at the end, lower the learning rate.
+#
+# ## 3. Saddle points and plateaus
+#
+# At a saddle point the gradient is zero but the point is not a minimum: some
+# directions go down. The saddle $f(x, y) = x^2 - y^2$ has Hessian
+# $\mathrm{diag}(2, -2)$. Gradient descent with step $\eta$ multiplies $x$ by
+# $1 - 2\eta$ and $y$ by $1 + 2\eta$: $x$ shrinks, $y$ grows, but from a start close
+# to the $x$-axis (the saddle's *stable manifold*) $y$ starts tiny and grows slowly.
+# Starting at $y_0 = \varepsilon$, it takes
+#
+# $$k = \left\lceil \frac{\ln(1/\varepsilon)}{\ln(1 + 2\eta)} \right\rceil$$
+#
+# steps to reach $|y| \ge 1$, growing with every factor of 10 closer. Counted:
+
+# %%
+lr = 0.05
+escapes, saddle_runs = {}, {}
+for eps in [1e-1, 1e-3, 1e-6, 1e-9]:
+    tr = saddle_runs[eps] = run(sgd(lr=lr), saddle, [-1.8, eps], steps=300, tol=0)
+    escapes[eps] = int(np.argmax(np.abs(tr.xs[:, 1]) >= 1))
+    theory = int(np.ceil(np.log(1 / eps) / np.log(1 + 2 * lr)))
+    print(f"y0 = {eps:.0e}: escapes after {escapes[eps]} steps (formula: {theory})")
+    assert escapes[eps] == theory
+assert escapes[1e-9] > 8 * escapes[1e-1]
+assert 1e-5 < saddle_runs[1e-9].grad_norms.min() < 1e-3                  # the dip: |grad f| ~ 1e-4
+
+# %%
+fig, (ax, ax_l) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
+plotting.plot_contours(saddle, ax=ax, title="Saddle $x^2 - y^2$: starts close to the $x$-axis")
+shades = dict(zip(saddle_runs, [COLORS["sky_blue"], COLORS["blue"], COLORS["orange"], COLORS["vermillion"]]))
+for eps, tr in saddle_runs.items():
+    plotting.plot_path(tr.xs[: escapes[eps] + 10], ax=ax, color=shades[eps], markers=False,
+                       label=f"$y_0$ = {eps:.0e}", legend=False)
+    ax_l.semilogy(tr.grad_norms[: escapes[eps] + 10], color=shades[eps], label=f"$y_0$ = {eps:.0e}")
+ax.legend(fontsize=8, loc="lower right")
+ax_l.set(xlabel="step $k$", ylabel=r"$\|\nabla f(x_k)\|$", title="Gradient norm: a dip, then escape")
+ax_l.legend(fontsize=8);
+
+# %% [markdown]
+# The closer the start is to the stable manifold, the longer the run lingers in
+# the flat middle, where the gradient norm dips to $10^{-4}$ and the loss hardly
+# changes: a **plateau** in the loss curve. Worse, a start *on* the manifold
+# converges to the saddle, and `run` calls that "converged", because all it checks
+# is the gradient norm:
+
+# %%
+stuck = run(sgd(lr=lr), saddle, [-1.8, 0.0], steps=1000)
+print(stuck.message, "at", stuck.x.round(8))
+assert stuck.status == "converged" and np.allclose(stuck.x, 0, atol=1e-8)
+assert np.linalg.eigvalsh(saddle.hess(stuck.x)).min() == -2.0          # a direction of descent remains
+
+# %% [markdown]
+# A small gradient means a flat spot, not a minimum. The diagnosis is a loss
+# curve that flattens at a value you know to be too high, or a Hessian with a
+# negative eigenvalue where you can afford it. The cures: noise (the gradients of
+# stochastic mini-batches are never exactly on the manifold, so SGD leaves
+# sooner) and momentum (chapter 05), which keeps moving where the gradient is flat.
+# In high-dimensional problems saddle points are far more common than bad local
+# minima (Dauphin et al. 2014), which is why plateaus are a familiar sight.
+#
+# ## 4. Where `nan` and `inf` come from
+#
+# A float64 overflows above about $1.8\times10^{308}$ to `inf`, and then
+# `inf - inf`, `0 * inf` or `inf / inf` give `nan`, which spreads to everything it
+# touches. Two usual sources: a learning rate that makes the iterates grow
+# geometrically, and a function evaluated outside its domain, such as $\log 0$.
+#
+# **A diverging run.** Gradient descent on $x^2$ multiplies $x$ by $1 - 2\eta$: with
+# $\eta = 1.5$, by $-2$. A bare loop runs for a thousand steps before anything
+# overflows, all the while producing numbers that are useless. Asking numpy to
+# *raise* instead of warning (`np.errstate(over="raise")`) pinpoints the first
+# overflow:
+
+# %%
+x = 1.0
+try:
+    with np.errstate(over="raise", invalid="raise"):
+        for step in range(2000):
+            x = np.float64(x) - 1.5 * (2 * np.float64(x))
+except FloatingPointError as error:
+    print(f"step {step}: {error}; |x| was 2^{np.log2(abs(x)):.0f}")
+assert step == 1023 and abs(x) == 2.0 ** 1023                             # the gradient 2x = 2^1024 overflows
+
+diverging = run(sgd(lr=1.5), parabola, 1.0, steps=2000)
+print(diverging.message)
+assert diverging.status == "diverged" and diverging.diverged_at == 8
+
+# %% [markdown]
+# `gdlearn.run` stops long before: it checks after every step that the iterate is
+# finite and within a bound (by default 100 times the size of the surface's
+# domain), and reports the step. In your own loops, do the same: check
+# `np.isfinite(loss)` every step, or run `troubles.divergence_step` over a loss
+# history afterwards; it returns the first step where the loss is not finite or
+# has grown a thousandfold:
+
+# %%
+with np.errstate(over="ignore"):
+    history = 4.0 ** np.arange(1100.0)          # the losses f(x_k) = x_k^2 = 4^k of the loop above
+print("first bad step:", troubles.divergence_step(history), "| first non-finite:", int(np.argmin(np.isfinite(history))))
+assert troubles.divergence_step(history) == 5 and int(np.argmin(np.isfinite(history))) == 512
+
+# %% [markdown]
+# The loss $x^2 = 4^k$ passes a thousand times its start at step 5, long before it
+# overflows at step 512.
+#
+# **A logarithm of zero.** The cross-entropy of logistic regression contains
+# $\log \sigma(z)$ and $\log(1 - \sigma(z))$. For $z = 40$, $\sigma(z) = 1 - 4\times10^{-18}$,
+# which rounds to exactly 1.0 in float64, and $\log(1 - 1) = -\infty$. A textbook
+# implementation then returns an infinite loss, and its gradient through that
+# logarithm becomes `nan`. The stable form, used by `gdlearn.models.logistic_loss`,
+# rewrites the loss as $\log(1 + e^{z}) - yz$ and never forms $1 - \sigma(z)$:
+
+# %%
+def naive_cross_entropy(w, X, y):
+    p = 1 / (1 + np.exp(-(X @ w)))
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+X_bad, y_bad, w_bad = np.array([[40.0]]), np.array([0.0]), np.array([1.0])
+with np.errstate(divide="ignore"):
+    naive = naive_cross_entropy(w_bad, X_bad, y_bad)
+print("naive:", naive, "| stable:", models.logistic_loss(w_bad, X_bad, y_bad))
+assert 1 / (1 + np.exp(-40.0)) == 1.0 and np.isinf(naive)
+assert np.isclose(models.logistic_loss(w_bad, X_bad, y_bad), 40.0)          # log(1 + e^40) - 0 = 40
+try:
+    with np.errstate(divide="raise"):
+        naive_cross_entropy(w_bad, X_bad, y_bad)
+except FloatingPointError as error:
+    print("np.errstate(divide='raise') stops at the bad line:", error)
+
+# %% [markdown]
+# **A checklist when a `nan` appears:**
+#
+# 1. Find the first step where anything is not finite (`np.isfinite` on the loss
+#    and the gradient norm each step, or `divergence_step` on the history).
+# 2. Look at the gradient norm just before: a jump means a learning rate too large
+#    for that region (lower it, or clip); a normal size means a numerical problem
+#    in the loss.
+# 3. Rerun the bad step under `np.errstate(all="raise")` to get a traceback at the
+#    first overflow, division by zero or invalid operation.
+# 4. Fix the formula: stable forms (`logaddexp`, `log1p`, the log-sum-exp trick),
+#    or a small $\epsilon$ inside a logarithm or a division.
+#
+# ## 5. Overfitting: L2, L1 and early stopping
+#
+# A model with enough parameters can fit the noise of its training data. Take
+# 40 noisy samples of a cubic (`data.polynomial`), keep half for training and
+# half for **validation**, and fit a polynomial of degree 12: thirteen
+# coefficients for twenty points.
+
+# %%
+curve = data.polynomial(n=40, degree=3, noise=0.2, seed=0)
+train, val = data.train_val_split(curve, 0.5, seed=0)
+degree = 12
+X_train, X_val = poly_features(train.X[:, 0], degree), poly_features(val.X[:, 0], degree)
+n_train = len(train.y)
+
+
+def mse(w, X, y):
+    return 0.5 * float(np.mean((X @ w - y) ** 2))
+
+
+def ridge_solution(lam):
+    """The minimizer of the L2-regularized loss: (X^T X / n + lam I') w = X^T y / n (intercept not penalized)."""
+    penalty = lam * np.diag([0.0] + [1.0] * degree)
+    return np.linalg.solve(X_train.T @ X_train / n_train + penalty, X_train.T @ train.y / n_train)
+
+
+print(f"{n_train} training points, {len(val.y)} validation points, {degree + 1} coefficients")
+assert n_train == len(val.y) == 20
+
+# %% [markdown]
+# **L2 regularization** (ridge, "weight decay") adds $\tfrac\lambda2 \sum_{j\ge1} w_j^2$ to
+# the loss, which pulls the coefficients toward zero (the intercept $w_0$ is not
+# penalized). Its minimizer solves a linear system, which makes a sweep over
+# $\lambda$ cheap; gradient descent on `troubles.regularized_loss` reaches the same
+# point, as we check for one $\lambda$:
+
+# %%
+lams = np.logspace(-8, 1, 37)
+ridge = {lam: ridge_solution(lam) for lam in lams}
+train_err = np.array([mse(ridge[lam], X_train, train.y) for lam in lams])
+val_err = np.array([mse(ridge[lam], X_val, val.y) for lam in lams])
+best = int(np.argmin(val_err))
+lam_best = lams[best]
+print(f"best lambda = {lam_best:.0e}: validation error {val_err[best]:.3f} "
+      f"(lambda = 1e-8: {val_err[0]:.3f}, lambda = 10: {val_err[-1]:.3f})")
+assert 0 < best < len(lams) - 1                                  # the optimum is in between
+assert val_err[best] < 0.5 * min(val_err[0], val_err[-1])        # and much better than both ends
+assert np.all(np.diff(train_err) >= -1e-12)                      # training error only grows with lambda
+
+L_ridge = np.linalg.eigvalsh(X_train.T @ X_train / n_train).max() + lam_best
+fit = troubles.fit_regularized(X_train, train.y, lam_best, lr=1 / L_ridge, epochs=20_000)
+assert np.allclose(fit.ws[-1], ridge[lam_best], atol=1e-4)
+print("gradient descent reaches the same coefficients")
+
+# %%
+fig, (ax, ax_v) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
+t = np.linspace(-1, 1, 300)
+ax.plot(train.X[:, 0], train.y, "o", color="black", markersize=5, label="training")
+ax.plot(val.X[:, 0], val.y, "s", color="black", markerfacecolor="white", markersize=5, label="validation")
+for lam, color in [(lams[0], COLORS["vermillion"]), (lam_best, COLORS["blue"]), (lams[-1], COLORS["orange"])]:
+    ax.plot(t, poly_features(t, degree) @ ridge[lam], color=color, label=f"$\\lambda$ = {lam:.0e}")
+ax.set(ylim=(curve.y.min() - 0.6, curve.y.max() + 0.6), xlabel="$t$", ylabel="$y$",
+       title=f"Degree-{degree} fits with L2 regularization")
+ax.legend(fontsize=8, ncol=2)
+ax_v.loglog(lams, train_err, color=COLORS["blue"], label="training error")
+ax_v.loglog(lams, val_err, color=COLORS["vermillion"], label="validation error")
+ax_v.axvline(lam_best, color="black", linestyle=":", linewidth=1, label=f"best $\\lambda$ = {lam_best:.0e}")
+ax_v.set(xlabel="$\\lambda$", ylabel="mean squared error / 2", title="Validation curve")
+ax_v.legend(fontsize=8);
+
+# %% [markdown]
+# With almost no penalty the polynomial snakes through the training points and
+# misses the validation points between them; with a large one it is too stiff to
+# follow the curve (underfitting). The validation error is lowest in between,
+# while the training error only grows with $\lambda$. That is the signature of
+# overfitting in general: **training error falling while validation error rises**.
+# Choose $\lambda$ on the validation set, never on the training set.
+#
+# **L1 regularization** (lasso) adds $\lambda\sum_{j\ge1}|w_j|$ instead. Its
+# gradient is not defined at 0; a *subgradient* step ($\lambda\,\mathrm{sign}(w_j)$)
+# makes small coefficients jitter around zero. The **proximal** step does better:
+# a gradient step on the squared error, then shrink every coefficient toward 0 by
+# $\eta\lambda$ and stop at 0 (`troubles.soft_threshold`). It sets coefficients
+# exactly to zero: a sparse model.
+
+# %%
+L_data = np.linalg.eigvalsh(X_train.T @ X_train / n_train).max()
+zeros = {}
+for lam in [1e-4, 1e-3, 1e-2, 1e-1]:
+    w = troubles.fit_regularized(X_train, train.y, lam, penalty="l1", method="proximal",
+                                 lr=1 / L_data, epochs=5000).ws[-1]
+    zeros[lam] = int(np.sum(w[1:] == 0.0))
+    print(f"lambda = {lam:.0e}: {zeros[lam]} of {degree} coefficients exactly zero, validation error {mse(w, X_val, val.y):.3f}")
+w_sub = troubles.fit_regularized(X_train, train.y, 1e-2, penalty="l1", method="gradient",
+                                 lr=1 / L_data, epochs=5000).ws[-1]
+print(f"subgradient steps, lambda = 1e-2: {int(np.sum(w_sub[1:] == 0.0))} exact zeros, "
+      f"smallest |w_j| = {np.abs(w_sub[1:]).min():.1e}")
+assert list(zeros.values()) == sorted(zeros.values()) and zeros[1e-1] >= 6 > zeros[1e-4]
+assert np.sum(w_sub[1:] == 0.0) == 0
+
+# %% [markdown]
+# **Early stopping.** Gradient descent itself fits the broad shape first and the
+# wiggles later (the wiggles live in directions of small curvature, which
+# chapter 02's analysis says converge last). So stopping early acts like a
+# regularizer. Run it without any penalty, record the validation error after
+# every step, and keep the best weights:
+
+# %%
+history = troubles.fit_regularized(X_train, train.y, 0.0, lr=1 / L_data, epochs=20_000,
+                                   X_val=X_val, y_val=val.y)
+best_overall = int(np.argmin(history.val_loss))
+stops = {patience: troubles.early_stopping(history.val_loss, patience) for patience in [500, 1000]}
+for patience, (best_epoch, stop_epoch) in stops.items():
+    print(f"patience {patience}: stop at epoch {stop_epoch}, keep epoch {best_epoch} "
+          f"(validation error {history.val_loss[best_epoch]:.4f})")
+print(f"lowest validation error: epoch {best_overall}, {history.val_loss[best_overall]:.4f}; "
+      f"after 20,000 epochs: {history.val_loss[-1]:.4f}")
+assert stops[500] == (331, 831) and stops[1000] == (best_overall, best_overall + 1000) == (2243, 3243)
+assert history.val_loss[331] < 1.05 * history.val_loss[best_overall]          # within 5 % of the best
+assert history.val_loss[-1] > 1.7 * history.val_loss[best_overall]           # what not stopping costs
+assert np.all(np.diff(history.train_loss) <= 1e-15)                          # training error never rises
+
+# %%
+fig, ax = plt.subplots(figsize=(7.5, 4))
+epochs = np.arange(len(history.train_loss))
+ax.loglog(epochs[1:], history.train_loss[1:], color=COLORS["blue"], label="training error")
+ax.loglog(epochs[1:], history.val_loss[1:], color=COLORS["vermillion"], label="validation error")
+for (patience, (best_epoch, stop_epoch)), ls in zip(stops.items(), [":", "--"]):
+    ax.axvline(stop_epoch, color="black", linestyle=ls, linewidth=1,
+               label=f"patience {patience}: stop at {stop_epoch}, keep {best_epoch}")
+ax.set(xlabel="epoch (gradient descent step)", ylabel="mean squared error / 2",
+       title=f"Degree {degree}, no penalty: the validation error turns up")
+ax.legend(fontsize=8);
+
+# %% [markdown]
+# The training error falls all the way; the validation error falls, dips at epoch
+# 331, rises a little, reaches its lowest value at epoch 2,243 and then climbs to
+# 1.7 times that by epoch 20,000. `early_stopping(val_losses, patience)` walks the
+# curve as a training loop would: it stops once `patience` epochs have passed
+# without a new best, and returns the best epoch, whose weights you keep. With a
+# patience of 500 it stops at epoch 831 and keeps epoch 331, within 5 % of the
+# best; a patience of 1,000 rides out the bump and finds epoch 2,243. Patience
+# trades training time for safety against a bumpy validation curve.
+#
+# ## 6. Initialization
+#
+# **Symmetry.** Start every weight at zero, and in a tanh chain every hidden
+# activation is $\tanh(0) = 0$. Then every weight gradient $a_{l-1}^\top\delta_l$ is
+# zero as well: the first layer's because the error reaching it passed through
+# zero weights, the others' because their inputs are zero. Gradient descent never
+# moves the weights.
+
+# %%
+X4, Y4 = rng.standard_normal((32, 4)), rng.standard_normal((32, 4))
+zero_init = troubles.init_chain(depth=3, width=4, init="constant", scale=0.0)
+g_zero = troubles.chain_backprop(zero_init, X4, Y4, "tanh")
+assert all(np.all(g_zero[f"W{l}"] == 0) for l in (1, 2, 3)) and np.any(g_zero["b3"] != 0)
+print("all-zero start: every weight gradient is exactly zero (only the last bias learns)")
+
+# %% [markdown]
+# Any *symmetric* start fails in a subtler way. If all weights are equal
+# (say 0.3), all units of a layer compute the same thing and receive the same
+# gradient, so they stay equal forever: the layer is as good as one unit wide.
+# Train for 300 steps and compare the units:
+
+# %%
+def train_chain(params, steps=300, lr=0.1):
+    opt = sgd(lr=lr)
+    state = opt.init(params)
+    for _ in range(steps):
+        updates, state = opt.update(troubles.chain_backprop(params, X4, Y4, "tanh"), state, params)
+        params = apply_updates(params, updates)
+    return params
+
+
+symmetric = train_chain(troubles.init_chain(depth=3, width=4, init="constant", scale=0.3))
+random_start = train_chain(troubles.init_chain(depth=3, width=4, init="xavier", seed=0))
+spread_sym = np.ptp(symmetric["W2"], axis=1).max()          # differences between the units of layer 2
+spread_rand = np.ptp(random_start["W2"], axis=1).max()
+print(f"largest difference between units after training: symmetric start {spread_sym:.1e}, random start {spread_rand:.2f}")
+assert spread_sym < 1e-12 and spread_rand > 0.1
+loss_sym = troubles.chain_loss(symmetric, X4, Y4, "tanh")
+loss_rand = troubles.chain_loss(random_start, X4, Y4, "tanh")
+assert loss_rand < loss_sym
+
+# %% [markdown]
+# Random weights break the symmetry. **How large** they are matters as much. Each
+# layer multiplies the size of the signal by roughly $\text{std}(W)\sqrt{\text{width}}$
+# times what the activation keeps. So the standard deviation is chosen as
+# $1/\sqrt{\text{width}}$ for tanh (Glorot & Bengio 2010; "Xavier") and
+# $\sqrt{2/\text{width}}$ for ReLU (He et al. 2015), which zeroes half of its inputs
+# and so halves the signal's second moment. Too small, and the signal shrinks
+# layer after layer; too large, and tanh units saturate at $\pm1$. The root mean
+# square of the activations through 30 tanh layers of 64 units, and the gradient
+# norm per layer, for three scales $s$ (weights $N(0, s^2/\text{width})$):
+
+# %%
+X64 = rng.standard_normal((64, 64))
+Y64 = rng.standard_normal((64, 64))
+scales = {0.5: COLORS["sky_blue"], 1.0: COLORS["blue"], 3.0: COLORS["vermillion"]}
+rms, grad_norms_init, saturated = {}, {}, {}
+for s in scales:
+    params = troubles.init_chain(30, 64, init="xavier", scale=s, seed=2)
+    _, acts = troubles.chain_forward(params, X64, "tanh")
+    rms[s] = np.array([np.sqrt(np.mean(a ** 2)) for a in acts[1:]])
+    saturated[s] = float(np.mean(np.abs(acts[-1]) > 0.9))
+    grad_norms_init[s] = troubles.layer_grad_norms(troubles.chain_backprop(params, X64, Y64, "tanh"))
+    print(f"s = {s}: activation RMS at layer 30 = {rms[s][-1]:.1e}, saturated units {saturated[s]:.0%}, "
+          f"|dL/dW1| = {grad_norms_init[s][0]:.1e}")
+relu = {}
+for init in ["xavier", "he"]:
+    _, acts = troubles.chain_forward(troubles.init_chain(30, 64, init=init, seed=2), X64, "relu")
+    relu[init] = np.array([np.sqrt(np.mean(a ** 2)) for a in acts[1:]])
+print(f"ReLU, activation RMS at layer 30: Xavier {relu['xavier'][-1]:.1e}, He {relu['he'][-1]:.2f}")
+assert rms[0.5][-1] < 1e-8 and saturated[3.0] > 0.5 and 0.05 < rms[1.0][-1] < 1
+assert grad_norms_init[0.5].max() < 1e-7 * grad_norms_init[1.0].min()     # s = 0.5: nothing learns
+assert 0.45 < (rms[0.5][-1] / rms[0.5][0]) ** (1 / 29) < 0.55              # the signal halves per layer
+assert grad_norms_init[3.0][0] > 1e3 * grad_norms_init[3.0][-1]            # s = 3: gradients explode downwards
+assert 0.1 < grad_norms_init[1.0][0] / grad_norms_init[1.0][-1] < 10      # s = 1: the same order everywhere
+assert 0.5 < relu["he"][-1] / relu["he"][0] < 2                      # He: the signal keeps its size
+assert 0.3 < relu["xavier"][-1] / relu["xavier"][0] / 2 ** -14.5 < 3  # Xavier: halved second moment per layer
+
+# %%
+fig, (ax_a, ax_g) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
+layers = np.arange(1, 31)
+for s, color in scales.items():
+    ax_a.semilogy(layers, rms[s], color=color, label=f"tanh, $s$ = {s}")
+    ax_g.semilogy(layers, grad_norms_init[s], color=color, label=f"tanh, $s$ = {s}")
+ax_a.semilogy(layers, relu["he"], color=COLORS["bluish_green"], linestyle="--", label="ReLU, He")
+ax_a.semilogy(layers, relu["xavier"], color=COLORS["orange"], linestyle="--", label="ReLU, Xavier")
+ax_a.set(xlabel="layer $l$", ylabel="RMS of the activations $a_l$", title="Forward: the signal's size")
+ax_g.set(xlabel="layer $l$", ylabel=r"$\|\partial \mathcal{L} / \partial W_l\|$", title="Backward: gradient norm per layer")
+ax_a.legend(fontsize=8)
+ax_g.legend(fontsize=8);
+
+# %% [markdown]
+# With $s = 0.5$ the signal halves at every layer and is gone by layer 30, and
+# every layer's gradient is over ten million times smaller than with $s = 1$: either the
+# layer's input or the error reaching it has faded. With $s = 3$ more than half of
+# the last layer's units are saturated, yet the gradient **explodes** toward the
+# input, more than a thousand times larger at layer 1 than at layer 30: the large
+# weights outweigh the small derivatives $\tanh'$. The standard scale $s = 1$ keeps
+# both the signal and the gradient in range (tanh still shrinks the signal slowly,
+# one reason normalization layers became popular). For ReLU,
+# He's factor 2 is exactly what keeps the signal's size; Xavier's weights lose a
+# factor $\sqrt2$ per layer, $2^{-14.5}$ over thirty.
+#
+# ## 7. Reading loss curves: what is wrong with this run?
+#
+# Six runs, each a real computation below, not a drawing: linear regression with
+# gradient descent and mini-batch SGD (on `data.linear`, and for run A on
+# `data.linear_features`, whose two features have scales 1 and 10), and the
+# polynomial of section 5. Before reading the diagnoses under the figure, try to
+# name what went wrong in each.
+
+# %%
+def regression(dataset):
+    """Loss, gradient, largest curvature L and minimum f* of least squares on a data set."""
+    f = lambda w: models.mse_loss(w, dataset.X, dataset.y)
+    g = lambda w: models.mse_grad(w, dataset.X, dataset.y)
+    H = dataset.X.T @ dataset.X / len(dataset.y)
+    w_opt = np.linalg.solve(H, dataset.X.T @ dataset.y / len(dataset.y))
+    return f, g, np.linalg.eigvalsh(H).max(), f(w_opt)
+
+
+line = data.linear(n=200, seed=3, noise=0.5)
+f_line, g_line, L_line, f_star = regression(line)
+scaled = data.linear_features(n=200, scales=(1.0, 10.0), seed=0, noise=0.1)
+f_scaled, g_scaled, L_scaled, _ = regression(scaled)
+w0 = np.zeros(2)
+
+
+def sign_bug_run(lr, steps):
+    """Gradient *ascent* by mistake: w + lr * g."""
+    w, fs = w0.copy(), [f_line(w0)]
+    for _ in range(steps):
+        w = w + lr * g_line(w)
+        fs.append(f_line(w))
+    return np.array(fs)
+
+
+def minibatch_run(lr, batch_size, epochs, seed=0):
+    """Constant-rate mini-batch SGD; the full loss after every step."""
+    rng_sgd = np.random.default_rng(seed)
+    w, fs = w0.copy(), [f_line(w0)]
+    for _ in range(epochs):
+        for idx in models.minibatches(len(line.y), batch_size, rng=rng_sgd):
+            w = w - lr * models.mse_grad(w, line.X[idx], line.y[idx])
+            fs.append(f_line(w))
+    return np.array(fs)
+
+
+gallery = {
+    "A": run(sgd(lr=2.05 / L_scaled), (f_scaled, g_scaled), [0.0, 0.101], steps=150, tol=0, bound=1e6).fs,
+    "B": run(sgd(lr=0.002 / L_line), (f_line, g_line), w0, steps=200, tol=0).fs,
+    "C": minibatch_run(lr=0.5 / L_line, batch_size=2, epochs=2),
+    "D": (history.train_loss, history.val_loss),
+    "E": sign_bug_run(lr=0.1 / L_line, steps=60),
+    "F": run(sgd(lr=0.3 / L_line), (f_line, g_line), w0, steps=45, tol=0).fs - f_star,
+}
+
+# %%
+fig, axes = plt.subplots(2, 3, figsize=(11, 6.4))
+for ax, (key, fs) in zip(axes.ravel(), gallery.items()):
+    if key == "D":
+        ax.loglog(np.arange(1, len(fs[0])), fs[0][1:], color=COLORS["blue"], label="training")
+        ax.loglog(np.arange(1, len(fs[1])), fs[1][1:], color=COLORS["vermillion"], label="validation")
+        ax.legend(fontsize=8)
+        ax.set_xlabel("epoch")
+    else:
+        ax.plot(fs, color=COLORS["blue"])
+        ax.set_yscale("linear" if key == "B" else "log")
+        ax.set_xlabel("step")
+    ax.set_title(f"Run {key}", fontweight="bold")
+    ax.set_ylabel("loss $-$ minimum" if key == "F" else "loss")
+fig.suptitle("What is wrong with each run?");
+
+# %% [markdown]
+# The diagnoses, each checked below:
+#
+# - **A — learning rate too high.** The loss falls for a few dozen steps, then
+#   turns and rises faster and faster. The rate $2.05/L$ is just above the
+#   stability limit $2/L$ of the steep direction (chapter 02): along it the error
+#   grows by $|1 - 2.05| = 1.05$ per step, slowly at first, while the flat direction
+#   still converges and hides it. Lower the learning rate below $2/L$.
+# - **B — learning rate too low.** A slow, steady decline with no sign of
+#   levelling off: after 200 steps the loss is still far above its minimum. Raise
+#   the learning rate (here $0.002/L$; run F uses 150 times more).
+# - **C — noisy SGD plateau.** Mini-batches of 2 at a constant rate: a fast fall,
+#   then a jagged plateau above the minimum, the "noise ball" of chapter 04. Use
+#   larger batches or a decaying learning rate.
+# - **D — overfitting.** The training loss falls throughout; the validation loss
+#   turns up. Stop early, regularize, or get more data.
+# - **E — a bug: the sign of the step.** The loss rises from the very first step,
+#   smoothly, at a modest learning rate ($0.1/L$): the code does `w + lr * grad`,
+#   gradient *ascent*. A rate that is too high (A) goes down first and then
+#   oscillates its way up; here nothing ever goes down.
+# - **F — nothing wrong.** The distance to the minimum of the loss falls along a
+#   straight line on the log scale (linear convergence) down to round-off.
+
+# %%
+A, B, C, (D_train, D_val), E, F = gallery.values()
+turn = int(np.argmin(A))
+assert 10 < turn < 100 and A[turn] < 0.5 * A[0] and A[-1] > 100 * A[0]              # A: falls, then explodes
+assert B[-1] - f_star > 0.3 * (B[0] - f_star) and np.all(np.diff(B) < 0)             # B: still far away
+plateau = C[len(C) // 2:]
+assert plateau.min() > f_star * (1 + 1e-3) and plateau.std() > 0.01 * f_star          # C: noisy, above f*
+assert plateau.mean() < 0.2 * C[0]                                                   #    after a fast fall
+assert np.argmin(D_val) < len(D_val) // 2 and D_val[-1] > 1.5 * D_val.min()          # D: validation turns up
+assert D_train[-1] < D_train[np.argmin(D_val)]                                       #    training does not
+assert np.all(np.diff(E) > 0)                                                        # E: rises from step 1
+assert np.all(F > 0) and F[-1] < 1e-12 * F[0] and np.all(np.diff(F) < 0)          # F: converged
+print(f"A turns at step {turn}; every diagnosis checked")
+
+# ## 8. Your turn: the clipping explorer
+#
+# The landscape of section 2: the loss of the recurrence over $(w, b)$, with its
+# wall at $|w| \approx 1$. Choose the **clipping** (none, by value, by global norm),
+# the **threshold** $c$ and the **learning rate**, and watch the path, the loss and
+# the gradient norms before and after clipping. The status line under the figure
+# says what happened, including at which step a run diverged and how far clipping
+# turned the first step.
+#
+# With a live figure (`%matplotlib widget`, as in JupyterLab) **click on the
+# contour plot to choose the start**; on a static page pass `x0=(w, b)` to
+# `clipping_explorer`.
+
+# %%
+from gdlearn.widgets.clipping import clipping_explorer
+
+explorer = clipping_explorer()
+explorer
+
+# %% [markdown]
+# Things to try:
+#
+# 1. Switch the clipping to **none**: the first step leaves the map. Find the
+#    largest learning rate with which plain gradient descent survives the wall
+#    (section 2 used $10^{-4}$), and look at where it gets in 200 steps.
+# 2. Back to **by global norm**: raise the threshold $c$ step by step. From which
+#    $c$ on does the run miss the valley, and from which on does it leave the map?
+#    Why do both answers depend on the learning rate?
+# 3. Compare **by value** and **by global norm** at the same $c$: where does each
+#    path meet the valley floor (the dashed line)?
+# 4. Start inside the valley, at $w = 0$ (click there, or `x0=(0.0, 0.5)`): does
+#    clipping change anything where the gradients are small?
+#
+# The explorer's numbers can be checked:
+
+# %%
+print(explorer.status_text)
+assert explorer.trace.status == "max_steps" and explorer.first_turn < 1e-6
+explorer.update(clip="none")
+assert explorer.status_text.startswith("diverged at step 1")
+explorer.update(clip="by value")
+assert abs(explorer.first_turn - angle_degrees(g0, by_value)) < 1e-9
+explorer.update(clip="by global norm")
+
+# %% [markdown]
+# ## Summary
+#
+# | symptom | likely cause | diagnosis | fix |
+# | --- | --- | --- | --- |
+# | first layers do not learn, long plateau | vanishing gradients (sigmoid chain, tiny weights) | gradient norm per layer, log scale | ReLU, He/Xavier initialization, normalization layers |
+# | sudden spike, then `nan` | exploding gradient (a wall, $w^T$) | gradient norm jumps before the spike | clip by global norm; lower learning rate |
+# | loss flat at a too-high value, tiny gradient | saddle point or plateau | Hessian has a negative eigenvalue; start near the stable manifold | noise (SGD), momentum, patience |
+# | `nan` / `inf` | divergence, or $\log 0$, $0/0$ | first non-finite step; `np.errstate(all="raise")` | lower learning rate; stable formulas |
+# | training falls, validation rises | overfitting | validation curve | L2/L1, early stopping, more data |
+# | units identical, nothing learns | symmetric (all-zero) initialization | gradients zero or identical per unit | random initialization at the right scale |
+#
+# - Every sigmoid layer multiplies the gradient by at most $1/4$ times its weights:
+#   over 30 layers the first layer's gradient was $10^{15}$ times smaller than the
+#   last one's. ReLU with He's initialization keeps it within a factor of 10.
+# - A recurrence contains $w^T$: gradients explode for $|w| > 1$ and vanish for
+#   $|w| < 1$. Clipping by global norm bounds the step and keeps its direction;
+#   clipping by value changes the direction.
+# - Near a saddle, gradient descent lingers $\ln(1/\varepsilon)/\ln(1 + 2\eta)$ steps
+#   for a start at distance $\varepsilon$ from the stable manifold; "converged" only
+#   means a small gradient.
+# - Choose the regularization strength, and the moment to stop, on validation data.
+#
+# ## Exercises
+#
+# Open [`exercises/07_troubleshooting.ipynb`](../exercises/07_troubleshooting.ipynb):
+# clip a gradient by global norm as PyTorch does, detect the step where a run
+# diverged from its loss history, and implement early stopping with patience. Each
+# exercise has a `check(...)` cell that tells you at once whether your code is right.

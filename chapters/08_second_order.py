@@ -1,0 +1,747 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Chapter 08 — Second-order methods
+#
+# Gradient descent knows the slope and nothing else. It has to be *told* how far to
+# step, and on a narrow valley (chapter 02) or a curved one (chapter 05) it pays for
+# that ignorance with thousands of steps. The curvature, the second derivative, says
+# how fast the slope changes, and so how far away the bottom is. **Newton's method**
+# uses it: it fits the second-order Taylor model of chapter 01 at the current point
+# and jumps to the model's minimum. Near a minimum this doubles the number of
+# correct digits at every step. Far from one, on a non-convex surface, the same jump
+# can land on a saddle point or a maximum, and we will repair that. Finally,
+# the Hessian costs $d^2$ numbers and a solve costs $d^3$ operations, so for large
+# problems we build an approximation from gradients alone: **BFGS** and **L-BFGS**, the
+# methods behind `scipy.optimize.minimize` and `torch.optim.LBFGS`.
+#
+# You need chapter 01 (Taylor models, the Hessian and its eigenvalues) and chapter
+# 02 (gradient descent, `run`). Chapters 05 and 06 (momentum, Adam) come back for the
+# final comparison.
+#
+# ## What you will learn
+#
+# - the Newton step $H p = -g$, derived from the quadratic model, and why it finds
+#   the minimum of any convex quadratic in **one step**;
+# - **quadratic convergence**: the error squares at each step, the digits double,
+#   measured on Rosenbrock's function;
+# - how pure Newton fails where the Hessian is not positive definite (it walks to a
+#   saddle point or a maximum), and the fix: **damped Newton** with a modified
+#   Hessian and the **Armijo backtracking line search**;
+# - what a Newton step costs: $O(d^2)$ memory, $O(d^3)$ time;
+# - **BFGS**, which learns the inverse Hessian from gradients, and **L-BFGS**, which
+#   keeps only the last $m$ gradient pairs;
+# - a comparison with `scipy.optimize.minimize` and with gradient descent, momentum
+#   and Adam, in iterations, evaluations and wall-clock time;
+# - and a **Newton vs gradient descent explorer** that plays both methods step by step
+#   with Newton's quadratic model drawn on the contours.
+
+# %%
+# Setup: on Colab this installs the course library; everywhere else it does nothing.
+import sys
+if "google.colab" in sys.modules:
+    import subprocess
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "gdlearn @ git+https://github.com/gdlearn/gdlearn"], check=True)
+
+# %%
+from gdlearn.notebook import setup
+setup()
+
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from gdlearn import calculus, plotting, style
+from gdlearn.optim import adam, sgd
+from gdlearn.run import run
+from gdlearn.second_order import backtracking, bfgs, bfgs_update, lbfgs, newton, two_loop
+from gdlearn.surfaces import himmelblau, quadratic, rosenbrock, saddle
+
+COLORS = style.PALETTE
+
+# %% [markdown]
+# ## 1. The Newton step: minimize the quadratic model
+#
+# Chapter 01 built the second-order Taylor model of $f$ around a point $x$: for a
+# step $p$,
+#
+# $$f(x + p) \approx m(p) = f(x) + g^\top p + \tfrac12\, p^\top H p,
+# \qquad g = \nabla f(x),\; H = \nabla^2 f(x).$$
+#
+# Gradient descent uses only the first two terms, a plane, which has no minimum:
+# that is why it needs a learning rate. The model with curvature is a bowl (when
+# $H$ is positive definite) and its bottom is where its gradient vanishes,
+# $g + H p = 0$. So the **Newton step** is the solution of a linear system:
+#
+# $$\boxed{\;H\, p = -g, \qquad x_{\text{new}} = x + p\;}$$
+#
+# In one dimension it reads $x_{\text{new}} = x - f'(x)/f''(x)$: the slope divided by
+# how fast the slope changes. Two details in the code. We **solve** the system
+# (`np.linalg.solve`, a factorization) rather than forming the inverse $H^{-1}$, which
+# costs more and loses accuracy. And the **sign**: the step goes *against* the
+# gradient, $p = -H^{-1} g$.
+
+# %%
+def newton_step(surface, x):
+    """The step p that minimizes the quadratic model of surface at x: solve H p = -g."""
+    return np.linalg.solve(surface.hess(x), -surface.grad(x))
+
+
+# %% [markdown]
+# On a quadratic $f(x) = \tfrac12 x^\top A x$ the model *is* the function, so one
+# step lands exactly on the minimum, whatever the start and however badly conditioned
+# $A$ is. Gradient descent, at its best learning rate $2/(L+\mu)$, needs about
+# $\tfrac{\kappa}{2} \ln(10^6)$ steps to shrink the distance a million-fold (chapter
+# 02):
+
+# %%
+def gd_steps_to(surface, x0, eps=1e-6, budget=10_000):
+    """Steps of gradient descent at lr = 2/(L + mu) until |x_k| <= eps |x_0| (minimum at 0)."""
+    trace = run(sgd(lr=2 / (surface.L + surface.mu)), surface, x0, steps=budget, tol=0)   # tol=0: all steps
+    distance = np.linalg.norm(trace.xs, axis=1)
+    return int(np.argmax(distance <= eps * distance[0]))
+
+
+print(f"{'kappa':>7} {'Newton: |x_1 - x*|':>20} {'gradient descent: steps to 1e-6':>33}")
+for kappa in [10, 100, 1000]:
+    bowl = quadratic(kappa, angle=0.4)
+    x1 = bowl.start + newton_step(bowl, bowl.start)
+    gd_steps = gd_steps_to(bowl, bowl.start)
+    print(f"{kappa:>7} {np.linalg.norm(x1):>20.1e} {gd_steps:>33}")
+    assert np.linalg.norm(x1) < 1e-12                      # one step, to round-off
+    assert abs(gd_steps / (kappa / 2 * np.log(1e6)) - 1) < 0.15
+
+# %% [markdown]
+# One step against thousands. The figure shows the case $\kappa = 100$ with the
+# first 100 steps of gradient descent, still zig-zagging down the valley:
+
+# %%
+bowl = quadratic(100, angle=0.4)
+gd_bowl = run(sgd(lr=2 / (bowl.L + bowl.mu)), bowl, bowl.start, steps=100, tol=0)
+newton_bowl = newton(bowl, bowl.start)
+assert newton_bowl.steps == 1 and newton_bowl.status == "converged"
+
+fig, ax = plt.subplots(figsize=style.FIGSIZE["single"])
+plotting.plot_contours(bowl, ax=ax, title="A quadratic with $\\kappa$ = 100: one Newton step")
+plotting.plot_path(gd_bowl, ax=ax, color=style.color_for("gd"), label="gradient descent, 100 steps",
+                   legend=False)
+plotting.plot_path(newton_bowl, ax=ax, color=style.color_for("newton"), label="Newton, 1 step",
+                   legend=False, linewidth=2.5)
+ax.legend(loc="lower right", fontsize=8);
+
+# %% [markdown]
+# From here on we use `gdlearn.second_order.newton(surface, x0)`, which repeats the
+# step until the gradient norm is below `tol` and records a `Trace` like `run` does
+# (plus counts of function, gradient and Hessian evaluations).
+#
+# ## 2. Quadratic convergence: the digits double
+#
+# On a function that is not quadratic, the model is only right near $x$, so Newton
+# needs several steps. But near a minimum $x^\star$ with a positive definite Hessian
+# the error of the model is of third order (chapter 01), and one can show that the
+# error $e_k = \|x_k - x^\star\|$ obeys
+#
+# $$e_{k+1} \le C\, e_k^2 .$$
+#
+# This is **quadratic convergence**: an error of $10^{-3}$ becomes about $10^{-6}$,
+# then $10^{-12}$; the number of correct digits doubles at every step. Gradient
+# descent converges *linearly*, $e_{k+1} \approx \rho\, e_k$: a fixed number of digits
+# per step at best.
+#
+# The oldest example is Heron's square root: minimizing $f(x) = x^3/3 - 2x$ for $x > 0$
+# gives $f' = x^2 - 2$, $f'' = 2x$ and the Newton step
+# $x \leftarrow x - (x^2 - 2)/(2x)$, the Babylonian method for $\sqrt 2$:
+
+# %%
+x = 1.0
+digits = []
+for k in range(5):
+    correct = -np.log10(abs(x - np.sqrt(2)))
+    digits.append(correct)
+    print(f"x_{k} = {x:.16f}   correct digits: {correct:5.1f}")
+    x = x - (x**2 - 2) / (2 * x)
+assert x == np.sqrt(2)                                     # exact to the last bit after 5 steps
+assert all(later > 1.9 * earlier for earlier, later in zip(digits[1:], digits[2:]))   # doubling
+
+# %% [markdown]
+# 1, 3, 6, 12 correct digits, then all of them. Now Rosenbrock's banana from its
+# classic start $(-1.2, 1)$, with gradient descent (chapter 02's learning rate
+# $10^{-3}$) and the heavy ball of chapter 05 for comparison:
+
+# %%
+x_star = np.array([1.0, 1.0])
+pure = newton(rosenbrock, rosenbrock.start, tol=1e-12)
+errors = np.linalg.norm(pure.xs - x_star, axis=1)
+for k, e in enumerate(errors):
+    print(f"step {k}: |x_k - x*| = {e:.2e}   f(x_k) = {pure.fs[k]:.2e}")
+print(pure.message)
+
+# the last steps, near the minimum: e_{k+1} <= C e_k^2 with a modest C, and the digits double
+near = errors[(errors < 0.1) & (errors > 0)]
+assert len(near) >= 3
+assert np.all(near[1:] / near[:-1] ** 2 < 10)
+assert -np.log10(near[-1]) > 1.8 * -np.log10(near[-2])
+assert pure.status == "converged" and pure.steps == 7
+assert pure.fs[1] < 5 and pure.fs[2] > 1000               # the second step sends f from 4.7 to 1,412
+assert np.allclose(errors[4:7], [5.6e-2, 9.6e-6, 1.85e-11], rtol=0.05)
+
+gd_ros = run(sgd(lr=1e-3), rosenbrock, rosenbrock.start, steps=2000, tol=0)
+ball_ros = run(sgd(lr=1e-3, momentum=0.9), rosenbrock, rosenbrock.start, steps=2000, tol=0)
+gd_errors = np.linalg.norm(gd_ros.xs - x_star, axis=1)
+ball_errors = np.linalg.norm(ball_ros.xs - x_star, axis=1)
+assert gd_errors[-1] > 0.01 and ball_errors[-1] > 1e-4    # after 2,000 steps still far off
+
+# %% [markdown]
+# The path is not monotone: the second Newton step *increases* $f$ from 4.7 to over
+# 1,000 (the model at that point is poor far from it), and the next ones bring it
+# back. Once the iterate is close, the error goes $5.6\cdot10^{-2} \to 9.6\cdot10^{-6}
+# \to 1.9\cdot10^{-11} \to 0$. On a log scale the difference with first-order methods
+# is stark:
+
+# %%
+fig, (ax, ax_err) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1, 1.15])
+plotting.plot_contours(rosenbrock, ax=ax, title="Rosenbrock from $(-1.2, 1)$")
+plotting.plot_path(gd_ros, ax=ax, color=style.color_for("gd"), label="gradient descent", markers=False,
+                   legend=False)
+plotting.plot_path(ball_ros, ax=ax, color=style.color_for("heavy_ball"), label="heavy ball",
+                   markers=False, legend=False)
+plotting.plot_path(pure, ax=ax, color=style.color_for("newton"), label="Newton", legend=False)
+ax.set_ylim(-1, 3)
+ax.legend(loc="lower right", fontsize=8)
+with np.errstate(divide="ignore"):
+    ax_err.semilogy(gd_errors, color=style.color_for("gd"), label="gradient descent, lr = 1e-3")
+    ax_err.semilogy(ball_errors, color=style.color_for("heavy_ball"), label="heavy ball, β = 0.9")
+    ax_err.semilogy(np.arange(len(errors)), np.where(errors > 0, errors, np.nan), "h-",
+                    color=style.color_for("newton"), label="Newton")
+ax_err.set_xscale("symlog", linthresh=10)
+ax_err.set_xlim(0, 2000)
+ax_err.set_ylim(1e-12, 20)
+ax_err.set(xlabel="step $k$ (linear up to 10, then log scale)", ylabel=r"$\|x_k - x^\star\|$",
+           title="Error: Newton's plunge vs linear convergence")
+ax_err.legend(fontsize=8, loc="lower left");
+
+# %% [markdown]
+# Seven Newton steps reach the minimum to machine precision; after 2,000 steps
+# gradient descent is still more than 0.01 away and the heavy ball more than
+# $10^{-4}$. Each Newton step costs more, a Hessian and a linear solve (section 5),
+# but on small problems that is nothing.
+#
+# ## 3. When the Hessian is not positive definite
+#
+# The Newton step goes to the **stationary point** of the model, and a quadratic model
+# has a minimum only when $H$ is positive definite. Where $H$ has a negative
+# eigenvalue the model is a saddle (or, with all eigenvalues negative, a hill) and
+# Newton walks towards *its* top or saddle point. Is the step at least downhill? The
+# slope along $p$ is
+#
+# $$g^\top p = -\,g^\top H^{-1} g ,$$
+#
+# negative for every $g$ only when $H^{-1}$, hence $H$, is positive definite. With
+# negative curvature $g^\top p$ can be positive: **the Newton direction points
+# uphill**.
+#
+# The saddle $f(x, y) = x^2 - y^2$ is its own quadratic model. From any start, one
+# Newton step lands exactly on the saddle point $(0, 0)$, where the gradient vanishes:
+# by the gradient test alone, "converged". `newton` looks at the Hessian there and
+# reports what it found:
+
+# %%
+to_saddle = newton(saddle, [-0.5, 1.0])
+print(to_saddle.message)
+assert to_saddle.status == "saddle" and to_saddle.steps == 1
+assert np.array_equal(to_saddle.x, [0.0, 0.0])
+assert to_saddle.fs[1] > to_saddle.fs[0]                  # the step went uphill: f from -0.75 to 0
+g0, p0 = saddle.grad(np.array([-0.5, 1.0])), newton_step(saddle, np.array([-0.5, 1.0]))
+assert g0 @ p0 > 0                                        # not a descent direction
+
+# %% [markdown]
+# Himmelblau's function (chapter 02) has four minima, four saddle points and a local
+# maximum near $(-0.27, -0.92)$. Start Newton at $(-0.5, -0.5)$, where the Hessian
+# is negative definite:
+
+# %%
+x0 = np.array([-0.5, -0.5])
+H0 = himmelblau.hess(x0)
+print("Hessian eigenvalues at x0:", np.linalg.eigvalsh(H0))
+print("slope of f along the Newton direction: g·p =", himmelblau.grad(x0) @ newton_step(himmelblau, x0))
+to_max = newton(himmelblau, x0)
+print(to_max.message)
+assert np.all(np.linalg.eigvalsh(H0) < 0)
+assert to_max.status == "maximum"
+assert np.allclose(to_max.x, [-0.270845, -0.923039], atol=1e-5)   # the published local maximum
+assert np.all(np.diff(to_max.fs) >= 0)                   # every step went uphill, to f = 181.6
+assert to_max.steps == 4 and abs(to_max.f - 181.6) < 0.05
+
+# %% [markdown]
+# Pure Newton climbed to the maximum in four steps, converging there just as fast as
+# it would to a minimum: the method cannot tell them apart. The dashed lines below are
+# the contours of the quadratic model at $x_0$ (`calculus.taylor` from chapter 01):
+# closed ellipses around a *peak*, and the Newton step goes to that peak.
+#
+# How often does this happen? From a grid of 225 starts over the plot, pure Newton
+# ends at a minimum only about half the time:
+
+# %%
+grid = np.linspace(-4.5, 4.5, 15)
+starts = np.array([[a, b] for b in grid for a in grid])
+pure_runs = [newton(himmelblau, s) for s in starts]
+pure_end = np.array([r.status for r in pure_runs])
+shares = {k: float(np.mean(pure_end == k)) for k in ("converged", "saddle", "maximum")}
+print("pure Newton from 225 starts:", {k: f"{v:.0%}" for k, v in shares.items()})
+assert 0.4 < shares["converged"] < 0.7 and shares["saddle"] > 0.25 and shares["maximum"] > 0.03
+
+# %%
+model0 = calculus.taylor(himmelblau.f, himmelblau.grad, himmelblau.hess, x0)
+X, Y = np.meshgrid(np.linspace(-2.5, 1.5, 120), np.linspace(-2.5, 1.5, 120))
+fig, (ax, ax_map) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
+plotting.plot_contours(himmelblau, ax=ax, title="Pure Newton climbs to the maximum")
+ax.contour(X, Y, model0(np.stack([X, Y])), levels=np.linspace(150, 178, 5), colors=COLORS["vermillion"],
+           linestyles="--", linewidths=1)
+plotting.plot_path(to_max, ax=ax, color=style.color_for("newton"), label="pure Newton", legend=False)
+ax.plot([], [], "--", color=COLORS["vermillion"], label="quadratic model at $x_0$")
+ax.set(xlim=(-2.5, 1.5), ylim=(-2.5, 1.5))
+ax.legend(loc="upper left", fontsize=8)
+
+outcome_colors = {"converged": COLORS["bluish_green"], "saddle": COLORS["orange"], "maximum": COLORS["vermillion"]}
+plotting.plot_contours(himmelblau, ax=ax_map, title="Where pure Newton ends, by start")
+for status, color in outcome_colors.items():
+    chosen = pure_end == status
+    label = {"converged": "a minimum", "saddle": "a saddle point", "maximum": "the maximum"}[status]
+    ax_map.scatter(starts[chosen, 0], starts[chosen, 1], s=18, color=color, edgecolor="black",
+                   linewidth=0.3, zorder=5, label=f"{label} ({np.mean(chosen):.0%})")
+ax_map.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8);
+
+# %% [markdown]
+# A Hessian can also be **singular**: on $f(x, y) = x^2 + y^4$ along the $x$-axis
+# the curvature in $y$ is zero, the system $Hp = -g$ has no unique solution, and
+# `newton` stops with a message instead of dividing by zero:
+
+# %%
+flat = (lambda v: v[0] ** 2 + v[1] ** 4,
+        lambda v: np.array([2 * v[0], 4 * v[1] ** 3]),
+        lambda v: np.diag([2.0, 12 * v[1] ** 2]))
+singular = newton(flat, [1.0, 0.0])
+print(singular.message)
+assert singular.status == "singular_hessian"
+
+# %% [markdown]
+# ## 4. Damped Newton: a modified Hessian and a line search
+#
+# Two repairs make Newton safe.
+#
+# **Make the Hessian positive definite.** Replace $H$ by $H + \tau I$ with $\tau \ge 0$
+# just large enough: adding $\tau$ to every eigenvalue lifts the negative ones above
+# zero. `gdlearn.second_order.modified_hessian` follows Nocedal & Wright (Algorithm
+# 3.3): try a Cholesky factorization of $H + \tau I$, which succeeds exactly when the
+# matrix is positive definite, and double $\tau$ until it does. Where $H$ is already
+# positive definite, $\tau = 0$ and the step is Newton's. Otherwise
+# $p = -(H + \tau I)^{-1} g$ is a descent direction, between Newton's step (small
+# $\tau$) and a short gradient step $-g/\tau$ (large $\tau$).
+#
+# **Do not trust the full step blindly.** Try $\alpha = 1$, and while the step does not
+# decrease $f$ *enough*, halve it. "Enough" is the **Armijo condition**, a fraction
+# $c_1$ (typically $10^{-4}$) of the decrease the tangent line promises:
+#
+# $$f(x + \alpha p) \le f(x) + c_1\, \alpha\, g^\top p .$$
+#
+# Since $g^\top p < 0$, a small enough $\alpha$ always passes. This is **backtracking**
+# (Algorithm 3.1 of Nocedal & Wright); the whole method is **damped Newton**. Here is
+# the line search on pure Newton's second step on Rosenbrock, the one that sent
+# $f$ from 4.7 to 1,412: a descent direction, but far too long once the banana bends.
+
+# %%
+x = pure.xs[1]
+g = rosenbrock.grad(x)
+p = newton_step(rosenbrock, x)
+search = backtracking(rosenbrock.f, x, rosenbrock.f(x), g, p)        # c1 = 1e-4, halving
+print(f"g·p = {g @ p:.2f}; accepted alpha = {search.alpha} after {search.n_f} trials, "
+      f"f: {rosenbrock.f(x):.3f} -> {search.f:.3f}")
+assert g @ p < 0 and search.success and search.alpha == 0.125 and search.n_f == 4
+assert search.f <= rosenbrock.f(x) + 1e-4 * search.alpha * (g @ p)          # Armijo holds
+for alpha in [1.0, 0.5, 0.25]:                                               # the longer trials fail it
+    assert rosenbrock.f(x + alpha * p) > rosenbrock.f(x) + 1e-4 * alpha * (g @ p)
+
+# %%
+alphas = np.linspace(0, 1.02, 400)
+phi = rosenbrock.f(x[:, None] + alphas * p[:, None])
+fig, ax = plt.subplots(figsize=(6.5, 3.6))
+top = 9.0
+ax.plot(alphas, phi, color="black", label=r"$f(x + \alpha p)$")
+ax.plot(alphas, rosenbrock.f(x) + alphas * (g @ p), ":", color=COLORS["blue"], label="tangent line")
+ax.plot(alphas, rosenbrock.f(x) + 1e-4 * alphas * (g @ p), "--", color=COLORS["vermillion"],
+        label="Armijo line, $c_1 = 10^{-4}$")
+for alpha in [1.0, 0.5, 0.25]:
+    value = rosenbrock.f(x + alpha * p)
+    ax.plot([alpha], [min(value, top - 0.3)], "x", color=COLORS["vermillion"], markersize=10, mew=2)
+    if value > top:
+        ax.annotate(f"f = {value:,.0f}", (alpha, top - 0.3), xytext=(0, -16), textcoords="offset points",
+                    ha="center", fontsize=8, color=COLORS["vermillion"])
+ax.plot([], [], "x", color=COLORS["vermillion"], mew=2, label="rejected trials")
+ax.plot([search.alpha], [search.f], "o", color=COLORS["bluish_green"], markersize=9, markeredgecolor="black",
+        label=f"accepted: $\\alpha$ = {search.alpha}")
+ax.set(xlabel=r"step length $\alpha$", ylabel="$f$", ylim=(3.0, top),
+       title="Backtracking along pure Newton's second step on Rosenbrock")
+ax.legend(fontsize=8, loc="lower right");
+
+# %% [markdown]
+# Three halvings, and $f$ drops from 4.73 to 4.09 instead of jumping to 1,412. Now
+# damped Newton on Himmelblau, from the start where pure Newton climbed to the
+# maximum, and then from all 225 starts:
+
+# %%
+damped = newton(himmelblau, x0, damped=True)
+print(damped.message)
+print("step lengths:", damped.step_sizes)
+print("Hessian modified at the first", sum("added" in n for n in damped.notes), "steps")
+assert damped.status == "converged"
+assert np.linalg.norm(himmelblau.minima - damped.x, axis=1).min() < 1e-8
+assert np.all(np.diff(damped.fs) < 0)                    # downhill at every step
+assert np.all(damped.step_sizes[-4:] == 1.0)             # full Newton steps near the minimum
+
+damped_end = np.array([newton(himmelblau, s, damped=True).status for s in starts])
+print(f"damped Newton from 225 starts: {np.mean(damped_end == 'converged'):.0%} at a minimum")
+assert np.all(damped_end == "converged")
+rosenbrock_pure, rosenbrock_damped = newton(rosenbrock, rosenbrock.start), newton(rosenbrock, rosenbrock.start, damped=True)
+assert rosenbrock_pure.steps == 6 and 15 <= rosenbrock_damped.steps <= 25
+
+# %% [markdown]
+# Every start now ends at a minimum, and near it the line search accepts $\alpha = 1$
+# and the Hessian is left alone, so the last steps are pure Newton steps with their
+# quadratic convergence. (Damped Newton is not always faster: on Rosenbrock it
+# refuses pure Newton's wild second step and takes about 20 steps instead of 6, to
+# $\|\nabla f\| \le 10^{-8}$. Safety costs a little where the gamble pays off.)
+#
+# ## 5. What a Newton step costs
+#
+# For $d$ parameters the Hessian has $d^2$ entries, and solving $Hp = -g$ by a
+# factorization costs about $d^3/3$ multiplications. In float64, 8 bytes each:
+
+# %%
+def in_bytes(n):
+    """A byte count in the largest unit that keeps it at least 1."""
+    for unit, size in [("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)]:
+        if n >= size:
+            return f"{n / size:,.0f} {unit}"
+    return f"{n:.0f} bytes"
+
+
+for d, what in [(2, "our surfaces"), (1_000, "a small model"), (100_000, "a small neural network"),
+                (10_000_000, "a modest neural network")]:
+    print(f"d = {d:>10,} ({what:>23}): Hessian {in_bytes(8 * d**2):>10}, "
+          f"solve ~{d**3 / 3:.0e} multiplications")
+assert in_bytes(8 * 1_000**2) == "8 MB"
+assert in_bytes(8 * 100_000**2) == "80 GB"
+assert in_bytes(8 * 10_000_000**2) == "800 TB"
+
+# %% [markdown]
+# Eight megabytes for a thousand parameters, 80 GB for a hundred thousand, 800 TB for
+# ten million. The time of a dense solve grows like $d^3$: doubling $d$ multiplies it by about
+# eight once $d$ is large enough for the arithmetic to dominate. (The timings below
+# are printed, not checked: they depend on the machine, its load and its threads.)
+
+# %%
+rng = np.random.default_rng(8)
+for d in [200, 400, 800]:
+    M = rng.normal(size=(d, d))
+    A = M @ M.T + d * np.eye(d)
+    b = rng.normal(size=d)
+    start = time.perf_counter()
+    for _ in range(3):
+        np.linalg.solve(A, b)
+    print(f"d = {d:4d}: solve {1e3 * (time.perf_counter() - start) / 3:7.2f} ms")
+
+# %% [markdown]
+# A gradient costs about as much as evaluating $f$ (backpropagation, chapter 09).
+# That is why deep learning lives on first-order methods, and why the next idea
+# matters: get the curvature from gradients.
+#
+# ## 6. BFGS: the inverse Hessian from gradients
+#
+# After a step $s_k = x_{k+1} - x_k$ the gradient changed by
+# $y_k = \nabla f(x_{k+1}) - \nabla f(x_k)$. For a quadratic, $y_k = A s_k$ exactly; in
+# general $y_k \approx H s_k$: **the change of the gradient measures the curvature
+# along the step**. A quasi-Newton method keeps a matrix $H_k \approx \nabla^2 f^{-1}$,
+# steps along $p_k = -H_k \nabla f(x_k)$ with a line search, and then corrects $H_k$
+# so that it reproduces what it just measured, the **secant condition**
+#
+# $$H_{k+1}\, y_k = s_k .$$
+#
+# Among the matrices that satisfy it, BFGS (Broyden, Fletcher, Goldfarb, Shanno, 1970)
+# takes the one closest to $H_k$ that stays symmetric:
+#
+# $$H_{k+1} = (I - \rho_k s_k y_k^\top)\, H_k\, (I - \rho_k y_k s_k^\top) + \rho_k s_k s_k^\top,
+# \qquad \rho_k = \frac{1}{y_k^\top s_k}.$$
+#
+# It costs $O(d^2)$ per step, no Hessian and no solve. It keeps $H$ positive definite
+# as long as $y_k^\top s_k > 0$ (positive curvature along the step); where that fails,
+# on a non-convex stretch, `gdlearn.second_order.bfgs` skips the update.
+#
+# On a convex quadratic with *exact* line searches, BFGS is known to find the minimum in at most
+# $d$ steps, and then $H_d = A^{-1}$ exactly: it has learned the whole inverse Hessian
+# from $d$ gradient differences. Here is that loop, in five dimensions:
+
+# %%
+rng = np.random.default_rng(0)
+M = rng.normal(size=(5, 5))
+A = M @ M.T + np.eye(5)                                   # f(x) = 1/2 x^T A x - b^T x
+b = rng.normal(size=5)
+x = np.zeros(5)
+H = np.eye(5)
+for k in range(5):
+    g = A @ x - b
+    p = -H @ g
+    alpha = -(g @ p) / (p @ A @ p)                        # the exact line search on a quadratic
+    s = alpha * p
+    y = A @ s                                             # the change of the gradient
+    H = bfgs_update(H, s, y)
+    assert np.allclose(H @ y, s)                          # the secant condition
+    x = x + s
+print("|x_5 - x*| =", np.linalg.norm(x - np.linalg.solve(A, b)))
+print("max |H_5 - A^-1| =", np.abs(H - np.linalg.inv(A)).max())
+assert np.allclose(x, np.linalg.solve(A, b), atol=1e-10)
+assert np.allclose(H, np.linalg.inv(A), atol=1e-8)
+
+# %% [markdown]
+# On Rosenbrock, `bfgs` (Armijo backtracking, $H_0 = I$ rescaled after the first step)
+# needs more steps than Newton but evaluates no Hessian at all:
+
+# %%
+quasi = bfgs(rosenbrock, rosenbrock.start)
+print(quasi.message, f"| f evaluations: {quasi.n_f}, gradients: {quasi.n_grad}, Hessians: {quasi.n_hess}")
+assert quasi.status == "converged" and quasi.n_hess == 0
+assert np.allclose(quasi.x, x_star, atol=1e-6)
+assert pure.steps < quasi.steps < 50
+quasi_errors = np.linalg.norm(quasi.xs - x_star, axis=1)
+late = quasi_errors[-6:-1]
+assert np.all(late[1:] / late[:-1] < 0.5)                 # superlinear at the end: ever smaller ratios
+
+# %% [markdown]
+# Its convergence at the end is *superlinear*: the ratio $e_{k+1}/e_k$ keeps shrinking,
+# not as fast as Newton's squaring, much faster than any linear rate.
+#
+# ## 7. L-BFGS: only the last $m$ pairs
+#
+# For $d$ = ten million even $H_k$ does not fit in memory. But $H_k$ is $H_0$ plus a
+# sequence of updates made from the pairs $(s_i, y_i)$, and the product $H_k g$ can be
+# computed from the pairs directly, by the **two-loop recursion**, in $O(md)$ time
+# and memory for $m$ pairs. **L-BFGS** keeps only the last $m$ pairs (typically 3 to 20)
+# and starts each product from $H_0 = \gamma I$ with
+# $\gamma = s^\top y / y^\top y$ from the newest pair. With every pair kept, the
+# two-loop recursion *is* BFGS's product:
+
+# %%
+S, Y = [], []
+H = np.eye(5)
+x = np.zeros(5)
+for k in range(4):
+    g = A @ x - b
+    s = -0.3 * (H @ g)
+    S.append(s)
+    Y.append(A @ s)
+    H = bfgs_update(H, s, A @ s)
+    x = x + s
+g = A @ x - b
+assert np.allclose(two_loop(g, S, Y, h0=1.0), H @ g, rtol=1e-10)
+print("two-loop recursion == H_k g from four BFGS updates")
+
+print(f"{'m':>3} {'steps':>6} {'f evals':>8}")
+memory_runs = {m: lbfgs(rosenbrock, rosenbrock.start, m=m) for m in [1, 3, 5, 10, 20]}
+for m, trace in memory_runs.items():
+    print(f"{m:>3} {trace.steps:>6} {trace.n_f:>8}")
+    assert trace.status == "converged" and np.allclose(trace.x, x_star, atol=1e-6)
+assert memory_runs[1].steps > 1.4 * memory_runs[5].steps  # one pair is too little memory
+
+# %% [markdown]
+# On a 2-D problem a few pairs hold all there is to know; with a single pair L-BFGS
+# needs almost twice as many steps. `torch.optim.LBFGS` and scipy's `L-BFGS-B` are
+# this method (scipy's adds bounds on the variables).
+#
+# ## 8. Against `scipy.optimize.minimize`
+#
+# `scipy.optimize.minimize` is what you would use in practice. Its BFGS and L-BFGS-B
+# use a more refined line search (the strong Wolfe conditions, which also guarantee
+# $y^\top s > 0$), so they need fewer function evaluations than our plain halving;
+# in iterations we should be close. Both stop on the gradient (scipy: largest
+# component $\le$ `gtol`; ours: norm $\le$ `tol`), from four classic starts:
+
+# %%
+from scipy.optimize import minimize, rosen, rosen_der
+
+
+def timed(f, repeats=2):
+    """The result of f() and its best wall-clock time over a few calls, in ms."""
+    best = np.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = f()
+        best = min(best, time.perf_counter() - start)
+    return result, 1e3 * best
+
+
+classic = [(-1.2, 1.0), (2.0, -2.0), (-2.0, 2.0), (0.0, 0.0)]
+rows = []
+for x0 in classic:
+    ours_b, t_ob = timed(lambda: bfgs(rosenbrock, x0))
+    ref_b, t_sb = timed(lambda: minimize(rosen, x0, jac=rosen_der, method="BFGS", options={"gtol": 1e-8}))
+    ours_l, t_ol = timed(lambda: lbfgs(rosenbrock, x0))
+    ref_l, t_sl = timed(lambda: minimize(rosen, x0, jac=rosen_der, method="L-BFGS-B",
+                                         options={"gtol": 1e-10, "ftol": 1e-15}))
+    rows.append((x0, "BFGS", ours_b, t_ob, ref_b, t_sb))
+    rows.append((x0, "L-BFGS", ours_l, t_ol, ref_l, t_sl))
+
+print(f"{'start':>12} {'method':>7} | {'ours: it':>8} {'f ev':>5} {'g ev':>5} {'ms':>6} "
+      f"| {'scipy: it':>9} {'f ev':>5} {'ms':>6} | {'|x - x*|':>8}")
+for x0, name, ours, t_o, ref, t_s in rows:
+    print(f"{str(x0):>12} {name:>7} | {ours.steps:>8} {ours.n_f:>5} {ours.n_grad:>5} {t_o:>6.1f} "
+          f"| {ref.nit:>9} {ref.nfev:>5} {t_s:>6.1f} | {np.abs(ours.x - 1).max():>8.0e}")
+    assert ours.status == "converged" and np.abs(ours.x - 1).max() < 1e-6
+    assert np.abs(ref.x - 1).max() < 1e-6
+    assert ours.steps <= 2 * ref.nit                      # within a factor 2 of scipy in iterations
+    assert ours.n_f <= 1.5 * ref.nfev                     # at most half again as many f evaluations
+
+# %% [markdown]
+# Same accuracy, within a factor of two in iterations (usually within 20 to 30%), and at
+# most half again as many function evaluations: the price of halving the step instead
+# of interpolating. The wall-clock times are milliseconds for both; scipy's are not
+# always smaller, since both are Python loops around tiny numpy computations and
+# scipy's loops carry more machinery.
+#
+# ## 9. Against the first-order methods
+#
+# Finally the question the course has been circling: how do gradient descent, the
+# heavy ball (chapter 05) and Adam (chapter 06) compare with the second-order methods
+# on Rosenbrock from $(-1.2, 1)$? Every method gets the same goal, a gradient norm of
+# at most $10^{-8}$, and a budget of 20,000 steps. Gradient descent and the heavy ball
+# use the learning rate of chapter 05, Adam a rate of 0.05 that works well here (try
+# others: chapter 06 is about tuning it).
+
+# %%
+tol, budget = 1e-8, 20_000
+first_order = {"gd": sgd(lr=1e-3), "heavy_ball": sgd(lr=1e-3, momentum=0.9), "adam": adam(lr=0.05)}
+second_order = {"newton": lambda: newton(rosenbrock, rosenbrock.start, tol=tol),
+                "damped_newton": lambda: newton(rosenbrock, rosenbrock.start, damped=True, tol=tol),
+                "bfgs": lambda: bfgs(rosenbrock, rosenbrock.start, tol=tol),
+                "lbfgs": lambda: lbfgs(rosenbrock, rosenbrock.start, tol=tol)}
+race, seconds = {}, {}
+for name, opt in first_order.items():
+    race[name], seconds[name] = timed(lambda: run(opt, rosenbrock, rosenbrock.start, steps=budget, tol=tol),
+                                      repeats=1)
+for name, method in second_order.items():
+    race[name], seconds[name] = timed(method)
+
+print(f"{'method':>14} {'status':>10} {'steps':>6} {'gradients':>9} {'Hessians':>8} {'|x - x*|':>9} {'ms':>8}")
+for name, trace in race.items():
+    print(f"{name:>14} {trace.status:>10} {trace.steps:>6} {trace.steps + 1 if name in first_order else trace.n_grad:>9} "
+          f"{getattr(trace, 'n_hess', 0):>8} {np.linalg.norm(trace.x - x_star):>9.1e} {seconds[name]:>8.1f}")
+
+assert race["gd"].status == "max_steps"                               # not there after 20,000 steps
+assert race["heavy_ball"].status == "converged" and race["adam"].status == "converged"
+for name in second_order:
+    assert race[name].status == "converged" and np.linalg.norm(race[name].x - x_star) < 1e-6
+fastest_first = min(race["heavy_ball"].steps, race["adam"].steps)
+assert max(race[name].steps for name in second_order) * 50 < fastest_first   # 50 times fewer steps
+
+# %%
+fig, (ax_k, ax_t) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], sharey=True)
+names = {"gd": "gradient descent", "heavy_ball": "heavy ball", "adam": "Adam", "newton": "Newton",
+         "damped_newton": "damped Newton", "bfgs": "BFGS", "lbfgs": "L-BFGS"}
+for name, trace in race.items():
+    errors_k = np.linalg.norm(trace.xs - x_star, axis=1)
+    errors_k = np.where(errors_k > 0, errors_k, np.nan)
+    kw = dict(color=style.color_for(name), linestyle=style.optimizer_style(name)["linestyle"], label=names[name])
+    ax_k.plot(np.arange(1, len(errors_k) + 1), errors_k, **kw)
+    # wall-clock: the run's time spread evenly over its steps
+    ax_t.plot(seconds[name] * np.arange(1, len(errors_k) + 1) / len(errors_k), errors_k, **kw)
+for a in (ax_k, ax_t):
+    a.set_xscale("log")
+    a.set_yscale("log")
+ax_k.set(xlabel="step $k$ + 1 (log scale)", ylabel=r"$\|x_k - x^\star\|$", title="Error against steps")
+ax_t.set(xlabel="wall-clock (ms, log scale)", title="Error against time")
+ax_k.legend(fontsize=7, loc="lower left");
+
+# %% [markdown]
+# In steps the second-order methods win by a factor of 50 or more, up to several
+# hundred for pure Newton; in wall-clock time, on this 2-D problem, by one to two
+# orders of magnitude too, because a 2×2 solve is as cheap as a gradient. The balance changes with the dimension: at $d = 10^7$ a Newton step is
+# impossible (section 5) while Adam's step costs a few vector operations, and with
+# noisy mini-batch gradients (chapter 04) the curvature pairs of BFGS are noise too.
+# Second-order methods rule small and medium, smooth, deterministic problems (fitting
+# a model with a few thousand parameters, logistic regression, scientific computing);
+# first-order methods rule deep learning.
+#
+# ## 10. Your turn: Newton vs gradient descent, step by step
+#
+# Press **Play** or drag the **step k** slider: both methods advance one step at a
+# time. The black path is Newton, the blue one gradient descent; the dashed orange
+# lines are the contours of Newton's **quadratic model** at its current point, and the
+# orange plus is the model's stationary point, where pure Newton jumps next. The right
+# panel shows both errors on a log scale. Pick the surface, move the start, tick
+# **damped Newton**, and change gradient descent's learning rate.
+
+# %%
+from gdlearn.widgets.newton import newton_explorer
+
+explorer = newton_explorer()
+explorer
+
+# %% [markdown]
+# Things to try:
+#
+# 1. **Quadratic**: one Newton step, whatever the start. The model's contours lie
+#    exactly on the function's.
+# 2. **Rosenbrock**: step through pure Newton. At step 2 the iterate has left the
+#    valley and the error jumps up; three steps later it is at $10^{-11}$ in $f$.
+# 3. **Himmelblau** (it starts at $(0, 0)$): the model's contours are ellipses around a
+#    *peak*, and pure Newton climbs to the maximum. Tick *damped Newton*.
+# 4. **Himmelblau**: move the start to find regions where pure Newton ends on one of the
+#    four saddle points (the status line says when the model is a saddle).
+# 5. Raise gradient descent's learning rate until it diverges, on each surface.
+#
+# The explorer reports what it computed:
+
+# %%
+explorer.update(surface="himmelblau", step=10)
+print(explorer.status_text)
+assert explorer.newton_trace.status == "maximum"              # pure Newton from (0, 0)
+explorer.update(damped=True)
+assert explorer.newton_trace.status == "converged"
+explorer.update(surface="quadratic (κ = 20)", damped=False, step=0)
+assert explorer.newton_trace.steps == 1
+
+# %% [markdown]
+# ## Summary
+#
+# - Newton's method minimizes the second-order Taylor model at each step: **solve**
+#   $H p = -g$ and step to $x + p$. On a convex quadratic that is the minimum, in one
+#   step, whatever the condition number.
+# - Near a minimum with a positive definite Hessian it converges **quadratically**,
+#   $e_{k+1} \le C e_k^2$: the correct digits double at each step (seven steps on
+#   Rosenbrock, where gradient descent is still 0.01 away after 2,000).
+# - Pure Newton goes to a stationary point of the model, which is a saddle or a peak
+#   where the Hessian is not positive definite: then $g^\top p$ can be positive and it
+#   walks to saddle points and maxima (from almost half of the starts on Himmelblau).
+# - **Damped Newton** makes $H$ positive definite ($H + \tau I$) and uses the **Armijo
+#   backtracking** line search, $f(x + \alpha p) \le f(x) + c_1 \alpha g^\top p$: a descent
+#   method that keeps the quadratic convergence near the minimum.
+# - A Newton step costs $O(d^2)$ memory and $O(d^3)$ time. **BFGS** builds the inverse
+#   Hessian from gradient changes through the secant condition $H_{k+1} y_k = s_k$
+#   ($O(d^2)$); **L-BFGS** keeps $m$ pairs ($O(md)$). Both match
+#   `scipy.optimize.minimize` in iterations within a factor of two.
+# - On small smooth problems second-order methods need fifty to several hundred times
+#   fewer steps than gradient descent, momentum or Adam; on large, noisy ones the
+#   first-order methods win.
+#
+# ## Exercises
+#
+# Open [`exercises/08_second_order.ipynb`](../exercises/08_second_order.ipynb): write the
+# Newton step, the Armijo backtracking line search, and the BFGS update of the inverse
+# Hessian. Each exercise has a `check(...)` cell that tells you at once whether your
+# code is right.

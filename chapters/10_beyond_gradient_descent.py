@@ -1,0 +1,773 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Chapter 10 — Beyond gradient descent
+#
+# Every method in this course so far needed the gradient. This last chapter
+# looks at two places where plain gradient descent is not the whole story, and
+# then at where to go from here.
+#
+# - **No useful gradient.** Some losses are flat almost everywhere: the share of
+#   misclassified points, for example, jumps when a point changes side and is
+#   constant in between, so its gradient is zero wherever it exists. Gradient
+#   descent does not move. Methods that only *evaluate* the loss do: random
+#   search, the Nelder–Mead simplex and an evolution strategy.
+# - **Data that cannot be pooled.** When the training data sit on many devices
+#   that may not share them (phones, hospitals), gradient descent is run as
+#   **federated averaging**: each client takes a few steps on its own data, a
+#   server averages the results. With one step it *is* gradient descent; with
+#   more steps and clients whose data differ, it drifts.
+#
+# You need chapter 02 (the update rule), chapter 04 (logistic regression and
+# losses as averages) and chapter 06 for the last section.
+#
+# ## What you will learn
+#
+# - why gradient descent stops dead on a piecewise-constant loss, and how the
+#   finite-difference gradient of chapter 01 shows it;
+# - three gradient-free methods and what each one needs: **random search**,
+#   **Nelder–Mead** and an **evolution strategy** that estimates the gradient of
+#   a *smoothed* loss from function values alone;
+# - how to compare methods by **function evaluations**, and what no gradient
+#   costs as the dimension grows;
+# - **federated averaging**: why one local step with data-size weights equals
+#   gradient descent on the pooled data, what more local steps buy, and the
+#   **client drift** of non-IID data;
+# - where to go next: automatic differentiation, the names of this course's
+#   optimizers in PyTorch, further reading, and the whole course in one table.
+
+# %%
+# Setup: on Colab this installs the course library; everywhere else it does nothing.
+import sys
+if "google.colab" in sys.modules:
+    import subprocess
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "gdlearn @ git+https://github.com/gdlearn/gdlearn"], check=True)
+
+# %%
+from gdlearn.notebook import setup
+setup()
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Polygon
+from scipy.special import ndtr        # the standard normal CDF, for the smoothed loss
+
+from gdlearn import calculus, data, models, plotting, style
+from gdlearn.federated import aggregate, fedavg, partition_non_iid, pool
+from gdlearn.gradient_free import evolution_strategy, nelder_mead, random_search
+from gdlearn.optim import sgd
+from gdlearn.run import run
+
+COLORS = style.PALETTE
+METHOD_COLORS = {"gradient descent": style.color_for("gd"), "random search": COLORS["bluish_green"],
+                 "Nelder–Mead": COLORS["orange"], "evolution strategy": COLORS["reddish_purple"]}
+
+# %% [markdown]
+# ## 1. A loss without a useful gradient
+#
+# Take the two-class data of chapter 04 (200 points in the plane) and a linear
+# classifier: predict class 1 where
+#
+# $$\cos\theta\; x_1 + \sin\theta\; x_2 > b ,$$
+#
+# a line at angle $\theta$ and offset $b$. What we actually care about is the
+# **0-1 loss**, the share of points on the wrong side:
+#
+# $$L(\theta, b) = \frac1n \sum_{i=1}^n \mathbb 1\big[\text{point } i \text{ is misclassified}\big].$$
+#
+# Move the line a little: unless it crosses a point, no prediction changes, and
+# neither does $L$. So $L$ is **piecewise constant**, a staircase with one step
+# per point crossed. Its gradient is zero wherever it exists, and undefined on
+# the step edges.
+
+# %%
+dataset = data.logistic(n=200, seed=1, separation=3.0)
+points, is_one = dataset.X[:, 1:], dataset.y == 1
+
+
+def zero_one_loss(p):
+    """Share of misclassified points for the line (theta, b) = p; p of shape (2,) or (2, ...)."""
+    theta, b = np.asarray(p, dtype=float)
+    score = (np.multiply.outer(np.cos(theta), points[:, 0]) + np.multiply.outer(np.sin(theta), points[:, 1])
+             - np.expand_dims(b, -1))
+    return np.mean((score > 0) != is_one, axis=-1)
+
+
+domain = np.array([(-np.pi, np.pi), (-3.0, 3.0)])
+thetas, offsets = np.linspace(*domain[0], 361), np.linspace(*domain[1], 241)
+T, B = np.meshgrid(thetas, offsets)
+landscape = zero_one_loss(np.stack([T, B]))
+best_on_grid = landscape.min()
+start = np.array([-2.0, 1.5])
+print(f"loss at the start {zero_one_loss(start):.3f}; best on a {T.shape[1]} x {T.shape[0]} grid "
+      f"{best_on_grid:.3f}; distinct values on the grid: {len(np.unique(landscape))}")
+assert zero_one_loss(start) == 0.725 and best_on_grid == 0.03
+theta_best, b_best = T.flat[landscape.argmin()], B.flat[landscape.argmin()]
+assert abs(theta_best - 0.85) < 0.1 and abs(b_best - 0.1) < 0.15 and abs(np.degrees(theta_best) - 50) < 5
+# a count divided by n = 200: every value is a multiple of 1/200
+assert np.allclose(landscape * 200, np.round(landscape * 200))
+
+# %% [markdown]
+# From a distance the landscape looks smooth: a dark valley around
+# $\theta \approx 0.85$ (a line at about 50°), $b \approx 0.1$, where only 3 % of
+# the points are misclassified. The close-up on the right tells the truth: flat
+# terraces with sharp edges.
+
+# %%
+fig, (ax_data, ax_far, ax_near) = plt.subplots(1, 3, figsize=(13, 4.6), width_ratios=[1, 1.25, 1.25])
+ax_data.scatter(*points[~is_one].T, s=12, color=COLORS["blue"], label="class 0")
+ax_data.scatter(*points[is_one].T, s=12, color=COLORS["vermillion"], marker="^", label="class 1")
+u = np.linspace(-4, 4, 2)
+for (theta, b), name, ls in [(start, "start", "--"), (np.array([0.86, 0.13]), "a good line", "-")]:
+    # the line cos(theta) x1 + sin(theta) x2 = b, through b (cos, sin) along (-sin, cos)
+    centre, direction = b * np.array([np.cos(theta), np.sin(theta)]), np.array([-np.sin(theta), np.cos(theta)])
+    ax_data.plot(*(centre[:, None] + direction[:, None] * u), "k", linestyle=ls, linewidth=1.2,
+                 label=f"{name}: loss {zero_one_loss(np.array([theta, b])):.3f}")
+ax_data.set(xlim=(-4, 4), ylim=(-4, 4), xlabel="$x_1$", ylabel="$x_2$", title="The data and two lines")
+ax_data.set_aspect("equal")
+ax_data.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+
+mesh = ax_far.pcolormesh(T, B, landscape, cmap="viridis", shading="auto", rasterized=True)
+ax_far.plot(*start, **dict(style.START_STYLE, markeredgecolor="white"))
+ax_far.add_patch(plt.Rectangle((0.6, -0.2), 0.5, 0.6, fill=False, edgecolor="white", linewidth=1.2))
+ax_far.set(xlabel=r"angle $\theta$", ylabel="offset $b$", title="0-1 loss $L(\\theta, b)$")
+fig.colorbar(mesh, ax=ax_far, label="share misclassified")
+zt, zb = np.meshgrid(np.linspace(0.6, 1.1, 250), np.linspace(-0.2, 0.4, 250))
+zoom = zero_one_loss(np.stack([zt, zb]))
+mesh = ax_near.pcolormesh(zt, zb, zoom, cmap="viridis", shading="auto", rasterized=True)
+ax_near.set(xlabel=r"angle $\theta$", ylabel="offset $b$", title="Close-up of the white box: terraces")
+fig.colorbar(mesh, ax=ax_near, label="share misclassified");
+
+# %% [markdown]
+# ### Gradient descent does not move
+#
+# We have no formula for the gradient, but chapter 01 gave us one from function
+# values: central differences, $\partial L/\partial\theta \approx
+# (L(\theta + h, b) - L(\theta - h, b))/2h$. Unless one of the 200 points sits
+# within $h = 10^{-6}$ of the line, both values are equal and the difference is
+# exactly zero. On a grid of 20,000 points:
+
+# %%
+h = 1e-6
+grid = np.stack(np.meshgrid(np.linspace(*domain[0], 160), np.linspace(*domain[1], 125)))
+d_theta = zero_one_loss(grid + np.array([h, 0])[:, None, None]) - zero_one_loss(grid - np.array([h, 0])[:, None, None])
+d_b = zero_one_loss(grid + np.array([0, h])[:, None, None]) - zero_one_loss(grid - np.array([0, h])[:, None, None])
+share_zero = np.mean((d_theta == 0) & (d_b == 0))
+print(f"the finite-difference gradient is exactly zero at {share_zero:.2%} of {grid[0].size} grid points")
+assert share_zero > 0.999
+
+
+def numerical_grad(p):
+    return calculus.numerical_gradient(zero_one_loss, p, h=h)
+
+
+stuck = run(sgd(lr=1.0), (zero_one_loss, numerical_grad), start, steps=500)
+print(stuck.message)
+assert stuck.status == "converged" and stuck.steps == 0 and stuck.f == 0.725
+
+# %% [markdown]
+# `run` reports *converged* at step 0: the gradient norm is zero, which is its
+# stopping rule, and it is right that no step can be taken. A zero gradient
+# certifies a minimum only for a smooth function; here it only says that the
+# terrace is flat. A larger learning rate does not help either: zero times any
+# number is zero.
+#
+# In practice this is why classifiers are trained on a **smooth surrogate**, the
+# logistic loss of chapter 04, whose gradient points somewhere, and evaluated on
+# the 0-1 loss. But sometimes there is no surrogate: the loss is a simulation, a
+# count, a measurement, a black box. Then we need methods that use values only.
+#
+# ## 2. Random search
+#
+# The simplest idea: try points at random and keep the best one. It comes in two
+# flavours.
+#
+# - **Global**: draw each candidate uniformly from a box. It ignores everything
+#   learned so far, but it cannot get stuck.
+# - **Local**: draw each candidate around the best point so far,
+#   $x_\text{best} + s\,\varepsilon$ with $\varepsilon \sim N(0, I)$, and move when it
+#   is better. This is a $(1+1)$ evolution strategy with a fixed step $s$.
+#
+# `gdlearn.gradient_free.random_search` does both; like every method of this
+# chapter it returns a record of the **best point found so far** after each
+# evaluation, and counts the evaluations. Without gradients, evaluations are the
+# currency.
+
+# %%
+f = lambda p: float(zero_one_loss(p))
+budget = 300
+global_rs = random_search(f, start, domain=domain, n_iter=budget, seed=0)
+local_rs = random_search(f, start, n_iter=budget, step=0.5, seed=0)
+for name, tr in [("global", global_rs), ("local", local_rs)]:
+    print(f"{name:>6}: {tr.message}")
+    assert tr.n_evals == budget + 1
+    assert np.all(np.diff(tr.fs) <= 0) and tr.f == tr.values.min()    # best so far, never worse
+assert global_rs.f <= 0.06 and local_rs.f <= 0.04 and local_rs.f < global_rs.f
+
+# %% [markdown]
+# Both find a good line within 300 evaluations, the local search a slightly
+# better one: near a good point, small steps refine it, while the global search
+# keeps wasting most draws on bad regions of the box.
+#
+# ## 3. Nelder–Mead: a simplex that walks
+#
+# Nelder and Mead (1965) keep $d + 1$ points, a **simplex** (a triangle in two
+# dimensions), and at each iteration replace the worst vertex. Let $\bar x$ be the
+# centroid of the others:
+#
+# 1. **reflect** the worst vertex through $\bar x$: $x_r = \bar x + (\bar x - x_\text{worst})$;
+# 2. if $x_r$ is the best point yet, **expand**: try twice as far,
+#    $\bar x + 2(x_r - \bar x)$, and keep the better one;
+# 3. if $x_r$ is no better than the second-worst vertex, **contract** halfway
+#    between $\bar x$ and $x_r$ (or $x_\text{worst}$, whichever is better);
+# 4. if even that fails, **shrink** every vertex halfway towards the best one.
+#
+# Reflecting moves the triangle downhill like a tumbling stone; expanding
+# stretches it along a good direction; contracting and shrinking make it small
+# enough to settle into a minimum. It only asks which of two values is lower,
+# never by how much, so the jumps of a staircase do not confuse it (its flat
+# terraces can, as we will see). `gdlearn.gradient_free.nelder_mead` is
+# this algorithm with these coefficients (1, 2, ½, ½), the same as
+# `scipy.optimize.minimize(method="Nelder-Mead")`: on the smooth test functions
+# both take the same number of evaluations (the unit tests compare them).
+
+# %%
+nm = nelder_mead(f, start, initial_step=0.5, tol=1e-6)
+print(nm.message, f"\nbest loss {nm.f:.3f} at theta = {nm.x[0]:.3f}, b = {nm.x[1]:.3f}")
+assert nm.status == "converged" and nm.f <= 0.04 and nm.n_evals < 150
+
+
+# %%
+fig, ax = plt.subplots(figsize=(7.6, 5))
+ax.pcolormesh(T, B, landscape, cmap="Greys_r", shading="auto", rasterized=True, alpha=0.85)
+shown = [k for k in (0, 1, 2, 3, 4, 6, 8, 12, 16, 24) if k < nm.steps] + [nm.steps]
+iteration_color = plt.cm.ScalarMappable(plt.Normalize(0, nm.steps), "viridis")
+for k in shown:
+    ax.add_patch(Polygon(nm.simplices[k], closed=True, fill=False, linewidth=1.5,
+                         edgecolor=iteration_color.to_rgba(k)))
+plotting.plot_path(np.vstack([start, nm.xs]), ax=ax, color=METHOD_COLORS["Nelder–Mead"], markers=False,
+                   label="start, then the best vertex", linestyle="--", linewidth=1)
+fig.colorbar(iteration_color, ax=ax, label="iteration of the simplex drawn")
+ax.set(xlim=(-2.6, 1.8), ylim=(-1.0, 3.0), xlabel=r"angle $\theta$", ylabel="offset $b$",
+       title=f"Nelder–Mead on the 0-1 loss: the simplex at iterations {', '.join(map(str, shown[:5]))}, ..., {shown[-1]}")
+ax.legend(loc="lower left");
+
+# %% [markdown]
+# The triangle starts large (we asked for sides of 0.5), tumbles and stretches
+# towards the valley, then contracts around the best line. One warning: with a
+# small simplex all three vertices can sit on the **same terrace**. Then every
+# vertex has the same value, nothing is "better", each contraction fails, and
+# the simplex shrinks to a point where it started, reporting convergence. Even
+# scipy's default simplex (sides of 5 % of the start's coordinates) gets stuck,
+# on a terrace with almost half the points wrong:
+
+# %%
+tiny = nelder_mead(f, start, initial_step=0.005, tol=1e-6)
+default = nelder_mead(f, start, tol=1e-6)             # scipy's initial simplex
+print("sides 0.005: ", tiny.message, f"\n              best loss {tiny.f}")
+print("scipy's sides:", default.message, f"\n              best loss {default.f}")
+assert tiny.status == "converged" and tiny.f == zero_one_loss(start)
+assert np.max(np.abs(tiny.x - start)) <= 0.005           # it never left its terrace
+assert default.status == "converged" and default.f > 0.4
+
+# %% [markdown]
+# On a staircase, a derivative-free method also needs to *look far enough* to
+# see a difference.
+#
+# ## 4. An evolution strategy: the gradient of a smoothed loss
+#
+# The staircase has no useful gradient, but a blurred copy of it does. Average the
+# loss over a cloud of random points around $x$:
+#
+# $$L_\sigma(x) = \mathbb E_{\varepsilon \sim N(0, I)}\big[L(x + \sigma\varepsilon)\big].$$
+#
+# Each step of the staircase becomes a smooth ramp of width about $\sigma$, so
+# $L_\sigma$ has a gradient everywhere, and it points along the terraces towards
+# the valley. Along the offset $b$ (with $\theta$ fixed) we can write $L_\sigma$ in
+# closed form: point $i$ with score $s_i$ is misclassified for $b$ on one side of
+# $s_i$, so its step $\mathbb 1[b \ge s_i]$ becomes $\Phi\big((b - s_i)/\sigma\big)$,
+# with $\Phi$ the standard normal distribution function.
+
+# %%
+theta_slice = 0.3
+scores = np.cos(theta_slice) * points[:, 0] + np.sin(theta_slice) * points[:, 1]
+b_line = np.linspace(-3, 3, 1201)
+staircase = zero_one_loss(np.stack([np.full_like(b_line, theta_slice), b_line]))
+
+
+def smoothed(b, sigma):
+    """L_sigma along b: class 1 is wrong where b >= s_i, class 0 where b < s_i."""
+    z = (b[:, None] - scores[None, :]) / sigma
+    return np.mean(np.where(is_one, ndtr(z), ndtr(-z)), axis=1)
+
+
+# the closed form agrees with a Monte Carlo average over random offsets
+rng = np.random.default_rng(0)
+b0 = 1.5
+mc = np.mean(zero_one_loss(np.stack([np.full(50_000, theta_slice), b0 + 0.3 * rng.standard_normal(50_000)])))
+assert abs(mc - smoothed(np.array([b0]), 0.3)[0]) < 3e-3
+# flat for L, sloped for L_sigma at b0
+slope = np.diff(smoothed(np.array([b0 - 1e-4, b0 + 1e-4]), 0.3))[0] / 2e-4
+assert zero_one_loss(np.array([theta_slice, b0 - 1e-4])) == zero_one_loss(np.array([theta_slice, b0 + 1e-4]))
+assert slope > 0.05
+print(f"at b = {b0}: L is flat, L_sigma (sigma = 0.3) has slope {slope:.3f}; Monte Carlo check {mc:.4f}")
+
+# %%
+fig, ax = plt.subplots(figsize=(8, 3.8))
+ax.plot(b_line, staircase, color="black", linewidth=1, drawstyle="steps-post", label="0-1 loss $L$")
+for sigma, color in [(0.1, COLORS["sky_blue"]), (0.3, COLORS["reddish_purple"])]:
+    ax.plot(b_line, smoothed(b_line, sigma), color=color, linewidth=2, label=f"smoothed $L_\\sigma$, $\\sigma$ = {sigma}")
+ax.axvline(b0, color="grey", linestyle=":", linewidth=1)
+ax.set(xlabel="offset $b$ (angle fixed at $\\theta$ = 0.3)", ylabel="share misclassified",
+       title="Smoothing turns the staircase into a slope")
+ax.legend();
+
+# %% [markdown]
+# We cannot compute $L_\sigma$ or its gradient exactly in general, but we can
+# *estimate* the gradient from a few evaluations. For a direction $\varepsilon$,
+# the difference $L(x + \sigma\varepsilon) - L(x - \sigma\varepsilon)$ says how the loss
+# changes along $\varepsilon$; averaging over random directions gives
+#
+# $$\hat g = \frac1n \sum_{i=1}^{n} \frac{L(x + \sigma\varepsilon_i) - L(x - \sigma\varepsilon_i)}{2\sigma}\;\varepsilon_i ,
+# \qquad \mathbb E[\hat g] = \nabla L_\sigma(x),$$
+#
+# an **unbiased estimate of the smoothed gradient** from $2n$ evaluations. The
+# pairs $x \pm \sigma\varepsilon_i$ (**antithetic sampling**) cancel most of the
+# noise; on a quadratic they cancel the curvature exactly. Then take a gradient
+# step, $x \leftarrow x - \eta\, \hat g$. This is the evolution strategy Salimans et
+# al. (2017) used to train neural-network policies on thousands of CPUs:
+# `gdlearn.gradient_free.evolution_strategy`, with $n = 5$ pairs (population 10).
+
+# %%
+es = evolution_strategy(f, start, sigma=0.3, population=10, lr=1.0, n_iter=50, seed=0)
+print(es.message)
+assert es.n_evals == 1 + 50 * 11 and es.f <= 0.04
+
+# %% [markdown]
+# ## 5. The race, counted in evaluations
+#
+# Four methods from the same start, drawn on the loss landscape, and the best
+# loss each has found against the number of function evaluations it has spent
+# (log scale). Gradient descent spent one evaluation and one gradient (four
+# function values for the central differences) before giving up; we draw it as
+# the flat line it is.
+
+# %%
+def evaluations_to(trace, level):
+    """Evaluations spent when the best loss first reached `level` (None if never)."""
+    reached = np.flatnonzero(trace.fs <= level)
+    return int(trace.evals[reached[0]]) if len(reached) else None
+
+
+level = 0.05
+traces = {"random search": local_rs, "Nelder–Mead": nm, "evolution strategy": es}
+needed = {name: evaluations_to(tr, level) for name, tr in traces.items()}
+print(f"evaluations to reach a 0-1 loss of {level} (from {zero_one_loss(start)}):", needed)
+assert all(n is not None and n <= es.n_evals for n in needed.values())
+assert needed["Nelder–Mead"] < needed["random search"] < needed["evolution strategy"]
+assert all(tr.f <= 0.035 for tr in traces.values())          # 3.5 % or better; the grid's best is 3 %
+
+# %%
+fig, (ax_map, ax_curve) = plt.subplots(1, 2, figsize=(12.5, 4.8), width_ratios=[1.15, 1])
+ax_map.pcolormesh(T, B, landscape, cmap="Greys_r", shading="auto", rasterized=True, alpha=0.85)
+ax_map.scatter(*local_rs.points.T, s=4, color=METHOD_COLORS["random search"], alpha=0.35,
+               label="random search: every point tried")
+plotting.plot_path(local_rs.xs, ax=ax_map, color=METHOD_COLORS["random search"], markers=False,
+                   label="random search: best so far")
+plotting.plot_path(np.vstack([start, nm.xs]), ax=ax_map, color=METHOD_COLORS["Nelder–Mead"], markers=False,
+                   label="Nelder–Mead: best vertex")
+plotting.plot_path(es.path, ax=ax_map, color=METHOD_COLORS["evolution strategy"], markers=False,
+                   label="evolution strategy: the mean")
+ax_map.plot(*start, "X", color=METHOD_COLORS["gradient descent"], markersize=12, markeredgecolor="white",
+            zorder=10, label="gradient descent: stuck at the start")
+ax_map.set(xlim=domain[0], ylim=domain[1], xlabel=r"angle $\theta$", ylabel="offset $b$",
+           title="Paths on the 0-1 loss (dark = low)")
+ax_map.legend(fontsize=7.5, loc="lower right")
+
+for name, tr in traces.items():
+    ax_curve.step(tr.evals, tr.fs, where="post", color=METHOD_COLORS[name], label=name)
+ax_curve.hlines(stuck.f, 1, 600, color=METHOD_COLORS["gradient descent"], linestyle="--", label="gradient descent")
+ax_curve.axhline(best_on_grid, color="black", linewidth=0.8, linestyle=":", label=f"best on the grid ({best_on_grid})")
+ax_curve.set(xscale="log", xlim=(1, 600), ylim=(0, 0.8), xlabel="function evaluations (log scale)",
+             ylabel="best 0-1 loss so far", title="Best loss against evaluations")
+ax_curve.legend(fontsize=8);
+
+# %% [markdown]
+# All three gradient-free methods find a line that misclassifies 3.5 % of the
+# points (the best on the grid: 3 %), within 551 evaluations; gradient descent never leaves the start's
+# 72.5 %. Their styles differ. Nelder–Mead makes few, well-aimed evaluations and
+# is first below 5 % (the printout above). Local random search wanders, and the
+# cloud of its rejected tries is the price. The evolution strategy is last here:
+# it spends 11 evaluations per step, a lot for two parameters, but every step is
+# an averaged gradient step of the smoothed loss, and its evaluations could all
+# run in parallel.
+#
+# ### The price of no gradient: dimension
+#
+# On two parameters all of this is cheap. Neural networks have millions. How do
+# these methods scale? Take the simplest bowl, $f(x) = \tfrac12\|x\|^2$, in $d$
+# dimensions, start at $(1, \dots, 1)$, and count the evaluations until $f$ falls
+# by a factor $10^6$:
+
+# %%
+print("  d   Nelder–Mead   evolution strategy (population 2d)")
+cost = {}
+for d in [2, 4, 8, 16]:
+    bowl = lambda x: 0.5 * float(x @ x)
+    x0 = np.ones(d)
+    target = 1e-6 * bowl(x0)
+    cost[d] = (evaluations_to(nelder_mead(bowl, x0, tol=1e-12, max_iter=10_000), target),
+               evaluations_to(evolution_strategy(bowl, x0, sigma=0.1, population=2 * d, lr=0.1,
+                                                 n_iter=150, seed=0), target))
+    print(f"{d:3}   {cost[d][0]:11}   {cost[d][1]:18}")
+nm_growth, es_growth = cost[16][0] / cost[2][0], cost[16][1] / cost[2][1]
+assert nm_growth > 100 and 4 < es_growth < 12
+# gradient descent with lr = 0.5 multiplies f by (1 - 0.5)^2 = 1/4 per step, in any dimension
+gd_steps = math.ceil(math.log(1e-6) / math.log(0.25))
+assert gd_steps == 10
+for d in cost:
+    gd = run(sgd(lr=0.5), (lambda x: 0.5 * float(x @ x), lambda x: x), np.ones(d), steps=50, tol=0)
+    assert np.flatnonzero(gd.fs <= 1e-6 * gd.fs[0])[0] == gd_steps      # measured: 10 steps in every d
+
+# %% [markdown]
+# From 2 to 16 dimensions, Nelder–Mead's bill grows more than a hundredfold
+# (its simplex must learn $d$ directions, and it degrades quickly beyond a dozen
+# or so), and the evolution strategy's roughly in proportion to $d$ (it needs
+# about $d$ random directions to estimate one gradient). Gradient descent with
+# $\eta = 0.5$ needs 10 steps in *any* dimension, and with automatic
+# differentiation (section 7) a gradient costs a small constant times one
+# evaluation of $f$. That is why gradients train the millions of weights of a
+# network, and value-only methods are kept for problems with few parameters
+# (hyperparameters, chapter 02's random search of learning rates), no gradient,
+# or massive parallel hardware.
+#
+# ## 6. Federated averaging: gradient descent without pooling the data
+#
+# Now a different limit: the gradient exists, but the data may not move. Ten
+# clients (think: ten hospitals) each hold part of a data set; the model should
+# be trained on all of it without anybody sending their data. McMahan et al.
+# (2017) proposed **federated averaging** (FedAvg). Each round:
+#
+# 1. the server sends the current weights $w$ to the clients;
+# 2. each client $k$ runs $E$ steps of gradient descent on its **own** loss
+#    $L_k$ (the mean over its $n_k$ examples), starting from $w$, and sends back
+#    its weights $w_k$;
+# 3. the server averages them, **weighted by the data sizes**:
+#    $w \leftarrow \sum_k \frac{n_k}{n}\, w_k$, with $n = \sum_k n_k$.
+#
+# Only weights travel, never examples. Why weight by $n_k$? With $E = 1$, each
+# $w_k = w - \eta \nabla L_k(w)$, and
+#
+# $$\sum_k \frac{n_k}{n}\big(w - \eta\nabla L_k(w)\big)
+# = w - \eta \sum_k \frac{n_k}{n}\,\frac{1}{n_k}\sum_{i \in k} \nabla\ell_i(w)
+# = w - \eta\, \frac1n \sum_{i=1}^{n} \nabla \ell_i(w) ,$$
+#
+# **exactly one step of gradient descent on the pooled data**: the loss is an
+# average over examples (chapter 04), so each client's average must count as
+# many times as it has examples. A plain mean of the $w_k$ over-counts the small
+# clients.
+#
+# The data: 1000 points of the same two-class problem, shared among 10 clients in
+# two ways. **IID**: shuffled and dealt out evenly, so every client's data look
+# like the whole. **Non-IID**: a label skew drawn from a Dirichlet distribution
+# with $\alpha = 0.1$ (Hsu et al. 2019), so most clients hold almost only one class
+# and their sizes differ.
+
+# %%
+fed_data = data.logistic(n=1000, seed=0, separation=3.0)
+X_all, y_all = fed_data.X, fed_data.y
+clients = {"IID": partition_non_iid(X_all, y_all, 10, alpha=math.inf, seed=0),
+           "non-IID": partition_non_iid(X_all, y_all, 10, alpha=0.1, seed=0, min_size=5)}
+for name, cl in clients.items():
+    print(f"{name:>8}: sizes {[len(c.y) for c in cl]}\n          share of class 1 "
+          f"{[round(float(c.y.mean()), 2) for c in cl]}")
+shares = np.array([c.y.mean() for c in clients["non-IID"]])
+one_class = np.mean((shares < 0.1) | (shares > 0.9))
+assert one_class >= 0.5                     # most clients: (almost) one class
+assert max(abs(c.y.mean() - y_all.mean()) for c in clients["IID"]) < 0.15
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), sharey=True)
+for ax, (name, cl) in zip(axes, clients.items()):
+    ones = np.array([c.y.sum() for c in cl])
+    zeros = np.array([len(c.y) for c in cl]) - ones
+    ax.bar(np.arange(10), zeros, color=COLORS["blue"], label="class 0")
+    ax.bar(np.arange(10), ones, bottom=zeros, color=COLORS["vermillion"], label="class 1")
+    ax.set(xticks=np.arange(10), xlabel="client", title=f"{name} split")
+axes[0].set_ylabel("examples")
+axes[0].legend();
+
+# %% [markdown]
+# First the identity. With one local step, all clients, and weights by data size,
+# FedAvg must reproduce gradient descent on the pooled data to round-off, on the
+# skewed split too; the plain mean must not.
+
+# %%
+# one round by hand: every client steps from w = 0 on its own data, the server averages
+pooled = pool(clients["non-IID"])
+w = np.zeros(3)
+local = [w - 1.0 * models.logistic_grad(w, c.X, c.y) for c in clients["non-IID"]]
+sizes = [len(c.y) for c in clients["non-IID"]]
+one_gd_step = w - 1.0 * models.logistic_grad(w, pooled.X, pooled.y)
+assert np.allclose(aggregate(local, sizes), one_gd_step, rtol=1e-12, atol=1e-15)
+
+# thirty rounds with the library against thirty steps of gradient descent on the pooled data
+w_gd = np.zeros(3)
+for _ in range(30):
+    w_gd = w_gd - 1.0 * models.logistic_grad(w_gd, pooled.X, pooled.y)
+fed_one = fedavg(clients["non-IID"], np.zeros(3), rounds=30, local_steps=1, lr=1.0)
+fed_plain = fedavg(clients["non-IID"], np.zeros(3), rounds=30, local_steps=1, lr=1.0, weighted=False)
+print("pooled GD", w_gd.round(6), "\nFedAvg   ", fed_one.w.round(6), "\nplain mean", fed_plain.w.round(6))
+assert np.allclose(fed_one.w, w_gd, rtol=1e-12, atol=1e-14)
+assert np.linalg.norm(fed_plain.w - w_gd) > 0.1
+
+# %% [markdown]
+# ### More local steps: fewer rounds, but drift
+#
+# Communication is the expensive part (a round trip to a thousand phones), so
+# we want few rounds, which suggests more local work per round. We measure the
+# pooled loss above its minimum $L^\star$ (found by BFGS on the pooled data, with
+# `scipy.optimize`) for $E = 1, 5, 20, 50$ local steps, $\eta = 0.5$, over 40 rounds.
+
+# %%
+from scipy.optimize import minimize
+
+opt = minimize(models.logistic_loss, np.zeros(3), args=(X_all, y_all), jac=models.logistic_grad,
+               method="BFGS", options={"gtol": 1e-10})
+w_star, loss_star = opt.x, opt.fun
+local_steps = [1, 5, 20, 50]
+runs = {(name, E): fedavg(cl, np.zeros(3), rounds=40, local_steps=E, lr=0.5)
+        for name, cl in clients.items() for E in local_steps}
+gap = {key: r.losses - loss_star for key, r in runs.items()}
+for key, g in gap.items():
+    print(f"{key[0]:>8}, E = {key[1]:2}: L - L* after 10 rounds {g[10]:.1e}, after 40 rounds {g[-1]:.1e}; "
+          f"|w - w*| = {np.linalg.norm(runs[key].w - w_star):.3f}")
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11.5, 4), sharey=True)
+step_colors = [COLORS[c] for c in ("sky_blue", "bluish_green", "orange", "vermillion")]
+for ax, name in zip(axes, clients):
+    for E, color in zip(local_steps, step_colors):
+        ax.semilogy(np.maximum(gap[name, E], 1e-12), color=color, label=f"E = {E} local steps")
+    ax.set(xlabel="communication round", title=f"{name} clients")
+axes[0].set_ylabel("pooled loss above its minimum, $L - L^\\star$")
+axes[0].legend()
+fig.suptitle("FedAvg: more local steps converge in fewer rounds, but non-IID clients drift");
+
+# %% [markdown]
+# - **IID** (left): more local work pays. After 10 rounds, 20 local steps leave
+#   a loss gap more than a hundred times smaller than one step. Every client's
+#   data look like the whole, so every client's minimum is near the pooled one.
+# - **Non-IID** (right): more local steps help at first, then the curves for 20
+#   and 50 steps level off above zero; by round 40 even 5 steps have overtaken 50. A client holding only class 1 pulls its weights towards
+#   "everything is class 1"; after many local steps each $w_k$ sits near its own
+#   client's minimum, and their average is **not** the pooled minimum. This is
+#   **client drift**: with 50 local steps FedAvg settles at a fixed point with a
+#   loss gap about fifty times larger than on IID data. (Even IID clients drift a
+#   little: 100 examples are not quite the whole data set, which is why 50 local
+#   steps end above 20 on the left.) One local step has no drift but needs many
+#   rounds.
+
+# %%
+assert gap["IID", 20][10] < gap["IID", 1][10] / 100                   # IID: local work pays
+drift_ratio = gap["non-IID", 50][-1] / gap["IID", 50][-1]
+print(f"loss gap after 40 rounds with E = 50: non-IID / IID = {drift_ratio:.0f}")
+assert 30 < drift_ratio < 80                                          # non-IID: drift
+assert gap["IID", 50][-1] > gap["IID", 20][-1]                         # a little drift even for IID
+assert gap["non-IID", 5][-1] < gap["non-IID", 50][-1] < gap["non-IID", 5][10]
+assert np.linalg.norm(runs["non-IID", 50].ws[-1] - runs["non-IID", 50].ws[-10]) < 1e-3   # a fixed point
+assert np.linalg.norm(runs["non-IID", 50].w - w_star) > 5 * np.linalg.norm(runs["IID", 50].w - w_star)
+assert gap["non-IID", 1][-1] < gap["non-IID", 1][0] and gap["non-IID", 1][-1] > 0   # E = 1 still on its way
+
+# %% [markdown]
+# ### Accuracy, round by round, with a few clients per round
+#
+# Real deployments also sample clients: only a fraction $C$ of them take part in
+# each round (phones that are charging and on Wi-Fi). With $C = 0.3$, three of the
+# ten clients per round, and the classification accuracy on all the data:
+
+# %%
+def accuracy(w):
+    return float(np.mean((X_all @ w > 0) == (y_all == 1)))
+
+
+bayes = accuracy(w_star)
+curves = {}
+for name, cl in clients.items():
+    for E in (1, 50):
+        r = fedavg(cl, np.zeros(3), rounds=60, local_steps=E, lr=0.5, client_fraction=0.3, seed=0)
+        curves[name, E] = np.array([accuracy(w) for w in r.ws])
+late = {key: c[-20:] for key, c in curves.items()}
+for key, c in late.items():
+    print(f"{key[0]:>8}, E = {key[1]:2}: accuracy over the last 20 rounds {c.min():.3f} – {c.max():.3f}")
+print(f"accuracy of the pooled minimum: {bayes:.3f}")
+
+# %%
+fig, ax = plt.subplots(figsize=(8.5, 4))
+styles = {("IID", 1): (COLORS["sky_blue"], "-"), ("IID", 50): (COLORS["blue"], "-"),
+          ("non-IID", 1): (COLORS["orange"], "--"), ("non-IID", 50): (COLORS["vermillion"], "--")}
+for key, c in curves.items():
+    color, ls = styles[key]
+    ax.plot(c, color=color, linestyle=ls, label=f"{key[0]}, E = {key[1]}")
+ax.axhline(bayes, color="black", linewidth=0.8, linestyle=":", label=f"pooled minimum ({bayes:.3f})")
+ax.set(ylim=(0.8, 0.96), xlabel="communication round", ylabel="accuracy on all the data",
+       title="FedAvg with 3 of 10 clients per round")
+ax.legend(ncol=2, fontsize=8, loc="lower right");
+
+# %% [markdown]
+# On IID data the accuracy climbs to that of the pooled minimum (93.7 %) and
+# stays within a point of it, whichever clients are sampled. On non-IID data with 50 local steps
+# it swings from round to round: a round that happens to sample mostly
+# class-1 clients drags the model towards class 1, the next one back. Its worst
+# recent round is several points below the IID runs. With one local step the
+# non-IID run is smooth, but slow. Remedies exist (fewer local steps as training
+# goes on, a proximal term that keeps $w_k$ near $w$ as in FedProx, control
+# variates that correct the drift as in SCAFFOLD), but the trade-off between
+# communication and drift remains the central problem of federated optimization.
+
+# %%
+assert round(bayes, 3) == 0.937
+assert min(late["IID", 1].min(), late["IID", 50].min()) >= bayes - 0.01
+assert late["non-IID", 50].min() < min(late["IID", 1].min(), late["IID", 50].min()) - 0.03
+assert late["non-IID", 50].max() - late["non-IID", 50].min() > 0.03        # it swings
+assert np.ptp(late["non-IID", 1]) < 0.01                                  # smooth with one step
+
+# %% [markdown]
+# ## 7. Where to go next
+#
+# ### Automatic differentiation
+#
+# In this course we wrote every gradient by hand and checked it against finite
+# differences. Real projects do not: **automatic differentiation** (autodiff)
+# computes exact gradients of any program built from differentiable operations,
+# in reverse mode at a cost of a small constant times one evaluation of the
+# loss, however many parameters there are. PyTorch (`loss.backward()`), JAX
+# (`jax.grad`) and TensorFlow do this. The MLP backprop of chapter 09 is exactly
+# what they automate.
+#
+# ### Our optimizers have the same names, and the same numbers
+#
+# The library followed `torch.optim` on purpose: constructors, hyperparameter
+# names and defaults, and the iterates themselves.
+#
+# | this course (`gdlearn.optim`) | PyTorch | JAX (optax) |
+# | --- | --- | --- |
+# | `sgd(lr)` | `torch.optim.SGD(params, lr)` | `optax.sgd(lr)` |
+# | `sgd(lr, momentum=0.9)` | `SGD(..., momentum=0.9)` | `optax.sgd(lr, momentum=0.9)` |
+# | `sgd(lr, momentum=0.9, nesterov=True)` | `SGD(..., nesterov=True)` | `optax.sgd(..., nesterov=True)` |
+# | `adagrad(lr)` | `torch.optim.Adagrad` | `optax.adagrad` |
+# | `rmsprop(lr)` | `torch.optim.RMSprop` | `optax.rmsprop` |
+# | `adam(lr)` | `torch.optim.Adam` | `optax.adam` |
+# | `adamw(lr, weight_decay=1e-2)` | `torch.optim.AdamW` | `optax.adamw` |
+# | `clip_by_global_norm(m)` | `torch.nn.utils.clip_grad_norm_` | `optax.clip_by_global_norm` |
+# | `schedules.cosine_schedule(...)` | `torch.optim.lr_scheduler.CosineAnnealingLR` | `optax.cosine_decay_schedule` |
+# | `second_order.bfgs`, `second_order.lbfgs` | `torch.optim.LBFGS` (L-BFGS) | `optax.lbfgs` |
+#
+# (optax's defaults and ε placement differ slightly from torch's; chapter 06 shows
+# why frameworks' numbers can differ.) One check to end with: our `adam` and
+# `torch.optim.Adam`, 200 steps on Rosenbrock with the same numbers, in float64:
+
+# %%
+from gdlearn.optim import adam
+from gdlearn.surfaces import rosenbrock
+
+ours = run(adam(lr=0.05), rosenbrock, [-1.2, 1.0], steps=200, tol=0)
+try:
+    import torch
+except ImportError:  # torch is optional: the course runs without it
+    torch = None
+if torch is not None:
+    x = torch.tensor([-1.2, 1.0], dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.Adam([x], lr=0.05)
+    theirs = [x.detach().numpy().copy()]
+    for _ in range(200):
+        optimizer.zero_grad()
+        loss = (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2     # autodiff: no gradient written
+        loss.backward()
+        optimizer.step()
+        theirs.append(x.detach().numpy().copy())
+    difference = np.max(np.abs(ours.xs - np.array(theirs)))
+    print(f"largest difference over 200 steps: {difference:.1e}")
+    assert difference < 1e-12
+else:
+    print("torch is not installed: pip install torch to run this comparison")
+
+# %% [markdown]
+# The same iterates to round-off, and torch found the gradient by itself.
+#
+# ### Further reading
+#
+# - Gabriel Goh, *Why Momentum Really Works*, Distill (2017): chapter 05, with
+#   interactive figures.
+# - Jorge Nocedal and Stephen Wright, *Numerical Optimization*, 2nd ed., Springer
+#   (2006): line searches, Newton, BFGS and L-BFGS, trust regions, and Nelder–Mead,
+#   rigorously.
+# - Léon Bottou, Frank E. Curtis and Jorge Nocedal, *Optimization Methods for
+#   Large-Scale Machine Learning*, SIAM Review (2018): SGD, noise, batch sizes and
+#   second-order ideas for machine learning.
+# - Diederik Kingma and Jimmy Ba, *Adam: A Method for Stochastic Optimization*,
+#   ICLR (2015); Ilya Loshchilov and Frank Hutter, *Decoupled Weight Decay
+#   Regularization* (AdamW), ICLR (2019).
+# - Brendan McMahan et al., *Communication-Efficient Learning of Deep Networks from
+#   Decentralized Data*, AISTATS (2017): federated averaging.
+# - Tim Salimans et al., *Evolution Strategies as a Scalable Alternative to
+#   Reinforcement Learning* (2017); John Nelder and Roger Mead, *A Simplex Method
+#   for Function Minimization*, The Computer Journal (1965).
+#
+# ## The whole course in one table
+#
+# | # | chapter | the one idea to keep |
+# | --- | --- | --- |
+# | 00 | welcome | look at the slope, step downhill, repeat |
+# | 01 | calculus | the gradient is the direction of steepest ascent; check it with finite differences |
+# | 02 | gradient descent | $x \leftarrow x - \eta\nabla f(x)$; on a quadratic it converges exactly when $\eta < 2/L$, at a rate set by $\kappa = L/\mu$ |
+# | 03 | linear regression | scale your features: the condition number is the speed limit |
+# | 04 | stochastic and mini-batch | a mini-batch gradient is unbiased and noisy; decay the learning rate to beat the noise ball |
+# | 05 | momentum | remembering the last step turns $\kappa$ into $\sqrt\kappa$ |
+# | 06 | adaptive methods | a learning rate per coordinate: Adagrad, RMSprop, Adam, and AdamW's decoupled decay |
+# | 07 | troubleshooting | read the loss curve: vanishing, exploding, stuck, overfitting |
+# | 08 | second-order methods | curvature (Newton, BFGS, L-BFGS) buys fast convergence near a minimum, at a price per step |
+# | 09 | capstone | everything together on a neural network, with a fair comparison |
+# | 10 | beyond gradient descent | no gradient: search with values (costly in high dimension); no pooling: FedAvg, with client drift |
+
+# %% [markdown]
+# ## Summary
+#
+# - On a piecewise-constant loss such as the 0-1 loss, the gradient is zero
+#   wherever it exists: gradient descent stops at its start, and even calls it
+#   converged. Train on a smooth surrogate when you can.
+# - **Random search** keeps the best of random tries: trivial, robust, slow.
+#   **Nelder–Mead** tumbles a simplex downhill by comparing values; on a staircase
+#   its simplex must be large enough to see a difference. An **evolution strategy**
+#   estimates the gradient of the Gaussian-smoothed loss from antithetic pairs of
+#   evaluations and steps along it. All three found a line with a 3.5 % error
+#   where gradient descent stayed at 72.5 %.
+# - Count **function evaluations**. Without a gradient, the cost grows with the
+#   dimension: from 2 to 16 dimensions, more than a hundredfold for Nelder–Mead,
+#   about in proportion for the evolution strategy, while gradient descent on the
+#   same bowl needs 10 steps in any dimension.
+# - **Federated averaging** trains on data that stay on the clients. With one local
+#   step, all clients and data-size weights it *is* gradient descent on the pooled
+#   data (to round-off); the unweighted mean is not. More local steps save
+#   rounds, but on non-IID data they **drift** to a wrong fixed point, and with
+#   client sampling the accuracy swings.
+# - Autodiff frameworks compute the gradients for you; the optimizers you built
+#   here are `torch.optim`'s, with the same numbers.
+#
+# ## Exercises
+#
+# Open [`exercises/10_beyond_gradient_descent.ipynb`](../exercises/10_beyond_gradient_descent.ipynb):
+# write random search, the server's weighted average of FedAvg, one Nelder–Mead
+# reflection step, and the evolution-strategy gradient estimate. Each exercise
+# has a `check(...)` cell that tells you at once whether your code is right.
+#
+# This was the last chapter. Thank you for working through the course.

@@ -1,0 +1,107 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Exercises 09 — Capstone: a neural network
+#
+# Three exercises on [chapter 09](../chapters/09_neural_network.ipynb), 10 points in all.
+#
+# **How to work.** Each exercise asks for one function. Replace the line
+# `raise NotImplementedError(...)` with your code, then run the `check(...)` cell
+# below it: it runs the visible tests at once and shows, for each case, the input,
+# the expected and the received value, and a hint when your answer looks like a
+# classic mistake. The grader runs the same tests plus hidden ones, with partial
+# credit per test case. Keep the function names and parameters as given.
+
+# %%
+# Setup: on Colab this installs the course library; everywhere else it does nothing.
+import sys
+if "google.colab" in sys.modules:
+    import subprocess
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "gdlearn @ git+https://github.com/gdlearn/gdlearn"], check=True)
+
+# %%
+import numpy as np
+
+from gdlearn.grading import check
+from gdlearn.mlp import mlp_loss_and_grad
+
+
+# %% [markdown]
+# ## Exercise 9.1 — the cross-entropy and its gradient, from the logits (3 points)
+#
+# Write `bce_from_logits(z, y)`, which takes the logits `z` (shape `(n,)`) and the
+# labels `y` (shape `(n,)`, values in [0, 1]) and returns the tuple
+# `(loss, dz)`:
+#
+# $$\text{loss} = \frac1n \sum_i \log(1 + e^{z_i}) - y_i z_i, \qquad
+# \text{dz}_i = \frac{\partial\,\text{loss}}{\partial z_i} = \frac{\sigma(z_i) - y_i}{n},$$
+#
+# `loss` a float and `dz` an array of shape `(n,)`. It must work for huge logits
+# too ($|z| = 1000$): no `inf`, no `nan`. `np.logaddexp(0, z)` computes
+# $\log(1 + e^z)$ safely, and $\sigma(z) = 1/(1 + e^{-z})$ may be written as
+# `np.exp(-np.logaddexp(0, -z))`.
+
+# %%
+def bce_from_logits(z, y):
+    """Mean binary cross-entropy from the logits, and its gradient with respect to the logits."""
+    # YOUR CODE HERE
+    raise NotImplementedError("replace this line with your code")
+
+
+# %%
+check("ex09_1", bce_from_logits)
+
+# %% [markdown]
+# ## Exercise 9.2 — backpropagation through a two-layer network (4 points)
+#
+# The network of the chapter, with one hidden layer of $h$ tanh units:
+#
+# $$a = X W_1 + b_1, \quad H = \tanh(a), \quad z = H W_2 + b_2, \quad
+# L = \frac1n \sum_i \log(1 + e^{z_i}) - y_i z_i ,$$
+#
+# with `params = {"W1": (d, h), "b1": (h,), "W2": (h, 1), "b2": (1,)}`, `X` of
+# shape `(n, d)` and `y` of shape `(n,)`. Write `two_layer_backprop(params, X, y)`,
+# which returns the gradient of $L$ as a dict with the same four keys, each array
+# with the shape of its parameter. (Take the steps of the chapter's section 3:
+# $\delta_2 = (\sigma(z) - y)/n$, then the second layer, then back through the
+# $\tanh$, then the first layer.)
+
+# %%
+def two_layer_backprop(params, X, y):
+    """Gradient of the mean cross-entropy of a one-hidden-layer tanh network: a dict like params."""
+    # YOUR CODE HERE
+    raise NotImplementedError("replace this line with your code")
+
+
+# %%
+check("ex09_2", two_layer_backprop)
+
+# %% [markdown]
+# ## Exercise 9.3 — one epoch of mini-batch SGD (3 points)
+#
+# Write `sgd_epoch(params, X, y, lr, batch_size, seed)`, which trains a network
+# (a dict of arrays, any number of layers, tanh) for **one epoch** of mini-batch
+# SGD and returns the new params (a new dict; do not change the one you were given):
+#
+# 1. shuffle: `order = np.random.default_rng(seed).permutation(n)`;
+# 2. cut `order` into consecutive batches of `batch_size` indices (the last batch
+#    is smaller when `batch_size` does not divide `n`);
+# 3. for each batch in turn: `loss, grads = mlp_loss_and_grad(params, X[batch], y[batch])`
+#    (imported above from `gdlearn.mlp`), then `params[k] - lr * grads[k]` for every key.
+
+# %%
+def sgd_epoch(params, X, y, lr, batch_size, seed):
+    """One epoch of mini-batch SGD on a gdlearn.mlp network; returns the new params."""
+    # YOUR CODE HERE
+    raise NotImplementedError("replace this line with your code")
+
+
+# %%
+check("ex09_3", sgd_epoch)

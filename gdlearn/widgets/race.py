@@ -1,0 +1,466 @@
+r"""The optimizer race (chapter 06): several optimizers animated side by side on one surface.
+
+Pick a surface (Rosenbrock, Beale, an ill-conditioned quadratic, Himmelblau,
+the saddle), tick the optimizers to race (SGD, momentum, Nesterov, Adagrad,
+RMSprop, Adam, AdamW, AMSGrad), give each its own learning rate (one
+log-scale slider per optimizer), and press Play: a step slider, linked to
+the Play button, advances all the paths together over the contours while the
+loss curves (:math:`f(x_k) - f^\star`, log scale) grow on the right.
+
+Each optimizer runs once through :func:`gdlearn.run.run` when its settings
+change (its learning rate, the surface or the start); a step change only
+cuts the precomputed paths at the step (``set_data``) and blits them, so the
+Play button stays smooth. An optimizer that diverges stops where its last
+finite iterate was, marked with a cross; its legend entry says
+"diverged (✗)" and the status line ``"diverged at step k"``. (The legend is
+static, redrawn only when that changes: the numbers, which change with every
+slider move, go to the status line.)
+
+Built on :class:`~gdlearn.widgets.explorers.Explorer` (plain parts:
+``controls``, ``fig``, ``artists``, ``update(**values)``; errors shown in the
+status line, never raised; a static PNG without ipympl)::
+
+    from gdlearn.widgets.race import optimizer_race
+    race = optimizer_race(surface="rosenbrock", optimizers=["SGD", "momentum", "Adam"])
+    race                                  # Play, step, sliders, figure, status
+    race.update(lr_adam=0.05, step=100)
+    race.traces["Adam"].status
+"""
+from __future__ import annotations
+
+import math
+from functools import partial
+from typing import Any, Callable, Mapping, Sequence
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import plotting, style
+from .. import surfaces as _surfaces
+from ..optim import adagrad, adam, adamw, rmsprop, sgd
+from ..run import run
+from .explorers import _RED, Explorer, _int, _real, _surface_dict
+
+__all__ = ["RaceExplorer", "optimizer_race", "RACE_OPTIMIZERS", "race_surfaces", "default_lr"]
+
+#: The optimizers of the race: display name -> ``lr -> GradientTransformation``
+#: (torch's defaults for everything but the learning rate; momentum β = 0.9).
+RACE_OPTIMIZERS: dict[str, Callable[[float], Any]] = {
+    "SGD": lambda lr: sgd(lr=lr),
+    "momentum": lambda lr: sgd(lr=lr, momentum=0.9),
+    "Nesterov": lambda lr: sgd(lr=lr, momentum=0.9, nesterov=True),
+    "Adagrad": lambda lr: adagrad(lr=lr),
+    "RMSprop": lambda lr: rmsprop(lr=lr),
+    "Adam": lambda lr: adam(lr=lr),
+    "AdamW": lambda lr: adamw(lr=lr),
+    "AMSGrad": lambda lr: adam(lr=lr, amsgrad=True),
+}
+DEFAULT_OPTIMIZERS = ("SGD", "momentum", "RMSprop", "Adam")
+
+_QUAD = "quadratic (κ = 50)"
+# Learning rates that make a good race from each surface's start in 300 steps
+# (found by a sweep over a log grid; "*" is every other surface).
+_DEFAULT_LRS: dict[str, dict[str, float]] = {
+    "*": {"SGD": 1e-3, "momentum": 1e-3, "Nesterov": 1e-3, "Adagrad": 1.0, "RMSprop": 0.03,
+          "Adam": 0.1, "AdamW": 0.1, "AMSGrad": 0.1},
+    "beale": {"SGD": 0.01},
+    _QUAD: {"SGD": 0.03, "momentum": 0.01, "Nesterov": 0.01},
+    "himmelblau": {"SGD": 0.01, "momentum": 3e-3, "Nesterov": 3e-3},
+    "saddle": {"SGD": 0.01, "momentum": 3e-3, "Nesterov": 3e-3, "Adagrad": 0.1, "RMSprop": 0.01,
+               "Adam": 0.03, "AdamW": 0.03, "AMSGrad": 0.03},
+}
+
+
+def race_surfaces() -> dict[str, Any]:
+    """The surfaces of the race's dropdown: Rosenbrock, Beale, an ill-conditioned quadratic
+    (κ = 50, axes turned by 30°), Himmelblau and the saddle x² − y²."""
+    return {"rosenbrock": _surfaces.rosenbrock, "beale": _surfaces.beale,
+            _QUAD: _surfaces.quadratic(50.0, angle=math.pi / 6),
+            "himmelblau": _surfaces.himmelblau, "saddle": _surfaces.saddle}
+
+
+def default_lr(surface: str, optimizer: str) -> float:
+    """The race's starting learning rate for an optimizer on a surface (by their names).
+
+    Examples
+    --------
+    >>> default_lr("rosenbrock", "Adam"), default_lr("beale", "SGD")
+    (0.1, 0.01)
+    """
+    table = _DEFAULT_LRS.get(surface, {})
+    return float(table.get(optimizer, _DEFAULT_LRS["*"].get(optimizer, 1e-2)))
+
+
+def _slug(name: str) -> str:
+    """The value key of an optimizer's learning rate: ``"Adam"`` -> ``"lr_adam"``."""
+    return "lr_" + "".join(c if c.isalnum() else "_" for c in name.lower())
+
+
+class RaceExplorer(Explorer):
+    """Several optimizers on one surface, animated together. See :func:`optimizer_race`."""
+
+    def __init__(self, surfaces: Any = None, optimizers: Any = None, *, surface: str | None = None,
+                 x0: Sequence[float] | None = None, steps: int = 300, lrs: Mapping[str, float] | None = None,
+                 interval: int = 60, max_frames: int = 150,
+                 figsize: tuple[float, float] | None = None) -> None:
+        super().__init__()
+        self.surfaces = _surface_dict(race_surfaces() if surfaces is None else surfaces)
+        self.optimizers = self._optimizer_dict(optimizers)
+        self.steps = _int("steps", steps, 1, 20_000)
+        name = next(iter(self.surfaces)) if surface is None else surface
+        if name not in self.surfaces:
+            raise ValueError(f"surface must be one of {list(self.surfaces)}, got {name!r}")
+        s = self.surfaces[name]
+        start = np.asarray(s.start if x0 is None else x0, dtype=float).reshape(-1)
+        if start.shape != (2,):
+            raise ValueError(f"x0 must be a point (x, y), got {x0!r}")
+        shown = tuple(n for n in DEFAULT_OPTIMIZERS if n in self.optimizers) or tuple(self.optimizers)[:4]
+        if optimizers is not None and not isinstance(optimizers, Mapping):
+            shown = tuple(self.optimizers)       # a list of names: race exactly those
+        lrs = dict(lrs or {})
+        unknown = set(lrs) - set(self.optimizers)
+        if unknown:
+            raise ValueError(f"lrs: unknown optimizer(s) {sorted(unknown)}, expected some of {list(self.optimizers)}")
+        self._keys = {n: _slug(n) for n in self.optimizers}
+        self.traces: dict[str, Any] = {}
+        self._run_keys: dict[str, tuple] = {}
+        self._loss: dict[str, np.ndarray] = {}
+        self._surface_drawn = None
+        self._labels: tuple = ()
+        self._contours = None
+        self._stopped: dict[str, bool] = {}
+        values = dict(surface=name, optimizers=shown, step=self.steps, x0=float(start[0]), y0=float(start[1]))
+        for n, key in self._keys.items():
+            values[key] = lrs.get(n, default_lr(name, n))
+        self.values = self._validate(values)
+        self._build_controls(_int("interval", interval, 1, 10_000), _int("max_frames", max_frames, 1, 10_000))
+        self._build_figure(figsize or style.FIGSIZE["wide"])  # fits a notebook cell
+        self._start()
+
+    @staticmethod
+    def _optimizer_dict(optimizers: Any) -> dict[str, Callable[[float], Any]]:
+        if optimizers is None:
+            return dict(RACE_OPTIMIZERS)
+        if isinstance(optimizers, str):
+            optimizers = [optimizers]
+        if isinstance(optimizers, Mapping):
+            out = dict(optimizers)
+            for k, v in out.items():
+                if not callable(v):
+                    raise TypeError(f"optimizers[{k!r}] must be a callable lr -> GradientTransformation")
+        elif isinstance(optimizers, (list, tuple)):
+            out = {}
+            for n in optimizers:
+                if n not in RACE_OPTIMIZERS:
+                    raise ValueError(f"optimizers: unknown name {n!r}, expected some of {list(RACE_OPTIMIZERS)}")
+                out[n] = RACE_OPTIMIZERS[n]
+        else:
+            raise TypeError(f"optimizers must be None, a list of names or a dict name -> (lr -> optimizer), "
+                            f"got {type(optimizers).__name__}")
+        if not out:
+            raise ValueError("optimizers must not be empty")
+        return out
+
+    # -- parts
+    def _build_controls(self, interval: int, max_frames: int) -> None:
+        v, d = self.values, style.SLIDER_DEFAULTS
+        common = dict(style=d["style"], continuous_update=d["continuous_update"])
+        self.controls = {
+            "surface": widgets.Dropdown(options=list(self.surfaces), value=v["surface"], description="surface",
+                                        style=d["style"]),
+            "optimizers": widgets.SelectMultiple(options=list(self.optimizers), value=v["optimizers"],
+                                                 rows=min(len(self.optimizers), 8), description="optimizers",
+                                                 style=d["style"]),
+        }
+        for n, key in self._keys.items():
+            kw = dict(d["lr"])
+            kw["min"] = min(kw["min"], math.floor(math.log10(v[key])))
+            kw["max"] = max(1.0, kw["max"], math.ceil(math.log10(v[key])))
+            self.controls[key] = widgets.FloatLogSlider(value=v[key], description=f"{n} lr", **kw, **common)
+        self.controls["play"] = widgets.Play(value=v["step"], min=0, max=self.steps, interval=interval,
+                                             step=max(1, math.ceil(self.steps / max_frames)), description="play")
+        self.controls["step"] = widgets.IntSlider(value=v["step"], min=0, max=self.steps, description="step",
+                                                  **common)
+        self.link = widgets.jslink((self.controls["play"], "value"), (self.controls["step"], "value"))
+
+    def _connect(self) -> None:
+        for key, control in self.controls.items():
+            if key != "play":  # the Play button moves the step slider (jslink), which is observed
+                control.observe(partial(self._on_control, key), names="value")
+        self._connect_canvas()
+
+    def _control_box(self) -> widgets.Widget:
+        c = self.controls
+        sliders = widgets.VBox([c[k] for k in self._keys.values()])
+        top = widgets.HBox([widgets.VBox([c["surface"], c["optimizers"]]), sliders])
+        return widgets.VBox([top, widgets.HBox([c["play"], c["step"]])])
+
+    def _build_figure(self, figsize: tuple[float, float]) -> None:
+        fig = self.fig = plotting.new_figure(figsize)
+        ax, lax = fig.subplots(1, 2, width_ratios=[1, 1.15])
+        self.ax, self.loss_ax = ax, lax
+        self.artists = {}
+        (start,) = ax.plot([], [], color="black", **style.START_STYLE)
+        self.artists["start"] = start
+        for n in self.optimizers:
+            st = style.optimizer_style(n)
+            color, ls = st["color"], st["linestyle"]
+            (path,) = ax.plot([], [], color=color, linestyle=ls, linewidth=1.8, zorder=4, label=n)
+            (head,) = ax.plot([], [], marker=st["marker"], markersize=9, color=color, markeredgecolor="black",
+                              linestyle="none", zorder=8)
+            (loss,) = lax.plot([], [], color=color, linestyle=ls, linewidth=1.8, label=n)
+            self.artists[f"path:{n}"], self.artists[f"head:{n}"], self.artists[f"loss:{n}"] = path, head, loss
+        self.artists["now"] = lax.axvline(0.0, color="black", linewidth=0.8, linestyle=":")
+        lax.set_xlabel("step $k$")
+        lax.set_title("Loss")
+        lax.set_xlim(0, self.steps)
+        self.legend = None
+
+    def _set_legend(self, labels: Sequence[tuple[str, str]]) -> None:
+        """The legend is static (text is slow to blit): rebuilt, with a full redraw, only when a
+        label changes, i.e. when the choice of optimizers or whether one diverges changes."""
+        if self.legend is not None:
+            self.legend.remove()
+            self.legend = None
+        handles = []
+        for n, text in labels:
+            h = self.artists[f"loss:{n}"]
+            handles.append(h)
+            h.set_label(text)
+        if handles:
+            self.legend = self.loss_ax.legend(handles=handles, loc="upper right", fontsize=8)
+        self._full_draw_needed = True
+
+    # -- values
+    def _validate(self, v: dict[str, Any]) -> dict[str, Any]:
+        if v["surface"] not in self.surfaces:
+            raise ValueError(f"surface must be one of {list(self.surfaces)}, got {v['surface']!r}")
+        chosen = v["optimizers"]
+        if isinstance(chosen, str):
+            chosen = (chosen,)
+        if not isinstance(chosen, (list, tuple)):
+            raise TypeError(f"optimizers must be a tuple of names, got {chosen!r}")
+        bad = [n for n in chosen if n not in self.optimizers]
+        if bad:
+            raise ValueError(f"optimizers: unknown name(s) {bad}, expected some of {list(self.optimizers)}")
+        out = dict(surface=v["surface"], optimizers=tuple(n for n in self.optimizers if n in chosen),
+                   step=_int("step", v["step"], 0, self.steps), x0=_real("x0", v["x0"]), y0=_real("y0", v["y0"]))
+        for n, key in self._keys.items():
+            lr = _real(key, v[key], positive=True)
+            out[key] = lr
+        return out
+
+    def _prepare(self, values: dict[str, Any]) -> dict[str, Any]:
+        """A new surface brings its own start and learning rates, unless they are given too."""
+        name = values.get("surface")
+        if name in self.surfaces and name != self.values.get("surface"):
+            start = np.asarray(self.surfaces[name].start, dtype=float)
+            values.setdefault("x0", float(start[0]))
+            values.setdefault("y0", float(start[1]))
+            for n, key in self._keys.items():
+                values.setdefault(key, default_lr(name, n))
+        return values
+
+    def _sync_controls(self, values: Mapping[str, Any]) -> None:
+        super()._sync_controls(values)
+        if "optimizers" in values:  # the SelectMultiple wants a tuple
+            self._syncing = True
+            try:
+                self.controls["optimizers"].value = self.values["optimizers"]
+            finally:
+                self._syncing = False
+
+    # -- runs
+    def lr(self, name: str) -> float:
+        """The current learning rate of optimizer ``name``."""
+        return self.values[self._keys[name]]
+
+    def _run(self, name: str, s: Any) -> Any:
+        """The run of one optimizer, recomputed only when its settings changed."""
+        v = self.values
+        key = (v["surface"], self.lr(name), v["x0"], v["y0"])
+        if self._run_keys.get(name) != key:
+            trace = run(self.optimizers[name](self.lr(name)), s, np.array([v["x0"], v["y0"]]), self.steps)
+            self.traces[name], self._run_keys[name] = trace, key
+            self._loss[name] = self._loss_values(s, trace.fs)
+        return self.traces[name]
+
+    def _loss_values(self, s: Any, fs: np.ndarray) -> np.ndarray:
+        f_star = plotting._f_star(s)
+        if f_star is None:
+            return np.asarray(fs, dtype=float)
+        with np.errstate(invalid="ignore"):
+            y = fs - f_star
+            return np.where(y > 0, y, np.nan)
+
+    def _set_background(self, s: Any) -> None:
+        """Contours and loss-axis scale: the static parts (a full redraw, rare)."""
+        if self._contours is not None:
+            for a in self._contours:
+                if a is not None:
+                    a.remove()
+        self._contours = plotting.plot_contours(s, ax=self.ax)
+        lax = self.loss_ax
+        f_star = plotting._f_star(s)
+        _, _, Z = plotting.surface_grid(s, 200)
+        if f_star is None:
+            lax.set_yscale("linear")
+            lo, hi = float(np.nanmin(Z)), float(np.nanmax(Z))
+            lax.set_ylim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
+            lax.set_ylabel("$f(x_k)$")
+        else:
+            lax.set_yscale("log")
+            hi = 10.0 ** (math.ceil(math.log10(float(np.nanmax(Z)) - f_star)) + 1)
+            lax.set_ylim(1e-14, hi)
+            lax.set_ylabel(r"$f(x_k) - f^\star$")
+        self._surface_drawn = s
+        self._full_draw_needed = True
+
+    def _fit_loss_axis(self, s: Any, chosen: Sequence[str]) -> None:
+        """Log scale: the bottom a decade below the smallest loss shown (changed rarely: a full redraw)."""
+        if plotting._f_star(s) is None or not chosen:
+            return
+        lows = [np.nanmin(self._loss[n]) for n in chosen if np.any(np.isfinite(self._loss[n]))]
+        if not lows:
+            return
+        bottom = max(1e-16, 10.0 ** (math.floor(math.log10(min(lows))) - 1))
+        lo, hi = self.loss_ax.get_ylim()
+        if bottom < lo or bottom > lo * 1e4:
+            self.loss_ax.set_ylim(bottom, hi)
+            self._full_draw_needed = True
+
+    @staticmethod
+    def _label(name: str, trace: Any) -> str:
+        # the step numbers go to the status line: a label that changed with every
+        # learning rate would cost a full redraw per slider move
+        return f"{name}: diverged (✗)" if trace.status == "diverged" else name
+
+    def _redraw(self) -> None:
+        v = self.values
+        s = self.surfaces[v["surface"]]
+        if self._surface_drawn is not s:
+            self._set_background(s)
+        chosen = v["optimizers"]
+        traces = {n: self._run(n, s) for n in chosen}
+        for n in self.optimizers:  # before the legend, which copies the lines' visibility
+            for part in ("path", "head", "loss"):
+                self.artists[f"{part}:{n}"].set_visible(n in chosen)
+        self._fit_loss_axis(s, chosen)
+        labels = tuple((n, self._label(n, t)) for n, t in traces.items())
+        if labels != self._labels:
+            self._set_legend(labels)
+            self._labels = labels
+        self._draw_step()
+
+    def _draw_step(self) -> None:
+        """Cut every path at the current step: the only work a Play frame does."""
+        v = self.values
+        k = v["step"]
+        a = self.artists
+        chosen = set(v["optimizers"])
+        a["start"].set_data([v["x0"]], [v["y0"]])
+        a["now"].set_xdata([k, k])
+        parts = []
+        for n in self.optimizers:
+            path, head, loss = a[f"path:{n}"], a[f"head:{n}"], a[f"loss:{n}"]
+            if n not in chosen:
+                continue
+            t = self.traces[n]
+            j = min(k, t.steps)
+            xs = t.xs
+            path.set_data(xs[: j + 1, 0], xs[: j + 1, 1])
+            head.set_data(xs[j: j + 1, 0], xs[j: j + 1, 1])
+            stopped = t.status == "diverged" and k >= t.diverged_at
+            if stopped != self._stopped.get(n, False):
+                self._stopped[n] = stopped
+                if stopped:  # a thick cross in the optimizer's colour where the run left
+                    head.set(marker="x", markersize=12, markeredgewidth=3, markeredgecolor=path.get_color())
+                else:
+                    head.set(marker=style.optimizer_style(n)["marker"], markersize=9, markeredgewidth=1,
+                             markeredgecolor="black")
+            loss.set_data(np.arange(j + 1), self._loss[n][: j + 1])
+            if stopped:
+                parts.append(f"{n}: diverged at step {t.diverged_at}")
+            elif t.status == "converged" and k >= t.steps:
+                parts.append(f"{n}: converged at step {t.steps}, f = {t.fs[j]:.3g}")
+            else:
+                parts.append(f"{n}: f = {t.fs[j]:.3g}")
+        if not parts:
+            self._set_status("choose at least one optimizer", _RED)
+            return
+        diverged = any("diverged" in p for p in parts)
+        self._set_status(f"step {k}: " + " | ".join(parts), _RED if diverged else None)
+
+    def update(self, **values: Any) -> None:
+        """Set some values and redraw; a step alone only cuts the precomputed paths (fast)."""
+        if set(values) == {"step"} and self.error is None and self.fig is not None and self.traces:
+            try:
+                self.values["step"] = _int("step", values["step"], 0, self.steps)
+                self._sync_controls(values)
+                self._draw_step()
+                self._render()
+                return
+            except Exception as exc:  # noqa: BLE001 - routed to the status line, by design
+                self._show_error(exc)
+                return
+        super().update(**values)
+
+
+def optimizer_race(surface: str | None = None, optimizers: Any = None, x0: Sequence[float] | None = None,
+                   steps: int = 300, *, surfaces: Any = None, lrs: Mapping[str, float] | None = None,
+                   interval: int = 60, max_frames: int = 150,
+                   figsize: tuple[float, float] | None = None) -> RaceExplorer:
+    r"""Race several optimizers on one surface: a Play button, one learning-rate slider each (chapter 06).
+
+    Parameters
+    ----------
+    surface : str, optional
+        The surface to start with, a key of `surfaces` (default: the first,
+        ``"rosenbrock"``).
+    optimizers : list of str or dict, optional
+        Names from :data:`RACE_OPTIMIZERS` to race (all of them are in the
+        selector, these are ticked), or a dict ``name -> (lr -> optimizer)``
+        of your own. Default: every race optimizer in the selector, with SGD,
+        momentum, RMSprop and Adam ticked.
+    x0 : (2,) array, optional
+        The start (default: the surface's ``start``).
+    steps : int
+        Steps of each run, and the length of the step slider.
+    surfaces : None, list or dict, optional
+        The dropdown (default :func:`race_surfaces`).
+    lrs : dict, optional
+        Starting learning rates by optimizer name (default :func:`default_lr`).
+    interval, max_frames : int
+        Milliseconds between frames of the Play button; it skips steps so that a
+        race has at most `max_frames` frames.
+
+    Returns
+    -------
+    RaceExplorer
+        ``values`` holds ``surface``, ``optimizers`` (a tuple of names), one
+        ``lr_<name>`` per optimizer (``lr_adam``, ``lr_sgd``...), ``step``,
+        ``x0`` and ``y0``; ``traces`` the runs by name.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> race = optimizer_race("rosenbrock", ["SGD", "Adam"], steps=100, figsize=(8, 3))
+    >>> sorted(race.traces), race.values["lr_adam"]
+    (['Adam', 'SGD'], 0.1)
+    >>> race.update(step=10)
+    >>> len(race.artists["path:Adam"].get_xdata())      # the first 11 iterates
+    11
+    >>> race.update(lr_sgd=0.008)                       # too large for SGD here
+    >>> race.status_text.split(" | ")[0]
+    'step 10: SGD: diverged at step 4'
+    >>> race.update(step=2)
+    >>> race.status_text.split(" | ")[0]
+    'step 2: SGD: f = 8.42e+03'
+    >>> race.update(lr_adam=-1.0)                       # shown, not raised
+    >>> race.status_text
+    '⚠ ValueError: lr_adam must be > 0, got -1.0'
+    >>> race.close()
+    """
+    return RaceExplorer(surfaces, optimizers, surface=surface, x0=x0, steps=steps, lrs=lrs, interval=interval,
+                        max_frames=max_frames, figsize=figsize)

@@ -1,0 +1,300 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Exercises 09 — Capstone: a neural network
+#
+# Three exercises on [chapter 09](../chapters/09_neural_network.ipynb), 10 points in all.
+#
+# **How to work.** Each exercise asks for one function. Replace the line
+# `raise NotImplementedError(...)` with your code, then run the `check(...)` cell
+# below it: it runs the visible tests at once and shows, for each case, the input,
+# the expected and the received value, and a hint when your answer looks like a
+# classic mistake. The grader runs the same tests plus hidden ones, with partial
+# credit per test case. Keep the function names and parameters as given.
+
+# %%
+# Setup: on Colab this installs the course library; everywhere else it does nothing.
+import sys
+if "google.colab" in sys.modules:
+    import subprocess
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "gdlearn @ git+https://github.com/gdlearn/gdlearn"], check=True)
+
+# %%
+import numpy as np
+
+from gdlearn.grading import check
+from gdlearn.mlp import mlp_loss_and_grad
+
+# %%
+### BEGIN HIDDEN TESTS
+# The grading specification of this notebook (teacher only: the release step
+# removes every hidden block from the student's copy).
+from gdlearn.grading import Case, Exercise, Mistake
+
+rng = np.random.default_rng(909)
+
+
+def _net(sizes, seed, bias=0.3):
+    """A network with random weights *and* biases (zero biases would hide bias mistakes)."""
+    r = np.random.default_rng(seed)
+    params = {}
+    for l, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        params[f"W{l}"] = r.normal(size=(a, b)) / np.sqrt(a)
+        params[f"b{l}"] = bias * r.normal(size=b)
+    return params
+
+
+def _points(n, seed):
+    r = np.random.default_rng(seed)
+    X = r.normal(size=(n, 2))
+    return X, (X[:, 0] * X[:, 1] > 0).astype(float)          # an XOR-like pattern
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 9.1 — the cross-entropy and its gradient, from the logits (3 points)
+#
+# Write `bce_from_logits(z, y)`, which takes the logits `z` (shape `(n,)`) and the
+# labels `y` (shape `(n,)`, values in [0, 1]) and returns the tuple
+# `(loss, dz)`:
+#
+# $$\text{loss} = \frac1n \sum_i \log(1 + e^{z_i}) - y_i z_i, \qquad
+# \text{dz}_i = \frac{\partial\,\text{loss}}{\partial z_i} = \frac{\sigma(z_i) - y_i}{n},$$
+#
+# `loss` a float and `dz` an array of shape `(n,)`. It must work for huge logits
+# too ($|z| = 1000$): no `inf`, no `nan`. `np.logaddexp(0, z)` computes
+# $\log(1 + e^z)$ safely, and $\sigma(z) = 1/(1 + e^{-z})$ may be written as
+# `np.exp(-np.logaddexp(0, -z))`.
+
+# %%
+def bce_from_logits(z, y):
+    """Mean binary cross-entropy from the logits, and its gradient with respect to the logits."""
+    ### BEGIN SOLUTION
+    z = np.asarray(z, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n = len(z)
+    loss = float(np.mean(np.logaddexp(0.0, z) - y * z))
+    return loss, (np.exp(-np.logaddexp(0.0, -z)) - y) / n
+    ### END SOLUTION
+
+
+# %%
+### BEGIN HIDDEN TESTS
+def _sigma(z):
+    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))
+
+
+def _bce_naive(z, y):
+    with np.errstate(all="ignore"):
+        p = 1 / (1 + np.exp(-np.asarray(z, dtype=float)))
+        loss = float(np.mean(-y * np.log(p) - (1 - y) * np.log(1 - p)))
+    return loss, (p - y) / len(z)
+
+
+def _bce_sum(z, y):
+    return float(np.mean(np.logaddexp(0.0, z) - y * z)), _sigma(z) - y
+
+
+def _bce_sign(z, y):
+    return float(np.mean(np.logaddexp(0.0, z) - y * z)), (y - _sigma(z)) / len(z)
+
+
+def _bce_dp(z, y):
+    """The derivative with respect to p instead of z."""
+    p = _sigma(z)
+    with np.errstate(all="ignore"):
+        return float(np.mean(np.logaddexp(0.0, z) - y * z)), (-y / p + (1 - y) / (1 - p)) / len(z)
+
+
+Exercise(
+    "ex09_1", function="bce_from_logits", points=3,
+    title="Exercise 9.1 — the cross-entropy and its gradient, from the logits",
+    visible=[
+        Case(np.array([0.0, 0.0]), np.array([0.0, 1.0])),
+        Case(np.array([2.0, -1.0, 0.5]), np.array([1.0, 0.0, 0.0])),
+        Case(np.array([1000.0, -1000.0, 1000.0]), np.array([0.0, 0.0, 1.0]), _label="huge logits"),
+    ],
+    hidden=[
+        Case(rng.normal(size=20) * 3, (rng.random(20) < 0.5).astype(float)),
+        Case(np.array([-800.0, 800.0]), np.array([1.0, 0.0])),
+        Case(rng.normal(size=7), rng.random(7), _label="soft labels"),
+        Case(np.array([40.0]), np.array([0.0])),
+    ],
+    mistakes=[
+        Mistake("the loss is inf or nan at large logits: computing sigma(z) first and then log(1 - sigma(z)) "
+                "takes the log of 0 once sigma(z) rounds to 1; use log(1 + e^z) - y·z with np.logaddexp",
+                _bce_naive, name="naive log"),
+        Mistake("dz is the gradient of the *mean*: divide sigma(z) - y by n", _bce_sum, name="no 1/n"),
+        Mistake("the sign: d/dz [log(1 + e^z) - y·z] = sigma(z) - y, not y - sigma(z)", _bce_sign, name="sign"),
+        Mistake("that is the derivative with respect to p = sigma(z); with respect to the logit z the "
+                "two factors cancel to sigma(z) - y", _bce_dp, name="d/dp"),
+    ],
+    hint="return a tuple (loss, dz): a float and an array of shape (n,)",
+    rtol=1e-9, atol=1e-12,
+)
+### END HIDDEN TESTS
+
+# %%
+check("ex09_1", bce_from_logits)
+
+# %% [markdown]
+# ## Exercise 9.2 — backpropagation through a two-layer network (4 points)
+#
+# The network of the chapter, with one hidden layer of $h$ tanh units:
+#
+# $$a = X W_1 + b_1, \quad H = \tanh(a), \quad z = H W_2 + b_2, \quad
+# L = \frac1n \sum_i \log(1 + e^{z_i}) - y_i z_i ,$$
+#
+# with `params = {"W1": (d, h), "b1": (h,), "W2": (h, 1), "b2": (1,)}`, `X` of
+# shape `(n, d)` and `y` of shape `(n,)`. Write `two_layer_backprop(params, X, y)`,
+# which returns the gradient of $L$ as a dict with the same four keys, each array
+# with the shape of its parameter. (Take the steps of the chapter's section 3:
+# $\delta_2 = (\sigma(z) - y)/n$, then the second layer, then back through the
+# $\tanh$, then the first layer.)
+
+# %%
+def two_layer_backprop(params, X, y):
+    """Gradient of the mean cross-entropy of a one-hidden-layer tanh network: a dict like params."""
+    ### BEGIN SOLUTION
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    H = np.tanh(X @ params["W1"] + params["b1"])
+    z = H @ params["W2"][:, 0] + params["b2"][0]
+    delta2 = (1 / (1 + np.exp(-z)) - y) / len(y)
+    delta1 = np.outer(delta2, params["W2"][:, 0]) * (1 - H ** 2)
+    return {"W1": X.T @ delta1, "b1": delta1.sum(axis=0),
+            "W2": H.T @ delta2[:, None], "b2": np.array([delta2.sum()])}
+    ### END SOLUTION
+
+
+# %%
+### BEGIN HIDDEN TESTS
+def _backprop_variant(params, X, y, *, mistake):
+    a = X @ params["W1"] + params["b1"]
+    H = np.tanh(a)
+    z = params["b2"][0] + H @ params["W2"][:, 0]
+    n = 1 if mistake == "no 1/n" else len(y)
+    delta2 = (_sigma(z) - y) / n
+    slope = {"1 - a^2": 1 - a ** 2, "no tanh'": np.ones_like(H)}.get(mistake, 1 - H ** 2)
+    delta1 = np.outer(delta2, params["W2"][:, 0]) * slope
+    reduce = np.mean if mistake == "bias mean" else np.sum
+    return {"W1": X.T @ delta1, "b1": reduce(delta1, axis=0),
+            "W2": H.T @ delta2[:, None], "b2": np.array([reduce(delta2)])}
+
+
+Exercise(
+    "ex09_2", function="two_layer_backprop", points=4,
+    title="Exercise 9.2 — backpropagation through a two-layer network",
+    visible=[
+        Case(_net([2, 3, 1], seed=1), *_points(5, seed=2)),
+        Case(_net([2, 16, 1], seed=3), *_points(40, seed=4)),
+        Case(_net([3, 4, 1], seed=5), np.random.default_rng(6).normal(size=(6, 3)),
+             np.array([1.0, 0.0, 1.0, 1.0, 0.0, 0.0])),
+    ],
+    hidden=[
+        Case(_net([2, 8, 1], seed=7, bias=1.0), *_points(30, seed=8)),
+        Case(_net([5, 2, 1], seed=9), np.random.default_rng(10).normal(size=(12, 5)),
+             np.random.default_rng(11).random(12), _label="soft labels"),
+        Case(_net([2, 1, 1], seed=12), *_points(3, seed=13)),
+        Case({k: 4 * v for k, v in _net([2, 6, 1], seed=14).items()}, *_points(25, seed=15),
+             _label="saturated hidden units"),
+    ],
+    mistakes=[
+        Mistake("tanh'(a) = 1 - tanh(a)^2 = 1 - H^2, not 1 - a^2: use the hidden *outputs* H",
+                lambda p, X, y: _backprop_variant(p, X, y, mistake="1 - a^2"), name="1 - a^2"),
+        Mistake("the error must pass through the tanh on its way down: multiply by tanh'(a) = 1 - H^2",
+                lambda p, X, y: _backprop_variant(p, X, y, mistake="no tanh'"), name="no tanh'"),
+        Mistake("the loss is a mean over the n examples: delta2 = (sigma(z) - y) / n",
+                lambda p, X, y: _backprop_variant(p, X, y, mistake="no 1/n"), name="no 1/n"),
+        Mistake("a bias is added to every example, so its gradient is the *sum* of the deltas over "
+                "the examples (the 1/n is already in delta2), not their mean",
+                lambda p, X, y: _backprop_variant(p, X, y, mistake="bias mean"), name="bias mean"),
+    ],
+    hint="return a dict with keys W1, b1, W2, b2, each with the shape of its parameter "
+         "(W2 is (h, 1), b2 is (1,))",
+    rtol=1e-8, atol=1e-12,
+)
+### END HIDDEN TESTS
+
+# %%
+check("ex09_2", two_layer_backprop)
+
+# %% [markdown]
+# ## Exercise 9.3 — one epoch of mini-batch SGD (3 points)
+#
+# Write `sgd_epoch(params, X, y, lr, batch_size, seed)`, which trains a network
+# (a dict of arrays, any number of layers, tanh) for **one epoch** of mini-batch
+# SGD and returns the new params (a new dict; do not change the one you were given):
+#
+# 1. shuffle: `order = np.random.default_rng(seed).permutation(n)`;
+# 2. cut `order` into consecutive batches of `batch_size` indices (the last batch
+#    is smaller when `batch_size` does not divide `n`);
+# 3. for each batch in turn: `loss, grads = mlp_loss_and_grad(params, X[batch], y[batch])`
+#    (imported above from `gdlearn.mlp`), then `params[k] - lr * grads[k]` for every key.
+
+# %%
+def sgd_epoch(params, X, y, lr, batch_size, seed):
+    """One epoch of mini-batch SGD on a gdlearn.mlp network; returns the new params."""
+    ### BEGIN SOLUTION
+    order = np.random.default_rng(seed).permutation(len(y))
+    for start in range(0, len(y), batch_size):
+        batch = order[start:start + batch_size]
+        _, grads = mlp_loss_and_grad(params, X[batch], y[batch])
+        params = {k: params[k] - lr * grads[k] for k in params}
+    return params
+    ### END SOLUTION
+
+
+# %%
+### BEGIN HIDDEN TESTS
+def _epoch_variant(params, X, y, lr, batch_size, seed, *, mistake):
+    n = len(y)
+    order = np.arange(n) if mistake == "no shuffle" else np.random.default_rng(seed).permutation(n)
+    stop = n - n % batch_size if mistake == "drop last" else n
+    if mistake == "one step":
+        _, grads = mlp_loss_and_grad(params, X, y)
+        return {k: params[k] - lr * grads[k] for k in params}
+    for start in range(0, stop, batch_size):
+        batch = order[start:start + batch_size]
+        _, grads = mlp_loss_and_grad(params, X[batch], y[batch])
+        sign = 1.0 if mistake == "ascent" else -1.0
+        params = {k: params[k] + sign * lr * grads[k] for k in params}
+    return params
+
+
+Exercise(
+    "ex09_3", function="sgd_epoch", points=3,
+    title="Exercise 9.3 — one epoch of mini-batch SGD",
+    visible=[
+        Case(_net([2, 4, 1], seed=20), *_points(12, seed=21), 0.5, 4, 0),
+        Case(_net([2, 8, 8, 1], seed=22), *_points(50, seed=23), 0.2, 16, 7, _label="last batch of 2"),
+        Case(_net([2, 3, 1], seed=24), *_points(6, seed=25), 0.1, 1, 3, _label="batch size 1"),
+    ],
+    hidden=[
+        Case(_net([2, 16, 1], seed=26), *_points(40, seed=27), 1.0, 40, 1, _label="full batch"),
+        Case(_net([2, 5, 4, 1], seed=28), *_points(33, seed=29), 0.3, 10, 11),
+        Case(_net([2, 6, 1], seed=30), *_points(20, seed=31), 0.05, 7, 2),
+    ],
+    mistakes=[
+        Mistake("shuffle first: order = np.random.default_rng(seed).permutation(n), then cut it into batches",
+                lambda *a: _epoch_variant(*a, mistake="no shuffle"), name="no shuffle"),
+        Mistake("step *against* the gradient: params[k] - lr * grads[k]",
+                lambda *a: _epoch_variant(*a, mistake="ascent"), name="ascent"),
+        Mistake("one epoch is one step *per mini-batch*, not one full-batch step",
+                lambda *a: _epoch_variant(*a, mistake="one step"), name="one step"),
+        Mistake("keep the last, smaller batch: every example is used once per epoch",
+                lambda *a: _epoch_variant(*a, mistake="drop last"), name="drop last"),
+    ],
+    hint="return a dict with the same keys and shapes as params",
+    rtol=1e-9, atol=1e-12,
+)
+### END HIDDEN TESTS
+
+# %%
+check("ex09_3", sgd_epoch)
