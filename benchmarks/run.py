@@ -29,9 +29,9 @@ slider_update_ms
     PNG. Goal: one frame at 60 Hz, 16.7 ms.
 slider_frame_ms
     The same update on an ipympl canvas (no browser attached), including what
-    ipympl does per change: encode the frame as a PNG for the browser (always a
-    full frame: see gdlearn/widgets/explorers.py). The latency a student sees,
-    less the network and the browser's decoding.
+    ipympl does per change: encode the frame as a PNG for the browser (mostly
+    "diff" frames; see Explorer._frame_kind in gdlearn/widgets/explorers.py).
+    The latency a student sees, less the network and the browser's decoding.
 slider_update_redraw_ms
     The same update followed by a full ``fig.canvas.draw()`` (no blitting):
     shows what the cached background saves.
@@ -191,7 +191,7 @@ def slider_frame(quick: bool) -> dict:
     assert ex.error is None, ex.error
     ex.close()
     return {"value": round(1e3 * statistics.median(times), 2), "unit": "ms",
-            "note": "slider_update_ms on an ipympl canvas: + encoding the full PNG frame ipympl sends",
+            "note": "slider_update_ms on an ipympl canvas: + encoding the PNG frame ipympl sends (a diff frame; every 10th and the keyframe after a burst are full)",
             "goal": 16.7, "p90": round(1e3 * float(np.percentile(times, 90)), 2),
             "frame_kb": round(statistics.median(sizes) / 1024, 1), "n": len(lrs)}
 

@@ -227,13 +227,13 @@ def test_descent_player_1d():
         p.close()
 
 
-def test_live_frames_are_full_frames_never_diffs():
-    """On an ipympl canvas every frame sent to the browser is a full image.
+def test_live_frames_diffs_then_a_full_keyframe():
+    """On an ipympl canvas a burst of blitted frames ends with a full frame of the picture.
 
-    ipympl can send "diff" frames (only the changed pixels), but the browser
-    decodes frames asynchronously and drops one when the next arrives first: a
-    dropped diff leaves stale paths on the figure for good (seen in JupyterLab
-    when a slider moved while the kernel was busy). A dropped full frame is harmless.
+    ipympl sends "diff" frames (only the changed pixels). The browser decodes frames
+    asynchronously and drops one when the next arrives first; a dropped diff left stale paths,
+    or only the moving lines, on the figure (seen in JupyterLab). So every 10th frame is full,
+    and a timer sends the current picture as a full "keyframe" once the controls are still.
     """
     backend = matplotlib.get_backend()
     from ipympl.backend_nbagg import Canvas, FigureManager   # importing it makes ipympl pyplot's backend
@@ -243,18 +243,46 @@ def test_live_frames_are_full_frames_never_diffs():
     canvas = Canvas(explorer.fig)
     FigureManager(canvas, 0)
     assert explorer.interactive
-    modes, frames, blits = [], [], []
+
+    class Timer:                                             # stands in for the kernel's event loop
+        def __init__(self, interval):
+            self.interval, self.callbacks, self.starts, self.single_shot = interval, [], 0, False
+
+        def add_callback(self, f):
+            self.callbacks.append(f)
+
+        def start(self):
+            self.starts += 1
+
+        def stop(self):
+            pass
+
+        def fire(self):
+            for f in self.callbacks:
+                f()
+
+    timers = []
+    canvas.new_timer = lambda interval=None, **kw: timers.append(Timer(interval)) or timers[-1]
+    modes, frames = [], []
     canvas.set_image_mode = modes.append               # what get_diff_image chose for each frame
     canvas.send_binary = frames.append                  # what would go to the browser
     canvas.draw_idle = canvas.draw                      # a browser that asks for the frame at once
-    blit = canvas.blit
-    canvas.blit = lambda bbox=None: (blits.append(bbox), blit(bbox))
     canvas.draw()                                       # the browser asked for the first frame
-    for lr in (0.06, 0.061, 0.062, 0.063):
+    assert modes == ["full"]
+    lrs = [0.06 + 0.0002 * k for k in range(12)]        # small moves: blits, no new background
+    for lr in lrs:
         explorer.update(lr=lr)
-    explorer.update(surface="rosenbrock", lr=1e-3)      # a new background: a full draw
-    explorer.update(lr=1.1e-3)
-    assert len(blits) >= 3                              # the moving artists were blitted
-    assert len(frames) >= 6
-    assert modes == ["full"] * len(frames)
+    blitted = modes[1:]
+    assert "diff" in blitted                            # cheap frames while the slider moves
+    longest = max(len(run) for run in "".join("d" if k == "diff" else "f" for k in blitted).split("f"))
+    assert longest <= 9                                 # at least every 10th frame whole
+    assert len(timers) == 1 and timers[0].starts >= len(lrs) - 2 and timers[0].single_shot
+    assert 0 < timers[0].interval <= 250                # soon after the last move
+    timers[0].fire()                                    # the controls have been still
+    assert modes[-1] == "full" and len(frames) == len(modes)
+    # the keyframe is the current picture: what a full redraw gives
+    from PIL import Image
+    shown = np.asarray(Image.open(io.BytesIO(frames[-1])))
+    explorer.fig.canvas.draw()
+    np.testing.assert_array_equal(shown, np.asarray(explorer.fig.canvas.buffer_rgba()))
     explorer.close()

@@ -135,6 +135,8 @@ class Explorer:
         self._display_handle = None
         self._static_display = False
         self._layout_engine = None
+        self._keyframe_timer = None
+        self._diff_frames = 0
 
     # -- parts ---------------------------------------------------------------
     @property
@@ -190,7 +192,7 @@ class Explorer:
         for artist in self._moving():
             self.fig.draw_artist(artist)
         if self.interactive:
-            canvas._force_full = True  # this draw goes out as a full frame (see _render)
+            canvas._force_full = True  # this draw goes out as a full frame (see _frame_kind)
 
     def _render(self) -> None:
         if self._full_draw_needed:
@@ -205,7 +207,7 @@ class Explorer:
             self._full_draw_needed = False
             self._background = None
             if self.interactive:
-                canvas._force_full = True  # see below: never a diff frame
+                canvas._force_full = True  # a new background goes out whole (see _frame_kind)
                 canvas.draw_idle()  # ipympl draws, then _on_draw keeps the new background
             else:
                 canvas.draw()
@@ -214,13 +216,46 @@ class Explorer:
         for artist in self._moving():
             self.fig.draw_artist(artist)
         if self.interactive:
-            # ipympl sends each frame as a PNG; a "diff" frame only holds the pixels that
-            # changed since the previous one. The browser decodes frames asynchronously and
-            # drops a frame when the next one arrives first (a fast slider, a busy kernel),
-            # and a dropped diff leaves stale paths on screen for good (seen in JupyterLab
-            # with headless Chromium). A full frame can be dropped harmlessly.
-            canvas._force_full = True
+            self._frame_kind()
         canvas.blit(self.fig.bbox)
+
+    # -- live frames (ipympl) --------------------------------------------------
+    # ipympl sends each frame to the browser as a PNG. A "diff" frame holds only the pixels
+    # that changed since the previous frame: cheap to encode (a few kB). But the browser
+    # decodes frames asynchronously and drops a frame when the next one arrives first (a
+    # fast slider, a busy kernel), and a dropped diff leaves stale paths on screen (seen in
+    # JupyterLab with headless Chromium: a figure with only its moving lines). A full frame
+    # (~120 kB, ~4x the encoding time) can be dropped harmlessly. So: diff frames while the
+    # controls move, every KEYFRAME_EVERY-th frame full, and one full "keyframe" of the
+    # current picture once the controls have been still for KEYFRAME_DELAY_MS.
+    KEYFRAME_EVERY = 10
+    KEYFRAME_DELAY_MS = 150
+
+    def _frame_kind(self) -> None:
+        """Before a blit on a live canvas: choose diff or full, and (re)arm the keyframe."""
+        canvas = self.fig.canvas
+        self._diff_frames += 1
+        if self._diff_frames >= self.KEYFRAME_EVERY:
+            self._diff_frames = 0
+            canvas._force_full = True
+        if self._keyframe_timer is None:
+            timer = canvas.new_timer(interval=self.KEYFRAME_DELAY_MS)
+            timer.single_shot = True
+            timer.add_callback(self._send_keyframe)
+            self._keyframe_timer = timer
+        self._keyframe_timer.stop()
+        self._keyframe_timer.start()
+
+    def _send_keyframe(self) -> None:
+        """Send the picture on the canvas again, as a full frame (no redraw)."""
+        canvas = self.fig.canvas
+        manager = getattr(canvas, "manager", None)
+        if not self.interactive or manager is None:
+            return
+        self._diff_frames = 0
+        canvas._force_full = True
+        canvas._png_is_old = True
+        manager.refresh_all()
 
     def _png(self) -> Image:
         buf = io.BytesIO()
@@ -316,6 +351,8 @@ class Explorer:
         """Close the figure and the widgets."""
         import matplotlib.pyplot as plt
 
+        if self._keyframe_timer is not None:
+            self._keyframe_timer.stop()
         plt.close(self.fig)
         for w in [*self.controls.values(), self.status, self.output]:
             w.close()
