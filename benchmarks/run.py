@@ -61,6 +61,7 @@ from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # benchmark the working tree, installed or not
+sys.path.insert(0, str(ROOT / "benchmarks"))  # the benchmarks kept in their own modules (EXTERNAL)
 
 import matplotlib  # noqa: E402
 
@@ -123,16 +124,24 @@ def _interact_inline_frame(lr: float) -> bytes:
     return buf.getvalue()
 
 
-@benchmark("slider_update_ms")
-def slider_update(quick: bool) -> dict:
-    ex = _explorer()
-    lrs = _learning_rates(60 if quick else 300)
+def _update_times(ex, lrs: list[float], then=None) -> list[float]:
+    """Seconds of each ``ex.update(lr=...)`` (followed by ``then()``, if given)."""
     times = []
     for lr in lrs:
         t = time.perf_counter()
         ex.update(lr=lr)
+        if then is not None:
+            then()
         times.append(time.perf_counter() - t)
     assert ex.error is None, ex.error
+    return times
+
+
+@benchmark("slider_update_ms")
+def slider_update(quick: bool) -> dict:
+    ex = _explorer()
+    lrs = _learning_rates(60 if quick else 300)
+    times = _update_times(ex, lrs)
     ex.close()
     base_lrs = _learning_rates(5 if quick else 20)
     base = []
@@ -156,12 +165,7 @@ def slider_update(quick: bool) -> dict:
 def slider_update_redraw(quick: bool) -> dict:
     ex = _explorer()
     lrs = _learning_rates(20 if quick else 100)
-    times = []
-    for lr in lrs:
-        t = time.perf_counter()
-        ex.update(lr=lr)
-        ex.fig.canvas.draw()
-        times.append(time.perf_counter() - t)
+    times = _update_times(ex, lrs, then=ex.fig.canvas.draw)
     ex.close()
     return {"value": round(1e3 * statistics.median(times), 2), "unit": "ms",
             "note": "update + full fig.canvas.draw() (Agg): the cost blitting avoids",
@@ -183,12 +187,7 @@ def slider_frame(quick: bool) -> dict:
     canvas.draw_idle = canvas.draw                               # a browser that asks at once
     canvas.draw()
     lrs = _learning_rates(60 if quick else 300)
-    times = []
-    for lr in lrs:
-        t = time.perf_counter()
-        ex.update(lr=lr)
-        times.append(time.perf_counter() - t)
-    assert ex.error is None, ex.error
+    times = _update_times(ex, lrs)
     ex.close()
     return {"value": round(1e3 * statistics.median(times), 2), "unit": "ms",
             "note": "slider_update_ms on an ipympl canvas: + encoding the PNG frame ipympl sends (a diff frame; every 10th and the keyframe after a burst are full)",
@@ -248,21 +247,12 @@ def import_gdlearn(quick: bool) -> dict:
             "n": repeats}
 
 
-# ---------------------------------------------------------------- main
-@benchmark("grade_throughput")
-def grade_throughput(quick: bool) -> dict:
-    """Submissions graded per second (higher is better); see benchmarks/grade_bench.py."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from grade_bench import bench_grade_throughput
-
-    row = bench_grade_throughput(quick)
-    row.pop("name", None)
-    return row
-
+# ---------------------------------------------------------------- the other modules
 
 # Benchmarks that live in their own module beside this file: (row name, module, function).
 # Each function takes ``quick`` and returns the row (its own "name" is dropped).
 EXTERNAL = [
+    ("grade_throughput", "grade_bench", "bench_grade_throughput"),   # submissions/s, higher is better
     ("batch_size_explorer_update_ms", "batch_bench", "bench"),
     ("momentum_explorer_update_ms", "momentum_bench", "bench"),
     ("race_step_update_ms", "race_bench", "bench_step"),
@@ -277,7 +267,6 @@ EXTERNAL = [
 
 def _register_external(name: str, module: str, function: str) -> None:
     def run_external(quick: bool) -> dict:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
         row = getattr(__import__(module), function)(quick)
         row.pop("name", None)
         return row
@@ -290,7 +279,6 @@ for _row in EXTERNAL:
     _register_external(*_row)
 
 # chapter_NN_s: the wall-clock time of executing each chapter notebook (benchmarks/chapter_bench.py)
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 import chapter_bench  # noqa: E402
 
 for _chapter in chapter_bench.chapters():

@@ -286,3 +286,13 @@ def test_live_frames_diffs_then_a_full_keyframe():
     explorer.fig.canvas.draw()
     np.testing.assert_array_equal(shown, np.asarray(explorer.fig.canvas.buffer_rgba()))
     explorer.close()
+
+
+def test_setup_leaves_matplotlib_alone_without_a_kernel():
+    """A bare IPython shell (as in these tests, or a script) cannot switch backends: setup() must not try."""
+    from gdlearn.notebook import setup
+
+    InteractiveShell.instance()
+    backend = matplotlib.get_backend()
+    assert setup() == "none"
+    assert matplotlib.get_backend() == backend

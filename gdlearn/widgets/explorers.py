@@ -115,7 +115,9 @@ class Explorer:
     ``_validate(values) -> values`` and ``_redraw()`` (set the artists' data
     from ``values``; set ``_full_draw_needed`` when a static part such as the
     contours or an axis range changed), and end ``__init__`` with
-    ``self._start()``.
+    ``self._start()``. An explorer with a ``surface`` control, ``x0``/``y0``
+    start sliders and a ``surfaces`` dict gets sliders that follow the chosen
+    surface's domain.
     """
 
     def __init__(self) -> None:
@@ -305,6 +307,15 @@ class Explorer:
     def _sync_controls(self, values: Mapping[str, Any]) -> None:
         self._syncing = True
         try:
+            if "surface" in values and "x0" in self.controls and "y0" in self.controls:
+                # an explorer with a surface menu and start sliders: the sliders span the new
+                # surface's domain (before their values are set, so that those fit)
+                for key, (lo, hi) in zip(("x0", "y0"), self.surfaces[self.values["surface"]].domain):
+                    c = self.controls[key]
+                    if lo > c.max:  # keep min <= max at every step
+                        c.max, c.min = float(hi), float(lo)
+                    else:
+                        c.min, c.max = float(lo), float(hi)
             for key in values:
                 control = self.controls.get(key)
                 if control is not None and control.value != self.values[key]:
@@ -473,20 +484,6 @@ class LearningRateExplorer(Explorer):
             values.setdefault("x0", float(start[0]))
             values.setdefault("y0", float(start[1]))
         return values
-
-    def _sync_controls(self, values: Mapping[str, Any]) -> None:
-        if "surface" in values:  # the start sliders span the new surface's domain
-            self._syncing = True
-            try:
-                for key, (lo, hi) in zip(("x0", "y0"), self.surfaces[self.values["surface"]].domain):
-                    c = self.controls[key]
-                    if lo > c.max:  # keep min <= max at every step
-                        c.max, c.min = float(hi), float(lo)
-                    else:
-                        c.min, c.max = float(lo), float(hi)
-            finally:
-                self._syncing = False
-        super()._sync_controls(values)
 
     # -- drawing
     def _set_background(self, s: Any) -> None:

@@ -29,7 +29,7 @@ and diverging runs are shown as a message, never a traceback::
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 import ipywidgets as widgets
 import numpy as np
@@ -277,20 +277,6 @@ class MomentumExplorer(Explorer):
             for key, value in (("x0", start[0]), ("y0", start[1]), ("lr", lr), ("momentum", beta)):
                 values.setdefault(key, float(value))
         return values
-
-    def _sync_controls(self, values: Mapping[str, Any]) -> None:
-        if "surface" in values:  # the start sliders span the new surface's domain
-            self._syncing = True
-            try:
-                for key, (lo, hi) in zip(("x0", "y0"), self.surfaces[self.values["surface"]].domain):
-                    c = self.controls[key]
-                    if lo > c.max:  # keep min <= max at every step
-                        c.max, c.min = float(hi), float(lo)
-                    else:
-                        c.min, c.max = float(lo), float(hi)
-            finally:
-                self._syncing = False
-        super()._sync_controls(values)
 
     # -- drawing
     def _set_background(self, s: Any, nesterov: bool) -> None:

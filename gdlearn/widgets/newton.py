@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 import contourpy
 import ipywidgets as widgets
@@ -238,20 +238,6 @@ class NewtonExplorer(Explorer):
             for key, value in (("x0", s.start[0]), ("y0", s.start[1]), ("lr", _gd_default_lr(s))):
                 values.setdefault(key, float(value))
         return values
-
-    def _sync_controls(self, values: Mapping[str, Any]) -> None:
-        if "surface" in values:  # the start sliders span the new surface's domain
-            self._syncing = True
-            try:
-                for key, (lo, hi) in zip(("x0", "y0"), self.surfaces[self.values["surface"]].domain):
-                    c = self.controls[key]
-                    if lo > c.max:
-                        c.max, c.min = float(hi), float(lo)
-                    else:
-                        c.min, c.max = float(lo), float(hi)
-            finally:
-                self._syncing = False
-        super()._sync_controls(values)
 
     # -- computing
     def _errors(self, s: Any, fs: np.ndarray) -> np.ndarray:

@@ -261,15 +261,6 @@ class RaceExplorer(Explorer):
                 values.setdefault(key, default_lr(name, n))
         return values
 
-    def _sync_controls(self, values: Mapping[str, Any]) -> None:
-        super()._sync_controls(values)
-        if "optimizers" in values:  # the SelectMultiple wants a tuple
-            self._syncing = True
-            try:
-                self.controls["optimizers"].value = self.values["optimizers"]
-            finally:
-                self._syncing = False
-
     # -- runs
     def lr(self, name: str) -> float:
         """The current learning rate of optimizer ``name``."""
