@@ -4,9 +4,13 @@
 #   make test   install the course and its test tools in .venv and run pytest
 #
 # Installs are idempotent: a stamp file in .venv remembers the last install and
-# is redone only when pyproject.toml or environment.yml changed.  The versions
-# pinned in environment.yml are used as pip constraints (.ci/constraints.py),
-# so pip installs exactly what Binder installs and what the suite runs against.
+# is redone only when pyproject.toml or the pins changed.  Every version is
+# pinned (environment.yml: the runtime closure, which Binder installs;
+# .ci/test-pins.txt: the test tools) and used as pip constraints
+# (.ci/constraints.py), so pip installs exactly what the suite runs against.
+#
+#   make lock   re-resolve the newest versions for Python 3.11 and 3.12 and
+#               rewrite the pins (.ci/lock.py); then run `make test`.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -18,7 +22,7 @@ LAB_ARGS ?=
 # jupyter refuses to start as root without --allow-root (containers, CI machines)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test install install-test venv chromium clean-venv
+.PHONY: lab test install install-test venv chromium clean-venv lock
 
 # Serve the whole course folder (chapters/, exercises/ in the file browser) and
 # open chapter 00: passing the notebook as an argument would serve chapters/ only.
@@ -37,8 +41,8 @@ install-test: $(VENV)/.installed-test
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(CONSTRAINTS): environment.yml .ci/constraints.py | $(BIN)/python
-	$(BIN)/python .ci/constraints.py environment.yml > $@.tmp
+$(CONSTRAINTS): environment.yml .ci/test-pins.txt .ci/constraints.py | $(BIN)/python
+	$(BIN)/python .ci/constraints.py environment.yml .ci/test-pins.txt > $@.tmp
 	mv $@.tmp $@
 
 $(VENV)/.installed-lab: pyproject.toml $(CONSTRAINTS)
@@ -65,3 +69,9 @@ chromium:
 
 clean-venv:
 	rm -rf $(VENV)
+
+# The Pythons to lock for: CI's first run and Binder's (environment.yml: python=3.12).
+LOCK_PYTHONS ?= $(shell PYENV_VERSION=3.11.7 pyenv which python3.11 2>/dev/null || command -v python3.11) \
+                $(shell PYENV_VERSION=3.12.1 pyenv which python3.12 2>/dev/null || command -v python3.12)
+lock:
+	$(PYTHON) .ci/lock.py $(addprefix --python ,$(LOCK_PYTHONS))
