@@ -560,10 +560,9 @@ for ax, deg in zip(axes[:2], (0, 45)):
         ax.plot(xs[:, 0], xs[:, 1], color=style.color_for(name if name == "Adagrad" else "gd"), linestyle=ls,
                 marker=marker, markersize=4, label=f"{name}, lr = {best_lr[name][i]:.2g}")
     ax.plot(*v.start, color="black", **style.START_STYLE, label="start")
-    ax.plot(0, 0, **style.MINIMUM_STYLE, label="minimum")
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title=f"κ = 100, valley turned by {deg}°: first {show} steps",
            aspect="equal")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper right" if deg == 0 else "upper left")
 ax = axes[2]
 for name, key, marker, ls in [("gradient descent", "gd", "o", "-"), ("Adagrad", "adagrad", "^", "--"),
                               ("Adam", "adam", "s", ":")]:

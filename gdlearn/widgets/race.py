@@ -13,8 +13,9 @@ cuts the precomputed paths at the step (``set_data``) and blits them, so the
 Play button stays smooth. Every race optimizer has its own colour (the eight
 Okabe–Ito colours of :data:`gdlearn.style.PALETTE`) and its own marker
 (:data:`RACE_STYLES`). An optimizer that diverges stops where its last finite
-iterate was, marked with a large "X" (a marker no optimizer uses) and the
-word "diverged" beside it; its legend entry says "diverged (X)" and the
+iterate was (kept just inside the axes if that point is outside them),
+marked with a large "X" (a marker no optimizer uses) and the word
+"diverged" above it; its legend entry says "diverged (X)" and the
 status line ``"diverged at step k"``. (The legend is
 static, redrawn only when that changes: the numbers, which change with every
 slider move, go to the status line.)
@@ -38,6 +39,7 @@ from typing import Any, Callable, Mapping, Sequence
 import ipywidgets as widgets
 import numpy as np
 from matplotlib import patheffects
+from matplotlib.lines import Line2D
 
 from .. import plotting, style
 from .. import surfaces as _surfaces
@@ -170,6 +172,7 @@ class RaceExplorer(Explorer):
         self._labels: tuple = ()
         self._contours = None
         self._stopped: dict[str, bool] = {}
+        self._loss_top = math.inf
         values = dict(surface=name, optimizers=shown, step=self.steps, x0=float(start[0]), y0=float(start[1]))
         for n, key in self._keys.items():
             values[key] = lrs.get(n, default_lr(name, n))
@@ -246,7 +249,7 @@ class RaceExplorer(Explorer):
         for n in self.optimizers:
             st = race_style(n)
             color, ls = st["color"], st["linestyle"]
-            light = color in (_P["yellow"], _P["sky_blue"], _P["orange"])
+            light = color == _P["yellow"]          # the one colour that needs a dark outline on white
             outline = [patheffects.withStroke(linewidth=3.4, foreground="#333333" if light else "white")]
             (path,) = ax.plot([], [], color=color, linestyle=ls, linewidth=1.8, zorder=4, label=n,
                               path_effects=outline)
@@ -272,12 +275,16 @@ class RaceExplorer(Explorer):
             self.legend.remove()
             self.legend = None
         handles = []
-        for n, text in labels:
-            h = self.artists[f"loss:{n}"]
-            handles.append(h)
-            h.set_label(text)
+        for n, text in labels:  # proxies: the line style and the marker of the moving head
+            self.artists[f"loss:{n}"].set_label(text)
+            st = race_style(n)
+            diverged = text.endswith("diverged (X)")
+            handles.append(Line2D([], [], color=st["color"], linestyle=st["linestyle"], linewidth=1.8,
+                                  marker=DIVERGED_MARKER if diverged else st["marker"], markersize=8 if diverged else 7,
+                                  markeredgecolor="black", label=text))
         if handles:
-            self.legend = self.loss_ax.legend(handles=handles, loc="upper right", fontsize=8)
+            self.legend = self.loss_ax.legend(handles=handles, loc="upper right", fontsize=8,
+                                              ncol=2 if len(handles) > 4 else 1, columnspacing=0.8)
         self._full_draw_needed = True
 
     # -- values
@@ -352,6 +359,7 @@ class RaceExplorer(Explorer):
             lax.set_yscale("log")
             hi = 10.0 ** (math.ceil(math.log10(float(np.nanmax(Z)) - f_star)) + 1)
             lax.set_ylim(1e-14, hi)
+            self._loss_top = hi
             lax.set_ylabel(r"$f(x_k) - f^\star$")
         self._surface_drawn = s
         self._full_draw_needed = True
@@ -364,9 +372,12 @@ class RaceExplorer(Explorer):
         if not lows:
             return
         bottom = max(1e-16, 10.0 ** (math.floor(math.log10(min(lows))) - 1))
+        # the top a decade above the largest loss shown, at most the surface's own top
+        highs = [np.nanmax(self._loss[n]) for n in chosen if np.any(np.isfinite(self._loss[n]))]
+        top = min(self._loss_top, 10.0 ** (math.ceil(math.log10(max(highs))) + 1))
         lo, hi = self.loss_ax.get_ylim()
-        if bottom < lo or bottom > lo * 1e4:
-            self.loss_ax.set_ylim(bottom, hi)
+        if bottom < lo or bottom > lo * 1e4 or top != hi:
+            self.loss_ax.set_ylim(bottom, max(top, bottom * 10))
             self._full_draw_needed = True
 
     @staticmethod
