@@ -110,7 +110,8 @@ print("our loop and gdlearn.optim.adagrad agree for 200 steps on Rosenbrock")
 #
 # **The scale of the gradient does not matter.** Multiply a coordinate's gradients
 # by 1000 and $\sqrt{s}$ grows by 1000 too: the steps stay the same. In particular
-# the very first step is $\eta\, g/|g| = \pm\eta$ in every coordinate, however
+# the very first step is $\eta\, g/|g| = \pm\eta$ in every coordinate with a
+# nonzero gradient ($\epsilon$ aside), however
 # steep or flat the function is there. On $f(x) = \tfrac12(x_1^2 + 1000^2 x_2^2)$,
 # hopeless for gradient descent ($\kappa = 10^6$), Adagrad moves both coordinates
 # alike:
@@ -124,7 +125,7 @@ assert np.allclose(stretched[:, 0], stretched[:, 1], rtol=1e-9)      # the same 
 print("first steps:", stretched[1], stretched[2].round(6))
 
 # %% [markdown]
-# **The steps shrink forever.** $s$ only grows. Under a constant gradient $g$ it
+# **The steps shrink forever.** $s$ never decreases. Under a constant gradient $g$ it
 # is $t g^2$ after $t$ steps, so the step is $\eta/\sqrt t$: a tenth of $\eta$
 # after 100 steps, a hundredth after 10,000. That is good when the gradients are
 # noisy (a decaying rate damps the noise, chapter 04) and bad on a long road to the
@@ -580,8 +581,8 @@ ax.legend(fontsize=8);
 # Gradient descent needs the same number of steps at every angle: it treats all
 # directions alike, so turning the valley (and its start) changes nothing. Adagrad,
 # given an aligned valley, finishes in a handful of steps (left panel: a few long
-# jumps, one coordinate settling after the other). Turned by 30° it needs about as many steps as
-# gradient descent, turned by 45° more (middle panel: it zigzags across the valley
+# jumps and it is there). Turned by 30° it needs about as many steps as gradient
+# descent, turned by 45° more (middle panel: it zigzags across the valley
 # like gradient descent). Adam does best on the aligned valley too, but is less
 # sensitive to the angle.
 #
@@ -705,8 +706,8 @@ assert np.allclose(adam_w.xs[:5001, 0], adam_w.xs[:5001, 1], atol=1e-6)   # both
 # normalized step does not shrink with the gradient.)
 #
 # Training gradients are **noisy**, and then the picture changes: $\sqrt{\hat v}$
-# measures the noise $\sigma$ as well as the mean gradient, the normalized step is
-# about $\mathbb{E}[g]/\sigma$, and the balance becomes $\mathbb{E}[g] \approx
+# measures the noise $\sigma$ as well as the mean gradient, and when the noise
+# dominates the normalized step is on average about $\mathbb{E}[g]/\sigma$, and the balance becomes $\mathbb{E}[g] \approx
 # -\lambda\sigma x$: AdamW acts like an L2 penalty of strength $\lambda\sigma$, set
 # by the noise. For the steep coordinate that predicts $x_1 = 10/(10 +
 # \lambda\sigma)$, while Adam + L2 still aims at $10/(10 + \lambda) = 0.990$ on
@@ -759,13 +760,14 @@ ax2.legend(fontsize=8, loc="lower right");
 # The figure shows the two runs without noise against the step: Adam + L2 settles
 # at the penalized minimum (dash-dotted line) in both coordinates; AdamW goes on to
 # the minimum of $f$ (dotted line). In the steep coordinate (left) the two targets
-# are only 0.01 apart; in the flat one (right) the difference is plain. Neither answer is "right": they are different
-# regularizers. L2's pull depends on each coordinate's gradient history, AdamW's on
+# are only 0.01 apart; in the flat one (right) the difference is plain.
+#
+# Neither answer is "right": they are different regularizers. L2's pull depends on each coordinate's gradient history, AdamW's on
 # the size of the normalized step, hence on the gradient noise. Loshchilov and
 # Hutter (2019) report that with decoupled decay the best $\lambda$ depends less on
 # the learning rate, and that AdamW generalized better than Adam with L2 on their
-# image-classification experiments; PyTorch, optax and Keras all ship it. Note the different defaults:
-# `torch.optim.Adam` has `weight_decay=0` (an L2 penalty when set),
+# image-classification experiments; PyTorch, optax and Keras all ship it. Note
+# the different defaults: `torch.optim.Adam` has `weight_decay=0` (an L2 penalty when set),
 # `torch.optim.AdamW` has `weight_decay=0.01`.
 
 
@@ -815,9 +817,9 @@ ax.legend(fontsize=8, loc="center right");
 # no bias correction, the per-coordinate rate $\eta/\sqrt{v^{\max}_t}$ can only
 # shrink. Frameworks add Adam's bias correction, in two different ways:
 #
-# - PyTorch (and `gdlearn`) keep the maximum of the **raw** $v_t$ and divide it by
-#   the *current* $1 - \beta_2^t$: the rate is
-#   $\eta\,\sqrt{1 - \beta_2^t}/\sqrt{v^{\max}_t}$ (plus $\epsilon$). $v^{\max}$
+# - PyTorch (and `gdlearn`, and Keras) keep the maximum of the **raw** $v_t$ and
+#   divide it by the *current* $1 - \beta_2^t$: the rate is
+#   $\eta\,\sqrt{1 - \beta_2^t}/\sqrt{v^{\max}_t}$ ($\epsilon$ aside). $v^{\max}$
 #   never decreases, but $1 - \beta_2^t$ grows from $1 - \beta_2$ to 1, so the
 #   rate can **grow**, by up to $1/\sqrt{1 - \beta_2} \approx 31.6$, over the first
 #   few thousand steps.
@@ -855,8 +857,8 @@ assert np.all(np.diff(rate_optax) <= 0)                                # optax f
 
 # %% [markdown]
 # In PyTorch's form the rate grows 31-fold here, exactly as
-# $\sqrt{(1 - \beta_2^t)/(1 - \beta_2)}$; in optax's it stays put. Reddi et al.'s
-# example above works in both. AMSGrad is an option, off by default, in PyTorch
+# $\sqrt{(1 - \beta_2^t)/(1 - \beta_2)}$; in optax's it stays put. (Reddi et
+# al.'s example above ran in PyTorch's form.) AMSGrad is an option, off by default, in PyTorch
 # (`amsgrad=False`), optax (a separate `optax.amsgrad`) and Keras
 # (`amsgrad=False`).
 
@@ -869,9 +871,9 @@ assert np.all(np.diff(rate_optax) <= 0)                                # optax f
 # and press **Play**: all paths advance together, with the losses on the right
 # (log scale, $f(x_k) - f^\star$). The **step** slider moves through the race by
 # hand. Each optimizer has its own colour and marker. One that diverges stops at
-# its last finite point with a large **X** and the word "diverged" next to it, its
-# legend entry says so, and the status line below the figure gives the step. Each
-# surface opens with moderate learning rates (listed in
+# its last finite point (kept inside the figure) with a large **X** and the word
+# "diverged" above it; its legend entry says so, and the status line below the
+# figure gives the step. Each surface opens with moderate learning rates (listed in
 # `gdlearn/widgets/race.py`), not each optimizer's best.
 
 # %%
@@ -936,22 +938,24 @@ for name, make in [("momentum", lambda lr: sgd(lr=lr, momentum=0.9)), ("Adam", l
 print(f"best on the grid after {race.steps} steps: momentum f = {best_final['momentum']:.2g}, "
       f"Adam f = {best_final['Adam']:.2g}")
 assert best_final["momentum"] < best_final["Adam"] / 3
+adam_at_1 = run(adam(lr=1.0), rosenbrock, rosenbrock.start, steps=race.steps).fs[-1]
+assert adam_at_1 < final["momentum"]                  # "things to try" 1: Adam at lr = 1 overtakes
 
 # %% [markdown]
 # Things to try:
 #
-# 1. **Rosenbrock**: raise Adam's rate towards 1 and watch it catch up; raise SGD's
-#    until it diverges (the X).
+# 1. **Rosenbrock**: raise Adam's rate to 1 and watch it overtake momentum (at
+#    momentum's starting rate); raise SGD's until it diverges (the X).
 # 2. **Beale**: tick Adagrad. It starts fast and then slows down, as section 1
 #    predicts. Compare with RMSprop.
 # 3. **The quadratic** with $\kappa = 50$, turned by 30°: section 4 in motion.
 #    Tick Adagrad: does it do better than SGD here?
 # 4. **The saddle** $x^2 - y^2$, started almost on the ridge ($y_0 = 0.05$): which
 #    optimizers escape first? The adaptive ones scale each coordinate's step by its
-#    own gradient history, so the tiny gradient along $y$ still gives a full-size
-#    step.
+#    own gradient history, so the tiny gradient along $y$ still gives a step of
+#    about their learning rate from the start (RMSprop's first: 10 times it).
 # 5. Tick Adam, AdamW and AMSGrad together: with AdamW's default decay
-#    ($\lambda = 0.01$) and this few steps, how far apart do they end?
+#    ($\lambda = 0.01$) and so few steps, how far apart do they end?
 
 
 # %% [markdown]
