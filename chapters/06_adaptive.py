@@ -14,8 +14,10 @@
 # slowly than it could (chapters 02 and 05). **Adaptive methods** give each
 # coordinate its own step size, computed from the gradients seen so far: a
 # coordinate whose gradients have been small gets larger steps, one whose gradients
-# have been large gets smaller ones. Adam, the most used of them, is the default
-# optimizer of much of deep learning, and it is only a few lines of code.
+# have been large gets smaller ones. That cures ill-conditioning when the steep and
+# flat directions are the coordinate axes, and not when the valley runs diagonally
+# through them (section 4). Adam, the best known of these methods, is only a few
+# lines of code.
 #
 # You need chapter 05: momentum as a running average of gradients, and PyTorch's
 # conventions (`gdlearn.optim.sgd(lr, momentum=β)`).
@@ -27,13 +29,16 @@
 # - **RMSprop**: the same with a moving average, so the steps do not shrink forever;
 # - **Adam**: momentum plus RMSprop plus a **bias correction**, and what the first
 #   steps look like without it; Adam as a composition of building blocks;
-# - **AdamW**: why weight decay and an L2 penalty are the same thing for SGD and two
-#   different things for Adam;
+# - **diagonal preconditioning**: why per-coordinate steps cure ill-conditioning
+#   along the coordinate axes and not in a valley turned away from them;
+# - **AdamW**: why weight decay and an L2 penalty are the same step for plain SGD
+#   and different things for Adam (and for SGD with momentum);
 # - **AMSGrad**: a small change that fixes a case where Adam converges to the worst
 #   point;
-# - that `gdlearn.optim.adam` *is* `torch.optim.Adam`, number for number, and why
-#   TensorFlow/Keras give different numbers (where ε goes, and default values);
 # - and you get the **optimizer race**: up to eight optimizers animated side by side.
+#
+# Two appendices are reference material: `gdlearn.optim.adam` gives
+# `torch.optim.Adam`'s numbers, and why other frameworks give different ones.
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -58,7 +63,7 @@ from gdlearn import optim, plotting, style
 from gdlearn.optim import (adagrad, adam, adamw, chain, rmsprop, scale_by_adam,
                            scale_by_learning_rate, sgd)
 from gdlearn.run import run
-from gdlearn.surfaces import rosenbrock
+from gdlearn.surfaces import quadratic, rosenbrock
 
 COLORS = style.PALETTE
 
@@ -105,7 +110,8 @@ print("our loop and gdlearn.optim.adagrad agree for 200 steps on Rosenbrock")
 #
 # **The scale of the gradient does not matter.** Multiply a coordinate's gradients
 # by 1000 and $\sqrt{s}$ grows by 1000 too: the steps stay the same. In particular
-# the very first step is $\eta\, g/|g| = \pm\eta$ in every coordinate, however
+# the very first step is $\eta\, g/|g| = \pm\eta$ in every coordinate with a
+# nonzero gradient ($\epsilon$ aside), however
 # steep or flat the function is there. On $f(x) = \tfrac12(x_1^2 + 1000^2 x_2^2)$,
 # hopeless for gradient descent ($\kappa = 10^6$), Adagrad moves both coordinates
 # alike:
@@ -119,7 +125,7 @@ assert np.allclose(stretched[:, 0], stretched[:, 1], rtol=1e-9)      # the same 
 print("first steps:", stretched[1], stretched[2].round(6))
 
 # %% [markdown]
-# **The steps shrink forever.** $s$ only grows. Under a constant gradient $g$ it
+# **The steps shrink forever.** $s$ never decreases. Under a constant gradient $g$ it
 # is $t g^2$ after $t$ steps, so the step is $\eta/\sqrt t$: a tenth of $\eta$
 # after 100 steps, a hundredth after 10,000. That is good when the gradients are
 # noisy (a decaying rate damps the noise, chapter 04) and bad on a long road to the
@@ -201,7 +207,7 @@ assert np.all(np.abs(ada_path[-1, :2] - w_true[:2]) < 0.1)
 # is the largest rate that does not blow up (from 0.097 on, the loss ends far above
 # where it started), because the dense features, with their large values, make
 # larger steps overshoot. At its best rate
-# rate the rare weight moves only a little at each of its few updates, and after
+# the rare weight moves only a little at each of its few updates, and after
 # one pass it is still far from 3. Adagrad's rate for the rare weight is
 # $\eta/\sqrt{s}$, and its $s$ collects only the few rare gradients, so it takes
 # large steps exactly there:
@@ -339,7 +345,7 @@ print(f"our Adam loop and gdlearn.optim.adam: largest difference {np.abs(ours - 
 # %% [markdown]
 # (Not exactly equal: PyTorch, and so `gdlearn`, computes
 # $\sqrt{v_t}/\sqrt{1 - \beta_2^t}$ rather than $\sqrt{v_t/(1 - \beta_2^t)}$; the
-# two differ in the last bits. Section 7 returns to such details.)
+# two differ in the last bits. Appendix B returns to such details.)
 #
 # ### The first steps, with and without bias correction
 #
@@ -371,9 +377,33 @@ assert 2000 < settled < 3500
 # and the next ones longer still, up to 6.6 times at step 12: early on $v$ is
 # much further below its target than $m$ is ($\beta_2$ is closer to 1), so the
 # denominator is far too small. It takes a few thousand steps for the factor to
-# fade. With the correction the steps are $\eta$ from the start: in Adam, $\eta$
-# really is the step length per coordinate (when the gradient keeps its sign).
-#
+# fade. With the correction the steps are $\eta$ from the start. Under a *constant*
+# gradient $\eta$ is exactly the step length per coordinate; otherwise it is only a
+# rough scale. Kingma and Ba (2015, section 2.1) give
+# $\eta(1 - \beta_1)/\sqrt{1 - \beta_2} \approx 3.16\,\eta$ as an upper bound,
+# reached in their most sparse case, and say the step is usually about $\eta$ or
+# smaller. That bound is approximate, not a guarantee: a gradient of 1 that jumps
+# to 10 at step 1000 (same sign) gives steps up to about $4.5\,\eta$, because
+# $\hat m$ follows the jump within a few tens of steps while $\hat v$ needs
+# thousands:
+
+
+# %%
+opt = adam(lr=1.0)
+state = opt.init(np.zeros(1))
+jump_steps = []
+for k in range(1, 3001):
+    g = np.array([1.0 if k < 1000 else 10.0])          # the gradient keeps its sign, but jumps at step 1000
+    updates, state = opt.update(g, state, np.zeros(1))
+    jump_steps.append(abs(updates[0]))
+jump_steps = np.array(jump_steps)
+peak_at = int(np.argmax(jump_steps)) + 1
+print(f"steps in units of eta: {jump_steps[998]:.3f} at step 999, largest {jump_steps.max():.2f} at step {peak_at}, "
+      f"{jump_steps[-1]:.3f} at step 3000")
+assert np.isclose(jump_steps[998], 1.0, rtol=1e-6) and 4.3 < jump_steps.max() < 4.7 and 1005 <= peak_at <= 1030
+assert np.isclose((1 - 0.9) / math.sqrt(1 - 0.999), 3.16, atol=5e-3)
+
+# %% [markdown]
 # The figure puts the step lengths of this section side by side, under a constant
 # gradient, in units of $\eta$:
 
@@ -407,23 +437,173 @@ assert np.array_equal(a.xs, b.xs)                      # bit for bit
 print(a.states[0][0])
 
 # %% [markdown]
-# `adamw`, `rmsprop` and `adagrad` are built the same way in `gdlearn/adaptive.py`;
-# read it, each is a few lines. From here on we use `gdlearn.optim.adam` and its
+# `adamw`, `rmsprop` and `adagrad` are built the same way in `gdlearn.optim`;
+# read them, each is a few lines. From here on we use `gdlearn.optim.adam` and its
 # relatives.
+
+# %% [markdown]
+# ## 4. What per-coordinate steps cannot fix: diagonal preconditioning
 #
-# ## 4. AdamW: weight decay is not an L2 penalty for Adam
+# Section 1 showed Adagrad shrug off a condition number of $10^6$. Look again at
+# why. On $f(x) = \tfrac12 \sum_i a_i x_i^2$ the gradient of coordinate $i$ is
+# $a_i x_i$: every gradient of that coordinate carries the factor $a_i$, so does
+# $\sqrt{s_i}$, and the factor cancels in $g_i/\sqrt{s_i}$. Each coordinate runs
+# Adagrad on $\tfrac12 x^2$ from its own start, whatever its curvature. That works
+# because the valley's axes *are* the coordinate axes.
+#
+# Dividing coordinate $i$'s step by a positive number $d_i$ is **diagonal
+# preconditioning**: $x \leftarrow x - \eta\, D^{-1} \nabla f(x)$ with
+# $D = \operatorname{diag}(d)$. In the variables $y = D^{1/2} x$ this is plain
+# gradient descent on $f(D^{-1/2} y)$, whose Hessian is $D^{-1/2} A D^{-1/2}$
+# ($A$ the Hessian of $f$). So a diagonal preconditioner helps exactly as much as
+# rescaling the axes makes the valley round. For an axis-aligned valley, $d_i = a_i$
+# makes it perfectly round ($\kappa = 1$). For a valley turned by an angle
+# $\theta$, rescaling the axes stretches a tilted ellipse along the axes and cannot
+# make it round; at $\theta = 45°$ the two diagonal entries of $A$ are equal, so
+# the natural choice $D = \operatorname{diag}(A)$ is a multiple of the identity
+# and changes nothing. A scan over all ratios $d_2/d_1$ confirms that no diagonal
+# does better there:
+
+# %%
+KAPPA = 100.0
+ANGLES = np.array([0, 5, 10, 15, 20, 25, 30, 35, 40, 45])
+
+
+def valley(angle_deg):
+    """The kappa = 100 quadratic turned by angle_deg; its start turns with it (gdlearn.surfaces.quadratic)."""
+    return quadratic(KAPPA, angle=math.radians(angle_deg))
+
+
+def kappa_scaled(A, d):
+    """Condition number of D^-1/2 A D^-1/2, the Hessian seen by gradient descent preconditioned by diag(d)."""
+    r = 1 / np.sqrt(d)
+    return np.linalg.cond(r[:, None] * A * r[None, :])
+
+
+ratios = np.geomspace(1e-3, 1e3, 4001)                 # d = (1, ratio): every diagonal, up to scale
+rows = []
+for deg in (0, 15, 30, 45):
+    A = valley(deg).hess(np.zeros(2))
+    best = min(kappa_scaled(A, np.array([1.0, q])) for q in ratios)
+    rows.append((f"{deg}°", f"{np.linalg.cond(A):.0f}", f"{kappa_scaled(A, np.diag(A)):.1f}", f"{best:.1f}"))
+    if deg == 0:
+        assert np.isclose(kappa_scaled(A, np.diag(A)), 1.0)                 # axis-aligned: perfectly round
+    if deg == 45:
+        assert np.allclose(np.diag(A), (1 + KAPPA) / 2)                     # equal diagonal entries
+        assert np.isclose(kappa_scaled(A, np.diag(A)), KAPPA) and best > 0.999 * KAPPA   # nothing helps
+table(["valley turned by", "κ of $A$", "κ with $D = \\mathrm{diag}(A)$", "best κ over all diagonal $D$"], rows)
+
+# %% [markdown]
+# Adagrad's $\sqrt{s_i}$ is such a per-coordinate scale, learned from the
+# gradients (d2l's Adagrad section calls it a proxy for the diagonal of the
+# Hessian). Adam's $\sqrt{\hat v_i}$ is another. So here is the test: on the
+# $\kappa = 100$ quadratic turned by $0°$ to $45°$, started at the same place
+# relative to the valley, how many steps do gradient descent, Adagrad and Adam need
+# to bring $f$ below $10^{-8}$ of its start, each at its best learning rate on a
+# grid of 41 rates from $10^{-3}$ to 3? All runs at once, one row per (angle,
+# rate), with the loops of sections 1 and 3:
+
+# %%
+lr_grid = np.geomspace(1e-3, 3, 41)
+valleys = [valley(deg) for deg in ANGLES]
+A_rows = np.repeat([v.hess(np.zeros(2)) for v in valleys], len(lr_grid), axis=0)    # (angles * rates, 2, 2)
+x0_rows = np.repeat([v.start for v in valleys], len(lr_grid), axis=0)
+lr_rows = np.tile(lr_grid, len(ANGLES))[:, None]
+
+
+def grad_rows(x):
+    return np.einsum("nij,nj->ni", A_rows, x)
+
+
+def f_rows(xs):
+    """f of every row, for points of shape (rows, 2) or paths of shape (steps, rows, 2)."""
+    return 0.5 * np.einsum("...ni,nij,...nj->...n", xs, A_rows, xs)
+
+
+def gd_steps(grad, x0, lr, steps):
+    x = np.array(x0, dtype=float)
+    path = [x]
+    for _ in range(steps):
+        x = x - lr * grad(x)
+        path.append(x)
+    return np.array(path)
+
+
+MAX_STEPS = 2000
+with np.errstate(all="ignore"):                      # rates that diverge are results, not errors
+    paths = {"gradient descent": gd_steps(grad_rows, x0_rows, lr_rows, MAX_STEPS),
+             "Adagrad": adagrad_steps(grad_rows, x0_rows, lr_rows, MAX_STEPS),
+             "Adam": adam_steps(grad_rows, x0_rows, lr_rows, MAX_STEPS)}
+    f0 = f_rows(x0_rows[None])[0]
+    needed, best_lr = {}, {}
+    for name, xs in paths.items():
+        reached = f_rows(xs) < 1e-8 * f0                                        # (steps + 1, rows)
+        first = np.where(reached.any(axis=0), reached.argmax(axis=0), np.iinfo(int).max).reshape(len(ANGLES), -1)
+        needed[name] = first.min(axis=1)
+        best_lr[name] = lr_grid[first.argmin(axis=1)]
+table(["method"] + [f"{d}°" for d in ANGLES],
+      [(name,) + tuple(int(k) for k in counts) for name, counts in needed.items()])
+gd_n, ada_n, adam_n = needed["gradient descent"], needed["Adagrad"], needed["Adam"]
+print({name: counts.tolist() for name, counts in needed.items()})
+assert gd_n.max() < MAX_STEPS and ada_n.max() < MAX_STEPS and adam_n.max() < MAX_STEPS
+assert gd_n.max() - gd_n.min() <= 1                     # gradient descent does not care about the angle
+assert ada_n[0] <= 15                                   # Adagrad, aligned: a handful of steps
+assert abs(ada_n[ANGLES == 30][0] - gd_n[0]) < 0.1 * gd_n[0]    # at 30°: about as many as gradient descent
+assert ada_n[-1] > gd_n[0]                              # at 45°: more
+assert adam_n[0] == adam_n.min() and adam_n.max() < 1.6 * adam_n[0]    # Adam: best aligned, less sensitive
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
+show = 40
+for ax, deg in zip(axes[:2], (0, 45)):
+    v = valleys[list(ANGLES).index(deg)]
+    plotting.plot_contours(v, ax=ax)
+    i = list(ANGLES).index(deg)
+    for name, ls, marker in [("gradient descent", "-", "o"), ("Adagrad", "--", "^")]:
+        j = i * len(lr_grid) + int(np.argmin(np.abs(lr_grid - best_lr[name][i])))
+        xs = paths[name][: show + 1, j]
+        ax.plot(xs[:, 0], xs[:, 1], color=style.color_for(name if name == "Adagrad" else "gd"), linestyle=ls,
+                marker=marker, markersize=4, label=f"{name}, lr = {best_lr[name][i]:.2g}")
+    ax.plot(*v.start, color="black", **style.START_STYLE, label="start")
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", title=f"κ = 100, valley turned by {deg}°: first {show} steps",
+           aspect="equal")
+    ax.legend(fontsize=7, loc="upper right" if deg == 0 else "upper left")
+ax = axes[2]
+for name, key, marker, ls in [("gradient descent", "gd", "o", "-"), ("Adagrad", "adagrad", "^", "--"),
+                              ("Adam", "adam", "s", ":")]:
+    ax.plot(ANGLES, needed[name], color=style.color_for(key), marker=marker, linestyle=ls, label=name)
+ax.set_yscale("log")
+ax.set(xlabel="angle of the valley to the axes (degrees)", ylabel=r"steps to $f < 10^{-8} f_0$ (best rate)",
+       title="Per-coordinate steps need aligned axes")
+ax.legend(fontsize=8);
+
+# %% [markdown]
+# Gradient descent needs the same number of steps at every angle: it treats all
+# directions alike, so turning the valley (and its start) changes nothing. Adagrad,
+# given an aligned valley, finishes in a handful of steps (left panel: a few long
+# jumps and it is there). Turned by 30° it needs about as many steps as gradient
+# descent, turned by 45° more (middle panel: it zigzags across the valley
+# like gradient descent). Adam does best on the aligned valley too, but is less
+# sensitive to the angle.
+#
+# So per-coordinate step sizes cure ill-conditioning that lies **along the
+# coordinate axes**: features or layers whose gradients have very different
+# scales, rare features (section 1). They do not cure a valley that runs
+# diagonally through the coordinates. For that a method must mix coordinates, as
+# Newton's method does with the full Hessian (chapter 08).
+
+
+# %% [markdown]
+# ## 5. AdamW: weight decay is not an L2 penalty for Adam
 #
 # **Weight decay** shrinks every weight a little at each step, towards zero, to keep
 # a model simple. The usual way is an **L2 penalty**: add
 # $\tfrac{\lambda}{2}\lVert x\rVert^2$ to the loss, so the gradient gets a term
-# $\lambda x$. For gradient descent the two are the same thing:
+# $\lambda x$. For plain gradient descent (no momentum) the two are the same step:
 #
 # $$x - \eta\,(g + \lambda x) = (1 - \eta\lambda)\, x - \eta g,$$
 #
-# a shrink by the factor $1 - \eta\lambda$, then the gradient step. (Loshchilov and
-# Hutter, 2019, write the decoupled shrink as $x - \lambda' x$ with its own
-# $\lambda'$; that is the same step with $\lambda' = \eta\lambda$, a rescaling.
-# PyTorch multiplies the decay by the learning rate, as here.) Checked with
+# a shrink by the factor $1 - \eta\lambda$, then the gradient step. Checked with
 # `sgd(weight_decay=λ)`, PyTorch's L2 form, against the decoupled step written out:
 
 # %%
@@ -431,84 +611,168 @@ lam, lr = 0.5, 1e-3
 l2 = run(sgd(lr=lr, weight_decay=lam), rosenbrock, rosenbrock.start, steps=500, tol=0).xs
 
 
-def decoupled_sgd(grad, x0, lr, decay, steps):
-    """Loshchilov & Hutter's form: x <- x - decay * x - lr * grad(x), decay not multiplied by lr."""
+def decoupled_sgd(grad, x0, lr, decay, steps, momentum=0.0):
+    """Loshchilov & Hutter's SGDW (their Algorithm 1, schedule multiplier 1):
+    b <- momentum * b + lr * grad(x);  x <- x - b - decay * x."""
     x = np.array(x0, dtype=float)
+    b = np.zeros_like(x)
     path = [x]
     for _ in range(steps):
-        x = x - decay * x - lr * grad(x)
+        b = momentum * b + lr * grad(x)
+        x = x - b - decay * x
         path.append(x)
     return np.array(path)
 
 
 assert np.allclose(l2, decoupled_sgd(rosenbrock.grad, rosenbrock.start, lr, lr * lam, 500), rtol=1e-12)
-assert not np.allclose(l2, decoupled_sgd(rosenbrock.grad, rosenbrock.start, lr, lam, 500))
-print("SGD: the L2 penalty lambda is decoupled decay lambda' = lr * lambda, step for step")
+print("SGD without momentum: the L2 penalty lambda is the decoupled decay lr * lambda, step for step")
+
+l2_momentum = run(sgd(lr=lr, momentum=0.9, weight_decay=lam), rosenbrock, rosenbrock.start, steps=500, tol=0).xs
+sgdw = decoupled_sgd(rosenbrock.grad, rosenbrock.start, lr, lr * lam, 500, momentum=0.9)
+gap = np.abs(l2_momentum - sgdw).max()
+print(f"with momentum 0.9 they differ: largest gap over 500 steps {gap:.3f}")
+assert gap > 0.01
 
 # %% [markdown]
-# For Adam they differ. The penalty's gradient $\lambda x$ goes into $m$ and $v$ and
-# is divided by $\sqrt{\hat v}$ like the rest: in a coordinate whose gradients are
-# large, the decay is divided by a large number and almost vanishes; in one whose
-# gradients are small, it is magnified. **AdamW** (`torch.optim.AdamW`,
-# `gdlearn.optim.adamw`) takes the decay out of the adaptive part:
+# **With momentum they are different steps.** PyTorch's `sgd(momentum=β,
+# weight_decay=λ)` adds $\lambda x$ to the gradient, so the decay goes into the
+# momentum buffer and is accumulated like the gradient (up to $1/(1-\beta) = 10$
+# times over); Loshchilov and Hutter's SGDW (2019, Algorithm 1) keeps the decay
+# out of the buffer and applies it once per step.
+#
+# Two more details of their paper. They write the decay as $x \leftarrow x -
+# \eta_t\lambda x$, where $\eta_t$ is the *schedule multiplier* (1 without a
+# schedule), and they do **not** multiply it by the base learning rate $\alpha$:
+# their point was to make the best $\lambda$ independent of the best $\alpha$.
+# PyTorch (`param.mul_(1 - lr * weight_decay)`), optax and Keras all multiply the
+# decay by the learning rate, so there the decay per step is $\eta\lambda$ and a
+# learning-rate sweep at fixed `weight_decay` changes the decay too.
+#
+# **For Adam, L2 and decoupled decay differ even without momentum.** The penalty's
+# gradient $\lambda x$ goes into $m$ and $v$ and is divided by $\sqrt{\hat v}$ like
+# the rest: in a coordinate whose gradients are large, the decay is divided by a
+# large number and almost vanishes; in one whose gradients are small, it is
+# magnified. **AdamW** (`torch.optim.AdamW`, `gdlearn.optim.adamw`) takes the decay
+# out of the adaptive part:
 #
 # $$x_t = (1 - \eta\lambda)\, x_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon},$$
 #
-# with $m$ and $v$ computed from the loss gradient alone, so every weight shrinks by
-# the same factor. To see the difference, take
-# $f(x) = \tfrac12\big(10\,(x_1 - 1)^2 + 0.1\,(x_2 - 1)^2\big)$, minimum at $(1, 1)$,
-# with a steep first coordinate and a flat second one, and $\lambda = 0.1$:
+# with $m$ and $v$ computed from the loss gradient alone. To see what each does,
+# take $f(x) = \tfrac12\big(10\,(x_1 - 1)^2 + 0.1\,(x_2 - 1)^2\big)$, minimum at
+# $(1, 1)$, with a steep first coordinate and a flat second one, $\lambda = 0.1$,
+# $\eta = 0.01$, from $(0, 0)$, and run long enough to see where each *ends*:
 
 # %%
 curvature, target, lam = np.array([10.0, 0.1]), np.array([1.0, 1.0]), 0.1
 
 
 def f_demo(x):
-    """f on a point of shape (2,) or on a grid of shape (2, ...), coordinates on axis 0."""
-    x = np.asarray(x, dtype=float)
-    shape = (2,) + (1,) * (x.ndim - 1)
-    return 0.5 * np.sum(curvature.reshape(shape) * (x - target.reshape(shape)) ** 2, axis=0)
+    return 0.5 * np.sum(curvature * (x - target) ** 2)
 
 
 def grad_demo(x):
     return curvature * (x - target)
 
 
-adam_l2 = run(adam(lr=0.01, weight_decay=lam), (f_demo, grad_demo), np.zeros(2), steps=5000, tol=0)
-adam_w = run(adamw(lr=0.01, weight_decay=lam), (f_demo, grad_demo), np.zeros(2), steps=5000, tol=0)
+LONG = 20_000
+adam_l2 = run(adam(lr=0.01, weight_decay=lam), (f_demo, grad_demo), np.zeros(2), steps=LONG, tol=0)
+adam_w = run(adamw(lr=0.01, weight_decay=lam), (f_demo, grad_demo), np.zeros(2), steps=LONG, tol=0)
 l2_minimum = curvature * target / (curvature + lam)        # where grad f + lambda x = 0
+late = adam_w.xs[-2000:]
 print(f"Adam + L2 ends at {adam_l2.x.round(4)}; the minimum of f + lambda/2 |x|^2 is {l2_minimum.round(4)}")
-print(f"AdamW     ends at {adam_w.x.round(4)}")
-assert np.allclose(adam_l2.x, l2_minimum, atol=1e-6)
-assert abs(adam_w.x[0] - adam_w.x[1]) < 1e-6 and round(adam_w.x[0], 3) == 0.998   # the same shrink in both
-assert abs(adam_l2.x[1] - adam_w.x[1]) > 0.4
+print(f"AdamW: at step 5000 {adam_w.xs[5000].round(4)}, over the last 2000 of {LONG} steps "
+      f"mean {late.mean(axis=0).round(5)}, range {np.ptp(late, axis=0).round(4)}")
+assert np.allclose(adam_l2.x, l2_minimum, atol=1e-6)                  # L2: the penalized minimum
+assert np.allclose(adam_w.xs[5000], 0.998, atol=1e-3)                # step 5000: still on its way
+assert np.allclose(late.mean(axis=0), 1.0, atol=1e-3)                # then: the minimum of f itself,
+assert np.all(np.ptp(late, axis=0) < 0.01)                           # hovering within 0.01
+assert np.allclose(adam_w.xs[:5001, 0], adam_w.xs[:5001, 1], atol=1e-6)   # both coordinates alike
 
-# %%
-fig, ax = plt.subplots(figsize=(6.5, 4.5))
-g1, g2 = np.meshgrid(np.linspace(-0.1, 1.2, 200), np.linspace(-0.1, 1.2, 200))
-ax.contour(g1, g2, f_demo(np.stack([g1, g2])), levels=np.geomspace(1e-3, 10, 12), colors="#888888",
-           linewidths=0.7)
-ax.plot(*adam_l2.xs.T, color=style.color_for("adam"), label=r"Adam, L2 penalty ($\lambda$ in the gradient)")
-ax.plot(*adam_w.xs.T, color=style.color_for("adamw"), linestyle="--", label="AdamW (decoupled decay)")
-ax.plot(*target, **style.MINIMUM_STYLE, label="minimum of $f$")
-ax.plot(*l2_minimum, "s", color="black", markersize=7, label=r"minimum of $f + \frac{\lambda}{2}\|x\|^2$")
-ax.plot(0, 0, color="black", **{k: v for k, v in style.START_STYLE.items()}, label="start")
-ax.set(xlabel="$x_1$ (steep)", ylabel="$x_2$ (flat)", title=r"Weight decay $\lambda$ = 0.1: L2 penalty vs AdamW",
-       aspect="equal")
-ax.legend(fontsize=8, loc="lower right");
 
 # %% [markdown]
 # Adam with the L2 penalty ends at the minimum of the penalized loss: the flat
-# coordinate, whose gradients are small, is pulled down to 0.5, the steep one barely
-# moves (0.99). AdamW shrinks both coordinates by the same amount; it ends near
-# $(0.998, 0.998)$, on the diagonal. Neither answer is "right": they are different
-# regularizers, and no choice of $\lambda$ turns one into the other, because the L2
-# term's effect depends on each coordinate's gradient history. In practice AdamW's
-# decay has proved easier to tune for neural networks, which is why it is the usual
-# choice. Note the different defaults: `torch.optim.Adam` has `weight_decay=0` (an
-# L2 penalty when set), `torch.optim.AdamW` has `weight_decay=0.01`.
+# coordinate, whose gradients are small, is pulled down to 0.5; the steep one
+# barely moves (0.990). AdamW passes $(0.998, 0.998)$ at step 5,000 and ends
+# hovering within 0.01 of $(1, 1)$, the minimum of the **unregularized** $f$:
+# here its decay does almost nothing. (Both of its coordinates move alike only
+# because Adam's step does not depend on the gradient's scale, section 1.)
 #
-# ## 5. AMSGrad: a step size that never grows
+# Why? AdamW stops where its two terms cancel, $\hat m/(\sqrt{\hat v} + \epsilon) =
+# -\lambda x$. With a steady gradient $g$ the left side is about
+# $g/(|g| + \epsilon)$, of size nearly 1 whatever $|g|$, while $\lambda x \approx
+# 0.1$. They can cancel only where $|g|/(|g| + \epsilon) = 0.1$, i.e. $|g| =
+# \epsilon/9 \approx 10^{-9}$: for all practical purposes, at the minimum of $f$.
+# (In practice it oscillates around that point, here within 0.01, because a
+# normalized step does not shrink with the gradient.)
+#
+# Training gradients are **noisy**, and then the picture changes: $\sqrt{\hat v}$
+# measures the noise $\sigma$ as well as the mean gradient, and when the noise
+# dominates the normalized step is on average about $\mathbb{E}[g]/\sigma$, and the balance becomes $\mathbb{E}[g] \approx
+# -\lambda\sigma x$: AdamW acts like an L2 penalty of strength $\lambda\sigma$, set
+# by the noise. For the steep coordinate that predicts $x_1 = 10/(10 +
+# \lambda\sigma)$, while Adam + L2 still aims at $10/(10 + \lambda) = 0.990$ on
+# average. Eight runs with gradient noise of standard deviation $\sigma = 2$
+# (the steep coordinate settles fast enough to average; the flat one wanders too
+# slowly):
+
+# %%
+sigma, seeds, noisy_steps = 2.0, 8, 20_000
+
+
+def noisy_run(opt):
+    """Eight independent runs at once (one row each), gradient = grad f + sigma * noise."""
+    rng = np.random.default_rng(60)
+    x = np.zeros((seeds, 2))
+    state = opt.init(x)
+    total = np.zeros((seeds, 2))
+    for k in range(noisy_steps):
+        g = curvature * (x - target) + sigma * rng.normal(size=x.shape)
+        updates, state = opt.update(g, state, x)
+        x = optim.apply_updates(x, updates)
+        if k >= noisy_steps // 2:
+            total += x
+    return total.mean(axis=0) / (noisy_steps - noisy_steps // 2)   # average over runs and the last half
+
+
+noisy_w = noisy_run(adamw(lr=0.01, weight_decay=lam))
+noisy_l2 = noisy_run(adam(lr=0.01, weight_decay=lam))
+predicted_w = curvature[0] / (curvature[0] + lam * sigma)
+print(f"steep coordinate, averaged: AdamW {noisy_w[0]:.4f} (predicted {predicted_w:.4f}), "
+      f"Adam + L2 {noisy_l2[0]:.4f} (L2 minimum {l2_minimum[0]:.4f})")
+assert abs(noisy_w[0] - predicted_w) < 3e-3 and abs(noisy_l2[0] - l2_minimum[0]) < 3e-3
+assert noisy_l2[0] - noisy_w[0] > 5e-3                          # noise made AdamW's decay stronger
+
+# %%
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
+k = np.arange(LONG + 1)
+for ax, i, name in [(ax1, 0, "$x_1$ (steep)"), (ax2, 1, "$x_2$ (flat)")]:
+    ax.plot(k[1:], adam_l2.xs[1:, i], color=style.color_for("adam"), label=r"Adam + L2 ($\lambda$ in the gradient)")
+    ax.plot(k[1:], adam_w.xs[1:, i], color=COLORS["blue"], linestyle="--", label="AdamW (decoupled decay)")
+    ax.axhline(1.0, color="black", linestyle=":", linewidth=1, label="minimum of $f$")
+    ax.axhline(l2_minimum[i], color=COLORS["reddish_purple"], linestyle="-.", linewidth=1,
+               label=r"minimum of $f + \frac{\lambda}{2}\|x\|^2$")
+    ax.axvline(5000, color="#888888", linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set(xlabel="step $t$ (grey line: step 5,000)", ylabel=name, title=f"{name}, no noise, $\\lambda$ = 0.1")
+ax2.legend(fontsize=8, loc="lower right");
+
+# %% [markdown]
+# The figure shows the two runs without noise against the step: Adam + L2 settles
+# at the penalized minimum (dash-dotted line) in both coordinates; AdamW goes on to
+# the minimum of $f$ (dotted line). In the steep coordinate (left) the two targets
+# are only 0.01 apart; in the flat one (right) the difference is plain.
+#
+# Neither answer is "right": they are different regularizers. L2's pull depends on each coordinate's gradient history, AdamW's on
+# the size of the normalized step, hence on the gradient noise. Loshchilov and
+# Hutter (2019) report that with decoupled decay the best $\lambda$ depends less on
+# the learning rate, and that AdamW generalized better than Adam with L2 on their
+# image-classification experiments; PyTorch, optax and Keras all ship it. Note
+# the different defaults: `torch.optim.Adam` has `weight_decay=0` (an L2 penalty when set),
+# `torch.optim.AdamW` has `weight_decay=0.01`.
+
+
+# %% [markdown]
+# ## 6. AMSGrad: a second moment that never decreases
 #
 # Reddi, Kale and Kumar (2018) found a simple problem on which Adam converges to the
 # *worst* point. On the interval $[-1, 1]$ the losses come in a cycle of three:
@@ -516,9 +780,8 @@ ax.legend(fontsize=8, loc="lower right");
 # $x = -1$. But the gradient $+3$, which points the right way, comes rarely, and
 # with $\beta_2$ small enough Adam's $v$ has forgotten it by the time the two
 # $-1$ gradients come: those get large normalized steps and win. **AMSGrad** uses the
-# largest $v$ seen so far, $v^{\max}_t = \max(v^{\max}_{t-1}, v_t)$, so a
-# coordinate's step size can only shrink. (`adam(amsgrad=True)`; PyTorch, and
-# `gdlearn`, keep the maximum of the raw $v_t$ and bias-correct it.)
+# largest $v$ seen so far, $v^{\max}_t = \max(v^{\max}_{t-1}, v_t)$, in the
+# denominator (`adam(amsgrad=True)`, `torch.optim.Adam(amsgrad=True)`).
 #
 # We run both with $\beta_1 = 0$ and $\beta_2 = 1/(1 + 3^2) = 0.1$, the setting of
 # the paper, projecting back onto $[-1, 1]$ after each step:
@@ -544,17 +807,201 @@ assert adam_online[-300:].mean() > 0.99 and ams_online[-300:].mean() < -0.99
 
 fig, ax = plt.subplots(figsize=(7.5, 3.5))
 ax.plot(adam_online, color=style.color_for("adam"), label="Adam: ends at the worst point, +1")
-ax.plot(ams_online, color=style.color_for("amsgrad"), linestyle=":", linewidth=2.2,
+ax.plot(ams_online, color=COLORS["blue"], linestyle=":", linewidth=2.2,
         label="AMSGrad: ends at the best point, -1")
 ax.set(xlabel="step $t$", ylabel="$x_t$", title=r"Reddi et al.'s example: $f_t = 3x, -x, -x, 3x, \ldots$ on $[-1, 1]$")
 ax.legend(fontsize=8, loc="center right");
 
 # %% [markdown]
-# In everyday training AMSGrad rarely changes much (with $\beta_2 = 0.999$, $v$
-# remembers large gradients for thousands of steps anyway), which is why it is an
-# option and not the default.
+# **Does the step size then never grow?** In Reddi et al.'s algorithm, which has
+# no bias correction, the per-coordinate rate $\eta/\sqrt{v^{\max}_t}$ can only
+# shrink. Frameworks add Adam's bias correction, in two different ways:
 #
-# ## 6. `gdlearn.optim.adam` is `torch.optim.Adam`
+# - PyTorch (and `gdlearn`, and Keras) keep the maximum of the **raw** $v_t$ and
+#   divide it by the *current* $1 - \beta_2^t$: the rate is
+#   $\eta\,\sqrt{1 - \beta_2^t}/\sqrt{v^{\max}_t}$ ($\epsilon$ aside). $v^{\max}$
+#   never decreases, but $1 - \beta_2^t$ grows from $1 - \beta_2$ to 1, so the
+#   rate can **grow**, by up to $1/\sqrt{1 - \beta_2} \approx 31.6$, over the first
+#   few thousand steps.
+# - optax's `amsgrad` keeps the maximum of the **bias-corrected** $\hat v_t$; its
+#   rate $\eta/\sqrt{\max_{s \le t} \hat v_s}$ never grows.
+#
+# A gradient of 1 at the first step and $10^{-3}$ ever after (with $\beta_1 = 0$, so
+# that the step is the rate times the current gradient) shows the difference:
+
+# %%
+def amsgrad_rates(steps=6000, beta2=0.999, eps=1e-8):
+    """|step| / |gradient| (lr = 1, beta1 = 0) in PyTorch's form (our adam) and in optax's form (by hand)."""
+    opt = adam(lr=1.0, betas=(0.0, beta2), amsgrad=True)
+    x, state = np.zeros(1), opt.init(np.zeros(1))
+    v, v_hat_max = 0.0, 0.0
+    torch_form, optax_form = [], []
+    for t in range(1, steps + 1):
+        g = 1.0 if t == 1 else 1e-3
+        updates, state = opt.update(np.array([g]), state, x)
+        torch_form.append(abs(updates[0]) / g)
+        v = beta2 * v + (1 - beta2) * g * g
+        v_hat_max = max(v_hat_max, v / (1 - beta2**t))                 # optax: max of the corrected v
+        optax_form.append(1 / (math.sqrt(v_hat_max) + eps))
+    return np.array(torch_form), np.array(optax_form)
+
+
+rate_torch, rate_optax = amsgrad_rates()
+t_ams = np.arange(1, 6001)
+for k in (1, 100, 1000, 6000):
+    print(f"step {k:>4}: PyTorch form {rate_torch[k - 1]:6.2f}   optax form {rate_optax[k - 1]:.2f}")
+# PyTorch form: v_max stays v_1 = 1 - beta2, so the rate is sqrt((1 - beta2^t) / (1 - beta2)) (epsilon aside)
+assert np.allclose(rate_torch, np.sqrt((1 - 0.999**t_ams) / (1 - 0.999)), rtol=1e-6)
+assert np.isclose(rate_torch[0], 1.0, rtol=1e-6) and 31 < rate_torch[-1] < 31.63
+assert np.all(np.diff(rate_optax) <= 0)                                # optax form: never grows
+
+# %% [markdown]
+# In PyTorch's form the rate grows 31-fold here, exactly as
+# $\sqrt{(1 - \beta_2^t)/(1 - \beta_2)}$; in optax's it stays put. (Reddi et
+# al.'s example above ran in PyTorch's form.) AMSGrad is an option, off by default, in PyTorch
+# (`amsgrad=False`), optax (a separate `optax.amsgrad`) and Keras
+# (`amsgrad=False`).
+
+
+# %% [markdown]
+# ## 7. The optimizer race
+#
+# Time to watch them. Pick a surface, tick the optimizers to race in the list (hold
+# Ctrl or Shift to select several), give each a learning rate with its own slider,
+# and press **Play**: all paths advance together, with the losses on the right
+# (log scale, $f(x_k) - f^\star$). The **step** slider moves through the race by
+# hand. Each optimizer has its own colour and marker. One that diverges stops at
+# its last finite point (kept inside the figure) with a large **X** and the word
+# "diverged" above it; its legend entry says so, and the status line below the
+# figure gives the step. Each surface opens with moderate learning rates (listed in
+# `gdlearn/widgets/race.py`), not each optimizer's best.
+
+# %%
+from gdlearn.widgets.race import optimizer_race
+
+race = optimizer_race()
+race
+
+# %% [markdown]
+# **What the default race shows** (Rosenbrock, 300 steps): momentum ends lowest,
+# ahead of Adam, then RMSprop, then SGD. Adam loses for two measurable reasons:
+#
+# 1. **Its steps are far shorter than $\eta$.** $\hat v$ averages squared gradients
+#    over about $1/(1 - \beta_2) = 1000$ steps, so after 300 steps it still
+#    remembers the steep start (gradients above 200): its $\sqrt{\hat v}$ is more
+#    than 10 times the RMS of the last 50 gradients, and the normalized step
+#    $\hat m/\sqrt{\hat v}$ is small. The median step is below $\eta/10$.
+# 2. **Rosenbrock's valley is curved and not aligned with the axes**, so
+#    per-coordinate scaling barely helps (section 4): at the minimum the Hessian has
+#    $\kappa \approx 2508$, and the best diagonal rescaling, $D = \mathrm{diag}(H)$,
+#    only brings it to about 1600. Momentum's gain on a narrow valley (chapter 05)
+#    does not depend on its direction.
+#
+# And it is not just the starting rates: with each at its best rate on a grid of
+# 26 rates from $10^{-4}$ to 10, momentum still ends several times lower than Adam.
+# Checked:
+
+# %%
+print(race.status_text)
+assert race.values["surface"] == "rosenbrock" and race.values["optimizers"] == ("SGD", "momentum", "RMSprop", "Adam")
+for name in race.values["optimizers"]:
+    direct = run(race.optimizers[name](race.lr(name)), rosenbrock, rosenbrock.start, steps=race.steps)
+    assert np.array_equal(race.traces[name].xs, direct.xs)
+final = {name: race.traces[name].fs[-1] for name in race.values["optimizers"]}
+assert final["momentum"] < final["Adam"] / 5 and final["Adam"] < final["RMSprop"] < final["SGD"]   # the order
+
+adam_race = run(adam(lr=race.lr("Adam")), rosenbrock, rosenbrock.start, steps=race.steps, record_states=True)
+median_step = np.median(np.abs(np.diff(adam_race.xs, axis=0)), axis=0)
+moments = adam_race.states[-1][1]                                      # ScaleByAdamState after the last step
+root_v_hat = np.sqrt(moments.nu / (1 - 0.999 ** moments.count))
+recent = np.array([rosenbrock.grad(x) for x in adam_race.xs[-51:-1]])
+recent_rms = np.sqrt(np.mean(recent**2, axis=0))
+print(f"Adam, lr = {race.lr('Adam')}: median step per coordinate {median_step.round(4)}; "
+      f"sqrt(v_hat) at the end {root_v_hat.round(1)}, RMS of the last 50 gradients {recent_rms.round(2)}")
+assert np.all(median_step < 0.1 * race.lr("Adam"))                    # steps far shorter than eta
+assert np.all(root_v_hat > 10 * recent_rms)                            # v_hat remembers the steep start
+assert np.abs(rosenbrock.grad(rosenbrock.start)).max() > 200                 # the steep start
+
+H_min = rosenbrock.hess(np.ones(2))
+scaled = H_min / np.sqrt(np.outer(np.diag(H_min), np.diag(H_min)))
+assert round(np.linalg.cond(H_min)) == 2508 and 1550 < np.linalg.cond(scaled) < 1650
+assert min(kappa_scaled(H_min, np.array([1.0, q])) for q in ratios) > 1500    # no diagonal does much better
+
+best_final = {}
+for name, make in [("momentum", lambda lr: sgd(lr=lr, momentum=0.9)), ("Adam", lambda lr: adam(lr=lr))]:
+    finals = []
+    for lr_try in np.geomspace(1e-4, 10, 26):
+        with np.errstate(all="ignore"):
+            trace = run(make(lr_try), rosenbrock, rosenbrock.start, steps=race.steps)
+        finals.append(trace.fs[-1] if trace.status != "diverged" else np.inf)
+    best_final[name] = min(finals)
+print(f"best on the grid after {race.steps} steps: momentum f = {best_final['momentum']:.2g}, "
+      f"Adam f = {best_final['Adam']:.2g}")
+assert best_final["momentum"] < best_final["Adam"] / 3
+adam_at_1 = run(adam(lr=1.0), rosenbrock, rosenbrock.start, steps=race.steps).fs[-1]
+assert adam_at_1 < final["momentum"]                  # "things to try" 1: Adam at lr = 1 overtakes
+
+# %% [markdown]
+# Things to try:
+#
+# 1. **Rosenbrock**: raise Adam's rate to 1 and watch it overtake momentum (at
+#    momentum's starting rate); raise SGD's until it diverges (the X).
+# 2. **Beale**: tick Adagrad. It starts fast and then slows down, as section 1
+#    predicts. Compare with RMSprop.
+# 3. **The quadratic** with $\kappa = 50$, turned by 30°: section 4 in motion.
+#    Tick Adagrad: does it do better than SGD here?
+# 4. **The saddle** $x^2 - y^2$, started almost on the ridge ($y_0 = 0.05$): which
+#    optimizers escape first? The adaptive ones scale each coordinate's step by its
+#    own gradient history, so the tiny gradient along $y$ still gives a step of
+#    about their learning rate from the start (RMSprop's first: 10 times it).
+# 5. Tick Adam, AdamW and AMSGrad together: with AdamW's default decay
+#    ($\lambda = 0.01$) and so few steps, how far apart do they end?
+
+
+# %% [markdown]
+# ## Summary
+#
+# - **Adagrad** divides each coordinate's step by the root of the sum of its squared
+#   gradients: steps that ignore the gradient's scale, large for rare features
+#   (one pass of single-example training learned a feature present in 1 % of the
+#   data far better than SGD could), but shrinking like $1/\sqrt t$ forever.
+# - **RMSprop** uses a moving average instead, so the step size follows the recent
+#   gradients; its zero start makes the first steps too long (10 η at step 1).
+# - **Adam** averages the gradient too (momentum) and corrects both averages for
+#   their zero start. Without the correction the first steps are 3.2 to 6.6 times
+#   too long. With it, a constant gradient gives steps of exactly η; a gradient that
+#   suddenly grows can give several η. Adam is
+#   `chain(scale_by_adam(...), scale_by_learning_rate(lr))`.
+# - Per-coordinate steps are a **diagonal preconditioner**: they cure
+#   ill-conditioning along the coordinate axes (Adagrad: 9 steps on an aligned
+#   κ = 100 valley) and not in a valley turned away from them (hundreds of steps at
+#   30° and 45°, as many as gradient descent or more).
+# - **Weight decay**: for plain SGD an L2 penalty and decoupled decay are the same
+#   step (with decay $\eta\lambda$); with momentum, or with Adam, they differ.
+#   **AdamW** is the decoupled one (`weight_decay=1e-2` by default in PyTorch).
+#   Without gradient noise AdamW ends at the unregularized minimum; with noise its
+#   pull grows with the noise.
+# - **AMSGrad** keeps the largest second moment and fixes Reddi et al.'s example
+#   where Adam ends at the worst point. In PyTorch's form (maximum of the raw $v$,
+#   then bias correction) its step size can still grow, up to 31.6 times; in
+#   optax's it cannot.
+# - The race: on Rosenbrock, momentum beats Adam, whose $\hat v$ remembers the
+#   steep start and whose diagonal scaling cannot straighten the curved valley.
+# - `gdlearn.optim.adam` gives `torch.optim.Adam`'s numbers to float64 round-off
+#   (Appendix A); TensorFlow 1 and Keras put ε elsewhere (ε̂ on the uncorrected
+#   root, 1e-7 in Keras), which matters when gradients are tiny (Appendix B).
+#
+# ## Exercises
+#
+# Open [`exercises/06_adaptive.ipynb`](../exercises/06_adaptive.ipynb): write
+# Adam with bias correction, AdamW's decoupled weight-decay step, and RMSprop's and
+# Adagrad's updates. Each exercise has a `check(...)` cell that tells you at once
+# whether your code is right, with hints for the classic mistakes (a forgotten bias
+# correction, ε inside the square root, L2 instead of decoupled decay).
+
+
+# %% [markdown]
+# ## Appendix A. `gdlearn.optim.adam` gives `torch.optim.Adam`'s numbers
 #
 # `gdlearn`'s optimizers take PyTorch's names and defaults and follow its code, so
 # they give the same numbers. The cell below runs five of them, and the same five in
@@ -675,10 +1122,16 @@ if torch is not None:
             assert theirs_params[p.name].default == p.default, (ours_fn.__name__, p.name)
     print("every hyperparameter of adam, adamw, rmsprop and adagrad has torch's name and default")
 
+
 # %% [markdown]
-# ## 7. Why frameworks give different numbers
+# ## Appendix B. Why frameworks give different numbers
 #
-# "Adam with lr = 0.001" is not one algorithm. Two details change the numbers.
+# "Adam with lr = 0.001" is not one algorithm. At least four details change the
+# numbers: where ε goes and the default values (below), how AMSGrad's maximum is
+# bias-corrected (section 6: PyTorch takes the maximum of the raw $v$, optax of
+# $\hat v$), and whether the decoupled decay is multiplied by the learning rate
+# (section 5: PyTorch, optax and Keras do, Loshchilov and Hutter's algorithm does
+# not).
 #
 # **Where ε goes.** PyTorch (and optax, JAX's optimizer library) add $\epsilon$ to
 # the root of the *bias-corrected* $\hat v$, as in section 3:
@@ -699,17 +1152,24 @@ if torch is not None:
 # **Default values.** From each library's documentation or source:
 
 # %%
-table(["library", "Adam's ε", "form", "AdamW's weight decay"],
-      [("PyTorch (`torch.optim`)", "1e-8", "ε after the bias-corrected root", "1e-2"),
-       ("optax (JAX)", "1e-8", "ε after the bias-corrected root", "1e-4"),
-       ("Keras / `tf.keras.optimizers.Adam`", "1e-7", "ε̂ (epsilon hat)", "—"),
-       ("TensorFlow 1 `tf.compat.v1.train.AdamOptimizer`", "1e-8", "ε̂ (epsilon hat)", "—")])
+table(["library", "Adam's ε", "form", "AdamW's weight decay (ε)", "AMSGrad maximum of"],
+      [("PyTorch (`torch.optim`)", "1e-8", "ε after the bias-corrected root", "1e-2 (1e-8)", "raw $v$"),
+       ("optax (JAX)", "1e-8", "ε after the bias-corrected root", "1e-4 (1e-8)", "corrected $\\hat v$"),
+       ("Keras 3 / `tf.keras.optimizers`", "1e-7", "ε̂ (epsilon hat)", "4e-3 (1e-7)", "raw $v$ (ε̂ form)"),
+       ("TensorFlow 1 `tf.compat.v1.train.AdamOptimizer`", "1e-8", "ε̂ (epsilon hat)",
+        "— (no AdamW in `tf.compat.v1.train`)", "— (no AMSGrad)")])
+
+# %% [markdown]
+# Sources: the signatures of `torch.optim.Adam` and `torch.optim.AdamW`, of
+# `optax.adam`, `optax.adamw` and `optax.scale_by_amsgrad`, and of
+# `keras.optimizers.Adam` and `keras.optimizers.AdamW` (keras.io/api/optimizers).
 
 # %% [markdown]
 # With ordinary gradients none of this matters: $\sqrt{\hat v}$ is far larger than
 # $\epsilon$. It matters when the gradients are **tiny**, comparable to $\epsilon$:
 # a loss multiplied by a small constant, a layer with vanishing gradients (chapter
-# 07), mixed precision. Here is the first Adam step, in units of $\eta$, for a
+# 07), or half precision, where $\epsilon = 10^{-8}$ itself rounds to zero
+# (float16's smallest positive number is about $6 \times 10^{-8}$). Here is the first Adam step, in units of $\eta$, for a
 # gradient of size $g$, in PyTorch's form and in the Keras form with Keras's
 # default $\hat\epsilon = 10^{-7}$:
 
@@ -738,101 +1198,40 @@ assert np.isclose(first_step_eps_hat(1e-9), 1e-9 * math.sqrt(1e-3) / (1e-9 * mat
 assert 250 < first_step_torch(1e-9) / first_step_eps_hat(1e-9) < 300                    # "almost 300 times"
 assert 3e-6 < first_step_torch(1.0) - first_step_eps_hat(1.0) < 4e-6                      # 3 parts in a million
 assert round(1 / math.sqrt(1 - 0.999), 1) == 31.6
+assert np.float16(1e-8) == 0 and np.float16(6e-8) > 0                                # half precision
 # the same epsilon value in the two forms: eps_hat acts as eps / sqrt(1 - beta2) at the first step
 assert np.isclose(first_step_eps_hat(1e-9, eps_hat=1e-8), first_step_torch(1e-9, eps=1e-8 / math.sqrt(1e-3)))
 
 # %% [markdown]
+# In the figure below, the dotted curve separates the two causes: for the tiniest gradients the Keras
+# default sits $316$ times below PyTorch, a factor 10 from the value ($10^{-7}$
+# against $10^{-8}$) and $1/\sqrt{1 - \beta_2} \approx 31.6$ from the placement.
+#
 # For a gradient of size 1, the two differ by 3 parts in a million. For $10^{-9}$, PyTorch's
 # first step is $\eta/11$ and Keras's almost 300 times smaller: the same model and
 # "the same" optimizer train at very different speeds. When you port a model between
 # frameworks, or reproduce a paper, check $\epsilon$, its placement, and the weight
 # decay (torch's AdamW decays 100 times harder per step than optax's by default:
 # after 10,000 steps at $\eta = 10^{-3}$ with no gradient, a weight keeps
-# $(1 - 10^{-5})^{10^4} \approx 0.905$ of its value in PyTorch and $0.999$ in optax).
+# $(1 - 10^{-5})^{10^4} \approx 0.905$ of its value in PyTorch, $0.961$ in Keras
+# and $0.999$ in optax).
 
 # %%
 assert np.isclose((1 - 1e-3 * 1e-2) ** 10_000, 0.905, atol=5e-4)
+assert np.isclose(first_step_torch(1e-12) / first_step_eps_hat(1e-12, eps_hat=1e-8), 31.6, rtol=0.01)   # placement
+assert np.isclose(first_step_torch(1e-12) / first_step_eps_hat(1e-12), 316, rtol=0.01)                   # and value
 assert np.isclose((1 - 1e-3 * 1e-4) ** 10_000, 0.999, atol=5e-4)
+assert np.isclose((1 - 1e-3 * 4e-3) ** 10_000, 0.961, atol=5e-4)
 g_curve = np.geomspace(1e-12, 1, 200)
 fig, ax = plt.subplots(figsize=(7, 4))
 ax.plot(g_curve, [first_step_torch(g) for g in g_curve], color=style.color_for("adam"),
         label=r"PyTorch / optax form, $\epsilon = 10^{-8}$")
 ax.plot(g_curve, [first_step_eps_hat(g) for g in g_curve], color=COLORS["blue"], linestyle="--",
-        label=r"TF1 / Keras form, $\hat\epsilon = 10^{-7}$")
+        label=r"TF1 / Keras form, $\hat\epsilon = 10^{-7}$ (Keras default)")
+ax.plot(g_curve, [first_step_eps_hat(g, eps_hat=1e-8) for g in g_curve], color=COLORS["bluish_green"],
+        linestyle=":", linewidth=2.2, label=r"TF1 / Keras form, $\hat\epsilon = 10^{-8}$ (TF1 default)")
 ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set(xlabel="size of the gradient $|g|$", ylabel=r"first step / $\eta$",
-       title="Adam's first step: where ε goes matters for tiny gradients")
+       title="Adam's first step for tiny gradients: ε's place and value")
 ax.legend(fontsize=8);
-
-# %% [markdown]
-# ## 8. The optimizer race
-#
-# Time to watch them. Pick a surface, tick the optimizers to race in the list (hold
-# Ctrl or Shift to select several), give each a learning rate with its own slider,
-# and press **Play**: all paths advance together, with the losses on the right
-# (log scale, $f(x_k) - f^\star$). The **step** slider moves through the race by
-# hand. An optimizer that diverges stops with a cross, and the status line below the
-# figure says at which step. Each surface opens with learning rates that make a
-# fair race.
-
-# %%
-from gdlearn.widgets.race import optimizer_race
-
-race = optimizer_race()
-race
-
-# %% [markdown]
-# Things to try:
-#
-# 1. **Rosenbrock**: Adam and RMSprop run along the valley floor with steps of about
-#    their learning rate; SGD crawls. Raise SGD's rate until it diverges.
-# 2. **Beale**: tick Adagrad. It starts fast and then slows down, as section 1
-#    predicts. Compare with RMSprop.
-# 3. **The quadratic** with $\kappa = 50$: does per-coordinate scaling help when the
-#    valley is turned by 30° and not aligned with the axes?
-# 4. **The saddle** $x^2 - y^2$, started almost on the ridge ($y_0 = 0.05$): which
-#    optimizers escape first? The adaptive ones scale each coordinate's step by its
-#    own gradient history, so the tiny gradient along $y$ still gives a full-size
-#    step.
-# 5. Tick Adam and AdamW together and increase their learning rates: where does the
-#    decoupled decay pull AdamW?
-#
-# What the race computed, checked:
-
-# %%
-print(race.status_text)
-assert race.values["surface"] == "rosenbrock" and race.values["optimizers"] == ("SGD", "momentum", "RMSprop", "Adam")
-for name in race.values["optimizers"]:
-    direct = run(race.optimizers[name](race.lr(name)), rosenbrock, rosenbrock.start, steps=race.steps)
-    assert np.array_equal(race.traces[name].xs, direct.xs)
-assert race.traces["SGD"].f > 1 and race.traces["Adam"].f < 1 and race.traces["momentum"].f < 0.1
-
-# %% [markdown]
-# ## Summary
-#
-# - **Adagrad** divides each coordinate's step by the root of the sum of its squared
-#   gradients: steps that ignore the gradient's scale, large for rare features
-#   (one pass of single-example training learned a feature present in 1 % of the
-#   data far better than SGD could), but shrinking like $1/\sqrt t$ forever.
-# - **RMSprop** uses a moving average instead, so the step size follows the recent
-#   gradients; its zero start makes the first steps too long (10 η at step 1).
-# - **Adam** averages the gradient too (momentum) and corrects both averages for
-#   their zero start. Without the correction the first steps are 3.2 to 6.6 times
-#   too long. Adam is `chain(scale_by_adam(...), scale_by_learning_rate(lr))`.
-# - **Weight decay**: for SGD an L2 penalty and decoupled decay are the same step
-#   (with $\lambda' = \eta\lambda$); for Adam they are different regularizers, and
-#   **AdamW** is the decoupled one (`weight_decay=1e-2` by default in PyTorch).
-# - **AMSGrad** keeps the largest second moment, so step sizes never grow; it fixes
-#   Reddi et al.'s example where Adam ends at the worst point.
-# - `gdlearn.optim.adam` gives `torch.optim.Adam`'s numbers to float64 round-off;
-#   TensorFlow 1 and Keras put ε elsewhere (ε̂ on the uncorrected root, 1e-7 in
-#   Keras), which matters when gradients are tiny.
-#
-# ## Exercises
-#
-# Open [`exercises/06_adaptive.ipynb`](../exercises/06_adaptive.ipynb): write
-# Adam with bias correction, AdamW's decoupled weight-decay step, and RMSprop's and
-# Adagrad's updates. Each exercise has a `check(...)` cell that tells you at once
-# whether your code is right, with hints for the classic mistakes (a forgotten bias
-# correction, ε inside the square root, L2 instead of decoupled decay).

@@ -22,7 +22,9 @@ from IPython.utils.capture import capture_output  # noqa: E402
 from gdlearn.optim import adam, sgd  # noqa: E402
 from gdlearn.run import run  # noqa: E402
 from gdlearn.surfaces import beale, rosenbrock, saddle  # noqa: E402
-from gdlearn.widgets.race import RACE_OPTIMIZERS, RaceExplorer, default_lr, optimizer_race  # noqa: E402
+from gdlearn import style  # noqa: E402
+from gdlearn.widgets.race import (DIVERGED_MARKER, RACE_OPTIMIZERS, RACE_STYLES, RaceExplorer,  # noqa: E402
+                                  default_lr, optimizer_race, race_style)
 
 SMALL = (7.0, 3.0)
 ALL = tuple(RACE_OPTIMIZERS)
@@ -224,15 +226,20 @@ def test_divergence_stops_the_path_and_says_where(race):
     assert t.status == "diverged"
     k = t.diverged_at
     assert len(_path(race, "SGD")) == t.steps + 1 == k            # the finite iterates only
-    assert "SGD: diverged (✗)" in [x.get_text() for x in race.legend.get_texts()]
+    assert "SGD: diverged (X)" in [x.get_text() for x in race.legend.get_texts()]
     assert f"SGD: diverged at step {k}" in race.status_text
-    assert race.artists["head:SGD"].get_marker() == "x"
+    assert race.artists["head:SGD"].get_marker() == DIVERGED_MARKER == "X"
+    gone = race.artists["gone:SGD"]
+    assert gone.get_visible() and gone.get_text() == "diverged"
+    (x_lo, x_hi), (y_lo, y_hi) = race.ax.get_xlim(), race.ax.get_ylim()      # inside the axes, where it is seen
+    gx, gy = gone.get_position()
+    assert x_lo < gx < x_hi and y_lo < gy < y_hi
     assert html.escape("diverged") in race.status.value and "color" in race.status.value
     assert race.error is None and race.output.outputs == ()
     # before the step where it diverged, it is still racing
     race.update(step=k - 2)
     assert f"SGD: f = {rosenbrock.f(t.xs[k - 2]):.3g}" in race.status_text
-    assert race.artists["head:SGD"].get_marker() == "o"
+    assert race.artists["head:SGD"].get_marker() == "o" and not race.artists["gone:SGD"].get_visible()
 
 
 def test_bad_values_are_shown_not_raised(race):
@@ -284,5 +291,25 @@ def test_static_display_renders_a_png():
         pngs = [o.data["image/png"] for o in cap.outputs if "image/png" in o.data]
         assert pngs and len(pngs[0]) > 10_000
         assert not ex.interactive
+    finally:
+        ex.close()
+
+
+def test_every_optimizer_has_its_own_colour_and_marker():
+    """Eight paths told apart at a glance: distinct colours from the colour-blind-safe
+    palette, distinct markers, and the diverged marker used by none of them."""
+    names = list(RACE_OPTIMIZERS)
+    styles = [race_style(n) for n in names]
+    colours = [st["color"] for st in styles]
+    markers = [st["marker"] for st in styles]
+    assert set(RACE_STYLES) == set(names)
+    assert len(set(colours)) == len(names) and set(colours) <= set(style.PALETTE.values())
+    assert len(set(markers)) == len(names) and DIVERGED_MARKER not in markers and "x" not in markers
+    assert "*" not in markers                                   # the minimum's star
+    ex = optimizer_race(optimizers=names, steps=20, figsize=SMALL)
+    try:
+        for n in names:
+            assert ex.artists[f"path:{n}"].get_color() == race_style(n)["color"]
+            assert ex.artists[f"head:{n}"].get_marker() == race_style(n)["marker"]
     finally:
         ex.close()

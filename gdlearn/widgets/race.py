@@ -10,9 +10,13 @@ loss curves (:math:`f(x_k) - f^\star`, log scale) grow on the right.
 Each optimizer runs once through :func:`gdlearn.run.run` when its settings
 change (its learning rate, the surface or the start); a step change only
 cuts the precomputed paths at the step (``set_data``) and blits them, so the
-Play button stays smooth. An optimizer that diverges stops where its last
-finite iterate was, marked with a cross; its legend entry says
-"diverged (✗)" and the status line ``"diverged at step k"``. (The legend is
+Play button stays smooth. Every race optimizer has its own colour (the eight
+Okabe–Ito colours of :data:`gdlearn.style.PALETTE`) and its own marker
+(:data:`RACE_STYLES`). An optimizer that diverges stops where its last finite
+iterate was (kept just inside the axes if that point is outside them),
+marked with a large "X" (a marker no optimizer uses) and the word
+"diverged" above it; its legend entry says "diverged (X)" and the
+status line ``"diverged at step k"``. (The legend is
 static, redrawn only when that changes: the numbers, which change with every
 slider move, go to the status line.)
 
@@ -34,6 +38,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib import patheffects
+from matplotlib.lines import Line2D
 
 from .. import plotting, style
 from .. import surfaces as _surfaces
@@ -41,7 +47,8 @@ from ..optim import adagrad, adam, adamw, rmsprop, sgd
 from ..run import run
 from .explorers import _RED, Explorer, _int, _real, _surface_dict
 
-__all__ = ["RaceExplorer", "optimizer_race", "RACE_OPTIMIZERS", "race_surfaces", "default_lr"]
+__all__ = ["RaceExplorer", "optimizer_race", "RACE_OPTIMIZERS", "RACE_STYLES", "DIVERGED_MARKER", "race_style",
+           "race_surfaces", "default_lr"]
 
 #: The optimizers of the race: display name -> ``lr -> GradientTransformation``
 #: (torch's defaults for everything but the learning rate; momentum β = 0.9).
@@ -56,6 +63,42 @@ RACE_OPTIMIZERS: dict[str, Callable[[float], Any]] = {
     "AMSGrad": lambda lr: adam(lr=lr, amsgrad=True),
 }
 DEFAULT_OPTIMIZERS = ("SGD", "momentum", "RMSprop", "Adam")
+
+_P = style.PALETTE
+#: One colour and one marker per race optimizer, all different, so that eight paths
+#: can be told apart at a glance (colour-blind safe: the Okabe–Ito palette; the
+#: yellow and black lines get a thin contrasting outline on the figure).
+RACE_STYLES: dict[str, dict[str, str]] = {
+    "SGD": {"color": _P["blue"], "marker": "o", "linestyle": "-"},
+    "momentum": {"color": _P["orange"], "marker": "s", "linestyle": "-"},
+    "Nesterov": {"color": _P["reddish_purple"], "marker": "D", "linestyle": "-"},
+    "Adagrad": {"color": _P["bluish_green"], "marker": "^", "linestyle": "-"},
+    "RMSprop": {"color": _P["sky_blue"], "marker": "v", "linestyle": "-"},
+    "Adam": {"color": _P["vermillion"], "marker": "p", "linestyle": "-"},
+    "AdamW": {"color": _P["black"], "marker": "h", "linestyle": "--"},
+    "AMSGrad": {"color": _P["yellow"], "marker": "<", "linestyle": "-"},
+}
+#: The marker of a diverged run (no race optimizer uses it).
+DIVERGED_MARKER = "X"
+
+
+def race_style(name: str) -> dict[str, str]:
+    """Colour, marker and line style of an optimizer in the race.
+
+    The race's own optimizers have fixed, distinct styles (:data:`RACE_STYLES`);
+    any other name falls back to :func:`gdlearn.style.optimizer_style`.
+
+    Examples
+    --------
+    >>> race_style("Adam")["marker"], race_style("AdamW")["color"] != race_style("Adam")["color"]
+    ('p', True)
+    """
+    if name in RACE_STYLES:
+        return dict(RACE_STYLES[name])
+    st = style.optimizer_style(name)
+    if st["marker"] in ("X", "x"):
+        st["marker"] = "o"
+    return st
 
 _QUAD = "quadratic (κ = 50)"
 # Learning rates that make a good race from each surface's start in 300 steps
@@ -129,6 +172,7 @@ class RaceExplorer(Explorer):
         self._labels: tuple = ()
         self._contours = None
         self._stopped: dict[str, bool] = {}
+        self._loss_top = math.inf
         values = dict(surface=name, optimizers=shown, step=self.steps, x0=float(start[0]), y0=float(start[1]))
         for n, key in self._keys.items():
             values[key] = lrs.get(n, default_lr(name, n))
@@ -203,13 +247,21 @@ class RaceExplorer(Explorer):
         (start,) = ax.plot([], [], color="black", **style.START_STYLE)
         self.artists["start"] = start
         for n in self.optimizers:
-            st = style.optimizer_style(n)
+            st = race_style(n)
             color, ls = st["color"], st["linestyle"]
-            (path,) = ax.plot([], [], color=color, linestyle=ls, linewidth=1.8, zorder=4, label=n)
+            light = color == _P["yellow"]          # the one colour that needs a dark outline on white
+            outline = [patheffects.withStroke(linewidth=3.4, foreground="#333333" if light else "white")]
+            (path,) = ax.plot([], [], color=color, linestyle=ls, linewidth=1.8, zorder=4, label=n,
+                              path_effects=outline)
             (head,) = ax.plot([], [], marker=st["marker"], markersize=9, color=color, markeredgecolor="black",
                               linestyle="none", zorder=8)
-            (loss,) = lax.plot([], [], color=color, linestyle=ls, linewidth=1.8, label=n)
+            (loss,) = lax.plot([], [], color=color, linestyle=ls, linewidth=1.8, label=n,
+                               path_effects=outline if light else None)
+            gone = ax.text(0.0, 0.0, "diverged", color="black", fontsize=9, fontweight="bold", zorder=9,
+                           ha="center", va="bottom", visible=False,
+                           bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor=color, linewidth=1.5))
             self.artists[f"path:{n}"], self.artists[f"head:{n}"], self.artists[f"loss:{n}"] = path, head, loss
+            self.artists[f"gone:{n}"] = gone
         self.artists["now"] = lax.axvline(0.0, color="black", linewidth=0.8, linestyle=":")
         lax.set_xlabel("step $k$")
         lax.set_title("Loss")
@@ -223,12 +275,16 @@ class RaceExplorer(Explorer):
             self.legend.remove()
             self.legend = None
         handles = []
-        for n, text in labels:
-            h = self.artists[f"loss:{n}"]
-            handles.append(h)
-            h.set_label(text)
+        for n, text in labels:  # proxies: the line style and the marker of the moving head
+            self.artists[f"loss:{n}"].set_label(text)
+            st = race_style(n)
+            diverged = text.endswith("diverged (X)")
+            handles.append(Line2D([], [], color=st["color"], linestyle=st["linestyle"], linewidth=1.8,
+                                  marker=DIVERGED_MARKER if diverged else st["marker"], markersize=8 if diverged else 7,
+                                  markeredgecolor="black", label=text))
         if handles:
-            self.legend = self.loss_ax.legend(handles=handles, loc="upper right", fontsize=8)
+            self.legend = self.loss_ax.legend(handles=handles, loc="upper right", fontsize=8,
+                                              ncol=2 if len(handles) > 4 else 1, columnspacing=0.8)
         self._full_draw_needed = True
 
     # -- values
@@ -303,6 +359,7 @@ class RaceExplorer(Explorer):
             lax.set_yscale("log")
             hi = 10.0 ** (math.ceil(math.log10(float(np.nanmax(Z)) - f_star)) + 1)
             lax.set_ylim(1e-14, hi)
+            self._loss_top = hi
             lax.set_ylabel(r"$f(x_k) - f^\star$")
         self._surface_drawn = s
         self._full_draw_needed = True
@@ -315,16 +372,19 @@ class RaceExplorer(Explorer):
         if not lows:
             return
         bottom = max(1e-16, 10.0 ** (math.floor(math.log10(min(lows))) - 1))
+        # the top a decade above the largest loss shown, at most the surface's own top
+        highs = [np.nanmax(self._loss[n]) for n in chosen if np.any(np.isfinite(self._loss[n]))]
+        top = min(self._loss_top, 10.0 ** (math.ceil(math.log10(max(highs))) + 1))
         lo, hi = self.loss_ax.get_ylim()
-        if bottom < lo or bottom > lo * 1e4:
-            self.loss_ax.set_ylim(bottom, hi)
+        if bottom < lo or bottom > lo * 1e4 or top != hi:
+            self.loss_ax.set_ylim(bottom, max(top, bottom * 10))
             self._full_draw_needed = True
 
     @staticmethod
     def _label(name: str, trace: Any) -> str:
         # the step numbers go to the status line: a label that changed with every
         # learning rate would cost a full redraw per slider move
-        return f"{name}: diverged (✗)" if trace.status == "diverged" else name
+        return f"{name}: diverged (X)" if trace.status == "diverged" else name
 
     def _redraw(self) -> None:
         v = self.values
@@ -336,6 +396,8 @@ class RaceExplorer(Explorer):
         for n in self.optimizers:  # before the legend, which copies the lines' visibility
             for part in ("path", "head", "loss"):
                 self.artists[f"{part}:{n}"].set_visible(n in chosen)
+            if n not in chosen:
+                self.artists[f"gone:{n}"].set_visible(False)
         self._fit_loss_axis(s, chosen)
         labels = tuple((n, self._label(n, t)) for n, t in traces.items())
         if labels != self._labels:
@@ -364,11 +426,19 @@ class RaceExplorer(Explorer):
             stopped = t.status == "diverged" and k >= t.diverged_at
             if stopped != self._stopped.get(n, False):
                 self._stopped[n] = stopped
-                if stopped:  # a thick cross in the optimizer's colour where the run left
-                    head.set(marker="x", markersize=12, markeredgewidth=3, markeredgecolor=path.get_color())
+                if stopped:  # a large X, in the optimizer's colour with a black edge, where the run left
+                    head.set(marker=DIVERGED_MARKER, markersize=16, markeredgewidth=1.5, markeredgecolor="black")
                 else:
-                    head.set(marker=style.optimizer_style(n)["marker"], markersize=9, markeredgewidth=1,
+                    head.set(marker=race_style(n)["marker"], markersize=9, markeredgewidth=1,
                              markeredgecolor="black")
+            gone = a[f"gone:{n}"]
+            gone.set_visible(stopped)
+            if stopped:  # the X and its word stay inside the axes, even if the run left far away
+                (x_lo, x_hi), (y_lo, y_hi) = self.ax.get_xlim(), self.ax.get_ylim()
+                px = float(np.clip(xs[j, 0], x_lo + 0.08 * (x_hi - x_lo), x_hi - 0.08 * (x_hi - x_lo)))
+                py = float(np.clip(xs[j, 1], y_lo + 0.05 * (y_hi - y_lo), y_hi - 0.12 * (y_hi - y_lo)))
+                head.set_data([px], [py])
+                gone.set_position((px, py + 0.04 * (y_hi - y_lo)))
             loss.set_data(np.arange(j + 1), self._loss[n][: j + 1])
             if stopped:
                 parts.append(f"{n}: diverged at step {t.diverged_at}")
