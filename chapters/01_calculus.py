@@ -489,9 +489,10 @@ assert abs(d2f(-0.5)) / 2 == 1.5                                # the 1.5 of sec
 # $a h + b/h$ that is $a - b/h^2 = 0$, so $h^* = \sqrt{b/a}$ with error $2\sqrt{ab}$;
 # for $a h^2 + b/h$ it is $2ah - b/h^2 = 0$, so $h^* = (b/2a)^{1/3}$, with error of
 # order $a^{1/3} b^{2/3}$. When $f$, $f''$, $f'''$ are of size 1 this gives a forward
-# step $h^* = \sqrt{2\varepsilon} \approx 2 \cdot 10^{-8}$ (error $\approx 10^{-8}$:
-# half the digits are lost) and a central step $h^* = (1.5\,\varepsilon)^{1/3}
-# \approx 7 \cdot 10^{-6}$ (error of order $\varepsilon^{2/3} \approx 10^{-11}$).
+# step $h^* = \sqrt{2\varepsilon} \approx 2 \cdot 10^{-8}$ (error $2\sqrt{ab} =
+# \sqrt{2\varepsilon} \approx 2 \cdot 10^{-8}$: half the digits are lost) and a central
+# step $h^* = (1.5\,\varepsilon)^{1/3} \approx 7 \cdot 10^{-6}$ (error of order
+# $\varepsilon^{2/3} \approx 4 \cdot 10^{-11}$).
 #
 # Let us measure it on $f(x) = e^x$, whose derivative is known exactly (it is $e^x$
 # again), over steps from $10^{-14}$ to $10^{-1}$. The round-off part is noise that
@@ -637,7 +638,9 @@ print(f"sin: the formula's forward step {h_sin:.1e} -> {error_at(far_errors['sin
 sq, sn = table["sqrt"], table["sin"]
 assert sq["fixed_f"] > 1000 * sq["rel_f"] and sq["rel_f"] < 3 * sq["best_f"]    # sqrt: the rule works
 assert sq["fixed_c"] > 1000 * sq["rel_c"] and sq["rel_c"] < 3 * sq["best_c"]
+assert np.isclose(np.spacing(x_far), 1.8e-12, rtol=0.02)                       # float64 spacing at 1e4
 assert sn["fixed_f"] > 100 * sn["best_f"]                                      # sin: 1e-8 is too small
+assert sn["rel_c"] > sn["fixed_c"] and sn["rel_f"] > 10 * sn["best_f"]         # the rule overshoots
 assert error_at(far_errors["sin"][0], h_sin) < 10 * sn["best_f"]               # the formula finds it
 assert 1e-5 < sn["h_best_c"] < 1e-3 and sn["rel_c"] > 10 * sn["best_c"]       # rule overshoots on sin
 
@@ -661,7 +664,8 @@ axes[0].legend(loc="lower left", fontsize=8);
 # For $\sqrt{x}$ the relative step gains about four digits over the fixed one, and
 # lands next to the best step. For $\sin x$ the fixed forward step $10^{-8}$ is far
 # too small (most of its error is the rounding of $x + h$), but the rule of thumb
-# overshoots for the central difference: $\sin$ bends as fast at $10^4$ as at 1.
+# overshoots for both differences, and for the central one it does worse than the
+# fixed step: $\sin$ bends as fast at $10^4$ as at 1.
 # The lesson is the model, not a magic number: know the scale of your $x$ and of
 # your $f$.
 #
@@ -753,8 +757,9 @@ assert not np.allclose(calculus.numerical_gradient(rules[1][0], x), 2 * A @ x)  
 # correct gradient gives the finite-difference error, divided by $\|g\|$: its
 # round-off part is about $\varepsilon |f| / (2h\|g\|)$ (section 5), which for a
 # well-scaled problem ($|f|$ and $\|g\|$ of similar size, $h = 10^{-6}$) is near
-# $10^{-10}$. A wrong factor or sign gives a number of order 0.1 to 1. Anything in
-# between deserves a second look (below: a large $|f|$ raises the floor).
+# $10^{-10}$. A bug that scales or flips the whole gradient gives a number of order
+# 1; a bug in one component gives less (below). Anything well above the floor
+# deserves a second look, and a large $|f|$ raises the floor (also below).
 #
 # Our example is the gradient of Himmelblau's function from section 2. The function
 # is a sum of two squares, $f = u^2 + v^2$ with $u = x^2 + y - 11$ and
@@ -837,8 +842,8 @@ assert 1000 * error_correct < error_offset < floor_offset       # correct, yet f
 # $\lambda = 1$, while $A(1, 0) = (2, 1)$ is turned. (To find them without a guess:
 # $Av = \lambda v$ has a nonzero solution only if $\det(A - \lambda I) = (2 -
 # \lambda)^2 - 1 = 0$, i.e. $\lambda = 1$ or $3$.) A **symmetric** matrix, like this
-# one and like every Hessian below, has real eigenvalues and eigenvectors at right
-# angles to each other (the spectral theorem; Strang 2016, *Introduction to Linear
+# one and like every Hessian below, has real eigenvalues, and its eigenvectors can be
+# chosen at right angles to each other (the spectral theorem; Strang 2016, *Introduction to Linear
 # Algebra*, 5th ed., §6.4). In the coordinates of its unit eigenvectors $q_i$ it is
 # just a stretch: $x^\top A x = \sum_i \lambda_i (q_i \cdot x)^2$. So the curve
 # $x^\top A x = 1$ is an ellipse whose half-axes point along the $q_i$ and have
@@ -911,8 +916,8 @@ ax_ell.legend(loc="lower right", fontsize=8);
 # At a **stationary point**, where $\nabla f(p) = 0$, only the last term is left.
 # Step a distance $t$ along a unit eigenvector $v$ of $H$ ($Hv = \lambda v$) and
 # $f$ changes by $\tfrac12 \lambda t^2$: each eigenvalue is the curvature along its
-# eigenvector, and near $p$ the contour lines are the ellipses (or hyperbolas) of
-# the primer above. So the signs of the eigenvalues classify the point:
+# eigenvector, and near $p$ the contour lines are ellipses as in the primer above
+# (hyperbolas when the eigenvalues have both signs). So the signs of the eigenvalues classify the point:
 #
 # | eigenvalues | every direction... | the point is |
 # | --- | --- | --- |

@@ -948,6 +948,7 @@ assert alphas_bt.min() < 2 / curvature_at_minimum < alphas_bt.max()   # the step
 assert 5 * budget_steps < evaluations_bt < 15 * budget_steps    # about ten values of f per step
 assert np.mean(np.isin(alphas_bt, [2.0**-8, 2.0**-9])) > 0.9     # alternating 2^-8 and 2^-9
 assert np.median(alphas_bt) > grid_lrs[best_grid]                # longer than the best fixed rate
+assert 2.0**-9 < 2 / curvature_at_minimum < 2.0**-8              # one below the limit, one above
 
 # %%
 fig, (ax_bt, ax_alpha) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], layout="constrained")
@@ -966,10 +967,11 @@ ax_alpha.legend(fontsize=8, loc="upper right");
 # Without any tuning, the backtracking run ends lower than the best of the 24 tuned
 # runs, for the cost of *one* run plus about ten values of $f$ per step (the 5,000
 # steps took about 50,000 values of $f$; the grid search took 120,000 gradients).
-# After its first steps it alternates between $\alpha = 2^{-8} \approx 0.0039$ and
-# $2^{-9} \approx 0.0020$, mostly above the best fixed rate: a fixed rate that large
-# would bounce (it is at or above $2/L$ at the minimum), but the search rejects
-# every step that does not decrease $f$ enough. The price: extra evaluations of $f$
+# After its first steps it alternates between $\alpha = 2^{-8} \approx 0.0039$, about
+# twice the stability limit $2/L \approx 0.0020$ at the minimum, and
+# $2^{-9} \approx 0.0020$, just below that limit (and above the best fixed rate).
+# A fixed rate of $2^{-8}$ could not settle into the minimum; the search can, because
+# it rejects every step that does not decrease $f$ enough. The price: extra evaluations of $f$
 # per step, which is cheap here and expensive when $f$ is a loss over a large data
 # set; and with noisy mini-batch losses (chapter 04) the Armijo test itself becomes
 # noisy. That is why deep learning mostly tunes a fixed or scheduled $\eta$, and
