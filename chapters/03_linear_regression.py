@@ -633,9 +633,9 @@ assert np.allclose(raw_trace.xs[even] - raw.minima[0],
 steep = np.linalg.eigh(raw.hess(raw.start))[1][:, 1]          # eigenvector of the largest eigenvalue
 across = (raw_trace.xs - raw.minima[0]) @ steep
 assert np.all(across[1:200] * across[:200 - 1] < 0)           # it changes side at every step
-for name, excess, kappa in [("raw", raw_excess, kappa_raw), ("standardized", std_excess, kappa_std)]:
+for name, gap_curve, kappa in [("raw", raw_excess, kappa_raw), ("standardized", std_excess, kappa_std)]:
     rho = (kappa - 1) / (kappa + 1)
-    per_step = excess[1:4] / excess[:3]
+    per_step = gap_curve[1:4] / gap_curve[:3]
     print(f"{name:>12}: gap ratio per step {per_step.round(6)}, rho^2 = {rho ** 2:.6f}")
     assert np.allclose(per_step, rho ** 2, rtol=1e-6)
 
@@ -698,8 +698,43 @@ assert np.allclose(one_step, np.linalg.lstsq(centred, y, rcond=None)[0])
 # %% [markdown]
 # After standardizing, the Hessian is exactly the identity matrix, $\kappa = 1$, and
 # a single step of gradient descent with $\eta = 1$ from $w = 0$ lands on the
-# minimum. With the shifted feature, $\kappa$ is close to 1000. Exercise 3.2 asks
-# you to write this standardization, with its traps.
+# minimum. With the shifted feature, $\kappa$ is close to 1000. In a picture, both
+# from $w = 0$ with the best fixed rate $2/(L + \mu)$:
+
+# %%
+shifted_surface = regression_surface(shifted, y, domain=((-11.0, 1.5), (-0.5, 3.5)), name="feature t + 5")
+centred_surface = regression_surface(centred, y, domain=((-1.0, 3.5), (-1.0, 3.5)), name="standardized")
+shifted_trace = run(sgd(lr=2 / (shifted_surface.L + shifted_surface.mu)), shifted_surface, [0.0, 0.0],
+                    steps=200, tol=0)
+centred_trace = run(sgd(lr=2 / (centred_surface.L + centred_surface.mu)), centred_surface, [0.0, 0.0],
+                    steps=1, tol=0)
+shifted_gap = excess(shifted_surface, shifted_trace.xs)
+print(f"t + 5: after 200 steps the loss gap is {shifted_gap[-1] / shifted_gap[0]:.1%} of the start's;"
+      f" standardized: {excess(centred_surface, centred_trace.xs)[-1]:.1e} after 1 step")
+assert 0.3 < shifted_gap[-1] / shifted_gap[0] < 0.6                # still far after 200 steps
+assert excess(centred_surface, centred_trace.xs)[-1] < 1e-20         # one step
+
+fig, (ax_s, ax_c) = plt.subplots(1, 2, figsize=(11, 4.4), width_ratios=[1.4, 1], layout="constrained")
+plotting.plot_contours(shifted_surface, ax=ax_s, levels=30,
+                       title=f"Feature $t + 5$ ($\\kappa$ = {kappa_of(shifted):.0f}): 200 steps")
+plotting.plot_path(shifted_trace, ax=ax_s, color=GD_COLOR, label="gradient descent from $w = 0$",
+                   markers=False, linewidth=0.4)
+ax_s.set(xlabel="intercept $w_1$", ylabel="slope $w_2$ (note: a different scale)")
+ax_s.legend(fontsize=8, loc="lower left")
+plotting.plot_contours(centred_surface, ax=ax_c, levels=20,
+                       title="Standardized ($\\kappa$ = 1): one step")
+plotting.plot_path(centred_trace, ax=ax_c, color=COLORS["orange"], label="gradient descent from $w = 0$")
+ax_c.set(xlabel="intercept $v_1$", ylabel="slope $v_2$", aspect="equal")
+ax_c.legend(fontsize=8, loc="lower left");
+
+# %% [markdown]
+# The valley of the shifted problem runs diagonally: raising the slope by 1 raises
+# every prediction by about $t + 5 \approx 5$, which lowering the intercept by about
+# 5 undoes. At $\eta^\star$ both eigen-directions shrink by only
+# $\rho = (\kappa - 1)/(\kappa + 1) \approx 0.998$ per step, the steep one changing
+# sign: every step jumps from wall to wall (the blue band), and after 200 steps the
+# loss gap is still 43% of where it started. Exercise 3.2 asks you to write the
+# standardization, with its traps.
 #
 # ## 7. Collinear features: a valley of minima
 #
