@@ -567,6 +567,16 @@ assert stuck.status == "converged"                       # the gradient rule fir
 assert curvatures.min() < 0 < curvatures.max()           # ... at a saddle, not a minimum
 assert onwards.status == "diverged" and onwards.f < -1e4 # f has no minimum at all
 
+# %%
+fig, ax = plt.subplots(figsize=(6, 5), layout="constrained")
+plotting.plot_contours(saddle, ax=ax, filled=False)
+plotting.plot_path(stuck, ax=ax, color=style.color_for("gd"), label="until the gradient rule fires")
+plotting.plot_path(onwards.xs[: np.argmax(np.abs(onwards.xs[:, 1]) > 2)], ax=ax,
+                   color=COLORS["vermillion"], label="continuing from there")
+ax.set(title="Saddle $x^2 - y^2$: the gradient rule stops at the saddle point",
+       xlabel="$x$", ylabel="$y$")
+ax.legend(fontsize=8, loc="lower left");
+
 # %% [markdown]
 # What to do in practice: stop on a small gradient norm, preferably relative to the
 # start ($\|\nabla f(x_k)\| \le \varepsilon \|\nabla f(x_0)\|$, which fixes the units),
