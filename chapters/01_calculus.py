@@ -15,8 +15,10 @@
 # but function values, how to test a gradient you derived by hand, and how the
 # *second* derivatives tell a valley from a hilltop.
 #
-# You need only high-school calculus: the slope of a line, the power rule and
-# the chain rule.
+# You need high-school calculus (the slope of a line, the power rule, the chain
+# rule) and a little linear algebra: vectors, the dot product, a matrix times a
+# vector. Section 7 introduces eigenvalues and eigenvectors from a 2×2 example
+# before it uses them, and section 5 explains the floating-point rounding it needs.
 #
 # ## What you will learn
 #
@@ -27,9 +29,13 @@
 # - Taylor expansion: the tangent line and the tangent parabola, and how fast
 #   their errors shrink;
 # - finite differences: derivatives from function values alone, and why the
-#   step size cannot be too small in floating point;
+#   step size cannot be too small in floating point, and must grow with $|x|$;
+# - the gradients of vector expressions such as $x^\top A x$, and what automatic
+#   differentiation does;
 # - gradient checking: catching a bug in a hand-written gradient;
-# - the Hessian, whose eigenvalues tell a minimum from a maximum and a saddle.
+# - eigenvalues and eigenvectors of a symmetric matrix, from a 2×2 example;
+# - the Hessian, whose eigenvalues tell a minimum from a maximum and a saddle
+#   (and when they cannot).
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -103,6 +109,7 @@ for h, slope, error in zip(steps, secant_slopes, secant_errors):
 assert df(x0) == 3.5
 assert np.all(np.diff(secant_errors) < 0)        # every smaller step is closer
 assert np.isclose(secant_errors[-1] / steps[-1], 1.5, rtol=0.01)
+assert np.isclose(secant_errors[-2] / secant_errors[-1], 10, rtol=0.02)   # h / 10 -> error / 10
 
 # %% [markdown]
 # The error shrinks with $h$, and in proportion to it: once $h$ is small, a
@@ -166,7 +173,8 @@ for x in [-1.8, -0.5, 0.5, 1.8]:
 #
 # $$f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2,$$
 #
-# which has four valleys. Freeze $y$ and walk only in the $x$ direction: you
+# which has four valleys. (In every contour map of the course, darker grey is
+# lower and white is higher.) Freeze $y$ and walk only in the $x$ direction: you
 # are back to a function of one variable, and its slope is the **partial
 # derivative** $\partial f / \partial x$. Freezing $x$ instead gives
 # $\partial f / \partial y$. The chain rule does the rest:
@@ -356,8 +364,9 @@ assert np.all(np.linalg.norm(himmelblau.grad(himmelblau.minima.T), axis=0) < 1e-
 #
 # $$f(x_0 + h) \approx f(x_0) + f'(x_0)\, h + \tfrac12 f''(x_0)\, h^2.$$
 #
-# What is left over is led by the next term, $\tfrac16 f'''(x_0)\, h^3$. So the
-# error of the tangent line shrinks like $h^2$ and that of the parabola like $h^3$:
+# What each model leaves out is led by the first term it drops: $\tfrac12 f''(x_0)\,h^2$
+# for the tangent line, $\tfrac16 f'''(x_0)\, h^3$ for the parabola. So the error
+# of the tangent line shrinks like $h^2$ and that of the parabola like $h^3$:
 # halve the step and the errors drop by factors of 4 and 8. Back to the double
 # well, with $f''(x) = 12x^2 - 6$, around $x_0 = -0.5$:
 
@@ -464,24 +473,31 @@ assert abs(d2f(-0.5)) / 2 == 1.5                                # the 1.5 of sec
 #
 # The formulas say "smaller is better". The computer disagrees. A float64 number
 # keeps about 16 significant digits: every result is rounded by a relative amount
-# up to $\varepsilon \approx 2.2 \cdot 10^{-16}$. When $h$ is tiny, $f(x + h)$ and
-# $f(x)$ agree in most of their digits, the subtraction cancels those, and what is
-# left is mostly rounding noise, of size about $\varepsilon |f| / h$. The total
-# error is a trade-off between a **truncation** error that falls with $h$ and a
-# **round-off** error that grows as $h$ shrinks:
+# up to $\varepsilon / 2$, with $\varepsilon \approx 2.2 \cdot 10^{-16}$. When $h$ is
+# tiny, $f(x + h)$ and $f(x)$ agree in most of their digits, the subtraction cancels
+# those, and what is left is mostly rounding noise: each value is off by up to
+# $\tfrac12 \varepsilon |f|$, so the difference by up to $\varepsilon |f|$, which the
+# forward difference divides by $h$ and the central one by $2h$. The total error is a
+# trade-off between a **truncation** error that falls with $h$ and a **round-off**
+# error that grows as $h$ shrinks (for $x$ near 1; the next subsection adds what
+# happens far from 1):
 #
 # $$\text{forward: } \approx \tfrac12 |f''|\, h + \frac{\varepsilon |f|}{h}, \qquad
-#   \text{central: } \approx \tfrac16 |f'''|\, h^2 + \frac{\varepsilon |f|}{h}.$$
+#   \text{central: } \approx \tfrac16 |f'''|\, h^2 + \frac{\varepsilon |f|}{2h}.$$
 #
-# For a function with $f$, $f''$, $f'''$ of size 1, the best forward step is near
-# $h \approx \sqrt{\varepsilon} \approx 10^{-8}$ (error $\approx 10^{-8}$: half the
-# digits are lost), the best central step near $h \approx \varepsilon^{1/3} \approx
-# 10^{-5}$ (error $\approx \varepsilon^{2/3} \approx 10^{-11}$).
+# Where is the best step? Set the derivative with respect to $h$ to zero. For
+# $a h + b/h$ that is $a - b/h^2 = 0$, so $h^* = \sqrt{b/a}$ with error $2\sqrt{ab}$;
+# for $a h^2 + b/h$ it is $2ah - b/h^2 = 0$, so $h^* = (b/2a)^{1/3}$, with error of
+# order $a^{1/3} b^{2/3}$. When $f$, $f''$, $f'''$ are of size 1 this gives a forward
+# step $h^* = \sqrt{2\varepsilon} \approx 2 \cdot 10^{-8}$ (error $2\sqrt{ab} =
+# \sqrt{2\varepsilon} \approx 2 \cdot 10^{-8}$: half the digits are lost) and a central
+# step $h^* = (1.5\,\varepsilon)^{1/3} \approx 7 \cdot 10^{-6}$ (error of order
+# $\varepsilon^{2/3} \approx 4 \cdot 10^{-11}$).
 #
 # Let us measure it on $f(x) = e^x$, whose derivative is known exactly (it is $e^x$
 # again), over steps from $10^{-14}$ to $10^{-1}$. The round-off part is noise that
 # changes from one $x$ to the next, so we average the errors over 41 points
-# $x \in [0.5, 1.5]$ to see the trend; the faint lines are the raw errors at $x = 1$.
+# $x \in [0.5, 1.5]$ to see the trend.
 
 # %%
 eps = np.finfo(float).eps
@@ -507,49 +523,152 @@ print(f"round-off:  error ~ h^{slope_roundoff:.2f}")
 print(f"best h: forward {best_forward:.1e} (error {forward_error.min():.1e}), "
       f"central {best_central:.1e} (error {central_error.min():.1e})")
 
+# The two models, with f = f'' = f''' = e^x (e on average over the 41 points, near enough):
+model_forward = np.e * hs / 2 + eps * np.e / hs
+model_central = np.e * hs**2 / 6 + eps * np.e / (2 * hs)
+truncation_f, truncation_c = (hs >= 1e-4), (hs >= 1e-2)
+roundoff = hs <= 1e-11
+ratio_truncation = np.concatenate([model_forward[truncation_f] / forward_error[truncation_f],
+                                   model_central[truncation_c] / central_error[truncation_c]])
+ratio_roundoff_f = np.median(model_forward[roundoff] / forward_error[roundoff])
+ratio_roundoff_c = np.median(model_central[roundoff] / central_error[roundoff])
+print(f"model / measured: truncation side {ratio_truncation.min():.2f} to {ratio_truncation.max():.2f}, "
+      f"round-off side (median) forward {ratio_roundoff_f:.1f}, central {ratio_roundoff_c:.1f}")
+
 # %%
 assert abs(slope_forward - 1) < 0.1 and abs(slope_central - 2) < 0.1
 assert abs(slope_roundoff + 1) < 0.2                          # round-off grows like 1/h
-assert 1e-9 < best_forward < 1e-7                              # ~1e-8 = sqrt(eps)
-assert 1e-6 < best_central < 1e-4                              # ~1e-5 = eps**(1/3)
+assert 3e-9 < best_forward < 1e-7                              # ~2e-8 = sqrt(2 eps)
+assert 1e-6 < best_central < 3e-5                              # ~7e-6 = (1.5 eps)**(1/3)
 assert 0.1 < forward_error.min() / np.sqrt(eps) < 10           # the floor: ~1e-8
 assert 0.1 < central_error.min() / eps ** (2 / 3) < 10         # the floor: ~1e-11
+assert np.all(np.abs(ratio_truncation - 1) < 0.1)              # truncation: on the model
+assert 1 < ratio_roundoff_f < 6 and 1 < ratio_roundoff_c < 6   # round-off: below the bound
 
 # %% [markdown]
-# The dashed lines are the two-term error models above (with $f = f'' = f''' = e^x
-# \approx e$); the measurements follow them on both sides of the dip.
+# The dashed lines are the two models. On the truncation side (right) the
+# measurements lie on them, within 10%. On the round-off side (left) they run
+# parallel to them, a few times below: the model adds up the worst case of every
+# rounding, and on average the roundings partly cancel.
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
-at_one = calculus.difference_errors(np.exp, np.exp, 1.0, hs)
-for raw, mean, best, name, color in [
-        (at_one.forward, forward_error, best_forward, "forward", COLORS["blue"]),
-        (at_one.central, central_error, best_central, "central", COLORS["vermillion"])]:
-    ax.loglog(hs, raw, color=color, alpha=0.25, linewidth=1)
-    ax.loglog(hs, mean, color=color, label=f"{name} difference")
-    ax.plot([best], [mean.min()], "o", color=color, markeredgecolor="black", markersize=8,
-            label=f"best {name} $h$ = {best:.0e}")
-e = np.e
-ax.loglog(hs, e * hs / 2 + eps * e / hs, color=COLORS["blue"], linestyle="--", linewidth=1,
-          label=r"model $\frac{1}{2}|f''|h + \varepsilon |f| / h$")
-ax.loglog(hs, e * hs**2 / 6 + eps * e / hs, color=COLORS["vermillion"], linestyle="--",
-          linewidth=1, label=r"model $\frac{1}{6}|f'''|h^2 + \varepsilon |f| / h$")
+for mean, model, best, name, color, marker, model_label in [
+        (forward_error, model_forward, best_forward, "forward", COLORS["blue"], "o",
+         r"model $\frac{1}{2}|f''|h + \varepsilon |f| / h$"),
+        (central_error, model_central, best_central, "central", COLORS["vermillion"], "s",
+         r"model $\frac{1}{6}|f'''|h^2 + \varepsilon |f| / 2h$")]:
+    ax.loglog(hs, mean, color=color, label=f"{name} difference (measured, mean of 41 $x$)")
+    ax.loglog(hs, model, color=color, linestyle="--", linewidth=1, label=model_label)
+    ax.plot([best], [mean.min()], marker, color=color, markeredgecolor="black", markersize=8)
+    ax.annotate(f"best $h$ = {best:.0e}", (best, mean.min()), xytext=(0, -16),
+                textcoords="offset points", ha="center", color=color, fontsize=9)
 ax.text(1e-3, 1e-2, f"slope {slope_forward:.2f}", color=COLORS["blue"], ha="right")
 ax.text(2e-3, 1e-7, f"slope {slope_central:.2f}", color=COLORS["vermillion"])
 ax.text(3e-13, 1e-1, "round-off\n(slope −1)", ha="center")
-ax.set(xlabel="step $h$", ylabel="absolute error of $f'(x)$", ylim=(1e-13, 10),
-       title="Finite-difference error against step size, $f(x) = e^x$")
+ax.set(xlabel="step $h$ (log scale)", ylabel="absolute error of $f'(x)$ (log scale)",
+       ylim=(1e-13, 10), title="Finite-difference error against step size, $f(x) = e^x$")
 ax.legend(loc="lower left", fontsize=8);
 
 # %% [markdown]
-# The library's defaults sit at these sweet spots: `calculus.forward_difference`
-# uses $h = 10^{-8}$, `calculus.derivative` (central) $h = 10^{-5}$.
+# The library's defaults sit at these sweet spots, rounded to a power of ten:
+# `calculus.forward_difference` uses $h = 10^{-8}$, `calculus.derivative` (central)
+# $h = 10^{-5}$. Both assume $x$ of size about 1, which is the next point.
 
 # %%
 assert inspect.signature(calculus.forward_difference).parameters["h"].default == 1e-8
 assert inspect.signature(calculus.derivative).parameters["h"].default == 1e-5
 
 # %% [markdown]
+# ### Far from 1, the step must grow with $|x|$
+#
+# The model above forgot one rounding: $x + h$ itself. Near $x = 10^4$ float64
+# numbers are $1.8 \cdot 10^{-12}$ apart, so a step of $10^{-8}$ is known to only
+# about four digits, and the step the computer actually takes differs from $h$ by
+# up to $\tfrac12 \varepsilon |x|$. That adds a round-off term $\approx \tfrac12
+# \varepsilon |x|\,|f'| / h$. The same minimisation as above, with
+# $b = \varepsilon(|f| + |x f'|)$, puts the best forward step at
+# $h^* \approx \sqrt{2\varepsilon (|f| + |x f'|) / |f''|}$.
+#
+# For a function that changes on the scale of $x$ itself ($\sqrt{x}$, $\log x$,
+# $x^3$: there $|x f'| \sim |f|$ and $|f''| \sim |f| / x^2$), this is
+# $h^* \approx \sqrt{\varepsilon}\,|x|$. Hence the usual rule of thumb: take
+# $h = \sqrt{\varepsilon}\,\max(1, |x|)$ for the forward difference and
+# $\varepsilon^{1/3} \max(1, |x|)$ for the central one (Press et al. 2007,
+# *Numerical Recipes*, 3rd ed., §5.7). `calculus.relative_step(x, order)` computes
+# it, rounded so that $(x + h) - x = h$ exactly. A function that wiggles on a fixed
+# scale wherever $x$ is, such as $\sin x$, needs the formula itself: there
+# $|f''|$ does not shrink with $x$, and the best step grows only like $\sqrt{|x|}$.
+#
+# We measure both at $x = 10^4$, averaged over 41 points around it as before.
+
+# %%
+far = {"sqrt": (np.sqrt, lambda x: 0.5 / np.sqrt(x), 1e4 + np.linspace(-500, 500, 41)),
+       "sin": (np.sin, np.cos, 1e4 + np.linspace(-0.5, 0.5, 41))}
+hs_far = np.logspace(-14, 0, 141)
+far_errors = {}
+for name, (func, deriv, xs_far) in far.items():
+    runs = [calculus.difference_errors(func, deriv, x, hs_far) for x in xs_far]
+    far_errors[name] = (np.mean([r.forward for r in runs], axis=0),
+                        np.mean([r.central for r in runs], axis=0))
+
+
+def error_at(errors, h):
+    """The measured error at the step of hs_far nearest to h (in log scale)."""
+    return errors[np.argmin(np.abs(np.log(hs_far / h)))]
+
+
+x_far = 1e4
+h_rel = {order: float(calculus.relative_step(x_far, order)) for order in (1, 2)}
+h_sin = np.sqrt(2 * eps * (abs(np.sin(x_far)) + abs(x_far * np.cos(x_far))) / abs(np.sin(x_far)))
+table = {}
+for name, (fwd, cen) in far_errors.items():
+    table[name] = dict(fixed_f=error_at(fwd, 1e-8), rel_f=error_at(fwd, h_rel[1]),
+                       best_f=fwd.min(), h_best_f=hs_far[fwd.argmin()],
+                       fixed_c=error_at(cen, 1e-5), rel_c=error_at(cen, h_rel[2]),
+                       best_c=cen.min(), h_best_c=hs_far[cen.argmin()])
+    t = table[name]
+    print(f"{name:4} forward: h = 1e-8 -> {t['fixed_f']:.1e}, relative h = {h_rel[1]:.1e} -> "
+          f"{t['rel_f']:.1e}, best h = {t['h_best_f']:.0e} -> {t['best_f']:.1e}")
+    print(f"{'':4} central: h = 1e-5 -> {t['fixed_c']:.1e}, relative h = {h_rel[2]:.1e} -> "
+          f"{t['rel_c']:.1e}, best h = {t['h_best_c']:.0e} -> {t['best_c']:.1e}")
+print(f"sin: the formula's forward step {h_sin:.1e} -> {error_at(far_errors['sin'][0], h_sin):.1e}")
+
+# %%
+sq, sn = table["sqrt"], table["sin"]
+assert sq["fixed_f"] > 1000 * sq["rel_f"] and sq["rel_f"] < 3 * sq["best_f"]    # sqrt: the rule works
+assert sq["fixed_c"] > 1000 * sq["rel_c"] and sq["rel_c"] < 3 * sq["best_c"]
+assert np.isclose(np.spacing(x_far), 1.8e-12, rtol=0.02)                       # float64 spacing at 1e4
+assert sn["fixed_f"] > 100 * sn["best_f"]                                      # sin: 1e-8 is too small
+assert sn["rel_c"] > sn["fixed_c"] and sn["rel_f"] > 10 * sn["best_f"]         # the rule overshoots
+assert error_at(far_errors["sin"][0], h_sin) < 10 * sn["best_f"]               # the formula finds it
+assert 1e-5 < sn["h_best_c"] < 1e-3 and sn["rel_c"] > 10 * sn["best_c"]       # rule overshoots on sin
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], layout="constrained", sharey=True)
+for ax, name, title in [(axes[0], "sqrt", r"$f(x) = \sqrt{x}$ near $x = 10^4$"),
+                        (axes[1], "sin", r"$f(x) = \sin x$ near $x = 10^4$")]:
+    fwd, cen = far_errors[name]
+    ax.loglog(hs_far, fwd, color=COLORS["blue"], label="forward difference")
+    ax.loglog(hs_far, cen, color=COLORS["vermillion"], linestyle="-.", label="central difference")
+    ax.axvline(1e-8, color=COLORS["blue"], linestyle=":", label="fixed $h = 10^{-8}$, $10^{-5}$")
+    ax.axvline(1e-5, color=COLORS["vermillion"], linestyle=":")
+    ax.axvline(h_rel[1], color=COLORS["blue"], linestyle="--", linewidth=1,
+               label=r"relative $h = \varepsilon^{1/2}|x|$, $\varepsilon^{1/3}|x|$")
+    ax.axvline(h_rel[2], color=COLORS["vermillion"], linestyle="--", linewidth=1)
+    ax.set(xlabel="step $h$ (log scale)", title=title)
+axes[0].set_ylabel("absolute error of $f'(x)$ (log scale)")
+axes[0].legend(loc="lower left", fontsize=8);
+
+# %% [markdown]
+# For $\sqrt{x}$ the relative step gains about four digits over the fixed one, and
+# lands next to the best step. For $\sin x$ the fixed forward step $10^{-8}$ is far
+# too small (most of its error is the rounding of $x + h$), but the rule of thumb
+# overshoots for both differences, and for the central one it does worse than the
+# fixed step: $\sin$ bends as fast at $10^4$ as at 1.
+# The lesson is the model, not a magic number: know the scale of your $x$ and of
+# your $f$.
+#
 # ### The gradient by finite differences
 #
 # A partial derivative is an ordinary derivative along one axis, so the same
@@ -558,14 +677,71 @@ assert inspect.signature(calculus.derivative).parameters["h"].default == 1e-5
 # $$\frac{\partial f}{\partial x_i} \approx \frac{f(x + h e_i) - f(x - h e_i)}{2h}.$$
 #
 # That costs two evaluations of $f$ per coordinate: fine for checking, hopeless for
-# a network with millions of parameters, which is why we derive gradients by hand
-# (and why backpropagation exists, chapter 09). Writing it
-# is the first exercise; from here on we use `calculus.numerical_gradient(f, x)`.
+# a network with millions of parameters (see automatic differentiation below).
+# Writing it is the first exercise; from here on we use
+# `calculus.numerical_gradient(f, x, h=1e-6)`. Its default step, $10^{-6}$, is a
+# little below the central sweet spot: at $x$ of size 1 that costs a factor of about
+# ten in round-off (error $\approx \varepsilon |f| / 2h \approx 10^{-10}$ instead of
+# $10^{-11}$) and buys a hundred times less truncation when $f'''$ is large. Pass
+# your own `h` (for example `calculus.relative_step(x).max()`) when $|x|$ is far
+# from 1.
 
 # %%
 numerical = calculus.numerical_gradient(himmelblau.f, p)
 print("numerical gradient at p:", numerical, "  analytic:", himmelblau.grad(p))
 assert np.allclose(numerical, [-46, -38], rtol=1e-8)
+assert inspect.signature(calculus.numerical_gradient).parameters["h"].default == 1e-6
+
+# %% [markdown]
+# ### Gradients of vector expressions
+#
+# Losses are usually written with vectors and matrices, and three rules cover
+# most of what this course needs (they follow from writing the sums out and taking
+# partial derivatives; see Zhang et al. 2023, *Dive into Deep Learning*, §2.4.3).
+# For $x, a \in \mathbb{R}^d$, $A$ a $d \times d$ matrix, $X$ an $n \times d$ matrix
+# and $y \in \mathbb{R}^n$:
+#
+# $$\nabla_x\, (a^\top x) = a, \qquad
+#   \nabla_x\, (x^\top A x) = (A + A^\top)\,x \;\;(= 2Ax \text{ if } A \text{ is symmetric}), \qquad
+#   \nabla_x\, \tfrac12 \|Xx - y\|^2 = X^\top (Xx - y).$$
+#
+# For the middle one, $x^\top A x = \sum_{i,j} A_{ij} x_i x_j$, and
+# $\partial / \partial x_k$ picks up $\sum_j A_{kj} x_j + \sum_i A_{ik} x_i$, the
+# $k$-th entries of $Ax$ and $A^\top x$. The last one is the middle one with
+# $A = X^\top X$, plus the linear term $-y^\top X x$, plus a constant; it is the
+# gradient of linear regression in chapter 03. The shapes are a free check:
+# a gradient has the shape of $x$. Numerically, at a random point:
+
+# %%
+rng = np.random.default_rng(1)
+d, n = 3, 5
+a, A = rng.normal(size=d), rng.normal(size=(d, d))          # A deliberately not symmetric
+X, y, x = rng.normal(size=(n, d)), rng.normal(size=n), rng.normal(size=d)
+rules = [(lambda x: a @ x, a),
+         (lambda x: x @ A @ x, (A + A.T) @ x),
+         (lambda x: 0.5 * np.sum((X @ x - y) ** 2), X.T @ (X @ x - y))]
+for loss, gradient_rule in rules:
+    assert gradient_rule.shape == x.shape
+    assert np.allclose(calculus.numerical_gradient(loss, x), gradient_rule, rtol=1e-7, atol=1e-9)
+assert not np.allclose(calculus.numerical_gradient(rules[1][0], x), 2 * A @ x)  # 2Ax needs symmetry
+
+# %% [markdown]
+# ### Automatic differentiation, in one paragraph
+#
+# Frameworks such as PyTorch and JAX compute gradients neither by hand nor by
+# finite differences. A program is a chain of elementary operations (add,
+# multiply, `exp`, matrix product), each with a known derivative. **Reverse-mode
+# automatic differentiation** (backpropagation) records the chain during the
+# forward pass, then applies the chain rule backwards, from the loss to the
+# inputs: each operation multiplies the incoming gradient by its own derivative,
+# as in $\nabla_x \tfrac12\|Xx - y\|^2 = X^\top (Xx - y)$, where $X^\top$ is the
+# derivative of $x \mapsto Xx$ passed backwards. The result is exact up to
+# rounding, and costs a small constant multiple of one evaluation of $f$, however
+# many inputs there are (Baydin et al. 2018, "Automatic differentiation in machine
+# learning: a survey", JMLR 18, §3.2),
+# against $2d$ evaluations for central differences. You write backpropagation by
+# hand for a small network in chapter 09; finite differences stay the tool to
+# *check* such code, which is the next section.
 
 # %% [markdown]
 # ## 6. Gradient checking
@@ -577,9 +753,13 @@ assert np.allclose(numerical, [-46, -38], rtol=1e-8)
 #
 # $$\frac{\|g - g_{\text{fd}}\|}{\|g\| + \|g_{\text{fd}}\|}.$$
 #
-# Relative, so that the verdict does not depend on the scale of $f$. A correct
-# gradient gives about $10^{-10}$ to $10^{-7}$ (the finite-difference error); a bug
-# gives a number far above $10^{-4}$.
+# Relative, so that multiplying $f$ by a constant does not change the verdict. A
+# correct gradient gives the finite-difference error, divided by $\|g\|$: its
+# round-off part is about $\varepsilon |f| / (2h\|g\|)$ (section 5), which for a
+# well-scaled problem ($|f|$ and $\|g\|$ of similar size, $h = 10^{-6}$) is near
+# $10^{-10}$. A bug that scales or flips the whole gradient gives a number of order
+# 1; a bug in one component gives less (below). Anything well above the floor
+# deserves a second look, and a large $|f|$ raises the floor (also below).
 #
 # Our example is the gradient of Himmelblau's function from section 2. The function
 # is a sum of two squares, $f = u^2 + v^2$ with $u = x^2 + y - 11$ and
@@ -615,14 +795,109 @@ assert np.isclose(error_buggy, 1 / 3, atol=1e-6)
 
 # %% [markdown]
 # Why exactly $1/3$? The buggy gradient is half the true one: $\|g/2 - g\| /
-# (\|g/2\| + \|g\|) = \tfrac12 / \tfrac32$. A sign error gives 1. Check at a
-# random point, not at a special one such as $w = 0$ or the minimum (where the
-# gradient is zero and any relative error is noise), and check every gradient
-# you write: it takes one line. In the exercises you derive the gradient of the
-# linear-regression loss (chapter 03) and check it
-# the same way.
+# (\|g/2\| + \|g\|) = \tfrac12 / \tfrac32$. Flipping the sign of the whole vector
+# gives exactly 1; flipping one component $g_i$ gives $2|g_i| / 2\|g\| = |g_i| /
+# \|g\|$, which is small when that component is. And the floor: adding a constant
+# $10^8$ to $f$ changes no derivative, but it raises $|f|$, and with it the round-off
+# of the differences.
+
+# %%
+gradient_point = himmelblau.grad(point)
+one_sign_flipped = gradient_point * [1, -1]
+error_one_sign = calculus.check_grad(himmelblau.f, lambda q: one_sign_flipped, point)
+offset = 1e8
+error_offset = calculus.check_grad(lambda q: himmelblau.f(q) + offset, grad_himmelblau, point)
+floor_offset = eps * (himmelblau.f(point) + offset) / (2e-6 * np.linalg.norm(gradient_point))
+print(f"sign of g_y flipped: {error_one_sign:.4f}  (|g_y| / |g| = "
+      f"{abs(gradient_point[1]) / np.linalg.norm(gradient_point):.4f})")
+print(f"correct gradient of f + 1e8: {error_offset:.1e}  (round-off bound {floor_offset:.1e})")
+
+assert np.isclose(error_one_sign, abs(gradient_point[1]) / np.linalg.norm(gradient_point), rtol=1e-6)
+assert 1000 * error_correct < error_offset < floor_offset       # correct, yet far above 1e-10
+
+# %% [markdown]
+# So read the relative error against the floor your problem allows: compute
+# $\varepsilon |f| / (2h\|g\|)$, or shift $f$ by a constant to make $|f|$ small.
+# Check at a random point, not at a special one such as $w = 0$ or the minimum
+# (where the gradient is zero and any relative error is noise), and check every
+# gradient you write: it takes one line. In the exercises you derive the gradient
+# of the linear-regression loss (chapter 03) and check it the same way.
 #
 # ## 7. The Hessian: curvature in several dimensions
+#
+# ### First, eigenvalues and eigenvectors of a 2×2 matrix
+#
+# A matrix $A$ turns a vector $v$ into a new vector $Av$, in general pointing
+# somewhere else. An **eigenvector** is a direction the matrix does not turn, only
+# stretches: $Av = \lambda v$, and the stretch factor $\lambda$ is its
+# **eigenvalue**. Take
+#
+# $$A = \begin{pmatrix} 2 & 1 \\ 1 & 2 \end{pmatrix}: \qquad
+#   A \begin{pmatrix} 1 \\ 1 \end{pmatrix} = \begin{pmatrix} 3 \\ 3 \end{pmatrix}
+#   = 3 \begin{pmatrix} 1 \\ 1 \end{pmatrix}, \qquad
+#   A \begin{pmatrix} 1 \\ -1 \end{pmatrix} = \begin{pmatrix} 1 \\ -1 \end{pmatrix}
+#   = 1 \cdot \begin{pmatrix} 1 \\ -1 \end{pmatrix},$$
+#
+# so $(1, 1)$ is an eigenvector with $\lambda = 3$ and $(1, -1)$ one with
+# $\lambda = 1$, while $A(1, 0) = (2, 1)$ is turned. (To find them without a guess:
+# $Av = \lambda v$ has a nonzero solution only if $\det(A - \lambda I) = (2 -
+# \lambda)^2 - 1 = 0$, i.e. $\lambda = 1$ or $3$.) A **symmetric** matrix, like this
+# one and like every Hessian below, has real eigenvalues, and its eigenvectors can be
+# chosen at right angles to each other (the spectral theorem; Strang 2016, *Introduction to Linear
+# Algebra*, 5th ed., §6.4). In the coordinates of its unit eigenvectors $q_i$ it is
+# just a stretch: $x^\top A x = \sum_i \lambda_i (q_i \cdot x)^2$. So the curve
+# $x^\top A x = 1$ is an ellipse whose half-axes point along the $q_i$ and have
+# lengths $1/\sqrt{\lambda_i}$: short where $\lambda$ is large. `np.linalg.eigh`
+# computes the eigenvalues (in increasing order) and unit eigenvectors (the columns):
+
+# %%
+A = np.array([[2.0, 1.0], [1.0, 2.0]])
+lambdas, Q = np.linalg.eigh(A)
+print("eigenvalues:", lambdas, "\neigenvectors (columns):\n", Q)
+
+assert np.allclose(lambdas, [1, 3])
+assert np.allclose(A @ Q, Q * lambdas)                       # A q_i = lambda_i q_i
+assert np.isclose(Q[:, 0] @ Q[:, 1], 0)                      # at right angles
+assert np.allclose(np.abs(Q[:, 1]), [1 / np.sqrt(2)] * 2)    # along (1, 1)
+x = np.array([0.3, -1.7])                                    # x^T A x = sum lambda_i (q_i . x)^2
+assert np.isclose(x @ A @ x, np.sum(lambdas * (Q.T @ x) ** 2))
+
+# %% [markdown]
+# In a picture: the unit circle (left, dotted) and its image under $A$ (solid). The
+# eigenvectors keep their direction and are stretched by 1 and 3; $(1, 0)$ is
+# turned. Right: the ellipse $x^\top A x = 1$, with half-axes $1/\sqrt{3}$ and $1$.
+
+# %%
+fig, (ax_map, ax_ell) = plt.subplots(1, 2, figsize=(9, 4.3), layout="constrained")
+angles = np.linspace(0, 2 * np.pi, 200)
+circle = np.stack([np.cos(angles), np.sin(angles)])
+ax_map.plot(*circle, color="grey", linestyle=":", label="unit vectors $u$")
+ax_map.plot(*(A @ circle), color="black", label="their images $Au$")
+arrow_specs = [(Q[:, 1], COLORS["blue"], f"eigenvector $q_2$, $\\lambda_2$ = {lambdas[1]:g}"),
+               (Q[:, 0], COLORS["bluish_green"], f"eigenvector $q_1$, $\\lambda_1$ = {lambdas[0]:g}"),
+               (np.array([1.0, 0.0]), COLORS["vermillion"], "$u = (1, 0)$: turned")]
+for v, color, label in arrow_specs:
+    ax_map.annotate("", A @ v, (0, 0), arrowprops=dict(arrowstyle="-|>", color=color, lw=2.2))
+    ax_map.annotate("", v, (0, 0), arrowprops=dict(arrowstyle="-|>", color=color, lw=1.2,
+                                                   linestyle="--"))
+    ax_map.plot([], [], color=color, lw=2, label=label + " (dashed $u$, solid $Au$)")
+ax_map.set(xlim=(-3.2, 3.2), ylim=(-3.2, 3.2), aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
+           title="$A$ stretches its eigenvectors, turns the rest")
+ax_map.legend(loc="lower right", fontsize=7)
+
+ax_ell.plot(*(Q @ (circle / np.sqrt(lambdas)[:, None])), color="black",
+            label=r"$x^\top A x = 1$")
+for lam, q, color, marker in [(lambdas[1], Q[:, 1], COLORS["blue"], "o"),
+                              (lambdas[0], Q[:, 0], COLORS["bluish_green"], "s")]:
+    end = q / np.sqrt(lam)
+    ax_ell.plot([0, end[0]], [0, end[1]], color=color, lw=2, marker=marker, markevery=[1],
+                label=f"half-axis $1/\\sqrt{{{lam:g}}}$ = {1 / np.sqrt(lam):.2f}")
+ax_ell.set(xlim=(-1.3, 1.3), ylim=(-1.3, 1.3), aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
+           title=r"The level curve $x^\top A x = 1$")
+ax_ell.legend(loc="lower right", fontsize=8);
+
+# %% [markdown]
+# ### The Hessian
 #
 # In one dimension $f''$ says how the slope changes: positive, the curve bends up
 # (a valley); negative, it bends down (a hill). With several variables there is a
@@ -631,15 +906,18 @@ assert np.isclose(error_buggy, 1 / 3, atol=1e-6)
 # $$H = \nabla^2 f = \begin{pmatrix} \partial^2 f / \partial x^2 & \partial^2 f / \partial x \partial y \\
 #                     \partial^2 f / \partial y \partial x & \partial^2 f / \partial y^2 \end{pmatrix},$$
 #
-# which is symmetric (the order of differentiation does not matter). It is the
-# $f''$ of the second-order Taylor model in several dimensions:
+# which is symmetric when the second partial derivatives are continuous (then the
+# order of differentiation does not matter: Schwarz's theorem), as they are for
+# every function in this course. It is the $f''$ of the second-order Taylor model
+# in several dimensions:
 #
 # $$f(p + d) \approx f(p) + \nabla f(p) \cdot d + \tfrac12\, d^\top H d.$$
 #
 # At a **stationary point**, where $\nabla f(p) = 0$, only the last term is left.
-# Step a distance $t$ along a unit **eigenvector** $v$ of $H$ ($Hv = \lambda v$) and
+# Step a distance $t$ along a unit eigenvector $v$ of $H$ ($Hv = \lambda v$) and
 # $f$ changes by $\tfrac12 \lambda t^2$: each eigenvalue is the curvature along its
-# eigenvector. So the signs of the eigenvalues classify the point:
+# eigenvector, and near $p$ the contour lines are ellipses as in the primer above
+# (hyperbolas when the eigenvalues have both signs). So the signs of the eigenvalues classify the point:
 #
 # | eigenvalues | every direction... | the point is |
 # | --- | --- | --- |
@@ -647,10 +925,14 @@ assert np.isclose(error_buggy, 1 / 3, atol=1e-6)
 # | all $< 0$ | curves down | a maximum |
 # | some $> 0$, some $< 0$ | up in some, down in others | a saddle |
 #
-# (If an eigenvalue is 0, second derivatives cannot tell.) Three stationary points:
-# Rosenbrock's minimum $(1, 1)$, the centre of the saddle $x^2 - y^2$, and the
-# hilltop of Himmelblau's function, which we locate by asking
-# `scipy.optimize.root` where the gradient is zero.
+# The third row holds even if other eigenvalues are 0. The one case second
+# derivatives cannot settle is some eigenvalues 0 and all the others of one sign:
+# then the higher-order terms decide, as in $x^2 + y^4$ (a minimum at the origin)
+# and $x^2 - y^4$ (a saddle), whose Hessians at the origin are both
+# $\mathrm{diag}(2, 0)$. Three stationary points to classify: Rosenbrock's minimum
+# $(1, 1)$, the centre of the saddle $x^2 - y^2$, and the hilltop of Himmelblau's
+# function, which we locate by asking `scipy.optimize.root` where the gradient is
+# zero.
 
 # %%
 def classify(eigenvalues):
@@ -660,8 +942,21 @@ def classify(eigenvalues):
         return "maximum"
     if np.any(eigenvalues > 0) and np.any(eigenvalues < 0):
         return "saddle"
-    return "cannot tell (an eigenvalue is 0)"
+    return "cannot tell (an eigenvalue is 0, the others share a sign)"
 
+
+assert classify(np.array([2.0, -2.0, 0.0])) == "saddle"          # mixed signs: a saddle anyway
+bowl_quartic = lambda q: q[0] ** 2 + q[1] ** 4                   # a minimum at the origin
+saddle_quartic = lambda q: q[0] ** 2 - q[1] ** 4                 # a saddle at the origin
+origin = np.zeros(2)
+for g in (bowl_quartic, saddle_quartic):
+    hessian = calculus.numerical_hessian(g, origin)
+    assert np.allclose(hessian, np.diag([2.0, 0.0]), atol=1e-6)   # the same Hessian, diag(2, 0)
+    assert classify(np.round(np.linalg.eigvalsh(hessian), 6)).startswith("cannot tell")
+t = np.array([-0.3, -0.1, 0.1, 0.3])
+assert np.all(bowl_quartic(np.stack([0 * t, t])) > 0)            # up along y: a minimum
+assert np.all(saddle_quartic(np.stack([0 * t, t])) < 0)          # down along y, up along x:
+assert np.all(saddle_quartic(np.stack([t, 0 * t])) > 0)          # a saddle
 
 hilltop = scipy.optimize.root(himmelblau.grad, x0=[-0.3, -0.9], jac=himmelblau.hess).x
 stationary = {"Rosenbrock": (rosenbrock, np.array([1.0, 1.0])),
@@ -681,6 +976,24 @@ for name, (surface, point) in stationary.items():
 assert kinds == {"Rosenbrock": "minimum", "Saddle": "saddle", "Himmelblau": "maximum"}
 
 # %% [markdown]
+# The same test finds every flat point of Himmelblau's function promised in
+# section 3: start `scipy.optimize.root` from a grid of points, keep the distinct
+# solutions, classify each.
+
+# %%
+found = []
+for start in np.stack(np.meshgrid(np.linspace(-4.5, 4.5, 10), np.linspace(-4.5, 4.5, 10))).reshape(2, -1).T:
+    solution = scipy.optimize.root(himmelblau.grad, x0=start, jac=himmelblau.hess)
+    if solution.success and not any(np.allclose(solution.x, q, atol=1e-6) for q in found):
+        found.append(solution.x)
+counts = {}
+for q in found:
+    kind = classify(np.linalg.eigvalsh(himmelblau.hess(q)))
+    counts[kind] = counts.get(kind, 0) + 1
+print(f"{len(found)} stationary points:", counts)
+assert counts == {"minimum": 4, "saddle": 4, "maximum": 1}
+
+# %% [markdown]
 # Rosenbrock's minimum is a minimum, but look at its eigenvalues: about 0.4 and 1000.
 # The valley is 2500 times more curved across than along, a long narrow trough.
 # That ratio, the **condition number**, is what makes gradient descent zig-zag and
@@ -693,25 +1006,46 @@ print(f"condition number at Rosenbrock's minimum: {condition_number:.0f}")
 assert 2400 < condition_number < 2600
 
 # %% [markdown]
-# The eigenvectors drawn at each point, blue where the surface curves up,
-# vermillion where it curves down:
+# Below, a close-up of each point: the true contour lines of $f$ (solid black) and
+# those of the quadratic model $\tfrac12 d^\top H d$ (dashed orange), at the same
+# heights. The arrows are the eigenvectors, each as long as the model's half-axis,
+# $\sqrt{2c/|\lambda|}$ for the middle height $c$: blue where the surface curves up,
+# vermillion where it curves down. On Rosenbrock the across-arrow is
+# $\sqrt{2500} = 50$ times shorter than the along-arrow. Equal scales on both axes.
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.9), layout="constrained")
+fig, axes = plt.subplots(1, 3, figsize=(11, 4.0), layout="constrained")
+windows = {"Rosenbrock": 0.15, "Saddle": 1.0, "Himmelblau": 0.5}
 for ax, (name, (surface, point)) in zip(axes, stationary.items()):
-    plotting.plot_contours(surface, ax=ax, levels=25 if name == "Rosenbrock" else 20)
-    eigenvalues, eigenvectors = np.linalg.eigh(surface.hess(point))
-    length = 0.18 * (surface.domain[0][1] - surface.domain[0][0])
-    for lam, v in zip(eigenvalues, eigenvectors.T):
+    w = windows[name]
+    H = surface.hess(point)
+    eigenvalues, eigenvectors = np.linalg.eigh(H)
+    c = 0.5 * np.abs(eigenvalues).min() * (0.6 * w) ** 2       # middle height: long half-axis 0.6 w
+    heights = c * np.array([0.25, 1.0, 2.25])
+    levels = np.unique(np.concatenate([heights * np.sign(lam) for lam in eigenvalues]))
+    gx, gy = np.meshgrid(np.linspace(-w, w, 301), np.linspace(-w, w, 301))
+    d = np.stack([gx, gy])
+    true = surface.f(point[:, None, None] + d) - surface.f(point)
+    model = 0.5 * np.einsum("i...,ij,j...->...", d, H, d)
+    ax.contour(point[0] + gx, point[1] + gy, true, levels=levels, colors="black", linewidths=1.2,
+               negative_linestyles="solid")
+    ax.contour(point[0] + gx, point[1] + gy, model, levels=levels, colors=COLORS["orange"],
+               linewidths=1.6, linestyles="--")
+    for k, (lam, v) in enumerate(zip(eigenvalues, eigenvectors.T)):
         color = COLORS["blue"] if lam > 0 else COLORS["vermillion"]
+        half_axis = np.sqrt(2 * c / abs(lam))
         for sign in (1, -1):
-            ax.annotate("", point + sign * length * v, point,
+            ax.annotate("", point + sign * half_axis * v, point,
                         arrowprops=dict(arrowstyle="-|>", color=color, lw=2.2), zorder=9)
-        ax.annotate(f"λ = {lam:.4g}", point + 1.5 * length * v, color=color, fontsize=10,
-                    fontweight="bold", ha="center", va="center",
-                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
-    ax.plot(*point, "o", color="black", markersize=6, zorder=6)   # under a minimum's star
-    ax.set_title(f"{name}: a {kinds[name]}")
+        ax.text(0.97, 0.05 + 0.08 * k, f"λ = {lam:.4g}, half-axis {half_axis:.2g}", color=color,
+                transform=ax.transAxes, fontsize=9, fontweight="bold", ha="right",
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9), zorder=11)
+    ax.plot(*point, "o", color="black", markersize=5, zorder=10)
+    ax.set(xlim=(point[0] - w, point[0] + w), ylim=(point[1] - w, point[1] + w), aspect="equal",
+           xlabel="$x$", ylabel="$y$", title=f"{name}: a {kinds[name]}")
+axes[0].plot([], [], color="black", label="$f - f(p)$")
+axes[0].plot([], [], color=COLORS["orange"], linestyle="--", label=r"model $\frac{1}{2} d^\top H d$")
+axes[0].legend(loc="upper left", fontsize=8);
 
 # %% [markdown]
 # ### The Hessian by finite differences
@@ -764,13 +1098,23 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 #   $\propto h^3$.
 # - Finite differences estimate derivatives from values of $f$. The forward
 #   difference's error is $\propto h$, the central one's $\propto h^2$, until
-#   round-off ($\propto \varepsilon / h$) takes over: the best steps in float64 are
-#   about $10^{-8}$ (forward) and $10^{-5}$ (central).
+#   round-off ($\propto \varepsilon / h$) takes over: for $x$, $f$ and its
+#   derivatives of size 1 the best steps in float64 are about $10^{-8}$ (forward) and
+#   $10^{-5}$ (central). Far from 1 the step must grow with $|x|$
+#   (`calculus.relative_step`), because $x + h$ is itself rounded.
+# - Three rules cover most losses: $\nabla (a^\top x) = a$, $\nabla (x^\top A x) =
+#   (A + A^\top) x$, $\nabla \tfrac12\|Xx - y\|^2 = X^\top(Xx - y)$. Automatic
+#   differentiation applies the chain rule backwards through a program.
 # - Gradient checking compares a hand-written gradient with finite differences: a
-#   relative error near $10^{-10}$ means correct, a forgotten factor 2 shows up as 1/3.
+#   relative error at the round-off floor $\approx \varepsilon |f| / (2h\|g\|)$
+#   (near $10^{-10}$ for a well-scaled problem) means correct; a forgotten factor 2
+#   shows up as 1/3.
+# - An eigenvector of a symmetric matrix is only stretched, by its eigenvalue; the
+#   level curves of $x^\top A x$ are ellipses with half-axes $1/\sqrt{\lambda_i}$.
 # - The Hessian holds the second derivatives. At a stationary point the signs of its
 #   eigenvalues tell a minimum (all positive), a maximum (all negative) and a saddle
-#   (mixed); the ratio of the largest to the smallest is the condition number.
+#   (some of each); with zero eigenvalues and the rest of one sign they cannot tell.
+#   The ratio of the largest to the smallest is the condition number.
 #
 # ## Exercises
 #
@@ -779,3 +1123,4 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 # gradient of the linear-regression loss), and write your own gradient check.
 # A `check(...)` call after each exercise tells you at once whether your code is
 # right.
+

@@ -12,7 +12,7 @@
 # Chapters 01 and 02 ran gradient descent on functions written down for the
 # purpose: bowls, bananas, Himmelblau's four valleys. This chapter gives it its
 # first real job: **fitting a model to data**. The model is the simplest one
-# there is, a linear one, and its loss, the mean squared error, is a quadratic
+# there is, a linear one, and its loss, half the mean squared error, is a quadratic
 # in the weights. So everything chapter 02 proved about quadratics applies
 # exactly, and we can watch theory and practice agree to many digits. Linear
 # regression also has a closed-form answer, the normal equations, so for once we
@@ -31,20 +31,23 @@
 #
 # ## What you will learn
 #
-# - the linear model $\hat y = Xw$ and the mean squared error
-#   $L(w) = \frac1n\sum_i \tfrac12 (x_i^\top w - y_i)^2$;
-# - how to derive its gradient $\nabla L(w) = X^\top (Xw - y)/n$, and how to catch a
+# - the linear model $\hat y = Xw$ and its loss, half the mean squared error
+#   $J(w) = \frac1n\sum_i \tfrac12 (x_i^\top w - y_i)^2$;
+# - how to derive its gradient $\nabla J(w) = X^\top (Xw - y)/n$, and how to catch a
 #   wrong one with finite differences;
-# - that $L$ is a quadratic whose Hessian is $X^\top X / n$, so the $2/L$ limit of
-#   chapter 02 tells you the largest usable learning rate;
+# - that $J$ is a quadratic whose Hessian is $X^\top X / n$, so the $2/L$ limit of
+#   chapter 02, with $L = \lambda_{\max}(X^\top X / n)$, tells you the largest usable
+#   learning rate;
 # - batch gradient descent against the **normal equations** $X^\top X w = X^\top y$:
-#   the same answer, found two ways;
+#   the same answer, found two ways, and the projection picture behind the name;
 # - **feature scaling**: why features on different scales make gradient descent
 #   zig-zag, measured through the condition number $\kappa$ of $X^\top X / n$, and
 #   how many steps standardizing the features saves;
-# - **collinear features**: a valley of minima, the **minimum-norm solution**
-#   that gradient descent from zero finds, and why a widely copied answer to a
-#   three-line example is wrong.
+# - **collinear features**: a valley of minima, and the **minimum-norm solution**
+#   that gradient descent from zero finds.
+#
+# A word on notation: $J$ is the loss and $L$ the largest curvature (the smoothness
+# constant of chapter 02), never the other way round.
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -106,26 +109,34 @@ ax.legend(fontsize=8);
 # ## 2. The loss and its gradient
 #
 # How wrong are the weights $w$? Each prediction misses by a **residual**
-# $r_i = x_i^\top w - y_i$. The **mean squared error** averages the squared
+# $r_i = x_i^\top w - y_i$. The **mean squared error** (MSE) averages the squared
 # residuals; we put a factor $\tfrac12$ in front, which changes nothing about where
-# the minimum is and removes a factor 2 from every derivative:
+# the minimum is and removes a factor 2 from every derivative. We call the result
+# the **half-MSE**:
 #
-# $$L(w) = \frac1n \sum_{i=1}^n \tfrac12 \,(x_i^\top w - y_i)^2 = \frac{1}{2n}\,\|Xw - y\|^2 .$$
+# $$J(w) = \frac1n \sum_{i=1}^n \tfrac12 \,(x_i^\top w - y_i)^2 = \frac{1}{2n}\,\|Xw - y\|^2 .$$
 #
 # **Its gradient**, one partial derivative at a time. The chain rule on one term
 # gives $\frac{\partial}{\partial w_j} \tfrac12 r_i^2 = r_i \, \frac{\partial r_i}{\partial w_j}
 # = r_i \, x_{ij}$, because $r_i = \sum_k x_{ik} w_k - y_i$ depends on $w_j$ through the
 # single term $x_{ij} w_j$. Averaging over the examples:
 #
-# $$\frac{\partial L}{\partial w_j} = \frac1n \sum_{i=1}^n x_{ij}\, r_i
+# $$\frac{\partial J}{\partial w_j} = \frac1n \sum_{i=1}^n x_{ij}\, r_i
 # \qquad\Longrightarrow\qquad
-# \boxed{\,\nabla L(w) = \frac1n X^\top (Xw - y)\,}$$
+# \boxed{\,\nabla J(w) = \frac1n X^\top (Xw - y)\,}$$
 #
 # The sum over $i$ of $x_{ij} r_i$ is the $j$-th entry of $X^\top r$: column $j$ of $X$
 # dotted with the residuals. Read the shapes: $Xw - y$ has one entry per example
 # ($n$), $X^\top$ turns it into one entry per weight ($d$), as a gradient must. In
 # numpy it is one line. Let us check it against finite differences, as chapter 01
 # taught, at a random point (not at the minimum, where the gradient is zero).
+#
+# Careful when you compare with a framework: `torch.nn.MSELoss()` (default
+# `reduction='mean'`) is the mean of the squares *without* the $\tfrac12$
+# ([PyTorch docs](https://pytorch.org/docs/stable/generated/torch.nn.MSELoss.html)),
+# so its gradient is $\tfrac2n X^\top(Xw - y)$ and its Hessian $2X^\top X/n$: twice
+# ours, and the largest stable learning rate half of ours. `models.mse_loss` in this
+# course is the half-MSE.
 
 # %%
 def loss(w, X, y):
@@ -191,15 +202,18 @@ assert transposed.startswith("ValueError")
 #
 # Multiply out the square, $\|Xw - y\|^2 = w^\top X^\top X w - 2\, y^\top X w + y^\top y$:
 #
-# $$L(w) = \tfrac12\, w^\top H w - b^\top w + c, \qquad
+# $$J(w) = \tfrac12\, w^\top H w - b^\top w + c, \qquad
 # H = \frac{X^\top X}{n}, \quad b = \frac{X^\top y}{n}, \quad c = \frac{y^\top y}{2n}.$$
 #
-# So $L$ is a quadratic function of $w$, exactly the kind of function chapter 02
+# So $J$ is a quadratic function of $w$, exactly the kind of function chapter 02
 # analysed, with the constant **Hessian** $H = X^\top X / n$ (differentiate the
 # gradient $Hw - b$ once more). $H$ is the average of the outer products
 # $x_i x_i^\top$; its eigenvalues are never negative, because
-# $v^\top H v = \|Xv\|^2/n \ge 0$ for every $v$. The loss is **convex**: a bowl, with
-# no local minima to get stuck in.
+# $v^\top H v = \|Xv\|^2/n \ge 0$ for every $v$. The loss is **convex**, so it has no
+# local minimum that is not a global one. If the columns of $X$ are linearly
+# independent, $Xv \ne 0$ for $v \ne 0$, every eigenvalue is positive, and the loss is
+# a bowl with a single lowest point; if they are not, it has a flat valley of
+# minimizers (section 7).
 
 # %%
 H, b, c = X.T @ X / n, X.T @ y / n, y @ y / (2 * n)
@@ -219,7 +233,7 @@ assert np.all(eigenvalues > 0)
 # regression; its minimum comes from `np.linalg.lstsq` (section 4).
 
 # %%
-def regression_surface(X, y, domain, name="mean squared error", start=(0.0, 0.0)):
+def regression_surface(X, y, domain, name="half-MSE", start=(0.0, 0.0)):
     """The loss of a linear regression with two weights as a Surface (vectorized on axis 0)."""
     n = len(y)
     H, b, c = X.T @ X / n, X.T @ y / n, y @ y / (2 * n)
@@ -250,26 +264,26 @@ for v in rng.normal(size=(5, d)) * 3:
 # ## 3. Batch gradient descent
 #
 # One more tool before we descend. To watch the loss approach its minimum
-# $L^\star = L(w^\star)$ we plot the gap $L(w) - L^\star$ on a log scale. Subtracting two
+# $J^\star = J(w^\star)$ we plot the gap $J(w) - J^\star$ on a log scale. Subtracting two
 # nearly equal numbers loses digits, so we use the exact form of that gap for a
 # quadratic, its Taylor expansion around $w^\star$ (where the gradient is zero, and
 # the Hessian is the same everywhere):
 #
-# $$L(w) - L^\star = \tfrac12 (w - w^\star)^\top H\, (w - w^\star).$$
+# $$J(w) - J^\star = \tfrac12 (w - w^\star)^\top H\, (w - w^\star).$$
 
 # %%
 def excess(surface, ws):
-    """L(w) - L* for each row of ws, as (w - w*)^T H (w - w*) / 2: accurate down to round-off."""
+    """J(w) - J* for each row of ws, as (w - w*)^T H (w - w*) / 2: accurate down to round-off."""
     diff = np.atleast_2d(ws) - surface.minima[0]
     return 0.5 * np.einsum("ki,ij,kj->k", diff, surface.hess(surface.minima[0]), diff)
 
 
-L_star = bowl.f(bowl.minima[0])
+J_star = bowl.f(bowl.minima[0])
 probe = rng.normal(size=(5, d)) * 3
-assert np.allclose(excess(bowl, probe), bowl.f(probe.T) - L_star)
+assert np.allclose(excess(bowl, probe), bowl.f(probe.T) - J_star)
 
 # %% [markdown]
-# Gradient descent on $L$ is the loop of chapter 02 with the gradient above. It is
+# Gradient descent on $J$ is the loop of chapter 02 with the gradient above. It is
 # called **batch** gradient descent because every step uses the whole data set,
 # the full "batch" of $n$ examples (chapter 04 uses a few at a time). We start from
 # $w_0 = (-2, -1)$, a line that is wrong in both intercept and slope, with
@@ -288,27 +302,36 @@ def gradient_descent(X, y, w0, lr, steps):
 path = gradient_descent(X, y, bowl.start, lr=0.1, steps=200)
 gaps = excess(bowl, path)                           # how far above the minimum, at each step
 print("w after 200 steps:", path[-1].round(6), " the minimum:", bowl.minima[0].round(6))
-print(f"L(w_0) - L* = {gaps[0]:.3f},  L(w_200) - L* = {gaps[-1]:.1e}")
+print(f"J(w_0) - J* = {gaps[0]:.3f},  J(w_200) - J* = {gaps[-1]:.1e}")
 assert np.all(np.diff(gaps) < 0) and gaps[-1] < 1e-12 * gaps[0]
 assert bowl.L / bowl.mu < 1.5                       # a nearly round bowl: kappa close to 1
 slowest = (1 - 0.1 * bowl.mu) ** 2                  # chapter 02: the slow direction's factor, squared
 assert np.allclose(gaps[150:] / gaps[149:-1], slowest, rtol=1e-3)   # in the long run
+fastest = (1 - 0.1 * bowl.L) ** 2
+ratios = gaps[1:] / gaps[:-1]
+print(f"factor per step: {ratios[0]:.3f} (step 1), {ratios[49]:.3f} (step 50), {ratios[-1]:.3f} (end); "
+      f"(1 - eta L)^2 = {fastest:.3f}, (1 - eta mu)^2 = {slowest:.3f}")
+assert fastest < ratios[0] < ratios[49] < slowest                    # the bend: between the two
+assert np.all(np.diff(ratios) > -1e-9)                              # drifting up, never down
 
 # %%
 fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1.2, 1])
-plotting.plot_contours(bowl, ax=ax, title="The loss $L(w)$ and 200 steps of gradient descent")
+plotting.plot_contours(bowl, ax=ax, title="The loss $J(w)$ and 200 steps of gradient descent")
 plotting.plot_path(path, ax=ax, label="gd")
 ax.set(xlabel="intercept $w_1$", ylabel="slope $w_2$")
 ax_loss.semilogy(gaps, color=GD_COLOR)
-ax_loss.set(xlabel="step $k$", ylabel="$L(w_k) - L^\\star$", title="The loss above its minimum (log scale)");
+ax_loss.set(xlabel="step $k$", ylabel="$J(w_k) - J^\\star$", title="The loss above its minimum (log scale)");
 
 # %% [markdown]
 # The contours are nearly round ellipses around the minimum (the star): the
 # condition number of $H$ is below 1.5. The path heads almost straight for the
-# minimum. On the log scale the gap $L(w_k) - L^\star$ falls along a straight line: a
-# constant factor per step, as on every quadratic in chapter 02. In the long run
-# that factor is $(1 - \eta\mu)^2$, set by the flattest direction of the
-# bowl. What those steps do to the fitted line:
+# minimum. The gap $J(w_k) - J^\star$ is a sum of two terms, one per eigen-direction
+# of $H$, shrinking by $(1 - \eta\lambda_i)^2$ per step (chapter 02): here
+# $(1 - \eta L)^2 \approx 0.80$ and $(1 - \eta\mu)^2 \approx 0.85$. At first both
+# terms count and the factor per step drifts from about 0.80 upwards, so the log
+# plot bends slightly; after about 150 steps only the slower term is left and the
+# line is straight, with factor $(1 - \eta\mu)^2$, set by the flattest direction of
+# the bowl. What those steps do to the fitted line:
 
 # %%
 fig, ax = plt.subplots(figsize=(6.5, 4.2))
@@ -338,7 +361,7 @@ assert np.allclose(trace.xs, path, rtol=0, atol=1e-14)
 # At the minimum of a convex function the gradient is zero. For the mean squared
 # error that condition is a linear system, the **normal equations**:
 #
-# $$\nabla L(w) = \frac1n X^\top (Xw - y) = 0
+# $$\nabla J(w) = \frac1n X^\top (Xw - y) = 0
 # \qquad\Longleftrightarrow\qquad
 # X^\top X\, w = X^\top y .$$
 #
@@ -364,7 +387,60 @@ print(f"condition number of X: {cond_X:.3f}, of X^T X: {cond_XtX:.3f} = {cond_X:
 assert np.isclose(cond_XtX, cond_X ** 2)
 
 # %% [markdown]
-# The three agree to eight digits and beyond. Why then use gradient descent at all?
+# The three agree to eight digits and beyond.
+#
+# ### The picture behind the name
+#
+# Look at the problem from the side of the data. The predictions $Xw = w_1 c_1 + w_2
+# c_2$ are combinations of the columns $c_1, c_2$ of $X$: as $w$ varies they sweep a
+# plane through the origin in $\mathbb{R}^n$, the **column space** of $X$. The loss is
+# $\tfrac1{2n}\|y - Xw\|^2$, the squared distance from the target vector $y$ to a
+# point of that plane. The closest point is the foot of the perpendicular from $y$:
+# the **orthogonal projection** $\hat y = Xw^\star$, and the residual
+# $r = Xw^\star - y$ is perpendicular to the plane, so to each column: $X^\top r = 0$,
+# the normal equations. (Pythagoras then gives $\|y\|^2 = \|\hat y\|^2 + \|r\|^2$,
+# and every other point of the plane is farther from $y$.) We cannot draw
+# $\mathbb{R}^{50}$, so here are three examples, $t = 0, 1, 2$, in $\mathbb{R}^3$:
+
+# %%
+X3 = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])      # intercept and t = 0, 1, 2
+y3 = np.array([0.0, 3.0, 1.0])
+w3 = np.linalg.lstsq(X3, y3, rcond=None)[0]
+y3_hat = X3 @ w3
+r3 = y3_hat - y3
+print("w* =", w3.round(4), " projection X w* =", y3_hat.round(4), " residual r =", r3.round(4))
+assert np.allclose(X3.T @ r3, 0, atol=1e-12)                       # r is perpendicular to both columns
+assert np.isclose(y3 @ y3, y3_hat @ y3_hat + r3 @ r3)                # Pythagoras
+for v in rng.normal(size=(20, 2)) * 2:                              # every other point is farther
+    assert np.linalg.norm(X3 @ v - y3) > np.linalg.norm(r3)
+r50 = X @ w_normal - y                                              # and on the 50 examples:
+assert np.allclose(X.T @ r50, 0, atol=1e-10 * np.linalg.norm(X) * np.linalg.norm(y))
+
+# %%
+fig = plt.figure(figsize=(7, 6))
+ax3 = fig.add_subplot(projection="3d")
+a, b_ = np.meshgrid(np.linspace(-0.3, 1.6, 2), np.linspace(-0.3, 1.3, 2))
+plane = a[..., None] * X3[:, 0] + b_[..., None] * X3[:, 1]
+ax3.plot_surface(plane[..., 0], plane[..., 1], plane[..., 2], color=COLORS["sky_blue"], alpha=0.25)
+arrows3 = [(np.zeros(3), y3, "black", "-", "target $y$"),
+           (np.zeros(3), y3_hat, COLORS["blue"], "-", r"projection $\hat y = Xw^\star$"),
+           (y3, y3_hat, COLORS["vermillion"], "--", r"residual $r = \hat y - y$, $\perp$ the plane")]
+for start, end, color, linestyle, label in arrows3:
+    ax3.quiver(*start, *(end - start), color=color, linestyle=linestyle, linewidth=2,
+               arrow_length_ratio=0.08)
+    ax3.plot([], [], color=color, linestyle=linestyle, linewidth=2, label=label)
+for column, name, marker in [(X3[:, 0], "$c_1$ (ones)", "o"), (X3[:, 1], "$c_2$ ($t$)", "s")]:
+    ax3.plot([0, column[0]], [0, column[1]], [0, column[2]], color=COLORS["bluish_green"],
+             marker=marker, markevery=[1], linewidth=1.2)
+    ax3.text(*(column * 1.08), name, color=COLORS["bluish_green"])
+ax3.plot([], [], color=COLORS["sky_blue"], alpha=0.5, linewidth=8, label="column space of $X$")
+ax3.set(xlabel="example 1", ylabel="example 2", zlabel="example 3",
+        title="Least squares is a projection: $y$ onto the plane of the columns")
+ax3.view_init(elev=20, azim=-110)
+ax3.legend(loc="upper left", fontsize=8);
+
+# %% [markdown]
+# Why then use gradient descent at all?
 #
 # - The normal equations need the $d \times d$ matrix $X^\top X$ and a solve with it.
 #   That is cheap for $d = 2$, but with a million weights the matrix alone has
@@ -375,10 +451,16 @@ assert np.isclose(cond_XtX, cond_X ** 2)
 # - Most losses have no closed form: logistic regression (chapter 04) and neural
 #   networks (chapter 09) can only be minimized step by step.
 #
-# For small linear problems the closed form wins; everywhere else, gradient descent.
-# Linear regression is where we can have both, and check one against the other.
+# For small and medium dense least-squares problems a direct solve (`lstsq`, QR,
+# Cholesky) wins. For large or sparse ones, iterative methods made for linear
+# systems, conjugate gradients or LSQR, beat plain gradient descent: they need a
+# number of iterations growing like $\sqrt\kappa$ rather than $\kappa$ (Nocedal &
+# Wright 2006, *Numerical Optimization*, §5.1; Paige & Saunders 1982, "LSQR", ACM
+# TOMS 8). Gradient descent and its stochastic variants take over when the loss is
+# not quadratic or the data do not fit in memory. Linear regression is where we can
+# have all of them, and check one against another.
 #
-# ## 5. How large a step? $L$ is the largest eigenvalue of $X^\top X / n$
+# ## 5. How large a step? The largest eigenvalue $L$ of $X^\top X / n$
 #
 # Chapter 02 showed that on a quadratic with Hessian $H$ gradient descent converges
 # exactly when $\eta < 2/L$, with $L = \lambda_{\max}(H)$. The loss of linear
@@ -401,7 +483,7 @@ for tr, eta in [(below, 0.98 * 2 / L), (above, 1.02 * 2 / L)]:
 fig, ax = plt.subplots(figsize=(6.5, 4))
 ax.semilogy(excess(bowl, below.xs), color=COLORS["bluish_green"], label=f"$\\eta$ = 0.98 · 2/L: {below.status}")
 ax.semilogy(excess(bowl, above.xs), color=COLORS["vermillion"], label=f"$\\eta$ = 1.02 · 2/L: {above.status}")
-ax.set(xlabel="step $k$", ylabel="$L(w_k) - L^\\star$ (log scale)",
+ax.set(xlabel="step $k$", ylabel="$J(w_k) - J^\\star$ (log scale)",
        title=f"Two per cent either side of $2/L$ = {2 / L:.3f}")
 ax.legend(fontsize=8);
 
@@ -450,7 +532,7 @@ assert 80 < kappa_raw < 130
 # Gradient descent with the best fixed learning rate of chapter 02,
 # $\eta^\star = 2/(L + \mu)$. We count the steps until the loss is within
 # $10^{-10}$ of its minimum, relative to where it started:
-# $L(w_k) - L^\star \le 10^{-10}\,(L(w_0) - L^\star)$. A relative target does not care in
+# $J(w_k) - J^\star \le 10^{-10}\,(J(w_0) - J^\star)$. A relative target does not care in
 # which units the loss is measured, so it will let us compare problems fairly.
 #
 # Chapter 02 predicts the count. At $\eta^\star$ both eigen-directions shrink by
@@ -530,7 +612,12 @@ ax.set(xlabel="$v_1 = s_1 w_1$", ylabel="$v_2 = s_2 w_2$");
 # across the valley, so every step overshoots the floor and lands on the opposite
 # wall: the **zig-zag**. Each bounce is only a little smaller than the last, and
 # the progress along the valley is slow. The orange path, the standardized run
-# drawn in the same coordinates, goes straight to the minimum.
+# drawn in the same coordinates, goes straight to the minimum, and every second
+# blue iterate lies exactly on that straight line. That is chapter 02's analysis at
+# $\eta^\star$: both eigen-directions shrink by the same factor $\rho$ per step, the
+# steep one changing sign, so after an even number of steps
+# $w_k - w^\star = \rho^k (w_0 - w^\star)$, a point of the straight segment from the
+# start to the minimum.
 #
 # Right, in the standardized coordinates, the contours are almost circles, and
 # the gradient points almost straight at the minimum.
@@ -539,12 +626,16 @@ ax.set(xlabel="$v_1 = s_1 w_1$", ylabel="$v_2 = s_2 w_2$");
 # loss gap falls by the predicted $\rho^2$ per step on both problems:
 
 # %%
+rho_raw = (kappa_raw - 1) / (kappa_raw + 1)
+even = np.arange(0, 41, 2)
+assert np.allclose(raw_trace.xs[even] - raw.minima[0],
+                   rho_raw ** even[:, None] * (raw_trace.xs[0] - raw.minima[0]), rtol=1e-9, atol=1e-12)
 steep = np.linalg.eigh(raw.hess(raw.start))[1][:, 1]          # eigenvector of the largest eigenvalue
 across = (raw_trace.xs - raw.minima[0]) @ steep
 assert np.all(across[1:200] * across[:200 - 1] < 0)           # it changes side at every step
-for name, excess, kappa in [("raw", raw_excess, kappa_raw), ("standardized", std_excess, kappa_std)]:
+for name, gap_curve, kappa in [("raw", raw_excess, kappa_raw), ("standardized", std_excess, kappa_std)]:
     rho = (kappa - 1) / (kappa + 1)
-    per_step = excess[1:4] / excess[:3]
+    per_step = gap_curve[1:4] / gap_curve[:3]
     print(f"{name:>12}: gap ratio per step {per_step.round(6)}, rho^2 = {rho ** 2:.6f}")
     assert np.allclose(per_step, rho ** 2, rtol=1e-6)
 
@@ -555,15 +646,21 @@ ax.semilogy(raw_excess[:raw_steps + 60] / raw_excess[0], color=GD_COLOR,
 ax.semilogy(std_excess[:std_steps + 1] / std_excess[0], "o-", color=COLORS["orange"],
             label=f"standardized, $\\kappa$ = {kappa_std:.2f}: {std_steps} steps")
 ax.axhline(TOL, color="black", linestyle="--", linewidth=1, label="target $10^{-10}$")
-ax.set(xlabel="step $k$", ylabel="$(L(w_k) - L^\\star) / (L(w_0) - L^\\star)$",
+ax.set_xscale("symlog", linthresh=10)
+ax.set_xlim(left=0)
+ax.set(xlabel="step $k$ (linear up to 10, log scale beyond)",
+       ylabel="$(J(w_k) - J^\\star) / (J(w_0) - J^\\star)$ (log scale)",
        title="Steps to the target, best learning rate for each")
 ax.legend(fontsize=8);
 
 # %% [markdown]
 # With the best learning rate for each, the raw features need
 # about $\kappa/4 \cdot \ln 10^{10}$ steps (for large $\kappa$,
-# $\ln \rho \approx -2/\kappa$), the standardized ones a handful. The step count
-# of gradient descent grows in proportion to the condition number, and
+# $\ln \rho \approx -2/\kappa$, asserted below to 2%), the standardized ones a
+# handful. For large $\kappa$ the step count of gradient descent grows in proportion
+# to the condition number. Near $\kappa = 1$ it does not: $\rho$ is close to 0, the
+# count is a few steps rounded up, and that is why the step counts above fell by a
+# larger factor than $\kappa$ did. In practice
 # standardizing the features brings $\kappa$ from about 100 down to about 1. It
 # costs two lines of numpy, and it is the first thing to try when gradient descent
 # on a linear model is slow. (Chapter 05's momentum and chapter 06's adaptive
@@ -601,20 +698,55 @@ assert np.allclose(one_step, np.linalg.lstsq(centred, y, rcond=None)[0])
 # %% [markdown]
 # After standardizing, the Hessian is exactly the identity matrix, $\kappa = 1$, and
 # a single step of gradient descent with $\eta = 1$ from $w = 0$ lands on the
-# minimum. With the shifted feature, $\kappa$ is close to 1000. Exercise 3.2 asks
-# you to write this standardization, with its traps.
+# minimum. With the shifted feature, $\kappa$ is close to 1000. In a picture, both
+# from $w = 0$ with the best fixed rate $2/(L + \mu)$:
+
+# %%
+shifted_surface = regression_surface(shifted, y, domain=((-11.0, 1.5), (-0.5, 3.5)), name="feature t + 5")
+centred_surface = regression_surface(centred, y, domain=((-1.0, 3.5), (-1.0, 3.5)), name="standardized")
+shifted_trace = run(sgd(lr=2 / (shifted_surface.L + shifted_surface.mu)), shifted_surface, [0.0, 0.0],
+                    steps=200, tol=0)
+centred_trace = run(sgd(lr=2 / (centred_surface.L + centred_surface.mu)), centred_surface, [0.0, 0.0],
+                    steps=1, tol=0)
+shifted_gap = excess(shifted_surface, shifted_trace.xs)
+print(f"t + 5: after 200 steps the loss gap is {shifted_gap[-1] / shifted_gap[0]:.1%} of the start's;"
+      f" standardized: {excess(centred_surface, centred_trace.xs)[-1]:.1e} after 1 step")
+assert 0.3 < shifted_gap[-1] / shifted_gap[0] < 0.6                # still far after 200 steps
+assert excess(centred_surface, centred_trace.xs)[-1] < 1e-20         # one step
+
+fig, (ax_s, ax_c) = plt.subplots(1, 2, figsize=(11, 4.4), width_ratios=[1.4, 1], layout="constrained")
+plotting.plot_contours(shifted_surface, ax=ax_s, levels=30,
+                       title=f"Feature $t + 5$ ($\\kappa$ = {kappa_of(shifted):.0f}): 200 steps")
+plotting.plot_path(shifted_trace, ax=ax_s, color=GD_COLOR, label="gradient descent from $w = 0$",
+                   markers=False, linewidth=0.4)
+ax_s.set(xlabel="intercept $w_1$", ylabel="slope $w_2$ (note: a different scale)")
+ax_s.legend(fontsize=8, loc="lower left")
+plotting.plot_contours(centred_surface, ax=ax_c, levels=20,
+                       title="Standardized ($\\kappa$ = 1): one step")
+plotting.plot_path(centred_trace, ax=ax_c, color=COLORS["orange"], label="gradient descent from $w = 0$")
+ax_c.set(xlabel="intercept $v_1$", ylabel="slope $v_2$", aspect="equal")
+ax_c.legend(fontsize=8, loc="lower left");
+
+# %% [markdown]
+# The valley of the shifted problem runs diagonally: raising the slope by 1 raises
+# every prediction by about $t + 5 \approx 5$, which lowering the intercept by about
+# 5 undoes. At $\eta^\star$ both eigen-directions shrink by only
+# $\rho = (\kappa - 1)/(\kappa + 1) \approx 0.998$ per step, the steep one changing
+# sign: every step jumps from wall to wall (the blue band), and after 200 steps the
+# loss gap is still 43% of where it started. Exercise 3.2 asks you to write the
+# standardization, with its traps.
 #
 # ## 7. Collinear features: a valley of minima
 #
-# A small example is copied from tutorial to tutorial, in many variants: fit
-# $\hat y = Xw$ by gradient descent to
+# A three-line example shows what happens when two features repeat each other:
+# fit $\hat y = Xw$ by gradient descent to
 #
 # $$X = \begin{pmatrix} 1 & 1 \\ 2 & 2 \\ 3 & 3 \end{pmatrix}, \qquad
-# y = \begin{pmatrix} 1 \\ 2 \\ 3 \end{pmatrix}.$$
+# y = \begin{pmatrix} 1 \\ 2 \\ 3 \end{pmatrix},$$
 #
-# Here is our own version of it, with the gradient of the mean squared error
-# *without* the $\tfrac12$ (hence the factor 2) as it is usually written,
-# a learning rate of 0.01 and 1000 iterations from $w = 0$:
+# here with the gradient of the full MSE, *without* the $\tfrac12$ (hence the
+# factor 2, as `torch.nn.MSELoss` would give), a learning rate of 0.01 and 1000
+# iterations from $w = 0$:
 
 # %%
 X_c = np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
@@ -629,23 +761,9 @@ print(w)
 assert np.allclose(w, [0.5, 0.5], rtol=0, atol=1e-8)
 
 # %% [markdown]
-# The answer is $w = (0.5, 0.5)$. Yet the answer printed under this example, in
-# many places, is `[0.99935587 0.99933838]`, close to $w = (1, 1)$. That cannot be
-# right for this problem: with
-# $w \approx (1, 1)$ the predictions are $Xw \approx (2, 4, 6)$, twice the targets, and
-# the loss is as large as at $w = 0$, which predicts nothing at all.
-
-# %%
-printed = np.array([0.99935587, 0.99933838])
-print("predictions of the printed answer:", (X_c @ printed).round(3), " targets:", y_c)
-print(f"loss of the printed answer {models.mse_loss(printed, X_c, y_c):.4f},"
-      f" of w = 0: {models.mse_loss(np.zeros(2), X_c, y_c):.4f},"
-      f" of w = (0.5, 0.5): {models.mse_loss(w, X_c, y_c):.1e}")
-assert models.mse_loss(printed, X_c, y_c) > 0.99 * models.mse_loss(np.zeros(2), X_c, y_c)
-assert models.mse_loss(w, X_c, y_c) < 1e-20
-
-# %% [markdown]
-# Why $(0.5, 0.5)$, and not $(1, 0)$ or $(0, 1)$, which fit just as well? The two
+# The answer is $w = (0.5, 0.5)$, a perfect fit. (A guess of $w = (1, 1)$, "one per
+# column", would predict $(2, 4, 6)$, twice the targets.) But why $(0.5, 0.5)$, and
+# not $(1, 0)$ or $(0, 1)$, which fit just as well? The two
 # columns of $X$ are equal: the features are **collinear**. The model only ever
 # sees their sum, $\hat y_i = i\,(w_1 + w_2)$, so **every** $w$ with $w_1 + w_2 = 1$
 # fits the data perfectly. The loss has no single minimum but a whole line of them,
@@ -698,7 +816,7 @@ for v in rng.normal(size=(5, 2)) * 3:
     assert np.isclose(g[0], g[1])                 # the gradient is a multiple of (1, 1)
 
 collinear = regression_surface(X_c, y_c, domain=((-1.0, 2.2), (-1.0, 2.2)), name="collinear features")
-starts = np.array([[0.0, 0.0], [2.0, -0.5], [-0.8, -0.2], [1.5, 1.8], [-0.6, 1.9]])
+starts = np.array([[0.0, 0.0], [2.0, -0.5], [-0.8, -0.2], [1.8, 1.2], [-0.6, 1.9]])
 landings = {}
 for w0 in starts:
     tr = run(sgd(lr=0.05), collinear, w0, steps=500, tol=1e-12)
@@ -711,7 +829,6 @@ assert np.allclose(landings[(0.0, 0.0)].x, [0.5, 0.5], rtol=0, atol=1e-8)
 along = np.array([1.0, -1.0])
 for v in rng.normal(size=(5, 2)) * 3:              # the loss depends on w1 + w2 only:
     assert np.isclose(collinear.f(v + 0.7 * along), collinear.f(v))   # flat along the valley
-assert np.isclose(abs(printed.sum() - 1), 1, atol=2e-3)   # the printed answer: as far from the valley as 0
 
 # %%
 fig, ax = plt.subplots(figsize=(6.6, 6))
@@ -725,8 +842,6 @@ for w0, tr in landings.items():
                        label="gradient descent from $w = 0$" if from_origin else None)
 ax.plot([], [], color=GD_COLOR, marker="o", markersize=3, label="... and from four other starts")
 ax.plot(0.5, 0.5, **style.MINIMUM_STYLE, label="minimum-norm solution (0.5, 0.5)")
-ax.plot(*printed, "X", color=COLORS["vermillion"], markersize=11, markeredgecolor="black",
-        label="the often-printed [0.999, 0.999]")
 ax.set(xlabel="$w_1$", ylabel="$w_2$")
 ax.legend(fontsize=8, loc="lower left");
 
@@ -734,17 +849,19 @@ ax.legend(fontsize=8, loc="lower left");
 # The contours are straight lines parallel to the valley: the loss depends on
 # $w_1 + w_2$ only. Each path is a straight segment perpendicular to the valley,
 # from its start (hollow circle) to the nearest point of the line of minima. The
-# path from the origin (green) ends at the star, the minimum-norm solution. The
-# cross, the printed answer, lies on $w_1 + w_2 \approx 2$, as far from the valley as the
-# origin, on the other side.
+# path from the origin (green) ends at the star, the minimum-norm solution.
 #
 # Two lessons, beyond this example:
 #
 # - When a model has more freedom than the data pin down (collinear or duplicated
 #   features, more weights than examples), the *algorithm* chooses among the equally
 #   good answers. Gradient descent from zero chooses the minimum-norm one: a quiet
-#   preference for small weights, an **implicit regularization**, which matters a
-#   great deal for large neural networks.
+#   preference for small weights, an **implicit regularization**. For linear models
+#   this is exactly what we proved; for neural networks, whose weights far
+#   outnumber their training examples, such implicit biases of the optimizer are an
+#   active research topic (Zhang et al. 2017, "Understanding deep learning requires
+#   rethinking generalization", ICLR, §5; Gunasekar et al. 2018, "Implicit bias of
+#   gradient descent on linear convolutional networks", NeurIPS).
 # - Features that are *nearly* collinear give a Hessian with a tiny eigenvalue
 #   instead of a zero one: a huge $\kappa$, a valley floor that is almost flat, and,
 #   as in section 6, a very slow descent along it.
@@ -752,13 +869,15 @@ ax.legend(fontsize=8, loc="lower left");
 # ## Summary
 #
 # - Linear regression predicts $\hat y = Xw$, with a column of ones in $X$ for the
-#   intercept. Its loss $L(w) = \frac1n\sum_i \tfrac12 (x_i^\top w - y_i)^2$ has the gradient
-#   $\nabla L(w) = X^\top (Xw - y)/n$: check it (and catch the sum for the mean, a
+#   intercept. Its loss, the half-MSE $J(w) = \frac1n\sum_i \tfrac12 (x_i^\top w - y_i)^2$
+#   (`torch.nn.MSELoss` has no $\tfrac12$: twice the gradient), has the gradient
+#   $\nabla J(w) = X^\top (Xw - y)/n$: check it (and catch the sum for the mean, a
 #   forgotten factor 2, a flipped sign) with finite differences.
-# - $L$ is a convex quadratic with Hessian $X^\top X/n$. Batch gradient descent
+# - $J$ is a convex quadratic with Hessian $X^\top X/n$. Batch gradient descent
 #   converges for $\eta < 2/L$ with $L = \lambda_{\max}(X^\top X/n) \le \text{mean}_i\|x_i\|^2$,
-#   and finds the same weights as the normal equations $X^\top X w = X^\top y$
-#   (prefer `np.linalg.lstsq` to forming $X^\top X$).
+#   and finds the same weights as the normal equations $X^\top X w = X^\top y$, which
+#   say that the residual is perpendicular to the columns of $X$: $Xw^\star$ is the
+#   projection of $y$ (prefer `np.linalg.lstsq` to forming $X^\top X$).
 # - Features on different scales make $\kappa$ large and gradient descent zig-zag:
 #   with $\kappa \approx 100$ it needed hundreds of steps at its best learning rate,
 #   the number predicted by $\rho = (\kappa - 1)/(\kappa + 1)$. Standardizing the features
@@ -767,12 +886,12 @@ ax.legend(fontsize=8, loc="lower left");
 # - Collinear features make $X^\top X$ singular and give a line of minimizers.
 #   The gradient stays in the row space of $X$, so gradient descent lands on the
 #   minimizer nearest to its start; from zero, the minimum-norm solution,
-#   `np.linalg.pinv(X) @ y`: $(0.5, 0.5)$ for the classic example, not $(1, 1)$.
+#   `np.linalg.pinv(X) @ y`: $(0.5, 0.5)$ in the three-line example.
 #
 # ## Exercises
 #
 # Open [`exercises/03_linear_regression.ipynb`](../exercises/03_linear_regression.ipynb):
-# derive the gradient of the mean squared error when the intercept is a separate
+# derive the gradient of the half-MSE when the intercept is a separate
 # bias, standardize a design matrix with an intercept column, run batch gradient descent and return its iterates, and
 # find the minimizer that gradient descent reaches from a given start. Each
 # exercise has a `check(...)` cell that tells you at once whether your code is

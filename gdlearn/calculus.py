@@ -38,6 +38,7 @@ __all__ = [
     "difference_errors",
     "numerical_gradient",
     "numerical_hessian",
+    "relative_step",
     "check_grad",
     "directional_derivative",
     "taylor",
@@ -104,6 +105,41 @@ def forward_difference(f: Callable, x: float | np.ndarray, h: float = 1e-8) -> n
     h = _check_step(h)
     x = np.asarray(x, dtype=float)
     return (f(x + h) - f(x)) / h
+
+
+def relative_step(x: float | np.ndarray, order: int = 2) -> np.ndarray:
+    r"""A finite-difference step that grows with :math:`|x|`, exactly representable.
+
+    .. math:: h = \varepsilon^{1/(\text{order}+1)} \max(1, |x|)
+
+    ``order=1`` is the forward difference (:math:`h \approx 1.5 \cdot 10^{-8}`
+    near :math:`|x| = 1`), ``order=2`` the central one (:math:`6 \cdot 10^{-6}`).
+    A fixed step fails far from 1: :math:`x + h` is itself rounded to about
+    :math:`\varepsilon |x|`, so at :math:`x = 10^4` a step of :math:`10^{-8}` is
+    known to a few digits only. This is the usual rule of thumb (Press et al.
+    2007, *Numerical Recipes*, 3rd ed., §5.7), right when :math:`f` varies on the
+    scale of :math:`x` itself; a function that wiggles on a fixed scale wherever
+    :math:`x` is (such as :math:`\sin`) wants a smaller step. The step is
+    replaced by :math:`(x + h) - x`, the step the computer actually takes, so
+    that the division uses it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> h = relative_step(1e4, order=1)
+    >>> float(h) > 1e-5 and float((1e4 + h) - 1e4) == float(h)
+    True
+    >>> error = abs(float(forward_difference(np.sqrt, 1e4, float(h))) - 0.005)
+    >>> bool(error < 1e-9)
+    True
+    """
+    if isinstance(order, bool) or order not in (1, 2):
+        raise ValueError(f"order must be 1 (forward) or 2 (central), got {order!r}")
+    x = np.asarray(x, dtype=float)
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"x must be finite, got {x}")
+    h = np.finfo(float).eps ** (1 / (order + 1)) * np.maximum(1.0, np.abs(x))
+    return (x + h) - x
 
 
 class DifferenceErrors(NamedTuple):

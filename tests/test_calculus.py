@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gdlearn import calculus
 from gdlearn.calculus import (
     DifferenceErrors, check_grad, derivative, difference_errors, directional_derivative,
     forward_difference, numerical_gradient, numerical_hessian, taylor,
@@ -249,3 +250,30 @@ def test_wrong_shapes_and_orders_raise():
         taylor(smooth, smooth_grad, None, np.zeros(2), order=2)
     with pytest.raises(ValueError, match=r"x must have shape \(2, \.\.\.\)"):
         taylor(smooth, smooth_grad, smooth_hess, np.zeros(2))(np.zeros(3))
+
+
+@pytest.mark.parametrize("x", [1e-3, 1.0, -7.5, 1e4, 3e8])
+def test_relative_step_grows_with_x_and_is_exact(x):
+    """h = eps**(1/(order+1)) * max(1, |x|), rounded so that x + h - x == h exactly."""
+    eps = np.finfo(float).eps
+    for order in (1, 2):
+        h = float(calculus.relative_step(x, order=order))
+        assert np.isclose(h, eps ** (1 / (order + 1)) * max(1.0, abs(x)), rtol=1e-6)
+        assert (x + h) - x == h
+
+
+def test_relative_step_beats_a_fixed_step_far_from_one():
+    """sqrt at x = 1e4 (exact derivative 0.005): the fixed default loses digits, the scaled step not."""
+    x, exact = 1e4, 0.005
+    fixed = abs(float(calculus.forward_difference(np.sqrt, x)) - exact)
+    scaled = abs(float(calculus.forward_difference(np.sqrt, x, float(calculus.relative_step(x, 1))))
+                 - exact)
+    assert scaled < 1e-9 and fixed > 100 * scaled
+    central = calculus.derivative(np.sqrt, x, float(calculus.relative_step(x, 2)))
+    assert abs(float(central) - exact) < 1e-12
+
+
+@pytest.mark.parametrize("order", [0, 3, True, 1.5])
+def test_relative_step_rejects_bad_orders(order):
+    with pytest.raises(ValueError, match="order"):
+        calculus.relative_step(1.0, order=order)
