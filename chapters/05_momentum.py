@@ -618,7 +618,8 @@ faster = {name: run(sgd(lr=1.5e-3, momentum=beta, nesterov=name == "nesterov"), 
 for name, tr in faster.items():
     print(f"lr = 0.0015, {name:>10}: {tr.message}")
 assert faster["heavy_ball"].status == "converged" and faster["nesterov"].status != "converged"
-#
+
+# %% [markdown]
 # ## 8. Your turn: the momentum explorer
 #
 # Move the **step size α** and **momentum β** sliders, tick **Nesterov**, and pick
