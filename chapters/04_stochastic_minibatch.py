@@ -944,7 +944,8 @@ assert np.sum(one_over_t[: 10**6]) > 1.9 * np.sum(one_over_t[: 10**3])          
 assert np.sum(one_over_t**2) < peak**2 * (1 + T / 99)                            # the squares' sum is bounded
 exp_rates = schedule_set["exponential"](t_big)
 assert np.isclose(np.sum(exp_rates), peak / (1 - 0.01 ** (1 / T)), rtol=1e-6)    # a finite total distance
-#
+
+# %% [markdown]
 # ## 8. Your turn: the batch-size explorer
 #
 # The explorer puts the whole chapter in one figure, on a regression with 100
