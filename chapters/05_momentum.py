@@ -171,7 +171,8 @@ print(f"heavy ball: f = {f_ball[0]:.0f} at the start, {f_ball.max():.0f} at step
       f"({f_ball.max() / f_ball[0]:.1f} times), back below the start at step {first_below}")
 assert np.argmax(f_ball) == 4 and 12 < f_ball.max() / f_ball[0] < 14 and first_below == 18
 assert np.all(np.diff(gd.fs) <= 0)                  # gradient descent's loss never rises here
-#
+
+# %% [markdown]
 # ### The same thing in PyTorch's form: a momentum buffer
 #
 # PyTorch's `torch.optim.SGD(params, lr, momentum)` and the course's
