@@ -1013,7 +1013,9 @@ explorer
 # 3. **Quadratic**: click a start on the $x$-axis, then one on the $y$-axis. Which
 #    eigen-direction is the slow one, and does momentum help both?
 # 4. **Rosenbrock**: keep β = 0.9 and raise α until the run no longer converges,
-#    with and without Nesterov. Compare with section 6's limits, 0.0038 and 0.00135.
+#    with and without Nesterov. Compare with section 6's limits at the minimum,
+#    0.0038 and 0.00135 (on the way there the curvature can be larger, so a run
+#    can fail below them).
 # 5. **Rosenbrock**: click a start on the far side of the valley, at the top right.
 #    Compare β = 0 and β = 0.9 with the same α.
 #
