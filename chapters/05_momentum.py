@@ -332,7 +332,8 @@ fig, ax = plt.subplots(figsize=(7.5, 4.8))
 shown = np.ma.masked_where(rates >= 1, rates)
 mesh = ax.pcolormesh(lr_grid, beta_grid, shown, cmap=style.FIELD_CMAP, vmin=rho_star, vmax=1, shading="auto")
 ax.contourf(lr_grid, beta_grid, rates >= 1, levels=[0.5, 1.5], colors=[style.DIVERGED_COLOR])
-ax.contour(lr_grid, beta_grid, rates, levels=[0.9, 0.95, 0.98, 0.99], colors="white", linewidths=0.7)
+rate_levels = ax.contour(lr_grid, beta_grid, rates, levels=[0.9, 0.95, 0.98, 0.99], colors="white", linewidths=0.7)
+ax.clabel(rate_levels, fmt="%.2f", fontsize=7)
 ax.set_xscale("log")
 ax.plot(lr_star, beta_star, **style.MINIMUM_STYLE, label=f"$(\\alpha^\\star, \\beta^\\star)$: rate {rho_star:.3f}")
 ax.plot(2 / (L + mu), 0, "o", color=style.color_for("gd"), markersize=9, markeredgecolor="white",
@@ -880,6 +881,18 @@ assert all(double_well.f(np.array([s])) < double_well.f(np.array([rim])) for s i
 assert not any(final_minimum(b, x0=s) == "global" for s in starts_below_rim for b in scan)
 print(f"from starts {starts_below_rim}, below the hilltop: no beta escapes")
 
+
+def hilltop_crossings(beta):
+    """How many times the heavy ball (lr = 0.02, from x0) passes the hilltop, either way."""
+    xs = run(sgd(lr=lr, momentum=beta), double_well, x0, steps=5000, tol=1e-8).xs[:, 0]
+    side = np.sign(xs - rim)
+    return int(np.sum(side[1:] != side[:-1]))
+
+
+crossings = {b: hilltop_crossings(b) for b in (0.9, 0.97, 0.98, 0.99)}
+print("hilltop crossings:", crossings)
+assert crossings[0.9] == crossings[0.97] == 1 and crossings[0.98] >= 2 and crossings[0.99] >= 4
+
 # %%
 fig, (ax, ax_t) = plt.subplots(1, 2, figsize=(11, 4), width_ratios=[1, 1.3])
 plotting.plot_function(double_well, ax=ax)
@@ -907,8 +920,8 @@ ax_t.legend(fontsize=8, loc="center right");
 # it forgets its speed after every step and stops in the first dip. The heavy ball
 # loses a share $1 - \beta$ of its speed per step: with $\beta \ge 0.88$ it keeps
 # enough to cross. With $\beta$ above 0.97 it keeps so much that it swings back
-# over the hilltop, several times, and where it finally comes to rest is a matter of
-# timing. And a ball released *below* the height of the hilltop did not cross for
+# over the hilltop (it crosses it twice at $\beta = 0.98$, four times at 0.99), and
+# where it finally comes to rest is a matter of timing. And a ball released *below* the height of the hilltop did not cross for
 # any $\beta$ in our scan (three starts, 100 values of $\beta$, asserted above):
 # momentum spent only energy it had to begin with. For the continuous-time ball
 # with friction that is a law (its energy only decreases). For the discrete heavy
