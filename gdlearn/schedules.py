@@ -193,6 +193,13 @@ def inverse_time_schedule(lr: float, decay: float) -> Schedule:
 
     .. math:: \eta_t = \frac{\eta}{1 + d\,t}
 
+    With :math:`d > 0` it meets the Robbins–Monro conditions
+    :math:`\sum_t \eta_t = \infty`, :math:`\sum_t \eta_t^2 < \infty` (Robbins &
+    Monro, 1951). Its :math:`O(1/t)` guarantee for SGD needs more: a
+    :math:`\mu`-strongly convex objective and :math:`\eta/d > 1/(2\mu)`
+    (Nemirovski, Juditsky, Lan & Shapiro, 2009, section 2.1); with a smaller
+    :math:`\eta/d` convergence can be arbitrarily slow.
+
     Introduced in chapter 04.
 
     Parameters
