@@ -833,7 +833,7 @@ ax.plot(val.X[:, 0], val.y, "s", color="black", markerfacecolor="white", markers
 for lam, color, ls in [(lams[0], COLORS["vermillion"], "-"), (lam_best, COLORS["blue"], "--"),
                        (lams[-1], COLORS["orange"], "-.")]:
     ax.plot(t, poly_features(t, degree) @ ridge[lam], color=color, linestyle=ls, label=f"$\\lambda$ = {lam:.0e}")
-ax.set(ylim=(curve.y.min() - 0.6, curve.y.max() + 0.9), xlabel="$t$", ylabel="$y$",
+ax.set(ylim=(curve.y.min() - 0.6, curve.y.max() + 1.3), xlabel="$t$", ylabel="$y$",
        title=f"Degree-{degree} fits with L2 regularization")
 ax.legend(fontsize=7, ncol=3, loc="upper center")
 ax_v.loglog(lams, train_err, color=COLORS["blue"], marker="o", markersize=3, label="training error")
@@ -841,7 +841,7 @@ ax_v.loglog(lams, val_err, color=COLORS["vermillion"], linestyle="--", label="va
 ax_v.loglog(lams, val_inside, color=COLORS["orange"], linestyle="-.",
             label=f"validation error, the {inside.sum()} inside the training range")
 ax_v.axvline(lam_best, color="black", linestyle=":", linewidth=1, label=f"best $\\lambda$ = {lam_best:.0e}")
-ax_v.set(xlabel="$\\lambda$ (log scale; $10^{-12}$ is least squares to 4 digits)", ylabel="mean squared error / 2",
+ax_v.set(xlabel="$\\lambda$ (log scale)", ylabel="mean squared error / 2",
          title="Validation curve")
 ax_v.legend(fontsize=7, loc="upper right");
 
@@ -908,9 +908,10 @@ fig, ax = plt.subplots(figsize=(7.5, 4))
 epochs = np.arange(len(history.train_loss))
 ax.loglog(epochs[1:], history.train_loss[1:], color=COLORS["blue"], label="training error")
 ax.loglog(epochs[1:], history.val_loss[1:], color=COLORS["vermillion"], label="validation error")
-for (patience, (best_epoch, stop_epoch)), ls in zip(stops.items(), [":", "--"]):
+for (patience, (best_epoch, stop_epoch)), ls, marker in zip(stops.items(), [":", "--"], ["o", "s"]):
     ax.axvline(stop_epoch, color="black", linestyle=ls, linewidth=1,
-               label=f"patience {patience}: stop at {stop_epoch}, keep {best_epoch}")
+               label=f"patience {patience}: stop at {stop_epoch}, keep {best_epoch} (marker)")
+    ax.plot(best_epoch, history.val_loss[best_epoch], marker, color="black", markerfacecolor="white", markersize=8)
 ax.set(xlabel="epoch (gradient descent step)", ylabel="mean squared error / 2",
        title=f"Degree {degree}, no penalty: the validation error turns up")
 ax.legend(fontsize=8);
