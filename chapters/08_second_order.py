@@ -623,7 +623,7 @@ ax_d.axhline(g6 @ p6, color=COLORS["blue"], linestyle=":", label=r"$\phi'(0)$")
 ax_d.plot([1.0], [dphi_armijo], "X", color=COLORS["vermillion"], markersize=10)
 ax_d.plot([wolfe6.alpha], [wolfe6.g @ p6], "o", color=COLORS["bluish_green"], markeredgecolor="black", markersize=9)
 ax_d.set(xlabel=r"step length $\alpha$", ylabel=r"$\phi'(\alpha)$")
-ax_d.legend(fontsize=8, loc="lower right");
+ax_d.legend(fontsize=8, loc="upper left");
 
 # %% [markdown]
 # Along this direction $f$ keeps falling for a long way and its slope first gets
