@@ -123,17 +123,17 @@ for kappa in [10, 100, 1000]:
 
 # %% [markdown]
 # One step against thousands. The figure shows the case $\kappa = 100$ with the
-# first 100 steps of gradient descent, still zig-zagging down the valley:
+# first 30 steps of gradient descent, still zig-zagging down the valley:
 
 # %%
 bowl = quadratic(100, angle=0.4)
-gd_bowl = run(sgd(lr=2 / (bowl.L + bowl.mu)), bowl, bowl.start, steps=100, tol=0)
+gd_bowl = run(sgd(lr=2 / (bowl.L + bowl.mu)), bowl, bowl.start, steps=30, tol=0)
 newton_bowl = newton(bowl, bowl.start)
 assert newton_bowl.steps == 1 and newton_bowl.status == "converged"
 
 fig, ax = plt.subplots(figsize=style.FIGSIZE["single"])
 plotting.plot_contours(bowl, ax=ax, title="A quadratic with $\\kappa$ = 100: one Newton step")
-plotting.plot_path(gd_bowl, ax=ax, color=style.color_for("gd"), label="gradient descent, 100 steps",
+plotting.plot_path(gd_bowl, ax=ax, color=style.color_for("gd"), label="gradient descent, 30 steps",
                    legend=False)
 plotting.plot_path(newton_bowl, ax=ax, color=style.color_for("newton"), label="Newton, 1 step",
                    legend=False, linewidth=2.5)
@@ -218,10 +218,10 @@ assert gd_errors[-1] > 0.01 and ball_errors[-1] > 1e-4    # after 2,000 steps st
 # %%
 fig, (ax, ax_err) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1, 1.15])
 plotting.plot_contours(rosenbrock, ax=ax, title="Rosenbrock from $(-1.2, 1)$")
-plotting.plot_path(gd_ros, ax=ax, color=style.color_for("gd"), label="gradient descent", markers=False,
-                   legend=False)
 plotting.plot_path(ball_ros, ax=ax, color=style.color_for("heavy_ball"), label="heavy ball",
-                   markers=False, legend=False)
+                   markers=False, legend=False, linewidth=1)
+plotting.plot_path(gd_ros, ax=ax, color=style.color_for("gd"), label="gradient descent (on top, dashed)",
+                   markers=False, legend=False, linewidth=2.5, linestyle="--")
 plotting.plot_path(pure, ax=ax, color=style.color_for("newton"), label="Newton", legend=False)
 ax.set_ylim(-1, 3)
 ax.legend(loc="lower right", fontsize=8)
@@ -401,7 +401,8 @@ ax.set(xlabel=r"step length $\alpha$", ylabel="$f$", ylim=(3.0, top),
 ax.legend(fontsize=8, loc="lower right");
 
 # %% [markdown]
-# Three halvings, and $f$ drops from 4.73 to 4.09 instead of jumping to 1,412. Now
+# Three halvings, and $f$ drops from 4.73 to 4.09 instead of jumping to 1,412. (With
+# $c_1 = 10^{-4}$ the Armijo line is almost horizontal: nearly any decrease is enough.) Now
 # damped Newton on Himmelblau, from the start where pure Newton climbed to the
 # maximum, and then from all 225 starts:
 
@@ -901,6 +902,7 @@ explorer.update(damped=True)
 assert explorer.newton_trace.status == "converged"
 explorer.update(surface="quadratic (κ = 20)", damped=False, step=0)
 assert explorer.newton_trace.steps == 1
+explorer.update(step=5)                  # the picture above shows the first five steps
 
 # %% [markdown]
 # ## Summary
