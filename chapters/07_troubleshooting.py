@@ -144,8 +144,9 @@ assert 0.1 < norms["tanh, Xavier"][0] / norms["tanh, Xavier"][-1] < 10
 
 for label in ["sigmoid, Xavier", "sigmoid, 4 x Xavier"]:          # the per-layer factor s * mean sigma'
     s_w = designs[label][2]
-    zs, _ = troubles.chain_forward(troubles.init_chain(depth, width, init="xavier", scale=s_w, seed=1),
-                                   X_deep, "sigmoid")
+    zs, acts_s = troubles.chain_forward(troubles.init_chain(depth, width, init="xavier", scale=s_w, seed=1),
+                                        X_deep, "sigmoid")
+    assert np.all(np.array(acts_s[1:]) > 0) and 0.4 < np.mean(acts_s[1:]) < 0.6     # outputs positive, mean ~ 1/2
     mean_slope = float(np.mean(troubles.ACTIVATIONS["sigmoid"][1](np.array(zs[1:]))))
     rms_z = float(np.sqrt(np.mean(np.array(zs[1:]) ** 2)))
     predicted = (s_w * mean_slope) ** (depth - 1)
@@ -186,8 +187,8 @@ ax_n.legend(fontsize=8);
 # out (root mean square about 2.5: the sigmoid's outputs are all positive, mean
 # near $1/2$, and sixteen of them add up), the average slope falls to about 0.13,
 # and $(4 \times 0.13)^{29} \approx 10^{-8}$. With any learning rate that does not
-# blow up the last layers, the first ones hardly move.
-# A sigmoid and a tanh chain (20 layers this time) learn to map 64 random inputs to targets
+# blow up the last layers, the first ones hardly move. Here is what that does to
+# training. A sigmoid and a tanh chain (20 layers this time) learn to map 64 random inputs to targets
 # $Y = \sigma(XM)$ with 300 steps of gradient descent; the dict of weights is a
 # `params` for `gdlearn.optim.sgd`. We record the loss and, at the end, how far
 # each layer's weights moved relative to their size:
@@ -276,7 +277,8 @@ ax_m.legend(fontsize=8);
 # all per unit (column), with a small $\epsilon$ ($10^{-5}$ in torch). Each layer
 # becomes $a_l = \phi(\mathrm{BN}(a_{l-1} W_l))$; the bias $b_l$ is dropped, since
 # subtracting $\mu$ would cancel it, and $\beta$ takes its role. However large or
-# small the weights are, the sigmoid now sees inputs of mean $\beta$ and spread $\gamma$:
+# small the weights are, the sigmoid now sees inputs of mean $\beta$ and standard deviation
+# (almost exactly) $|\gamma|$:
 # at the start ($\gamma = 1$, $\beta = 0$) right where its slope is largest.
 #
 # The backward pass has a twist: $\mu$ and $\sigma^2$ depend on every sample of the
@@ -440,15 +442,15 @@ assert spread > 0.1 and np.allclose(alone, out_eval[0], rtol=1e-12)
 # of 8 with different companions gets visibly different outputs in training mode
 # (up to 0.36 apart), while in evaluation mode its output is the same alone or in any batch. In torch
 # this is `model.train()` against `model.eval()`: forgetting `model.eval()` before
-# validation is a classic bug, and so are very small batches, whose means and
-# variances are too noisy to normalize with.
+# validation is a classic bug. Very small batches are another problem: their means
+# and variances are noisy estimates to normalize with.
 #
 # **Layer normalization** (Ba, Kiros & Hinton 2016) computes the same $\mu$ and
 # $\sigma^2$ over the *units of one sample* instead of over the batch
 # (`normalization.layer_norm_forward`): no dependence on the batch, no running
-# statistics, the same computation in training and evaluation. That makes it the
-# normalization of recurrent networks and transformers, where batches are small
-# or the statistics change along a sequence.
+# statistics, the same computation in training and evaluation. That is why
+# transformers and many recurrent networks use it: their batches can be small and
+# their statistics change along a sequence.
 #
 # ## 2. Exploding gradients
 #
@@ -659,15 +661,15 @@ def escape_step(trace):
 heavy = run(sgd(lr=lr, momentum=0.9), saddle, [-1.8, 1e-9], steps=300, tol=0)
 rng_noise = np.random.default_rng(1)
 noisy_escapes = []
-for _ in range(20):                      # gradient descent plus Gaussian noise of std 1e-3 in the gradient
-    x_n = np.array([-1.8, 1e-9])
+for _ in range(20):                      # gradient descent plus Gaussian noise of std 1e-3 in the gradient,
+    x_n = np.array([-1.8, 0.0])          # started exactly on the stable manifold
     for k in range(1, 301):
         x_n = x_n - lr * (saddle.grad(x_n) + 1e-3 * rng_noise.standard_normal(2))
         if abs(x_n[1]) >= 1:
             break
     noisy_escapes.append(k)
 print(f"from y0 = 1e-9: gradient descent escapes after {escapes[1e-9]} steps, heavy ball (beta = 0.9) after "
-      f"{escape_step(heavy)}, noisy gradients after {min(noisy_escapes)} to {max(noisy_escapes)}")
+      f"{escape_step(heavy)}; noisy gradients, from y0 = 0, after {min(noisy_escapes)} to {max(noisy_escapes)}")
 assert escape_step(heavy) < 0.5 * escapes[1e-9]
 assert np.median(noisy_escapes) < 0.7 * escapes[1e-9] and max(noisy_escapes) < 0.85 * escapes[1e-9]
 stuck_heavy = run(sgd(lr=lr, momentum=0.9), saddle, [-1.8, 0.0], steps=1000)

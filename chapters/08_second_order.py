@@ -123,17 +123,17 @@ for kappa in [10, 100, 1000]:
 
 # %% [markdown]
 # One step against thousands. The figure shows the case $\kappa = 100$ with the
-# first 30 steps of gradient descent, still zig-zagging down the valley:
+# first 10 steps of gradient descent, zig-zagging across the valley and barely down it:
 
 # %%
 bowl = quadratic(100, angle=0.4)
-gd_bowl = run(sgd(lr=2 / (bowl.L + bowl.mu)), bowl, bowl.start, steps=30, tol=0)
+gd_bowl = run(sgd(lr=2 / (bowl.L + bowl.mu)), bowl, bowl.start, steps=10, tol=0)
 newton_bowl = newton(bowl, bowl.start)
 assert newton_bowl.steps == 1 and newton_bowl.status == "converged"
 
 fig, ax = plt.subplots(figsize=style.FIGSIZE["single"])
 plotting.plot_contours(bowl, ax=ax, title="A quadratic with $\\kappa$ = 100: one Newton step")
-plotting.plot_path(gd_bowl, ax=ax, color=style.color_for("gd"), label="gradient descent, 30 steps",
+plotting.plot_path(gd_bowl, ax=ax, color=style.color_for("gd"), label="gradient descent, 10 steps",
                    legend=False)
 plotting.plot_path(newton_bowl, ax=ax, color=style.color_for("newton"), label="Newton, 1 step",
                    legend=False, linewidth=2.5)
@@ -570,8 +570,8 @@ assert list(np.flatnonzero(sy_armijo <= 0)) == [6, 7] and len(skipped) == 2
 # $$\phi(\alpha) \le \phi(0) + c_1\, \alpha\, \phi'(0) \quad\text{(3.6a, sufficient decrease, Armijo's)},
 # \qquad \phi'(\alpha) \ge c_2\, \phi'(0) \quad\text{(3.6b, curvature)}.$$
 #
-# The curvature condition asks the slope at the new point to be at least $c_2$ times
-# less steep than at the start (both are negative). The **strong** Wolfe conditions
+# The curvature condition asks the slope at the new point to be no steeper than
+# $c_2$ times the slope at the start (it may be flatter, or positive). The **strong** Wolfe conditions
 # (eq. 3.7) replace 3.6b by $|\phi'(\alpha)| \leq c_2\, |\phi'(0)|$, which also rules out
 # steps that overshoot to where the slope is steeply positive. For quasi-Newton methods
 # N&W recommend $c_1 = 10^{-4}$, $c_2 = 0.9$. Why this fixes BFGS, in one line: with
@@ -630,8 +630,8 @@ ax_d.legend(fontsize=8, loc="upper left");
 # Along this direction $f$ keeps falling for a long way and its slope first gets
 # steeper (bottom panel): at $\alpha = 1$, where backtracking stopped because the
 # Armijo condition already held, the slope is steeper than at $\alpha = 0$, which is
-# exactly $y^\top s < 0$. The curvature condition holds only where the slope has
-# flattened to within $c_2 = 0.9$ of its start, inside the blue band.
+# exactly $y^\top s < 0$. The strong curvature condition holds only where the slope
+# is at most $c_2 = 0.9$ times as steep as at the start, inside the blue band.
 #
 # `gdlearn.second_order.wolfe_line_search` enforces both strong Wolfe conditions,
 # following N&W's Algorithm 3.5: try $\alpha = 1$; while the trial satisfies
