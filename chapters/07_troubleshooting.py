@@ -562,7 +562,7 @@ ax.annotate("", xy=start - 1.1 * g0 / np.linalg.norm(g0), xytext=start,
             arrowprops=dict(arrowstyle="->", color=COLORS["vermillion"], lw=2))
 ax.plot([], [], color=COLORS["vermillion"], label="no clipping: the first step\npoints here (and is 246 long)")
 ax.set(xlabel="$w$", ylabel="$b$")
-ax.legend(fontsize=8, loc="lower left")
+ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)   # below: nothing hidden
 for name, tr in clipped.items():
     ax_g.semilogy(tr.grad_norms, color=colors[name], label=f"$\\|\\nabla f\\|$, clipped {name}")
 ax_g.axhline(c, color="black", linestyle=":", linewidth=1, label="threshold $c$ = 1")
