@@ -1092,7 +1092,7 @@ def regression(dataset):
 line = data.linear(n=200, seed=3, noise=0.5)
 f_line, g_line, L_line, f_star = regression(line)
 scaled = data.linear_features(n=200, scales=(1.0, 10.0), seed=0, noise=0.1)
-f_scaled, g_scaled, L_scaled, _ = regression(scaled)
+f_scaled, g_scaled, L_scaled, f_star_scaled = regression(scaled)
 w0 = np.zeros(2)
 
 
@@ -1130,15 +1130,14 @@ fig, axes = plt.subplots(2, 3, figsize=(11, 6.4))
 for ax, (key, fs) in zip(axes.ravel(), gallery.items()):
     if key == "D":
         ax.loglog(np.arange(1, len(fs[0])), fs[0][1:], color=COLORS["blue"], label="training")
-        ax.loglog(np.arange(1, len(fs[1])), fs[1][1:], color=COLORS["vermillion"], label="validation")
+        ax.loglog(np.arange(1, len(fs[1])), fs[1][1:], color=COLORS["vermillion"], linestyle="--", label="validation")
         ax.legend(fontsize=8)
-        ax.set_xlabel("epoch")
-    else:
-        ax.plot(fs, color=COLORS["blue"])
-        ax.set_yscale("linear" if key == "B" else "log")
-        ax.set_xlabel("step")
+        ax.set(xlabel="epoch", ylabel="loss")
+    else:                                  # every other panel: the same axes, loss above its minimum
+        minimum = {"A": f_star_scaled, "F": 0.0}.get(key, f_star)     # F is already loss - minimum
+        ax.plot(fs - minimum, color=COLORS["blue"])
+        ax.set(xlabel="step", ylabel="loss $-$ minimum", yscale="linear" if key == "B" else "log")
     ax.set_title(f"Run {key}", fontweight="bold")
-    ax.set_ylabel("loss $-$ minimum" if key == "F" else "loss")
 fig.suptitle("What is wrong with each run?");
 
 # %% [markdown]
