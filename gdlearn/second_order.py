@@ -1,4 +1,4 @@
-r"""Second-order methods: Newton (pure and damped), Armijo backtracking, BFGS and L-BFGS.
+r"""Second-order methods: Newton (pure and damped), Armijo and strong Wolfe line searches, BFGS, L-BFGS.
 
 Gradient descent steps along :math:`-\nabla f` with a step size it must be
 told. The methods here also use curvature, the Hessian :math:`\nabla^2 f`
@@ -52,6 +52,8 @@ __all__ = [
     "bfgs",
     "lbfgs",
     "backtracking",
+    "wolfe_line_search",
+    "WolfeSearch",
     "bfgs_update",
     "two_loop",
     "modified_hessian",
@@ -250,6 +252,169 @@ def backtracking(f: Callable[[np.ndarray], Any], x: Any, fx: float, g: Any, dire
                 return LineSearch(alpha, value, n_f, True)
             alpha *= rho
     return LineSearch(alpha / rho, value, n_f, False)
+
+
+class WolfeSearch(NamedTuple):
+    """The outcome of :func:`wolfe_line_search`.
+
+    ``alpha`` and ``f`` as in :class:`LineSearch`; ``g`` is the gradient at
+    ``x + alpha * p`` (computed anyway, so the caller need not evaluate it again),
+    ``n_f`` and ``n_grad`` the evaluations made, ``success`` whether both strong
+    Wolfe conditions hold at ``alpha``.
+    """
+
+    alpha: float
+    f: float
+    g: np.ndarray
+    n_f: int
+    n_grad: int
+    success: bool
+
+
+def wolfe_line_search(f: Callable[[np.ndarray], Any], grad: Callable[[np.ndarray], Any], x: Any, fx: float,
+                      g: Any, direction: Any, *, alpha0: float = 1.0, c1: float = 1e-4, c2: float = 0.9,
+                      alpha_max: float = 1e10, max_iter: int = 50) -> WolfeSearch:
+    r"""Line search for a step length that satisfies the strong Wolfe conditions.
+
+    With :math:`\phi(\alpha) = f(x + \alpha p)` and :math:`0 < c_1 < c_2 < 1`, find
+    :math:`\alpha > 0` with (Nocedal & Wright, *Numerical Optimization*, 2nd ed.,
+    eqs. 3.7a and 3.7b)
+
+    .. math::
+        \phi(\alpha) \le \phi(0) + c_1\, \alpha\, \phi'(0) \quad\text{(sufficient decrease)},
+        \qquad |\phi'(\alpha)| \le c_2\, |\phi'(0)| \quad\text{(curvature)},
+
+    where :math:`\phi'(\alpha) = \nabla f(x + \alpha p)^\top p`. The curvature
+    condition rules out steps so short that the slope has hardly changed; with it
+    :math:`y^\top s = \alpha(\phi'(\alpha) - \phi'(0)) \ge \alpha (1 - c_2) |\phi'(0)| > 0`,
+    which is what the BFGS update needs.
+
+    Algorithm 3.5 of Nocedal & Wright: try :math:`\alpha_0`, then double the trial
+    (up to ``alpha_max``) until it satisfies both conditions or brackets such a step;
+    then Algorithm 3.6 (*zoom*) shrinks the bracket, each trial the minimizer of
+    the quadratic through :math:`\phi(\alpha_{lo})`, :math:`\phi'(\alpha_{lo})`,
+    :math:`\phi(\alpha_{hi})`, safeguarded to the middle 80 % of the bracket
+    (otherwise bisection). A trial where :math:`f` is ``nan`` or ``+inf`` counts as
+    too long.
+
+    Parameters
+    ----------
+    f, grad : callable
+        The function and its gradient, for ``x`` of shape (d,).
+    x : array_like, shape (d,)
+        The current point.
+    fx : float
+        ``f(x)`` (already known: not evaluated again).
+    g : array_like, shape (d,)
+        The gradient at ``x``.
+    direction : array_like, shape (d,)
+        The search direction :math:`p`, a descent direction (:math:`g^\top p < 0`).
+    alpha0 : float, default 1
+        The first trial.
+    c1 : float, default 1e-4
+        Sufficient-decrease constant.
+    c2 : float, default 0.9
+        Curvature constant, ``c1 < c2 < 1`` (0.9 is N&W's choice for quasi-Newton).
+    alpha_max : float, default 1e10
+        The largest step length tried.
+    max_iter : int, default 50
+        Give up after this many trials in each phase.
+
+    Returns
+    -------
+    WolfeSearch
+        ``(alpha, f, g, n_f, n_grad, success)``; if ``success`` is False, the best
+        trial that satisfied sufficient decrease (or the last trial).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> f = lambda x: float(x @ x); grad = lambda x: 2 * x
+    >>> x = np.array([1.0, 0.0])
+    >>> search = wolfe_line_search(f, grad, x, f(x), grad(x), np.array([-0.01, 0.0]))
+    >>> search.alpha, round(search.f, 4), search.success   # alpha = 1 is too short: still steep
+    (16.0, 0.7056, True)
+    """
+    alpha = _real("alpha0", alpha0)
+    if not (math.isfinite(alpha) and alpha > 0):
+        raise ValueError(f"alpha0 must be a finite number > 0, got {alpha0}")
+    c1, c2 = _real("c1", c1), _real("c2", c2)
+    if not 0 < c1 < c2 < 1:
+        raise ValueError(f"c1 and c2 must satisfy 0 < c1 < c2 < 1, got c1 = {c1}, c2 = {c2}")
+    alpha_max = _real("alpha_max", alpha_max)
+    if not alpha_max >= alpha:
+        raise ValueError(f"alpha_max must be >= alpha0, got {alpha_max}")
+    max_iter = _check_int("max_iter", max_iter, 1)
+    x = np.asarray(x, dtype=float)
+    g = np.asarray(g, dtype=float)
+    p = np.asarray(direction, dtype=float)
+    if not (x.shape == g.shape == p.shape):
+        raise ValueError(f"x, g and direction must have the same shape, got {x.shape}, {g.shape}, {p.shape}")
+    dphi0 = float(g @ p)
+    if not dphi0 < 0:
+        raise ValueError(f"direction must be a descent direction (g·p < 0), got g·p = {dphi0:.3g}")
+    phi0 = float(fx)
+    counts = {"f": 0, "g": 0}
+
+    def phi(a):
+        counts["f"] += 1
+        return float(np.asarray(f(x + a * p), dtype=float).reshape(-1)[0])
+
+    def gradient(a):
+        counts["g"] += 1
+        return np.reshape(np.asarray(grad(x + a * p), dtype=float), x.shape)
+
+    def armijo(a, value):
+        return value <= phi0 + c1 * a * dphi0          # False for nan and +inf
+
+    def done(a, value, grad_a, ok):
+        return WolfeSearch(float(a), float(value), grad_a, counts["f"], counts["g"], ok)
+
+    def zoom(lo, phi_lo, dphi_lo, g_lo, hi, phi_hi):
+        a = lo
+        for _ in range(max_iter):
+            width = hi - lo
+            a = lo + 0.5 * width                        # bisection, unless the quadratic is safe
+            denom = phi_hi - phi_lo - dphi_lo * width
+            if math.isfinite(phi_hi) and denom > 0:
+                q = lo - dphi_lo * width * width / (2 * denom)
+                if min(lo, hi) + 0.1 * abs(width) <= q <= max(lo, hi) - 0.1 * abs(width):
+                    a = q
+            value = phi(a)
+            if not armijo(a, value) or value >= phi_lo:
+                hi, phi_hi = a, value
+                continue
+            g_a = gradient(a)
+            dphi_a = float(g_a @ p)
+            if abs(dphi_a) <= -c2 * dphi0:
+                return done(a, value, g_a, True)
+            if dphi_a * (hi - lo) >= 0:
+                hi, phi_hi = lo, phi_lo
+            lo, phi_lo, dphi_lo, g_lo = a, value, dphi_a, g_a
+        # the bracket collapsed: return the best point that satisfies sufficient decrease
+        if lo > 0:
+            return done(lo, phi_lo, g_lo, False)
+        return done(a, value, gradient(a), False)
+
+    prev, phi_prev, dphi_prev, g_prev = 0.0, phi0, dphi0, g
+    with np.errstate(all="ignore"):
+        for i in range(max_iter):
+            value = phi(alpha)
+            if value == -math.inf:                      # unbounded below: the caller sees it
+                return done(alpha, value, gradient(alpha), True)
+            if not armijo(alpha, value) or (i > 0 and value >= phi_prev):
+                return zoom(prev, phi_prev, dphi_prev, g_prev, alpha, value)
+            g_a = gradient(alpha)
+            dphi_a = float(g_a @ p)
+            if abs(dphi_a) <= -c2 * dphi0:
+                return done(alpha, value, g_a, True)
+            if dphi_a >= 0:
+                return zoom(alpha, value, dphi_a, g_a, prev, phi_prev)
+            if alpha >= alpha_max:
+                return done(alpha, value, g_a, False)
+            prev, phi_prev, dphi_prev, g_prev = alpha, value, dphi_a, g_a
+            alpha = min(2.0 * alpha, alpha_max)
+        return done(prev, phi_prev, g_prev, False)
 
 
 # ---------------------------------------------------------------- Newton
@@ -537,8 +702,11 @@ def two_loop(g: Any, s_list: Sequence[Any], y_list: Sequence[Any], h0: float = 1
     return r
 
 
-def _quasi_newton(surface: Any, x0: Any, tol: float, max_iter: int, memory: int | None) -> SecondOrderTrace:
+def _quasi_newton(surface: Any, x0: Any, tol: float, max_iter: int, memory: int | None,
+                  line_search: str = "wolfe") -> SecondOrderTrace:
     """BFGS (memory None: the full matrix) or L-BFGS with `memory` pairs."""
+    if line_search not in ("wolfe", "armijo"):
+        raise ValueError(f"line_search must be 'wolfe' or 'armijo', got {line_search!r}")
     tol = _check_tol(tol)
     max_iter = _check_int("max_iter", max_iter, 0)
     fun = _Counted(surface)
@@ -569,14 +737,25 @@ def _quasi_newton(surface: Any, x0: Any, tol: float, max_iter: int, memory: int 
                 H, pairs_s, pairs_y, h0, p = np.eye(d), [], [], 1.0, -g
             # Before any curvature is known, the first step is scaled to length 1.
             alpha0 = 1.0 if (step > 0 and not first_update) or gnorm <= 1 else 1.0 / gnorm
-            search = backtracking(fun.f, x, fx, g, p, alpha0=alpha0)
-            if not search.success:
+            if line_search == "wolfe":
+                search = wolfe_line_search(fun.f, fun.grad, x, fx, g, p, alpha0=alpha0)
+                # a failed Wolfe search still returns a step with sufficient decrease if it found one
+                ok = search.success or (search.alpha > 0 and search.f <= fx + 1e-4 * search.alpha * float(g @ p))
+                if not search.success and ok:
+                    notes.append(f"step {step}: the curvature condition was not met; Armijo step taken")
+            else:
+                search = backtracking(fun.f, x, fx, g, p, alpha0=alpha0)
+                ok = search.success
+            if not ok:
                 message = (f"line search failed at step {step}: no step along the direction "
                            f"decreased f enough (last trial alpha = {search.alpha:.2g})")
                 return _finish(xs, fs, gnorms, "line_search_failed", message, fun, alphas, notes)
             s = search.alpha * p
             x_new = x + s
-            g_new = fun.grad(x_new) if np.all(np.isfinite(x_new)) else np.full_like(x, np.nan)
+            if line_search == "wolfe":
+                g_new = search.g
+            else:
+                g_new = fun.grad(x_new) if np.all(np.isfinite(x_new)) else np.full_like(x, np.nan)
             if not (math.isfinite(search.f) and np.all(np.isfinite(g_new))):
                 return _finish(xs, fs, gnorms, "diverged",
                                f"diverged at step {step + 1}: f or its gradient is not finite at x",
@@ -605,12 +784,17 @@ def _quasi_newton(surface: Any, x0: Any, tol: float, max_iter: int, memory: int 
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def bfgs(surface: Any, x0: Any, *, tol: float = 1e-8, max_iter: int = 1000) -> SecondOrderTrace:
+def bfgs(surface: Any, x0: Any, *, tol: float = 1e-8, max_iter: int = 1000,
+         line_search: str = "wolfe") -> SecondOrderTrace:
     r"""BFGS: a quasi-Newton method that learns the inverse Hessian from gradients.
 
-    Keeps :math:`H_k \approx \nabla^2 f(x_k)^{-1}` and steps along
-    :math:`p_k = -H_k \nabla f(x_k)` with an Armijo backtracking line search
-    (:func:`backtracking`, first trial :math:`\alpha = 1`). After each step
+    Keeps :math:`H_k \approx \nabla^2 f(x_k)^{-1}` (Nocedal & Wright's notation:
+    :math:`B_k` approximates the Hessian, :math:`H_k = B_k^{-1}` its inverse) and steps
+    along :math:`p_k = -H_k \nabla f(x_k)` with a line search, first trial
+    :math:`\alpha = 1`: by default one that enforces the strong Wolfe conditions
+    (:func:`wolfe_line_search`, :math:`c_1 = 10^{-4}`, :math:`c_2 = 0.9`), which
+    guarantees :math:`y_k^\top s_k > 0`; with ``line_search="armijo"``, Armijo
+    backtracking (:func:`backtracking`), which does not. After each step
     :math:`s_k = x_{k+1} - x_k`, :math:`y_k = \nabla f(x_{k+1}) - \nabla f(x_k)`:
 
     .. math:: H_{k+1} = (I - \rho_k s_k y_k^\top) H_k (I - \rho_k y_k s_k^\top)
@@ -622,9 +806,10 @@ def bfgs(surface: Any, x0: Any, *, tol: float = 1e-8, max_iter: int = 1000) -> S
     gradient is longer; before the first update :math:`H_0` is rescaled to
     :math:`(y^\top s / y^\top y)\, I` (Nocedal & Wright, eq. 6.20). The update is
     **skipped** when :math:`y_k^\top s_k \le 0` (numerically: not above
-    :math:`10^{-12} \|s_k\|\|y_k\|`): it would make :math:`H` indefinite, and an
-    Armijo-only line search does not guarantee positive curvature (a Wolfe line
-    search would). Skips are listed in ``notes``.
+    :math:`10^{-12} \|s_k\|\|y_k\|`): it would make :math:`H` indefinite. With the
+    Armijo search this happens on non-convex stretches; with the Wolfe search only
+    if the search fails to meet the curvature condition (then a step with sufficient
+    decrease is still taken). Skips are listed in ``notes``.
 
     Parameters
     ----------
@@ -633,6 +818,8 @@ def bfgs(surface: Any, x0: Any, *, tol: float = 1e-8, max_iter: int = 1000) -> S
     tol : float, default 1e-8
         Stop once :math:`\|\nabla f(x_k)\| \le` ``tol``.
     max_iter : int, default 1000
+    line_search : {"wolfe", "armijo"}, default "wolfe"
+        The strong Wolfe search or Armijo backtracking (the default before 2026-12).
 
     Returns
     -------
@@ -645,12 +832,13 @@ def bfgs(surface: Any, x0: Any, *, tol: float = 1e-8, max_iter: int = 1000) -> S
     >>> from gdlearn.surfaces import rosenbrock
     >>> trace = bfgs(rosenbrock, [-1.2, 1.0])
     >>> trace.status, trace.steps, trace.n_hess
-    ('converged', 41, 0)
+    ('converged', 39, 0)
     """
-    return _quasi_newton(surface, x0, tol, max_iter, None)
+    return _quasi_newton(surface, x0, tol, max_iter, None, line_search)
 
 
-def lbfgs(surface: Any, x0: Any, *, m: int = 10, tol: float = 1e-8, max_iter: int = 1000) -> SecondOrderTrace:
+def lbfgs(surface: Any, x0: Any, *, m: int = 10, tol: float = 1e-8, max_iter: int = 1000,
+          line_search: str = "wolfe") -> SecondOrderTrace:
     r"""L-BFGS: BFGS with only the last ``m`` pairs :math:`(s_i, y_i)` kept.
 
     The direction :math:`p_k = -H_k \nabla f(x_k)` comes from the two-loop
@@ -668,6 +856,7 @@ def lbfgs(surface: Any, x0: Any, *, m: int = 10, tol: float = 1e-8, max_iter: in
         Number of pairs kept (>= 1).
     tol : float, default 1e-8
     max_iter : int, default 1000
+    line_search : {"wolfe", "armijo"}, default "wolfe"
 
     Returns
     -------
@@ -682,4 +871,4 @@ def lbfgs(surface: Any, x0: Any, *, m: int = 10, tol: float = 1e-8, max_iter: in
     ('converged', True)
     """
     m = _check_int("m", m, 1)
-    return _quasi_newton(surface, x0, tol, max_iter, m)
+    return _quasi_newton(surface, x0, tol, max_iter, m, line_search)

@@ -15,7 +15,7 @@ import pytest
 from gdlearn import surfaces
 from gdlearn.run import Trace
 from gdlearn.second_order import (LineSearch, SecondOrderTrace, backtracking, bfgs, bfgs_update, lbfgs,
-                                  modified_hessian, newton, two_loop)
+                                  modified_hessian, newton, two_loop, wolfe_line_search)
 
 scipy_optimize = pytest.importorskip("scipy.optimize")
 from scipy.optimize import minimize, rosen, rosen_der, rosen_hess  # noqa: E402
@@ -87,7 +87,12 @@ def test_evaluation_counts_match_an_independent_counter(method):
     s = ScipyRosen()
     trace = method(s, [-1.2, 1.0])
     assert (trace.n_f, trace.n_grad, trace.n_hess) == (s.calls["f"], s.calls["grad"], s.calls["hess"])
-    assert trace.n_grad == trace.steps + 1            # one gradient per iterate
+    if method is newton:
+        assert trace.n_grad == trace.steps + 1        # one gradient per iterate
+    else:                                             # the Wolfe search also evaluates gradients at trials
+        assert trace.steps + 1 <= trace.n_grad <= trace.n_f
+        armijo = method(ScipyRosen(), [-1.2, 1.0], line_search="armijo")
+        assert armijo.n_grad == armijo.steps + 1      # Armijo backtracking: one gradient per iterate
     assert trace.n_f >= trace.steps + 1
     if method is not newton:
         assert trace.n_hess == 0
@@ -312,9 +317,9 @@ def test_lbfgs_with_enough_memory_matches_two_loop_on_its_own_pairs():
 
 
 def test_bfgs_skips_updates_without_positive_curvature():
-    # started near Himmelblau's maximum the first steps see negative curvature
+    # started near Himmelblau's maximum the first steps see negative curvature (Armijo-only search)
     for method in (bfgs, lbfgs):
-        trace = method(surfaces.himmelblau, [-0.3, -0.9])
+        trace = method(surfaces.himmelblau, [-0.3, -0.9], line_search="armijo")
         assert any("skipped the update" in note for note in trace.notes)
         assert trace.status == "converged"
         assert np.linalg.norm(surfaces.himmelblau.minima - trace.x, axis=1).min() < 1e-6
@@ -387,5 +392,111 @@ def test_max_iter_and_divergence():
     np.testing.assert_allclose(pure.xs[:, 0], (2 / 3) ** np.arange(21))    # x - x/3 each step
     assert pure.status == "max_steps" and "not a descent direction" in pure.message
     # f(x) = -x has no curvature at all: y = 0, every update skipped, steps of 1 forever
-    lin = bfgs((lambda x: -x[0], lambda x: np.array([-1.0])), [0.0], max_iter=50)
+    lin = bfgs((lambda x: -x[0], lambda x: np.array([-1.0])), [0.0], max_iter=50, line_search="armijo")
     assert lin.status == "max_steps" and lin.x[0] == 50.0 and len(lin.notes) == 50
+
+
+# ---------------------------------------------------------------- strong Wolfe line search
+def _strong_wolfe_holds(f, grad, x, p, alpha, c1, c2):
+    """Both conditions of N&W eq. 3.7, evaluated here from f and grad (not from the search's output)."""
+    slope0 = float(grad(x) @ p)
+    decrease = f(x + alpha * p) <= f(x) + c1 * alpha * slope0
+    curvature = abs(float(grad(x + alpha * p) @ p)) <= c2 * abs(slope0)
+    return decrease and curvature
+
+
+def _wolfe_cases():
+    ros = surfaces.rosenbrock
+    quad = surfaces.quadratic(50, angle=0.3)
+    cases = []
+    for x in [(-1.2, 1.0), (2.0, -2.0), (0.0, 0.0), (-0.5, 1.5)]:      # Rosenbrock, steepest descent
+        x = np.array(x)
+        cases.append((rosen, rosen_der, x, -rosen_der(x)))
+    for x in [(-1.2, 1.0), (0.3, 0.2)]:                                  # Rosenbrock, Newton direction
+        x = np.array(x)
+        cases.append((rosen, rosen_der, x, -np.linalg.solve(rosen_hess(x), rosen_der(x))))
+    x = np.array([2.0, -1.0])
+    cases.append((quad.f, quad.grad, x, -quad.grad(x)))                  # a narrow quadratic
+    cases.append((quad.f, quad.grad, x, -1e-3 * quad.grad(x)))           # a much too short direction
+    him = surfaces.himmelblau
+    for x in [(0.0, 0.0), (-3.0, 3.0), (1.0, -1.0)]:                     # non-convex
+        x = np.array(x)
+        cases.append((him.f, him.grad, x, -him.grad(x)))
+    # 1-D: f(t) = t^4 - 2t^2 + t (two wells), and log-cosh
+    cases.append((lambda v: float(v[0] ** 4 - 2 * v[0] ** 2 + v[0]),
+                  lambda v: np.array([4 * v[0] ** 3 - 4 * v[0] + 1]), np.array([0.5]), np.array([1.0])))
+    cases.append((lambda v: float(np.log(np.cosh(v[0]))), lambda v: np.tanh(v), np.array([3.0]), np.array([-1.0])))
+    return cases
+
+
+@pytest.mark.parametrize("c2", [0.9, 0.1])
+@pytest.mark.parametrize("case", range(13))
+def test_wolfe_line_search_returns_a_step_satisfying_both_conditions(case, c2):
+    f, grad, x, p = _wolfe_cases()[case]
+    calls = {"f": 0, "g": 0}
+
+    def f_counted(v):
+        calls["f"] += 1
+        return f(v)
+
+    def g_counted(v):
+        calls["g"] += 1
+        return grad(v)
+
+    out = wolfe_line_search(f_counted, g_counted, x, f(x), grad(x), p, c1=1e-4, c2=c2)
+    assert out.success and out.alpha > 0
+    assert _strong_wolfe_holds(f, grad, x, p, out.alpha, 1e-4, c2)
+    np.testing.assert_allclose(out.f, f(x + out.alpha * p), rtol=1e-12)
+    np.testing.assert_allclose(out.g, grad(x + out.alpha * p), rtol=1e-12)
+    assert (out.n_f, out.n_grad) == (calls["f"], calls["g"])
+
+
+def test_wolfe_line_search_hand_computed_on_a_parabola():
+    # f = x^2 along p = -0.01 from x = 1: phi'(a) = -0.02 (1 - 0.01 a), the curvature condition
+    # |phi'(a)| <= 0.9 * 0.02 needs a >= 10; the doubling trials 1, 2, 4, 8, 16 stop at 16
+    f, grad = (lambda v: float(v @ v)), (lambda v: 2 * v)
+    x = np.array([1.0])
+    out = wolfe_line_search(f, grad, x, 1.0, grad(x), np.array([-0.01]))
+    assert out.success and out.alpha == 16.0 and out.n_f == 5 and out.n_grad == 5
+    # the full step alpha = 1 of a Newton-length direction satisfies both at once
+    out = wolfe_line_search(f, grad, x, 1.0, grad(x), np.array([-1.0]))
+    assert out.alpha == 1.0 and out.f == 0.0 and out.n_f == 1
+
+
+def test_wolfe_line_search_bad_input():
+    f, grad = (lambda v: float(v @ v)), (lambda v: 2 * v)
+    x = np.array([1.0])
+    with pytest.raises(ValueError, match="descent direction"):
+        wolfe_line_search(f, grad, x, 1.0, grad(x), np.array([1.0]))
+    with pytest.raises(ValueError, match="c1 and c2"):
+        wolfe_line_search(f, grad, x, 1.0, grad(x), np.array([-1.0]), c1=0.5, c2=0.4)
+    with pytest.raises(ValueError, match="alpha0"):
+        wolfe_line_search(f, grad, x, 1.0, grad(x), np.array([-1.0]), alpha0=0.0)
+    with pytest.raises(ValueError, match="line_search"):
+        bfgs(surfaces.rosenbrock, [0.0, 0.0], line_search="exact")
+
+
+@pytest.mark.parametrize("x0", CLASSIC_STARTS)
+def test_bfgs_with_wolfe_never_skips_and_has_positive_curvature(x0):
+    for method in (bfgs, lbfgs):
+        trace = method(surfaces.rosenbrock, x0)
+        assert trace.status == "converged" and not any("skipped" in n for n in trace.notes), trace.notes
+        # y^T s > 0 at every step, recomputed from the iterates with scipy's gradient
+        s = np.diff(trace.xs, axis=0)
+        y = np.diff([rosen_der(x) for x in trace.xs], axis=0)
+        assert np.all(np.sum(s * y, axis=1) > 0)
+        # and every step satisfied both strong Wolfe conditions (c1 = 1e-4, c2 = 0.9)
+        for k in range(trace.steps):
+            p = s[k] / trace.step_sizes[k]
+            assert _strong_wolfe_holds(rosen, rosen_der, trace.xs[k], p, trace.step_sizes[k], 1e-4, 0.9)
+
+
+def test_bfgs_converges_superlinearly_with_wolfe():
+    # Dennis-More: e_{k+1}/e_k -> 0. The tail's largest ratio falls, and the last is tiny,
+    # which no linear rate (a constant ratio) would do
+    for x0 in [(-1.2, 1.0), (2.0, -2.0), (0.0, 0.0)]:
+        trace = bfgs(surfaces.rosenbrock, x0, tol=1e-10)
+        e = np.linalg.norm(trace.xs - 1.0, axis=1)
+        e = e[e > 0]
+        r = e[1:] / e[:-1]
+        assert r[-1] < 0.05 and r[-3:].max() < r[-9:-3].max()
