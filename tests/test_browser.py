@@ -21,33 +21,20 @@ Environment overrides:
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lab_server import CHROMIUM, CHROMIUM_ARGS, LabError, lab_server  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-sync",
-]
 BUDGET = 170.0  # seconds for the whole test, server start included
 
 # (chapter notebook, pattern of the label of the slider to move): every chapter
@@ -66,18 +53,6 @@ if os.environ.get("GDLEARN_BROWSER_NOTEBOOK"):
     CASES = [(os.environ["GDLEARN_BROWSER_NOTEBOOK"], os.environ.get("GDLEARN_BROWSER_SLIDER", "learning rate"))]
 
 pytestmark = pytest.mark.browser
-
-# JupyterLab user settings for the throwaway server: no news/update toasts
-# over the notebook, and every cell attached to the DOM (no windowing), so
-# that the checks below see the whole notebook.
-LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-        "doNotDisturbMode": True,
-    },
-    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
-}
 
 KERNEL_STATUS = '.jp-StatusBar-TextItem[title^="Change kernel"]'
 ERROR_OUTPUT = (
@@ -109,12 +84,6 @@ class Deadline:
         return 1000 * self.left(cap)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """One JupyterLab server, for all cases, on a temporary copy of the notebooks' folders.
@@ -127,58 +96,11 @@ def lab(tmp_path_factory):
         shutil.copytree(folder, course / folder.name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     if (ROOT / "jupytext.toml").exists():
         shutil.copy(ROOT / "jupytext.toml", course / "jupytext.toml")
-    config_dir, runtime_dir = tmp_path / "jupyter-config", tmp_path / "jupyter-runtime"
-    for name, settings in LAB_SETTINGS.items():
-        path = config_dir / "lab" / "user-settings" / f"{name}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(settings))
-    runtime_dir.mkdir()
-
-    port, token = _free_port(), uuid.uuid4().hex
-    env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "JUPYTER_TOKEN")}
-    env.update(JUPYTER_CONFIG_DIR=str(config_dir), JUPYTER_RUNTIME_DIR=str(runtime_dir), PYTHONUNBUFFERED="1")
-    log_path = tmp_path / "jupyter-server.log"
-    cmd = [
-        sys.executable, "-m", "jupyterlab",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        "--port-retries=0",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={course}",
-        "--allow-root",  # CI runs as root
-        "--LabApp.extension_manager=readonly",  # do not query PyPI for extensions
-    ]
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"jupyter lab exited with {server.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"jupyter lab did not answer within 60 s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.25)
-        yield base, token, course, log_path
-    finally:
-        # the server shuts its kernels down on SIGTERM; the group kill is a backstop
-        try:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
-            os.killpg(server.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        server.wait(timeout=10)
+        with lab_server(course, tmp_path) as (base, token, log_path):
+            yield base, token, course, log_path
+    except LabError as exc:
+        pytest.fail(str(exc))
 
 
 def _save_artifacts(page, name: str, console: list[str], log_path: Path) -> Path:
