@@ -4,7 +4,7 @@ Each coordinate gets its own step size, scaled by a running record of how large
 its gradients have been. The blocks :func:`scale_by_adagrad`,
 :func:`scale_by_rms` and :func:`scale_by_adam` turn a gradient into a direction;
 the named optimizers are short :func:`~gdlearn.optim.chain`\ s of them with the
-blocks of :mod:`gdlearn.optim`, with ``torch.optim``'s hyperparameter names,
+blocks of :mod:`gdlearn.optim.base` and :mod:`gdlearn.optim.sgd`, with ``torch.optim``'s hyperparameter names,
 defaults and arithmetic, so the trajectories are torch's to float64 round-off::
 
     adam(lr)   == chain(identity(), scale_by_adam(betas, eps), scale_by_learning_rate(lr))
@@ -40,7 +40,8 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from .optim import (
+from ..schedules import Schedule, _check_real
+from .base import (
     GradientTransformation,
     Params,
     ScaleByLearningRateState,
@@ -54,9 +55,8 @@ from .optim import (
     chain,
     identity,
     scale_by_learning_rate,
-    scale_by_momentum,
 )
-from .schedules import Schedule, _check_real
+from .sgd import scale_by_momentum
 
 __all__ = [
     "ScaleByAdagradState",
@@ -123,7 +123,7 @@ _FLOAT64 = np.dtype(np.float64)
 
 
 def _grad(g: Any, like: np.ndarray, name: str) -> np.ndarray:
-    """The gradient leaf as float64, with the shape of the state leaf ``like`` (never copied)."""
+    """The gradient leaf as float64, with the shape of the state leaf ``like`` (copied only if not float64 already)."""
     if type(g) is not np.ndarray or g.dtype != _FLOAT64:
         g = _leaf(g, "grads")
     if g.shape != like.shape:
@@ -375,12 +375,21 @@ def scale_by_adam(betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
         u_t &= \frac{\hat m_t}{\sqrt{v_t} / \sqrt{1 - \beta_2^t} + \epsilon}
 
     The divisions by :math:`1 - \beta^t` (bias correction) undo the pull of
-    the zero start: without them the first steps would be far too small
-    (Kingma & Ba, 2015). With ``amsgrad=True`` (Reddi et al., 2018) the
+    the zero start (Kingma & Ba, 2015, section 3): at :math:`t = 1`,
+    :math:`m_1 = (1 - \beta_1) g_1` alone would make the step
+    :math:`1 - \beta_1` = 0.1 times too small, and :math:`v_1 = (1 -
+    \beta_2) g_1^2` alone :math:`1/\sqrt{1 - \beta_2} \approx 32` times too
+    large (default betas); corrected, the first step is :math:`\pm 1` per
+    coordinate (for :math:`\epsilon = 0`). With ``amsgrad=True`` (Reddi et al., 2018) the
     denominator uses the running maximum
     :math:`v^{\max}_t = \max(v^{\max}_{t-1}, v_t)` in place of :math:`v_t`:
     the raw second moment in the denominator never decreases, so a
-    coordinate's step cannot suddenly grow after its gradients shrink.
+    coordinate whose gradients shrink keeps the denominator of its largest
+    gradients instead of the small one plain Adam would take from the recent
+    ones. That does not make the step size monotone in torch's form: the
+    bias correction divides :math:`\sqrt{v^{\max}_t}` by
+    :math:`\sqrt{1 - \beta_2^t}`, which grows with :math:`t`, so the
+    denominator can still decrease (and :math:`\hat m_t` moves freely).
 
     This follows torch's code, which differs from the published algorithms:
 
@@ -546,8 +555,10 @@ def rmsprop(lr: float | np.ndarray | Schedule = 1e-2, alpha: float = 0.99, eps: 
 
     with :math:`v_0 = m_0 = 0`; without momentum (:math:`\mu = 0`) the step is
     :math:`\eta_t\, g_t / (\sqrt{\tilde v_t} + \epsilon)`. There is no bias
-    correction: the first steps are about :math:`1/\sqrt{1 - \alpha}` = 10
-    times :math:`\eta` (for the default :math:`\alpha`).
+    correction: for a constant gradient the :math:`t`-th step is
+    :math:`\eta/\sqrt{1 - \alpha^t}`, so with the default :math:`\alpha` and
+    :math:`\epsilon \approx 0` the first steps are 10, 7.1 and 5.8 times
+    :math:`\eta` (:math:`v_t = (1 - \alpha^t)\, g^2`).
 
     It is ``chain(add_decayed_weights(weight_decay), scale_by_rms(alpha, eps,
     centered), scale_by_momentum(momentum), scale_by_learning_rate(lr))``, with
