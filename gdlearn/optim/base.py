@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 Params = Union[np.ndarray, dict[str, np.ndarray]]
+_FLOAT64 = np.dtype(np.float64)
 Updates = Params
 
 
@@ -67,7 +68,6 @@ class ScaleByLearningRateState(NamedTuple):
     """The state of :func:`scale_by_learning_rate`: the number of updates done."""
 
     count: int
-
 
 
 # --- params: an array or a flat dict of arrays -------------------------------------------
@@ -138,7 +138,6 @@ def apply_updates(params: Params, updates: Updates) -> Params:
     return _tree_map(add, (params, updates), ("params", "updates"))
 
 
-
 # --- blocks ------------------------------------------------------------------------------
 
 def chain(*transforms: GradientTransformation) -> GradientTransformation:
@@ -172,17 +171,21 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
         if not isinstance(t, GradientTransformation):
             raise TypeError(f"transforms must be GradientTransformations, got {type(t).__name__}")
 
+    n = len(transforms)
+    # identity() hands back its input and its state untouched: skip the call (a run makes
+    # thousands of them, and sgd has two identities when momentum and weight decay are 0).
+    acting = tuple((i, t.update) for i, t in enumerate(transforms) if t.update is not _identity_update)
+
     def init(params: Params) -> tuple:
         return tuple(t.init(params) for t in transforms)
 
     def update(updates: Updates, state: tuple, params: Params | None = None) -> tuple[Updates, tuple]:
-        if not isinstance(state, tuple) or len(state) != len(transforms):
-            raise ValueError(f"state must be the tuple of {len(transforms)} states made by this "
+        if not isinstance(state, tuple) or len(state) != n:
+            raise ValueError(f"state must be the tuple of {n} states made by this "
                              f"chain's init, got {state!r}")
-        new_state = []
-        for t, inner in zip(transforms, state):
-            updates, inner = t.update(updates, inner, params)
-            new_state.append(inner)
+        new_state = list(state)
+        for i, block_update in acting:
+            updates, new_state[i] = block_update(updates, state[i], params)
         return updates, tuple(new_state)
 
     return GradientTransformation(init, update)
@@ -203,14 +206,15 @@ def identity() -> GradientTransformation:
     >>> opt.update(np.array([1.0, 2.0]), opt.init(np.zeros(2)))
     (array([1., 2.]), EmptyState())
     """
-    def init(params: Params) -> EmptyState:
-        return EmptyState()
+    return GradientTransformation(_identity_init, _identity_update)
 
-    def update(updates: Updates, state: EmptyState, params: Params | None = None) -> tuple:
-        return updates, state
 
-    return GradientTransformation(init, update)
+def _identity_init(params: Params) -> EmptyState:
+    return EmptyState()
 
+
+def _identity_update(updates: Updates, state: EmptyState, params: Params | None = None) -> tuple:
+    return updates, state
 
 
 def _check_lr(lr: Any) -> float | np.ndarray | Schedule:
@@ -280,11 +284,13 @@ def scale_by_learning_rate(lr: float | np.ndarray | Schedule) -> GradientTransfo
                params: Params | None = None) -> tuple[Updates, ScaleByLearningRateState]:
         _check_state(state, ScaleByLearningRateState)
         minus_lr = -(lr(state.count) if callable(lr) else lr)
-        updates = _tree_map(lambda g: _leaf(g, "grads") * minus_lr, (updates,), ("grads",))
+        if type(updates) is np.ndarray and updates.dtype == _FLOAT64:   # the common case, fast
+            updates = updates * minus_lr
+        else:
+            updates = _tree_map(lambda g: _leaf(g, "grads") * minus_lr, (updates,), ("grads",))
         return updates, ScaleByLearningRateState(count=state.count + 1)
 
     return GradientTransformation(init, update)
-
 
 
 def add_decayed_weights(weight_decay: float) -> GradientTransformation:
