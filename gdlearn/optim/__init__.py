@@ -30,7 +30,10 @@ each importing only those above it:
                                        :func:`add_decayed_weights`, the params helpers
 :mod:`gdlearn.optim.sgd`               :func:`scale_by_momentum`, :func:`sgd`
 :mod:`gdlearn.optim.clipping`          :func:`clip_by_global_norm`, :func:`clip_by_value`
-:mod:`gdlearn.optim.adaptive`          Adagrad, RMSprop, Adam, AdamW (chapter 06)
+:mod:`gdlearn.optim.adaptive_scaling`  the adaptive blocks :func:`scale_by_adagrad`,
+                                       :func:`scale_by_rms`, :func:`scale_by_adam`
+:mod:`gdlearn.optim.adaptive`          :func:`adagrad`, :func:`rmsprop`, :func:`adam`,
+                                       :func:`adamw` (chapter 06)
 =====================================  =================================================
 
 Import every name from ``gdlearn.optim`` itself (``from gdlearn.optim import
@@ -59,14 +62,11 @@ from ..schedules import (
     step_schedule,
     warmup_cosine_schedule,
 )
-from .adaptive import (
+from .adaptive import adagrad, adam, adamw, rmsprop
+from .adaptive_scaling import (
     ScaleByAdagradState,
     ScaleByAdamState,
     ScaleByRmsState,
-    adagrad,
-    adam,
-    adamw,
-    rmsprop,
     scale_by_adagrad,
     scale_by_adam,
     scale_by_rms,

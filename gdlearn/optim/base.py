@@ -282,7 +282,8 @@ def scale_by_learning_rate(lr: float | np.ndarray | Schedule) -> GradientTransfo
 
     def update(updates: Updates, state: ScaleByLearningRateState,
                params: Params | None = None) -> tuple[Updates, ScaleByLearningRateState]:
-        _check_state(state, ScaleByLearningRateState)
+        if state.__class__ is not ScaleByLearningRateState:
+            _check_state(state, ScaleByLearningRateState)
         minus_lr = -(lr(state.count) if callable(lr) else lr)
         if type(updates) is np.ndarray and updates.dtype == _FLOAT64:   # the common case, fast
             updates = updates * minus_lr

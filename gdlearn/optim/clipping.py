@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..schedules import _check_real
-from .base import EmptyState, GradientTransformation, Params, _leaf, _tree_map
+from .base import EmptyState, GradientTransformation, Params, Updates, _leaf, _tree_map
 
 __all__ = ["clip_by_global_norm", "clip_by_value"]
 

@@ -30,7 +30,7 @@ from .base import (
     _leaf,
     _tree_map,
     add_decayed_weights,
-    apply_updates,
+    apply_updates,  # noqa: F401  (the examples below use it)
     chain,
     identity,
     scale_by_learning_rate,
@@ -96,31 +96,36 @@ def scale_by_momentum(momentum: float, dampening: float = 0.0,
         return MomentumState(count=0, momentum_buffer=_tree_map(
             lambda p: np.zeros_like(_leaf(p, "params")), (params,), ("params",)))
 
+    def next_buffer(first: bool, g: Any, buffer: np.ndarray) -> np.ndarray:
+        g = _leaf(g, "grads")
+        if g.shape != buffer.shape:
+            _check_shapes(g, buffer, "grads", "momentum_buffer")
+        if first:
+            return g.copy()
+        new = buffer * momentum
+        new += g if dampening == 0 else (1.0 - dampening) * g
+        return new
+
+    def look_ahead(g: Any, buffer: np.ndarray) -> np.ndarray:
+        new = buffer * momentum
+        new += _leaf(g, "grads")
+        return new
+
     def update(updates: Updates, state: MomentumState,
                params: Params | None = None) -> tuple[Updates, MomentumState]:
-        _check_state(state, MomentumState)
-
-        def next_buffer(g: Any, buffer: np.ndarray) -> np.ndarray:
-            g = _leaf(g, "grads")
-            _check_shapes(g, buffer, "grads", "momentum_buffer")
-            if state.count == 0:
-                return g.copy()
-            new = buffer * momentum
-            new += g if dampening == 0 else (1.0 - dampening) * g
-            return new
-
-        def look_ahead(g: Any, buffer: np.ndarray) -> np.ndarray:
-            new = buffer * momentum
-            new += _leaf(g, "grads")
-            return new
-
-        buffer = _tree_map(next_buffer, (updates, state.momentum_buffer), ("grads", "momentum_buffer"))
-        # Without Nesterov the update is the new buffer itself: no block mutates its input.
-        if nesterov:
-            updates = _tree_map(look_ahead, (updates, buffer), ("grads", "momentum_buffer"))
+        if state.__class__ is not MomentumState:
+            _check_state(state, MomentumState)
+        first = state.count == 0
+        if type(updates) is np.ndarray and type(state.momentum_buffer) is np.ndarray:   # one array: fast
+            buffer = next_buffer(first, updates, state.momentum_buffer)
+            new_updates = look_ahead(updates, buffer) if nesterov else buffer
         else:
-            updates = buffer
-        return updates, MomentumState(count=state.count + 1, momentum_buffer=buffer)
+            buffer = _tree_map(lambda g, b: next_buffer(first, g, b), (updates, state.momentum_buffer),
+                               ("grads", "momentum_buffer"))
+            new_updates = (_tree_map(look_ahead, (updates, buffer), ("grads", "momentum_buffer"))
+                           if nesterov else buffer)
+        # Without Nesterov the update is the new buffer itself: no block mutates its input.
+        return new_updates, MomentumState(state.count + 1, buffer)
 
     return GradientTransformation(init, update)
 
