@@ -414,3 +414,15 @@ def test_chain_passes_identity_states_through():
     assert new == (EmptyState(), ScaleByLearningRateState(count=1), EmptyState())
     with pytest.raises(ValueError, match="tuple of 3 states"):
         opt.update(np.zeros(2), state[:2])
+
+
+def test_clip_by_value_one_array_is_np_clip():
+    """The one-array path of clip_by_value is np.clip bit for bit: nan, infinities and -0.0 included."""
+    rng = np.random.default_rng(3)
+    g = np.concatenate([rng.standard_normal(50) * 3, [np.nan, np.inf, -np.inf, -0.0, 0.0, 1.0, -1.0]])
+    for c in (1e-3, 1.0, 2.5, 1e300):
+        got = clip_by_value(c).update(g, EmptyState())[0]
+        want = np.clip(g, -c, c)
+        np.testing.assert_array_equal(got, want)
+        assert np.array_equal(np.signbit(got), np.signbit(want))
+        np.testing.assert_array_equal(clip_by_value(c).update({"w": g}, EmptyState())[0]["w"], want)
