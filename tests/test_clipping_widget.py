@@ -20,8 +20,6 @@ pytest.importorskip("ipywidgets")
 from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 from IPython.utils.capture import capture_output  # noqa: E402
 
-from gdlearn.optim import chain, clip_by_global_norm, clip_by_value, sgd  # noqa: E402
-from gdlearn.run import run  # noqa: E402
 from gdlearn.widgets.clipping import clipping_explorer, descend  # noqa: E402
 
 SMALL = (7.0, 3.0)
