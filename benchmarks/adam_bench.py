@@ -32,11 +32,8 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from _common import ROOT  # noqa: F401  (puts the working tree first on sys.path)
 
 import numpy as np  # noqa: E402
 

@@ -15,23 +15,11 @@ does on each change: build the figure from scratch and save it as a PNG.
 
 from __future__ import annotations
 
-import io
-import json
-import os
 import statistics
-import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from _common import explorer_row, inline_baseline, main, png_bytes, time_calls
 
-import matplotlib  # noqa: E402
-
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
+import numpy as np
 
 
 def _changes(n: int, count: int) -> list[dict]:
@@ -45,52 +33,39 @@ def _changes(n: int, count: int) -> list[dict]:
     return out
 
 
-def bench(quick: bool = False) -> dict:
-    """Median ``update`` time of the batch-size explorer, against a rebuild + PNG per change."""
+def _rebuild(change: dict) -> bytes:
+    """What `interact` + the inline backend does per change: the figure from scratch, saved as PNG."""
     import matplotlib.pyplot as plt
 
+    from gdlearn.widgets.batch import batch_size_explorer
+
+    rebuilt = batch_size_explorer(**change)
+    frame = png_bytes(rebuilt.fig)
+    rebuilt.close()
+    plt.close("all")
+    return frame
+
+
+def bench(quick: bool = False) -> dict:
+    """Median ``update`` time of the batch-size explorer, against a rebuild + PNG per change."""
     from gdlearn.widgets.batch import batch_size_explorer
 
     ex = batch_size_explorer()
     lr0 = ex.values["lr"]
     changes = _changes(ex.n, 60 if quick else 300)
-    times = []
-    for change in changes:
-        t = time.perf_counter()
-        ex.update(**change)
-        times.append(time.perf_counter() - t)
-        assert ex.error is None, ex.error
-    ex.update(batch_size=1, lr=lr0)
-    worst = []
-    for seed in range(10 if quick else 40):       # b = 1: the most SGD steps (500)
-        t = time.perf_counter()
-        ex.update(seed=seed)
-        worst.append(time.perf_counter() - t)
-    ex.close()
 
-    base = []
-    for change in changes[: 4 if quick else 15]:
-        t = time.perf_counter()
-        rebuilt = batch_size_explorer(**change)
-        buf = io.BytesIO()
-        rebuilt.fig.savefig(buf, format="png", bbox_inches="tight")   # the inline backend's default
-        rebuilt.close()
-        plt.close("all")
-        base.append(time.perf_counter() - t)
-    value = 1e3 * statistics.median(times)
-    baseline = 1e3 * statistics.median(base)
-    return {
-        "name": "batch_size_explorer_update_ms",
-        "value": round(value, 2), "unit": "ms",
-        "baseline": "interact + inline: rebuild the figure and savefig a PNG per change",
-        "baseline_value": round(baseline, 1), "goal": 16.7,
-        "speedup": round(baseline / value, 1),
-        "p90": round(1e3 * float(np.percentile(times, 90)), 2),
-        "batch_size_1_ms": round(1e3 * statistics.median(worst), 2),
-        "n": len(times), "n_baseline": len(base),
-        "quick": quick, "loadavg": round(os.getloadavg()[0], 2),
-    }
+    def change_and_check(change: dict) -> None:
+        ex.update(**change)
+        assert ex.error is None, ex.error
+
+    times = time_calls(change_and_check, [(c,) for c in changes])
+    ex.update(batch_size=1, lr=lr0)
+    worst = time_calls(lambda seed: ex.update(seed=seed), [(seed,) for seed in range(10 if quick else 40)])
+    ex.close()                                    # b = 1 above: the most SGD steps (500)
+    base = time_calls(_rebuild, [(c,) for c in changes[: 4 if quick else 15]])
+    return explorer_row("batch_size_explorer_update_ms", times, base, quick, baseline=inline_baseline(),
+                        batch_size_1_ms=round(1e3 * statistics.median(worst), 2))
 
 
 if __name__ == "__main__":
-    print(json.dumps(bench("--quick" in sys.argv[1:])))
+    main(bench)

@@ -16,23 +16,11 @@ Baseline: what ``ipywidgets.interact`` with the inline backend does per change
 """
 from __future__ import annotations
 
-import io
-import json
-import os
 import statistics
-import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from _common import explorer_row, inline_baseline, main, png_bytes, time_calls, update_times
 
-import matplotlib  # noqa: E402
-
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
+import numpy as np
 
 NAME = "clipping_explorer_update_ms"
 STEPS = 200
@@ -57,10 +45,7 @@ def _interact_inline_frame(clip: str, threshold: float, lr: float) -> bytes:
     plotting.plot_path(trace, ax=ax, label="gradient descent")
     plotting.plot_loss(trace, ax=lax)
     lax.semilogy(trace.grad_norms)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+    return png_bytes(fig)
 
 
 def bench(quick: bool = False) -> dict:
@@ -70,43 +55,19 @@ def bench(quick: bool = False) -> dict:
     ex = clipping_explorer(steps=STEPS)
     ex.update(lr=0.01)  # settle the first full draw
     n = 30 if quick else 150
-    lrs = [float(v) for v in np.logspace(-3, -1, n)]
-    thresholds = [float(v) for v in np.logspace(-1, 2, n)]
-
-    def sweep(key: str, values: list[float]) -> list[float]:
-        times = []
-        for value in values:
-            t = time.perf_counter()
-            ex.update(**{key: value})
-            times.append(time.perf_counter() - t)
-        assert ex.error is None, ex.error
-        return times
-
-    lr_times = sweep("lr", lrs)
+    lr_times = update_times(ex, "lr", [float(v) for v in np.logspace(-3, -1, n)])
     ex.update(clip="by value", lr=0.02)
-    threshold_times = sweep("threshold", thresholds)
+    threshold_times = update_times(ex, "threshold", [float(v) for v in np.logspace(-1, 2, n)])
     ex.close()
     base_n = 4 if quick else 12
-    base = []
-    for i, lr in enumerate(np.logspace(-3, -1, base_n)):
-        t = time.perf_counter()
-        _interact_inline_frame("by global norm" if i % 2 else "by value", 1.0, float(lr))
-        base.append(time.perf_counter() - t)
-    both = lr_times + threshold_times
-    value = 1e3 * statistics.median(both)
-    baseline = 1e3 * statistics.median(base)
-    return {
-        "name": NAME, "value": round(value, 2), "unit": "ms",
-        "baseline": "interact + inline: rebuild the figure (contours, run) and savefig a PNG per change",
-        "baseline_value": round(baseline, 1), "goal": 16.7,
-        "speedup": round(baseline / value, 1),
-        "lr_median": round(1e3 * statistics.median(lr_times), 2),
-        "threshold_median": round(1e3 * statistics.median(threshold_times), 2),
-        "p90": round(1e3 * float(np.percentile(both, 90)), 2),
-        "n": len(both), "n_baseline": len(base), "steps": STEPS, "quick": quick,
-        "load": round(os.getloadavg()[0], 2),
-    }
+    base = time_calls(_interact_inline_frame, [("by global norm" if i % 2 else "by value", 1.0, float(lr))
+                                               for i, lr in enumerate(np.logspace(-3, -1, base_n))])
+    return explorer_row(NAME, lr_times + threshold_times, base, quick,
+                        baseline=inline_baseline(" (contours, run)"),
+                        lr_median=round(1e3 * statistics.median(lr_times), 2),
+                        threshold_median=round(1e3 * statistics.median(threshold_times), 2),
+                        steps=STEPS)
 
 
 if __name__ == "__main__":
-    print(json.dumps(bench("--quick" in sys.argv[1:])))
+    main(bench)

@@ -22,9 +22,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from _common import ROOT  # the working tree first on sys.path
 
 SOLVED = ROOT / "solutions" / "02_gradient_descent.ipynb"
 

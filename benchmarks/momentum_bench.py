@@ -16,23 +16,11 @@ same figure from scratch (both runs) and save it as a PNG. Goal: one frame at
 """
 from __future__ import annotations
 
-import io
-import json
-import os
 import statistics
-import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from _common import explorer_row, inline_baseline, main, png_bytes, time_calls, update_times
 
-import matplotlib  # noqa: E402
-
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
+import numpy as np
 
 NAME = "momentum_explorer_update_ms"
 STEPS = 200
@@ -54,10 +42,7 @@ def _interact_inline_frame(lr: float, beta: float) -> bytes:
     plotting.plot_path(gd, ax=ax, label="gd")
     plotting.plot_path(momentum, ax=ax, label="momentum")
     plotting.plot_loss({"gd": gd, "momentum": momentum}, ax=lax, f_star=0.0)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+    return png_bytes(fig)
 
 
 def bench(quick: bool = False) -> dict:
@@ -68,43 +53,18 @@ def bench(quick: bool = False) -> dict:
     for beta in (0.5, 0.9, 0.95):  # settle the loss axis range (a rare full redraw)
         ex.update(momentum=beta)
     n = 30 if quick else 150
-    betas = [float(b) for b in np.linspace(0.0, 0.97, n)]
-    lrs = [float(v) for v in np.logspace(-3.6, -2.9, n)]  # mostly stable, a few diverging runs
-
-    def sweep(key: str, values: list[float]) -> list[float]:
-        times = []
-        for value in values:
-            t = time.perf_counter()
-            ex.update(**{key: value})
-            times.append(time.perf_counter() - t)
-        assert ex.error is None, ex.error
-        return times
-
-    beta_times = sweep("momentum", betas)
+    beta_times = update_times(ex, "momentum", [float(b) for b in np.linspace(0.0, 0.97, n)])
     ex.update(momentum=0.9)
-    lr_times = sweep("lr", lrs)
+    # mostly stable, a few diverging runs
+    lr_times = update_times(ex, "lr", [float(v) for v in np.logspace(-3.6, -2.9, n)])
     ex.close()
     base_n = 4 if quick else 12
-    base = []
-    for lr, beta in zip(np.logspace(-3.6, -2.9, base_n), np.linspace(0.5, 0.95, base_n)):
-        t = time.perf_counter()
-        _interact_inline_frame(float(lr), float(beta))
-        base.append(time.perf_counter() - t)
-    both = beta_times + lr_times
-    value = 1e3 * statistics.median(both)
-    baseline = 1e3 * statistics.median(base)
-    return {
-        "name": NAME, "value": round(value, 2), "unit": "ms",
-        "baseline": "interact + inline: rebuild the figure (both runs) and savefig a PNG per change",
-        "baseline_value": round(baseline, 1), "goal": 16.7,
-        "speedup": round(baseline / value, 1),
-        "beta_median": round(1e3 * statistics.median(beta_times), 2),
-        "lr_median": round(1e3 * statistics.median(lr_times), 2),
-        "p90": round(1e3 * float(np.percentile(both, 90)), 2),
-        "n": len(both), "n_baseline": len(base), "steps": STEPS, "quick": quick,
-        "load": round(os.getloadavg()[0], 2),
-    }
+    base = time_calls(_interact_inline_frame, [(float(lr), float(beta)) for lr, beta in
+                                               zip(np.logspace(-3.6, -2.9, base_n), np.linspace(0.5, 0.95, base_n))])
+    return explorer_row(NAME, beta_times + lr_times, base, quick, baseline=inline_baseline(" (both runs)"),
+                        beta_median=round(1e3 * statistics.median(beta_times), 2),
+                        lr_median=round(1e3 * statistics.median(lr_times), 2), steps=STEPS)
 
 
 if __name__ == "__main__":
-    print(json.dumps(bench("--quick" in sys.argv[1:])))
+    main(bench)

@@ -24,27 +24,13 @@ loss curves) and save it as a PNG. Goal: one frame at 60 Hz, 16.7 ms.
 """
 from __future__ import annotations
 
-import io
-import json
-import os
-import statistics
-import sys
-import time
-from pathlib import Path
+from _common import explorer_row, inline_baseline, main, png_bytes, time_calls, update_times
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-import matplotlib  # noqa: E402
-
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
+import numpy as np
 
 STEPS = 200
 RACERS = ("SGD", "momentum", "RMSprop", "Adam")
-BASELINE = "interact + inline: rebuild the figure (4 runs) and savefig a PNG per change"
+BASELINE = inline_baseline(" (4 runs)")
 
 
 def _interact_inline_frame(lr_adam: float, step: int) -> bytes:
@@ -64,20 +50,13 @@ def _interact_inline_frame(lr_adam: float, step: int) -> bytes:
         traces[name] = run(RACE_OPTIMIZERS[name](lr), rosenbrock, rosenbrock.start, STEPS)
         plotting.plot_path(traces[name].xs[: step + 1], ax=ax, label=name, color=style.color_for(name))
     plotting.plot_loss([t.fs[: step + 1] for t in traces.values()], ax=lax, f_star=0.0, labels=list(traces))
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+    return png_bytes(fig)
 
 
 def _baseline(quick: bool) -> list[float]:
     n = 4 if quick else 12
-    times = []
-    for lr, step in zip(np.logspace(-2, 0, n), np.linspace(20, STEPS, n).astype(int)):
-        t = time.perf_counter()
-        _interact_inline_frame(float(lr), int(step))
-        times.append(time.perf_counter() - t)
-    return times
+    return time_calls(_interact_inline_frame, [(float(lr), int(step)) for lr, step in
+                                               zip(np.logspace(-2, 0, n), np.linspace(20, STEPS, n).astype(int))])
 
 
 def _race():
@@ -90,53 +69,28 @@ def _race():
     return race
 
 
-def _row(name: str, times: list[float], base: list[float], quick: bool, **extra: object) -> dict:
-    value = 1e3 * statistics.median(times)
-    baseline = 1e3 * statistics.median(base)
-    return {
-        "name": name, "value": round(value, 2), "unit": "ms",
-        "baseline": BASELINE, "baseline_value": round(baseline, 1), "goal": 16.7,
-        "speedup": round(baseline / value, 1),
-        "p90": round(1e3 * float(np.percentile(times, 90)), 2),
-        "n": len(times), "n_baseline": len(base), "steps": STEPS, "racers": len(RACERS), "quick": quick,
-        "load": round(os.getloadavg()[0], 2), **extra,
-    }
-
-
 def bench_step(quick: bool = False) -> dict:
     """Median time of a step change (a Play frame) with four precomputed runs (ms)."""
     race = _race()
     n = 60 if quick else 300
-    steps = [int(k) for k in np.linspace(0, STEPS, n)]
     draws = [0]
     race.fig.canvas.mpl_connect("draw_event", lambda e: draws.__setitem__(0, draws[0] + 1))
-    times = []
-    for k in steps:
-        t = time.perf_counter()
-        race.update(step=k)
-        times.append(time.perf_counter() - t)
-    assert race.error is None, race.error
+    times = update_times(race, "step", [int(k) for k in np.linspace(0, STEPS, n)])
     full_draws = draws[0]
     race.close()
-    return _row("race_step_update_ms", times, _baseline(quick), quick, full_draws=full_draws)
+    return explorer_row("race_step_update_ms", times, _baseline(quick), quick, baseline=BASELINE,
+                        steps=STEPS, racers=len(RACERS), full_draws=full_draws)
 
 
 def bench_update(quick: bool = False) -> dict:
     """Median time of a learning-rate change: one 200-step run recomputed and redrawn (ms)."""
     race = _race()
     n = 30 if quick else 150
-    lrs = [float(v) for v in np.logspace(-2, 0.5, n)]     # up to lr = 3.2: some runs diverge
-    times = []
-    for lr in lrs:
-        t = time.perf_counter()
-        race.update(lr_adam=lr)
-        times.append(time.perf_counter() - t)
-    assert race.error is None, race.error
+    times = update_times(race, "lr_adam", [float(v) for v in np.logspace(-2, 0.5, n)])  # up to 3.2: some diverge
     race.close()
-    return _row("race_update_ms", times, _baseline(quick), quick)
+    return explorer_row("race_update_ms", times, _baseline(quick), quick, baseline=BASELINE,
+                        steps=STEPS, racers=len(RACERS))
 
 
 if __name__ == "__main__":
-    quick = "--quick" in sys.argv[1:]
-    print(json.dumps(bench_step(quick)))
-    print(json.dumps(bench_update(quick)))
+    main(bench_step, bench_update)

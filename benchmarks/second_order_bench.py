@@ -22,23 +22,13 @@ bfgs_vs_scipy
 """
 from __future__ import annotations
 
-import io
-import json
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from _common import explorer_row, inline_baseline, main, png_bytes, time_calls, update_times
 
-import matplotlib  # noqa: E402
-
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
+import numpy as np
 
 NAMES = ("newton_explorer_update_ms", "bfgs_vs_scipy")
 STEPS = 40
@@ -65,10 +55,7 @@ def _interact_inline_frame(x0: float, y0: float, k: int) -> bytes:
     lines, center, _ = taylor_model_lines(rosenbrock, nt.xs[kn])
     ax.plot(lines[:, 0], lines[:, 1], "--")
     plotting.plot_loss({"newton": nt.fs[: kn + 1], "gd": gd.fs[: k + 1]}, ax=lax, f_star=0.0)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+    return png_bytes(fig)
 
 
 def bench_explorer(quick: bool = False) -> dict:
@@ -78,38 +65,15 @@ def bench_explorer(quick: bool = False) -> dict:
     ex = newton_explorer(surfaces="rosenbrock", steps=STEPS)
     ex.update(step=1)
     n = 40 if quick else 200
-    steps = [int(k) for k in np.resize(np.arange(STEPS + 1), n)]
-    starts = [float(v) for v in np.linspace(-1.9, 1.9, n // 2)]
-
-    def sweep(key: str, values: list) -> list[float]:
-        times = []
-        for value in values:
-            t = time.perf_counter()
-            ex.update(**{key: value})
-            times.append(time.perf_counter() - t)
-        assert ex.error is None, ex.error
-        return times
-
-    step_times = sweep("step", steps)
+    step_times = update_times(ex, "step", [int(k) for k in np.resize(np.arange(STEPS + 1), n)])
     ex.update(step=5)
-    start_times = sweep("x0", starts)
+    start_times = update_times(ex, "x0", [float(v) for v in np.linspace(-1.9, 1.9, n // 2)])
     ex.close()
-    base = []
-    for i in range(4 if quick else 12):
-        t = time.perf_counter()
-        _interact_inline_frame(-1.2 + 0.05 * i, 1.0, 5)
-        base.append(time.perf_counter() - t)
-    value = 1e3 * statistics.median(step_times)
-    baseline = 1e3 * statistics.median(base)
-    return {
-        "name": NAMES[0], "value": round(value, 2), "unit": "ms",
-        "baseline": "interact + inline: rebuild the figure (both runs, the model) and savefig a PNG per change",
-        "baseline_value": round(baseline, 1), "goal": 16.7, "speedup": round(baseline / value, 1),
-        "start_slider_median": round(1e3 * statistics.median(start_times), 2),
-        "p90": round(1e3 * float(np.percentile(step_times, 90)), 2),
-        "n": len(step_times), "n_start": len(start_times), "n_baseline": len(base), "steps": STEPS,
-        "quick": quick, "load": round(os.getloadavg()[0], 2),
-    }
+    base = time_calls(_interact_inline_frame, [(-1.2 + 0.05 * i, 1.0, 5) for i in range(4 if quick else 12)])
+    return explorer_row(NAMES[0], step_times, base, quick,
+                        baseline=inline_baseline(" (both runs, the model)"),
+                        start_slider_median=round(1e3 * statistics.median(start_times), 2),
+                        n_start=len(start_times), steps=STEPS)
 
 
 def _median_s(f, repeats: int) -> float:
@@ -165,5 +129,4 @@ def bench(quick: bool = False) -> list[dict]:
 
 
 if __name__ == "__main__":
-    for row in bench("--quick" in sys.argv[1:]):
-        print(json.dumps(row))
+    main(bench)

@@ -49,6 +49,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .models import minibatches, sigmoid
+from .optim import apply_updates
 
 __all__ = [
     "ACTIVATIONS",
@@ -554,8 +555,6 @@ def train(params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, opt: A
     >>> history.status, bool(history.loss[-1] < 0.1 * history.loss[0]), float(history.accuracy[-1])
     ('ok', True, 1.0)
     """
-    from .optim import apply_updates       # the optimizers import this module's neighbours only
-
     activation = _check_activation(activation)
     X = _check_X(params, X)
     y = _check_y(X, y)

@@ -11,9 +11,9 @@ functions of the weights ``w`` (shape ``(d,)``), the design matrix ``X``
 :func:`logistic_grad`  :math:`\nabla L(w) = \frac1n X^\top (p - y)`
 =====================  ============================================================
 
-Chapter 09's small neural network (:func:`init_mlp`, :func:`mlp_loss_and_grad`
-with hand-written backprop, :func:`train`, ...) lives in :mod:`gdlearn.mlp` and
-is re-exported here.
+Chapter 09's small neural network (``init_mlp``, ``mlp_loss_and_grad`` with
+hand-written backprop, ``train``, ...) lives in :mod:`gdlearn.mlp`, which
+builds on this module (never the other way round).
 
 The factor ½ in the mean squared error makes its Hessian :math:`X^\top X/n`
 with no stray factor 2. :func:`minibatches` yields the index sets of one epoch
@@ -39,10 +39,7 @@ from typing import Iterator
 
 import numpy as np
 
-__all__ = ["mse_loss", "mse_grad", "sigmoid", "logistic_loss", "logistic_grad", "minibatches",
-           # the small neural network of chapter 09, defined in gdlearn/mlp.py
-           "init_mlp", "mlp_forward", "mlp_loss", "mlp_loss_and_grad", "predict", "predict_proba",
-           "accuracy", "train", "stack_params", "unstack_params"]
+__all__ = ["mse_loss", "mse_grad", "sigmoid", "logistic_loss", "logistic_grad", "minibatches"]
 
 
 def _xyw(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -173,16 +170,3 @@ def minibatches(n: int, batch_size: int, *, rng: np.random.Generator | int | Non
         order = np.arange(n)
     stop = n - n % batch_size if drop_last else n
     return (order[i:i + batch_size] for i in range(0, stop, batch_size))
-
-
-
-# --- the MLP of chapter 09, defined in gdlearn/mlp.py (which imports sigmoid and minibatches from
-# here, so the names are looked up on first use rather than imported at the top: no import cycle)
-_MLP_NAMES = frozenset(__all__[6:])
-
-
-def __getattr__(name: str):
-    if name in _MLP_NAMES:
-        from . import mlp
-        return getattr(mlp, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

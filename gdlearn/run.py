@@ -29,6 +29,7 @@ import numpy as np
 __all__ = ["Trace", "ManyTrace", "run", "run_many"]
 
 STATUSES = ("converged", "max_steps", "diverged")
+_FLOAT64 = np.dtype(np.float64)
 
 
 @dataclass(frozen=True)
@@ -217,59 +218,76 @@ def run(opt: Any, surface: Any, x0: Any, steps: int = 200, *, tol: float = 1e-8,
         raise ValueError(f"x0 must be a scalar or have shape (d,), got shape {x.shape}")
     bound = _default_bound(surface, x) if bound is None else float(bound)
     bound_squared = bound * bound                    # inf for a huge bound: then the exact test runs
+    shape = x.shape
 
     def evaluate(point: np.ndarray) -> tuple[float, np.ndarray]:
         # A 1-D function may map shape (1,) to shape () or (1,): accept both.
-        # (The checks are cheap on purpose: this runs once per step.)
         value = f(point)
         if not isinstance(value, float):                # np.float64 is a float
             value = np.asarray(value, dtype=float).reshape(-1)[0]
-        g = np.asarray(grad(point), dtype=float)
-        if g.shape != point.shape:
-            g = g.reshape(point.shape)
+        g = grad(point)
+        if type(g) is not np.ndarray or g.dtype != _FLOAT64:
+            g = np.asarray(g, dtype=float)
+        if g.shape != shape:
+            g = g.reshape(shape)
         return float(value), g
 
+    # The loop below runs once per step and is most of a slider update, so it is
+    # lean on purpose: bound methods looked up once, the evaluation inlined, one
+    # dot product per test. tests/test_run.py checks it against the plain loop.
     xs, fs, grad_norms, states = [x], [], [], [] if record_states else None
+    add_x, add_f, add_norm = xs.append, fs.append, grad_norms.append
+    update, sqrt, isfinite = opt.update, math.sqrt, math.isfinite
     status, message, diverged_at = "max_steps", f"stopped after the maximum of {steps} steps", None
     with np.errstate(all="ignore"):
         value, g = evaluate(x)
         state = opt.init(x)
-        for step in range(steps + 1):
-            gnorm = math.sqrt(float(np.dot(g, g)))
-            if not (math.isfinite(value) and math.isfinite(gnorm)):
-                if step == 0:
-                    raise ValueError(f"f or its gradient is not finite at x0 = {x0!r}")
-                # The iterate itself is finite but f or its gradient overflowed there.
-                status, diverged_at = "diverged", step
-                message = f"diverged at step {step}: f or its gradient is not finite at x"
-                break
-            fs.append(value)
-            grad_norms.append(gnorm)
+        gnorm = sqrt(float(g.dot(g)))          # g.dot: np.dot's arithmetic, less overhead
+        if not (isfinite(value) and isfinite(gnorm)):
+            raise ValueError(f"f or its gradient is not finite at x0 = {x0!r}")
+        step = 0
+        while True:
+            add_f(value)
+            add_norm(gnorm)
             if gnorm <= tol:
                 status = "converged"
                 message = f"converged at step {step}: |grad f| = {gnorm:.2g} <= tol = {tol:.2g}"
                 break
             if step == steps:
                 break
-            updates, state = opt.update(g, state, x)
+            updates, state = update(g, state, x)
             x = x + updates
+            step += 1
             if record_states:
                 states.append(state)
             # |x| < bound (false for nan and inf) means no coordinate is past it: one cheap
             # test per step; only otherwise look at the largest coordinate.
-            if not float(np.dot(x, x)) < bound_squared:
+            if not float(x.dot(x)) < bound_squared:
                 largest = float(np.abs(x).max())     # nan or inf if any coordinate is
-                if not math.isfinite(largest):
-                    status, diverged_at = "diverged", step + 1
-                    message = f"diverged at step {step + 1}: the iterate is no longer a finite number"
+                if not isfinite(largest):
+                    status, diverged_at = "diverged", step
+                    message = f"diverged at step {step}: the iterate is no longer a finite number"
                     break
                 if largest > bound:
-                    status, diverged_at = "diverged", step + 1
-                    message = (f"diverged at step {step + 1}: max |x| = {largest:.2g} "
-                               f"exceeded the bound {bound:.3g}")
+                    status, diverged_at = "diverged", step
+                    message = f"diverged at step {step}: max |x| = {largest:.2g} exceeded the bound {bound:.3g}"
                     break
-            xs.append(x)
-            value, g = evaluate(x)
+            add_x(x)
+            value = f(x)
+            if not isinstance(value, float):
+                value = np.asarray(value, dtype=float).reshape(-1)[0]
+            value = float(value)
+            g = grad(x)
+            if type(g) is not np.ndarray or g.dtype != _FLOAT64:
+                g = np.asarray(g, dtype=float)
+            if g.shape != shape:
+                g = g.reshape(shape)
+            gnorm = sqrt(float(g.dot(g)))          # g.dot: np.dot's arithmetic, less overhead
+            if not (isfinite(value) and isfinite(gnorm)):
+                # The iterate itself is finite but f or its gradient overflowed there.
+                status, diverged_at = "diverged", step
+                message = f"diverged at step {step}: f or its gradient is not finite at x"
+                break
     return Trace(np.array(xs[:len(fs)]), np.array(fs), np.array(grad_norms), status,
                  message, diverged_at, states)
 

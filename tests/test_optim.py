@@ -383,3 +383,46 @@ def test_wrong_state_is_rejected():
         opt.update(np.ones(2), (EmptyState(), EmptyState(), ScaleByLearningRateState(0)))
     with pytest.raises(TypeError, match="transforms"):
         chain(sgd(lr=0.1), "adam")
+
+
+# ---------------------------------------------------------------- fast paths = the general ones
+
+@pytest.mark.parametrize("shape,scale,transpose", [((2,), 1.0, False), ((5,), 1e3, False), ((3, 4), 1.0, True),
+                                                   ((2,), 1e200, False), ((4, 3), 1e-3, True), ((1,), 0.0, False)])
+def test_clip_by_global_norm_one_array_is_the_norm_of_norms(shape, scale, transpose):
+    """The one-array path gives torch's norm of per-tensor norms bit for bit (np.linalg.norm twice)."""
+    rng = np.random.default_rng(7)
+    g = rng.standard_normal(shape) * scale
+    g = g.T if transpose else g                       # not C-contiguous
+    for c in (1e-3, 1.0, 1e300):
+        with np.errstate(all="ignore"):
+            norm = np.linalg.norm([np.linalg.norm(g)])
+            want = g * min(c / (norm + 1e-6), 1.0)
+            got = clip_by_global_norm(c).update(g, EmptyState())[0]
+            as_dict = clip_by_global_norm(c).update({"w": g}, EmptyState())[0]["w"]
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(as_dict, want)
+
+
+def test_chain_passes_identity_states_through():
+    """chain skips identity() blocks: their state is the very object it was given, as identity returns it."""
+    opt = chain(identity(), scale_by_learning_rate(0.5), identity())
+    state = opt.init(np.zeros(2))
+    updates, new = opt.update(np.array([2.0, -4.0]), state)
+    np.testing.assert_array_equal(updates, [-1.0, 2.0])
+    assert new[0] is state[0] and new[2] is state[2]
+    assert new == (EmptyState(), ScaleByLearningRateState(count=1), EmptyState())
+    with pytest.raises(ValueError, match="tuple of 3 states"):
+        opt.update(np.zeros(2), state[:2])
+
+
+def test_clip_by_value_one_array_is_np_clip():
+    """The one-array path of clip_by_value is np.clip bit for bit: nan, infinities and -0.0 included."""
+    rng = np.random.default_rng(3)
+    g = np.concatenate([rng.standard_normal(50) * 3, [np.nan, np.inf, -np.inf, -0.0, 0.0, 1.0, -1.0]])
+    for c in (1e-3, 1.0, 2.5, 1e300):
+        got = clip_by_value(c).update(g, EmptyState())[0]
+        want = np.clip(g, -c, c)
+        np.testing.assert_array_equal(got, want)
+        assert np.array_equal(np.signbit(got), np.signbit(want))
+        np.testing.assert_array_equal(clip_by_value(c).update({"w": g}, EmptyState())[0]["w"], want)

@@ -128,7 +128,7 @@ def test_pyproject(pyproject):
     project = pyproject["project"]
     assert project["name"] == "gdlearn"
     assert project["requires-python"] == ">=3.10"
-    assert pyproject["tool"]["setuptools"]["packages"] == ["gdlearn", "gdlearn.grading", "gdlearn.widgets"]
+    assert pyproject["tool"]["setuptools"]["packages"] == ["gdlearn", "gdlearn.grading", "gdlearn.optim", "gdlearn.widgets"]
     test_extra = {_req_name(r) for r in project["optional-dependencies"]["test"]}
     for needed in ("pytest", "pytest-xdist", "hypothesis", "nbval", "scipy", "playwright",
                    "jupyter-repo2docker", "nbformat", "nbconvert", "ipykernel"):

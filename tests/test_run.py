@@ -184,3 +184,150 @@ def test_run_many_basins_of_himmelblau():
 def test_run_many_bad_shape():
     with pytest.raises(ValueError, match="x0s"):
         run_many(optim.sgd(lr=0.1), surfaces.booth, [1.0, 2.0])
+
+
+# ---------------------------------------------------------------- the loop against the plain one
+
+def reference_run(opt, surface, x0, steps=200, *, tol=1e-8, bound=None, record_states=False):
+    """gdlearn.run.run as it was before its loop was made lean (commit b74c231), kept verbatim."""
+    import math
+
+    from gdlearn.run import _as_start, _check_run_args, _default_bound, _functions
+
+    _check_run_args(opt, steps, tol, bound)
+    f, grad = _functions(surface)
+    x = np.atleast_1d(_as_start(x0, "x0"))
+    if x.ndim != 1:
+        raise ValueError(f"x0 must be a scalar or have shape (d,), got shape {x.shape}")
+    bound = _default_bound(surface, x) if bound is None else float(bound)
+    bound_squared = bound * bound                    # inf for a huge bound: then the exact test runs
+
+    def evaluate(point: np.ndarray) -> tuple[float, np.ndarray]:
+        # A 1-D function may map shape (1,) to shape () or (1,): accept both.
+        # (The checks are cheap on purpose: this runs once per step.)
+        value = f(point)
+        if not isinstance(value, float):                # np.float64 is a float
+            value = np.asarray(value, dtype=float).reshape(-1)[0]
+        g = np.asarray(grad(point), dtype=float)
+        if g.shape != point.shape:
+            g = g.reshape(point.shape)
+        return float(value), g
+
+    xs, fs, grad_norms, states = [x], [], [], [] if record_states else None
+    status, message, diverged_at = "max_steps", f"stopped after the maximum of {steps} steps", None
+    with np.errstate(all="ignore"):
+        value, g = evaluate(x)
+        state = opt.init(x)
+        for step in range(steps + 1):
+            gnorm = math.sqrt(float(np.dot(g, g)))
+            if not (math.isfinite(value) and math.isfinite(gnorm)):
+                if step == 0:
+                    raise ValueError(f"f or its gradient is not finite at x0 = {x0!r}")
+                # The iterate itself is finite but f or its gradient overflowed there.
+                status, diverged_at = "diverged", step
+                message = f"diverged at step {step}: f or its gradient is not finite at x"
+                break
+            fs.append(value)
+            grad_norms.append(gnorm)
+            if gnorm <= tol:
+                status = "converged"
+                message = f"converged at step {step}: |grad f| = {gnorm:.2g} <= tol = {tol:.2g}"
+                break
+            if step == steps:
+                break
+            updates, state = opt.update(g, state, x)
+            x = x + updates
+            if record_states:
+                states.append(state)
+            # |x| < bound (false for nan and inf) means no coordinate is past it: one cheap
+            # test per step; only otherwise look at the largest coordinate.
+            if not float(np.dot(x, x)) < bound_squared:
+                largest = float(np.abs(x).max())     # nan or inf if any coordinate is
+                if not math.isfinite(largest):
+                    status, diverged_at = "diverged", step + 1
+                    message = f"diverged at step {step + 1}: the iterate is no longer a finite number"
+                    break
+                if largest > bound:
+                    status, diverged_at = "diverged", step + 1
+                    message = (f"diverged at step {step + 1}: max |x| = {largest:.2g} "
+                               f"exceeded the bound {bound:.3g}")
+                    break
+            xs.append(x)
+            value, g = evaluate(x)
+    return Trace(np.array(xs[:len(fs)]), np.array(fs), np.array(grad_norms), status,
+                 message, diverged_at, states)
+
+
+def _one_d(x):
+    return np.float64(0.25 * x[0] ** 4 - x[0] ** 2)            # a scalar for a (1,) point
+
+
+def _one_d_grad(x):
+    return [x[0] ** 3 - 2.0 * x[0]]                            # a list: converted by run
+
+
+def _overflowing(x):
+    return np.cosh(50.0 * x[0]) + x[1] ** 2                      # f overflows before x leaves the bound
+
+
+def _overflowing_grad(x):
+    return np.array([50.0 * np.sinh(50.0 * x[0]), 2.0 * x[1]])
+
+
+def _cases():
+    O = optim
+    quad, ros, him = surfaces.quadratic(10.0, angle=0.3), surfaces.rosenbrock, surfaces.himmelblau
+    cases = []
+    for lr in (1e-4, 1e-3, 2e-3, 5e-3, 0.05, 0.19, 0.21, 0.5, 3.0):
+        cases.append((O.sgd(lr=lr), quad, [2.0, 1.0], 300, {}))
+        cases.append((O.sgd(lr=lr * 1e-2, momentum=0.9), ros, ros.start, 200, {}))
+        cases.append((O.adam(lr=lr * 10), ros, ros.start, 200, {"tol": 0.0}))
+        cases.append((O.rmsprop(lr=lr), him, [0.5, -0.5], 150, {"bound": 50.0}))
+        cases.append((O.chain(O.clip_by_global_norm(1.0), O.sgd(lr=lr)), ros, [-1.5, 2.0], 150, {}))
+        cases.append((O.sgd(lr=lr, nesterov=True, momentum=0.5), (_one_d, _one_d_grad), 1.7, 100,
+                      {"record_states": True}))
+        cases.append((O.sgd(lr=lr * 1e-2), (_overflowing, _overflowing_grad), [0.1, 1.0], 80,
+                      {"bound": 1e6}))
+        cases.append((O.adagrad(lr=lr), quad, [2.0, 1.0], 100, {}))
+    cases.append((O.sgd(lr=0.1), quad, [1e-12, 0.0], 10, {}))            # converged at step 0
+    cases.append((O.sgd(lr=0.1), quad, [2.0, 1.0], 0, {}))               # no step at all
+    cases.append((O.sgd(lr=1e150), quad, [2.0, 1.0], 10, {"bound": 1e300}))
+    cases.append((O.sgd(lr=1e308), quad, [2.0, 1.0], 10, {"bound": 1e307}))   # x overflows to inf
+    cases.append((O.adamw(lr=0.3, amsgrad=True), him, [4.0, 4.0], 120, {"tol": 1e-3,
+                                                                         "record_states": True}))
+    return cases
+
+
+@pytest.mark.parametrize("case", range(len(_cases())))
+def test_run_is_the_plain_loop(case):
+    """Same iterates, values, norms, status, message, step of divergence and states; no warning."""
+    opt, surface, x0, steps, kwargs = _cases()[case]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = run(opt, surface, x0, steps, **kwargs)
+    want = reference_run(opt, surface, x0, steps, **kwargs)
+    np.testing.assert_array_equal(got.xs, want.xs)
+    np.testing.assert_array_equal(got.fs, want.fs)
+    np.testing.assert_array_equal(got.grad_norms, want.grad_norms)
+    assert (got.status, got.message, got.diverged_at) == (want.status, want.message, want.diverged_at)
+    assert (got.states is None) == (want.states is None)
+    if got.states is not None:
+        assert len(got.states) == len(want.states)
+        for a, b in zip(got.states, want.states):
+            assert repr(a) == repr(b)
+
+
+def test_the_cases_cover_every_ending():
+    """The comparison above could fail on each kind of ending: every one occurs."""
+    endings = set()
+    for opt, surface, x0, steps, kwargs in _cases():
+        trace = reference_run(opt, surface, x0, steps, **kwargs)
+        endings.add(trace.message.split(":")[1].split()[0] if trace.status == "diverged" else trace.status)
+    assert endings == {"converged", "max_steps", "max", "the", "f"}, endings
+
+
+def test_run_raises_at_a_bad_start_as_before():
+    bad = (lambda x: float("nan"), lambda x: np.zeros(2))
+    for fn in (run, reference_run):
+        with pytest.raises(ValueError, match="not finite at x0"):
+            fn(optim.sgd(lr=0.1), bad, [1.0, 2.0])

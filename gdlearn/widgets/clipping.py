@@ -34,8 +34,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import plotting, style
-from ..optim import clip_by_global_norm, clip_by_value
-from ..run import Trace
+from ..optim import chain, clip_by_global_norm, clip_by_value, sgd
+from ..run import Trace, run
 from ..troubles import recurrence
 from ..troubles import recurrence_surface as _recurrence_surface
 from .explorers import _RED, Explorer, _int, _real
@@ -51,53 +51,24 @@ _GRAD_YLIM = (1e-4, 1e14)
 
 def descend(clip: str, threshold: float, lr: float, surface: Any, x0: Any, steps: int,
             bound: float | None = None, tol: float = 0.0) -> Trace:
-    """Gradient descent with clipping: the Trace of ``run(chain(clip(c), sgd(lr)), surface, x0, steps, tol=tol)``.
+    """Gradient descent with clipping: ``run(chain(clip(c), sgd(lr)), surface, x0, steps, tol=tol)``.
 
-    The same iterates, status and message as :func:`gdlearn.run.run` (the
-    tests check it), in a leaner loop for the slider: the clipping is the
-    block of :mod:`gdlearn.optim` itself, but the learning-rate step and the
-    bookkeeping are done on the spot instead of through ``chain`` and ``sgd``.
+    ``clip`` is a key of :data:`CLIP_MODES` (``"none"``: plain ``sgd(lr)``);
+    ``bound`` is :func:`gdlearn.run.run`'s (default: 100 times the surface's
+    domain or the start).
+
+    Examples
+    --------
+    >>> from gdlearn.troubles import recurrence_surface
+    >>> s = recurrence_surface()
+    >>> descend("none", 1.0, 0.02, s, s.start, 50).message
+    'diverged at step 1: max |x| = 2.4e+02 exceeded the bound 150'
+    >>> descend("by global norm", 1.0, 0.02, s, s.start, 50).status
+    'max_steps'
     """
     block = CLIP_MODES[clip]
-    clipper = None if block is None else block(threshold)
-    x = np.array(x0, dtype=float)
-    bound = 100.0 * max(max(abs(lo), abs(hi)) for lo, hi in surface.domain) if bound is None else bound
-    bound = max(bound, 100.0 * float(np.max(np.abs(x))))
-    xs, fs, norms = [x], [], []
-    status, message, diverged_at = "max_steps", f"stopped after the maximum of {steps} steps", None
-    state = None if clipper is None else clipper.init(x)
-    with np.errstate(all="ignore"):
-        for step in range(steps + 1):
-            value = float(surface.f(x))
-            g = surface.grad(x)
-            gnorm = math.hypot(*g) if g.shape == (2,) else float(np.linalg.norm(g))
-            if not (math.isfinite(value) and math.isfinite(gnorm)):
-                if step == 0:
-                    raise ValueError(f"f or its gradient is not finite at x0 = {x0!r}")
-                status, diverged_at = "diverged", step
-                message = f"diverged at step {step}: f or its gradient is not finite at x"
-                break
-            fs.append(value)
-            norms.append(gnorm)
-            if gnorm <= tol:
-                status = "converged"
-                message = f"converged at step {step}: |grad f| = {gnorm:.2g} <= tol = {tol:.2g}"
-                break
-            if step == steps:
-                break
-            u = g if clipper is None else clipper.update(g, state)[0]
-            x = x - lr * u
-            largest = max(abs(float(x[0])), abs(float(x[1]))) if x.shape == (2,) else float(np.max(np.abs(x)))
-            if not math.isfinite(largest):
-                status, diverged_at = "diverged", step + 1
-                message = f"diverged at step {step + 1}: the iterate is no longer a finite number"
-                break
-            if largest > bound:
-                status, diverged_at = "diverged", step + 1
-                message = f"diverged at step {step + 1}: max |x| = {largest:.2g} exceeded the bound {bound:.3g}"
-                break
-            xs.append(x)
-    return Trace(np.array(xs[:len(fs)]), np.array(fs), np.array(norms), status, message, diverged_at)
+    opt = sgd(lr=lr) if block is None else chain(block(threshold), sgd(lr=lr))
+    return run(opt, surface, x0, steps, tol=tol, bound=bound)
 
 
 def _turn_degrees(g: np.ndarray, u: np.ndarray) -> float:
