@@ -2,7 +2,7 @@
 
 The reference loops below are written in plain numpy from torch.optim's
 documented algorithms (https://pytorch.org/docs/stable/optim.html: Adagrad,
-RMSprop, Adam, AdamW), independently of gdlearn/adaptive.py. Where the
+RMSprop, Adam, AdamW), independently of gdlearn/optim/adaptive.py. Where the
 documentation and torch's code round differently (Adam's epsilon: the docs add
 it to sqrt(v / (1 - beta2^t)), the code to sqrt(v) / sqrt(1 - beta2^t)) the
 reference follows the documentation and the comparison allows round-off.
