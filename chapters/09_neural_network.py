@@ -451,7 +451,7 @@ fig.colorbar(image, ax=ax_map, shrink=0.8, label="$p$");
 # | AdamW | `adamw(lr, weight_decay=0.01)` | decoupled weight decay (chapter 06) |
 # | AdamW + clip + schedule | `chain(clip_by_global_norm(1), adamw(schedule))` | gradient clipping (chapter 07) and a warm-up + cosine learning rate (chapter 04) |
 #
-# The last one is the usual recipe for training large networks. Its schedule
+# The last one is a common recipe for training large networks. Its schedule
 # rises linearly from 0 to the peak rate over the first 10 % of the steps (the
 # **warm-up**) and then decays along a half cosine to 0 at the end of the budget.
 # Why warm up an adaptive method? Adam divides by $\sqrt{\hat v_t}$, an average of
