@@ -134,9 +134,13 @@ def partition_non_iid(X: Any, y: Any, n_clients: int, *, alpha: float = 0.5, see
                       min_size: int = 1) -> list[Client]:
     r"""Split a labelled data set among clients, IID or with label skew.
 
-    Label skew follows Hsu, Qi & Brown (2019): for each class :math:`c`, draw the
-    shares :math:`p_c \sim \text{Dirichlet}(\alpha, \dots, \alpha)` over the
-    clients and deal the examples of class :math:`c` out in those proportions.
+    Label skew per class, the scheme of Yurochkin et al. (2019, "Bayesian
+    nonparametric federated learning of neural networks", ICML) reused by Wang
+    et al. (2020, FedMA): for each class :math:`c`, draw the shares
+    :math:`p_c \sim \text{Dirichlet}(\alpha, \dots, \alpha)` over the clients and
+    deal the examples of class :math:`c` out in those proportions, so client
+    sizes differ. (Hsu, Qi & Brown 2019 instead draw each client's class mix
+    from a Dirichlet, with equal client sizes.)
     Small :math:`\alpha` (0.1) gives clients that hold nearly one class each;
     large :math:`\alpha` approaches an even mix; ``alpha=math.inf`` is the IID
     split (shuffle, then equal parts). Draws that leave a client with fewer

@@ -326,7 +326,7 @@ def _loss_and_grad(params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarra
     With stacked runs the losses are arrays (R,), the logits (R, n) and the grads
     stacked like the params (runs last).
     """
-    n = X.shape[0]
+    n = X.shape[-2]                                       # X is (n, d_in), or (R, n, d_in) per run
     front = _front(params, runs)
     z, cache = _forward(front, X, activation, n_layers)
     loss = np.mean(np.logaddexp(0.0, z) - y * z, axis=-1)
@@ -495,7 +495,7 @@ class TrainHistory(NamedTuple):
 
 
 def train(params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, opt: Any, *, epochs: int,
-          batch_size: int | None = None, seed: int = 0, X_val: np.ndarray | None = None,
+          batch_size: int | None = None, seed: int | Sequence[int] = 0, X_val: np.ndarray | None = None,
           y_val: np.ndarray | None = None, activation: str = "tanh", weight_decay: float = 0.0,
           snapshot_epochs: Sequence[int] = ()) -> tuple[dict[str, np.ndarray], TrainHistory]:
     r"""Train a network with mini-batch gradients and any optimizer of :mod:`gdlearn.optim`.
@@ -516,6 +516,9 @@ def train(params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, opt: A
     optimizer must act elementwise: not :func:`~gdlearn.optim.clip_by_global_norm`,
     whose norm would mix the runs); every series of the history gets a
     trailing runs axis, and a run that diverges turns nan while the others go on.
+    Give ``seed`` as a sequence of ``R`` seeds and each stacked run draws its
+    own mini-batches (run ``r`` sees exactly the batches of an unstacked run
+    with ``seed=seed[r]``); an int gives all runs the same batches.
 
     Parameters
     ----------
@@ -529,8 +532,8 @@ def train(params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, opt: A
         >= 1.
     batch_size : int, optional
         In ``[1, n]``; default ``n`` (full batch: one step per epoch).
-    seed : int
-        Seed of the shuffles.
+    seed : int or sequence of int
+        Seed of the shuffles; for stacked params, optionally one seed per run.
     X_val, y_val : arrays, optional
         A validation set, evaluated after every epoch (not trained on).
     activation : {"tanh", "relu"}
@@ -575,6 +578,12 @@ def train(params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, opt: A
     params = {key: np.array(value, dtype=np.float64) for key, value in params.items()}
 
     runs = _runs(params)
+    per_run = not isinstance(seed, (numbers.Integral, np.random.Generator)) and seed is not None
+    if per_run:
+        seeds = list(seed)
+        if runs is None or len(seeds) != runs:
+            raise ValueError(f"seed must be an int, or one seed per stacked run ({runs} runs); got {len(seeds)} seeds")
+        seeds = [_check_int("seed entry", s, 0) for s in seeds]
     shape = (epochs + 1,) if runs is None else (epochs + 1, runs)
     loss, acc = np.full(shape, np.nan), np.full(shape, np.nan)
     grad_norm = np.full((epochs, *shape[1:]), np.nan)
@@ -597,7 +606,17 @@ def train(params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, opt: A
         if epoch in keep:
             snapshots[epoch] = {key: value.copy() for key, value in params.items()}
 
-    rng = np.random.default_rng(seed)
+    rngs = [np.random.default_rng(s) for s in seeds] if per_run else None
+    rng = None if per_run else np.random.default_rng(seed)
+
+    def epoch_batches() -> Any:
+        """This epoch's mini-batches: index arrays (b,), or (R, b) with one order per run."""
+        if full_batch:
+            return [slice(None)]
+        if not per_run:
+            return minibatches(n, batch_size, rng=rng)
+        return zip(*(minibatches(n, batch_size, rng=r) for r in rngs))
+
     state = opt.init(params)
     status, diverged_at = "ok", None
     with np.errstate(all="ignore"):
@@ -606,7 +625,9 @@ def train(params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray, opt: A
             record(0)
         for epoch in range(1, epochs + 1):
             norms = []
-            for batch in (minibatches(n, batch_size, rng=rng) if not full_batch else [slice(None)]):
+            for batch in epoch_batches():
+                if per_run and not full_batch:
+                    batch = np.stack(batch)         # (R, b): X[batch] is (R, b, d_in), runs first
                 _, _, grads, z = _loss_and_grad(params, X[batch], y[batch], activation, weight_decay, n_layers,
                                                 runs)
                 if full_batch:          # the logits of the params at the end of the last epoch: free metrics

@@ -400,3 +400,36 @@ def test_train_stacked_divergence_leaves_other_runs():
                            activation="relu")
     assert history.status == "diverged"
     assert np.isfinite(history.loss[:, 0]).all() and np.isnan(history.loss[-1, 1])
+
+
+def test_train_stacked_runs_with_one_seed_each_match_hand_written_loops():
+    # each run draws its own mini-batches: run r is plain SGD with the permutations of default_rng(seeds[r])
+    X, y = _data(n=23, d=2)
+    networks = [_random_params([2, 5, 1], seed=s) for s in (3, 4, 5)]
+    seeds, lrs = [7, 8, 9], np.array([0.1, 0.2, 0.3])
+    params, history = train(stack_params(networks), X, y, optim.sgd(lr=lrs), epochs=3, batch_size=6, seed=seeds,
+                            X_val=X[:7], y_val=y[:7])
+    for r, (start, seed) in enumerate(zip(networks, seeds)):
+        rng, expected = np.random.default_rng(seed), {k: v.copy() for k, v in start.items()}
+        for _ in range(3):
+            order = rng.permutation(23)
+            for i in range(0, 23, 6):                   # batches of 6, 6, 6 and 5
+                batch = order[i:i + 6]
+                _, g = mlp_loss_and_grad(expected, X[batch], y[batch])
+                expected = {k: expected[k] - lrs[r] * g[k] for k in g}
+        assert all(np.allclose(params[k][..., r], expected[k], rtol=1e-11, atol=1e-14) for k in expected)
+        assert np.isclose(history.loss[-1, r], mlp_loss(expected, X, y), rtol=1e-12)
+        assert np.isclose(history.val_loss[-1, r], mlp_loss(expected, X[:7], y[:7]), rtol=1e-12)
+        alone, _ = train(start, X, y, optim.sgd(lr=lrs[r]), epochs=3, batch_size=6, seed=seed)
+        assert all(np.allclose(params[k][..., r], alone[k], rtol=1e-12, atol=1e-15) for k in alone)
+
+
+def test_train_per_run_seeds_bad_input():
+    X, y = _data(d=2)
+    stacked = stack_params([init_mlp([2, 4, 1], seed=s) for s in range(2)])
+    with pytest.raises(ValueError, match="one seed per stacked run"):
+        train(stacked, X, y, optim.sgd(lr=0.1), epochs=1, batch_size=5, seed=[1, 2, 3])
+    with pytest.raises(ValueError, match="one seed per stacked run"):
+        train(init_mlp([2, 4, 1]), X, y, optim.sgd(lr=0.1), epochs=1, batch_size=5, seed=[1])
+    with pytest.raises(ValueError, match="seed entry"):
+        train(stacked, X, y, optim.sgd(lr=0.1), epochs=1, batch_size=5, seed=[1, -2])
