@@ -270,6 +270,27 @@ def rows(results: dict[str, dict], quick: bool = False) -> list[dict]:
     return out
 
 
+_CACHE: dict[bool, dict[str, dict]] = {}
+
+
+def bench_for(name: str):
+    """The ``benchmarks/run.py`` function of row ``browser_<name>_ms``.
+
+    One JupyterLab session measures every explorer and the baseline (the
+    first row asked for pays for all, the others reuse it), so that all rows
+    come from the same run on the same load.
+    """
+    def bench(quick: bool) -> dict:
+        if quick not in _CACHE:
+            _CACHE[quick] = {row["name"]: row for row in rows(measure(None, quick), quick)}
+        row = dict(_CACHE[quick][f"browser_{name}_ms"])
+        row.pop("name")
+        return row
+
+    bench.__doc__ = f"Slider to painted pixels in JupyterLab + Chromium: {name} (benchmarks/browser_bench.py)."
+    return bench
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true")

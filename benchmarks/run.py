@@ -43,6 +43,12 @@ import_gdlearn_ms
     ``python -c "import gdlearn"`` in a fresh process, median of several runs.
     Baseline: ``python -c "pass"`` (the interpreter alone).
 
+browser_<explorer>_ms, browser_interact_inline_ms
+    What the learner feels: in JupyterLab and headless Chromium, a key press on
+    an explorer's slider to the first painted frame of its new state (median,
+    p90), and a 2 s drag (frames per second, values dropped); the baseline is
+    ``interact`` + inline.  See benchmarks/browser_bench.py.
+
 Add a benchmark by decorating a function ``f(quick: bool) -> dict`` with
 ``@benchmark("name")``; it returns the row without ``name``.
 """
@@ -283,6 +289,14 @@ import chapter_bench  # noqa: E402
 
 for _chapter in chapter_bench.chapters():
     benchmark(chapter_bench.row_name(_chapter))(chapter_bench.bench_for(_chapter))
+
+
+# browser_<explorer>_ms: a key press on a slider to the first painted frame, in JupyterLab and
+# Chromium, and browser_interact_inline_ms, the baseline (benchmarks/browser_bench.py)
+import browser_bench  # noqa: E402
+
+for _name in [*browser_bench.EXPLORERS, browser_bench.BASELINE[0]]:
+    benchmark(f"browser_{_name}_ms")(browser_bench.bench_for(_name))
 
 
 def main(argv: list[str] | None = None) -> int:
