@@ -394,9 +394,10 @@ def test_gradescope_autograder_zip_grades_a_submission(tmp_path):
 
     from gdlearn.grading.gradescope import build_zip
 
-    names = build_zip(ROOT, tmp_path / "autograder.zip", timeout=20)
-    assert {"setup.sh", "run_autograder", "pyproject.toml", "gdlearn/grade.py",
+    names = build_zip(ROOT, tmp_path / "autograder.zip", "02_gradient_descent", timeout=20)
+    assert {"setup.sh", "run_autograder", "pyproject.toml", "gdlearn/grade.py", "constraints.txt",
             "gdlearn/grading/checks/02_gradient_descent.json", "solutions/02_gradient_descent.py"} <= set(names)
+    assert [n for n in names if n.startswith("solutions/")] == ["solutions/02_gradient_descent.py"]
     source = tmp_path / "autograder" / "source"
     with zipfile.ZipFile(tmp_path / "autograder.zip") as zf:
         zf.extractall(source)

@@ -145,7 +145,13 @@ def _remove_cgroups(paths: list[str]) -> None:
 
 
 def detect(force: str | None = None) -> Isolation:
-    """The strongest mode that works here (``force="process"`` asks for the weak one)."""
+    """The strongest mode that works here (``force="process"`` asks for the weak one).
+
+    ``force`` defaults to ``$GDLEARN_ISOLATION`` (``namespaces``, ``process`` or ``auto``):
+    ``namespaces`` raises :class:`RuntimeError` rather than fall back to the weak mode.
+    """
+    force = force or os.environ.get("GDLEARN_ISOLATION") or None
+    force = None if force == "auto" else force
     if force == "process":
         return Isolation("process", reason="asked for with --isolation process")
     if os.geteuid() != 0:

@@ -77,7 +77,12 @@ def _build_root(config: dict) -> str:
     root = config["root"]
     os.makedirs(root, exist_ok=True)
     _mount("gdlearn-root", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
-    for path in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", *config["binds"]):
+    for path in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"):
+        _bind(path, root)
+    os.makedirs(root + "/tmp", exist_ok=True)
+    size = int(config["tmp_mb"])
+    _mount("gdlearn-tmp", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size}m,mode=1777")
+    for path in config["binds"]:  # after /tmp: a course installed under /tmp stays visible
         _bind(path, root)
     os.makedirs(root + "/proc", exist_ok=True)
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
@@ -86,10 +91,7 @@ def _build_root(config: dict) -> str:
     for name in ("null", "zero", "full", "random", "urandom"):
         _bind("/dev/" + name, root, writable=True, device=True)
     os.makedirs(root + "/dev/shm", exist_ok=True)
-    os.makedirs(root + "/tmp", exist_ok=True)
-    size = int(config["tmp_mb"])
-    for place in ("/tmp", "/dev/shm"):
-        _mount("gdlearn-tmp", root + place, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size}m,mode=1777")
+    _mount("gdlearn-shm", root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size}m,mode=1777")
     work = root + config["workdir"]
     os.makedirs(work, mode=0o700, exist_ok=True)
     os.chown(work, config["uid"], config["gid"])

@@ -47,11 +47,22 @@ def _tests(sub: Submission, hidden_visibility: str, prefix: str = "") -> list[di
 
 
 def _summary(sub: Submission, public: bool = False) -> str:
-    lines = [f"{Path(sub.path).name}: {sub.score:g} / {sub.max_score:g} points"]
+    """The text summary; ``public``: what a student may see before hidden results are released
+    (visible tests' points only, no count or total that includes hidden tests)."""
+    if public:
+        cases = [c for e in sub.exercises for c in e.cases if c.visible]
+        got = sum(c.score for c in cases)
+        lines = [f"{Path(sub.path).name}: visible tests {got:g} / {sum(c.max_score for c in cases):g} points "
+                 "(hidden tests are graded too; their results come later)"]
+    else:
+        lines = [f"{Path(sub.path).name}: {sub.score:g} / {sub.max_score:g} points"]
     if sub.error:
         lines.append(f"  {sub.error}")
     for ex in sub.exercises:
-        lines.append(f"  {ex.title}: {ex.score:g} / {ex.max_score:g} — {ex.public_message if public else ex.message}")
+        if public:
+            lines.append(f"  {ex.title}: {ex.public_message or ex.message}")
+        else:
+            lines.append(f"  {ex.title}: {ex.score:g} / {ex.max_score:g} — {ex.message}")
     lines += [f"  note: {note}" for note in sub.notes]
     return "\n".join(lines)
 
