@@ -138,10 +138,14 @@ def _remove_cgroups(paths: list[str]) -> None:
                 except OSError:
                     pass
             time.sleep(0.02)
-        try:
-            os.rmdir(path)
-        except OSError:
-            pass
+        for _ in range(50):
+            try:
+                os.rmdir(path)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.02)
 
 
 def detect(force: str | None = None) -> Isolation:
@@ -170,9 +174,24 @@ def detect(force: str | None = None) -> Isolation:
     return Isolation("process", reason=reason)
 
 
+def _remove_stale_cgroups() -> None:
+    """The cgroups of graders that were killed before they could clean up (their pid is gone)."""
+    for kind in ("memory", "pids"):
+        folder = CGROUP_ROOT / kind / "gdlearn"
+        try:
+            names = [p.name for p in folder.iterdir() if p.is_dir()]
+        except OSError:
+            continue
+        for name in names:
+            owner = name.split("-", 1)[0]
+            if owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
+                _remove_cgroups([str(folder / name)])
+
+
 def _cgroups_work() -> bool:
+    _remove_stale_cgroups()
     try:
-        paths = _make_cgroups(f"probe-{os.getpid()}", 256, 16)
+        paths = _make_cgroups(f"{os.getpid()}-probe", 256, 16)
     except OSError:
         return False
     _remove_cgroups(paths)

@@ -37,7 +37,7 @@ from pathlib import Path
 from .course import (MarkerError, SolutionError, _scan, hidden_blocks, load_chapter,
                      student_source, SLUG)
 
-__all__ = ["build", "stale", "write", "find_leaks", "secret_lines", "student_copy", "main"]
+__all__ = ["build", "stale", "write", "check_data_differences", "find_leaks", "secret_lines", "student_copy", "main"]
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 CHECKS = Path("gdlearn") / "grading" / "checks"
@@ -139,14 +139,93 @@ def _generated_files(root: Path) -> set[Path]:
     return found
 
 
+RTOL, ATOL = 1e-9, 1e-12   # check data: numbers agree to 9 digits (another CPU rounds the last ones)
+
+
+def _float_gaps(old, new, where: str, out: list) -> bool:
+    """Walk two JSON values; collect ``(gap, where)`` for numbers that differ; False if anything
+    else (a key, a string, a length, a type) differs."""
+    if isinstance(old, bool) or isinstance(new, bool) or old is None or new is None:
+        return old == new
+    if isinstance(old, (int, float)) and isinstance(new, (int, float)):
+        if old == new or (old != old and new != new):  # equal, or both NaN
+            return True
+        gap = abs(old - new)
+        if gap != gap or gap == float("inf"):
+            return False
+        out.append((gap / max(abs(old), abs(new)), gap, where, old, new))
+        return True
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(_float_gaps(a, b, where, out) for a, b in zip(old, new))
+    if isinstance(old, dict) and isinstance(new, dict):
+        return old.keys() == new.keys() and all(_float_gaps(old[k], new[k], where, out) for k in old)
+    return old == new
+
+
+def check_data_differences(committed: str, regenerated: str) -> list[str]:
+    """How two check-data files differ, numbers compared with :data:`RTOL` / :data:`ATOL`.
+
+    Returns plain-words problems, each naming the exercise, the case and the largest
+    difference; an empty list when they agree.
+
+    Examples
+    --------
+    >>> a = '{"exercises": {"ex01_1": {"cases": [{"expected": 0.1}]}}}'
+    >>> check_data_differences(a, a.replace("0.1", "0.10000000000000003"))
+    []
+    >>> check_data_differences(a, a.replace("0.1", "0.2"))
+    ['ex01_1, case 1: numbers differ by up to 0.1 (relative 0.5; 0.1 vs 0.2)']
+    """
+    try:
+        old, new = json.loads(committed), json.loads(regenerated)
+    except ValueError as exc:
+        return [f"not JSON ({exc})"]
+    problems = []
+    old_ex, new_ex = old.get("exercises", {}), new.get("exercises", {})
+    if old_ex.keys() != new_ex.keys() or {k: v for k, v in old.items() if k != "exercises"} != \
+            {k: v for k, v in new.items() if k != "exercises"}:
+        problems.append(f"the exercises differ: {sorted(old_ex)} vs {sorted(new_ex)}")
+    for ex_id in sorted(old_ex.keys() & new_ex.keys()):
+        a, b = old_ex[ex_id], new_ex[ex_id]
+        gaps: list = []
+        same = _float_gaps({k: v for k, v in a.items() if k != "cases"}, {k: v for k, v in b.items() if k != "cases"},
+                           ex_id, gaps)
+        if not same or any(g[1] > ATOL + RTOL * max(abs(g[3]), abs(g[4])) for g in gaps):
+            problems.append(f"{ex_id}: its settings (title, points, tolerances, hints) differ")
+        cases_a, cases_b = a.get("cases", []), b.get("cases", [])
+        if len(cases_a) != len(cases_b):
+            problems.append(f"{ex_id}: {len(cases_a)} cases committed, {len(cases_b)} made")
+        for n, (ca, cb) in enumerate(zip(cases_a, cases_b), start=1):
+            gaps: list = []
+            if not _float_gaps(ca, cb, f"{ex_id}, case {n}", gaps):
+                problems.append(f"{ex_id}, case {n}: differs (not only in its numbers)")
+                continue
+            bad = [g for g in gaps if g[1] > ATOL + RTOL * max(abs(g[3]), abs(g[4]))]
+            if bad:
+                rel, gap, where, x, y = max(bad, key=lambda g: g[1])
+                problems.append(f"{where}: numbers differ by up to {gap:.3g} (relative {rel:.3g}; {x!r} vs {y!r})")
+    return problems
+
+
 def stale(root: Path, outputs: dict[Path, str]) -> list[str]:
-    """What differs between ``outputs`` and the files on disk, in words."""
+    """What differs between ``outputs`` and the files on disk, in words.
+
+    Notebooks must be identical; check data (``*.json``) must hold the same
+    structure and text, and numbers equal within :data:`RTOL` (relative) /
+    :data:`ATOL`: another CPU's floating-point kernels change the last digits.
+    """
     problems = []
     for rel, text in outputs.items():
         path = root / rel
         if not path.exists():
             problems.append(f"{rel}: missing")
-        elif path.read_text(encoding="utf-8") != text:
+            continue
+        on_disk = path.read_text(encoding="utf-8")
+        if on_disk == text:
+            continue
+        if rel.suffix == ".json":
+            problems += [f"{rel}: {p}" for p in check_data_differences(on_disk, text)]
+        else:
             problems.append(f"{rel}: differs from what the release step makes of solutions/")
     for rel in sorted(_generated_files(root) - set(outputs)):
         problems.append(f"{rel}: has no solution in solutions/ (delete it)")
@@ -154,10 +233,17 @@ def stale(root: Path, outputs: dict[Path, str]) -> list[str]:
 
 
 def write(root: Path, outputs: dict[Path, str]) -> list[Path]:
-    """Write ``outputs`` under ``root`` and delete generated files without a solution."""
+    """Write ``outputs`` under ``root`` and delete generated files without a solution.
+
+    Check data equal to the file on disk within the tolerances is left alone (the
+    same data made on another CPU does not churn the repository).
+    """
     changed = []
     for rel, text in outputs.items():
         path = root / rel
+        if path.exists() and rel.suffix == ".json" and not check_data_differences(
+                path.read_text(encoding="utf-8"), text):
+            continue
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
