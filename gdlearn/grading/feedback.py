@@ -251,10 +251,10 @@ def _changed_positions(case: dict, args: list) -> list:
 class _Forbidden:
     """While the student's function runs, the library functions the exercise forbids raise."""
 
-    def __init__(self, names: list, namespace: dict):
+    def __init__(self, names: list, namespace: dict, function=None):
         from .sandbox import _Forbidden as Impl
 
-        self._impl = Impl(list(names), namespace if isinstance(namespace, dict) else {})
+        self._impl = Impl(list(names), namespace if isinstance(namespace, dict) else {}, function)
 
     def __enter__(self):
         self._impl.__enter__()
@@ -326,7 +326,7 @@ def _check(exercise_id: str, function: Any) -> CheckResult:
     for i, case in enumerate(data["cases"], start=1):
         outcome = CaseOutcome(index=i, label=case["label"], passed=False,
                               expected=case["expected"], points=case["points"])
-        forbidden = _Forbidden(data.get("forbidden", []), getattr(function, "__globals__", {}))
+        forbidden = _Forbidden(data.get("forbidden", []), getattr(function, "__globals__", {}), function)
         try:
             args = decode(case["args"], allow_code=True)
             kwargs = decode(case["kwargs"], allow_code=True)

@@ -42,8 +42,59 @@ __all__ = ["build", "stale", "write", "check_data_differences", "find_leaks", "s
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 CHECKS = Path("gdlearn") / "grading" / "checks"
 # Never in a student copy: the sources of the answers, and what grades against them.
-PRIVATE = ("solutions/", "tests/test_grading.py", "tests/test_release.py", "tests/fixtures/grading/",
-           "benchmarks/grade_bench.py")
+PRIVATE = ("solutions/", "tests/test_grading", "tests/test_grader_hostile", "tests/test_release.py",
+           "tests/fixtures/grading/", "benchmarks/grade_bench.py")
+
+STUDENT_README = """\
+# gdlearn — gradient descent, hands on (your copy)
+
+This is the course without its answers: the chapters (`chapters/`), the exercise
+notebooks (`exercises/`) and the `gdlearn` library they use.
+
+## Start
+
+```bash
+make lab        # installs the course in .venv and opens JupyterLab
+```
+
+(or open a chapter in Binder or Colab from its first cell). Read a chapter in
+`chapters/`, then do its exercises in `exercises/NN_slug.ipynb` (same number).
+
+## Work on an exercise
+
+Each exercise asks for one function. Replace the two lines
+
+```python
+# YOUR CODE HERE
+raise NotImplementedError("replace this line with your code")
+```
+
+with your code, and run the cell below it: `check("exNN_k", your_function)`
+runs the **visible tests** and shows a table — each input, what was expected,
+what your function returned, and a hint for the classic mistakes. It stops a
+case after 10 seconds (an endless loop is reported, not hung). Some rules it
+checks besides the value:
+
+- your function must not change its inputs (work on a copy: `x = np.array(x0, dtype=float)`);
+- a float32 result is accepted with a tolerance that fits float32 (you are told so);
+- where an exercise says a library function is not allowed (e.g. `gdlearn.optim.sgd`
+  for the momentum exercises), that function raises an error while your function is checked.
+
+The grader runs the same visible tests and **hidden tests** besides (other inputs
+of the same kind), so a function that only passes the visible ones may lose points.
+
+## Hand in
+
+1. *Run ▸ Restart Kernel and Run All Cells*: the notebook must run top to bottom;
+   every `check` should show ✓.
+2. Save, and hand in the `.ipynb` file **under its own name** (e.g.
+   `02_gradient_descent.ipynb`), one notebook per chapter, as your teacher asks
+   (on Gradescope: upload just that file).
+
+Your notebook is graded in a fresh process, with a time limit per cell and per
+call and a memory limit: a cell that loops forever or crashes costs only the
+exercises it breaks. Keep long experiments out of the notebook you hand in.
+"""
 SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints",
              "build", "dist", "node_modules", ".mypy_cache", ".ruff_cache"}
 
@@ -391,6 +442,9 @@ def student_copy(root: Path, dest: Path) -> list[Path]:
             copied.append(rel)
         write(staging, outputs)
         copied += list(outputs)
+        (staging / "README.md").write_text(STUDENT_README, encoding="utf-8")  # the teacher's README stays home
+        if Path("README.md") not in copied:
+            copied.append(Path("README.md"))
         hidden, solution = secrets
         leaks = find_leaks(staging, [staging], (hidden, set()))
         leaks += find_leaks(staging, [staging / "exercises"], (set(), solution))

@@ -225,7 +225,7 @@ def _call_probe(shell, probe, timeout, channel, encode, decode, dumps) -> None:
         channel.send(event="probe_done", index=index, status="error", error=f"`{name}` is not a function")
         return
     event = {"status": "ok"}
-    forbidden = _Forbidden(probe.get("forbidden", []), shell.user_ns)
+    forbidden = _Forbidden(probe.get("forbidden", []), shell.user_ns, function)
     try:
         args = decode(probe["args"], allow_code=True)
         kwargs = decode(probe["kwargs"], allow_code=True)
@@ -267,8 +267,9 @@ def _changed(args, kwargs, probe, encode, dumps) -> list:
 class _Forbidden:
     """While the student's function runs, the library functions the exercise forbids raise."""
 
-    def __init__(self, names: list, user_ns: dict):
+    def __init__(self, names: list, user_ns: dict, function=None):
         self.names, self.user_ns, self.saved = names, user_ns, []
+        self.cells = list(getattr(function, "__closure__", None) or [])
 
     def __enter__(self):
         import importlib
@@ -284,12 +285,22 @@ class _Forbidden:
             def stub(*a, _name=dotted, **k):
                 raise RuntimeError(f"{_name} is not allowed in this exercise: write it yourself")
 
-            self.saved.append((module, attr, original))
-            setattr(module, attr, stub)
+            for owner in [m for n, m in list(sys.modules.items()) if n.split(".")[0] == "gdlearn"]:
+                for key, value in list(getattr(owner, "__dict__", {}).items()):
+                    if value is original:   # the module itself and every re-export
+                        self.saved.append((owner, key, original))
+                        setattr(owner, key, stub)
             for key, value in list(self.user_ns.items()):
                 if value is original:
                     self.saved.append((self.user_ns, key, original))
                     self.user_ns[key] = stub
+            for cell in self.cells:
+                try:
+                    if cell.cell_contents is original:
+                        self.saved.append((cell, "cell_contents", original))
+                        cell.cell_contents = stub
+                except ValueError:  # an empty cell
+                    pass
         return self
 
     def __exit__(self, *exc):
