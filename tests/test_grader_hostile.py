@@ -243,7 +243,16 @@ def _hash_tree(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def _marked_processes() -> list[str]:
+def _uids_of(grader_pid: int) -> range:
+    """The uids the grader with this pid gives its sandboxes (see gdlearn.grading.isolation)."""
+    from gdlearn.grading.isolation import UID_BASE
+
+    base = UID_BASE + (grader_pid % 50_000) * 16
+    return range(base, base + 16)
+
+
+def _marked_processes(uids: range = range(0)) -> list[str]:
+    """Processes named by the attacker, or running as one of ``uids`` (the batch's sandbox users)."""
     found = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -253,7 +262,7 @@ def _marked_processes() -> list[str]:
             uid = int(re.search(r"^Uid:\s+(\d+)", Path(f"/proc/{name}/status").read_text(), re.M).group(1))
         except (OSError, AttributeError):
             continue
-        if MARK[:15] in comm or uid >= 200_000:
+        if MARK[:15] in comm or uid in uids:
             found.append(f"{name} {comm} uid={uid}")
     return found
 
@@ -307,16 +316,18 @@ def batch(tmp_path_factory):
     order = [honest[0], *paths[:5], honest[1], *paths[5:], honest[2]]
     before = _hash_tree([ROOT / "gdlearn", ROOT / "solutions"])
     start = time.monotonic()
-    proc = subprocess.run(
+    popen = subprocess.Popen(
         [sys.executable, "-m", "gdlearn.grade", *map(str, order), "--timeout", str(TIMEOUT), "--total", str(TOTAL),
          "--memory", "768", "--jobs", "2", "--isolation", "namespaces", "--format", "csv", "--out", str(out), "--solutions",
-         str(ROOT / "solutions")], capture_output=True, text=True, timeout=600, cwd=ROOT)
+         str(ROOT / "solutions")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    stdout, stderr = popen.communicate(timeout=600)
+    proc = subprocess.CompletedProcess(popen.args, popen.returncode, stdout, stderr)
     seconds = time.monotonic() - start
     grades_at_end = out.read_text(encoding="utf-8") if out.exists() else ""
     time.sleep(3.5)   # longer than the forger waits: it would have struck by now
     return {"proc": proc, "seconds": seconds, "out": out, "grades_at_end": grades_at_end, "folder": folder,
             "attacks": attacks, "n": len(order), "before": before, "after": _hash_tree([ROOT / "gdlearn", ROOT / "solutions"]),
-            "litter": litter}
+            "litter": litter, "uids": _uids_of(popen.pid)}
 
 
 def _scores(text: str) -> dict[str, float]:
@@ -391,7 +402,7 @@ def test_attack_4_reasons_in_the_csv(batch):
 
 @ROOT_ONLY
 def test_attack_5_nothing_outlives_the_batch(batch):
-    assert _marked_processes() == []
+    assert _marked_processes(batch["uids"]) == []
     assert _litter(batch["litter"]) == []
 
 
@@ -438,13 +449,18 @@ def _autograder(tmp_path: Path, chapter: str = "02_gradient_descent", **kwargs) 
     return tmp_path / "autograder"
 
 
-def _run_autograder(home: Path, python: str = sys.executable) -> tuple[subprocess.CompletedProcess, dict]:
+def _run_autograder(home: Path, python: str = sys.executable, pids: list | None = None
+                    ) -> tuple[subprocess.CompletedProcess, dict]:
     env = {**os.environ, "AUTOGRADER": str(home), "GDLEARN_PYTHON": python}
     if os.geteuid() == 0:  # never run an attack unconfined: fail rather than fall back
         env["GDLEARN_ISOLATION"] = "namespaces"
     env.pop("PYTHONPATH", None)  # the library comes from the zip
-    proc = subprocess.run(["bash", str(home / "source" / "run_autograder")], env=env, capture_output=True,
-                          text=True, timeout=300)
+    popen = subprocess.Popen(["bash", str(home / "source" / "run_autograder")], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    if pids is not None:
+        pids.append(popen.pid)   # run_autograder execs the grader: the same pid
+    stdout, stderr = popen.communicate(timeout=300)
+    proc = subprocess.CompletedProcess(popen.args, popen.returncode, stdout, stderr)
     return proc, json.loads((home / "results" / "results.json").read_text(encoding="utf-8"))
 
 
@@ -471,7 +487,8 @@ def test_gradescope_attacker_reads_nothing_forges_nothing(tmp_path):
                              _forge([str(results_file)], delay=1.0), _killer()],
                       replace=STEAL_FUNCS)
     (home / "submission" / "02_gradient_descent.ipynb").write_text(json.dumps(attack))
-    proc, results = _run_autograder(home)
+    pids: list = []
+    proc, results = _run_autograder(home, pids=pids)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "isolation: namespaces" in proc.stderr
     time.sleep(2.0)
@@ -479,7 +496,7 @@ def test_gradescope_attacker_reads_nothing_forges_nothing(tmp_path):
     assert results["score"] == 0
     text = json.dumps(results)
     assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and "forged" not in text
-    assert _marked_processes() == []
+    assert _marked_processes(_uids_of(pids[0])) == []
 
 
 def test_gradescope_grades_one_notebook_capped_at_the_chapter(tmp_path):
@@ -522,3 +539,25 @@ def test_weak_mode_says_so(tmp_path):
                            "02_gradient_descent"], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert "isolation: process only" in proc.stderr and "not an attacker" in proc.stderr
+
+
+def test_weak_mode_lets_a_process_escape_and_the_check_sees_it(tmp_path):
+    """The test of attack 5 can fail: in the weak mode an escaped (harmless, sleeping) process survives."""
+    import signal
+
+    nb = notebook(first=[ESCAPE + "_escape('time.sleep(30)')\n"], replace=WRONG)
+    path = tmp_path / "escape_02_gradient_descent.ipynb"
+    path.write_text(json.dumps(nb))
+    proc = subprocess.run([sys.executable, "-m", "gdlearn.grade", str(path), "--isolation", "process", "--timeout",
+                           str(TIMEOUT), "--solutions", str(ROOT / "solutions"), "--quiet"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0
+    survivors = _marked_processes()
+    try:
+        assert survivors, "the escaped process should have survived the weak mode"
+    finally:
+        for line in survivors:
+            try:
+                os.kill(int(line.split()[0]), signal.SIGKILL)
+            except OSError:
+                pass

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import stat
 import sys
 import zipfile
@@ -123,13 +124,18 @@ def select_notebooks(folder: Path, chapter: str) -> list[Path]:
 
     Symbolic links and anything but regular files are left out; so are checkpoints.
     """
-    found = []
-    for path in sorted(folder.rglob("*.ipynb")) if folder.is_dir() else []:
-        if ".ipynb_checkpoints" in path.parts or path.is_symlink() or not path.is_file():
-            continue
-        found.append(path)
-        if len(found) > 200:
+    found: list[Path] = []
+    seen = 0
+    for top, dirs, files in os.walk(folder, followlinks=False):   # never follows a link out of the folder
+        dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
+        for name in sorted(files):
+            seen += 1
+            path = Path(top) / name
+            if name.endswith(".ipynb") and not path.is_symlink() and path.is_file():
+                found.append(path)
+        if seen > 10_000 or len(found) > 200:
             break
+    found.sort()
     named = [p for p in found if chapter in p.name]
     if named:
         return named[:1]
