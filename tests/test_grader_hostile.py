@@ -561,3 +561,53 @@ def test_weak_mode_lets_a_process_escape_and_the_check_sees_it(tmp_path):
                 os.kill(int(line.split()[0]), signal.SIGKILL)
             except OSError:
                 pass
+
+
+def _memory_probe(mb: int) -> dict:
+    """ex02_2 returns the hard address-space limit after trying to raise it; ex02_3 holds ``mb`` MiB in
+    three processes at once and returns 12345 if all lived, -1 if a child was killed."""
+    return notebook(replace={
+        "largest_stable_lr": "import resource\ndef largest_stable_lr(A):\n"
+                             "    for which in (resource.RLIMIT_AS, resource.RLIMIT_NPROC, resource.RLIMIT_FSIZE):\n"
+                             "        try:\n"
+                             "            resource.setrlimit(which, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))\n"
+                             "        except (ValueError, OSError):\n            pass\n"
+                             "    return float(resource.getrlimit(resource.RLIMIT_AS)[1])",
+        "best_learning_rate": "import os, time\nDONE = []\ndef best_learning_rate(f, grad, x0, lrs, steps=100):\n"
+                              "    if DONE:\n        return DONE[0]   # once per run is enough\n"
+                              "    kids = []\n"
+                              "    for _ in range(2):\n"
+                              "        r, w = os.pipe()\n        pid = os.fork()\n        if pid == 0:\n"
+                              f"            hoard = bytearray({mb} * 2**20)\n"
+                              "            for i in range(0, len(hoard), 4096): hoard[i] = 1\n"
+                              "            os.write(w, b'x'); time.sleep(5); os._exit(0)\n"
+                              "        kids.append(pid)\n"
+                              "        try:\n            os.read(r, 1)\n        except OSError:\n            pass\n"
+                              f"    hoard = bytearray({mb} * 2**20)\n"
+                              "    for i in range(0, len(hoard), 4096): hoard[i] = 1\n"
+                              "    time.sleep(0.5)\n"
+                              "    alive = all(os.waitpid(pid, os.WNOHANG) == (0, 0) for pid in kids)\n"
+                              "    DONE.append(12345.0 if alive else -1.0)\n"
+                              "    return DONE[0]",
+    })
+
+
+@ROOT_ONLY
+def test_attack_5_limits_are_hard_and_per_submission(tmp_path):
+    """The notebook cannot raise its limits; two processes cannot hold more than the submission's memory
+    (each of them alone stays under the per-process limit: the cgroup, not RLIMIT_AS, stops them)."""
+    texts = {}
+    for mb in (60, 400):   # 3 × 60 MiB fits in 1024 MiB; 3 × 400 MiB does not (each alone does)
+        path = tmp_path / f"limits{mb}_02_gradient_descent.ipynb"
+        path.write_text(json.dumps(_memory_probe(mb)))
+        out = tmp_path / f"report{mb}.json"
+        proc = subprocess.run([sys.executable, "-m", "gdlearn.grade", str(path), "--isolation", "namespaces",
+                               "--timeout", "8", "--memory", "1024", "--format", "json", "--out", str(out),
+                               "--solutions", str(ROOT / "solutions"), "--quiet"],
+                              capture_output=True, text=True, timeout=300, cwd=ROOT)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        texts[mb] = "\n".join(t["output"] for t in json.loads(out.read_text())[0]["tests"])
+    limits = [float(x) for x in re.findall(r"got ([0-9.e+]+):", texts[400]) if float(x) > 1e6]
+    assert limits and all(abs(x - 1024 * 2**20) < 1e3 for x in limits), texts[400]   # the hard limit, unraised
+    assert "got 12345" in texts[60]                  # the probe works: small hoards live side by side
+    assert "got -1:" in texts[400] and "got 12345" not in texts[400]   # the child was killed, the parent was not

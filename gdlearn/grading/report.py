@@ -2,11 +2,16 @@
 
 ::
 
-    python -m gdlearn.grade NOTEBOOK... [--timeout S] [--jobs N] [--memory MB]
+    python -m gdlearn.grade NOTEBOOK... [--timeout S] [--total S] [--jobs N] [--memory MB]
                             [--format json|csv|gradescope] [--out PATH] [--solutions DIR]
+                            [--chapter NN_slug] [--isolation auto|namespaces|process]
 
-The command exits 0 whenever it could grade (a broken submission is a score,
-not an error); 2 for a usage error or when no solutions are found.
+The command prints its isolation mode first, writes ``--out`` at once (every
+submission "not graded" yet) and again, atomically, after each submission,
+so a grader stopped mid-batch leaves a valid report with the grades so far.
+It exits 0 whenever it could grade (a broken submission is a score, not an
+error); 2 for a usage error, when no solutions are found, or when
+``--isolation namespaces`` cannot be had.
 """
 
 from __future__ import annotations
