@@ -462,7 +462,7 @@ class Grader:
                     on_done(list(done))
             return sub
 
-        with ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:
+        with ThreadPoolExecutor(max_workers=min(16, max(1, int(jobs)))) as pool:
             return list(pool.map(one, range(len(paths))))
 
     def _grade_safely(self, path) -> Submission:

@@ -46,6 +46,8 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 UID_BASE = 200_000
 MAX_REPLY_BYTES = 32 * 2**20   # what one answer, junk included, may send
 _counter = itertools.count()
+_SLOTS: set[int] = set()      # slots in use in this process (each slot is a uid)
+_LOCK = threading.Lock()
 
 
 class Isolation:
@@ -53,8 +55,6 @@ class Isolation:
 
     def __init__(self, mode: str, cgroups: bool = False, reason: str = ""):
         self.mode, self.cgroups, self.reason = mode, cgroups, reason
-        self._slots: set[int] = set()
-        self._lock = threading.Lock()
         self._base = UID_BASE + (os.getpid() % 50_000) * 16
 
     @property
@@ -72,14 +72,17 @@ class Isolation:
                 "submissions as root, in a container, or on Gradescope")
 
     def take_slot(self) -> int:
-        with self._lock:
-            slot = next(i for i in itertools.count() if i not in self._slots)
-            self._slots.add(slot)
+        """A slot (hence a uid) no other run of this process uses now, whatever Grader asks."""
+        with _LOCK:
+            slot = next(i for i in itertools.count() if i not in _SLOTS)
+            if slot >= 16:
+                raise RuntimeError("more than 16 submissions at once in one process")
+            _SLOTS.add(slot)
             return slot
 
     def free_slot(self, slot: int) -> None:
-        with self._lock:
-            self._slots.discard(slot)
+        with _LOCK:
+            _SLOTS.discard(slot)
 
     def uid(self, slot: int) -> int:
         return self._base + slot

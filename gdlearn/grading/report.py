@@ -187,8 +187,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="wall-clock budget of each submission, all its runs (default 10 × --timeout, >= 60)")
     parser.add_argument("--quiet", action="store_true", help="no summary on standard error")
     args = parser.parse_args(argv)
-    if args.timeout <= 0 or args.memory < 256 or args.jobs < 1:
-        parser.error("--timeout must be > 0, --memory >= 256 and --jobs >= 1")
+    if args.timeout <= 0 or args.memory < 256 or not 1 <= args.jobs <= 16:
+        parser.error("--timeout must be > 0, --memory >= 256 and --jobs from 1 to 16")
     limits = Limits(timeout=args.timeout, memory_mb=args.memory, total=args.total)
     fmt, visibility = args.format, args.hidden_visibility
     if args.out:  # a report at once: a grader stopped before the end leaves a valid file
