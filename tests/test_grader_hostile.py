@@ -611,3 +611,17 @@ def test_attack_5_limits_are_hard_and_per_submission(tmp_path):
     assert limits and all(abs(x - 1024 * 2**20) < 1e3 for x in limits), texts[400]   # the hard limit, unraised
     assert "got 12345" in texts[60]                  # the probe works: small hoards live side by side
     assert "got -1:" in texts[400] and "got 12345" not in texts[400]   # the child was killed, the parent was not
+
+
+def test_attack_4_a_submission_cannot_outlast_its_wall_clock_budget(tmp_path):
+    """Twelve cells that ignore the timer: each would cost a fresh process; the budget stops them all."""
+    from gdlearn.grading.grader import Grader, Limits
+
+    path = tmp_path / "storm_02_gradient_descent.ipynb"
+    path.write_text(json.dumps(notebook(first=[IGNORE_TIMER] * 12)))
+    grader = Grader(ROOT / "solutions", Limits(timeout=1.0, total=8.0), chapters=["02_gradient_descent"])
+    start = time.monotonic()
+    sub = grader.grade(path)
+    assert time.monotonic() - start < 8.0 + 3 * 5   # the budget, plus at most one run's start and kill
+    assert sub.score < 9
+    assert any("used up its time (8 s in all)" in c.output for e in sub.exercises for c in e.cases)
