@@ -49,6 +49,10 @@ from gdlearn.grading import check
 #
 # (With `dampening=0` this is Polyak's heavy ball of chapter 05,
 # $x_{k+1} = x_k - \text{lr}\,\nabla f(x_k) + \beta (x_k - x_{k-1})$.)
+#
+# *Write the loop yourself with numpy: `gdlearn.optim.sgd`, `gdlearn.optim.scale_by_momentum` and
+# `gdlearn.run.run` answer this exercise, so they raise an error while `check` and the
+# grader run your function.*
 
 # %%
 def heavy_ball_sgd(grad, x0, lr, momentum, steps, dampening=0.0):
@@ -74,6 +78,10 @@ check("ex05_1", heavy_ball_sgd)
 #
 # (The chapter shows that these iterates are the look-ahead points $y_k$ of
 # Nesterov's $y_k = x_k + \beta(x_k - x_{k-1})$, $x_{k+1} = y_k - \alpha \nabla f(y_k)$.)
+#
+# *Write the loop yourself with numpy: `gdlearn.optim.sgd`, `gdlearn.optim.scale_by_momentum` and
+# `gdlearn.run.run` answer this exercise, so they raise an error while `check` and the
+# grader run your function.*
 
 # %%
 def nesterov_sgd(grad, x0, lr, momentum, steps):

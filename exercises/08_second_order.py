@@ -72,6 +72,9 @@ check("ex08_1", newton_step)
 #
 # does not hold, multiply $\alpha$ by `rho`. Return the first $\alpha$ that satisfies
 # it, as a float. (All test cases succeed within 60 reductions; you may stop there.)
+#
+# *Write the loop yourself: `gdlearn.second_order.backtracking` answers this exercise, so
+# it raises an error while `check` and the grader run your function.*
 
 # %%
 def armijo_backtracking(f, x, g, p, c1=1e-4, rho=0.5):
@@ -96,6 +99,9 @@ check("ex08_2", armijo_backtracking)
 #
 # Return a new array; do not modify `H`. (Your result should satisfy the secant
 # condition $H_{\text{new}}\, y = s$: a good way to test it yourself.)
+#
+# *Write it with numpy: `gdlearn.second_order.bfgs_update` answers this exercise, so it
+# raises an error while `check` and the grader run your function.*
 
 # %%
 def bfgs_inverse_update(H, s, y):

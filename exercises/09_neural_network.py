@@ -105,3 +105,10 @@ def sgd_epoch(params, X, y, lr, batch_size, seed):
 
 # %%
 check("ex09_3", sgd_epoch)
+
+
+# %% [markdown]
+# ## Done?
+#
+# Run the whole notebook (*Run ▸ Run All Cells*): every `check` should show ✓.
+# Then save it and hand in the `.ipynb` file.

@@ -79,7 +79,7 @@ def gradient_descent(grad, x0, lr, max_steps=1000, tol=1e-6):
 # %%
 ### BEGIN HIDDEN TESTS
 def _gd_variant(grad, x0, lr, max_steps=1000, tol=1e-6, *, sign=-1.0, lr_power=1,
-                check_after=False, divergence=True):
+                check_after=False, divergence=True, size=np.linalg.norm):
     """The reference loop with one classic mistake switched on."""
     x = np.array(x0, dtype=float)
     with np.errstate(all="ignore"):
@@ -87,7 +87,7 @@ def _gd_variant(grad, x0, lr, max_steps=1000, tol=1e-6, *, sign=-1.0, lr_power=1
             if not check_after and np.linalg.norm(grad(x)) <= tol:
                 return x, step
             x = x + sign * lr ** lr_power * grad(x)
-            if divergence and (not np.all(np.isfinite(x)) or np.linalg.norm(x) > 1e6):
+            if divergence and (not np.all(np.isfinite(x)) or size(x) > 1e6):
                 return x, step + 1
             if check_after and np.linalg.norm(grad(x)) <= tol:
                 return x, step + 1
@@ -102,12 +102,14 @@ Exercise(
         Case(Code("lambda x: 2 * x"), np.array([3.0]), 1.1),
         Case(Code("surfaces.booth.grad"), np.array([1.0, 3.0]), 0.05),
         Case(Code("surfaces.rosenbrock.grad"), np.array([-1.0, 1.0]), 1e-3, max_steps=50),
+        Case(Code("lambda x: 2 * x"), np.array([1.0, 1.0]), 1.1),   # ‖x‖ > 1e6 two steps before max|x|
     ],
     hidden=[
         Case(Code("surfaces.himmelblau.grad"), np.array([0.5, 0.5]), 0.01, tol=1e-8),
         Case(Code("surfaces.quadratic(4, angle=0.5).grad"), rng.normal(size=2), 0.45),
         Case(Code("lambda x: 4 * x ** 3"), np.array([1.5]), 0.05, max_steps=200),
         Case(Code("surfaces.quadratic(100).grad"), np.array([2.0, 1.0]), 0.0199, max_steps=300),
+        Case(Code("lambda x: 2 * x"), np.array([1.0, 1.0, 1.0]), 1.05, max_steps=400),
     ],
     mistakes=[
         Mistake("gradient descent steps *against* the gradient: x ← x − lr·∇f(x); with + it climbs",
@@ -119,6 +121,8 @@ Exercise(
                 name="test after the step"),
         Mistake("stop as soon as x is not finite or ‖x‖ > 1e6 (rule 2), after each step",
                 lambda *a, **k: _gd_variant(*a, **k, divergence=False), name="no divergence rule"),
+        Mistake("rule 2 tests the Euclidean norm ‖x‖ = np.linalg.norm(x), not the largest entry max|x|",
+                lambda *a, **k: _gd_variant(*a, **k, size=lambda x: np.max(np.abs(x))), name="max norm"),
     ],
     hint="return a pair (x, steps); check the order of the three rules and the count of steps",
     rtol=1e-6, atol=1e-9,
@@ -233,6 +237,21 @@ def _index(f, grad, x0, lrs, steps=100):
     return list(lrs).index(best_learning_rate(f, grad, x0, lrs, steps))
 
 
+def _stopping_rule(f, grad, x0, lrs, steps=100):
+    losses = []
+    with np.errstate(all="ignore"):
+        for lr in lrs:
+            x = np.array(x0, dtype=float)
+            for _ in range(steps):
+                g = grad(x)
+                if np.linalg.norm(g) <= 1e-6:
+                    break
+                x = x - lr * g
+            loss = f(x)
+            losses.append(loss if np.isfinite(loss) else np.inf)
+    return lrs[int(np.argmin(losses))]
+
+
 def _largest_loss(f, grad, x0, lrs, steps=100):
     losses = _final_losses(f, grad, x0, lrs, steps)
     return lrs[int(np.argmax(np.where(np.isfinite(losses), losses, -np.inf)))]
@@ -248,6 +267,8 @@ Exercise(
              [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], steps=200),
         Case(Code("lambda x: np.sum(x ** 2)"), Code("lambda x: 2 * x"), np.array([1.0, -1.0]),
              [1.2, 0.1, 0.3, 1.5]),
+        Case(Code("lambda x: np.sum(x ** 2)"), Code("lambda x: 2 * x"), np.array([1.0, -1.0]),
+             [0.09, 0.95, 0.07]),   # a stopping rule changes the answer here
     ],
     hidden=[
         Case(Code("surfaces.booth.f"), Code("surfaces.booth.grad"), np.array([0.0, 0.0]),
@@ -264,6 +285,8 @@ Exercise(
         Mistake("return the learning rate itself, lrs[i], not its index i", _index, name="index"),
         Mistake("pick the run with the *lowest* final loss (np.argmin, not np.argmax)", _largest_loss,
                 name="argmax"),
+        Mistake("run exactly `steps` steps, with no stopping rule: a run stopped early at a small "
+                "gradient keeps a larger loss than one that went on", _stopping_rule, name="stopping rule"),
     ],
     rtol=1e-12, atol=0.0,
 )

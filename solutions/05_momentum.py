@@ -57,6 +57,10 @@ rng = np.random.default_rng(505)
 #
 # (With `dampening=0` this is Polyak's heavy ball of chapter 05,
 # $x_{k+1} = x_k - \text{lr}\,\nabla f(x_k) + \beta (x_k - x_{k-1})$.)
+#
+# *Write the loop yourself with numpy: `gdlearn.optim.sgd`, `gdlearn.optim.scale_by_momentum` and
+# `gdlearn.run.run` answer this exercise, so they raise an error while `check` and the
+# grader run your function.*
 
 # %%
 def heavy_ball_sgd(grad, x0, lr, momentum, steps, dampening=0.0):
@@ -108,6 +112,7 @@ Exercise(
         Case(Code("surfaces.rosenbrock.grad"), np.array([0.0, 2.0]), 5e-4, 0.95, 80, dampening=0.9),
         Case(Code("lambda x: x"), np.array([3.0, -1.0, 2.0]), 0.5, 0.0, 5),
     ],
+    forbidden=["gdlearn.optim.sgd", "gdlearn.optim.scale_by_momentum", "gdlearn.run.run"],
     mistakes=[
         Mistake("the learning rate is applied twice: the buffer sums plain gradients "
                 "(b ← β·b + g), and lr scales the step once (x ← x − lr·b)",
@@ -143,6 +148,10 @@ check("ex05_1", heavy_ball_sgd)
 #
 # (The chapter shows that these iterates are the look-ahead points $y_k$ of
 # Nesterov's $y_k = x_k + \beta(x_k - x_{k-1})$, $x_{k+1} = y_k - \alpha \nabla f(y_k)$.)
+#
+# *Write the loop yourself with numpy: `gdlearn.optim.sgd`, `gdlearn.optim.scale_by_momentum` and
+# `gdlearn.run.run` answer this exercise, so they raise an error while `check` and the
+# grader run your function.*
 
 # %%
 def nesterov_sgd(grad, x0, lr, momentum, steps):
@@ -205,6 +214,7 @@ Exercise(
         Case(Code("lambda x: 4 * x ** 3 - 6 * x + 1"), np.array([1.75]), 0.01, 0.95, 120),
         Case(Code("surfaces.booth.grad"), np.array([5.0, -5.0]), 0.02, 0.6, 25),
     ],
+    forbidden=["gdlearn.optim.sgd", "gdlearn.optim.scale_by_momentum", "gdlearn.run.run"],
     mistakes=[
         Mistake("that is the heavy ball: Nesterov steps along g + β·b with the buffer *after* this "
                 "step's update (b alone, or g + β·b with the old buffer, is the heavy ball's step)",

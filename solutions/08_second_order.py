@@ -146,6 +146,9 @@ check("ex08_1", newton_step)
 #
 # does not hold, multiply $\alpha$ by `rho`. Return the first $\alpha$ that satisfies
 # it, as a float. (All test cases succeed within 60 reductions; you may stop there.)
+#
+# *Write the loop yourself: `gdlearn.second_order.backtracking` answers this exercise, so
+# it raises an error while `check` and the grader run your function.*
 
 # %%
 def armijo_backtracking(f, x, g, p, c1=1e-4, rho=0.5):
@@ -224,6 +227,7 @@ Exercise(
         Case(Code("lambda x: float(np.sum(x ** 4))"), np.array([1.0, -2.0]), np.array([4.0, -32.0]),
              np.array([-4.0, 32.0]), c1=0.3),
     ],
+    forbidden=["gdlearn.second_order.backtracking"],
     mistakes=[
         Mistake("a plain decrease f(x + αp) < f(x) is not enough: Armijo asks for a decrease of at "
                 "least c1·α·|g·p|", lambda *a, **k: _armijo_variant(*a, **k, mistake="simple decrease"),
@@ -260,6 +264,9 @@ check("ex08_2", armijo_backtracking)
 #
 # Return a new array; do not modify `H`. (Your result should satisfy the secant
 # condition $H_{\text{new}}\, y = s$: a good way to test it yourself.)
+#
+# *Write it with numpy: `gdlearn.second_order.bfgs_update` answers this exercise, so it
+# raises an error while `check` and the grader run your function.*
 
 # %%
 def bfgs_inverse_update(H, s, y):
@@ -324,6 +331,7 @@ Exercise(
         _bfgs_case(6, 9, H=0.1 * np.eye(6)),
         Case(np.array([[2.0, 0.5], [0.5, 1.0]]), np.array([-1.0, 2.0]), np.array([-0.5, 3.0])),
     ],
+    forbidden=["gdlearn.second_order.bfgs_update"],
     mistakes=[
         Mistake("that is the BFGS update of the Hessian B (B − Bss^TB/s^TBs + yy^T/y^Ts), not of its "
                 "inverse H", _direct_formula, name="direct formula"),

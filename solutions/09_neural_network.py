@@ -298,3 +298,10 @@ Exercise(
 
 # %%
 check("ex09_3", sgd_epoch)
+
+
+# %% [markdown]
+# ## Done?
+#
+# Run the whole notebook (*Run ▸ Run All Cells*): every `check` should show ✓.
+# Then save it and hand in the `.ipynb` file.

@@ -8,6 +8,7 @@ If a test here fails after you edited a solution notebook, regenerate with::
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -138,3 +139,43 @@ def test_student_copy_has_no_solutions_and_no_hidden_tests(tmp_path):
         assert (dest / rel).read_text(encoding="utf-8") == (ROOT / rel).read_text(encoding="utf-8")
     with pytest.raises(FileExistsError):
         student_copy(ROOT, dest)
+
+
+# --- check data compared as numbers (issue 9) ---------------------------------------------------
+
+def _perturb(text: str, factor: float) -> str:
+    """Every float of a check-data file multiplied by ``factor`` (structure and text unchanged)."""
+    def walk(v):
+        if isinstance(v, float):
+            return v * factor
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        return v
+    return json.dumps(walk(json.loads(text)))
+
+
+def test_check_data_compared_as_numbers_not_text():
+    from gdlearn.grading.release import check_data_differences
+
+    text = (ROOT / CHECKS / "09_neural_network.json").read_text(encoding="utf-8")
+    # the last digits, as another CPU's SIMD kernels round them: still the same data
+    assert check_data_differences(text, _perturb(text, 1 + 3e-15)) == []
+    # a real change: named with its exercise, case and the largest difference
+    problems = check_data_differences(text, _perturb(text, 1 + 1e-6))
+    assert any(re.match(r"ex09_\d+, case \d+: numbers differ by up to [0-9.e-]+ \(relative", p) for p in problems)
+    changed = json.loads(text)
+    first = next(iter(changed["exercises"].values()))
+    first["cases"][0]["label"] += " (edited)"
+    assert "differs (not only in its numbers)" in check_data_differences(text, json.dumps(changed))[0]
+
+
+def test_release_check_passes_with_numpy_baseline_kernels(tmp_path):
+    """Another SIMD level (as on another CPU, or an ARM Mac) changes last digits, not the verdict."""
+    import os
+
+    env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL"}
+    proc = subprocess.run([sys.executable, "-m", "gdlearn.grading.release", "--check", "--root", str(ROOT)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -15,14 +15,17 @@ For teachers (see ``solutions/README.md``):
   of ``check`` (``--check`` verifies them, ``--student-copy DIR`` writes the
   course without solutions);
 - ``python -m gdlearn.grade NOTEBOOK... --format json|csv|gradescope``
-  grades submissions, each in its own process;
-- ``python -m gdlearn.grading.gradescope autograder.zip`` packages the
-  grader for Gradescope.
+  grades submissions, each in its own process (as root: its own namespaces,
+  root and user — see :mod:`~gdlearn.grading.isolation`);
+- ``python -m gdlearn.grading.gradescope NN_slug autograder.zip`` packages
+  the grader for one chapter on Gradescope.
 
 Modules: :mod:`~gdlearn.grading.spec` (declarations), :mod:`~gdlearn.grading.values`
 (plain data and comparison), :mod:`~gdlearn.grading.feedback` (``check``),
 :mod:`~gdlearn.grading.course` (solution notebooks), :mod:`~gdlearn.grading.release`,
-:mod:`~gdlearn.grading.sandbox` (the student's process), :mod:`~gdlearn.grading.grader`,
+:mod:`~gdlearn.grading.sandbox` (the student's process), :mod:`~gdlearn.grading.jail` and
+:mod:`~gdlearn.grading.isolation` (where it runs), :mod:`~gdlearn.grading.notebook` (bounded
+reading), :mod:`~gdlearn.grading.grader`,
 :mod:`~gdlearn.grading.report` (formats and command line), :mod:`~gdlearn.grading.gradescope`.
 """
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import io
+import json
 import os
 import re
 import traceback
@@ -209,7 +210,7 @@ class Chapter:
         for (case, visible), points in zip(ex.cases(), ex.case_points()):
             args, kwargs = encode(tuple(case.args)), encode(dict(case.kwargs))
             where = f"{self.slug}: {ex.id}, {'visible' if visible else 'hidden'} case {case!r}"
-            expected = _call(reference, args, kwargs, where)
+            expected = _call(reference, args, kwargs, where, keep_inputs=ex.keep_inputs)
             mistakes = []
             for m in ex.mistakes:
                 output = _call(m.variant, args, kwargs, f"{where}, mistake {m.name or m.hint[:30]!r}",
@@ -229,6 +230,7 @@ class Chapter:
             exercises[ex.id] = {
                 "title": ex.title, "function": ex.function, "points": ex.points,
                 "rtol": ex.rtol, "atol": ex.atol, "hint": ex.hint,
+                "keep_inputs": ex.keep_inputs, "forbidden": ex.forbidden,
                 "hidden_points": round(sum(r["points"] for r in rows if not r["visible"]), 6),
                 "cases": [{"label": r["label"], "args": r["args"], "kwargs": r["kwargs"],
                            "points": round(r["points"], 6), "expected": r["expected"],
@@ -241,14 +243,18 @@ class Chapter:
                 "exercises": exercises}
 
 
-def _call(function, args, kwargs, where: str, strict: bool = True):
+def _call(function, args, kwargs, where: str, strict: bool = True, keep_inputs: bool = False):
     try:
         with np.errstate(all="ignore"):
-            return encode(function(*decode(args, allow_code=True), **decode(kwargs, allow_code=True)))
+            a, k = decode(args, allow_code=True), decode(kwargs, allow_code=True)
+            output = encode(function(*a, **k))
     except Exception as exc:
         if strict:
             raise SolutionError(f"{where}: the reference raised {type(exc).__name__}: {exc}") from exc
         return None
+    if keep_inputs and json.dumps(encode([a, k]), sort_keys=True) != json.dumps([args, kwargs], sort_keys=True):
+        raise SolutionError(f"{where}: the reference changes its inputs; fix it, or declare keep_inputs=False")
+    return output
 
 
 def _label(function, args: list, kwargs: dict) -> str:

@@ -10,6 +10,7 @@ Colab — without the solutions. It never raises: an unfilled exercise shows
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import traceback
@@ -79,6 +80,8 @@ class CheckResult:
         lines = [f"{mark} {self.title or self.exercise_id}: {self._summary()}"]
         for c in self.cases:
             lines.append(f"  {'✓' if c.passed else '✗'} case {c.index}: {c.label}")
+            if c.passed and c.reason:
+                lines.append(f"      note: {c.reason}")
             if not c.passed:
                 lines.append(f"      expected: {show(c.expected)}")
                 lines.append(f"      got:      {show(c.received) if c.received is not None or not c.reason.startswith('raised') else '—'}")
@@ -105,7 +108,8 @@ class CheckResult:
                         else '<span style="color: #cf222e">✗</span>')
                 got = "" if c.passed else e(show(c.received) if not c.reason.startswith("raised") else "—")
                 note = "" if c.passed else e(c.reason) + (f"<br><b>hint:</b> {e(c.hint)}" if c.hint else "")
-                row = f"<tr><td {td}>{sign}</td><td {td}>{e(c.label)}</td>"
+                label = e(c.label) + (f"<br><i>note: {e(c.reason)}</i>" if c.passed and c.reason else "")
+                row = f"<tr><td {td}>{sign}</td><td {td}>{label}</td>"
                 if not all_passed:
                     row += (f"<td {td}>{'' if c.passed else e(show(c.expected))}</td><td {td}>{got}</td>"
                             f'<td style="padding: 2px 8px; vertical-align: top">{note}</td>')
@@ -182,7 +186,7 @@ def judge(expected: Any, received: Any, mistakes: list, rtol: float, atol: float
     """
     ok, reason = compare(expected, received, rtol, atol)
     if ok:
-        return True, "", ""
+        return True, reason, ""  # a note (e.g. float32's tolerance), or ""
     for hint, output in mistakes:
         if compare(output, received, rtol, atol)[0]:
             return False, reason, hint
@@ -201,6 +205,66 @@ def _error_text(exc: BaseException, function: Callable) -> str:
         if lines:
             text += f" (line {lines[-1] - code.co_firstlineno + 1} of your function)"
     return text
+
+
+CHECK_TIMEOUT = 10.0  # seconds per visible case in check()
+
+
+class _CheckTimeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Interrupt the student's call after ``seconds`` (main thread only: elsewhere, no limit)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise _CheckTimeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _snapshot(values) -> str:
+    return json.dumps(encode(values), allow_nan=True, sort_keys=True)
+
+
+def _changed_positions(case: dict, args: list) -> list:
+    original = case["args"]
+    out = [i for i, value in enumerate(args)
+           if i < len(original) and json.dumps(encode(value), allow_nan=True, sort_keys=True)
+           != json.dumps(original[i], allow_nan=True, sort_keys=True)]
+    return out or ["an argument"]
+
+
+class _Forbidden:
+    """While the student's function runs, the library functions the exercise forbids raise."""
+
+    def __init__(self, names: list, namespace: dict, function=None):
+        from .sandbox import _Forbidden as Impl
+
+        self._impl = Impl(list(names), namespace if isinstance(namespace, dict) else {}, function)
+
+    def __enter__(self):
+        self._impl.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def restore(self) -> None:
+        self._impl.restore()
 
 
 def _not_attempted(function: Any) -> bool:
@@ -262,10 +326,14 @@ def _check(exercise_id: str, function: Any) -> CheckResult:
     for i, case in enumerate(data["cases"], start=1):
         outcome = CaseOutcome(index=i, label=case["label"], passed=False,
                               expected=case["expected"], points=case["points"])
+        forbidden = _Forbidden(data.get("forbidden", []), getattr(function, "__globals__", {}), function)
         try:
             args = decode(case["args"], allow_code=True)
             kwargs = decode(case["kwargs"], allow_code=True)
-            received = encode(function(*args, **kwargs))
+            before = _snapshot([args, kwargs])
+            with _time_limit(CHECK_TIMEOUT), forbidden:
+                received = encode(function(*args, **kwargs))
+            changed = _snapshot([args, kwargs]) != before
         except NotImplementedError:
             result.status = "not attempted"
             result.message = (f"not attempted yet: `{getattr(function, '__name__', data['function'])}` "
@@ -273,14 +341,27 @@ def _check(exercise_id: str, function: Any) -> CheckResult:
                               "and run this cell again")
             result.cases, result.score = [], 0.0
             return result
+        except _CheckTimeout:
+            outcome.reason = (f"raised no error but did not return within {CHECK_TIMEOUT:g} s (an endless loop? "
+                              "a stopping rule that never holds?); check stopped it")
+            result.cases.append(outcome)
+            continue
         except Exception as exc:  # noqa: BLE001 - the student's error is feedback, not a crash
             outcome.reason = _error_text(exc, function)
             result.cases.append(outcome)
             continue
+        finally:
+            forbidden.restore()
         outcome.received = received
         mistakes = [(m["hint"], m["output"]) for m in case.get("mistakes", [])]
         outcome.passed, outcome.reason, outcome.hint = judge(
             case["expected"], received, mistakes, data["rtol"], data["atol"], data.get("hint", ""))
+        if changed and data.get("keep_inputs", True):
+            from .grader import _parameter_names, changed_inputs_text
+
+            names = _parameter_names(function)
+            outcome.passed, outcome.hint = False, ""
+            outcome.reason = changed_inputs_text(_changed_positions(case, args), names)
         result.cases.append(outcome)
     result.score = round(sum(c.points for c in result.cases if c.passed), 6)
     result.status = "passed" if all(c.passed for c in result.cases) else "failed"

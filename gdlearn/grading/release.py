@@ -37,13 +37,64 @@ from pathlib import Path
 from .course import (MarkerError, SolutionError, _scan, hidden_blocks, load_chapter,
                      student_source, SLUG)
 
-__all__ = ["build", "stale", "write", "find_leaks", "secret_lines", "student_copy", "main"]
+__all__ = ["build", "stale", "write", "check_data_differences", "find_leaks", "secret_lines", "student_copy", "main"]
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 CHECKS = Path("gdlearn") / "grading" / "checks"
 # Never in a student copy: the sources of the answers, and what grades against them.
-PRIVATE = ("solutions/", "tests/test_grading.py", "tests/test_release.py", "tests/fixtures/grading/",
-           "benchmarks/grade_bench.py")
+PRIVATE = ("solutions/", "tests/test_grading", "tests/test_grader_hostile", "tests/test_release.py",
+           "tests/fixtures/grading/", "benchmarks/grade_bench.py")
+
+STUDENT_README = """\
+# gdlearn — gradient descent, hands on (your copy)
+
+This is the course without its answers: the chapters (`chapters/`), the exercise
+notebooks (`exercises/`) and the `gdlearn` library they use.
+
+## Start
+
+```bash
+make lab        # installs the course in .venv and opens JupyterLab
+```
+
+(or open a chapter in Binder or Colab from its first cell). Read a chapter in
+`chapters/`, then do its exercises in `exercises/NN_slug.ipynb` (same number).
+
+## Work on an exercise
+
+Each exercise asks for one function. Replace the two lines
+
+```python
+# YOUR CODE HERE
+raise NotImplementedError("replace this line with your code")
+```
+
+with your code, and run the cell below it: `check("exNN_k", your_function)`
+runs the **visible tests** and shows a table — each input, what was expected,
+what your function returned, and a hint for the classic mistakes. It stops a
+case after 10 seconds (an endless loop is reported, not hung). Some rules it
+checks besides the value:
+
+- your function must not change its inputs (work on a copy: `x = np.array(x0, dtype=float)`);
+- a float32 result is accepted with a tolerance that fits float32 (you are told so);
+- where an exercise says a library function is not allowed (e.g. `gdlearn.optim.sgd`
+  for the momentum exercises), that function raises an error while your function is checked.
+
+The grader runs the same visible tests and **hidden tests** besides (other inputs
+of the same kind), so a function that only passes the visible ones may lose points.
+
+## Hand in
+
+1. *Run ▸ Restart Kernel and Run All Cells*: the notebook must run top to bottom;
+   every `check` should show ✓.
+2. Save, and hand in the `.ipynb` file **under its own name** (e.g.
+   `02_gradient_descent.ipynb`), one notebook per chapter, as your teacher asks
+   (on Gradescope: upload just that file).
+
+Your notebook is graded in a fresh process, with a time limit per cell and per
+call and a memory limit: a cell that loops forever or crashes costs only the
+exercises it breaks. Keep long experiments out of the notebook you hand in.
+"""
 SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints",
              "build", "dist", "node_modules", ".mypy_cache", ".ruff_cache"}
 
@@ -139,14 +190,93 @@ def _generated_files(root: Path) -> set[Path]:
     return found
 
 
+RTOL, ATOL = 1e-9, 1e-12   # check data: numbers agree to 9 digits (another CPU rounds the last ones)
+
+
+def _float_gaps(old, new, where: str, out: list) -> bool:
+    """Walk two JSON values; collect ``(gap, where)`` for numbers that differ; False if anything
+    else (a key, a string, a length, a type) differs."""
+    if isinstance(old, bool) or isinstance(new, bool) or old is None or new is None:
+        return old == new
+    if isinstance(old, (int, float)) and isinstance(new, (int, float)):
+        if old == new or (old != old and new != new):  # equal, or both NaN
+            return True
+        gap = abs(old - new)
+        if gap != gap or gap == float("inf"):
+            return False
+        out.append((gap / max(abs(old), abs(new)), gap, where, old, new))
+        return True
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(_float_gaps(a, b, where, out) for a, b in zip(old, new))
+    if isinstance(old, dict) and isinstance(new, dict):
+        return old.keys() == new.keys() and all(_float_gaps(old[k], new[k], where, out) for k in old)
+    return old == new
+
+
+def check_data_differences(committed: str, regenerated: str) -> list[str]:
+    """How two check-data files differ, numbers compared with :data:`RTOL` / :data:`ATOL`.
+
+    Returns plain-words problems, each naming the exercise, the case and the largest
+    difference; an empty list when they agree.
+
+    Examples
+    --------
+    >>> a = '{"exercises": {"ex01_1": {"cases": [{"expected": 0.1}]}}}'
+    >>> check_data_differences(a, a.replace("0.1", "0.10000000000000003"))
+    []
+    >>> check_data_differences(a, a.replace("0.1", "0.2"))
+    ['ex01_1, case 1: numbers differ by up to 0.1 (relative 0.5; 0.1 vs 0.2)']
+    """
+    try:
+        old, new = json.loads(committed), json.loads(regenerated)
+    except ValueError as exc:
+        return [f"not JSON ({exc})"]
+    problems = []
+    old_ex, new_ex = old.get("exercises", {}), new.get("exercises", {})
+    if old_ex.keys() != new_ex.keys() or {k: v for k, v in old.items() if k != "exercises"} != \
+            {k: v for k, v in new.items() if k != "exercises"}:
+        problems.append(f"the exercises differ: {sorted(old_ex)} vs {sorted(new_ex)}")
+    for ex_id in sorted(old_ex.keys() & new_ex.keys()):
+        a, b = old_ex[ex_id], new_ex[ex_id]
+        gaps: list = []
+        same = _float_gaps({k: v for k, v in a.items() if k != "cases"}, {k: v for k, v in b.items() if k != "cases"},
+                           ex_id, gaps)
+        if not same or any(g[1] > ATOL + RTOL * max(abs(g[3]), abs(g[4])) for g in gaps):
+            problems.append(f"{ex_id}: its settings (title, points, tolerances, hints) differ")
+        cases_a, cases_b = a.get("cases", []), b.get("cases", [])
+        if len(cases_a) != len(cases_b):
+            problems.append(f"{ex_id}: {len(cases_a)} cases committed, {len(cases_b)} made")
+        for n, (ca, cb) in enumerate(zip(cases_a, cases_b), start=1):
+            gaps: list = []
+            if not _float_gaps(ca, cb, f"{ex_id}, case {n}", gaps):
+                problems.append(f"{ex_id}, case {n}: differs (not only in its numbers)")
+                continue
+            bad = [g for g in gaps if g[1] > ATOL + RTOL * max(abs(g[3]), abs(g[4]))]
+            if bad:
+                rel, gap, where, x, y = max(bad, key=lambda g: g[1])
+                problems.append(f"{where}: numbers differ by up to {gap:.3g} (relative {rel:.3g}; {x!r} vs {y!r})")
+    return problems
+
+
 def stale(root: Path, outputs: dict[Path, str]) -> list[str]:
-    """What differs between ``outputs`` and the files on disk, in words."""
+    """What differs between ``outputs`` and the files on disk, in words.
+
+    Notebooks must be identical; check data (``*.json``) must hold the same
+    structure and text, and numbers equal within :data:`RTOL` (relative) /
+    :data:`ATOL`: another CPU's floating-point kernels change the last digits.
+    """
     problems = []
     for rel, text in outputs.items():
         path = root / rel
         if not path.exists():
             problems.append(f"{rel}: missing")
-        elif path.read_text(encoding="utf-8") != text:
+            continue
+        on_disk = path.read_text(encoding="utf-8")
+        if on_disk == text:
+            continue
+        if rel.suffix == ".json":
+            problems += [f"{rel}: {p}" for p in check_data_differences(on_disk, text)]
+        else:
             problems.append(f"{rel}: differs from what the release step makes of solutions/")
     for rel in sorted(_generated_files(root) - set(outputs)):
         problems.append(f"{rel}: has no solution in solutions/ (delete it)")
@@ -154,10 +284,17 @@ def stale(root: Path, outputs: dict[Path, str]) -> list[str]:
 
 
 def write(root: Path, outputs: dict[Path, str]) -> list[Path]:
-    """Write ``outputs`` under ``root`` and delete generated files without a solution."""
+    """Write ``outputs`` under ``root`` and delete generated files without a solution.
+
+    Check data equal to the file on disk within the tolerances is left alone (the
+    same data made on another CPU does not churn the repository).
+    """
     changed = []
     for rel, text in outputs.items():
         path = root / rel
+        if path.exists() and rel.suffix == ".json" and not check_data_differences(
+                path.read_text(encoding="utf-8"), text):
+            continue
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
@@ -305,6 +442,9 @@ def student_copy(root: Path, dest: Path) -> list[Path]:
             copied.append(rel)
         write(staging, outputs)
         copied += list(outputs)
+        (staging / "README.md").write_text(STUDENT_README, encoding="utf-8")  # the teacher's README stays home
+        if Path("README.md") not in copied:
+            copied.append(Path("README.md"))
         hidden, solution = secrets
         leaks = find_leaks(staging, [staging], (hidden, set()))
         leaks += find_leaks(staging, [staging / "exercises"], (set(), solution))

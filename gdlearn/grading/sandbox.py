@@ -2,25 +2,35 @@
 
 The grader starts one per submission (never reused across students)::
 
-    python -m gdlearn.grading.sandbox FD < job.json
+    python -m gdlearn.grading.sandbox FD
 
-``job.json`` holds the notebook's code cells, the cells to skip, the probes
-(function name and plain-data arguments), the per-cell time limit and the
-memory limit. The process reports JSON lines on file descriptor ``FD``::
+(inside :mod:`gdlearn.grading.jail` when the grader runs as root). The grader
+*asks*, one JSON line at a time on standard input; the process *answers*
+each request once, with JSON lines on file descriptor ``FD``::
 
-    {"event": "ready"}
-    {"event": "cell", "index": 7}                  # before cell 7 (1-based, as in the notebook)
-    {"event": "cell_done", "index": 7, "status": "error", "error": "ZeroDivisionError: ...", "line": 3}
-    {"event": "probe", "index": 0}
-    {"event": "probe_done", "index": 0, "status": "ok", "output": <plain data>}
-    {"event": "done"}
+    <- {"timeout": 30, "memory_mb": 768}                    # the set-up
+    -> {"event": "ready"}
+    <- {"op": "cell", "index": 7, "source": "..."}
+    -> {"event": "cell", "index": 7}
+    -> {"event": "cell_done", "index": 7, "status": "error", "error": "ZeroDivisionError: ...", "line": 3}
+    <- {"op": "probe", "index": 0, "function": "f", "args": [...], "kwargs": {...}, "forbidden": [...]}
+    -> {"event": "probe", "index": 0}
+    -> {"event": "probe_done", "index": 0, "status": "ok", "output": <plain data>}
+    <- {"op": "end"}
 
-so that the grader knows where it was if it dies or hangs. The cells run in
+The grader reads only the answer to the request it is waiting for, within
+that request's own deadline: anything else a notebook writes on the channel
+is ignored (and too much of it ends the run). Student code runs in this
+process, so it could write an answer itself: it gains nothing, since the
+answer to a probe is only the value its function returns, compared by the
+grader with the reference's. The cells run in
 an IPython ``InteractiveShell`` (magics and ``display`` work; ``%matplotlib``
 is a no-op and the backend is Agg); ``sys.stdout``/``sys.stderr`` go to a
 capped buffer and file descriptors 1 and 2 to ``/dev/null``; each cell and
 each call runs under an interval timer that raises :class:`Timeout`; the
-address space is limited with ``RLIMIT_AS``. Nothing is compared here: the
+address space, file size and core size are limited (soft = hard limit).
+The library functions an exercise forbids raise while its function runs,
+and a call that changes its arguments is reported. Nothing is compared here: the
 outputs go back as plain data, and the grader compares them in its own
 process.
 """
@@ -28,12 +38,15 @@ process.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import signal
 import sys
 
-__all__ = ["Timeout", "main"]
+__all__ = ["Timeout", "main", "FILE_MB"]
+
+FILE_MB = 64  # the largest file a submission may write, in MiB
 
 
 class Timeout(BaseException):
@@ -111,13 +124,13 @@ def _set_limits(memory_mb: float) -> None:
         try:
             soft, hard = resource.getrlimit(which)
             value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-            resource.setrlimit(which, (value, hard))
+            resource.setrlimit(which, (value, value))  # soft = hard: the notebook cannot raise it
         except (ValueError, OSError):
             pass
 
     limit(resource.RLIMIT_AS, int(memory_mb * 2**20))
     limit(resource.RLIMIT_CORE, 0)
-    limit(resource.RLIMIT_FSIZE, 256 * 2**20)
+    limit(resource.RLIMIT_FSIZE, FILE_MB * 2**20)
 
 
 def _error_text(exc: BaseException) -> str:
@@ -158,32 +171,28 @@ def _make_shell():
     return shell
 
 
-def _run_cells(shell, cells, skip, timeout, channel) -> None:
-    for index, source in cells:
-        if index in skip:
-            continue
-        channel.send(event="cell", index=index)
-        status, error, line = "ok", None, None
-        try:
-            _arm(timeout)
-            result = shell.run_cell(source, store_history=False)
-        except Timeout:  # raised outside the cell's own code (IPython usually catches it)
-            result = None
+def _run_cell(shell, index, source, timeout, channel) -> None:
+    status, error, line = "ok", None, None
+    try:
+        _arm(timeout)
+        result = shell.run_cell(source, store_history=False)
+    except Timeout:  # raised outside the cell's own code (IPython usually catches it)
+        result = None
+        status = "timeout"
+    finally:
+        _disarm()
+    if result is not None:
+        exc = result.error_before_exec or result.error_in_exec
+        if isinstance(exc, Timeout):
             status = "timeout"
-        finally:
-            _disarm()
-        if result is not None:
-            exc = result.error_before_exec or result.error_in_exec
-            if isinstance(exc, Timeout):
-                status = "timeout"
-            elif isinstance(exc, MemoryError):
-                status, error = "memory", "MemoryError"
-            elif isinstance(exc, SystemExit):
-                status, error = "exit", f"called sys.exit({exc.code!r})"[:200]
-            elif exc is not None:
-                status, error = "error", _error_text(exc)
-                line = _cell_line(exc, _last_cell_file(exc))
-        channel.send(event="cell_done", index=index, status=status, error=error, line=line)
+        elif isinstance(exc, MemoryError):
+            status, error = "memory", "MemoryError"
+        elif isinstance(exc, SystemExit):
+            status, error = "exit", f"called sys.exit({exc.code!r})"[:200]
+        elif exc is not None:
+            status, error = "error", _error_text(exc)
+            line = _cell_line(exc, _last_cell_file(exc))
+    channel.send(event="cell_done", index=index, status=status, error=error, line=line)
 
 
 def _last_cell_file(exc: BaseException) -> str | None:
@@ -197,46 +206,113 @@ def _last_cell_file(exc: BaseException) -> str | None:
     return None
 
 
-def _call_probes(shell, probes, timeout, channel, encode, decode) -> None:
-    timeouts: dict[str, int] = {}
-    for probe in probes:
-        index, name = probe["index"], probe["function"]
-        channel.send(event="probe", index=index)
-        if timeouts.get(name, 0) >= 2:
-            channel.send(event="probe_done", index=index, status="skipped",
-                         error="not run: the function timed out twice already")
-            continue
-        function = shell.user_ns.get(name)
-        for alias in probe.get("aliases", []):  # the name the notebook gave check(), if it differs
-            function = function if function is not None else shell.user_ns.get(alias)
-        if function is None:
-            channel.send(event="probe_done", index=index, status="missing")
-            continue
-        if not callable(function):
-            channel.send(event="probe_done", index=index, status="error",
-                         error=f"`{name}` is not a function")
-            continue
-        event = {"status": "ok"}
-        try:
-            _arm(timeout)
-            args = decode(probe["args"], allow_code=True)
-            kwargs = decode(probe["kwargs"], allow_code=True)
-            event["output"] = encode(function(*args, **kwargs))
-        except Timeout:
-            event = {"status": "timeout"}
-            timeouts[name] = timeouts.get(name, 0) + 1
-        except NotImplementedError:
-            event = {"status": "not attempted"}
-        except MemoryError:
-            event = {"status": "error", "error": "ran out of memory (MemoryError)"}
-        except SystemExit as exc:
-            event = {"status": "error", "error": f"called sys.exit({exc.code!r})"[:200]}
-        except BaseException as exc:  # noqa: BLE001 - whatever the student's code raises
-            event = {"status": "error", "error": "raised " + _error_text(exc),
-                     "line": _function_line(exc, function)}
-        finally:
-            _disarm()
-        channel.send(event="probe_done", index=index, **event)
+def _snapshot(values, encode, dumps) -> str:
+    try:
+        return dumps(encode(values), allow_nan=True, sort_keys=True)
+    except Exception:  # noqa: BLE001
+        return ""
+
+
+def _call_probe(shell, probe, timeout, channel, encode, decode, dumps) -> None:
+    index, name = probe["index"], probe["function"]
+    function = shell.user_ns.get(name)
+    for alias in probe.get("aliases", []):  # the name the notebook gave check(), if it differs
+        function = function if function is not None else shell.user_ns.get(alias)
+    if function is None:
+        channel.send(event="probe_done", index=index, status="missing")
+        return
+    if not callable(function):
+        channel.send(event="probe_done", index=index, status="error", error=f"`{name}` is not a function")
+        return
+    event = {"status": "ok"}
+    forbidden = _Forbidden(probe.get("forbidden", []), shell.user_ns, function)
+    try:
+        args = decode(probe["args"], allow_code=True)
+        kwargs = decode(probe["kwargs"], allow_code=True)
+        before = _snapshot([args, kwargs], encode, dumps)
+        _arm(timeout)
+        with forbidden:
+            output = function(*args, **kwargs)
+        _disarm()
+        event["output"] = encode(output)
+        if _snapshot([args, kwargs], encode, dumps) != before:
+            event["changed_inputs"] = _changed(args, kwargs, probe, encode, dumps)
+    except Timeout:
+        event = {"status": "timeout"}
+    except NotImplementedError:
+        event = {"status": "not attempted"}
+    except MemoryError:
+        event = {"status": "error", "error": "ran out of memory (MemoryError)"}
+    except SystemExit as exc:
+        event = {"status": "error", "error": f"called sys.exit({exc.code!r})"[:200]}
+    except BaseException as exc:  # noqa: BLE001 - whatever the student's code raises
+        event = {"status": "error", "error": "raised " + _error_text(exc), "line": _function_line(exc, function)}
+    finally:
+        _disarm()
+        forbidden.restore()
+    channel.send(event="probe_done", index=index, **event)
+
+
+def _changed(args, kwargs, probe, encode, dumps) -> list:
+    """Which arguments the call changed: their positions (0-based) or keyword names."""
+    original = probe["args"], probe["kwargs"]
+    out = []
+    for i, value in enumerate(args):
+        if i < len(original[0]) and _snapshot(value, encode, dumps) != dumps(original[0][i], allow_nan=True,
+                                                                               sort_keys=True):
+            out.append(i)
+    return out or ["an argument"]
+
+
+class _Forbidden:
+    """While the student's function runs, the library functions the exercise forbids raise."""
+
+    def __init__(self, names: list, user_ns: dict, function=None):
+        self.names, self.user_ns, self.saved = names, user_ns, []
+        self.cells = list(getattr(function, "__closure__", None) or [])
+
+    def __enter__(self):
+        import importlib
+
+        for dotted in self.names:
+            module_name, _, attr = dotted.rpartition(".")
+            try:
+                module = importlib.import_module(module_name)
+                original = getattr(module, attr)
+            except (ImportError, AttributeError):
+                continue
+
+            def stub(*a, _name=dotted, **k):
+                raise RuntimeError(f"{_name} is not allowed in this exercise: write it yourself")
+
+            for owner in [m for n, m in list(sys.modules.items()) if n.split(".")[0] == "gdlearn"]:
+                for key, value in list(getattr(owner, "__dict__", {}).items()):
+                    if value is original:   # the module itself and every re-export
+                        self.saved.append((owner, key, original))
+                        setattr(owner, key, stub)
+            for key, value in list(self.user_ns.items()):
+                if value is original:
+                    self.saved.append((self.user_ns, key, original))
+                    self.user_ns[key] = stub
+            for cell in self.cells:
+                try:
+                    if cell.cell_contents is original:
+                        self.saved.append((cell, "cell_contents", original))
+                        cell.cell_contents = stub
+                except ValueError:  # an empty cell
+                    pass
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def restore(self) -> None:
+        for owner, attr, original in reversed(self.saved):
+            if isinstance(owner, dict):
+                owner[attr] = original
+            else:
+                setattr(owner, attr, original)
+        self.saved = []
 
 
 def _function_line(exc: BaseException, function) -> int | None:
@@ -249,10 +325,27 @@ def _function_line(exc: BaseException, function) -> int | None:
     return lines[-1] - code.co_firstlineno + 1 if lines else None
 
 
+class _Requests:
+    """The grader's requests, one JSON object per line on standard input (read with a saved ``os.read``)."""
+
+    def __init__(self, fd: int = 0):
+        self.fd, self.buffer, self._read, self._loads = fd, b"", os.read, json.loads
+
+    def next(self):
+        while b"\n" not in self.buffer:
+            chunk = self._read(self.fd, 1 << 20)
+            if not chunk:
+                return None
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return self._loads(line.decode("utf-8"))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv if argv is None else argv
     channel = _Channel(int(argv[1]))
-    job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    requests = _Requests(0)
+    setup = requests.next()
     os.environ.setdefault("MPLBACKEND", "Agg")
 
     import numpy  # noqa: F401 - loaded before the memory limit, as every notebook needs it
@@ -262,14 +355,23 @@ def main(argv: list[str] | None = None) -> int:
     shell = _make_shell()
     sink = _CappedSink()
     sys.stdout = sys.stderr = sink
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    sys.stdin = io.StringIO("")
+    devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
-    _set_limits(job["memory_mb"])
+    _set_limits(setup["memory_mb"])
+    timeout, dumps = setup["timeout"], json.dumps
     channel.send(event="ready")
-    _run_cells(shell, [tuple(c) for c in job["cells"]], set(job.get("skip", [])), job["timeout"], channel)
-    _call_probes(shell, job["probes"], job["timeout"], channel, encode, decode)
-    channel.send(event="done")
+    while True:  # one answer per request, for the request's own index only
+        request = requests.next()
+        if request is None or request.get("op") == "end":
+            break
+        if request["op"] == "cell":
+            channel.send(event="cell", index=request["index"])
+            _run_cell(shell, request["index"], request["source"], timeout, channel)
+        elif request["op"] == "probe":
+            channel.send(event="probe", index=request["index"])
+            _call_probe(shell, request, timeout, channel, encode, decode, dumps)
     os._exit(0)  # no atexit handlers, no waiting for threads the notebook started
 
 

@@ -108,6 +108,17 @@ class Exercise:
         A general hint shown when a case fails and no mistake matches.
     rtol, atol : float
         Tolerances of the comparison, ``|got - expected| <= atol + rtol*|expected|``.
+        A float32 result gets at least ``rtol=1e-5, atol=1e-6`` (see
+        :func:`gdlearn.grading.values.compare`).
+    keep_inputs : bool
+        True (the default): a call that changes its arguments (an array modified
+        in place) fails its case, in ``check`` and in the grader. The reference
+        must not change them either.
+    forbidden : list of str
+        Dotted names of library functions the exercise forbids, e.g.
+        ``["gdlearn.second_order.bfgs_update"]``: while the student's function
+        runs (in ``check`` and in the grader), they raise. Say so in the
+        exercise's text.
     """
 
     id: str
@@ -120,8 +131,14 @@ class Exercise:
     hint: str = ""
     rtol: float = 1e-6
     atol: float = 1e-9
+    keep_inputs: bool = True
+    forbidden: list = field(default_factory=list)
 
     def __post_init__(self):
+        if not all(isinstance(f, str) and "." in f and all(part.isidentifier() for part in f.split("."))
+                   for f in self.forbidden):
+            raise ValueError(f"{self.id}: forbidden must be dotted names, e.g. 'gdlearn.optim.sgd'")
+        self.forbidden = list(self.forbidden)
         if not isinstance(self.id, str) or not _ID.match(self.id):
             raise ValueError(f"id must look like 'ex01_2' (chapter 01, exercise 2), got {self.id!r}")
         if not (isinstance(self.function, str) and self.function.isidentifier()):

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["encode", "decode", "compare", "describe", "show", "probe_namespace", "Code"]
+__all__ = ["encode", "decode", "compare", "precision", "describe", "show", "probe_namespace", "Code"]
 
 ARRAY, DICT, CODE, OPAQUE = "__ndarray__", "__dict__", "__code__", "__opaque__"
 MAX_ITEMS = 1_000_000   # elements of one array, or items of all lists together
@@ -120,6 +120,8 @@ def encode(obj: Any, *, _depth: int = 0, _budget: _Budget | None = None) -> Any:
         if _isinstance(obj, (_int, np.integer)):
             value = _int_value(obj) if _isinstance(obj, _int) else _int(obj)
             return value if abs(value) < 2**63 else _float(value)
+        if _isinstance(obj, (np.float32, np.float16)):
+            return {ARRAY: {"shape": [], "dtype": str(np.dtype(type(obj))), "data": [_float(obj)]}}
         if _isinstance(obj, (_float, np.floating)):
             return _float_value(obj) if _isinstance(obj, _float) else _float(obj)
         if _isinstance(obj, str):
@@ -134,6 +136,8 @@ def encode(obj: Any, *, _depth: int = 0, _budget: _Budget | None = None) -> Any:
                 return {OPAQUE: f"an array of more than {MAX_ITEMS:,} values"}
             kind = {"b": "bool", "i": "int", "u": "int", "f": "float"}[arr.dtype.kind]
             if kind == "float":
+                if arr.dtype in (np.float32, np.float16):
+                    kind = str(arr.dtype)  # compared with a tolerance that fits its precision
                 arr = arr.astype(np.float64)
             return {ARRAY: {"shape": list(arr.shape), "dtype": kind, "data": arr.ravel().tolist()}}
         if _depth >= MAX_DEPTH:
@@ -175,7 +179,8 @@ def decode(plain: Any, *, allow_code: bool = False, _depth: int = 0) -> Any:
         (tag, body), = plain.items()
         try:
             if tag == ARRAY:
-                dtype = {"bool": bool, "int": np.int64, "float": np.float64}[body["dtype"]]
+                dtype = {"bool": bool, "int": np.int64, "float": np.float64, "float32": np.float32,
+                         "float16": np.float16}[body["dtype"]]
                 return np.array(body["data"], dtype=dtype).reshape(body["shape"])
             if tag == DICT:
                 return {str(k): decode(v, allow_code=allow_code, _depth=_depth + 1) for k, v in body}
@@ -205,26 +210,53 @@ def _is_number(v: Any) -> bool:
 
 
 def _array_of(v: Any) -> np.ndarray | None:
-    """A numeric array from plain data (a tagged array, a number, or nested lists of numbers)."""
+    """A numeric array from plain data: a tagged array, a number, or a list (nested) of these
+    with one shape — a list of arrays is as good as a 2-D array."""
     if isinstance(v, dict) and ARRAY in v:
         arr = decode(v)
         return arr.astype(np.float64) if isinstance(arr, np.ndarray) else None
     if _is_number(v):
         return np.array(float(v))
     if isinstance(v, list):
-        try:
-            arr = np.array(v, dtype=np.float64)
-        except (TypeError, ValueError):
+        items = [_array_of(item) for item in v]
+        if any(item is None for item in items) or len({item.shape for item in items}) > 1:
             return None
-        return arr
+        return np.stack(items) if items else np.zeros(0)
     return None
+
+
+def precision(plain: Any) -> str | None:
+    """``"float32"`` or ``"float16"`` if a value holds such numbers (the lowest), else None."""
+    if isinstance(plain, dict) and ARRAY in plain and isinstance(plain[ARRAY], dict):
+        dtype = plain[ARRAY].get("dtype")
+        return dtype if dtype in LOW_PRECISION else None
+    if isinstance(plain, list):
+        found = {precision(item) for item in plain} - {None}
+        return "float16" if "float16" in found else ("float32" if found else None)
+    if isinstance(plain, dict) and DICT in plain and isinstance(plain[DICT], list):
+        return precision([v for _, v in plain[DICT]] if all(isinstance(kv, list) and len(kv) == 2
+                                                            for kv in plain[DICT]) else [])
+    return None
+
+
+# float32 and float16 results are compared with a tolerance that fits their precision
+LOW_PRECISION = {"float32": (1e-5, 1e-6), "float16": (1e-2, 1e-3)}
+
+
+def _numeric_list(v: Any) -> bool:
+    return isinstance(v, list) and _array_of(v) is not None
 
 
 def compare(expected: Any, received: Any, rtol: float = 1e-6, atol: float = 1e-9) -> tuple[bool, str]:
     """Compare two plain values; return ``(equal, reason)`` with a plain-words reason.
 
     Numbers and arrays are compared with ``|received - expected| <= atol +
-    rtol * |expected|`` (NaN equals NaN); shapes must match exactly.
+    rtol * |expected|`` (NaN equals NaN); shapes must match. Containers that
+    hold the same numbers are equal — a list of arrays and a 2-D array, a
+    tuple of numbers and a 1-D array — unless the expected value mixes kinds
+    (e.g. ``(x, steps)``), where the reason says which container is wanted.
+    A float32 (float16) result is compared with at least ``rtol=1e-5,
+    atol=1e-6`` (``1e-2, 1e-3``), and the reason says so even when it passes.
 
     Examples
     --------
@@ -234,14 +266,33 @@ def compare(expected: Any, received: Any, rtol: float = 1e-6, atol: float = 1e-9
     (False, 'wrong shape: expected an array of shape (2,), got an array of shape (3,)')
     >>> compare(2.0, encode(object()))
     (False, 'expected a number, got a value of type object')
+    >>> compare(encode(np.zeros((2, 2))), encode([np.zeros(2), np.zeros(2)]))
+    (True, '')
+    >>> compare(0.2, encode(np.float32(0.2)), rtol=1e-9, atol=1e-12)[0]
+    True
     """
+    low = precision(received)
+    note = ""
+    if low is not None:
+        lo_rtol, lo_atol = LOW_PRECISION[low]
+        if lo_rtol > rtol or lo_atol > atol:
+            rtol, atol = max(rtol, lo_rtol), max(atol, lo_atol)
+            note = (f"your result is {low}: compared with a relative tolerance of {rtol:g} and an absolute "
+                    f"one of {atol:g}, which fit {low}'s precision (float64 gets a tighter one)")
+    ok, reason = _compare(expected, received, rtol, atol)
+    if note:
+        reason = note if ok else f"{reason} ({note})"
+    return ok, reason
+
+
+def _compare(expected: Any, received: Any, rtol: float, atol: float) -> tuple[bool, str]:
     if isinstance(expected, dict) and ARRAY in expected:
         want = _array_of(expected)
         got = _array_of(received)
         if got is None:
             return False, f"expected {describe(expected)}, got {describe(received)}"
         if got.shape != want.shape:
-            return False, f"wrong shape: expected {describe(expected)}, got {describe(received)}"
+            return False, f"wrong shape: expected {describe(expected)}, got {_describe_as(received, got)}"
         return _close(want, got, rtol, atol)
     if _is_number(expected):
         got = _array_of(received) if not isinstance(received, list) else None
@@ -254,11 +305,15 @@ def compare(expected: Any, received: Any, rtol: float = 1e-6, atol: float = 1e-9
         return False, f"expected {show(expected)}, got {show(received)}"
     if isinstance(expected, list):
         if not isinstance(received, list):
-            return False, f"expected {describe(expected)}, got {describe(received)}"
+            if _numeric_list(expected) and isinstance(received, dict) and ARRAY in received:
+                return _compare(encode(_array_of(expected)), received, rtol, atol)  # a tuple of numbers as an array
+            kinds = ", ".join(describe(e) for e in expected[:4])
+            return False, (f"expected a tuple of {len(expected)} items ({kinds}), got {describe(received)}: "
+                           f"return them as a tuple, e.g. `return a, b`")
         if len(received) != len(expected):
             return False, f"expected {len(expected)} values, got {len(received)}"
         for i, (e, r) in enumerate(zip(expected, received)):
-            ok, why = compare(e, r, rtol, atol)
+            ok, why = _compare(e, r, rtol, atol)
             if not ok:
                 return False, f"item {i} of the result: {why}"
         return True, ""
@@ -273,11 +328,17 @@ def compare(expected: Any, received: Any, rtol: float = 1e-6, atol: float = 1e-9
         if sorted(want) != sorted(got):
             return False, f"expected the keys {sorted(want)}, got {sorted(map(str, got))}"
         for key in want:
-            ok, why = compare(want[key], got[key], rtol, atol)
+            ok, why = _compare(want[key], got[key], rtol, atol)
             if not ok:
                 return False, f"key {key!r}: {why}"
         return True, ""
     return False, "the expected value is not comparable (a bug in the exercise)"
+
+
+def _describe_as(received: Any, arr: np.ndarray) -> str:
+    kind = describe(received)
+    shape = f"an array of shape {arr.shape}"
+    return kind if kind == shape else f"{kind} (as an array: shape {arr.shape})"
 
 
 def _close(want: np.ndarray, got: np.ndarray, rtol: float, atol: float) -> tuple[bool, str]:
