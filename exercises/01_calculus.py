@@ -78,9 +78,9 @@ check("ex01_2", gradient_xy)
 # A linear model with weights $w$ (shape `(d,)`) on data `X` (shape `(n, d)`) and
 # targets `y` (shape `(n,)`) has the loss
 #
-# $$L(w) = \frac1n \sum_{k=1}^n \left(x_k^\top w - y_k\right)^2 = \frac1n \|Xw - y\|^2 .$$
+# $$J(w) = \frac1n \sum_{k=1}^n \left(x_k^\top w - y_k\right)^2 = \frac1n \|Xw - y\|^2 .$$
 #
-# Write `mse_gradient(w, X, y)`, which returns $\nabla L(w)$, shape `(d,)`, without
+# Write `mse_gradient(w, X, y)`, which returns $\nabla J(w)$, shape `(d,)`, without
 # a Python loop over the samples. (Derive it first: the chain rule on each square.)
 
 # %%

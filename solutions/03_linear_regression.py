@@ -20,8 +20,8 @@
 #
 # Throughout, `X` is a design matrix of shape `(n, d)` (one row per example),
 # `y` the targets, shape `(n,)`, and `w` the weights, shape `(d,)`. The loss is
-# the chapter's mean squared error with the factor ½,
-# $L(w) = \frac1n \sum_i \tfrac12 (x_i^\top w - y_i)^2$.
+# the chapter's half-MSE (the mean squared error with the factor ½),
+# $J(w) = \frac1n \sum_i \tfrac12 (x_i^\top w - y_i)^2$.
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -76,7 +76,7 @@ _COLLINEAR_Y = np.array([1.0, 2.0, 3.0])
 
 # %%
 def mse_gradients(w, b, X, y):
-    """Gradients of the mean squared error (with the factor 1/2) of y ≈ X w + b: (grad_w, grad_b)."""
+    """Gradients of the half-MSE (the mean squared error with the factor 1/2) of y ≈ X w + b: (grad_w, grad_b)."""
     ### BEGIN SOLUTION
     X = np.asarray(X, dtype=float)
     residual = X @ np.asarray(w, dtype=float) + b - np.asarray(y, dtype=float)
@@ -240,7 +240,7 @@ check("ex03_2", standardize)
 # ## Exercise 3.3 — batch gradient descent, every iterate (3 points)
 #
 # Write `gd_linear_regression(X, y, lr, steps, w0=None)`: `steps` steps of batch
-# gradient descent on the mean squared error,
+# gradient descent on the half-MSE,
 #
 # $$w_{k+1} = w_k - \text{lr}\cdot \frac1n X^\top (X w_k - y),$$
 #
@@ -250,7 +250,7 @@ check("ex03_2", standardize)
 
 # %%
 def gd_linear_regression(X, y, lr, steps, w0=None):
-    """Iterates of batch gradient descent on the mean squared error: shape (steps + 1, d)."""
+    """Iterates of batch gradient descent on the half-MSE: shape (steps + 1, d)."""
     ### BEGIN SOLUTION
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -312,7 +312,7 @@ Exercise(
                 lambda *a, **k: _gd_variant(*a, **k, mistake="sum"), name="sum"),
         Mistake("with the ½ in the loss the gradient is Xᵀ(Xw − y)/n, without a factor 2",
                 lambda *a, **k: _gd_variant(*a, **k, mistake="factor 2"), name="factor 2"),
-        Mistake("step *against* the gradient: w ← w − lr·∇L(w), with ∇L(w) = Xᵀ(Xw − y)/n",
+        Mistake("step *against* the gradient: w ← w − lr·∇J(w), with ∇J(w) = Xᵀ(Xw − y)/n",
                 lambda *a, **k: _gd_variant(*a, **k, mistake="sign"), name="sign"),
     ],
     hint="start from zeros (or a copy of w0), keep every iterate, return np.array of shape (steps + 1, d)",
@@ -327,7 +327,7 @@ check("ex03_3", gd_linear_regression)
 # ## Exercise 3.4 — where gradient descent ends up (3 points)
 #
 # When the columns of `X` are linearly dependent (collinear features, or more
-# weights than examples), the mean squared error has infinitely many minimizers.
+# weights than examples), the half-MSE has infinitely many minimizers.
 # The chapter showed where gradient descent goes, with a learning rate small
 # enough to converge: the gradient $X^\top(Xw - y)/n$ always lies in the **row space**
 # of `X`, so the part of `w0` perpendicular to the row space (in the null space of
@@ -347,7 +347,7 @@ check("ex03_3", gd_linear_regression)
 
 # %%
 def gd_limit(X, y, w0):
-    """The minimizer of the mean squared error that gradient descent from w0 converges to."""
+    """The minimizer of the half-MSE that gradient descent from w0 converges to."""
     ### BEGIN SOLUTION
     X = np.asarray(X, dtype=float)
     w0 = np.asarray(w0, dtype=float)
