@@ -23,7 +23,7 @@ import numpy as np
 
 from .values import ARRAY, compare, decode, encode, show
 
-__all__ = ["check", "CheckResult", "CaseOutcome", "judge", "CHECKS_DIR"]
+__all__ = ["check", "CheckResult", "CaseOutcome", "judge", "CHECKS_DIR", "parameter_names", "changed_inputs_text"]
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 _silent = False  # set while the grader executes a solution notebook
@@ -142,6 +142,23 @@ def exercise_data(exercise_id: str) -> dict | None:
 def known_exercises() -> list[str]:
     """Every exercise id that ``check`` knows."""
     return sorted(k for p in CHECKS_DIR.glob("*.json") for k in _chapter_data(p).get("exercises", {}))
+
+
+def parameter_names(function) -> list[str]:
+    """The names of `function`'s parameters ([] when it has no signature), for messages."""
+    import inspect
+
+    try:
+        return list(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
+def changed_inputs_text(changed: list, names: list[str]) -> str:
+    """The feedback for a function that changed its inputs in place (positions or names in `changed`)."""
+    which = [f"`{names[c]}`" if isinstance(c, int) and c < len(names) else str(c) for c in changed]
+    return (f"your function changed its input {', '.join(which)} in place: the caller's values must stay "
+            "unchanged (work on a copy, e.g. `x = np.array(x0, dtype=float)`)")
 
 
 # --- judging a received value (shared with the grader) --------------------------
@@ -357,9 +374,8 @@ def _check(exercise_id: str, function: Any) -> CheckResult:
         outcome.passed, outcome.reason, outcome.hint = judge(
             case["expected"], received, mistakes, data["rtol"], data["atol"], data.get("hint", ""))
         if changed and data.get("keep_inputs", True):
-            from .grader import _parameter_names, changed_inputs_text
 
-            names = _parameter_names(function)
+            names = parameter_names(function)
             outcome.passed, outcome.hint = False, ""
             outcome.reason = changed_inputs_text(_changed_positions(case, args), names)
         result.cases.append(outcome)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .course import Chapter, find_solutions_dir, load_course
-from .feedback import judge
+from .feedback import changed_inputs_text, judge, parameter_names
 from .isolation import Isolation, Session, detect
 from .notebook import read_submission
 from .values import show
@@ -272,7 +272,7 @@ def _score_exercise(chapter: Chapter, ex, probe_ids: list[int], results: dict, c
     rows = chapter.table()[ex.id]
     cases, counts = [], {"visible": 0, "hidden": 0}
     statuses = [results[i]["status"] for i in probe_ids]
-    names = _parameter_names(chapter.reference(ex))
+    names = parameter_names(chapter.reference(ex))
     for row, i in zip(rows, probe_ids):
         kind = "visible" if row["visible"] else "hidden"
         counts[kind] += 1
@@ -323,21 +323,6 @@ def _score_exercise(chapter: Chapter, ex, probe_ids: list[int], results: dict, c
     return ExerciseResult(id=ex.id, title=ex.title, function=ex.function, score=score,
                           max_score=round(ex.points, 4), status=status, message=message, cases=cases,
                           public_message=public if public is not None else message)
-
-
-def _parameter_names(function) -> list[str]:
-    import inspect
-
-    try:
-        return list(inspect.signature(function).parameters)
-    except (TypeError, ValueError):
-        return []
-
-
-def changed_inputs_text(changed: list, names: list[str]) -> str:
-    which = [f"`{names[c]}`" if isinstance(c, int) and c < len(names) else str(c) for c in changed]
-    return (f"your function changed its input {', '.join(which)} in place: the caller's values must stay "
-            "unchanged (work on a copy, e.g. `x = np.array(x0, dtype=float)`)")
 
 
 def _reasons(cases: list) -> tuple[str, str]:
