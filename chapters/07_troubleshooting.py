@@ -545,8 +545,9 @@ assert 1.2e4 < np.linalg.norm(g0) < 1.25e4 and round(np.linalg.norm(lr * g0)) ==
 # - **by value**, `clip_by_value(c)` (torch's `clip_grad_value_`): each entry of
 #   the gradient is cut to $[-c, c]$;
 # - **by global norm**, `clip_by_global_norm(c)` (torch's `clip_grad_norm_`): if
-#   $\|g\| > c$, the whole gradient is scaled down to norm $c$, as
-#   $g \cdot c / (\|g\| + 10^{-6})$.
+#   $\|g\|$ exceeds $c$, the whole gradient is scaled down to norm $c$:
+#   exactly, it is multiplied by $\min\big(1,\ c / (\|g\| + 10^{-6})\big)$, so norms
+#   within $10^{-6}$ below $c$ are shrunk by a hair too.
 #
 # The difference is the direction. Scaling keeps it; cutting the entries
 # separately does not:
@@ -1010,9 +1011,10 @@ assert all(np.all(g_zero[f"W{l}"] == 0) for l in (1, 2, 3)) and np.any(g_zero["b
 print("all-zero start: every weight gradient is exactly zero (only the last bias learns)")
 
 # %% [markdown]
-# Any *symmetric* start fails in a subtler way. If all weights are equal
-# (say 0.3), all units of a layer compute the same thing and receive the same
-# gradient, so they stay equal forever: the layer is as good as one unit wide.
+# Any *symmetric* start fails in a subtler way: it trains, but only as a narrower
+# network. If all weights are equal (say 0.3), all units of a layer compute the same
+# thing and receive the same gradient, so they stay equal forever: the layer is as
+# good as one unit wide.
 # Train for 300 steps and compare the units:
 
 # %%
@@ -1034,14 +1036,20 @@ assert spread_sym < 1e-12 and spread_rand > 0.1
 loss_sym = troubles.chain_loss(symmetric, X4, Y4, "tanh")
 loss_rand = troubles.chain_loss(random_start, X4, Y4, "tanh")
 assert loss_rand < loss_sym
+loss_sym_start = troubles.chain_loss(troubles.init_chain(depth=3, width=4, init="constant", scale=0.3), X4, Y4, "tanh")
+print(f"symmetric start: loss {loss_sym_start:.2f} -> {loss_sym:.2f} (it trains, as a one-unit-wide chain); "
+      f"random start: {loss_rand:.2f}")
+assert loss_sym < 0.9 * loss_sym_start
 
 # %% [markdown]
 # Random weights break the symmetry. **How large** they are matters as much. A unit
 # of a layer with $n_{\text{in}}$ inputs computes $z = \sum_{j=1}^{n_{\text{in}}} a_j w_j$. With
 # independent weights of mean 0 and variance $v$, and inputs of mean 0,
 # $\mathrm{Var}(z) = n_{\text{in}}\, v\, \mathrm{Var}(a)$: the forward signal keeps its
-# size if $n_{\text{in}} v = 1$. The same computation for the gradient going down
-# through $W^\top$ asks for $n_{\text{out}} v = 1$. Glorot & Bengio (2010) take
+# size if $n_{\text{in}} v = 1$. The gradient goes down through $W^\top$: the error
+# reaching input $j$ is $\delta^{\text{in}}_j = \phi'(z_j) \sum_{k=1}^{n_{\text{out}}} w_{jk}\, \delta_k$, so with
+# slope $\phi' \approx 1$, $\mathrm{Var}(\delta^{\text{in}}) = n_{\text{out}}\, v\, \mathrm{Var}(\delta)$, and the
+# backward signal keeps its size if $n_{\text{out}} v = 1$. Glorot & Bengio (2010) take
 # the compromise $v = 2/(n_{\text{in}} + n_{\text{out}})$ ("Xavier"), derived for
 # activations with slope 1 at 0 such as tanh; $v = 1/n_{\text{in}}$ alone is LeCun's
 # choice (LeCun et al. 1998). For the square layers of our chain,
@@ -1318,6 +1326,7 @@ explorer.update(clip="by global norm")
 # | loss flat at a too-high value, tiny gradient | saddle point or plateau | Hessian has a negative eigenvalue; start near the stable manifold | noise (SGD), momentum, patience |
 # | `nan` / `inf` | divergence, or $\log 0$, $0/0$ | first non-finite step; `np.errstate(all="raise")` | lower learning rate; stable formulas |
 # | training falls, validation rises | overfitting | validation curve | L2/L1, early stopping, more data |
+# | loss rises from the first step | learning rate above $2/L$, or a sign bug (gradient ascent) | the iterate along the steep direction flips sign every step (rate) or keeps it (bug); one tiny step must lower the loss | lower the rate, standardize the features; fix the sign |
 # | units identical, nothing learns | symmetric (all-zero) initialization | gradients zero or identical per unit | random initialization at the right scale |
 #
 # - Every sigmoid layer multiplies the gradient by at most $1/4$ times its weights:
@@ -1335,6 +1344,12 @@ explorer.update(clip="by global norm")
 #   for a start at distance $\varepsilon$ from the stable manifold; "converged" only
 #   means a small gradient.
 # - Choose the regularization strength, and the moment to stop, on validation data.
+#
+# Not covered here, with a place to start: **dropout** (Srivastava et al. 2014);
+# **float16 overflow** and loss scaling in mixed-precision training (Micikevicius et
+# al. 2018); **dead ReLUs**, units whose input is negative on every sample and so get
+# no gradient; learning-rate **warm-up** for large batches (Goyal et al. 2017);
+# **residual connections** (He et al. 2016).
 #
 # ## Exercises
 #

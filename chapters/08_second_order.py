@@ -488,6 +488,13 @@ assert all(8 < elimination(2 * d) / elimination(d) < 8.001 for d in [200, 400, 8
 # That is why deep learning lives on first-order methods, and why the next idea
 # matters: get the curvature from gradients.
 #
+# A cheap middle way keeps only the **diagonal**: $x - D^{-1} g$ with $D$ the diagonal
+# of $H$ is gradient descent with a learning rate $1/H_{ii}$ per coordinate, a
+# *diagonal preconditioner*; on the quadratic $\mathrm{diag}(1, 100)$ it is exactly
+# Newton's step. Adagrad, RMSprop and Adam (chapter 06) also scale each coordinate
+# separately, but by the root of a running average of squared gradients, not by
+# curvature.
+#
 # ## 6. BFGS: the inverse Hessian from gradients
 #
 # **Notation.** From here on we follow Nocedal & Wright (2006, chapter 6): the true
@@ -648,12 +655,18 @@ ax_d.legend(fontsize=8, loc="upper left");
 # is at most $c_2 = 0.9$ times as steep as at the start, inside the blue band.
 #
 # `gdlearn.second_order.wolfe_line_search` enforces both strong Wolfe conditions,
-# following N&W's Algorithm 3.5: try $\alpha = 1$; while the trial satisfies
-# sufficient decrease but the slope is still steeply negative, **double** it; once a
-# trial fails sufficient decrease, or the slope turns positive, an acceptable step
-# is bracketed, and Algorithm 3.6 (*zoom*) shrinks the bracket (here by the minimum of a
-# quadratic fitted to $\phi$, kept away from the bracket's ends, else bisection) until
-# a trial satisfies both. Here it doubled twice, $1 \to 2 \to 4$: three trials, each with
+# following N&W's Algorithm 3.5:
+#
+# 1. try $\alpha = 1$;
+# 2. while the trial satisfies sufficient decrease but the slope is still steeply
+#    negative, **double** it;
+# 3. once a trial fails sufficient decrease, or the slope turns positive, an
+#    acceptable step is bracketed between it and the previous trial;
+# 4. Algorithm 3.6 (*zoom*) shrinks the bracket (here to the minimum of a quadratic
+#    fitted to $\phi$, kept away from the bracket's ends, else by bisection) until a
+#    trial satisfies both conditions.
+#
+# Here it doubled twice, $1 \to 2 \to 4$: three trials, each with
 # $f$ and its gradient (`tests/test_second_order.py` checks the returned step against
 # both conditions on 13 slices of several functions). `bfgs` and `lbfgs` now use it by
 # default (`line_search="wolfe"`). Their first trial is $\alpha = 1$ at every step
