@@ -675,7 +675,8 @@ ax_l.legend(fontsize=8);
 
 # %% [markdown]
 # On the left, the paths in the plane: all four run along the $x$-axis toward the
-# saddle and then leave along $y$, the later the closer they start to the axis. In
+# saddle and then leave along $y$ (the three closest starts draw the same corner in
+# this picture: they differ in how long they wait near the saddle, not where). In
 # the middle, $|y_k|$ on a log scale is a straight line of slope $\ln(1 + 2\eta)$
 # from each start; the dots mark the escape, $|y_k| \ge 1$. The closer the
 # start is to the stable manifold, the longer the run lingers in
