@@ -39,8 +39,9 @@
 # - how **saddle points** make a run linger on a plateau, and how long it lingers;
 # - where `nan` and `inf` come from and how to find the first bad step;
 # - **overfitting**, and three cures: L2, L1 and early stopping;
-# - why an all-zero (or any symmetric) **initialization** cannot train, and what
-#   the scale of the initial weights does;
+# - why an all-zero **initialization** cannot train, why any symmetric one keeps
+#   the units of a layer identical (the layer trains as if one unit wide), and
+#   what the scale of the initial weights does;
 # - to read loss curves: six runs, six diagnoses;
 # - and you get a **clipping explorer**.
 
@@ -260,8 +261,10 @@ ax_m.legend(fontsize=8);
 #   layer (section 6): the ReLU chain with He's weights passes the gradient
 #   down 30 layers within a factor of 10;
 # - **normalization** layers (batch or layer normalization), which rescale each
-#   layer's pre-activations $z_l$ to mean 0 and variance 1, where $\phi'$ is large,
-#   whatever the weights have become during training: the next subsection;
+#   layer's pre-activations $z_l$ to mean 0 and variance 1 and then to a learned
+#   mean $\beta$ and standard deviation $|\gamma|$ (at the start 0 and 1, where
+#   $\phi'$ is large), whatever the weights have become during training: the next
+#   subsection;
 # - **residual connections** $a_l = a_{l-1} + \phi(z_l)$, whose identity path
 #   adds the incoming gradient unchanged to what comes through $\phi$ (beyond this
 #   course's chain).
@@ -293,6 +296,15 @@ ax_m.legend(fontsize=8);
 # \frac{\partial \mathcal L}{\partial \gamma} = \sum_i \frac{\partial \mathcal L}{\partial\,\mathrm{BN}(z)_i} \odot \hat z_i, \qquad
 # \frac{\partial \mathcal L}{\partial \beta} = \sum_i \frac{\partial \mathcal L}{\partial\,\mathrm{BN}(z)_i}.$$
 #
+# Per unit, with $s = \sqrt{\sigma^2 + \epsilon}$: $\partial\mu/\partial z_i = 1/n$ and
+# $\partial\sigma^2/\partial z_i = 2(z_i - \mu)/n$ (the path through $\mu$ adds
+# $-\tfrac2n\sum_j (z_j - \mu)/n = 0$), so $\partial s/\partial z_i = \hat z_i/n$ and
+#
+# $$\frac{\partial \hat z_j}{\partial z_i} = \frac{\delta_{ij} - 1/n}{s} - \frac{z_j - \mu}{s^2}\,\frac{\hat z_i}{n}
+# = \frac1s\Big(\delta_{ij} - \frac1n - \frac{\hat z_i \hat z_j}{n}\Big).$$
+#
+# Since $\partial\mathcal L/\partial \hat z_j = \hat g_j$, summing $\hat g_j\,\partial\hat z_j/\partial z_i$
+# over $j$ gives the formula for $\partial\mathcal L/\partial z_i$ term by term.
 # The two subtracted terms remove the part of the gradient that would only shift
 # or rescale the whole batch, which the normalization undoes anyway.
 # `gdlearn.normalization` has these (`batch_norm_forward`, `batch_norm_backward`) and
@@ -467,9 +479,11 @@ assert spread > 0.1 and np.allclose(alone, out_eval[0], rtol=1e-12)
 # **Layer normalization** (Ba, Kiros & Hinton 2016) computes the same $\mu$ and
 # $\sigma^2$ over the *units of one sample* instead of over the batch
 # (`normalization.layer_norm_forward`): no dependence on the batch, no running
-# statistics, the same computation in training and evaluation. That is why
-# transformers and many recurrent networks use it: their batches can be small and
-# their statistics change along a sequence.
+# statistics, the same computation in training and evaluation. Ba, Kiros & Hinton
+# proposed it for recurrent networks and for small batches (down to a single
+# sample), where batch statistics are unavailable or differ from one time step to
+# the next (their section 1); the transformer (Vaswani et al. 2017, section 3.1)
+# uses it after every sub-layer.
 #
 # ## 2. Exploding gradients
 #
@@ -531,8 +545,9 @@ assert 1.2e4 < np.linalg.norm(g0) < 1.25e4 and round(np.linalg.norm(lr * g0)) ==
 # - **by value**, `clip_by_value(c)` (torch's `clip_grad_value_`): each entry of
 #   the gradient is cut to $[-c, c]$;
 # - **by global norm**, `clip_by_global_norm(c)` (torch's `clip_grad_norm_`): if
-#   $\|g\| > c$, the whole gradient is scaled down to norm $c$, as
-#   $g \cdot c / (\|g\| + 10^{-6})$.
+#   $\|g\|$ exceeds $c$, the whole gradient is scaled down to norm $c$:
+#   exactly, it is multiplied by $\min\big(1,\ c / (\|g\| + 10^{-6})\big)$, so norms
+#   within $10^{-6}$ below $c$ are shrunk by a hair too.
 #
 # The difference is the direction. Scaling keeps it; cutting the entries
 # separately does not:
@@ -597,7 +612,7 @@ ax_g.legend(fontsize=8);
 # elsewhere. With many parameters the turn can be much larger, since the entries
 # that are cut lose their relative sizes: a gradient of 1,000 entries, one of them
 # 1,000 and the others 1, clipped by value at $c = 1$ becomes all ones, turned by 86°
-# (computed below). **Clipping by global norm** is the usual choice (and what
+# (computed above). **Clipping by global norm** is the usual choice (and what
 # `torch.nn.utils.clip_grad_norm_` does).
 #
 # On the right, the diagnosis: the gradient norm starts four orders of magnitude
@@ -632,9 +647,19 @@ assert escapes[1e-9] > 8 * escapes[1e-1]
 assert 1e-5 < saddle_runs[1e-9].grad_norms.min() < 1e-3                  # the dip: |grad f| ~ 1e-4
 
 # %%
-fig, (ax, ax_l) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
+fig, (ax_p, ax, ax_l) = plt.subplots(1, 3, figsize=(14, 4.3))
 shades = dict(zip(saddle_runs, [COLORS["sky_blue"], COLORS["blue"], COLORS["orange"], COLORS["vermillion"]]))
 styles = dict(zip(saddle_runs, ["-", "--", "-.", ":"]))
+gx, gy = np.meshgrid(np.linspace(-2, 2, 201), np.linspace(-1.6, 1.6, 161))
+ax_p.contour(gx, gy, gx**2 - gy**2, levels=np.linspace(-2.5, 4, 14), colors="0.75", linewidths=0.7)
+ax_p.plot(0, 0, "x", color="black", markersize=9, markeredgewidth=2)
+for (eps, tr), marker in zip(saddle_runs.items(), ["o", "s", "^", "D"]):
+    path = tr.xs[: escapes[eps] + 3]
+    ax_p.plot(path[:, 0], path[:, 1], color=shades[eps], linestyle=styles[eps], linewidth=2, marker=marker,
+              markevery=max(1, len(path) // 8), markersize=5, label=f"$y_0$ = {eps:.0e}")
+ax_p.set(xlim=(-2, 2), ylim=(-1.6, 1.6), xlabel="$x$", ylabel="$y$",
+         title=r"The paths in the plane (saddle at $\times$)")
+ax_p.legend(fontsize=8, loc="lower left")
 for eps, tr in saddle_runs.items():
     ax.semilogy(np.abs(tr.xs[: escapes[eps] + 10, 1]), color=shades[eps], linestyle=styles[eps], linewidth=2,
                 label=f"$y_0$ = {eps:.0e}")
@@ -649,9 +674,11 @@ ax_l.set(xlabel="step $k$", ylabel=r"$\|\nabla f(x_k)\|$", title="Gradient norm:
 ax_l.legend(fontsize=8);
 
 # %% [markdown]
-# On the left, $|y_k|$ on a log scale is a straight line of slope $\ln(1 + 2\eta)$
-# from each start; the dots mark the escape, $|y_k| \ge 1$. All four paths in the
-# plane run along the $x$-axis to the saddle and then leave along $y$; the closer the
+# On the left, the paths in the plane: all four run along the $x$-axis toward the
+# saddle and then leave along $y$ (the three closest starts draw the same corner in
+# this picture: they differ in how long they wait near the saddle, not where). In
+# the middle, $|y_k|$ on a log scale is a straight line of slope $\ln(1 + 2\eta)$
+# from each start; the dots mark the escape, $|y_k| \ge 1$. The closer the
 # start is to the stable manifold, the longer the run lingers in
 # the flat middle, where the gradient norm dips to $10^{-4}$ and the loss hardly
 # changes: a **plateau** in the loss curve. Worse, a start *on* the manifold
@@ -817,7 +844,9 @@ print(f"{n_train} training points, {len(val.y)} validation points, {degree + 1} 
 assert n_train == len(val.y) == 20
 
 # %% [markdown]
-# **L2 regularization** (ridge, "weight decay") adds $\tfrac\lambda2 \sum_{j\ge1} w_j^2$ to
+# **L2 regularization** (ridge; "weight decay" for plain gradient descent, where
+# the penalty's gradient shrinks every weight by the factor $1 - \eta\lambda$ per
+# step; with Adam the two differ, which is why AdamW exists, chapter 06) adds $\tfrac\lambda2 \sum_{j\ge1} w_j^2$ to
 # the loss, which pulls the coefficients toward zero (the intercept $w_0$ is not
 # penalized). Its minimizer solves a linear system, which makes a sweep over
 # $\lambda$ cheap; gradient descent on `troubles.regularized_loss` reaches the same
@@ -863,6 +892,12 @@ for lam, color, ls in [(lams[0], COLORS["vermillion"], "-"), (lam_best, COLORS["
 ax.set(ylim=(curve.y.min() - 0.6, curve.y.max() + 1.3), xlabel="$t$", ylabel="$y$",
        title=f"Degree-{degree} fits with L2 regularization")
 ax.legend(fontsize=7, ncol=3, loc="upper center")
+t_out = val.X[~inside, 0]
+pred_out = poly_features(t_out, degree) @ ridge[lams[0]]        # the lambda = 1e-12 fit, off the frame there
+for i, (t_o, y_o, p_o) in enumerate(zip(t_out, val.y[~inside], pred_out)):
+    ax.annotate(f"$\\lambda$ = 1e-12 predicts {p_o:.1f}", xy=(t_o, y_o), xytext=(0.36, 0.11 - 0.07 * i),
+                textcoords="axes fraction", fontsize=7, color=COLORS["vermillion"],
+                arrowprops=dict(arrowstyle="->", color=COLORS["vermillion"], linewidth=0.8))
 ax_v.loglog(lams, train_err, color=COLORS["blue"], marker="o", markersize=3, label="training error")
 ax_v.loglog(lams, val_err, color=COLORS["vermillion"], linestyle="--", label="validation error, all 20 points")
 ax_v.loglog(lams, val_inside, color=COLORS["orange"], linestyle="-.",
@@ -877,7 +912,7 @@ ax_v.legend(fontsize=7, loc="upper right");
 # 1 %) the polynomial snakes through the training points, and its validation error is
 # about 19. Most of that comes from the two validation points at $t = 0.962$ and
 # $0.994$, beyond the last training point ($0.870$), where the wild polynomial is
-# *extrapolating*; the orange curve leaves them out, and the 18 points inside the
+# *extrapolating* (it leaves the frame there; the arrows give its predictions); the orange curve leaves them out, and the 18 points inside the
 # training range show the same shape, from 0.28 down to 0.04. With a large penalty
 # the polynomial is too stiff to follow the curve (underfitting). The validation
 # error is lowest in between, while the training error only grows with $\lambda$.
@@ -909,11 +944,11 @@ assert list(zeros.values()) == sorted(zeros.values()) and zeros[1e-1] >= 6 > zer
 assert np.sum(w_sub[1:] == 0.0) == 0
 
 # %% [markdown]
-# **Early stopping.** Gradient descent itself fits the broad shape first and the
-# wiggles later (the wiggles live in directions of small curvature, which
-# chapter 02's analysis says converge last). So stopping early acts like a
-# regularizer. Run it without any penalty, record the validation error after
-# every step, and keep the best weights:
+# **Early stopping.** Gradient descent on a quadratic converges fastest along the
+# directions of large curvature and last along those of small curvature
+# (chapter 02), so stopping early leaves the latter partly unfitted: it acts as a
+# regularizer (made precise below). Run it without any penalty, record the
+# validation error after every step, and keep the best weights:
 
 # %%
 history = troubles.fit_regularized(X_train, train.y, 0.0, lr=1 / L_data, epochs=20_000,
@@ -977,9 +1012,10 @@ assert all(np.all(g_zero[f"W{l}"] == 0) for l in (1, 2, 3)) and np.any(g_zero["b
 print("all-zero start: every weight gradient is exactly zero (only the last bias learns)")
 
 # %% [markdown]
-# Any *symmetric* start fails in a subtler way. If all weights are equal
-# (say 0.3), all units of a layer compute the same thing and receive the same
-# gradient, so they stay equal forever: the layer is as good as one unit wide.
+# Any *symmetric* start fails in a subtler way: it trains, but only as a narrower
+# network. If all weights are equal (say 0.3), all units of a layer compute the same
+# thing and receive the same gradient, so they stay equal forever: the layer is as
+# good as one unit wide.
 # Train for 300 steps and compare the units:
 
 # %%
@@ -1001,14 +1037,20 @@ assert spread_sym < 1e-12 and spread_rand > 0.1
 loss_sym = troubles.chain_loss(symmetric, X4, Y4, "tanh")
 loss_rand = troubles.chain_loss(random_start, X4, Y4, "tanh")
 assert loss_rand < loss_sym
+loss_sym_start = troubles.chain_loss(troubles.init_chain(depth=3, width=4, init="constant", scale=0.3), X4, Y4, "tanh")
+print(f"symmetric start: loss {loss_sym_start:.2f} -> {loss_sym:.2f} (it trains, as a one-unit-wide chain); "
+      f"random start: {loss_rand:.2f}")
+assert loss_sym < 0.9 * loss_sym_start
 
 # %% [markdown]
 # Random weights break the symmetry. **How large** they are matters as much. A unit
 # of a layer with $n_{\text{in}}$ inputs computes $z = \sum_{j=1}^{n_{\text{in}}} a_j w_j$. With
 # independent weights of mean 0 and variance $v$, and inputs of mean 0,
 # $\mathrm{Var}(z) = n_{\text{in}}\, v\, \mathrm{Var}(a)$: the forward signal keeps its
-# size if $n_{\text{in}} v = 1$. The same computation for the gradient going down
-# through $W^\top$ asks for $n_{\text{out}} v = 1$. Glorot & Bengio (2010) take
+# size if $n_{\text{in}} v = 1$. The gradient goes down through $W^\top$: the error
+# reaching input $j$ is $\delta^{\text{in}}_j = \phi'(z_j) \sum_{k=1}^{n_{\text{out}}} w_{jk}\, \delta_k$, so with
+# slope $\phi' \approx 1$, $\mathrm{Var}(\delta^{\text{in}}) = n_{\text{out}}\, v\, \mathrm{Var}(\delta)$, and the
+# backward signal keeps its size if $n_{\text{out}} v = 1$. Glorot & Bengio (2010) take
 # the compromise $v = 2/(n_{\text{in}} + n_{\text{out}})$ ("Xavier"), derived for
 # activations with slope 1 at 0 such as tanh; $v = 1/n_{\text{in}}$ alone is LeCun's
 # choice (LeCun et al. 1998). For the square layers of our chain,
@@ -1067,7 +1109,7 @@ ax_g.legend(fontsize=8);
 # input, more than a thousand times larger at layer 1 than at layer 30: the large
 # weights outweigh the small derivatives $\tanh'$. The standard scale $s = 1$ keeps
 # both the signal and the gradient in range (tanh still shrinks the signal slowly,
-# one reason normalization layers became popular). For ReLU,
+# over many layers). For ReLU,
 # He's factor 2 is exactly what keeps the signal's size; Xavier's weights lose a
 # factor $\sqrt2$ per layer, $2^{-14.5}$ over the 29 steps from layer 1 to layer 30.
 #
@@ -1133,7 +1175,7 @@ for ax, (key, fs) in zip(axes.ravel(), gallery.items()):
         ax.loglog(np.arange(1, len(fs[1])), fs[1][1:], color=COLORS["vermillion"], linestyle="--", label="validation")
         ax.legend(fontsize=8)
         ax.set(xlabel="epoch", ylabel="loss")
-    else:                                  # every other panel: the same axes, loss above its minimum
+    else:                                  # the other panels: loss above its minimum (B linear, the rest log)
         minimum = {"A": f_star_scaled, "F": 0.0}.get(key, f_star)     # F is already loss - minimum
         ax.plot(fs - minimum, color=COLORS["blue"])
         ax.set(xlabel="step", ylabel="loss $-$ minimum", yscale="linear" if key == "B" else "log")
@@ -1147,7 +1189,12 @@ fig.suptitle("What is wrong with each run?");
 #   turns and rises faster and faster. The rate $2.05/L$ is just above the
 #   stability limit $2/L$ of the steep direction (chapter 02): along it the error
 #   grows by $|1 - 2.05| = 1.05$ per step, slowly at first, while the flat direction
-#   still converges and hides it. Lower the learning rate below $2/L$.
+#   still converges and hides it. Lower the learning rate below $2/L$. The deeper
+#   cause here is the features' scales 1 and 10: curvatures 1 and 101, so any
+#   stable rate is slow along the flat direction. **Standardizing the features**
+#   (dividing each column by its standard deviation) brings the curvatures to
+#   0.95 and 1.06, and the rate $1/L$ then reaches a gradient norm of $10^{-8}$ in
+#   8 steps (checked below).
 # - **B — learning rate too low.** A slow, steady decline with no sign of
 #   levelling off: after 200 steps the loss is still far above its minimum. Raise
 #   the learning rate (here $0.002/L$; run F uses 150 times more).
@@ -1158,11 +1205,21 @@ fig.suptitle("What is wrong with each run?");
 #   turns up. Stop early, regularize, or get more data.
 # - **E — a bug: the sign of the step.** The loss rises from the very first step,
 #   smoothly, at a modest learning rate ($0.1/L$): the code does `w + lr * grad`,
-#   gradient *ascent*. A rate that is too high (A) goes down first and then
-#   rises (its iterate jumps from one side of the valley to the other, further each
-#   time); here nothing ever goes down.
+#   gradient *ascent*. The shape of the curve does **not** tell this from a rate
+#   that is too high: run A falls first only because of its start and its
+#   ill-conditioned data; on run E's own data, correct gradient descent at
+#   $2.5/L$ also rises from the very first step (checked below). The reliable tell
+#   is the **iterate**. Write $v$ for the steep direction (the Hessian's top
+#   eigenvector) and $w^*$ for the minimizer. With a rate above $2/L$ the error
+#   along $v$ is multiplied by $1 - \eta L < -1$: $(w_k - w^*)\cdot v$ **flips sign at
+#   every step** while it grows (the iterate jumps across the valley). Gradient
+#   ascent multiplies every component by $1 + \eta\lambda > 1$: each **keeps its
+#   sign** and grows (the iterate walks straight away from the minimum). Cheaper
+#   still: one step at a tiny rate must lower the loss; with the sign bug it raises
+#   it.
 # - **F — nothing wrong.** The distance to the minimum of the loss falls along a
-#   straight line on the log scale (linear convergence) down to round-off.
+#   straight line on the log scale (linear convergence), to $3\times10^{-14}$
+#   after 45 steps; run longer, it would go on down to round-off.
 
 # %%
 A, B, C, (D_train, D_val), E, F = gallery.values()
@@ -1181,6 +1238,38 @@ w_opt_A = np.linalg.lstsq(scaled.X, scaled.y, rcond=None)[0]
 along = (A_trace.xs - w_opt_A) @ steep
 assert np.all(np.sign(along[-20:-1]) != np.sign(along[-19:])) and abs(along[-1]) > abs(along[-3])  # A: flips, grows
 assert np.all(F > 0) and F[-1] < 1e-12 * F[0] and np.all(np.diff(F) < 0)          # F: converged
+assert 1e-15 < F[-1] < 1e-13                                                        #    3e-14, not yet round-off
+
+# E versus a too-high rate on E's own data: the loss curves alike, the iterates not
+H_line = line.X.T @ line.X / len(line.y)
+w_opt_line = np.linalg.solve(H_line, line.X.T @ line.y / len(line.y))
+steep_line = np.linalg.eigh(H_line)[1][:, -1]
+too_fast = run(sgd(lr=2.5 / L_line), (f_line, g_line), w0, steps=60, tol=0, bound=1e6)
+assert np.all(np.diff(too_fast.fs) > 0)                                             # rises from step 1, like E
+w_E = w0.copy(); E_xs = [w0]
+for _ in range(60):
+    w_E = w_E + 0.1 / L_line * g_line(w_E); E_xs.append(w_E)
+along_fast = (too_fast.xs - w_opt_line) @ steep_line
+along_E = (np.array(E_xs) - w_opt_line) @ steep_line
+assert np.all(np.sign(along_fast[1:]) == -np.sign(along_fast[:-1]))                # too high: flips every step
+assert np.all(np.sign(along_E) == np.sign(along_E[0]))                              # sign bug: never flips
+assert np.all(np.diff(np.abs(along_E)) > 0)                                         #   and grows
+tiny = 1e-3 / L_line
+assert f_line(w0 - tiny * g_line(w0)) < f_line(w0) < f_line(w0 + tiny * g_line(w0))  # the tiny-step test
+print("sign of (w_k - w*) . v, first 6 steps: rate 2.5/L", np.sign(along_fast[:6]).astype(int),
+      "; sign bug", np.sign(along_E[:6]).astype(int))
+
+# the cure for A: standardized features
+std = scaled.X.std(axis=0)
+X_std = scaled.X / std
+H_std = X_std.T @ X_std / len(scaled.y)
+eig_std = np.linalg.eigvalsh(H_std)
+f_std = lambda w: models.mse_loss(w, X_std, scaled.y)
+g_std = lambda w: models.mse_grad(w, X_std, scaled.y)
+cured = run(sgd(lr=1 / eig_std.max()), (f_std, g_std), [0.0, 0.101 * std[1]], steps=150, tol=1e-8)
+print(f"curvatures {np.linalg.eigvalsh(scaled.X.T @ scaled.X / len(scaled.y)).round(2)} -> "
+      f"{eig_std.round(3)} after standardizing; gradient descent at 1/L converges in {cured.steps} steps")
+assert eig_std.max() / eig_std.min() < 1.2 and cured.status == "converged" and cured.steps < 15
 print(f"A turns at step {turn}; every diagnosis checked")
 
 # %% [markdown]
@@ -1238,6 +1327,7 @@ explorer.update(clip="by global norm")
 # | loss flat at a too-high value, tiny gradient | saddle point or plateau | Hessian has a negative eigenvalue; start near the stable manifold | noise (SGD), momentum, patience |
 # | `nan` / `inf` | divergence, or $\log 0$, $0/0$ | first non-finite step; `np.errstate(all="raise")` | lower learning rate; stable formulas |
 # | training falls, validation rises | overfitting | validation curve | L2/L1, early stopping, more data |
+# | loss rises from the first step | learning rate above $2/L$, or a sign bug (gradient ascent) | the iterate along the steep direction flips sign every step (rate) or keeps it (bug); one tiny step must lower the loss | lower the rate, standardize the features; fix the sign |
 # | units identical, nothing learns | symmetric (all-zero) initialization | gradients zero or identical per unit | random initialization at the right scale |
 #
 # - Every sigmoid layer multiplies the gradient by at most $1/4$ times its weights:
@@ -1255,6 +1345,12 @@ explorer.update(clip="by global norm")
 #   for a start at distance $\varepsilon$ from the stable manifold; "converged" only
 #   means a small gradient.
 # - Choose the regularization strength, and the moment to stop, on validation data.
+#
+# Not covered here, with a place to start: **dropout** (Srivastava et al. 2014);
+# **float16 overflow** and loss scaling in mixed-precision training (Micikevicius et
+# al. 2018); **dead ReLUs**, units whose input is negative on every sample and so get
+# no gradient; learning-rate **warm-up** for large batches (Goyal et al. 2017);
+# **residual connections** (He et al. 2016).
 #
 # ## Exercises
 #

@@ -500,3 +500,10 @@ def test_bfgs_converges_superlinearly_with_wolfe():
         e = e[e > 0]
         r = e[1:] / e[:-1]
         assert r[-1] < 0.05 and r[-3:].max() < r[-9:-3].max()
+
+
+def test_line_searches_live_in_line_search_and_are_re_exported():
+    import gdlearn.line_search as ls
+    import gdlearn.second_order as so
+    for name in ls.__all__:
+        assert getattr(so, name) is getattr(ls, name)

@@ -208,7 +208,8 @@ class NewtonExplorer(Explorer):
         (newton_now,) = ax.plot([], [], marker="h", markersize=11, color=newton_color,
                                 markeredgecolor="white", linestyle="none", zorder=9)
         start = ax.plot([], [], markeredgecolor="black", **style.START_STYLE)[0]
-        msg = ax.text(0.02, 0.98, "", transform=ax.transAxes, va="top", ha="left", fontsize=8, zorder=10,
+        # the status box sits in the error panel's top right, which the falling errors leave empty
+        msg = lax.text(0.98, 0.98, "", transform=lax.transAxes, va="top", ha="right", fontsize=8, zorder=10,
                       bbox=dict(boxstyle="round", facecolor="white", alpha=0.85, lw=0))
         (gd_err,) = lax.plot([], [], color=gd_color, marker="o", markersize=3, label="gradient descent")
         (newton_err,) = lax.plot([], [], color=newton_color, marker="h", markersize=4, label="Newton")
