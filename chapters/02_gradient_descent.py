@@ -125,6 +125,7 @@ print("start", path[0], " after 60 steps", path[-1].round(4))
 
 losses = bowl.f(path.T)
 assert path[1, 1] == 0                               # the first step lands on the valley floor y = 0
+assert 0.1 * bowl.L == 1                             # ... because eta = 1/L: the steep factor 1 - eta*L is 0
 assert np.all(np.diff(losses) < 0)                   # the loss falls at every step
 assert np.allclose(losses[2:] / losses[1:-1], 0.81)  # ... by the same factor, after the first step
 
@@ -136,11 +137,15 @@ ax_loss.semilogy(losses, color=style.color_for("gd"), marker="o", markersize=3)
 ax_loss.set(xlabel="step $k$", ylabel="$f(x_k)$", title="The loss falls every step");
 
 # %% [markdown]
-# The first step drops straight into the valley (the steep direction), then the
-# path walks along the valley floor to the minimum at the origin, each step a
-# little shorter than the last because the gradient shrinks as the bowl
-# flattens. On a log scale the loss falls along a straight line: it is multiplied
-# by the same factor at every step. Section 3 explains that factor.
+# The first step drops straight onto the valley floor $y = 0$ (the steep
+# direction). That it lands *exactly* there is special to this learning rate:
+# $\eta = 0.1 = 1/L$, and section 3 shows that the steep coordinate is then
+# multiplied by $1 - \eta L = 0$. Then the path walks along the valley floor to the
+# minimum at the origin, each step a little shorter than the last because the
+# gradient shrinks as the bowl flattens. On a log scale the loss falls along a
+# straight line: on the floor $f = \tfrac12 \mu x^2$, and each step multiplies $x$ by
+# $1 - \eta\mu = 0.9$, so it multiplies the loss by $(1 - \eta\mu)^2 = 0.81$
+# (section 3 derives the factor per direction).
 #
 # ### From here on: `gdlearn.optim.sgd` and `gdlearn.run.run`
 #
@@ -242,10 +247,14 @@ for ax, (name, tr) in zip(axes.flat, traces.items()):
     when = {"diverged": f"diverged at step {tr.diverged_at}", "converged": f"converged at step {tr.steps}",
             "max_steps": f"not converged after {tr.steps} steps"}[tr.status]
     ax.set_title(f"{name}: $\\eta$ = {regimes[name]}\n{when}", fontsize=9.5)
-art.start.set_label("start")
-art.end.set_label("end (X: diverged)")
-art.line.set_label("iterates")
-axes.flat[-1].legend(loc="lower right", fontsize=8)
+first = plotting.plot_path(traces["too small"], ax=axes.flat[0], color=style.color_for("gd"))
+first.start.set_label("start")
+first.end.set_label("last iterate (after 200 steps)")
+first.line.set_label("iterates")
+axes.flat[0].legend(loc="lower left", fontsize=8)
+axes.flat[-1].text(0.03, 0.97, "the iterates leave the picture;\nthe run stops once they blow up",
+                   transform=axes.flat[-1].transAxes, fontsize=8, va="top",
+                   bbox=dict(facecolor="white", edgecolor="0.7"))
 fig.suptitle("Four learning rates on the same quadratic ($\\mu$ = 1, $L$ = 10), 200 steps each");
 
 # %% [markdown]
@@ -274,6 +283,9 @@ y = huge.xs[:, 1]
 assert np.all(np.abs(y[1:]) > np.abs(y[:-1]))               # far too large: each bounce is bigger
 assert np.all(np.diff(huge.fs[1:]) > 0)                     # and the loss climbs (after step 1)
 assert huge.status == "diverged"
+assert np.isclose(large.fs[-1] / large.fs[-2], (1 - 0.195 * bowl.L) ** 2, rtol=1e-3)   # 0.9025 per step
+assert np.isclose(right.fs[-1] / right.fs[-2], (1 - 0.1 * bowl.mu) ** 2, rtol=1e-3)     # 0.81: faster
+assert np.isclose(regimes["far too large"] / regimes["too large"], 1.08, atol=0.005)     # 8% more diverges
 print(f"too small: still {np.linalg.norm(small.x):.2f} from the minimum after 200 steps;"
       f" too large: the loss fell from {large.fs[0]:.2f} to {large.f:.2e};"
       f" far too large: diverged at step {huge.diverged_at}")
@@ -285,8 +297,13 @@ plotting.plot_loss({f"{name} ($\\eta$ = {regimes[name]})": tr for name, tr in tr
 ax.set_title("Loss against step for the four learning rates");
 
 # %% [markdown]
-# The loss curve is the first thing to look at when training anything: a slowly
-# sloping line says *raise* $\eta$; a line that goes up says *lower* it.
+# The loss curve is the first thing to look at when training anything: a line
+# that goes up says *lower* $\eta$. A slowly sloping line is ambiguous: it may say
+# *raise* $\eta$ (the "too small" run) or that $\eta$ sits just under the edge and
+# the steep direction zig-zags: the "too large" run (loss factor $(1 - 0.195 \cdot 10)^2
+# = 0.9025$ per step, once the shallow direction is done) is slower than "about
+# right" (factor $0.81$), and raising its $\eta$ by 8% diverges. Before raising $\eta$,
+# check the path or the iterates for a zig-zag.
 #
 # ## 3. Where "too large" begins: $\eta < 2/L$
 #
@@ -315,7 +332,7 @@ ax.set_title("Loss against step for the four learning rates");
 #
 # The largest eigenvalue is the smoothness constant $L$ and the smallest the
 # strong-convexity constant $\mu$ (section 6 defines both for functions that are
-# not quadratics). Every coordinate shrinks exactly when
+# not quadratics: $L$-smooth and $\mu$-strongly convex). Every coordinate shrinks exactly when
 # $|1 - \eta\lambda_i| < 1$ for all $i$, that is
 #
 # $$\boxed{\,0 < \eta < \frac{2}{L}\,}$$
@@ -392,7 +409,9 @@ print(f"{stable.sum()} rates below 2/L = {threshold}: none diverged;"
 # %%
 best_lr = 2 / (bowl.L + bowl.mu)
 fig, (ax_loss, ax_rate) = plt.subplots(1, 2, figsize=(11, 4.2))
-plotting.plot_lr_sweep(lrs, sweep, ax=ax_loss, L=bowl.L)
+sweep_lines = plotting.plot_lr_sweep(lrs, sweep, ax=ax_loss, L=bowl.L, color=style.color_for("gd"))
+sweep_lines.line.set_label("final loss (runs that did not diverge)")
+sweep_lines.diverged.set_label("diverged (marked at the top: no loss value)")
 ax_loss.axvline(best_lr, color=COLORS["bluish_green"], linestyle="-.", linewidth=1,
                 label=f"$2/(L+\\mu)$ = {best_lr:.3f}")
 ax_loss.legend(fontsize=8)
@@ -412,7 +431,7 @@ ax_rate.legend(fontsize=8);
 # %% [markdown]
 # Left: the final loss falls as $\eta$ grows, reaches its lowest point a little
 # below $2/L$, at $2/(L + \mu)$ (section 4 says why), and every rate above $2/L$ diverged
-# (the crosses at the top).
+# (the crosses along the top edge mark them; their height is not a loss value).
 # Right, on a linear scale: the measured factor per step sits on the theory curve,
 # a V. It falls as $\eta$ grows, while the shallow direction (factor $1 - \eta\mu$)
 # is the slow one, then rises steeply once the steep direction (factor
@@ -428,11 +447,13 @@ ax_rate.legend(fontsize=8);
 # \qquad \kappa = \frac{L}{\mu}.$$
 #
 # For gradient descent with a fixed step, the **condition number** $\kappa$ alone
-# sets the best possible speed. (Methods that remember earlier steps can do better:
-# no first-order method can guarantee a factor below $(\sqrt\kappa - 1)/(\sqrt\kappa + 1)$
-# per step on all such functions, Nesterov 2004, *Introductory Lectures on Convex
-# Optimization*, Thm 2.1.13, and momentum reaches that rate on quadratics,
-# chapter 05.) At
+# sets the best possible speed. (Methods that remember earlier steps can do better.
+# The limit for *any* first-order method, on the class of $\mu$-strongly convex,
+# $L$-smooth functions defined in section 6, is a factor
+# $(\sqrt\kappa - 1)/(\sqrt\kappa + 1)$ per step: Nesterov 2004, *Introductory
+# Lectures on Convex Optimization*, Thm 2.1.13, proves it for a worst-case
+# quadratic in infinite dimension, so in $n$ dimensions it describes the first
+# $k \ll n$ steps. Momentum reaches that rate on quadratics, chapter 05.) At
 # $\eta^\star$ both eigen-directions shrink by exactly $\rho^\star$ each step (one of
 # them switching sides), so the gradient norm does too, and the number of steps
 # to reach $\|\nabla f\| \le \varepsilon$ is predictable:
@@ -477,7 +498,7 @@ assert one_step.status == "converged" and one_step.steps == 1 and np.all(one_ste
 # number. (A perfectly round bowl, $\kappa = 1$, is the extreme case: $\eta^\star = 1/L$
 # and $\rho^\star = 0$, one step.) Two consequences shape the rest of the course:
 #
-# - In practice nobody tells you $L$ and $\mu$. You tune $\eta$ (section 7).
+# - In practice nobody tells you $L$ and $\mu$. You tune $\eta$ (section 8).
 # - Better methods attack $\kappa$: rescaling features (chapter 03), momentum,
 #   whose rate depends on $\sqrt{\kappa}$ (chapter 05), and Newton's method, which
 #   removes it (chapter 08).
@@ -495,10 +516,12 @@ assert one_step.status == "converged" and one_step.steps == 1 and np.all(one_ste
 # | $\|x_k - x_{k-1}\| \le \varepsilon$ | progress of $x$ | the same; for gradient descent the step *is* $\eta\|\nabla f(x_{k-1})\|$, so a tiny $\eta$ stops it at once |
 # | $k = N$ | the budget | everything: it only guarantees that the loop ends |
 #
-# To see the middle two fail, take Rosenbrock's banana valley (chapter 01), whose
-# floor is curved and nearly flat, with $\eta = 10^{-3}$ and a budget of 10,000
-# steps, and ask when each rule, with the same $\varepsilon = 10^{-5}$, would have
-# stopped, and how far from the minimum $(1, 1)$ we were at that moment.
+# The three thresholds have different units: $\varepsilon$ is a gradient in the
+# first rule, a change of $f$ in the second, a distance in the third. Take
+# Rosenbrock's banana valley (chapter 01), whose floor is curved and nearly flat,
+# with $\eta = 10^{-3}$ and a budget of 10,000 steps, and ask when each rule, with
+# the *same number* $\varepsilon = 10^{-5}$, would have stopped, and how far from
+# the minimum $(1, 1)$ we were at that moment.
 
 # %%
 eps, lr = 1e-5, 1e-3
@@ -518,8 +541,17 @@ for name, values in criteria.items():
     print(f"{name:>13} <= {eps:g}  stops at {where}")
 print(f"{'max steps':>13} = {banana.steps}  stops at step {banana.steps}: distance {distance[-1]:.4f}")
 
-# the step of gradient descent is lr times the gradient norm, so these two rules are one rule
+# the step of gradient descent is lr times the gradient norm: 'step <= eps' is '|grad| <= eps/lr'
 assert np.allclose(step_length[1:], lr * banana.grad_norms[:-1])
+k_step, k_f = stops["step length"], stops["change in f"]
+assert banana.grad_norms[k_step - 1] <= eps / lr < banana.grad_norms[k_step - 2]
+# the change in f is, to first order, lr * |grad|^2: 'change <= eps' is about '|grad| <= sqrt(eps/lr)'
+assert np.isclose(change_in_f[k_f] / (lr * banana.grad_norms[k_f - 1] ** 2), 1, rtol=1e-2)
+assert np.isclose(banana.grad_norms[k_f - 1], np.sqrt(eps / lr), rtol=1e-2)
+assert banana.grad_norms.min() > 100 * eps                  # the gradient rule's 1e-5 is far stricter
+print(f"as thresholds on the gradient norm: {eps:g} (gradient rule), sqrt(eps/lr) = {np.sqrt(eps / lr):g}"
+      f" (change in f), eps/lr = {eps / lr:g} (step length); smallest gradient norm in the run:"
+      f" {banana.grad_norms.min():.1e}")
 assert stops["change in f"] < stops["step length"] < banana.steps and stops["gradient norm"] is None
 assert distance[stops["change in f"]] > 0.1          # stopped while still far away
 assert distance[stops["step length"]] > 0.01
@@ -528,29 +560,42 @@ assert banana.status == "max_steps" and distance[-1] < distance[stops["step leng
 # %%
 fig, (ax, ax_dist) = plt.subplots(1, 2, figsize=(11, 4.4), sharex=True)
 marks = {"gradient norm": COLORS["blue"], "change in f": COLORS["orange"], "step length": COLORS["bluish_green"]}
+as_gradient = {"gradient norm": (eps, ":", r"$\|\nabla f\| \leq \varepsilon$"),
+               "change in f": (np.sqrt(eps / lr), "--", r"change in $f \leq \varepsilon$ $\approx$ $\|\nabla f\| \leq \sqrt{\varepsilon/\eta}$"),
+               "step length": (eps / lr, "-.", r"step $\leq \varepsilon$ $\Leftrightarrow$ $\|\nabla f\| \leq \varepsilon/\eta$")}
+ax.semilogy(banana.grad_norms, color="0.3", linewidth=1.4, label=r"$\|\nabla f(x_k)\|$")
 for name, color in marks.items():
-    ax.semilogy(criteria[name], color=color, label=name, linewidth=1.4)
+    level, linestyle, text = as_gradient[name]
+    ax.axhline(level, color=color, linestyle=linestyle, linewidth=1.5, label=f"{text} = {level:g}")
     if stops[name] is not None:
-        ax.plot(stops[name], eps, "o", color=color, markeredgecolor="black", markersize=8)
-ax.axhline(eps, color="black", linestyle="--", linewidth=1, label=f"$\\varepsilon$ = {eps:g}")
-ax.set(xlabel="step $k$", ylabel="value of the stopping quantity",
-       title=f"When would each rule stop? (Rosenbrock, $\\eta$ = {lr})", ylim=(1e-9, 1e3))
+        ax.plot(stops[name], level, "o", color=color, markeredgecolor="black", markersize=8)
+ax.set(xlabel="step $k$", ylabel="gradient norm (log scale)",
+       title=f"The three rules as thresholds on $\\|\\nabla f\\|$ (Rosenbrock, $\\eta$ = {lr})", ylim=(3e-6, 1e3))
 ax.legend(fontsize=8, loc="upper right")
 ax_dist.semilogy(distance, color="0.3", linewidth=1.4, label="distance to the minimum")
 for name in ("change in f", "step length"):
     k = stops[name]
     ax_dist.plot(k, distance[k], "o", color=marks[name], markeredgecolor="black", markersize=9,
                  label=f"'{name}' stops: step {k}, distance {distance[k]:.3f}")
-ax_dist.set(xlabel="step $k$", ylabel="$\\|x_k - (1, 1)\\|$",
+ax_dist.set(xlabel="step $k$", ylabel="$\\|x_k - (1, 1)\\|$ (log scale)",
             title="How far from the minimum they stop")
 ax_dist.legend(fontsize=8, loc="upper right");
 
 # %% [markdown]
-# On the valley floor $f$ barely changes from one step to the next, and the steps
-# are short, so both "progress" rules declare victory while the iterate is still
-# crawling towards $(1, 1)$. The gradient rule does not fire at all in 10,000
-# steps: it is honest about the valley not being flat yet. The budget ended the
-# run.
+# For gradient descent the three rules are really *one* rule with three
+# thresholds. The step is $\eta \|\nabla f\|$, so "step $\le \varepsilon$" is
+# exactly "$\|\nabla f\| \le \varepsilon/\eta = 10^{-2}$". The change in $f$ is, to
+# first order, $\eta \|\nabla f\|^2$ (section 1), so "change $\le \varepsilon$" is
+# about "$\|\nabla f\| \le \sqrt{\varepsilon/\eta} = 0.1$" (measured: the ratio is
+# 1 to better than 1% where the rule fires). The left panel draws all three as
+# thresholds on the gradient norm: $10^{-5}$, $10^{-2}$ and $0.1$. The "progress" rules
+# fire first, while the iterate is still crawling towards $(1, 1)$, simply because
+# their thresholds are the loosest; the gradient rule never fires in 10,000 steps
+# because $10^{-5}$ is the strictest (the gradient norm never gets below $6.9
+# \cdot 10^{-3}$). The lesson is about units: the same number $\varepsilon$ means a
+# different tolerance in each rule, and the tolerance of the progress rules
+# moves with $\eta$. A small change in $f$ or $x$ says little unless you know how
+# fast you are moving.
 #
 # The gradient rule has its own blind spot: a point where the gradient vanishes
 # need not be a minimum. On the saddle $f = x^2 - y^2$, start a hair off the
@@ -584,7 +629,7 @@ ax.legend(fontsize=8, loc="lower left");
 # curve. That is what `run` does (with an absolute tolerance `tol`), and why its
 # `Trace` reports a `status` instead of a bare number.
 #
-# ## 6. Convex and non-convex: one valley or many
+# ## 6. What convexity guarantees
 #
 # A function is **convex** when the straight segment between any two points of its
 # graph lies on or above the graph. For a twice-differentiable $f$ this means that
@@ -592,29 +637,99 @@ ax.legend(fontsize=8, loc="lower left");
 # global one (if $f(y) < f(x)$, the segment from $x$ to $y$ goes below $f(x)$
 # arbitrarily close to $x$, so $x$ is not a local minimum).
 #
-# Beyond quadratics, $L$ needs a general definition: $f$ is **$L$-smooth** if
-# $\|\nabla f(x) - \nabla f(y)\| \le L \|x - y\|$ for *all* $x, y$; for a
-# twice-differentiable $f$ that means every Hessian eigenvalue, everywhere, lies
-# between $-L$ and $L$. The guarantee then reads: **if $f$ is convex and $L$-smooth
-# and has a minimizer, gradient descent with $0 < \eta < 2/L$ drives $f(x_k)$ to the
-# minimum value from every start** (Nesterov 2004, Thm 2.1.14). Each hypothesis
-# matters, as two one-dimensional examples show:
+# Beyond quadratics, the two constants of section 3 need general definitions, for
+# *all* $x, y$:
+#
+# - $f$ is **$L$-smooth** if $\|\nabla f(x) - \nabla f(y)\| \le L \|x - y\|$; for a
+#   twice-differentiable $f$: every Hessian eigenvalue, everywhere, lies between
+#   $-L$ and $L$;
+# - $f$ is **$\mu$-strongly convex** ($\mu > 0$) if
+#   $f(y) \ge f(x) + \nabla f(x) \cdot (y - x) + \tfrac{\mu}{2}\|y - x\|^2$: it curves
+#   up at least like a parabola of curvature $\mu$; for a twice-differentiable $f$:
+#   every Hessian eigenvalue, everywhere, is at least $\mu$.
+#
+# For the quadratic $\tfrac12 x^\top A x$ these are the largest and the smallest
+# eigenvalue of $A$ (Nesterov 2004, §2.1.1 and §2.1.3).
+#
+# ### Why $2/L$ in general: the descent lemma
+#
+# $L$-smoothness alone, convex or not, bounds how far $f$ can rise above its
+# tangent: writing $f(y) - f(x) - \nabla f(x)\cdot(y - x)$ as
+# $\int_0^1 \big(\nabla f(x + t(y-x)) - \nabla f(x)\big)\cdot(y - x)\,dt$ and bounding the
+# integrand by $L t \|y - x\|^2$ gives
+# $f(y) \le f(x) + \nabla f(x)\cdot(y - x) + \tfrac{L}{2}\|y - x\|^2$
+# (Nesterov 2004, Lemma 1.2.3). Put in the gradient step $y = x - \eta \nabla f(x)$:
+#
+# $$f\big(x - \eta \nabla f(x)\big) \le f(x) - \eta\Big(1 - \frac{L\eta}{2}\Big)\|\nabla f(x)\|^2 .$$
+#
+# So for **every** $L$-smooth $f$, each step with $0 < \eta < 2/L$ lowers $f$ unless
+# $\nabla f(x) = 0$, and the guaranteed decrease $\eta(1 - L\eta/2)$ is largest at
+# $\eta = 1/L$, where it is $\|\nabla f(x)\|^2 / (2L)$. That is the general reason for
+# the $2/L$ of section 3 and the popular default $\eta = 1/L$. (The lemma is a
+# guarantee, not the exact decrease: section 4's best rate $2/(L+\mu)$ is not $1/L$.)
+#
+# ### The guarantees, with their hypotheses
+#
+# Gradient descent with a fixed $\eta$, from any start $x_0$, with $f^\star = \min f$
+# and $x^\star$ a minimizer:
+#
+# | hypotheses on $f$ | learning rate | guarantee | source |
+# | --- | --- | --- | --- |
+# | $L$-smooth, bounded below (may be non-convex) | $\eta = 1/L$ | $\min_{k < N} \|\nabla f(x_k)\|^2 \le 2L\,(f(x_0) - \inf f)/N$: a small gradient somewhere, not a minimum | Nesterov 2004, §1.2.3 (sum the lemma over $N$ steps) |
+# | convex, $L$-smooth, has a minimizer | $0 < \eta < 2/L$ | $f(x_k) \to f^\star$, at rate $O(1/k)$; for $\eta = 1/L$: $f(x_k) - f^\star \le 2L\|x_0 - x^\star\|^2/(k + 4)$ | Nesterov 2004, Thm 2.1.14, Cor 2.1.2 |
+# | $\mu$-strongly convex, $L$-smooth | $\eta = 2/(L + \mu)$ | $\|x_k - x^\star\| \le \big(\tfrac{\kappa - 1}{\kappa + 1}\big)^k \|x_0 - x^\star\|$: linear, section 4's rate | Nesterov 2004, Thm 2.1.15 |
+#
+# On a non-convex $f$ a small gradient may also mean a saddle point (section 5);
+# but with $\eta < 1/L$, for $f$ twice continuously differentiable, the set of
+# starts from which gradient descent converges to a *strict* saddle (one with a
+# negative Hessian eigenvalue) has measure zero (Lee et al. 2016, "Gradient descent
+# only converges to minimizers", COLT). The start $y_0 = 10^{-8}$ of section 5 was
+# close to that set on purpose.
+#
+# The descent lemma on two functions we know, and each convexity hypothesis
+# broken once, in one dimension:
 #
 # - *No minimizer.* $f(x) = \log(1 + e^{-x})$ is convex and $\tfrac14$-smooth, but it
-#   has no minimum: it only approaches 0 as $x \to \infty$. Gradient descent with
-#   $\eta = 4 < 2/L = 8$ keeps walking to the right for ever. This is logistic
-#   regression on data that a line separates perfectly (chapter 04).
+#   has no minimum: it only approaches its infimum 0 as $x \to \infty$. With
+#   $\eta = 4 = 1/L$ the *values* still converge: $f(x_k) \to 0$ (the proof of the
+#   $O(1/k)$ bound works with any point $u$ in place of $x^\star$:
+#   $f(x_k) - f(u) \le \|x_0 - u\|^2/(2\eta k)$ for $\eta \le 1/L$; Beck 2017,
+#   *First-Order Methods in Optimization*, §10.4, checked below). What fails is the *iterates*: $x_k$ walks to the right
+#   for ever, ever more slowly, and no rate holds. The logistic loss behaves like this
+#   when a line separates the data perfectly: the weights grow without bound
+#   (Soudry et al. 2018, "The implicit bias of gradient descent on separable
+#   data", JMLR).
 # - *No global $L$.* $f(x) = x^4$ is convex with a minimum at 0, but its curvature
-#   $12x^2$ has no upper bound. With $\eta = 0.1$, a start at $x_0 = 0.5$ converges (slowly),
-#   and a start at $x_0 = 3$ diverges: no single $\eta$ is safe from every start.
+#   $12x^2$ has no upper bound. With $\eta = 0.1$, a start at $x_0 = 3$ diverges: no
+#   single $\eta$ is safe from every start. A start at $x_0 = 0.5$ converges, but
+#   slowly: the curvature at the minimum is 0, so $f$ is not strongly convex
+#   ($\mu = 0$) and there is no linear rate; $x_{k+1} = x_k(1 - 0.4x_k^2)$ shrinks only
+#   like $1/\sqrt{0.8k}$.
 
 # %%
-x_walk, eta_walk = 0.0, 4.0
-for _ in range(100_000):
+rng_lemma = np.random.default_rng(1)
+for f_, grad_, L_, points in [
+        (lambda x: np.log1p(np.exp(-x)), lambda x: -1 / (1 + np.exp(x)), 0.25, np.linspace(-20, 20, 401)),
+        (booth.f, booth.grad, booth.L, rng_lemma.uniform(-10, 10, (2, 400)))]:
+    for eta_ in (0.5 / L_, 1 / L_, 1.9 / L_):
+        g_ = grad_(points)
+        bound = f_(points) - eta_ * (1 - L_ * eta_ / 2) * np.sum(np.atleast_2d(g_) ** 2, axis=0)
+        assert np.all(f_(points - eta_ * g_) <= bound + 1e-9)   # the descent lemma holds at every point
+
+# %%
+x_walk, eta_walk, walk = 0.0, 4.0, {}
+for k in range(1, 100_001):
     x_walk -= eta_walk * (-1 / (1 + np.exp(x_walk)))          # f'(x) = -1 / (1 + e^x)
-print(f"log(1 + e^-x): after 100,000 steps x = {x_walk:.2f}, f'(x) = {-1 / (1 + np.exp(x_walk)):.1e}"
-      " (still moving right)")
-assert x_walk > 10 and -1 / (1 + np.exp(x_walk)) < 0           # no minimizer: it never stops
+    if k in (1_000, 10_000, 100_000):
+        walk[k] = x_walk
+for k, x_k in walk.items():
+    print(f"log(1 + e^-x), eta = 4: after {k:7,} steps x = {x_k:5.2f}, f(x) = {np.log1p(np.exp(-x_k)):.1e}")
+assert walk[1_000] < walk[10_000] < walk[100_000]               # the iterates keep moving right ...
+assert walk[100_000] - walk[10_000] > 1                         # ... without settling
+for k, x_k in walk.items():                                     # ... while the value tends to inf f = 0,
+    u = x_k + 5
+    assert np.log1p(np.exp(-x_k)) - np.log1p(np.exp(-u)) <= u**2 / (2 * eta_walk * k)   # the O(1/k) bound, u = x_k + 5
+assert np.log1p(np.exp(-walk[100_000])) < 1e-5
 
 
 def quartic_descent(x0, eta=0.1, steps=1000):
@@ -626,8 +741,9 @@ def quartic_descent(x0, eta=0.1, steps=1000):
     return x
 
 
-print(f"x^4, eta = 0.1: from 0.5 -> {quartic_descent(0.5):.3f}, from 3 -> {quartic_descent(3.0)}")
-assert abs(quartic_descent(0.5)) < 0.1 and quartic_descent(3.0) == np.inf
+print(f"x^4, eta = 0.1: from 0.5 -> {quartic_descent(0.5):.3f} after 1000 steps, from 3 -> {quartic_descent(3.0)}")
+assert quartic_descent(3.0) == np.inf
+assert np.isclose(quartic_descent(0.5), 1 / np.sqrt(0.8 * 1000), rtol=0.1)   # ~ 1/sqrt(0.8 k): sublinear
 
 # %% [markdown]
 # Booth's function is a convex quadratic in disguise, so all hypotheses hold
@@ -649,6 +765,8 @@ assert np.allclose(convex.x, booth.minima[0], atol=1e-8)
 print(f"Booth: {convex.fraction('converged'):.0%} of {len(convex.x0s)} starts converged to {booth.minima[0]}")
 
 # %% [markdown]
+# ## 7. Non-convex: one valley or many
+#
 # **Himmelblau's function** $(x^2 + y - 11)^2 + (x + y^2 - 7)^2$ is not convex: its
 # Hessian has negative eigenvalues in places (around a hilltop near
 # $(-0.27, -0.92)$, for one), and it has four minima, all with the value 0. Which one gradient
@@ -705,12 +823,23 @@ ax.set_title("Himmelblau: which minimum each start reaches ($\\eta$ = 0.01)");
 # Each colour is a basin; the stars are the minima. The basins are roughly a
 # quarter of the square each, but they are not quadrants: their borders run along
 # the ridges between the valleys, through the hilltop and the four saddles (chapter
-# 01, section 7). Starts on a small circle around each of these points end in two or
+# 01 draws them in section 3 and classifies them by their Hessians in section 7). Starts on a small circle around each of these points end in two or
 # more different minima. And the nearest minimum is not always the one reached:
 # 176 of the 10,000 starts end elsewhere. None of them is close to the minimum it
 # misses (all are at least 1.9 away, about half the 3.9 between neighbouring
-# minima): they are starts near a border, where the downhill direction already
-# points into the other valley.
+# minima). Two causes, told apart below by re-running those 176 starts with a
+# learning rate 20 times smaller (and 20 times more steps), which follows the
+# downhill direction much more closely: 154 of them still end at the same,
+# non-nearest minimum, because the downhill path from there really leads into
+# the other valley. The other 22 are a step-size effect: at $\eta = 0.01$ the first
+# steps from the steep outer walls are long (the largest Hessian eigenvalue exceeds
+# $2/\eta = 200$ on a quarter of the grid) and can jump across a ridge.
+#
+# To find the hilltop and the saddles, the next cell solves $\nabla f = 0$ with
+# `scipy.optimize.root`, giving it the Hessian as the Jacobian of $\nabla f$: that is
+# Newton's method for a zero of the gradient (chapter 08), which also finds
+# saddles and maxima. `run_many`'s result has helpers: `nearest_minimum` (the index
+# of the minimum nearest each end point) and `fraction(status)`.
 
 # %%
 import scipy.optimize
@@ -738,6 +867,16 @@ print(f"{elsewhere.sum()} starts end at a minimum that is not the nearest; the c
       f"(neighbouring minima are {spacing:.2f} apart)")
 assert 100 < elsewhere.sum() < 300
 assert to_minima[elsewhere, nearest_to_start[elsewhere]].min() > 0.4 * spacing
+
+careful = run_many(sgd(lr=0.0005), himmelblau, starts[elsewhere], steps=20_000)
+same_end = careful.nearest_minimum(himmelblau.minima) == basins.nearest_minimum(himmelblau.minima)[elsewhere]
+H_starts = himmelblau.hess(starts.T)
+steep_share = np.mean(np.linalg.eigvalsh(np.moveaxis(H_starts, (0, 1), (-2, -1)))[..., -1] > 2 / 0.01)
+print(f"with eta = 0.0005: {same_end.sum()} of {elsewhere.sum()} end at the same minimum as with eta = 0.01;"
+      f" curvature above 2/0.01 on {steep_share:.0%} of the grid")
+assert np.all(careful.status == "converged")
+assert 0.8 * elsewhere.sum() < same_end.sum() < elsewhere.sum()   # most: the downhill path; some: the step
+assert 0.2 < steep_share < 0.3
 
 # %% [markdown]
 # ### The map depends on the learning rate
@@ -806,7 +945,7 @@ assert maps[0.016].fraction("max_steps") > 0.8 * lost        # most of its basin
 # "Gradient descent on neural networks typically occurs at the edge of stability",
 # ICLR).
 #
-# ## 7. Tuning the learning rate: grid search and random search
+# ## 8. Tuning the learning rate: grid search and random search
 #
 # For a real problem you do not know $L$, and the loss is not a quadratic. So you
 # try learning rates and keep the best: give each candidate the same budget of
@@ -988,7 +1127,7 @@ ax_alpha.legend(fontsize=8, loc="upper right");
 # why line searches return with Newton's method and BFGS in chapter 08.
 #
 #
-# ## 8. Your turn: the learning-rate explorer
+# ## 9. Your turn: the learning-rate explorer
 #
 # Move the **learning rate** slider and watch the path (left) and the loss curve
 # (right) change. The other sliders move the start point; the dropdown picks the
@@ -1014,7 +1153,7 @@ explorer
 #    default start. Then look at the loss curve: fast at first, then a long crawl
 #    along the valley.
 # 4. **Himmelblau**: keep $\eta = 0.01$ and move the start across a basin border
-#    from the map in section 6. Then start in the lower-left basin and raise $\eta$
+#    from the map in section 7. Then start in the lower-left basin and raise $\eta$
 #    past 0.015.
 # 5. **Saddle**: start at $y_0 = 0$, then at $y_0 = 0.01$. How long does the path
 #    hesitate near the saddle point?
@@ -1027,7 +1166,7 @@ print("learning rate on the slider:", explorer.controls["lr"].value)
 assert explorer.surfaces["quadratic"].L == bowl.L        # the explorer's quadratic is our bowl: 2/L = 0.2
 
 # %% [markdown]
-# ## 9. One descent, step by step
+# ## 10. One descent, step by step
 #
 # A replay of one run on Rosenbrock, with the best learning rate of the grid
 # search and the same budget of 5,000 steps. Press play, or drag the step slider:
