@@ -27,10 +27,12 @@
 #   large looks like, first in one dimension, then in two;
 # - why, on a quadratic, gradient descent converges exactly when $\eta < 2/L$
 #   ($L$ the largest Hessian eigenvalue), and which fixed rate is best;
-# - when to stop: four stopping rules and what each one misses;
+# - when to stop: four stopping rules, what each one misses, and why one
+#   $\varepsilon$ means three different tolerances;
 # - convex and non-convex functions: Himmelblau's four minima and the basins
 #   that lead to them, computed from 10,000 starting points at once;
-# - what convexity guarantees, and under which hypotheses;
+# - the descent lemma (the general reason for $2/L$), and what convexity guarantees,
+#   under which hypotheses;
 # - how to tune the learning rate by grid search and by random search, and how a
 #   backtracking line search chooses each step without tuning;
 # - and you get a **learning-rate explorer** to play with.
@@ -252,7 +254,7 @@ first.start.set_label("start")
 first.end.set_label("last iterate (after 200 steps)")
 first.line.set_label("iterates")
 axes.flat[0].legend(loc="lower left", fontsize=8)
-axes.flat[-1].text(0.03, 0.97, "the iterates leave the picture;\nthe run stops once they blow up",
+axes.flat[-1].text(0.03, 0.97, "the iterates leave\nthe picture; the run\nstops once they\nblow up",
                    transform=axes.flat[-1].transAxes, fontsize=8, va="top",
                    bbox=dict(facecolor="white", edgecolor="0.7"))
 fig.suptitle("Four learning rates on the same quadratic ($\\mu$ = 1, $L$ = 10), 200 steps each");
@@ -984,12 +986,45 @@ print(f"grid search:   best lr = {grid_lrs[best_grid]:.3e}, final loss {grid_los
 print(f"random search: best lr = {random_lrs[best_random]:.3e}, final loss {random_losses[best_random]:.2e}")
 print(f"a typical grid rate (the median final loss): {np.median(grid_losses):.2f}")
 
-# %%
 curvature_at_minimum = np.linalg.eigvalsh(rosenbrock.hess(rosenbrock.minima[0])).max()
-fig, ax = plt.subplots(figsize=(7.5, 4.6))
+
+# %% [markdown]
+# In the left panel below, the grid's curve has three parts. On the left, steps too small to get anywhere in
+# the budget; then a long slope down as $\eta$ grows; past the best grid rate the
+# final loss jumps up (those runs bounce along the valley), and further up they
+# diverge. The best grid rate is the last grid point below $2/L$, with $L$ the
+# largest Hessian eigenvalue at the minimum $(1, 1)$ (dashed).
+#
+# But the grid is coarse: neighbouring rates differ by a factor 1.35. Zoom in with
+# 33 rates between $1.6 \cdot 10^{-3}$ and $2.4 \cdot 10^{-3}$, same budget:
+
+# %%
+fine_lrs = np.linspace(1.6e-3, 2.4e-3, 33)
+fine_losses = final_losses(fine_lrs)
+best_fine = np.argmin(fine_losses)
+print(f"fine scan: best lr = {fine_lrs[best_fine]:.3e}, final loss {fine_losses[best_fine]:.2e}"
+      f" (2/L at the minimum = {2 / curvature_at_minimum:.4e})")
+long_lrs = np.array([2.0**-9, fine_lrs[best_fine]])           # just below 2/L, and the budget's best
+long_runs = run_many(sgd(lr=long_lrs), rosenbrock, np.tile(rosenbrock.start, (2, 1)),
+                     steps=10 * budget_steps, tol=0, keep_path=True)
+print(f"with {10 * budget_steps} steps: lr = {long_lrs[0]:.3e} -> f = {long_runs.f[0]:.1e},"
+      f" lr = {long_lrs[1]:.3e} -> f = {long_runs.f[1]:.1e}")
+steep_along_path = np.array([np.linalg.eigvalsh(rosenbrock.hess(p)).max()
+                             for p in long_runs.path[: budget_steps // 2 + 1, 1]])
+
+assert grid_lrs[best_grid] < 2 / curvature_at_minimum < grid_lrs[best_grid + 1]   # the grid's best: last below 2/L
+assert np.all(grid_losses[grid_lrs > 2 / curvature_at_minimum] > 10 * grid_losses[best_grid])
+assert fine_lrs[best_fine] > 2 / curvature_at_minimum                  # the budget's best is *above* 2/L
+assert fine_losses[best_fine] < 0.5 * grid_losses[best_grid]
+assert np.all(steep_along_path[100:] < 2 / fine_lrs[best_fine])        # stable along the first half of the path
+assert long_runs.f[0] < 1e-20 and long_runs.f[1] > 1e-3                # with time, it bounces; 2^-9 settles
+
+# %%
+fig, (ax, ax_fine) = plt.subplots(1, 2, figsize=(13, 4.6), width_ratios=[1.4, 1], layout="constrained")
 sweep_art = plotting.plot_lr_sweep(grid_lrs, grid_losses, ax=ax, L=curvature_at_minimum,
                                    label="grid search", color=style.color_for("gd"))
 sweep_art.threshold.set_label(f"$2/L$ at the minimum = {2 / curvature_at_minimum:.2g}")
+sweep_art.diverged.set_label("diverged (marked at the top: no loss value)")
 ax.plot(random_lrs[np.isfinite(random_losses)], random_losses[np.isfinite(random_losses)], "D",
         color=COLORS["orange"], markersize=5, linestyle="none", label="random search")
 ax.plot(grid_lrs[best_grid], grid_losses[best_grid], "o", markersize=13, markerfacecolor="none",
@@ -998,26 +1033,47 @@ ax.plot(random_lrs[best_random], random_losses[best_random], "D", markersize=13,
         markeredgecolor=COLORS["orange"], markeredgewidth=2, label="best of random")
 ax.set_title(f"Rosenbrock: final loss after {budget_steps} steps against the learning rate")
 ax.set_xlabel("learning rate $\\eta$ (log scale)")
-ax.legend(fontsize=8, loc="lower left");
+ax.set_ylabel("final loss $f(x_T)$ (log scale)")
+ax.legend(fontsize=8, loc="lower left")
+ax_fine.semilogy(fine_lrs, fine_losses, "s-", color=COLORS["reddish_purple"], markersize=4,
+                 label=f"fine scan, {budget_steps} steps")
+ax_fine.axvline(2 / curvature_at_minimum, color="black", linestyle="--", linewidth=1,
+                label=f"$2/L$ at the minimum = {2 / curvature_at_minimum:.3e}")
+ax_fine.plot(fine_lrs[best_fine], fine_losses[best_fine], "s", markersize=13, markerfacecolor="none",
+             markeredgecolor=COLORS["reddish_purple"], markeredgewidth=2,
+             label=f"best: $\\eta$ = {fine_lrs[best_fine]:.3e}")
+ax_fine.plot(grid_lrs[best_grid], grid_losses[best_grid], "o", markersize=9, markerfacecolor="none",
+             markeredgecolor=style.color_for("gd"), markeredgewidth=2, label="best of grid")
+ax_fine.set(xlabel="learning rate $\\eta$ (linear scale)", ylabel="final loss $f(x_T)$ (log scale)",
+            title="Zoom: 33 rates around $2/L$")
+ax_fine.legend(fontsize=8, loc="upper left");
 
 # %% [markdown]
-# The curve has the shape of every learning-rate search. On the left, steps too
-# small to get anywhere in the budget; then a long slope down as $\eta$ grows; the
-# best rate sits just below the stability limit at the minimum, $2/L$ with $L$ the
-# largest Hessian eigenvalue at $(1, 1)$ (dashed); above it gradient descent can
-# no longer settle into the minimum and bounces along the valley, and further up
-# it diverges. **The best learning rate is usually just below the largest one at
-# which the run still settles down**, which is why a common recipe is to raise
-# $\eta$ until the loss curve stops falling smoothly (it starts to bounce or to
-# blow up), then back off.
+# The budget's best rate, $2.05 \cdot 10^{-3}$, is slightly *above* $2/L \approx
+# 1.997 \cdot 10^{-3}$, and ends more than 5 times lower than the grid's best; just
+# above it the final loss jumps up and becomes jagged (those runs are bouncing,
+# and where they happen to be at step 5,000 varies). No
+# contradiction with section 3: $2/L$ is the limit *at the minimum*, where the
+# curvature is largest. Along the valley floor the largest Hessian eigenvalue is
+# smaller (asserted above over the first half of the path: below $2/\eta \approx
+# 976$), so a rate a little above $2/L$ is stable for most of the run, and the
+# instability near $(1, 1)$ needs many steps to grow. Give both rates ten times the
+# budget and the picture flips: $2^{-9}$, just below $2/L$, reaches $f \approx
+# 10^{-27}$, while $2.05 \cdot 10^{-3}$ ends bouncing at $f \approx 2 \cdot 10^{-2}$.
+# **The best fixed rate depends on the budget**, and a coarse grid cannot see the
+# difference. What the grid does show is the practical rule of thumb: the best
+# rate is close to the largest one that does not diverge, within about a factor 2
+# (Bengio 2012, "Practical recommendations for gradient-based training of deep
+# architectures", §3.1.1). Smith's learning-rate range test uses it: raise $\eta$
+# during one short run until the loss stops falling, and pick a rate below that
+# point (Smith 2017, "Cyclical learning rates for training neural networks",
+# WACV, §3.3).
 #
 # And random search, with the same budget, found a learning rate almost as good
 # as the grid's (its best final loss is printed above; the checks below allow a
 # factor of 3):
 
 # %%
-assert grid_lrs[best_grid] < 2 / curvature_at_minimum < grid_lrs[best_grid + 1]   # just below the edge
-assert np.all(grid_losses[grid_lrs > 2 / curvature_at_minimum] > 10 * grid_losses[best_grid])
 assert 0.5 < random_lrs[best_random] / grid_lrs[best_grid] < 2         # within a factor 2 of the grid's
 assert random_losses[best_random] < 3 * grid_losses[best_grid]         # loss within 3x of the grid's
 assert random_losses[best_random] < 1e-2 * np.median(grid_losses)      # and far better than a typical rate
@@ -1061,7 +1117,7 @@ assert ratio.max() > 10                                               # and some
 # For a small enough $\alpha$ the first-order model is accurate and the condition
 # holds (as long as $\nabla f(x) \ne 0$), so the halving stops (Nocedal & Wright
 # 2006, *Numerical Optimization*, §3.1 and Algorithm 3.1). Each step costs one
-# gradient and a few extra values of $f$. The course library has this search as
+# gradient and one value of $f$ per trial (about ten per step below). The course library has this search as
 # `gdlearn.second_order.backtracking` (chapter 08 builds on it); here it is inside
 # a gradient-descent loop, on the same Rosenbrock problem, with no tuning at all:
 
@@ -1072,7 +1128,7 @@ from gdlearn.second_order import backtracking
 def gradient_descent_backtracking(f, grad, x0, steps):
     """Gradient descent whose step length is chosen by an Armijo backtracking search."""
     x = np.array(x0, dtype=float)
-    fx, evaluations, losses, lengths = f(x), 1, [f(x)], []
+    fx, evaluations, losses, lengths, path = f(x), 1, [f(x)], [], [x]
     for _ in range(steps):
         g = grad(x)
         search = backtracking(f, x, fx, g, -g, alpha0=1.0, c1=1e-4, rho=0.5)
@@ -1080,10 +1136,11 @@ def gradient_descent_backtracking(f, grad, x0, steps):
         evaluations += search.n_f
         losses.append(fx)
         lengths.append(search.alpha)
-    return x, np.array(losses), evaluations, np.array(lengths)
+        path.append(x)
+    return np.array(path), np.array(losses), evaluations, np.array(lengths)
 
 
-x_bt, losses_bt, evaluations_bt, alphas_bt = gradient_descent_backtracking(
+path_bt, losses_bt, evaluations_bt, alphas_bt = gradient_descent_backtracking(
     rosenbrock.f, rosenbrock.grad, rosenbrock.start, budget_steps)
 print(f"backtracking, {budget_steps} steps: final loss {losses_bt[-1]:.1e}, "
       f"{evaluations_bt} values of f and {budget_steps} gradients")
@@ -1093,39 +1150,130 @@ print(f"accepted step lengths: from {alphas_bt.min():.1e} to {alphas_bt.max():.2
 
 assert np.all(np.diff(losses_bt) < 0)                          # every accepted step goes down
 assert losses_bt[-1] < grid_losses[best_grid]                  # better than the best tuned rate
+assert losses_bt[-1] < fine_losses[best_fine]                  # ... and than the fine scan's best
 assert alphas_bt.min() < 2 / curvature_at_minimum < alphas_bt.max()   # the steps adapt
-assert 5 * budget_steps < evaluations_bt < 15 * budget_steps    # about ten values of f per step
-assert np.mean(np.isin(alphas_bt, [2.0**-8, 2.0**-9])) > 0.9     # alternating 2^-8 and 2^-9
-assert np.median(alphas_bt) > grid_lrs[best_grid]                # longer than the best fixed rate
+assert 9 * budget_steps < evaluations_bt < 11 * budget_steps    # about ten values of f per step
+
+late = alphas_bt[100:]                                           # after the first 100 steps
+share_8, share_9 = np.mean(late == 2.0**-8), np.mean(late == 2.0**-9)
+long_at = np.flatnonzero(late == 2.0**-8)
+factor_8, factor_9 = abs(1 - 2.0**-8 * curvature_at_minimum), abs(1 - 2.0**-9 * curvature_at_minimum)
+print(f"after step 100: alpha = 2^-9 in {share_9:.1%} of the steps, 2^-8 in {share_8:.1%};"
+      f" consecutive steps differ in {np.mean(late[1:] != late[:-1]):.0%} of the pairs;"
+      f" gaps between long steps: {np.diff(long_at).min()} to {np.diff(long_at).max()} steps")
+print(f"steep factors at the minimum: |1 - 2^-8 L| = {factor_8:.3f}, |1 - 2^-9 L| = {factor_9:.3f},"
+      f" one of each: {factor_8 * factor_9:.2f}; short steps to undo one long step:"
+      f" {np.log(factor_8) / -np.log(factor_9):.1f}")
+assert share_8 + share_9 == 1                                    # only these two lengths ...
+assert 0.85 < share_9 < 0.97 and 0.03 < share_8 < 0.15           # ... mostly the short one
+assert np.mean(late[1:] != late[:-1]) < 0.3                      # not alternating
+assert factor_8 * factor_9 > 2                                   # (alternation would diverge)
+assert np.diff(long_at).max() <= np.ceil(np.log(factor_8) / -np.log(factor_9))   # gaps up to ~24 steps
 assert 2.0**-9 < 2 / curvature_at_minimum < 2.0**-8              # one below the limit, one above
+assert grid_lrs[best_grid] < 2.0**-9 < fine_lrs[best_fine]
 
 # %%
-fig, (ax_bt, ax_alpha) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], layout="constrained")
+fig, (ax_bt, ax_zoom, ax_hist) = plt.subplots(1, 3, figsize=(14, 4.2), width_ratios=[1.1, 1.2, 0.7],
+                                              layout="constrained")
 fixed_best = run(sgd(lr=grid_lrs[best_grid]), rosenbrock, rosenbrock.start, steps=budget_steps, tol=0)
 ax_bt.semilogy(fixed_best.fs, color=style.color_for("gd"), label=f"fixed $\\eta$ = {grid_lrs[best_grid]:.2e} (best of grid)")
 ax_bt.semilogy(losses_bt, color=COLORS["vermillion"], linestyle="--", label="backtracking (Armijo)")
 ax_bt.set(xlabel="step $k$", ylabel="$f(x_k)$ (log scale)", title="Rosenbrock: loss against step")
 ax_bt.legend(fontsize=8)
-ax_alpha.semilogy(np.arange(1, budget_steps + 1), alphas_bt, ".", color=COLORS["vermillion"], markersize=2,
-                  label=r"accepted $\alpha_k$")
-ax_alpha.axhline(grid_lrs[best_grid], color=style.color_for("gd"), linestyle="-", label="best fixed $\\eta$")
-ax_alpha.set(xlabel="step $k$", ylabel=r"step length $\alpha_k$ (log scale)", title="The step length chosen at each step")
-ax_alpha.legend(fontsize=8, loc="upper right");
+window = np.arange(100, 201)
+ax_zoom.step(window, alphas_bt[window - 1], where="mid", color=COLORS["vermillion"], linewidth=1)
+for value, marker, color in ((2.0**-8, "^", COLORS["vermillion"]), (2.0**-9, "o", COLORS["blue"])):
+    hit = window[alphas_bt[window - 1] == value]
+    ax_zoom.plot(hit, np.full(hit.size, value), marker, color=color, markersize=4, linestyle="none",
+                 label=f"$\\alpha_k = 2^{{{int(np.log2(value))}}}$ = {value:.2e}")
+ax_zoom.axhline(2 / curvature_at_minimum, color="black", linestyle="--", linewidth=1,
+                label=f"$2/L$ at the minimum = {2 / curvature_at_minimum:.2e}")
+ax_zoom.set(xlabel="step $k$", ylabel=r"accepted step length $\alpha_k$ (log scale)", yscale="log",
+            ylim=(1.5e-3, 6e-3), title="Zoom on steps 100 to 200")
+ax_zoom.legend(fontsize=8, loc="upper right")
+ax_hist.bar([0, 1], [share_9, share_8], color=[COLORS["blue"], COLORS["vermillion"]],
+            hatch=["", "//"], edgecolor="black")
+ax_hist.set_xticks([0, 1], ["$2^{-9}$", "$2^{-8}$"])
+for i, share in enumerate((share_9, share_8)):
+    ax_hist.text(i, share + 0.02, f"{share:.1%}", ha="center", fontsize=9)
+ax_hist.set(xlabel=r"accepted $\alpha_k$", ylabel="share of steps 101 to 5000", ylim=(0, 1.08),
+            title="How often each length");
 
 # %% [markdown]
 # Without any tuning, the backtracking run ends lower than the best of the 24 tuned
-# runs, for the cost of *one* run plus about ten values of $f$ per step (the 5,000
-# steps took about 50,000 values of $f$; the grid search took 120,000 gradients).
-# After its first steps it alternates between $\alpha = 2^{-8} \approx 0.0039$, about
-# twice the stability limit $2/L \approx 0.0020$ at the minimum, and
-# $2^{-9} \approx 0.0020$, just below that limit (and above the best fixed rate).
-# A fixed rate of $2^{-8}$ could not settle into the minimum; the search can, because
-# it rejects every step that does not decrease $f$ enough. The price: extra evaluations of $f$
-# per step, which is cheap here and expensive when $f$ is a loss over a large data
-# set; and with noisy mini-batch losses (chapter 04) the Armijo test itself becomes
-# noisy. That is why deep learning mostly tunes a fixed or scheduled $\eta$, and
-# why line searches return with Newton's method and BFGS in chapter 08.
+# runs (and than the fine scan's best), for the cost of *one* run plus about ten
+# values of $f$ per step (9.9 measured: the 5,000 steps took about 50,000 values of
+# $f$; the grid search took 120,000 gradients).
 #
+# Which steps does it take? After the first 100 steps only two lengths occur
+# (printed above): $\alpha = 2^{-9} \approx 1.95 \cdot 10^{-3}$, just below the
+# stability limit $2/L \approx 2.00 \cdot 10^{-3}$ at the minimum, in 92% of the
+# steps, and $2^{-8} \approx 3.9 \cdot 10^{-3}$, about twice the limit, in 8%: one
+# long step every 4 to 24 steps. It does *not* alternate, and could not: near the
+# minimum a long step multiplies the steep coordinate by $|1 - 2^{-8}L| = 2.91$, a
+# short one by $|1 - 2^{-9}L| = 0.956$, and one of each by $2.79 > 1$. What happens
+# instead is a cycle. The long step is accepted only when the steep component is
+# so small that its growth costs less than the shallow direction gains (the next
+# figure shows both cases). After it, the short steps shrink the steep component
+# again by 0.956 each; undoing a factor 2.91 takes
+# $\log 2.91 / (-\log 0.956) \approx 24$ of them, the longest gap measured. Every
+# accepted step lowers $f$ (the Armijo test sees to it), so the run settles where a
+# fixed rate of $2^{-8}$ could not.
+#
+# Here is the test at two moments of that run: $\varphi(\alpha) = f(x_k - \alpha
+# \nabla f(x_k)) - f(x_k)$ against $\alpha$, with the tangent line
+# $-\alpha\|\nabla f(x_k)\|^2$ and the Armijo line $-c_1\alpha\|\nabla f(x_k)\|^2$ (with
+# $c_1 = 10^{-4}$ it is nearly flat: any real decrease passes). The halvings try
+# $\alpha = 1, \tfrac12, \tfrac14, \dots$ from the right; the first trial whose
+# $\varphi$ lies below the Armijo line is accepted.
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
+moments = {}
+for ax, k in zip(axes, (150, 1000)):
+    x_k = path_bt[k]
+    g = rosenbrock.grad(x_k)
+    slope = g @ g
+    alphas = np.linspace(0, 2.0**-7.6, 400)
+    phi = rosenbrock.f(x_k[:, None] - alphas[None] * g[:, None]) - rosenbrock.f(x_k)
+    trials = 2.0 ** -np.arange(0, 12)
+    trials = trials[trials >= alphas_bt[k]]                  # the trials of this step, down to the accepted one
+    phi_trials = np.array([rosenbrock.f(x_k - a * g) - rosenbrock.f(x_k) for a in trials])
+    passed = phi_trials <= -1e-4 * trials * slope
+    assert passed[-1] and not np.any(passed[:-1])            # only the last trial passed: it is accepted
+    moments[k] = trials[-1]
+    ax.plot(alphas, phi, color="black", linewidth=1.6, label=r"$\varphi(\alpha) = f(x_k - \alpha\nabla f) - f(x_k)$")
+    ax.plot(alphas, -alphas * slope, color=COLORS["blue"], linestyle=":", linewidth=1.5,
+            label=r"tangent $-\alpha\|\nabla f\|^2$")
+    ax.plot(alphas, -1e-4 * alphas * slope, color=COLORS["bluish_green"], linestyle="--", linewidth=1.5,
+            label=r"Armijo line $-c_1\alpha\|\nabla f\|^2$, $c_1 = 10^{-4}$")
+    shown = trials <= alphas[-1]
+    ax.plot(trials[shown & ~passed], phi_trials[shown & ~passed], "X", color=COLORS["vermillion"],
+            markersize=10, linestyle="none", label="trial rejected")
+    ax.plot(trials[passed], phi_trials[passed], "o", color=COLORS["bluish_green"], markeredgecolor="black",
+            markersize=9, linestyle="none", label="trial accepted")
+    ax.axvline(2 / curvature_at_minimum, color="0.5", linestyle="-.", linewidth=1, label="$2/L$ at the minimum")
+    ax.set(xlim=(0, alphas[-1]), ylim=(1.3 * phi.min(), max(1.3 * phi_trials[shown].max(), -0.6 * phi.min())),
+           xlabel=r"step length $\alpha$", ylabel=r"$\varphi(\alpha)$",
+           title=f"step {k + 1}: $\\alpha$ = $2^{{{int(np.log2(trials[-1]))}}}$ accepted"
+                 f" after {len(trials) - 1} rejections\n(trials $1, 1/2, \\dots, 2^{{-7}}$ lie off to the right)")
+assert moments == {150: 2.0**-8, 1000: 2.0**-9}             # one long step, one short one
+fig.legend(handles=axes[1].get_legend_handles_labels()[0], loc="outside lower center", ncols=3, fontsize=8.5)
+fig.suptitle("The Armijo test on Rosenbrock: accept the first halving that lies below the Armijo line");
+
+# %% [markdown]
+# On the left (step 151) the steep component is small: $\varphi$ is still below
+# the Armijo line at $2^{-8}$, so the long step is taken. On the right (step 1001)
+# it has grown: $\varphi(2^{-8}) > 0$, the step would go *up*, and the search halves
+# once more to $2^{-9}$. The tangent is the first-order model of section 1; for
+# small $\alpha$, $\varphi$ follows it, which is why the halving always ends.
+#
+# The price of the line search: extra evaluations of $f$ per step, which is cheap
+# here and expensive when $f$ is a loss over a large data set; and with noisy
+# mini-batch losses (chapter 04) the Armijo test itself becomes noisy. Deep-learning
+# training usually runs with a tuned fixed or scheduled $\eta$ instead
+# (Goodfellow, Bengio & Courville 2016, *Deep Learning*, §8.3.1), and line searches
+# return with Newton's method and BFGS in chapter 08.
 #
 # ## 9. Your turn: the learning-rate explorer
 #
@@ -1170,8 +1318,9 @@ assert explorer.surfaces["quadratic"].L == bowl.L        # the explorer's quadra
 #
 # A replay of one run on Rosenbrock, with the best learning rate of the grid
 # search and the same budget of 5,000 steps. Press play, or drag the step slider:
-# notice how quickly the path drops into the valley, and how long it then takes to
-# walk along it. (Where figures are static, for instance in an HTML export of this
+# the first step overshoots across the valley onto the far wall ($f$ from 24.2 to
+# 22.1), the second lands near the floor ($f = 6.9$), a few more zig-zags settle
+# it, and then it takes thousands of steps to walk along the valley. (Where figures are static, for instance in an HTML export of this
 # notebook, the cell shows an animation instead of the Play button; its frames are
 # evenly spaced in steps, so the drop happens between its first two frames. The
 # loss curve after it shows both phases.)
@@ -1193,6 +1342,7 @@ else:                   # static figures: a self-contained animation (at most 24
 
 # %%
 drop = 5
+assert 0.8 * replay.fs[0] < replay.fs[1] < replay.fs[0] and replay.fs[2] < 0.3 * replay.fs[0]   # step 1 high, step 2 low
 print(f"f falls from {replay.fs[0]:.2f} to {replay.fs[drop]:.2f} in {drop} steps (into the valley), "
       f"then needs {replay.steps - drop} more to reach {replay.f:.1e} (along it)")
 assert replay.fs[drop] < 0.25 * replay.fs[0] and replay.fs[drop] > 1   # a quick drop, still far
@@ -1201,7 +1351,7 @@ assert replay.f < 1e-3                                                # the long
 fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
 ax.loglog(np.arange(1, replay.steps + 1), replay.fs[1:], color=style.color_for("gd"),
           label=f"$\\eta$ = {grid_lrs[best_grid]:.2e}")
-ax.axvline(drop, color="black", linestyle=":", label=f"step {drop}: on the valley floor")
+ax.axvline(drop, color="black", linestyle=":", label=f"step {drop}: near the valley floor")
 ax.set(xlabel="step $k$ (log scale)", ylabel="$f(x_k)$ (log scale)",
        title="The replay's loss: a quick drop, then a long walk along the valley")
 ax.legend(fontsize=8);
@@ -1214,21 +1364,26 @@ ax.legend(fontsize=8);
 #   is small. From here on, `sgd(lr)` is the update and `run` / `run_many` apply it.
 # - The learning rate decides everything: too small crawls, too large zig-zags,
 #   far too large diverges; on a parabola the factor $1 - \eta L$ says which. Read
-#   it off the loss curve.
+#   it off the loss curve, and look for a zig-zag before raising $\eta$.
 # - On a quadratic each eigen-direction is multiplied by $1 - \eta\lambda_i$ per
 #   step. Gradient descent converges exactly when $\eta < 2/L$; the best fixed rate
 #   is $2/(L + \mu)$, which shrinks the error by $(\kappa - 1)/(\kappa + 1)$ per step,
 #   so the number of steps grows with the condition number $\kappa$.
 # - Stopping rules: a small gradient norm (beware saddles and units), small changes
-#   in $f$ or $x$ (beware slow progress), and always a step budget and a check for
-#   divergence.
-# - Convexity guarantees convergence from every start only with its hypotheses: a
-#   minimizer exists and $L$ bounds the curvature everywhere. On a non-convex
+#   in $f$ or $x$, and always a step budget and a check for divergence. For gradient
+#   descent the change rules are gradient-norm rules in disguise, with thresholds
+#   $\sqrt{\varepsilon/\eta}$ and $\varepsilon/\eta$: one $\varepsilon$ means three tolerances.
+# - The descent lemma: for any $L$-smooth $f$, a step with $0 < \eta < 2/L$ lowers $f$
+#   by at least $\eta(1 - L\eta/2)\|\nabla f\|^2$. Convexity adds guarantees only with
+#   its hypotheses: with a minimizer and a global $L$, $f(x_k) \to f^\star$ at rate
+#   $O(1/k)$; with strong convexity ($\mu > 0$), linearly. Without a minimizer the
+#   values may still converge while the iterates run away. On a non-convex
 #   function the start picks the minimum: Himmelblau's four basins.
 #   Near a minimum the local curvature sets its own $2/\lambda_{\max}$ limit, so the
 #   learning rate reshapes the basins too.
-# - Tune $\eta$ on a log scale with a fixed budget. The best rate is usually just
-#   below the largest stable one. With one hyperparameter, grid and random search
+# - Tune $\eta$ on a log scale with a fixed budget. The best rate is close to the
+#   largest one that does not diverge (Bengio 2012); which rate is best depends on
+#   the budget, and a coarse grid can miss it. With one hyperparameter, grid and random search
 #   do about equally well. A backtracking (Armijo) line search chooses each step
 #   itself, at the price of extra evaluations of $f$.
 #
