@@ -71,7 +71,12 @@ COLORS = style.PALETTE
 # $$f(x + d) \approx f(x) + \nabla f(x) \cdot d .$$
 #
 # Of all steps of a given length, the one that lowers $f$ fastest points along
-# $-\nabla f(x)$, the direction of steepest descent. So step that way, with a
+# $-\nabla f(x)$, the direction of steepest descent. ("Length" here is the ordinary
+# Euclidean one: by Cauchy–Schwarz, $\nabla f(x) \cdot d \ge -\|\nabla f(x)\|\,\|d\|$, with
+# equality only along $-\nabla f(x)$. Measure length another way, say
+# $\sqrt{d^\top P d}$ for a positive definite $P$, and the steepest direction becomes
+# $-P^{-1}\nabla f(x)$: the idea behind preconditioning and Newton's method,
+# chapter 08; Boyd & Vandenberghe 2004, *Convex Optimization*, §9.4.) So step that way, with a
 # length proportional to the gradient: $d = -\eta \nabla f(x)$ with a small number
 # $\eta > 0$, the **learning rate** (or step size). The model predicts
 #
@@ -719,11 +724,13 @@ for f_, grad_, L_, points in [
         assert np.all(f_(points - eta_ * g_) <= bound + 1e-9)   # the descent lemma holds at every point
 
 # %%
-x_walk, eta_walk, walk = 0.0, 4.0, {}
+x_walk, eta_walk = 0.0, 4.0
+walk_path = np.empty(100_001)
+walk_path[0] = x_walk
 for k in range(1, 100_001):
     x_walk -= eta_walk * (-1 / (1 + np.exp(x_walk)))          # f'(x) = -1 / (1 + e^x)
-    if k in (1_000, 10_000, 100_000):
-        walk[k] = x_walk
+    walk_path[k] = x_walk
+walk = {k: walk_path[k] for k in (1_000, 10_000, 100_000)}
 for k, x_k in walk.items():
     print(f"log(1 + e^-x), eta = 4: after {k:7,} steps x = {x_k:5.2f}, f(x) = {np.log1p(np.exp(-x_k)):.1e}")
 assert walk[1_000] < walk[10_000] < walk[100_000]               # the iterates keep moving right ...
@@ -746,6 +753,30 @@ def quartic_descent(x0, eta=0.1, steps=1000):
 print(f"x^4, eta = 0.1: from 0.5 -> {quartic_descent(0.5):.3f} after 1000 steps, from 3 -> {quartic_descent(3.0)}")
 assert quartic_descent(3.0) == np.inf
 assert np.isclose(quartic_descent(0.5), 1 / np.sqrt(0.8 * 1000), rtol=0.1)   # ~ 1/sqrt(0.8 k): sublinear
+
+# %%
+quartic_paths = {}
+for x0 in (0.5, 3.0):
+    xq = [x0]
+    while len(xq) <= 1000 and abs(xq[-1]) <= 1e6:
+        xq.append(xq[-1] - 0.1 * 4 * xq[-1] ** 3)
+    quartic_paths[x0] = np.abs(np.array(xq))
+fig, (ax_w, ax_q) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+k_all = np.arange(1, walk_path.size)
+ax_w.loglog(k_all, walk_path[1:], color=COLORS["blue"], label="$x_k$: keeps growing")
+ax_w.loglog(k_all, np.log1p(np.exp(-walk_path[1:])), color=COLORS["vermillion"], linestyle="--",
+            label="$f(x_k)$: tends to $\\inf f = 0$")
+ax_w.set(xlabel="step $k$ (log scale)", ylabel="value (log scale)",
+         title="$\\log(1 + e^{-x})$, $\\eta = 4 = 1/L$: no minimizer")
+ax_w.legend(fontsize=8)
+ax_q.loglog(1 + np.arange(quartic_paths[0.5].size), quartic_paths[0.5], color=COLORS["bluish_green"], linewidth=4, label="$|x_k|$ from $x_0 = 0.5$")
+ax_q.loglog(1 + np.arange(quartic_paths[0.5].size), 1 / np.sqrt(4 + 0.8 * np.arange(quartic_paths[0.5].size)),
+            color="black", linestyle=":",
+              label="$1/\\sqrt{4 + 0.8k}$ (sublinear)")
+ax_q.loglog(1 + np.arange(quartic_paths[3.0].size), quartic_paths[3.0], "X-", color=COLORS["vermillion"], markersize=7,
+              label=f"$|x_k|$ from $x_0 = 3$: diverges in {quartic_paths[3.0].size - 1} steps")
+ax_q.set(xlabel="step $k + 1$ (log scale)", ylabel="$|x_k|$ (log scale)", title="$x^4$, $\\eta = 0.1$: no global $L$, and $\\mu = 0$")
+ax_q.legend(fontsize=8);
 
 # %% [markdown]
 # Booth's function is a convex quadratic in disguise, so all hypotheses hold
