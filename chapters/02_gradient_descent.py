@@ -29,10 +29,10 @@
 #   ($L$ the largest Hessian eigenvalue), and which fixed rate is best;
 # - when to stop: four stopping rules, what each one misses, and why one
 #   $\varepsilon$ means three different tolerances;
-# - convex and non-convex functions: Himmelblau's four minima and the basins
-#   that lead to them, computed from 10,000 starting points at once;
 # - the descent lemma (the general reason for $2/L$), and what convexity guarantees,
 #   under which hypotheses;
+# - non-convex functions: Himmelblau's four minima and the basins that lead to
+#   them, computed from 10,000 starting points at once;
 # - how to tune the learning rate by grid search and by random search, and how a
 #   backtracking line search chooses each step without tuning;
 # - and you get a **learning-rate explorer** to play with.
