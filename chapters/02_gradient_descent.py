@@ -27,10 +27,12 @@
 #   large looks like, first in one dimension, then in two;
 # - why, on a quadratic, gradient descent converges exactly when $\eta < 2/L$
 #   ($L$ the largest Hessian eigenvalue), and which fixed rate is best;
-# - when to stop: four stopping rules and what each one misses;
-# - convex and non-convex functions: Himmelblau's four minima and the basins
-#   that lead to them, computed from 10,000 starting points at once;
-# - what convexity guarantees, and under which hypotheses;
+# - when to stop: four stopping rules, what each one misses, and why one
+#   $\varepsilon$ means three different tolerances;
+# - the descent lemma (the general reason for $2/L$), and what convexity guarantees,
+#   under which hypotheses;
+# - non-convex functions: Himmelblau's four minima and the basins that lead to
+#   them, computed from 10,000 starting points at once;
 # - how to tune the learning rate by grid search and by random search, and how a
 #   backtracking line search chooses each step without tuning;
 # - and you get a **learning-rate explorer** to play with.
@@ -69,7 +71,12 @@ COLORS = style.PALETTE
 # $$f(x + d) \approx f(x) + \nabla f(x) \cdot d .$$
 #
 # Of all steps of a given length, the one that lowers $f$ fastest points along
-# $-\nabla f(x)$, the direction of steepest descent. So step that way, with a
+# $-\nabla f(x)$, the direction of steepest descent. ("Length" here is the ordinary
+# Euclidean one: by Cauchy–Schwarz, $\nabla f(x) \cdot d \ge -\|\nabla f(x)\|\,\|d\|$, with
+# equality only along $-\nabla f(x)$. Measure length another way, say
+# $\sqrt{d^\top P d}$ for a positive definite $P$, and the steepest direction becomes
+# $-P^{-1}\nabla f(x)$: the idea behind preconditioning and Newton's method,
+# chapter 08; Boyd & Vandenberghe 2004, *Convex Optimization*, §9.4.) So step that way, with a
 # length proportional to the gradient: $d = -\eta \nabla f(x)$ with a small number
 # $\eta > 0$, the **learning rate** (or step size). The model predicts
 #
@@ -125,6 +132,7 @@ print("start", path[0], " after 60 steps", path[-1].round(4))
 
 losses = bowl.f(path.T)
 assert path[1, 1] == 0                               # the first step lands on the valley floor y = 0
+assert 0.1 * bowl.L == 1                             # ... because eta = 1/L: the steep factor 1 - eta*L is 0
 assert np.all(np.diff(losses) < 0)                   # the loss falls at every step
 assert np.allclose(losses[2:] / losses[1:-1], 0.81)  # ... by the same factor, after the first step
 
@@ -136,11 +144,15 @@ ax_loss.semilogy(losses, color=style.color_for("gd"), marker="o", markersize=3)
 ax_loss.set(xlabel="step $k$", ylabel="$f(x_k)$", title="The loss falls every step");
 
 # %% [markdown]
-# The first step drops straight into the valley (the steep direction), then the
-# path walks along the valley floor to the minimum at the origin, each step a
-# little shorter than the last because the gradient shrinks as the bowl
-# flattens. On a log scale the loss falls along a straight line: it is multiplied
-# by the same factor at every step. Section 3 explains that factor.
+# The first step drops straight onto the valley floor $y = 0$ (the steep
+# direction). That it lands *exactly* there is special to this learning rate:
+# $\eta = 0.1 = 1/L$, and section 3 shows that the steep coordinate is then
+# multiplied by $1 - \eta L = 0$. Then the path walks along the valley floor to the
+# minimum at the origin, each step a little shorter than the last because the
+# gradient shrinks as the bowl flattens. On a log scale the loss falls along a
+# straight line: on the floor $f = \tfrac12 \mu x^2$, and each step multiplies $x$ by
+# $1 - \eta\mu = 0.9$, so it multiplies the loss by $(1 - \eta\mu)^2 = 0.81$
+# (section 3 derives the factor per direction).
 #
 # ### From here on: `gdlearn.optim.sgd` and `gdlearn.run.run`
 #
@@ -242,10 +254,14 @@ for ax, (name, tr) in zip(axes.flat, traces.items()):
     when = {"diverged": f"diverged at step {tr.diverged_at}", "converged": f"converged at step {tr.steps}",
             "max_steps": f"not converged after {tr.steps} steps"}[tr.status]
     ax.set_title(f"{name}: $\\eta$ = {regimes[name]}\n{when}", fontsize=9.5)
-art.start.set_label("start")
-art.end.set_label("end (X: diverged)")
-art.line.set_label("iterates")
-axes.flat[-1].legend(loc="lower right", fontsize=8)
+first = plotting.plot_path(traces["too small"], ax=axes.flat[0], color=style.color_for("gd"))
+first.start.set_label("start")
+first.end.set_label("last iterate (after 200 steps)")
+first.line.set_label("iterates")
+axes.flat[0].legend(loc="lower left", fontsize=8)
+axes.flat[-1].text(0.03, 0.97, "the iterates leave\nthe picture; the run\nstops once they\nblow up",
+                   transform=axes.flat[-1].transAxes, fontsize=8, va="top",
+                   bbox=dict(facecolor="white", edgecolor="0.7"))
 fig.suptitle("Four learning rates on the same quadratic ($\\mu$ = 1, $L$ = 10), 200 steps each");
 
 # %% [markdown]
@@ -274,6 +290,9 @@ y = huge.xs[:, 1]
 assert np.all(np.abs(y[1:]) > np.abs(y[:-1]))               # far too large: each bounce is bigger
 assert np.all(np.diff(huge.fs[1:]) > 0)                     # and the loss climbs (after step 1)
 assert huge.status == "diverged"
+assert np.isclose(large.fs[-1] / large.fs[-2], (1 - 0.195 * bowl.L) ** 2, rtol=1e-3)   # 0.9025 per step
+assert np.isclose(right.fs[-1] / right.fs[-2], (1 - 0.1 * bowl.mu) ** 2, rtol=1e-3)     # 0.81: faster
+assert np.isclose(regimes["far too large"] / regimes["too large"], 1.08, atol=0.005)     # 8% more diverges
 print(f"too small: still {np.linalg.norm(small.x):.2f} from the minimum after 200 steps;"
       f" too large: the loss fell from {large.fs[0]:.2f} to {large.f:.2e};"
       f" far too large: diverged at step {huge.diverged_at}")
@@ -285,8 +304,13 @@ plotting.plot_loss({f"{name} ($\\eta$ = {regimes[name]})": tr for name, tr in tr
 ax.set_title("Loss against step for the four learning rates");
 
 # %% [markdown]
-# The loss curve is the first thing to look at when training anything: a slowly
-# sloping line says *raise* $\eta$; a line that goes up says *lower* it.
+# The loss curve is the first thing to look at when training anything: a line
+# that goes up says *lower* $\eta$. A slowly sloping line is ambiguous: it may say
+# *raise* $\eta$ (the "too small" run) or that $\eta$ sits just under the edge and
+# the steep direction zig-zags: the "too large" run (loss factor $(1 - 0.195 \cdot 10)^2
+# = 0.9025$ per step, once the shallow direction is done) is slower than "about
+# right" (factor $0.81$), and raising its $\eta$ by 8% diverges. Before raising $\eta$,
+# check the path or the iterates for a zig-zag.
 #
 # ## 3. Where "too large" begins: $\eta < 2/L$
 #
@@ -315,7 +339,7 @@ ax.set_title("Loss against step for the four learning rates");
 #
 # The largest eigenvalue is the smoothness constant $L$ and the smallest the
 # strong-convexity constant $\mu$ (section 6 defines both for functions that are
-# not quadratics). Every coordinate shrinks exactly when
+# not quadratics: $L$-smooth and $\mu$-strongly convex). Every coordinate shrinks exactly when
 # $|1 - \eta\lambda_i| < 1$ for all $i$, that is
 #
 # $$\boxed{\,0 < \eta < \frac{2}{L}\,}$$
@@ -392,7 +416,9 @@ print(f"{stable.sum()} rates below 2/L = {threshold}: none diverged;"
 # %%
 best_lr = 2 / (bowl.L + bowl.mu)
 fig, (ax_loss, ax_rate) = plt.subplots(1, 2, figsize=(11, 4.2))
-plotting.plot_lr_sweep(lrs, sweep, ax=ax_loss, L=bowl.L)
+sweep_lines = plotting.plot_lr_sweep(lrs, sweep, ax=ax_loss, L=bowl.L, color=style.color_for("gd"))
+sweep_lines.line.set_label("final loss (runs that did not diverge)")
+sweep_lines.diverged.set_label("diverged (marked at the top: no loss value)")
 ax_loss.axvline(best_lr, color=COLORS["bluish_green"], linestyle="-.", linewidth=1,
                 label=f"$2/(L+\\mu)$ = {best_lr:.3f}")
 ax_loss.legend(fontsize=8)
@@ -412,7 +438,7 @@ ax_rate.legend(fontsize=8);
 # %% [markdown]
 # Left: the final loss falls as $\eta$ grows, reaches its lowest point a little
 # below $2/L$, at $2/(L + \mu)$ (section 4 says why), and every rate above $2/L$ diverged
-# (the crosses at the top).
+# (the crosses along the top edge mark them; their height is not a loss value).
 # Right, on a linear scale: the measured factor per step sits on the theory curve,
 # a V. It falls as $\eta$ grows, while the shallow direction (factor $1 - \eta\mu$)
 # is the slow one, then rises steeply once the steep direction (factor
@@ -428,11 +454,13 @@ ax_rate.legend(fontsize=8);
 # \qquad \kappa = \frac{L}{\mu}.$$
 #
 # For gradient descent with a fixed step, the **condition number** $\kappa$ alone
-# sets the best possible speed. (Methods that remember earlier steps can do better:
-# no first-order method can guarantee a factor below $(\sqrt\kappa - 1)/(\sqrt\kappa + 1)$
-# per step on all such functions, Nesterov 2004, *Introductory Lectures on Convex
-# Optimization*, Thm 2.1.13, and momentum reaches that rate on quadratics,
-# chapter 05.) At
+# sets the best possible speed. (Methods that remember earlier steps can do better.
+# The limit for *any* first-order method, on the class of $\mu$-strongly convex,
+# $L$-smooth functions defined in section 6, is a factor
+# $(\sqrt\kappa - 1)/(\sqrt\kappa + 1)$ per step: Nesterov 2004, *Introductory
+# Lectures on Convex Optimization*, Thm 2.1.13, proves it for a worst-case
+# quadratic in infinite dimension, so in $n$ dimensions it describes the first
+# $k \ll n$ steps. Momentum reaches that rate on quadratics, chapter 05.) At
 # $\eta^\star$ both eigen-directions shrink by exactly $\rho^\star$ each step (one of
 # them switching sides), so the gradient norm does too, and the number of steps
 # to reach $\|\nabla f\| \le \varepsilon$ is predictable:
@@ -477,7 +505,7 @@ assert one_step.status == "converged" and one_step.steps == 1 and np.all(one_ste
 # number. (A perfectly round bowl, $\kappa = 1$, is the extreme case: $\eta^\star = 1/L$
 # and $\rho^\star = 0$, one step.) Two consequences shape the rest of the course:
 #
-# - In practice nobody tells you $L$ and $\mu$. You tune $\eta$ (section 7).
+# - In practice nobody tells you $L$ and $\mu$. You tune $\eta$ (section 8).
 # - Better methods attack $\kappa$: rescaling features (chapter 03), momentum,
 #   whose rate depends on $\sqrt{\kappa}$ (chapter 05), and Newton's method, which
 #   removes it (chapter 08).
@@ -495,10 +523,12 @@ assert one_step.status == "converged" and one_step.steps == 1 and np.all(one_ste
 # | $\|x_k - x_{k-1}\| \le \varepsilon$ | progress of $x$ | the same; for gradient descent the step *is* $\eta\|\nabla f(x_{k-1})\|$, so a tiny $\eta$ stops it at once |
 # | $k = N$ | the budget | everything: it only guarantees that the loop ends |
 #
-# To see the middle two fail, take Rosenbrock's banana valley (chapter 01), whose
-# floor is curved and nearly flat, with $\eta = 10^{-3}$ and a budget of 10,000
-# steps, and ask when each rule, with the same $\varepsilon = 10^{-5}$, would have
-# stopped, and how far from the minimum $(1, 1)$ we were at that moment.
+# The three thresholds have different units: $\varepsilon$ is a gradient in the
+# first rule, a change of $f$ in the second, a distance in the third. Take
+# Rosenbrock's banana valley (chapter 01), whose floor is curved and nearly flat,
+# with $\eta = 10^{-3}$ and a budget of 10,000 steps, and ask when each rule, with
+# the *same number* $\varepsilon = 10^{-5}$, would have stopped, and how far from
+# the minimum $(1, 1)$ we were at that moment.
 
 # %%
 eps, lr = 1e-5, 1e-3
@@ -518,8 +548,17 @@ for name, values in criteria.items():
     print(f"{name:>13} <= {eps:g}  stops at {where}")
 print(f"{'max steps':>13} = {banana.steps}  stops at step {banana.steps}: distance {distance[-1]:.4f}")
 
-# the step of gradient descent is lr times the gradient norm, so these two rules are one rule
+# the step of gradient descent is lr times the gradient norm: 'step <= eps' is '|grad| <= eps/lr'
 assert np.allclose(step_length[1:], lr * banana.grad_norms[:-1])
+k_step, k_f = stops["step length"], stops["change in f"]
+assert banana.grad_norms[k_step - 1] <= eps / lr < banana.grad_norms[k_step - 2]
+# the change in f is, to first order, lr * |grad|^2: 'change <= eps' is about '|grad| <= sqrt(eps/lr)'
+assert np.isclose(change_in_f[k_f] / (lr * banana.grad_norms[k_f - 1] ** 2), 1, rtol=1e-2)
+assert np.isclose(banana.grad_norms[k_f - 1], np.sqrt(eps / lr), rtol=1e-2)
+assert banana.grad_norms.min() > 100 * eps                  # the gradient rule's 1e-5 is far stricter
+print(f"as thresholds on the gradient norm: {eps:g} (gradient rule), sqrt(eps/lr) = {np.sqrt(eps / lr):g}"
+      f" (change in f), eps/lr = {eps / lr:g} (step length); smallest gradient norm in the run:"
+      f" {banana.grad_norms.min():.1e}")
 assert stops["change in f"] < stops["step length"] < banana.steps and stops["gradient norm"] is None
 assert distance[stops["change in f"]] > 0.1          # stopped while still far away
 assert distance[stops["step length"]] > 0.01
@@ -528,29 +567,42 @@ assert banana.status == "max_steps" and distance[-1] < distance[stops["step leng
 # %%
 fig, (ax, ax_dist) = plt.subplots(1, 2, figsize=(11, 4.4), sharex=True)
 marks = {"gradient norm": COLORS["blue"], "change in f": COLORS["orange"], "step length": COLORS["bluish_green"]}
+as_gradient = {"gradient norm": (eps, ":", r"$\|\nabla f\| \leq \varepsilon$"),
+               "change in f": (np.sqrt(eps / lr), "--", r"change in $f \leq \varepsilon$ $\approx$ $\|\nabla f\| \leq \sqrt{\varepsilon/\eta}$"),
+               "step length": (eps / lr, "-.", r"step $\leq \varepsilon$ $\Leftrightarrow$ $\|\nabla f\| \leq \varepsilon/\eta$")}
+ax.semilogy(banana.grad_norms, color="0.3", linewidth=1.4, label=r"$\|\nabla f(x_k)\|$")
 for name, color in marks.items():
-    ax.semilogy(criteria[name], color=color, label=name, linewidth=1.4)
+    level, linestyle, text = as_gradient[name]
+    ax.axhline(level, color=color, linestyle=linestyle, linewidth=1.5, label=f"{text} = {level:g}")
     if stops[name] is not None:
-        ax.plot(stops[name], eps, "o", color=color, markeredgecolor="black", markersize=8)
-ax.axhline(eps, color="black", linestyle="--", linewidth=1, label=f"$\\varepsilon$ = {eps:g}")
-ax.set(xlabel="step $k$", ylabel="value of the stopping quantity",
-       title=f"When would each rule stop? (Rosenbrock, $\\eta$ = {lr})", ylim=(1e-9, 1e3))
+        ax.plot(stops[name], level, "o", color=color, markeredgecolor="black", markersize=8)
+ax.set(xlabel="step $k$", ylabel="gradient norm (log scale)",
+       title=f"The three rules as thresholds on $\\|\\nabla f\\|$ (Rosenbrock, $\\eta$ = {lr})", ylim=(3e-6, 1e3))
 ax.legend(fontsize=8, loc="upper right")
 ax_dist.semilogy(distance, color="0.3", linewidth=1.4, label="distance to the minimum")
 for name in ("change in f", "step length"):
     k = stops[name]
     ax_dist.plot(k, distance[k], "o", color=marks[name], markeredgecolor="black", markersize=9,
                  label=f"'{name}' stops: step {k}, distance {distance[k]:.3f}")
-ax_dist.set(xlabel="step $k$", ylabel="$\\|x_k - (1, 1)\\|$",
+ax_dist.set(xlabel="step $k$", ylabel="$\\|x_k - (1, 1)\\|$ (log scale)",
             title="How far from the minimum they stop")
 ax_dist.legend(fontsize=8, loc="upper right");
 
 # %% [markdown]
-# On the valley floor $f$ barely changes from one step to the next, and the steps
-# are short, so both "progress" rules declare victory while the iterate is still
-# crawling towards $(1, 1)$. The gradient rule does not fire at all in 10,000
-# steps: it is honest about the valley not being flat yet. The budget ended the
-# run.
+# For gradient descent the three rules are really *one* rule with three
+# thresholds. The step is $\eta \|\nabla f\|$, so "step $\le \varepsilon$" is
+# exactly "$\|\nabla f\| \le \varepsilon/\eta = 10^{-2}$". The change in $f$ is, to
+# first order, $\eta \|\nabla f\|^2$ (section 1), so "change $\le \varepsilon$" is
+# about "$\|\nabla f\| \le \sqrt{\varepsilon/\eta} = 0.1$" (measured: the ratio is
+# 1 to better than 1% where the rule fires). The left panel draws all three as
+# thresholds on the gradient norm: $10^{-5}$, $10^{-2}$ and $0.1$. The "progress" rules
+# fire first, while the iterate is still crawling towards $(1, 1)$, simply because
+# their thresholds are the loosest; the gradient rule never fires in 10,000 steps
+# because $10^{-5}$ is the strictest (the gradient norm never gets below $6.9
+# \cdot 10^{-3}$). The lesson is about units: the same number $\varepsilon$ means a
+# different tolerance in each rule, and the tolerance of the progress rules
+# moves with $\eta$. A small change in $f$ or $x$ says little unless you know how
+# fast you are moving.
 #
 # The gradient rule has its own blind spot: a point where the gradient vanishes
 # need not be a minimum. On the saddle $f = x^2 - y^2$, start a hair off the
@@ -584,7 +636,7 @@ ax.legend(fontsize=8, loc="lower left");
 # curve. That is what `run` does (with an absolute tolerance `tol`), and why its
 # `Trace` reports a `status` instead of a bare number.
 #
-# ## 6. Convex and non-convex: one valley or many
+# ## 6. What convexity guarantees
 #
 # A function is **convex** when the straight segment between any two points of its
 # graph lies on or above the graph. For a twice-differentiable $f$ this means that
@@ -592,29 +644,108 @@ ax.legend(fontsize=8, loc="lower left");
 # global one (if $f(y) < f(x)$, the segment from $x$ to $y$ goes below $f(x)$
 # arbitrarily close to $x$, so $x$ is not a local minimum).
 #
-# Beyond quadratics, $L$ needs a general definition: $f$ is **$L$-smooth** if
-# $\|\nabla f(x) - \nabla f(y)\| \le L \|x - y\|$ for *all* $x, y$; for a
-# twice-differentiable $f$ that means every Hessian eigenvalue, everywhere, lies
-# between $-L$ and $L$. The guarantee then reads: **if $f$ is convex and $L$-smooth
-# and has a minimizer, gradient descent with $0 < \eta < 2/L$ drives $f(x_k)$ to the
-# minimum value from every start** (Nesterov 2004, Thm 2.1.14). Each hypothesis
-# matters, as two one-dimensional examples show:
+# Beyond quadratics, the two constants of section 3 need general definitions, for
+# *all* $x, y$:
+#
+# - $f$ is **$L$-smooth** if $\|\nabla f(x) - \nabla f(y)\| \le L \|x - y\|$; for a
+#   twice-differentiable $f$: every Hessian eigenvalue, everywhere, lies between
+#   $-L$ and $L$;
+# - $f$ is **$\mu$-strongly convex** ($\mu > 0$) if
+#   $f(y) \ge f(x) + \nabla f(x) \cdot (y - x) + \tfrac{\mu}{2}\|y - x\|^2$: it curves
+#   up at least like a parabola of curvature $\mu$; for a twice-differentiable $f$:
+#   every Hessian eigenvalue, everywhere, is at least $\mu$.
+#
+# For the quadratic $\tfrac12 x^\top A x$ with a positive definite $A$ these are the
+# largest and the smallest eigenvalue of $A$ (Nesterov 2004, §2.1.1 and §2.1.3).
+#
+# ### Why $2/L$ in general: the descent lemma
+#
+# $L$-smoothness alone, convex or not, bounds how far $f$ can rise above its
+# tangent: writing $f(y) - f(x) - \nabla f(x)\cdot(y - x)$ as
+# $\int_0^1 \big(\nabla f(x + t(y-x)) - \nabla f(x)\big)\cdot(y - x)\,dt$ and bounding the
+# integrand by $L t \|y - x\|^2$ gives
+# $f(y) \le f(x) + \nabla f(x)\cdot(y - x) + \tfrac{L}{2}\|y - x\|^2$
+# (Nesterov 2004, Lemma 1.2.3). Put in the gradient step $y = x - \eta \nabla f(x)$:
+#
+# $$f\big(x - \eta \nabla f(x)\big) \le f(x) - \eta\Big(1 - \frac{L\eta}{2}\Big)\|\nabla f(x)\|^2 .$$
+#
+# So for **every** $L$-smooth $f$, each step with $0 < \eta < 2/L$ lowers $f$ unless
+# $\nabla f(x) = 0$, and the guaranteed decrease $\eta(1 - L\eta/2)$ is largest at
+# $\eta = 1/L$, where it is $\|\nabla f(x)\|^2 / (2L)$. That is the general reason for
+# the $2/L$ of section 3 and the popular default $\eta = 1/L$. (The lemma is a
+# guarantee, not the exact decrease: section 4's best rate $2/(L+\mu)$ is not $1/L$.)
+#
+# ### The guarantees, with their hypotheses
+#
+# Gradient descent with a fixed $\eta$, from any start $x_0$, with $f^\star = \min f$
+# and $x^\star$ a minimizer:
+#
+# | hypotheses on $f$ | learning rate | guarantee | source |
+# | --- | --- | --- | --- |
+# | $L$-smooth, bounded below (may be non-convex) | $\eta = 1/L$ | $\min_{k < N} \|\nabla f(x_k)\|^2 \le 2L\,(f(x_0) - \inf f)/N$: a small gradient somewhere, not a minimum | Nesterov 2004, §1.2.3 (sum the lemma over $N$ steps) |
+# | convex, $L$-smooth, has a minimizer | $0 < \eta < 2/L$ | $f(x_k) \to f^\star$, at rate $O(1/k)$; for $\eta = 1/L$: $f(x_k) - f^\star \le 2L\|x_0 - x^\star\|^2/(k + 4)$ | Nesterov 2004, Thm 2.1.14, Cor 2.1.2 |
+# | $\mu$-strongly convex, $L$-smooth | $\eta = 2/(L + \mu)$ | $\|x_k - x^\star\| \le \big(\tfrac{\kappa - 1}{\kappa + 1}\big)^k \|x_0 - x^\star\|$: linear, section 4's rate | Nesterov 2004, Thm 2.1.15 |
+#
+# On a non-convex $f$ a small gradient may also mean a saddle point (section 5);
+# but with $\eta < 1/L$, for $f$ twice continuously differentiable, the set of
+# starts from which gradient descent converges to a *strict* saddle (one with a
+# negative Hessian eigenvalue) has measure zero (Lee et al. 2016, "Gradient descent
+# only converges to minimizers", COLT). The start $y_0 = 10^{-8}$ of section 5 was
+# close to that set on purpose.
+#
+# The descent lemma on two functions we know, and each convexity hypothesis
+# broken once, in one dimension:
 #
 # - *No minimizer.* $f(x) = \log(1 + e^{-x})$ is convex and $\tfrac14$-smooth, but it
-#   has no minimum: it only approaches 0 as $x \to \infty$. Gradient descent with
-#   $\eta = 4 < 2/L = 8$ keeps walking to the right for ever. This is logistic
-#   regression on data that a line separates perfectly (chapter 04).
+#   has no minimum: it only approaches its infimum 0 as $x \to \infty$. With
+#   $\eta = 4 = 1/L$ the *values* still converge: $f(x_k) \to 0$ (the proof of the
+#   $O(1/k)$ bound works with any point $u$ in place of $x^\star$:
+#   $f(x_k) - f(u) \le \|x_0 - u\|^2/(2\eta k)$ for $\eta \le 1/L$; Beck 2017,
+#   *First-Order Methods in Optimization*, §10.4, checked below). What fails is the
+#   *iterates*: $x_k$ walks to the right for ever, ever more slowly. For large $x$
+#   the step is $\eta/(1 + e^{x}) \approx \eta e^{-x}$, so $e^{x_k}$ grows by about $\eta$
+#   per step: $x_k \approx \log(\eta k)$ and $f(x_k) \approx e^{-x_k} \approx 1/(\eta k)$
+#   (measured below). There is no point for the iterates to converge to, and the
+#   bounds in terms of $\|x_0 - x^\star\|$ have no $x^\star$. The logistic loss behaves like this
+#   when a line separates the data perfectly: the weights grow without bound
+#   (Soudry et al. 2018, "The implicit bias of gradient descent on separable
+#   data", JMLR).
 # - *No global $L$.* $f(x) = x^4$ is convex with a minimum at 0, but its curvature
-#   $12x^2$ has no upper bound. With $\eta = 0.1$, a start at $x_0 = 0.5$ converges (slowly),
-#   and a start at $x_0 = 3$ diverges: no single $\eta$ is safe from every start.
+#   $12x^2$ has no upper bound. With $\eta = 0.1$, a start at $x_0 = 3$ diverges: no
+#   single $\eta$ is safe from every start. A start at $x_0 = 0.5$ converges, but
+#   slowly: the curvature at the minimum is 0, so $f$ is not strongly convex
+#   ($\mu = 0$) and there is no linear rate; $x_{k+1} = x_k(1 - 0.4x_k^2)$ shrinks only
+#   like $1/\sqrt{0.8k}$.
+
+# %%
+rng_lemma = np.random.default_rng(1)
+for f_, grad_, L_, points in [
+        (lambda x: np.log1p(np.exp(-x)), lambda x: -1 / (1 + np.exp(x)), 0.25, np.linspace(-20, 20, 401)),
+        (booth.f, booth.grad, booth.L, rng_lemma.uniform(-10, 10, (2, 400)))]:
+    for eta_ in (0.5 / L_, 1 / L_, 1.9 / L_):
+        g_ = grad_(points)
+        bound = f_(points) - eta_ * (1 - L_ * eta_ / 2) * np.sum(np.atleast_2d(g_) ** 2, axis=0)
+        assert np.all(f_(points - eta_ * g_) <= bound + 1e-9)   # the descent lemma holds at every point
 
 # %%
 x_walk, eta_walk = 0.0, 4.0
-for _ in range(100_000):
+walk_path = np.empty(100_001)
+walk_path[0] = x_walk
+for k in range(1, 100_001):
     x_walk -= eta_walk * (-1 / (1 + np.exp(x_walk)))          # f'(x) = -1 / (1 + e^x)
-print(f"log(1 + e^-x): after 100,000 steps x = {x_walk:.2f}, f'(x) = {-1 / (1 + np.exp(x_walk)):.1e}"
-      " (still moving right)")
-assert x_walk > 10 and -1 / (1 + np.exp(x_walk)) < 0           # no minimizer: it never stops
+    walk_path[k] = x_walk
+walk = {k: walk_path[k] for k in (1_000, 10_000, 100_000)}
+for k, x_k in walk.items():
+    print(f"log(1 + e^-x), eta = 4: after {k:7,} steps x = {x_k:5.2f}, f(x) = {np.log1p(np.exp(-x_k)):.1e}")
+assert walk[1_000] < walk[10_000] < walk[100_000]               # the iterates keep moving right ...
+assert walk[100_000] - walk[10_000] > 1                         # ... without settling
+for k, x_k in walk.items():                                     # ... while the value tends to inf f = 0,
+    u = x_k + 5
+    assert np.log1p(np.exp(-x_k)) - np.log1p(np.exp(-u)) <= u**2 / (2 * eta_walk * k)   # the O(1/k) bound, u = x_k + 5
+assert np.log1p(np.exp(-walk[100_000])) < 1e-5
+for k in (10_000, 100_000):
+    assert np.isclose(walk[k], np.log(eta_walk * k), atol=0.05)               # x_k ~ log(eta k)
+    assert np.isclose(np.log1p(np.exp(-walk[k])) * eta_walk * k, 1, rtol=0.05)  # f(x_k) ~ 1/(eta k)
 
 
 def quartic_descent(x0, eta=0.1, steps=1000):
@@ -626,8 +757,33 @@ def quartic_descent(x0, eta=0.1, steps=1000):
     return x
 
 
-print(f"x^4, eta = 0.1: from 0.5 -> {quartic_descent(0.5):.3f}, from 3 -> {quartic_descent(3.0)}")
-assert abs(quartic_descent(0.5)) < 0.1 and quartic_descent(3.0) == np.inf
+print(f"x^4, eta = 0.1: from 0.5 -> {quartic_descent(0.5):.3f} after 1000 steps, from 3 -> {quartic_descent(3.0)}")
+assert quartic_descent(3.0) == np.inf
+assert np.isclose(quartic_descent(0.5), 1 / np.sqrt(0.8 * 1000), rtol=0.1)   # ~ 1/sqrt(0.8 k): sublinear
+
+# %%
+quartic_paths = {}
+for x0 in (0.5, 3.0):
+    xq = [x0]
+    while len(xq) <= 1000 and abs(xq[-1]) <= 1e6:
+        xq.append(xq[-1] - 0.1 * 4 * xq[-1] ** 3)
+    quartic_paths[x0] = np.abs(np.array(xq))
+fig, (ax_w, ax_q) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+k_all = np.arange(1, walk_path.size)
+ax_w.loglog(k_all, walk_path[1:], color=COLORS["blue"], label="$x_k$: keeps growing")
+ax_w.loglog(k_all, np.log1p(np.exp(-walk_path[1:])), color=COLORS["vermillion"], linestyle="--",
+            label="$f(x_k)$: tends to $\\inf f = 0$")
+ax_w.set(xlabel="step $k$ (log scale)", ylabel="value (log scale)",
+         title="$\\log(1 + e^{-x})$, $\\eta = 4 = 1/L$: no minimizer")
+ax_w.legend(fontsize=8)
+ax_q.loglog(1 + np.arange(quartic_paths[0.5].size), quartic_paths[0.5], color=COLORS["bluish_green"], linewidth=4, label="$|x_k|$ from $x_0 = 0.5$")
+ax_q.loglog(1 + np.arange(quartic_paths[0.5].size), 1 / np.sqrt(4 + 0.8 * np.arange(quartic_paths[0.5].size)),
+            color="black", linestyle=":",
+              label="$1/\\sqrt{4 + 0.8k}$ (sublinear)")
+ax_q.loglog(1 + np.arange(quartic_paths[3.0].size), quartic_paths[3.0], "X-", color=COLORS["vermillion"], markersize=7,
+              label=f"$|x_k|$ from $x_0 = 3$: diverges in {quartic_paths[3.0].size - 1} steps")
+ax_q.set(xlabel="step $k + 1$ (log scale)", ylabel="$|x_k|$ (log scale)", title="$x^4$, $\\eta = 0.1$: no global $L$, and $\\mu = 0$")
+ax_q.legend(fontsize=8);
 
 # %% [markdown]
 # Booth's function is a convex quadratic in disguise, so all hypotheses hold
@@ -649,6 +805,8 @@ assert np.allclose(convex.x, booth.minima[0], atol=1e-8)
 print(f"Booth: {convex.fraction('converged'):.0%} of {len(convex.x0s)} starts converged to {booth.minima[0]}")
 
 # %% [markdown]
+# ## 7. Non-convex: one valley or many
+#
 # **Himmelblau's function** $(x^2 + y - 11)^2 + (x + y^2 - 7)^2$ is not convex: its
 # Hessian has negative eigenvalues in places (around a hilltop near
 # $(-0.27, -0.92)$, for one), and it has four minima, all with the value 0. Which one gradient
@@ -705,12 +863,23 @@ ax.set_title("Himmelblau: which minimum each start reaches ($\\eta$ = 0.01)");
 # Each colour is a basin; the stars are the minima. The basins are roughly a
 # quarter of the square each, but they are not quadrants: their borders run along
 # the ridges between the valleys, through the hilltop and the four saddles (chapter
-# 01, section 7). Starts on a small circle around each of these points end in two or
+# 01 draws them in section 3 and classifies them by their Hessians in section 7). Starts on a small circle around each of these points end in two or
 # more different minima. And the nearest minimum is not always the one reached:
 # 176 of the 10,000 starts end elsewhere. None of them is close to the minimum it
 # misses (all are at least 1.9 away, about half the 3.9 between neighbouring
-# minima): they are starts near a border, where the downhill direction already
-# points into the other valley.
+# minima). Two causes, told apart below by re-running those 176 starts with a
+# learning rate 20 times smaller (and 20 times more steps), which follows the
+# downhill direction much more closely: 154 of them still end at the same,
+# non-nearest minimum, because the downhill path from there really leads into
+# the other valley. The other 22 are a step-size effect: at $\eta = 0.01$ the first
+# steps from the steep outer walls are long (the largest Hessian eigenvalue exceeds
+# $2/\eta = 200$ on a quarter of the grid) and can jump across a ridge.
+#
+# To find the hilltop and the saddles, the next cell solves $\nabla f = 0$ with
+# `scipy.optimize.root`, giving it the Hessian as the Jacobian of $\nabla f$: that is
+# Newton's method for a zero of the gradient (chapter 08), which also finds
+# saddles and maxima. `run_many`'s result has helpers: `nearest_minimum` (the index
+# of the minimum nearest each end point) and `fraction(status)`.
 
 # %%
 import scipy.optimize
@@ -738,6 +907,16 @@ print(f"{elsewhere.sum()} starts end at a minimum that is not the nearest; the c
       f"(neighbouring minima are {spacing:.2f} apart)")
 assert 100 < elsewhere.sum() < 300
 assert to_minima[elsewhere, nearest_to_start[elsewhere]].min() > 0.4 * spacing
+
+careful = run_many(sgd(lr=0.0005), himmelblau, starts[elsewhere], steps=20_000)
+same_end = careful.nearest_minimum(himmelblau.minima) == basins.nearest_minimum(himmelblau.minima)[elsewhere]
+H_starts = himmelblau.hess(starts.T)
+steep_share = np.mean(np.linalg.eigvalsh(np.moveaxis(H_starts, (0, 1), (-2, -1)))[..., -1] > 2 / 0.01)
+print(f"with eta = 0.0005: {same_end.sum()} of {elsewhere.sum()} end at the same minimum as with eta = 0.01;"
+      f" curvature above 2/0.01 on {steep_share:.0%} of the grid")
+assert np.all(careful.status == "converged")
+assert 0.8 * elsewhere.sum() < same_end.sum() < elsewhere.sum()   # most: the downhill path; some: the step
+assert 0.2 < steep_share < 0.3
 
 # %% [markdown]
 # ### The map depends on the learning rate
@@ -806,7 +985,7 @@ assert maps[0.016].fraction("max_steps") > 0.8 * lost        # most of its basin
 # "Gradient descent on neural networks typically occurs at the edge of stability",
 # ICLR).
 #
-# ## 7. Tuning the learning rate: grid search and random search
+# ## 8. Tuning the learning rate: grid search and random search
 #
 # For a real problem you do not know $L$, and the loss is not a quadratic. So you
 # try learning rates and keep the best: give each candidate the same budget of
@@ -845,12 +1024,45 @@ print(f"grid search:   best lr = {grid_lrs[best_grid]:.3e}, final loss {grid_los
 print(f"random search: best lr = {random_lrs[best_random]:.3e}, final loss {random_losses[best_random]:.2e}")
 print(f"a typical grid rate (the median final loss): {np.median(grid_losses):.2f}")
 
-# %%
 curvature_at_minimum = np.linalg.eigvalsh(rosenbrock.hess(rosenbrock.minima[0])).max()
-fig, ax = plt.subplots(figsize=(7.5, 4.6))
+
+# %% [markdown]
+# In the left panel below, the grid's curve has three parts. On the left, steps too small to get anywhere in
+# the budget; then a long slope down as $\eta$ grows; past the best grid rate the
+# final loss jumps up (those runs bounce along the valley), and further up they
+# diverge. The best grid rate is the last grid point below $2/L$, with $L$ the
+# largest Hessian eigenvalue at the minimum $(1, 1)$ (dashed).
+#
+# But the grid is coarse: neighbouring rates differ by a factor 1.35. Zoom in with
+# 33 rates between $1.6 \cdot 10^{-3}$ and $2.4 \cdot 10^{-3}$, same budget:
+
+# %%
+fine_lrs = np.linspace(1.6e-3, 2.4e-3, 33)
+fine_losses = final_losses(fine_lrs)
+best_fine = np.argmin(fine_losses)
+print(f"fine scan: best lr = {fine_lrs[best_fine]:.3e}, final loss {fine_losses[best_fine]:.2e}"
+      f" (2/L at the minimum = {2 / curvature_at_minimum:.4e})")
+long_lrs = np.array([2.0**-9, fine_lrs[best_fine]])           # just below 2/L, and the budget's best
+long_runs = run_many(sgd(lr=long_lrs), rosenbrock, np.tile(rosenbrock.start, (2, 1)),
+                     steps=10 * budget_steps, tol=0, keep_path=True)
+print(f"with {10 * budget_steps} steps: lr = {long_lrs[0]:.3e} -> f = {long_runs.f[0]:.1e},"
+      f" lr = {long_lrs[1]:.3e} -> f = {long_runs.f[1]:.1e}")
+steep_along_path = np.array([np.linalg.eigvalsh(rosenbrock.hess(p)).max()
+                             for p in long_runs.path[: budget_steps // 2 + 1, 1]])
+
+assert grid_lrs[best_grid] < 2 / curvature_at_minimum < grid_lrs[best_grid + 1]   # the grid's best: last below 2/L
+assert np.all(grid_losses[grid_lrs > 2 / curvature_at_minimum] > 10 * grid_losses[best_grid])
+assert fine_lrs[best_fine] > 2 / curvature_at_minimum                  # the budget's best is *above* 2/L
+assert fine_losses[best_fine] < 0.5 * grid_losses[best_grid]
+assert np.all(steep_along_path[100:] < 2 / fine_lrs[best_fine])        # stable along the first half of the path
+assert long_runs.f[0] < 1e-20 and long_runs.f[1] > 1e-3                # with time, it bounces; 2^-9 settles
+
+# %%
+fig, (ax, ax_fine) = plt.subplots(1, 2, figsize=(13, 4.6), width_ratios=[1.4, 1], layout="constrained")
 sweep_art = plotting.plot_lr_sweep(grid_lrs, grid_losses, ax=ax, L=curvature_at_minimum,
                                    label="grid search", color=style.color_for("gd"))
 sweep_art.threshold.set_label(f"$2/L$ at the minimum = {2 / curvature_at_minimum:.2g}")
+sweep_art.diverged.set_label("diverged (marked at the top: no loss value)")
 ax.plot(random_lrs[np.isfinite(random_losses)], random_losses[np.isfinite(random_losses)], "D",
         color=COLORS["orange"], markersize=5, linestyle="none", label="random search")
 ax.plot(grid_lrs[best_grid], grid_losses[best_grid], "o", markersize=13, markerfacecolor="none",
@@ -859,26 +1071,47 @@ ax.plot(random_lrs[best_random], random_losses[best_random], "D", markersize=13,
         markeredgecolor=COLORS["orange"], markeredgewidth=2, label="best of random")
 ax.set_title(f"Rosenbrock: final loss after {budget_steps} steps against the learning rate")
 ax.set_xlabel("learning rate $\\eta$ (log scale)")
-ax.legend(fontsize=8, loc="lower left");
+ax.set_ylabel("final loss $f(x_T)$ (log scale)")
+ax.legend(fontsize=8, loc="lower left")
+ax_fine.semilogy(fine_lrs, fine_losses, "s-", color=COLORS["reddish_purple"], markersize=4,
+                 label=f"fine scan, {budget_steps} steps")
+ax_fine.axvline(2 / curvature_at_minimum, color="black", linestyle="--", linewidth=1,
+                label=f"$2/L$ at the minimum = {2 / curvature_at_minimum:.3e}")
+ax_fine.plot(fine_lrs[best_fine], fine_losses[best_fine], "s", markersize=13, markerfacecolor="none",
+             markeredgecolor=COLORS["reddish_purple"], markeredgewidth=2,
+             label=f"best: $\\eta$ = {fine_lrs[best_fine]:.3e}")
+ax_fine.plot(grid_lrs[best_grid], grid_losses[best_grid], "o", markersize=9, markerfacecolor="none",
+             markeredgecolor=style.color_for("gd"), markeredgewidth=2, label="best of grid")
+ax_fine.set(xlabel="learning rate $\\eta$ (linear scale)", ylabel="final loss $f(x_T)$ (log scale)",
+            title="Zoom: 33 rates around $2/L$")
+ax_fine.legend(fontsize=8, loc="upper left");
 
 # %% [markdown]
-# The curve has the shape of every learning-rate search. On the left, steps too
-# small to get anywhere in the budget; then a long slope down as $\eta$ grows; the
-# best rate sits just below the stability limit at the minimum, $2/L$ with $L$ the
-# largest Hessian eigenvalue at $(1, 1)$ (dashed); above it gradient descent can
-# no longer settle into the minimum and bounces along the valley, and further up
-# it diverges. **The best learning rate is usually just below the largest one at
-# which the run still settles down**, which is why a common recipe is to raise
-# $\eta$ until the loss curve stops falling smoothly (it starts to bounce or to
-# blow up), then back off.
+# The budget's best rate, $2.05 \cdot 10^{-3}$, is slightly *above* $2/L \approx
+# 1.997 \cdot 10^{-3}$, and ends more than 5 times lower than the grid's best; just
+# above it the final loss jumps up and becomes jagged (those runs are bouncing,
+# and where they happen to be at step 5,000 varies). No
+# contradiction with section 3: $2/L$ is the limit *at the minimum*, where the
+# curvature is largest. Along the valley floor the largest Hessian eigenvalue is
+# smaller (asserted above from step 100 to step 2,500: below $2/\eta \approx
+# 976$), so a rate a little above $2/L$ is stable for most of the run, and the
+# instability near $(1, 1)$ needs many steps to grow. Give both rates ten times the
+# budget and the picture flips: $2^{-9}$, just below $2/L$, reaches $f \approx
+# 10^{-27}$, while $2.05 \cdot 10^{-3}$ ends bouncing at $f \approx 2 \cdot 10^{-2}$.
+# **The best fixed rate depends on the budget**, and a coarse grid cannot see the
+# difference. What the grid does show is the practical rule of thumb: the best
+# rate is close to the largest one that does not diverge, within about a factor 2
+# (Bengio 2012, "Practical recommendations for gradient-based training of deep
+# architectures", §3.1.1). Smith's learning-rate range test uses it: raise $\eta$
+# during one short run until the loss stops falling, and pick a rate below that
+# point (Smith 2017, "Cyclical learning rates for training neural networks",
+# WACV, §3.3).
 #
 # And random search, with the same budget, found a learning rate almost as good
 # as the grid's (its best final loss is printed above; the checks below allow a
 # factor of 3):
 
 # %%
-assert grid_lrs[best_grid] < 2 / curvature_at_minimum < grid_lrs[best_grid + 1]   # just below the edge
-assert np.all(grid_losses[grid_lrs > 2 / curvature_at_minimum] > 10 * grid_losses[best_grid])
 assert 0.5 < random_lrs[best_random] / grid_lrs[best_grid] < 2         # within a factor 2 of the grid's
 assert random_losses[best_random] < 3 * grid_losses[best_grid]         # loss within 3x of the grid's
 assert random_losses[best_random] < 1e-2 * np.median(grid_losses)      # and far better than a typical rate
@@ -922,7 +1155,7 @@ assert ratio.max() > 10                                               # and some
 # For a small enough $\alpha$ the first-order model is accurate and the condition
 # holds (as long as $\nabla f(x) \ne 0$), so the halving stops (Nocedal & Wright
 # 2006, *Numerical Optimization*, §3.1 and Algorithm 3.1). Each step costs one
-# gradient and a few extra values of $f$. The course library has this search as
+# gradient and one value of $f$ per trial (about ten per step below). The course library has this search as
 # `gdlearn.second_order.backtracking` (chapter 08 builds on it); here it is inside
 # a gradient-descent loop, on the same Rosenbrock problem, with no tuning at all:
 
@@ -933,7 +1166,7 @@ from gdlearn.second_order import backtracking
 def gradient_descent_backtracking(f, grad, x0, steps):
     """Gradient descent whose step length is chosen by an Armijo backtracking search."""
     x = np.array(x0, dtype=float)
-    fx, evaluations, losses, lengths = f(x), 1, [f(x)], []
+    fx, evaluations, losses, lengths, path = f(x), 1, [f(x)], [], [x]
     for _ in range(steps):
         g = grad(x)
         search = backtracking(f, x, fx, g, -g, alpha0=1.0, c1=1e-4, rho=0.5)
@@ -941,10 +1174,11 @@ def gradient_descent_backtracking(f, grad, x0, steps):
         evaluations += search.n_f
         losses.append(fx)
         lengths.append(search.alpha)
-    return x, np.array(losses), evaluations, np.array(lengths)
+        path.append(x)
+    return np.array(path), np.array(losses), evaluations, np.array(lengths)
 
 
-x_bt, losses_bt, evaluations_bt, alphas_bt = gradient_descent_backtracking(
+path_bt, losses_bt, evaluations_bt, alphas_bt = gradient_descent_backtracking(
     rosenbrock.f, rosenbrock.grad, rosenbrock.start, budget_steps)
 print(f"backtracking, {budget_steps} steps: final loss {losses_bt[-1]:.1e}, "
       f"{evaluations_bt} values of f and {budget_steps} gradients")
@@ -954,41 +1188,132 @@ print(f"accepted step lengths: from {alphas_bt.min():.1e} to {alphas_bt.max():.2
 
 assert np.all(np.diff(losses_bt) < 0)                          # every accepted step goes down
 assert losses_bt[-1] < grid_losses[best_grid]                  # better than the best tuned rate
+assert losses_bt[-1] < fine_losses[best_fine]                  # ... and than the fine scan's best
 assert alphas_bt.min() < 2 / curvature_at_minimum < alphas_bt.max()   # the steps adapt
-assert 5 * budget_steps < evaluations_bt < 15 * budget_steps    # about ten values of f per step
-assert np.mean(np.isin(alphas_bt, [2.0**-8, 2.0**-9])) > 0.9     # alternating 2^-8 and 2^-9
-assert np.median(alphas_bt) > grid_lrs[best_grid]                # longer than the best fixed rate
+assert 9 * budget_steps < evaluations_bt < 11 * budget_steps    # about ten values of f per step
+
+late = alphas_bt[100:]                                           # after the first 100 steps
+share_8, share_9 = np.mean(late == 2.0**-8), np.mean(late == 2.0**-9)
+long_at = np.flatnonzero(late == 2.0**-8)
+factor_8, factor_9 = abs(1 - 2.0**-8 * curvature_at_minimum), abs(1 - 2.0**-9 * curvature_at_minimum)
+print(f"after step 100: alpha = 2^-9 in {share_9:.1%} of the steps, 2^-8 in {share_8:.1%};"
+      f" consecutive steps differ in {np.mean(late[1:] != late[:-1]):.0%} of the pairs;"
+      f" gaps between long steps: {np.diff(long_at).min()} to {np.diff(long_at).max()} steps")
+print(f"steep factors at the minimum: |1 - 2^-8 L| = {factor_8:.3f}, |1 - 2^-9 L| = {factor_9:.3f},"
+      f" one of each: {factor_8 * factor_9:.2f}; short steps to undo one long step:"
+      f" {np.log(factor_8) / -np.log(factor_9):.1f}")
+assert share_8 + share_9 == 1                                    # only these two lengths ...
+assert 0.85 < share_9 < 0.97 and 0.03 < share_8 < 0.15           # ... mostly the short one
+assert np.mean(late[1:] != late[:-1]) < 0.3                      # not alternating
+assert factor_8 * factor_9 > 2                                   # (alternation would diverge)
+assert np.diff(long_at).max() <= np.ceil(np.log(factor_8) / -np.log(factor_9))   # gaps up to ~24 steps
 assert 2.0**-9 < 2 / curvature_at_minimum < 2.0**-8              # one below the limit, one above
+assert grid_lrs[best_grid] < 2.0**-9 < fine_lrs[best_fine]
 
 # %%
-fig, (ax_bt, ax_alpha) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], layout="constrained")
+fig, (ax_bt, ax_zoom, ax_hist) = plt.subplots(1, 3, figsize=(14, 4.2), width_ratios=[1.1, 1.2, 0.7],
+                                              layout="constrained")
 fixed_best = run(sgd(lr=grid_lrs[best_grid]), rosenbrock, rosenbrock.start, steps=budget_steps, tol=0)
 ax_bt.semilogy(fixed_best.fs, color=style.color_for("gd"), label=f"fixed $\\eta$ = {grid_lrs[best_grid]:.2e} (best of grid)")
 ax_bt.semilogy(losses_bt, color=COLORS["vermillion"], linestyle="--", label="backtracking (Armijo)")
 ax_bt.set(xlabel="step $k$", ylabel="$f(x_k)$ (log scale)", title="Rosenbrock: loss against step")
 ax_bt.legend(fontsize=8)
-ax_alpha.semilogy(np.arange(1, budget_steps + 1), alphas_bt, ".", color=COLORS["vermillion"], markersize=2,
-                  label=r"accepted $\alpha_k$")
-ax_alpha.axhline(grid_lrs[best_grid], color=style.color_for("gd"), linestyle="-", label="best fixed $\\eta$")
-ax_alpha.set(xlabel="step $k$", ylabel=r"step length $\alpha_k$ (log scale)", title="The step length chosen at each step")
-ax_alpha.legend(fontsize=8, loc="upper right");
+window = np.arange(100, 201)
+ax_zoom.step(window, alphas_bt[window - 1], where="mid", color=COLORS["vermillion"], linewidth=1)
+for value, marker, color in ((2.0**-8, "^", COLORS["vermillion"]), (2.0**-9, "o", COLORS["blue"])):
+    hit = window[alphas_bt[window - 1] == value]
+    ax_zoom.plot(hit, np.full(hit.size, value), marker, color=color, markersize=4, linestyle="none",
+                 label=f"$\\alpha_k = 2^{{{int(np.log2(value))}}}$ = {value:.2e}")
+ax_zoom.axhline(2 / curvature_at_minimum, color="black", linestyle="--", linewidth=1,
+                label=f"$2/L$ at the minimum = {2 / curvature_at_minimum:.2e}")
+ax_zoom.set(xlabel="step $k$", ylabel=r"accepted step length $\alpha_k$ (log scale)", yscale="log",
+            ylim=(1.5e-3, 6e-3), title="Zoom on steps 100 to 200")
+ax_zoom.legend(fontsize=8, loc="upper right")
+ax_hist.bar([0, 1], [share_9, share_8], color=[COLORS["blue"], COLORS["vermillion"]],
+            hatch=["", "//"], edgecolor="black")
+ax_hist.set_xticks([0, 1], ["$2^{-9}$", "$2^{-8}$"])
+for i, share in enumerate((share_9, share_8)):
+    ax_hist.text(i, share + 0.02, f"{share:.1%}", ha="center", fontsize=9)
+ax_hist.set(xlabel=r"accepted $\alpha_k$", ylabel="share of steps 101 to 5000", ylim=(0, 1.08),
+            title="How often each length");
 
 # %% [markdown]
 # Without any tuning, the backtracking run ends lower than the best of the 24 tuned
-# runs, for the cost of *one* run plus about ten values of $f$ per step (the 5,000
-# steps took about 50,000 values of $f$; the grid search took 120,000 gradients).
-# After its first steps it alternates between $\alpha = 2^{-8} \approx 0.0039$, about
-# twice the stability limit $2/L \approx 0.0020$ at the minimum, and
-# $2^{-9} \approx 0.0020$, just below that limit (and above the best fixed rate).
-# A fixed rate of $2^{-8}$ could not settle into the minimum; the search can, because
-# it rejects every step that does not decrease $f$ enough. The price: extra evaluations of $f$
-# per step, which is cheap here and expensive when $f$ is a loss over a large data
-# set; and with noisy mini-batch losses (chapter 04) the Armijo test itself becomes
-# noisy. That is why deep learning mostly tunes a fixed or scheduled $\eta$, and
-# why line searches return with Newton's method and BFGS in chapter 08.
+# runs (and than the fine scan's best), for the cost of *one* run plus about ten
+# values of $f$ per step (9.9 measured: the 5,000 steps took about 50,000 values of
+# $f$; the grid search took 120,000 gradients).
 #
+# Which steps does it take? After the first 100 steps only two lengths occur
+# (printed above): $\alpha = 2^{-9} \approx 1.95 \cdot 10^{-3}$, just below the
+# stability limit $2/L \approx 2.00 \cdot 10^{-3}$ at the minimum, in 92% of the
+# steps, and $2^{-8} \approx 3.9 \cdot 10^{-3}$, about twice the limit, in 8%: one
+# long step every 4 to 24 steps. It does *not* alternate, and could not: near the
+# minimum a long step multiplies the steep coordinate by $|1 - 2^{-8}L| = 2.91$, a
+# short one by $|1 - 2^{-9}L| = 0.956$, and one of each by $2.79 > 1$. What happens
+# instead is a cycle. The long step is accepted only when the steep component is
+# so small that its growth costs less than the shallow direction gains (the next
+# figure shows both cases). After it, the short steps shrink the steep component
+# again by 0.956 each; undoing a factor 2.91 takes
+# $\log 2.91 / (-\log 0.956) \approx 24$ of them, the longest gap measured. Every
+# accepted step lowers $f$ (the Armijo test sees to it), so the run settles where a
+# fixed rate of $2^{-8}$ could not.
 #
-# ## 8. Your turn: the learning-rate explorer
+# Here is the test at two moments of that run: $\varphi(\alpha) = f(x_k - \alpha
+# \nabla f(x_k)) - f(x_k)$ against $\alpha$, with the tangent line
+# $-\alpha\|\nabla f(x_k)\|^2$ and the Armijo line $-c_1\alpha\|\nabla f(x_k)\|^2$ (with
+# $c_1 = 10^{-4}$ it is nearly flat: any real decrease passes). The halvings try
+# $\alpha = 1, \tfrac12, \tfrac14, \dots$ from the right; the first trial whose
+# $\varphi$ lies below the Armijo line is accepted.
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
+moments = {}
+for ax, k in zip(axes, (150, 1000)):
+    x_k = path_bt[k]
+    g = rosenbrock.grad(x_k)
+    slope = g @ g
+    alphas = np.linspace(0, 2.0**-7.6, 400)
+    phi = rosenbrock.f(x_k[:, None] - alphas[None] * g[:, None]) - rosenbrock.f(x_k)
+    trials = 2.0 ** -np.arange(0, 12)
+    trials = trials[trials >= alphas_bt[k]]                  # the trials of this step, down to the accepted one
+    phi_trials = np.array([rosenbrock.f(x_k - a * g) - rosenbrock.f(x_k) for a in trials])
+    passed = phi_trials <= -1e-4 * trials * slope
+    assert passed[-1] and not np.any(passed[:-1])            # only the last trial passed: it is accepted
+    moments[k] = trials[-1]
+    ax.plot(alphas, phi, color="black", linewidth=1.6, label=r"$\varphi(\alpha) = f(x_k - \alpha\nabla f) - f(x_k)$")
+    ax.plot(alphas, -alphas * slope, color=COLORS["blue"], linestyle=":", linewidth=1.5,
+            label=r"tangent $-\alpha\|\nabla f\|^2$")
+    ax.plot(alphas, -1e-4 * alphas * slope, color=COLORS["bluish_green"], linestyle="--", linewidth=1.5,
+            label=r"Armijo line $-c_1\alpha\|\nabla f\|^2$, $c_1 = 10^{-4}$")
+    shown = trials <= alphas[-1]
+    ax.plot(trials[shown & ~passed], phi_trials[shown & ~passed], "X", color=COLORS["vermillion"],
+            markersize=10, linestyle="none", label="trial rejected")
+    ax.plot(trials[passed], phi_trials[passed], "o", color=COLORS["bluish_green"], markeredgecolor="black",
+            markersize=9, linestyle="none", label="trial accepted")
+    ax.axvline(2 / curvature_at_minimum, color="0.5", linestyle="-.", linewidth=1, label="$2/L$ at the minimum")
+    ax.set(xlim=(0, alphas[-1]), ylim=(1.3 * phi.min(), max(1.3 * phi_trials[shown].max(), -0.6 * phi.min())),
+           xlabel=r"step length $\alpha$", ylabel=r"$\varphi(\alpha)$",
+           title=f"step {k + 1}: $\\alpha$ = $2^{{{int(np.log2(trials[-1]))}}}$ accepted"
+                 f" after {len(trials) - 1} rejections\n(trials $1, 1/2, \\dots, 2^{{-7}}$ lie off to the right)")
+assert moments == {150: 2.0**-8, 1000: 2.0**-9}             # one long step, one short one
+fig.legend(handles=axes[1].get_legend_handles_labels()[0], loc="outside lower center", ncols=3, fontsize=8.5)
+fig.suptitle("The Armijo test on Rosenbrock: accept the first halving that lies below the Armijo line");
+
+# %% [markdown]
+# On the left (step 151) the steep component is small: $\varphi$ is still below
+# the Armijo line at $2^{-8}$, so the long step is taken. On the right (step 1001)
+# it has grown: $\varphi(2^{-8}) > 0$, the step would go *up*, and the search halves
+# once more to $2^{-9}$. The tangent is the first-order model of section 1; for
+# small $\alpha$, $\varphi$ follows it, which is why the halving always ends.
+#
+# The price of the line search: extra evaluations of $f$ per step, which is cheap
+# here and expensive when $f$ is a loss over a large data set; and with noisy
+# mini-batch losses (chapter 04) the Armijo test itself becomes noisy. Deep-learning
+# training usually runs with a tuned fixed or scheduled $\eta$ instead
+# (Goodfellow, Bengio & Courville 2016, *Deep Learning*, §8.3.1), and line searches
+# return with Newton's method and BFGS in chapter 08.
+#
+# ## 9. Your turn: the learning-rate explorer
 #
 # Move the **learning rate** slider and watch the path (left) and the loss curve
 # (right) change. The other sliders move the start point; the dropdown picks the
@@ -1014,7 +1339,7 @@ explorer
 #    default start. Then look at the loss curve: fast at first, then a long crawl
 #    along the valley.
 # 4. **Himmelblau**: keep $\eta = 0.01$ and move the start across a basin border
-#    from the map in section 6. Then start in the lower-left basin and raise $\eta$
+#    from the map in section 7. Then start in the lower-left basin and raise $\eta$
 #    past 0.015.
 # 5. **Saddle**: start at $y_0 = 0$, then at $y_0 = 0.01$. How long does the path
 #    hesitate near the saddle point?
@@ -1027,12 +1352,13 @@ print("learning rate on the slider:", explorer.controls["lr"].value)
 assert explorer.surfaces["quadratic"].L == bowl.L        # the explorer's quadratic is our bowl: 2/L = 0.2
 
 # %% [markdown]
-# ## 9. One descent, step by step
+# ## 10. One descent, step by step
 #
 # A replay of one run on Rosenbrock, with the best learning rate of the grid
 # search and the same budget of 5,000 steps. Press play, or drag the step slider:
-# notice how quickly the path drops into the valley, and how long it then takes to
-# walk along it. (Where figures are static, for instance in an HTML export of this
+# the first step overshoots across the valley onto the far wall ($f$ from 24.2 to
+# 22.1), the second lands near the floor ($f = 6.9$), a few more zig-zags settle
+# it, and then it takes thousands of steps to walk along the valley. (Where figures are static, for instance in an HTML export of this
 # notebook, the cell shows an animation instead of the Play button; its frames are
 # evenly spaced in steps, so the drop happens between its first two frames. The
 # loss curve after it shows both phases.)
@@ -1054,6 +1380,7 @@ else:                   # static figures: a self-contained animation (at most 24
 
 # %%
 drop = 5
+assert 0.8 * replay.fs[0] < replay.fs[1] < replay.fs[0] and replay.fs[2] < 0.3 * replay.fs[0]   # step 1 high, step 2 low
 print(f"f falls from {replay.fs[0]:.2f} to {replay.fs[drop]:.2f} in {drop} steps (into the valley), "
       f"then needs {replay.steps - drop} more to reach {replay.f:.1e} (along it)")
 assert replay.fs[drop] < 0.25 * replay.fs[0] and replay.fs[drop] > 1   # a quick drop, still far
@@ -1062,7 +1389,7 @@ assert replay.f < 1e-3                                                # the long
 fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
 ax.loglog(np.arange(1, replay.steps + 1), replay.fs[1:], color=style.color_for("gd"),
           label=f"$\\eta$ = {grid_lrs[best_grid]:.2e}")
-ax.axvline(drop, color="black", linestyle=":", label=f"step {drop}: on the valley floor")
+ax.axvline(drop, color="black", linestyle=":", label=f"step {drop}: near the valley floor")
 ax.set(xlabel="step $k$ (log scale)", ylabel="$f(x_k)$ (log scale)",
        title="The replay's loss: a quick drop, then a long walk along the valley")
 ax.legend(fontsize=8);
@@ -1075,21 +1402,26 @@ ax.legend(fontsize=8);
 #   is small. From here on, `sgd(lr)` is the update and `run` / `run_many` apply it.
 # - The learning rate decides everything: too small crawls, too large zig-zags,
 #   far too large diverges; on a parabola the factor $1 - \eta L$ says which. Read
-#   it off the loss curve.
+#   it off the loss curve, and look for a zig-zag before raising $\eta$.
 # - On a quadratic each eigen-direction is multiplied by $1 - \eta\lambda_i$ per
 #   step. Gradient descent converges exactly when $\eta < 2/L$; the best fixed rate
 #   is $2/(L + \mu)$, which shrinks the error by $(\kappa - 1)/(\kappa + 1)$ per step,
 #   so the number of steps grows with the condition number $\kappa$.
 # - Stopping rules: a small gradient norm (beware saddles and units), small changes
-#   in $f$ or $x$ (beware slow progress), and always a step budget and a check for
-#   divergence.
-# - Convexity guarantees convergence from every start only with its hypotheses: a
-#   minimizer exists and $L$ bounds the curvature everywhere. On a non-convex
+#   in $f$ or $x$, and always a step budget and a check for divergence. For gradient
+#   descent the change rules are gradient-norm rules in disguise, with thresholds
+#   $\sqrt{\varepsilon/\eta}$ and $\varepsilon/\eta$: one $\varepsilon$ means three tolerances.
+# - The descent lemma: for any $L$-smooth $f$, a step with $0 < \eta < 2/L$ lowers $f$
+#   by at least $\eta(1 - L\eta/2)\|\nabla f\|^2$. Convexity adds guarantees only with
+#   its hypotheses: with a minimizer and a global $L$, $f(x_k) \to f^\star$ at rate
+#   $O(1/k)$; with strong convexity ($\mu > 0$), linearly. Without a minimizer the
+#   values may still converge while the iterates run away. On a non-convex
 #   function the start picks the minimum: Himmelblau's four basins.
 #   Near a minimum the local curvature sets its own $2/\lambda_{\max}$ limit, so the
 #   learning rate reshapes the basins too.
-# - Tune $\eta$ on a log scale with a fixed budget. The best rate is usually just
-#   below the largest stable one. With one hyperparameter, grid and random search
+# - Tune $\eta$ on a log scale with a fixed budget. The best rate is close to the
+#   largest one that does not diverge (Bengio 2012); which rate is best depends on
+#   the budget, and a coarse grid can miss it. With one hyperparameter, grid and random search
 #   do about equally well. A backtracking (Armijo) line search chooses each step
 #   itself, at the price of extra evaluations of $f$.
 #

@@ -416,6 +416,8 @@ class LearningRateExplorer(Explorer):
             raise TypeError(f"optimizer must be a callable lr -> GradientTransformation, got {optimizer!r}")
         self.optimizer = optimizer
         self.optimizer_name = getattr(getattr(optimizer, "func", optimizer), "__name__", "optimizer")
+        if optimizer is sgd:  # plain full-batch steps: the course's name for them is "gd"
+            self.optimizer_name = "gd"
         name = next(iter(self.surfaces))
         s = self.surfaces[name]
         start = np.asarray(s.start if x0 is None else x0, dtype=float)
@@ -511,8 +513,9 @@ class LearningRateExplorer(Explorer):
             else:
                 lax.set_yscale("log")
                 top = float(np.nanmax(Z)) - f_star
-                # three decades of headroom, so that a diverging run is seen rising
-                hi = 10.0 ** (math.ceil(math.log10(top)) + 3)
+                # the domain's largest value, rounded up to a decade: a diverging run leaves
+                # through the top (the message box says so); a converging one fills the axis
+                hi = 10.0 ** math.ceil(math.log10(top))
                 lax.set_ylim(hi * 1e-15, hi)
                 lax.set_ylabel(r"$f(x_k) - f^\star$")
             self._full_draw_needed = True
