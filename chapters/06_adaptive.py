@@ -626,8 +626,31 @@ table(["valley turned by", "κ of $A$", "κ with $D = \\mathrm{diag}(A)$", "best
 # %% [markdown]
 # At every angle the best diagonal is $D = \operatorname{diag}(A)$ (for $2 \times 2$
 # matrices this is a theorem: Forsythe and Straus, 1955), and it helps less and
-# less as the valley turns, down to nothing at 45°.
-#
+# less as the valley turns, down to nothing at 45°. The level set
+# $\tfrac12 x^\top A x = 1$ before and after that rescaling, each drawn to the same
+# size:
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.8))
+phi = np.linspace(0, 2 * np.pi, 400)
+circle = np.stack([np.cos(phi), np.sin(phi)])
+for ax, deg in zip(axes, (0, 30, 45)):
+    A = valley(deg).hess(np.zeros(2))
+    r = 1 / np.sqrt(np.diag(A))
+    for M, label, color, ls in [(A, "original: $A$", COLORS["blue"], "-"),
+                                (r[:, None] * A * r[None, :], r"rescaled: $D^{-1/2} A D^{-1/2}$", COLORS["vermillion"], "--")]:
+        evals, evecs = np.linalg.eigh(M)
+        pts = evecs @ (circle / np.sqrt(evals)[:, None])          # x^T M x = 1
+        pts /= np.abs(pts).max()                                   # same size in every panel
+        ax.plot(pts[0], pts[1], color=color, linestyle=ls, linewidth=2,
+                label=f"{label}, κ = {np.linalg.cond(M):.0f}")
+    ax.set(xlim=(-1.15, 1.15), ylim=(-1.85, 1.15), aspect="equal", xlabel="first coordinate",
+           ylabel="second coordinate", title=f"valley turned by {deg}°")
+    ax.legend(fontsize=7, loc="lower center")
+fig.suptitle("A diagonal rescaling stretches along the axes: it rounds an aligned valley, not a turned one "
+             "(at 45° the two curves coincide)", fontsize=10, y=1.02);
+
+# %% [markdown]
 # Adagrad's $\sqrt{s_i}$ is such a per-coordinate scale, learned from the
 # gradients (d2l's Adagrad section calls it a proxy for the diagonal of the
 # Hessian). Adam's $\sqrt{\hat v_i}$ is another, and Adam also has momentum. To
@@ -756,7 +779,8 @@ ax.legend(fontsize=7, ncols=2, loc="lower right");
 # Gradient descent and the heavy ball need the same number of steps at every angle:
 # they treat all directions alike, so turning the valley (and its start) changes
 # nothing. Adagrad, given an aligned valley, finishes in a handful of steps (left
-# panel: a few long jumps, at a rate near the top of the grid). Turned by 25° it
+# panel: a few long jumps, at a rate near the top of the grid; the first ones leave
+# the frame). Turned by 25° it
 # needs about as many steps as gradient descent, turned by 45° more (middle panel:
 # it zigzags across the valley like gradient descent, on almost the same path).
 # Adam's scaling alone ($\beta_1 = 0$) behaves the same way: fast when aligned,
@@ -1286,6 +1310,14 @@ assert run(adagrad(lr=0.1), beale, beale.start, steps=300).fs[-1] > 10 * beale_f
 # - **RAdam** (Liu et al., 2020) turns the adaptive scaling off during the first
 #   steps, while $\hat v$ rests on too few gradients, and fades it in: a built-in
 #   alternative to a learning-rate **warmup**.
+# - **signSGD** (Bernstein et al., 2018) is Adam's limit with $\beta_1 = \beta_2 = 0$
+#   and $\epsilon \to 0$: then $\hat v_t = g_t^2$ and the step is
+#   $\eta\, g/|g| = \eta \operatorname{sign}(g)$ per coordinate; $\epsilon$ sets
+#   where that stops (gradients below about $\epsilon$ get steps $\eta g/\epsilon$).
+# - PyTorch's `RMSprop` has two options this chapter left out: `momentum`, a
+#   heavy-ball buffer on the normalized step, and `centered=True`, which divides by
+#   an estimate of the *variance*, $\sqrt{v - \bar g^2}$ with $\bar g$ a moving
+#   average of the gradient, instead of the second moment.
 # - **Shampoo** (Gupta, Koren and Singer, 2018) and **K-FAC** (Martens and Grosse,
 #   2015) are not diagonal: they keep one matrix per dimension of each weight
 #   tensor (Shampoo) or a Kronecker-factored approximation of each layer's
@@ -1436,7 +1468,10 @@ if torch is not None:
 # bias-corrected (section 6: PyTorch takes the maximum of the raw $v$, optax of
 # $\hat v$), and whether the decoupled decay is multiplied by the learning rate
 # (section 5: PyTorch, optax and Keras do, Loshchilov and Hutter's algorithm does
-# not).
+# not). Two more traps from earlier sections: `weight_decay` means an L2 penalty in
+# `torch.optim.Adam` and decoupled decay in every Keras 3 optimizer, `Adam`
+# included (section 5); and TensorFlow 1's RMSProp starts its average of squared
+# gradients at 1, not 0 (section 2), so its first steps are not PyTorch's.
 #
 # **Where ε goes.** PyTorch (and optax, JAX's optimizer library) add $\epsilon$ to
 # the root of the *bias-corrected* $\hat v$, as in section 3:
