@@ -126,6 +126,21 @@ assert np.allclose(stretched[1], [0.9, 0.9])                         # first ste
 assert np.allclose(stretched[:, 0], stretched[:, 1], rtol=1e-9)      # the same path in both coordinates
 print("first steps:", stretched[1], stretched[2].round(6))
 
+gd_lr = 1.9 / scales[1] ** 2                                         # just below gradient descent's limit 2 / 1e6
+gd_path = [np.array([1.0, 1.0])]
+for _ in range(50):
+    gd_path.append(gd_path[-1] - gd_lr * scales**2 * gd_path[-1])
+gd_path = np.array(gd_path)
+assert gd_path[-1, 0] > 0.9999 and abs(gd_path[-1, 1]) < 1          # GD: x1 has not moved
+fig, ax = plt.subplots(figsize=(7.5, 3.5))
+ax.plot(stretched[:, 0], color=style.color_for("adagrad"), marker="^", markevery=5, label="Adagrad, $x_1$ (flat)")
+ax.plot(stretched[:, 1], color=COLORS["black"], linestyle=":", linewidth=2, label="Adagrad, $x_2$ (steep): the same")
+ax.plot(gd_path[:, 0], color=style.color_for("gd"), marker="o", markevery=5, linestyle="--",
+        label=f"gradient descent, lr = {gd_lr:.1e}, $x_1$")
+ax.plot(gd_path[:, 1], color=COLORS["sky_blue"], linestyle="-.", label="gradient descent, $x_2$ (zigzags)")
+ax.set(xlabel="step", ylabel="coordinate", title=r"$f = \frac{1}{2}(x_1^2 + 10^6 x_2^2)$, $\kappa = 10^6$, from (1, 1)")
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
+
 # %% [markdown]
 # **The step size shrinks forever.** $s$ never decreases, so the rate
 # $\eta/\sqrt{s_t}$ of each coordinate never grows. Under a constant gradient $g$,
@@ -628,7 +643,8 @@ table(["valley turned by", "κ of $A$", "κ with $D = \\mathrm{diag}(A)$", "best
 # matrices this is a theorem: Forsythe and Straus, 1955), and it helps less and
 # less as the valley turns, down to nothing at 45°. The level set
 # $\tfrac12 x^\top A x = 1$ before and after that rescaling, each drawn to the same
-# size:
+# size: a diagonal rescaling stretches along the axes, so it rounds an aligned
+# ellipse and only re-tilts a turned one:
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.8))
@@ -645,10 +661,9 @@ for ax, deg in zip(axes, (0, 30, 45)):
         ax.plot(pts[0], pts[1], color=color, linestyle=ls, linewidth=2,
                 label=f"{label}, κ = {np.linalg.cond(M):.0f}")
     ax.set(xlim=(-1.15, 1.15), ylim=(-1.85, 1.15), aspect="equal", xlabel="first coordinate",
-           ylabel="second coordinate", title=f"valley turned by {deg}°")
-    ax.legend(fontsize=7, loc="lower center")
-fig.suptitle("A diagonal rescaling stretches along the axes: it rounds an aligned valley, not a turned one "
-             "(at 45° the two curves coincide)", fontsize=10, y=1.02);
+           ylabel="second coordinate",
+           title=f"level sets, valley turned by {deg}°" + (": they coincide" if deg == 45 else ""))
+    ax.legend(fontsize=7, loc="lower center");
 
 # %% [markdown]
 # Adagrad's $\sqrt{s_i}$ is such a per-coordinate scale, learned from the
@@ -1179,7 +1194,8 @@ race
 #    per-coordinate scaling barely helps (section 4): at the minimum the Hessian has
 #    $\kappa \approx 2508$, and the best diagonal rescaling, $D = \mathrm{diag}(H)$,
 #    only brings it to about 1600. Momentum's gain on a narrow valley (chapter 05)
-#    does not depend on its direction.
+#    does not depend on its direction (section 4: the heavy ball needed the same
+#    number of steps at every angle).
 #
 # And it is not just the starting rates: with each at its best rate on a grid of
 # 26 rates from $10^{-4}$ to 10, momentum still ends several times lower than Adam.
@@ -1271,8 +1287,8 @@ assert run(adagrad(lr=0.1), beale, beale.start, steps=300).fs[-1] > 10 * beale_f
 #   Adam is
 #   `chain(scale_by_adam(...), scale_by_learning_rate(lr))`.
 # - Per-coordinate steps are a **diagonal preconditioner**: they cure
-#   ill-conditioning along the coordinate axes (Adagrad: 6 steps on an aligned
-#   κ = 100 valley) and not in a valley turned away from them (hundreds of steps
+#   ill-conditioning along the coordinate axes (Adagrad: a handful of steps, 6
+#   at its best rate, on an aligned κ = 100 valley) and not in a valley turned away from them (hundreds of steps
 #   from 25° on, as many as gradient descent or more). Adam's apparent
 #   insensitivity to the angle comes from its momentum: the heavy ball alone does
 #   better at every angle.
