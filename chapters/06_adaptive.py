@@ -463,7 +463,8 @@ assert 2000 < settled < 3500
 
 # %% [markdown]
 # Without the correction, the first step is $\sqrt{10} \approx 3.2$ times too long
-# (Kingma and Ba, 2015, section 3, say "much larger") and the next ones longer still, up to 6.6 times at step 12: early on $v$ is
+# (Kingma and Ba, 2015, section 3, say "much larger") and the next ones longer
+# still, up to 6.6 times at step 12: early on $v$ is
 # much further below its target than $m$ is ($\beta_2$ is closer to 1), so the
 # denominator is far too small. It takes a few thousand steps for the factor to
 # fade. With the correction the steps are $\eta$ from the start. Under a *constant*
@@ -654,7 +655,8 @@ for ax, deg in zip(axes, (0, 30, 45)):
     A = valley(deg).hess(np.zeros(2))
     r = 1 / np.sqrt(np.diag(A))
     for M, label, color, ls in [(A, "original: $A$", COLORS["blue"], "-"),
-                                (r[:, None] * A * r[None, :], r"rescaled: $D^{-1/2} A D^{-1/2}$", COLORS["vermillion"], "--")]:
+                                (r[:, None] * A * r[None, :], r"rescaled: $D^{-1/2} A D^{-1/2}$",
+                                 COLORS["vermillion"], "--")]:
         evals, evecs = np.linalg.eigh(M)
         pts = evecs @ (circle / np.sqrt(evals)[:, None])          # x^T M x = 1
         pts /= np.abs(pts).max()                                   # same size in every panel
@@ -865,7 +867,7 @@ assert gap > 0.01
 # the minimum of an L2 penalty of strength $(1 - \beta)\lambda$. PyTorch's form
 # ends where $g + \lambda x = 0$. So for SGD with momentum, decoupled decay
 # $\eta\lambda$ is an L2 penalty with $\lambda$ divided by $1/(1 - \beta) = 10$, as
-# far as the end point goes (most of the gap above is this factor 10). Checked on
+# far as the end point goes; only the paths there differ. Checked on
 # $f(x) = \tfrac12\big(10\,(x_1 - 1)^2 + 0.1\,(x_2 - 1)^2\big)$, whose penalized
 # minimum is $10/(10 + \lambda)$ and $0.1/(0.1 + \lambda)$ per coordinate:
 
@@ -928,7 +930,8 @@ print(f"Adam + L2 ends at {adam_l2.x.round(4)}; the minimum of f + lambda/2 |x|^
 print(f"AdamW: at step 5000 {adam_w.xs[5000].round(4)}, over the last 2000 of {LONG} steps "
       f"mean {late.mean(axis=0).round(5)}, range {np.ptp(late, axis=0).round(4)}")
 assert np.allclose(adam_l2.xs[10_000], l2_minimum, atol=1e-6)         # L2: the penalized minimum by step 10,000
-assert np.allclose(adam_l2.xs[-2000:].mean(axis=0), l2_minimum, atol=1e-3) and np.all(np.ptp(adam_l2.xs[-2000:], axis=0) < 0.01)
+assert np.allclose(adam_l2.xs[-2000:].mean(axis=0), l2_minimum, atol=1e-3)  # later it hovers around it
+assert np.all(np.ptp(adam_l2.xs[-2000:], axis=0) < 0.01)
 assert np.allclose(adam_w.xs[5000], 0.998, atol=1e-3)                # step 5000: still on its way
 assert np.allclose(late.mean(axis=0), 1.0, atol=1e-3)                # then: the minimum of f itself,
 assert np.all(np.ptp(late, axis=0) < 0.01)                           # hovering within 0.01
