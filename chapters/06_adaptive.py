@@ -777,7 +777,8 @@ for ax, deg in zip(axes[:2], (0, 45)):
         j = i * len(lr_grid) + int(np.argmin(np.abs(lr_grid - best_lr[name][i])))
         xs = paths[name][: show + 1, j]
         ax.plot(xs[:, 0], xs[:, 1], color=style.color_for(key), linestyle=ls, marker=marker, markersize=size,
-                markerfacecolor="none" if key == "gd" else None, label=f"{name}, lr = {best_lr[name][i]:.2g}")
+                markerfacecolor="none" if key == "gd" else None, alpha=0.5 if key == "gd" else 1.0,
+                zorder=4 if key == "gd" else 5, label=f"{name}, lr = {best_lr[name][i]:.2g}")
     ax.plot(*v.start, color="black", **style.START_STYLE, label="start")
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title=f"κ = 100, valley turned by {deg}°: first {show} steps",
            aspect="equal")
@@ -799,7 +800,8 @@ ax.legend(fontsize=7, ncols=2, loc="lower right");
 # panel: a few long jumps, at a rate near the top of the grid; the first ones leave
 # the frame). Turned by 25° it
 # needs about as many steps as gradient descent, turned by 45° more (middle panel:
-# it zigzags across the valley like gradient descent, on almost the same path).
+# like gradient descent, drawn lighter, it zigzags across the valley instead of
+# running along it).
 # Adam's scaling alone ($\beta_1 = 0$) behaves the same way: fast when aligned,
 # more than 15 times slower at 45°.
 #
