@@ -313,3 +313,25 @@ def test_every_optimizer_has_its_own_colour_and_marker():
             assert ex.artists[f"head:{n}"].get_marker() == race_style(n)["marker"]
     finally:
         ex.close()
+
+
+def test_close_hues_have_different_line_styles():
+    """Momentum and Adam (and every pair of similar Okabe–Ito hues) differ by line style too."""
+    P = style.PALETTE
+    close = [{P["orange"], P["vermillion"], P["yellow"]}, {P["blue"], P["sky_blue"]}]
+    for group in close:
+        styles = [race_style(n)["linestyle"] for n in RACE_STYLES if race_style(n)["color"] in group]
+        assert len(set(styles)) == len(styles), (group, styles)
+    mom, adam_ = race_style("momentum"), race_style("Adam")
+    assert mom["color"] != adam_["color"] and mom["linestyle"] != adam_["linestyle"]
+    assert {mom["color"], adam_["color"]} not in [g for g in close]
+
+
+def test_loss_axis_fits_the_losses_shown(race):
+    """The log loss axis spans the losses of the race, with less than a decade to spare each side."""
+    shown = [race._loss[n] for n in race.values["optimizers"]]
+    lo_data = min(np.nanmin(y) for y in shown)
+    hi_data = max(np.nanmax(y) for y in shown)
+    lo, hi = race.loss_ax.get_ylim()
+    assert lo <= lo_data and hi >= hi_data
+    assert lo_data / lo <= 20 and hi / hi_data <= 20           # refit when more than ten times too wide

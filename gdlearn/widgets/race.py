@@ -67,16 +67,19 @@ DEFAULT_OPTIMIZERS = ("SGD", "momentum", "RMSprop", "Adam")
 _P = style.PALETTE
 #: One colour and one marker per race optimizer, all different, so that eight paths
 #: can be told apart at a glance (colour-blind safe: the Okabe–Ito palette; the
-#: yellow and black lines get a thin contrasting outline on the figure).
+#: yellow and black lines get a thin contrasting outline on the figure). Colours
+#: that are close (orange/vermillion/yellow, blue/sky blue) also get different
+#: line styles, and the default four (SGD, momentum, RMSprop, Adam) have four
+#: clearly different hues and three line styles.
 RACE_STYLES: dict[str, dict[str, str]] = {
     "SGD": {"color": _P["blue"], "marker": "o", "linestyle": "-"},
     "momentum": {"color": _P["orange"], "marker": "s", "linestyle": "-"},
-    "Nesterov": {"color": _P["reddish_purple"], "marker": "D", "linestyle": "-"},
-    "Adagrad": {"color": _P["bluish_green"], "marker": "^", "linestyle": "-"},
-    "RMSprop": {"color": _P["sky_blue"], "marker": "v", "linestyle": "-"},
-    "Adam": {"color": _P["vermillion"], "marker": "p", "linestyle": "-"},
-    "AdamW": {"color": _P["black"], "marker": "h", "linestyle": "--"},
-    "AMSGrad": {"color": _P["yellow"], "marker": "<", "linestyle": "-"},
+    "Nesterov": {"color": _P["vermillion"], "marker": "D", "linestyle": ":"},
+    "Adagrad": {"color": _P["sky_blue"], "marker": "^", "linestyle": "-."},
+    "RMSprop": {"color": _P["bluish_green"], "marker": "v", "linestyle": ":"},
+    "Adam": {"color": _P["reddish_purple"], "marker": "p", "linestyle": "--"},
+    "AdamW": {"color": _P["black"], "marker": "h", "linestyle": "-."},
+    "AMSGrad": {"color": _P["yellow"], "marker": "<", "linestyle": "--"},
 }
 #: The marker of a diverged run (no race optimizer uses it).
 DIVERGED_MARKER = "X"
@@ -365,18 +368,22 @@ class RaceExplorer(Explorer):
         self._full_draw_needed = True
 
     def _fit_loss_axis(self, s: Any, chosen: Sequence[str]) -> None:
-        """Log scale: the bottom a decade below the smallest loss shown (changed rarely: a full redraw)."""
+        """Log scale fitted to the losses shown: from half the smallest to twice the largest.
+
+        The limits change only when a loss leaves them or they are more than ten times
+        too wide, so a slider move rarely changes them (each change is a full redraw)."""
         if plotting._f_star(s) is None or not chosen:
             return
         lows = [np.nanmin(self._loss[n]) for n in chosen if np.any(np.isfinite(self._loss[n]))]
         if not lows:
             return
-        bottom = max(1e-16, 10.0 ** (math.floor(math.log10(min(lows))) - 1))
-        # the top a decade above the largest loss shown, at most the surface's own top
+        # a margin of a third of a decade below the smallest and above the largest loss
+        bottom = max(1e-16, min(lows) / 2.0)
         highs = [np.nanmax(self._loss[n]) for n in chosen if np.any(np.isfinite(self._loss[n]))]
-        top = min(self._loss_top, 10.0 ** (math.ceil(math.log10(max(highs))) + 1))
+        top = min(self._loss_top, max(highs) * 2.0)
         lo, hi = self.loss_ax.get_ylim()
-        if bottom < lo or bottom > lo * 1e4 or top != hi:
+        # refit when a loss leaves the axis or the axis is more than ten times too wide
+        if bottom < lo or bottom > lo * 10 or top > hi or top < hi / 10:
             self.loss_ax.set_ylim(bottom, max(top, bottom * 10))
             self._full_draw_needed = True
 
