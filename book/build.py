@@ -358,8 +358,8 @@ def build(out: Path, jobs: int = 2, root: Path = ROOT, strict: bool = True) -> d
     if conf.returncode:
         raise SystemExit(f"book: jupyter-book config sphinx failed:\n{conf.stdout}\n{conf.stderr}")
     html = out / "html"
-    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-d", str(out / "doctrees"), "-q",
-           "-j", str(jobs), str(src), str(html)]
+    # serial: jupyter-book's sphinx_multitoc_numbering makes `-j` warn (and -W fail)
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-d", str(out / "doctrees"), "-q", str(src), str(html)]
     warnings = out / "sphinx-warnings.txt"
     cmd += ["-w", str(warnings)]
     if strict:
@@ -381,7 +381,7 @@ def site_size(html: Path) -> tuple[int, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "_build", help="build folder (default: _build/)")
-    parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at once, Sphinx workers")
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at once")
     parser.add_argument("--no-strict", action="store_true", help="do not fail on Sphinx warnings")
     args = parser.parse_args(argv)
     summary = build(args.out.resolve(), args.jobs, strict=not args.no_strict)
