@@ -66,7 +66,12 @@ MATHJAX2_CONFIG = {
     },
     # a TeX error shows as a red error box (class merror), not as the raw TeX
     "TeX": {"noErrors": {"disabled": True}, "equationNumbers": {"autoNumber": "none"}},
-    "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None},
+    "HTML-CSS": {
+        "availableFonts": [], "preferredFont": None, "webFont": "STIX-Web", "imageFont": None,
+        # MathJax 2 declares a fallback font at url('about:blank'), which Chromium refuses with
+        # a console error on every page: the same never-loading fallback, without a request
+        "styles": {"@font-face": {"font-family": "MathJax_Blank", "src": "local('MathJax_Blank')"}},
+    },
     "messageStyle": "none",
     "menuSettings": {"zoom": "None"},
     "showMathMenu": False,
@@ -275,6 +280,7 @@ def book_config(address: dict[str, str], root: Path = ROOT) -> dict:
             "use_download_button": True,
             "home_page_in_navbar": True,
             "baseurl": address["homepage"],
+            "favicon": "favicon.svg",  # without one the browser asks for /favicon.ico: a 404
         },
         "sphinx": {
             "config": {
@@ -283,7 +289,6 @@ def book_config(address: dict[str, str], root: Path = ROOT) -> dict:
                 "mathjax3_config": None,
                 "myst_update_mathjax": False,
                 "nb_ipywidgets_js": {},  # no widget manager from a CDN: explorers are pictures here
-                "html_static_path": ["_static"],
                 "html_css_files": ["gdlearn.css"],
                 "html_show_sphinx": False,
                 "html_last_updated_fmt": None,
@@ -303,6 +308,18 @@ def toc(pages: dict[str, list[str]]) -> dict:
     }
 
 
+# Appended to the conf.py that `jupyter-book config sphinx` writes.
+CONF_EXTRA = """
+# ---- book/build.py
+# MathJax's files go to _static/mathjax/ without a <script> tag each (see stage())
+html_static_path = [*html_static_path, "_mathjax"]
+# pydata-sphinx-theme logs a console error when no default colour mode is set
+html_context = {**globals().get("html_context", {}), "default_mode": "light"}
+# Thebe (live code on the page) is not used, and sphinx-thebe declares its `const`
+# twice in each page here (a console error): launch buttons go to Binder and Colab.
+extensions = [e for e in extensions if e != "sphinx_thebe"]
+"""
+
 CSS = """\
 /* gdlearn: the line under an explorer's still picture */
 .gdlearn-live-note { border-left: 4px solid #0072B2; padding: .4em .8em; background: #f3f8fc; }
@@ -320,7 +337,7 @@ def stage(src: Path, cache: Path, jobs: int, root: Path = ROOT) -> dict:
 
     explorers = {}
     wanted = {src / "index.md", src / "_config.yml", src / "_toc.yml", src / "conf.py",
-              src / "_static" / "gdlearn.css"}
+              src / "_static" / "gdlearn.css", src / "favicon.svg"}
     for nb_path in all_nbs:
         rel = str(nb_path.relative_to(root))
         nb = json.loads(executed[nb_path].read_text(encoding="utf-8"))
@@ -335,12 +352,14 @@ def stage(src: Path, cache: Path, jobs: int, root: Path = ROOT) -> dict:
                  for folder, nbs in notebooks.items()}
     write_if_changed(src / "_toc.yml", json.dumps(toc(toc_pages), indent=2) + "\n")
     write_if_changed(src / "_static" / "gdlearn.css", CSS)
+    write_if_changed(src / "favicon.svg", (root / "book" / "favicon.svg").read_text(encoding="utf-8"))
     # MathJax from an installed package, copied into the site's static files
     import jupyter_server_mathjax
 
+    # (in _mathjax/, not _static/: Jupyter Book adds a <script> for every .js file in _static)
     mathjax = Path(jupyter_server_mathjax.__file__).parent / "static"
-    if not (src / "_static" / "mathjax" / "MathJax.js").exists():
-        shutil.copytree(mathjax, src / "_static" / "mathjax", dirs_exist_ok=True)
+    if not (src / "_mathjax" / "mathjax" / "MathJax.js").exists():
+        shutil.copytree(mathjax, src / "_mathjax" / "mathjax", dirs_exist_ok=True)
     for folder in FOLDERS:  # a notebook deleted from the course leaves the site
         for old in (src / folder).glob("*.ipynb") if (src / folder).exists() else []:
             if old not in wanted:
@@ -357,6 +376,8 @@ def build(out: Path, jobs: int = 2, root: Path = ROOT, strict: bool = True) -> d
     conf = subprocess.run([str(jb), "config", "sphinx", str(src)], capture_output=True, text=True)
     if conf.returncode:
         raise SystemExit(f"book: jupyter-book config sphinx failed:\n{conf.stdout}\n{conf.stderr}")
+    with open(src / "conf.py", "a", encoding="utf-8") as f:
+        f.write(CONF_EXTRA)
     html = out / "html"
     # serial: jupyter-book's sphinx_multitoc_numbering makes `-j` warn (and -W fail)
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-d", str(out / "doctrees"), "-q", str(src), str(html)]
@@ -368,6 +389,10 @@ def build(out: Path, jobs: int = 2, root: Path = ROOT, strict: bool = True) -> d
     if result.returncode:
         raise SystemExit(f"book: Sphinx failed (warnings are errors), see {warnings}:\n"
                          + warnings.read_text(encoding="utf-8"))
+    # "Download .ipynb" gives the course's own notebook (no outputs, as on Binder and
+    # Colab), not the executed copy the page was made from (its pictures weigh MBs)
+    for rel in summary["pages"]:
+        shutil.copyfile(root / rel, html / "_sources" / rel)
     summary["html"] = html
     summary["seconds"] = time.perf_counter() - start
     return summary
