@@ -72,6 +72,10 @@ MATHJAX2_CONFIG = {
         # a console error on every page: the same never-loading fallback, without a request
         "styles": {"@font-face": {"font-family": "MathJax_Blank", "src": "local('MathJax_Blank')"}},
     },
+    # The hidden MathML copy that AssistiveMML adds for screen readers is styled with
+    # MathJax's TeX fonts, which the package does not ship: each page with \\mathbb or
+    # \\mathcal would 404 on them.  Off (the cost: no MathML copy for screen readers).
+    "AssistiveMML": {"disabled": True},
     "messageStyle": "none",
     "menuSettings": {"zoom": "None"},
     "showMathMenu": False,
@@ -169,6 +173,9 @@ def execute_all(notebooks: list[Path], cache: Path, jobs: int, root: Path = ROOT
 
 
 # --------------------------------------------------------- making the pages
+# matplotlib's to_jshtml() animations link Font Awesome 4 from a CDN for their buttons;
+# the theme's own Font Awesome (6, bundled) draws the same fa-* icons
+_CDN_STYLESHEET = re.compile(r'<link[^>]*rel="stylesheet"[^>]*href="https?://[^"]*"[^>]*>\n?')
 _LINK = re.compile(r"(\]\()([^)\s]+)(\))")
 _BADGE = re.compile(r"\[!\[([^\]]*)\]\([^)]*\)\]\(([^)]+)\)")
 
@@ -230,6 +237,9 @@ def prepare_notebook(nb: dict, path: str, pages: set[str], address: dict[str, st
         outputs, pending = [], False
         for out in cell.get("outputs", []):
             data = out.get("data", {})
+            if "text/html" in data:
+                html = "".join(data["text/html"]) if isinstance(data["text/html"], list) else data["text/html"]
+                data["text/html"] = _CDN_STYLESHEET.sub("", html)
             if WIDGET_VIEW in data:
                 explorers += 1
                 pending = True

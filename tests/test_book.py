@@ -167,10 +167,11 @@ JS_MATH = """() => new Promise(resolve => {
     wait();
 })""".replace("MATH", MATH)
 
-JS_HEADINGS = """() => Array.from(document.querySelectorAll(
-    'article.bd-article h1, article.bd-article h2, article.bd-article h3, '
-    + 'article.bd-article h4, article.bd-article h5, article.bd-article h6'))
-    .map(h => [Number(h.tagName[1]), h.textContent.trim().slice(0, 60)])"""
+JS_HEADINGS = """() => {
+    const root = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
+    return Array.from(root.querySelectorAll('h1, h2, h3, h4, h5, h6'))
+        .map(h => [Number(h.tagName[1]), h.textContent.trim().slice(0, 60)]);
+}"""
 
 JS_LINKS = "() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"
 
@@ -178,7 +179,7 @@ JS_LINKS = "() => Array.from(document.querySelectorAll('a[href]')).map(a => a.hr
 def heading_problems(headings: list[list]) -> list[str]:
     """One h1 first, and no level skipped going down (h2 -> h4)."""
     if not headings:
-        return ["no heading in the page's article"]
+        return ["no heading in the page's main content"]
     problems = []
     if headings[0][0] != 1:
         problems.append(f"the first heading is h{headings[0][0]} ({headings[0][1]!r}), not h1")
