@@ -73,8 +73,8 @@ MATHJAX2_CONFIG = {
         "styles": {"@font-face": {"font-family": "MathJax_Blank", "src": "local('MathJax_Blank')"}},
     },
     # The hidden MathML copy that AssistiveMML adds for screen readers is styled with
-    # MathJax's TeX fonts, which the package does not ship: each page with \\mathbb or
-    # \\mathcal would 404 on them.  Off (the cost: no MathML copy for screen readers).
+    # MathJax's TeX fonts, which the package does not ship: each page with \mathbb or
+    # \mathcal would 404 on them.  Off (the cost: no MathML copy for screen readers).
     "AssistiveMML": {"disabled": True},
     "messageStyle": "none",
     "menuSettings": {"zoom": "None"},
