@@ -9,6 +9,7 @@
 # .ci/test-pins.txt: the test tools) and used as pip constraints
 # (.ci/constraints.py), so pip installs exactly what the suite runs against.
 #
+#   make book   build the course as a static website in _build/html (book/build.py)
 #   make lock   re-resolve the newest versions for Python 3.11 and 3.12 and
 #               rewrite the pins (.ci/lock.py); then run `make test`.
 
@@ -22,7 +23,7 @@ LAB_ARGS ?=
 # jupyter refuses to start as root without --allow-root (containers, CI machines)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test install install-test venv chromium clean-venv lock
+.PHONY: lab test install install-test venv chromium clean-venv lock book
 
 # Serve the whole course folder (chapters/, exercises/ in the file browser) and
 # open chapter 00: passing the notebook as an argument would serve chapters/ only.
@@ -49,10 +50,10 @@ $(VENV)/.installed-lab: pyproject.toml $(CONSTRAINTS)
 	$(PIP) install -c $(CONSTRAINTS) -e .
 	touch $@
 
-# The test install is a superset of the lab install: it stamps both.
+# The test install is a superset of the lab and book installs: it stamps all three.
 $(VENV)/.installed-test: pyproject.toml $(CONSTRAINTS)
 	$(PIP) install -c $(CONSTRAINTS) -e '.[test]'
-	touch $@ $(VENV)/.installed-lab
+	touch $@ $(VENV)/.installed-lab $(VENV)/.installed-book
 
 # Debian's Chromium for the browser test (Playwright cannot download its own
 # browser here).  Installed only when missing and when we are root (CI is);
@@ -75,3 +76,13 @@ LOCK_PYTHONS ?= $(shell PYENV_VERSION=3.11.7 pyenv which python3.11 2>/dev/null 
                 $(shell PYENV_VERSION=3.12.1 pyenv which python3.12 2>/dev/null || command -v python3.12)
 lock:
 	$(PYTHON) .ci/lock.py $(addprefix --python ,$(LOCK_PYTHONS))
+
+# The course as a website: chapters, exercises (the students' copy) and a landing
+# page from the README, executed with static figures, in _build/html.  Only the
+# `book` extra is needed (Jupyter Book 1: Sphinx, builds offline).
+book: $(VENV)/.installed-book
+	$(BIN)/python book/build.py $(BOOK_ARGS)
+
+$(VENV)/.installed-book: pyproject.toml $(CONSTRAINTS)
+	$(PIP) install -c $(CONSTRAINTS) -e '.[book]'
+	touch $@
