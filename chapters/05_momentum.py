@@ -55,6 +55,7 @@ setup()
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import PowerNorm
 
 from gdlearn import data, plotting, style
 from gdlearn.optim import apply_updates, sgd
@@ -144,8 +145,8 @@ assert lr_star > 2 / L                                # a step size that would m
 fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1.3, 1])
 plotting.plot_contours(bowl, ax=ax, filled=False,
                        title=f"The first 20 steps on a quadratic with $\\kappa$ = {kappa:.0f}")
-plotting.plot_path(gd.xs[:21], ax=ax, color=style.color_for("gd"), legend=False, linewidth=1.0,
-                   label="gradient descent, $2/(L+\\mu)$")
+plotting.plot_path(gd.xs[:21], ax=ax, color=style.color_for("gd"), legend=False, linewidth=0.7,
+                   marker="o", markersize=2.5, zorder=6, label="gradient descent, $2/(L+\\mu)$")
 plotting.plot_path(ball[:21], ax=ax, color=style.color_for("heavy_ball"), legend=False, linewidth=1.0,
                    linestyle="--", label=f"heavy ball, $\\alpha^\\star$, $\\beta^\\star$ = {beta_star:.2f}")
 ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
@@ -347,6 +348,7 @@ rates = np.array([[momentum_rate(a, b, [mu, L]) for a in lr_grid] for b in beta_
 best = np.unravel_index(np.argmin(rates), rates.shape)
 print(f"best on the grid: rate {rates[best]:.4f} at alpha = {lr_grid[best[1]]:.4f}, beta = {beta_grid[best[0]]:.3f}")
 print(f"theory:           rate {rho_star:.4f} at alpha = {lr_star:.4f}, beta = {beta_star:.3f}")
+assert np.isclose(lr_star * L, 3.306, atol=1e-3) and np.isclose(2 * (1 + beta_star), 3.339, atol=1e-3)
 assert rates.min() >= rho_star - 1e-6                                      # nothing on the grid beats it
 assert rates[best] < rho_star * 1.01                                       # and the grid gets close to it
 assert abs(np.log(lr_grid[best[1]] / lr_star)) < 0.05 and abs(beta_grid[best[0]] - beta_star) < 0.02
@@ -354,7 +356,8 @@ assert abs(np.log(lr_grid[best[1]] / lr_star)) < 0.05 and abs(beta_grid[best[0]]
 # %%
 fig, ax = plt.subplots(figsize=(7.5, 4.8))
 shown = np.ma.masked_where(rates >= 1, rates)
-mesh = ax.pcolormesh(lr_grid, beta_grid, shown, cmap=style.FIELD_CMAP, vmin=rho_star, vmax=1, shading="auto")
+mesh = ax.pcolormesh(lr_grid, beta_grid, shown, cmap=style.FIELD_CMAP, shading="auto",
+                     norm=PowerNorm(gamma=4, vmin=rho_star, vmax=1))      # spreads the colours near 1
 ax.contourf(lr_grid, beta_grid, rates >= 1, levels=[0.5, 1.5], colors=[style.DIVERGED_COLOR])
 rate_levels = ax.contour(lr_grid, beta_grid, rates, levels=[0.9, 0.95, 0.98, 0.99], colors="white", linewidths=0.7)
 ax.clabel(rate_levels, fmt="%.2f", fontsize=7)
@@ -372,9 +375,12 @@ ax.legend(loc="lower left", fontsize=8);
 # is 0.980. Raising $\beta$ opens a region of much faster rates, reaching the star
 # at $(\alpha^\star, \beta^\star)$; the white lines are levels 0.9, 0.95, 0.98 and
 # 0.99. Above the star they turn horizontal: there every root is complex, and the
-# rate is $\sqrt\beta$ whatever $\alpha$. The region is narrow: step too far right of the star and the run diverges
-# (dark grey: the edge is $\alpha L = 2(1 + \beta)$, momentum *raises* the
-# largest stable step), step left and the rate rises quickly.
+# rate is $\sqrt\beta$ whatever $\alpha$. The star sits close to the edge of
+# divergence: $\alpha^\star L = 3.306$ against the edge $2(1 + \beta^\star) = 3.339$, 1%
+# further (dark grey: the edge is $\alpha L = 2(1 + \beta)$, section 6; momentum *raises* the
+# largest stable step). Step 1% too far right and the run diverges; step left and the
+# rate rises quickly. (The colour scale is stretched near 1, so that the slow rates
+# along the bottom edge, gradient descent's, show their structure.)
 #
 # ### One coordinate at a time: where the rise of section 2 comes from
 #
@@ -852,11 +858,13 @@ def noisy_run(opt, seed=0):
     gaps = np.empty((noisy_steps, parallel_runs))
     for step in range(noisy_steps):
         idx = rng.integers(n, size=(parallel_runs, batch))        # each run draws its own batch
-        residual = np.einsum("rbi,ri->rb", X[idx], W) - y[idx]
-        updates, state = opt.update(np.einsum("rbi,rb->ri", X[idx], residual) / batch, state, W)
+        Xb, yb = X[idx], y[idx]                                     # shapes (runs, batch, 2), (runs, batch)
+        residual = np.sum(Xb * W[:, None, :], axis=2) - yb          # (runs, batch): x_i . w_r - y_i
+        gradients = np.mean(Xb * residual[:, :, None], axis=1)      # (runs, 2): each run's batch gradient
+        updates, state = opt.update(gradients, state, W)
         W = apply_updates(W, updates)
         E = W - w_star
-        gaps[step] = 0.5 * np.einsum("ri,ij,rj->r", E, H, E)
+        gaps[step] = 0.5 * np.sum((E @ H) * E, axis=1)              # (w - w*)^T H (w - w*) / 2, per run
     return gaps
 
 
@@ -1062,17 +1070,17 @@ ax.axhline(double_well.f(np.array([rim])), color="black", linestyle=":", linewid
 ax.legend(fontsize=8, loc="upper center")
 shades = {0.0: style.color_for("gd"), 0.8: COLORS["sky_blue"], 0.9: style.color_for("heavy_ball"),
           0.99: COLORS["reddish_purple"]}
-for beta, color in shades.items():
+for i, (beta, color) in enumerate(shades.items()):
     tr = run(sgd(lr=lr, momentum=beta) if beta else sgd(lr=lr), double_well, x0, steps=400, tol=0)
-    ax_t.plot(tr.xs[:, 0], color=color, label=f"$\\beta$ = {beta}: {final_minimum(beta)}")
+    ax_t.plot(tr.xs[:, 0], color=color, linestyle=["-", "--", "-.", ":"][i], marker="osD^"[i],
+              markevery=(10 + 12 * i, 50), markersize=5, label=f"$\\beta$ = {beta}: {final_minimum(beta)}")
 ax_t.axhline(local_min, color="black", linewidth=0.8, linestyle="--")
 ax_t.axhline(global_min, color="black", linewidth=0.8, linestyle="--")
 ax_t.axhline(rim, color="black", linewidth=0.8, linestyle=":")
-for height, text in [(local_min, "local minimum"), (global_min, "global minimum"), (rim, "hilltop")]:
-    ax_t.text(250, height, text, ha="center", va="center", fontsize=8,
-              bbox=dict(boxstyle="round", facecolor="white", edgecolor="none", alpha=0.9))
+for height, text in [(local_min, "local min."), (global_min, "global min."), (rim, "hilltop")]:
+    ax_t.text(1.01, height, text, ha="left", va="center", fontsize=8, transform=ax_t.get_yaxis_transform())
 ax_t.set(xlabel="step $k$", ylabel="$x_k$", title=f"Heavy ball from $x_0$ = 1.75, lr = {lr}")
-ax_t.legend(fontsize=8, loc="center right");
+ax_t.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2);
 
 # %% [markdown]
 # The energy picture explains it. The start is higher than the hilltop (dotted line),
