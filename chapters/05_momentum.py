@@ -591,7 +591,12 @@ for name, lr_, beta_, theory in [("tuned (Lessard et al.)", lr_nag, beta_nag, rh
 # strongly convex, Nesterov's method with $\beta_k = (k - 1)/(k + 2)$ brings
 # $f(x_k) - f^\star$ down like $O(1/k^2)$, against gradient descent's $O(1/k)$
 # (Nesterov, 1983; *Introductory Lectures*, 2004, section 2.2; Beck & Teboulle, 2009,
-# FISTA): this is the form most people mean by "accelerated gradient".
+# FISTA): this is the form most people mean by "accelerated gradient". Two further
+# views, for the curious: as $\alpha \to 0$ that scheme follows the differential
+# equation $\ddot x + (3/t)\,\dot x + \nabla f(x) = 0$ (Su, Boyd & Candès, 2016, JMLR),
+# and restarting the momentum whenever $f$ goes up removes the need to know $\mu$ in
+# practice (O'Donoghue & Candès, 2015, *Adaptive restart for accelerated gradient
+# schemes*, Found. Comput. Math.).
 # In deep learning, both are used with a $\beta$ around 0.9 (up to 0.99) and a tuned learning
 # rate (Sutskever, Martens, Dahl & Hinton, 2013, *On the importance of initialization
 # and momentum in deep learning*, ICML; they use $\beta$ up to 0.999), which for Nesterov must be smaller
