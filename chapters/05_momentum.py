@@ -365,7 +365,7 @@ ax.set_xscale("log")
 ax.plot(lr_star, beta_star, **style.MINIMUM_STYLE, label=f"$(\\alpha^\\star, \\beta^\\star)$: rate {rho_star:.3f}")
 ax.plot(2 / (L + mu), 0, "o", color=style.color_for("gd"), markersize=9, markeredgecolor="white",
         clip_on=False, zorder=8, label=f"best gradient descent: rate {rho_gd:.3f}")
-fig.colorbar(mesh, ax=ax, label="rate $\\rho$ per step (lower is faster)")
+fig.colorbar(mesh, ax=ax, label="rate $\\rho$ per step (lower is faster)", ticks=[0.82, 0.95, 0.98, 0.99, 1.0])
 ax.set(xlabel="step size $\\alpha$ (log scale)", ylabel="momentum $\\beta$",
        title=f"Heavy-ball rate on the quadratic with $\\kappa$ = {kappa:.0f} (dark grey: diverges)")
 ax.legend(loc="lower left", fontsize=8);
