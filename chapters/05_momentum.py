@@ -55,6 +55,7 @@ setup()
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import PowerNorm
 
 from gdlearn import data, plotting, style
 from gdlearn.optim import apply_updates, sgd
@@ -144,8 +145,8 @@ assert lr_star > 2 / L                                # a step size that would m
 fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1.3, 1])
 plotting.plot_contours(bowl, ax=ax, filled=False,
                        title=f"The first 20 steps on a quadratic with $\\kappa$ = {kappa:.0f}")
-plotting.plot_path(gd.xs[:21], ax=ax, color=style.color_for("gd"), legend=False, linewidth=1.0,
-                   label="gradient descent, $2/(L+\\mu)$")
+plotting.plot_path(gd.xs[:21], ax=ax, color=style.color_for("gd"), legend=False, linewidth=0.7,
+                   marker="o", markersize=2.5, zorder=6, label="gradient descent, $2/(L+\\mu)$")
 plotting.plot_path(ball[:21], ax=ax, color=style.color_for("heavy_ball"), legend=False, linewidth=1.0,
                    linestyle="--", label=f"heavy ball, $\\alpha^\\star$, $\\beta^\\star$ = {beta_star:.2f}")
 ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
@@ -213,8 +214,29 @@ print(f"buffer after 300 steps: {buffer[0]:.6f}; step: {updates[0]:.6f} (gradien
 assert np.isclose(buffer[0], 1 / (1 - 0.9)) and np.isclose(updates[0], -1.0)
 
 # %% [markdown]
-# Some texts and libraries average instead, $b \leftarrow \beta b + (1 - \beta)g$
-# (torch's `dampening=β`), which keeps the step at the size of a gradient step.
+# Unrolled, the buffer is $b_k = g_k + \beta g_{k-1} + \beta^2 g_{k-2} + \dots$: the
+# gradient from $\tau$ steps ago enters with weight $\beta^\tau$, and the weights sum
+# to $1 + \beta + \beta^2 + \dots = 1/(1 - \beta)$. Their half-life is
+# $\ln 2/(-\ln\beta)$ steps: about 1 at $\beta = 0.5$, 6.6 at 0.9, 69 at 0.99.
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 3.6))
+taus = np.arange(0, 121)
+for beta_, color, ls, marker in [(0.5, COLORS["sky_blue"], ":", "o"), (0.9, style.color_for("heavy_ball"), "-", "s"),
+                                 (0.99, COLORS["reddish_purple"], "--", "^")]:
+    weights = beta_ ** taus
+    assert np.isclose(np.sum(beta_ ** np.arange(100_000)), 1 / (1 - beta_))       # the weights sum to 1/(1 - beta)
+    ax.plot(taus, weights, color=color, linestyle=ls, marker=marker, markevery=10, markersize=5,
+            label=f"$\\beta$ = {beta_}: weights sum to {1 / (1 - beta_):.0f}")
+ax.set(xlabel="age of the gradient $\\tau$ (steps ago)", ylabel="weight $\\beta^\\tau$ in the buffer",
+       title="How much of each past gradient the buffer holds")
+ax.legend(fontsize=8, loc="upper right");
+
+# %% [markdown]
+# Some texts and libraries average instead, $b \leftarrow \beta b + (1 - \beta)g$,
+# weights $(1 - \beta)\beta^\tau$ that sum to 1: torch's `dampening=β` does it, and
+# so does Adam's first moment (Kingma & Ba, 2015, Algorithm 1; chapter 06), which
+# keeps the step at the size of a gradient step.
 # (From the second step on: torch, and `gdlearn`, fill the buffer with the first
 # gradient itself, undamped.)
 # Same idea, different meaning of the learning rate: compare step sizes only within
@@ -252,7 +274,10 @@ def nesterov(grad, x0, lr, beta, steps):
 #
 # Substituting shows that its iterates $p_k$ are exactly Nesterov's look-ahead
 # points $y_k$ (with $\alpha = \text{lr}$): the gradient is always taken at the
-# iterate, which is what makes the form convenient for a framework. Checked:
+# iterate, which is what makes the form convenient for a framework. (Sutskever,
+# Martens, Dahl & Hinton, 2013, section 2, write Nesterov's method as a momentum
+# update in this spirit; torch's documentation of `SGD` cites them and notes that
+# torch keeps `lr` outside the buffer.) Checked:
 
 # %%
 lr, beta = 0.01, 0.8
@@ -323,6 +348,7 @@ rates = np.array([[momentum_rate(a, b, [mu, L]) for a in lr_grid] for b in beta_
 best = np.unravel_index(np.argmin(rates), rates.shape)
 print(f"best on the grid: rate {rates[best]:.4f} at alpha = {lr_grid[best[1]]:.4f}, beta = {beta_grid[best[0]]:.3f}")
 print(f"theory:           rate {rho_star:.4f} at alpha = {lr_star:.4f}, beta = {beta_star:.3f}")
+assert np.isclose(lr_star * L, 3.306, atol=1e-3) and np.isclose(2 * (1 + beta_star), 3.339, atol=1e-3)
 assert rates.min() >= rho_star - 1e-6                                      # nothing on the grid beats it
 assert rates[best] < rho_star * 1.01                                       # and the grid gets close to it
 assert abs(np.log(lr_grid[best[1]] / lr_star)) < 0.05 and abs(beta_grid[best[0]] - beta_star) < 0.02
@@ -330,7 +356,8 @@ assert abs(np.log(lr_grid[best[1]] / lr_star)) < 0.05 and abs(beta_grid[best[0]]
 # %%
 fig, ax = plt.subplots(figsize=(7.5, 4.8))
 shown = np.ma.masked_where(rates >= 1, rates)
-mesh = ax.pcolormesh(lr_grid, beta_grid, shown, cmap=style.FIELD_CMAP, vmin=rho_star, vmax=1, shading="auto")
+mesh = ax.pcolormesh(lr_grid, beta_grid, shown, cmap=style.FIELD_CMAP, shading="auto",
+                     norm=PowerNorm(gamma=4, vmin=rho_star, vmax=1))      # spreads the colours near 1
 ax.contourf(lr_grid, beta_grid, rates >= 1, levels=[0.5, 1.5], colors=[style.DIVERGED_COLOR])
 rate_levels = ax.contour(lr_grid, beta_grid, rates, levels=[0.9, 0.95, 0.98, 0.99], colors="white", linewidths=0.7)
 ax.clabel(rate_levels, fmt="%.2f", fontsize=7)
@@ -338,7 +365,7 @@ ax.set_xscale("log")
 ax.plot(lr_star, beta_star, **style.MINIMUM_STYLE, label=f"$(\\alpha^\\star, \\beta^\\star)$: rate {rho_star:.3f}")
 ax.plot(2 / (L + mu), 0, "o", color=style.color_for("gd"), markersize=9, markeredgecolor="white",
         clip_on=False, zorder=8, label=f"best gradient descent: rate {rho_gd:.3f}")
-fig.colorbar(mesh, ax=ax, label="rate $\\rho$ per step (lower is faster)")
+fig.colorbar(mesh, ax=ax, label="rate $\\rho$ per step (lower is faster)", ticks=[0.82, 0.95, 0.98, 0.99, 1.0])
 ax.set(xlabel="step size $\\alpha$ (log scale)", ylabel="momentum $\\beta$",
        title=f"Heavy-ball rate on the quadratic with $\\kappa$ = {kappa:.0f} (dark grey: diverges)")
 ax.legend(loc="lower left", fontsize=8);
@@ -348,9 +375,12 @@ ax.legend(loc="lower left", fontsize=8);
 # is 0.980. Raising $\beta$ opens a region of much faster rates, reaching the star
 # at $(\alpha^\star, \beta^\star)$; the white lines are levels 0.9, 0.95, 0.98 and
 # 0.99. Above the star they turn horizontal: there every root is complex, and the
-# rate is $\sqrt\beta$ whatever $\alpha$. The region is narrow: step too far right of the star and the run diverges
-# (dark grey: the edge is $\alpha L = 2(1 + \beta)$, momentum *raises* the
-# largest stable step), step left and the rate rises quickly.
+# rate is $\sqrt\beta$ whatever $\alpha$. The star sits close to the edge of
+# divergence: $\alpha^\star L = 3.306$ against the edge $2(1 + \beta^\star) = 3.339$, 1%
+# further (dark grey: the edge is $\alpha L = 2(1 + \beta)$, section 6; momentum *raises* the
+# largest stable step). Step 1% too far right and the run diverges; step left and the
+# rate rises quickly. (The colour scale is stretched near 1, so that the slow rates
+# along the bottom edge, gradient descent's, show their structure.)
 #
 # ### One coordinate at a time: where the rise of section 2 comes from
 #
@@ -362,7 +392,10 @@ ax.legend(loc="lower left", fontsize=8);
 # At $(\alpha^\star, \beta^\star)$ the window of the last paragraph touches both
 # eigenvalues, so both have a **double root**: $1 + \beta^\star - \alpha^\star L =
 # -2\sqrt{\beta^\star}$, the polynomial is $(z + \rho^\star)^2$. A double root $r$
-# gives $z_k = (c_1 + c_2 k)\,r^k$, not just a multiple of $r^k$. Across the valley
+# gives $z_k = (c_1 + c_2 k)\,r^k$, not just a multiple of $r^k$. Why the factor $k$:
+# $z_k = k r^k$ solves $z_{k+1} = 2r\,z_k - r^2 z_{k-1}$ too, since
+# $2r\cdot k r^k - r^2 (k - 1) r^{k-1} = (k + 1) r^{k+1}$; with a single root $r$ the
+# two solutions $r^k$ and $k r^k$ take the place of $r_1^k$ and $r_2^k$. Across the valley
 # the first step is a plain gradient step, $z_1 = (1 - \alpha^\star L)\,z_0 = -2.31\,z_0$
 # (that step alone multiplies this part of the loss by $2.31^2 = 5.3$). Matching
 # $k = 0$ and $k = 1$ gives $c_1 = z_0$ and $c_2 = (2.31/\rho^\star - 1)\,z_0 = 1.82\,z_0$:
@@ -458,6 +491,7 @@ for k in kappas:
 print("speed-up of the heavy ball:", {k: round(r, 1) for k, r in ratios.items()},
       " as a share of sqrt(kappa):", {k: round(r / np.sqrt(k), 2) for k, r in ratios.items()})
 assert np.allclose([ratios[k] for k in kappas], [2.7, 7.7, 22.7], atol=0.06)
+assert np.allclose([ratios[k] / np.sqrt(k) for k in kappas], [0.84, 0.77, 0.72], atol=0.006)
 for k in kappas:                     # steps predicted from k rho^k: ln(1e6 k) / (-ln rho) instead of ln(1e6) / (-ln rho)
     rho_k = (np.sqrt(k) - 1) / (np.sqrt(k) + 1)
     n_hb = table[k]["hb"]
@@ -474,7 +508,7 @@ for k in kappas:                     # steps predicted from k rho^k: ln(1e6 k) /
 # needs ten times as many steps, while the heavy ball needs about $\sqrt{10} \approx
 # 3.2$ times as many. The speed-up grows like $\sqrt\kappa$ but stays well below
 # it: 2.7 at $\kappa = 10$, 7.7 at 100 and 22.7 at 1000, against $\sqrt\kappa$ =
-# 3.2, 10 and 31.6 (85%, 77% and 72% of it). The factor $k$ is the reason: to bring
+# 3.2, 10 and 31.6 (84%, 77% and 72% of it, printed above). The factor $k$ is the reason: to bring
 # $k\rho^k$ down to $10^{-6}$ takes about $\ln(10^6 k)/(-\ln\rho)$ steps instead of
 # $\ln(10^6)/(-\ln\rho)$ (checked above to 10% for the three runs), and $\ln k$ grows
 # with the length of the run, so the share lost grows slowly with $\kappa$.
@@ -500,26 +534,72 @@ ax.set(xlabel="condition number $\\kappa$", ylabel="steps to reach $10^{-6}$ of 
 ax.legend(fontsize=8);
 
 # %% [markdown]
-# **Nesterov on a quadratic.** The same analysis for Nesterov's method suggests
-# $\alpha = 1/L$ and $\beta = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)$, with rate
-# $1 - 1/\sqrt\kappa$: 0.9 for $\kappa = 100$, between the heavy ball's 0.818 and
-# gradient descent's 0.980. Measured:
+# **Nesterov on a quadratic.** The same question for Nesterov's method: which
+# $(\alpha, \beta)$ make the worst root over $[\mu, L]$ smallest? Its answer is not
+# the heavy ball's. Lessard, Recht & Packard (2016, *Analysis and design of
+# optimization algorithms via integral quadratic constraints*, SIAM J. Optim. 26(1))
+# give the tuned values
+#
+# $$\alpha = \frac{4}{3L + \mu}, \qquad
+# \beta = \frac{\sqrt{3\kappa + 1} - 2}{\sqrt{3\kappa + 1} + 2}, \qquad
+# \text{rate } 1 - \frac{2}{\sqrt{3\kappa + 1}},$$
+#
+# 0.8847 for $\kappa = 100$, between the heavy ball's 0.818 and gradient descent's
+# 0.980. The familiar choice $\alpha = 1/L$, $\beta = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)$
+# is Nesterov's constant-step scheme for *every* $L$-smooth, $\mu$-strongly convex
+# function (Nesterov, *Introductory Lectures on Convex Optimization*, 2004,
+# section 2.2, the constant step scheme); on a quadratic it gives $1 - 1/\sqrt\kappa = 0.9$,
+# a little slower. Below, a grid search over $(\alpha, \beta)$ with Nesterov's
+# $2\times2$ iteration matrix on one eigen-direction (derived in section 6:
+# $z_{k+1} = (1 + \beta)(1 - \alpha\lambda) z_k - \beta(1 - \alpha\lambda) z_{k-1}$)
+# checks the closed form, and runs of both choices check the rates:
 
 # %%
-beta_nag = (np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)
-nag = run(sgd(lr=1 / L, momentum=beta_nag, nesterov=True), bowl, bowl.start, steps=300, tol=0)
-print(f"Nesterov: measured {measured_rate(nag.xs):.4f} per step, theory {1 - 1 / np.sqrt(kappa):.4f}")
-assert abs(measured_rate(nag.xs) / (1 - 1 / np.sqrt(kappa)) - 1) < 0.01
-assert rho_star < measured_rate(nag.xs) < rho_gd
+def nesterov_rate(lr, beta, eigenvalues):
+    """Largest |eigenvalue| of Nesterov's 2x2 matrix, worst over the given Hessian eigenvalues."""
+    return max(np.abs(np.linalg.eigvals([[(1 + beta) * (1 - lr * lam), -beta * (1 - lr * lam)], [1, 0]])).max()
+               for lam in eigenvalues)
+
+
+q3 = np.sqrt(3 * kappa + 1)
+lr_nag, beta_nag, rho_nag = 4 / (3 * L + mu), (q3 - 2) / (q3 + 2), 1 - 2 / q3
+best = min((nesterov_rate(a, b, [mu, L]), a, b)
+           for a in np.linspace(0.010, 0.016, 61) for b in np.linspace(0.70, 0.90, 201))
+print(f"grid search: best rate {best[0]:.4f} at alpha = {best[1]:.5f}, beta = {best[2]:.3f}")
+print(f"closed form: rate {rho_nag:.4f} at alpha = {lr_nag:.5f}, beta = {beta_nag:.3f}")
+assert np.isclose(nesterov_rate(lr_nag, beta_nag, [mu, L]), rho_nag, atol=1e-6)
+assert rho_nag <= best[0] < rho_nag + 2e-3                       # no grid point beats the closed form
+assert abs(best[1] - lr_nag) < 2e-4 and abs(best[2] - beta_nag) < 0.01
+assert np.isclose(nesterov_rate(lr_nag, beta_nag, np.linspace(mu, L, 501)), rho_nag, atol=1e-6)  # worst at mu, L
+
+beta_const = (np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)
+for name, lr_, beta_, theory in [("tuned (Lessard et al.)", lr_nag, beta_nag, rho_nag),
+                                 ("1/L, (sqrt k-1)/(sqrt k+1)", 1 / L, beta_const, 1 - 1 / np.sqrt(kappa))]:
+    nag = run(sgd(lr=lr_, momentum=beta_, nesterov=True), bowl, bowl.start, steps=300, tol=0)
+    print(f"Nesterov {name}: measured {measured_rate(nag.xs):.4f} per step, theory {theory:.4f}")
+    assert abs(measured_rate(nag.xs) / theory - 1) < 0.01
+    assert rho_star < measured_rate(nag.xs) < rho_gd
 
 # %% [markdown]
-# On quadratics a tuned heavy ball is the faster of the two, at every $\kappa > 1$:
-# $(\sqrt\kappa - 1)/(\sqrt\kappa + 1) < (\sqrt\kappa - 1)/\sqrt\kappa = 1 - 1/\sqrt\kappa$.
-# Nesterov's method earns
+# On quadratics the tuned heavy ball is the faster of the two at every $\kappa > 1$:
+# with $q = \sqrt{3\kappa+1}$, $\;1 - 2/q > 1 - 2/(\sqrt\kappa + 1) = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)$
+# because $q > \sqrt\kappa + 1$ exactly when $3\kappa + 1 > \kappa + 2\sqrt\kappa + 1$,
+# i.e. $\kappa > 1$. Nesterov's method earns
 # its fame elsewhere: its $\sqrt\kappa$ guarantee holds for every smooth strongly
 # convex function, while the heavy ball's tuned parameters can fail to converge on
-# some of them (Lessard, Recht & Packard, 2016). In practice, both are used with a
-# $\beta$ around 0.9 and a tuned learning rate, which for Nesterov must be smaller
+# some of them (Lessard, Recht & Packard, 2016, give such a function). For convex functions that are not
+# strongly convex, Nesterov's method with $\beta_k = (k - 1)/(k + 2)$ brings
+# $f(x_k) - f^\star$ down like $O(1/k^2)$, against gradient descent's $O(1/k)$
+# (Nesterov, 1983; *Introductory Lectures*, 2004, section 2.2; Beck & Teboulle, 2009,
+# FISTA): this is the form most people mean by "accelerated gradient". Two further
+# views, for the curious: as $\alpha \to 0$ that scheme follows the differential
+# equation $\ddot x + (3/t)\,\dot x + \nabla f(x) = 0$ (Su, Boyd & Candès, 2016, JMLR),
+# and restarting the momentum whenever $f$ goes up removes the need to know $\mu$ in
+# practice (O'Donoghue & Candès, 2015, *Adaptive restart for accelerated gradient
+# schemes*, Found. Comput. Math.).
+# In deep learning, both are used with a $\beta$ around 0.9 (up to 0.99) and a tuned learning
+# rate (Sutskever, Martens, Dahl & Hinton, 2013, *On the importance of initialization
+# and momentum in deep learning*, ICML; they use $\beta$ up to 0.999), which for Nesterov must be smaller
 # (section 6).
 #
 # ## 5. Too little, too much: what β does
@@ -563,6 +643,7 @@ assert np.sum(np.diff(np.sign(along[0.97])) != 0) >= 4               # underdamp
 distance_150 = {b: np.linalg.norm(paths[b].xs[-1]) for b in examples}
 assert distance_150[0.81] < 1e-3 * min(distance_150[0.5], distance_150[0.97])
 print("distance to the minimum after 150 steps:", {b: f"{d:.1e}" for b, d in distance_150.items()})
+assert 4e-6 < distance_150[0.81] < 8e-6
 
 # %%
 fig = plt.figure(figsize=(11, 6.2))
@@ -585,7 +666,7 @@ for b, name, color, ls in zip(examples, ["overdamped", "critically damped", "und
                 label=f"$\\beta$ = {b}: {name}")
 ax.set(xlabel="step $k$", ylabel="distance to the minimum",
        title=f"Three values of $\\beta$ at $\\alpha$ = {lr}: the distance $\\|x_k\\|$")
-ax.legend(fontsize=8, loc="lower left")
+ax.legend(fontsize=8, loc="lower left");
 
 # %% [markdown]
 # The measured rates lie on the theory curve, a V with its tip at critical damping.
@@ -593,10 +674,12 @@ ax.legend(fontsize=8, loc="lower left")
 # of extra momentum costs. The distances (bottom) show the three regimes: at
 # $\beta = 0.5$ the ball creeps towards the minimum along the valley without ever
 # passing it (its coordinate along the valley never changes sign, asserted above),
-# 0.12 away after 150 steps; at $0.81$ it is $10^{-5}$ away; at $0.97$ it swings
+# 0.12 away after 150 steps; at $0.81$ it is $6\times10^{-6}$ away; at $0.97$ it swings
 # past the minimum again and again, the distance rising and falling in long
 # waves, 0.17 away after 150 steps.
-# When a loss curve oscillates in long waves, too much momentum is a likely cause.
+# A rule of thumb, not a theorem: when a loss curve oscillates in long waves, too much
+# momentum is a likely cause (on a quadratic these are the complex roots of section 4,
+# of modulus $\sqrt\beta$, so close to 1 that the swings die out slowly).
 #
 # ## 6. How large a step is stable? Gradient descent, heavy ball, Nesterov
 #
@@ -707,8 +790,13 @@ assert 1e-3 < min(lr_limit.values())                                            
 # On one eigen-direction of the Hessian (eigenvalue $\lambda$, noise variance $s^2$
 # per step along it), the heavy ball becomes
 # $z_{k+1} = (1 + \beta - \alpha\lambda) z_k - \beta z_{k-1} - \alpha\xi_k$, a linear
-# recurrence driven by independent kicks. Its stationary variance (the variance of
-# a second-order autoregression, here written out) is
+# recurrence driven by independent kicks. Its stationary variance follows from two
+# moments. Write $c = 1 + \beta - \alpha\lambda$, $v = \mathbb{E}[z_k^2]$ and
+# $u = \mathbb{E}[z_k z_{k-1}]$, the same at every step once the run has settled. The
+# kick $\xi_k$ is independent of $z_k$ and $z_{k-1}$, so multiplying the recurrence by
+# $z_k$ and taking means gives $u = c\,v - \beta u$, i.e. $u = c\,v/(1 + \beta)$; squaring
+# it gives $v = c^2 v + \beta^2 v - 2c\beta u + \alpha^2 s^2$. Substitute $u$ and use
+# $(1 + \beta)^2 - c^2 = \alpha\lambda\,(2(1 + \beta) - \alpha\lambda)$:
 #
 # $$\mathbb{E}[z^2] = \frac{\alpha (1 + \beta)\, s^2}{(1 - \beta)\,\lambda\,\big(2(1 + \beta) - \alpha\lambda\big)}
 # \;\approx\; \frac{\alpha\, s^2}{2(1 - \beta)\,\lambda} \quad (\alpha\lambda \ll 1),$$
@@ -775,11 +863,13 @@ def noisy_run(opt, seed=0):
     gaps = np.empty((noisy_steps, parallel_runs))
     for step in range(noisy_steps):
         idx = rng.integers(n, size=(parallel_runs, batch))        # each run draws its own batch
-        residual = np.einsum("rbi,ri->rb", X[idx], W) - y[idx]
-        updates, state = opt.update(np.einsum("rbi,rb->ri", X[idx], residual) / batch, state, W)
+        Xb, yb = X[idx], y[idx]                                     # shapes (runs, batch, 2), (runs, batch)
+        residual = np.sum(Xb * W[:, None, :], axis=2) - yb          # (runs, batch): x_i . w_r - y_i
+        gradients = np.mean(Xb * residual[:, :, None], axis=1)      # (runs, 2): each run's batch gradient
+        updates, state = opt.update(gradients, state, W)
         W = apply_updates(W, updates)
         E = W - w_star
-        gaps[step] = 0.5 * np.einsum("ri,ij,rj->r", E, H, E)
+        gaps[step] = 0.5 * np.sum((E @ H) * E, axis=1)              # (w - w*)^T H (w - w*) / 2, per run
     return gaps
 
 
@@ -829,9 +919,92 @@ axes[0].set_ylim(1e-4, 20);
 # (asserted; measured within 2%), and so do the speeds. On this well-conditioned
 # problem ($\kappa = 1.1$), momentum is just another way to write the same
 # effective step. So when you add momentum to SGD, multiply the learning rate by
-# $1 - \beta$ to keep the same noise level. What momentum can buy is speed on
-# ill-conditioned problems (sections 1–5), not a smaller ball; to shrink the ball,
-# decay the step or grow the batch, as in chapter 04.
+# $1 - \beta$ to keep the same noise level. To shrink the ball, decay the step or
+# grow the batch, as in chapter 04.
+#
+# **And when the problem is ill-conditioned?** Back to the bowl ($\kappa = 100$),
+# now with a unit Gaussian kick added to each gradient coordinate at every step
+# (200 runs, 800 steps, floor = mean loss over steps 400–800). The formula above,
+# summed over $\lambda = \mu$ and $\lambda = L$, predicts each floor exactly (no
+# small-$\alpha\lambda$ approximation needed). Three settings: gradient descent at
+# $2/(L + \mu)$, the heavy ball at its deterministic optimum $(\alpha^\star, \beta^\star)$,
+# whose effective step $\alpha^\star/(1 - \beta^\star)$ is 0.1, and the heavy ball with
+# the same $\beta^\star$ but the effective step of gradient descent, 0.0198:
+
+# %%
+curvatures = np.array([mu, L])                   # the bowl's Hessian is diag(mu, L), its minimum at 0
+
+
+def noisy_bowl(lr, beta, runs=200, steps=800, seed=1):
+    """Mean loss over `runs` runs on the bowl, gradients plus N(0, 1) noise per coordinate, at every step."""
+    rng = np.random.default_rng(seed)
+    opt = sgd(lr=lr, momentum=beta) if beta else sgd(lr=lr)
+    P = np.tile(bowl.start, (runs, 1))           # one row per run
+    state = opt.init(P)
+    losses = np.empty(steps)
+    for k in range(steps):
+        noisy_gradient = curvatures * P + rng.standard_normal(P.shape)
+        updates, state = opt.update(noisy_gradient, state, P)
+        P = apply_updates(P, updates)
+        losses[k] = np.mean(0.5 * np.sum(curvatures * P**2, axis=1))
+    return losses
+
+
+ill = {}
+for name, lr_, beta_ in [("gradient descent, $2/(L+\\mu)$", 2 / (L + mu), 0.0),
+                         ("heavy ball, $(\\alpha^\\star, \\beta^\\star)$", lr_star, beta_star),
+                         ("heavy ball, $\\beta^\\star$, effective step $2/(L+\\mu)$", (1 - beta_star) * 2 / (L + mu),
+                          beta_star)]:
+    losses = noisy_bowl(lr_, beta_)
+    floor = losses[400:].mean()
+    predicted = sum(0.5 * lam * stationary_variance(lr_, beta_, lam) for lam in curvatures)
+    reach = int(np.argmax(losses < 2 * floor)) + 1            # first step within 2x of its own floor
+    ill[name] = dict(losses=losses, floor=floor, predicted=predicted, reach=reach, lr=lr_, beta=beta_)
+    print(f"{name:55}: effective step {lr_ / (1 - beta_):.4f}, floor {floor:.3f} (formula {predicted:.3f}),"
+          f" within 2x of it after {reach} steps")
+
+gd_, hb_, matched_ = ill.values()
+for r in ill.values():
+    assert abs(r["floor"] / r["predicted"] - 1) < 0.1                  # the formula, within 10%
+assert 4 < hb_["floor"] / gd_["floor"] < 6                                 # fast, but a 5x higher floor
+assert hb_["reach"] < gd_["reach"] / 3
+slow_gd = 1 - gd_["lr"] * mu                                               # along the valley, per step
+slow_matched = momentum_rate(matched_["lr"], matched_["beta"], [mu])
+print(f"along the valley: gradient descent {slow_gd:.4f} per step, heavy ball at the same effective step"
+      f" {slow_matched:.4f}, at (alpha*, beta*) {momentum_rate(lr_star, beta_star, [mu]):.4f}")
+assert abs(slow_matched - slow_gd) < 0.005                                 # no sqrt(kappa) speed-up left
+floor_one_over_L = sum(0.5 * lam * stationary_variance(1 / L, 0.0, lam) for lam in curvatures)
+assert abs(floor_one_over_L - 0.0075) < 1e-4 and matched_["floor"] < gd_["floor"] / 10
+
+fig, ax = plt.subplots(figsize=(7.5, 4.2))
+for (name, r), color, ls, marker in zip(ill.items(), [style.color_for("gd"), style.color_for("heavy_ball"),
+                                                        COLORS["reddish_purple"]], ["-", "--", "-."], ["o", "s", "^"]):
+    ax.semilogy(np.arange(1, len(r["losses"]) + 1), r["losses"], color=color, linestyle=ls, linewidth=1.4,
+                marker=marker, markevery=(20, 80), markersize=5, label=name)
+    ax.axhline(r["predicted"], color=color, linestyle=":", linewidth=1)
+ax.set(xlabel="step $k$", ylabel="mean loss over 200 runs", ylim=(3e-3, 2e3),
+       title="$\\kappa$ = 100 with noisy gradients (dotted: the formula's floors)")
+ax.legend(fontsize=8, loc="upper right");
+
+# %% [markdown]
+# The heavy ball at $(\alpha^\star, \beta^\star)$ gets near its floor about five
+# times sooner than gradient descent, but that floor is five times higher (2.5
+# against 0.5): its speed comes from a large effective step, and a large effective
+# step lets in more noise. Give it gradient descent's effective step instead and,
+# along the valley where the deterministic speed-up lived, it converges at
+# 0.979 per step against gradient descent's 0.980 (printed above): the $\sqrt\kappa$ advantage is
+# gone. Its floor is then lower (0.011), but not thanks to momentum as such: gradient
+# descent at $2/(L + \mu)$ sits at the edge of stability across the valley
+# ($\alpha L = 1.98$), where each kick echoes for a long time; a smaller step would
+# lower its floor too (to 0.0075 at $1/L$, by the formula, at half the speed along the valley).
+#
+# So with noisy gradients speed and a low floor pull against each other, and
+# momentum does not escape the trade-off. Kidambi, Netrapalli, Jain & Kakade (2018,
+# *On the insufficiency of existing momentum schemes for stochastic optimization*,
+# ICLR) show problem instances (stochastic least squares) on which the heavy ball
+# and Nesterov, with their best parameters, do no better than SGD. In deep
+# learning momentum remains popular anyway, for reasons these small problems do not
+# settle.
 #
 # ## 8. Momentum and local minima
 #
@@ -902,17 +1075,17 @@ ax.axhline(double_well.f(np.array([rim])), color="black", linestyle=":", linewid
 ax.legend(fontsize=8, loc="upper center")
 shades = {0.0: style.color_for("gd"), 0.8: COLORS["sky_blue"], 0.9: style.color_for("heavy_ball"),
           0.99: COLORS["reddish_purple"]}
-for beta, color in shades.items():
+for i, (beta, color) in enumerate(shades.items()):
     tr = run(sgd(lr=lr, momentum=beta) if beta else sgd(lr=lr), double_well, x0, steps=400, tol=0)
-    ax_t.plot(tr.xs[:, 0], color=color, label=f"$\\beta$ = {beta}: {final_minimum(beta)}")
+    ax_t.plot(tr.xs[:, 0], color=color, linestyle=["-", "--", "-.", ":"][i], marker="osD^"[i],
+              markevery=(10 + 12 * i, 50), markersize=5, label=f"$\\beta$ = {beta}: {final_minimum(beta)}")
 ax_t.axhline(local_min, color="black", linewidth=0.8, linestyle="--")
 ax_t.axhline(global_min, color="black", linewidth=0.8, linestyle="--")
 ax_t.axhline(rim, color="black", linewidth=0.8, linestyle=":")
-for height, text in [(local_min, "local minimum"), (global_min, "global minimum"), (rim, "hilltop")]:
-    ax_t.text(250, height, text, ha="center", va="center", fontsize=8,
-              bbox=dict(boxstyle="round", facecolor="white", edgecolor="none", alpha=0.9))
+for height, text in [(local_min, "local min."), (global_min, "global min."), (rim, "hilltop")]:
+    ax_t.text(1.01, height, text, ha="left", va="center", fontsize=8, transform=ax_t.get_yaxis_transform())
 ax_t.set(xlabel="step $k$", ylabel="$x_k$", title=f"Heavy ball from $x_0$ = 1.75, lr = {lr}")
-ax_t.legend(fontsize=8, loc="center right");
+ax_t.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2);
 
 # %% [markdown]
 # The energy picture explains it. The start is higher than the hilltop (dotted line),
@@ -927,8 +1100,10 @@ ax_t.legend(fontsize=8, loc="center right");
 # with friction that is a law (its energy only decreases). For the discrete heavy
 # ball it is guaranteed only for small steps: an energy of the form
 # $f(x_k) + c\,\|x_k - x_{k-1}\|^2$ decreases when $\alpha < 2(1 - \beta)/L$, with
-# $L$ the largest curvature (Ochs, Chen, Brox & Pock, *iPiano*, 2014). Here that
-# bound would ask for $\alpha < 0.00065$ at $\beta = 0.99$ (with $L = f''(1.75) \approx 31$), far below our 0.02, so
+# $L$ a bound on the curvature everywhere the iterates go (Ochs, Chen, Brox & Pock,
+# *iPiano*, 2014). Our quartic has no such global bound ($f''(x) = 12x^2 - 6$ grows
+# without limit), and already at the start $f''(1.75) = 30.75$, so the bound would ask
+# for $\alpha < 2(1 - 0.99)/30.75 = 0.00065$ at $\beta = 0.99$, or less, far below our 0.02, so
 # our result is an observation about this function and step, not a theorem.
 #
 # So momentum is not a method for finding global minima. It helps on long slopes
@@ -938,7 +1113,7 @@ ax_t.legend(fontsize=8, loc="center right");
 # ## 9. A curved valley: Rosenbrock
 #
 # On Rosenbrock's banana the valley bends, so there are no fixed eigen-directions and
-# no formula for the best parameters. The usual recipe is $\beta = 0.9$ with a tuned
+# no formula for the best parameters. The usual recipe is $\beta = 0.9$ (Sutskever et al., 2013) with a tuned
 # learning rate; here lr = 0.001, below all three stability limits at the minimum
 # (section 6). A budget of 20,000 steps, stopping once $\|\nabla f\| \le 10^{-6}$:
 

@@ -309,3 +309,24 @@ def test_static_display_shows_the_numbers():
         assert "heavy ball" in text and f"theory {ex.rate_theory:.3f}" in text
     finally:
         ex.close()
+
+
+@pytest.mark.parametrize("surface", [QUAD, "rosenbrock"])
+def test_message_box_leaves_the_start_visible(surface):
+    # the static-display box (chapter 05's default size) must not cover the map or the start of the loss
+    ex = momentum_explorer(steps=200)
+    try:
+        ex.update(surface=surface)
+        InteractiveShell.instance()
+        with capture_output():
+            ex._ipython_display_()
+        box = ex.artists["message"]
+        assert box.get_visible() and box.get_text()
+        ex.fig.canvas.draw()
+        extent = box.get_bbox_patch().get_window_extent()
+        assert not extent.overlaps(ex.ax.get_window_extent())            # nothing of the map is hidden
+        for point in ex.artists["loss"].get_xydata():                      # nor the loss curve
+            assert not extent.contains(*ex.loss_ax.transData.transform(point))
+        assert not extent.overlaps(ex.loss_ax.get_legend().get_window_extent())
+    finally:
+        ex.close()

@@ -214,7 +214,9 @@ class MomentumExplorer(Explorer):
                              label="gd (β = 0)")
         path = plotting.plot_path(np.zeros((1, 2)), ax=ax, color=style.color_for("momentum"),
                                   label="momentum", legend=False)
-        msg = ax.text(0.02, 0.98, "", transform=ax.transAxes, va="top", ha="left", fontsize=8,
+        # in the loss panel, upper right (above a falling loss curve; the legend goes lower left):
+        # over the map, every corner hides part of some path
+        msg = lax.text(0.98, 0.98, "", transform=lax.transAxes, va="top", ha="right", fontsize=8,
                       zorder=10, bbox=dict(boxstyle="round", facecolor="white", alpha=0.85, lw=0))
         (gd_loss,) = lax.plot([], [], color=gd_color, linewidth=1.2, alpha=0.55, label="gd (β = 0)")
         (loss,) = lax.plot([], [], color=style.color_for("momentum"), linewidth=1.8, label="momentum")
@@ -302,7 +304,7 @@ class MomentumExplorer(Explorer):
         shown = [h for h in (self._contours.minima, a["path"], a["gd_path"]) if h is not None and h.get_visible()]
         self.ax.legend(handles=shown, loc="lower right", fontsize=8)
         shown = [h for h in (a["gd_loss"], a["loss"], a["theory"]) if h.get_visible()]
-        self.loss_ax.legend(handles=shown, loc="upper right", fontsize=8)
+        self.loss_ax.legend(handles=shown, loc="lower left", fontsize=8)
         self._background_key = (s, nesterov)
         self._full_draw_needed = True
 
