@@ -247,6 +247,9 @@ def numerical_gradient(f: Callable, x: np.ndarray, h: float | np.ndarray = 1e-6)
         plus, minus = x.copy(), x.copy()
         plus[i] += h[i]
         minus[i] -= h[i]
+        if plus[i] == minus[i]:
+            raise ValueError(f"h is too small for x: x[{i}] + h[{i}] rounds to x[{i}] - h[{i}] "
+                             f"(x[{i}] = {x[i]}, h[{i}] = {h[i]})")
         gradient[i] = (f(plus) - f(minus)) / (plus[i] - minus[i])
     return gradient
 

@@ -319,3 +319,9 @@ def test_numerical_gradient_rejects_bad_step_arrays():
         numerical_gradient(smooth, np.zeros(2), np.array([1e-6, 0.0]))
     with pytest.raises(ValueError, match="h must be finite and > 0"):
         check_grad(smooth, smooth_grad, np.zeros(2), np.array([np.nan, 1e-6]))
+
+
+def test_numerical_gradient_rejects_a_step_lost_in_rounding():
+    """At x = 1e4 float64 numbers are 1.8e-12 apart: a step of 1e-13 does not move x."""
+    with pytest.raises(ValueError, match=r"h is too small for x"):
+        numerical_gradient(mixed, MIXED_X, 1e-13)
