@@ -458,7 +458,8 @@ for start, end, color, linestyle, label in arrows3:
 for column, name, marker in [(X3[:, 0], "$c_1$ (ones)", "o"), (X3[:, 1], "$c_2$ ($t$)", "s")]:
     ax3.plot([0, column[0]], [0, column[1]], [0, column[2]], color=COLORS["bluish_green"],
              marker=marker, markevery=[1], linewidth=1.2)
-    ax3.text(*(column * 1.08), name, color=COLORS["bluish_green"])
+    ax3.text(*(column * 1.08 if marker == "o" else column * 0.55 + [0.12, 0, 0]), name,
+             color=COLORS["bluish_green"])
 ax3.plot([], [], color=COLORS["sky_blue"], alpha=0.5, linewidth=8, label="column space of $X$")
 ax3.set(xlabel="example 1", ylabel="example 2", zlabel="example 3",
         title="Least squares is a projection: $y$ onto the plane of the columns")
