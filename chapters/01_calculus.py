@@ -756,8 +756,18 @@ axes[1].legend(loc="lower left", fontsize=8);
 # $h$ between $10^{-6}$ and $10^{-5}$ (the step of $x \approx 1$) and beats every point
 # of the plain curve by a factor of about 200.
 # The lesson is the model, not a magic number: know the scale of your $x$, of your $f$
-# and of its curvature, and divide by the step you actually took.
-#
+# and of its curvature, and divide by the step you actually took. (For a function
+# that accepts complex numbers there is a way around the trade-off altogether, the
+# *complex step* $f'(x) \approx \mathrm{Im}\, f(x + ih) / h$, which subtracts nothing:
+# Squire & Trapp 1998, "Using complex variables to estimate derivatives of real
+# functions", SIAM Review 40(1).)
+
+# %%
+complex_step = np.sin(x_far + 1e-20j).imag / 1e-20             # h = 1e-20, and no cancellation
+print(f"complex step at x = 1e4: error {abs(complex_step - np.cos(x_far)):.1e}")
+assert abs(complex_step - np.cos(x_far)) < 1e-15
+
+# %% [markdown]
 # ### The gradient by finite differences
 #
 # A partial derivative is an ordinary derivative along one axis, so the same
@@ -1100,7 +1110,16 @@ ax_ell.legend(loc="lower right", fontsize=8);
 # derivatives cannot settle is some eigenvalues 0 and all the others of one sign:
 # then the higher-order terms decide, as in $x^2 + y^4$ (a minimum at the origin)
 # and $x^2 - y^4$ (a saddle), whose Hessians at the origin are both
-# $\mathrm{diag}(2, 0)$. Three stationary points to classify: Rosenbrock's minimum
+# $\mathrm{diag}(2, 0)$.
+#
+# The same test, applied everywhere instead of at one point, decides **convexity**,
+# which chapters 02 and 03 use: a twice-differentiable function (on a convex domain
+# such as $\mathbb{R}^d$) is convex exactly when its Hessian has no negative
+# eigenvalue anywhere (Boyd & Vandenberghe 2004, *Convex Optimization*, §3.1.4).
+# A quadratic $\tfrac12 x^\top A x - b^\top x$ has the Hessian $A$ everywhere, so it is
+# convex exactly when the eigenvalues of $A$ are $\ge 0$.
+#
+# Three stationary points to classify: Rosenbrock's minimum
 # $(1, 1)$, the centre of the saddle $x^2 - y^2$, and the hilltop of Himmelblau's
 # function, which we locate by asking `scipy.optimize.root` where the gradient is
 # zero.

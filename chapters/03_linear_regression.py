@@ -244,7 +244,10 @@ assert np.all(eigenvalues > 0)
 # (chapter 01), like the test functions of the course. A `Surface` evaluates on a
 # whole grid at once, with the coordinates on axis 0; the quadratic form above
 # makes that a pair of `einsum`s. The helper below does it for any two-weight
-# regression; its minimum comes from `np.linalg.lstsq` (section 4).
+# regression; its minimum comes from `np.linalg.lstsq` (section 4). Its body is
+# plumbing for the plots, and you may skip it: all that matters is that its `f` and
+# `grad` are the half-MSE and its gradient, which the cell asserts against
+# `models.mse_loss` and `models.mse_grad`.
 
 # %%
 def regression_surface(X, y, domain, name="half-MSE", start=(0.0, 0.0)):
