@@ -32,7 +32,8 @@
 # ## What you will learn
 #
 # - the linear model $\hat y = Xw$ and its loss, half the mean squared error
-#   $J(w) = \frac1n\sum_i \tfrac12 (x_i^\top w - y_i)^2$;
+#   $J(w) = \frac1n\sum_i \tfrac12 (x_i^\top w - y_i)^2$, and why squares (Gaussian
+#   noise);
 # - how to derive its gradient $\nabla J(w) = X^\top (Xw - y)/n$, and how to catch a
 #   wrong one with finite differences;
 # - that $J$ is a quadratic whose Hessian is $X^\top X / n$, so the $2/L$ limit of
@@ -43,8 +44,11 @@
 # - **feature scaling**: why features on different scales make gradient descent
 #   zig-zag, measured through the condition number $\kappa$ of $X^\top X / n$, and
 #   how many steps standardizing the features saves;
-# - **collinear features**: a valley of minima, and the **minimum-norm solution**
-#   that gradient descent from zero finds.
+# - **collinear features**: a valley of minima, why `np.linalg.solve` cannot be
+#   trusted there, and the **minimum-norm solution** that gradient descent from zero
+#   finds;
+# - **ridge regression**: a penalty on $\|w\|^2$ that makes the minimizer unique and
+#   lowers $\kappa$.
 #
 # A word on notation: $J$ is the loss and $L$ the largest curvature (the smoothness
 # constant of chapter 02), never the other way round.
@@ -429,7 +433,11 @@ assert np.isclose(cond_XtX, cond_X ** 2)
 # $r = Xw^\star - y$ is perpendicular to the plane, so to each column: $X^\top r = 0$,
 # the normal equations. (Pythagoras then gives $\|y\|^2 = \|\hat y\|^2 + \|r\|^2$,
 # and every other point of the plane is farther from $y$.) We cannot draw
-# $\mathbb{R}^{50}$, so here are three examples, $t = 0, 1, 2$, in $\mathbb{R}^3$:
+# $\mathbb{R}^{50}$, so here are three examples, $t = 0, 1, 2$, in $\mathbb{R}^3$. A
+# 3-D view cannot show a right angle faithfully, so the right panel looks at the
+# same vectors edge-on, along the plane: the plane becomes a line, and $y$ stands
+# straight above its projection $\hat y$ (in these coordinates, $y$ and $\hat y$ have
+# the same first coordinate, asserted).
 
 # %%
 X3 = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])      # intercept and t = 0, 1, 2
