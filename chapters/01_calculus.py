@@ -619,9 +619,10 @@ assert inspect.signature(calculus.derivative).parameters["h"].default == 1e-5
 # Recipes*, 3rd ed., §5.7). Fix: **a larger step**.
 #
 # **The rounding of $x + h$.** Near $10^4$ float64 numbers are $1.8 \cdot 10^{-12}$
-# apart, so $x + h$ is rounded by up to $\tfrac12 \varepsilon |x| \approx 9 \cdot
-# 10^{-13}$: the step the computer takes is $(x + h) - x$, not $h$, and dividing by
-# $h$ adds an error of up to $|f'|\,\tfrac12 \varepsilon |x| / h$. The fix costs
+# apart, so $x + h$ is rounded by up to half that spacing, $9 \cdot 10^{-13}$ (in
+# general at most $\tfrac12 \varepsilon |x|$): the step the computer takes is
+# $(x + h) - x$, not $h$, and dividing by $h$ adds an error of up to about
+# $|f'|\,\tfrac12 \varepsilon |x| / h$. The fix costs
 # nothing and needs no larger step: compute the step actually taken and divide by
 # it (*Numerical Recipes* §5.7: `temp = x + h; h = temp - x`). Fix: **an exactly
 # representable step**.
@@ -924,11 +925,12 @@ assert np.allclose(x_bar, X.T @ (X @ x - y), rtol=1e-14)              # and with
 #
 # Relative, so that multiplying $f$ by a constant does not change the verdict. A
 # correct gradient gives the finite-difference error divided by $\|g\| +
-# \|g_{\text{fd}}\| \approx 2\|g\|$. Its round-off part is at most about
-# $\varepsilon |f| / h$ (section 5, the worst case of every rounding), so the relative
-# error of a correct gradient has the **upper-bound estimate**
-# $\varepsilon |f| / (2h\|g\|)$; measured errors are usually several times below it,
-# because roundings partly cancel. For a well-scaled problem ($|f|$ and $\|g\|$ of
+# \|g_{\text{fd}}\| \approx 2\|g\|$. Its round-off part is up to about
+# $\varepsilon |f| / 2h$ per coordinate (section 5, the worst case of every
+# rounding). We use $\varepsilon |f| / (2h\|g\|)$ as an **upper-bound estimate** of
+# the relative error of a correct gradient: it ignores the factor 2 in the
+# denominator, and roundings partly cancel, so measured errors are usually several
+# times below it. For a well-scaled problem ($|f|$ and $\|g\|$ of
 # similar size, $h = 10^{-6}$) the estimate is near $10^{-10}$. A bug that scales the
 # whole gradient by a factor $c$ far from 1 or flips its sign gives a number of order
 # 1 ($|c - 1| / (|c| + 1)$: $1/3$ for $c = 1/2$, but only $0.005$ for $c = 1.01$); a

@@ -523,7 +523,8 @@ ax2.legend(loc="upper left", fontsize=8);
 # | conjugate gradients | $\approx 4nd$ per step, at most about $\tfrac{\sqrt\kappa}{4} \ln \tfrac{4}{\text{tol}}$ steps | $d$ (besides $X$) |
 #
 # (Golub & Van Loan 2013, *Matrix Computations*, 4th ed., §5.3 for the direct
-# methods; Nocedal & Wright 2006, §5.1, eq. 5.36, for conjugate gradients; the
+# methods; Nocedal & Wright 2006, §5.1, for the conjugate-gradient bound with
+# $(\sqrt\kappa - 1)/(\sqrt\kappa + 1)$; the
 # gradient-descent count is the one measured in section 6. "tol" is the
 # reduction of the loss gap $J(w_k) - J^\star$ asked for; both iterative counts are
 # for large $\kappa$.)
@@ -931,10 +932,11 @@ assert np.allclose(w_pinv, [0.5, 0.5], atol=1e-12) and np.allclose(w_lstsq_c, [0
 # The same holds for **any** $X$, with $0 < \eta < 2/L$, in three lines:
 #
 # 1. Each step adds a combination of the rows of $X$, so $w_k - w_0$ stays in the row
-#    space of $X$. In the eigenvectors of $H = X^\top X/n$, the components with
-#    $\lambda > 0$ (which span the row space) shrink by $|1 - \eta\lambda| < 1$ per
-#    step, the ones with $\lambda = 0$ never change: $w_k$ converges, and its limit
-#    $w_\infty$ has zero gradient, so it is a minimizer.
+#    space of $X$. Write $w_k - w^\star$, for any minimizer $w^\star$, in the
+#    eigenvectors of $H = X^\top X/n$: the components with $\lambda > 0$ (which span
+#    the row space) shrink by $|1 - \eta\lambda| < 1$ per step, the ones with
+#    $\lambda = 0$ never change. So $w_k$ converges, and its limit $w_\infty$ has zero
+#    gradient: it is a minimizer.
 # 2. The minimizers are $w^\star + v$ with $Xv = 0$: the null space of $X$, which is
 #    perpendicular to the row space.
 # 3. So $w_\infty$ is a minimizer with $w_\infty - w_0$ perpendicular to the set of
@@ -1082,7 +1084,7 @@ for lam_small in [1e-3, 1e-6]:
 
 # %% [markdown]
 # The penalty made the problem ten times better conditioned, and gradient descent
-# needed several times fewer steps; the weights shrank and the data loss rose a
+# needed about ten times fewer steps; the weights shrank and the data loss rose a
 # little. On the collinear example, ridge with a small $\lambda$ lands next to
 # $(0.5, 0.5)$, the minimum-norm solution that gradient descent from zero found
 # with no penalty at all: the explicit and the implicit preference agree there.
