@@ -29,9 +29,10 @@
 # - Taylor expansion: the tangent line and the tangent parabola, and how fast
 #   their errors shrink;
 # - finite differences: derivatives from function values alone, and why the
-#   step size cannot be too small in floating point, and must grow with $|x|$;
-# - the gradients of vector expressions such as $x^\top A x$, and what automatic
-#   differentiation does;
+#   step size cannot be too small in floating point, and what to do far from
+#   $x \approx 1$ (a larger step, a step the computer can represent exactly);
+# - the gradients of vector expressions such as $x^\top A x$, the chain rule with
+#   Jacobians, and a reverse-mode (automatic differentiation) pass written by hand;
 # - gradient checking: catching a bug in a hand-written gradient;
 # - eigenvalues and eigenvectors of a symmetric matrix, from a 2×2 example;
 # - the Hessian, whose eigenvalues tell a minimum from a maximum and a saddle
@@ -324,8 +325,8 @@ ax_slope.axhline(steepest, color=COLORS["vermillion"], linewidth=1,
 ax_slope.axhline(-steepest, color=COLORS["vermillion"], linewidth=1, linestyle=":")
 ax_slope.set(xlabel=r"direction $\theta$ of $u$ (degrees)", ylabel="slope $D_u f(p)$",
              title="The slope is largest along the gradient", xlim=(-180, 180),
-             xticks=range(-180, 181, 90), ylim=(-1.35 * steepest, 1.35 * steepest))
-ax_slope.legend(loc="lower left", fontsize=8);
+             xticks=range(-180, 181, 90), ylim=(-2.2 * steepest, 1.35 * steepest))
+ax_slope.legend(loc="lower right", fontsize=8);
 
 # %% [markdown]
 # ### The gradient field
@@ -365,10 +366,12 @@ assert np.all(np.linalg.norm(himmelblau.grad(himmelblau.minima.T), axis=0) < 1e-
 # $$f(x_0 + h) \approx f(x_0) + f'(x_0)\, h + \tfrac12 f''(x_0)\, h^2.$$
 #
 # What each model leaves out is led by the first term it drops: $\tfrac12 f''(x_0)\,h^2$
-# for the tangent line, $\tfrac16 f'''(x_0)\, h^3$ for the parabola. So the error
-# of the tangent line shrinks like $h^2$ and that of the parabola like $h^3$:
-# halve the step and the errors drop by factors of 4 and 8. Back to the double
-# well, with $f''(x) = 12x^2 - 6$, around $x_0 = -0.5$:
+# for the tangent line, $\tfrac16 f'''(x_0)\, h^3$ for the parabola. So, provided
+# $f''(x_0) \ne 0$ and $f'''(x_0) \ne 0$, the error of the tangent line shrinks like
+# $h^2$ and that of the parabola like $h^3$: halve the step and the errors drop by
+# factors of 4 and 8. (Where the leading term vanishes, the next one leads and the
+# error shrinks faster; we check that below.) Back to the double well, with
+# $f''(x) = 12x^2 - 6$, around $x_0 = -0.5$:
 
 # %%
 def d2f(x):
@@ -414,6 +417,20 @@ for model, factor in [(model_1, 4), (model_2, 8)]:
 # and the parabola's error is led by f'''(x0)/6 h^3, with f'''(x) = 24x:
 assert np.isclose(error_2[0] / hs[0] ** 3, abs(24 * x0) / 6, rtol=0.01)
 
+
+def model_error_power(x_special, order):
+    """Slope of log(error) against log(h) of the Taylor model of the given order at x_special."""
+    model = calculus.taylor(f, df, d2f, x_special, order=order)
+    return np.polyfit(np.log10(hs), np.log10(np.abs(f(x_special + hs) - model(x_special + hs))), 1)[0]
+
+
+# Where a term vanishes, the next one leads: at x0 = 0, f'''(0) = 0 and the parabola's
+# error is the h^4 term (f'''' = 24); at x0 = 1/sqrt(2), f'' = 0 and the tangent's is h^3.
+power_parabola_0, power_tangent_inflection = model_error_power(0.0, 2), model_error_power(2 ** -0.5, 1)
+print(f"at x0 = 0: parabola error ~ h^{power_parabola_0:.2f};  "
+      f"at x0 = 1/sqrt(2): tangent error ~ h^{power_tangent_inflection:.2f}")
+assert abs(power_parabola_0 - 4) < 0.05 and abs(power_tangent_inflection - 3) < 0.05
+
 # %%
 fig, (ax_f, ax_err) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], layout="constrained")
 xs = np.linspace(-2, 2, 400)
@@ -448,11 +465,12 @@ ax_err.legend(loc="lower right");
 # $$f(x \pm h) = f(x) \pm f'(x)\,h + \tfrac12 f''(x)\,h^2 \pm \tfrac16 f'''(x)\,h^3 + \dots$$
 #
 # - Forward difference: $\dfrac{f(x + h) - f(x)}{h} = f'(x) + \tfrac12 f''(x)\,h + \dots$
-#   The error is proportional to $h$. (At $x_0 = -0.5$ in section 1,
+#   The error is proportional to $h$ (if $f''(x) \ne 0$). (At $x_0 = -0.5$ in section 1,
 #   $\tfrac12 |f''(x_0)| = 1.5$: that was the 1.5.)
 # - **Central difference**: subtract the two expansions, and the $h^2$ terms cancel:
 #   $\dfrac{f(x + h) - f(x - h)}{2h} = f'(x) + \tfrac16 f'''(x)\,h^2 + \dots$
-#   The error is proportional to $h^2$, for the same two evaluations of $f$.
+#   The error is proportional to $h^2$ (if $f'''(x) \ne 0$), for the same two
+#   evaluations of $f$.
 
 # %%
 def forward_difference(f, x, h):
@@ -549,7 +567,11 @@ assert 1 < ratio_roundoff_f < 6 and 1 < ratio_roundoff_c < 6   # round-off: belo
 # The dashed lines are the two models. On the truncation side (right) the
 # measurements lie on them, within 10%. On the round-off side (left) they run
 # parallel to them, a few times below: the model adds up the worst case of every
-# rounding, and on average the roundings partly cancel.
+# rounding, and on average the roundings partly cancel. There the two measured
+# curves nearly coincide (the markers tell them apart). The measured best steps,
+# $1.3 \cdot 10^{-8}$ and $5 \cdot 10^{-6}$, are within a factor of two of the
+# model's $2 \cdot 10^{-8}$ and $7 \cdot 10^{-6}$ (asserted loosely above: the
+# minimum of a noisy curve moves).
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
@@ -558,11 +580,12 @@ for mean, model, best, name, color, marker, model_label in [
          r"model $\frac{1}{2}|f''|h + \varepsilon |f| / h$"),
         (central_error, model_central, best_central, "central", COLORS["vermillion"], "s",
          r"model $\frac{1}{6}|f'''|h^2 + \varepsilon |f| / 2h$")]:
-    ax.loglog(hs, mean, color=color, label=f"{name} difference (measured, mean of 41 $x$)")
+    ax.loglog(hs, mean, color=color, marker=marker, markersize=4, markevery=(5 if marker == "o" else 0, 10),
+              label=f"{name} difference (measured, mean of 41 $x$)")
     ax.loglog(hs, model, color=color, linestyle="--", linewidth=1, label=model_label)
     ax.plot([best], [mean.min()], marker, color=color, markeredgecolor="black", markersize=8)
-    ax.annotate(f"best $h$ = {best:.0e}", (best, mean.min()), xytext=(0, -16),
-                textcoords="offset points", ha="center", color=color, fontsize=9)
+    ax.annotate(f"best $h$ = {best:.1e}", (best, mean.min()), xytext=(40, -12) if name == "forward" else (0, -16),
+                textcoords="offset points", ha="left" if name == "forward" else "center", color=color, fontsize=9)
 ax.text(1e-3, 1e-2, f"slope {slope_forward:.2f}", color=COLORS["blue"], ha="right")
 ax.text(2e-3, 1e-7, f"slope {slope_central:.2f}", color=COLORS["vermillion"])
 ax.text(3e-13, 1e-1, "round-off\n(slope −1)", ha="center")
@@ -580,37 +603,105 @@ assert inspect.signature(calculus.forward_difference).parameters["h"].default ==
 assert inspect.signature(calculus.derivative).parameters["h"].default == 1e-5
 
 # %% [markdown]
-# ### Far from 1, the step must grow with $|x|$
+# ### Far from 1: two separate problems, two separate fixes
 #
-# The model above forgot one rounding: $x + h$ itself. Near $x = 10^4$ float64
-# numbers are $1.8 \cdot 10^{-12}$ apart, so a step of $10^{-8}$ is known to only
-# about four digits, and the step the computer actually takes differs from $h$ by
-# up to $\tfrac12 \varepsilon |x|$. That adds a round-off term $\approx \tfrac12
-# \varepsilon |x|\,|f'| / h$. The same minimisation as above, with
-# $b = \varepsilon(|f| + |x f'|)$, puts the best forward step at
-# $h^* \approx \sqrt{2\varepsilon (|f| + |x f'|) / |f''|}$.
+# At $x = 10^4$ the defaults fail, for two different reasons.
 #
-# For a function that changes on the scale of $x$ itself ($\sqrt{x}$, $\log x$,
-# $x^3$: there $|x f'| \sim |f|$ and $|f''| \sim |f| / x^2$), this is
-# $h^* \approx \sqrt{\varepsilon}\,|x|$. Hence the usual rule of thumb: take
-# $h = \sqrt{\varepsilon}\,\max(1, |x|)$ for the forward difference and
-# $\varepsilon^{1/3} \max(1, |x|)$ for the central one (Press et al. 2007,
-# *Numerical Recipes*, 3rd ed., §5.7). `calculus.relative_step(x, order)` computes
-# it, rounded so that $(x + h) - x = h$ exactly. A function that wiggles on a fixed
-# scale wherever $x$ is, such as $\sin x$, needs the formula itself: there
-# $|f''|$ does not shrink with $x$, and the best step grows only like $\sqrt{|x|}$.
+# **The scale of the curvature.** The model above still holds, but its sizes are
+# not 1 any more. For $f = \sqrt{x}$ at $10^4$, $|f| = 100$ is large (so the
+# round-off $\varepsilon |f| / h$ is large) and $|f''| = \tfrac14 x^{-3/2} =
+# 2.5 \cdot 10^{-7}$ is tiny (so the truncation is small): the best forward step
+# $h^* = \sqrt{2\varepsilon |f| / |f''|}$ is $4.2 \cdot 10^{-4}$, not $10^{-8}$. For a
+# function that changes on the scale of $x$ itself ($\sqrt{x}$, $\log x$, $x^3$:
+# $|f''| \sim |f| / x^2$) this is $h^* \sim \sqrt{\varepsilon}\,|x|$. Hence the usual
+# rule of thumb: $h = \sqrt{\varepsilon}\,\max(1, |x|)$ for the forward difference and
+# $\varepsilon^{1/3} \max(1, |x|)$ for the central one (Press et al. 2007, *Numerical
+# Recipes*, 3rd ed., §5.7). Fix: **a larger step**.
 #
-# We measure both at $x = 10^4$, averaged over 41 points around it as before.
+# **The rounding of $x + h$.** Near $10^4$ float64 numbers are $1.8 \cdot 10^{-12}$
+# apart, so $x + h$ is rounded by up to half that spacing, $9 \cdot 10^{-13}$ (in
+# general at most $\tfrac12 \varepsilon |x|$): the step the computer takes is
+# $(x + h) - x$, not $h$, and dividing by $h$ adds an error of up to about
+# $|f'|\,\tfrac12 \varepsilon |x| / h$. The fix costs
+# nothing and needs no larger step: compute the step actually taken and divide by
+# it (*Numerical Recipes* §5.7: `temp = x + h; h = temp - x`). Fix: **an exactly
+# representable step**.
+#
+# Which problem dominates depends on $f$. We measure each fix on its own, on
+# $\sqrt{x}$ and $\sin x$, averaged over 41 points near $10^4$ as before.
 
 # %%
+def forward_exact_step(f, x, h):
+    """Forward difference over the step the computer takes: temp = x + h; h = temp - x."""
+    temp = x + h
+    return (f(temp) - f(x)) / (temp - x)
+
+
+def central_exact_step(f, x, h):
+    plus, minus = x + h, x - h
+    return (f(plus) - f(minus)) / (plus - minus)
+
+
 far = {"sqrt": (np.sqrt, lambda x: 0.5 / np.sqrt(x), 1e4 + np.linspace(-500, 500, 41)),
        "sin": (np.sin, np.cos, 1e4 + np.linspace(-0.5, 0.5, 41))}
+
+
+def mean_error(name, difference, h):
+    func, deriv, xs_far = far[name]
+    return np.mean([abs(difference(func, x, h) - deriv(x)) for x in xs_far])
+
+
+x_far = 1e4
+h_rel = {order: float(calculus.relative_step(x_far, order)) for order in (1, 2)}
+h_star_sqrt = np.sqrt(2 * eps * np.sqrt(x_far) / (0.25 * x_far ** -1.5))    # sqrt(2 eps |f| / |f''|)
+fixes = {}
+for name in far:
+    fixes[name] = dict(
+        plain=mean_error(name, forward_difference, 1e-8),                 # h = 1e-8 as it is
+        exact=mean_error(name, forward_exact_step, 1e-8),                 # fix 2 only
+        larger=mean_error(name, forward_difference, h_rel[1]),            # fix 1 only
+        plain_c=mean_error(name, central_difference, 1e-5),
+        exact_c=mean_error(name, central_exact_step, 1e-5))
+    r = fixes[name]
+    print(f"{name:4} forward h = 1e-8: {r['plain']:.1e};  exact step: {r['exact']:.1e};  "
+          f"larger step {h_rel[1]:.1e}: {r['larger']:.1e}")
+    print(f"{'':4} central h = 1e-5: {r['plain_c']:.1e};  exact step: {r['exact_c']:.1e}")
+print(f"sqrt: h* = sqrt(2 eps |f| / |f''|) = {h_star_sqrt:.1e}")
+
+# %%
+sq, sn = fixes["sqrt"], fixes["sin"]
+assert np.isclose(np.spacing(x_far), 1.8e-12, rtol=0.02)          # float64 spacing at 1e4
+assert np.isclose(h_star_sqrt, 4.2e-4, rtol=0.01)
+assert sq["exact"] > sq["plain"] / 2                               # sqrt: the exact step barely helps,
+assert sq["larger"] < sq["plain"] / 1000                           # the larger step gains 3+ digits
+assert sn["exact"] < sn["plain"] / 1000                            # sin: the exact step gains 3+ digits,
+assert sn["exact_c"] < sn["plain_c"] / 100                         # for both differences,
+assert sn["larger"] > 100 * sn["exact"]                            # the larger step loses them again
+
+# %% [markdown]
+# For $\sqrt{x}$ the rounding of $x + h$ hardly matters ($|f'| = 0.005$ is small):
+# the error at $h = 10^{-8}$ is the round-off of the values themselves,
+# $\varepsilon |f| / h$ with $|f| = 100$, and only a larger step cures it. For
+# $\sin x$ it is the other way round: $|f'|$ is of order 1, the rounding of $x + h$
+# is the whole error, and the exact step cures it at the *same* $h$, while the larger
+# step is far too large for a function that bends as fast at $10^4$ as at 1.
+#
+# `calculus.relative_step(x, order)` applies both fixes: it returns
+# $\varepsilon^{1/(\text{order}+1)} \max(1, |x|)$, rounded so that $(x + h) - x = h$
+# exactly. That is right for functions that change on the scale of $x$; for one
+# that wiggles on a fixed scale, keep the step of $x \approx 1$ and make it exact.
+# The whole picture, over all steps:
+
+# %%
 hs_far = np.logspace(-14, 0, 141)
-far_errors = {}
+far_curves = {}
 for name, (func, deriv, xs_far) in far.items():
     runs = [calculus.difference_errors(func, deriv, x, hs_far) for x in xs_far]
-    far_errors[name] = (np.mean([r.forward for r in runs], axis=0),
-                        np.mean([r.central for r in runs], axis=0))
+    moved = hs_far > np.spacing(x_far)             # below this, x + h and x - h can coincide
+    exact = np.full(len(hs_far), np.nan)
+    exact[moved] = [mean_error(name, central_exact_step, h) for h in hs_far[moved]]
+    far_curves[name] = (np.mean([r.forward for r in runs], axis=0),
+                        np.mean([r.central for r in runs], axis=0), exact)
 
 
 def error_at(errors, h):
@@ -618,73 +709,111 @@ def error_at(errors, h):
     return errors[np.argmin(np.abs(np.log(hs_far / h)))]
 
 
-x_far = 1e4
-h_rel = {order: float(calculus.relative_step(x_far, order)) for order in (1, 2)}
-h_sin = np.sqrt(2 * eps * (abs(np.sin(x_far)) + abs(x_far * np.cos(x_far))) / abs(np.sin(x_far)))
-table = {}
-for name, (fwd, cen) in far_errors.items():
-    table[name] = dict(fixed_f=error_at(fwd, 1e-8), rel_f=error_at(fwd, h_rel[1]),
-                       best_f=fwd.min(), h_best_f=hs_far[fwd.argmin()],
-                       fixed_c=error_at(cen, 1e-5), rel_c=error_at(cen, h_rel[2]),
-                       best_c=cen.min(), h_best_c=hs_far[cen.argmin()])
-    t = table[name]
-    print(f"{name:4} forward: h = 1e-8 -> {t['fixed_f']:.1e}, relative h = {h_rel[1]:.1e} -> "
-          f"{t['rel_f']:.1e}, best h = {t['h_best_f']:.0e} -> {t['best_f']:.1e}")
-    print(f"{'':4} central: h = 1e-5 -> {t['fixed_c']:.1e}, relative h = {h_rel[2]:.1e} -> "
-          f"{t['rel_c']:.1e}, best h = {t['h_best_c']:.0e} -> {t['best_c']:.1e}")
-print(f"sin: the formula's forward step {h_sin:.1e} -> {error_at(far_errors['sin'][0], h_sin):.1e}")
+for name, (fwd, cen, exact) in far_curves.items():
+    best = np.nanargmin(exact)
+    print(f"{name:4} best: forward h = {hs_far[fwd.argmin()]:.0e} -> {fwd.min():.1e}, central h = "
+          f"{hs_far[cen.argmin()]:.0e} -> {cen.min():.1e}, exact central h = {hs_far[best]:.0e} "
+          f"-> {exact[best]:.1e};  smallest h: {fwd[0]:.2f} = mean |f'|")
+_, sin_central, sin_exact = far_curves["sin"]
+dip = sin_central.argmin()
+print(f"sin central: the dip at h = {hs_far[dip]:.1e} ({sin_central[dip]:.1e}) has neighbours "
+      f"{sin_central[dip - 1]:.1e} and {sin_central[dip + 1]:.1e}")
 
 # %%
-sq, sn = table["sqrt"], table["sin"]
-assert sq["fixed_f"] > 1000 * sq["rel_f"] and sq["rel_f"] < 3 * sq["best_f"]    # sqrt: the rule works
-assert sq["fixed_c"] > 1000 * sq["rel_c"] and sq["rel_c"] < 3 * sq["best_c"]
-assert np.isclose(np.spacing(x_far), 1.8e-12, rtol=0.02)                       # float64 spacing at 1e4
-assert sn["fixed_f"] > 100 * sn["best_f"]                                      # sin: 1e-8 is too small
-assert sn["rel_c"] > sn["fixed_c"] and sn["rel_f"] > 10 * sn["best_f"]         # the rule overshoots
-assert error_at(far_errors["sin"][0], h_sin) < 10 * sn["best_f"]               # the formula finds it
-assert 1e-5 < sn["h_best_c"] < 1e-3 and sn["rel_c"] > 10 * sn["best_c"]       # rule overshoots on sin
+sq_f, sq_c, sq_e = far_curves["sqrt"]
+assert error_at(sq_f, h_rel[1]) < 3 * sq_f.min() and error_at(sq_c, h_rel[2]) < 3 * sq_c.min()
+for name, (fwd, cen, _) in far_curves.items():                    # x + h == x: error = |f'|
+    assert np.isclose(fwd[0], np.mean(np.abs(far[name][1](far[name][2]))), rtol=1e-9)
+assert min(sin_central[dip - 1], sin_central[dip + 1]) > 5 * sin_central[dip]   # a lucky single point
+assert np.nanmin(sin_exact) < sin_central.min() / 50               # the exact step beats every plain h
+assert 1e-7 < hs_far[np.nanargmin(sin_exact)] < 1e-4               # near the step of x ~ 1
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], layout="constrained", sharey=True)
 for ax, name, title in [(axes[0], "sqrt", r"$f(x) = \sqrt{x}$ near $x = 10^4$"),
                         (axes[1], "sin", r"$f(x) = \sin x$ near $x = 10^4$")]:
-    fwd, cen = far_errors[name]
+    fwd, cen, exact = far_curves[name]
     ax.loglog(hs_far, fwd, color=COLORS["blue"], label="forward difference")
     ax.loglog(hs_far, cen, color=COLORS["vermillion"], linestyle="-.", label="central difference")
-    ax.axvline(1e-8, color=COLORS["blue"], linestyle=":", label="fixed $h = 10^{-8}$, $10^{-5}$")
-    ax.axvline(1e-5, color=COLORS["vermillion"], linestyle=":")
+    ax.loglog(hs_far, exact, color=COLORS["bluish_green"], linestyle="-", linewidth=3, alpha=0.6, zorder=1,
+              label="central, exact step ($x + h$ and $x - h$ as taken)")
     ax.axvline(h_rel[1], color=COLORS["blue"], linestyle="--", linewidth=1,
                label=r"relative $h = \varepsilon^{1/2}|x|$, $\varepsilon^{1/3}|x|$")
     ax.axvline(h_rel[2], color=COLORS["vermillion"], linestyle="--", linewidth=1)
-    ax.set(xlabel="step $h$ (log scale)", title=title)
-axes[0].set_ylabel("absolute error of $f'(x)$ (log scale)")
-axes[0].legend(loc="lower left", fontsize=8);
+    ax.axvspan(hs_far[0], np.spacing(x_far) / 2, color="0.85", zorder=0)
+    ax.text(1.3e-14, 1e-9, "grey: $x + h = x$,\nerror $= |f'|$", fontsize=8)
+    ax.set(xlabel="step $h$ (log scale)", title=title, ylim=(1e-15, 10))
+axes[0].set_ylabel("absolute error of $f'(x)$, mean of 41 $x$ (log scale)")
+axes[1].legend(loc="lower left", fontsize=8);
 
 # %% [markdown]
-# For $\sqrt{x}$ the relative step gains about four digits over the fixed one, and
-# lands next to the best step. For $\sin x$ the fixed forward step $10^{-8}$ is far
-# too small (most of its error is the rounding of $x + h$), but the rule of thumb
-# overshoots for both differences, and for the central one it does worse than the
-# fixed step: $\sin$ bends as fast at $10^4$ as at 1.
-# The lesson is the model, not a magic number: know the scale of your $x$ and of
-# your $f$.
-#
+# In the grey band the step is below half the spacing of float64 near $10^4$: $x + h$
+# rounds back to $x$, the difference is 0 and the error is $|f'|$ itself (the exact
+# step is then 0, and its curve stops). For $\sqrt{x}$ the relative steps land next to
+# the best ones, about four digits better than the defaults. For $\sin x$ the plain
+# central curve has a deep dip near $h = 1.6 \cdot 10^{-4}$, but it is a single lucky
+# point: its neighbours, 10% away, are about ten times worse, so it is no optimum
+# to aim for. The exact-step curve is smooth, reaches its best near
+# $h$ between $10^{-6}$ and $10^{-5}$ (the step of $x \approx 1$) and beats every point
+# of the plain curve by a factor of about 200.
+# The lesson is the model, not a magic number: know the scale of your $x$, of your $f$
+# and of its curvature, and divide by the step you actually took. (For a function
+# that accepts complex numbers there is a way around the trade-off altogether, the
+# *complex step* $f'(x) \approx \mathrm{Im}\, f(x + ih) / h$, which subtracts nothing:
+# Squire & Trapp 1998, "Using complex variables to estimate derivatives of real
+# functions", SIAM Review 40(1).)
+
+# %%
+complex_step = np.sin(x_far + 1e-20j).imag / 1e-20             # h = 1e-20, and no cancellation
+print(f"complex step at x = 1e4: error {abs(complex_step - np.cos(x_far)):.1e}")
+assert abs(complex_step - np.cos(x_far)) < 1e-15
+
+# %% [markdown]
 # ### The gradient by finite differences
 #
 # A partial derivative is an ordinary derivative along one axis, so the same
 # central difference along each coordinate direction $e_i$ gives the gradient:
 #
-# $$\frac{\partial f}{\partial x_i} \approx \frac{f(x + h e_i) - f(x - h e_i)}{2h}.$$
+# $$\frac{\partial f}{\partial x_i} \approx \frac{f(x + h_i e_i) - f(x - h_i e_i)}{2h_i}.$$
 #
 # That costs two evaluations of $f$ per coordinate: fine for checking, hopeless for
 # a network with millions of parameters (see automatic differentiation below).
 # Writing it is the first exercise; from here on we use
-# `calculus.numerical_gradient(f, x, h=1e-6)`. Its default step, $10^{-6}$, is a
-# little below the central sweet spot: at $x$ of size 1 that costs a factor of about
-# ten in round-off (error $\approx \varepsilon |f| / 2h \approx 10^{-10}$ instead of
-# $10^{-11}$) and buys a hundred times less truncation when $f'''$ is large. Pass
-# your own `h` (for example `calculus.relative_step(x).max()`) when $|x|$ is far
-# from 1.
+# `calculus.numerical_gradient(f, x, h=1e-6)`, which divides by the distance between
+# the two points it actually evaluates (the exact step). Its default step, $10^{-6}$,
+# is a little below the central sweet spot: at $x$ of size 1 that costs a factor of
+# about ten in round-off (error $\approx \varepsilon |f| / 2h \approx 10^{-10}$ instead
+# of $10^{-11}$) and buys a hundred times less truncation when $f'''$ is large.
+#
+# The step may differ per coordinate: `h` can be an array of shape $(d,)$. That
+# matters when the coordinates live on different scales. Take $f(x) = \sqrt{x_0} +
+# e^{x_1}$ at $x = (10^4, 1)$, gradient $(0.005, e)$. One step sized for the large
+# coordinate ruins the small one; `h=calculus.relative_step(x)` gives each coordinate
+# its own.
+
+# %%
+def mixed(x):
+    return np.sqrt(x[0]) + np.exp(x[1])
+
+
+x_mixed = np.array([1e4, 1.0])
+exact_mixed = np.array([0.005, np.e])
+mixed_steps = {"default h = 1e-6": 1e-6,
+         "one step, relative_step(x).max()": float(calculus.relative_step(x_mixed).max()),
+         "per coordinate, relative_step(x)": calculus.relative_step(x_mixed)}
+mixed_errors = {}
+for label, h_mixed in mixed_steps.items():
+    mixed_errors[label] = np.abs(calculus.numerical_gradient(mixed, x_mixed, h_mixed) - exact_mixed)
+    print(f"{label:34} errors per coordinate: {mixed_errors[label][0]:.1e}, {mixed_errors[label][1]:.1e}")
+default_e, single_e, per_e = mixed_errors.values()
+assert np.all(per_e < 1e-9) and per_e[0] < default_e[0] / 1000   # per coordinate: best on both
+assert single_e[1] > 1e5 * per_e[1]                              # one large step: x1 ruined,
+assert np.isclose(single_e[1], np.e * mixed_steps["one step, relative_step(x).max()"] ** 2 / 6, rtol=0.01)
+
+# %% [markdown]
+# The single large step ($6 \cdot 10^{-2}$) leaves the truncation error
+# $\tfrac16 e\, h^2 \approx 1.7 \cdot 10^{-3}$ on $x_1$; the default is acceptable on
+# both; one step per coordinate is best on both. Back at $x$ of size 1, the default:
 
 # %%
 numerical = calculus.numerical_gradient(himmelblau.f, p)
@@ -726,22 +855,63 @@ for loss, gradient_rule in rules:
 assert not np.allclose(calculus.numerical_gradient(rules[1][0], x), 2 * A @ x)  # 2Ax needs symmetry
 
 # %% [markdown]
-# ### Automatic differentiation, in one paragraph
+# ### The chain rule in several variables, and automatic differentiation
+#
+# Sections 2, 3 and the rule above used the chain rule for functions of several
+# variables without stating it. Here it is. A map $g: \mathbb{R}^d \to \mathbb{R}^m$
+# has a **Jacobian**, the $m \times d$ matrix of its partial derivatives,
+# $J_g(x)_{ij} = \partial g_i / \partial x_j$: row $i$ is the gradient of the output
+# $g_i$. For a linear map $x \mapsto Xx$ the Jacobian is $X$ itself. The **chain
+# rule**: the Jacobian of a composition is the product of the Jacobians,
+# $J_{h \circ g}(x) = J_h(g(x))\, J_g(x)$; for a scalar loss $f(x) = \ell(g(x))$ that
+# reads
+#
+# $$\nabla f(x) = J_g(x)^\top\, \nabla \ell(g(x))$$
+#
+# (Zhang et al. 2023, *Dive into Deep Learning*, §2.4.4). With $g(x) = Xx - y$ and
+# $\ell(r) = \tfrac12\|r\|^2$, $\nabla\ell(r) = r$ and $J_g = X$: this is
+# $X^\top(Xx - y)$ again.
 #
 # Frameworks such as PyTorch and JAX compute gradients neither by hand nor by
 # finite differences. A program is a chain of elementary operations (add,
-# multiply, `exp`, matrix product), each with a known derivative. **Reverse-mode
-# automatic differentiation** (backpropagation) records the chain during the
-# forward pass, then applies the chain rule backwards, from the loss to the
-# inputs: each operation multiplies the incoming gradient by its own derivative,
-# as in $\nabla_x \tfrac12\|Xx - y\|^2 = X^\top (Xx - y)$, where $X^\top$ is the
-# derivative of $x \mapsto Xx$ passed backwards. The result is exact up to
-# rounding, and costs a small constant multiple of one evaluation of $f$, however
+# multiply, `exp`, matrix product), each with a known Jacobian. **Reverse-mode
+# automatic differentiation** (backpropagation) runs the program forward and keeps
+# every intermediate result (the *tape*), then applies the chain rule backwards,
+# from the loss to the inputs: each operation multiplies the incoming gradient by
+# its own transposed Jacobian. By hand, for $\tfrac12\|Xx - y\|^2$:
+
+# %%
+def loss_and_gradient(x, X, y):
+    """Reverse mode by hand: a forward pass that keeps its intermediates, then a backward pass."""
+    z = X @ x                  # forward, step 1: z = Xx            (kept on the tape)
+    r = z - y                  # forward, step 2: r = z - y         (kept on the tape)
+    loss = 0.5 * (r @ r)       # forward, step 3: the loss
+    loss_bar = 1.0             # backward: d loss / d loss
+    r_bar = loss_bar * r       # step 3 backwards: the gradient of r.r/2 is r
+    z_bar = r_bar              # step 2 backwards: the Jacobian of z - y is I
+    x_bar = X.T @ z_bar        # step 1 backwards: the Jacobian of Xx is X, transposed
+    return loss, x_bar
+
+
+value, x_bar = loss_and_gradient(x, X, y)
+x_bar_fd = calculus.numerical_gradient(lambda v: loss_and_gradient(v, X, y)[0], x)
+print("reverse mode:", x_bar.round(8), "\nfinite diff.:", x_bar_fd.round(8))
+assert np.isclose(value, rules[2][0](x))
+assert np.allclose(x_bar, x_bar_fd, rtol=1e-7, atol=1e-9)            # agrees with finite differences
+assert np.allclose(x_bar, X.T @ (X @ x - y), rtol=1e-14)              # and with the rule above
+
+# %% [markdown]
+# The backward pass cost about as much as the forward one (one product with $X^\top$
+# against one with $X$), and it gave all $d$ partial derivatives at once, where
+# central differences need $2d$ evaluations. In general the result is exact up to
+# rounding and costs a small constant multiple of one evaluation of $f$, however
 # many inputs there are (Baydin et al. 2018, "Automatic differentiation in machine
-# learning: a survey", JMLR 18, §3.2),
-# against $2d$ evaluations for central differences. You write backpropagation by
-# hand for a small network in chapter 09; finite differences stay the tool to
-# *check* such code, which is the next section.
+# learning: a survey", JMLR 18, §3.2). The price is **memory**: the tape keeps every
+# intermediate of the forward pass until the backward pass has used it ($z$ and $r$
+# here, $2n$ numbers; in a neural network, the activations of every layer), so the
+# storage grows with the number of operations in the program (same reference,
+# §3.2). You write backpropagation by hand for a small network in chapter 09;
+# finite differences stay the tool to *check* such code, which is the next section.
 
 # %% [markdown]
 # ## 6. Gradient checking
@@ -754,11 +924,17 @@ assert not np.allclose(calculus.numerical_gradient(rules[1][0], x), 2 * A @ x)  
 # $$\frac{\|g - g_{\text{fd}}\|}{\|g\| + \|g_{\text{fd}}\|}.$$
 #
 # Relative, so that multiplying $f$ by a constant does not change the verdict. A
-# correct gradient gives the finite-difference error, divided by $\|g\|$: its
-# round-off part is about $\varepsilon |f| / (2h\|g\|)$ (section 5), which for a
-# well-scaled problem ($|f|$ and $\|g\|$ of similar size, $h = 10^{-6}$) is near
-# $10^{-10}$. A bug that scales or flips the whole gradient gives a number of order
-# 1; a bug in one component gives less (below). Anything well above the floor
+# correct gradient gives the finite-difference error divided by $\|g\| +
+# \|g_{\text{fd}}\| \approx 2\|g\|$. Its round-off part is up to about
+# $\varepsilon |f| / 2h$ per coordinate (section 5, the worst case of every
+# rounding). We use $\varepsilon |f| / (2h\|g\|)$ as an **upper-bound estimate** of
+# the relative error of a correct gradient: it ignores the factor 2 in the
+# denominator, and roundings partly cancel, so measured errors are usually several
+# times below it. For a well-scaled problem ($|f|$ and $\|g\|$ of
+# similar size, $h = 10^{-6}$) the estimate is near $10^{-10}$. A bug that scales the
+# whole gradient by a factor $c$ far from 1 or flips its sign gives a number of order
+# 1 ($|c - 1| / (|c| + 1)$: $1/3$ for $c = 1/2$, but only $0.005$ for $c = 1.01$); a
+# bug in one component gives less (below). Anything well above the floor
 # deserves a second look, and a large $|f|$ raises the floor (also below).
 #
 # Our example is the gradient of Himmelblau's function from section 2. The function
@@ -810,14 +986,19 @@ error_offset = calculus.check_grad(lambda q: himmelblau.f(q) + offset, grad_himm
 floor_offset = eps * (himmelblau.f(point) + offset) / (2e-6 * np.linalg.norm(gradient_point))
 print(f"sign of g_y flipped: {error_one_sign:.4f}  (|g_y| / |g| = "
       f"{abs(gradient_point[1]) / np.linalg.norm(gradient_point):.4f})")
-print(f"correct gradient of f + 1e8: {error_offset:.1e}  (round-off bound {floor_offset:.1e})")
+print(f"correct gradient of f + 1e8: {error_offset:.1e}  (upper-bound estimate {floor_offset:.1e})")
 
 assert np.isclose(error_one_sign, abs(gradient_point[1]) / np.linalg.norm(gradient_point), rtol=1e-6)
 assert 1000 * error_correct < error_offset < floor_offset       # correct, yet far above 1e-10
+assert 2 < floor_offset / error_offset < 30                      # an upper-bound estimate
+for c in [0.5, 1.01]:                                            # a wrong factor c: |c - 1| / (|c| + 1)
+    error_c = calculus.check_grad(himmelblau.f, lambda q: c * grad_himmelblau(q), point)
+    assert np.isclose(error_c, abs(c - 1) / (abs(c) + 1), rtol=1e-4)
 
 # %% [markdown]
-# So read the relative error against the floor your problem allows: compute
-# $\varepsilon |f| / (2h\|g\|)$, or shift $f$ by a constant to make $|f|$ small.
+# So read the relative error against the floor your problem allows: compute the
+# upper-bound estimate $\varepsilon |f| / (2h\|g\|)$ (here the measured error is
+# about seven times below it), or shift $f$ by a constant to make $|f|$ small.
 # Check at a random point, not at a special one such as $w = 0$ or the minimum
 # (where the gradient is zero and any relative error is noise), and check every
 # gradient you write: it takes one line. In the exercises you derive the gradient
@@ -845,9 +1026,11 @@ assert 1000 * error_correct < error_offset < floor_offset       # correct, yet f
 # one and like every Hessian below, has real eigenvalues, and its eigenvectors can be
 # chosen at right angles to each other (the spectral theorem; Strang 2016, *Introduction to Linear
 # Algebra*, 5th ed., §6.4). In the coordinates of its unit eigenvectors $q_i$ it is
-# just a stretch: $x^\top A x = \sum_i \lambda_i (q_i \cdot x)^2$. So the curve
-# $x^\top A x = 1$ is an ellipse whose half-axes point along the $q_i$ and have
-# lengths $1/\sqrt{\lambda_i}$: short where $\lambda$ is large. `np.linalg.eigh`
+# just a stretch: $x^\top A x = \sum_i \lambda_i (q_i \cdot x)^2$. So when $A$ is
+# **positive definite** (all $\lambda_i > 0$), the curve $x^\top A x = 1$ is an
+# ellipse whose half-axes point along the $q_i$ and have lengths $1/\sqrt{\lambda_i}$:
+# short where $\lambda$ is large. (With eigenvalues of both signs it is a hyperbola:
+# $\begin{pmatrix} 1 & 2 \\ 2 & 1 \end{pmatrix}$ has $\lambda = -1, 3$.) `np.linalg.eigh`
 # computes the eigenvalues (in increasing order) and unit eigenvectors (the columns):
 
 # %%
@@ -929,7 +1112,16 @@ ax_ell.legend(loc="lower right", fontsize=8);
 # derivatives cannot settle is some eigenvalues 0 and all the others of one sign:
 # then the higher-order terms decide, as in $x^2 + y^4$ (a minimum at the origin)
 # and $x^2 - y^4$ (a saddle), whose Hessians at the origin are both
-# $\mathrm{diag}(2, 0)$. Three stationary points to classify: Rosenbrock's minimum
+# $\mathrm{diag}(2, 0)$.
+#
+# The same test, applied everywhere instead of at one point, decides **convexity**,
+# which chapters 02 and 03 use: a twice-differentiable function (on a convex domain
+# such as $\mathbb{R}^d$) is convex exactly when its Hessian has no negative
+# eigenvalue anywhere (Boyd & Vandenberghe 2004, *Convex Optimization*, §3.1.4).
+# A quadratic $\tfrac12 x^\top A x - b^\top x$ has the Hessian $A$ everywhere, so it is
+# convex exactly when the eigenvalues of $A$ are $\ge 0$.
+#
+# Three stationary points to classify: Rosenbrock's minimum
 # $(1, 1)$, the centre of the saddle $x^2 - y^2$, and the hilltop of Himmelblau's
 # function, which we locate by asking `scipy.optimize.root` where the gradient is
 # zero.
@@ -1011,38 +1203,51 @@ assert 2400 < condition_number < 2600
 # heights. The arrows are the eigenvectors, each as long as the model's half-axis,
 # $\sqrt{2c/|\lambda|}$ for the middle height $c$: blue where the surface curves up,
 # vermillion where it curves down. On Rosenbrock the across-arrow is
-# $\sqrt{2500} = 50$ times shorter than the along-arrow. Equal scales on both axes.
+# $\sqrt{2500} = 50$ times shorter than the along-arrow: drawn to scale, the
+# ellipses would be slivers. So that panel is drawn in the coordinates of the
+# eigenvectors, along and across the valley, with the vertical axis stretched 25
+# times (the across-arrow looks half as long as the along-arrow instead of 50 times
+# shorter). The other two panels have equal scales on both axes.
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(11, 4.0), layout="constrained")
+fig, axes = plt.subplots(1, 3, figsize=(11, 4.6), layout="constrained")
 windows = {"Rosenbrock": 0.15, "Saddle": 1.0, "Himmelblau": 0.5}
 for ax, (name, (surface, point)) in zip(axes, stationary.items()):
     w = windows[name]
     H = surface.hess(point)
     eigenvalues, eigenvectors = np.linalg.eigh(H)
+    if name == "Rosenbrock":       # 50 times narrower than long: draw it in eigen-coordinates
+        basis, (wx, wy), origin = eigenvectors, (w, w / 25), np.zeros(2)
+    else:
+        basis, (wx, wy), origin = np.eye(2), (w, w), point
     c = 0.5 * np.abs(eigenvalues).min() * (0.6 * w) ** 2       # middle height: long half-axis 0.6 w
     heights = c * np.array([0.25, 1.0, 2.25])
     levels = np.unique(np.concatenate([heights * np.sign(lam) for lam in eigenvalues]))
-    gx, gy = np.meshgrid(np.linspace(-w, w, 301), np.linspace(-w, w, 301))
-    d = np.stack([gx, gy])
+    ga, gb = np.meshgrid(np.linspace(-wx, wx, 301), np.linspace(-wy, wy, 301))
+    d = np.einsum("ij,j...->i...", basis, np.stack([ga, gb]))  # the step, in x-y coordinates
     true = surface.f(point[:, None, None] + d) - surface.f(point)
     model = 0.5 * np.einsum("i...,ij,j...->...", d, H, d)
-    ax.contour(point[0] + gx, point[1] + gy, true, levels=levels, colors="black", linewidths=1.2,
+    ax.contour(origin[0] + ga, origin[1] + gb, true, levels=levels, colors="black", linewidths=1.2,
                negative_linestyles="solid")
-    ax.contour(point[0] + gx, point[1] + gy, model, levels=levels, colors=COLORS["orange"],
+    ax.contour(origin[0] + ga, origin[1] + gb, model, levels=levels, colors=COLORS["orange"],
                linewidths=1.6, linestyles="--")
     for k, (lam, v) in enumerate(zip(eigenvalues, eigenvectors.T)):
         color = COLORS["blue"] if lam > 0 else COLORS["vermillion"]
         half_axis = np.sqrt(2 * c / abs(lam))
         for sign in (1, -1):
-            ax.annotate("", point + sign * half_axis * v, point,
+            ax.annotate("", origin + sign * half_axis * (basis.T @ v), origin,
                         arrowprops=dict(arrowstyle="-|>", color=color, lw=2.2), zorder=9)
-        ax.text(0.97, 0.05 + 0.08 * k, f"λ = {lam:.4g}, half-axis {half_axis:.2g}", color=color,
-                transform=ax.transAxes, fontsize=9, fontweight="bold", ha="right",
-                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9), zorder=11)
-    ax.plot(*point, "o", color="black", markersize=5, zorder=10)
-    ax.set(xlim=(point[0] - w, point[0] + w), ylim=(point[1] - w, point[1] + w), aspect="equal",
+        ax.text(0.5, -0.2 - 0.09 * k, f"λ = {lam:.4g}, half-axis {half_axis:.2g}", color=color,
+                transform=ax.transAxes, fontsize=9, fontweight="bold", ha="center", va="top")
+    ax.plot(*origin, "o", color="black", markersize=5, zorder=10)
+    ax.set(xlim=(origin[0] - wx, origin[0] + wx), ylim=(origin[1] - wy, origin[1] + wy),
            xlabel="$x$", ylabel="$y$", title=f"{name}: a {kinds[name]}")
+    if name == "Rosenbrock":
+        ax.set(xlabel="along the valley (eigenvector of the small λ)",
+               ylabel="across (eigenvector of the large λ)",
+               title="Rosenbrock: a minimum\n(eigen-coordinates; vertical scale ×25)")
+    else:
+        ax.set_aspect("equal")
 axes[0].plot([], [], color="black", label="$f - f(p)$")
 axes[0].plot([], [], color=COLORS["orange"], linestyle="--", label=r"model $\frac{1}{2} d^\top H d$")
 axes[0].legend(loc="upper left", fontsize=8);
@@ -1094,23 +1299,34 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 #   direction $u$ is $\nabla f \cdot u$: largest along $\nabla f$, where it equals
 #   $\|\nabla f\|$ (steepest ascent), smallest along $-\nabla f$ (steepest descent),
 #   zero along the contour lines.
-# - Taylor models: the tangent line has an error $\propto h^2$, the tangent parabola
-#   $\propto h^3$.
+# - Taylor models: the tangent line has an error $\propto h^2$ where $f''(x_0) \ne 0$,
+#   the tangent parabola $\propto h^3$ where $f'''(x_0) \ne 0$ (a higher power
+#   otherwise).
 # - Finite differences estimate derivatives from values of $f$. The forward
 #   difference's error is $\propto h$, the central one's $\propto h^2$, until
 #   round-off ($\propto \varepsilon / h$) takes over: for $x$, $f$ and its
 #   derivatives of size 1 the best steps in float64 are about $10^{-8}$ (forward) and
-#   $10^{-5}$ (central). Far from 1 the step must grow with $|x|$
-#   (`calculus.relative_step`), because $x + h$ is itself rounded.
+#   $10^{-5}$ (central). Far from 1 there are two separate fixes: a larger step
+#   where the curvature is small compared with $|f|$ (for $\sqrt{x}$ at $10^4$,
+#   $h^* = 4.2 \cdot 10^{-4}$), and an exactly representable step, dividing by
+#   $(x + h) - x$, where the rounding of $x + h$ dominates (for $\sin x$ at $10^4$:
+#   $7 \cdot 10^{-5} \to 2 \cdot 10^{-9}$ at the same $h$). `calculus.relative_step`
+#   does both, right for functions that change on the scale of $x$; with
+#   coordinates of mixed scales, pass one step per coordinate to
+#   `calculus.numerical_gradient`.
 # - Three rules cover most losses: $\nabla (a^\top x) = a$, $\nabla (x^\top A x) =
-#   (A + A^\top) x$, $\nabla \tfrac12\|Xx - y\|^2 = X^\top(Xx - y)$. Automatic
-#   differentiation applies the chain rule backwards through a program.
+#   (A + A^\top) x$, $\nabla \tfrac12\|Xx - y\|^2 = X^\top(Xx - y)$. The chain
+#   rule in several variables multiplies Jacobians: $\nabla (\ell \circ g) =
+#   J_g^\top \nabla \ell$. Reverse-mode automatic differentiation applies it
+#   backwards through a program, at a small multiple of the cost of $f$ and at the
+#   price of memory for the intermediates.
 # - Gradient checking compares a hand-written gradient with finite differences: a
-#   relative error at the round-off floor $\approx \varepsilon |f| / (2h\|g\|)$
+#   relative error below the upper-bound estimate $\varepsilon |f| / (2h\|g\|)$
 #   (near $10^{-10}$ for a well-scaled problem) means correct; a forgotten factor 2
-#   shows up as 1/3.
+#   shows up as 1/3 (a factor close to 1, such as 1.01, only as 0.005).
 # - An eigenvector of a symmetric matrix is only stretched, by its eigenvalue; the
-#   level curves of $x^\top A x$ are ellipses with half-axes $1/\sqrt{\lambda_i}$.
+#   level curves of $x^\top A x$ are, for a positive definite $A$, ellipses with
+#   half-axes $1/\sqrt{\lambda_i}$ (hyperbolas when the eigenvalues have both signs).
 # - The Hessian holds the second derivatives. At a stationary point the signs of its
 #   eigenvalues tell a minimum (all positive), a maximum (all negative) and a saddle
 #   (some of each); with zero eigenvalues and the rest of one sign they cannot tell.

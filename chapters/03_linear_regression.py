@@ -32,7 +32,8 @@
 # ## What you will learn
 #
 # - the linear model $\hat y = Xw$ and its loss, half the mean squared error
-#   $J(w) = \frac1n\sum_i \tfrac12 (x_i^\top w - y_i)^2$;
+#   $J(w) = \frac1n\sum_i \tfrac12 (x_i^\top w - y_i)^2$, and why squares (Gaussian
+#   noise);
 # - how to derive its gradient $\nabla J(w) = X^\top (Xw - y)/n$, and how to catch a
 #   wrong one with finite differences;
 # - that $J$ is a quadratic whose Hessian is $X^\top X / n$, so the $2/L$ limit of
@@ -43,8 +44,11 @@
 # - **feature scaling**: why features on different scales make gradient descent
 #   zig-zag, measured through the condition number $\kappa$ of $X^\top X / n$, and
 #   how many steps standardizing the features saves;
-# - **collinear features**: a valley of minima, and the **minimum-norm solution**
-#   that gradient descent from zero finds.
+# - **collinear features**: a valley of minima, why `np.linalg.solve` cannot be
+#   trusted there, and the **minimum-norm solution** that gradient descent from zero
+#   finds;
+# - **ridge regression**: a penalty on $\|w\|^2$ that makes the minimizer unique and
+#   lowers $\kappa$.
 #
 # A word on notation: $J$ is the loss and $L$ the largest curvature (the smoothness
 # constant of chapter 02), never the other way round.
@@ -115,6 +119,20 @@ ax.legend(fontsize=8);
 # the **half-MSE**:
 #
 # $$J(w) = \frac1n \sum_{i=1}^n \tfrac12 \,(x_i^\top w - y_i)^2 = \frac{1}{2n}\,\|Xw - y\|^2 .$$
+#
+# Why squares, and not, say, absolute values? One reason is statistical. Suppose the
+# data were made as ours were, $y_i = x_i^\top w + \text{noise}_i$, with independent
+# Gaussian noise of variance $\sigma^2$. The probability density of the observed
+# targets given $w$ is then $\prod_i (2\pi\sigma^2)^{-1/2}
+# \exp\!\big(-(y_i - x_i^\top w)^2 / 2\sigma^2\big)$, and its negative logarithm is
+#
+# $$\frac n2 \ln(2\pi\sigma^2) + \frac{1}{2\sigma^2} \sum_i (y_i - x_i^\top w)^2
+#   = \text{const} + \frac{n}{\sigma^2}\, J(w).$$
+#
+# So the $w$ that minimizes $J$ is the $w$ that makes the data most likely: the
+# **maximum-likelihood estimate** under Gaussian noise (Zhang et al. 2023, *Dive into
+# Deep Learning*, §3.1.3; Bishop 2006, *Pattern Recognition and Machine Learning*,
+# §3.1.1). Other noise models give other losses (Laplace noise, absolute values).
 #
 # **Its gradient**, one partial derivative at a time. The chain rule on one term
 # gives $\frac{\partial}{\partial w_j} \tfrac12 r_i^2 = r_i \, \frac{\partial r_i}{\partial w_j}
@@ -230,7 +248,10 @@ assert np.all(eigenvalues > 0)
 # (chapter 01), like the test functions of the course. A `Surface` evaluates on a
 # whole grid at once, with the coordinates on axis 0; the quadratic form above
 # makes that a pair of `einsum`s. The helper below does it for any two-weight
-# regression; its minimum comes from `np.linalg.lstsq` (section 4).
+# regression; its minimum comes from `np.linalg.lstsq` (section 4). Its body is
+# plumbing for the plots, and you may skip it: all that matters is that its `f` and
+# `grad` are the half-MSE and its gradient, which the cell asserts against
+# `models.mse_loss` and `models.mse_grad`.
 
 # %%
 def regression_surface(X, y, domain, name="half-MSE", start=(0.0, 0.0)):
@@ -342,8 +363,20 @@ for k, shade in zip(shown, np.linspace(0.3, 1, len(shown))):
     sign = "+" if w2 >= 0 else "-"
     ax.plot(grid_t, w1 + w2 * grid_t, color=GD_COLOR, alpha=shade, linewidth=1.2 + (k == 200),
             label=f"step {k}: $\\hat y = {w1:.2f} {sign} {abs(w2):.2f}\\,t$")
+ax.plot(grid_t, line.w_true[0] + line.w_true[1] * grid_t, ":", color="black", linewidth=1.5,
+        label="the line that generated the data, $y = 1 + 2t$")
 ax.set(xlabel="feature $t$", ylabel="target $y$", title="The fitted line, step by step")
 ax.legend(fontsize=7.5, loc="upper left");
+
+# %% [markdown]
+# Gradient descent converges to the minimizer $w^\star$ of the loss on *these* fifty
+# points, not to the weights $(1, 2)$ that generated them: the noise moved the
+# best fit. The two lines are close, but not the same:
+
+# %%
+print("w after 200 steps:", path[-1].round(3), "  the generating weights:", line.w_true)
+assert np.allclose(path[-1], bowl.minima[0], rtol=0, atol=1e-6)     # GD reaches w*...
+assert np.linalg.norm(path[-1] - line.w_true) > 0.03                 # ...which is not w_true
 
 # %% [markdown]
 # As in chapter 02, the course library does the loop for us from here on:
@@ -400,7 +433,11 @@ assert np.isclose(cond_XtX, cond_X ** 2)
 # $r = Xw^\star - y$ is perpendicular to the plane, so to each column: $X^\top r = 0$,
 # the normal equations. (Pythagoras then gives $\|y\|^2 = \|\hat y\|^2 + \|r\|^2$,
 # and every other point of the plane is farther from $y$.) We cannot draw
-# $\mathbb{R}^{50}$, so here are three examples, $t = 0, 1, 2$, in $\mathbb{R}^3$:
+# $\mathbb{R}^{50}$, so here are three examples, $t = 0, 1, 2$, in $\mathbb{R}^3$. A
+# 3-D view cannot show a right angle faithfully, so the right panel looks at the
+# same vectors edge-on, along the plane: the plane becomes a line, and $y$ stands
+# straight above its projection $\hat y$ (in these coordinates, $y$ and $\hat y$ have
+# the same first coordinate, asserted).
 
 # %%
 X3 = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])      # intercept and t = 0, 1, 2
@@ -417,8 +454,8 @@ r50 = X @ w_normal - y                                              # and on the
 assert np.allclose(X.T @ r50, 0, atol=1e-10 * np.linalg.norm(X) * np.linalg.norm(y))
 
 # %%
-fig = plt.figure(figsize=(7, 6))
-ax3 = fig.add_subplot(projection="3d")
+fig = plt.figure(figsize=(12, 5.6), layout="constrained")
+ax3 = fig.add_subplot(1, 2, 1, projection="3d")
 a, b_ = np.meshgrid(np.linspace(-0.3, 1.6, 2), np.linspace(-0.3, 1.3, 2))
 plane = a[..., None] * X3[:, 0] + b_[..., None] * X3[:, 1]
 ax3.plot_surface(plane[..., 0], plane[..., 1], plane[..., 2], color=COLORS["sky_blue"], alpha=0.25)
@@ -432,12 +469,36 @@ for start, end, color, linestyle, label in arrows3:
 for column, name, marker in [(X3[:, 0], "$c_1$ (ones)", "o"), (X3[:, 1], "$c_2$ ($t$)", "s")]:
     ax3.plot([0, column[0]], [0, column[1]], [0, column[2]], color=COLORS["bluish_green"],
              marker=marker, markevery=[1], linewidth=1.2)
-    ax3.text(*(column * 1.08), name, color=COLORS["bluish_green"])
+    ax3.text(*(column * 1.08 if marker == "o" else column * 0.55 + [0.12, 0, 0]), name,
+             color=COLORS["bluish_green"])
 ax3.plot([], [], color=COLORS["sky_blue"], alpha=0.5, linewidth=8, label="column space of $X$")
 ax3.set(xlabel="example 1", ylabel="example 2", zlabel="example 3",
         title="Least squares is a projection: $y$ onto the plane of the columns")
 ax3.view_init(elev=20, azim=-110)
-ax3.legend(loc="upper left", fontsize=8);
+ax3.legend(loc="upper left", fontsize=8)
+
+# The same picture seen edge-on: the plane becomes a line, y sits straight above y_hat.
+in_plane = y3_hat / np.linalg.norm(y3_hat)                # a unit vector in the plane
+normal = np.cross(X3[:, 0], X3[:, 1])
+normal = normal / np.linalg.norm(normal) * np.sign(normal @ y3)   # unit normal, on y's side
+flat = {"y": np.array([y3 @ in_plane, y3 @ normal]), "y_hat": np.array([y3_hat @ in_plane, y3_hat @ normal])}
+assert np.isclose(flat["y"][0], flat["y_hat"][0]) and np.isclose(flat["y_hat"][1], 0, atol=1e-12)
+ax2 = fig.add_subplot(1, 2, 2)
+ax2.axhline(0, color=COLORS["sky_blue"], alpha=0.6, linewidth=8, label="column space of $X$, edge-on")
+ax2.plot([0, flat["y"][0]], [0, flat["y"][1]], color="black", linewidth=2, label="target $y$")
+ax2.plot([0, flat["y_hat"][0]], [0, 0], color=COLORS["blue"], linewidth=2.5, marker="o", markevery=[1],
+         label=r"projection $\hat y = Xw^\star$")
+ax2.plot(*np.transpose([flat["y_hat"], flat["y"]]), "--", color=COLORS["vermillion"], linewidth=2,
+         label=r"residual, $\perp$ the plane")
+corner = 0.12 * flat["y"][1]                                    # the right-angle mark at y_hat
+ax2.plot(flat["y_hat"][0] - corner * np.array([1, 1, 0]), corner * np.array([0, 1, 1]),
+         color="black", linewidth=1)
+ax2.plot(0, 0, "ko", markersize=4)
+ax2.annotate("origin", (0, 0), xytext=(-5, 8), textcoords="offset points", ha="right", fontsize=9)
+ax2.set(xlabel=r"along $\hat y$, in the plane", ylabel="across the plane (its normal)",
+        title="Seen edge-on: the residual meets the plane at a right angle", aspect="equal",
+        xlim=(-0.6, flat["y"][0] + 0.8), ylim=(-0.8, flat["y"][1] + 0.6))
+ax2.legend(loc="upper left", fontsize=8);
 
 # %% [markdown]
 # Why then use gradient descent at all?
@@ -451,6 +512,24 @@ ax3.legend(loc="upper left", fontsize=8);
 # - Most losses have no closed form: logistic regression (chapter 04) and neural
 #   networks (chapter 09) can only be minimized step by step.
 #
+# The costs, for $n$ examples and $d$ weights (dense $X$; $\kappa$ the condition
+# number of $X^\top X$, section 6):
+#
+# | method | work | memory |
+# | --- | --- | --- |
+# | normal equations (form $X^\top X$, Cholesky) | $\approx n d^2 + d^3/3$ once | $d^2$ |
+# | `lstsq` (QR or SVD of $X$) | $\approx 2 n d^2$ once, or more | $n d$ |
+# | gradient descent, $\eta = 2/(L + \mu)$ | $\approx 4nd$ per step, about $\tfrac{\kappa}{4} \ln \tfrac{1}{\text{tol}}$ steps | $d$ (besides $X$) |
+# | conjugate gradients | $\approx 4nd$ per step, at most about $\tfrac{\sqrt\kappa}{4} \ln \tfrac{4}{\text{tol}}$ steps | $d$ (besides $X$) |
+#
+# (Golub & Van Loan 2013, *Matrix Computations*, 4th ed., §5.3 for the direct
+# methods; Nocedal & Wright 2006, §5.1, for the conjugate-gradient bound with
+# $(\sqrt\kappa - 1)/(\sqrt\kappa + 1)$; the
+# gradient-descent count is the one measured in section 6. "tol" is the
+# reduction of the loss gap $J(w_k) - J^\star$ asked for; both iterative counts are
+# for large $\kappa$.)
+# A step costs two products with $X$; the direct methods pay $nd^2$ once.
+#
 # For small and medium dense least-squares problems a direct solve (`lstsq`, QR,
 # Cholesky) wins. For large or sparse ones, iterative methods made for linear
 # systems, conjugate gradients or LSQR, beat plain gradient descent: they need a
@@ -463,9 +542,13 @@ ax3.legend(loc="upper left", fontsize=8);
 # ## 5. How large a step? The largest eigenvalue $L$ of $X^\top X / n$
 #
 # Chapter 02 showed that on a quadratic with Hessian $H$ gradient descent converges
-# exactly when $\eta < 2/L$, with $L = \lambda_{\max}(H)$. The loss of linear
-# regression *is* such a quadratic, with $H = X^\top X / n$, so the limit carries over
-# as it stands. Just below and just above it:
+# from every start exactly when $\eta < 2/L$, with $L = \lambda_{\max}(H)$. (From a
+# start with no component along the top eigenvector, a larger $\eta$ can still
+# converge: that component is zero and stays zero, in exact arithmetic. It is a
+# knife-edge that rounding can break, not a recipe; checked below on
+# $H = \mathrm{diag}(1, 4)$.) The loss of linear regression *is* such a quadratic,
+# with $H = X^\top X / n$, so the limit carries over as it stands. Just below and
+# just above it:
 
 # %%
 L = bowl.L
@@ -474,6 +557,11 @@ below = run(sgd(lr=0.98 * 2 / L), bowl, bowl.start, steps=2000)
 above = run(sgd(lr=1.02 * 2 / L), bowl, bowl.start, steps=2000)
 print(f"L = {L:.4f}, 2/L = {2 / L:.4f}")
 print(f"lr = 0.98 * 2/L: {below.message}\nlr = 1.02 * 2/L: {above.message}")
+H_toy, eta_toy = np.diag([1.0, 4.0]), 0.6                      # eta > 2/L = 0.5
+w_slow_axis, w_generic = np.array([1.0, 0.0]), np.array([1.0, 1e-3])
+for _ in range(200):
+    w_slow_axis, w_generic = w_slow_axis - eta_toy * H_toy @ w_slow_axis, w_generic - eta_toy * H_toy @ w_generic
+assert np.linalg.norm(w_slow_axis) < 1e-70 and np.linalg.norm(w_generic) > 1e20   # 0.4^200 vs 1.4^200
 assert below.status == "converged" and above.status == "diverged"
 for tr, eta in [(below, 0.98 * 2 / L), (above, 1.02 * 2 / L)]:
     ratios = excess(bowl, tr.xs)[1:] / excess(bowl, tr.xs)[:-1]
@@ -720,6 +808,9 @@ plotting.plot_contours(shifted_surface, ax=ax_s, levels=30,
 plotting.plot_path(shifted_trace, ax=ax_s, color=GD_COLOR, label="gradient descent from $w = 0$",
                    markers=False, linewidth=0.4)
 ax_s.set(xlabel="intercept $w_1$", ylabel="slope $w_2$ (note: a different scale)")
+for ax_ in (ax_s, ax_c):
+    ax_.plot([], [], markeredgecolor="black", **style.START_STYLE, label="start")
+    ax_.plot([], [], **dict(style.END_STYLE, markerfacecolor="0.6"), label="end of the run")
 ax_s.legend(fontsize=8, loc="lower left")
 plotting.plot_contours(centred_surface, ax=ax_c, levels=20,
                        title="Standardized ($\\kappa$ = 1): one step")
@@ -744,32 +835,31 @@ ax_c.legend(fontsize=8, loc="lower left");
 # $$X = \begin{pmatrix} 1 & 1 \\ 2 & 2 \\ 3 & 3 \end{pmatrix}, \qquad
 # y = \begin{pmatrix} 1 \\ 2 \\ 3 \end{pmatrix},$$
 #
-# here with the gradient of the full MSE, *without* the $\tfrac12$ (hence the
-# factor 2, as `torch.nn.MSELoss` would give), a learning rate of 0.01 and 1000
-# iterations from $w = 0$:
+# with the gradient of the half-MSE, a learning rate of 0.05 and 1000 iterations
+# from $w = 0$:
 
 # %%
 X_c = np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
 y_c = np.array([1.0, 2.0, 3.0])
 
 w = np.zeros(2)
-learning_rate = 0.01
+learning_rate = 0.05
 for iteration in range(1000):
-    gradient_c = 2 * X_c.T @ (X_c @ w - y_c) / len(y_c)
+    gradient_c = X_c.T @ (X_c @ w - y_c) / len(y_c)
     w = w - learning_rate * gradient_c
 print(w)
 assert np.allclose(w, [0.5, 0.5], rtol=0, atol=1e-8)
 
 # %% [markdown]
-# The answer is $w = (0.5, 0.5)$, a perfect fit. (A guess of $w = (1, 1)$, "one per
-# column", would predict $(2, 4, 6)$, twice the targets.) But why $(0.5, 0.5)$, and
+# The answer is $w = (0.5, 0.5)$, a perfect fit. But why $(0.5, 0.5)$, and
 # not $(1, 0)$ or $(0, 1)$, which fit just as well? The two
 # columns of $X$ are equal: the features are **collinear**. The model only ever
 # sees their sum, $\hat y_i = i\,(w_1 + w_2)$, so **every** $w$ with $w_1 + w_2 = 1$
 # fits the data perfectly. The loss has no single minimum but a whole line of them,
 # a valley with a flat floor. Algebraically, $X^\top X$ is singular, its eigenvalue
 # 0 belongs to the direction $(1, -1)$ along the valley floor, and the normal
-# equations have infinitely many solutions, so `np.linalg.solve` gives up:
+# equations have infinitely many solutions. With these integer data $X^\top X$ is
+# *exactly* singular, and `np.linalg.solve` raises an error:
 
 # %%
 for candidate in ([1.0, 0.0], [0.0, 1.0], [2.0, -1.0], [0.5, 0.5]):
@@ -786,9 +876,38 @@ print("np.linalg.solve(X^T X, X^T y):", solve_says)
 assert solve_says.startswith("LinAlgError")
 
 # %% [markdown]
-# Of all the minimizers, $(0.5, 0.5)$ is the one **closest to the origin**, the
-# **minimum-norm solution**. It is what the pseudo-inverse and `lstsq` return for
-# a problem with many solutions:
+# Do not count on that error. Make the second column $c$ times the first, with a $c$
+# that float64 cannot hold exactly (0.1, 0.3, 0.7): the columns are still collinear,
+# but rounding leaves $X^\top X$ a hair away from singular, and `solve` returns an
+# answer without a word. Each is a perfect fit, and each is an arbitrary point of
+# the valley, set by the rounding:
+
+# %%
+t_c = np.array([1.0, 2.0, 3.0])
+silent = {}
+for c in [0.1, 0.3, 0.7]:
+    X_silent = np.stack([t_c, c * t_c], axis=1)
+    w_solve = np.linalg.solve(X_silent.T @ X_silent, X_silent.T @ t_c)      # no exception
+    w_min_norm = np.linalg.lstsq(X_silent, t_c, rcond=None)[0]
+    silent[c] = (w_solve, w_min_norm, np.linalg.cond(X_silent.T @ X_silent))
+    print(f"c = {c}: solve -> {w_solve.round(4)}, lstsq -> {w_min_norm.round(4)}, "
+          f"cond(X^T X) = {silent[c][2]:.0e}")
+    assert np.allclose(X_silent @ w_solve, t_c, atol=1e-6)                  # a perfect fit, silently
+    assert np.allclose(w_min_norm, np.linalg.pinv(X_silent) @ t_c)
+    assert np.isclose(w_min_norm @ [c, -1], 0, atol=1e-12)                 # minimum norm: along (1, c)
+    assert silent[c][2] > 1e12
+assert max(np.linalg.norm(w_s - w_m) for w_s, w_m, _ in silent.values()) > 0.5   # far from it
+
+# %% [markdown]
+# So on data that may be collinear, never call `solve` on the normal equations and
+# trust the result: use `np.linalg.lstsq(X, y)` (or `np.linalg.pinv(X) @ y`), which
+# works from $X$ itself, treats singular values below a cutoff as zero, and returns
+# the minimum-norm solution, the same for every $c$ above: a multiple of $(1, c)$.
+
+# %% [markdown]
+# Back to $X$ with two equal columns. Of all the minimizers, $(0.5, 0.5)$ is the one
+# **closest to the origin**, the **minimum-norm solution**. It is what the
+# pseudo-inverse and `lstsq` return for a problem with many solutions:
 
 # %%
 w_pinv = np.linalg.pinv(X_c) @ y_c
@@ -809,6 +928,24 @@ assert np.allclose(w_pinv, [0.5, 0.5], atol=1e-12) and np.allclose(w_lstsq_c, [0
 # $w_0$ onto the line $w_1 + w_2 = 1$,
 #
 # $$w_\infty = w_0 + \frac{1 - (w_{0,1} + w_{0,2})}{2}\,(1, 1).$$
+#
+# The same holds for **any** $X$, with $0 < \eta < 2/L$, in three lines:
+#
+# 1. Each step adds a combination of the rows of $X$, so $w_k - w_0$ stays in the row
+#    space of $X$. Write $w_k - w^\star$, for any minimizer $w^\star$, in the
+#    eigenvectors of $H = X^\top X/n$: the components with $\lambda > 0$ (which span
+#    the row space) shrink by $|1 - \eta\lambda| < 1$ per step, the ones with
+#    $\lambda = 0$ never change. So $w_k$ converges, and its limit $w_\infty$ has zero
+#    gradient: it is a minimizer.
+# 2. The minimizers are $w^\star + v$ with $Xv = 0$: the null space of $X$, which is
+#    perpendicular to the row space.
+# 3. So $w_\infty$ is a minimizer with $w_\infty - w_0$ perpendicular to the set of
+#    minimizers: it is the orthogonal projection of $w_0$ onto that set, the minimizer
+#    nearest to $w_0$, $w_0 + X^+(y - Xw_0)$ with $X^+$ the pseudo-inverse. From
+#    $w_0 = 0$: $X^+ y$, the minimum-norm solution.
+#
+# Below, the three-line example, then a random $X$ with more weights than examples
+# ($3 \times 6$).
 
 # %%
 for v in rng.normal(size=(5, 2)) * 3:
@@ -830,6 +967,14 @@ along = np.array([1.0, -1.0])
 for v in rng.normal(size=(5, 2)) * 3:              # the loss depends on w1 + w2 only:
     assert np.isclose(collinear.f(v + 0.7 * along), collinear.f(v))   # flat along the valley
 
+X_wide, y_wide = rng.normal(size=(3, 6)), rng.normal(size=3)           # 6 weights, 3 examples
+eta_wide = 1 / np.linalg.eigvalsh(X_wide.T @ X_wide / 3).max()
+for w0 in [np.zeros(6), rng.normal(size=6)]:
+    w = w0.copy()
+    for _ in range(3000):
+        w = w - eta_wide * models.mse_grad(w, X_wide, y_wide)
+    assert np.allclose(w, w0 + np.linalg.pinv(X_wide) @ (y_wide - X_wide @ w0), atol=1e-8)
+
 # %%
 fig, ax = plt.subplots(figsize=(6.6, 6))
 plotting.plot_contours(collinear, ax=ax, levels=15, mark_minima=False,
@@ -841,6 +986,8 @@ for w0, tr in landings.items():
     plotting.plot_path(tr, ax=ax, color=COLORS["bluish_green"] if from_origin else GD_COLOR, legend=False,
                        label="gradient descent from $w = 0$" if from_origin else None)
 ax.plot([], [], color=GD_COLOR, marker="o", markersize=3, label="... and from four other starts")
+ax.plot([], [], markeredgecolor="black", **style.START_STYLE, label="start")
+ax.plot([], [], **dict(style.END_STYLE, markerfacecolor="0.6"), label="end of the run")
 ax.plot(0.5, 0.5, **style.MINIMUM_STYLE, label="minimum-norm solution (0.5, 0.5)")
 ax.set(xlabel="$w_1$", ylabel="$w_2$")
 ax.legend(fontsize=8, loc="lower left");
@@ -863,8 +1010,86 @@ ax.legend(fontsize=8, loc="lower left");
 #   rethinking generalization", ICLR, §5; Gunasekar et al. 2018, "Implicit bias of
 #   gradient descent on linear convolutional networks", NeurIPS).
 # - Features that are *nearly* collinear give a Hessian with a tiny eigenvalue
-#   instead of a zero one: a huge $\kappa$, a valley floor that is almost flat, and,
-#   as in section 6, a very slow descent along it.
+#   instead of a zero one: a large $\kappa$, a valley floor that is almost flat, and,
+#   as in section 6, a slow descent along it. Measured below on two standardized
+#   features with correlation 0.99.
+
+# %%
+rng_nc = np.random.default_rng(3)
+u1, u2 = rng_nc.standard_normal((2, 500))
+X_nc = np.stack([u1, 0.99 * u1 + np.sqrt(1 - 0.99**2) * u2], axis=1)
+X_nc = (X_nc - X_nc.mean(axis=0)) / X_nc.std(axis=0)                    # standardized
+y_nc = X_nc @ [1.0, 1.0] + 0.5 * rng_nc.standard_normal(500)
+near = regression_surface(X_nc, y_nc, domain=((-3.0, 5.0), (-3.0, 5.0)), name="correlation 0.99")
+correlation = np.corrcoef(X_nc.T)[0, 1]
+kappa_nc = near.L / near.mu
+near_trace = run(sgd(lr=2 / (near.L + near.mu)), near, np.zeros(2), steps=20000, tol=0)
+near_gaps = excess(near, near_trace.xs)
+near_steps = int(np.argmax(near_gaps < TOL * near_gaps[0]))
+rho_nc = (kappa_nc - 1) / (kappa_nc + 1)
+print(f"correlation {correlation:.3f}: kappa = {kappa_nc:.0f} (1 + r)/(1 - r) = "
+      f"{(1 + correlation) / (1 - correlation):.0f}; {near_steps} steps to a gap of 1e-10, "
+      f"bound ln(1e10) / (-2 ln rho) = {np.log(1 / TOL) / (-2 * np.log(rho_nc)):.0f}")
+assert np.isclose(kappa_nc, (1 + correlation) / (1 - correlation), rtol=1e-6)   # 2 standardized columns
+assert 150 < kappa_nc < 250 and near_steps > 500
+assert abs(near_steps - np.log(1 / TOL) / (-2 * np.log(rho_nc))) <= 1          # the rate of chapter 02
+
+# %% [markdown]
+# At the best fixed learning rate, $\kappa \approx 190$ costs 1100 steps, exactly the
+# count that the rate $\rho = (\kappa - 1)/(\kappa + 1)$ of chapter 02 predicts, against
+# a handful for uncorrelated standardized features.
+#
+# ## 8. Ridge regression: an explicit preference for small weights
+#
+# Gradient descent from zero prefers small weights without being asked. **Ridge
+# regression** asks: it adds a penalty on the size of $w$,
+#
+# $$J_\lambda(w) = J(w) + \frac{\lambda}{2}\|w\|^2, \qquad
+#   \nabla J_\lambda(w) = \frac1n X^\top(Xw - y) + \lambda w, \qquad
+#   w_\lambda = \Big(\frac{X^\top X}{n} + \lambda I\Big)^{-1} \frac{X^\top y}{n}.$$
+#
+# The Hessian becomes $X^\top X/n + \lambda I$: every eigenvalue moves up by
+# $\lambda$, so the smallest is at least $\lambda$, the minimizer is unique and the
+# solve is safe even for collinear features, and the condition number falls to
+# $\kappa_\lambda = (L + \lambda)/(\mu + \lambda)$. The price: $w_\lambda$ is not a
+# minimizer of $J$ any more, it is pulled towards 0. (Usually there is no penalty on
+# the intercept; our examples here have none. Stopping gradient descent early has an
+# effect much like a ridge penalty: Goodfellow et al. 2016, *Deep Learning*, §7.8.)
+# On the correlated features, with $\lambda = 0.1$:
+
+# %%
+lam = 0.1
+H_nc = X_nc.T @ X_nc / len(y_nc)
+w_ridge = np.linalg.solve(H_nc + lam * np.eye(2), X_nc.T @ y_nc / len(y_nc))
+kappa_ridge = np.linalg.cond(H_nc + lam * np.eye(2))
+ridge_surface = Surface("ridge", lambda w: near.f(w) + lam / 2 * np.sum(np.square(w), axis=0),
+                        lambda w: near.grad(w) + lam * np.asarray(w), near.hess, minima=w_ridge,
+                        domain=near.domain, start=np.zeros(2), L=near.L + lam, mu=near.mu + lam)
+ridge_trace = run(sgd(lr=2 / (near.L + near.mu + 2 * lam)), ridge_surface, np.zeros(2), steps=20000, tol=0)
+ridge_gaps = ridge_surface.f(ridge_trace.xs.T) - ridge_surface.f(w_ridge)
+ridge_steps = int(np.argmax(ridge_gaps < TOL * ridge_gaps[0]))
+print(f"kappa: {kappa_nc:.0f} -> {kappa_ridge:.1f} = (L + lambda)/(mu + lambda); steps: {near_steps} -> {ridge_steps}")
+print(f"w* = {near.minima[0].round(3)}, w_ridge = {w_ridge.round(3)}; "
+      f"J(w_ridge) - J(w*) = {near.f(w_ridge) - near.f(near.minima[0]):.1e}")
+assert np.isclose(kappa_ridge, (near.L + lam) / (near.mu + lam))
+assert kappa_ridge < kappa_nc / 5 and ridge_steps < near_steps / 5
+assert np.allclose(ridge_trace.x, w_ridge, atol=1e-6)                    # GD finds w_ridge
+assert np.linalg.norm(w_ridge) < np.linalg.norm(near.minima[0])          # pulled towards 0
+assert near.f(w_ridge) > near.f(near.minima[0])                          # at a price in J
+
+# On the exactly collinear data, a small penalty picks the minimum-norm solution:
+for lam_small in [1e-3, 1e-6]:
+    w_small = np.linalg.solve(X_c.T @ X_c / 3 + lam_small * np.eye(2), X_c.T @ y_c / 3)
+    assert np.allclose(w_small, [0.5, 0.5], atol=lam_small)
+
+# %% [markdown]
+# The penalty made the problem ten times better conditioned, and gradient descent
+# needed about ten times fewer steps; the weights shrank and the data loss rose a
+# little. On the collinear example, ridge with a small $\lambda$ lands next to
+# $(0.5, 0.5)$, the minimum-norm solution that gradient descent from zero found
+# with no penalty at all: the explicit and the implicit preference agree there.
+# Choosing $\lambda$ is a question of generalization, for held-out data, and
+# beyond this chapter.
 #
 # ## Summary
 #
@@ -883,10 +1108,16 @@ ax.legend(fontsize=8, loc="lower left");
 #   the number predicted by $\rho = (\kappa - 1)/(\kappa + 1)$. Standardizing the features
 #   (training mean and standard deviation, every column but the intercept) brought
 #   $\kappa$ near 1 and the step count down to a handful.
-# - Collinear features make $X^\top X$ singular and give a line of minimizers.
-#   The gradient stays in the row space of $X$, so gradient descent lands on the
-#   minimizer nearest to its start; from zero, the minimum-norm solution,
-#   `np.linalg.pinv(X) @ y`: $(0.5, 0.5)$ in the three-line example.
+# - Collinear features make $X^\top X$ singular and give a line of minimizers;
+#   `solve` on the normal equations then raises an error only if the matrix is
+#   exactly singular, and otherwise returns an arbitrary minimizer without a word:
+#   use `lstsq` or `pinv`. With $0 < \eta < 2/L$ the gradient stays in the row space
+#   of $X$, so gradient descent lands on the minimizer nearest to its start; from
+#   zero, the minimum-norm solution `np.linalg.pinv(X) @ y`: $(0.5, 0.5)$ in the
+#   three-line example.
+# - The squared loss is the negative log-likelihood under Gaussian noise. Ridge
+#   regression adds $\tfrac{\lambda}{2}\|w\|^2$: a unique minimizer, a condition
+#   number $(L + \lambda)/(\mu + \lambda)$, weights pulled towards zero.
 #
 # ## Exercises
 #

@@ -189,17 +189,25 @@ def difference_errors(f: Callable, df: Callable, x: float, hs: np.ndarray) -> Di
     return DifferenceErrors(np.reshape(forward, hs.shape), np.reshape(central, hs.shape))
 
 
-def numerical_gradient(f: Callable, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+def numerical_gradient(f: Callable, x: np.ndarray, h: float | np.ndarray = 1e-6) -> np.ndarray:
     r"""Gradient of a scalar function of ``x`` by central differences along each axis.
 
-    .. math:: g_i = \frac{f(x + h e_i) - f(x - h e_i)}{2h}
+    .. math:: g_i = \frac{f(x + h_i e_i) - f(x - h_i e_i)}{(x_i + h_i) - (x_i - h_i)}
+
+    The denominator is the distance between the two points the computer
+    actually uses, :math:`2 h_i` up to the rounding of :math:`x_i \pm h_i`
+    (Press et al. 2007, *Numerical Recipes*, 3rd ed., §5.7).
 
     Parameters
     ----------
     f : callable
         ``f(x) -> float`` for ``x`` of shape ``(d,)``.
     x : ndarray, shape (d,)
-    h : float, default 1e-6
+    h : float or ndarray of shape (d,), default 1e-6
+        The step, one for all coordinates or one per coordinate. When the
+        coordinates have very different scales, pass one step per coordinate,
+        e.g. ``relative_step(x)``: a single step sized for the largest
+        coordinate is far too large for the others.
 
     Returns
     -------
@@ -208,17 +216,42 @@ def numerical_gradient(f: Callable, x: np.ndarray, h: float = 1e-6) -> np.ndarra
     See Also
     --------
     check_grad : compare an analytic gradient with this one.
+    relative_step : a step per coordinate that grows with :math:`|x_i|`.
 
     Examples
     --------
     >>> import numpy as np
     >>> np.round(numerical_gradient(lambda x: x @ x, np.array([1.0, -2.0, 0.5])), 6)
     array([ 2., -4.,  1.])
+
+    Mixed scales: :math:`\sqrt{x_0} + e^{x_1}` at :math:`(10^4, 1)`, gradient
+    :math:`(0.005, e)`. One step per coordinate serves both:
+
+    >>> f = lambda x: np.sqrt(x[0]) + np.exp(x[1])
+    >>> x = np.array([1e4, 1.0])
+    >>> error = np.abs(numerical_gradient(f, x, relative_step(x)) - [0.005, np.e])
+    >>> bool(np.all(error < 1e-9))
+    True
     """
-    h = _check_step(h)
     x = _vector(x)
-    steps = h * np.eye(len(x))
-    return np.array([(f(x + step) - f(x - step)) / (2 * h) for step in steps])
+    if np.ndim(h) == 0:
+        h = np.full(len(x), _check_step(h))
+    else:
+        h = np.asarray(h, dtype=float)
+        if h.shape != x.shape:
+            raise ValueError(f"h must be a number or have the shape of x, {x.shape}, got shape {h.shape}")
+        if not np.all(np.isfinite(h) & (h > 0)):
+            raise ValueError(f"h must be finite and > 0, got {h}")
+    gradient = np.empty(len(x))
+    for i in range(len(x)):
+        plus, minus = x.copy(), x.copy()
+        plus[i] += h[i]
+        minus[i] -= h[i]
+        if plus[i] == minus[i]:
+            raise ValueError(f"h is too small for x: x[{i}] + h[{i}] rounds to x[{i}] - h[{i}] "
+                             f"(x[{i}] = {x[i]}, h[{i}] = {h[i]})")
+        gradient[i] = (f(plus) - f(minus)) / (plus[i] - minus[i])
+    return gradient
 
 
 def numerical_hessian(f_or_grad: Callable, x: np.ndarray, h: float | None = None) -> np.ndarray:
@@ -278,7 +311,7 @@ def numerical_hessian(f_or_grad: Callable, x: np.ndarray, h: float | None = None
     return hessian
 
 
-def check_grad(f: Callable, grad: Callable, x: np.ndarray, h: float = 1e-6) -> float:
+def check_grad(f: Callable, grad: Callable, x: np.ndarray, h: float | np.ndarray = 1e-6) -> float:
     r"""Relative error between ``grad(x)`` and the central-difference gradient of ``f``.
 
     .. math:: \frac{\|g - g_{fd}\|}{\max(\|g\| + \|g_{fd}\|, \text{tiny})}
@@ -291,7 +324,8 @@ def check_grad(f: Callable, grad: Callable, x: np.ndarray, h: float = 1e-6) -> f
     -----
     Check at a generic point, not at a minimum: where the gradient is below
     the resolution of the differences, about :math:`\varepsilon |f| / h`,
-    ``g_fd`` is noise and the relative error means nothing.
+    ``g_fd`` is noise and the relative error means nothing. ``h`` is passed to
+    :func:`numerical_gradient` (one step, or one per coordinate).
 
     Examples
     --------

@@ -277,3 +277,51 @@ def test_relative_step_beats_a_fixed_step_far_from_one():
 def test_relative_step_rejects_bad_orders(order):
     with pytest.raises(ValueError, match="order"):
         calculus.relative_step(1.0, order=order)
+
+
+# --- one step per coordinate ---------------------------------------------------------
+
+def mixed(x):
+    return np.sqrt(x[0]) + np.exp(x[1])
+
+
+MIXED_X = np.array([1e4, 1.0])
+MIXED_GRAD = np.array([0.5 / np.sqrt(1e4), np.e])    # exact: (0.005, e)
+
+
+def test_numerical_gradient_per_coordinate_step_on_mixed_scales():
+    """sqrt(x0) + exp(x1) at (1e4, 1): a step per coordinate beats any single step."""
+    per_coordinate = np.abs(numerical_gradient(mixed, MIXED_X, calculus.relative_step(MIXED_X))
+                            - MIXED_GRAD)
+    assert np.all(per_coordinate < 1e-9)
+    # One step sized for the large coordinate ruins the small one (truncation e h^2 / 6).
+    h_max = float(calculus.relative_step(MIXED_X).max())
+    single_large = np.abs(numerical_gradient(mixed, MIXED_X, h_max) - MIXED_GRAD)
+    assert single_large[1] > 1e5 * per_coordinate[1]
+    assert np.isclose(single_large[1], np.e * h_max**2 / 6, rtol=0.01)
+    # The default step is fine on both, but the per-coordinate one is better on x0.
+    default = np.abs(numerical_gradient(mixed, MIXED_X) - MIXED_GRAD)
+    assert per_coordinate[0] < default[0] / 100
+
+
+def test_numerical_gradient_array_step_agrees_with_a_scalar_step():
+    x = np.array([0.3, -1.2])
+    np.testing.assert_allclose(numerical_gradient(smooth, x, np.full(2, 1e-5)),
+                               numerical_gradient(smooth, x, 1e-5), rtol=1e-12)
+    np.testing.assert_allclose(numerical_gradient(smooth, x, np.array([1e-5, 1e-4])),
+                               smooth_grad(x), rtol=1e-7)
+
+
+def test_numerical_gradient_rejects_bad_step_arrays():
+    with pytest.raises(ValueError, match=r"h must be a number or have the shape of x"):
+        numerical_gradient(smooth, np.zeros(2), np.ones(3) * 1e-6)
+    with pytest.raises(ValueError, match="h must be finite and > 0"):
+        numerical_gradient(smooth, np.zeros(2), np.array([1e-6, 0.0]))
+    with pytest.raises(ValueError, match="h must be finite and > 0"):
+        check_grad(smooth, smooth_grad, np.zeros(2), np.array([np.nan, 1e-6]))
+
+
+def test_numerical_gradient_rejects_a_step_lost_in_rounding():
+    """At x = 1e4 float64 numbers are 1.8e-12 apart: a step of 1e-13 does not move x."""
+    with pytest.raises(ValueError, match=r"h is too small for x"):
+        numerical_gradient(mixed, MIXED_X, 1e-13)
