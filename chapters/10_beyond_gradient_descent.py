@@ -997,7 +997,13 @@ assert difference < 1e-12
 #   random search, which is a (1+1)-ES with a fixed step: Rechenberg's **1/5th
 #   success rule** (Ingo Rechenberg, *Evolutionsstrategie*, Frommann-Holzboog,
 #   1973) enlarges the step when more than a fifth of recent tries improve on
-#   the best point and shrinks it when fewer do. And **Bayesian optimization** (Jasper Snoek,
+#   the best point and shrinks it when fewer do. A caution on Nelder–Mead:
+#   Ken McKinnon (1998, *Convergence of the Nelder–Mead Simplex Method to a
+#   Nonstationary Point*, SIAM Journal on Optimization 9(1)) built smooth,
+#   strictly convex functions of two variables on which it converges to a point
+#   that is not a minimizer; robust derivative-free methods with convergence
+#   guarantees (pattern search, trust regions built on interpolation models)
+#   are in Nocedal and Wright, *Numerical Optimization* (2006), chapter 9. And **Bayesian optimization** (Jasper Snoek,
 #   Hugo Larochelle and Ryan Adams, *Practical Bayesian Optimization of Machine
 #   Learning Algorithms*, NeurIPS 2012) fits a probabilistic model of the loss to
 #   the evaluations so far and chooses each next point with it, for losses that
