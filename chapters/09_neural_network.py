@@ -205,13 +205,13 @@ ax.axis("off");
 # %% [markdown]
 # That reuse has a price in **memory**: backpropagation keeps every layer's
 # activations from the forward pass until the backward pass has used them, so its
-# memory grows with the depth of the network times the batch size (here $a$, $H$
-# and $z$ for all $n$ examples), where a forward pass alone could throw each
-# layer away once the next one is computed. For large networks this, not the
-# arithmetic, is often the limit, and the remedy (recomputing some activations
-# in the backward pass instead of storing them, "gradient checkpointing"; Chen et
-# al., 2016, *Training Deep Nets with Sublinear Memory Cost*, arXiv:1604.06174)
-# trades time for memory.
+# memory grows with the total size of the activations, layers × batch size ×
+# width (here $a$, $H$ and $z$ for all $n$ examples), where a forward pass alone
+# could throw each layer away once the next one is computed. For large networks
+# this memory can limit the depth or the batch size; the remedy of Chen, Xu,
+# Zhang and Guestrin (2016, *Training Deep Nets with Sublinear Memory Cost*,
+# arXiv:1604.06174), "gradient checkpointing", stores only some activations and
+# recomputes the others during the backward pass: it trades time for memory.
 #
 # **The output.** $\frac{d}{dz}\big(\log(1 + e^{z}) - yz\big) = \frac{e^z}{1 + e^z} - y = \sigma(z) - y$:
 # the error of the prediction, as simple as it gets (the reason to pair the sigmoid
