@@ -34,7 +34,8 @@
 #   dict of arrays as parameters;
 # - how to run a **fair bake-off** of optimizers: tune each one's learning rate
 #   by the same search on a validation set, then compare on fresh seeds and a
-#   test set, and say only what the numbers support;
+#   test set, check that the conclusions survive other seeds, and say only what
+#   the numbers support;
 # - and you watch the decision boundary **take shape** during training.
 
 # %%
@@ -166,6 +167,51 @@ assert np.isinf(naive[0]) and np.isclose(cross_entropy(np.array([40.0]), np.arra
 # We want the gradient of $L = \frac1n\sum_i \ell(z_i, y_i)$ with respect to all
 # four arrays. The chain rule, applied from the output back to the input; each
 # line reuses the one before it, which is the whole trick of backpropagation.
+# The computation as a graph: the forward pass runs left to right and stores
+# every intermediate array; the backward pass runs right to left, and each of its
+# arrows uses an array the forward pass stored.
+
+# %%
+fig, ax = plt.subplots(figsize=(11, 3.3))
+nodes = {"X": (0, 1), "W1, b1": (0, 0), "a = X W1 + b1": (2.2, 0.5), "H = tanh(a)": (4.4, 0.5),
+         "W2, b2": (4.4, -0.5), "z = H W2 + b2": (6.6, 0.5), "y": (6.6, -0.5), "L = mean ℓ(z, y)": (8.8, 0.5)}
+for text, (cx, cy) in nodes.items():
+    param = text in ("W1, b1", "W2, b2", "X", "y")
+    ax.text(cx, cy, text, ha="center", va="center", fontsize=9,
+            bbox=dict(boxstyle="round,pad=0.4", facecolor="white" if param else COLORS["sky_blue"],
+                      edgecolor="black", linestyle="--" if param else "-"))
+forward = [("X", "a = X W1 + b1"), ("W1, b1", "a = X W1 + b1"), ("a = X W1 + b1", "H = tanh(a)"),
+           ("H = tanh(a)", "z = H W2 + b2"), ("W2, b2", "z = H W2 + b2"), ("z = H W2 + b2", "L = mean ℓ(z, y)"),
+           ("y", "L = mean ℓ(z, y)")]
+for a, b in forward:
+    ax.annotate("", xy=nodes[b], xytext=nodes[a], arrowprops=dict(arrowstyle="-|>", color="black", lw=1.2,
+                                                                  shrinkA=38, shrinkB=42))
+backward = [("L = mean ℓ(z, y)", "z = H W2 + b2", "δ2 = (σ(z) − y)/n"),
+            ("z = H W2 + b2", "H = tanh(a)", "∂L/∂H = δ2 W2ᵀ  (uses W2)"),
+            ("H = tanh(a)", "a = X W1 + b1", "δ1 = ∂L/∂H ⊙ (1 − H²)  (uses H)")]
+for a, b, label in backward:
+    (x0, y0), (x1, y1) = nodes[a], nodes[b]
+    ax.annotate("", xy=(x1 + 0.55, y1 + 0.32), xytext=(x0 - 0.55, y0 + 0.32),
+                arrowprops=dict(arrowstyle="-|>", color=COLORS["vermillion"], lw=1.5, linestyle="--"))
+    ax.text((x0 + x1) / 2, y0 + 0.45, label, ha="center", va="bottom", fontsize=8, color=COLORS["vermillion"])
+ax.text(2.2, -0.35, "∂L/∂W1 = Xᵀδ1 (uses X)", ha="center", fontsize=8, color=COLORS["vermillion"])
+ax.text(6.6, 0.0, "∂L/∂W2 = Hᵀδ2 (uses H)", ha="center", fontsize=8, color=COLORS["vermillion"])
+ax.plot([], [], color="black", label="forward pass: computes and stores")
+ax.plot([], [], color=COLORS["vermillion"], linestyle="--", label="backward pass: reuses the stored arrays")
+ax.set(xlim=(-0.8, 9.8), ylim=(-0.9, 1.3), title="The two-layer network as a computational graph")
+ax.legend(loc="lower right", fontsize=8)
+ax.axis("off");
+
+# %% [markdown]
+# That reuse has a price in **memory**: backpropagation keeps every layer's
+# activations from the forward pass until the backward pass has used them, so its
+# memory grows with the total size of the activations, layers × batch size ×
+# width (here $a$, $H$ and $z$ for all $n$ examples), where a forward pass alone
+# could throw each layer away once the next one is computed. For large networks
+# this memory can limit the depth or the batch size; the remedy of Chen, Xu,
+# Zhang and Guestrin (2016, *Training Deep Nets with Sublinear Memory Cost*,
+# arXiv:1604.06174), "gradient checkpointing", stores only some activations and
+# recomputes the others during the backward pass: it trades time for memory.
 #
 # **The output.** $\frac{d}{dz}\big(\log(1 + e^{z}) - yz\big) = \frac{e^z}{1 + e^z} - y = \sigma(z) - y$:
 # the error of the prediction, as simple as it gets (the reason to pair the sigmoid
@@ -210,7 +256,8 @@ def two_layer_loss_and_grad(params, X, y):
 # nudge every parameter by $\pm h$, take central differences of the loss, and
 # compare with our formula through the relative error
 # $\|g - g_{\text{fd}}\| / (\|g\| + \|g_{\text{fd}}\|)$, which is about $10^{-8}$ or
-# less for a correct gradient and of order 1 for a wrong one.
+# less for a correct gradient and many orders of magnitude larger for a wrong
+# one.
 # `calculus.check_grad` works on a flat vector, so we flatten the dict first.
 # (Biases start at 0, which hides mistakes in their gradients, so we check at
 # random biases.)
@@ -239,7 +286,8 @@ assert error < 1e-8
 # %% [markdown]
 # Agreement to eight digits or better, over all 65 parameters. And a check that
 # catches mistakes: the most common slip, $\tanh'(a) = 1 - a^2$ instead of
-# $1 - \tanh^2(a)$, gives an error of order one:
+# $1 - \tanh^2(a)$, gives a relative error of a few percent, more than a million
+# times the correct gradient's:
 
 # %%
 def wrong_grad(t):
@@ -254,7 +302,7 @@ def wrong_grad(t):
 
 wrong = calculus.check_grad(lambda t: two_layer_loss_and_grad(unflatten(t, probe), X, y)[0], wrong_grad, theta)
 print(f"relative error with tanh' = 1 - a^2: {wrong:.2f}")
-assert wrong > 0.01
+assert wrong > 0.01 and wrong > 1e6 * error
 
 # %% [markdown]
 # ### Any number of layers
@@ -379,7 +427,9 @@ assert worst < 1e-10
 # `gdlearn.mlp.train` runs that loop for a number of **epochs** (passes over the
 # training set) and records the loss and accuracy on the training and validation
 # sets. In this first run each epoch is one **full-batch** step (the gradient of all
-# 225 points): plain gradient descent driven by Adam. The learning rate is 0.01,
+# 225 points): full-batch Adam, so the only randomness is the starting weights
+# (Adam's steps are not plain gradient-descent steps: chapter 06 rescales each
+# coordinate). The learning rate is 0.01,
 # ten times the default 0.001 of `optim.adam` (and of `torch.optim.Adam` and Kingma
 # and Ba's paper): at the default, 250 full-batch epochs are too few here (the cell
 # checks it). Section 6 searches for a good rate properly.
@@ -459,7 +509,8 @@ fig.colorbar(image, ax=ax_map, shrink=0.8, label="$p$");
 # estimate has a large variance, and so does the step size it produces. Liu et
 # al. (2020, *On the Variance of the Adaptive Learning Rate and Beyond*, ICLR,
 # section 3) trace the need for warm-up to this variance. The cosine decay, in
-# turn, shrinks the noise ball of mini-batch steps (chapter 04) towards the end.
+# turn, ends every run with small steps, which shrinks whatever noise the
+# mini-batch steps still carry (chapter 04's noise ball) towards the end.
 
 # %%
 BATCH = 25
@@ -502,8 +553,8 @@ assert recipe_schedule(1.0, SHORT)(len(steps) - 1) < 1e-4
 #    **mean** validation accuracy over the three. Ties (the validation set has 75
 #    points, so equal accuracies happen) go to the rate with the lower mean
 #    validation loss.
-# 4. **Judged on fresh seeds, unseen data and two budgets.** Five new seeds
-#    (10–14) at the chosen rate, scored on the test set after the tuning budget
+# 4. **Judged on fresh seeds, unseen data and two budgets.** Ten new seeds
+#    (10–19) at the chosen rate, scored on the test set after the tuning budget
 #    of 100 epochs and after ten times as many. One seed is an anecdote; the
 #    spread over seeds says how much of a difference is luck. Two budgets separate
 #    an optimizer that is **slower** from one that is **worse**.
@@ -599,11 +650,14 @@ assert sgd_default < 0.7 and mean_acc["SGD"].max() - sgd_default > 0.2       # u
 
 # %%
 fig, ax = plt.subplots(figsize=(9, 4))
+nudge = dict(zip(OPTIMIZERS, 10.0 ** np.linspace(-0.06, 0.06, len(OPTIMIZERS))))   # tiny shifts: no marker hides
 for name in OPTIMIZERS:
-    ax.plot(LR_GRID, mean_acc[name], label=name, markersize=6, **STYLES[name])
+    ax.plot(LR_GRID * nudge[name], mean_acc[name], label=name, markersize=7 if name == "AdamW" else 6,
+            fillstyle="none" if name in ("AdamW", "momentum") else "full", **STYLES[name])
 ax.axhline(0.5, color="black", linewidth=0.8, linestyle=":")
 ax.text(LR_GRID[0], 0.49, "chance", fontsize=8, va="top")
-ax.set(xscale="log", xlabel="learning rate (peak rate for the schedule)", ylabel="validation accuracy",
+ax.set(xscale="log", xlabel="learning rate (peak rate for the schedule; markers shifted slightly apart)",
+       ylabel="validation accuracy",
        title=f"The search: mean validation accuracy over 3 seeds after {SHORT} epochs", ylim=(0.4, 1.02))
 ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0));
 
@@ -614,10 +668,13 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0));
 #   least ten times Adam's and AdamW's. A shared "default" would be a
 #   bad rate for someone: SGD at 0.01, a common first guess, is little better than
 #   a coin flip after 100 epochs.
-# - **The curves are not smooth**: Adam's and AdamW's dip between two good rates.
-#   Each point is a mean over only 3 seeds and 75 validation points, so one seed
-#   that does badly moves it by several points; the search picks among good rates,
-#   it does not measure them precisely.
+# - **The curves are not smooth**: with these seeds Adam's and AdamW's dip at
+#   0.0316, between two good rates (with tuning seeds 3–5 that same rate was
+#   Adam's best). Each point is a mean over only 3 seeds and 75 validation
+#   points, so one seed that does badly moves it by several points; the search
+#   picks among good rates, it does not measure them precisely, and which of
+#   several nearly tied rates it picks is partly luck (section "The comparison"
+#   below shows how much).
 #
 # ### Which part of the recipe forgives? An ablation
 #
@@ -641,20 +698,51 @@ print(f"mean at the three largest rates: without the schedule {without_schedule.
       f"with it {with_schedule.mean():.2f}")
 assert without_schedule.mean() < 0.6 and with_schedule.mean() > without_schedule.mean() + 0.15
 
+# how often does the clip act? AdamW + clip at the three largest rates, the tuning seeds, counted step by step
+clipped_steps = []
+
+
+def counting_clip(max_norm):
+    inner = clip_each_run(max_norm)
+
+    def update(grads, state, params=None):
+        norm = np.sqrt(sum(np.sum(g * g, axis=tuple(range(g.ndim - 1))) for g in grads.values()))
+        clipped_steps.append(norm > max_norm)
+        return inner.update(grads, state, params)
+    return optim.GradientTransformation(inner.init, update)
+
+
+big = np.repeat(LR_GRID[large], len(TUNE_SEEDS))
+train(stack_params([init_mlp(SIZES, seed=s) for _ in LR_GRID[large] for s in TUNE_SEEDS]), X, y,
+      optim.chain(counting_clip(1.0), optim.adamw(lr=big)), epochs=SHORT, batch_size=BATCH,
+      seed=[s for _ in LR_GRID[large] for s in TUNE_SEEDS])
+share_clipped = np.mean(clipped_steps, axis=0).reshape(len(LR_GRID[large]), len(TUNE_SEEDS)).mean(axis=1)
+print("share of steps where the clip acts, at lr = 1, 3.2, 10: " + ", ".join(f"{c:.2f}" for c in share_clipped))
+assert share_clipped.min() > 0.3 and share_clipped.max() > 0.8     # the clip acts, and still does not help
+
 # %% [markdown]
 # The forgiveness comes from the **schedule**. Without it, AdamW at the three
 # largest rates ends near chance (a mean below 60 % over the two variants and
 # three rates), with or without clipping; with it, the same mean is more than 15
-# points higher. Clipping alone changes nothing we can see here. That is no surprise for an Adam-type method: the clip
-# rescales the gradient, and Adam's step $\eta\,\hat m_t/(\sqrt{\hat v_t} + \epsilon)$
-# would not change at all (up to $\epsilon$) if *every* gradient were scaled by
-# the same factor; its size is set by $\eta$. The schedule acts on $\eta$ itself:
-# the warm-up keeps the first steps small, and the cosine decay ends every run
-# with small steps, whatever the peak.
+# points higher. Clipping alone changes nothing we can see here, although it is
+# not idle: at those rates it shortens the gradient of about half the steps
+# (at lr = 1) to nine in ten (at lr = 10), the printout says. Why so little effect? Adam's step,
+# $\eta\,\hat m_t/(\sqrt{\hat v_t} + \epsilon)$, is a ratio of two averages of the
+# same gradients, so its size per coordinate is about $\eta$ *whatever the size
+# of the gradients*: multiply every gradient by $c > 0$ and $\hat m_t$ grows by
+# $c$, $\sqrt{\hat v_t}$ by $c$, and the step does not change (up to $\epsilon$).
+# Kingma and Ba (2015, section 2.1) bound the step by about $\eta$ per
+# coordinate. Clipping is not such a uniform rescaling (it shrinks only the
+# large gradients, so it changes the mix inside the two averages), and that is
+# why this is an explanation, not a proof: what it predicts, and what the table
+# shows, is that shrinking gradients cannot do much to a step whose size is set
+# by $\eta$. The schedule acts on $\eta$ itself: the warm-up keeps the first
+# steps small, and the cosine decay ends every run with small steps, whatever
+# the peak.
 #
 # ### The comparison, at two budgets
 #
-# Each optimizer at its chosen learning rate, five fresh seeds (10–14), scored on
+# Each optimizer at its chosen learning rate, ten fresh seeds (10–19), scored on
 # the test set, after 100 epochs (the tuning budget) and after 1,000. For the
 # constant-rate optimizers the 100-epoch result is the same run, read at epoch
 # 100; the recipe's schedule depends on the budget, so it gets a separate
@@ -663,7 +751,7 @@ assert without_schedule.mean() < 0.6 and with_schedule.mean() > without_schedule
 # the longer budget.
 
 # %%
-EVAL_SEEDS = [10, 11, 12, 13, 14]
+EVAL_SEEDS = list(range(10, 20))
 results = {}
 for name, make in OPTIMIZERS.items():
     start = stack_params([init_mlp(SIZES, seed=s) for s in EVAL_SEEDS])
@@ -688,18 +776,21 @@ display(Markdown("\n".join(rows)))
 
 acc_short = {name: r["test short"] for name, r in results.items()}
 acc_long = {name: r["test long"] for name, r in results.items()}
-spread_short = {name: np.ptp(a) for name, a in acc_short.items()}
-ADAM_FAMILY = ["Adam", "AdamW", RECIPE]
-# after 100 epochs: SGD is behind every Adam-family optimizer, and the most scattered of all
-assert acc_short["SGD"].mean() < min(acc_short[name].mean() for name in ADAM_FAMILY) - 0.04
-assert acc_short["SGD"].min() < min(acc_short[name].min() for name in ADAM_FAMILY) - 0.1
-assert spread_short["SGD"] == max(spread_short.values())
-assert all(acc_short[name].mean() >= 0.93 for name in ADAM_FAMILY)
-# after 1,000 epochs: SGD has caught up on most seeds -- slower, not worse
-assert np.median(acc_long["SGD"]) >= 0.95 and np.median(acc_long["SGD"]) > np.median(acc_short["SGD"]) + 0.05
-assert np.median(results["SGD"]["loss long"]) < np.median(results["SGD"]["loss short"]) / 5
-assert all(acc_long[name].mean() >= 0.93 for name in OPTIMIZERS)
-# the schedule's annealing: a lower median training loss than the constant-rate SGD, momentum and AdamW
+median_loss = {name: np.median(r["loss curve"], axis=1) for name, r in results.items()}
+sgd, rec = acc_short["SGD"], acc_short[RECIPE]
+print(f"after 100 epochs, recipe minus SGD: mean {rec.mean() - sgd.mean():+.3f}, worst seed {rec.min() - sgd.min():+.2f}, "
+      f"range {np.ptp(rec):.2f} vs {np.ptp(sgd):.2f}")
+print(f"SGD's median training loss at epochs 250, 500, 1000: "
+      + ", ".join(f"{median_loss['SGD'][e]:.4f}" for e in (250, 500, 1000)))
+# Each assert below held with tuning seeds [0,1,2], [3,4,5], [6,7,8], [9,10,11] and evaluation seeds
+# 10-19, 20-29, 30-39, 40-49 respectively, and with [0,1,2] / 10-19 under NPY_DISABLE_CPU_FEATURES.
+# after 100 epochs: the recipe ahead of SGD in mean, in worst seed, and with a narrower seed-to-seed range
+assert rec.mean() > sgd.mean() + 0.01 and rec.min() > sgd.min() + 0.05 and np.ptp(rec) < np.ptp(sgd)
+# after 1,000 epochs: SGD has gained more than three points, to above 93 %
+assert acc_long["SGD"].mean() > sgd.mean() + 0.03 and acc_long["SGD"].mean() > 0.93
+if best_lr["SGD"] <= 1:          # at lr 1 its training loss is still falling; at 3.16 it stalls (see the text)
+    assert median_loss["SGD"][1000] < 0.9 * median_loss["SGD"][500]
+# the recipe's annealing: a lower median training loss than the constant-rate SGD, momentum and AdamW
 assert all(np.median(results[RECIPE]["loss long"]) < np.median(results[name]["loss long"])
            for name in ["SGD", "momentum", "AdamW"])
 
@@ -708,7 +799,7 @@ fig, (ax_dots, ax_curves) = plt.subplots(1, 2, figsize=(13, 4.4), width_ratios=[
 names = list(results)
 for i, name in enumerate(names):
     st = STYLES[name]
-    offsets = np.linspace(-0.12, 0.12, len(EVAL_SEEDS))
+    offsets = np.linspace(-0.15, 0.15, len(EVAL_SEEDS))
     ax_dots.scatter(i - 0.2 + offsets, acc_short[name], color=st["color"], marker=st["marker"], s=26,
                     facecolors="none", zorder=3, label="after 100 epochs" if i == 0 else None)
     ax_dots.scatter(i + 0.2 + offsets, acc_long[name], color=st["color"], marker=st["marker"], s=26,
@@ -716,45 +807,102 @@ for i, name in enumerate(names):
     median = np.median(results[name]["loss curve"], axis=1)
     smooth = np.convolve(median, np.ones(10) / 10, mode="valid")        # mean over 10 epochs: less jitter
     ax_curves.plot(np.arange(9, LONG + 1), smooth, label=name, color=st["color"], linestyle=st["linestyle"],
-                   linewidth=1.8)
+                   linewidth=1.8, marker=st["marker"], markevery=list(np.geomspace(2, len(smooth) - 10, 8).astype(int) + i),
+                   markersize=5)
 ax_dots.set_xticks(range(len(names)), [n.replace(" + ", "\n+ ") for n in names], fontsize=8)
-ax_dots.set(ylabel="test accuracy", ylim=(0.7, 1.02),
-            title="Each of 5 seeds: hollow after 100, filled after 1,000 epochs")
+lowest = min(min(acc_short[n].min(), acc_long[n].min()) for n in names)
+DOTS_FLOOR = min(0.7, 0.05 * np.floor(lowest / 0.05) - 0.05)          # 0.7, or lower if a seed falls below
+assert all(min(acc_short[n].min(), acc_long[n].min()) > DOTS_FLOOR for n in names)    # the ylim hides no seed
+ax_dots.set(ylabel="test accuracy", ylim=(DOTS_FLOOR, 1.02),
+            title=f"Each of {len(EVAL_SEEDS)} seeds: hollow after 100, filled after 1,000 epochs")
 ax_dots.legend(fontsize=8, loc="lower right")
 ax_curves.axvline(SHORT, color="black", linestyle=":", linewidth=1)
 ax_curves.text(SHORT * 1.05, 0.6, "100 epochs", fontsize=8)
 ax_curves.set(xscale="log", yscale="log", xlim=(10, LONG), xlabel="epoch (log scale)",
-              ylabel="training loss: median of 5 seeds,\nmean over the last 10 epochs",
+              ylabel=f"training loss: median of {len(EVAL_SEEDS)} seeds,\nmean over the last 10 epochs",
               title="The 1,000-epoch runs: training loss")
 ax_curves.legend(fontsize=8, loc="lower left");
 
 # %% [markdown]
-# What we can say, and how firmly (the table and the figure give the spread over
-# the five seeds for each claim):
+# What we can say, and how firmly. The table and the figure give the spread over
+# the ten evaluation seeds. But there is a second source of luck: the **tuning
+# seeds**. Several rates are nearly tied in the search (Adam's and AdamW's curves
+# are flat within a few points from 0.003 to 0.1), so the chosen rate moves from
+# one grid point to another when the tuning seeds change. We re-ran this whole
+# section with three other sets of tuning seeds and evaluation seeds; the chosen
+# rates were as below. The second row is the same seeds on the same machine with
+# numpy's AVX2 and AVX-512 code paths switched off
+# (`NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL"`): rounding differences of
+# one unit in the last place grow over 900 steps until they change which rate
+# wins. So the table and the rates printed above may differ on your machine.
 #
-# - **After the tuning budget of 100 epochs, the Adam family is ahead of plain
-#   SGD.** Adam, AdamW and the recipe each average at least 93 % on the test set.
-#   SGD's mean is more than four points below each of theirs, its worst seed more
-#   than ten points below each of their worst seeds, and its seed-to-seed range is
-#   the widest of the five. *Which* of the three Adam-family methods is best after
-#   100 epochs, the numbers do not say: their differences are of the size of
-#   their own seed-to-seed ranges.
-# - **But SGD is slower, not worse.** After ten times as many epochs its median
-#   seed reaches 95 % or more, and its median training loss has fallen more than
-#   five-fold. At 1,000 epochs all five optimizers average at least 93 %, and the
-#   differences between them are again within the seed-to-seed ranges of the table
-#   (100 test points and 5 seeds cannot separate them).
-# - **The schedule pays off in the training loss.** With a constant rate,
-#   mini-batch noise keeps SGD, momentum and AdamW bouncing in a noise ball
-#   (chapter 04); the recipe's cosine decay shrinks its steps to zero, and it ends
-#   the 1,000 epochs at a lower median training loss than each of those three.
+# | tuning seeds | evaluation seeds | SGD | momentum | Adam | AdamW | recipe (peak) |
+# | --- | --- | --- | --- | --- | --- | --- |
+# | 0, 1, 2 (above, on our machine) | 10–19 | 1 | 0.316 | 0.01 | 0.1 | 0.1 |
+# | 0, 1, 2, other float rounding | 10–19 | 1 | 0.316 | 0.1 | 0.1 | 0.316 |
+# | 3, 4, 5 | 20–29 | 1 | 0.316 | 0.0316 | 0.1 | 0.316 |
+# | 6, 7, 8 | 30–39 | 3.16 | 0.316 | 0.1 | 0.1 | 0.1 |
+# | 9, 10, 11 | 40–49 | 1 | 0.316 | 0.1 | 0.01 | 0.1 |
+#
+# A conclusion that depends on which of two nearly tied rates was picked is not a
+# conclusion. So the asserts below, and the claims that follow, are only those
+# that held in **all five** rows:
+#
+# - **After the tuning budget of 100 epochs, the recipe is ahead of plain SGD.**
+#   Its mean test accuracy is higher (by 2 to 17 points over the five
+#   configurations), its worst seed more than five points better, and its
+#   seed-to-seed range narrower. For Adam and AdamW at a constant rate the same comparison
+#   usually goes the same way but not always: with tuning seeds 3–5 and
+#   evaluation seeds 10–14, Adam was chosen at 0.0316, one seed stayed at 48 %,
+#   and Adam's mean fell below SGD's. *Which* of the Adam-family methods is best
+#   after 100 epochs, the numbers do not say either: the order changes with the
+#   seeds (with tuning seeds 0–2 on our machine the recipe, AdamW, Adam, by
+#   mean: 0.984, 0.962, 0.951; with tuning seeds 3–5 and evaluation seeds 20–29 the reverse:
+#   AdamW 0.977, Adam 0.935, the recipe 0.929 at its chosen peak of 0.316).
+# - **SGD is slower, not worse.** After ten times as many epochs its mean test
+#   accuracy has risen by more than three points, to above 93 %. At its rate
+#   of 1 (chosen in four rows of five) its training loss is *still
+#   falling*: the median drops by more than a tenth between epoch 500 and epoch
+#   1,000 (the printout), and the blue curve on the right has no floor in sight.
+#   This is not chapter 04's noise ball. That picture assumes gradient noise
+#   that stays put at the minimum; here the network can fit the training set
+#   almost perfectly, so every example's gradient, and with them the mini-batch
+#   noise, shrinks as the loss goes to zero, and constant-rate SGD keeps
+#   converging on such an *interpolating* problem. At the larger rate 3.16
+#   (tuning seeds 6–8), though, SGD's median loss stalled at about 0.07–0.08 between
+#   epochs 500 and 1,000: a large constant rate does leave a floor.
+# - **The recipe reaches a lower training loss.** After 1,000 epochs its median
+#   training loss is below that of SGD, momentum and AdamW. That is speed, not a
+#   noise floor that the others are stuck at. And the comparison leaves out
+#   constant-rate Adam on purpose: whether Adam ends below or above the recipe
+#   depends on the rate it was given (at 0.01 or 0.0316 it ended lower; at 0.1,
+#   as with tuning seeds 6–8 or 9–11, higher), which is the rate instability
+#   again. Likewise, where AdamW ends above Adam, their rates usually differ too
+#   (0.1 against 0.01 with tuning seeds 0–2 on our machine), so the comparison
+#   does not isolate the weight decay.
+# - What did *not* hold across configurations: that every optimizer averages at
+#   least 93 % after 1,000 epochs. At their constant rates, momentum, Adam or
+#   AdamW can lose a single seed late in training (with tuning seeds 9–11, one
+#   momentum seed ended at 53 %), which is one argument for a decaying schedule,
+#   and for early stopping on the validation set.
 #
 # And what we cannot say. All of this is for *one* small problem, one batch size,
 # rates tuned on a coarse grid for the short budget only, and the other
 # hyperparameters (momentum 0.9, Adam's betas, the warm-up length) left at common
-# defaults, which is itself a choice that favours some methods. "Optimizer A beats
-# optimizer B" is a statement about a budget, a tuning protocol and a problem,
-# never about the optimizers alone.
+# defaults, which is itself a choice: it favours the methods whose defaults
+# happen to suit this problem, and it gives SGD-with-momentum and Adam one tuned
+# number where they have two or three. "Optimizer A beats optimizer B" is a
+# statement about a budget, a tuning protocol and a problem, never about the
+# optimizers alone. This is the lesson of the optimizer-comparison literature:
+# Wilson et al. (2017, *The Marginal Value of Adaptive Gradient Methods in
+# Machine Learning*, NeurIPS) found well-tuned SGD generalizing as well as or
+# better than adaptive methods; Choi et al. (2019, *On Empirical Comparisons of
+# Optimizers for Deep Learning*, arXiv:1910.05446) showed that such rankings can
+# flip when every hyperparameter of every method is tuned, since a more general
+# optimizer should never lose to one it contains as a special case; and Schmidt,
+# Schneider and Hennig (2021, *Descending through a Crowded Valley:
+# Benchmarking Deep Learning Optimizers*, ICML) compared fifteen optimizers on
+# many problems and found no method that clearly dominates across tasks.
 
 # %% [markdown]
 # ## 7. Watching the boundary form
@@ -822,13 +970,15 @@ html
 #   network in the same three lines.
 # - A fair comparison tunes every optimizer by the same search over several seeds,
 #   chooses on validation data with a stated tie-break, and judges on fresh seeds,
-#   unseen test data and more than one budget. Here, with mini-batches: after the
-#   tuning budget the Adam family was ahead of plain SGD; after ten times the
-#   budget SGD had caught up on most seeds, and the recipe's schedule gave a lower
-#   training loss than constant-rate SGD, momentum and AdamW. The
-#   ablation credits the recipe's forgiving learning rate to its schedule, not to
-#   clipping. Those are facts about these budgets and this problem; the protocol is
-#   what carries over.
+#   unseen test data and more than one budget, and checks that its conclusions
+#   survive other tuning and evaluation seeds: the chosen rate itself moves
+#   between nearly tied grid points. What held here across five seed
+#   configurations: after the tuning budget the recipe was ahead of plain SGD
+#   (mean, worst seed, spread); after ten times the budget SGD had gained more
+#   than three points, and the recipe's schedule gave a lower training loss than
+#   constant-rate SGD, momentum and AdamW. The ablation credits the recipe's
+#   forgiving learning rate to its schedule, not to clipping. Those are facts
+#   about these budgets and this problem; the protocol is what carries over.
 #
 # ## Exercises
 #
