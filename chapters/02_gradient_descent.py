@@ -628,6 +628,8 @@ plotting.plot_contours(saddle, ax=ax, filled=False)
 plotting.plot_path(stuck, ax=ax, color=style.color_for("gd"), label="until the gradient rule fires")
 plotting.plot_path(onwards.xs[: np.argmax(np.abs(onwards.xs[:, 1]) > 2)], ax=ax,
                    color=COLORS["vermillion"], label="continuing from there")
+ax.plot(0, 0, "o", color="black", markersize=20, markerfacecolor="none", markeredgewidth=1.5,
+        linestyle="none", label="saddle point (0, 0), ringed", zorder=5)
 ax.set(title="Saddle $x^2 - y^2$: the gradient rule stops at the saddle point",
        xlabel="$x$", ylabel="$y$")
 ax.legend(fontsize=8, loc="lower left");
@@ -773,10 +775,15 @@ for x0 in (0.5, 3.0):
     quartic_paths[x0] = np.abs(np.array(xq))
 fig, (ax_w, ax_q) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
 k_all = np.arange(1, walk_path.size)
-ax_w.loglog(k_all, walk_path[1:], color=COLORS["blue"], label="$x_k$: keeps growing")
-ax_w.loglog(k_all, np.log1p(np.exp(-walk_path[1:])), color=COLORS["vermillion"], linestyle="--",
+ax_w.loglog(k_all, walk_path[1:], color=COLORS["blue"], linewidth=3.5, label="$x_k$: keeps growing")
+ax_w.loglog(k_all, np.log1p(np.exp(-walk_path[1:])), color=COLORS["vermillion"], linestyle="--", linewidth=3.5,
             label="$f(x_k)$: tends to $\\inf f = 0$")
-ax_w.set(xlabel="step $k$ (log scale)", ylabel="value (log scale)",
+k_ref = k_all[k_all >= 10]
+ax_w.loglog(k_ref, np.log(eta_walk * k_ref), color="black", linestyle=":", linewidth=1.2,
+            label="reference $\\log(\\eta k)$")
+ax_w.loglog(k_ref, 1 / (eta_walk * k_ref), color="0.45", linestyle="-.", linewidth=1.2,
+            label="reference $1/(\\eta k)$")
+ax_w.set(xlabel="step $k$ (log scale)", ylabel="$x_k$ and $f(x_k)$ (log scale)",
          title="$\\log(1 + e^{-x})$, $\\eta = 4 = 1/L$: no minimizer")
 ax_w.legend(fontsize=8)
 ax_q.loglog(1 + np.arange(quartic_paths[0.5].size), quartic_paths[0.5], color=COLORS["bluish_green"], linewidth=4, label="$|x_k|$ from $x_0 = 0.5$")
@@ -965,6 +972,7 @@ maps = {lr: basins if lr == 0.01 else run_many(sgd(lr=lr), himmelblau, starts, s
 fig, axes = plt.subplots(2, 2, figsize=(9, 9))
 for ax, (lr, result) in zip(axes.flat, maps.items()):
     plotting.plot_basins(result, himmelblau, ax=ax, radius=0.0, legend=False)
+    plotting.plot_contours(himmelblau, ax=ax, filled=False, mark_minima=False)
     ax.set_title(f"$\\eta$ = {lr}: {result.fraction('converged'):.0%} converged,"
                  f" {result.fraction('diverged'):.0%} diverged", fontsize=10)
 handles = [Patch(color=c, label=l) for c, l in zip(
@@ -1104,7 +1112,7 @@ assert long_runs.f[0] < 1e-20 and long_runs.f[1] > 1e-3                # with ti
 fig, (ax, ax_fine) = plt.subplots(1, 2, figsize=(13, 4.6), width_ratios=[1.4, 1], layout="constrained")
 sweep_art = plotting.plot_lr_sweep(grid_lrs, grid_losses, ax=ax, L=curvature_at_minimum,
                                    label="grid search", color=style.color_for("gd"))
-sweep_art.threshold.set_label(f"$2/L$ at the minimum = {2 / curvature_at_minimum:.2g}")
+sweep_art.threshold.set_label(f"$2/L$ at the minimum = {2 / curvature_at_minimum:.4g}")
 sweep_art.diverged.set_label("diverged (marked at the top: no loss value)")
 ax.plot(random_lrs[np.isfinite(random_losses)], random_losses[np.isfinite(random_losses)], "D",
         color=COLORS["orange"], markersize=5, linestyle="none", label="random search")
@@ -1259,6 +1267,12 @@ assert factor_8 * factor_9 > 2                                   # (alternation 
 assert np.diff(long_at).max() <= np.ceil(np.log(factor_8) / -np.log(factor_9))   # gaps up to ~24 steps
 assert 2.0**-9 < 2 / curvature_at_minimum < 2.0**-8              # one below the limit, one above
 assert grid_lrs[best_grid] < 2.0**-9 < fine_lrs[best_fine]
+curvature_on_path = np.linalg.eigvalsh(np.moveaxis(rosenbrock.hess(path_bt.T), (0, 1), (-2, -1)))[..., -1].max()
+print(f"largest curvature at the iterates {curvature_on_path:.0f}: guaranteed alpha >="
+      f" {2 * 0.5 * (1 - 1e-4) / curvature_on_path:.1e}; near the minimum 2(1 - c1)/L = {2 * (1 - 1e-4) / curvature_at_minimum:.4e}")
+assert alphas_bt.min() >= min(1.0, 2 * 0.5 * (1 - 1e-4) / curvature_on_path)   # no L needed: the bound holds
+assert 1400 < curvature_on_path < 1600 and alphas_bt.min() == 2.0**-10
+assert 2.0**-9 < 2 * (1 - 1e-4) / curvature_at_minimum < 2 / curvature_at_minimum   # 2^-9 always passes near x*
 
 # %%
 fig, (ax_bt, ax_zoom, ax_hist) = plt.subplots(1, 3, figsize=(14, 4.2), width_ratios=[1.1, 1.2, 0.7],
@@ -1296,17 +1310,37 @@ ax_hist.set(xlabel=r"accepted $\alpha_k$", ylabel="share of steps 101 to 5000", 
 # Which steps does it take? After the first 100 steps only two lengths occur
 # (printed above): $\alpha = 2^{-9} \approx 1.95 \cdot 10^{-3}$, just below the
 # stability limit $2/L \approx 2.00 \cdot 10^{-3}$ at the minimum, in 92% of the
-# steps, and $2^{-8} \approx 3.9 \cdot 10^{-3}$, about twice the limit, in 8%: one
-# long step every 4 to 24 steps. It does *not* alternate, and could not: near the
-# minimum a long step multiplies the steep coordinate by $|1 - 2^{-8}L| = 2.91$, a
-# short one by $|1 - 2^{-9}L| = 0.956$, and one of each by $2.79 > 1$. What happens
-# instead is a cycle. The long step is accepted only when the steep component is
-# so small that its growth costs less than the shallow direction gains (the next
-# figure shows both cases). After it, the short steps shrink the steep component
-# again by 0.956 each; undoing a factor 2.91 takes
-# $\log 2.91 / (-\log 0.956) \approx 24$ of them, the longest gap measured. Every
-# accepted step lowers $f$ (the Armijo test sees to it), so the run settles where a
-# fixed rate of $2^{-8}$ could not.
+# steps, and $2^{-8} \approx 3.9 \cdot 10^{-3}$, about twice the limit, in 8% (one
+# long step every 4 to 24 steps).
+#
+# **Why backtracking needs no $L$, and why it settles at $2^{-9}$.** By the descent
+# lemma (section 6), if $\nabla f$ is $L$-Lipschitz on the segment tried,
+# $f(x - \alpha g) \le f(x) - \alpha(1 - \alpha L/2)\|g\|^2$, and
+# $1 - \alpha L/2 \ge c_1$ exactly when $\alpha \le 2(1 - c_1)/L$. So every such
+# $\alpha$ passes the Armijo test, and halving from $\alpha_0$ stops at the latest
+# one halving below that bound: the accepted step is
+# $\alpha \ge \min\big(\alpha_0,\ 2\rho(1 - c_1)/L\big)$ with $\rho = \tfrac12$ the
+# halving factor (Boyd & Vandenberghe 2004, *Convex Optimization*, §9.3.1, prove
+# the same with the weaker bound $\rho/L$ for $c_1 \le \tfrac12$). The search
+# never needs to know $L$; it finds a step of the right size by trying. On this
+# run, taking for $L$ the largest curvature at the iterates, 1,506 (at the start), gives
+# $\alpha \ge 6.6 \cdot 10^{-4}$; the shortest accepted step is
+# $2^{-10} \approx 9.8 \cdot 10^{-4}$ (asserted below). Near the minimum
+# $2(1 - c_1)/L \approx 1.9966 \cdot 10^{-3}$ is a hair below $2/L$ and just above
+# $2^{-9}$, so $2^{-9}$, the largest halving under it, always passes there: that
+# is why the run settles just under $2/L$.
+#
+# The longer trial $2^{-8}$ is above $2/L$. In the tangent parabola at the
+# minimum, a step changes $f$ by
+# $\tfrac12\sum_i \lambda_i d_i^2\big((1 - \alpha\lambda_i)^2 - 1\big)$, with $d_i$
+# the components of $x - x^\star$ along the Hessian's eigenvectors: for
+# $\alpha = 2^{-8}$ the steep term grows $|1 - 2^{-8}L|^2 = 2.91^2 \approx 8.5$-fold
+# while the shallow one shrinks, so the test can pass only when the steep
+# component is small compared with the shallow one (the left panel of the next
+# figure). After a long step the short ones shrink the steep component again, by
+# 0.956 each; undoing a factor 2.91 takes $\log 2.91 / (-\log 0.956) \approx 24$
+# of them, the longest gap measured. Every accepted step lowers $f$, so the run
+# settles where a fixed rate of $2^{-8}$ could not.
 #
 # Here is the test at two moments of that run: $\varphi(\alpha) = f(x_k - \alpha
 # \nabla f(x_k)) - f(x_k)$ against $\alpha$, with the tangent line
