@@ -272,7 +272,9 @@ fig.suptitle("Four learning rates on the same quadratic ($\\mu$ = 1, $L$ = 10), 
 #   on the opposite wall, a bit lower than it started. The path zig-zags, and it
 #   still converges, but slowly (the zig-zag is so dense that it fills a band).
 # - **Far too large** ($\eta = 0.21$): each overshoot lands farther up the opposite
-#   wall, *higher* than the last. The zig-zag grows until the iterates leave the
+#   wall and, from the second landing on, *higher* than the last (the first one
+#   still lands a little lower, 8.0 after 8.125, because the shallow direction
+#   still gains). The zig-zag grows until the iterates leave the
 #   picture; `run` stops and reports the step where it diverged.
 #
 # The numbers behind these words:
@@ -289,6 +291,7 @@ assert np.all(np.diff(large.fs) < 0)                        # every landing is l
 y = huge.xs[:, 1]
 assert np.all(np.abs(y[1:]) > np.abs(y[:-1]))               # far too large: each bounce is bigger
 assert np.all(np.diff(huge.fs[1:]) > 0)                     # and the loss climbs (after step 1)
+assert np.isclose(huge.fs[0], 8.125) and np.isclose(huge.fs[1], 8.0, rtol=1e-3)   # the first landing is lower
 assert huge.status == "diverged"
 assert np.isclose(large.fs[-1] / large.fs[-2], (1 - 0.195 * bowl.L) ** 2, rtol=1e-3)   # 0.9025 per step
 assert np.isclose(right.fs[-1] / right.fs[-2], (1 - 0.1 * bowl.mu) ** 2, rtol=1e-3)     # 0.81: faster
@@ -625,6 +628,8 @@ plotting.plot_contours(saddle, ax=ax, filled=False)
 plotting.plot_path(stuck, ax=ax, color=style.color_for("gd"), label="until the gradient rule fires")
 plotting.plot_path(onwards.xs[: np.argmax(np.abs(onwards.xs[:, 1]) > 2)], ax=ax,
                    color=COLORS["vermillion"], label="continuing from there")
+ax.plot(0, 0, "o", color="black", markersize=20, markerfacecolor="none", markeredgewidth=1.5,
+        linestyle="none", label="saddle point (0, 0), ringed", zorder=5)
 ax.set(title="Saddle $x^2 - y^2$: the gradient rule stops at the saddle point",
        xlabel="$x$", ylabel="$y$")
 ax.legend(fontsize=8, loc="lower left");
@@ -770,10 +775,15 @@ for x0 in (0.5, 3.0):
     quartic_paths[x0] = np.abs(np.array(xq))
 fig, (ax_w, ax_q) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
 k_all = np.arange(1, walk_path.size)
-ax_w.loglog(k_all, walk_path[1:], color=COLORS["blue"], label="$x_k$: keeps growing")
-ax_w.loglog(k_all, np.log1p(np.exp(-walk_path[1:])), color=COLORS["vermillion"], linestyle="--",
+ax_w.loglog(k_all, walk_path[1:], color=COLORS["blue"], linewidth=3.5, label="$x_k$: keeps growing")
+ax_w.loglog(k_all, np.log1p(np.exp(-walk_path[1:])), color=COLORS["vermillion"], linestyle="--", linewidth=3.5,
             label="$f(x_k)$: tends to $\\inf f = 0$")
-ax_w.set(xlabel="step $k$ (log scale)", ylabel="value (log scale)",
+k_ref = k_all[k_all >= 10]
+ax_w.loglog(k_ref, np.log(eta_walk * k_ref), color="black", linestyle=":", linewidth=1.2,
+            label="reference $\\log(\\eta k)$")
+ax_w.loglog(k_ref, 1 / (eta_walk * k_ref), color="0.45", linestyle="-.", linewidth=1.2,
+            label="reference $1/(\\eta k)$")
+ax_w.set(xlabel="step $k$ (log scale)", ylabel="$x_k$ and $f(x_k)$ (log scale)",
          title="$\\log(1 + e^{-x})$, $\\eta = 4 = 1/L$: no minimizer")
 ax_w.legend(fontsize=8)
 ax_q.loglog(1 + np.arange(quartic_paths[0.5].size), quartic_paths[0.5], color=COLORS["bluish_green"], linewidth=4, label="$|x_k|$ from $x_0 = 0.5$")
@@ -871,9 +881,13 @@ ax.set_title("Himmelblau: which minimum each start reaches ($\\eta$ = 0.01)");
 # learning rate 20 times smaller (and 20 times more steps), which follows the
 # downhill direction much more closely: 154 of them still end at the same,
 # non-nearest minimum, because the downhill path from there really leads into
-# the other valley. The other 22 are a step-size effect: at $\eta = 0.01$ the first
-# steps from the steep outer walls are long (the largest Hessian eigenvalue exceeds
-# $2/\eta = 200$ on a quarter of the grid) and can jump across a ridge.
+# the other valley. The other 22 are a step-size effect, of two kinds. 14 start
+# high on the steep outer walls (largest Hessian eigenvalue above 140; above
+# $2/\eta = 200$ for 11 of them, as on a quarter of the grid): the first steps
+# are long and jump across a ridge. The other 8 start within 1.4 of the hilltop,
+# where the function curves down in every direction and the gradient is small:
+# there the paths of the two step sizes split apart early, and a small
+# difference decides which side of a ridge they go down.
 #
 # To find the hilltop and the saddles, the next cell solves $\nabla f = 0$ with
 # `scipy.optimize.root`, giving it the Hessian as the Jacobian of $\nabla f$: that is
@@ -917,6 +931,15 @@ print(f"with eta = 0.0005: {same_end.sum()} of {elsewhere.sum()} end at the same
 assert np.all(careful.status == "converged")
 assert 0.8 * elsewhere.sum() < same_end.sum() < elsewhere.sum()   # most: the downhill path; some: the step
 assert 0.2 < steep_share < 0.3
+moved = starts[elsewhere][~same_end]                              # the step-size effect: where they start
+steep_moved = np.linalg.eigvalsh(np.moveaxis(himmelblau.hess(moved.T), (0, 1), (-2, -1)))[..., -1]
+on_wall, near_top = steep_moved > 140, steep_moved < 0
+print(f"of those {len(moved)}: {on_wall.sum()} on steep walls ({np.sum(steep_moved > 200)} above 200),"
+      f" {near_top.sum()} near the hilltop (at most"
+      f" {np.linalg.norm(moved[near_top] - hilltop, axis=1).max():.2f} away, curving down both ways)")
+assert np.all(on_wall | near_top)                                  # every one is of one kind or the other
+assert np.all(np.linalg.norm(moved[near_top] - hilltop, axis=1) < 1.4)
+assert 0.3 * len(moved) < near_top.sum() < 0.5 * len(moved)
 
 # %% [markdown]
 # ### The map depends on the learning rate
@@ -924,7 +947,12 @@ assert 0.2 < steep_share < 0.3
 # Near a minimum $x^\star$ a function looks like its tangent parabola (chapter 01),
 # a quadratic with Hessian $\nabla^2 f(x^\star)$. So section 3 applies there, with
 # $L$ replaced by the largest Hessian eigenvalue *at that minimum*: gradient
-# descent can settle into $x^\star$ only if $\eta < 2/\lambda_{\max}(\nabla^2 f(x^\star))$.
+# descent can settle into $x^\star$ only if $\eta \le 2/\lambda_{\max}(\nabla^2 f(x^\star))$, apart
+# from a set of starts of measure zero (those that land exactly on $x^\star$ or on
+# its stable directions). At $\eta = 2/\lambda_{\max}$ exactly the tangent parabola
+# is undecided and the higher-order terms decide: for $f(x) = Lx^2/2 - x^4$ near 0,
+# $\eta = 2/L$ gives $x_{k+1} = -x_k(1 - 8x_k^2/L)$, which creeps inwards. Below the
+# threshold (with a positive definite Hessian at $x^\star$) nearby starts converge.
 # Himmelblau's four minima are curved differently, so each has its own threshold:
 
 # %%
@@ -944,6 +972,7 @@ maps = {lr: basins if lr == 0.01 else run_many(sgd(lr=lr), himmelblau, starts, s
 fig, axes = plt.subplots(2, 2, figsize=(9, 9))
 for ax, (lr, result) in zip(axes.flat, maps.items()):
     plotting.plot_basins(result, himmelblau, ax=ax, radius=0.0, legend=False)
+    plotting.plot_contours(himmelblau, ax=ax, filled=False, mark_minima=False)
     ax.set_title(f"$\\eta$ = {lr}: {result.fraction('converged'):.0%} converged,"
                  f" {result.fraction('diverged'):.0%} diverged", fontsize=10)
 handles = [Patch(color=c, label=l) for c, l in zip(
@@ -969,13 +998,26 @@ assert 0.014 < local_thresholds[sharpest] < 0.015            #  stable only for 
 assert basin_shares(maps[0.016], himmelblau)[sharpest] == 0  # ... is the first to stop attracting
 lost = shares[sharpest]                                      # its share at eta = 0.01
 assert maps[0.016].fraction("max_steps") > 0.8 * lost        # most of its basin now bounces
+ends_10, ends_16 = basins.nearest_minimum(himmelblau.minima), maps[0.016].nearest_minimum(himmelblau.minima)
+others = (ends_10 != sharpest) & ((maps[0.016].status != "converged") | (ends_16 != ends_10))
+steep_at_start = np.linalg.eigvalsh(np.moveaxis(H_starts, (0, 1), (-2, -1)))[..., -1] > 2 / 0.016
+print(f"eta = 0.016: {others.sum()} starts outside the sharp basin change destination;"
+      f" {np.mean(steep_at_start[others]):.0%} of them start where the curvature exceeds 2/0.016 = 125"
+      f" (on the whole grid: {np.mean(steep_at_start):.0%})")
+assert 0.04 < np.mean(others) < 0.12                         # several hundred starts elsewhere move too ...
+assert np.mean(steep_at_start[others]) > 0.95 > 0.6 > np.mean(steep_at_start)   # ... nearly all from steep walls
 
 # %% [markdown]
 # As $\eta$ passes a minimum's threshold, that minimum stops attracting anyone. The
 # most sharply curved minimum, at the lower left, goes first: most of its basin
 # turns light grey, runs that head there and then keep bouncing around it
 # without settling (*no minimum reached*), and the rest are thrown into a
-# neighbouring basin. Above every threshold nothing converges, and some runs are
+# neighbouring basin. The sharp basin is not the only change: 738 other starts
+# (7% of the grid, printed above) also end somewhere else, such as the strip along
+# the top edge that now goes to $(3.58, -1.85)$. Nearly all of them (99%) start on
+# a steep outer wall, where the curvature exceeds $2/0.016 = 125$ (half of the
+# grid does): the larger rate makes their first steps longer, and they jump across
+# a ridge. Above every threshold nothing converges, and some runs are
 # flung out of the square altogether (dark grey). Which minimum you find, and
 # whether you find one, is decided by the start *and* the learning rate. A large
 # learning rate cannot settle into a sharp minimum, only into a flat one; the same
@@ -1029,8 +1071,7 @@ curvature_at_minimum = np.linalg.eigvalsh(rosenbrock.hess(rosenbrock.minima[0]))
 # %% [markdown]
 # In the left panel below, the grid's curve has three parts. On the left, steps too small to get anywhere in
 # the budget; then a long slope down as $\eta$ grows; past the best grid rate the
-# final loss jumps up (those runs bounce along the valley), and further up they
-# diverge. The best grid rate is the last grid point below $2/L$, with $L$ the
+# final loss jumps up, and further up the runs diverge. The best grid rate is the last grid point below $2/L$, with $L$ the
 # largest Hessian eigenvalue at the minimum $(1, 1)$ (dashed).
 #
 # But the grid is coarse: neighbouring rates differ by a factor 1.35. Zoom in with
@@ -1047,21 +1088,31 @@ long_runs = run_many(sgd(lr=long_lrs), rosenbrock, np.tile(rosenbrock.start, (2,
                      steps=10 * budget_steps, tol=0, keep_path=True)
 print(f"with {10 * budget_steps} steps: lr = {long_lrs[0]:.3e} -> f = {long_runs.f[0]:.1e},"
       f" lr = {long_lrs[1]:.3e} -> f = {long_runs.f[1]:.1e}")
-steep_along_path = np.array([np.linalg.eigvalsh(rosenbrock.hess(p)).max()
-                             for p in long_runs.path[: budget_steps // 2 + 1, 1]])
+path_best = long_runs.path[: budget_steps + 1, 1]                  # the budget's best, first 5000 steps
+steep_along_path = np.linalg.eigvalsh(np.moveaxis(rosenbrock.hess(path_best.T), (0, 1), (-2, -1)))[..., -1]
+unstable = np.flatnonzero(steep_along_path > 2 / fine_lrs[best_fine])
+edge = grid_lrs[np.isfinite(grid_losses)].max()                    # largest grid rate that does not diverge
+print(f"largest non-diverging grid rate {edge:.2e} = {edge / grid_lrs[best_grid]:.1f} x the grid's best;"
+      f" curvature along the best run: {steep_along_path[0]:.0f} at the start, above 2/eta at steps"
+      f" {unstable[unstable < 100]} and from step {unstable[unstable > 100].min()} ({unstable.size} steps)")
 
 assert grid_lrs[best_grid] < 2 / curvature_at_minimum < grid_lrs[best_grid + 1]   # the grid's best: last below 2/L
 assert np.all(grid_losses[grid_lrs > 2 / curvature_at_minimum] > 10 * grid_losses[best_grid])
 assert fine_lrs[best_fine] > 2 / curvature_at_minimum                  # the budget's best is *above* 2/L
 assert fine_losses[best_fine] < 0.5 * grid_losses[best_grid]
-assert np.all(steep_along_path[100:] < 2 / fine_lrs[best_fine])        # stable along the first half of the path
+assert steep_along_path[0] > 1400                                      # 1506 at the start ...
+assert np.all(steep_along_path[12:3500] < 2 / fine_lrs[best_fine])     # ... below 2/eta along the valley floor
+assert 3500 < unstable[unstable > 100].min() < 4500                    # above it again only near (1, 1)
+assert 0.15 * budget_steps < unstable.size < 0.3 * budget_steps
+assert np.isclose(abs(1 - fine_lrs[best_fine] * curvature_at_minimum), 1.053, atol=1e-3)
+assert 2.5 < edge / grid_lrs[best_grid] < 4.5                         # the best: ~3x below the edge
 assert long_runs.f[0] < 1e-20 and long_runs.f[1] > 1e-3                # with time, it bounces; 2^-9 settles
 
 # %%
 fig, (ax, ax_fine) = plt.subplots(1, 2, figsize=(13, 4.6), width_ratios=[1.4, 1], layout="constrained")
 sweep_art = plotting.plot_lr_sweep(grid_lrs, grid_losses, ax=ax, L=curvature_at_minimum,
                                    label="grid search", color=style.color_for("gd"))
-sweep_art.threshold.set_label(f"$2/L$ at the minimum = {2 / curvature_at_minimum:.2g}")
+sweep_art.threshold.set_label(f"$2/L$ at the minimum = {2 / curvature_at_minimum:.4g}")
 sweep_art.diverged.set_label("diverged (marked at the top: no loss value)")
 ax.plot(random_lrs[np.isfinite(random_losses)], random_losses[np.isfinite(random_losses)], "D",
         color=COLORS["orange"], markersize=5, linestyle="none", label="random search")
@@ -1091,21 +1142,27 @@ ax_fine.legend(fontsize=8, loc="upper left");
 # 1.997 \cdot 10^{-3}$, and ends more than 5 times lower than the grid's best; just
 # above it the final loss jumps up and becomes jagged (those runs are bouncing,
 # and where they happen to be at step 5,000 varies). No
-# contradiction with section 3: $2/L$ is the limit *at the minimum*, where the
-# curvature is largest. Along the valley floor the largest Hessian eigenvalue is
-# smaller (asserted above from step 100 to step 2,500: below $2/\eta \approx
-# 976$), so a rate a little above $2/L$ is stable for most of the run, and the
-# instability near $(1, 1)$ needs many steps to grow. Give both rates ten times the
+# contradiction with section 3, which is about the curvature *where the iterate
+# is*. Along this run the largest Hessian eigenvalue is 1,506 at the start, above
+# $2/\eta \approx 976$ (the first few steps bounce across the valley); from step 12
+# to step 3,917 the path runs along the valley floor where it is below 976; only
+# in the last 1,089 steps, close to $(1, 1)$ where it reaches $L \approx 1002$, is
+# it above again (all asserted above). There the steep component grows by at most
+# $|1 - \eta L| = 1.053$ per step, from a tiny size, and the budget ends before
+# that shows. Give both rates ten times the
 # budget and the picture flips: $2^{-9}$, just below $2/L$, reaches $f \approx
 # 10^{-27}$, while $2.05 \cdot 10^{-3}$ ends bouncing at $f \approx 2 \cdot 10^{-2}$.
 # **The best fixed rate depends on the budget**, and a coarse grid cannot see the
-# difference. What the grid does show is the practical rule of thumb: the best
-# rate is close to the largest one that does not diverge, within about a factor 2
-# (Bengio 2012, "Practical recommendations for gradient-based training of deep
-# architectures", §3.1.1). Smith's learning-rate range test uses it: raise $\eta$
-# during one short run until the loss stops falling, and pick a rate below that
-# point (Smith 2017, "Cyclical learning rates for training neural networks",
-# WACV, §3.3).
+# difference. A common rule of thumb says the best rate is within about a factor
+# 2 of the largest one that does not diverge (Bengio 2012, "Practical
+# recommendations for gradient-based training of deep architectures", §3.1.1).
+# Here the factor is about 3: the largest grid rate that does not diverge,
+# $5.5 \cdot 10^{-3}$, is 3.3 times the grid's best (asserted below), so treat the
+# rule as a rough first guess. Smith's learning-rate range test finds that edge
+# in one short run: raise $\eta$ linearly during the run, plot the *accuracy*
+# against $\eta$, and take as the upper bound the rate where the accuracy slows,
+# becomes ragged or starts to fall (Smith 2017, "Cyclical learning rates for
+# training neural networks", WACV, §3.3).
 #
 # And random search, with the same budget, found a learning rate almost as good
 # as the grid's (its best final loss is printed above; the checks below allow a
@@ -1140,7 +1197,8 @@ assert ratio.max() > 10                                               # and some
 # in the narrow good window and loses badly. Random search pulls ahead when you tune
 # *several* hyperparameters at once and only some of them matter: a grid spends
 # most of its runs repeating the same few values of the important one, while
-# random points try a new value every time (Bergstra & Bengio, 2012).
+# random points try a new value every time (Bergstra & Bengio 2012, "Random search for hyper-parameter
+# optimization", *Journal of Machine Learning Research* 13, Figure 1).
 #
 # ### Or let each step choose: backtracking line search
 #
@@ -1209,6 +1267,12 @@ assert factor_8 * factor_9 > 2                                   # (alternation 
 assert np.diff(long_at).max() <= np.ceil(np.log(factor_8) / -np.log(factor_9))   # gaps up to ~24 steps
 assert 2.0**-9 < 2 / curvature_at_minimum < 2.0**-8              # one below the limit, one above
 assert grid_lrs[best_grid] < 2.0**-9 < fine_lrs[best_fine]
+curvature_on_path = np.linalg.eigvalsh(np.moveaxis(rosenbrock.hess(path_bt.T), (0, 1), (-2, -1)))[..., -1].max()
+print(f"largest curvature at the iterates {curvature_on_path:.0f}: guaranteed alpha >="
+      f" {2 * 0.5 * (1 - 1e-4) / curvature_on_path:.1e}; near the minimum 2(1 - c1)/L = {2 * (1 - 1e-4) / curvature_at_minimum:.4e}")
+assert alphas_bt.min() >= min(1.0, 2 * 0.5 * (1 - 1e-4) / curvature_on_path)   # no L needed: the bound holds
+assert 1400 < curvature_on_path < 1600 and alphas_bt.min() == 2.0**-10
+assert 2.0**-9 < 2 * (1 - 1e-4) / curvature_at_minimum < 2 / curvature_at_minimum   # 2^-9 always passes near x*
 
 # %%
 fig, (ax_bt, ax_zoom, ax_hist) = plt.subplots(1, 3, figsize=(14, 4.2), width_ratios=[1.1, 1.2, 0.7],
@@ -1224,8 +1288,8 @@ for value, marker, color in ((2.0**-8, "^", COLORS["vermillion"]), (2.0**-9, "o"
     hit = window[alphas_bt[window - 1] == value]
     ax_zoom.plot(hit, np.full(hit.size, value), marker, color=color, markersize=4, linestyle="none",
                  label=f"$\\alpha_k = 2^{{{int(np.log2(value))}}}$ = {value:.2e}")
-ax_zoom.axhline(2 / curvature_at_minimum, color="black", linestyle="--", linewidth=1,
-                label=f"$2/L$ at the minimum = {2 / curvature_at_minimum:.2e}")
+ax_zoom.axhline(2 / curvature_at_minimum, color="0.4", linestyle=":", linewidth=1.2,
+                label=f"$2/L$ at the minimum = {2 / curvature_at_minimum:.4g}", zorder=1)
 ax_zoom.set(xlabel="step $k$", ylabel=r"accepted step length $\alpha_k$ (log scale)", yscale="log",
             ylim=(1.5e-3, 6e-3), title="Zoom on steps 100 to 200")
 ax_zoom.legend(fontsize=8, loc="upper right")
@@ -1246,17 +1310,37 @@ ax_hist.set(xlabel=r"accepted $\alpha_k$", ylabel="share of steps 101 to 5000", 
 # Which steps does it take? After the first 100 steps only two lengths occur
 # (printed above): $\alpha = 2^{-9} \approx 1.95 \cdot 10^{-3}$, just below the
 # stability limit $2/L \approx 2.00 \cdot 10^{-3}$ at the minimum, in 92% of the
-# steps, and $2^{-8} \approx 3.9 \cdot 10^{-3}$, about twice the limit, in 8%: one
-# long step every 4 to 24 steps. It does *not* alternate, and could not: near the
-# minimum a long step multiplies the steep coordinate by $|1 - 2^{-8}L| = 2.91$, a
-# short one by $|1 - 2^{-9}L| = 0.956$, and one of each by $2.79 > 1$. What happens
-# instead is a cycle. The long step is accepted only when the steep component is
-# so small that its growth costs less than the shallow direction gains (the next
-# figure shows both cases). After it, the short steps shrink the steep component
-# again by 0.956 each; undoing a factor 2.91 takes
-# $\log 2.91 / (-\log 0.956) \approx 24$ of them, the longest gap measured. Every
-# accepted step lowers $f$ (the Armijo test sees to it), so the run settles where a
-# fixed rate of $2^{-8}$ could not.
+# steps, and $2^{-8} \approx 3.9 \cdot 10^{-3}$, about twice the limit, in 8% (one
+# long step every 4 to 24 steps).
+#
+# **Why backtracking needs no $L$, and why it settles at $2^{-9}$.** By the descent
+# lemma (section 6), if $\nabla f$ is $L$-Lipschitz on the segment tried,
+# $f(x - \alpha g) \le f(x) - \alpha(1 - \alpha L/2)\|g\|^2$, and
+# $1 - \alpha L/2 \ge c_1$ exactly when $\alpha \le 2(1 - c_1)/L$. So every such
+# $\alpha$ passes the Armijo test, and halving from $\alpha_0$ stops at the latest
+# one halving below that bound: the accepted step is
+# $\alpha \ge \min\big(\alpha_0,\ 2\rho(1 - c_1)/L\big)$ with $\rho = \tfrac12$ the
+# halving factor (Boyd & Vandenberghe 2004, *Convex Optimization*, §9.3.1, prove
+# the same with the weaker bound $\rho/L$ for $c_1 \le \tfrac12$). The search
+# never needs to know $L$; it finds a step of the right size by trying. On this
+# run, taking for $L$ the largest curvature at the iterates, 1,506 (at the start), gives
+# $\alpha \ge 6.6 \cdot 10^{-4}$; the shortest accepted step is
+# $2^{-10} \approx 9.8 \cdot 10^{-4}$ (asserted below). Near the minimum
+# $2(1 - c_1)/L \approx 1.9966 \cdot 10^{-3}$ is a hair below $2/L$ and just above
+# $2^{-9}$, so $2^{-9}$, the largest halving under it, always passes there: that
+# is why the run settles just under $2/L$.
+#
+# The longer trial $2^{-8}$ is above $2/L$. In the tangent parabola at the
+# minimum, a step changes $f$ by
+# $\tfrac12\sum_i \lambda_i d_i^2\big((1 - \alpha\lambda_i)^2 - 1\big)$, with $d_i$
+# the components of $x - x^\star$ along the Hessian's eigenvectors: for
+# $\alpha = 2^{-8}$ the steep term grows $|1 - 2^{-8}L|^2 = 2.91^2 \approx 8.5$-fold
+# while the shallow one shrinks, so the test can pass only when the steep
+# component is small compared with the shallow one (the left panel of the next
+# figure). After a long step the short ones shrink the steep component again, by
+# 0.956 each; undoing a factor 2.91 takes $\log 2.91 / (-\log 0.956) \approx 24$
+# of them, the longest gap measured. Every accepted step lowers $f$, so the run
+# settles where a fixed rate of $2^{-8}$ could not.
 #
 # Here is the test at two moments of that run: $\varphi(\alpha) = f(x_k - \alpha
 # \nabla f(x_k)) - f(x_k)$ against $\alpha$, with the tangent line
@@ -1419,8 +1503,9 @@ ax.legend(fontsize=8);
 #   function the start picks the minimum: Himmelblau's four basins.
 #   Near a minimum the local curvature sets its own $2/\lambda_{\max}$ limit, so the
 #   learning rate reshapes the basins too.
-# - Tune $\eta$ on a log scale with a fixed budget. The best rate is close to the
-#   largest one that does not diverge (Bengio 2012); which rate is best depends on
+# - Tune $\eta$ on a log scale with a fixed budget. The best rate is some way below
+#   the largest one that does not diverge (a factor 3.3 on Rosenbrock; Bengio 2012
+#   suggests about 2 as a first guess); which rate is best depends on
 #   the budget, and a coarse grid can miss it. With one hyperparameter, grid and random search
 #   do about equally well. A backtracking (Armijo) line search chooses each step
 #   itself, at the price of extra evaluations of $f$.
