@@ -429,11 +429,16 @@ assert np.allclose(ours, library, rtol=1e-10, atol=1e-12)
 print(f"our Adam loop and gdlearn.optim.adam: largest difference {np.abs(ours - library).max():.1e} over 300 steps")
 
 # %% [markdown]
-# (Not bit for bit: `gdlearn`, like PyTorch, evaluates the same formula in another
-# order: it updates $m$ by a linear interpolation (`lerp`), folds both corrections
-# into one constant and scales $\epsilon$ by $1 - \beta_1^t$ to match
-# (`gdlearn/adaptive.py`). Floating-point arithmetic is not associative, so the
-# last bits differ; the gap stays at round-off level, about $10^{-15}$ here.
+# (Not bit for bit: `gdlearn` evaluates the same formula in another order. Like
+# PyTorch it updates $m$ by a linear interpolation (`lerp`); then it folds both
+# corrections into one constant and scales $\epsilon$ by $1 - \beta_1^t$ to match
+# (`gdlearn/adaptive.py`). PyTorch's default code for CPU tensors
+# (`_single_tensor_adam` in `torch/optim/adam.py`, version 2.13) does not fold:
+# it computes $\sqrt{v_t}/\sqrt{1 - \beta_2^t} + \epsilon$ and multiplies the
+# step by $\eta/(1 - \beta_1^t)$; only its `capturable` code (for graphs captured
+# on a GPU) regroups the constants. Floating-point arithmetic is not
+# associative, so the last bits differ; the gap stays at round-off level, about
+# $10^{-15}$ here.
 # Appendix B returns to differences between frameworks that are *not* round-off.)
 #
 # ### The first steps, with and without bias correction
@@ -765,6 +770,7 @@ assert ada_n[-1] > 1.3 * gd_n[0]                                        # at 45�
 assert adam0_n[0] <= 20 and adam0_n[-1] > 15 * adam0_n[0]              # Adam's scaling alone: like Adagrad
 assert adam_n.max() < 1.6 * adam_n.min()                                # Adam: hardly sensitive to the angle...
 assert hb_n.max() < adam_n.min()                                        # ...and the heavy ball beats it everywhere
+assert adam_n[0] > 0.9 * adam_n[ANGLES == 15][0]                        # with momentum, alignment hardly helps
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
@@ -807,8 +813,47 @@ ax.legend(fontsize=7, ncols=2, loc="lower right");
 #
 # Full Adam looks much less sensitive to the angle, but that is its **momentum**,
 # not its scaling: the heavy ball, with no scaling at all, needs fewer steps than
-# Adam at every angle. On this valley Adam's per-coordinate scaling only pays when
-# the valley is nearly aligned, and its momentum does the rest.
+# Adam at every angle. And with momentum the scaling no longer pays even when the
+# valley is aligned: full Adam needs about as many steps at 0째 as at 15째 (the
+# table), more than the heavy ball's 95. On this valley the per-coordinate scaling
+# gains from alignment only without momentum ($\beta_1 = 0$).
+#
+# Why is Adagrad at 45째 *slower* than gradient descent, not just as slow? There the
+# two diagonal entries of the Hessian are equal, so the two sums $s_i$ grow alike
+# and Adagrad is gradient descent with one rate $\eta/\sqrt{s}$ for both
+# coordinates. The sums are dominated by the first, largest gradients, so that
+# rate stops moving after a few steps, at a value below the best fixed rate:
+
+# %%
+v45, lr45 = valley(45), best_lr["Adagrad"][-1]
+x, s = np.array(v45.start, dtype=float), np.zeros(2)
+rates45 = []
+for _ in range(int(needed["Adagrad"][-1])):                # Adagrad's loop, keeping the rate lr / sqrt(s)
+    g = v45.grad(x)
+    s = s + g * g
+    x = x - lr45 * g / (np.sqrt(s) + 1e-10)
+    rates45.append(lr45 / np.sqrt(s))
+rates45 = np.array(rates45)
+frozen = rates45[-1].mean()
+gd_at_frozen = gd_steps(v45.grad, v45.start, frozen, MAX_STEPS)
+gd_frozen_n = int(np.argmax(0.5 * np.sum(gd_at_frozen * (gd_at_frozen @ v45.hess(np.zeros(2))), axis=1)
+                            < 1e-8 * v45.f(v45.start)))
+print(f"Adagrad at 45째, lr = {lr45:.2f}: rates lr/sqrt(s) at step 1 {rates45[0].round(4)}, step 10 "
+      f"{rates45[9].round(4)}, step {len(rates45)} {rates45[-1].round(4)} (ratio {rates45[-1, 1] / rates45[-1, 0]:.3f}); "
+      f"gradient descent's best rate {best_lr['gradient descent'][-1]:.4f}; "
+      f"gradient descent at {frozen:.4f} needs {gd_frozen_n} steps (Adagrad {needed['Adagrad'][-1]})")
+assert np.all(np.abs(rates45[9:] / rates45[-1] - 1) < 0.01)             # frozen from step 10 on, within 1 %
+assert np.all(np.abs(rates45[9:, 1] / rates45[9:, 0] - 1) < 0.03)        # the two coordinates alike
+assert frozen < 0.75 * best_lr["gradient descent"][-1]                   # below gradient descent's best rate
+assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1]   # and that explains the count
+
+# %% [markdown]
+# From step 10 on, Adagrad's two rates stay within 1 % of their final values and
+# within 3 % of each other, at about two thirds of gradient descent's best rate
+# $\approx 2/(L + \mu) = 2/101$ (chapter 02); gradient descent run at that frozen rate
+# needs as many steps as Adagrad. So at 45째 the geometry makes Adagrad plain
+# gradient descent, and its learning rate, fixed by the first gradients instead
+# of tuned, makes it the slower one.
 #
 # So per-coordinate step sizes cure ill-conditioning that lies **along the
 # coordinate axes**: features or layers whose gradients have very different
@@ -1318,9 +1363,12 @@ assert run(adagrad(lr=0.1), beale, beale.start, steps=300).fs[-1] > 10 * beale_f
 # This chapter covers the methods you will meet most. Others, each a short step
 # from them:
 #
-# - **Adadelta** (Zeiler, 2012) divides RMSprop's step by the RMS of the gradients
-#   and multiplies it by the RMS of the recent *updates*, so that it needs no
-#   learning rate (PyTorch keeps one, default 1.0).
+# - **Adadelta** (Zeiler, 2012, Algorithm 1) takes RMSprop's step
+#   $\eta\, g_t/\mathrm{RMS}[g]_t$ and replaces the learning rate $\eta$ by the RMS
+#   of the recent *updates*: $\Delta x_t = -(\mathrm{RMS}[\Delta x]_{t-1}/
+#   \mathrm{RMS}[g]_t)\, g_t$, both RMS moving averages with $\epsilon$ inside
+#   the root, so that it needs no learning rate (PyTorch keeps one as a
+#   multiplier, default 1.0).
 # - **Adamax** (Kingma and Ba, 2015, section 7.1) replaces $\sqrt{v}$ by a decaying
 #   maximum of $|g|$ (the $L^\infty$ limit of Adam's $L^2$ average).
 # - **Nadam** (Dozat, 2016) uses Nesterov's look-ahead momentum (chapter 05)
@@ -1337,8 +1385,8 @@ assert run(adagrad(lr=0.1), beale, beale.start, steps=300).fs[-1] > 10 * beale_f
 #   where that stops (gradients below about $\epsilon$ get steps $\eta g/\epsilon$).
 # - PyTorch's `RMSprop` has two options this chapter left out: `momentum`, a
 #   heavy-ball buffer on the normalized step, and `centered=True`, which divides by
-#   an estimate of the *variance*, $\sqrt{v - \bar g^2}$ with $\bar g$ a moving
-#   average of the gradient, instead of the second moment.
+#   an estimate of the *standard deviation*, $\sqrt{v - \bar g^2}$ with $\bar g$ a
+#   moving average of the gradient, instead of the root of the second moment.
 # - **Shampoo** (Gupta, Koren and Singer, 2018) and **K-FAC** (Martens and Grosse,
 #   2015) are not diagonal: they keep one matrix per dimension of each weight
 #   tensor (Shampoo) or a Kronecker-factored approximation of each layer's
