@@ -1221,7 +1221,9 @@ ax.legend(fontsize=8, loc="center right");
 # Ctrl or Shift to select several), give each a learning rate with its own slider,
 # and press **Play**: all paths advance together, with the losses on the right
 # (log scale, $f(x_k) - f^\star$). The **step** slider moves through the race by
-# hand. Each optimizer has its own colour, marker and line style. One that diverges stops at
+# hand. Each optimizer has its own colour, marker, line style and line width (a
+# thinner line is drawn over a wider one, so paths that share the valley floor
+# both show), and its marker every 25 steps of a 300-step race. One that diverges stops at
 # its last finite point (kept inside the figure) with a large **X** and the word
 # "diverged" above it; its legend entry says so, and the status line below the
 # figure gives the step. Each surface opens with moderate learning rates (listed in
