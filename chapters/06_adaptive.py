@@ -518,20 +518,23 @@ bound_t = ((1 - b1) / (1 - b1**t_all) * np.sqrt((1 - b2**t_all) / (1 - b2))
            * np.sqrt((1 - (b1**2 / b2) ** t_all) / (1 - b1**2 / b2)))
 bound = (1 - b1) / math.sqrt(1 - b2) / math.sqrt(1 - b1**2 / b2)
 assert np.all(np.diff(bound_t) >= -1e-12) and np.isclose(bound_t[-1], bound) and round(bound, 2) == 7.27
-opt, worst = adam(lr=1.0), 0.0
+opt, growing_steps = adam(lr=1.0), []
 state = opt.init(np.zeros(1))
 for k in range(1, 5301):                                   # 1 for 5000 steps, then growing by b2 / b1
     g = np.array([1.0 if k <= 5000 else (b2 / b1) ** (k - 5000)])
     updates, state = opt.update(g, state, np.zeros(1))
-    worst = max(worst, abs(updates[0]))
+    growing_steps.append(abs(updates[0]))
+growing_steps = np.array(growing_steps)
+worst = growing_steps.max()
 print(f"worst-case bound {bound:.3f} eta; gradients growing by b2/b1 per step reach {worst:.3f} eta")
 assert 7.2 < worst <= bound
 
 # %% [markdown]
 # The figure puts the step lengths of this section side by side, in units of
 # $\eta$: under a constant gradient (left; RMSprop's thick line runs under Adam's
-# dashed one once both are at 1), and for the gradient that jumps from 1 to 10 at
-# step 1000 (right):
+# dashed one once both are at 1), and (right) for the gradient that jumps from 1 to
+# 10 at step 1000 and for the gradient that is 1 for 5000 steps and then grows by
+# $\beta_2/\beta_1$ per step, both drawn against the steps since the change:
 
 # %%
 ada_constant = adagrad_steps(lambda x: np.ones_like(x), [0.0], lr=1.0, steps=5000)
@@ -549,16 +552,19 @@ ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set(xlabel="step $t$", ylabel=r"step length / $\eta$", title="Under a constant gradient")
 ax.legend(fontsize=8, loc="lower left")
-k_jump = np.arange(1, 3001)
-ax_jump.plot(k_jump, jump_steps, color=style.color_for("adam"), marker="P", markevery=150, label="Adam's step")
+ax_jump.plot(np.arange(1, 3001) - 1000, jump_steps, color=style.color_for("adam"), marker="P", markevery=150,
+             label="Adam, gradient 1 jumps to 10")
+ax_jump.plot(np.arange(4001, 5301) - 5000, growing_steps[4000:], color=COLORS["blue"], linestyle=":",
+             linewidth=2, marker="o", markevery=100, markerfacecolor="white",
+             label=r"Adam, gradient 1 then growing by $\beta_2/\beta_1$")
 ax_jump.axhline((1 - 0.9) / math.sqrt(1 - 0.999), color="black", linestyle="--", linewidth=1,
                 label=r"Kingma & Ba's $(1-\beta_1)/\sqrt{1-\beta_2} \approx 3.16$")
 ax_jump.axhline(bound, color=COLORS["reddish_purple"], linestyle="-.", linewidth=1.2,
                 label=f"worst case (Cauchy–Schwarz) {bound:.2f}")
-ax_jump.axvline(1000, color="#888888", linewidth=0.8)
-ax_jump.set(xlabel="step (grey line: the gradient jumps from 1 to 10)", ylabel=r"step length / $\eta$",
-            title="A gradient that jumps: steps above the 'bound'", ylim=(0, 8))
-ax_jump.legend(fontsize=8, loc="upper right");
+ax_jump.axvline(0, color="#888888", linewidth=0.8)
+ax_jump.set(xlabel="steps since the gradient changes (grey line)", ylabel=r"step length / $\eta$",
+            title="Changing gradients: steps above the 'bound'", ylim=(0, 11.5))
+ax_jump.legend(fontsize=7.5, loc="upper right");
 
 # %% [markdown]
 # ### Adam is a composition
@@ -1066,7 +1072,7 @@ ax1.axhline(l2_minimum[0], color=COLORS["reddish_purple"], linestyle="-.", linew
 ax1.set_xscale("log")
 ax1.set(xlabel="step $t$", ylabel="$x_1$ (steep), zoomed to 0.95–1.005", ylim=(0.95, 1.005),
         title=r"No noise, steep $x_1$ ($\lambda$ = 0.1)")
-ax1.legend(fontsize=7, loc="lower right")
+ax1.legend(fontsize=7, loc="center left")             # left of the curves' rise at step ~200
 ax2.plot(k, adam_l2.xs[1:, 1], color=style.color_for("adam"), label="Adam + L2, no noise")
 ax2.plot(k, adam_w.xs[1:, 1], color=COLORS["blue"], linestyle="--", label="AdamW, no noise")
 ax2.plot(k, mean_path_l2[:, 1], color=style.color_for("adam"), linestyle="-", linewidth=2.5, alpha=0.45,
@@ -1089,7 +1095,8 @@ ax2.legend(fontsize=7, loc="upper left", ncols=2);
 # line, 1; the bands at the end are both runs hovering within 0.01). Right, the flat
 # coordinate: without noise (thin lines) the difference is plain, L2 at 0.5 and
 # AdamW at 1. With noise (thick lines, the mean over the 256 runs) L2 still ends
-# at 0.5, while AdamW drops to about 0.33, **below** L2: with noisy gradients
+# at 0.5, while AdamW's mean rises only to about 0.33 (from 0, like every curve
+# here), **below** L2 and far below its noise-free 1: with noisy gradients
 # AdamW regularizes the flat coordinate *more* than the L2 penalty with the same
 # $\lambda$, the opposite of the noise-free picture.
 #
