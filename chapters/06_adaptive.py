@@ -328,6 +328,16 @@ assert np.all(np.abs(results[:, :, :2] - w_true[:2]) < 0.1)     # the dense weig
 # qualitative result holds; its size varies a lot with the draw. Both methods learn
 # the dense weights to within 0.1 every time.
 #
+# This is the case Adagrad was designed for, and its authors prove it, not just
+# measure it. Duchi, Hazan and Singer (2011, section 3, the diagonal case) bound
+# Adagrad's **regret**, the total loss of its iterates minus that of the best fixed
+# point in hindsight, for convex losses over a bounded set (online learning with a
+# projection step, and a suitably chosen $\eta$): it is at most a constant times
+# the size of that set times $\sum_i \sqrt{s_{T,i}}$, the sum over coordinates of
+# the roots of Adagrad's own accumulators. With bounded gradients that is at most
+# of order $\sqrt{T}$ per coordinate, and much less when most coordinates'
+# gradients are mostly zero: sparse data. We do not reproduce the proof here.
+#
 # ## 2. RMSprop: forget the old gradients
 #
 # Adagrad's sum never forgets. Tieleman and Hinton (2012) replaced it by an
@@ -429,11 +439,16 @@ assert np.allclose(ours, library, rtol=1e-10, atol=1e-12)
 print(f"our Adam loop and gdlearn.optim.adam: largest difference {np.abs(ours - library).max():.1e} over 300 steps")
 
 # %% [markdown]
-# (Not bit for bit: `gdlearn`, like PyTorch, evaluates the same formula in another
-# order: it updates $m$ by a linear interpolation (`lerp`), folds both corrections
-# into one constant and scales $\epsilon$ by $1 - \beta_1^t$ to match
-# (`gdlearn/adaptive.py`). Floating-point arithmetic is not associative, so the
-# last bits differ; the gap stays at round-off level, about $10^{-15}$ here.
+# (Not bit for bit: `gdlearn` evaluates the same formula in another order. Like
+# PyTorch it updates $m$ by a linear interpolation (`lerp`); then it folds both
+# corrections into one constant and scales $\epsilon$ by $1 - \beta_1^t$ to match
+# (`gdlearn/adaptive.py`). PyTorch's default code for CPU tensors
+# (`_single_tensor_adam` in `torch/optim/adam.py`, version 2.13) does not fold:
+# it computes $\sqrt{v_t}/\sqrt{1 - \beta_2^t} + \epsilon$ and multiplies the
+# step by $\eta/(1 - \beta_1^t)$; only its `capturable` code (for graphs captured
+# on a GPU) regroups the constants. Floating-point arithmetic is not
+# associative, so the last bits differ; the gap stays at round-off level, about
+# $10^{-15}$ here.
 # Appendix B returns to differences between frameworks that are *not* round-off.)
 #
 # ### The first steps, with and without bias correction
@@ -513,20 +528,23 @@ bound_t = ((1 - b1) / (1 - b1**t_all) * np.sqrt((1 - b2**t_all) / (1 - b2))
            * np.sqrt((1 - (b1**2 / b2) ** t_all) / (1 - b1**2 / b2)))
 bound = (1 - b1) / math.sqrt(1 - b2) / math.sqrt(1 - b1**2 / b2)
 assert np.all(np.diff(bound_t) >= -1e-12) and np.isclose(bound_t[-1], bound) and round(bound, 2) == 7.27
-opt, worst = adam(lr=1.0), 0.0
+opt, growing_steps = adam(lr=1.0), []
 state = opt.init(np.zeros(1))
 for k in range(1, 5301):                                   # 1 for 5000 steps, then growing by b2 / b1
     g = np.array([1.0 if k <= 5000 else (b2 / b1) ** (k - 5000)])
     updates, state = opt.update(g, state, np.zeros(1))
-    worst = max(worst, abs(updates[0]))
+    growing_steps.append(abs(updates[0]))
+growing_steps = np.array(growing_steps)
+worst = growing_steps.max()
 print(f"worst-case bound {bound:.3f} eta; gradients growing by b2/b1 per step reach {worst:.3f} eta")
 assert 7.2 < worst <= bound
 
 # %% [markdown]
 # The figure puts the step lengths of this section side by side, in units of
 # $\eta$: under a constant gradient (left; RMSprop's thick line runs under Adam's
-# dashed one once both are at 1), and for the gradient that jumps from 1 to 10 at
-# step 1000 (right):
+# dashed one once both are at 1), and (right) for the gradient that jumps from 1 to
+# 10 at step 1000 and for the gradient that is 1 for 5000 steps and then grows by
+# $\beta_2/\beta_1$ per step, both drawn against the steps since the change:
 
 # %%
 ada_constant = adagrad_steps(lambda x: np.ones_like(x), [0.0], lr=1.0, steps=5000)
@@ -544,16 +562,19 @@ ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set(xlabel="step $t$", ylabel=r"step length / $\eta$", title="Under a constant gradient")
 ax.legend(fontsize=8, loc="lower left")
-k_jump = np.arange(1, 3001)
-ax_jump.plot(k_jump, jump_steps, color=style.color_for("adam"), marker="P", markevery=150, label="Adam's step")
+ax_jump.plot(np.arange(1, 3001) - 1000, jump_steps, color=style.color_for("adam"), marker="P", markevery=150,
+             label="Adam, gradient 1 jumps to 10")
+ax_jump.plot(np.arange(4001, 5301) - 5000, growing_steps[4000:], color=COLORS["blue"], linestyle=":",
+             linewidth=2, marker="o", markevery=100, markerfacecolor="white",
+             label=r"Adam, gradient 1 then growing by $\beta_2/\beta_1$")
 ax_jump.axhline((1 - 0.9) / math.sqrt(1 - 0.999), color="black", linestyle="--", linewidth=1,
                 label=r"Kingma & Ba's $(1-\beta_1)/\sqrt{1-\beta_2} \approx 3.16$")
 ax_jump.axhline(bound, color=COLORS["reddish_purple"], linestyle="-.", linewidth=1.2,
                 label=f"worst case (Cauchy–Schwarz) {bound:.2f}")
-ax_jump.axvline(1000, color="#888888", linewidth=0.8)
-ax_jump.set(xlabel="step (grey line: the gradient jumps from 1 to 10)", ylabel=r"step length / $\eta$",
-            title="A gradient that jumps: steps above the 'bound'", ylim=(0, 8))
-ax_jump.legend(fontsize=8, loc="upper right");
+ax_jump.axvline(0, color="#888888", linewidth=0.8)
+ax_jump.set(xlabel="steps since the gradient changes (grey line)", ylabel=r"step length / $\eta$",
+            title="Changing gradients: steps above the 'bound'", ylim=(0, 11.5))
+ax_jump.legend(fontsize=7.5, loc="upper right");
 
 # %% [markdown]
 # ### Adam is a composition
@@ -765,6 +786,7 @@ assert ada_n[-1] > 1.3 * gd_n[0]                                        # at 45�
 assert adam0_n[0] <= 20 and adam0_n[-1] > 15 * adam0_n[0]              # Adam's scaling alone: like Adagrad
 assert adam_n.max() < 1.6 * adam_n.min()                                # Adam: hardly sensitive to the angle...
 assert hb_n.max() < adam_n.min()                                        # ...and the heavy ball beats it everywhere
+assert adam_n[0] > 0.9 * adam_n[ANGLES == 15][0]                        # with momentum, alignment hardly helps
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
@@ -807,8 +829,47 @@ ax.legend(fontsize=7, ncols=2, loc="lower right");
 #
 # Full Adam looks much less sensitive to the angle, but that is its **momentum**,
 # not its scaling: the heavy ball, with no scaling at all, needs fewer steps than
-# Adam at every angle. On this valley Adam's per-coordinate scaling only pays when
-# the valley is nearly aligned, and its momentum does the rest.
+# Adam at every angle. And with momentum the scaling no longer pays even when the
+# valley is aligned: full Adam needs about as many steps at 0° as at 15° (the
+# table), more than the heavy ball's 95. On this valley the per-coordinate scaling
+# gains from alignment only without momentum ($\beta_1 = 0$).
+#
+# Why is Adagrad at 45° *slower* than gradient descent, not just as slow? There the
+# two diagonal entries of the Hessian are equal, so the two sums $s_i$ grow alike
+# and Adagrad is gradient descent with one rate $\eta/\sqrt{s}$ for both
+# coordinates. The sums are dominated by the first, largest gradients, so that
+# rate stops moving after a few steps, at a value below the best fixed rate:
+
+# %%
+v45, lr45 = valley(45), best_lr["Adagrad"][-1]
+x45, s45 = np.array(v45.start, dtype=float), np.zeros(2)
+rates45 = []
+for _ in range(int(needed["Adagrad"][-1])):                # Adagrad's loop, keeping the rate lr / sqrt(s)
+    g45 = v45.grad(x45)
+    s45 = s45 + g45 * g45
+    x45 = x45 - lr45 * g45 / (np.sqrt(s45) + 1e-10)
+    rates45.append(lr45 / np.sqrt(s45))
+rates45 = np.array(rates45)
+frozen = rates45[-1].mean()
+gd_at_frozen = gd_steps(v45.grad, v45.start, frozen, MAX_STEPS)
+gd_frozen_n = int(np.argmax(0.5 * np.sum(gd_at_frozen * (gd_at_frozen @ v45.hess(np.zeros(2))), axis=1)
+                            < 1e-8 * v45.f(v45.start)))
+print(f"Adagrad at 45°, lr = {lr45:.2f}: rates lr/sqrt(s) at step 1 {rates45[0].round(4)}, step 10 "
+      f"{rates45[9].round(4)}, step {len(rates45)} {rates45[-1].round(4)} (ratio {rates45[-1, 1] / rates45[-1, 0]:.3f}); "
+      f"gradient descent's best rate {best_lr['gradient descent'][-1]:.4f}; "
+      f"gradient descent at {frozen:.4f} needs {gd_frozen_n} steps (Adagrad {needed['Adagrad'][-1]})")
+assert np.all(np.abs(rates45[9:] / rates45[-1] - 1) < 0.01)             # frozen from step 10 on, within 1 %
+assert np.all(np.abs(rates45[9:, 1] / rates45[9:, 0] - 1) < 0.03)        # the two coordinates alike
+assert frozen < 0.75 * best_lr["gradient descent"][-1]                   # below gradient descent's best rate
+assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1]   # and that explains the count
+
+# %% [markdown]
+# From step 10 on, Adagrad's two rates stay within 1 % of their final values and
+# within 3 % of each other, at about two thirds of gradient descent's best rate
+# $\approx 2/(L + \mu) = 2/101$ (chapter 02); gradient descent run at that frozen rate
+# needs as many steps as Adagrad. So at 45° the geometry makes Adagrad plain
+# gradient descent, and its learning rate, fixed by the first gradients instead
+# of tuned, makes it the slower one.
 #
 # So per-coordinate step sizes cure ill-conditioning that lies **along the
 # coordinate axes**: features or layers whose gradients have very different
@@ -1021,7 +1082,7 @@ ax1.axhline(l2_minimum[0], color=COLORS["reddish_purple"], linestyle="-.", linew
 ax1.set_xscale("log")
 ax1.set(xlabel="step $t$", ylabel="$x_1$ (steep), zoomed to 0.95–1.005", ylim=(0.95, 1.005),
         title=r"No noise, steep $x_1$ ($\lambda$ = 0.1)")
-ax1.legend(fontsize=7, loc="lower right")
+ax1.legend(fontsize=7, loc="center left")             # left of the curves' rise at step ~200
 ax2.plot(k, adam_l2.xs[1:, 1], color=style.color_for("adam"), label="Adam + L2, no noise")
 ax2.plot(k, adam_w.xs[1:, 1], color=COLORS["blue"], linestyle="--", label="AdamW, no noise")
 ax2.plot(k, mean_path_l2[:, 1], color=style.color_for("adam"), linestyle="-", linewidth=2.5, alpha=0.45,
@@ -1044,7 +1105,8 @@ ax2.legend(fontsize=7, loc="upper left", ncols=2);
 # line, 1; the bands at the end are both runs hovering within 0.01). Right, the flat
 # coordinate: without noise (thin lines) the difference is plain, L2 at 0.5 and
 # AdamW at 1. With noise (thick lines, the mean over the 256 runs) L2 still ends
-# at 0.5, while AdamW drops to about 0.33, **below** L2: with noisy gradients
+# at 0.5, while AdamW's mean rises only to about 0.33 (from 0, like every curve
+# here), **below** L2 and far below its noise-free 1: with noisy gradients
 # AdamW regularizes the flat coordinate *more* than the L2 penalty with the same
 # $\lambda$, the opposite of the noise-free picture.
 #
@@ -1054,13 +1116,22 @@ ax2.legend(fontsize=7, loc="upper left", ncols=2);
 # the gradient noise. Loshchilov and Hutter (2019) report that with decoupled decay
 # the best $\lambda$ depends less on the learning rate, and that AdamW generalized
 # better than Adam with L2 on their image-classification experiments; PyTorch,
-# optax and Keras all ship it. Note the different defaults: `torch.optim.Adam` has
-# `weight_decay=0` (an L2 penalty when set), `torch.optim.AdamW` has
-# `weight_decay=0.01`. And a trap when porting: in Keras 3, `weight_decay` is an
+# optax and Keras all ship it. (Which optimizer *generalizes* better is a question
+# this chapter does not measure: Wilson et al. (2017) construct a linearly
+# separable problem on which gradient descent and SGD reach zero test error while
+# Adagrad, RMSprop and Adam reach test errors close to one half, and report that
+# on several deep-learning models the adaptive methods' solutions generalized
+# worse than SGD's, even with better training loss.)
+#
+# Note the different defaults: `torch.optim.Adam` has `weight_decay=0` (an L2
+# penalty when set), `torch.optim.AdamW` has `weight_decay=0.01`. And a trap when
+# porting: in Keras 3, `weight_decay` is an
 # argument of *every* optimizer and is always decoupled (the base class shrinks
 # each variable by `lr * weight_decay` before the update), so
 # `keras.optimizers.Adam(weight_decay=λ)` is AdamW, while
-# `torch.optim.Adam(weight_decay=λ)` is Adam + L2.
+# `torch.optim.Adam(weight_decay=λ)` is Adam + L2 **by default**: recent PyTorch
+# (2.13 here) gives `Adam` a flag `decoupled_weight_decay`, default `False`; set
+# to `True`, `Adam` is AdamW (Appendix A checks both when PyTorch is installed).
 
 
 # %% [markdown]
@@ -1174,7 +1245,9 @@ ax.legend(fontsize=8, loc="center right");
 # Ctrl or Shift to select several), give each a learning rate with its own slider,
 # and press **Play**: all paths advance together, with the losses on the right
 # (log scale, $f(x_k) - f^\star$). The **step** slider moves through the race by
-# hand. Each optimizer has its own colour, marker and line style. One that diverges stops at
+# hand. Each optimizer has its own colour, marker, line style and line width (a
+# thinner line is drawn over a wider one, so paths that share the valley floor
+# both show), and its marker every 25 steps of a 300-step race. One that diverges stops at
 # its last finite point (kept inside the figure) with a large **X** and the word
 # "diverged" above it; its legend entry says so, and the status line below the
 # figure gives the step. Each surface opens with moderate learning rates (listed in
@@ -1188,22 +1261,30 @@ race
 
 # %% [markdown]
 # **What the default race shows** (Rosenbrock, 300 steps): momentum ends lowest,
-# ahead of Adam, then RMSprop, then SGD. Adam loses for two measurable reasons:
+# ahead of Adam, then RMSprop, then SGD. Two facts, both measured below, explain
+# why Adam loses; the first is also tested as a cause:
 #
 # 1. **Its steps are far shorter than $\eta$.** $\hat v$ averages squared gradients
 #    over about $1/(1 - \beta_2) = 1000$ steps, so after 300 steps it still
 #    remembers the steep start (gradients above 200): its $\sqrt{\hat v}$ is more
 #    than 10 times the RMS of the last 50 gradients, and the normalized step
 #    $\hat m/\sqrt{\hat v}$ is small. The median step is below $\eta/10$.
+#    **Test:** give Adam a short memory, $\beta_2 = 0.95$ (about 20 steps). Then
+#    $\sqrt{\hat v}$ follows the recent gradients, and at the same rate Adam ends
+#    more than 20 times lower, below momentum at its starting rate.
 # 2. **Rosenbrock's valley is curved and not aligned with the axes**, so
 #    per-coordinate scaling barely helps (section 4): at the minimum the Hessian has
 #    $\kappa \approx 2508$, and the best diagonal rescaling, $D = \mathrm{diag}(H)$,
 #    only brings it to about 1600. Momentum's gain on a narrow valley (chapter 05)
 #    does not depend on its direction (section 4: the heavy ball needed the same
-#    number of steps at every angle).
+#    number of steps at every angle). This one is not tested as a cause here; it is
+#    consistent with what the rate grid shows next.
 #
 # And it is not just the starting rates: with each at its best rate on a grid of
-# 26 rates from $10^{-4}$ to 10, momentum still ends several times lower than Adam.
+# 26 rates from $10^{-4}$ to 10, momentum still ends several times lower than Adam,
+# and still lower than Adam with $\beta_2 = 0.95$ at *its* best rate, though by a
+# smaller factor. So the short steps are most of the gap at the starting rates, and
+# not all of it at the best ones.
 # Checked:
 
 # %%
@@ -1232,8 +1313,21 @@ scaled = H_min / np.sqrt(np.outer(np.diag(H_min), np.diag(H_min)))
 assert round(np.linalg.cond(H_min)) == 2508 and 1550 < np.linalg.cond(scaled) < 1650
 assert min(kappa_scaled(H_min, np.array([1.0, q])) for q in ratios) > 1500    # no diagonal does much better
 
+short = run(adam(lr=race.lr("Adam"), betas=(0.9, 0.95)), rosenbrock, rosenbrock.start, steps=race.steps,
+            record_states=True)
+moments_short = next(st for st in short.states[-1] if hasattr(st, "nu"))
+root_v_short = np.sqrt(moments_short.nu / (1 - 0.95 ** moments_short.count))
+recent_short = np.array([rosenbrock.grad(x) for x in short.xs[-51:-1]])
+ratio_short = root_v_short / np.sqrt(np.mean(recent_short**2, axis=0))
+print(f"Adam, lr = {race.lr('Adam')}, beta2 = 0.95: f = {short.fs[-1]:.2g} after {race.steps} steps "
+      f"(beta2 = 0.999: {final['Adam']:.2g}; momentum {final['momentum']:.2g}); "
+      f"sqrt(v_hat) / RMS of the last 50 gradients {ratio_short.round(2)}")
+assert np.all((0.8 < ratio_short) & (ratio_short < 1.25))             # a short memory follows the recent gradients
+assert short.fs[-1] < final["Adam"] / 20 and short.fs[-1] < final["momentum"]   # reason 1, tested
+
 best_final = {}
-for name, make in [("momentum", lambda lr: sgd(lr=lr, momentum=0.9)), ("Adam", lambda lr: adam(lr=lr))]:
+for name, make in [("momentum", lambda lr: sgd(lr=lr, momentum=0.9)), ("Adam", lambda lr: adam(lr=lr)),
+                   ("Adam, beta2 = 0.95", lambda lr: adam(lr=lr, betas=(0.9, 0.95)))]:
     finals = []
     for lr_try in np.geomspace(1e-4, 10, 26):
         with np.errstate(all="ignore"):
@@ -1241,8 +1335,10 @@ for name, make in [("momentum", lambda lr: sgd(lr=lr, momentum=0.9)), ("Adam", l
         finals.append(trace.fs[-1] if trace.status != "diverged" else np.inf)
     best_final[name] = min(finals)
 print(f"best on the grid after {race.steps} steps: momentum f = {best_final['momentum']:.2g}, "
-      f"Adam f = {best_final['Adam']:.2g}")
+      f"Adam f = {best_final['Adam']:.2g}, Adam with beta2 = 0.95 f = {best_final['Adam, beta2 = 0.95']:.2g}")
 assert best_final["momentum"] < best_final["Adam"] / 3
+assert best_final["Adam, beta2 = 0.95"] < best_final["Adam"] / 1.5          # the short memory narrows the gap...
+assert best_final["momentum"] < best_final["Adam, beta2 = 0.95"] / 1.3      # ...but does not close it
 adam_at_1 = run(adam(lr=1.0), rosenbrock, rosenbrock.start, steps=race.steps).fs[-1]
 assert adam_at_1 < final["momentum"]                  # "things to try" 1: Adam at lr = 1 overtakes
 from gdlearn.widgets.race import RACE_OPTIMIZERS, default_lr, race_surfaces
@@ -1294,7 +1390,8 @@ assert run(adagrad(lr=0.1), beale, beale.start, steps=300).fs[-1] > 10 * beale_f
 # - Per-coordinate steps are a **diagonal preconditioner**: they cure
 #   ill-conditioning along the coordinate axes (Adagrad: a handful of steps, 6
 #   at its best rate, on an aligned κ = 100 valley) and not in a valley turned away from them (hundreds of steps
-#   from 25° on, as many as gradient descent or more). Adam's apparent
+#   from 25° on, as many as gradient descent or more: at 45° Adagrad's rate freezes
+#   below gradient descent's best). Adam's apparent
 #   insensitivity to the angle comes from its momentum: the heavy ball alone does
 #   better at every angle.
 # - **Weight decay**: for plain SGD an L2 penalty and decoupled decay are the same
@@ -1309,7 +1406,8 @@ assert run(adagrad(lr=0.1), beale, beale.start, steps=300).fs[-1] > 10 * beale_f
 #   then bias correction) its step size can still grow, up to 31.6 times; in
 #   optax's it cannot.
 # - The race: on Rosenbrock, momentum beats Adam, whose $\hat v$ remembers the
-#   steep start and whose diagonal scaling cannot straighten the curved valley.
+#   steep start (with $\beta_2 = 0.95$ Adam ends more than 20 times lower) and whose
+#   diagonal scaling does not straighten the curved valley.
 # - Other adaptive methods (Adadelta, Nadam, Adamax, Yogi, RAdam, and the
 #   non-diagonal Shampoo and K-FAC) are variations on these ideas.
 #
@@ -1318,9 +1416,12 @@ assert run(adagrad(lr=0.1), beale, beale.start, steps=300).fs[-1] > 10 * beale_f
 # This chapter covers the methods you will meet most. Others, each a short step
 # from them:
 #
-# - **Adadelta** (Zeiler, 2012) divides RMSprop's step by the RMS of the gradients
-#   and multiplies it by the RMS of the recent *updates*, so that it needs no
-#   learning rate (PyTorch keeps one, default 1.0).
+# - **Adadelta** (Zeiler, 2012, Algorithm 1) takes RMSprop's step
+#   $\eta\, g_t/\mathrm{RMS}[g]_t$ and replaces the learning rate $\eta$ by the RMS
+#   of the recent *updates*: $\Delta x_t = -(\mathrm{RMS}[\Delta x]_{t-1}/
+#   \mathrm{RMS}[g]_t)\, g_t$, both RMS moving averages with $\epsilon$ inside
+#   the root, so that it needs no learning rate (PyTorch keeps one as a
+#   multiplier, default 1.0).
 # - **Adamax** (Kingma and Ba, 2015, section 7.1) replaces $\sqrt{v}$ by a decaying
 #   maximum of $|g|$ (the $L^\infty$ limit of Adam's $L^2$ average).
 # - **Nadam** (Dozat, 2016) uses Nesterov's look-ahead momentum (chapter 05)
@@ -1337,8 +1438,8 @@ assert run(adagrad(lr=0.1), beale, beale.start, steps=300).fs[-1] > 10 * beale_f
 #   where that stops (gradients below about $\epsilon$ get steps $\eta g/\epsilon$).
 # - PyTorch's `RMSprop` has two options this chapter left out: `momentum`, a
 #   heavy-ball buffer on the normalized step, and `centered=True`, which divides by
-#   an estimate of the *variance*, $\sqrt{v - \bar g^2}$ with $\bar g$ a moving
-#   average of the gradient, instead of the second moment.
+#   an estimate of the *standard deviation*, $\sqrt{v - \bar g^2}$ with $\bar g$ a
+#   moving average of the gradient, instead of the root of the second moment.
 # - **Shampoo** (Gupta, Koren and Singer, 2018) and **K-FAC** (Martens and Grosse,
 #   2015) are not diagonal: they keep one matrix per dimension of each weight
 #   tensor (Shampoo) or a Kronecker-factored approximation of each layer's
@@ -1464,7 +1565,11 @@ table(["optimizer", "step", "gdlearn.optim", "torch.optim", "largest difference"
 # %% [markdown]
 # The same iterates to 12 digits and more, after 100 steps on a curved valley where
 # a difference would grow. (What remains is float64 round-off.) The defaults are
-# PyTorch's too:
+# PyTorch's too. The check runs both ways when PyTorch is installed: every
+# hyperparameter of ours exists in torch with the same default, and every torch
+# argument we lack is printed (they are code-path switches such as `foreach`, plus
+# `maximize` and Adam's `decoupled_weight_decay`, whose `True` is checked to give
+# AdamW's numbers). Without PyTorch only the stored defaults below are checked:
 
 # %%
 defaults = {name: inspect.signature(fn).parameters for name, fn in
@@ -1473,26 +1578,39 @@ assert defaults["adam"]["eps"].default == 1e-8 and defaults["adam"]["betas"].def
 assert defaults["adam"]["weight_decay"].default == 0 and defaults["adamw"]["weight_decay"].default == 1e-2
 assert defaults["rmsprop"]["alpha"].default == 0.99 and defaults["adagrad"]["eps"].default == 1e-10
 if torch is not None:
+    SWITCHES = {"params", "foreach", "fused", "capturable", "differentiable", "maximize"}
     for ours_fn, theirs in [(adam, torch.optim.Adam), (adamw, torch.optim.AdamW),
                             (rmsprop, torch.optim.RMSprop), (adagrad, torch.optim.Adagrad)]:
         theirs_params = inspect.signature(theirs).parameters
-        for p in inspect.signature(ours_fn).parameters.values():
+        ours_params = inspect.signature(ours_fn).parameters
+        for p in ours_params.values():                      # ours -> torch: same name, same default
             assert theirs_params[p.name].default == p.default, (ours_fn.__name__, p.name)
+        missing = sorted(set(theirs_params) - set(ours_params))   # torch -> ours: what we lack
+        print(f"torch.optim.{theirs.__name__} arguments gdlearn's {ours_fn.__name__} lacks: {', '.join(missing)}")
+        assert set(missing) <= SWITCHES | {"decoupled_weight_decay"}, missing
+    if "decoupled_weight_decay" in inspect.signature(torch.optim.Adam).parameters:
+        assert inspect.signature(torch.optim.Adam).parameters["decoupled_weight_decay"].default is False
+        adam_decoupled = torch_run(lambda ps: torch.optim.Adam(ps, lr=0.05, weight_decay=0.1,
+                                                               decoupled_weight_decay=True), 100)[STEPS_SHOWN]
+        assert np.allclose(adam_decoupled, TORCH_REFERENCE["AdamW"], rtol=1e-12, atol=1e-12)
+        print("torch.optim.Adam(decoupled_weight_decay=True) gives torch.optim.AdamW's iterates")
     print("every hyperparameter of adam, adamw, rmsprop and adagrad has torch's name and default")
 
 
 # %% [markdown]
 # ## Appendix B. Why frameworks give different numbers
 #
-# "Adam with lr = 0.001" is not one algorithm. At least four details change the
-# numbers: where ε goes and the default values (below), how AMSGrad's maximum is
-# bias-corrected (section 6: PyTorch takes the maximum of the raw $v$, optax of
-# $\hat v$), and whether the decoupled decay is multiplied by the learning rate
-# (section 5: PyTorch, optax and Keras do, Loshchilov and Hutter's algorithm does
-# not). Two more traps from earlier sections: `weight_decay` means an L2 penalty in
-# `torch.optim.Adam` and decoupled decay in every Keras 3 optimizer, `Adam`
-# included (section 5); and TensorFlow 1's RMSProp starts its average of squared
-# gradients at 1, not 0 (section 2), so its first steps are not PyTorch's.
+# "Adam with lr = 0.001" is not one algorithm. At least three details change the
+# numbers from one framework to another: where ε goes and the default values
+# (below), and how AMSGrad's maximum is bias-corrected (section 6: PyTorch takes
+# the maximum of the raw $v$, optax of $\hat v$). One more separates all of them
+# from the paper: PyTorch, optax and Keras multiply the decoupled decay by the
+# learning rate, Loshchilov and Hutter's algorithm does not (section 5). Two more
+# traps from earlier sections: `weight_decay` means an L2 penalty in
+# `torch.optim.Adam` (unless `decoupled_weight_decay=True`) and decoupled decay in
+# every Keras 3 optimizer, `Adam` included (section 5); and TensorFlow 1's RMSProp
+# starts its average of squared gradients at 1, not 0 (section 2), so its first
+# steps are not PyTorch's.
 #
 # **Where ε goes.** PyTorch (and optax, JAX's optimizer library) add $\epsilon$ to
 # the root of the *bias-corrected* $\hat v$, as in section 3:

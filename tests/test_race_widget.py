@@ -335,3 +335,35 @@ def test_loss_axis_fits_the_losses_shown(race):
     lo, hi = race.loss_ax.get_ylim()
     assert lo <= lo_data and hi >= hi_data
     assert lo_data / lo <= 20 and hi / hi_data <= 20           # refit when more than ten times too wide
+
+
+def test_overlapping_paths_stay_visible():
+    """Paths that share a valley floor both show: momentum's line is wider than Adam's and
+    drawn under it (in the static PNG and in the blitted frames alike), and each path and loss
+    curve carries its own marker every few steps, at offsets that differ between optimizers."""
+    mom, adam_ = race_style("momentum"), race_style("Adam")
+    assert mom["linewidth"] >= 2 * adam_["linewidth"]
+    names = list(RACE_OPTIMIZERS)
+    ex = optimizer_race(optimizers=names, steps=120, figsize=SMALL)
+    try:
+        a = ex.artists
+        assert a["path:momentum"].get_linewidth() == mom["linewidth"]
+        assert a["path:Adam"].get_zorder() > a["path:momentum"].get_zorder()
+        order = ex._moving()
+        assert order.index(a["path:Adam"]) > order.index(a["path:momentum"])          # blit order = z-order
+        assert all(order.index(a[f"head:{n}"]) > order.index(a[f"path:{m}"]) for n in names for m in names)
+        offsets, every = set(), None
+        for n in names:
+            marks, loss = a[f"marks:{n}"], a[f"loss:{n}"]
+            assert marks.get_marker() == race_style(n)["marker"] and marks.get_linestyle() == "None"
+            np.testing.assert_array_equal(marks.get_xydata(), ex.traces[n].xs)    # the whole path, step 120
+            start, step = marks.get_markevery()
+            assert loss.get_markevery() == (start, step) and loss.get_marker() == race_style(n)["marker"]
+            assert every in (None, step) and 1 < step < 120
+            every = step
+            offsets.add(start)
+        assert len(offsets) == len(names)                                   # staggered: no two coincide
+        ex.update(optimizers=("SGD",))
+        assert not a["marks:Adam"].get_visible() and a["marks:SGD"].get_visible()
+    finally:
+        ex.close()

@@ -70,23 +70,29 @@ _P = style.PALETTE
 #: yellow and black lines get a thin contrasting outline on the figure). Colours
 #: that are close (orange/vermillion/yellow, blue/sky blue) also get different
 #: line styles, and the default four (SGD, momentum, RMSprop, Adam) have four
-#: clearly different hues and three line styles.
-RACE_STYLES: dict[str, dict[str, str]] = {
-    "SGD": {"color": _P["blue"], "marker": "o", "linestyle": "-"},
-    "momentum": {"color": _P["orange"], "marker": "s", "linestyle": "-"},
-    "Nesterov": {"color": _P["vermillion"], "marker": "D", "linestyle": ":"},
-    "Adagrad": {"color": _P["sky_blue"], "marker": "^", "linestyle": "-."},
-    "RMSprop": {"color": _P["bluish_green"], "marker": "v", "linestyle": ":"},
-    "Adam": {"color": _P["reddish_purple"], "marker": "p", "linestyle": "--"},
-    "AdamW": {"color": _P["black"], "marker": "h", "linestyle": "-."},
-    "AMSGrad": {"color": _P["yellow"], "marker": "<", "linestyle": "--"},
+#: clearly different hues and three line styles. Line widths differ too, and a
+#: thinner line is drawn above a wider one, so that two paths running along the
+#: same valley floor both stay visible (momentum widest, Adam thinnest); each
+#: path and loss curve also carries its marker every few steps, at offsets
+#: staggered between optimizers.
+RACE_STYLES: dict[str, dict[str, Any]] = {
+    "SGD": {"color": _P["blue"], "marker": "o", "linestyle": "-", "linewidth": 2.2},
+    "momentum": {"color": _P["orange"], "marker": "s", "linestyle": "-", "linewidth": 4.0},
+    "Nesterov": {"color": _P["vermillion"], "marker": "D", "linestyle": ":", "linewidth": 2.2},
+    "Adagrad": {"color": _P["sky_blue"], "marker": "^", "linestyle": "-.", "linewidth": 2.6},
+    "RMSprop": {"color": _P["bluish_green"], "marker": "v", "linestyle": ":", "linewidth": 2.8},
+    "Adam": {"color": _P["reddish_purple"], "marker": "p", "linestyle": "--", "linewidth": 1.5},
+    "AdamW": {"color": _P["black"], "marker": "h", "linestyle": "-.", "linewidth": 1.3},
+    "AMSGrad": {"color": _P["yellow"], "marker": "<", "linestyle": "--", "linewidth": 2.0},
 }
+#: Markers along each path and loss curve: about this many per race.
+MARKS_PER_RACE = 12
 #: The marker of a diverged run (no race optimizer uses it).
 DIVERGED_MARKER = "X"
 
 
-def race_style(name: str) -> dict[str, str]:
-    """Colour, marker and line style of an optimizer in the race.
+def race_style(name: str) -> dict[str, Any]:
+    """Colour, marker, line style and line width of an optimizer in the race.
 
     The race's own optimizers have fixed, distinct styles (:data:`RACE_STYLES`);
     any other name falls back to :func:`gdlearn.style.optimizer_style`.
@@ -98,9 +104,10 @@ def race_style(name: str) -> dict[str, str]:
     """
     if name in RACE_STYLES:
         return dict(RACE_STYLES[name])
-    st = style.optimizer_style(name)
+    st = dict(style.optimizer_style(name))
     if st["marker"] in ("X", "x"):
         st["marker"] = "o"
+    st.setdefault("linewidth", 1.8)
     return st
 
 _QUAD = "quadratic (κ = 50)"
@@ -249,27 +256,38 @@ class RaceExplorer(Explorer):
         self.artists = {}
         (start,) = ax.plot([], [], color="black", **style.START_STYLE)
         self.artists["start"] = start
-        for n in self.optimizers:
+        every = max(1, round(self.steps / MARKS_PER_RACE))
+        for i, n in enumerate(self.optimizers):
             st = race_style(n)
-            color, ls = st["color"], st["linestyle"]
+            color, ls, lw = st["color"], st["linestyle"], st["linewidth"]
             light = color == _P["yellow"]          # the one colour that needs a dark outline on white
-            outline = [patheffects.withStroke(linewidth=3.4, foreground="#333333" if light else "white")]
-            (path,) = ax.plot([], [], color=color, linestyle=ls, linewidth=1.8, zorder=4, label=n,
+            outline = [patheffects.withStroke(linewidth=lw + 1.6, foreground="#333333" if light else "white")]
+            # markers every `every` steps, staggered so that coinciding paths show both markers;
+            # thinner lines above wider ones
+            marks = dict(marker=st["marker"], markevery=((i * every) // len(self.optimizers), every),
+                         markersize=5.5, markeredgecolor="black", markeredgewidth=0.6)
+            (path,) = ax.plot([], [], color=color, linestyle=ls, linewidth=lw, zorder=4 + 0.1 * (5 - lw), label=n,
                               path_effects=outline)
+            (dots,) = ax.plot([], [], color=color, linestyle="none", zorder=6, **marks)   # no outline on markers
             (head,) = ax.plot([], [], marker=st["marker"], markersize=9, color=color, markeredgecolor="black",
                               linestyle="none", zorder=8)
-            (loss,) = lax.plot([], [], color=color, linestyle=ls, linewidth=1.8, label=n,
-                               path_effects=outline if light else None)
+            (loss,) = lax.plot([], [], color=color, linestyle=ls, linewidth=lw, label=n, zorder=2 + 0.1 * (5 - lw),
+                               path_effects=outline if light else None, **marks)
             gone = ax.text(0.0, 0.0, "diverged", color="black", fontsize=9, fontweight="bold", zorder=9,
                            ha="center", va="bottom", visible=False,
                            bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor=color, linewidth=1.5))
             self.artists[f"path:{n}"], self.artists[f"head:{n}"], self.artists[f"loss:{n}"] = path, head, loss
+            self.artists[f"marks:{n}"] = dots
             self.artists[f"gone:{n}"] = gone
         self.artists["now"] = lax.axvline(0.0, color="black", linewidth=0.8, linestyle=":")
         lax.set_xlabel("step $k$")
         lax.set_title("Loss")
         lax.set_xlim(0, self.steps)
         self.legend = None
+
+    def _moving(self) -> list:
+        """The blitted artists in z-order, as a full draw would stack them (thin lines over wide)."""
+        return sorted(super()._moving(), key=lambda a: a.get_zorder())
 
     def _set_legend(self, labels: Sequence[tuple[str, str]]) -> None:
         """The legend is static (text is slow to blit): rebuilt, with a full redraw, only when a
@@ -282,7 +300,7 @@ class RaceExplorer(Explorer):
             self.artists[f"loss:{n}"].set_label(text)
             st = race_style(n)
             diverged = text.endswith("diverged (X)")
-            handles.append(Line2D([], [], color=st["color"], linestyle=st["linestyle"], linewidth=1.8,
+            handles.append(Line2D([], [], color=st["color"], linestyle=st["linestyle"], linewidth=st["linewidth"],
                                   marker=DIVERGED_MARKER if diverged else st["marker"], markersize=8 if diverged else 7,
                                   markeredgecolor="black", label=text))
         if handles:
@@ -401,7 +419,7 @@ class RaceExplorer(Explorer):
         chosen = v["optimizers"]
         traces = {n: self._run(n, s) for n in chosen}
         for n in self.optimizers:  # before the legend, which copies the lines' visibility
-            for part in ("path", "head", "loss"):
+            for part in ("path", "marks", "head", "loss"):
                 self.artists[f"{part}:{n}"].set_visible(n in chosen)
             if n not in chosen:
                 self.artists[f"gone:{n}"].set_visible(False)
@@ -429,6 +447,7 @@ class RaceExplorer(Explorer):
             j = min(k, t.steps)
             xs = t.xs
             path.set_data(xs[: j + 1, 0], xs[: j + 1, 1])
+            a[f"marks:{n}"].set_data(xs[: j + 1, 0], xs[: j + 1, 1])
             head.set_data(xs[j: j + 1, 0], xs[j: j + 1, 1])
             stopped = t.status == "diverged" and k >= t.diverged_at
             if stopped != self._stopped.get(n, False):
