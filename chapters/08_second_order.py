@@ -236,7 +236,11 @@ plotting.plot_path(ball_ros, ax=ax, color=style.color_for("heavy_ball"), label="
                    markers=False, legend=False, linewidth=1)
 plotting.plot_path(gd_ros, ax=ax, color=style.color_for("gd"), label="gradient descent (on top, dashed)",
                    markers=False, legend=False, linewidth=2.5, linestyle="--")
-plotting.plot_path(pure, ax=ax, color=style.color_for("newton"), label="Newton", legend=False)
+newton_art = plotting.plot_path(pure, ax=ax, color=style.color_for("newton"), label="Newton", legend=False)
+for artist in newton_art:                  # Newton's x_3 = (0.76, 0.58) above gradient descent's end diamond
+    artist.set_zorder(6.5)                 # (the minimum's star, zorder 7, stays on top)
+ax.plot([], [], **{**style.START_STYLE, "markeredgecolor": "0.3"}, label="start of each path")
+ax.plot([], [], **{**style.END_STYLE, "markerfacecolor": "0.6"}, label="end of each path")
 ax.annotate(f"Newton's $x_2$: f = {pure.fs[2]:,.0f}", xy=pure.xs[2], xytext=(-1.9, -3.2), fontsize=8,
             arrowprops=dict(arrowstyle="->", linewidth=0.8))
 assert -3.6 < pure.xs[2][1] < -3 and abs(pure.xs[2][0]) < 1.5   # inside the frame
@@ -251,9 +255,11 @@ ax_err.set_xlim(0, 2000)
 ax_err.set_ylim(1e-12, 20)
 ax_err.set(xlabel="step $k$ (linear up to 10, then log scale)", ylabel=r"$\|x_k - x^\star\|$",
            title="Error: Newton's plunge vs linear convergence")
-ax_err.legend(fontsize=8, loc="lower left");
+ax_err.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2);
 
 # %% [markdown]
+# (On the left, Newton's $x_4$ to $x_7$ lie within 0.06 of the minimum and are hidden by
+# its star, as is the heavy ball's end; the right panel shows their errors.)
 # Seven Newton steps reach the minimum to machine precision; after 2,000 steps
 # gradient descent is still more than 0.01 away and the heavy ball more than
 # $10^{-4}$. Each Newton step costs more, a Hessian and a linear solve (section 5),
@@ -333,7 +339,8 @@ ax.contour(X, Y, model0(np.stack([X, Y])), levels=np.linspace(150, 178, 5), colo
 plotting.plot_path(to_max, ax=ax, color=style.color_for("newton"), label="pure Newton", legend=False)
 ax.plot([], [], "--", color=COLORS["vermillion"], label="quadratic model at $x_0$ (a peak)")
 ax.set(xlim=(-2.5, 1.5), ylim=(-2.5, 1.5))
-ax.legend(loc="upper left", fontsize=8)
+handles = [h for h in ax.get_legend_handles_labels()[0] if h.get_label() != "minima"]   # none in this window
+ax.legend(handles=handles, loc="upper left", fontsize=8)
 
 outcome_colors = {"converged": COLORS["bluish_green"], "saddle": COLORS["orange"], "maximum": COLORS["vermillion"]}
 plotting.plot_contours(himmelblau, ax=ax_map, title="Where pure Newton ends, by start")
@@ -727,17 +734,21 @@ print(f"gradient descent, ratios at steps 1990-1999: {gd_ratios[-10:].min():.6f}
 assert ratios[-1] < 0.05 and ratios[-2:].max() < 0.05                  # far below any fixed linear rate here
 assert ratios[-3:].max() < 0.5 * ratios[-9:-3].max()                   # the tail's largest ratio falls
 assert ratios[-3:].max() < 0.01 and ratios[-9:-3].max() > 0.5 and e[-1] < 1e-15
+assert ratios[-2] > ratios[-3] and ratios[-1] > ratios[-2]              # the last three are not monotone falling
+assert np.sum(ratios > 1) == 2 and 0.04 < ratios[:-3].min() < 0.06
 assert 0.99 < gd_ratios[-10:].min() and gd_ratios[-10:].max() < 1       # linear: a constant close to 1
 
 # %% [markdown]
-# The last three ratios are below 0.01, against 0.68 a few steps earlier (the last
-# error, under $10^{-15}$, is at the rounding level of numbers near 1, so the ratios
-# cannot fall further); gradient descent's sit at 0.9994, step after step. The three
+# The last three ratios are below 0.01, against 0.68 a few steps earlier. They do not
+# fall monotonically ($1.1\cdot10^{-4}$, $7.1\cdot10^{-4}$, $2.5\cdot10^{-3}$, from errors
+# $2.6\cdot10^{-6}$, $2.8\cdot10^{-10}$, $2.0\cdot10^{-13}$, $5\cdot10^{-16}$): the theorem is
+# about the limit, and the last error, under $10^{-15}$, is at the rounding level of
+# numbers near 1, so that last ratio says more about rounding than about BFGS; gradient descent's sit at 0.9994, step after step. The three
 # rates at a glance, the ratio $e_{k+1}/e_k$ against the step:
 
 # %%
 newton_ratios = errors[1:][errors[1:] > 0] / errors[:-1][errors[1:] > 0]
-fig, ax_r = plt.subplots(figsize=(7.5, 4))
+fig, (ax_r, ax_z) = plt.subplots(1, 2, figsize=(13, 4.4), width_ratios=[1.2, 1])
 ax_r.plot(np.arange(1, len(gd_ratios) + 1), gd_ratios, color=style.PALETTE["blue"], linestyle="-",
           linewidth=2, label="gradient descent (lr = 1e-3): linear, ratio → 0.9994")
 ax_r.plot(np.arange(1, len(ratios) + 1), ratios, color=style.PALETTE["bluish_green"], linestyle="--",
@@ -747,14 +758,23 @@ ax_r.plot(np.arange(1, len(newton_ratios) + 1), newton_ratios, color=style.PALET
 ax_r.axhline(1.0, color="0.6", linewidth=0.8, linestyle=":")
 ax_r.set(xscale="log", yscale="log", xlabel="step $k$ + 1 (log scale)", ylabel="$e_{k+1}/e_k$ (log scale)",
          title="Rosenbrock from $(-1.2, 1)$: the error ratio per step")
-ax_r.legend(fontsize=8, loc="center right")
+ax_r.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1)
+for rs, color, ls, marker, label in [(ratios, style.PALETTE["bluish_green"], "--", "s", "BFGS"),
+                                     (newton_ratios, style.PALETTE["black"], "-", "h", "Newton")]:
+    ax_z.plot(np.arange(1, len(rs) + 1), rs, color=color, linestyle=ls, marker=marker, markersize=5, label=label)
+ax_z.axhline(1.0, color="0.6", linewidth=0.8, linestyle=":")
+ax_z.set(yscale="log", xlabel="step $k$ + 1 (linear scale)", ylabel="$e_{k+1}/e_k$ (log scale)",
+         title="The second-order methods, step by step")
+ax_z.legend(fontsize=8, loc="lower center")
 assert newton_ratios[-1] < 1e-5 and ratios[-1] < 0.05 and 0.99 < gd_ratios[-1] < 1
 
 # %% [markdown]
 # Gradient descent's ratio settles on a constant just below 1 (a straight line at
-# the top); BFGS's ratios wander and then fall towards 0 in the last few steps; Newton's
-# last ratio is below $10^{-5}$, because $e_{k+1}/e_k \approx C e_k$ shrinks with the
-# error itself. Ratios above 1 are steps that moved away from the minimum.
+# the top of the left panel). On the right, with a linear step axis: BFGS's ratios
+# stay near 1 for about 25 steps (above 1 at two early ones), fall to about 0.05 over
+# the next dozen, then drop below 0.01 for the last three steps, not monotonically; Newton's last ratio is below $10^{-5}$,
+# because $e_{k+1}/e_k \approx C e_k$ shrinks with the error itself. Ratios above 1 are
+# steps that moved away from the minimum.
 #
 # ## 7. L-BFGS: only the last $m$ pairs
 #
