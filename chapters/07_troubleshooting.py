@@ -383,10 +383,12 @@ assert ratio_sig.max() < 1e-8 and 1 < ratio_bn.min() and ratio_bn.max() < 3     
 
 # %%
 fig, (ax_g, ax_l, ax_t) = plt.subplots(1, 3, figsize=(14, 4.2))
-for (label, n), color, marker in zip(norms.items(), [COLORS["vermillion"], COLORS["orange"]], ["o", "v"]):
+for (label, n), color, color_bn, marker, marker_bn in zip(norms.items(), [COLORS["vermillion"], COLORS["orange"]],
+                                                      [COLORS["blue"], COLORS["sky_blue"]], ["o", "v"], ["s", "D"]):
     ax_g.semilogy(layers, n, marker=marker, color=color, markersize=3, label=f"{label}, no normalization")
-    ax_g.semilogy(layers, norms_bn[label], marker=marker, linestyle="--", color=color, markersize=3,
-                  markerfacecolor="white", label=f"{label} + batch norm")
+    ax_g.semilogy(layers, norms_bn[label], marker=marker_bn, linestyle="--" if marker_bn == "s" else ":",
+                  color=color_bn, markersize=4 if marker_bn == "s" else 3, markerfacecolor="white",
+                  label=f"{label} + batch norm" + (" (just below the other)" if marker_bn == "D" else ""))
 ax_g.set(xlabel="layer $l$ (1 = next to the input)", ylabel=r"$\|\partial \mathcal{L} / \partial W_l\|$",
          title=f"Sigmoid chain, {depth} layers: gradient norm per layer")
 ax_g.legend(fontsize=7)
