@@ -466,7 +466,7 @@ def _quasi_newton(surface: Any, x0: Any, tol: float, max_iter: int, memory: int 
             if not float(g @ p) < 0:    # round-off only: H stays positive definite
                 notes.append(f"step {step}: not a descent direction, restarted from H = I")
                 H, pairs_s, pairs_y, h0, p = np.eye(d), [], [], 1.0, -g
-            # Before any curvature is known, the first step is scaled to length 1.
+            # Before any curvature is known, a first step longer than 1 is scaled to length 1.
             alpha0 = 1.0 if (step > 0 and not first_update) or gnorm <= 1 else 1.0 / gnorm
             if line_search == "wolfe":
                 search = wolfe_line_search(fun.f, fun.grad, x, fx, g, p, alpha0=alpha0)

@@ -45,8 +45,17 @@ __all__ = ["ClippingExplorer", "clipping_explorer", "descend", "CLIP_MODES"]
 #: Dropdown label -> the clipping block (None: no clipping).
 CLIP_MODES = {"none": None, "by value": clip_by_value, "by global norm": clip_by_global_norm}
 
-_LOSS_YLIM = (1e-8, 1e14)      # fixed ranges: every update is a blit, never a redraw
+_LOSS_YLIM = (1e-8, 1e14)      # the widest ranges; the top follows each run's data
 _GRAD_YLIM = (1e-4, 1e14)
+
+
+def _decade_ylim(arrays: Sequence[Any], widest: tuple[float, float]) -> tuple[float, float]:
+    """From the bottom of `widest` (where converging runs end) to half a decade above the data's top decade."""
+    vals = np.concatenate([np.ravel(np.asarray(a, dtype=float)) for a in arrays])
+    vals = vals[np.isfinite(vals) & (vals > 0)]
+    lo = widest[0]
+    hi = min(widest[1], 10.0 ** (np.ceil(np.log10(vals.max())) + 0.5)) if vals.size else widest[1]
+    return (float(lo), float(hi)) if lo < hi else widest
 
 
 def descend(clip: str, threshold: float, lr: float, surface: Any, x0: Any, steps: int,
@@ -148,8 +157,9 @@ class ClippingExplorer(Explorer):
         lax.tick_params(labelbottom=False)
         (raw,) = gax.plot([], [], color=style.PALETTE["vermillion"], linewidth=1.2,
                           label=r"raw $\|\nabla f\|$")
-        (used,) = gax.plot([], [], color=color, linewidth=1.8, label="after clipping")
-        (thr,) = gax.plot([], [], color="black", linewidth=0.8, linestyle=":", label="threshold $c$")
+        (used,) = gax.plot([], [], color=color, linewidth=3.0, label="after clipping")
+        (thr,) = gax.plot([], [], color="black", linewidth=1.2, linestyle=(0, (4, 3)), zorder=4,
+                          label="threshold $c$ (on top)")
         (blowup,) = lax.plot([], [], "X", color=_RED, markersize=11, markeredgecolor="black", zorder=6)
         gax.set(yscale="log", ylim=_GRAD_YLIM, xlabel="step $k$", ylabel="gradient norm")
         gax.legend(loc="upper right", fontsize=7, ncol=3)
@@ -215,7 +225,13 @@ class ClippingExplorer(Explorer):
         a["loss"].set_marker(few)
         a["raw_norm"].set_marker(few)
         diverged = trace.status == "diverged"
-        a["blowup"].set_data([trace.diverged_at if diverged else 0], [_LOSS_YLIM[1] / 100])
+        loss_ylim = _decade_ylim([trace.fs], _LOSS_YLIM)
+        grad_ylim = _decade_ylim([raw, used] + ([[v["threshold"]]] if block is not None else []), _GRAD_YLIM)
+        if self.loss_ax.get_ylim() != loss_ylim or self.grad_ax.get_ylim() != grad_ylim:
+            self.loss_ax.set_ylim(*loss_ylim)
+            self.grad_ax.set_ylim(*grad_ylim)
+            self._full_draw_needed = True
+        a["blowup"].set_data([trace.diverged_at if diverged else 0], [loss_ylim[1] / 3])
         a["blowup"].set_visible(diverged)
         a["clipped_norm"].set_data(k, used)
         a["clipped_norm"].set_visible(block is not None)

@@ -274,7 +274,8 @@ class NewtonExplorer(Explorer):
         lax = self.error_ax
         handles = [h for h in (a["newton_path"], a["gd_path"], a["model"], a["model_center"],
                                self._contours.minima) if h is not None]
-        lax.legend(handles=handles, loc="center right", fontsize=8)
+        lax.legend(handles=handles, loc="center right", fontsize=8,
+                   title="paths (left) and errors (right);\nmodel and minima: left panel", title_fontsize=7)
         _, _, Z = plotting.surface_grid(s, 100)
         f_star = plotting._f_star(s)
         top = float(np.nanmax(Z)) - (0.0 if f_star is None else f_star)
