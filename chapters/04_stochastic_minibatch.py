@@ -323,8 +323,9 @@ ax.legend(fontsize=8, loc="lower right");
 # %% [markdown]
 # Full-batch gradient descent walks straight downhill, but after three epochs
 # it has taken only three steps. With batches of 10, the path wobbles around the
-# straight line and arrives; with single examples it arrives even sooner and
-# then **jitters around the minimum without settling**. That jitter is the
+# straight line and arrives; with single examples it arrives too (after far
+# more, smaller-batch steps: section 4 compares the speeds) and then **jitters
+# around the minimum without settling**. That jitter is the
 # subject of section 6. First, the trade-off.
 #
 # ## 4. The batch-size trade-off: loss against gradient evaluations and against the clock
@@ -367,21 +368,18 @@ for b in (1, 10, 100, n):
           f" L - L* in epoch 1: {level[work == 1][0]:.1e}, in epoch {budget_epochs}: {level[-1]:.1e}")
 
 # %%
-fig, (ax_e, ax_t) = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+fig, ax_e = plt.subplots(figsize=(7, 4.2))
 for b, r in trade.items():
     name = "full batch" if b == n else f"b = {b}"
-    kw = dict(color=BATCH_COLORS[b], lw=1.6, label=name, marker="o", markersize=3)
-    ax_e.semilogy(r["work"], r["level"], **kw)
-    clock = r["work"] / budget_epochs * r["seconds"]       # estimate: the run's time spread evenly over its work
-    ax_t.loglog(clock[1:], r["level"][1:], **dict(kw, linestyle="--", marker=None))   # an estimate, not data
+    ls, marker = {1: ("-", "o"), 10: ("--", "s"), 100: ("-.", "^")}.get(b, (":", "D"))
+    ax_e.semilogy(r["work"], r["level"], color=BATCH_COLORS[b], lw=1.4, label=name, linestyle=ls,
+                  marker=marker, markersize=3.5)
 ax_e.set(xlabel="epochs (example gradients / n)", ylabel="$L(w) - L^\\star$ (mean over 0.1 epoch)",
          title="Same work, different batch sizes ($\\eta$ = 0.1)")
-ax_t.set(xlabel="seconds (log scale; each run's measured total, spread evenly over its work)",
-         title="The same runs against an estimated clock (dashed)")
 ax_e.legend(fontsize=8);
 
 # %% [markdown]
-# Read the left panel along a vertical line, at a fixed amount of work:
+# Read the figure along a vertical line, at a fixed amount of work:
 #
 # - **Early on, small batches win by far.** During the first epoch, single
 #   examples and batches of 10 get more than a hundred times closer to the
@@ -414,11 +412,9 @@ for b, settled in [(1, 1), (10, 1), (100, 7)]:      # from epoch settled + 1 on:
 assert epoch_mean[1][13:].mean() > 5 * epoch_mean[10][13:].mean() > 25 * epoch_mean[100][13:].mean()
 
 # %% [markdown]
-# The right panel is the same runs against the clock, and it tells a different
-# story: a step has a fixed cost (Python, function calls, memory traffic) on top
-# of the work per example, so 20,000 steps of one example take far longer than
-# 200 steps of a hundred. (The panel spreads each run's measured time evenly over
-# its work: an estimate, since the timings are totals.) On parallel hardware such
+# The wall-clock totals printed above tell a different story: a step has a fixed
+# cost (Python, function calls, memory traffic) on top of the work per example,
+# so 20,000 steps of one example take far longer than 200 steps of a hundred. On parallel hardware such
 # as a GPU the effect is usually stronger still, because the examples of a batch
 # are processed at the same time, up to the point where the hardware is busy
 # (d2l, *Minibatch Stochastic Gradient Descent*, "Vectorization and Caches"); we
@@ -620,6 +616,9 @@ for lr, color in zip(noise_lrs, (COLORS["orange"], COLORS["bluish_green"], COLOR
 p = decay_run[0][-n:]
 ax.scatter(p[:, 0], p[:, 1], s=4, alpha=0.8, color="black", zorder=8, label="$\\eta_t = 0.1/(1 + 0.01t)$")
 ax.set(xlim=(w_star[0] - radius, w_star[0] + radius), ylim=(w_star[1] - radius, w_star[1] + radius))
+for line in ax.get_lines():
+    if line.get_label() == "$w^\\star$":
+        line.set(markerfacecolor="none", markersize=11)      # hollow: the black cloud shows through
 legend = ax.legend(fontsize=7.5, loc="lower right")
 for handle in legend.legend_handles[1:]:
     handle.set_sizes([25])
@@ -872,7 +871,7 @@ assert gap(averages.mean(axis=0)) < gap(averages).mean() / 5  # ~1/20 if they sc
 # Averaging 20 such averages gains the factor 20 expected if they scatter around
 # $w^\star$ with no common offset. Each independent-batch average is less close
 # than a reshuffled one, about 60 times below the floor (at least 20, asserted) rather
-# than more than 100:
+# than more than 100, because
 # within a reshuffled epoch the noise terms cancel, so the average of an epoch
 # carries less of them.
 #
@@ -942,10 +941,19 @@ assert np.isclose(last["step"], peak / 125) and schedule_set["step"](1500) == la
 assert all(abs(last[name] / (peak / 100) - 1) < 0.01 for name in ("exponential", "1/t"))
 assert last["cosine"] < 1e-6 and last["warm-up + cosine"] < 1e-6
 
-fig, ax = plt.subplots(figsize=(7.5, 4))
-for name, s in schedule_set.items():
-    ax.plot(steps, s(steps), color=SCHEDULE_COLORS[name], label=name, lw=1.6)
-ax.set(xlabel="step $t$", ylabel="learning rate $\\eta_t$", title="Six learning-rate schedules, peak 0.2")
+line_styles = {"constant": ("-", "x"), "step": ("--", "s"), "exponential": ("-.", "^"), "1/t": (":", "o"),
+               "cosine": ("-", "D"), "warm-up + cosine": ("--", "v")}
+fig, (ax, ax_log) = plt.subplots(1, 2, figsize=(12, 4.2))
+for axis in (ax, ax_log):
+    for name, s in schedule_set.items():
+        ls, marker = line_styles[name]
+        axis.plot(steps, s(steps), color=SCHEDULE_COLORS[name], label=name, lw=1.6, linestyle=ls,
+                  marker=marker, markevery=(50 * list(schedule_set).index(name), 300), markersize=6,
+                  fillstyle="none" if name == "warm-up + cosine" else "full")
+    axis.set(xlabel="step $t$", ylabel="learning rate $\\eta_t$")
+ax.set(title="Six learning-rate schedules, peak 0.2")
+ax_log.set_yscale("log")                                   # zeros (cosine at T, warm-up at 0) are left out
+ax_log.set(ylim=(1e-8, 0.5), title="The same, log scale: the last rates differ by orders of magnitude")
 ax.legend(fontsize=8);
 
 # %% [markdown]
@@ -974,10 +982,8 @@ for name, s in schedule_set.items():
           f" (standard error {last_epoch.std(ddof=1) / np.sqrt(len(last_epoch)):.1e})")
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(12, 5.4), sharey=True, layout="constrained")
 panels = [["constant", "step", "exponential", "1/t"], ["constant", "cosine", "warm-up + cosine"]]
-line_styles = {"constant": ("-", "x"), "step": ("--", "s"), "exponential": ("-.", "^"), "1/t": (":", "o"),
-               "cosine": ("-", "D"), "warm-up + cosine": ("--", "v")}
 for ax, names in zip(axes, panels):
     for name in names:
         final_gap, curve, _ = schedule_results[name]
@@ -987,7 +993,8 @@ for ax, names in zip(axes, panels):
                     marker=marker, markersize=6, fillstyle="none" if name == "warm-up + cosine" else "full",
                     label=f"{name}: {final_gap:.1e}")
     ax.set(xlabel="epoch (100 steps each)")
-    ax.legend(fontsize=8, title="last-epoch mean of $L - L^\\star$", title_fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, title="last-epoch mean of $L - L^\\star$", title_fontsize=8, loc="upper center",
+              bbox_to_anchor=(0.5, -0.16), ncols=2)
 axes[0].set(ylabel="$L(w) - L^\\star$ (10 seeds, mean over each epoch)",
             title="Step-wise and smooth decays, batches of 10")
 axes[1].set(title="Cosine with and without warm-up (the first epoch holds the warm-up)");
