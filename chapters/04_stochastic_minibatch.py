@@ -311,7 +311,7 @@ def draw_contours(ax, center=w_star, radius=3.5, title=""):
 
 BATCH_COLORS = {1: COLORS["orange"], 10: COLORS["bluish_green"], 100: COLORS["reddish_purple"],
                 n: style.color_for("gd")}
-runs3 = {b: train(models.mse_grad, w0, X, y, sgd(lr=0.1), b, epochs=3)[0] for b in (n, 10, 1)}
+runs3 = {b: train(models.mse_grad, w0, X, y, sgd(lr=0.1), b, epochs=3)[0] for b in (n, 1, 10)}  # b = 10 on top of the b = 1 cloud
 fig, ax = plt.subplots(figsize=(6.2, 5.2))
 draw_contours(ax, title="Three epochs at $\\eta$ = 0.1")
 for b, p in runs3.items():

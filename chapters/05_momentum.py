@@ -1174,15 +1174,23 @@ assert all(tr.fs[50] < 0.2 * tr.fs[0] for tr in races.values())                 
 
 # %%
 fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1, 1.1])
-plotting.plot_contours(rosenbrock, ax=ax, title=f"Rosenbrock: lr = {lr}, $\\beta$ = {beta}, first 3,000 steps")
+plotting.plot_contours(rosenbrock, ax=ax, title=f"Rosenbrock: lr = {lr}, $\\beta$ = {beta}, first 3,000 steps (marks every 250)")
 names = {"gd": "gradient descent", "heavy_ball": "heavy ball", "nesterov": "Nesterov"}
 widths = {"gd": 4.0, "heavy_ball": 2.0, "nesterov": 1.2}         # gradient descent's path lies under the others
 styles = {"gd": "-", "heavy_ball": "--", "nesterov": "-"}
 for name, tr in races.items():
     plotting.plot_path(tr.xs[:3001], ax=ax, color=style.color_for(name), label=names[name], markers=False,
                        linewidth=widths[name], linestyle=styles[name])
+    marks = {"gd": ("o", 0), "heavy_ball": ("s", 80), "nesterov": ("^", 160)}[name]
+    ax.plot(*tr.xs[marks[1]:3001:250].T, linestyle="none", marker=marks[0], markersize=6, zorder=6,
+            color=style.color_for(name), markeredgecolor="black", markeredgewidth=0.5,
+            label=f"{names[name]}, every 250 steps")
+ax.legend(fontsize=7, loc="upper right")
 plotting.plot_loss(list(races.values()), ax=ax_loss, f_star=0.0, labels=list(names.values()),
                    colors=[style.color_for(name) for name in races])
+for line, ls in zip(ax_loss.get_lines(), ["-", "--", ":"]):
+    line.set_linestyle(ls)                                   # heavy ball and Nesterov nearly coincide
+ax_loss.legend(fontsize=8, loc="lower left")
 ax_loss.set_xscale("symlog", linthresh=100)
 ax_loss.set_xlim(0, budget)
 ax_loss.set_xlabel("step $k$ (linear up to 100, then log scale)")
