@@ -868,12 +868,12 @@ assert gap(averages).mean() < floors[1, 0.1] / 20             # each run's avera
 assert gap(averages.mean(axis=0)) < gap(averages).mean() / 5  # ~1/20 if they scatter around w* with no common offset
 
 # %% [markdown]
-# Averaging 20 such averages gains the factor 20 expected if they scatter around
-# $w^\star$ with no common offset. Each independent-batch average is less close
-# than a reshuffled one, about 60 times below the floor (at least 20, asserted) rather
-# than more than 100, because
-# within a reshuffled epoch the noise terms cancel, so the average of an epoch
-# carries less of them.
+# Averaging the 20 averages gains about the factor 20 (21 here; more than 5
+# asserted) expected if they scatter around $w^\star$ with no common offset. Each
+# independent-batch average lands about 60 times below the floor (at least 20,
+# asserted), less far than the reshuffled runs' more than 100: the averaging
+# window holds two whole epochs, and at $w^\star$ the noise terms of a reshuffled
+# epoch sum to zero.
 #
 # On a loss that is not quadratic the mean gradient over the ball is not the
 # gradient at the ball's centre, and the average of constant-rate SGD iterates
