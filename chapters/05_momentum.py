@@ -12,8 +12,10 @@
 # Chapter 02 ended with a bill: on a quadratic, gradient descent at its best
 # learning rate shrinks the distance to the minimum by $(\kappa - 1)/(\kappa + 1)$
 # per step, so the number of steps grows in proportion to the condition number
-# $\kappa = L/\mu$. A valley a hundred times steeper across than along costs about
-# a hundred times more steps than a round bowl. **Momentum** cuts that cost to
+# $\kappa = L/\mu$: for large $\kappa$ about $\kappa/2$ steps per factor $e$ of
+# accuracy, since $-1/\ln\frac{\kappa - 1}{\kappa + 1} \approx \kappa/2$. A round bowl
+# ($\kappa = 1$) is solved in one step; a valley a hundred times steeper across
+# than along needs hundreds. **Momentum** cuts that cost to
 # about $\sqrt{\kappa}$, by letting each step remember the previous one, as a
 # heavy ball rolling downhill keeps its speed. It is one line of code, and it is
 # in almost every optimizer used to train neural networks.
@@ -237,11 +239,34 @@ ax.legend(fontsize=8, loc="upper right");
 # weights $(1 - \beta)\beta^\tau$ that sum to 1: torch's `dampening=β` does it, and
 # so does Adam's first moment (Kingma & Ba, 2015, Algorithm 1; chapter 06), which
 # keeps the step at the size of a gradient step.
-# (From the second step on: torch, and `gdlearn`, fill the buffer with the first
-# gradient itself, undamped.)
+# (At the first step torch, and `gdlearn`, store the first gradient itself,
+# undamped; the damping applies from the second step on.)
 # Same idea, different meaning of the learning rate: compare step sizes only within
 # one convention. From here on we use `gdlearn.optim.sgd(lr, momentum=β)`, torch's
 # form.
+#
+# A second difference hides in where the learning rate sits. Torch (and `gdlearn`)
+# keep it outside the buffer, $p \leftarrow p - \text{lr}_k\, b_k$; Sutskever et
+# al. (2013) put it inside, $v \leftarrow \beta v - \text{lr}_k\, g_k$, $p \leftarrow
+# p + v$. With a constant rate the two give the same iterates ($v = -\text{lr}\, b$).
+# With a schedule they do not: when the rate drops, torch's form shrinks the whole
+# remembered velocity at once, Sutskever's only the new gradient's share. The rate
+# halved after 5 steps, on the bowl:
+
+# %%
+def halved(k):
+    return 0.01 if k < 5 else 0.005                           # a step schedule
+
+
+p_torch, b_torch, p_sutskever, v = bowl.start.copy(), 0.0, bowl.start.copy(), 0.0
+for k in range(10):
+    b_torch = 0.9 * b_torch + bowl.grad(p_torch)
+    p_torch = p_torch - halved(k) * b_torch                   # lr outside the buffer
+    v = 0.9 * v - halved(k) * bowl.grad(p_sutskever)
+    p_sutskever = p_sutskever + v                             # lr inside the velocity
+print("after 10 steps: torch form", p_torch, "Sutskever form", p_sutskever)
+assert np.allclose(run(sgd(lr=halved, momentum=0.9), bowl, bowl.start, steps=10, tol=0).x, p_torch)
+assert not np.allclose(p_torch, p_sutskever, rtol=1e-3)       # same schedule, different iterates
 #
 # ## 3. Nesterov's momentum: look ahead, then step
 #
@@ -513,11 +538,13 @@ for k in kappas:                     # steps predicted from k rho^k: ln(1e6 k) /
 # $\ln(10^6)/(-\ln\rho)$ (checked above to 10% for the three runs), and $\ln k$ grows
 # with the length of the run, so the share lost grows slowly with $\kappa$.
 #
-# No first-order method can do better than this order: for every such method there
-# are strongly convex quadratics (in high enough dimension) on which the distance
+# No method of this kind can do better than this order: for every method whose
+# iterates stay in $x_0 + \operatorname{span}\{\nabla f(x_0), \dots, \nabla f(x_{k-1})\}$
+# (gradient descent, heavy ball and Nesterov all do) there are strongly convex
+# quadratics, in infinite dimension (or with $k$ much smaller than the dimension), on which the distance
 # after $k$ steps is at least $\big((\sqrt\kappa - 1)/(\sqrt\kappa + 1)\big)^k$
 # times the start's (Nesterov, *Introductory Lectures on Convex Optimization*, 2004,
-# Theorem 2.1.13). The heavy ball's rate on quadratics meets that bound.
+# Theorem 2.1.13, stated in $\ell_2$). The heavy ball's rate on quadratics meets that bound.
 
 # %%
 fig, ax = plt.subplots(figsize=(6.5, 4))
@@ -597,10 +624,10 @@ for name, lr_, beta_, theory in [("tuned (Lessard et al.)", lr_nag, beta_nag, rh
 # and restarting the momentum whenever $f$ goes up removes the need to know $\mu$ in
 # practice (O'Donoghue & Candès, 2015, *Adaptive restart for accelerated gradient
 # schemes*, Found. Comput. Math.).
-# In deep learning, both are used with a $\beta$ around 0.9 (up to 0.99) and a tuned learning
-# rate (Sutskever, Martens, Dahl & Hinton, 2013, *On the importance of initialization
-# and momentum in deep learning*, ICML; they use $\beta$ up to 0.999), which for Nesterov must be smaller
-# (section 6).
+# In deep learning both are used with a tuned learning rate, which for Nesterov must
+# be smaller (section 6); Sutskever, Martens, Dahl & Hinton (2013, *On the importance
+# of initialization and momentum in deep learning*, ICML, section 4) raise $\beta$
+# during training up to a cap they choose among 0.9, 0.99, 0.995 and 0.999.
 #
 # ## 5. Too little, too much: what β does
 #
@@ -1105,6 +1132,19 @@ ax_t.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
 # without limit), and already at the start $f''(1.75) = 30.75$, so the bound would ask
 # for $\alpha < 2(1 - 0.99)/30.75 = 0.00065$ at $\beta = 0.99$, or less, far below our 0.02, so
 # our result is an observation about this function and step, not a theorem.
+# With larger steps it fails: from $x_0 = 1.52$, below the hilltop, lr = 0.09:
+
+# %%
+x_low = 1.52
+assert double_well.f(np.array([x_low])) < double_well.f(np.array([rim])) - 0.1   # well below the hilltop
+for beta_ in (0.94, 0.95, 0.96):
+    end = run(sgd(lr=0.09, momentum=beta_), double_well, np.array([x_low]), steps=5000, tol=1e-8).x[0]
+    print(f"lr = 0.09, beta = {beta_}: from x0 = {x_low} (f = {double_well.f(np.array([x_low])):.3f}) ends at {end:.4f}")
+    assert abs(end - global_min) < 1e-3                                   # crossed the hilltop from below
+
+# %% [markdown]
+# The discrete step overshoots: a step of length $\alpha\,|b_k|$ can jump to a point
+# higher than anything the energy allows the continuous ball.
 #
 # So momentum is not a method for finding global minima. It helps on long slopes
 # and narrow valleys, and it may carry the iterate over small bumps; which minimum it
@@ -1113,8 +1153,8 @@ ax_t.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
 # ## 9. A curved valley: Rosenbrock
 #
 # On Rosenbrock's banana the valley bends, so there are no fixed eigen-directions and
-# no formula for the best parameters. The usual recipe is $\beta = 0.9$ (Sutskever et al., 2013) with a tuned
-# learning rate; here lr = 0.001, below all three stability limits at the minimum
+# no formula for the best parameters. We take $\beta = 0.9$, the smallest nonzero cap of
+# Sutskever et al., and a tuned learning rate; here lr = 0.001, below all three stability limits at the minimum
 # (section 6). A budget of 20,000 steps, stopping once $\|\nabla f\| \le 10^{-6}$:
 
 # %%
@@ -1134,15 +1174,23 @@ assert all(tr.fs[50] < 0.2 * tr.fs[0] for tr in races.values())                 
 
 # %%
 fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1, 1.1])
-plotting.plot_contours(rosenbrock, ax=ax, title=f"Rosenbrock: lr = {lr}, $\\beta$ = {beta}, first 3,000 steps")
+plotting.plot_contours(rosenbrock, ax=ax, title=f"Rosenbrock: lr = {lr}, $\\beta$ = {beta}, first 3,000 steps (marks every 250)")
 names = {"gd": "gradient descent", "heavy_ball": "heavy ball", "nesterov": "Nesterov"}
 widths = {"gd": 4.0, "heavy_ball": 2.0, "nesterov": 1.2}         # gradient descent's path lies under the others
 styles = {"gd": "-", "heavy_ball": "--", "nesterov": "-"}
 for name, tr in races.items():
     plotting.plot_path(tr.xs[:3001], ax=ax, color=style.color_for(name), label=names[name], markers=False,
                        linewidth=widths[name], linestyle=styles[name])
+    marks = {"gd": ("o", 0), "heavy_ball": ("s", 80), "nesterov": ("^", 160)}[name]
+    ax.plot(*tr.xs[marks[1]:3001:250].T, linestyle="none", marker=marks[0], markersize=6, zorder=6,
+            color=style.color_for(name), markeredgecolor="black", markeredgewidth=0.5,
+            label=f"{names[name]}, every 250 steps")
+ax.legend(fontsize=7, loc="upper right")
 plotting.plot_loss(list(races.values()), ax=ax_loss, f_star=0.0, labels=list(names.values()),
                    colors=[style.color_for(name) for name in races])
+for line, ls in zip(ax_loss.get_lines(), ["-", "--", ":"]):
+    line.set_linestyle(ls)                                   # heavy ball and Nesterov nearly coincide
+ax_loss.legend(fontsize=8, loc="lower left")
 ax_loss.set_xscale("symlog", linthresh=100)
 ax_loss.set_xlim(0, budget)
 ax_loss.set_xlabel("step $k$ (linear up to 100, then log scale)")
@@ -1243,9 +1291,11 @@ assert np.isclose(explorer.values["lr"], lr_star) and np.isclose(explorer.values
 # - With noisy gradients the noise floor is chapter 04's with the effective step
 #   $\alpha/(1 - \beta)$: at a fixed $\alpha$ momentum raises it by $1/(1 - \beta)$, at
 #   a fixed effective step it leaves it unchanged.
-# - Momentum can carry an iterate over a bump that stops gradient descent, but only
-#   with the energy it started with, and with too much of it the final minimum is a
-#   matter of timing.
+# - Momentum can carry an iterate over a bump that stops gradient descent; with
+#   too much of it the final minimum is a matter of timing. With small steps it
+#   spends only the energy it started with (Ochs et al., 2014); with larger steps
+#   it can cross from below the hilltop (lr = 0.09, $\beta$ = 0.94 to 0.96, from
+#   $x_0 = 1.52$, section 8).
 #
 # ## Exercises
 #

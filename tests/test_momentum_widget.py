@@ -330,3 +330,14 @@ def test_message_box_leaves_the_start_visible(surface):
         assert not extent.overlaps(ex.loss_ax.get_legend().get_window_extent())
     finally:
         ex.close()
+
+
+def test_contour_panel_widens_to_show_the_whole_path(explorer):
+    """The heavy ball at Polyak's optimum swings past |y| = 3 on the kappa=100 bowl: the panel must show it."""
+    explorer.update(surface=QUAD)
+    q = quadratic(100.0)
+    ys = explorer.trace.xs[:, 1]
+    lo, hi = explorer.ax.get_ylim()
+    assert lo <= ys.min() and ys.max() <= hi                                   # the whole swing is visible
+    span = q.domain[1][1] - q.domain[1][0]
+    assert q.domain[1][0] - 0.25 * span <= lo and hi <= q.domain[1][1] + 0.25 * span   # bounded widening

@@ -308,6 +308,21 @@ class MomentumExplorer(Explorer):
         self._background_key = (s, nesterov)
         self._full_draw_needed = True
 
+    def _fit_path(self, s: Any, xs: np.ndarray) -> None:
+        """Widen the contour panel to show a path that swings outside it, at most 1.5 times the domain."""
+        for i, (get, set_) in enumerate([(self.ax.get_xlim, self.ax.set_xlim), (self.ax.get_ylim, self.ax.set_ylim)]):
+            low, high = s.domain[i]
+            pad = 0.25 * (high - low)
+            finite = xs[:, i][np.isfinite(xs[:, i])]
+            if not finite.size:
+                continue
+            want = (max(min(float(finite.min()) - 0.05 * (high - low), low), low - pad),
+                    min(max(float(finite.max()) + 0.05 * (high - low), high), high + pad))
+            lo, hi = get()
+            if want[0] < lo or want[1] > hi:
+                set_(min(lo, want[0]), max(hi, want[1]))
+                self._full_draw_needed = True
+
     def _loss_data(self, s: Any, fs: np.ndarray, steps: int) -> np.ndarray:
         """Loss values for the right panel; sets (only when needed) the static axis ranges."""
         lax = self.loss_ax
@@ -377,6 +392,7 @@ class MomentumExplorer(Explorer):
         a = self.artists
         xs = trace.xs
         a["path"].set_data(xs[:, 0], xs[:, 1])
+        self._fit_path(s, xs)
         a["start"].set_data(xs[:1, 0], xs[:1, 1])
         a["end"].set_data(xs[-1:, 0], xs[-1:, 1])
         a["end"].set_marker("X" if trace.status == "diverged" else style.END_STYLE["marker"])
