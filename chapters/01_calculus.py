@@ -340,7 +340,18 @@ ax_slope.legend(loc="lower right", fontsize=8);
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 5), layout="constrained")
-plotting.plot_gradient_field(himmelblau, ax=ax, density=20, negative=False);
+plotting.plot_gradient_field(himmelblau, ax=ax, density=20, negative=False)
+hilltop = np.array([-0.270845, -0.923039])               # known to 6 decimals
+saddles = np.array([[0.086678, 2.884255], [-3.073026, -0.081353],
+                    [3.385154, 0.073852], [-0.127961, -1.953715]])
+assert np.all(np.linalg.norm(himmelblau.grad(np.vstack([hilltop, saddles]).T), axis=0) < 1e-3)
+assert np.all(np.linalg.eigvalsh(himmelblau.hess(hilltop)) < 0)                  # a maximum
+assert all(np.prod(np.linalg.eigvalsh(himmelblau.hess(s))) < 0 for s in saddles)  # saddles
+ax.plot(*hilltop, linestyle="none", marker="^", markersize=11, color=COLORS["vermillion"],
+        markeredgecolor="white", label="hilltop (local maximum)")
+ax.plot(*saddles.T, linestyle="none", marker="X", markersize=10, color=COLORS["orange"],
+        markeredgecolor="black", label="saddle points")
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, fontsize=8);
 
 # %% [markdown]
 # The gradient is zero exactly at the minima (and at the other flat points):
@@ -746,7 +757,9 @@ for ax, name, title in [(axes[0], "sqrt", r"$f(x) = \sqrt{x}$ near $x = 10^4$"),
     ax.text(1.3e-14, 1e-9, "grey: $x + h = x$,\nerror $= |f'|$", fontsize=8)
     ax.set(xlabel="step $h$ (log scale)", title=title, ylim=(1e-15, 10))
 axes[0].set_ylabel("absolute error of $f'(x)$, mean of 41 $x$ (log scale)")
-axes[1].legend(loc="lower left", fontsize=8);
+axes[1].plot(hs_far[dip], sin_central[dip], linestyle="none", marker="v", markersize=9,
+             color=COLORS["vermillion"], markeredgecolor="black", label="the lucky dip (sin)")
+fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=8);
 
 # %% [markdown]
 # In the grey band the step is below half the spacing of float64 near $10^4$: $x + h$
@@ -1281,7 +1294,10 @@ assert 2400 < condition_number < 2600
 # ellipses would be slivers. So that panel is drawn in the coordinates of the
 # eigenvectors, along and across the valley, with the vertical axis stretched 25
 # times (the across-arrow looks half as long as the along-arrow instead of 50 times
-# shorter). The other two panels have equal scales on both axes.
+# shorter). The other two panels have equal scales on both axes. In the saddle
+# panel only the dashed model contours show: the saddle function is itself a
+# quadratic, so its second-order Taylor model is exact and the black contours of
+# $f$ lie exactly under the dashed ones (asserted).
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(11, 4.6), layout="constrained")
@@ -1301,6 +1317,8 @@ for ax, (name, (surface, point)) in zip(axes, stationary.items()):
     d = np.einsum("ij,j...->i...", basis, np.stack([ga, gb]))  # the step, in x-y coordinates
     true = surface.f(point[:, None, None] + d) - surface.f(point)
     model = 0.5 * np.einsum("i...,ij,j...->...", d, H, d)
+    if name == "Saddle":           # a quadratic: its Taylor model is exact, the contours coincide
+        assert np.allclose(true, model, atol=1e-12)
     ax.contour(origin[0] + ga, origin[1] + gb, true, levels=levels, colors="black", linewidths=1.2,
                negative_linestyles="solid")
     ax.contour(origin[0] + ga, origin[1] + gb, model, levels=levels, colors=COLORS["orange"],
