@@ -355,18 +355,21 @@ ax_loss.set(xlabel="step $k$", ylabel="$J(w_k) - J^\\star$", title="The loss abo
 # the bowl. What those steps do to the fitted line:
 
 # %%
-fig, ax = plt.subplots(figsize=(6.5, 4.2))
+fig, ax = plt.subplots(figsize=(8.6, 4.2), layout="constrained")
 ax.plot(t, y, "o", color="0.35", markersize=4, label="data")
 shown = [0, 2, 5, 10, 20, 200]
-for k, shade in zip(shown, np.linspace(0.3, 1, len(shown))):
+step_styles = [(COLORS["reddish_purple"], (0, (1, 1))), (COLORS["sky_blue"], "-."),
+               (COLORS["bluish_green"], (0, (5, 2))), (COLORS["orange"], (0, (3, 1, 1, 1, 1, 1))),
+               (COLORS["vermillion"], "--"), (COLORS["blue"], "-")]
+for k, (color, linestyle) in zip(shown, step_styles):
     w1, w2 = path[k]
     sign = "+" if w2 >= 0 else "-"
-    ax.plot(grid_t, w1 + w2 * grid_t, color=GD_COLOR, alpha=shade, linewidth=1.2 + (k == 200),
+    ax.plot(grid_t, w1 + w2 * grid_t, color=color, linestyle=linestyle, linewidth=1.6 + 0.6 * (k == 200),
             label=f"step {k}: $\\hat y = {w1:.2f} {sign} {abs(w2):.2f}\\,t$")
 ax.plot(grid_t, line.w_true[0] + line.w_true[1] * grid_t, ":", color="black", linewidth=1.5,
         label="the line that generated the data, $y = 1 + 2t$")
 ax.set(xlabel="feature $t$", ylabel="target $y$", title="The fitted line, step by step")
-ax.legend(fontsize=7.5, loc="upper left");
+ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0);
 
 # %% [markdown]
 # Gradient descent converges to the minimizer $w^\star$ of the loss on *these* fifty
@@ -475,6 +478,8 @@ ax3.plot([], [], color=COLORS["sky_blue"], alpha=0.5, linewidth=8, label="column
 ax3.set(xlabel="example 1", ylabel="example 2", zlabel="example 3",
         title="Least squares is a projection: $y$ onto the plane of the columns")
 ax3.view_init(elev=20, azim=-110)
+for axis in (ax3.xaxis, ax3.yaxis, ax3.zaxis):
+    axis.set_major_locator(plt.MaxNLocator(4))                # fewer ticks: no colliding labels
 ax3.legend(loc="upper left", fontsize=8)
 
 # The same picture seen edge-on: the plane becomes a line, y sits straight above y_hat.
@@ -684,9 +689,13 @@ fig, axes = plt.subplots(1, 2, figsize=(11, 4.6), width_ratios=[1.3, 1])
 ax = axes[0]
 plotting.plot_contours(raw, ax=ax, levels=25,
                        title=f"Raw features ($\\kappa$ = {kappa_raw:.0f}): the first {shown_steps} of {raw_steps} steps")
-plotting.plot_path(raw_trace.xs[:shown_steps + 1], ax=ax, color=GD_COLOR, label="gd on the raw features")
+raw_artists = plotting.plot_path(raw_trace.xs[:shown_steps + 1], ax=ax, color=GD_COLOR,
+                                 label="gd on the raw features")
 plotting.plot_path(std_in_w[:std_steps + 1], ax=ax, color=COLORS["orange"],
                    label=f"gd on standardized features ({std_steps} steps), drawn in $w$")
+raw_artists[2].set_zorder(12)                                 # the raw end marker above the orange line
+ax.plot([], [], markeredgecolor="0.3", **style.START_STYLE, label="start (hollow circle)")
+ax.plot([], [], **dict(style.END_STYLE, markerfacecolor="0.5"), label="end (filled diamond)")
 ax.set(xlabel="$w_1$ (feature of scale 1)", ylabel="$w_2$ (feature of scale 10)")
 ax.legend(fontsize=7.5, loc="lower right")
 ax = axes[1]
