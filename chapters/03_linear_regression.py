@@ -972,6 +972,13 @@ assert np.allclose(w_pinv, [0.5, 0.5], atol=1e-12) and np.allclose(w_lstsq_c, [0
 #
 # $$w_\infty = w_0 + \frac{1 - (w_{0,1} + w_{0,2})}{2}\,(1, 1).$$
 #
+# Three terms from linear algebra (Golub & Van Loan 2013, §5.5). The **row space** of
+# $X$ is the set of all combinations of its rows, a subspace of weight space; the
+# **null space** is the set of $v$ with $Xv = 0$, the directions the model cannot
+# see; the two are perpendicular, since $Xv = 0$ says $v$ is perpendicular to every
+# row. The **pseudo-inverse** $X^+$ (`np.linalg.pinv`) maps $y$ to the minimum-norm
+# least-squares solution $X^+ y$.
+#
 # The same holds for **any** $X$, with $0 < \eta < 2/L$, in three lines:
 #
 # 1. Each step adds a combination of the rows of $X$, so $w_k - w_0$ stays in the row
@@ -1096,7 +1103,10 @@ assert abs(near_steps - np.log(1 / TOL) / (-2 * np.log(rho_nc))) <= 1          #
 # solve is safe even for collinear features, and the condition number falls to
 # $\kappa_\lambda = (L + \lambda)/(\mu + \lambda)$. The price: $w_\lambda$ is not a
 # minimizer of $J$ any more, it is pulled towards 0. (Usually there is no penalty on
-# the intercept; our examples here have none. Stopping gradient descent early has an
+# the intercept; our examples here have none. Standardize the features first: the
+# penalty $\|w\|^2$ is not scale-invariant, so measuring a feature in other units
+# changes which fit ridge prefers, where plain least squares just rescales its
+# weight (asserted below). Stopping gradient descent early has an
 # effect much like a ridge penalty: Goodfellow et al. 2016, *Deep Learning*, §7.8.)
 # On the correlated features, with $\lambda = 0.1$:
 
@@ -1119,6 +1129,14 @@ assert kappa_ridge < kappa_nc / 5 and ridge_steps < near_steps / 5
 assert np.allclose(ridge_trace.x, w_ridge, atol=1e-6)                    # GD finds w_ridge
 assert np.linalg.norm(w_ridge) < np.linalg.norm(near.minima[0])          # pulled towards 0
 assert near.f(w_ridge) > near.f(near.minima[0])                          # at a price in J
+
+# Units matter for ridge, not for least squares: feature 2 measured 10 times larger
+scale_2 = np.diag([1.0, 10.0])
+X_units = X_nc @ scale_2
+w_ls_units = np.linalg.lstsq(X_units, y_nc, rcond=None)[0]
+w_ridge_units = np.linalg.solve(X_units.T @ X_units / len(y_nc) + lam * np.eye(2), X_units.T @ y_nc / len(y_nc))
+assert np.allclose(scale_2 @ w_ls_units, np.linalg.lstsq(X_nc, y_nc, rcond=None)[0])   # just rescaled
+assert not np.allclose(scale_2 @ w_ridge_units, w_ridge, rtol=1e-2)                 # a different fit
 
 # On the exactly collinear data, a small penalty picks the minimum-norm solution:
 for lam_small in [1e-3, 1e-6]:
