@@ -508,7 +508,7 @@ assert abs(d2f(-0.5)) / 2 == 1.5                                # the 1.5 of sec
 # $\tfrac12 \varepsilon |f|$, so the difference by up to $\varepsilon |f|$, which the
 # forward difference divides by $h$ and the central one by $2h$. The total error is a
 # trade-off between a **truncation** error that falls with $h$ and a **round-off**
-# error that grows as $h$ shrinks (for $x$ near 1; the next subsection adds what
+# error that grows as $h$ shrinks (for $x$ near 1; section 8, an appendix, adds what
 # happens far from 1):
 #
 # $$\text{forward: } \approx \tfrac12 |f''|\, h + \frac{\varepsilon |f|}{h}, \qquad
@@ -614,176 +614,6 @@ assert inspect.signature(calculus.forward_difference).parameters["h"].default ==
 assert inspect.signature(calculus.derivative).parameters["h"].default == 1e-5
 
 # %% [markdown]
-# ### Far from 1: two separate problems, two separate fixes
-#
-# At $x = 10^4$ the defaults fail, for two different reasons.
-#
-# **The scale of the curvature.** The model above still holds, but its sizes are
-# not 1 any more. For $f = \sqrt{x}$ at $10^4$, $|f| = 100$ is large (so the
-# round-off $\varepsilon |f| / h$ is large) and $|f''| = \tfrac14 x^{-3/2} =
-# 2.5 \cdot 10^{-7}$ is tiny (so the truncation is small): the best forward step
-# $h^* = \sqrt{2\varepsilon |f| / |f''|}$ is $4.2 \cdot 10^{-4}$, not $10^{-8}$. For a
-# function that changes on the scale of $x$ itself ($\sqrt{x}$, $\log x$, $x^3$:
-# $|f''| \sim |f| / x^2$) this is $h^* \sim \sqrt{\varepsilon}\,|x|$. Hence the usual
-# rule of thumb: $h = \sqrt{\varepsilon}\,\max(1, |x|)$ for the forward difference and
-# $\varepsilon^{1/3} \max(1, |x|)$ for the central one. (Press et al. 2007, *Numerical
-# Recipes*, 3rd ed., §5.7, write $h \sim \sqrt{\varepsilon_f}\, x_c$ with $x_c$ the
-# scale over which $f$ changes, and suggest $x_c \approx x$ only as a rough choice;
-# the $\max(1, |x|)$ is common practice, not theirs.) Fix: **a larger step**.
-#
-# **The rounding of $x + h$.** Near $10^4$ float64 numbers are $1.8 \cdot 10^{-12}$
-# apart, so $x + h$ is rounded by up to half that spacing, $9 \cdot 10^{-13}$ (in
-# general at most $\tfrac12 \varepsilon |x|$): the step the computer takes is
-# $(x + h) - x$, not $h$, and dividing by $h$ adds an error of up to about
-# $|f'|\,\tfrac12 \varepsilon |x| / h$. The fix costs
-# nothing and needs no larger step: compute the step actually taken and divide by
-# it (*Numerical Recipes* §5.7: `temp = x + h; h = temp - x`). Fix: **an exactly
-# representable step**.
-#
-# Which problem dominates depends on $f$. We measure each fix on its own, on
-# $\sqrt{x}$ and $\sin x$, averaged over 41 points near $10^4$ as before.
-
-# %%
-def forward_exact_step(f, x, h):
-    """Forward difference over the step the computer takes: temp = x + h; h = temp - x."""
-    temp = x + h
-    return (f(temp) - f(x)) / (temp - x)
-
-
-def central_exact_step(f, x, h):
-    plus, minus = x + h, x - h
-    return (f(plus) - f(minus)) / (plus - minus)
-
-
-far = {"sqrt": (np.sqrt, lambda x: 0.5 / np.sqrt(x), 1e4 + np.linspace(-500, 500, 41)),
-       "sin": (np.sin, np.cos, 1e4 + np.linspace(-0.5, 0.5, 41))}
-
-
-def mean_error(name, difference, h):
-    func, deriv, xs_far = far[name]
-    return np.mean([abs(difference(func, x, h) - deriv(x)) for x in xs_far])
-
-
-x_far = 1e4
-h_rel = {order: float(calculus.relative_step(x_far, order)) for order in (1, 2)}
-h_star_sqrt = np.sqrt(2 * eps * np.sqrt(x_far) / (0.25 * x_far ** -1.5))    # sqrt(2 eps |f| / |f''|)
-fixes = {}
-for name in far:
-    fixes[name] = dict(
-        plain=mean_error(name, forward_difference, 1e-8),                 # h = 1e-8 as it is
-        exact=mean_error(name, forward_exact_step, 1e-8),                 # fix 2 only
-        larger=mean_error(name, forward_difference, h_rel[1]),            # fix 1 only
-        plain_c=mean_error(name, central_difference, 1e-5),
-        exact_c=mean_error(name, central_exact_step, 1e-5))
-    r = fixes[name]
-    print(f"{name:4} forward h = 1e-8: {r['plain']:.1e};  exact step: {r['exact']:.1e};  "
-          f"larger step {h_rel[1]:.1e}: {r['larger']:.1e}")
-    print(f"{'':4} central h = 1e-5: {r['plain_c']:.1e};  exact step: {r['exact_c']:.1e}")
-print(f"sqrt: h* = sqrt(2 eps |f| / |f''|) = {h_star_sqrt:.1e}")
-
-# %%
-sq, sn = fixes["sqrt"], fixes["sin"]
-assert np.isclose(np.spacing(x_far), 1.8e-12, rtol=0.02)          # float64 spacing at 1e4
-assert np.isclose(h_star_sqrt, 4.2e-4, rtol=0.01)
-assert sq["exact"] > sq["plain"] / 2                               # sqrt: the exact step barely helps,
-assert sq["larger"] < sq["plain"] / 1000                           # the larger step gains 3+ digits
-assert sn["exact"] < sn["plain"] / 1000                            # sin: the exact step gains 3+ digits,
-assert sn["exact_c"] < sn["plain_c"] / 100                         # for both differences,
-assert sn["larger"] > 100 * sn["exact"]                            # the larger step loses them again
-
-# %% [markdown]
-# For $\sqrt{x}$ the rounding of $x + h$ hardly matters ($|f'| = 0.005$ is small):
-# the error at $h = 10^{-8}$ is the round-off of the values themselves,
-# $\varepsilon |f| / h$ with $|f| = 100$, and only a larger step cures it. For
-# $\sin x$ it is the other way round: $|f'|$ is of order 1, the rounding of $x + h$
-# is the whole error, and the exact step cures it at the *same* $h$, while the larger
-# step is far too large for a function that bends as fast at $10^4$ as at 1.
-#
-# `calculus.relative_step(x, order)` applies both fixes: it returns
-# $\varepsilon^{1/(\text{order}+1)} \max(1, |x|)$, rounded so that $(x + h) - x = h$
-# exactly. That is right for functions that change on the scale of $x$; for one
-# that wiggles on a fixed scale, keep the step of $x \approx 1$ and make it exact.
-# The whole picture, over all steps:
-
-# %%
-hs_far = np.logspace(-14, 0, 141)
-far_curves = {}
-for name, (func, deriv, xs_far) in far.items():
-    runs = [calculus.difference_errors(func, deriv, x, hs_far) for x in xs_far]
-    moved = hs_far > np.spacing(x_far)             # below this, x + h and x - h can coincide
-    exact = np.full(len(hs_far), np.nan)
-    exact[moved] = [mean_error(name, central_exact_step, h) for h in hs_far[moved]]
-    far_curves[name] = (np.mean([r.forward for r in runs], axis=0),
-                        np.mean([r.central for r in runs], axis=0), exact)
-
-
-def error_at(errors, h):
-    """The measured error at the step of hs_far nearest to h (in log scale)."""
-    return errors[np.argmin(np.abs(np.log(hs_far / h)))]
-
-
-for name, (fwd, cen, exact) in far_curves.items():
-    best = np.nanargmin(exact)
-    print(f"{name:4} best: forward h = {hs_far[fwd.argmin()]:.0e} -> {fwd.min():.1e}, central h = "
-          f"{hs_far[cen.argmin()]:.0e} -> {cen.min():.1e}, exact central h = {hs_far[best]:.0e} "
-          f"-> {exact[best]:.1e};  smallest h: {fwd[0]:.2f} = mean |f'|")
-_, sin_central, sin_exact = far_curves["sin"]
-dip = sin_central.argmin()
-print(f"sin central: the dip at h = {hs_far[dip]:.1e} ({sin_central[dip]:.1e}) has neighbours "
-      f"{sin_central[dip - 1]:.1e} and {sin_central[dip + 1]:.1e}")
-
-# %%
-sq_f, sq_c, sq_e = far_curves["sqrt"]
-assert error_at(sq_f, h_rel[1]) < 3 * sq_f.min() and error_at(sq_c, h_rel[2]) < 3 * sq_c.min()
-for name, (fwd, cen, _) in far_curves.items():                    # x + h == x: error = |f'|
-    assert np.isclose(fwd[0], np.mean(np.abs(far[name][1](far[name][2]))), rtol=1e-9)
-assert min(sin_central[dip - 1], sin_central[dip + 1]) > 5 * sin_central[dip]   # a lucky single point
-assert np.nanmin(sin_exact) < sin_central.min() / 50               # the exact step beats every plain h
-assert 1e-7 < hs_far[np.nanargmin(sin_exact)] < 1e-4               # near the step of x ~ 1
-
-# %%
-fig, axes = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], layout="constrained", sharey=True)
-for ax, name, title in [(axes[0], "sqrt", r"$f(x) = \sqrt{x}$ near $x = 10^4$"),
-                        (axes[1], "sin", r"$f(x) = \sin x$ near $x = 10^4$")]:
-    fwd, cen, exact = far_curves[name]
-    ax.loglog(hs_far, fwd, color=COLORS["blue"], label="forward difference")
-    ax.loglog(hs_far, cen, color=COLORS["vermillion"], linestyle="-.", label="central difference")
-    ax.loglog(hs_far, exact, color=COLORS["bluish_green"], linestyle="-", linewidth=3, alpha=0.6, zorder=1,
-              label="central, exact step ($x + h$ and $x - h$ as taken)")
-    ax.axvline(h_rel[1], color=COLORS["blue"], linestyle="--", linewidth=1,
-               label=r"relative $h = \varepsilon^{1/2}|x|$, $\varepsilon^{1/3}|x|$")
-    ax.axvline(h_rel[2], color=COLORS["vermillion"], linestyle="--", linewidth=1)
-    ax.axvspan(hs_far[0], np.spacing(x_far) / 2, color="0.85", zorder=0)
-    ax.text(1.3e-14, 1e-9, "grey: $x + h = x$,\nerror $= |f'|$", fontsize=8)
-    ax.set(xlabel="step $h$ (log scale)", title=title, ylim=(1e-15, 10))
-axes[0].set_ylabel("absolute error of $f'(x)$, mean of 41 $x$ (log scale)")
-axes[1].plot(hs_far[dip], sin_central[dip], linestyle="none", marker="v", markersize=9,
-             color=COLORS["vermillion"], markeredgecolor="black", label="the lucky dip (sin)")
-fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=8);
-
-# %% [markdown]
-# In the grey band the step is below half the spacing of float64 near $10^4$: $x + h$
-# rounds back to $x$, the difference is 0 and the error is $|f'|$ itself (the exact
-# step is then 0, and its curve stops). For $\sqrt{x}$ the relative steps land next to
-# the best ones, about four digits better than the defaults. For $\sin x$ the plain
-# central curve has a deep dip near $h = 1.6 \cdot 10^{-4}$, but it is a single lucky
-# point: its neighbours on the grid, a factor $10^{0.1} \approx 1.26$ (26%) away, are about ten times worse, so it is no optimum
-# to aim for. The exact-step curve is smooth, reaches its best near
-# $h$ between $10^{-6}$ and $10^{-5}$ (the step of $x \approx 1$) and beats every point
-# of the plain curve by a factor of about 200.
-# The lesson is the model, not a magic number: know the scale of your $x$, of your $f$
-# and of its curvature, and divide by the step you actually took. (For a function
-# that accepts complex numbers there is a way around the trade-off altogether, the
-# *complex step* $f'(x) \approx \mathrm{Im}\, f(x + ih) / h$, which subtracts nothing:
-# Squire & Trapp 1998, "Using complex variables to estimate derivatives of real
-# functions", SIAM Review 40(1).)
-
-# %%
-complex_step = np.sin(x_far + 1e-20j).imag / 1e-20             # h = 1e-20, and no cancellation
-print(f"complex step at x = 1e4: error {abs(complex_step - np.cos(x_far)):.1e}")
-assert abs(complex_step - np.cos(x_far)) < 1e-15
-
-# %% [markdown]
 # ### The gradient by finite differences
 #
 # A partial derivative is an ordinary derivative along one axis, so the same
@@ -800,36 +630,9 @@ assert abs(complex_step - np.cos(x_far)) < 1e-15
 # that costs a factor of about $7$ in round-off ($\varepsilon |f| / 2h$ grows as $1/h$)
 # and buys $7^2 = 49$ times less truncation ($h^2 |f'''| / 6$) when $f'''$ is large.
 # (Against the `derivative` default $10^{-5}$ the factors are 10 and 100.)
-#
-# The step may differ per coordinate: `h` can be an array of shape $(d,)$. That
-# matters when the coordinates live on different scales. Take $f(x) = \sqrt{x_0} +
-# e^{x_1}$ at $x = (10^4, 1)$, gradient $(0.005, e)$. One step sized for the large
-# coordinate ruins the small one; `h=calculus.relative_step(x)` gives each coordinate
-# its own.
-
-# %%
-def mixed(x):
-    return np.sqrt(x[0]) + np.exp(x[1])
-
-
-x_mixed = np.array([1e4, 1.0])
-exact_mixed = np.array([0.005, np.e])
-mixed_steps = {"default h = 1e-6": 1e-6,
-         "one step, relative_step(x).max()": float(calculus.relative_step(x_mixed).max()),
-         "per coordinate, relative_step(x)": calculus.relative_step(x_mixed)}
-mixed_errors = {}
-for label, h_mixed in mixed_steps.items():
-    mixed_errors[label] = np.abs(calculus.numerical_gradient(mixed, x_mixed, h_mixed) - exact_mixed)
-    print(f"{label:34} errors per coordinate: {mixed_errors[label][0]:.1e}, {mixed_errors[label][1]:.1e}")
-default_e, single_e, per_e = mixed_errors.values()
-assert np.all(per_e < 1e-9) and per_e[0] < default_e[0] / 1000   # per coordinate: best on both
-assert single_e[1] > 1e5 * per_e[1]                              # one large step: x1 ruined,
-assert np.isclose(single_e[1], np.e * mixed_steps["one step, relative_step(x).max()"] ** 2 / 6, rtol=0.01)
-
-# %% [markdown]
-# The single large step ($6 \cdot 10^{-2}$) leaves the truncation error
-# $\tfrac16 e\, h^2 \approx 1.7 \cdot 10^{-3}$ on $x_1$; the default is acceptable on
-# both; one step per coordinate is best on both. Back at $x$ of size 1, the default:
+# The step may also differ per coordinate (`h` an array of shape $(d,)$), which
+# matters when coordinates live on different scales (section 8). At $x$ of size 1,
+# the default:
 
 # %%
 numerical = calculus.numerical_gradient(himmelblau.f, p)
@@ -1398,7 +1201,7 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 #   difference's error is $\propto h$, the central one's $\propto h^2$, until
 #   round-off ($\propto \varepsilon / h$) takes over: for $x$, $f$ and its
 #   derivatives of size 1 the best steps in float64 are about $10^{-8}$ (forward) and
-#   $10^{-5}$ (central). Far from 1 there are two separate fixes: a larger step
+#   $10^{-5}$ (central). Far from 1 (section 8) there are two separate fixes: a larger step
 #   where the curvature is small compared with $|f|$ (for $\sqrt{x}$ at $10^4$,
 #   $h^* = 4.2 \cdot 10^{-4}$), and an exactly representable step, dividing by
 #   $(x + h) - x$, where the rounding of $x + h$ dominates (for $\sin x$ at $10^4$:
@@ -1434,3 +1237,210 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 # A `check(...)` call after each exercise tells you at once whether your code is
 # right.
 
+# %% [markdown]
+# ## 8. Appendix: finite differences far from 1
+#
+# Section 5 sized the step for $x$, $f$ and its derivatives of size 1. This appendix,
+# for a second reading, shows what changes when they are not.
+#
+# ### Far from 1: two separate problems, two separate fixes
+#
+# At $x = 10^4$ the defaults fail, for two different reasons.
+#
+# **The scale of the curvature.** The model above still holds, but its sizes are
+# not 1 any more. For $f = \sqrt{x}$ at $10^4$, $|f| = 100$ is large (so the
+# round-off $\varepsilon |f| / h$ is large) and $|f''| = \tfrac14 x^{-3/2} =
+# 2.5 \cdot 10^{-7}$ is tiny (so the truncation is small): the best forward step
+# $h^* = \sqrt{2\varepsilon |f| / |f''|}$ is $4.2 \cdot 10^{-4}$, not $10^{-8}$. For a
+# function that changes on the scale of $x$ itself ($\sqrt{x}$, $\log x$, $x^3$:
+# $|f''| \sim |f| / x^2$) this is $h^* \sim \sqrt{\varepsilon}\,|x|$. Hence the usual
+# rule of thumb: $h = \sqrt{\varepsilon}\,\max(1, |x|)$ for the forward difference and
+# $\varepsilon^{1/3} \max(1, |x|)$ for the central one. (Press et al. 2007, *Numerical
+# Recipes*, 3rd ed., §5.7, write $h \sim \sqrt{\varepsilon_f}\, x_c$ with $x_c$ the
+# scale over which $f$ changes, and suggest $x_c \approx x$ only as a rough choice;
+# the $\max(1, |x|)$ is common practice, not theirs.) Fix: **a larger step**.
+#
+# **The rounding of $x + h$.** Near $10^4$ float64 numbers are $1.8 \cdot 10^{-12}$
+# apart, so $x + h$ is rounded by up to half that spacing, $9 \cdot 10^{-13}$ (in
+# general at most $\tfrac12 \varepsilon |x|$): the step the computer takes is
+# $(x + h) - x$, not $h$, and dividing by $h$ adds an error of up to about
+# $|f'|\,\tfrac12 \varepsilon |x| / h$. The fix costs
+# nothing and needs no larger step: compute the step actually taken and divide by
+# it (*Numerical Recipes* §5.7: `temp = x + h; h = temp - x`). Fix: **an exactly
+# representable step**.
+#
+# Which problem dominates depends on $f$. We measure each fix on its own, on
+# $\sqrt{x}$ and $\sin x$, averaged over 41 points near $10^4$ as before.
+
+# %%
+def forward_exact_step(f, x, h):
+    """Forward difference over the step the computer takes: temp = x + h; h = temp - x."""
+    temp = x + h
+    return (f(temp) - f(x)) / (temp - x)
+
+
+def central_exact_step(f, x, h):
+    plus, minus = x + h, x - h
+    return (f(plus) - f(minus)) / (plus - minus)
+
+
+far = {"sqrt": (np.sqrt, lambda x: 0.5 / np.sqrt(x), 1e4 + np.linspace(-500, 500, 41)),
+       "sin": (np.sin, np.cos, 1e4 + np.linspace(-0.5, 0.5, 41))}
+
+
+def mean_error(name, difference, h):
+    func, deriv, xs_far = far[name]
+    return np.mean([abs(difference(func, x, h) - deriv(x)) for x in xs_far])
+
+
+x_far = 1e4
+h_rel = {order: float(calculus.relative_step(x_far, order)) for order in (1, 2)}
+h_star_sqrt = np.sqrt(2 * eps * np.sqrt(x_far) / (0.25 * x_far ** -1.5))    # sqrt(2 eps |f| / |f''|)
+fixes = {}
+for name in far:
+    fixes[name] = dict(
+        plain=mean_error(name, forward_difference, 1e-8),                 # h = 1e-8 as it is
+        exact=mean_error(name, forward_exact_step, 1e-8),                 # fix 2 only
+        larger=mean_error(name, forward_difference, h_rel[1]),            # fix 1 only
+        plain_c=mean_error(name, central_difference, 1e-5),
+        exact_c=mean_error(name, central_exact_step, 1e-5))
+    r = fixes[name]
+    print(f"{name:4} forward h = 1e-8: {r['plain']:.1e};  exact step: {r['exact']:.1e};  "
+          f"larger step {h_rel[1]:.1e}: {r['larger']:.1e}")
+    print(f"{'':4} central h = 1e-5: {r['plain_c']:.1e};  exact step: {r['exact_c']:.1e}")
+print(f"sqrt: h* = sqrt(2 eps |f| / |f''|) = {h_star_sqrt:.1e}")
+
+# %%
+sq, sn = fixes["sqrt"], fixes["sin"]
+assert np.isclose(np.spacing(x_far), 1.8e-12, rtol=0.02)          # float64 spacing at 1e4
+assert np.isclose(h_star_sqrt, 4.2e-4, rtol=0.01)
+assert sq["exact"] > sq["plain"] / 2                               # sqrt: the exact step barely helps,
+assert sq["larger"] < sq["plain"] / 1000                           # the larger step gains 3+ digits
+assert sn["exact"] < sn["plain"] / 1000                            # sin: the exact step gains 3+ digits,
+assert sn["exact_c"] < sn["plain_c"] / 100                         # for both differences,
+assert sn["larger"] > 100 * sn["exact"]                            # the larger step loses them again
+
+# %% [markdown]
+# For $\sqrt{x}$ the rounding of $x + h$ hardly matters ($|f'| = 0.005$ is small):
+# the error at $h = 10^{-8}$ is the round-off of the values themselves,
+# $\varepsilon |f| / h$ with $|f| = 100$, and only a larger step cures it. For
+# $\sin x$ it is the other way round: $|f'|$ is of order 1, the rounding of $x + h$
+# is the whole error, and the exact step cures it at the *same* $h$, while the larger
+# step is far too large for a function that bends as fast at $10^4$ as at 1.
+#
+# `calculus.relative_step(x, order)` applies both fixes: it returns
+# $\varepsilon^{1/(\text{order}+1)} \max(1, |x|)$, rounded so that $(x + h) - x = h$
+# exactly. That is right for functions that change on the scale of $x$; for one
+# that wiggles on a fixed scale, keep the step of $x \approx 1$ and make it exact.
+# The whole picture, over all steps:
+
+# %%
+hs_far = np.logspace(-14, 0, 141)
+far_curves = {}
+for name, (func, deriv, xs_far) in far.items():
+    runs = [calculus.difference_errors(func, deriv, x, hs_far) for x in xs_far]
+    moved = hs_far > np.spacing(x_far)             # below this, x + h and x - h can coincide
+    exact = np.full(len(hs_far), np.nan)
+    exact[moved] = [mean_error(name, central_exact_step, h) for h in hs_far[moved]]
+    far_curves[name] = (np.mean([r.forward for r in runs], axis=0),
+                        np.mean([r.central for r in runs], axis=0), exact)
+
+
+def error_at(errors, h):
+    """The measured error at the step of hs_far nearest to h (in log scale)."""
+    return errors[np.argmin(np.abs(np.log(hs_far / h)))]
+
+
+for name, (fwd, cen, exact) in far_curves.items():
+    best = np.nanargmin(exact)
+    print(f"{name:4} best: forward h = {hs_far[fwd.argmin()]:.0e} -> {fwd.min():.1e}, central h = "
+          f"{hs_far[cen.argmin()]:.0e} -> {cen.min():.1e}, exact central h = {hs_far[best]:.0e} "
+          f"-> {exact[best]:.1e};  smallest h: {fwd[0]:.2f} = mean |f'|")
+_, sin_central, sin_exact = far_curves["sin"]
+dip = sin_central.argmin()
+print(f"sin central: the dip at h = {hs_far[dip]:.1e} ({sin_central[dip]:.1e}) has neighbours "
+      f"{sin_central[dip - 1]:.1e} and {sin_central[dip + 1]:.1e}")
+
+# %%
+sq_f, sq_c, sq_e = far_curves["sqrt"]
+assert error_at(sq_f, h_rel[1]) < 3 * sq_f.min() and error_at(sq_c, h_rel[2]) < 3 * sq_c.min()
+for name, (fwd, cen, _) in far_curves.items():                    # x + h == x: error = |f'|
+    assert np.isclose(fwd[0], np.mean(np.abs(far[name][1](far[name][2]))), rtol=1e-9)
+assert min(sin_central[dip - 1], sin_central[dip + 1]) > 5 * sin_central[dip]   # a lucky single point
+assert np.nanmin(sin_exact) < sin_central.min() / 50               # the exact step beats every plain h
+assert 1e-7 < hs_far[np.nanargmin(sin_exact)] < 1e-4               # near the step of x ~ 1
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], layout="constrained", sharey=True)
+for ax, name, title in [(axes[0], "sqrt", r"$f(x) = \sqrt{x}$ near $x = 10^4$"),
+                        (axes[1], "sin", r"$f(x) = \sin x$ near $x = 10^4$")]:
+    fwd, cen, exact = far_curves[name]
+    ax.loglog(hs_far, fwd, color=COLORS["blue"], label="forward difference")
+    ax.loglog(hs_far, cen, color=COLORS["vermillion"], linestyle="-.", label="central difference")
+    ax.loglog(hs_far, exact, color=COLORS["bluish_green"], linestyle="-", linewidth=3, alpha=0.6, zorder=1,
+              label="central, exact step ($x + h$ and $x - h$ as taken)")
+    ax.axvline(h_rel[1], color=COLORS["blue"], linestyle="--", linewidth=1,
+               label=r"relative $h = \varepsilon^{1/2}|x|$, $\varepsilon^{1/3}|x|$")
+    ax.axvline(h_rel[2], color=COLORS["vermillion"], linestyle="--", linewidth=1)
+    ax.axvspan(hs_far[0], np.spacing(x_far) / 2, color="0.85", zorder=0)
+    ax.text(1.3e-14, 1e-9, "grey: $x + h = x$,\nerror $= |f'|$", fontsize=8)
+    ax.set(xlabel="step $h$ (log scale)", title=title, ylim=(1e-15, 10))
+axes[0].set_ylabel("absolute error of $f'(x)$, mean of 41 $x$ (log scale)")
+axes[1].plot(hs_far[dip], sin_central[dip], linestyle="none", marker="v", markersize=9,
+             color=COLORS["vermillion"], markeredgecolor="black", label="the lucky dip (sin)")
+fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=8);
+
+# %% [markdown]
+# In the grey band the step is below half the spacing of float64 near $10^4$: $x + h$
+# rounds back to $x$, the difference is 0 and the error is $|f'|$ itself (the exact
+# step is then 0, and its curve stops). For $\sqrt{x}$ the relative steps land next to
+# the best ones, about four digits better than the defaults. For $\sin x$ the plain
+# central curve has a deep dip near $h = 1.6 \cdot 10^{-4}$, but it is a single lucky
+# point: its neighbours on the grid, a factor $10^{0.1} \approx 1.26$ (26%) away, are about ten times worse, so it is no optimum
+# to aim for. The exact-step curve is smooth, reaches its best near
+# $h$ between $10^{-6}$ and $10^{-5}$ (the step of $x \approx 1$) and beats every point
+# of the plain curve by a factor of about 200.
+# The lesson is the model, not a magic number: know the scale of your $x$, of your $f$
+# and of its curvature, and divide by the step you actually took. (For a function
+# that accepts complex numbers there is a way around the trade-off altogether, the
+# *complex step* $f'(x) \approx \mathrm{Im}\, f(x + ih) / h$, which subtracts nothing:
+# Squire & Trapp 1998, "Using complex variables to estimate derivatives of real
+# functions", SIAM Review 40(1).)
+
+# %%
+complex_step = np.sin(x_far + 1e-20j).imag / 1e-20             # h = 1e-20, and no cancellation
+print(f"complex step at x = 1e4: error {abs(complex_step - np.cos(x_far)):.1e}")
+assert abs(complex_step - np.cos(x_far)) < 1e-15
+
+# %% [markdown]
+# ### Mixed scales: one step per coordinate
+#
+# The step may differ per coordinate: `h` can be an array of shape $(d,)$. That
+# matters when the coordinates live on different scales. Take $f(x) = \sqrt{x_0} +
+# e^{x_1}$ at $x = (10^4, 1)$, gradient $(0.005, e)$. One step sized for the large
+# coordinate ruins the small one; `h=calculus.relative_step(x)` gives each coordinate
+# its own.
+
+# %%
+def mixed(x):
+    return np.sqrt(x[0]) + np.exp(x[1])
+
+
+x_mixed = np.array([1e4, 1.0])
+exact_mixed = np.array([0.005, np.e])
+mixed_steps = {"default h = 1e-6": 1e-6,
+         "one step, relative_step(x).max()": float(calculus.relative_step(x_mixed).max()),
+         "per coordinate, relative_step(x)": calculus.relative_step(x_mixed)}
+mixed_errors = {}
+for label, h_mixed in mixed_steps.items():
+    mixed_errors[label] = np.abs(calculus.numerical_gradient(mixed, x_mixed, h_mixed) - exact_mixed)
+    print(f"{label:34} errors per coordinate: {mixed_errors[label][0]:.1e}, {mixed_errors[label][1]:.1e}")
+default_e, single_e, per_e = mixed_errors.values()
+assert np.all(per_e < 1e-9) and per_e[0] < default_e[0] / 1000   # per coordinate: best on both
+assert single_e[1] > 1e5 * per_e[1]                              # one large step: x1 ruined,
+assert np.isclose(single_e[1], np.e * mixed_steps["one step, relative_step(x).max()"] ** 2 / 6, rtol=0.01)
+
+# %% [markdown]
+# The single large step ($6 \cdot 10^{-2}$) leaves the truncation error
+# $\tfrac16 e\, h^2 \approx 1.7 \cdot 10^{-3}$ on $x_1$; the default is acceptable on
+# both; one step per coordinate is best on both.
