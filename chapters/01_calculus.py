@@ -1098,9 +1098,9 @@ assert 2400 < condition_number < 2600
 # eigenvectors, along and across the valley, with the vertical axis stretched 25
 # times (the across-arrow looks half as long as the along-arrow instead of 50 times
 # shorter). The other two panels have equal scales on both axes. In the saddle
-# panel only the dashed model contours show: the saddle function is itself a
-# quadratic, so its second-order Taylor model is exact and the black contours of
-# $f$ lie exactly under the dashed ones (asserted).
+# panel the black contours show only in the gaps of the dashed ones: the saddle
+# function is itself a quadratic, so its second-order Taylor model is exact and
+# the two sets of contours coincide (asserted).
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(11, 4.6), layout="constrained")
