@@ -340,7 +340,18 @@ ax_slope.legend(loc="lower right", fontsize=8);
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 5), layout="constrained")
-plotting.plot_gradient_field(himmelblau, ax=ax, density=20, negative=False);
+plotting.plot_gradient_field(himmelblau, ax=ax, density=20, negative=False)
+hilltop = np.array([-0.270845, -0.923039])               # known to 6 decimals
+saddles = np.array([[0.086678, 2.884255], [-3.073026, -0.081353],
+                    [3.385154, 0.073852], [-0.127961, -1.953715]])
+assert np.all(np.linalg.norm(himmelblau.grad(np.vstack([hilltop, saddles]).T), axis=0) < 1e-3)
+assert np.all(np.linalg.eigvalsh(himmelblau.hess(hilltop)) < 0)                  # a maximum
+assert all(np.prod(np.linalg.eigvalsh(himmelblau.hess(s))) < 0 for s in saddles)  # saddles
+ax.plot(*hilltop, linestyle="none", marker="^", markersize=11, color=COLORS["vermillion"],
+        markeredgecolor="white", label="hilltop (local maximum)")
+ax.plot(*saddles.T, linestyle="none", marker="X", markersize=10, color=COLORS["orange"],
+        markeredgecolor="black", label="saddle points")
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, fontsize=8);
 
 # %% [markdown]
 # The gradient is zero exactly at the minima (and at the other flat points):
@@ -497,7 +508,7 @@ assert abs(d2f(-0.5)) / 2 == 1.5                                # the 1.5 of sec
 # $\tfrac12 \varepsilon |f|$, so the difference by up to $\varepsilon |f|$, which the
 # forward difference divides by $h$ and the central one by $2h$. The total error is a
 # trade-off between a **truncation** error that falls with $h$ and a **round-off**
-# error that grows as $h$ shrinks (for $x$ near 1; the next subsection adds what
+# error that grows as $h$ shrinks (for $x$ near 1; section 8, an appendix, adds what
 # happens far from 1):
 #
 # $$\text{forward: } \approx \tfrac12 |f''|\, h + \frac{\varepsilon |f|}{h}, \qquad
@@ -603,6 +614,635 @@ assert inspect.signature(calculus.forward_difference).parameters["h"].default ==
 assert inspect.signature(calculus.derivative).parameters["h"].default == 1e-5
 
 # %% [markdown]
+# ### The gradient by finite differences
+#
+# A partial derivative is an ordinary derivative along one axis, so the same
+# central difference along each coordinate direction $e_i$ gives the gradient:
+#
+# $$\frac{\partial f}{\partial x_i} \approx \frac{f(x + h_i e_i) - f(x - h_i e_i)}{2h_i}.$$
+#
+# That costs two evaluations of $f$ per coordinate: fine for checking, hopeless for
+# a network with millions of parameters (see automatic differentiation below).
+# Writing it is the first exercise; from here on we use
+# `calculus.numerical_gradient(f, x, h=1e-6)`, which divides by the distance between
+# the two points it actually evaluates (the exact step). Its default step, $10^{-6}$,
+# is a little below the central sweet spot $h \approx 7 \cdot 10^{-6}$: at $x$ of size 1
+# that costs a factor of about $7$ in round-off ($\varepsilon |f| / 2h$ grows as $1/h$)
+# and buys $7^2 = 49$ times less truncation ($h^2 |f'''| / 6$) when $f'''$ is large.
+# (Against the `derivative` default $10^{-5}$ the factors are 10 and 100.)
+# The step may also differ per coordinate (`h` an array of shape $(d,)$), which
+# matters when coordinates live on different scales (section 8). At $x$ of size 1,
+# the default:
+
+# %%
+numerical = calculus.numerical_gradient(himmelblau.f, p)
+print("numerical gradient at p:", numerical, "  analytic:", himmelblau.grad(p))
+assert np.allclose(numerical, [-46, -38], rtol=1e-8)
+assert inspect.signature(calculus.numerical_gradient).parameters["h"].default == 1e-6
+
+# %% [markdown]
+# ### Gradients of vector expressions
+#
+# Losses are usually written with vectors and matrices, and three rules cover
+# most of what this course needs (they follow from writing the sums out and taking
+# partial derivatives; see Zhang et al. 2023, *Dive into Deep Learning*, §2.4.3).
+# For $x, a \in \mathbb{R}^d$, $A$ a $d \times d$ matrix, $X$ an $n \times d$ matrix
+# and $y \in \mathbb{R}^n$:
+#
+# $$\nabla_x\, (a^\top x) = a, \qquad
+#   \nabla_x\, (x^\top A x) = (A + A^\top)\,x \;\;(= 2Ax \text{ if } A \text{ is symmetric}), \qquad
+#   \nabla_x\, \tfrac12 \|Xx - y\|^2 = X^\top (Xx - y).$$
+#
+# For the middle one, $x^\top A x = \sum_{i,j} A_{ij} x_i x_j$, and
+# $\partial / \partial x_k$ picks up $\sum_j A_{kj} x_j + \sum_i A_{ik} x_i$, the
+# $k$-th entries of $Ax$ and $A^\top x$. The last one is the middle one with
+# $A = \tfrac12 X^\top X$ (since $\tfrac12\|Xx - y\|^2 = \tfrac12 x^\top X^\top X x - y^\top X x + \tfrac12 y^\top y$), plus the linear term $-y^\top X x$, plus a constant; it is the
+# gradient of linear regression in chapter 03. The shapes are a free check:
+# a gradient has the shape of $x$. Numerically, at a random point:
+
+# %%
+rng = np.random.default_rng(1)
+d, n = 3, 5
+a, A = rng.normal(size=d), rng.normal(size=(d, d))          # A deliberately not symmetric
+X, y, x = rng.normal(size=(n, d)), rng.normal(size=n), rng.normal(size=d)
+rules = [(lambda x: a @ x, a),
+         (lambda x: x @ A @ x, (A + A.T) @ x),
+         (lambda x: 0.5 * np.sum((X @ x - y) ** 2), X.T @ (X @ x - y))]
+for loss, gradient_rule in rules:
+    assert gradient_rule.shape == x.shape
+    assert np.allclose(calculus.numerical_gradient(loss, x), gradient_rule, rtol=1e-7, atol=1e-9)
+assert not np.allclose(calculus.numerical_gradient(rules[1][0], x), 2 * A @ x)  # 2Ax needs symmetry
+
+# %% [markdown]
+# ### The chain rule in several variables, and automatic differentiation
+#
+# Sections 2, 3 and the rule above used the chain rule for functions of several
+# variables without stating it. Here it is. A map $g: \mathbb{R}^d \to \mathbb{R}^m$
+# has a **Jacobian**, the $m \times d$ matrix of its partial derivatives,
+# $J_g(x)_{ij} = \partial g_i / \partial x_j$: row $i$ is the gradient of the output
+# $g_i$. For a linear map $x \mapsto Xx$ the Jacobian is $X$ itself. The **chain
+# rule**: the Jacobian of a composition is the product of the Jacobians,
+# $J_{h \circ g}(x) = J_h(g(x))\, J_g(x)$; for a scalar loss $f(x) = \ell(g(x))$ that
+# reads
+#
+# $$\nabla f(x) = J_g(x)^\top\, \nabla \ell(g(x))$$
+#
+# (Zhang et al. 2023, *Dive into Deep Learning*, §2.4.4). With $g(x) = Xx - y$ and
+# $\ell(r) = \tfrac12\|r\|^2$, $\nabla\ell(r) = r$ and $J_g = X$: this is
+# $X^\top(Xx - y)$ again.
+#
+# Frameworks such as PyTorch and JAX compute gradients neither by hand nor by
+# finite differences. A program is a chain of elementary operations (add,
+# multiply, `exp`, matrix product), each with a known Jacobian. **Reverse-mode
+# automatic differentiation** (backpropagation) runs the program forward and keeps
+# every intermediate result (the *tape*), then applies the chain rule backwards,
+# from the loss to the inputs: each operation multiplies the incoming gradient by
+# its own transposed Jacobian. By hand, for $\tfrac12\|Xx - y\|^2$:
+
+# %%
+def loss_and_gradient(x, X, y):
+    """Reverse mode by hand: a forward pass that keeps its intermediates, then a backward pass."""
+    z = X @ x                  # forward, step 1: z = Xx            (kept on the tape)
+    r = z - y                  # forward, step 2: r = z - y         (kept on the tape)
+    loss = 0.5 * (r @ r)       # forward, step 3: the loss
+    loss_bar = 1.0             # backward: d loss / d loss
+    r_bar = loss_bar * r       # step 3 backwards: the gradient of r.r/2 is r
+    z_bar = r_bar              # step 2 backwards: the Jacobian of z - y is I
+    x_bar = X.T @ z_bar        # step 1 backwards: the Jacobian of Xx is X, transposed
+    return loss, x_bar
+
+
+value, x_bar = loss_and_gradient(x, X, y)
+x_bar_fd = calculus.numerical_gradient(lambda v: loss_and_gradient(v, X, y)[0], x)
+print("reverse mode:", x_bar.round(8), "\nfinite diff.:", x_bar_fd.round(8))
+assert np.isclose(value, rules[2][0](x))
+assert np.allclose(x_bar, x_bar_fd, rtol=1e-7, atol=1e-9)            # agrees with finite differences
+assert np.allclose(x_bar, X.T @ (X @ x - y), rtol=1e-14)              # and with the rule above
+
+# %% [markdown]
+# The backward pass cost about as much as the forward one (one product with $X^\top$
+# against one with $X$), and it gave all $d$ partial derivatives at once, where
+# central differences need $2d$ evaluations. In general the result is exact up to
+# rounding and costs a small constant multiple of one evaluation of $f$ (at most
+# about 4 to 5 times for the operations counted there), however
+# many inputs there are: the *cheap gradient principle* (Griewank & Walther 2008,
+# *Evaluating Derivatives*, 2nd ed., SIAM, ch. 4; also Baydin et al. 2018,
+# "Automatic differentiation in machine learning: a survey", JMLR 18, §3.2). The price is **memory**: the tape keeps every
+# intermediate of the forward pass that the backward pass needs (here only $r$,
+# $n$ numbers, since the Jacobians of $z - y$ and of $Xx$ do not depend on $z$;
+# in a neural network, the activations of every layer), so the
+# storage grows with the number of operations in the program (same reference,
+# §3.2). You write backpropagation by hand for a small network in chapter 09;
+# finite differences stay the tool to *check* such code, which is the next section.
+
+# %% [markdown]
+# ## 6. Gradient checking
+#
+# Deriving a gradient by hand is error-prone, and a wrong gradient fails quietly:
+# gradient descent still runs, just badly. The cure is to **check** the analytic
+# gradient $g$ against the numerical one $g_{\text{fd}}$ at a random point, with
+# the relative error
+#
+# $$\frac{\|g - g_{\text{fd}}\|}{\|g\| + \|g_{\text{fd}}\|}.$$
+#
+# Relative, so that multiplying $f$ by a constant does not change the verdict. A
+# correct gradient gives the finite-difference error divided by $\|g\| +
+# \|g_{\text{fd}}\| \approx 2\|g\|$. Its round-off part is up to about
+# $\varepsilon |f| / 2h$ per coordinate (section 5, the worst case of every
+# rounding). We use $\varepsilon |f| / (2h\|g\|)$ as an **order-of-magnitude guide**
+# to the relative error of a correct gradient, not as a bound: it ignores the factor
+# 2 in the denominator and the partial cancelling of roundings (both make errors
+# smaller), but also two things that make them larger. With many coordinates the
+# per-coordinate errors add up in the norm (roughly as $\sqrt{d}$ when they are
+# independent). And it assumes $f$ is off by about $\varepsilon |f|$, which fails
+# when $f$ is computed through large intermediates that cancel, as near a minimum:
+# there the round-off is $\varepsilon$ times the size of the intermediates, not of
+# $|f|$ (both failures are measured below). For a well-scaled problem ($|f|$ and $\|g\|$ of
+# similar size, $h = 10^{-6}$) the estimate is near $10^{-10}$. A bug that scales the
+# whole gradient by a factor $c$ far from 1 or flips its sign gives a number of order
+# 1 ($|c - 1| / (|c| + 1)$: $1/3$ for $c = 1/2$, but only $0.005$ for $c = 1.01$); a
+# bug in one component gives less (below). Anything many orders of magnitude above
+# the guide deserves a second look, and a large $|f|$ raises the floor (also below).
+#
+# Our example is the gradient of Himmelblau's function from section 2. The function
+# is a sum of two squares, $f = u^2 + v^2$ with $u = x^2 + y - 11$ and
+# $v = x + y^2 - 7$, so the chain rule gives $\nabla f = 2u\,\nabla u + 2v\,\nabla v$.
+# Below are two hand-written versions of it. The second has the most common bug of
+# all: it forgot the 2 that comes down from each square.
+
+# %%
+def grad_himmelblau(p):
+    x, y = p
+    u, v = x**2 + y - 11, x + y**2 - 7
+    return np.array([2 * u * 2 * x + 2 * v,      # 2u du/dx + 2v dv/dx
+                     2 * u + 2 * v * 2 * y])     # 2u du/dy + 2v dv/dy
+
+
+def grad_himmelblau_buggy(p):
+    x, y = p
+    u, v = x**2 + y - 11, x + y**2 - 7
+    return np.array([u * 2 * x + v,              # BUG: the 2 from each square is missing
+                     u + v * 2 * y])
+
+
+rng = np.random.default_rng(0)
+point = rng.uniform(-4, 4, size=2)              # a random point: no special cancellations
+error_correct = calculus.check_grad(himmelblau.f, grad_himmelblau, point)
+error_buggy = calculus.check_grad(himmelblau.f, grad_himmelblau_buggy, point)
+print(f"at ({point[0]:.3f}, {point[1]:.3f}):")
+print(f"relative error, correct gradient: {error_correct:.1e}")
+print(f"relative error, buggy gradient:   {error_buggy:.4f}")
+
+assert error_correct < 1e-8
+assert np.isclose(error_buggy, 1 / 3, atol=1e-6)
+
+# %% [markdown]
+# Why exactly $1/3$? The buggy gradient is half the true one: $\|g/2 - g\| /
+# (\|g/2\| + \|g\|) = \tfrac12 / \tfrac32$. Flipping the sign of the whole vector
+# gives exactly 1; flipping one component $g_i$ gives $2|g_i| / 2\|g\| = |g_i| /
+# \|g\|$, which is small when that component is. And the floor: adding a constant
+# $10^8$ to $f$ changes no derivative, but it raises $|f|$, and with it the round-off
+# of the differences.
+
+# %%
+gradient_point = himmelblau.grad(point)
+one_sign_flipped = gradient_point * [1, -1]
+error_one_sign = calculus.check_grad(himmelblau.f, lambda q: one_sign_flipped, point)
+offset = 1e8
+error_offset = calculus.check_grad(lambda q: himmelblau.f(q) + offset, grad_himmelblau, point)
+floor_offset = eps * (himmelblau.f(point) + offset) / (2e-6 * np.linalg.norm(gradient_point))
+print(f"sign of g_y flipped: {error_one_sign:.4f}  (|g_y| / |g| = "
+      f"{abs(gradient_point[1]) / np.linalg.norm(gradient_point):.4f})")
+print(f"correct gradient of f + 1e8: {error_offset:.1e}  (guide {floor_offset:.1e})")
+
+assert np.isclose(error_one_sign, abs(gradient_point[1]) / np.linalg.norm(gradient_point), rtol=1e-6)
+assert 1000 * error_correct < error_offset < floor_offset       # correct, yet far above 1e-10
+assert 2 < floor_offset / error_offset < 30                      # here the guide is above the error
+for c in [0.5, 1.01]:                                            # a wrong factor c: |c - 1| / (|c| + 1)
+    error_c = calculus.check_grad(himmelblau.f, lambda q: c * grad_himmelblau(q), point)
+    assert np.isclose(error_c, abs(c - 1) / (abs(c) + 1), rtol=1e-4)
+
+# %% [markdown]
+# Here the measured error is a few times below the guide. It is not always. Near
+# Himmelblau's minimum $(3, 2)$, $f$ is tiny while the intermediates that cancel in
+# $u = x^2 + y - 11$ (here $x^2 \approx 9$ and $11$) are not, and on a
+# random convex quadratic $\tfrac12 x^\top A x$ in $d = 300$ dimensions the errors of
+# 300 coordinates add up: both correct gradients measure well *above* the guide.
+
+# %%
+def gradient_check_guide(f, grad, x, h=1e-6):
+    """The order-of-magnitude guide eps |f| / (2 h ||g||) for a correct gradient."""
+    return eps * abs(f(x)) / (2 * h * np.linalg.norm(grad(x)))
+
+
+near_min = np.array([3.0, 2.0]) + 1e-3
+error_near = calculus.check_grad(himmelblau.f, grad_himmelblau, near_min)
+guide_near = gradient_check_guide(himmelblau.f, grad_himmelblau, near_min)
+rng = np.random.default_rng(0)
+B = rng.standard_normal((300, 300))
+A_big = B.T @ B / 300 + np.eye(300)                  # symmetric positive definite
+x_big = rng.standard_normal(300)
+f_big, g_big = (lambda v: 0.5 * v @ A_big @ v), (lambda v: A_big @ v)
+error_big = calculus.check_grad(f_big, g_big, x_big)
+guide_big = gradient_check_guide(f_big, g_big, x_big)
+print(f"near the minimum: error {error_near:.1e}, guide {guide_near:.1e}")
+print(f"d = 300 quadratic: error {error_big:.1e}, guide {guide_big:.1e}")
+assert error_near > 100 * guide_near and error_near < 1e-8     # far above the guide, still small
+assert error_big > 3 * guide_big and error_big < 1e-6
+
+# %% [markdown]
+# So read the relative error against the floor your problem allows, to within an
+# order of magnitude or more: compute the guide $\varepsilon |f| / (2h\|g\|)$, use
+# the size of the largest intermediate instead of $|f|$ when terms cancel, allow for
+# growth with $d$, or shift $f$ by a constant to make $|f|$ small. A wrong factor or
+# a wrong sign gives an error near $10^{-1}$ to $1$, many orders above any of these.
+#
+# In **float32**, the precision of most GPU training, everything moves:
+# $\varepsilon = 1.2 \cdot 10^{-7}$, the central sweet spot $\varepsilon^{1/3}$ is
+# near $5 \cdot 10^{-3}$, and the floor of a correct gradient is near $10^{-5}$
+# instead of $10^{-10}$. The float64 step $10^{-6}$ is then a disaster: the
+# differences are mostly round-off. So check gradients in float64 when you can.
+
+# %%
+def himmelblau32(q):
+    x, y = q
+    return (x**2 + y - np.float32(11)) ** 2 + (x + y**2 - np.float32(7)) ** 2
+
+
+def check_grad32(h):
+    """Central differences computed entirely in float32, compared with the exact gradient."""
+    p32, g_fd = point.astype(np.float32), np.zeros(2)
+    for i in range(2):
+        step = np.zeros(2, dtype=np.float32)
+        step[i] = h
+        ahead, behind = p32 + step, p32 - step
+        g_fd[i] = (himmelblau32(ahead) - himmelblau32(behind)) / (ahead[i] - behind[i])
+    g = grad_himmelblau(p32.astype(float))
+    return np.linalg.norm(g - g_fd) / (np.linalg.norm(g) + np.linalg.norm(g_fd))
+
+
+eps32 = np.finfo(np.float32).eps
+print(f"float32: eps {eps32:.1e}, eps^(1/3) = {eps32 ** (1 / 3):.1e}")
+print(f"float32 check, h = 5e-3: {check_grad32(5e-3):.1e};  h = 1e-6: {check_grad32(1e-6):.1e}")
+assert 1e-7 < check_grad32(5e-3) < 1e-4         # the float32 floor: ~1e-5
+assert check_grad32(1e-6) > 1e-3                # the float64 step drowns in float32 round-off
+
+# %% [markdown]
+# Check at a random point, not at a special one such as $w = 0$ or the minimum
+# (where the gradient is zero and any relative error is noise), and check every
+# gradient you write: it takes one line. In the exercises you derive the gradient
+# of the linear-regression loss (chapter 03) and check it the same way.
+#
+# ## 7. The Hessian: curvature in several dimensions
+#
+# ### First, eigenvalues and eigenvectors of a 2×2 matrix
+#
+# A matrix $A$ turns a vector $v$ into a new vector $Av$, in general pointing
+# somewhere else. An **eigenvector** is a direction the matrix does not turn, only
+# stretches: $Av = \lambda v$, and the stretch factor $\lambda$ is its
+# **eigenvalue**. Take
+#
+# $$A = \begin{pmatrix} 2 & 1 \\ 1 & 2 \end{pmatrix}: \qquad
+#   A \begin{pmatrix} 1 \\ 1 \end{pmatrix} = \begin{pmatrix} 3 \\ 3 \end{pmatrix}
+#   = 3 \begin{pmatrix} 1 \\ 1 \end{pmatrix}, \qquad
+#   A \begin{pmatrix} 1 \\ -1 \end{pmatrix} = \begin{pmatrix} 1 \\ -1 \end{pmatrix}
+#   = 1 \cdot \begin{pmatrix} 1 \\ -1 \end{pmatrix},$$
+#
+# so $(1, 1)$ is an eigenvector with $\lambda = 3$ and $(1, -1)$ one with
+# $\lambda = 1$, while $A(1, 0) = (2, 1)$ is turned. (To find them without a guess:
+# $Av = \lambda v$ has a nonzero solution only if $\det(A - \lambda I) = (2 -
+# \lambda)^2 - 1 = 0$, i.e. $\lambda = 1$ or $3$.) A **symmetric** matrix, like this
+# one and like every Hessian below, has real eigenvalues, and its eigenvectors can be
+# chosen at right angles to each other (the spectral theorem; Strang 2016, *Introduction to Linear
+# Algebra*, 5th ed., §6.4). In the coordinates of its unit eigenvectors $q_i$ it is
+# just a stretch: $x^\top A x = \sum_i \lambda_i (q_i \cdot x)^2$. So when $A$ is
+# **positive definite** (all $\lambda_i > 0$), the curve $x^\top A x = 1$ is an
+# ellipse whose half-axes point along the $q_i$ and have lengths $1/\sqrt{\lambda_i}$:
+# short where $\lambda$ is large. (With eigenvalues of both signs it is a hyperbola:
+# $\begin{pmatrix} 1 & 2 \\ 2 & 1 \end{pmatrix}$ has $\lambda = -1, 3$.) `np.linalg.eigh`
+# computes the eigenvalues (in increasing order) and unit eigenvectors (the columns):
+
+# %%
+A = np.array([[2.0, 1.0], [1.0, 2.0]])
+lambdas, Q = np.linalg.eigh(A)
+print("eigenvalues:", lambdas, "\neigenvectors (columns):\n", Q)
+
+assert np.allclose(lambdas, [1, 3])
+assert np.allclose(A @ Q, Q * lambdas)                       # A q_i = lambda_i q_i
+assert np.isclose(Q[:, 0] @ Q[:, 1], 0)                      # at right angles
+assert np.allclose(np.abs(Q[:, 1]), [1 / np.sqrt(2)] * 2)    # along (1, 1)
+x = np.array([0.3, -1.7])                                    # x^T A x = sum lambda_i (q_i . x)^2
+assert np.isclose(x @ A @ x, np.sum(lambdas * (Q.T @ x) ** 2))
+
+# %% [markdown]
+# In a picture: the unit circle (left, dotted) and its image under $A$ (solid). The
+# eigenvectors keep their direction and are stretched by 1 and 3; $(1, 0)$ is
+# turned. Right: the ellipse $x^\top A x = 1$, with half-axes $1/\sqrt{3}$ and $1$.
+
+# %%
+fig, (ax_map, ax_ell) = plt.subplots(1, 2, figsize=(9, 4.3), layout="constrained")
+angles = np.linspace(0, 2 * np.pi, 200)
+circle = np.stack([np.cos(angles), np.sin(angles)])
+ax_map.plot(*circle, color="grey", linestyle=":", label="unit vectors $u$")
+ax_map.plot(*(A @ circle), color="black", label="their images $Au$")
+arrow_specs = [(Q[:, 1], COLORS["blue"], f"eigenvector $q_2$, $\\lambda_2$ = {lambdas[1]:g}"),
+               (Q[:, 0], COLORS["bluish_green"], f"eigenvector $q_1$, $\\lambda_1$ = {lambdas[0]:g}"),
+               (np.array([1.0, 0.0]), COLORS["vermillion"], "$u = (1, 0)$: turned")]
+for v, color, label in arrow_specs:
+    ax_map.annotate("", A @ v, (0, 0), arrowprops=dict(arrowstyle="-|>", color=color, lw=2.2))
+    ax_map.annotate("", v, (0, 0), arrowprops=dict(arrowstyle="-|>", color=color, lw=1.2,
+                                                   linestyle="--"))
+    ax_map.plot([], [], color=color, lw=2, label=label + " (dashed $u$, solid $Au$)")
+ax_map.set(xlim=(-3.2, 3.2), ylim=(-3.2, 3.2), aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
+           title="$A$ stretches its eigenvectors, turns the rest")
+ax_map.legend(loc="lower right", fontsize=7)
+
+ax_ell.plot(*(Q @ (circle / np.sqrt(lambdas)[:, None])), color="black",
+            label=r"$x^\top A x = 1$")
+for lam, q, color, marker in [(lambdas[1], Q[:, 1], COLORS["blue"], "o"),
+                              (lambdas[0], Q[:, 0], COLORS["bluish_green"], "s")]:
+    end = q / np.sqrt(lam)
+    ax_ell.plot([0, end[0]], [0, end[1]], color=color, lw=2, marker=marker, markevery=[1],
+                label=f"half-axis $1/\\sqrt{{{lam:g}}}$ = {1 / np.sqrt(lam):.2f}")
+ax_ell.set(xlim=(-1.3, 1.3), ylim=(-1.3, 1.3), aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
+           title=r"The level curve $x^\top A x = 1$")
+ax_ell.legend(loc="lower right", fontsize=8);
+
+# %% [markdown]
+# ### The Hessian
+#
+# In one dimension $f''$ says how the slope changes: positive, the curve bends up
+# (a valley); negative, it bends down (a hill). With several variables there is a
+# second derivative for every pair of them, collected in the **Hessian** matrix
+#
+# $$H = \nabla^2 f = \begin{pmatrix} \partial^2 f / \partial x^2 & \partial^2 f / \partial x \partial y \\
+#                     \partial^2 f / \partial y \partial x & \partial^2 f / \partial y^2 \end{pmatrix},$$
+#
+# which is symmetric when the second partial derivatives are continuous (then the
+# order of differentiation does not matter: Schwarz's theorem), as they are for
+# every smooth function in this course (not for the L1 penalty $\lambda \sum_j |w_j|$
+# of chapter 07, which has no derivative at $w_j = 0$). It is the $f''$ of the second-order Taylor model
+# in several dimensions:
+#
+# $$f(p + d) \approx f(p) + \nabla f(p) \cdot d + \tfrac12\, d^\top H d.$$
+#
+# At a **stationary point**, where $\nabla f(p) = 0$, only the last term is left.
+# Step a distance $t$ along a unit eigenvector $v$ of $H$ ($Hv = \lambda v$) and
+# $f$ changes by $\tfrac12 \lambda t^2$: each eigenvalue is the curvature along its
+# eigenvector, and near $p$ the contour lines are ellipses as in the primer above
+# (hyperbolas when the eigenvalues have both signs). So the signs of the eigenvalues classify the point:
+#
+# | eigenvalues | every direction... | the point is |
+# | --- | --- | --- |
+# | all $> 0$ | curves up | a minimum |
+# | all $< 0$ | curves down | a maximum |
+# | some $> 0$, some $< 0$ | up in some, down in others | a saddle |
+#
+# The third row holds even if other eigenvalues are 0. The one case second
+# derivatives cannot settle is some eigenvalues 0 and all the others of one sign:
+# then the higher-order terms decide, as in $x^2 + y^4$ (a minimum at the origin)
+# and $x^2 - y^4$ (a saddle), whose Hessians at the origin are both
+# $\mathrm{diag}(2, 0)$.
+#
+# The same test, applied everywhere instead of at one point, decides **convexity**,
+# which chapters 02 and 03 use: a twice-differentiable function (on a convex domain
+# such as $\mathbb{R}^d$) is convex exactly when its Hessian has no negative
+# eigenvalue anywhere (Boyd & Vandenberghe 2004, *Convex Optimization*, §3.1.4).
+# A quadratic $\tfrac12 x^\top A x - b^\top x$ has the Hessian $A$ everywhere, so it is
+# convex exactly when the eigenvalues of $A$ are $\ge 0$.
+#
+# Three stationary points to classify: Rosenbrock's minimum
+# $(1, 1)$, the centre of the saddle $x^2 - y^2$, and the hilltop of Himmelblau's
+# function, which we locate by asking `scipy.optimize.root` where the gradient is
+# zero.
+
+# %%
+def classify(eigenvalues):
+    if np.all(eigenvalues > 0):
+        return "minimum"
+    if np.all(eigenvalues < 0):
+        return "maximum"
+    if np.any(eigenvalues > 0) and np.any(eigenvalues < 0):
+        return "saddle"
+    return "cannot tell (an eigenvalue is 0, the others share a sign)"
+
+
+assert classify(np.array([2.0, -2.0, 0.0])) == "saddle"          # mixed signs: a saddle anyway
+bowl_quartic = lambda q: q[0] ** 2 + q[1] ** 4                   # a minimum at the origin
+saddle_quartic = lambda q: q[0] ** 2 - q[1] ** 4                 # a saddle at the origin
+origin = np.zeros(2)
+for g in (bowl_quartic, saddle_quartic):
+    hessian = calculus.numerical_hessian(g, origin)
+    assert np.allclose(hessian, np.diag([2.0, 0.0]), atol=1e-6)   # the same Hessian, diag(2, 0)
+    assert classify(np.round(np.linalg.eigvalsh(hessian), 6)).startswith("cannot tell")
+t = np.array([-0.3, -0.1, 0.1, 0.3])
+assert np.all(bowl_quartic(np.stack([0 * t, t])) > 0)            # up along y: a minimum
+assert np.all(saddle_quartic(np.stack([0 * t, t])) < 0)          # down along y, up along x:
+assert np.all(saddle_quartic(np.stack([t, 0 * t])) > 0)          # a saddle
+
+hilltop = scipy.optimize.root(himmelblau.grad, x0=[-0.3, -0.9], jac=himmelblau.hess).x
+stationary = {"Rosenbrock": (rosenbrock, np.array([1.0, 1.0])),
+              "Saddle": (saddle, np.array([0.0, 0.0])),
+              "Himmelblau": (himmelblau, hilltop)}
+kinds = {}
+for name, (surface, point) in stationary.items():
+    assert np.linalg.norm(surface.grad(point)) < 1e-10       # it is a stationary point
+    eigenvalues, eigenvectors = np.linalg.eigh(surface.hess(point))
+    kinds[name] = classify(eigenvalues)
+    print(f"{name:10} at ({point[0]:+.4f}, {point[1]:+.4f}): eigenvalues "
+          f"{np.array2string(eigenvalues, precision=4)} -> {kinds[name]}")
+    for lam, v in zip(eigenvalues, eigenvectors.T):   # curvature along each eigenvector
+        t = 1e-3
+        assert np.isclose(surface.f(point + t * v) - surface.f(point), 0.5 * lam * t**2, rtol=1e-3)
+
+assert kinds == {"Rosenbrock": "minimum", "Saddle": "saddle", "Himmelblau": "maximum"}
+
+# %% [markdown]
+# The same test finds every flat point of Himmelblau's function promised in
+# section 3: start `scipy.optimize.root` from a grid of points, keep the distinct
+# solutions, classify each.
+
+# %%
+found = []
+for start in np.stack(np.meshgrid(np.linspace(-4.5, 4.5, 10), np.linspace(-4.5, 4.5, 10))).reshape(2, -1).T:
+    solution = scipy.optimize.root(himmelblau.grad, x0=start, jac=himmelblau.hess)
+    if solution.success and not any(np.allclose(solution.x, q, atol=1e-6) for q in found):
+        found.append(solution.x)
+counts = {}
+for q in found:
+    kind = classify(np.linalg.eigvalsh(himmelblau.hess(q)))
+    counts[kind] = counts.get(kind, 0) + 1
+print(f"{len(found)} stationary points:", counts)
+assert counts == {"minimum": 4, "saddle": 4, "maximum": 1}
+
+# %% [markdown]
+# Rosenbrock's minimum is a minimum, but look at its eigenvalues: about 0.4 and 1000.
+# The valley is 2500 times more curved across than along, a long narrow trough.
+# That ratio, the **condition number**, is what makes gradient descent zig-zag and
+# crawl ([chapters 02](02_gradient_descent.ipynb) and 05).
+
+# %%
+eigenvalues = np.linalg.eigvalsh(rosenbrock.hess(np.array([1.0, 1.0])))
+condition_number = eigenvalues.max() / eigenvalues.min()
+print(f"condition number at Rosenbrock's minimum: {condition_number:.0f}")
+assert 2400 < condition_number < 2600
+
+# %% [markdown]
+# Below, a close-up of each point: the true contour lines of $f$ (solid black) and
+# those of the quadratic model $\tfrac12 d^\top H d$ (dashed orange), at the same
+# heights. The arrows are the eigenvectors, each as long as the model's half-axis,
+# $\sqrt{2c/|\lambda|}$ for the middle height $c$: blue where the surface curves up,
+# vermillion where it curves down. On Rosenbrock the across-arrow is
+# $\sqrt{2500} = 50$ times shorter than the along-arrow: drawn to scale, the
+# ellipses would be slivers. So that panel is drawn in the coordinates of the
+# eigenvectors, along and across the valley, with the vertical axis stretched 25
+# times (the across-arrow looks half as long as the along-arrow instead of 50 times
+# shorter). The other two panels have equal scales on both axes. In the saddle
+# panel the black contours show only in the gaps of the dashed ones: the saddle
+# function is itself a quadratic, so its second-order Taylor model is exact and
+# the two sets of contours coincide (asserted).
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(11, 4.6), layout="constrained")
+windows = {"Rosenbrock": 0.15, "Saddle": 1.0, "Himmelblau": 0.5}
+for ax, (name, (surface, point)) in zip(axes, stationary.items()):
+    w = windows[name]
+    H = surface.hess(point)
+    eigenvalues, eigenvectors = np.linalg.eigh(H)
+    if name == "Rosenbrock":       # 50 times narrower than long: draw it in eigen-coordinates
+        basis, (wx, wy), origin = eigenvectors, (w, w / 25), np.zeros(2)
+    else:
+        basis, (wx, wy), origin = np.eye(2), (w, w), point
+    c = 0.5 * np.abs(eigenvalues).min() * (0.6 * w) ** 2       # middle height: long half-axis 0.6 w
+    heights = c * np.array([0.25, 1.0, 2.25])
+    levels = np.unique(np.concatenate([heights * np.sign(lam) for lam in eigenvalues]))
+    ga, gb = np.meshgrid(np.linspace(-wx, wx, 301), np.linspace(-wy, wy, 301))
+    d = np.einsum("ij,j...->i...", basis, np.stack([ga, gb]))  # the step, in x-y coordinates
+    true = surface.f(point[:, None, None] + d) - surface.f(point)
+    model = 0.5 * np.einsum("i...,ij,j...->...", d, H, d)
+    if name == "Saddle":           # a quadratic: its Taylor model is exact, the contours coincide
+        assert np.allclose(true, model, atol=1e-12)
+    ax.contour(origin[0] + ga, origin[1] + gb, true, levels=levels, colors="black", linewidths=1.2,
+               negative_linestyles="solid")
+    ax.contour(origin[0] + ga, origin[1] + gb, model, levels=levels, colors=COLORS["orange"],
+               linewidths=1.6, linestyles="--")
+    for k, (lam, v) in enumerate(zip(eigenvalues, eigenvectors.T)):
+        color = COLORS["blue"] if lam > 0 else COLORS["vermillion"]
+        half_axis = np.sqrt(2 * c / abs(lam))
+        for sign in (1, -1):
+            ax.annotate("", origin + sign * half_axis * (basis.T @ v), origin,
+                        arrowprops=dict(arrowstyle="-|>", color=color, lw=2.2), zorder=9)
+        ax.text(0.5, -0.2 - 0.09 * k, f"λ = {lam:.4g}, half-axis {half_axis:.2g}", color=color,
+                transform=ax.transAxes, fontsize=9, fontweight="bold", ha="center", va="top")
+    ax.plot(*origin, "o", color="black", markersize=5, zorder=10)
+    ax.set(xlim=(origin[0] - wx, origin[0] + wx), ylim=(origin[1] - wy, origin[1] + wy),
+           xlabel="$x$", ylabel="$y$", title=f"{name}: a {kinds[name]}")
+    if name == "Rosenbrock":
+        ax.set(xlabel="along the valley (eigenvector of the small λ)",
+               ylabel="across (eigenvector of the large λ)",
+               title="Rosenbrock: a minimum\n(eigen-coordinates; vertical scale ×25)")
+    else:
+        ax.set_aspect("equal")
+axes[0].plot([], [], color="black", label="$f - f(p)$")
+axes[0].plot([], [], color=COLORS["orange"], linestyle="--", label=r"model $\frac{1}{2} d^\top H d$")
+axes[0].legend(loc="upper left", fontsize=8);
+
+# %% [markdown]
+# ### The Hessian by finite differences
+#
+# The Hessian is the derivative of the gradient, so its columns are central
+# differences of the gradient: column $j$ is $(\nabla f(x + h e_j) - \nabla f(x - h e_j)) / 2h$.
+# When you only have $f$, second differences of $f$ do it too, less accurately
+# (dividing by $h^2$ magnifies round-off). `calculus.numerical_hessian` does both:
+
+# %%
+for name, (surface, point) in stationary.items():
+    exact = surface.hess(point)
+    from_gradient = calculus.numerical_hessian(surface.grad, point)
+    from_values = calculus.numerical_hessian(surface.f, point)
+    error_gradient = np.linalg.norm(from_gradient - exact) / np.linalg.norm(exact)
+    error_values = np.linalg.norm(from_values - exact) / np.linalg.norm(exact)
+    print(f"{name:10}  relative error: from the gradient {error_gradient:.1e}, "
+          f"from f alone {error_values:.1e}")
+    assert error_gradient < 1e-9 and error_values < 1e-6
+
+# %% [markdown]
+# ## What's next: the gradient tells gradient descent where to go
+#
+# Put sections 3 and 4 together. A step of length $\eta\|\nabla f\|$ against the
+# gradient, $x \to x - \eta \nabla f(x)$, changes $f$, by the first-order model, by
+# $\nabla f \cdot (-\eta \nabla f) = -\eta \|\nabla f\|^2$: downhill, as fast as any
+# step of that length can go. On Himmelblau at $p$ with $\eta = 10^{-4}$:
+
+# %%
+eta = 1e-4
+predicted = -eta * steepest**2
+actual = himmelblau.f(p - eta * gradient) - himmelblau.f(p)
+print(f"predicted change {predicted:.4f}, actual change {actual:.4f}")
+assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
+
+# %% [markdown]
+# The prediction holds for small steps. How large may $\eta$ be before the
+# first-order model, and the descent with it, breaks down? That is
+# [chapter 02](02_gradient_descent.ipynb).
+#
+# ## Summary
+#
+# - The derivative $f'(x_0)$ is the slope of the tangent line, the limit of secant
+#   slopes; it is zero at a minimum, and a small step against it goes downhill.
+# - The gradient $\nabla f$ collects the partial derivatives. The slope along a unit
+#   direction $u$ is $\nabla f \cdot u$: largest along $\nabla f$, where it equals
+#   $\|\nabla f\|$ (steepest ascent), smallest along $-\nabla f$ (steepest descent),
+#   zero along the contour lines.
+# - Taylor models: the tangent line has an error $\propto h^2$ where $f''(x_0) \ne 0$,
+#   the tangent parabola $\propto h^3$ where $f'''(x_0) \ne 0$ (a higher power
+#   otherwise).
+# - Finite differences estimate derivatives from values of $f$. The forward
+#   difference's error is $\propto h$, the central one's $\propto h^2$, until
+#   round-off ($\propto \varepsilon / h$) takes over: for $x$, $f$ and its
+#   derivatives of size 1 the best steps in float64 are about $10^{-8}$ (forward) and
+#   $10^{-5}$ (central). Far from 1 (section 8) there are two separate fixes: a larger step
+#   where the curvature is small compared with $|f|$ (for $\sqrt{x}$ at $10^4$,
+#   $h^* = 4.2 \cdot 10^{-4}$), and an exactly representable step, dividing by
+#   $(x + h) - x$, where the rounding of $x + h$ dominates (for $\sin x$ at $10^4$:
+#   $7 \cdot 10^{-5} \to 2 \cdot 10^{-9}$ at the same $h$). `calculus.relative_step`
+#   does both, right for functions that change on the scale of $x$; with
+#   coordinates of mixed scales, pass one step per coordinate to
+#   `calculus.numerical_gradient`.
+# - Three rules cover most losses: $\nabla (a^\top x) = a$, $\nabla (x^\top A x) =
+#   (A + A^\top) x$, $\nabla \tfrac12\|Xx - y\|^2 = X^\top(Xx - y)$. The chain
+#   rule in several variables multiplies Jacobians: $\nabla (\ell \circ g) =
+#   J_g^\top \nabla \ell$. Reverse-mode automatic differentiation applies it
+#   backwards through a program, at a small multiple of the cost of $f$ and at the
+#   price of memory for the intermediates.
+# - Gradient checking compares a hand-written gradient with finite differences: a
+#   relative error near the floor the problem allows means correct (the guide
+#   $\varepsilon |f| / (2h\|g\|)$, near $10^{-10}$ for a well-scaled problem in
+#   float64, is an order of magnitude, not a bound: errors exceed it for large $d$
+#   or when terms cancel near a minimum, and float32 raises it to ~$10^{-5}$); a forgotten factor 2
+#   shows up as 1/3 (a factor close to 1, such as 1.01, only as 0.005).
+# - An eigenvector of a symmetric matrix is only stretched, by its eigenvalue; the
+#   level curves of $x^\top A x$ are, for a positive definite $A$, ellipses with
+#   half-axes $1/\sqrt{\lambda_i}$ (hyperbolas when the eigenvalues have both signs).
+# - The Hessian holds the second derivatives. At a stationary point the signs of its
+#   eigenvalues tell a minimum (all positive), a maximum (all negative) and a saddle
+#   (some of each); with zero eigenvalues and the rest of one sign they cannot tell.
+#   The ratio of the largest to the smallest is the condition number.
+#
+# ## Exercises
+#
+# Open [`exercises/01_calculus.ipynb`](../exercises/01_calculus.ipynb): write a
+# central-difference gradient, derive two analytic gradients (one of them the
+# gradient of the linear-regression loss), and write your own gradient check.
+# A `check(...)` call after each exercise tells you at once whether your code is
+# right.
+
+# %% [markdown]
+# ## 8. Appendix: finite differences far from 1
+#
+# Section 5 sized the step for $x$, $f$ and its derivatives of size 1. This appendix,
+# for a second reading, shows what changes when they are not.
+#
 # ### Far from 1: two separate problems, two separate fixes
 #
 # At $x = 10^4$ the defaults fail, for two different reasons.
@@ -615,8 +1255,10 @@ assert inspect.signature(calculus.derivative).parameters["h"].default == 1e-5
 # function that changes on the scale of $x$ itself ($\sqrt{x}$, $\log x$, $x^3$:
 # $|f''| \sim |f| / x^2$) this is $h^* \sim \sqrt{\varepsilon}\,|x|$. Hence the usual
 # rule of thumb: $h = \sqrt{\varepsilon}\,\max(1, |x|)$ for the forward difference and
-# $\varepsilon^{1/3} \max(1, |x|)$ for the central one (Press et al. 2007, *Numerical
-# Recipes*, 3rd ed., §5.7). Fix: **a larger step**.
+# $\varepsilon^{1/3} \max(1, |x|)$ for the central one. (Press et al. 2007, *Numerical
+# Recipes*, 3rd ed., §5.7, write $h \sim \sqrt{\varepsilon_f}\, x_c$ with $x_c$ the
+# scale over which $f$ changes, and suggest $x_c \approx x$ only as a rough choice;
+# the $\max(1, |x|)$ is common practice, not theirs.) Fix: **a larger step**.
 #
 # **The rounding of $x + h$.** Near $10^4$ float64 numbers are $1.8 \cdot 10^{-12}$
 # apart, so $x + h$ is rounded by up to half that spacing, $9 \cdot 10^{-13}$ (in
@@ -744,7 +1386,9 @@ for ax, name, title in [(axes[0], "sqrt", r"$f(x) = \sqrt{x}$ near $x = 10^4$"),
     ax.text(1.3e-14, 1e-9, "grey: $x + h = x$,\nerror $= |f'|$", fontsize=8)
     ax.set(xlabel="step $h$ (log scale)", title=title, ylim=(1e-15, 10))
 axes[0].set_ylabel("absolute error of $f'(x)$, mean of 41 $x$ (log scale)")
-axes[1].legend(loc="lower left", fontsize=8);
+axes[1].plot(hs_far[dip], sin_central[dip], linestyle="none", marker="v", markersize=9,
+             color=COLORS["vermillion"], markeredgecolor="black", label="the lucky dip (sin)")
+fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=8);
 
 # %% [markdown]
 # In the grey band the step is below half the spacing of float64 near $10^4$: $x + h$
@@ -752,7 +1396,7 @@ axes[1].legend(loc="lower left", fontsize=8);
 # step is then 0, and its curve stops). For $\sqrt{x}$ the relative steps land next to
 # the best ones, about four digits better than the defaults. For $\sin x$ the plain
 # central curve has a deep dip near $h = 1.6 \cdot 10^{-4}$, but it is a single lucky
-# point: its neighbours, 10% away, are about ten times worse, so it is no optimum
+# point: its neighbours on the grid, a factor $10^{0.1} \approx 1.26$ (26%) away, are about ten times worse, so it is no optimum
 # to aim for. The exact-step curve is smooth, reaches its best near
 # $h$ between $10^{-6}$ and $10^{-5}$ (the step of $x \approx 1$) and beats every point
 # of the plain curve by a factor of about 200.
@@ -769,21 +1413,7 @@ print(f"complex step at x = 1e4: error {abs(complex_step - np.cos(x_far)):.1e}")
 assert abs(complex_step - np.cos(x_far)) < 1e-15
 
 # %% [markdown]
-# ### The gradient by finite differences
-#
-# A partial derivative is an ordinary derivative along one axis, so the same
-# central difference along each coordinate direction $e_i$ gives the gradient:
-#
-# $$\frac{\partial f}{\partial x_i} \approx \frac{f(x + h_i e_i) - f(x - h_i e_i)}{2h_i}.$$
-#
-# That costs two evaluations of $f$ per coordinate: fine for checking, hopeless for
-# a network with millions of parameters (see automatic differentiation below).
-# Writing it is the first exercise; from here on we use
-# `calculus.numerical_gradient(f, x, h=1e-6)`, which divides by the distance between
-# the two points it actually evaluates (the exact step). Its default step, $10^{-6}$,
-# is a little below the central sweet spot: at $x$ of size 1 that costs a factor of
-# about ten in round-off (error $\approx \varepsilon |f| / 2h \approx 10^{-10}$ instead
-# of $10^{-11}$) and buys a hundred times less truncation when $f'''$ is large.
+# ### Mixed scales: one step per coordinate
 #
 # The step may differ per coordinate: `h` can be an array of shape $(d,)$. That
 # matters when the coordinates live on different scales. Take $f(x) = \sqrt{x_0} +
@@ -813,530 +1443,4 @@ assert np.isclose(single_e[1], np.e * mixed_steps["one step, relative_step(x).ma
 # %% [markdown]
 # The single large step ($6 \cdot 10^{-2}$) leaves the truncation error
 # $\tfrac16 e\, h^2 \approx 1.7 \cdot 10^{-3}$ on $x_1$; the default is acceptable on
-# both; one step per coordinate is best on both. Back at $x$ of size 1, the default:
-
-# %%
-numerical = calculus.numerical_gradient(himmelblau.f, p)
-print("numerical gradient at p:", numerical, "  analytic:", himmelblau.grad(p))
-assert np.allclose(numerical, [-46, -38], rtol=1e-8)
-assert inspect.signature(calculus.numerical_gradient).parameters["h"].default == 1e-6
-
-# %% [markdown]
-# ### Gradients of vector expressions
-#
-# Losses are usually written with vectors and matrices, and three rules cover
-# most of what this course needs (they follow from writing the sums out and taking
-# partial derivatives; see Zhang et al. 2023, *Dive into Deep Learning*, §2.4.3).
-# For $x, a \in \mathbb{R}^d$, $A$ a $d \times d$ matrix, $X$ an $n \times d$ matrix
-# and $y \in \mathbb{R}^n$:
-#
-# $$\nabla_x\, (a^\top x) = a, \qquad
-#   \nabla_x\, (x^\top A x) = (A + A^\top)\,x \;\;(= 2Ax \text{ if } A \text{ is symmetric}), \qquad
-#   \nabla_x\, \tfrac12 \|Xx - y\|^2 = X^\top (Xx - y).$$
-#
-# For the middle one, $x^\top A x = \sum_{i,j} A_{ij} x_i x_j$, and
-# $\partial / \partial x_k$ picks up $\sum_j A_{kj} x_j + \sum_i A_{ik} x_i$, the
-# $k$-th entries of $Ax$ and $A^\top x$. The last one is the middle one with
-# $A = X^\top X$, plus the linear term $-y^\top X x$, plus a constant; it is the
-# gradient of linear regression in chapter 03. The shapes are a free check:
-# a gradient has the shape of $x$. Numerically, at a random point:
-
-# %%
-rng = np.random.default_rng(1)
-d, n = 3, 5
-a, A = rng.normal(size=d), rng.normal(size=(d, d))          # A deliberately not symmetric
-X, y, x = rng.normal(size=(n, d)), rng.normal(size=n), rng.normal(size=d)
-rules = [(lambda x: a @ x, a),
-         (lambda x: x @ A @ x, (A + A.T) @ x),
-         (lambda x: 0.5 * np.sum((X @ x - y) ** 2), X.T @ (X @ x - y))]
-for loss, gradient_rule in rules:
-    assert gradient_rule.shape == x.shape
-    assert np.allclose(calculus.numerical_gradient(loss, x), gradient_rule, rtol=1e-7, atol=1e-9)
-assert not np.allclose(calculus.numerical_gradient(rules[1][0], x), 2 * A @ x)  # 2Ax needs symmetry
-
-# %% [markdown]
-# ### The chain rule in several variables, and automatic differentiation
-#
-# Sections 2, 3 and the rule above used the chain rule for functions of several
-# variables without stating it. Here it is. A map $g: \mathbb{R}^d \to \mathbb{R}^m$
-# has a **Jacobian**, the $m \times d$ matrix of its partial derivatives,
-# $J_g(x)_{ij} = \partial g_i / \partial x_j$: row $i$ is the gradient of the output
-# $g_i$. For a linear map $x \mapsto Xx$ the Jacobian is $X$ itself. The **chain
-# rule**: the Jacobian of a composition is the product of the Jacobians,
-# $J_{h \circ g}(x) = J_h(g(x))\, J_g(x)$; for a scalar loss $f(x) = \ell(g(x))$ that
-# reads
-#
-# $$\nabla f(x) = J_g(x)^\top\, \nabla \ell(g(x))$$
-#
-# (Zhang et al. 2023, *Dive into Deep Learning*, §2.4.4). With $g(x) = Xx - y$ and
-# $\ell(r) = \tfrac12\|r\|^2$, $\nabla\ell(r) = r$ and $J_g = X$: this is
-# $X^\top(Xx - y)$ again.
-#
-# Frameworks such as PyTorch and JAX compute gradients neither by hand nor by
-# finite differences. A program is a chain of elementary operations (add,
-# multiply, `exp`, matrix product), each with a known Jacobian. **Reverse-mode
-# automatic differentiation** (backpropagation) runs the program forward and keeps
-# every intermediate result (the *tape*), then applies the chain rule backwards,
-# from the loss to the inputs: each operation multiplies the incoming gradient by
-# its own transposed Jacobian. By hand, for $\tfrac12\|Xx - y\|^2$:
-
-# %%
-def loss_and_gradient(x, X, y):
-    """Reverse mode by hand: a forward pass that keeps its intermediates, then a backward pass."""
-    z = X @ x                  # forward, step 1: z = Xx            (kept on the tape)
-    r = z - y                  # forward, step 2: r = z - y         (kept on the tape)
-    loss = 0.5 * (r @ r)       # forward, step 3: the loss
-    loss_bar = 1.0             # backward: d loss / d loss
-    r_bar = loss_bar * r       # step 3 backwards: the gradient of r.r/2 is r
-    z_bar = r_bar              # step 2 backwards: the Jacobian of z - y is I
-    x_bar = X.T @ z_bar        # step 1 backwards: the Jacobian of Xx is X, transposed
-    return loss, x_bar
-
-
-value, x_bar = loss_and_gradient(x, X, y)
-x_bar_fd = calculus.numerical_gradient(lambda v: loss_and_gradient(v, X, y)[0], x)
-print("reverse mode:", x_bar.round(8), "\nfinite diff.:", x_bar_fd.round(8))
-assert np.isclose(value, rules[2][0](x))
-assert np.allclose(x_bar, x_bar_fd, rtol=1e-7, atol=1e-9)            # agrees with finite differences
-assert np.allclose(x_bar, X.T @ (X @ x - y), rtol=1e-14)              # and with the rule above
-
-# %% [markdown]
-# The backward pass cost about as much as the forward one (one product with $X^\top$
-# against one with $X$), and it gave all $d$ partial derivatives at once, where
-# central differences need $2d$ evaluations. In general the result is exact up to
-# rounding and costs a small constant multiple of one evaluation of $f$, however
-# many inputs there are (Baydin et al. 2018, "Automatic differentiation in machine
-# learning: a survey", JMLR 18, §3.2). The price is **memory**: the tape keeps every
-# intermediate of the forward pass until the backward pass has used it ($z$ and $r$
-# here, $2n$ numbers; in a neural network, the activations of every layer), so the
-# storage grows with the number of operations in the program (same reference,
-# §3.2). You write backpropagation by hand for a small network in chapter 09;
-# finite differences stay the tool to *check* such code, which is the next section.
-
-# %% [markdown]
-# ## 6. Gradient checking
-#
-# Deriving a gradient by hand is error-prone, and a wrong gradient fails quietly:
-# gradient descent still runs, just badly. The cure is to **check** the analytic
-# gradient $g$ against the numerical one $g_{\text{fd}}$ at a random point, with
-# the relative error
-#
-# $$\frac{\|g - g_{\text{fd}}\|}{\|g\| + \|g_{\text{fd}}\|}.$$
-#
-# Relative, so that multiplying $f$ by a constant does not change the verdict. A
-# correct gradient gives the finite-difference error divided by $\|g\| +
-# \|g_{\text{fd}}\| \approx 2\|g\|$. Its round-off part is up to about
-# $\varepsilon |f| / 2h$ per coordinate (section 5, the worst case of every
-# rounding). We use $\varepsilon |f| / (2h\|g\|)$ as an **upper-bound estimate** of
-# the relative error of a correct gradient: it ignores the factor 2 in the
-# denominator, and roundings partly cancel, so measured errors are usually several
-# times below it. For a well-scaled problem ($|f|$ and $\|g\|$ of
-# similar size, $h = 10^{-6}$) the estimate is near $10^{-10}$. A bug that scales the
-# whole gradient by a factor $c$ far from 1 or flips its sign gives a number of order
-# 1 ($|c - 1| / (|c| + 1)$: $1/3$ for $c = 1/2$, but only $0.005$ for $c = 1.01$); a
-# bug in one component gives less (below). Anything well above the floor
-# deserves a second look, and a large $|f|$ raises the floor (also below).
-#
-# Our example is the gradient of Himmelblau's function from section 2. The function
-# is a sum of two squares, $f = u^2 + v^2$ with $u = x^2 + y - 11$ and
-# $v = x + y^2 - 7$, so the chain rule gives $\nabla f = 2u\,\nabla u + 2v\,\nabla v$.
-# Below are two hand-written versions of it. The second has the most common bug of
-# all: it forgot the 2 that comes down from each square.
-
-# %%
-def grad_himmelblau(p):
-    x, y = p
-    u, v = x**2 + y - 11, x + y**2 - 7
-    return np.array([2 * u * 2 * x + 2 * v,      # 2u du/dx + 2v dv/dx
-                     2 * u + 2 * v * 2 * y])     # 2u du/dy + 2v dv/dy
-
-
-def grad_himmelblau_buggy(p):
-    x, y = p
-    u, v = x**2 + y - 11, x + y**2 - 7
-    return np.array([u * 2 * x + v,              # BUG: the 2 from each square is missing
-                     u + v * 2 * y])
-
-
-rng = np.random.default_rng(0)
-point = rng.uniform(-4, 4, size=2)              # a random point: no special cancellations
-error_correct = calculus.check_grad(himmelblau.f, grad_himmelblau, point)
-error_buggy = calculus.check_grad(himmelblau.f, grad_himmelblau_buggy, point)
-print(f"at ({point[0]:.3f}, {point[1]:.3f}):")
-print(f"relative error, correct gradient: {error_correct:.1e}")
-print(f"relative error, buggy gradient:   {error_buggy:.4f}")
-
-assert error_correct < 1e-8
-assert np.isclose(error_buggy, 1 / 3, atol=1e-6)
-
-# %% [markdown]
-# Why exactly $1/3$? The buggy gradient is half the true one: $\|g/2 - g\| /
-# (\|g/2\| + \|g\|) = \tfrac12 / \tfrac32$. Flipping the sign of the whole vector
-# gives exactly 1; flipping one component $g_i$ gives $2|g_i| / 2\|g\| = |g_i| /
-# \|g\|$, which is small when that component is. And the floor: adding a constant
-# $10^8$ to $f$ changes no derivative, but it raises $|f|$, and with it the round-off
-# of the differences.
-
-# %%
-gradient_point = himmelblau.grad(point)
-one_sign_flipped = gradient_point * [1, -1]
-error_one_sign = calculus.check_grad(himmelblau.f, lambda q: one_sign_flipped, point)
-offset = 1e8
-error_offset = calculus.check_grad(lambda q: himmelblau.f(q) + offset, grad_himmelblau, point)
-floor_offset = eps * (himmelblau.f(point) + offset) / (2e-6 * np.linalg.norm(gradient_point))
-print(f"sign of g_y flipped: {error_one_sign:.4f}  (|g_y| / |g| = "
-      f"{abs(gradient_point[1]) / np.linalg.norm(gradient_point):.4f})")
-print(f"correct gradient of f + 1e8: {error_offset:.1e}  (upper-bound estimate {floor_offset:.1e})")
-
-assert np.isclose(error_one_sign, abs(gradient_point[1]) / np.linalg.norm(gradient_point), rtol=1e-6)
-assert 1000 * error_correct < error_offset < floor_offset       # correct, yet far above 1e-10
-assert 2 < floor_offset / error_offset < 30                      # an upper-bound estimate
-for c in [0.5, 1.01]:                                            # a wrong factor c: |c - 1| / (|c| + 1)
-    error_c = calculus.check_grad(himmelblau.f, lambda q: c * grad_himmelblau(q), point)
-    assert np.isclose(error_c, abs(c - 1) / (abs(c) + 1), rtol=1e-4)
-
-# %% [markdown]
-# So read the relative error against the floor your problem allows: compute the
-# upper-bound estimate $\varepsilon |f| / (2h\|g\|)$ (here the measured error is
-# about seven times below it), or shift $f$ by a constant to make $|f|$ small.
-# Check at a random point, not at a special one such as $w = 0$ or the minimum
-# (where the gradient is zero and any relative error is noise), and check every
-# gradient you write: it takes one line. In the exercises you derive the gradient
-# of the linear-regression loss (chapter 03) and check it the same way.
-#
-# ## 7. The Hessian: curvature in several dimensions
-#
-# ### First, eigenvalues and eigenvectors of a 2×2 matrix
-#
-# A matrix $A$ turns a vector $v$ into a new vector $Av$, in general pointing
-# somewhere else. An **eigenvector** is a direction the matrix does not turn, only
-# stretches: $Av = \lambda v$, and the stretch factor $\lambda$ is its
-# **eigenvalue**. Take
-#
-# $$A = \begin{pmatrix} 2 & 1 \\ 1 & 2 \end{pmatrix}: \qquad
-#   A \begin{pmatrix} 1 \\ 1 \end{pmatrix} = \begin{pmatrix} 3 \\ 3 \end{pmatrix}
-#   = 3 \begin{pmatrix} 1 \\ 1 \end{pmatrix}, \qquad
-#   A \begin{pmatrix} 1 \\ -1 \end{pmatrix} = \begin{pmatrix} 1 \\ -1 \end{pmatrix}
-#   = 1 \cdot \begin{pmatrix} 1 \\ -1 \end{pmatrix},$$
-#
-# so $(1, 1)$ is an eigenvector with $\lambda = 3$ and $(1, -1)$ one with
-# $\lambda = 1$, while $A(1, 0) = (2, 1)$ is turned. (To find them without a guess:
-# $Av = \lambda v$ has a nonzero solution only if $\det(A - \lambda I) = (2 -
-# \lambda)^2 - 1 = 0$, i.e. $\lambda = 1$ or $3$.) A **symmetric** matrix, like this
-# one and like every Hessian below, has real eigenvalues, and its eigenvectors can be
-# chosen at right angles to each other (the spectral theorem; Strang 2016, *Introduction to Linear
-# Algebra*, 5th ed., §6.4). In the coordinates of its unit eigenvectors $q_i$ it is
-# just a stretch: $x^\top A x = \sum_i \lambda_i (q_i \cdot x)^2$. So when $A$ is
-# **positive definite** (all $\lambda_i > 0$), the curve $x^\top A x = 1$ is an
-# ellipse whose half-axes point along the $q_i$ and have lengths $1/\sqrt{\lambda_i}$:
-# short where $\lambda$ is large. (With eigenvalues of both signs it is a hyperbola:
-# $\begin{pmatrix} 1 & 2 \\ 2 & 1 \end{pmatrix}$ has $\lambda = -1, 3$.) `np.linalg.eigh`
-# computes the eigenvalues (in increasing order) and unit eigenvectors (the columns):
-
-# %%
-A = np.array([[2.0, 1.0], [1.0, 2.0]])
-lambdas, Q = np.linalg.eigh(A)
-print("eigenvalues:", lambdas, "\neigenvectors (columns):\n", Q)
-
-assert np.allclose(lambdas, [1, 3])
-assert np.allclose(A @ Q, Q * lambdas)                       # A q_i = lambda_i q_i
-assert np.isclose(Q[:, 0] @ Q[:, 1], 0)                      # at right angles
-assert np.allclose(np.abs(Q[:, 1]), [1 / np.sqrt(2)] * 2)    # along (1, 1)
-x = np.array([0.3, -1.7])                                    # x^T A x = sum lambda_i (q_i . x)^2
-assert np.isclose(x @ A @ x, np.sum(lambdas * (Q.T @ x) ** 2))
-
-# %% [markdown]
-# In a picture: the unit circle (left, dotted) and its image under $A$ (solid). The
-# eigenvectors keep their direction and are stretched by 1 and 3; $(1, 0)$ is
-# turned. Right: the ellipse $x^\top A x = 1$, with half-axes $1/\sqrt{3}$ and $1$.
-
-# %%
-fig, (ax_map, ax_ell) = plt.subplots(1, 2, figsize=(9, 4.3), layout="constrained")
-angles = np.linspace(0, 2 * np.pi, 200)
-circle = np.stack([np.cos(angles), np.sin(angles)])
-ax_map.plot(*circle, color="grey", linestyle=":", label="unit vectors $u$")
-ax_map.plot(*(A @ circle), color="black", label="their images $Au$")
-arrow_specs = [(Q[:, 1], COLORS["blue"], f"eigenvector $q_2$, $\\lambda_2$ = {lambdas[1]:g}"),
-               (Q[:, 0], COLORS["bluish_green"], f"eigenvector $q_1$, $\\lambda_1$ = {lambdas[0]:g}"),
-               (np.array([1.0, 0.0]), COLORS["vermillion"], "$u = (1, 0)$: turned")]
-for v, color, label in arrow_specs:
-    ax_map.annotate("", A @ v, (0, 0), arrowprops=dict(arrowstyle="-|>", color=color, lw=2.2))
-    ax_map.annotate("", v, (0, 0), arrowprops=dict(arrowstyle="-|>", color=color, lw=1.2,
-                                                   linestyle="--"))
-    ax_map.plot([], [], color=color, lw=2, label=label + " (dashed $u$, solid $Au$)")
-ax_map.set(xlim=(-3.2, 3.2), ylim=(-3.2, 3.2), aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
-           title="$A$ stretches its eigenvectors, turns the rest")
-ax_map.legend(loc="lower right", fontsize=7)
-
-ax_ell.plot(*(Q @ (circle / np.sqrt(lambdas)[:, None])), color="black",
-            label=r"$x^\top A x = 1$")
-for lam, q, color, marker in [(lambdas[1], Q[:, 1], COLORS["blue"], "o"),
-                              (lambdas[0], Q[:, 0], COLORS["bluish_green"], "s")]:
-    end = q / np.sqrt(lam)
-    ax_ell.plot([0, end[0]], [0, end[1]], color=color, lw=2, marker=marker, markevery=[1],
-                label=f"half-axis $1/\\sqrt{{{lam:g}}}$ = {1 / np.sqrt(lam):.2f}")
-ax_ell.set(xlim=(-1.3, 1.3), ylim=(-1.3, 1.3), aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
-           title=r"The level curve $x^\top A x = 1$")
-ax_ell.legend(loc="lower right", fontsize=8);
-
-# %% [markdown]
-# ### The Hessian
-#
-# In one dimension $f''$ says how the slope changes: positive, the curve bends up
-# (a valley); negative, it bends down (a hill). With several variables there is a
-# second derivative for every pair of them, collected in the **Hessian** matrix
-#
-# $$H = \nabla^2 f = \begin{pmatrix} \partial^2 f / \partial x^2 & \partial^2 f / \partial x \partial y \\
-#                     \partial^2 f / \partial y \partial x & \partial^2 f / \partial y^2 \end{pmatrix},$$
-#
-# which is symmetric when the second partial derivatives are continuous (then the
-# order of differentiation does not matter: Schwarz's theorem), as they are for
-# every function in this course. It is the $f''$ of the second-order Taylor model
-# in several dimensions:
-#
-# $$f(p + d) \approx f(p) + \nabla f(p) \cdot d + \tfrac12\, d^\top H d.$$
-#
-# At a **stationary point**, where $\nabla f(p) = 0$, only the last term is left.
-# Step a distance $t$ along a unit eigenvector $v$ of $H$ ($Hv = \lambda v$) and
-# $f$ changes by $\tfrac12 \lambda t^2$: each eigenvalue is the curvature along its
-# eigenvector, and near $p$ the contour lines are ellipses as in the primer above
-# (hyperbolas when the eigenvalues have both signs). So the signs of the eigenvalues classify the point:
-#
-# | eigenvalues | every direction... | the point is |
-# | --- | --- | --- |
-# | all $> 0$ | curves up | a minimum |
-# | all $< 0$ | curves down | a maximum |
-# | some $> 0$, some $< 0$ | up in some, down in others | a saddle |
-#
-# The third row holds even if other eigenvalues are 0. The one case second
-# derivatives cannot settle is some eigenvalues 0 and all the others of one sign:
-# then the higher-order terms decide, as in $x^2 + y^4$ (a minimum at the origin)
-# and $x^2 - y^4$ (a saddle), whose Hessians at the origin are both
-# $\mathrm{diag}(2, 0)$.
-#
-# The same test, applied everywhere instead of at one point, decides **convexity**,
-# which chapters 02 and 03 use: a twice-differentiable function (on a convex domain
-# such as $\mathbb{R}^d$) is convex exactly when its Hessian has no negative
-# eigenvalue anywhere (Boyd & Vandenberghe 2004, *Convex Optimization*, §3.1.4).
-# A quadratic $\tfrac12 x^\top A x - b^\top x$ has the Hessian $A$ everywhere, so it is
-# convex exactly when the eigenvalues of $A$ are $\ge 0$.
-#
-# Three stationary points to classify: Rosenbrock's minimum
-# $(1, 1)$, the centre of the saddle $x^2 - y^2$, and the hilltop of Himmelblau's
-# function, which we locate by asking `scipy.optimize.root` where the gradient is
-# zero.
-
-# %%
-def classify(eigenvalues):
-    if np.all(eigenvalues > 0):
-        return "minimum"
-    if np.all(eigenvalues < 0):
-        return "maximum"
-    if np.any(eigenvalues > 0) and np.any(eigenvalues < 0):
-        return "saddle"
-    return "cannot tell (an eigenvalue is 0, the others share a sign)"
-
-
-assert classify(np.array([2.0, -2.0, 0.0])) == "saddle"          # mixed signs: a saddle anyway
-bowl_quartic = lambda q: q[0] ** 2 + q[1] ** 4                   # a minimum at the origin
-saddle_quartic = lambda q: q[0] ** 2 - q[1] ** 4                 # a saddle at the origin
-origin = np.zeros(2)
-for g in (bowl_quartic, saddle_quartic):
-    hessian = calculus.numerical_hessian(g, origin)
-    assert np.allclose(hessian, np.diag([2.0, 0.0]), atol=1e-6)   # the same Hessian, diag(2, 0)
-    assert classify(np.round(np.linalg.eigvalsh(hessian), 6)).startswith("cannot tell")
-t = np.array([-0.3, -0.1, 0.1, 0.3])
-assert np.all(bowl_quartic(np.stack([0 * t, t])) > 0)            # up along y: a minimum
-assert np.all(saddle_quartic(np.stack([0 * t, t])) < 0)          # down along y, up along x:
-assert np.all(saddle_quartic(np.stack([t, 0 * t])) > 0)          # a saddle
-
-hilltop = scipy.optimize.root(himmelblau.grad, x0=[-0.3, -0.9], jac=himmelblau.hess).x
-stationary = {"Rosenbrock": (rosenbrock, np.array([1.0, 1.0])),
-              "Saddle": (saddle, np.array([0.0, 0.0])),
-              "Himmelblau": (himmelblau, hilltop)}
-kinds = {}
-for name, (surface, point) in stationary.items():
-    assert np.linalg.norm(surface.grad(point)) < 1e-10       # it is a stationary point
-    eigenvalues, eigenvectors = np.linalg.eigh(surface.hess(point))
-    kinds[name] = classify(eigenvalues)
-    print(f"{name:10} at ({point[0]:+.4f}, {point[1]:+.4f}): eigenvalues "
-          f"{np.array2string(eigenvalues, precision=4)} -> {kinds[name]}")
-    for lam, v in zip(eigenvalues, eigenvectors.T):   # curvature along each eigenvector
-        t = 1e-3
-        assert np.isclose(surface.f(point + t * v) - surface.f(point), 0.5 * lam * t**2, rtol=1e-3)
-
-assert kinds == {"Rosenbrock": "minimum", "Saddle": "saddle", "Himmelblau": "maximum"}
-
-# %% [markdown]
-# The same test finds every flat point of Himmelblau's function promised in
-# section 3: start `scipy.optimize.root` from a grid of points, keep the distinct
-# solutions, classify each.
-
-# %%
-found = []
-for start in np.stack(np.meshgrid(np.linspace(-4.5, 4.5, 10), np.linspace(-4.5, 4.5, 10))).reshape(2, -1).T:
-    solution = scipy.optimize.root(himmelblau.grad, x0=start, jac=himmelblau.hess)
-    if solution.success and not any(np.allclose(solution.x, q, atol=1e-6) for q in found):
-        found.append(solution.x)
-counts = {}
-for q in found:
-    kind = classify(np.linalg.eigvalsh(himmelblau.hess(q)))
-    counts[kind] = counts.get(kind, 0) + 1
-print(f"{len(found)} stationary points:", counts)
-assert counts == {"minimum": 4, "saddle": 4, "maximum": 1}
-
-# %% [markdown]
-# Rosenbrock's minimum is a minimum, but look at its eigenvalues: about 0.4 and 1000.
-# The valley is 2500 times more curved across than along, a long narrow trough.
-# That ratio, the **condition number**, is what makes gradient descent zig-zag and
-# crawl ([chapters 02](02_gradient_descent.ipynb) and 05).
-
-# %%
-eigenvalues = np.linalg.eigvalsh(rosenbrock.hess(np.array([1.0, 1.0])))
-condition_number = eigenvalues.max() / eigenvalues.min()
-print(f"condition number at Rosenbrock's minimum: {condition_number:.0f}")
-assert 2400 < condition_number < 2600
-
-# %% [markdown]
-# Below, a close-up of each point: the true contour lines of $f$ (solid black) and
-# those of the quadratic model $\tfrac12 d^\top H d$ (dashed orange), at the same
-# heights. The arrows are the eigenvectors, each as long as the model's half-axis,
-# $\sqrt{2c/|\lambda|}$ for the middle height $c$: blue where the surface curves up,
-# vermillion where it curves down. On Rosenbrock the across-arrow is
-# $\sqrt{2500} = 50$ times shorter than the along-arrow: drawn to scale, the
-# ellipses would be slivers. So that panel is drawn in the coordinates of the
-# eigenvectors, along and across the valley, with the vertical axis stretched 25
-# times (the across-arrow looks half as long as the along-arrow instead of 50 times
-# shorter). The other two panels have equal scales on both axes.
-
-# %%
-fig, axes = plt.subplots(1, 3, figsize=(11, 4.6), layout="constrained")
-windows = {"Rosenbrock": 0.15, "Saddle": 1.0, "Himmelblau": 0.5}
-for ax, (name, (surface, point)) in zip(axes, stationary.items()):
-    w = windows[name]
-    H = surface.hess(point)
-    eigenvalues, eigenvectors = np.linalg.eigh(H)
-    if name == "Rosenbrock":       # 50 times narrower than long: draw it in eigen-coordinates
-        basis, (wx, wy), origin = eigenvectors, (w, w / 25), np.zeros(2)
-    else:
-        basis, (wx, wy), origin = np.eye(2), (w, w), point
-    c = 0.5 * np.abs(eigenvalues).min() * (0.6 * w) ** 2       # middle height: long half-axis 0.6 w
-    heights = c * np.array([0.25, 1.0, 2.25])
-    levels = np.unique(np.concatenate([heights * np.sign(lam) for lam in eigenvalues]))
-    ga, gb = np.meshgrid(np.linspace(-wx, wx, 301), np.linspace(-wy, wy, 301))
-    d = np.einsum("ij,j...->i...", basis, np.stack([ga, gb]))  # the step, in x-y coordinates
-    true = surface.f(point[:, None, None] + d) - surface.f(point)
-    model = 0.5 * np.einsum("i...,ij,j...->...", d, H, d)
-    ax.contour(origin[0] + ga, origin[1] + gb, true, levels=levels, colors="black", linewidths=1.2,
-               negative_linestyles="solid")
-    ax.contour(origin[0] + ga, origin[1] + gb, model, levels=levels, colors=COLORS["orange"],
-               linewidths=1.6, linestyles="--")
-    for k, (lam, v) in enumerate(zip(eigenvalues, eigenvectors.T)):
-        color = COLORS["blue"] if lam > 0 else COLORS["vermillion"]
-        half_axis = np.sqrt(2 * c / abs(lam))
-        for sign in (1, -1):
-            ax.annotate("", origin + sign * half_axis * (basis.T @ v), origin,
-                        arrowprops=dict(arrowstyle="-|>", color=color, lw=2.2), zorder=9)
-        ax.text(0.5, -0.2 - 0.09 * k, f"λ = {lam:.4g}, half-axis {half_axis:.2g}", color=color,
-                transform=ax.transAxes, fontsize=9, fontweight="bold", ha="center", va="top")
-    ax.plot(*origin, "o", color="black", markersize=5, zorder=10)
-    ax.set(xlim=(origin[0] - wx, origin[0] + wx), ylim=(origin[1] - wy, origin[1] + wy),
-           xlabel="$x$", ylabel="$y$", title=f"{name}: a {kinds[name]}")
-    if name == "Rosenbrock":
-        ax.set(xlabel="along the valley (eigenvector of the small λ)",
-               ylabel="across (eigenvector of the large λ)",
-               title="Rosenbrock: a minimum\n(eigen-coordinates; vertical scale ×25)")
-    else:
-        ax.set_aspect("equal")
-axes[0].plot([], [], color="black", label="$f - f(p)$")
-axes[0].plot([], [], color=COLORS["orange"], linestyle="--", label=r"model $\frac{1}{2} d^\top H d$")
-axes[0].legend(loc="upper left", fontsize=8);
-
-# %% [markdown]
-# ### The Hessian by finite differences
-#
-# The Hessian is the derivative of the gradient, so its columns are central
-# differences of the gradient: column $j$ is $(\nabla f(x + h e_j) - \nabla f(x - h e_j)) / 2h$.
-# When you only have $f$, second differences of $f$ do it too, less accurately
-# (dividing by $h^2$ magnifies round-off). `calculus.numerical_hessian` does both:
-
-# %%
-for name, (surface, point) in stationary.items():
-    exact = surface.hess(point)
-    from_gradient = calculus.numerical_hessian(surface.grad, point)
-    from_values = calculus.numerical_hessian(surface.f, point)
-    error_gradient = np.linalg.norm(from_gradient - exact) / np.linalg.norm(exact)
-    error_values = np.linalg.norm(from_values - exact) / np.linalg.norm(exact)
-    print(f"{name:10}  relative error: from the gradient {error_gradient:.1e}, "
-          f"from f alone {error_values:.1e}")
-    assert error_gradient < 1e-9 and error_values < 1e-6
-
-# %% [markdown]
-# ## What's next: the gradient tells gradient descent where to go
-#
-# Put sections 3 and 4 together. A step of length $\eta\|\nabla f\|$ against the
-# gradient, $x \to x - \eta \nabla f(x)$, changes $f$, by the first-order model, by
-# $\nabla f \cdot (-\eta \nabla f) = -\eta \|\nabla f\|^2$: downhill, as fast as any
-# step of that length can go. On Himmelblau at $p$ with $\eta = 10^{-4}$:
-
-# %%
-eta = 1e-4
-predicted = -eta * steepest**2
-actual = himmelblau.f(p - eta * gradient) - himmelblau.f(p)
-print(f"predicted change {predicted:.4f}, actual change {actual:.4f}")
-assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
-
-# %% [markdown]
-# The prediction holds for small steps. How large may $\eta$ be before the
-# first-order model, and the descent with it, breaks down? That is
-# [chapter 02](02_gradient_descent.ipynb).
-#
-# ## Summary
-#
-# - The derivative $f'(x_0)$ is the slope of the tangent line, the limit of secant
-#   slopes; it is zero at a minimum, and a small step against it goes downhill.
-# - The gradient $\nabla f$ collects the partial derivatives. The slope along a unit
-#   direction $u$ is $\nabla f \cdot u$: largest along $\nabla f$, where it equals
-#   $\|\nabla f\|$ (steepest ascent), smallest along $-\nabla f$ (steepest descent),
-#   zero along the contour lines.
-# - Taylor models: the tangent line has an error $\propto h^2$ where $f''(x_0) \ne 0$,
-#   the tangent parabola $\propto h^3$ where $f'''(x_0) \ne 0$ (a higher power
-#   otherwise).
-# - Finite differences estimate derivatives from values of $f$. The forward
-#   difference's error is $\propto h$, the central one's $\propto h^2$, until
-#   round-off ($\propto \varepsilon / h$) takes over: for $x$, $f$ and its
-#   derivatives of size 1 the best steps in float64 are about $10^{-8}$ (forward) and
-#   $10^{-5}$ (central). Far from 1 there are two separate fixes: a larger step
-#   where the curvature is small compared with $|f|$ (for $\sqrt{x}$ at $10^4$,
-#   $h^* = 4.2 \cdot 10^{-4}$), and an exactly representable step, dividing by
-#   $(x + h) - x$, where the rounding of $x + h$ dominates (for $\sin x$ at $10^4$:
-#   $7 \cdot 10^{-5} \to 2 \cdot 10^{-9}$ at the same $h$). `calculus.relative_step`
-#   does both, right for functions that change on the scale of $x$; with
-#   coordinates of mixed scales, pass one step per coordinate to
-#   `calculus.numerical_gradient`.
-# - Three rules cover most losses: $\nabla (a^\top x) = a$, $\nabla (x^\top A x) =
-#   (A + A^\top) x$, $\nabla \tfrac12\|Xx - y\|^2 = X^\top(Xx - y)$. The chain
-#   rule in several variables multiplies Jacobians: $\nabla (\ell \circ g) =
-#   J_g^\top \nabla \ell$. Reverse-mode automatic differentiation applies it
-#   backwards through a program, at a small multiple of the cost of $f$ and at the
-#   price of memory for the intermediates.
-# - Gradient checking compares a hand-written gradient with finite differences: a
-#   relative error below the upper-bound estimate $\varepsilon |f| / (2h\|g\|)$
-#   (near $10^{-10}$ for a well-scaled problem) means correct; a forgotten factor 2
-#   shows up as 1/3 (a factor close to 1, such as 1.01, only as 0.005).
-# - An eigenvector of a symmetric matrix is only stretched, by its eigenvalue; the
-#   level curves of $x^\top A x$ are, for a positive definite $A$, ellipses with
-#   half-axes $1/\sqrt{\lambda_i}$ (hyperbolas when the eigenvalues have both signs).
-# - The Hessian holds the second derivatives. At a stationary point the signs of its
-#   eigenvalues tell a minimum (all positive), a maximum (all negative) and a saddle
-#   (some of each); with zero eigenvalues and the rest of one sign they cannot tell.
-#   The ratio of the largest to the smallest is the condition number.
-#
-# ## Exercises
-#
-# Open [`exercises/01_calculus.ipynb`](../exercises/01_calculus.ipynb): write a
-# central-difference gradient, derive two analytic gradients (one of them the
-# gradient of the linear-regression loss), and write your own gradient check.
-# A `check(...)` call after each exercise tells you at once whether your code is
-# right.
-
+# both; one step per coordinate is best on both.

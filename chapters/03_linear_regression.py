@@ -40,7 +40,7 @@
 #   chapter 02, with $L = \lambda_{\max}(X^\top X / n)$, tells you the largest usable
 #   learning rate;
 # - batch gradient descent against the **normal equations** $X^\top X w = X^\top y$:
-#   the same answer, found two ways, and the projection picture behind the name;
+#   the same answer, found two ways, and the projection picture behind them;
 # - **feature scaling**: why features on different scales make gradient descent
 #   zig-zag, measured through the condition number $\kappa$ of $X^\top X / n$, and
 #   how many steps standardizing the features saves;
@@ -355,18 +355,21 @@ ax_loss.set(xlabel="step $k$", ylabel="$J(w_k) - J^\\star$", title="The loss abo
 # the bowl. What those steps do to the fitted line:
 
 # %%
-fig, ax = plt.subplots(figsize=(6.5, 4.2))
+fig, ax = plt.subplots(figsize=(8.6, 4.2), layout="constrained")
 ax.plot(t, y, "o", color="0.35", markersize=4, label="data")
 shown = [0, 2, 5, 10, 20, 200]
-for k, shade in zip(shown, np.linspace(0.3, 1, len(shown))):
+step_styles = [(COLORS["reddish_purple"], (0, (1, 1))), (COLORS["sky_blue"], "-."),
+               (COLORS["bluish_green"], (0, (5, 2))), (COLORS["orange"], (0, (3, 1, 1, 1, 1, 1))),
+               (COLORS["vermillion"], "--"), (COLORS["blue"], "-")]
+for k, (color, linestyle) in zip(shown, step_styles):
     w1, w2 = path[k]
     sign = "+" if w2 >= 0 else "-"
-    ax.plot(grid_t, w1 + w2 * grid_t, color=GD_COLOR, alpha=shade, linewidth=1.2 + (k == 200),
+    ax.plot(grid_t, w1 + w2 * grid_t, color=color, linestyle=linestyle, linewidth=1.6 + 0.6 * (k == 200),
             label=f"step {k}: $\\hat y = {w1:.2f} {sign} {abs(w2):.2f}\\,t$")
 ax.plot(grid_t, line.w_true[0] + line.w_true[1] * grid_t, ":", color="black", linewidth=1.5,
         label="the line that generated the data, $y = 1 + 2t$")
 ax.set(xlabel="feature $t$", ylabel="target $y$", title="The fitted line, step by step")
-ax.legend(fontsize=7.5, loc="upper left");
+ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0);
 
 # %% [markdown]
 # Gradient descent converges to the minimizer $w^\star$ of the loss on *these* fifty
@@ -398,8 +401,8 @@ assert np.allclose(trace.xs, path, rtol=0, atol=1e-14)
 # \qquad\Longleftrightarrow\qquad
 # X^\top X\, w = X^\top y .$$
 #
-# ($X^\top r = 0$ says the residuals are *normal*, perpendicular, to every column of
-# $X$: hence the name.) When the $d \times d$ matrix $X^\top X$ is invertible, one call
+# ($X^\top r = 0$ says the residual vector is perpendicular to every column of
+# $X$.) When the $d \times d$ matrix $X^\top X$ is invertible, one call
 # to `np.linalg.solve` gives the exact minimizer. `np.linalg.lstsq` solves the same
 # least-squares problem directly from $X$, and gradient descent, run until the
 # gradient is tiny, finds the same point:
@@ -475,6 +478,8 @@ ax3.plot([], [], color=COLORS["sky_blue"], alpha=0.5, linewidth=8, label="column
 ax3.set(xlabel="example 1", ylabel="example 2", zlabel="example 3",
         title="Least squares is a projection: $y$ onto the plane of the columns")
 ax3.view_init(elev=20, azim=-110)
+for axis in (ax3.xaxis, ax3.yaxis, ax3.zaxis):
+    axis.set_major_locator(plt.MaxNLocator(4))                # fewer ticks: no colliding labels
 ax3.legend(loc="upper left", fontsize=8)
 
 # The same picture seen edge-on: the plane becomes a line, y sits straight above y_hat.
@@ -531,7 +536,9 @@ ax2.legend(loc="upper left", fontsize=8);
 # A step costs two products with $X$; the direct methods pay $nd^2$ once.
 #
 # For small and medium dense least-squares problems a direct solve (`lstsq`, QR,
-# Cholesky) wins. For large or sparse ones, iterative methods made for linear
+# Cholesky) is usually the method of choice: its cost, $O(nd^2)$, is fixed and
+# known in advance, and its accuracy does not depend on a learning rate or a stopping
+# rule (Golub & Van Loan 2013, *Matrix Computations*, 4th ed., §5.3). For large or sparse ones, iterative methods made for linear
 # systems, conjugate gradients or LSQR, beat plain gradient descent: they need a
 # number of iterations growing like $\sqrt\kappa$ rather than $\kappa$ (Nocedal &
 # Wright 2006, *Numerical Optimization*, §5.1; Paige & Saunders 1982, "LSQR", ACM
@@ -682,9 +689,13 @@ fig, axes = plt.subplots(1, 2, figsize=(11, 4.6), width_ratios=[1.3, 1])
 ax = axes[0]
 plotting.plot_contours(raw, ax=ax, levels=25,
                        title=f"Raw features ($\\kappa$ = {kappa_raw:.0f}): the first {shown_steps} of {raw_steps} steps")
-plotting.plot_path(raw_trace.xs[:shown_steps + 1], ax=ax, color=GD_COLOR, label="gd on the raw features")
+raw_artists = plotting.plot_path(raw_trace.xs[:shown_steps + 1], ax=ax, color=GD_COLOR,
+                                 label="gd on the raw features")
 plotting.plot_path(std_in_w[:std_steps + 1], ax=ax, color=COLORS["orange"],
                    label=f"gd on standardized features ({std_steps} steps), drawn in $w$")
+raw_artists[2].set_zorder(12)                                 # the raw end marker above the orange line
+ax.plot([], [], markeredgecolor="0.3", **style.START_STYLE, label="start (hollow circle)")
+ax.plot([], [], **dict(style.END_STYLE, markerfacecolor="0.5"), label="end (filled diamond)")
 ax.set(xlabel="$w_1$ (feature of scale 1)", ylabel="$w_2$ (feature of scale 10)")
 ax.legend(fontsize=7.5, loc="lower right")
 ax = axes[1]
@@ -749,7 +760,10 @@ ax.legend(fontsize=8);
 # to the condition number. Near $\kappa = 1$ it does not: $\rho$ is close to 0, the
 # count is a few steps rounded up, and that is why the step counts above fell by a
 # larger factor than $\kappa$ did. In practice
-# standardizing the features brings $\kappa$ from about 100 down to about 1. It
+# standardizing the features brought $\kappa$ from about 100 down to about 1 here,
+# because the only trouble was the scale of the columns. It fixes scale, not
+# correlation: two standardized features with correlation $r$ still give
+# $\kappa = (1 + r)/(1 - r)$ (section 7: 191 for $r = 0.99$). It
 # costs two lines of numpy, and it is the first thing to try when gradient descent
 # on a linear model is slow. (Chapter 05's momentum and chapter 06's adaptive
 # methods attack the same problem inside the optimizer.)
@@ -859,7 +873,8 @@ assert np.allclose(w, [0.5, 0.5], rtol=0, atol=1e-8)
 # a valley with a flat floor. Algebraically, $X^\top X$ is singular, its eigenvalue
 # 0 belongs to the direction $(1, -1)$ along the valley floor, and the normal
 # equations have infinitely many solutions. With these integer data $X^\top X$ is
-# *exactly* singular, and `np.linalg.solve` raises an error:
+# *exactly* singular, and here `np.linalg.solve` raises an error (its LU
+# factorization meets a pivot that is exactly zero):
 
 # %%
 for candidate in ([1.0, 0.0], [0.0, 1.0], [2.0, -1.0], [0.5, 0.5]):
@@ -876,7 +891,32 @@ print("np.linalg.solve(X^T X, X^T y):", solve_says)
 assert solve_says.startswith("LinAlgError")
 
 # %% [markdown]
-# Do not count on that error. Make the second column $c$ times the first, with a $c$
+# Do not count on that error, even when $X^\top X$ is exactly singular: `solve`
+# raises only if the elimination meets a pivot that is *exactly* zero, and rounding
+# in the elimination can leave a tiny nonzero one. Take the rank-2 integer matrix
+# with rows $(1,2,3), (4,5,6), (7,8,9), (1,1,1)$: $X^\top X$ has integer entries and
+# determinant exactly 0 (the third column is twice the second minus the first), yet
+# on this machine `solve` returns an answer (another LAPACK may raise):
+
+# %%
+X_int = np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 1, 1]], dtype=float)
+gram_int = (X_int.T @ X_int).astype(int)
+det_int = (                                                 # the 3x3 determinant in exact integers
+    gram_int[0, 0] * (gram_int[1, 1] * gram_int[2, 2] - gram_int[1, 2] * gram_int[2, 1])
+    - gram_int[0, 1] * (gram_int[1, 0] * gram_int[2, 2] - gram_int[1, 2] * gram_int[2, 0])
+    + gram_int[0, 2] * (gram_int[1, 0] * gram_int[2, 1] - gram_int[1, 1] * gram_int[2, 0]))
+assert det_int == 0 and np.array_equal(X_int @ [1, -2, 1], np.zeros(4))   # exactly singular, in integers
+try:
+    w_int = np.linalg.solve(X_int.T @ X_int, X_int.T @ np.ones(4))
+    print("np.linalg.solve on an exactly singular X^T X: no error, w =", w_int.round(4))
+    w_int_min = np.linalg.lstsq(X_int, np.ones(4), rcond=None)[0]
+    assert np.allclose(X_int.T @ (X_int @ w_int - 1), 0, atol=1e-6)     # a minimizer, silently
+    assert np.allclose(np.cross(w_int - w_int_min, [1, -2, 1]), 0, atol=1e-6)   # off by a null vector
+except np.linalg.LinAlgError as exc:                                    # possible with another LAPACK
+    print("np.linalg.solve raised here:", exc)
+
+# %% [markdown]
+# Nor is exact singularity needed for trouble. Make the second column $c$ times the first, with a $c$
 # that float64 cannot hold exactly (0.1, 0.3, 0.7): the columns are still collinear,
 # but rounding leaves $X^\top X$ a hair away from singular, and `solve` returns an
 # answer without a word. Each is a perfect fit, and each is an arbitrary point of
@@ -895,6 +935,7 @@ for c in [0.1, 0.3, 0.7]:
     assert np.allclose(X_silent @ w_solve, t_c, atol=1e-6)                  # a perfect fit, silently
     assert np.allclose(w_min_norm, np.linalg.pinv(X_silent) @ t_c)
     assert np.isclose(w_min_norm @ [c, -1], 0, atol=1e-12)                 # minimum norm: along (1, c)
+    assert np.allclose(w_min_norm, np.array([1, c]) / (1 + c**2))
     assert silent[c][2] > 1e12
 assert max(np.linalg.norm(w_s - w_m) for w_s, w_m, _ in silent.values()) > 0.5   # far from it
 
@@ -902,7 +943,9 @@ assert max(np.linalg.norm(w_s - w_m) for w_s, w_m, _ in silent.values()) > 0.5  
 # So on data that may be collinear, never call `solve` on the normal equations and
 # trust the result: use `np.linalg.lstsq(X, y)` (or `np.linalg.pinv(X) @ y`), which
 # works from $X$ itself, treats singular values below a cutoff as zero, and returns
-# the minimum-norm solution, the same for every $c$ above: a multiple of $(1, c)$.
+# the minimum-norm solution. For the data above it is $(1, c)/(1 + c^2)$: the point of
+# the valley $w_1 + c\,w_2 = 1$ on the line through 0 perpendicular to it, a
+# different point for each $c$, but a reproducible one (asserted above).
 
 # %% [markdown]
 # Back to $X$ with two equal columns. Of all the minimizers, $(0.5, 0.5)$ is the one
@@ -928,6 +971,13 @@ assert np.allclose(w_pinv, [0.5, 0.5], atol=1e-12) and np.allclose(w_lstsq_c, [0
 # $w_0$ onto the line $w_1 + w_2 = 1$,
 #
 # $$w_\infty = w_0 + \frac{1 - (w_{0,1} + w_{0,2})}{2}\,(1, 1).$$
+#
+# Three terms from linear algebra (Golub & Van Loan 2013, §5.5). The **row space** of
+# $X$ is the set of all combinations of its rows, a subspace of weight space; the
+# **null space** is the set of $v$ with $Xv = 0$, the directions the model cannot
+# see; the two are perpendicular, since $Xv = 0$ says $v$ is perpendicular to every
+# row. The **pseudo-inverse** $X^+$ (`np.linalg.pinv`) maps $y$ to the minimum-norm
+# least-squares solution $X^+ y$.
 #
 # The same holds for **any** $X$, with $0 < \eta < 2/L$, in three lines:
 #
@@ -1053,7 +1103,10 @@ assert abs(near_steps - np.log(1 / TOL) / (-2 * np.log(rho_nc))) <= 1          #
 # solve is safe even for collinear features, and the condition number falls to
 # $\kappa_\lambda = (L + \lambda)/(\mu + \lambda)$. The price: $w_\lambda$ is not a
 # minimizer of $J$ any more, it is pulled towards 0. (Usually there is no penalty on
-# the intercept; our examples here have none. Stopping gradient descent early has an
+# the intercept; our examples here have none. Standardize the features first: the
+# penalty $\|w\|^2$ is not scale-invariant, so measuring a feature in other units
+# changes which fit ridge prefers, where plain least squares just rescales its
+# weight (asserted below). Stopping gradient descent early has an
 # effect much like a ridge penalty: Goodfellow et al. 2016, *Deep Learning*, §7.8.)
 # On the correlated features, with $\lambda = 0.1$:
 
@@ -1076,6 +1129,14 @@ assert kappa_ridge < kappa_nc / 5 and ridge_steps < near_steps / 5
 assert np.allclose(ridge_trace.x, w_ridge, atol=1e-6)                    # GD finds w_ridge
 assert np.linalg.norm(w_ridge) < np.linalg.norm(near.minima[0])          # pulled towards 0
 assert near.f(w_ridge) > near.f(near.minima[0])                          # at a price in J
+
+# Units matter for ridge, not for least squares: feature 2 measured 10 times larger
+scale_2 = np.diag([1.0, 10.0])
+X_units = X_nc @ scale_2
+w_ls_units = np.linalg.lstsq(X_units, y_nc, rcond=None)[0]
+w_ridge_units = np.linalg.solve(X_units.T @ X_units / len(y_nc) + lam * np.eye(2), X_units.T @ y_nc / len(y_nc))
+assert np.allclose(scale_2 @ w_ls_units, np.linalg.lstsq(X_nc, y_nc, rcond=None)[0])   # just rescaled
+assert not np.allclose(scale_2 @ w_ridge_units, w_ridge, rtol=1e-2)                 # a different fit
 
 # On the exactly collinear data, a small penalty picks the minimum-norm solution:
 for lam_small in [1e-3, 1e-6]:
@@ -1109,8 +1170,10 @@ for lam_small in [1e-3, 1e-6]:
 #   (training mean and standard deviation, every column but the intercept) brought
 #   $\kappa$ near 1 and the step count down to a handful.
 # - Collinear features make $X^\top X$ singular and give a line of minimizers;
-#   `solve` on the normal equations then raises an error only if the matrix is
-#   exactly singular, and otherwise returns an arbitrary minimizer without a word:
+#   `solve` on the normal equations may raise an error (here: two equal integer
+#   columns) or may return an arbitrary minimizer without a word (here: a 4×3
+#   integer matrix of rank 2, exactly singular, and columns $c$ times each other
+#   for $c = 0.1, 0.3, 0.7$):
 #   use `lstsq` or `pinv`. With $0 < \eta < 2/L$ the gradient stays in the row space
 #   of $X$, so gradient descent lands on the minimizer nearest to its start; from
 #   zero, the minimum-norm solution `np.linalg.pinv(X) @ y`: $(0.5, 0.5)$ in the
