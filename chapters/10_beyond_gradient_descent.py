@@ -576,6 +576,32 @@ for s, tr in longer.items():
 # times smaller than at the start). ES is sensitive to its budget (and to its smoothing
 # width $\sigma$), and the seed-0 success in the figure above is its good case.
 #
+# ### A baseline with gradients: the smooth surrogate
+#
+# Section 1 said that in practice one trains on the logistic loss of chapter 04
+# and evaluates on the 0-1 loss. On these 200 points, gradient descent on the
+# logistic loss ($\eta = 1$, from $w = 0$, the model of chapter 04 with its bias
+# column) gives:
+
+# %%
+w_surrogate, surrogate_01 = np.zeros(3), []
+for _ in range(200):
+    w_surrogate = w_surrogate - 1.0 * models.logistic_grad(w_surrogate, dataset.X, dataset.y)
+    surrogate_01.append(np.mean((dataset.X @ w_surrogate > 0) != is_one))
+surrogate_01 = np.array(surrogate_01)
+print(f"0-1 loss of the logistic-loss iterate after steps 1-5: {surrogate_01[:5]}, "
+      f"after 200 steps: {surrogate_01[-1]}")
+assert abs(surrogate_01[4] - 0.045) < 1e-9 and np.all(np.abs(surrogate_01[4:] - 0.045) < 1e-9)
+assert surrogate_01[-1] > max(local_rs.f, nm.f, es.f)    # the value-only methods do better on the 0-1 loss
+
+# %% [markdown]
+# Five gradient steps reach a 0-1 loss of 4.5 %, and 200 steps do not change it:
+# cheap, and good, but not the best line for the 0-1 loss (the value-only
+# methods found 3.5 % on that loss itself, the grid's best is 3 %). The
+# surrogate's minimizer is not the 0-1 loss's minimizer. Usually that gap is
+# worth paying for the speed; when the difference matters, or there is no
+# surrogate, the methods above optimize the loss you care about.
+#
 # ### The price of no gradient: dimension
 #
 # On two parameters all of this is cheap. Neural networks have millions. How do
@@ -632,7 +658,8 @@ for d in [2, 4, 8, 16]:
     print(f"{d:3}   {cost[d][0]:11}   {cost[d][1]:18.0f}   {predicted[d]:9.0f}")
 nm_growth, es_growth = cost[16][0] / cost[2][0], cost[16][1] / cost[2][1]
 assert nm_growth > 100 and 3 < es_growth < 10
-assert all(0.5 < cost[d][1] / predicted[d] < 1.5 for d in cost)              # the derivation predicts the count
+print("measured / predicted:", " ".join(f"{cost[d][1] / predicted[d]:.2f}" for d in cost))
+assert all(0.6 < cost[d][1] / predicted[d] < 1.0 for d in cost)     # the derivation's count, a little pessimistic
 off_step = [np.median([es_cost(m * PAIRS / (PAIRS + 17), seed) for seed in range(5)]) for m in (0.5, 2.0)]
 print(f"d = 16 with half and twice that step: {off_step[0]:.0f} and {off_step[1]:.0f} evaluations")
 assert min(off_step) > 1.3 * cost[16][1]
@@ -656,24 +683,60 @@ adaptive_cost = {d: scipy_nm_cost(d, True) for d in (2, 16)}
 print(f"scipy Nelder–Mead with adaptive=True: {adaptive_cost[2]} evaluations at d = 2, {adaptive_cost[16]} at d = 16")
 assert adaptive_cost[16] < cost[16][0] / 2 and 10 < adaptive_cost[16] / adaptive_cost[2] < 100
 
+
+# a value-only baseline that is not random: gradient descent (lr = 0.5) with forward differences,
+# f(x) and f(x + h e_j) for j = 1..d, so d + 1 evaluations per step
+def forward_difference_cost(d, h=1e-7):
+    bowl, x = (lambda x: 0.5 * float(x @ x)), np.ones(d)
+    f0 = fx = bowl(x)
+    evals = 1
+    while fx > 1e-6 * f0:
+        g = np.array([(bowl(x + h * e) - fx) / h for e in np.eye(d)])
+        x = x - 0.5 * g
+        fx = bowl(x)
+        evals += d + 1
+    return evals
+
+
+fd_cost = {d: forward_difference_cost(d) for d in cost}
+print("forward-difference gradient descent:", ", ".join(f"{fd_cost[d]} at d = {d}" for d in fd_cost))
+assert all(fd_cost[d] == 1 + gd_steps * (d + 1) for d in fd_cost)   # 10 steps of d + 1 evaluations
+assert all(fd_cost[d] < cost[d][1] for d in cost)                   # fewer than the ES at every d
+
 # %% [markdown]
-# From 2 to 16 dimensions, Nelder–Mead's bill grows more than a hundredfold
-# (its simplex of $d + 1$ points must adapt its shape in $d$ dimensions). Part
-# of that is the fixed coefficients (reflect 1, expand 2, contract and shrink
+# From 2 to 16 dimensions, Nelder–Mead's bill grows more than a hundredfold.
+# We do not analyse why here (a plausible reason: a simplex of $d + 1$ points
+# has to adapt its shape in $d$ dimensions); part of it is the fixed coefficients (reflect 1, expand 2, contract and shrink
 # ½) that we and scipy's default use: Gao and Han (2012, *Implementing the
 # Nelder–Mead simplex algorithm with adaptive parameters*, Computational
 # Optimization and Applications 51) make them depend on $d$, scipy's
 # `adaptive=True`, and the growth drops to about 25-fold (the printout). The
 # evolution strategy's bill grows several-fold, as the derivation predicts: with
 # a fixed population, a random direction carries about $1/d$ of the information
-# of the gradient, so it takes about $d$ times more iterations. Gradient descent
+# of the gradient, so it takes about $d$ times more iterations. The measured
+# counts are 6–26 % *below* the prediction at every $d$ (the printout), and that
+# is expected: the derivation follows the mean $\mathbb E\|x\|^2$, while we
+# report the median run. The number of iterations is set by the typical
+# per-step factor, $\exp \mathbb E \log$ of it, and by Jensen's inequality
+# $\mathbb E\log r \le \log \mathbb E r$: the typical run contracts faster
+# than the mean square does, which a few unlucky long steps inflate. Gradient descent
 # with $\eta = 0.5$ needs 10 steps in *any* dimension. (That is not even its best
 # step here: the Hessian of this bowl is $I$, so $\eta = 1$ is Newton's step of
 # chapter 08 and lands on the minimum in one step; we keep 0.5 as a step chosen
 # without knowing the curvature exactly. Either way the count does not grow with
-# $d$.) With automatic
+# $d$.) Nor is the evolution strategy the best value-only method on this bowl:
+# gradient descent with a forward-difference gradient ($d + 1$ evaluations per
+# step, $h = 10^{-7}$) takes the same 10 steps, $1 + 10(d + 1)$ evaluations (31,
+# 51, 91, 171), fewer than the ES at every $d$ (the printout). On a smooth,
+# noise-free loss, finite differences win; the ES earns its keep where they see
+# nothing or only noise, like the staircase of this chapter, whose differences
+# over $h$ are exactly zero. Both bills grow in proportion to $d$. With automatic
 # differentiation (section 7) a gradient costs a small constant times one
-# evaluation of $f$. That is why gradients train the millions of weights of a
+# evaluation of $f$, however many parameters there are: the **cheap gradient
+# principle** of reverse-mode differentiation (Andreas Griewank and Andrea
+# Walther, *Evaluating Derivatives*, 2nd ed., SIAM, 2008, chapter 4), paid for
+# in memory, since the reverse pass needs the intermediate values of the
+# evaluation (the activations that chapter 09's backprop keeps). That is why gradients train the millions of weights of a
 # network, and value-only methods are kept for problems with few parameters
 # (hyperparameters, chapter 02's random search of learning rates), no gradient,
 # or massive parallel hardware.
@@ -898,8 +961,8 @@ assert all(c[10:].min() > 0.85 for c in curves.values())          # the zoom hid
 # class-1 clients drags the model towards class 1, the next one back. Its worst
 # recent round is several points below the IID runs' worst in this run (the
 # printout). How many points is luck: redrawing the split (seeds 0–3) and the
-# client sampling (seeds 0–2), we measured gaps from 2.3 to 8.3 points, so "at
-# least two points" is what holds across those twelve. With one local step the
+# client sampling (seeds 0–2), the next cell measures gaps from about 2 to about
+# 8 points, so "at least two points" is what holds across those twelve. With one local step the
 # non-IID run is smooth, and within a point of the pooled minimum's accuracy
 # over the last 20 rounds: accuracy forgives what the loss gap of the previous
 # figure shows, a run that is still converging. Remedies for drift exist: a
@@ -920,6 +983,15 @@ assert late["non-IID", 50].min() < min(late["IID", 1].min(), late["IID", 50].min
 assert late["non-IID", 50].max() - late["non-IID", 50].min() > 0.03        # it swings
 assert np.ptp(late["non-IID", 1]) < 0.01                                  # smooth with one step
 assert late["non-IID", 1].min() >= bayes - 0.01 and late["non-IID", 1].max() <= bayes + 0.01   # ... and accurate
+# the gap between the IID runs' worst recent round and non-IID E = 50's, over splits 0-3 x sampling seeds 0-2
+sampled = lambda cl, E, s: [accuracy(w) for w in fedavg(cl, np.zeros(3), rounds=60, local_steps=E, lr=0.5,
+                                                         client_fraction=0.3, seed=s).ws[-20:]]
+iid_worst = {s: min(min(sampled(clients["IID"], E, s)) for E in (1, 50)) for s in range(3)}
+worst_gaps = [iid_worst[s] - min(sampled(partition_non_iid(X_all, y_all, 10, alpha=0.1, seed=split, min_size=5), 50, s))
+              for split in range(4) for s in range(3)]
+print(f"accuracy gap, IID worst minus non-IID E = 50 worst, twelve runs: {100 * min(worst_gaps):.1f} to "
+      f"{100 * max(worst_gaps):.1f} points")
+assert 0.02 < min(worst_gaps) < 0.03 and 0.07 < max(worst_gaps) < 0.10
 
 # %% [markdown]
 # ## 7. Where to go next
@@ -930,7 +1002,9 @@ assert late["non-IID", 1].min() >= bayes - 0.01 and late["non-IID", 1].max() <= 
 # differences. Real projects do not: **automatic differentiation** (autodiff)
 # computes exact gradients of any program built from differentiable operations,
 # in reverse mode at a cost of a small constant times one evaluation of the
-# loss, however many parameters there are. PyTorch (`loss.backward()`), JAX
+# loss, however many parameters there are (Griewank and Walther 2008, cited in
+# section 5), at the price of storing the evaluation's intermediate values.
+# PyTorch (`loss.backward()`), JAX
 # (`jax.grad`) and TensorFlow do this. The MLP backprop of chapter 09 is exactly
 # what they automate.
 #
@@ -1091,7 +1165,11 @@ assert difference < 1e-12
 #   rounds, but on non-IID data they **drift** to a wrong fixed point, and with
 #   client sampling the accuracy swings.
 # - Autodiff frameworks compute the gradients for you; the optimizers you built
-#   here are `torch.optim`'s, with the same numbers.
+#   here follow `torch.optim`'s names and defaults. This chapter checks Adam's
+#   iterates against torch's; chapter 06 (section 6) checks Adam, AdamW, AMSGrad,
+#   RMSprop and Adagrad, and the test suite (`tests/test_torch_parity.py`) SGD
+#   with momentum and Nesterov and gradient clipping; the schedules and L-BFGS
+#   rows of the table are names, not checked numbers.
 #
 # ## Exercises
 #
