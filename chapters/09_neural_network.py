@@ -172,34 +172,47 @@ assert np.isinf(naive[0]) and np.isclose(cross_entropy(np.array([40.0]), np.arra
 # arrows uses an array the forward pass stored.
 
 # %%
-fig, ax = plt.subplots(figsize=(11, 3.3))
+from matplotlib.patches import Patch
+
+fig, ax = plt.subplots(figsize=(11, 3.6))
 nodes = {"X": (0, 1), "W1, b1": (0, 0), "a = X W1 + b1": (2.2, 0.5), "H = tanh(a)": (4.4, 0.5),
          "W2, b2": (4.4, -0.5), "z = H W2 + b2": (6.6, 0.5), "y": (6.6, -0.5), "L = mean ℓ(z, y)": (8.8, 0.5)}
+DATA, PARAMS = ("X", "y"), ("W1, b1", "W2, b2")
+box = {}
 for text, (cx, cy) in nodes.items():
-    param = text in ("W1, b1", "W2, b2", "X", "y")
-    ax.text(cx, cy, text, ha="center", va="center", fontsize=9,
-            bbox=dict(boxstyle="round,pad=0.4", facecolor="white" if param else COLORS["sky_blue"],
-                      edgecolor="black", linestyle="--" if param else "-"))
+    box[text] = ax.text(cx, cy, text, ha="center", va="center", fontsize=9,
+                        bbox=dict(boxstyle="round,pad=0.4", edgecolor="black",
+                                  facecolor=COLORS["sky_blue"] if text not in DATA + PARAMS else
+                                  ("white" if text in DATA else COLORS["yellow"]),
+                                  linestyle="--" if text in PARAMS else "-"))
 forward = [("X", "a = X W1 + b1"), ("W1, b1", "a = X W1 + b1"), ("a = X W1 + b1", "H = tanh(a)"),
            ("H = tanh(a)", "z = H W2 + b2"), ("W2, b2", "z = H W2 + b2"), ("z = H W2 + b2", "L = mean ℓ(z, y)"),
            ("y", "L = mean ℓ(z, y)")]
-for a, b in forward:
-    ax.annotate("", xy=nodes[b], xytext=nodes[a], arrowprops=dict(arrowstyle="-|>", color="black", lw=1.2,
-                                                                  shrinkA=38, shrinkB=42))
-backward = [("L = mean ℓ(z, y)", "z = H W2 + b2", "δ2 = (σ(z) − y)/n"),
-            ("z = H W2 + b2", "H = tanh(a)", "∂L/∂H = δ2 W2ᵀ  (uses W2)"),
-            ("H = tanh(a)", "a = X W1 + b1", "δ1 = ∂L/∂H ⊙ (1 − H²)  (uses H)")]
-for a, b, label in backward:
-    (x0, y0), (x1, y1) = nodes[a], nodes[b]
-    ax.annotate("", xy=(x1 + 0.55, y1 + 0.32), xytext=(x0 - 0.55, y0 + 0.32),
-                arrowprops=dict(arrowstyle="-|>", color=COLORS["vermillion"], lw=1.5, linestyle="--"))
-    ax.text((x0 + x1) / 2, y0 + 0.45, label, ha="center", va="bottom", fontsize=8, color=COLORS["vermillion"])
-ax.text(2.2, -0.35, "∂L/∂W1 = Xᵀδ1 (uses X)", ha="center", fontsize=8, color=COLORS["vermillion"])
-ax.text(6.6, 0.0, "∂L/∂W2 = Hᵀδ2 (uses H)", ha="center", fontsize=8, color=COLORS["vermillion"])
-ax.plot([], [], color="black", label="forward pass: computes and stores")
-ax.plot([], [], color=COLORS["vermillion"], linestyle="--", label="backward pass: reuses the stored arrays")
-ax.set(xlim=(-0.8, 9.8), ylim=(-0.9, 1.3), title="The two-layer network as a computational graph")
-ax.legend(loc="lower right", fontsize=8)
+for a, b in forward:      # anchored on the boxes themselves: each arrow runs from one box's edge to the other's
+    ax.annotate("", xy=(0.5, 0.5), xycoords=box[b], xytext=(0.5, 0.5), textcoords=box[a],
+                arrowprops=dict(arrowstyle="-|>", color="black", lw=1.2, patchA=box[a].get_bbox_patch(),
+                                patchB=box[b].get_bbox_patch(), shrinkA=1, shrinkB=1))
+backward = [("L = mean ℓ(z, y)", "z = H W2 + b2", "δ2 = (σ(z) − y)/n\n(uses z)"),
+            ("z = H W2 + b2", "H = tanh(a)", "∂L/∂H = δ2 W2ᵀ\n(uses W2)"),
+            ("H = tanh(a)", "a = X W1 + b1", "δ1 = ∂L/∂H ⊙ (1 − H²)\n(uses H)")]
+for a, b, label in backward:   # from the top of one box to the top of the previous one, arching above
+    ax.annotate("", xy=(0.7, 1.0), xycoords=box[b], xytext=(0.3, 1.0), textcoords=box[a],
+                arrowprops=dict(arrowstyle="-|>", color=COLORS["vermillion"], lw=1.5, linestyle="--",
+                                connectionstyle="arc3,rad=0.35", shrinkA=3, shrinkB=3))
+    ax.text((nodes[a][0] + nodes[b][0]) / 2, 1.05, label, ha="center", va="bottom", fontsize=8,
+            color=COLORS["vermillion"])
+ax.text(2.2, -0.05, "∂L/∂W1 = Xᵀδ1 (uses X)\n∂L/∂b1 = Σᵢ δ1ᵢ", ha="center", va="top", fontsize=8,
+        color=COLORS["vermillion"])
+ax.text(6.3, -0.12, "∂L/∂W2 = Hᵀδ2 (uses H)\n∂L/∂b2 = Σᵢ δ2ᵢ", ha="center", va="center", fontsize=8,
+        color=COLORS["vermillion"])
+handles = [plt.Line2D([], [], color="black", label="forward pass: computes and stores"),
+           plt.Line2D([], [], color=COLORS["vermillion"], linestyle="--",
+                      label="backward pass: reuses the stored arrays"),
+           Patch(facecolor="white", edgecolor="black", label="data (X, y)"),
+           Patch(facecolor=COLORS["yellow"], edgecolor="black", linestyle="--", label="parameters (W, b)"),
+           Patch(facecolor=COLORS["sky_blue"], edgecolor="black", label="computed and stored")]
+ax.set(xlim=(-0.8, 9.8), ylim=(-0.75, 1.5), title="The two-layer network as a computational graph")
+ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.02), fontsize=8, ncol=3)
 ax.axis("off");
 
 # %% [markdown]
@@ -875,8 +888,9 @@ ax_curves.legend(fontsize=8, loc="lower left");
 #   is stretched over the 1,000 epochs, so at the dotted line it is not the
 #   100-epoch run of the table.) For the Adam family the reason is the one given with the
 #   ablation: at a constant rate its step stays about $\eta$ per coordinate
-#   however small the gradient, so it cannot settle, and the schedule removes
-#   that floor. For plain SGD the picture is closer to chapter 04's noise ball,
+#   however small the gradient, so it cannot settle closer than steps of that
+#   size allow: a floor that a smaller $\eta$ lowers (constant-rate Adam at 0.01
+#   can end below the recipe, see below) and a rate decaying to 0 removes. For plain SGD the picture is closer to chapter 04's noise ball,
 #   with one difference: this network can fit the training set almost
 #   perfectly, and where every example's gradient vanishes at the minimum, so
 #   does the mini-batch noise. Ma, Bassily and Belkin (2018, *The Power of
