@@ -886,17 +886,19 @@ ax_curves.legend(fontsize=8, loc="lower left");
 #   momentum and AdamW flatten while the recipe's keeps falling as its rate
 #   decays to 0. (Every curve there is a 1,000-epoch run; the recipe's schedule
 #   is stretched over the 1,000 epochs, so at the dotted line it is not the
-#   100-epoch run of the table.) For the Adam family the reason is the one given with the
-#   ablation: at a constant rate its step stays about $\eta$ per coordinate
-#   however small the gradient, so it cannot settle closer than steps of that
-#   size allow: a floor that a smaller $\eta$ lowers (constant-rate Adam at 0.01
-#   can end below the recipe, see below) and a rate decaying to 0 removes. For plain SGD the picture is closer to chapter 04's noise ball,
-#   with one difference: this network can fit the training set almost
-#   perfectly, and where every example's gradient vanishes at the minimum, so
-#   does the mini-batch noise. Ma, Bassily and Belkin (2018, *The Power of
-#   Interpolation: Understanding the Effectiveness of SGD in Modern
-#   Over-parametrized Learning*, ICML) prove that constant-rate SGD then
-#   converges, for convex losses and small enough rates; our loss is not convex,
+#   100-epoch run of the table.) For the Adam family the reason is the one given
+#   with the ablation: at a constant rate its step stays about $\eta$ per
+#   coordinate however small the gradient, so it cannot settle closer than steps
+#   of that size allow: a floor that a smaller $\eta$ lowers (constant-rate Adam
+#   at 0.01 can end below the recipe, see the end of this item) and a rate
+#   decaying to 0 removes. For plain SGD the picture is closer to chapter 04's
+#   noise ball, with one difference: this network can fit the training set
+#   almost perfectly, and where every example's gradient vanishes at the
+#   minimum, so does the mini-batch noise. Ma, Bassily and Belkin (2018, *The
+#   Power of Interpolation: Understanding the Effectiveness of SGD in Modern
+#   Over-parametrized Learning*, ICML) prove that mini-batch SGD at a constant
+#   rate then converges exponentially fast, for smooth strongly convex losses
+#   and rates below a bound they give; our loss is not convex,
 #   so this is a guide, not a proof. It fits what we see at SGD's rate of 1:
 #   its median training loss still drops by more than a tenth between epoch 500
 #   and epoch 1,000 (asserted when the chosen rate is at most 1). At 3.16
