@@ -461,9 +461,9 @@ assert es.n_evals == 1 + 50 * 11 and es.f <= 0.04
 #
 # Four methods from the same start, drawn on the loss landscape, and the best
 # loss each has found against the number of function evaluations it has spent
-# (log scale). Gradient descent spent one evaluation and one gradient (four
-# function values for the central differences) before giving up; we draw it as
-# the flat line it is.
+# (both axes on a log scale, so that 3 % and 3.5 % can be told apart). Gradient
+# descent spent one evaluation and one gradient (four function values for the
+# central differences) before giving up; we draw it as the flat band it is.
 
 # %%
 def evaluations_to(trace, level):
@@ -497,13 +497,18 @@ ax_map.set(xlim=domain[0], ylim=domain[1], xlabel=r"angle $\theta$", ylabel="off
            title="Paths on the 0-1 loss (dark = low)")
 ax_map.legend(fontsize=7.5, loc="lower right")
 
-for name, tr in traces.items():
-    ax_curve.step(tr.evals, tr.fs, where="post", color=METHOD_COLORS[name], label=name)
-ax_curve.hlines(stuck.f, 1, 600, color=METHOD_COLORS["gradient descent"], linestyle="--", label="gradient descent")
+# gradient descent as a wide pale band underneath, so the curves that start at its 0.725 stay visible
+ax_curve.hlines(stuck.f, 1, 600, color=METHOD_COLORS["gradient descent"], linewidth=6, alpha=0.35, zorder=1,
+                label="gradient descent (stuck at 0.725)")
+for (name, tr), ls in zip(traces.items(), ["-", "-.", "--"]):
+    ax_curve.step(tr.evals, tr.fs, where="post", color=METHOD_COLORS[name], linestyle=ls, linewidth=1.8,
+                  zorder=3, label=name)
 ax_curve.axhline(best_on_grid, color="black", linewidth=0.8, linestyle=":", label=f"best on the grid ({best_on_grid})")
-ax_curve.set(xscale="log", xlim=(1, 600), ylim=(0, 0.8), xlabel="function evaluations (log scale)",
-             ylabel="best 0-1 loss so far", title="Best loss against evaluations")
-ax_curve.legend(fontsize=8);
+ax_curve.set(xscale="log", yscale="log", xlim=(1, 600), ylim=(0.025, 0.9), xlabel="function evaluations (log scale)",
+             ylabel="best 0-1 loss so far (log scale)", title="Best loss against evaluations")
+ax_curve.set_yticks([0.03, 0.05, 0.1, 0.2, 0.4, 0.725], ["0.03", "0.05", "0.1", "0.2", "0.4", "0.725"])
+ax_curve.yaxis.set_minor_formatter(plt.NullFormatter())
+ax_curve.legend(fontsize=8, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.16));     # below: no curve hidden
 
 # %% [markdown]
 # In this run (seed 0 for the random methods), all three gradient-free methods
@@ -591,11 +596,11 @@ for _ in range(200):
 surrogate_01 = np.array(surrogate_01)
 print(f"0-1 loss of the logistic-loss iterate after steps 1-5: {surrogate_01[:5]}, "
       f"after 200 steps: {surrogate_01[-1]}")
-assert abs(surrogate_01[4] - 0.045) < 1e-9 and np.all(np.abs(surrogate_01[4:] - 0.045) < 1e-9)
+assert np.all(np.abs(surrogate_01 - 0.045) < 1e-9)      # from the first step to the 200th
 assert surrogate_01[-1] > max(local_rs.f, nm.f, es.f)    # the value-only methods do better on the 0-1 loss
 
 # %% [markdown]
-# Five gradient steps reach a 0-1 loss of 4.5 %, and 200 steps do not change it:
+# One gradient step reaches a 0-1 loss of 4.5 %, and 199 more do not change it:
 # cheap, and good, but not the best line for the 0-1 loss (the value-only
 # methods found 3.5 % on that loss itself, the grid's best is 3 %). The
 # surrogate's minimizer is not the 0-1 loss's minimizer. Usually that gap is
