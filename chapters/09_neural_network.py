@@ -172,41 +172,55 @@ assert np.isinf(naive[0]) and np.isclose(cross_entropy(np.array([40.0]), np.arra
 # arrows uses an array the forward pass stored.
 
 # %%
-fig, ax = plt.subplots(figsize=(11, 3.3))
+from matplotlib.patches import Patch
+
+fig, ax = plt.subplots(figsize=(11, 3.6))
 nodes = {"X": (0, 1), "W1, b1": (0, 0), "a = X W1 + b1": (2.2, 0.5), "H = tanh(a)": (4.4, 0.5),
          "W2, b2": (4.4, -0.5), "z = H W2 + b2": (6.6, 0.5), "y": (6.6, -0.5), "L = mean ℓ(z, y)": (8.8, 0.5)}
+DATA, PARAMS = ("X", "y"), ("W1, b1", "W2, b2")
+box = {}
 for text, (cx, cy) in nodes.items():
-    param = text in ("W1, b1", "W2, b2", "X", "y")
-    ax.text(cx, cy, text, ha="center", va="center", fontsize=9,
-            bbox=dict(boxstyle="round,pad=0.4", facecolor="white" if param else COLORS["sky_blue"],
-                      edgecolor="black", linestyle="--" if param else "-"))
+    box[text] = ax.text(cx, cy, text, ha="center", va="center", fontsize=9,
+                        bbox=dict(boxstyle="round,pad=0.4", edgecolor="black",
+                                  facecolor=COLORS["sky_blue"] if text not in DATA + PARAMS else
+                                  ("white" if text in DATA else COLORS["yellow"]),
+                                  linestyle="--" if text in PARAMS else "-"))
 forward = [("X", "a = X W1 + b1"), ("W1, b1", "a = X W1 + b1"), ("a = X W1 + b1", "H = tanh(a)"),
            ("H = tanh(a)", "z = H W2 + b2"), ("W2, b2", "z = H W2 + b2"), ("z = H W2 + b2", "L = mean ℓ(z, y)"),
            ("y", "L = mean ℓ(z, y)")]
-for a, b in forward:
-    ax.annotate("", xy=nodes[b], xytext=nodes[a], arrowprops=dict(arrowstyle="-|>", color="black", lw=1.2,
-                                                                  shrinkA=38, shrinkB=42))
-backward = [("L = mean ℓ(z, y)", "z = H W2 + b2", "δ2 = (σ(z) − y)/n"),
-            ("z = H W2 + b2", "H = tanh(a)", "∂L/∂H = δ2 W2ᵀ  (uses W2)"),
-            ("H = tanh(a)", "a = X W1 + b1", "δ1 = ∂L/∂H ⊙ (1 − H²)  (uses H)")]
-for a, b, label in backward:
-    (x0, y0), (x1, y1) = nodes[a], nodes[b]
-    ax.annotate("", xy=(x1 + 0.55, y1 + 0.32), xytext=(x0 - 0.55, y0 + 0.32),
-                arrowprops=dict(arrowstyle="-|>", color=COLORS["vermillion"], lw=1.5, linestyle="--"))
-    ax.text((x0 + x1) / 2, y0 + 0.45, label, ha="center", va="bottom", fontsize=8, color=COLORS["vermillion"])
-ax.text(2.2, -0.35, "∂L/∂W1 = Xᵀδ1 (uses X)", ha="center", fontsize=8, color=COLORS["vermillion"])
-ax.text(6.6, 0.0, "∂L/∂W2 = Hᵀδ2 (uses H)", ha="center", fontsize=8, color=COLORS["vermillion"])
-ax.plot([], [], color="black", label="forward pass: computes and stores")
-ax.plot([], [], color=COLORS["vermillion"], linestyle="--", label="backward pass: reuses the stored arrays")
-ax.set(xlim=(-0.8, 9.8), ylim=(-0.9, 1.3), title="The two-layer network as a computational graph")
-ax.legend(loc="lower right", fontsize=8)
+for a, b in forward:      # anchored on the boxes themselves: each arrow runs from one box's edge to the other's
+    ax.annotate("", xy=(0.5, 0.5), xycoords=box[b], xytext=(0.5, 0.5), textcoords=box[a],
+                arrowprops=dict(arrowstyle="-|>", color="black", lw=1.2, patchA=box[a].get_bbox_patch(),
+                                patchB=box[b].get_bbox_patch(), shrinkA=1, shrinkB=1))
+backward = [("L = mean ℓ(z, y)", "z = H W2 + b2", "δ2 = (σ(z) − y)/n\n(uses z)"),
+            ("z = H W2 + b2", "H = tanh(a)", "∂L/∂H = δ2 W2ᵀ\n(uses W2)"),
+            ("H = tanh(a)", "a = X W1 + b1", "δ1 = ∂L/∂H ⊙ (1 − H²)\n(uses H)")]
+for a, b, label in backward:   # from the top of one box to the top of the previous one, arching above
+    ax.annotate("", xy=(0.7, 1.0), xycoords=box[b], xytext=(0.3, 1.0), textcoords=box[a],
+                arrowprops=dict(arrowstyle="-|>", color=COLORS["vermillion"], lw=1.5, linestyle="--",
+                                connectionstyle="arc3,rad=0.35", shrinkA=3, shrinkB=3))
+    ax.text((nodes[a][0] + nodes[b][0]) / 2, 1.05, label, ha="center", va="bottom", fontsize=8,
+            color=COLORS["vermillion"])
+ax.text(2.2, -0.05, "∂L/∂W1 = Xᵀδ1 (uses X)\n∂L/∂b1 = Σᵢ δ1ᵢ", ha="center", va="top", fontsize=8,
+        color=COLORS["vermillion"])
+ax.text(6.3, -0.12, "∂L/∂W2 = Hᵀδ2 (uses H)\n∂L/∂b2 = Σᵢ δ2ᵢ", ha="center", va="center", fontsize=8,
+        color=COLORS["vermillion"])
+handles = [plt.Line2D([], [], color="black", label="forward pass: computes and stores"),
+           plt.Line2D([], [], color=COLORS["vermillion"], linestyle="--",
+                      label="backward pass: reuses the stored arrays"),
+           Patch(facecolor="white", edgecolor="black", label="data (X, y)"),
+           Patch(facecolor=COLORS["yellow"], edgecolor="black", linestyle="--", label="parameters (W, b)"),
+           Patch(facecolor=COLORS["sky_blue"], edgecolor="black", label="computed and stored")]
+ax.set(xlim=(-0.8, 9.8), ylim=(-0.75, 1.5), title="The two-layer network as a computational graph")
+ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.02), fontsize=8, ncol=3)
 ax.axis("off");
 
 # %% [markdown]
 # That reuse has a price in **memory**: backpropagation keeps every layer's
 # activations from the forward pass until the backward pass has used them, so its
 # memory grows with the total size of the activations, layers × batch size ×
-# width (here $a$, $H$ and $z$ for all $n$ examples), where a forward pass alone
+# width (here $H$ and $z$ for all $n$ examples: the backward pass below uses $X$,
+# $H$ and $\sigma(z)$, and needs $a$ no longer once $H$ is stored), where a forward pass alone
 # could throw each layer away once the next one is computed. For large networks
 # this memory can limit the depth or the batch size; the remedy of Chen, Xu,
 # Zhang and Guestrin (2016, *Training Deep Nets with Sublinear Memory Cost*,
@@ -509,8 +523,11 @@ fig.colorbar(image, ax=ax_map, shrink=0.8, label="$p$");
 # estimate has a large variance, and so does the step size it produces. Liu et
 # al. (2020, *On the Variance of the Adaptive Learning Rate and Beyond*, ICLR,
 # section 3) trace the need for warm-up to this variance. The cosine decay, in
-# turn, ends every run with small steps, which shrinks whatever noise the
-# mini-batch steps still carry (chapter 04's noise ball) towards the end.
+# turn, ends every run with small steps. At a constant rate the iterates need not
+# settle: plain SGD keeps a noise ball (chapter 04) where the mini-batch gradients
+# stay noisy at the minimum, and Adam's step has a size of about $\eta$ per
+# coordinate whatever the gradient (section 6 below); a rate that decays to 0
+# removes both floors.
 
 # %%
 BATCH = 25
@@ -556,7 +573,7 @@ assert recipe_schedule(1.0, SHORT)(len(steps) - 1) < 1e-4
 # 4. **Judged on fresh seeds, unseen data and two budgets.** Ten new seeds
 #    (10–19) at the chosen rate, scored on the test set after the tuning budget
 #    of 100 epochs and after ten times as many. One seed is an anecdote; the
-#    spread over seeds says how much of a difference is luck. Two budgets separate
+#    spread over seeds says how much of a difference is luck. Two budgets can separate
 #    an optimizer that is **slower** from one that is **worse**.
 #
 # The runs are cheap because the optimizers are elementwise: `stack_params` stacks
@@ -669,8 +686,7 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0));
 #   bad rate for someone: SGD at 0.01, a common first guess, is little better than
 #   a coin flip after 100 epochs.
 # - **The curves are not smooth**: with these seeds Adam's and AdamW's dip at
-#   0.0316, between two good rates (with tuning seeds 3–5 that same rate was
-#   Adam's best). Each point is a mean over only 3 seeds and 75 validation
+#   0.0316, between two good rates. Each point is a mean over only 3 seeds and 75 validation
 #   points, so one seed that does badly moves it by several points; the search
 #   picks among good rates, it does not measure them precisely, and which of
 #   several nearly tied rates it picks is partly luck (section "The comparison"
@@ -697,6 +713,10 @@ with_schedule = np.concatenate([mean_acc[name][large] for name in ["AdamW + sche
 print(f"mean at the three largest rates: without the schedule {without_schedule.mean():.2f}, "
       f"with it {with_schedule.mean():.2f}")
 assert without_schedule.mean() < 0.6 and with_schedule.mean() > without_schedule.mean() + 0.15
+with_clip = np.concatenate([mean_acc[name][large] for name in ["AdamW + clip", RECIPE]])
+no_clip = np.concatenate([mean_acc[name][large] for name in ["AdamW", "AdamW + schedule"]])
+print(f"mean at the three largest rates: with clipping {with_clip.mean():.2f}, without {no_clip.mean():.2f}")
+assert with_clip.mean() < no_clip.mean() + 0.05          # clipping does not help (by more than a small margin)
 
 # how often does the clip act? AdamW + clip at the three largest rates, the tuning seeds, counted step by step
 clipped_steps = []
@@ -724,8 +744,12 @@ assert share_clipped.min() > 0.3 and share_clipped.max() > 0.8     # the clip ac
 # The forgiveness comes from the **schedule**. Without it, AdamW at the three
 # largest rates ends near chance (a mean below 60 % over the two variants and
 # three rates), with or without clipping; with it, the same mean is more than 15
-# points higher. Clipping alone changes nothing we can see here, although it is
-# not idle: at those rates it shortens the gradient of about half the steps
+# points higher. Clipping does not help: over the two pairs (with and without
+# clipping, with and without the schedule) it does not raise the mean at the
+# three largest rates by more than a few points (asserted above), and in the
+# six seed configurations we measured offline (not re-run here), adding it to
+# AdamW + schedule lowered the mean accuracy at lr = 10, by 4 to 26 points. So the most forgiving variant here is AdamW + schedule, not the full
+# recipe. Clipping is not idle, though: at those rates it shortens the gradient of about half the steps
 # (at lr = 1) to nine in ten (at lr = 10), the printout says. Why so little effect? Adam's step,
 # $\eta\,\hat m_t/(\sqrt{\hat v_t} + \epsilon)$, is a ratio of two averages of the
 # same gradients, so its size per coordinate is about $\eta$ *whatever the size
@@ -734,9 +758,9 @@ assert share_clipped.min() > 0.3 and share_clipped.max() > 0.8     # the clip ac
 # Kingma and Ba (2015, section 2.1) bound the step by about $\eta$ per
 # coordinate. Clipping is not such a uniform rescaling (it shrinks only the
 # large gradients, so it changes the mix inside the two averages), and that is
-# why this is an explanation, not a proof: what it predicts, and what the table
-# shows, is that shrinking gradients cannot do much to a step whose size is set
-# by $\eta$. The schedule acts on $\eta$ itself: the warm-up keeps the first
+# why this is an explanation, not a proof: what it predicts is that shrinking
+# gradients cannot do much to a step whose size is set by $\eta$ (it does not
+# predict the loss of accuracy, which we only observed). The schedule acts on $\eta$ itself: the warm-up keeps the first
 # steps small, and the cosine decay ends every run with small steps, whatever
 # the peak.
 #
@@ -782,12 +806,11 @@ print(f"after 100 epochs, recipe minus SGD: mean {rec.mean() - sgd.mean():+.3f},
       f"range {np.ptp(rec):.2f} vs {np.ptp(sgd):.2f}")
 print(f"SGD's median training loss at epochs 250, 500, 1000: "
       + ", ".join(f"{median_loss['SGD'][e]:.4f}" for e in (250, 500, 1000)))
-# Each assert below held with tuning seeds [0,1,2], [3,4,5], [6,7,8], [9,10,11] and evaluation seeds
-# 10-19, 20-29, 30-39, 40-49 respectively, and with [0,1,2] / 10-19 under NPY_DISABLE_CPU_FEATURES.
+# Each assert below held with tuning seeds [0,1,2], [3,4,5], [6,7,8], [9,10,11], [12,13,14], [15,16,17]
+# and evaluation seeds 10-19, 20-29, 30-39, 40-49, 50-59, 60-69 respectively, and with [0,1,2] / 10-19
+# under NPY_DISABLE_CPU_FEATURES.
 # after 100 epochs: the recipe ahead of SGD in mean, in worst seed, and with a narrower seed-to-seed range
 assert rec.mean() > sgd.mean() + 0.01 and rec.min() > sgd.min() + 0.05 and np.ptp(rec) < np.ptp(sgd)
-# after 1,000 epochs: SGD has gained more than three points, to above 93 %
-assert acc_long["SGD"].mean() > sgd.mean() + 0.03 and acc_long["SGD"].mean() > 0.93
 if best_lr["SGD"] <= 1:          # at lr 1 its training loss is still falling; at 3.16 it stalls (see the text)
     assert median_loss["SGD"][1000] < 0.9 * median_loss["SGD"][500]
 # the recipe's annealing: a lower median training loss than the constant-rate SGD, momentum and AdamW
@@ -826,15 +849,15 @@ ax_curves.legend(fontsize=8, loc="lower left");
 # %% [markdown]
 # What we can say, and how firmly. The table and the figure give the spread over
 # the ten evaluation seeds. But there is a second source of luck: the **tuning
-# seeds**. Several rates are nearly tied in the search (Adam's and AdamW's curves
-# are flat within a few points from 0.003 to 0.1), so the chosen rate moves from
-# one grid point to another when the tuning seeds change. We re-ran this whole
-# section with three other sets of tuning seeds and evaluation seeds; the chosen
-# rates were as below. The second row is the same seeds on the same machine with
-# numpy's AVX2 and AVX-512 code paths switched off
-# (`NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL"`): rounding differences of
-# one unit in the last place grow over 900 steps until they change which rate
-# wins. So the table and the rates printed above may differ on your machine.
+# seeds**. Several rates between 0.003 and 0.1 score within a few points of the
+# best for Adam and AdamW, so the chosen rate moves from one grid point to
+# another when the tuning seeds change. We re-ran this whole section offline,
+# with the same code, for other tuning and evaluation seeds; these runs are *not*
+# re-run in this notebook, and the chosen rates were as measured then. The
+# second row is the same seeds with numpy's AVX2 and AVX-512 code paths switched
+# off (`NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL"`): rounding
+# differences in the last place grow over 900 steps until they change which rate
+# wins. So the rates printed above may differ on your machine.
 #
 # | tuning seeds | evaluation seeds | SGD | momentum | Adam | AdamW | recipe (peak) |
 # | --- | --- | --- | --- | --- | --- | --- |
@@ -843,48 +866,54 @@ ax_curves.legend(fontsize=8, loc="lower left");
 # | 3, 4, 5 | 20–29 | 1 | 0.316 | 0.0316 | 0.1 | 0.316 |
 # | 6, 7, 8 | 30–39 | 3.16 | 0.316 | 0.1 | 0.1 | 0.1 |
 # | 9, 10, 11 | 40–49 | 1 | 0.316 | 0.1 | 0.01 | 0.1 |
+# | 12, 13, 14 | 50–59 | 3.16 | 0.1 | 0.1 | 0.1 | 0.1 |
+# | 15, 16, 17 | 60–69 | 1 | 0.316 | 0.01 | 0.1 | 0.316 |
 #
 # A conclusion that depends on which of two nearly tied rates was picked is not a
-# conclusion. So the asserts below, and the claims that follow, are only those
-# that held in **all five** rows:
+# conclusion. So the asserts above, and the claims below, are only those that
+# held in **all seven** rows:
 #
-# - **After the tuning budget of 100 epochs, the recipe is ahead of plain SGD.**
-#   Its mean test accuracy is higher (by 2 to 17 points over the five
-#   configurations), its worst seed more than five points better, and its
-#   seed-to-seed range narrower. For Adam and AdamW at a constant rate the same comparison
-#   usually goes the same way but not always: with tuning seeds 3–5 and
-#   evaluation seeds 10–14, Adam was chosen at 0.0316, one seed stayed at 48 %,
-#   and Adam's mean fell below SGD's. *Which* of the Adam-family methods is best
-#   after 100 epochs, the numbers do not say either: the order changes with the
-#   seeds (with tuning seeds 0–2 on our machine the recipe, AdamW, Adam, by
-#   mean: 0.984, 0.962, 0.951; with tuning seeds 3–5 and evaluation seeds 20–29 the reverse:
-#   AdamW 0.977, Adam 0.935, the recipe 0.929 at its chosen peak of 0.316).
-# - **SGD is slower, not worse.** After ten times as many epochs its mean test
-#   accuracy has risen by more than three points, to above 93 %. At its rate
-#   of 1 (chosen in four rows of five) its training loss is *still
-#   falling*: the median drops by more than a tenth between epoch 500 and epoch
-#   1,000 (the printout), and the blue curve on the right has no floor in sight.
-#   This is not chapter 04's noise ball. That picture assumes gradient noise
-#   that stays put at the minimum; here the network can fit the training set
-#   almost perfectly, so every example's gradient, and with them the mini-batch
-#   noise, shrinks as the loss goes to zero, and constant-rate SGD keeps
-#   converging on such an *interpolating* problem. At the larger rate 3.16
-#   (tuning seeds 6–8), though, SGD's median loss stalled at about 0.07–0.08 between
-#   epochs 500 and 1,000: a large constant rate does leave a floor.
+# - **After the tuning budget of 100 epochs, the recipe is ahead of plain SGD**:
+#   a higher mean test accuracy, a worst seed more than five points better, and
+#   a narrower seed-to-seed range. *Which* of the Adam-family methods is best
+#   after 100 epochs, the numbers do not say: the order changes with the seeds
+#   (with tuning seeds 0–2 on our machine the recipe, AdamW, Adam, by mean:
+#   0.984, 0.962, 0.951; with tuning seeds 3–5 a different order: AdamW 0.977,
+#   Adam 0.935, the recipe 0.929 at its chosen peak of 0.316).
 # - **The recipe reaches a lower training loss.** After 1,000 epochs its median
-#   training loss is below that of SGD, momentum and AdamW. That is speed, not a
-#   noise floor that the others are stuck at. And the comparison leaves out
-#   constant-rate Adam on purpose: whether Adam ends below or above the recipe
-#   depends on the rate it was given (at 0.01 or 0.0316 it ended lower; at 0.1,
-#   as with tuning seeds 6–8 or 9–11, higher), which is the rate instability
-#   again. Likewise, where AdamW ends above Adam, their rates usually differ too
-#   (0.1 against 0.01 with tuning seeds 0–2 on our machine), so the comparison
-#   does not isolate the weight decay.
-# - What did *not* hold across configurations: that every optimizer averages at
-#   least 93 % after 1,000 epochs. At their constant rates, momentum, Adam or
-#   AdamW can lose a single seed late in training (with tuning seeds 9–11, one
-#   momentum seed ended at 53 %), which is one argument for a decaying schedule,
-#   and for early stopping on the validation set.
+#   training loss is below that of SGD, momentum and AdamW. This is largely
+#   **annealing**, not speed: in the right panel the constant-rate curves of
+#   momentum and AdamW flatten while the recipe's keeps falling as its rate
+#   decays to 0. (Every curve there is a 1,000-epoch run; the recipe's schedule
+#   is stretched over the 1,000 epochs, so at the dotted line it is not the
+#   100-epoch run of the table.) For the Adam family the reason is the one given
+#   with the ablation: at a constant rate its step stays about $\eta$ per
+#   coordinate however small the gradient, so it cannot settle closer than steps
+#   of that size allow: a floor that a smaller $\eta$ lowers (constant-rate Adam
+#   at 0.01 can end below the recipe, see the end of this item) and a rate
+#   decaying to 0 removes. For plain SGD the picture is closer to chapter 04's
+#   noise ball, with one difference: this network can fit the training set
+#   almost perfectly, and where every example's gradient vanishes at the
+#   minimum, so does the mini-batch noise. Ma, Bassily and Belkin (2018, *The
+#   Power of Interpolation: Understanding the Effectiveness of SGD in Modern
+#   Over-parametrized Learning*, ICML) prove that mini-batch SGD at a constant
+#   rate then converges exponentially fast, for smooth strongly convex losses
+#   and rates below a bound they give; our loss is not convex,
+#   so this is a guide, not a proof. It fits what we see at SGD's rate of 1:
+#   its median training loss still drops by more than a tenth between epoch 500
+#   and epoch 1,000 (asserted when the chosen rate is at most 1). At 3.16
+#   (tuning seeds 6–8 and 12–14) its median loss stalled between epochs 500 and
+#   1,000: a large constant rate does leave a floor. Constant-rate Adam is left
+#   out of this comparison: whether it ends below or above the recipe depends on
+#   the rate it was given, which is the rate instability again.
+# - What did *not* hold: anything about SGD after 1,000 epochs. With some seed
+#   sets, SGD catches up with the others after ten times the budget; with others
+#   (tuning seeds 12–14, evaluation seeds 50–59), two of its ten runs collapse to
+#   predicting one class (41 % test accuracy, after 100 epochs and after
+#   1,000). Nor did "every optimizer averages at least 93 % after 1,000 epochs":
+#   at a constant rate, momentum, Adam or AdamW can end with one seed far below
+#   the others (with tuning seeds 9–11, one momentum seed at 53 %). The
+#   comparison depends on the seeds; look at every seed, not only the mean.
 #
 # And what we cannot say. All of this is for *one* small problem, one batch size,
 # rates tuned on a coarse grid for the short budget only, and the other
@@ -972,12 +1001,13 @@ html
 #   chooses on validation data with a stated tie-break, and judges on fresh seeds,
 #   unseen test data and more than one budget, and checks that its conclusions
 #   survive other tuning and evaluation seeds: the chosen rate itself moves
-#   between nearly tied grid points. What held here across five seed
+#   between nearly tied grid points. What held here across seven seed
 #   configurations: after the tuning budget the recipe was ahead of plain SGD
-#   (mean, worst seed, spread); after ten times the budget SGD had gained more
-#   than three points, and the recipe's schedule gave a lower training loss than
-#   constant-rate SGD, momentum and AdamW. The ablation credits the recipe's
-#   forgiving learning rate to its schedule, not to clipping. Those are facts
+#   (mean, worst seed, spread), and after ten times the budget the recipe's
+#   decaying rate gave a lower training loss than constant-rate SGD, momentum
+#   and AdamW. Whether SGD catches up after 1,000 epochs depends on the seeds.
+#   The ablation credits the recipe's forgiving learning rate to its schedule;
+#   clipping does not help. Those are facts
 #   about these budgets and this problem; the protocol is what carries over.
 #
 # ## Exercises

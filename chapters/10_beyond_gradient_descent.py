@@ -153,9 +153,13 @@ fig.colorbar(mesh, ax=ax_near, label="share misclassified");
 #
 # We have no formula for the gradient, but chapter 01 gave us one from function
 # values: central differences, $\partial L/\partial\theta \approx
-# (L(\theta + h, b) - L(\theta - h, b))/2h$. Unless one of the 200 points sits
-# within $h = 10^{-6}$ of the line, both values are equal and the difference is
-# exactly zero. On a grid of 20,000 points:
+# (L(\theta + h, b) - L(\theta - h, b))/2h$. Moving $b$ by $h$ moves every
+# point's score $s_i = \cos\theta\, x_{i1} + \sin\theta\, x_{i2} - b$ by exactly $h$;
+# turning the line by $h$ moves it by about $h\,|{-\sin\theta}\, x_{i1} + \cos\theta\, x_{i2}|
+# \le h\,\|x_i\|$, at most $4.4 \times 10^{-6}$ here (the farthest point is at
+# distance 4.39). So unless a point's score is within $10^{-6}$ (for the
+# $b$-difference) or $4.4 \times 10^{-6}$ (for the $\theta$-difference) of zero,
+# both values are equal and the difference is exactly zero. On a grid of 20,000 points:
 
 # %%
 h = 1e-6
@@ -163,6 +167,7 @@ grid = np.stack(np.meshgrid(np.linspace(*domain[0], 160), np.linspace(*domain[1]
 d_theta = zero_one_loss(grid + np.array([h, 0])[:, None, None]) - zero_one_loss(grid - np.array([h, 0])[:, None, None])
 d_b = zero_one_loss(grid + np.array([0, h])[:, None, None]) - zero_one_loss(grid - np.array([0, h])[:, None, None])
 share_zero = np.mean((d_theta == 0) & (d_b == 0))
+assert 4.3 < np.linalg.norm(points, axis=1).max() < 4.4          # the theta-difference's reach: h * 4.39
 print(f"the finite-difference gradient is exactly zero at {share_zero:.2%} of {grid[0].size} grid points")
 assert share_zero > 0.999
 
@@ -241,8 +246,10 @@ assert global_rs.f <= 0.06 and local_rs.f <= 0.04 and local_rs.f < global_rs.f
 # terraces can, as we will see). `gdlearn.gradient_free.nelder_mead` is
 # this algorithm with these coefficients (1, 2, ½, ½), the same as
 # `scipy.optimize.minimize(method="Nelder-Mead")`, with scipy's initial simplex
-# by default. On a smooth function both should take about the same number of
-# evaluations to reach the same point; on Rosenbrock, from three starts:
+# by default. On a smooth function both should take the same evaluations to
+# reach the same point; on Rosenbrock, from three starts, the counts printed are
+# identical (asserted to within 5 %: round-off can send two copies of the same
+# algorithm down different branches on another machine):
 
 # %%
 from scipy.optimize import minimize
@@ -309,16 +316,22 @@ assert default.status == "converged" and default.f > 0.4
 # $$L_\sigma(x) = \mathbb E_{\varepsilon \sim N(0, I)}\big[L(x + \sigma\varepsilon)\big].$$
 #
 # Each step of the staircase becomes a smooth ramp of width about $\sigma$, so
-# $L_\sigma$ has a gradient everywhere, and it points along the terraces towards
-# the valley. To *see* the blur, smooth in one coordinate only: fix the angle
+# $L_\sigma$ has a gradient everywhere, and a small step along $-\nabla L_\sigma$
+# lowers the smoothed loss. That is all it promises: it is a *local* descent
+# direction, not an arrow to the valley. At the start it is
+# $-\nabla L_\sigma \approx (0.11, 0.18)$ (estimated and asserted below): it
+# turns the angle towards the valley's $\theta \approx 0.85$, but it pushes the
+# offset *up*, away from the valley's $b \approx 0.1$. To *see* the blur, smooth in one coordinate only: fix the angle
 # $\theta$ and blur only the offset,
 # $\ell_\sigma(b) = \mathbb E_{\varepsilon \sim N(0, 1)}\big[L(\theta, b + \sigma\varepsilon)\big]$.
 # (This one-dimensional smoothing is not the restriction of the two-dimensional
 # $L_\sigma$ to a fixed $\theta$, which would also blur the angle; it shows the same
-# effect in a form we can write down.) Point $i$ with score $s_i$ is misclassified
-# for $b$ on one side of $s_i$, so its step $\mathbb 1[b \ge s_i]$ becomes
-# $\Phi\big((b - s_i)/\sigma\big)$ in $\ell_\sigma$, with $\Phi$ the standard normal
-# distribution function.
+# effect in a form we can write down.) With $s_i = \cos\theta\, x_{i1} + \sin\theta\, x_{i2}$,
+# a class-1 point is misclassified when $b \ge s_i$, so its step $\mathbb 1[b \ge s_i]$
+# becomes $\Phi\big((b - s_i)/\sigma\big)$ in $\ell_\sigma$, with $\Phi$ the standard
+# normal distribution function; a class-0 point is misclassified when $b < s_i$,
+# and its step $\mathbb 1[b < s_i]$ becomes $\Phi\big((s_i - b)/\sigma\big)$. The
+# function `smoothed` below uses both.
 
 # %%
 theta_slice = 0.3
@@ -419,6 +432,8 @@ print(f"grad L_sigma ~ {smoothed_grad.round(3)}; mean of the 300 estimates {esti
       f"(standard error {standard_error.round(3)}); one estimate's spread (std) {estimates.std(axis=0).round(3)}")
 assert np.all(np.abs(estimates.mean(axis=0) - smoothed_grad) < 4 * standard_error + 0.01)   # unbiased
 assert np.all(estimates.std(axis=0) > np.abs(smoothed_grad) / 2)                            # but noisy
+# -grad L_sigma at the start: theta up (towards 0.85), but b up too (away from 0.1)
+assert np.all(np.abs(smoothed_grad - [-0.11, -0.18]) < 0.03)
 
 fig, ax = plt.subplots(figsize=(6, 4.6))
 ax.scatter(*estimates.T, s=10, color=COLORS["sky_blue"], alpha=0.6, label="300 estimates, 5 pairs each")
@@ -448,9 +463,9 @@ assert es.n_evals == 1 + 50 * 11 and es.f <= 0.04
 #
 # Four methods from the same start, drawn on the loss landscape, and the best
 # loss each has found against the number of function evaluations it has spent
-# (log scale). Gradient descent spent one evaluation and one gradient (four
-# function values for the central differences) before giving up; we draw it as
-# the flat line it is.
+# (both axes on a log scale, so that 3 % and 3.5 % can be told apart). Gradient
+# descent spent one evaluation and one gradient (four function values for the
+# central differences) before giving up; we draw it as the flat band it is.
 
 # %%
 def evaluations_to(trace, level):
@@ -484,13 +499,18 @@ ax_map.set(xlim=domain[0], ylim=domain[1], xlabel=r"angle $\theta$", ylabel="off
            title="Paths on the 0-1 loss (dark = low)")
 ax_map.legend(fontsize=7.5, loc="lower right")
 
-for name, tr in traces.items():
-    ax_curve.step(tr.evals, tr.fs, where="post", color=METHOD_COLORS[name], label=name)
-ax_curve.hlines(stuck.f, 1, 600, color=METHOD_COLORS["gradient descent"], linestyle="--", label="gradient descent")
+# gradient descent as a wide pale band underneath, so the curves that start at its 0.725 stay visible
+ax_curve.hlines(stuck.f, 1, 600, color=METHOD_COLORS["gradient descent"], linewidth=6, alpha=0.35, zorder=1,
+                label="gradient descent (stuck at 0.725)")
+for (name, tr), ls in zip(traces.items(), ["-", "-.", "--"]):
+    ax_curve.step(tr.evals, tr.fs, where="post", color=METHOD_COLORS[name], linestyle=ls, linewidth=1.8,
+                  zorder=3, label=name)
 ax_curve.axhline(best_on_grid, color="black", linewidth=0.8, linestyle=":", label=f"best on the grid ({best_on_grid})")
-ax_curve.set(xscale="log", xlim=(1, 600), ylim=(0, 0.8), xlabel="function evaluations (log scale)",
-             ylabel="best 0-1 loss so far", title="Best loss against evaluations")
-ax_curve.legend(fontsize=8);
+ax_curve.set(xscale="log", yscale="log", xlim=(1, 600), ylim=(0.025, 0.9), xlabel="function evaluations (log scale)",
+             ylabel="best 0-1 loss so far (log scale)", title="Best loss against evaluations")
+ax_curve.set_yticks([0.03, 0.05, 0.1, 0.2, 0.4, 0.725], ["0.03", "0.05", "0.1", "0.2", "0.4", "0.725"])
+ax_curve.yaxis.set_minor_formatter(plt.NullFormatter())
+ax_curve.legend(fontsize=8, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.16));     # below: no curve hidden
 
 # %% [markdown]
 # In this run (seed 0 for the random methods), all three gradient-free methods
@@ -503,42 +523,91 @@ ax_curve.legend(fontsize=8);
 # an averaged gradient step of the smoothed loss, and its evaluations could all
 # run in parallel.
 #
-# One seed is an anecdote. The same two random methods, same settings, seeds 0–9:
+# One seed is an anecdote. The same three random methods, same settings, seeds 0–39
+# (a second or two: these are two-parameter searches):
 
 # %%
-SEEDS = range(10)
+SEEDS = range(40)
 local_runs = [random_search(f, start, n_iter=budget, step=0.5, seed=s) for s in SEEDS]
 global_runs = [random_search(f, start, domain=domain, n_iter=budget, seed=s) for s in SEEDS]
 es_runs_2d = [evolution_strategy(f, start, sigma=0.3, population=10, lr=1.0, n_iter=50, seed=s) for s in SEEDS]
-for label, runs in [("local random search", local_runs), ("global random search", global_runs),
-                    ("evolution strategy", es_runs_2d)]:
-    print(f"{label:>21}: final 0-1 loss over seeds 0-9: " + " ".join(f"{tr.f:.3f}" for tr in runs))
+local_f, global_f, es_f = (np.array([tr.f for tr in runs]) for runs in (local_runs, global_runs, es_runs_2d))
+for label, finals in [("local random search", local_f), ("global random search", global_f),
+                      ("evolution strategy", es_f)]:
+    print(f"{label:>21}: final 0-1 loss <= 3.5 % in {np.sum(finals <= 0.035)}/40 seeds, <= 4 % in "
+          f"{np.sum(finals <= 0.04)}/40, worst {finals.max():.3f}")
+print(f"local vs global random search, seed by seed: local better in {np.sum(local_f < global_f)}, "
+      f"tied in {np.sum(local_f == global_f)}, worse in {np.sum(local_f > global_f)}")
+local_stuck = [s for s in SEEDS if local_f[s] > 0.04]
+print("local random search above 4 %: seeds", local_stuck, "ending at",
+      ", ".join(f"(theta, b) = ({local_runs[s].x[0]:.2f}, {local_runs[s].x[1]:.2f}) with loss {local_f[s]:.3f}" for s in local_stuck))
 local_to_5 = [evaluations_to(tr, level) for tr in local_runs]
-print(f"local random search, evaluations to reach {level}: {local_to_5}; Nelder–Mead: {needed['Nelder–Mead']}")
-es_good = sum(tr.f <= 0.04 for tr in es_runs_2d)
-assert all(tr.f <= 0.035 for tr in local_runs)                                  # robust: every seed
-assert all(loc.f < glo.f for loc, glo in zip(local_runs, global_runs))          # local beats global, seed by seed
-assert 3 <= es_good <= 7 and max(tr.f for tr in es_runs_2d) > 0.3               # ES: about half the seeds
-assert min(local_to_5) < needed["Nelder–Mead"] < max(local_to_5)
-# the ES seeds that failed, given six times the iterations
-failed = [s for s, tr in zip(SEEDS, es_runs_2d) if tr.f > 0.04]
+nm_first = sum(n is None or n >= needed["Nelder–Mead"] for n in local_to_5)
+print(f"evaluations to reach {level}: Nelder–Mead {needed['Nelder–Mead']}; local random search no sooner "
+      f"in {nm_first}/40 seeds (never, in {local_to_5.count(None)})")
+assert np.sum(local_f <= 0.035) >= 35 and np.sum(local_f <= 0.04) >= 37        # most seeds, not all
+assert all(abs(local_f[s] - 0.5) < 0.01 and local_runs[s].x[1] > 3.5 for s in local_stuck)  # off the data
+assert np.sum(local_f < global_f) >= 28 and np.sum(local_f > global_f) >= 1    # local beats global, mostly
+assert np.all(local_f[:10] <= 0.035) and np.all(local_f[:10] < global_f[:10])  # ... and on every seed of 0-9
+assert 12 <= np.sum(es_f <= 0.04) <= 24 and es_f.max() > 0.3                    # ES: about half the seeds
+assert np.sum(local_f <= 0.04) > np.sum(es_f <= 0.04) + 10
+assert nm_first >= 36                                                           # Nelder–Mead almost always first
+# the ES seeds among 0-9 that failed, given six times the iterations
+failed = [s for s in range(10) if es_f[s] > 0.04]
 longer = {s: evolution_strategy(f, start, sigma=0.3, population=10, lr=1.0, n_iter=300, seed=s) for s in failed}
 print("ES seeds above 4 % after 50 iterations:", failed, "; after 300: "
       + ", ".join(f"seed {s} {tr.f:.3f} (mean at b = {tr.path[-1][1]:.1f})" for s, tr in longer.items()))
 assert sum(tr.f <= 0.035 for tr in longer.values()) >= len(failed) - 1
+for s, tr in longer.items():
+    if tr.f > 0.035:    # where it drifted, the smoothed loss is nearly flat: grad L_sigma from 20,000 pairs
+        flat_grad = es_estimates(tr.path[-1], 20_000, 1, 0.3, np.random.default_rng(2))[0]
+        print(f"seed {s}: grad L_sigma at its mean ~ {flat_grad.round(4)}, vs {smoothed_grad.round(3)} at the start")
+        assert tr.path[-1][1] > 3.5 and np.linalg.norm(flat_grad) < 0.01
 
 # %% [markdown]
-# Local random search is the robust one here: every seed ends at 3–3.5 %, and
-# every seed beats global random search with the same seed. Whether it or
-# Nelder–Mead reaches 5 % first depends on the seed (the printout). The
-# evolution strategy with these settings (σ = 0.3, population 10, η = 1, 50
-# iterations) is *not* robust: only about half the seeds end at 4 % or better;
-# the others stop between 14 % and 50 %. Given 300 iterations, all of those but
-# one reach 3 % or 3.5 %; the last has drifted to an offset $b$ beyond all the
-# points, where every line puts all points in one class and even the smoothed
-# loss is flat, so its gradient estimate is pure noise. ES is sensitive to its
-# budget (and to its smoothing width $\sigma$), and the seed-0 success in the
-# figure above is its good case.
+# Local random search is the more reliable of the two random methods here, but
+# not infallible: 38 of the 40 seeds end at 4 % or better (on seeds 0–9, every
+# one at 3–3.5 %), and the two others (seeds 10 and 15) wander onto an offset
+# $b$ beyond the data, where the line puts every point in one class (loss 0.5)
+# and no step of size 0.5 finds anything better, so they stay there. Seed by
+# seed it beats global random search most of the time, not always (the
+# printout's counts). Nelder–Mead (one deterministic run) reaches 5 % no later
+# than local random search in almost every seed. The evolution strategy with
+# these settings (σ = 0.3, population 10, η = 1, 50 iterations) is less
+# reliable still: only about half the seeds end at 4 % or better. For its failed
+# seeds among 0–9, given 300 iterations, all but one reach 3 % or 3.5 %; the
+# last has drifted to an offset $b \approx 4$, outside almost all the data (the
+# farthest point is at distance 4.39), where nearly every line near it puts all
+# points in one class and the smoothed loss is nearly flat, so its gradient
+# estimate is pure noise (the printout: a smoothed gradient about a thousand
+# times smaller than at the start). ES is sensitive to its budget (and to its smoothing
+# width $\sigma$), and the seed-0 success in the figure above is its good case.
+#
+# ### A baseline with gradients: the smooth surrogate
+#
+# Section 1 said that in practice one trains on the logistic loss of chapter 04
+# and evaluates on the 0-1 loss. On these 200 points, gradient descent on the
+# logistic loss ($\eta = 1$, from $w = 0$, the model of chapter 04 with its bias
+# column) gives:
+
+# %%
+w_surrogate, surrogate_01 = np.zeros(3), []
+for _ in range(200):
+    w_surrogate = w_surrogate - 1.0 * models.logistic_grad(w_surrogate, dataset.X, dataset.y)
+    surrogate_01.append(np.mean((dataset.X @ w_surrogate > 0) != is_one))
+surrogate_01 = np.array(surrogate_01)
+print(f"0-1 loss of the logistic-loss iterate after steps 1-5: {surrogate_01[:5]}, "
+      f"after 200 steps: {surrogate_01[-1]}")
+assert np.all(np.abs(surrogate_01 - 0.045) < 1e-9)      # from the first step to the 200th
+assert surrogate_01[-1] > max(local_rs.f, nm.f, es.f)    # the value-only methods do better on the 0-1 loss
+
+# %% [markdown]
+# One gradient step reaches a 0-1 loss of 4.5 %, and 199 more do not change it:
+# cheap, and good, but not the best line for the 0-1 loss (the value-only
+# methods found 3.5 % on that loss itself, the grid's best is 3 %). The
+# surrogate's minimizer is not the 0-1 loss's minimizer. Usually that gap is
+# worth paying for the speed; when the difference matters, or there is no
+# surrogate, the methods above optimize the loss you care about.
 #
 # ### The price of no gradient: dimension
 #
@@ -596,7 +665,8 @@ for d in [2, 4, 8, 16]:
     print(f"{d:3}   {cost[d][0]:11}   {cost[d][1]:18.0f}   {predicted[d]:9.0f}")
 nm_growth, es_growth = cost[16][0] / cost[2][0], cost[16][1] / cost[2][1]
 assert nm_growth > 100 and 3 < es_growth < 10
-assert all(0.5 < cost[d][1] / predicted[d] < 1.5 for d in cost)              # the derivation predicts the count
+print("measured / predicted:", " ".join(f"{cost[d][1] / predicted[d]:.2f}" for d in cost))
+assert all(0.6 < cost[d][1] / predicted[d] < 1.0 for d in cost)     # the derivation's count, a little pessimistic
 off_step = [np.median([es_cost(m * PAIRS / (PAIRS + 17), seed) for seed in range(5)]) for m in (0.5, 2.0)]
 print(f"d = 16 with half and twice that step: {off_step[0]:.0f} and {off_step[1]:.0f} evaluations")
 assert min(off_step) > 1.3 * cost[16][1]
@@ -620,24 +690,60 @@ adaptive_cost = {d: scipy_nm_cost(d, True) for d in (2, 16)}
 print(f"scipy Nelder–Mead with adaptive=True: {adaptive_cost[2]} evaluations at d = 2, {adaptive_cost[16]} at d = 16")
 assert adaptive_cost[16] < cost[16][0] / 2 and 10 < adaptive_cost[16] / adaptive_cost[2] < 100
 
+
+# a value-only baseline that is not random: gradient descent (lr = 0.5) with forward differences,
+# f(x) and f(x + h e_j) for j = 1..d, so d + 1 evaluations per step
+def forward_difference_cost(d, h=1e-7):
+    bowl, x = (lambda x: 0.5 * float(x @ x)), np.ones(d)
+    f0 = fx = bowl(x)
+    evals = 1
+    while fx > 1e-6 * f0:
+        g = np.array([(bowl(x + h * e) - fx) / h for e in np.eye(d)])
+        x = x - 0.5 * g
+        fx = bowl(x)
+        evals += d + 1
+    return evals
+
+
+fd_cost = {d: forward_difference_cost(d) for d in cost}
+print("forward-difference gradient descent:", ", ".join(f"{fd_cost[d]} at d = {d}" for d in fd_cost))
+assert all(fd_cost[d] == 1 + gd_steps * (d + 1) for d in fd_cost)   # 10 steps of d + 1 evaluations
+assert all(fd_cost[d] < cost[d][1] for d in cost)                   # fewer than the ES at every d
+
 # %% [markdown]
-# From 2 to 16 dimensions, Nelder–Mead's bill grows more than a hundredfold
-# (its simplex of $d + 1$ points must adapt its shape in $d$ dimensions). Part
-# of that is the fixed coefficients (reflect 1, expand 2, contract and shrink
+# From 2 to 16 dimensions, Nelder–Mead's bill grows more than a hundredfold.
+# We do not analyse why here (a plausible reason: a simplex of $d + 1$ points
+# has to adapt its shape in $d$ dimensions); part of it is the fixed coefficients (reflect 1, expand 2, contract and shrink
 # ½) that we and scipy's default use: Gao and Han (2012, *Implementing the
 # Nelder–Mead simplex algorithm with adaptive parameters*, Computational
 # Optimization and Applications 51) make them depend on $d$, scipy's
 # `adaptive=True`, and the growth drops to about 25-fold (the printout). The
 # evolution strategy's bill grows several-fold, as the derivation predicts: with
 # a fixed population, a random direction carries about $1/d$ of the information
-# of the gradient, so it takes about $d$ times more iterations. Gradient descent
+# of the gradient, so it takes about $d$ times more iterations. The measured
+# counts are 6–26 % *below* the prediction at every $d$ (the printout), and that
+# is expected: the derivation follows the mean $\mathbb E\|x\|^2$, while we
+# report the median run. The number of iterations is set by the typical
+# per-step factor, $\exp \mathbb E \log$ of it, and by Jensen's inequality
+# $\mathbb E\log r \le \log \mathbb E r$: the typical run contracts faster
+# than the mean square does, which a few unlucky long steps inflate. Gradient descent
 # with $\eta = 0.5$ needs 10 steps in *any* dimension. (That is not even its best
 # step here: the Hessian of this bowl is $I$, so $\eta = 1$ is Newton's step of
 # chapter 08 and lands on the minimum in one step; we keep 0.5 as a step chosen
 # without knowing the curvature exactly. Either way the count does not grow with
-# $d$.) With automatic
+# $d$.) Nor is the evolution strategy the best value-only method on this bowl:
+# gradient descent with a forward-difference gradient ($d + 1$ evaluations per
+# step, $h = 10^{-7}$) takes the same 10 steps, $1 + 10(d + 1)$ evaluations (31,
+# 51, 91, 171), fewer than the ES at every $d$ (the printout). On a smooth,
+# noise-free loss, finite differences win; the ES earns its keep where they see
+# nothing or only noise, like the staircase of this chapter, whose differences
+# over $h$ are exactly zero. Both bills grow in proportion to $d$. With automatic
 # differentiation (section 7) a gradient costs a small constant times one
-# evaluation of $f$. That is why gradients train the millions of weights of a
+# evaluation of $f$, however many parameters there are: the **cheap gradient
+# principle** of reverse-mode differentiation (Andreas Griewank and Andrea
+# Walther, *Evaluating Derivatives*, 2nd ed., SIAM, 2008, chapter 4), paid for
+# in memory, since the reverse pass needs the intermediate values of the
+# evaluation (the activations that chapter 09's backprop keeps). That is why gradients train the millions of weights of a
 # network, and value-only methods are kept for problems with few parameters
 # (hyperparameters, chapter 02's random search of learning rates), no gradient,
 # or massive parallel hardware.
@@ -862,8 +968,8 @@ assert all(c[10:].min() > 0.85 for c in curves.values())          # the zoom hid
 # class-1 clients drags the model towards class 1, the next one back. Its worst
 # recent round is several points below the IID runs' worst in this run (the
 # printout). How many points is luck: redrawing the split (seeds 0–3) and the
-# client sampling (seeds 0–2), we measured gaps from 2.3 to 8.3 points, so "at
-# least two points" is what holds across those twelve. With one local step the
+# client sampling (seeds 0–2), the next cell measures gaps from about 2 to about
+# 8 points, so "at least two points" is what holds across those twelve. With one local step the
 # non-IID run is smooth, and within a point of the pooled minimum's accuracy
 # over the last 20 rounds: accuracy forgives what the loss gap of the previous
 # figure shows, a run that is still converging. Remedies for drift exist: a
@@ -884,6 +990,15 @@ assert late["non-IID", 50].min() < min(late["IID", 1].min(), late["IID", 50].min
 assert late["non-IID", 50].max() - late["non-IID", 50].min() > 0.03        # it swings
 assert np.ptp(late["non-IID", 1]) < 0.01                                  # smooth with one step
 assert late["non-IID", 1].min() >= bayes - 0.01 and late["non-IID", 1].max() <= bayes + 0.01   # ... and accurate
+# the gap between the IID runs' worst recent round and non-IID E = 50's, over splits 0-3 x sampling seeds 0-2
+sampled = lambda cl, E, s: [accuracy(w) for w in fedavg(cl, np.zeros(3), rounds=60, local_steps=E, lr=0.5,
+                                                         client_fraction=0.3, seed=s).ws[-20:]]
+iid_worst = {s: min(min(sampled(clients["IID"], E, s)) for E in (1, 50)) for s in range(3)}
+worst_gaps = [iid_worst[s] - min(sampled(partition_non_iid(X_all, y_all, 10, alpha=0.1, seed=split, min_size=5), 50, s))
+              for split in range(4) for s in range(3)]
+print(f"accuracy gap, IID worst minus non-IID E = 50 worst, twelve runs: {100 * min(worst_gaps):.1f} to "
+      f"{100 * max(worst_gaps):.1f} points")
+assert 0.02 < min(worst_gaps) < 0.03 and 0.07 < max(worst_gaps) < 0.10
 
 # %% [markdown]
 # ## 7. Where to go next
@@ -894,7 +1009,9 @@ assert late["non-IID", 1].min() >= bayes - 0.01 and late["non-IID", 1].max() <= 
 # differences. Real projects do not: **automatic differentiation** (autodiff)
 # computes exact gradients of any program built from differentiable operations,
 # in reverse mode at a cost of a small constant times one evaluation of the
-# loss, however many parameters there are. PyTorch (`loss.backward()`), JAX
+# loss, however many parameters there are (Griewank and Walther 2008, cited in
+# section 5), at the price of storing the evaluation's intermediate values.
+# PyTorch (`loss.backward()`), JAX
 # (`jax.grad`) and TensorFlow do this. The MLP backprop of chapter 09 is exactly
 # what they automate.
 #
@@ -1040,9 +1157,9 @@ assert difference < 1e-12
 #   its simplex must be large enough to see a difference. An **evolution strategy**
 #   estimates the gradient of the Gaussian-smoothed loss from antithetic pairs of
 #   evaluations and steps along it. With seed 0 all three found a line with a
-#   3.5 % error where gradient descent stayed at 72.5 %; over seeds 0–9 local
-#   random search did so every time, the evolution strategy only about half the
-#   time.
+#   3.5 % error where gradient descent stayed at 72.5 %; over seeds 0–39 local
+#   random search ended at 4 % or better in 38 (two seeds stranded off the data),
+#   the evolution strategy in only about half.
 # - Count **function evaluations**. Without a gradient, the cost grows with the
 #   dimension: on a bowl, from 2 to 16 dimensions, more than a hundredfold for
 #   Nelder–Mead and several-fold for the evolution strategy with a fixed population
@@ -1055,7 +1172,11 @@ assert difference < 1e-12
 #   rounds, but on non-IID data they **drift** to a wrong fixed point, and with
 #   client sampling the accuracy swings.
 # - Autodiff frameworks compute the gradients for you; the optimizers you built
-#   here are `torch.optim`'s, with the same numbers.
+#   here follow `torch.optim`'s names and defaults. This chapter checks Adam's
+#   iterates against torch's; chapter 06 (section 6) checks Adam, AdamW, AMSGrad,
+#   RMSprop and Adagrad, and the test suite (`tests/test_torch_parity.py`) SGD
+#   with momentum and Nesterov and gradient clipping; the schedules and L-BFGS
+#   rows of the table are names, not checked numbers.
 #
 # ## Exercises
 #
