@@ -267,7 +267,8 @@ for k in range(10):
 print("after 10 steps: torch form", p_torch, "Sutskever form", p_sutskever)
 assert np.allclose(run(sgd(lr=halved, momentum=0.9), bowl, bowl.start, steps=10, tol=0).x, p_torch)
 assert not np.allclose(p_torch, p_sutskever, rtol=1e-3)       # same schedule, different iterates
-#
+
+# %% [markdown]
 # ## 3. Nesterov's momentum: look ahead, then step
 #
 # The heavy ball takes the gradient where it *is*, then adds the momentum.
