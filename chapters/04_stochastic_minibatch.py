@@ -1007,7 +1007,6 @@ for name, final_gap in decayed.items():
 print(f"constant / best decaying: {constant_final / min(decayed.values()):.0f}x;"
       f" worst / best decaying: {max(decayed.values()) / min(decayed.values()):.1f}x")
 assert max(decayed.values()) / min(decayed.values()) < 4             # among them: within a factor of 4
-assert min(decayed, key=decayed.get) == "1/t"
 cos, warm = schedule_results["cosine"][2], schedule_results["warm-up + cosine"][2]
 diff = warm - cos                                                    # paired: the same seeds, the same batches
 print(f"warm-up + cosine minus cosine: {diff.mean():.1e} +- {diff.std(ddof=1) / np.sqrt(len(diff)):.1e} (standard error)")
@@ -1016,9 +1015,9 @@ assert abs(diff.mean()) < 0.15 * cos.mean()
 # %% [markdown]
 # Every schedule that decays ends 900 to 2,000 times below the constant rate (at
 # least 300 times, asserted), with the same number of steps. Among them the
-# spread is far smaller, within a factor of about 2.3: $1/t$ lowest here, the two
-# cosines highest, and those differences depend on the problem and the
-# parameters. What matters most is *that* the rate decays, and to roughly how
+# spread is far smaller, within a factor of about 2.3, and which of them ends
+# lowest is not something these ten seeds settle: the order depends on the
+# seeds, the problem and the parameters. What matters most is *that* the rate decays, and to roughly how
 # low. The warm-up changes nothing measurable here: warm-up + cosine ends within
 # 7% of cosine, less than two standard errors over ten paired seeds. On this convex
 # problem the first steps are safe at full rate. A warm-up is meant for problems

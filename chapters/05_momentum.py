@@ -702,7 +702,7 @@ ax.legend(fontsize=8, loc="lower left");
 # of extra momentum costs. The distances (bottom) show the three regimes: at
 # $\beta = 0.5$ the ball creeps towards the minimum along the valley without ever
 # passing it (its coordinate along the valley never changes sign, asserted above),
-# 0.12 away after 150 steps; at $0.81$ it is $6\times10^{-6}$ away; at $0.97$ it swings
+# 0.12 away after 150 steps; at $0.81$ it is about $5.5\times10^{-6}$ away; at $0.97$ it swings
 # past the minimum again and again, the distance rising and falling in long
 # waves, 0.17 away after 150 steps.
 # A rule of thumb, not a theorem: when a loss curve oscillates in long waves, too much
@@ -1015,7 +1015,7 @@ ax.set(xlabel="step $k$", ylabel="mean loss over 200 runs", ylim=(3e-3, 2e3),
 ax.legend(fontsize=8, loc="upper right");
 
 # %% [markdown]
-# The heavy ball at $(\alpha^\star, \beta^\star)$ gets near its floor about five
+# The heavy ball at $(\alpha^\star, \beta^\star)$ gets near its floor about four
 # times sooner than gradient descent, but that floor is five times higher (2.5
 # against 0.5): its speed comes from a large effective step, and a large effective
 # step lets in more noise. Give it gradient descent's effective step instead and,

@@ -442,11 +442,11 @@ print(f"our Adam loop and gdlearn.optim.adam: largest difference {np.abs(ours - 
 # (Not bit for bit: `gdlearn` evaluates the same formula in another order. Like
 # PyTorch it updates $m$ by a linear interpolation (`lerp`); then it folds both
 # corrections into one constant and scales $\epsilon$ by $1 - \beta_1^t$ to match
-# (`gdlearn/adaptive.py`). PyTorch's default code for CPU tensors
+# (`scale_by_adam` in `gdlearn/optim/adaptive_scaling.py`). PyTorch's default code for CPU tensors
 # (`_single_tensor_adam` in `torch/optim/adam.py`, version 2.13) does not fold:
 # it computes $\sqrt{v_t}/\sqrt{1 - \beta_2^t} + \epsilon$ and multiplies the
-# step by $\eta/(1 - \beta_1^t)$; only its `capturable` code (for graphs captured
-# on a GPU) regroups the constants. Floating-point arithmetic is not
+# step by $\eta/(1 - \beta_1^t)$; only its `capturable` and `differentiable` code
+# (for graphs captured on a GPU, or differentiated through) regroups the constants. Floating-point arithmetic is not
 # associative, so the last bits differ; the gap stays at round-off level, about
 # $10^{-15}$ here.
 # Appendix B returns to differences between frameworks that are *not* round-off.)

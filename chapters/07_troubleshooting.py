@@ -186,8 +186,9 @@ ax_n.legend(fontsize=8);
 # $s$ (in units of $1/\sqrt{\text{width}}$) times the average slope at the
 # layer's pre-activations. At $s = 1$ the pre-activations stay near 0, where
 # $\sigma' \approx 0.23$, and $0.23^{29} \approx 3\cdot10^{-19}$. At $s = 4$ they spread
-# out (root mean square between 2.4 and 2.5: the sigmoid's outputs are all positive,
-# mean near $1/2$, and sixteen of them add up), the average slope falls to about 0.13,
+# out (root mean square between 2.4 and 2.5: the weights' variance is $s^2/\text{width}$,
+# so the spread is about $s$ times the root mean square of the sigmoid's outputs, which
+# are all positive with mean near $1/2$), the average slope falls to about 0.13,
 # and $(4 \times 0.13)^{29} \approx 10^{-8}$ (with the measured 0.134, $1.5\cdot10^{-8}$). With any learning rate that does not
 # blow up the last layers, the first ones hardly move. Here is what that does to
 # training. A sigmoid and a tanh chain (20 layers this time) learn to map 64 random inputs to targets
@@ -262,10 +263,11 @@ ax_m.legend(fontsize=8);
 # - **initialization** at the scale that keeps the signal's size from layer to
 #   layer (section 6): the ReLU chain with He's weights passes the gradient
 #   down 30 layers within a factor of 10;
-# - **normalization** layers (batch or layer normalization), which rescale each
-#   layer's pre-activations $z_l$ to mean 0 and variance 1 and then to a learned
+# - **normalization** layers: batch normalization rescales each unit's
+#   pre-activations over the batch to mean 0 and variance 1 and then to a learned
 #   mean $\beta$ and standard deviation $|\gamma|$ (at the start 0 and 1, where
-#   $\phi'$ is large), whatever the weights have become during training: the next
+#   $\phi'$ is large), whatever the weights have become during training; layer
+#   normalization does the same across the units of one example: the next
 #   subsection;
 # - **residual connections** $a_l = a_{l-1} + \phi(z_l)$, whose identity path
 #   adds the incoming gradient unchanged to what comes through $\phi$ (beyond this
@@ -1248,8 +1250,8 @@ fig.suptitle("What is wrong with each run? (Where a panel has two curves: solid 
 #   (dividing each column by its standard deviation) brings the curvatures to
 #   0.95 and 1.06, and the rate $1/L$ then reaches a gradient norm of $10^{-8}$ in
 #   8 steps (checked below).
-# - **B — learning rate too low.** A slow, steady decline with no sign of
-#   levelling off: after 200 steps the loss is still far above its minimum. Raise
+# - **B — learning rate too low.** A slow, steady decline that bends only
+#   gently: after 200 steps the loss is still far above its minimum. Raise
 #   the learning rate (here $0.002/L$; run F uses 150 times more).
 # - **C — noisy SGD plateau.** Mini-batches of 2 at a constant rate: a fast fall,
 #   then a jagged plateau above the minimum, the "noise ball" of chapter 04. Use
@@ -1385,7 +1387,7 @@ explorer.update(clip="by global norm")
 # | `nan` / `inf` | divergence, or $\log 0$, $0/0$ | first non-finite step; `np.errstate(all="raise")` | lower learning rate; stable formulas |
 # | training falls, validation rises | overfitting | validation curve | L2/L1, early stopping, more data |
 # | loss rises from the first step | learning rate above $2/L$, or a sign bug (gradient ascent) | the iterate along the steep direction flips sign every step (rate) or keeps it (bug); one tiny step must lower the loss | lower the rate, standardize the features; fix the sign |
-# | units identical, nothing learns | symmetric (all-zero) initialization | gradients zero or identical per unit | random initialization at the right scale |
+# | units identical: nothing learns (all-zero start) or the layer acts as one unit (any symmetric start) | symmetric initialization | gradients zero or identical per unit | random initialization at the right scale |
 #
 # - Every sigmoid layer multiplies the gradient by at most $1/4$ times its weights:
 #   over 30 layers the first layer's gradient was $3\cdot10^{-19}$ times the last one's
