@@ -301,9 +301,10 @@ def nesterov(grad, x0, lr, beta, steps):
 # Substituting shows that its iterates $p_k$ are exactly Nesterov's look-ahead
 # points $y_k$ (with $\alpha = \text{lr}$): the gradient is always taken at the
 # iterate, which is what makes the form convenient for a framework. (Sutskever,
-# Martens, Dahl & Hinton, 2013, section 2, write Nesterov's method as a momentum
-# update in this spirit; torch's documentation of `SGD` cites them and notes that
-# torch keeps `lr` outside the buffer.) Checked:
+# Martens, Dahl & Hinton, 2013, section 2, write Nesterov's method as a velocity
+# update whose gradient is taken at the look-ahead point $\theta + \mu v$; renaming
+# that look-ahead point the iterate gives the form above. torch's documentation of
+# `SGD` cites them and notes that torch keeps `lr` outside the buffer.) Checked:
 
 # %%
 lr, beta = 0.01, 0.8

@@ -367,7 +367,7 @@ assert singular.status == "singular_hessian"
 # %% [markdown]
 # ## 4. Damped Newton: a modified Hessian and a line search
 #
-# Two repairs make Newton safe.
+# Two repairs make Newton go downhill at every step.
 #
 # **Make the Hessian positive definite.** Replace $H$ by $H + \tau I$ with $\tau \ge 0$
 # just large enough: adding $\tau$ to every eigenvalue lifts the negative ones above
@@ -446,9 +446,15 @@ print(f"damped Newton from 225 starts: {np.mean(damped_end == 'converged'):.0%} 
 assert np.all(damped_end == "converged")
 rosenbrock_pure, rosenbrock_damped = newton(rosenbrock, rosenbrock.start), newton(rosenbrock, rosenbrock.start, damped=True)
 assert rosenbrock_pure.steps == 6 and 15 <= rosenbrock_damped.steps <= 25
+on_stable_line = newton(saddle, [1.0, 0.0], damped=True)     # x^2 - y^2, started on its attracting line
+assert on_stable_line.status == "saddle"                    # descent guarantees a stationary point, not a minimum
 
 # %% [markdown]
-# Every start now ends at a minimum, and near it the line search accepts $\alpha = 1$
+# Every one of these starts now ends at a minimum. That is this grid's luck, not a
+# guarantee: going downhill at every step can guarantee at best a stationary point
+# (under the hypotheses of Nocedal & Wright 2006, §3.2), and
+# from a start on the saddle $x^2 - y^2$'s attracting line, $(1, 0)$, damped Newton
+# stops at the saddle (asserted above). Near a minimum the line search accepts $\alpha = 1$
 # and the Hessian is left alone, so the last steps are pure Newton steps with their
 # quadratic convergence. (Damped Newton is not always faster: on Rosenbrock it
 # refuses pure Newton's wild second step and takes about 20 steps instead of 6, to
