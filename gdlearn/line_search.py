@@ -45,6 +45,19 @@ class LineSearch(NamedTuple):
     success: bool
 
 
+def _descent_setup(x, g, direction):
+    """``(x, g, p, g·p)`` as float arrays; ValueError unless the shapes agree and ``g·p < 0``."""
+    x = np.asarray(x, dtype=float)
+    g = np.asarray(g, dtype=float)
+    p = np.asarray(direction, dtype=float)
+    if not (x.shape == g.shape == p.shape):
+        raise ValueError(f"x, g and direction must have the same shape, got {x.shape}, {g.shape}, {p.shape}")
+    slope = float(g @ p)
+    if not slope < 0:
+        raise ValueError(f"direction must be a descent direction (g·p < 0), got g·p = {slope:.3g}")
+    return x, g, p, slope
+
+
 def _real(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
@@ -124,14 +137,7 @@ def backtracking(f: Callable[[np.ndarray], Any], x: Any, fx: float, g: Any, dire
     if not 0 < rho < 1:
         raise ValueError(f"rho must be in (0, 1), got {rho}")
     max_halvings = _check_int("max_halvings", max_halvings, 0)
-    x = np.asarray(x, dtype=float)
-    g = np.asarray(g, dtype=float)
-    p = np.asarray(direction, dtype=float)
-    if not (x.shape == g.shape == p.shape):
-        raise ValueError(f"x, g and direction must have the same shape, got {x.shape}, {g.shape}, {p.shape}")
-    slope = float(g @ p)
-    if not slope < 0:
-        raise ValueError(f"direction must be a descent direction (g·p < 0), got g·p = {slope:.3g}")
+    x, g, p, slope = _descent_setup(x, g, direction)
     fx = float(fx)
     n_f = 0
     value = math.nan
@@ -237,14 +243,7 @@ def wolfe_line_search(f: Callable[[np.ndarray], Any], grad: Callable[[np.ndarray
     if not alpha_max >= alpha:
         raise ValueError(f"alpha_max must be >= alpha0, got {alpha_max}")
     max_iter = _check_int("max_iter", max_iter, 1)
-    x = np.asarray(x, dtype=float)
-    g = np.asarray(g, dtype=float)
-    p = np.asarray(direction, dtype=float)
-    if not (x.shape == g.shape == p.shape):
-        raise ValueError(f"x, g and direction must have the same shape, got {x.shape}, {g.shape}, {p.shape}")
-    dphi0 = float(g @ p)
-    if not dphi0 < 0:
-        raise ValueError(f"direction must be a descent direction (g·p < 0), got g·p = {dphi0:.3g}")
+    x, g, p, dphi0 = _descent_setup(x, g, direction)
     phi0 = float(fx)
     counts = {"f": 0, "g": 0}
 
