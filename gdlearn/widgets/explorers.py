@@ -47,6 +47,7 @@ from .. import plotting, style
 from .. import surfaces as _surfaces
 from ..optim import sgd
 from ..run import run
+from . import frames
 
 __all__ = [
     "Explorer",
@@ -174,6 +175,8 @@ class Explorer:
             self.fig.set_layout_engine("none")
         self.fig.canvas.mpl_connect("draw_event", self._on_draw)
         self.fig.canvas.mpl_connect("resize_event", lambda event: self._relayout())
+        if self.interactive:
+            frames.install(self.fig.canvas)  # PNG frames in ~3 ms instead of ~20 (see frames.py)
 
     def _relayout(self) -> None:
         if self._layout_engine is not None:

@@ -1,0 +1,131 @@
+"""gdlearn.widgets.frames: the fast PNG frames must show exactly what matplotlib's would.
+
+The reference is matplotlib's own ``get_diff_image`` (Pillow's encoder) on an
+identical canvas, and Pillow's PNG decoder reads both.
+"""
+
+import io
+
+import matplotlib
+import numpy as np
+import pytest
+from PIL import Image
+
+from gdlearn.widgets import frames
+
+
+def _decode(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 5), (400, 900), (37, 1)])
+def test_encode_png_round_trips_through_pillow(shape):
+    rng = np.random.default_rng(sum(shape))
+    rgba = rng.integers(0, 256, (*shape, 4), dtype=np.uint8)
+    png = frames.encode_png(rgba)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    np.testing.assert_array_equal(_decode(png), rgba)
+
+
+def test_encode_png_wraps_the_sub_filter_modulo_256():
+    # a bright pixel right of a dark one and the reverse: differences of -250 and +250
+    rgba = np.array([[[250, 5, 0, 255], [0, 255, 250, 255], [250, 5, 0, 255]]], np.uint8)
+    np.testing.assert_array_equal(_decode(frames.encode_png(rgba, level=9)), rgba)
+
+
+@pytest.mark.parametrize("bad, word", [(np.zeros((2, 2, 3), np.uint8), "rgba"),
+                                       (np.zeros((2, 2, 4), np.float32), "rgba"),
+                                       (np.zeros((2, 4), np.uint8), "rgba")])
+def test_encode_png_rejects_what_is_not_rgba(bad, word):
+    with pytest.raises(ValueError, match=word):
+        frames.encode_png(bad)
+
+
+def test_encode_png_rejects_a_bad_level():
+    with pytest.raises(ValueError, match="level"):
+        frames.encode_png(np.zeros((1, 1, 4), np.uint8), level=10)
+
+
+def _ipympl_canvas(fig):
+    backend = matplotlib.get_backend()
+    from ipympl.backend_nbagg import Canvas, FigureManager
+
+    matplotlib.use(backend)  # importing ipympl switched pyplot's backend
+    canvas = Canvas(fig)
+    FigureManager(canvas, 0)
+    sent = []
+    canvas.send_binary = sent.append
+    return canvas, sent
+
+
+def _figure():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 3), dpi=50)
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    (line,) = ax.plot([0, 1], [0, 1], lw=2)
+    return fig, line
+
+
+def test_diff_image_sends_the_same_pictures_and_modes_as_matplotlib():
+    (fig_a, line_a), (fig_b, line_b) = _figure(), _figure()
+    ours, sent_ours = _ipympl_canvas(fig_a)
+    theirs, sent_theirs = _ipympl_canvas(fig_b)
+    assert frames.install(ours)
+    assert ours.get_diff_image.__func__ is frames.diff_image
+    assert "get_diff_image" not in vars(theirs)  # the other canvas keeps matplotlib's encoder
+
+    modes_ours, modes_theirs = [], []
+
+    def step(change):
+        change(line_a, fig_a, ours)
+        change(line_b, fig_b, theirs)
+        ours.draw()
+        theirs.draw()
+        modes_ours.append(ours._current_image_mode)
+        modes_theirs.append(theirs._current_image_mode)
+
+    step(lambda line, fig, c: None)                                   # first frame: full
+    step(lambda line, fig, c: line.set_ydata([1, 0]))                 # a change: diff
+    step(lambda line, fig, c: line.set_color("red"))                  # another diff
+    step(lambda line, fig, c: setattr(c, "_force_full", True))        # forced: full
+    step(lambda line, fig, c: fig.patch.set_alpha(0.5))               # transparency: full
+    step(lambda line, fig, c: line.set_ydata([0.2, 0.8]))             # still transparent: full
+    assert modes_ours == modes_theirs == ["full", "diff", "diff", "full", "full", "full"]
+    assert len(sent_ours) == len(sent_theirs) == 6
+    for a, b in zip(sent_ours, sent_theirs):
+        np.testing.assert_array_equal(_decode(a), _decode(b))
+    # a diff frame holds only the changed pixels (zeros elsewhere), so it is much smaller than a full one
+    assert len(sent_ours[1]) < len(sent_ours[0])
+    # nothing new to send: None, as matplotlib's
+    assert ours.get_diff_image() is None and theirs.get_diff_image() is None
+
+
+def test_install_leaves_other_canvases_alone():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig, _ = _figure()
+    canvas = FigureCanvasAgg(fig)
+    assert frames.install(canvas) is False
+    assert "get_diff_image" not in vars(canvas)
+
+
+def test_an_explorer_on_a_live_canvas_uses_the_fast_frames():
+    import matplotlib.pyplot as plt
+    from ipympl.backend_nbagg import Canvas
+
+    from gdlearn.widgets import learning_rate_explorer
+
+    backend = matplotlib.get_backend()
+    plt.switch_backend("module://ipympl.backend_nbagg")
+    try:
+        ex = learning_rate_explorer(lr=0.001)
+        try:
+            assert isinstance(ex.fig.canvas, Canvas)
+            assert ex.fig.canvas.get_diff_image.__func__ is frames.diff_image
+        finally:
+            ex.close()
+    finally:
+        plt.switch_backend(backend)
