@@ -129,3 +129,68 @@ def test_an_explorer_on_a_live_canvas_uses_the_fast_frames():
             ex.close()
     finally:
         plt.switch_backend(backend)
+
+
+# -- the layout of a live explorer: deferred while the controls move, done once they are still
+
+
+def _live_race():
+    import matplotlib.pyplot as plt
+
+    from gdlearn.widgets import optimizer_race
+
+    backend = matplotlib.get_backend()
+    plt.switch_backend("Agg")
+    ex = optimizer_race("rosenbrock", ["SGD", "Adam"], steps=60, figsize=(8, 3))
+    canvas, sent = _ipympl_canvas(ex.fig)   # the same figure, now on a live canvas
+    frames.install(canvas)
+    canvas.draw_idle = canvas.draw          # a browser that asks for the draw at once
+    canvas.draw()
+    layouts = []
+    relayout = ex._relayout
+    ex._relayout = lambda: (layouts.append(1), relayout())
+    plt.switch_backend(backend)
+    return ex, canvas, sent, layouts
+
+
+def _positions(ex):
+    return np.array([ax.get_position().bounds for ax in ex.fig.axes])
+
+
+def test_a_full_redraw_while_moving_keeps_the_layout_until_the_keyframe():
+    ex, canvas, sent, layouts = _live_race()
+    try:
+        ex.update(lr_sgd=1e-3)                      # a blit: the controls are moving
+        assert ex._moving() and not layouts
+        ex.update(lr_sgd=0.5)                       # SGD diverges: the legend changes, a full redraw
+        assert ex.status_text.startswith("step") and "diverged" in ex.status_text
+        assert layouts == [] and ex._layout_deferred  # ... drawn without laying out
+        n = len(sent)
+        ex._send_keyframe()                         # the timer fires: the controls are still
+        assert layouts == [1] and not ex._layout_deferred
+        assert len(sent) == n + 1 and canvas._current_image_mode == "full"
+        # the picture the learner stops on is laid out as a fresh layout would lay it out
+        laid_out = _positions(ex)
+        for _ in range(3):
+            ex._layout_engine.execute(ex.fig)
+        np.testing.assert_allclose(_positions(ex), laid_out, atol=2e-3)
+        # still, a change that needs a full redraw lays out at once
+        ex._last_frame = None
+        ex.update(lr_sgd=1e-3)
+        assert layouts == [1, 1] and not ex._layout_deferred
+    finally:
+        ex.close()
+
+
+def test_a_keyframe_without_a_deferred_layout_resends_the_picture_without_redrawing():
+    ex, canvas, sent, layouts = _live_race()
+    try:
+        ex.update(lr_sgd=1.1e-3)
+        draws = []
+        ex.fig.canvas.mpl_connect("draw_event", lambda e: draws.append(1))
+        n = len(sent)
+        ex._send_keyframe()
+        assert draws == [] and layouts == [] and len(sent) == n + 1
+        assert canvas._current_image_mode == "full" and not ex._moving()
+    finally:
+        ex.close()

@@ -349,7 +349,7 @@ def test_overlapping_paths_stay_visible():
         a = ex.artists
         assert a["path:momentum"].get_linewidth() == mom["linewidth"]
         assert a["path:Adam"].get_zorder() > a["path:momentum"].get_zorder()
-        order = ex._moving()
+        order = ex._moving_artists()
         assert order.index(a["path:Adam"]) > order.index(a["path:momentum"])          # blit order = z-order
         assert all(order.index(a[f"head:{n}"]) > order.index(a[f"path:{m}"]) for n in names for m in names)
         offsets, every = set(), None

@@ -33,6 +33,7 @@ import html
 import io
 import math
 import numbers
+import time
 import traceback
 from functools import partial
 from typing import Any, Callable, Mapping, Sequence
@@ -140,6 +141,8 @@ class Explorer:
         self._layout_engine = None
         self._keyframe_timer = None
         self._diff_frames = 0
+        self._last_frame: float | None = None  # time.monotonic() of the last live frame
+        self._layout_deferred = False
 
     # -- parts ---------------------------------------------------------------
     @property
@@ -183,8 +186,13 @@ class Explorer:
             for _ in range(2):  # constrained layout settles in a few passes
                 self._layout_engine.execute(self.fig)
 
-    def _moving(self) -> list[Artist]:
+    def _moving_artists(self) -> list[Artist]:
         return [a for a in self.artists.values() if a.get_animated()]
+
+    def _moving(self) -> bool:
+        """True while the controls move: a frame went out less than KEYFRAME_DELAY_MS ago."""
+        return (self.interactive and self._last_frame is not None
+                and time.monotonic() - self._last_frame < self.KEYFRAME_DELAY_MS / 1000)
 
     # -- rendering (blitting) ------------------------------------------------
     def _on_draw(self, event: Any) -> None:
@@ -194,14 +202,21 @@ class Explorer:
             return
         self._background = canvas.copy_from_bbox(self.fig.bbox)
         self._background_size = canvas.get_width_height(physical=True)
-        for artist in self._moving():
+        for artist in self._moving_artists():
             self.fig.draw_artist(artist)
         if self.interactive:
             canvas._force_full = True  # this draw goes out as a full frame (see _frame_kind)
 
     def _render(self) -> None:
         if self._full_draw_needed:
-            self._relayout()
+            if self._moving():
+                # Constrained layout costs more than the redraw itself (~250 ms vs ~140 on the
+                # project's machine): while the controls move, keep the axes where they are and
+                # lay out again in the keyframe, once they are still (see _send_keyframe).
+                self._layout_deferred = True
+            else:
+                self._relayout()
+                self._layout_deferred = False
         if self._display_handle is not None:  # static display: refresh the shown PNG
             self._full_draw_needed = False
             self._display_handle.update(self._png())
@@ -214,11 +229,15 @@ class Explorer:
             if self.interactive:
                 canvas._force_full = True  # a new background goes out whole (see _frame_kind)
                 canvas.draw_idle()  # ipympl draws, then _on_draw keeps the new background
+                if self._layout_deferred:
+                    self._arm_keyframe()  # the keyframe lays out
+                else:
+                    self._last_frame = time.monotonic()
             else:
                 canvas.draw()
             return
         canvas.restore_region(self._background)
-        for artist in self._moving():
+        for artist in self._moving_artists():
             self.fig.draw_artist(artist)
         if self.interactive:
             self._frame_kind()
@@ -243,8 +262,13 @@ class Explorer:
         if self._diff_frames >= self.KEYFRAME_EVERY:
             self._diff_frames = 0
             canvas._force_full = True
+        self._arm_keyframe()
+
+    def _arm_keyframe(self) -> None:
+        """A frame is going out: (re)start the countdown to the keyframe."""
+        self._last_frame = time.monotonic()
         if self._keyframe_timer is None:
-            timer = canvas.new_timer(interval=self.KEYFRAME_DELAY_MS)
+            timer = self.fig.canvas.new_timer(interval=self.KEYFRAME_DELAY_MS)
             timer.single_shot = True
             timer.add_callback(self._send_keyframe)
             self._keyframe_timer = timer
@@ -252,10 +276,19 @@ class Explorer:
         self._keyframe_timer.start()
 
     def _send_keyframe(self) -> None:
-        """Send the picture on the canvas again, as a full frame (no redraw)."""
+        """Send the picture on the canvas again, as a full frame (no redraw).
+
+        If a full redraw skipped the layout while the controls moved, lay out and
+        redraw now instead: the picture the learner stops on is laid out properly.
+        """
         canvas = self.fig.canvas
         manager = getattr(canvas, "manager", None)
         if not self.interactive or manager is None:
+            return
+        self._last_frame = None  # the controls are still
+        if self._layout_deferred:
+            self._full_draw_needed = True
+            self._render()  # not moving now: lays out, then a full draw goes out
             return
         self._diff_frames = 0
         canvas._force_full = True

@@ -285,9 +285,9 @@ class RaceExplorer(Explorer):
         lax.set_xlim(0, self.steps)
         self.legend = None
 
-    def _moving(self) -> list:
+    def _moving_artists(self) -> list:
         """The blitted artists in z-order, as a full draw would stack them (thin lines over wide)."""
-        return sorted(super()._moving(), key=lambda a: a.get_zorder())
+        return sorted(super()._moving_artists(), key=lambda a: a.get_zorder())
 
     def _set_legend(self, labels: Sequence[tuple[str, str]]) -> None:
         """The legend is static (text is slow to blit): rebuilt, with a full redraw, only when a
