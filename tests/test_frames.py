@@ -27,6 +27,44 @@ def test_encode_png_round_trips_through_pillow(shape):
     np.testing.assert_array_equal(_decode(png), rgba)
 
 
+def _idat(png: bytes) -> bytes:
+    import struct
+
+    pos, data = 8, b""
+    while pos < len(png):
+        (n,) = struct.unpack(">I", png[pos:pos + 4])
+        if png[pos + 4:pos + 8] == b"IDAT":
+            data += png[pos + 8:pos + 8 + n]
+        pos += 12 + n
+    return data
+
+
+@pytest.mark.parametrize("rows", [(0, 0), (0, 7), (3, 4), (5, 9), (9, 9), (2, 9), (0, 9)])
+def test_encode_png_diff_frames_with_blank_rows_round_trip(rows):
+    # a diff frame: pixels only in rows [a, b), zeros (transparent) elsewhere; also all-blank and no blank
+    import zlib
+
+    a, b = rows
+    rng = np.random.default_rng(a * 10 + b)
+    rgba = np.zeros((9, 13, 4), np.uint8)
+    rgba[a:b] = rng.integers(0, 256, (b - a, 13, 4), dtype=np.uint8)
+    if b > a:
+        rgba[a, 0] = (1, 2, 3, 4)   # never an all-zero row at the band's edges by chance
+        rgba[b - 1, -1] = (5, 6, 7, 8)
+    png = frames.encode_png(rgba)
+    np.testing.assert_array_equal(_decode(png), rgba)
+    raw = zlib.decompress(_idat(png))   # zlib checks the Adler-32 of the whole stream
+    assert len(raw) == 9 * (13 * 4 + 1)
+
+
+def test_encode_png_of_a_large_sparse_frame_is_small_and_exact():
+    rgba = np.zeros((400, 900, 4), np.uint8)
+    rgba[150:160, 300:700] = (200, 30, 40, 255)
+    png = frames.encode_png(rgba)
+    np.testing.assert_array_equal(_decode(png), rgba)
+    assert len(png) < 10_000  # of 1.44 MB of pixels
+
+
 def test_encode_png_wraps_the_sub_filter_modulo_256():
     # a bright pixel right of a dark one and the reverse: differences of -250 and +250
     rgba = np.array([[[250, 5, 0, 255], [0, 255, 250, 255], [250, 5, 0, 255]]], np.uint8)
