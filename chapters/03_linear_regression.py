@@ -1104,8 +1104,8 @@ assert abs(near_steps - np.log(1 / TOL) / (-2 * np.log(rho_nc))) <= 1          #
 # vary from one noisy sample to the next with covariance $\sigma^2 (X^\top X)^{-1}$.
 # For two standardized features with correlation $r$, $X^\top X = n\begin{pmatrix}1 & r\\ r & 1\end{pmatrix}$
 # and each weight has standard deviation $\sigma/\sqrt{n(1 - r^2)}$: about 7 times
-# that of uncorrelated features at $r = 0.99$. Their sum, which is what the data
-# see, is as precise as ever. Measured on 4,000 fresh draws of the noise:
+# that of uncorrelated features at $r = 0.99$. Their sum, the combination the data
+# pin down, is as precise as ever. Measured on 4,000 fresh draws of the noise:
 
 # %%
 evals_nc, evecs_nc = np.linalg.eigh(X_nc.T @ X_nc / len(y_nc))
@@ -1203,10 +1203,11 @@ for lam_small in [1e-3, 1e-6]:
 # $\lambda_i \ll \lambda$. Roughly, stopping after $k$ steps acts like a penalty
 # $\lambda \approx 1/(\eta k)$ (Goodfellow et al. 2016, *Deep Learning*, §7.8, derive
 # this equivalence for a quadratic). On the correlated features, the path of
-# gradient descent with a small rate, $\eta = 0.1$, against the path of ridge
+# gradient descent with a small rate, $\eta = 0.1$ (a tenth of the limit $2/L$), against the path of ridge
 # solutions $w_\lambda$ as $\lambda$ goes from $10^3$ down to $10^{-4}$:
 
 # %%
+assert 0.09 < 0.1 / (2 / near.L) < 0.11                                 # a tenth of 2/L
 gd_small = [np.zeros(2)]
 for _ in range(6000):
     gd_small.append(gd_small[-1] - 0.1 * models.mse_grad(gd_small[-1], X_nc, y_nc))
