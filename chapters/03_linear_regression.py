@@ -557,8 +557,9 @@ ax2.legend(loc="upper left", fontsize=8);
 # knife-edge, not a recipe: checked below with $\eta = 0.6 > 2/L = 0.5$ on
 # $H = \mathrm{diag}(1, 4)$, where the slow axis is exact in floating point and the
 # start on it converges, and on the same $H$ rotated by half a radian, where the
-# start on the slow eigenvector carries a rounding error of order $10^{-17}$ along
-# the steep one, which grows by 1.4 per step.) The loss of linear regression *is* such a quadratic,
+# slow eigenvector is exact only up to rounding: the start, and every product
+# with $H$, carry tiny errors along the steep eigenvector, and those grow by
+# $|1 - 0.6 \cdot 4| = 1.4$ per step.) The loss of linear regression *is* such a quadratic,
 # with $H = X^\top X / n$, so the limit carries over as it stands. Just below and
 # just above it:
 
