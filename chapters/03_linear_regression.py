@@ -382,6 +382,34 @@ assert np.allclose(path[-1], bowl.minima[0], rtol=0, atol=1e-6)     # GD reaches
 assert np.linalg.norm(path[-1] - line.w_true) > 0.03                 # ...which is not w_true
 
 # %% [markdown]
+# What we actually want is a line that predicts *new* points well, and the loss on
+# the fifty training points cannot tell us that: $w^\star$ is by construction the best
+# on them. The honest test is **held-out data**, points the fit has never seen. Here
+# we can draw as many as we like from the same source, 10,000 fresh points:
+
+# %%
+fresh = data.linear(n=10_000, seed=1)                # same line, same noise, new points
+assert np.array_equal(fresh.w_true, line.w_true)
+held_out = {name: models.mse_loss(w_, fresh.X, fresh.y) for name, w_ in
+            [("w* (fitted on the 50)", path[-1]), ("w_true (the generating line)", line.w_true)]}
+print(f"half-MSE on the 50 training points at w*: {models.mse_loss(path[-1], X, y):.4f}")
+for name, value in held_out.items():
+    print(f"half-MSE on 10,000 new points at {name}: {value:.4f}")
+w_fit_new, w_true_new = held_out.values()
+assert abs(w_true_new / 0.125 - 1) < 0.05          # the noise alone: sigma^2 / 2 = 0.125
+assert w_true_new < w_fit_new < 1.05 * w_true_new  # w* predicts new points a little worse than the truth
+
+# %% [markdown]
+# On new points no line does much better than $\sigma^2/2 = 0.125$, the part of the
+# loss that is pure noise (0.122 for the generating line on this sample). The fitted
+# $w^\star$ comes within 3% of that: fifty points pin the line down well. With fewer
+# points, or many more weights, the gap between the training loss and the held-out
+# loss can be large; measuring it on held-out data is how one chooses between models
+# (and the penalty $\lambda$ of section 8), a question of **generalization** that
+# this course, about optimization, leaves to the machine-learning texts (e.g.
+# Zhang et al. 2023, *Dive into Deep Learning*, §3.6).
+
+# %% [markdown]
 # As in chapter 02, the course library does the loop for us from here on:
 # `run(sgd(lr), surface, w0)` records every iterate and says why it stopped. Same
 # start, same learning rate, same iterates:
@@ -425,7 +453,7 @@ assert np.isclose(cond_XtX, cond_X ** 2)
 # %% [markdown]
 # The three agree to eight digits and beyond.
 #
-# ### The picture behind the name
+# ### The picture behind the equations
 #
 # Look at the problem from the side of the data. The predictions $Xw = w_1 c_1 + w_2
 # c_2$ are combinations of the columns $c_1, c_2$ of $X$: as $w$ varies they sweep a
@@ -517,34 +545,8 @@ ax2.legend(loc="upper left", fontsize=8);
 # - Most losses have no closed form: logistic regression (chapter 04) and neural
 #   networks (chapter 09) can only be minimized step by step.
 #
-# The costs, for $n$ examples and $d$ weights (dense $X$; $\kappa$ the condition
-# number of $X^\top X$, section 6):
-#
-# | method | work | memory |
-# | --- | --- | --- |
-# | normal equations (form $X^\top X$, Cholesky) | $\approx n d^2 + d^3/3$ once | $d^2$ |
-# | `lstsq` (QR or SVD of $X$) | $\approx 2 n d^2$ once, or more | $n d$ |
-# | gradient descent, $\eta = 2/(L + \mu)$ | $\approx 4nd$ per step, about $\tfrac{\kappa}{4} \ln \tfrac{1}{\text{tol}}$ steps | $d$ (besides $X$) |
-# | conjugate gradients | $\approx 4nd$ per step, at most about $\tfrac{\sqrt\kappa}{4} \ln \tfrac{4}{\text{tol}}$ steps | $d$ (besides $X$) |
-#
-# (Golub & Van Loan 2013, *Matrix Computations*, 4th ed., §5.3 for the direct
-# methods; Nocedal & Wright 2006, §5.1, for the conjugate-gradient bound with
-# $(\sqrt\kappa - 1)/(\sqrt\kappa + 1)$; the
-# gradient-descent count is the one measured in section 6. "tol" is the
-# reduction of the loss gap $J(w_k) - J^\star$ asked for; both iterative counts are
-# for large $\kappa$.)
-# A step costs two products with $X$; the direct methods pay $nd^2$ once.
-#
-# For small and medium dense least-squares problems a direct solve (`lstsq`, QR,
-# Cholesky) is usually the method of choice: its cost, $O(nd^2)$, is fixed and
-# known in advance, and its accuracy does not depend on a learning rate or a stopping
-# rule (Golub & Van Loan 2013, *Matrix Computations*, 4th ed., §5.3). For large or sparse ones, iterative methods made for linear
-# systems, conjugate gradients or LSQR, beat plain gradient descent: they need a
-# number of iterations growing like $\sqrt\kappa$ rather than $\kappa$ (Nocedal &
-# Wright 2006, *Numerical Optimization*, §5.1; Paige & Saunders 1982, "LSQR", ACM
-# TOMS 8). Gradient descent and its stochastic variants take over when the loss is
-# not quadratic or the data do not fit in memory. Linear regression is where we can
-# have all of them, and check one against another.
+# Which solver to use when, with the costs of each, is reference material:
+# Appendix A, after the exercises.
 #
 # ## 5. How large a step? The largest eigenvalue $L$ of $X^\top X / n$
 #
@@ -552,8 +554,12 @@ ax2.legend(loc="upper left", fontsize=8);
 # from every start exactly when $\eta < 2/L$, with $L = \lambda_{\max}(H)$. (From a
 # start with no component along the top eigenvector, a larger $\eta$ can still
 # converge: that component is zero and stays zero, in exact arithmetic. It is a
-# knife-edge that rounding can break, not a recipe; checked below on
-# $H = \mathrm{diag}(1, 4)$.) The loss of linear regression *is* such a quadratic,
+# knife-edge, not a recipe: checked below with $\eta = 0.6 > 2/L = 0.5$ on
+# $H = \mathrm{diag}(1, 4)$, where the slow axis is exact in floating point and the
+# start on it converges, and on the same $H$ rotated by half a radian, where the
+# slow eigenvector is exact only up to rounding: the start, and every product
+# with $H$, carry tiny errors along the steep eigenvector, and those grow by
+# $|1 - 0.6 \cdot 4| = 1.4$ per step.) The loss of linear regression *is* such a quadratic,
 # with $H = X^\top X / n$, so the limit carries over as it stands. Just below and
 # just above it:
 
@@ -565,10 +571,19 @@ above = run(sgd(lr=1.02 * 2 / L), bowl, bowl.start, steps=2000)
 print(f"L = {L:.4f}, 2/L = {2 / L:.4f}")
 print(f"lr = 0.98 * 2/L: {below.message}\nlr = 1.02 * 2/L: {above.message}")
 H_toy, eta_toy = np.diag([1.0, 4.0]), 0.6                      # eta > 2/L = 0.5
-w_slow_axis, w_generic = np.array([1.0, 0.0]), np.array([1.0, 1e-3])
-for _ in range(200):
-    w_slow_axis, w_generic = w_slow_axis - eta_toy * H_toy @ w_slow_axis, w_generic - eta_toy * H_toy @ w_generic
-assert np.linalg.norm(w_slow_axis) < 1e-70 and np.linalg.norm(w_generic) > 1e20   # 0.4^200 vs 1.4^200
+turn = np.array([[np.cos(0.5), -np.sin(0.5)], [np.sin(0.5), np.cos(0.5)]])
+H_turned = turn @ H_toy @ turn.T                                # the same eigenvalues, eigenvectors turned
+knife = {"slow axis of diag(1, 4)": (H_toy, np.array([1.0, 0.0])),
+         "slow axis, 1e-3 off": (H_toy, np.array([1.0, 1e-3])),
+         "slow eigenvector of the turned H": (H_turned, turn[:, 0])}
+for name, (H_k, w_k) in knife.items():
+    for _ in range(300):
+        w_k = w_k - eta_toy * H_k @ w_k
+    knife[name] = np.linalg.norm(w_k)
+    print(f"{name:>33}: |w_300| = {knife[name]:.1e}")
+assert knife["slow axis of diag(1, 4)"] < 1e-100                # 0.4^300: exactly on the axis, it converges
+assert knife["slow axis, 1e-3 off"] > 1e30                      # 1e-3 x 1.4^300
+assert knife["slow eigenvector of the turned H"] > 1e10         # rounding alone was enough
 assert below.status == "converged" and above.status == "diverged"
 for tr, eta in [(below, 0.98 * 2 / L), (above, 1.02 * 2 / L)]:
     ratios = excess(bowl, tr.xs)[1:] / excess(bowl, tr.xs)[:-1]
@@ -694,6 +709,9 @@ raw_artists = plotting.plot_path(raw_trace.xs[:shown_steps + 1], ax=ax, color=GD
 plotting.plot_path(std_in_w[:std_steps + 1], ax=ax, color=COLORS["orange"],
                    label=f"gd on standardized features ({std_steps} steps), drawn in $w$")
 raw_artists[2].set_zorder(12)                                 # the raw end marker above the orange line
+even_shown = np.arange(2, shown_steps + 1, 2)
+ax.plot(*raw_trace.xs[even_shown].T, "o", markersize=5, color=GD_COLOR, markeredgecolor="white", zorder=11,
+        label="blue iterates 2, 4, 6, ...: on the orange line")  # drawn above it, so the coincidence shows
 ax.plot([], [], markeredgecolor="0.3", **style.START_STYLE, label="start (hollow circle)")
 ax.plot([], [], **dict(style.END_STYLE, markerfacecolor="0.5"), label="end (filled diamond)")
 ax.set(xlabel="$w_1$ (feature of scale 1)", ylabel="$w_2$ (feature of scale 10)")
@@ -765,7 +783,11 @@ ax.legend(fontsize=8);
 # correlation: two standardized features with correlation $r$ still give
 # $\kappa = (1 + r)/(1 - r)$ (section 7: 191 for $r = 0.99$). It
 # costs two lines of numpy, and it is the first thing to try when gradient descent
-# on a linear model is slow. (Chapter 05's momentum and chapter 06's adaptive
+# on a linear model is slow. Dividing each column by its spread is a *diagonal*
+# preconditioning; the full fix for correlated features is **whitening**,
+# multiplying $X$ by $H^{-1/2}$, which makes the Hessian the identity and $\kappa = 1$
+# (asserted in section 7), at the price of computing $H$ and its eigenvectors: the
+# second-order idea of chapter 08. (Chapter 05's momentum and chapter 06's adaptive
 # methods attack the same problem inside the optimizer.)
 
 # %%
@@ -817,7 +839,9 @@ assert 0.3 < shifted_gap[-1] / shifted_gap[0] < 0.6                # still far a
 assert excess(centred_surface, centred_trace.xs)[-1] < 1e-20         # one step
 
 fig, (ax_s, ax_c) = plt.subplots(1, 2, figsize=(11, 4.4), width_ratios=[1.4, 1], layout="constrained")
-plotting.plot_contours(shifted_surface, ax=ax_s, levels=30,
+shifted_levels = excess(shifted_surface, np.zeros((1, 2)))[0] * np.geomspace(1e-4, 100, 30) + shifted_surface.f(
+    shifted_surface.minima[0])                                # log-spaced in J - J*: the thin valley shows
+plotting.plot_contours(shifted_surface, ax=ax_s, levels=shifted_levels,
                        title=f"Feature $t + 5$ ($\\kappa$ = {kappa_of(shifted):.0f}): 200 steps")
 plotting.plot_path(shifted_trace, ax=ax_s, color=GD_COLOR, label="gradient descent from $w = 0$",
                    markers=False, linewidth=0.4)
@@ -891,32 +915,10 @@ print("np.linalg.solve(X^T X, X^T y):", solve_says)
 assert solve_says.startswith("LinAlgError")
 
 # %% [markdown]
-# Do not count on that error, even when $X^\top X$ is exactly singular: `solve`
-# raises only if the elimination meets a pivot that is *exactly* zero, and rounding
-# in the elimination can leave a tiny nonzero one. Take the rank-2 integer matrix
-# with rows $(1,2,3), (4,5,6), (7,8,9), (1,1,1)$: $X^\top X$ has integer entries and
-# determinant exactly 0 (the third column is twice the second minus the first), yet
-# on this machine `solve` returns an answer (another LAPACK may raise):
-
-# %%
-X_int = np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 1, 1]], dtype=float)
-gram_int = (X_int.T @ X_int).astype(int)
-det_int = (                                                 # the 3x3 determinant in exact integers
-    gram_int[0, 0] * (gram_int[1, 1] * gram_int[2, 2] - gram_int[1, 2] * gram_int[2, 1])
-    - gram_int[0, 1] * (gram_int[1, 0] * gram_int[2, 2] - gram_int[1, 2] * gram_int[2, 0])
-    + gram_int[0, 2] * (gram_int[1, 0] * gram_int[2, 1] - gram_int[1, 1] * gram_int[2, 0]))
-assert det_int == 0 and np.array_equal(X_int @ [1, -2, 1], np.zeros(4))   # exactly singular, in integers
-try:
-    w_int = np.linalg.solve(X_int.T @ X_int, X_int.T @ np.ones(4))
-    print("np.linalg.solve on an exactly singular X^T X: no error, w =", w_int.round(4))
-    w_int_min = np.linalg.lstsq(X_int, np.ones(4), rcond=None)[0]
-    assert np.allclose(X_int.T @ (X_int @ w_int - 1), 0, atol=1e-6)     # a minimizer, silently
-    assert np.allclose(np.cross(w_int - w_int_min, [1, -2, 1]), 0, atol=1e-6)   # off by a null vector
-except np.linalg.LinAlgError as exc:                                    # possible with another LAPACK
-    print("np.linalg.solve raised here:", exc)
-
-# %% [markdown]
-# Nor is exact singularity needed for trouble. Make the second column $c$ times the first, with a $c$
+# Do not count on that error. `solve` raises only if the elimination meets a pivot
+# that is *exactly* zero; rounding can leave a tiny nonzero one, even when $X^\top X$
+# is exactly singular (Appendix B shows an integer example). And exact singularity
+# is not needed for trouble. Make the second column $c$ times the first, with a $c$
 # that float64 cannot hold exactly (0.1, 0.3, 0.7): the columns are still collinear,
 # but rounding leaves $X^\top X$ a hair away from singular, and `solve` returns an
 # answer without a word. Each is a perfect fit, and each is an arbitrary point of
@@ -972,30 +974,7 @@ assert np.allclose(w_pinv, [0.5, 0.5], atol=1e-12) and np.allclose(w_lstsq_c, [0
 #
 # $$w_\infty = w_0 + \frac{1 - (w_{0,1} + w_{0,2})}{2}\,(1, 1).$$
 #
-# Three terms from linear algebra (Golub & Van Loan 2013, §5.5). The **row space** of
-# $X$ is the set of all combinations of its rows, a subspace of weight space; the
-# **null space** is the set of $v$ with $Xv = 0$, the directions the model cannot
-# see; the two are perpendicular, since $Xv = 0$ says $v$ is perpendicular to every
-# row. The **pseudo-inverse** $X^+$ (`np.linalg.pinv`) maps $y$ to the minimum-norm
-# least-squares solution $X^+ y$.
-#
-# The same holds for **any** $X$, with $0 < \eta < 2/L$, in three lines:
-#
-# 1. Each step adds a combination of the rows of $X$, so $w_k - w_0$ stays in the row
-#    space of $X$. Write $w_k - w^\star$, for any minimizer $w^\star$, in the
-#    eigenvectors of $H = X^\top X/n$: the components with $\lambda > 0$ (which span
-#    the row space) shrink by $|1 - \eta\lambda| < 1$ per step, the ones with
-#    $\lambda = 0$ never change. So $w_k$ converges, and its limit $w_\infty$ has zero
-#    gradient: it is a minimizer.
-# 2. The minimizers are $w^\star + v$ with $Xv = 0$: the null space of $X$, which is
-#    perpendicular to the row space.
-# 3. So $w_\infty$ is a minimizer with $w_\infty - w_0$ perpendicular to the set of
-#    minimizers: it is the orthogonal projection of $w_0$ onto that set, the minimizer
-#    nearest to $w_0$, $w_0 + X^+(y - Xw_0)$ with $X^+$ the pseudo-inverse. From
-#    $w_0 = 0$: $X^+ y$, the minimum-norm solution.
-#
-# Below, the three-line example, then a random $X$ with more weights than examples
-# ($3 \times 6$).
+# Checked from five starts, and drawn:
 
 # %%
 for v in rng.normal(size=(5, 2)) * 3:
@@ -1016,14 +995,6 @@ assert np.allclose(landings[(0.0, 0.0)].x, [0.5, 0.5], rtol=0, atol=1e-8)
 along = np.array([1.0, -1.0])
 for v in rng.normal(size=(5, 2)) * 3:              # the loss depends on w1 + w2 only:
     assert np.isclose(collinear.f(v + 0.7 * along), collinear.f(v))   # flat along the valley
-
-X_wide, y_wide = rng.normal(size=(3, 6)), rng.normal(size=3)           # 6 weights, 3 examples
-eta_wide = 1 / np.linalg.eigvalsh(X_wide.T @ X_wide / 3).max()
-for w0 in [np.zeros(6), rng.normal(size=6)]:
-    w = w0.copy()
-    for _ in range(3000):
-        w = w - eta_wide * models.mse_grad(w, X_wide, y_wide)
-    assert np.allclose(w, w0 + np.linalg.pinv(X_wide) @ (y_wide - X_wide @ w0), atol=1e-8)
 
 # %%
 fig, ax = plt.subplots(figsize=(6.6, 6))
@@ -1048,6 +1019,44 @@ ax.legend(fontsize=8, loc="lower left");
 # from its start (hollow circle) to the nearest point of the line of minima. The
 # path from the origin (green) ends at the star, the minimum-norm solution.
 #
+# ### The same for any $X$
+#
+# The example generalizes. First three terms from linear algebra (Golub & Van Loan
+# 2013, §5.5). The **row space** of
+# $X$ is the set of all combinations of its rows, a subspace of weight space; the
+# **null space** is the set of $v$ with $Xv = 0$, the directions the model cannot
+# see; the two are perpendicular, since $Xv = 0$ says $v$ is perpendicular to every
+# row. The **pseudo-inverse** $X^+$ (`np.linalg.pinv`) maps $y$ to the minimum-norm
+# least-squares solution $X^+ y$.
+#
+# Then the argument, for **any** $X$ and $0 < \eta < 2/L$, in three lines:
+#
+# 1. Each step adds a combination of the rows of $X$, so $w_k - w_0$ stays in the row
+#    space of $X$. Write $w_k - w^\star$, for any minimizer $w^\star$, in the
+#    eigenvectors of $H = X^\top X/n$: the components with $\lambda > 0$ (which span
+#    the row space) shrink by $|1 - \eta\lambda| < 1$ per step, the ones with
+#    $\lambda = 0$ never change. So $w_k$ converges, and its limit $w_\infty$ has zero
+#    gradient: it is a minimizer.
+# 2. The minimizers are $w^\star + v$ with $Xv = 0$: the null space of $X$, which is
+#    perpendicular to the row space.
+# 3. So $w_\infty$ is a minimizer with $w_\infty - w_0$ perpendicular to the set of
+#    minimizers: it is the orthogonal projection of $w_0$ onto that set, the minimizer
+#    nearest to $w_0$, $w_0 + X^+(y - Xw_0)$ with $X^+$ the pseudo-inverse. From
+#    $w_0 = 0$: $X^+ y$, the minimum-norm solution.
+#
+# Checked on a random $X$ with more weights than examples ($3 \times 6$), from zero
+# and from a random start:
+
+# %%
+X_wide, y_wide = rng.normal(size=(3, 6)), rng.normal(size=3)           # 6 weights, 3 examples
+eta_wide = 1 / np.linalg.eigvalsh(X_wide.T @ X_wide / 3).max()
+for w0 in [np.zeros(6), rng.normal(size=6)]:
+    w = w0.copy()
+    for _ in range(3000):
+        w = w - eta_wide * models.mse_grad(w, X_wide, y_wide)
+    assert np.allclose(w, w0 + np.linalg.pinv(X_wide) @ (y_wide - X_wide @ w0), atol=1e-8)
+
+# %% [markdown]
 # Two lessons, beyond this example:
 #
 # - When a model has more freedom than the data pin down (collinear or duplicated
@@ -1087,8 +1096,35 @@ assert abs(near_steps - np.log(1 / TOL) / (-2 * np.log(rho_nc))) <= 1          #
 # %% [markdown]
 # At the best fixed learning rate, $\kappa \approx 190$ costs 1100 steps, exactly the
 # count that the rate $\rho = (\kappa - 1)/(\kappa + 1)$ of chapter 02 predicts, against
-# a handful for uncorrelated standardized features.
+# a handful for uncorrelated standardized features. Whitening the two features
+# (section 6) brings $\kappa$ to 1, checked in the next cell.
 #
+# Collinearity has a statistical face too. With $y = Xw_{\text{true}} + \varepsilon$ and
+# independent noise of variance $\sigma^2$ (section 2), the fitted weights are
+# $w^\star = (X^\top X)^{-1}X^\top y = w_{\text{true}} + (X^\top X)^{-1}X^\top\varepsilon$, so they
+# vary from one noisy sample to the next with covariance $\sigma^2 (X^\top X)^{-1}$.
+# For two standardized features with correlation $r$, $X^\top X = n\begin{pmatrix}1 & r\\ r & 1\end{pmatrix}$
+# and each weight has standard deviation $\sigma/\sqrt{n(1 - r^2)}$: about 7 times
+# that of uncorrelated features at $r = 0.99$. Their sum, the combination the data
+# pin down, is as precise as ever. Measured on 4,000 fresh draws of the noise:
+
+# %%
+evals_nc, evecs_nc = np.linalg.eigh(X_nc.T @ X_nc / len(y_nc))
+whitened = X_nc @ evecs_nc @ np.diag(evals_nc ** -0.5) @ evecs_nc.T       # X H^(-1/2)
+print(f"kappa after whitening: {kappa_of(whitened):.12f}")
+assert np.isclose(kappa_of(whitened), 1, rtol=1e-9)
+
+noise = 0.5 * np.random.default_rng(11).standard_normal((len(y_nc), 4000))   # sigma = 0.5, 4,000 samples
+w_samples = np.linalg.solve(X_nc.T @ X_nc, X_nc.T @ (X_nc @ [1.0, 1.0] + noise.T).T)   # one fit per column
+sd_formula = 0.5 * np.sqrt(np.diag(np.linalg.inv(X_nc.T @ X_nc)))
+sd_uncorrelated = 0.5 / np.sqrt(len(y_nc))
+print(f"standard deviation of w1, w2: measured {w_samples.std(axis=1).round(4)}, formula {sd_formula.round(4)};"
+      f" uncorrelated features: {sd_uncorrelated:.4f}; of w1 + w2: {w_samples.sum(axis=0).std():.4f}")
+assert np.allclose(w_samples.std(axis=1), sd_formula, rtol=0.05)
+assert 6 < sd_formula.mean() / sd_uncorrelated < 8
+assert abs(w_samples.sum(axis=0).std() / sd_uncorrelated - 1) < 0.05      # the sum: as precise as ever
+
+# %% [markdown]
 # ## 8. Ridge regression: an explicit preference for small weights
 #
 # Gradient descent from zero prefers small weights without being asked. **Ridge
@@ -1106,8 +1142,7 @@ assert abs(near_steps - np.log(1 / TOL) / (-2 * np.log(rho_nc))) <= 1          #
 # the intercept; our examples here have none. Standardize the features first: the
 # penalty $\|w\|^2$ is not scale-invariant, so measuring a feature in other units
 # changes which fit ridge prefers, where plain least squares just rescales its
-# weight (asserted below). Stopping gradient descent early has an
-# effect much like a ridge penalty: Goodfellow et al. 2016, *Deep Learning*, §7.8.)
+# weight (asserted below).)
 # On the correlated features, with $\lambda = 0.1$:
 
 # %%
@@ -1116,7 +1151,9 @@ H_nc = X_nc.T @ X_nc / len(y_nc)
 w_ridge = np.linalg.solve(H_nc + lam * np.eye(2), X_nc.T @ y_nc / len(y_nc))
 kappa_ridge = np.linalg.cond(H_nc + lam * np.eye(2))
 ridge_surface = Surface("ridge", lambda w: near.f(w) + lam / 2 * np.sum(np.square(w), axis=0),
-                        lambda w: near.grad(w) + lam * np.asarray(w), near.hess, minima=w_ridge,
+                        lambda w: near.grad(w) + lam * np.asarray(w),
+                        lambda w: near.hess(w) + lam * np.eye(2).reshape((2, 2) + (1,) * (np.ndim(w) - 1)),
+                        minima=w_ridge,
                         domain=near.domain, start=np.zeros(2), L=near.L + lam, mu=near.mu + lam)
 ridge_trace = run(sgd(lr=2 / (near.L + near.mu + 2 * lam)), ridge_surface, np.zeros(2), steps=20000, tol=0)
 ridge_gaps = ridge_surface.f(ridge_trace.xs.T) - ridge_surface.f(w_ridge)
@@ -1149,7 +1186,80 @@ for lam_small in [1e-3, 1e-6]:
 # little. On the collinear example, ridge with a small $\lambda$ lands next to
 # $(0.5, 0.5)$, the minimum-norm solution that gradient descent from zero found
 # with no penalty at all: the explicit and the implicit preference agree there.
-# Choosing $\lambda$ is a question of generalization, for held-out data, and
+#
+# ### Stopping early is much like ridge
+#
+# Gradient descent from $w_0 = 0$ on $J$ is, written in the eigenvectors $q_i$ of $H$
+# (eigenvalues $\lambda_i$), a filter on the least-squares solution. From
+# $w_{k+1} - w^\star = (I - \eta H)(w_k - w^\star)$ and $w_0 = 0$, and from the formula for
+# $w_\lambda$ with $X^\top y/n = Hw^\star$:
+#
+# $$w_k = \sum_i \big[1 - (1 - \eta\lambda_i)^k\big]\,(q_i^\top w^\star)\,q_i,
+# \qquad
+# w_\lambda = \sum_i \frac{\lambda_i}{\lambda_i + \lambda}\,(q_i^\top w^\star)\,q_i .$$
+#
+# Both keep the directions of large curvature almost whole and shrink those of
+# small curvature: after $k$ steps gradient descent has barely moved along a
+# direction with $\eta\lambda_i k \ll 1$, and ridge shrinks a direction with
+# $\lambda_i \ll \lambda$. Roughly, stopping after $k$ steps acts like a penalty
+# $\lambda \approx 1/(\eta k)$ (Goodfellow et al. 2016, *Deep Learning*, §7.8, derive
+# this equivalence for a quadratic). On the correlated features, the path of
+# gradient descent with a small rate, $\eta = 0.1$ (a tenth of the limit $2/L$), against the path of ridge
+# solutions $w_\lambda$ as $\lambda$ goes from $10^3$ down to $10^{-4}$:
+
+# %%
+assert 0.09 < 0.1 / (2 / near.L) < 0.11                                 # a tenth of 2/L
+gd_small = [np.zeros(2)]
+for _ in range(6000):
+    gd_small.append(gd_small[-1] - 0.1 * models.mse_grad(gd_small[-1], X_nc, y_nc))
+gd_small = np.array(gd_small)
+ks = np.array([10, 100, 1000])
+filters = 1 - (1 - 0.1 * evals_nc) ** ks[:, None]                          # one row per k
+assert np.allclose(gd_small[ks], (filters * (near.minima[0] @ evecs_nc)) @ evecs_nc.T, atol=1e-12)
+lambdas = np.geomspace(1e3, 1e-4, 400)
+ridge_path = np.array([np.linalg.solve(H_nc + l * np.eye(2), X_nc.T @ y_nc / len(y_nc)) for l in lambdas])
+distance = np.array([np.min(np.linalg.norm(ridge_path - w_k, axis=1)) for w_k in gd_small])
+print(f"every gradient-descent iterate lies within {distance.max():.3f} of the ridge path"
+      f" ({distance.max() / np.linalg.norm(near.minima[0]):.1%} of |w*|); |w_6000 - w*| = "
+      f"{np.linalg.norm(gd_small[-1] - near.minima[0]):.1e}")
+assert distance.max() < 0.05 * np.linalg.norm(near.minima[0])
+
+fig, (ax_j, ax_z, ax_r) = plt.subplots(1, 3, figsize=(14, 5.2), layout="constrained")
+gap_levels = lambda surface, top: surface.f(surface.minima[0]) + top * np.geomspace(1e-5, 1, 24)
+shown_k = 2 ** np.arange(13)                                              # steps 1, 2, 4, ..., 4096
+for ax_, domain, title in [(ax_j, ((-0.6, 2.2), (-0.6, 2.2)), f"$J$, correlation {correlation:.2f} ($\\kappa$ = {kappa_nc:.0f})"),
+                           (ax_z, ((0.9, 1.15), (0.85, 1.05)), "the same, zoomed in near $w^\\star$")]:
+    view = regression_surface(X_nc, y_nc, domain=domain, name=title)
+    plotting.plot_contours(view, ax=ax_, levels=gap_levels(view, 2.0), mark_minima=False, title=title)
+    ax_.plot(*ridge_path.T, color=COLORS["vermillion"], linewidth=4, alpha=0.5,
+             label="ridge solutions $w_\\lambda$, $\\lambda$ from $10^3$ to $10^{-4}$")
+    ax_.plot(*gd_small[shown_k].T, "o", color=GD_COLOR, markersize=5, markeredgecolor="white", zorder=8,
+             label="gradient descent from 0, $\\eta$ = 0.1: steps 1, 2, 4, ..., 4096")
+    ax_.plot(*w_ridge, "D", color=COLORS["vermillion"], markeredgecolor="black", markersize=8, zorder=9,
+             label=f"$w_\\lambda$, $\\lambda$ = {lam}")
+    ax_.plot(*near.minima[0], **style.MINIMUM_STYLE, label="$w^\\star$")
+    ax_.set(xlim=domain[0], ylim=domain[1])
+ridge_view = Surface("ridge", ridge_surface.f, ridge_surface.grad, ridge_surface.hess, minima=w_ridge,
+                     domain=((-0.6, 2.2), (-0.6, 2.2)), start=np.zeros(2), L=near.L + lam, mu=near.mu + lam)
+plotting.plot_contours(ridge_view, ax=ax_r, levels=gap_levels(ridge_view, 2.0), mark_minima=False,
+                       title=f"$J_\\lambda$, $\\lambda$ = {lam} ($\\kappa$ = {kappa_ridge:.1f}): rounder contours")
+ax_r.plot(*w_ridge, "D", color=COLORS["vermillion"], markeredgecolor="black", markersize=8, zorder=9)
+ax_r.plot(*near.minima[0], **style.MINIMUM_STYLE)
+for ax_ in (ax_j, ax_z, ax_r):
+    ax_.set(xlabel="$w_1$", ylabel="$w_2$", aspect="equal")
+fig.legend(*ax_j.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=8);
+
+# %% [markdown]
+# Left, the contours of $J$ (log-spaced in $J - J^\star$) show the thin valley of the
+# correlated features, along $(1, -1)$. Gradient descent from 0 (blue dots) first
+# runs across the valley, along the steep direction $(1, 1)$, then slowly along it
+# (middle, zoomed in); the ridge solutions (red band) do much the same as $\lambda$
+# falls. Not exactly: at the bend gradient descent cuts above the ridge path, but
+# every iterate lies within 5% of $\|w^\star\|$ of it (asserted; 2.4% here). Right,
+# the penalty
+# adds $\lambda$ to both curvatures: the contours of $J_\lambda$ are rounder, and its
+# minimum $w_\lambda$ lies on the path, short of $w^\star$. Choosing $\lambda$ (or when
+# to stop) is a question of generalization, for held-out data (section 3), and
 # beyond this chapter.
 #
 # ## Summary
@@ -1171,16 +1281,20 @@ for lam_small in [1e-3, 1e-6]:
 #   $\kappa$ near 1 and the step count down to a handful.
 # - Collinear features make $X^\top X$ singular and give a line of minimizers;
 #   `solve` on the normal equations may raise an error (here: two equal integer
-#   columns) or may return an arbitrary minimizer without a word (here: a 4×3
-#   integer matrix of rank 2, exactly singular, and columns $c$ times each other
-#   for $c = 0.1, 0.3, 0.7$):
+#   columns) or may return an arbitrary minimizer without a word (here: columns
+#   $c$ times each other for $c = 0.1, 0.3, 0.7$; Appendix B: an exactly singular
+#   integer matrix):
 #   use `lstsq` or `pinv`. With $0 < \eta < 2/L$ the gradient stays in the row space
 #   of $X$, so gradient descent lands on the minimizer nearest to its start; from
 #   zero, the minimum-norm solution `np.linalg.pinv(X) @ y`: $(0.5, 0.5)$ in the
 #   three-line example.
-# - The squared loss is the negative log-likelihood under Gaussian noise. Ridge
-#   regression adds $\tfrac{\lambda}{2}\|w\|^2$: a unique minimizer, a condition
-#   number $(L + \lambda)/(\mu + \lambda)$, weights pulled towards zero.
+#   Nearly collinear features make $\kappa$ large (gradient descent slow) and the
+#   individual weights imprecise, with variance $\sigma^2 (X^\top X)^{-1}$.
+# - The squared loss is the negative log-likelihood under Gaussian noise. What
+#   matters in the end is the loss on held-out data, not on the training set.
+#   Ridge regression adds $\tfrac{\lambda}{2}\|w\|^2$: a unique minimizer, a condition
+#   number $(L + \lambda)/(\mu + \lambda)$, weights pulled towards zero; stopping
+#   gradient descent early from zero acts much like it.
 #
 # ## Exercises
 #
@@ -1190,3 +1304,72 @@ for lam_small in [1e-3, 1e-6]:
 # find the minimizer that gradient descent reaches from a given start. Each
 # exercise has a `check(...)` cell that tells you at once whether your code is
 # right.
+
+# %% [markdown]
+# ## Appendix A. Which solver, and what it costs
+#
+# The costs, for $n$ examples and $d$ weights (dense $X$; $\kappa$ the condition
+# number of $X^\top X$, section 6):
+#
+# | method | work | memory |
+# | --- | --- | --- |
+# | normal equations (form $X^\top X$, Cholesky) | $\approx n d^2 + d^3/3$ once | $d^2$ |
+# | `lstsq` (QR or SVD of $X$) | $\approx 2 n d^2$ once, or more | $n d$ |
+# | gradient descent, $\eta = 2/(L + \mu)$ | $\approx 4nd$ per step, about $\tfrac{\kappa}{4} \ln \tfrac{1}{\text{tol}}$ steps | $d$ (besides $X$) |
+# | conjugate gradients | $\approx 4nd$ per step, at most about $\tfrac{\sqrt\kappa}{4} \ln \tfrac{4}{\text{tol}}$ steps | $d$ (besides $X$) |
+#
+# (Golub & Van Loan 2013, *Matrix Computations*, 4th ed., §5.3, for the direct
+# methods; Nocedal & Wright 2006, *Numerical Optimization*, §5.1, for the
+# conjugate-gradient bound with $(\sqrt\kappa - 1)/(\sqrt\kappa + 1)$; the
+# gradient-descent count is the one measured in section 6. "tol" is the
+# reduction of the loss gap $J(w_k) - J^\star$ asked for; both iterative counts are
+# for large $\kappa$.) An iterative step costs two products with $X$; the direct
+# methods pay about $nd^2$ once.
+#
+# **Conjugate gradients** (CG) is the method of choice for a quadratic among the
+# iterative ones. Like gradient descent it needs only products with $H$ (here, two
+# with $X$), but each search direction combines the new gradient with the previous
+# direction so that the directions are *$H$-conjugate*, $p_i^\top H p_j = 0$ for
+# $i \ne j$; the step along each is exact, and in exact arithmetic CG finds the
+# minimum of a $d$-dimensional quadratic in at most $d$ steps (Nocedal & Wright
+# 2006, §5.1). **LSQR** (Paige & Saunders 1982, ACM TOMS 8) is a method
+# mathematically equivalent to CG on the normal equations that works with $X$ and
+# $X^\top$, never forms $X^\top X$, and behaves better in floating point. (This course does not use either; chapter 08 meets CG again
+# inside Newton's method.)
+#
+# Our reading of the table, not a quotation: for small and medium dense problems a
+# direct solve (`lstsq`, QR, Cholesky) is the natural choice, since its cost is
+# fixed and known in advance and its accuracy does not depend on a learning rate
+# or a stopping rule (Golub & Van Loan 2013, §5.3, derive and compare these
+# direct methods). For large or sparse problems, CG or LSQR beat plain gradient
+# descent: their iteration count grows like $\sqrt\kappa$ rather than $\kappa$.
+# Gradient descent and its stochastic variants take over when the loss is not
+# quadratic or the data do not fit in memory. Linear regression is where we can
+# have all of them, and check one against another.
+#
+# ## Appendix B. `solve` on an exactly singular matrix
+#
+# Section 7 said that `solve` raises only if the elimination meets a pivot that is
+# *exactly* zero. Rounding in the elimination can leave a tiny nonzero one even
+# when the matrix is exactly singular. Take the rank-2 integer matrix with rows
+# $(1,2,3), (4,5,6), (7,8,9), (1,1,1)$: $X^\top X$ has integer entries and
+# determinant exactly 0 (the third column is twice the second minus the first),
+# yet on the machine that wrote this `solve` returns an answer (another LAPACK may
+# raise; the cell accepts both, and checks the answer if there is one):
+
+# %%
+X_int = np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 1, 1]], dtype=float)
+gram_int = (X_int.T @ X_int).astype(int)
+det_int = (                                                 # the 3x3 determinant in exact integers
+    gram_int[0, 0] * (gram_int[1, 1] * gram_int[2, 2] - gram_int[1, 2] * gram_int[2, 1])
+    - gram_int[0, 1] * (gram_int[1, 0] * gram_int[2, 2] - gram_int[1, 2] * gram_int[2, 0])
+    + gram_int[0, 2] * (gram_int[1, 0] * gram_int[2, 1] - gram_int[1, 1] * gram_int[2, 0]))
+assert det_int == 0 and np.array_equal(X_int @ [1, -2, 1], np.zeros(4))   # exactly singular, in integers
+try:
+    w_int = np.linalg.solve(X_int.T @ X_int, X_int.T @ np.ones(4))
+    print("np.linalg.solve on an exactly singular X^T X: no error, w =", w_int.round(4))
+    w_int_min = np.linalg.lstsq(X_int, np.ones(4), rcond=None)[0]
+    assert np.allclose(X_int.T @ (X_int @ w_int - 1), 0, atol=1e-6)     # a minimizer, silently
+    assert np.allclose(np.cross(w_int - w_int_min, [1, -2, 1]), 0, atol=1e-6)   # off by a null vector
+except np.linalg.LinAlgError as exc:                                    # possible with another LAPACK
+    print("np.linalg.solve raised here:", exc)
