@@ -14,10 +14,12 @@
 # slowly than it could (chapters 02 and 05). **Adaptive methods** give each
 # coordinate its own step size, computed from the gradients seen so far: a
 # coordinate whose gradients have been small gets larger steps, one whose gradients
-# have been large gets smaller ones. That cures ill-conditioning when the steep and
-# flat directions are the coordinate axes, and not when the valley runs diagonally
-# through them (section 4). Adam, the best known of these methods, is only a few
-# lines of code.
+# have been large gets smaller ones. On a quadratic whose steep and flat directions
+# are the coordinate axes, that makes the condition number irrelevant: each
+# coordinate moves as if its curvature were 1. When the valley runs diagonally
+# through the axes it helps less and less, and at 45° not at all (section 4
+# measures this on one $\kappa = 100$ quadratic turned by 0° to 45°). Adam, the
+# best known of these methods, is only a few lines of code.
 #
 # You need chapter 05: momentum as a running average of gradients, and PyTorch's
 # conventions (`gdlearn.optim.sgd(lr, momentum=β)`).
@@ -30,8 +32,9 @@
 #   forever;
 # - **Adam**: momentum plus RMSprop plus a **bias correction**, and what the first
 #   steps look like without it; Adam as a composition of building blocks;
-# - **diagonal preconditioning**: why per-coordinate steps cure ill-conditioning
-#   along the coordinate axes and not in a valley turned away from them;
+# - **diagonal preconditioning**: why per-coordinate steps remove ill-conditioning
+#   that is aligned with the coordinate axes, and help less and less as the valley
+#   turns away from them;
 # - **AdamW**: why weight decay and an L2 penalty are the same step for plain SGD,
 #   the same end point up to a rescaled $\lambda$ for SGD with momentum, and
 #   different regularizers for Adam;
@@ -59,6 +62,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import patheffects
 from IPython.display import Markdown, display
 
 from gdlearn import optim, plotting, style
@@ -137,7 +141,7 @@ ax.plot(stretched[:, 0], color=style.color_for("adagrad"), marker="^", markevery
 ax.plot(stretched[:, 1], color=COLORS["black"], linestyle=":", linewidth=2, label="Adagrad, $x_2$ (steep): the same")
 ax.plot(gd_path[:, 0], color=style.color_for("gd"), marker="o", markevery=5, linestyle="--",
         label=f"gradient descent, lr = {gd_lr:.1e}, $x_1$")
-ax.plot(gd_path[:, 1], color=COLORS["sky_blue"], linestyle="-.", label="gradient descent, $x_2$ (zigzags)")
+ax.plot(gd_path[:, 1], color=style.color_for("gd"), linestyle="-.", label="gradient descent, $x_2$ (zigzags)")
 ax.set(xlabel="step", ylabel="coordinate", title=r"$f = \frac{1}{2}(x_1^2 + 10^6 x_2^2)$, $\kappa = 10^6$, from (1, 1)")
 ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 
@@ -544,7 +548,8 @@ assert 7.2 < worst <= bound
 # $\eta$: under a constant gradient (left; RMSprop's thick line runs under Adam's
 # dashed one once both are at 1), and (right) for the gradient that jumps from 1 to
 # 10 at step 1000 and for the gradient that is 1 for 5000 steps and then grows by
-# $\beta_2/\beta_1$ per step, both drawn against the steps since the change:
+# $\beta_2/\beta_1$ per step, both drawn against the number of gradients since the
+# change (before it, both steps are exactly $\eta$):
 
 # %%
 ada_constant = adagrad_steps(lambda x: np.ones_like(x), [0.0], lr=1.0, steps=5000)
@@ -562,18 +567,22 @@ ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set(xlabel="step $t$", ylabel=r"step length / $\eta$", title="Under a constant gradient")
 ax.legend(fontsize=8, loc="lower left")
-ax_jump.plot(np.arange(1, 3001) - 1000, jump_steps, color=style.color_for("adam"), marker="P", markevery=150,
-             label="Adam, gradient 1 jumps to 10")
-ax_jump.plot(np.arange(4001, 5301) - 5000, growing_steps[4000:], color=COLORS["blue"], linestyle=":",
-             linewidth=2, marker="o", markevery=100, markerfacecolor="white",
-             label=r"Adam, gradient 1 then growing by $\beta_2/\beta_1$")
-ax_jump.axhline((1 - 0.9) / math.sqrt(1 - 0.999), color="black", linestyle="--", linewidth=1,
+assert np.allclose(growing_steps[:5000][-1], 1.0, rtol=1e-6)      # before either change the step is eta
+since_jump = np.arange(1000, 3001) - 999                           # 1 = the first gradient of 10
+since_growth = np.arange(5001, 5301) - 5000                        # 1 = the first grown gradient
+log_marks = np.unique(np.geomspace(1, 2000, 14).astype(int)) - 1
+ax_jump.axhline((1 - 0.9) / math.sqrt(1 - 0.999), color="black", linestyle="--", linewidth=1, zorder=1,
                 label=r"Kingma & Ba's $(1-\beta_1)/\sqrt{1-\beta_2} \approx 3.16$")
-ax_jump.axhline(bound, color=COLORS["reddish_purple"], linestyle="-.", linewidth=1.2,
+ax_jump.axhline(bound, color="#888888", linestyle="-", linewidth=3, alpha=0.6, zorder=1,
                 label=f"worst case (Cauchy–Schwarz) {bound:.2f}")
-ax_jump.axvline(0, color="#888888", linewidth=0.8)
-ax_jump.set(xlabel="steps since the gradient changes (grey line)", ylabel=r"step length / $\eta$",
-            title="Changing gradients: steps above the 'bound'", ylim=(0, 11.5))
+ax_jump.plot(since_jump, jump_steps[999:], color=style.color_for("adam"), marker="P", markevery=list(log_marks),
+             zorder=3, label="Adam, gradient 1 jumps to 10")
+ax_jump.plot(since_growth, growing_steps[5000:], color=style.color_for("adam"), linestyle=":", linewidth=2, marker="o",
+             markevery=list(log_marks[log_marks < 300]), markerfacecolor="white", zorder=4,
+             label=r"Adam, gradient 1 then growing by $\beta_2/\beta_1$")
+ax_jump.set_xscale("log")
+ax_jump.set(xlabel="gradients since the change (before it: steps of exactly $\\eta$)", ylabel=r"step length / $\eta$",
+            title="Changing gradients: steps above the 'bound'", ylim=(0, 12))
 ax_jump.legend(fontsize=7.5, loc="upper right");
 
 # %% [markdown]
@@ -780,7 +789,8 @@ adam0_n, adam_n = needed["Adam, β1 = 0"], needed["Adam"]
 print({name: counts.tolist() for name, counts in needed.items()})
 assert all(counts.max() < MAX_STEPS for counts in needed.values())
 assert gd_n.max() - gd_n.min() <= 1 and hb_n.max() - hb_n.min() <= 1      # no scaling: the angle does not matter
-assert ada_n[0] <= 10 and best_lr["Adagrad"][0] > 3                     # Adagrad, aligned: a handful of long steps
+assert ada_n[0] == 6 and best_lr["Adagrad"][0] > 3                      # Adagrad, aligned: a handful of long steps
+assert ada_n[ANGLES >= 25].min() >= 100                                 # turned by 25° or more: hundreds
 assert abs(ada_n[ANGLES == 25][0] - gd_n[0]) < 0.1 * gd_n[0]            # at 25°: about as many as gradient descent
 assert ada_n[-1] > 1.3 * gd_n[0]                                        # at 45°: more
 assert adam0_n[0] <= 20 and adam0_n[-1] > 15 * adam0_n[0]              # Adam's scaling alone: like Adagrad
@@ -790,20 +800,24 @@ assert adam_n[0] > 0.9 * adam_n[ANGLES == 15][0]                        # with m
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
-show = 40
-for ax, deg in zip(axes[:2], (0, 45)):
+for ax, deg, show in zip(axes[:2], (0, 45), (40, 10)):
     v = valley(deg)
     plotting.plot_contours(v, ax=ax)
     i = list(ANGLES).index(deg)
-    for name, key, ls, marker, size in [("gradient descent", "gd", "-", "o", 7), ("Adagrad", "adagrad", "--", "^", 4)]:
+    for name, key, ls, marker, size in [("gradient descent", "gd", "-", "o", 6), ("Adagrad", "adagrad", "--", "^", 7)]:
         j = i * len(lr_grid) + int(np.argmin(np.abs(lr_grid - best_lr[name][i])))
         xs = paths[name][: show + 1, j]
+        on_top = key == "adagrad"                 # Adagrad drawn over gradient descent, with a white outline
         ax.plot(xs[:, 0], xs[:, 1], color=style.color_for(key), linestyle=ls, marker=marker, markersize=size,
-                markerfacecolor="none" if key == "gd" else None, alpha=0.5 if key == "gd" else 1.0,
-                zorder=4 if key == "gd" else 5, label=f"{name}, lr = {best_lr[name][i]:.2g}")
+                markerfacecolor="none" if key == "gd" else None, markeredgecolor="black" if on_top else None,
+                linewidth=2.2 if on_top else 1.2, alpha=1.0 if on_top else 0.6, zorder=5 if on_top else 4,
+                path_effects=[patheffects.withStroke(linewidth=4, foreground="white")] if on_top else None,
+                label=f"{name}, lr = {best_lr[name][i]:.2g}")
     ax.plot(*v.start, color="black", **style.START_STYLE, label="start")
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title=f"κ = 100, valley turned by {deg}°: first {show} steps",
            aspect="equal")
+    if deg == 45:
+        ax.set(xlim=(-2.8, 0.3), ylim=(-2.8, 0.3))                  # zoomed: the two zigzags side by side
     ax.legend(fontsize=7, loc="upper right" if deg == 0 else "upper left")
 ax = axes[2]
 for name, key, marker, ls in [("gradient descent", "gd", "o", "-"), ("heavy ball (β = 0.9)", "momentum", "s", "-."),
@@ -821,9 +835,9 @@ ax.legend(fontsize=7, ncols=2, loc="lower right");
 # nothing. Adagrad, given an aligned valley, finishes in a handful of steps (left
 # panel: a few long jumps, at a rate near the top of the grid; the first ones leave
 # the frame). Turned by 25° it
-# needs about as many steps as gradient descent, turned by 45° more (middle panel:
-# like gradient descent, drawn lighter, it zigzags across the valley instead of
-# running along it).
+# needs about as many steps as gradient descent, turned by 45° more (middle panel,
+# zoomed on the first 10 steps: like gradient descent, drawn lighter underneath,
+# it zigzags across the valley instead of running along it).
 # Adam's scaling alone ($\beta_1 = 0$) behaves the same way: fast when aligned,
 # more than 15 times slower at 45°.
 #
@@ -834,11 +848,16 @@ ax.legend(fontsize=7, ncols=2, loc="lower right");
 # table), more than the heavy ball's 95. On this valley the per-coordinate scaling
 # gains from alignment only without momentum ($\beta_1 = 0$).
 #
-# Why is Adagrad at 45° *slower* than gradient descent, not just as slow? There the
-# two diagonal entries of the Hessian are equal, so the two sums $s_i$ grow alike
-# and Adagrad is gradient descent with one rate $\eta/\sqrt{s}$ for both
-# coordinates. The sums are dominated by the first, largest gradients, so that
-# rate stops moving after a few steps, at a value below the best fixed rate:
+# Why is Adagrad at 45° *slower* than gradient descent, not just as slow? At 45°
+# each coordinate axis makes the same angle with both axes of the valley, so a
+# gradient pointing along either axis of the valley has two components of equal
+# size. A gradient that mixes both directions does not, so the two sums $s_i$
+# need not be equal; but here the gradients point mostly across the valley (its
+# steep direction), and the cell below measures the two rates $\eta/\sqrt{s_i}$
+# within 3 % of each other from step 10 on. Adagrad is then nearly gradient
+# descent with one rate for both coordinates. The sums are dominated by the first,
+# largest gradients, so that rate stops moving after a few steps, at a value below
+# the best fixed rate:
 
 # %%
 v45, lr45 = valley(45), best_lr["Adagrad"][-1]
@@ -971,9 +990,13 @@ assert np.abs(penalized_minimum(lam) - end_sgdw).max() > 0.4
 #
 # **For Adam, L2 and decoupled decay are different regularizers, even without
 # momentum.** The penalty's gradient $\lambda x$ goes into $m$ and $v$ and is
-# divided by $\sqrt{\hat v}$ like the rest: in a coordinate whose gradients are
-# large, the decay is divided by a large number and almost vanishes; in one whose
-# gradients are small, it is magnified. **AdamW** (`torch.optim.AdamW`,
+# divided by $\sqrt{\hat v}$ like the rest. While $x$ changes slowly, $\hat m$
+# holds about $\lambda x$ on top of the averaged loss gradient, so the decay part of
+# coordinate $i$'s step is about $\eta\lambda x_i/\sqrt{\hat v_i}$, where
+# $\sqrt{\hat v_i}$ is the root mean square of that coordinate's recent
+# (penalized) gradients. AdamW's decay, below, is $\eta\lambda x_i$: Adam + L2
+# decays a coordinate less than AdamW where that root mean square is above 1, and
+# more where it is below 1. **AdamW** (`torch.optim.AdamW`,
 # `gdlearn.optim.adamw`) takes the decay out of the adaptive part:
 #
 # $$x_t = (1 - \eta\lambda)\, x_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon},$$
@@ -1075,7 +1098,7 @@ assert noisy_l2[0] - noisy_w[0] > 5e-3 and noisy_l2[1] - noisy_w[1] > 0.1     # 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
 k = np.arange(1, LONG + 1)
 ax1.plot(k, adam_l2.xs[1:, 0], color=style.color_for("adam"), label=r"Adam + L2 ($\lambda$ in the gradient)")
-ax1.plot(k, adam_w.xs[1:, 0], color=COLORS["blue"], linestyle="--", label="AdamW (decoupled decay)")
+ax1.plot(k, adam_w.xs[1:, 0], color=style.color_for("adamw"), linestyle="-.", label="AdamW (decoupled decay)")
 ax1.axhline(1.0, color="black", linestyle=":", linewidth=1.2, label="minimum of $f$: 1")
 ax1.axhline(l2_minimum[0], color=COLORS["reddish_purple"], linestyle="-.", linewidth=1.2,
             label=rf"minimum of $f + \frac{{\lambda}}{{2}}\|x\|^2$: {l2_minimum[0]:.3f}")
@@ -1084,11 +1107,11 @@ ax1.set(xlabel="step $t$", ylabel="$x_1$ (steep), zoomed to 0.95–1.005", ylim=
         title=r"No noise, steep $x_1$ ($\lambda$ = 0.1)")
 ax1.legend(fontsize=7, loc="center left")             # left of the curves' rise at step ~200
 ax2.plot(k, adam_l2.xs[1:, 1], color=style.color_for("adam"), label="Adam + L2, no noise")
-ax2.plot(k, adam_w.xs[1:, 1], color=COLORS["blue"], linestyle="--", label="AdamW, no noise")
+ax2.plot(k, adam_w.xs[1:, 1], color=style.color_for("adamw"), linestyle="-.", label="AdamW, no noise")
 ax2.plot(k, mean_path_l2[:, 1], color=style.color_for("adam"), linestyle="-", linewidth=2.5, alpha=0.45,
          marker="o", markevery=0.1, label=rf"Adam + L2, noise $\sigma$ = {sigma:g} (mean of {seeds} runs)")
-ax2.plot(k, mean_path_w[:, 1], color=COLORS["blue"], linestyle="-", linewidth=2.5, alpha=0.45,
-         marker="s", markevery=0.1, label=f"AdamW, noise (mean of {seeds} runs)")
+ax2.plot(k, mean_path_w[:, 1], color=style.color_for("adamw"), linestyle="-", linewidth=2.5, alpha=0.45,
+         marker="h", markevery=0.1, label=f"AdamW, noise (mean of {seeds} runs)")
 ax2.axhline(1.0, color="black", linestyle=":", linewidth=1.2, label="minimum of $f$: 1")
 ax2.axhline(l2_minimum[1], color=COLORS["reddish_purple"], linestyle="-.", linewidth=1.2,
             label=r"L2 minimum, $\lambda$: 0.5")
@@ -1172,7 +1195,8 @@ assert adam_online[-300:].mean() > 0.99 and ams_online[-300:].mean() < -0.99
 
 fig, ax = plt.subplots(figsize=(7.5, 3.5))
 ax.plot(adam_online, color=style.color_for("adam"), label="Adam: ends at the worst point, +1")
-ax.plot(ams_online, color=COLORS["blue"], linestyle=":", linewidth=2.2,
+ax.plot(ams_online, color=style.color_for("amsgrad"), linestyle=":", linewidth=2.5, marker="<", markevery=300,
+        markeredgecolor="black", path_effects=[patheffects.withStroke(linewidth=4, foreground="#333333")],
         label="AMSGrad: ends at the best point, -1")
 ax.set(xlabel="step $t$", ylabel="$x_t$", title=r"Reddi et al.'s example: $f_t = 3x, -x, -x, 3x, \ldots$ on $[-1, 1]$")
 ax.legend(fontsize=8, loc="center right");
@@ -1221,9 +1245,10 @@ assert np.isclose(rate_torch[0], 1.0, rtol=1e-6) and 31 < rate_torch[-1] < 31.63
 assert np.all(np.diff(rate_optax) <= 0)                                # optax form: never grows
 
 fig, ax = plt.subplots(figsize=(7.5, 3.5))
-ax.plot(t_ams, rate_torch, color=style.color_for("adam"), marker="P", markevery=500,
+ax.plot(t_ams, rate_torch, color=style.color_for("amsgrad"), linewidth=2.5, marker="<", markevery=500,
+        markeredgecolor="black", path_effects=[patheffects.withStroke(linewidth=4, foreground="#333333")],
         label=r"PyTorch form: $\sqrt{1-\beta_2^t}\,/\sqrt{v^{\max}_t}$")
-ax.plot(t_ams, rate_optax, color=COLORS["blue"], linestyle="--", marker="o", markevery=(250, 500),
+ax.plot(t_ams, rate_optax, color="#595959", linestyle="--", marker="o", markevery=(250, 500),
         label=r"optax form: $1/\sqrt{\max_{s \leq t} \hat v_s}$")
 ax.axhline(1 / math.sqrt(1 - 0.999), color="black", linestyle=":", linewidth=1, label=r"$1/\sqrt{1-\beta_2} = 31.6$")
 ax.set(xlabel="step $t$", ylabel=r"rate $|$step$|$ / $|g|$ ($\eta = 1$)", ylim=(0, 34),
@@ -1341,7 +1366,10 @@ assert best_final["Adam, beta2 = 0.95"] < best_final["Adam"] / 1.5          # th
 assert best_final["momentum"] < best_final["Adam, beta2 = 0.95"] / 1.3      # ...but does not close it
 adam_at_1 = run(adam(lr=1.0), rosenbrock, rosenbrock.start, steps=race.steps).fs[-1]
 assert adam_at_1 < final["momentum"]                  # "things to try" 1: Adam at lr = 1 overtakes
-from gdlearn.widgets.race import RACE_OPTIMIZERS, default_lr, race_surfaces
+from gdlearn.widgets.race import RACE_OPTIMIZERS, default_lr, race_style, race_surfaces
+for name in RACE_OPTIMIZERS:                  # one colour and marker per optimizer, in the race and in the figures
+    assert {k: race_style(name)[k] for k in ("color", "marker")} == \
+        {k: style.optimizer_style(name)[k] for k in ("color", "marker")}, name
 beale = race_surfaces()["beale"]
 beale_final = {name: run(RACE_OPTIMIZERS[name](default_lr("beale", name)), beale, beale.start, steps=300).fs[-1]
                for name in ("Adagrad", "RMSprop")}
@@ -1379,21 +1407,25 @@ assert run(adagrad(lr=0.1), beale, beale.start, steps=300).fs[-1] > 10 * beale_f
 #   data better than SGD in each of eight draws, though by varying margins), but a
 #   rate that shrinks forever ($\eta/\sqrt t$ under a constant gradient).
 # - **RMSprop** uses a moving average instead, so the step size follows the recent
-#   gradients; its zero start makes the first steps too long (10 η at step 1 in
-#   PyTorch's form, still 1.26 η at step 100).
+#   gradients; its zero start makes the first steps too long: under a constant
+#   gradient, with PyTorch's $\alpha = 0.99$ (RMSprop has no bias correction), the
+#   step is $\eta/\sqrt{1 - 0.99^t}$, 10 η at step 1 and still 1.26 η at step 100.
 # - **Adam** averages the gradient too (momentum) and corrects both averages for
 #   their zero start. Without the correction the first steps are 3.2 to 6.6 times
 #   too long. With it, a constant gradient gives steps of exactly η; a gradient that
 #   suddenly grows can give several η (at most about 7.27 η with the default β's).
 #   Adam is
 #   `chain(scale_by_adam(...), scale_by_learning_rate(lr))`.
-# - Per-coordinate steps are a **diagonal preconditioner**: they cure
-#   ill-conditioning along the coordinate axes (Adagrad: a handful of steps, 6
-#   at its best rate, on an aligned κ = 100 valley) and not in a valley turned away from them (hundreds of steps
-#   from 25° on, as many as gradient descent or more: at 45° Adagrad's rate freezes
-#   below gradient descent's best). Adam's apparent
-#   insensitivity to the angle comes from its momentum: the heavy ball alone does
-#   better at every angle.
+# - Per-coordinate steps are a **diagonal preconditioner**. On a quadratic whose
+#   valley is aligned with the coordinate axes they make the condition number
+#   irrelevant (Adagrad: 6 steps at its best rate on an aligned κ = 100 valley).
+#   They do not straighten a valley turned away from the axes: on the same valley
+#   turned by 25° or more, Adagrad needs hundreds of steps, as many as gradient
+#   descent or more (at 45° its rate freezes below gradient descent's best). We
+#   measured one κ = 100 quadratic; on other functions the gain depends on how well
+#   the curvature lines up with the axes. Adam's apparent insensitivity to the
+#   angle comes from its momentum: the heavy ball alone does better at every
+#   angle.
 # - **Weight decay**: for plain SGD an L2 penalty and decoupled decay are the same
 #   step (with decay $\eta\lambda$); with momentum the steps differ but the end
 #   point is that of an L2 penalty $(1 - \beta)\lambda$; for Adam they are
