@@ -299,10 +299,12 @@ def nesterov(grad, x0, lr, beta, steps):
 # %% [markdown]
 # One step of each, drawn from the same two points $x_{k-1}$ and $x_k$ on
 # $f = \tfrac12(x^2 + 10y^2)$, with $\alpha = 0.08$ and $\beta = 0.9$ (a picture, not a
-# run). The ball is moving up the steep wall. The heavy ball adds the gradient
-# step at $x_k$, where the slope is still gentle, to the momentum, and lands high
-# on the wall. Nesterov first moves by the momentum to $y_k$, where the wall is
-# steep, and the gradient there pulls it back down:
+# run). The ball has just crossed the valley floor and is heading up the steep
+# wall on the other side. The heavy ball adds the gradient step at $x_k$, where
+# the slope is still gentle, to the momentum, and lands high on the wall: its $f$
+# goes up. Nesterov first moves by the momentum to $y_k$, where the gradient is
+# more than three times larger, and the gradient there pulls it back down: its $f$
+# goes down (values printed below the cell):
 
 # %%
 wall = quadratic(condition_number=10)
@@ -315,6 +317,7 @@ nag_next = y_look - alpha_pic * wall.grad(y_look)                        # ...th
 print(f"heavy ball lands at {hb_next.round(2)} (f = {wall.f(hb_next):.2f}); Nesterov looks ahead to "
       f"{y_look.round(2)} and lands at {nag_next.round(2)} (f = {wall.f(nag_next):.2f}); f(x_k) = {wall.f(x_now):.2f}")
 assert wall.f(nag_next) < wall.f(x_now) < wall.f(hb_next)              # Nesterov brakes, the heavy ball climbs
+assert np.linalg.norm(wall.grad(y_look)) > 3 * np.linalg.norm(wall.grad(x_now))    # the wall is steeper at y_k
 
 fig, ax = plt.subplots(figsize=(7.5, 4.6))
 plotting.plot_contours(wall, ax=ax, filled=False, levels=30, mark_minima=False,
