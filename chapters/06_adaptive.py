@@ -42,8 +42,9 @@
 #   point;
 # - and you get the **optimizer race**: up to eight optimizers animated side by side.
 #
-# Two appendices are reference material: `gdlearn.optim.adam` gives
-# `torch.optim.Adam`'s numbers, and why other frameworks give different ones.
+# Three appendices are reference material: `gdlearn.optim.adam` gives
+# `torch.optim.Adam`'s numbers, why other frameworks give different ones, and the
+# longest possible Adam step.
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -496,20 +497,9 @@ assert 2000 < settled < 3500
 # $\hat m$ follows the jump within a few tens of steps while $\hat v$ needs
 # thousands.
 #
-# The true worst case follows from the Cauchy–Schwarz inequality. Write
-# $m_t = (1 - \beta_1)\sum_k \beta_1^k g_{t-k}
-# = (1 - \beta_1)\sum_k (\beta_1/\sqrt{\beta_2})^k \cdot \beta_2^{k/2} g_{t-k}$;
-# then $|m_t| \le (1 - \beta_1)\sqrt{\sum_k (\beta_1^2/\beta_2)^k}\,
-# \sqrt{v_t/(1 - \beta_2)}$, so, with the corrections,
-#
-# $$\frac{|\hat m_t|}{\sqrt{\hat v_t}} \le
-# \frac{1 - \beta_1}{1 - \beta_1^t}\sqrt{\frac{1 - \beta_2^t}{1 - \beta_2}}
-# \sqrt{\frac{1 - (\beta_1^2/\beta_2)^t}{1 - \beta_1^2/\beta_2}}
-# \;\xrightarrow{\;t \to \infty\;}\;
-# \frac{1 - \beta_1}{\sqrt{1 - \beta_2}\,\sqrt{1 - \beta_1^2/\beta_2}} \approx 7.27 .$$
-#
-# Equality needs $g_{t-k} \propto (\beta_1/\beta_2)^k$: gradients that grow by
-# $\beta_2/\beta_1 \approx 1.11$ per step. Both runs:
+# How long can a step get? A Cauchy–Schwarz argument (Appendix C) bounds it by
+# about $7.27\,\eta$ with the default $\beta$'s, reached by gradients that grow by
+# $\beta_2/\beta_1 \approx 1.11$ per step. The jump:
 
 
 # %%
@@ -527,29 +517,12 @@ print(f"steps in units of eta: {jump_steps[998]:.3f} at step 999, largest {jump_
 assert np.isclose(jump_steps[998], 1.0, rtol=1e-6) and 4.3 < jump_steps.max() < 4.7 and 1005 <= peak_at <= 1030
 assert np.isclose((1 - 0.9) / math.sqrt(1 - 0.999), 3.16, atol=5e-3)
 
-b1, b2, t_all = 0.9, 0.999, np.arange(1, 100_001)
-bound_t = ((1 - b1) / (1 - b1**t_all) * np.sqrt((1 - b2**t_all) / (1 - b2))
-           * np.sqrt((1 - (b1**2 / b2) ** t_all) / (1 - b1**2 / b2)))
-bound = (1 - b1) / math.sqrt(1 - b2) / math.sqrt(1 - b1**2 / b2)
-assert np.all(np.diff(bound_t) >= -1e-12) and np.isclose(bound_t[-1], bound) and round(bound, 2) == 7.27
-opt, growing_steps = adam(lr=1.0), []
-state = opt.init(np.zeros(1))
-for k in range(1, 5301):                                   # 1 for 5000 steps, then growing by b2 / b1
-    g = np.array([1.0 if k <= 5000 else (b2 / b1) ** (k - 5000)])
-    updates, state = opt.update(g, state, np.zeros(1))
-    growing_steps.append(abs(updates[0]))
-growing_steps = np.array(growing_steps)
-worst = growing_steps.max()
-print(f"worst-case bound {bound:.3f} eta; gradients growing by b2/b1 per step reach {worst:.3f} eta")
-assert 7.2 < worst <= bound
-
 # %% [markdown]
 # The figure puts the step lengths of this section side by side, in units of
 # $\eta$: under a constant gradient (left; RMSprop's thick line runs under Adam's
 # dashed one once both are at 1), and (right) for the gradient that jumps from 1 to
-# 10 at step 1000 and for the gradient that is 1 for 5000 steps and then grows by
-# $\beta_2/\beta_1$ per step, both drawn against the number of gradients since the
-# change (before it, both steps are exactly $\eta$):
+# 10 at step 1000, drawn against the number of gradients since the jump (before
+# it, the steps are exactly $\eta$):
 
 # %%
 ada_constant = adagrad_steps(lambda x: np.ones_like(x), [0.0], lr=1.0, steps=5000)
@@ -567,22 +540,15 @@ ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set(xlabel="step $t$", ylabel=r"step length / $\eta$", title="Under a constant gradient")
 ax.legend(fontsize=8, loc="lower left")
-assert np.allclose(growing_steps[:5000][-1], 1.0, rtol=1e-6)      # before either change the step is eta
 since_jump = np.arange(1000, 3001) - 999                           # 1 = the first gradient of 10
-since_growth = np.arange(5001, 5301) - 5000                        # 1 = the first grown gradient
 log_marks = np.unique(np.geomspace(1, 2000, 14).astype(int)) - 1
 ax_jump.axhline((1 - 0.9) / math.sqrt(1 - 0.999), color="black", linestyle="--", linewidth=1, zorder=1,
                 label=r"Kingma & Ba's $(1-\beta_1)/\sqrt{1-\beta_2} \approx 3.16$")
-ax_jump.axhline(bound, color="#888888", linestyle="-", linewidth=3, alpha=0.6, zorder=1,
-                label=f"worst case (Cauchy–Schwarz) {bound:.2f}")
 ax_jump.plot(since_jump, jump_steps[999:], color=style.color_for("adam"), marker="P", markevery=list(log_marks),
              zorder=3, label="Adam, gradient 1 jumps to 10")
-ax_jump.plot(since_growth, growing_steps[5000:], color=style.color_for("adam"), linestyle=":", linewidth=2, marker="o",
-             markevery=list(log_marks[log_marks < 300]), markerfacecolor="white", zorder=4,
-             label=r"Adam, gradient 1 then growing by $\beta_2/\beta_1$")
 ax_jump.set_xscale("log")
-ax_jump.set(xlabel="gradients since the change (before it: steps of exactly $\\eta$)", ylabel=r"step length / $\eta$",
-            title="Changing gradients: steps above the 'bound'", ylim=(0, 12))
+ax_jump.set(xlabel="gradients since the jump (before it: steps of exactly $\\eta$)", ylabel=r"step length / $\eta$",
+            title="A jump in the gradient: steps above the 'bound'", ylim=(0, 6))
 ax_jump.legend(fontsize=7.5, loc="upper right");
 
 # %% [markdown]
@@ -1416,7 +1382,8 @@ assert run(adagrad(lr=0.1), beale, beale.start, steps=300).fs[-1] > 10 * beale_f
 # - **Adam** averages the gradient too (momentum) and corrects both averages for
 #   their zero start. Without the correction the first steps are 3.2 to 6.6 times
 #   too long. With it, a constant gradient gives steps of exactly η; a gradient that
-#   suddenly grows can give several η (at most about 7.27 η with the default β's).
+#   suddenly grows can give several η (at most about 7.27 η with the default β's,
+#   Appendix C).
 #   Adam is
 #   `chain(scale_by_adam(...), scale_by_learning_rate(lr))`.
 # - Per-coordinate steps are a **diagonal preconditioner**. On a quadratic whose
@@ -1749,3 +1716,56 @@ ax.set_yscale("log")
 ax.set(xlabel="size of the gradient $|g|$", ylabel=r"first step / $\eta$",
        title="Adam's first step for tiny gradients: ε's place and value")
 ax.legend(fontsize=8);
+
+
+# %% [markdown]
+# ## Appendix C. The longest possible Adam step
+#
+# Section 3 showed Adam steps longer than Kingma and Ba's $3.16\,\eta$. How long can
+# they get? The Cauchy–Schwarz inequality answers. Write
+# $m_t = (1 - \beta_1)\sum_k \beta_1^k g_{t-k}
+# = (1 - \beta_1)\sum_k (\beta_1/\sqrt{\beta_2})^k \cdot \beta_2^{k/2} g_{t-k}$;
+# then $|m_t| \le (1 - \beta_1)\sqrt{\sum_k (\beta_1^2/\beta_2)^k}\,
+# \sqrt{v_t/(1 - \beta_2)}$, so, with the corrections,
+#
+# $$\frac{|\hat m_t|}{\sqrt{\hat v_t}} \le
+# \frac{1 - \beta_1}{1 - \beta_1^t}\sqrt{\frac{1 - \beta_2^t}{1 - \beta_2}}
+# \sqrt{\frac{1 - (\beta_1^2/\beta_2)^t}{1 - \beta_1^2/\beta_2}}
+# \;\xrightarrow{\;t \to \infty\;}\;
+# \frac{1 - \beta_1}{\sqrt{1 - \beta_2}\,\sqrt{1 - \beta_1^2/\beta_2}} \approx 7.27 .$$
+#
+# Equality needs $g_{t-k} \propto (\beta_1/\beta_2)^k$: gradients that grow by
+# $\beta_2/\beta_1 \approx 1.11$ per step. A gradient that is 1 for 5000 steps and then grows
+# by $\beta_2/\beta_1$ per step comes within 1 % of the bound:
+
+# %%
+b1, b2, t_all = 0.9, 0.999, np.arange(1, 100_001)
+bound_t = ((1 - b1) / (1 - b1**t_all) * np.sqrt((1 - b2**t_all) / (1 - b2))
+           * np.sqrt((1 - (b1**2 / b2) ** t_all) / (1 - b1**2 / b2)))
+bound = (1 - b1) / math.sqrt(1 - b2) / math.sqrt(1 - b1**2 / b2)
+assert np.all(np.diff(bound_t) >= -1e-12) and np.isclose(bound_t[-1], bound) and round(bound, 2) == 7.27
+opt, growing_steps = adam(lr=1.0), []
+state = opt.init(np.zeros(1))
+for k in range(1, 5301):                                   # 1 for 5000 steps, then growing by b2 / b1
+    g = np.array([1.0 if k <= 5000 else (b2 / b1) ** (k - 5000)])
+    updates, state = opt.update(g, state, np.zeros(1))
+    growing_steps.append(abs(updates[0]))
+growing_steps = np.array(growing_steps)
+worst = growing_steps.max()
+print(f"worst-case bound {bound:.3f} eta; gradients growing by b2/b1 per step reach {worst:.3f} eta")
+assert 0.99 * bound < worst <= bound
+
+fig, ax = plt.subplots(figsize=(7, 3.6))
+since_growth = np.arange(5001, 5301) - 5000                        # 1 = the first grown gradient
+ax.axhline(bound, color="#888888", linestyle="-", linewidth=3, alpha=0.6, zorder=1,
+           label=f"worst case (Cauchy–Schwarz) {bound:.2f}")
+ax.axhline((1 - b1) / math.sqrt(1 - b2), color="black", linestyle="--", linewidth=1, zorder=1,
+           label=r"Kingma & Ba's $(1-\beta_1)/\sqrt{1-\beta_2} \approx 3.16$")
+ax.plot(since_growth, growing_steps[5000:], color=style.color_for("adam"), linestyle=":", linewidth=2, marker="o",
+        markevery=[0, 2, 5, 10, 20, 40, 80, 160], markerfacecolor="white", zorder=3,
+        label=r"Adam, gradient 1 then growing by $\beta_2/\beta_1$")
+ax.set_xscale("log")
+ax.set(xlabel="gradients since the growth starts (before it: steps of exactly $\\eta$)",
+       ylabel=r"step length / $\eta$", title="Gradients growing by $\\beta_2/\\beta_1$ reach the worst case",
+       ylim=(0, 10.5))
+ax.legend(fontsize=8, loc="upper left");
