@@ -139,7 +139,8 @@ gd_path = np.array(gd_path)
 assert gd_path[-1, 0] > 0.9999 and abs(gd_path[-1, 1]) < 1          # GD: x1 has not moved
 fig, ax = plt.subplots(figsize=(7.5, 3.5))
 ax.plot(stretched[:, 0], color=style.color_for("adagrad"), marker="^", markevery=5, label="Adagrad, $x_1$ (flat)")
-ax.plot(stretched[:, 1], color=COLORS["black"], linestyle=":", linewidth=2, label="Adagrad, $x_2$ (steep): the same")
+ax.plot(stretched[:, 1], color=style.color_for("adagrad"), linestyle="none", marker="o", markerfacecolor="white",
+        markevery=(2, 5), label="Adagrad, $x_2$ (steep): the same (hollow circles on the line)")
 ax.plot(gd_path[:, 0], color=style.color_for("gd"), marker="o", markevery=5, linestyle="--",
         label=f"gradient descent, lr = {gd_lr:.1e}, $x_1$")
 ax.plot(gd_path[:, 1], color=style.color_for("gd"), linestyle="-.", label="gradient descent, $x_2$ (zigzags)")
@@ -259,15 +260,17 @@ assert ratio_end > 10 and np.all(effective[n // 2:, 2] > 10 * effective[n // 2:,
 
 fig, (ax, ax_rate) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
 k = np.arange(n + 1)
-ax.plot(k, sgd_path[:, 2], color=style.color_for("sgd"), label=f"SGD, lr = {lr_sgd:.2g}")
-ax.plot(k, ada_path[:, 2], color=style.color_for("adagrad"), label=f"Adagrad, lr = {lr_ada:.2g}")
+ax.plot(k, sgd_path[:, 2], color=style.color_for("sgd"), marker="o", markevery=200, markersize=5,
+        label=f"SGD, lr = {lr_sgd:.2g}")
+ax.plot(k, ada_path[:, 2], color=style.color_for("adagrad"), linestyle="--", marker="^", markevery=(100, 200),
+        markersize=6, label=f"Adagrad, lr = {lr_ada:.2g}")
 ax.axhline(3.0, color="black", linestyle="--", linewidth=1, label="true weight 3")
 ax.set(xlabel="update (one example each)", ylabel="weight of the rare feature",
        title="Learning the rare feature's weight in one pass")
 ax.legend(fontsize=8, loc="lower right")
-for i, (label, color) in enumerate([("dense feature 1", COLORS["blue"]), ("dense feature 2", COLORS["sky_blue"]),
-                                    ("rare feature", COLORS["bluish_green"])]):
-    ax_rate.plot(np.arange(1, n + 1), effective[:, i], color=color, label=label)
+for i, (label, color, ls) in enumerate([("dense feature 1", "#595959", "--"), ("dense feature 2", "#999999", ":"),
+                                        ("rare feature", COLORS["black"], "-")]):   # greys: features, not optimizers
+    ax_rate.plot(np.arange(1, n + 1), effective[:, i], color=color, linestyle=ls, linewidth=2, label=label)
 ax_rate.set_yscale("log")
 ax_rate.set(xlabel="update", ylabel=r"$\eta / \sqrt{s_i}$", title="Adagrad's step size per coordinate")
 ax_rate.legend(fontsize=8);
