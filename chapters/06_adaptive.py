@@ -823,7 +823,9 @@ ax.legend(fontsize=7, ncols=2, loc="lower right");
 # gradient pointing along either axis of the valley has two components of equal
 # size. A gradient that mixes both directions does not, so the two sums $s_i$
 # need not be equal; but here the gradients point mostly across the valley (its
-# steep direction), and the cell below measures the two rates $\eta/\sqrt{s_i}$
+# steep direction: at the start, the gradient's components along the valley's
+# axes are $\mu \cdot (-2.5) = -2.5$ and $L \cdot 1 = 100$), and the cell below
+# measures the two rates $\eta/\sqrt{s_i}$
 # within 3 % of each other from step 10 on. Adagrad is then nearly gradient
 # descent with one rate for both coordinates. The sums are dominated by the first,
 # largest gradients, so that rate stops moving after a few steps, at a value below
@@ -849,6 +851,8 @@ print(f"Adagrad at 45°, lr = {lr45:.2f}: rates lr/sqrt(s) at step 1 {rates45[0]
       f"gradient descent at {frozen:.4f} needs {gd_frozen_n} steps (Adagrad {needed['Adagrad'][-1]})")
 assert np.all(np.abs(rates45[9:] / rates45[-1] - 1) < 0.01)             # frozen from step 10 on, within 1 %
 assert np.all(np.abs(rates45[9:, 1] / rates45[9:, 0] - 1) < 0.03)        # the two coordinates alike
+_, axes45 = np.linalg.eigh(v45.hess(np.zeros(2)))                        # the valley's axes: flat, then steep
+assert np.allclose(np.abs(axes45.T @ v45.grad(v45.start)), [2.5, 100])  # the start's gradient: mostly steep
 assert frozen < 0.75 * best_lr["gradient descent"][-1]                   # below gradient descent's best rate
 assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1]   # and that explains the count
 
