@@ -42,9 +42,9 @@
 #   point;
 # - and you get the **optimizer race**: up to eight optimizers animated side by side.
 #
-# Three appendices are reference material: `gdlearn.optim.adam` gives
-# `torch.optim.Adam`'s numbers, why other frameworks give different ones, and the
-# longest possible Adam step.
+# Four appendices are reference material: `gdlearn.optim.adam` gives
+# `torch.optim.Adam`'s numbers, why other frameworks give different ones, the
+# longest possible Adam step, and where SGD with momentum and weight decay ends.
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -919,41 +919,9 @@ assert gap > 0.01
 # adds $\lambda x$ to the gradient, so the decay goes into the momentum buffer and
 # is accumulated like the gradient; Loshchilov and Hutter's SGDW (2019,
 # Algorithm 1) keeps the decay out of the buffer and applies it once per step.
-# **Where they end, though, differs only by a factor.** At a fixed point of SGDW
-# the buffer is constant, $b = \beta b + \eta g$, so $b = \eta g/(1 - \beta)$, and
-# $x$ is constant, $b = -\eta\lambda x$: together $g + (1 - \beta)\lambda x = 0$,
-# the minimum of an L2 penalty of strength $(1 - \beta)\lambda$. PyTorch's form
-# ends where $g + \lambda x = 0$. So for SGD with momentum, decoupled decay
-# $\eta\lambda$ is an L2 penalty with $\lambda$ divided by $1/(1 - \beta) = 10$, as
-# far as the end point goes; only the paths there differ. Checked on
-# $f(x) = \tfrac12\big(10\,(x_1 - 1)^2 + 0.1\,(x_2 - 1)^2\big)$, whose penalized
-# minimum is $10/(10 + \lambda)$ and $0.1/(0.1 + \lambda)$ per coordinate:
-
-# %%
-curvature, target = np.array([10.0, 0.1]), np.array([1.0, 1.0])
-
-
-def f_demo(x):
-    return 0.5 * np.sum(curvature * (x - target) ** 2)
-
-
-def grad_demo(x):
-    return curvature * (x - target)
-
-
-def penalized_minimum(strength):
-    """Where grad f + strength * x = 0 (f_demo's L2-penalized minimum)."""
-    return curvature * target / (curvature + strength)
-
-
-end_sgdw = decoupled_sgd(grad_demo, np.zeros(2), 0.01, 0.01 * lam, 4000, momentum=0.9)[-1]
-end_scaled_l2 = run(sgd(lr=0.01, momentum=0.9, weight_decay=0.1 * lam), (f_demo, grad_demo), np.zeros(2),
-                    steps=4000, tol=0).x
-print(f"SGDW ends at {end_sgdw.round(6)}, sgd(momentum=0.9, weight_decay=0.1 * lambda) at {end_scaled_l2.round(6)}; "
-      f"with weight_decay=lambda the end is {penalized_minimum(lam).round(4)}")
-assert np.allclose(end_sgdw, penalized_minimum((1 - 0.9) * lam), atol=1e-9)
-assert np.allclose(end_scaled_l2, penalized_minimum((1 - 0.9) * lam), atol=1e-9)
-assert np.abs(penalized_minimum(lam) - end_sgdw).max() > 0.4
+# **Where they end, though, differs only by a factor**: SGDW with decay $\eta\lambda$
+# ends where an L2 penalty of strength $(1 - \beta)\lambda$ would (Appendix D
+# derives it from the fixed point and checks it).
 
 # %% [markdown]
 # Two more details of their paper. They write the decay as $x \leftarrow x -
@@ -978,10 +946,28 @@ assert np.abs(penalized_minimum(lam) - end_sgdw).max() > 0.4
 # $$x_t = (1 - \eta\lambda)\, x_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon},$$
 #
 # with $m$ and $v$ computed from the loss gradient alone. To see what each does,
-# take the same $f$, steep in $x_1$ and flat in $x_2$, with $\lambda = 0.1$,
-# $\eta = 0.01$, from $(0, 0)$, and run long enough to see where each *ends*:
+# take $f(x) = \tfrac12\big(10\,(x_1 - 1)^2 + 0.1\,(x_2 - 1)^2\big)$, steep in $x_1$
+# and flat in $x_2$, whose L2-penalized minimum is $a_i/(a_i + \lambda)$ per
+# coordinate ($a = (10, 0.1)$), with $\lambda = 0.1$, $\eta = 0.01$, from $(0, 0)$,
+# and run long enough to see where each *ends*:
 
 # %%
+curvature, target = np.array([10.0, 0.1]), np.array([1.0, 1.0])
+
+
+def f_demo(x):
+    return 0.5 * np.sum(curvature * (x - target) ** 2)
+
+
+def grad_demo(x):
+    return curvature * (x - target)
+
+
+def penalized_minimum(strength):
+    """Where grad f + strength * x = 0 (f_demo's L2-penalized minimum)."""
+    return curvature * target / (curvature + strength)
+
+
 lam = 0.1
 LONG = 20_000
 adam_l2 = run(adam(lr=0.01, weight_decay=lam), (f_demo, grad_demo), np.zeros(2), steps=LONG, tol=0)
@@ -1405,7 +1391,7 @@ assert run(adagrad(lr=0.1), beale, beale.start, steps=300).fs[-1] > 10 * beale_f
 #   angle.
 # - **Weight decay**: for plain SGD an L2 penalty and decoupled decay are the same
 #   step (with decay $\eta\lambda$); with momentum the steps differ but the end
-#   point is that of an L2 penalty $(1 - \beta)\lambda$; for Adam they are
+#   point is that of an L2 penalty $(1 - \beta)\lambda$ (Appendix D); for Adam they are
 #   different regularizers. **AdamW** is the decoupled one (`weight_decay=1e-2` by
 #   default in PyTorch; Keras's `Adam(weight_decay=…)` is decoupled too). Without
 #   gradient noise AdamW ends at the unregularized minimum; with noise $\sigma$ it
@@ -1776,3 +1762,30 @@ ax.set(xlabel="gradients since the growth starts (before it: steps of exactly $\
        ylabel=r"step length / $\eta$", title="Gradients growing by $\\beta_2/\\beta_1$ reach the worst case",
        ylim=(0, 10.5))
 ax.legend(fontsize=8, loc="upper left");
+
+
+# %% [markdown]
+# ## Appendix D. SGD with momentum: decoupled decay and L2 end at the same point, up to a factor
+#
+# Section 5 compared PyTorch's `sgd(momentum=β, weight_decay=λ)` (L2: the decay
+# goes into the momentum buffer) with Loshchilov and Hutter's SGDW (decoupled
+# decay $\eta\lambda$, outside the buffer). At a fixed point of SGDW
+# the buffer is constant, $b = \beta b + \eta g$, so $b = \eta g/(1 - \beta)$, and
+# $x$ is constant, $b = -\eta\lambda x$: together $g + (1 - \beta)\lambda x = 0$,
+# the minimum of an L2 penalty of strength $(1 - \beta)\lambda$. PyTorch's form
+# ends where $g + \lambda x = 0$. So for SGD with momentum, decoupled decay
+# $\eta\lambda$ is an L2 penalty with $\lambda$ divided by $1/(1 - \beta) = 10$, as
+# far as the end point goes; only the paths there differ. Checked with $\lambda = 0.5$
+# on section 5's $f(x) = \tfrac12\big(10\,(x_1 - 1)^2 + 0.1\,(x_2 - 1)^2\big)$, whose
+# penalized minimum is $10/(10 + \lambda)$ and $0.1/(0.1 + \lambda)$ per coordinate:
+
+# %%
+lam = 0.5
+end_sgdw = decoupled_sgd(grad_demo, np.zeros(2), 0.01, 0.01 * lam, 4000, momentum=0.9)[-1]
+end_scaled_l2 = run(sgd(lr=0.01, momentum=0.9, weight_decay=0.1 * lam), (f_demo, grad_demo), np.zeros(2),
+                    steps=4000, tol=0).x
+print(f"SGDW ends at {end_sgdw.round(6)}, sgd(momentum=0.9, weight_decay=0.1 * lambda) at {end_scaled_l2.round(6)}; "
+      f"with weight_decay=lambda the end is {penalized_minimum(lam).round(4)}")
+assert np.allclose(end_sgdw, penalized_minimum((1 - 0.9) * lam), atol=1e-9)
+assert np.allclose(end_scaled_l2, penalized_minimum((1 - 0.9) * lam), atol=1e-9)
+assert np.abs(penalized_minimum(lam) - end_sgdw).max() > 0.4
