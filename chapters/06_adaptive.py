@@ -16,7 +16,7 @@
 # coordinate whose gradients have been small gets larger steps, one whose gradients
 # have been large gets smaller ones. On a quadratic whose steep and flat directions
 # are the coordinate axes, that makes the condition number irrelevant: each
-# coordinate moves as if its curvature were 1. When the valley runs diagonally
+# coordinate moves as if its curvature were 1 ($\epsilon$ aside). When the valley runs diagonally
 # through the axes it helps less and less, and at 45° not at all (section 4
 # measures this on one $\kappa = 100$ quadratic turned by 0° to 45°). Adam, the
 # best known of these methods, is only a few lines of code.
