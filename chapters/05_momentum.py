@@ -38,8 +38,9 @@
 #   (Nesterov's is the *smallest* of the three at $\beta = 0.9$);
 # - what momentum does with **noisy gradients** (chapter 04's mini-batches): the
 #   noise floor is set by the effective step $\alpha/(1 - \beta)$;
-# - when momentum carries the iterate out of a shallow local minimum, and when it
-#   cannot;
+# - when momentum carries the iterate over a hilltop into another minimum, and why
+#   a ball started below the hilltop cannot in continuous time while the discrete
+#   iterates sometimes do;
 # - and you get a **momentum explorer**: sliders for $\alpha$ and $\beta$, a
 #   Nesterov switch, and a start point you set by clicking.
 
@@ -54,6 +55,8 @@ if "google.colab" in sys.modules:
 # %%
 from gdlearn.notebook import setup
 setup()
+
+import dataclasses
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -145,7 +148,8 @@ assert lr_star > 2 / L                                # a step size that would m
 
 # %%
 fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1.3, 1])
-plotting.plot_contours(bowl, ax=ax, filled=False,
+wide_bowl = dataclasses.replace(bowl, domain=((-3, 3), (-4, 4)))   # contours out to the heavy ball's swing
+plotting.plot_contours(wide_bowl, ax=ax, filled=False, levels=27,
                        title=f"The first 20 steps on a quadratic with $\\kappa$ = {kappa:.0f}")
 plotting.plot_path(gd.xs[:21], ax=ax, color=style.color_for("gd"), legend=False, linewidth=0.7,
                    marker="o", markersize=2.5, zorder=6, label="gradient descent, $2/(L+\\mu)$")
@@ -155,6 +159,7 @@ ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
 plotting.plot_loss([gd.fs[:121], bowl.f(ball.T)], ax=ax_loss, f_star=0.0,
                    labels=["gradient descent", "heavy ball"],
                    colors=[style.color_for("gd"), style.color_for("heavy_ball")])
+assert np.abs(ball[:21, 1]).max() < 4 and np.abs(ball[:21, 0]).max() < 3     # the path stays inside the contours
 ax.set_ylim(-4, 4)                                    # the heavy ball swings out to |y| = 3.7
 ax_loss.set_title("Loss: the heavy ball is far faster");
 
@@ -289,6 +294,63 @@ def nesterov(grad, x0, lr, beta, steps):
         look_ahead.append(y)
         x, x_prev = y - lr * grad(y), x              # a gradient step from there
     return np.array(look_ahead)
+
+
+# %% [markdown]
+# One step of each, drawn from the same two points $x_{k-1}$ and $x_k$ on
+# $f = \tfrac12(x^2 + 10y^2)$, with $\alpha = 0.08$ and $\beta = 0.9$ (a picture, not a
+# run). The ball has just crossed the valley floor and is heading up the steep
+# wall on the other side. The heavy ball adds the gradient step at $x_k$, where
+# the slope is still gentle, to the momentum, and lands high on the wall: its $f$
+# goes up. Nesterov first moves by the momentum to $y_k$, where the gradient is
+# more than three times larger, and the gradient there pulls it back down: its $f$
+# goes down (values printed below the cell):
+
+# %%
+wall = quadratic(condition_number=10)
+alpha_pic, beta_pic = 0.08, 0.9
+x_before, x_now = np.array([-2.0, -0.6]), np.array([-1.5, 0.3])
+momentum_step = beta_pic * (x_now - x_before)
+hb_next = x_now - alpha_pic * wall.grad(x_now) + momentum_step          # gradient where the ball is, plus momentum
+y_look = x_now + momentum_step                                           # momentum first...
+nag_next = y_look - alpha_pic * wall.grad(y_look)                        # ...then the gradient there
+print(f"heavy ball lands at {hb_next.round(2)} (f = {wall.f(hb_next):.2f}); Nesterov looks ahead to "
+      f"{y_look.round(2)} and lands at {nag_next.round(2)} (f = {wall.f(nag_next):.2f}); f(x_k) = {wall.f(x_now):.2f}")
+assert wall.f(nag_next) < wall.f(x_now) < wall.f(hb_next)              # Nesterov brakes, the heavy ball climbs
+assert np.linalg.norm(wall.grad(y_look)) > 3 * np.linalg.norm(wall.grad(x_now))    # the wall is steeper at y_k
+
+fig, ax = plt.subplots(figsize=(7.5, 4.6))
+plotting.plot_contours(wall, ax=ax, filled=False, levels=30, mark_minima=False,
+                       title="One step from $x_k$: heavy ball and Nesterov")
+hb_color, nag_color = style.color_for("heavy_ball"), style.color_for("nesterov")
+
+
+def arrow(start, end, color, ls="-", lw=2.2):
+    ax.annotate("", xy=end, xytext=start, zorder=6,
+                arrowprops=dict(arrowstyle="-|>", color=color, linestyle=ls, linewidth=lw, shrinkA=0, shrinkB=0,
+                                mutation_scale=14))
+
+
+arrow(x_before, x_now, "#595959", ls=":", lw=1.6)                                    # the last step
+arrow(x_now, x_now - alpha_pic * wall.grad(x_now), hb_color)                         # heavy ball: gradient at x_k
+arrow(x_now - alpha_pic * wall.grad(x_now), hb_next, hb_color, ls="--")              # ...plus momentum
+arrow(x_now, y_look, nag_color, ls="--")                                             # Nesterov: momentum first
+arrow(y_look, nag_next, nag_color)                                                   # ...then gradient at y_k
+for point, text, offset, color, marker in [
+        (x_before, "$x_{k-1}$", (-8, -14), "#595959", "o"), (x_now, "$x_k$", (-20, 4), "black", "o"),
+        (hb_next, "heavy ball $x_{k+1}$", (8, 4), hb_color, "s"),
+        (y_look, "look-ahead $y_k = x_k + \\beta(x_k - x_{k-1})$", (8, 4), nag_color, "D"),
+        (nag_next, "Nesterov $x_{k+1}$", (8, -12), nag_color, "D")]:
+    ax.plot(*point, marker=marker, markersize=8, color=color, markeredgecolor="black", linestyle="none", zorder=7,
+            markerfacecolor="white" if text.startswith("look") else color)
+    ax.annotate(text, point, xytext=offset, textcoords="offset points", fontsize=8, zorder=8,
+                bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.85))
+ax.legend(handles=[
+    plt.Line2D([], [], color=hb_color, linestyle="-", label=r"heavy ball: $-\alpha\nabla f(x_k)$, then momentum (dashed)"),
+    plt.Line2D([], [], color=nag_color, linestyle="--", label=r"Nesterov: momentum, then $-\alpha\nabla f(y_k)$ (solid)"),
+    plt.Line2D([], [], color="#595959", linestyle=":", label="the last step, $x_k - x_{k-1}$")],
+    fontsize=8, loc="lower right")
+ax.set(xlim=(-2.6, 0.6), ylim=(-1.0, 1.6), aspect="equal");
 
 
 # %% [markdown]
@@ -563,71 +625,13 @@ ax.set(xlabel="condition number $\\kappa$", ylabel="steps to reach $10^{-6}$ of 
 ax.legend(fontsize=8);
 
 # %% [markdown]
-# **Nesterov on a quadratic.** The same question for Nesterov's method: which
-# $(\alpha, \beta)$ make the worst root over $[\mu, L]$ smallest? Its answer is not
-# the heavy ball's. Lessard, Recht & Packard (2016, *Analysis and design of
-# optimization algorithms via integral quadratic constraints*, SIAM J. Optim. 26(1))
-# give the tuned values
-#
-# $$\alpha = \frac{4}{3L + \mu}, \qquad
-# \beta = \frac{\sqrt{3\kappa + 1} - 2}{\sqrt{3\kappa + 1} + 2}, \qquad
-# \text{rate } 1 - \frac{2}{\sqrt{3\kappa + 1}},$$
-#
-# 0.8847 for $\kappa = 100$, between the heavy ball's 0.818 and gradient descent's
-# 0.980. The familiar choice $\alpha = 1/L$, $\beta = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)$
-# is Nesterov's constant-step scheme for *every* $L$-smooth, $\mu$-strongly convex
-# function (Nesterov, *Introductory Lectures on Convex Optimization*, 2004,
-# section 2.2, the constant step scheme); on a quadratic it gives $1 - 1/\sqrt\kappa = 0.9$,
-# a little slower. Below, a grid search over $(\alpha, \beta)$ with Nesterov's
-# $2\times2$ iteration matrix on one eigen-direction (derived in section 6:
-# $z_{k+1} = (1 + \beta)(1 - \alpha\lambda) z_k - \beta(1 - \alpha\lambda) z_{k-1}$)
-# checks the closed form, and runs of both choices check the rates:
-
-# %%
-def nesterov_rate(lr, beta, eigenvalues):
-    """Largest |eigenvalue| of Nesterov's 2x2 matrix, worst over the given Hessian eigenvalues."""
-    return max(np.abs(np.linalg.eigvals([[(1 + beta) * (1 - lr * lam), -beta * (1 - lr * lam)], [1, 0]])).max()
-               for lam in eigenvalues)
-
-
-q3 = np.sqrt(3 * kappa + 1)
-lr_nag, beta_nag, rho_nag = 4 / (3 * L + mu), (q3 - 2) / (q3 + 2), 1 - 2 / q3
-best = min((nesterov_rate(a, b, [mu, L]), a, b)
-           for a in np.linspace(0.010, 0.016, 61) for b in np.linspace(0.70, 0.90, 201))
-print(f"grid search: best rate {best[0]:.4f} at alpha = {best[1]:.5f}, beta = {best[2]:.3f}")
-print(f"closed form: rate {rho_nag:.4f} at alpha = {lr_nag:.5f}, beta = {beta_nag:.3f}")
-assert np.isclose(nesterov_rate(lr_nag, beta_nag, [mu, L]), rho_nag, atol=1e-6)
-assert rho_nag <= best[0] < rho_nag + 2e-3                       # no grid point beats the closed form
-assert abs(best[1] - lr_nag) < 2e-4 and abs(best[2] - beta_nag) < 0.01
-assert np.isclose(nesterov_rate(lr_nag, beta_nag, np.linspace(mu, L, 501)), rho_nag, atol=1e-6)  # worst at mu, L
-
-beta_const = (np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)
-for name, lr_, beta_, theory in [("tuned (Lessard et al.)", lr_nag, beta_nag, rho_nag),
-                                 ("1/L, (sqrt k-1)/(sqrt k+1)", 1 / L, beta_const, 1 - 1 / np.sqrt(kappa))]:
-    nag = run(sgd(lr=lr_, momentum=beta_, nesterov=True), bowl, bowl.start, steps=300, tol=0)
-    print(f"Nesterov {name}: measured {measured_rate(nag.xs):.4f} per step, theory {theory:.4f}")
-    assert abs(measured_rate(nag.xs) / theory - 1) < 0.01
-    assert rho_star < measured_rate(nag.xs) < rho_gd
-
-# %% [markdown]
-# On quadratics the tuned heavy ball is the faster of the two at every $\kappa > 1$:
-# with $q = \sqrt{3\kappa+1}$, $\;1 - 2/q > 1 - 2/(\sqrt\kappa + 1) = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)$
-# because $q > \sqrt\kappa + 1$ exactly when $3\kappa + 1 > \kappa + 2\sqrt\kappa + 1$,
-# i.e. $\kappa > 1$. Nesterov's method earns
-# its fame elsewhere: its $\sqrt\kappa$ guarantee holds for every smooth strongly
-# convex function, while the heavy ball's tuned parameters can fail to converge on
-# some of them (Lessard, Recht & Packard, 2016, give such a function). For convex functions that are not
-# strongly convex, Nesterov's method with $\beta_k = (k - 1)/(k + 2)$ brings
-# $f(x_k) - f^\star$ down like $O(1/k^2)$, against gradient descent's $O(1/k)$
-# (Nesterov, 1983; *Introductory Lectures*, 2004, section 2.2; Beck & Teboulle, 2009,
-# FISTA): this is the form most people mean by "accelerated gradient". Two further
-# views, for the curious: as $\alpha \to 0$ that scheme follows the differential
-# equation $\ddot x + (3/t)\,\dot x + \nabla f(x) = 0$ (Su, Boyd & Candès, 2016, JMLR),
-# and restarting the momentum whenever $f$ goes up removes the need to know $\mu$ in
-# practice (O'Donoghue & Candès, 2015, *Adaptive restart for accelerated gradient
-# schemes*, Found. Comput. Math.).
-# In deep learning both are used with a tuned learning rate, which for Nesterov must
-# be smaller (section 6); Sutskever, Martens, Dahl & Hinton (2013, *On the importance
+# **Nesterov on a quadratic** has best parameters of its own, given in closed form
+# by Lessard, Recht & Packard (2016); its best rate at $\kappa = 100$, 0.885, lies
+# between the heavy ball's 0.818 and gradient descent's 0.980. The appendix at the
+# end of the chapter checks them and says where Nesterov's method earns its fame
+# (functions that are not quadratics).
+# In deep learning both are used with a tuned learning rate; on a quadratic,
+# Nesterov's stays stable only below a smaller limit (section 6). Sutskever, Martens, Dahl & Hinton (2013, *On the importance
 # of initialization and momentum in deep learning*, ICML, section 4) raise $\beta$
 # during training up to a cap they choose among 0.9, 0.99, 0.995 and 0.999.
 #
@@ -1080,8 +1084,22 @@ rim = 0.1699                                               # the hilltop between
 assert abs(double_well.grad(np.array([rim]))[0]) < 1e-3 and double_well.hess(np.array([rim]))[0, 0] < 0
 assert double_well.f(np.array([x0])) > double_well.f(np.array([rim]))   # the start is above the hilltop
 assert all(double_well.f(np.array([s])) < double_well.f(np.array([rim])) for s in starts_below_rim)
-assert not any(final_minimum(b, x0=s) == "global" for s in starts_below_rim for b in scan)
-print(f"from starts {starts_below_rim}, below the hilltop: no beta escapes")
+
+
+def path_from(beta, x0, steps=5000):
+    """The heavy ball's whole path (lr = 0.02) from x0, until it stops (gradient below 1e-8) or 5000 steps."""
+    opt = sgd(lr=lr, momentum=beta) if beta else sgd(lr=lr)
+    return run(opt, double_well, np.array([x0]), steps=steps, tol=1e-8)
+
+
+below = [path_from(b, s) for s in starts_below_rim for b in scan]
+leftmost = min(tr.xs[:, 0].min() for tr in below)
+print(f"from starts {starts_below_rim}, below the hilltop, {len(below)} runs: the leftmost iterate of any path "
+      f"is x = {leftmost:.3f} (hilltop at {rim})")
+assert all(tr.status == "converged" for tr in below)                  # every run comes to rest...
+assert len(below) == 300 and np.isclose(leftmost, min(starts_below_rim))   # no path goes left of x = 0.3,
+assert leftmost > rim + 0.1                                            # ...so no iterate ever passes the hilltop
+assert all(abs(tr.x[0] - local_min) < 1e-3 for tr in below)           # all in the local minimum
 
 
 def hilltop_crossings(beta):
@@ -1123,18 +1141,24 @@ ax_t.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
 # loses a share $1 - \beta$ of its speed per step: with $\beta \ge 0.88$ it keeps
 # enough to cross. With $\beta$ above 0.97 it keeps so much that it swings back
 # over the hilltop (it crosses it twice at $\beta = 0.98$, four times at 0.99), and
-# where it finally comes to rest is a matter of timing. And a ball released *below* the height of the hilltop did not cross for
-# any $\beta$ in our scan (three starts, 100 values of $\beta$, asserted above):
-# momentum spent only energy it had to begin with. For the continuous-time ball
-# with friction that is a law (its energy only decreases). For the discrete heavy
-# ball it is guaranteed only for small steps: an energy of the form
-# $f(x_k) + c\,\|x_k - x_{k-1}\|^2$ decreases when $\alpha < 2(1 - \beta)/L$, with
-# $L$ a bound on the curvature everywhere the iterates go (Ochs, Chen, Brox & Pock,
-# *iPiano*, 2014). Our quartic has no such global bound ($f''(x) = 12x^2 - 6$ grows
-# without limit), and already at the start $f''(1.75) = 30.75$, so the bound would ask
-# for $\alpha < 2(1 - 0.99)/30.75 = 0.00065$ at $\beta = 0.99$, or less, far below our 0.02, so
-# our result is an observation about this function and step, not a theorem.
-# With larger steps it fails: from $x_0 = 1.52$, below the hilltop, lr = 0.09:
+# where it finally comes to rest is a matter of timing.
+#
+# And a ball released *below* the height of the hilltop never got past it: from
+# three such starts, for all 100 values of $\beta$ in the scan, every run comes to
+# rest in the local minimum and no iterate of any path is left of $x = 0.3$ (the
+# hilltop is at 0.17; asserted above along the whole path, not just at its end).
+# For a ball in continuous time that is a law. The heavy ball is a discretization
+# of a ball with friction, $\ddot x = -\nabla f(x) - \gamma\dot x$: with a time step
+# $h$, $x_{k+1} - 2x_k + x_{k-1} = -h^2\nabla f(x_k) - \gamma h\,(x_k - x_{k-1})$ is
+# Polyak's rule with $\alpha = h^2$ and $\beta = 1 - \gamma h$. The continuous
+# ball's energy $E = \tfrac12\dot x^2 + f(x)$ only decreases, $\dot E =
+# -\gamma\dot x^2 \le 0$. Released at rest below the hilltop, it starts with
+# $E < f(\text{hilltop})$; to reach the other side its path would have to pass
+# through the hilltop, where $E \ge f(\text{hilltop})$. The discrete heavy ball has
+# no such guarantee: its iterates *jump*, and one hop can land on the far side
+# without ever being at the hilltop. Our scan is an observation about this
+# function and this step size, not a theorem, and with larger steps it fails: from
+# $x_0 = 1.52$, below the hilltop, lr = 0.09:
 
 # %%
 x_low = 1.52
@@ -1145,8 +1169,8 @@ for beta_ in (0.94, 0.95, 0.96):
     assert abs(end - global_min) < 1e-3                                   # crossed the hilltop from below
 
 # %% [markdown]
-# The discrete step overshoots: a step of length $\alpha\,|b_k|$ can jump to a point
-# higher than anything the energy allows the continuous ball.
+# All three runs end in the global minimum: their iterates got past the hilltop
+# from a start below it, which the continuous ball can never do.
 #
 # So momentum is not a method for finding global minima. It helps on long slopes
 # and narrow valleys, and it may carry the iterate over small bumps; which minimum it
@@ -1156,8 +1180,8 @@ for beta_ in (0.94, 0.95, 0.96):
 #
 # On Rosenbrock's banana the valley bends, so there are no fixed eigen-directions and
 # no formula for the best parameters. We take $\beta = 0.9$, the smallest nonzero cap of
-# Sutskever et al., and a tuned learning rate; here lr = 0.001, below all three stability limits at the minimum
-# (section 6). A budget of 20,000 steps, stopping once $\|\nabla f\| \le 10^{-6}$:
+# Sutskever et al., and lr = 0.001, a round value below all three stability limits at
+# the minimum (section 6), not a tuned one. A budget of 20,000 steps, stopping once $\|\nabla f\| \le 10^{-6}$:
 
 # %%
 lr, beta, budget = 1e-3, 0.9, 20_000
@@ -1176,18 +1200,34 @@ assert all(tr.fs[50] < 0.2 * tr.fs[0] for tr in races.values())                 
 
 # %%
 fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1, 1.1])
-plotting.plot_contours(rosenbrock, ax=ax, title=f"Rosenbrock: lr = {lr}, $\\beta$ = {beta}, first 3,000 steps (marks every 250)")
+plotting.plot_contours(rosenbrock, ax=ax, title=f"Rosenbrock: lr = {lr}, $\\beta$ = {beta}, first 3,000 steps")
 names = {"gd": "gradient descent", "heavy_ball": "heavy ball", "nesterov": "Nesterov"}
 widths = {"gd": 4.0, "heavy_ball": 2.0, "nesterov": 1.2}         # gradient descent's path lies under the others
 styles = {"gd": "-", "heavy_ball": "--", "nesterov": "-"}
+mark_steps = [30, 100, 300, 1000]
+marks = {"gd": ("o", 9), "heavy_ball": ("s", 8), "nesterov": ("^", 7)}
+handles = []
 for name, tr in races.items():
-    plotting.plot_path(tr.xs[:3001], ax=ax, color=style.color_for(name), label=names[name], markers=False,
+    plotting.plot_path(tr.xs[:3001], ax=ax, color=style.color_for(name), markers=False,
                        linewidth=widths[name], linestyle=styles[name])
-    marks = {"gd": ("o", 0), "heavy_ball": ("s", 80), "nesterov": ("^", 160)}[name]
-    ax.plot(*tr.xs[marks[1]:3001:250].T, linestyle="none", marker=marks[0], markersize=6, zorder=6,
-            color=style.color_for(name), markeredgecolor="black", markeredgewidth=0.5,
-            label=f"{names[name]}, every 250 steps")
-ax.legend(fontsize=7, loc="upper right")
+    marker, size = marks[name]
+    ax.plot(*tr.xs[mark_steps].T, linestyle="none", marker=marker, markersize=size, zorder=8,
+            color=style.color_for(name), markeredgecolor="black", markeredgewidth=0.8)
+    handles.append(plt.Line2D([], [], color=style.color_for(name), linestyle=styles[name], linewidth=min(widths[name], 2.5),
+                              marker=marker, markersize=size, markeredgecolor="black", label=names[name]))
+    if name != "nesterov":                                   # step numbers (Nesterov's marks sit next to the heavy ball's)
+        for k in mark_steps[:3] if name == "heavy_ball" else mark_steps:
+            ax.annotate(f"{k}", tr.xs[k], xytext=(7, -11) if name == "gd" else (-8, 7), textcoords="offset points",
+                        fontsize=8, fontweight="bold", color="black" if name == "gd" else "#8a5a00", zorder=9,
+                        ha="left" if name == "gd" else "right",
+                        bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor=style.color_for(name),
+                                  alpha=0.9))
+minimum_handle = ax.get_legend_handles_labels()[0][0]
+ax.set(xlim=(-1.6, 1.4), ylim=(-0.5, 1.5))                          # zoomed on the paths
+ax.legend(handles=[minimum_handle] + handles, title="marks at steps 30, 100, 300, 1000 (boxed numbers); diamonds: last point drawn",
+          title_fontsize=7, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2)
+assert np.linalg.norm(races["heavy_ball"].xs[1000] - 1) < 0.05 and np.linalg.norm(races["nesterov"].xs[1000] - 1) < 0.05
+assert np.linalg.norm(races["gd"].xs[1000] - [0.33, 0.10]) < 0.01             # gradient descent: just round the bend
 plotting.plot_loss(list(races.values()), ax=ax_loss, f_star=0.0, labels=list(names.values()),
                    colors=[style.color_for(name) for name in races])
 for line, ls in zip(ax_loss.get_lines(), ["-", "--", ":"]):
@@ -1200,7 +1240,9 @@ ax_loss.set_title("Loss, 20,000-step budget");
 
 # %% [markdown]
 # All three drop into the valley within 50 steps (the loss falls five-fold); the
-# difference is the walk along it. Both momentum methods meet the tolerance in about
+# difference is the walk along it. The marks show it: at step 1000 both momentum
+# methods are at the minimum (under the star), while gradient descent has only
+# just rounded the bend, at about $(0.33, 0.10)$. Both momentum methods meet the tolerance in about
 # 3,000 steps; gradient descent has not met it after 20,000 (its $f$ is about
 # $2\cdot10^{-8}$ and still falling).
 #
@@ -1224,7 +1266,8 @@ assert late.max() > 100 * late.min() and late.max() > 1e-2 and np.isfinite(late)
 #
 # Move the **step size α** and **momentum β** sliders, tick **Nesterov**, and pick
 # the surface: the quadratic with $\kappa = 100$ or Rosenbrock. The orange path is
-# momentum, the faint blue one plain gradient descent with the same step size. On
+# the heavy ball (reddish purple with Nesterov ticked), the faint blue one plain
+# gradient descent with the same step size. On
 # the quadratic the status line below the figure gives the measured rate per step
 # next to the theory (the dashed line on the loss plot has the theoretical slope).
 #
@@ -1294,10 +1337,11 @@ assert np.isclose(explorer.values["lr"], lr_star) and np.isclose(explorer.values
 #   $\alpha/(1 - \beta)$: at a fixed $\alpha$ momentum raises it by $1/(1 - \beta)$, at
 #   a fixed effective step it leaves it unchanged.
 # - Momentum can carry an iterate over a bump that stops gradient descent; with
-#   too much of it the final minimum is a matter of timing. With small steps it
-#   spends only the energy it started with (Ochs et al., 2014); with larger steps
-#   it can cross from below the hilltop (lr = 0.09, $\beta$ = 0.94 to 0.96, from
-#   $x_0 = 1.52$, section 8).
+#   too much of it the final minimum is a matter of timing. A ball in continuous
+#   time released below the hilltop can never cross it (its energy only
+#   decreases); the discrete iterates jump, and they do cross from below at
+#   lr = 0.09, $\beta$ = 0.94 to 0.96, from $x_0 = 1.52$ (section 8), though none
+#   of our 300 runs from below the hilltop at lr = 0.02 did.
 #
 # ## Exercises
 #
@@ -1305,3 +1349,72 @@ assert np.isclose(explorer.values["lr"], lr_star) and np.isclose(explorer.values
 # heavy-ball update in PyTorch's form, Nesterov's update, and the optimal heavy-ball
 # parameters for a quadratic. Each exercise has a `check(...)` cell that tells you at
 # once whether your code is right.
+
+
+# %% [markdown]
+# ## Appendix. Nesterov's best parameters on a quadratic
+#
+# Section 4 found the heavy ball's best $(\alpha, \beta)$ on a quadratic. The same
+# question for Nesterov's method: which
+# $(\alpha, \beta)$ make the worst root over $[\mu, L]$ smallest? Its answer is not
+# the heavy ball's. Lessard, Recht & Packard (2016, *Analysis and design of
+# optimization algorithms via integral quadratic constraints*, SIAM J. Optim. 26(1))
+# give the tuned values
+#
+# $$\alpha = \frac{4}{3L + \mu}, \qquad
+# \beta = \frac{\sqrt{3\kappa + 1} - 2}{\sqrt{3\kappa + 1} + 2}, \qquad
+# \text{rate } 1 - \frac{2}{\sqrt{3\kappa + 1}},$$
+#
+# 0.8847 for $\kappa = 100$, between the heavy ball's 0.818 and gradient descent's
+# 0.980. The familiar choice $\alpha = 1/L$, $\beta = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)$
+# is Nesterov's constant-step scheme for *every* $L$-smooth, $\mu$-strongly convex
+# function (Nesterov, *Introductory Lectures on Convex Optimization*, 2004,
+# section 2.2, the constant step scheme); on a quadratic it gives $1 - 1/\sqrt\kappa = 0.9$,
+# a little slower. Below, a grid search over $(\alpha, \beta)$ with Nesterov's
+# $2\times2$ iteration matrix on one eigen-direction (derived in section 6:
+# $z_{k+1} = (1 + \beta)(1 - \alpha\lambda) z_k - \beta(1 - \alpha\lambda) z_{k-1}$)
+# checks the closed form, and runs of both choices check the rates:
+
+# %%
+def nesterov_rate(lr, beta, eigenvalues):
+    """Largest |eigenvalue| of Nesterov's 2x2 matrix, worst over the given Hessian eigenvalues."""
+    return max(np.abs(np.linalg.eigvals([[(1 + beta) * (1 - lr * lam), -beta * (1 - lr * lam)], [1, 0]])).max()
+               for lam in eigenvalues)
+
+
+q3 = np.sqrt(3 * kappa + 1)
+lr_nag, beta_nag, rho_nag = 4 / (3 * L + mu), (q3 - 2) / (q3 + 2), 1 - 2 / q3
+best = min((nesterov_rate(a, b, [mu, L]), a, b)
+           for a in np.linspace(0.010, 0.016, 61) for b in np.linspace(0.70, 0.90, 201))
+print(f"grid search: best rate {best[0]:.4f} at alpha = {best[1]:.5f}, beta = {best[2]:.3f}")
+print(f"closed form: rate {rho_nag:.4f} at alpha = {lr_nag:.5f}, beta = {beta_nag:.3f}")
+assert np.isclose(nesterov_rate(lr_nag, beta_nag, [mu, L]), rho_nag, atol=1e-6) and round(rho_nag, 3) == 0.885
+assert rho_nag <= best[0] < rho_nag + 2e-3                       # no grid point beats the closed form
+assert abs(best[1] - lr_nag) < 2e-4 and abs(best[2] - beta_nag) < 0.01
+assert np.isclose(nesterov_rate(lr_nag, beta_nag, np.linspace(mu, L, 501)), rho_nag, atol=1e-6)  # worst at mu, L
+
+beta_const = (np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)
+for name, lr_, beta_, theory in [("tuned (Lessard et al.)", lr_nag, beta_nag, rho_nag),
+                                 ("1/L, (sqrt k-1)/(sqrt k+1)", 1 / L, beta_const, 1 - 1 / np.sqrt(kappa))]:
+    nag = run(sgd(lr=lr_, momentum=beta_, nesterov=True), bowl, bowl.start, steps=300, tol=0)
+    print(f"Nesterov {name}: measured {measured_rate(nag.xs):.4f} per step, theory {theory:.4f}")
+    assert abs(measured_rate(nag.xs) / theory - 1) < 0.01
+    assert rho_star < measured_rate(nag.xs) < rho_gd
+
+# %% [markdown]
+# On quadratics the tuned heavy ball is the faster of the two at every $\kappa > 1$:
+# with $q = \sqrt{3\kappa+1}$, $\;1 - 2/q > 1 - 2/(\sqrt\kappa + 1) = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)$
+# because $q > \sqrt\kappa + 1$ exactly when $3\kappa + 1 > \kappa + 2\sqrt\kappa + 1$,
+# i.e. $\kappa > 1$. Nesterov's method earns
+# its fame elsewhere: its $\sqrt\kappa$ guarantee holds for every smooth strongly
+# convex function, while the heavy ball's tuned parameters can fail to converge on
+# some of them (Lessard, Recht & Packard, 2016, give such a function). For convex functions that are not
+# strongly convex, Nesterov's method with $\beta_k = (k - 1)/(k + 2)$ brings
+# $f(x_k) - f^\star$ down like $O(1/k^2)$, against gradient descent's $O(1/k)$
+# (Nesterov, 1983; *Introductory Lectures*, 2004, section 2.2; Beck & Teboulle, 2009,
+# FISTA): this is the form most people mean by "accelerated gradient". Two further
+# views, for the curious: as $\alpha \to 0$ that scheme follows the differential
+# equation $\ddot x + (3/t)\,\dot x + \nabla f(x) = 0$ (Su, Boyd & Candès, 2016, JMLR),
+# and restarting the momentum whenever $f$ goes up removes the need to know $\mu$ in
+# practice (O'Donoghue & Candès, 2015, *Adaptive restart for accelerated gradient
+# schemes*, Found. Comput. Math.).

@@ -4,10 +4,12 @@ Every figure in the course takes its colours, markers and sizes from here, so
 that "Adam" is the same vermillion in chapter 06 and in the capstone, a start
 point is always a hollow circle and a minimum is always a yellow star.
 
-The palette is Okabe & Ito's (2008) colour-blind-safe set. There are more
-optimizers than safe colours, so related methods share a colour and differ by
-line style (``adam`` solid, ``adamw`` dashed; ``newton`` solid, ``bfgs``
-dashed).
+The palette is Okabe & Ito's (2008) colour-blind-safe set. The eight
+first-order optimizers of the optimizer race (:mod:`gdlearn.widgets.race`) have
+eight different colours and markers, the same here and in the race; ``amsgrad``
+is yellow, so draw it with a dark outline on white. There are more optimizers
+than safe colours, so the second-order methods share black and differ by line
+style and marker (``newton`` solid, ``bfgs`` dashed).
 
 This module does not import matplotlib at import time; :func:`set_style` and
 :func:`figsize` import it when called.
@@ -17,8 +19,8 @@ Examples
 >>> from gdlearn.style import color_for, optimizer_style
 >>> color_for("adam")
 '#D55E00'
->>> optimizer_style("AdamW")["linestyle"]
-'--'
+>>> optimizer_style("AdamW")["marker"]
+'h'
 >>> color_for("my-own-method") == color_for("my-own-method")   # unknown names: fixed too
 True
 """
@@ -74,8 +76,8 @@ OPTIMIZER_STYLES: dict[str, dict[str, str]] = {
     "adagrad": {"color": _P["bluish_green"], "linestyle": "-", "marker": "^"},
     "rmsprop": {"color": _P["sky_blue"], "linestyle": "-", "marker": "v"},
     "adam": {"color": _P["vermillion"], "linestyle": "-", "marker": "P"},
-    "adamw": {"color": _P["vermillion"], "linestyle": "--", "marker": "X"},
-    "amsgrad": {"color": _P["vermillion"], "linestyle": ":", "marker": "*"},
+    "adamw": {"color": _P["black"], "linestyle": "-.", "marker": "h"},
+    "amsgrad": {"color": _P["yellow"], "linestyle": ":", "marker": "<"},
     "newton": {"color": _P["black"], "linestyle": "-", "marker": "h"},
     "damped_newton": {"color": _P["black"], "linestyle": "-.", "marker": "h"},
     "bfgs": {"color": _P["black"], "linestyle": "--", "marker": "p"},

@@ -28,6 +28,8 @@ and diverging runs are shown as a message, never a traceback::
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 from typing import Any, Sequence
 
@@ -129,6 +131,17 @@ def _measured_rate(xs: np.ndarray, x_star: np.ndarray) -> float | None:
     if end - mid < 2 or not (d[mid] > 0 and d[end] > 0):
         return None
     return float((d[end] / d[mid]) ** (1.0 / (end - mid)))
+
+
+@functools.lru_cache(maxsize=16)
+def _padded(s: Any) -> Any:
+    """`s` with its domain widened by a quarter of its span on each side, as far as
+    the contour panel may widen (:meth:`MomentumExplorer._fit_path`), so that the
+    contours fill the panel whatever part of that range it shows."""
+    if not dataclasses.is_dataclass(s):
+        return s
+    wide = tuple((low - 0.25 * (high - low), high + 0.25 * (high - low)) for low, high in s.domain)
+    return dataclasses.replace(s, domain=wide)
 
 
 def _default_surfaces() -> dict[str, Any]:
@@ -288,7 +301,10 @@ class MomentumExplorer(Explorer):
                 for a in self._contours:
                     if a is not None:
                         a.remove()
-            self._contours = plotting.plot_contours(s, ax=self.ax, title=s.name)
+            # contours over the widest view `_fit_path` may open, then the panel back to the domain
+            self._contours = plotting.plot_contours(_padded(s), ax=self.ax, levels=30, title=s.name)
+            self.ax.set_xlim(*s.domain[0])
+            self.ax.set_ylim(*s.domain[1])
         a = self.artists
         name = "nesterov" if nesterov else "momentum"
         color = style.color_for(name)

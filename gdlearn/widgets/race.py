@@ -68,22 +68,22 @@ _P = style.PALETTE
 #: One colour and one marker per race optimizer, all different, so that eight paths
 #: can be told apart at a glance (colour-blind safe: the Okabe–Ito palette; the
 #: yellow and black lines get a thin contrasting outline on the figure). Colours
-#: that are close (orange/vermillion/yellow, blue/sky blue) also get different
-#: line styles, and the default four (SGD, momentum, RMSprop, Adam) have four
-#: clearly different hues and three line styles. Line widths differ too, and a
-#: thinner line is drawn above a wider one, so that two paths running along the
-#: same valley floor both stay visible (momentum widest, Adam thinnest); each
-#: path and loss curve also carries its marker every few steps, at offsets
-#: staggered between optimizers.
+#: and markers are those of :func:`gdlearn.style.optimizer_style`, so an optimizer
+#: looks the same here as in every chapter's figures. Colours that are close
+#: (orange/vermillion/yellow, blue/sky blue) get different line styles. Line widths
+#: differ too, and a thinner line is drawn above a wider one, so that two paths
+#: running along the same valley floor both stay visible (momentum widest, AdamW
+#: thinnest); each path and loss curve also carries its marker every few steps, at
+#: offsets staggered between optimizers.
 RACE_STYLES: dict[str, dict[str, Any]] = {
     "SGD": {"color": _P["blue"], "marker": "o", "linestyle": "-", "linewidth": 2.2},
     "momentum": {"color": _P["orange"], "marker": "s", "linestyle": "-", "linewidth": 4.0},
-    "Nesterov": {"color": _P["vermillion"], "marker": "D", "linestyle": ":", "linewidth": 2.2},
-    "Adagrad": {"color": _P["sky_blue"], "marker": "^", "linestyle": "-.", "linewidth": 2.6},
-    "RMSprop": {"color": _P["bluish_green"], "marker": "v", "linestyle": ":", "linewidth": 2.8},
-    "Adam": {"color": _P["reddish_purple"], "marker": "p", "linestyle": "--", "linewidth": 1.5},
+    "Nesterov": {"color": _P["reddish_purple"], "marker": "D", "linestyle": ":", "linewidth": 2.2},
+    "Adagrad": {"color": _P["bluish_green"], "marker": "^", "linestyle": "-.", "linewidth": 2.6},
+    "RMSprop": {"color": _P["sky_blue"], "marker": "v", "linestyle": ":", "linewidth": 2.8},
+    "Adam": {"color": _P["vermillion"], "marker": "P", "linestyle": "--", "linewidth": 1.5},
     "AdamW": {"color": _P["black"], "marker": "h", "linestyle": "-.", "linewidth": 1.3},
-    "AMSGrad": {"color": _P["yellow"], "marker": "<", "linestyle": "--", "linewidth": 2.0},
+    "AMSGrad": {"color": _P["yellow"], "marker": "<", "linestyle": ":", "linewidth": 2.0},
 }
 #: Markers along each path and loss curve: about this many per race.
 MARKS_PER_RACE = 12
@@ -100,7 +100,7 @@ def race_style(name: str) -> dict[str, Any]:
     Examples
     --------
     >>> race_style("Adam")["marker"], race_style("AdamW")["color"] != race_style("Adam")["color"]
-    ('p', True)
+    ('P', True)
     """
     if name in RACE_STYLES:
         return dict(RACE_STYLES[name])
