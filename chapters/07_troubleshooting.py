@@ -18,12 +18,12 @@
 #
 # This chapter makes each problem happen on a model small enough to take apart,
 # shows how to **diagnose** it from what a training run records (the loss curve,
-# the gradient norms), and **fixes** it. Section 7 is a gallery of loss curves
-# from real runs (for each one, what went wrong?), and section 8 lets you try
+# the gradient norms), and **fixes** it. Section 8 is a gallery of loss curves
+# from real runs (for each one, what went wrong?), and section 9 lets you try
 # gradient clipping yourself.
 #
 # You need chapter 02 (the update rule, $2/L$, `run`) and chapter 04 (mini-batches).
-# Section 1 uses the chain rule through a stack of layers (backpropagation); it is
+# Sections 1 and 2 use the chain rule through a stack of layers (backpropagation); it is
 # stated there in two lines, and chapter 09 derives it in full.
 #
 # ## What you will learn
@@ -119,7 +119,7 @@ print("backpropagation agrees with finite differences")
 # %% [markdown]
 # Now a chain of 30 layers of 16 units, on 64 random inputs. We compare tanh
 # with Glorot/Xavier's weights $N(0, 1/\text{width})$ and ReLU with He's
-# $N(0, 2/\text{width})$, each the scale made for that activation (section 6
+# $N(0, 2/\text{width})$, each the scale made for that activation (section 7
 # derives them), with two sigmoid chains. The first gets tanh's scale, which is
 # too small for the sigmoid: Glorot's derivation assumes an activation with slope 1
 # at 0, and $\sigma'(0) = 1/4$. The second gets weights four times larger,
@@ -242,17 +242,23 @@ ax_m.legend(fontsize=8);
 # - **activations** whose derivative is 1 where they are active: ReLU and its
 #   relatives (tanh's is 1 at 0 too);
 # - **initialization** at the scale that keeps the signal's size from layer to
-#   layer (section 6): the ReLU chain with He's weights passes the gradient
+#   layer (section 7): the ReLU chain with He's weights passes the gradient
 #   down 30 layers within a factor of 10;
 # - **normalization** layers: batch normalization rescales each unit's
 #   pre-activations over the batch to mean 0 and variance 1 and then to a learned
 #   mean $\beta$ and standard deviation $|\gamma|$ (at the start 0 and 1, where
 #   $\phi'$ is large), whatever the weights have become during training; layer
-#   normalization does the same across the units of one example: the next
-#   subsection;
+#   normalization does the same across the units of one example: section 2;
 # - **residual connections** $a_l = a_{l-1} + \phi(z_l)$, whose identity path
 #   adds the incoming gradient unchanged to what comes through $\phi$ (beyond this
 #   course's chain).
+#
+# ## 2. Normalization layers
+#
+# The third fix in detail. A normalization layer rescales each layer's
+# pre-activations to a chosen mean and spread, whatever the weights are, so the
+# activation works where its slope is large. We rescue the 30-layer sigmoid chain
+# with batch normalization, then look at layer normalization.
 #
 # ### Batch normalization
 #
@@ -416,7 +422,7 @@ ax_t.legend(fontsize=7);
 # the next (their section 1); the transformer (Vaswani et al. 2017, section 3.1)
 # uses it after every sub-layer.
 #
-# ## 2. Exploding gradients
+# ## 3. Exploding gradients
 #
 # Recurrent networks apply the *same* weight at every time step. Take the
 # simplest one, a single number carried along: $h_t = w\,h_{t-1} + x_t$. Without
@@ -562,7 +568,7 @@ for name, tr in clipped.items():                 # the tail alternates: every ev
 # alternates between a high and a low value at every step, drawn as two lines for
 # even and odd steps), lower the learning rate.
 #
-# ## 3. Saddle points and plateaus
+# ## 4. Saddle points and plateaus
 #
 # At a saddle point the gradient is zero but the point is not a minimum: some
 # directions go down. The saddle $f(x, y) = x^2 - y^2$ has Hessian
@@ -691,7 +697,7 @@ assert stuck_heavy.status == "converged"            # exactly on the manifold, m
 # In high-dimensional problems saddle points are far more common than bad local
 # minima (Dauphin et al. 2014), which is why plateaus are a familiar sight.
 #
-# ## 4. Where `nan` and `inf` come from
+# ## 5. Where `nan` and `inf` come from
 #
 # A float64 overflows above about $1.8\times10^{308}$ to `inf`, and then
 # `inf - inf`, `0 * inf` or `inf / inf` give `nan`, which spreads to everything it
@@ -780,7 +786,7 @@ except FloatingPointError as error:
 # 4. Fix the formula: stable forms (`logaddexp`, `log1p`, the log-sum-exp trick),
 #    or a small $\epsilon$ inside a logarithm or a division.
 #
-# ## 5. Overfitting: L2, L1 and early stopping
+# ## 6. Overfitting: L2, L1 and early stopping
 #
 # A model with enough parameters can fit the noise of its training data. Take
 # 40 noisy samples of a cubic (`data.polynomial`), keep half for training and
@@ -996,7 +1002,7 @@ ax.legend(fontsize=8);
 # best $\lambda$ of the sweep, $10^{-3}$, and ridge at $\lambda = 6.7\cdot10^{-4}$ has
 # validation error 0.0371 (checked above).
 #
-# ## 6. Initialization
+# ## 7. Initialization
 #
 # **Symmetry.** Start every weight at zero, and in a tanh chain every hidden
 # activation is $\tanh(0) = 0$. Then every weight gradient $a_{l-1}^\top\delta_l$ is
@@ -1116,12 +1122,12 @@ ax_g.legend(fontsize=8);
 # He's factor 2 is exactly what keeps the signal's size; Xavier's weights lose a
 # factor $\sqrt2$ per layer, $2^{-14.5}$ over the 29 steps from layer 1 to layer 30.
 #
-# ## 7. Reading loss curves: what is wrong with this run?
+# ## 8. Reading loss curves: what is wrong with this run?
 #
 # Six runs, each a real computation below, not a drawing: linear regression with
 # gradient descent and mini-batch SGD (on `data.linear`, and for run A on
 # `data.linear_features`, whose two features have scales 1 and 10), and the
-# polynomial of section 5. Before reading the diagnoses under the figure, try to
+# polynomial of section 6. Before reading the diagnoses under the figure, try to
 # name what went wrong in each.
 
 # %%
@@ -1161,7 +1167,7 @@ def minibatch_run(lr, batch_size, epochs, seed=0):
     return np.array(fs)
 
 
-curve_d = data.polynomial(n=40, degree=3, noise=0.2, seed=3)        # run D: a fresh draw, not section 5's run
+curve_d = data.polynomial(n=40, degree=3, noise=0.2, seed=3)        # run D: a fresh draw, not section 6's run
 train_d, val_d = data.train_val_split(curve_d, 0.5, seed=3)
 Xd_train, Xd_val = poly_features(train_d.X[:, 0], degree), poly_features(val_d.X[:, 0], degree)
 L_d = np.linalg.eigvalsh(Xd_train.T @ Xd_train / len(train_d.y)).max()
@@ -1216,7 +1222,7 @@ fig.suptitle("What is wrong with each run? (Where a panel has two curves: solid 
 #   larger batches or a decaying learning rate.
 # - **D — overfitting.** The training loss falls throughout; the validation loss
 #   is lowest at step 3 and then climbs, to 4.6 times that value by step 5,000
-#   (a fresh draw of section 5's polynomial problem; the panel's step axis is
+#   (a fresh draw of section 6's polynomial problem; the panel's step axis is
 #   logarithmic so that the first steps show). Stop early, regularize, or get more data.
 # - **E — a bug: the sign of the step.** The loss rises from the very first step,
 #   smoothly, at a modest learning rate ($0.1/L$): the code does `w + lr * grad`,
@@ -1295,9 +1301,9 @@ print(f"A turns at step {turn}; D's validation loss is lowest at step {d_best} a
       f"{history_d.val_loss[-1] / history_d.val_loss[d_best]:.1f} times higher; every diagnosis checked")
 
 # %% [markdown]
-# ## 8. Your turn: the clipping explorer
+# ## 9. Your turn: the clipping explorer
 #
-# The landscape of section 2: the loss of the recurrence over $(w, b)$, with its
+# The landscape of section 3: the loss of the recurrence over $(w, b)$, with its
 # wall at $|w| \approx 1$. Choose the **clipping** (none, by value, by global norm),
 # the **threshold** $c$ and the **learning rate**, and watch the path, the loss and
 # the gradient norms before and after clipping. The status line under the figure
@@ -1319,7 +1325,7 @@ explorer
 #
 # 1. Switch the clipping to **none**: the first step leaves the map. Find the
 #    largest learning rate with which plain gradient descent survives the wall
-#    (section 2 used $10^{-4}$), and look at where it gets in 200 steps.
+#    (section 3 used $10^{-4}$), and look at where it gets in 200 steps.
 # 2. Back to **by global norm**: raise the threshold $c$ step by step. From which
 #    $c$ on does the run miss the valley, and from which on does it leave the map?
 #    Why do both answers depend on the learning rate?
@@ -1444,7 +1450,7 @@ for label in ["sigmoid, Xavier", "sigmoid, 4 x Xavier"]:          # the per-laye
 # $\hat\sigma^2 = 1$, and feeds the running variance the **unbiased** batch variance
 # ($\sum_i (z_i - \mu)^2 / (n - 1)$) while normalizing with the biased one.
 # `normalization.update_running_stats` does the same (`tests/test_normalization.py`
-# compares it with torch), and `train_bn` in section 1 kept them. Evaluation mode, on
+# compares it with torch), and `train_bn` in section 2 kept them. Evaluation mode, on
 # the chain trained there:
 
 # %%
