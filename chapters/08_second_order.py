@@ -478,7 +478,7 @@ ax.plot([search.alpha], [search.f], "o", color=COLORS["bluish_green"], markersiz
         label=f"accepted: $\\alpha$ = {search.alpha}")
 ax.set(xlabel=r"step length $\alpha$", ylabel="$f$", ylim=(3.0, top),
        title="Backtracking along pure Newton's second step on Rosenbrock")
-ax.legend(fontsize=8, loc="lower right");
+ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(0.35, 0.5));   # the empty middle, off the lines
 
 # %% [markdown]
 # Three halvings, and $f$ drops from 4.73 to 4.09 instead of jumping to 1,412. (With
