@@ -651,23 +651,35 @@ assert surrogate_01[-1] > max(local_rs.f, nm.f, es.f)    # the value-only method
 # We keep its population **fixed** at 4 ($n = 2$ antithetic pairs, so 5
 # evaluations per iteration with the mean), whatever $d$: a population that grew
 # with $d$ would make the cost grow with $d$ by construction. And we give it the
-# best step size for each $d$, which on this bowl we can derive. On a quadratic
-# the antithetic difference is exact, $\big(f(x + \sigma\varepsilon) - f(x - \sigma\varepsilon)\big)/2\sigma
-# = x \cdot \varepsilon$, so $\hat g = \frac1n\sum_i \varepsilon_i\varepsilon_i^\top x$, with
-# $\mathbb E[\hat g] = x = \nabla f(x)$ (since $\mathbb E[\varepsilon\varepsilon^\top] = I$). For the
-# second moment we need $\mathbb E[(x\cdot\varepsilon)^2\|\varepsilon\|^2]$. The Gaussian is
-# unchanged by rotations, so rotate $x$ onto the first axis, $x = \|x\|e_1$:
-# $\mathbb E[\varepsilon_1^2 \sum_j \varepsilon_j^2]\,\|x\|^2 = \big(\mathbb E[\varepsilon_1^4] + \sum_{j \ge 2}\mathbb E[\varepsilon_1^2]\,\mathbb E[\varepsilon_j^2]\big)\|x\|^2
-# = (3 + d - 1)\|x\|^2 = (d + 2)\|x\|^2$. In $\|\hat g\|^2 = \frac1{n^2}\sum_{i,k} (x\cdot\varepsilon_i)(x\cdot\varepsilon_k)\,\varepsilon_i\cdot\varepsilon_k$
-# the $n$ terms $i = k$ each have this mean and the $n(n-1)$ terms $i \ne k$ have mean
-# $\|x\|^2$ (independent directions), so
-# $\mathbb E\|\hat g\|^2 = \frac{d + 2}{n}\|x\|^2 + \frac{n - 1}{n}\|x\|^2 = \big(1 + \frac{d + 1}{n}\big)\|x\|^2$. One step $x - \eta\hat g$ then gives
+# best step size for each $d$, which on this bowl, $f(x) = \|x\|^2/2$, we can
+# derive in four steps.
 #
-# $$\mathbb E\,\|x - \eta\hat g\|^2 = \Big(1 - 2\eta + \eta^2\big(1 + \tfrac{d+1}{n}\big)\Big)\|x\|^2 ,$$
+# 1. **The estimate.** On a quadratic the antithetic difference is exact,
+#    $\big(f(x + \sigma\varepsilon) - f(x - \sigma\varepsilon)\big)/2\sigma = x \cdot \varepsilon$, so
+#    $\hat g = \frac1n\sum_i \varepsilon_i\varepsilon_i^\top x$, and since
+#    $\mathbb E[\varepsilon\varepsilon^\top] = I$, $\mathbb E[\hat g] = x = \nabla f(x)$.
+# 2. **One direction's second moment.** The Gaussian is unchanged by rotations,
+#    so rotate $x$ onto the first axis, $x = \|x\|e_1$:
 #
-# smallest at $\eta^\star = n/(n + d + 1)$, where the factor is $(d + 1)/(n + d + 1)$:
-# close to 1 when $d \gg n$, so the number of iterations, and of evaluations,
-# grows in proportion to $d$. (This is the zeroth-order penalty of Nesterov and
+#    $$\mathbb E\big[(x\cdot\varepsilon)^2\|\varepsilon\|^2\big]
+#    = \Big(\mathbb E[\varepsilon_1^4] + \sum_{j \ge 2}\mathbb E[\varepsilon_1^2]\,\mathbb E[\varepsilon_j^2]\Big)\|x\|^2
+#    = (3 + d - 1)\|x\|^2 = (d + 2)\|x\|^2 .$$
+#
+# 3. **The average of $n$ directions.** In
+#    $\|\hat g\|^2 = \frac1{n^2}\sum_{i,k} (x\cdot\varepsilon_i)(x\cdot\varepsilon_k)\,\varepsilon_i\cdot\varepsilon_k$
+#    the $n$ terms $i = k$ each have the mean of step 2, and the $n(n-1)$ terms
+#    $i \ne k$ have mean $\|x\|^2$ (independent directions), so
+#
+#    $$\mathbb E\|\hat g\|^2 = \frac{d + 2}{n}\|x\|^2 + \frac{n - 1}{n}\|x\|^2 = \Big(1 + \frac{d + 1}{n}\Big)\|x\|^2 .$$
+#
+# 4. **One step** $x - \eta\hat g$ then gives
+#
+#    $$\mathbb E\,\|x - \eta\hat g\|^2 = \Big(1 - 2\eta + \eta^2\big(1 + \tfrac{d+1}{n}\big)\Big)\|x\|^2 ,$$
+#
+#    smallest at $\eta^\star = n/(n + d + 1)$, where the factor is $(d + 1)/(n + d + 1)$.
+#
+# That factor is close to 1 when $d \gg n$, so the number of iterations, and of
+# evaluations, grows in proportion to $d$. (This is the zeroth-order penalty of Nesterov and
 # Spokoiny, *Random Gradient-Free Minimization of Convex Functions*, Foundations of
 # Computational Mathematics, 2017: about $d$ times more iterations than gradient
 # descent.) Measured, with $\eta^\star$, the median over 5 seeds, and half and
