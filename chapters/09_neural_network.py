@@ -12,17 +12,19 @@
 # Everything so far has been a warm-up for this chapter. We build a small neural
 # network from scratch, derive its gradient by hand (this is **backpropagation**,
 # nothing more than the chain rule of chapter 01 applied layer by layer), check
-# that gradient against finite differences, and then train it with every
-# optimizer of the course: SGD, momentum, Adam, AdamW, gradient clipping and a
-# learning-rate schedule.
+# that gradient against finite differences, and then train it with the
+# optimizers of chapters 04–07 (SGD, momentum, Adam, AdamW), plus gradient
+# clipping and a learning-rate schedule.
 #
 # Then we ask the question every practitioner asks, *which optimizer is best?*,
 # and answer it fairly: every optimizer gets the same learning-rate search, the
 # same budget, the same data, and several random seeds. The answer is more modest
 # than most blog posts, and more useful.
 #
-# You need chapter 04 (logistic regression, its loss from the logits and
-# mini-batches), chapter 05 (momentum) and chapter 06 (Adam and AdamW).
+# You need chapter 04 (logistic regression, its loss from the logits,
+# mini-batches and schedules), chapter 05 (momentum), chapter 06 (Adam and
+# AdamW) and chapter 07 (initialisation and gradient clipping); section 6 stacks
+# runs side by side like chapter 02's `run_many`.
 #
 # ## What you will learn
 #
@@ -117,7 +119,10 @@ fig.suptitle("Two spirals: 400 points, two classes, split three ways");
 # The output $z$ is a weighted sum of those soft steps, the **logit**, and
 # $p = \sigma(z) = 1/(1 + e^{-z})$ is the predicted probability of label 1.
 # Without the $\tanh$ the two layers would collapse into one linear map, and the
-# boundary $z = 0$ would be a straight line again.
+# boundary $z = 0$ would be a straight line again. (The other common
+# non-linearity is the ReLU, $\max(0, a)$; `init_mlp` and the functions of
+# `gdlearn.mlp` take `activation="relu"`. We keep $\tanh$, whose derivative
+# $1 - \tanh^2$ we use below.)
 #
 # Written for all $n$ examples at once (rows of $X$), it is two matrix products:
 
@@ -176,7 +181,7 @@ from matplotlib.patches import Patch
 
 fig, ax = plt.subplots(figsize=(11, 3.6))
 nodes = {"X": (0, 1), "W1, b1": (0, 0), "a = X W1 + b1": (2.2, 0.5), "H = tanh(a)": (4.4, 0.5),
-         "W2, b2": (4.4, -0.5), "z = H W2 + b2": (6.6, 0.5), "y": (6.6, -0.5), "L = mean ℓ(z, y)": (8.8, 0.5)}
+         "W2, b2": (4.4, -0.5), "z = H W2 + b2": (6.6, 0.5), "y": (7.9, -0.5), "L = mean ℓ(z, y)": (8.8, 0.5)}
 DATA, PARAMS = ("X", "y"), ("W1, b1", "W2, b2")
 box = {}
 for text, (cx, cy) in nodes.items():
@@ -201,16 +206,21 @@ for a, b, label in backward:   # from the top of one box to the top of the previ
                                 connectionstyle="arc3,rad=0.35", shrinkA=3, shrinkB=3))
     ax.text((nodes[a][0] + nodes[b][0]) / 2, 1.05, label, ha="center", va="bottom", fontsize=8,
             color=COLORS["vermillion"])
-ax.text(2.2, -0.05, "∂L/∂W1 = Xᵀδ1 (uses X)\n∂L/∂b1 = Σᵢ δ1ᵢ", ha="center", va="top", fontsize=8,
+for a, b in (("a = X W1 + b1", "W1, b1"), ("z = H W2 + b2", "W2, b2")):   # the gradients reach the parameters
+    ax.annotate("", xy=(0.5, 0.5), xycoords=box[b], xytext=(0.5, 0.5), textcoords=box[a],
+                arrowprops=dict(arrowstyle="-|>", color=COLORS["vermillion"], lw=1.5, linestyle="--",
+                                connectionstyle="arc3,rad=-0.35", patchA=box[a].get_bbox_patch(),
+                                patchB=box[b].get_bbox_patch(), shrinkA=2, shrinkB=2))
+ax.text(1.55, -0.45, "∂L/∂W1 = Xᵀδ1 (uses X)\n∂L/∂b1 = Σᵢ δ1ᵢ", ha="left", va="center", fontsize=8,
         color=COLORS["vermillion"])
-ax.text(6.3, -0.12, "∂L/∂W2 = Hᵀδ2 (uses H)\n∂L/∂b2 = Σᵢ δ2ᵢ", ha="center", va="center", fontsize=8,
+ax.text(5.25, -0.6, "∂L/∂W2 = Hᵀδ2 (uses H)\n∂L/∂b2 = Σᵢ δ2ᵢ", ha="left", va="center", fontsize=8,
         color=COLORS["vermillion"])
-handles = [plt.Line2D([], [], color="black", label="forward pass: computes and stores"),
+handles = [plt.Line2D([], [], color="black", label="forward pass (keeps its arrays)"),
            plt.Line2D([], [], color=COLORS["vermillion"], linestyle="--",
                       label="backward pass: reuses the stored arrays"),
            Patch(facecolor="white", edgecolor="black", label="data (X, y)"),
            Patch(facecolor=COLORS["yellow"], edgecolor="black", linestyle="--", label="parameters (W, b)"),
-           Patch(facecolor=COLORS["sky_blue"], edgecolor="black", label="computed and stored")]
+           Patch(facecolor=COLORS["sky_blue"], edgecolor="black", label="computed by the forward pass")]
 ax.set(xlim=(-0.8, 9.8), ylim=(-0.75, 1.5), title="The two-layer network as a computational graph")
 ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.02), fontsize=8, ncol=3)
 ax.axis("off");
@@ -267,13 +277,14 @@ def two_layer_loss_and_grad(params, X, y):
 # ### Gradient checking
 #
 # A hand-derived gradient is guilty until proven innocent. Chapter 01's check:
-# nudge every parameter by $\pm h$, take central differences of the loss, and
+# nudge every parameter up and down by a tiny step, take central differences of the loss, and
 # compare with our formula through the relative error
 # $\|g - g_{\text{fd}}\| / (\|g\| + \|g_{\text{fd}}\|)$, which is about $10^{-8}$ or
 # less for a correct gradient and many orders of magnitude larger for a wrong
 # one.
 # `calculus.check_grad` works on a flat vector, so we flatten the dict first.
-# (Biases start at 0, which hides mistakes in their gradients, so we check at
+# (Biases start at 0, where a slip that involves them, such as recomputing $a$
+# without its $+\,b_1$ in the backward pass, changes nothing; so we check at
 # random biases.)
 
 # %%
@@ -414,6 +425,8 @@ if torch is not None:
     reference = {"loss": t_loss.item(), **{k: t[k].grad.numpy().ravel()[:3] for k in t}}
     for k, v in reference.items():        # the stored numbers are what torch prints here too
         assert np.allclose(v, TORCH_REFERENCE[k], rtol=1e-10, atol=1e-14), k
+    for k in t:                           # and with torch at hand, every entry of every gradient agrees
+        assert np.allclose(grads_lib[k], t[k].grad.numpy(), rtol=1e-10, atol=1e-16), k
     source = f"torch {torch.__version__}, computed just now"
 else:
     reference, source = TORCH_REFERENCE, "stored reference values (PyTorch is not installed here)"
@@ -423,8 +436,9 @@ print(f"PyTorch numbers from: {source}\nlargest relative difference, loss and gr
 assert worst < 1e-10
 
 # %% [markdown]
-# The loss and the gradients agree to ten significant digits and more (what
-# remains is float64 round-off): the hand-written backpropagation is what
+# The loss and the gradient entries agree to ten significant digits and more
+# (what remains is float64 round-off; with torch installed, the cell compares
+# all 337 entries): the hand-written backpropagation is what
 # PyTorch computes. From here on we use `gdlearn.mlp`.
 #
 # ## 4. A first training run
@@ -442,8 +456,8 @@ assert worst < 1e-10
 # training set) and records the loss and accuracy on the training and validation
 # sets. In this first run each epoch is one **full-batch** step (the gradient of all
 # 225 points): full-batch Adam, so the only randomness is the starting weights
-# (Adam's steps are not plain gradient-descent steps: chapter 06 rescales each
-# coordinate). The learning rate is 0.01,
+# (Adam's steps are not plain gradient-descent steps: Adam rescales each
+# coordinate, chapter 06). The learning rate is 0.01,
 # ten times the default 0.001 of `optim.adam` (and of `torch.optim.Adam` and Kingma
 # and Ba's paper): at the default, 250 full-batch epochs are too few here (the cell
 # checks it). Section 6 searches for a good rate properly.
@@ -494,9 +508,8 @@ fig.colorbar(image, ax=ax_map, shrink=0.8, label="$p$");
 # %% [markdown]
 # The loss falls more than five-fold, above 90 % of the validation points are
 # right, and the boundary (black) winds between the arms. Note the slow start: the
-# first 30 epochs take less than 20 % off the loss, while the network is little
-# better than a straight line. A good reason not to judge an optimizer by its first
-# steps.
+# first 30 epochs take less than 20 % off the loss. A good reason not to judge an
+# optimizer by its first steps.
 #
 # ## 5. The toolbox
 #
@@ -515,7 +528,10 @@ fig.colorbar(image, ax=ax_map, shrink=0.8, label="$p$");
 # | AdamW | `adamw(lr, weight_decay=0.01)` | decoupled weight decay (chapter 06) |
 # | AdamW + clip + schedule | `chain(clip_by_global_norm(1), adamw(schedule))` | gradient clipping (chapter 07) and a warm-up + cosine learning rate (chapter 04) |
 #
-# The last one is a common recipe for training large networks. Its schedule
+# The last one combines pieces that are standard in training large networks:
+# decoupled weight decay (Loshchilov and Hutter, 2019), clipping of the global
+# norm (chapter 07), a linear warm-up (Goyal et al., 2017, section 2.2) and a
+# cosine decay (Loshchilov and Hutter, 2017, SGDR). Its schedule
 # rises linearly from 0 to the peak rate over the first 10 % of the steps (the
 # **warm-up**) and then decays along a half cosine to 0 at the end of the budget.
 # Why warm up an adaptive method? Adam divides by $\sqrt{\hat v_t}$, an average of
@@ -524,15 +540,14 @@ fig.colorbar(image, ax=ax_map, shrink=0.8, label="$p$");
 # al. (2020, *On the Variance of the Adaptive Learning Rate and Beyond*, ICLR,
 # section 3) trace the need for warm-up to this variance. The cosine decay, in
 # turn, ends every run with small steps. At a constant rate the iterates need not
-# settle: plain SGD keeps a noise ball (chapter 04) where the mini-batch gradients
-# stay noisy at the minimum, and Adam's step has a size of about $\eta$ per
-# coordinate whatever the gradient (section 6 below); a rate that decays to 0
-# removes both floors.
+# settle: where the mini-batch gradients stay noisy at the minimum, plain SGD
+# keeps bouncing in chapter 04's noise ball, whose size grows with the rate. A
+# rate that decays to 0 makes the last steps small.
 
 # %%
 BATCH = 25
 STEPS_PER_EPOCH = len(y) // BATCH
-SHORT, LONG = 100, 1000                 # the two budgets of the bake-off, in epochs
+SHORT = 100                             # the budget of the bake-off, in epochs
 assert STEPS_PER_EPOCH * BATCH == len(y) == 225
 
 
@@ -570,11 +585,11 @@ assert recipe_schedule(1.0, SHORT)(len(steps) - 1) < 1e-4
 #    **mean** validation accuracy over the three. Ties (the validation set has 75
 #    points, so equal accuracies happen) go to the rate with the lower mean
 #    validation loss.
-# 4. **Judged on fresh seeds, unseen data and two budgets.** Ten new seeds
-#    (10–19) at the chosen rate, scored on the test set after the tuning budget
-#    of 100 epochs and after ten times as many. One seed is an anecdote; the
-#    spread over seeds says how much of a difference is luck. Two budgets can separate
-#    an optimizer that is **slower** from one that is **worse**.
+# 4. **Judged on fresh seeds and unseen data.** Ten new seeds (10–19) at the
+#    chosen rate, scored on the test set. One seed is an anecdote; the spread
+#    over seeds says how much of a difference is luck.
+# 5. **Checked on other seeds.** The whole protocol again, with other tuning and
+#    evaluation seeds: a conclusion that changes with them is not a conclusion.
 #
 # The runs are cheap because the optimizers are elementwise: `stack_params` stacks
 # networks along a last "runs" axis, `lr` becomes an array with one learning rate
@@ -635,6 +650,8 @@ STYLES = {"SGD": {"color": COLORS["blue"], "linestyle": "-", "marker": "o"},
 # ### The search
 #
 # Each optimizer trains 27 networks side by side: 9 learning rates × 3 seeds.
+# `search_rates` takes a list of **seed configurations** (here one, the tuning
+# seeds 0, 1, 2); the last part of this section re-runs it for four more.
 
 # %%
 LR_GRID = 10.0 ** np.arange(-3, 1.01, 0.5)
@@ -642,28 +659,33 @@ TUNE_SEEDS = [0, 1, 2]
 assert len(LR_GRID) == 9
 
 
-def search_rates(make):
-    """Validation accuracy and loss after SHORT epochs, shape (seeds, rates)."""
-    start = stack_params([init_mlp(SIZES, seed=s) for s in TUNE_SEEDS for _ in LR_GRID])
-    _, h = train(start, X, y, make(np.tile(LR_GRID, len(TUNE_SEEDS)), SHORT), epochs=SHORT, batch_size=BATCH,
-                 seed=[s for s in TUNE_SEEDS for _ in LR_GRID], X_val=val_set.X, y_val=val_set.y)
-    shape = (len(TUNE_SEEDS), len(LR_GRID))
+def search_rates(make, configs=(TUNE_SEEDS,), rates=LR_GRID):
+    """Validation accuracy and loss after SHORT epochs, shape (configurations, seeds, rates)."""
+    runs = [(s, lr) for seeds in configs for s in seeds for lr in rates]       # all of them stacked
+    start = stack_params([init_mlp(SIZES, seed=s) for s, _ in runs])
+    _, h = train(start, X, y, make(np.array([lr for _, lr in runs]), SHORT), epochs=SHORT, batch_size=BATCH,
+                 seed=[s for s, _ in runs], X_val=val_set.X, y_val=val_set.y)
+    shape = (len(configs), len(configs[0]), len(rates))
     return np.nan_to_num(h.val_accuracy[-1]).reshape(shape), np.nan_to_num(h.val_loss[-1], nan=np.inf).reshape(shape)
 
 
+def choose(acc, loss):
+    """The rate of LR_GRID with the best mean accuracy over the seeds; ties go to the lower mean loss."""
+    return LR_GRID[np.lexsort((loss.mean(axis=0), -acc.mean(axis=0)))[0]]
+
+
 search = {name: search_rates(make) for name, make in {**OPTIMIZERS, **ABLATION}.items()}
-mean_acc = {name: acc.mean(axis=0) for name, (acc, _) in search.items()}
-mean_loss = {name: loss.mean(axis=0) for name, (_, loss) in search.items()}
-best_lr = {}
-for name in search:     # the best mean accuracy; ties go to the lower mean validation loss
-    best_lr[name] = LR_GRID[np.lexsort((mean_loss[name], -mean_acc[name]))[0]]
+mean_acc = {name: acc[0].mean(axis=0) for name, (acc, _) in search.items()}
+best_lr = {name: choose(acc[0], loss[0]) for name, (acc, loss) in search.items()}
 for name in OPTIMIZERS:
     print(f"{name:>24}: chosen lr {best_lr[name]:<7.3g} mean validation accuracy "
           + " ".join(f"{a:.2f}" for a in mean_acc[name]))
 
 sgd_default = mean_acc["SGD"][np.argmin(abs(LR_GRID - 0.01))]
-assert best_lr["SGD"] >= 9.9 * max(best_lr["Adam"], best_lr["AdamW"])
+assert best_lr["SGD"] >= 9.9 * max(best_lr["Adam"], best_lr["AdamW"])        # in this run
 assert sgd_default < 0.7 and mean_acc["SGD"].max() - sgd_default > 0.2       # untuned SGD: far worse
+dip = np.argmin(abs(LR_GRID - 0.0316))
+assert all(mean_acc[n][dip] < min(mean_acc[n][dip - 1], mean_acc[n][dip + 1]) - 0.03 for n in ("Adam", "AdamW"))
 
 # %%
 fig, ax = plt.subplots(figsize=(9, 4))
@@ -681,16 +703,18 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0));
 # %% [markdown]
 # What the search says, before any comparison of the winners:
 #
-# - **Every optimizer needs its own learning rate.** SGD's chosen rate is at
-#   least ten times Adam's and AdamW's. A shared "default" would be a
+# - **Every optimizer needs its own learning rate.** In this run SGD's chosen
+#   rate is at least ten times Adam's and AdamW's (how many times depends on the
+#   seeds; in all five seed configurations at the end of this section, SGD's
+#   chosen rate is above the recipe's peak rate). A shared "default" would be a
 #   bad rate for someone: SGD at 0.01, a common first guess, is little better than
 #   a coin flip after 100 epochs.
 # - **The curves are not smooth**: with these seeds Adam's and AdamW's dip at
 #   0.0316, between two good rates. Each point is a mean over only 3 seeds and 75 validation
 #   points, so one seed that does badly moves it by several points; the search
 #   picks among good rates, it does not measure them precisely, and which of
-#   several nearly tied rates it picks is partly luck (section "The comparison"
-#   below shows how much).
+#   several nearly tied rates it picks is partly luck (the end of this section
+#   shows how much).
 #
 # ### Which part of the recipe forgives? An ablation
 #
@@ -708,15 +732,20 @@ for name in VARIANTS:
     rows.append(f"| {name} | {'yes' if 'clip' in name else 'no'} | {'yes' if 'schedule' in name else 'no'} "
                 f"| {good[name]} of 9 | " + ", ".join(f"{a:.2f}" for a in mean_acc[name][large]) + " |")
 display(Markdown("\n".join(rows)))
-without_schedule = np.concatenate([mean_acc[name][large] for name in ["AdamW", "AdamW + clip"]])
-with_schedule = np.concatenate([mean_acc[name][large] for name in ["AdamW + schedule", RECIPE]])
-print(f"mean at the three largest rates: without the schedule {without_schedule.mean():.2f}, "
-      f"with it {with_schedule.mean():.2f}")
-assert without_schedule.mean() < 0.6 and with_schedule.mean() > without_schedule.mean() + 0.15
-with_clip = np.concatenate([mean_acc[name][large] for name in ["AdamW + clip", RECIPE]])
-no_clip = np.concatenate([mean_acc[name][large] for name in ["AdamW", "AdamW + schedule"]])
-print(f"mean at the three largest rates: with clipping {with_clip.mean():.2f}, without {no_clip.mean():.2f}")
-assert with_clip.mean() < no_clip.mean() + 0.05          # clipping does not help (by more than a small margin)
+
+
+def ablation(at_large):
+    """From {variant: mean accuracy at the three largest rates}: the means without/with schedule, with/without clip."""
+    return (np.mean([at_large["AdamW"], at_large["AdamW + clip"]]),
+            np.mean([at_large["AdamW + schedule"], at_large[RECIPE]]),
+            np.mean([at_large["AdamW + clip"], at_large[RECIPE]]),
+            np.mean([at_large["AdamW"], at_large["AdamW + schedule"]]))
+
+
+no_schedule, with_schedule, with_clip, no_clip = ablation({name: mean_acc[name][large] for name in VARIANTS})
+print(f"mean at the three largest rates: without the schedule {no_schedule:.2f}, with it {with_schedule:.2f}; "
+      f"with clipping {with_clip:.2f}, without {no_clip:.2f}")
+assert with_clip < no_clip                                         # in this run
 
 # how often does the clip act? AdamW + clip at the three largest rates, the tuning seeds, counted step by step
 clipped_steps = []
@@ -738,200 +767,184 @@ train(stack_params([init_mlp(SIZES, seed=s) for _ in LR_GRID[large] for s in TUN
       seed=[s for _ in LR_GRID[large] for s in TUNE_SEEDS])
 share_clipped = np.mean(clipped_steps, axis=0).reshape(len(LR_GRID[large]), len(TUNE_SEEDS)).mean(axis=1)
 print("share of steps where the clip acts, at lr = 1, 3.2, 10: " + ", ".join(f"{c:.2f}" for c in share_clipped))
-assert share_clipped.min() > 0.3 and share_clipped.max() > 0.8     # the clip acts, and still does not help
+assert 0.35 < share_clipped[0] < 0.6 and share_clipped[-1] > 0.85     # about half of the steps, then nine in ten
 
 # %% [markdown]
-# The forgiveness comes from the **schedule**. Without it, AdamW at the three
-# largest rates ends near chance (a mean below 60 % over the two variants and
-# three rates), with or without clipping; with it, the same mean is more than 15
-# points higher. Clipping does not help: over the two pairs (with and without
-# clipping, with and without the schedule) it does not raise the mean at the
-# three largest rates by more than a few points (asserted above), and in the
-# six seed configurations we measured offline (not re-run here), adding it to
-# AdamW + schedule lowered the mean accuracy at lr = 10, by 4 to 26 points. So the most forgiving variant here is AdamW + schedule, not the full
-# recipe. Clipping is not idle, though: at those rates it shortens the gradient of about half the steps
-# (at lr = 1) to nine in ten (at lr = 10), the printout says. Why so little effect? Adam's step,
-# $\eta\,\hat m_t/(\sqrt{\hat v_t} + \epsilon)$, is a ratio of two averages of the
-# same gradients, so its size per coordinate is about $\eta$ *whatever the size
-# of the gradients*: multiply every gradient by $c > 0$ and $\hat m_t$ grows by
-# $c$, $\sqrt{\hat v_t}$ by $c$, and the step does not change (up to $\epsilon$).
-# Kingma and Ba (2015, section 2.1) bound the step by about $\eta$ per
-# coordinate. Clipping is not such a uniform rescaling (it shrinks only the
-# large gradients, so it changes the mix inside the two averages), and that is
-# why this is an explanation, not a proof: what it predicts is that shrinking
-# gradients cannot do much to a step whose size is set by $\eta$ (it does not
-# predict the loss of accuracy, which we only observed). The schedule acts on $\eta$ itself: the warm-up keeps the first
-# steps small, and the cosine decay ends every run with small steps, whatever
-# the peak.
+# The forgiveness comes from the **schedule**: without it, AdamW at the three
+# largest rates ends near chance with or without clipping; with it, the same
+# mean is far higher (the printout; the end of this section checks it on four
+# more seed configurations). Clipping does not help: in this run the two
+# variants with clipping average a little *lower* at the three largest rates
+# than the two without. Clipping is not idle, though: at those rates it shortens
+# the gradient of about half the steps (at lr = 1) to nine in ten (at lr = 10).
 #
-# ### The comparison, at two budgets
+# Why so little effect? Adam's step, $\eta\,\hat m_t/(\sqrt{\hat v_t} + \epsilon)$,
+# is a ratio of two averages of the same gradients: multiply every gradient by
+# $c > 0$ and $\hat m_t$ grows by $c$, $\sqrt{\hat v_t}$ by $c$, and the step
+# does not change (up to $\epsilon$). Kingma and Ba (2015, section 2.1) show
+# that the step is approximately bounded by $\eta$ per coordinate, and smaller
+# when the gradients are noisy compared with their mean (a small
+# "signal-to-noise ratio", as near a minimum); what it does not depend on is
+# the gradients' overall scale. Clipping is not such a uniform rescaling (it shrinks
+# only the large gradients, so it changes the mix inside the two averages), so
+# this is an explanation, not a proof: it suggests that shrinking gradients does
+# little to a step whose bound is set by $\eta$. The schedule acts on $\eta$
+# itself: the warm-up keeps the first steps small, and the cosine decay ends
+# every run with small steps, whatever the peak.
+#
+# ### The comparison
 #
 # Each optimizer at its chosen learning rate, ten fresh seeds (10–19), scored on
-# the test set, after 100 epochs (the tuning budget) and after 1,000. For the
-# constant-rate optimizers the 100-epoch result is the same run, read at epoch
-# 100; the recipe's schedule depends on the budget, so it gets a separate
-# 100-epoch run and a 1,000-epoch run, whose schedule is stretched to the longer
-# budget. The rates stay those chosen for 100 epochs; we did not tune again for
-# the longer budget.
+# the test set after the tuning budget of 100 epochs.
 
 # %%
 EVAL_SEEDS = list(range(10, 20))
-results = {}
-for name, make in OPTIMIZERS.items():
-    start = stack_params([init_mlp(SIZES, seed=s) for s in EVAL_SEEDS])
-    runs = {}
-    for epochs in ([SHORT, LONG] if name == RECIPE else [LONG]):
-        final, h = train(start, X, y, make(best_lr[name], epochs), epochs=epochs, batch_size=BATCH, seed=EVAL_SEEDS,
-                         X_val=test.X, y_val=test.y)      # the test set is only recorded: nothing is chosen on it
-        runs[epochs] = h
-    short = runs[SHORT] if name == RECIPE else runs[LONG]
-    results[name] = {"test short": short.val_accuracy[SHORT], "test long": runs[LONG].val_accuracy[LONG],
-                     "loss short": short.loss[SHORT], "loss long": runs[LONG].loss[LONG],
-                     "loss curve": runs[LONG].loss}
 
-rows = ["| optimizer | chosen lr | test accuracy after 100 epochs: mean (min–max) | after 1,000 epochs "
-        "| training loss after 100 → 1,000 epochs (median) |", "| --- | --- | --- | --- | --- |"]
-for name, r in results.items():
-    rows.append(f"| {name} | {best_lr[name]:.3g} "
-                f"| {r['test short'].mean():.3f} ({r['test short'].min():.2f}–{r['test short'].max():.2f}) "
-                f"| {r['test long'].mean():.3f} ({r['test long'].min():.2f}–{r['test long'].max():.2f}) "
-                f"| {np.median(r['loss short']):.3f} → {np.median(r['loss long']):.4f} |")
+
+def evaluate(name, lr, seeds):
+    """Test accuracy after SHORT epochs of the optimizer `name` at rate(s) lr, one run per seed."""
+    _, h = train(stack_params([init_mlp(SIZES, seed=s) for s in seeds]), X, y, OPTIMIZERS[name](lr, SHORT),
+                 epochs=SHORT, batch_size=BATCH, seed=seeds,
+                 X_val=test.X, y_val=test.y)      # the test set is only recorded: nothing is chosen on it
+    return h.val_accuracy[SHORT]
+
+
+test_acc = {name: evaluate(name, best_lr[name], EVAL_SEEDS) for name in OPTIMIZERS}
+rows = ["| optimizer | chosen lr | test accuracy after 100 epochs: mean | worst seed | best seed |",
+        "| --- | --- | --- | --- | --- |"]
+for name, acc in test_acc.items():
+    rows.append(f"| {name} | {best_lr[name]:.3g} | {acc.mean():.3f} | {acc.min():.2f} | {acc.max():.2f} |")
 display(Markdown("\n".join(rows)))
-
-acc_short = {name: r["test short"] for name, r in results.items()}
-acc_long = {name: r["test long"] for name, r in results.items()}
-median_loss = {name: np.median(r["loss curve"], axis=1) for name, r in results.items()}
-sgd, rec = acc_short["SGD"], acc_short[RECIPE]
-print(f"after 100 epochs, recipe minus SGD: mean {rec.mean() - sgd.mean():+.3f}, worst seed {rec.min() - sgd.min():+.2f}, "
+sgd, rec = test_acc["SGD"], test_acc[RECIPE]
+print(f"recipe minus SGD: mean {rec.mean() - sgd.mean():+.3f}, worst seed {rec.min() - sgd.min():+.2f}, "
       f"range {np.ptp(rec):.2f} vs {np.ptp(sgd):.2f}")
-print(f"SGD's median training loss at epochs 250, 500, 1000: "
-      + ", ".join(f"{median_loss['SGD'][e]:.4f}" for e in (250, 500, 1000)))
-# Each assert below held with tuning seeds [0,1,2], [3,4,5], [6,7,8], [9,10,11], [12,13,14], [15,16,17]
-# and evaluation seeds 10-19, 20-29, 30-39, 40-49, 50-59, 60-69 respectively, and with [0,1,2] / 10-19
-# under NPY_DISABLE_CPU_FEATURES.
-# after 100 epochs: the recipe ahead of SGD in mean, in worst seed, and with a narrower seed-to-seed range
-assert rec.mean() > sgd.mean() + 0.01 and rec.min() > sgd.min() + 0.05 and np.ptp(rec) < np.ptp(sgd)
-if best_lr["SGD"] <= 1:          # at lr 1 its training loss is still falling; at 3.16 it stalls (see the text)
-    assert median_loss["SGD"][1000] < 0.9 * median_loss["SGD"][500]
-# the recipe's annealing: a lower median training loss than the constant-rate SGD, momentum and AdamW
-assert all(np.median(results[RECIPE]["loss long"]) < np.median(results[name]["loss long"])
-           for name in ["SGD", "momentum", "AdamW"])
-
-# %%
-fig, (ax_dots, ax_curves) = plt.subplots(1, 2, figsize=(13, 4.4), width_ratios=[1, 1.25])
-names = list(results)
-for i, name in enumerate(names):
-    st = STYLES[name]
-    offsets = np.linspace(-0.15, 0.15, len(EVAL_SEEDS))
-    ax_dots.scatter(i - 0.2 + offsets, acc_short[name], color=st["color"], marker=st["marker"], s=26,
-                    facecolors="none", zorder=3, label="after 100 epochs" if i == 0 else None)
-    ax_dots.scatter(i + 0.2 + offsets, acc_long[name], color=st["color"], marker=st["marker"], s=26,
-                    zorder=3, label="after 1,000 epochs" if i == 0 else None)
-    median = np.median(results[name]["loss curve"], axis=1)
-    smooth = np.convolve(median, np.ones(10) / 10, mode="valid")        # mean over 10 epochs: less jitter
-    ax_curves.plot(np.arange(9, LONG + 1), smooth, label=name, color=st["color"], linestyle=st["linestyle"],
-                   linewidth=1.8, marker=st["marker"], markevery=list(np.geomspace(2, len(smooth) - 10, 8).astype(int) + i),
-                   markersize=5)
-ax_dots.set_xticks(range(len(names)), [n.replace(" + ", "\n+ ") for n in names], fontsize=8)
-lowest = min(min(acc_short[n].min(), acc_long[n].min()) for n in names)
-DOTS_FLOOR = min(0.7, 0.05 * np.floor(lowest / 0.05) - 0.05)          # 0.7, or lower if a seed falls below
-assert all(min(acc_short[n].min(), acc_long[n].min()) > DOTS_FLOOR for n in names)    # the ylim hides no seed
-ax_dots.set(ylabel="test accuracy", ylim=(DOTS_FLOOR, 1.02),
-            title=f"Each of {len(EVAL_SEEDS)} seeds: hollow after 100, filled after 1,000 epochs")
-ax_dots.legend(fontsize=8, loc="lower right")
-ax_curves.axvline(SHORT, color="black", linestyle=":", linewidth=1)
-ax_curves.text(SHORT * 1.05, 0.6, "100 epochs", fontsize=8)
-ax_curves.set(xscale="log", yscale="log", xlim=(10, LONG), xlabel="epoch (log scale)",
-              ylabel=f"training loss: median of {len(EVAL_SEEDS)} seeds,\nmean over the last 10 epochs",
-              title="The 1,000-epoch runs: training loss")
-ax_curves.legend(fontsize=8, loc="lower left");
+assert min(test_acc, key=lambda name: test_acc[name].mean()) == "SGD"           # in this run
+assert np.ptp(sgd) == max(np.ptp(acc) for acc in test_acc.values())
+near = {name: int(np.sum(mean_acc[name] >= mean_acc[name].max() - 0.05)) - 1 for name in ("Adam", "AdamW", RECIPE)}
+print("other rates within 5 points of the chosen one in the search:", near)
+assert min(near.values()) >= 1
 
 # %% [markdown]
-# What we can say, and how firmly. The table and the figure give the spread over
-# the ten evaluation seeds. But there is a second source of luck: the **tuning
-# seeds**. Several rates between 0.003 and 0.1 score within a few points of the
-# best for Adam and AdamW, so the chosen rate moves from one grid point to
-# another when the tuning seeds change. We re-ran this whole section offline,
-# with the same code, for other tuning and evaluation seeds; these runs are *not*
-# re-run in this notebook, and the chosen rates were as measured then. The
-# second row is the same seeds with numpy's AVX2 and AVX-512 code paths switched
-# off (`NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL"`): rounding
-# differences in the last place grow over 900 steps until they change which rate
-# wins. So the rates printed above may differ on your machine.
+# In this run plain SGD has the lowest mean and the widest spread. The order of
+# the other four is fragile: for Adam, AdamW and the recipe, another rate of the
+# grid scores within five points of the chosen one in the search, so which one
+# is chosen is partly luck, and with it the ranking. Even the machine's
+# rounding plays a part: differences in the last digit grow over 900 steps, and
+# where numpy rounds differently (other CPUs), the search can pick a
+# neighbouring rate, so the numbers you see may differ from ours. One run of
+# the protocol is itself one sample.
 #
-# | tuning seeds | evaluation seeds | SGD | momentum | Adam | AdamW | recipe (peak) |
-# | --- | --- | --- | --- | --- | --- | --- |
-# | 0, 1, 2 (above, on our machine) | 10–19 | 1 | 0.316 | 0.01 | 0.1 | 0.1 |
-# | 0, 1, 2, other float rounding | 10–19 | 1 | 0.316 | 0.1 | 0.1 | 0.316 |
-# | 3, 4, 5 | 20–29 | 1 | 0.316 | 0.0316 | 0.1 | 0.316 |
-# | 6, 7, 8 | 30–39 | 3.16 | 0.316 | 0.1 | 0.1 | 0.1 |
-# | 9, 10, 11 | 40–49 | 1 | 0.316 | 0.1 | 0.01 | 0.1 |
-# | 12, 13, 14 | 50–59 | 3.16 | 0.1 | 0.1 | 0.1 | 0.1 |
-# | 15, 16, 17 | 60–69 | 1 | 0.316 | 0.01 | 0.1 | 0.316 |
+# ### Does it hold for other seeds?
 #
-# A conclusion that depends on which of two nearly tied rates was picked is not a
-# conclusion. So the asserts above, and the claims below, are only those that
-# held in **all seven** rows:
+# The tuning seeds are a second source of luck. So we repeat the protocol for
+# the recipe and plain SGD in **four more seed configurations**: tuning seeds
+# 3–5, 6–8, 9–11 and 12–14, each with its own ten evaluation seeds (20–29, …,
+# 50–59). Every configuration gets its own search and its own chosen rates. The
+# ablation is repeated too, at the three largest rates. The table gives, per
+# configuration, the chosen rates, the test accuracy of the ten evaluation runs,
+# and the two ablation numbers (mean validation accuracy at lr = 1, 3.2 and 10).
+
+# %%
+CONFIGS = [TUNE_SEEDS] + [[3 * c, 3 * c + 1, 3 * c + 2] for c in (1, 2, 3, 4)]
+CONFIG_EVAL = [EVAL_SEEDS] + [list(range(10 + 10 * c, 20 + 10 * c)) for c in (1, 2, 3, 4)]
+more = {name: search_rates(OPTIMIZERS[name], CONFIGS[1:]) for name in ("SGD", RECIPE)}
+chosen = {name: [best_lr[name]] + [choose(a, l) for a, l in zip(*more[name])] for name in ("SGD", RECIPE)}
+by_config = {name: np.array([test_acc[name]] + [evaluate(name, lr, seeds) for lr, seeds in
+                                                 zip(chosen[name][1:], CONFIG_EVAL[1:])]) for name in ("SGD", RECIPE)}
+at_large = [{name: mean_acc[name][large] for name in VARIANTS}]
+extra = {name: search_rates({**OPTIMIZERS, **ABLATION}[name], CONFIGS[1:], LR_GRID[large])[0].mean(axis=1)
+         for name in VARIANTS[:3]}
+for c in range(1, len(CONFIGS)):
+    at_large.append({**{name: extra[name][c - 1] for name in VARIANTS[:3]}, RECIPE: more[RECIPE][0][c - 1].mean(axis=0)[large]})
+
+rows = ["| tuning seeds | chosen lr: SGD, recipe | test accuracy, SGD: mean (worst) | recipe: mean (worst) "
+        "| ablation: without → with schedule | with − without clipping |", "| --- | --- | --- | --- | --- | --- |"]
+for c, seeds in enumerate(CONFIGS):
+    s, r = by_config["SGD"][c], by_config[RECIPE][c]
+    a = ablation(at_large[c])
+    rows.append(f"| {seeds[0]}–{seeds[-1]} | {chosen['SGD'][c]:.3g}, {chosen[RECIPE][c]:.3g} "
+                f"| {s.mean():.3f} ({s.min():.2f}) | {r.mean():.3f} ({r.min():.2f}) "
+                f"| {a[0]:.2f} → {a[1]:.2f} | {a[2] - a[3]:+.2f} |")
+display(Markdown("\n".join(rows)))
+s, r = by_config["SGD"], by_config[RECIPE]
+ab = np.array([ablation(a) for a in at_large])
+# the claims of the text, in every one of the five configurations
+assert np.all(r.mean(axis=1) > s.mean(axis=1) + 0.01)              # the recipe's mean is higher
+assert np.all(r.min(axis=1) > s.min(axis=1) + 0.05)                # its worst seed is more than 5 points better
+assert np.all(np.ptp(r, axis=1) < np.ptp(s, axis=1))               # its seed-to-seed range is narrower
+assert np.all(ab[:, 0] < 0.6) and np.all(ab[:, 1] > ab[:, 0] + 0.15)   # the schedule forgives large rates
+assert np.all(ab[:, 2] < ab[:, 3] + 0.05)                          # clipping does not help
+assert len(set(chosen["SGD"])) > 1 or len(set(chosen[RECIPE])) > 1   # and the chosen rates move
+assert all(a > b for a, b in zip(chosen["SGD"], chosen[RECIPE]))    # SGD's rate above the recipe's peak
+assert np.any(s.min(axis=1) < 0.6)                                 # some SGD runs fail badly (right panel)
+
+# %%
+fig, (ax_dots, ax_configs) = plt.subplots(1, 2, figsize=(13, 4.4), width_ratios=[1, 1.1])
+names = list(OPTIMIZERS)
+offsets = np.linspace(-0.25, 0.25, len(EVAL_SEEDS))
+for i, name in enumerate(names):
+    st = STYLES[name]
+    ax_dots.scatter(i + offsets, test_acc[name], color=st["color"], marker=st["marker"], s=26, zorder=3)
+    ax_dots.plot([i - 0.4, i + 0.4], [test_acc[name].mean()] * 2, color="black", linewidth=1, zorder=4)
+ax_dots.set_xticks(range(len(names)), [n.replace(" + ", "\n+ ") for n in names], fontsize=8)
+for c in range(len(CONFIGS)):
+    for name, shift, fill in (("SGD", -0.2, "none"), (RECIPE, 0.2, None)):
+        st = STYLES[name]
+        ax_configs.scatter(c + shift + offsets / 2, by_config[name][c], marker=st["marker"], s=26, zorder=3,
+                           color=st["color"], facecolors=fill, label=name if c == 0 else None)
+ax_configs.set_xticks(range(len(CONFIGS)), [f"tuning seeds\n{s[0]}–{s[-1]}" for s in CONFIGS], fontsize=8)
+for ax, lowest in ((ax_dots, min(a.min() for a in test_acc.values())), (ax_configs, s.min())):
+    floor = min(0.7, 0.05 * np.floor(lowest / 0.05) - 0.05)          # 0.7, or lower if a seed falls below
+    assert lowest > floor and r.min() > floor                          # the ylim hides no seed
+    ax.set(ylabel="test accuracy", ylim=(floor, 1.02))
+ax_dots.set_title(f"Tuning seeds 0–2: each of {len(EVAL_SEEDS)} seeds after 100 epochs (bar: mean)")
+ax_configs.set_title("SGD and the recipe in five seed configurations, 10 seeds each")
+ax_configs.legend(fontsize=8, loc="lower left")
+
+# %% [markdown]
+# What held in **all five** configurations (asserted above):
 #
-# - **After the tuning budget of 100 epochs, the recipe is ahead of plain SGD**:
-#   a higher mean test accuracy, a worst seed more than five points better, and
-#   a narrower seed-to-seed range. *Which* of the Adam-family methods is best
-#   after 100 epochs, the numbers do not say: the order changes with the seeds
-#   (with tuning seeds 0–2 on our machine the recipe, AdamW, Adam, by mean:
-#   0.984, 0.962, 0.951; with tuning seeds 3–5 a different order: AdamW 0.977,
-#   Adam 0.935, the recipe 0.929 at its chosen peak of 0.316).
-# - **The recipe reaches a lower training loss.** After 1,000 epochs its median
-#   training loss is below that of SGD, momentum and AdamW. This is largely
-#   **annealing**, not speed: in the right panel the constant-rate curves of
-#   momentum and AdamW flatten while the recipe's keeps falling as its rate
-#   decays to 0. (Every curve there is a 1,000-epoch run; the recipe's schedule
-#   is stretched over the 1,000 epochs, so at the dotted line it is not the
-#   100-epoch run of the table.) For the Adam family the reason is the one given
-#   with the ablation: at a constant rate its step stays about $\eta$ per
-#   coordinate however small the gradient, so it cannot settle closer than steps
-#   of that size allow: a floor that a smaller $\eta$ lowers (constant-rate Adam
-#   at 0.01 can end below the recipe, see the end of this item) and a rate
-#   decaying to 0 removes. For plain SGD the picture is closer to chapter 04's
-#   noise ball, with one difference: this network can fit the training set
-#   almost perfectly, and where every example's gradient vanishes at the
-#   minimum, so does the mini-batch noise. Ma, Bassily and Belkin (2018, *The
-#   Power of Interpolation: Understanding the Effectiveness of SGD in Modern
-#   Over-parametrized Learning*, ICML) prove that mini-batch SGD at a constant
-#   rate then converges exponentially fast, for smooth strongly convex losses
-#   and rates below a bound they give; our loss is not convex,
-#   so this is a guide, not a proof. It fits what we see at SGD's rate of 1:
-#   its median training loss still drops by more than a tenth between epoch 500
-#   and epoch 1,000 (asserted when the chosen rate is at most 1). At 3.16
-#   (tuning seeds 6–8 and 12–14) its median loss stalled between epochs 500 and
-#   1,000: a large constant rate does leave a floor. Constant-rate Adam is left
-#   out of this comparison: whether it ends below or above the recipe depends on
-#   the rate it was given, which is the rate instability again.
-# - What did *not* hold: anything about SGD after 1,000 epochs. With some seed
-#   sets, SGD catches up with the others after ten times the budget; with others
-#   (tuning seeds 12–14, evaluation seeds 50–59), two of its ten runs collapse to
-#   predicting one class (41 % test accuracy, after 100 epochs and after
-#   1,000). Nor did "every optimizer averages at least 93 % after 1,000 epochs":
-#   at a constant rate, momentum, Adam or AdamW can end with one seed far below
-#   the others (with tuning seeds 9–11, one momentum seed at 53 %). The
-#   comparison depends on the seeds; look at every seed, not only the mean.
+# - **After 100 epochs the recipe is ahead of plain SGD**: a higher mean test
+#   accuracy, a worst seed more than five points better, and a narrower
+#   seed-to-seed range. The right panel shows why the mean alone would mislead:
+#   in some configurations a few SGD runs end below 60 %, far below its other
+#   runs.
+# - **The schedule is what forgives large rates**: at lr = 1, 3.2 and 10, the
+#   two variants without it (AdamW, AdamW + clip) average below 60 %
+#   validation accuracy together, and the two with it average more than 15
+#   points higher.
+# - **Clipping does not help**: it never raises the mean at the three largest
+#   rates by more than 5 points.
 #
-# And what we cannot say. All of this is for *one* small problem, one batch size,
-# rates tuned on a coarse grid for the short budget only, and the other
-# hyperparameters (momentum 0.9, Adam's betas, the warm-up length) left at common
-# defaults, which is itself a choice: it favours the methods whose defaults
-# happen to suit this problem, and it gives SGD-with-momentum and Adam one tuned
-# number where they have two or three. "Optimizer A beats optimizer B" is a
-# statement about a budget, a tuning protocol and a problem, never about the
-# optimizers alone. This is the lesson of the optimizer-comparison literature:
-# Wilson et al. (2017, *The Marginal Value of Adaptive Gradient Methods in
-# Machine Learning*, NeurIPS) found well-tuned SGD generalizing as well as or
-# better than adaptive methods; Choi et al. (2019, *On Empirical Comparisons of
-# Optimizers for Deep Learning*, arXiv:1910.05446) showed that such rankings can
-# flip when every hyperparameter of every method is tuned, since a more general
-# optimizer should never lose to one it contains as a special case; and Schmidt,
-# Schneider and Hennig (2021, *Descending through a Crowded Valley:
-# Benchmarking Deep Learning Optimizers*, ICML) compared fifteen optimizers on
-# many problems and found no method that clearly dominates across tasks.
+# (A caveat on our own protocol: we chose which claims to state after seeing
+# these five configurations, test accuracies included, a mild reuse of the test
+# set. The remedy would be fresh configurations, never looked at before.)
+#
+# And what did not hold: the chosen rates move between grid points from one
+# configuration to the next (the table). We only compared the
+# recipe with SGD across configurations; which of the Adam-family methods and
+# momentum is best, this experiment does not tell (one configuration is not
+# enough to rank methods whose rates are nearly tied).
+#
+# And what we cannot say. All of this is for *one* small problem, one batch
+# size, one budget of 100 epochs (a longer one could reorder the methods, and
+# would need its own search), rates tuned on a coarse grid, and the other
+# hyperparameters (momentum 0.9, Adam's betas, the warm-up length) left at
+# common defaults, which is itself a choice: it favours the methods whose
+# defaults happen to suit this problem, and it gives SGD-with-momentum and Adam
+# one tuned number where they have two or three. "Optimizer A beats optimizer
+# B" is a statement about a budget, a tuning protocol and a problem, never
+# about the optimizers alone. This is the lesson of the optimizer-comparison
+# literature: Wilson et al. (2017, *The Marginal Value of Adaptive Gradient
+# Methods in Machine Learning*, NeurIPS) found well-tuned SGD generalizing as
+# well as or better than adaptive methods; Choi et al. (2019, *On Empirical
+# Comparisons of Optimizers for Deep Learning*, arXiv:1910.05446) showed that
+# such rankings can flip when every hyperparameter of every method is tuned,
+# since a more general optimizer should never lose to one it contains as a
+# special case; and Schmidt, Schneider and Hennig (2021, *Descending through a
+# Crowded Valley: Benchmarking Deep Learning Optimizers*, ICML) compared fifteen
+# optimizers on many problems and found no method that clearly dominates across
+# tasks.
 
 # %% [markdown]
 # ## 7. Watching the boundary form
@@ -998,17 +1011,13 @@ html
 # - With the parameters in a dict, every optimizer of `gdlearn.optim` trains the
 #   network in the same three lines.
 # - A fair comparison tunes every optimizer by the same search over several seeds,
-#   chooses on validation data with a stated tie-break, and judges on fresh seeds,
-#   unseen test data and more than one budget, and checks that its conclusions
-#   survive other tuning and evaluation seeds: the chosen rate itself moves
-#   between nearly tied grid points. What held here across seven seed
-#   configurations: after the tuning budget the recipe was ahead of plain SGD
-#   (mean, worst seed, spread), and after ten times the budget the recipe's
-#   decaying rate gave a lower training loss than constant-rate SGD, momentum
-#   and AdamW. Whether SGD catches up after 1,000 epochs depends on the seeds.
-#   The ablation credits the recipe's forgiving learning rate to its schedule;
-#   clipping does not help. Those are facts
-#   about these budgets and this problem; the protocol is what carries over.
+#   chooses on validation data with a stated tie-break, judges on fresh seeds
+#   and unseen test data, and checks that its conclusions survive other tuning
+#   and evaluation seeds: the chosen rate itself moves between nearly tied grid
+#   points. What held here in all five seed configurations: after 100 epochs the
+#   recipe was ahead of plain SGD (mean, worst seed, spread); its forgiving
+#   learning rate comes from the schedule; clipping did not help. Those are
+#   facts about this budget and this problem; the protocol is what carries over.
 #
 # ## Exercises
 #

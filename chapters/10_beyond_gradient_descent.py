@@ -79,7 +79,9 @@ METHOD_COLORS = {"gradient descent": style.color_for("gd"), "random search": COL
 #
 # $$\cos\theta\; x_1 + \sin\theta\; x_2 > b ,$$
 #
-# a line at angle $\theta$ and offset $b$. What we actually care about is the
+# a line whose normal $(\cos\theta, \sin\theta)$ makes the angle $\theta$ with the
+# $x_1$-axis, at signed distance $b$ from the origin (the line itself runs at
+# $\theta - 90°$). What we actually care about is the
 # **0-1 loss**, the share of points on the wrong side:
 #
 # $$L(\theta, b) = \frac1n \sum_{i=1}^n \mathbb 1\big[\text{point } i \text{ is misclassified}\big].$$
@@ -118,7 +120,7 @@ assert np.allclose(landscape * 200, np.round(landscape * 200))
 
 # %% [markdown]
 # From a distance the landscape looks smooth: a dark valley around
-# $\theta \approx 0.85$ (a line at about 50°), $b \approx 0.1$, where only 3 % of
+# $\theta \approx 0.85$ (a normal at about 50°, so a line at about −40°), $b \approx 0.1$, where only 3 % of
 # the points are misclassified. The close-up on the right tells the truth: flat
 # terraces with sharp edges.
 
@@ -185,7 +187,8 @@ assert stuck.status == "converged" and stuck.steps == 0 and stuck.f == 0.725
 # stopping rule, and it is right that no step can be taken. Even for a smooth
 # function a zero gradient certifies only a **stationary point** (a minimum, a
 # maximum or a saddle; telling them apart needs convexity or the second-order
-# conditions of chapter 08); here it says even less, only that the terrace is
+# conditions of chapter 08, and even those can be inconclusive, as for $x^3$
+# and $x^4$ at 0); here it says even less, only that the terrace is
 # flat. A larger learning rate does not help either: zero times any
 # number is zero.
 #
@@ -193,6 +196,10 @@ assert stuck.status == "converged" and stuck.steps == 0 and stuck.f == 0.725
 # logistic loss of chapter 04, whose gradient points somewhere, and evaluated on
 # the 0-1 loss. But sometimes there is no surrogate: the loss is a simulation, a
 # count, a measurement, a black box. Then we need methods that use values only.
+# (A loss with kinks but no flat steps, such as the hinge loss or an $L_1$
+# penalty, is a milder case: it has subgradients, and subgradient and proximal
+# methods use them; see Parikh and Boyd, 2014, *Proximal Algorithms*,
+# Foundations and Trends in Optimization 1(3).)
 #
 # ## 2. Random search
 #
@@ -272,8 +279,11 @@ assert nm.status == "converged" and nm.f <= 0.04 and nm.n_evals < 150
 # %%
 fig, ax = plt.subplots(figsize=(7.6, 5))
 background = ax.pcolormesh(T, B, landscape, cmap="Greys_r", shading="auto", rasterized=True, alpha=0.85)
-shown = [k for k in (0, 1, 2, 3, 4, 6, 8, 12, 16, 24) if k < nm.steps] + [nm.steps]
-iteration_color = plt.cm.ScalarMappable(plt.Normalize(0, nm.steps), "viridis")
+shown = [k for k in (0, 1, 2, 3, 4, 6, 8, 10, 12, 14) if k <= nm.steps]
+size_after = max(np.ptp(nm.simplices[k], axis=0).max() for k in range(shown[-1] + 1, nm.steps + 1))
+print(f"largest side (theta or b extent) of the simplices after iteration {shown[-1]}: {size_after:.3f}")
+assert size_after < 0.1                      # later simplices: too small to see at this scale
+iteration_color = plt.cm.ScalarMappable(plt.Normalize(0, shown[-1]), "viridis")
 for k in shown:
     ax.add_patch(Polygon(nm.simplices[k], closed=True, fill=False, linewidth=1.5,
                          edgecolor=iteration_color.to_rgba(k)))
@@ -282,13 +292,14 @@ plotting.plot_path(np.vstack([start, nm.xs]), ax=ax, color=METHOD_COLORS["Nelder
 fig.colorbar(iteration_color, ax=ax, label="iteration of the simplex drawn")
 fig.colorbar(background, ax=ax, label="0-1 loss (background)")
 ax.set(xlim=(-2.6, 1.8), ylim=(-1.0, 3.0), xlabel=r"angle $\theta$", ylabel="offset $b$",
-       title=f"Nelder–Mead on the 0-1 loss: the simplex at iterations {', '.join(map(str, shown[:5]))}, ..., {shown[-1]}")
+       title=f"Nelder–Mead on the 0-1 loss: the simplex at iterations {', '.join(map(str, shown))}")
 ax.legend(loc="lower left");
 
 # %% [markdown]
 # The triangle starts large (we asked for sides of 0.5), tumbles and stretches
-# towards the valley, then contracts around the best line (the simplices of the
-# later iterations are smaller than a pixel here). One warning: with a
+# towards the valley, then contracts around the best line (after iteration 14
+# the simplices span less than 0.1 in $\theta$ and $b$, too small to draw
+# here, so they are left out). One warning: with a
 # small simplex all three vertices can sit on the **same terrace**. Then every
 # vertex has the same value, nothing is "better", each contraction fails, and
 # the simplex shrinks to a point where it started, reporting convergence. Even
@@ -396,6 +407,12 @@ inset.text(b0 + 0.005, inset.get_ylim()[0] + 0.002, "$b_0$", fontsize=8);
 # $= -\frac1\sigma\mathbb E[L(x - \sigma\varepsilon)\,\varepsilon]$; the average of the two forms
 # is the expectation of each term of $\hat g$. No derivative of $L$ was needed:
 # only $\varphi_\sigma$ was differentiated, so this holds for the staircase too.
+# (This is the **score-function**, or REINFORCE, gradient of the search
+# distribution $N(x, \sigma^2 I)$, $\nabla_x \mathbb E[L] = \mathbb E[L\,\nabla_x \log\varphi_\sigma]$,
+# the estimator of Williams, 1992, *Simple Statistical Gradient-Following
+# Algorithms for Connectionist Reinforcement Learning*, Machine Learning 8, for
+# policy gradients; this kinship is why Salimans et al., below, could present
+# ES as an alternative to reinforcement-learning methods.)
 # The pairs $x \pm \sigma\varepsilon_i$ (**antithetic sampling**) remove one source
 # of noise: in the difference, the terms of even order in $\sigma\varepsilon$ of the
 # expansion of $L$ cancel (on a quadratic, the curvature term cancels exactly).
@@ -406,8 +423,9 @@ inset.text(b0 + 0.005, inset.get_ylim()[0] + 0.002, "$b_0$", fontsize=8);
 # with which Salimans et al. (2017, *Evolution Strategies as a Scalable
 # Alternative to Reinforcement Learning*, arXiv:1703.03864) trained
 # neural-network policies on "over a thousand parallel workers" (their
-# abstract). Theirs adds rank-based fitness shaping (the losses are replaced by
-# their ranks before averaging) and takes an Adam step with $\hat g$; ours is the
+# abstract). The method of their paper adds rank-based fitness shaping (the
+# returns are replaced by their ranks before averaging) and steps with Adam
+# rather than plain gradient steps; ours is the
 # plain version, `gdlearn.gradient_free.evolution_strategy`, with $n = 5$ pairs
 # (population 10).
 #
@@ -498,6 +516,17 @@ ax_map.plot(*start, "X", color=METHOD_COLORS["gradient descent"], markersize=12,
 ax_map.set(xlim=domain[0], ylim=domain[1], xlabel=r"angle $\theta$", ylabel="offset $b$",
            title="Paths on the 0-1 loss (dark = low)")
 ax_map.legend(fontsize=7.5, loc="lower right")
+# the three end points nearly coincide: a zoom, with one marker shape per method
+ends = {"random search": (local_rs.xs[-1], "o"), "Nelder–Mead": (nm.xs[-1], "s"), "evolution strategy": (es.path[-1], "D")}
+centre = np.mean([x for x, _ in ends.values()], axis=0)
+half = max(0.05, 1.6 * max(np.max(np.abs(x - centre)) for x, _ in ends.values()))
+inset = ax_map.inset_axes([0.03, 0.04, 0.3, 0.36])
+inset.pcolormesh(T, B, landscape, cmap="Greys_r", shading="auto", rasterized=True, alpha=0.85)
+for name, (x, marker) in ends.items():
+    inset.plot(*x, marker=marker, color=METHOD_COLORS[name], markersize=8, markeredgecolor="black", linestyle="none")
+inset.set(xlim=(centre[0] - half, centre[0] + half), ylim=(centre[1] - half, centre[1] + half), xticks=[], yticks=[])
+inset.set_title("end points, zoomed", fontsize=7.5)
+ax_map.indicate_inset_zoom(inset, edgecolor="white")
 
 # gradient descent as a wide pale band underneath, so the curves that start at its 0.725 stay visible
 ax_curve.hlines(stuck.f, 1, 600, color=METHOD_COLORS["gradient descent"], linewidth=6, alpha=0.35, zorder=1,
@@ -561,8 +590,10 @@ assert sum(tr.f <= 0.035 for tr in longer.values()) >= len(failed) - 1
 for s, tr in longer.items():
     if tr.f > 0.035:    # where it drifted, the smoothed loss is nearly flat: grad L_sigma from 20,000 pairs
         flat_grad = es_estimates(tr.path[-1], 20_000, 1, 0.3, np.random.default_rng(2))[0]
-        print(f"seed {s}: grad L_sigma at its mean ~ {flat_grad.round(4)}, vs {smoothed_grad.round(3)} at the start")
-        assert tr.path[-1][1] > 3.5 and np.linalg.norm(flat_grad) < 0.01
+        shrink = np.linalg.norm(smoothed_grad) / np.linalg.norm(flat_grad)
+        print(f"seed {s}: grad L_sigma at its mean ~ {flat_grad.round(4)}, vs {smoothed_grad.round(3)} at the start: "
+              f"{shrink:.0f} times smaller")
+        assert tr.path[-1][1] > 3.5 and 200 < shrink < 1000          # several hundred times
 
 # %% [markdown]
 # Local random search is the more reliable of the two random methods here, but
@@ -579,9 +610,9 @@ for s, tr in longer.items():
 # last has drifted to an offset $b \approx 4$, outside almost all the data (the
 # farthest point is at distance 4.39), where nearly every line near it puts all
 # points in one class and the smoothed loss is nearly flat, so its gradient
-# estimate is pure noise (the printout: a smoothed gradient about a thousand
-# times smaller than at the start). ES is sensitive to its budget (and to its smoothing
-# width $\sigma$), and the seed-0 success in the figure above is its good case.
+# estimate is pure noise (the printout: a smoothed gradient several hundred
+# times smaller than at the start). ES is sensitive to its budget, and the
+# seed-0 success in the figure above is its good case.
 #
 # ### A baseline with gradients: the smooth surrogate
 #
@@ -620,23 +651,35 @@ assert surrogate_01[-1] > max(local_rs.f, nm.f, es.f)    # the value-only method
 # We keep its population **fixed** at 4 ($n = 2$ antithetic pairs, so 5
 # evaluations per iteration with the mean), whatever $d$: a population that grew
 # with $d$ would make the cost grow with $d$ by construction. And we give it the
-# best step size for each $d$, which on this bowl we can derive. On a quadratic
-# the antithetic difference is exact, $\big(f(x + \sigma\varepsilon) - f(x - \sigma\varepsilon)\big)/2\sigma
-# = x \cdot \varepsilon$, so $\hat g = \frac1n\sum_i \varepsilon_i\varepsilon_i^\top x$, with
-# $\mathbb E[\hat g] = x = \nabla f(x)$ (since $\mathbb E[\varepsilon\varepsilon^\top] = I$). For the
-# second moment we need $\mathbb E[(x\cdot\varepsilon)^2\|\varepsilon\|^2]$. The Gaussian is
-# unchanged by rotations, so rotate $x$ onto the first axis, $x = \|x\|e_1$:
-# $\mathbb E[\varepsilon_1^2 \sum_j \varepsilon_j^2]\,\|x\|^2 = \big(\mathbb E[\varepsilon_1^4] + \sum_{j \ge 2}\mathbb E[\varepsilon_1^2]\,\mathbb E[\varepsilon_j^2]\big)\|x\|^2
-# = (3 + d - 1)\|x\|^2 = (d + 2)\|x\|^2$. In $\|\hat g\|^2 = \frac1{n^2}\sum_{i,k} (x\cdot\varepsilon_i)(x\cdot\varepsilon_k)\,\varepsilon_i\cdot\varepsilon_k$
-# the $n$ terms $i = k$ each have this mean and the $n(n-1)$ terms $i \ne k$ have mean
-# $\|x\|^2$ (independent directions), so
-# $\mathbb E\|\hat g\|^2 = \frac{d + 2}{n}\|x\|^2 + \frac{n - 1}{n}\|x\|^2 = \big(1 + \frac{d + 1}{n}\big)\|x\|^2$. One step $x - \eta\hat g$ then gives
+# best step size for each $d$, which on this bowl, $f(x) = \|x\|^2/2$, we can
+# derive in four steps.
 #
-# $$\mathbb E\,\|x - \eta\hat g\|^2 = \Big(1 - 2\eta + \eta^2\big(1 + \tfrac{d+1}{n}\big)\Big)\|x\|^2 ,$$
+# 1. **The estimate.** On a quadratic the antithetic difference is exact,
+#    $\big(f(x + \sigma\varepsilon) - f(x - \sigma\varepsilon)\big)/2\sigma = x \cdot \varepsilon$, so
+#    $\hat g = \frac1n\sum_i \varepsilon_i\varepsilon_i^\top x$, and since
+#    $\mathbb E[\varepsilon\varepsilon^\top] = I$, $\mathbb E[\hat g] = x = \nabla f(x)$.
+# 2. **One direction's second moment.** The Gaussian is unchanged by rotations,
+#    so rotate $x$ onto the first axis, $x = \|x\|e_1$:
 #
-# smallest at $\eta^\star = n/(n + d + 1)$, where the factor is $(d + 1)/(n + d + 1)$:
-# close to 1 when $d \gg n$, so the number of iterations, and of evaluations,
-# grows in proportion to $d$. (This is the zeroth-order penalty of Nesterov and
+#    $$\mathbb E\big[(x\cdot\varepsilon)^2\|\varepsilon\|^2\big]
+#    = \Big(\mathbb E[\varepsilon_1^4] + \sum_{j \ge 2}\mathbb E[\varepsilon_1^2]\,\mathbb E[\varepsilon_j^2]\Big)\|x\|^2
+#    = (3 + d - 1)\|x\|^2 = (d + 2)\|x\|^2 .$$
+#
+# 3. **The average of $n$ directions.** In
+#    $\|\hat g\|^2 = \frac1{n^2}\sum_{i,k} (x\cdot\varepsilon_i)(x\cdot\varepsilon_k)\,\varepsilon_i\cdot\varepsilon_k$
+#    the $n$ terms $i = k$ each have the mean of step 2, and the $n(n-1)$ terms
+#    $i \ne k$ have mean $\|x\|^2$ (independent directions), so
+#
+#    $$\mathbb E\|\hat g\|^2 = \frac{d + 2}{n}\|x\|^2 + \frac{n - 1}{n}\|x\|^2 = \Big(1 + \frac{d + 1}{n}\Big)\|x\|^2 .$$
+#
+# 4. **One step** $x - \eta\hat g$ then gives
+#
+#    $$\mathbb E\,\|x - \eta\hat g\|^2 = \Big(1 - 2\eta + \eta^2\big(1 + \tfrac{d+1}{n}\big)\Big)\|x\|^2 ,$$
+#
+#    smallest at $\eta^\star = n/(n + d + 1)$, where the factor is $(d + 1)/(n + d + 1)$.
+#
+# That factor is close to 1 when $d \gg n$, so the number of iterations, and of
+# evaluations, grows in proportion to $d$. (This is the zeroth-order penalty of Nesterov and
 # Spokoiny, *Random Gradient-Free Minimization of Convex Functions*, Foundations of
 # Computational Mathematics, 2017: about $d$ times more iterations than gradient
 # descent.) Measured, with $\eta^\star$, the median over 5 seeds, and half and
@@ -710,15 +753,38 @@ print("forward-difference gradient descent:", ", ".join(f"{fd_cost[d]} at d = {d
 assert all(fd_cost[d] == 1 + gd_steps * (d + 1) for d in fd_cost)   # 10 steps of d + 1 evaluations
 assert all(fd_cost[d] < cost[d][1] for d in cost)                   # fewer than the ES at every d
 
+# %%
+dims = np.array(list(cost))
+fig, ax = plt.subplots(figsize=(7.5, 4.4))
+series = [("Nelder–Mead", [cost[d][0] for d in dims], dims, dict(color=METHOD_COLORS["Nelder–Mead"], marker="s")),
+          ("Nelder–Mead, adaptive=True (scipy)", list(adaptive_cost.values()), list(adaptive_cost),
+           dict(color=COLORS["vermillion"], marker="v", linestyle="--")),
+          ("evolution strategy (median of 5 seeds)", [cost[d][1] for d in dims], dims,
+           dict(color=METHOD_COLORS["evolution strategy"], marker="D")),
+          ("evolution strategy, predicted", [predicted[d] for d in dims], dims,
+           dict(color=METHOD_COLORS["evolution strategy"], marker="x", linestyle=":")),
+          ("forward-difference gradient descent", [fd_cost[d] for d in dims], dims,
+           dict(color=METHOD_COLORS["random search"], marker="^", linestyle="-.")),
+          ("gradient descent: gradients, not values", [gd_steps] * len(dims), dims,
+           dict(color=METHOD_COLORS["gradient descent"], marker="o", linestyle="--"))]
+for label, counts, ds, kw in series:
+    ax.plot(ds, counts, label=label, markersize=6, **kw)
+ax.set(xscale="log", yscale="log", xticks=dims, xticklabels=[str(d) for d in dims], xlabel="dimension $d$ (log scale)",
+       ylabel="evaluations to reach f(x0) / 10⁶ (log scale)", title="The bill on the bowl $f(x) = \\|x\\|^2/2$, by dimension")
+ax.xaxis.set_minor_formatter(plt.NullFormatter())
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0));
+
 # %% [markdown]
-# From 2 to 16 dimensions, Nelder–Mead's bill grows more than a hundredfold.
+# From 2 to 16 dimensions, Nelder–Mead's bill grows more than a hundredfold (the
+# figure: on log-log axes, its line is the steepest).
 # We do not analyse why here (a plausible reason: a simplex of $d + 1$ points
 # has to adapt its shape in $d$ dimensions); part of it is the fixed coefficients (reflect 1, expand 2, contract and shrink
 # ½) that we and scipy's default use: Gao and Han (2012, *Implementing the
 # Nelder–Mead simplex algorithm with adaptive parameters*, Computational
 # Optimization and Applications 51) make them depend on $d$, scipy's
-# `adaptive=True`, and the growth drops to about 25-fold (the printout). The
-# evolution strategy's bill grows several-fold, as the derivation predicts: with
+# `adaptive=True`, and the growth drops to about 25-fold (the printout).
+#
+# The evolution strategy's bill grows several-fold, as the derivation predicts: with
 # a fixed population, a random direction carries about $1/d$ of the information
 # of the gradient, so it takes about $d$ times more iterations. The measured
 # counts are 6–26 % *below* the prediction at every $d$ (the printout), and that
@@ -726,18 +792,21 @@ assert all(fd_cost[d] < cost[d][1] for d in cost)                   # fewer than
 # report the median run. The number of iterations is set by the typical
 # per-step factor, $\exp \mathbb E \log$ of it, and by Jensen's inequality
 # $\mathbb E\log r \le \log \mathbb E r$: the typical run contracts faster
-# than the mean square does, which a few unlucky long steps inflate. Gradient descent
-# with $\eta = 0.5$ needs 10 steps in *any* dimension. (That is not even its best
+# than the mean square does, which a few unlucky long steps inflate.
+#
+# Gradient descent with $\eta = 0.5$ needs 10 steps in *any* dimension. (That is not even its best
 # step here: the Hessian of this bowl is $I$, so $\eta = 1$ is Newton's step of
 # chapter 08 and lands on the minimum in one step; we keep 0.5 as a step chosen
 # without knowing the curvature exactly. Either way the count does not grow with
 # $d$.) Nor is the evolution strategy the best value-only method on this bowl:
 # gradient descent with a forward-difference gradient ($d + 1$ evaluations per
 # step, $h = 10^{-7}$) takes the same 10 steps, $1 + 10(d + 1)$ evaluations (31,
-# 51, 91, 171), fewer than the ES at every $d$ (the printout). On a smooth,
-# noise-free loss, finite differences win; the ES earns its keep where they see
+# 51, 91, 171), fewer than the ES at every $d$ (the printout). On this smooth,
+# noise-free bowl, finite differences win; the ES earns its keep where they see
 # nothing or only noise, like the staircase of this chapter, whose differences
-# over $h$ are exactly zero. Both bills grow in proportion to $d$. With automatic
+# over $h$ are exactly zero. Both bills grow in proportion to $d$.
+#
+# With automatic
 # differentiation (section 7) a gradient costs a small constant times one
 # evaluation of $f$, however many parameters there are: the **cheap gradient
 # principle** of reverse-mode differentiation (Andreas Griewank and Andrea
@@ -825,7 +894,11 @@ axes[0].legend();
 # %% [markdown]
 # First the identity. With one local step, all clients, and weights by data size,
 # FedAvg must reproduce gradient descent on the pooled data to round-off, on the
-# skewed split too; the plain mean must not.
+# skewed split too; the plain mean must not. (The same averaging is what
+# synchronous data-parallel training does at every step: each worker takes the
+# gradient on its shard, and the weighted average of the gradients is applied.
+# Averaging the weights after one step of size $\eta$ from a common $w$ is
+# averaging the gradients.)
 
 # %%
 # one round by hand: every client steps from w = 0 on its own data, the server averages
@@ -894,7 +967,10 @@ fig.suptitle("FedAvg: more local steps converge in fewer rounds, but non-IID cli
 #   drift itself (5 local steps ahead of 50 by round 40) shows in every one.
 #   (Even IID clients drift a
 #   little: 100 examples are not quite the whole data set, which is why 50 local
-#   steps end above 20 on the left.) One local step has no drift but needs many
+#   steps end above 20 on the left; the E = 50 curve even dips below its
+#   final value in the first rounds: its iterates pass closer to the pooled
+#   minimum on their way to FedAvg's own fixed point, which is not that
+#   minimum.) One local step has no drift but needs many
 #   rounds.
 
 # %%
@@ -903,6 +979,7 @@ drift_ratio = gap["non-IID", 50][-1] / gap["IID", 50][-1]
 print(f"loss gap after 40 rounds with E = 50: non-IID / IID = {drift_ratio:.0f}")
 assert 30 < drift_ratio < 80                                          # non-IID: drift
 assert gap["IID", 50][-1] > gap["IID", 20][-1]                         # a little drift even for IID
+assert gap["IID", 50][:20].min() < 0.7 * gap["IID", 50][-1]            # ... passing closer to w* on its way
 assert gap["non-IID", 5][-1] < gap["non-IID", 50][-1] < gap["non-IID", 5][10]
 assert np.linalg.norm(runs["non-IID", 50].ws[-1] - runs["non-IID", 50].ws[-10]) < 1e-3   # a fixed point
 assert np.linalg.norm(runs["non-IID", 50].w - w_star) > 5 * np.linalg.norm(runs["IID", 50].w - w_star)
@@ -933,11 +1010,11 @@ def accuracy(w):
 
 
 bayes = accuracy(w_star)
-curves = {}
+curves, sampled_runs = {}, {}
 for name, cl in clients.items():
     for E in (1, 50):
         r = fedavg(cl, np.zeros(3), rounds=60, local_steps=E, lr=0.5, client_fraction=0.3, seed=0)
-        curves[name, E] = np.array([accuracy(w) for w in r.ws])
+        curves[name, E], sampled_runs[name, E] = np.array([accuracy(w) for w in r.ws]), r
 late = {key: c[-20:] for key, c in curves.items()}
 for key, c in late.items():
     print(f"{key[0]:>8}, E = {key[1]:2}: accuracy over the last 20 rounds {c.min():.3f} – {c.max():.3f}")
@@ -946,7 +1023,7 @@ print(f"accuracy of the pooled minimum: {bayes:.3f}")
 # %%
 fig, (ax_all, ax) = plt.subplots(1, 2, figsize=(12.5, 4), width_ratios=[1, 1.6])
 styles = {("IID", 1): (COLORS["sky_blue"], "-", "o"), ("IID", 50): (COLORS["blue"], "-", "s"),
-          ("non-IID", 1): (COLORS["orange"], "--", "^"), ("non-IID", 50): (COLORS["vermillion"], "--", "v")}
+          ("non-IID", 1): (COLORS["bluish_green"], "--", "^"), ("non-IID", 50): (COLORS["vermillion"], "-.", "v")}
 for key, c in curves.items():
     color, ls, marker = styles[key]
     for axis in (ax_all, ax):
@@ -958,14 +1035,17 @@ for axis in (ax_all, ax):
 ax_all.set(ylabel="accuracy on all the data", title="All rounds")
 ax.set(xlim=(10, 60), ylim=(0.85, 0.95), title="Rounds 10–60, zoomed")
 fig.suptitle("FedAvg with 3 of 10 clients per round")
-ax.legend(ncol=3, fontsize=8, loc="lower right");
+ax.legend(ncol=3, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22));   # below: no point hidden
 assert all(c[10:].min() > 0.85 for c in curves.values())          # the zoom hides no point
 
 # %% [markdown]
 # On IID data the accuracy climbs to that of the pooled minimum (93.7 %) and
 # stays within a point of it, whichever clients are sampled. On non-IID data with 50 local steps
 # it swings from round to round: a round that happens to sample mostly
-# class-1 clients drags the model towards class 1, the next one back. Its worst
+# class-1 clients drags the model towards class 1, the next one back (over
+# the last 20 rounds, the share of class 1 in the sampled clients' data and the
+# share of points the model then predicts as class 1 are strongly correlated:
+# the printout). Its worst
 # recent round is several points below the IID runs' worst in this run (the
 # printout). How many points is luck: redrawing the split (seeds 0–3) and the
 # client sampling (seeds 0–2), the next cell measures gaps from about 2 to about
@@ -989,6 +1069,14 @@ assert min(late["IID", 1].min(), late["IID", 50].min()) >= bayes - 0.01
 assert late["non-IID", 50].min() < min(late["IID", 1].min(), late["IID", 50].min()) - 0.02
 assert late["non-IID", 50].max() - late["non-IID", 50].min() > 0.03        # it swings
 assert np.ptp(late["non-IID", 1]) < 0.01                                  # smooth with one step
+# the mechanism of the swings: the clients a round samples pull the model towards their classes
+r = sampled_runs["non-IID", 50]
+sampled_share = [np.concatenate([clients["non-IID"][k].y for k in chosen]).mean() for chosen in r.selected[-20:]]
+predicted_share = [np.mean(X_all @ w > 0) for w in r.ws[-20:]]
+swing_corr = np.corrcoef(sampled_share, predicted_share)[0, 1]
+print(f"last 20 rounds, non-IID E = 50: correlation of the sampled data's class-1 share with the predicted "
+      f"class-1 share {swing_corr:.2f}")
+assert swing_corr > 0.6
 assert late["non-IID", 1].min() >= bayes - 0.01 and late["non-IID", 1].max() <= bayes + 0.01   # ... and accurate
 # the gap between the IID runs' worst recent round and non-IID E = 50's, over splits 0-3 x sampling seeds 0-2
 sampled = lambda cl, E, s: [accuracy(w) for w in fedavg(cl, np.zeros(3), rounds=60, local_steps=E, lr=0.5,
@@ -1015,10 +1103,11 @@ assert 0.02 < min(worst_gaps) < 0.03 and 0.07 < max(worst_gaps) < 0.10
 # (`jax.grad`) and TensorFlow do this. The MLP backprop of chapter 09 is exactly
 # what they automate.
 #
-# ### Our optimizers have the same names, and the same numbers
+# ### Our optimizers follow `torch.optim`
 #
 # The library followed `torch.optim` on purpose: constructors, hyperparameter
-# names and defaults, and the iterates themselves.
+# names and defaults, and, where the tests check them (the summary lists which),
+# the iterates themselves.
 #
 # | this course (`gdlearn.optim`) | PyTorch | JAX (optax) |
 # | --- | --- | --- |
@@ -1096,8 +1185,8 @@ assert difference < 1e-12
 # - Gabriel Goh, *Why Momentum Really Works*, Distill (2017): chapter 05, with
 #   interactive figures.
 # - Jorge Nocedal and Stephen Wright, *Numerical Optimization*, 2nd ed., Springer
-#   (2006): line searches, Newton, BFGS and L-BFGS, trust regions, and Nelder–Mead,
-#   rigorously.
+#   (2006): line searches, Newton, BFGS and L-BFGS and trust regions, rigorously,
+#   and (chapter 9) derivative-free methods, Nelder–Mead among them.
 # - Léon Bottou, Frank E. Curtis and Jorge Nocedal, *Optimization Methods for
 #   Large-Scale Machine Learning*, SIAM Review (2018): SGD, noise, batch sizes and
 #   second-order ideas for machine learning.
@@ -1175,8 +1264,12 @@ assert difference < 1e-12
 #   here follow `torch.optim`'s names and defaults. This chapter checks Adam's
 #   iterates against torch's; chapter 06 (section 6) checks Adam, AdamW, AMSGrad,
 #   RMSprop and Adagrad, and the test suite (`tests/test_torch_parity.py`) SGD
-#   with momentum and Nesterov and gradient clipping; the schedules and L-BFGS
-#   rows of the table are names, not checked numbers.
+#   with momentum and Nesterov and gradient clipping, and
+#   `tests/test_lbfgs_torch.py` the L-BFGS two-loop directions against
+#   `torch.optim.LBFGS`. Not checked against torch: the schedules (the tests
+#   feed their values to torch's SGD, but never compare them with torch's own
+#   schedulers such as `CosineAnnealingLR`) and `lbfgs`'s iterates, with their
+#   line search, one by one.
 #
 # ## Exercises
 #
