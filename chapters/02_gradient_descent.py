@@ -304,6 +304,9 @@ print(f"too small: still {np.linalg.norm(small.x):.2f} from the minimum after 20
 fig, ax = plt.subplots(figsize=(7, 4))
 plotting.plot_loss({f"{name} ($\\eta$ = {regimes[name]})": tr for name, tr in traces.items()},
                    ax=ax, colors=[COLORS[c] for c in ("sky_blue", "bluish_green", "orange", "vermillion")])
+for line, linestyle in zip(ax.get_lines(), ("-", "--", "-.", ":")):
+    line.set_linestyle(linestyle)
+ax.legend(fontsize=8)
 ax.set_title("Loss against step for the four learning rates");
 
 # %% [markdown]
@@ -422,7 +425,7 @@ fig, (ax_loss, ax_rate) = plt.subplots(1, 2, figsize=(11, 4.2))
 sweep_lines = plotting.plot_lr_sweep(lrs, sweep, ax=ax_loss, L=bowl.L, color=style.color_for("gd"))
 sweep_lines.line.set_label("final loss (runs that did not diverge)")
 sweep_lines.diverged.set_label("diverged (marked at the top: no loss value)")
-ax_loss.axvline(best_lr, color=COLORS["bluish_green"], linestyle="-.", linewidth=1,
+ax_loss.axvline(best_lr, color=COLORS["bluish_green"], linestyle="-.", linewidth=1, zorder=0,
                 label=f"$2/(L+\\mu)$ = {best_lr:.3f}")
 ax_loss.legend(fontsize=8)
 ax_loss.set(title="Final loss after 100 steps", xlabel="learning rate $\\eta$ (log scale)")
@@ -626,8 +629,10 @@ assert onwards.status == "diverged" and onwards.f < -1e4 # f has no minimum at a
 fig, ax = plt.subplots(figsize=(6, 5), layout="constrained")
 plotting.plot_contours(saddle, ax=ax, filled=False)
 plotting.plot_path(stuck, ax=ax, color=style.color_for("gd"), label="until the gradient rule fires")
-plotting.plot_path(onwards.xs[: np.argmax(np.abs(onwards.xs[:, 1]) > 2)], ax=ax,
-                   color=COLORS["vermillion"], label="continuing from there")
+continuing = plotting.plot_path(onwards.xs[: np.argmax(np.abs(onwards.xs[:, 1]) > 2)], ax=ax,
+                                color=COLORS["vermillion"],
+                                label=f"continuing: leaves the picture, diverges at step {onwards.diverged_at}")
+continuing.end.set_visible(False)                        # the run does not end there
 ax.plot(0, 0, "o", color="black", markersize=20, markerfacecolor="none", markeredgewidth=1.5,
         linestyle="none", label="saddle point (0, 0), ringed", zorder=5)
 ax.set(title="Saddle $x^2 - y^2$: the gradient rule stops at the saddle point",
@@ -914,7 +919,7 @@ ax.set_title("Himmelblau: which minimum each start reaches ($\\eta$ = 0.01)");
 # Each colour is a basin; the stars are the minima. The basins are roughly a
 # quarter of the square each, but they are not quadrants: their borders run along
 # the ridges between the valleys, through the hilltop and the four saddles (chapter
-# 01 draws them in section 3 and classifies them by their Hessians in section 7;
+# 01 draws them in section 3 and classifies them by their Hessians in section 8;
 # appendix A checks that a small circle around each of these five points straddles
 # a border). And the nearest minimum is not always the one reached. `run_many`'s
 # result has two helpers for counting: `nearest_minimum` (the index of the minimum
@@ -947,9 +952,13 @@ assert to_minima[elsewhere, nearest_to_start[elsewhere]].min() > 0.4 * spacing
 # a quadratic with Hessian $\nabla^2 f(x^\star)$. So section 3 applies there, with
 # $L$ replaced by the largest Hessian eigenvalue *at that minimum*: below
 # $2/\lambda_{\max}(\nabla^2 f(x^\star))$ (with a positive definite Hessian at
-# $x^\star$) starts close enough to $x^\star$ converge to it; above it, gradient
-# descent cannot settle into $x^\star$, apart from a set of starts of measure zero
-# (appendix A has the borderline case $\eta = 2/\lambda_{\max}$).
+# $x^\star$) starts close enough to $x^\star$ converge to it; above it, starts near
+# $x^\star$ are pushed away along the steep direction, so gradient descent does not
+# settle there from nearby (appendix A has the borderline case
+# $\eta = 2/\lambda_{\max}$). Far-away starts could still land exactly on $x^\star$;
+# for a polynomial such as Himmelblau's function that happens only for a set of
+# starts of measure zero, but a function built for the purpose can map a whole
+# interval onto $x^\star$ in one step.
 # Himmelblau's four minima are curved differently, so each has its own threshold:
 
 # %%
@@ -994,7 +1003,13 @@ assert np.all(himmelblau.minima[sharpest] < 0)               # (the one at the l
 assert 0.014 < local_thresholds[sharpest] < 0.015            #  stable only for eta below 0.015)
 assert basin_shares(maps[0.016], himmelblau)[sharpest] == 0  # ... is the first to stop attracting
 lost = shares[sharpest]                                      # its share at eta = 0.01
-assert maps[0.016].fraction("max_steps") > 0.8 * lost        # most of its basin now bounces
+assert maps[0.016].fraction("max_steps") > 0.8 * lost        # most of its basin now bounces:
+bouncing = maps[0.016].status == "max_steps"
+bounce_distance = np.linalg.norm(maps[0.016].x[bouncing] - himmelblau.minima[sharpest], axis=1)
+print(f"eta = 0.016: {bouncing.sum()} runs end unconverged, all nearest the sharp minimum, at"
+      f" {bounce_distance.min():.2f} to {bounce_distance.max():.2f} from it")
+assert np.all(maps[0.016].nearest_minimum(himmelblau.minima)[bouncing] == sharpest)   # near it,
+assert np.all((0.3 < bounce_distance) & (bounce_distance < 1))                        # not on it
 ends_10, ends_16 = basins.nearest_minimum(himmelblau.minima), maps[0.016].nearest_minimum(himmelblau.minima)
 others = (ends_10 != sharpest) & ((maps[0.016].status != "converged") | (ends_16 != ends_10))
 H_starts = himmelblau.hess(starts.T)                         # Hessians at the 10,000 starts
@@ -1008,8 +1023,8 @@ assert np.mean(steep_at_start[others]) > 0.95 > 0.6 > np.mean(steep_at_start)   
 # %% [markdown]
 # As $\eta$ passes a minimum's threshold, that minimum stops attracting anyone. The
 # most sharply curved minimum, at the lower left, goes first: most of its basin
-# turns light grey, runs that head there and then keep bouncing around it
-# without settling (*no minimum reached*), and the rest are thrown into a
+# turns light grey, runs that head there and then keep bouncing around it, about
+# 0.6 away, without settling (*no minimum reached*; printed above), and the rest are thrown into a
 # neighbouring basin. The sharp basin is not the only change: 738 other starts
 # (7% of the grid, printed above) also end somewhere else, such as the strip along
 # the top edge that now goes to $(3.58, -1.85)$. Nearly all of them (99%) start on
@@ -1031,8 +1046,10 @@ assert np.mean(steep_at_start[others]) > 0.95 > 0.6 > np.mean(steep_at_start)   
 # try learning rates and keep the best: give each candidate the same budget of
 # steps, and compare the final losses. Two things matter.
 #
-# - Search on a **log scale**. Good learning rates range over many orders of
-#   magnitude, so try $10^{-5}, 10^{-4.9}, \dots$, not $0.001, 0.002, \dots$.
+# - Search on a **log scale**. The limit $2/L$ moves with the curvature, so good
+#   rates differ by orders of magnitude between problems (in this chapter alone:
+#   about 0.18 on the bowl, 0.01 on Himmelblau, 0.002 on Rosenbrock). So try
+#   $10^{-5}, 10^{-4.9}, \dots$, not $0.001, 0.002, \dots$.
 # - Spend the same **budget** for every method you compare: here, 24 runs of
 #   5,000 steps each.
 #
@@ -1109,6 +1126,10 @@ sweep_art.threshold.set_label(f"$2/L$ at the minimum = {2 / curvature_at_minimum
 sweep_art.diverged.set_label("diverged (marked at the top: no loss value)")
 ax.plot(random_lrs[np.isfinite(random_losses)], random_losses[np.isfinite(random_losses)], "D",
         color=COLORS["orange"], markersize=5, linestyle="none", label="random search")
+top = sweep_art.diverged.get_ydata()[0]                      # the height of the grid's crosses
+ax.plot(random_lrs[~np.isfinite(random_losses)], np.full((~np.isfinite(random_losses)).sum(), top / 1.6),
+        "x", color=COLORS["orange"], markersize=8, markeredgewidth=2, linestyle="none",
+        label="random search, diverged (marked near the top)")
 ax.plot(grid_lrs[best_grid], grid_losses[best_grid], "o", markersize=13, markerfacecolor="none",
         markeredgecolor=style.color_for("gd"), markeredgewidth=2, label="best of grid")
 ax.plot(random_lrs[best_random], random_losses[best_random], "D", markersize=13, markerfacecolor="none",
@@ -1148,8 +1169,8 @@ ax_fine.legend(fontsize=8, loc="upper left");
 # training neural networks", WACV, §3.3). Here the factor is 3.3: the largest grid
 # rate that does not diverge, $5.5 \cdot 10^{-3}$, against the grid's best (both
 # printed and asserted above). Treat the rule as a first guess. Smith's
-# learning-rate range test finds that edge in one short run: raise $\eta$ linearly
-# during the run, plot the *accuracy* against $\eta$, and take as the upper bound
+# learning-rate range test finds that edge in one run of a few epochs: raise $\eta$
+# linearly during the run, plot the *accuracy* against $\eta$, and take as the upper bound
 # the rate where the accuracy slows, becomes ragged or starts to fall (Smith 2017,
 # §3.3).
 #
@@ -1256,7 +1277,9 @@ ax_bt.legend(fontsize=8);
 # Without any tuning, the backtracking run ends lower than the best of the 24 tuned
 # runs (and than the fine scan's best), for the cost of *one* run plus about ten
 # values of $f$ per step (9.9 measured: the 5,000 steps took about 50,000 values of
-# $f$; the grid search took 120,000 gradients).
+# $f$; the grid search took 120,000 gradients). Most of those values come from
+# restarting every search at $\alpha = 1$; appendix C starts each search at twice
+# the last accepted step instead, and needs about 2 per step.
 #
 # **Why backtracking needs no $L$.** By the descent lemma (section 6), if
 # $\nabla f$ is $L$-Lipschitz on the segment tried,
@@ -1268,8 +1291,9 @@ ax_bt.legend(fontsize=8);
 # halving factor (Boyd & Vandenberghe 2004, *Convex Optimization*, §9.3.1, prove
 # the same with the weaker bound $\rho/L$ for $c_1 \le \tfrac12$). The search
 # never needs to know $L$; it finds a step of the right size by trying. On this
-# run, taking for $L$ the largest curvature at the iterates, 1,506 (at the start), gives
-# $\alpha \ge 6.6 \cdot 10^{-4}$; the shortest accepted step is
+# run, plugging in for $L$ the largest curvature at the iterates, 1,506 (at the start),
+# gives $\alpha \ge 6.6 \cdot 10^{-4}$ (a heuristic: the bound needs $L$ along the
+# whole segment tried, not only at its start); the shortest accepted step is
 # $2^{-10} \approx 9.8 \cdot 10^{-4}$ (asserted above). After the first hundred
 # steps it uses only two lengths, $2^{-9}$ just below $2/L$ at the minimum and
 # $2^{-8}$ about twice it, mostly the short one (appendix C says which, when).
@@ -1324,10 +1348,12 @@ fig.suptitle("The Armijo test on Rosenbrock: accept the first halving that lies 
 #
 # The price of the line search: extra evaluations of $f$ per step, which is cheap
 # here and expensive when $f$ is a loss over a large data set; and with noisy
-# mini-batch losses (chapter 04) the Armijo test itself becomes noisy. Deep-learning
-# training usually runs with a tuned fixed or scheduled $\eta$ instead
-# (Goodfellow, Bengio & Courville 2016, *Deep Learning*, §8.3.1), and line searches
-# return with Newton's method and BFGS in chapter 08.
+# mini-batch losses (chapter 04) the Armijo test itself becomes noisy. Stochastic
+# training therefore tunes a fixed $\eta$, or a *schedule* that lowers it over the
+# run, which also answers "the best rate depends on the budget" (the SGD algorithm
+# in Goodfellow, Bengio & Courville 2016, *Deep Learning*, §8.3.1, decays it
+# linearly; schedules are chapter 04's topic). Line searches return with Newton's
+# method and BFGS in chapter 08.
 #
 # ## 9. Your turn: the learning-rate explorer
 #
@@ -1403,10 +1429,10 @@ assert replay.fs[drop] < 0.25 * replay.fs[0] and replay.fs[drop] > 1   # a quick
 assert replay.f < 1e-3                                                # the long walk gets there
 
 fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
-ax.loglog(np.arange(1, replay.steps + 1), replay.fs[1:], color=style.color_for("gd"),
-          label=f"$\\eta$ = {grid_lrs[best_grid]:.2e}")
-ax.axvline(drop, color="black", linestyle=":", label=f"step {drop}: near the valley floor")
-ax.set(xlabel="step $k$ (log scale)", ylabel="$f(x_k)$ (log scale)",
+ax.loglog(np.arange(replay.steps + 1) + 1, replay.fs, color=style.color_for("gd"), marker="o", markevery=[0, 1, 2],
+          label=f"$\\eta$ = {grid_lrs[best_grid]:.2e} (dots: $k$ = 0, 1, 2)")
+ax.axvline(drop + 1, color="black", linestyle=":", label=f"step {drop}: near the valley floor")
+ax.set(xlabel="step $k + 1$ (log scale, so that $k = 0$ shows)", ylabel="$f(x_k)$ (log scale)",
        title="The replay's loss: a quick drop, then a long walk along the valley")
 ax.legend(fontsize=8);
 
@@ -1658,3 +1684,28 @@ ax_hist.set(xlabel=r"accepted $\alpha_k$", ylabel="share of steps 101 to 5000", 
 # below the line. Every accepted step lowers $f$, so the run settles where a fixed
 # rate of $2^{-8}$ could not. Right: the short step is taken in 92% of the steps
 # after the first 100, the long one in 8%.
+
+# %% [markdown]
+# **A cheaper search.** Most trials above are spent halving from $\alpha = 1$ down
+# to $2^{-8}$ or $2^{-9}$ at every step. Starting each search from twice the last
+# accepted step (a *warm start*; Nocedal & Wright 2006, chapter 3, discuss such
+# initial guesses) skips those trials:
+
+# %%
+x_warm, alpha_warm = np.array(rosenbrock.start, dtype=float), 1.0
+f_warm, evaluations_warm = rosenbrock.f(x_warm), 1
+for _ in range(budget_steps):
+    g = rosenbrock.grad(x_warm)
+    search = backtracking(rosenbrock.f, x_warm, f_warm, g, -g, alpha0=min(1.0, 2 * alpha_warm), c1=1e-4, rho=0.5)
+    x_warm, f_warm, alpha_warm = x_warm - search.alpha * g, search.f, search.alpha
+    evaluations_warm += search.n_f
+print(f"warm start: {evaluations_warm / budget_steps:.1f} values of f per step (cold start:"
+      f" {evaluations_bt / budget_steps:.1f}); final loss {f_warm:.1e} (cold start: {losses_bt[-1]:.1e},"
+      f" best fixed rate of the grid: {grid_losses[best_grid]:.1e})")
+assert evaluations_warm < 0.25 * evaluations_bt                   # about 2 per step instead of 10
+assert f_warm < 0.1 * grid_losses[best_grid]                       # still far below the grid's best
+
+# %% [markdown]
+# About 2 values of $f$ per step instead of 10. The final loss is higher than the
+# cold start's (printed above), but both end far below the best fixed rate of the
+# grid.
