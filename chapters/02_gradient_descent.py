@@ -940,8 +940,8 @@ assert to_minima[elsewhere, nearest_to_start[elsewhere]].min() > 0.4 * spacing
 # %% [markdown]
 # 176 of the 10,000 starts end at a minimum that is not the nearest. None of them
 # is close to the minimum it misses: all are at least 1.9 away, about half the 3.9
-# between neighbouring minima. They start near a border, and most of them simply
-# follow the downhill path into the other valley; a few are an effect of the step
+# between neighbouring minima. Most of them simply follow the downhill path into
+# the other valley; a few are an effect of the step
 # size (appendix A re-runs them with a smaller learning rate and counts both
 # kinds).
 
@@ -957,8 +957,11 @@ assert to_minima[elsewhere, nearest_to_start[elsewhere]].min() > 0.4 * spacing
 # settle there from nearby (appendix A has the borderline case
 # $\eta = 2/\lambda_{\max}$). Far-away starts could still land exactly on $x^\star$;
 # for a polynomial such as Himmelblau's function that happens only for a set of
-# starts of measure zero, but a function built for the purpose can map a whole
-# interval onto $x^\star$ in one step.
+# starts of measure zero (the step $x \mapsto x - \eta\nabla f(x)$ is then locally
+# invertible except on a set of measure zero, so it cannot squeeze a set of positive
+# measure onto the thin set of points that approach an unstable $x^\star$), but a
+# function built for the purpose, equal to $\|x - x^\star\|^2/(2\eta)$ plus a
+# constant on some region far away, maps that whole region onto $x^\star$ in one step.
 # Himmelblau's four minima are curved differently, so each has its own threshold:
 
 # %%
@@ -1029,11 +1032,11 @@ assert np.mean(steep_at_start[others]) > 0.95 > 0.6 > np.mean(steep_at_start)   
 # (7% of the grid, printed above) also end somewhere else, such as the strip along
 # the top edge that now goes to $(3.58, -1.85)$. Nearly all of them (99%) start on
 # a steep outer wall, where the curvature exceeds $2/0.016 = 125$ (half of the
-# grid does): the larger rate makes their first steps longer, and they jump across
-# a ridge. Above every threshold nothing converges, and some runs are
+# grid does): the larger rate makes their first steps longer, which can carry
+# them across a ridge. Above every threshold nothing converges, and some runs are
 # flung out of the square altogether (dark grey). Which minimum you find, and
 # whether you find one, is decided by the start *and* the learning rate. A large
-# learning rate cannot settle into a sharp minimum, only into a flat one; the same
+# learning rate cannot settle into a sharp minimum from nearby, only into a flat one; the same
 # stability argument is used to explain which minima gradient descent and SGD
 # select when training neural networks (Wu, Ma & E 2018, "How SGD selects the
 # global minima in over-parameterized learning", NeurIPS; Cohen et al. 2021,
