@@ -273,7 +273,8 @@ print(f"direction of the gradient: {np.degrees(theta_gradient):.2f} deg, "
 
 # %% [markdown]
 # The checks, one per claim above. (A secant slope with a step of $10^{-7}$ is
-# accurate to about $10^{-6}$ here, and our directions are 0.1° apart.)
+# accurate to better than $10^{-5}$ here, the tolerance of the first check, and our
+# directions are 0.1° apart.)
 
 # %%
 assert np.allclose(measured, gradient @ U, rtol=0, atol=1e-5)          # D_u f = grad f . u

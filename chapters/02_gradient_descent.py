@@ -1356,7 +1356,9 @@ fig.suptitle("The Armijo test on Rosenbrock: accept the first halving that lies 
 # run, which also answers "the best rate depends on the budget" (the SGD algorithm
 # in Goodfellow, Bengio & Courville 2016, *Deep Learning*, §8.3.1, decays it
 # linearly; schedules are chapter 04's topic). Line searches return with Newton's
-# method and BFGS in chapter 08.
+# method and BFGS in chapter 08. (The other extreme, the exact best step along
+# $-\nabla f$ at every step, is appendix D: on a quadratic it is a formula, and it
+# still zig-zags.)
 #
 # ## 9. Your turn: the learning-rate explorer
 #
@@ -1712,3 +1714,73 @@ assert f_warm < 0.1 * grid_losses[best_grid]                       # still far b
 # About 2 values of $f$ per step instead of 10. The final loss is higher than the
 # cold start's (printed above), but both end far below the best fixed rate of the
 # grid.
+
+# %% [markdown]
+# ## Appendix D. Exact line search on a quadratic
+#
+# The most expensive line search takes, at every step, the step length that
+# minimizes $f$ along $-\nabla f$ exactly. On a quadratic $\tfrac12 x^\top A x$ it has
+# a formula: $\alpha_k = g_k^\top g_k / (g_k^\top A g_k)$ with $g_k = A x_k$. Then
+# $f$ along the line is flat at the new point, so the new gradient is at right
+# angles to the old one: the path zig-zags in right angles. And it is not always
+# faster than the best *fixed* rate of section 4. From the worst starts, a multiple
+# of $(1/\mu, 1/L)$ in the eigen-coordinates ($(1, 0.1)$ on our bowl), $f$ falls by
+# exactly $\big(\tfrac{\kappa - 1}{\kappa + 1}\big)^2$ per step, the same factor as
+# with $\eta^\star$; this is the worst case of the classical bound for steepest
+# descent with exact line searches (Nocedal & Wright 2006, chapter 3). From the
+# bowl's usual start it is much faster:
+
+# %%
+def exact_line_search(A, x0, tol=1e-8, max_steps=1000):
+    """Steepest descent on x'Ax/2 with the exact step g'g / g'Ag; the path, until |g| <= tol."""
+    path = [np.array(x0, dtype=float)]
+    while np.linalg.norm(A @ path[-1]) > tol and len(path) <= max_steps:
+        g = A @ path[-1]
+        path.append(path[-1] - (g @ g) / (g @ A @ g) * g)
+    return np.array(path)
+
+
+A_bowl = bowl.hess(bowl.start)
+rho_f = ((bowl.L / bowl.mu - 1) / (bowl.L / bowl.mu + 1)) ** 2
+exact_paths, fixed_steps = {}, {}
+for x0 in ((-2.5, 1.0), (1.0, 0.1)):
+    exact_paths[x0] = exact_line_search(A_bowl, x0)
+    fixed_steps[x0] = run(sgd(lr=2 / (bowl.L + bowl.mu)), bowl, np.array(x0), steps=5000).steps
+    p_ = exact_paths[x0]
+    f_ratio = bowl.f(p_[1:].T) / bowl.f(p_[:-1].T)
+    g_ = p_ @ A_bowl
+    print(f"start {x0}: exact line search {len(p_) - 1} steps (f ratio per step {f_ratio.max():.3f}),"
+          f" fixed eta* {fixed_steps[x0]} steps; ((kappa-1)/(kappa+1))^2 = {rho_f:.3f}")
+    assert np.allclose(np.sum(g_[1:] * g_[:-1], axis=1), 0, atol=1e-12 * np.linalg.norm(g_[0]) ** 2)   # right angles
+    assert np.all(f_ratio <= rho_f * (1 + 1e-9))                          # never worse than the bound
+worst = bowl.f(exact_paths[(1.0, 0.1)][1:].T) / bowl.f(exact_paths[(1.0, 0.1)][:-1].T)
+assert np.allclose(worst, rho_f, rtol=1e-9)                               # the worst start attains it
+assert len(exact_paths[(-2.5, 1.0)]) - 1 < 0.5 * fixed_steps[(-2.5, 1.0)]  # the usual start: much faster
+assert abs(len(exact_paths[(1.0, 0.1)]) - 1 - fixed_steps[(1.0, 0.1)]) <= 0.1 * fixed_steps[(1.0, 0.1)]  # worst: no faster
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+windows = {(-2.5, 1.0): ((-2.8, 0.4), (-0.6, 1.2)), (1.0, 0.1): ((-0.05, 1.1), (-0.12, 0.15))}
+for ax, (x0, p_) in zip(axes, exact_paths.items()):
+    (x_lo, x_hi), (y_lo, y_hi) = windows[x0]
+    levels = np.geomspace(bowl.f(p_[11]), bowl.f(p_[0]), 8)
+    gx, gy = np.meshgrid(np.linspace(x_lo, x_hi, 300), np.linspace(y_lo, y_hi, 300))
+    ax.contour(gx, gy, bowl.f(np.stack([gx, gy])), levels=levels, colors="0.6", linewidths=0.8)
+    steps_art = plotting.plot_path(p_[:12], ax=ax, color=COLORS["vermillion"],
+                                   label="exact line search, first 11 steps")
+    steps_art.end.set_visible(False)                       # the run goes on beyond step 11
+    ax.plot(0, 0, "*", color="black", markersize=12, linestyle="none", label="minimum (0, 0)")
+    ax.set(title=f"from {x0}: {len(p_) - 1} steps to $\\|\\nabla f\\| \\leq 10^{{-8}}$"
+                 f" (fixed $\\eta^\\star$: {fixed_steps[x0]})", xlabel="$x$", ylabel="$y$",
+           xlim=(x_lo, x_hi), ylim=(y_lo, y_hi))
+    ax.set_aspect("equal")
+    if ax.get_legend() is not None:                        # one shared legend below
+        ax.get_legend().remove()
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=8)
+fig.suptitle("Exact line search on the bowl: each step ends at right angles to the last");
+
+# %% [markdown]
+# Exact line search is rarely worth its price outside quadratics: each step needs
+# a one-dimensional minimization, and, as the right panel shows, it still zig-zags
+# when the valley is narrow. Curing the zig-zag takes a better *direction*:
+# momentum (chapter 05) or Newton's method (chapter 08).
