@@ -29,8 +29,8 @@
 # - Taylor expansion: the tangent line and the tangent parabola, and how fast
 #   their errors shrink;
 # - finite differences: derivatives from function values alone, and why the
-#   step size cannot be too small in floating point, and what to do far from
-#   $x \approx 1$ (a larger step, a step the computer can represent exactly);
+#   step size cannot be too small in floating point, and (in an appendix) what to do
+#   far from $x \approx 1$ (a larger step, a step the computer can represent exactly);
 # - the gradients of vector expressions such as $x^\top A x$, the chain rule with
 #   Jacobians, and a reverse-mode (automatic differentiation) pass written by hand;
 # - gradient checking: catching a bug in a hand-written gradient;

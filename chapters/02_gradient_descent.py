@@ -1428,6 +1428,7 @@ else:                   # static figures: a self-contained animation (at most 24
 # %%
 drop = 5
 assert 0.8 * replay.fs[0] < replay.fs[1] < replay.fs[0] and replay.fs[2] < 0.3 * replay.fs[0]   # step 1 high, step 2 low
+assert np.allclose(replay.fs[:3], [24.2, 22.1, 6.9], atol=0.05)                # the numbers in the text
 print(f"f falls from {replay.fs[0]:.2f} to {replay.fs[drop]:.2f} in {drop} steps (into the valley), "
       f"then needs {replay.steps - drop} more to reach {replay.f:.1e} (along it)")
 assert replay.fs[drop] < 0.25 * replay.fs[0] and replay.fs[drop] > 1   # a quick drop, still far
