@@ -518,7 +518,28 @@ assert one_step.status == "converged" and one_step.steps == 1 and np.all(one_ste
 # $\log \rho^\star = \log\big(1 - \tfrac{2}{\kappa + 1}\big) \approx -2/\kappa$ for
 # large $\kappa$: the cost of gradient descent grows in proportion to the condition
 # number. (A perfectly round bowl, $\kappa = 1$, is the extreme case: $\eta^\star = 1/L$
-# and $\rho^\star = 0$, one step.) Two consequences shape the rest of the course:
+# and $\rho^\star = 0$, one step.) Over a wider range of $\kappa$:
+
+# %%
+kappas = np.geomspace(2, 1000, 10)
+steps_kappa = np.array([run(sgd(lr=2 / (k + 1)), quadratic(condition_number=k), quadratic(condition_number=k).start,
+                            steps=20_000).steps for k in kappas])
+slope_kappa = np.polyfit(np.log(kappas[3:]), np.log(steps_kappa[3:]), 1)[0]
+print(f"steps to |grad f| <= 1e-8 at eta*: from {steps_kappa[0]} (kappa = 2) to {steps_kappa[-1]} (kappa = 1000);"
+      f" log-log slope {slope_kappa:.2f}")
+assert 0.95 < slope_kappa < 1.15      # about proportional to kappa (a little more: |grad f(x0)| grows with L = kappa)
+fig, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
+ax.loglog(kappas, steps_kappa, "o-", color=style.color_for("gd"), label="gradient descent at $\\eta^\\star$ (measured)")
+ax.loglog(kappas, steps_kappa[-1] * kappas / kappas[-1], color="black", linestyle="--", linewidth=1,
+          label="proportional to $\\kappa$")
+ax.loglog(kappas, steps_kappa[-1] * np.sqrt(kappas / kappas[-1]), color=COLORS["orange"], linestyle=":",
+          linewidth=1.5, label="proportional to $\\sqrt{\\kappa}$ (momentum's rate, chapter 05)")
+ax.set(xlabel="condition number $\\kappa$ (log scale)", ylabel="steps to $\\|\\nabla f\\| \\leq 10^{-8}$ (log scale)",
+       title="The cost of gradient descent grows like $\\kappa$")
+ax.legend(fontsize=8);
+
+# %% [markdown]
+# Two consequences shape the rest of the course:
 #
 # - In practice nobody tells you $L$ and $\mu$. You tune $\eta$ (section 8).
 # - Better methods attack $\kappa$: rescaling features (chapter 03), momentum,
