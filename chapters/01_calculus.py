@@ -748,6 +748,24 @@ assert np.allclose(x_bar, x_bar_fd, rtol=1e-7, atol=1e-9)            # agrees wi
 assert np.allclose(x_bar, X.T @ (X @ x - y), rtol=1e-14)              # and with the rule above
 
 # %% [markdown]
+# The same gradient from a framework's automatic differentiation, if PyTorch is
+# installed (`pip install torch`; the cell skips itself otherwise):
+
+# %%
+try:
+    import torch
+except ImportError:
+    torch = None
+if torch is None:
+    print("PyTorch is not installed: nothing to compare.")
+else:
+    x_torch = torch.tensor(x, requires_grad=True)                    # float64, like x
+    loss_torch = 0.5 * ((torch.tensor(X) @ x_torch - torch.tensor(y)) ** 2).sum()
+    loss_torch.backward()                                            # reverse mode, by the framework
+    print("torch.autograd:", x_torch.grad.numpy().round(8))
+    assert np.allclose(x_torch.grad.numpy(), x_bar, rtol=1e-12)      # the same numbers as our pass
+
+# %% [markdown]
 # The backward pass cost about as much as the forward one (one product with $X^\top$
 # against one with $X$), and it gave all $d$ partial derivatives at once, where
 # central differences need $2d$ evaluations. In general the result is exact up to
@@ -987,8 +1005,9 @@ ax_ell.legend(loc="lower right", fontsize=8);
 # and $x^2 - y^4$ (a saddle), whose Hessians at the origin are both
 # $\mathrm{diag}(2, 0)$.
 #
-# The same test, applied everywhere instead of at one point, decides **convexity**,
-# which chapters 02 and 03 use: a twice-differentiable function (on an open convex
+# The same test, applied everywhere instead of at one point, decides **convexity**
+# (by definition: every chord of the graph lies on or above the graph; chapter 02
+# draws it), which chapters 02 and 03 use: a twice-differentiable function (on an open convex
 # domain such as $\mathbb{R}^d$) is convex exactly when its Hessian has no negative
 # eigenvalue anywhere (Boyd & Vandenberghe 2004, *Convex Optimization*, §3.1.4).
 # A quadratic $\tfrac12 x^\top A x - b^\top x$ with a symmetric $A$ has the Hessian $A$
