@@ -1258,7 +1258,8 @@ assert ratio.max() > 10                                               # and some
 # For a small enough $\alpha$ the first-order model is accurate and the condition
 # holds (as long as $\nabla f(x) \ne 0$), so the halving stops (Nocedal & Wright
 # 2006, *Numerical Optimization*, §3.1 and Algorithm 3.1). Each step costs one
-# gradient and one value of $f$ per trial (about ten per step below). The course library has this search as
+# gradient, plus one value of $f$ per trial (about ten per step below). The course
+# library has this search as
 # `gdlearn.second_order.backtracking` (chapter 08 builds on it); here it is inside
 # a gradient-descent loop, on the same Rosenbrock problem, with no tuning at all:
 
@@ -1386,8 +1387,8 @@ fig.suptitle("The Armijo test on Rosenbrock: accept the first halving that lies 
 # that assume the model can fit every sample exactly.) Chapter 04 instead tunes a
 # fixed $\eta$, or a *schedule* that lowers it over the run, which also answers
 # "the best rate depends on the budget" (the SGD algorithm in Goodfellow, Bengio &
-# Courville 2016, *Deep Learning*, §8.3.1, decays it linearly). Line searches return with Newton's
-# method and BFGS in chapter 08. (The other extreme, the exact best step along
+# Courville 2016, *Deep Learning*, §8.3.1, decays it linearly). Line searches
+# return with Newton's method and BFGS in chapter 08. (The other extreme, the exact best step along
 # $-\nabla f$ at every step, is appendix D: on a quadratic it is a formula, and it
 # still zig-zags.)
 #
