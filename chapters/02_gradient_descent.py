@@ -679,8 +679,9 @@ ax.legend(fontsize=8, loc="lower left");
 # ## 6. What convexity guarantees
 #
 # A function is **convex** when the straight segment between any two points of its
-# graph lies on or above the graph. For a twice-differentiable $f$ this means that
-# the Hessian has no negative eigenvalue anywhere. Then every local minimum is a
+# graph lies on or above the graph. For a twice-differentiable $f$ on
+# $\mathbb{R}^d$ this means that the Hessian has no negative eigenvalue anywhere
+# (Boyd & Vandenberghe 2004, §3.1.4). Then every local minimum is a
 # global one (if $f(y) < f(x)$, the segment from $x$ to $y$ goes below $f(x)$
 # arbitrarily close to $x$, so $x$ is not a local minimum).
 #
