@@ -17,7 +17,7 @@
 #
 # You need high-school calculus (the slope of a line, the power rule, the chain
 # rule) and a little linear algebra: vectors, the dot product, a matrix times a
-# vector. Section 7 introduces eigenvalues and eigenvectors from a 2×2 example
+# vector. Section 8 introduces eigenvalues and eigenvectors from a 2×2 example
 # before it uses them, and section 5 explains the floating-point rounding it needs.
 #
 # ## What you will learn
@@ -29,8 +29,8 @@
 # - Taylor expansion: the tangent line and the tangent parabola, and how fast
 #   their errors shrink;
 # - finite differences: derivatives from function values alone, and why the
-#   step size cannot be too small in floating point, and what to do far from
-#   $x \approx 1$ (a larger step, a step the computer can represent exactly);
+#   step size cannot be too small in floating point, and (in an appendix) what to do
+#   far from $x \approx 1$ (a larger step, a step the computer can represent exactly);
 # - the gradients of vector expressions such as $x^\top A x$, the chain rule with
 #   Jacobians, and a reverse-mode (automatic differentiation) pass written by hand;
 # - gradient checking: catching a bug in a hand-written gradient;
@@ -174,7 +174,7 @@ for x in [-1.8, -0.5, 0.5, 1.8]:
 #
 # $$f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2,$$
 #
-# which has four valleys. (In every contour map of the course, darker grey is
+# which has four valleys. (In the filled contour maps of the course, darker grey is
 # lower and white is higher.) Freeze $y$ and walk only in the $x$ direction: you
 # are back to a function of one variable, and its slope is the **partial
 # derivative** $\partial f / \partial x$. Freezing $x$ instead gives
@@ -273,7 +273,8 @@ print(f"direction of the gradient: {np.degrees(theta_gradient):.2f} deg, "
 
 # %% [markdown]
 # The checks, one per claim above. (A secant slope with a step of $10^{-7}$ is
-# accurate to about $10^{-6}$ here, and our directions are 0.1° apart.)
+# accurate to better than $10^{-5}$ here, the tolerance of the first check, and our
+# directions are 0.1° apart.)
 
 # %%
 assert np.allclose(measured, gradient @ U, rtol=0, atol=1e-5)          # D_u f = grad f . u
@@ -322,11 +323,12 @@ ax_slope.axvline(np.degrees(theta_gradient), color="black", linestyle="--",
                  label=f"direction of $\\nabla f(p)$: {np.degrees(theta_gradient):.1f}°")
 ax_slope.axhline(steepest, color=COLORS["vermillion"], linewidth=1,
                  label=rf"$\|\nabla f(p)\|$ = {steepest:.1f}")
-ax_slope.axhline(-steepest, color=COLORS["vermillion"], linewidth=1, linestyle=":")
+ax_slope.axhline(-steepest, color=COLORS["vermillion"], linewidth=1, linestyle=":",
+                 label=rf"$-\|\nabla f(p)\|$ (steepest descent)")
 ax_slope.set(xlabel=r"direction $\theta$ of $u$ (degrees)", ylabel="slope $D_u f(p)$",
              title="The slope is largest along the gradient", xlim=(-180, 180),
-             xticks=range(-180, 181, 90), ylim=(-2.2 * steepest, 1.35 * steepest))
-ax_slope.legend(loc="lower right", fontsize=8);
+             xticks=range(-180, 181, 90), ylim=(-1.15 * steepest, 1.15 * steepest))
+ax_slope.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8);
 
 # %% [markdown]
 # ### The gradient field
@@ -341,12 +343,15 @@ ax_slope.legend(loc="lower right", fontsize=8);
 # %%
 fig, ax = plt.subplots(figsize=(6, 5), layout="constrained")
 plotting.plot_gradient_field(himmelblau, ax=ax, density=20, negative=False)
-hilltop = np.array([-0.270845, -0.923039])               # known to 6 decimals
-saddles = np.array([[0.086678, 2.884255], [-3.073026, -0.081353],
-                    [3.385154, 0.073852], [-0.127961, -1.953715]])
-assert np.all(np.linalg.norm(himmelblau.grad(np.vstack([hilltop, saddles]).T), axis=0) < 1e-3)
-assert np.all(np.linalg.eigvalsh(himmelblau.hess(hilltop)) < 0)                  # a maximum
-assert all(np.prod(np.linalg.eigvalsh(himmelblau.hess(s))) < 0 for s in saddles)  # saddles
+# Where the gradient vanishes, from rough guesses read off the map: scipy.optimize.root
+# solves grad f = 0 (section 8 explains how, and checks which point is which kind).
+rough = {"hilltop": (-0.3, -0.9), "saddles": [(0.1, 2.9), (-3.1, -0.1), (3.4, 0.1), (-0.1, -2.0)]}
+hilltop = scipy.optimize.root(himmelblau.grad, rough["hilltop"], jac=himmelblau.hess).x
+saddles = np.array([scipy.optimize.root(himmelblau.grad, guess, jac=himmelblau.hess).x
+                    for guess in rough["saddles"]])
+print("hilltop", hilltop.round(4), "\nsaddles", saddles.round(4).tolist())
+assert np.all(np.linalg.norm(himmelblau.grad(np.vstack([hilltop, saddles]).T), axis=0) < 1e-6)
+assert len(np.unique(saddles.round(3), axis=0)) == 4
 ax.plot(*hilltop, linestyle="none", marker="^", markersize=11, color=COLORS["vermillion"],
         markeredgecolor="white", label="hilltop (local maximum)")
 ax.plot(*saddles.T, linestyle="none", marker="X", markersize=10, color=COLORS["orange"],
@@ -381,8 +386,13 @@ assert np.all(np.linalg.norm(himmelblau.grad(himmelblau.minima.T), axis=0) < 1e-
 # $f''(x_0) \ne 0$ and $f'''(x_0) \ne 0$, the error of the tangent line shrinks like
 # $h^2$ and that of the parabola like $h^3$: halve the step and the errors drop by
 # factors of 4 and 8. (Where the leading term vanishes, the next one leads and the
-# error shrinks faster; we check that below.) Back to the double well, with
-# $f''(x) = 12x^2 - 6$, around $x_0 = -0.5$:
+# error shrinks faster; we check that below.) The leading term also gives a
+# guarantee, not just a rate: by Taylor's theorem with the Lagrange remainder, the
+# tangent line's error is exactly $\tfrac12 f''(\xi)\,h^2$ for some $\xi$ between
+# $x_0$ and $x_0 + h$, so if $|f''| \le L$ there, the error is at most
+# $\tfrac12 L h^2$. Chapter 02 builds its step-size rule on that bound (the
+# descent lemma). Back to the double well, with $f''(x) = 12x^2 - 6$, around
+# $x_0 = -0.5$:
 
 # %%
 def d2f(x):
@@ -405,6 +415,11 @@ model_1 = calculus.taylor(f, df, d2f, x0, order=1)
 model_2 = calculus.taylor(f, df, d2f, x0, order=2)
 xs = np.linspace(-2, 2, 9)
 assert np.allclose(model_1(xs), tangent_line(xs)) and np.allclose(model_2(xs), tangent_parabola(xs))
+# the remainder bound: on [-1.5, 0.5], |f''| <= L = 21, and the tangent line is off by at most L h^2 / 2
+near_x0 = np.linspace(-1.5, 0.5, 401)
+L_local = np.abs(d2f(near_x0)).max()
+assert np.isclose(L_local, 21)
+assert np.all(np.abs(f(near_x0) - tangent_line(near_x0)) <= 0.5 * L_local * (near_x0 - x0) ** 2 + 1e-12)
 
 # %% [markdown]
 # Now measure the errors for steps from $10^{-3}$ to $10^{-1}$ and fit the slope of
@@ -452,7 +467,7 @@ ax_f.plot(xs, model_2(xs), color=COLORS["vermillion"], linestyle="-.",
 ax_f.plot([x0], [f(x0)], "o", color="black", markersize=7)
 ax_f.set(xlim=(-2, 2), ylim=(-5, 4), xlabel="$x$", ylabel="$f(x)$",
          title=f"Taylor models of $f$ around $x_0$ = {x0}")
-ax_f.legend(loc="lower center", fontsize=8)
+ax_f.legend(loc="upper right", fontsize=8)
 
 ax_err.loglog(hs, error_1, "o-", color=COLORS["blue"], markersize=4,
               label=f"first order: slope {power_1:.2f}")
@@ -508,7 +523,7 @@ assert abs(d2f(-0.5)) / 2 == 1.5                                # the 1.5 of sec
 # $\tfrac12 \varepsilon |f|$, so the difference by up to $\varepsilon |f|$, which the
 # forward difference divides by $h$ and the central one by $2h$. The total error is a
 # trade-off between a **truncation** error that falls with $h$ and a **round-off**
-# error that grows as $h$ shrinks (for $x$ near 1; section 8, an appendix, adds what
+# error that grows as $h$ shrinks (for $x$ near 1; section 9, an appendix, adds what
 # happens far from 1):
 #
 # $$\text{forward: } \approx \tfrac12 |f''|\, h + \frac{\varepsilon |f|}{h}, \qquad
@@ -563,6 +578,12 @@ ratio_roundoff_f = np.median(model_forward[roundoff] / forward_error[roundoff])
 ratio_roundoff_c = np.median(model_central[roundoff] / central_error[roundoff])
 print(f"model / measured: truncation side {ratio_truncation.min():.2f} to {ratio_truncation.max():.2f}, "
       f"round-off side (median) forward {ratio_roundoff_f:.1f}, central {ratio_roundoff_c:.1f}")
+# at single points (not averaged), with each point's own f = f'' = f''' = e^x:
+single_f = max((e.forward / (np.exp(x) * hs / 2 + eps * np.exp(x) / hs))[roundoff].max()
+               for e, x in zip(errors, points))
+single_c = max((e.central / (np.exp(x) * hs**2 / 6 + eps * np.exp(x) / (2 * hs)))[roundoff].max()
+               for e, x in zip(errors, points))
+print(f"largest measured / model at a single point, round-off side: forward {single_f:.2f}, central {single_c:.2f}")
 
 # %%
 assert abs(slope_forward - 1) < 0.1 and abs(slope_central - 2) < 0.1
@@ -572,20 +593,25 @@ assert 1e-6 < best_central < 3e-5                              # ~7e-6 = (1.5 ep
 assert 0.1 < forward_error.min() / np.sqrt(eps) < 10           # the floor: ~1e-8
 assert 0.1 < central_error.min() / eps ** (2 / 3) < 10         # the floor: ~1e-11
 assert np.all(np.abs(ratio_truncation - 1) < 0.1)              # truncation: on the model
-assert 1 < ratio_roundoff_f < 6 and 1 < ratio_roundoff_c < 6   # round-off: below the bound
+assert 1 < ratio_roundoff_f < 6 and 1 < ratio_roundoff_c < 6   # round-off: on average below the model
+assert single_f > 1.1 and single_c > 1.1                       # ... but not a bound: single points exceed it
 
 # %% [markdown]
 # The dashed lines are the two models. On the truncation side (right) the
-# measurements lie on them, within 10%. On the round-off side (left) they run
-# parallel to them, a few times below: the model adds up the worst case of every
-# rounding, and on average the roundings partly cancel. There the two measured
-# curves nearly coincide (the markers tell them apart). The measured best steps,
+# measurements lie on them, within 10%. On the round-off side (left) the averaged
+# curves run parallel to them, a few times below. The model is an estimate, not a
+# bound: it gives each value of $f$ the full rounding $\tfrac12\varepsilon|f|$,
+# while on average roundings are smaller and partly cancel; but it also leaves out
+# the rounding of $x \pm h$ itself (section 9), which is present near 1 too, so at
+# single points the error can exceed the model (by up to 1.3 times for the forward
+# difference and 1.7 times for the central one here, printed above). There the two
+# measured curves nearly coincide (the markers tell them apart). The measured best steps,
 # $1.3 \cdot 10^{-8}$ and $5 \cdot 10^{-6}$, are within a factor of two of the
 # model's $2 \cdot 10^{-8}$ and $7 \cdot 10^{-6}$ (asserted loosely above: the
 # minimum of a noisy curve moves).
 
 # %%
-fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(10, 4.5), layout="constrained")
 for mean, model, best, name, color, marker, model_label in [
         (forward_error, model_forward, best_forward, "forward", COLORS["blue"], "o",
          r"model $\frac{1}{2}|f''|h + \varepsilon |f| / h$"),
@@ -593,16 +619,19 @@ for mean, model, best, name, color, marker, model_label in [
          r"model $\frac{1}{6}|f'''|h^2 + \varepsilon |f| / 2h$")]:
     ax.loglog(hs, mean, color=color, marker=marker, markersize=4, markevery=(5 if marker == "o" else 0, 10),
               label=f"{name} difference (measured, mean of 41 $x$)")
-    ax.loglog(hs, model, color=color, linestyle="--", linewidth=1, label=model_label)
-    ax.plot([best], [mean.min()], marker, color=color, markeredgecolor="black", markersize=8)
-    ax.annotate(f"best $h$ = {best:.1e}", (best, mean.min()), xytext=(40, -12) if name == "forward" else (0, -16),
-                textcoords="offset points", ha="left" if name == "forward" else "center", color=color, fontsize=9)
+    ax.loglog(hs, model, color=color, linestyle=(0, (6, 3)) if name == "forward" else (0, (2, 2)),
+              linewidth=1.2, label=model_label)
+    ax.plot([best], [mean.min()], marker, color=color, markeredgecolor="black", markersize=9, zorder=6)
+    ax.annotate(f"best $h$ = {best:.1e}", (best, mean.min()),
+                xytext=(-70, -45) if name == "forward" else (30, -30), textcoords="offset points",
+                ha="center", color=color, fontsize=9,
+                arrowprops=dict(arrowstyle="->", color=color, linewidth=1))
 ax.text(1e-3, 1e-2, f"slope {slope_forward:.2f}", color=COLORS["blue"], ha="right")
 ax.text(2e-3, 1e-7, f"slope {slope_central:.2f}", color=COLORS["vermillion"])
 ax.text(3e-13, 1e-1, "round-off\n(slope −1)", ha="center")
 ax.set(xlabel="step $h$ (log scale)", ylabel="absolute error of $f'(x)$ (log scale)",
        ylim=(1e-13, 10), title="Finite-difference error against step size, $f(x) = e^x$")
-ax.legend(loc="lower left", fontsize=8);
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8);
 
 # %% [markdown]
 # The library's defaults sit at these sweet spots, rounded to a power of ten:
@@ -625,14 +654,10 @@ assert inspect.signature(calculus.derivative).parameters["h"].default == 1e-5
 # a network with millions of parameters (see automatic differentiation below).
 # Writing it is the first exercise; from here on we use
 # `calculus.numerical_gradient(f, x, h=1e-6)`, which divides by the distance between
-# the two points it actually evaluates (the exact step). Its default step, $10^{-6}$,
-# is a little below the central sweet spot $h \approx 7 \cdot 10^{-6}$: at $x$ of size 1
-# that costs a factor of about $7$ in round-off ($\varepsilon |f| / 2h$ grows as $1/h$)
-# and buys $7^2 = 49$ times less truncation ($h^2 |f'''| / 6$) when $f'''$ is large.
-# (Against the `derivative` default $10^{-5}$ the factors are 10 and 100.)
-# The step may also differ per coordinate (`h` an array of shape $(d,)$), which
-# matters when coordinates live on different scales (section 8). At $x$ of size 1,
-# the default:
+# the two points it actually evaluates (the exact step), and accepts one step per
+# coordinate (`h` an array of shape $(d,)$) for coordinates on different scales.
+# Section 9, an appendix, shows why both matter and why the default $10^{-6}$ sits a
+# little below the central sweet spot. At $x$ of size 1, the default:
 
 # %%
 numerical = calculus.numerical_gradient(himmelblau.f, p)
@@ -641,6 +666,8 @@ assert np.allclose(numerical, [-46, -38], rtol=1e-8)
 assert inspect.signature(calculus.numerical_gradient).parameters["h"].default == 1e-6
 
 # %% [markdown]
+# ## 6. Vector gradients, the chain rule and automatic differentiation
+#
 # ### Gradients of vector expressions
 #
 # Losses are usually written with vectors and matrices, and three rules cover
@@ -695,14 +722,15 @@ assert not np.allclose(calculus.numerical_gradient(rules[1][0], x), 2 * A @ x)  
 # finite differences. A program is a chain of elementary operations (add,
 # multiply, `exp`, matrix product), each with a known Jacobian. **Reverse-mode
 # automatic differentiation** (backpropagation) runs the program forward and keeps
-# every intermediate result (the *tape*), then applies the chain rule backwards,
+# the intermediate results the backward pass will need (the *tape*), then applies
+# the chain rule backwards,
 # from the loss to the inputs: each operation multiplies the incoming gradient by
 # its own transposed Jacobian. By hand, for $\tfrac12\|Xx - y\|^2$:
 
 # %%
 def loss_and_gradient(x, X, y):
     """Reverse mode by hand: a forward pass that keeps its intermediates, then a backward pass."""
-    z = X @ x                  # forward, step 1: z = Xx            (kept on the tape)
+    z = X @ x                  # forward, step 1: z = Xx
     r = z - y                  # forward, step 2: r = z - y         (kept on the tape)
     loss = 0.5 * (r @ r)       # forward, step 3: the loss
     loss_bar = 1.0             # backward: d loss / d loss
@@ -720,23 +748,44 @@ assert np.allclose(x_bar, x_bar_fd, rtol=1e-7, atol=1e-9)            # agrees wi
 assert np.allclose(x_bar, X.T @ (X @ x - y), rtol=1e-14)              # and with the rule above
 
 # %% [markdown]
+# The same gradient from a framework's automatic differentiation, if PyTorch is
+# installed (`pip install torch`; the cell skips itself otherwise):
+
+# %%
+try:
+    import torch
+except ImportError:
+    torch = None
+if torch is None:
+    print("PyTorch is not installed: nothing to compare.")
+else:
+    x_torch = torch.tensor(x, requires_grad=True)                    # float64, like x
+    loss_torch = 0.5 * ((torch.tensor(X) @ x_torch - torch.tensor(y)) ** 2).sum()
+    loss_torch.backward()                                            # reverse mode, by the framework
+    print("torch.autograd:", x_torch.grad.numpy().round(8))
+    assert np.allclose(x_torch.grad.numpy(), x_bar, rtol=1e-12)      # the same numbers as our pass
+
+# %% [markdown]
 # The backward pass cost about as much as the forward one (one product with $X^\top$
 # against one with $X$), and it gave all $d$ partial derivatives at once, where
 # central differences need $2d$ evaluations. In general the result is exact up to
-# rounding and costs a small constant multiple of one evaluation of $f$ (at most
-# about 4 to 5 times for the operations counted there), however
+# rounding and costs a small constant multiple of one evaluation of $f$, however
 # many inputs there are: the *cheap gradient principle* (Griewank & Walther 2008,
-# *Evaluating Derivatives*, 2nd ed., SIAM, ch. 4; also Baydin et al. 2018,
+# *Evaluating Derivatives*, 2nd ed., SIAM; also Baydin et al. 2018,
 # "Automatic differentiation in machine learning: a survey", JMLR 18, §3.2). The price is **memory**: the tape keeps every
 # intermediate of the forward pass that the backward pass needs (here only $r$,
 # $n$ numbers, since the Jacobians of $z - y$ and of $Xx$ do not depend on $z$;
 # in a neural network, the activations of every layer), so the
 # storage grows with the number of operations in the program (same reference,
-# §3.2). You write backpropagation by hand for a small network in chapter 09;
+# §3.2). (The other order, *forward mode*, pushes a direction $v$ through the
+# program with the Jacobians untransposed and returns one directional derivative
+# $\nabla f \cdot v$ per pass: $d$ passes for a full gradient, like finite
+# differences but without their rounding trade-off; same survey, §3.1.) You write
+# backpropagation by hand for a small network in chapter 09;
 # finite differences stay the tool to *check* such code, which is the next section.
 
 # %% [markdown]
-# ## 6. Gradient checking
+# ## 7. Gradient checking
 #
 # Deriving a gradient by hand is error-prone, and a wrong gradient fails quietly:
 # gradient descent still runs, just badly. The cure is to **check** the analytic
@@ -746,29 +795,16 @@ assert np.allclose(x_bar, X.T @ (X @ x - y), rtol=1e-14)              # and with
 # $$\frac{\|g - g_{\text{fd}}\|}{\|g\| + \|g_{\text{fd}}\|}.$$
 #
 # Relative, so that multiplying $f$ by a constant does not change the verdict. A
-# correct gradient gives the finite-difference error divided by $\|g\| +
-# \|g_{\text{fd}}\| \approx 2\|g\|$. Its round-off part is up to about
-# $\varepsilon |f| / 2h$ per coordinate (section 5, the worst case of every
-# rounding). We use $\varepsilon |f| / (2h\|g\|)$ as an **order-of-magnitude guide**
-# to the relative error of a correct gradient, not as a bound: it ignores the factor
-# 2 in the denominator and the partial cancelling of roundings (both make errors
-# smaller), but also two things that make them larger. With many coordinates the
-# per-coordinate errors add up in the norm (roughly as $\sqrt{d}$ when they are
-# independent). And it assumes $f$ is off by about $\varepsilon |f|$, which fails
-# when $f$ is computed through large intermediates that cancel, as near a minimum:
-# there the round-off is $\varepsilon$ times the size of the intermediates, not of
-# $|f|$ (both failures are measured below). For a well-scaled problem ($|f|$ and $\|g\|$ of
-# similar size, $h = 10^{-6}$) the estimate is near $10^{-10}$. A bug that scales the
-# whole gradient by a factor $c$ far from 1 or flips its sign gives a number of order
-# 1 ($|c - 1| / (|c| + 1)$: $1/3$ for $c = 1/2$, but only $0.005$ for $c = 1.01$); a
-# bug in one component gives less (below). Anything many orders of magnitude above
-# the guide deserves a second look, and a large $|f|$ raises the floor (also below).
+# correct gradient gives a tiny number (near $10^{-10}$ for a well-scaled problem
+# in float64; how tiny is discussed below). A bug that scales the whole gradient by
+# a factor $c$ gives $|c - 1| / (|c| + 1)$: $1/3$ for $c = 1/2$, $1$ for a flipped
+# sign, but only $0.005$ for $c = 1.01$.
 #
 # Our example is the gradient of Himmelblau's function from section 2. The function
 # is a sum of two squares, $f = u^2 + v^2$ with $u = x^2 + y - 11$ and
 # $v = x + y^2 - 7$, so the chain rule gives $\nabla f = 2u\,\nabla u + 2v\,\nabla v$.
-# Below are two hand-written versions of it. The second has the most common bug of
-# all: it forgot the 2 that comes down from each square.
+# Below are two hand-written versions of it. The second has a common bug: it forgot
+# the 2 that comes down from each square.
 
 # %%
 def grad_himmelblau(p):
@@ -787,6 +823,7 @@ def grad_himmelblau_buggy(p):
 
 rng = np.random.default_rng(0)
 point = rng.uniform(-4, 4, size=2)              # a random point: no special cancellations
+check_point = point.copy()                      # (section 10 checks here again, in float32)
 error_correct = calculus.check_grad(himmelblau.f, grad_himmelblau, point)
 error_buggy = calculus.check_grad(himmelblau.f, grad_himmelblau_buggy, point)
 print(f"at ({point[0]:.3f}, {point[1]:.3f}):")
@@ -800,9 +837,23 @@ assert np.isclose(error_buggy, 1 / 3, atol=1e-6)
 # Why exactly $1/3$? The buggy gradient is half the true one: $\|g/2 - g\| /
 # (\|g/2\| + \|g\|) = \tfrac12 / \tfrac32$. Flipping the sign of the whole vector
 # gives exactly 1; flipping one component $g_i$ gives $2|g_i| / 2\|g\| = |g_i| /
-# \|g\|$, which is small when that component is. And the floor: adding a constant
-# $10^8$ to $f$ changes no derivative, but it raises $|f|$, and with it the round-off
-# of the differences.
+# \|g\|$, which is small when that component is (measured below).
+#
+# **How tiny is "tiny"?** A correct gradient gives the finite-difference error
+# divided by $\|g\| + \|g_{\text{fd}}\| \approx 2\|g\|$. Its round-off part is of
+# order $\varepsilon |f| / 2h$ per coordinate (section 5's estimate). We use
+# $\varepsilon |f| / (2h\|g\|)$ as an **order-of-magnitude guide** to the relative
+# error of a correct gradient, not as a bound. It ignores the factor 2 in the
+# denominator and the partial cancelling of roundings, which make errors smaller;
+# it also ignores two things that make them larger. With many coordinates the
+# per-coordinate errors add up in the norm (roughly as $\sqrt{d}$ when they are
+# independent). And it assumes $f$ is off by about $\varepsilon |f|$, which fails
+# when $f$ is computed through large intermediates that cancel, as near a minimum:
+# there the round-off is $\varepsilon$ times the size of the intermediates, not of
+# $|f|$ (both failures are measured in section 10). For a well-scaled problem ($|f|$
+# and $\|g\|$ of similar size, $h = 10^{-6}$) the guide is near $10^{-10}$. A large
+# $|f|$ raises it: adding a constant $10^8$ to $f$ changes no derivative, but it
+# raises $|f|$, and with it the round-off of the differences.
 
 # %%
 gradient_point = himmelblau.grad(point)
@@ -818,82 +869,31 @@ print(f"correct gradient of f + 1e8: {error_offset:.1e}  (guide {floor_offset:.1
 assert np.isclose(error_one_sign, abs(gradient_point[1]) / np.linalg.norm(gradient_point), rtol=1e-6)
 assert 1000 * error_correct < error_offset < floor_offset       # correct, yet far above 1e-10
 assert 2 < floor_offset / error_offset < 30                      # here the guide is above the error
+assert np.isclose(calculus.derivative(np.abs, 1e-7, h=1e-6), 0.1)   # a step across the kink of |x|: 0.1, not 1
 for c in [0.5, 1.01]:                                            # a wrong factor c: |c - 1| / (|c| + 1)
     error_c = calculus.check_grad(himmelblau.f, lambda q: c * grad_himmelblau(q), point)
     assert np.isclose(error_c, abs(c - 1) / (abs(c) + 1), rtol=1e-4)
 
 # %% [markdown]
-# Here the measured error is a few times below the guide. It is not always. Near
-# Himmelblau's minimum $(3, 2)$, $f$ is tiny while the intermediates that cancel in
-# $u = x^2 + y - 11$ (here $x^2 \approx 9$ and $11$) are not, and on a
-# random convex quadratic $\tfrac12 x^\top A x$ in $d = 300$ dimensions the errors of
-# 300 coordinates add up: both correct gradients measure well *above* the guide.
-
-# %%
-def gradient_check_guide(f, grad, x, h=1e-6):
-    """The order-of-magnitude guide eps |f| / (2 h ||g||) for a correct gradient."""
-    return eps * abs(f(x)) / (2 * h * np.linalg.norm(grad(x)))
-
-
-near_min = np.array([3.0, 2.0]) + 1e-3
-error_near = calculus.check_grad(himmelblau.f, grad_himmelblau, near_min)
-guide_near = gradient_check_guide(himmelblau.f, grad_himmelblau, near_min)
-rng = np.random.default_rng(0)
-B = rng.standard_normal((300, 300))
-A_big = B.T @ B / 300 + np.eye(300)                  # symmetric positive definite
-x_big = rng.standard_normal(300)
-f_big, g_big = (lambda v: 0.5 * v @ A_big @ v), (lambda v: A_big @ v)
-error_big = calculus.check_grad(f_big, g_big, x_big)
-guide_big = gradient_check_guide(f_big, g_big, x_big)
-print(f"near the minimum: error {error_near:.1e}, guide {guide_near:.1e}")
-print(f"d = 300 quadratic: error {error_big:.1e}, guide {guide_big:.1e}")
-assert error_near > 100 * guide_near and error_near < 1e-8     # far above the guide, still small
-assert error_big > 3 * guide_big and error_big < 1e-6
-
-# %% [markdown]
-# So read the relative error against the floor your problem allows, to within an
-# order of magnitude or more: compute the guide $\varepsilon |f| / (2h\|g\|)$, use
-# the size of the largest intermediate instead of $|f|$ when terms cancel, allow for
-# growth with $d$, or shift $f$ by a constant to make $|f|$ small. A wrong factor or
-# a wrong sign gives an error near $10^{-1}$ to $1$, many orders above any of these.
+# Here the measured error is a few times below the guide. It is not always: section
+# 10, an appendix, measures correct gradients well *above* it (near a minimum, where
+# terms cancel, and in 300 dimensions) and shows that in float32 (single
+# precision, common on GPUs) the floor rises to about $10^{-5}$. A factor far from 1
+# or a flipped sign of the whole gradient still gives an error near $10^{-1}$ to $1$,
+# many orders above any of these floors; a factor close to 1, or a wrong sign in one
+# small component, gives less (above), so read anything many orders of magnitude
+# above the guide as a bug to look for.
 #
-# In **float32**, the precision of most GPU training, everything moves:
-# $\varepsilon = 1.2 \cdot 10^{-7}$, the central sweet spot $\varepsilon^{1/3}$ is
-# near $5 \cdot 10^{-3}$, and the floor of a correct gradient is near $10^{-5}$
-# instead of $10^{-10}$. The float64 step $10^{-6}$ is then a disaster: the
-# differences are mostly round-off. So check gradients in float64 when you can.
-
-# %%
-def himmelblau32(q):
-    x, y = q
-    return (x**2 + y - np.float32(11)) ** 2 + (x + y**2 - np.float32(7)) ** 2
-
-
-def check_grad32(h):
-    """Central differences computed entirely in float32, compared with the exact gradient."""
-    p32, g_fd = point.astype(np.float32), np.zeros(2)
-    for i in range(2):
-        step = np.zeros(2, dtype=np.float32)
-        step[i] = h
-        ahead, behind = p32 + step, p32 - step
-        g_fd[i] = (himmelblau32(ahead) - himmelblau32(behind)) / (ahead[i] - behind[i])
-    g = grad_himmelblau(p32.astype(float))
-    return np.linalg.norm(g - g_fd) / (np.linalg.norm(g) + np.linalg.norm(g_fd))
-
-
-eps32 = np.finfo(np.float32).eps
-print(f"float32: eps {eps32:.1e}, eps^(1/3) = {eps32 ** (1 / 3):.1e}")
-print(f"float32 check, h = 5e-3: {check_grad32(5e-3):.1e};  h = 1e-6: {check_grad32(1e-6):.1e}")
-assert 1e-7 < check_grad32(5e-3) < 1e-4         # the float32 floor: ~1e-5
-assert check_grad32(1e-6) > 1e-3                # the float64 step drowns in float32 round-off
-
-# %% [markdown]
-# Check at a random point, not at a special one such as $w = 0$ or the minimum
-# (where the gradient is zero and any relative error is noise), and check every
-# gradient you write: it takes one line. In the exercises you derive the gradient
+# Check at a random point, not at a special one. At the minimum the gradient is
+# zero and any relative error is noise; at a point such as $w = 0$ every term that
+# is multiplied by $w$ vanishes, so a bug in such a term goes unseen. Stay away
+# from kinks too ($|w|$ at 0, a ReLU at 0): there is no derivative there, and a
+# difference that straddles the kink averages the two slopes (for $|x|$ at
+# $x = 10^{-7}$ with $h = 10^{-6}$ the central difference gives $0.1$, not 1;
+# asserted above). And check every gradient you write: it takes one line. In the exercises you derive the gradient
 # of the linear-regression loss (chapter 03) and check it the same way.
 #
-# ## 7. The Hessian: curvature in several dimensions
+# ## 8. The Hessian: curvature in several dimensions
 #
 # ### First, eigenvalues and eigenvectors of a 2×2 matrix
 #
@@ -952,7 +952,8 @@ for v, color, label in arrow_specs:
     ax_map.annotate("", A @ v, (0, 0), arrowprops=dict(arrowstyle="-|>", color=color, lw=2.2))
     ax_map.annotate("", v, (0, 0), arrowprops=dict(arrowstyle="-|>", color=color, lw=1.2,
                                                    linestyle="--"))
-    ax_map.plot([], [], color=color, lw=2, label=label + " (dashed $u$, solid $Au$)")
+    ax_map.plot([], [], color=color, lw=2,
+                label=label + (" ($Au = u$: one arrow)" if np.allclose(A @ v, v) else " (dashed $u$, solid $Au$)"))
 ax_map.set(xlim=(-3.2, 3.2), ylim=(-3.2, 3.2), aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
            title="$A$ stretches its eigenvectors, turns the rest")
 ax_map.legend(loc="lower right", fontsize=7)
@@ -1004,12 +1005,17 @@ ax_ell.legend(loc="lower right", fontsize=8);
 # and $x^2 - y^4$ (a saddle), whose Hessians at the origin are both
 # $\mathrm{diag}(2, 0)$.
 #
-# The same test, applied everywhere instead of at one point, decides **convexity**,
-# which chapters 02 and 03 use: a twice-differentiable function (on a convex domain
-# such as $\mathbb{R}^d$) is convex exactly when its Hessian has no negative
+# The same test, applied everywhere instead of at one point, decides **convexity**
+# (by definition: every chord of the graph lies on or above the graph; chapter 02
+# draws it), which chapters 02 and 03 use: a twice-differentiable function (on an open convex
+# domain such as $\mathbb{R}^d$) is convex exactly when its Hessian has no negative
 # eigenvalue anywhere (Boyd & Vandenberghe 2004, *Convex Optimization*, §3.1.4).
-# A quadratic $\tfrac12 x^\top A x - b^\top x$ has the Hessian $A$ everywhere, so it is
-# convex exactly when the eigenvalues of $A$ are $\ge 0$.
+# A quadratic $\tfrac12 x^\top A x - b^\top x$ with a symmetric $A$ has the Hessian $A$
+# everywhere, so it is convex exactly when the eigenvalues of $A$ are $\ge 0$. (For
+# a non-symmetric $A$ the Hessian is the symmetric part $\tfrac12(A + A^\top)$, and
+# the eigenvalues of $A$ itself can mislead: $A = \begin{pmatrix} 1 & 10 \\ 0 & 1
+# \end{pmatrix}$ has eigenvalues 1 and 1, its symmetric part $-4$ and $6$, and
+# $\tfrac12 x^\top A x = -4$ at $x = (1, -1)$: not convex.)
 #
 # Three stationary points to classify: Rosenbrock's minimum
 # $(1, 1)$, the centre of the saddle $x^2 - y^2$, and the hilltop of Himmelblau's
@@ -1028,6 +1034,10 @@ def classify(eigenvalues):
 
 
 assert classify(np.array([2.0, -2.0, 0.0])) == "saddle"          # mixed signs: a saddle anyway
+A_skew = np.array([[1.0, 10.0], [0.0, 1.0]])                     # not symmetric
+assert np.allclose(np.linalg.eigvals(A_skew), [1, 1])            # its eigenvalues look convex ...
+assert np.allclose(np.linalg.eigvalsh((A_skew + A_skew.T) / 2), [-4, 6])   # ... its Hessian's do not:
+assert 0.5 * np.array([1, -1]) @ A_skew @ np.array([1, -1]) == -4          # below the value 0 at 0
 bowl_quartic = lambda q: q[0] ** 2 + q[1] ** 4                   # a minimum at the origin
 saddle_quartic = lambda q: q[0] ** 2 - q[1] ** 4                 # a saddle at the origin
 origin = np.zeros(2)
@@ -1201,14 +1211,8 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 #   difference's error is $\propto h$, the central one's $\propto h^2$, until
 #   round-off ($\propto \varepsilon / h$) takes over: for $x$, $f$ and its
 #   derivatives of size 1 the best steps in float64 are about $10^{-8}$ (forward) and
-#   $10^{-5}$ (central). Far from 1 (section 8) there are two separate fixes: a larger step
-#   where the curvature is small compared with $|f|$ (for $\sqrt{x}$ at $10^4$,
-#   $h^* = 4.2 \cdot 10^{-4}$), and an exactly representable step, dividing by
-#   $(x + h) - x$, where the rounding of $x + h$ dominates (for $\sin x$ at $10^4$:
-#   $7 \cdot 10^{-5} \to 2 \cdot 10^{-9}$ at the same $h$). `calculus.relative_step`
-#   does both, right for functions that change on the scale of $x$; with
-#   coordinates of mixed scales, pass one step per coordinate to
-#   `calculus.numerical_gradient`.
+#   $10^{-5}$ (central). Far from 1 the step must be rethought (section 9, an
+#   appendix).
 # - Three rules cover most losses: $\nabla (a^\top x) = a$, $\nabla (x^\top A x) =
 #   (A + A^\top) x$, $\nabla \tfrac12\|Xx - y\|^2 = X^\top(Xx - y)$. The chain
 #   rule in several variables multiplies Jacobians: $\nabla (\ell \circ g) =
@@ -1219,7 +1223,7 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 #   relative error near the floor the problem allows means correct (the guide
 #   $\varepsilon |f| / (2h\|g\|)$, near $10^{-10}$ for a well-scaled problem in
 #   float64, is an order of magnitude, not a bound: errors exceed it for large $d$
-#   or when terms cancel near a minimum, and float32 raises it to ~$10^{-5}$); a forgotten factor 2
+#   or when terms cancel near a minimum, and float32 raises it to ~$10^{-5}$: section 10); a forgotten factor 2
 #   shows up as 1/3 (a factor close to 1, such as 1.01, only as 0.005).
 # - An eigenvector of a symmetric matrix is only stretched, by its eigenvalue; the
 #   level curves of $x^\top A x$ are, for a positive definite $A$, ellipses with
@@ -1238,10 +1242,17 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 # right.
 
 # %% [markdown]
-# ## 8. Appendix: finite differences far from 1
+# ## 9. Appendix: finite differences far from 1
 #
 # Section 5 sized the step for $x$, $f$ and its derivatives of size 1. This appendix,
 # for a second reading, shows what changes when they are not.
+#
+# First, a detail of section 5: `calculus.numerical_gradient` uses $h = 10^{-6}$,
+# a little below the central sweet spot $h \approx 7 \cdot 10^{-6}$. At $x$ of size 1
+# that costs a factor of about 7 in round-off ($\varepsilon |f| / 2h$ grows as $1/h$)
+# and buys $7^2 = 49$ times less truncation ($h^2 |f'''| / 6$), which pays off when
+# $f'''$ is large. (Against the `derivative` default $10^{-5}$ the factors are 10
+# and 100.)
 #
 # ### Far from 1: two separate problems, two separate fixes
 #
@@ -1367,7 +1378,7 @@ assert error_at(sq_f, h_rel[1]) < 3 * sq_f.min() and error_at(sq_c, h_rel[2]) < 
 for name, (fwd, cen, _) in far_curves.items():                    # x + h == x: error = |f'|
     assert np.isclose(fwd[0], np.mean(np.abs(far[name][1](far[name][2]))), rtol=1e-9)
 assert min(sin_central[dip - 1], sin_central[dip + 1]) > 5 * sin_central[dip]   # a lucky single point
-assert np.nanmin(sin_exact) < sin_central.min() / 50               # the exact step beats every plain h
+assert 100 < sin_central.min() / np.nanmin(sin_exact) < 400        # the exact step beats every plain h, ~200x
 assert 1e-7 < hs_far[np.nanargmin(sin_exact)] < 1e-4               # near the step of x ~ 1
 
 # %%
@@ -1393,8 +1404,10 @@ fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", nco
 # %% [markdown]
 # In the grey band the step is below half the spacing of float64 near $10^4$: $x + h$
 # rounds back to $x$, the difference is 0 and the error is $|f'|$ itself (the exact
-# step is then 0, and its curve stops). For $\sqrt{x}$ the relative steps land next to
-# the best ones, about four digits better than the defaults. For $\sin x$ the plain
+# step is then 0, and its curve stops). For $\sqrt{x}$ the three curves lie on top
+# of each other from $10^{-12}$ to about $10^{-4}$ (the round-off of $f$ itself
+# dominates, and the exact step changes nothing there); the relative steps (dashed
+# lines, blue for forward, vermillion for central) land next to the best ones, about four digits better than the defaults. For $\sin x$ the plain
 # central curve has a deep dip near $h = 1.6 \cdot 10^{-4}$, but it is a single lucky
 # point: its neighbours on the grid, a factor $10^{0.1} \approx 1.26$ (26%) away, are about ten times worse, so it is no optimum
 # to aim for. The exact-step curve is smooth, reaches its best near
@@ -1444,3 +1457,76 @@ assert np.isclose(single_e[1], np.e * mixed_steps["one step, relative_step(x).ma
 # The single large step ($6 \cdot 10^{-2}$) leaves the truncation error
 # $\tfrac16 e\, h^2 \approx 1.7 \cdot 10^{-3}$ on $x_1$; the default is acceptable on
 # both; one step per coordinate is best on both.
+
+# %% [markdown]
+# ## 10. Appendix: when the gradient-check guide fails, and float32
+#
+# Section 7 used $\varepsilon |f| / (2h\|g\|)$ as an order-of-magnitude guide to the
+# relative error of a correct gradient, and at its random point the measured error
+# was a few times below it. It is not always. Near
+# Himmelblau's minimum $(3, 2)$, $f$ is tiny while the intermediates that cancel in
+# $u = x^2 + y - 11$ (here $x^2 \approx 9$ and $11$) are not, and on a
+# random convex quadratic $\tfrac12 x^\top A x$ in $d = 300$ dimensions the errors of
+# 300 coordinates add up: both correct gradients measure well *above* the guide.
+
+# %%
+def gradient_check_guide(f, grad, x, h=1e-6):
+    """The order-of-magnitude guide eps |f| / (2 h ||g||) for a correct gradient."""
+    return eps * abs(f(x)) / (2 * h * np.linalg.norm(grad(x)))
+
+
+near_min = np.array([3.0, 2.0]) + 1e-3
+error_near = calculus.check_grad(himmelblau.f, grad_himmelblau, near_min)
+guide_near = gradient_check_guide(himmelblau.f, grad_himmelblau, near_min)
+rng = np.random.default_rng(0)
+B = rng.standard_normal((300, 300))
+A_big = B.T @ B / 300 + np.eye(300)                  # symmetric positive definite
+x_big = rng.standard_normal(300)
+f_big, g_big = (lambda v: 0.5 * v @ A_big @ v), (lambda v: A_big @ v)
+error_big = calculus.check_grad(f_big, g_big, x_big)
+guide_big = gradient_check_guide(f_big, g_big, x_big)
+print(f"near the minimum: error {error_near:.1e}, guide {guide_near:.1e}")
+print(f"d = 300 quadratic: error {error_big:.1e}, guide {guide_big:.1e}")
+assert error_near > 100 * guide_near and error_near < 1e-8     # far above the guide, still small
+assert error_big > 3 * guide_big and error_big < 1e-6
+
+# %% [markdown]
+# So read the relative error against the floor your problem allows, to within an
+# order of magnitude or more: compute the guide $\varepsilon |f| / (2h\|g\|)$, use
+# the size of the largest intermediate instead of $|f|$ when terms cancel, allow for
+# growth with $d$, or shift $f$ by a constant to make $|f|$ small. A factor far from 1 or
+# a flipped sign of the whole gradient gives an error near $10^{-1}$ to $1$, many
+# orders above any of these (a factor close to 1 gives less: section 7).
+#
+# In **float32** (single precision, common on GPUs), everything moves:
+# $\varepsilon = 1.2 \cdot 10^{-7}$, the central sweet spot $\varepsilon^{1/3}$ is
+# near $5 \cdot 10^{-3}$, and the floor of a correct gradient is near $10^{-5}$
+# instead of $10^{-10}$. The float64 step $10^{-6}$ is then a disaster: the
+# differences are mostly round-off. So check gradients in float64 when you can;
+# PyTorch's `torch.autograd.gradcheck`, whose default step is also $10^{-6}$, says
+# the same in its documentation: its defaults are designed for double precision and
+# the check will likely fail in float32.
+
+# %%
+def himmelblau32(q):
+    x, y = q
+    return (x**2 + y - np.float32(11)) ** 2 + (x + y**2 - np.float32(7)) ** 2
+
+
+def check_grad32(h):
+    """Central differences computed entirely in float32, compared with the exact gradient."""
+    p32, g_fd = check_point.astype(np.float32), np.zeros(2)
+    for i in range(2):
+        step = np.zeros(2, dtype=np.float32)
+        step[i] = h
+        ahead, behind = p32 + step, p32 - step
+        g_fd[i] = (himmelblau32(ahead) - himmelblau32(behind)) / (ahead[i] - behind[i])
+    g = grad_himmelblau(p32.astype(float))
+    return np.linalg.norm(g - g_fd) / (np.linalg.norm(g) + np.linalg.norm(g_fd))
+
+
+eps32 = np.finfo(np.float32).eps
+print(f"float32: eps {eps32:.1e}, eps^(1/3) = {eps32 ** (1 / 3):.1e}")
+print(f"float32 check, h = 5e-3: {check_grad32(5e-3):.1e};  h = 1e-6: {check_grad32(1e-6):.1e}")
+assert 1e-7 < check_grad32(5e-3) < 1e-4         # the float32 floor: ~1e-5
+assert check_grad32(1e-6) > 1e-3                # the float64 step drowns in float32 round-off
