@@ -232,3 +232,54 @@ def test_a_keyframe_without_a_deferred_layout_resends_the_picture_without_redraw
         assert canvas._current_image_mode == "full" and not ex._moving()
     finally:
         ex.close()
+
+
+def _make_live(ex):
+    canvas, sent = _ipympl_canvas(ex.fig)
+    frames.install(canvas)
+    canvas.draw_idle = canvas.draw
+    canvas.draw()
+    return canvas, sent
+
+
+def _ylims(ex):
+    return [tuple(ax.get_ylim()) for ax in ex.fig.axes]
+
+
+@pytest.mark.parametrize("kind", ["race", "clipping"])
+def test_axis_ranges_only_widen_while_moving_and_fit_at_the_keyframe(kind):
+    import matplotlib.pyplot as plt
+
+    from gdlearn.widgets import clipping_explorer, optimizer_race
+
+    backend = matplotlib.get_backend()
+    plt.switch_backend("Agg")
+    try:
+        if kind == "race":
+            make = lambda v: optimizer_race("rosenbrock", ["SGD", "Adam"], steps=60, figsize=(8, 3), lrs={"SGD": v})
+            key, sweep = "lr_sgd", [1e-4, 0.5, 1e-4, 0.5, 3e-4, 1e-3]
+        else:
+            make = lambda v: clipping_explorer(threshold=v, steps=60)
+            key, sweep = "threshold", [0.01, 100.0, 0.01, 100.0, 0.1, 1.0]
+        ex = make(sweep[0])
+        _make_live(ex)
+        before = _ylims(ex)
+        ex.update(**{key: sweep[0]})                       # a first frame: the controls are moving
+        changed = False
+        for v in sweep[1:]:
+            ex.update(**{key: v})
+            assert ex._moving()
+            now = _ylims(ex)
+            for (lo0, hi0), (lo1, hi1) in zip(before, now):  # each range contains the one before
+                assert lo1 <= lo0 and hi1 >= hi0
+            changed |= now != before
+            before = now
+        assert changed, "the sweep never needed a new range: the test tests nothing"
+        ex._send_keyframe()                                # still: the ranges fit the last value
+        fresh = make(sweep[-1])                            # as if no slider had moved
+        np.testing.assert_allclose(_ylims(ex), _ylims(fresh), rtol=1e-12)
+        assert not ex._settle_pending and ex.error is None
+        fresh.close()
+        ex.close()
+    finally:
+        plt.switch_backend(backend)

@@ -227,11 +227,17 @@ class ClippingExplorer(Explorer):
         diverged = trace.status == "diverged"
         loss_ylim = _decade_ylim([trace.fs], _LOSS_YLIM)
         grad_ylim = _decade_ylim([raw, used] + ([[v["threshold"]]] if block is not None else []), _GRAD_YLIM)
-        if self.loss_ax.get_ylim() != loss_ylim or self.grad_ax.get_ylim() != grad_ylim:
-            self.loss_ax.set_ylim(*loss_ylim)
-            self.grad_ax.set_ylim(*grad_ylim)
-            self._full_draw_needed = True
-        a["blowup"].set_data([trace.diverged_at if diverged else 0], [loss_ylim[1] / 3])
+        for ax, want in ((self.loss_ax, loss_ylim), (self.grad_ax, grad_ylim)):
+            now = ax.get_ylim()
+            if now == want:
+                continue
+            if self._moving():  # widen only; the keyframe narrows once the controls are still
+                want, wanted = (min(now[0], want[0]), max(now[1], want[1])), want
+                self._settle_pending |= want != wanted
+            if want != now:
+                ax.set_ylim(*want)
+                self._full_draw_needed = True
+        a["blowup"].set_data([trace.diverged_at if diverged else 0], [self.loss_ax.get_ylim()[1] / 3])
         a["blowup"].set_visible(diverged)
         a["clipped_norm"].set_data(k, used)
         a["clipped_norm"].set_visible(block is not None)

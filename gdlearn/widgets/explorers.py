@@ -143,6 +143,7 @@ class Explorer:
         self._diff_frames = 0
         self._last_frame: float | None = None  # time.monotonic() of the last live frame
         self._layout_deferred = False
+        self._settle_pending = False  # an axis range kept wide while moving: narrow it when still
 
     # -- parts ---------------------------------------------------------------
     @property
@@ -278,15 +279,24 @@ class Explorer:
     def _send_keyframe(self) -> None:
         """Send the picture on the canvas again, as a full frame (no redraw).
 
-        If a full redraw skipped the layout while the controls moved, lay out and
-        redraw now instead: the picture the learner stops on is laid out properly.
+        If a full redraw skipped the layout while the controls moved, or an axis
+        range was only widened (``_settle_pending``: the subclass's ``_redraw``
+        fits it now that ``_moving()`` is false), redraw now instead: the picture
+        the learner stops on is laid out and fitted as if no slider had moved.
         """
         canvas = self.fig.canvas
         manager = getattr(canvas, "manager", None)
         if not self.interactive or manager is None:
             return
         self._last_frame = None  # the controls are still
-        if self._layout_deferred:
+        if self._settle_pending:  # fit the axis ranges that were only widened while moving
+            self._settle_pending = False
+            with self.output:
+                try:
+                    self._redraw()
+                except Exception as exc:  # noqa: BLE001 - routed to the output widget, by design
+                    self._show_error(exc)
+        if self._layout_deferred or self._full_draw_needed:
             self._full_draw_needed = True
             self._render()  # not moving now: lays out, then a full draw goes out
             return

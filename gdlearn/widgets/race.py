@@ -389,7 +389,9 @@ class RaceExplorer(Explorer):
         """Log scale fitted to the losses shown: from half the smallest to twice the largest.
 
         The limits change only when a loss leaves them or they are more than ten times
-        too wide, so a slider move rarely changes them (each change is a full redraw)."""
+        too wide, so a slider move rarely changes them (each change is a full redraw).
+        While the controls move they only widen; the keyframe narrows them once the
+        controls are still (see ``Explorer._send_keyframe``)."""
         if plotting._f_star(s) is None or not chosen:
             return
         lows = [np.nanmin(self._loss[n]) for n in chosen if np.any(np.isfinite(self._loss[n]))]
@@ -401,7 +403,16 @@ class RaceExplorer(Explorer):
         top = min(self._loss_top, max(highs) * 2.0)
         lo, hi = self.loss_ax.get_ylim()
         # refit when a loss leaves the axis or the axis is more than ten times too wide
-        if bottom < lo or bottom > lo * 10 or top > hi or top < hi / 10:
+        leaves = bottom < lo or top > hi
+        too_wide = bottom > lo * 10 or top < hi / 10
+        if self._moving():
+            if leaves:  # widen only: a sweep back and forth settles on one range
+                self.loss_ax.set_ylim(min(lo, bottom), max(hi, top))
+                self._full_draw_needed = True
+                lo, hi = self.loss_ax.get_ylim()
+                too_wide = bottom > lo * 10 or top < hi / 10
+            self._settle_pending |= too_wide
+        elif leaves or too_wide:
             self.loss_ax.set_ylim(bottom, max(top, bottom * 10))
             self._full_draw_needed = True
 
