@@ -7,6 +7,10 @@
 * Unit tests draw with the non-interactive Agg backend.  It is selected in
   this process only (``matplotlib.use``), not through ``MPLBACKEND``, which
   the notebook kernels started by nbval would inherit.
+* A traceback printed to stderr by a notebook cell fails that cell: an error
+  raised while the inline backend draws a figure (a post-execute callback) is
+  only printed by IPython, so nbval alone would pass a notebook whose figure
+  never rendered.
 * No skipped checks in CI: under ``CI=true`` a skipped test fails the run,
   unless its reason matches the regular expression in ``GDLEARN_ALLOW_SKIP``
   (``.ci/run`` allows "torch" in its Python 3.12 run: the CPU wheel of torch on
@@ -15,6 +19,8 @@
 
 import os
 import re
+
+import pytest
 
 collect_ignore_glob = [
     "chapters/*.py",
@@ -30,6 +36,20 @@ def pytest_configure(config):
     import matplotlib
 
     matplotlib.use("Agg", force=True)
+
+
+# what IPython prints for an exception it catches itself (e.g. in the inline backend's figure drawing)
+_PRINTED_ERROR = re.compile(r"Traceback \(most recent call last\)|^Error in callback", re.M)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    result = yield
+    for out in getattr(item, "test_outputs", None) or ():  # nbval's cells keep their outputs here
+        text = out.get("text", "") if out.get("name") == "stderr" else ""
+        if _PRINTED_ERROR.search(text):
+            raise AssertionError(f"the cell printed an error to stderr (a figure that did not draw?):\n{text}")
+    return result
 
 
 _skipped: list[tuple[str, str]] = []
