@@ -474,9 +474,10 @@ assert 1.2e4 < np.linalg.norm(g0) < 1.25e4 and round(np.linalg.norm(lr * g0)) ==
 # One step: the gradient has norm $1.2\times10^4$, so the step is 246 long and
 # lands where $|w|^{20}$ is astronomically large. The learning rate suits the flat
 # part of the valley: at $w = 0$ the floor is $b = 3$ (above the frame of the figure below), where $h_T = b$, $\partial h_T/\partial w = h_{T-1} = 3$,
-# $\partial h_T/\partial b = 1$ and the Hessian is $\begin{pmatrix} 9 & 3 \\ 3 & 1\end{pmatrix}$,
+# $\partial h_T/\partial b = 1$, and since $h_T - y = 0$ on the floor the Hessian of
+# $\tfrac12(h_T - y)^2$ is $\nabla h_T \nabla h_T^\top = \begin{pmatrix} 9 & 3 \\ 3 & 1\end{pmatrix}$,
 # with largest eigenvalue 10: the stability limit $2/\lambda_{\max} = 0.2$ is ten times the rate.
-# It is far too large for the wall the run starts on, and a
+# The same rate is far too large for the wall the run starts on, and a
 # learning rate small enough for the wall would crawl in the valley. (The floor
 # itself steepens as it climbs toward $|w| = 1$; that will matter at the end of
 # the clipped runs below.)
@@ -889,7 +890,7 @@ for lam, color, ls in [(lams[0], COLORS["vermillion"], "-"), (lam_best, COLORS["
     ax.plot(t, poly_features(t, degree) @ ridge[lam], color=color, linestyle=ls, label=f"$\\lambda$ = {lam:.0e}")
 ax.set(ylim=(curve.y.min() - 0.6, curve.y.max() + 1.3), xlabel="$t$", ylabel="$y$",
        title=f"Degree-{degree} fits with L2 regularization")
-ax.legend(fontsize=7, ncol=3, loc="upper center")
+ax.legend(fontsize=7, ncol=3, loc="upper right")   # right: clear of the wild fit at t = -0.85
 t_out = val.X[~inside, 0]
 pred_out = poly_features(t_out, degree) @ ridge[lams[0]]        # the lambda = 1e-12 fit, off the frame there
 for i, (t_o, y_o, p_o) in enumerate(zip(t_out, val.y[~inside], pred_out)):
@@ -905,7 +906,7 @@ ax_v.loglog(lams, val_inside, color=COLORS["bluish_green"], linestyle="-.", mark
 ax_v.axvline(lam_best, color="0.5", linestyle=":", linewidth=1.2, label=f"best $\\lambda$ = {lam_best:.0e}")
 ax_v.set(xlabel="$\\lambda$ (log scale)", ylabel="mean squared error / 2",
          title="Validation curve")
-ax_v.legend(fontsize=7, loc="upper right");
+ax_v.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2);   # below: off the curves
 
 # %% [markdown]
 # With almost no penalty ($\lambda = 10^{-12}$ gives the least-squares fit to within
@@ -1432,7 +1433,10 @@ explorer.update(clip="by global norm")
 #   "Converged" only means a small gradient.
 # - Choose the regularization strength, and the moment to stop, on validation data.
 #
-# Not covered here, with a place to start: **dropout** (Srivastava et al. 2014);
+# Not covered here, with a place to start: **gated recurrences** such as the LSTM
+# (Hochreiter & Schmidhuber 1997), the standard cure for vanishing gradients in
+# recurrent networks: its cell state is updated by addition, so the gradient along it
+# is not multiplied by the same $w$ at every step; **dropout** (Srivastava et al. 2014);
 # **float16 overflow** and loss scaling in mixed-precision training (Micikevicius et
 # al. 2018); **dead ReLUs**, units whose input is negative on every sample and so get
 # no gradient; learning-rate **warm-up** for large batches (Goyal et al. 2017);

@@ -476,7 +476,10 @@ assert singular.status == "singular_hessian"
 # that it is small *relative to* $H$'s entries whatever their scale.) Where $H$ is already
 # positive definite, $\tau = 0$ and the step is Newton's. Otherwise
 # $p = -(H + \tau I)^{-1} g$ is a descent direction, between Newton's step (small
-# $\tau$) and a short gradient step $-g/\tau$ (large $\tau$).
+# $\tau$) and a short gradient step $-g/\tau$ (large $\tau$). The same shifted system
+# gives the steps of trust-region methods and of Levenberg–Marquardt, which choose $\tau$
+# through a bound on the step's length, adapted to how well the model predicted the
+# last step (N&W chapters 4 and 10; further reading at the end).
 #
 # **Do not trust the full step blindly.** Try $\alpha = 1$, and while the step does not
 # decrease $f$ *enough*, halve it. "Enough" is the **Armijo condition**, a fraction
@@ -791,7 +794,9 @@ ax_d.legend(fontsize=8, loc="upper left");
 # steeper (bottom panel): at $\alpha = 1$, where backtracking stopped because the
 # Armijo condition already held, the slope is steeper than at $\alpha = 0$, which is
 # exactly $y^\top s < 0$. The strong curvature condition holds only where the slope
-# is at most $c_2 = 0.9$ times as steep as at the start, inside the blue band.
+# is at most $c_2 = 0.9$ times as steep as at the start, inside the blue band (whose
+# lower edge, $-0.9\,|\phi'(0)|$, lies just above the dotted $\phi'(0)$ line because $c_2$
+# is close to 1).
 #
 # `gdlearn.second_order.wolfe_line_search` enforces both strong Wolfe conditions,
 # following N&W's Algorithm 3.5:
