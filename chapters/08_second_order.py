@@ -105,7 +105,7 @@ def newton_step(surface, x):
 # is positive definite (the quadratic is *strictly* convex) one step lands on the
 # minimum, whatever the start and, in exact arithmetic, however badly conditioned $A$
 # is. In floating point the step carries an error that grows with the condition
-# number $\kappa$: measured below, after the table. (If $A$ is
+# number $\kappa$ (appendix B measures it). (If $A$ is
 # only positive semidefinite, as for $f = x_1^2$ in the plane, $A p = -g$ has no unique
 # solution and `newton` stops with `singular_hessian`; checked below.) Gradient descent, at its best learning rate $2/(L+\mu)$, needs about
 # $\tfrac{\kappa}{2} \ln(10^6)$ steps to shrink the distance a million-fold (chapter
@@ -129,38 +129,6 @@ for kappa in [10, 100, 1000]:
     assert abs(gd_steps / (kappa / 2 * np.log(1e6)) - 1) < 0.15
 flat_valley = (lambda x: x[0] ** 2, lambda x: np.array([2 * x[0], 0.0]), lambda x: np.diag([2.0, 0.0]))
 assert newton(flat_valley, [1.0, 1.0]).status == "singular_hessian"     # convex, not strictly
-
-# %% [markdown]
-# "Exactly" holds in exact arithmetic only. `np.linalg.solve` (LU with partial
-# pivoting) returns the exact solution of a nearby system $(A + \Delta A)\,p = -g$
-# with $\|\Delta A\|$ of the order of $\varepsilon\|A\|$, where $\varepsilon = 2.2\cdot10^{-16}$
-# is float64's machine epsilon, and a relative change $\delta$ in $A$ moves the solution
-# by up to about $\kappa\,\delta$ relative: $p + \Delta p = -(A + \Delta A)^{-1} g$ gives
-# $\Delta p \approx -A^{-1}\Delta A\, p$, so $\|\Delta p\| \lesssim \|A^{-1}\|\,\|\Delta A\|\,\|p\|
-# = \kappa\,\varepsilon\,\|p\|$ (Higham 2002 treats this bound in full; the rounding
-# in computing $g = Ax$ adds an error of the same order). Here $p = -x_0$, so $x_1$ lands
-# within about $\kappa\,\varepsilon\,\|x_0\|$ of the minimum. Measured, on the same
-# rotated quadratic with larger $\kappa$:
-
-# %%
-eps64 = np.finfo(float).eps
-print(f"{'kappa':>7} {'|x_1 - x*| / |x_0|':>20} {'kappa * eps':>12}")
-for kappa in [1e3, 1e6, 1e9, 1e12]:
-    bowl = quadratic(kappa, angle=0.4)
-    x1 = bowl.start + newton_step(bowl, bowl.start)
-    rel_error = np.linalg.norm(x1) / np.linalg.norm(bowl.start)
-    print(f"{kappa:>7.0e} {rel_error:>20.1e} {kappa * eps64:>12.1e}")
-    assert rel_error < kappa * eps64                        # below the bound kappa * eps
-    if kappa >= 1e6:
-        assert rel_error > 1e-4 * kappa * eps64             # and it grows with kappa: not round-off of x_0
-assert 1e-8 < rel_error < 1e-6                              # kappa = 1e12: the "exact" step is off by ~1e-7
-
-# %% [markdown]
-# The error stays below $\kappa\,\varepsilon$ and grows with it, from about $10^{-14}$
-# of $\|x_0\|$ at $\kappa = 10^3$ to the order of $10^{-7}$ at $\kappa = 10^{12}$ (printed:
-# $4.5\cdot10^{-7}$; the digits depend on the rounding, the order on $\kappa$). For the
-# condition numbers of this chapter that is round-off; for a nearly singular Hessian,
-# one Newton step is no longer exact.
 
 # %% [markdown]
 # One step against thousands. The figure shows the case $\kappa = 100$ with the
@@ -1244,7 +1212,7 @@ explorer.update(step=5)                  # the picture above shows the first fiv
 # - Newton's method minimizes the second-order Taylor model at each step: **solve**
 #   $H p = -g$ and step to $x + p$. On a strictly convex quadratic that is the minimum,
 #   in one step, whatever the condition number $\kappa$ in exact arithmetic; in floating
-#   point the step misses by up to about $\kappa\,\varepsilon$ relative (measured:
+#   point the step misses by up to about $\kappa\,\varepsilon$ relative (appendix B:
 #   of order $10^{-7}$ at $\kappa = 10^{12}$).
 # - Near a minimum with a positive definite, Lipschitz continuous Hessian it converges **quadratically**,
 #   $e_{k+1} \le C e_k^2$: the correct digits double at each step (seven steps on
@@ -1317,3 +1285,37 @@ explorer.update(step=5)                  # the picture above shows the first fiv
 # component of the projected gradient is at most `gtol` or the relative decrease of $f$
 # is at most `ftol` (both from the docstrings in `scipy/optimize/`; section 8 sets `ftol`
 # to $10^{-15}$ so that the gradient decides).
+
+# %% [markdown]
+# ## Appendix B. How exact is one Newton step in floating point?
+#
+# Section 1's "one step lands on the minimum" holds in exact arithmetic only. `np.linalg.solve` (LU with partial
+# pivoting) returns the exact solution of a nearby system $(A + \Delta A)\,p = -g$
+# with $\|\Delta A\|$ of the order of $\varepsilon\|A\|$, where $\varepsilon = 2.2\cdot10^{-16}$
+# is float64's machine epsilon, and a relative change $\delta$ in $A$ moves the solution
+# by up to about $\kappa\,\delta$ relative: $p + \Delta p = -(A + \Delta A)^{-1} g$ gives
+# $\Delta p \approx -A^{-1}\Delta A\, p$, so $\|\Delta p\| \lesssim \|A^{-1}\|\,\|\Delta A\|\,\|p\|
+# = \kappa\,\varepsilon\,\|p\|$ (Higham 2002 treats this bound in full; the rounding
+# in computing $g = Ax$ adds an error of the same order). Here $p = -x_0$, so $x_1$ lands
+# within about $\kappa\,\varepsilon\,\|x_0\|$ of the minimum. Measured, on section 1's
+# rotated quadratic with larger $\kappa$:
+
+# %%
+eps64 = np.finfo(float).eps
+print(f"{'kappa':>7} {'|x_1 - x*| / |x_0|':>20} {'kappa * eps':>12}")
+for kappa in [1e3, 1e6, 1e9, 1e12]:
+    bowl = quadratic(kappa, angle=0.4)
+    x1 = bowl.start + newton_step(bowl, bowl.start)
+    rel_error = np.linalg.norm(x1) / np.linalg.norm(bowl.start)
+    print(f"{kappa:>7.0e} {rel_error:>20.1e} {kappa * eps64:>12.1e}")
+    assert rel_error < kappa * eps64                        # below the bound kappa * eps
+    if kappa >= 1e6:
+        assert rel_error > 1e-4 * kappa * eps64             # and it grows with kappa: not round-off of x_0
+assert 1e-8 < rel_error < 1e-6                              # kappa = 1e12: the "exact" step is off by ~1e-7
+
+# %% [markdown]
+# The error stays below $\kappa\,\varepsilon$ and grows with it, from about $10^{-14}$
+# of $\|x_0\|$ at $\kappa = 10^3$ to the order of $10^{-7}$ at $\kappa = 10^{12}$ (printed:
+# $4.5\cdot10^{-7}$; the digits depend on the rounding, the order on $\kappa$). For the
+# condition numbers of this chapter that is round-off; for a nearly singular Hessian,
+# one Newton step is no longer exact.
