@@ -569,6 +569,12 @@ for name, tr in clipped.items():
 assert 250 < lam_end["by global norm"] < 320 and 750 < lam_end["by value"] < 950   # about 280 and 850
 assert 0.78 < clipped["by global norm"].xs[-1][0] < 0.84 and 0.87 < clipped["by value"].xs[-1][0] < 0.93
 assert all(2 / lam < 0.5 * lr for lam in lam_end.values())                         # the rate is too large there
+for name, first_bounce in [("by value", 48), ("by global norm", 85)]:            # the bounce: from which step on
+    signs = np.sign(np.diff(clipped[name].grad_norms))
+    alternates = signs[1:] == -signs[:-1]
+    assert np.all(alternates[first_bounce:]) and not alternates[first_bounce - 1]
+    lengths = np.linalg.norm(np.diff(clipped[name].xs, axis=0), axis=1)
+    assert 0.02 * (1 - 1e-5) < lengths.min() and lengths.max() < 0.02 * np.sqrt(2) * (1 + 1e-9)  # fixed by clipping
 
 # %% [markdown]
 # Both clipped runs walk down the wall with steps of bounded length and reach
@@ -584,15 +590,17 @@ assert all(2 / lam < 0.5 * lr for lam in lam_end.values())                      
 # `torch.nn.utils.clip_grad_norm_` does.
 #
 # On the right, the diagnosis: the gradient norm starts four orders of magnitude
-# above the threshold and stays above it, so every step is clipped. A run
-# where the clipped norm is pinned to the threshold for good is really running
-# with a fixed step length $\text{lr}\cdot c$; if it bounces in a narrow valley,
-# as here at the end (from about step 50 by value, 85 by global norm, the norm
-# alternates between a high and a low value at every step, drawn as two lines for
-# even and odd steps), lower the learning rate. The runs end where the floor has
-# steepened: the largest curvature at their last points is about 280 (global norm,
-# $w \approx 0.81$) and 850 (by value, $w \approx 0.90$), so $2/\lambda_{\max}$ is about 0.007 and 0.002,
-# below the rate 0.02 (computed above), against 10 and 0.2 at $w = 0$.
+# above the threshold and stays above it, so every step is clipped. Such a run
+# moves with a step length fixed by the clipping, whatever the gradient: here
+# $\text{lr}\cdot c = 0.02$ by global norm, between 0.02 and $0.02\sqrt2$ by value. It
+# cannot settle. From step 48 (by value) and step 85 (by global norm) to the end, the
+# norm alternates between a high and a low value at every step (drawn as two lines,
+# even and odd steps): the iterate bounces across the valley. The valley is narrow
+# there. At the runs' last points the largest curvature is about 280 (global norm,
+# $w \approx 0.81$) and 850 (by value, $w \approx 0.90$), so even unclipped gradient
+# descent would need a rate below $2/\lambda_{\max} \approx 0.007$ and 0.002 there, against
+# 0.2 at $w = 0$ (all computed above). A clipped run that bounces like this needs a
+# lower learning rate.
 #
 # ## 4. Saddle points and plateaus
 #
