@@ -882,6 +882,8 @@ assert val_inside[best] < 0.2 * val_inside[0] and val_inside[best] < 0.5 * val_i
 assert val_err[0] > 15 and abs(val_err[0] / mse(no_penalty, X_val, val.y) - 1) < 0.01      # lambda = 1e-12 ~ 0
 assert np.all(np.diff(val_inside[lams <= 1e-3]) <= 1e-12)      # inside the range: falls steadily up to 1e-3
 assert np.all(np.diff(train_err) >= -1e-12)                      # training error only grows with lambda
+assert abs(val_err[0] - 19) < 0.5 and abs(val_inside[0] - 0.28) < 0.005 and 0.035 < val_inside[best] < 0.045
+assert np.allclose(val.X[~inside, 0], [0.962, 0.994], atol=5e-4) and abs(train.X[:, 0].max() - 0.870) < 5e-4
 
 L_ridge = np.linalg.eigvalsh(X_train.T @ X_train / n_train).max() + lam_best
 fit = troubles.fit_regularized(X_train, train.y, lam_best, lr=1 / L_ridge, epochs=20_000)
@@ -917,16 +919,17 @@ ax_v.set(xlabel="$\\lambda$ (log scale)", ylabel="mean squared error / 2",
 ax_v.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2);   # below: off the curves
 
 # %% [markdown]
-# With almost no penalty ($\lambda = 10^{-12}$ gives the least-squares fit to within
-# 1 %) the polynomial snakes through the training points, and its validation error is
-# about 19. Most of that comes from the two validation points at $t = 0.962$ and
-# $0.994$, beyond the last training point ($0.870$), where the wild polynomial is
-# *extrapolating* (it leaves the frame there; the arrows give its predictions); the green curve leaves them out, and the 18 points inside the
-# training range show the same shape, from 0.28 down to 0.04. With a large penalty
-# the polynomial is too stiff to follow the curve (underfitting). The validation
-# error is lowest in between, while the training error only grows with $\lambda$.
-# (The bump of the purple curve near $\lambda = 10^{-7}$ is again the two outside
-# points: the green curve falls steadily up to $10^{-3}$.) That is the signature of
+# With almost no penalty ($\lambda = 10^{-12}$, within 1 % of the least-squares fit)
+# the polynomial snakes through the training points. Its validation error is about 19.
+# Most of that comes from two validation points, at $t = 0.962$ and $0.994$, beyond
+# the last training point ($0.870$): there the wild polynomial is *extrapolating*,
+# off the frame (the arrows give its predictions). The green curve leaves these two
+# out; the 18 points inside the training range show the same U shape, from 0.28 down
+# to 0.04 at the best $\lambda$. With a large penalty the polynomial is too stiff to
+# follow the curve (underfitting). So the validation error is lowest in between,
+# while the training error only grows with $\lambda$. (The purple curve's bump near
+# $\lambda = 10^{-7}$ is again the two outside points; the green curve falls steadily
+# up to $10^{-3}$.) That is the signature of
 # overfitting in general: **training error falling while validation error rises**.
 # Choose $\lambda$ on the validation set, never on the training set.
 #
