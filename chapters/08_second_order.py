@@ -105,7 +105,7 @@ def newton_step(surface, x):
 # is positive definite (the quadratic is *strictly* convex) one step lands on the
 # minimum, whatever the start and, in exact arithmetic, however badly conditioned $A$
 # is. In floating point the step carries an error that grows with the condition
-# number $\kappa$: measured below, after the table. (If $A$ is
+# number $\kappa$ (appendix B measures it). (If $A$ is
 # only positive semidefinite, as for $f = x_1^2$ in the plane, $A p = -g$ has no unique
 # solution and `newton` stops with `singular_hessian`; checked below.) Gradient descent, at its best learning rate $2/(L+\mu)$, needs about
 # $\tfrac{\kappa}{2} \ln(10^6)$ steps to shrink the distance a million-fold (chapter
@@ -129,38 +129,6 @@ for kappa in [10, 100, 1000]:
     assert abs(gd_steps / (kappa / 2 * np.log(1e6)) - 1) < 0.15
 flat_valley = (lambda x: x[0] ** 2, lambda x: np.array([2 * x[0], 0.0]), lambda x: np.diag([2.0, 0.0]))
 assert newton(flat_valley, [1.0, 1.0]).status == "singular_hessian"     # convex, not strictly
-
-# %% [markdown]
-# "Exactly" holds in exact arithmetic only. `np.linalg.solve` (LU with partial
-# pivoting) returns the exact solution of a nearby system $(A + \Delta A)\,p = -g$
-# with $\|\Delta A\|$ of the order of $\varepsilon\|A\|$, where $\varepsilon = 2.2\cdot10^{-16}$
-# is float64's machine epsilon, and a relative change $\delta$ in $A$ moves the solution
-# by up to about $\kappa\,\delta$ relative: $p + \Delta p = -(A + \Delta A)^{-1} g$ gives
-# $\Delta p \approx -A^{-1}\Delta A\, p$, so $\|\Delta p\| \lesssim \|A^{-1}\|\,\|\Delta A\|\,\|p\|
-# = \kappa\,\varepsilon\,\|p\|$ (Higham 2002 treats this bound in full; the rounding
-# in computing $g = Ax$ adds an error of the same order). Here $p = -x_0$, so $x_1$ lands
-# within about $\kappa\,\varepsilon\,\|x_0\|$ of the minimum. Measured, on the same
-# rotated quadratic with larger $\kappa$:
-
-# %%
-eps64 = np.finfo(float).eps
-print(f"{'kappa':>7} {'|x_1 - x*| / |x_0|':>20} {'kappa * eps':>12}")
-for kappa in [1e3, 1e6, 1e9, 1e12]:
-    bowl = quadratic(kappa, angle=0.4)
-    x1 = bowl.start + newton_step(bowl, bowl.start)
-    rel_error = np.linalg.norm(x1) / np.linalg.norm(bowl.start)
-    print(f"{kappa:>7.0e} {rel_error:>20.1e} {kappa * eps64:>12.1e}")
-    assert rel_error < kappa * eps64                        # below the bound kappa * eps
-    if kappa >= 1e6:
-        assert rel_error > 1e-4 * kappa * eps64             # and it grows with kappa: not round-off of x_0
-assert 1e-8 < rel_error < 1e-6                              # kappa = 1e12: the "exact" step is off by ~1e-7
-
-# %% [markdown]
-# The error stays below $\kappa\,\varepsilon$ and grows with it, from about $10^{-14}$
-# of $\|x_0\|$ at $\kappa = 10^3$ to the order of $10^{-7}$ at $\kappa = 10^{12}$ (printed:
-# $4.5\cdot10^{-7}$; the digits depend on the rounding, the order on $\kappa$). For the
-# condition numbers of this chapter that is round-off; for a nearly singular Hessian,
-# one Newton step is no longer exact.
 
 # %% [markdown]
 # One step against thousands. The figure shows the case $\kappa = 100$ with the
@@ -250,6 +218,8 @@ ball_ros = run(sgd(lr=1e-3, momentum=0.9), rosenbrock, rosenbrock.start, steps=2
 gd_errors = np.linalg.norm(gd_ros.xs - x_star, axis=1)
 ball_errors = np.linalg.norm(ball_ros.xs - x_star, axis=1)
 assert 0.5 < gd_errors[-1] < 0.6 and 1e-4 < ball_errors[-1] < 3e-4   # after 2,000 steps: 0.56 and 1.7e-4
+assert np.allclose(pure.xs[3], [0.76, 0.58], atol=0.005) and np.allclose(gd_ros.x, [0.72, 0.52], atol=0.005)
+assert np.linalg.norm(pure.xs[3] - gd_ros.x) < 0.08                    # Newton's x_3 on gradient descent's end
 
 # %% [markdown]
 # The path is not monotone. The first step lowers $f$ (24.2 to 4.7) but moves slightly
@@ -297,13 +267,51 @@ ax_err.set(xlabel="step $k$ (linear up to 10, then log scale)", ylabel=r"$\|x_k 
 ax_err.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2);
 
 # %% [markdown]
-# (On the left, Newton's $x_4$ to $x_7$ lie within 0.06 of the minimum and are hidden by
-# its star, as is the heavy ball's end; the right panel shows their errors.)
+# (On the left, Newton's $x_3 = (0.76, 0.58)$ lies within 0.08 of gradient descent's end
+# after 2,000 steps, $(0.72, 0.52)$, so Newton's dot there sits on the diamond: that diamond
+# marks gradient descent's end, not Newton's. Newton's $x_4$ to $x_7$ lie within 0.06 of
+# the minimum and are hidden by its star, as is the heavy ball's end; the right panel
+# shows their errors.)
 # Seven Newton steps reach the minimum to machine precision; after 2,000 steps
 # gradient descent is still about 0.56 away and the heavy ball about
 # $1.7 \cdot 10^{-4}$. Each Newton step costs more, a Hessian and a linear solve (section 5),
 # but on small problems that is nothing.
 #
+# **Why $\kappa$ does not matter to Newton: affine invariance.** Change coordinates,
+# $x = Ay$ with an invertible matrix $A$, and minimize $\tilde f(y) = f(Ay)$ instead. By the
+# chain rule $\nabla \tilde f(y) = A^\top g$ and $\nabla^2 \tilde f(y) = A^\top H A$, with $g$ and $H$
+# taken at $x = Ay$. The Newton step in $y$ is
+#
+# $$p_y = -(A^\top H A)^{-1} A^\top g = -A^{-1} H^{-1} A^{-\top} A^\top g = A^{-1} p_x ,$$
+#
+# so $A(y + p_y) = x + p_x$: if $x_k = A y_k$, then $x_{k+1} = A y_{k+1}$, and the two runs
+# are the same run seen in two coordinate systems (up to the stopping test, which measures
+# $\|\nabla \tilde f\|$ instead of $\|g\|$). A quadratic $\tfrac12 x^\top Q x$ with $Q$ positive
+# definite is the round bowl $\tfrac12\|y\|^2$ in the coordinates $y = Q^{1/2}x$, which is why
+# one Newton step solves it whatever its $\kappa$ (in exact arithmetic). Gradient descent
+# has no such property: its step in $y$, mapped back, is $-\eta A A^\top g$, which points
+# along $-g$ for every $g$ only when $AA^\top$ is a multiple of $I$ (a rotation times a
+# uniform scaling). A diagonal rescaling of the coordinates, like Adam's per-coordinate
+# step sizes (chapter 06), $D H D = I$ with $D$ diagonal, is possible only for a diagonal
+# $H$: it undoes stretching along the axes, not along a tilted valley. Checked on
+# Rosenbrock with a sheared, stretched $A$:
+
+# %%
+A_map = np.array([[2.0, 1.0], [0.0, 0.5]])
+sheared = (lambda y: rosenbrock.f(A_map @ y), lambda y: A_map.T @ rosenbrock.grad(A_map @ y),
+           lambda y: A_map.T @ rosenbrock.hess(A_map @ y) @ A_map)
+pure_y = newton(sheared, np.linalg.solve(A_map, rosenbrock.start), tol=1e-12)
+n_common = min(len(pure_y.xs), len(pure.xs))
+gap = np.abs(pure_y.xs[:n_common] @ A_map.T - pure.xs[:n_common]).max()
+g_start = rosenbrock.grad(np.array(rosenbrock.start))
+turned = np.degrees(np.arccos(np.clip(g_start @ (A_map @ A_map.T @ g_start)
+                                      / (np.linalg.norm(g_start) * np.linalg.norm(A_map @ A_map.T @ g_start)), -1, 1)))
+print(f"Newton in y: {pure_y.steps} steps (in x: {pure.steps}); largest |A y_k - x_k| = {gap:.1e}; "
+      f"gradient descent's first direction, mapped back, turned by {turned:.1f} degrees")
+assert pure_y.steps == pure.steps and gap < 1e-9                  # the same iterates, mapped by A
+assert 10 < turned < 20                                           # gradient descent's is not: 15.6 degrees
+
+# %% [markdown]
 # ## 3. When the Hessian is not positive definite
 #
 # The Newton step goes to the **stationary point** of the model, and a quadratic model
@@ -382,12 +390,14 @@ handles = [h for h in ax.get_legend_handles_labels()[0] if h.get_label() != "min
 ax.legend(handles=handles, loc="upper left", fontsize=8)
 
 outcome_colors = {"converged": COLORS["bluish_green"], "saddle": COLORS["orange"], "maximum": COLORS["vermillion"]}
+outcome_markers = {"converged": "o", "saddle": "s", "maximum": "^"}      # a marker of its own, not only a colour
 plotting.plot_contours(himmelblau, ax=ax_map, title="Where pure Newton ends, by start")
 for status, color in outcome_colors.items():
     chosen = pure_end == status
-    label = {"converged": "a minimum", "saddle": "a saddle point", "maximum": "the maximum"}[status]
-    ax_map.scatter(starts[chosen, 0], starts[chosen, 1], s=18, color=color, edgecolor="black",
-                   linewidth=0.3, zorder=5, label=f"{label} ({np.mean(chosen):.0%})")
+    label = {"converged": "a minimum (circle)", "saddle": "a saddle point (square)",
+             "maximum": "the maximum (triangle)"}[status]
+    ax_map.scatter(starts[chosen, 0], starts[chosen, 1], s=22, color=color, marker=outcome_markers[status],
+                   edgecolor="black", linewidth=0.4, zorder=5, label=f"{label} ({np.mean(chosen):.0%})")
 saddle_points = np.unique(np.round([r.x for r in pure_runs if r.status == "saddle"], 6), axis=0)
 assert len(saddle_points) == 4                                  # Himmelblau's four saddle points, all reached
 for point in saddle_points:                                     # a stationary point, Hessian of mixed signs
@@ -404,8 +414,9 @@ ax_map.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8);
 # %% [markdown]
 # On the map, the crosses are Himmelblau's four saddle points, each reached from some
 # of the starts (asserted: all four, each with a Hessian of one negative and one
-# positive eigenvalue), and the plus is the maximum: the orange starts end on a cross,
-# the red ones on the plus.
+# positive eigenvalue), and the plus is the maximum: the orange squares are starts that
+# end on a cross, the red triangles starts that end on the plus, the green circles starts
+# that end at one of the four minima.
 #
 # A Hessian can also be **singular**: on $f(x, y) = x^2 + y^4$ along the $x$-axis
 # the curvature in $y$ is zero, the system $Hp = -g$ has no unique solution, and
@@ -433,7 +444,10 @@ assert singular.status == "singular_hessian"
 # that it is small *relative to* $H$'s entries whatever their scale.) Where $H$ is already
 # positive definite, $\tau = 0$ and the step is Newton's. Otherwise
 # $p = -(H + \tau I)^{-1} g$ is a descent direction, between Newton's step (small
-# $\tau$) and a short gradient step $-g/\tau$ (large $\tau$).
+# $\tau$) and a short gradient step $-g/\tau$ (large $\tau$). The same shifted system
+# gives the steps of trust-region methods and of Levenberg–Marquardt, which choose $\tau$
+# through a bound on the step's length, adapted to how well the model predicted the
+# last step (N&W chapters 4 and 10; further reading at the end).
 #
 # **Do not trust the full step blindly.** Try $\alpha = 1$, and while the step does not
 # decrease $f$ *enough*, halve it. "Enough" is the **Armijo condition**, a fraction
@@ -504,7 +518,27 @@ assert rosenbrock_pure.steps == 6 and 15 <= rosenbrock_damped.steps <= 25
 on_stable_line = newton(saddle, [1.0, 0.0], damped=True)     # x^2 - y^2, started on its attracting line
 assert on_stable_line.status == "saddle"                    # descent guarantees a stationary point, not a minimum
 
+# %%
+fig, ax = plt.subplots(figsize=style.FIGSIZE["single"])
+plotting.plot_contours(himmelblau, ax=ax, title="From the same start: pure vs damped Newton")
+plotting.plot_path(to_max, ax=ax, color=style.color_for("newton"), label="pure Newton: to the maximum",
+                   legend=False)
+plotting.plot_path(damped, ax=ax, color=COLORS["bluish_green"], label="damped Newton: downhill to a minimum",
+                   legend=False, linestyle="--", marker="s", markersize=4)
+ax.plot([], [], **{**style.START_STYLE, "markeredgecolor": "0.3"}, label="start $x_0$ (shared)")
+ax.plot([], [], **{**style.END_STYLE, "markerfacecolor": "0.6"}, label="end of each path")
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, ncol=2)
+nearest_min = himmelblau.minima[np.argmin(np.linalg.norm(himmelblau.minima - damped.x, axis=1))]
+print(f"damped Newton from x0 = {x0}: {damped.steps} steps, ends at the minimum {nearest_min.round(3)}; "
+      f"highest point of its path y = {damped.xs[:, 1].max():.2f}")
+assert damped.steps == 11 and np.allclose(nearest_min, [-2.805, 3.131], atol=1e-3) and damped.xs[:, 1].max() > 3.5
+
 # %% [markdown]
+# From $x_0$ pure Newton takes its short path up to the maximum (black, ending on the
+# diamond); damped Newton goes downhill instead, in 11 steps, overshooting above $y = 3.5$
+# before it settles at the minimum $(-2.81, 3.13)$, where its end is under the star
+# (printed above).
+#
 # Every one of these starts now ends at a minimum. That is this grid's luck, not a
 # guarantee: going downhill at every step can guarantee at best a stationary point
 # (under the hypotheses of Nocedal & Wright 2006, §3.2), and
@@ -728,7 +762,9 @@ ax_d.legend(fontsize=8, loc="upper left");
 # steeper (bottom panel): at $\alpha = 1$, where backtracking stopped because the
 # Armijo condition already held, the slope is steeper than at $\alpha = 0$, which is
 # exactly $y^\top s < 0$. The strong curvature condition holds only where the slope
-# is at most $c_2 = 0.9$ times as steep as at the start, inside the blue band.
+# is at most $c_2 = 0.9$ times as steep as at the start, inside the blue band (whose
+# lower edge, $-0.9\,|\phi'(0)|$, lies just above the dotted $\phi'(0)$ line because $c_2$
+# is close to 1).
 #
 # `gdlearn.second_order.wolfe_line_search` enforces both strong Wolfe conditions,
 # following N&W's Algorithm 3.5:
@@ -780,7 +816,7 @@ assert pure.steps < quasi.steps < 50
 # like $e_k$ itself; gradient descent's tends to a constant $\rho < 1$ (linear). BFGS
 # is in between: **superlinear**, $e_{k+1}/e_k \to 0$, under assumptions (a Lipschitz
 # Hessian, positive definite at the minimum, iterates converging fast enough): N&W,
-# Theorem 6.6, through the Dennis–Moré characterization (Theorem 3.6). The ratios need
+# Theorem 6.6, through the Dennis–Moré characterization (Theorem 3.7). The ratios need
 # not fall monotonically; the claim is about their limit. Measured, to a tighter
 # tolerance so that there are more of them:
 
@@ -820,7 +856,7 @@ ax_r.plot(np.arange(1, len(gd_ratios) + 1), gd_ratios, color=style.PALETTE["blue
 ax_r.plot(np.arange(1, len(ratios) + 1), ratios, color=style.PALETTE["bluish_green"], linestyle="--",
           marker="s", markersize=4, label="BFGS: superlinear, ratio → 0")
 ax_r.plot(np.arange(1, len(newton_ratios) + 1), newton_ratios, color=style.PALETTE["black"], linestyle="-",
-          marker="h", markersize=6, label="Newton: quadratic, ratio ≈ C e_k → 0")
+          marker="h", markersize=6, label="Newton: quadratic, ratio ≈ $C\\, e_k$ → 0")
 ax_r.axhline(1.0, color="0.6", linewidth=0.8, linestyle=":")
 ax_r.set(xscale="log", yscale="log", xlabel="step $k$ + 1 (log scale)", ylabel="$e_{k+1}/e_k$ (log scale)",
          title="Rosenbrock from $(-1.2, 1)$: the error ratio per step")
@@ -894,8 +930,7 @@ assert memory_runs[1].steps > 1.15 * memory_runs[5].steps and memory_runs[1].n_f
 # - `torch.optim.LBFGS` (read in torch 2.13's source, `torch/optim/lbfgs.py`) runs the
 #   two-loop recursion with $H^0 = \gamma I$ as here, but its defaults differ:
 #   `history_size=100` pairs and **no line search** (`line_search_fn=None`: the fixed
-#   step $\text{lr}\cdot d$ along the direction $d$, `lr = 1` by default, the very first
-#   one scaled by $\min(1, 1/\|g\|_1)$). It skips a pair when $y^\top s \le 10^{-10}$.
+#   step $\text{lr}\cdot d$ along the direction $d$, `lr = 1` by default).
 #   `line_search_fn="strong_wolfe"` gives it a strong Wolfe search like ours.
 # - scipy's `L-BFGS-B` (Byrd, Lu, Nocedal & Zhu 1995) handles bounds on the variables.
 #   It uses the *compact* matrix representation of the same limited-memory BFGS matrix
@@ -908,20 +943,11 @@ assert memory_runs[1].steps > 1.15 * memory_runs[5].steps and memory_runs[1].n_f
 # a line search evaluates the loss several times per step, `.step` takes a
 # **closure**, a function that clears the gradients, recomputes the loss, calls
 # `backward()` and returns the loss. One call of `.step(closure)` is a whole run of
-# iterations. It evaluates the closure and returns at once if the largest gradient entry
-# is at most `tolerance_grad` (default $10^{-7}$); otherwise it iterates and stops at the
-# first of these (same source file):
-#
-# - `max_iter` iterations in this call (default 20);
-# - `max_eval` closure calls in this call (default `max_iter * 5 // 4`, so 25);
-# - the largest gradient entry at most `tolerance_grad`;
-# - a step whose largest entry is at most `tolerance_change` (default $10^{-9}$), or a
-#   change of the loss below `tolerance_change`;
-# - a directional derivative $g^\top d$ above $-$`tolerance_change` (checked before the
-#   step is taken).
-#
-# On Rosenbrock, with 10 pairs like our default, `max_iter=200` (so `max_eval` = 250),
-# `tolerance_grad=1e-8` and `tolerance_change=1e-30`, so that it runs to the minimum:
+# iterations, which stops at the first of several limits: by default 20 iterations or
+# 25 closure calls in this call, or a small gradient, step or change of the loss
+# (appendix A lists them, with torch's other details). On Rosenbrock, with 10 pairs like
+# our default, `max_iter=200` (so `max_eval` = 250), `tolerance_grad=1e-8` and
+# `tolerance_change=1e-30`, so that it runs to the minimum:
 #
 # ```python
 # import torch
@@ -999,14 +1025,10 @@ assert abs(sw_iters / ours_lbfgs.steps - 1) < 0.25 and none_iters > 2 * sw_iters
 #
 # `scipy.optimize.minimize` is what you would use in practice. Its BFGS and L-BFGS-B
 # also search for steps that satisfy the strong Wolfe conditions, with a more refined
-# algorithm (cubic interpolation, Moré & Thuente 1994: MINPACK-2's `dcsrch`, which
-# scipy 1.17's BFGS calls from `scipy/optimize/_linesearch.py`) than our doubling and
-# quadratic-or-bisection zoom; in iterations and evaluations we should be close. Ours
-# stop when the gradient's norm is at most `tol`; scipy's BFGS when its largest
-# component is at most `gtol` (its default `norm=np.inf`), and L-BFGS-B when the largest
-# component of the projected gradient is at most `gtol` or the relative decrease of $f$
-# is at most `ftol` (both from the docstrings in `scipy/optimize/`; we set `ftol` to
-# $10^{-15}$ so that the gradient decides). Four classic starts; we compare counts, not
+# algorithm (Moré & Thuente 1994; appendix A) than our doubling and
+# quadratic-or-bisection zoom, and their stopping tests differ a little from ours
+# (appendix A; we set them so that the gradient decides). In iterations and evaluations
+# we should be close. Four classic starts; we compare counts, not
 # times (section 5 says why).
 
 # %%
@@ -1190,7 +1212,7 @@ explorer.update(step=5)                  # the picture above shows the first fiv
 # - Newton's method minimizes the second-order Taylor model at each step: **solve**
 #   $H p = -g$ and step to $x + p$. On a strictly convex quadratic that is the minimum,
 #   in one step, whatever the condition number $\kappa$ in exact arithmetic; in floating
-#   point the step misses by up to about $\kappa\,\varepsilon$ relative (measured:
+#   point the step misses by up to about $\kappa\,\varepsilon$ relative (appendix B:
 #   of order $10^{-7}$ at $\kappa = 10^{12}$).
 # - Near a minimum with a positive definite, Lipschitz continuous Hessian it converges **quadratically**,
 #   $e_{k+1} \le C e_k^2$: the correct digits double at each step (seven steps on
@@ -1223,8 +1245,8 @@ explorer.update(step=5)                  # the picture above shows the first fiv
 #   after 20,000. On large, noisy problems (networks trained on mini-batches) the
 #   stochastic first-order methods are the usual choice: a second-order step costs far
 #   more, and curvature estimated from noisy gradients is unreliable (Bottou, Curtis &
-#   Nocedal 2018, *Optimization Methods for Large-Scale Machine Learning*, sections 3.3
-#   and 6).
+#   Nocedal 2018, *Optimization Methods for Large-Scale Machine Learning*, in their
+#   section on second-order methods).
 #
 # ## Exercises
 #
@@ -1232,3 +1254,68 @@ explorer.update(step=5)                  # the picture above shows the first fiv
 # Newton step, the Armijo backtracking line search, and the BFGS update of the inverse
 # Hessian. Each exercise has a `check(...)` cell that tells you at once whether your
 # code is right.
+
+# %% [markdown]
+# ## Appendix A. The libraries' stopping rules and line searches
+#
+# Reference detail for sections 7 and 8, read in the sources named.
+#
+# **`torch.optim.LBFGS`** (torch 2.13, `torch/optim/lbfgs.py`). Without a line search the
+# very first step is scaled by $\min(1, 1/\|g\|_1)$, later ones are $\text{lr}\cdot d$. A pair
+# $(s, y)$ is skipped when $y^\top s \le 10^{-10}$, and $H^0 = \gamma I$ with
+# $\gamma = s^\top y / y^\top y$ from the newest pair. One call of `.step(closure)` evaluates
+# the closure and returns at once if the largest gradient entry is at most
+# `tolerance_grad` (default $10^{-7}$); otherwise it iterates and stops at the first of
+# these:
+#
+# - `max_iter` iterations in this call (default 20);
+# - `max_eval` closure calls in this call (default `max_iter * 5 // 4`, so 25; the cell
+#   of section 7 checks these defaults when PyTorch is installed);
+# - the largest gradient entry at most `tolerance_grad`;
+# - a step whose largest entry is at most `tolerance_change` (default $10^{-9}$), or a
+#   change of the loss below `tolerance_change`;
+# - a directional derivative $g^\top d$ above $-$`tolerance_change` (checked before the
+#   step is taken).
+#
+# **`scipy.optimize.minimize`** (scipy 1.17). Its BFGS finds strong Wolfe steps with
+# Moré & Thuente's (1994) algorithm (cubic interpolation):
+# MINPACK-2's `dcsrch`, called from `scipy/optimize/_linesearch.py`. Our `bfgs` and
+# `lbfgs` stop when the gradient's norm is at most `tol`; scipy's BFGS when its largest
+# component is at most `gtol` (its default `norm=np.inf`), and L-BFGS-B when the largest
+# component of the projected gradient is at most `gtol` or the relative decrease of $f$
+# is at most `ftol` (both from the docstrings in `scipy/optimize/`; section 8 sets `ftol`
+# to $10^{-15}$ so that the gradient decides).
+
+# %% [markdown]
+# ## Appendix B. How exact is one Newton step in floating point?
+#
+# Section 1's "one step lands on the minimum" holds in exact arithmetic only. `np.linalg.solve` (LU with partial
+# pivoting) returns the exact solution of a nearby system $(A + \Delta A)\,p = -g$
+# with $\|\Delta A\|$ of the order of $\varepsilon\|A\|$, where $\varepsilon = 2.2\cdot10^{-16}$
+# is float64's machine epsilon, and a relative change $\delta$ in $A$ moves the solution
+# by up to about $\kappa\,\delta$ relative: $p + \Delta p = -(A + \Delta A)^{-1} g$ gives
+# $\Delta p \approx -A^{-1}\Delta A\, p$, so $\|\Delta p\| \lesssim \|A^{-1}\|\,\|\Delta A\|\,\|p\|
+# = \kappa\,\varepsilon\,\|p\|$ (Higham 2002 treats this bound in full; the rounding
+# in computing $g = Ax$ adds an error of the same order). Here $p = -x_0$, so $x_1$ lands
+# within about $\kappa\,\varepsilon\,\|x_0\|$ of the minimum. Measured, on section 1's
+# rotated quadratic with larger $\kappa$:
+
+# %%
+eps64 = np.finfo(float).eps
+print(f"{'kappa':>7} {'|x_1 - x*| / |x_0|':>20} {'kappa * eps':>12}")
+for kappa in [1e3, 1e6, 1e9, 1e12]:
+    bowl = quadratic(kappa, angle=0.4)
+    x1 = bowl.start + newton_step(bowl, bowl.start)
+    rel_error = np.linalg.norm(x1) / np.linalg.norm(bowl.start)
+    print(f"{kappa:>7.0e} {rel_error:>20.1e} {kappa * eps64:>12.1e}")
+    assert rel_error < kappa * eps64                        # below the bound kappa * eps
+    if kappa >= 1e6:
+        assert rel_error > 1e-4 * kappa * eps64             # and it grows with kappa: not round-off of x_0
+assert 1e-8 < rel_error < 1e-6                              # kappa = 1e12: the "exact" step is off by ~1e-7
+
+# %% [markdown]
+# The error stays below $\kappa\,\varepsilon$ and grows with it, from about $10^{-14}$
+# of $\|x_0\|$ at $\kappa = 10^3$ to the order of $10^{-7}$ at $\kappa = 10^{12}$ (printed:
+# $4.5\cdot10^{-7}$; the digits depend on the rounding, the order on $\kappa$). For the
+# condition numbers of this chapter that is round-off; for a nearly singular Hessian,
+# one Newton step is no longer exact.
