@@ -13,12 +13,14 @@
 # rate is capped by the steepest direction, so every other direction moves more
 # slowly than it could (chapters 02 and 05). **Adaptive methods** give each
 # coordinate its own step size, computed from the gradients seen so far: a
-# coordinate whose gradients have been small gets larger steps, one whose gradients
-# have been large gets smaller ones. On a quadratic whose steep and flat directions
+# coordinate whose gradients have been small gets a larger step size (the factor
+# that multiplies its gradient), one whose gradients have been large a smaller
+# one. On a quadratic whose steep and flat directions
 # are the coordinate axes, that makes the condition number irrelevant: each
 # coordinate moves as if its curvature were 1 ($\epsilon$ aside). When the valley runs diagonally
-# through the axes it helps less and less, and at 45° not at all (section 4
-# measures this on one $\kappa = 100$ quadratic turned by 0° to 45°). Adam, the
+# through the axes it helps less and less, and at 45° Adagrad needs more steps
+# than plain gradient descent (section 4 measures this on one $\kappa = 100$
+# quadratic turned by 0° to 45°). Adam, the
 # best known of these methods, is only a few lines of code.
 #
 # You need chapter 05: momentum as a running average of gradients, and PyTorch's
@@ -154,7 +156,8 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 # hundredth after 10,000. (The *step* is the rate times the gradient, so a step can
 # still grow: gradients $1, 10^{-3}, 1$ give steps $\eta$, $0.001\,\eta$,
 # $0.71\,\eta$.) A decaying rate is good when the gradients are noisy (it damps
-# the noise, chapter 04) and bad on a long road to the minimum. Section 2 fixes it.
+# the noise, chapter 04), but slow on a long road to the minimum: section 2
+# measures that, and fixes it.
 
 # %%
 constant = adagrad_steps(lambda x: np.ones_like(x), [0.0], lr=0.1, steps=10_000)
@@ -256,7 +259,11 @@ assert np.allclose(w, ada_path[-1])
 ratio_end = effective[-1, 2] / effective[-1, :2].max()
 print(f"after one pass: effective rate of the rare weight {effective[-1, 2]:.3g}, "
       f"of the dense ones {effective[-1, :2].round(5)} ({ratio_end:.0f} times smaller)")
-assert ratio_end > 10 and np.all(effective[n // 2:, 2] > 10 * effective[n // 2:, :2].max(axis=1))
+ratio = effective[:, 2] / effective[:, :2].max(axis=1)              # NaN until the rare feature first appears
+defined = ~np.isnan(ratio)
+print(f"rare / larger dense rate: smallest {np.nanmin(ratio):.2f} (update {int(np.nanargmin(ratio)) + 1}), "
+      f"over the second half at least {ratio[n // 2:].min():.1f}")
+assert ratio_end > 10 and np.all(ratio[defined] > 8.5) and np.all(ratio[n // 2:] > 10)
 
 fig, (ax, ax_rate) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
 k = np.arange(n + 1)
@@ -279,7 +286,8 @@ ax_rate.legend(fontsize=8);
 # The rare weight's curve (left) moves in jumps, one per example that has the
 # feature: SGD's jumps are small, Adagrad's large. On the right, the dense
 # coordinates' step sizes fall steadily as their sums of squares grow, while the
-# rare coordinate's stays more than ten times larger. Per-coordinate rates of this
+# rare coordinate's stays about nine times larger or more from its first example on,
+# and more than ten times larger over the second half. Per-coordinate rates of this
 # kind were used where most features are rare: GloVe word vectors are trained with
 # Adagrad (Pennington, Socher and Manning, 2014, section 4.2), and Google's
 # ad-click-prediction models use per-coordinate rates
@@ -392,12 +400,46 @@ assert round(bias[99], 2) == 1.26 and int(np.argmax(bias < 1.05)) + 1 == 237   #
 # $\eta/\sqrt{1 - \alpha^t}$: still 1.26 $\eta$ at step 100, within 5 % of $\eta$
 # only from step 237. The average stays biased towards its zero start for a few
 # hundred gradients. Adam corrects that. (The "ten times" is PyTorch's RMSprop,
-# $\alpha = 0.99$. Keras's `RMSprop` also starts at 0 but decays with
-# $\rho = 0.9$ by default, so its first step is $\sqrt{10} \approx 3.2\,\eta$.
-# TensorFlow 1's `tf.compat.v1.train.RMSPropOptimizer` starts the average at **1**
-# (its `rms` slot has a ones initializer), with decay 0.9 and
-# $\epsilon = 10^{-10}$ inside the root: its first step is
-# $\eta\, g/\sqrt{0.9 + 0.1\, g^2}$, about $\eta\, g$ for small gradients.)
+# $\alpha = 0.99$; other frameworks start differently, Appendix B.)
+#
+# **The long road.** Section 1 said Adagrad's shrinking rate is slow on a long
+# road to the minimum. Take $f(x) = \sqrt{1 + x^2} - 1$, whose gradient
+# $x/\sqrt{1 + x^2}$ is close to $\pm 1$ far from the minimum at 0, start at
+# $x_0 = 100$, and run both methods at $\eta = 0.1$ until $|x| < 1$:
+
+# %%
+def road_grad(x):
+    return x / np.sqrt(1 + x * x)                  # gradient of sqrt(1 + x^2) - 1: about +-1 far from 0
+
+
+road_ada = adagrad_steps(road_grad, [100.0], lr=0.1, steps=260_000)[:, 0]
+road_rms = rmsprop_steps(road_grad, [100.0], lr=0.1, steps=2000)[:, 0]
+arrive_ada, arrive_rms = int(np.argmax(np.abs(road_ada) < 1)), int(np.argmax(np.abs(road_rms) < 1))
+print(f"from x0 = 100 at lr = 0.1, |x| < 1 after: Adagrad {arrive_ada:,} steps, RMSprop {arrive_rms} steps; "
+      f"Adagrad's prediction (99 / (2 lr))^2 = {(99 / 0.2) ** 2:,.0f}")
+assert abs(road_ada[arrive_ada]) < 1 and abs(road_rms[arrive_rms]) < 1
+assert abs(arrive_ada / (99 / 0.2) ** 2 - 1) < 0.03            # distance 2 lr sqrt(t) after t steps
+assert 860 <= arrive_rms <= 880 and 245_000 < arrive_ada < 251_000 and arrive_ada > 200 * arrive_rms
+fig, ax = plt.subplots(figsize=(7.5, 3.5))
+ax.plot(np.arange(1, len(road_ada)), road_ada[1:], color=style.color_for("adagrad"), linestyle="--",
+        marker="^", markevery=[10**k for k in range(6) if 10**k < len(road_ada) - 1], label="Adagrad")
+ax.plot(np.arange(1, len(road_rms)), road_rms[1:], color=style.color_for("rmsprop"), marker="v",
+        markevery=[10**k for k in range(4) if 10**k < len(road_rms) - 1], label="RMSprop")
+ax.axhline(0, color="black", linewidth=1, linestyle=":", label="minimum, x = 0")
+ax.set_xscale("log")
+ax.set(xlabel="step $t$", ylabel="$x_t$", title=r"$f = \sqrt{1 + x^2} - 1$ from $x_0 = 100$, $\eta = 0.1$")
+ax.legend(fontsize=8, loc="lower left");
+
+# %% [markdown]
+# RMSprop's step settles at $\eta$, so it crosses the 99 units in 870 steps (fewer
+# than $99/\eta = 990$, thanks to its long first steps). Adagrad's gradients are
+# all about 1, so after $t$ steps $s \approx t$, its step is about $\eta/\sqrt t$,
+# and it has covered about $\eta \sum_{k \le t} 1/\sqrt k \approx 2\eta\sqrt t$:
+# it needs about $(99/(2\eta))^2 \approx 245{,}000$ steps (measured: 247,857).
+# A larger $\eta$ shortens Adagrad's trip, but the distance it covers still grows
+# only like $\sqrt t$, so the right $\eta$ depends on how far away the minimum
+# is. Over a short run the shrinking costs little (the race in section 7 has a
+# case where Adagrad beats RMSprop).
 #
 # ## 3. Adam: momentum + RMSprop + bias correction
 #
@@ -447,17 +489,10 @@ assert np.allclose(ours, library, rtol=1e-10, atol=1e-12)
 print(f"our Adam loop and gdlearn.optim.adam: largest difference {np.abs(ours - library).max():.1e} over 300 steps")
 
 # %% [markdown]
-# (Not bit for bit: `gdlearn` evaluates the same formula in another order. Like
-# PyTorch it updates $m$ by a linear interpolation (`lerp`); then it folds both
-# corrections into one constant and scales $\epsilon$ by $1 - \beta_1^t$ to match
-# (`scale_by_adam` in `gdlearn/optim/adaptive_scaling.py`). PyTorch's default code for CPU tensors
-# (`_single_tensor_adam` in `torch/optim/adam.py`, version 2.13) does not fold:
-# it computes $\sqrt{v_t}/\sqrt{1 - \beta_2^t} + \epsilon$ and multiplies the
-# step by $\eta/(1 - \beta_1^t)$; only its `capturable` and `differentiable` code
-# (for graphs captured on a GPU, or differentiated through) regroups the constants. Floating-point arithmetic is not
-# associative, so the last bits differ; the gap stays at round-off level, about
-# $10^{-15}$ here.
-# Appendix B returns to differences between frameworks that are *not* round-off.)
+# (Not bit for bit: `gdlearn` evaluates the same formula in another order, and
+# floating-point arithmetic is not associative, so the last bits differ; the gap
+# stays at round-off level, about $10^{-15}$ here. Appendix B says which order each
+# code uses, and where frameworks differ by more than round-off.)
 #
 # ### The first steps, with and without bias correction
 #
@@ -637,20 +672,25 @@ for deg in (0, 15, 30, 45):
         assert np.allclose(np.diag(A), (1 + KAPPA) / 2)                     # equal diagonal entries
         assert np.isclose(kappa_scaled(A, np.diag(A)), KAPPA) and best > 0.999 * KAPPA   # nothing helps
 table(["valley turned by", "κ of $A$", "κ with $D = \\mathrm{diag}(A)$", "best κ over all diagonal $D$"], rows)
+kappa_diag = {deg: kappa_scaled(valley(deg).hess(np.zeros(2)), np.diag(valley(deg).hess(np.zeros(2))))
+              for deg in (15, 30)}
+assert np.isclose(kappa_diag[15], 26.5, atol=0.05) and np.isclose(kappa_diag[30], 75.5, atol=0.05)
 
 # %% [markdown]
 # At every angle the best diagonal is $D = \operatorname{diag}(A)$ (for $2 \times 2$
 # matrices this is a theorem: Forsythe and Straus, 1955), and it helps less and
 # less as the valley turns, down to nothing at 45°. The level set
 # $\tfrac12 x^\top A x = 1$ before and after that rescaling, each drawn to the same
-# size: a diagonal rescaling stretches along the axes, so it rounds an aligned
-# ellipse and only re-tilts a turned one:
+# size (an ellipse's length-to-width ratio is $\sqrt\kappa$): a diagonal rescaling
+# stretches along the axes, so it rounds an aligned ellipse fully, a turned one only
+# partly (κ from 100 to 26.5 at 15°, to 75.5 at 30°) while tilting it, and a 45°
+# one not at all:
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.8))
+fig, axes = plt.subplots(1, 4, figsize=(14, 4.2))
 phi = np.linspace(0, 2 * np.pi, 400)
 circle = np.stack([np.cos(phi), np.sin(phi)])
-for ax, deg in zip(axes, (0, 30, 45)):
+for ax, deg in zip(axes, (0, 15, 30, 45)):
     A = valley(deg).hess(np.zeros(2))
     r = 1 / np.sqrt(np.diag(A))
     for M, label, color, ls in [(A, "original: $A$", COLORS["blue"], "-"),
@@ -660,11 +700,12 @@ for ax, deg in zip(axes, (0, 30, 45)):
         pts = evecs @ (circle / np.sqrt(evals)[:, None])          # x^T M x = 1
         pts /= np.abs(pts).max()                                   # same size in every panel
         ax.plot(pts[0], pts[1], color=color, linestyle=ls, linewidth=2,
-                label=f"{label}, κ = {np.linalg.cond(M):.0f}")
-    ax.set(xlim=(-1.15, 1.15), ylim=(-1.85, 1.15), aspect="equal", xlabel="first coordinate",
+                label=f"{label},\nκ = {np.linalg.cond(M):.1f}, length/width = {np.sqrt(np.linalg.cond(M)):.1f}")
+    ax.set(xlim=(-1.15, 1.15), ylim=(-2.2, 1.15), aspect="equal", xlabel="first coordinate",
            ylabel="second coordinate",
-           title=f"level sets, valley turned by {deg}°" + (": they coincide" if deg == 45 else ""))
-    ax.legend(fontsize=7, loc="lower center");
+           title=f"turned by {deg}°" + (": they coincide" if deg == 45 else ""))
+    ax.legend(fontsize=6.5, loc="lower center")
+fig.suptitle(r"Level sets $\frac{1}{2}x^\top A x = 1$ before and after the rescaling $D = \mathrm{diag}(A)$");
 
 # %% [markdown]
 # Adagrad's $\sqrt{s_i}$ is such a per-coordinate scale, learned from the
@@ -758,7 +799,7 @@ adam0_n, adam_n = needed["Adam, β1 = 0"], needed["Adam"]
 print({name: counts.tolist() for name, counts in needed.items()})
 assert all(counts.max() < MAX_STEPS for counts in needed.values())
 assert gd_n.max() - gd_n.min() <= 1 and hb_n.max() - hb_n.min() <= 1      # no scaling: the angle does not matter
-assert ada_n[0] == 6 and best_lr["Adagrad"][0] > 3                      # Adagrad, aligned: a handful of long steps
+assert ada_n[0] == 6 and np.isclose(best_lr["Adagrad"][0], 19, rtol=0.01)   # Adagrad, aligned: a handful of long steps
 assert ada_n[ANGLES >= 25].min() >= 100                                 # turned by 25° or more: hundreds
 assert np.all(np.diff(ada_n) > 0)                                       # the more it turns, the more steps
 assert abs(ada_n[ANGLES == 25][0] - gd_n[0]) < 0.1 * gd_n[0]            # at 25°: about as many as gradient descent
@@ -769,8 +810,8 @@ assert hb_n.max() < adam_n.min()                                        # ...and
 assert adam_n[0] > 0.9 * adam_n[ANGLES == 15][0]                        # with momentum, alignment hardly helps
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
-for ax, deg, show in zip(axes[:2], (0, 45), (40, 10)):
+fig, ((ax_0, ax_whole), (ax_45, ax_count)) = plt.subplots(2, 2, figsize=(12, 10))
+for ax, deg, show in [(ax_0, 0, 40), (ax_45, 45, 10)]:
     v = valley(deg)
     plotting.plot_contours(v, ax=ax)
     i = list(ANGLES).index(deg)
@@ -789,7 +830,22 @@ for ax, deg, show in zip(axes[:2], (0, 45), (40, 10)):
     if deg == 45:
         ax.set(xlim=(-2.8, 0.3), ylim=(-2.8, 0.3))                  # zoomed: the two zigzags side by side
     ax.legend(fontsize=7, loc="upper right" if deg == 0 else "upper left")
-ax = axes[2]
+j = int(np.argmin(np.abs(lr_grid - best_lr["Adagrad"][0])))         # Adagrad at 0°: its whole path, zoomed out
+whole = paths["Adagrad"][: int(needed["Adagrad"][0]) + 1, j]
+gx, gy = np.meshgrid(np.linspace(-5, 20, 300), np.linspace(-21, 4, 300))
+ax_whole.contour(gx, gy, valley(0).f(np.stack([gx, gy])), levels=np.geomspace(0.1, 2e4, 10), colors="0.7",
+                 linewidths=0.7)
+ax_whole.plot(*valley(0).start, color="black", **style.START_STYLE, label="start")
+ax_whole.plot(0, 0, **style.MINIMUM_STYLE, label="minimum")
+ax_whole.plot(whole[:, 0], whole[:, 1], color=style.color_for("adagrad"), linestyle="--", marker="^", markersize=7,
+              markeredgecolor="black", linewidth=2.2, zorder=8, label=f"Adagrad, lr = {best_lr['Adagrad'][0]:.2g}")
+for k, text, offset in [(1, "after step 1", (10, -4)), (2, "after step 2: next to the start", (-20, 14)),
+                        (3, "after steps 3 to 6: next to the minimum", (14, -14))]:
+    ax_whole.annotate(text, whole[k], xytext=offset, textcoords="offset points", fontsize=8)
+ax_whole.set(xlim=(-5, 20), ylim=(-21, 4), aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
+             title=f"κ = 100, turned by 0°: Adagrad's whole path ({len(whole) - 1} steps), zoomed out")
+ax_whole.legend(fontsize=8, loc="lower left")
+ax = ax_count
 for name, key, marker, ls in [("gradient descent", "gd", "o", "-"), ("heavy ball (β = 0.9)", "momentum", "s", "-."),
                               ("Adagrad", "adagrad", "^", "--"), ("Adam, β1 = 0", "rmsprop", "v", (0, (5, 1, 1, 1))),
                               ("Adam", "adam", "P", ":")]:
@@ -802,10 +858,12 @@ ax.legend(fontsize=7, ncols=2, loc="lower right");
 # %% [markdown]
 # Gradient descent and the heavy ball need the same number of steps at every angle:
 # they treat all directions alike, so turning the valley (and its start) changes
-# nothing. Adagrad, given an aligned valley, finishes in a handful of steps (left
-# panel: a few long jumps, at a rate near the top of the grid; the first ones leave
-# the frame). Turned by 25° it
-# needs about as many steps as gradient descent, turned by 45° more (middle panel,
+# nothing. Adagrad, given an aligned valley, finishes in a handful of steps (top
+# row; on the right, its whole path zoomed out: at its best rate, $\eta \approx 19$,
+# near the top of the grid, the first step moves $\pm\eta$ in each coordinate
+# (section 1) and leaves the left panel's frame, the second comes back near the
+# start, and the next ones close in on the minimum). Turned by 25° it
+# needs about as many steps as gradient descent (bottom right), turned by 45° more (bottom left,
 # zoomed on the first 10 steps: like gradient descent, drawn lighter underneath,
 # it zigzags across the valley instead of running along it).
 # Adam's scaling alone ($\beta_1 = 0$) behaves the same way: fast when aligned,
@@ -868,7 +926,8 @@ assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1] 
 # coordinate axes**, such as coordinates whose gradients have very different
 # scales, or rare features (section 1); on an aligned quadratic they remove it.
 # They do not straighten a valley that runs diagonally through the coordinates:
-# on our $\kappa = 100$ valley the gain shrinks as it turns and is gone at 45°.
+# on our $\kappa = 100$ valley the gain shrinks as it turns, and at 45° Adagrad is
+# slower than gradient descent.
 # For that a method must mix coordinates, as
 # Newton's method does with the full Hessian (chapter 08), or full-matrix and
 # block preconditioners such as Shampoo and K-FAC (see "What else exists" below).
@@ -1057,7 +1116,7 @@ assert abs(noisy_w[1] - predicted_w[1]) < 0.03 and abs(noisy_l2[1] - l2_minimum[
 assert noisy_l2[0] - noisy_w[0] > 5e-3 and noisy_l2[1] - noisy_w[1] > 0.1     # AdamW pulls harder, both coordinates
 
 # %%
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.2), layout="constrained")
 k = np.arange(1, LONG + 1)
 ax1.plot(k, adam_l2.xs[1:, 0], color=style.color_for("adam"), label=r"Adam + L2 ($\lambda$ in the gradient)")
 ax1.plot(k, adam_w.xs[1:, 0], color=style.color_for("adamw"), linestyle="-.", label="AdamW (decoupled decay)")
@@ -1075,14 +1134,14 @@ ax2.plot(k, mean_path_l2[:, 1], color=style.color_for("adam"), linestyle="-", li
 ax2.plot(k, mean_path_w[:, 1], color=style.color_for("adamw"), linestyle="-", linewidth=2.5, alpha=0.45,
          marker="h", markevery=0.1, label=f"AdamW, noise (mean of {seeds} runs)")
 ax2.axhline(1.0, color="black", linestyle=":", linewidth=1.2, label="minimum of $f$: 1")
-ax2.axhline(l2_minimum[1], color=COLORS["reddish_purple"], linestyle="-.", linewidth=1.2,
-            label=r"L2 minimum, $\lambda$: 0.5")
-ax2.axhline(predicted_w[1], color=COLORS["bluish_green"], linestyle=(0, (5, 2)), linewidth=1.2,
-            label=r"L2 minimum, $\lambda\sigma$: 0.333")
+ax2.axhline(l2_minimum[1], color=COLORS["reddish_purple"], linestyle=(0, (2, 2)), linewidth=1.6, zorder=5,
+            label=r"L2 minimum, $\lambda$: 0.5 (drawn on top)")
+ax2.axhline(predicted_w[1], color=COLORS["bluish_green"], linestyle=(0, (5, 2)), linewidth=1.6, zorder=5,
+            label=r"L2 minimum, $\lambda\sigma$: 0.333 (drawn on top)")
 ax2.set_xscale("log")
 ax2.set(xlabel="step $t$", ylabel="$x_2$ (flat)", title=r"Flat $x_2$, without and with gradient noise",
-        ylim=(0, 1.75), yticks=np.arange(0, 1.01, 0.2))
-ax2.legend(fontsize=7, loc="upper left", ncols=2);
+        ylim=(0, 1.08), yticks=np.arange(0, 1.01, 0.2))
+ax2.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1));
 
 # %% [markdown]
 # Left, without noise, zoomed in: Adam + L2 settles at the penalized minimum
@@ -1272,7 +1331,9 @@ race
 # and still lower than Adam with $\beta_2 = 0.95$ at *its* best rate, though by a
 # smaller factor. So the short steps are most of the gap at the starting rates, and
 # not all of it at the best ones.
-# Checked:
+#
+# Checked in four cells. First, the race's paths are ordinary runs, and they end in
+# the order stated:
 
 # %%
 print(race.status_text)
@@ -1283,6 +1344,10 @@ for name in race.values["optimizers"]:
 final = {name: race.traces[name].fs[-1] for name in race.values["optimizers"]}
 assert final["momentum"] < final["Adam"] / 5 and final["Adam"] < final["RMSprop"] < final["SGD"]   # the order
 
+# %% [markdown]
+# Reason 1, the short steps, measured and tested ($\beta_2 = 0.95$):
+
+# %%
 adam_race = run(adam(lr=race.lr("Adam")), rosenbrock, rosenbrock.start, steps=race.steps, record_states=True)
 median_step = np.median(np.abs(np.diff(adam_race.xs, axis=0)), axis=0)
 moments = next(st for st in adam_race.states[-1] if hasattr(st, "nu"))   # scale_by_adam's block, after the last step
@@ -1294,11 +1359,6 @@ print(f"Adam, lr = {race.lr('Adam')}: median step per coordinate {median_step.ro
 assert np.all(median_step < 0.1 * race.lr("Adam"))                    # steps far shorter than eta
 assert np.all(root_v_hat > 10 * recent_rms)                            # v_hat remembers the steep start
 assert np.abs(rosenbrock.grad(rosenbrock.start)).max() > 200                 # the steep start
-
-H_min = rosenbrock.hess(np.ones(2))
-scaled = H_min / np.sqrt(np.outer(np.diag(H_min), np.diag(H_min)))
-assert round(np.linalg.cond(H_min)) == 2508 and 1550 < np.linalg.cond(scaled) < 1650
-assert min(kappa_scaled(H_min, np.array([1.0, q])) for q in ratios) > 1500    # no diagonal does much better
 
 short = run(adam(lr=race.lr("Adam"), betas=(0.9, 0.95)), rosenbrock, rosenbrock.start, steps=race.steps,
             record_states=True)
@@ -1312,6 +1372,19 @@ print(f"Adam, lr = {race.lr('Adam')}, beta2 = 0.95: f = {short.fs[-1]:.2g} after
 assert np.all((0.8 < ratio_short) & (ratio_short < 1.25))             # a short memory follows the recent gradients
 assert short.fs[-1] < final["Adam"] / 20 and short.fs[-1] < final["momentum"]   # reason 1, tested
 
+# %% [markdown]
+# Reason 2, the Hessian at the minimum and its best diagonal rescaling:
+
+# %%
+H_min = rosenbrock.hess(np.ones(2))
+scaled = H_min / np.sqrt(np.outer(np.diag(H_min), np.diag(H_min)))
+assert round(np.linalg.cond(H_min)) == 2508 and 1550 < np.linalg.cond(scaled) < 1650
+assert min(kappa_scaled(H_min, np.array([1.0, q])) for q in ratios) > 1500    # no diagonal does much better
+
+# %% [markdown]
+# Each method at its best rate on the grid, and the numbers behind "things to try" below:
+
+# %%
 best_final = {}
 for name, make in [("momentum", lambda lr: sgd(lr=lr, momentum=0.9)), ("Adam", lambda lr: adam(lr=lr)),
                    ("Adam, beta2 = 0.95", lambda lr: adam(lr=lr, betas=(0.9, 0.95)))]:
@@ -1396,6 +1469,11 @@ assert run(adagrad(lr=0.1), beale, beale.start, steps=300).fs[-1] > 10 * beale_f
 #   default in PyTorch; Keras's `Adam(weight_decay=…)` is decoupled too). Without
 #   gradient noise AdamW ends at the unregularized minimum; with noise $\sigma$ it
 #   acts like an L2 penalty $\lambda\sigma$, here stronger than Adam + L2.
+# - **Near a minimum, at a constant rate, Adam hovers.** Its normalized step
+#   $\hat m/(\sqrt{\hat v} + \epsilon)$ does not shrink with the gradient, so it
+#   oscillates around the minimum instead of settling (section 5: within 0.01 at
+#   $\eta = 0.01$); a learning rate that decays towards zero (chapter 04's
+#   schedules) shrinks the steps, and with them the oscillation.
 # - **AMSGrad** keeps the largest second moment and fixes Reddi et al.'s example
 #   where Adam ends at the worst point. In PyTorch's form (maximum of the raw $v$,
 #   then bias correction) its step size can still grow, up to 31.6 times; in
@@ -1422,8 +1500,11 @@ assert run(adagrad(lr=0.1), beale, beale.start, steps=300).fs[-1] > 10 * beale_f
 # - **Nadam** (Dozat, 2016) uses Nesterov's look-ahead momentum (chapter 05)
 #   inside Adam.
 # - **Yogi** (Zaheer et al., 2018) changes $v$ additively,
-#   $v_t = v_{t-1} - (1 - \beta_2)\operatorname{sign}(v_{t-1} - g_t^2)\, g_t^2$, so
-#   that it cannot forget a large gradient as fast as Adam does (compare AMSGrad).
+#   $v_t = v_{t-1} - (1 - \beta_2)\operatorname{sign}(v_{t-1} - g_t^2)\, g_t^2$: it
+#   falls by $(1 - \beta_2)\, g_t^2$ where Adam's falls by
+#   $(1 - \beta_2)(v_{t-1} - g_t^2)$, so after a large gradient it forgets more
+#   slowly than Adam while the new gradients are small ($g_t^2 < v_{t-1}/2$;
+#   compare AMSGrad).
 # - **RAdam** (Liu et al., 2020) turns the adaptive scaling off during the first
 #   steps, while $\hat v$ rests on too few gradients, and fades it in: a built-in
 #   alternative to a learning-rate **warmup**.
@@ -1603,9 +1684,28 @@ if torch is not None:
 # learning rate, Loshchilov and Hutter's algorithm does not (section 5). Two more
 # traps from earlier sections: `weight_decay` means an L2 penalty in
 # `torch.optim.Adam` (unless `decoupled_weight_decay=True`) and decoupled decay in
-# every Keras 3 optimizer, `Adam` included (section 5); and TensorFlow 1's RMSProp
-# starts its average of squared gradients at 1, not 0 (section 2), so its first
-# steps are not PyTorch's.
+# every Keras 3 optimizer, `Adam` included (section 5); and RMSprop's first step,
+# which differs from one framework to another (below).
+#
+# **RMSprop's start.** PyTorch's `RMSprop` starts its average at 0 with
+# $\alpha = 0.99$: first step $10\,\eta$ under a constant gradient (section 2).
+# Keras's `RMSprop` also starts at 0 but decays with $\rho = 0.9$ by default, so its
+# first step is $\sqrt{10} \approx 3.2\,\eta$. TensorFlow 1's
+# `tf.compat.v1.train.RMSPropOptimizer` starts the average at **1** (its `rms` slot
+# has a ones initializer), with decay 0.9 and $\epsilon = 10^{-10}$ inside the
+# root: its first step is $\eta\, g/\sqrt{0.9 + 0.1\, g^2}$, about $\eta\, g$ for
+# small gradients.
+#
+# **Round-off: the order of operations.** `gdlearn` and PyTorch compute the same
+# Adam formula in different orders (section 3). Like PyTorch, `gdlearn` updates $m$
+# by a linear interpolation (`lerp`); then it folds both corrections into one
+# constant and scales $\epsilon$ by $1 - \beta_1^t$ to match (`scale_by_adam` in
+# `gdlearn/optim/adaptive_scaling.py`). PyTorch's default code for CPU tensors
+# (`_single_tensor_adam` in `torch/optim/adam.py`, version 2.13) does not fold: it
+# computes $\sqrt{v_t}/\sqrt{1 - \beta_2^t} + \epsilon$ and multiplies the step by
+# $\eta/(1 - \beta_1^t)$; only its `capturable` and `differentiable` code (for
+# graphs captured on a GPU, or differentiated through) regroups the constants. The
+# results differ in the last bits only (Appendix A measures the gap).
 #
 # **Where ε goes.** PyTorch (and optax, JAX's optimizer library) add $\epsilon$ to
 # the root of the *bias-corrected* $\hat v$, as in section 3:
@@ -1642,8 +1742,10 @@ table(["library", "Adam's ε", "form", "AdamW's weight decay (ε)", "AMSGrad max
 # With ordinary gradients none of this matters: $\sqrt{\hat v}$ is far larger than
 # $\epsilon$. It matters when the gradients are **tiny**, comparable to $\epsilon$:
 # a loss multiplied by a small constant, a layer with vanishing gradients (chapter
-# 07), or half precision, where $\epsilon = 10^{-8}$ itself rounds to zero
-# (float16's smallest positive number is about $6 \times 10^{-8}$). Here is the first Adam step, in units of $\eta$, for a
+# 07), or an optimizer state stored in half precision, where $\epsilon = 10^{-8}$
+# itself rounds to zero (float16's smallest positive number is about
+# $6 \times 10^{-8}$; PyTorch's automatic mixed precision, `torch.autocast`, leaves
+# the parameters, and so the optimizer state, in float32, which avoids this). Here is the first Adam step, in units of $\eta$, for a
 # gradient of size $g$, in PyTorch's form and in the Keras form with Keras's
 # default $\hat\epsilon = 10^{-7}$:
 
