@@ -338,7 +338,7 @@ assert np.all(np.diff(ratios) > -1e-9)                              # drifting u
 # %%
 fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1.2, 1])
 plotting.plot_contours(bowl, ax=ax, title="The loss $J(w)$ and 200 steps of gradient descent")
-plotting.plot_path(path, ax=ax, label="gd")
+plotting.plot_path(path, ax=ax, color=GD_COLOR, label="gradient descent, $\\eta$ = 0.1")
 ax.set(xlabel="intercept $w_1$", ylabel="slope $w_2$")
 ax_loss.semilogy(gaps, color=GD_COLOR)
 ax_loss.set(xlabel="step $k$", ylabel="$J(w_k) - J^\\star$", title="The loss above its minimum (log scale)");
@@ -876,7 +876,7 @@ plotting.plot_contours(centred_surface, ax=ax_c, levels=20,
                        title="Standardized ($\\kappa$ = 1): one step")
 plotting.plot_path(centred_trace, ax=ax_c, color=COLORS["orange"], label="gradient descent from $w = 0$")
 ax_c.set(xlabel="intercept $v_1$", ylabel="slope $v_2$", aspect="equal")
-ax_c.legend(fontsize=8, loc="lower left");
+ax_c.legend(fontsize=8, loc="lower right");
 
 # %% [markdown]
 # The valley of the shifted problem runs diagonally: raising the slope by 1 raises
