@@ -44,11 +44,11 @@ from gdlearn.grading import check
 # apart, as a bias $b$: the model is $\hat y_i = x_i^\top w + b$, with `X` holding the
 # features only, and the loss is
 #
-# $$L(w, b) = \frac1n \sum_{i=1}^n \tfrac12 \,(x_i^\top w + b - y_i)^2 .$$
+# $$J(w, b) = \frac1n \sum_{i=1}^n \tfrac12 \,(x_i^\top w + b - y_i)^2 .$$
 #
 # Write `mse_gradients(w, b, X, y)`, which returns the pair
-# `(grad_w, grad_b)`: the gradient $\nabla_w L$, a float array of shape `(d,)`, and the
-# derivative $\partial L / \partial b$, a float. Derive them first, as the chapter
+# `(grad_w, grad_b)`: the gradient $\nabla_w J$, a float array of shape `(d,)`, and the
+# derivative $\partial J / \partial b$, a float. Derive them first, as the chapter
 # derived $X^\top(Xw - y)/n$ (the chain rule on each square; what is
 # $\partial r_i / \partial b$?). Use matrix products (`@`), not a loop over the
 # examples. The tests use matrices that are not square, so a misplaced transpose

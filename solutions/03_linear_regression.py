@@ -64,11 +64,11 @@ _COLLINEAR_Y = np.array([1.0, 2.0, 3.0])
 # apart, as a bias $b$: the model is $\hat y_i = x_i^\top w + b$, with `X` holding the
 # features only, and the loss is
 #
-# $$L(w, b) = \frac1n \sum_{i=1}^n \tfrac12 \,(x_i^\top w + b - y_i)^2 .$$
+# $$J(w, b) = \frac1n \sum_{i=1}^n \tfrac12 \,(x_i^\top w + b - y_i)^2 .$$
 #
 # Write `mse_gradients(w, b, X, y)`, which returns the pair
-# `(grad_w, grad_b)`: the gradient $\nabla_w L$, a float array of shape `(d,)`, and the
-# derivative $\partial L / \partial b$, a float. Derive them first, as the chapter
+# `(grad_w, grad_b)`: the gradient $\nabla_w J$, a float array of shape `(d,)`, and the
+# derivative $\partial J / \partial b$, a float. Derive them first, as the chapter
 # derived $X^\top(Xw - y)/n$ (the chain rule on each square; what is
 # $\partial r_i / \partial b$?). Use matrix products (`@`), not a loop over the
 # examples. The tests use matrices that are not square, so a misplaced transpose
@@ -129,7 +129,7 @@ Exercise(
                 lambda *a: _gradients_variant(*a, mistake="factor 2"), name="factor 2"),
         Mistake("the residual is prediction minus target, Xw + b − y; with y − Xw − b the gradient points uphill",
                 lambda *a: _gradients_variant(*a, mistake="sign"), name="sign"),
-        Mistake("∂L/∂b is the *mean* residual: ∂r_i/∂b = 1, then average over the examples like the rest",
+        Mistake("∂J/∂b is the *mean* residual: ∂r_i/∂b = 1, then average over the examples like the rest",
                 lambda *a: _gradients_variant(*a, mistake="bias sum"), name="bias sum"),
         Mistake("the residual includes the bias: r = Xw + b − y (b shifts every prediction)",
                 lambda *a: _gradients_variant(*a, mistake="no b"), name="residual without b"),
