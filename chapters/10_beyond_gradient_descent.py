@@ -434,18 +434,22 @@ inset.text(b0 + 0.005, inset.get_ylim()[0] + 0.002, "$b_0$", fontsize=8);
 # $= -\frac1\sigma\mathbb E[L(x - \sigma\varepsilon)\,\varepsilon]$; the average of the two forms
 # is the expectation of each term of $\hat g$. No derivative of $L$ was needed:
 # only $\varphi_\sigma$ was differentiated, so this holds for the staircase too.
+#
 # (This is the **score-function**, or REINFORCE, gradient of the search
 # distribution $N(x, \sigma^2 I)$, $\nabla_x \mathbb E[L] = \mathbb E[L\,\nabla_x \log\varphi_\sigma]$,
 # the estimator of Williams, 1992, *Simple Statistical Gradient-Following
 # Algorithms for Connectionist Reinforcement Learning*, Machine Learning 8, for
 # policy gradients; this kinship is why Salimans et al., below, could present
 # ES as an alternative to reinforcement-learning methods.)
+#
 # The pairs $x \pm \sigma\varepsilon_i$ (**antithetic sampling**) remove one source
 # of noise: in the difference, the terms of even order in $\sigma\varepsilon$ of the
 # expansion of $L$ cancel (on a quadratic, the curvature term cancels exactly).
 # They do not remove the noise of drawing random *directions*: even on a
 # quadratic, where $\hat g = \frac1n\sum_i\varepsilon_i\varepsilon_i^\top\nabla L$, its
-# variance grows like $d/n$ (section 6 works it out). Then take a gradient
+# variance grows like $d/n$ (section 6 works it out).
+#
+# Then take a gradient
 # step, $x \leftarrow x - \eta\, \hat g$. This is the core of the evolution strategy
 # with which Salimans et al. (2017, *Evolution Strategies as a Scalable
 # Alternative to Reinforcement Learning*, arXiv:1703.03864) trained
@@ -1069,6 +1073,51 @@ print("non-IID / IID loss gap with E = 50, partition seeds 0-3:", [f"{r:.0f}" fo
 assert 15 < min(ratios) < 35 and 45 < max(ratios) < 90          # a few tens, on every split
 
 # %% [markdown]
+# What drift looks like in weight space: start every non-IID client from
+# FedAvg's fixed point (E = 50), let each take its 50 local steps, and look
+# at where they go, projected on the bias $w_0$ and the first weight $w_1$:
+
+# %%
+w_fixed = runs["non-IID", 50].w
+client_ws = []
+for c in clients["non-IID"]:
+    w_k = w_fixed.copy()
+    for _ in range(50):
+        w_k = w_k - 0.5 * models.logistic_grad(w_k, c.X, c.y)
+    client_ws.append(w_k)
+client_ws = np.array(client_ws)
+back = aggregate(list(client_ws), [len(c.y) for c in clients["non-IID"]])
+moves = np.linalg.norm(client_ws - w_fixed, axis=1)
+print(f"each client moves {moves.min():.2f} to {moves.max():.2f} from the fixed point; their weighted average "
+      f"lands {np.linalg.norm(back - w_fixed):.0e} from it, which is {np.linalg.norm(w_fixed - w_star):.2f} from w*")
+assert np.linalg.norm(back - w_fixed) < 1e-4                               # the round changes nothing
+assert moves.min() > 3 * np.linalg.norm(w_fixed - w_star)                  # each client moves far ...
+assert np.all(client_ws[shares > 0.6, 0] > w_fixed[0]) and np.all(client_ws[shares < 0.4, 0] < w_fixed[0])
+
+fig, ax = plt.subplots(figsize=(7.5, 4.6))
+groups = [(shares > 0.6, COLORS["vermillion"], "^", "client, mostly class 1"),
+          (shares < 0.4, COLORS["blue"], "o", "client, mostly class 0"),
+          ((shares >= 0.4) & (shares <= 0.6), COLORS["bluish_green"], "s", "client, mixed")]
+for mask, color, marker, label in groups:
+    for w_k in client_ws[mask]:
+        ax.annotate("", w_k[:2], w_fixed[:2], arrowprops=dict(arrowstyle="->", color=color, linewidth=1, alpha=0.7))
+    ax.scatter(*client_ws[mask, :2].T, s=[2 * len(c.y) + 30 for c, m in zip(clients["non-IID"], mask) if m],
+               color=color, marker=marker, edgecolor="black", zorder=4, label=f"{label} (size ~ data)")
+ax.plot(*w_fixed[:2], "P", color="black", markersize=12, zorder=5, label="FedAvg's fixed point = the weighted average")
+ax.plot(*w_star[:2], "*", color=COLORS["orange"], markeredgecolor="black", markersize=16, zorder=3,
+        label="pooled minimum $w^\\star$")
+ax.set(xlabel="bias $w_0$", ylabel="weight $w_1$",
+       title="Client drift: 50 local steps from FedAvg's fixed point (non-IID)")
+legend = ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+for handle in legend.legend_handles[:3]:
+    handle.set_sizes([70])                     # one legend size for the clients, whatever their data
+
+# %% [markdown]
+# Every client runs far from the fixed point, class-1 clients towards a larger
+# bias (more points called class 1), class-0 clients towards a smaller one;
+# weighted by their data, the pulls cancel at the fixed point, and nothing
+# makes that point the pooled minimum $w^\star$ (the printout).
+#
 # ### Accuracy, round by round, with a few clients per round
 #
 # Real deployments also sample clients: only a fraction $C$ of them take part in
