@@ -337,8 +337,8 @@ side_fail = [side for side, tr in side_runs.items() if tr.f > 0.04]
 print(f"first simplex with sides {sides[0]} to {sides[-1]}: best loss <= 4 % for "
       f"{len(sides) - len(side_fail)} of {len(sides)} sides; the others, sides {side_fail}, end at "
       f"{sorted({float(side_runs[side].f) for side in side_fail})}")
-assert 20 <= len(sides) - len(side_fail) <= 26 and 0.5 not in side_fail
-assert 0.1 not in side_fail and min(side_fail) > 0.1          # not monotone in the size
+assert len(side_fail) == 6 and 0.5 not in side_fail
+assert 0.1 not in side_fail and 0.15 in side_fail             # not monotone in the size
 assert all(side_runs[side].f >= 0.45 and side_runs[side].status == "converged" for side in side_fail)  # stranded
 
 # %% [markdown]
@@ -738,8 +738,8 @@ assert surrogate_01[-1] > max(local_rs.f, nm.f, es.f)    # the value-only method
 # That factor is close to 1 when $d \gg n$: since $\log\frac{d+1}{n+d+1} \approx -\frac{n}{n+d+1}$
 # for large $d$, the number of iterations, and of evaluations, grows linearly in
 # $d$, about like $n + d + 1$: an affine function of $d$, not a proportion (from
-# $d = 2$ to 16, eight times the dimension, the counts below grow less than
-# eightfold). (This is the zeroth-order penalty of Nesterov and
+# $d = 2$ to 16, eight times the dimension, the evolution strategy's counts
+# below, measured and predicted, grow less than eightfold). (This is the zeroth-order penalty of Nesterov and
 # Spokoiny, *Random Gradient-Free Minimization of Convex Functions*, Foundations of
 # Computational Mathematics, 2017: about $d$ times more iterations than gradient
 # descent.) Measured, with $\eta^\star$, the median over 5 seeds, and half and
@@ -992,9 +992,9 @@ assert np.linalg.norm(fed_plain.w - w_gd) > 0.1
 # ### More local steps: fewer rounds, but drift
 #
 # Communication is the expensive part: "in federated optimization communication
-# costs dominate", McMahan et al. (2017) write in their introduction, with an
-# upload bandwidth of "1 MB/s or less" per phone, while the computation on each
-# device is nearly free by comparison. So
+# costs dominate", McMahan et al. (2017) write in their introduction, with
+# clients typically limited to "an upload bandwidth of 1 MB/s or less", while
+# the computation on each device is nearly free by comparison. So
 # we want few rounds, which suggests more local work per round. We measure the
 # pooled loss above its minimum $L^\star$ (found by BFGS on the pooled data, with
 # `scipy.optimize`) for $E = 1, 5, 20, 50$ local steps, $\eta = 0.5$, over 40 rounds.
@@ -1373,7 +1373,7 @@ assert difference < 1e-12
 #   3.5 % error (for the ES, the best point it evaluated; its mean ended at
 #   4.5 %) where gradient descent stayed at 72.5 %; over seeds 0–39 local
 #   random search ended at 4 % or better in 38 (two seeds stranded off the data),
-#   the evolution strategy in only about half.
+#   the evolution strategy's best point in only about half, its mean in fewer.
 # - Count **function evaluations**. Without a gradient, the cost grows with the
 #   dimension: on a bowl, from 2 to 16 dimensions, more than a hundredfold for
 #   Nelder–Mead and several-fold for the evolution strategy with a fixed population
