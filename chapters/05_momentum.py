@@ -427,7 +427,8 @@ assert np.isclose(momentum_rate(2 / (L + mu), 0.0, [mu, L]), (kappa - 1) / (kapp
 #
 # against gradient descent's $(\kappa - 1)/(\kappa + 1)$: $\kappa$ has become
 # $\sqrt\kappa$. For $\kappa = 100$: $9/11 \approx 0.818$ per step instead of
-# $99/101 \approx 0.980$. A map of the rate over all $(\alpha, \beta)$ shows where
+# $99/101 \approx 0.980$, that is $-1/\ln\rho^\star \approx 5.0$ steps per factor $e$
+# instead of 50.0 (for large $\kappa$, about $\sqrt\kappa/2$ against $\kappa/2$). A map of the rate over all $(\alpha, \beta)$ shows where
 # the optimum sits:
 
 # %%
@@ -436,6 +437,8 @@ rho_gd = (kappa - 1) / (kappa + 1)
 assert np.isclose(momentum_rate(lr_star, beta_star, [mu, L]), rho_star, rtol=1e-6)
 assert np.isclose(np.sqrt(beta_star), rho_star)
 assert np.isclose(rho_star, 9 / 11) and np.isclose(rho_gd, 99 / 101)
+print(f"steps per factor e: heavy ball {-1 / np.log(rho_star):.2f}, gradient descent {-1 / np.log(rho_gd):.2f}")
+assert np.isclose(-1 / np.log(rho_star), 4.98, atol=0.01) and np.isclose(-1 / np.log(rho_gd), 50.0, atol=0.01)
 
 lr_grid = np.geomspace(1e-3, 0.1, 241)
 beta_grid = np.linspace(0, 0.99, 199)
@@ -482,6 +485,50 @@ ax.legend(loc="lower left", fontsize=8);
 # rate rises quickly. (The colour scale is stretched near 1, so that the slow rates
 # along the bottom edge, gradient descent's, show their structure.)
 #
+# **The two roots in the complex plane.** Fix $\beta = \beta^\star$ and let
+# $a = \alpha\lambda$ grow. At $a = 0$ the polynomial is $(z - 1)(z - \beta)$: two
+# real roots, 1 and $\beta$. They move towards each other and meet at $\sqrt\beta$
+# when $a = (1 - \sqrt\beta)^2$; across the window they are complex conjugates and
+# travel along the circle of radius $\sqrt\beta$; at $a = (1 + \sqrt\beta)^2$ they
+# meet again at $-\sqrt\beta$, then split along the negative axis until one reaches
+# $-1$ at $a = 2(1 + \beta)$, section 6's edge. The optimal $\alpha^\star$ puts
+# $\lambda = \mu$ on the first meeting point and $\lambda = L$ on the second:
+
+# %%
+def two_roots(a, beta):
+    """The roots (1 + beta - a +- sqrt((1 + beta - a)^2 - 4 beta)) / 2, as complex numbers."""
+    c = 1 + beta - a
+    root = np.sqrt(complex(c**2 - 4 * beta))
+    return (c + root) / 2, (c - root) / 2
+
+
+a_path = np.linspace(0, 2 * (1 + beta_star), 1201)
+plus, minus = np.array([two_roots(a, beta_star) for a in a_path]).T
+in_window = (a_path > (1 - np.sqrt(beta_star)) ** 2) & (a_path < (1 + np.sqrt(beta_star)) ** 2)
+assert np.allclose(np.abs(plus[in_window]), np.sqrt(beta_star)) and np.allclose(np.abs(minus[in_window]), np.sqrt(beta_star))
+assert np.all(np.maximum(np.abs(plus), np.abs(minus))[~in_window] >= np.sqrt(beta_star) - 1e-9)
+assert np.allclose(two_roots(lr_star * mu, beta_star), rho_star) and np.allclose(two_roots(lr_star * L, beta_star), -rho_star)
+assert np.isclose(plus[0], 1) and np.isclose(minus[0], beta_star) and np.isclose(minus[-1], -1)
+
+fig, ax = plt.subplots(figsize=(6.2, 5.2))
+theta = np.linspace(0, 2 * np.pi, 400)
+ax.plot(np.cos(theta), np.sin(theta), color="black", linewidth=0.8, linestyle=":", label="unit circle (stability)")
+ax.plot(rho_star * np.cos(theta), rho_star * np.sin(theta), color=COLORS["bluish_green"], linewidth=7,
+        alpha=0.35, label=f"circle of radius $\\sqrt{{\\beta^\\star}}$ = {rho_star:.3f} (wide band)")
+ax.plot(plus.real, plus.imag, color=style.color_for("heavy_ball"), linewidth=2, marker="o", markevery=100,
+        markersize=4, label="root $z_+$ as $a = \\alpha\\lambda$ grows")
+ax.plot(minus.real, minus.imag, color=COLORS["reddish_purple"], linewidth=2, linestyle="--", marker="s",
+        markevery=100, markersize=4, label="root $z_-$")
+ax.plot([rho_star], [0], "D", color="white", markeredgecolor="black", markersize=9, zorder=6,
+        label=f"double root for $\\lambda = \\mu$ ($a$ = {lr_star * mu:.3f})")
+ax.plot([-rho_star], [0], "^", color="white", markeredgecolor="black", markersize=10, zorder=6,
+        label=f"double root for $\\lambda = L$ ($a$ = {lr_star * L:.2f})")
+ax.plot([1, beta_star, -1], [0, 0, 0], "x", color="black", markersize=7, label="$a = 0$: roots 1 and $\\beta$; edge: $-1$")
+ax.set(xlabel="real part", ylabel="imaginary part", aspect="equal", xlim=(-1.15, 1.15), ylim=(-1.15, 1.15),
+       title=f"Roots of $z^2 - (1 + \\beta - a) z + \\beta$, $\\beta = \\beta^\\star$ = {beta_star:.3f}")
+ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5));
+
+# %% [markdown]
 # ### One coordinate at a time: where the rise of section 2 comes from
 #
 # Our bowl is diagonal, so its eigen-coordinates are the coordinates themselves:
@@ -1359,17 +1406,20 @@ for name, tr in races.items():
                               marker=marker, markersize=size, markeredgecolor="black", label=names[name]))
     if name != "nesterov":                                   # step numbers (Nesterov's marks sit next to the heavy ball's)
         for k in mark_steps[:3] if name == "heavy_ball" else mark_steps:
-            ax.annotate(f"{k}", tr.xs[k], xytext=(7, -11) if name == "gd" else (-8, 7), textcoords="offset points",
+            ax.annotate(f"{k}", tr.xs[k], xytext=(9, -14) if name == "gd" else (-12, 12), textcoords="offset points",
                         fontsize=8, fontweight="bold", color="black" if name == "gd" else "#8a5a00", zorder=9,
                         ha="left" if name == "gd" else "right",
                         bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor=style.color_for(name),
-                                  alpha=0.9))
+                                  alpha=0.9),
+                        arrowprops=dict(arrowstyle="-", color="black", linewidth=0.7, shrinkA=0, shrinkB=4))
 minimum_handle = ax.get_legend_handles_labels()[0][0]
 ax.set(xlim=(-1.6, 1.4), ylim=(-0.5, 1.5))                          # zoomed on the paths
 ax.legend(handles=[minimum_handle] + handles, title="marks at steps 30, 100, 300, 1000 (boxed numbers); diamonds: last point drawn",
           title_fontsize=7, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2)
 assert np.linalg.norm(races["heavy_ball"].xs[1000] - 1) < 0.05 and np.linalg.norm(races["nesterov"].xs[1000] - 1) < 0.05
 assert np.linalg.norm(races["gd"].xs[1000] - [0.33, 0.10]) < 0.01             # gradient descent: just round the bend
+for name in ["heavy_ball", "nesterov"]:                                       # marks that overlap, near (0.85, 0.75)
+    assert np.linalg.norm(races[name].xs[300] - races["gd"].xs[3000]) < 0.1 and np.linalg.norm(races["gd"].xs[3000] - [0.85, 0.75]) < 0.06
 plotting.plot_loss(list(races.values()), ax=ax_loss, f_star=0.0, labels=list(names.values()),
                    colors=[style.color_for(name) for name in races])
 for line, ls in zip(ax_loss.get_lines(), ["-", "--", ":"]):
@@ -1383,7 +1433,8 @@ ax_loss.set_title("Loss, 20,000-step budget");
 # %% [markdown]
 # All three drop into the valley within 50 steps (the loss falls five-fold); the
 # difference is the walk along it. The marks show it: at step 1000 both momentum
-# methods are at the minimum (under the star), while gradient descent has only
+# methods are at the minimum (under the star; near $(0.85, 0.75)$ the heavy ball's and
+# Nesterov's step-300 marks sit on gradient descent's last point, step 3,000), while gradient descent has only
 # just rounded the bend, at about $(0.33, 0.10)$. Both momentum methods meet the tolerance in about
 # 3,000 steps; gradient descent has not met it after 20,000 (its $f$ is about
 # $2\cdot10^{-8}$ and still falling).
