@@ -246,40 +246,11 @@ ax.set(xlabel="age of the gradient $\\tau$ (steps ago)", ylabel="weight $\\beta^
 ax.legend(fontsize=8, loc="upper right");
 
 # %% [markdown]
-# Some texts and libraries average instead, $b \leftarrow \beta b + (1 - \beta)g$,
-# weights $(1 - \beta)\beta^\tau$ that sum to 1: torch's `dampening=β` does it, and
-# so does Adam's first moment (Kingma & Ba, 2015, Algorithm 1; chapter 06), which
-# keeps the step at the size of a gradient step.
-# (At the first step torch, and `gdlearn`, store the first gradient itself,
-# undamped; the damping applies from the second step on.)
-# Same idea, different meaning of the learning rate: compare step sizes only within
-# one convention. From here on we use `gdlearn.optim.sgd(lr, momentum=β)`, torch's
-# form.
+# Other texts and libraries write the buffer as an *average*, or put the learning
+# rate inside it; with a learning-rate schedule that changes the iterates.
+# Appendix B compares these conventions. From here on we use
+# `gdlearn.optim.sgd(lr, momentum=β)`, torch's form.
 #
-# A second difference hides in where the learning rate sits. Torch (and `gdlearn`)
-# keep it outside the buffer, $p \leftarrow p - \text{lr}_k\, b_k$; Sutskever et
-# al. (2013) put it inside, $v \leftarrow \beta v - \text{lr}_k\, g_k$, $p \leftarrow
-# p + v$. With a constant rate the two give the same iterates ($v = -\text{lr}\, b$).
-# With a schedule they do not: when the rate drops, torch's form shrinks the whole
-# remembered velocity at once, Sutskever's only the new gradient's share. The rate
-# halved after 5 steps, on the bowl:
-
-# %%
-def halved(k):
-    return 0.01 if k < 5 else 0.005                           # a step schedule
-
-
-p_torch, b_torch, p_sutskever, v = bowl.start.copy(), 0.0, bowl.start.copy(), 0.0
-for k in range(10):
-    b_torch = 0.9 * b_torch + bowl.grad(p_torch)
-    p_torch = p_torch - halved(k) * b_torch                   # lr outside the buffer
-    v = 0.9 * v - halved(k) * bowl.grad(p_sutskever)
-    p_sutskever = p_sutskever + v                             # lr inside the velocity
-print("after 10 steps: torch form", p_torch, "Sutskever form", p_sutskever)
-assert np.allclose(run(sgd(lr=halved, momentum=0.9), bowl, bowl.start, steps=10, tol=0).x, p_torch)
-assert not np.allclose(p_torch, p_sutskever, rtol=1e-3)       # same schedule, different iterates
-
-# %% [markdown]
 # ## 3. Nesterov's momentum: look ahead, then step
 #
 # The heavy ball takes the gradient where it *is*, then adds the momentum.
@@ -369,7 +340,7 @@ ax.set(xlim=(-2.6, 0.6), ylim=(-1.0, 1.6), aspect="equal");
 # Substituting shows that its iterates $p_k$ are exactly Nesterov's look-ahead
 # points $y_k$ (with $\alpha = \text{lr}$): the gradient is always taken at the
 # iterate, which is what makes the form convenient for a framework. (Sutskever,
-# Martens, Dahl & Hinton, 2013, section 2, write Nesterov's method as a velocity
+# Martens, Dahl & Hinton, 2013, write Nesterov's method as a velocity
 # update whose gradient is taken at the look-ahead point $\theta + \mu v$; renaming
 # that look-ahead point the iterate gives the form above. torch's documentation of
 # `SGD` cites them and notes that torch keeps `lr` outside the buffer.) Checked:
@@ -685,7 +656,7 @@ ax.legend(fontsize=8);
 # %% [markdown]
 # **Nesterov on a quadratic** has best parameters of its own, given in closed form
 # by Lessard, Recht & Packard (2016); its best rate at $\kappa = 100$, 0.885, lies
-# between the heavy ball's 0.818 and gradient descent's 0.980. The appendix at the
+# between the heavy ball's 0.818 and gradient descent's 0.980. Appendix A at the
 # end of the chapter checks them and says where Nesterov's method earns its fame
 # (functions that are not quadratics).
 # In deep learning both are used with a tuned learning rate; on a quadratic,
@@ -888,8 +859,10 @@ assert 1e-3 < min(lr_limit.values())                                            
 # $u = \mathbb{E}[z_k z_{k-1}]$, the same at every step once the run has settled. The
 # kick $\xi_k$ is independent of $z_k$ and $z_{k-1}$, so multiplying the recurrence by
 # $z_k$ and taking means gives $u = c\,v - \beta u$, i.e. $u = c\,v/(1 + \beta)$; squaring
-# it gives $v = c^2 v + \beta^2 v - 2c\beta u + \alpha^2 s^2$. Substitute $u$ and use
-# $(1 + \beta)^2 - c^2 = \alpha\lambda\,(2(1 + \beta) - \alpha\lambda)$:
+# it gives $v = c^2 v + \beta^2 v - 2c\beta u + \alpha^2 s^2$. Substituting $u$,
+# $v\,\big(1 - \beta^2 - c^2 + 2c^2\beta/(1 + \beta)\big) = \alpha^2 s^2$, and the bracket is
+# $\frac{1 - \beta}{1 + \beta}\big((1 + \beta)^2 - c^2\big)$, where
+# $(1 + \beta)^2 - c^2 = \alpha\lambda\,(2(1 + \beta) - \alpha\lambda)$. So
 #
 # $$\mathbb{E}[z^2] = \frac{\alpha (1 + \beta)\, s^2}{(1 - \beta)\,\lambda\,\big(2(1 + \beta) - \alpha\lambda\big)}
 # \;\approx\; \frac{\alpha\, s^2}{2(1 - \beta)\,\lambda} \quad (\alpha\lambda \ll 1),$$
@@ -1548,7 +1521,7 @@ assert np.isclose(explorer.values["lr"], lr_star) and np.isclose(explorer.values
 
 
 # %% [markdown]
-# ## Appendix. Nesterov's best parameters on a quadratic
+# ## Appendix A. Nesterov's best parameters on a quadratic
 #
 # Section 4 found the heavy ball's best $(\alpha, \beta)$ on a quadratic. The same
 # question for Nesterov's method: which
@@ -1614,3 +1587,38 @@ for name, lr_, beta_, theory in [("tuned (Lessard et al.)", lr_nag, beta_nag, rh
 # and restarting the momentum whenever $f$ goes up removes the need to know $\mu$ in
 # practice (O'Donoghue & Candès, 2015, *Adaptive restart for accelerated gradient
 # schemes*, Found. Comput. Math.).
+
+# %% [markdown]
+# ## Appendix B. Momentum conventions: averaging, and where the learning rate sits
+#
+# Section 2's buffer is a sum, $b \leftarrow \beta b + g$. Some texts and libraries
+# average instead, $b \leftarrow \beta b + (1 - \beta)g$, with weights $(1 - \beta)\beta^\tau$ that sum to 1: torch's `dampening=β` does it, and
+# so does Adam's first moment (Kingma & Ba, 2015, Algorithm 1; chapter 06), which
+# keeps the step at the size of a gradient step.
+# (At the first step torch, and `gdlearn`, store the first gradient itself,
+# undamped; the damping applies from the second step on.)
+# Same idea, different meaning of the learning rate: compare step sizes only within
+# one convention.
+#
+# A second difference hides in where the learning rate sits. Torch (and `gdlearn`)
+# keep it outside the buffer, $p \leftarrow p - \text{lr}_k\, b_k$; Sutskever et
+# al. (2013) put it inside, $v \leftarrow \beta v - \text{lr}_k\, g_k$, $p \leftarrow
+# p + v$. With a constant rate the two give the same iterates ($v = -\text{lr}\, b$).
+# With a schedule they do not: when the rate drops, torch's form shrinks the whole
+# remembered velocity at once, Sutskever's only the new gradient's share. The rate
+# halved after 5 steps, on the bowl:
+
+# %%
+def halved(k):
+    return 0.01 if k < 5 else 0.005                           # a step schedule
+
+
+p_torch, b_torch, p_sutskever, v = bowl.start.copy(), 0.0, bowl.start.copy(), 0.0
+for k in range(10):
+    b_torch = 0.9 * b_torch + bowl.grad(p_torch)
+    p_torch = p_torch - halved(k) * b_torch                   # lr outside the buffer
+    v = 0.9 * v - halved(k) * bowl.grad(p_sutskever)
+    p_sutskever = p_sutskever + v                             # lr inside the velocity
+print("after 10 steps: torch form", p_torch, "Sutskever form", p_sutskever)
+assert np.allclose(run(sgd(lr=halved, momentum=0.9), bowl, bowl.start, steps=10, tol=0).x, p_torch)
+assert not np.allclose(p_torch, p_sutskever, rtol=1e-3)       # same schedule, different iterates
