@@ -1508,6 +1508,11 @@ assert np.isclose(explorer.values["lr"], lr_star) and np.isclose(explorer.values
 #   a fixed effective step it leaves it unchanged. On the ill-conditioned bowl with
 #   additive noise, tuned for the same floor, the heavy ball still gets there
 #   sooner (about 5 times at a floor of 0.5, 2 times at 0.011).
+# - Tuning, from what this chapter derived: when you change $\beta$, keep the
+#   effective step $\alpha/(1 - \beta)$ to keep the noise floor (section 7); with
+#   Nesterov, take at most $(1 + \beta)/(1 + 2\beta)$ of gradient descent's largest
+#   stable lr (section 6); on a quadratic whose $\mu$ and $L$ you know,
+#   $(\alpha^\star, \beta^\star)$ is the best heavy-ball pair (section 4).
 # - Momentum can carry an iterate over a bump that stops gradient descent; with
 #   too much of it the final minimum is a matter of timing. A ball in continuous
 #   time released below the hilltop can never cross it (its energy only
