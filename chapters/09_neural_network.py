@@ -516,9 +516,10 @@ fig.colorbar(image, ax=ax_map, shrink=0.8, label="$p$");
 # weights, its bias and its outgoing weights: the network computes exactly the
 # same function, so the trained parameters have (at least) $16!$ copies of
 # equal loss, one per ordering of the first hidden layer's units. For a convex
-# loss the points between two minima would be minima too; here, halfway between
-# the trained network and a shuffled copy of it, the loss is far higher (the cell
-# checks it). So gradient descent on a network has no single bottom to find: where
+# loss, the loss halfway between two points of equal loss could not be higher
+# than theirs (and the points between two minima would be minima too); here,
+# halfway between the trained network and a shuffled copy of it, the loss is
+# far higher (the cell checks it). So gradient descent on a network has no single bottom to find: where
 # it ends depends on where it starts and on the mini-batches it sees, and two
 # seeds can end at minima of different quality. This is one source of the
 # seed-to-seed spread that section 6 has to measure.
@@ -824,10 +825,10 @@ assert 0.35 < share_clipped[0] < 0.6 and share_clipped[-1] > 0.85     # about ha
 # without clipping; with it, the same mean is far higher. The warm-up alone
 # (then a constant rate) moves AdamW by less than 10 points; the cosine decay
 # alone recovers most of the schedule's gain, and adding the warm-up to it adds
-# less than the decay does (the printouts; the end of this section checks all of this on four more
-# seed configurations). Clipping does not help: in this run the two
-# variants with clipping average a little *lower* at the three largest rates
-# than the two without. Clipping is not idle, though: at those rates it shortens
+# less than the decay does (the printouts; the end of this section checks all
+# of this on four more seed configurations). Clipping does not help: in this
+# run the two variants with clipping average a little *lower* at the three
+# largest rates than the two without. Clipping is not idle, though: at those rates it shortens
 # the gradient of about half the steps (at lr = 1) to nine in ten (at lr = 10).
 #
 # Why so little effect? Adam's step, $\eta\,\hat m_t/(\sqrt{\hat v_t} + \epsilon)$,
@@ -1109,14 +1110,17 @@ html
 #   correct gradient agrees to eight digits; a classic slip does not. PyTorch's
 #   autograd computes the same numbers.
 # - With the parameters in a dict, every optimizer of `gdlearn.optim` trains the
-#   network in the same three lines.
+#   network in the same three lines. The loss is not convex (reordering the
+#   hidden units gives other parameters of equal loss, and section 4 finds a higher
+#   loss halfway between two of them), so where a run ends depends on its seed.
 # - A fair comparison tunes every optimizer by the same search over several seeds,
 #   chooses on validation data with a stated tie-break, judges on fresh seeds
 #   and unseen test data, and checks that its conclusions survive other tuning
 #   and evaluation seeds: the chosen rate itself moves between nearly tied grid
 #   points. What held here in all five seed configurations: after 100 epochs the
-#   recipe was ahead of plain SGD (mean, worst seed, spread); its forgiving
-#   learning rate comes from the schedule; clipping did not help. Those are
+#   recipe was ahead of plain SGD (mean, worst seed, spread) and of SGD with the
+#   same schedule (worst seed, spread); its forgiving learning rate comes from
+#   the schedule, mostly from its cosine decay; clipping did not help. Those are
 #   facts about this budget and this problem; the protocol is what carries over.
 #
 # ## Exercises
