@@ -449,6 +449,15 @@ assert epoch_mean[1][13:].mean() > 5 * epoch_mean[10][13:].mean() > 25 * epoch_m
 # (The timings are measured, not asserted: they change from machine to machine and
 # from run to run, and so does the right panel.)
 #
+# Theory makes the same case for large data sets. On a strongly convex problem,
+# full-batch gradient descent reaches an accuracy $\epsilon$ in a number of steps
+# proportional to $\log(1/\epsilon)$, each costing $n$ example gradients; SGD with a
+# suitably decaying rate needs a number of single-example steps proportional to
+# $1/\epsilon$, whatever $n$. Up to constants that depend on the conditioning, the
+# work is $n\log(1/\epsilon)$ against $1/\epsilon$: when $n$ is large and a moderate
+# accuracy is enough, SGD wins (Bottou, Curtis & Nocedal, 2018, section 4.4, *Work
+# complexity for large-scale learning*).
+#
 # ## 5. Logistic regression by mini-batch SGD
 #
 # The same loop trains any model whose loss is an average over examples. A
@@ -635,10 +644,17 @@ assert reach[0.1] < reach[0.05] < reach[0.025]                # the smallest rat
 # %%
 fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.6), width_ratios=[1, 1.15])
 radius = 0.5
-draw_contours(ax, radius=radius, title="The last 1,000 iterates: the noise ball")
-for lr, color in zip(noise_lrs, (COLORS["orange"], COLORS["bluish_green"], COLORS["reddish_purple"])):
+draw_contours(ax, radius=radius, title="The last 1,000 iterates (dots) and their spread")
+from matplotlib.patches import Ellipse
+
+for lr, color, ls in zip(noise_lrs, (COLORS["orange"], COLORS["bluish_green"], COLORS["reddish_purple"]),
+                         ("-", "--", ":")):
     p = noise_runs[lr][0][-n:]
-    ax.scatter(p[:, 0], p[:, 1], s=4, alpha=0.45, color=color, zorder=3, label=f"constant $\\eta$ = {lr}")
+    ax.scatter(p[:, 0], p[:, 1], s=4, alpha=0.25, color=color, zorder=3)
+    spread_eig, axes_eig = np.linalg.eigh(np.cov(p.T))                # the cloud's principal axes
+    ax.add_patch(Ellipse(p.mean(axis=0), *(4 * np.sqrt(spread_eig[::-1])), zorder=9, fill=False, lw=2.2,
+                         angle=np.degrees(np.arctan2(axes_eig[1, 1], axes_eig[0, 1])), edgecolor=color,
+                         linestyle=ls, label=f"constant $\\eta$ = {lr}: 2$\\sigma$ ellipse"))
 p = decay_run[0][-n:]
 ax.scatter(p[:, 0], p[:, 1], s=4, alpha=0.8, color="black", zorder=8, label="$\\eta_t = 0.1/(1 + 0.01t)$")
 ax.set(xlim=(w_star[0] - radius, w_star[0] + radius), ylim=(w_star[1] - radius, w_star[1] + radius))
@@ -646,8 +662,9 @@ for line in ax.get_lines():
     if line.get_label() == "$w^\\star$":
         line.set(markerfacecolor="none", markersize=11)      # hollow: the black cloud shows through
 legend = ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2)   # below the axes
-for handle in legend.legend_handles[1:]:
-    handle.set_sizes([25])
+for handle in legend.legend_handles:
+    if hasattr(handle, "set_sizes"):
+        handle.set_sizes([25])
 
 
 def smooth(values, window):
@@ -668,7 +685,8 @@ ax_loss.legend(fontsize=8, loc="lower left");              # no curve is there b
 
 # %% [markdown]
 # Each halving of the constant rate about halves the plateau (dotted lines) and
-# shrinks the ball, but also slows the way down: the smallest rate takes the
+# shrinks the ball (the ellipses, two standard deviations along each principal axis
+# of a cloud), but also slows the way down: the smallest rate takes the
 # longest to reach its floor (asserted above). The decaying rate gets the best of
 # both, fast at first and precise at the end, and finishes below every constant
 # rate.
@@ -1079,6 +1097,7 @@ last_epoch_sum = {name: float(np.sum(schedule_set[name](np.arange(T - 100, T))))
 print("the rates summed over the last epoch:", {name: round(v, 3) for name, v in last_epoch_sum.items()})
 assert last_epoch_sum["cosine"] < 0.05 and all(0.15 < last_epoch_sum[name] < 0.25 for name in ("step", "exponential", "1/t"))
 
+# %% [markdown]
 # ### Which decaying rates converge? The Robbins–Monro conditions
 #
 # A constant rate stops at the noise ball. What must a decaying rate do to reach
