@@ -922,10 +922,11 @@ for lr in noise_lrs:
 # dimension, summing $e_{k+1} = (1 - \eta\lambda)e_k - \eta\xi_k$ over $N$ steps gives
 # an average error of about $-\frac{1}{\lambda N}\sum_k \xi_k$, of mean loss
 # $s^2/(2\lambda N)$, against the floor $\eta s^2/4$: a factor $\eta\lambda N/2$, that is
-# about 100 for $N = 2000$, $\eta = 0.1$. The runs above do several times better (about 7
-# times, Appendix B) because they reshuffle: over whole epochs the kicks at $w^\star$ sum to exactly
-# zero, and so does the leading term of the average. Appendix B measures both cases
-# over 200 runs, and says what changes on a loss that is not quadratic.
+# about 100 for $N = 2000$, $\eta = 0.1$. The runs above do better still because they
+# reshuffle (over 200 runs, about 7 times better than independent batches, Appendix B):
+# over whole epochs the kicks at $w^\star$ sum to exactly zero, and so does the leading
+# term of the average. Appendix B measures both cases, and says what changes on a
+# loss that is not quadratic.
 #
 # ## 7. Learning-rate schedules
 #
@@ -1231,11 +1232,12 @@ print(explorer.status_text)
 # %% [markdown]
 # **About task 3.** Full-batch descent converges while $\eta < 2/\lambda_{\max}(H)$
 # (chapter 02). A single example is a loss of its own, with curvature $\|x_i\|^2$
-# along $x_i$: its step multiplies the error along $x_i$ by $1 - \eta\|x_i\|^2$, and
+# along $x_i$: its step multiplies the distance to that example's own minimizers,
+# measured along $x_i$, by $1 - \eta\|x_i\|^2$, and
 # here $\|x_i\|^2$ reaches 6.4 against $\lambda_{\max}(H) = 1.05$, so near the
 # full-batch limit such steps overshoot several times over. Averaged over the
-# examples, with batches drawn independently, the mean square error is multiplied
-# at each step by (at most, in the long run) the spectral radius of
+# examples, with batches drawn independently, the mean square error after $k$ steps
+# grows or shrinks in the long run like $\rho^k$, with $\rho$ the spectral radius of
 # $\mathbb{E}[(I - \eta x_ix_i^\top) \otimes (I - \eta x_ix_i^\top)]$, the map of Appendix A's fixed
 # point: above 1 it grows. For $b = 1$ that happens from $\eta \approx 0.7$ on, far below the
 # full batch's 1.90:
