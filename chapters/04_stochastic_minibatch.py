@@ -202,6 +202,7 @@ for panel, shown in [(ax, (1, 16, 256)), (ax_zoom, (16, 256))]:
         handle.set_sizes([20])
 ax.set_title("400 mini-batch gradients at $w_0$")
 ax_zoom.set_title("zoomed in: b = 16 and b = 256")
+ax_zoom.set_aspect("equal", adjustable="datalim")              # true shapes of the clouds
 ax_var.loglog(batch_sizes[:-1], measured_var[:-1], "o", color=COLORS["vermillion"],
               label="measured (2,000 batches each)")
 grid = np.arange(1, n)
