@@ -1583,3 +1583,6 @@ for name, eta0, d, b in [("section 6", 0.1, 0.01, 1), ("section 7", peak, 99 / T
 # in a `SequentialLR`. A torch scheduler counts calls of its `step()` method: call
 # it once per optimizer step for schedules in steps, as here, or once per epoch for
 # schedules in epochs.
+# Averaging the iterates (section 6) is `torch.optim.swa_utils.AveragedModel`: call
+# its `update_parameters(model)` after the steps to average; with the default
+# `avg_fn=None` it keeps an equally weighted running average.
