@@ -772,9 +772,9 @@ ax_d.legend(fontsize=8, loc="upper center");
 # | $\mu$-strongly convex, $L$-smooth | $\eta = 2/(L + \mu)$ | $\|x_k - x^\star\| \le \big(\tfrac{\kappa - 1}{\kappa + 1}\big)^k \|x_0 - x^\star\|$: linear, section 4's rate | Nesterov 2004, Thm 2.1.15 |
 #
 # On a non-convex $f$ a small gradient may also mean a saddle point (section 5;
-# with a small enough $\eta$, gradient descent ends at one only from a negligible
-# set of starts: appendix F). Linear rates do not need convexity either
-# (appendix E).
+# for a twice continuously differentiable $f$ and $\eta < 1/L$, gradient descent
+# converges to a strict saddle only from a negligible set of starts: appendix F).
+# Linear rates do not need convexity either (appendix E).
 #
 # The descent lemma on two functions we know, and each convexity hypothesis
 # broken once, in one dimension:
