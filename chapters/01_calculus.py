@@ -294,7 +294,7 @@ assert np.allclose(calculus.directional_derivative(himmelblau.grad, p, U), gradi
 
 # %% [markdown]
 # On the left, arrows in 12 directions around $p$, coloured by the slope of $f$ along
-# each; the black arrow is $\nabla f(p)$. On the right, all 3600 measured slopes
+# each; the thin black arrow, drawn under them and longer, is $\nabla f(p)$. On the right, all 3600 measured slopes
 # against the direction: a cosine, whose peak sits at the gradient's direction.
 
 # %%
@@ -308,7 +308,7 @@ arrows = ax_map.quiver(np.full(12, p[0]), np.full(12, p[1]), fan_u[0], fan_u[1],
                        angles="xy", scale_units="xy", scale=1.6, width=0.012, zorder=4,
                        edgecolor="#333333", linewidth=0.5)
 ax_map.quiver(*p, *(gradient / steepest), angles="xy", scale_units="xy", scale=0.9,
-              width=0.02, color="black", zorder=5)
+              width=0.009, color="black", zorder=3)           # thin, under the fan: it extends past it
 ax_map.annotate(r"$\nabla f(p)$", p + 1.15 * gradient / steepest, fontsize=11,
                 xytext=(-12, -16), textcoords="offset points")
 ax_map.set(xlim=(-0.5, 2.5), ylim=(-0.5, 2.5))
@@ -571,19 +571,9 @@ print(f"best h: forward {best_forward:.1e} (error {forward_error.min():.1e}), "
 model_forward = np.e * hs / 2 + eps * np.e / hs
 model_central = np.e * hs**2 / 6 + eps * np.e / (2 * hs)
 truncation_f, truncation_c = (hs >= 1e-4), (hs >= 1e-2)
-roundoff = hs <= 1e-11
 ratio_truncation = np.concatenate([model_forward[truncation_f] / forward_error[truncation_f],
                                    model_central[truncation_c] / central_error[truncation_c]])
-ratio_roundoff_f = np.median(model_forward[roundoff] / forward_error[roundoff])
-ratio_roundoff_c = np.median(model_central[roundoff] / central_error[roundoff])
-print(f"model / measured: truncation side {ratio_truncation.min():.2f} to {ratio_truncation.max():.2f}, "
-      f"round-off side (median) forward {ratio_roundoff_f:.1f}, central {ratio_roundoff_c:.1f}")
-# at single points (not averaged), with each point's own f = f'' = f''' = e^x:
-single_f = max((e.forward / (np.exp(x) * hs / 2 + eps * np.exp(x) / hs))[roundoff].max()
-               for e, x in zip(errors, points))
-single_c = max((e.central / (np.exp(x) * hs**2 / 6 + eps * np.exp(x) / (2 * hs)))[roundoff].max()
-               for e, x in zip(errors, points))
-print(f"largest measured / model at a single point, round-off side: forward {single_f:.2f}, central {single_c:.2f}")
+print(f"model / measured on the truncation side: {ratio_truncation.min():.2f} to {ratio_truncation.max():.2f}")
 
 # %%
 assert abs(slope_forward - 1) < 0.1 and abs(slope_central - 2) < 0.1
@@ -593,19 +583,17 @@ assert 1e-6 < best_central < 3e-5                              # ~7e-6 = (1.5 ep
 assert 0.1 < forward_error.min() / np.sqrt(eps) < 10           # the floor: ~1e-8
 assert 0.1 < central_error.min() / eps ** (2 / 3) < 10         # the floor: ~1e-11
 assert np.all(np.abs(ratio_truncation - 1) < 0.1)              # truncation: on the model
-assert 1 < ratio_roundoff_f < 6 and 1 < ratio_roundoff_c < 6   # round-off: on average below the model
-assert single_f > 1.1 and single_c > 1.1                       # ... but not a bound: single points exceed it
 
 # %% [markdown]
 # The dashed lines are the two models. On the truncation side (right) the
 # measurements lie on them, within 10%. On the round-off side (left) the averaged
-# curves run parallel to them, a few times below. The model is an estimate, not a
-# bound: it gives each value of $f$ the full rounding $\tfrac12\varepsilon|f|$,
-# while on average roundings are smaller and partly cancel; but it also leaves out
-# the rounding of $x \pm h$ itself (section 9), which is present near 1 too, so at
-# single points the error can exceed the model (by up to 1.3 times for the forward
-# difference and 1.7 times for the central one here, printed above). There the two
-# measured curves nearly coincide (the markers tell them apart). The measured best steps,
+# curves run parallel to them (slope $-1$), below them: the model is an order of
+# magnitude, not a bound (section 9 compares them point by point). There the two
+# measured curves nearly coincide (the markers tell them apart), although the
+# models differ by a factor 2. The reason is a rounding the models leave out: the
+# computer rounds $x \pm h$ itself, so the step it takes is not exactly $h$, and
+# near $x \approx 1$ this roughly doubles the central difference's round-off and
+# adds less to the forward one's (section 9 measures it). The measured best steps,
 # $1.3 \cdot 10^{-8}$ and $5 \cdot 10^{-6}$, are within a factor of two of the
 # model's $2 \cdot 10^{-8}$ and $7 \cdot 10^{-6}$ (asserted loosely above: the
 # minimum of a noisy curve moves).
@@ -890,7 +878,9 @@ for c in [0.5, 1.01]:                                            # a wrong facto
 # from kinks too ($|w|$ at 0, a ReLU at 0): there is no derivative there, and a
 # difference that straddles the kink averages the two slopes (for $|x|$ at
 # $x = 10^{-7}$ with $h = 10^{-6}$ the central difference gives $0.1$, not 1;
-# asserted above). And check every gradient you write: it takes one line. In the exercises you derive the gradient
+# asserted above). (At a kink a convex function such as $|w|$ still has
+# *subgradients*: the slopes $g$ with $f(y) \ge f(x) + g\,(y - x)$ for all $y$, here
+# every $g$ in $[-1, 1]$ at $w = 0$; chapter 07 takes steps with one.) And check every gradient you write: it takes one line. In the exercises you derive the gradient
 # of the linear-regression loss (chapter 03) and check it the same way.
 #
 # ## 8. The Hessian: curvature in several dimensions
@@ -949,11 +939,13 @@ arrow_specs = [(Q[:, 1], COLORS["blue"], f"eigenvector $q_2$, $\\lambda_2$ = {la
                (Q[:, 0], COLORS["bluish_green"], f"eigenvector $q_1$, $\\lambda_1$ = {lambdas[0]:g}"),
                (np.array([1.0, 0.0]), COLORS["vermillion"], "$u = (1, 0)$: turned")]
 for v, color, label in arrow_specs:
-    ax_map.annotate("", A @ v, (0, 0), arrowprops=dict(arrowstyle="-|>", color=color, lw=2.2))
-    ax_map.annotate("", v, (0, 0), arrowprops=dict(arrowstyle="-|>", color=color, lw=1.2,
-                                                   linestyle="--"))
+    ax_map.annotate("", v, (0, 0), zorder=2,                 # u: wide and pale, underneath
+                    arrowprops=dict(arrowstyle="-|>,head_width=0.5,head_length=0.8", color=color,
+                                    lw=7, alpha=0.35))
+    ax_map.annotate("", A @ v, (0, 0), zorder=3,             # Au: thin and solid, on top
+                    arrowprops=dict(arrowstyle="-|>", color=color, lw=1.8))
     ax_map.plot([], [], color=color, lw=2,
-                label=label + (" ($Au = u$: one arrow)" if np.allclose(A @ v, v) else " (dashed $u$, solid $Au$)"))
+                label=label + (" ($Au = u$: one arrow)" if np.allclose(A @ v, v) else " (wide pale $u$, thin $Au$)"))
 ax_map.set(xlim=(-3.2, 3.2), ylim=(-3.2, 3.2), aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
            title="$A$ stretches its eigenvectors, turns the rest")
 ax_map.legend(loc="lower right", fontsize=7)
@@ -981,8 +973,9 @@ ax_ell.legend(loc="lower right", fontsize=8);
 #
 # which is symmetric when the second partial derivatives are continuous (then the
 # order of differentiation does not matter: Schwarz's theorem), as they are for
-# every smooth function in this course (not for the L1 penalty $\lambda \sum_j |w_j|$
-# of chapter 07, which has no derivative at $w_j = 0$). It is the $f''$ of the second-order Taylor model
+# the test functions and losses of this course, with two exceptions: the L1 penalty
+# $\lambda \sum_j |w_j|$ of chapter 07 has no derivative at $w_j = 0$, and the ReLU
+# activation $\max(0, a)$ offered in chapter 09 has none at $a = 0$. It is the $f''$ of the second-order Taylor model
 # in several dimensions:
 #
 # $$f(p + d) \approx f(p) + \nabla f(p) \cdot d + \tfrac12\, d^\top H d.$$
@@ -1242,10 +1235,11 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 # right.
 
 # %% [markdown]
-# ## 9. Appendix: finite differences far from 1
+# ## 9. Appendix: finite-difference round-off near 1 and far from 1
 #
 # Section 5 sized the step for $x$, $f$ and its derivatives of size 1. This appendix,
-# for a second reading, shows what changes when they are not.
+# for a second reading, first looks closer at section 5's round-off measurement,
+# then shows what changes when the sizes are not 1.
 #
 # First, a detail of section 5: `calculus.numerical_gradient` uses $h = 10^{-6}$,
 # a little below the central sweet spot $h \approx 7 \cdot 10^{-6}$. At $x$ of size 1
@@ -1253,6 +1247,57 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 # and buys $7^2 = 49$ times less truncation ($h^2 |f'''| / 6$), which pays off when
 # $f'''$ is large. (Against the `derivative` default $10^{-5}$ the factors are 10
 # and 100.)
+#
+# ### Near 1: the round-off side of section 5's figure
+#
+# Three numbers for the round-off side ($h \le 10^{-11}$) of section 5's
+# measurement on $e^x$: the model against the averaged error; the model against the
+# error at single points; and the two differences recomputed over the step the
+# computer actually takes, $(x + h) - x$ and $(x + h) - (x - h)$, instead of $h$
+# and $2h$.
+
+# %%
+roundoff = hs <= 1e-11
+ratio_roundoff_f = np.median(model_forward[roundoff] / forward_error[roundoff])
+ratio_roundoff_c = np.median(model_central[roundoff] / central_error[roundoff])
+print(f"model / measured, round-off side (median): forward {ratio_roundoff_f:.1f}, central {ratio_roundoff_c:.1f}")
+# at single points (not averaged), with each point's own f = f'' = f''' = e^x:
+single_f = max((e.forward / (np.exp(x) * hs / 2 + eps * np.exp(x) / hs))[roundoff].max()
+               for e, x in zip(errors, points))
+single_c = max((e.central / (np.exp(x) * hs**2 / 6 + eps * np.exp(x) / (2 * hs)))[roundoff].max()
+               for e, x in zip(errors, points))
+print(f"largest measured / model at a single point: forward {single_f:.2f}, central {single_c:.2f}")
+# the same 41 points, dividing by the step actually taken:
+forward_taken = np.mean([np.abs((np.exp(x + hs) - np.exp(x)) / ((x + hs) - x) - np.exp(x)) for x in points], axis=0)
+central_taken = np.mean([np.abs((np.exp(x + hs) - np.exp(x - hs)) / ((x + hs) - (x - hs)) - np.exp(x))
+                         for x in points], axis=0)
+fc_computed = np.median(forward_error[roundoff] / central_error[roundoff])
+fc_taken = np.median(forward_taken[roundoff] / central_taken[roundoff])
+gain_f = np.median(forward_error[roundoff] / forward_taken[roundoff])
+gain_c = np.median(central_error[roundoff] / central_taken[roundoff])
+print(f"forward / central error (median): {fc_computed:.2f} dividing by h and 2h,"
+      f" {fc_taken:.2f} dividing by the step taken")
+print(f"dividing by the step taken lowers the forward error {gain_f:.2f} times, the central one {gain_c:.2f} times")
+
+# %%
+assert 1 < ratio_roundoff_f < 6 and 1 < ratio_roundoff_c < 6   # round-off: on average below the model
+assert single_f > 1.1 and single_c > 1.1                       # ... but not a bound: single points exceed it
+assert 1.15 < fc_computed < 1.65                               # as computed: the curves nearly coincide
+assert 1.7 < fc_taken < 2.5                                    # over the step taken: the models' factor 2
+assert 1.6 < gain_c < 2.5 and 1.1 < gain_f < 1.6               # the rounding of x +- h hurts central more
+
+# %% [markdown]
+# On average the round-off lies a few times below the model, which gives each
+# value of $f$ the full rounding $\tfrac12\varepsilon|f|$ while on average roundings
+# are smaller and partly cancel. But the model is not a bound: it leaves out the
+# rounding of $x \pm h$, so at single points the error exceeds it (by up to 1.3
+# times for the forward difference and 1.7 times for the central one here; printed
+# above). That same rounding is why section 5's two measured curves nearly
+# coincide: as computed, the forward error is only about 1.4 times the central
+# one; divided by the step actually taken, it is about 2 times, the models' factor
+# (printed and asserted above). Dividing by the step taken lowers the central
+# error about 2 times and the forward error only about 1.3 times. This is why
+# `calculus.numerical_gradient` divides by the step actually taken (section 5).
 #
 # ### Far from 1: two separate problems, two separate fixes
 #
@@ -1366,7 +1411,7 @@ for name, (fwd, cen, exact) in far_curves.items():
     best = np.nanargmin(exact)
     print(f"{name:4} best: forward h = {hs_far[fwd.argmin()]:.0e} -> {fwd.min():.1e}, central h = "
           f"{hs_far[cen.argmin()]:.0e} -> {cen.min():.1e}, exact central h = {hs_far[best]:.0e} "
-          f"-> {exact[best]:.1e};  smallest h: {fwd[0]:.2f} = mean |f'|")
+          f"-> {exact[best]:.1e};  smallest h: {fwd[0]:.3g} = mean |f'|")
 _, sin_central, sin_exact = far_curves["sin"]
 dip = sin_central.argmin()
 print(f"sin central: the dip at h = {hs_far[dip]:.1e} ({sin_central[dip]:.1e}) has neighbours "
@@ -1391,20 +1436,25 @@ for ax, name, title in [(axes[0], "sqrt", r"$f(x) = \sqrt{x}$ near $x = 10^4$"),
     ax.loglog(hs_far, exact, color=COLORS["bluish_green"], linestyle="-", linewidth=3, alpha=0.6, zorder=1,
               label="central, exact step ($x + h$ and $x - h$ as taken)")
     ax.axvline(h_rel[1], color=COLORS["blue"], linestyle="--", linewidth=1,
-               label=r"relative $h = \varepsilon^{1/2}|x|$, $\varepsilon^{1/3}|x|$")
-    ax.axvline(h_rel[2], color=COLORS["vermillion"], linestyle="--", linewidth=1)
+               label=r"relative step for forward, $h = \varepsilon^{1/2}|x|$")
+    ax.axvline(h_rel[2], color=COLORS["vermillion"], linestyle="--", linewidth=1,
+               label=r"relative step for central, $h = \varepsilon^{1/3}|x|$")
     ax.axvspan(hs_far[0], np.spacing(x_far) / 2, color="0.85", zorder=0)
     ax.text(1.3e-14, 1e-9, "grey: $x + h = x$,\nerror $= |f'|$", fontsize=8)
     ax.set(xlabel="step $h$ (log scale)", title=title, ylim=(1e-15, 10))
 axes[0].set_ylabel("absolute error of $f'(x)$, mean of 41 $x$ (log scale)")
-axes[1].plot(hs_far[dip], sin_central[dip], linestyle="none", marker="v", markersize=9,
-             color=COLORS["vermillion"], markeredgecolor="black", label="the lucky dip (sin)")
+axes[1].plot(hs_far[dip], sin_central[dip], linestyle="none", marker="v", markersize=9, zorder=5,
+             color=COLORS["vermillion"], markeredgecolor="black",
+             label=f"the lucky dip of the plain central curve (sin, $h$ = {hs_far[dip]:.1e})")
+axes[1].annotate("lucky dip", (hs_far[dip], sin_central[dip]), xytext=(8, -16), textcoords="offset points",
+                 ha="left", fontsize=8, color=COLORS["vermillion"])
 fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=8);
 
 # %% [markdown]
 # In the grey band the step is below half the spacing of float64 near $10^4$: $x + h$
-# rounds back to $x$, the difference is 0 and the error is $|f'|$ itself (the exact
-# step is then 0, and its curve stops). For $\sqrt{x}$ the three curves lie on top
+# rounds back to $x$, the difference is 0 and the error is $|f'|$ itself. The
+# exact-step curve is drawn only from the full spacing on (a step that rounds to 0
+# cannot be divided by), so it starts a factor 2 in $h$ right of the band. For $\sqrt{x}$ the three curves lie on top
 # of each other from $10^{-12}$ to about $10^{-4}$ (the round-off of $f$ itself
 # dominates, and the exact step changes nothing there); the relative steps (dashed
 # lines, blue for forward, vermillion for central) land next to the best ones, about four digits better than the defaults. For $\sin x$ the plain

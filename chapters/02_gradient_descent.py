@@ -36,6 +36,9 @@
 # - how to tune the learning rate by grid search and by random search, and how a
 #   backtracking line search chooses each step without tuning;
 # - and you get a **learning-rate explorer** to play with.
+#
+# The chapter is long: plan on two or three sittings (sections 1–5, 6–8, 9–11).
+# The appendices A–F at the end hold details and proofs for a second reading.
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -768,31 +771,23 @@ ax_d.legend(fontsize=8, loc="upper center");
 # | convex, $L$-smooth, has a minimizer | $0 < \eta < 2/L$ | $f(x_k) \to f^\star$, at rate $O(1/k)$; for $\eta = 1/L$: $f(x_k) - f^\star \le 2L\|x_0 - x^\star\|^2/(k + 4)$ | Nesterov 2004, Thm 2.1.14, Cor 2.1.2 |
 # | $\mu$-strongly convex, $L$-smooth | $\eta = 2/(L + \mu)$ | $\|x_k - x^\star\| \le \big(\tfrac{\kappa - 1}{\kappa + 1}\big)^k \|x_0 - x^\star\|$: linear, section 4's rate | Nesterov 2004, Thm 2.1.15 |
 #
-# On a non-convex $f$ a small gradient may also mean a saddle point (section 5);
-# but with $\eta < 1/L$, for $f$ twice continuously differentiable, the set of
-# starts from which gradient descent converges to a *strict* saddle (one with a
-# negative Hessian eigenvalue) has measure zero (Lee et al. 2016, "Gradient descent
-# only converges to minimizers", COLT). The start $y_0 = 10^{-8}$ of section 5 was
-# close to that set on purpose. (Linear rates do not need convexity either: under
-# the Polyak–Łojasiewicz inequality, appendix E.)
+# On a non-convex $f$ a small gradient may also mean a saddle point (section 5;
+# for a twice continuously differentiable $f$ and $\eta < 1/L$, gradient descent
+# converges to a strict saddle only from a negligible set of starts: appendix F).
+# Linear rates do not need convexity either (appendix E).
 #
 # The descent lemma on two functions we know, and each convexity hypothesis
 # broken once, in one dimension:
 #
 # - *No minimizer.* $f(x) = \log(1 + e^{-x})$ is convex and $\tfrac14$-smooth, but it
 #   has no minimum: it only approaches its infimum 0 as $x \to \infty$. With
-#   $\eta = 4 = 1/L$ the *values* still converge: $f(x_k) \to 0$ (the proof of the
-#   $O(1/k)$ bound works with any point $u$ in place of $x^\star$:
-#   $f(x_k) - f(u) \le \|x_0 - u\|^2/(2\eta k)$ for $\eta \le 1/L$; Beck 2017,
-#   *First-Order Methods in Optimization*, §10.4, checked below). What fails is the
+#   $\eta = 4 = 1/L$ the *values* still converge: $f(x_k) \to 0$ (appendix F
+#   gives the bound that still holds). What fails is the
 #   *iterates*: $x_k$ walks to the right for ever, ever more slowly. For large $x$
 #   the step is $\eta/(1 + e^{x}) \approx \eta e^{-x}$, so $e^{x_k}$ grows by about $\eta$
 #   per step: $x_k \approx \log(\eta k)$ and $f(x_k) \approx e^{-x_k} \approx 1/(\eta k)$
 #   (measured below). There is no point for the iterates to converge to, and the
-#   bounds in terms of $\|x_0 - x^\star\|$ have no $x^\star$. The logistic loss behaves like this
-#   when a line separates the data perfectly: the weights grow without bound
-#   (Soudry et al. 2018, "The implicit bias of gradient descent on separable
-#   data", JMLR).
+#   bounds in terms of $\|x_0 - x^\star\|$ have no $x^\star$.
 # - *No global $L$.* $f(x) = x^4$ is convex with a minimum at 0, but its curvature
 #   $12x^2$ has no upper bound. With $\eta = 0.1$, a start at $x_0 = 3$ diverges: no
 #   single $\eta$ is safe from every start. A start at $x_0 = 0.5$ converges, but
@@ -822,9 +817,6 @@ for k, x_k in walk.items():
     print(f"log(1 + e^-x), eta = 4: after {k:7,} steps x = {x_k:5.2f}, f(x) = {np.log1p(np.exp(-x_k)):.1e}")
 assert walk[1_000] < walk[10_000] < walk[100_000]               # the iterates keep moving right ...
 assert walk[100_000] - walk[10_000] > 1                         # ... without settling
-for k, x_k in walk.items():                                     # ... while the value tends to inf f = 0,
-    u = x_k + 5
-    assert np.log1p(np.exp(-x_k)) - np.log1p(np.exp(-u)) <= u**2 / (2 * eta_walk * k)   # the O(1/k) bound, u = x_k + 5
 assert np.log1p(np.exp(-walk[100_000])) < 1e-5
 for k in (10_000, 100_000):
     assert np.isclose(walk[k], np.log(eta_walk * k), atol=0.05)               # x_k ~ log(eta k)
@@ -1135,12 +1127,6 @@ long_runs = run_many(sgd(lr=long_lrs), rosenbrock, np.tile(rosenbrock.start, (2,
                      steps=10 * budget_steps, tol=0, keep_path=True)
 print(f"with {10 * budget_steps} steps: lr = {long_lrs[0]:.3e} -> f = {long_runs.f[0]:.1e},"
       f" lr = {long_lrs[1]:.3e} -> f = {long_runs.f[1]:.1e}")
-edge = grid_lrs[np.isfinite(grid_losses)].max()                    # largest grid rate that does not diverge
-print(f"largest non-diverging grid rate {edge:.2e} = {edge / grid_lrs[best_grid]:.1f} x the grid's best")
-edge_scan = np.linspace(edge, grid_lrs[grid_lrs > edge].min(), 39)  # between it and the next grid rate
-edge_fine = edge_scan[~np.isfinite(final_losses(edge_scan))].min()  # the smallest rate that diverges
-print(f"finer scan: the smallest rate that diverges is {edge_fine:.2e},"
-      f" {edge_fine / fine_lrs[best_fine]:.1f} x the budget's best, {edge_fine / grid_lrs[best_grid]:.1f} x the grid's best")
 
 assert np.isclose(grid_lrs[best_grid], 1.65e-3, rtol=0.01) and np.isclose(2 / curvature_at_minimum, 2e-3, rtol=0.01)
 assert grid_lrs[best_grid] < 2 / curvature_at_minimum < grid_lrs[best_grid + 1]   # the grid's best: last below 2/L
@@ -1148,9 +1134,6 @@ assert np.all(grid_losses[grid_lrs > 2 / curvature_at_minimum] > 10 * grid_losse
 assert np.isclose(fine_lrs[best_fine], 2.05e-3)                       # the budget's best ...
 assert fine_lrs[best_fine] > 2 / curvature_at_minimum                  # ... is *above* 2/L
 assert fine_losses[best_fine] < 0.25 * grid_losses[best_grid]          # and ends more than 4x lower
-assert np.isclose(edge, 5.5e-3, rtol=0.01) and 3.2 < edge / grid_lrs[best_grid] < 3.4   # on the grid: 3.3x
-assert 6.1e-3 < edge_fine < 6.3e-3                                      # the edge: about 6.2e-3
-assert 2.9 < edge_fine / fine_lrs[best_fine] < 3.1 and 3.6 < edge_fine / grid_lrs[best_grid] < 3.9
 assert long_runs.f[0] < 1e-20 and long_runs.f[1] > 1e-3                # with time, 2^-9 settles; 2.05e-3 does not
 
 # %%
@@ -1161,9 +1144,10 @@ sweep_art.threshold.set_label(f"$2/L$ at the minimum = {2 / curvature_at_minimum
 sweep_art.diverged.set_label("diverged (marked at the top: no loss value)")
 ax.plot(random_lrs[np.isfinite(random_losses)], random_losses[np.isfinite(random_losses)], "D",
         color=COLORS["orange"], markersize=5, linestyle="none", label="random search")
-top = sweep_art.diverged.get_ydata()[0]                      # the height of the grid's crosses
-ax.plot(random_lrs[~np.isfinite(random_losses)], np.full((~np.isfinite(random_losses)).sum(), top / 1.6),
+n_div_random = int((~np.isfinite(random_losses)).sum())
+ax.plot(random_lrs[~np.isfinite(random_losses)], np.full(n_div_random, 0.90),   # axes height, like the grid's
         "x", color=COLORS["orange"], markersize=8, markeredgewidth=2, linestyle="none",
+        transform=ax.get_xaxis_transform(),                  # x in data, y in axes coordinates
         label="random search, diverged (marked near the top)")
 ax.plot(grid_lrs[best_grid], grid_losses[best_grid], "o", markersize=13, markerfacecolor="none",
         markeredgecolor=style.color_for("gd"), markeredgewidth=2, label="best of grid")
@@ -1201,21 +1185,20 @@ ax_fine.legend(fontsize=8, loc="upper left");
 # A rule of thumb says the best rate is within about a factor 2 of the largest one
 # that does not diverge (Bengio 2012, "Practical recommendations for gradient-based
 # training of deep architectures"; Smith 2017, "Cyclical learning rates for
-# training neural networks", WACV, §3.3). Here it is about 3, and the number
-# depends on how finely you look: the largest grid rate that does not diverge,
-# $5.5 \cdot 10^{-3}$, is 3.3 times the grid's best; a finer scan finds the first
-# divergence at about $6.2 \cdot 10^{-3}$, 3.0 times the budget's best and 3.8 times
-# the grid's (all printed and asserted above). Treat the rule as a first guess. Smith's
+# training neural networks", WACV, §3.3). Here it is about 3 (measured in
+# appendix B). Treat the rule as a first guess. Smith's
 # learning-rate range test finds that edge in one run of a few epochs: raise $\eta$
 # linearly during the run, plot the *accuracy* against $\eta$, and take as the upper bound
 # the rate where the accuracy slows, becomes ragged or starts to fall (Smith 2017,
 # §3.3).
 #
 # And random search, with the same budget, found a learning rate almost as good
-# as the grid's (its best final loss is printed above; the checks below allow a
-# factor of 3):
+# as the grid's *this time*, with the seed 0 fixed above (its best final loss is
+# printed above; the checks below allow a factor of 3, and hold for this seed only:
+# with other seeds one random search can end several times worse than the grid):
 
 # %%
+# These three checks are about seed 0; the next cell asks how often they would hold.
 assert 0.5 < random_lrs[best_random] / grid_lrs[best_grid] < 2         # within a factor 2 of the grid's
 assert random_losses[best_random] < 3 * grid_losses[best_grid]         # loss within 3x of the grid's
 assert random_losses[best_random] < 1e-2 * np.median(grid_losses)      # and far better than a typical rate
@@ -1336,7 +1319,8 @@ ax_bt.legend(fontsize=8);
 # Here is the test at two moments of that run: $\varphi(\alpha) = f(x_k - \alpha
 # \nabla f(x_k)) - f(x_k)$ against $\alpha$, with the tangent line
 # $-\alpha\|\nabla f(x_k)\|^2$ and the Armijo line $-c_1\alpha\|\nabla f(x_k)\|^2$ (with
-# $c_1 = 10^{-4}$ it is nearly flat: any real decrease passes). The halvings try
+# $c_1 = 10^{-4}$ it is nearly flat: any real decrease passes). The $\alpha$ axis is
+# logarithmic, so each halving is one equal step to the left. The halvings try
 # $\alpha = 1, \tfrac12, \tfrac14, \dots$ from the right; the first trial whose
 # $\varphi$ lies below the Armijo line is accepted.
 
@@ -1347,8 +1331,9 @@ for ax, k in zip(axes, (150, 1000)):
     x_k = path_bt[k]
     g = rosenbrock.grad(x_k)
     slope = g @ g
-    alphas = np.linspace(0, 2.0**-7.6, 400)
+    alphas = np.geomspace(2.0**-11, 1.5, 600)                # log scale: every trial, 1 down to 2^-11
     phi = rosenbrock.f(x_k[:, None] - alphas[None] * g[:, None]) - rosenbrock.f(x_k)
+    near = alphas <= 2.0**-7.6                               # the y-range is set by small steps
     trials = 2.0 ** -np.arange(0, 12)
     trials = trials[trials >= alphas_bt[k]]                  # the trials of this step, down to the accepted one
     phi_trials = np.array([rosenbrock.f(x_k - a * g) - rosenbrock.f(x_k) for a in trials])
@@ -1360,16 +1345,22 @@ for ax, k in zip(axes, (150, 1000)):
             label=r"tangent $-\alpha\|\nabla f\|^2$")
     ax.plot(alphas, -1e-4 * alphas * slope, color=COLORS["bluish_green"], linestyle="--", linewidth=1.5,
             label=r"Armijo line $-c_1\alpha\|\nabla f\|^2$, $c_1 = 10^{-4}$")
-    shown = trials <= alphas[-1]
-    ax.plot(trials[shown & ~passed], phi_trials[shown & ~passed], "X", color=COLORS["vermillion"],
+    y_lo = 1.3 * phi[near].min()
+    y_hi = max(-0.6 * phi[near].min(), 1.3 * phi_trials[trials <= 2.0**-7.6].max())
+    inside = phi_trials <= y_hi
+    ax.plot(trials[inside & ~passed], phi_trials[inside & ~passed], "X", color=COLORS["vermillion"],
             markersize=10, linestyle="none", label="trial rejected")
+    ax.plot(trials[~inside], np.full((~inside).sum(), 0.96), "^", color=COLORS["vermillion"],
+            markeredgecolor="black", markersize=9, linestyle="none", transform=ax.get_xaxis_transform(),
+            clip_on=False, label=r"trial rejected, $\varphi$ above the panel (marked at the top)")
     ax.plot(trials[passed], phi_trials[passed], "o", color=COLORS["bluish_green"], markeredgecolor="black",
             markersize=9, linestyle="none", label="trial accepted")
     ax.axvline(2 / curvature_at_minimum, color="0.5", linestyle="-.", linewidth=1, label="$2/L$ at the minimum")
-    ax.set(xlim=(0, alphas[-1]), ylim=(1.3 * phi.min(), max(1.3 * phi_trials[shown].max(), -0.6 * phi.min())),
-           xlabel=r"step length $\alpha$", ylabel=r"$\varphi(\alpha)$",
+    ax.set_xscale("log", base=2)
+    ax.set(xlim=(2.0**-11, alphas[-1]), ylim=(y_lo, y_hi),
+           xlabel=r"step length $\alpha$ (log scale)", ylabel=r"$\varphi(\alpha)$",
            title=f"step {k + 1}: $\\alpha$ = $2^{{{int(np.log2(trials[-1]))}}}$ accepted"
-                 f" after {len(trials) - 1} rejections\n(trials $1, 1/2, \\dots, 2^{{-7}}$ lie off to the right)")
+                 f" after {len(trials) - 1} rejections")
 assert moments == {150: 2.0**-8, 1000: 2.0**-9}             # one long step, one short one
 fig.legend(handles=axes[1].get_legend_handles_labels()[0], loc="outside lower center", ncols=3, fontsize=8.5)
 fig.suptitle("The Armijo test on Rosenbrock: accept the first halving that lies below the Armijo line");
@@ -1619,7 +1610,7 @@ assert np.all(np.diff(edge_path) < 0)                              # creeps inwa
 assert np.isclose(edge_path[-1], 1 / np.sqrt(100 + 16 * 100_000), rtol=0.02)
 
 # %% [markdown]
-# ## Appendix B. Why a rate above $2/L$ can win a short run on Rosenbrock
+# ## Appendix B. Section 8 in detail: a rate above $2/L$, and the edge of divergence
 #
 # Section 8's best rate for 5,000 steps, $\eta = 2.05 \cdot 10^{-3}$, is above
 # $2/L \approx 1.997 \cdot 10^{-3}$. No contradiction with section 3, which is about
@@ -1655,6 +1646,27 @@ assert 0.4 < np.mean(np.diff(f_late) > 0) < 0.6 and f_late.min() > 1e-2   # up e
 # still lower than every smaller rate of the fine scan. With 50,000 steps the
 # growth wins: the run ends bouncing, its loss going up on every other step and
 # staying near $0.02$ (printed above), while $2^{-9}$ settles.
+#
+# **How far is the best rate from the edge?** Section 8 quoted a rule of thumb:
+# within about a factor 2 of the largest rate that does not diverge. Here the
+# factor depends on how finely you look:
+
+# %%
+edge = grid_lrs[np.isfinite(grid_losses)].max()                    # largest grid rate that does not diverge
+print(f"largest non-diverging grid rate {edge:.2e} = {edge / grid_lrs[best_grid]:.1f} x the grid's best")
+edge_scan = np.linspace(edge, grid_lrs[grid_lrs > edge].min(), 39)  # between it and the next grid rate
+edge_fine = edge_scan[~np.isfinite(final_losses(edge_scan))].min()  # the smallest rate that diverges
+print(f"finer scan: the smallest rate that diverges is {edge_fine:.2e},"
+      f" {edge_fine / fine_lrs[best_fine]:.1f} x the budget's best, {edge_fine / grid_lrs[best_grid]:.1f} x the grid's best")
+assert np.isclose(edge, 5.5e-3, rtol=0.01) and 3.2 < edge / grid_lrs[best_grid] < 3.4   # on the grid: 3.3x
+assert 6.1e-3 < edge_fine < 6.3e-3                                      # the edge: about 6.2e-3
+assert 2.9 < edge_fine / fine_lrs[best_fine] < 3.1 and 3.6 < edge_fine / grid_lrs[best_grid] < 3.9
+
+# %% [markdown]
+# The largest grid rate that does not diverge, $5.5 \cdot 10^{-3}$, is 3.3 times
+# the grid's best; a finer scan between it and the next grid rate finds the first
+# divergence at about $6.2 \cdot 10^{-3}$, 3.0 times the budget's best and 3.8
+# times the grid's (printed and asserted above). So "about 3" on this problem.
 
 # %% [markdown]
 # ## Appendix C. Which step lengths the backtracking search accepts
@@ -1864,7 +1876,9 @@ fig.suptitle("Exact line search on the bowl: each step ends at right angles to t
 # the inequality goes back to Polyak 1963). Strongly convex functions satisfy it,
 # but so do some non-convex ones, such as $f(x) = x^2 + 3\sin^2 x$: its curvature
 # $f'' = 2 + 6\cos 2x$ ranges over $[-4, 8]$ (not convex, $L = 8$), its only
-# stationary point is the minimum $x = 0$, and $\tfrac12 f'^2 / f$ stays above
+# stationary point is the minimum $x = 0$ ($f'(x) = 2x + 3\sin 2x = 0$ means
+# $\sin t = -t/3$ with $t = 2x$, which forces $|t| \le 3$; on $0 < |t| \le 3 < \pi$
+# the sine has the sign of $t$ and $-t/3$ the opposite one, so $t = 0$), and $\tfrac12 f'^2 / f$ stays above
 # about $0.175$ (measured on a fine grid below):
 
 # %%
@@ -1894,3 +1908,27 @@ assert np.any(curvature_pl < 0)                                       # ... on a
 # not by the worst case $\mu$). Karimi et al. show that every $f(x) = g(Ax)$ with a
 # strongly convex $g$ satisfies PL for any matrix $A$, so least squares
 # $\tfrac12\|Ax - b\|^2$ converges linearly even when it has many minimizers.
+
+# %% [markdown]
+# ## Appendix F. What section 6's table leaves out
+#
+# **Saddles.** On a non-convex $f$ the first row of the table only promises a small
+# gradient, which may be a saddle point. But with $\eta < 1/L$, for $f$ twice
+# continuously differentiable, the set of starts from which gradient descent
+# converges to a *strict* saddle (one with a negative Hessian eigenvalue) has
+# measure zero (Lee et al. 2016, "Gradient descent only converges to minimizers",
+# COLT). The start $y_0 = 10^{-8}$ of section 5 was close to that set on purpose.
+#
+# **No minimizer.** For $\log(1 + e^{-x})$ the values still converge because the
+# proof of the $O(1/k)$ bound works with any point $u$ in place of $x^\star$:
+# $f(x_k) - f(u) \le \|x_0 - u\|^2/(2\eta k)$ for a convex $L$-smooth $f$ and
+# $\eta \le 1/L$ (Beck 2017, *First-Order Methods in Optimization*, §10.4). Checked
+# below on section 6's run, with $u = x_k + 5$. The logistic loss behaves like this
+# when a line separates the data perfectly: the weights grow without bound
+# (Soudry et al. 2018, "The implicit bias of gradient descent on separable
+# data", JMLR).
+
+# %%
+for k, x_k in walk.items():                                     # section 6's run, x_0 = 0, eta = 4 = 1/L
+    u = x_k + 5
+    assert np.log1p(np.exp(-x_k)) - np.log1p(np.exp(-u)) <= u**2 / (2 * eta_walk * k)   # the O(1/k) bound
