@@ -731,6 +731,12 @@ print(f"phi'(0) = {g6 @ p6:.3f}; Armijo accepted alpha = 1, where phi'(1) = {dph
 print(f"strong Wolfe search: alpha = {wolfe6.alpha}, phi'(alpha) = {wolfe6.g @ p6:.3f}, "
       f"{wolfe6.n_f} evaluations of f and {wolfe6.n_grad} of the gradient")
 assert armijo_only.step_sizes[k6] == 1.0 and dphi_armijo < g6 @ p6 < 0        # the slope got steeper
+early = alphas_w <= 1
+flattest, dphi_flat = alphas_w[early][np.argmax(dphi_w[early])], dphi_w[early].max()   # first it flattens a little
+back = alphas_w[(alphas_w > flattest) & (dphi_w < g6 @ p6)][0]                      # steeper than at 0 from here
+print(f"phi' is flattest at alpha = {flattest:.2f} ({dphi_flat:.4f}), steeper than phi'(0) from alpha = {back:.2f}")
+assert 0.15 < flattest < 0.35 and 0 < dphi_flat - g6 @ p6 < 0.03 * abs(g6 @ p6)
+assert 0.4 < back < 0.6 and np.all(np.diff(dphi_w[(alphas_w >= 0.6) & (alphas_w <= 2)]) < 0)
 assert wolfe6.success and wolfe6.alpha == 4.0
 assert wolfe6.f <= f6 + c1 * wolfe6.alpha * (g6 @ p6)                          # 3.7a
 assert abs(rosenbrock.grad(x6 + wolfe6.alpha * p6) @ p6) <= c2 * abs(g6 @ p6)  # 3.7b
@@ -758,8 +764,9 @@ ax_d.set(xlabel=r"step length $\alpha$", ylabel=r"$\phi'(\alpha)$")
 ax_d.legend(fontsize=8, loc="upper left");
 
 # %% [markdown]
-# Along this direction $f$ keeps falling for a long way and its slope first gets
-# steeper (bottom panel): at $\alpha = 1$, where backtracking stopped because the
+# Along this direction $f$ keeps falling for a long way. Its slope first flattens a
+# little (by under 3 %, up to $\alpha \approx 0.25$), then steepens again, and from
+# $\alpha \approx 0.5$ on it is steeper than at the start (bottom panel): at $\alpha = 1$, where backtracking stopped because the
 # Armijo condition already held, the slope is steeper than at $\alpha = 0$, which is
 # exactly $y^\top s < 0$. The strong curvature condition holds only where the slope
 # is at most $c_2 = 0.9$ times as steep as at the start, inside the blue band (whose
@@ -883,7 +890,8 @@ assert newton_ratios[-1] < 1e-5 and ratios[-1] < 0.05 and 0.99 < gd_ratios[-1] <
 # For $d$ = ten million even $H_k$ does not fit in memory. But $H_k$ is $H_0$ plus a
 # sequence of updates made from the pairs $(s_i, y_i)$, and the product $H_k g$ can be
 # computed from the pairs directly, by the **two-loop recursion**, in $O(md)$ time
-# and memory for $m$ pairs. **L-BFGS** keeps only the last $m$ pairs (typically 3 to 20)
+# and memory for $m$ pairs. **L-BFGS** keeps only the last $m$ pairs ("between 3 and 20, say",
+# Nocedal & Wright 2006, §7.2)
 # and starts each product from $H_0 = \gamma I$ with
 # $\gamma = s^\top y / y^\top y$ from the newest pair. The two-loop recursion computes
 # exactly the product of BFGS's matrix, built from the same pairs and the same fixed
@@ -915,6 +923,28 @@ for m, trace in memory_runs.items():
     assert trace.status == "converged" and np.allclose(trace.x, x_star, atol=1e-6)
 assert memory_runs[1].steps > 1.15 * memory_runs[5].steps and memory_runs[1].n_f > 2 * memory_runs[5].n_f
 
+
+def chained_rosenbrock(x):
+    """sum_i 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2 and its gradient: Rosenbrock in d dimensions."""
+    d = x[1:] - x[:-1] ** 2
+    grad = np.zeros_like(x)
+    grad[:-1] += -400 * x[:-1] * d - 2 * (1 - x[:-1])
+    grad[1:] += 200 * d
+    return float(np.sum(100 * d ** 2 + (1 - x[:-1]) ** 2)), grad
+
+
+x0_100 = np.tile([-1.2, 1.0], 50)                                 # d = 100
+probe = x0_100 + 0.1
+fd = np.array([(chained_rosenbrock(probe + 1e-6 * e)[0] - chained_rosenbrock(probe - 1e-6 * e)[0]) / 2e-6
+               for e in np.eye(100)])
+assert np.allclose(fd, chained_rosenbrock(probe)[1], rtol=1e-6, atol=1e-4)      # gradient vs finite differences
+memory_100 = {m: lbfgs((lambda x: chained_rosenbrock(x)[0], lambda x: chained_rosenbrock(x)[1]), x0_100, m=m,
+                       max_iter=3000) for m in [1, 3, 10, 20]}
+print("d = 100, steps for m = 1, 3, 10, 20:", [t.steps for t in memory_100.values()])
+assert all(t.status == "converged" and np.allclose(t.x, 1.0, atol=1e-6) for t in memory_100.values())
+steps_100 = [t.steps for t in memory_100.values()]
+assert steps_100 == sorted(steps_100, reverse=True) and steps_100[0] > 1.4 * steps_100[-1]   # more pairs, fewer steps
+
 # %% [markdown]
 # Even with every pair kept, L-BFGS is not BFGS: its $H_0 = \gamma_k I$ is rebuilt from
 # the newest pair at every step, while BFGS fixes its $H_0$ once, so their paths part
@@ -924,6 +954,11 @@ assert memory_runs[1].steps > 1.15 * memory_runs[5].steps and memory_runs[1].n_f
 # On a 2-D problem a few pairs hold all there is to know; with a single pair L-BFGS
 # needs more steps and more than twice as many function evaluations (its line search
 # has to work harder with a poorer direction).
+# Where $d \gg m$, memory pays in steps too. On Rosenbrock chained through
+# $d = 100$ variables, $\sum_i 100(x_{i+1} - x_i^2)^2 + (1 - x_i)^2$, from
+# $(-1.2, 1, -1.2, 1, \dots)$, L-BFGS took about 870 steps with $m = 1$, 600 with
+# $m = 3$ and 530 with $m = 20$ (printed above): more pairs, fewer steps, with
+# diminishing returns.
 #
 # The libraries are the same family, not the same method:
 #
@@ -1171,7 +1206,9 @@ ax_k.legend(fontsize=7, loc="lower left");
 # orange plus is the model's stationary point, where pure Newton jumps next. The right
 # panel shows both errors $f(x_k) - f^\star$ on a log scale; values below $10^{-16}$
 # (exact zeros too) are drawn at that floor, as is Newton's $5.5\times10^{-30}$ in the
-# explorer's picture (the quadratic, at step 5). Pick the surface, move the start, tick
+# explorer's picture (the quadratic, at step 5; there the orange plus is hidden under
+# Newton's end marker, since on a quadratic the model's stationary point *is* the
+# minimum, reached at step 1). Pick the surface, move the start, tick
 # **damped Newton**, and change gradient descent's learning rate.
 
 # %%
@@ -1209,8 +1246,10 @@ explorer.update(step=5)                  # the picture above shows the first fiv
 # %% [markdown]
 # ## Summary
 #
+# Here $\nabla^2 f$ is the Hessian, and $H_k$ always BFGS's approximation of its inverse.
+#
 # - Newton's method minimizes the second-order Taylor model at each step: **solve**
-#   $H p = -g$ and step to $x + p$. On a strictly convex quadratic that is the minimum,
+#   $\nabla^2 f(x)\, p = -g$ and step to $x + p$. On a strictly convex quadratic that is the minimum,
 #   in one step, whatever the condition number $\kappa$ in exact arithmetic; in floating
 #   point the step misses by up to about $\kappa\,\varepsilon$ relative (appendix B:
 #   of order $10^{-7}$ at $\kappa = 10^{12}$).
@@ -1220,7 +1259,7 @@ explorer.update(step=5)                  # the picture above shows the first fiv
 # - Pure Newton goes to a stationary point of the model, which is a saddle or a peak
 #   where the Hessian is not positive definite: then $g^\top p$ can be positive and it
 #   walks to saddle points and maxima (from almost half of the starts on Himmelblau).
-# - **Damped Newton** makes $H$ positive definite ($H + \tau I$) and uses the **Armijo
+# - **Damped Newton** makes the Hessian positive definite ($\nabla^2 f + \tau I$) and uses the **Armijo
 #   backtracking** line search, $f(x + \alpha p) \le f(x) + c_1 \alpha g^\top p$: a descent
 #   method. Near a minimum with a positive definite Hessian, and with $c_1 < \tfrac12$,
 #   the unit step passes this test once the iterate is close (N&W Theorem 3.6), so it
@@ -1260,8 +1299,9 @@ explorer.update(step=5)                  # the picture above shows the first fiv
 #
 # Reference detail for sections 7 and 8, read in the sources named.
 #
-# **`torch.optim.LBFGS`** (torch 2.13, `torch/optim/lbfgs.py`). Without a line search the
-# very first step is scaled by $\min(1, 1/\|g\|_1)$, later ones are $\text{lr}\cdot d$. A pair
+# **`torch.optim.LBFGS`** (torch 2.13, `torch/optim/lbfgs.py`). The very first step,
+# with or without the strong-Wolfe search (there as its first trial), is scaled by
+# $\min(1, 1/\|g\|_1)\cdot\text{lr}$; later ones start from $\text{lr}\cdot d$. A pair
 # $(s, y)$ is skipped when $y^\top s \le 10^{-10}$, and $H^0 = \gamma I$ with
 # $\gamma = s^\top y / y^\top y$ from the newest pair. One call of `.step(closure)` evaluates
 # the closure and returns at once if the largest gradient entry is at most
