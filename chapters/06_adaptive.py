@@ -1037,20 +1037,19 @@ print(f"Adam + L2 ends at {adam_l2.x.round(4)}; the minimum of f + lambda/2 |x|^
 print(f"AdamW: at step 5000 {adam_w.xs[5000].round(4)}, over the last 2000 of {LONG} steps "
       f"mean {late.mean(axis=0).round(5)}, range {np.ptp(late, axis=0).round(4)}")
 assert np.allclose(adam_l2.xs[10_000], l2_minimum, atol=1e-6)         # L2: the penalized minimum by step 10,000
-assert np.allclose(adam_l2.xs[-2000:].mean(axis=0), l2_minimum, atol=1e-3)  # later it hovers around it
+assert np.allclose(adam_l2.xs[-2000:].mean(axis=0), l2_minimum, atol=1e-3)  # and still around it at the end
 assert np.all(np.ptp(adam_l2.xs[-2000:], axis=0) < 0.01)
 assert np.allclose(adam_w.xs[5000], 0.998, atol=1e-3)                # step 5000: still on its way
 assert np.allclose(late.mean(axis=0), 1.0, atol=1e-3)                # then: the minimum of f itself,
-assert np.all(np.ptp(late, axis=0) < 0.01)                           # hovering within 0.01
+assert np.all(np.ptp(late, axis=0) < 0.01)                           # within 0.01
 assert np.allclose(adam_w.xs[:5001, 0], adam_w.xs[:5001, 1], atol=1e-6)   # both coordinates alike
 
 
 # %% [markdown]
-# Adam with the L2 penalty ends at the minimum of the penalized loss (it is there
-# to $10^{-6}$ at step 10,000; later it hovers within 0.01 of it, like AdamW
-# below): the flat coordinate, whose gradients are small, is pulled down to 0.5;
-# the steep one barely moves (0.990). AdamW passes $(0.998, 0.998)$ at step 5,000 and ends
-# hovering within 0.01 of $(1, 1)$, the minimum of the **unregularized** $f$:
+# Adam with the L2 penalty ends at the minimum of the penalized loss (to $10^{-6}$
+# at step 10,000). The flat coordinate, whose gradients are small, is pulled down
+# to 0.5; the steep one barely moves (0.990). AdamW passes $(0.998, 0.998)$ at step
+# 5,000 and ends within 0.01 of $(1, 1)$, the minimum of the **unregularized** $f$:
 # without noise its decay does almost nothing. (Both of its coordinates move alike
 # only because Adam's step does not depend on the gradient's scale, section 1.)
 #
@@ -1059,8 +1058,85 @@ assert np.allclose(adam_w.xs[:5001, 0], adam_w.xs[:5001, 1], atol=1e-6)   # both
 # $g/(|g| + \epsilon)$, of size nearly 1 whatever $|g|$, while $\lambda x \approx
 # 0.1$. They can cancel only where $|g|/(|g| + \epsilon) = 0.1$, i.e. $|g| =
 # \epsilon/9 \approx 10^{-9}$: for all practical purposes, at the minimum of $f$.
-# (In practice it oscillates around that point, here within 0.01, because a
-# normalized step does not shrink with the gradient.)
+#
+# **At the minimum, Adam is still, then bursts.** Take Adam + L2's steep
+# coordinate. By step 1,000 it sits at the penalized minimum to rounding error.
+# Its gradient is then about zero, so $\hat v$ only forgets: each step multiplies it
+# by about $\beta_2$, and the rate $\eta/(\sqrt{\hat v} + \epsilon)$ grows by about
+# $1/\sqrt{\beta_2}$. While $\hat v$ barely changes, Adam is a heavy ball (chapter
+# 05) with rate $(1 - \beta_1)\,\eta/\sqrt{\hat v}$ and momentum $\beta_1$. On the
+# curvature $h = 10 + \lambda = 10.1$ that is stable only while
+# $(1 - \beta_1)\,\eta/\sqrt{\hat v} \cdot h < 2(1 + \beta_1)$ (chapter 05, section
+# 6), that is while $\eta/\sqrt{\hat v} < 2(1 + \beta_1)/((1 - \beta_1)h) \approx
+# 3.76$. The cell below records the rate and the distance to the minimum:
+
+# %%
+def run_recording_rate(opt, k):
+    """Rerun `opt` from (0, 0) by hand; return the iterates and the rate eta / (sqrt(v_hat) + eps).
+
+    `k` is where the ScaleByAdamState sits in the chain (1 for adam, 0 for adamw)."""
+    beta2, eps = 0.999, 1e-8                                 # the defaults of adam() and adamw()
+    x, state = np.zeros(2), opt.init(np.zeros(2))
+    xs, rates = [x], [np.full(2, np.nan)]
+    for t in range(1, LONG + 1):
+        updates, state = opt.update(grad_demo(x), state, x)
+        x = optim.apply_updates(x, updates)
+        xs.append(x)
+        rates.append(0.01 / (np.sqrt(state[k].nu / (1 - beta2 ** t)) + eps))
+    return np.array(xs), np.array(rates)
+
+
+def first_step(mask, start):
+    """The first step >= start where mask holds."""
+    return start + int(np.argmax(mask[start:]))
+
+
+beta1 = 0.9
+for name, opt, k, h, minimum, reference, leave in [      # leave: the distance that counts as leaving
+        ("Adam + L2", adam(lr=0.01, weight_decay=lam), 1, curvature[0] + lam, l2_minimum[0], adam_l2, 1e-9),
+        ("AdamW", adamw(lr=0.01, weight_decay=lam), 0, curvature[0], 1.0, adam_w, 1e-3)]:
+    xs, rates = run_recording_rate(opt, k)
+    assert np.array_equal(xs, reference.xs)                  # the same run as above
+    distance, rate = np.abs(xs[:, 0] - minimum), rates[:, 0]
+    bound = 2 * (1 + beta1) / ((1 - beta1) * h)
+    cross = first_step(rate > bound, 1)                      # the rate passes the heavy ball's bound
+    onset = first_step(distance > leave, 10_000)             # the iterate leaves its end point
+    far = distance[-10_000:] > 1e-3
+    bursts = np.sum(far[1:] & ~far[:-1] & (np.convolve(far, np.ones(100), "full")[:len(far) - 1] == 0))
+    print(f"{name}: rate {rate[1000]:.4f} at step 1000, {rate[10_000]:.3f} at step 10,000; passes the bound "
+          f"{bound:.2f} at step {cross}; distance > {leave:g} at step {onset}, rate {rate[onset]:.2f}; "
+          f"last 10,000 steps: > 1e-3 away in {far.mean():.1%} of them, {bursts} bursts, largest distance "
+          f"{distance[cross:].max():.4f}")
+    assert 12_500 < cross < 14_000 and cross < onset < cross + 200       # the burst follows the crossing
+    print(f"    {onset - cross} steps from crossing to leaving")
+    assert bound < rate[onset] < 1.1 * bound
+    assert 0.005 < far.mean() < 0.03 and distance[cross:].max() < 0.01 and 8 <= bursts <= 20
+    if name == "Adam + L2":
+        assert distance[1000:cross].max() < 1e-12                        # at the minimum to rounding error
+        assert 0.005 < rate[1000] < 0.008 and 0.6 < rate[10_000] < 0.9
+        assert rate[onset:].min() < bound                                # refilled v_hat: the rate drops back
+        l2_distance, l2_rate, l2_bound, l2_cross = distance, rate, bound, cross
+    else:
+        assert distance[10_000:cross].max() < 1e-3                     # AdamW: close, and still creeping in
+        w_distance, w_rate, w_bound, w_cross = distance, rate, bound, cross
+assert np.allclose(w_rate[1000:13_000], l2_rate[1000:13_000], rtol=0.15)  # the two rates grow alike
+settled = int(np.flatnonzero(adam_l2.xs[:, 1] != 0.5)[-1]) + 1
+print(f"Adam + L2's flat x2 is exactly 0.5 from step {settled} on; its gradient there: {grad_demo(adam_l2.x)[1] + lam * 0.5}")
+assert settled < 2000 and grad_demo(adam_l2.x)[1] + lam * 0.5 == 0.0
+
+# %% [markdown]
+# The rate starts small (0.0066 at step 1,000) and passes the bound near step
+# 13,200. Fewer than 200 steps later (76 here) the rounding error has grown into a
+# burst. The burst's large gradients refill $\hat v$, so the rate drops back below
+# the bound. The iterate returns towards the minimum, and the cycle repeats: 13
+# bursts in the last 10,000 steps. AdamW's steep coordinate does the same after
+# its own crossing, near step 13,500. So Adam at a constant rate does not
+# oscillate steadily: it stays put for a long time, then bursts. Here the steep
+# coordinate is more than $10^{-3}$ from its end point in under 3 % of the last
+# 10,000 steps, and never more than 0.01. (Adam + L2's flat coordinate lands
+# exactly on 0.5, where its gradient is zero in floating point; with nothing to
+# amplify, it never moves again.) The rate can never exceed $\eta/\epsilon$, but
+# with the default $\epsilon = 10^{-8}$ that cap is $10^6$, far above the bound.
 #
 # **Training gradients are noisy, and then the picture changes.** Let each gradient
 # be $\nabla f + \sigma\xi$ with $\xi$ standard normal noise. $\hat v$ averages
@@ -1116,17 +1192,26 @@ assert abs(noisy_w[1] - predicted_w[1]) < 0.03 and abs(noisy_l2[1] - l2_minimum[
 assert noisy_l2[0] - noisy_w[0] > 5e-3 and noisy_l2[1] - noisy_w[1] > 0.1     # AdamW pulls harder, both coordinates
 
 # %%
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.2), layout="constrained")
+fig, (ax1, ax3, ax2) = plt.subplots(1, 3, figsize=(16, 4.4), layout="constrained")
 k = np.arange(1, LONG + 1)
-ax1.plot(k, adam_l2.xs[1:, 0], color=style.color_for("adam"), label=r"Adam + L2 ($\lambda$ in the gradient)")
-ax1.plot(k, adam_w.xs[1:, 0], color=style.color_for("adamw"), linestyle="-.", label="AdamW (decoupled decay)")
-ax1.axhline(1.0, color="black", linestyle=":", linewidth=1.2, label="minimum of $f$: 1")
-ax1.axhline(l2_minimum[0], color=COLORS["reddish_purple"], linestyle="-.", linewidth=1.2,
-            label=rf"minimum of $f + \frac{{\lambda}}{{2}}\|x\|^2$: {l2_minimum[0]:.3f}")
-ax1.set_xscale("log")
-ax1.set(xlabel="step $t$", ylabel="$x_1$ (steep), zoomed to 0.95–1.005", ylim=(0.95, 1.005),
-        title=r"No noise, steep $x_1$ ($\lambda$ = 0.1)")
-ax1.legend(fontsize=7, loc="center left")             # left of the curves' rise at step ~200
+tiny = 1e-17                                                  # distance 0 drawn at 1e-17
+ax1.plot(k, np.maximum(l2_distance[1:], tiny), color=style.color_for("adam"), linewidth=0.8,
+         label=r"Adam + L2: $|x_1 - 0.990|$")
+ax1.plot(k, np.maximum(w_distance[1:], tiny), color=style.color_for("adamw"), linestyle="-.", linewidth=0.8,
+         label=r"AdamW: $|x_1 - 1|$")
+ax1.set_yscale("log")
+ax1.set(xlabel="step $t$", ylabel="distance of $x_1$ (steep) from its end point", ylim=(1e-18, 10),
+        title=r"No noise, steep $x_1$: still, then bursts")
+ax1.legend(fontsize=8, loc="upper right")
+ax3.plot(k, l2_rate[1:], color=style.color_for("adam"), label=r"rate of Adam + L2's $x_1$")
+ax3.axhline(l2_bound, color="black", linestyle=":", linewidth=1.2,
+            label=rf"heavy-ball bound, $h$ = 10.1: {l2_bound:.2f}")
+ax3.axvline(l2_cross, color=COLORS["reddish_purple"], linestyle=(0, (2, 2)), linewidth=1.2,
+            label=f"Adam + L2 passes it: step {l2_cross}")
+ax3.set_yscale("log")
+ax3.set(xlabel="step $t$", ylabel=r"rate $\eta/(\sqrt{\hat v}+\epsilon)$ of $x_1$", ylim=(5e-4, 40),
+        title=r"Adam + L2: $\hat v$ forgets, the rate grows to the bound")
+ax3.legend(fontsize=8, loc="lower right")
 ax2.plot(k, adam_l2.xs[1:, 1], color=style.color_for("adam"), label="Adam + L2, no noise")
 ax2.plot(k, adam_w.xs[1:, 1], color=style.color_for("adamw"), linestyle="-.", label="AdamW, no noise")
 ax2.plot(k, mean_path_l2[:, 1], color=style.color_for("adam"), linestyle="-", linewidth=2.5, alpha=0.45,
@@ -1141,12 +1226,17 @@ ax2.axhline(predicted_w[1], color=COLORS["bluish_green"], linestyle=(0, (5, 2)),
 ax2.set_xscale("log")
 ax2.set(xlabel="step $t$", ylabel="$x_2$ (flat)", title=r"Flat $x_2$, without and with gradient noise",
         ylim=(0, 1.08), yticks=np.arange(0, 1.01, 0.2))
-ax2.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1));
+ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 
 # %% [markdown]
-# Left, without noise, zoomed in: Adam + L2 settles at the penalized minimum
-# (dash-dotted line, 0.990) and AdamW goes on to the minimum of $f$ (dotted
-# line, 1; the bands at the end are both runs hovering within 0.01). Right, the flat
+# Left, without noise, on a log scale: the steep coordinate's distance from its end
+# point (0.990 for Adam + L2, 1 for AdamW). Adam + L2 reaches it to rounding error
+# and stays (a distance of exactly 0 is drawn at $10^{-17}$); AdamW creeps towards 1.
+# Both then burst, from about step 13,000.
+# Middle: Adam + L2's rate $\eta/(\sqrt{\hat v} + \epsilon)$ grows steadily (a
+# straight line on this scale) until it passes the heavy ball's bound; each burst
+# pushes it back below. (AdamW's rate is almost the same curve; its bound, with
+# $h = 10$, is 3.80.) Right, the flat
 # coordinate: without noise (thin lines) the difference is plain, L2 at 0.5 and
 # AdamW at 1. With noise (thick lines, the mean over the 256 runs) L2 still ends
 # at 0.5, while AdamW's mean rises only to about 0.33 (from 0, like every curve
@@ -1469,11 +1559,11 @@ assert run(adagrad(lr=0.1), beale, beale.start, steps=300).fs[-1] > 10 * beale_f
 #   default in PyTorch; Keras's `Adam(weight_decay=…)` is decoupled too). Without
 #   gradient noise AdamW ends at the unregularized minimum; with noise $\sigma$ it
 #   acts like an L2 penalty $\lambda\sigma$, here stronger than Adam + L2.
-# - **Near a minimum, at a constant rate, Adam hovers.** Its normalized step
-#   $\hat m/(\sqrt{\hat v} + \epsilon)$ does not shrink with the gradient, so it
-#   oscillates around the minimum instead of settling (section 5: within 0.01 at
-#   $\eta = 0.01$); a learning rate that decays towards zero (chapter 04's
-#   schedules) shrinks the steps, and with them the oscillation.
+# - **Near a minimum, at a constant rate, Adam can burst.** Once the gradient is
+#   tiny, $\hat v$ forgets the old gradients and the rate $\eta/\sqrt{\hat v}$ grows
+#   until Adam, a heavy ball while $\hat v$ barely changes, passes its stability
+#   bound. Section 5's steep coordinate sat at the minimum to rounding error for
+#   some 12,000 steps, then burst every few hundred steps (staying within 0.01).
 # - **AMSGrad** keeps the largest second moment and fixes Reddi et al.'s example
 #   where Adam ends at the worst point. In PyTorch's form (maximum of the raw $v$,
 #   then bias correction) its step size can still grow, up to 31.6 times; in
