@@ -677,34 +677,38 @@ kappa_diag = {deg: kappa_scaled(valley(deg).hess(np.zeros(2)), np.diag(valley(de
 assert np.isclose(kappa_diag[15], 26.5, atol=0.05) and np.isclose(kappa_diag[30], 75.5, atol=0.05)
 
 # %% [markdown]
-# At every angle the best diagonal is $D = \operatorname{diag}(A)$ (for $2 \times 2$
-# matrices this is a theorem: Forsythe and Straus, 1955), and it helps less and
-# less as the valley turns, down to nothing at 45°. The level set
+# At every angle the best diagonal is $D = \operatorname{diag}(A)$; for $2 \times 2$
+# matrices this is a theorem (Forsythe and Straus, 1955). It helps less and less
+# as the valley turns, and not at all at 45°. Below, the level set
 # $\tfrac12 x^\top A x = 1$ before and after that rescaling, each drawn to the same
-# size (an ellipse's length-to-width ratio is $\sqrt\kappa$): a diagonal rescaling
-# stretches along the axes, so it rounds an aligned ellipse fully, a turned one only
-# partly (κ from 100 to 26.5 at 15°, to 75.5 at 30°) while tilting it, and a 45°
-# one not at all:
+# size (an ellipse's length-to-width ratio is $\sqrt\kappa$). A diagonal rescaling
+# stretches along the axes. It rounds an aligned ellipse fully. It rounds a turned
+# one only partly, and tilts it: κ drops from 100 to 26.5 at 15°, to 75.5 at 30°.
+# A 45° ellipse it leaves unchanged:
 
 # %%
-fig, axes = plt.subplots(1, 4, figsize=(14, 4.2))
+fig, axes = plt.subplots(1, 4, figsize=(14, 4.6), layout="constrained")
 phi = np.linspace(0, 2 * np.pi, 400)
 circle = np.stack([np.cos(phi), np.sin(phi)])
 for ax, deg in zip(axes, (0, 15, 30, 45)):
     A = valley(deg).hess(np.zeros(2))
     r = 1 / np.sqrt(np.diag(A))
+    kappas = []
     for M, label, color, ls in [(A, "original: $A$", COLORS["blue"], "-"),
                                 (r[:, None] * A * r[None, :], r"rescaled: $D^{-1/2} A D^{-1/2}$",
                                  COLORS["vermillion"], "--")]:
         evals, evecs = np.linalg.eigh(M)
         pts = evecs @ (circle / np.sqrt(evals)[:, None])          # x^T M x = 1
         pts /= np.abs(pts).max()                                   # same size in every panel
-        ax.plot(pts[0], pts[1], color=color, linestyle=ls, linewidth=2,
-                label=f"{label},\nκ = {np.linalg.cond(M):.1f}, length/width = {np.sqrt(np.linalg.cond(M)):.1f}")
-    ax.set(xlim=(-1.15, 1.15), ylim=(-2.2, 1.15), aspect="equal", xlabel="first coordinate",
+        ax.plot(pts[0], pts[1], color=color, linestyle=ls, linewidth=2, label=label)
+        kappas.append(np.linalg.cond(M))
+    ax.set(xlim=(-1.15, 1.15), ylim=(-1.15, 1.15), aspect="equal", xlabel="first coordinate",
            ylabel="second coordinate",
-           title=f"turned by {deg}°" + (": they coincide" if deg == 45 else ""))
-    ax.legend(fontsize=6.5, loc="lower center")
+           title=f"turned by {deg}°" + (": they coincide" if deg == 45 else "")
+           + f"\nκ {kappas[0]:.0f} → {kappas[1]:.1f}, length/width "
+           f"{np.sqrt(kappas[0]):.0f} → {np.sqrt(kappas[1]):.1f}")
+    ax.title.set_fontsize(10)
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=10)
 fig.suptitle(r"Level sets $\frac{1}{2}x^\top A x = 1$ before and after the rescaling $D = \mathrm{diag}(A)$");
 
 # %% [markdown]
@@ -824,12 +828,17 @@ for ax, deg, show in [(ax_0, 0, 40), (ax_45, 45, 10)]:
                 linewidth=2.2 if on_top else 1.2, alpha=1.0 if on_top else 0.6, zorder=5 if on_top else 4,
                 path_effects=[patheffects.withStroke(linewidth=4, foreground="white")] if on_top else None,
                 label=f"{name}, lr = {best_lr[name][i]:.2g}")
+        if deg == 45 and on_top:                  # number Adagrad's first steps: the zigzag
+            for step in (1, 2, 3):
+                ax.annotate(f"{step}", xs[step], xytext=(8, -4), textcoords="offset points", fontsize=10,
+                            fontweight="bold", zorder=7,
+                            path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
     ax.plot(*v.start, color="black", **style.START_STYLE, label="start")
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title=f"κ = 100, valley turned by {deg}°: first {show} steps",
            aspect="equal")
     if deg == 45:
         ax.set(xlim=(-2.8, 0.3), ylim=(-2.8, 0.3))                  # zoomed: the two zigzags side by side
-    ax.legend(fontsize=7, loc="upper right" if deg == 0 else "upper left")
+    ax.legend(fontsize=8, loc="upper right" if deg == 0 else "upper left")
 j = int(np.argmin(np.abs(lr_grid - best_lr["Adagrad"][0])))         # Adagrad at 0°: its whole path, zoomed out
 whole = paths["Adagrad"][: int(needed["Adagrad"][0]) + 1, j]
 gx, gy = np.meshgrid(np.linspace(-5, 20, 300), np.linspace(-21, 4, 300))
@@ -853,21 +862,22 @@ for name, key, marker, ls in [("gradient descent", "gd", "o", "-"), ("heavy ball
 ax.set_yscale("log")
 ax.set(xlabel="angle of the valley to the axes (degrees)", ylabel=r"steps to $f < 10^{-8} f_0$ (best rate)",
        title="Per-coordinate steps need aligned axes")
-ax.legend(fontsize=7, ncols=2, loc="lower right");
+ax.legend(fontsize=8, ncols=2, loc="lower right");
 
 # %% [markdown]
 # Gradient descent and the heavy ball need the same number of steps at every angle:
 # they treat all directions alike, so turning the valley (and its start) changes
-# nothing. Adagrad, given an aligned valley, finishes in a handful of steps (top
-# row; on the right, its whole path zoomed out: at its best rate, $\eta \approx 19$,
-# near the top of the grid, the first step moves $\pm\eta$ in each coordinate
-# (section 1) and leaves the left panel's frame, the second comes back near the
-# start, and the next ones close in on the minimum). Turned by 25° it
-# needs about as many steps as gradient descent (bottom right), turned by 45° more (bottom left,
-# zoomed on the first 10 steps: like gradient descent, drawn lighter underneath,
-# it zigzags across the valley instead of running along it).
+# nothing. Adagrad is fast on the aligned valley (top row). Its best rate there,
+# $\eta \approx 19$, is near the top of the grid. Its first step moves $\pm\eta$ in
+# each coordinate (section 1) and leaves the left panel's frame; the right panel
+# shows the whole path. Turned by 25°, Adagrad needs about as many steps as
+# gradient descent (bottom right). Turned by 45°, it needs more (bottom left, the
+# first 10 steps; Adagrad's first three are numbered). There it zigzags across
+# the valley instead of running along
+# it, like gradient descent (drawn lighter underneath).
 # Adam's scaling alone ($\beta_1 = 0$) behaves the same way: fast when aligned,
-# more than 15 times slower at 45°.
+# more than 15 times slower at 45°. (The figure draws it in RMSprop's colour: with
+# $\beta_1 = 0$, Adam is RMSprop with bias correction.)
 #
 # Full Adam looks much less sensitive to the angle, but that is its **momentum**,
 # not its scaling: the heavy ball, with no scaling at all, needs fewer steps than
@@ -877,17 +887,15 @@ ax.legend(fontsize=7, ncols=2, loc="lower right");
 # gains from alignment only without momentum ($\beta_1 = 0$).
 #
 # Why is Adagrad at 45° *slower* than gradient descent, not just as slow? At 45°
-# each coordinate axis makes the same angle with both axes of the valley, so a
-# gradient pointing along either axis of the valley has two components of equal
-# size. A gradient that mixes both directions does not, so the two sums $s_i$
-# need not be equal; but here the gradients point mostly across the valley (its
-# steep direction: at the start, the gradient's components along the valley's
-# axes are $\mu \cdot (-2.5) = -2.5$ and $L \cdot 1 = 100$), and the cell below
-# measures the two rates $\eta/\sqrt{s_i}$
-# within 3 % of each other from step 10 on. Adagrad is then nearly gradient
-# descent with one rate for both coordinates. The sums are dominated by the first,
-# largest gradients, so that rate stops moving after a few steps, at a value below
-# the best fixed rate:
+# each coordinate axis makes the same angle with both axes of the valley. Here the
+# gradients point mostly across the valley, its steep direction: at the start,
+# their components along the valley's axes are $\mu \cdot (-2.5) = -2.5$ and
+# $L \cdot 1 = 100$. Such a gradient has two coordinates of nearly equal size, so
+# the two sums $s_i$ grow alike. The cell below measures the two rates
+# $\eta/\sqrt{s_i}$: from step 10 on they are within 3 % of each other. Adagrad is
+# then nearly gradient descent with one rate for both coordinates. The sums are
+# dominated by the first, largest gradients, so that rate stops moving after a few
+# steps, at a value below the best fixed rate:
 
 # %%
 v45, lr45 = valley(45), best_lr["Adagrad"][-1]
@@ -1139,22 +1147,24 @@ assert settled < 2000 and grad_demo(adam_l2.x)[1] + lam * 0.5 == 0.0
 # with the default $\epsilon = 10^{-8}$ that cap is $10^6$, far above the bound.
 #
 # **Training gradients are noisy, and then the picture changes.** Let each gradient
-# be $\nabla f + \sigma\xi$ with $\xi$ standard normal noise. $\hat v$ averages
-# about $1/(1 - \beta_2) = 1000$ squared gradients, so it is close to their mean,
-# $\mathbb{E}[g]^2 + \sigma^2$; $\hat m$ averages about 10 gradients, so its mean is
-# $\mathbb{E}[g]$. The mean normalized step is then about
-# $\mathbb{E}[g]/\sqrt{\mathbb{E}[g]^2 + \sigma^2}$, which is
-# $\approx \mathbb{E}[g]/\sigma$ near the minimum, where the mean gradient is
-# small against the noise. AdamW's balance becomes $\mathbb{E}[g]/\sigma \approx
-# -\lambda x$, i.e. $\mathbb{E}[g] + \lambda\sigma x \approx 0$: **AdamW acts like an
-# L2 penalty of strength $\lambda\sigma$**, set by the noise. Adam + L2 divides
-# its whole gradient $g + \lambda x$ by the same $\sqrt{\hat v}$, so its mean step
-# vanishes where $\mathbb{E}[g] + \lambda x = 0$: the penalized minimum, with or
-# without noise (the noise changes only how fast it gets there). With
-# $\sigma = 2$ the predictions are $x_i = a_i/(a_i + \lambda\sigma)$ for AdamW
-# ($0.980$ and $0.333$) and $a_i/(a_i + \lambda)$ for Adam + L2 ($0.990$ and
-# $0.5$). 256 independent runs of 20,000 steps, each position averaged over the
-# last 10,000 steps:
+# be $\nabla f + \sigma\xi$, with $\xi$ standard normal noise.
+#
+# - $\hat v$ averages about $1/(1 - \beta_2) = 1000$ squared gradients, so it is
+#   close to their mean, $\mathbb{E}[g]^2 + \sigma^2$.
+# - $\hat m$ averages about 10 gradients, so its mean is $\mathbb{E}[g]$.
+# - The mean normalized step is then about
+#   $\mathbb{E}[g]/\sqrt{\mathbb{E}[g]^2 + \sigma^2}$. Near the minimum the mean
+#   gradient is small against the noise, and this is $\approx \mathbb{E}[g]/\sigma$.
+#
+# AdamW's balance becomes $\mathbb{E}[g]/\sigma \approx -\lambda x$, that is
+# $\mathbb{E}[g] + \lambda\sigma x \approx 0$. So **AdamW acts like an L2 penalty
+# of strength $\lambda\sigma$**, set by the noise. Adam + L2 divides its whole
+# gradient $g + \lambda x$ by the same $\sqrt{\hat v}$. Its mean step vanishes
+# where $\mathbb{E}[g] + \lambda x = 0$: the penalized minimum, with or without
+# noise. With $\sigma = 2$ the predictions are $x_i = a_i/(a_i + \lambda\sigma)$ for
+# AdamW ($0.980$ and $0.333$) and $a_i/(a_i + \lambda)$ for Adam + L2 ($0.990$ and
+# $0.5$). We check them on 256 independent runs of 20,000 steps, each position
+# averaged over the last 10,000 steps:
 
 # %%
 sigma, seeds, noisy_steps = 2.0, 256, 20_000
