@@ -336,13 +336,19 @@ assert np.all(err_ada < err_sgd - 0.5)                          # Adagrad closer
 assert np.all(err_sgd > 1.0)                                    # SGD off by more than 1 in every draw
 assert 1.7 < rare_ada.min() < 1.8 and 3.0 < rare_ada.max() < 3.1 and 0.1 < rare_sgd.min() and rare_sgd.max() < 2.0
 assert np.all(np.abs(results[:, :, :2] - w_true[:2]) < 0.1)     # the dense weights: both, every draw
+more = np.array([rare_weight_after_one_pass(100 + k, 200 + k) for k in range(40)])   # 40 fresh draws
+more_err_sgd, more_err_ada = np.abs(more[:, 0, 2] - 3), np.abs(more[:, 1, 2] - 3)
+wins = int(np.sum(more_err_ada < more_err_sgd))
+print(f"40 fresh draws (data seeds 100-139, order seeds 200-239): Adagrad's rare weight is closer to 3 in {wins}")
+assert 36 <= wins <= 39                                          # usually, not always
 
 # %% [markdown]
 # In every draw SGD's rare weight is more than 1 away from 3 (it ends between
 # 0.11 and 1.92) and Adagrad's is closer, by more than 0.5; but Adagrad's ranges
 # from 1.76 to 3.05, and the first draw, where it lands on 3.05, is its best. The
 # qualitative result holds; its size varies a lot with the draw. Both methods learn
-# the dense weights to within 0.1 every time.
+# the dense weights to within 0.1 every time. Eight draws are a small sample: on 40
+# fresh draws Adagrad's rare weight is closer to 3 in 38, so "usually", not "always".
 #
 # This is the case Adagrad was designed for, and its authors prove it, not just
 # measure it. Duchi, Hazan and Singer (2011, section 3, the diagonal case) bound
@@ -1128,9 +1134,9 @@ for name, opt, k, h, minimum, reference, leave in [      # leave: the distance t
         assert distance[10_000:cross].max() < 1e-3                     # AdamW: close, and still creeping in
         w_distance, w_rate, w_bound, w_cross = distance, rate, bound, cross
 assert np.allclose(w_rate[1000:13_000], l2_rate[1000:13_000], rtol=0.15)  # the two rates grow alike
-settled = int(np.flatnonzero(adam_l2.xs[:, 1] != 0.5)[-1]) + 1
-print(f"Adam + L2's flat x2 is exactly 0.5 from step {settled} on; its gradient there: {grad_demo(adam_l2.x)[1] + lam * 0.5}")
-assert settled < 2000 and grad_demo(adam_l2.x)[1] + lam * 0.5 == 0.0
+flat_still_from = int(np.flatnonzero(adam_l2.xs[:, 1] != 0.5)[-1]) + 1
+print(f"Adam + L2's flat x2 is exactly 0.5 from step {flat_still_from} on; its gradient there: {grad_demo(adam_l2.x)[1] + lam * 0.5}")
+assert flat_still_from < 2000 and grad_demo(adam_l2.x)[1] + lam * 0.5 == 0.0
 
 # %% [markdown]
 # The rate starts small (0.0066 at step 1,000) and passes the bound near step
@@ -1539,7 +1545,7 @@ assert run(adagrad(lr=0.1), beale, beale.start, steps=300).fs[-1] > 10 * beale_f
 # - **Adagrad** divides each coordinate's step by the root of the sum of its squared
 #   gradients: steps that ignore the gradient's scale, large for rare features
 #   (one pass of single-example training learned a feature present in 1 % of the
-#   data better than SGD in each of eight draws, though by varying margins), but a
+#   data better than SGD in 38 of 40 fresh draws, by varying margins), but a
 #   rate that shrinks forever ($\eta/\sqrt t$ under a constant gradient).
 # - **RMSprop** uses a moving average instead, so the step size follows the recent
 #   gradients; its zero start makes the first steps too long: under a constant
@@ -1844,8 +1850,10 @@ table(["library", "Adam's ε", "form", "AdamW's weight decay (ε)", "AMSGrad max
 # a loss multiplied by a small constant, a layer with vanishing gradients (chapter
 # 07), or an optimizer state stored in half precision, where $\epsilon = 10^{-8}$
 # itself rounds to zero (float16's smallest positive number is about
-# $6 \times 10^{-8}$; PyTorch's automatic mixed precision, `torch.autocast`, leaves
-# the parameters, and so the optimizer state, in float32, which avoids this). Here is the first Adam step, in units of $\eta$, for a
+# $6 \times 10^{-8}$). PyTorch's automatic mixed precision avoids this: `torch.autocast`
+# picks a precision per operation, and its documentation says not to call `half()`
+# on the model, so the parameters, and the optimizer state made like them, keep
+# the float32 they are created in by default. Here is the first Adam step, in units of $\eta$, for a
 # gradient of size $g$, in PyTorch's form and in the Keras form with Keras's
 # default $\hat\epsilon = 10^{-7}$:
 
