@@ -1072,13 +1072,16 @@ assert np.allclose(adam_w.xs[:5001, 0], adam_w.xs[:5001, 1], atol=1e-6)   # both
 # $g/(|g| + \epsilon)$, of size nearly 1 whatever $|g|$, while $\lambda x \approx
 # 0.1$. They can cancel only where $|g|/(|g| + \epsilon) = 0.1$, i.e. $|g| =
 # \epsilon/9 \approx 10^{-9}$: for all practical purposes, at the minimum of $f$.
+# (In this run $\hat v$ still remembers the large early gradients, so AdamW only
+# creeps towards that point: the left panel of the figure below.)
 #
 # **At the minimum, Adam is still, then bursts.** Take Adam + L2's steep
 # coordinate. By step 1,000 it sits at the penalized minimum to rounding error.
 # Its gradient is then about zero, so $\hat v$ only forgets: each step multiplies it
 # by about $\beta_2$, and the rate $\eta/(\sqrt{\hat v} + \epsilon)$ grows by about
-# $1/\sqrt{\beta_2}$. While $\hat v$ barely changes, Adam is a heavy ball (chapter
-# 05) with rate $(1 - \beta_1)\,\eta/\sqrt{\hat v}$ and momentum $\beta_1$. On the
+# $1/\sqrt{\beta_2}$. While $\hat v$ barely changes, and late enough that the bias
+# corrections are 1, Adam is a heavy ball (chapter 05) with rate
+# $(1 - \beta_1)\,\eta/\sqrt{\hat v}$ and momentum $\beta_1$. On the
 # curvature $h = 10 + \lambda = 10.1$ that is stable only while
 # $(1 - \beta_1)\,\eta/\sqrt{\hat v} \cdot h < 2(1 + \beta_1)$ (chapter 05, section
 # 6), that is while $\eta/\sqrt{\hat v} < 2(1 + \beta_1)/((1 - \beta_1)h) \approx
@@ -1853,7 +1856,8 @@ table(["library", "Adam's ε", "form", "AdamW's weight decay (ε)", "AMSGrad max
 # $6 \times 10^{-8}$). PyTorch's automatic mixed precision avoids this: `torch.autocast`
 # picks a precision per operation, and its documentation says not to call `half()`
 # on the model, so the parameters, and the optimizer state made like them, keep
-# the float32 they are created in by default. Here is the first Adam step, in units of $\eta$, for a
+# the float32 they are created in by default. Here is the first Adam step, in
+# units of $\eta$, for a
 # gradient of size $g$, in PyTorch's form and in the Keras form with Keras's
 # default $\hat\epsilon = 10^{-7}$:
 
