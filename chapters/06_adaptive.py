@@ -1441,7 +1441,8 @@ race
 # smaller factor. So the short steps are most of the gap at the starting rates, and
 # not all of it at the best ones.
 #
-# Checked in four cells. First, the race's paths are ordinary runs, and they end in
+# The next four cells check these claims; a reader who trusts the numbers can skip
+# to "Things to try". First, the race's paths are ordinary runs, and they end in
 # the order stated:
 
 # %%
