@@ -802,11 +802,19 @@ ax.semilogy(raw_excess[:raw_steps + 60] / raw_excess[0], color=GD_COLOR,
 ax.semilogy(std_excess[:std_steps + 1] / std_excess[0], "o-", color=COLORS["orange"],
             label=f"standardized, $\\kappa$ = {kappa_std:.2f}: {std_steps} steps")
 ax.axhline(TOL, color="black", linestyle="--", linewidth=1, label="target $10^{-10}$")
-ax.set_xlim(left=0)
+ax.set_xlim(left=-15)                                 # the orange run, steps 0-4, off the axis line
 ax.set(xlabel="step $k$",
        ylabel="$(J(w_k) - J^\\star) / (J(w_0) - J^\\star)$ (log scale)",
        title="Steps to the target, best learning rate for each")
-ax.legend(fontsize=8);
+ax.legend(fontsize=8)
+zoom = ax.inset_axes([0.13, 0.17, 0.3, 0.3])             # the first ten steps of both runs, same axes
+zoom.semilogy(raw_excess[:11] / raw_excess[0], color=GD_COLOR)
+zoom.semilogy(std_excess[:std_steps + 1] / std_excess[0], "o-", color=COLORS["orange"], markersize=4)
+zoom.axhline(TOL, color="black", linestyle="--", linewidth=1)
+zoom.set_title("zoom: steps 0 to 10", fontsize=8)
+zoom.set_xticks(range(0, 11, 2))
+zoom.set_xlabel("step $k$", fontsize=7, labelpad=1)
+zoom.tick_params(labelsize=7, pad=1);
 
 # %% [markdown]
 # With the best learning rate for each, the raw features need
