@@ -396,7 +396,7 @@ for b, r in trade.items():
                   marker=marker, markersize=3.5)
     ax_t.loglog(r["clock"][1:], r["level"][1:], color=BATCH_COLORS[b], lw=1.4, linestyle=ls,   # t = 0 left out
                 marker=marker, markersize=3.5)
-ax_e.set(xlabel="epochs (example gradients / n)", ylabel="$L(w) - L^\\star$ (mean over 0.1 epoch)",
+ax_e.set(xlabel="epochs (example gradients / n)", ylabel="$L(w) - L^\\star$ (mean over each 0.1 epoch;\none step for b = 100 and the full batch)",
          title="Same work, different batch sizes ($\\eta$ = 0.1)")
 ax_t.set(xlabel="seconds since the start (measured in this run)", title="The same runs against the clock")
 fig.legend(*ax_e.get_legend_handles_labels(), loc="outside lower center", ncols=4, fontsize=8);
@@ -514,7 +514,7 @@ assert clf_gaps[-1] < 5e-3                                                      
 assert abs(accuracy(clf_path[-1], Xc, yc) - accuracy(v_ref, Xc, yc)) <= 0.01   # and as accurate
 
 # %%
-fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.4), width_ratios=[1.1, 1])
+fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.6), width_ratios=[1.1, 1], layout="constrained")
 for label, color, marker in [(0, COLORS["sky_blue"], "o"), (1, COLORS["orange"], "s")]:
     pts = Xc[yc == label]
     ax.scatter(pts[:, 1], pts[:, 2], s=12, color=color, marker=marker, alpha=0.7, label=f"label {label}")
@@ -528,7 +528,7 @@ for k, color, ls in [(1, COLORS["vermillion"], ":"), (5, COLORS["bluish_green"],
 ax.plot(t, -(v_ref[0] + v_ref[1] * t) / v_ref[2], "k--", lw=1.0, label="best boundary")
 ax.set(xlabel="feature 1", ylabel="feature 2", title="Logistic regression: where $p = 1/2$",
        ylim=(Xc[:, 2].min() - 0.3, Xc[:, 2].max() + 0.3))
-ax.legend(fontsize=7.5, loc="best")
+ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2)   # below the axes: no data hidden
 ax_loss.semilogy(clf_seen / m, clf_gaps, color=style.color_for("sgd"), lw=1)
 ax_loss.set(xlabel="epochs", ylabel="$L(w) - L^\\star$", title="Cross-entropy above the best, batches of 20");
 
