@@ -207,7 +207,7 @@ ax_var.loglog(batch_sizes[:-1], measured_var[:-1], "o", color=COLORS["vermillion
               label="measured (2,000 batches each)")
 grid = np.arange(1, n)
 ax_var.loglog(grid, sigma2 / grid * (n - grid) / (n - 1), color="black", lw=1.2,
-              label=r"$\frac{\sigma^2}{b}\,\frac{n-b}{n-1}$")
+              label=r"$\sigma^2 (n-b) / (b\,(n-1))$")
 ax_var.loglog(grid, sigma2 / grid, color="grey", lw=1, ls="--", label=r"$\sigma^2 / b$")
 ax_var.set(xlabel="batch size $b$", ylabel=r"$\mathbb{E}\,\|g_B - \nabla L\|^2$",
            title="The variance of a mini-batch gradient")
@@ -960,7 +960,7 @@ print(f"L - L* at the running average of 900 iterates {gap(running_average[899])
 # about 100 for $N = 2000$, $\eta = 0.1$. The runs above do better still because they
 # reshuffle (over 200 runs, several times better than independent batches, Appendix B):
 # over whole epochs the kicks at $w^\star$ sum to exactly zero, and so does their
-# contribution to the average. The state-dependent part of the noise,
+# contribution to the leading term $-\frac{1}{\lambda N}\sum_k \xi_k$ of the average. The state-dependent part of the noise,
 # $(x_ix_i^\top - H)e_k$ (the $D$ term of Appendix A), depends on where the iterate
 # was and does not cancel over an epoch; that is why the whole-epoch drop is modest
 # on average. Appendix B measures both cases, and says what changes on a
