@@ -249,8 +249,9 @@ assert global_rs.f <= 0.06 and local_rs.f <= 0.04 and local_rs.f < global_rs.f
 # 3. else, if $x_r$ beats the second-worst vertex, **accept** it: it replaces
 #    the worst vertex;
 # 4. else **contract** halfway between $\bar x$ and $x_r$ (if $x_r$ at least beats
-#    the worst vertex) or $x_\text{worst}$ (if not), and keep that point if it is
-#    no worse than the one it was built from;
+#    the worst vertex) or $x_\text{worst}$ (if not), and keep that point if it
+#    improves on the one it was built from (a tie with $x_r$ counts; exercise 10.3
+#    has the exact comparisons);
 # 5. if even that fails, **shrink** every vertex halfway towards the best one.
 #
 # Reflecting moves the triangle downhill like a tumbling stone; expanding
@@ -504,8 +505,8 @@ ax.set(xlabel=r"$\hat g_\theta$", ylabel=r"$\hat g_b$",
 ax.legend(fontsize=8, loc="best");
 
 # %% [markdown]
-# The estimates scatter widely around $\nabla L_\sigma$, and their mean sits on it
-# (within the standard error the printout gives): an unbiased but noisy estimate,
+# The estimates scatter widely around $\nabla L_\sigma$, and their mean (the
+# orange diamond, half under the star) sits on it (within the standard error the printout gives): an unbiased but noisy estimate,
 # like a mini-batch gradient (chapter 04). As with SGD at a constant step, a
 # constant $\eta$ does not average this noise away: it leaves the mean jittering
 # in a noise ball (section 5 measures it).
@@ -1191,7 +1192,9 @@ assert all(c[10:].min() > 0.85 for c in curves.values())          # the zoom hid
 
 # %% [markdown]
 # On IID data the accuracy climbs to that of the pooled minimum (93.7 %) and
-# stays within a point of it, whichever clients are sampled. On non-IID data with 50 local steps
+# stays within a point of it, whichever clients are sampled (in the right panel
+# the three runs other than non-IID with 50 local steps overlap in that band:
+# the figure is about the one that swings). On non-IID data with 50 local steps
 # it swings from round to round: a round that happens to sample mostly
 # class-1 clients drags the model towards class 1, the next one back (over
 # the last 20 rounds, the share of class 1 in the sampled clients' data and the
