@@ -916,7 +916,7 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0));
 # differentiation (section 8) a gradient costs a small constant times one
 # evaluation of $f$, however many parameters there are: the **cheap gradient
 # principle** of reverse-mode differentiation (Andreas Griewank and Andrea
-# Walther, *Evaluating Derivatives*, 2nd ed., SIAM, 2008, chapter 4), paid for
+# Walther, *Evaluating Derivatives*, 2nd ed., SIAM, 2008), paid for
 # in memory, since the reverse pass needs the intermediate values of the
 # evaluation (the activations that chapter 09's backprop keeps). That is why gradients train the millions of weights of a
 # network, and value-only methods are kept for problems with few parameters
