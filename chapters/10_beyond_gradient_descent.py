@@ -1068,24 +1068,23 @@ fig.suptitle("FedAvg: more local steps converge in fewer rounds, but non-IID cli
 #   a loss gap more than a hundred times smaller than one step. Every client's
 #   data look like the whole, so every client's minimum is near the pooled one.
 # - **Non-IID** (right): more local steps help at first, then the curves for 20
-#   and 50 steps level off above zero; by round 40 even 5 steps have overtaken 50. A client holding only class 1 pulls its weights towards
-#   "everything is class 1"; after many local steps each $w_k$ has moved far
-#   towards its own client's optimum (for a one-class client there is none: its
-#   loss only approaches its infimum as $\|w\| \to \infty$), and their
-#   average is **not** the pooled minimum. This is
-#   **client drift**: with 50 local steps FedAvg settles at a fixed point with a
-#   loss gap about fifty times larger than on IID data with this split. How many
-#   times larger depends on the split: the next cell redraws both splits, IID
-#   and non-IID, with seeds 1–3, and the factor ranges over a few tens (the
-#   printout: from about 25 to about 60), while the
-#   drift itself (5 local steps ahead of 50 by round 40) shows in every one.
-#   (Even IID clients drift a
-#   little: 100 examples are not quite the whole data set, which is why 50 local
-#   steps end above 20 on the left; the E = 50 curve even dips below its
-#   final value in the first rounds: its iterates pass closer to the pooled
-#   minimum on their way to FedAvg's own fixed point, which is not that
-#   minimum.) One local step has no drift but needs many
-#   rounds.
+#   and 50 steps level off above zero; by round 40 even 5 steps have overtaken 50.
+# - **Why: client drift.** A client holding only class 1 pulls its weights towards
+#   "everything is class 1". After many local steps each $w_k$ has moved far
+#   towards its own client's optimum (a one-class client has none: its loss only
+#   approaches its infimum as $\|w\| \to \infty$), and their average is **not**
+#   the pooled minimum. With 50 local steps FedAvg settles at a fixed point with a
+#   loss gap about fifty times larger than on IID data with this split.
+# - **How much depends on the split.** The next cell redraws both splits, IID and
+#   non-IID, with seeds 1–3: the factor ranges from about 25 to about 60 (the
+#   printout), while the drift itself (5 local steps ahead of 50 by round 40)
+#   shows in every one.
+# - **Even IID clients drift a little**: 100 examples are not quite the whole data
+#   set, which is why 50 local steps end above 20 on the left. The E = 50 curve
+#   even dips below its final value in the first rounds: its iterates pass closer
+#   to the pooled minimum on their way to FedAvg's own fixed point, which is not
+#   that minimum.
+# - **One local step** has no drift but needs many rounds.
 
 # %%
 assert gap["IID", 20][10] < gap["IID", 1][10] / 100                   # IID: local work pays
