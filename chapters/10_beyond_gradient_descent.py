@@ -726,11 +726,11 @@ assert abs(surrogate_01[-1] - es_mean_loss) < 1e-9       # ... but not the ES me
 # by a factor $10^6$.
 #
 # For a fair count the evolution strategy must not be handicapped by its settings.
-# We keep its population **fixed** at 4 ($n = 2$ antithetic pairs), whatever $d$, and
-# charge it 5 evaluations per iteration: the 4 perturbed points the update uses, plus
-# one at the mean, which only reports $f$ (the method could skip it; the
-# conclusion below survives charging 4, see there): a population that grew
-# with $d$ would make the cost grow with $d$ by construction. And we give it the
+# We keep its population **fixed** at 4 ($n = 2$ antithetic pairs) whatever $d$:
+# a population that grew with $d$ would make the cost grow with $d$ by
+# construction. We charge it 5 evaluations per iteration: the 4 perturbed points
+# the update uses, plus one at the mean, which only reports $f$ (the method could
+# skip it; the conclusion below survives charging 4). And we give it the
 # best step size for each $d$, which on this bowl, $f(x) = \|x\|^2/2$, we can
 # derive in four steps.
 #
