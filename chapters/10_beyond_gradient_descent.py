@@ -77,8 +77,9 @@ METHOD_COLORS = {"gradient descent": style.color_for("gd"), "random search": COL
 # %% [markdown]
 # ## 1. A loss without a useful gradient
 #
-# Take the two-class data of chapter 04 (200 points in the plane) and a linear
-# classifier: predict class 1 where
+# Take two-class data from the generator of chapter 04 (`data.logistic`), here a
+# different draw: 200 points in the plane, with the classes further apart
+# (separation 3 instead of 2), and a linear classifier: predict class 1 where
 #
 # $$\cos\theta\; x_1 + \sin\theta\; x_2 > b ,$$
 #
@@ -245,9 +246,13 @@ assert global_rs.f <= 0.06 and local_rs.f <= 0.04 and local_rs.f < global_rs.f
 # 1. **reflect** the worst vertex through $\bar x$: $x_r = \bar x + (\bar x - x_\text{worst})$;
 # 2. if $x_r$ is the best point yet, **expand**: try twice as far,
 #    $\bar x + 2(x_r - \bar x)$, and keep the better one;
-# 3. if $x_r$ is no better than the second-worst vertex, **contract** halfway
-#    between $\bar x$ and $x_r$ (or $x_\text{worst}$, whichever is better);
-# 4. if even that fails, **shrink** every vertex halfway towards the best one.
+# 3. else, if $x_r$ beats the second-worst vertex, **accept** it: it replaces
+#    the worst vertex;
+# 4. else **contract** halfway between $\bar x$ and $x_r$ (if $x_r$ at least beats
+#    the worst vertex) or $x_\text{worst}$ (if not), and keep that point if it
+#    improves on the one it was built from (a tie with $x_r$ counts; exercise 10.3
+#    has the exact comparisons);
+# 5. if even that fails, **shrink** every vertex halfway towards the best one.
 #
 # Reflecting moves the triangle downhill like a tumbling stone; expanding
 # stretches it along a good direction; contracting and shrinking make it small
@@ -294,7 +299,10 @@ for rank, k in enumerate(shown):
     ax.add_patch(Polygon(nm.simplices[k], closed=True, fill=False, linewidth=1.4, zorder=5,
                          edgecolor=iteration_color.to_rgba(rank)))
 path_art = plotting.plot_path(np.vstack([start, nm.xs]), ax=ax, color=METHOD_COLORS["Nelder–Mead"], markers=False,
-                              label="best vertex so far", linestyle="--", linewidth=2.2, legend=False)
+                              label="best vertex so far", linestyle="--", linewidth=3.2, legend=False,
+                              marker="o", markersize=5, zorder=7)   # on top of the simplices: its points are vertices
+path_art.start.set_zorder(8)
+path_art.end.set_zorder(8)
 path_art.start.set_label("start")
 path_art.end.set_label("final best vertex")
 colorbar = fig.colorbar(iteration_color, ax=ax, label="iteration of the simplex drawn", ticks=range(len(shown)))
@@ -497,10 +505,11 @@ ax.set(xlabel=r"$\hat g_\theta$", ylabel=r"$\hat g_b$",
 ax.legend(fontsize=8, loc="best");
 
 # %% [markdown]
-# The estimates scatter widely around $\nabla L_\sigma$, and their mean sits on it
-# (within the standard error the printout gives): an unbiased but noisy estimate,
-# like a mini-batch gradient (chapter 04). The ES averages this noise out over
-# its steps.
+# The estimates scatter widely around $\nabla L_\sigma$, and their mean (the
+# orange diamond, half under the star) sits on it (within the standard error the printout gives): an unbiased but noisy estimate,
+# like a mini-batch gradient (chapter 04). As with SGD at a constant step, a
+# constant $\eta$ does not average this noise away: it leaves the mean jittering
+# in a noise ball (section 5 measures it).
 
 # %%
 es = evolution_strategy(f, start, sigma=0.3, population=10, lr=1.0, n_iter=50, seed=0)
@@ -533,6 +542,13 @@ assert all(tr.f <= 0.035 for tr in traces.values())          # 3.5 % or better; 
 es_mean_loss = f(es.path[-1])
 print(f"evolution strategy: best point evaluated {es.f}, its mean (the iterate) at the end {es_mean_loss}")
 assert abs(es_mean_loss - 0.045) < 1e-9
+last_ten = es.path[-10:]
+last_losses = np.array([f(p) for p in last_ten])
+largest_jump = np.abs(np.diff(last_ten, axis=0)).max(axis=0)
+print(f"its last ten means: 0-1 loss from {last_losses.min():.3f} to {last_losses.max():.3f}; "
+      f"largest move in one iteration: theta {largest_jump[0]:.2f}, b {largest_jump[1]:.2f}")
+assert 0.03 <= last_losses.min() <= 0.04 and 0.06 <= last_losses.max() <= 0.08     # no settling ...
+assert 0.15 < largest_jump[0] < 0.3                                              # ... but jumps
 
 # %%
 fig, (ax_map, ax_curve) = plt.subplots(1, 2, figsize=(12.5, 4.8), width_ratios=[1.15, 1])
@@ -587,9 +603,13 @@ ax_curve.legend(fontsize=8, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.
 # within 551 evaluations; the inset zooms on these three best points. Each method reports the best point it has
 # *evaluated*; for the evolution strategy that includes its perturbed samples
 # $x \pm \sigma\varepsilon$, and its iterate, the mean, ends at 4.5 % (the
-# printout). The ES follows $\nabla L_\sigma$, not a gradient of $L$, so its
-# mean heads for a minimizer of the blurred loss, which need not minimize $L$
-# itself: the smoothing biases where it settles.
+# printout). Two effects keep the mean from the best line. It does not settle:
+# with the constant step $\eta = 1$ and a noisy estimate it keeps jumping, like
+# SGD in its noise ball (chapter 04); over its last ten iterates $L$ ranges over
+# 3.5–7 % and $\theta$ moves by up to about 0.2 in one iteration (the printout).
+# And it follows $\nabla L_\sigma$, not a gradient of $L$, so even without that
+# jitter it would head for a minimizer of the blurred loss, which need not
+# minimize $L$ itself: the smoothing biases it.
 # Meanwhile gradient descent never leaves the start's 72.5 %. Their
 # styles differ. Nelder–Mead (which draws no random numbers, but depends on the
 # size of its first simplex, 0.5 here) makes few, well-aimed
@@ -706,9 +726,11 @@ assert abs(surrogate_01[-1] - es_mean_loss) < 1e-9       # ... but not the ES me
 # by a factor $10^6$.
 #
 # For a fair count the evolution strategy must not be handicapped by its settings.
-# We keep its population **fixed** at 4 ($n = 2$ antithetic pairs, so 5
-# evaluations per iteration with the mean), whatever $d$: a population that grew
-# with $d$ would make the cost grow with $d$ by construction. And we give it the
+# We keep its population **fixed** at 4 ($n = 2$ antithetic pairs) whatever $d$:
+# a population that grew with $d$ would make the cost grow with $d$ by
+# construction. We charge it 5 evaluations per iteration: the 4 perturbed points
+# the update uses, plus one at the mean, which only reports $f$ (the method could
+# skip it; the conclusion below survives charging 4). And we give it the
 # best step size for each $d$, which on this bowl, $f(x) = \|x\|^2/2$, we can
 # derive in four steps.
 #
@@ -730,6 +752,9 @@ assert abs(surrogate_01[-1] - es_mean_loss) < 1e-9       # ... but not the ES me
 #
 #    $$\mathbb E\|\hat g\|^2 = \frac{d + 2}{n}\|x\|^2 + \frac{n - 1}{n}\|x\|^2 = \Big(1 + \frac{d + 1}{n}\Big)\|x\|^2 .$$
 #
+#    (If the Gaussian fourth moment $\mathbb E[\varepsilon_1^4] = 3$ is new to you,
+#    take it as a fact; the next cell checks this formula by simulation.)
+#
 # 4. **One step** $x - \eta\hat g$ then gives
 #
 #    $$\mathbb E\,\|x - \eta\hat g\|^2 = \Big(1 - 2\eta + \eta^2\big(1 + \tfrac{d+1}{n}\big)\Big)\|x\|^2 ,$$
@@ -748,6 +773,13 @@ assert abs(surrogate_01[-1] - es_mean_loss) < 1e-9       # ... but not the ES me
 
 # %%
 PAIRS = 2
+# step 3 checked by Monte Carlo: the mean of ||g_hat||^2 over 100,000 draws, x = (1, ..., 1), n = 2
+for d in (2, 16):
+    eps = np.random.default_rng(0).standard_normal((100_000, PAIRS, d))
+    g_hat = np.mean(eps * (eps @ np.ones(d))[..., None], axis=1)
+    simulated, formula = np.mean(np.sum(g_hat**2, axis=1)), (1 + (d + 1) / PAIRS) * d
+    print(f"d = {d}: E||g_hat||^2 simulated {simulated:.1f}, formula (1 + (d + 1)/n)||x||^2 = {formula:.1f}")
+    assert abs(simulated / formula - 1) < 0.03
 print("evaluations to reach f(x0) / 1e6; evolution strategy: population 4, step n/(n+d+1), median of 5 seeds")
 print("  d   Nelder–Mead   evolution strategy   predicted")
 cost, predicted = {}, {}
@@ -814,6 +846,10 @@ fd_cost = {d: forward_difference_cost(d) for d in cost}
 print("forward-difference gradient descent:", ", ".join(f"{fd_cost[d]} at d = {d}" for d in fd_cost))
 assert all(fd_cost[d] == 1 + gd_steps * (d + 1) for d in fd_cost)   # 10 steps of d + 1 evaluations
 assert all(fd_cost[d] < cost[d][1] for d in cost)                   # fewer than the ES at every d
+# the ES's evaluation at the mean only reports f: without it, 4 evaluations per iteration instead of 5
+es_cost_without_mean = {d: 1 + (cost[d][1] - 1) * 4 / 5 for d in cost}
+print("evolution strategy charged 4 per iteration:", ", ".join(f"{es_cost_without_mean[d]:.0f} at d = {d}" for d in cost))
+assert all(fd_cost[d] < es_cost_without_mean[d] for d in cost)      # still more than forward differences
 
 # %%
 dims = np.array(list(cost))
@@ -871,14 +907,16 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0));
 # step, $h = 10^{-7}$) takes the same 10 steps, $1 + 10(d + 1)$ evaluations (31,
 # 51, 91, 171), fewer than the ES at every $d$ (the printout). On this smooth,
 # noise-free bowl, finite differences win; the ES earns its keep where they see
-# nothing or only noise, like the staircase of this chapter, whose differences
-# over $h$ are exactly zero. Both bills grow linearly (affinely) in $d$.
+# nothing, like the staircase of this chapter, whose differences
+# over $h$ are exactly zero. Both bills grow linearly (affinely) in $d$. This
+# holds even if the ES is not charged for its bookkeeping evaluation at the mean,
+# 4 evaluations per iteration instead of 5 (the printout).
 #
 # With automatic
 # differentiation (section 8) a gradient costs a small constant times one
 # evaluation of $f$, however many parameters there are: the **cheap gradient
 # principle** of reverse-mode differentiation (Andreas Griewank and Andrea
-# Walther, *Evaluating Derivatives*, 2nd ed., SIAM, 2008, chapter 4), paid for
+# Walther, *Evaluating Derivatives*, 2nd ed., SIAM, 2008), paid for
 # in memory, since the reverse pass needs the intermediate values of the
 # evaluation (the activations that chapter 09's backprop keeps). That is why gradients train the millions of weights of a
 # network, and value-only methods are kept for problems with few parameters
@@ -1030,24 +1068,23 @@ fig.suptitle("FedAvg: more local steps converge in fewer rounds, but non-IID cli
 #   a loss gap more than a hundred times smaller than one step. Every client's
 #   data look like the whole, so every client's minimum is near the pooled one.
 # - **Non-IID** (right): more local steps help at first, then the curves for 20
-#   and 50 steps level off above zero; by round 40 even 5 steps have overtaken 50. A client holding only class 1 pulls its weights towards
-#   "everything is class 1"; after many local steps each $w_k$ has moved far
-#   towards its own client's optimum (for a one-class client there is none: its
-#   loss only approaches its infimum as $\|w\| \to \infty$), and their
-#   average is **not** the pooled minimum. This is
-#   **client drift**: with 50 local steps FedAvg settles at a fixed point with a
-#   loss gap about fifty times larger than on IID data with this split. How many
-#   times larger depends on the split: the next cell redraws both splits, IID
-#   and non-IID, with seeds 1–3, and the factor ranges over a few tens (the
-#   printout: from about 25 to about 60), while the
-#   drift itself (5 local steps ahead of 50 by round 40) shows in every one.
-#   (Even IID clients drift a
-#   little: 100 examples are not quite the whole data set, which is why 50 local
-#   steps end above 20 on the left; the E = 50 curve even dips below its
-#   final value in the first rounds: its iterates pass closer to the pooled
-#   minimum on their way to FedAvg's own fixed point, which is not that
-#   minimum.) One local step has no drift but needs many
-#   rounds.
+#   and 50 steps level off above zero; by round 40 even 5 steps have overtaken 50.
+# - **Why: client drift.** A client holding only class 1 pulls its weights towards
+#   "everything is class 1". After many local steps each $w_k$ has moved far
+#   towards its own client's optimum (a one-class client has none: its loss only
+#   approaches its infimum as $\|w\| \to \infty$), and their average is **not**
+#   the pooled minimum. With 50 local steps FedAvg settles at a fixed point with a
+#   loss gap about fifty times larger than on IID data with this split.
+# - **How much depends on the split.** The next cell redraws both splits, IID and
+#   non-IID, with seeds 1–3: the factor ranges from about 25 to about 60 (the
+#   printout), while the drift itself (5 local steps ahead of 50 by round 40)
+#   shows in every one.
+# - **Even IID clients drift a little**: 100 examples are not quite the whole data
+#   set, which is why 50 local steps end above 20 on the left. The E = 50 curve
+#   even dips below its final value in the first rounds: its iterates pass closer
+#   to the pooled minimum on their way to FedAvg's own fixed point, which is not
+#   that minimum.
+# - **One local step** has no drift but needs many rounds.
 
 # %%
 assert gap["IID", 20][10] < gap["IID", 1][10] / 100                   # IID: local work pays
@@ -1164,7 +1201,9 @@ assert all(c[10:].min() > 0.85 for c in curves.values())          # the zoom hid
 
 # %% [markdown]
 # On IID data the accuracy climbs to that of the pooled minimum (93.7 %) and
-# stays within a point of it, whichever clients are sampled. On non-IID data with 50 local steps
+# stays within a point of it, whichever clients are sampled (in the right panel
+# the three runs other than non-IID with 50 local steps overlap in that band:
+# the figure is about the one that swings). On non-IID data with 50 local steps
 # it swings from round to round: a round that happens to sample mostly
 # class-1 clients drags the model towards class 1, the next one back (over
 # the last 20 rounds, the share of class 1 in the sampled clients' data and the
@@ -1229,9 +1268,10 @@ assert 0.02 < min(worst_gaps) < 0.03 and 0.07 < max(worst_gaps) < 0.10
 #
 # ### Our optimizers follow `torch.optim`
 #
-# The library followed `torch.optim` on purpose: constructors, hyperparameter
-# names and defaults, and, where the tests check them (the summary lists which),
-# the iterates themselves.
+# The library followed `torch.optim` on purpose in its hyperparameter names and
+# defaults and, where the tests check them (the summary lists which), in the
+# iterates themselves. The interface is not torch's but optax's: `opt.init(params)`,
+# `opt.update(grads, state, params)`, `apply_updates`, `chain`.
 #
 # | this course (`gdlearn.optim`) | PyTorch | JAX (optax) |
 # | --- | --- | --- |
@@ -1329,8 +1369,8 @@ assert difference < 1e-12
 #   1973) enlarges the step when more than a fifth of recent tries improve on
 #   the best point and shrinks it when fewer do. A caution on Nelder–Mead:
 #   Ken McKinnon (1998, *Convergence of the Nelder–Mead Simplex Method to a
-#   Nonstationary Point*, SIAM Journal on Optimization 9(1)) built smooth,
-#   strictly convex functions of two variables on which it converges to a point
+#   Nonstationary Point*, SIAM Journal on Optimization 9(1)) built strictly
+#   convex functions of two variables, with up to three continuous derivatives, on which it converges to a point
 #   that is not a minimizer; robust derivative-free methods with convergence
 #   guarantees (pattern search, trust regions built on interpolation models)
 #   are in Nocedal and Wright, *Numerical Optimization* (2006), chapter 9. And **Bayesian optimization** (Jasper Snoek,
@@ -1389,8 +1429,10 @@ assert difference < 1e-12
 # - Autodiff frameworks compute the gradients for you; the optimizers you built
 #   here follow `torch.optim`'s names and defaults. This chapter checks Adam's
 #   iterates against torch's; chapter 06 (Appendix A) checks Adam, AdamW, AMSGrad,
-#   RMSprop and Adagrad, and the test suite (`tests/test_torch_parity.py`) SGD
-#   with momentum and Nesterov and gradient clipping, and
+#   RMSprop and Adagrad, and the test suite SGD with momentum and Nesterov and
+#   gradient clipping (`tests/test_torch_parity.py`), Adam, AdamW, Adagrad and
+#   RMSprop over a grid of options, with schedules and with defaults
+#   (`tests/test_torch_parity_adaptive.py`), and
 #   `tests/test_lbfgs_torch.py` the L-BFGS two-loop directions against
 #   `torch.optim.LBFGS`. Not checked against torch: the schedules (the tests
 #   feed their values to torch's SGD, but never compare them with torch's own
@@ -1401,7 +1443,7 @@ assert difference < 1e-12
 #
 # Open [`exercises/10_beyond_gradient_descent.ipynb`](../exercises/10_beyond_gradient_descent.ipynb):
 # write random search, the server's weighted average of FedAvg, one Nelder–Mead
-# reflection step, and the evolution-strategy gradient estimate. Each exercise
+# iteration (reflect, expand, accept, contract or shrink), and the evolution-strategy gradient estimate. Each exercise
 # has a `check(...)` cell that tells you at once whether your code is right.
 #
 # This was the last chapter. Thank you for working through the course.
