@@ -253,7 +253,11 @@ for name, tr in traces.items():
 fig, axes = plt.subplots(2, 2, figsize=(10, 8.6))
 for ax, (name, tr) in zip(axes.flat, traces.items()):
     plotting.plot_contours(bowl, ax=ax, filled=False)
-    art = plotting.plot_path(tr, ax=ax, color=style.color_for("gd"))
+    if tr.status == "diverged":                          # draw up to the first iterate outside the picture,
+        shown = tr.xs[: np.argmax(np.abs(tr.xs[:, 1]) > 3) + 1]   # not the later ones piled up at x = 0
+        plotting.plot_path(shown, ax=ax, color=style.color_for("gd")).end.set_visible(False)
+    else:
+        plotting.plot_path(tr, ax=ax, color=style.color_for("gd"))
     when = {"diverged": f"diverged at step {tr.diverged_at}", "converged": f"converged at step {tr.steps}",
             "max_steps": f"not converged after {tr.steps} steps"}[tr.status]
     ax.set_title(f"{name}: $\\eta$ = {regimes[name]}\n{when}", fontsize=9.5)
