@@ -1932,6 +1932,29 @@ assert np.all(f_pl <= bound_pl)                                       # the line
 assert np.any(curvature_pl < 0)                                       # ... on a non-convex function
 
 # %% [markdown]
+# The function and the ratio, on part of the line (shaded: where $f'' < 0$):
+
+# %%
+x_show = np.linspace(-6, 6, 2401)
+x_show = x_show[np.abs(x_show) > 1e-9]                              # the ratio is 0/0 at the minimum
+ratio_show = 0.5 * pl_df(x_show) ** 2 / pl_f(x_show)
+assert ratio_show.min() >= 0.99 * mu_pl                             # this window contains the grid's minimum
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+for ax in axes:
+    ax.fill_between(x_show, 0, 1, where=2 + 6 * np.cos(2 * x_show) < 0, transform=ax.get_xaxis_transform(),
+                    color=COLORS["orange"], alpha=0.25, linewidth=0, label="$f'' < 0$: not convex there")
+axes[0].plot(x_show, pl_f(x_show), color=COLORS["blue"], linewidth=2, label=r"$f(x) = x^2 + 3\sin^2 x$")
+axes[0].plot(x_show, x_show**2, color="0.4", linestyle="--", linewidth=1.2, label="$x^2$, for comparison")
+axes[0].set(title="A non-convex function with one stationary point", xlabel="$x$", ylabel="$f(x)$")
+axes[0].legend(loc="upper center", fontsize=8.5)
+axes[1].plot(x_show, ratio_show, color=COLORS["blue"], linewidth=2, label=r"$\frac{1}{2}f'(x)^2 / f(x)$")
+axes[1].axhline(mu_pl, color=COLORS["vermillion"], linestyle=":", linewidth=1.8,
+                label=f"$\\mu$ = {mu_pl:.3f}, its minimum on the grid")
+axes[1].set(title="The PL ratio never falls below $\\mu > 0$", xlabel="$x$",
+            ylabel=r"$\frac{1}{2}f'^2 / f$", ylim=(0, 11))
+axes[1].legend(loc="upper right", fontsize=8.5);
+
+# %% [markdown]
 # The bound holds at every step (here with a lot of room: the rate near the minimum
 # is set by the curvature there, $f''(0) = 8 = L$, where the step $1/L$ is exact,
 # not by the worst case $\mu$). Karimi et al. show that every $f(x) = g(Ax)$ with a
