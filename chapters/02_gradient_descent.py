@@ -253,7 +253,11 @@ for name, tr in traces.items():
 fig, axes = plt.subplots(2, 2, figsize=(10, 8.6))
 for ax, (name, tr) in zip(axes.flat, traces.items()):
     plotting.plot_contours(bowl, ax=ax, filled=False)
-    art = plotting.plot_path(tr, ax=ax, color=style.color_for("gd"))
+    if tr.status == "diverged":                          # draw up to the first iterate outside the picture,
+        shown = tr.xs[: np.argmax(np.abs(tr.xs[:, 1]) > 3) + 1]   # not the later ones piled up at x = 0
+        plotting.plot_path(shown, ax=ax, color=style.color_for("gd")).end.set_visible(False)
+    else:
+        plotting.plot_path(tr, ax=ax, color=style.color_for("gd"))
     when = {"diverged": f"diverged at step {tr.diverged_at}", "converged": f"converged at step {tr.steps}",
             "max_steps": f"not converged after {tr.steps} steps"}[tr.status]
     ax.set_title(f"{name}: $\\eta$ = {regimes[name]}\n{when}", fontsize=9.5)
@@ -676,8 +680,11 @@ ax.legend(fontsize=8, loc="lower left");
 # What to do in practice: stop on a small gradient norm, preferably relative to the
 # start ($\|\nabla f(x_k)\| \le \varepsilon \|\nabla f(x_0)\|$, which fixes the units),
 # always with a step budget, always checking for divergence, and look at the loss
-# curve. That is what `run` does (with an absolute tolerance `tol`), and why its
-# `Trace` reports a `status` instead of a bare number.
+# curve. `run` has the step budget and the divergence check, but its tolerance
+# `tol` is absolute (stop once $\|\nabla f(x_k)\| \le$ `tol`), the simplest contract, and
+# one threshold that is the same for every start of `run_many`. For the relative
+# rule, pass `tol` $= \varepsilon\|\nabla f(x_0)\|$ yourself. Its `Trace`
+# reports a `status` instead of a bare number.
 #
 # ## 6. What convexity guarantees
 #
@@ -772,8 +779,9 @@ ax_d.legend(fontsize=8, loc="upper center");
 # | $\mu$-strongly convex, $L$-smooth | $\eta = 2/(L + \mu)$ | $\|x_k - x^\star\| \le \big(\tfrac{\kappa - 1}{\kappa + 1}\big)^k \|x_0 - x^\star\|$: linear, section 4's rate | Nesterov 2004, Thm 2.1.15 |
 #
 # On a non-convex $f$ a small gradient may also mean a saddle point (section 5;
-# for a twice continuously differentiable $f$ and $\eta < 1/L$, gradient descent
-# converges to a strict saddle only from a negligible set of starts: appendix F).
+# for a twice continuously differentiable $f$ with $L$-Lipschitz gradient and
+# $\eta < 1/L$, gradient descent converges to a strict saddle only from a
+# negligible set of starts: appendix F).
 # Linear rates do not need convexity either (appendix E).
 #
 # The descent lemma on two functions we know, and each convexity hypothesis
@@ -1320,7 +1328,8 @@ ax_bt.legend(fontsize=8);
 # \nabla f(x_k)) - f(x_k)$ against $\alpha$, with the tangent line
 # $-\alpha\|\nabla f(x_k)\|^2$ and the Armijo line $-c_1\alpha\|\nabla f(x_k)\|^2$ (with
 # $c_1 = 10^{-4}$ it is nearly flat: any real decrease passes). The $\alpha$ axis is
-# logarithmic, so each halving is one equal step to the left. The halvings try
+# logarithmic, so each halving is one equal step to the left; for the same reason
+# the two lines, straight in $\alpha$, look curved in the figure. The halvings try
 # $\alpha = 1, \tfrac12, \tfrac14, \dots$ from the right; the first trial whose
 # $\varphi$ lies below the Armijo line is accepted.
 
@@ -1357,8 +1366,11 @@ for ax, k in zip(axes, (150, 1000)):
             markersize=9, linestyle="none", label="trial accepted")
     ax.axvline(2 / curvature_at_minimum, color="0.5", linestyle="-.", linewidth=1, label="$2/L$ at the minimum")
     ax.set_xscale("log", base=2)
+    exponent = int(np.floor(np.log10(max(-y_lo, y_hi))))              # the scale goes into the label
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(
+        lambda v, _, e=exponent: f"{v / 10.0**e:g}".replace("-", "\u2212")))
     ax.set(xlim=(2.0**-11, alphas[-1]), ylim=(y_lo, y_hi),
-           xlabel=r"step length $\alpha$ (log scale)", ylabel=r"$\varphi(\alpha)$",
+           xlabel=r"step length $\alpha$ (log scale)", ylabel=rf"$\varphi(\alpha)$ in units of $10^{{{exponent}}}$",
            title=f"step {k + 1}: $\\alpha$ = $2^{{{int(np.log2(trials[-1]))}}}$ accepted"
                  f" after {len(trials) - 1} rejections")
 assert moments == {150: 2.0**-8, 1000: 2.0**-9}             # one long step, one short one
@@ -1571,6 +1583,13 @@ print(f"of those {len(moved)}: {on_wall.sum()} on steep walls ({np.sum(steep_mov
 assert np.all(on_wall | near_top)                                  # every one is of one kind or the other
 assert np.all(np.linalg.norm(moved[near_top] - hilltop, axis=1) < 1.4)
 assert 0.3 * len(moved) < near_top.sum() < 0.5 * len(moved)
+fast = run_many(sgd(lr=0.01), himmelblau, moved[near_top], steps=10, keep_path=True).path[-1]
+slow = run_many(sgd(lr=0.0005), himmelblau, moved[near_top], steps=200, keep_path=True).path[-1]
+apart = np.linalg.norm(fast - slow, axis=1)                        # the same time eta * k = 0.1
+travelled = np.linalg.norm(fast - hilltop, axis=1)
+print(f"near the hilltop, at time eta*k = 0.1 (10 steps of 0.01, 200 of 0.0005): the two paths are"
+      f" at most {apart.max():.2f} apart, and at least {travelled.min():.1f} from the hilltop")
+assert np.all(apart < 0.25 * travelled)                            # a small difference, far from the start
 
 # %% [markdown]
 # Most of them (154 of the 176 printed above) end at the same minimum again: the
@@ -1579,8 +1598,11 @@ assert 0.3 * len(moved) < near_top.sum() < 0.5 * len(moved)
 # above $2/\eta = 200$ for 11 of them, as on a quarter of the grid): with
 # $\eta = 0.01$ their first steps are long and jump across a ridge. The other 8
 # start within 1.4 of the hilltop, where the function curves down in every
-# direction and the gradient is small: there the paths of the two step sizes split
-# apart early, and a small difference decides which side of a ridge they go down.
+# direction and the gradient is small. There the two step sizes take slightly
+# different paths: at the same time $\eta k = 0.1$ they are at most 0.45 apart,
+# while each is already 2.8 or more from the hilltop (printed above). That small
+# difference decides which side of a ridge they go down, and so which minimum
+# they reach.
 # (The exact counts can move by one or two on another machine: these are starts
 # on a knife edge. The checks above ask only for the proportions.)
 #
@@ -1591,10 +1613,15 @@ assert 0.3 * len(moved) < near_top.sum() < 0.5 * len(moved)
 # $1/x_k^2$ grows by about $16/L$ per step and $|x_k| \approx 1/\sqrt{1/x_0^2 + 16k/L}$.
 # With $L = 1$ from $x_0 = 0.1$ (below). **Far-away starts** above the threshold
 # could still land exactly on $x^\star$. For a polynomial such as Himmelblau's
-# function that happens only for a set of starts of measure zero: the step
-# $x \mapsto x - \eta\nabla f(x)$ is then locally invertible except on a set of
-# measure zero, so it cannot squeeze a set of positive measure onto the thin set of
-# points that approach an unstable $x^\star$. A function built for the purpose,
+# function that happens only for a set of starts of measure zero. A sketch of why:
+# the step $g(x) = x - \eta\nabla f(x)$ has the Jacobian $I - \eta\nabla^2 f(x)$,
+# whose determinant is a polynomial in $x$, not identically zero, so it vanishes
+# only on a set of measure zero; everywhere else $g$ is a local diffeomorphism
+# (locally smooth and invertible), and such a map cannot squeeze a set of positive
+# measure onto a set of measure zero. If also no Hessian eigenvalue at $x^\star$
+# equals $1/\eta$, the points that approach an unstable $x^\star$ form such a
+# thin set (the stable-manifold argument of Lee et al. 2016 and Panageas &
+# Piliouras 2017, who assume $g$ invertible everywhere: appendix F). A function built for the purpose,
 # equal to $\|x - x^\star\|^2/(2\eta)$ plus a constant on some region far away,
 # maps that whole region onto $x^\star$ in one step.
 
@@ -1795,7 +1822,8 @@ assert f_warm < 0.1 * grid_losses[best_grid]                       # still far b
 # $f$ along the line is flat at the new point, so the new gradient is at right
 # angles to the old one: the path zig-zags in right angles. And it is not always
 # faster than the best *fixed* rate of section 4. From the worst starts, a multiple
-# of $(1/\mu, 1/L)$ in the eigen-coordinates ($(1, 0.1)$ on our bowl), $f$ falls by
+# of $(1/\mu, \pm 1/L)$ in the eigen-coordinates ($(1, 0.1)$ or $(1, -0.1)$ on our
+# bowl), $f$ falls by
 # exactly $\big(\tfrac{\kappa - 1}{\kappa + 1}\big)^2$ per step, the same factor as
 # with $\eta^\star$; this is the worst case of the classical bound for steepest
 # descent with exact line searches (Nocedal & Wright 2006, chapter 3). From the
@@ -1851,7 +1879,8 @@ fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", nco
 fig.suptitle("Exact line search on the bowl: each step ends at right angles to the last");
 
 # %% [markdown]
-# Exact line search is rarely worth its price outside quadratics: each step needs
+# Outside quadratics exact line search is usually not worth its price (Nocedal &
+# Wright 2006, chapter 3, recommend inexact searches such as Armijo's): each step needs
 # a one-dimensional minimization, and, as the right panel shows, it still zig-zags
 # when the valley is narrow. Curing the zig-zag takes a better *direction*:
 # momentum (chapter 05) or Newton's method (chapter 08).
@@ -1878,8 +1907,8 @@ fig.suptitle("Exact line search on the bowl: each step ends at right angles to t
 # $f'' = 2 + 6\cos 2x$ ranges over $[-4, 8]$ (not convex, $L = 8$), its only
 # stationary point is the minimum $x = 0$ ($f'(x) = 2x + 3\sin 2x = 0$ means
 # $\sin t = -t/3$ with $t = 2x$, which forces $|t| \le 3$; on $0 < |t| \le 3 < \pi$
-# the sine has the sign of $t$ and $-t/3$ the opposite one, so $t = 0$), and $\tfrac12 f'^2 / f$ stays above
-# about $0.175$ (measured on a fine grid below):
+# the sine has the sign of $t$ and $-t/3$ the opposite one, so $t = 0$), and $\tfrac12 f'^2 / f$
+# has the positive minimum $\mu \approx 0.176$ (over a fine grid, printed below):
 
 # %%
 pl_f = lambda x: x**2 + 3 * np.sin(x) ** 2
@@ -1903,6 +1932,29 @@ assert np.all(f_pl <= bound_pl)                                       # the line
 assert np.any(curvature_pl < 0)                                       # ... on a non-convex function
 
 # %% [markdown]
+# The function and the ratio, on part of the line (shaded: where $f'' < 0$):
+
+# %%
+x_show = np.linspace(-6, 6, 2401)
+x_show = x_show[np.abs(x_show) > 1e-9]                              # the ratio is 0/0 at the minimum
+ratio_show = 0.5 * pl_df(x_show) ** 2 / pl_f(x_show)
+assert ratio_show.min() >= 0.99 * mu_pl                             # this window contains the grid's minimum
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+for ax in axes:
+    ax.fill_between(x_show, 0, 1, where=2 + 6 * np.cos(2 * x_show) < 0, transform=ax.get_xaxis_transform(),
+                    color=COLORS["orange"], alpha=0.25, linewidth=0, label="$f'' < 0$: not convex there")
+axes[0].plot(x_show, pl_f(x_show), color=COLORS["blue"], linewidth=2, label=r"$f(x) = x^2 + 3\sin^2 x$")
+axes[0].plot(x_show, x_show**2, color="0.4", linestyle="--", linewidth=1.2, label="$x^2$, for comparison")
+axes[0].set(title="A non-convex function with one stationary point", xlabel="$x$", ylabel="$f(x)$")
+axes[0].legend(loc="upper center", fontsize=8.5)
+axes[1].plot(x_show, ratio_show, color=COLORS["blue"], linewidth=2, label=r"$\frac{1}{2}f'(x)^2 / f(x)$")
+axes[1].axhline(mu_pl, color=COLORS["vermillion"], linestyle=":", linewidth=1.8,
+                label=f"$\\mu$ = {mu_pl:.3f}, its minimum on the grid")
+axes[1].set(title="The PL ratio never falls below $\\mu > 0$", xlabel="$x$",
+            ylabel=r"$\frac{1}{2}f'^2 / f$", ylim=(0, 11))
+axes[1].legend(loc="upper right", fontsize=8.5);
+
+# %% [markdown]
 # The bound holds at every step (here with a lot of room: the rate near the minimum
 # is set by the curvature there, $f''(0) = 8 = L$, where the step $1/L$ is exact,
 # not by the worst case $\mu$). Karimi et al. show that every $f(x) = g(Ax)$ with a
@@ -1914,10 +1966,13 @@ assert np.any(curvature_pl < 0)                                       # ... on a
 #
 # **Saddles.** On a non-convex $f$ the first row of the table only promises a small
 # gradient, which may be a saddle point. But with $\eta < 1/L$, for $f$ twice
-# continuously differentiable, the set of starts from which gradient descent
-# converges to a *strict* saddle (one with a negative Hessian eigenvalue) has
-# measure zero (Lee et al. 2016, "Gradient descent only converges to minimizers",
-# COLT). The start $y_0 = 10^{-8}$ of section 5 was close to that set on purpose.
+# continuously differentiable with an $L$-Lipschitz gradient, the set of starts
+# from which gradient descent converges to a *strict* saddle (one with a negative
+# Hessian eigenvalue) has measure zero. Lee et al. 2016 ("Gradient descent only
+# converges to minimizers", COLT) prove it when the strict saddles are isolated
+# (hence countably many), as on Himmelblau's function and $x^2 - y^2$; Panageas &
+# Piliouras 2017 ("Gradient descent only converges to minimizers: non-isolated
+# critical points and invariant regions", ITCS) prove it in general. The start $y_0 = 10^{-8}$ of section 5 was close to that set on purpose.
 #
 # **No minimizer.** For $\log(1 + e^{-x})$ the values still converge because the
 # proof of the $O(1/k)$ bound works with any point $u$ in place of $x^\star$:
