@@ -703,8 +703,9 @@ assert np.linalg.eigvalsh(saddle.hess(stuck.x)).min() == -2.0          # a direc
 # A small gradient means a flat spot, not a minimum. The diagnosis is a loss
 # curve that flattens at a value you know to be too high, or a Hessian with a
 # negative eigenvalue where you can afford it. Two cures, measured below: noise
-# (a perturbation moves the iterate off the manifold, as the gradients of
-# stochastic mini-batches do) and momentum (chapter 05), which accumulates the
+# (a perturbation moves the iterate off the manifold; here isotropic Gaussian
+# noise, a stand-in for mini-batch noise, which helps only where it has a
+# component along the escape direction) and momentum (chapter 05), which accumulates the
 # small steps along $y$ where the gradient is flat.
 
 # %%
