@@ -146,7 +146,7 @@ class ClippingExplorer(Explorer):
         ax.set_xlabel("$w$ (recurrent weight)")
         ax.set_ylabel("$b$ (input)")
         color = style.color_for("sgd")
-        path = plotting.plot_path(np.zeros((1, 2)), ax=ax, color=color, label="gradient descent",
+        path = plotting.plot_path(np.zeros((1, 2)), ax=ax, color=color, label="path (gradient descent, clipped as chosen)",
                                   legend=False, markers=False)
         ax.legend(handles=[floor_handle, path.line], loc="lower left", fontsize=8)
         self._floor = floor
