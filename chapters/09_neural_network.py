@@ -364,11 +364,30 @@ def as_dict(t):
 
 
 theta = np.concatenate([deep[k].ravel() for k in names])
+loss_calls = []
+
+
+def counted_loss(t):
+    loss_calls.append(1)
+    return mlp_loss(as_dict(t), X, y)
+
+
 deep_error = calculus.check_grad(
-    lambda t: mlp_loss(as_dict(t), X, y),
+    counted_loss,
     lambda t: np.concatenate([g.ravel() for g in mlp_loss_and_grad(as_dict(t), X, y)[1].values()]), theta)
-print(f"2-16-16-1: {theta.size} parameters, relative error {deep_error:.1e}")
-assert theta.size == 337 and deep_error < 1e-8
+print(f"2-16-16-1: {theta.size} parameters, relative error {deep_error:.1e}; "
+      f"the finite differences evaluated the loss {len(loss_calls)} times")
+assert theta.size == 337 and deep_error < 1e-8 and len(loss_calls) == 2 * 337
+
+# %% [markdown]
+# That check also shows why backpropagation exists. The finite differences
+# needed two evaluations of the loss per parameter, $2 \times 337 = 674$ forward
+# passes over the training set; backpropagation got all 337 entries from one
+# forward pass and one backward pass, which does two matrix products per layer
+# ($A_{l-1}^\top \delta_l$ and $\delta_l W_l^\top$) where the forward pass does
+# one. So a gradient costs a small constant times one forward pass, whatever
+# the number of parameters: for a network with millions of them, the difference
+# between training and not.
 
 # %% [markdown]
 # ### The same gradient as PyTorch's autograd
@@ -521,8 +540,9 @@ fig.colorbar(image, ax=ax_map, shrink=0.8, label="$p$");
 # halfway between the trained network and a shuffled copy of it, the loss is
 # far higher (the cell checks it). So gradient descent on a network has no single bottom to find: where
 # it ends depends on where it starts and on the mini-batches it sees, and two
-# seeds can end at minima of different quality. This is one source of the
-# seed-to-seed spread that section 6 has to measure.
+# seeds can end, after a fixed budget of epochs, at points of different quality
+# (not necessarily minima: the runs are stopped, not finished). This is one
+# source of the seed-to-seed spread that section 6 has to measure.
 
 # %%
 perm = np.random.default_rng(0).permutation(16)                 # a reordering of the first hidden layer
@@ -834,21 +854,41 @@ assert 0.35 < share_clipped[0] < 0.6 and share_clipped[-1] > 0.85     # about ha
 # Why so little effect? Adam's step, $\eta\,\hat m_t/(\sqrt{\hat v_t} + \epsilon)$,
 # is a ratio of two averages of the same gradients: multiply every gradient by
 # $c > 0$ and $\hat m_t$ grows by $c$, $\sqrt{\hat v_t}$ by $c$, and the step
-# does not change (up to $\epsilon$). Kingma and Ba (2015, section 2.1) show
-# that the step is approximately bounded by $\eta$ per coordinate (the hard
-# bound, with $\epsilon = 0$, is $\eta(1-\beta_1)/\sqrt{1-\beta_2} \approx 3.16\,\eta$
-# for the default betas 0.9 and 0.999, reached only when a coordinate's earlier
-# gradients were all zero), and smaller
+# does not change (up to $\epsilon$). Kingma and Ba (2015, section 2.1) argue
+# that the step is *typically* at most about $\eta$ per coordinate, and smaller
 # when the gradients are noisy compared with their mean (a small
-# "signal-to-noise ratio", as near a minimum); what it does not depend on is
-# the gradients' overall scale. Clipping is not such a uniform rescaling (it shrinks
+# "signal-to-noise ratio", as near a minimum). It is not a hard bound: gradients
+# that grow step after step give more (the cell below: 5 % growth per step gives
+# about $3.45\,\eta$ after 300 steps), up to a supremum of
+# $\eta\,(1-\beta_1)/\sqrt{(1-\beta_2)(1-\beta_1^2/\beta_2)} \approx 7.27\,\eta$
+# for the default betas 0.9 and 0.999 with $\epsilon = 0$ (a Cauchy–Schwarz
+# argument, derived in chapter 06, Appendix C). Either way, what the step does
+# not depend on is the gradients' overall scale. Clipping is not such a uniform rescaling (it shrinks
 # only the large gradients, so it changes the mix inside the two averages), so
 # this is an explanation, not a proof: it suggests that shrinking gradients does
-# little to a step whose bound is set by $\eta$. The schedule acts on $\eta$
+# little to a step capped by a multiple of $\eta$. The schedule acts on $\eta$
 # itself, and its decay ends every run with small steps, whatever the peak. The
 # warm-up alone cannot do that: whatever it does for the first 90 steps, it
 # leaves a rate of 1 or more in place for the other 810.
-#
+
+# %%
+def adam_step_over_lr(gradients, beta1=0.9, beta2=0.999):
+    """|step| / lr of Adam (bias-corrected, eps = 0) on one coordinate, after the last gradient."""
+    m = v = 0.0
+    for t, g in enumerate(gradients, start=1):
+        m, v = beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g * g
+    return abs(m / (1 - beta1 ** t)) / np.sqrt(v / (1 - beta2 ** t))
+
+
+growing = adam_step_over_lr(1.05 ** np.arange(300))              # each gradient 5 % larger than the last
+supremum = 0.1 / np.sqrt(0.001 * (1 - 0.9 ** 2 / 0.999))
+print(f"gradients growing 5 % per step, after 300 steps: step = {growing:.2f} lr; "
+      f"(1-b1)/sqrt(1-b2) = {0.1 / np.sqrt(0.001):.2f}; supremum {supremum:.2f}")
+assert 0.1 / np.sqrt(0.001) < growing < supremum and np.isclose(growing, 3.45, atol=0.01)
+assert np.isclose(supremum, 7.27, atol=0.005)
+assert np.isclose(adam_step_over_lr(7.0 * 1.05 ** np.arange(300)), growing)   # the scale does not matter
+
+# %% [markdown]
 # ### The comparison
 #
 # Each optimizer at its chosen learning rate, ten fresh seeds (10–19), scored on
@@ -858,15 +898,22 @@ assert 0.35 < share_clipped[0] < 0.6 and share_clipped[-1] > 0.85     # about ha
 EVAL_SEEDS = list(range(10, 20))
 
 
-def evaluate(name, lr, seeds):
-    """Test accuracy after SHORT epochs of the optimizer `name` at rate(s) lr, one run per seed."""
-    _, h = train(stack_params([init_mlp(SIZES, seed=s) for s in seeds]), X, y, ALL[name](lr, SHORT),
-                 epochs=SHORT, batch_size=BATCH, seed=seeds,
-                 X_val=test.X, y_val=test.y)      # the test set is only recorded: nothing is chosen on it
-    return h.val_accuracy[SHORT]
+def evaluate(name, lr, seeds, per_point=False):
+    """Test accuracy after SHORT epochs of the optimizer `name` at rate(s) lr, one run per seed
+    (with per_point, also which test points each run gets right: shape (test points, seeds))."""
+    final, h = train(stack_params([init_mlp(SIZES, seed=s) for s in seeds]), X, y, ALL[name](lr, SHORT),
+                     epochs=SHORT, batch_size=BATCH, seed=seeds,
+                     X_val=test.X, y_val=test.y)      # the test set is only recorded: nothing is chosen on it
+    if not per_point:
+        return h.val_accuracy[SHORT]
+    right = (mlp_forward(final, test.X)[0] > 0) == (test.y[:, None] == 1)
+    assert np.allclose(right.mean(axis=0), h.val_accuracy[SHORT])
+    return h.val_accuracy[SHORT], right
 
 
-test_acc = {name: evaluate(name, best_lr[name], EVAL_SEEDS) for name in OPTIMIZERS}
+test_acc, test_right = {}, {}
+for name in OPTIMIZERS:
+    test_acc[name], test_right[name] = evaluate(name, best_lr[name], EVAL_SEEDS, per_point=True)
 rows = ["| optimizer | chosen lr | test accuracy after 100 epochs: mean | worst seed | best seed |",
         "| --- | --- | --- | --- | --- |"]
 for name, acc in test_acc.items():
@@ -880,11 +927,24 @@ assert np.ptp(sgd) == max(np.ptp(acc) for acc in test_acc.values())
 near = {name: int(np.sum(mean_acc[name] >= mean_acc[name].max() - 0.05)) - 1 for name in ("Adam", "AdamW", RECIPE)}
 print("other rates within 5 points of the chosen one in the search:", near)
 assert min(near.values()) >= 1
-standard_error = np.sqrt(0.95 * 0.05 / len(test.y))      # of an accuracy near 95 % measured on the test set
-spread = np.ptp([test_acc[name].mean() for name in ("momentum", "Adam", "AdamW")])
-print(f"standard error of a 95 % accuracy on {len(test.y)} points: {standard_error:.3f}; "
-      f"spread of the means of momentum, Adam, AdamW: {spread:.3f}")
-assert np.isclose(standard_error, 0.022, atol=5e-4) and spread < 2 * standard_error
+standard_error = np.sqrt(0.95 * 0.05 / len(test.y))      # of ONE accuracy near 95 % measured on the test set
+
+
+def paired(a, b):
+    """Difference of mean test accuracy a − b and its standard error over the shared test points."""
+    d = test_right[a].mean(axis=1) - test_right[b].mean(axis=1)     # per test point, averaged over the seeds
+    return d.mean(), d.std(ddof=1) / np.sqrt(len(d))
+
+
+pairs = [("momentum", "Adam"), ("momentum", "AdamW"), ("Adam", "AdamW"), ("AdamW", RECIPE)]
+diff = {pair: paired(*pair) for pair in pairs}
+print(f"standard error of one 95 % accuracy on {len(test.y)} points: {standard_error:.3f}")
+for (a, b), (d, se) in diff.items():
+    print(f"{a} − {b}: {d:+.3f}, paired standard error {se:.3f} ({abs(d) / se:.1f} standard errors)")
+assert np.isclose(standard_error, 0.022, atol=5e-4)
+assert all(np.isclose(d, test_acc[a].mean() - test_acc[b].mean()) for (a, b), (d, _) in diff.items())
+assert all(se < standard_error for _, se in diff.values())          # pairing removes the shared noise
+assert all(abs(d) < 2 * se for pair, (d, se) in diff.items() if RECIPE not in pair)   # momentum, Adam, AdamW: tied
 
 # %% [markdown]
 # In this run plain SGD has the lowest mean and the widest spread. The order of
@@ -892,16 +952,28 @@ assert np.isclose(standard_error, 0.022, atol=5e-4) and spread < 2 * standard_er
 # grid scores within five points of the chosen one in the search, so which one
 # is chosen is partly luck, and with it the ranking. Even the machine's
 # rounding plays a part: differences in the last digit grow over 900 steps, and
-# where numpy rounds differently (other CPUs), the search can pick a
+# where numpy rounds differently (other CPUs), the search could pick a
 # neighbouring rate, so the numbers you see may differ from ours. One run of
 # the protocol is itself one sample.
 #
 # And one source of noise the dots do not show: every run is scored on the
-# *same* 100 test points. An accuracy of about 95 % measured on 100 points
-# drawn at random has a standard error of $\sqrt{0.95 \times 0.05/100} \approx
-# 0.022$, about two points: another draw of the test set could move each mean by
-# that much, and the differences between the means of momentum, Adam and AdamW
-# in the table are smaller than two such standard errors (the cell checks it).
+# *same* 100 test points, and another draw of them would give other numbers.
+# One accuracy of about 95 % measured on 100 random points has a standard error
+# of $\sqrt{0.95 \times 0.05/100} \approx 0.022$. But that is the wrong
+# yardstick for a *difference* between two methods scored on the same points:
+# an easy point is easy for both, a hard one hard for both, and that shared
+# noise cancels in the difference. The right one is the **paired** standard
+# error: for each test point $i$, the difference $d_i$ between the two methods'
+# share of seeds that get it right; the difference of the means is the average
+# of the $d_i$, and its standard error is the standard deviation of the $d_i$
+# over $\sqrt{100}$. The cell prints it for a few pairs: it is smaller than
+# 0.022 for all of them, and the differences between momentum, Adam and AdamW
+# are within two paired standard errors of zero (the cell checks both): on this
+# test set they are tied. The last line, the recipe against AdamW, is to be
+# judged the same way, by its own paired standard error: the single-accuracy
+# yardstick would dismiss as noise any difference below $2 \times 0.022 \approx
+# 0.044$, even one several paired standard errors from zero. (This treats the
+# seeds as fixed; it measures only the test set's sampling noise.)
 #
 # ### Does it hold for other seeds?
 #
@@ -980,6 +1052,8 @@ for c in range(len(CONFIGS)):
         st = STYLES[name]
         ax_configs.scatter(c + shift + offsets / 2.5, by_config[name][c], marker=st["marker"], s=26, zorder=3,
                            color=st["color"], facecolors=fill, label=name if c == 0 else None)
+        ax_configs.plot([c + shift - 0.12, c + shift + 0.12], [by_config[name][c].mean()] * 2, color="black",
+                        linewidth=1, zorder=4, label="mean of 10 seeds" if c == 0 and name == RECIPE else None)
 ax_configs.set_xticks(range(len(CONFIGS)), [f"tuning seeds {t[0]}–{t[-1]}\nevaluation seeds {e[0]}–{e[-1]}"
                                              for t, e in zip(CONFIGS, CONFIG_EVAL)], fontsize=7)
 for ax, lowest in ((ax_dots, min(a.min() for a in test_acc.values())), (ax_configs, min(s.min(), ss.min()))):
@@ -987,7 +1061,7 @@ for ax, lowest in ((ax_dots, min(a.min() for a in test_acc.values())), (ax_confi
     assert lowest > floor and r.min() > floor                          # the ylim hides no seed
     ax.set(ylabel="test accuracy", ylim=(floor, 1.02))
 ax_dots.set_title(f"Tuning seeds 0–2: each of {len(EVAL_SEEDS)} seeds after 100 epochs (bar: mean)")
-ax_configs.set_title("SGD, SGD + schedule, recipe: five seed configurations, 10 seeds each")
+ax_configs.set_title("SGD, SGD + schedule, recipe: five seed configurations, 10 seeds each (bar: mean)")
 ax_configs.legend(fontsize=8, loc="lower left")
 
 # %% [markdown]
@@ -1022,8 +1096,8 @@ ax_configs.legend(fontsize=8, loc="lower left")
 # configuration to the next (the table). We only compared the
 # recipe with SGD across configurations; which of the Adam-family methods and
 # momentum is best, this experiment does not tell (one configuration is not
-# enough to rank methods whose rates are nearly tied, on a test set whose own
-# sampling error is about as large as their differences).
+# enough to rank methods whose rates are nearly tied, and on this test set
+# their differences are within two paired standard errors).
 #
 # And what we cannot say. All of this is for *one* small problem, one batch
 # size, one budget of 100 epochs (a longer one could reorder the methods, and
