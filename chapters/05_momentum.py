@@ -1675,7 +1675,8 @@ for name, lr_, beta_, theory in [("tuned (Lessard et al.)", lr_nag, beta_nag, rh
 # i.e. $\kappa > 1$. Nesterov's method earns
 # its fame elsewhere: its $\sqrt\kappa$ guarantee holds for every smooth strongly
 # convex function, while the heavy ball's tuned parameters can fail to converge on
-# some of them (Lessard, Recht & Packard, 2016, give such a function). For convex functions that are not
+# some of them (Lessard, Recht & Packard, 2016, give such a function; it is run in
+# the next cell). For convex functions that are not
 # strongly convex, Nesterov's method with $\beta_k = (k - 1)/(k + 2)$ brings
 # $f(x_k) - f^\star$ down like $O(1/k^2)$, against gradient descent's $O(1/k)$
 # (Nesterov, 1983; *Introductory Lectures*, 2004, section 2.2; Beck & Teboulle, 2009,
@@ -1685,6 +1686,31 @@ for name, lr_, beta_, theory in [("tuned (Lessard et al.)", lr_nag, beta_nag, rh
 # and restarting the momentum whenever $f$ goes up removes the need to know $\mu$ in
 # practice (O'Donoghue & Candès, 2015, *Adaptive restart for accelerated gradient
 # schemes*, Found. Comput. Math.).
+
+
+# %%
+def lrp_grad(x):
+    """Gradient of Lessard, Recht & Packard's piecewise quadratic: 25x below 1, x + 24 up to 2, 25x - 24 above (L = 25, mu = 1)."""
+    return np.where(x < 1, 25 * x, np.where(x < 2, x + 24, 25 * x - 24))
+
+
+lrp_L, lrp_mu = 25.0, 1.0
+for x_start in (3.3, 1.0):
+    hb = heavy_ball(lrp_grad, x_start, 4 / (np.sqrt(lrp_L) + np.sqrt(lrp_mu)) ** 2,
+                    ((np.sqrt(lrp_L / lrp_mu) - 1) / (np.sqrt(lrp_L / lrp_mu) + 1)) ** 2, steps=300)
+    nag = nesterov(lrp_grad, x_start, 1 / lrp_L, (np.sqrt(lrp_L / lrp_mu) - 1) / (np.sqrt(lrp_L / lrp_mu) + 1), steps=300)
+    print(f"from x0 = {x_start}: heavy ball (alpha*, beta*) ends cycling through {np.round(hb[-3:], 3)}; "
+          f"Nesterov (1/L, (sqrt(kappa)-1)/(sqrt(kappa)+1)) ends at {nag[-1]:.1e}")
+    assert np.allclose(hb[-3:], hb[-6:-3], atol=1e-6) and np.abs(hb[-3:]).min() > 0.5   # a 3-cycle, not the minimum
+    assert np.allclose(np.sort(hb[-3:]), [-1.802, 0.647, 2.116], atol=2e-3)           # the cycle's three points
+    assert abs(nag[-1]) < 1e-6                                                          # converged to x* = 0
+
+# %% [markdown]
+# On this function ($L = 25$, $\mu = 1$, $\kappa = 25$) the heavy ball with the
+# parameters that are best on every quadratic with these $\mu$ and $L$ never
+# converges from either start: it ends in the cycle $-1.802 \to 2.116 \to 0.647$
+# (asserted). Nesterov's method with $\alpha = 1/L$ and
+# $\beta = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)$ reaches the minimum $x^\star = 0$.
 
 # %% [markdown]
 # ## Appendix B. Momentum conventions: averaging, and where the learning rate sits
