@@ -157,7 +157,8 @@ plotting.plot_path(gd.xs[:21], ax=ax, color=style.color_for("gd"), legend=False,
                    marker="o", markersize=2.5, zorder=6, label="gradient descent, $2/(L+\\mu)$")
 plotting.plot_path(ball[:21], ax=ax, color=style.color_for("heavy_ball"), legend=False, linewidth=1.0,
                    linestyle="--", label=f"heavy ball, $\\alpha^\\star$, $\\beta^\\star$ = {beta_star:.2f}")
-ax.plot([], [], **{**style.START_STYLE, "markeredgecolor": "black"}, label="start (hollow circle)")
+ax.plot([], [], **{**style.START_STYLE, "markeredgecolor": style.color_for("heavy_ball")},
+        label="start (hollow circle, both paths)")
 ax.plot([], [], **{**style.END_STYLE, "color": "white"}, label="step 20 (diamond, path's colour)")
 ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
 loss_lines = plotting.plot_loss([gd.fs[:121], bowl.f(ball.T)], ax=ax_loss, f_star=0.0,
