@@ -18,7 +18,8 @@
 # than along needs hundreds. **Momentum** cuts that cost to
 # the order of $\sqrt{\kappa}$ (about $\sqrt\kappa/2$ steps per factor $e$, section 4), by letting each step remember the previous one, as a
 # heavy ball rolling downhill keeps its speed. It is one line of code, and it is
-# in almost every optimizer used to train neural networks.
+# part of SGD with momentum and of Adam (chapter 06), both built into PyTorch's
+# `torch.optim`.
 #
 # You need chapter 02: the update rule, the rate $\max_i |1 - \eta\lambda_i|$ on a
 # quadratic (one eigen-direction at a time), and `run`.
@@ -41,7 +42,7 @@
 #   ill-conditioned bowl, tuned for the same floor, the heavy ball still gets there sooner;
 # - when momentum carries the iterate over a hilltop into another minimum, and why
 #   a ball started below the hilltop cannot in continuous time while the discrete
-#   iterates sometimes do;
+#   iterates, whose energy a coarse step can raise, sometimes do;
 # - and you get a **momentum explorer**: sliders for $\alpha$ and $\beta$, a
 #   Nesterov switch, and a start point you set by clicking.
 
@@ -156,7 +157,8 @@ plotting.plot_path(gd.xs[:21], ax=ax, color=style.color_for("gd"), legend=False,
                    marker="o", markersize=2.5, zorder=6, label="gradient descent, $2/(L+\\mu)$")
 plotting.plot_path(ball[:21], ax=ax, color=style.color_for("heavy_ball"), legend=False, linewidth=1.0,
                    linestyle="--", label=f"heavy ball, $\\alpha^\\star$, $\\beta^\\star$ = {beta_star:.2f}")
-ax.plot([], [], **{**style.START_STYLE, "markeredgecolor": "black"}, label="start (hollow circle)")
+ax.plot([], [], **{**style.START_STYLE, "markeredgecolor": style.color_for("heavy_ball")},
+        label="start (hollow circle, both paths)")
 ax.plot([], [], **{**style.END_STYLE, "color": "white"}, label="step 20 (diamond, path's colour)")
 ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
 loss_lines = plotting.plot_loss([gd.fs[:121], bowl.f(ball.T)], ax=ax_loss, f_star=0.0,
@@ -521,8 +523,8 @@ ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5));
 # $$|z_k| = (1 + 1.82\,k)\,(\rho^\star)^k\,|z_0| ,$$
 #
 # which *grows* until $k = 4$, to $3.7\,|z_0|$, before $(\rho^\star)^k$ wins. That
-# coordinate carries almost all the loss ($\tfrac12 L z^2$), hence the rise by about
-# $3.7^2 \approx 13.7$. Along the valley the same formula gives
+# coordinate carries 94% of the loss at the start ($\tfrac12 L z^2$), hence the rise
+# by about $0.94 \cdot 3.7^2 \approx 13$. Along the valley the same formula gives
 # $(1 + 0.18k)(\rho^\star)^k$, which only falls.
 
 # %%
@@ -541,6 +543,11 @@ for axis, lam, r in [(0, mu, rho_star), (1, L, -rho_star)]:
 growth = np.abs(ball[:, 1] / ball[0, 1])
 print(f"across the valley: |z_k|/|z_0| peaks at {growth.max():.2f} at step {np.argmax(growth)}")
 assert np.argmax(growth) == 4 and 3.6 < growth.max() < 3.8
+share = 0.5 * L * ball[0, 1] ** 2 / bowl.f(ball[0])                         # across-valley share of the start's loss
+rise = bowl.f(ball.T).max() / bowl.f(ball[0])
+print(f"across the valley: {share:.0%} of the start's loss; {share:.2f} * {growth.max():.2f}^2 = "
+      f"{share * growth.max() ** 2:.1f}; measured rise of the loss: {rise:.1f}")
+assert 0.93 < share < 0.95 and abs(share * growth.max() ** 2 - rise) < 0.3
 assert np.all(np.diff(np.abs(ball[:, 0])) < 0)                              # along the valley: only falls
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
@@ -837,9 +844,9 @@ assert 1e-3 < min(lr_limit.values())                                            
 
 # %% [markdown]
 # Gradient descent can settle there with `lr` up to 0.0020, the heavy ball with
-# $\beta = 0.9$ up to 0.0038, Nesterov with $\beta = 0.9$ only up to 0.00135. So the
-# common recipe "$\beta = 0.9$ with a learning rate that gradient descent tolerates"
-# is safe for the heavy ball and **unsafe for Nesterov**: take at most
+# $\beta = 0.9$ up to 0.0038, Nesterov with $\beta = 0.9$ only up to 0.00135. So if
+# you keep a learning rate that gradient descent tolerates and add $\beta = 0.9$,
+# the minimum stays stable for the heavy ball but **may not for Nesterov**: take at most
 # $(1 + \beta)/(1 + 2\beta) \approx 0.68$ of gradient descent's limit. Section 9
 # tries `lr` = 0.0015, between the two.
 #
@@ -974,6 +981,13 @@ for seed in (1, 2, 3):                                                    # the 
     spreads[seed] = max(floors) / min(floors) - 1
     assert spreads[seed] < 0.05 and max(reaches) / min(reaches) < 1.25
 spreads[0] = max(effective) / min(effective) - 1
+at_50 = [noisy[p]["curve"][49] for p in same_effective]                  # L - L* after 50 steps
+print("fixed effective step, L - L* at step 50:", ", ".join(f"{v:.1e}" for v in at_50))
+assert at_50[2] < 0.25 * min(at_50[:2])                                   # beta = 0.9 about 10x lower at step 50...
+a_lams = same_effective[2][0] * np.linalg.eigvalsh(H)
+print(f"alpha = 0.005: alpha lambda = {a_lams.round(4)}, (1 - sqrt 0.9)^2 = {(1 - np.sqrt(0.9)) ** 2:.4f}")
+assert a_lams.min() > (1 - np.sqrt(0.9)) ** 2                             # ...its roots are complex: underdamped
+assert same_effective[1][0] * np.linalg.eigvalsh(H).max() < (1 - np.sqrt(0.5)) ** 2   # beta = 0.5: real roots
 print("fixed effective step: spread of the three floors per seed:", {k: f"{v:.1%}" for k, v in sorted(spreads.items())})
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
@@ -1002,13 +1016,18 @@ axes[0].set_ylim(1e-4, 20);
 # At a fixed $\alpha$ the floor rises with $\beta$, by about $2\times$ at
 # $\beta = 0.5$ and $10\times$ at $0.9$, and the runs get there faster (within
 # $2\times$ of their floor after the numbers of steps in the legend). At a fixed
-# effective step the three curves lie on top of one another (the markers tell them
-# apart; the same seed gives the same batches): the floors agree within 20%
-# (asserted; measured within about 3% on each of four seeds, printed), and each run
-# gets within $2\times$ of its floor after about as many steps as the others (within
-# 25%, asserted on the four seeds). On this well-conditioned
-# problem ($\kappa = 1.1$), momentum is just another way to write the same
-# effective step. So when you add momentum to SGD, multiply the learning rate by
+# effective step the three curves end up on top of one another, from about step 100
+# on (the markers tell them apart; the same seed gives the same batches): the floors
+# agree within 20% (asserted; measured within about 3% on each of four seeds,
+# printed), and each run gets within $2\times$ of its floor after about as many steps
+# as the others (within 25%, asserted on the four seeds). The way down differs: at
+# step 50 the $\beta = 0.9$ run is about 10 times lower than the other two (the dip
+# in the right panel; printed). With $\alpha = 0.005$ both $\alpha\lambda$ lie above
+# $(1 - \sqrt{0.9})^2 = 0.0026$, so its roots are complex (section 4): it is
+# underdamped (section 5) and overshoots, while $\beta = 0.5$ has real roots. On this
+# well-conditioned problem ($\kappa = 1.1$), once that transient has passed,
+# momentum gives the noise floor of gradient descent with the same effective step.
+# So when you add momentum to SGD, multiply the learning rate by
 # $1 - \beta$ to keep the same noise level. To shrink the ball, decay the step or
 # grow the batch, as in chapter 04.
 #
@@ -1320,22 +1339,85 @@ ax_t.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
 # -\gamma\dot x^2 \le 0$. Released at rest below the hilltop, it starts with
 # $E < f(\text{hilltop})$; to reach the other side its path would have to pass
 # through the hilltop, where $E \ge f(\text{hilltop})$. The discrete heavy ball has
-# no such guarantee: its iterates *jump*, and one hop can land on the far side
-# without ever being at the hilltop. Our scan is an observation about this
-# function and this step size, not a theorem, and with larger steps it fails: from
-# $x_0 = 1.52$, below the hilltop, lr = 0.09:
+# no such guarantee, because its energy need not decrease. Our scan is an
+# observation about this function and this step size, not a theorem, and with
+# larger steps it fails: from $x_0 = 1.52$, below the hilltop, lr = 0.09
+# ($h = 0.3$), measuring $E_k = \tfrac12\big((x_k - x_{k-1})/h\big)^2 + f(x_k)$:
 
 # %%
-x_low = 1.52
-assert double_well.f(np.array([x_low])) < double_well.f(np.array([rim])) - 0.1   # well below the hilltop
+x_low, lr_big = 1.52, 0.09
+f_low, f_rim = double_well.f(np.array([x_low])), double_well.f(np.array([rim]))
+assert f_low < f_rim - 0.1                                          # well below the hilltop
+
+
+def energy(xs, lr_):
+    """E_k = (x_k - x_{k-1})^2 / (2 h^2) + f(x_k) with the time step h = sqrt(lr); E_0 = f(x_0) (at rest)."""
+    speed2 = np.concatenate([[0.0], np.diff(xs) ** 2 / lr_])
+    return 0.5 * speed2 + np.array([double_well.f(np.array([x])) for x in xs])
+
+
+low_runs = {}
 for beta_ in (0.94, 0.95, 0.96):
-    end = run(sgd(lr=0.09, momentum=beta_), double_well, np.array([x_low]), steps=5000, tol=1e-8).x[0]
-    print(f"lr = 0.09, beta = {beta_}: from x0 = {x_low} (f = {double_well.f(np.array([x_low])):.3f}) ends at {end:.4f}")
-    assert abs(end - global_min) < 1e-3                                   # crossed the hilltop from below
+    xs = run(sgd(lr=lr_big, momentum=beta_), double_well, np.array([x_low]), steps=5000, tol=1e-8).xs[:, 0]
+    E = energy(xs, lr_big)
+    k = int(np.argmax(xs < rim))                                    # first iterate left of the hilltop
+    low_runs[beta_] = xs, E
+    print(f"lr = {lr_big}, beta = {beta_}: ends at {xs[-1]:.4f}; x_1..x_{k} = {np.round(xs[1:k + 1], 3)} "
+          f"(last hop {xs[k - 1] - xs[k]:.2f}); E_0 = {E[0]:.3f}, E_1 = {E[1]:.3f}, E_{k - 1} = {E[k - 1]:.3f}")
+    assert abs(xs[-1] - global_min) < 1e-3                          # crossed the hilltop from below...
+    assert 0 < xs[k - 1] - rim < 0.2 and 0.08 < xs[k - 1] - xs[k] < 0.18   # ...in a short hop, not a leap
+    assert abs(E[0] - (-0.073)) < 0.002 and abs(E[1] - 0.595) < 0.005       # the first step adds energy
+    assert abs(xs[0] - xs[1] - 0.533) < 0.002
+    assert f_rim + 0.07 < E[k - 1] and 0.15 < E[k - 1] < 0.38       # still above the hilltop just before crossing
+print(f"hilltop height f = {f_rim:.3f}")
+
+gamma = (1 - 0.95) / np.sqrt(lr_big)                                # friction of the beta = 0.95 run: 1/6
+small_runs = {}
+for lr_ in (0.02, 0.005, 0.001):                                    # same friction, smaller time steps
+    beta_ = 1 - gamma * np.sqrt(lr_)
+    xs = run(sgd(lr=lr_, momentum=beta_), double_well, np.array([x_low]), steps=20_000, tol=1e-8).xs[:, 0]
+    small_runs[lr_] = xs, energy(xs, lr_)
+    print(f"lr = {lr_}, beta = {beta_:.4f}: ends at {xs[-1]:.4f}, leftmost x = {xs.min():.3f}, "
+          f"largest E after the start = {small_runs[lr_][1][1:].max():.3f}")
+    assert abs(xs[-1] - local_min) < 1e-3 and xs.min() > 0.49       # stays in the local minimum
+    assert small_runs[lr_][1][1:].max() < f_rim - 0.05                # its energy never reaches the hilltop's
+assert all(small_runs[lr_][1][1:].max() < small_runs[lr_][1][0] for lr_ in (0.005, 0.001))   # nor its start's
+
+# %%
+fig, (ax_x, ax_e) = plt.subplots(1, 2, figsize=(11, 4.4))
+t_max = 2.1                                                         # the crossing happens by t = 1.5
+series = [(f"lr = 0.09, $\\beta$ = {b}", low_runs[b], lr_big, c, ls, m) for b, c, ls, m in zip(
+    (0.94, 0.95, 0.96), [style.color_for("heavy_ball"), COLORS["vermillion"], COLORS["reddish_purple"]],
+    ["-", "--", "-."], "os^")]
+series.append((f"lr = 0.005, $\\beta$ = {1 - gamma * np.sqrt(0.005):.3f}", small_runs[0.005], 0.005,
+               style.color_for("gd"), ":", None))
+for label, (xs, E), lr_, color, ls, marker in series:
+    n = int(t_max / np.sqrt(lr_)) + 1
+    t = np.arange(n) * np.sqrt(lr_)                                  # time t = k h
+    for ax_, ys in ((ax_x, xs[:n]), (ax_e, E[:n])):
+        ax_.plot(t, ys, color=color, linestyle=ls, marker=marker, markersize=4, linewidth=1.5, label=label)
+ax_x.axhline(rim, color="black", linestyle=":", linewidth=1, label="hilltop, $x$ = 0.17")
+ax_x.set(xlabel="time $t = k\\sqrt{\\mathrm{lr}}$", ylabel="$x_k$", title=f"From $x_0$ = {x_low}, below the hilltop")
+ax_e.axhline(f_rim, color="black", linestyle=":", linewidth=1, label=f"height of the hilltop, {f_rim:.3f}")
+ax_e.set(xlabel="time $t = k\\sqrt{\\mathrm{lr}}$", ylabel="$E_k$", ylim=(-1.2, 1.0),
+         title="Energy $E_k = \\frac{1}{2}((x_k - x_{k-1})/h)^2 + f(x_k)$, $h = \\sqrt{\\mathrm{lr}}$")
+for ax_ in (ax_x, ax_e):
+    ax_.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2)
 
 # %% [markdown]
 # All three runs end in the global minimum: their iterates got past the hilltop
-# from a start below it, which the continuous ball can never do.
+# from a start below it, which the continuous ball can never do. They do not leap
+# over it: they walk up to it and cross in a hop of 0.09 to 0.16 (printed). What
+# the coarse time step breaks is the other half of the argument, that the energy
+# only falls. The start has $E_0 = f(1.52) = -0.073$, below the hilltop's 0.084; the
+# first step is a plain gradient step of length $0.09\,f'(1.52) = 0.53$, and after
+# it $E_1 = 0.595$. The step has *added* energy, and just before the crossing $E$ is
+# still 0.165 to 0.36, above the hilltop (right panel). With the same friction
+# ($\gamma = 0.05/0.3 = 1/6$) and smaller time steps, lr = 0.02, 0.005 and 0.001
+# with $\beta = 1 - \gamma\sqrt{\text{lr}}$, the ball stays in the local minimum and
+# never gets left of $x = 0.50$; its energy never reaches the hilltop's, and at the
+# two smaller steps it never rises above its start (dotted curve, lr = 0.005). Here,
+# the smaller the step, the more the heavy ball behaves like the continuous ball.
 #
 # So momentum is not a method for finding global minima. It helps on long slopes
 # and narrow valleys, and it may carry the iterate over small bumps; which minimum it
@@ -1361,7 +1443,8 @@ assert races["gd"].status == "max_steps" and 1e-9 < races["gd"].f < 1e-7
 assert races["gd"].fs[-1] < races["gd"].fs[-1000]                               # still falling
 for name in ["heavy_ball", "nesterov"]:
     assert races[name].status == "converged" and 2500 < races[name].steps < 3500   # about 3,000 steps
-assert all(tr.fs[50] < 0.2 * tr.fs[0] for tr in races.values())                   # in the valley early on
+assert all(tr.fs[50] < 0.2 * tr.fs[0] for tr in races.values())                   # in the valley early on:
+assert all(abs(tr.xs[50, 1] - tr.xs[50, 0] ** 2) < 0.03 for tr in races.values())  # near its floor y = x^2
 
 # %%
 fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1, 1.1])
@@ -1380,18 +1463,22 @@ for name, tr in races.items():
             color=style.color_for(name), markeredgecolor="black", markeredgewidth=0.8)
     handles.append(plt.Line2D([], [], color=style.color_for(name), linestyle=styles[name], linewidth=min(widths[name], 2.5),
                               marker=marker, markersize=size, markeredgecolor="black", label=names[name]))
-    if name != "nesterov":                                   # step numbers (Nesterov's marks sit next to the heavy ball's)
-        for k in mark_steps[:3] if name == "heavy_ball" else mark_steps:
-            ax.annotate(f"{k}", tr.xs[k], xytext=(9, -14) if name == "gd" else (-12, 12), textcoords="offset points",
-                        fontsize=8, fontweight="bold", color="black" if name == "gd" else "#8a5a00", zorder=9,
-                        ha="left" if name == "gd" else "right",
-                        bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor=style.color_for(name),
-                                  alpha=0.9),
-                        arrowprops=dict(arrowstyle="-", color="black", linewidth=0.7, shrinkA=0, shrinkB=4))
+    labelled = {"gd": mark_steps, "heavy_ball": mark_steps[:3], "nesterov": mark_steps[:2]}[name]
+    offsets = {"gd": (9, -14), "heavy_ball": (-12, 12), "nesterov": (-14, -14)}
+    text_colors = {"gd": "black", "heavy_ball": "#8a5a00", "nesterov": "#7a2a5a"}
+    for k in labelled:                                       # boxed step numbers, framed in the path's colour
+        ax.annotate(f"{k}", tr.xs[k], xytext=offsets[name], textcoords="offset points",
+                    fontsize=8, fontweight="bold", color=text_colors[name], zorder=9,
+                    ha="left" if name == "gd" else "right",
+                    bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor=style.color_for(name),
+                              alpha=0.9),
+                    arrowprops=dict(arrowstyle="-", color="black", linewidth=0.7, shrinkA=0, shrinkB=4))
 minimum_handle = ax.get_legend_handles_labels()[0][0]
+start_handle = plt.Line2D([], [], **{**style.START_STYLE, "markeredgecolor": "black"},
+                          label="start (-1.2, 1) (hollow circle)")
 ax.set(xlim=(-1.6, 1.4), ylim=(-0.5, 1.5))                          # zoomed on the paths
-ax.legend(handles=[minimum_handle] + handles, title="marks at steps 30, 100, 300, 1000 (boxed numbers); diamonds: last point drawn",
-          title_fontsize=7, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2)
+ax.legend(handles=[minimum_handle, start_handle] + handles, title="marks at steps 30, 100, 300, 1000 (numbers framed in the path's colour)",
+          title_fontsize=8, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2)
 assert np.linalg.norm(races["heavy_ball"].xs[1000] - 1) < 0.05 and np.linalg.norm(races["nesterov"].xs[1000] - 1) < 0.05
 assert np.linalg.norm(races["gd"].xs[1000] - [0.33, 0.10]) < 0.01             # gradient descent: just round the bend
 for name in ["heavy_ball", "nesterov"]:                                       # marks that overlap, near (0.85, 0.75)
@@ -1407,7 +1494,8 @@ ax_loss.set_xlabel("step $k$ (linear up to 100, then log scale)")
 ax_loss.set_title("Loss, 20,000-step budget");
 
 # %% [markdown]
-# All three drop into the valley within 50 steps (the loss falls five-fold); the
+# All three drop into the valley within 50 steps (the loss falls five-fold, and at
+# step 50 each iterate is within 0.03 of the valley floor $y = x^2$); the
 # difference is the walk along it. The marks show it: at step 1000 both momentum
 # methods are at the minimum (under the star; near $(0.85, 0.75)$ the heavy ball's and
 # Nesterov's step-300 marks sit on gradient descent's last point, step 3,000), while gradient descent has only
@@ -1436,7 +1524,9 @@ assert late.max() > 100 * late.min() and late.max() > 1e-2 and np.isfinite(late)
 # Move the **step size α** and **momentum β** sliders, tick **Nesterov**, and pick
 # the surface: the quadratic with $\kappa = 100$ or Rosenbrock. The orange path is
 # the heavy ball (reddish purple with Nesterov ticked), the faint blue one plain
-# gradient descent with the same step size. On
+# gradient descent with the same step size. At the opening step $\alpha^\star = 0.033$,
+# above its limit $2/L = 0.02$, gradient descent diverges and leaves the plot within a
+# few steps: that is expected (section 6). On
 # the quadratic the status line below the figure gives the measured rate per step
 # next to the theory (the dashed line on the loss plot has the theoretical slope).
 #
@@ -1516,9 +1606,10 @@ assert np.isclose(explorer.values["lr"], lr_star) and np.isclose(explorer.values
 # - Momentum can carry an iterate over a bump that stops gradient descent; with
 #   too much of it the final minimum is a matter of timing. A ball in continuous
 #   time released below the hilltop can never cross it (its energy only
-#   decreases); the discrete iterates jump, and they do cross from below at
-#   lr = 0.09, $\beta$ = 0.94 to 0.96, from $x_0 = 1.52$ (section 8), though none
-#   of our 300 runs from below the hilltop at lr = 0.02 did.
+#   decreases). The discrete heavy ball's energy can rise: a coarse step adds it,
+#   and the iterates do cross from below at lr = 0.09, $\beta$ = 0.94 to 0.96, from
+#   $x_0 = 1.52$ (section 8), though none of our 300 runs from below the hilltop at
+#   lr = 0.02 did, nor runs from 1.52 with smaller steps and the same friction.
 #
 # ## Exercises
 #
@@ -1585,7 +1676,8 @@ for name, lr_, beta_, theory in [("tuned (Lessard et al.)", lr_nag, beta_nag, rh
 # i.e. $\kappa > 1$. Nesterov's method earns
 # its fame elsewhere: its $\sqrt\kappa$ guarantee holds for every smooth strongly
 # convex function, while the heavy ball's tuned parameters can fail to converge on
-# some of them (Lessard, Recht & Packard, 2016, give such a function). For convex functions that are not
+# some of them (Lessard, Recht & Packard, 2016, give such a function; it is run in
+# the next cell). For convex functions that are not
 # strongly convex, Nesterov's method with $\beta_k = (k - 1)/(k + 2)$ brings
 # $f(x_k) - f^\star$ down like $O(1/k^2)$, against gradient descent's $O(1/k)$
 # (Nesterov, 1983; *Introductory Lectures*, 2004, section 2.2; Beck & Teboulle, 2009,
@@ -1595,6 +1687,31 @@ for name, lr_, beta_, theory in [("tuned (Lessard et al.)", lr_nag, beta_nag, rh
 # and restarting the momentum whenever $f$ goes up removes the need to know $\mu$ in
 # practice (O'Donoghue & Candès, 2015, *Adaptive restart for accelerated gradient
 # schemes*, Found. Comput. Math.).
+
+
+# %%
+def lrp_grad(x):
+    """Gradient of Lessard, Recht & Packard's piecewise quadratic: 25x below 1, x + 24 up to 2, 25x - 24 above (L = 25, mu = 1)."""
+    return np.where(x < 1, 25 * x, np.where(x < 2, x + 24, 25 * x - 24))
+
+
+lrp_L, lrp_mu = 25.0, 1.0
+for x_start in (3.3, 1.0):
+    hb = heavy_ball(lrp_grad, x_start, 4 / (np.sqrt(lrp_L) + np.sqrt(lrp_mu)) ** 2,
+                    ((np.sqrt(lrp_L / lrp_mu) - 1) / (np.sqrt(lrp_L / lrp_mu) + 1)) ** 2, steps=300)
+    nag = nesterov(lrp_grad, x_start, 1 / lrp_L, (np.sqrt(lrp_L / lrp_mu) - 1) / (np.sqrt(lrp_L / lrp_mu) + 1), steps=300)
+    print(f"from x0 = {x_start}: heavy ball (alpha*, beta*) ends cycling through {np.round(hb[-3:], 3)}; "
+          f"Nesterov (1/L, (sqrt(kappa)-1)/(sqrt(kappa)+1)) ends at {nag[-1]:.1e}")
+    assert np.allclose(hb[-3:], hb[-6:-3], atol=1e-6) and np.abs(hb[-3:]).min() > 0.5   # a 3-cycle, not the minimum
+    assert np.allclose(np.sort(hb[-3:]), [-1.802, 0.647, 2.116], atol=2e-3)           # the cycle's three points
+    assert abs(nag[-1]) < 1e-6                                                          # converged to x* = 0
+
+# %% [markdown]
+# On this function ($L = 25$, $\mu = 1$, $\kappa = 25$) the heavy ball with the
+# parameters that are best on every quadratic with these $\mu$ and $L$ never
+# converges from either start: it ends in the cycle $-1.802 \to 2.116 \to 0.647$
+# (asserted). Nesterov's method with $\alpha = 1/L$ and
+# $\beta = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)$ reaches the minimum $x^\star = 0$.
 
 # %% [markdown]
 # ## Appendix B. Momentum conventions: averaging, and where the learning rate sits
