@@ -1529,6 +1529,8 @@ assert knife["slow eigenvector of the turned H"] > 1e10         # rounding alone
 # own noise.
 
 # %%
+import math
+
 w_fit = path[-1]                                     # section 3's w*, fitted on the 50 points
 excess_per_point = (0.5 * (fresh.X @ w_fit - fresh.y) ** 2
                     - 0.5 * (fresh.X @ line.w_true - fresh.y) ** 2) / noise_part
@@ -1543,6 +1545,9 @@ assert 0.1 * exact_excess < standard_error < exact_excess    # the estimate is n
 z_fresh = (estimate - exact_excess) / standard_error
 print(f"this fresh sample lands {z_fresh:.1f} standard errors from the exact value")
 assert 3.0 < z_fresh < 4.0                                   # a rare draw, about 3.5 SE off
+assert abs(standard_error - 0.0026) < 0.0003                 # the SE: about 0.26 percentage points
+p_beyond = math.erfc(3.5 / math.sqrt(2))                     # P(|normal| > 3.5) = 4.65e-4
+assert 1 / 2500 < p_beyond < 1 / 1800                        # about 1 in 2,000
 
 # %% [markdown]
 # For this $w^\star$ the excess is exactly 1.66% of the noise; the 10,000 new points
