@@ -520,7 +520,7 @@ assert abs(d2f(-0.5)) / 2 == 1.5                                # the 1.5 of sec
 # $\times$, $/$, $\sqrt{\ }$) is rounded by a relative amount up to $\varepsilon / 2$,
 # with $\varepsilon \approx 2.2 \cdot 10^{-16}$ (the IEEE 754 standard; Goldberg 1991,
 # "What every computer scientist should know about floating-point arithmetic";
-# Higham 2002, *Accuracy and Stability of Numerical Algorithms*, ch. 2). Library
+# Higham 2002, *Accuracy and Stability of Numerical Algorithms*). Library
 # functions such as $e^x$ and $\sin x$ are not guaranteed that, but are typically
 # within about one unit in the last place, the same order. When $h$ is
 # tiny, $f(x + h)$ and $f(x)$ agree in most of their digits, the subtraction cancels
