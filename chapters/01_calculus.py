@@ -860,7 +860,6 @@ print(f"correct gradient of f + 1e8: {error_offset:.1e}  (guide {floor_offset:.1
 assert np.isclose(error_one_sign, abs(gradient_point[1]) / np.linalg.norm(gradient_point), rtol=1e-6)
 assert 1000 * error_correct < error_offset < floor_offset       # correct, yet far above 1e-10
 assert 2 < floor_offset / error_offset < 30                      # here the guide is above the error
-assert np.isclose(calculus.derivative(np.abs, 1e-7, h=1e-6), 0.1)   # a step across the kink of |x|: 0.1, not 1
 for c in [0.5, 1.01]:                                            # a wrong factor c: |c - 1| / (|c| + 1)
     error_c = calculus.check_grad(himmelblau.f, lambda q: c * grad_himmelblau(q), point)
     assert np.isclose(error_c, abs(c - 1) / (abs(c) + 1), rtol=1e-4)
@@ -881,11 +880,17 @@ for c in [0.5, 1.01]:                                            # a wrong facto
 # from kinks too ($|w|$ at 0, a ReLU at 0): there is no derivative there, and a
 # difference that straddles the kink averages the two slopes (for $|x|$ at
 # $x = 10^{-7}$ with $h = 10^{-6}$ the central difference gives $0.1$, not 1;
-# asserted above). (At a kink a convex function such as $|w|$ still has
+# asserted in the cell below). (At a kink a convex function such as $|w|$ still has
 # *subgradients*: the slopes $g$ with $f(y) \ge f(x) + g\,(y - x)$ for all $y$, here
 # every $g$ in $[-1, 1]$ at $w = 0$; chapter 07 takes steps with one.) And check every gradient you write: it takes one line. In the exercises you derive the gradient
 # of the linear-regression loss (chapter 03) and check it the same way.
-#
+
+# %%
+kink_difference = calculus.derivative(np.abs, 1e-7, h=1e-6)
+print(f"central difference of |x| at x = 1e-7, h = 1e-6: {kink_difference:.3g}")
+assert np.isclose(kink_difference, 0.1)   # a step across the kink of |x|: 0.1, not 1
+
+# %% [markdown]
 # ## 8. The Hessian: curvature in several dimensions
 #
 # ### First, eigenvalues and eigenvectors of a 2×2 matrix
