@@ -382,9 +382,9 @@ assert np.all(np.linalg.norm(himmelblau.grad(himmelblau.minima.T), axis=0) < 1e-
 # $$f(x_0 + h) \approx f(x_0) + f'(x_0)\, h + \tfrac12 f''(x_0)\, h^2.$$
 #
 # What each model leaves out is led by the first term it drops: $\tfrac12 f''(x_0)\,h^2$
-# for the tangent line, $\tfrac16 f'''(x_0)\, h^3$ for the parabola. So, provided
-# $f''(x_0) \ne 0$ and $f'''(x_0) \ne 0$, the error of the tangent line shrinks like
-# $h^2$ and that of the parabola like $h^3$: halve the step and the errors drop by
+# for the tangent line, $\tfrac16 f'''(x_0)\, h^3$ for the parabola. So the error of
+# the tangent line shrinks like $h^2$ (provided $f''(x_0) \ne 0$) and that of the
+# parabola like $h^3$ (provided $f'''(x_0) \ne 0$): halve the step and the errors drop by
 # factors of 4 and 8. (Where the leading term vanishes, the next one leads and the
 # error shrinks faster; we check that below.) The leading term also gives a
 # guarantee, not just a rate: by Taylor's theorem with the Lagrange remainder, the
@@ -516,8 +516,13 @@ assert abs(d2f(-0.5)) / 2 == 1.5                                # the 1.5 of sec
 # ### How small should $h$ be?
 #
 # The formulas say "smaller is better". The computer disagrees. A float64 number
-# keeps about 16 significant digits: every result is rounded by a relative amount
-# up to $\varepsilon / 2$, with $\varepsilon \approx 2.2 \cdot 10^{-16}$. When $h$ is
+# keeps about 16 significant digits: the result of each basic operation ($+$, $-$,
+# $\times$, $/$, $\sqrt{\ }$) is rounded by a relative amount up to $\varepsilon / 2$,
+# with $\varepsilon \approx 2.2 \cdot 10^{-16}$ (the IEEE 754 standard; Goldberg 1991,
+# "What every computer scientist should know about floating-point arithmetic";
+# Higham 2002, *Accuracy and Stability of Numerical Algorithms*). Library
+# functions such as $e^x$ and $\sin x$ are not guaranteed that, but are typically
+# within about one unit in the last place, the same order. When $h$ is
 # tiny, $f(x + h)$ and $f(x)$ agree in most of their digits, the subtraction cancels
 # those, and what is left is mostly rounding noise: each value is off by up to
 # $\tfrac12 \varepsilon |f|$, so the difference by up to $\varepsilon |f|$, which the
@@ -590,10 +595,8 @@ assert np.all(np.abs(ratio_truncation - 1) < 0.1)              # truncation: on 
 # curves run parallel to them (slope $-1$), below them: the model is an order of
 # magnitude, not a bound (section 9 compares them point by point). There the two
 # measured curves nearly coincide (the markers tell them apart), although the
-# models differ by a factor 2. The reason is a rounding the models leave out: the
-# computer rounds $x \pm h$ itself, so the step it takes is not exactly $h$, and
-# near $x \approx 1$ this roughly doubles the central difference's round-off and
-# adds less to the forward one's (section 9 measures it). The measured best steps,
+# models differ by a factor 2: the computer also rounds $x \pm h$ itself, which the
+# models leave out (appendix 9 explains and measures it). The measured best steps,
 # $1.3 \cdot 10^{-8}$ and $5 \cdot 10^{-6}$, are within a factor of two of the
 # model's $2 \cdot 10^{-8}$ and $7 \cdot 10^{-6}$ (asserted loosely above: the
 # minimum of a noisy curve moves).
@@ -857,7 +860,6 @@ print(f"correct gradient of f + 1e8: {error_offset:.1e}  (guide {floor_offset:.1
 assert np.isclose(error_one_sign, abs(gradient_point[1]) / np.linalg.norm(gradient_point), rtol=1e-6)
 assert 1000 * error_correct < error_offset < floor_offset       # correct, yet far above 1e-10
 assert 2 < floor_offset / error_offset < 30                      # here the guide is above the error
-assert np.isclose(calculus.derivative(np.abs, 1e-7, h=1e-6), 0.1)   # a step across the kink of |x|: 0.1, not 1
 for c in [0.5, 1.01]:                                            # a wrong factor c: |c - 1| / (|c| + 1)
     error_c = calculus.check_grad(himmelblau.f, lambda q: c * grad_himmelblau(q), point)
     assert np.isclose(error_c, abs(c - 1) / (abs(c) + 1), rtol=1e-4)
@@ -878,11 +880,17 @@ for c in [0.5, 1.01]:                                            # a wrong facto
 # from kinks too ($|w|$ at 0, a ReLU at 0): there is no derivative there, and a
 # difference that straddles the kink averages the two slopes (for $|x|$ at
 # $x = 10^{-7}$ with $h = 10^{-6}$ the central difference gives $0.1$, not 1;
-# asserted above). (At a kink a convex function such as $|w|$ still has
+# asserted in the cell below). (At a kink a convex function such as $|w|$ still has
 # *subgradients*: the slopes $g$ with $f(y) \ge f(x) + g\,(y - x)$ for all $y$, here
 # every $g$ in $[-1, 1]$ at $w = 0$; chapter 07 takes steps with one.) And check every gradient you write: it takes one line. In the exercises you derive the gradient
 # of the linear-regression loss (chapter 03) and check it the same way.
-#
+
+# %%
+kink_difference = calculus.derivative(np.abs, 1e-7, h=1e-6)
+print(f"central difference of |x| at x = 1e-7, h = 1e-6: {kink_difference:.3g}")
+assert np.isclose(kink_difference, 0.1)   # a step across the kink of |x|: 0.1, not 1
+
+# %% [markdown]
 # ## 8. The Hessian: curvature in several dimensions
 #
 # ### First, eigenvalues and eigenvectors of a 2×2 matrix
@@ -948,7 +956,7 @@ for v, color, label in arrow_specs:
                 label=label + (" ($Au = u$: one arrow)" if np.allclose(A @ v, v) else " (wide pale $u$, thin $Au$)"))
 ax_map.set(xlim=(-3.2, 3.2), ylim=(-3.2, 3.2), aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
            title="$A$ stretches its eigenvectors, turns the rest")
-ax_map.legend(loc="lower right", fontsize=7)
+ax_map.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=7)   # outside: off the ellipse
 
 ax_ell.plot(*(Q @ (circle / np.sqrt(lambdas)[:, None])), color="black",
             label=r"$x^\top A x = 1$")
@@ -959,7 +967,7 @@ for lam, q, color, marker in [(lambdas[1], Q[:, 1], COLORS["blue"], "o"),
                 label=f"half-axis $1/\\sqrt{{{lam:g}}}$ = {1 / np.sqrt(lam):.2f}")
 ax_ell.set(xlim=(-1.3, 1.3), ylim=(-1.3, 1.3), aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
            title=r"The level curve $x^\top A x = 1$")
-ax_ell.legend(loc="lower right", fontsize=8);
+ax_ell.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=8);   # outside: off the ellipse
 
 # %% [markdown]
 # ### The Hessian
@@ -975,7 +983,7 @@ ax_ell.legend(loc="lower right", fontsize=8);
 # order of differentiation does not matter: Schwarz's theorem), as they are for
 # the test functions and losses of this course, with two exceptions: the L1 penalty
 # $\lambda \sum_j |w_j|$ of chapter 07 has no derivative at $w_j = 0$, and the ReLU
-# activation $\max(0, a)$ offered in chapter 09 has none at $a = 0$. It is the $f''$ of the second-order Taylor model
+# activation $\max(0, a)$ used in chapters 07 and 09 has none at $a = 0$. It is the $f''$ of the second-order Taylor model
 # in several dimensions:
 #
 # $$f(p + d) \approx f(p) + \nabla f(p) \cdot d + \tfrac12\, d^\top H d.$$
@@ -1308,7 +1316,7 @@ assert 1.6 < gain_c < 2.5 and 1.1 < gain_f < 1.6               # the rounding of
 # round-off $\varepsilon |f| / h$ is large) and $|f''| = \tfrac14 x^{-3/2} =
 # 2.5 \cdot 10^{-7}$ is tiny (so the truncation is small): the best forward step
 # $h^* = \sqrt{2\varepsilon |f| / |f''|}$ is $4.2 \cdot 10^{-4}$, not $10^{-8}$. For a
-# function that changes on the scale of $x$ itself ($\sqrt{x}$, $\log x$, $x^3$:
+# function that changes on the scale of $x$ itself ($\sqrt{x}$, $x^3$:
 # $|f''| \sim |f| / x^2$) this is $h^* \sim \sqrt{\varepsilon}\,|x|$. Hence the usual
 # rule of thumb: $h = \sqrt{\varepsilon}\,\max(1, |x|)$ for the forward difference and
 # $\varepsilon^{1/3} \max(1, |x|)$ for the central one. (Press et al. 2007, *Numerical
@@ -1415,7 +1423,10 @@ for name, (fwd, cen, exact) in far_curves.items():
 _, sin_central, sin_exact = far_curves["sin"]
 dip = sin_central.argmin()
 print(f"sin central: the dip at h = {hs_far[dip]:.1e} ({sin_central[dip]:.1e}) has neighbours "
-      f"{sin_central[dip - 1]:.1e} and {sin_central[dip + 1]:.1e}")
+          f"{sin_central[dip - 1]:.1e} and {sin_central[dip + 1]:.1e}")
+sq_mid = (hs_far >= 1e-10) & (hs_far <= 1e-7)
+sqrt_fc = np.median(far_curves["sqrt"][0][sq_mid] / far_curves["sqrt"][1][sq_mid])
+print(f"sqrt, h from 1e-10 to 1e-7: forward / central error (median) {sqrt_fc:.2f}")
 
 # %%
 sq_f, sq_c, sq_e = far_curves["sqrt"]
@@ -1425,6 +1436,7 @@ for name, (fwd, cen, _) in far_curves.items():                    # x + h == x: 
 assert min(sin_central[dip - 1], sin_central[dip + 1]) > 5 * sin_central[dip]   # a lucky single point
 assert 100 < sin_central.min() / np.nanmin(sin_exact) < 400        # the exact step beats every plain h, ~200x
 assert 1e-7 < hs_far[np.nanargmin(sin_exact)] < 1e-4               # near the step of x ~ 1
+assert 1.3 < sqrt_fc < 3                                           # sqrt far from 1: the models' factor 2
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], layout="constrained", sharey=True)
@@ -1454,9 +1466,12 @@ fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", nco
 # In the grey band the step is below half the spacing of float64 near $10^4$: $x + h$
 # rounds back to $x$, the difference is 0 and the error is $|f'|$ itself. The
 # exact-step curve is drawn only from the full spacing on (a step that rounds to 0
-# cannot be divided by), so it starts a factor 2 in $h$ right of the band. For $\sqrt{x}$ the three curves lie on top
-# of each other from $10^{-12}$ to about $10^{-4}$ (the round-off of $f$ itself
-# dominates, and the exact step changes nothing there); the relative steps (dashed
+# cannot be divided by), so it starts a factor 2 in $h$ right of the band. For $\sqrt{x}$
+# the central and exact-step curves coincide from $10^{-12}$ to about $10^{-4}$, and the
+# forward curve sits about 2 times above them for $h$ from $10^{-10}$ to $10^{-7}$
+# (median ratio printed and asserted above), as the models say: far from 1 the rounding of $x \pm h$ is negligible
+# next to the round-off of $f$ itself, so this panel confirms the models' factor 2
+# that section 5's measurement near 1 hid; the relative steps (dashed
 # lines, blue for forward, vermillion for central) land next to the best ones, about four digits better than the defaults. For $\sin x$ the plain
 # central curve has a deep dip near $h = 1.6 \cdot 10^{-4}$, but it is a single lucky
 # point: its neighbours on the grid, a factor $10^{0.1} \approx 1.26$ (26%) away, are about ten times worse, so it is no optimum
