@@ -1075,6 +1075,9 @@ fig.suptitle("FedAvg: more local steps converge in fewer rounds, but non-IID cli
 #   data look like the whole, so every client's minimum is near the pooled one.
 # - **Non-IID** (right): more local steps help at first, then the curves for 20
 #   and 50 steps level off above zero; by round 40 even 5 steps have overtaken 50.
+# - The $E = 1$ curve is the same in both panels: with all clients, one local
+#   step and data-size weights, FedAvg is gradient descent on the pooled data
+#   whatever the split (the identity above).
 # - **Why: client drift.** A client holding only class 1 pulls its weights towards
 #   "everything is class 1". After many local steps each $w_k$ has moved far
 #   towards its own client's optimum (a one-class client has none: its loss only
@@ -1103,6 +1106,7 @@ assert gap["non-IID", 5][-1] < gap["non-IID", 50][-1] < gap["non-IID", 5][10]
 assert np.linalg.norm(runs["non-IID", 50].ws[-1] - runs["non-IID", 50].ws[-10]) < 1e-3   # a fixed point
 assert np.linalg.norm(runs["non-IID", 50].w - w_star) > 5 * np.linalg.norm(runs["IID", 50].w - w_star)
 assert gap["non-IID", 1][-1] < gap["non-IID", 1][0] and gap["non-IID", 1][-1] > 0   # E = 1 still on its way
+assert np.allclose(gap["IID", 1], gap["non-IID", 1], rtol=1e-8, atol=1e-12)     # E = 1: pooled GD, whatever the split
 # other splits (partition seeds 1-3, both the IID and the non-IID one): the size of the drift varies,
 # its presence does not
 ratios = [drift_ratio]
@@ -1165,7 +1169,8 @@ for handle in legend.legend_handles[:3]:
 # ### Accuracy, round by round, with a few clients per round
 #
 # Real deployments also sample clients: only a fraction $C$ of them take part in
-# each round (phones that are charging and on Wi-Fi). The server then averages
+# each round (phones that are idle, charging and on Wi-Fi: Bonawitz et al., 2019,
+# *Towards Federated Learning at Scale: System Design*, SysML). The server then averages
 # only the weights it received, with the data-size weights renormalized over the
 # sampled clients, $w \leftarrow \sum_{k \in S} \frac{n_k}{\sum_{j \in S} n_j} w_k$
 # for the sample $S$ (as `fedavg` does). With $C = 0.3$, three of the ten clients
