@@ -242,8 +242,9 @@ assert global_rs.f <= 0.06 and local_rs.f <= 0.04 and local_rs.f < global_rs.f
 #
 # Nelder and Mead (1965) keep $d + 1$ points, a **simplex** (a triangle in two
 # dimensions), and at each iteration replace the worst vertex. The rules below are
-# the standard modern form (Lagarias, Reeds, Wright and Wright, 1998, and scipy's),
-# which differs in details from the 1965 paper. Let $\bar x$ be the
+# the standard modern form (Lagarias, Reeds, Wright and Wright, 1998, *Convergence
+# Properties of the Nelder–Mead Simplex Method in Low Dimensions*, SIAM J. Optim.;
+# scipy's), not necessarily the 1965 paper's in every detail. Let $\bar x$ be the
 # centroid of the others:
 #
 # 1. **reflect** the worst vertex through $\bar x$: $x_r = \bar x + (\bar x - x_\text{worst})$;
@@ -914,7 +915,8 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0));
 # noise-free bowl, finite differences win. On the staircase, differences over a
 # tiny $h$ are exactly zero; what the ES brings there is a smoothing *scale*
 # $\sigma$, not randomness itself (deterministic central differences with $h$ as
-# large as $\sigma$ also span the steps and can make progress). Both bills grow linearly (affinely) in $d$. This
+# large as $\sigma$ also span the steps and can make progress). Both bills grow
+# linearly (affinely) in $d$. This
 # holds even if the ES is not charged for its bookkeeping evaluation at the mean,
 # 4 evaluations per iteration instead of 5 (the printout).
 #
