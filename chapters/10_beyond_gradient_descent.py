@@ -214,7 +214,8 @@ assert stuck.status == "converged" and stuck.steps == 0 and stuck.f == 0.725
 #   learned so far, but it cannot get stuck.
 # - **Local**: draw each candidate around the best point so far,
 #   $x_\text{best} + s\,\varepsilon$ with $\varepsilon \sim N(0, I)$, and move when it
-#   is better. This is a $(1+1)$ evolution strategy with a fixed step $s$.
+#   is better. This is a $(1+1)$ evolution strategy with a fixed step $s$
+#   (accepting only strict improvements).
 #
 # `gdlearn.gradient_free.random_search` does both; like every method of this
 # chapter it returns a record of the **best point found so far** after each
@@ -240,7 +241,10 @@ assert global_rs.f <= 0.06 and local_rs.f <= 0.04 and local_rs.f < global_rs.f
 # ## 3. Nelder–Mead: a simplex that walks
 #
 # Nelder and Mead (1965) keep $d + 1$ points, a **simplex** (a triangle in two
-# dimensions), and at each iteration replace the worst vertex. Let $\bar x$ be the
+# dimensions), and at each iteration replace the worst vertex. The rules below are
+# the standard modern form (Lagarias, Reeds, Wright and Wright, 1998, *Convergence
+# Properties of the Nelder–Mead Simplex Method in Low Dimensions*, SIAM J. Optim.;
+# scipy's), not necessarily the 1965 paper's in every detail. Let $\bar x$ be the
 # centroid of the others:
 #
 # 1. **reflect** the worst vertex through $\bar x$: $x_r = \bar x + (\bar x - x_\text{worst})$;
@@ -575,13 +579,14 @@ inset = ax_map.inset_axes([0.07, 0.07, 0.3, 0.36])
 inset_t, inset_b = np.meshgrid(np.linspace(centre[0] - half, centre[0] + half, 200),
                                np.linspace(centre[1] - half, centre[1] + half, 200))
 inset.pcolormesh(inset_t, inset_b, zero_one_loss(np.stack([inset_t, inset_b])), cmap="Greys_r", shading="auto", rasterized=True,
-                 alpha=0.85, vmin=best_on_grid, vmax=0.15)
-for name, (x, marker) in ends.items():
-    inset.plot(*x, marker=marker, color=METHOD_COLORS[name], markersize=8, markeredgecolor="black", linestyle="none")
+                 alpha=0.85, vmin=best_on_grid, vmax=0.07)        # a narrow grey scale, so the terraces show
+for (name, (x, marker)), size in zip(ends.items(), [12, 8, 8]):   # hollow, the circle larger: none hides another
+    inset.plot(*x, marker=marker, markersize=size, markerfacecolor="none", markeredgecolor=METHOD_COLORS[name],
+               markeredgewidth=2.2, linestyle="none", zorder=5)
 inset.set(xlim=(centre[0] - half, centre[0] + half), ylim=(centre[1] - half, centre[1] + half))
 inset.tick_params(labelsize=6)
-inset.text(0.5, 0.97, "best points evaluated, zoomed\n(grey scale: 3 % to 15 %)", transform=inset.transAxes,
-           ha="center", va="top", fontsize=6.5, color="white")
+inset.text(0.5, 0.97, "best points evaluated, zoomed\n(grey scale: 3 % to 7 %)", transform=inset.transAxes,
+           ha="center", va="top", fontsize=6.5, color="black", bbox=dict(facecolor="white", alpha=0.8, pad=1.5))
 ax_map.indicate_inset_zoom(inset, edgecolor="white")
 
 # gradient descent as a wide pale band underneath, so the curves that start at its 0.725 stay visible
@@ -603,13 +608,14 @@ ax_curve.legend(fontsize=8, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.
 # within 551 evaluations; the inset zooms on these three best points. Each method reports the best point it has
 # *evaluated*; for the evolution strategy that includes its perturbed samples
 # $x \pm \sigma\varepsilon$, and its iterate, the mean, ends at 4.5 % (the
-# printout). Two effects keep the mean from the best line. It does not settle:
+# printout). What keeps the mean from the best line is that it does not settle:
 # with the constant step $\eta = 1$ and a noisy estimate it keeps jumping, like
 # SGD in its noise ball (chapter 04); over its last ten iterates $L$ ranges over
 # 3.5–7 % and $\theta$ moves by up to about 0.2 in one iteration (the printout).
-# And it follows $\nabla L_\sigma$, not a gradient of $L$, so even without that
+# Here that jitter explains the 4.5 %. A second effect *can* bias the mean in
+# general: it follows $\nabla L_\sigma$, not a gradient of $L$, so even without
 # jitter it would head for a minimizer of the blurred loss, which need not
-# minimize $L$ itself: the smoothing biases it.
+# minimize $L$ itself.
 # Meanwhile gradient descent never leaves the start's 72.5 %. Their
 # styles differ. Nelder–Mead (which draws no random numbers, but depends on the
 # size of its first simplex, 0.5 here) makes few, well-aimed
@@ -906,9 +912,11 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0));
 # gradient descent with a forward-difference gradient ($d + 1$ evaluations per
 # step, $h = 10^{-7}$) takes the same 10 steps, $1 + 10(d + 1)$ evaluations (31,
 # 51, 91, 171), fewer than the ES at every $d$ (the printout). On this smooth,
-# noise-free bowl, finite differences win; the ES earns its keep where they see
-# nothing, like the staircase of this chapter, whose differences
-# over $h$ are exactly zero. Both bills grow linearly (affinely) in $d$. This
+# noise-free bowl, finite differences win. On the staircase, differences over a
+# tiny $h$ are exactly zero; what the ES brings there is a smoothing *scale*
+# $\sigma$, not randomness itself (deterministic central differences with $h$ as
+# large as $\sigma$ also span the steps and can make progress). Both bills grow
+# linearly (affinely) in $d$. This
 # holds even if the ES is not charged for its bookkeeping evaluation at the mean,
 # 4 evaluations per iteration instead of 5 (the printout).
 #
@@ -1069,6 +1077,9 @@ fig.suptitle("FedAvg: more local steps converge in fewer rounds, but non-IID cli
 #   data look like the whole, so every client's minimum is near the pooled one.
 # - **Non-IID** (right): more local steps help at first, then the curves for 20
 #   and 50 steps level off above zero; by round 40 even 5 steps have overtaken 50.
+# - The $E = 1$ curve is the same in both panels: with all clients, one local
+#   step and data-size weights, FedAvg is gradient descent on the pooled data
+#   whatever the split (the identity above).
 # - **Why: client drift.** A client holding only class 1 pulls its weights towards
 #   "everything is class 1". After many local steps each $w_k$ has moved far
 #   towards its own client's optimum (a one-class client has none: its loss only
@@ -1097,6 +1108,7 @@ assert gap["non-IID", 5][-1] < gap["non-IID", 50][-1] < gap["non-IID", 5][10]
 assert np.linalg.norm(runs["non-IID", 50].ws[-1] - runs["non-IID", 50].ws[-10]) < 1e-3   # a fixed point
 assert np.linalg.norm(runs["non-IID", 50].w - w_star) > 5 * np.linalg.norm(runs["IID", 50].w - w_star)
 assert gap["non-IID", 1][-1] < gap["non-IID", 1][0] and gap["non-IID", 1][-1] > 0   # E = 1 still on its way
+assert np.allclose(gap["IID", 1], gap["non-IID", 1], rtol=1e-8, atol=1e-12)     # E = 1: pooled GD, whatever the split
 # other splits (partition seeds 1-3, both the IID and the non-IID one): the size of the drift varies,
 # its presence does not
 ratios = [drift_ratio]
@@ -1142,7 +1154,7 @@ for mask, color, marker, label in groups:
     ax.scatter(*client_ws[mask, :2].T, s=[2 * len(c.y) + 30 for c, m in zip(clients["non-IID"], mask) if m],
                color=color, marker=marker, edgecolor="black", zorder=4, label=f"{label} (size ~ data)")
 ax.plot(*w_fixed[:2], "P", color="black", markersize=12, zorder=5, label="FedAvg's fixed point = the weighted average")
-ax.plot(*w_star[:2], "*", color=COLORS["orange"], markeredgecolor="black", markersize=16, zorder=3,
+ax.plot(*w_star[:2], "*", color=COLORS["orange"], markeredgecolor="black", markersize=16, zorder=6,
         label="pooled minimum $w^\\star$")
 ax.set(xlabel="bias $w_0$", ylabel="weight $w_1$",
        title="Client drift: 50 local steps from FedAvg's fixed point (non-IID)")
@@ -1159,7 +1171,8 @@ for handle in legend.legend_handles[:3]:
 # ### Accuracy, round by round, with a few clients per round
 #
 # Real deployments also sample clients: only a fraction $C$ of them take part in
-# each round (phones that are charging and on Wi-Fi). The server then averages
+# each round (phones that are idle, charging and on Wi-Fi: Bonawitz et al., 2019,
+# *Towards Federated Learning at Scale: System Design*, SysML). The server then averages
 # only the weights it received, with the data-size weights renormalized over the
 # sampled clients, $w \leftarrow \sum_{k \in S} \frac{n_k}{\sum_{j \in S} n_j} w_k$
 # for the sample $S$ (as `fedavg` does). With $C = 0.3$, three of the ten clients
@@ -1212,7 +1225,9 @@ assert all(c[10:].min() > 0.85 for c in curves.values())          # the zoom hid
 # recent round is several points below the IID runs' worst in this run (the
 # printout). How many points is luck: redrawing the split (seeds 0–3) and the
 # client sampling (seeds 0–2), the next cell measures gaps from about 2 to about
-# 8 points, so "at least two points" is what holds across those twelve. With one local step the
+# 8 points in this sweep; other draws give from under 1 to about 16 points. What
+# to expect is the sign, the non-IID worst round below the IID worst, usually by
+# several points. With one local step the
 # non-IID run is smooth, and within a point of the pooled minimum's accuracy
 # over the last 20 rounds: accuracy forgives what the loss gap of the previous
 # figure shows, a run that is still converging. Remedies for drift exist: a
@@ -1428,16 +1443,9 @@ assert difference < 1e-12
 #   client sampling the accuracy swings.
 # - Autodiff frameworks compute the gradients for you; the optimizers you built
 #   here follow `torch.optim`'s names and defaults. This chapter checks Adam's
-#   iterates against torch's; chapter 06 (Appendix A) checks Adam, AdamW, AMSGrad,
-#   RMSprop and Adagrad, and the test suite SGD with momentum and Nesterov and
-#   gradient clipping (`tests/test_torch_parity.py`), Adam, AdamW, Adagrad and
-#   RMSprop over a grid of options, with schedules and with defaults
-#   (`tests/test_torch_parity_adaptive.py`), and
-#   `tests/test_lbfgs_torch.py` the L-BFGS two-loop directions against
-#   `torch.optim.LBFGS`. Not checked against torch: the schedules (the tests
-#   feed their values to torch's SGD, but never compare them with torch's own
-#   schedulers such as `CosineAnnealingLR`) and `lbfgs`'s iterates, with their
-#   line search, one by one.
+#   iterates against torch's, and chapter 06 (Appendix A) the adaptive methods';
+#   the other torch checks live in `tests/test_torch_parity*.py` and
+#   `tests/test_lbfgs_torch.py`.
 #
 # ## Exercises
 #
