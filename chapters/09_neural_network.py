@@ -970,10 +970,13 @@ assert all(abs(d) < 2 * se for pair, (d, se) in diff.items() if RECIPE not in pa
 # 0.022 for all of them, and the differences between momentum, Adam and AdamW
 # are within two paired standard errors of zero (the cell checks both): on this
 # test set they are tied. The last line, the recipe against AdamW, is to be
-# judged the same way, by its own paired standard error: the single-accuracy
-# yardstick would dismiss as noise any difference below $2 \times 0.022 \approx
-# 0.044$, even one several paired standard errors from zero. (This treats the
-# seeds as fixed; it measures only the test set's sampling noise.)
+# judged the same way, by its own paired standard error (printed): the
+# single-accuracy yardstick would dismiss as noise any difference below
+# $2 \times 0.022 \approx 0.044$, even one several paired standard errors from
+# zero. Even where it exceeds two, it is one of several comparisons we chose
+# after seeing the numbers, in one configuration: it suggests, it does not
+# settle. (This treats the seeds as fixed; it measures only the test set's
+# sampling noise.)
 #
 # ### Does it hold for other seeds?
 #
@@ -1094,10 +1097,11 @@ ax_configs.legend(fontsize=8, loc="lower left")
 #
 # And what did not hold: the chosen rates move between grid points from one
 # configuration to the next (the table). We only compared the
-# recipe with SGD across configurations; which of the Adam-family methods and
-# momentum is best, this experiment does not tell (one configuration is not
-# enough to rank methods whose rates are nearly tied, and on this test set
-# their differences are within two paired standard errors).
+# recipe with SGD across configurations; which of momentum, Adam and AdamW is
+# best, this experiment does not tell (one configuration is not enough to rank
+# methods whose rates are nearly tied, and on this test set their differences
+# are within two paired standard errors); nor does it settle the recipe's lead
+# over AdamW in that one configuration (see the paired standard errors above).
 #
 # And what we cannot say. All of this is for *one* small problem, one batch
 # size, one budget of 100 epochs (a longer one could reorder the methods, and
