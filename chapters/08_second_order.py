@@ -385,6 +385,8 @@ ax.contour(X, Y, model0(np.stack([X, Y])), levels=np.linspace(150, 178, 5), colo
            linestyles="--", linewidths=1)
 plotting.plot_path(to_max, ax=ax, color=style.color_for("newton"), label="pure Newton", legend=False)
 ax.plot([], [], "--", color=COLORS["vermillion"], label="quadratic model at $x_0$ (a peak)")
+ax.plot([], [], **{**style.START_STYLE, "markeredgecolor": "black"}, label="start $x_0$")
+ax.plot([], [], **{**style.END_STYLE, "markerfacecolor": "black"}, label="end: the maximum")
 ax.set(xlim=(-2.5, 1.5), ylim=(-2.5, 1.5))
 handles = [h for h in ax.get_legend_handles_labels()[0] if h.get_label() != "minima"]   # none in this window
 ax.legend(handles=handles, loc="upper left", fontsize=8)
@@ -522,11 +524,24 @@ assert on_stable_line.status == "saddle"                    # descent guarantees
 # %%
 fig, ax = plt.subplots(figsize=style.FIGSIZE["single"])
 plotting.plot_contours(himmelblau, ax=ax, title="From the same start: pure vs damped Newton")
-plotting.plot_path(to_max, ax=ax, color=style.color_for("newton"), label="pure Newton: to the maximum",
-                   legend=False)
-plotting.plot_path(damped, ax=ax, color=COLORS["bluish_green"], label="damped Newton: downhill to a minimum",
-                   legend=False, linestyle="--", marker="s", markersize=4)
-ax.plot([], [], **{**style.START_STYLE, "markeredgecolor": "0.3"}, label="start $x_0$ (shared)")
+damped_art = plotting.plot_path(damped, ax=ax, color=COLORS["bluish_green"], legend=False,
+                                label="damped Newton: downhill to a minimum", linestyle="--", marker="s", markersize=4)
+pure_art = plotting.plot_path(to_max, ax=ax, color=style.color_for("newton"), label="pure Newton: to the maximum",
+                              legend=False, linewidth=2.5, zorder=7)          # on top of the markers, drawn last
+for art in (damped_art, pure_art):                                            # small markers: the short path shows
+    art[1].set(markersize=6, markeredgecolor="0.3")                          # start: the same grey as the legend
+    art[2].set(markersize=5)
+ax.plot([], [], **{**style.START_STYLE, "markersize": 6, "markeredgecolor": "0.3"}, label="start $x_0$ (shared)")
+zoom = ax.inset_axes([0.40, 0.66, 0.30, 0.30])                                # pure Newton's short path, enlarged
+Xz, Yz = np.meshgrid(np.linspace(-0.8, 0.0, 80), np.linspace(-1.2, -0.3, 80))
+zoom.contour(Xz, Yz, himmelblau.f(np.stack([Xz, Yz])), levels=12, colors="0.5", linewidths=0.5)
+plotting.plot_path(damped, ax=zoom, color=COLORS["bluish_green"], legend=False, linestyle="--", marker="s",
+                   markersize=4)
+zoom_pure = plotting.plot_path(to_max, ax=zoom, color=style.color_for("newton"), legend=False, linewidth=2, zorder=7)
+zoom_pure[1].set(markeredgecolor="0.3")
+zoom.set(xlim=(-0.8, 0.0), ylim=(-1.2, -0.3), xticks=[], yticks=[])
+zoom.set_title("zoom near $x_0$", fontsize=7)
+ax.indicate_inset_zoom(zoom, edgecolor="0.2")
 ax.plot([], [], **{**style.END_STYLE, "markerfacecolor": "0.6"}, label="end of each path")
 ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, ncol=2)
 nearest_min = himmelblau.minima[np.argmin(np.linalg.norm(himmelblau.minima - damped.x, axis=1))]
@@ -535,8 +550,8 @@ print(f"damped Newton from x0 = {x0}: {damped.steps} steps, ends at the minimum 
 assert damped.steps == 11 and np.allclose(nearest_min, [-2.805, 3.131], atol=1e-3) and damped.xs[:, 1].max() > 3.5
 
 # %% [markdown]
-# From $x_0$ pure Newton takes its short path up to the maximum (black, ending on the
-# diamond); damped Newton goes downhill instead, in 11 steps, overshooting above $y = 3.5$
+# From $x_0$ pure Newton takes its short path up to the maximum (thick black, ending on the
+# diamond; enlarged in the inset); damped Newton goes downhill instead, in 11 steps, overshooting above $y = 3.5$
 # before it settles at the minimum $(-2.81, 3.13)$, where its end is under the star
 # (printed above).
 #
