@@ -972,7 +972,7 @@ assert steps_100 == sorted(steps_100, reverse=True) and steps_100[0] > 1.4 * ste
 #
 # On a 2-D problem a few pairs hold all there is to know; with a single pair L-BFGS
 # needs more steps and more than twice as many function evaluations (its line search
-# has to work harder with a poorer direction).
+# needs more trials per step).
 # Where $d \gg m$, memory pays in steps too. On Rosenbrock chained through
 # $d = 100$ variables, $\sum_i 100(x_{i+1} - x_i^2)^2 + (1 - x_i)^2$, from
 # $(-1.2, 1, -1.2, 1, \dots)$, L-BFGS took about 870 steps with $m = 1$, 600 with
@@ -1342,7 +1342,8 @@ explorer.update(step=5)                  # the picture above shows the first fiv
 #
 # **`scipy.optimize.minimize`** (scipy 1.17). Its BFGS finds strong Wolfe steps with
 # Moré & Thuente's (1994) algorithm (cubic interpolation):
-# MINPACK-2's `dcsrch`, called from `scipy/optimize/_linesearch.py`. Our `bfgs` and
+# MINPACK-2's `dcsrch`, called from `scipy/optimize/_linesearch.py`, falling back to
+# `line_search_wolfe2` (a bracket-and-zoom search like N&W's) when it fails. Our `bfgs` and
 # `lbfgs` stop when the gradient's norm is at most `tol`; scipy's BFGS when its largest
 # component is at most `gtol` (its default `norm=np.inf`), and L-BFGS-B when the largest
 # component of the projected gradient is at most `gtol` or the relative decrease of $f$
