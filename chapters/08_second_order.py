@@ -941,6 +941,7 @@ for m, trace in memory_runs.items():
     print(f"{m:>3} {trace.steps:>6} {trace.n_f:>8}")
     assert trace.status == "converged" and np.allclose(trace.x, x_star, atol=1e-6)
 assert memory_runs[1].steps > 1.15 * memory_runs[5].steps and memory_runs[1].n_f > 2 * memory_runs[5].n_f
+assert memory_runs[1].n_f / memory_runs[1].steps > 1.5 * memory_runs[5].n_f / memory_runs[5].steps   # trials per step
 
 
 def chained_rosenbrock(x):
