@@ -559,7 +559,9 @@ assert losses[2] > 5 * losses[0]                                  # a convex los
 # From now on we train the way networks are trained in practice, on
 # **mini-batches** (chapter 04): each epoch shuffles the 225 training points and
 # cuts them into 9 mini-batches of 25, one step each, so an epoch is 9 steps
-# and each step sees a noisy, unbiased estimate of the full gradient. The shuffles
+# and each step sees a noisy estimate of the full gradient (unbiased for a batch
+# drawn at random; with reshuffled epochs each batch is such a draw on its own, but
+# not independent of the earlier batches of its epoch: chapter 04). The shuffles
 # come from a seed, so every run can be repeated exactly. Five ways to turn those
 # gradients into steps, each a one-liner from chapters 04–07:
 #
@@ -862,7 +864,9 @@ assert 0.35 < share_clipped[0] < 0.6 and share_clipped[-1] > 0.85     # about ha
 # about $3.45\,\eta$ after 300 steps), up to a supremum of
 # $\eta\,(1-\beta_1)/\sqrt{(1-\beta_2)(1-\beta_1^2/\beta_2)} \approx 7.27\,\eta$
 # for the default betas 0.9 and 0.999 with $\epsilon = 0$ (a Cauchy–Schwarz
-# argument, derived in chapter 06, Appendix C). Either way, what the step does
+# argument, derived in chapter 06, Appendix C). The cell also prints
+# $(1-\beta_1)/\sqrt{1-\beta_2} \approx 3.16$, the bound Kingma and Ba state for
+# this case, which the growing gradients exceed. Either way, what the step does
 # not depend on is the gradients' overall scale. Clipping is not such a uniform rescaling (it shrinks
 # only the large gradients, so it changes the mix inside the two averages), so
 # this is an explanation, not a proof: it suggests that shrinking gradients does
@@ -1088,7 +1092,9 @@ ax_configs.legend(fontsize=8, loc="lower left")
 #   cosine decay alone lifts AdamW by more than 10 points; adding the warm-up to
 #   the decay adds less than the decay itself added.
 # - **Clipping does not help**: it never raises the mean at the three largest
-#   rates by more than 5 points.
+#   rates by more than 5 points. In our runs it lowered it slightly instead; the
+#   explanation in this section (Adam's step ignores the gradients' scale) does
+#   not account for that.
 #
 # (A caveat on our own protocol: no learning rate was chosen on the test set,
 # but we chose which claims to state after seeing these five configurations,
