@@ -1061,8 +1061,9 @@ for c in range(len(CONFIGS)):
                            color=st["color"], facecolors=fill, label=name if c == 0 else None)
         ax_configs.plot([c + shift - 0.12, c + shift + 0.12], [by_config[name][c].mean()] * 2, color="black",
                         linewidth=1, zorder=4, label="mean of 10 seeds" if c == 0 and name == RECIPE else None)
-ax_configs.set_xticks(range(len(CONFIGS)), [f"tuning seeds {t[0]}–{t[-1]}\nevaluation seeds {e[0]}–{e[-1]}"
-                                             for t, e in zip(CONFIGS, CONFIG_EVAL)], fontsize=7)
+ax_configs.set_xticks(range(len(CONFIGS)), [f"tune {t[0]}–{t[-1]}\neval {e[0]}–{e[-1]}"
+                                             for t, e in zip(CONFIGS, CONFIG_EVAL)], fontsize=8)
+ax_configs.set_xlabel("seeds: tuning / evaluation")
 for ax, lowest in ((ax_dots, min(a.min() for a in test_acc.values())), (ax_configs, min(s.min(), ss.min()))):
     floor = min(0.7, 0.05 * np.floor(lowest / 0.05) - 0.05)          # 0.7, or lower if a seed falls below
     assert lowest > floor and r.min() > floor                          # the ylim hides no seed
