@@ -180,7 +180,7 @@ class Explorer:
         self.fig.canvas.mpl_connect("draw_event", self._on_draw)
         self.fig.canvas.mpl_connect("resize_event", lambda event: self._relayout())
         if self.interactive:
-            frames.install(self.fig.canvas)  # PNG frames in ~3 ms instead of ~20 (see frames.py)
+            frames.install(self.fig.canvas)  # faster PNG frames: numbers in frames.py
 
     def _relayout(self) -> None:
         if self._layout_engine is not None:
