@@ -450,9 +450,9 @@ ax.legend(fontsize=8, loc="lower left");
 #
 # ## 3. Adam: momentum + RMSprop + bias correction
 #
-# Kingma and Ba (2015) keep two moving averages, of the gradient (the momentum of
-# chapter 05, as an average) and of its square (RMSprop's), and divide each by the
-# factor that undoes its zero start:
+# Kingma and Ba (2015, Algorithm 1) keep two moving averages, of the gradient (the
+# momentum of chapter 05, as an average) and of its square (RMSprop's), and divide
+# each by the factor that undoes its zero start:
 #
 # $$\begin{aligned}
 # m_t &= \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, &\qquad
@@ -462,8 +462,8 @@ ax.legend(fontsize=8, loc="lower left");
 # x_t &= x_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}, &&
 # \end{aligned}$$
 #
-# with $m_0 = v_0 = 0$ and the defaults $\beta_1 = 0.9$, $\beta_2 = 0.999$,
-# $\epsilon = 10^{-8}$. **Why divide by $1 - \beta^t$?** If every gradient were the
+# with $m_0 = v_0 = 0$ and the defaults (the paper's, and PyTorch's) $\beta_1 = 0.9$,
+# $\beta_2 = 0.999$, $\epsilon = 10^{-8}$. **Why divide by $1 - \beta^t$?** If every gradient were the
 # same $g$, then $m_t = (1 - \beta_1)(1 + \beta_1 + \dots + \beta_1^{t-1})\, g =
 # (1 - \beta_1^t)\, g$: the average holds only the share $1 - \beta_1^t$ of $g$,
 # the rest is still the zero it started from. Dividing by that share gives back
@@ -537,8 +537,9 @@ assert 2000 < settled < 3500
 # gradient $\eta$ is exactly the step length per coordinate; otherwise it is only a
 # rough scale. Kingma and Ba (2015, section 2.1) give
 # $\eta(1 - \beta_1)/\sqrt{1 - \beta_2} \approx 3.16\,\eta$ as an upper bound,
-# reached in their most sparse case, and say the step is usually about $\eta$ or
-# smaller. That bound is approximate, not a guarantee: a gradient of 1 that jumps
+# approached only in "the most severe case of sparsity", a gradient that has been
+# zero at every step but the current one (the cell below checks that case), and
+# say the step is usually about $\eta$ or smaller. That bound is approximate, not a guarantee: a gradient of 1 that jumps
 # to 10 at step 1000 (same sign) gives steps up to about $4.5\,\eta$, because
 # $\hat m$ follows the jump within a few tens of steps while $\hat v$ needs
 # thousands.
@@ -562,6 +563,12 @@ print(f"steps in units of eta: {jump_steps[998]:.3f} at step 999, largest {jump_
       f"{jump_steps[-1]:.3f} at step 3000")
 assert np.isclose(jump_steps[998], 1.0, rtol=1e-6) and 4.3 < jump_steps.max() < 4.7 and 1005 <= peak_at <= 1030
 assert np.isclose((1 - 0.9) / math.sqrt(1 - 0.999), 3.16, atol=5e-3)
+state = opt.init(np.zeros(1))
+for k in range(1, 20_001):                             # zero gradients for 20,000 steps, then one gradient of 1
+    updates, state = opt.update(np.array([0.0 if k < 20_000 else 1.0]), state, np.zeros(1))
+sparse_step = abs(updates[0])
+print(f"zero gradients for 19,999 steps, then 1: step {sparse_step:.4f} eta (Kingma & Ba's bound 3.1623)")
+assert np.isclose(sparse_step, (1 - 0.9) / math.sqrt(1 - 0.999), rtol=1e-6)     # the sparse case: the bound
 
 # %% [markdown]
 # The figure puts the step lengths of this section side by side, in units of
@@ -730,11 +737,10 @@ fig.suptitle(r"Level sets $\frac{1}{2}x^\top A x = 1$ before and after the resca
 # $10^{-8}$ of its start? Each gets its best learning rate on a grid of 46 rates
 # from $10^{-3}$ to 30.
 #
-# That is $10 \times 46$ runs per method. The loops of sections 1 and 3 do them all
-# at once: every operation in them is elementwise, so they work unchanged on an
-# array with one row per (angle, rate) pair, given a gradient function that
-# computes every row's gradient. First one plain run, to see that a row is nothing
-# but an ordinary run:
+# That is $10 \times 46$ runs per method, done all at once: every operation in the
+# loops of sections 1 and 3 is elementwise, so they work unchanged on an array with
+# one row per (angle, rate) pair. The next two cells are this bookkeeping (a reader
+# can skip to the table they print); the first checks that a row is an ordinary run:
 
 # %%
 def heavy_ball_steps(grad, x0, lr, steps, momentum=0.9):
@@ -876,35 +882,28 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # %% [markdown]
 # Gradient descent and the heavy ball need the same number of steps at every angle:
 # they treat all directions alike, so turning the valley (and its start) changes
-# nothing. Adagrad is fast on the aligned valley (top row). Its best rate there,
-# $\eta \approx 19$, is near the top of the grid. Its first step moves $\pm\eta$ in
-# each coordinate (section 1) and leaves the left panel's frame; the right panel
-# shows the whole path. Turned by 25°, Adagrad needs about as many steps as
-# gradient descent (bottom right). Turned by 45°, it needs more (bottom left, the
-# first 10 steps; Adagrad's first three are numbered). There it zigzags across
-# the valley instead of running along
-# it, like gradient descent (drawn lighter underneath).
-# Adam's scaling alone ($\beta_1 = 0$) behaves the same way: fast when aligned,
-# more than 15 times slower at 45°. (The figure draws it in RMSprop's colour: with
-# $\beta_1 = 0$, Adam is RMSprop with bias correction.)
+# nothing. Adagrad is fast on the aligned valley (top row, at $\eta \approx 19$, near
+# the top of the grid). Turned by 25°, it needs about as many steps as gradient
+# descent; turned by 45°, more. There (bottom left, Adagrad's first three steps
+# numbered) it zigzags across the valley instead of running along it, like gradient
+# descent drawn lighter underneath. Adam's scaling alone ($\beta_1 = 0$, drawn in
+# RMSprop's colour: it is RMSprop with bias correction) behaves the same way: more
+# than 15 times slower at 45° than aligned.
 #
 # Full Adam looks much less sensitive to the angle, but that is its **momentum**,
 # not its scaling: the heavy ball, with no scaling at all, needs fewer steps than
-# Adam at every angle. And with momentum the scaling no longer pays even when the
-# valley is aligned: full Adam needs about as many steps at 0° as at 15° (the
-# table), more than the heavy ball's 95. On this valley the per-coordinate scaling
-# gains from alignment only without momentum ($\beta_1 = 0$).
+# Adam at every angle, and full Adam gains almost nothing from alignment (about as
+# many steps at 0° as at 15°).
 #
 # Why is Adagrad at 45° *slower* than gradient descent, not just as slow? At 45°
-# each coordinate axis makes the same angle with both axes of the valley. Here the
-# gradients point mostly across the valley, its steep direction: at the start,
-# their components along the valley's axes are $\mu \cdot (-2.5) = -2.5$ and
+# each coordinate axis makes the same angle with both axes of the valley. From this
+# start the gradients point mostly across the valley, its steep direction: at the
+# start, their components along the valley's axes are $\mu \cdot (-2.5) = -2.5$ and
 # $L \cdot 1 = 100$. Such a gradient has two coordinates of nearly equal size, so
-# the two sums $s_i$ grow alike. The cell below measures the two rates
-# $\eta/\sqrt{s_i}$: from step 10 on they are within 3 % of each other. Adagrad is
-# then nearly gradient descent with one rate for both coordinates. The sums are
-# dominated by the first, largest gradients, so that rate stops moving after a few
-# steps, at a value below the best fixed rate:
+# the two sums $s_i$ grow alike, and Adagrad is nearly gradient descent with one
+# rate for both coordinates. The sums are dominated by the first, largest
+# gradients, so that rate soon stops moving. The cell below measures this, and runs
+# gradient descent at the rate Adagrad ends with:
 
 # %%
 v45, lr45 = valley(45), best_lr["Adagrad"][-1]
