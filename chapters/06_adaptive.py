@@ -1483,6 +1483,11 @@ assert 1.4e-6 < beale_best["RMSprop"] < 2e-6 and 0.8e-5 < beale_best["Adagrad"] 
 #    about their learning rate from the start (RMSprop's first: 10 times it).
 # 5. Tick Adam, AdamW and AMSGrad together: with AdamW's default decay
 #    ($\lambda = 0.01$) and so few steps, how far apart do they end?
+#
+# Every comparison in this chapter ran on a function of one or two variables or a
+# one-pass linear regression. Chapter 09 compares SGD, momentum, Adam and AdamW
+# where they are mostly used, training a small neural network, with the same
+# learning-rate search and budget for each and several random seeds.
 
 
 # %% [markdown]
@@ -1536,8 +1541,8 @@ assert 1.4e-6 < beale_best["RMSprop"] < 2e-6 and 0.8e-5 < beale_best["Adagrad"] 
 #   steep start (with $\beta_2 = 0.95$ Adam ends more than 20 times lower). Its
 #   diagonal scaling also does not straighten the curved valley; that fits the
 #   results but was not tested as a cause.
-# - Other adaptive methods (Adadelta, Nadam, Adamax, Yogi, RAdam, and the
-#   non-diagonal Shampoo and K-FAC) are variations on these ideas.
+# - Other adaptive methods (Adadelta, Nadam, Adamax, Yogi, RAdam, Lion, Adafactor,
+#   and the non-diagonal Shampoo and K-FAC) are variations on these ideas.
 #
 # ## What else exists
 #
@@ -1567,6 +1572,14 @@ assert 1.4e-6 < beale_best["RMSprop"] < 2e-6 and 0.8e-5 < beale_best["Adagrad"] 
 #   and $\epsilon \to 0$: then $\hat v_t = g_t^2$ and the step is
 #   $\eta\, g/|g| = \eta \operatorname{sign}(g)$ per coordinate; $\epsilon$ sets
 #   where that stops (gradients below about $\epsilon$ get steps $\eta g/\epsilon$).
+# - **Lion** (Chen et al., 2023) keeps a single moving average $m$ of the gradient
+#   and steps by the sign of a mix of it and the new gradient,
+#   $x_t = x_{t-1} - \eta\,\big(\operatorname{sign}(\beta_1 m_{t-1} + (1 - \beta_1) g_t)
+#   + \lambda x_{t-1}\big)$, then updates $m_t = \beta_2 m_{t-1} + (1 - \beta_2) g_t$:
+#   signSGD with momentum and decoupled decay, one state vector instead of Adam's two.
+# - **Adafactor** (Shazeer and Stern, 2018) saves memory: for a weight matrix it
+#   keeps only the row and column sums of the moving average of squared gradients,
+#   and estimates each entry's second moment from them (`torch.optim.Adafactor`).
 # - PyTorch's `RMSprop` has two options this chapter left out: `momentum`, a
 #   heavy-ball buffer on the normalized step, and `centered=True`, which divides by
 #   an estimate of the *standard deviation*, $\sqrt{v - \bar g^2}$ with $\bar g$ a
