@@ -471,8 +471,9 @@ ax.legend(fontsize=8, loc="lower left");
 # x_t &= x_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}, &&
 # \end{aligned}$$
 #
-# with $m_0 = v_0 = 0$ and the defaults (the paper's, and PyTorch's) $\beta_1 = 0.9$,
-# $\beta_2 = 0.999$, $\epsilon = 10^{-8}$. **Why divide by $1 - \beta^t$?** If every gradient were the
+# with $m_0 = v_0 = 0$ and the defaults (the paper's, and PyTorch's)
+# $\beta_1 = 0.9$, $\beta_2 = 0.999$, $\epsilon = 10^{-8}$. **Why divide by
+# $1 - \beta^t$?** If every gradient were the
 # same $g$, then $m_t = (1 - \beta_1)(1 + \beta_1 + \dots + \beta_1^{t-1})\, g =
 # (1 - \beta_1^t)\, g$: the average holds only the share $1 - \beta_1^t$ of $g$,
 # the rest is still the zero it started from. Dividing by that share gives back
@@ -548,7 +549,8 @@ assert 2000 < settled < 3500
 # $\eta(1 - \beta_1)/\sqrt{1 - \beta_2} \approx 3.16\,\eta$ as an upper bound,
 # approached only in "the most severe case of sparsity", a gradient that has been
 # zero at every step but the current one (the cell below checks that case), and
-# say the step is usually about $\eta$ or smaller. That bound is approximate, not a guarantee: a gradient of 1 that jumps
+# say the step is usually about $\eta$ or smaller. That bound is approximate, not
+# a guarantee: a gradient of 1 that jumps
 # to 10 at step 1000 (same sign) gives steps up to about $4.5\,\eta$, because
 # $\hat m$ follows the jump within a few tens of steps while $\hat v$ needs
 # thousands.
@@ -573,7 +575,7 @@ print(f"steps in units of eta: {jump_steps[998]:.3f} at step 999, largest {jump_
 assert np.isclose(jump_steps[998], 1.0, rtol=1e-6) and 4.3 < jump_steps.max() < 4.7 and 1005 <= peak_at <= 1030
 assert np.isclose((1 - 0.9) / math.sqrt(1 - 0.999), 3.16, atol=5e-3)
 state = opt.init(np.zeros(1))
-for k in range(1, 20_001):                             # zero gradients for 20,000 steps, then one gradient of 1
+for k in range(1, 20_001):                             # 19,999 zero gradients, then one of 1
     updates, state = opt.update(np.array([0.0 if k < 20_000 else 1.0]), state, np.zeros(1))
 sparse_step = abs(updates[0])
 print(f"zero gradients for 19,999 steps, then 1: step {sparse_step:.4f} eta (Kingma & Ba's bound 3.1623)")
