@@ -1230,9 +1230,9 @@ ax_k.legend(fontsize=7, loc="lower left");
 # orange plus is the model's stationary point, where pure Newton jumps next. The right
 # panel shows both errors $f(x_k) - f^\star$ on a log scale; values below $10^{-16}$
 # (exact zeros too) are drawn at that floor, as is Newton's $5.5\times10^{-30}$ in the
-# explorer's picture (the quadratic, at step 5; there the orange plus is hidden under
-# Newton's end marker, since on a quadratic the model's stationary point *is* the
-# minimum, reached at step 1). Pick the surface, move the start, tick
+# explorer's picture (the quadratic, at step 5; there Newton's end marker and the orange
+# plus both sit inside the hollow star of the minimum, since on a quadratic the model's
+# stationary point *is* the minimum, reached at step 1). Pick the surface, move the start, tick
 # **damped Newton**, and change gradient descent's learning rate.
 
 # %%
