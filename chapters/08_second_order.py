@@ -383,7 +383,9 @@ fig, (ax, ax_map) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
 plotting.plot_contours(himmelblau, ax=ax, title="Pure Newton climbs to the maximum")
 ax.contour(X, Y, model0(np.stack([X, Y])), levels=np.linspace(150, 178, 5), colors=COLORS["vermillion"],
            linestyles="--", linewidths=1)
-plotting.plot_path(to_max, ax=ax, color=style.color_for("newton"), label="pure Newton", legend=False)
+plotting.plot_path(to_max, ax=ax, color=style.color_for("newton"), label="pure Newton ($x_2$ to $x_4$ under the end)",
+                   legend=False)
+assert np.all(np.linalg.norm(to_max.xs[2:] - to_max.x, axis=1) < 0.07)   # within the end marker at this scale
 ax.plot([], [], "--", color=COLORS["vermillion"], label="quadratic model at $x_0$ (a peak)")
 ax.plot([], [], **{**style.START_STYLE, "markeredgecolor": "black"}, label="start $x_0$")
 ax.plot([], [], **{**style.END_STYLE, "markerfacecolor": "black"}, label="end: the maximum")
@@ -965,6 +967,18 @@ assert all(t.status == "converged" and np.allclose(t.x, 1.0, atol=1e-6) for t in
 steps_100 = [t.steps for t in memory_100.values()]
 assert steps_100 == sorted(steps_100, reverse=True) and steps_100[0] > 1.4 * steps_100[-1]   # more pairs, fewer steps
 
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.3))
+for ax, runs, title in [(axes[0], memory_runs, "Rosenbrock, $d = 2$"),
+                        (axes[1], memory_100, "chained Rosenbrock, $d = 100$")]:
+    ms = list(runs)
+    ax.plot(ms, [runs[m].steps for m in ms], "o-", color=COLORS["blue"], label="steps")
+    ax.plot(ms, [runs[m].n_f for m in ms], "s--", color=COLORS["vermillion"], label="$f$ evaluations")
+    ax.set(xscale="log", xticks=ms, xticklabels=[str(m) for m in ms], ylim=(0, None),
+           xlabel="pairs kept $m$ (log scale)", ylabel="count", title=f"L-BFGS on {title}")
+    ax.legend(fontsize=8, loc="upper right")
+axes[1].set_ylabel("");
+
 # %% [markdown]
 # Even with every pair kept, L-BFGS is not BFGS: its $H_0 = \gamma_k I$ is rebuilt from
 # the newest pair at every step, while BFGS fixes its $H_0$ once, so their paths part
@@ -977,7 +991,7 @@ assert steps_100 == sorted(steps_100, reverse=True) and steps_100[0] > 1.4 * ste
 # Where $d \gg m$, memory pays in steps too. On Rosenbrock chained through
 # $d = 100$ variables, $\sum_i 100(x_{i+1} - x_i^2)^2 + (1 - x_i)^2$, from
 # $(-1.2, 1, -1.2, 1, \dots)$, L-BFGS took about 870 steps with $m = 1$, 600 with
-# $m = 3$ and 530 with $m = 20$ (printed above): more pairs, fewer steps, with
+# $m = 3$ and 530 with $m = 20$ (printed and plotted above): more pairs, fewer steps, with
 # diminishing returns.
 #
 # The libraries are the same family, not the same method:
