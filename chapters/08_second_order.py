@@ -1097,8 +1097,9 @@ assert abs(sw_iters / ours_lbfgs.steps - 1) < 0.25 and none_iters > 2 * sw_iters
 # algorithm (Moré & Thuente 1994; appendix A) than our doubling and
 # quadratic-or-bisection zoom, and their stopping tests differ a little from ours
 # (appendix A). Both scipy methods get `gtol=1e-8` on the gradient's largest component, and
-# L-BFGS-B also `ftol=0`, which switches off its relative-reduction test (that test divides by
-# $\max(|f|, 1)$, so once $f < 10^{-15}$ it would fire on almost any step): the gradient decides. In iterations and evaluations
+# L-BFGS-B also `ftol=0`, which switches off its relative-reduction test (that test stops when
+# the decrease of $f$, divided by $\max(|f|, 1)$, is at most `ftol`, so once $f$ itself is below
+# `ftol` it fires on almost any step, whatever the gradient): the gradient decides. In iterations and evaluations
 # we should be close. Four classic starts; we compare counts, not
 # times (section 5 says why).
 
