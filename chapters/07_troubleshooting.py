@@ -410,8 +410,10 @@ ax_t.legend(fontsize=7);
 # chapter 02's stability limit. At the end of the run the curvature along the loss's
 # sharpest direction (a Rayleigh quotient $v^\top H v$, by power iteration with
 # Hessian-vector products from gradient differences) exceeds $2/\eta = 20$, so the step
-# overshoots along that direction; at $\eta = 0.003$ ($2/\eta \approx 667$) the same run
-# falls at every step:
+# overshoots along that direction, while the loss still falls over longer stretches
+# (Cohen et al. 2021 found full-batch gradient descent on neural networks typically
+# runs with its sharpest curvature just above $2/\eta$, the *edge of stability*). At
+# $\eta = 0.003$ ($2/\eta \approx 667$) the same run falls at every step:
 
 # %%
 def bn_hess_vec(params, v, h=1e-4):

@@ -557,7 +557,7 @@ assert damped.steps == 11 and np.allclose(nearest_min, [-2.805, 3.131], atol=1e-
 # before it settles at the minimum $(-2.81, 3.13)$, where its end is under the star
 # (printed above).
 #
-# Every one of these starts now ends at a minimum. That is this grid's luck, not a
+# Every one of these starts now ends at a minimum. That is what happened on this grid, not a
 # guarantee: going downhill at every step can guarantee at best a stationary point
 # (under the hypotheses of Nocedal & Wright 2006, §3.2), and
 # from a start on the saddle $x^2 - y^2$'s attracting line, $(1, 0)$, damped Newton
@@ -1182,7 +1182,7 @@ best_adam = min(t.steps for t in adam_sweep.values() if t.status == "converged")
 slowest_second = max(race[name].steps for name in second_order)
 print(f"best Adam in the sweep: {best_adam} steps, {best_adam / slowest_second:.0f} times the slowest second-order method")
 assert adam_sweep[0.5].status == "max_steps" and best_adam < race["adam"].steps
-assert best_adam > 20 * slowest_second
+assert best_adam > 20 * slowest_second and 30 < best_adam / slowest_second < 34      # 32 on this machine
 
 # %%
 fig, ax_k = plt.subplots(figsize=(7.5, 4.4))
@@ -1208,7 +1208,7 @@ ax_k.legend(fontsize=7, loc="lower left");
 
 # %% [markdown]
 # In steps the second-order methods win by a factor of 50 or more against the heavy ball
-# and Adam at rate 0.05, about 30 against the sweep's best Adam, and up to several
+# and Adam at rate 0.05, more than 20 (32, printed) against the sweep's best Adam, and up to several
 # hundred for pure Newton. A step of theirs costs more (a line search, an update
 # or a 2×2 solve), so steps are not time.
 # The balance changes with the dimension: at $d = 10^7$ a *dense* Newton solve is out
