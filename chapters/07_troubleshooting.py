@@ -405,6 +405,44 @@ ax_t.legend(fontsize=7);
 # disputed; a smoother loss surface is another account, Santurkar et al. 2018. What
 # we measured here is simpler: the pre-activations are kept where $\sigma'$ is large.)
 #
+# The batch-norm loss curve is jagged, and that is not sampling noise: every step uses
+# the same 64 samples, so the batch statistics are a fixed function of the weights. It is
+# chapter 02's stability limit. At the end of the run the curvature along the loss's
+# sharpest direction (a Rayleigh quotient $v^\top H v$, by power iteration with
+# Hessian-vector products from gradient differences) exceeds $2/\eta = 20$, so the step
+# overshoots along that direction, while the loss still falls over longer stretches
+# (Cohen et al. 2021 found full-batch gradient descent on neural networks typically
+# runs with its sharpest curvature just above $2/\eta$, the *edge of stability*). At
+# $\eta = 0.003$ ($2/\eta \approx 667$) the same run falls at every step:
+
+# %%
+def bn_hess_vec(params, v, h=1e-4):
+    """H v for the batch-normalized chain's loss, from central differences of its gradient."""
+    keys = sorted(params)
+    def grad_at(t):
+        shifted = {k: params[k] + t * v[k] for k in keys}
+        return normalization.bn_chain_backprop(shifted, X_train_chain, Y_train_chain, "sigmoid")
+    g_plus, g_minus = grad_at(h), grad_at(-h)
+    return {k: (g_plus[k] - g_minus[k]) / (2 * h) for k in keys}
+
+
+rng_power = np.random.default_rng(1)
+v = {k: rng_power.standard_normal(w.shape) for k, w in params_bn.items()}
+for _ in range(100):                                       # power iteration on H at the final weights
+    v_norm = np.sqrt(sum(np.sum(a**2) for a in v.values()))
+    v = {k: a / v_norm for k, a in v.items()}
+    hv = bn_hess_vec(params_bn, v)
+    rayleigh = sum(np.sum(v[k] * hv[k]) for k in v)
+    v = hv
+loss_bn_slow = train_bn(lr=0.003)[0]
+rises = int(np.sum(np.diff(loss_bn[50:]) > 0))
+print(f"learning rate 0.1: v'Hv = {rayleigh:.1f} > 2/eta = 20; the loss rises at {rises} of the last 250 steps;"
+      f" at learning rate 0.003 it rises at {int(np.sum(np.diff(loss_bn_slow) > 0))} of 300")
+assert rayleigh > 1.05 * 2 / 0.1 and rises > 50
+assert abs(np.sqrt(sum(np.sum(a**2) for a in hv.values())) / rayleigh - 1) < 0.01   # converged: |Hv| = v'Hv
+assert np.all(np.diff(loss_bn_slow) < 0)
+
+# %% [markdown]
 # **Training and evaluation differ.** In training, a sample's output depends on the
 # other samples of its batch, through $\mu$ and $\sigma^2$. At evaluation time one wants
 # a function of the sample alone (and a batch of one has $\sigma^2 = 0$). So during
@@ -594,17 +632,14 @@ for name, first_bounce in [("by value", 48), ("by global norm", 85)]:           
 # `torch.nn.utils.clip_grad_norm_` does.
 #
 # On the right, the diagnosis: the gradient norm starts four orders of magnitude
-# above the threshold and stays above it, so every step is clipped. Such a run
-# moves with a step length fixed by the clipping, whatever the gradient: here
-# $\text{lr}\cdot c = 0.02$ by global norm, between 0.02 and $0.02\sqrt2$ by value. It
-# cannot settle. From step 48 (by value) and step 85 (by global norm) to the end, the
-# norm alternates between a high and a low value at every step (drawn as two lines,
-# even and odd steps): the iterate bounces across the valley. The valley is narrow
-# there. At the runs' last points the largest curvature is about 280 (global norm,
-# $w \approx 0.81$) and 850 (by value, $w \approx 0.90$), so even unclipped gradient
-# descent would need a rate below $2/\lambda_{\max} \approx 0.007$ and 0.002 there, against
-# 0.2 at $w = 0$ (all computed above). A clipped run that bounces like this needs a
-# lower learning rate.
+# above the threshold and stays above it, so every step is clipped and has a length
+# fixed by the clipping, whatever the gradient: $\text{lr}\cdot c = 0.02$ by global
+# norm, between 0.02 and $0.02\sqrt2$ by value. Such a run cannot settle. Toward the
+# end the norm alternates between a high and a low value at every step (drawn as two
+# lines, even and odd steps): the iterate bounces across the valley, which is narrow
+# there (largest curvature about 280 and 850 at the two end points, so
+# $2/\lambda_{\max} \approx 0.007$ and 0.002, below the rate; computed above). A
+# clipped run that bounces like this needs a lower learning rate.
 #
 # ## 4. Saddle points and plateaus
 #
@@ -705,8 +740,8 @@ assert np.linalg.eigvalsh(saddle.hess(stuck.x)).min() == -2.0          # a direc
 # negative eigenvalue where you can afford it. Two cures, measured below: noise
 # (a perturbation moves the iterate off the manifold; here isotropic Gaussian
 # noise, a stand-in for mini-batch noise, which helps only where it has a
-# component along the escape direction) and momentum (chapter 05), which accumulates the
-# small steps along $y$ where the gradient is flat.
+# component along the escape direction) and momentum (chapter 05), which raises the growth
+# factor of $y$ per step (derived after the count).
 
 # %%
 def escape_step(trace):
@@ -726,13 +761,28 @@ for _ in range(20):                      # gradient descent plus Gaussian noise 
 print(f"from y0 = 1e-9: gradient descent escapes after {escapes[1e-9]} steps, heavy ball (beta = 0.9) after "
       f"{escape_step(heavy)}; noisy gradients, from y0 = 0, after {min(noisy_escapes)} to {max(noisy_escapes)}")
 assert escape_step(heavy) < 0.5 * escapes[1e-9]
+r_fast, r_slow = 1 + np.sqrt(0.1), 1 - np.sqrt(0.1)         # roots of r^2 - (1 + 2 lr + 0.9) r + 0.9 = 0
+assert np.allclose(np.poly1d([1, -(1 + 2 * lr + 0.9), 0.9]).roots, [r_fast, r_slow])
+a_fast = (1 + 2 * lr - r_slow) / (r_fast - r_slow)          # y_k = 1e-9 (a r_fast^k + (1 - a) r_slow^k)
+k_heavy = int(np.ceil(np.log(1 / (a_fast * 1e-9)) / np.log(r_fast)))
+print(f"heavy ball: growth factor {r_fast:.3f} per step (gradient descent {1 + 2 * lr:.3f}), "
+      f"y_k = {a_fast:.3f} y0 {r_fast:.3f}^k predicts {k_heavy} steps")
+assert escape_step(heavy) == k_heavy
 assert np.median(noisy_escapes) < 0.7 * escapes[1e-9] and max(noisy_escapes) < 0.85 * escapes[1e-9]
 stuck_heavy = run(sgd(lr=lr, momentum=0.9), saddle, [-1.8, 0.0], steps=1000)
 assert stuck_heavy.status == "converged"            # exactly on the manifold, momentum alone does not help
 
 # %% [markdown]
-# Both help, and only noise helps from a start exactly on the manifold: momentum
-# multiplies the growth of $y$ but zero times anything is zero.
+# Both help. Momentum's count is derived, not only measured: $x$ and $y$ decouple,
+# and along $y$ (where $-\partial f/\partial y = 2y$) the heavy ball of chapter 05 reads
+# $y_{k+1} = y_k + 2\eta\,y_k + \beta\,(y_k - y_{k-1})$, a linear recursion whose
+# solutions are combinations of $r^k$ with $r^2 - (1 + 2\eta + \beta)\,r + \beta = 0$.
+# With $\eta = 0.05$, $\beta = 0.9$ this is $r^2 - 2r + 0.9 = 0$, so $r = 1 \pm \sqrt{0.1}$:
+# $|y|$ grows by $1.316$ per step against gradient descent's $1 + 2\eta = 1.1$. The first step
+# is a plain gradient step ($y_1 = 1.1\,y_0$, the buffer starts at the first gradient),
+# which fixes $y_k = y_0\,(0.658 \cdot 1.316^k + 0.342 \cdot 0.684^k)$ and so 77 steps from
+# $y_0 = 10^{-9}$, exactly the count above. Only noise helps from a start exactly on the
+# manifold: momentum multiplies the growth of $y$, but zero times anything is zero.
 # In high-dimensional problems saddle points are expected to be far more common than bad local
 # minima (Dauphin et al. 2014, an argument from the statistics of random functions,
 # Bray & Dean 2007, and measurements on small networks, not a theorem about every
@@ -1339,9 +1389,9 @@ fig.suptitle("What is wrong with each run? (Run D: solid = training, dashed = va
 #   lowest at step 11 (0.0245) and ends 12 % higher (0.0273). The model does
 #   overfit after step 11, but mildly: the 20-point curve exaggerates the rise
 #   (×2.55 against ×1.12) and points at the wrong step. Stopped at its low point,
-#   step 4, the model's fresh error (0.0275) is no better than after 5,000 steps;
-#   there it scores 0.0088 on the 20 validation points, better than the true cubic
-#   that generated the data (0.0153), which is luck. Before acting on a turn-up,
+#   step 4, the model's fresh error (0.0275) is no better than after 5,000 steps,
+#   although on the 20 validation points it then beats the true cubic that generated
+#   the data (0.0088 against 0.0153): luck. Before acting on a turn-up,
 #   confirm it on more data (or by cross-validation). Over 14 draws of this set-up
 #   (seeds 0–13, checked below) the error on fresh data ends 0 to 52 % above its
 #   lowest value, while the 20-point curve rises anywhere from not at all to 11

@@ -270,6 +270,8 @@ class NewtonExplorer(Explorer):
                 if part is not None:
                     part.remove()
         self._contours = plotting.plot_contours(s, ax=self.ax, title=s.name)
+        if self._contours.minima is not None:   # on top of Newton's end marker, which often sits on it
+            self._contours.minima.set(zorder=10, markersize=20, markerfacecolor="none", markeredgewidth=1.8)
         a = self.artists
         lax = self.error_ax
         handles = [h for h in (a["newton_path"], a["gd_path"], a["model"], a["model_center"],
@@ -303,6 +305,8 @@ class NewtonExplorer(Explorer):
         a["newton_err"].set_data(np.arange(kn + 1), self._newton_err[: kn + 1])
         a["gd_err"].set_data(np.arange(kg + 1), self._gd_err[: kg + 1])
         a["now_line"].set_data([k, k], self.error_ax.get_ylim())   # not beyond: dots cost time
+        if self._static_display:   # a static picture shows steps 0..k only: fit the step axis to them
+            self.error_ax.set_xlim(-0.5, max(k, 1) + 0.5)
 
         # the quadratic model at Newton's current iterate (recomputed only when that iterate changes)
         xk = nt.xs[kn]
