@@ -867,15 +867,8 @@ assert 1e-3 < min(lr_limit.values())                                            
 # On one eigen-direction of the Hessian (eigenvalue $\lambda$, noise variance $s^2$
 # per step along it), the heavy ball becomes
 # $z_{k+1} = (1 + \beta - \alpha\lambda) z_k - \beta z_{k-1} - \alpha\xi_k$, a linear
-# recurrence driven by independent kicks. Its stationary variance follows from two
-# moments. Write $c = 1 + \beta - \alpha\lambda$, $v = \mathbb{E}[z_k^2]$ and
-# $u = \mathbb{E}[z_k z_{k-1}]$, the same at every step once the run has settled. The
-# kick $\xi_k$ is independent of $z_k$ and $z_{k-1}$, so multiplying the recurrence by
-# $z_k$ and taking means gives $u = c\,v - \beta u$, i.e. $u = c\,v/(1 + \beta)$; squaring
-# it gives $v = c^2 v + \beta^2 v - 2c\beta u + \alpha^2 s^2$. Substituting $u$,
-# $v\,\big(1 - \beta^2 - c^2 + 2c^2\beta/(1 + \beta)\big) = \alpha^2 s^2$, and the bracket is
-# $\frac{1 - \beta}{1 + \beta}\big((1 + \beta)^2 - c^2\big)$, where
-# $(1 + \beta)^2 - c^2 = \alpha\lambda\,(2(1 + \beta) - \alpha\lambda)$. So
+# recurrence driven by independent kicks. Its stationary variance (derived from two
+# moments in appendix D, and checked numerically below) is
 #
 # $$\mathbb{E}[z^2] = \frac{\alpha (1 + \beta)\, s^2}{(1 - \beta)\,\lambda\,\big(2(1 + \beta) - \alpha\lambda\big)}
 # \;\approx\; \frac{\alpha\, s^2}{2(1 - \beta)\,\lambda} \quad (\alpha\lambda \ll 1),$$
@@ -1790,3 +1783,22 @@ for ax_ in (ax_x, ax_e):
 # never gets left of $x = 0.50$; its energy never reaches the hilltop's, and at the
 # two smaller steps it never rises above its start (green curve, lr = 0.005). Here,
 # the smaller the step, the more the heavy ball behaves like the continuous ball.
+
+# %% [markdown]
+# ## Appendix D. The stationary variance of the noisy heavy ball
+#
+# Section 7's recurrence on one eigen-direction is
+# $z_{k+1} = (1 + \beta - \alpha\lambda) z_k - \beta z_{k-1} - \alpha\xi_k$, with independent
+# kicks $\xi_k$ of mean 0 and variance $s^2$, and a stable $(\alpha, \beta)$ (both roots
+# inside the unit circle, section 6), so that the run settles into a stationary
+# spread. Write $c = 1 + \beta - \alpha\lambda$, $v = \mathbb{E}[z_k^2]$ and
+# $u = \mathbb{E}[z_k z_{k-1}]$, the same at every step once the run has settled. The
+# kick $\xi_k$ is independent of $z_k$ and $z_{k-1}$, so multiplying the recurrence by
+# $z_k$ and taking means gives $u = c\,v - \beta u$, i.e. $u = c\,v/(1 + \beta)$; squaring
+# it gives $v = c^2 v + \beta^2 v - 2c\beta u + \alpha^2 s^2$. Substituting $u$,
+# $v\,\big(1 - \beta^2 - c^2 + 2c^2\beta/(1 + \beta)\big) = \alpha^2 s^2$, and the bracket is
+# $\frac{1 - \beta}{1 + \beta}\big((1 + \beta)^2 - c^2\big)$, where
+# $(1 + \beta)^2 - c^2 = \alpha\lambda\,(2(1 + \beta) - \alpha\lambda)$. Dividing gives section
+# 7's formula,
+#
+# $$\mathbb{E}[z^2] = v = \frac{\alpha (1 + \beta)\, s^2}{(1 - \beta)\,\lambda\,\big(2(1 + \beta) - \alpha\lambda\big)}.$$
