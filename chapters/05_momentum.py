@@ -356,6 +356,35 @@ assert not np.allclose(trace.xs, heavy_ball(bowl.grad, bowl.start, lr, beta, ste
 print("sgd(nesterov=True) iterates are Nesterov's look-ahead points y_k; the heavy ball's differ")
 
 # %% [markdown]
+# The same two runs against `torch.optim.SGD` itself, 10 steps on the bowl. When
+# PyTorch is installed the cell runs it; otherwise it compares with the values that
+# torch 2.13 gave for the same runs (stored below):
+
+# %%
+TORCH_SGD_AFTER_10 = {                          # torch.optim.SGD, float64, 10 steps from bowl.start
+    (lr_star, beta_star, False): [-0.9471249125519702, 2.5786239554640704],   # heavy ball at (alpha*, beta*)
+    (0.012, 0.8, True): [-1.5630007516052469, 0.013275486246204893],          # nesterov=True
+}
+try:
+    import torch
+except ImportError:
+    torch = None
+for (lr_, beta_, nesterov_), stored in TORCH_SGD_AFTER_10.items():
+    ours = run(sgd(lr=lr_, momentum=beta_, nesterov=nesterov_), bowl, bowl.start, steps=10, tol=0).x
+    reference = np.array(stored)
+    if torch is not None:
+        p = torch.tensor(bowl.start, dtype=torch.float64, requires_grad=True)
+        torch_opt = torch.optim.SGD([p], lr=lr_, momentum=beta_, nesterov=nesterov_)
+        for _ in range(10):
+            torch_opt.zero_grad()
+            (0.5 * (mu * p[0] ** 2 + L * p[1] ** 2)).backward()       # the bowl, f = (mu x^2 + L y^2) / 2
+            torch_opt.step()
+        reference = p.detach().numpy()
+    assert np.allclose(ours, reference, rtol=1e-10, atol=1e-12), (lr_, beta_, nesterov_)
+print("gdlearn's sgd matches torch.optim.SGD after 10 steps, heavy ball and nesterov=True"
+      + ("" if torch is not None else " (stored torch values; PyTorch is not installed here)"))
+
+# %% [markdown]
 # ## 4. Why momentum works: one eigen-direction at a time
 #
 # Chapter 02's trick again. Write the iterate in the eigenvector coordinates of $A$;
