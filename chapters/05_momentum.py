@@ -919,13 +919,14 @@ assert 1e-3 < min(lr_limit.values())                                            
 #   the noise (to first order in $\alpha\lambda$). Its gain is against ill
 #   conditioning, sections 1–5.
 #
-# Which comparison is fair, then? At a fixed $\alpha$ momentum is charged a tenfold
-# floor; at a fixed effective step it can lose its speed (below). Neither is the
-# question a user faces: **for a given noise floor, how fast can each method get
-# there?** We answer that first, then look at single settings that show where the
-# answer comes from. But first an independent check of the variance formula: sum the squared impulse
-# response of the $2\times2$ recurrence (a kick of size 1 at step 0, followed for
-# 20,000 steps), which is $\mathbb{E}[z^2]/(\alpha^2 s^2)$:
+# Which comparison is fair, then? At a fixed $\alpha$ momentum pays a floor
+# $1/(1 - \beta)$ times higher; at a fixed effective step it can lose its speed
+# (below). Neither is the question a user faces: **for a given noise floor, how fast
+# can each method get there?** We answer that first, then look at single settings
+# that show where the answer comes from. But first an independent check of the
+# variance formula: sum the squared impulse response of the $2\times2$ recurrence (a
+# kick of size 1 at step 0, followed for 20,000 steps), which is
+# $\mathbb{E}[z^2]/(\alpha^2 s^2)$:
 
 # %%
 def stationary_variance(lr, beta, lam, s2=1.0):
