@@ -988,14 +988,14 @@ ax_configs.legend(fontsize=8, loc="lower left")
 #   (the printout gives the margins, which vary a lot from one configuration to
 #   the next; we claim nothing about the means, which are close in some
 #   configurations).
-# - **The ablation's findings** (previous figure): the schedule, mostly its
+# - **The ablation's findings** (its figure above): the schedule, mostly its
 #   decay, forgives large rates; clipping does not help.
 #
 # What did not hold: the chosen rates move between grid points from one
 # configuration to the next (Appendix A). And which of momentum, Adam, AdamW
 # and the recipe is best, this experiment does not tell: we compared them in
-# one configuration only, where their chosen rates are nearly tied with others
-# of the grid.
+# one configuration only, where the chosen rates of Adam, AdamW and the recipe
+# are nearly tied with others of the grid.
 #
 # (A caveat on our own protocol: no learning rate was chosen on the test set,
 # but we chose which claims to state after seeing these five configurations,
