@@ -1221,8 +1221,9 @@ assert np.isclose(adam_step_over_lr(7.0 * 1.05 ** np.arange(300)), growing)   # 
 # below $2 \times 0.022 \approx 0.044$, even one several paired standard errors
 # from zero. And a difference of more than two paired standard errors, picked
 # among several pairs after seeing the numbers, is weaker evidence than it looks
-# (with many comparisons, one of them passes two standard errors by luck more
-# often than one time in twenty). This treats the seeds as fixed: it measures
+# (by luck alone, one comparison passes two standard errors about one time in
+# twenty; the chance that at least one of several does can only be larger).
+# This treats the seeds as fixed: it measures
 # only the test set's sampling noise.
 
 # %%
