@@ -712,7 +712,8 @@ print(f"kappa fell by a factor {kappa_raw / kappa_std:.0f}; the number of steps 
 assert kappa_std < 1.5 and abs(std_steps - predicted_steps(kappa_std)) <= 1   # 1.108 on this sample
 assert raw_steps / std_steps > kappa_raw / kappa_std        # the steps fell by more than kappa did
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here, you may skip it.
 std_in_w = std_trace.xs / s                      # the standardized run, mapped back to w = v / s
 shown_steps = 40
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.6), width_ratios=[1.3, 1])
@@ -1311,7 +1312,7 @@ assert 0.15 < max(k_gap.values()) < 0.3                          # up to 22% at 
 assert max(k_gap[k] for k in shown_k if k >= 256) < 0.03          # 1.9% on this sample (other seeds: up to 5.4%)
 assert max(k_gap[k] for k in shown_k if k >= 256) < 0.5 * max(k_gap.values())   # closer than at the bend
 
-# %%
+# %% jupyter={"source_hidden": true}
 # Plotting code for the next figure: nothing new to learn here, you may skip it.
 def plot_early_stopping_vs_ridge():
     fig, axes = plt.subplots(2, 2, figsize=(13, 12), layout="constrained")
@@ -1401,7 +1402,8 @@ plot_early_stopping_vs_ridge();
 # the same as $\lambda$ falls. Not exactly: at the bend gradient descent cuts above
 # the ridge path, but on this sample every iterate lies within 2.4% of $\|w^\star\|$
 # of it (printed above). **(c)** Zoomed in, the hollow squares are the ridge
-# solutions at $\lambda = 1/(\eta k)$, each dotted to its iterate. Point by point the
+# solutions at $\lambda = 1/(\eta k)$ for $k$ = 64, 256 and 1024, each dotted to its
+# iterate (the distances for every $k$ are printed above). Point by point the
 # pairing is rougher than path by path: on this sample the pairs are up to 22% of
 # $\|w^\star\|$ apart at the bend ($k = 8$, 16) and within 2% from $k = 256$ on
 # (printed above; other samples drawn the same way can give a few per cent there).
