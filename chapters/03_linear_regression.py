@@ -408,7 +408,7 @@ assert 1 < held_out["w* (fitted on the 50)"] / held_out["w_true (the generating 
 # %% [markdown]
 # On new points no line does much better than $\sigma^2/2 = 0.125$, the part of the
 # loss that is pure noise (0.122 for the generating line on these 10,000 points), and
-# $w^\star$ is only a few per cent worse than the generating line (Appendix D
+# $w^\star$ is only a few per cent worse than the generating line (Appendix E
 # computes by how much, exactly and on average over training samples).
 # Fifty points pin the line down well. With fewer
 # points, or many more weights, the gap between the training loss and the held-out
@@ -1125,40 +1125,14 @@ assert abs(near_steps - np.log(1 / TOL) / (-2 * np.log(rho_nc))) <= 1          #
 # count that the rate $\rho = (\kappa - 1)/(\kappa + 1)$ of chapter 02 predicts, against
 # a handful for uncorrelated standardized features. Whitening the two features
 # (section 6) brings $\kappa$ to 1, checked in the next cell.
-#
-# Collinearity has a statistical face too. With $y = Xw_{\text{true}} + \varepsilon$ and
-# independent noise of variance $\sigma^2$ (section 2), the fitted weights are
-# $w^\star = (X^\top X)^{-1}X^\top y = w_{\text{true}} + (X^\top X)^{-1}X^\top\varepsilon$, so they
-# vary from one noisy sample to the next with covariance $\sigma^2 (X^\top X)^{-1}$.
-# For two standardized features with correlation $r$, $X^\top X = n\begin{pmatrix}1 & r\\ r & 1\end{pmatrix}$
-# and each weight has standard deviation $\sigma/\sqrt{n(1 - r^2)}$: about 7 times
-# that of uncorrelated features at $r = 0.99$. Their sum, the combination the data
-# pin down, does not suffer: $\mathbf 1^\top \begin{pmatrix}1 & r\\ r & 1\end{pmatrix}^{-1}\mathbf 1
-# = 2/(1 + r)$, so it has standard deviation $\sigma\sqrt{2/(n(1 + r))}$, a factor
-# $\sqrt{1 + r} \approx 1.41$ *smaller* than the sum of two uncorrelated features'
-# weights ($\sigma\sqrt{2/n}$). Measured on 4,000 fresh draws of the noise:
+# Collinearity also makes the two weights noisy from one sample to the next, while
+# their sum stays precise (appendix D).
 
 # %%
 evals_nc, evecs_nc = np.linalg.eigh(X_nc.T @ X_nc / len(y_nc))
 whitened = X_nc @ evecs_nc @ np.diag(evals_nc ** -0.5) @ evecs_nc.T       # X H^(-1/2)
 print(f"kappa after whitening: {kappa_of(whitened):.12f}")
 assert np.isclose(kappa_of(whitened), 1, rtol=1e-9)
-
-noise = 0.5 * np.random.default_rng(11).standard_normal((len(y_nc), 4000))   # sigma = 0.5, 4,000 samples
-w_samples = np.linalg.solve(X_nc.T @ X_nc, X_nc.T @ (X_nc @ [1.0, 1.0] + noise.T).T)   # one fit per column
-sd_formula = 0.5 * np.sqrt(np.diag(np.linalg.inv(X_nc.T @ X_nc)))
-sd_uncorrelated = 0.5 / np.sqrt(len(y_nc))                                  # one weight, r = 0
-sd_sum_formula = 0.5 * np.sqrt(2 / (len(y_nc) * (1 + correlation)))
-sd_sum_uncorrelated = 0.5 * np.sqrt(2 / len(y_nc))                          # w1 + w2, r = 0
-print(f"standard deviation of w1, w2: measured {w_samples.std(axis=1).round(4)}, formula {sd_formula.round(4)};"
-      f" uncorrelated features: {sd_uncorrelated:.4f}")
-print(f"of w1 + w2: measured {w_samples.sum(axis=0).std():.4f}, formula {sd_sum_formula:.4f};"
-      f" uncorrelated features: {sd_sum_uncorrelated:.4f}")
-assert np.allclose(w_samples.std(axis=1), sd_formula, rtol=0.05)
-assert 6 < sd_formula.mean() / sd_uncorrelated < 8
-assert np.isclose(0.25 * np.ones(2) @ np.linalg.inv(X_nc.T @ X_nc) @ np.ones(2), sd_sum_formula ** 2)
-assert abs(w_samples.sum(axis=0).std() / sd_sum_formula - 1) < 0.05
-assert np.isclose(sd_sum_uncorrelated / sd_sum_formula, np.sqrt(1 + correlation))   # 1.41 times more precise
 
 # %% [markdown]
 # ## 8. Ridge regression: an explicit preference for small weights
@@ -1597,7 +1571,39 @@ assert knife["slow axis, 1e-3 off"] > 1e30                      # 1e-3 x 1.4^300
 assert knife["slow eigenvector of the turned H"] > 1e10         # rounding alone was enough
 
 # %% [markdown]
-# ## Appendix D. The held-out loss of $w^\star$, exactly and on average
+# ## Appendix D. Collinearity and the noise in the weights
+#
+# Section 7's correlated features (correlation 0.99) have a statistical face too. With $y = Xw_{\text{true}} + \varepsilon$ and
+# independent noise of variance $\sigma^2$ (section 2), the fitted weights are
+# $w^\star = (X^\top X)^{-1}X^\top y = w_{\text{true}} + (X^\top X)^{-1}X^\top\varepsilon$, so they
+# vary from one noisy sample to the next with covariance $\sigma^2 (X^\top X)^{-1}$.
+# For two standardized features with correlation $r$, $X^\top X = n\begin{pmatrix}1 & r\\ r & 1\end{pmatrix}$
+# and each weight has standard deviation $\sigma/\sqrt{n(1 - r^2)}$: about 7 times
+# that of uncorrelated features at $r = 0.99$. Their sum, the combination the data
+# pin down, does not suffer: $\mathbf 1^\top \begin{pmatrix}1 & r\\ r & 1\end{pmatrix}^{-1}\mathbf 1
+# = 2/(1 + r)$, so it has standard deviation $\sigma\sqrt{2/(n(1 + r))}$, a factor
+# $\sqrt{1 + r} \approx 1.41$ *smaller* than the sum of two uncorrelated features'
+# weights ($\sigma\sqrt{2/n}$). Measured on 4,000 fresh draws of the noise:
+
+# %%
+noise = 0.5 * np.random.default_rng(11).standard_normal((len(y_nc), 4000))   # sigma = 0.5, 4,000 samples
+w_samples = np.linalg.solve(X_nc.T @ X_nc, X_nc.T @ (X_nc @ [1.0, 1.0] + noise.T).T)   # one fit per column
+sd_formula = 0.5 * np.sqrt(np.diag(np.linalg.inv(X_nc.T @ X_nc)))
+sd_uncorrelated = 0.5 / np.sqrt(len(y_nc))                                  # one weight, r = 0
+sd_sum_formula = 0.5 * np.sqrt(2 / (len(y_nc) * (1 + correlation)))
+sd_sum_uncorrelated = 0.5 * np.sqrt(2 / len(y_nc))                          # w1 + w2, r = 0
+print(f"standard deviation of w1, w2: measured {w_samples.std(axis=1).round(4)}, formula {sd_formula.round(4)};"
+      f" uncorrelated features: {sd_uncorrelated:.4f}")
+print(f"of w1 + w2: measured {w_samples.sum(axis=0).std():.4f}, formula {sd_sum_formula:.4f};"
+      f" uncorrelated features: {sd_sum_uncorrelated:.4f}")
+assert np.allclose(w_samples.std(axis=1), sd_formula, rtol=0.05)
+assert 6 < sd_formula.mean() / sd_uncorrelated < 8
+assert np.isclose(0.25 * np.ones(2) @ np.linalg.inv(X_nc.T @ X_nc) @ np.ones(2), sd_sum_formula ** 2)
+assert abs(w_samples.sum(axis=0).std() / sd_sum_formula - 1) < 0.05
+assert np.isclose(sd_sum_uncorrelated / sd_sum_formula, np.sqrt(1 + correlation))   # 1.41 times more precise
+
+# %% [markdown]
+# ## Appendix E. The held-out loss of $w^\star$, exactly and on average
 #
 # Section 3 compared the fitted $w^\star$ with the generating line on 10,000 new
 # points. How much worse is $w^\star$, exactly? The new $t$ are standard normal,
@@ -1655,7 +1661,7 @@ assert abs(z_scores.mean()) < 0.5                            # and the estimate 
 # one. On average
 # over training samples, what is the excess $\tfrac12\|w^\star - w_{\text{true}}\|^2$?
 # Over noise draws, $w^\star - w_{\text{true}} = (X^\top X)^{-1}X^\top\varepsilon$
-# has covariance $\sigma^2 (X^\top X)^{-1}$ (section 7), so the expected
+# has covariance $\sigma^2 (X^\top X)^{-1}$ (appendix D), so the expected
 # $\|w^\star - w_{\text{true}}\|^2$ is $\sigma^2$ times the trace of $(X^\top X)^{-1}$,
 # which for $X = [1, t]$ is $\frac1n + (1 + \bar t^2)/S$ with $S = \sum_i (t_i - \bar t)^2$.
 # For standard normal $t_i$, $\bar t$ has variance $1/n$; $S$ is a $\chi^2$ with
