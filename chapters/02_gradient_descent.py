@@ -1683,6 +1683,19 @@ print(f"last 1000 of the 50,000 steps: f rises in {np.mean(np.diff(f_late) > 0):
       f" between {f_late.min():.1e} and {f_late.max():.1e}")
 assert 0.4 < np.mean(np.diff(f_late) > 0) < 0.6 and f_late.min() > 1e-2   # up every other step: bouncing
 
+# %%
+fig, ax_s = plt.subplots(figsize=(8, 4), layout="constrained")
+steps_axis = np.arange(steep_along_path.size)
+ax_s.plot(steps_axis, steep_along_path, color=COLORS["blue"], linewidth=1.5,
+          label="$\\lambda_{\\max}(\\nabla^2 f(x_k))$ along the run")
+ax_s.plot(unstable, steep_along_path[unstable], "o", color=COLORS["vermillion"], markersize=2.5, linestyle="none",
+          label="steps where it is above $2/\\eta$")
+ax_s.axhline(2 / fine_lrs[best_fine], color="black", linestyle="--", linewidth=1,
+             label=f"$2/\\eta$ = {2 / fine_lrs[best_fine]:.0f}")
+ax_s.set(xlabel="step $k$", ylabel="largest Hessian eigenvalue at $x_k$",
+         title=f"Rosenbrock, $\\eta$ = {fine_lrs[best_fine]:.3g}: the curvature where the iterate is")
+ax_s.legend(fontsize=8, loc="upper center");
+
 # %% [markdown]
 # The largest eigenvalue is 1,506 at the start, above $2/\eta$, and the first dozen
 # steps bounce across the valley. Then the path runs along the valley floor, where
