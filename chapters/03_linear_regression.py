@@ -1263,7 +1263,9 @@ for k in pairings:
     print(f"k = {k:4d}, lambda = {lam_k:.4f}: at lambda_i = lambda GD keeps {at_lam[0]:.3f}, ridge {at_lam[1]:.3f};"
           f" largest difference {gap:.3f}", end="")
     assert 0.62 < at_lam[0] < 0.67                                # about 1 - 1/e = 0.632
-    assert gap < 0.23                                             # the two curves never more than 0.22 apart
+    assert gap < 0.23                                             # the two curves never more than 0.22 apart,
+    widest = curvatures[np.argmax(np.abs(gd_filter[k] - ridge_filter[k]))]
+    assert lam_k <= widest <= 10 * lam_k                          # and furthest apart between lambda and 10 lambda
     if 10 * lam_k <= near.L:                                      # 10 lambda inside the plotted range
         at_10 = 1 - (1 - 0.1 * 10 * lam_k) ** k
         print(f"; at lambda_i = 10 lambda GD keeps {at_10:.5f}, ridge {10 / 11:.3f}", end="")
@@ -1360,7 +1362,7 @@ plot_early_stopping_vs_ridge();
 # curvature $\lambda_i$ grows, and the pair with the same colour rises at the same
 # place, $\lambda_i \approx \lambda = 1/(\eta k)$: that is the pairing. For
 # $\lambda_i \ll \lambda$ the solid and dashed curves coincide (both are about
-# $\lambda_i/\lambda = \eta k\lambda_i$). They differ most around and above $\lambda$,
+# $\lambda_i/\lambda = \eta k\lambda_i$). They differ most between $\lambda$ and $10\lambda$,
 # by at most 0.22: at $\lambda_i = \lambda$ ridge keeps exactly half and early
 # stopping about $1 - 1/e \approx 0.63$ (0.66 for $k = 8$), and at $\lambda_i = 10\lambda$
 # early stopping keeps the direction practically whole while ridge still cuts it
