@@ -941,15 +941,32 @@ assert np.isclose(shares.sum(), basins.fraction("converged"))     # the basins a
 assert basins.fraction("converged") == 1.0
 assert np.all((0.2 < shares) & (shares < 0.3))                    # roughly a quarter each
 
+# %% [markdown]
+# The map, together with the maps for three larger learning rates (the second part
+# of this section explains what changes):
+
 # %%
-fig, ax = plt.subplots(figsize=(7.2, 5))
-plotting.plot_basins(basins, himmelblau, ax=ax)
-plotting.plot_contours(himmelblau, ax=ax, filled=False, mark_minima=False)
-ax.set_title("Himmelblau: which minimum each start reaches ($\\eta$ = 0.01)");
+map_lrs = [0.01, 0.016, 0.021, 0.026]
+maps = {lr: basins if lr == 0.01 else run_many(sgd(lr=lr), himmelblau, starts, steps=500)
+        for lr in map_lrs}                                   # eta = 0.01: the runs just made
+
+fig, axes = plt.subplots(2, 2, figsize=(9, 9))
+for ax, (lr, result) in zip(axes.flat, maps.items()):
+    plotting.plot_basins(result, himmelblau, ax=ax, radius=0.0, legend=False)
+    plotting.plot_contours(himmelblau, ax=ax, filled=False, mark_minima=False)
+    ax.set_title(f"$\\eta$ = {lr}: {result.fraction('converged'):.0%} converged,"
+                 f" {result.fraction('diverged'):.0%} diverged", fontsize=10)
+handles = [Patch(color=c, label=l) for c, l in zip(
+    [COLORS[k] for k in ("orange", "sky_blue", "bluish_green", "reddish_purple")]
+    + [style.UNCONVERGED_COLOR, style.DIVERGED_COLOR],
+    [f"→ ({m[0]:.2f}, {m[1]:.2f})" for m in himmelblau.minima] + ["no minimum reached", "diverged"])]
+fig.legend(handles=handles, loc="lower center", ncols=3, fontsize=9)
+fig.get_layout_engine().set(rect=(0, 0.07, 1, 0.93))
+fig.suptitle("Himmelblau's basins as the learning rate grows (500 steps)");
 
 # %% [markdown]
-# Each colour is a basin; the stars are the minima. The basins are roughly a
-# quarter of the square each, but they are not quadrants: their borders run along
+# Top left, $\eta = 0.01$: each colour is a basin; the stars are the minima. The
+# basins are roughly a quarter of the square each, but they are not quadrants: their borders run along
 # the ridges between the valleys, through the hilltop and the four saddles (chapter
 # 01 draws them in section 3 and classifies them by their Hessians in section 8;
 # appendix A checks that a small circle around each of these five points straddles
@@ -967,35 +984,14 @@ ax.set_title("Himmelblau: which minimum each start reaches ($\\eta$ = 0.01)");
 # start near $x^\star$ is pushed away along the steep direction, so gradient descent
 # does not settle there from nearby (appendix A has the borderline case
 # $\eta = 2/\lambda_{\max}$, and what far-away starts can do).
-# Himmelblau's four minima are curved differently, so each has its own threshold:
+# Himmelblau's four minima are curved differently, so each has its own threshold,
+# and the figure's four rates lie below all four, above one, above two and above
+# all four of them:
 
 # %%
 local_thresholds = np.array([2 / np.linalg.eigvalsh(himmelblau.hess(m)).max() for m in himmelblau.minima])
 for minimum, limit in zip(himmelblau.minima, local_thresholds):
     print(f"minimum ({minimum[0]:6.3f}, {minimum[1]:6.3f}): stable for eta < {limit:.4f}")
-
-# %% [markdown]
-# Four learning rates placed among those thresholds (below all four, above one,
-# above two, above all four), and the basin map for each:
-
-# %%
-map_lrs = [0.01, 0.016, 0.021, 0.026]
-maps = {lr: basins if lr == 0.01 else run_many(sgd(lr=lr), himmelblau, starts, steps=500)
-        for lr in map_lrs}                                   # eta = 0.01 is the map above
-
-fig, axes = plt.subplots(2, 2, figsize=(9, 9))
-for ax, (lr, result) in zip(axes.flat, maps.items()):
-    plotting.plot_basins(result, himmelblau, ax=ax, radius=0.0, legend=False)
-    plotting.plot_contours(himmelblau, ax=ax, filled=False, mark_minima=False)
-    ax.set_title(f"$\\eta$ = {lr}: {result.fraction('converged'):.0%} converged,"
-                 f" {result.fraction('diverged'):.0%} diverged", fontsize=10)
-handles = [Patch(color=c, label=l) for c, l in zip(
-    [COLORS[k] for k in ("orange", "sky_blue", "bluish_green", "reddish_purple")]
-    + [style.UNCONVERGED_COLOR, style.DIVERGED_COLOR],
-    [f"→ ({m[0]:.2f}, {m[1]:.2f})" for m in himmelblau.minima] + ["no minimum reached", "diverged"])]
-fig.legend(handles=handles, loc="lower center", ncols=3, fontsize=9)
-fig.get_layout_engine().set(rect=(0, 0.07, 1, 0.93))
-fig.suptitle("Himmelblau's basins as the learning rate grows (500 steps)");
 
 # %%
 for lr, result in maps.items():
@@ -1575,7 +1571,7 @@ assert np.mean(steep_at_start[others]) > 0.95 > 0.6 > np.mean(steep_at_start)   
 # The runs that head for the sharp minimum keep bouncing around it, 0.54 to 0.64
 # away (printed above), without settling. Outside its basin, 738 other starts (7%
 # of the grid) also end somewhere else, such as the strip along the top edge that
-# now goes to $(3.58, -1.85)$. Nearly all of them (99%) start on a steep outer
+# now goes to $(3.58, -1.85)$ (section 7's figure, top right). Nearly all of them (99%) start on a steep outer
 # wall, where the curvature exceeds $2/0.016 = 125$ (half of the grid does). That
 # is a correlation; a plausible reading, not tested here, is that the larger rate
 # makes their first steps longer, which can carry them across a ridge.
