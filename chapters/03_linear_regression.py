@@ -344,7 +344,9 @@ assert np.all(np.diff(ratios) > -1e-9)                              # drifting u
 # %%
 fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1.2, 1])
 plotting.plot_contours(bowl, ax=ax, title="The loss $J(w)$ and 200 steps of gradient descent")
-plotting.plot_path(path, ax=ax, color=GD_COLOR, label="gradient descent, $\\eta$ = 0.1")
+path_art = plotting.plot_path(path, ax=ax, color=GD_COLOR, label="gradient descent, $\\eta$ = 0.1")
+path_art.start.set_label("start $w_0 = (-2, -1)$")
+ax.legend(fontsize=8, loc="lower right")
 ax.set(xlabel="intercept $w_1$", ylabel="slope $w_2$")
 ax_loss.semilogy(gaps, color=GD_COLOR)
 ax_loss.set(xlabel="step $k$", ylabel="$J(w_k) - J^\\star$", title="The loss above its minimum (log scale)");
