@@ -344,7 +344,9 @@ assert np.all(np.diff(ratios) > -1e-9)                              # drifting u
 # %%
 fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1.2, 1])
 plotting.plot_contours(bowl, ax=ax, title="The loss $J(w)$ and 200 steps of gradient descent")
-plotting.plot_path(path, ax=ax, color=GD_COLOR, label="gradient descent, $\\eta$ = 0.1")
+path_art = plotting.plot_path(path, ax=ax, color=GD_COLOR, label="gradient descent, $\\eta$ = 0.1")
+path_art.start.set_label("start $w_0 = (-2, -1)$")
+ax.legend(fontsize=8, loc="lower right")
 ax.set(xlabel="intercept $w_1$", ylabel="slope $w_2$")
 ax_loss.semilogy(gaps, color=GD_COLOR)
 ax_loss.set(xlabel="step $k$", ylabel="$J(w_k) - J^\\star$", title="The loss above its minimum (log scale)");
@@ -408,7 +410,7 @@ assert 1 < held_out["w* (fitted on the 50)"] / held_out["w_true (the generating 
 # %% [markdown]
 # On new points no line does much better than $\sigma^2/2 = 0.125$, the part of the
 # loss that is pure noise (0.122 for the generating line on these 10,000 points), and
-# $w^\star$ is only a few per cent worse than the generating line (Appendix D
+# $w^\star$ is only a few per cent worse than the generating line (Appendix E
 # computes by how much, exactly and on average over training samples).
 # Fifty points pin the line down well. With fewer
 # points, or many more weights, the gap between the training loss and the held-out
@@ -712,7 +714,8 @@ print(f"kappa fell by a factor {kappa_raw / kappa_std:.0f}; the number of steps 
 assert kappa_std < 1.5 and abs(std_steps - predicted_steps(kappa_std)) <= 1   # 1.108 on this sample
 assert raw_steps / std_steps > kappa_raw / kappa_std        # the steps fell by more than kappa did
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here, you may skip it.
 std_in_w = std_trace.xs / s                      # the standardized run, mapped back to w = v / s
 shown_steps = 40
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.6), width_ratios=[1.3, 1])
@@ -1124,40 +1127,14 @@ assert abs(near_steps - np.log(1 / TOL) / (-2 * np.log(rho_nc))) <= 1          #
 # count that the rate $\rho = (\kappa - 1)/(\kappa + 1)$ of chapter 02 predicts, against
 # a handful for uncorrelated standardized features. Whitening the two features
 # (section 6) brings $\kappa$ to 1, checked in the next cell.
-#
-# Collinearity has a statistical face too. With $y = Xw_{\text{true}} + \varepsilon$ and
-# independent noise of variance $\sigma^2$ (section 2), the fitted weights are
-# $w^\star = (X^\top X)^{-1}X^\top y = w_{\text{true}} + (X^\top X)^{-1}X^\top\varepsilon$, so they
-# vary from one noisy sample to the next with covariance $\sigma^2 (X^\top X)^{-1}$.
-# For two standardized features with correlation $r$, $X^\top X = n\begin{pmatrix}1 & r\\ r & 1\end{pmatrix}$
-# and each weight has standard deviation $\sigma/\sqrt{n(1 - r^2)}$: about 7 times
-# that of uncorrelated features at $r = 0.99$. Their sum, the combination the data
-# pin down, does not suffer: $\mathbf 1^\top \begin{pmatrix}1 & r\\ r & 1\end{pmatrix}^{-1}\mathbf 1
-# = 2/(1 + r)$, so it has standard deviation $\sigma\sqrt{2/(n(1 + r))}$, a factor
-# $\sqrt{1 + r} \approx 1.41$ *smaller* than the sum of two uncorrelated features'
-# weights ($\sigma\sqrt{2/n}$). Measured on 4,000 fresh draws of the noise:
+# Collinearity also makes the two weights noisy from one sample to the next, while
+# their sum stays precise (appendix D).
 
 # %%
 evals_nc, evecs_nc = np.linalg.eigh(X_nc.T @ X_nc / len(y_nc))
 whitened = X_nc @ evecs_nc @ np.diag(evals_nc ** -0.5) @ evecs_nc.T       # X H^(-1/2)
 print(f"kappa after whitening: {kappa_of(whitened):.12f}")
 assert np.isclose(kappa_of(whitened), 1, rtol=1e-9)
-
-noise = 0.5 * np.random.default_rng(11).standard_normal((len(y_nc), 4000))   # sigma = 0.5, 4,000 samples
-w_samples = np.linalg.solve(X_nc.T @ X_nc, X_nc.T @ (X_nc @ [1.0, 1.0] + noise.T).T)   # one fit per column
-sd_formula = 0.5 * np.sqrt(np.diag(np.linalg.inv(X_nc.T @ X_nc)))
-sd_uncorrelated = 0.5 / np.sqrt(len(y_nc))                                  # one weight, r = 0
-sd_sum_formula = 0.5 * np.sqrt(2 / (len(y_nc) * (1 + correlation)))
-sd_sum_uncorrelated = 0.5 * np.sqrt(2 / len(y_nc))                          # w1 + w2, r = 0
-print(f"standard deviation of w1, w2: measured {w_samples.std(axis=1).round(4)}, formula {sd_formula.round(4)};"
-      f" uncorrelated features: {sd_uncorrelated:.4f}")
-print(f"of w1 + w2: measured {w_samples.sum(axis=0).std():.4f}, formula {sd_sum_formula:.4f};"
-      f" uncorrelated features: {sd_sum_uncorrelated:.4f}")
-assert np.allclose(w_samples.std(axis=1), sd_formula, rtol=0.05)
-assert 6 < sd_formula.mean() / sd_uncorrelated < 8
-assert np.isclose(0.25 * np.ones(2) @ np.linalg.inv(X_nc.T @ X_nc) @ np.ones(2), sd_sum_formula ** 2)
-assert abs(w_samples.sum(axis=0).std() / sd_sum_formula - 1) < 0.05
-assert np.isclose(sd_sum_uncorrelated / sd_sum_formula, np.sqrt(1 + correlation))   # 1.41 times more precise
 
 # %% [markdown]
 # ## 8. Ridge regression: an explicit preference for small weights
@@ -1271,13 +1248,40 @@ print(f"every gradient-descent iterate lies within {distance.max():.3f} of the r
       f"{np.linalg.norm(gd_small[-1] - near.minima[0]):.1e}")
 assert distance.max() < 0.03 * np.linalg.norm(near.minima[0])        # 2.4% on this sample
 
-fig, (ax_j, ax_z, ax_r) = plt.subplots(1, 3, figsize=(14, 5.2), layout="constrained")
-gap_levels = lambda surface, top: surface.f(surface.minima[0]) + top * np.geomspace(1e-5, 1, 24)
-shown_k = 2 ** np.arange(13)                                              # steps 1, 2, 4, ..., 4096
-labelled_k = {ax_j: [1, 2, 4, 8], ax_z: [64, 256, 1024]}        # paired with w_lambda at lambda = 1/(eta k)
-label_offsets = {ax_j: {k: ((6, -10), "left") for k in labelled_k[ax_j]},      # k written next to these dots:
-                 ax_z: {16: ((-6, -3), "right"), 32: ((-5, 4), "right"),       # 32 and 64 nearly coincide,
-                        64: ((5, 4), "left"), 256: ((7, 3), "left"), 1024: ((7, 3), "left")}}   # so on two sides
+# %% [markdown]
+# The two filters side by side, as functions of the curvature $\lambda_i$ of a
+# direction, for three pairings $\lambda = 1/(\eta k)$:
+
+# %%
+shown_k = 2 ** np.arange(13)                                     # steps 1, 2, 4, ..., 4096
+curvatures = np.geomspace(1e-4, near.L, 400)                     # lambda_i, from flat to the steepest of H_nc
+pairings = [8, 64, 1024]                                         # k, paired with lambda = 1/(eta k)
+gd_filter = {k: 1 - (1 - 0.1 * curvatures) ** k for k in pairings}
+ridge_filter = {k: curvatures / (curvatures + 1 / (0.1 * k)) for k in pairings}
+for k in pairings:
+    lam_k = 1 / (0.1 * k)
+    at_lam = (1 - (1 - 0.1 * lam_k) ** k, 0.5)                   # both filters at lambda_i = lambda
+    gap = np.max(np.abs(gd_filter[k] - ridge_filter[k]))
+    print(f"k = {k:4d}, lambda = {lam_k:.4f}: at lambda_i = lambda GD keeps {at_lam[0]:.3f}, ridge {at_lam[1]:.3f};"
+          f" largest difference {gap:.3f}", end="")
+    assert 0.62 < at_lam[0] < 0.67                                # about 1 - 1/e = 0.632
+    assert gap < 0.23                                             # the two curves never more than 0.22 apart,
+    widest = curvatures[np.argmax(np.abs(gd_filter[k] - ridge_filter[k]))]
+    assert lam_k <= widest <= 10 * lam_k                          # and furthest apart between lambda and 10 lambda
+    if 10 * lam_k <= near.L:                                      # 10 lambda inside the plotted range
+        at_10 = 1 - (1 - 0.1 * 10 * lam_k) ** k
+        print(f"; at lambda_i = 10 lambda GD keeps {at_10:.5f}, ridge {10 / 11:.3f}", end="")
+        assert at_10 > 0.999                                      # early stopping: practically whole
+    print()
+    assert np.all(np.diff(gd_filter[k]) >= 0) and np.all(np.diff(ridge_filter[k]) > 0)   # both rise with lambda_i
+print("the correlated features' curvatures:", evals_nc.round(4))
+assert evals_nc[0] < 0.011 and evals_nc[1] > 1.9                 # mu ~ 0.01, L ~ 2
+steep_kept = {k: (1 - (1 - 0.1 * evals_nc[1]) ** k, evals_nc[1] / (evals_nc[1] + 1 / (0.1 * k))) for k in pairings}
+print("share of the steep direction kept (early stopping, ridge):",
+      {k: f"{a:.2f}, {b:.2f}" for k, (a, b) in steep_kept.items()})
+assert steep_kept[8][0] > 0.8 and steep_kept[8][1] > 0.6          # mostly kept at k = 8 (0.83 and 0.61) ...
+assert all(min(steep_kept[k]) > 0.9 for k in (64, 1024))        # ... practically whole from k = 64 on
+
 ridge_at_k = {k: np.linalg.solve(H_nc + np.eye(2) / (0.1 * k), X_nc.T @ y_nc / len(y_nc))   # lambda = 1/(eta k)
               for k in shown_k}
 k_gap = {k: np.linalg.norm(gd_small[k] - ridge_at_k[k]) / np.linalg.norm(near.minima[0]) for k in shown_k}
@@ -1285,55 +1289,108 @@ print("|w_k - w_lambda| / |w*| at lambda = 1/(eta k):", {int(k): f"{g:.1%}" for 
 assert 0.15 < max(k_gap.values()) < 0.3                          # up to 22% at the bend, on this sample
 assert max(k_gap[k] for k in shown_k if k >= 256) < 0.03          # 1.9% on this sample (other seeds: up to 5.4%)
 assert max(k_gap[k] for k in shown_k if k >= 256) < 0.5 * max(k_gap.values())   # closer than at the bend
-for ax_, domain, title in [(ax_j, ((-0.6, 2.2), (-0.6, 2.2)), f"$J$, correlation {correlation:.2f} ($\\kappa$ = {kappa_nc:.0f})"),
-                           (ax_z, ((0.9, 1.15), (0.85, 1.05)), "the same, zoomed in near $w^\\star$")]:
-    view = regression_surface(X_nc, y_nc, domain=domain, name=title)
-    plotting.plot_contours(view, ax=ax_, levels=gap_levels(view, 2.0), mark_minima=False, title=title)
-    ax_.plot(*ridge_path.T, color=COLORS["vermillion"], linewidth=4, alpha=0.5,
-             label="ridge solutions $w_\\lambda$, $\\lambda$ from $10^3$ to $10^{-4}$")
-    ax_.plot(*gd_small[shown_k].T, "o", color=GD_COLOR, markersize=5, markeredgecolor="white", zorder=8,
-             label="gradient descent from 0, $\\eta$ = 0.1: steps 1, 2, 4, ..., 4096")
-    ax_.plot(*np.array([ridge_at_k[k] for k in labelled_k[ax_]]).T, "s", color=COLORS["vermillion"],
-             markerfacecolor="none", markeredgewidth=1.5, markersize=8, zorder=8,
-             label="$w_\\lambda$ at $\\lambda = 1/(\\eta k)$, dotted to the $k$-th dot")
-    for k in labelled_k[ax_]:
-        ax_.plot(*np.transpose([gd_small[k], ridge_at_k[k]]), ":", color="black", linewidth=1, zorder=7)
-    for k, (offset, side) in label_offsets[ax_].items():
-        ax_.annotate(f"$k$={k}", gd_small[k], xytext=offset, textcoords="offset points", fontsize=8,
-                     ha=side, va="center", color=GD_COLOR, zorder=10,
-                     bbox=dict(facecolor="white", edgecolor="none", pad=0.3, alpha=0.7))
-    ax_.plot(*w_ridge, "D", color=COLORS["vermillion"], markeredgecolor="black", markersize=8, zorder=9,
-             label=f"$w_\\lambda$, $\\lambda$ = {lam}")
-    ax_.plot(*near.minima[0], **style.MINIMUM_STYLE, label="$w^\\star$")
-    ax_.set(xlim=domain[0], ylim=domain[1])
-ridge_view = Surface("ridge", ridge_surface.f, ridge_surface.grad, ridge_surface.hess, minima=w_ridge,
-                     domain=((-0.6, 2.2), (-0.6, 2.2)), start=np.zeros(2), L=near.L + lam, mu=near.mu + lam)
-plotting.plot_contours(ridge_view, ax=ax_r, levels=gap_levels(ridge_view, 2.0), mark_minima=False,
-                       title=f"$J_\\lambda$, $\\lambda$ = {lam}: rounder ($\\kappa$ {kappa_nc:.0f} → {kappa_ridge:.1f})")
-ax_r.plot(*w_ridge, "D", color=COLORS["vermillion"], markeredgecolor="black", markersize=8, zorder=9)
-ax_r.plot(*near.minima[0], **style.MINIMUM_STYLE)
-for ax_ in (ax_j, ax_z, ax_r):
-    ax_.set(xlabel="$w_1$", ylabel="$w_2$", aspect="equal")
-fig.legend(*ax_j.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=8);
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the next figure: nothing new to learn here, you may skip it.
+def plot_early_stopping_vs_ridge():
+    fig, axes = plt.subplots(2, 2, figsize=(13, 12), layout="constrained")
+    (ax_f, ax_j), (ax_z, ax_r) = axes
+    # (a) the two filters against lambda_i
+    for (k, color) in zip(pairings, [COLORS["blue"], COLORS["orange"], COLORS["bluish_green"]]):
+        ax_f.semilogx(curvatures, gd_filter[k], color=color, linewidth=2,
+                      label=f"early stopping, $k$ = {k}: $1 - (1 - \\eta\\lambda_i)^k$")
+        ax_f.semilogx(curvatures, ridge_filter[k], color=color, linewidth=2, linestyle="--",
+                      label=f"ridge, $\\lambda = 1/(\\eta k)$ = {1 / (0.1 * k):.3g}: $\\lambda_i/(\\lambda_i + \\lambda)$")
+        ax_f.plot(evals_nc, 1 - (1 - 0.1 * evals_nc) ** k, "o", color=color, markersize=7, zorder=5)
+        ax_f.plot(evals_nc, evals_nc / (evals_nc + 1 / (0.1 * k)), "s", color=color, markersize=10,
+                  markerfacecolor="none", markeredgewidth=1.5, zorder=6)   # hollow: a circle can show inside
+    for value, name in zip(evals_nc, ["$\\mu$", "$L$"]):
+        ax_f.axvline(value, color="0.5", linestyle=":", linewidth=1)
+        ax_f.text(value, 1.03, f"{name} = {value:.3g}", ha="center", fontsize=8, color="0.3")
+    ax_f.set(xlabel="curvature $\\lambda_i$ of an eigen-direction of $H$ (log scale)",
+             ylabel="share of $q_i^\\top w^\\star$ kept", ylim=(-0.02, 1.09),
+             title="(a) How much of each direction is kept ($\\eta$ = 0.1)")
+    ax_f.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=3,
+                title="circles: early stopping, squares: ridge, at the two curvatures of the correlated features",
+                title_fontsize=7.5)
+    # (b, c) the two paths on J, whole and zoomed in
+    gap_levels = lambda surface, top: surface.f(surface.minima[0]) + top * np.geomspace(1e-5, 1, 24)
+    zoom_labels = {16: ((-6, -3), "right"), 32: ((-5, 4), "right"),      # 32 and 64 nearly coincide,
+                   64: ((5, 4), "left"), 256: ((7, 3), "left"), 1024: ((7, 3), "left")}   # so on two sides
+    for ax_, domain, title, paired in [
+            (ax_j, ((-0.6, 2.2), (-0.6, 2.2)),
+             f"(b) $J$, correlation {correlation:.2f} ($\\kappa$ = {kappa_nc:.0f}): the two paths", []),
+            (ax_z, ((0.9, 1.15), (0.85, 1.05)), "(c) zoomed in near $w^\\star$, with pairs $k$, $\\lambda = 1/(\\eta k)$",
+             [64, 256, 1024])]:
+        view = regression_surface(X_nc, y_nc, domain=domain, name=title)
+        plotting.plot_contours(view, ax=ax_, levels=gap_levels(view, 2.0), mark_minima=False, title=title)
+        ax_.plot(*ridge_path.T, color=COLORS["vermillion"], linewidth=4, alpha=0.5,
+                 label="ridge solutions $w_\\lambda$, $\\lambda$ from $10^3$ to $10^{-4}$")
+        ax_.plot(*gd_small[shown_k].T, "o", color=GD_COLOR, markersize=5, markeredgecolor="white", zorder=8,
+                 label="gradient descent from 0, $\\eta$ = 0.1: steps 1, 2, 4, ..., 4096")
+        if paired:
+            ax_.plot(*np.array([ridge_at_k[k] for k in paired]).T, "s", color=COLORS["vermillion"],
+                     markerfacecolor="none", markeredgewidth=1.5, markersize=8, zorder=8,
+                     label="$w_\\lambda$ at $\\lambda = 1/(\\eta k)$, dotted to the $k$-th dot")
+            for k in paired:
+                ax_.plot(*np.transpose([gd_small[k], ridge_at_k[k]]), ":", color="black", linewidth=1, zorder=7)
+            for k, (offset, side) in zoom_labels.items():
+                ax_.annotate(f"$k$={k}", gd_small[k], xytext=offset, textcoords="offset points", fontsize=8,
+                             ha=side, va="center", color=GD_COLOR, zorder=10,
+                             bbox=dict(facecolor="white", edgecolor="none", pad=0.3, alpha=0.7))
+        ax_.plot(*w_ridge, "D", color=COLORS["vermillion"], markeredgecolor="black", markersize=8, zorder=9,
+                 label=f"$w_\\lambda$, $\\lambda$ = {lam}")
+        ax_.plot(*near.minima[0], **style.MINIMUM_STYLE, label="$w^\\star$")
+        ax_.set(xlim=domain[0], ylim=domain[1], xlabel="$w_1$", ylabel="$w_2$", aspect="equal")
+    ax_z.legend(fontsize=7.5, loc="lower left")
+    # (d) the penalized loss
+    ridge_view = Surface("ridge", ridge_surface.f, ridge_surface.grad, ridge_surface.hess, minima=w_ridge,
+                         domain=((-0.6, 2.2), (-0.6, 2.2)), start=np.zeros(2), L=near.L + lam, mu=near.mu + lam)
+    plotting.plot_contours(ridge_view, ax=ax_r, levels=gap_levels(ridge_view, 2.0), mark_minima=False,
+                           title=f"(d) $J_\\lambda$, $\\lambda$ = {lam}: rounder ($\\kappa$ {kappa_nc:.0f} → {kappa_ridge:.1f})")
+    ax_r.plot(*w_ridge, "D", color=COLORS["vermillion"], markeredgecolor="black", markersize=8, zorder=9,
+              label=f"its minimum $w_\\lambda$")
+    ax_r.plot(*near.minima[0], **style.MINIMUM_STYLE, label="$w^\\star$ (minimum of $J$)")
+    ax_r.set(xlabel="$w_1$", ylabel="$w_2$", aspect="equal")
+    ax_r.legend(fontsize=8, loc="lower left")
+    return fig
+
+
+# %%
+plot_early_stopping_vs_ridge();
 
 # %% [markdown]
-# Left, the contours of $J$ (log-spaced in $J - J^\star$) show the thin valley of the
-# correlated features, along $(1, -1)$. Gradient descent from 0 (blue dots) first
-# runs across the valley, along the steep direction $(1, 1)$, then slowly along it
-# (middle, zoomed in); the ridge solutions (the wide pale band) do much the same as
-# $\lambda$ falls. Not exactly: at the bend gradient descent cuts above the ridge path,
-# but on this sample every iterate lies within 2.4% of $\|w^\star\|$ of it (printed
-# above). Which point of the path goes with which $k$ is rougher still. The hollow
-# squares, each dotted to its iterate, are the ridge solutions at $\lambda = 1/(\eta k)$:
-# on this sample 3.3% of $\|w^\star\|$ from the $k$-th iterate at $k = 1$, up to 22% at
-# the bend ($k = 8$, 16), and within 2% from $k = 256$ on (printed above; other samples
-# drawn the same way can give a few per cent there). $\lambda \approx 1/(\eta k)$ is an order
-# of magnitude, not an identity. Right, the penalty adds $\lambda$ to both curvatures:
-# the contours of $J_\lambda$ are rounder ($\kappa$ falls from 191 to 18.9, so the axis
-# ratio of the ellipses, $\sqrt\kappa$, falls from 14 to 4.3: still elongated), and its
-# minimum $w_\lambda$ lies on the path, short of $w^\star$. Choosing $\lambda$ (or when
-# to stop) is a question of generalization, for held-out data (section 3), and
-# beyond this chapter.
+# **(a)** Each filter rises from 0 (a direction left out) to 1 (kept whole) as the
+# curvature $\lambda_i$ grows, and the pair with the same colour rises at the same
+# place, $\lambda_i \approx \lambda = 1/(\eta k)$: that is the pairing. For
+# $\lambda_i \ll \lambda$ the solid and dashed curves coincide (both are about
+# $\lambda_i/\lambda = \eta k\lambda_i$). They differ most between $\lambda$ and $10\lambda$,
+# by at most 0.22: at $\lambda_i = \lambda$ ridge keeps exactly half and early
+# stopping about $1 - 1/e \approx 0.63$ (0.66 for $k = 8$), and at $\lambda_i = 10\lambda$
+# early stopping keeps the direction practically whole while ridge still cuts it
+# by $1/11$ (printed above for $k$ = 64 and 1024). So early stopping is the sharper filter. The markers sit at the
+# two curvatures of the correlated features: the steep one ($L \approx 2$) is mostly
+# kept already at $k = 8$ (83% by early stopping, 61% by ridge) and nearly whole
+# from $k = 64$ on, so what $k$ or $\lambda$ decides is how much of the flat
+# direction ($\mu \approx 0.01$) gets in.
+#
+# **(b)** On the contours of $J$ (log-spaced in $J - J^\star$), gradient descent from
+# 0 (blue dots) first runs across the thin valley, along the steep direction
+# $(1, 1)$, then slowly along it; the ridge solutions (the wide pale band) do much
+# the same as $\lambda$ falls. Not exactly: at the bend gradient descent cuts above
+# the ridge path, but on this sample every iterate lies within 2.4% of $\|w^\star\|$
+# of it (printed above). **(c)** Zoomed in, the hollow squares are the ridge
+# solutions at $\lambda = 1/(\eta k)$ for $k$ = 64, 256 and 1024, each dotted to its
+# iterate (the distances for every $k$ are printed above). Point by point the
+# pairing is rougher than path by path: on this sample the pairs are up to 22% of
+# $\|w^\star\|$ apart at the bend ($k = 8$, 16) and within 2% from $k = 256$ on
+# (printed above; other samples drawn the same way can give a few per cent there).
+# $\lambda \approx 1/(\eta k)$ is an order of magnitude, not an identity. **(d)** The
+# penalty adds $\lambda$ to both curvatures: the contours of $J_\lambda$ are rounder
+# ($\kappa$ falls from 191 to 18.9, so the axis ratio of the ellipses, $\sqrt\kappa$,
+# falls from 14 to 4.3: still elongated), and its minimum $w_\lambda$ lies on the
+# path, short of $w^\star$. Choosing $\lambda$ (or when to stop) is a question of
+# generalization, for held-out data (section 3), and beyond this chapter.
 #
 # ## Summary
 #
@@ -1518,7 +1575,39 @@ assert knife["slow axis, 1e-3 off"] > 1e30                      # 1e-3 x 1.4^300
 assert knife["slow eigenvector of the turned H"] > 1e10         # rounding alone was enough
 
 # %% [markdown]
-# ## Appendix D. The held-out loss of $w^\star$, exactly and on average
+# ## Appendix D. Collinearity and the noise in the weights
+#
+# Section 7's correlated features (correlation 0.99) have a statistical face too. With $y = Xw_{\text{true}} + \varepsilon$ and
+# independent noise of variance $\sigma^2$ (section 2), the fitted weights are
+# $w^\star = (X^\top X)^{-1}X^\top y = w_{\text{true}} + (X^\top X)^{-1}X^\top\varepsilon$, so they
+# vary from one noisy sample to the next with covariance $\sigma^2 (X^\top X)^{-1}$.
+# For two standardized features with correlation $r$, $X^\top X = n\begin{pmatrix}1 & r\\ r & 1\end{pmatrix}$
+# and each weight has standard deviation $\sigma/\sqrt{n(1 - r^2)}$: about 7 times
+# that of uncorrelated features at $r = 0.99$. Their sum, the combination the data
+# pin down, does not suffer: $\mathbf 1^\top \begin{pmatrix}1 & r\\ r & 1\end{pmatrix}^{-1}\mathbf 1
+# = 2/(1 + r)$, so it has standard deviation $\sigma\sqrt{2/(n(1 + r))}$, a factor
+# $\sqrt{1 + r} \approx 1.41$ *smaller* than the sum of two uncorrelated features'
+# weights ($\sigma\sqrt{2/n}$). Measured on 4,000 fresh draws of the noise:
+
+# %%
+noise = 0.5 * np.random.default_rng(11).standard_normal((len(y_nc), 4000))   # sigma = 0.5, 4,000 samples
+w_samples = np.linalg.solve(X_nc.T @ X_nc, X_nc.T @ (X_nc @ [1.0, 1.0] + noise.T).T)   # one fit per column
+sd_formula = 0.5 * np.sqrt(np.diag(np.linalg.inv(X_nc.T @ X_nc)))
+sd_uncorrelated = 0.5 / np.sqrt(len(y_nc))                                  # one weight, r = 0
+sd_sum_formula = 0.5 * np.sqrt(2 / (len(y_nc) * (1 + correlation)))
+sd_sum_uncorrelated = 0.5 * np.sqrt(2 / len(y_nc))                          # w1 + w2, r = 0
+print(f"standard deviation of w1, w2: measured {w_samples.std(axis=1).round(4)}, formula {sd_formula.round(4)};"
+      f" uncorrelated features: {sd_uncorrelated:.4f}")
+print(f"of w1 + w2: measured {w_samples.sum(axis=0).std():.4f}, formula {sd_sum_formula:.4f};"
+      f" uncorrelated features: {sd_sum_uncorrelated:.4f}")
+assert np.allclose(w_samples.std(axis=1), sd_formula, rtol=0.05)
+assert 6 < sd_formula.mean() / sd_uncorrelated < 8
+assert np.isclose(0.25 * np.ones(2) @ np.linalg.inv(X_nc.T @ X_nc) @ np.ones(2), sd_sum_formula ** 2)
+assert abs(w_samples.sum(axis=0).std() / sd_sum_formula - 1) < 0.05
+assert np.isclose(sd_sum_uncorrelated / sd_sum_formula, np.sqrt(1 + correlation))   # 1.41 times more precise
+
+# %% [markdown]
+# ## Appendix E. The held-out loss of $w^\star$, exactly and on average
 #
 # Section 3 compared the fitted $w^\star$ with the generating line on 10,000 new
 # points. How much worse is $w^\star$, exactly? The new $t$ are standard normal,
@@ -1576,7 +1665,7 @@ assert abs(z_scores.mean()) < 0.5                            # and the estimate 
 # one. On average
 # over training samples, what is the excess $\tfrac12\|w^\star - w_{\text{true}}\|^2$?
 # Over noise draws, $w^\star - w_{\text{true}} = (X^\top X)^{-1}X^\top\varepsilon$
-# has covariance $\sigma^2 (X^\top X)^{-1}$ (section 7), so the expected
+# has covariance $\sigma^2 (X^\top X)^{-1}$ (appendix D), so the expected
 # $\|w^\star - w_{\text{true}}\|^2$ is $\sigma^2$ times the trace of $(X^\top X)^{-1}$,
 # which for $X = [1, t]$ is $\frac1n + (1 + \bar t^2)/S$ with $S = \sum_i (t_i - \bar t)^2$.
 # For standard normal $t_i$, $\bar t$ has variance $1/n$; $S$ is a $\chi^2$ with
