@@ -145,6 +145,50 @@ def test_unexpected_errors_show_their_traceback_in_the_output():
         ex.close()
 
 
+def test_prints_and_warnings_in_a_callback_land_under_the_widget_without_output_messages():
+    import warnings
+
+    def chatty(lr):
+        print(f"building sgd with lr={lr}")
+        if lr > 0.5:
+            warnings.warn("that is a large step", UserWarning)
+        return sgd(lr=lr)
+
+    ex = W.learning_rate_explorer(lr=0.05, optimizer=chatty, figsize=SMALL)
+    try:
+        ex.output.outputs = ()
+        msg_ids = []
+        ex.output.observe(lambda change: msg_ids.append(change["new"]), names="msg_id")
+        ex.controls["lr"].value = 0.9          # through the slider callback
+        streams = {o["name"]: o["text"] for o in ex.output.outputs}
+        assert streams["stdout"] == "building sgd with lr=0.9\n"
+        assert "UserWarning: that is a large step" in streams["stderr"]
+        # captured in the kernel: the Output widget's msg_id (two messages per move) is never touched
+        assert msg_ids == []
+        ex.output.outputs = ()
+        ex.controls["lr"].value = 0.1
+        assert [o["name"] for o in ex.output.outputs] == ["stdout"]   # nothing printed, nothing sent
+        assert ex.error is None
+    finally:
+        ex.close()
+
+
+def test_the_status_goes_out_after_the_frame(explorer):
+    """The browser handles messages in order: the frame first, then the status text."""
+    log = []
+    render = explorer._render
+    explorer._render = lambda: (log.append("frame"), render())
+    explorer.status.observe(lambda change: log.append("status"), names="value")
+    try:
+        explorer.controls["lr"].value = 0.011
+        explorer.update(lr=0.012)
+        explorer.update(lr=-1.0)               # an error: no frame, the status still goes out
+    finally:
+        del explorer._render
+    assert log == ["frame", "status", "frame", "status", "status"]
+    assert "lr must be &gt; 0" in explorer.status.value or "lr must be > 0" in explorer.status.value
+
+
 def test_updates_blit_instead_of_redrawing(explorer):
     explorer.update(surface="rosenbrock", lr=1e-3, steps=200)
     full_draws = _draw_counter(explorer.fig)

@@ -29,12 +29,14 @@ This module imports ipywidgets; ``import gdlearn`` does not import it::
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import math
 import numbers
 import time
 import traceback
+import warnings
 from functools import partial
 from typing import Any, Callable, Mapping, Sequence
 
@@ -144,6 +146,8 @@ class Explorer:
         self._last_frame: float | None = None  # time.monotonic() of the last live frame
         self._layout_deferred = False
         self._settle_pending = False  # an axis range kept wide while moving: narrow it when still
+        self._status_held = False  # inside update(): the status goes out after the frame
+        self._status_pending: str | None = None
 
     # -- parts ---------------------------------------------------------------
     @property
@@ -291,7 +295,7 @@ class Explorer:
         self._last_frame = None  # the controls are still
         if self._settle_pending:  # fit the axis ranges that were only widened while moving
             self._settle_pending = False
-            with self.output:
+            with self.captured():
                 try:
                     self._redraw()
                 except Exception as exc:  # noqa: BLE001 - routed to the output widget, by design
@@ -327,6 +331,7 @@ class Explorer:
         Never raises: a bad value or an error is shown in ``status`` and ``output``
         (and kept in ``error``); the previous state is kept.
         """
+        held, self._status_held = self._status_held, True
         try:
             unknown = set(values) - set(self.values)
             if unknown:
@@ -343,12 +348,39 @@ class Explorer:
             if self.error is not None:
                 self.error = None
                 self.output.outputs = ()
+        finally:
+            self._status_held = held
+            if not held and self._status_pending is not None:
+                self.status.value, self._status_pending = self._status_pending, None
 
     def _on_control(self, key: str, change: Mapping[str, Any]) -> None:
         if self._syncing:
             return
-        with self.output:  # anything printed or warned during the callback lands under the widget
+        with self.captured():
             self.update(**{key: change["new"]})
+
+    @contextlib.contextmanager
+    def captured(self):
+        """Anything printed or warned inside lands under the widget, in ``output``.
+
+        ``with self.output:`` would do the same, but it sends two messages to the
+        browser on every slider move (the Output widget's ``msg_id`` set and
+        cleared, each flushing the kernel's streams) ahead of the frame. This
+        captures in the kernel and sends only what was printed, if anything.
+        """
+        out, err = io.StringIO(), io.StringIO()
+        with warnings.catch_warnings(record=True) as caught, \
+                contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            warnings.simplefilter("default")
+            try:
+                yield
+            finally:
+                for w in caught:
+                    err.write(warnings.formatwarning(w.message, w.category, w.filename, w.lineno, w.line))
+        if out.getvalue():
+            self.output.append_stdout(out.getvalue())
+        if err.getvalue():
+            self.output.append_stderr(err.getvalue())
 
     def _sync_controls(self, values: Mapping[str, Any]) -> None:
         self._syncing = True
@@ -372,7 +404,11 @@ class Explorer:
     def _set_status(self, text: str, color: str | None = None) -> None:
         self.status_text = text
         esc = html.escape(text)
-        self.status.value = f'<span style="color:{color}">{esc}</span>' if color else esc
+        value = f'<span style="color:{color}">{esc}</span>' if color else esc
+        if self._status_held:  # inside update(): the frame goes to the browser first
+            self._status_pending = value
+        else:
+            self.status.value = value
 
     def _show_error(self, exc: BaseException) -> None:
         self.error = exc

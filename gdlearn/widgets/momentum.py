@@ -266,7 +266,7 @@ class MomentumExplorer(Explorer):
         toolbar = getattr(self.fig.canvas, "toolbar", None)
         if getattr(toolbar, "mode", ""):  # panning or zooming, not choosing a start
             return
-        with self.output:
+        with self.captured():
             self.update(x0=float(x), y0=float(y))
 
     # -- values
