@@ -340,3 +340,20 @@ def test_setup_leaves_matplotlib_alone_without_a_kernel():
     backend = matplotlib.get_backend()
     assert setup() == "none"
     assert matplotlib.get_backend() == backend
+
+
+def test_the_log_loss_axis_grows_by_decades_down_to_its_floor_and_then_stays():
+    from matplotlib.figure import Figure
+
+    from gdlearn.widgets.explorers import LOG_FLOOR, _lower_log_floor
+
+    ax = Figure().add_subplot(yscale="log")
+    ax.set_ylim(1e-10, 1.0)
+    assert not _lower_log_floor(ax, np.array([1.0, 1e-3, 2e-10, 0.0, -1.0]))  # inside: nothing to do
+    assert _lower_log_floor(ax, np.array([1.0, 3e-13]))                    # below: down to whole decade
+    assert ax.get_ylim() == pytest.approx((1e-13, 1.0))
+    assert _lower_log_floor(ax, np.array([1.0, 1e-30]))                    # far below: to the floor
+    assert ax.get_ylim() == pytest.approx((LOG_FLOOR, 1.0))
+    # below the floor again: no change, so no full redraw on every slider move (it was, before)
+    assert not _lower_log_floor(ax, np.array([1.0, 1e-30]))
+    assert not _lower_log_floor(ax, np.array([0.0]))

@@ -147,6 +147,7 @@ class Explorer:
         self._layout_deferred = False
         self._settle_pending = False  # an axis range kept wide while moving: narrow it when still
         self._status_held = False  # inside update(): the status goes out after the frame
+        self._layout_texts: tuple | None = None  # _texts() at the last layout
         self._status_pending: str | None = None
 
     # -- parts ---------------------------------------------------------------
@@ -190,6 +191,19 @@ class Explorer:
         if self._layout_engine is not None:
             for _ in range(2):  # constrained layout settles in a few passes
                 self._layout_engine.execute(self.fig)
+            self._layout_texts = self._texts()
+
+    def _texts(self) -> tuple:
+        """The texts constrained layout measures: titles, axis labels, tick labels.
+
+        When they are what they were at the last layout, the layout would not move
+        anything, and the keyframe skips it (it costs more than the redraw).
+        """
+        return tuple(
+            (ax.get_visible(), ax.get_title(), ax.get_xlabel(), ax.get_ylabel(),
+             tuple(t.get_text() for t in ax.get_xticklabels()),
+             tuple(t.get_text() for t in ax.get_yticklabels()))
+            for ax in self.fig.axes)
 
     def _moving_artists(self) -> list[Artist]:
         return [a for a in self.artists.values() if a.get_animated()]
@@ -214,10 +228,11 @@ class Explorer:
 
     def _render(self) -> None:
         if self._full_draw_needed:
-            if self._moving():
+            if self.interactive and (self._moving() or self._background is not None):
                 # Constrained layout costs more than the redraw itself (~250 ms vs ~140 on the
-                # project's machine): while the controls move, keep the axes where they are and
-                # lay out again in the keyframe, once they are still (see _send_keyframe).
+                # project's machine): after a control's change, keep the axes where they are and
+                # lay out in the keyframe, once the frame is out and the controls are still
+                # (see _send_keyframe). The first draw of a live figure is laid out.
                 self._layout_deferred = True
             else:
                 self._relayout()
@@ -233,7 +248,9 @@ class Explorer:
             self._background = None
             if self.interactive:
                 canvas._force_full = True  # a new background goes out whole (see _frame_kind)
-                canvas.draw_idle()  # ipympl draws, then _on_draw keeps the new background
+                # draw now: ipympl's draw() sends the frame. (draw_idle() asks the browser to ask
+                # the kernel for a draw: a round trip through Jupyter, 20-40 ms, before the frame.)
+                canvas.draw()  # _on_draw keeps the new background
                 if self._layout_deferred:
                     self._arm_keyframe()  # the keyframe lays out
                 else:
@@ -300,9 +317,12 @@ class Explorer:
                     self._redraw()
                 except Exception as exc:  # noqa: BLE001 - routed to the output widget, by design
                     self._show_error(exc)
+        if self._layout_deferred and not self._full_draw_needed and self._texts() == self._layout_texts:
+            self._layout_deferred = False  # the layout would measure the same texts: keep it
         if self._layout_deferred or self._full_draw_needed:
             self._full_draw_needed = True
-            self._render()  # not moving now: lays out, then a full draw goes out
+            self._background = None  # a first draw again: _render lays out
+            self._render()  # then a full draw goes out
             return
         self._diff_frames = 0
         canvas._force_full = True
@@ -482,6 +502,27 @@ def _surface_dict(surfaces: Any) -> dict[str, Any]:
     return out
 
 
+LOG_FLOOR = 1e-20  # the lowest a log loss axis goes: below it, round-off noise
+
+
+def _lower_log_floor(lax: Any, y: np.ndarray) -> bool:
+    """Grow a log loss axis downwards by whole decades to show ``y``'s smallest positive value.
+
+    True when the axis changed (a rare full redraw, then blitting again). The
+    axis never goes below LOG_FLOOR, so a loss under it changes nothing: every
+    update would otherwise be a full redraw.
+    """
+    lo, hi = lax.get_ylim()
+    positive = y[y > 0]
+    if not positive.size:
+        return False
+    new_lo = max(10.0 ** math.floor(math.log10(positive.min())), LOG_FLOOR)
+    if new_lo >= lo:
+        return False
+    lax.set_ylim(new_lo, hi)
+    return True
+
+
 class LearningRateExplorer(Explorer):
     """Gradient descent on a 2-D surface with sliders for the learning rate and start.
 
@@ -607,11 +648,7 @@ class LearningRateExplorer(Explorer):
         if f_star is None:
             return fs  # a diverging run leaves through the bottom of the axes
         y = fs - f_star
-        lo, hi = lax.get_ylim()
-        positive = y[y > 0]
-        if positive.size and positive.min() < lo:
-            # grow the axis downwards by whole decades (a rare full redraw, then blitting again)
-            lax.set_ylim(max(10.0 ** math.floor(math.log10(positive.min())), 1e-20), hi)
+        if _lower_log_floor(lax, y):
             self._full_draw_needed = True
         with np.errstate(invalid="ignore"):
             return np.where(y > 0, y, np.nan)  # log axis: f = f* exactly is off the chart
