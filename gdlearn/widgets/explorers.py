@@ -245,12 +245,16 @@ class Explorer:
         if (self._full_draw_needed or self._background is None
                 or self._background_size != canvas.get_width_height(physical=True)):
             self._full_draw_needed = False
+            shown = self._background is not None  # a full draw has reached the browser before
             self._background = None
             if self.interactive:
                 canvas._force_full = True  # a new background goes out whole (see _frame_kind)
-                # draw now: ipympl's draw() sends the frame. (draw_idle() asks the browser to ask
-                # the kernel for a draw: a round trip through Jupyter, 20-40 ms, before the frame.)
-                canvas.draw()  # _on_draw keeps the new background
+                if shown:
+                    # draw now: ipympl's draw() sends the frame. (draw_idle() asks the browser to
+                    # ask the kernel for a draw: a round trip through Jupyter, 20-40 ms, first.)
+                    canvas.draw()  # _on_draw keeps the new background
+                else:  # the figure's first picture: ipympl's view asks for it when it is ready
+                    canvas.draw_idle()
                 if self._layout_deferred:
                     self._arm_keyframe()  # the keyframe lays out
                 else:
