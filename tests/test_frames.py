@@ -195,27 +195,44 @@ def _positions(ex):
     return np.array([ax.get_position().bounds for ax in ex.fig.axes])
 
 
-def test_a_full_redraw_while_moving_keeps_the_layout_until_the_keyframe():
+def _fresh_layout(ex):
+    """The axes' positions a fresh constrained layout gives the figure as it is now."""
+    laid_out = _positions(ex)
+    for _ in range(3):
+        ex._layout_engine.execute(ex.fig)
+    return laid_out, _positions(ex)  # (left laid out afresh: set_position would unhook the layout)
+
+
+def test_a_full_redraw_goes_out_at_once_and_the_keyframe_lays_out_only_when_texts_changed():
     ex, canvas, sent, layouts = _live_race()
     try:
         ex.update(lr_sgd=1e-3)                      # a blit: the controls are moving
         assert ex._moving() and not layouts
+        ex._send_keyframe()
+        ex._last_frame = None                       # still for a while, then one press:
+        n = len(sent)
         ex.update(lr_sgd=0.5)                       # SGD diverges: the legend changes, a full redraw
         assert ex.status_text.startswith("step") and "diverged" in ex.status_text
-        assert layouts == [] and ex._layout_deferred  # ... drawn without laying out
-        n = len(sent)
+        assert len(sent) == n + 1                   # ... sent at once (no draw_idle round trip)
+        assert layouts == [] and ex._layout_deferred  # ... without laying out first
+        texts_changed = ex._texts() != ex._layout_texts
         ex._send_keyframe()                         # the timer fires: the controls are still
-        assert layouts == [1] and not ex._layout_deferred
-        assert len(sent) == n + 1 and canvas._current_image_mode == "full"
-        # the picture the learner stops on is laid out as a fresh layout would lay it out
-        laid_out = _positions(ex)
-        for _ in range(3):
-            ex._layout_engine.execute(ex.fig)
-        np.testing.assert_allclose(_positions(ex), laid_out, atol=2e-3)
-        # still, a change that needs a full redraw lays out at once
-        ex._last_frame = None
-        ex.update(lr_sgd=1e-3)
-        assert layouts == [1, 1] and not ex._layout_deferred
+        assert layouts == ([1] if texts_changed else []) and not ex._layout_deferred
+        assert len(sent) == n + 2 and canvas._current_image_mode == "full"
+        # either way, the picture the learner stops on is laid out as a fresh layout would lay it out
+        laid_out, fresh = _fresh_layout(ex)
+        np.testing.assert_allclose(laid_out, fresh, atol=2e-3)
+        # a text the layout measures changes: the keyframe lays out again
+        ex.fig.axes[0].set_title("a title\nof three lines\nfor the layout to make room")
+        ex._full_draw_needed = True
+        ex.update(lr_sgd=1.1e-3)
+        assert ex._layout_deferred and len(layouts) == len(layouts[:1]) * texts_changed
+        before = _positions(ex)
+        ex._send_keyframe()
+        assert not ex._layout_deferred and len(layouts) == 1 + texts_changed
+        laid_out, fresh = _fresh_layout(ex)
+        np.testing.assert_allclose(laid_out, fresh, atol=2e-3)
+        assert np.abs(laid_out - before).max() > 5e-3   # the new label did move the axes
     finally:
         ex.close()
 

@@ -145,6 +145,50 @@ def test_unexpected_errors_show_their_traceback_in_the_output():
         ex.close()
 
 
+def test_prints_and_warnings_in_a_callback_land_under_the_widget_without_output_messages():
+    import warnings
+
+    def chatty(lr):
+        print(f"building sgd with lr={lr}")
+        if lr > 0.5:
+            warnings.warn("that is a large step", UserWarning)
+        return sgd(lr=lr)
+
+    ex = W.learning_rate_explorer(lr=0.05, optimizer=chatty, figsize=SMALL)
+    try:
+        ex.output.outputs = ()
+        msg_ids = []
+        ex.output.observe(lambda change: msg_ids.append(change["new"]), names="msg_id")
+        ex.controls["lr"].value = 0.9          # through the slider callback
+        streams = {o["name"]: o["text"] for o in ex.output.outputs}
+        assert streams["stdout"] == "building sgd with lr=0.9\n"
+        assert "UserWarning: that is a large step" in streams["stderr"]
+        # captured in the kernel: the Output widget's msg_id (two messages per move) is never touched
+        assert msg_ids == []
+        ex.output.outputs = ()
+        ex.controls["lr"].value = 0.1
+        assert [o["name"] for o in ex.output.outputs] == ["stdout"]   # nothing printed, nothing sent
+        assert ex.error is None
+    finally:
+        ex.close()
+
+
+def test_the_status_goes_out_after_the_frame(explorer):
+    """The browser handles messages in order: the frame first, then the status text."""
+    log = []
+    render = explorer._render
+    explorer._render = lambda: (log.append("frame"), render())
+    explorer.status.observe(lambda change: log.append("status"), names="value")
+    try:
+        explorer.controls["lr"].value = 0.011
+        explorer.update(lr=0.012)
+        explorer.update(lr=-1.0)               # an error: no frame, the status still goes out
+    finally:
+        del explorer._render
+    assert log == ["frame", "status", "frame", "status", "status"]
+    assert "lr must be &gt; 0" in explorer.status.value or "lr must be > 0" in explorer.status.value
+
+
 def test_updates_blit_instead_of_redrawing(explorer):
     explorer.update(surface="rosenbrock", lr=1e-3, steps=200)
     full_draws = _draw_counter(explorer.fig)
@@ -296,3 +340,20 @@ def test_setup_leaves_matplotlib_alone_without_a_kernel():
     backend = matplotlib.get_backend()
     assert setup() == "none"
     assert matplotlib.get_backend() == backend
+
+
+def test_the_log_loss_axis_grows_by_decades_down_to_its_floor_and_then_stays():
+    from matplotlib.figure import Figure
+
+    from gdlearn.widgets.explorers import LOG_FLOOR, _lower_log_floor
+
+    ax = Figure().add_subplot(yscale="log")
+    ax.set_ylim(1e-10, 1.0)
+    assert not _lower_log_floor(ax, np.array([1.0, 1e-3, 2e-10, 0.0, -1.0]))  # inside: nothing to do
+    assert _lower_log_floor(ax, np.array([1.0, 3e-13]))                    # below: down to whole decade
+    assert ax.get_ylim() == pytest.approx((1e-13, 1.0))
+    assert _lower_log_floor(ax, np.array([1.0, 1e-30]))                    # far below: to the floor
+    assert ax.get_ylim() == pytest.approx((LOG_FLOOR, 1.0))
+    # below the floor again: no change, so no full redraw on every slider move (it was, before)
+    assert not _lower_log_floor(ax, np.array([1.0, 1e-30]))
+    assert not _lower_log_floor(ax, np.array([0.0]))

@@ -180,7 +180,7 @@ class ClippingExplorer(Explorer):
             return
         if getattr(getattr(self.fig.canvas, "toolbar", None), "mode", ""):
             return
-        with self.output:
+        with self.captured():
             self.update(x0=float(x), y0=float(y))
 
     # -- values

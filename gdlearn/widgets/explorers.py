@@ -29,12 +29,14 @@ This module imports ipywidgets; ``import gdlearn`` does not import it::
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import math
 import numbers
 import time
 import traceback
+import warnings
 from functools import partial
 from typing import Any, Callable, Mapping, Sequence
 
@@ -144,6 +146,9 @@ class Explorer:
         self._last_frame: float | None = None  # time.monotonic() of the last live frame
         self._layout_deferred = False
         self._settle_pending = False  # an axis range kept wide while moving: narrow it when still
+        self._status_held = False  # inside update(): the status goes out after the frame
+        self._layout_texts: tuple | None = None  # _texts() at the last layout
+        self._status_pending: str | None = None
 
     # -- parts ---------------------------------------------------------------
     @property
@@ -186,6 +191,19 @@ class Explorer:
         if self._layout_engine is not None:
             for _ in range(2):  # constrained layout settles in a few passes
                 self._layout_engine.execute(self.fig)
+            self._layout_texts = self._texts()
+
+    def _texts(self) -> tuple:
+        """The texts constrained layout measures: titles, axis labels, tick labels.
+
+        When they are what they were at the last layout, the layout would not move
+        anything, and the keyframe skips it (it costs more than the redraw).
+        """
+        return tuple(
+            (ax.get_visible(), ax.get_title(), ax.get_xlabel(), ax.get_ylabel(),
+             tuple(t.get_text() for t in ax.get_xticklabels()),
+             tuple(t.get_text() for t in ax.get_yticklabels()))
+            for ax in self.fig.axes)
 
     def _moving_artists(self) -> list[Artist]:
         return [a for a in self.artists.values() if a.get_animated()]
@@ -210,10 +228,11 @@ class Explorer:
 
     def _render(self) -> None:
         if self._full_draw_needed:
-            if self._moving():
+            if self.interactive and (self._moving() or self._background is not None):
                 # Constrained layout costs more than the redraw itself (~250 ms vs ~140 on the
-                # project's machine): while the controls move, keep the axes where they are and
-                # lay out again in the keyframe, once they are still (see _send_keyframe).
+                # project's machine): after a control's change, keep the axes where they are and
+                # lay out in the keyframe, once the frame is out and the controls are still
+                # (see _send_keyframe). The first draw of a live figure is laid out.
                 self._layout_deferred = True
             else:
                 self._relayout()
@@ -226,10 +245,16 @@ class Explorer:
         if (self._full_draw_needed or self._background is None
                 or self._background_size != canvas.get_width_height(physical=True)):
             self._full_draw_needed = False
+            shown = self._background is not None  # a full draw has reached the browser before
             self._background = None
             if self.interactive:
                 canvas._force_full = True  # a new background goes out whole (see _frame_kind)
-                canvas.draw_idle()  # ipympl draws, then _on_draw keeps the new background
+                if shown:
+                    # draw now: ipympl's draw() sends the frame. (draw_idle() asks the browser to
+                    # ask the kernel for a draw: a round trip through Jupyter, 20-40 ms, first.)
+                    canvas.draw()  # _on_draw keeps the new background
+                else:  # the figure's first picture: ipympl's view asks for it when it is ready
+                    canvas.draw_idle()
                 if self._layout_deferred:
                     self._arm_keyframe()  # the keyframe lays out
                 else:
@@ -291,14 +316,17 @@ class Explorer:
         self._last_frame = None  # the controls are still
         if self._settle_pending:  # fit the axis ranges that were only widened while moving
             self._settle_pending = False
-            with self.output:
+            with self.captured():
                 try:
                     self._redraw()
                 except Exception as exc:  # noqa: BLE001 - routed to the output widget, by design
                     self._show_error(exc)
+        if self._layout_deferred and not self._full_draw_needed and self._texts() == self._layout_texts:
+            self._layout_deferred = False  # the layout would measure the same texts: keep it
         if self._layout_deferred or self._full_draw_needed:
             self._full_draw_needed = True
-            self._render()  # not moving now: lays out, then a full draw goes out
+            self._background = None  # a first draw again: _render lays out
+            self._render()  # then a full draw goes out
             return
         self._diff_frames = 0
         canvas._force_full = True
@@ -327,6 +355,7 @@ class Explorer:
         Never raises: a bad value or an error is shown in ``status`` and ``output``
         (and kept in ``error``); the previous state is kept.
         """
+        held, self._status_held = self._status_held, True
         try:
             unknown = set(values) - set(self.values)
             if unknown:
@@ -343,12 +372,39 @@ class Explorer:
             if self.error is not None:
                 self.error = None
                 self.output.outputs = ()
+        finally:
+            self._status_held = held
+            if not held and self._status_pending is not None:
+                self.status.value, self._status_pending = self._status_pending, None
 
     def _on_control(self, key: str, change: Mapping[str, Any]) -> None:
         if self._syncing:
             return
-        with self.output:  # anything printed or warned during the callback lands under the widget
+        with self.captured():
             self.update(**{key: change["new"]})
+
+    @contextlib.contextmanager
+    def captured(self):
+        """Anything printed or warned inside lands under the widget, in ``output``.
+
+        ``with self.output:`` would do the same, but it sends two messages to the
+        browser on every slider move (the Output widget's ``msg_id`` set and
+        cleared, each flushing the kernel's streams) ahead of the frame. This
+        captures in the kernel and sends only what was printed, if anything.
+        """
+        out, err = io.StringIO(), io.StringIO()
+        with warnings.catch_warnings(record=True) as caught, \
+                contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            warnings.simplefilter("default")
+            try:
+                yield
+            finally:
+                for w in caught:
+                    err.write(warnings.formatwarning(w.message, w.category, w.filename, w.lineno, w.line))
+        if out.getvalue():
+            self.output.append_stdout(out.getvalue())
+        if err.getvalue():
+            self.output.append_stderr(err.getvalue())
 
     def _sync_controls(self, values: Mapping[str, Any]) -> None:
         self._syncing = True
@@ -372,7 +428,11 @@ class Explorer:
     def _set_status(self, text: str, color: str | None = None) -> None:
         self.status_text = text
         esc = html.escape(text)
-        self.status.value = f'<span style="color:{color}">{esc}</span>' if color else esc
+        value = f'<span style="color:{color}">{esc}</span>' if color else esc
+        if self._status_held:  # inside update(): the frame goes to the browser first
+            self._status_pending = value
+        else:
+            self.status.value = value
 
     def _show_error(self, exc: BaseException) -> None:
         self.error = exc
@@ -444,6 +504,27 @@ def _surface_dict(surfaces: Any) -> dict[str, Any]:
         if getattr(s, "dim", len(getattr(s, "domain", ()))) != 2:
             raise ValueError(f"surfaces must be 2-D, got {k!r} of dimension {len(s.domain)}")
     return out
+
+
+LOG_FLOOR = 1e-20  # the lowest a log loss axis goes: below it, round-off noise
+
+
+def _lower_log_floor(lax: Any, y: np.ndarray) -> bool:
+    """Grow a log loss axis downwards by whole decades to show ``y``'s smallest positive value.
+
+    True when the axis changed (a rare full redraw, then blitting again). The
+    axis never goes below LOG_FLOOR, so a loss under it changes nothing: every
+    update would otherwise be a full redraw.
+    """
+    lo, hi = lax.get_ylim()
+    positive = y[y > 0]
+    if not positive.size:
+        return False
+    new_lo = max(10.0 ** math.floor(math.log10(positive.min())), LOG_FLOOR)
+    if new_lo >= lo:
+        return False
+    lax.set_ylim(new_lo, hi)
+    return True
 
 
 class LearningRateExplorer(Explorer):
@@ -571,11 +652,7 @@ class LearningRateExplorer(Explorer):
         if f_star is None:
             return fs  # a diverging run leaves through the bottom of the axes
         y = fs - f_star
-        lo, hi = lax.get_ylim()
-        positive = y[y > 0]
-        if positive.size and positive.min() < lo:
-            # grow the axis downwards by whole decades (a rare full redraw, then blitting again)
-            lax.set_ylim(max(10.0 ** math.floor(math.log10(positive.min())), 1e-20), hi)
+        if _lower_log_floor(lax, y):
             self._full_draw_needed = True
         with np.errstate(invalid="ignore"):
             return np.where(y > 0, y, np.nan)  # log axis: f = f* exactly is off the chart

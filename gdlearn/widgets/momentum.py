@@ -40,7 +40,7 @@ from .. import plotting, style
 from .. import surfaces as _surfaces
 from ..optim import sgd
 from ..run import run
-from .explorers import _RED, Explorer, _int, _real, _surface_dict
+from .explorers import _RED, Explorer, _int, _lower_log_floor, _real, _surface_dict
 
 __all__ = ["MomentumExplorer", "momentum_explorer", "momentum_rate"]
 
@@ -266,7 +266,7 @@ class MomentumExplorer(Explorer):
         toolbar = getattr(self.fig.canvas, "toolbar", None)
         if getattr(toolbar, "mode", ""):  # panning or zooming, not choosing a start
             return
-        with self.output:
+        with self.captured():
             self.update(x0=float(x), y0=float(y))
 
     # -- values
@@ -363,10 +363,7 @@ class MomentumExplorer(Explorer):
         if f_star is None:
             return fs
         y = fs - f_star
-        lo, hi = lax.get_ylim()
-        positive = y[y > 0]
-        if positive.size and positive.min() < lo:
-            lax.set_ylim(max(10.0 ** math.floor(math.log10(positive.min())), 1e-20), hi)
+        if _lower_log_floor(lax, y):
             self._full_draw_needed = True
         with np.errstate(invalid="ignore"):
             return np.where(y > 0, y, np.nan)
