@@ -222,7 +222,8 @@ check("ex01_3", mse_gradient)
 #
 # as a float (return `0.0` when both norms are 0). You may call your
 # `central_difference_gradient` from Exercise 1.1. A correct gradient gives a
-# tiny number (about $10^{-9}$); a wrong one a number of order 1.
+# tiny number (near $10^{-10}$, as in section 7 of the chapter); a wrong one a number
+# of order 1.
 
 # %%
 def gradient_check(f, grad, x, h=1e-6):
