@@ -256,6 +256,12 @@ axes[2].set_title("walk along $y$ (with $x = 1$)");
 # - it is **zero** at right angles to the gradient: along the contour line,
 #   where the height does not change.
 #
+# "Steepest" here compares directions of the same *Euclidean* length, $\|u\| = 1$.
+# Measure length another way and the answer changes: among steps with every
+# $|u_i| \le 1$ the slope $\nabla f \cdot u$ is largest for $u_i = \mathrm{sign}(\partial
+# f / \partial x_i)$, each coordinate on its own (checked below). That sign vector is
+# the step of signSGD, the limit of Adam met in chapter 06.
+#
 # Let us not take the chain rule's word for it. We measure the slope of the walk in
 # 3600 directions using only values of $f$ (a secant with a tiny step), and compare.
 
@@ -286,6 +292,8 @@ assert np.isclose(measured.min(), -steepest, rtol=1e-6)                # smalles
 along_contour = np.array([-gradient[1], gradient[0]]) / steepest       # at right angles to grad f
 for u in (along_contour, -along_contour):
     assert abs((himmelblau.f(p + h * u) - himmelblau.f(p)) / h) < 1e-5  # slope 0 along the contour
+box_steps = np.random.default_rng(0).uniform(-1, 1, size=(2, 10000))  # steps with every |u_i| <= 1
+assert np.all(gradient @ box_steps <= gradient @ np.sign(gradient))     # sign(grad f) is steepest there
 
 # %% [markdown]
 # From here on we use `calculus.directional_derivative(grad, x, u)`, which computes
@@ -887,7 +895,7 @@ assert np.isclose(error_buggy, 1 / 3, atol=1e-6)
 #
 # as an **order-of-magnitude guide**, not a bound. For a well-scaled problem ($|f|$
 # and $\|g\|$ of similar size) it is near $10^{-10}$. Appendix 10 measures two cases
-# far above it: near a minimum, where $\|g\|$ is small and the truncation part,
+# well above it: near a minimum, where $\|g\|$ is small and the truncation part,
 # divided by it, takes over; and in 300 dimensions, where the errors of all
 # coordinates add up in the norm. A large $|f|$ raises the guide itself: adding a
 # constant $10^8$ to $f$ changes no derivative, but it raises $|f|$, and with it the
@@ -1167,10 +1175,14 @@ assert counts == {"local minimum": 4, "saddle": 4, "local maximum": 1}
 
 # %% [markdown]
 # Rosenbrock's minimum is a strict local minimum (also the global one: $f$ is a sum of
-# squares and $f(1, 1) = 0$), but look at
-# its eigenvalues: about 0.4 and 1000. The valley is 2500 times more curved across
-# than along, a long narrow trough. That ratio is the **condition number**. A large
-# one is one reason gradient descent zig-zags and crawls
+# squares and $f(1, 1) = 0$), but look at its eigenvalues: about 0.4 and 1000. Along
+# any unit direction $u$ the curvature is $u^\top H u = \sum_i \lambda_i (q_i \cdot
+# u)^2$ (the primer's formula), an average of the eigenvalues with weights
+# $(q_i \cdot u)^2$ that sum to 1: it always lies between $\lambda_{\min}$ and
+# $\lambda_{\max}$, reached along the eigenvectors. So the valley is 2500 times more
+# curved across than along, a long narrow trough. That ratio
+# $\lambda_{\max} / \lambda_{\min}$ is the **condition number**. A large one is one
+# reason gradient descent zig-zags and crawls
 # ([chapters 02](02_gradient_descent.ipynb) and 05); on Rosenbrock's function the
 # bend of the valley adds to it.
 
@@ -1180,6 +1192,12 @@ condition_number = eigenvalues.max() / eigenvalues.min()
 print(f"condition number at Rosenbrock's minimum: {condition_number:.0f}")
 assert 2400 < condition_number < 2600
 assert rosenbrock.f(np.array([1.0, 1.0])) == 0                  # a sum of squares at 0: the global minimum
+angles_u = np.linspace(0, np.pi, 1801)                           # unit directions, 0.1 degree apart
+units = np.stack([np.cos(angles_u), np.sin(angles_u)])
+curvatures = np.einsum("in,ij,jn->n", units, rosenbrock.hess(np.array([1.0, 1.0])), units)
+assert np.all((curvatures >= eigenvalues.min() - 1e-9) & (curvatures <= eigenvalues.max() + 1e-9))
+assert np.isclose(curvatures.min(), eigenvalues.min(), rtol=0.01)   # reached along the eigenvectors
+assert np.isclose(curvatures.max(), eigenvalues.max(), rtol=1e-4)
 
 # %% [markdown]
 # Below, a close-up of each point: the true contour lines of $f$ (solid black) and
@@ -1679,8 +1697,8 @@ assert rounding_f > 50 * eps * himmelblau.f(near_min) / 2
 # %% [markdown]
 # At $(3.001, 2.001)$ the error is mostly truncation: the part predicted by
 # $\tfrac16 (f_{xxx}, f_{yyy})\, h^2$, divided by $\approx 2\|g\|$, is about 84% of
-# it, and a ten times larger step multiplies the error by 100, as $h^2$ says. The
-# rest is round-off, itself above the guide because $f$ carries the rounding of its
+# it, and at a ten times larger step the error is 100 times that truncation part,
+# as $h^2$ predicts. The rest is round-off, itself above the guide because $f$ carries the rounding of its
 # intermediates ($x^2 \approx 9$ against 11), not of the tiny $|f|$ (both printed
 # above).
 #
@@ -1691,9 +1709,9 @@ assert rounding_f > 50 * eps * himmelblau.f(near_min) / 2
 # is not small); allow for growth with $d$. When in doubt, check at a second step:
 # a correct gradient's error moves with $h$ as the two parts predict, a wrong
 # gradient's stays put (the missing factor 2 gives $1/3$ at both steps, asserted
-# above). A factor far from 1 or
-# a flipped sign of the whole gradient gives an error near $10^{-1}$ to $1$, many
-# orders above any of these (a factor close to 1 gives less: section 7).
+# above). A factor far from 1 or a flipped sign of the whole gradient gives an error
+# near $10^{-1}$ to $1$, many orders above any of these (a factor close to 1 gives
+# less: section 7).
 #
 # In **float32** (single precision, common on GPUs), everything moves:
 # $\varepsilon = 1.2 \cdot 10^{-7}$, the central sweet spot $\varepsilon^{1/3}$ is
