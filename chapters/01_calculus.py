@@ -889,7 +889,7 @@ assert np.isclose(error_buggy, 1 / 3, atol=1e-6)
 # Section 5 gives its two parts per coordinate: truncation $\tfrac16 |f'''|\, h^2$ and
 # round-off of order $\varepsilon |f| / 2h$. With $h = 10^{-6}$ at a generic point
 # the round-off part leads (at our random point the truncation part is more than 1000
-# times smaller: printed below), so we use
+# times smaller, printed below, and at 20 others more than 10 times), so we use
 #
 # $$\frac{\varepsilon |f|}{2h\|g\|}$$
 #
@@ -917,11 +917,12 @@ print(f"correct gradient of f:       {error_correct:.1e}  (guide {floor_plain:.1
 print(f"correct gradient of f + 1e8: {error_offset:.1e}  (guide {floor_offset:.1e})")
 
 # The same two checks at 20 other random points: guide / error
-ratios_plain, ratios_offset = [], []
+ratios_plain, ratios_offset, error_over_truncation = [], [], []
 for q in np.random.default_rng(1).uniform(-4, 4, size=(20, 2)):
     norm_g = np.linalg.norm(grad_himmelblau(q))
-    ratios_plain.append(eps * himmelblau.f(q) / (2e-6 * norm_g)
-                        / calculus.check_grad(himmelblau.f, grad_himmelblau, q))
+    error_q = calculus.check_grad(himmelblau.f, grad_himmelblau, q)
+    ratios_plain.append(eps * himmelblau.f(q) / (2e-6 * norm_g) / error_q)
+    error_over_truncation.append(error_q / (np.linalg.norm(24 * q * 1e-12 / 6) / (2 * norm_g)))
     ratios_offset.append(eps * (himmelblau.f(q) + offset) / (2e-6 * norm_g)
                          / calculus.check_grad(lambda v: himmelblau.f(v) + offset, grad_himmelblau, q))
 print(f"guide / error at 20 points: f from {min(ratios_plain):.2f} to {max(ratios_plain):.1f}, "
@@ -935,6 +936,7 @@ assert truncation_plain < error_correct / 1000                   # round-off lea
 assert 0.1 < floor_plain / error_correct < 10                    # same order as the guide
 assert all(1 < r < 100 for r in ratios_offset)                   # f + 1e8: below the guide at all 20
 assert min(ratios_plain) < 1 and all(0.1 < r < 100 for r in ratios_plain)   # f: sometimes above it
+assert min(error_over_truncation) > 10                           # round-off leads at all 20 points
 for c in [0.5, 1.01]:                                            # a wrong factor c: |c - 1| / (|c| + 1)
     error_c = calculus.check_grad(himmelblau.f, lambda q: c * grad_himmelblau(q), point)
     assert np.isclose(error_c, abs(c - 1) / (abs(c) + 1), rtol=1e-4)
