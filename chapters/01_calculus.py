@@ -782,9 +782,9 @@ else:
 # $\nabla f \cdot v$ per pass: $d$ passes for a full gradient, like finite
 # differences but without their rounding trade-off; same survey, §3.1.)
 #
-# **When a value is used twice.** The pass above was a straight chain. In most
-# programs an intermediate feeds several later operations, and then its gradient is
-# a *sum* over the paths to the loss: $f$ depends on it through each consumer, and
+# **When a value is used twice.** The pass above was a straight chain. Often an
+# intermediate feeds several later operations, and then its gradient is a *sum*
+# over the paths to the loss: $f$ depends on it through each consumer, and
 # the multivariate chain rule adds the contributions. Take $f(x, y) = \sin(xy) +
 # (xy)^2$, where $a = xy$ fans out to two nodes:
 #
@@ -795,9 +795,9 @@ else:
 # ```
 #
 # Backwards, $\bar f = 1$ gives $\bar b = \bar c = 1$, and $a$ collects from both
-# branches: $\bar a = \bar b \cos a + \bar c\, 2a$. Forgetting to add, keeping only
-# the last branch's term, is a classic backpropagation bug; a gradient check
-# catches it:
+# branches: $\bar a = \bar b \cos a + \bar c\, 2a$; then $\bar x = \bar a\, y$ and
+# $\bar y = \bar a\, x$. Forgetting to add, keeping only the last branch's term, is a
+# backpropagation bug that a gradient check catches:
 
 # %%
 def fan_out_and_gradient(p, accumulate=True):
@@ -946,7 +946,7 @@ for c in [0.5, 1.01]:                                            # a wrong facto
 # random points (by the factors printed). For $f$ itself the error and the guide
 # are of the same order, and at some of those points the error is a few times
 # *above* the guide: it is an order of magnitude, no more. Section 10, an appendix,
-# measures correct gradients far above it (near a minimum, where $\|g\|$ is small,
+# measures correct gradients well above it (near a minimum, where $\|g\|$ is small,
 # and in 300 dimensions) and shows that in float32 (single
 # precision, common on GPUs) the floor rises to about $10^{-5}$. A factor far from 1
 # or a flipped sign of the whole gradient still gives an error near $10^{-1}$ to $1$,
