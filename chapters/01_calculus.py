@@ -1344,7 +1344,8 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 #
 # Open [`exercises/01_calculus.ipynb`](../exercises/01_calculus.ipynb): write a
 # central-difference gradient, derive two analytic gradients (one of them the
-# gradient of the linear-regression loss), and write your own gradient check.
+# gradient of the linear-regression loss), write your own gradient check, and
+# classify stationary points by the eigenvalues of their Hessian.
 # A `check(...)` call after each exercise tells you at once whether your code is
 # right.
 
