@@ -259,8 +259,8 @@ axes[2].set_title("walk along $y$ (with $x = 1$)");
 # "Steepest" here compares directions of the same *Euclidean* length, $\|u\| = 1$.
 # Measure length another way and the answer changes: among steps with every
 # $|u_i| \le 1$ the slope $\nabla f \cdot u$ is largest for $u_i = \mathrm{sign}(\partial
-# f / \partial x_i)$, each coordinate on its own (checked below). That sign vector is
-# the step of signSGD, the limit of Adam met in chapter 06.
+# f / \partial x_i)$, each coordinate on its own (checked below). Its negative is the
+# step direction of signSGD, a limit of Adam met in chapter 06.
 #
 # Let us not take the chain rule's word for it. We measure the slope of the walk in
 # 3600 directions using only values of $f$ (a secant with a tiny step), and compare.
@@ -1065,8 +1065,8 @@ ax_ell.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=8);   # 
 # $\lambda \sum_j |w_j|$ of chapter 07 has no derivative at $w_j = 0$, and the ReLU
 # activation $\max(0, a)$ used in chapters 07 and 09 has none at $a = 0$. (Chapter 10
 # goes further: its 0-1 loss is piecewise constant, with jumps, and the hinge loss it
-# mentions has a kink.) The Hessian is the $f''$ of the second-order Taylor model in several
-# dimensions:
+# mentions has a kink.) The Hessian is the $f''$ of the second-order Taylor model in
+# several dimensions:
 #
 # $$f(p + d) \approx f(p) + \nabla f(p) \cdot d + \tfrac12\, d^\top H d.$$
 #
@@ -1588,8 +1588,8 @@ fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", nco
 # The lesson is the model, not a magic number: know the scale of your $x$, of your $f$
 # and of its curvature, and divide by the step you actually took. (For a real-analytic
 # $f$ whose code uses only complex-analytic operations, such as $+$, $-$, $\times$,
-# $/$, powers, `exp` and `sin`, there is a way around the trade-off altogether, the *complex step*
-# $f'(x) \approx \mathrm{Im}\, f(x + ih) / h$, which subtracts nothing: Squire &
+# $/$, powers, `exp` and `sin`, there is a way around the trade-off altogether, the
+# *complex step* $f'(x) \approx \mathrm{Im}\, f(x + ih) / h$, which subtracts nothing: Squire &
 # Trapp 1998, "Using complex variables to estimate derivatives of real functions",
 # SIAM Review 40(1), 110–112. Code with `abs`, `conj`, real parts or comparisons
 # breaks it silently: `np.abs` accepts a complex number, but the complex step of
@@ -1701,9 +1701,9 @@ assert rounding_f > 50 * eps * himmelblau.f(near_min) / 2
 # At $(3.001, 2.001)$ the error is mostly truncation: the part predicted by
 # $\tfrac16 (f_{xxx}, f_{yyy})\, h^2$, divided by $\approx 2\|g\|$, is about 84% of
 # it, and at a ten times larger step the error is 100 times that truncation part,
-# as $h^2$ predicts. The rest is round-off, itself above the guide because $f$ carries the rounding of its
-# intermediates ($x^2 \approx 9$ against 11), not of the tiny $|f|$ (both printed
-# above).
+# as $h^2$ predicts. The rest is round-off, itself above the guide because $f$
+# carries the rounding of its intermediates ($x^2 \approx 9$ against 11), not of the
+# tiny $|f|$ (both printed above).
 #
 # So read the relative error against the floor your problem allows, to within an
 # order of magnitude or more. The guide $\varepsilon |f| / (2h\|g\|)$ covers
