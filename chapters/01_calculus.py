@@ -35,7 +35,7 @@
 #   Jacobians, and a reverse-mode (automatic differentiation) pass written by hand;
 # - gradient checking: catching a bug in a hand-written gradient;
 # - eigenvalues and eigenvectors of a symmetric matrix, from a 2×2 example;
-# - the Hessian, whose eigenvalues tell a minimum from a maximum and a saddle
+# - the Hessian, whose eigenvalues tell a local minimum from a local maximum and a saddle
 #   (and when they cannot).
 
 # %%
@@ -51,6 +51,7 @@ from gdlearn.notebook import setup
 setup()
 
 import inspect
+from fractions import Fraction
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -121,7 +122,7 @@ assert np.isclose(secant_errors[-2] / secant_errors[-1], 10, rtol=0.02)   # h / 
 fig, ax = plt.subplots(figsize=style.FIGSIZE["single"], layout="constrained")
 xs = np.linspace(-1.8, 1.8, 400)
 ax.plot(xs, f(xs), color="black", label="$f(x) = x^4 - 3x^2 + x$")
-secant_colors = [COLORS["sky_blue"], COLORS["bluish_green"], COLORS["orange"]]
+secant_colors = [COLORS["sky_blue"], COLORS["bluish_green"], COLORS["reddish_purple"]]
 for h, color in zip([1.0, 0.5, 0.25], secant_colors):
     slope = (f(x0 + h) - f(x0)) / h
     ax.plot(xs, f(x0) + slope * (xs - x0), color=color, linewidth=1.4,
@@ -146,16 +147,17 @@ ax.legend(loc="lower right", fontsize=8);
 # %%
 from gdlearn import widgets
 
-explorer = widgets.tangent_explorer(double_well, x=-0.5)
+explorer = widgets.tangent_explorer(double_well, x=-0.8)
 explorer
 
 # %% [markdown]
 # Two facts to keep from the slider, both checked below:
 #
 # - at a minimum the tangent is flat, $f'(x) = 0$;
-# - the slope points uphill, so a small step *against* it, from $x$ to
-#   $x - \eta f'(x)$ with a small $\eta > 0$, goes downhill. That sentence is
-#   gradient descent in one dimension.
+# - where the slope is not zero it points uphill, so a small step *against* it,
+#   from $x$ to $x - \eta f'(x)$ with a small $\eta > 0$, goes downhill (where
+#   $f'(x) = 0$ the step goes nowhere). That sentence is gradient descent in one
+#   dimension.
 
 # %%
 minima = double_well.minima[:, 0]
@@ -224,8 +226,8 @@ for ax, name, ylabel, values, slope, color in walks:
     ax.plot(t[near], himmelblau.f(p) + slope * (t[near] - 1), color="black", linewidth=2,
             label=rf"tangent: slope $\partial f/\partial {name}$ = {slope:g}")
     ax.plot([1], [himmelblau.f(p)], "o", color="black", markersize=7)
-    ax.set(xlabel=f"${name}$", ylabel=ylabel, ylim=(0, 260))
-    ax.legend(loc="upper left", fontsize=8)
+    ax.set(xlabel=f"${name}$", ylabel=ylabel, ylim=(0, 170))
+    ax.legend(loc="lower left", fontsize=8)
 axes[1].set_title("walk along $x$ (with $y = 1$)")
 axes[2].set_title("walk along $y$ (with $x = 1$)");
 
@@ -253,6 +255,12 @@ axes[2].set_title("walk along $y$ (with $x = 1$)");
 # - it is **smallest**, $-\|\nabla f(p)\|$, along $-\nabla f(p)$: steepest descent;
 # - it is **zero** at right angles to the gradient: along the contour line,
 #   where the height does not change.
+#
+# "Steepest" here compares directions of the same *Euclidean* length, $\|u\| = 1$.
+# Measure length another way and the answer changes: among steps with every
+# $|u_i| \le 1$ the slope $\nabla f \cdot u$ is largest for $u_i = \mathrm{sign}(\partial
+# f / \partial x_i)$, each coordinate on its own (checked below). Its negative is the
+# step direction of signSGD, a limit of Adam met in chapter 06.
 #
 # Let us not take the chain rule's word for it. We measure the slope of the walk in
 # 3600 directions using only values of $f$ (a secant with a tiny step), and compare.
@@ -284,6 +292,8 @@ assert np.isclose(measured.min(), -steepest, rtol=1e-6)                # smalles
 along_contour = np.array([-gradient[1], gradient[0]]) / steepest       # at right angles to grad f
 for u in (along_contour, -along_contour):
     assert abs((himmelblau.f(p + h * u) - himmelblau.f(p)) / h) < 1e-5  # slope 0 along the contour
+box_steps = np.random.default_rng(0).uniform(-1, 1, size=(2, 10000))  # steps with every |u_i| <= 1
+assert np.all(gradient @ box_steps <= gradient @ np.sign(gradient))     # sign(grad f) is steepest there
 
 # %% [markdown]
 # From here on we use `calculus.directional_derivative(grad, x, u)`, which computes
@@ -467,7 +477,7 @@ ax_f.plot(xs, model_2(xs), color=COLORS["vermillion"], linestyle="-.",
 ax_f.plot([x0], [f(x0)], "o", color="black", markersize=7)
 ax_f.set(xlim=(-2, 2), ylim=(-5, 4), xlabel="$x$", ylabel="$f(x)$",
          title=f"Taylor models of $f$ around $x_0$ = {x0}")
-ax_f.legend(loc="upper right", fontsize=8)
+ax_f.legend(loc="lower right", fontsize=8)                     # empty space below the curves
 
 ax_err.loglog(hs, error_1, "o-", color=COLORS["blue"], markersize=4,
               label=f"first order: slope {power_1:.2f}")
@@ -516,32 +526,31 @@ assert abs(d2f(-0.5)) / 2 == 1.5                                # the 1.5 of sec
 # ### How small should $h$ be?
 #
 # The formulas say "smaller is better". The computer disagrees. A float64 number
-# keeps about 16 significant digits: the result of each basic operation ($+$, $-$,
-# $\times$, $/$, $\sqrt{\ }$) is rounded by a relative amount up to $\varepsilon / 2$,
-# with $\varepsilon \approx 2.2 \cdot 10^{-16}$ (the IEEE 754 standard; Goldberg 1991,
+# keeps about 16 significant digits: each basic operation ($+$, $-$, $\times$, $/$,
+# $\sqrt{\ }$) rounds its result by a relative amount up to $\varepsilon / 2$, with
+# $\varepsilon \approx 2.2 \cdot 10^{-16}$ (the IEEE 754 standard; Goldberg 1991,
 # "What every computer scientist should know about floating-point arithmetic";
-# Higham 2002, *Accuracy and Stability of Numerical Algorithms*). Library
-# functions such as $e^x$ and $\sin x$ are not guaranteed that, but are typically
-# within about one unit in the last place, the same order. When $h$ is
-# tiny, $f(x + h)$ and $f(x)$ agree in most of their digits, the subtraction cancels
-# those, and what is left is mostly rounding noise: each value is off by up to
-# $\tfrac12 \varepsilon |f|$, so the difference by up to $\varepsilon |f|$, which the
-# forward difference divides by $h$ and the central one by $2h$. The total error is a
-# trade-off between a **truncation** error that falls with $h$ and a **round-off**
-# error that grows as $h$ shrinks (for $x$ near 1; section 9, an appendix, adds what
-# happens far from 1):
+# Higham 2002, *Accuracy and Stability of Numerical Algorithms*). Library functions
+# such as $e^x$ are not covered by that rule; we measure below how $e^x$ behaves.
+# When $h$ is tiny, $f(x + h)$ and $f(x)$ share most of their digits, the
+# subtraction cancels them, and what is left is mostly rounding noise, up to
+# $\varepsilon |f|$, which the difference then divides by $h$ (or $2h$). So the
+# error has two parts: a **truncation** error that falls with $h$ and a
+# **round-off** error that grows as $h$ shrinks (for $x$ near 1; appendix 9 treats
+# $x$ far from 1):
 #
 # $$\text{forward: } \approx \tfrac12 |f''|\, h + \frac{\varepsilon |f|}{h}, \qquad
 #   \text{central: } \approx \tfrac16 |f'''|\, h^2 + \frac{\varepsilon |f|}{2h}.$$
 #
-# Where is the best step? Set the derivative with respect to $h$ to zero. For
-# $a h + b/h$ that is $a - b/h^2 = 0$, so $h^* = \sqrt{b/a}$ with error $2\sqrt{ab}$;
-# for $a h^2 + b/h$ it is $2ah - b/h^2 = 0$, so $h^* = (b/2a)^{1/3}$, with error of
-# order $a^{1/3} b^{2/3}$. When $f$, $f''$, $f'''$ are of size 1 this gives a forward
-# step $h^* = \sqrt{2\varepsilon} \approx 2 \cdot 10^{-8}$ (error $2\sqrt{ab} =
-# \sqrt{2\varepsilon} \approx 2 \cdot 10^{-8}$: half the digits are lost) and a central
-# step $h^* = (1.5\,\varepsilon)^{1/3} \approx 7 \cdot 10^{-6}$ (error of order
-# $\varepsilon^{2/3} \approx 4 \cdot 10^{-11}$).
+# The best step balances them. Setting the derivative in $h$ to zero, $a h + b/h$ is
+# smallest at $h^* = \sqrt{b/a}$ (error $2\sqrt{ab}$) and $a h^2 + b/h$ at
+# $h^* = (b/2a)^{1/3}$ (error of order $a^{1/3} b^{2/3}$). With $f$, $f''$, $f'''$ of
+# size 1:
+#
+# | difference | best step $h^*$ | error there |
+# | --- | --- | --- |
+# | forward | $\sqrt{2\varepsilon} \approx 2 \cdot 10^{-8}$ | $\sqrt{2\varepsilon} \approx 2 \cdot 10^{-8}$: half the digits lost |
+# | central | $(1.5\,\varepsilon)^{1/3} \approx 7 \cdot 10^{-6}$ | of order $\varepsilon^{2/3} \approx 4 \cdot 10^{-11}$ |
 #
 # Let us measure it on $f(x) = e^x$, whose derivative is known exactly (it is $e^x$
 # again), over steps from $10^{-14}$ to $10^{-1}$. The round-off part is noise that
@@ -771,9 +780,54 @@ else:
 # §3.2). (The other order, *forward mode*, pushes a direction $v$ through the
 # program with the Jacobians untransposed and returns one directional derivative
 # $\nabla f \cdot v$ per pass: $d$ passes for a full gradient, like finite
-# differences but without their rounding trade-off; same survey, §3.1.) You write
-# backpropagation by hand for a small network in chapter 09;
-# finite differences stay the tool to *check* such code, which is the next section.
+# differences but without their rounding trade-off; same survey, §3.1.)
+#
+# **When a value is used twice.** The pass above was a straight chain. Often an
+# intermediate feeds several later operations, and then its gradient is a *sum*
+# over the paths to the loss: $f$ depends on it through each consumer, and
+# the multivariate chain rule adds the contributions. Take $f(x, y) = \sin(xy) +
+# (xy)^2$, where $a = xy$ fans out to two nodes:
+#
+# ```
+# x --+                +--> b = sin(a) --+
+#     +--> a = x * y --+                 +--> f = b + c
+# y --+                +--> c = a ** 2 --+
+# ```
+#
+# Backwards, $\bar f = 1$ gives $\bar b = \bar c = 1$, and $a$ collects from both
+# branches: $\bar a = \bar b \cos a + \bar c\, 2a$; then $\bar x = \bar a\, y$ and
+# $\bar y = \bar a\, x$. Forgetting to add, keeping only the last branch's term, is a
+# backpropagation bug that a gradient check catches:
+
+# %%
+def fan_out_and_gradient(p, accumulate=True):
+    """f = sin(a) + a^2 with a = x y; reverse mode by hand."""
+    x, y = p
+    a = x * y                                  # forward: a fans out to b and c
+    b, c = np.sin(a), a**2
+    f_value = b + c
+    b_bar = c_bar = 1.0                        # backward through f = b + c
+    a_bar = 0.0
+    a_bar += b_bar * np.cos(a)                 # path through b
+    if accumulate:
+        a_bar += c_bar * 2 * a                 # path through c: ADD it
+    else:
+        a_bar = c_bar * 2 * a                  # BUG: overwrites the first path
+    return f_value, np.array([a_bar * y, a_bar * x])   # a = x y: da/dx = y, da/dy = x
+
+
+fan_point = np.array([0.7, -1.3])
+errors_fan = {accumulate: calculus.check_grad(lambda q: fan_out_and_gradient(q)[0],
+                                              lambda q: fan_out_and_gradient(q, accumulate)[1], fan_point)
+              for accumulate in (True, False)}
+print(f"gradient check, accumulated: {errors_fan[True]:.1e};  overwritten: {errors_fan[False]:.2f}")
+a_fan = fan_point.prod()
+assert np.allclose(fan_out_and_gradient(fan_point)[1], (np.cos(a_fan) + 2 * a_fan) * fan_point[::-1])
+assert errors_fan[True] < 1e-8 and errors_fan[False] > 0.1
+
+# %% [markdown]
+# You write backpropagation by hand for a small network in chapter 09; finite
+# differences stay the tool to *check* such code, which is the next section.
 
 # %% [markdown]
 # ## 7. Gradient checking
@@ -830,21 +884,22 @@ assert np.isclose(error_buggy, 1 / 3, atol=1e-6)
 # gives exactly 1; flipping one component $g_i$ gives $2|g_i| / 2\|g\| = |g_i| /
 # \|g\|$, which is small when that component is (measured below).
 #
-# **How tiny is "tiny"?** A correct gradient gives the finite-difference error
-# divided by $\|g\| + \|g_{\text{fd}}\| \approx 2\|g\|$. Its round-off part is of
-# order $\varepsilon |f| / 2h$ per coordinate (section 5's estimate). We use
-# $\varepsilon |f| / (2h\|g\|)$ as an **order-of-magnitude guide** to the relative
-# error of a correct gradient, not as a bound. It ignores the factor 2 in the
-# denominator and the partial cancelling of roundings, which make errors smaller;
-# it also ignores two things that make them larger. With many coordinates the
-# per-coordinate errors add up in the norm (roughly as $\sqrt{d}$ when they are
-# independent). And it assumes $f$ is off by about $\varepsilon |f|$, which fails
-# when $f$ is computed through large intermediates that cancel, as near a minimum:
-# there the round-off is $\varepsilon$ times the size of the intermediates, not of
-# $|f|$ (both failures are measured in section 10). For a well-scaled problem ($|f|$
-# and $\|g\|$ of similar size, $h = 10^{-6}$) the guide is near $10^{-10}$. A large
-# $|f|$ raises it: adding a constant $10^8$ to $f$ changes no derivative, but it
-# raises $|f|$, and with it the round-off of the differences.
+# **How tiny is "tiny"?** For a correct gradient the relative error is the
+# finite-difference error divided by $\|g\| + \|g_{\text{fd}}\| \approx 2\|g\|$.
+# Section 5 gives its two parts per coordinate: truncation $\tfrac16 |f'''|\, h^2$ and
+# round-off of order $\varepsilon |f| / 2h$. With $h = 10^{-6}$ at a generic point
+# the round-off part leads (at our random point the truncation part is more than 1000
+# times smaller, printed below, and at 20 others more than 10 times), so we use
+#
+# $$\frac{\varepsilon |f|}{2h\|g\|}$$
+#
+# as an **order-of-magnitude guide**, not a bound. For a well-scaled problem ($|f|$
+# and $\|g\|$ of similar size) it is near $10^{-10}$. Appendix 10 measures two cases
+# well above it: near a minimum, where $\|g\|$ is small and the truncation part,
+# divided by it, takes over; and in 300 dimensions, where the errors of all
+# coordinates add up in the norm. A large $|f|$ raises the guide itself: adding a
+# constant $10^8$ to $f$ changes no derivative, but it raises $|f|$, and with it the
+# round-off of the differences.
 
 # %%
 gradient_point = himmelblau.grad(point)
@@ -853,21 +908,46 @@ error_one_sign = calculus.check_grad(himmelblau.f, lambda q: one_sign_flipped, p
 offset = 1e8
 error_offset = calculus.check_grad(lambda q: himmelblau.f(q) + offset, grad_himmelblau, point)
 floor_offset = eps * (himmelblau.f(point) + offset) / (2e-6 * np.linalg.norm(gradient_point))
+floor_plain = eps * himmelblau.f(point) / (2e-6 * np.linalg.norm(gradient_point))
+truncation_plain = np.linalg.norm(24 * point * 1e-12 / 6) / (2 * np.linalg.norm(gradient_point))
 print(f"sign of g_y flipped: {error_one_sign:.4f}  (|g_y| / |g| = "
       f"{abs(gradient_point[1]) / np.linalg.norm(gradient_point):.4f})")
+print(f"correct gradient of f:       {error_correct:.1e}  (guide {floor_plain:.1e}; "
+      f"truncation part {truncation_plain:.1e})")
 print(f"correct gradient of f + 1e8: {error_offset:.1e}  (guide {floor_offset:.1e})")
+
+# The same two checks at 20 other random points: guide / error
+ratios_plain, ratios_offset, error_over_truncation = [], [], []
+for q in np.random.default_rng(1).uniform(-4, 4, size=(20, 2)):
+    norm_g = np.linalg.norm(grad_himmelblau(q))
+    error_q = calculus.check_grad(himmelblau.f, grad_himmelblau, q)
+    ratios_plain.append(eps * himmelblau.f(q) / (2e-6 * norm_g) / error_q)
+    error_over_truncation.append(error_q / (np.linalg.norm(24 * q * 1e-12 / 6) / (2 * norm_g)))
+    ratios_offset.append(eps * (himmelblau.f(q) + offset) / (2e-6 * norm_g)
+                         / calculus.check_grad(lambda v: himmelblau.f(v) + offset, grad_himmelblau, q))
+print(f"guide / error at 20 points: f from {min(ratios_plain):.2f} to {max(ratios_plain):.1f}, "
+      f"f + 1e8 from {min(ratios_offset):.1f} to {max(ratios_offset):.1f}")
 
 assert np.isclose(error_one_sign, abs(gradient_point[1]) / np.linalg.norm(gradient_point), rtol=1e-6)
 assert 1000 * error_correct < error_offset < floor_offset       # correct, yet far above 1e-10
 assert 2 < floor_offset / error_offset < 30                      # here the guide is above the error
+# truncation: Himmelblau is a quartic, f_xxx = 24x and f_yyy = 24y, h = 1e-6
+assert truncation_plain < error_correct / 1000                   # round-off leads at this point
+assert 0.1 < floor_plain / error_correct < 10                    # same order as the guide
+assert all(1 < r < 100 for r in ratios_offset)                   # f + 1e8: below the guide at all 20
+assert min(ratios_plain) < 1 and all(0.1 < r < 100 for r in ratios_plain)   # f: sometimes above it
+assert min(error_over_truncation) > 10                           # round-off leads at all 20 points
 for c in [0.5, 1.01]:                                            # a wrong factor c: |c - 1| / (|c| + 1)
     error_c = calculus.check_grad(himmelblau.f, lambda q: c * grad_himmelblau(q), point)
     assert np.isclose(error_c, abs(c - 1) / (abs(c) + 1), rtol=1e-4)
 
 # %% [markdown]
-# Here the measured error is a few times below the guide. It is not always: section
-# 10, an appendix, measures correct gradients well *above* it (near a minimum, where
-# terms cancel, and in 300 dimensions) and shows that in float32 (single
+# For $f + 10^8$ the measured error is below the guide, here and at each of 20 other
+# random points (by the factors printed). For $f$ itself the error and the guide
+# are of the same order, and at some of those points the error is a few times
+# *above* the guide: it is an order of magnitude, no more. Section 10, an appendix,
+# measures correct gradients well above it (near a minimum, where $\|g\|$ is small,
+# and in 300 dimensions) and shows that in float32 (single
 # precision, common on GPUs) the floor rises to about $10^{-5}$. A factor far from 1
 # or a flipped sign of the whole gradient still gives an error near $10^{-1}$ to $1$,
 # many orders above any of these floors; a factor close to 1, or a wrong sign in one
@@ -981,10 +1061,12 @@ ax_ell.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=8);   # 
 #
 # which is symmetric when the second partial derivatives are continuous (then the
 # order of differentiation does not matter: Schwarz's theorem), as they are for
-# the test functions and losses of this course, with two exceptions: the L1 penalty
+# the test functions and losses of chapters 02–09, with two exceptions: the L1 penalty
 # $\lambda \sum_j |w_j|$ of chapter 07 has no derivative at $w_j = 0$, and the ReLU
-# activation $\max(0, a)$ used in chapters 07 and 09 has none at $a = 0$. It is the $f''$ of the second-order Taylor model
-# in several dimensions:
+# activation $\max(0, a)$ used in chapters 07 and 09 has none at $a = 0$. (Chapter 10
+# goes further: its 0-1 loss is piecewise constant, with jumps, and the hinge loss it
+# mentions has a kink.) The Hessian is the $f''$ of the second-order Taylor model in
+# several dimensions:
 #
 # $$f(p + d) \approx f(p) + \nabla f(p) \cdot d + \tfrac12\, d^\top H d.$$
 #
@@ -992,12 +1074,17 @@ ax_ell.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=8);   # 
 # Step a distance $t$ along a unit eigenvector $v$ of $H$ ($Hv = \lambda v$) and
 # $f$ changes by $\tfrac12 \lambda t^2$: each eigenvalue is the curvature along its
 # eigenvector, and near $p$ the contour lines are ellipses as in the primer above
-# (hyperbolas when the eigenvalues have both signs). So the signs of the eigenvalues classify the point:
+# (hyperbolas when the eigenvalues have both signs). So the signs of the eigenvalues
+# classify the point. The test is *local*: it compares $p$ with the points near it
+# only. A **strict local minimum** is lower than every other point of some
+# neighbourhood; a **global minimum** is lowest everywhere. The double well's right
+# valley (section 1) is a local minimum but not the global one: the left valley is
+# lower.
 #
 # | eigenvalues | every direction... | the point is |
 # | --- | --- | --- |
-# | all $> 0$ | curves up | a minimum |
-# | all $< 0$ | curves down | a maximum |
+# | all $> 0$ | curves up | a strict local minimum |
+# | all $< 0$ | curves down | a strict local maximum |
 # | some $> 0$, some $< 0$ | up in some, down in others | a saddle |
 #
 # The third row holds even if other eigenvalues are 0. The one case second
@@ -1026,15 +1113,17 @@ ax_ell.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=8);   # 
 # %%
 def classify(eigenvalues):
     if np.all(eigenvalues > 0):
-        return "minimum"
+        return "local minimum"
     if np.all(eigenvalues < 0):
-        return "maximum"
+        return "local maximum"
     if np.any(eigenvalues > 0) and np.any(eigenvalues < 0):
         return "saddle"
     return "cannot tell (an eigenvalue is 0, the others share a sign)"
 
 
 assert classify(np.array([2.0, -2.0, 0.0])) == "saddle"          # mixed signs: a saddle anyway
+left_valley, right_valley = np.sort(double_well.minima[:, 0])
+assert f(left_valley) < f(right_valley) - 2                      # the right valley is only local
 A_skew = np.array([[1.0, 10.0], [0.0, 1.0]])                     # not symmetric
 assert np.allclose(np.linalg.eigvals(A_skew), [1, 1])            # its eigenvalues look convex ...
 assert np.allclose(np.linalg.eigvalsh((A_skew + A_skew.T) / 2), [-4, 6])   # ... its Hessian's do not:
@@ -1066,7 +1155,7 @@ for name, (surface, point) in stationary.items():
         t = 1e-3
         assert np.isclose(surface.f(point + t * v) - surface.f(point), 0.5 * lam * t**2, rtol=1e-3)
 
-assert kinds == {"Rosenbrock": "minimum", "Saddle": "saddle", "Himmelblau": "maximum"}
+assert kinds == {"Rosenbrock": "local minimum", "Saddle": "saddle", "Himmelblau": "local maximum"}
 
 # %% [markdown]
 # The same test finds every flat point of Himmelblau's function promised in
@@ -1084,19 +1173,33 @@ for q in found:
     kind = classify(np.linalg.eigvalsh(himmelblau.hess(q)))
     counts[kind] = counts.get(kind, 0) + 1
 print(f"{len(found)} stationary points:", counts)
-assert counts == {"minimum": 4, "saddle": 4, "maximum": 1}
+assert counts == {"local minimum": 4, "saddle": 4, "local maximum": 1}
 
 # %% [markdown]
-# Rosenbrock's minimum is a minimum, but look at its eigenvalues: about 0.4 and 1000.
-# The valley is 2500 times more curved across than along, a long narrow trough.
-# That ratio, the **condition number**, is what makes gradient descent zig-zag and
-# crawl ([chapters 02](02_gradient_descent.ipynb) and 05).
+# Rosenbrock's minimum is a strict local minimum (also the global one: $f$ is a sum of
+# squares and $f(1, 1) = 0$), but look at its eigenvalues: about 0.4 and 1000. Along
+# any unit direction $u$ the curvature is $u^\top H u = \sum_i \lambda_i (q_i \cdot
+# u)^2$ (the primer's formula), an average of the eigenvalues with weights
+# $(q_i \cdot u)^2$ that sum to 1: it always lies between $\lambda_{\min}$ and
+# $\lambda_{\max}$, reached along the eigenvectors. So the valley is 2500 times more
+# curved across than along, a long narrow trough. That ratio
+# $\lambda_{\max} / \lambda_{\min}$ is the **condition number**. A large one is one
+# reason gradient descent zig-zags and crawls
+# ([chapters 02](02_gradient_descent.ipynb) and 05); on Rosenbrock's function the
+# bend of the valley adds to it.
 
 # %%
 eigenvalues = np.linalg.eigvalsh(rosenbrock.hess(np.array([1.0, 1.0])))
 condition_number = eigenvalues.max() / eigenvalues.min()
 print(f"condition number at Rosenbrock's minimum: {condition_number:.0f}")
 assert 2400 < condition_number < 2600
+assert rosenbrock.f(np.array([1.0, 1.0])) == 0                  # a sum of squares at 0: the global minimum
+angles_u = np.linspace(0, np.pi, 1801)                           # unit directions, 0.1 degree apart
+units = np.stack([np.cos(angles_u), np.sin(angles_u)])
+curvatures = np.einsum("in,ij,jn->n", units, rosenbrock.hess(np.array([1.0, 1.0])), units)
+assert np.all((curvatures >= eigenvalues.min() - 1e-9) & (curvatures <= eigenvalues.max() + 1e-9))
+assert np.isclose(curvatures.min(), eigenvalues.min(), rtol=0.01)   # reached along the eigenvectors
+assert np.isclose(curvatures.max(), eigenvalues.max(), rtol=1e-4)
 
 # %% [markdown]
 # Below, a close-up of each point: the true contour lines of $f$ (solid black) and
@@ -1200,7 +1303,8 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 # ## Summary
 #
 # - The derivative $f'(x_0)$ is the slope of the tangent line, the limit of secant
-#   slopes; it is zero at a minimum, and a small step against it goes downhill.
+#   slopes; it is zero at a minimum, and where it is not zero a small step against
+#   it goes downhill.
 # - The gradient $\nabla f$ collects the partial derivatives. The slope along a unit
 #   direction $u$ is $\nabla f \cdot u$: largest along $\nabla f$, where it equals
 #   $\|\nabla f\|$ (steepest ascent), smallest along $-\nabla f$ (steepest descent),
@@ -1223,22 +1327,25 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 # - Gradient checking compares a hand-written gradient with finite differences: a
 #   relative error near the floor the problem allows means correct (the guide
 #   $\varepsilon |f| / (2h\|g\|)$, near $10^{-10}$ for a well-scaled problem in
-#   float64, is an order of magnitude, not a bound: errors exceed it for large $d$
-#   or when terms cancel near a minimum, and float32 raises it to ~$10^{-5}$: section 10); a forgotten factor 2
+#   float64, is an order of magnitude, not a bound: errors exceed it for large $d$,
+#   and near a minimum, where the truncation error is large next to the small
+#   $\|g\|$; float32 raises it to ~$10^{-5}$: section 10); a forgotten factor 2
 #   shows up as 1/3 (a factor close to 1, such as 1.01, only as 0.005).
 # - An eigenvector of a symmetric matrix is only stretched, by its eigenvalue; the
 #   level curves of $x^\top A x$ are, for a positive definite $A$, ellipses with
 #   half-axes $1/\sqrt{\lambda_i}$ (hyperbolas when the eigenvalues have both signs).
 # - The Hessian holds the second derivatives. At a stationary point the signs of its
-#   eigenvalues tell a minimum (all positive), a maximum (all negative) and a saddle
-#   (some of each); with zero eigenvalues and the rest of one sign they cannot tell.
+#   eigenvalues tell a strict local minimum (all positive), a strict local maximum
+#   (all negative) and a saddle (some of each); with zero eigenvalues and the rest of
+#   one sign they cannot tell. Local, not global: a lower valley may lie elsewhere.
 #   The ratio of the largest to the smallest is the condition number.
 #
 # ## Exercises
 #
 # Open [`exercises/01_calculus.ipynb`](../exercises/01_calculus.ipynb): write a
 # central-difference gradient, derive two analytic gradients (one of them the
-# gradient of the linear-regression loss), and write your own gradient check.
+# gradient of the linear-regression loss), write your own gradient check, and
+# classify stationary points by the eigenvalues of their Hessian.
 # A `check(...)` call after each exercise tells you at once whether your code is
 # right.
 
@@ -1479,16 +1586,21 @@ fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", nco
 # $h$ between $10^{-6}$ and $10^{-5}$ (the step of $x \approx 1$) and beats every point
 # of the plain curve by a factor of about 200.
 # The lesson is the model, not a magic number: know the scale of your $x$, of your $f$
-# and of its curvature, and divide by the step you actually took. (For a function
-# that accepts complex numbers there is a way around the trade-off altogether, the
-# *complex step* $f'(x) \approx \mathrm{Im}\, f(x + ih) / h$, which subtracts nothing:
-# Squire & Trapp 1998, "Using complex variables to estimate derivatives of real
-# functions", SIAM Review 40(1).)
+# and of its curvature, and divide by the step you actually took. (For a real-analytic
+# $f$ whose code uses only complex-analytic operations, such as $+$, $-$, $\times$,
+# $/$, powers, `exp` and `sin`, there is a way around the trade-off altogether, the
+# *complex step* $f'(x) \approx \mathrm{Im}\, f(x + ih) / h$, which subtracts nothing: Squire &
+# Trapp 1998, "Using complex variables to estimate derivatives of real functions",
+# SIAM Review 40(1), 110–112. Code with `abs`, `conj`, real parts or comparisons
+# breaks it silently: `np.abs` accepts a complex number, but the complex step of
+# $|x|$ at $x = 2$ gives 0 instead of 1, checked below.)
 
 # %%
 complex_step = np.sin(x_far + 1e-20j).imag / 1e-20             # h = 1e-20, and no cancellation
 print(f"complex step at x = 1e4: error {abs(complex_step - np.cos(x_far)):.1e}")
 assert abs(complex_step - np.cos(x_far)) < 1e-15
+abs_step = np.abs(2.0 + 1e-20j).imag / 1e-20                   # abs is not complex-analytic:
+assert abs_step == 0                                            # 0, where d|x|/dx = 1 at x = 2
 
 # %% [markdown]
 # ### Mixed scales: one step per coordinate
@@ -1527,12 +1639,12 @@ assert np.isclose(single_e[1], np.e * mixed_steps["one step, relative_step(x).ma
 # ## 10. Appendix: when the gradient-check guide fails, and float32
 #
 # Section 7 used $\varepsilon |f| / (2h\|g\|)$ as an order-of-magnitude guide to the
-# relative error of a correct gradient, and at its random point the measured error
-# was a few times below it. It is not always. Near
-# Himmelblau's minimum $(3, 2)$, $f$ is tiny while the intermediates that cancel in
-# $u = x^2 + y - 11$ (here $x^2 \approx 9$ and $11$) are not, and on a
-# random convex quadratic $\tfrac12 x^\top A x$ in $d = 300$ dimensions the errors of
-# 300 coordinates add up: both correct gradients measure well *above* the guide.
+# relative error of a correct gradient. Two correct gradients measure well *above*
+# it. Near Himmelblau's minimum, at $(3.001, 2.001)$, the gradient is small
+# ($\|g\| \approx 0.11$), while the truncation error of each coordinate,
+# $\tfrac16 f''' h^2$, does not shrink with it. And on a random convex quadratic
+# $\tfrac12 x^\top A x$ in $d = 300$ dimensions the round-off errors of 300
+# coordinates add up (a quadratic has $f''' = 0$: no truncation there).
 
 # %%
 def gradient_check_guide(f, grad, x, h=1e-6):
@@ -1555,13 +1667,54 @@ print(f"d = 300 quadratic: error {error_big:.1e}, guide {guide_big:.1e}")
 assert error_near > 100 * guide_near and error_near < 1e-8     # far above the guide, still small
 assert error_big > 3 * guide_big and error_big < 1e-6
 
+# Near the minimum, split the error. Himmelblau is a quartic, so the central difference
+# is exact up to its f''' h^2 / 6 term, with f_xxx = 24x and f_yyy = 24y:
+h = 1e-6
+g_near, g_fd_near = grad_himmelblau(near_min), calculus.numerical_gradient(himmelblau.f, near_min, h)
+scale_near = np.linalg.norm(g_near) + np.linalg.norm(g_fd_near)
+truncation_near = 24 * near_min * h**2 / 6
+truncation_part = np.linalg.norm(truncation_near) / scale_near
+roundoff_part = np.linalg.norm(g_fd_near - g_near - truncation_near) / scale_near
+error_near_10h = calculus.check_grad(himmelblau.f, grad_himmelblau, near_min, h=10 * h)
+print(f"near the minimum, h = 1e-6: truncation part {truncation_part:.1e}, round-off part "
+      f"{roundoff_part:.1e} (total {error_near:.1e});  h = 1e-5: error {error_near_10h:.1e}")
+assert np.isclose(error_near, np.linalg.norm(g_fd_near - g_near) / scale_near)
+assert 0.7 < truncation_part / error_near < 1                  # mostly truncation (about 84%)
+assert roundoff_part < 0.3 * error_near and roundoff_part > 30 * guide_near
+assert np.isclose(error_near_10h / truncation_part, 100, rtol=0.02)   # 10 h: 100 x the truncation
+for step in (h, 10 * h):                                        # a wrong gradient: 1/3 at both steps
+    assert np.isclose(calculus.check_grad(himmelblau.f, grad_himmelblau_buggy, near_min, h=step), 1 / 3,
+                      atol=1e-6)
+
+# Why the round-off part is above the guide too: f rounds like its intermediates
+# (x^2 ~ 9 against 11), not like |f| ~ 7e-5. Exact rational arithmetic shows it:
+def himmelblau_exact(q):
+    x, y = map(Fraction, q)
+    return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
+
+
+rounding_f = abs(float(Fraction(himmelblau.f(near_min)) - himmelblau_exact(near_min)))
+print(f"rounding of f there: {rounding_f:.1e} = {rounding_f / (eps * himmelblau.f(near_min) / 2):.0f} x eps |f| / 2")
+assert rounding_f > 50 * eps * himmelblau.f(near_min) / 2
+
 # %% [markdown]
+# At $(3.001, 2.001)$ the error is mostly truncation: the part predicted by
+# $\tfrac16 (f_{xxx}, f_{yyy})\, h^2$, divided by $\approx 2\|g\|$, is about 84% of
+# it, and at a ten times larger step the error is 100 times that truncation part,
+# as $h^2$ predicts. The rest is round-off, itself above the guide because $f$
+# carries the rounding of its intermediates ($x^2 \approx 9$ against 11), not of the
+# tiny $|f|$ (both printed above).
+#
 # So read the relative error against the floor your problem allows, to within an
-# order of magnitude or more: compute the guide $\varepsilon |f| / (2h\|g\|)$, use
-# the size of the largest intermediate instead of $|f|$ when terms cancel, allow for
-# growth with $d$, or shift $f$ by a constant to make $|f|$ small. A factor far from 1 or
-# a flipped sign of the whole gradient gives an error near $10^{-1}$ to $1$, many
-# orders above any of these (a factor close to 1 gives less: section 7).
+# order of magnitude or more. The guide $\varepsilon |f| / (2h\|g\|)$ covers
+# round-off at a generic point; where $\|g\|$ is small, add the truncation part
+# $\tfrac16 |f'''|\, h^2 / (2\|g\|)$ (or better, check at a point where the gradient
+# is not small); allow for growth with $d$. When in doubt, check at a second step:
+# a correct gradient's error moves with $h$ as the two parts predict, a wrong
+# gradient's stays put (the missing factor 2 gives $1/3$ at both steps, asserted
+# above). A factor far from 1 or a flipped sign of the whole gradient gives an error
+# near $10^{-1}$ to $1$, many orders above any of these (a factor close to 1 gives
+# less: section 7).
 #
 # In **float32** (single precision, common on GPUs), everything moves:
 # $\varepsilon = 1.2 \cdot 10^{-7}$, the central sweet spot $\varepsilon^{1/3}$ is

@@ -9,7 +9,7 @@
 # %% [markdown]
 # # Exercises 01 — Calculus
 #
-# Four exercises on [chapter 01](../chapters/01_calculus.ipynb), 10 points in all.
+# Five exercises on [chapter 01](../chapters/01_calculus.ipynb), 12 points in all.
 #
 # **How to work.** Each exercise asks for one function. Replace the line
 # `raise NotImplementedError(...)` with your code, then run the `check(...)` cell
@@ -104,7 +104,8 @@ check("ex01_3", mse_gradient)
 #
 # as a float (return `0.0` when both norms are 0). You may call your
 # `central_difference_gradient` from Exercise 1.1. A correct gradient gives a
-# tiny number (about $10^{-9}$); a wrong one a number of order 1.
+# tiny number (near $10^{-10}$, as in section 7 of the chapter); a wrong one a number
+# of order 1.
 
 # %%
 def gradient_check(f, grad, x, h=1e-6):
@@ -115,6 +116,27 @@ def gradient_check(f, grad, x, h=1e-6):
 
 # %%
 check("ex01_4", gradient_check)
+
+# %% [markdown]
+# ## Exercise 1.5 — classify a stationary point (2 points)
+#
+# At a stationary point $p$ ($\nabla f(p) = 0$) with a symmetric Hessian `H` (shape
+# `(d, d)`), write `classify_stationary(H)`, which returns the string
+# `"local minimum"` when all eigenvalues of `H` are $> 0$, `"local maximum"` when all
+# are $< 0$, `"saddle"` when some are $> 0$ and some $< 0$, and `"cannot tell"`
+# otherwise (chapter 01, section 8). Count an eigenvalue $\lambda$ with
+# $|\lambda| \le 10^{-9}$ as 0. (`np.linalg.eigvalsh` gives the eigenvalues of a
+# symmetric matrix.)
+
+# %%
+def classify_stationary(H):
+    """Kind of the stationary point whose symmetric Hessian is H."""
+    # YOUR CODE HERE
+    raise NotImplementedError("replace this line with your code")
+
+
+# %%
+check("ex01_5", classify_stationary)
 
 # %% [markdown]
 # ## Done?

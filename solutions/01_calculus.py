@@ -9,7 +9,7 @@
 # %% [markdown]
 # # Exercises 01 — Calculus
 #
-# Four exercises on [chapter 01](../chapters/01_calculus.ipynb), 10 points in all.
+# Five exercises on [chapter 01](../chapters/01_calculus.ipynb), 12 points in all.
 #
 # **How to work.** Each exercise asks for one function. Replace the line
 # `raise NotImplementedError(...)` with your code, then run the `check(...)` cell
@@ -222,7 +222,8 @@ check("ex01_3", mse_gradient)
 #
 # as a float (return `0.0` when both norms are 0). You may call your
 # `central_difference_gradient` from Exercise 1.1. A correct gradient gives a
-# tiny number (about $10^{-9}$); a wrong one a number of order 1.
+# tiny number (near $10^{-10}$, as in section 7 of the chapter); a wrong one a number
+# of order 1.
 
 # %%
 def gradient_check(f, grad, x, h=1e-6):
@@ -278,6 +279,74 @@ Exercise(
 
 # %%
 check("ex01_4", gradient_check)
+
+# %% [markdown]
+# ## Exercise 1.5 — classify a stationary point (2 points)
+#
+# At a stationary point $p$ ($\nabla f(p) = 0$) with a symmetric Hessian `H` (shape
+# `(d, d)`), write `classify_stationary(H)`, which returns the string
+# `"local minimum"` when all eigenvalues of `H` are $> 0$, `"local maximum"` when all
+# are $< 0$, `"saddle"` when some are $> 0$ and some $< 0$, and `"cannot tell"`
+# otherwise (chapter 01, section 8). Count an eigenvalue $\lambda$ with
+# $|\lambda| \le 10^{-9}$ as 0. (`np.linalg.eigvalsh` gives the eigenvalues of a
+# symmetric matrix.)
+
+# %%
+def classify_stationary(H):
+    """Kind of the stationary point whose symmetric Hessian is H."""
+    ### BEGIN SOLUTION
+    eigenvalues = np.linalg.eigvalsh(np.asarray(H, dtype=float))
+    positive, negative = eigenvalues > 1e-9, eigenvalues < -1e-9
+    if np.all(positive):
+        return "local minimum"
+    if np.all(negative):
+        return "local maximum"
+    if np.any(positive) and np.any(negative):
+        return "saddle"
+    return "cannot tell"
+    ### END SOLUTION
+
+
+# %%
+### BEGIN HIDDEN TESTS
+def _signs_of_diagonal(H):
+    return classify_stationary(np.diag(np.diag(np.asarray(H, dtype=float))))
+
+
+def _zero_counts_as_positive(H):
+    lam = np.linalg.eigvalsh(np.asarray(H, dtype=float))
+    kinds = ["saddle", "local maximum", "local minimum"]          # 0 counted on either side
+    return kinds[2 if np.all(lam >= -1e-9) else int(np.all(lam <= 1e-9))]
+
+
+Exercise(
+    "ex01_5", function="classify_stationary", points=2,
+    title="Exercise 1.5 — classify a stationary point",
+    visible=[
+        Case(np.array([[2.0, 1.0], [1.0, 2.0]])),
+        Case(np.array([[1.0, 2.0], [2.0, 1.0]])),
+        Case(np.array([[2.0, 0.0], [0.0, 0.0]])),
+    ],
+    hidden=[
+        Case(np.array([[-3.0, 1.0], [1.0, -2.0]])),
+        Case(np.array([[1.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, 0.0]])),
+        Case(np.array([[0.0, 0.0], [0.0, -5.0]])),
+        Case(np.array([[4.0, 3.0], [3.0, 4.0]])),
+    ],
+    mistakes=[
+        Mistake("the signs of the diagonal entries are not the eigenvalues: [[1, 2], [2, 1]] has a "
+                "positive diagonal but eigenvalues -1 and 3 (a saddle); use np.linalg.eigvalsh(H)",
+                _signs_of_diagonal, name="diagonal"),
+        Mistake("a zero eigenvalue with the others of one sign decides nothing: x² + y⁴ (a minimum) and "
+                "x² − y⁴ (a saddle) both have the Hessian diag(2, 0) at 0; return \"cannot tell\"",
+                _zero_counts_as_positive, name="zero as positive"),
+    ],
+    hint="classify by the signs of the eigenvalues of H, with |λ| ≤ 1e-9 counted as 0",
+)
+### END HIDDEN TESTS
+
+# %%
+check("ex01_5", classify_stationary)
 
 # %% [markdown]
 # ## Done?
