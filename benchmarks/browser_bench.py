@@ -29,6 +29,15 @@ benchmark measures all of it, in the page, as a learner would move a slider:
   second, and ``dropped`` = values whose frame never came (the explorer
   coalesces: the latest value wins).
 
+Where the time goes: the page also timestamps every kernel message that
+carries a binary buffer (ipympl's frames) as it arrives on the websocket.
+``frame_in`` (median / p90) is a press to the first frame's arrival: the
+slider's message, the server, the kernel's update and PNG, the way back.
+The rest, arrival to painted pixels, is the browser's: ipympl 0.10 re-encodes
+its whole canvas with ``toDataURL`` on every frame it receives (for the saved
+widget state; ~16 ms for 900 x 400 pixels on the project's machine), then
+decodes the PNG and paints on the next animation frame.
+
 The machine's load average is in every row (``benchmarks/run.py`` adds it):
 on a busy machine these are not the idle figures.
 """
@@ -87,6 +96,23 @@ def show(lr):
 widgets.interact(show, lr=widgets.FloatLogSlider(value=1e-3, base=10, min=-4.5, max=-2, step=0.05,
                                                  description="learning rate"));""", r"^learning rate$")
 
+# Installed before the page loads: the arrival time of every websocket message with binary buffers
+# (Jupyter's v1 kernel protocol: [n, offsets...] then channel, header, parent, metadata, content, buffers).
+JS_WEBSOCKET = """(() => {
+  const frames = window.__gdFrames = [];
+  const Orig = window.WebSocket;
+  window.WebSocket = class extends Orig {
+    constructor(...a) {
+      super(...a);
+      this.addEventListener('message', ev => {
+        const t = performance.now(), d = ev.data;
+        if (d instanceof ArrayBuffer && d.byteLength >= 8
+            && Number(new DataView(d).getBigUint64(0, true)) > 6) frames.push(t);
+      });
+    }
+  };
+})();"""
+
 # Installed in the page before the notebook runs: timestamps of canvas draws and decoded images.
 JS_INSTALL = """() => {
   if (window.__gd) return;
@@ -114,7 +140,10 @@ JS_PRESS = """([handle, root, key]) => new Promise(resolve => {
   const seen = () => gd.draws.some(([t, c]) => t > t0 && root.contains(c))
                   || gd.imgs.some(([t, img]) => t > t0 && root.contains(img));
   const frame = () => {
-    if (seen()) return resolve(performance.now() - t0);
+    if (seen()) {
+      const arrived = (window.__gdFrames || []).find(t => t > t0);
+      return resolve([performance.now() - t0, arrived === undefined ? null : arrived - t0]);
+    }
     if (performance.now() - t0 > 5000) return resolve(null);
     requestAnimationFrame(frame);
   };
@@ -174,14 +203,16 @@ def _measure(page, label: str, presses: int, drag_s: float) -> dict:
     page.wait_for_function("(root) => root.querySelector('canvas, img') !== null", arg=root, timeout=60_000)
     time.sleep(1.5)  # the first full frame and its keyframe have arrived
     handle.focus()
-    latencies, missed = [], 0
+    latencies, arrivals, missed = [], [], 0
     for i in range(presses):
         key = "ArrowRight" if (i // 5) % 2 == 0 else "ArrowLeft"  # back and forth, never stuck at an end
-        ms = page.evaluate(JS_PRESS, [handle.element_handle(), root, key])
-        if ms is None:
+        got = page.evaluate(JS_PRESS, [handle.element_handle(), root, key])
+        if got is None:
             missed += 1
         else:
-            latencies.append(ms)
+            latencies.append(got[0])
+            if got[1] is not None:
+                arrivals.append(got[1])
         time.sleep(0.6)
     # a drag across the track
     readout = slider.locator(".widget-readout").element_handle()
@@ -212,7 +243,7 @@ def _measure(page, label: str, presses: int, drag_s: float) -> dict:
     duration = (drag_end - since) / 1000
     frames = len(painted)
     return {
-        "latencies": latencies, "missed": missed,
+        "latencies": latencies, "arrivals": arrivals, "missed": missed,
         "drag": {"values_sent": len(values), "distinct_values": sent, "frames": frames,
                  "frames_during_drag": len(during), "fps": round(len(during) / duration, 1),
                  "dropped": max(0, len(values) - frames), "seconds": round(duration, 2)},
@@ -242,6 +273,7 @@ def measure(names: list[str] | None = None, quick: bool = False) -> dict[str, di
             try:
                 for name, (_, label) in cases.items():
                     page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                    page.add_init_script(JS_WEBSOCKET)
                     try:
                         _open_and_run(page, base, token, name)
                         results[name] = _measure(page, label, presses, drag_s)
@@ -261,6 +293,9 @@ def rows(results: dict[str, dict], quick: bool = False) -> list[dict]:
         row = {"name": f"browser_{name}_ms", "value": round(statistics.median(lat), 1) if lat else None,
                "unit": "ms", "p90": round(_quantile(lat, 0.9), 1) if lat else None, "n": len(lat),
                "missed": r["missed"], "goal": 50.0, "drag": r["drag"], "quick": quick}
+        arr = r.get("arrivals") or []
+        if arr:  # a press to the frame's arrival on the websocket; the rest is the browser's
+            row["frame_in"] = [round(statistics.median(arr), 1), round(_quantile(arr, 0.9), 1)]
         if name != BASELINE[0] and base and base["latencies"]:
             row.update(baseline="interact + inline, the learning-rate figure rebuilt per change",
                        baseline_value=round(statistics.median(base["latencies"]), 1),
