@@ -339,12 +339,27 @@ def _forward(f, x, h=1e-4):
     return np.array([(f(x + h * e) - f(x)) / h for e in np.eye(len(x))])
 
 
+def _classify(values, zero_is_positive=False):
+    """A stationary point's kind from the signs of `values` (a planted-mistake helper)."""
+    values = np.asarray(values, dtype=float)
+    pos = values >= -1e-9 if zero_is_positive else values > 1e-9
+    neg = values < -1e-9
+    if pos.all():
+        return "local minimum"
+    if neg.all():
+        return "local maximum"
+    return "saddle" if pos.any() and neg.any() else "cannot tell"
+
+
 PLANTED = [
     ("ex01_1", _forward, "forward difference"),
     ("ex01_1", lambda f, x, h=1e-4: np.array([(f(x + h * e) - f(x - h * e)) / h for e in np.eye(len(x))]), "divide by 2h"),
     ("ex01_2", lambda p: np.array([2 * p[0], p[0] ** 2 + np.cos(p[1])]), "it is 2xy"),
     ("ex01_3", _mse_sum, "the mean divides by n"),
     ("ex01_3", _mse_no_two, "the factor 2 is missing"),
+    ("ex01_5", lambda H: _classify(np.diag(np.asarray(H, dtype=float))), "signs of the diagonal entries"),
+    ("ex01_5", lambda H: _classify(np.linalg.eigvalsh(np.asarray(H, dtype=float)), zero_is_positive=True),
+     "a zero eigenvalue"),
     ("ex02_1", _gd(sign=+1.0), "steps *against* the gradient"),
     ("ex02_1", _gd(lr_power=2), "learning rate is applied twice"),
     ("ex02_2", lambda A: float(1 / np.linalg.eigvalsh(A).max()), "threshold is 2/L"),
