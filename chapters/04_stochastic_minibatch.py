@@ -881,7 +881,7 @@ assert 12 < shuffled_steps[0] < 15 and 25 < shuffled_steps[1] < 37
 # section 4 differ by more than the factor 10 between the batch sizes: with
 # reshuffled epochs the ratios are 13 (from $b = 1$ to 10) and 31 (from 10 to 100), against 11
 # and 10 for independent batches (the 11 rather than 10 is the state-dependent
-# noise of Appendix A, larger for $b = 1$). Section 4's single run gave 15 and 26.
+# noise of Appendix A, larger for $b = 1$). Section 4's single run gave 14 and 27.
 # The advantage of reshuffling ("random reshuffling") over independent sampling is a
 # result of its own (Gürbüzbalaban, Ozdaglar & Parrilo, *Why random reshuffling
 # beats stochastic gradient descent*, Math. Programming 2021; Mishchenko, Khaled &
