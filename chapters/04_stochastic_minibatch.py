@@ -577,9 +577,24 @@ gap_shuffled = models.logistic_loss(shuffled[-1], Xc, yc) - Lc_star
 assert gap_unshuffled > 10 * gap_shuffled                            # far worse without shuffling
 assert predicted_share(unshuffled[-1]) > yc.mean() + 0.05            # biased towards the last class
 
+# %%
+shown = np.arange(len(unshuffled))[-3 * per_epoch - 1:]               # the last three epochs (and the step before)
+fig, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
+for name, p, color, ls, marker in [("never shuffled", unshuffled, COLORS["vermillion"], "-", "o"),
+                                   ("shuffled every epoch", shuffled, COLORS["blue"], "--", "s")]:
+    ax.plot(shown, [predicted_share(w) for w in p[shown]], color=color, linestyle=ls, marker=marker,
+            markersize=3.5, label=name)
+ax.axhline(yc.mean(), color="black", lw=1, ls=":", label="true share of label 1")
+for end in shown[::per_epoch]:
+    ax.axvline(end, color="grey", lw=0.6)                            # the ends of epochs
+ax.set(xlabel="step (grey lines: ends of epochs)", ylabel="average predicted P(label 1)",
+       title="The last three epochs, data sorted by label")
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1));
+
 # %% [markdown]
-# Without shuffling the model ends each epoch overconfident in the class it saw
-# last, and the loss is many times further from the best. A fresh shuffle every
+# Without shuffling the prediction swings with the order of the labels within
+# every epoch (figure), and the model ends each epoch overconfident in the class it saw
+# last; the loss is many times further from the best. A fresh shuffle every
 # epoch costs nothing and removes this order effect. (Shuffling *once*, before
 # the first epoch, would also break the sorted order; reshuffling every epoch
 # also varies the batches from one epoch to the next, and it is what
