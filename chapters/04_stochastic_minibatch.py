@@ -1151,7 +1151,7 @@ assert np.allclose(warm, control, rtol=1e-9, atol=0)                 # the warm-
 #
 # These rankings belong to this problem: a convex quadratic in two weights, judged
 # by the training loss. Cosine and warm-up are at home on deep networks, where
-# schedules are compared by validation accuracy after a fixed budget, and there the
+# schedules are compared by held-out accuracy after a fixed budget, and there the
 # order need not be the same (d2l, *Learning Rate Scheduling*, compares several
 # schedules on a small convolutional network).
 
@@ -1202,10 +1202,10 @@ exp_rates = schedule_set["exponential"](t_big)
 assert np.isclose(np.sum(exp_rates), peak / (1 - 0.01 ** (1 / T)), rtol=1e-6)    # a finite total distance
 
 # %% [markdown]
-# Section 8's comparison stopped at $T = 2000$ steps, where the summable schedules
-# had not yet paid for freezing. Run the same two schedules longer: section 8's
+# The comparison above stopped at $T = 2000$ steps, where the summable schedules
+# had not yet paid for freezing. Run two of its schedules longer: its
 # exponential (its total distance $\sum\eta_t = 0.2/(1 - 0.01^{1/2000}) \approx 87$)
-# against section 8's $1/t$, for 20,000 steps, batches of 10 drawn independently,
+# against its $1/t$, for 20,000 steps, batches of 10 drawn independently,
 # 20 runs, the mean of $L - L^\star$. Which of the two failures shows? Not the
 # first: over these steps the exponential schedule multiplies the mean error by
 # $\prod_t(1 - \eta_t\lambda)$, below $10^{-30}$ for both curvatures. What
