@@ -894,13 +894,13 @@ assert abs(gd_ratios[-1] - gd_limit) < 1e-5 and abs(gd_ratios[9999] - gd_limit) 
 # numbers near 1, so that last ratio says more about rounding than about BFGS.
 #
 # Gradient descent's limit can be derived. Near $x^\star$ its error obeys
-# $x_{k+1} - x^\star \approx (I - \eta \nabla^2 f(x^\star))(x_k - x^\star)$. The Hessian at $(1, 1)$ has
+# $x_{k+1} - x^\star \approx (I - \eta \nabla^2 f(x^\star))(x_k - x^\star)$, with $\eta = \text{lr} = 10^{-3}$. The Hessian at $(1, 1)$ has
 # eigenvalues $\lambda_{\min} = 0.39936$ and $\lambda_{\max} = 1001.6$; the component along the second
 # is multiplied by $1 - \eta\lambda_{\max} = -0.0016$ and dies at once, the one along the first by
-# $1 - \eta\lambda_{\min} = 0.9996$, and that is the limit of the ratio (all printed above). At steps
-# 1990-1999 the ratio is still 0.9994, because the iterate is inside the curved valley, 0.56 from
-# $x^\star$; continuing the run to step 20,000 brings the ratio to the limit. The three
-# rates at a glance:
+# $1 - \eta\lambda_{\min} = 0.9996$, and that is the limit of the ratio (all printed above). The
+# linearization holds only near $x^\star$: at steps 1990-1999 the iterate is still 0.56 away, in the
+# curved valley, and the ratio there is 0.9994; continued to step 20,000, the run's ratio reaches
+# the limit. The three rates at a glance:
 
 # %%
 newton_ratios = errors[1:][errors[1:] > 0] / errors[:-1][errors[1:] > 0]
