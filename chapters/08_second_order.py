@@ -132,7 +132,10 @@ assert newton(flat_valley, [1.0, 1.0]).status == "singular_hessian"     # convex
 
 # %% [markdown]
 # One step against thousands. The figure shows the case $\kappa = 100$ with the
-# first 10 steps of gradient descent, zig-zagging across the valley and barely down it:
+# first 10 steps of gradient descent, zig-zagging across the valley and barely down it.
+# Its end (the diamond) happens to lie on Newton's segment: with $\text{lr} = 2/(L + \mu)$ both
+# eigencomponents of $x_k - x^\star$ are multiplied by $\pm\rho$ per step, $\rho = (\kappa - 1)/(\kappa + 1)$,
+# so after an even number of steps $x_{10} - x^\star = \rho^{10}(x_0 - x^\star)$, about $0.82\,(x_0 - x^\star)$ (asserted):
 
 # %%
 bowl = quadratic(100, angle=0.4)
@@ -146,6 +149,11 @@ plotting.plot_path(gd_bowl, ax=ax, color=style.color_for("gd"), label="gradient 
                    legend=False)
 plotting.plot_path(newton_bowl, ax=ax, color=style.color_for("newton"), label="Newton, 1 step",
                    legend=False, linewidth=2.5)
+ax.plot([], [], **{**style.START_STYLE, "markeredgecolor": "0.3"}, label="start of each path")
+ax.plot([], [], **{**style.END_STYLE, "markerfacecolor": "0.6"}, label="end of each path")
+rho_bowl = (bowl.L - bowl.mu) / (bowl.L + bowl.mu)
+assert np.allclose(gd_bowl.xs[-1] - bowl.minima[0], rho_bowl ** 10 * (bowl.start - bowl.minima[0]), atol=1e-10)
+assert abs(rho_bowl ** 10 - 0.82) < 0.005
 ax.legend(loc="lower right", fontsize=8);
 
 # %% [markdown]
@@ -267,11 +275,8 @@ ax_err.set(xlabel="step $k$ (linear up to 10, then log scale)", ylabel=r"$\|x_k 
 ax_err.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2);
 
 # %% [markdown]
-# (On the left, Newton's $x_3 = (0.76, 0.58)$ lies within 0.08 of gradient descent's end
-# after 2,000 steps, $(0.72, 0.52)$, so Newton's dot there sits on the diamond: that diamond
-# marks gradient descent's end, not Newton's. Newton's $x_4$ to $x_7$ lie within 0.06 of
-# the minimum and are hidden by its star, as is the heavy ball's end; the right panel
-# shows their errors.)
+# (On the left, Newton's $x_3$ sits on gradient descent's end diamond, and Newton's $x_4$ to
+# $x_7$ and the heavy ball's end are under the minimum's star; the right panel shows their errors.)
 # Seven Newton steps reach the minimum to machine precision; after 2,000 steps
 # gradient descent is still about 0.56 away and the heavy ball about
 # $1.7 \cdot 10^{-4}$. Each Newton step costs more, a Hessian and a linear solve (section 5),
@@ -419,7 +424,7 @@ ax_map.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8);
 # On the map, the crosses are Himmelblau's four saddle points, each reached from some
 # of the starts (asserted: all four, each with a Hessian of one negative and one
 # positive eigenvalue), and the plus is the maximum: the orange squares are starts that
-# end on a cross, the red triangles starts that end on the plus, the green circles starts
+# end on a cross, the vermillion (red-orange) triangles starts that end on the plus, the green circles starts
 # that end at one of the four minima.
 #
 # A Hessian can also be **singular**: on $f(x, y) = x^2 + y^4$ along the $x$-axis
@@ -558,16 +563,20 @@ assert damped.steps == 11 and np.allclose(nearest_min, [-2.805, 3.131], atol=1e-
 # (printed above).
 #
 # Every one of these starts now ends at a minimum. That is what happened on this grid, not a
-# guarantee: going downhill at every step can guarantee at best a stationary point
-# (under the hypotheses of Nocedal & Wright 2006, §3.2), and
+# guarantee. The theorem that covers this method is Nocedal & Wright 2006, §3.4, Theorem 3.8:
+# Newton with a modified Hessian and Armijo backtracking (their Algorithm 3.2) has
+# $\nabla f(x_k) \to 0$ if $f$ is twice continuously differentiable, the level set
+# $\{x : f(x) \le f(x_0)\}$ is compact, and the modified Hessians $B_k$ have uniformly bounded
+# condition numbers, $\|B_k\|\,\|B_k^{-1}\| \le C$ (their bounded modified factorization
+# property, (3.36)). Even then it promises a stationary point, not a minimum. We do not check
+# (3.36) for our method: a Hessian that is already positive definite is used unmodified,
+# however badly conditioned. And
 # from a start on the saddle $x^2 - y^2$'s attracting line, $(1, 0)$, damped Newton
 # stops at the saddle (asserted above). Near a minimum the line search accepts $\alpha = 1$
 # and the Hessian is left alone, so the last steps are pure Newton steps with their
-# quadratic convergence. (Damped Newton is not always faster: on Rosenbrock it
-# refuses pure Newton's wild second step and takes about 20 steps instead of 6, to
-# $\|\nabla f\| \le 10^{-8}$, the default `tol`; pure Newton's 6 steps here are the 7 of
-# section 2 minus the last one, which section 2 took to reach the tighter
-# `tol=1e-12`. Safety costs a little where the gamble pays off.)
+# quadratic convergence. Damped Newton is not always faster: on Rosenbrock it
+# refuses pure Newton's wild second step and takes about 20 steps to pure Newton's 6
+# (to the default `tol`, $\|\nabla f\| \le 10^{-8}$; section 2's seventh step was for `tol=1e-12`).
 #
 # ## 5. What a Newton step costs
 #
@@ -858,14 +867,23 @@ print("BFGS, last four errors:", ", ".join(f"{v:.1e}" for v in e[-4:]),
       "| last three ratios:", ", ".join(f"{v:.1e}" for v in ratios[-3:]))
 assert np.allclose(e[-4:-1], [2.6e-6, 2.8e-10, 2.0e-13], rtol=0.05)          # as quoted below
 assert np.allclose(ratios[-3:-1], [1.1e-4, 7.1e-4], rtol=0.05) and 0.67 < ratios[-8] < 0.69
-gd_ratios = gd_errors[1:] / gd_errors[:-1]
-print(f"gradient descent, ratios at steps 1990-1999: {gd_ratios[-10:].min():.6f} to {gd_ratios[-10:].max():.6f}")
+gd_long = run(sgd(lr=1e-3), rosenbrock, rosenbrock.start, steps=20_000, tol=0)   # section 2's run, continued
+gd_long_errors = np.linalg.norm(gd_long.xs - x_star, axis=1)
+gd_ratios = gd_long_errors[1:] / gd_long_errors[:-1]
+lam_min, lam_max = np.linalg.eigvalsh(rosenbrock.hess(x_star))
+gd_limit = 1 - 1e-3 * lam_min                                     # 1 - lr * lambda_min
+print(f"Hessian at x*: eigenvalues {lam_min:.5f} and {lam_max:.1f}; 1 - lr*lambda_min = {gd_limit:.5f}")
+print(f"gradient descent, ratios at steps 1990-1999: {gd_ratios[1989:1999].min():.5f} to "
+      f"{gd_ratios[1989:1999].max():.5f}; at step 20,000: {gd_ratios[-1]:.6f}")
 assert ratios[-1] < 0.05 and ratios[-2:].max() < 0.05                  # far below any fixed linear rate here
 assert ratios[-3:].max() < 0.5 * ratios[-9:-3].max()                   # the tail's largest ratio falls
 assert ratios[-3:].max() < 0.01 and ratios[-9:-3].max() > 0.5 and e[-1] < 1e-15
 assert ratios[-2] > ratios[-3] and ratios[-1] > ratios[-2]              # the last three are not monotone falling
 assert np.sum(ratios > 1) == 2 and 0.04 < ratios[:-3].min() < 0.06
-assert 0.99 < gd_ratios[-10:].min() and gd_ratios[-10:].max() < 1       # linear: a constant close to 1
+assert np.allclose(gd_long_errors[:2001], gd_errors) and abs(lam_min - 0.39936) < 1e-5 and abs(lam_max - 1001.6) < 0.05
+assert abs(gd_limit - 0.9996) < 1e-5 and abs(1 - 1e-3 * lam_max) < 0.002            # -0.0016: that component dies at once
+assert 0.999 < gd_ratios[1989:1999].min() and gd_ratios[1989:1999].max() < gd_limit   # 0.9994, still in the valley
+assert abs(gd_ratios[-1] - gd_limit) < 1e-5 and abs(gd_ratios[9999] - gd_limit) < 1e-5   # the limit, reached
 
 # %% [markdown]
 # The last three ratios are below 0.01, against 0.68 a few steps earlier. They do not
@@ -873,22 +891,29 @@ assert 0.99 < gd_ratios[-10:].min() and gd_ratios[-10:].max() < 1       # linear
 # errors $2.6\cdot10^{-6}$, $2.8\cdot10^{-10}$, $2.0\cdot10^{-13}$ and a last one of a few
 # $10^{-16}$; printed above): the theorem is
 # about the limit, and the last error, under $10^{-15}$, is at the rounding level of
-# numbers near 1, so that last ratio says more about rounding than about BFGS; gradient descent's sit at 0.9994, step after step. The three
-# rates at a glance, the ratio $e_{k+1}/e_k$ against the step:
+# numbers near 1, so that last ratio says more about rounding than about BFGS.
+#
+# Gradient descent's limit can be derived. Near $x^\star$ its error obeys
+# $x_{k+1} - x^\star \approx (I - \eta \nabla^2 f(x^\star))(x_k - x^\star)$, with $\eta = \text{lr} = 10^{-3}$. The Hessian at $(1, 1)$ has
+# eigenvalues $\lambda_{\min} = 0.39936$ and $\lambda_{\max} = 1001.6$; the component along the second
+# is multiplied by $1 - \eta\lambda_{\max} = -0.0016$ and dies at once, the one along the first by
+# $1 - \eta\lambda_{\min} = 0.9996$, and that is the limit of the ratio (all printed above). The
+# linearization holds only near $x^\star$: at steps 1990-1999 the iterate is still 0.56 away, in the
+# curved valley, and the ratio there is 0.9994; continued to step 20,000, the run's ratio reaches
+# the limit. The three rates at a glance:
 
 # %%
 newton_ratios = errors[1:][errors[1:] > 0] / errors[:-1][errors[1:] > 0]
-fig, (ax_r, ax_z) = plt.subplots(1, 2, figsize=(13, 4.4), width_ratios=[1.2, 1])
-ax_r.plot(np.arange(1, len(gd_ratios) + 1), gd_ratios, color=style.PALETTE["blue"], linestyle="-",
-          linewidth=2, label="gradient descent (lr = 1e-3): linear, ratio → 0.9994")
-ax_r.plot(np.arange(1, len(ratios) + 1), ratios, color=style.PALETTE["bluish_green"], linestyle="--",
-          marker="s", markersize=4, label="BFGS: superlinear, ratio → 0")
-ax_r.plot(np.arange(1, len(newton_ratios) + 1), newton_ratios, color=style.PALETTE["black"], linestyle="-",
-          marker="h", markersize=6, label="Newton: quadratic, ratio ≈ $C\\, e_k$ → 0")
-ax_r.axhline(1.0, color="0.6", linewidth=0.8, linestyle=":")
-ax_r.set(xscale="log", yscale="log", xlabel="step $k$ + 1 (log scale)", ylabel="$e_{k+1}/e_k$ (log scale)",
-         title="Rosenbrock from $(-1.2, 1)$: the error ratio per step")
-ax_r.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1)
+fig, (ax_r, ax_z) = plt.subplots(1, 2, figsize=(12, 4.4))
+gd_steps_axis = np.arange(1, len(gd_ratios) + 1)
+assert gd_ratios[1] > 1 and np.all(gd_ratios[2:] < 1)     # step 2 grew the error: no log of 1 - ratio
+ax_r.plot(gd_steps_axis[2:], 1 - gd_ratios[2:], color=style.PALETTE["blue"], linestyle="-",
+          linewidth=2, label="gradient descent (lr = $10^{-3}$), measured from step 3")
+ax_r.axhline(1 - gd_limit, color=style.PALETTE["vermillion"], linewidth=1.5, linestyle="--",
+             label=f"limit $\\eta\\lambda_{{\\min}}$ = {1 - gd_limit:.1e} (ratio {gd_limit:.4f})")
+ax_r.set(xscale="log", yscale="log", ylim=(2e-4, 2e-3), xlabel="step $k$ + 1 (log scale)",
+         ylabel="$1 - e_{k+1}/e_k$ (log scale)", title="Gradient descent: linear, ratio → $1 - \\eta\\lambda_{\\min}$")
+ax_r.legend(fontsize=8, loc="upper right")
 for rs, color, ls, marker, label in [(ratios, style.PALETTE["bluish_green"], "--", "s", "BFGS"),
                                      (newton_ratios, style.PALETTE["black"], "-", "h", "Newton")]:
     ax_z.plot(np.arange(1, len(rs) + 1), rs, color=color, linestyle=ls, marker=marker, markersize=5, label=label)
@@ -896,11 +921,13 @@ ax_z.axhline(1.0, color="0.6", linewidth=0.8, linestyle=":")
 ax_z.set(yscale="log", xlabel="step $k$ + 1 (linear scale)", ylabel="$e_{k+1}/e_k$ (log scale)",
          title="The second-order methods, step by step")
 ax_z.legend(fontsize=8, loc="lower center")
-assert newton_ratios[-1] < 1e-5 and ratios[-1] < 0.05 and 0.99 < gd_ratios[-1] < 1
+assert newton_ratios[-1] < 1e-5 and ratios[-1] < 0.05
 
 # %% [markdown]
-# Gradient descent's ratio settles on a constant just below 1 (a straight line at
-# the top of the left panel). On the right, with a linear step axis: BFGS's ratios
+# On the left, plotted as $1 - e_{k+1}/e_k$ so that its distance from 1 shows: gradient
+# descent's ratio wanders while the iterate travels along the curved valley (the bump near
+# step 1,000) and from about step 10,000 sits on the limit $1 - \eta\lambda_{\min}$ derived above.
+# On the right, with a linear step axis: BFGS's ratios
 # stay near 1 for about 25 steps (above 1 at two early ones), fall to about 0.05 over
 # the next dozen, then drop below 0.01 for the last three steps, not monotonically; Newton's last ratio is below $10^{-5}$,
 # because $e_{k+1}/e_k \approx C e_k$ shrinks with the error itself. Ratios above 1 are
@@ -914,9 +941,39 @@ assert newton_ratios[-1] < 1e-5 and ratios[-1] < 0.05 and 0.99 < gd_ratios[-1] <
 # and memory for $m$ pairs. **L-BFGS** keeps only the last $m$ pairs ("between 3 and 20, say",
 # Nocedal & Wright 2006, §7.2)
 # and starts each product from $H_0 = \gamma I$ with
-# $\gamma = s^\top y / y^\top y$ from the newest pair. The two-loop recursion computes
-# exactly the product of BFGS's matrix, built from the same pairs and the same fixed
-# $H_0$, with $g$ (checked here with $H_0 = I$):
+# $\gamma = s^\top y / y^\top y$ from the newest pair. Here is the recursion (Nocedal &
+# Wright 2006, Algorithm 7.4), with $\rho_i = 1/(y_i^\top s_i)$: a first loop from the newest
+# pair to the oldest, a multiplication by $H_0$, and a second loop back. Each pair costs
+# two dot products and two vector updates, and no $d \times d$ matrix appears:
+
+# %%
+def two_loop_recursion(g, S, Y, h0):
+    """H_k g from the pairs S[i], Y[i] (oldest first) and H_0 = h0 * I."""
+    rhos = [1.0 / (y @ s) for s, y in zip(S, Y)]
+    q, alphas = g.copy(), []
+    for s, y, rho in zip(reversed(S), reversed(Y), reversed(rhos)):   # newest to oldest
+        alpha = rho * (s @ q)
+        q = q - alpha * y
+        alphas.append(alpha)
+    r = h0 * q                                                        # H_0 q
+    for s, y, rho, alpha in zip(S, Y, rhos, reversed(alphas)):         # oldest to newest
+        beta = rho * (y @ r)
+        r = r + (alpha - beta) * s
+    return r
+
+
+rng_pairs = np.random.default_rng(1)
+S_random = [rng_pairs.normal(size=6) for _ in range(4)]
+Y_random = [s + 0.3 * rng_pairs.normal(size=6) for s in S_random]
+assert all(y @ s > 0 for s, y in zip(S_random, Y_random))          # valid pairs
+g_random = rng_pairs.normal(size=6)
+assert np.allclose(two_loop_recursion(g_random, S_random, Y_random, 0.7),
+                   two_loop(g_random, S_random, Y_random, h0=0.7), rtol=1e-12)
+print("two_loop_recursion == gdlearn's two_loop on a random example")
+
+# %% [markdown]
+# It computes exactly the product of BFGS's matrix, built from the same pairs and the same
+# fixed $H_0$, with $g$ (checked here with $H_0 = I$ on the quadratic of section 6):
 
 # %%
 S, Y = [], []
@@ -930,7 +987,7 @@ for k in range(4):
     H = bfgs_update(H, s, A @ s)
     x = x + s
 g = A @ x - b
-assert np.allclose(two_loop(g, S, Y, h0=1.0), H @ g, rtol=1e-10)
+assert np.allclose(two_loop_recursion(g, S, Y, 1.0), H @ g, rtol=1e-10)
 print("two-loop recursion == H_k g from four BFGS updates")
 full_memory, full_bfgs = lbfgs(rosenbrock, rosenbrock.start, m=1000), bfgs(rosenbrock, rosenbrock.start)
 parted = int(np.argmax(np.linalg.norm(full_memory.xs[:30] - full_bfgs.xs[:30], axis=1) > 0))
@@ -944,6 +1001,8 @@ for m, trace in memory_runs.items():
     assert trace.status == "converged" and np.allclose(trace.x, x_star, atol=1e-6)
 assert memory_runs[1].steps > 1.15 * memory_runs[5].steps and memory_runs[1].n_f > 2 * memory_runs[5].n_f
 assert memory_runs[1].n_f / memory_runs[1].steps > 1.5 * memory_runs[5].n_f / memory_runs[5].steps   # trials per step
+steps_3_to_20 = [memory_runs[m].steps for m in [3, 5, 10, 20]]
+assert max(steps_3_to_20) < 1.2 * min(steps_3_to_20)                # m = 3 does about as well as m = 20
 
 
 def chained_rosenbrock(x):
@@ -983,9 +1042,9 @@ axes[1].set_ylabel("");
 # Even with every pair kept, L-BFGS is not BFGS: its $H_0 = \gamma_k I$ is rebuilt from
 # the newest pair at every step, while BFGS fixes its $H_0$ once, so their paths part
 # after a few steps (above: 36 against 39 steps). The two coincide when both start
-# from the same fixed $H_0$ and keep all pairs (the assert with `h0=1.0`).
+# from the same fixed $H_0$ and keep all pairs (the check above, with $H_0 = I$).
 #
-# On a 2-D problem a few pairs hold all there is to know; with a single pair L-BFGS
+# On this 2-D problem, in this table, three pairs did about as well as twenty; with a single pair L-BFGS
 # needs more steps and more than twice as many function evaluations (its line search
 # needs more trials per step).
 # Where $d \gg m$, memory pays in steps too. On Rosenbrock chained through
@@ -1012,9 +1071,10 @@ axes[1].set_ylabel("");
 # a line search evaluates the loss several times per step, `.step` takes a
 # **closure**, a function that clears the gradients, recomputes the loss, calls
 # `backward()` and returns the loss. One call of `.step(closure)` is a whole run of
-# iterations, which stops at the first of several limits: by default 20 iterations or
-# 25 closure calls in this call, or a small gradient, step or change of the loss
-# (appendix A lists them, with torch's other details). On Rosenbrock, with 10 pairs like
+# iterations, which stops at the first of several limits: by default 20 iterations,
+# 25 closure calls (checked only between iterations, so the strong-Wolfe search can
+# overshoot it: 26 calls in one default `.step` from $(2, -2)$, measured below), or a
+# small gradient, step or change of the loss (appendix A lists them, with torch's other details). On Rosenbrock, with 10 pairs like
 # our default, `max_iter=200` (so `max_eval` = 250), `tolerance_grad=1e-8` and
 # `tolerance_change=1e-30`, so that it runs to the minimum:
 #
@@ -1043,6 +1103,7 @@ TORCH_LBFGS_REFERENCE = {  # printed by the code above (torch 2.13, float64): fi
     'strong_wolfe': ([0.9999999998806195, 0.9999999997461748], 37, 46),
     'None': ([0.9999999999621547, 0.9999999999074909], 90, 91),
 }
+TORCH_DEFAULT_STEP_CALLS = 26   # closure calls of one .step with the defaults and strong Wolfe, from (2, -2)
 try:
     import torch
 except ImportError:
@@ -1062,6 +1123,23 @@ if torch is not None:
         return p.detach().numpy().tolist(), opt.state[p]["n_iter"], opt.state[p]["func_evals"]
 
     torch_lbfgs_runs = {str(ls): torch_lbfgs(ls) for ls in ["strong_wolfe", None]}
+
+    def closure_calls_of_one_default_step(x0=(2.0, -2.0)):
+        p = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.LBFGS([p], line_search_fn="strong_wolfe")    # max_iter=20, max_eval=25
+        calls = []
+
+        def closure():
+            calls.append(1)
+            opt.zero_grad()
+            loss = (1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2
+            loss.backward()
+            return loss
+        opt.step(closure)
+        return len(calls)
+
+    default_step_calls = closure_calls_of_one_default_step()
+    assert default_step_calls > 25 and abs(default_step_calls - TORCH_DEFAULT_STEP_CALLS) <= 2   # max_eval overshot
     default_opt = torch.optim.LBFGS([torch.zeros(1, requires_grad=True)])
     assert {k: default_opt.defaults[k] for k in ("max_iter", "max_eval", "tolerance_grad", "tolerance_change")} \
         == {"max_iter": 20, "max_eval": 25, "tolerance_grad": 1e-7, "tolerance_change": 1e-9}   # the defaults quoted
@@ -1072,8 +1150,10 @@ if torch is not None:
     source = f"torch {torch.__version__}, computed just now"
 else:
     torch_lbfgs_runs, source = TORCH_LBFGS_REFERENCE, "stored reference values (PyTorch is not installed here)"
+    default_step_calls = TORCH_DEFAULT_STEP_CALLS
 ours_lbfgs = lbfgs(rosenbrock, rosenbrock.start, m=10)
 print("PyTorch numbers from:", source)
+print(f"one default .step(closure) with strong Wolfe from (2, -2): {default_step_calls} closure calls (max_eval = 25)")
 print(f"{'':>38} {'iterations':>10} {'f evaluations':>14} {'|x - x*|':>9}   (torch: closure calls, f and gradient)")
 print(f"{'ours, lbfgs(m=10)':>38} {ours_lbfgs.steps:>10} {ours_lbfgs.n_f:>14} "
       f"{np.linalg.norm(ours_lbfgs.x - x_star):>9.1e}")
@@ -1240,14 +1320,13 @@ ax_k.legend(fontsize=7, loc="lower left");
 # ## 10. Your turn: Newton vs gradient descent, step by step
 #
 # Press **Play** or drag the **step k** slider: both methods advance one step at a
-# time. The black path is Newton, the blue one gradient descent; the dashed orange
-# lines are the contours of Newton's **quadratic model** at its current point, and the
-# orange plus is the model's stationary point, where pure Newton jumps next. The right
-# panel shows both errors $f(x_k) - f^\star$ on a log scale; values below $10^{-16}$
-# (exact zeros too) are drawn at that floor, as is Newton's $5.5\times10^{-30}$ in the
-# explorer's picture (the quadratic, at step 5; there Newton's end marker and the orange
-# plus both sit inside the hollow star of the minimum, since on a quadratic the model's
-# stationary point *is* the minimum, reached at step 1). Pick the surface, move the start, tick
+# time. The black path is Newton, the blue one gradient descent; the dashed vermillion
+# (red-orange) lines are the contours of Newton's **quadratic model** at its current point, and the
+# vermillion plus is the model's stationary point, where pure Newton jumps next. The right
+# panel shows both errors $f(x_k) - f^\star$ on a log scale, with values below $10^{-16}$
+# (exact zeros too) drawn at that floor. On the quadratic, the model's stationary point
+# *is* the minimum, so from step 1 on Newton's end and the plus sit inside the minimum's star.
+# Pick the surface, move the start, tick
 # **damped Newton**, and change gradient descent's learning rate.
 
 # %%
@@ -1314,7 +1393,8 @@ explorer.update(step=5)                  # the picture above shows the first fiv
 #   Near the minimum BFGS converges superlinearly: $e_{k+1}/e_k \to 0$.
 # - Ours match `scipy.optimize.minimize` within half again in iterations and function
 #   evaluations. `torch.optim.LBFGS` is the same family with other defaults: 100 pairs,
-#   no line search, at most 20 iterations and 25 evaluations per `.step(closure)`; with
+#   no line search, at most 20 iterations per `.step(closure)` and 25 closure calls
+#   (a limit the strong-Wolfe search can overshoot, checked between iterations); with
 #   `line_search_fn="strong_wolfe"` it takes 37 iterations on Rosenbrock to our 35,
 #   without a line search 90.
 # - On Rosenbrock from $(-1.2, 1)$, one small smooth problem, the second-order methods
@@ -1349,7 +1429,9 @@ explorer.update(step=5)                  # the picture above shows the first fiv
 #
 # - `max_iter` iterations in this call (default 20);
 # - `max_eval` closure calls in this call (default `max_iter * 5 // 4`, so 25; the cell
-#   of section 7 checks these defaults when PyTorch is installed);
+#   of section 7 checks these defaults when PyTorch is installed). It is checked after each
+#   iteration, and the strong-Wolfe search of an iteration may use the whole remaining budget
+#   plus one call, so a call can end with more: 26 from $(2, -2)$ (section 7);
 # - the largest gradient entry at most `tolerance_grad`;
 # - a step whose largest entry is at most `tolerance_change` (default $10^{-9}$), or a
 #   change of the loss below `tolerance_change`;

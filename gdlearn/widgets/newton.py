@@ -9,9 +9,9 @@ descent's path over the contours, and, at Newton's current iterate
 
 drawn as its own contour lines (dashed) with its stationary point
 :math:`x_k - \nabla^2 f(x_k)^{-1} \nabla f(x_k)` marked: the point pure Newton jumps
-to. Where the Hessian is not positive definite the model's contours are
-hyperbolas and the marked point is a saddle (or a maximum) of the model: the
-explorer says so in its status line. The right panel shows the errors of both
+to. Where the Hessian is indefinite the model's contours are hyperbolas and the
+marked point is a saddle of the model; where it is negative definite they are
+ellipses around the model's maximum: the explorer says so in its status line. The right panel shows the errors of both
 methods on a log scale, :math:`f(x_k) - f^\star` (values below ``ERROR_FLOOR`` = 1e-16,
 exact zeros included, are drawn at the floor).
 
