@@ -113,7 +113,7 @@ def taylor_model_lines(surface: Any, x: Any, *, resolution: int = _MODEL_GRID,
         width = max(x_hi - x_lo, y_hi - y_lo)
         delta = max(abs(fx - m_star), 0.0045 * size * width ** 2)
         lv = np.concatenate([m_star - delta * base[::-1], m_star + delta * base, [fx]])
-    else:                                          # no stationary point: lines across the slope
+    else:                                          # no single stationary point: lines across the slope
         z_star = None
         width = max(x_hi - x_lo, y_hi - y_lo)
         delta = max(float(np.linalg.norm(g)) * 0.1 * width, 1e-12)
@@ -360,7 +360,8 @@ class NewtonExplorer(Explorer):
             elif kind == "maximum":
                 parts.append("the Hessian at x_k is negative definite: the model has a maximum")
             elif kind == "singular":
-                parts.append("the Hessian at x_k is singular: the model has no stationary point")
+                parts.append("the Hessian at x_k is singular: the model has no single stationary point "
+                             "(none, or a whole line of them), so Newton's step is not defined")
             if kind != "minimum" and v["damped"]:
                 parts[-1] += "; damped Newton adds a multiple of I and searches along a descent direction"
         if gt.status == "diverged" and k >= gt.steps:
