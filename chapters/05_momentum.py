@@ -782,7 +782,8 @@ ax.set(xlabel="step $k$", ylabel="distance to the minimum",
 ax.legend(fontsize=8, loc="lower left");
 
 # %% [markdown]
-# The measured rates lie on the theory curve, a V with its tip at critical damping.
+# The measured rates lie on the theory curve, V-shaped (a curved left branch, a
+# $\sqrt\beta$ right branch) with its tip at critical damping.
 # Left of it, more momentum helps; right of it, the rate is $\sqrt\beta$ and every bit
 # of extra momentum costs. The distances (bottom) show the three regimes: at
 # $\beta = 0.5$ the ball creeps towards the minimum along the valley without ever
@@ -1632,7 +1633,10 @@ assert np.isclose(explorer.values["lr"], lr_star) and np.isclose(explorer.values
 #   effective step $\alpha/(1 - \beta)$ to keep the noise floor (section 7); with
 #   Nesterov, take at most $(1 + \beta)/(1 + 2\beta)$ of gradient descent's largest
 #   stable lr (section 6); on a quadratic whose $\mu$ and $L$ you know,
-#   $(\alpha^\star, \beta^\star)$ is the best heavy-ball pair (section 4).
+#   $(\alpha^\star, \beta^\star)$ is the best heavy-ball pair (section 4). (On a
+#   quadratic, conjugate gradients, chapter 03, reach the same $\sqrt\kappa$ order
+#   without being told $\mu$ and $L$; Nocedal & Wright 2006, §5.1.) Chapter 09
+#   trains a small network with `sgd(lr, momentum=0.9)`.
 # - Momentum can carry an iterate over a bump that stops gradient descent; with
 #   too much of it the final minimum is a matter of timing. A ball in continuous
 #   time released below the hilltop can never cross it (its energy only
