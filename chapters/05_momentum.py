@@ -19,7 +19,8 @@
 # heavy ball rolling downhill keeps its speed. On a quadratic, tuned, it cuts that cost
 # to the order of $\sqrt{\kappa}$ (about $\sqrt\kappa/2$ steps per factor $e$,
 # section 4). Beyond quadratics the same order holds for Nesterov's variant on every
-# smooth strongly convex function, but not for the heavy ball (appendix A). It is one line of code, and it is
+# smooth strongly convex function, whereas the heavy ball, tuned as for a quadratic,
+# can fail to converge on some of them (appendix A). It is one line of code, and it is
 # part of SGD with momentum and of Adam (chapter 06), both built into PyTorch's
 # `torch.optim`.
 #
