@@ -15,9 +15,12 @@
 # $\kappa = L/\mu$: for large $\kappa$ about $\kappa/2$ steps per factor $e$ of
 # accuracy, since $-1/\ln\frac{\kappa - 1}{\kappa + 1} \approx \kappa/2$. A round bowl
 # ($\kappa = 1$) is solved in one step; a valley a hundred times steeper across
-# than along needs hundreds. **Momentum** cuts that cost to
-# the order of $\sqrt{\kappa}$ (about $\sqrt\kappa/2$ steps per factor $e$, section 4), by letting each step remember the previous one, as a
-# heavy ball rolling downhill keeps its speed. It is one line of code, and it is
+# than along needs hundreds. **Momentum** lets each step remember the previous one, as a
+# heavy ball rolling downhill keeps its speed. On a quadratic, tuned, it cuts that cost
+# to the order of $\sqrt{\kappa}$ (about $\sqrt\kappa/2$ steps per factor $e$,
+# section 4). Beyond quadratics the same order holds for Nesterov's variant on every
+# smooth strongly convex function, whereas the heavy ball, tuned as for a quadratic,
+# can fail to converge on some of them (appendix A). It is one line of code, and it is
 # part of SGD with momentum and of Adam (chapter 06), both built into PyTorch's
 # `torch.optim`.
 #
@@ -150,13 +153,15 @@ assert lr_star > 2 / L                                # a step size that would m
 
 # %%
 fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1.3, 1])
-wide_bowl = dataclasses.replace(bowl, domain=((-3, 1), (-4, 4)))   # contours out to the heavy ball's swing
+wide_bowl = dataclasses.replace(bowl, domain=((-2.75, 0.25), (-4, 4)))   # contours out to the heavy ball's swing
 plotting.plot_contours(wide_bowl, ax=ax, filled=False, levels=27,
                        title=f"The first 20 steps on a quadratic with $\\kappa$ = {kappa:.0f}")
+ax.set_aspect("auto")                                 # stretch x so gradient descent's zig-zags separate
+ax.set_xlabel("$x$ (stretched: axes not to scale)")
 plotting.plot_path(gd.xs[:21], ax=ax, color=style.color_for("gd"), legend=False, linewidth=0.7,
                    marker="o", markersize=2.5, zorder=6, label="gradient descent, $2/(L+\\mu)$")
 plotting.plot_path(ball[:21], ax=ax, color=style.color_for("heavy_ball"), legend=False, linewidth=1.0,
-                   linestyle="--", label=f"heavy ball, $\\alpha^\\star$, $\\beta^\\star$ = {beta_star:.2f}")
+                   linestyle="--", label=f"heavy ball, $\\alpha^\\star$ = {lr_star:.3f}, $\\beta^\\star$ = {beta_star:.2f}")
 ax.plot([], [], **{**style.START_STYLE, "markeredgecolor": style.color_for("heavy_ball")},
         label="start (hollow circle, both paths)")
 ax.plot([], [], **{**style.END_STYLE, "color": "white"}, label="step 20 (diamond, path's colour)")
@@ -167,17 +172,20 @@ loss_lines = plotting.plot_loss([gd.fs[:121], bowl.f(ball.T)], ax=ax_loss, f_sta
 for line, marker, ls in zip(loss_lines, ["o", "s"], ["-", "--"]):
     line.set(marker=marker, markevery=10, markersize=4, linestyle=ls)
 ax_loss.legend(fontsize=8, loc="lower left")
-assert np.abs(ball[:21, 1]).max() < 4 and -3 < ball[:21, 0].min() and ball[:21, 0].max() < 1   # inside the contours
+assert np.abs(ball[:21, 1]).max() < 4 and -2.75 < ball[:21, 0].min() and ball[:21, 0].max() < 0.25   # inside the contours
 ax.set_ylim(-4, 4)                                    # the heavy ball swings out to |y| = 3.7
-ax_loss.set_title("Loss: the heavy ball is far faster");
+ax_loss.set_xscale("symlog", linthresh=20)            # room for the first steps, where the heavy ball's loss rises
+ax_loss.set_xlim(0, 120)
+ax_loss.set_xlabel("step $k$ (linear up to 20, then log scale)")
+ax_loss.set_title("Loss: the heavy ball first rises, then is far faster");
 
 # %% [markdown]
 # The heavy ball swings across the valley more than gradient descent does (its
 # step size $\alpha^\star \approx 0.033$ is above gradient descent's limit
 # $2/L = 0.02$: momentum makes larger steps stable), but it races along the floor.
-# Its loss, though, is not monotone: it first *rises*, thirteen-fold, and only
-# after that falls along a straight line on the log scale, much steeper than
-# gradient descent's (which falls at every step: on a quadratic, with a step below
+# Its loss, though, is not monotone: it first *rises*, thirteen-fold (peak at step 4,
+# the bump in the linear first part of the right panel's step axis), and only after
+# that falls, much faster than gradient descent's (which falls at every step: on a quadratic, with a step below
 # $2/L$, every eigen-coordinate shrinks at every step). Section 4 explains the rise.
 
 # %%
@@ -356,7 +364,9 @@ assert not np.allclose(trace.xs, heavy_ball(bowl.grad, bowl.start, lr, beta, ste
 print("sgd(nesterov=True) iterates are Nesterov's look-ahead points y_k; the heavy ball's differ")
 
 # %% [markdown]
-# The same two runs against `torch.optim.SGD` itself, 10 steps on the bowl. When
+# Now against `torch.optim.SGD` itself, 10 steps on the bowl: the heavy ball at
+# $(\alpha^\star, \beta^\star)$, and `nesterov=True` at lr = 0.012, $\beta = 0.8$ (any
+# values would do; these differ from the check above only to test a second setting). When
 # PyTorch is installed the cell runs it; otherwise it compares with the values that
 # torch 2.13 gave for the same runs (stored below):
 
@@ -773,7 +783,8 @@ ax.set(xlabel="step $k$", ylabel="distance to the minimum",
 ax.legend(fontsize=8, loc="lower left");
 
 # %% [markdown]
-# The measured rates lie on the theory curve, a V with its tip at critical damping.
+# The measured rates lie on the theory curve, V-shaped (a curved left branch, a
+# $\sqrt\beta$ right branch) with its tip at critical damping.
 # Left of it, more momentum helps; right of it, the rate is $\sqrt\beta$ and every bit
 # of extra momentum costs. The distances (bottom) show the three regimes: at
 # $\beta = 0.5$ the ball creeps towards the minimum along the valley without ever
@@ -782,7 +793,7 @@ ax.legend(fontsize=8, loc="lower left");
 # past the minimum again and again, the distance rising and falling in long
 # waves, 0.17 away after 150 steps.
 # A rule of thumb, not a theorem: when a loss curve oscillates in long waves, too much
-# momentum is a likely cause (on a quadratic these are the complex roots of section 4,
+# momentum is one possible cause, besides a learning rate near the edge of stability (on a quadratic these are the complex roots of section 4,
 # of modulus $\sqrt\beta$, so close to 1 that the swings die out slowly).
 #
 # ## 6. How large a step is stable? Gradient descent, heavy ball, Nesterov
@@ -844,24 +855,41 @@ for beta in [0.3, 0.6, 0.9, 0.99]:
         assert abs(edge - formula(b)) <= 2e-4, (method, beta, edge)
 print("stability edges at beta = 0.9:", {m: round(f(0.9), 4) for m, f in limit_formula.items()})
 
+a_pays = 1 - np.sqrt(0.9)                                      # below it, |1 - a| > sqrt(0.9): gradient descent is worse
+assert np.isclose(a_pays, 0.0513, atol=1e-4)
+assert all(spectral_radius("heavy_ball", a, 0.9) < spectral_radius("gd", a, 0.0) for a in np.geomspace(1e-3, 0.05, 50))
+assert all(np.isclose(spectral_radius("heavy_ball", a, 0.9), np.sqrt(0.9)) for a in np.linspace(0.003, 3.78, 50))
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
-a_plot = np.linspace(0.001, 4.2, 2000)
-for method, name, ls in [("gd", "gradient descent", "-"), ("heavy_ball", "heavy ball, $\\beta$ = 0.9", "--"),
-                         ("nesterov", "Nesterov, $\\beta$ = 0.9", "-.")]:
+a_plot = np.geomspace(0.001, 4.2, 2000)
+ax.axvspan(0.001, a_pays, color="0.9", zorder=0, label=f"$a$ < {a_pays:.3f}: the heavy ball beats gradient descent")
+inset = ax.inset_axes([0.1, 0.07, 0.36, 0.34])               # zoom on the small steps, below the curves
+for method, name, ls, lw in [("gd", "gradient descent", "-", 1.6), ("heavy_ball", "heavy ball, $\\beta$ = 0.9", "--", 2.6),
+                             ("nesterov", "Nesterov, $\\beta$ = 0.9", "-.", 1.4)]:
     b = 0.0 if method == "gd" else 0.9
-    ax.plot(a_plot, [spectral_radius(method, a, b) for a in a_plot], color=style.color_for(method),
-            linestyle=ls, linewidth=1.6, label=f"{name}: stable below {limit_formula[method](b):.3g}")
+    rates = [spectral_radius(method, a, b) for a in a_plot]
+    ax.plot(a_plot, rates, color=style.color_for(method), linestyle=ls, linewidth=lw,
+            label=f"{name}: stable below {limit_formula[method](b):.3g}")
+    inset.plot(a_plot, rates, color=style.color_for(method), linestyle=ls, linewidth=lw)
+inset.axvspan(0.001, a_pays, color="0.9", zorder=0)
+inset.set(xscale="log", xlim=(0.001, 0.2), ylim=(0.9, 1.005))
+inset.set_title("zoom: $a$ from 0.001 to 0.2, rate from 0.9 to 1", fontsize=8)
+inset.tick_params(labelsize=7)
 ax.axhline(1, color="black", linewidth=0.8, linestyle=":")
-ax.set(xlabel="$a = \\alpha\\lambda$ (step size times eigenvalue)", ylabel="rate: largest $|$root$|$",
-       ylim=(0, 2), title="Stable steps on one eigen-direction (above 1: diverges)")
+ax.set(xlabel="$a = \\alpha\\lambda$ (step size times eigenvalue, log scale)", ylabel="rate: largest $|$root$|$",
+       xscale="log", xlim=(0.001, 4.2), ylim=(0, 2), title="Stable steps on one eigen-direction (above 1: diverges)")
 ax.legend(fontsize=8, loc="upper left");
 
 # %% [markdown]
-# Each curve stays under 1 below its limit and crosses 1 there. The heavy ball's
-# curve sits at $\sqrt\beta \approx 0.95$ over almost its whole range (complex
-# roots, section 4), while gradient descent does better than 0.95 for $a$ between
-# 0.05 and 1.95: momentum pays on the directions with small $\alpha\lambda$, the
-# shallow ones, and that is why $\beta$ has to be matched to the spectrum.
+# Each curve stays under 1 below its limit and crosses 1 there (the $a$-axis is
+# logarithmic, so that small steps get room). The heavy ball's curve sits at
+# $\sqrt\beta \approx 0.95$ for $a$ between $(1 - \sqrt\beta)^2 \approx 0.003$ and
+# $(1 + \sqrt\beta)^2 \approx 3.79$ (complex roots, section 4), while gradient descent
+# does better than 0.95 for $a$ between 0.05 and 1.95. In the shaded strip (the inset
+# zooms in on it),
+# $a < 1 - \sqrt{0.9} \approx 0.051$, the heavy ball is the faster one (and above
+# 1.95, where gradient descent nears or passes its limit): momentum pays on the
+# directions with small $\alpha\lambda$, the shallow ones, and that is why $\beta$
+# has to be matched to the spectrum.
 #
 # **What it means for a real function.** Near a minimum the Hessian is what
 # matters: a run can only settle at a minimum where $\alpha\lambda_{\max}$ is inside
@@ -876,6 +904,10 @@ print(f"lambda_max = {lam_max:.1f};", {m: f"{v:.5f}" for m, v in lr_limit.items(
 assert np.isclose(lam_max, 1001.6, atol=0.05)
 assert lr_limit["nesterov"] < 1.5e-3 < lr_limit["gd"] < lr_limit["heavy_ball"]   # 0.00135 < 0.0015 < 0.0020 < 0.0038
 assert 1e-3 < min(lr_limit.values())                                              # lr = 0.001 is safe for all three
+lam_start = np.linalg.eigvalsh(rosenbrock.hess(np.array(rosenbrock.start, dtype=float))).max()
+assert np.allclose(rosenbrock.start, (-1.2, 1.0))
+print(f"at the start (-1.2, 1) lambda_max is larger: {lam_start:.0f}")
+assert np.isclose(lam_start, 1506.4, atol=0.5)
 
 # %% [markdown]
 # Gradient descent can settle there with `lr` up to 0.0020, the heavy ball with
@@ -883,7 +915,9 @@ assert 1e-3 < min(lr_limit.values())                                            
 # you keep a learning rate that gradient descent tolerates and add $\beta = 0.9$,
 # the minimum stays stable for the heavy ball but **may not for Nesterov**: take at most
 # $(1 + \beta)/(1 + 2\beta) \approx 0.68$ of gradient descent's limit. Section 9
-# tries `lr` = 0.0015, between the two.
+# tries `lr` = 0.0015, between the two. These limits are about the minimum: at the
+# start $(-1.2, 1)$ the largest eigenvalue is about 1506 (printed), so there the same
+# steps are less safe.
 #
 # ## 7. Momentum with noisy gradients
 #
@@ -954,9 +988,12 @@ for lr_, beta_, lam_ in [(0.02, 0.0, 1.0), (0.02, 0.9, 1.0), (0.005, 0.9, 0.5), 
 # targets: 0.505, the floor of gradient descent at $2/(L + \mu)$, and 0.011, a lower
 # floor met again below. Then simulate the chosen pairs (200 runs of 800 steps, floor =
 # mean loss over steps 400–800, on three seeds) and count the steps until the mean
-# loss is below twice the target:
+# loss is below twice the target. The simulator and the grid search sit in a collapsed
+# helper cell, and the asserts that pin the quoted numbers in a collapsed checks cell
+# after the figure; the cells in between run the comparison:
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Helper code for the fair comparison (the noisy bowl, the floor formula, the grid search): you may skip it.
 curvatures = np.array([mu, L])                   # the bowl's Hessian is diag(mu, L), its minimum at 0
 
 
@@ -1006,42 +1043,33 @@ def bowl_floor(lr, beta):
     return sum(0.5 * lam * stationary_variance(lr, beta, lam) for lam in curvatures)
 
 
+# %%
 matches = {"gradient descent's floor at $2/(L+\\mu)$": bowl_floor(2 / (L + mu), 0.0),
            "the lower floor": bowl_floor((1 - beta_star) * 2 / (L + mu), beta_star)}
 assert np.allclose(list(matches.values()), [0.505, 0.011], atol=(0.001, 0.0005))
 measured_match = {}
 for what, target in matches.items():
     settings_ = {"gd": fastest(target, True), "hb": fastest(target)}
-    reach_ = {m: [] for m in settings_}
+    reach_, floors_ = {m: [] for m in settings_}, {m: [] for m in settings_}
     for m, (lr_, beta_, rate_m, floor_m) in settings_.items():
         for seed in (1, 2, 3):
             losses = noisy_bowl(lr_, beta_, seed=seed)
-            floor = losses[400:].mean()
-            assert abs(floor / floor_m - 1) < 0.1                        # the formula's floor, in the simulation
+            floors_[m].append(losses[400:].mean() / floor_m)            # simulated floor / the formula's
             reach_[m].append(int(np.argmax(losses < 2 * target)) + 1)   # first step below twice the target
-    measured_match[what] = dict(settings=settings_, reach=reach_)
+    measured_match[what] = dict(settings=settings_, reach=reach_, floor_ratios=floors_)
     (a_g, _, r_g, f_g), (a_h, b_h, r_h, f_h) = settings_["gd"], settings_["hb"]
     print(f"floor <= {target:.3f}: gradient descent lr {a_g:.4f} (floor {f_g:.3f}), rate {r_g:.4f},"
           f" {steps_per_e(r_g):.0f} steps per factor e, below 2x the target after {reach_['gd']} steps (seeds 1-3)")
     print(f"{'':17} heavy ball alpha {a_h:.4f}, beta {b_h:.3f} (floor {f_h:.3f}), rate {r_h:.4f},"
           f" {steps_per_e(r_h):.1f} steps per factor e, after {reach_['hb']} steps")
 
-first, second = measured_match.values()
-assert np.allclose(first["settings"]["hb"][:3], (0.032, 0.68, 0.82), atol=(0.002, 0.02, 0.01))
-assert np.allclose(second["settings"]["hb"][:3], (0.0018, 0.92, 0.957), atol=(0.0003, 0.02, 0.005))
-assert max(first["reach"]["hb"]) <= 18 and 55 <= min(first["reach"]["gd"])      # 14 against about 68
-assert 180 <= min(second["reach"]["gd"]) and max(second["reach"]["hb"]) <= 125  # 227 against 106
-assert np.allclose(first["settings"]["gd"], (0.0197, 0.0, 0.980, 0.30), atol=(0.0002, 0, 0.001, 0.01))
-assert 4 < min(first["reach"]["gd"]) / max(first["reach"]["hb"]) and max(first["reach"]["gd"]) / min(first["reach"]["hb"]) < 6
-assert 1.8 < min(second["reach"]["gd"]) / max(second["reach"]["hb"]) and max(second["reach"]["gd"]) / min(second["reach"]["hb"]) < 2.5
 
+# %%
 targets = np.geomspace(0.003, 1.0, 40)
 frontier = {m: np.array([steps_per_e(fastest(t, m == "gd")[2]) for t in targets]) for m in ("gd", "hb")}
-assert np.all(frontier["hb"] < frontier["gd"])                   # at every floor in range, momentum is faster
 gain = frontier["gd"] / frontier["hb"]
 print(f"speed-up in steps per factor e, from floor {targets[-1]:.1f} down to {targets[0]:.3f}:"
       f" {gain[-1]:.1f}x ... {gain[0]:.1f}x")
-assert 9 < gain[-1] < 11 and 1.8 < gain[0] < 2.6
 
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
 ax.loglog(targets, frontier["gd"], color=style.color_for("gd"), marker="o", markevery=4, markersize=5,
@@ -1073,7 +1101,23 @@ ax.legend(fontsize=8, loc="upper right");
 # floor needs a small effective step, and that slows the heavy ball too. So with
 # noisy gradients the heavy ball still trades speed against the floor, but on this
 # ill-conditioned problem it trades along a better curve.
-#
+
+# %% jupyter={"source_hidden": true}
+# Checks of the numbers quoted above (regression pins): you may skip this cell.
+first, second = measured_match.values()
+for r in measured_match.values():
+    assert all(abs(q - 1) < 0.1 for m in r["floor_ratios"] for q in r["floor_ratios"][m])   # formula's floor, simulated
+assert np.allclose(first["settings"]["hb"][:3], (0.032, 0.68, 0.82), atol=(0.002, 0.02, 0.01))
+assert np.allclose(second["settings"]["hb"][:3], (0.0018, 0.92, 0.957), atol=(0.0003, 0.02, 0.005))
+assert max(first["reach"]["hb"]) <= 18 and 55 <= min(first["reach"]["gd"])      # 14 against about 68
+assert 180 <= min(second["reach"]["gd"]) and max(second["reach"]["hb"]) <= 125  # 227 against 106
+assert np.allclose(first["settings"]["gd"], (0.0197, 0.0, 0.980, 0.30), atol=(0.0002, 0, 0.001, 0.01))
+assert 4 < min(first["reach"]["gd"]) / max(first["reach"]["hb"]) and max(first["reach"]["gd"]) / min(first["reach"]["hb"]) < 6
+assert 1.8 < min(second["reach"]["gd"]) / max(second["reach"]["hb"]) and max(second["reach"]["gd"]) / min(second["reach"]["hb"]) < 2.5
+assert np.all(frontier["hb"] < frontier["gd"])                   # at every floor in range, momentum is faster
+assert 9 < gain[-1] < 11 and 1.8 < gain[0] < 2.6
+
+# %% [markdown]
 # ### Three single settings: where the speed goes
 #
 # Three fixed settings on the same noisy bowl show the trade at work: gradient
@@ -1097,19 +1141,24 @@ for name, lr_, beta_ in [("gradient descent, $2/(L+\\mu)$", 2 / (L + mu), 0.0),
           f" within 2x of it after {reach} steps")
 
 gd_, hb_, matched_ = ill.values()
+slow_gd = 1 - gd_["lr"] * mu                                               # along the valley, per step
+slow_matched = momentum_rate(matched_["lr"], matched_["beta"], [mu])
+print(f"along the valley: gradient descent {slow_gd:.4f} per step, heavy ball at the same effective step"
+      f" {slow_matched:.4f}, at (alpha*, beta*) {momentum_rate(lr_star, beta_star, [mu]):.4f}")
+floor_one_over_L = bowl_floor(1 / L, 0.0)
+print(f"gradient descent's floor at lr = 1/L: {floor_one_over_L:.4f} (formula)")
+
+# %% jupyter={"source_hidden": true}
+# Checks of the numbers quoted below (regression pins): you may skip this cell.
 for r in ill.values():
     assert abs(r["floor"] / r["predicted"] - 1) < 0.1                  # the formula, within 10%
 assert 4 < hb_["floor"] / gd_["floor"] < 6                                 # fast, but a 5x higher floor
 assert hb_["reach"] < gd_["reach"] / 3 and gd_["reach"] > 100
 assert np.isclose(matched_["predicted"], matches["the lower floor"])      # the second target of the frontier
-slow_gd = 1 - gd_["lr"] * mu                                               # along the valley, per step
-slow_matched = momentum_rate(matched_["lr"], matched_["beta"], [mu])
-print(f"along the valley: gradient descent {slow_gd:.4f} per step, heavy ball at the same effective step"
-      f" {slow_matched:.4f}, at (alpha*, beta*) {momentum_rate(lr_star, beta_star, [mu]):.4f}")
 assert abs(slow_matched - slow_gd) < 0.005                                 # no sqrt(kappa) speed-up left
-floor_one_over_L = sum(0.5 * lam * stationary_variance(1 / L, 0.0, lam) for lam in curvatures)
 assert abs(floor_one_over_L - 0.0075) < 1e-4 and matched_["floor"] < gd_["floor"] / 10
 
+# %%
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
 for (name, r), color, ls, marker in zip(ill.items(), [style.color_for("gd"), style.color_for("heavy_ball"),
                                                         COLORS["reddish_purple"]], ["-", "--", "-."], ["o", "s", "^"]):
@@ -1184,7 +1233,8 @@ for group, pairs in settings.items():
         print(f"alpha = {lr_:<6} beta = {beta_:<4} effective {lr_ / (1 - beta_):.3f}: floor {floor:.2e},"
               f" predicted {predicted:.2e} (ratio {floor / predicted:.2f}), within 2x of it after {reach} steps")
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Checks of the claims below, and the same comparison on three more seeds: you may skip reading this cell.
 for (lr_, beta_), r in noisy.items():
     assert 0.8 < r["floor"] / r["predicted"] < 1.25, (lr_, beta_)          # the formula, within 25%
 fixed = [noisy[0.02, b]["floor"] for b in (0.0, 0.5, 0.9)]
@@ -1214,6 +1264,7 @@ assert a_lams.min() > (1 - np.sqrt(0.9)) ** 2                             # ...i
 assert same_effective[1][0] * np.linalg.eigvalsh(H).max() < (1 - np.sqrt(0.5)) ** 2   # beta = 0.5: real roots
 print("fixed effective step: spread of the three floors per seed:", {k: f"{v:.1%}" for k, v in sorted(spreads.items())})
 
+# %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
 window = 100
 for ax, (group, pairs) in zip(axes, settings.items()):
@@ -1229,9 +1280,12 @@ for ax, (group, pairs) in zip(axes, settings.items()):
         ax.loglog(np.arange(1, noisy_steps + 1), shown_curve, color=color, linestyle=ls, linewidth=1.5,
                   marker=marker, markevery=list(marks), markersize=6,
                   label=f"$\\alpha$ = {lr_}, $\\beta$ = {beta_}: $2\\times$ floor at step {r['reach']}")
-        ax.axhline(r["predicted"], color=color, linestyle=":", linewidth=1)
+        if group.startswith("fixed step"):
+            ax.axhline(r["predicted"], color=color, linestyle=":", linewidth=1)
+        elif i == 0:                                      # the three formula floors are equal here: one line
+            ax.axhline(r["predicted"], color="black", linestyle=":", linewidth=1)
     ax.set(xlabel="step $k$ (log scale)", title=group)
-    ax.legend(fontsize=8, loc="upper right", title="dotted: $\\frac{\\alpha}{1-\\beta}\\,\\frac{tr\\,\\Sigma^\\star}{4b}$",
+    ax.legend(fontsize=8, loc="upper right", title="dotted: the formula, $\\alpha\\,\\mathrm{tr}\\,\\Sigma^\\star / (4b(1-\\beta))$",
               title_fontsize=8)
 axes[0].set_ylabel("$L - L^\\star$, mean of 20 runs\n(running mean over the last $k/10$ steps, at most 100)")
 axes[0].set_ylim(1e-4, 20);
@@ -1469,6 +1523,18 @@ ax_loss.set_title("Loss, 20,000-step budget");
 # 3,000 steps; gradient descent has not met it after 20,000 (its $f$ is about
 # $2\cdot10^{-8}$ and still falling).
 #
+# This race gives all three the same `lr`, so the momentum methods move with an
+# effective step $\text{lr}/(1 - \beta)$ ten times larger (section 7), and part of the
+# gap is that. Gradient descent cannot take a ten-times larger step (its limit at the
+# minimum is 0.0020, section 6), but it can take twice this one: at lr = 0.0019 it
+# still needs far more steps than the momentum methods did at 0.001:
+
+# %%
+gd_near_limit = run(sgd(lr=1.9e-3), rosenbrock, rosenbrock.start, steps=2 * budget, tol=1e-6)
+print(f"gradient descent, lr = 0.0019: {gd_near_limit.message}")
+assert gd_near_limit.status == "converged" and gd_near_limit.steps > 4 * races["heavy_ball"].steps   # about 16,900
+
+# %% [markdown]
 # Now lr = 0.0015, between Nesterov's limit at the minimum (0.00135) and gradient
 # descent's (0.0020), section 6. The heavy ball still converges. Nesterov cannot
 # settle: the minimum is an unstable fixed point of its iteration at this step, so
@@ -1520,8 +1586,8 @@ explorer
 #    eigen-direction is the slow one, and does momentum help both?
 # 4. **Rosenbrock**: keep β = 0.9 and raise α until the run no longer converges,
 #    with and without Nesterov. Compare with section 6's limits at the minimum,
-#    0.0038 and 0.00135 (on the way there the curvature can be larger, so a run
-#    can fail below them).
+#    0.0038 and 0.00135 (on the way there the curvature can be larger, 1506 at the
+#    start against 1001.6 at the minimum, section 6, so a run can fail below them).
 # 5. **Rosenbrock**: click a start on the far side of the valley, at the top right.
 #    Compare β = 0 and β = 0.9 with the same α.
 #
@@ -1568,7 +1634,10 @@ assert np.isclose(explorer.values["lr"], lr_star) and np.isclose(explorer.values
 #   effective step $\alpha/(1 - \beta)$ to keep the noise floor (section 7); with
 #   Nesterov, take at most $(1 + \beta)/(1 + 2\beta)$ of gradient descent's largest
 #   stable lr (section 6); on a quadratic whose $\mu$ and $L$ you know,
-#   $(\alpha^\star, \beta^\star)$ is the best heavy-ball pair (section 4).
+#   $(\alpha^\star, \beta^\star)$ is the best heavy-ball pair (section 4). (On a
+#   quadratic, conjugate gradients, chapter 03, reach the same $\sqrt\kappa$ order
+#   without being told $\mu$ and $L$; Nocedal & Wright 2006, §5.1.) Chapter 09
+#   trains a small network with `sgd(lr, momentum=0.9)`.
 # - Momentum can carry an iterate over a bump that stops gradient descent; with
 #   too much of it the final minimum is a matter of timing. A ball in continuous
 #   time released below the hilltop can never cross it (its energy only
