@@ -414,6 +414,9 @@ class MomentumExplorer(Explorer):
             gd = self._gd_run(s, x0)
             a["gd_path"].set_data(gd.xs[:, 0], gd.xs[:, 1])
             a["gd_loss"].set_data(np.arange(len(gd.fs)), self._loss_data(s, gd.fs, v["steps"]))
+        if self._static_display:  # a static picture: the step axis ends where the runs end
+            shown = max(trace.steps, self.gd_trace.steps if self.compare else 0, 1)
+            self.loss_ax.set_xlim(0.0, 1.03 * shown)
 
         # theory against measurement, where there is a theory: quadratics (constant L and mu)
         best = _optimal(s)
