@@ -1550,9 +1550,12 @@ table(["optimizer in the default race", "learning rate"],           # the figure
 #
 # Open [`exercises/06_adaptive.ipynb`](../exercises/06_adaptive.ipynb): write
 # Adam with bias correction, AdamW's decoupled weight-decay step, and RMSprop's and
-# Adagrad's updates. Each exercise has a `check(...)` cell that tells you at once
-# whether your code is right, with hints for the classic mistakes (a forgotten bias
-# correction, ε inside the square root, L2 instead of decoupled decay).
+# Adagrad's updates; then two on paper first: which learning rates survive
+# multiplying the loss by a constant, and why Adagrad on a valley turned by 45°,
+# started on its steep axis, is gradient descent with one rate. Each exercise has a
+# `check(...)` cell that tells you at once whether your code is right, with hints
+# for the classic mistakes (a forgotten bias correction, ε inside the square root,
+# L2 instead of decoupled decay).
 
 
 # %% [markdown]
@@ -1993,17 +1996,17 @@ print(f"Adam + L2's flat x2 is exactly 0.5 from step {flat_still_from} on; its g
 assert flat_still_from < 2000 and grad_demo(adam_l2.x)[1] + lam * 0.5 == 0.0
 
 # %%
-fig, (ax1, ax3) = plt.subplots(1, 2, figsize=(13, 4.4), layout="constrained")
+fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(16, 4.4), layout="constrained")
 k = np.arange(1, LONG + 1)
 tiny = 1e-17                                                  # distance 0 drawn at 1e-17
-ax1.plot(k, np.maximum(l2_distance[1:], tiny), color=style.color_for("adam"), linewidth=0.8,
-         label=r"Adam + L2: $|x_1 - 0.990|$")
-ax1.plot(k, np.maximum(w_distance[1:], tiny), color=style.color_for("adamw"), linestyle="-.", linewidth=0.8,
-         zorder=3, label=r"AdamW: $|x_1 - 1|$ (drawn on top)")
-ax1.set_yscale("log")
-ax1.set(xlabel="step $t$", ylabel="distance of $x_1$ (steep) from its end point", ylim=(1e-18, 10),
-        title=r"No noise, steep $x_1$: still, then bursts")
-ax1.legend(fontsize=8, loc="upper right")
+for ax, distance, key, ls, label in [(ax1, l2_distance, "adam", "-", r"Adam + L2: $|x_1 - 0.990|$"),
+                                     (ax2, w_distance, "adamw", "-.", r"AdamW: $|x_1 - 1|$")]:
+    ax.plot(k, np.maximum(distance[1:], tiny), color=style.color_for(key), linestyle=ls, linewidth=0.8,
+            label=label)
+    ax.set_yscale("log")
+    ax.set(xlabel="step $t$", ylabel="distance of $x_1$ (steep) from its end point", ylim=(1e-18, 10),
+           title=f"No noise, steep $x_1$, {label.split(':')[0]}: still, then bursts")
+    ax.legend(fontsize=8, loc="upper right")
 ax3.plot(k, l2_rate[1:], color=style.color_for("adam"), label=r"rate of Adam + L2's $x_1$")
 ax3.axhline(l2_bound, color="black", linestyle=":", linewidth=1.2,
             label=rf"heavy-ball bound, $h$ = 10.1: {l2_bound:.2f}")
@@ -2018,11 +2021,11 @@ ax3.legend(fontsize=8, loc="lower right");
 # Right: the rate starts small (0.0066 at step 1,000), grows (a straight line on
 # this log scale after the first few thousand steps) and passes the bound near step
 # 13,200. Fewer than 200 steps later (76 here) the rounding error has grown into a
-# burst (left; a distance of exactly 0 is drawn at $10^{-17}$). The burst's large
+# burst (left panel; a distance of exactly 0 is drawn at $10^{-17}$). The burst's large
 # gradients refill $\hat v$, so the rate drops back below the bound, the iterate
 # returns towards the minimum, and the cycle repeats: 13 bursts in the last 10,000
-# steps. AdamW's steep coordinate, still creeping towards 1, does the same after its
-# own crossing, near step 13,500 (its rate is almost the same curve; its bound, with
+# steps. AdamW's steep coordinate (middle panel), still creeping towards 1, does the
+# same after its own crossing, near step 13,500 (its rate is almost the same curve; its bound, with
 # $h = 10$, is 3.80). So at a constant rate Adam does not oscillate steadily: it
 # stays put for a long time, then bursts, here more than $10^{-3}$ from its end
 # point in under 3 % of the last 10,000 steps and never more than 0.01. (Adam + L2's
