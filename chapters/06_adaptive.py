@@ -995,12 +995,14 @@ assert np.all(from_starts["Adagrad"] < MAX_STEPS) and np.all(from_starts["gradie
 assert np.all(slower > 1.05)                                                       # slower from every random start
 assert np.isclose(slower.min(), 1.2, atol=0.05) and np.isclose(slower.max(), 1.9, atol=0.05)   # this draw's range
 assert floor_needed["Adagrad"] < 0.95 * floor_needed["gradient descent"]          # the exception: faster
+assert np.allclose(np.abs(axes45.T @ (A45 @ floor_start)), [2.5, 0.1])            # its gradient: along the valley
 
 # %% [markdown]
 # From every one of the 24 random starts Adagrad needed more steps than gradient
 # descent, in this draw between 1.2 and 1.9 times as many (printed above). The
-# start near the valley floor is the exception: there the gradients point along the
-# valley, not across it, and Adagrad needs fewer steps.
+# start near the valley floor is the exception: there the gradient points mostly
+# along the valley (components 2.5 and 0.1 in the valley's axes), not across it,
+# and Adagrad needs fewer steps.
 #
 # So per-coordinate step sizes help with ill-conditioning that lies **along the
 # coordinate axes**, such as coordinates whose gradients have very different
@@ -1011,8 +1013,9 @@ assert floor_needed["Adagrad"] < 0.95 * floor_needed["gradient descent"]        
 # and K-FAC (see "What else exists" below). On our $\kappa = 100$ valley the gain
 # of per-coordinate steps shrinks as it turns, and at 45°, from a typical start,
 # Adagrad is slower than gradient descent.
-#
-#
+
+
+# %% [markdown]
 # ## 5. AdamW: weight decay is not an L2 penalty for Adam
 #
 # **Weight decay** shrinks every weight a little at each step, towards zero, to keep
@@ -1466,8 +1469,9 @@ table(["optimizer in the default race", "learning rate"],           # the figure
 #   irrelevant (Adagrad: 6 steps at its best rate on an aligned κ = 100 valley).
 #   They do not straighten a valley turned away from the axes: on the same valley
 #   turned by 25° or more, Adagrad needs hundreds of steps, as many as gradient
-#   descent or more (at 45°, from our start, its rate freezes below gradient
-#   descent's best; from a start nearer the valley floor Adagrad was the faster).
+#   descent or more (at 45°, its rate freezes below gradient descent's best
+#   whatever η on the grid, and it was slower from all 24 random starts; only from a
+#   start near the valley floor was it the faster).
 #   We measured one κ = 100 quadratic; on other functions the gain depends on how well
 #   the curvature lines up with the axes. Adam's apparent insensitivity to the
 #   angle comes from its momentum: the heavy ball alone does better at every
