@@ -9,7 +9,7 @@
 # %% [markdown]
 # # Exercises 06 — Adaptive methods
 #
-# Four exercises on [chapter 06](../chapters/06_adaptive.ipynb), 10 points in all.
+# Six exercises on [chapter 06](../chapters/06_adaptive.ipynb), 15 points in all.
 #
 # **How to work.** Each exercise asks for one function. Replace the line
 # `raise NotImplementedError(...)` with your code, then run the `check(...)` cell
@@ -138,6 +138,66 @@ def rmsprop_iterates(grad, x0, lr, steps, alpha=0.99, eps=1e-8):
 
 # %%
 check("ex06_4", rmsprop_iterates)
+
+# %% [markdown]
+# ## Exercise 6.5 — multiply the loss by a constant (2 points)
+#
+# You multiply your loss by a constant $c > 0$ (say, you switch from a mean to a sum
+# over a batch), so every gradient is multiplied by $c$. Before running anything,
+# work out on paper which learning rate gives **exactly the same iterates** as the
+# rate `lr` did on the original loss, for
+#
+# - Adam with $\epsilon = 0$ (look at what $c$ does to $\hat m_t$ and to $\sqrt{\hat v_t}$),
+# - Adagrad with $\epsilon = 0$,
+# - plain gradient descent (SGD without momentum).
+#
+# Write `same_iterates_lr(lr, c)` returning the tuple `(adam_lr, adagrad_lr, sgd_lr)`.
+# Then check your answer for Adam with your `adam_iterates` of exercise 6.1 (with
+# `eps=0.0`): run it on `grad` and on `lambda x: c * grad(x)`. With the default
+# $\epsilon = 10^{-8}$ the answer is only approximately right: when is the
+# difference visible?
+
+# %%
+def same_iterates_lr(lr, c):
+    """Learning rates that reproduce lr's iterates after the loss is multiplied by c: (adam, adagrad, sgd)."""
+    # YOUR CODE HERE
+    raise NotImplementedError("replace this line with your code")
+
+
+# %%
+check("ex06_5", same_iterates_lr)
+
+# %% [markdown]
+# ## Exercise 6.6 — Adagrad on a valley turned by 45° (3 points)
+#
+# Chapter 06 (section 4) found Adagrad no better than gradient descent on a valley
+# turned by 45°. Take the quadratic $f(x) = \tfrac12 x^\top A x$ with
+# $A = R\,\mathrm{diag}(\mu, L)\,R^\top$, where $R$ turns by 45°, so that its steep
+# axis is $u = (1, -1)/\sqrt2$ (with eigenvalue $L$), and start **on the steep
+# axis**, at $x_0 = r_0\, u$.
+#
+# On paper first: show that the gradient at any point $r\,u$ is $L\,r\,u$, whose two
+# coordinates have the same size; that Adagrad's two sums $s_1, s_2$ are therefore
+# equal at every step, so its iterates stay on the steep axis; and that Adagrad is
+# then gradient descent along $u$ with one rate $\eta/\sqrt{s_t}$ for both
+# coordinates. Watch the size of a *coordinate* of the gradient: it is not $L r$.
+#
+# Then write `adagrad_on_steep_axis(L, r0, lr, steps)`, which returns the tuple
+# `(r, rates)`: `r` of shape `(steps + 1,)`, the positions $r_0, r_1, \dots$ along
+# $u$ (so $x_t = r_t\,u$), and `rates` of shape `(steps,)`, the common rate
+# $\eta/\sqrt{s_t}$ of step $t = 1, \dots,$ `steps` (take $\epsilon = 0$). Use one
+# number per step, not a 2-D run: the check compares with Adagrad run in 2-D.
+# What happens to the rate when the first step overshoots ($\eta$ large)?
+
+# %%
+def adagrad_on_steep_axis(L, r0, lr, steps):
+    """Adagrad started on the steep axis of a 45° valley, as a 1-D recursion: (r of shape (steps+1,), rates (steps,))."""
+    # YOUR CODE HERE
+    raise NotImplementedError("replace this line with your code")
+
+
+# %%
+check("ex06_6", adagrad_on_steep_axis)
 
 # %% [markdown]
 # ## Done?

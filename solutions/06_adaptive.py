@@ -9,7 +9,7 @@
 # %% [markdown]
 # # Exercises 06 — Adaptive methods
 #
-# Four exercises on [chapter 06](../chapters/06_adaptive.ipynb), 10 points in all.
+# Six exercises on [chapter 06](../chapters/06_adaptive.ipynb), 15 points in all.
 #
 # **How to work.** Each exercise asks for one function. Replace the line
 # `raise NotImplementedError(...)` with your code, then run the `check(...)` cell
@@ -425,6 +425,178 @@ Exercise(
 
 # %%
 check("ex06_4", rmsprop_iterates)
+
+# %% [markdown]
+# ## Exercise 6.5 — multiply the loss by a constant (2 points)
+#
+# You multiply your loss by a constant $c > 0$ (say, you switch from a mean to a sum
+# over a batch), so every gradient is multiplied by $c$. Before running anything,
+# work out on paper which learning rate gives **exactly the same iterates** as the
+# rate `lr` did on the original loss, for
+#
+# - Adam with $\epsilon = 0$ (look at what $c$ does to $\hat m_t$ and to $\sqrt{\hat v_t}$),
+# - Adagrad with $\epsilon = 0$,
+# - plain gradient descent (SGD without momentum).
+#
+# Write `same_iterates_lr(lr, c)` returning the tuple `(adam_lr, adagrad_lr, sgd_lr)`.
+# Then check your answer for Adam with your `adam_iterates` of exercise 6.1 (with
+# `eps=0.0`): run it on `grad` and on `lambda x: c * grad(x)`. With the default
+# $\epsilon = 10^{-8}$ the answer is only approximately right: when is the
+# difference visible?
+
+# %%
+def same_iterates_lr(lr, c):
+    """Learning rates that reproduce lr's iterates after the loss is multiplied by c: (adam, adagrad, sgd)."""
+    ### BEGIN SOLUTION
+    return float(lr), float(lr), float(lr) / c
+    ### END SOLUTION
+
+
+# %%
+### BEGIN HIDDEN TESTS
+Exercise(
+    "ex06_5", function="same_iterates_lr", points=2,
+    title="Exercise 6.5 — multiply the loss by a constant",
+    visible=[
+        Case(0.1, 10.0),
+        Case(0.001, 0.5),
+    ],
+    hidden=[
+        Case(0.03, 1000.0),
+        Case(2.0, 1e-3),
+        Case(0.5, 1.0),
+    ],
+    mistakes=[
+        Mistake("Adam's m̂ and √v̂ are both multiplied by c, so their ratio, and Adam's step, do not change: "
+                "keep lr for Adam", lambda lr, c: (lr / c, lr, lr / c), name="adam like sgd"),
+        Mistake("Adagrad divides g by √s, and both are multiplied by c: keep lr for Adagrad too",
+                lambda lr, c: (lr, lr / c, lr / c), name="adagrad like sgd"),
+        Mistake("gradient descent's step is lr·c·g: divide its rate by c to get the old step back",
+                lambda lr, c: (lr, lr, lr), name="sgd invariant"),
+        Mistake("divide, do not multiply: the new step lr'·c·g must equal lr·g, so lr' = lr / c",
+                lambda lr, c: (lr, lr, lr * c), name="sgd times c"),
+        Mistake("no square root is left over: √v̂ is multiplied by c, not by √c",
+                lambda lr, c: (lr * c ** 0.5, lr * c ** 0.5, lr / c), name="sqrt c"),
+    ],
+    hint="return a tuple of three numbers (adam_lr, adagrad_lr, sgd_lr)",
+    rtol=1e-12, atol=0.0,
+)
+### END HIDDEN TESTS
+
+# %%
+check("ex06_5", same_iterates_lr)
+
+# %% [markdown]
+# ## Exercise 6.6 — Adagrad on a valley turned by 45° (3 points)
+#
+# Chapter 06 (section 4) found Adagrad no better than gradient descent on a valley
+# turned by 45°. Take the quadratic $f(x) = \tfrac12 x^\top A x$ with
+# $A = R\,\mathrm{diag}(\mu, L)\,R^\top$, where $R$ turns by 45°, so that its steep
+# axis is $u = (1, -1)/\sqrt2$ (with eigenvalue $L$), and start **on the steep
+# axis**, at $x_0 = r_0\, u$.
+#
+# On paper first: show that the gradient at any point $r\,u$ is $L\,r\,u$, whose two
+# coordinates have the same size; that Adagrad's two sums $s_1, s_2$ are therefore
+# equal at every step, so its iterates stay on the steep axis; and that Adagrad is
+# then gradient descent along $u$ with one rate $\eta/\sqrt{s_t}$ for both
+# coordinates. Watch the size of a *coordinate* of the gradient: it is not $L r$.
+#
+# Then write `adagrad_on_steep_axis(L, r0, lr, steps)`, which returns the tuple
+# `(r, rates)`: `r` of shape `(steps + 1,)`, the positions $r_0, r_1, \dots$ along
+# $u$ (so $x_t = r_t\,u$), and `rates` of shape `(steps,)`, the common rate
+# $\eta/\sqrt{s_t}$ of step $t = 1, \dots,$ `steps` (take $\epsilon = 0$). Use one
+# number per step, not a 2-D run: the check compares with Adagrad run in 2-D.
+# What happens to the rate when the first step overshoots ($\eta$ large)?
+
+# %%
+def adagrad_on_steep_axis(L, r0, lr, steps):
+    """Adagrad started on the steep axis of a 45° valley, as a 1-D recursion: (r of shape (steps+1,), rates (steps,))."""
+    ### BEGIN SOLUTION
+    r, s = float(r0), 0.0
+    positions, rates = [r], []
+    for _ in range(steps):
+        g_coordinate = L * r / np.sqrt(2)        # each coordinate of the gradient L r u
+        s = s + g_coordinate**2
+        rate = lr / np.sqrt(s)
+        r = r - rate * L * r                     # gradient descent along u at that rate
+        positions.append(r)
+        rates.append(rate)
+    return np.array(positions), np.array(rates)
+    ### END SOLUTION
+
+
+# %%
+### BEGIN HIDDEN TESTS
+def _steep_variant(L, r0, lr, steps, *, mistake):
+    r, s = float(r0), 0.0
+    positions, rates = [r], []
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            size = L * r if mistake == "norm" else L * r / np.sqrt(2)
+            previous = s
+            s = s + size**2
+            rate = lr / np.sqrt(previous if mistake == "previous" else s)
+            if mistake == "no L":
+                r = r - rate * r
+            else:
+                r = r - rate * L * r
+            positions.append(r)
+            rates.append(rate)
+    return np.array(positions), np.array(rates)
+
+
+def _steep_mistake(name):
+    return lambda *a, **k: _steep_variant(*a, **k, mistake=name)
+
+
+def _adagrad_2d(L, mu, r0, lr, steps):          # an independent reference: Adagrad in 2-D, eps = 0
+    c = np.sqrt(0.5)
+    R = np.array([[c, c], [-c, c]])              # columns: the steep axis u = (1, -1)/√2, then the flat one
+    A = R @ np.diag([L, mu]) @ R.T
+    x, s = r0 * R[:, 0], np.zeros(2)
+    xs, rates = [x], []
+    for _ in range(steps):
+        g = A @ x
+        s = s + g * g
+        rates.append(lr / np.sqrt(s))
+        x = x - lr * g / np.sqrt(s)
+        xs.append(x)
+    return np.array(xs), np.array(rates)
+
+
+_xs, _rates = _adagrad_2d(100.0, 1.0, 2.0, 1.2, 40)
+_r, _rate = adagrad_on_steep_axis(100.0, 2.0, 1.2, 40)
+assert np.allclose(_xs, _r[:, None] * np.array([np.sqrt(0.5), -np.sqrt(0.5)]), rtol=1e-10, atol=1e-12)
+assert np.allclose(_rates, _rate[:, None], rtol=1e-10)  # the solution agrees with Adagrad run in 2-D
+
+Exercise(
+    "ex06_6", function="adagrad_on_steep_axis", points=3,
+    title="Exercise 6.6 — Adagrad on a valley turned by 45°",
+    visible=[
+        Case(100.0, 2.0, 1.2, 30, _label="L = 100, r0 = 2, lr = 1.2, 30 steps"),
+        Case(10.0, -1.0, 0.05, 10),
+        Case(100.0, 1.0, 20.0, 15, _label="a large lr: the first step overshoots (L = 100, r0 = 1, lr = 20)"),
+    ],
+    hidden=[
+        Case(50.0, 0.3, 0.5, 60),
+        Case(4.0, 5.0, 1.0, 25),
+        Case(1000.0, -0.01, 3.0, 40),
+    ],
+    mistakes=[
+        Mistake("each coordinate of the gradient L·r·u has size L·|r|/√2, not L·|r|: s grows by (L r)²/2 per step",
+                _steep_mistake("norm"), name="norm instead of coordinate"),
+        Mistake("add this step's squared gradient to s before dividing: rate = lr / √s_t",
+                _steep_mistake("previous"), name="previous sum"),
+        Mistake("the step along u is rate · (gradient along u) = rate · L · r", _steep_mistake("no L"),
+                name="forgot L"),
+    ],
+    hint="return a tuple (r, rates): r has steps + 1 entries starting with r0, rates has steps entries",
+    rtol=1e-9, atol=1e-12,
+)
+### END HIDDEN TESTS
+
+# %%
+check("ex06_6", adagrad_on_steep_axis)
 
 # %% [markdown]
 # ## Done?
