@@ -23,8 +23,9 @@
 # gradient clipping yourself.
 #
 # You need chapter 02 (the update rule, $2/L$, `run`), chapter 04 (mini-batches),
-# chapter 05 section 4 (the heavy-ball recursion, used in section 4) and chapter 06
-# section 6 (AdamW's decoupled weight decay, used in section 6).
+# chapter 05 sections 2 and 4 (the heavy ball and its recursion along one direction,
+# used in section 4) and chapter 06 section 5 (AdamW's decoupled weight decay,
+# mentioned in section 6).
 # Sections 1 and 2 use the chain rule through a stack of layers (backpropagation); it is
 # stated there in two lines, and chapter 09 derives it in full.
 #
@@ -478,8 +479,8 @@ assert 1e17 < gradients[1.1][-1] / gradients[0.9][-1] < 1e18             # seven
 # of two parameters, `troubles.recurrence_surface(T=20, target=3)`, with
 # $h_T = w^T h_0 + b\,(1 - w^T)/(1 - w)$ and $h_0 = 1$. For $|w|$ well below 1 the
 # term $w^T$ is small ($0.5^{20} \approx 10^{-6}$, though already $0.9^{20} = 0.12$) and
-# the loss is a gentle valley; toward $|w| = 1$ the coefficient of $b$ grows to $T = 20$,
-# and beyond it $|w|^{20}$ explodes: the loss rises into a steep **wall**, as Pascanu, Mikolov and Bengio (2013) found in the
+# the loss is a gentle valley; as $w \to 1$ the coefficient of $b$ grows to $T = 20$,
+# and for $|w| > 1$ the term $|w|^{20}$ explodes: the loss rises into a steep **wall**, as Pascanu, Mikolov and Bengio (2013) found in the
 # loss landscapes of recurrent networks. Start at its foot, $(w, b) = (1.12, -0.6)$,
 # with the learning rate 0.02:
 
@@ -612,10 +613,11 @@ for name, first_bounce in [("by value", 48), ("by global norm", 85)]:           
 
 # %% [markdown]
 # Both clipped runs walk down the wall with steps of bounded length and reach
-# the valley floor, on its branch with $0 < w < 1$. (The dashed floor has a second
-# branch at the left edge: for $w < -1$, $w^{20}$ is large again and a negative $b$
-# brings $h_T$ back to 3, e.g. $b \approx -0.43$ at $w = -1.05$, computed above;
-# the runs start far from it and do not go there.) Without clipping, a learning rate of $10^{-4}$ survives the
+# the valley floor, on its right-hand branch (at $w \approx 0.81$ and $0.90$). The
+# dashed floor has a second branch at the left edge: for $w < -1$ the coefficient of
+# $b$, $(1 - w^{20})/(1 - w)$, is negative, so $h_T = 3$ needs a negative $b$, e.g.
+# $b \approx -0.43$ at $w = -1.05$ (computed above); the runs start far from it and do
+# not go there. Without clipping, a learning rate of $10^{-4}$ survives the
 # wall, but after 200 steps its loss is still above 5: slow everywhere to be safe
 # in one place. Clipping by global norm follows the gradient; clipping by
 # value first heads diagonally (both entries cut to $\pm1$) and reaches the floor
@@ -1057,6 +1059,10 @@ print(f"validation peak after the best epoch: epoch {val_peak}, "
       f"{history.val_loss[val_peak] / history.val_loss[best_overall]:.2f} times the best")
 assert 15_000 < val_peak < 15_800 and 1.75 < history.val_loss[val_peak] / history.val_loss[best_overall] < 1.8
 assert history.val_loss[-1] < history.val_loss[val_peak]                    # and eases by epoch 20,000
+bump_top = int(np.argmax(history.val_loss[331:best_overall])) + 331
+bump = history.val_loss[bump_top] / history.val_loss[331]
+print(f"the bump after epoch 331: up to epoch {bump_top}, {bump - 1:.1%} above epoch 331")
+assert 1.005 < bump < 1.02 and 600 < bump_top < 900                          # a rise of about 1 %
 assert np.all(np.diff(history.train_loss) <= 1e-15)                          # training error never rises
 print(f"best early-stopped validation error {history.val_loss[best_overall]:.4f}, "
       f"best ridge validation error {val_err[best]:.4f}")
@@ -1080,11 +1086,20 @@ for (patience, (best_epoch, stop_epoch)), ls, marker in zip(stops.items(), [":",
             label=f"patience {patience}: stop at {stop_epoch} (line), keep {best_epoch} (marker)")
 ax.set(xlabel="epoch (gradient descent step)", ylabel="mean squared error / 2",
        title=f"Degree {degree}, no penalty: the validation error turns up")
+zoom = ax.inset_axes([0.29, 0.62, 0.33, 0.3])                  # the bump that patience must ride out, magnified
+zoom_epochs = epochs[100:4001]
+zoom.plot(zoom_epochs, history.val_loss[zoom_epochs], color=COLORS["vermillion"])
+for (patience, (best_epoch, stop_epoch)), ls, marker in zip(stops.items(), [":", "--"], ["o", "s"]):
+    zoom.axvline(stop_epoch, color="black", linestyle=ls, linewidth=1)
+    zoom.plot(best_epoch, history.val_loss[best_epoch], marker, color="black", markerfacecolor="white", markersize=6)
+zoom.set(xscale="log", ylim=(0.0362, 0.0396))
+zoom.set_title("validation error, epochs 100 to 4,000 (zoom)", fontsize=7)
+zoom.tick_params(labelsize=7)
 ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2);   # below: the stop lines span the height
 
 # %% [markdown]
 # The training error falls all the way; the validation error falls, dips at epoch
-# 331, rises a little, reaches its lowest value at epoch 2,243 and then climbs, to a
+# 331, rises a little (about 1 %, up to near epoch 740; see the zoom), reaches its lowest value at epoch 2,243 and then climbs, to a
 # peak of 1.8 times that near epoch 15,400, and eases slightly by epoch 20,000. `early_stopping(val_losses, patience)` walks the
 # curve as a training loop would: it stops once `patience` epochs have passed
 # without a new best, and returns the best epoch, whose weights you keep. With a
@@ -1120,9 +1135,10 @@ assert all(np.all(g_zero[f"W{l}"] == 0) for l in (1, 2, 3)) and np.any(g_zero["b
 print("all-zero start: every weight gradient is exactly zero (only the last bias learns)")
 
 # %% [markdown]
-# A symmetric start that is *not* all zero (and whose pre-activations are not all in
-# a flat region, such as all negative for ReLU) fails in a subtler way: it trains,
-# but only as a narrower network. If all weights are equal (say 0.3), all units of a *hidden* layer compute
+# A symmetric start that is *not* all zero, such as every weight equal to 0.3, fails
+# in a subtler way: it can train, but only as a narrower network (unless its
+# pre-activations all sit where $\phi' = 0$, e.g. all negative for ReLU: then it does
+# not train at all). If all weights are equal (say 0.3), all units of a *hidden* layer compute
 # the same thing and receive the same gradient, so they stay equal forever: the layer
 # is as good as one unit wide. (The output units differ, because each has its own
 # target.)
@@ -1368,10 +1384,11 @@ fig.suptitle("What is wrong with each run? (Run D: solid = training, dashed = va
 #   learning rate below $2/L$. The deeper
 #   cause here is the features' scales 1 and 10: curvatures 0.97 and 101.45, so any
 #   stable rate is slow along the flat direction. **Standardize the features**:
-#   center each column and divide it by its standard deviation. Here the column
-#   means, $-0.10$ and $0.25$, are small against the standard deviations, $0.98$ and
-#   $10.1$, so dividing alone does it (each divided column's mean square is
-#   $1 + (\text{mean}/\text{std})^2 \le 1.01$, the same as centered up to 1 %): it brings the curvatures to
+#   usually, center each column and divide it by its standard deviation. This model
+#   has no intercept to absorb a shift, and its column means, $-0.10$ and $0.25$, are
+#   small against the standard deviations, $0.98$ and $10.1$, so dividing alone does
+#   it (each divided column's mean square is $1 + (\text{mean}/\text{std})^2 \le 1.01$,
+#   against 1 if centered): it brings the curvatures to
 #   0.95 and 1.06, and the rate $1/L$ then reaches a gradient norm of $10^{-8}$ in
 #   8 steps (checked below).
 # - **B — learning rate too low.** A slow, steady decline that bends only
@@ -1736,7 +1753,9 @@ assert 0.355 < spread < 0.365 and np.allclose(alone, out_eval[0], rtol=1e-12)
 #   parallel to $v$, and it finds the largest $|\lambda|$, which could belong to a
 #   negative eigenvalue. Both are covered by one test, $\|Hv\| = v^\top H v$ (by
 #   Cauchy–Schwarz, equality holds only when $Hv$ is a *positive* multiple of $v$),
-#   asserted below within 1 %.
+#   asserted below within 1 %. The claim below needs even less: for every unit
+#   vector $v$, $\lambda_{\max} \ge v^\top H v$, so a Rayleigh quotient above 20
+#   already shows $\lambda_{\max} > 20$.
 #
 # At the end of the run the Rayleigh quotient exceeds $2/\eta = 20$, so the step
 # overshoots along that direction, while the loss still falls over longer stretches
