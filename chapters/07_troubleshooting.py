@@ -1419,18 +1419,18 @@ fig.suptitle("What is wrong with each run? (Run D: solid = training, dashed = va
 #   stop early, regularize, or get more data.
 # - **E — a bug: the sign of the step.** The loss rises from the very first step,
 #   smoothly, at a modest learning rate ($0.1/L$): the code does `w + lr * grad`,
-#   gradient *ascent*. The shape of the curve does **not** tell this from a rate
-#   that is too high: run A falls first only because of its start and its
-#   ill-conditioned data; on run E's own data, correct gradient descent at
-#   $2.5/L$ also rises from the very first step (checked below). The reliable tell
-#   is the **iterate**. Write $v$ for the steep direction (the Hessian's top
-#   eigenvector) and $w^*$ for the minimizer. With a rate above $2/L$ the error
-#   along $v$ is multiplied by $1 - \eta L < -1$: $(w_k - w^*)\cdot v$ **flips sign at
-#   every step** while it grows (the iterate jumps across the valley). Gradient
-#   ascent multiplies every component by $1 + \eta\lambda > 1$: each **keeps its
-#   sign** and grows (the iterate walks straight away from the minimum). Cheaper
-#   still: one step at a tiny rate must lower the loss; with the sign bug it raises
-#   it.
+#   gradient *ascent*. The curve alone does **not** tell this from a rate that is
+#   too high: on run E's own data, correct gradient descent at $2.5/L$ also rises
+#   from the very first step (run A falls first only because of its start and its
+#   ill-conditioned data; checked below). Two reliable tells:
+#   - the **iterate**. Write $v$ for the steep direction (the Hessian's top
+#     eigenvector) and $w^*$ for the minimizer. A rate above $2/L$ multiplies the
+#     error along $v$ by $1 - \eta L < -1$: $(w_k - w^*)\cdot v$ **flips sign at every
+#     step** while it grows (the iterate jumps across the valley). Gradient ascent
+#     multiplies every component by $1 + \eta\lambda > 1$: each **keeps its sign** and
+#     grows (the iterate walks straight away from the minimum);
+#   - a **tiny step**: one step at a tiny rate must lower the loss; with the sign
+#     bug it raises it.
 # - **F — nothing wrong.** The distance to the minimum of the loss falls along a
 #   straight line on the log scale (linear convergence), to $3.3\times10^{-14}$
 #   after 45 steps; run longer, it would go on down to round-off.
