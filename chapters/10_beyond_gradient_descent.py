@@ -1180,7 +1180,7 @@ for split_seed in range(1, 8):
     ratios.append(g50[-1] / iid50[-1])
     assert g5[-1] < g50[-1]
 print("non-IID / IID loss gap with E = 50, partition seeds 0-7:", [f"{r:.0f}" for r in ratios])
-assert 10 < min(ratios) < 30 and 120 < max(ratios) < 250        # from tens to over a hundred: drift on every split
+assert 15 < min(ratios) < 30 and 150 < max(ratios) < 250        # from about 20 to over 150: drift on every split
 
 # %% [markdown]
 # What drift looks like in weight space: start every non-IID client from
@@ -1348,18 +1348,20 @@ assert 0.02 < min(worst_gaps) < 0.03 and 0.07 < max(worst_gaps) < 0.10
 # (`jax.grad`) and TensorFlow do this. The MLP backprop of chapter 09 is exactly
 # what they automate.
 #
-# ### Our optimizers follow `torch.optim`
+# ### Our first-order optimizers follow `torch.optim`
 #
 # The first-order optimizers of `gdlearn.optim` (`sgd`, `adagrad`, `rmsprop`,
 # `adam`, `adamw`) follow `torch.optim` on purpose: the same hyperparameter names
-# and defaults as torch 2.13 and, where the tests check them (the summary lists
-# which), the same iterates. The rest of the table maps ideas, not
-# signatures: the schedule and L-BFGS rows differ in names and defaults (torch's
-# L-BFGS keeps `history_size=100` pairs and has no line search by default,
-# `line_search_fn=None`, where ours keeps `m=10` and searches: chapter 08). The interface is not torch's but optax's: `opt.init(params)`,
+# and defaults as torch 2.13 (the code cell below asserts it when
+# PyTorch is installed) and, where the tests check them (the summary lists
+# which), the same iterates. The rest of the table maps ideas, not signatures:
+# the schedule and L-BFGS rows differ in names and defaults (torch's L-BFGS
+# keeps `history_size=100` pairs and has no line search by default,
+# `line_search_fn=None`, where ours keeps `m=10` and searches: chapter 08). The
+# interface is not torch's but optax's: `opt.init(params)`,
 # `opt.update(grads, state, params)`, `apply_updates`, `chain`.
 #
-# | this course (`gdlearn.optim`) | PyTorch | JAX (optax) |
+# | this course (`gdlearn`) | PyTorch | JAX (optax) |
 # | --- | --- | --- |
 # | `sgd(lr)` | `torch.optim.SGD(params, lr)` | `optax.sgd(lr)` |
 # | `sgd(lr, momentum=0.9)` | `SGD(..., momentum=0.9)` | `optax.sgd(lr, momentum=0.9)` |
