@@ -1115,7 +1115,7 @@ ax.plot(random_lrs[np.isfinite(random_losses)], random_losses[np.isfinite(random
         label="random search")
 n_div_random = int((~np.isfinite(random_losses)).sum())
 ax.plot(random_lrs[~np.isfinite(random_losses)], np.full(n_div_random, 0.90),   # axes height, like the grid's
-        "x", color=COLORS["orange"], markersize=8, markeredgewidth=2, linestyle="none",
+        "+", color=COLORS["orange"], markersize=10, markeredgewidth=2.5, linestyle="none",
         transform=ax.get_xaxis_transform(),                  # x in data, y in axes coordinates
         label="random search, diverged (marked near the top)")
 ax.plot(grid_lrs[best_grid], grid_losses[best_grid], "o", markersize=13, markerfacecolor="none",
