@@ -1171,7 +1171,7 @@ print(f"random search beat the grid in {np.sum(ratio < 1)} of {repeats} repeats,
       f" came within 10x in {np.sum(ratio < 10)}")
 
 # %% jupyter={"source_hidden": true}
-# Checks of the numbers above (seed 0 of this cell's draws): you may skip them.
+# Checks of the numbers above (the generator seeded with 0 above, drawn further): you may skip them.
 assert np.sum(ratio < 10) >= 0.75 * repeats and np.median(ratio) < 3   # comparable, typically
 assert 0.25 * repeats <= np.sum(ratio < 1) <= 0.75 * repeats          # wins about as often as it loses
 # Sometimes it loses badly. This holds for this seed; by the count in the next code cell, 20 searches
@@ -1201,6 +1201,7 @@ print(f"one search of {budget_runs} draws beats the grid with probability {1 - (
       f" (measured above: {np.mean(ratio < 1):.2f} of {repeats});"
       f" it ends more than 10x worse with probability {(1 - p_10) ** budget_runs:.2f}")
 assert np.isclose(beats.min(), 1.65e-3, rtol=0.02) and np.isclose(beats.max(), 2.05e-3, rtol=0.02)
+assert np.all(scan_losses[(scan_lrs >= beats.min()) & (scan_lrs <= beats.max())] < grid_losses[best_grid])  # one window
 assert 0.028 < p_win < 0.036 and 0.085 < p_10 < 0.105
 assert 0.5 < 1 - (1 - p_win) ** budget_runs < 0.6 and 0.07 < (1 - p_10) ** budget_runs < 0.11
 assert abs(np.mean(ratio < 1) - (1 - (1 - p_win) ** budget_runs)) < 0.3   # the 20 repeats agree, loosely
