@@ -68,7 +68,7 @@ check("ex02_1", gradient_descent)
 # On $f(x) = \tfrac12 x^\top A x$ with a symmetric positive-definite matrix $A$,
 # gradient descent converges from every start exactly when
 # $0 < \text{lr} < 2/\lambda_{\max}$, where $\lambda_{\max} = L$ is the largest
-# eigenvalue of $A$ (chapter 02, "the 2/L threshold"). Write
+# eigenvalue of $A$ (chapter 02, section 3, "Where too large begins"). Write
 # `largest_stable_lr(A)`, which returns that threshold $2/\lambda_{\max}$ as a float.
 # (`np.linalg.eigvalsh` gives the eigenvalues of a symmetric matrix.)
 
