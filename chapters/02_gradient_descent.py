@@ -1421,9 +1421,9 @@ assert explorer.surfaces["quadratic"].L == bowl.L        # the explorer's quadra
 # the first step overshoots across the valley onto the far wall ($f$ from 24.2 to
 # 22.1), the second lands near the floor ($f = 6.9$), a few more zig-zags settle
 # it, and then it takes thousands of steps to walk along the valley. (Where figures are static, for instance in an HTML export of this
-# notebook, the cell shows an animation instead of the Play button; its frames are
-# evenly spaced in steps, so the drop happens between its first two frames. The
-# loss curve after it shows both phases.)
+# notebook, the cell shows an animation instead of the Play button; its 24 frames are
+# spaced evenly in log(1 + k), so steps 0 to 4 each get a frame and the later ones
+# are further and further apart. The loss curve after it shows both phases.)
 
 # %%
 from IPython.display import display
@@ -1438,7 +1438,7 @@ assert np.isclose(replay.f, grid_losses[best_grid])        # the best run of the
 if ipympl_active():     # live figures: a Play button linked to a step slider
     display(descent_player(replay, rosenbrock, label="gd", max_frames=100))
 else:                   # static figures: a self-contained animation (at most 24 frames)
-    display(to_html(animate_trace(replay, rosenbrock, max_frames=24)))
+    display(to_html(animate_trace(replay, rosenbrock, max_frames=24, spacing="log")))
 
 # %%
 drop = 5

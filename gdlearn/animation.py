@@ -24,10 +24,12 @@ from . import plotting, style
 __all__ = ["animate_trace", "to_html", "frame_indices"]
 
 
-def frame_indices(n_steps: int, max_frames: int = 60) -> np.ndarray:
+def frame_indices(n_steps: int, max_frames: int = 60, spacing: str = "even") -> np.ndarray:
     """Steps shown by an animation of a run with `n_steps` steps: at most `max_frames`.
 
-    Always includes the start (0) and the last step; evenly spaced in between.
+    Always includes the start (0) and the last step. ``spacing="even"`` spaces
+    the frames evenly in between; ``"log"`` evenly in log(1 + k), so the first
+    steps (where a run often changes most) get their own frames.
 
     Examples
     --------
@@ -36,13 +38,26 @@ def frame_indices(n_steps: int, max_frames: int = 60) -> np.ndarray:
     >>> idx = frame_indices(1000, max_frames=4)
     >>> idx.tolist()
     [0, 333, 667, 1000]
+    >>> frame_indices(1000, max_frames=6, spacing="log").tolist()
+    [0, 3, 15, 62, 250, 1000]
     """
     if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
         raise ValueError(f"n_steps must be an int >= 0, got {n_steps!r}")
     if isinstance(max_frames, bool) or not isinstance(max_frames, (int, np.integer)) or max_frames < 2:
         raise ValueError(f"max_frames must be an int >= 2, got {max_frames!r}")
+    if spacing not in ("even", "log"):
+        raise ValueError(f"spacing must be 'even' or 'log', got {spacing!r}")
     count = min(int(n_steps) + 1, int(max_frames))
-    return np.unique(np.round(np.linspace(0, n_steps, count)).astype(int))
+    if spacing == "even":
+        return np.unique(np.round(np.linspace(0, n_steps, count)).astype(int))
+    # log: as many distinct steps as allowed; where log spacing would repeat a small step,
+    # take the next one (every step is its own frame at the start)
+    steps = np.round(np.geomspace(1, n_steps + 1, count)).astype(int) - 1
+    for i in range(1, count):
+        steps[i] = max(steps[i], steps[i - 1] + 1)
+    for i in range(count - 2, -1, -1):  # keep the last step last
+        steps[i] = min(steps[i], steps[i + 1] - 1)
+    return steps
 
 
 def _named_paths(traces: Any, labels: Sequence[str] | None) -> list[tuple[str | None, Any]]:
@@ -66,7 +81,7 @@ def _named_paths(traces: Any, labels: Sequence[str] | None) -> list[tuple[str | 
 
 def animate_trace(traces: Any, surface: Any, *, labels: Sequence[str] | None = None,
                   max_frames: int = 60, interval: int = 100, dpi: float = 80,
-                  figsize: tuple[float, float] | None = None) -> FuncAnimation:
+                  figsize: tuple[float, float] | None = None, spacing: str = "even") -> FuncAnimation:
     """Animate one or several optimization paths over a surface.
 
     Parameters
@@ -78,7 +93,10 @@ def animate_trace(traces: Any, surface: Any, *, labels: Sequence[str] | None = N
         Contours (2-D) or the graph (1-D) in the background.
     labels : sequence of str, optional
     max_frames : int
-        Upper bound on the number of frames; longer runs are subsampled evenly.
+        Upper bound on the number of frames; longer runs are subsampled.
+    spacing : {"even", "log"}
+        How longer runs are subsampled: evenly in steps, or evenly in log(1 + k)
+        (the first steps each get a frame); see :func:`frame_indices`.
     interval : int
         Milliseconds between frames.
     dpi : float
@@ -142,7 +160,7 @@ def animate_trace(traces: Any, surface: Any, *, labels: Sequence[str] | None = N
     if any(label for label, _ in items):
         ax.legend(loc="best", fontsize=8)
     n_max = max(len(px) for px, *_ in paths) - 1
-    steps = frame_indices(n_max, max_frames)
+    steps = frame_indices(n_max, max_frames, spacing)
     title = ax.set_title("")
 
     def draw_frame(i: int) -> list:

@@ -28,6 +28,21 @@ def test_frame_indices_are_bounded_and_keep_both_ends():
         animation.frame_indices(10, 1)
 
 
+def test_log_spaced_frames_give_the_first_steps_their_own_frames():
+    for n, m in [(0, 60), (5, 60), (59, 60), (500, 60), (5000, 24), (10_000, 7)]:
+        idx = animation.frame_indices(n, m, spacing="log")
+        assert len(idx) == min(n + 1, m)
+        assert idx[0] == 0 and idx[-1] == n
+        assert np.all(np.diff(idx) > 0)
+    idx = animation.frame_indices(5000, 24, spacing="log")
+    assert idx[:5].tolist() == [0, 1, 2, 3, 4]          # even spacing would jump 217 steps at once
+    # past the first steps, frame i sits at (n + 1) ** (i / (m - 1)) - 1, evenly in log(1 + k)
+    i = np.arange(8, 24)
+    np.testing.assert_allclose(idx[8:], 5001.0 ** (i / 23) - 1, atol=0.51)
+    with pytest.raises(ValueError, match="spacing"):
+        animation.frame_indices(10, 5, spacing="cubic")
+
+
 def test_long_runs_are_subsampled(long_trace):
     anim = animation.animate_trace(long_trace, rosenbrock)
     try:
