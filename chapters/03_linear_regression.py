@@ -1479,8 +1479,8 @@ plot_early_stopping_vs_ridge();
 # products with $X$ and $X^\top$, which can be streamed from disk. Gradient descent
 # and its stochastic variants take over when the loss is not quadratic, or when $n$
 # is very large and the examples redundant, so that a stochastic step on a few
-# examples costs far less than one pass over all of them. Linear regression is where we can
-# have all of them, and check one against another.
+# examples costs far less than one pass over all of them (chapter 04 compares the two at equal numbers of example gradients).
+# Linear regression is where we can have all of them, and check one against another.
 #
 # ## Appendix B. `solve` on singular and nearly singular normal equations
 #
