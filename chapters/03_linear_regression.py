@@ -1616,6 +1616,23 @@ assert 6 < sd_formula.mean() / sd_uncorrelated < 8
 assert np.isclose(0.25 * np.ones(2) @ np.linalg.inv(X_nc.T @ X_nc) @ np.ones(2), sd_sum_formula ** 2)
 assert abs(w_samples.sum(axis=0).std() / sd_sum_formula - 1) < 0.05
 assert np.isclose(sd_sum_uncorrelated / sd_sum_formula, np.sqrt(1 + correlation))   # 1.41 times more precise
+spread = {"w1 - w2": (w_samples[0] - w_samples[1]).std(), "w1 + w2": w_samples.sum(axis=0).std()}
+print(f"spread along (1, -1) / along (1, 1): {spread['w1 - w2'] / spread['w1 + w2']:.1f}"
+      f" (formula sqrt((1 + r)/(1 - r)) = {np.sqrt((1 + correlation) / (1 - correlation)):.1f})")
+assert spread["w1 - w2"] > 10 * spread["w1 + w2"]                  # about 13.8 at r = 0.9896
+
+# %% [markdown]
+# In a picture: the 4,000 fits form a cloud stretched along $(1, -1)$ (the individual
+# weights are noisy) and narrow along $(1, 1)$ (their sum is precise).
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here, you may skip it.
+fig, ax = plt.subplots(figsize=(6, 5.2), layout="constrained")
+ax.plot(*w_samples, ".", color=COLORS["blue"], markersize=2, alpha=0.4, label="4,000 fits, one per noise draw")
+ax.plot(1.0, 1.0, **style.MINIMUM_STYLE, label="$w_{\\text{true}} = (1, 1)$")
+ax.set(xlabel="$w_1$", ylabel="$w_2$", aspect="equal",
+       title=f"Correlated features (r = {correlation:.2f}): noisy weights, precise sum")
+ax.legend(fontsize=8, loc="upper right");
 
 # %% [markdown]
 # ## Appendix E. The held-out loss of $w^\star$, exactly and on average
