@@ -553,7 +553,8 @@ ax2.legend(loc="upper left", fontsize=8);
 #   $10^{12}$ entries. A gradient step needs only two products with $X$.
 # - Forming $X^\top X$ squares the condition number (printed above), which costs
 #   digits when $X$ is badly conditioned. `lstsq` (which factorizes $X$ itself, by
-#   the SVD: numpy calls LAPACK's `gelsd`) avoids that: prefer it to `solve(X.T @ X, X.T @ y)`.
+#   the SVD: numpy calls LAPACK's `gelsd`) avoids that: prefer it to
+#   `solve(X.T @ X, X.T @ y)`.
 # - Most losses have no closed form: logistic regression (chapter 04) and neural
 #   networks (chapter 09) can only be minimized step by step.
 #
@@ -969,8 +970,9 @@ assert solve_says.startswith("LinAlgError")
 
 # %% [markdown]
 # Do not count on that error. `solve` raises only if the elimination meets a pivot
-# that is *exactly* zero (numpy calls LAPACK's `gesv`, whose documentation returns
-# `INFO > 0` exactly when a diagonal entry $U_{ii}$ of the LU factor is zero). Rounding can leave a tiny nonzero pivot instead, when
+# that is *exactly* zero: numpy calls LAPACK's `gesv`, which by its documentation
+# reports failure (`INFO > 0`) only when a diagonal entry $U_{ii}$ of the LU factor is
+# exactly zero. Rounding can leave a tiny nonzero pivot instead, when
 # $X^\top X$ is exactly singular or only a hair away from it, and then `solve`
 # returns an arbitrary point of the valley without a word (Appendix B shows two such
 # cases). So on data that may be collinear, do not call `solve` on the normal
@@ -1479,8 +1481,9 @@ plot_early_stopping_vs_ridge();
 # products with $X$ and $X^\top$, which can be streamed from disk. Gradient descent
 # and its stochastic variants take over when the loss is not quadratic, or when $n$
 # is very large and the examples redundant, so that a stochastic step on a few
-# examples costs far less than one pass over all of them (chapter 04 compares the two at equal numbers of example gradients).
-# Linear regression is where we can have all of them, and check one against another.
+# examples costs far less than one pass over all of them (chapter 04 compares the
+# two at equal numbers of example gradients). Linear regression is where we can have
+# all of them, and check one against another.
 #
 # ## Appendix B. `solve` on singular and nearly singular normal equations
 #
@@ -1556,7 +1559,8 @@ except np.linalg.LinAlgError as exc:                                    # possib
 # $\lambda_i \ge 2/\eta$, a larger $\eta$ can still converge: those components are
 # zero and stay zero, in exact arithmetic. (No component along the top eigenvector
 # alone is not enough: on $\mathrm{diag}(1, 4)$ with $\eta = 2.5$, even the start
-# $(1, 0)$ diverges, by $|1 - 2.5| = 1.5$ per step, asserted below.) It is a knife-edge, not a recipe. Take $\eta = 0.6 > 2/L = 0.5$ on
+# $(1, 0)$ diverges, by $|1 - 2.5| = 1.5$ per step, asserted below.) It is a
+# knife-edge, not a recipe. Take $\eta = 0.6 > 2/L = 0.5$ on
 # $H = \mathrm{diag}(1, 4)$. A start exactly on the slow axis converges (the axis is
 # exact in floating point, and the factor is $|1 - 0.6| = 0.4$ per step); a start
 # $10^{-3}$ off it diverges, by $|1 - 0.6 \cdot 4| = 1.4$ per step. On the same $H$
