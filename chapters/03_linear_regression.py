@@ -494,6 +494,12 @@ for v in rng.normal(size=(20, 2)) * 2:                              # every othe
     assert np.linalg.norm(X3 @ v - y3) > np.linalg.norm(r3)
 r50 = X @ w_normal - y                                              # and on the 50 examples:
 assert np.allclose(X.T @ r50, 0, atol=1e-10 * np.linalg.norm(X) * np.linalg.norm(y))
+# The edge-on view of the figure: coordinates along y_hat (in the plane) and along the plane's normal.
+in_plane = y3_hat / np.linalg.norm(y3_hat)                # a unit vector in the plane
+normal = np.cross(X3[:, 0], X3[:, 1])
+normal = normal / np.linalg.norm(normal) * np.sign(normal @ y3)   # unit normal, on y's side
+flat = {"y": np.array([y3 @ in_plane, y3 @ normal]), "y_hat": np.array([y3_hat @ in_plane, y3_hat @ normal])}
+assert np.isclose(flat["y"][0], flat["y_hat"][0]) and np.isclose(flat["y_hat"][1], 0, atol=1e-12)
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here, you may skip it.
@@ -523,11 +529,6 @@ for axis in (ax3.xaxis, ax3.yaxis, ax3.zaxis):
 ax3.legend(loc="upper left", fontsize=8)
 
 # The same picture seen edge-on: the plane becomes a line, y sits straight above y_hat.
-in_plane = y3_hat / np.linalg.norm(y3_hat)                # a unit vector in the plane
-normal = np.cross(X3[:, 0], X3[:, 1])
-normal = normal / np.linalg.norm(normal) * np.sign(normal @ y3)   # unit normal, on y's side
-flat = {"y": np.array([y3 @ in_plane, y3 @ normal]), "y_hat": np.array([y3_hat @ in_plane, y3_hat @ normal])}
-assert np.isclose(flat["y"][0], flat["y_hat"][0]) and np.isclose(flat["y_hat"][1], 0, atol=1e-12)
 ax2 = fig.add_subplot(1, 2, 2)
 ax2.axhline(0, color=COLORS["sky_blue"], alpha=0.6, linewidth=8, label="column space of $X$, edge-on")
 ax2.plot([0, flat["y"][0]], [0, flat["y"][1]], color="black", linewidth=2, label="target $y$")
