@@ -362,7 +362,8 @@ ax_loss.set(xlabel="step $k$", ylabel="$J(w_k) - J^\\star$", title="The loss abo
 # line is straight, with factor $(1 - \eta\mu)^2$, set by the flattest direction of
 # the bowl. What those steps do to the fitted line:
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here, you may skip it.
 fig, ax = plt.subplots(figsize=(8.6, 4.2), layout="constrained")
 ax.plot(t, y, "o", color="0.35", markersize=4, label="data")
 shown = [0, 2, 5, 10, 20, 200]
@@ -493,8 +494,15 @@ for v in rng.normal(size=(20, 2)) * 2:                              # every othe
     assert np.linalg.norm(X3 @ v - y3) > np.linalg.norm(r3)
 r50 = X @ w_normal - y                                              # and on the 50 examples:
 assert np.allclose(X.T @ r50, 0, atol=1e-10 * np.linalg.norm(X) * np.linalg.norm(y))
+# The edge-on view of the figure: coordinates along y_hat (in the plane) and along the plane's normal.
+in_plane = y3_hat / np.linalg.norm(y3_hat)                # a unit vector in the plane
+normal = np.cross(X3[:, 0], X3[:, 1])
+normal = normal / np.linalg.norm(normal) * np.sign(normal @ y3)   # unit normal, on y's side
+flat = {"y": np.array([y3 @ in_plane, y3 @ normal]), "y_hat": np.array([y3_hat @ in_plane, y3_hat @ normal])}
+assert np.isclose(flat["y"][0], flat["y_hat"][0]) and np.isclose(flat["y_hat"][1], 0, atol=1e-12)
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here, you may skip it.
 fig = plt.figure(figsize=(12, 5.6), layout="constrained")
 ax3 = fig.add_subplot(1, 2, 1, projection="3d")
 a, b_ = np.meshgrid(np.linspace(-0.3, 1.6, 2), np.linspace(-0.3, 1.3, 2))
@@ -521,11 +529,6 @@ for axis in (ax3.xaxis, ax3.yaxis, ax3.zaxis):
 ax3.legend(loc="upper left", fontsize=8)
 
 # The same picture seen edge-on: the plane becomes a line, y sits straight above y_hat.
-in_plane = y3_hat / np.linalg.norm(y3_hat)                # a unit vector in the plane
-normal = np.cross(X3[:, 0], X3[:, 1])
-normal = normal / np.linalg.norm(normal) * np.sign(normal @ y3)   # unit normal, on y's side
-flat = {"y": np.array([y3 @ in_plane, y3 @ normal]), "y_hat": np.array([y3_hat @ in_plane, y3_hat @ normal])}
-assert np.isclose(flat["y"][0], flat["y_hat"][0]) and np.isclose(flat["y_hat"][1], 0, atol=1e-12)
 ax2 = fig.add_subplot(1, 2, 2)
 ax2.axhline(0, color=COLORS["sky_blue"], alpha=0.6, linewidth=8, label="column space of $X$, edge-on")
 ax2.plot([0, flat["y"][0]], [0, flat["y"][1]], color="black", linewidth=2, label="target $y$")
@@ -551,7 +554,8 @@ ax2.legend(loc="upper left", fontsize=8);
 #   $10^{12}$ entries. A gradient step needs only two products with $X$.
 # - Forming $X^\top X$ squares the condition number (printed above), which costs
 #   digits when $X$ is badly conditioned. `lstsq` (which factorizes $X$ itself, by
-#   the SVD) avoids that: prefer it to `solve(X.T @ X, X.T @ y)`.
+#   the SVD: numpy calls LAPACK's `gelsd`) avoids that: prefer it to
+#   `solve(X.T @ X, X.T @ y)`.
 # - Most losses have no closed form: logistic regression (chapter 04) and neural
 #   networks (chapter 09) can only be minimized step by step.
 #
@@ -589,8 +593,8 @@ assert 1e-9 < err_normal < 1e-4 and err_lstsq < 1e-9 and err_normal > 100 * err_
 #
 # Chapter 02 showed that on a quadratic with Hessian $H$ gradient descent converges
 # from every start exactly when $\eta < 2/L$, with $L = \lambda_{\max}(H)$. (A start
-# with no component along the top eigenvector is a knife-edge exception:
-# Appendix C.) The loss of linear regression *is* such a quadratic,
+# with no component along any eigenvector whose $\lambda_i \ge 2/\eta$ is a knife-edge
+# exception: Appendix C.) The loss of linear regression *is* such a quadratic,
 # with $H = X^\top X / n$, so the limit carries over as it stands. Just below and
 # just above it:
 
@@ -755,25 +759,20 @@ for tick_label in inset.get_xticklabels() + inset.get_yticklabels():     # legib
 inset.set_facecolor("white");
 
 # %% [markdown]
-# Left, in the original weights (note the different scales of the two axes: the
-# valley is even narrower than it looks): it is long in $w_1$ (the feature of
-# scale 1 barely moves the loss) and narrow in $w_2$. The gradient points mostly
-# across the valley, so every step overshoots the floor and lands on the opposite
-# wall: the **zig-zag**. Each bounce is only a little smaller than the last, and
-# the progress along the valley is slow. The orange path, the standardized run
-# drawn in the same coordinates (thin line, small dots, on top), goes almost straight
-# to the minimum. Every second iterate of *both* runs lies exactly on the straight
-# segment from the start to the minimum (asserted below); only the odd iterates leave
-# it, the blue ones far, the orange first step slightly. That is chapter 02's analysis
-# at $\eta^\star = 2/(L + \mu)$, for any $\kappa$: both eigen-directions shrink by the
-# same factor $\rho$ per step, the steep one changing sign, so after an even number of
-# steps $w_k - w^\star = \rho^k (w_0 - w^\star)$, a point of that segment. (The orange
-# run holds this in $v$; mapping back by $w = v/s$ is linear and keeps segments.)
+# Left, in the original weights (the two axes have different scales): the valley is
+# long in $w_1$ and narrow in $w_2$. The gradient points mostly across it, so every
+# step overshoots the floor and lands on the opposite wall: the **zig-zag**, with
+# slow progress along the valley. The orange path, the standardized run drawn in the
+# same coordinates, goes almost straight to the minimum. Every second iterate of
+# *both* runs lies on the segment from the start to the minimum (asserted below):
+# at $\eta^\star = 2/(L + \mu)$ both eigen-directions shrink by the same factor $\rho$
+# per step, the steep one changing sign, so after an even number of steps
+# $w_k - w^\star = \rho^k (w_0 - w^\star)$ (chapter 02; mapping the orange run back by
+# $w = v/s$ is linear and keeps segments).
 #
-# Right, in the standardized coordinates, the contours are almost circles, and
-# the gradient points almost straight at the minimum: the first step lands next to
-# it, and steps 2 to 4 hide under the star (the inset gives their distances to the
-# minimum, on a log scale).
+# Right, in the standardized coordinates, the contours are almost circles: the first
+# step lands next to the minimum, and steps 2 to 4 hide under the star (the inset
+# gives their distances, on a log scale).
 #
 # The zig-zag is the steep eigen-direction changing sign at every step, and the
 # loss gap falls by the predicted $\rho^2$ per step on both problems:
@@ -798,7 +797,8 @@ for name, gap_curve, kappa in [("raw", raw_excess, kappa_raw), ("standardized", 
     print(f"{name:>12}: gap ratio per step {per_step.round(6)}, rho^2 = {rho ** 2:.6f}")
     assert np.allclose(per_step, rho ** 2, rtol=1e-6)
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here, you may skip it.
 fig, ax = plt.subplots(figsize=(6.5, 4))
 ax.semilogy(raw_excess[:raw_steps + 60] / raw_excess[0], color=GD_COLOR,
             label=f"raw features, $\\kappa$ = {kappa_raw:.0f}: {raw_steps} steps")
@@ -891,6 +891,8 @@ print(f"t + 5: after 200 steps the loss gap is {shifted_gap[-1] / shifted_gap[0]
 assert 0.3 < shifted_gap[-1] / shifted_gap[0] < 0.6                # still far after 200 steps
 assert excess(centred_surface, centred_trace.xs)[-1] < 1e-20         # one step
 
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here, you may skip it.
 fig, (ax_s, ax_c) = plt.subplots(1, 2, figsize=(11, 4.4), width_ratios=[1.4, 1], layout="constrained")
 shifted_levels = excess(shifted_surface, np.zeros((1, 2)))[0] * np.geomspace(1e-4, 100, 30) + shifted_surface.f(
     shifted_surface.minima[0])                                # log-spaced in J - J*: the thin valley shows
@@ -969,7 +971,9 @@ assert solve_says.startswith("LinAlgError")
 
 # %% [markdown]
 # Do not count on that error. `solve` raises only if the elimination meets a pivot
-# that is *exactly* zero. Rounding can leave a tiny nonzero pivot instead, when
+# that is *exactly* zero: numpy calls LAPACK's `gesv`, which by its documentation
+# reports failure (`INFO > 0`) only when a diagonal entry $U_{ii}$ of the LU factor is
+# exactly zero. Rounding can leave a tiny nonzero pivot instead, when
 # $X^\top X$ is exactly singular or only a hair away from it, and then `solve`
 # returns an arbitrary point of the valley without a word (Appendix B shows two such
 # cases). So on data that may be collinear, do not call `solve` on the normal
@@ -1123,11 +1127,10 @@ assert abs(correlation - 0.9896) < 5e-5 and abs(kappa_nc - 191) < 0.5 and abs(ne
 assert abs(near_steps - np.log(1 / TOL) / (-2 * np.log(rho_nc))) <= 1          # the rate of chapter 02
 
 # %% [markdown]
-# At the best fixed learning rate, $\kappa = 191$ (the sample correlation is 0.9896,
-# not quite 0.99) costs 1100 steps, exactly the
-# count that the rate $\rho = (\kappa - 1)/(\kappa + 1)$ of chapter 02 predicts, against
-# a handful for uncorrelated standardized features. Whitening the two features
-# (section 6) brings $\kappa$ to 1, checked in the next cell.
+# At the best fixed learning rate, $\kappa = 191$ costs 1100 steps, the count that
+# the rate $\rho = (\kappa - 1)/(\kappa + 1)$ of chapter 02 predicts (printed above),
+# against a handful for uncorrelated standardized features. Whitening the two
+# features (section 6) brings $\kappa$ to 1, checked in the next cell.
 # Collinearity also makes the two weights noisy from one sample to the next, while
 # their sum stays precise (appendix D).
 
@@ -1303,17 +1306,20 @@ def plot_early_stopping_vs_ridge():
     fig, axes = plt.subplots(2, 2, figsize=(13, 12), layout="constrained")
     (ax_f, ax_j), (ax_z, ax_r) = axes
     # (a) the two filters against lambda_i
+    circle_size = {8: 7, 64: 18, 1024: 6}          # at L the k = 64 and 1024 circles coincide: a wide ring, a dot
     for (k, color) in zip(pairings, [COLORS["blue"], COLORS["orange"], COLORS["bluish_green"]]):
         ax_f.semilogx(curvatures, gd_filter[k], color=color, linewidth=2,
                       label=f"early stopping, $k$ = {k}: $1 - (1 - \\eta\\lambda_i)^k$")
         ax_f.semilogx(curvatures, ridge_filter[k], color=color, linewidth=2, linestyle="--",
                       label=f"ridge, $\\lambda = 1/(\\eta k)$ = {1 / (0.1 * k):.3g}: $\\lambda_i/(\\lambda_i + \\lambda)$")
-        ax_f.plot(evals_nc, 1 - (1 - 0.1 * evals_nc) ** k, "o", color=color, markersize=7, zorder=5)
+        ax_f.plot(evals_nc, 1 - (1 - 0.1 * evals_nc) ** k, "o", color=color, markersize=circle_size[k],
+                  markerfacecolor="none" if k == 64 else color, markeredgewidth=2.5, zorder=5 + (k == 1024))
         ax_f.plot(evals_nc, evals_nc / (evals_nc + 1 / (0.1 * k)), "s", color=color, markersize=10,
                   markerfacecolor="none", markeredgewidth=1.5, zorder=6)   # hollow: a circle can show inside
     for value, name in zip(evals_nc, ["$\\mu$", "$L$"]):
         ax_f.axvline(value, color="0.5", linestyle=":", linewidth=1)
-        ax_f.text(value, 1.03, f"{name} = {value:.3g}", ha="center", fontsize=8, color="0.3")
+        ax_f.text(value * (1.08 if name == "$\\mu$" else 1 / 1.08), 1.03, f"{name} = {value:.3g}",
+                  ha="left" if name == "$\\mu$" else "right", fontsize=8, color="0.3")   # beside the line
     ax_f.set(xlabel="curvature $\\lambda_i$ of an eigen-direction of $H$ (log scale)",
              ylabel="share of $q_i^\\top w^\\star$ kept", ylim=(-0.02, 1.09),
              title="(a) How much of each direction is kept ($\\eta$ = 0.1)")
@@ -1347,8 +1353,9 @@ def plot_early_stopping_vs_ridge():
                 ax_.annotate(f"$k$={k}", gd_small[k], xytext=offset, textcoords="offset points", fontsize=7.5,
                              ha=side, va="center", color=GD_COLOR, zorder=10,
                              bbox=dict(facecolor="white", edgecolor="none", pad=0.3, alpha=0.7))
-        ax_.plot(*w_ridge, "D", color=COLORS["vermillion"], markeredgecolor="black", markersize=8, zorder=9,
-                 label=f"$w_\\lambda$, $\\lambda$ = {lam}")
+        if not paired:                              # in (c) the k = 64 pair's dotted line would cross it
+            ax_.plot(*w_ridge, "D", color=COLORS["vermillion"], markeredgecolor="black", markersize=8, zorder=9,
+                     label=f"$w_\\lambda$, $\\lambda$ = {lam}")
         ax_.plot(*near.minima[0], **style.MINIMUM_STYLE, label="$w^\\star$")
         ax_.set(xlim=domain[0], ylim=domain[1], xlabel="$w_1$", ylabel="$w_2$", aspect="equal")
     ax_j.legend(fontsize=7.5, loc="lower right")
@@ -1372,39 +1379,24 @@ plot_early_stopping_vs_ridge();
 # %% [markdown]
 # **(a)** Each filter rises from 0 (a direction left out) to 1 (kept whole) as the
 # curvature $\lambda_i$ grows, and the pair with the same colour rises at the same
-# place, $\lambda_i \approx \lambda = 1/(\eta k)$: that is the pairing. For
-# $\lambda_i \ll \lambda$ the solid and dashed curves coincide (both are about
-# $\lambda_i/\lambda = \eta k\lambda_i$). On the plotted range they differ most between
-# $\lambda$ and $10\lambda$, by at most 0.22 (0.216 for $k = 8$, at the right edge). In
-# general, with $x = \eta k\lambda_i$ the ridge filter is $x/(1 + x)$ and the early-stopping
-# one tends to $1 - e^{-x}$ as $k$ grows, so the largest difference tends to
-# $\max_x\,[(1 - e^{-x}) - x/(1 + x)] \approx 0.204$, at $x \approx 2.51$, that is
-# $\lambda_i \approx 2.5\lambda$ (printed above). At $\lambda_i = \lambda$ ridge keeps exactly half and early
-# stopping about $1 - 1/e \approx 0.63$ (0.66 for $k = 8$), and at $\lambda_i = 10\lambda$
-# early stopping keeps the direction practically whole while ridge still cuts it
-# by $1/11$ (printed above for $k$ = 64 and 1024). So early stopping is the sharper filter. The markers sit at the
-# two curvatures of the correlated features: the steep one ($L \approx 2$) is mostly
-# kept already at $k = 8$ (83% by early stopping, 61% by ridge) and nearly whole
-# from $k = 64$ on, so what $k$ or $\lambda$ decides is how much of the flat
+# place, $\lambda_i \approx \lambda = 1/(\eta k)$: that is the pairing. Early stopping
+# is the sharper filter: at $\lambda_i = \lambda$ ridge keeps exactly half, early
+# stopping about $1 - 1/e \approx 0.63$; on the plotted range the two differ by at
+# most 0.22 (printed above). The steep direction ($L \approx 2$) is nearly whole from $k = 64$
+# on (the wide ring and the dot at $L$), so $k$ or $\lambda$ decides how much of the flat
 # direction ($\mu \approx 0.01$) gets in.
 #
-# **(b)** On the contours of $J$ (log-spaced in $J - J^\star$), gradient descent from
-# 0 (blue dots) first runs across the thin valley, along the steep direction
-# $(1, 1)$, then slowly along it; the ridge solutions (the wide pale band) do much
-# the same as $\lambda$ falls. Not exactly: at the bend gradient descent cuts above
-# the ridge path (visible in panel (c), not at this scale), but on this sample every iterate lies within 2.4% of $\|w^\star\|$
-# of it (printed above). **(c)** Zoomed in, the hollow squares are the ridge
-# solutions at $\lambda = 1/(\eta k)$ for $k$ = 64, 256 and 1024, each dotted to its
-# iterate (the distances for every $k$ are printed above). Point by point the
-# pairing is rougher than path by path: on this sample the pairs are up to 22% of
-# $\|w^\star\|$ apart at the bend ($k = 8$, 16) and within 2% from $k = 256$ on
-# (printed above; other samples drawn the same way can give a few per cent there).
-# $\lambda \approx 1/(\eta k)$ is an order of magnitude, not an identity. **(d)** The
-# penalty adds $\lambda$ to both curvatures: the contours of $J_\lambda$ are rounder
-# ($\kappa$ falls from 191 to 18.9, so the axis ratio of the ellipses, $\sqrt\kappa$,
-# falls from 14 to 4.3: still elongated), and its minimum $w_\lambda$ lies on the
-# path, short of $w^\star$. Choosing $\lambda$ (or when to stop) is a question of
-# generalization, for held-out data (section 3), and beyond this chapter.
+# **(b)** Gradient descent from 0 (blue dots) first runs across the thin valley,
+# then slowly along it; the ridge solutions (the pale band) do much the same as
+# $\lambda$ falls, and on this sample every iterate lies within a few per cent of
+# $\|w^\star\|$ of that path. **(c)** Zoomed in, point by point the pairing is
+# rougher: each hollow square (ridge at $\lambda = 1/(\eta k)$) is dotted to its
+# iterate, and the distances, printed above, are largest at the bend. $\lambda
+# \approx 1/(\eta k)$ is an order of magnitude, not an identity. **(d)** The penalty
+# adds $\lambda$ to both curvatures: the contours of $J_\lambda$ are rounder ($\kappa$
+# 191 → 18.9, still elongated), and its minimum $w_\lambda$ lies on the path, short
+# of $w^\star$. Choosing $\lambda$ (or when to stop) is a question of generalization,
+# on held-out data (section 3), beyond this chapter.
 #
 # ## Summary
 #
@@ -1490,8 +1482,9 @@ plot_early_stopping_vs_ridge();
 # products with $X$ and $X^\top$, which can be streamed from disk. Gradient descent
 # and its stochastic variants take over when the loss is not quadratic, or when $n$
 # is very large and the examples redundant, so that a stochastic step on a few
-# examples costs far less than one pass over all of them. Linear regression is where we can
-# have all of them, and check one against another.
+# examples costs far less than one pass over all of them (chapter 04 compares the
+# two at equal numbers of example gradients). Linear regression is where we can have
+# all of them, and check one against another.
 #
 # ## Appendix B. `solve` on singular and nearly singular normal equations
 #
@@ -1563,9 +1556,12 @@ except np.linalg.LinAlgError as exc:                                    # possib
 # ## Appendix C. Above $2/L$: a knife-edge
 #
 # Section 5 said gradient descent converges *from every start* exactly when
-# $\eta < 2/L$. From a start with no component along the top eigenvector, a larger
-# $\eta$ can still converge: that component is zero and stays zero, in exact
-# arithmetic. It is a knife-edge, not a recipe. Take $\eta = 0.6 > 2/L = 0.5$ on
+# $\eta < 2/L$. From a start with no component along any eigenvector whose
+# $\lambda_i \ge 2/\eta$, a larger $\eta$ can still converge: those components are
+# zero and stay zero, in exact arithmetic. (No component along the top eigenvector
+# alone is not enough: on $\mathrm{diag}(1, 4)$ with $\eta = 2.5$, even the start
+# $(1, 0)$ diverges, by $|1 - 2.5| = 1.5$ per step, asserted below.) It is a
+# knife-edge, not a recipe. Take $\eta = 0.6 > 2/L = 0.5$ on
 # $H = \mathrm{diag}(1, 4)$. A start exactly on the slow axis converges (the axis is
 # exact in floating point, and the factor is $|1 - 0.6| = 0.4$ per step); a start
 # $10^{-3}$ off it diverges, by $|1 - 0.6 \cdot 4| = 1.4$ per step. On the same $H$
@@ -1588,6 +1584,11 @@ for name, (H_k, w_k) in knife.items():
 assert knife["slow axis of diag(1, 4)"] < 1e-100                # 0.4^300: exactly on the axis, it converges
 assert knife["slow axis, 1e-3 off"] > 1e30                      # 1e-3 x 1.4^300
 assert knife["slow eigenvector of the turned H"] > 1e10         # rounding alone was enough
+w_big = np.array([1.0, 0.0])                                    # eta = 2.5 >= 2/1: the slow axis too
+for _ in range(100):
+    w_big = w_big - 2.5 * H_toy @ w_big
+print(f"eta = 2.5, start (1, 0): |w_100| = {np.linalg.norm(w_big):.1e} (1.5^100 = {1.5 ** 100:.1e})")
+assert np.isclose(np.linalg.norm(w_big), 1.5 ** 100, rtol=1e-9)  # |1 - 2.5 x 1| = 1.5 per step
 
 # %% [markdown]
 # ## Appendix D. Collinearity and the noise in the weights
@@ -1620,6 +1621,23 @@ assert 6 < sd_formula.mean() / sd_uncorrelated < 8
 assert np.isclose(0.25 * np.ones(2) @ np.linalg.inv(X_nc.T @ X_nc) @ np.ones(2), sd_sum_formula ** 2)
 assert abs(w_samples.sum(axis=0).std() / sd_sum_formula - 1) < 0.05
 assert np.isclose(sd_sum_uncorrelated / sd_sum_formula, np.sqrt(1 + correlation))   # 1.41 times more precise
+spread = {"w1 - w2": (w_samples[0] - w_samples[1]).std(), "w1 + w2": w_samples.sum(axis=0).std()}
+print(f"spread along (1, -1) / along (1, 1): {spread['w1 - w2'] / spread['w1 + w2']:.1f}"
+      f" (formula sqrt((1 + r)/(1 - r)) = {np.sqrt((1 + correlation) / (1 - correlation)):.1f})")
+assert spread["w1 - w2"] > 10 * spread["w1 + w2"]                  # about 13.8 at r = 0.9896
+
+# %% [markdown]
+# In a picture: the 4,000 fits form a cloud stretched along $(1, -1)$ (the individual
+# weights are noisy) and narrow along $(1, 1)$ (their sum is precise).
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here, you may skip it.
+fig, ax = plt.subplots(figsize=(6, 5.2), layout="constrained")
+ax.plot(*w_samples, ".", color=COLORS["blue"], markersize=2, alpha=0.4, label="4,000 fits, one per noise draw")
+ax.plot(1.0, 1.0, **style.MINIMUM_STYLE, label="$w_{\\text{true}} = (1, 1)$")
+ax.set(xlabel="$w_1$", ylabel="$w_2$", aspect="equal",
+       title=f"Correlated features (r = {correlation:.2f}): noisy weights, precise sum")
+ax.legend(fontsize=8, loc="upper right");
 
 # %% [markdown]
 # ## Appendix E. The held-out loss of $w^\star$, exactly and on average
@@ -1655,13 +1673,9 @@ assert 1 / 2500 < p_beyond < 1 / 1800                        # about 1 in 2,000
 
 # %% [markdown]
 # For this $w^\star$ the excess is exactly 1.66% of the noise; the 10,000 new points
-# estimate 2.6%, with a standard error of about 0.26 percentage points. So this
-# particular fresh sample lands about 3.5 standard errors above the exact value: a
-# rare draw (for a normal estimate, more than 3.5 SE off happens about once in
-# 2,000 samples). Is the standard error wrong, then? Redraw the 10,000 new points
-# 2,000 times, keeping the same $w^\star$: if the standard error is calibrated, the
-# gaps measured in standard errors have a standard deviation near 1, and about 4.6%
-# of them lie beyond 2 (the share for a normal), about 0.27% beyond 3.
+# estimate 2.6%, about 3.5 standard errors (SE) above (a normal estimate lands 3.5 SE
+# or more off about once in 2,000 samples). Is the SE wrong? Redrawing the 10,000 new points
+# 2,000 times, with the same $w^\star$, checks it:
 
 # %%
 miss_w = w_fit - line.w_true
@@ -1684,9 +1698,8 @@ assert 0.03 < np.mean(np.abs(z_scores) > 2) < 0.065          # about 4.6% beyond
 assert np.sum(np.abs(z_scores) > 3) <= 15 and np.sum(np.abs(z_scores) > 3.5) <= 6   # tails no heavier than a normal's
 
 # %% [markdown]
-# The standard error is calibrated: the spread and the counts in the tails match a
-# normal's. How many of 2,000 draws land beyond 3.5 is itself a chance event (about
-# one is expected), so the chapter's fresh sample is simply an unlucky one. On average
+# The SE is calibrated (spread and tails as for a normal): the chapter's fresh sample
+# is simply an unlucky one. On average
 # over training samples, what is the excess $\tfrac12\|w^\star - w_{\text{true}}\|^2$?
 # Over noise draws, $w^\star - w_{\text{true}} = (X^\top X)^{-1}X^\top\varepsilon$
 # has covariance $\sigma^2 (X^\top X)^{-1}$ (appendix D), so the expected
@@ -1735,4 +1748,14 @@ ax.axvline(100 * exact_excess, color=COLORS["orange"], linestyle="-.", linewidth
            label=f"section 3's sample: {exact_excess:.2%}")
 ax.set(xlabel="held-out loss of $w^\\star$ above the noise, % of $\\sigma^2/2$", ylabel="number of samples",
        title="The excess is skewed: most samples below the mean, a few far above")
-ax.legend(fontsize=8, loc="upper right");
+ax.legend(fontsize=8, loc="upper right")
+close = ax.inset_axes([0.5, 0.12, 0.45, 0.28])        # the formula and the mean are 0.16 points apart: zoomed in
+close.axvline(100 * expected, color="black", linestyle="--", linewidth=1.5)
+close.axvline(100 * np.mean(excess_ratios), color=COLORS["vermillion"], linestyle="-", linewidth=1.5)
+close.text(100 * expected + 0.02, 0.5, "formula", fontsize=7, va="center", ha="left")
+close.text(100 * np.mean(excess_ratios) - 0.02, 0.5, "mean", fontsize=7, va="center", ha="right",
+           color=COLORS["vermillion"])
+close.set_xlim(100 * expected - 0.5, 100 * expected + 0.5)
+close.set_yticks([])
+close.tick_params(labelsize=7, pad=1)
+close.set_title("zoom: formula and mean (%)", fontsize=7.5, pad=2);
