@@ -1081,6 +1081,13 @@ ax_ell.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=8);   # 
 # and $x^2 - y^4$ (a saddle), whose Hessians at the origin are both
 # $\mathrm{diag}(2, 0)$.
 #
+# Read the other way round, this gives the **necessary conditions** for a local
+# minimum of a function with continuous second derivatives: $\nabla f(p) = 0$ (else
+# a small step along $-\nabla f$ goes down, section 3) and no eigenvalue of $H$ is
+# negative (else $f$ changes by $\tfrac12 \lambda t^2 < 0$, to second order, along its
+# eigenvector: a small step that way goes down). The table's first row is a *sufficient* condition; $x^2 + y^4$ shows it is not a
+# necessary one.
+#
 # The same test, applied everywhere instead of at one point, decides **convexity**
 # (by definition: every chord of the graph lies on or above the graph; chapter 02
 # draws it), which chapters 02 and 03 use: a twice-differentiable function (on an open convex
