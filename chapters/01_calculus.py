@@ -1000,9 +1000,10 @@ x = np.array([0.3, -1.7])                                    # x^T A x = sum lam
 assert np.isclose(x @ A @ x, np.sum(lambdas * (Q.T @ x) ** 2))
 
 # %% [markdown]
-# In a picture: the unit circle (left, dotted) and its image under $A$ (solid). The
-# eigenvectors keep their direction and are stretched by 1 and 3; $(1, 0)$ is
-# turned. Right: the ellipse $x^\top A x = 1$, with half-axes $1/\sqrt{3}$ and $1$.
+# In a picture: the unit circle (left, dotted) and its image under $A$ (solid). Each
+# dashed arrow is a unit vector $u$ (its hollow head on the circle), the solid arrow
+# of the same colour is $Au$. The eigenvectors keep their direction and are
+# stretched by 1 (so $Au = u$: one arrow) and 3; $(1, 0)$ is turned. Right: the ellipse $x^\top A x = 1$, with half-axes $1/\sqrt{3}$ and $1$.
 
 # %%
 fig, (ax_map, ax_ell) = plt.subplots(1, 2, figsize=(9, 4.3), layout="constrained")
@@ -1015,13 +1016,14 @@ arrow_specs = [(Q[:, 1], COLORS["blue"], f"eigenvector $q_2$, $\\lambda_2$ = {la
                (np.array([1.0, 0.0]), COLORS["vermillion"], "$u = (1, 0)$: turned")]
 for v, color, label in arrow_specs:
     same = np.allclose(A @ v, v)
-    if not same:                                             # u: dashed, its tip on the unit circle
-        ax_map.annotate("", v, (0, 0), zorder=3, arrowprops=dict(
-            arrowstyle="-|>", color=color, lw=1.5, linestyle="--", shrinkA=0, shrinkB=0))
-    ax_map.annotate("", A @ v, (0, 0), zorder=4, arrowprops=dict(   # Au: solid, tip exactly at A u
+    ax_map.annotate("", A @ v, (0, 0), zorder=3, arrowprops=dict(   # Au: solid, tip exactly at A u
         arrowstyle="-|>", color=color, lw=2, shrinkA=0, shrinkB=0))
+    if not same:                                             # u: dashed, hollow head on the unit circle
+        ax_map.annotate("", v, (0, 0), zorder=4, arrowprops=dict(
+            arrowstyle="-|>,head_width=0.4,head_length=0.8", ec=color, fc="white", lw=1.5,
+            linestyle="--", shrinkA=0, shrinkB=0))
     ax_map.plot([], [], color=color, lw=2,
-                label=label + (" ($Au = u$: one arrow)" if same else " (dashed $u$, solid $Au$)"))
+                label=label + (" ($Au = u$: one arrow)" if same else " (dashed $u$, hollow head; solid $Au$)"))
 ax_map.set(xlim=(-3.2, 3.2), ylim=(-3.2, 3.2), aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
            title="$A$ stretches its eigenvectors, turns the rest")
 ax_map.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=7)   # outside: off the ellipse
