@@ -260,7 +260,8 @@ axes[2].set_title("walk along $y$ (with $x = 1$)");
 # Measure length another way and the answer changes: among steps with every
 # $|u_i| \le 1$ the slope $\nabla f \cdot u$ is largest for $u_i = \mathrm{sign}(\partial
 # f / \partial x_i)$, each coordinate on its own (checked below). Its negative is the
-# step direction of signSGD, a limit of Adam met in chapter 06.
+# step direction of signSGD, the limit of Adam with $\beta_1 = \beta_2 = 0$ and
+# $\epsilon \to 0$ (chapter 06).
 #
 # Let us not take the chain rule's word for it. We measure the slope of the walk in
 # 3600 directions using only values of $f$ (a secant with a tiny step), and compare.
@@ -369,7 +370,8 @@ ax.plot(*saddles.T, linestyle="none", marker="X", markersize=10, color=COLORS["o
 ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, fontsize=8);
 
 # %% [markdown]
-# The gradient is zero exactly at the minima (and at the other flat points):
+# The gradient is zero at every stationary point: the four minima, and also the
+# hilltop and the saddles (checked here for the minima):
 
 # %%
 assert np.all(np.linalg.norm(himmelblau.grad(himmelblau.minima.T), axis=0) < 1e-10)
@@ -884,75 +886,60 @@ assert np.isclose(error_buggy, 1 / 3, atol=1e-6)
 # gives exactly 1; flipping one component $g_i$ gives $2|g_i| / 2\|g\| = |g_i| /
 # \|g\|$, which is small when that component is (measured below).
 #
-# **How tiny is "tiny"?** For a correct gradient the relative error is the
-# finite-difference error divided by $\|g\| + \|g_{\text{fd}}\| \approx 2\|g\|$.
-# Section 5 gives its two parts per coordinate: truncation $\tfrac16 |f'''|\, h^2$ and
-# round-off of order $\varepsilon |f| / 2h$. With $h = 10^{-6}$ at a generic point
-# the round-off part leads (at our random point the truncation part is more than 1000
-# times smaller, printed below, and at 20 others more than 10 times), so we use
-#
-# $$\frac{\varepsilon |f|}{2h\|g\|}$$
-#
-# as an **order-of-magnitude guide**, not a bound. For a well-scaled problem ($|f|$
-# and $\|g\|$ of similar size) it is near $10^{-10}$. Appendix 10 measures two cases
-# well above it: near a minimum, where $\|g\|$ is small and the truncation part,
-# divided by it, takes over; and in 300 dimensions, where the errors of all
-# coordinates add up in the norm. A large $|f|$ raises the guide itself: adding a
-# constant $10^8$ to $f$ changes no derivative, but it raises $|f|$, and with it the
-# round-off of the differences.
+# **How tiny is "tiny"?** The figure below repeats the check at this point for
+# every step $h$. For the correct gradient the relative error is the V of section 5:
+# round-off on the left (it grows as $1/h$), truncation on the right (as $h^2$), and
+# at the default $h = 10^{-6}$ it is near $10^{-10}$. The dashed line is the
+# round-off model of section 5 divided by the gradient, $\varepsilon |f| / (2h\|g\|)$:
+# an **order-of-magnitude guide**, not a bound (appendix 10 measures correct
+# gradients above it: a large $|f|$, a point near a minimum, 300 dimensions,
+# float32). The buggy gradient gives $1/3$ at every step. So read anything many
+# orders of magnitude above $10^{-10}$ as a bug to look for, and when in doubt check
+# at a second step: a correct gradient's error moves with $h$, a bug's stays put.
 
 # %%
+hs_check = np.logspace(-10, -1, 91)
+check_correct = np.array([calculus.check_grad(himmelblau.f, grad_himmelblau, point, h=s) for s in hs_check])
+check_buggy = np.array([calculus.check_grad(himmelblau.f, grad_himmelblau_buggy, point, h=s) for s in hs_check])
 gradient_point = himmelblau.grad(point)
+guide_check = eps * himmelblau.f(point) / (2 * hs_check * np.linalg.norm(gradient_point))
+
+fig, ax = plt.subplots(figsize=style.FIGSIZE["single"], layout="constrained")
+ax.loglog(hs_check, check_buggy, color=COLORS["vermillion"], marker="s", markevery=10,
+          label="buggy gradient (the 2 forgotten)")
+ax.loglog(hs_check, check_correct, color=COLORS["blue"], marker="o", markevery=10, label="correct gradient")
+ax.loglog(hs_check, guide_check, color="black", linestyle="--", linewidth=1,
+          label=r"guide $\varepsilon |f| / (2h\|g\|)$")
+ax.axvline(1e-6, color="grey", linestyle=":", label="default $h = 10^{-6}$")
+ax.set(xlabel="step $h$ (log scale)", ylabel="relative error of the check (log scale)",
+       title=f"Gradient check at ({point[0]:.2f}, {point[1]:.2f}) against the step", ylim=(1e-13, 3))
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=8);   # outside: off the V
+
+# %%
+i_default = np.argmin(np.abs(np.log(hs_check / 1e-6)))
+print(f"correct gradient: error {check_correct[i_default]:.1e} at h = 1e-6, smallest {check_correct.min():.1e} "
+      f"at h = {hs_check[check_correct.argmin()]:.0e}; {check_correct[0]:.1e} at h = 1e-10, "
+      f"{check_correct[-1]:.1e} at h = 1e-1")
+print(f"buggy gradient: from {check_buggy.min():.4f} to {check_buggy.max():.4f}")
 one_sign_flipped = gradient_point * [1, -1]
 error_one_sign = calculus.check_grad(himmelblau.f, lambda q: one_sign_flipped, point)
-offset = 1e8
-error_offset = calculus.check_grad(lambda q: himmelblau.f(q) + offset, grad_himmelblau, point)
-floor_offset = eps * (himmelblau.f(point) + offset) / (2e-6 * np.linalg.norm(gradient_point))
-floor_plain = eps * himmelblau.f(point) / (2e-6 * np.linalg.norm(gradient_point))
-truncation_plain = np.linalg.norm(24 * point * 1e-12 / 6) / (2 * np.linalg.norm(gradient_point))
 print(f"sign of g_y flipped: {error_one_sign:.4f}  (|g_y| / |g| = "
       f"{abs(gradient_point[1]) / np.linalg.norm(gradient_point):.4f})")
-print(f"correct gradient of f:       {error_correct:.1e}  (guide {floor_plain:.1e}; "
-      f"truncation part {truncation_plain:.1e})")
-print(f"correct gradient of f + 1e8: {error_offset:.1e}  (guide {floor_offset:.1e})")
-
-# The same two checks at 20 other random points: guide / error
-ratios_plain, ratios_offset, error_over_truncation = [], [], []
-for q in np.random.default_rng(1).uniform(-4, 4, size=(20, 2)):
-    norm_g = np.linalg.norm(grad_himmelblau(q))
-    error_q = calculus.check_grad(himmelblau.f, grad_himmelblau, q)
-    ratios_plain.append(eps * himmelblau.f(q) / (2e-6 * norm_g) / error_q)
-    error_over_truncation.append(error_q / (np.linalg.norm(24 * q * 1e-12 / 6) / (2 * norm_g)))
-    ratios_offset.append(eps * (himmelblau.f(q) + offset) / (2e-6 * norm_g)
-                         / calculus.check_grad(lambda v: himmelblau.f(v) + offset, grad_himmelblau, q))
-print(f"guide / error at 20 points: f from {min(ratios_plain):.2f} to {max(ratios_plain):.1f}, "
-      f"f + 1e8 from {min(ratios_offset):.1f} to {max(ratios_offset):.1f}")
-
+assert 1e-11 < check_correct[i_default] < 1e-9                    # near 1e-10 at the default step
+assert check_correct[0] > 10 * check_correct[i_default]           # left arm: round-off
+assert check_correct[-1] > 1e4 * check_correct[i_default]         # right arm: truncation
+assert 0.1 < guide_check[i_default] / check_correct[i_default] < 10   # guide: the same order here
+assert np.allclose(check_buggy, 1 / 3, atol=0.01)                 # the bug: 1/3 at every step
 assert np.isclose(error_one_sign, abs(gradient_point[1]) / np.linalg.norm(gradient_point), rtol=1e-6)
-assert 1000 * error_correct < error_offset < floor_offset       # correct, yet far above 1e-10
-assert 2 < floor_offset / error_offset < 30                      # here the guide is above the error
-# truncation: Himmelblau is a quartic, f_xxx = 24x and f_yyy = 24y, h = 1e-6
-assert truncation_plain < error_correct / 1000                   # round-off leads at this point
-assert 0.1 < floor_plain / error_correct < 10                    # same order as the guide
-assert all(1 < r < 100 for r in ratios_offset)                   # f + 1e8: below the guide at all 20
-assert min(ratios_plain) < 1 and all(0.1 < r < 100 for r in ratios_plain)   # f: sometimes above it
-assert min(error_over_truncation) > 10                           # round-off leads at all 20 points
+assert np.isclose(error_one_sign, 0.085, atol=0.001)
 for c in [0.5, 1.01]:                                            # a wrong factor c: |c - 1| / (|c| + 1)
     error_c = calculus.check_grad(himmelblau.f, lambda q: c * grad_himmelblau(q), point)
     assert np.isclose(error_c, abs(c - 1) / (abs(c) + 1), rtol=1e-4)
 
 # %% [markdown]
-# For $f + 10^8$ the measured error is below the guide, here and at each of 20 other
-# random points (by the factors printed). For $f$ itself the error and the guide
-# are of the same order, and at some of those points the error is a few times
-# *above* the guide: it is an order of magnitude, no more. Section 10, an appendix,
-# measures correct gradients well above it (near a minimum, where $\|g\|$ is small,
-# and in 300 dimensions) and shows that in float32 (single
-# precision, common on GPUs) the floor rises to about $10^{-5}$. A factor far from 1
-# or a flipped sign of the whole gradient still gives an error near $10^{-1}$ to $1$,
-# many orders above any of these floors; a factor close to 1, or a wrong sign in one
-# small component, gives less (above), so read anything many orders of magnitude
-# above the guide as a bug to look for.
+# A factor far from 1 or a flipped sign of the whole gradient gives an error near
+# $10^{-1}$ to $1$; a factor close to 1 gives less ($0.005$ for $c = 1.01$), and a
+# wrong sign in one component gives $|g_i| / \|g\|$ ($0.085$ here, printed above).
 #
 # Check at a random point, not at a special one. At the minimum the gradient is
 # zero and any relative error is noise; at a point such as $w = 0$ every term that
@@ -1013,9 +1000,10 @@ x = np.array([0.3, -1.7])                                    # x^T A x = sum lam
 assert np.isclose(x @ A @ x, np.sum(lambdas * (Q.T @ x) ** 2))
 
 # %% [markdown]
-# In a picture: the unit circle (left, dotted) and its image under $A$ (solid). The
-# eigenvectors keep their direction and are stretched by 1 and 3; $(1, 0)$ is
-# turned. Right: the ellipse $x^\top A x = 1$, with half-axes $1/\sqrt{3}$ and $1$.
+# In a picture: the unit circle (left, dotted) and its image under $A$ (solid). Each
+# dashed arrow is a unit vector $u$ (its hollow head on the circle), the solid arrow
+# of the same colour is $Au$. The eigenvectors keep their direction and are
+# stretched by 1 (so $Au = u$: one arrow) and 3; $(1, 0)$ is turned. Right: the ellipse $x^\top A x = 1$, with half-axes $1/\sqrt{3}$ and $1$.
 
 # %%
 fig, (ax_map, ax_ell) = plt.subplots(1, 2, figsize=(9, 4.3), layout="constrained")
@@ -1027,13 +1015,15 @@ arrow_specs = [(Q[:, 1], COLORS["blue"], f"eigenvector $q_2$, $\\lambda_2$ = {la
                (Q[:, 0], COLORS["bluish_green"], f"eigenvector $q_1$, $\\lambda_1$ = {lambdas[0]:g}"),
                (np.array([1.0, 0.0]), COLORS["vermillion"], "$u = (1, 0)$: turned")]
 for v, color, label in arrow_specs:
-    ax_map.annotate("", v, (0, 0), zorder=2,                 # u: wide and pale, underneath
-                    arrowprops=dict(arrowstyle="-|>,head_width=0.5,head_length=0.8", color=color,
-                                    lw=7, alpha=0.35))
-    ax_map.annotate("", A @ v, (0, 0), zorder=3,             # Au: thin and solid, on top
-                    arrowprops=dict(arrowstyle="-|>", color=color, lw=1.8))
+    same = np.allclose(A @ v, v)
+    ax_map.annotate("", A @ v, (0, 0), zorder=3, arrowprops=dict(   # Au: solid, tip exactly at A u
+        arrowstyle="-|>", color=color, lw=2, shrinkA=0, shrinkB=0))
+    if not same:                                             # u: dashed, hollow head on the unit circle
+        ax_map.annotate("", v, (0, 0), zorder=4, arrowprops=dict(
+            arrowstyle="-|>,head_width=0.4,head_length=0.8", ec=color, fc="white", lw=1.5,
+            linestyle="--", shrinkA=0, shrinkB=0))
     ax_map.plot([], [], color=color, lw=2,
-                label=label + (" ($Au = u$: one arrow)" if np.allclose(A @ v, v) else " (wide pale $u$, thin $Au$)"))
+                label=label + (" ($Au = u$: one arrow)" if same else " (dashed $u$, hollow head; solid $Au$)"))
 ax_map.set(xlim=(-3.2, 3.2), ylim=(-3.2, 3.2), aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
            title="$A$ stretches its eigenvectors, turns the rest")
 ax_map.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=7)   # outside: off the ellipse
@@ -1092,6 +1082,13 @@ ax_ell.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=8);   # 
 # then the higher-order terms decide, as in $x^2 + y^4$ (a minimum at the origin)
 # and $x^2 - y^4$ (a saddle), whose Hessians at the origin are both
 # $\mathrm{diag}(2, 0)$.
+#
+# Read the other way round, this gives the **necessary conditions** for a local
+# minimum of a function with continuous second derivatives: $\nabla f(p) = 0$ (else
+# a small step along $-\nabla f$ goes down, section 3) and no eigenvalue of $H$ is
+# negative (else $f$ changes by $\tfrac12 \lambda t^2 < 0$, to second order, along its
+# eigenvector: a small step that way goes down). The table's first row is a *sufficient* condition; $x^2 + y^4$ shows it is not a
+# necessary one.
 #
 # The same test, applied everywhere instead of at one point, decides **convexity**
 # (by definition: every chord of the graph lies on or above the graph; chapter 02
@@ -1359,10 +1356,23 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 # First, a detail of section 5: `calculus.numerical_gradient` uses $h = 10^{-6}$,
 # a little below the central sweet spot $h \approx 7 \cdot 10^{-6}$. At $x$ of size 1
 # that costs a factor of about 7 in round-off ($\varepsilon |f| / 2h$ grows as $1/h$)
-# and buys $7^2 = 49$ times less truncation ($h^2 |f'''| / 6$), which pays off when
-# $f'''$ is large. (Against the `derivative` default $10^{-5}$ the factors are 10
-# and 100.)
-#
+# and buys $7^2 = 49$ times less truncation ($h^2 |f'''| / 6$). (Against the
+# `derivative` default $10^{-5}$ the factors are 10 and 100.) That trade loses where
+# round-off leads, as at section 7's check point, and wins where truncation leads:
+# for $f = \sin 10x$ ($|f'''|$ up to 1000) on $[0.5, 1.5]$, $h = 10^{-6}$ is about 15
+# times more accurate than $7 \cdot 10^{-6}$ and 30 times more than $10^{-5}$
+# (measured below, mean of 41 points).
+
+# %%
+xs_wiggle = np.linspace(0.5, 1.5, 41)
+wiggle_error = {step: np.mean([abs(calculus.derivative(lambda t: np.sin(10 * t), x, h=step) - 10 * np.cos(10 * x))
+                               for x in xs_wiggle]) for step in (1e-6, 7e-6, 1e-5)}
+print("sin 10x, mean error of the central difference:",
+      ", ".join(f"h = {step:.0e}: {err:.1e}" for step, err in wiggle_error.items()))
+assert 8 < wiggle_error[7e-6] / wiggle_error[1e-6] < 25        # truncation leads: the smaller step wins
+assert 15 < wiggle_error[1e-5] / wiggle_error[1e-6] < 50
+
+# %% [markdown]
 # ### Near 1: the round-off side of section 5's figure
 #
 # Three numbers for the round-off side ($h \le 10^{-11}$) of section 5's
@@ -1480,24 +1490,39 @@ for name in far:
           f"larger step {h_rel[1]:.1e}: {r['larger']:.1e}")
     print(f"{'':4} central h = 1e-5: {r['plain_c']:.1e};  exact step: {r['exact_c']:.1e}")
 print(f"sqrt: h* = sqrt(2 eps |f| / |f''|) = {h_star_sqrt:.1e}")
+# sqrt at h = 1e-8: the two parts of the forward error, averaged over the 41 points
+func, deriv, xs_sqrt = far["sqrt"]
+step_taken = (xs_sqrt + 1e-8) - xs_sqrt
+part_step = np.mean(np.abs((func(xs_sqrt + 1e-8) - func(xs_sqrt)) * (1 / 1e-8 - 1 / step_taken)))
+part_values = np.mean(np.abs(forward_exact_step(func, xs_sqrt, 1e-8) - deriv(xs_sqrt)))
+print(f"sqrt, h = 1e-8: (x + h) - x is off from h by a relative {np.abs(step_taken / 1e-8 - 1).max():.1e}; "
+      f"error from that {part_step:.1e}, from the rounding of the values {part_values:.1e}")
 
 # %%
 sq, sn = fixes["sqrt"], fixes["sin"]
 assert np.isclose(np.spacing(x_far), 1.8e-12, rtol=0.02)          # float64 spacing at 1e4
 assert np.isclose(h_star_sqrt, 4.2e-4, rtol=0.01)
 assert sq["exact"] > sq["plain"] / 2                               # sqrt: the exact step barely helps,
+assert 0.5 < part_step / part_values < 2                           # (two parts of the same size)
+assert np.allclose(np.abs(step_taken / 1e-8 - 1), 8.0e-5, rtol=0.01)   # the same rounding at all 41 points
+assert np.isclose(part_step, 4.0e-7, rtol=0.1) and np.isclose(part_values, 4e-7, rtol=0.25)
+assert 1.1 < sq["plain"] / sq["exact"] < 1.6                       # the exact step: only ~1.3 x better
 assert sq["larger"] < sq["plain"] / 1000                           # the larger step gains 3+ digits
 assert sn["exact"] < sn["plain"] / 1000                            # sin: the exact step gains 3+ digits,
 assert sn["exact_c"] < sn["plain_c"] / 100                         # for both differences,
 assert sn["larger"] > 100 * sn["exact"]                            # the larger step loses them again
 
 # %% [markdown]
-# For $\sqrt{x}$ the rounding of $x + h$ hardly matters ($|f'| = 0.005$ is small):
-# the error at $h = 10^{-8}$ is the round-off of the values themselves,
-# $\varepsilon |f| / h$ with $|f| = 100$, and only a larger step cures it. For
-# $\sin x$ it is the other way round: $|f'|$ is of order 1, the rounding of $x + h$
-# is the whole error, and the exact step cures it at the *same* $h$, while the larger
-# step is far too large for a function that bends as fast at $10^4$ as at 1.
+# For $\sqrt{x}$ at $h = 10^{-8}$ the error has two parts of the same size (printed
+# above): the rounding of $x + h$ (the step taken is off from $h$ by a relative
+# $8 \cdot 10^{-5}$, times $|f'| = 0.005$: about $4 \cdot 10^{-7}$) and the round-off
+# of the values themselves (at most about $\varepsilon |f| / h = 2 \cdot 10^{-6}$
+# with $|f| = 100$; measured, about $4 \cdot 10^{-7}$ too). The exact step removes
+# only the first, so the error drops by a factor of only about 1.3. Both parts are
+# at most a constant over $h$ (the first at most $|f'|\,\tfrac12 \varepsilon |x| / h$),
+# so a larger step cures both. For $\sin x$ it is the other way round: $|f'|$ is of
+# order 1, the rounding of $x + h$ is the whole error, and the exact step cures it at
+# the *same* $h$, while the larger step is far too large for a function that bends as fast at $10^4$ as at 1.
 #
 # `calculus.relative_step(x, order)` applies both fixes: it returns
 # $\varepsilon^{1/(\text{order}+1)} \max(1, |x|)$, rounded so that $(x + h) - x = h$
@@ -1534,6 +1559,10 @@ print(f"sin central: the dip at h = {hs_far[dip]:.1e} ({sin_central[dip]:.1e}) h
 sq_mid = (hs_far >= 1e-10) & (hs_far <= 1e-7)
 sqrt_fc = np.median(far_curves["sqrt"][0][sq_mid] / far_curves["sqrt"][1][sq_mid])
 print(f"sqrt, h from 1e-10 to 1e-7: forward / central error (median) {sqrt_fc:.2f}")
+_, sq_cen, sq_exact = far_curves["sqrt"]
+sq_ratio = sq_cen[~np.isnan(sq_exact)] / sq_exact[~np.isnan(sq_exact)]
+print(f"sqrt, central / exact-step central error from h = {hs_far[~np.isnan(sq_exact)][0]:.0e} to 1: "
+      f"{sq_ratio.min():.2f} to {sq_ratio.max():.2f}")
 
 # %%
 sq_f, sq_c, sq_e = far_curves["sqrt"]
@@ -1544,6 +1573,7 @@ assert min(sin_central[dip - 1], sin_central[dip + 1]) > 5 * sin_central[dip]   
 assert 100 < sin_central.min() / np.nanmin(sin_exact) < 400        # the exact step beats every plain h, ~200x
 assert 1e-7 < hs_far[np.nanargmin(sin_exact)] < 1e-4               # near the step of x ~ 1
 assert 1.3 < sqrt_fc < 3                                           # sqrt far from 1: the models' factor 2
+assert 0.5 < sq_ratio.min() and 2 < sq_ratio.max() < 3.5           # sqrt: central ~ exact step, up to h = 1
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], layout="constrained", sharey=True)
@@ -1574,11 +1604,11 @@ fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", nco
 # rounds back to $x$, the difference is 0 and the error is $|f'|$ itself. The
 # exact-step curve is drawn only from the full spacing on (a step that rounds to 0
 # cannot be divided by), so it starts a factor 2 in $h$ right of the band. For $\sqrt{x}$
-# the central and exact-step curves coincide from $10^{-12}$ to about $10^{-4}$, and the
-# forward curve sits about 2 times above them for $h$ from $10^{-10}$ to $10^{-7}$
-# (median ratio printed and asserted above), as the models say: far from 1 the rounding of $x \pm h$ is negligible
-# next to the round-off of $f$ itself, so this panel confirms the models' factor 2
-# that section 5's measurement near 1 hid; the relative steps (dashed
+# the central and exact-step curves stay within a factor of about 2.6 of each other
+# over the whole range, up to $h = 1$ (printed above; on this log scale they look
+# like one curve), and the forward curve sits about 2 times above the central one
+# for $h$ from $10^{-10}$ to $10^{-7}$ (median ratio printed and asserted above),
+# the models' factor 2 that section 5's measurement near 1 hid; the relative steps (dashed
 # lines, blue for forward, vermillion for central) land next to the best ones, about four digits better than the defaults. For $\sin x$ the plain
 # central curve has a deep dip near $h = 1.6 \cdot 10^{-4}$, but it is a single lucky
 # point: its neighbours on the grid, a factor $10^{0.1} \approx 1.26$ (26%) away, are about ten times worse, so it is no optimum
@@ -1639,12 +1669,55 @@ assert np.isclose(single_e[1], np.e * mixed_steps["one step, relative_step(x).ma
 # ## 10. Appendix: when the gradient-check guide fails, and float32
 #
 # Section 7 used $\varepsilon |f| / (2h\|g\|)$ as an order-of-magnitude guide to the
-# relative error of a correct gradient. Two correct gradients measure well *above*
-# it. Near Himmelblau's minimum, at $(3.001, 2.001)$, the gradient is small
-# ($\|g\| \approx 0.11$), while the truncation error of each coordinate,
-# $\tfrac16 f''' h^2$, does not shrink with it. And on a random convex quadratic
-# $\tfrac12 x^\top A x$ in $d = 300$ dimensions the round-off errors of 300
-# coordinates add up (a quadratic has $f''' = 0$: no truncation there).
+# relative error of a correct gradient. First, how well it does at section 7's point
+# and at 20 other random points, for $f$ and for $f + 10^8$ (a constant changes no
+# derivative, but it raises $|f|$ and with it the round-off of the differences).
+
+# %%
+point = check_point
+gradient_point = himmelblau.grad(point)
+error_correct = calculus.check_grad(himmelblau.f, grad_himmelblau, point)
+offset = 1e8
+error_offset = calculus.check_grad(lambda q: himmelblau.f(q) + offset, grad_himmelblau, point)
+floor_offset = eps * (himmelblau.f(point) + offset) / (2e-6 * np.linalg.norm(gradient_point))
+floor_plain = eps * himmelblau.f(point) / (2e-6 * np.linalg.norm(gradient_point))
+# truncation: Himmelblau is a quartic, f_xxx = 24x and f_yyy = 24y, h = 1e-6
+truncation_plain = np.linalg.norm(24 * point * 1e-12 / 6) / (2 * np.linalg.norm(gradient_point))
+print(f"correct gradient of f:       {error_correct:.1e}  (guide {floor_plain:.1e}; "
+      f"truncation part {truncation_plain:.1e})")
+print(f"correct gradient of f + 1e8: {error_offset:.1e}  (guide {floor_offset:.1e})")
+ratios_plain, ratios_offset, error_over_truncation = [], [], []
+for q in np.random.default_rng(1).uniform(-4, 4, size=(20, 2)):
+    norm_g = np.linalg.norm(grad_himmelblau(q))
+    error_q = calculus.check_grad(himmelblau.f, grad_himmelblau, q)
+    ratios_plain.append(eps * himmelblau.f(q) / (2e-6 * norm_g) / error_q)
+    error_over_truncation.append(error_q / (np.linalg.norm(24 * q * 1e-12 / 6) / (2 * norm_g)))
+    ratios_offset.append(eps * (himmelblau.f(q) + offset) / (2e-6 * norm_g)
+                         / calculus.check_grad(lambda v: himmelblau.f(v) + offset, grad_himmelblau, q))
+print(f"guide / error at 20 points: f from {min(ratios_plain):.2f} to {max(ratios_plain):.1f}, "
+      f"f + 1e8 from {min(ratios_offset):.1f} to {max(ratios_offset):.1f}")
+assert 1000 * error_correct < error_offset < floor_offset       # correct, yet far above 1e-10
+assert 2 < floor_offset / error_offset < 30                      # here the guide is above the error
+assert truncation_plain < error_correct / 1000                   # round-off leads at this point
+assert 0.1 < floor_plain / error_correct < 10                    # same order as the guide
+assert all(1 < r < 100 for r in ratios_offset)                   # f + 1e8: below the guide at all 20
+assert min(ratios_plain) < 1 and all(0.1 < r < 100 for r in ratios_plain)   # f: sometimes above it
+assert min(error_over_truncation) > 10                           # round-off leads at all 20 points
+
+# %% [markdown]
+# At $h = 10^{-6}$ the round-off part leads at all these points (the truncation part
+# is more than 10 times smaller, and more than 1000 times at section 7's point). For
+# $f + 10^8$ the gradient is correct, yet the error is far above $10^{-10}$; it stays
+# below the guide at every point (by the factors printed). For $f$ itself error and
+# guide are of the same order, and at some points the error is a few times *above*
+# the guide: it is an order of magnitude, no more.
+#
+# Two more correct gradients measure well *above* it. Near Himmelblau's minimum, at
+# $(3.001, 2.001)$, the gradient is small ($\|g\| \approx 0.11$), while the
+# truncation error of each coordinate, $\tfrac16 f''' h^2$, does not shrink with it.
+# And on a random convex quadratic $\tfrac12 x^\top A x$ in $d = 300$ dimensions the
+# round-off errors of 300 coordinates add up (a quadratic has $f''' = 0$: no
+# truncation there).
 
 # %%
 def gradient_check_guide(f, grad, x, h=1e-6):
