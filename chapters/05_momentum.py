@@ -1465,8 +1465,8 @@ ax_t.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
 # hilltop is at 0.17; asserted above along the whole path, not just at its end).
 # For a ball in continuous time with friction that is a law: its energy only
 # decreases, so released at rest below the hilltop it can never climb over it. The
-# discrete heavy ball has a guarantee of this kind only for small enough steps
-# (Appendix C). Our scan is an observation about this
+# discrete heavy ball has a guarantee of this kind for small enough steps
+# (Appendix C), not for every step. Our scan is an observation about this
 # function and this step size, not a theorem; Appendix C shows a larger step with
 # which iterates started below the hilltop do get past it, because a coarse step can
 # add energy.
@@ -1948,7 +1948,7 @@ for ax_ in (ax_x, ax_e):
 # land, not the segment between two of them, and the runs above that cross are far
 # outside it: at lr = 0.09 and $\beta = 0.94$ it would need $L \le 2(1 - \beta)/\alpha
 # = 1.33$, while $f''(1.52) = 21.7$. With the friction fixed, $\beta = 1 - \gamma h$ and
-# $\alpha = h^2$, the condition reads $h \le 2\gamma/L$: here lr $\le 2.35\cdot10^{-4}$,
+# $\alpha = h^2$, the condition reads $h \le 2\gamma/L$: with $L = 21.7$, lr $\le 2.35\cdot10^{-4}$,
 # below all the steps above. Inside it, lr = 0.005 and $\beta = 0.9$ from the
 # same start ($|f''| \le 21.7$ along the path, so the condition needs
 # $\alpha \le 0.0092$):
