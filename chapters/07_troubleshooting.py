@@ -593,7 +593,7 @@ for name, tr in clipped.items():                 # even and odd steps apart: the
                       label=f"clipped {name}, {'even' if parity == 0 else 'odd'} steps")
 ax_g.axhline(c, color="black", linestyle=":", linewidth=1, label="threshold $c$ = 1")
 ax_g.set(xlabel="step $k$", ylabel="gradient norm (before clipping)", title="Gradient norms along the clipped runs")
-ax_g.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.15))   # below: off the curves
+ax_g.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.15));   # below: off the curves
 
 # %% [markdown]
 # Both clipped runs walk down the wall with steps of bounded length; clipping by
