@@ -247,8 +247,8 @@ ax_m.legend(fontsize=8);
 # red curve lies on the grey band): the
 # last layers learned that average (the output is within $2\cdot10^{-4}$ of the average
 # target on every sample, checked above), and the first layers, which would have to
-# learn everything else, moved by $10^{-12}$ of their size. The same small factor
-# per layer acts on the way forward too: at the start, the spread of a sigmoid
+# learn everything else, moved by $10^{-12}$ of their size. The weight scale times
+# the slope shrinks the signal on the way forward too: at the start, the spread of a sigmoid
 # layer's outputs across the 64 samples falls from about $2\cdot10^{-1}$ at layer 1 to
 # about $10^{-13}$ at layer 20 (tanh: from $6\cdot10^{-1}$ to $10^{-1}$; printed above),
 # so the last layers see nearly the same input for every sample and can fit little
@@ -611,9 +611,8 @@ ax_g.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.15))
 # norm, between 0.02 and $0.02\sqrt2$ by value), and such a run cannot settle. Toward
 # the end the norm alternates between a high and a low value at every step (two
 # lines, even and odd steps): the iterate bounces across the valley, which is
-# narrow there. The by-value run ends at loss 0.107 (printed above), bouncing
-# across the valley rather than sitting on its floor. The checks below measure
-# the bounce and the curvature where the runs end:
+# narrow there; the by-value run ends at loss 0.107 (printed above), not on the
+# floor. The checks below measure the bounce and the curvature where the runs end:
 
 # %%
 for name, tr in clipped.items():                 # the tail alternates: every even step on one side of every odd one
