@@ -455,7 +455,8 @@ assert singular.status == "singular_hessian"
 # positive definite, $\tau = 0$ and the step is Newton's. Otherwise $\tau$ must exceed
 # $|\lambda_{\min}|$, and $p = -(H + \tau I)^{-1} g$ is then a descent direction whose
 # shape depends on $\tau$: just above $|\lambda_{\min}|$ the shifted matrix is nearly
-# singular and the step is long, almost along the negative-curvature eigenvector; as
+# singular and the step is long, almost along the negative-curvature eigenvector (when
+# $g$ has a component along it); as
 # $\tau$ grows it shortens and turns towards a short gradient step $-g/\tau$. At
 # Himmelblau's $(-0.5, -0.5)$ from section 3 ($\lambda_{\min} = -41.9$):
 
