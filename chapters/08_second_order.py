@@ -579,7 +579,8 @@ plotting.plot_path(damped, ax=zoom, color=COLORS["bluish_green"], legend=False, 
 zoom_pure = plotting.plot_path(to_max, ax=zoom, color=style.color_for("newton"), legend=False, linewidth=2, zorder=7)
 zoom_pure[1].set(markeredgecolor="0.3")
 zoom.set(xlim=(-0.8, 0.0), ylim=(-1.2, -0.3), xticks=[], yticks=[])
-zoom.set_title("zoom near $x_0$", fontsize=7)
+zoom.text(0.97, 0.03, "zoom near $x_0$", transform=zoom.transAxes, ha="right", va="bottom", fontsize=7,
+          bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=1))   # not under the path leaving the top
 ax.indicate_inset_zoom(zoom, edgecolor="0.2")
 ax.plot([], [], **{**style.END_STYLE, "markerfacecolor": "0.6"}, label="end of each path")
 ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, ncol=2)
