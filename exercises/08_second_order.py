@@ -40,8 +40,9 @@ from gdlearn.grading import check
 # ## Exercise 8.1 — the Newton step (3 points)
 #
 # Write `newton_step(grad, hess, x)`, which returns the Newton step $p$ at the point `x`
-# (a 1-D float array): the minimizer of the quadratic model
-# $m(p) = f(x) + g^\top p + \tfrac12 p^\top H p$, with $g$ = `grad(x)` and
+# (a 1-D float array): the stationary point of the quadratic model
+# $m(p) = f(x) + g^\top p + \tfrac12 p^\top H p$ (its minimizer when $H$ is positive
+# definite), with $g$ = `grad(x)` and
 # $H$ = `hess(x)`, i.e. the solution of
 #
 # $$H\, p = -g .$$
