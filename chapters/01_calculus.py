@@ -601,16 +601,17 @@ assert 0.1 < central_error.min() / eps ** (2 / 3) < 10         # the floor: ~1e-
 assert np.all(np.abs(ratio_truncation - 1) < 0.1)              # truncation: on the model
 
 # %% [markdown]
-# The dashed lines are the two models. On the truncation side (right) the
-# measurements lie on them, within 10%. On the round-off side (left) the averaged
-# curves run parallel to them (slope $-1$), below them: the model is an order of
-# magnitude, not a bound (section 9 compares them point by point). There the two
-# measured curves nearly coincide (the markers tell them apart), although the
-# models differ by a factor 2: the computer also rounds $x \pm h$ itself, which the
-# models leave out (appendix 9 explains and measures it). The measured best steps,
-# $1.3 \cdot 10^{-8}$ and $5 \cdot 10^{-6}$, are within a factor of two of the
-# model's $2 \cdot 10^{-8}$ and $7 \cdot 10^{-6}$ (asserted loosely above: the
-# minimum of a noisy curve moves).
+# The thin black lines are the two models (dotted: forward, dash-dotted: central).
+# On the truncation side (right) the measurements lie on them, within 10%, so each
+# model runs through the middle of its thick measured curve. On the round-off side
+# (left) the averaged curves run parallel to them (slope $-1$), below them: the
+# model is an order of magnitude, not a bound (appendix 9 compares them point by
+# point). There the two measured curves nearly coincide (the markers tell them
+# apart), although the models differ by a factor 2: the computer also rounds $x \pm
+# h$ itself, which the models leave out (appendix 9 explains and measures it). The
+# measured best steps, $1.3 \cdot 10^{-8}$ and $5 \cdot 10^{-6}$, are within a factor
+# of two of the model's $2 \cdot 10^{-8}$ and $7 \cdot 10^{-6}$ (the asserts are
+# loose because the minimum of a noisy curve moves).
 
 # %%
 fig, ax = plt.subplots(figsize=(10, 4.5), layout="constrained")
@@ -620,9 +621,9 @@ for mean, model, best, name, color, marker, model_label in [
         (central_error, model_central, best_central, "central", COLORS["vermillion"], "s",
          r"model $\frac{1}{6}|f'''|h^2 + \varepsilon |f| / 2h$")]:
     ax.loglog(hs, mean, color=color, marker=marker, markersize=4, markevery=(5 if marker == "o" else 0, 10),
-              label=f"{name} difference (measured, mean of 41 $x$)")
-    ax.loglog(hs, model, color=color, linestyle=(0, (6, 3)) if name == "forward" else (0, (2, 2)),
-              linewidth=1.2, label=model_label)
+              linewidth=2.5, alpha=0.8, zorder=2, label=f"{name} difference (measured, mean of 41 $x$)")
+    ax.loglog(hs, model, color="black", linestyle=(0, (1, 1.5)) if name == "forward" else (0, (4, 1.5, 1, 1.5)),
+              linewidth=1.0, zorder=4, label=model_label)   # thin, dark, on top of the measured curve
     ax.plot([best], [mean.min()], marker, color=color, markeredgecolor="black", markersize=9, zorder=6)
     ax.annotate(f"best $h$ = {best:.1e}", (best, mean.min()),
                 xytext=(-70, -45) if name == "forward" else (30, -30), textcoords="offset points",
@@ -658,7 +659,7 @@ assert inspect.signature(calculus.derivative).parameters["h"].default == 1e-5
 # `calculus.numerical_gradient(f, x, h=1e-6)`, which divides by the distance between
 # the two points it actually evaluates (the exact step), and accepts one step per
 # coordinate (`h` an array of shape $(d,)$) for coordinates on different scales.
-# Section 9, an appendix, shows why both matter and why the default $10^{-6}$ sits a
+# Appendix 9 shows why both matter and why the default $10^{-6}$ sits a
 # little below the central sweet spot. At $x$ of size 1, the default:
 
 # %%
@@ -782,8 +783,56 @@ else:
 # §3.2). (The other order, *forward mode*, pushes a direction $v$ through the
 # program with the Jacobians untransposed and returns one directional derivative
 # $\nabla f \cdot v$ per pass: $d$ passes for a full gradient, like finite
-# differences but without their rounding trade-off; same survey, §3.1.)
+# differences but without their rounding trade-off; same survey, §3.1. In the
+# frameworks' terms, reverse mode computes vector-Jacobian products (VJPs, $u^\top
+# J$) and forward mode Jacobian-vector products (JVPs, $Jv$).)
 #
+# **A Jacobian that depends on the point.** Above, every Jacobian was a constant
+# matrix. A neural-network layer $s = \sigma(Wx)$, with $W$ an $n \times d$ matrix
+# and the sigmoid $\sigma(z) = 1/(1 + e^{-z})$ applied to each entry, is $z = Wx$
+# (Jacobian $W$) followed by the elementwise $\sigma$, whose Jacobian is diagonal:
+# $\partial s_i / \partial z_j = \sigma'(z_i)$ if $i = j$ and $0$ otherwise, with
+# $\sigma'(z) = e^{-z}/(1 + e^{-z})^2 = \sigma(z)(1 - \sigma(z))$. The chain rule
+# gives $J_s(x) = \operatorname{diag}(\sigma'(Wx))\, W$, and the backward pass
+# multiplies an incoming gradient $\bar s$ by its transpose, $\bar x = W^\top
+# \operatorname{diag}(\sigma'(z))\, \bar s = W^\top (\sigma'(z) \odot \bar s)$: an
+# elementwise product, then a product with $W^\top$ (the diagonal matrix is never
+# formed). This time the tape must keep $z$ or $s$, since the Jacobian depends on
+# it. With the loss $\tfrac12\|s - t\|^2$ on top ($\bar s = s - t$), checked
+# against central differences:
+
+# %%
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+layer_rng = np.random.default_rng(2)
+W, target = layer_rng.normal(size=(n, d)), layer_rng.uniform(size=n)    # a layer R^3 -> R^5, a target t
+
+
+def layer_loss_and_gradient(x):
+    """Reverse mode by hand through s = sigmoid(W x) and the loss |s - t|^2 / 2."""
+    z = W @ x                              # forward (z, or s, is kept on the tape)
+    s = sigmoid(z)
+    loss = 0.5 * np.sum((s - target) ** 2)
+    s_bar = s - target                     # backward through the loss
+    z_bar = s * (1 - s) * s_bar            # through sigma: times diag(sigma'(z)), elementwise
+    return loss, W.T @ z_bar               # through Wx: times W transposed
+
+
+s_x = sigmoid(W @ x)
+jacobian_layer = (s_x * (1 - s_x))[:, None] * W                      # diag(sigma'(Wx)) W
+jacobian_layer_fd = np.array([calculus.numerical_gradient(lambda v: sigmoid(W @ v)[i], x)
+                              for i in range(n)])                    # row i: gradient of s_i
+layer_bar = layer_loss_and_gradient(x)[1]
+layer_bar_fd = calculus.numerical_gradient(lambda v: layer_loss_and_gradient(v)[0], x)
+print(f"Jacobian, largest difference to finite differences: {np.abs(jacobian_layer - jacobian_layer_fd).max():.1e}")
+print("reverse mode:", layer_bar.round(8), "\nfinite diff.:", layer_bar_fd.round(8))
+assert np.allclose(jacobian_layer, jacobian_layer_fd, rtol=1e-6, atol=1e-9)
+assert np.allclose(layer_bar, layer_bar_fd, rtol=1e-6, atol=1e-9)
+assert np.allclose(layer_bar, jacobian_layer.T @ (s_x - target), rtol=1e-12)   # x_bar = J^T s_bar
+
+# %% [markdown]
 # **When a value is used twice.** The pass above was a straight chain. Often an
 # intermediate feeds several later operations, and then its gradient is a *sum*
 # over the paths to the loss: $f$ depends on it through each consumer, and
@@ -870,7 +919,7 @@ def grad_himmelblau_buggy(p):
 
 rng = np.random.default_rng(0)
 point = rng.uniform(-4, 4, size=2)              # a random point: no special cancellations
-check_point = point.copy()                      # (section 10 checks here again, in float32)
+check_point = point.copy()                      # (appendix 10 checks here again, in float32)
 error_correct = calculus.check_grad(himmelblau.f, grad_himmelblau, point)
 error_buggy = calculus.check_grad(himmelblau.f, grad_himmelblau_buggy, point)
 print(f"at ({point[0]:.3f}, {point[1]:.3f}):")
@@ -980,7 +1029,9 @@ assert np.isclose(kink_difference, 0.1)   # a step across the kink of |x|: 0.1, 
 # one and like every Hessian below, has real eigenvalues, and its eigenvectors can be
 # chosen at right angles to each other (the spectral theorem; Strang 2016, *Introduction to Linear
 # Algebra*, 5th ed., §6.4). In the coordinates of its unit eigenvectors $q_i$ it is
-# just a stretch: $x^\top A x = \sum_i \lambda_i (q_i \cdot x)^2$. So when $A$ is
+# just a stretch: $A = Q \Lambda Q^\top$ ($Q$ has the $q_i$ as columns, $\Lambda$
+# the $\lambda_i$ on its diagonal), so $x^\top A x = (Q^\top x)^\top \Lambda (Q^\top x)
+# = \sum_i \lambda_i (q_i \cdot x)^2$. So when $A$ is
 # **positive definite** (all $\lambda_i > 0$), the curve $x^\top A x = 1$ is an
 # ellipse whose half-axes point along the $q_i$ and have lengths $1/\sqrt{\lambda_i}$:
 # short where $\lambda$ is large. (With eigenvalues of both signs it is a hyperbola:
@@ -1313,8 +1364,7 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 #   difference's error is $\propto h$, the central one's $\propto h^2$, until
 #   round-off ($\propto \varepsilon / h$) takes over: for $x$, $f$ and its
 #   derivatives of size 1 the best steps in float64 are about $10^{-8}$ (forward) and
-#   $10^{-5}$ (central). Far from 1 the step must be rethought (section 9, an
-#   appendix).
+#   $10^{-5}$ (central). Far from 1 the step must be rethought (appendix 9).
 # - Three rules cover most losses: $\nabla (a^\top x) = a$, $\nabla (x^\top A x) =
 #   (A + A^\top) x$, $\nabla \tfrac12\|Xx - y\|^2 = X^\top(Xx - y)$. The chain
 #   rule in several variables multiplies Jacobians: $\nabla (\ell \circ g) =
@@ -1326,7 +1376,7 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 #   $\varepsilon |f| / (2h\|g\|)$, near $10^{-10}$ for a well-scaled problem in
 #   float64, is an order of magnitude, not a bound: errors exceed it for large $d$,
 #   and near a minimum, where the truncation error is large next to the small
-#   $\|g\|$; float32 raises it to ~$10^{-5}$: section 10); a forgotten factor 2
+#   $\|g\|$; float32 raises it to ~$10^{-5}$: appendix 10); a forgotten factor 2
 #   shows up as 1/3 (a factor close to 1, such as 1.01, only as 0.005).
 # - An eigenvector of a symmetric matrix is only stretched, by its eigenvalue; the
 #   level curves of $x^\top A x$ are, for a positive definite $A$, ellipses with
@@ -1413,8 +1463,8 @@ assert 1.6 < gain_c < 2.5 and 1.1 < gain_f < 1.6               # the rounding of
 
 # %% [markdown]
 # On average the round-off lies a few times below the model, which gives each
-# value of $f$ the full rounding $\tfrac12\varepsilon|f|$ while on average roundings
-# are smaller and partly cancel. But the model is not a bound: it leaves out the
+# value of $f$ the full rounding $\tfrac12\varepsilon|f|$, while presumably the
+# actual roundings are on average smaller and partly cancel (not tested here). But the model is not a bound: it leaves out the
 # rounding of $x \pm h$, so at single points the error exceeds it (by up to 1.3
 # times for the forward difference and 1.7 times for the central one here; printed
 # above). That same rounding is why section 5's two measured curves nearly
