@@ -19,6 +19,8 @@
 # rule) and a little linear algebra: vectors, the dot product, a matrix times a
 # vector. Section 8 introduces eigenvalues and eigenvectors from a 2×2 example
 # before it uses them, and section 5 explains the floating-point rounding it needs.
+# Every measured number quoted in the text is computed and asserted by a nearby code
+# cell (the others are derived in the text), so rerunning the notebook checks it.
 #
 # ## What you will learn
 #
@@ -988,15 +990,14 @@ for c in [0.5, 1.01]:                                            # a wrong facto
 # %% [markdown]
 # A factor far from 1 or a flipped sign of the whole gradient gives an error near
 # $10^{-1}$ to $1$; a factor close to 1 gives less ($0.005$ for $c = 1.01$), and a
-# wrong sign in one component gives $|g_i| / \|g\|$ ($0.085$ here, printed above).
+# wrong sign in one component gives $|g_i| / \|g\|$ ($0.085$ here).
 #
 # Check at a random point, not at a special one. At the minimum the gradient is
 # zero and any relative error is noise; at a point such as $w = 0$ every term that
 # is multiplied by $w$ vanishes, so a bug in such a term goes unseen. Stay away
 # from kinks too ($|w|$ at 0, a ReLU at 0): there is no derivative there, and a
 # difference that straddles the kink averages the two slopes (for $|x|$ at
-# $x = 10^{-7}$ with $h = 10^{-6}$ the central difference gives $0.1$, not 1;
-# asserted in the cell below). (At a kink a convex function such as $|w|$ still has
+# $x = 10^{-7}$ with $h = 10^{-6}$ the central difference gives $0.1$, not 1). (At a kink a convex function such as $|w|$ still has
 # *subgradients*: the slopes $g$ with $f(y) \ge f(x) + g\,(y - x)$ for all $y$, here
 # every $g$ in $[-1, 1]$ at $w = 0$; chapter 07 takes steps with one.) And check every gradient you write: it takes one line. In the exercises you derive the gradient
 # of the linear-regression loss (chapter 03) and check it the same way.
