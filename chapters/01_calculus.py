@@ -612,8 +612,8 @@ assert np.all(np.abs(ratio_truncation - 1) < 0.1)              # truncation: on 
 # apart), although the models differ by a factor 2: the computer also rounds $x \pm
 # h$ itself, which the models leave out (appendix 9 explains and measures it). The
 # measured best steps, $1.3 \cdot 10^{-8}$ and $5 \cdot 10^{-6}$, are within a factor
-# of two of the model's $2 \cdot 10^{-8}$ and $7 \cdot 10^{-6}$ (the asserts are
-# loose because the minimum of a noisy curve moves).
+# of two of the model's $2 \cdot 10^{-8}$ and $7 \cdot 10^{-6}$ (not closer: the
+# minimum of a noisy curve moves).
 
 # %%
 fig, ax = plt.subplots(figsize=(10, 4.5), layout="constrained")
