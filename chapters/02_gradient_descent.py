@@ -444,9 +444,10 @@ print(f"{stable.sum()} rates below 2/L = {threshold}: none diverged;"
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here, you may skip it.
-def diverged_strip(ax, markers, title):
-    """Move the diverged runs' markers from ax into a thin strip above it, which has no loss scale."""
-    strip = ax.inset_axes([0, 1.02, 1, 0.09], sharex=ax)
+def diverged_strip(strip, ax, markers, title):
+    """Move the diverged runs' markers from ax into the thin axes strip above it, which has no loss scale."""
+    strip.set_xscale(ax.get_xscale())
+    strip.sharex(ax)
     strip.set(ylim=(0, 1), yticks=[])
     strip.tick_params(axis="x", which="both", bottom=False, labelbottom=False)
     strip.set_ylabel("diverged", rotation=0, ha="right", va="center", fontsize=8)
@@ -456,12 +457,15 @@ def diverged_strip(ax, markers, title):
                    color=art.get_color(), markersize=art.get_markersize(),
                    markeredgewidth=art.get_markeredgewidth(), clip_on=False)
         art.set_data([], [])                              # keep only its legend entry in ax
+    ax.set_title("")
     strip.set_title(title)
     return strip
 
 
 best_lr = 2 / (bowl.L + bowl.mu)
-fig, (ax_loss, ax_rate) = plt.subplots(1, 2, figsize=(11, 4.6), layout="constrained")
+fig, axd = plt.subplot_mosaic([["strip", "rate"], ["loss", "rate"]], figsize=(11, 4.6),
+                              height_ratios=(0.09, 1), gridspec_kw={"hspace": 0.02})
+ax_loss, ax_rate = axd["loss"], axd["rate"]
 sweep_lines = plotting.plot_lr_sweep(lrs, sweep, ax=ax_loss, L=bowl.L, color=style.color_for("gd"))
 sweep_lines.line.set_label("final loss (runs that did not diverge)")
 sweep_lines.diverged.set_label("diverged (in the strip above: no loss value)")
@@ -469,7 +473,7 @@ ax_loss.axvline(best_lr, color=COLORS["bluish_green"], linestyle="-.", linewidth
                 label=f"$2/(L+\\mu)$ = {best_lr:.3f}")
 ax_loss.legend(fontsize=8)
 ax_loss.set(xlabel="learning rate $\\eta$ (log scale)")
-diverged_strip(ax_loss, [sweep_lines.diverged], "Final loss after 100 steps")
+diverged_strip(axd["strip"], ax_loss, [sweep_lines.diverged], "Final loss after 100 steps")
 fine = np.linspace(0, 0.52, 1041)
 ax_rate.plot(fine, np.maximum(np.abs(1 - fine * bowl.mu), np.abs(1 - fine * bowl.L)),
              color="black", linewidth=1, label=r"theory $\max_i |1 - \eta\lambda_i|$")
@@ -1125,7 +1129,7 @@ assert np.all(grid_losses[grid_lrs > 2 / curvature_at_minimum] > 10 * grid_losse
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here, you may skip it.
-fig, ax = plt.subplots(figsize=(8.5, 5.1), layout="constrained")
+fig, (ax_strip, ax) = plt.subplots(2, 1, figsize=(8.5, 5.1), layout="constrained", height_ratios=(0.09, 1))
 sweep_art = plotting.plot_lr_sweep(grid_lrs, grid_losses, ax=ax, L=curvature_at_minimum,
                                    label="grid search", color=style.color_for("gd"))
 sweep_art.threshold.set_label(f"$2/L$ at the minimum = {2 / curvature_at_minimum:.4g}")
@@ -1141,7 +1145,7 @@ ax.plot(grid_lrs[best_grid], grid_losses[best_grid], "o", markersize=13, markerf
         markeredgecolor=style.color_for("gd"), markeredgewidth=2, label="best of grid")
 ax.plot(random_lrs[best_random], random_losses[best_random], "D", markersize=13, markerfacecolor="none",
         markeredgecolor=COLORS["orange"], markeredgewidth=2, label="best of random")
-diverged_strip(ax, [sweep_art.diverged, random_div],
+diverged_strip(ax_strip, ax, [sweep_art.diverged, random_div],
                f"Rosenbrock: final loss after {budget_steps} steps against the learning rate")
 ax.set_xlabel("learning rate $\\eta$ (log scale)")
 ax.set_ylabel("final loss $f(x_T)$ (log scale)")
