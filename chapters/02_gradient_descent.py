@@ -1207,8 +1207,9 @@ assert ratio.max() > 10
 # With one hyperparameter, random search and grid search are about equally good:
 # random search wins about as often as it loses, and about one search in ten draws
 # no rate near the narrow good window and loses by more than a factor 10. (Why these
-# odds: the rates that beat the grid's best fill a narrow window around $2/L$, about 3%
-# of the log range; appendix B measures it and turns it into probabilities.) Random search pulls ahead when you tune
+# odds: the rates that beat the grid's best fill a narrow window, from about
+# $1.65 \cdot 10^{-3}$ to $2.05 \cdot 10^{-3}$, about 3% of the log range; appendix B
+# measures it and turns it into probabilities.) Random search pulls ahead when you tune
 # *several* hyperparameters at once and only some of them matter: a grid spends
 # most of its runs repeating the same few values of the important one, while
 # random points try a new value every time (Bergstra & Bengio 2012, "Random search for hyper-parameter
@@ -1610,8 +1611,9 @@ assert np.all(flow_step != flow_start) and np.all(flow_step == end_fast)
 # 14 start high on the steep outer walls (largest Hessian eigenvalue above 140;
 # above $2/\eta = 200$ for 11 of them, as on a quarter of the grid): with
 # $\eta = 0.01$ their first step is long (0.9 to 3.5) and jumps across a ridge: the
-# downhill path from where it lands leads to another minimum than the one from the
-# start, the one the $\eta = 0.01$ run reaches (checked above for all of them). The other 8
+# downhill path from where it lands leads to a different minimum from the one the
+# downhill path from the start leads to, namely to the minimum the $\eta = 0.01$ run
+# reaches (checked above for all of them, following each path with $\eta = 0.0005$). The other 8
 # start within 1.4 of the hilltop, where the function curves down in every
 # direction and the gradient is small. There the two step sizes take slightly
 # different paths: at the same time $\eta k = 0.1$ they are at most 0.45 apart,
