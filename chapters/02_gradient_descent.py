@@ -368,7 +368,8 @@ ax.set_title("Loss against step for the four learning rates");
 # bowl even $\eta = 0.25 > 2/L$ converges (checked below), while $(-2.5, 10^{-12})$
 # diverges: any component along the steep direction, however tiny, grows by the
 # factor $|1 - \eta L| = 1.5$ per step.
-# Below the edge, the distance to the minimum shrinks, in the long run, by the factor
+# Below the edge, the distance to the minimum shrinks, in the long run and from a generic start
+# (one with a component along the slowest eigenvector), by the factor
 # $\rho(\eta) = \max_i |1 - \eta\lambda_i| = \max(|1 - \eta\mu|,\ |1 - \eta L|)$ per step.
 # For our bowl $L = 10$, so $2/L = 0.2$: the "too large" $0.195$ sits just below the
 # edge and the "far too large" $0.21$ just above.
@@ -443,15 +444,36 @@ print(f"{stable.sum()} rates below 2/L = {threshold}: none diverged;"
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here, you may skip it.
+def diverged_strip(strip, ax, markers, title):
+    """Move the diverged runs' markers from ax into the thin axes strip above it, which has no loss scale."""
+    strip.set_xscale(ax.get_xscale())
+    strip.sharex(ax)
+    strip.set(ylim=(0, 1), yticks=[])
+    strip.tick_params(axis="x", which="both", bottom=False, labelbottom=False)
+    strip.set_ylabel("diverged", rotation=0, ha="right", va="center", fontsize=8)
+    for art in markers:
+        xs = art.get_xdata()
+        strip.plot(xs, np.full(len(xs), 0.5), linestyle="none", marker=art.get_marker(),
+                   color=art.get_color(), markersize=art.get_markersize(),
+                   markeredgewidth=art.get_markeredgewidth(), clip_on=False)
+        art.set_data([], [])                              # keep only its legend entry in ax
+    ax.set_title("")
+    strip.set_title(title)
+    return strip
+
+
 best_lr = 2 / (bowl.L + bowl.mu)
-fig, (ax_loss, ax_rate) = plt.subplots(1, 2, figsize=(11, 4.2))
+fig, axd = plt.subplot_mosaic([["strip", "rate"], ["loss", "rate"]], figsize=(11, 4.6),
+                              height_ratios=(0.09, 1), gridspec_kw={"hspace": 0.02})
+ax_loss, ax_rate = axd["loss"], axd["rate"]
 sweep_lines = plotting.plot_lr_sweep(lrs, sweep, ax=ax_loss, L=bowl.L, color=style.color_for("gd"))
 sweep_lines.line.set_label("final loss (runs that did not diverge)")
-sweep_lines.diverged.set_label("diverged (marked at the top: no loss value)")
+sweep_lines.diverged.set_label("diverged (in the strip above: no loss value)")
 ax_loss.axvline(best_lr, color=COLORS["bluish_green"], linestyle="-.", linewidth=1, zorder=0,
                 label=f"$2/(L+\\mu)$ = {best_lr:.3f}")
 ax_loss.legend(fontsize=8)
-ax_loss.set(title="Final loss after 100 steps", xlabel="learning rate $\\eta$ (log scale)")
+ax_loss.set(xlabel="learning rate $\\eta$ (log scale)")
+diverged_strip(axd["strip"], ax_loss, [sweep_lines.diverged], "Final loss after 100 steps")
 fine = np.linspace(0, 0.52, 1041)
 ax_rate.plot(fine, np.maximum(np.abs(1 - fine * bowl.mu), np.abs(1 - fine * bowl.L)),
              color="black", linewidth=1, label=r"theory $\max_i |1 - \eta\lambda_i|$")
@@ -467,7 +489,7 @@ ax_rate.legend(fontsize=8);
 # %% [markdown]
 # Left: the final loss falls as $\eta$ grows, reaches its lowest point a little
 # below $2/L$, near $2/(L + \mu)$ (section 4 says why), and every rate above $2/L$ diverged
-# (the crosses along the top edge mark them; their height is not a loss value).
+# (the crosses in the strip above the axes mark them: they have no loss value).
 # Right, on a linear scale: the measured factor per step sits on the theory curve,
 # a V. It falls as $\eta$ grows, while the shallow direction (factor $1 - \eta\mu$)
 # is the slow one, then rises steeply once the steep direction (factor
@@ -1039,12 +1061,14 @@ assert maps[0.016].fraction("max_steps") > 0.8 * lost        # most of its basin
 # (appendix A counts them). Above every threshold nothing converges, and some runs
 # are flung out of the square altogether (dark grey). Which minimum you find, and
 # whether you find one, is decided by the start *and* the learning rate. A large
-# learning rate cannot settle into a sharp minimum from nearby, only into a flat one; the same
-# stability argument is used to explain which minima gradient descent and SGD
-# select when training neural networks (Wu, Ma & E 2018, "How SGD selects the
-# global minima in over-parameterized learning", NeurIPS; Cohen et al. 2021,
-# "Gradient descent on neural networks typically occurs at the edge of stability",
-# ICLR).
+# learning rate cannot settle into a sharp minimum from nearby, only into a flat one. The same
+# stability argument is used to explain why gradient descent and SGD with a large rate
+# select flat minima when training neural networks (Wu, Ma & E 2018, "How SGD selects the
+# global minima in over-parameterized learning", NeurIPS). A related but different
+# observation: during full-batch training of neural networks the largest Hessian
+# eigenvalue along the path rises until it hovers near $2/\eta$, the "edge of stability"
+# (Cohen et al. 2021, "Gradient descent on neural networks typically occurs at the edge
+# of stability", ICLR).
 #
 # ## 8. Tuning the learning rate: grid search and random search
 #
@@ -1105,24 +1129,24 @@ assert np.all(grid_losses[grid_lrs > 2 / curvature_at_minimum] > 10 * grid_losse
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here, you may skip it.
-fig, ax = plt.subplots(figsize=(8.5, 4.8), layout="constrained")
+fig, (ax_strip, ax) = plt.subplots(2, 1, figsize=(8.5, 5.1), layout="constrained", height_ratios=(0.09, 1))
 sweep_art = plotting.plot_lr_sweep(grid_lrs, grid_losses, ax=ax, L=curvature_at_minimum,
                                    label="grid search", color=style.color_for("gd"))
 sweep_art.threshold.set_label(f"$2/L$ at the minimum = {2 / curvature_at_minimum:.4g}")
-sweep_art.diverged.set_label("diverged (marked at the top: no loss value)")
+sweep_art.diverged.set_label("grid search, diverged (strip above: no loss value)")
 ax.plot(random_lrs[np.isfinite(random_losses)], random_losses[np.isfinite(random_losses)], "D",
         color=COLORS["orange"], markersize=6, linestyle="none", zorder=1.5,   # under the grid's dots
         label="random search")
-n_div_random = int((~np.isfinite(random_losses)).sum())
-ax.plot(random_lrs[~np.isfinite(random_losses)], np.full(n_div_random, 0.90),   # axes height, like the grid's
-        "+", color=COLORS["orange"], markersize=10, markeredgewidth=2.5, linestyle="none",
-        transform=ax.get_xaxis_transform(),                  # x in data, y in axes coordinates
-        label="random search, diverged (marked near the top)")
+random_div = ax.plot(random_lrs[~np.isfinite(random_losses)], np.ones(int((~np.isfinite(random_losses)).sum())),
+                     "+", color=COLORS["orange"], markersize=10, markeredgewidth=2.5, linestyle="none",
+                     transform=ax.get_xaxis_transform(),   # y in axes coordinates: no effect on the loss scale
+                     label="random search, diverged (strip above)")[0]
 ax.plot(grid_lrs[best_grid], grid_losses[best_grid], "o", markersize=13, markerfacecolor="none",
         markeredgecolor=style.color_for("gd"), markeredgewidth=2, label="best of grid")
 ax.plot(random_lrs[best_random], random_losses[best_random], "D", markersize=13, markerfacecolor="none",
         markeredgecolor=COLORS["orange"], markeredgewidth=2, label="best of random")
-ax.set_title(f"Rosenbrock: final loss after {budget_steps} steps against the learning rate")
+diverged_strip(ax_strip, ax, [sweep_art.diverged, random_div],
+               f"Rosenbrock: final loss after {budget_steps} steps against the learning rate")
 ax.set_xlabel("learning rate $\\eta$ (log scale)")
 ax.set_ylabel("final loss $f(x_T)$ (log scale)")
 ax.legend(fontsize=8, loc="lower left");
@@ -1174,42 +1198,18 @@ print(f"random search beat the grid in {np.sum(ratio < 1)} of {repeats} repeats,
 # Checks of the numbers above (the generator seeded with 0 above, drawn further): you may skip them.
 assert np.sum(ratio < 10) >= 0.75 * repeats and np.median(ratio) < 3   # comparable, typically
 assert 0.25 * repeats <= np.sum(ratio < 1) <= 0.75 * repeats          # wins about as often as it loses
-# Sometimes it loses badly. This holds for this seed; by the count in the next code cell, 20 searches
-# contain at least one such loss with probability 1 - 0.91**20, about 0.86: it fails for about 1 seed in 7.
+# Sometimes it loses badly. This holds for this seed; by the count in appendix B (p_10 = 0.0935), 20
+# searches contain at least one such loss with probability 1 - 0.9065**20, about 0.86: it fails for
+# about 1 seed in 7.
 assert ratio.max() > 10
-
-# %% [markdown]
-# Why about as often, and how badly? The final loss depends only on the rate, so we
-# can count instead of guessing. The rates whose final loss beats the grid's best
-# fill a narrow window, from about $1.65 \cdot 10^{-3}$ to $2.05 \cdot 10^{-3}$: a
-# fraction $p \approx 0.032$ of the three decades searched (the next cell measures
-# it on 1,501 log-spaced rates). One log-uniform draw lands in it with probability
-# $p$, and at least one of 24 draws with probability $1 - (1 - p)^{24} \approx 0.54$:
-# random search beats the grid about half the time. The rates whose final loss is
-# within 10 times the grid's best fill a fraction $p_{10} \approx 0.094$; a search
-# misses all of them, and ends more than 10 times worse than the grid, with
-# probability $(1 - p_{10})^{24} \approx 0.09$: about one search in ten.
-
-# %%
-scan_lrs = np.geomspace(low, high, 1501)
-scan_losses = final_losses(scan_lrs)
-beats = scan_lrs[scan_losses < grid_losses[best_grid]]
-p_win, p_10 = np.mean(scan_losses < grid_losses[best_grid]), np.mean(scan_losses < 10 * grid_losses[best_grid])
-print(f"rates beating the grid's best loss: {beats.min():.3g} to {beats.max():.3g}, a fraction p = {p_win:.3f}"
-      f" of the log range; within 10x: p_10 = {p_10:.3f}")
-print(f"one search of {budget_runs} draws beats the grid with probability {1 - (1 - p_win) ** budget_runs:.2f}"
-      f" (measured above: {np.mean(ratio < 1):.2f} of {repeats});"
-      f" it ends more than 10x worse with probability {(1 - p_10) ** budget_runs:.2f}")
-assert np.isclose(beats.min(), 1.65e-3, rtol=0.02) and np.isclose(beats.max(), 2.05e-3, rtol=0.02)
-assert np.all(scan_losses[(scan_lrs >= beats.min()) & (scan_lrs <= beats.max())] < grid_losses[best_grid])  # one window
-assert 0.028 < p_win < 0.036 and 0.085 < p_10 < 0.105
-assert 0.5 < 1 - (1 - p_win) ** budget_runs < 0.6 and 0.07 < (1 - p_10) ** budget_runs < 0.11
-assert abs(np.mean(ratio < 1) - (1 - (1 - p_win) ** budget_runs)) < 0.3   # the 20 repeats agree, loosely
 
 # %% [markdown]
 # With one hyperparameter, random search and grid search are about equally good:
 # random search wins about as often as it loses, and about one search in ten draws
-# no rate near the narrow good window and loses by more than a factor 10. Random search pulls ahead when you tune
+# no rate near the narrow good window and loses by more than a factor 10. (Why these
+# odds: the rates that beat the grid's best fill a narrow window, from about
+# $1.65 \cdot 10^{-3}$ to $2.05 \cdot 10^{-3}$, about 3% of the log range; appendix B
+# measures it and turns it into probabilities.) Random search pulls ahead when you tune
 # *several* hyperparameters at once and only some of them matter: a grid spends
 # most of its runs repeating the same few values of the important one, while
 # random points try a new value every time (Bergstra & Bengio 2012, "Random search for hyper-parameter
@@ -1591,12 +1591,29 @@ print(f"near the hilltop, at time eta*k = 0.1 (10 steps of 0.01, 200 of 0.0005):
       f" at most {apart.max():.2f} apart, and at least {travelled.min():.1f} from the hilltop")
 assert np.all(apart < 0.25 * travelled)                            # a small difference, far from the start
 
+# %% jupyter={"source_hidden": true}
+# Checks of "their first step jumps across a ridge" in the next paragraph: you may skip them.
+wall = moved[on_wall]                                              # the steep-wall starts
+first_step = wall - 0.01 * himmelblau.grad(wall.T).T               # where one step of eta = 0.01 lands
+flow_start, flow_step = (run_many(sgd(lr=0.0005), himmelblau, pts, steps=20_000).nearest_minimum(himmelblau.minima)
+                         for pts in (wall, first_step))            # the downhill path (gradient flow) from each
+end_fast = basins.nearest_minimum(himmelblau.minima)[elsewhere][~same_end][on_wall]   # where eta = 0.01 ends
+step_length = np.linalg.norm(first_step - wall, axis=1)
+print(f"steep-wall starts: first step of eta = 0.01 has length {step_length.min():.1f} to {step_length.max():.1f};"
+      f" the downhill path from where it lands leads to another minimum than the one from the start for"
+      f" {np.sum(flow_step != flow_start)} of {len(wall)}, to the one the eta = 0.01 run reaches for"
+      f" {np.sum(flow_step == end_fast)} of {len(wall)}")
+assert np.all(flow_step != flow_start) and np.all(flow_step == end_fast)
+
 # %% [markdown]
 # Most of them (154 of the 176 printed above) end at the same minimum again: the
 # downhill path leads there. The other 22 are a step-size effect, of two kinds.
 # 14 start high on the steep outer walls (largest Hessian eigenvalue above 140;
 # above $2/\eta = 200$ for 11 of them, as on a quarter of the grid): with
-# $\eta = 0.01$ their first steps are long and jump across a ridge. The other 8
+# $\eta = 0.01$ their first step is long (0.9 to 3.5) and jumps across a ridge: the
+# downhill path from where it lands leads to a different minimum from the one the
+# downhill path from the start leads to, namely to the minimum the $\eta = 0.01$ run
+# reaches (checked above for all of them, following each path with $\eta = 0.0005$). The other 8
 # start within 1.4 of the hilltop, where the function curves down in every
 # direction and the gradient is small. There the two step sizes take slightly
 # different paths: at the same time $\eta k = 0.1$ they are at most 0.45 apart,
@@ -1668,7 +1685,7 @@ assert np.all(np.diff(edge_path) < 0)                              # creeps inwa
 assert np.isclose(edge_path[-1], 1 / np.sqrt(100 + 16 * 100_000), rtol=0.02)
 
 # %% [markdown]
-# ## Appendix B. Section 8 in detail: the budget, a rate above $2/L$, and the edge of divergence
+# ## Appendix B. Section 8 in detail: the budget, a rate above $2/L$, the edge of divergence, the odds
 #
 # **Zoom.** Section 8's grid is coarse: neighbouring rates differ by a factor 1.35.
 # Here are 33 rates between $1.6 \cdot 10^{-3}$ and $2.4 \cdot 10^{-3}$, with the same
@@ -1792,6 +1809,35 @@ assert 2.9 < edge_fine / fine_lrs[best_fine] < 3.1 and 3.6 < edge_fine / grid_lr
 # the grid's best; a finer scan between it and the next grid rate finds the first
 # divergence at about $6.2 \cdot 10^{-3}$, 3.0 times the budget's best and 3.8
 # times the grid's (printed and asserted above). So "about 3" on this problem.
+
+# %% [markdown]
+# **How often does random search win, and how badly does it lose?** (Section 8
+# repeated it 20 times.) The final loss depends only on the rate, so we
+# can count instead of guessing. The rates whose final loss beats the grid's best
+# fill a narrow window, from about $1.65 \cdot 10^{-3}$ to $2.05 \cdot 10^{-3}$: a
+# fraction $p \approx 0.032$ of the three decades searched (the next cell measures
+# it on 1,501 log-spaced rates). One log-uniform draw lands in it with probability
+# $p$, and at least one of 24 draws with probability $1 - (1 - p)^{24} \approx 0.54$:
+# random search beats the grid about half the time. The rates whose final loss is
+# within 10 times the grid's best fill a fraction $p_{10} \approx 0.094$; a search
+# misses all of them, and ends more than 10 times worse than the grid, with
+# probability $(1 - p_{10})^{24} \approx 0.09$: about one search in ten.
+
+# %%
+scan_lrs = np.geomspace(low, high, 1501)
+scan_losses = final_losses(scan_lrs)
+beats = scan_lrs[scan_losses < grid_losses[best_grid]]
+p_win, p_10 = np.mean(scan_losses < grid_losses[best_grid]), np.mean(scan_losses < 10 * grid_losses[best_grid])
+print(f"rates beating the grid's best loss: {beats.min():.3g} to {beats.max():.3g}, a fraction p = {p_win:.3f}"
+      f" of the log range; within 10x: p_10 = {p_10:.3f}")
+print(f"one search of {budget_runs} draws beats the grid with probability {1 - (1 - p_win) ** budget_runs:.2f}"
+      f" (measured in section 8: {np.mean(ratio < 1):.2f} of {repeats});"
+      f" it ends more than 10x worse with probability {(1 - p_10) ** budget_runs:.2f}")
+assert np.isclose(beats.min(), 1.65e-3, rtol=0.02) and np.isclose(beats.max(), 2.05e-3, rtol=0.02)
+assert np.all(scan_losses[(scan_lrs >= beats.min()) & (scan_lrs <= beats.max())] < grid_losses[best_grid])  # one window
+assert 0.028 < p_win < 0.036 and 0.085 < p_10 < 0.105
+assert 0.5 < 1 - (1 - p_win) ** budget_runs < 0.6 and 0.07 < (1 - p_10) ** budget_runs < 0.11
+assert abs(np.mean(ratio < 1) - (1 - (1 - p_win) ** budget_runs)) < 0.3   # the 20 repeats agree, loosely
 
 # %% [markdown]
 # ## Appendix C. Which step lengths the backtracking search accepts
@@ -1956,7 +2002,7 @@ assert len(exact_paths[(-2.5, 1.0)]) - 1 < 0.5 * fixed_steps[(-2.5, 1.0)]  # the
 assert abs(len(exact_paths[(1.0, 0.1)]) - 1 - fixed_steps[(1.0, 0.1)]) <= 0.1 * fixed_steps[(1.0, 0.1)]  # worst: no faster
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.6), layout="constrained", width_ratios=(1.25, 1))
 windows = {(-2.5, 1.0): ((-2.8, 0.4), (-0.6, 1.2)), (1.0, 0.1): ((-0.05, 1.1), (-0.12, 0.15))}
 for ax, (x0, p_) in zip(axes, exact_paths.items()):
     (x_lo, x_hi), (y_lo, y_hi) = windows[x0]
@@ -1970,7 +2016,10 @@ for ax, (x0, p_) in zip(axes, exact_paths.items()):
     ax.set(title=f"from {x0}: {len(p_) - 1} steps to $\\|\\nabla f\\| \\leq 10^{{-8}}$"
                  f" (fixed $\\eta^\\star$: {fixed_steps[x0]})", xlabel="$x$", ylabel="$y$",
            xlim=(x_lo, x_hi), ylim=(y_lo, y_hi))
-    ax.set_aspect("equal")
+    if x0 == (-2.5, 1.0):
+        ax.set_aspect("equal")                             # to scale: the right angles look square
+    else:                                                  # stretched, so the worst case is as tall as the left
+        ax.set_ylabel("$y$ (stretched, not to scale)")
     if ax.get_legend() is not None:                        # one shared legend below
         ax.get_legend().remove()
 fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=8)
@@ -1980,7 +2029,9 @@ fig.suptitle("Exact line search on the bowl: each step ends at right angles to t
 # Outside quadratics exact line search is usually not worth its price (Nocedal &
 # Wright 2006, chapter 3, recommend inexact searches such as Armijo's): each step needs
 # a one-dimensional minimization, and, as the right panel shows, it still zig-zags
-# when the valley is narrow. Curing the zig-zag takes a better *direction*:
+# when the valley is narrow. (The right panel's $y$ axis is stretched about three
+# times so the zig-zag shows; there the right angles look oblique, but they are
+# exact: each gradient is orthogonal to the previous one, asserted in the cell above.) Curing the zig-zag takes a better *direction*:
 # momentum (chapter 05) or Newton's method (chapter 08).
 
 # %% [markdown]
