@@ -408,9 +408,10 @@ noise_part = 0.5 ** 2 / 2                            # sigma^2 / 2 = 0.125: the 
 assert abs(held_out["w_true (the generating line)"] / noise_part - 1) < 0.05
 assert 1 < held_out["w* (fitted on the 50)"] / held_out["w_true (the generating line)"] < 1.05
 train_loss = models.mse_loss(path[-1], X, y)
-expected_train = noise_part * (1 - 2 / n)                        # sigma^2 (n - p) / (2n), p = 2 weights
+expected_train = noise_part * (1 - d / n)                        # sigma^2 (n - d) / (2n), d = 2 weights
 expected_held_out = noise_part * (1 + 1 / n + (1 + 1 / n) / (n - 3))   # Appendix E
 print(f"on average over training samples: training {expected_train:.4f}, held-out {expected_held_out:.4f}")
+assert abs(expected_train - 0.120) < 1e-9 and abs(expected_held_out - 0.1302) < 1e-4
 assert train_loss > expected_train and held_out["w* (fitted on the 50)"] < expected_held_out   # this sample
 
 # %% [markdown]
@@ -418,12 +419,14 @@ assert train_loss > expected_train and held_out["w* (fitted on the 50)"] < expec
 # loss that is pure noise (0.122 for the generating line on these 10,000 points), and
 # $w^\star$ is only a few per cent worse than the generating line (Appendix E
 # computes by how much, exactly and on average over training samples).
+#
 # That the training and held-out losses print the same digits is chance. On average
 # over training samples the training loss is *below* the noise,
-# $\frac{\sigma^2}{2}(1 - p/n) = 0.120$ with $p = 2$ weights (the residual is the
-# noise projected onto an $(n - p)$-dimensional subspace), and the held-out loss is
+# $\frac{\sigma^2}{2}(1 - d/n) = 0.120$ with $d = 2$ weights (the residual is the
+# noise projected onto an $(n - d)$-dimensional subspace), and the held-out loss is
 # above it, 0.130 (Appendix E); this sample's training loss happens to sit high and
 # its held-out loss low.
+#
 # Fifty points pin the line down well. With fewer
 # points, or many more weights, the gap between the training loss and the held-out
 # loss can be large; measuring it on held-out data is how one chooses between models
