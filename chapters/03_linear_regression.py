@@ -407,12 +407,26 @@ for name, value in held_out.items():
 noise_part = 0.5 ** 2 / 2                            # sigma^2 / 2 = 0.125: the noise alone
 assert abs(held_out["w_true (the generating line)"] / noise_part - 1) < 0.05
 assert 1 < held_out["w* (fitted on the 50)"] / held_out["w_true (the generating line)"] < 1.05
+train_loss = models.mse_loss(path[-1], X, y)
+expected_train = noise_part * (1 - d / n)                        # sigma^2 (n - d) / (2n), d = 2 weights
+expected_held_out = noise_part * (1 + 1 / n + (1 + 1 / n) / (n - 3))   # Appendix E
+print(f"on average over training samples: training {expected_train:.4f}, held-out {expected_held_out:.4f}")
+assert abs(expected_train - 0.120) < 1e-9 and abs(expected_held_out - 0.1302) < 1e-4
+assert train_loss > expected_train and held_out["w* (fitted on the 50)"] < expected_held_out   # this sample
 
 # %% [markdown]
 # On new points no line does much better than $\sigma^2/2 = 0.125$, the part of the
 # loss that is pure noise (0.122 for the generating line on these 10,000 points), and
 # $w^\star$ is only a few per cent worse than the generating line (Appendix E
 # computes by how much, exactly and on average over training samples).
+#
+# That the training and held-out losses print the same digits is chance. On average
+# over training samples the training loss is *below* the noise,
+# $\frac{\sigma^2}{2}(1 - d/n) = 0.120$ with $d = 2$ weights (the residual is the
+# noise projected onto an $(n - d)$-dimensional subspace), and the held-out loss is
+# above it, 0.130 (Appendix E); this sample's training loss happens to sit high and
+# its held-out loss low.
+#
 # Fifty points pin the line down well. With fewer
 # points, or many more weights, the gap between the training loss and the held-out
 # loss can be large; measuring it on held-out data is how one chooses between models
@@ -442,7 +456,8 @@ assert np.allclose(trace.xs, path, rtol=0, atol=1e-14)
 #
 # ($X^\top r = 0$ says the residual vector is perpendicular to every column of
 # $X$.) When the $d \times d$ matrix $X^\top X$ is invertible, one call
-# to `np.linalg.solve` gives the exact minimizer. `np.linalg.lstsq` solves the same
+# to `np.linalg.solve` gives the minimizer, up to rounding (the end of this section
+# measures how many digits rounding can cost). `np.linalg.lstsq` solves the same
 # least-squares problem directly from $X$, and gradient descent, run until the
 # gradient is tiny, finds the same point:
 
@@ -627,13 +642,16 @@ ax.legend(fontsize=8);
 # You rarely compute eigenvalues of $X^\top X / n$ in practice, but there is a cheap
 # bound: $L$ is at most the trace of $H$, the average squared length of an example,
 # $\frac1n\sum_i \|x_i\|^2$. So $\eta < 2 / \text{mean}_i\|x_i\|^2$ is always safe.
-# The bound also says where trouble starts: **a feature with large values makes
-# $L$ large and forces a small learning rate on every weight.**
+# A bound from below says where trouble starts: $L$ is the largest value of
+# $v^\top H v$ over unit vectors $v$, and the unit vector $e_j$ along feature $j$
+# gives $v^\top H v = H_{jj} = \text{mean}_i\, x_{ij}^2$, so $L \ge H_{jj}$ for every $j$.
+# **A feature with large values makes $L$ large and forces a small learning rate on
+# every weight.**
 
 # %%
 mean_sq_norm = np.mean(np.sum(X ** 2, axis=1))
-print(f"L = {L:.4f} <= mean ||x_i||^2 = {mean_sq_norm:.4f}")
-assert L <= mean_sq_norm
+print(f"max_j H_jj = {np.diag(H).max():.4f} <= L = {L:.4f} <= mean ||x_i||^2 = {mean_sq_norm:.4f}")
+assert np.diag(H).max() <= L * (1 + 1e-12) and L <= mean_sq_norm
 
 # %% [markdown]
 # ## 6. Feature scaling and the condition number
@@ -658,8 +676,12 @@ raw = regression_surface(Xs, ys, domain=((-1.5, 2.5), (-0.35, 0.55)), start=(-1.
 kappa_raw = raw.L / raw.mu
 print(f"eigenvalues of X^T X / n: mu = {raw.mu:.3f}, L = {raw.L:.2f};  kappa = {kappa_raw:.1f}")
 assert 80 < kappa_raw < 130
+assert H_raw[1, 1] <= raw.L < 1.01 * H_raw[1, 1]            # L >= H_22 (section 5), nearly equal here
 
 # %% [markdown]
+# The large feature sets $L$: $L \ge H_{22}$ (section 5), and here the two agree to
+# the digits printed, 101.45.
+#
 # Gradient descent with the best fixed learning rate of chapter 02,
 # $\eta^\star = 2/(L + \mu)$. We count the steps until the loss is within
 # $10^{-10}$ of its minimum, relative to where it started:
@@ -901,13 +923,17 @@ plotting.plot_contours(shifted_surface, ax=ax_s, levels=shifted_levels,
 plotting.plot_path(shifted_trace, ax=ax_s, color=GD_COLOR, label="gradient descent from $w = 0$",
                    markers=False, linewidth=0.4)
 ax_s.set(xlabel="intercept $w_1$", ylabel="slope $w_2$ (note: a different scale)")
+hollow_end = dict(style.END_STYLE, markersize=15, markerfacecolor="none", markeredgewidth=2, zorder=12)
 for ax_ in (ax_s, ax_c):
     ax_.plot([], [], markeredgecolor="black", **style.START_STYLE, label="start")
-    ax_.plot([], [], **dict(style.END_STYLE, markerfacecolor="0.6"), label="end of the run")
+ax_s.plot([], [], **dict(style.END_STYLE, markerfacecolor="0.6"), label="end of the run")
+ax_c.plot([], [], **hollow_end, label="end of the run (around the star)")
 ax_s.legend(fontsize=8, loc="lower left")
 plotting.plot_contours(centred_surface, ax=ax_c, levels=20,
                        title="Standardized ($\\kappa$ = 1): one step")
-plotting.plot_path(centred_trace, ax=ax_c, color=COLORS["orange"], label="gradient descent from $w = 0$")
+centred_end = plotting.plot_path(centred_trace, ax=ax_c, color=COLORS["orange"],
+                                 label="gradient descent from $w = 0$").end
+centred_end.set(**{k: v for k, v in hollow_end.items() if k != "linestyle"})   # drawn over the star, hollow
 ax_c.set(xlabel="intercept $v_1$", ylabel="slope $v_2$", aspect="equal")
 ax_c.legend(fontsize=8, loc="lower right");
 
@@ -1156,7 +1182,7 @@ assert np.isclose(kappa_of(whitened), 1, rtol=1e-9)
 # $\kappa_\lambda = (L + \lambda)/(\mu + \lambda)$. The price: $w_\lambda$ is not a
 # minimizer of $J$ any more, it is pulled towards 0. (Usually there is no penalty on
 # the intercept: Hastie, Tibshirani & Friedman 2009, *The Elements of Statistical
-# Learning*, leave it out in their treatment of ridge regression; our ridge examples
+# Learning*, 2nd ed., §3.4.1, leave it out of the ridge penalty; our ridge examples
 # here have no intercept. Standardize the features first: the penalty $\|w\|^2$ is
 # not scale-invariant, so measuring a feature in other units
 # changes which fit ridge prefers, where plain least squares just rescales its
@@ -1264,39 +1290,36 @@ gd_filter = {k: 1 - (1 - 0.1 * curvatures) ** k for k in pairings}
 ridge_filter = {k: curvatures / (curvatures + 1 / (0.1 * k)) for k in pairings}
 for k in pairings:
     lam_k = 1 / (0.1 * k)
-    at_lam = (1 - (1 - 0.1 * lam_k) ** k, 0.5)                   # both filters at lambda_i = lambda
+    at_lam = 1 - (1 - 0.1 * lam_k) ** k                          # GD's filter at lambda_i = lambda (ridge's: 1/2)
     gap = np.max(np.abs(gd_filter[k] - ridge_filter[k]))
-    print(f"k = {k:4d}, lambda = {lam_k:.4f}: at lambda_i = lambda GD keeps {at_lam[0]:.3f}, ridge {at_lam[1]:.3f};"
-          f" largest difference {gap:.3f}", end="")
-    assert 0.62 < at_lam[0] < 0.67                                # about 1 - 1/e = 0.632
-    assert gap < 0.22                                             # on the plotted range: at most 0.22 apart,
-    if k == 8:
-        assert 0.21 < gap < 0.22                                  # 0.216 for k = 8, at the right edge (lambda_i = L)
-    widest = curvatures[np.argmax(np.abs(gd_filter[k] - ridge_filter[k]))]
-    assert lam_k <= widest <= 10 * lam_k                          # and furthest apart between lambda and 10 lambda
-    if 10 * lam_k <= near.L:                                      # 10 lambda inside the plotted range
-        at_10 = 1 - (1 - 0.1 * 10 * lam_k) ** k
-        print(f"; at lambda_i = 10 lambda GD keeps {at_10:.5f}, ridge {10 / 11:.3f}", end="")
-        assert at_10 > 0.999                                      # early stopping: practically whole
-    print()
-    assert np.all(np.diff(gd_filter[k]) >= 0) and np.all(np.diff(ridge_filter[k]) > 0)   # both rise with lambda_i
-print("the correlated features' curvatures:", evals_nc.round(4))
-assert evals_nc[0] < 0.011 and evals_nc[1] > 1.9                 # mu ~ 0.01, L ~ 2
-steep_kept = {k: (1 - (1 - 0.1 * evals_nc[1]) ** k, evals_nc[1] / (evals_nc[1] + 1 / (0.1 * k))) for k in pairings}
-print("share of the steep direction kept (early stopping, ridge):",
-      {k: f"{a:.2f}, {b:.2f}" for k, (a, b) in steep_kept.items()})
-assert steep_kept[8][0] > 0.8 and steep_kept[8][1] > 0.6          # mostly kept at k = 8 (0.83 and 0.61) ...
-assert all(min(steep_kept[k]) > 0.9 for k in (64, 1024))        # ... practically whole from k = 64 on
-x_grid = np.linspace(1e-3, 20, 200_001)                          # x = eta k lambda_i; (1 - x/k)^k -> e^-x as k grows
-limit_gap = (1 - np.exp(-x_grid)) - x_grid / (1 + x_grid)       # the two filters for large k, lambda = 1/(eta k)
-print(f"for large k: largest difference {limit_gap.max():.3f}, at eta k lambda_i = {x_grid[np.argmax(limit_gap)]:.2f}")
-assert abs(limit_gap.max() - 0.204) < 0.001 and abs(x_grid[np.argmax(limit_gap)] - 2.51) < 0.01
-
+    print(f"k = {k:4d}, lambda = {lam_k:.4f}: at lambda_i = lambda GD keeps {at_lam:.3f}, ridge 0.500;"
+          f" largest difference {gap:.3f}")
+    assert 0.62 < at_lam < 0.67 and gap < 0.22                    # about 1 - 1/e = 0.632; at most 0.22 apart
 ridge_at_k = {k: np.linalg.solve(H_nc + np.eye(2) / (0.1 * k), X_nc.T @ y_nc / len(y_nc))   # lambda = 1/(eta k)
               for k in shown_k}
 k_gap = {k: np.linalg.norm(gd_small[k] - ridge_at_k[k]) / np.linalg.norm(near.minima[0]) for k in shown_k}
 print("|w_k - w_lambda| / |w*| at lambda = 1/(eta k):", {int(k): f"{g:.1%}" for k, g in k_gap.items()})
 assert 0.15 < max(k_gap.values()) < 0.3                          # up to 22% at the bend, on this sample
+
+# %% jupyter={"source_hidden": true}
+# Checks of the figure below and of the text (no new idea: you may skip this cell).
+for k in pairings:
+    lam_k = 1 / (0.1 * k)
+    gap = np.max(np.abs(gd_filter[k] - ridge_filter[k]))
+    if k == 8:
+        assert 0.21 < gap < 0.22                                  # 0.216 for k = 8, at the right edge (lambda_i = L)
+    widest = curvatures[np.argmax(np.abs(gd_filter[k] - ridge_filter[k]))]
+    assert lam_k <= widest <= 10 * lam_k                          # furthest apart between lambda and 10 lambda
+    if 10 * lam_k <= near.L:                                      # 10 lambda inside the plotted range
+        assert 1 - (1 - 0.1 * 10 * lam_k) ** k > 0.999            # early stopping: practically whole there
+    assert np.all(np.diff(gd_filter[k]) >= 0) and np.all(np.diff(ridge_filter[k]) > 0)   # both rise with lambda_i
+assert evals_nc[0] < 0.011 and evals_nc[1] > 1.9                 # mu ~ 0.01, L ~ 2
+steep_kept = {k: (1 - (1 - 0.1 * evals_nc[1]) ** k, evals_nc[1] / (evals_nc[1] + 1 / (0.1 * k))) for k in pairings}
+assert steep_kept[8][0] > 0.8 and steep_kept[8][1] > 0.6          # steep direction mostly kept at k = 8 (0.83, 0.61)
+assert all(min(steep_kept[k]) > 0.9 for k in (64, 1024))        # ... practically whole from k = 64 on
+x_grid = np.linspace(1e-3, 20, 200_001)                          # x = eta k lambda_i; (1 - x/k)^k -> e^-x as k grows
+limit_gap = (1 - np.exp(-x_grid)) - x_grid / (1 + x_grid)       # the two filters for large k, lambda = 1/(eta k)
+assert abs(limit_gap.max() - 0.204) < 0.001 and abs(x_grid[np.argmax(limit_gap)] - 2.51) < 0.01
 assert max(k_gap[k] for k in shown_k if k >= 256) < 0.03          # 1.9% on this sample (other seeds: up to 5.4%)
 assert max(k_gap[k] for k in shown_k if k >= 256) < 0.5 * max(k_gap.values())   # closer than at the bend
 
@@ -1419,7 +1442,7 @@ plot_early_stopping_vs_ridge();
 #   `solve` on the normal equations may raise an error (here: two equal integer
 #   columns) or may return an arbitrary minimizer without a word (Appendix B):
 #   use `lstsq` or `pinv`. Every gradient is a combination of the rows of $X$, so
-#   gradient descent moves only within the row space; with $0 < \eta < 2/L$ it
+#   gradient descent moves only along the row space ($w_k - w_0$ stays in it); with $0 < \eta < 2/L$ it
 #   converges, to the minimizer nearest to its start; from zero, the minimum-norm
 #   solution `np.linalg.pinv(X) @ y`: $(0.5, 0.5)$ in the three-line example.
 #   Nearly collinear features make $\kappa$ large (gradient descent slow) and the
@@ -1558,8 +1581,8 @@ except np.linalg.LinAlgError as exc:                                    # possib
 # Section 5 said gradient descent converges *from every start* exactly when
 # $\eta < 2/L$. From a start with no component along any eigenvector whose
 # $\lambda_i \ge 2/\eta$, a larger $\eta$ can still converge: those components are
-# zero and stay zero, in exact arithmetic. (No component along the top eigenvector
-# alone is not enough: on $\mathrm{diag}(1, 4)$ with $\eta = 2.5$, even the start
+# zero and stay zero, in exact arithmetic. (Having no component along the top
+# eigenvector alone is not enough: on $\mathrm{diag}(1, 4)$ with $\eta = 2.5$, even the start
 # $(1, 0)$ diverges, by $|1 - 2.5| = 1.5$ per step, asserted below.) It is a
 # knife-edge, not a recipe. Take $\eta = 0.6 > 2/L = 0.5$ on
 # $H = \mathrm{diag}(1, 4)$. A start exactly on the slow axis converges (the axis is
