@@ -254,7 +254,7 @@ ax_m.legend(fontsize=8);
 # so the last layers see nearly the same input for every sample and can fit little
 # but the mean. Vanishing gradients keep the first layers from fixing that. The tanh chain, whose
 # activation has slope 1 around 0, starts further away, jumps back up at steps 4–5
-# and rises a little in a few short stretches up to step 75, but goes well below that
+# and (in this draw) rises a little in a few short stretches up to step 75, but goes well below that
 # plateau, and all of its layers learn (each moved by more
 # than 2 %). A loss curve stuck at
 # a trivial baseline is the
@@ -353,6 +353,9 @@ for label in ["sigmoid, Xavier", "sigmoid, 4 x Xavier"]:
     assert 0.1 < norms_bn[label][0] / norms_bn[label][-1] < 10             # the same order, 30 layers down
 bn_ratios = [norms_bn[label][0] / norms_bn[label][-1] for label in norms_bn]
 assert abs(bn_ratios[0] / bn_ratios[1] - 1) < 0.02                          # equal: BN ignores the weights' scale
+# why: multiplying every W_l by 4 leaves each normalized output unchanged (up to epsilon) and divides
+# every layer's gradient by 4 (the backward pass divides by sqrt(sigma^2 + eps), 4 times larger)
+assert np.allclose(4 * norms_bn["sigmoid, 4 x Xavier"], norms_bn["sigmoid, Xavier"], rtol=0.02)
 
 
 def train_bn(lr=0.1, steps=300, depth=20, momentum=0.1):
@@ -418,9 +421,12 @@ ax_t.legend(fontsize=7);
 
 # %% [markdown]
 # With the normalization the first layer's gradient is within a factor of 10 of the
-# last layer's, at either weight scale (the two ratios are equal because a
+# last layer's, at either weight scale. The two ratios are equal because a
 # normalized layer's output does not change when its weights are multiplied by a
-# constant, up to $\epsilon$), and the 20-layer sigmoid chain trains: every layer
+# constant $c$ (up to $\epsilon$), while its $\sigma$ is $c$ times larger, so the
+# backward pass's factor $1/\sqrt{\sigma^2 + \epsilon}$ divides every layer's gradient by
+# $c$: the same factor for all layers, which is why the $4\times$ curve sits a factor 4
+# below the other (asserted above). And the 20-layer sigmoid chain trains: every layer
 # moves, and the loss ends below tanh's. The right panel is the diagnosis recommended
 # above, the gradient norm per layer logged at every step of training: without
 # normalization layer 1's gradient stays more than $10^8$ times smaller than layer 20's
@@ -447,7 +453,7 @@ ax_t.legend(fontsize=7);
 # differ by up to 0.07 on an output between 0 and 1, and sample 0 put in three
 # batches of 8 gets outputs up to 0.36 apart in training mode (appendix C measures
 # both and explains the gap). Very small batches are another problem: their means and
-# variances are noisy estimates to normalize with.
+# variances are noisy estimates to normalize with (Wu & He 2018 measure batch normalization's error rising as batches shrink, and blame these inaccurate statistics).
 #
 # **Layer normalization** (Ba, Kiros & Hinton 2016) computes the same $\mu$ and
 # $\sigma^2$ over the *units of one sample* instead of over the batch
@@ -610,67 +616,12 @@ ax_g.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.15))
 # every step is clipped and has a fixed length ($\text{lr}\cdot c = 0.02$ by global
 # norm, between 0.02 and $0.02\sqrt2$ by value), and such a run cannot settle. Toward
 # the end the norm alternates between a high and a low value at every step (two
-# lines, even and odd steps): the iterate bounces across the valley, which is
-# narrow there; the by-value run ends at loss 0.107 (printed above), not on the
-# floor. The checks below measure the bounce and the curvature where the runs end:
-
-# %%
-for name, tr in clipped.items():                 # the tail alternates: every even step on one side of every odd one
-    tail = tr.grad_norms[-40:]
-    assert np.all(np.sign(np.diff(tail)[::2]) == np.sign(np.diff(tail)[0])) and np.all(np.diff(tail) != 0)
-    print(f"clipped {name}, last 40 steps: |grad f| alternates between about {tail[0::2].mean():.2g} "
-          f"and {tail[1::2].mean():.2g}")
-assert abs(clipped["by value"].f - 0.107) < 0.002                 # ends at loss 0.107, bouncing
-# the floor h_T = 3 has a second branch near w = -1.05: b = (3 - w^T) (1 - w) / (1 - w^T)
-w_branch = -1.05
-b_branch = (3 - w_branch**20) * (1 - w_branch) / (1 - w_branch**20)
-assert abs(troubles.recurrence(w_branch, 1.0, np.full(20, b_branch))[-1] - 3) < 1e-9 and abs(b_branch + 0.43) < 0.01
-print(f"second branch of the floor: (w, b) = ({w_branch}, {b_branch:.2f}); 0.9^20 = {0.9**20:.2f}, "
-      f"0.5^20 = {0.5**20:.1e}")
-assert abs(0.9**20 - 0.12) < 0.005 and 0.5**20 < 1e-6
-# the curvature where the runs end, against the flat floor at w = 0 (the Hessian checked by finite differences)
-assert np.allclose(wall.hess(np.array([0.0, 3.0])), [[9, 3], [3, 1]]) and np.isclose(
-    np.linalg.eigvalsh(wall.hess(np.array([0.0, 3.0]))).max(), 10.0)
-lam_end = {}
-for name, tr in clipped.items():
-    x_end = tr.xs[-1]
-    assert np.allclose(wall.hess(x_end), calculus.numerical_hessian(wall.grad, x_end), rtol=1e-4, atol=1e-3)
-    lam_end[name] = np.linalg.eigvalsh(wall.hess(x_end)).max()
-    print(f"clipped {name}: ends at (w, b) = {x_end.round(3)}, lambda_max = {lam_end[name]:.0f}, "
-          f"2/lambda_max = {2 / lam_end[name]:.4f} < lr = {lr}")
-assert 250 < lam_end["by global norm"] < 320 and 750 < lam_end["by value"] < 950   # about 280 and 850
-assert 0.78 < clipped["by global norm"].xs[-1][0] < 0.84 and 0.87 < clipped["by value"].xs[-1][0] < 0.93
-assert all(2 / lam < 0.5 * lr for lam in lam_end.values())                         # the rate is too large there
-for name, first_bounce in [("by value", 48), ("by global norm", 85)]:            # the bounce: from which step on
-    signs = np.sign(np.diff(clipped[name].grad_norms))
-    alternates = signs[1:] == -signs[:-1]
-    assert np.all(alternates[first_bounce:]) and not alternates[first_bounce - 1]
-    lengths = np.linalg.norm(np.diff(clipped[name].xs, axis=0), axis=1)
-    assert 0.02 * (1 - 1e-5) < lengths.min() and lengths.max() < 0.02 * np.sqrt(2) * (1 + 1e-9)  # fixed by clipping
-
-# %% [markdown]
-# The largest curvature at the two end points is about 280 (global norm) and 850
-# (by value), so $2/\lambda_{\max} \approx 0.007$ and $0.002$, both below the rate
-# 0.02: the floor steepens as it climbs toward $|w| = 1$. (The dashed floor also has
-# a second branch at the left edge, e.g. $b \approx -0.43$ at $w = -1.05$; the runs
-# do not go there.) So a clipped run that bounces like this needs a lower learning
-# rate, below $2/\lambda_{\max}$ where it ends. Checked, with 800 steps:
-
-# %%
-slower = {(name, rate): run(chain(block(c), sgd(lr=rate)), wall, start, steps=800, tol=0)
-          for name, block, rate in [("by global norm", clip_by_global_norm, 0.005),
-                                    ("by value", clip_by_value, 0.005), ("by value", clip_by_value, 0.002)]}
-for (name, rate), tr in slower.items():
-    print(f"clipped {name}, lr = {rate}: loss after 200 steps {tr.fs[200]:.3g}, after 800 steps {tr.f:.3g}")
-assert slower["by global norm", 0.005].f < 1e-20 and slower["by value", 0.002].f < 1e-20   # converged
-assert slower["by value", 0.005].f > 1e-4                      # 0.005 > 2/850: by value still bounces
-assert slower["by global norm", 0.005].fs[200] > 1             # the price: slower at first
-
-# %% [markdown]
-# At rate 0.005 (below $2/280 \approx 0.007$) the global-norm run converges; the
-# by-value run, which ended where $2/\lambda_{\max} \approx 0.0024$, does not
-# converge at 0.005 (its loss stays above $10^{-4}$) and converges at 0.002. The price is speed: after 200 steps the
-# loss of the global-norm run at 0.005 is still above 1.
+# lines, even and odd steps): the iterate bounces across the valley, which has become
+# too sharp for the rate there (the by-value run ends at loss 0.107, printed above,
+# not on the floor). The cure is a lower learning rate, below $2/\lambda_{\max}$ where
+# the run ends: appendix E measures the bounce and that curvature, and reruns both
+# clipped runs at a rate below their bound (0.005 by global norm, 0.002 by value): both
+# then converge.
 #
 # ## 4. Saddle points and plateaus
 #
@@ -862,7 +813,9 @@ assert diverging.status == "diverged" and diverging.diverged_at == 8
 # domain), and reports the step. In your own loops, do the same: check
 # `np.isfinite(loss)` every step, or run `troubles.divergence_step` over a loss
 # history afterwards; it returns the first step where the loss is not finite or
-# has grown a thousandfold:
+# has grown beyond a thousand times the *starting* loss. It compares with the start, not
+# with the best loss so far, so a run that falls and then climbs back up to its
+# start is not flagged; exercise 7.2 writes the stricter rule.
 
 # %%
 with np.errstate(over="ignore"):
@@ -1480,11 +1433,12 @@ fig.suptitle("What is wrong with each run? (Run D: solid = training, dashed = va
 #     sign bug (it goes straight on); checked below;
 #   - a **tiny step**: one step at a tiny rate must lower the loss; with the sign
 #     bug it raises it.
-# - **F — nothing wrong.** The distance to the minimum of the loss falls along a
+# - **F — nothing wrong.** The loss's excess over its minimum falls along a
 #   straight line on the log scale (linear convergence), to $3.3\times10^{-14}$
 #   after 45 steps; run longer, it would go on down to round-off.
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Checks of the sentences above: you may skip them.
 A, B, C, (D_train, D_val, D_fresh), E, F = gallery.values()
 turn = int(np.argmin(A))
 assert 10 < turn < 100 and A[turn] < 0.5 * A[0] and A[-1] > 100 * A[0]              # A: falls, then explodes
@@ -1853,3 +1807,69 @@ assert np.all(np.diff(loss_bn_slow) < 0)
 print(f"final loss: learning rate 0.1 {loss_bn[-1]:.3f}, learning rate 0.003 {loss_bn_slow[-1]:.3f}; "
       f"predicting the mean {predict_the_mean:.3f}")
 assert loss_bn_slow[-1] > predict_the_mean and loss_bn[-1] < 0.25 * predict_the_mean   # smooth, but no learning
+
+# %% [markdown]
+# ## Appendix E. Where the clipped runs of section 3 bounce
+#
+# The checks behind the last paragraph of section 3: the bounce (the gradient norm
+# alternating from step to step), the floor's second branch, and the curvature where
+# the two clipped runs end.
+
+# %%
+lr, c, start = 0.02, 1.0, np.array(wall.start)   # section 3's values (lr is redefined in section 4)
+for name, tr in clipped.items():                 # the tail alternates: every even step on one side of every odd one
+    tail = tr.grad_norms[-40:]
+    assert np.all(np.sign(np.diff(tail)[::2]) == np.sign(np.diff(tail)[0])) and np.all(np.diff(tail) != 0)
+    print(f"clipped {name}, last 40 steps: |grad f| alternates between about {tail[0::2].mean():.2g} "
+          f"and {tail[1::2].mean():.2g}")
+assert abs(clipped["by value"].f - 0.107) < 0.002                 # ends at loss 0.107, bouncing
+# the floor h_T = 3 has a second branch near w = -1.05: b = (3 - w^T) (1 - w) / (1 - w^T)
+w_branch = -1.05
+b_branch = (3 - w_branch**20) * (1 - w_branch) / (1 - w_branch**20)
+assert abs(troubles.recurrence(w_branch, 1.0, np.full(20, b_branch))[-1] - 3) < 1e-9 and abs(b_branch + 0.43) < 0.01
+print(f"second branch of the floor: (w, b) = ({w_branch}, {b_branch:.2f}); 0.9^20 = {0.9**20:.2f}, "
+      f"0.5^20 = {0.5**20:.1e}")
+assert abs(0.9**20 - 0.12) < 0.005 and 0.5**20 < 1e-6
+# the curvature where the runs end, against the flat floor at w = 0 (the Hessian checked by finite differences)
+assert np.allclose(wall.hess(np.array([0.0, 3.0])), [[9, 3], [3, 1]]) and np.isclose(
+    np.linalg.eigvalsh(wall.hess(np.array([0.0, 3.0]))).max(), 10.0)
+lam_end = {}
+for name, tr in clipped.items():
+    x_end = tr.xs[-1]
+    assert np.allclose(wall.hess(x_end), calculus.numerical_hessian(wall.grad, x_end), rtol=1e-4, atol=1e-3)
+    lam_end[name] = np.linalg.eigvalsh(wall.hess(x_end)).max()
+    print(f"clipped {name}: ends at (w, b) = {x_end.round(3)}, lambda_max = {lam_end[name]:.0f}, "
+          f"2/lambda_max = {2 / lam_end[name]:.4f} < lr = {lr}")
+assert 250 < lam_end["by global norm"] < 320 and 750 < lam_end["by value"] < 950   # about 280 and 850
+assert 0.78 < clipped["by global norm"].xs[-1][0] < 0.84 and 0.87 < clipped["by value"].xs[-1][0] < 0.93
+assert all(2 / lam < 0.5 * lr for lam in lam_end.values())                         # the rate is too large there
+for name, first_bounce in [("by value", 48), ("by global norm", 85)]:            # the bounce: from which step on
+    signs = np.sign(np.diff(clipped[name].grad_norms))
+    alternates = signs[1:] == -signs[:-1]
+    assert np.all(alternates[first_bounce:]) and not alternates[first_bounce - 1]
+    lengths = np.linalg.norm(np.diff(clipped[name].xs, axis=0), axis=1)
+    assert 0.02 * (1 - 1e-5) < lengths.min() and lengths.max() < 0.02 * np.sqrt(2) * (1 + 1e-9)  # fixed by clipping
+
+# %% [markdown]
+# The largest curvature at the two end points is about 280 (global norm) and 850
+# (by value), so $2/\lambda_{\max} \approx 0.007$ and $0.0023$, both below the rate
+# 0.02: the floor steepens as it climbs toward $|w| = 1$. (Section 3's dashed floor also has
+# a second branch at the left edge, e.g. $b \approx -0.43$ at $w = -1.05$; the runs
+# do not go there.) So a clipped run that bounces like this needs a lower learning
+# rate, below $2/\lambda_{\max}$ where it ends. Checked, with 800 steps:
+
+# %%
+slower = {(name, rate): run(chain(block(c), sgd(lr=rate)), wall, start, steps=800, tol=0)
+          for name, block, rate in [("by global norm", clip_by_global_norm, 0.005),
+                                    ("by value", clip_by_value, 0.005), ("by value", clip_by_value, 0.002)]}
+for (name, rate), tr in slower.items():
+    print(f"clipped {name}, lr = {rate}: loss after 200 steps {tr.fs[200]:.3g}, after 800 steps {tr.f:.3g}")
+assert slower["by global norm", 0.005].f < 1e-20 and slower["by value", 0.002].f < 1e-20   # converged
+assert slower["by value", 0.005].f > 1e-4                      # 0.005 > 2/850: by value still bounces
+assert slower["by global norm", 0.005].fs[200] > 1             # the price: slower at first
+
+# %% [markdown]
+# At rate 0.005 (below $2/280 \approx 0.007$) the global-norm run converges; the
+# by-value run, which ended where $2/\lambda_{\max} \approx 0.0023$, does not
+# converge at 0.005 (its loss stays above $10^{-4}$) and converges at 0.002. The price is speed: after 200 steps the
+# loss of the global-norm run at 0.005 is still above 1.
