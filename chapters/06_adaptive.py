@@ -926,7 +926,7 @@ ax.legend(fontsize=8, ncols=2, loc="lower right", title="filled: first step belo
 # of Adam and the heavy ball is faster depends on the count: by the first step
 # below the threshold the heavy ball wins at every angle; by "stays below", Adam
 # wins at 0°, 5° and 10° (167 to 169 steps against 174) but not at 45° (251). Is the
-# insensitivity due to Adam's momentum? On this valley it comes with it: Appendix F
+# insensitivity due to Adam's momentum? On this valley it goes with it: Appendix F
 # runs Adam with $\beta_1 = 0, 0.5, 0.7, 0.9$, and by the first count the ratio of
 # the steps at 45° to those at 0° falls as $\beta_1$ grows, from 27 to 1.2.
 #
