@@ -714,7 +714,6 @@ assert np.allclose(H_new @ y_new, s_new) and np.allclose(H_new, H_new.T)
 assert np.linalg.eigvalsh(H_new).min() > 0
 
 # %% [markdown]
-#
 # On a strictly convex quadratic with *exact* line searches, BFGS finds the minimum in at
 # most $d$ steps, and if it takes all $d$ (no gradient vanishes earlier) then
 # $H_d = A^{-1}$ exactly: it has learned the whole inverse
