@@ -1357,7 +1357,8 @@ ax_k.legend(fontsize=7, loc="lower left");
 # (red-orange) lines are the contours of Newton's **quadratic model** at its current point, and the
 # vermillion plus is the model's stationary point, where pure Newton jumps next. The right
 # panel shows both errors $f(x_k) - f^\star$ on a log scale, floored at $10^{-16}$. On the
-# quadratic the plus *is* the minimum, hidden under its star from step 1.
+# quadratic the plus *is* the minimum, hidden under its star from step 1; the static picture
+# shows Rosenbrock at step 2, where it is not (Newton's $x_2$, at $y \approx -3.2$, is below the frame).
 # Pick the surface, move the start, tick
 # **damped Newton**, and change gradient descent's learning rate.
 
@@ -1391,7 +1392,8 @@ explorer.update(damped=True)
 assert explorer.newton_trace.status == "converged"
 explorer.update(surface="quadratic (κ = 20)", damped=False, step=0)
 assert explorer.newton_trace.steps == 1
-explorer.update(step=5)                  # the picture above shows the first five steps
+explorer.update(surface="rosenbrock", step=2)   # the picture above: Rosenbrock, first two steps
+assert np.linalg.norm(explorer.model_center - np.array([1.0, 1.0])) > 0.3   # the plus is visible
 
 # %% [markdown]
 # ## Summary
