@@ -276,8 +276,7 @@ ax_err.set(xlabel="step $k$ (linear up to 10, then log scale)", ylabel=r"$\|x_k 
 ax_err.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2);
 
 # %% [markdown]
-# (On the left, Newton's $x_3$ sits on gradient descent's end diamond, and Newton's $x_4$ to
-# $x_7$ and the heavy ball's end are under the minimum's star; the right panel shows their errors.)
+# (Newton's last points are under the minimum's star; the right panel shows their errors.)
 # Seven Newton steps reach the minimum to machine precision; after 2,000 steps
 # gradient descent is still about 0.56 away and the heavy ball about
 # $1.7 \cdot 10^{-4}$. Each Newton step costs more, a Hessian and a linear solve (section 5),
@@ -296,8 +295,8 @@ ax_err.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=
 # definite is the round bowl $\tfrac12\|y\|^2$ in the coordinates $y = Q^{1/2}x$, which is why
 # one Newton step solves it whatever its $\kappa$ (in exact arithmetic). Gradient descent
 # has no such property: its step in $y$, mapped back, is $-\eta A A^\top g$, which points
-# along $-g$ for every $g$ only when $AA^\top$ is a multiple of $I$ (a rotation times a
-# uniform scaling). A diagonal rescaling of the coordinates, like Adam's per-coordinate
+# along $-g$ for every $g$ only when $AA^\top$ is a multiple of $I$ (an orthogonal matrix, a
+# rotation or reflection, times a uniform scaling). A diagonal rescaling of the coordinates, like Adam's per-coordinate
 # step sizes (chapter 06), $D H D = I$ with $D$ diagonal, is possible only for a diagonal
 # $H$: it undoes stretching along the axes, not along a tilted valley. Checked on
 # Rosenbrock with a sheared, stretched $A$:
@@ -590,10 +589,9 @@ print(f"damped Newton from x0 = {x0}: {damped.steps} steps, ends at the minimum 
 assert damped.steps == 11 and np.allclose(nearest_min, [-2.805, 3.131], atol=1e-3) and damped.xs[:, 1].max() > 3.5
 
 # %% [markdown]
-# From $x_0$ pure Newton takes its short path up to the maximum (thick black, ending on the
-# diamond; enlarged in the inset); damped Newton goes downhill instead, in 11 steps, overshooting above $y = 3.5$
-# before it settles at the minimum $(-2.81, 3.13)$, where its end is under the star
-# (printed above).
+# From $x_0$ pure Newton takes its short path up to the maximum (inset); damped Newton
+# goes downhill instead, in 11 steps, overshooting above $y = 3.5$ before it settles at
+# the minimum $(-2.81, 3.13)$ (printed above).
 #
 # Every one of these starts now ends at a minimum. That is what happened on this grid, not a
 # guarantee. The theorem that covers this method is Nocedal & Wright 2006, §3.4, Theorem 3.8:
@@ -652,7 +650,8 @@ assert all(8 < elimination(2 * d) / elimination(d) < 8.001 for d in [200, 400, 8
 # is dominated by overheads, not by the $d^3$ arithmetic.)
 #
 # A gradient costs a small constant times what evaluating $f$ costs, whatever $d$
-# (backpropagation, chapter 09).
+# (the cheap-gradient principle of reverse-mode differentiation, Griewank & Walther 2008;
+# backpropagation, chapter 09).
 # That is why deep learning lives on first-order methods, and why the next idea
 # matters: get the curvature from gradients.
 #
@@ -698,6 +697,23 @@ assert all(8 < elimination(2 * d) / elimination(d) < 8.001 for d in [200, 400, 8
 # positive definite matrix satisfies the secant condition, and `bfgs` has to skip the
 # update. The next subsection shows how the line search prevents that.
 #
+# Each requirement has a reason. Symmetry, because a Hessian is symmetric; positive
+# definiteness, because then $p_k = -H_k \nabla f(x_k)$ is a descent direction (section 3);
+# the secant condition, because it is the one piece of curvature just measured; and
+# "closest to $H_k$", so that the update keeps what the earlier steps taught and changes
+# the matrix only as much as the new pair demands. One update on numbers, checked:
+
+# %%
+H_old = np.array([[1.0, 0.2], [0.2, 0.5]])
+s_new, y_new = np.array([0.3, -0.1]), np.array([0.8, 0.1])        # y^T s = 0.23 > 0
+rho_new = 1.0 / (y_new @ s_new)
+V_new = np.eye(2) - rho_new * np.outer(y_new, s_new)
+H_new = V_new.T @ H_old @ V_new + rho_new * np.outer(s_new, s_new)
+print("H_new y =", H_new @ y_new, " s =", s_new, " eigenvalues of H_new:", np.linalg.eigvalsh(H_new))
+assert np.allclose(H_new @ y_new, s_new) and np.allclose(H_new, H_new.T)
+assert np.linalg.eigvalsh(H_new).min() > 0
+
+# %% [markdown]
 # On a strictly convex quadratic with *exact* line searches, BFGS finds the minimum in at
 # most $d$ steps, and if it takes all $d$ (no gradient vanishes earlier) then
 # $H_d = A^{-1}$ exactly: it has learned the whole inverse
@@ -833,9 +849,7 @@ ax_d.legend(fontsize=8, loc="upper left");
 # $\alpha \approx 0.5$ to about 3.9 it is steeper than at the start (bottom panel): at $\alpha = 1$, where backtracking stopped because the
 # Armijo condition already held, the slope is steeper than at $\alpha = 0$, which is
 # exactly $y^\top s < 0$. The strong curvature condition holds only where the slope
-# is at most $c_2 = 0.9$ times as steep as at the start, inside the blue band (whose
-# lower edge, $-0.9\,|\phi'(0)|$, lies just above the dotted $\phi'(0)$ line because $c_2$
-# is close to 1).
+# is at most $c_2 = 0.9$ times as steep as at the start, inside the blue band.
 #
 # `gdlearn.second_order.wolfe_line_search` enforces both strong Wolfe conditions,
 # following N&W's Algorithm 3.5:
@@ -966,22 +980,21 @@ assert gd_long_errors[5:101].min() > 1.9                           # ...while th
 # On the left, plotted as $1 - e_{k+1}/e_k$ so that its distance from 1 shows: gradient
 # descent's ratio wanders while the iterate travels along the curved valley (the bump near
 # step 1,000) and from about step 10,000 sits on the limit $1 - \eta\lambda_{\min}$ derived above.
-# Between steps 5 and 100 the curve also lies on the dashed line (within 2 %, printed above),
-# but the iterate is still about 2 away from $x^\star$ there: that agreement is a
-# coincidence of the walk along the valley, not yet the linear regime, which needs the
-# iterate near $x^\star$.
 # On the right, with a linear step axis: BFGS's ratios
 # stay near 1 for about 25 steps (above 1 at two early ones), fall to about 0.05 over
 # the next dozen, then drop below 0.01 for the last three steps, not monotonically; Newton's last ratio is below $10^{-5}$,
-# because $e_{k+1}/e_k \approx C e_k$ shrinks with the error itself. Ratios above 1 are
-# steps that moved away from the minimum.
+# because $e_{k+1}/e_k \approx C e_k$ shrinks with the error itself.
 #
 # ## 7. L-BFGS: only the last $m$ pairs
 #
 # For $d$ = ten million even $H_k$ does not fit in memory. But $H_k$ is $H_0$ plus a
 # sequence of updates made from the pairs $(s_i, y_i)$, and the product $H_k g$ can be
 # computed from the pairs directly, by the **two-loop recursion**, in $O(md)$ time
-# and memory for $m$ pairs. **L-BFGS** keeps only the last $m$ pairs ("between 3 and 20, say",
+# and memory for $m$ pairs. Why it works: one update is $H \leftarrow V^\top H V + \rho\, s s^\top$
+# with $V = I - \rho\, y s^\top$, and $V q = q - \rho (s^\top q)\, y$ needs only a dot
+# product, so unrolling the $m$ updates applied to $g$ gives a first loop (the $V$s, newest
+# first), a multiplication by $H_0$, and a second loop (the $V^\top$s and the
+# $\rho\, s s^\top$ terms, oldest first), without ever forming the matrix. **L-BFGS** keeps only the last $m$ pairs ("between 3 and 20, say",
 # Nocedal & Wright 2006, §7.2)
 # and starts each product from $H_0 = \gamma I$ with
 # $\gamma = s^\top y / y^\top y$ from the newest pair. Here is the recursion (Nocedal &
@@ -1087,10 +1100,11 @@ axes[1].set_ylabel("");
 # after a few steps (above: 36 against 39 steps). The two coincide when both start
 # from the same fixed $H_0$ and keep all pairs (the check above, with $H_0 = I$).
 #
-# On this 2-D problem, in this table, three pairs did about as well as twenty; with a single pair L-BFGS
+# On this 2-D problem, in this table, three pairs did about as well as twenty (but three
+# pairs already exceed $d = 2$, so this says little about memory); with a single pair L-BFGS
 # needs more steps and more than twice as many function evaluations (its line search
 # needs more trials per step).
-# Where $d \gg m$, memory pays in steps too. On Rosenbrock chained through
+# Where $d \gg m$, memory can pay in steps too, as on one problem here: Rosenbrock chained through
 # $d = 100$ variables, $\sum_i 100(x_{i+1} - x_i^2)^2 + (1 - x_i)^2$, from
 # $(-1.2, 1, -1.2, 1, \dots)$, L-BFGS took about 870 steps with $m = 1$, 600 with
 # $m = 3$ and 530 with $m = 20$ (printed and plotted above): more pairs, fewer steps, with
@@ -1098,20 +1112,17 @@ axes[1].set_ylabel("");
 #
 # The libraries are the same family, not the same method:
 #
-# - `torch.optim.LBFGS` (read in torch 2.13's source, `torch/optim/lbfgs.py`) runs the
+# - `torch.optim.LBFGS` (torch 2.13) runs the
 #   two-loop recursion with $H^0 = \gamma I$ as here, but its defaults differ:
 #   `history_size=100` pairs and **no line search** (`line_search_fn=None`: the fixed
 #   step $\text{lr}\cdot d$ along the direction $d$, `lr = 1` by default).
 #   `line_search_fn="strong_wolfe"` gives it a line search with the same strong Wolfe
 #   conditions and constants as ours ($c_1 = 10^{-4}$, $c_2 = 0.9$), found by a different
-#   search (cubic interpolation to bracket and to zoom, where ours doubles and zooms by
-#   quadratic interpolation or bisection).
+#   search (appendix A).
 # - scipy's `L-BFGS-B` (Byrd, Lu, Nocedal & Zhu 1995) handles bounds on the variables.
-#   It uses the *compact* matrix representation of the same limited-memory BFGS matrix
-#   (N&W, section 7.2) instead of the two-loop recursion, and a generalized Cauchy
-#   point plus a subspace minimization for the bounds; without bounds its steps follow
-#   the limited-memory BFGS direction with a line search that enforces the strong
-#   Wolfe conditions.
+#   It uses the *compact* representation of the same limited-memory BFGS matrix
+#   (N&W, section 7.2) instead of the two-loop recursion; without bounds its steps follow
+#   the limited-memory BFGS direction with a strong-Wolfe line search.
 #
 # `torch.optim.LBFGS` has a different interface from the other torch optimizers: since
 # a line search evaluates the loss several times per step, `.step` takes a
@@ -1189,7 +1200,10 @@ assert abs(sw_iters / ours_lbfgs.steps - 1) < 0.25 and none_iters > 2 * sw_iters
 # With `line_search_fn="strong_wolfe"` torch's L-BFGS and ours take about the same
 # number of iterations (37 and 35) and evaluations; without a line search torch needs
 # more than twice as many iterations, each the unchecked step $\text{lr}\cdot d$ along
-# the direction $d$. Pass `line_search_fn="strong_wolfe"` unless you have a reason not to.
+# the direction $d$. So `line_search_fn="strong_wolfe"` is a sensible default: its steps are
+# checked, and here it saved more than half the iterations. It costs extra closure calls per
+# iteration, which matters when each call draws a fresh mini-batch (the search then
+# compares losses of different batches).
 #
 # ## 8. Against `scipy.optimize.minimize`
 #
@@ -1306,7 +1320,8 @@ ax_k.legend(fontsize=7, loc="lower left");
 
 # %% [markdown]
 # In steps the second-order methods win by a factor of 50 or more against the heavy ball
-# and Adam at rate 0.05, more than 20 (32, printed) against the sweep's best Adam, and up to several
+# and Adam at rate 0.05, more than 20 against the best Adam of this learning-rate grid (about
+# 30: 32, printed), and up to several
 # hundred for pure Newton. A step of theirs costs more (a line search, an update
 # or a 2×2 solve), so steps are not time.
 # The balance changes with the dimension: at $d = 10^7$ a *dense* Newton solve is out
@@ -1341,9 +1356,9 @@ ax_k.legend(fontsize=7, loc="lower left");
 # time. The black path is Newton, the blue one gradient descent; the dashed vermillion
 # (red-orange) lines are the contours of Newton's **quadratic model** at its current point, and the
 # vermillion plus is the model's stationary point, where pure Newton jumps next. The right
-# panel shows both errors $f(x_k) - f^\star$ on a log scale, with values below $10^{-16}$
-# (exact zeros too) drawn at that floor. On the quadratic, the model's stationary point
-# *is* the minimum, so from step 1 on Newton's end and the plus sit inside the minimum's star.
+# panel shows both errors $f(x_k) - f^\star$ on a log scale, floored at $10^{-16}$. On the
+# quadratic the plus *is* the minimum, hidden under its star from step 1; the static picture
+# shows Rosenbrock at step 2, where it is not (Newton's $x_2$, at $y \approx -3.2$, is below the frame).
 # Pick the surface, move the start, tick
 # **damped Newton**, and change gradient descent's learning rate.
 
@@ -1377,7 +1392,8 @@ explorer.update(damped=True)
 assert explorer.newton_trace.status == "converged"
 explorer.update(surface="quadratic (κ = 20)", damped=False, step=0)
 assert explorer.newton_trace.steps == 1
-explorer.update(step=5)                  # the picture above shows the first five steps
+explorer.update(surface="rosenbrock", step=2)   # the picture above: Rosenbrock, first two steps
+assert np.linalg.norm(explorer.model_center - np.array([1.0, 1.0])) > 0.3   # the plus is visible
 
 # %% [markdown]
 # ## Summary
@@ -1436,7 +1452,9 @@ explorer.update(step=5)                  # the picture above shows the first fiv
 #
 # Reference detail for sections 7 and 8, read in the sources named.
 #
-# **`torch.optim.LBFGS`** (torch 2.13, `torch/optim/lbfgs.py`). The very first step,
+# **`torch.optim.LBFGS`** (torch 2.13, `torch/optim/lbfgs.py`). Its strong-Wolfe search
+# brackets and zooms by cubic interpolation, where ours doubles and zooms by quadratic
+# interpolation or bisection. The very first step,
 # with or without the strong-Wolfe search (there as its first trial), is scaled by
 # $\min(1, 1/\|g\|_1)\cdot\text{lr}$; later ones start from $\text{lr}\cdot d$. A pair
 # $(s, y)$ is skipped when $y^\top s \le 10^{-10}$, and $H^0 = \gamma I$ with
@@ -1447,7 +1465,7 @@ explorer.update(step=5)                  # the picture above shows the first fiv
 #
 # - `max_iter` iterations in this call (default 20);
 # - `max_eval` closure calls in this call (default `max_iter * 5 // 4`, so 25; the cell
-#   cell below checks these defaults when PyTorch is installed). It is checked after each
+#   below checks these defaults when PyTorch is installed). It is checked after each
 #   iteration, and the strong-Wolfe search of an iteration may use the whole remaining budget
 #   plus one call, so a call can end with more: 26 from $(2, -2)$ (measured below);
 # - the largest gradient entry at most `tolerance_grad`;
