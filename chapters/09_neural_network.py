@@ -520,6 +520,8 @@ fig, (ax_loss, ax_acc, ax_map) = plt.subplots(1, 3, figsize=(13, 3.8), width_rat
 ax_loss.plot(history.loss, color=COLORS["blue"], label="training")
 ax_loss.plot(history.val_loss, color=COLORS["vermillion"], linestyle="--", label="validation")
 ax_loss.set(yscale="log", xlabel="epoch", ylabel="cross-entropy", title="Loss")
+for axis_format in (ax_loss.yaxis.set_major_formatter, ax_loss.yaxis.set_minor_formatter):
+    axis_format(plt.FormatStrFormatter("%g"))                       # plain numbers, not 6×10⁻¹
 ax_loss.legend()
 ax_acc.plot(history.accuracy, color=COLORS["blue"], label="training")
 ax_acc.plot(history.val_accuracy, color=COLORS["vermillion"], linestyle="--", label="validation")
