@@ -14,8 +14,8 @@
 # per step, so the number of steps grows in proportion to the condition number
 # $\kappa = L/\mu$: for large $\kappa$ about $\kappa/2$ steps per factor $e$ of
 # accuracy, since $-1/\ln\frac{\kappa - 1}{\kappa + 1} \approx \kappa/2$. A round bowl
-# ($\kappa = 1$) is solved in one step; a valley a hundred times steeper across
-# than along needs hundreds. **Momentum** lets each step remember the previous one, as a
+# ($\kappa = 1$) is solved in one step; a valley curved a hundred times more sharply
+# across than along needs hundreds. **Momentum** lets each step remember the previous one, as a
 # heavy ball rolling downhill keeps its speed. On a quadratic, tuned, it cuts that cost
 # to the order of $\sqrt{\kappa}$ (about $\sqrt\kappa/2$ steps per factor $e$,
 # section 4). Beyond quadratics the same order holds for Nesterov's variant on every
@@ -116,7 +116,8 @@ assert np.isclose(1 - 2 / (kappa + 1), 0.98, atol=1e-3)   # the shallow directio
 #
 # ## 2. The heavy ball
 #
-# Polyak (1964) added to each gradient step a fraction $\beta$ of the previous step:
+# Polyak (1964, *Some methods of speeding up the convergence of iteration methods*,
+# USSR Comput. Math. Math. Phys. 4(5), 1–17) added to each gradient step a fraction $\beta$ of the previous step:
 #
 # $$\boxed{\,x_{k+1} = x_k - \alpha\,\nabla f(x_k) + \beta\,(x_k - x_{k-1})\,}
 # \qquad 0 \le \beta < 1,$$
@@ -178,6 +179,7 @@ assert np.abs(ball[:21, 1]).max() < 4 and -2.75 < ball[:21, 0].min() and ball[:2
 ax.set_ylim(-4, 4)                                    # the heavy ball swings out to |y| = 3.7
 ax_loss.set_xscale("symlog", linthresh=20)            # room for the first steps, where the heavy ball's loss rises
 ax_loss.set_xlim(0, 120)
+ax_loss.set_xticks([0, 5, 10, 15, 20, 50, 100], labels=["0", "5", "10", "15", "20", "50", "100"])  # no 10^1 label in the linear part
 ax_loss.set_xlabel("step $k$ (linear up to 20, then log scale)")
 ax_loss.set_title("Loss: the heavy ball first rises, then is far faster");
 
@@ -267,13 +269,15 @@ ax.legend(fontsize=8, loc="upper right");
 # ## 3. Nesterov's momentum: look ahead, then step
 #
 # The heavy ball takes the gradient where it *is*, then adds the momentum.
-# Nesterov (1983) does it the other way round: first let the momentum carry you,
+# Nesterov (1983, *A method of solving a convex programming problem with convergence
+# rate $O(1/k^2)$*, Soviet Math. Dokl. 27(2), 372–376) does it the other way round: first let the momentum carry you,
 # then take the gradient *there*:
 #
 # $$y_k = x_k + \beta\,(x_k - x_{k-1}), \qquad x_{k+1} = y_k - \alpha\,\nabla f(y_k).$$
 #
 # If the momentum is about to carry the ball up the opposite wall, the gradient at
-# the look-ahead point $y_k$ already says so and brakes earlier.
+# the look-ahead point $y_k$ already says so and brakes earlier. (Appendix A runs it,
+# tuned, on section 1's bowl next to the heavy ball.)
 
 # %%
 def nesterov(grad, x0, lr, beta, steps):
@@ -685,21 +689,10 @@ for k in kappas:                     # steps predicted from k rho^k: ln(1e6 k) /
 # $\ln(10^6)/(-\ln\rho)$ (checked above to 10% for the three runs), and $\ln k$ grows
 # with the length of the run, so the share lost grows slowly with $\kappa$.
 #
-# No method of this kind can do better than this order: for every method whose
-# iterates stay in $x_0 + \operatorname{span}\{\nabla f(x_0), \dots, \nabla f(x_{k-1})\}$
-# (gradient descent, heavy ball and Nesterov all do) there are strongly convex
-# quadratics, in infinite dimension, on which the distance
-# after $k$ steps is at least $\big((\sqrt\kappa - 1)/(\sqrt\kappa + 1)\big)^k$
-# times the start's (Nesterov, *Introductory Lectures on Convex Optimization*, 2004,
-# Theorem 2.1.13, stated in $\ell_2$; the quadratics of its proof have their
-# eigenvalues in $[\mu, L]$). The heavy ball's rate on quadratics meets that bound, and
-# the bound proves that $(\alpha^\star, \beta^\star)$ is the best heavy-ball pair in
-# the worst case over quadratics with eigenvalues in $[\mu, L]$: the heavy ball's
-# iterates stay in that span, so a pair whose rate (the largest root modulus over
-# $\lambda \in [\mu, L]$) were $\rho < \rho^\star$ would shrink the distance by at
-# most $C(\rho + \varepsilon)^k$ on every such quadratic (for any $\varepsilon > 0$),
-# less than $(\rho^\star)^k$ for large $k$, on the bound's quadratic too, which is
-# impossible (the grid above checks the same at $\kappa = 100$).
+# No method that moves only along the gradients it has computed can beat this
+# order in the worst case (Nesterov, 2004, Theorem 2.1.13); appendix E states the
+# bound precisely, explains why it covers Nesterov's look-ahead method too, and why it
+# makes $(\alpha^\star, \beta^\star)$ the best heavy-ball pair.
 
 # %%
 fig, ax = plt.subplots(figsize=(6.5, 4))
@@ -938,6 +931,12 @@ assert np.isclose(lam_start, 1506.4, atol=0.5)
 # with $\mathbb{E}[L - L^\star] \approx \eta\,\operatorname{tr}\Sigma^\star/(4b)$.
 # What does momentum do to it?
 #
+# *Roadmap.* After a formula for the noise floor, three comparisons: at a **fixed noise
+# floor**, which method is faster (the frontier on the noisy bowl); three single
+# settings on the same bowl, one of them at gradient descent's **fixed effective step**;
+# and on chapter 04's regression, a **fixed learning rate** against a fixed effective
+# step.
+#
 # On one eigen-direction of the Hessian (eigenvalue $\lambda$, noise variance $s^2$
 # per step along it), the heavy ball becomes
 # $z_{k+1} = (1 + \beta - \alpha\lambda) z_k - \beta z_{k-1} - \alpha\xi_k$, a linear
@@ -1117,6 +1116,10 @@ ax.legend(fontsize=8, loc="upper right");
 # $1 - \sqrt\beta = \eta\mu(1 + \sqrt\beta) \approx 2\eta\mu$, twice as fast. So with
 # noisy gradients the heavy ball still trades speed against the floor, but on this
 # ill-conditioned problem it trades along a better curve.
+#
+# **Takeaway (fixed floor):** on this ill-conditioned bowl, for the same noise floor
+# the best heavy ball is faster than the best gradient descent, by a factor that
+# shrinks towards 2 as the floor goes to 0.
 
 # %% jupyter={"source_hidden": true}
 # Checks of the numbers quoted above (regression pins): you may skip this cell.
@@ -1218,6 +1221,10 @@ ax.legend(fontsize=8, loc="upper right");
 # where each kick echoes for a long time; a smaller step would lower its floor too (to
 # 0.0075 at $1/L$, by the formula, at half the speed along the valley).
 #
+# **Takeaway (single settings):** the tuned heavy ball nears its floor sooner, but its
+# floor is higher; with gradient descent's effective step its speed along the valley
+# is gradient descent's.
+#
 # ### A check of the formula: the floor follows the effective step
 #
 # The formula's second consequence, measured on chapter 04's regression (1000
@@ -1300,6 +1307,9 @@ a_lams = same_effective[2][0] * np.linalg.eigvalsh(H)
 print(f"alpha = 0.005: alpha lambda = {a_lams.round(4)}, (1 - sqrt 0.9)^2 = {(1 - np.sqrt(0.9)) ** 2:.4f}")
 assert a_lams.min() > (1 - np.sqrt(0.9)) ** 2                             # ...its roots are complex: underdamped
 assert same_effective[1][0] * np.linalg.eigvalsh(H).max() < (1 - np.sqrt(0.5)) ** 2   # beta = 0.5: real roots
+lam_reg = np.linalg.eigvalsh(H)
+print(f"regression Hessian: eigenvalues {lam_reg.round(3)}, kappa = {lam_reg.max() / lam_reg.min():.3f}")
+assert abs(lam_reg.max() / lam_reg.min() - 1.114) < 0.01                 # well-conditioned: kappa about 1.1
 print("fixed effective step: spread of the three floors per seed:", {k: f"{v:.1%}" for k, v in sorted(spreads.items())})
 
 # %%
@@ -1343,6 +1353,10 @@ axes[0].set_ylim(1e-4, 20);
 # gives the noise floor of gradient descent with the same effective step. So when you
 # add momentum to SGD, multiply the learning rate by $1 - \beta$ to keep the same
 # noise level; to shrink the ball, decay the step or grow the batch, as in chapter 04.
+#
+# **Takeaway (fixed learning rate against fixed effective step):** adding momentum at
+# a fixed $\alpha$ raises the floor about $1/(1 - \beta)$-fold; at a fixed effective
+# step $\alpha/(1 - \beta)$ the floor stays that of gradient descent.
 #
 # What momentum cannot do, then, is lower the floor for free: to first order in
 # $\alpha\lambda$ the floor depends only on the effective step. Its gain is speed on
@@ -1612,8 +1626,8 @@ explorer
 # Things to try:
 #
 # 1. **Quadratic**: the explorer opens at $(\alpha^\star, \beta^\star)$. Lower β
-#    below about 0.65: the run diverges ($\alpha^\star L = 3.31$ is stable only while
-#    $2(1 + \beta) > 3.31$, section 6). Raise it: the spiral of too much momentum,
+#    below $\alpha^\star L/2 - 1 = 0.65$ (printed below): the run diverges
+#    ($\alpha^\star L = 3.31$ is stable only while $2(1 + \beta) > 3.31$, section 6). Raise it: the spiral of too much momentum,
 #    and the measured rate follows $\sqrt\beta$.
 # 2. **Quadratic**: set β = 0 and find gradient descent's best α; then add momentum
 #    with that α and watch the number of steps fall.
@@ -1630,6 +1644,10 @@ explorer
 
 # %%
 print(explorer.status_text)
+beta_edge = lr_star * L / 2 - 1                                      # below it, alpha* L > 2(1 + beta): unstable
+print(f"at alpha* the heavy ball is stable only for beta > {beta_edge:.3f}")
+assert np.isclose(beta_edge, 0.653, atol=0.005)
+assert momentum_rate(lr_star, beta_edge - 0.01, [mu, L]) > 1 > momentum_rate(lr_star, beta_edge + 0.01, [mu, L])
 assert np.isclose(explorer.rate_theory, rho_star)                    # it opens at (alpha*, beta*) on kappa = 100
 assert abs(explorer.rate_measured / explorer.rate_theory - 1) < 0.03
 assert np.isclose(explorer.values["lr"], lr_star) and np.isclose(explorer.values["momentum"], beta_star)
@@ -1738,6 +1756,45 @@ for name, lr_, beta_, theory in [("tuned (Lessard et al.)", lr_nag, beta_nag, rh
     print(f"Nesterov {name}: measured {measured_rate(nag.xs):.4f} per step, theory {theory:.4f}")
     assert abs(measured_rate(nag.xs) / theory - 1) < 0.01
     assert rho_star < measured_rate(nag.xs) < rho_gd
+
+# %% [markdown]
+# The three tuned runs on section 1's bowl, drawn as in section 2's first figure
+# (Nesterov's path is its look-ahead points $y_k$, torch's iterates): the slopes of the
+# losses are the rates 0.818, 0.885 and 0.980.
+
+# %%
+nag_tuned = run(sgd(lr=lr_nag, momentum=beta_nag, nesterov=True), bowl, bowl.start, steps=300, tol=0)
+fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], width_ratios=[1.3, 1])
+plotting.plot_contours(wide_bowl, ax=ax, filled=False, levels=27,
+                       title=f"The first 20 steps on $\\kappa$ = {kappa:.0f}, with Nesterov's")
+ax.set_aspect("auto")
+ax.set_xlabel("$x$ (stretched: axes not to scale)")
+three = [("gradient descent, $2/(L+\\mu)$", gd.xs, "gd", "-", "o"),
+         (f"heavy ball, $\\alpha^\\star$ = {lr_star:.3f}, $\\beta^\\star$ = {beta_star:.2f}", ball, "heavy_ball", "--", "s"),
+         (f"Nesterov (tuned), $\\alpha$ = {lr_nag:.4f}, $\\beta$ = {beta_nag:.2f}", nag_tuned.xs, "nesterov", "-.", "^")]
+for label, xs, key, ls, marker in three:
+    plotting.plot_path(xs[:21], ax=ax, color=style.color_for(key), legend=False, linewidth=1.0, linestyle=ls,
+                       marker=marker, markersize=3, label=label)
+ax.plot([], [], **{**style.START_STYLE, "markeredgecolor": style.color_for("nesterov")},
+        label="start (hollow circle, shared)")
+ax.plot([], [], **{**style.END_STYLE, "color": "white"}, label="step 20 (diamond, path's colour)")
+ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+loss_lines = plotting.plot_loss([gd.fs[:121], bowl.f(ball.T), bowl.f(nag_tuned.xs[:121].T)], ax=ax_loss, f_star=0.0,
+                                labels=["gradient descent", "heavy ball", "Nesterov (tuned)"],
+                                colors=[style.color_for(k) for k in ("gd", "heavy_ball", "nesterov")])
+for line, (_, _, _, ls, marker) in zip(loss_lines, three):
+    line.set(marker=marker, markevery=10, markersize=4, linestyle=ls)
+ax_loss.legend(fontsize=8, loc="lower left")
+assert np.abs(nag_tuned.xs[:21, 1]).max() < 4 and -2.75 < nag_tuned.xs[:21, 0].min() and nag_tuned.xs[:21, 0].max() < 0.25
+ax.set_ylim(-4, 4)
+ax_loss.set_xscale("symlog", linthresh=20)
+ax_loss.set_xlim(0, 120)
+ax_loss.set_xticks([0, 5, 10, 15, 20, 50, 100], labels=["0", "5", "10", "15", "20", "50", "100"])
+ax_loss.set_xlabel("step $k$ (linear up to 20, then log scale)")
+ax_loss.set_title("Loss: heavy ball fastest, then Nesterov, then GD");
+print(f"steps to 1e-6: heavy ball {steps_to(ball)}, Nesterov (tuned) {steps_to(nag_tuned.xs)}, "
+      f"gradient descent {steps_to(gd.xs)}")
+assert steps_to(ball) < steps_to(nag_tuned.xs) < steps_to(gd.xs)
 
 # %% [markdown]
 # On quadratics the tuned heavy ball is the faster of the two at every $\kappa > 1$:
@@ -1992,3 +2049,34 @@ assert np.isclose(h_max, 0.01534, atol=1e-4) and np.isclose(h_max**2, 2.35e-4, a
 # 7's formula,
 #
 # $$\mathbb{E}[z^2] = v = \frac{\alpha (1 + \beta)\, s^2}{(1 - \beta)\,\lambda\,\big(2(1 + \beta) - \alpha\lambda\big)}.$$
+
+# %% [markdown]
+# ## Appendix E. Why no gradient method beats the order $\sqrt\kappa$
+#
+# Call the points where a method evaluates the gradient its *query points*
+# $q_0, q_1, \dots$. Nesterov (*Introductory Lectures on Convex Optimization*, 2004,
+# Theorem 2.1.13, stated in $\ell_2$) considers every method whose query points satisfy
+# $q_k \in q_0 + \operatorname{span}\{\nabla f(q_0), \dots, \nabla f(q_{k-1})\}$, and builds
+# strongly convex quadratics, in infinite dimension and with their eigenvalues in
+# $[\mu, L]$, on which the distance to the minimum after $k$ steps is at least
+# $\big((\sqrt\kappa - 1)/(\sqrt\kappa + 1)\big)^k$ times the start's.
+#
+# - Gradient descent and the heavy ball query at their iterates $x_k$, and $x_{k+1}$ is
+#   $x_k$ plus multiples of $\nabla f(x_k)$ and of $x_k - x_{k-1}$, so by induction
+#   $x_k \in x_0 + \operatorname{span}\{\nabla f(x_0), \dots, \nabla f(x_{k-1})\}$.
+# - Nesterov's method queries at the look-ahead points $y_k = x_k + \beta(x_k - x_{k-1})$
+#   (section 3), not at $x_k$. With $y_0 = x_0$, the step
+#   $x_{k+1} = y_k - \alpha\nabla f(y_k)$ and the look-ahead
+#   $y_{k+1} = x_{k+1} + \beta(x_{k+1} - x_k)$ only add multiples of gradients already
+#   queried, so by induction both $x_k$ and $y_k$ lie in
+#   $x_0 + \operatorname{span}\{\nabla f(y_0), \dots, \nabla f(y_{k-1})\}$: the query points
+#   satisfy the theorem's assumption, and the bound applies to Nesterov's method on any
+#   function, not only on quadratics.
+#
+# The heavy ball's rate on quadratics meets that bound, and the bound proves that
+# $(\alpha^\star, \beta^\star)$ is the best heavy-ball pair in the worst case over
+# quadratics with eigenvalues in $[\mu, L]$: a pair whose rate (the largest root modulus
+# over $\lambda \in [\mu, L]$) were $\rho < \rho^\star$ would shrink the distance by at most
+# $C(\rho + \varepsilon)^k$ on every such quadratic (for any $\varepsilon > 0$), less than
+# $(\rho^\star)^k$ for large $k$, on the bound's quadratic too, which is impossible
+# (section 4's grid of $(\alpha, \beta)$ checks the same at $\kappa = 100$).
