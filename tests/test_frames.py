@@ -237,6 +237,31 @@ def test_a_full_redraw_goes_out_at_once_and_the_keyframe_lays_out_only_when_text
         ex.close()
 
 
+def test_a_deferred_layout_is_skipped_when_the_measured_texts_did_not_change():
+    ex, canvas, sent, layouts = _live_race()
+    try:
+        ex.update(lr_sgd=1e-3)
+        ex._send_keyframe()
+        ex._last_frame = None
+        texts = ex._texts()
+        assert texts == ex._layout_texts            # laid out on the first draw
+        before = _positions(ex)
+        ex._full_draw_needed = True                 # a full redraw that changes no title, label or tick
+        ex.update(lr_sgd=1.1e-3)
+        assert ex._texts() == texts and ex._layout_deferred and layouts == []
+        draws = []
+        ex.fig.canvas.mpl_connect("draw_event", lambda e: draws.append(1))
+        n = len(sent)
+        ex._send_keyframe()
+        assert layouts == [] and draws == [] and not ex._layout_deferred   # no layout, no redraw
+        assert len(sent) == n + 1 and canvas._current_image_mode == "full"  # the picture again, whole
+        np.testing.assert_array_equal(_positions(ex), before)
+        laid_out, fresh = _fresh_layout(ex)                  # and it is what a fresh layout gives
+        np.testing.assert_allclose(laid_out, fresh, atol=2e-3)
+    finally:
+        ex.close()
+
+
 def test_a_keyframe_without_a_deferred_layout_resends_the_picture_without_redrawing():
     ex, canvas, sent, layouts = _live_race()
     try:

@@ -226,9 +226,15 @@ class Explorer:
         if self.interactive:
             canvas._force_full = True  # this draw goes out as a full frame (see _frame_kind)
 
-    def _render(self) -> None:
+    def _render(self, lay_out: bool = False) -> None:
+        """Draw what changed: the moving artists on the kept background, or everything.
+
+        A full draw lays the figure out first when ``lay_out`` is true or on the
+        figure's first picture; a live full draw after a control's change defers
+        the layout to the keyframe.
+        """
         if self._full_draw_needed:
-            if self.interactive and (self._moving() or self._background is not None):
+            if not lay_out and self.interactive and (self._moving() or self._background is not None):
                 # Constrained layout costs more than the redraw itself (~250 ms vs ~140 on the
                 # project's machine): after a control's change, keep the axes where they are and
                 # lay out in the keyframe, once the frame is out and the controls are still
@@ -325,8 +331,7 @@ class Explorer:
             self._layout_deferred = False  # the layout would measure the same texts: keep it
         if self._layout_deferred or self._full_draw_needed:
             self._full_draw_needed = True
-            self._background = None  # a first draw again: _render lays out
-            self._render()  # then a full draw goes out
+            self._render(lay_out=True)  # then a full draw goes out at once
             return
         self._diff_frames = 0
         canvas._force_full = True
