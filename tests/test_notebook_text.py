@@ -127,3 +127,93 @@ def test_the_checks_can_fail():
     for nb in (skipped, repeated, fenced, two_titles):
         assert heading_problems(nb, 1), nb
     assert heading_problems(wrong_exercise, 2)
+
+
+# -- a chapter and its companion ("details") notebook point at each other, and no
+# reference to an appendix or a companion section dangles after material moves.
+
+APPENDIX_REF = re.compile(r"\b[Aa]ppendix(?:es)? ([A-Z])\b")
+CHAPTER_REF = re.compile(r"\b[Cc]hapters? (\d\d)\b")
+APPENDIX_HEADING = re.compile(r"^Appendix ([A-Z])\b")
+LETTERED_HEADING = re.compile(r"^([A-Z])\.\s")
+
+
+def _markdown(nb) -> str:
+    return "\n\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+
+
+def _targets(nb) -> set[str]:
+    """The letters of a notebook's 'Appendix X' and 'X.' headings."""
+    letters = set()
+    for level, text in _headings(nb):
+        m = APPENDIX_HEADING.match(text) or LETTERED_HEADING.match(text)
+        if level == 2 and m:
+            letters.add(m.group(1))
+    return letters
+
+
+def dangling_appendix_refs(nb, own: set[str], others: dict[str, set[str]]) -> list[str]:
+    """'appendix X' in the markdown with no heading X where it points.
+
+    A reference points into this notebook (and its companion: ``own``) unless a
+    'chapter NN' stands earlier in the same sentence; then into chapter NN's
+    notebooks (``others[NN]``).
+    """
+    bad = []
+    text = _markdown(nb)
+    for m in APPENDIX_REF.finditer(text):
+        sentence = re.split(r"[.!?]\s", text[max(0, m.start() - 120):m.start()])[-1]
+        chapter = CHAPTER_REF.findall(sentence)
+        targets = others.get(chapter[-1], set()) if chapter else own
+        if m.group(1) not in targets:
+            where = f"chapter {chapter[-1]}" if chapter else "this chapter or its details notebook"
+            bad.append(f"'{m.group(0)}' points to no appendix or section {m.group(1)} of {where}")
+    return bad
+
+
+CHAPTER_NOTEBOOKS = sorted(p for p in (ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")
+                           if not p.stem.endswith("_details"))
+
+
+def _letters_by_chapter() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for p in (ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"):
+        found.setdefault(p.name[:2], set()).update(_targets(nbformat.read(p, as_version=4)))
+    return found
+
+
+@pytest.mark.parametrize("path", CHAPTER_NOTEBOOKS, ids=[p.name for p in CHAPTER_NOTEBOOKS])
+def test_appendix_references_resolve(path):
+    """Every 'appendix X' names a heading that exists (here, in the companion, or in the chapter named)."""
+    letters = _letters_by_chapter()
+    nbs = [path] + ([companion] if (companion := path.with_name(path.stem + "_details.ipynb")).exists() else [])
+    bad = [f"{p.name}: {b}" for p in nbs
+           for b in dangling_appendix_refs(nbformat.read(p, as_version=4), letters[path.name[:2]], letters)]
+    assert not bad, "\n".join(bad)
+
+
+COMPANIONS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*_details.ipynb"))
+
+
+@pytest.mark.parametrize("path", COMPANIONS, ids=[p.name for p in COMPANIONS])
+def test_a_details_notebook_and_its_chapter_link_each_other(path):
+    """chapters/NN_slug_details.ipynb: its chapter exists, each links to the other, sections lettered A, B, ..."""
+    chapter = path.with_name(path.name.replace("_details.ipynb", ".ipynb"))
+    assert chapter.exists(), f"{path.name}: no chapter {chapter.name}"
+    details = nbformat.read(path, as_version=4)
+    assert f"]({chapter.name}" in _markdown(details), f"{path.name} does not link back to {chapter.name}"
+    assert f"]({path.name}" in _markdown(nbformat.read(chapter, as_version=4)), \
+        f"{chapter.name} does not link to {path.name}"
+    letters = [m.group(1) for level, text in _headings(details)
+               if level == 2 and (m := LETTERED_HEADING.match(text))]
+    assert letters and letters == [chr(ord("A") + k) for k in range(len(letters))], \
+        f"{path.name}: lettered '##' sections are {letters}, not A, B, C, ..."
+
+
+def test_the_reference_checks_can_fail():
+    md = nbformat.v4.new_markdown_cell
+    nb = _nb(md("# T\n\nSee appendix B. In chapter 05, appendix C says so."), md("## Appendix A. x"))
+    assert _targets(nb) == {"A"}
+    bad = dangling_appendix_refs(nb, {"A"}, {"05": {"A", "B"}})
+    assert len(bad) == 2 and "chapter 05" in bad[1]
+    assert dangling_appendix_refs(nb, {"A", "B"}, {"05": {"C"}}) == []
