@@ -34,7 +34,7 @@
 # - finite differences: derivatives from function values alone, and why the
 #   step size cannot be too small in floating point;
 # - the gradients of vector expressions such as $x^\top A x$, the chain rule with
-#   Jacobians, and a reverse-mode (automatic differentiation) pass written by hand;
+#   Jacobians, and reverse-mode automatic differentiation written by hand;
 # - gradient checking: catching a bug in a hand-written gradient;
 # - eigenvalues and eigenvectors of a symmetric matrix, from a 2×2 example;
 # - the Hessian, whose eigenvalues tell a local minimum from a local maximum and a saddle
@@ -110,6 +110,8 @@ secant_errors = np.abs(secant_slopes - df(x0))
 for h, slope, error in zip(steps, secant_slopes, secant_errors):
     print(f"h = {h:<6}  secant slope = {slope:8.5f}   error = {error:.1e}")
 
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert df(x0) == 3.5
 assert np.all(np.diff(secant_errors) < 0)        # every smaller step is closer
 assert np.isclose(secant_errors[-1] / steps[-1], 1.5, rtol=0.01)
@@ -120,7 +122,8 @@ assert np.isclose(secant_errors[-2] / secant_errors[-1], 10, rtol=0.02)   # h / 
 # ten times smaller step gives a ten times smaller error (error $\approx 1.5\,h$
 # here; section 5 explains where the 1.5 comes from). The picture:
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 fig, ax = plt.subplots(figsize=style.FIGSIZE["single"], layout="constrained")
 xs = np.linspace(-1.8, 1.8, 400)
 ax.plot(xs, f(xs), color="black", label="$f(x) = x^4 - 3x^2 + x$")
@@ -153,7 +156,7 @@ explorer = widgets.tangent_explorer(double_well, x=-0.8)
 explorer
 
 # %% [markdown]
-# Two facts to keep from the slider, both checked below:
+# Two facts to keep from the slider:
 #
 # - at a minimum the tangent is flat, $f'(x) = 0$;
 # - where the slope is not zero it points uphill, so a small step *against* it,
@@ -161,7 +164,8 @@ explorer
 #   $f'(x) = 0$ the step goes nowhere). That sentence is gradient descent in one
 #   dimension.
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 minima = double_well.minima[:, 0]
 assert np.allclose(df(minima), 0, atol=1e-12)
 
@@ -197,6 +201,8 @@ p = np.array([1.0, 1.0])
 df_dx, df_dy = partials(*p)
 print(f"at p = (1, 1):  df/dx = {df_dx},  df/dy = {df_dy}")
 
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 # The same numbers as secant slopes with a tiny step, walking along x, then along y:
 h = 1e-7
 slope_x = (himmelblau.f(p + [h, 0]) - himmelblau.f(p)) / h
@@ -208,7 +214,8 @@ assert np.isclose(slope_x, df_dx, rtol=1e-5) and np.isclose(slope_y, df_dy, rtol
 # In pictures: the two dashed lines through $p$ on the map (left) are the two
 # walks; along each one $f$ is an ordinary curve with an ordinary tangent.
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), layout="constrained")
 plotting.plot_contours(himmelblau, ax=axes[0], title="Himmelblau: two walks through $p$")
 axes[0].axhline(p[1], color=COLORS["blue"], linestyle="--", label="$y = 1$ fixed")
@@ -278,12 +285,10 @@ print(f"|grad f(p)| = {steepest:.4f}   largest measured slope = {measured[best]:
 print(f"direction of the gradient: {np.degrees(theta_gradient):.2f} deg, "
       f"of the steepest walk: {np.degrees(theta[best]):.2f} deg")
 
-# %% [markdown]
-# The checks, one per claim above. (A secant slope with a step of $10^{-7}$ is
-# accurate to better than $10^{-5}$ here, the tolerance of the first check, and our
-# directions are 0.1° apart.)
-
-# %%
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+# One per claim above. A secant slope with a step of 1e-7 is accurate to better than
+# 1e-5 here, the tolerance of the first check, and the directions are 0.1 degree apart.
 assert np.allclose(measured, gradient @ U, rtol=0, atol=1e-5)          # D_u f = grad f . u
 assert np.isclose(measured.max(), steepest, rtol=1e-6)                 # largest slope = |grad f|
 assert abs(theta[best] - theta_gradient) < np.radians(0.1)             # ... along grad f
@@ -293,19 +298,13 @@ for u in (along_contour, -along_contour):
     assert abs((himmelblau.f(p + h * u) - himmelblau.f(p)) / h) < 1e-5  # slope 0 along the contour
 
 # %% [markdown]
-# From here on we use `calculus.directional_derivative(grad, x, u)`, which computes
-# $\nabla f(x) \cdot u$ (for many directions at once, one per column):
-
-# %%
-assert np.allclose(calculus.directional_derivative(himmelblau.grad, p, U), gradient @ U)
-
-# %% [markdown]
 # On the left, arrows in 12 directions around $p$, coloured by the slope of $f$ along
 # each; the thin black arrow, drawn under them and longer, points in the direction of
 # $\nabla f(p)$. On the right, all 3600 measured slopes against the direction: a
 # cosine, whose peak sits at the gradient's direction.
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 fig, (ax_map, ax_slope) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
 plotting.plot_contours(himmelblau, ax=ax_map, levels=np.linspace(5, 300, 30), mark_minima=False,
                        title=r"Slope of $f$ along 12 directions at $p$")
@@ -358,25 +357,23 @@ hilltop = scipy.optimize.root(himmelblau.grad, rough["hilltop"], jac=himmelblau.
 saddles = np.array([scipy.optimize.root(himmelblau.grad, guess, jac=himmelblau.hess).x
                     for guess in rough["saddles"]])
 print("hilltop", hilltop.round(4), "\nsaddles", saddles.round(4).tolist())
-assert np.all(np.linalg.norm(himmelblau.grad(np.vstack([hilltop, saddles]).T), axis=0) < 1e-6)
-assert len(np.unique(saddles.round(3), axis=0)) == 4
-assert np.all(np.linalg.eigvalsh(himmelblau.hess(hilltop)) < 0)                  # a hilltop
-assert all(np.prod(np.linalg.eigvalsh(himmelblau.hess(s))) < 0 for s in saddles)  # saddles
 ax.plot(*hilltop, linestyle="none", marker="^", markersize=11, color=COLORS["vermillion"],
         markeredgecolor="white", label="hilltop (local maximum)")
 ax.plot(*saddles.T, linestyle="none", marker="X", markersize=10, color=COLORS["orange"],
         markeredgecolor="black", label="saddle points")
 ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, fontsize=8);
 
-# %% [markdown]
-# The gradient is zero at every stationary point: the four minima, and also the
-# hilltop and the saddles (checked here for the minima):
-
-# %%
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert np.all(np.linalg.norm(himmelblau.grad(np.vstack([hilltop, saddles]).T), axis=0) < 1e-6)
 assert np.all(np.linalg.norm(himmelblau.grad(himmelblau.minima.T), axis=0) < 1e-10)
+assert len(np.unique(saddles.round(3), axis=0)) == 4
+assert np.all(np.linalg.eigvalsh(himmelblau.hess(hilltop)) < 0)                  # a hilltop
+assert all(np.prod(np.linalg.eigvalsh(himmelblau.hess(s))) < 0 for s in saddles)  # saddles
 
 # %% [markdown]
-# Turn every arrow around and you get $-\nabla f$, the direction of steepest
+# The gradient is zero at every stationary point: the four minima, the hilltop and
+# the saddles. Turn every arrow around and you get $-\nabla f$, the direction of steepest
 # **descent**. Taking a small step along it, again and again, is gradient descent:
 # [chapter 02](02_gradient_descent.ipynb).
 #
@@ -424,6 +421,9 @@ def tangent_parabola(x):
 # From here on we use calculus.taylor, which builds the same models (in n-D too):
 model_1 = calculus.taylor(f, df, d2f, x0, order=1)
 model_2 = calculus.taylor(f, df, d2f, x0, order=2)
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 xs = np.linspace(-2, 2, 9)
 assert np.allclose(model_1(xs), tangent_line(xs)) and np.allclose(model_2(xs), tangent_parabola(xs))
 # the remainder bound: on [-1.5, 0.5], |f''| <= L = 21, and the tangent line is off by at most L h^2 / 2
@@ -445,6 +445,8 @@ power_2 = np.polyfit(np.log10(hs), np.log10(error_2), 1)[0]
 print(f"tangent line:     error ~ h^{power_1:.3f}")
 print(f"tangent parabola: error ~ h^{power_2:.3f}")
 
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert abs(power_1 - 2) < 0.05 and abs(power_2 - 3) < 0.05
 
 h = 0.01                                                       # halve h: errors / 4 and / 8
@@ -454,7 +456,8 @@ for model, factor in [(model_1, 4), (model_2, 8)]:
 # and the parabola's error is led by f'''(x0)/6 h^3, with f'''(x) = 24x:
 assert np.isclose(error_2[0] / hs[0] ** 3, abs(24 * x0) / 6, rtol=0.01)
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 fig, (ax_f, ax_err) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"], layout="constrained")
 xs = np.linspace(-2, 2, 400)
 ax_f.plot(xs, f(xs), color="black", label="$f(x)$")
@@ -505,6 +508,9 @@ def central_difference(f, x, h):
 
 
 # The library has both: calculus.forward_difference and calculus.derivative (central).
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert forward_difference(f, 0.3, 1e-4) == calculus.forward_difference(f, 0.3, 1e-4)
 assert central_difference(f, 0.3, 1e-4) == calculus.derivative(f, 0.3, 1e-4)
 assert abs(d2f(-0.5)) / 2 == 1.5                                # the 1.5 of section 1
@@ -576,7 +582,8 @@ ratio_truncation = np.concatenate([model_forward[truncation_f] / forward_error[t
                                    model_central[truncation_c] / central_error[truncation_c]])
 print(f"model / measured on the truncation side: {ratio_truncation.min():.2f} to {ratio_truncation.max():.2f}")
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert abs(slope_forward - 1) < 0.1 and abs(slope_central - 2) < 0.1
 assert abs(slope_roundoff + 1) < 0.2                          # round-off grows like 1/h
 assert 0.5 < best_forward / np.sqrt(2 * eps) < 2               # within 2x of sqrt(2 eps) ~ 2e-8
@@ -596,7 +603,8 @@ assert np.all(np.abs(ratio_truncation - 1) < 0.1)              # truncation: on 
 # model's $2 \cdot 10^{-8}$ and $7 \cdot 10^{-6}$ (not closer: the minimum of a
 # noisy curve moves).
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 fig, ax = plt.subplots(figsize=(10, 4.5), layout="constrained")
 for mean, model, best, name, color, marker, model_label in [
         (forward_error, model_forward, best_forward, "forward", COLORS["blue"], "o",
@@ -608,9 +616,8 @@ for mean, model, best, name, color, marker, model_label in [
     ax.loglog(hs, model, color="black", linestyle=(0, (1, 1.5)) if name == "forward" else (0, (4, 1.5, 1, 1.5)),
               linewidth=1.0, zorder=4, label=model_label)   # thin, dark, on top of the measured curve
     ax.plot([best], [mean.min()], marker, color=color, markeredgecolor="black", markersize=9, zorder=6)
-    ax.annotate(f"best $h$ = {best:.1e}", (best, mean.min()),
-                xytext=(-70, -45) if name == "forward" else (30, -30), textcoords="offset points",
-                ha="center", color=color, fontsize=9,
+    ax.annotate(f"best $h$ = {best:.1e}", (best, mean.min()), xytext=(-70, -45) if name == "forward"
+                else (30, -30), textcoords="offset points", ha="center", color=color, fontsize=9,
                 arrowprops=dict(arrowstyle="->", color=color, linewidth=1))
 ax.text(1e-3, 1e-2, f"slope {slope_forward:.2f}", color=COLORS["blue"], ha="right")
 ax.text(2e-3, 1e-7, f"slope {slope_central:.2f}", color=COLORS["vermillion"])
@@ -669,9 +676,9 @@ assert inspect.signature(calculus.numerical_gradient).parameters["h"].default ==
 #
 # For the middle one, $x^\top A x = \sum_{i,j} A_{ij} x_i x_j$, and
 # $\partial / \partial x_k$ picks up $\sum_j A_{kj} x_j + \sum_i A_{ik} x_i$, the
-# $k$-th entries of $Ax$ and $A^\top x$. The last one is the middle one with
-# $A = \tfrac12 X^\top X$ (since $\tfrac12\|Xx - y\|^2 = \tfrac12 x^\top X^\top X x - y^\top X x + \tfrac12 y^\top y$), plus the linear term $-y^\top X x$, plus a constant; it is the
-# gradient of linear regression in chapter 03. The shapes are a free check:
+# $k$-th entries of $Ax$ and $A^\top x$. The last one follows from the first two,
+# since $\tfrac12\|Xx - y\|^2 = \tfrac12 x^\top X^\top X x - y^\top X x + \tfrac12
+# y^\top y$; it is the gradient of linear regression in chapter 03. The shapes are a free check:
 # a gradient has the shape of $x$. Numerically, at a random point:
 
 # %%
@@ -804,32 +811,27 @@ assert errors_fan[True] < 1e-8 and errors_fan[False] > 0.1
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
 gx, gy = fan_point
-ga = gx * gy
-graph_values = {"x": gx, "y": gy, "a": ga, "b": np.sin(ga), "c": ga**2, "f": np.sin(ga) + ga**2}
-ga_bar = np.cos(ga) + 2 * ga
-graph_adjoints = {"x": ga_bar * gy, "y": ga_bar * gx, "a": ga_bar, "b": 1.0, "c": 1.0, "f": 1.0}
-assert np.allclose([graph_adjoints["x"], graph_adjoints["y"]], fan_out_and_gradient(fan_point)[1])
-positions = {"x": (0, 1), "y": (0, -1), "a": (2, 0), "b": (4, 1), "c": (4, -1), "f": (6, 0)}
-operations = {"x": "x", "y": "y", "a": "a = x y", "b": "b = sin a", "c": "c = a²", "f": "f = b + c"}
+ga, ga_bar = gx * gy, np.cos(gx * gy) + 2 * gx * gy
+nodes = {"x": ((0, 1), "x", gx, ga_bar * gy), "y": ((0, -1), "y", gy, ga_bar * gx),
+         "a": ((2, 0), "a = x y", ga, ga_bar), "b": ((4, 1), "b = sin a", np.sin(ga), 1.0),
+         "c": ((4, -1), "c = a²", ga**2, 1.0), "f": ((6, 0), "f = b + c", np.sin(ga) + ga**2, 1.0)}
+assert np.allclose([nodes["x"][3], nodes["y"][3]], fan_out_and_gradient(fan_point)[1])
 edges = [("x", "a", "∂a/∂x = y"), ("y", "a", "∂a/∂y = x"), ("a", "b", "∂b/∂a = cos a"),
          ("a", "c", "∂c/∂a = 2a"), ("b", "f", "∂f/∂b = 1"), ("c", "f", "∂f/∂c = 1")]
 fig, ax = plt.subplots(figsize=(10, 4.2), layout="constrained")
 for start, end, label in edges:
-    (x1, y1), (x2, y2) = positions[start], positions[end]
-    ax.annotate("", (x2, y2), (x1, y1), arrowprops=dict(arrowstyle="-|>", color="black", lw=1.4,
-                                                        shrinkA=30, shrinkB=30))
+    (x1, y1), (x2, y2) = nodes[start][0], nodes[end][0]
+    ax.annotate("", (x2, y2), (x1, y1), arrowprops=dict(arrowstyle="-|>", lw=1.4, shrinkA=34, shrinkB=34))
     ax.text((x1 + x2) / 2, (y1 + y2) / 2 + 0.12, label, ha="center", va="bottom", fontsize=9,
             color=COLORS["blue"], bbox=dict(facecolor="white", edgecolor="none", pad=1))
-for node, (px, py) in positions.items():
-    ax.plot(px, py, "o", markersize=44, markerfacecolor="white", markeredgecolor="black", zorder=3)
-    ax.text(px, py + 0.08, operations[node], ha="center", va="bottom", fontsize=9, zorder=4)
-    ax.text(px, py - 0.02, f"{graph_values[node]:.3f}", ha="center", va="top", fontsize=9, zorder=4)
-    ax.text(px, py - 0.42, f"$\\bar {node}$ = {graph_adjoints[node]:.3f}", ha="center", va="top",
-            fontsize=10, color=COLORS["vermillion"], fontweight="bold")
-ax.set(xlim=(-0.8, 6.8), ylim=(-1.9, 1.7),
-       title=r"$f = \sin(xy) + (xy)^2$: forward values (black), adjoints $\bar v = \partial f / \partial v$ (vermillion)")
-ax.text(3, -1.85, "forward: left to right;  backward: right to left, multiplying by the blue local derivatives",
-        ha="center", fontsize=9)
+for name, ((px, py), operation, value, adjoint) in nodes.items():
+    ax.plot(px, py, "o", markersize=58, markerfacecolor="white", markeredgecolor="black", zorder=3)
+    ax.text(px, py + 0.08, operation, ha="center", va="bottom", fontsize=8.5, zorder=4)
+    ax.text(px, py - 0.02, f"{value:.3f}", ha="center", va="top", fontsize=9, zorder=4)
+    ax.text(px, py - 0.5, f"$\\bar {name}$ = {adjoint:.3f}", ha="center", va="top", fontsize=10,
+            color=COLORS["vermillion"], fontweight="bold")
+ax.set(xlim=(-0.8, 6.8), ylim=(-1.6, 1.7), title=r"$f = \sin(xy) + (xy)^2$: forward values (black), "
+       r"adjoints $\bar v = \partial f / \partial v$ (vermillion), local derivatives (blue)")
 ax.axis("off");
 
 # %% [markdown]
@@ -881,6 +883,8 @@ print(f"at ({point[0]:.3f}, {point[1]:.3f}):")
 print(f"relative error, correct gradient: {error_correct:.1e}")
 print(f"relative error, buggy gradient:   {error_buggy:.4f}")
 
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert error_correct < 1e-8
 assert np.isclose(error_buggy, 1 / 3, atol=1e-6)
 
@@ -888,7 +892,7 @@ assert np.isclose(error_buggy, 1 / 3, atol=1e-6)
 # Why exactly $1/3$? The buggy gradient is half the true one: $\|g/2 - g\| /
 # (\|g/2\| + \|g\|) = \tfrac12 / \tfrac32$. Flipping the sign of the whole vector
 # gives exactly 1; flipping one component $g_i$ gives $2|g_i| / 2\|g\| = |g_i| /
-# \|g\|$, which is small when that component is (measured below).
+# \|g\|$, which is small when that component is ($0.085$ for $g_y$ here).
 #
 # **How tiny is "tiny"?** The figure below repeats the check at this point for
 # every step $h$. For the correct gradient the relative error is the V of section 5:
@@ -907,7 +911,12 @@ check_correct = np.array([calculus.check_grad(himmelblau.f, grad_himmelblau, poi
 check_buggy = np.array([calculus.check_grad(himmelblau.f, grad_himmelblau_buggy, point, h=s) for s in hs_check])
 gradient_point = himmelblau.grad(point)
 guide_check = eps * himmelblau.f(point) / (2 * hs_check * np.linalg.norm(gradient_point))
+i_default = np.argmin(np.abs(np.log(hs_check / 1e-6)))
+print(f"correct gradient: error {check_correct[i_default]:.1e} at h = 1e-6; "
+      f"buggy gradient: from {check_buggy.min():.4f} to {check_buggy.max():.4f}")
 
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 fig, ax = plt.subplots(figsize=style.FIGSIZE["single"], layout="constrained")
 ax.loglog(hs_check, check_buggy, color=COLORS["vermillion"], marker="s", markevery=10,
           label="buggy gradient (the 2 forgotten)")
@@ -919,16 +928,10 @@ ax.set(xlabel="step $h$ (log scale)", ylabel="relative error of the check (log s
        title=f"Gradient check at ({point[0]:.2f}, {point[1]:.2f}) against the step", ylim=(1e-13, 3))
 ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=8);   # outside: off the V
 
-# %%
-i_default = np.argmin(np.abs(np.log(hs_check / 1e-6)))
-print(f"correct gradient: error {check_correct[i_default]:.1e} at h = 1e-6, smallest {check_correct.min():.1e} "
-      f"at h = {hs_check[check_correct.argmin()]:.0e}; {check_correct[0]:.1e} at h = 1e-10, "
-      f"{check_correct[-1]:.1e} at h = 1e-1")
-print(f"buggy gradient: from {check_buggy.min():.4f} to {check_buggy.max():.4f}")
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 one_sign_flipped = gradient_point * [1, -1]
 error_one_sign = calculus.check_grad(himmelblau.f, lambda q: one_sign_flipped, point)
-print(f"sign of g_y flipped: {error_one_sign:.4f}  (|g_y| / |g| = "
-      f"{abs(gradient_point[1]) / np.linalg.norm(gradient_point):.4f})")
 assert 1e-11 < check_correct[i_default] < 1e-9                    # near 1e-10 at the default step
 assert check_correct[0] > 10 * check_correct[i_default]           # left arm: round-off
 assert check_correct[-1] > 1e4 * check_correct[i_default]         # right arm: truncation
@@ -941,24 +944,14 @@ for c in [0.5, 1.01]:                                            # a wrong facto
     assert np.isclose(error_c, abs(c - 1) / (abs(c) + 1), rtol=1e-4)
 
 # %% [markdown]
-# A factor far from 1 or a flipped sign of the whole gradient gives an error near
-# $10^{-1}$ to $1$; a factor close to 1 gives less ($0.005$ for $c = 1.01$), and a
-# wrong sign in one component gives $|g_i| / \|g\|$ ($0.085$ here).
-#
 # Check at a random point, not at a special one. At the minimum the gradient is
 # zero and any relative error is noise; at a point such as $w = 0$ every term that
 # is multiplied by $w$ vanishes, so a bug in such a term goes unseen. Stay away
 # from kinks too ($|w|$ at 0, a ReLU at 0): there is no derivative there, and a
-# difference that straddles the kink averages the two slopes (for $|x|$ at
-# $x = 10^{-7}$ with $h = 10^{-6}$ the central difference gives $0.1$, not 1). (At a kink a convex function such as $|w|$ still has
-# *subgradients*: the slopes $g$ with $f(y) \ge f(x) + g\,(y - x)$ for all $y$, here
-# every $g$ in $[-1, 1]$ at $w = 0$; chapter 07 takes steps with one.) And check every gradient you write: it takes one line. In the exercises you derive the gradient
+# difference that straddles the kink averages the two slopes (an example, and the
+# subgradients of chapter 07, in the details notebook, section F). And check every
+# gradient you write: it takes one line. In the exercises you derive the gradient
 # of the linear-regression loss (chapter 03) and check it the same way.
-
-# %%
-kink_difference = calculus.derivative(np.abs, 1e-7, h=1e-6)
-print(f"central difference of |x| at x = 1e-7, h = 1e-6: {kink_difference:.3g}")
-assert np.isclose(kink_difference, 0.1)   # a step across the kink of |x|: 0.1, not 1
 
 # %% [markdown]
 # ## 8. The Hessian: curvature in several dimensions
@@ -997,6 +990,8 @@ A = np.array([[2.0, 1.0], [1.0, 2.0]])
 lambdas, Q = np.linalg.eigh(A)
 print("eigenvalues:", lambdas, "\neigenvectors (columns):\n", Q)
 
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert np.allclose(lambdas, [1, 3])
 assert np.allclose(A @ Q, Q * lambdas)                       # A q_i = lambda_i q_i
 assert np.isclose(Q[:, 0] @ Q[:, 1], 0)                      # at right angles
@@ -1008,9 +1003,11 @@ assert np.isclose(x @ A @ x, np.sum(lambdas * (Q.T @ x) ** 2))
 # In a picture: the unit circle (left, dotted) and its image under $A$ (solid). Each
 # dashed arrow is a unit vector $u$ (its hollow head on the circle), the solid arrow
 # of the same colour is $Au$. The eigenvectors keep their direction and are
-# stretched by 1 (so $Au = u$: one arrow) and 3; $(1, 0)$ is turned. Right: the ellipse $x^\top A x = 1$, with half-axes $1/\sqrt{3}$ and $1$.
+# stretched by 1 (so $Au = u$: one arrow) and 3; $(1, 0)$ is turned. Right: the
+# ellipse $x^\top A x = 1$, with half-axes $1/\sqrt{3}$ and $1$.
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 fig, (ax_map, ax_ell) = plt.subplots(1, 2, figsize=(9, 4.3), layout="constrained")
 angles = np.linspace(0, 2 * np.pi, 200)
 circle = np.stack([np.cos(angles), np.sin(angles)])
@@ -1087,9 +1084,8 @@ ax_ell.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=8);   # 
 #
 # The third row holds even if other eigenvalues are 0. The one case second
 # derivatives cannot settle is some eigenvalues 0 and all the others of one sign:
-# then the higher-order terms decide, as in $x^2 + y^4$ (a minimum at the origin)
-# and $x^2 - y^4$ (a saddle), whose Hessians at the origin are both
-# $\mathrm{diag}(2, 0)$.
+# then the higher-order terms decide (an example in the details notebook,
+# section G).
 #
 # Three stationary points to classify: Rosenbrock's minimum
 # $(1, 1)$, the centre of the saddle $x^2 - y^2$, and the hilltop of Himmelblau's
@@ -1118,10 +1114,14 @@ for name, (surface, point) in stationary.items():
     kinds[name] = classify(eigenvalues)
     print(f"{name:10} at ({point[0]:+.4f}, {point[1]:+.4f}): eigenvalues "
           f"{np.array2string(eigenvalues, precision=4)} -> {kinds[name]}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+for name, (surface, point) in stationary.items():
+    eigenvalues, eigenvectors = np.linalg.eigh(surface.hess(point))
     for lam, v in zip(eigenvalues, eigenvectors.T):   # curvature along each eigenvector
         t = 1e-3
         assert np.isclose(surface.f(point + t * v) - surface.f(point), 0.5 * lam * t**2, rtol=1e-3)
-
 assert kinds == {"Rosenbrock": "local minimum", "Saddle": "saddle", "Himmelblau": "local maximum"}
 
 # %% jupyter={"source_hidden": true}
@@ -1129,17 +1129,6 @@ assert kinds == {"Rosenbrock": "local minimum", "Saddle": "saddle", "Himmelblau"
 assert classify(np.array([2.0, -2.0, 0.0])) == "saddle"          # mixed signs: a saddle anyway
 left_valley, right_valley = np.sort(double_well.minima[:, 0])
 assert f(left_valley) < f(right_valley) - 2                      # the right valley is only local
-bowl_quartic = lambda q: q[0] ** 2 + q[1] ** 4                   # a minimum at the origin
-saddle_quartic = lambda q: q[0] ** 2 - q[1] ** 4                 # a saddle at the origin
-origin = np.zeros(2)
-for g in (bowl_quartic, saddle_quartic):
-    hessian = calculus.numerical_hessian(g, origin)
-    assert np.allclose(hessian, np.diag([2.0, 0.0]), atol=1e-6)   # the same Hessian, diag(2, 0)
-    assert classify(np.round(np.linalg.eigvalsh(hessian), 6)).startswith("cannot tell")
-t = np.array([-0.3, -0.1, 0.1, 0.3])
-assert np.all(bowl_quartic(np.stack([0 * t, t])) > 0)            # up along y: a minimum
-assert np.all(saddle_quartic(np.stack([0 * t, t])) < 0)          # down along y, up along x:
-assert np.all(saddle_quartic(np.stack([t, 0 * t])) > 0)          # a saddle
 
 # %% [markdown]
 # Read the other way round, this gives the **necessary conditions** for a local
@@ -1147,7 +1136,7 @@ assert np.all(saddle_quartic(np.stack([t, 0 * t])) > 0)          # a saddle
 # a small step along $-\nabla f$ goes down, section 3) and no eigenvalue of $H$ is
 # negative (else $f$ changes by $\tfrac12 \lambda t^2 < 0$, to second order, along its
 # eigenvector: a small step that way goes down). The table's first row is a
-# *sufficient* condition; $x^2 + y^4$ shows it is not a necessary one.
+# *sufficient* condition, not a necessary one (details notebook, section G).
 #
 # The same test, applied everywhere instead of at one point, decides **convexity**
 # (by definition: every chord of the graph lies on or above the graph; chapter 02
@@ -1177,7 +1166,11 @@ assert np.all(saddle_quartic(np.stack([t, 0 * t])) > 0)          # a saddle
 eigenvalues = np.linalg.eigvalsh(rosenbrock.hess(np.array([1.0, 1.0])))
 condition_number = eigenvalues.max() / eigenvalues.min()
 print(f"condition number at Rosenbrock's minimum: {condition_number:.0f}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert 2400 < condition_number < 2600
+assert np.allclose(eigenvalues, [0.4, 1000], rtol=0.01)          # about 0.4 and 1000
 assert rosenbrock.f(np.array([1.0, 1.0])) == 0                  # a sum of squares at 0: the global minimum
 angles_u = np.linspace(0, np.pi, 1801)                           # unit directions, 0.1 degree apart
 units = np.stack([np.cos(angles_u), np.sin(angles_u)])
@@ -1199,6 +1192,9 @@ eta = 1e-4
 predicted = -eta * steepest**2
 actual = himmelblau.f(p - eta * gradient) - himmelblau.f(p)
 print(f"predicted change {predicted:.4f}, actual change {actual:.4f}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 
 # %% [markdown]

@@ -62,6 +62,15 @@ box_steps = np.random.default_rng(0).uniform(-1, 1, size=(2, 10000))  # steps wi
 assert np.all(gradient @ box_steps <= gradient @ np.sign(gradient))     # sign(grad f) is steepest there
 
 # %% [markdown]
+# (The chapter computes $\nabla f(x) \cdot u$ by hand. The library has it too:
+# `calculus.directional_derivative(grad, x, u)`, for many directions at once, one
+# per column.)
+
+# %%
+U = np.stack([np.cos(np.linspace(-np.pi, np.pi, 12)), np.sin(np.linspace(-np.pi, np.pi, 12))])
+assert np.allclose(calculus.directional_derivative(himmelblau.grad, p, U), gradient @ U)
+
+# %% [markdown]
 # ## B. Taylor models where the leading term vanishes
 #
 # Section 4 of the chapter: the tangent line's error shrinks like $h^2$ where
@@ -792,6 +801,20 @@ assert 1e-7 < check_grad32(5e-3) < 1e-4         # the float32 floor: ~1e-5
 assert check_grad32(1e-6) > 1e-3                # the float64 step drowns in float32 round-off
 
 # %% [markdown]
+# **Kinks.** Stay away from kinks when you check a gradient ($|w|$ at 0, a ReLU at
+# 0): there is no derivative there, and a difference that straddles the kink
+# averages the two slopes. For $|x|$ at $x = 10^{-7}$ with $h = 10^{-6}$ the central
+# difference gives $(1.1 \cdot 10^{-6} - 0.9 \cdot 10^{-6}) / (2 \cdot 10^{-6}) = 0.1$,
+# not 1. (At a kink a convex function such as $|w|$ still has *subgradients*: the
+# slopes $g$ with $f(y) \ge f(x) + g\,(y - x)$ for all $y$, here every $g$ in
+# $[-1, 1]$ at $w = 0$; chapter 07 takes steps with one.)
+
+# %%
+kink_difference = calculus.derivative(np.abs, 1e-7, h=1e-6)
+print(f"central difference of |x| at x = 1e-7, h = 1e-6: {kink_difference:.3g}")
+assert np.isclose(kink_difference, 0.1)   # a step across the kink of |x|: 0.1, not 1
+
+# %% [markdown]
 # ## G. More on the Hessian
 #
 # Section 8 of the chapter classifies a stationary point by the signs of the
@@ -799,6 +822,14 @@ assert check_grad32(1e-6) > 1e-3                # the float64 step drowns in flo
 # strict local maximum; some of each, a saddle. Three more looks at it: a quadratic
 # whose matrix is not symmetric, every stationary point of Himmelblau's function,
 # and close-ups of the quadratic model; then the Hessian by finite differences.
+# First, the case the signs cannot settle.
+#
+# **Zero eigenvalues.** The one case second derivatives cannot settle is some
+# eigenvalues 0 and all the others of one sign: then the higher-order terms decide,
+# as in $x^2 + y^4$ (a minimum at the origin) and $x^2 - y^4$ (a saddle), whose
+# Hessians at the origin are both $\mathrm{diag}(2, 0)$. The first also shows that
+# "all eigenvalues $> 0$" is a sufficient condition for a strict local minimum, not
+# a necessary one.
 #
 # **A non-symmetric matrix.** A quadratic $\tfrac12 x^\top A x - b^\top x$ with a
 # symmetric $A$ has the Hessian $A$ everywhere, so it is convex exactly when the
@@ -818,6 +849,18 @@ def classify(eigenvalues):
         return "saddle"
     return "cannot tell (an eigenvalue is 0, the others share a sign)"
 
+
+bowl_quartic = lambda q: q[0] ** 2 + q[1] ** 4                   # a minimum at the origin
+saddle_quartic = lambda q: q[0] ** 2 - q[1] ** 4                 # a saddle at the origin
+origin = np.zeros(2)
+for g in (bowl_quartic, saddle_quartic):
+    hessian = calculus.numerical_hessian(g, origin)
+    assert np.allclose(hessian, np.diag([2.0, 0.0]), atol=1e-6)   # the same Hessian, diag(2, 0)
+    assert classify(np.round(np.linalg.eigvalsh(hessian), 6)).startswith("cannot tell")
+t = np.array([-0.3, -0.1, 0.1, 0.3])
+assert np.all(bowl_quartic(np.stack([0 * t, t])) > 0)            # up along y: a minimum
+assert np.all(saddle_quartic(np.stack([0 * t, t])) < 0)          # down along y, up along x:
+assert np.all(saddle_quartic(np.stack([t, 0 * t])) > 0)          # a saddle
 
 A_skew = np.array([[1.0, 10.0], [0.0, 1.0]])                     # not symmetric
 assert np.allclose(np.linalg.eigvals(A_skew), [1, 1])            # its eigenvalues look convex ...
