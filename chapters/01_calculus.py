@@ -525,8 +525,9 @@ assert abs(d2f(-0.5)) / 2 == 1.5                                # the 1.5 of sec
 # "What every computer scientist should know about floating-point arithmetic";
 # Higham 2002, *Accuracy and Stability of Numerical Algorithms*). Library functions
 # such as $e^x$ are not covered by that rule (the details notebook, section C,
-# measures how `np.exp` rounds). When $h$ is tiny, $f(x + h)$ and $f(x)$ share most of their digits, the
-# subtraction cancels them, and what is left is mostly rounding noise, up to
+# measures how `np.exp` rounds). When $h$ is tiny, $f(x + h)$ and $f(x)$ share most
+# of their digits, the subtraction cancels them, and what is left is mostly
+# rounding noise, up to
 # $\varepsilon |f|$, which the difference then divides by $h$ (or $2h$). So the
 # error has two parts: a **truncation** error that falls with $h$ and a
 # **round-off** error that grows as $h$ shrinks (for $x$ near 1; $x$ far from 1 is
@@ -577,13 +578,12 @@ print(f"best h: forward {best_forward:.1e} (error {forward_error.min():.1e}), "
 # The two models, with f = f'' = f''' = e^x (e on average over the 41 points, near enough):
 model_forward = np.e * hs / 2 + eps * np.e / hs
 model_central = np.e * hs**2 / 6 + eps * np.e / (2 * hs)
-truncation_f, truncation_c = (hs >= 1e-4), (hs >= 1e-2)
-ratio_truncation = np.concatenate([model_forward[truncation_f] / forward_error[truncation_f],
-                                   model_central[truncation_c] / central_error[truncation_c]])
-print(f"model / measured on the truncation side: {ratio_truncation.min():.2f} to {ratio_truncation.max():.2f}")
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
+truncation_f, truncation_c = (hs >= 1e-4), (hs >= 1e-2)
+ratio_truncation = np.concatenate([model_forward[truncation_f] / forward_error[truncation_f],
+                                   model_central[truncation_c] / central_error[truncation_c]])
 assert abs(slope_forward - 1) < 0.1 and abs(slope_central - 2) < 0.1
 assert abs(slope_roundoff + 1) < 0.2                          # round-off grows like 1/h
 assert 0.5 < best_forward / np.sqrt(2 * eps) < 2               # within 2x of sqrt(2 eps) ~ 2e-8
@@ -678,8 +678,8 @@ assert inspect.signature(calculus.numerical_gradient).parameters["h"].default ==
 # $\partial / \partial x_k$ picks up $\sum_j A_{kj} x_j + \sum_i A_{ik} x_i$, the
 # $k$-th entries of $Ax$ and $A^\top x$. The last one follows from the first two,
 # since $\tfrac12\|Xx - y\|^2 = \tfrac12 x^\top X^\top X x - y^\top X x + \tfrac12
-# y^\top y$; it is the gradient of linear regression in chapter 03. The shapes are a free check:
-# a gradient has the shape of $x$. Numerically, at a random point:
+# y^\top y$; it is the gradient of linear regression in chapter 03. The shapes are a
+# free check: a gradient has the shape of $x$. Numerically, at a random point:
 
 # %%
 rng = np.random.default_rng(1)
@@ -901,8 +901,8 @@ assert np.isclose(error_buggy, 1 / 3, atol=1e-6)
 # round-off model of section 5 divided by the gradient, $\varepsilon |f| / (2h\|g\|)$:
 # an **order-of-magnitude guide**, not a bound (the details notebook, section F,
 # measures correct gradients above it: a large $|f|$, a point near a minimum, 300
-# dimensions, float32). The buggy gradient gives $1/3$ at every step. So read anything many
-# orders of magnitude above $10^{-10}$ as a bug to look for, and when in doubt check
+# dimensions, float32). The buggy gradient gives $1/3$ at every step. So read
+# anything many orders of magnitude above $10^{-10}$ as a bug to look for, and when in doubt check
 # at a second step: a correct gradient's error moves with $h$, a bug's stays put.
 
 # %%
@@ -1058,7 +1058,8 @@ ax_ell.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=8);   # 
 # activation $\max(0, a)$ used in chapters 07 and 09 has none at $a = 0$. (Chapter 10
 # goes further: its 0-1 loss is piecewise constant, with jumps, and the hinge loss it
 # mentions has a kink.)
-#
+
+# %% [markdown]
 # ### The second-order model and the classification of stationary points
 #
 # The Hessian is the $f''$ of the second-order Taylor model in several dimensions:
@@ -1067,8 +1068,8 @@ ax_ell.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=8);   # 
 #
 # At a **stationary point**, where $\nabla f(p) = 0$, only the last term is left.
 # Step a distance $t$ along a unit eigenvector $v$ of $H$ ($Hv = \lambda v$) and
-# $f$ changes by $\tfrac12 \lambda t^2$, to second order: each eigenvalue is the curvature along its
-# eigenvector, and near $p$ the contour lines are ellipses as in the primer above
+# $f$ changes by $\tfrac12 \lambda t^2$, to second order: each eigenvalue is the
+# curvature along its eigenvector, and near $p$ the contour lines are ellipses as in the primer above
 # (hyperbolas when the eigenvalues have both signs). So the signs of the eigenvalues
 # classify the point. The test is *local*: it compares $p$ with the points near it
 # only. A **strict local minimum** is lower than every other point of some
@@ -1123,9 +1124,6 @@ for name, (surface, point) in stationary.items():
         t = 1e-3
         assert np.isclose(surface.f(point + t * v) - surface.f(point), 0.5 * lam * t**2, rtol=1e-3)
 assert kinds == {"Rosenbrock": "local minimum", "Saddle": "saddle", "Himmelblau": "local maximum"}
-
-# %% jupyter={"source_hidden": true}
-# Checks: the numbers quoted in the text (nothing new to learn here).
 assert classify(np.array([2.0, -2.0, 0.0])) == "saddle"          # mixed signs: a saddle anyway
 left_valley, right_valley = np.sort(double_well.minima[:, 0])
 assert f(left_valley) < f(right_valley) - 2                      # the right valley is only local

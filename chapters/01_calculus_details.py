@@ -112,7 +112,8 @@ assert abs(power_parabola_0 - 4) < 0.05 and abs(power_tangent_inflection - 3) < 
 # ## C. Finite differences near 1: how `np.exp` rounds, and the round-off side
 #
 # Section 5 of the chapter modelled the round-off of a difference quotient by
-# giving each value of $f$ a rounding of up to $\varepsilon |f|$, and measured the
+# allowing the difference of two values of $f$ a rounding of up to
+# $\varepsilon |f|$ (half of it for each value), and measured the
 # error on $f(x) = e^x$ at 41 points $x \in [0.5, 1.5]$. This section looks closer:
 # first at how `np.exp` itself rounds, then at the round-off side of that
 # measurement.
@@ -139,9 +140,11 @@ assert ulps_off.max() > 0.4               # ... and the measurement sees the rou
 # %% [markdown]
 # So `np.exp` is accurate to within one ulp here, a relative error below
 # $\varepsilon$ (the largest error is printed). Whether it also stays within the
-# correctly rounded half ulp depends on which implementation numpy picks for your
-# CPU: its vectorised versions trade that last half ulp for speed. Either way the
-# model's $\varepsilon |f|$ per value of $f$ covers it.
+# correctly rounded half ulp of the basic operations depends on the implementation
+# numpy uses on your CPU. The round-off model of section 5 allows up to
+# $\tfrac12\varepsilon|f|$ for each value of $f$, the correctly rounded case; a
+# library function that rounds a little worse is one more reason to read that model
+# as an order of magnitude, not a bound.
 #
 # **The round-off side of section 5's figure.** We redo the measurement of
 # section 5 and compare it with the models
@@ -215,7 +218,7 @@ assert 1.1 < single_f < 1.5 and 1.4 < single_c < 2.0           # at single point
 
 # %% [markdown]
 # On average the round-off lies a few times below the model, which gives each value
-# of $f$ the full rounding $\varepsilon|f|$. But the model is not a bound as it
+# of $f$ the full rounding $\tfrac12\varepsilon|f|$. But the model is not a bound as it
 # stands: it leaves out the rounding of $x \pm h$, so at single points the error
 # exceeds it, by up to about 1.3 times for the forward difference and 1.7 times for
 # the central one; divided by the step actually taken, no point exceeds it. That
@@ -819,10 +822,10 @@ assert np.isclose(kink_difference, 0.1)   # a step across the kink of |x|: 0.1, 
 #
 # Section 8 of the chapter classifies a stationary point by the signs of the
 # eigenvalues of its Hessian: all positive, a strict local minimum; all negative, a
-# strict local maximum; some of each, a saddle. Three more looks at it: a quadratic
-# whose matrix is not symmetric, every stationary point of Himmelblau's function,
-# and close-ups of the quadratic model; then the Hessian by finite differences.
-# First, the case the signs cannot settle.
+# strict local maximum; some of each, a saddle. Four more looks at it: the case the
+# signs cannot settle, a quadratic whose matrix is not symmetric, every stationary
+# point of Himmelblau's function, and close-ups of the quadratic model; then the
+# Hessian by finite differences.
 #
 # **Zero eigenvalues.** The one case second derivatives cannot settle is some
 # eigenvalues 0 and all the others of one sign: then the higher-order terms decide,
