@@ -1053,11 +1053,8 @@ ax_ell.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=8);   # 
 #
 # which is symmetric when the second partial derivatives are continuous (then the
 # order of differentiation does not matter: Schwarz's theorem), as they are for
-# the test functions and losses of chapters 02–09, with two exceptions: the L1 penalty
-# $\lambda \sum_j |w_j|$ of chapter 07 has no derivative at $w_j = 0$, and the ReLU
-# activation $\max(0, a)$ used in chapters 07 and 09 has none at $a = 0$. (Chapter 10
-# goes further: its 0-1 loss is piecewise constant, with jumps, and the hinge loss it
-# mentions has a kink.)
+# the test functions and most losses of this course (the exceptions, with kinks or
+# jumps, are listed in the details notebook, section G).
 
 # %% [markdown]
 # ### The second-order model and the classification of stationary points

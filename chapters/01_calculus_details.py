@@ -827,6 +827,14 @@ assert np.isclose(kink_difference, 0.1)   # a step across the kink of |x|: 0.1, 
 # point of Himmelblau's function, and close-ups of the quadratic model; then the
 # Hessian by finite differences.
 #
+# **Where there is no Hessian.** The Hessian is symmetric when the second partial
+# derivatives are continuous (Schwarz's theorem), as they are for the test functions
+# and losses of chapters 02–09, with two exceptions: the L1 penalty
+# $\lambda \sum_j |w_j|$ of chapter 07 has no derivative at $w_j = 0$, and the ReLU
+# activation $\max(0, a)$ used in chapters 07 and 09 has none at $a = 0$. (Chapter 10
+# goes further: its 0-1 loss is piecewise constant, with jumps, and the hinge loss it
+# mentions has a kink.)
+#
 # **Zero eigenvalues.** The one case second derivatives cannot settle is some
 # eigenvalues 0 and all the others of one sign: then the higher-order terms decide,
 # as in $x^2 + y^4$ (a minimum at the origin) and $x^2 - y^4$ (a saddle), whose
