@@ -727,8 +727,9 @@ assert not np.allclose(calculus.numerical_gradient(rules[1][0], x), 2 * A @ x)  
 # how fast the loss changes when $v$ changes (everything after $v$ recomputed from
 # it). The pass starts from $\overline{\text{loss}} = 1$ and ends with
 # $\bar x = \nabla f(x)$; at each operation $w = g(v)$ on the way it multiplies the
-# incoming adjoint by the transposed Jacobian, $\bar v = J_g(v)^\top\, \bar w$. In the
-# code below, `r_bar` is $\bar r$ and so on. By hand, for $\tfrac12\|Xx - y\|^2$:
+# incoming adjoint by the transposed Jacobian, $\bar v = J_g(v)^\top\, \bar w$ (when
+# several operations use $v$, their contributions add: see below). In the code
+# below, `r_bar` is $\bar r$ and so on. By hand, for $\tfrac12\|Xx - y\|^2$:
 
 # %%
 def loss_and_gradient(x, X, y):
