@@ -21,20 +21,15 @@
 #
 # ## What you will learn
 #
-# - the update rule $x \leftarrow x - \eta \nabla f(x)$, where it comes from, and
-#   how to write it as a five-line loop;
-# - what a learning rate that is too small, about right, too large or far too
-#   large looks like, first in one dimension, then in two;
-# - why, on a quadratic, gradient descent converges from every start exactly when $\eta < 2/L$
-#   ($L$ the largest Hessian eigenvalue), and which fixed rate is best;
-# - when to stop: four stopping rules, what each one misses, and why one
-#   $\varepsilon$ means three different tolerances;
-# - the descent lemma (the general reason for $2/L$), and what convexity guarantees,
-#   under which hypotheses;
-# - non-convex functions: Himmelblau's four minima and the basins that lead to
-#   them, computed from 10,000 starting points at once;
-# - how to tune the learning rate by grid search and by random search, and how a
-#   backtracking line search chooses each step without tuning;
+# - the update rule $x \leftarrow x - \eta \nabla f(x)$, where it comes from, and a
+#   five-line loop for it;
+# - what a learning rate that is too small, about right, too large or far too large
+#   looks like, and why, on a quadratic, gradient descent converges from every start
+#   exactly when $\eta < 2/L$ ($L$ the largest Hessian eigenvalue); the best fixed rate;
+# - when to stop, and why one $\varepsilon$ means three different tolerances;
+# - the descent lemma, and what convexity guarantees, under which hypotheses;
+# - Himmelblau's four minima and their basins, from 10,000 starts at once;
+# - grid search, random search and a backtracking line search for the learning rate;
 # - and you get a **learning-rate explorer** to play with.
 #
 # Plan on two sittings (sections 1–5, then 6–11). Every number quoted in the text
@@ -78,12 +73,10 @@ COLORS = style.PALETTE
 # $$f(x + d) \approx f(x) + \nabla f(x) \cdot d .$$
 #
 # Of all steps of a given length, the one that lowers $f$ fastest points along
-# $-\nabla f(x)$, the direction of steepest descent. ("Length" here is the ordinary
-# Euclidean one: by Cauchy–Schwarz, $\nabla f(x) \cdot d \ge -\|\nabla f(x)\|\,\|d\|$, with
-# equality only along $-\nabla f(x)$. Measure length another way, say
-# $\sqrt{d^\top P d}$ for a positive definite $P$, and the steepest direction becomes
-# $-P^{-1}\nabla f(x)$: the idea behind preconditioning and Newton's method,
-# chapter 08; Boyd & Vandenberghe 2004, *Convex Optimization*, §9.4.) So step that way, with a
+# $-\nabla f(x)$, the direction of steepest descent (by Cauchy–Schwarz,
+# $\nabla f(x) \cdot d \ge -\|\nabla f(x)\|\,\|d\|$, with equality only along
+# $-\nabla f(x)$; measuring length another way leads to preconditioning and Newton's method,
+# chapter 08; Boyd & Vandenberghe 2004, *Convex Optimization*, §9.4). So step that way, with a
 # length proportional to the gradient: $d = -\eta \nabla f(x)$ with a small number
 # $\eta > 0$, the **learning rate** (or step size). The model predicts
 #
@@ -218,7 +211,7 @@ assert np.all(np.diff(np.abs(iterates[1.5])) < 0)                               
 assert np.all(np.diff(np.abs(iterates[2.1])) > 0)                                    # grows: diverges
 
 # %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
+# Plotting code for the figure: nothing new to learn here.
 fig, axes = plt.subplots(1, 4, figsize=(13, 3.4), layout="constrained")
 parabola_x = np.linspace(-2.6, 2.6, 200)
 styles_1d = [(COLORS["bluish_green"], "o", "-"), (COLORS["orange"], "s", "--"),
@@ -255,7 +248,7 @@ for name, tr in traces.items():
     print(f"{name:>14} (lr = {regimes[name]:<5}): {tr.message}")
 
 # %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
+# Plotting code for the figure: nothing new to learn here.
 fig, axes = plt.subplots(2, 2, figsize=(10, 8.6))
 for ax, (name, tr) in zip(axes.flat, traces.items()):
     plotting.plot_contours(bowl, ax=ax, filled=False)
@@ -286,20 +279,13 @@ fig.suptitle("Four learning rates on the same quadratic ($\\mu$ = 1, $L$ = 10), 
 #   still converges, but slowly (the zig-zag is so dense that it fills a band).
 # - **Far too large** ($\eta = 0.21$): each overshoot lands farther up the opposite
 #   wall and, from the second landing on, *higher* than the last (the first one
-#   still lands a little lower, 8.0 after 8.125, because the shallow direction
-#   still gains). The zig-zag grows until the iterates leave the
+#   still lands a little lower, because the shallow direction still gains). The
+#   zig-zag grows until the iterates leave the
 #   picture; `run` stops and reports the step where it diverged.
-#
-# The numbers behind these words:
-
-# %%
-small, right, large, huge = (traces[name] for name in regimes)
-print(f"too small: still {np.linalg.norm(small.x):.2f} from the minimum after 200 steps;"
-      f" too large: the loss fell from {large.fs[0]:.2f} to {large.f:.2e};"
-      f" far too large: diverged at step {huge.diverged_at}")
 
 # %% jupyter={"source_hidden": true}
-# Checks of the sentences above: you may skip them.
+# Checks: the numbers quoted in the text (nothing new to learn here).
+small, right, large, huge = (traces[name] for name in regimes)
 assert small.status == "max_steps" and np.linalg.norm(small.x) > 0.3   # still far from 0
 assert right.status == "converged"
 assert large.status == "max_steps" and large.f < large.fs[0] * 1e-3   # slow, but on its way
@@ -310,7 +296,7 @@ assert np.all(np.diff(large.fs) < 0)                        # every landing is l
 y = huge.xs[:, 1]
 assert np.all(np.abs(y[1:]) > np.abs(y[:-1]))               # far too large: each bounce is bigger
 assert np.all(np.diff(huge.fs[1:]) > 0)                     # and the loss climbs (after step 1)
-assert np.isclose(huge.fs[0], 8.125) and np.isclose(huge.fs[1], 8.0, rtol=1e-3)   # the first landing is lower
+assert huge.fs[1] < huge.fs[0]                                # the first landing is lower
 assert huge.status == "diverged"
 assert np.isclose(large.fs[-1] / large.fs[-2], (1 - 0.195 * bowl.L) ** 2, rtol=1e-3)   # 0.9025 per step
 assert np.isclose(right.fs[-1] / right.fs[-2], (1 - 0.1 * bowl.mu) ** 2, rtol=1e-3)     # 0.81: faster
@@ -446,7 +432,7 @@ print(f"{stable.sum()} rates below 2/L = {threshold}: none diverged;"
       f" {np.max(np.abs(measured / theory - 1)):.1e} (relative; a few steps of data for the fastest divergers).")
 
 # %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
+# Plotting code for the figure: nothing new to learn here.
 def diverged_strip(strip, ax, markers, title):
     """Move the diverged runs' markers from ax into the thin axes strip above it, which has no loss scale."""
     strip.set_xscale(ax.get_xscale())
@@ -559,26 +545,8 @@ assert one_step.status == "converged" and one_step.steps == 1 and np.all(one_ste
 # $\log \rho^\star = \log\big(1 - \tfrac{2}{\kappa + 1}\big) \approx -2/\kappa$ for
 # large $\kappa$: the cost of gradient descent grows in proportion to the condition
 # number. (A perfectly round bowl, $\kappa = 1$, is the extreme case: $\eta^\star = 1/L$
-# and $\rho^\star = 0$, one step.) Over a wider range of $\kappa$:
-
-# %%
-kappas = np.geomspace(2, 1000, 10)
-steps_kappa = np.array([run(sgd(lr=2 / (k + 1)), quadratic(condition_number=k), quadratic(condition_number=k).start,
-                            steps=20_000).steps for k in kappas])
-slope_kappa = np.polyfit(np.log(kappas[3:]), np.log(steps_kappa[3:]), 1)[0]
-print(f"steps to |grad f| <= 1e-8 at eta*: from {steps_kappa[0]} (kappa = 2) to {steps_kappa[-1]} (kappa = 1000);"
-      f" log-log slope {slope_kappa:.2f}")
-assert 0.95 < slope_kappa < 1.15      # about proportional to kappa (a little more: |grad f(x0)| grows with L = kappa)
-fig, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
-ax.loglog(kappas, steps_kappa, "o-", color=style.color_for("gd"), label="gradient descent at $\\eta^\\star$ (measured)")
-ax.loglog(kappas, steps_kappa[0] * kappas / kappas[0], color="black", linestyle="--", linewidth=1,
-          label="proportional to $\\kappa$ (slope guide, from $\\kappa$ = 2)")
-ax.loglog(kappas, steps_kappa[0] * np.sqrt(kappas / kappas[0]), color=COLORS["orange"], linestyle=":",
-          linewidth=1.5, label="proportional to $\\sqrt{\\kappa}$ (slope guide, from $\\kappa$ = 2;"
-                               " momentum's rate, chapter 05)")
-ax.set(xlabel="condition number $\\kappa$ (log scale)", ylabel="steps to $\\|\\nabla f\\| \\leq 10^{-8}$ (log scale)",
-       title="The cost of gradient descent grows like $\\kappa$")
-ax.legend(fontsize=8);
+# and $\rho^\star = 0$, one step.) Section G of the details notebook follows the step
+# count from $\kappa = 2$ to $\kappa = 1000$.
 
 # %% [markdown]
 # Two consequences shape the rest of the course:
@@ -621,16 +589,12 @@ stops = {}
 for name, values in criteria.items():
     fired = np.flatnonzero(values <= eps)
     stops[name] = int(fired[0]) if fired.size else None
-    where = (f"step {stops[name]:5}: f = {fs[stops[name]]:.2e}, distance to (1, 1) = {distance[stops[name]]:.3f}"
-             if fired.size else f"never in {banana.steps} steps")
-    print(f"{name:>13} <= {eps:g}  stops at {where}")
-print(f"{'max steps':>13} = {banana.steps}  stops at step {banana.steps}: distance {distance[-1]:.4f}")
-print(f"as thresholds on the gradient norm: {eps:g} (gradient rule), sqrt(eps/lr) = {np.sqrt(eps / lr):g}"
-      f" (change in f), eps/lr = {eps / lr:g} (step length); smallest gradient norm in the run:"
-      f" {banana.grad_norms.min():.1e}")
+    print(f"{name:>13} <= {eps:g}: " + (f"stops at step {stops[name]}, distance to (1, 1) {distance[stops[name]]:.3f}"
+                                       if fired.size else f"never fires in {banana.steps} steps"))
+print(f"smallest gradient norm in the run: {banana.grad_norms.min():.1e}")
 
 # %% jupyter={"source_hidden": true}
-# Checks of the numbers above and of the next paragraphs: you may skip them.
+# Checks: the numbers quoted in the text (nothing new to learn here).
 # the step of gradient descent is lr times the gradient norm: 'step <= eps' is '|grad| <= eps/lr'
 assert np.allclose(step_length[1:], lr * banana.grad_norms[:-1])
 k_step, k_f = stops["step length"], stops["change in f"]
@@ -639,13 +603,14 @@ assert banana.grad_norms[k_step - 1] <= eps / lr < banana.grad_norms[k_step - 2]
 assert np.isclose(change_in_f[k_f] / (lr * banana.grad_norms[k_f - 1] ** 2), 1, rtol=1e-2)
 assert np.isclose(banana.grad_norms[k_f - 1], np.sqrt(eps / lr), rtol=1e-2)
 assert banana.grad_norms.min() > 100 * eps                  # the gradient rule's 1e-5 is far stricter
+assert np.isclose(banana.grad_norms.min(), 6.9e-3, atol=0.05e-3) and np.isclose(np.sqrt(eps / lr), 0.1)
 assert stops["change in f"] < stops["step length"] < banana.steps and stops["gradient norm"] is None
 assert distance[stops["change in f"]] > 0.1          # stopped while still far away
 assert distance[stops["step length"]] > 0.01
 assert banana.status == "max_steps" and distance[-1] < distance[stops["step length"]]
 
 # %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
+# Plotting code for the figure: nothing new to learn here.
 fig, (ax, ax_dist) = plt.subplots(1, 2, figsize=(11, 4.4), sharex=True)
 marks = {"gradient norm": COLORS["blue"], "change in f": COLORS["orange"], "step length": COLORS["bluish_green"]}
 as_gradient = {"gradient norm": (eps, ":", r"$\|\nabla f\| \leq \varepsilon$"),
@@ -685,44 +650,17 @@ ax_dist.legend(fontsize=8, loc="upper right");
 # moves with $\eta$. A small change in $f$ or $x$ says little unless you know how
 # fast you are moving.
 #
-# The gradient rule has its own blind spot: a point where the gradient vanishes
-# need not be a minimum. On the saddle $f = x^2 - y^2$, start a hair off the
-# ridge line $y = 0$:
-
-# %%
-stuck = run(sgd(lr=0.1), saddle, [-1.8, 1e-8], steps=500, tol=1e-3)
-print(stuck.message, " at x =", stuck.x)
-curvatures = np.linalg.eigvalsh(saddle.hess(stuck.x))
-print("Hessian eigenvalues there:", curvatures)
-onwards = run(sgd(lr=0.1), saddle, stuck.x, steps=500, tol=0)
-print("continuing:", onwards.message, f" f = {onwards.f:.3g}")
-assert stuck.status == "converged"                       # the gradient rule fired ...
-assert curvatures.min() < 0 < curvatures.max()           # ... at a saddle, not a minimum
-assert onwards.status == "diverged" and onwards.f < -1e4 # f has no minimum at all
-
-# %%
-fig, ax = plt.subplots(figsize=(6, 5), layout="constrained")
-plotting.plot_contours(saddle, ax=ax, filled=False)
-plotting.plot_path(stuck, ax=ax, color=style.color_for("gd"), label="until the gradient rule fires")
-continuing = plotting.plot_path(onwards.xs[: np.argmax(np.abs(onwards.xs[:, 1]) > 2)], ax=ax,
-                                color=COLORS["vermillion"],
-                                label=f"continuing: leaves the picture, diverges at step {onwards.diverged_at}")
-continuing.end.set_visible(False)                        # the run does not end there
-ax.plot(0, 0, "o", color="black", markersize=20, markerfacecolor="none", markeredgewidth=1.5,
-        linestyle="none", label="saddle point (0, 0), ringed", zorder=5)
-ax.set(title="Saddle $x^2 - y^2$: the gradient rule stops at the saddle point",
-       xlabel="$x$", ylabel="$y$")
-ax.legend(fontsize=8, loc="lower left");
-
-# %% [markdown]
+# The gradient rule has its own blind spot: the gradient vanishes at a saddle point
+# too. Started a hair off the ridge of the saddle $x^2 - y^2$, gradient descent stops
+# there on the gradient rule, next to a point that is no minimum (details notebook,
+# section A).
+#
 # What to do in practice: stop on a small gradient norm, preferably relative to the
 # start ($\|\nabla f(x_k)\| \le \varepsilon \|\nabla f(x_0)\|$, which fixes the units),
-# always with a step budget, always checking for divergence, and look at the loss
-# curve. `run` has the step budget and the divergence check, but its tolerance
-# `tol` is absolute (stop once $\|\nabla f(x_k)\| \le$ `tol`), the simplest contract, and
-# one threshold that is the same for every start of `run_many`. For the relative
-# rule, pass `tol` $= \varepsilon\|\nabla f(x_0)\|$ yourself. Its `Trace`
-# reports a `status` instead of a bare number.
+# always with a step budget and a divergence check, and look at the loss curve. `run`
+# has the budget and the check; its `tol` is absolute (stop once
+# $\|\nabla f(x_k)\| \le$ `tol`), so for the relative rule pass
+# `tol` $= \varepsilon\|\nabla f(x_0)\|$ yourself.
 #
 # ## 6. What convexity guarantees
 #
@@ -763,29 +701,12 @@ ax.legend(fontsize=8, loc="lower left");
 # $\eta = 1/L$, where it is $\|\nabla f(x)\|^2 / (2L)$. That is the general reason for
 # the $2/L$ of section 3 and the popular default $\eta = 1/L$. (The lemma is a
 # guarantee, not the exact decrease: section 4's best rate $2/(L+\mu)$ is not $1/L$.)
-# Two pictures, in one dimension along a line: a convex function lies below its
-# chords and above its tangents; and along the gradient step, an $L$-smooth $f$ lies
-# below the parabola of the lemma.
+# The picture, along the gradient step from one point: an $L$-smooth $f$ lies below
+# the parabola of the lemma.
 
 # %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
-fig, (ax_c, ax_d) = plt.subplots(1, 2, figsize=(12, 4.2), layout="constrained")
-logistic_loss = lambda x: np.log1p(np.exp(-x))                   # log(1 + e^-x): convex
-xc = np.linspace(-4, 4, 400)
-a_, b_ = -3.0, 2.0
-chord = logistic_loss(a_) + (xc - a_) * (logistic_loss(b_) - logistic_loss(a_)) / (b_ - a_)
-between = (xc >= a_) & (xc <= b_)
-tangent = logistic_loss(0.0) - 0.5 * xc                          # f'(0) = -1/2
-assert np.all(chord[between] >= logistic_loss(xc[between]) - 1e-12)   # chord above the graph
-assert np.all(tangent <= logistic_loss(xc) + 1e-12)                  # tangent below the graph
-ax_c.plot(xc, logistic_loss(xc), color="black", linewidth=2, label="$f(x) = \\log(1 + e^{-x})$")
-ax_c.plot(xc[between], chord[between], color=COLORS["vermillion"], linestyle="--", linewidth=1.8,
-          label="a chord: above the graph")
-ax_c.plot([a_, b_], logistic_loss(np.array([a_, b_])), "o", color=COLORS["vermillion"], markersize=6)
-ax_c.plot(xc, tangent, color=COLORS["blue"], linestyle=":", linewidth=1.8, label="the tangent at 0: below the graph")
-ax_c.set(xlabel="$x$", ylabel="$f(x)$", ylim=(-1.5, 4.5), title="Convex: below every chord, above every tangent")
-ax_c.legend(fontsize=8, loc="upper right")
-
+# Plotting code for the figure: nothing new to learn here.
+fig, ax_d = plt.subplots(figsize=(7, 4.2), layout="constrained")
 x_d = np.array([-2.0, 4.0])                                 # a point on Booth's function
 g_d = booth.grad(x_d)
 etas_d = np.linspace(0, 2.3 / booth.L, 300)
@@ -879,25 +800,6 @@ assert quartic_descent(3.0) == np.inf                                         # 
 assert np.isclose(quartic_descent(0.5), 1 / np.sqrt(0.8 * 1000), rtol=0.1)   # from 0.5: like 1/sqrt(0.8k)
 
 # %% [markdown]
-# Booth's function is a convex quadratic in disguise, so all hypotheses hold
-# ($\mu = 2$, $L = 18$ everywhere, one minimizer): from 10,000 starts on a grid over
-# its domain, every run with $\eta = 0.05 < 2/18$ reaches its minimum.
-
-# %%
-def grid_of_starts(surface, n):
-    """An n x n grid of starting points covering the surface's domain, shape (n*n, 2)."""
-    (x_lo, x_hi), (y_lo, y_hi) = surface.domain
-    X, Y = np.meshgrid(np.linspace(x_lo, x_hi, n), np.linspace(y_lo, y_hi, n))
-    return np.column_stack([X.ravel(), Y.ravel()])
-
-
-convex = run_many(sgd(lr=0.05), booth, grid_of_starts(booth, 100), steps=500)
-assert (booth.mu, booth.L) == (2, 18) and 0.05 < 2 / booth.L
-assert np.all(convex.status == "converged")
-assert np.allclose(convex.x, booth.minima[0], atol=1e-8)
-print(f"Booth: {convex.fraction('converged'):.0%} of {len(convex.x0s)} starts converged to {booth.minima[0]}")
-
-# %% [markdown]
 # ## 7. Non-convex: one valley or many
 #
 # **Himmelblau's function** $(x^2 + y - 11)^2 + (x + y^2 - 7)^2$ is not convex: its
@@ -923,13 +825,17 @@ for q in saddles:                                        # the four saddles (det
     assert np.prod(np.linalg.eigvalsh(himmelblau.hess(q))) < 0   # ... curved up one way, down the other
 assert np.allclose(himmelblau.f(himmelblau.minima.T), 0, atol=1e-12)   # four minima, all at 0
 
-starts = grid_of_starts(himmelblau, 100)
-t0 = time.perf_counter()
-basins = run_many(sgd(lr=0.01), himmelblau, starts, steps=500)
-elapsed = time.perf_counter() - t0
-print(f"run_many: {len(starts)} starts x 500 steps in {elapsed:.2f} s")
+def grid_of_starts(surface, n):
+    """An n x n grid of starting points covering the surface's domain, shape (n*n, 2)."""
+    (x_lo, x_hi), (y_lo, y_hi) = surface.domain
+    X, Y = np.meshgrid(np.linspace(x_lo, x_hi, n), np.linspace(y_lo, y_hi, n))
+    return np.column_stack([X.ravel(), Y.ravel()])
 
-# %%
+
+starts = grid_of_starts(himmelblau, 100)
+basins = run_many(sgd(lr=0.01), himmelblau, starts, steps=500)
+
+
 def basin_shares(result, surface):
     """Share of all starts that converged to each minimum of the surface."""
     converged = result.status == "converged"
@@ -938,11 +844,10 @@ def basin_shares(result, surface):
 
 
 shares = basin_shares(basins, himmelblau)
-for minimum, share in zip(himmelblau.minima, shares):
-    print(f"minimum ({minimum[0]:6.3f}, {minimum[1]:6.3f}): {share:6.2%} of the starts")
-print(f"converged: {basins.fraction('converged'):.2%}, max_steps: {basins.fraction('max_steps'):.2%},"
-      f" diverged: {basins.fraction('diverged'):.2%}")
+print(f"converged: {basins.fraction('converged'):.0%}; share of each minimum: {shares.round(3)}")
 
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 converged = basins.status == "converged"
 landed = himmelblau.minima[basins.nearest_minimum(himmelblau.minima)[converged]]
 assert np.allclose(basins.x[converged], landed, atol=1e-8)        # each run sits on its minimum
@@ -1005,8 +910,6 @@ fig.suptitle("Himmelblau's basins as the learning rate grows (500 steps)");
 local_thresholds = np.array([2 / np.linalg.eigvalsh(himmelblau.hess(m)).max() for m in himmelblau.minima])
 for minimum, limit in zip(himmelblau.minima, local_thresholds):
     print(f"minimum ({minimum[0]:6.3f}, {minimum[1]:6.3f}): stable for eta < {limit:.4f}")
-
-# %%
 for lr, result in maps.items():
     reached = basin_shares(result, himmelblau) > 0
     print(f"eta = {lr:<6} minima reached: {reached.astype(int)}   stable: {(lr < local_thresholds).astype(int)}"
@@ -1085,7 +988,7 @@ print(f"a typical grid rate (the median final loss): {np.median(grid_losses):.2f
 curvature_at_minimum = np.linalg.eigvalsh(rosenbrock.hess(rosenbrock.minima[0])).max()
 
 # %% jupyter={"source_hidden": true}
-# Checks of the numbers in the next paragraph: you may skip them.
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert np.isclose(grid_lrs[best_grid], 1.65e-3, rtol=0.01) and np.isclose(2 / curvature_at_minimum, 2e-3, rtol=0.01)
 assert grid_lrs[best_grid] < 2 / curvature_at_minimum < grid_lrs[best_grid + 1]   # the grid's best: last below 2/L
 assert np.all(grid_losses[grid_lrs > 2 / curvature_at_minimum] > 10 * grid_losses[best_grid])
@@ -1099,7 +1002,7 @@ assert np.all(grid_losses[grid_lrs > 2 / curvature_at_minimum] > 10 * grid_losse
 # minimum $(1, 1)$ (dashed).
 
 # %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
+# Plotting code for the figure: nothing new to learn here.
 fig, (ax_strip, ax) = plt.subplots(2, 1, figsize=(8.5, 5.1), layout="constrained", height_ratios=(0.09, 1))
 sweep_art = plotting.plot_lr_sweep(grid_lrs, grid_losses, ax=ax, L=curvature_at_minimum,
                                    label="grid search", color=style.color_for("gd"))
@@ -1133,23 +1036,19 @@ ax.legend(fontsize=8, loc="lower left");
 # that does not diverge (Bengio 2012, "Practical recommendations for gradient-based
 # training of deep architectures"; Smith 2017, "Cyclical learning rates for
 # training neural networks", WACV, §3.3). Here the largest grid rate that does not
-# diverge is 3.3 times the best one, so treat the rule as a first guess. Smith's
-# learning-rate range test finds that edge in one run of a few epochs: raise $\eta$
-# linearly during the run, plot the *accuracy* against $\eta$, and take as the upper bound
-# the rate where the accuracy slows, becomes ragged or starts to fall (Smith 2017,
-# §3.3).
+# diverge is 3.3 times the best one, so treat the rule as a first guess. (Smith's
+# learning-rate range test finds that edge in one run: raise $\eta$ linearly during
+# the run and watch where the accuracy stops improving; Smith 2017, §3.3.)
 #
 # And random search, with the same budget? With the seed 0 fixed above, its best
 # rate is within a factor 2 of the grid's best rate, and its final loss within a
-# factor 3 of the grid's best loss. That holds for this seed. Repeated twenty times
+# factor 3 of the grid's best loss. That holds for this seed; repeated twenty times
 # (details notebook, section D), random search wins about as often as it loses, and
-# now and then draws no rate in the narrow good window and loses by more than a
-# factor 10. With one hyperparameter, random search and grid search are about equally
-# good. Random search pulls ahead when you tune *several* hyperparameters at once and
-# only some of them matter: a grid spends most of its runs repeating the same few
-# values of the important one, while random points try a new value every time
-# (Bergstra & Bengio 2012, "Random search for hyper-parameter optimization", *Journal
-# of Machine Learning Research* 13, Figure 1).
+# sometimes loses by more than a factor 10. With one hyperparameter the two are about
+# equally good. Random search pulls ahead when you tune *several* hyperparameters and
+# only some matter: a grid repeats the same few values of the important one, random
+# points try a new value every time (Bergstra & Bengio 2012, "Random search for
+# hyper-parameter optimization", *JMLR* 13, Figure 1).
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here). The last three are about seed 0.
@@ -1201,9 +1100,7 @@ path_bt, losses_bt, evaluations_bt, alphas_bt = gradient_descent_backtracking(
     rosenbrock.f, rosenbrock.grad, rosenbrock.start, budget_steps)
 print(f"backtracking, {budget_steps} steps: final loss {losses_bt[-1]:.1e}, "
       f"{evaluations_bt} values of f ({evaluations_bt / budget_steps:.1f} per step) and {budget_steps} gradients")
-print(f"grid search:  best final loss {grid_losses[best_grid]:.1e}, "
-      f"{budget_runs * budget_steps} gradients (24 runs)")
-print(f"accepted step lengths: from {alphas_bt.min():.1e} to {alphas_bt.max():.2f}")
+print(f"grid search:  best final loss {grid_losses[best_grid]:.1e}, {budget_runs * budget_steps} gradients")
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -1211,10 +1108,6 @@ assert np.all(np.diff(losses_bt) < 0)                          # every accepted 
 assert losses_bt[-1] < grid_losses[best_grid]                  # better than the best tuned rate
 assert alphas_bt.min() < 2 / curvature_at_minimum < alphas_bt.max()   # the steps adapt
 assert np.isclose(evaluations_bt / budget_steps, 9.9, atol=0.05)     # about ten values of f per step
-curvature_on_path = np.linalg.eigvalsh(np.moveaxis(rosenbrock.hess(path_bt.T), (0, 1), (-2, -1)))[..., -1].max()
-assert alphas_bt.min() >= min(1.0, 2 * 0.5 * (1 - 1e-4) / curvature_on_path)   # no L needed: the bound holds
-assert 1400 < curvature_on_path < 1600 and alphas_bt.min() == 2.0**-10
-assert np.isclose(2 * 0.5 * (1 - 1e-4) / curvature_on_path, 6.6e-4, atol=0.05e-4)
 
 # %%
 fig, ax_bt = plt.subplots(figsize=(7, 4), layout="constrained")
@@ -1233,31 +1126,21 @@ ax_bt.legend(fontsize=8);
 # starting each search at twice the last accepted step needs about 2 per step
 # (details notebook, section E, which also shows the test at work, trial by trial).
 #
-# **Why backtracking needs no $L$.** By the descent lemma (section 6), if
-# $\nabla f$ is $L$-Lipschitz on the segment tried,
-# $f(x - \alpha g) \le f(x) - \alpha(1 - \alpha L/2)\|g\|^2$, and
-# $1 - \alpha L/2 \ge c_1$ exactly when $\alpha \le 2(1 - c_1)/L$. So every such
-# $\alpha$ passes the Armijo test, and halving from $\alpha_0$ stops at the latest
-# one halving below that bound: the accepted step is
-# $\alpha \ge \min\big(\alpha_0,\ 2\rho(1 - c_1)/L\big)$ with $\rho = \tfrac12$ the
-# halving factor (Boyd & Vandenberghe 2004, *Convex Optimization*, §9.3.1, prove
-# the same with the weaker bound $\rho/L$ for $c_1 \le \tfrac12$). The search
-# never needs to know $L$; it finds a step of the right size by trying. (On this
-# run the shortest accepted step is $2^{-10}$, above the bound $6.6 \cdot 10^{-4}$
-# that the largest curvature at the iterates, about 1,500, would give.)
+# **Why backtracking needs no $L$.** If $\nabla f$ is $L$-Lipschitz, the descent lemma
+# (section 6) shows that every $\alpha \le 2(1 - c_1)/L$ passes the Armijo test, so the
+# halving stops at the latest one halving below that bound, without ever knowing $L$
+# (the bound and its check on this run are in section E of the details notebook).
 #
-# The price of the line search: extra evaluations of $f$ per step, which is cheap
-# here and expensive when $f$ is a loss over a large data set; and with noisy
-# mini-batch losses (chapter 04) the Armijo test itself becomes noisy. (Stochastic
-# line searches exist, e.g. Vaswani et al. 2019, "Painless stochastic gradient:
-# interpolation, line-search, and convergence rates", NeurIPS, with guarantees
-# that assume the model can fit every sample exactly.) Chapter 04 instead tunes a
-# fixed $\eta$, or a *schedule* that lowers it over the run, which also answers
-# "the best rate depends on the budget" (the SGD algorithm in Goodfellow, Bengio &
-# Courville 2016, *Deep Learning*, §8.3.1, decays it linearly). Line searches
-# return with Newton's method and BFGS in chapter 08. (The other extreme, the exact best step along
-# $-\nabla f$ at every step, is in section F of the details notebook: on a quadratic
-# it is a formula, and it still zig-zags.)
+# The price of the line search: extra values of $f$ per step, cheap here and expensive
+# when $f$ is a loss over a large data set; and with noisy mini-batch losses (chapter
+# 04) the Armijo test itself becomes noisy (stochastic line searches exist, e.g. Vaswani
+# et al. 2019, "Painless stochastic gradient", NeurIPS, with guarantees that assume the
+# model can fit every sample exactly). Chapter 04 instead tunes a fixed $\eta$, or a
+# *schedule* that lowers it over the run (the SGD algorithm in Goodfellow, Bengio &
+# Courville 2016, *Deep Learning*, §8.3.1, decays it linearly). Line searches return
+# with Newton's method and BFGS in chapter 08; exact line search, the other extreme, is
+# in section F of the details notebook: on a quadratic it is a formula, and it still
+# zig-zags.
 #
 # ## 10. Your turn: the learning-rate explorer
 #
@@ -1276,15 +1159,12 @@ explorer
 # %% [markdown]
 # Things to try:
 #
-# 1. **Quadratic**: find the edge. Lower $\eta$ to 0.01, then raise it slowly towards 0.2 and
-#    watch the zig-zag appear (past $1/L = 0.1$) and then explode (past $2/L = 0.2$).
-#    Where is the loss curve steepest?
+# 1. **Quadratic**: raise $\eta$ slowly from 0.01 towards 0.2: the zig-zag appears
+#    past $1/L = 0.1$ and explodes past $2/L = 0.2$. Where is the loss curve steepest?
 # 2. **Quadratic**: move the start onto the $x$-axis ($y_0 = 0$). Why is there no
-#    zig-zag now, even at $\eta = 0.19$? And why does $\eta = 0.25$ converge from
-#    there (section 3)?
+#    zig-zag now, even at $\eta = 0.19$, and why does $\eta = 0.25$ converge (section 3)?
 # 3. **Rosenbrock**: find the largest learning rate that does not diverge from the
-#    default start. Then look at the loss curve: fast at first, then a long crawl
-#    along the valley.
+#    default start. The loss curve: fast at first, then a long crawl along the valley.
 # 4. **Himmelblau**: keep $\eta = 0.01$ and move the start across a basin border
 #    from the map in section 7. Then start in the lower-left basin and raise $\eta$
 #    past 0.015.
@@ -1308,7 +1188,7 @@ assert explorer.surfaces["quadratic"].L == bowl.L        # the explorer's quadra
 # it, and then it takes thousands of steps to walk along the valley. (Where figures are static, for instance in an HTML export of this
 # notebook, the cell shows an animation instead of the Play button; its 24 frames are
 # spaced evenly in log(1 + k), so steps 0 to 4 each get a frame and the later ones
-# are further and further apart. The loss curve after it shows both phases.)
+# are further and further apart.)
 
 # %%
 from IPython.display import display
@@ -1325,54 +1205,39 @@ if ipympl_active():     # live figures: a Play button linked to a step slider
 else:                   # static figures: a self-contained animation (at most 24 frames)
     display(to_html(animate_trace(replay, rosenbrock, max_frames=24, spacing="log")))
 
-# %%
-drop = 5
-assert 0.8 * replay.fs[0] < replay.fs[1] < replay.fs[0] and replay.fs[2] < 0.3 * replay.fs[0]   # step 1 high, step 2 low
-assert np.allclose(replay.fs[:3], [24.2, 22.1, 6.9], atol=0.05)                # the numbers in the text
-print(f"f falls from {replay.fs[0]:.2f} to {replay.fs[drop]:.2f} in {drop} steps (into the valley), "
-      f"then needs {replay.steps - drop} more to reach {replay.f:.1e} (along it)")
-assert replay.fs[drop] < 0.25 * replay.fs[0] and replay.fs[drop] > 1   # a quick drop, still far
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert np.allclose(replay.fs[:3], [24.2, 22.1, 6.9], atol=0.05)       # over the valley, then near its floor
+assert replay.fs[5] < 0.25 * replay.fs[0] and replay.fs[5] > 1         # a quick drop, still far
 assert replay.f < 1e-3                                                # the long walk gets there
-
-fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
-ax.loglog(np.arange(replay.steps + 1) + 1, replay.fs, color=style.color_for("gd"), marker="o", markevery=[0, 1, 2],
-          label=f"$\\eta$ = {grid_lrs[best_grid]:.2e} (dots: $k$ = 0, 1, 2)")
-ax.axvline(drop + 1, color="black", linestyle=":", label=f"step {drop}: near the valley floor")
-ax.set(xlabel="step $k + 1$ (log scale, so that $k = 0$ shows)", ylabel="$f(x_k)$ (log scale)",
-       title="The replay's loss: a quick drop, then a long walk along the valley")
-ax.legend(fontsize=8);
 
 # %% [markdown]
 # ## Summary
 #
-# - Gradient descent repeats $x_{k+1} = x_k - \eta \nabla f(x_k)$: a step against
-#   the gradient, which the first-order Taylor model says goes downhill when $\eta$
-#   is small. From here on, `sgd(lr)` is the update and `run` / `run_many` apply it.
-# - The learning rate decides everything: too small crawls, too large zig-zags,
-#   far too large diverges; on a parabola the factor $1 - \eta L$ says which. Read
-#   it off the loss curve, and look for a zig-zag before raising $\eta$.
-# - On a quadratic each eigen-direction is multiplied by $1 - \eta\lambda_i$ per
-#   step. Gradient descent converges from every start exactly when $\eta < 2/L$; the best fixed rate
-#   is $2/(L + \mu)$, which shrinks the error by $(\kappa - 1)/(\kappa + 1)$ per step,
-#   so the number of steps grows with the condition number $\kappa$.
-# - Stopping rules: a small gradient norm (beware saddles and units), small changes
-#   in $f$ or $x$, and always a step budget and a check for divergence. For gradient
-#   descent the change rules are gradient-norm rules in disguise, with thresholds
-#   $\sqrt{\varepsilon/\eta}$ and $\varepsilon/\eta$: one $\varepsilon$ means three tolerances.
-# - The descent lemma: for any $L$-smooth $f$, a step with $0 < \eta < 2/L$ lowers $f$
-#   by at least $\eta(1 - L\eta/2)\|\nabla f\|^2$. Convexity adds guarantees only with
-#   its hypotheses: with a minimizer and a global $L$, $f(x_k) \to f^\star$ at rate
-#   $O(1/k)$; with strong convexity ($\mu > 0$), linearly. Without a minimizer the
-#   values may still converge while the iterates run away. On a non-convex
-#   function the start picks the minimum: Himmelblau's four basins.
-#   Near a minimum the local curvature sets its own $2/\lambda_{\max}$ limit, so the
-#   learning rate reshapes the basins too.
-# - Tune $\eta$ on a log scale with a fixed budget. The best rate is some way below
-#   the largest one that does not diverge (a factor of about 3 on Rosenbrock; Bengio 2012
-#   suggests about 2 as a first guess); which rate is best depends on
-#   the budget, and a coarse grid can miss it. With one hyperparameter, grid and random search
-#   do about equally well. A backtracking (Armijo) line search chooses each step
-#   itself, at the price of extra evaluations of $f$.
+# - Gradient descent repeats $x_{k+1} = x_k - \eta \nabla f(x_k)$, a step against the
+#   gradient. From here on, `sgd(lr)` is the update and `run` / `run_many` apply it.
+# - Too small an $\eta$ crawls, too large zig-zags, far too large diverges; on a parabola
+#   the factor $1 - \eta L$ says which. Read the loss curve, and look for a zig-zag
+#   before raising $\eta$.
+# - On a quadratic each eigen-direction is multiplied by $1 - \eta\lambda_i$ per step:
+#   convergence from every start exactly when $\eta < 2/L$; the best fixed rate
+#   $2/(L + \mu)$ shrinks the error by $(\kappa - 1)/(\kappa + 1)$ per step, so the
+#   number of steps grows with the condition number $\kappa$.
+# - Stopping rules: a small gradient norm (beware saddles and units), small changes in
+#   $f$ or $x$ (for gradient descent, gradient-norm rules with thresholds
+#   $\sqrt{\varepsilon/\eta}$ and $\varepsilon/\eta$), always a step budget and a
+#   divergence check.
+# - The descent lemma: for any $L$-smooth $f$, a step with $0 < \eta < 2/L$ lowers $f$ by
+#   at least $\eta(1 - L\eta/2)\|\nabla f\|^2$. Convexity adds guarantees only with its
+#   hypotheses: with a minimizer and a global $L$, $f(x_k) \to f^\star$ at rate $O(1/k)$;
+#   with strong convexity ($\mu > 0$), linearly. On a non-convex function the start
+#   picks the minimum, and near each minimum its own $2/\lambda_{\max}$ limit lets the
+#   learning rate reshape the basins.
+# - Tune $\eta$ on a log scale with a fixed budget. The best rate is some way below the
+#   largest one that does not diverge (3.3 times below on Rosenbrock's grid; Bengio 2012
+#   suggests about 2 as a first guess), and it depends on the budget. With one
+#   hyperparameter, grid and random search do about equally well. A backtracking
+#   (Armijo) line search chooses each step itself, at the price of extra values of $f$.
 #
 # ## Exercises
 #

@@ -10,12 +10,14 @@
 # # Chapter 02, details — gradient descent: proofs, edge cases and forensics
 #
 # This notebook holds the longer checks behind [chapter 02](02_gradient_descent.ipynb):
-# the hypotheses of the convergence guarantees one at a time, a linear rate without
-# convexity, Himmelblau's basins in detail, the Rosenbrock tuning experiments, which
-# steps the backtracking search accepts, and exact line search. It is reference for
-# the curious, not needed for the exercises. Each lettered section recomputes what it
-# needs, so you can run any of them on its own after the two setup cells. As in the
-# chapter, every number in the text is computed and asserted by the code.
+# (A) the hypotheses of the convergence guarantees one at a time, with saddles;
+# (B) a linear rate without convexity; (C) Himmelblau's basins in detail; (D) the
+# Rosenbrock tuning experiments; (E) which steps the backtracking search accepts;
+# (F) exact line search; (G) how the cost grows with the condition number. It is
+# reference for the curious, not needed for the exercises. Each lettered section
+# recomputes what it needs, so you can run any of them on its own after the two setup
+# cells. As in the chapter, every number in the text is computed and asserted by the
+# code.
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -37,7 +39,7 @@ from gdlearn import plotting, style
 from gdlearn.optim import sgd
 from gdlearn.run import run, run_many
 from gdlearn.second_order import backtracking
-from gdlearn.surfaces import booth, himmelblau, quadratic, rosenbrock
+from gdlearn.surfaces import booth, himmelblau, quadratic, rosenbrock, saddle
 
 COLORS = style.PALETTE
 
@@ -63,6 +65,27 @@ for f_, grad_, L_, points in [
         assert np.all(f_(points - eta_ * g_) <= bound + 1e-9)   # the descent lemma holds at every point
 
 # %% [markdown]
+# **When every hypothesis holds.** Booth's function, the chapter's worked example, is a
+# convex quadratic ($\mu = 2$, $L = 18$ everywhere, one minimizer): from 10,000 starts
+# on a grid over its domain, every run with $\eta = 0.05 < 2/18$ reaches its minimum.
+
+# %%
+def grid_of_starts(surface, n):
+    """An n x n grid of starting points covering the surface's domain, shape (n*n, 2)."""
+    (x_lo, x_hi), (y_lo, y_hi) = surface.domain
+    X, Y = np.meshgrid(np.linspace(x_lo, x_hi, n), np.linspace(y_lo, y_hi, n))
+    return np.column_stack([X.ravel(), Y.ravel()])
+
+
+convex = run_many(sgd(lr=0.05), booth, grid_of_starts(booth, 100), steps=500)
+assert (booth.mu, booth.L) == (2, 18) and 0.05 < 2 / booth.L
+assert np.all(convex.status == "converged")
+assert np.allclose(convex.x, booth.minima[0], atol=1e-8)
+print(f"Booth: {convex.fraction('converged'):.0%} of {len(convex.x0s)} starts converged to {booth.minima[0]}")
+
+# %% [markdown]
+# Now each hypothesis broken once, in one dimension.
+#
 # - *No minimizer.* $f(x) = \log(1 + e^{-x})$ is convex and $\tfrac14$-smooth, but it
 #   has no minimum: it only approaches its infimum 0 as $x \to \infty$. With
 #   $\eta = 4 = 1/L$ the *values* still converge: $f(x_k) \to 0$ (the bound that still
@@ -139,7 +162,38 @@ ax_q.set(xlabel="step $k + 1$ (log scale)", ylabel="$|x_k|$ (log scale)", title=
 ax_q.legend(fontsize=8);
 
 # %% [markdown]
-# **Saddles.** On a non-convex $f$ the first row of the table only promises a small
+# **Saddles.** The gradient rule of the chapter's section 5 (stop once
+# $\|\nabla f\| \le$ `tol`) has a blind spot: a point where the gradient vanishes need
+# not be a minimum. On the saddle $f = x^2 - y^2$, start a hair off the ridge line
+# $y = 0$:
+
+# %%
+stuck = run(sgd(lr=0.1), saddle, [-1.8, 1e-8], steps=500, tol=1e-3)
+print(stuck.message, " at x =", stuck.x)
+curvatures = np.linalg.eigvalsh(saddle.hess(stuck.x))
+print("Hessian eigenvalues there:", curvatures)
+onwards = run(sgd(lr=0.1), saddle, stuck.x, steps=500, tol=0)
+print("continuing:", onwards.message, f" f = {onwards.f:.3g}")
+assert stuck.status == "converged"                       # the gradient rule fired ...
+assert curvatures.min() < 0 < curvatures.max()           # ... at a saddle, not a minimum
+assert onwards.status == "diverged" and onwards.f < -1e4 # f has no minimum at all
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 5), layout="constrained")
+plotting.plot_contours(saddle, ax=ax, filled=False)
+plotting.plot_path(stuck, ax=ax, color=style.color_for("gd"), label="until the gradient rule fires")
+continuing = plotting.plot_path(onwards.xs[: np.argmax(np.abs(onwards.xs[:, 1]) > 2)], ax=ax,
+                                color=COLORS["vermillion"],
+                                label=f"continuing: leaves the picture, diverges at step {onwards.diverged_at}")
+continuing.end.set_visible(False)                        # the run does not end there
+ax.plot(0, 0, "o", color="black", markersize=20, markerfacecolor="none", markeredgewidth=1.5,
+        linestyle="none", label="saddle point (0, 0), ringed", zorder=5)
+ax.set(title="Saddle $x^2 - y^2$: the gradient rule stops at the saddle point",
+       xlabel="$x$", ylabel="$y$")
+ax.legend(fontsize=8, loc="lower left");
+
+# %% [markdown]
+# On a non-convex $f$ the first row of the chapter's table only promises a small
 # gradient, which may be a saddle point. But with $\eta < 1/L$, for $f$ twice
 # continuously differentiable with an $L$-Lipschitz gradient, the set of starts
 # from which gradient descent converges to a *strict* saddle (one with a negative
@@ -147,7 +201,7 @@ ax_q.legend(fontsize=8);
 # converges to minimizers", COLT) prove it when the strict saddles are isolated
 # (hence countably many), as on Himmelblau's function and $x^2 - y^2$; Panageas &
 # Piliouras 2017 ("Gradient descent only converges to minimizers: non-isolated
-# critical points and invariant regions", ITCS) prove it in general. The start $y_0 = 10^{-8}$ of the chapter's section 5 was close to that set on purpose.
+# critical points and invariant regions", ITCS) prove it in general. The start $y_0 = 10^{-8}$ above was close to that set on purpose.
 #
 # **No minimizer.** For $\log(1 + e^{-x})$ the values still converge because the
 # proof of the $O(1/k)$ bound works with any point $u$ in place of $x^\star$:
@@ -255,14 +309,14 @@ axes[1].axhline(mu_pl, color=COLORS["vermillion"], linestyle=":", linewidth=1.8,
 axes[1].plot([-x_mu, x_mu], [mu_pl, mu_pl], "o", color=COLORS["vermillion"], markeredgecolor="black",
              markersize=8, linestyle="none", label=f"touches $\\mu$ at $x = \\pm${x_mu:.1f}")
 axes[1].set(title="The PL ratio never falls below $\\mu > 0$", xlabel="$x$",
-            ylabel=r"$\frac{1}{2}f'^2 / f$ (log scale)", ylim=(0.08, 30))
+            ylabel=r"$\frac{1}{2}f'^2 / f$ (log scale)", ylim=(0.08, 200))
 axes[1].legend(loc="upper center", fontsize=8.5)
 k_pl = np.arange(f_pl.size)
 axes[2].semilogy(k_pl, f_pl, "o-", color=COLORS["blue"], markersize=4, label="$f(x_k)$, gradient descent")
 axes[2].semilogy(k_pl, bound_pl, color=COLORS["vermillion"], linestyle="--", linewidth=1.8,
                  label=f"PL bound $q^k f(x_0)$, $q$ = {q_pl:.3f}")
-axes[2].semilogy(k_pl[15:], f_pl[15] * 0.25 ** (k_pl[15:] - 15), color="black", linestyle=":", linewidth=1.5,
-                 label="slope of $(1 - \\eta f''(0))^2 = 0.25$ per step")
+axes[2].semilogy(k_pl[15:], 100 * f_pl[15] * 0.25 ** (k_pl[15:] - 15), color="black", linestyle=":", linewidth=1.5,
+                 label="slope $(1 - \\eta f''(0))^2 = 0.25$ per step (shifted up 100x)")
 axes[2].set(title=f"$\\eta = 1/(2L)$ from $x_0 = 3$: linear, below the bound", xlabel="step $k$",
             ylabel="$f(x_k) - f^\\star$ (log scale)")
 axes[2].legend(loc="lower left", fontsize=8.5);
@@ -551,10 +605,10 @@ ax_s.plot(unstable, steep_along_path[unstable], "o", color=COLORS["vermillion"],
           label="steps where it is above $2/\\eta$")
 ax_s.axhline(2 / fine_lrs[best_fine], color="black", linestyle="--", linewidth=1,
              label=f"$2/\\eta$ = {2 / fine_lrs[best_fine]:.0f}")
-ax_s.set(xlabel="step $k$", ylabel="largest Hessian eigenvalue at $x_k$", ylim=(0, 1650),
+ax_s.set(xlabel="step $k$", ylabel="largest Hessian eigenvalue at $x_k$", ylim=(0, 1900),
          title=f"Rosenbrock, $\\eta$ = {fine_lrs[best_fine]:.3g}: the curvature where the iterate is")
 ax_s.legend(fontsize=8, loc="lower right")
-ax_in = ax_s.inset_axes([0.12, 0.08, 0.33, 0.36])                     # zoom on the first 30 steps
+ax_in = ax_s.inset_axes([0.16, 0.67, 0.4, 0.25])                     # zoom on the first 30 steps
 ax_in.plot(steps_axis[:31], steep_along_path[:31], ".-", color=COLORS["blue"], linewidth=1, markersize=4)
 ax_in.plot(early, steep_along_path[early], "o", color=COLORS["vermillion"], markersize=4, linestyle="none")
 ax_in.axhline(2 / fine_lrs[best_fine], color="black", linestyle="--", linewidth=1)
@@ -721,7 +775,18 @@ fig.suptitle("The Armijo test on Rosenbrock: accept the first halving that lies 
 # why the halving always ends.
 
 # %% [markdown]
-# **The bound of section 9 on this run.** Plugging in for $L$ the largest curvature
+# **Why backtracking needs no $L$.** By the descent lemma, if
+# $\nabla f$ is $L$-Lipschitz on the segment tried,
+# $f(x - \alpha g) \le f(x) - \alpha(1 - \alpha L/2)\|g\|^2$, and
+# $1 - \alpha L/2 \ge c_1$ exactly when $\alpha \le 2(1 - c_1)/L$. So every such
+# $\alpha$ passes the Armijo test, and halving from $\alpha_0$ stops at the latest
+# one halving below that bound: the accepted step is
+# $\alpha \ge \min\big(\alpha_0,\ 2\rho(1 - c_1)/L\big)$ with $\rho = \tfrac12$ the
+# halving factor (Boyd & Vandenberghe 2004, *Convex Optimization*, §9.3.1, prove
+# the same with the weaker bound $\rho/L$ for $c_1 \le \tfrac12$). The search
+# never needs to know $L$; it finds a step of the right size by trying.
+#
+# **The bound on this run.** Plugging in for $L$ the largest curvature
 # at the iterates, 1,506 (at the start), gives $\alpha \ge 2\rho(1 - c_1)/L \approx
 # 6.6 \cdot 10^{-4}$. That is a heuristic, since the bound needs $L$ along the whole
 # segment tried, not only at its start; the shortest accepted step, $2^{-10} \approx
@@ -924,3 +989,36 @@ fig.suptitle("Exact line search on the bowl: each step ends at right angles to t
 # times so the zig-zag shows; there the right angles look oblique, but they are
 # exact: each gradient is orthogonal to the previous one, asserted in the cell above.) Curing the zig-zag takes a better *direction*:
 # momentum (chapter 05) or Newton's method (chapter 08).
+
+# %% [markdown]
+# ## G. The cost of gradient descent grows like $\kappa$
+#
+# Section 4 of the chapter runs gradient descent at the best fixed rate
+# $\eta^\star = 2/(L + \mu)$ on quadratics of condition number $\kappa = L/\mu$ and counts
+# the steps to $\|\nabla f\| \le 10^{-8}$: fewer than 20 at $\kappa = 2$, more than a
+# thousand at $\kappa = 100$. Over a wider range, ten condition numbers from 2 to 1,000:
+
+# %%
+kappas = np.geomspace(2, 1000, 10)
+steps_kappa = np.array([run(sgd(lr=2 / (k + 1)), quadratic(condition_number=k), quadratic(condition_number=k).start,
+                            steps=20_000).steps for k in kappas])
+slope_kappa = np.polyfit(np.log(kappas[3:]), np.log(steps_kappa[3:]), 1)[0]
+print(f"steps to |grad f| <= 1e-8 at eta*: from {steps_kappa[0]} (kappa = 2) to {steps_kappa[-1]} (kappa = 1000);"
+      f" log-log slope {slope_kappa:.2f}")
+assert 0.95 < slope_kappa < 1.15      # about proportional to kappa (a little more: |grad f(x0)| grows with L = kappa)
+fig, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
+ax.loglog(kappas, steps_kappa, "o-", color=style.color_for("gd"), label="gradient descent at $\\eta^\\star$ (measured)")
+ax.loglog(kappas, steps_kappa[0] * kappas / kappas[0], color="black", linestyle="--", linewidth=1,
+          label="proportional to $\\kappa$ (slope guide, from $\\kappa$ = 2)")
+ax.loglog(kappas, steps_kappa[0] * np.sqrt(kappas / kappas[0]), color=COLORS["orange"], linestyle=":",
+          linewidth=1.5, label="proportional to $\\sqrt{\\kappa}$ (slope guide, from $\\kappa$ = 2;"
+                               " momentum's rate, chapter 05)")
+ax.set(xlabel="condition number $\\kappa$ (log scale)", ylabel="steps to $\\|\\nabla f\\| \\leq 10^{-8}$ (log scale)",
+       title="The cost of gradient descent grows like $\\kappa$")
+ax.legend(fontsize=8);
+
+# %% [markdown]
+# On log-log axes the step count follows a line of slope about 1 (a little more,
+# because the start's gradient norm grows with $L = \kappa$): the cost is about
+# proportional to $\kappa$, as $\log \rho^\star \approx -2/\kappa$ predicts. Momentum
+# (chapter 05) brings it down to about $\sqrt{\kappa}$.
