@@ -525,12 +525,12 @@ for kappa in [2, 10, 100]:
     assert np.isclose(rho_measured, rho_star, rtol=1e-9)
     assert abs(tr.steps - steps_predicted) <= 1
     steps_needed[kappa] = tr.steps
-assert steps_needed[2] < 20 and steps_needed[100] > 1000
 
-# the sweep agrees: of the forty rates, the one nearest to 2/(L + mu) contracts fastest
-# and has the lowest final loss
-nearest = np.argmin(np.abs(np.log(lrs / best_lr)))
-assert np.argmin(measured) == nearest
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert steps_needed[2] < 20 and steps_needed[100] > 1000
+nearest = np.argmin(np.abs(np.log(lrs / best_lr)))             # section 3's sweep: the rate nearest 2/(L + mu)
+assert np.argmin(measured) == nearest                           # contracts fastest and ends lowest
 assert np.argmin(np.where(np.isfinite(sweep.f), sweep.f, np.inf)) == nearest
 assert np.isclose(np.log(99 / 101), -2 / 100, rtol=1e-3)   # log rho* ~ -2/kappa at kappa = 100
 round_bowl = quadratic(condition_number=1)
@@ -651,9 +651,9 @@ ax_dist.legend(fontsize=8, loc="upper right");
 # fast you are moving.
 #
 # The gradient rule has its own blind spot: the gradient vanishes at a saddle point
-# too. Started a hair off the ridge of the saddle $x^2 - y^2$, gradient descent stops
-# there on the gradient rule, next to a point that is no minimum (details notebook,
-# section A).
+# too. Started a hair off the ridge of the saddle $x^2 - y^2$, gradient descent gets
+# close to the saddle point and the gradient rule stops it there, at a point that is no
+# minimum (details notebook, section A).
 #
 # What to do in practice: stop on a small gradient norm, preferably relative to the
 # start ($\|\nabla f(x_k)\| \le \varepsilon \|\nabla f(x_0)\|$, which fixes the units),
@@ -729,7 +729,7 @@ ax_d.legend(fontsize=8, loc="upper center");
 # %% [markdown]
 # ### A worked example
 #
-# Booth's function $f(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2$, on the right, is a
+# Booth's function $f(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2$, in the figure, is a
 # quadratic: its Hessian is $\begin{pmatrix} 10 & 8 \\ 8 & 10 \end{pmatrix}$ everywhere,
 # with eigenvalues $\mu = 2$ and $L = 18$. At $x = (-2, 4)$: $f = 26$,
 # $\nabla f = (-22, -14)$, $\|\nabla f\|^2 = 680$. With $\eta = 1/L$ the lemma
@@ -737,8 +737,8 @@ ax_d.legend(fontsize=8, loc="upper center");
 # $f \le 7.1$ after one step. The step lands at $(-0.78, 4.78)$, where $f = 6.3$: the
 # guarantee holds, with a little room. Over many steps strong convexity adds a rate:
 # $\kappa = 18/2 = 9$, so with $\eta = 2/(L + \mu) = 0.1$ the distance to the minimizer
-# $(1, 3)$ shrinks by at least $(\kappa - 1)/(\kappa + 1) = 0.8$ per step (the third row
-# of the table below). On this quadratic it shrinks by exactly 0.8:
+# $(1, 3)$ is multiplied by at most $(\kappa - 1)/(\kappa + 1) = 0.8$ per step (the third
+# row of the table below). On this quadratic it is multiplied by exactly 0.8:
 
 # %%
 x_w = np.array([-2.0, 4.0])

@@ -44,7 +44,7 @@ from gdlearn.surfaces import booth, himmelblau, quadratic, rosenbrock, saddle
 COLORS = style.PALETTE
 
 # %% [markdown]
-# ## A. The hypotheses of section 6, one at a time
+# ## A. The hypotheses of the chapter's section 6, one at a time
 #
 # Section 6 of the chapter states the descent lemma and a table of guarantees, each
 # with its hypotheses. Here the lemma is checked on many points of two functions, and
@@ -206,7 +206,7 @@ ax.legend(fontsize=8, loc="lower left");
 # **No minimizer.** For $\log(1 + e^{-x})$ the values still converge because the
 # proof of the $O(1/k)$ bound works with any point $u$ in place of $x^\star$:
 # $f(x_k) - f(u) \le \|x_0 - u\|^2/(2\eta k)$ for a convex $L$-smooth $f$ and
-# $\eta \le 1/L$. The proof, with $g_k = \nabla f(x_k)$: the descent lemma (section 6)
+# $\eta \le 1/L$. The proof, with $g_k = \nabla f(x_k)$: the descent lemma (section A)
 # with $\eta \le 1/L$ gives $f(x_{k+1}) \le f(x_k) - \tfrac{\eta}{2}\|g_k\|^2$, and
 # convexity gives $f(x_k) \le f(u) + g_k^\top(x_k - u)$. Together, since
 # $x_{k+1} = x_k - \eta g_k$,
@@ -771,7 +771,7 @@ fig.suptitle("The Armijo test on Rosenbrock: accept the first halving that lies 
 # On the left (step 151) $\varphi$ is still below the Armijo line at $2^{-8}$, so
 # the long step is taken. On the right (step 1001) $\varphi(2^{-8}) > 0$: the step
 # would go *up*, and the search halves once more to $2^{-9}$. The tangent is the
-# first-order model of section 1; for small $\alpha$, $\varphi$ follows it, which is
+# first-order model of the chapter's section 1; for small $\alpha$, $\varphi$ follows it, which is
 # why the halving always ends.
 
 # %% [markdown]
