@@ -354,7 +354,7 @@ ax.set_title("Loss against step for the four learning rates");
 #
 # This is the condition for convergence *from every start*. A start with no
 # component along the steep eigenvectors never feels them: from $(-2.5, 0)$ on our
-# bowl even $\eta = 0.25 > 2/L$ converges (checked below), while $(-2.5, 10^{-12})$
+# bowl even $\eta = 0.25 > 2/L$ converges, while $(-2.5, 10^{-12})$
 # diverges: any component along the steep direction, however tiny, grows by the
 # factor $|1 - \eta L| = 1.5$ per step.
 # Below the edge, the distance to the minimum shrinks, in the long run and from a generic start
@@ -639,8 +639,8 @@ ax_dist.legend(fontsize=8, loc="upper right");
 # thresholds. The step is $\eta \|\nabla f\|$, so "step $\le \varepsilon$" is
 # exactly "$\|\nabla f\| \le \varepsilon/\eta = 10^{-2}$". The change in $f$ is, to
 # first order, $\eta \|\nabla f\|^2$ (section 1), so "change $\le \varepsilon$" is
-# about "$\|\nabla f\| \le \sqrt{\varepsilon/\eta} = 0.1$" (measured: the ratio is
-# 1 to better than 1% where the rule fires). The left panel draws all three as
+# about "$\|\nabla f\| \le \sqrt{\varepsilon/\eta} = 0.1$" (where the rule fires the two
+# agree to 1%). The left panel draws all three as
 # thresholds on the gradient norm: $10^{-5}$, $10^{-2}$ and $0.1$. The "progress" rules
 # fire first, while the iterate is still crawling towards $(1, 1)$, simply because
 # their thresholds are the loosest; the gradient rule never fires in 10,000 steps
