@@ -21,24 +21,22 @@
 #
 # ## What you will learn
 #
-# - the update rule $x \leftarrow x - \eta \nabla f(x)$, where it comes from, and
-#   how to write it as a five-line loop;
-# - what a learning rate that is too small, about right, too large or far too
-#   large looks like, first in one dimension, then in two;
-# - why, on a quadratic, gradient descent converges from every start exactly when $\eta < 2/L$
-#   ($L$ the largest Hessian eigenvalue), and which fixed rate is best;
-# - when to stop: four stopping rules, what each one misses, and why one
-#   $\varepsilon$ means three different tolerances;
-# - the descent lemma (the general reason for $2/L$), and what convexity guarantees,
-#   under which hypotheses;
-# - non-convex functions: Himmelblau's four minima and the basins that lead to
-#   them, computed from 10,000 starting points at once;
-# - how to tune the learning rate by grid search and by random search, and how a
-#   backtracking line search chooses each step without tuning;
+# - the update rule $x \leftarrow x - \eta \nabla f(x)$, where it comes from, and a
+#   five-line loop for it;
+# - what a learning rate that is too small, about right, too large or far too large
+#   looks like, and why, on a quadratic, gradient descent converges from every start
+#   exactly when $\eta < 2/L$ ($L$ the largest Hessian eigenvalue); the best fixed rate;
+# - when to stop, and why one $\varepsilon$ means three different tolerances;
+# - the descent lemma, and what convexity guarantees, under which hypotheses;
+# - Himmelblau's four minima and their basins, from 10,000 starts at once;
+# - grid search, random search and a backtracking line search for the learning rate;
 # - and you get a **learning-rate explorer** to play with.
 #
-# The chapter is long: plan on two or three sittings (sections 1–5, 6–8, 9–11).
-# The appendices A–F at the end hold details and proofs for a second reading.
+# Plan on two sittings (sections 1–5, then 6–11). Every number quoted in the text
+# is computed and asserted by the notebook; the checks sit in collapsed cells you may
+# skip. Proofs, edge cases and longer experiments are in the companion
+# [details notebook](02_gradient_descent_details.ipynb), which you do not need for the
+# exercises.
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -75,12 +73,10 @@ COLORS = style.PALETTE
 # $$f(x + d) \approx f(x) + \nabla f(x) \cdot d .$$
 #
 # Of all steps of a given length, the one that lowers $f$ fastest points along
-# $-\nabla f(x)$, the direction of steepest descent. ("Length" here is the ordinary
-# Euclidean one: by Cauchy–Schwarz, $\nabla f(x) \cdot d \ge -\|\nabla f(x)\|\,\|d\|$, with
-# equality only along $-\nabla f(x)$. Measure length another way, say
-# $\sqrt{d^\top P d}$ for a positive definite $P$, and the steepest direction becomes
-# $-P^{-1}\nabla f(x)$: the idea behind preconditioning and Newton's method,
-# chapter 08; Boyd & Vandenberghe 2004, *Convex Optimization*, §9.4.) So step that way, with a
+# $-\nabla f(x)$, the direction of steepest descent (by Cauchy–Schwarz,
+# $\nabla f(x) \cdot d \ge -\|\nabla f(x)\|\,\|d\|$, with equality only along
+# $-\nabla f(x)$; measuring length another way leads to preconditioning and Newton's method,
+# chapter 08; Boyd & Vandenberghe 2004, *Convex Optimization*, §9.4). So step that way, with a
 # length proportional to the gradient: $d = -\eta \nabla f(x)$ with a small number
 # $\eta > 0$, the **learning rate** (or step size). The model predicts
 #
@@ -215,7 +211,7 @@ assert np.all(np.diff(np.abs(iterates[1.5])) < 0)                               
 assert np.all(np.diff(np.abs(iterates[2.1])) > 0)                                    # grows: diverges
 
 # %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
+# Plotting code for the figure: nothing new to learn here.
 fig, axes = plt.subplots(1, 4, figsize=(13, 3.4), layout="constrained")
 parabola_x = np.linspace(-2.6, 2.6, 200)
 styles_1d = [(COLORS["bluish_green"], "o", "-"), (COLORS["orange"], "s", "--"),
@@ -252,7 +248,7 @@ for name, tr in traces.items():
     print(f"{name:>14} (lr = {regimes[name]:<5}): {tr.message}")
 
 # %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
+# Plotting code for the figure: nothing new to learn here.
 fig, axes = plt.subplots(2, 2, figsize=(10, 8.6))
 for ax, (name, tr) in zip(axes.flat, traces.items()):
     plotting.plot_contours(bowl, ax=ax, filled=False)
@@ -283,20 +279,13 @@ fig.suptitle("Four learning rates on the same quadratic ($\\mu$ = 1, $L$ = 10), 
 #   still converges, but slowly (the zig-zag is so dense that it fills a band).
 # - **Far too large** ($\eta = 0.21$): each overshoot lands farther up the opposite
 #   wall and, from the second landing on, *higher* than the last (the first one
-#   still lands a little lower, 8.0 after 8.125, because the shallow direction
-#   still gains). The zig-zag grows until the iterates leave the
+#   still lands a little lower, because the shallow direction still gains). The
+#   zig-zag grows until the iterates leave the
 #   picture; `run` stops and reports the step where it diverged.
-#
-# The numbers behind these words:
-
-# %%
-small, right, large, huge = (traces[name] for name in regimes)
-print(f"too small: still {np.linalg.norm(small.x):.2f} from the minimum after 200 steps;"
-      f" too large: the loss fell from {large.fs[0]:.2f} to {large.f:.2e};"
-      f" far too large: diverged at step {huge.diverged_at}")
 
 # %% jupyter={"source_hidden": true}
-# Checks of the sentences above: you may skip them.
+# Checks: the numbers quoted in the text (nothing new to learn here).
+small, right, large, huge = (traces[name] for name in regimes)
 assert small.status == "max_steps" and np.linalg.norm(small.x) > 0.3   # still far from 0
 assert right.status == "converged"
 assert large.status == "max_steps" and large.f < large.fs[0] * 1e-3   # slow, but on its way
@@ -307,7 +296,7 @@ assert np.all(np.diff(large.fs) < 0)                        # every landing is l
 y = huge.xs[:, 1]
 assert np.all(np.abs(y[1:]) > np.abs(y[:-1]))               # far too large: each bounce is bigger
 assert np.all(np.diff(huge.fs[1:]) > 0)                     # and the loss climbs (after step 1)
-assert np.isclose(huge.fs[0], 8.125) and np.isclose(huge.fs[1], 8.0, rtol=1e-3)   # the first landing is lower
+assert huge.fs[1] < huge.fs[0]                                # the first landing is lower
 assert huge.status == "diverged"
 assert np.isclose(large.fs[-1] / large.fs[-2], (1 - 0.195 * bowl.L) ** 2, rtol=1e-3)   # 0.9025 per step
 assert np.isclose(right.fs[-1] / right.fs[-2], (1 - 0.1 * bowl.mu) ** 2, rtol=1e-3)     # 0.81: faster
@@ -365,7 +354,7 @@ ax.set_title("Loss against step for the four learning rates");
 #
 # This is the condition for convergence *from every start*. A start with no
 # component along the steep eigenvectors never feels them: from $(-2.5, 0)$ on our
-# bowl even $\eta = 0.25 > 2/L$ converges (checked below), while $(-2.5, 10^{-12})$
+# bowl even $\eta = 0.25 > 2/L$ converges, while $(-2.5, 10^{-12})$
 # diverges: any component along the steep direction, however tiny, grows by the
 # factor $|1 - \eta L| = 1.5$ per step.
 # Below the edge, the distance to the minimum shrinks, in the long run and from a generic start
@@ -443,7 +432,7 @@ print(f"{stable.sum()} rates below 2/L = {threshold}: none diverged;"
       f" {np.max(np.abs(measured / theory - 1)):.1e} (relative; a few steps of data for the fastest divergers).")
 
 # %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
+# Plotting code for the figure: nothing new to learn here.
 def diverged_strip(strip, ax, markers, title):
     """Move the diverged runs' markers from ax into the thin axes strip above it, which has no loss scale."""
     strip.set_xscale(ax.get_xscale())
@@ -512,9 +501,11 @@ ax_rate.legend(fontsize=8);
 # Lectures on Convex Optimization*, Thm 2.1.13, proves it for a worst-case
 # quadratic in infinite dimension. Momentum reaches that rate on quadratics,
 # chapter 05.) At
-# $\eta^\star$ both eigen-directions shrink by exactly $\rho^\star$ each step (one of
-# them switching sides), so the gradient norm does too, and the number of steps
-# to reach $\|\nabla f\| \le \varepsilon$ is predictable:
+# $\eta^\star$ both eigen-directions of our 2-D bowls shrink by exactly $\rho^\star$ each
+# step (one of them switching sides), so the gradient norm does too, and the number of
+# steps to reach $\|\nabla f\| \le \varepsilon$ is predictable (in more dimensions the
+# middle eigen-directions shrink faster, so the gradient norm's ratio only tends to
+# $\rho^\star$ and the count is an upper estimate):
 # $k = \lceil \log(\varepsilon / \|\nabla f(x_0)\|) / \log \rho^\star \rceil$.
 # Measured against theory, for three condition numbers:
 
@@ -534,12 +525,12 @@ for kappa in [2, 10, 100]:
     assert np.isclose(rho_measured, rho_star, rtol=1e-9)
     assert abs(tr.steps - steps_predicted) <= 1
     steps_needed[kappa] = tr.steps
-assert steps_needed[2] < 20 and steps_needed[100] > 1000
 
-# the sweep agrees: of the forty rates, the one nearest to 2/(L + mu) contracts fastest
-# and has the lowest final loss
-nearest = np.argmin(np.abs(np.log(lrs / best_lr)))
-assert np.argmin(measured) == nearest
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert steps_needed[2] < 20 and steps_needed[100] > 1000
+nearest = np.argmin(np.abs(np.log(lrs / best_lr)))             # section 3's sweep: the rate nearest 2/(L + mu)
+assert np.argmin(measured) == nearest                           # contracts fastest and ends lowest
 assert np.argmin(np.where(np.isfinite(sweep.f), sweep.f, np.inf)) == nearest
 assert np.isclose(np.log(99 / 101), -2 / 100, rtol=1e-3)   # log rho* ~ -2/kappa at kappa = 100
 round_bowl = quadratic(condition_number=1)
@@ -554,26 +545,8 @@ assert one_step.status == "converged" and one_step.steps == 1 and np.all(one_ste
 # $\log \rho^\star = \log\big(1 - \tfrac{2}{\kappa + 1}\big) \approx -2/\kappa$ for
 # large $\kappa$: the cost of gradient descent grows in proportion to the condition
 # number. (A perfectly round bowl, $\kappa = 1$, is the extreme case: $\eta^\star = 1/L$
-# and $\rho^\star = 0$, one step.) Over a wider range of $\kappa$:
-
-# %%
-kappas = np.geomspace(2, 1000, 10)
-steps_kappa = np.array([run(sgd(lr=2 / (k + 1)), quadratic(condition_number=k), quadratic(condition_number=k).start,
-                            steps=20_000).steps for k in kappas])
-slope_kappa = np.polyfit(np.log(kappas[3:]), np.log(steps_kappa[3:]), 1)[0]
-print(f"steps to |grad f| <= 1e-8 at eta*: from {steps_kappa[0]} (kappa = 2) to {steps_kappa[-1]} (kappa = 1000);"
-      f" log-log slope {slope_kappa:.2f}")
-assert 0.95 < slope_kappa < 1.15      # about proportional to kappa (a little more: |grad f(x0)| grows with L = kappa)
-fig, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
-ax.loglog(kappas, steps_kappa, "o-", color=style.color_for("gd"), label="gradient descent at $\\eta^\\star$ (measured)")
-ax.loglog(kappas, steps_kappa[0] * kappas / kappas[0], color="black", linestyle="--", linewidth=1,
-          label="proportional to $\\kappa$ (slope guide, from $\\kappa$ = 2)")
-ax.loglog(kappas, steps_kappa[0] * np.sqrt(kappas / kappas[0]), color=COLORS["orange"], linestyle=":",
-          linewidth=1.5, label="proportional to $\\sqrt{\\kappa}$ (slope guide, from $\\kappa$ = 2;"
-                               " momentum's rate, chapter 05)")
-ax.set(xlabel="condition number $\\kappa$ (log scale)", ylabel="steps to $\\|\\nabla f\\| \\leq 10^{-8}$ (log scale)",
-       title="The cost of gradient descent grows like $\\kappa$")
-ax.legend(fontsize=8);
+# and $\rho^\star = 0$, one step.) Section G of the details notebook follows the step
+# count from $\kappa = 2$ to $\kappa = 1000$.
 
 # %% [markdown]
 # Two consequences shape the rest of the course:
@@ -616,16 +589,12 @@ stops = {}
 for name, values in criteria.items():
     fired = np.flatnonzero(values <= eps)
     stops[name] = int(fired[0]) if fired.size else None
-    where = (f"step {stops[name]:5}: f = {fs[stops[name]]:.2e}, distance to (1, 1) = {distance[stops[name]]:.3f}"
-             if fired.size else f"never in {banana.steps} steps")
-    print(f"{name:>13} <= {eps:g}  stops at {where}")
-print(f"{'max steps':>13} = {banana.steps}  stops at step {banana.steps}: distance {distance[-1]:.4f}")
-print(f"as thresholds on the gradient norm: {eps:g} (gradient rule), sqrt(eps/lr) = {np.sqrt(eps / lr):g}"
-      f" (change in f), eps/lr = {eps / lr:g} (step length); smallest gradient norm in the run:"
-      f" {banana.grad_norms.min():.1e}")
+    print(f"{name:>13} <= {eps:g}: " + (f"stops at step {stops[name]}, distance to (1, 1) {distance[stops[name]]:.3f}"
+                                       if fired.size else f"never fires in {banana.steps} steps"))
+print(f"smallest gradient norm in the run: {banana.grad_norms.min():.1e}")
 
 # %% jupyter={"source_hidden": true}
-# Checks of the numbers above and of the next paragraphs: you may skip them.
+# Checks: the numbers quoted in the text (nothing new to learn here).
 # the step of gradient descent is lr times the gradient norm: 'step <= eps' is '|grad| <= eps/lr'
 assert np.allclose(step_length[1:], lr * banana.grad_norms[:-1])
 k_step, k_f = stops["step length"], stops["change in f"]
@@ -634,13 +603,14 @@ assert banana.grad_norms[k_step - 1] <= eps / lr < banana.grad_norms[k_step - 2]
 assert np.isclose(change_in_f[k_f] / (lr * banana.grad_norms[k_f - 1] ** 2), 1, rtol=1e-2)
 assert np.isclose(banana.grad_norms[k_f - 1], np.sqrt(eps / lr), rtol=1e-2)
 assert banana.grad_norms.min() > 100 * eps                  # the gradient rule's 1e-5 is far stricter
+assert np.isclose(banana.grad_norms.min(), 6.9e-3, atol=0.05e-3) and np.isclose(np.sqrt(eps / lr), 0.1)
 assert stops["change in f"] < stops["step length"] < banana.steps and stops["gradient norm"] is None
 assert distance[stops["change in f"]] > 0.1          # stopped while still far away
 assert distance[stops["step length"]] > 0.01
 assert banana.status == "max_steps" and distance[-1] < distance[stops["step length"]]
 
 # %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
+# Plotting code for the figure: nothing new to learn here.
 fig, (ax, ax_dist) = plt.subplots(1, 2, figsize=(11, 4.4), sharex=True)
 marks = {"gradient norm": COLORS["blue"], "change in f": COLORS["orange"], "step length": COLORS["bluish_green"]}
 as_gradient = {"gradient norm": (eps, ":", r"$\|\nabla f\| \leq \varepsilon$"),
@@ -669,8 +639,8 @@ ax_dist.legend(fontsize=8, loc="upper right");
 # thresholds. The step is $\eta \|\nabla f\|$, so "step $\le \varepsilon$" is
 # exactly "$\|\nabla f\| \le \varepsilon/\eta = 10^{-2}$". The change in $f$ is, to
 # first order, $\eta \|\nabla f\|^2$ (section 1), so "change $\le \varepsilon$" is
-# about "$\|\nabla f\| \le \sqrt{\varepsilon/\eta} = 0.1$" (measured: the ratio is
-# 1 to better than 1% where the rule fires). The left panel draws all three as
+# about "$\|\nabla f\| \le \sqrt{\varepsilon/\eta} = 0.1$" (where the rule fires the two
+# agree to 1%). The left panel draws all three as
 # thresholds on the gradient norm: $10^{-5}$, $10^{-2}$ and $0.1$. The "progress" rules
 # fire first, while the iterate is still crawling towards $(1, 1)$, simply because
 # their thresholds are the loosest; the gradient rule never fires in 10,000 steps
@@ -680,44 +650,17 @@ ax_dist.legend(fontsize=8, loc="upper right");
 # moves with $\eta$. A small change in $f$ or $x$ says little unless you know how
 # fast you are moving.
 #
-# The gradient rule has its own blind spot: a point where the gradient vanishes
-# need not be a minimum. On the saddle $f = x^2 - y^2$, start a hair off the
-# ridge line $y = 0$:
-
-# %%
-stuck = run(sgd(lr=0.1), saddle, [-1.8, 1e-8], steps=500, tol=1e-3)
-print(stuck.message, " at x =", stuck.x)
-curvatures = np.linalg.eigvalsh(saddle.hess(stuck.x))
-print("Hessian eigenvalues there:", curvatures)
-onwards = run(sgd(lr=0.1), saddle, stuck.x, steps=500, tol=0)
-print("continuing:", onwards.message, f" f = {onwards.f:.3g}")
-assert stuck.status == "converged"                       # the gradient rule fired ...
-assert curvatures.min() < 0 < curvatures.max()           # ... at a saddle, not a minimum
-assert onwards.status == "diverged" and onwards.f < -1e4 # f has no minimum at all
-
-# %%
-fig, ax = plt.subplots(figsize=(6, 5), layout="constrained")
-plotting.plot_contours(saddle, ax=ax, filled=False)
-plotting.plot_path(stuck, ax=ax, color=style.color_for("gd"), label="until the gradient rule fires")
-continuing = plotting.plot_path(onwards.xs[: np.argmax(np.abs(onwards.xs[:, 1]) > 2)], ax=ax,
-                                color=COLORS["vermillion"],
-                                label=f"continuing: leaves the picture, diverges at step {onwards.diverged_at}")
-continuing.end.set_visible(False)                        # the run does not end there
-ax.plot(0, 0, "o", color="black", markersize=20, markerfacecolor="none", markeredgewidth=1.5,
-        linestyle="none", label="saddle point (0, 0), ringed", zorder=5)
-ax.set(title="Saddle $x^2 - y^2$: the gradient rule stops at the saddle point",
-       xlabel="$x$", ylabel="$y$")
-ax.legend(fontsize=8, loc="lower left");
-
-# %% [markdown]
+# The gradient rule has its own blind spot: the gradient vanishes at a saddle point
+# too. Started a hair off the ridge of the saddle $x^2 - y^2$, gradient descent gets
+# close to the saddle point and the gradient rule stops it there, at a point that is no
+# minimum (details notebook, section A).
+#
 # What to do in practice: stop on a small gradient norm, preferably relative to the
 # start ($\|\nabla f(x_k)\| \le \varepsilon \|\nabla f(x_0)\|$, which fixes the units),
-# always with a step budget, always checking for divergence, and look at the loss
-# curve. `run` has the step budget and the divergence check, but its tolerance
-# `tol` is absolute (stop once $\|\nabla f(x_k)\| \le$ `tol`), the simplest contract, and
-# one threshold that is the same for every start of `run_many`. For the relative
-# rule, pass `tol` $= \varepsilon\|\nabla f(x_0)\|$ yourself. Its `Trace`
-# reports a `status` instead of a bare number.
+# always with a step budget and a divergence check, and look at the loss curve. `run`
+# has the budget and the check; its `tol` is absolute (stop once
+# $\|\nabla f(x_k)\| \le$ `tol`), so for the relative rule pass
+# `tol` $= \varepsilon\|\nabla f(x_0)\|$ yourself.
 #
 # ## 6. What convexity guarantees
 #
@@ -758,29 +701,12 @@ ax.legend(fontsize=8, loc="lower left");
 # $\eta = 1/L$, where it is $\|\nabla f(x)\|^2 / (2L)$. That is the general reason for
 # the $2/L$ of section 3 and the popular default $\eta = 1/L$. (The lemma is a
 # guarantee, not the exact decrease: section 4's best rate $2/(L+\mu)$ is not $1/L$.)
-# Two pictures, in one dimension along a line: a convex function lies below its
-# chords and above its tangents; and along the gradient step, an $L$-smooth $f$ lies
-# below the parabola of the lemma.
+# The picture, along the gradient step from one point: an $L$-smooth $f$ lies below
+# the parabola of the lemma.
 
 # %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
-fig, (ax_c, ax_d) = plt.subplots(1, 2, figsize=(12, 4.2), layout="constrained")
-logistic_loss = lambda x: np.log1p(np.exp(-x))                   # log(1 + e^-x): convex
-xc = np.linspace(-4, 4, 400)
-a_, b_ = -3.0, 2.0
-chord = logistic_loss(a_) + (xc - a_) * (logistic_loss(b_) - logistic_loss(a_)) / (b_ - a_)
-between = (xc >= a_) & (xc <= b_)
-tangent = logistic_loss(0.0) - 0.5 * xc                          # f'(0) = -1/2
-assert np.all(chord[between] >= logistic_loss(xc[between]) - 1e-12)   # chord above the graph
-assert np.all(tangent <= logistic_loss(xc) + 1e-12)                  # tangent below the graph
-ax_c.plot(xc, logistic_loss(xc), color="black", linewidth=2, label="$f(x) = \\log(1 + e^{-x})$")
-ax_c.plot(xc[between], chord[between], color=COLORS["vermillion"], linestyle="--", linewidth=1.8,
-          label="a chord: above the graph")
-ax_c.plot([a_, b_], logistic_loss(np.array([a_, b_])), "o", color=COLORS["vermillion"], markersize=6)
-ax_c.plot(xc, tangent, color=COLORS["blue"], linestyle=":", linewidth=1.8, label="the tangent at 0: below the graph")
-ax_c.set(xlabel="$x$", ylabel="$f(x)$", ylim=(-1.5, 4.5), title="Convex: below every chord, above every tangent")
-ax_c.legend(fontsize=8, loc="upper right")
-
+# Plotting code for the figure: nothing new to learn here.
+fig, ax_d = plt.subplots(figsize=(7, 4.2), layout="constrained")
 x_d = np.array([-2.0, 4.0])                                 # a point on Booth's function
 g_d = booth.grad(x_d)
 etas_d = np.linspace(0, 2.3 / booth.L, 300)
@@ -801,6 +727,40 @@ ax_d.set(xlabel="learning rate $\\eta$", ylabel="$f$ after one step",
 ax_d.legend(fontsize=8, loc="upper center");
 
 # %% [markdown]
+# ### A worked example
+#
+# Booth's function $f(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2$, in the figure, is a
+# quadratic: its Hessian is $\begin{pmatrix} 10 & 8 \\ 8 & 10 \end{pmatrix}$ everywhere,
+# with eigenvalues $\mu = 2$ and $L = 18$. At $x = (-2, 4)$: $f = 26$,
+# $\nabla f = (-22, -14)$, $\|\nabla f\|^2 = 680$. With $\eta = 1/L$ the lemma
+# guarantees a decrease of at least $\|\nabla f\|^2/(2L) = 680/36 \approx 18.9$, so
+# $f \le 7.1$ after one step. The step lands at $(-0.78, 4.78)$, where $f = 6.3$: the
+# guarantee holds, with a little room. Over many steps strong convexity adds a rate:
+# $\kappa = 18/2 = 9$, so with $\eta = 2/(L + \mu) = 0.1$ the distance to the minimizer
+# $(1, 3)$ is multiplied by at most $(\kappa - 1)/(\kappa + 1) = 0.8$ per step (the third
+# row of the table below). On this quadratic it is multiplied by exactly 0.8:
+
+# %%
+x_w = np.array([-2.0, 4.0])
+g_w = booth.grad(x_w)
+x_next = x_w - g_w / booth.L                                   # one step with eta = 1/L
+print(f"f = {booth.f(x_w):.0f}, gradient {g_w}, |gradient|^2 = {g_w @ g_w:.0f}: guaranteed"
+      f" f <= {booth.f(x_w) - (g_w @ g_w) / (2 * booth.L):.2f}; after the step f = {booth.f(x_next):.2f}")
+booth_run = run(sgd(lr=2 / (booth.L + booth.mu)), booth, x_w, steps=30, tol=0)
+gaps = np.linalg.norm(booth_run.xs - booth.minima[0], axis=1)    # distance to the minimizer (1, 3)
+print(f"eta = 0.1: the distance shrinks by {(gaps[1:] / gaps[:-1]).min():.4f} to"
+      f" {(gaps[1:] / gaps[:-1]).max():.4f} per step")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert np.allclose(booth.hess(x_w), [[10, 8], [8, 10]]) and (booth.mu, booth.L) == (2, 18)
+assert np.isclose(booth.f(x_w), 26) and np.allclose(g_w, [-22, -14]) and np.isclose(g_w @ g_w, 680)
+assert np.isclose((g_w @ g_w) / (2 * booth.L), 18.9, atol=0.05) and np.isclose(booth.f(x_w) - 680 / 36, 7.1, atol=0.05)
+assert np.allclose(x_next, [-0.78, 4.78], atol=0.005) and np.isclose(booth.f(x_next), 6.3, atol=0.05)
+assert np.allclose(booth.minima[0], [1, 3]) and np.isclose(2 / (booth.L + booth.mu), 0.1)
+assert np.allclose(gaps[1:] / gaps[:-1], 0.8, rtol=1e-9)
+
+# %% [markdown]
 # ### The guarantees, with their hypotheses
 #
 # Gradient descent with a fixed $\eta$, from any start $x_0$, with $f^\star = \min f$
@@ -815,116 +775,29 @@ ax_d.legend(fontsize=8, loc="upper center");
 # On a non-convex $f$ a small gradient may also mean a saddle point (section 5;
 # for a twice continuously differentiable $f$ with $L$-Lipschitz gradient and
 # $\eta < 1/L$, gradient descent converges to a strict saddle only from a
-# negligible set of starts: appendix F).
-# Linear rates do not need convexity either (appendix E).
+# negligible set of starts: details notebook, section A).
 #
-# The descent lemma on two functions we know, and each convexity hypothesis
-# broken once, in one dimension:
-#
-# - *No minimizer.* $f(x) = \log(1 + e^{-x})$ is convex and $\tfrac14$-smooth, but it
-#   has no minimum: it only approaches its infimum 0 as $x \to \infty$. With
-#   $\eta = 4 = 1/L$ the *values* still converge: $f(x_k) \to 0$ (appendix F
-#   gives the bound that still holds). What fails is the
-#   *iterates*: $x_k$ walks to the right for ever, ever more slowly. For large $x$
-#   the step is $\eta/(1 + e^{x}) \approx \eta e^{-x}$, so $e^{x_k}$ grows by about $\eta$
-#   per step: $x_k \approx \log(\eta k)$ and $f(x_k) \approx e^{-x_k} \approx 1/(\eta k)$
-#   (measured below). There is no point for the iterates to converge to, and the
-#   bounds in terms of $\|x_0 - x^\star\|$ have no $x^\star$.
-# - *No global $L$.* $f(x) = x^4$ is convex with a minimum at 0, but its curvature
-#   $12x^2$ has no upper bound. With $\eta = 0.1$, a start at $x_0 = 3$ diverges: no
-#   single $\eta$ is safe from every start. A start at $x_0 = 0.5$ converges, but
-#   slowly: the curvature at the minimum is 0, so $f$ is not strongly convex
-#   ($\mu = 0$) and there is no linear rate; $x_{k+1} = x_k(1 - 0.4x_k^2)$ shrinks only
-#   like $1/\sqrt{0.8k}$.
+# Each hypothesis matters. $\log(1 + e^{-x})$ is convex and smooth but has no
+# minimizer: with $\eta = 1/L$ the values $f(x_k)$ still tend to 0, while the iterates
+# run off to infinity. $x^4$ is convex with a minimum at 0, but its curvature $12x^2$
+# has no upper bound: with $\eta = 0.1$ a start at $x_0 = 3$ diverges, and one at
+# $x_0 = 0.5$ converges, but more slowly than any linear rate, because the curvature at
+# the minimum is 0 ($\mu = 0$). And a linear rate does not need convexity: the
+# Polyak–Łojasiewicz inequality is enough. All of this is worked out in the
+# [details notebook](02_gradient_descent_details.ipynb), sections A and B.
 
-# %%
-rng_lemma = np.random.default_rng(1)
-for f_, grad_, L_, points in [
-        (lambda x: np.log1p(np.exp(-x)), lambda x: -1 / (1 + np.exp(x)), 0.25, np.linspace(-20, 20, 401)),
-        (booth.f, booth.grad, booth.L, rng_lemma.uniform(-10, 10, (2, 400)))]:
-    for eta_ in (0.5 / L_, 1 / L_, 1.9 / L_):
-        g_ = grad_(points)
-        bound = f_(points) - eta_ * (1 - L_ * eta_ / 2) * np.sum(np.atleast_2d(g_) ** 2, axis=0)
-        assert np.all(f_(points - eta_ * g_) <= bound + 1e-9)   # the descent lemma holds at every point
-
-# %%
-x_walk, eta_walk = 0.0, 4.0
-walk_path = np.empty(100_001)
-walk_path[0] = x_walk
-for k in range(1, 100_001):
-    x_walk -= eta_walk * (-1 / (1 + np.exp(x_walk)))          # f'(x) = -1 / (1 + e^x)
-    walk_path[k] = x_walk
-walk = {k: walk_path[k] for k in (1_000, 10_000, 100_000)}
-for k, x_k in walk.items():
-    print(f"log(1 + e^-x), eta = 4: after {k:7,} steps x = {x_k:5.2f}, f(x) = {np.log1p(np.exp(-x_k)):.1e}")
-assert walk[1_000] < walk[10_000] < walk[100_000]               # the iterates keep moving right ...
-assert walk[100_000] - walk[10_000] > 1                         # ... without settling
-assert np.log1p(np.exp(-walk[100_000])) < 1e-5
-for k in (10_000, 100_000):
-    assert np.isclose(walk[k], np.log(eta_walk * k), atol=0.05)               # x_k ~ log(eta k)
-    assert np.isclose(np.log1p(np.exp(-walk[k])) * eta_walk * k, 1, rtol=0.05)  # f(x_k) ~ 1/(eta k)
-
-
-def quartic_descent(x0, eta=0.1, steps=1000):
-    x = x0
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+def quartic_descent(x, eta=0.1, steps=1000):
     for _ in range(steps):
-        x = x - eta * 4 * x**3
+        x = x - eta * 4 * x**3                                       # f'(x) = 4x^3
         if abs(x) > 1e6:
             return np.inf
     return x
 
 
-print(f"x^4, eta = 0.1: from 0.5 -> {quartic_descent(0.5):.3f} after 1000 steps, from 3 -> {quartic_descent(3.0)}")
-assert quartic_descent(3.0) == np.inf
-assert np.isclose(quartic_descent(0.5), 1 / np.sqrt(0.8 * 1000), rtol=0.1)   # ~ 1/sqrt(0.8 k): sublinear
-
-# %%
-quartic_paths = {}
-for x0 in (0.5, 3.0):
-    xq = [x0]
-    while len(xq) <= 1000 and abs(xq[-1]) <= 1e6:
-        xq.append(xq[-1] - 0.1 * 4 * xq[-1] ** 3)
-    quartic_paths[x0] = np.abs(np.array(xq))
-fig, (ax_w, ax_q) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
-k_all = np.arange(1, walk_path.size)
-k_ref = k_all[k_all >= 10]
-ax_w.loglog(k_ref, np.log(eta_walk * k_ref), color=COLORS["sky_blue"], linewidth=8, alpha=0.45,
-            label="reference $\\log(\\eta k)$ (wide, pale)")
-ax_w.loglog(k_ref, 1 / (eta_walk * k_ref), color=COLORS["orange"], linewidth=8, alpha=0.45,
-            label="reference $1/(\\eta k)$ (wide, pale)")
-ax_w.loglog(k_all, walk_path[1:], color=COLORS["blue"], linewidth=1.5, label="$x_k$: keeps growing")
-ax_w.loglog(k_all, np.log1p(np.exp(-walk_path[1:])), color=COLORS["vermillion"], linestyle="--", linewidth=1.5,
-            label="$f(x_k)$: tends to $\\inf f = 0$")
-ax_w.set(xlabel="step $k$ (log scale)", ylabel="$x_k$ and $f(x_k)$ (log scale)",
-         title="$\\log(1 + e^{-x})$, $\\eta = 4 = 1/L$: no minimizer")
-ax_w.legend(fontsize=8)
-ax_q.loglog(1 + np.arange(quartic_paths[0.5].size), quartic_paths[0.5], color=COLORS["bluish_green"], linewidth=4, label="$|x_k|$ from $x_0 = 0.5$")
-ax_q.loglog(1 + np.arange(quartic_paths[0.5].size), 1 / np.sqrt(4 + 0.8 * np.arange(quartic_paths[0.5].size)),
-            color="black", linestyle=":",
-              label="$1/\\sqrt{4 + 0.8k}$ (sublinear)")
-ax_q.loglog(1 + np.arange(quartic_paths[3.0].size), quartic_paths[3.0], "X-", color=COLORS["vermillion"], markersize=7,
-              label=f"$|x_k|$ from $x_0 = 3$: diverges in {quartic_paths[3.0].size - 1} steps")
-ax_q.set(xlabel="step $k + 1$ (log scale)", ylabel="$|x_k|$ (log scale)", title="$x^4$, $\\eta = 0.1$: no global $L$, and $\\mu = 0$")
-ax_q.legend(fontsize=8);
-
-# %% [markdown]
-# Booth's function is a convex quadratic in disguise, so all hypotheses hold
-# ($\mu = 2$, $L = 18$ everywhere, one minimizer): from 10,000 starts on a grid over
-# its domain, every run with $\eta = 0.05 < 2/18$ reaches its minimum.
-
-# %%
-def grid_of_starts(surface, n):
-    """An n x n grid of starting points covering the surface's domain, shape (n*n, 2)."""
-    (x_lo, x_hi), (y_lo, y_hi) = surface.domain
-    X, Y = np.meshgrid(np.linspace(x_lo, x_hi, n), np.linspace(y_lo, y_hi, n))
-    return np.column_stack([X.ravel(), Y.ravel()])
-
-
-convex = run_many(sgd(lr=0.05), booth, grid_of_starts(booth, 100), steps=500)
-assert (booth.mu, booth.L) == (2, 18) and 0.05 < 2 / booth.L
-assert np.all(convex.status == "converged")
-assert np.allclose(convex.x, booth.minima[0], atol=1e-8)
-print(f"Booth: {convex.fraction('converged'):.0%} of {len(convex.x0s)} starts converged to {booth.minima[0]}")
+assert quartic_descent(3.0) == np.inf                                         # from 3: diverges
+assert np.isclose(quartic_descent(0.5), 1 / np.sqrt(0.8 * 1000), rtol=0.1)   # from 0.5: like 1/sqrt(0.8k)
 
 # %% [markdown]
 # ## 7. Non-convex: one valley or many
@@ -947,18 +820,22 @@ hilltop = np.array([-0.270845, -0.923039])               # a local maximum of Hi
 assert np.linalg.norm(himmelblau.grad(hilltop)) < 1e-4   # flat there ...
 assert np.all(np.linalg.eigvalsh(himmelblau.hess(hilltop)) < 0)   # ... and curved downwards both ways
 saddles = np.array([[-3.073026, -0.081353], [-0.127961, -1.953715], [0.086678, 2.884255], [3.385154, 0.073852]])
-for q in saddles:                                        # the four saddles (appendix A finds them again)
+for q in saddles:                                        # the four saddles (details notebook, section C)
     assert np.linalg.norm(himmelblau.grad(q)) < 1e-4     # flat there ...
     assert np.prod(np.linalg.eigvalsh(himmelblau.hess(q))) < 0   # ... curved up one way, down the other
 assert np.allclose(himmelblau.f(himmelblau.minima.T), 0, atol=1e-12)   # four minima, all at 0
 
-starts = grid_of_starts(himmelblau, 100)
-t0 = time.perf_counter()
-basins = run_many(sgd(lr=0.01), himmelblau, starts, steps=500)
-elapsed = time.perf_counter() - t0
-print(f"run_many: {len(starts)} starts x 500 steps in {elapsed:.2f} s")
+def grid_of_starts(surface, n):
+    """An n x n grid of starting points covering the surface's domain, shape (n*n, 2)."""
+    (x_lo, x_hi), (y_lo, y_hi) = surface.domain
+    X, Y = np.meshgrid(np.linspace(x_lo, x_hi, n), np.linspace(y_lo, y_hi, n))
+    return np.column_stack([X.ravel(), Y.ravel()])
 
-# %%
+
+starts = grid_of_starts(himmelblau, 100)
+basins = run_many(sgd(lr=0.01), himmelblau, starts, steps=500)
+
+
 def basin_shares(result, surface):
     """Share of all starts that converged to each minimum of the surface."""
     converged = result.status == "converged"
@@ -967,11 +844,10 @@ def basin_shares(result, surface):
 
 
 shares = basin_shares(basins, himmelblau)
-for minimum, share in zip(himmelblau.minima, shares):
-    print(f"minimum ({minimum[0]:6.3f}, {minimum[1]:6.3f}): {share:6.2%} of the starts")
-print(f"converged: {basins.fraction('converged'):.2%}, max_steps: {basins.fraction('max_steps'):.2%},"
-      f" diverged: {basins.fraction('diverged'):.2%}")
+print(f"converged: {basins.fraction('converged'):.0%}; share of each minimum: {shares.round(3)}")
 
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 converged = basins.status == "converged"
 landed = himmelblau.minima[basins.nearest_minimum(himmelblau.minima)[converged]]
 assert np.allclose(basins.x[converged], landed, atol=1e-8)        # each run sits on its minimum
@@ -1011,10 +887,9 @@ fig.suptitle("Himmelblau's basins as the learning rate grows (500 steps)");
 # triangle the hilltop and the crosses the four saddles. The
 # basins are roughly a quarter of the square each, but they are not quadrants: their borders run along
 # the ridges between the valleys, through the hilltop and the four saddles (chapter
-# 01 draws them in section 3 and classifies them by their Hessians in section 8;
-# appendix A checks that a small circle around each of these five points straddles
-# a border). The nearest minimum is not always the one reached: appendix A counts
-# the starts that miss it and tells the two causes apart.
+# 01 draws them in section 3 and classifies them by their Hessians in section 8).
+# The nearest minimum is not always the one reached: section C of the details
+# notebook counts the starts that miss it and tells the two causes apart.
 
 # %% [markdown]
 # ### The map depends on the learning rate
@@ -1025,7 +900,7 @@ fig.suptitle("Himmelblau's basins as the learning rate grows (500 steps)");
 # $2/\lambda_{\max}(\nabla^2 f(x^\star))$ (with a positive definite Hessian at
 # $x^\star$) starts close enough to $x^\star$ converge to it; above it, almost every
 # start near $x^\star$ is pushed away along the steep direction, so gradient descent
-# does not settle there from nearby (appendix A has the borderline case
+# does not settle there from nearby (details notebook, section C: the borderline case
 # $\eta = 2/\lambda_{\max}$, and what far-away starts can do).
 # Himmelblau's four minima are curved differently, so each has its own threshold,
 # and the figure's four rates lie below all four, above one, above two and above
@@ -1035,8 +910,6 @@ fig.suptitle("Himmelblau's basins as the learning rate grows (500 steps)");
 local_thresholds = np.array([2 / np.linalg.eigvalsh(himmelblau.hess(m)).max() for m in himmelblau.minima])
 for minimum, limit in zip(himmelblau.minima, local_thresholds):
     print(f"minimum ({minimum[0]:6.3f}, {minimum[1]:6.3f}): stable for eta < {limit:.4f}")
-
-# %%
 for lr, result in maps.items():
     reached = basin_shares(result, himmelblau) > 0
     print(f"eta = {lr:<6} minima reached: {reached.astype(int)}   stable: {(lr < local_thresholds).astype(int)}"
@@ -1058,10 +931,11 @@ assert maps[0.016].fraction("max_steps") > 0.8 * lost        # most of its basin
 # its basin turns light grey (runs that keep bouncing near it without settling:
 # *no minimum reached*), and the rest are thrown into a neighbouring basin. Some
 # starts elsewhere change destination too, such as the strip along the top edge
-# (appendix A counts them). Above every threshold nothing converges, and some runs
+# (details notebook, section C). Above every threshold nothing converges, and some runs
 # are flung out of the square altogether (dark grey). Which minimum you find, and
 # whether you find one, is decided by the start *and* the learning rate. A large
-# learning rate cannot settle into a sharp minimum from nearby, only into a flat one. The same
+# learning rate cannot settle into a sharp minimum from nearby, only into one flat enough,
+# with $\lambda_{\max} < 2/\eta$. The same
 # stability argument is used to explain why gradient descent and SGD with a large rate
 # select flat minima when training neural networks (Wu, Ma & E 2018, "How SGD selects the
 # global minima in over-parameterized learning", NeurIPS). A related but different
@@ -1114,7 +988,7 @@ print(f"a typical grid rate (the median final loss): {np.median(grid_losses):.2f
 curvature_at_minimum = np.linalg.eigvalsh(rosenbrock.hess(rosenbrock.minima[0])).max()
 
 # %% jupyter={"source_hidden": true}
-# Checks of the numbers in the next paragraph: you may skip them.
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert np.isclose(grid_lrs[best_grid], 1.65e-3, rtol=0.01) and np.isclose(2 / curvature_at_minimum, 2e-3, rtol=0.01)
 assert grid_lrs[best_grid] < 2 / curvature_at_minimum < grid_lrs[best_grid + 1]   # the grid's best: last below 2/L
 assert np.all(grid_losses[grid_lrs > 2 / curvature_at_minimum] > 10 * grid_losses[best_grid])
@@ -1128,7 +1002,7 @@ assert np.all(grid_losses[grid_lrs > 2 / curvature_at_minimum] > 10 * grid_losse
 # minimum $(1, 1)$ (dashed).
 
 # %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
+# Plotting code for the figure: nothing new to learn here.
 fig, (ax_strip, ax) = plt.subplots(2, 1, figsize=(8.5, 5.1), layout="constrained", height_ratios=(0.09, 1))
 sweep_art = plotting.plot_lr_sweep(grid_lrs, grid_losses, ax=ax, L=curvature_at_minimum,
                                    label="grid search", color=style.color_for("gd"))
@@ -1152,69 +1026,39 @@ ax.set_ylabel("final loss $f(x_T)$ (log scale)")
 ax.legend(fontsize=8, loc="lower left");
 
 # %% [markdown]
-# The grid is coarse: neighbouring rates differ by a factor 1.35. Appendix B zooms
-# in around $2/L$. For this budget of 5,000 steps the best rate turns out to lie
-# slightly *above* $2/L$; with ten times the budget a rate just below $2/L$ wins by
-# many orders of magnitude. **The best fixed rate depends on the budget**, and a
-# coarse grid cannot see the difference.
+# The grid is coarse: neighbouring rates differ by a factor 1.35. A finer scan
+# ([details notebook](02_gradient_descent_details.ipynb), section D) finds that for this
+# budget of 5,000 steps the best rate lies slightly *above* $2/L$, while with ten times
+# the budget a rate just below $2/L$ wins by many orders of magnitude. **The best fixed
+# rate depends on the budget**, and a coarse grid cannot see the difference.
 #
 # A rule of thumb says the best rate is within about a factor 2 of the largest one
 # that does not diverge (Bengio 2012, "Practical recommendations for gradient-based
 # training of deep architectures"; Smith 2017, "Cyclical learning rates for
-# training neural networks", WACV, §3.3). Here it is about 3 (appendix B), so
-# treat the rule as a first guess. Smith's
-# learning-rate range test finds that edge in one run of a few epochs: raise $\eta$
-# linearly during the run, plot the *accuracy* against $\eta$, and take as the upper bound
-# the rate where the accuracy slows, becomes ragged or starts to fall (Smith 2017,
-# §3.3).
+# training neural networks", WACV, §3.3). Here the largest grid rate that does not
+# diverge is 3.3 times the best one, so treat the rule as a first guess. (Smith's
+# learning-rate range test finds that edge in one run: raise $\eta$ linearly during
+# the run and watch where the accuracy stops improving; Smith 2017, §3.3.)
 #
 # And random search, with the same budget? With the seed 0 fixed above, its best
 # rate is within a factor 2 of the grid's best rate, and its final loss within a
-# factor 3 of the grid's best loss (printed above, checked below). That holds for
-# this seed; the next cells ask how often it would.
+# factor 3 of the grid's best loss. That holds for this seed; repeated twenty times
+# (details notebook, section D), random search wins about as often as it loses, and
+# sometimes loses by more than a factor 10. With one hyperparameter the two are about
+# equally good. Random search pulls ahead when you tune *several* hyperparameters and
+# only some matter: a grid repeats the same few values of the important one, random
+# points try a new value every time (Bergstra & Bengio 2012, "Random search for
+# hyper-parameter optimization", *JMLR* 13, Figure 1).
 
 # %% jupyter={"source_hidden": true}
-# These three checks are about seed 0; the next cell asks how often they would hold.
+# Checks: the numbers quoted in the text (nothing new to learn here). The last three are about seed 0.
+edge = grid_lrs[np.isfinite(grid_losses)].max()                        # largest grid rate that does not diverge
+assert 3.2 < edge / grid_lrs[best_grid] < 3.4                          # 3.3x the grid's best
 assert 0.5 < random_lrs[best_random] / grid_lrs[best_grid] < 2         # within a factor 2 of the grid's
 assert random_losses[best_random] < 3 * grid_losses[best_grid]         # loss within 3x of the grid's
 assert random_losses[best_random] < 1e-2 * np.median(grid_losses)      # and far better than a typical rate
 
 # %% [markdown]
-# Is that luck? Random search is random, so repeat it: twenty independent random
-# searches of 24 runs each (480 runs, again in one `run_many` pass).
-
-# %%
-repeats = 20
-many_lrs = 10 ** rng.uniform(np.log10(low), np.log10(high), (repeats, budget_runs))
-many_losses = final_losses(many_lrs.ravel()).reshape(repeats, budget_runs)
-best_each = many_losses.min(axis=1)
-ratio = best_each / grid_losses[best_grid]
-print(f"best loss of each random search / best of grid: median {np.median(ratio):.2f},"
-      f" range {ratio.min():.2f} to {ratio.max():.1f}")
-print(f"random search beat the grid in {np.sum(ratio < 1)} of {repeats} repeats,"
-      f" came within 10x in {np.sum(ratio < 10)}")
-
-# %% jupyter={"source_hidden": true}
-# Checks of the numbers above (the generator seeded with 0 above, drawn further): you may skip them.
-assert np.sum(ratio < 10) >= 0.75 * repeats and np.median(ratio) < 3   # comparable, typically
-assert 0.25 * repeats <= np.sum(ratio < 1) <= 0.75 * repeats          # wins about as often as it loses
-# Sometimes it loses badly. This holds for this seed; by the count in appendix B (p_10 = 0.0935), 20
-# searches contain at least one such loss with probability 1 - 0.9065**20, about 0.86: it fails for
-# about 1 seed in 7.
-assert ratio.max() > 10
-
-# %% [markdown]
-# With one hyperparameter, random search and grid search are about equally good:
-# random search wins about as often as it loses, and about one search in ten draws
-# no rate near the narrow good window and loses by more than a factor 10. (Why these
-# odds: the rates that beat the grid's best fill a narrow window, from about
-# $1.65 \cdot 10^{-3}$ to $2.05 \cdot 10^{-3}$, about 3% of the log range; appendix B
-# measures it and turns it into probabilities.) Random search pulls ahead when you tune
-# *several* hyperparameters at once and only some of them matter: a grid spends
-# most of its runs repeating the same few values of the important one, while
-# random points try a new value every time (Bergstra & Bengio 2012, "Random search for hyper-parameter
-# optimization", *Journal of Machine Learning Research* 13, Figure 1).
-#
 # ## 9. Or let each step choose: backtracking line search
 #
 # Tuning spends whole runs to pick one $\eta$ for every step. The classical
@@ -1256,123 +1100,47 @@ path_bt, losses_bt, evaluations_bt, alphas_bt = gradient_descent_backtracking(
     rosenbrock.f, rosenbrock.grad, rosenbrock.start, budget_steps)
 print(f"backtracking, {budget_steps} steps: final loss {losses_bt[-1]:.1e}, "
       f"{evaluations_bt} values of f ({evaluations_bt / budget_steps:.1f} per step) and {budget_steps} gradients")
-print(f"grid search:  best final loss {grid_losses[best_grid]:.1e}, "
-      f"{budget_runs * budget_steps} gradients (24 runs)")
-print(f"accepted step lengths: from {alphas_bt.min():.1e} to {alphas_bt.max():.2f}")
+print(f"grid search:  best final loss {grid_losses[best_grid]:.1e}, {budget_runs * budget_steps} gradients")
 
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert np.all(np.diff(losses_bt) < 0)                          # every accepted step goes down
 assert losses_bt[-1] < grid_losses[best_grid]                  # better than the best tuned rate
 assert alphas_bt.min() < 2 / curvature_at_minimum < alphas_bt.max()   # the steps adapt
-assert 9.5 * budget_steps < evaluations_bt < 10.5 * budget_steps     # about ten values of f per step
-curvature_on_path = np.linalg.eigvalsh(np.moveaxis(rosenbrock.hess(path_bt.T), (0, 1), (-2, -1)))[..., -1].max()
-print(f"largest curvature at the iterates {curvature_on_path:.0f}: guaranteed alpha >="
-      f" {2 * 0.5 * (1 - 1e-4) / curvature_on_path:.1e}; shortest accepted: 2^{np.log2(alphas_bt.min()):.0f}")
-assert alphas_bt.min() >= min(1.0, 2 * 0.5 * (1 - 1e-4) / curvature_on_path)   # no L needed: the bound holds
-assert 1400 < curvature_on_path < 1600 and alphas_bt.min() == 2.0**-10
+assert np.isclose(evaluations_bt / budget_steps, 9.9, atol=0.05)     # about ten values of f per step
 
 # %%
 fig, ax_bt = plt.subplots(figsize=(7, 4), layout="constrained")
 fixed_best = run(sgd(lr=grid_lrs[best_grid]), rosenbrock, rosenbrock.start, steps=budget_steps, tol=0)
-ax_bt.semilogy(fixed_best.fs, color=style.color_for("gd"), label=f"fixed $\\eta$ = {grid_lrs[best_grid]:.2e} (best of grid)")
-ax_bt.semilogy(losses_bt, color=COLORS["vermillion"], linestyle="--", label="backtracking (Armijo)")
-ax_bt.set(xlabel="step $k$", ylabel="$f(x_k)$ (log scale)", title="Rosenbrock: loss against step")
+k_bt = np.arange(budget_steps + 1) + 1
+ax_bt.loglog(k_bt, fixed_best.fs, color=style.color_for("gd"), label=f"fixed $\\eta$ = {grid_lrs[best_grid]:.2e} (best of grid)")
+ax_bt.loglog(k_bt, losses_bt, color=COLORS["vermillion"], linestyle="--", label="backtracking (Armijo)")
+ax_bt.set(xlabel="step $k + 1$ (log scale)", ylabel="$f(x_k)$ (log scale)", title="Rosenbrock: loss against step")
 ax_bt.legend(fontsize=8);
 
 # %% [markdown]
 # Without any tuning, the backtracking run ends lower than the best of the 24 tuned
-# runs, for the cost of *one* run plus about ten
-# values of $f$ per step (9.9 measured: the 5,000 steps took about 50,000 values of
-# $f$; the grid search took 120,000 gradients). Most of those values come from
-# restarting every search at $\alpha = 1$; appendix C starts each search at twice
-# the last accepted step instead, and needs about 2 per step.
+# runs, for the cost of *one* run plus about ten values of $f$ per step (9.9: the
+# 5,000 steps took about 50,000 values of $f$; the grid search took 120,000
+# gradients). Most of those values come from restarting every search at $\alpha = 1$;
+# starting each search at twice the last accepted step needs about 2 per step
+# (details notebook, section E, which also shows the test at work, trial by trial).
 #
-# **Why backtracking needs no $L$.** By the descent lemma (section 6), if
-# $\nabla f$ is $L$-Lipschitz on the segment tried,
-# $f(x - \alpha g) \le f(x) - \alpha(1 - \alpha L/2)\|g\|^2$, and
-# $1 - \alpha L/2 \ge c_1$ exactly when $\alpha \le 2(1 - c_1)/L$. So every such
-# $\alpha$ passes the Armijo test, and halving from $\alpha_0$ stops at the latest
-# one halving below that bound: the accepted step is
-# $\alpha \ge \min\big(\alpha_0,\ 2\rho(1 - c_1)/L\big)$ with $\rho = \tfrac12$ the
-# halving factor (Boyd & Vandenberghe 2004, *Convex Optimization*, §9.3.1, prove
-# the same with the weaker bound $\rho/L$ for $c_1 \le \tfrac12$). The search
-# never needs to know $L$; it finds a step of the right size by trying. (On this
-# run the shortest accepted step is $2^{-10}$; after the first hundred steps it
-# uses only $2^{-9}$, just below $2/L$ at the minimum, and $2^{-8}$: appendix C
-# says which, when, and how the bound compares.)
+# **Why backtracking needs no $L$.** If $\nabla f$ is $L$-Lipschitz, the descent lemma
+# (section 6) shows that every $\alpha \le 2(1 - c_1)/L$ passes the Armijo test, so the
+# halving stops at the latest one halving below that bound, without ever knowing $L$
+# (the bound and its check on this run are in section E of the details notebook).
 #
-# Here is the test at two moments of that run: $\varphi(\alpha) = f(x_k - \alpha
-# \nabla f(x_k)) - f(x_k)$ against $\alpha$, with the tangent line
-# $-\alpha\|\nabla f(x_k)\|^2$ and the Armijo line $-c_1\alpha\|\nabla f(x_k)\|^2$ (with
-# $c_1 = 10^{-4}$ it is nearly flat: any real decrease passes). The $\alpha$ axis is
-# logarithmic, so each halving is one equal step to the left; for the same reason
-# the two lines, straight in $\alpha$, look curved in the figure. The halvings try
-# $\alpha = 1, \tfrac12, \tfrac14, \dots$ from the right; the first trial whose
-# $\varphi$ lies below the Armijo line is accepted.
-
-# %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
-fig, axes = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
-moments = {}
-for ax, k in zip(axes, (150, 1000)):
-    x_k = path_bt[k]
-    g = rosenbrock.grad(x_k)
-    slope = g @ g
-    alphas = np.geomspace(2.0**-11, 1.5, 600)                # log scale: every trial, 1 down to 2^-11
-    phi = rosenbrock.f(x_k[:, None] - alphas[None] * g[:, None]) - rosenbrock.f(x_k)
-    near = alphas <= 2.0**-7.6                               # the y-range is set by small steps
-    trials = 2.0 ** -np.arange(0, 12)
-    trials = trials[trials >= alphas_bt[k]]                  # the trials of this step, down to the accepted one
-    phi_trials = np.array([rosenbrock.f(x_k - a * g) - rosenbrock.f(x_k) for a in trials])
-    passed = phi_trials <= -1e-4 * trials * slope
-    assert passed[-1] and not np.any(passed[:-1])            # only the last trial passed: it is accepted
-    moments[k] = trials[-1]
-    ax.plot(alphas, phi, color="black", linewidth=1.6, label=r"$\varphi(\alpha) = f(x_k - \alpha\nabla f) - f(x_k)$")
-    ax.plot(alphas, -alphas * slope, color=COLORS["blue"], linestyle=":", linewidth=1.5,
-            label=r"tangent $-\alpha\|\nabla f\|^2$")
-    ax.plot(alphas, -1e-4 * alphas * slope, color=COLORS["bluish_green"], linestyle="--", linewidth=1.5,
-            label=r"Armijo line $-c_1\alpha\|\nabla f\|^2$, $c_1 = 10^{-4}$")
-    y_lo = 1.3 * phi[near].min()
-    y_hi = max(-0.6 * phi[near].min(), 1.3 * phi_trials[trials <= 2.0**-7.6].max())
-    inside = phi_trials <= y_hi
-    ax.plot(trials[inside & ~passed], phi_trials[inside & ~passed], "X", color=COLORS["vermillion"],
-            markersize=10, linestyle="none", label="trial rejected")
-    ax.plot(trials[~inside], np.full((~inside).sum(), 0.96), "^", color=COLORS["vermillion"],
-            markeredgecolor="black", markersize=9, linestyle="none", transform=ax.get_xaxis_transform(),
-            clip_on=False, label=r"trial rejected, $\varphi$ above the panel (marked at the top)")
-    ax.plot(trials[passed], phi_trials[passed], "o", color=COLORS["bluish_green"], markeredgecolor="black",
-            markersize=9, linestyle="none", label="trial accepted")
-    ax.axvline(2 / curvature_at_minimum, color="0.5", linestyle="-.", linewidth=1, label="$2/L$ at the minimum")
-    ax.set_xscale("log", base=2)
-    exponent = int(np.floor(np.log10(max(-y_lo, y_hi))))              # the scale goes into the label
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(
-        lambda v, _, e=exponent: f"{v / 10.0**e:g}".replace("-", "\u2212")))
-    ax.set(xlim=(2.0**-11, alphas[-1]), ylim=(y_lo, y_hi),
-           xlabel=r"step length $\alpha$ (log scale)", ylabel=rf"$\varphi(\alpha)$ in units of $10^{{{exponent}}}$",
-           title=f"step {k + 1}: $\\alpha$ = $2^{{{int(np.log2(trials[-1]))}}}$ accepted"
-                 f" after {len(trials) - 1} rejections")
-assert moments == {150: 2.0**-8, 1000: 2.0**-9}             # one long step, one short one
-fig.legend(handles=axes[1].get_legend_handles_labels()[0], loc="outside lower center", ncols=3, fontsize=8.5)
-fig.suptitle("The Armijo test on Rosenbrock: accept the first halving that lies below the Armijo line");
-
-# %% [markdown]
-# On the left (step 151) $\varphi$ is still below the Armijo line at $2^{-8}$, so
-# the long step is taken. On the right (step 1001) $\varphi(2^{-8}) > 0$: the step
-# would go *up*, and the search halves once more to $2^{-9}$. The tangent is the
-# first-order model of section 1; for small $\alpha$, $\varphi$ follows it, which is
-# why the halving always ends.
-#
-# The price of the line search: extra evaluations of $f$ per step, which is cheap
-# here and expensive when $f$ is a loss over a large data set; and with noisy
-# mini-batch losses (chapter 04) the Armijo test itself becomes noisy. (Stochastic
-# line searches exist, e.g. Vaswani et al. 2019, "Painless stochastic gradient:
-# interpolation, line-search, and convergence rates", NeurIPS, with guarantees
-# that assume the model can fit every sample exactly.) Chapter 04 instead tunes a
-# fixed $\eta$, or a *schedule* that lowers it over the run, which also answers
-# "the best rate depends on the budget" (the SGD algorithm in Goodfellow, Bengio &
-# Courville 2016, *Deep Learning*, §8.3.1, decays it linearly). Line searches
-# return with Newton's method and BFGS in chapter 08. (The other extreme, the exact best step along
-# $-\nabla f$ at every step, is appendix D: on a quadratic it is a formula, and it
-# still zig-zags.)
+# The price of the line search: extra values of $f$ per step, cheap here and expensive
+# when $f$ is a loss over a large data set; and with noisy mini-batch losses (chapter
+# 04) the Armijo test itself becomes noisy (stochastic line searches exist, e.g. Vaswani
+# et al. 2019, "Painless stochastic gradient", NeurIPS, with guarantees that assume the
+# model can fit every sample exactly). Chapter 04 instead tunes a fixed $\eta$, or a
+# *schedule* that lowers it over the run (the SGD algorithm in Goodfellow, Bengio &
+# Courville 2016, *Deep Learning*, §8.3.1, decays it linearly). Line searches return
+# with Newton's method and BFGS in chapter 08; exact line search, the other extreme, is
+# in section F of the details notebook: on a quadratic it is a formula, and it still
+# zig-zags.
 #
 # ## 10. Your turn: the learning-rate explorer
 #
@@ -1391,15 +1159,12 @@ explorer
 # %% [markdown]
 # Things to try:
 #
-# 1. **Quadratic**: find the edge. Lower $\eta$ to 0.01, then raise it slowly towards 0.2 and
-#    watch the zig-zag appear (past $1/L = 0.1$) and then explode (past $2/L = 0.2$).
-#    Where is the loss curve steepest?
+# 1. **Quadratic**: raise $\eta$ slowly from 0.01 towards 0.2: the zig-zag appears
+#    past $1/L = 0.1$ and explodes past $2/L = 0.2$. Where is the loss curve steepest?
 # 2. **Quadratic**: move the start onto the $x$-axis ($y_0 = 0$). Why is there no
-#    zig-zag now, even at $\eta = 0.19$? And why does $\eta = 0.25$ converge from
-#    there (section 3)?
+#    zig-zag now, even at $\eta = 0.19$, and why does $\eta = 0.25$ converge (section 3)?
 # 3. **Rosenbrock**: find the largest learning rate that does not diverge from the
-#    default start. Then look at the loss curve: fast at first, then a long crawl
-#    along the valley.
+#    default start. The loss curve: fast at first, then a long crawl along the valley.
 # 4. **Himmelblau**: keep $\eta = 0.01$ and move the start across a basin border
 #    from the map in section 7. Then start in the lower-left basin and raise $\eta$
 #    past 0.015.
@@ -1423,7 +1188,7 @@ assert explorer.surfaces["quadratic"].L == bowl.L        # the explorer's quadra
 # it, and then it takes thousands of steps to walk along the valley. (Where figures are static, for instance in an HTML export of this
 # notebook, the cell shows an animation instead of the Play button; its 24 frames are
 # spaced evenly in log(1 + k), so steps 0 to 4 each get a frame and the later ones
-# are further and further apart. The loss curve after it shows both phases.)
+# are further and further apart.)
 
 # %%
 from IPython.display import display
@@ -1440,54 +1205,39 @@ if ipympl_active():     # live figures: a Play button linked to a step slider
 else:                   # static figures: a self-contained animation (at most 24 frames)
     display(to_html(animate_trace(replay, rosenbrock, max_frames=24, spacing="log")))
 
-# %%
-drop = 5
-assert 0.8 * replay.fs[0] < replay.fs[1] < replay.fs[0] and replay.fs[2] < 0.3 * replay.fs[0]   # step 1 high, step 2 low
-assert np.allclose(replay.fs[:3], [24.2, 22.1, 6.9], atol=0.05)                # the numbers in the text
-print(f"f falls from {replay.fs[0]:.2f} to {replay.fs[drop]:.2f} in {drop} steps (into the valley), "
-      f"then needs {replay.steps - drop} more to reach {replay.f:.1e} (along it)")
-assert replay.fs[drop] < 0.25 * replay.fs[0] and replay.fs[drop] > 1   # a quick drop, still far
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert np.allclose(replay.fs[:3], [24.2, 22.1, 6.9], atol=0.05)       # over the valley, then near its floor
+assert replay.fs[5] < 0.25 * replay.fs[0] and replay.fs[5] > 1         # a quick drop, still far
 assert replay.f < 1e-3                                                # the long walk gets there
-
-fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
-ax.loglog(np.arange(replay.steps + 1) + 1, replay.fs, color=style.color_for("gd"), marker="o", markevery=[0, 1, 2],
-          label=f"$\\eta$ = {grid_lrs[best_grid]:.2e} (dots: $k$ = 0, 1, 2)")
-ax.axvline(drop + 1, color="black", linestyle=":", label=f"step {drop}: near the valley floor")
-ax.set(xlabel="step $k + 1$ (log scale, so that $k = 0$ shows)", ylabel="$f(x_k)$ (log scale)",
-       title="The replay's loss: a quick drop, then a long walk along the valley")
-ax.legend(fontsize=8);
 
 # %% [markdown]
 # ## Summary
 #
-# - Gradient descent repeats $x_{k+1} = x_k - \eta \nabla f(x_k)$: a step against
-#   the gradient, which the first-order Taylor model says goes downhill when $\eta$
-#   is small. From here on, `sgd(lr)` is the update and `run` / `run_many` apply it.
-# - The learning rate decides everything: too small crawls, too large zig-zags,
-#   far too large diverges; on a parabola the factor $1 - \eta L$ says which. Read
-#   it off the loss curve, and look for a zig-zag before raising $\eta$.
-# - On a quadratic each eigen-direction is multiplied by $1 - \eta\lambda_i$ per
-#   step. Gradient descent converges from every start exactly when $\eta < 2/L$; the best fixed rate
-#   is $2/(L + \mu)$, which shrinks the error by $(\kappa - 1)/(\kappa + 1)$ per step,
-#   so the number of steps grows with the condition number $\kappa$.
-# - Stopping rules: a small gradient norm (beware saddles and units), small changes
-#   in $f$ or $x$, and always a step budget and a check for divergence. For gradient
-#   descent the change rules are gradient-norm rules in disguise, with thresholds
-#   $\sqrt{\varepsilon/\eta}$ and $\varepsilon/\eta$: one $\varepsilon$ means three tolerances.
-# - The descent lemma: for any $L$-smooth $f$, a step with $0 < \eta < 2/L$ lowers $f$
-#   by at least $\eta(1 - L\eta/2)\|\nabla f\|^2$. Convexity adds guarantees only with
-#   its hypotheses: with a minimizer and a global $L$, $f(x_k) \to f^\star$ at rate
-#   $O(1/k)$; with strong convexity ($\mu > 0$), linearly. Without a minimizer the
-#   values may still converge while the iterates run away. On a non-convex
-#   function the start picks the minimum: Himmelblau's four basins.
-#   Near a minimum the local curvature sets its own $2/\lambda_{\max}$ limit, so the
-#   learning rate reshapes the basins too.
-# - Tune $\eta$ on a log scale with a fixed budget. The best rate is some way below
-#   the largest one that does not diverge (a factor of about 3 on Rosenbrock; Bengio 2012
-#   suggests about 2 as a first guess); which rate is best depends on
-#   the budget, and a coarse grid can miss it. With one hyperparameter, grid and random search
-#   do about equally well. A backtracking (Armijo) line search chooses each step
-#   itself, at the price of extra evaluations of $f$.
+# - Gradient descent repeats $x_{k+1} = x_k - \eta \nabla f(x_k)$, a step against the
+#   gradient. From here on, `sgd(lr)` is the update and `run` / `run_many` apply it.
+# - Too small an $\eta$ crawls, too large zig-zags, far too large diverges; on a parabola
+#   the factor $1 - \eta L$ says which. Read the loss curve, and look for a zig-zag
+#   before raising $\eta$.
+# - On a quadratic each eigen-direction is multiplied by $1 - \eta\lambda_i$ per step:
+#   convergence from every start exactly when $\eta < 2/L$; the best fixed rate
+#   $2/(L + \mu)$ shrinks the error by $(\kappa - 1)/(\kappa + 1)$ per step, so the
+#   number of steps grows with the condition number $\kappa$.
+# - Stopping rules: a small gradient norm (beware saddles and units), small changes in
+#   $f$ or $x$ (for gradient descent, gradient-norm rules with thresholds
+#   $\sqrt{\varepsilon/\eta}$ and $\varepsilon/\eta$), always a step budget and a
+#   divergence check.
+# - The descent lemma: for any $L$-smooth $f$, a step with $0 < \eta < 2/L$ lowers $f$ by
+#   at least $\eta(1 - L\eta/2)\|\nabla f\|^2$. Convexity adds guarantees only with its
+#   hypotheses: with a minimizer and a global $L$, $f(x_k) \to f^\star$ at rate $O(1/k)$;
+#   with strong convexity ($\mu > 0$), linearly. On a non-convex function the start
+#   picks the minimum, and near each minimum its own $2/\lambda_{\max}$ limit lets the
+#   learning rate reshape the basins.
+# - Tune $\eta$ on a log scale with a fixed budget. The best rate is some way below the
+#   largest one that does not diverge (3.3 times below on Rosenbrock's grid; Bengio 2012
+#   suggests about 2 as a first guess), and it depends on the budget. With one
+#   hyperparameter, grid and random search do about equally well. A backtracking
+#   (Armijo) line search chooses each step itself, at the price of extra values of $f$.
 #
 # ## Exercises
 #
@@ -1495,653 +1245,3 @@ ax.legend(fontsize=8);
 # write a gradient-descent loop with stopping rules, compute the largest stable
 # learning rate of a quadratic, and search for a good learning rate. Each exercise
 # has a `check(...)` cell that tells you at once whether your code is right.
-
-# %% [markdown]
-# ## Appendix A. Himmelblau's basins in detail
-#
-# **The borders pass through the hilltop and the saddles.** To find those points,
-# the next cell solves $\nabla f = 0$ with `scipy.optimize.root`, giving it the
-# Hessian as the Jacobian of $\nabla f$. Its default method (`'hybr'`, MINPACK's
-# Powell hybrid method) is Newton-like, not Newton's method itself: it starts from
-# that Jacobian and then mostly updates it by rank-one (Broyden) corrections. Like
-# Newton's method for a zero of the gradient (chapter 08), it looks for any point
-# where $\nabla f = 0$, so it also finds saddles and maxima. Then it starts 16
-# runs on a small circle (radius 0.05) around each point with a negative Hessian
-# eigenvalue and checks that they end in at least two different minima.
-
-# %%
-import scipy.optimize
-
-flat_points = []
-for guess in grid_of_starts(himmelblau, 10):
-    solution = scipy.optimize.root(himmelblau.grad, x0=guess, jac=himmelblau.hess)
-    if solution.success and not any(np.allclose(solution.x, q, atol=1e-6) for q in flat_points):
-        flat_points.append(solution.x)
-border_points = [q for q in flat_points if np.linalg.eigvalsh(himmelblau.hess(q)).min() < 0]
-assert len(border_points) == 5                                 # 4 saddles and the hilltop
-circle = 0.05 * np.column_stack([np.cos(np.arange(16) * np.pi / 8), np.sin(np.arange(16) * np.pi / 8)])
-for q in border_points:
-    around = run_many(sgd(lr=0.01), himmelblau, q + circle, steps=2000)
-    assert np.all(around.status == "converged")
-    assert len(set(around.nearest_minimum(himmelblau.minima))) >= 2   # the circle straddles a border
-print("points where the gradient vanishes and the Hessian has a negative eigenvalue:")
-print(np.array(border_points).round(3))
-
-# %% [markdown]
-# **Starts that miss their nearest minimum** (section 7, $\eta = 0.01$). `run_many`'s
-# result has two helpers for counting: `nearest_minimum` (the index of the minimum
-# nearest each end point) and `fraction(status)`.
-
-# %%
-H_starts = himmelblau.hess(starts.T)                         # Hessians at the 10,000 starts of section 7
-to_minima = np.linalg.norm(starts[:, None, :] - himmelblau.minima[None], axis=2)   # (10000, 4)
-nearest_to_start = to_minima.argmin(axis=1)
-elsewhere = basins.nearest_minimum(himmelblau.minima) != nearest_to_start
-spacing = np.min(np.linalg.norm(himmelblau.minima[:, None] - himmelblau.minima[None], axis=2)
-                 + np.eye(4) * 99)
-print(f"{elsewhere.sum()} starts end at a minimum that is not the nearest; the closest of them is "
-      f"{to_minima[elsewhere, nearest_to_start[elsewhere]].min():.2f} from the minimum it misses "
-      f"(neighbouring minima are {spacing:.2f} apart)")
-assert 100 < elsewhere.sum() < 300
-assert to_minima[elsewhere, nearest_to_start[elsewhere]].min() > 0.4 * spacing
-
-# %% [markdown]
-# 176 of the 10,000 starts end at a minimum that is not the nearest. None of them
-# is close to the minimum it misses: all are at least 1.9 away, about half the 3.9
-# between neighbouring minima (printed above). Two causes can be told apart
-# by re-running those starts with a learning rate 20 times smaller (and 20 times
-# more steps), which follows the downhill direction much more closely; halving it
-# once more changes no destination (checked below), so $\eta = 0.0005$ is close
-# enough to the continuous downhill path. (That path is the solution of the
-# *gradient flow* $\dot x(t) = -\nabla f(x(t))$: gradient descent is Euler's method
-# for this differential equation, with time step $\eta$, so it follows the flow
-# more and more closely as $\eta \to 0$.) A start that ends at the same
-# non-nearest minimum again does so because the downhill path from there really
-# leads into the other valley. One that changes its destination was carried over
-# by the step size.
-
-# %%
-careful = run_many(sgd(lr=0.0005), himmelblau, starts[elsewhere], steps=20_000)
-same_end = careful.nearest_minimum(himmelblau.minima) == basins.nearest_minimum(himmelblau.minima)[elsewhere]
-steep_share = np.mean(np.linalg.eigvalsh(np.moveaxis(H_starts, (0, 1), (-2, -1)))[..., -1] > 2 / 0.01)
-print(f"with eta = 0.0005: {same_end.sum()} of {elsewhere.sum()} end at the same minimum as with eta = 0.01;"
-      f" curvature above 2/0.01 on {steep_share:.0%} of the grid")
-assert np.all(careful.status == "converged")
-assert 0.8 * elsewhere.sum() < same_end.sum() < elsewhere.sum()   # most: the downhill path; some: the step
-more_careful = run_many(sgd(lr=0.00025), himmelblau, starts[elsewhere], steps=40_000)   # halve once more
-print(f"with eta = 0.00025: {np.mean(more_careful.nearest_minimum(himmelblau.minima) == careful.nearest_minimum(himmelblau.minima)):.0%}"
-      f" of the {elsewhere.sum()} end where they ended with eta = 0.0005")
-assert np.all(more_careful.status == "converged")
-assert np.all(more_careful.nearest_minimum(himmelblau.minima) == careful.nearest_minimum(himmelblau.minima))
-assert 0.2 < steep_share < 0.3
-moved = starts[elsewhere][~same_end]                              # the step-size effect: where they start
-steep_moved = np.linalg.eigvalsh(np.moveaxis(himmelblau.hess(moved.T), (0, 1), (-2, -1)))[..., -1]
-on_wall, near_top = steep_moved > 140, steep_moved < 0
-print(f"of those {len(moved)}: {on_wall.sum()} on steep walls ({np.sum(steep_moved > 200)} above 200),"
-      f" {near_top.sum()} near the hilltop (at most"
-      f" {np.linalg.norm(moved[near_top] - hilltop, axis=1).max():.2f} away, curving down both ways)")
-assert np.all(on_wall | near_top)                                  # every one is of one kind or the other
-assert np.all(np.linalg.norm(moved[near_top] - hilltop, axis=1) < 1.4)
-assert 0.3 * len(moved) < near_top.sum() < 0.5 * len(moved)
-fast = run_many(sgd(lr=0.01), himmelblau, moved[near_top], steps=10, keep_path=True).path[-1]
-slow = run_many(sgd(lr=0.0005), himmelblau, moved[near_top], steps=200, keep_path=True).path[-1]
-apart = np.linalg.norm(fast - slow, axis=1)                        # the same time eta * k = 0.1
-travelled = np.linalg.norm(fast - hilltop, axis=1)
-print(f"near the hilltop, at time eta*k = 0.1 (10 steps of 0.01, 200 of 0.0005): the two paths are"
-      f" at most {apart.max():.2f} apart, and at least {travelled.min():.1f} from the hilltop")
-assert np.all(apart < 0.25 * travelled)                            # a small difference, far from the start
-
-# %% jupyter={"source_hidden": true}
-# Checks of "their first step jumps across a ridge" in the next paragraph: you may skip them.
-wall = moved[on_wall]                                              # the steep-wall starts
-first_step = wall - 0.01 * himmelblau.grad(wall.T).T               # where one step of eta = 0.01 lands
-flow_start, flow_step = (run_many(sgd(lr=0.0005), himmelblau, pts, steps=20_000).nearest_minimum(himmelblau.minima)
-                         for pts in (wall, first_step))            # the downhill path (gradient flow) from each
-end_fast = basins.nearest_minimum(himmelblau.minima)[elsewhere][~same_end][on_wall]   # where eta = 0.01 ends
-step_length = np.linalg.norm(first_step - wall, axis=1)
-print(f"steep-wall starts: first step of eta = 0.01 has length {step_length.min():.1f} to {step_length.max():.1f};"
-      f" the downhill path from where it lands leads to another minimum than the one from the start for"
-      f" {np.sum(flow_step != flow_start)} of {len(wall)}, to the one the eta = 0.01 run reaches for"
-      f" {np.sum(flow_step == end_fast)} of {len(wall)}")
-assert np.all(flow_step != flow_start) and np.all(flow_step == end_fast)
-
-# %% [markdown]
-# Most of them (154 of the 176 printed above) end at the same minimum again: the
-# downhill path leads there. The other 22 are a step-size effect, of two kinds.
-# 14 start high on the steep outer walls (largest Hessian eigenvalue above 140;
-# above $2/\eta = 200$ for 11 of them, as on a quarter of the grid): with
-# $\eta = 0.01$ their first step is long (0.9 to 3.5) and jumps across a ridge: the
-# downhill path from where it lands leads to a different minimum from the one the
-# downhill path from the start leads to, namely to the minimum the $\eta = 0.01$ run
-# reaches (checked above for all of them, following each path with $\eta = 0.0005$). The other 8
-# start within 1.4 of the hilltop, where the function curves down in every
-# direction and the gradient is small. There the two step sizes take slightly
-# different paths: at the same time $\eta k = 0.1$ they are at most 0.45 apart,
-# while each is already 2.8 or more from the hilltop (printed above). A plausible
-# reading, not tested here, is that this small difference decides which side of a
-# ridge they go down, and so which minimum they reach.
-# (The exact counts can move by one or two on another machine: these are starts
-# on a knife edge. The checks above ask only for the proportions.)
-
-# %% [markdown]
-# **The map at $\eta = 0.016$** (section 7), just above the sharp minimum's
-# threshold: where the runs that no longer settle end, and which other starts
-# change destination.
-
-# %%
-bouncing = maps[0.016].status == "max_steps"
-bounce_distance = np.linalg.norm(maps[0.016].x[bouncing] - himmelblau.minima[sharpest], axis=1)
-print(f"eta = 0.016: {bouncing.sum()} runs end unconverged, all nearest the sharp minimum, at"
-      f" {bounce_distance.min():.2f} to {bounce_distance.max():.2f} from it")
-assert np.all(maps[0.016].nearest_minimum(himmelblau.minima)[bouncing] == sharpest)   # near it,
-assert np.all((0.3 < bounce_distance) & (bounce_distance < 1))                        # not on it
-ends_10, ends_16 = basins.nearest_minimum(himmelblau.minima), maps[0.016].nearest_minimum(himmelblau.minima)
-others = (ends_10 != sharpest) & ((maps[0.016].status != "converged") | (ends_16 != ends_10))
-steep_at_start = np.linalg.eigvalsh(np.moveaxis(H_starts, (0, 1), (-2, -1)))[..., -1] > 2 / 0.016
-print(f"eta = 0.016: {others.sum()} starts outside the sharp basin change destination;"
-      f" {np.mean(steep_at_start[others]):.0%} of them start where the curvature exceeds 2/0.016 = 125"
-      f" (on the whole grid: {np.mean(steep_at_start):.0%})")
-assert 0.04 < np.mean(others) < 0.12                         # several hundred starts elsewhere move too ...
-assert np.mean(steep_at_start[others]) > 0.95 > 0.6 > np.mean(steep_at_start)   # ... nearly all from steep walls
-
-# %% [markdown]
-# The runs that head for the sharp minimum keep bouncing around it, 0.54 to 0.64
-# away (printed above), without settling. Outside its basin, 738 other starts (7%
-# of the grid) also end somewhere else, such as the strip along the top edge that
-# now goes to $(3.58, -1.85)$ (section 7's figure, top right). Nearly all of them (99%) start on a steep outer
-# wall, where the curvature exceeds $2/0.016 = 125$ (half of the grid does). That
-# is a correlation; a plausible reading, not tested here, is that the larger rate
-# makes their first steps longer, which can carry them across a ridge.
-
-# %% [markdown]
-# **At the threshold $\eta = 2/\lambda_{\max}$ exactly**, the tangent parabola is
-# undecided (factor $-1$) and the higher-order terms decide. For $f(x) = Lx^2/2 - x^4$
-# near 0, $\eta = 2/L$ gives $x_{k+1} = x_k - \tfrac{2}{L}(Lx_k - 4x_k^3) =
-# -x_k(1 - 8x_k^2/L)$: the iterate flips sign and creeps inwards, so
-# $1/x_k^2$ grows by about $16/L$ per step and $|x_k| \approx 1/\sqrt{1/x_0^2 + 16k/L}$.
-# With $L = 1$ from $x_0 = 0.1$ (below). **Far-away starts** above the threshold
-# could still land exactly on $x^\star$. For a polynomial such as Himmelblau's
-# function that happens only for a set of starts of measure zero. A sketch of why:
-# the step $g(x) = x - \eta\nabla f(x)$ has the Jacobian $I - \eta\nabla^2 f(x)$,
-# whose determinant is a polynomial in $x$, not identically zero, so it vanishes
-# only on a set of measure zero; everywhere else $g$ is a local diffeomorphism
-# (locally smooth and invertible), and such a map cannot squeeze a set of positive
-# measure onto a set of measure zero. If also no Hessian eigenvalue at $x^\star$
-# equals $1/\eta$, the points that approach an unstable $x^\star$ form such a
-# thin set (the stable-manifold argument of Lee et al. 2016 and Panageas &
-# Piliouras 2017, who assume $g$ invertible everywhere: appendix F). A function built for the purpose,
-# equal to $\|x - x^\star\|^2/(2\eta)$ plus a constant on some region far away,
-# maps that whole region onto $x^\star$ in one step.
-
-# %%
-x_edge, L_edge = 0.1, 1.0
-edge_path = [x_edge]
-for _ in range(100_000):
-    x_edge = x_edge - (2 / L_edge) * (L_edge * x_edge - 4 * x_edge**3)
-    edge_path.append(x_edge)
-edge_path = np.abs(np.array(edge_path))
-print(f"eta = 2/L on L x^2/2 - x^4: |x| = {edge_path[1_000]:.2e} after 1,000 steps, {edge_path[-1]:.2e} after 100,000")
-assert np.all(np.diff(edge_path) < 0)                              # creeps inwards at every step
-assert np.isclose(edge_path[-1], 1 / np.sqrt(100 + 16 * 100_000), rtol=0.02)
-
-# %% [markdown]
-# ## Appendix B. Section 8 in detail: the budget, a rate above $2/L$, the edge of divergence, the odds
-#
-# **Zoom.** Section 8's grid is coarse: neighbouring rates differ by a factor 1.35.
-# Here are 33 rates between $1.6 \cdot 10^{-3}$ and $2.4 \cdot 10^{-3}$, with the same
-# budget, and then the two most interesting rates with ten times the budget:
-
-# %%
-fine_lrs = np.linspace(1.6e-3, 2.4e-3, 33)
-fine_losses = final_losses(fine_lrs)
-best_fine = np.argmin(fine_losses)
-print(f"fine scan: best lr = {fine_lrs[best_fine]:.3e}, final loss {fine_losses[best_fine]:.2e}"
-      f" (2/L at the minimum = {2 / curvature_at_minimum:.4e})")
-long_lrs = np.array([2.0**-9, fine_lrs[best_fine]])           # just below 2/L, and the budget's best
-long_runs = run_many(sgd(lr=long_lrs), rosenbrock, np.tile(rosenbrock.start, (2, 1)),
-                     steps=10 * budget_steps, tol=0, keep_path=True)
-print(f"with {10 * budget_steps} steps: lr = {long_lrs[0]:.3e} -> f = {long_runs.f[0]:.1e},"
-      f" lr = {long_lrs[1]:.3e} -> f = {long_runs.f[1]:.1e}")
-
-assert np.isclose(fine_lrs[best_fine], 2.05e-3)                       # the budget's best ...
-assert fine_lrs[best_fine] > 2 / curvature_at_minimum                  # ... is *above* 2/L
-assert fine_losses[best_fine] < 0.25 * grid_losses[best_grid]          # and ends more than 4x lower
-assert long_runs.f[0] < 1e-20 and long_runs.f[1] > 1e-3                # with time, 2^-9 settles; 2.05e-3 does not
-assert losses_bt[-1] < fine_losses[best_fine]                         # section 9's backtracking beats it too
-
-# %%
-fig, ax_fine = plt.subplots(figsize=(7.5, 4.4), layout="constrained")
-ax_fine.semilogy(fine_lrs, fine_losses, "s-", color=COLORS["reddish_purple"], markersize=4,
-                 label=f"fine scan, {budget_steps} steps")
-ax_fine.axvline(2 / curvature_at_minimum, color="black", linestyle="--", linewidth=1,
-                label=f"$2/L$ at the minimum = {2 / curvature_at_minimum:.3e}")
-ax_fine.plot(fine_lrs[best_fine], fine_losses[best_fine], "s", markersize=13, markerfacecolor="none",
-             markeredgecolor=COLORS["reddish_purple"], markeredgewidth=2,
-             label=f"best: $\\eta$ = {fine_lrs[best_fine]:.3e}")
-ax_fine.plot(grid_lrs[best_grid], grid_losses[best_grid], "o", markersize=9, markerfacecolor="none",
-             markeredgecolor=style.color_for("gd"), markeredgewidth=2, label="best of grid")
-ax_fine.set(xlabel="learning rate $\\eta$ (linear scale)", ylabel="final loss $f(x_T)$ (log scale)",
-            title="Zoom: 33 rates around $2/L$")
-ax_fine.legend(fontsize=8, loc="upper left");
-
-# %% [markdown]
-# The budget's best rate, $2.05 \cdot 10^{-3}$, is slightly *above* $2/L \approx
-# 1.997 \cdot 10^{-3}$ and ends more than 4 times lower than the grid's best
-# (printed above); just above it the final loss jumps up and becomes jagged. Give
-# both rates ten times the budget and the picture flips: $2^{-9} \approx 1.95 \cdot
-# 10^{-3}$, just below $2/L$, reaches $f \approx 10^{-27}$, while $2.05 \cdot 10^{-3}$
-# ends bouncing at $f \approx 2 \cdot 10^{-2}$. The backtracking search of section 9
-# ends below both 5,000-step results (asserted above).
-#
-# **Why can a rate above $2/L$ win a short run?** Section 3 is about the curvature
-# *where the iterate is*. Follow the largest Hessian eigenvalue along the run with
-# $\eta = 2.05 \cdot 10^{-3}$ and compare it with $2/\eta \approx 976$:
-
-# %%
-path_best = long_runs.path[: budget_steps + 1, 1]                  # the budget's best, first 5000 steps
-steep_along_path = np.linalg.eigvalsh(np.moveaxis(rosenbrock.hess(path_best.T), (0, 1), (-2, -1)))[..., -1]
-unstable = np.flatnonzero(steep_along_path > 2 / fine_lrs[best_fine])
-early, late_unstable = unstable[unstable < 100], unstable[unstable >= 100]
-print(f"curvature {steep_along_path[0]:.0f} at the start; above 2/eta = {2 / fine_lrs[best_fine]:.0f}"
-      f" at steps {early} and from step {late_unstable.min()} to the end ({late_unstable.size} steps);"
-      f" |1 - eta L| at the minimum = {abs(1 - fine_lrs[best_fine] * curvature_at_minimum):.3f}")
-assert steep_along_path[0] > 1400                                      # 1506 at the start ...
-assert np.all(early < 12)                                              # ... and a few early steps
-assert np.all(steep_along_path[12:3500] < 2 / fine_lrs[best_fine])     # below 2/eta along the valley floor
-assert 3500 < late_unstable.min() < 4500                               # above it again only near (1, 1),
-assert np.all(np.diff(late_unstable) == 1) and late_unstable[-1] == budget_steps   # until the end
-assert np.isclose(abs(1 - fine_lrs[best_fine] * curvature_at_minimum), 1.053, atol=1e-3)
-f_late = rosenbrock.f(long_runs.path[-1001:, 1].T)                     # the last 1000 of 50,000 steps
-print(f"last 1000 of the 50,000 steps: f rises in {np.mean(np.diff(f_late) > 0):.0%} of them,"
-      f" between {f_late.min():.1e} and {f_late.max():.1e}")
-assert 0.4 < np.mean(np.diff(f_late) > 0) < 0.6 and f_late.min() > 1e-2   # up every other step: bouncing
-
-# %%
-fig, ax_s = plt.subplots(figsize=(8, 4), layout="constrained")
-steps_axis = np.arange(steep_along_path.size)
-ax_s.plot(steps_axis, steep_along_path, color=COLORS["blue"], linewidth=1.5,
-          label="$\\lambda_{\\max}(\\nabla^2 f(x_k))$ along the run")
-ax_s.plot(unstable, steep_along_path[unstable], "o", color=COLORS["vermillion"], markersize=2.5, linestyle="none",
-          label="steps where it is above $2/\\eta$")
-ax_s.axhline(2 / fine_lrs[best_fine], color="black", linestyle="--", linewidth=1,
-             label=f"$2/\\eta$ = {2 / fine_lrs[best_fine]:.0f}")
-ax_s.set(xlabel="step $k$", ylabel="largest Hessian eigenvalue at $x_k$",
-         title=f"Rosenbrock, $\\eta$ = {fine_lrs[best_fine]:.3g}: the curvature where the iterate is")
-ax_s.legend(fontsize=8, loc="upper center")
-ax_in = ax_s.inset_axes([0.6, 0.09, 0.37, 0.42])                     # zoom on the first 30 steps
-ax_in.plot(steps_axis[:31], steep_along_path[:31], ".-", color=COLORS["blue"], linewidth=1, markersize=4)
-ax_in.plot(early, steep_along_path[early], "o", color=COLORS["vermillion"], markersize=4, linestyle="none")
-ax_in.axhline(2 / fine_lrs[best_fine], color="black", linestyle="--", linewidth=1)
-ax_in.set_title("zoom: steps 0 to 30", fontsize=8)
-ax_in.tick_params(labelsize=7);
-
-# %% [markdown]
-# The largest eigenvalue is 1,506 at the start, above $2/\eta$, and the first dozen
-# steps bounce across the valley (inset). Then the path runs along the valley floor, where
-# the curvature stays below 976, until about step 3,900 (printed above); from there
-# to the end, close to $(1, 1)$ where it reaches $L \approx 1002$, it is above again.
-# In that last stretch the component across the valley grows by at most a factor
-# $|1 - \eta L| = 1.053$ per step: slowly enough that at step 5,000 this run is
-# still lower than every smaller rate of the fine scan. With 50,000 steps the
-# growth wins: the run ends bouncing, its loss going up on every other step and
-# staying near $0.02$ (printed above), while $2^{-9}$ settles.
-#
-# **How far is the best rate from the edge?** Section 8 quoted a rule of thumb:
-# within about a factor 2 of the largest rate that does not diverge. Here the
-# factor depends on how finely you look:
-
-# %%
-edge = grid_lrs[np.isfinite(grid_losses)].max()                    # largest grid rate that does not diverge
-print(f"largest non-diverging grid rate {edge:.2e} = {edge / grid_lrs[best_grid]:.1f} x the grid's best")
-edge_scan = np.linspace(edge, grid_lrs[grid_lrs > edge].min(), 39)  # between it and the next grid rate
-edge_fine = edge_scan[~np.isfinite(final_losses(edge_scan))].min()  # the smallest rate that diverges
-print(f"finer scan: the smallest rate that diverges is {edge_fine:.2e},"
-      f" {edge_fine / fine_lrs[best_fine]:.1f} x the budget's best, {edge_fine / grid_lrs[best_grid]:.1f} x the grid's best")
-
-# %% jupyter={"source_hidden": true}
-# Checks of the numbers in the next paragraph: you may skip them.
-assert np.isclose(edge, 5.5e-3, rtol=0.01) and 3.2 < edge / grid_lrs[best_grid] < 3.4   # on the grid: 3.3x
-assert 6.1e-3 < edge_fine < 6.3e-3                                      # the edge: about 6.2e-3
-assert 2.9 < edge_fine / fine_lrs[best_fine] < 3.1 and 3.6 < edge_fine / grid_lrs[best_grid] < 3.9
-
-# %% [markdown]
-# The largest grid rate that does not diverge, $5.5 \cdot 10^{-3}$, is 3.3 times
-# the grid's best; a finer scan between it and the next grid rate finds the first
-# divergence at about $6.2 \cdot 10^{-3}$, 3.0 times the budget's best and 3.8
-# times the grid's (printed and asserted above). So "about 3" on this problem.
-
-# %% [markdown]
-# **How often does random search win, and how badly does it lose?** (Section 8
-# repeated it 20 times.) The final loss depends only on the rate, so we
-# can count instead of guessing. The rates whose final loss beats the grid's best
-# fill a narrow window, from about $1.65 \cdot 10^{-3}$ to $2.05 \cdot 10^{-3}$: a
-# fraction $p \approx 0.032$ of the three decades searched (the next cell measures
-# it on 1,501 log-spaced rates). One log-uniform draw lands in it with probability
-# $p$, and at least one of 24 draws with probability $1 - (1 - p)^{24} \approx 0.54$:
-# random search beats the grid about half the time. The rates whose final loss is
-# within 10 times the grid's best fill a fraction $p_{10} \approx 0.094$; a search
-# misses all of them, and ends more than 10 times worse than the grid, with
-# probability $(1 - p_{10})^{24} \approx 0.09$: about one search in ten.
-
-# %%
-scan_lrs = np.geomspace(low, high, 1501)
-scan_losses = final_losses(scan_lrs)
-beats = scan_lrs[scan_losses < grid_losses[best_grid]]
-p_win, p_10 = np.mean(scan_losses < grid_losses[best_grid]), np.mean(scan_losses < 10 * grid_losses[best_grid])
-print(f"rates beating the grid's best loss: {beats.min():.3g} to {beats.max():.3g}, a fraction p = {p_win:.3f}"
-      f" of the log range; within 10x: p_10 = {p_10:.3f}")
-print(f"one search of {budget_runs} draws beats the grid with probability {1 - (1 - p_win) ** budget_runs:.2f}"
-      f" (measured in section 8: {np.mean(ratio < 1):.2f} of {repeats});"
-      f" it ends more than 10x worse with probability {(1 - p_10) ** budget_runs:.2f}")
-assert np.isclose(beats.min(), 1.65e-3, rtol=0.02) and np.isclose(beats.max(), 2.05e-3, rtol=0.02)
-assert np.all(scan_losses[(scan_lrs >= beats.min()) & (scan_lrs <= beats.max())] < grid_losses[best_grid])  # one window
-assert 0.028 < p_win < 0.036 and 0.085 < p_10 < 0.105
-assert 0.5 < 1 - (1 - p_win) ** budget_runs < 0.6 and 0.07 < (1 - p_10) ** budget_runs < 0.11
-assert abs(np.mean(ratio < 1) - (1 - (1 - p_win) ** budget_runs)) < 0.3   # the 20 repeats agree, loosely
-
-# %% [markdown]
-# ## Appendix C. Which step lengths the backtracking search accepts
-#
-# **The bound of section 9 on this run.** Plugging in for $L$ the largest curvature
-# at the iterates, 1,506 (at the start), gives $\alpha \ge 2\rho(1 - c_1)/L \approx
-# 6.6 \cdot 10^{-4}$. That is a heuristic, since the bound needs $L$ along the whole
-# segment tried, not only at its start; the shortest accepted step, $2^{-10} \approx
-# 9.8 \cdot 10^{-4}$, respects it (both printed and asserted in section 9).
-#
-# After its first 100 steps, section 9's backtracking run accepts only two
-# lengths: $2^{-9} \approx 1.95 \cdot 10^{-3}$, just below the stability limit
-# $2/L \approx 2.00 \cdot 10^{-3}$ at the minimum, and $2^{-8} \approx 3.9 \cdot 10^{-3}$,
-# about twice it. It does not alternate between them (a long-short pair would
-# multiply the component across the valley by $|1 - 2^{-8}L|\,|1 - 2^{-9}L| \approx 2.8$
-# near the minimum, so strict alternation would diverge there):
-
-# %%
-late = alphas_bt[100:]                                           # after the first 100 steps
-share_8, share_9 = np.mean(late == 2.0**-8), np.mean(late == 2.0**-9)
-factor_8, factor_9 = abs(1 - 2.0**-8 * curvature_at_minimum), abs(1 - 2.0**-9 * curvature_at_minimum)
-print(f"after step 100: alpha = 2^-9 in {share_9:.1%} of the steps, 2^-8 in {share_8:.1%};"
-      f" consecutive steps differ in {np.mean(late[1:] != late[:-1]):.0%} of the pairs;"
-      f" |1 - 2^-8 L| |1 - 2^-9 L| = {factor_8 * factor_9:.2f}")
-assert share_8 + share_9 == 1                                    # only these two lengths ...
-assert 0.85 < share_9 < 0.97 and 0.03 < share_8 < 0.15           # ... mostly the short one
-assert np.mean(late[1:] != late[:-1]) < 0.3                      # not alternating
-assert factor_8 * factor_9 > 2                                   # (alternation would diverge)
-assert 2.0**-9 < 2 / curvature_at_minimum < 2.0**-8              # one below the limit, one above
-
-# %% [markdown]
-# Which one, when? Use the local quadratic model of $f$ along the step,
-# $f(x - \alpha g) \approx f(x) - \alpha\|g\|^2 + \tfrac12\alpha^2\, g^\top H g$ with
-# $H$ the Hessian at $x$. The Armijo test then passes exactly when
-# $-\alpha\|g\|^2 + \tfrac12\alpha^2 g^\top H g \le -c_1\alpha\|g\|^2$, that is when
-#
-# $$R(g) = \frac{g^\top H g}{\|g\|^2} \;\le\; \frac{2(1 - c_1)}{\alpha} .$$
-#
-# $R(g)$ is the curvature in the direction of the gradient, an average of the Hessian's
-# eigenvalues weighted by the squared components of $g$ along their eigenvectors:
-# close to the steep eigenvalue ($\approx 1{,}000$) when the gradient points across
-# the valley, close to the shallow one ($\approx 0.4$) when it points along it. So
-# $2^{-8}$ passes when $R(g) \le 2(1 - c_1) \cdot 2^8 \approx 512$, i.e. when at least
-# about half of the gradient's weight lies along the valley floor; $2^{-9}$ passes
-# whenever $R(g) \le 1{,}024$, which, after the first 100 steps, is always (the
-# largest Hessian eigenvalue at the iterates stays below 1,024 there). Measured on
-# the run, with the model's threshold within 1%:
-
-# %%
-g_bt = rosenbrock.grad(path_bt[:-1].T).T                        # gradient at the start of each step
-H_bt = np.moveaxis(rosenbrock.hess(path_bt[:-1].T), (0, 1), (-2, -1))
-rayleigh = np.einsum("ki,kij,kj->k", g_bt, H_bt, g_bt) / np.einsum("ki,ki->k", g_bt, g_bt)
-threshold_8 = 2 * (1 - 1e-4) / 2.0**-8
-after_100 = np.arange(budget_steps) >= 100
-long_steps, short_steps = after_100 & (alphas_bt == 2.0**-8), after_100 & (alphas_bt == 2.0**-9)
-print(f"R(g) at the long steps: {rayleigh[long_steps].min():.0f} to {rayleigh[long_steps].max():.1f};"
-      f" at the short ones: {rayleigh[short_steps].min():.1f} to {rayleigh[short_steps].max():.0f};"
-      f" threshold for 2^-8: {threshold_8:.1f}")
-steep_after_100 = np.linalg.eigvalsh(H_bt[after_100])[:, -1].max()
-print(f"largest Hessian eigenvalue at the iterates after step 100: {steep_after_100:.0f}")
-assert np.all(rayleigh[long_steps] < 1.01 * threshold_8)        # long step accepted: R below ~512
-assert np.all(rayleigh[short_steps] > 0.99 * threshold_8)       # halved once more: R above ~512
-assert steep_after_100 < 2 * (1 - 1e-4) / 2.0**-9               # 2^-9 always passes after step 100
-
-# %%
-fig, (ax_r, ax_hist) = plt.subplots(1, 2, figsize=(12, 4.2), width_ratios=[1.6, 0.7], layout="constrained")
-window = np.arange(100, 201)
-ax_r.plot(window, rayleigh[window], color="0.6", linewidth=0.8, zorder=1)
-for value, marker, color in ((2.0**-8, "^", COLORS["vermillion"]), (2.0**-9, "o", COLORS["blue"])):
-    hit = window[alphas_bt[window] == value]
-    ax_r.plot(hit, rayleigh[hit], marker, color=color, markersize=5, linestyle="none",
-              label=f"accepted $\\alpha_k = 2^{{{int(np.log2(value))}}}$")
-ax_r.axhline(threshold_8, color="black", linestyle="--", linewidth=1,
-             label=f"$2(1 - c_1)/2^{{-8}}$ = {threshold_8:.0f}")
-ax_r.set(xlabel="step $k$", ylabel=r"$R(g_k) = g_k^\top H g_k / \|g_k\|^2$",
-         title="Curvature along the gradient, steps 100 to 200", ylim=(250, 850))
-ax_r.legend(fontsize=8, loc="lower left")
-ax_hist.bar([0, 1], [share_9, share_8], color=[COLORS["blue"], COLORS["vermillion"]],
-            hatch=["", "//"], edgecolor="black")
-ax_hist.set_xticks([0, 1], ["$2^{-9}$", "$2^{-8}$"])
-for i, share in enumerate((share_9, share_8)):
-    ax_hist.text(i, share + 0.02, f"{share:.1%}", ha="center", fontsize=9)
-ax_hist.set(xlabel=r"accepted $\alpha_k$", ylabel="share of steps 101 to 5000", ylim=(0, 1.08),
-            title="How often each length");
-
-# %% [markdown]
-# Left: every long step (triangle) is taken where the gradient's curvature $R(g_k)$ is
-# below the line, every short one (circle) where it is above. A long step makes
-# the component across the valley grow (factor $|1 - 2^{-8}L| \approx 2.9$ near the
-# minimum), which pushes $R$ up; the short steps shrink it again until $R$ drops
-# below the line. Every accepted step lowers $f$, so the run settles where a fixed
-# rate of $2^{-8}$ could not. Right: the short step is taken in 92% of the steps
-# after the first 100, the long one in 8%.
-
-# %% [markdown]
-# **A cheaper search.** Most trials above are spent halving from $\alpha = 1$ down
-# to $2^{-8}$ or $2^{-9}$ at every step. Starting each search from twice the last
-# accepted step (a *warm start*, a simple variant of the initial-step rules in
-# Nocedal & Wright 2006, §3.5) skips those trials:
-
-# %%
-x_warm, alpha_warm = np.array(rosenbrock.start, dtype=float), 1.0
-f_warm, evaluations_warm = rosenbrock.f(x_warm), 1
-for _ in range(budget_steps):
-    g = rosenbrock.grad(x_warm)
-    search = backtracking(rosenbrock.f, x_warm, f_warm, g, -g, alpha0=min(1.0, 2 * alpha_warm), c1=1e-4, rho=0.5)
-    x_warm, f_warm, alpha_warm = x_warm - search.alpha * g, search.f, search.alpha
-    evaluations_warm += search.n_f
-print(f"warm start: {evaluations_warm / budget_steps:.1f} values of f per step (cold start:"
-      f" {evaluations_bt / budget_steps:.1f}); final loss {f_warm:.1e} (cold start: {losses_bt[-1]:.1e},"
-      f" best fixed rate of the grid: {grid_losses[best_grid]:.1e})")
-assert evaluations_warm < 0.25 * evaluations_bt                   # about 2 per step instead of 10
-assert f_warm < 0.1 * grid_losses[best_grid]                       # still far below the grid's best
-
-# %% [markdown]
-# About 2 values of $f$ per step instead of 10. The final loss is higher than the
-# cold start's (printed above), but both end far below the best fixed rate of the
-# grid.
-
-# %% [markdown]
-# ## Appendix D. Exact line search on a quadratic
-#
-# The most expensive line search takes, at every step, the step length that
-# minimizes $f$ along $-\nabla f$ exactly. On a quadratic $\tfrac12 x^\top A x$ it has
-# a formula: $\alpha_k = g_k^\top g_k / (g_k^\top A g_k)$ with $g_k = A x_k$. Then
-# $f$ along the line is flat at the new point, so the new gradient is at right
-# angles to the old one: the path zig-zags in right angles. And it is not always
-# faster than the best *fixed* rate of section 4. From the worst starts, a multiple
-# of $(1/\mu, \pm 1/L)$ in the eigen-coordinates ($(1, 0.1)$ or $(1, -0.1)$ on our
-# bowl), $f$ falls by
-# exactly $\big(\tfrac{\kappa - 1}{\kappa + 1}\big)^2$ per step, the same factor as
-# with $\eta^\star$; this is the worst case of the classical bound for steepest
-# descent with exact line searches (Nocedal & Wright 2006, chapter 3). From the
-# bowl's usual start it is much faster:
-
-# %%
-def exact_line_search(A, x0, tol=1e-8, max_steps=1000):
-    """Steepest descent on x'Ax/2 with the exact step g'g / g'Ag; the path, until |g| <= tol."""
-    path = [np.array(x0, dtype=float)]
-    while np.linalg.norm(A @ path[-1]) > tol and len(path) <= max_steps:
-        g = A @ path[-1]
-        path.append(path[-1] - (g @ g) / (g @ A @ g) * g)
-    return np.array(path)
-
-
-A_bowl = bowl.hess(bowl.start)
-rho_f = ((bowl.L / bowl.mu - 1) / (bowl.L / bowl.mu + 1)) ** 2
-exact_paths, fixed_steps = {}, {}
-for x0 in ((-2.5, 1.0), (1.0, 0.1)):
-    exact_paths[x0] = exact_line_search(A_bowl, x0)
-    fixed_steps[x0] = run(sgd(lr=2 / (bowl.L + bowl.mu)), bowl, np.array(x0), steps=5000).steps
-    p_ = exact_paths[x0]
-    f_ratio = bowl.f(p_[1:].T) / bowl.f(p_[:-1].T)
-    g_ = p_ @ A_bowl
-    print(f"start {x0}: exact line search {len(p_) - 1} steps (f ratio per step {f_ratio.max():.3f}),"
-          f" fixed eta* {fixed_steps[x0]} steps; ((kappa-1)/(kappa+1))^2 = {rho_f:.3f}")
-    assert np.allclose(np.sum(g_[1:] * g_[:-1], axis=1), 0, atol=1e-12 * np.linalg.norm(g_[0]) ** 2)   # right angles
-    assert np.all(f_ratio <= rho_f * (1 + 1e-9))                          # never worse than the bound
-worst = bowl.f(exact_paths[(1.0, 0.1)][1:].T) / bowl.f(exact_paths[(1.0, 0.1)][:-1].T)
-assert np.allclose(worst, rho_f, rtol=1e-9)                               # the worst start attains it
-assert len(exact_paths[(-2.5, 1.0)]) - 1 < 0.5 * fixed_steps[(-2.5, 1.0)]  # the usual start: much faster
-assert abs(len(exact_paths[(1.0, 0.1)]) - 1 - fixed_steps[(1.0, 0.1)]) <= 0.1 * fixed_steps[(1.0, 0.1)]  # worst: no faster
-
-# %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.6), layout="constrained", width_ratios=(1.25, 1))
-windows = {(-2.5, 1.0): ((-2.8, 0.4), (-0.6, 1.2)), (1.0, 0.1): ((-0.05, 1.1), (-0.12, 0.15))}
-for ax, (x0, p_) in zip(axes, exact_paths.items()):
-    (x_lo, x_hi), (y_lo, y_hi) = windows[x0]
-    levels = np.geomspace(bowl.f(p_[11]), bowl.f(p_[0]), 8)
-    gx, gy = np.meshgrid(np.linspace(x_lo, x_hi, 300), np.linspace(y_lo, y_hi, 300))
-    ax.contour(gx, gy, bowl.f(np.stack([gx, gy])), levels=levels, colors="0.6", linewidths=0.8)
-    steps_art = plotting.plot_path(p_[:12], ax=ax, color=COLORS["vermillion"],
-                                   label="exact line search, first 11 steps")
-    steps_art.end.set_visible(False)                       # the run goes on beyond step 11
-    ax.plot(0, 0, "*", color="black", markersize=12, linestyle="none", label="minimum (0, 0)")
-    ax.set(title=f"from {x0}: {len(p_) - 1} steps to $\\|\\nabla f\\| \\leq 10^{{-8}}$"
-                 f" (fixed $\\eta^\\star$: {fixed_steps[x0]})", xlabel="$x$", ylabel="$y$",
-           xlim=(x_lo, x_hi), ylim=(y_lo, y_hi))
-    if x0 == (-2.5, 1.0):
-        ax.set_aspect("equal")                             # to scale: the right angles look square
-    else:                                                  # stretched, so the worst case is as tall as the left
-        ax.set_ylabel("$y$ (stretched, not to scale)")
-    if ax.get_legend() is not None:                        # one shared legend below
-        ax.get_legend().remove()
-fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=8)
-fig.suptitle("Exact line search on the bowl: each step ends at right angles to the last");
-
-# %% [markdown]
-# Outside quadratics exact line search is usually not worth its price (Nocedal &
-# Wright 2006, chapter 3, recommend inexact searches such as Armijo's): each step needs
-# a one-dimensional minimization, and, as the right panel shows, it still zig-zags
-# when the valley is narrow. (The right panel's $y$ axis is stretched about three
-# times so the zig-zag shows; there the right angles look oblique, but they are
-# exact: each gradient is orthogonal to the previous one, asserted in the cell above.) Curing the zig-zag takes a better *direction*:
-# momentum (chapter 05) or Newton's method (chapter 08).
-
-# %% [markdown]
-# ## Appendix E. A linear rate without convexity: the Polyak–Łojasiewicz inequality
-#
-# Section 6's linear rate assumed strong convexity. A weaker condition suffices:
-# $f$ is $L$-smooth, has a minimum value $f^\star$, and satisfies the
-# **Polyak–Łojasiewicz (PL) inequality**
-#
-# $$\tfrac12\|\nabla f(x)\|^2 \ge \mu\,\big(f(x) - f^\star\big) \quad\text{for all } x,$$
-#
-# which says that wherever $f$ is high, the gradient is not small. Put it into the
-# descent lemma with $\eta = 1/L$: $f(x_{k+1}) - f^\star \le f(x_k) - f^\star -
-# \|\nabla f(x_k)\|^2/(2L) \le (1 - \mu/L)\big(f(x_k) - f^\star\big)$, so
-#
-# $$f(x_k) - f^\star \le (1 - \mu/L)^k\,\big(f(x_0) - f^\star\big)$$
-#
-# (Karimi, Nutini & Schmidt 2016, "Linear convergence of gradient and
-# proximal-gradient methods under the Polyak-Łojasiewicz condition", ECML PKDD;
-# the inequality goes back to Polyak 1963). Strongly convex functions satisfy it,
-# but so do some non-convex ones, such as $f(x) = x^2 + 3\sin^2 x$: its curvature
-# $f'' = 2 + 6\cos 2x$ ranges over $[-4, 8]$ (not convex, $L = 8$), its only
-# stationary point is the minimum $x = 0$ ($f'(x) = 2x + 3\sin 2x = 0$ means
-# $\sin t = -t/3$ with $t = 2x$, which forces $|t| \le 3$; on $0 < |t| \le 3 < \pi$
-# the sine has the sign of $t$ and $-t/3$ the opposite one, so $t = 0$), and $\tfrac12 f'^2 / f$
-# has the positive minimum $\mu \approx 0.176$ (over a fine grid, printed below):
-
-# %%
-pl_f = lambda x: x**2 + 3 * np.sin(x) ** 2
-pl_df = lambda x: 2 * x + 3 * np.sin(2 * x)
-pl_grid = np.linspace(-50, 50, 2_000_001)
-pl_grid = pl_grid[np.abs(pl_grid) > 1e-6]
-mu_pl = np.min(0.5 * pl_df(pl_grid) ** 2 / pl_f(pl_grid))            # the PL constant, estimated
-curvature_pl = 2 + 6 * np.cos(2 * pl_grid)
-L_pl = 8.0
-assert np.isclose(curvature_pl.min(), -4, atol=1e-6) and np.isclose(curvature_pl.max(), L_pl, atol=1e-6)
-assert 0.17 < mu_pl < 0.18
-x_pl, f_pl = 3.0, [pl_f(3.0)]
-for _ in range(60):
-    x_pl -= pl_df(x_pl) / L_pl                                        # gradient descent, eta = 1/L
-    f_pl.append(pl_f(x_pl))
-f_pl = np.array(f_pl)
-bound_pl = (1 - 0.99 * mu_pl / L_pl) ** np.arange(f_pl.size) * f_pl[0]  # 0.99: mu is a grid estimate
-print(f"mu ~ {mu_pl:.3f}, L = {L_pl:g}: f after 10, 30, 60 steps {f_pl[10]:.1e}, {f_pl[30]:.1e}, {f_pl[60]:.1e};"
-      f" the PL bound allows {bound_pl[10]:.1e}, {bound_pl[30]:.1e}, {bound_pl[60]:.1e}")
-assert np.all(f_pl <= bound_pl)                                       # the linear rate holds ...
-assert np.any(curvature_pl < 0)                                       # ... on a non-convex function
-
-# %% [markdown]
-# The function and the ratio, on part of the line (shaded: where $f'' < 0$):
-
-# %%
-x_show = np.linspace(-6, 6, 2401)
-x_show = x_show[np.abs(x_show) > 1e-9]                              # the ratio is 0/0 at the minimum
-ratio_show = 0.5 * pl_df(x_show) ** 2 / pl_f(x_show)
-assert ratio_show.min() >= 0.99 * mu_pl                             # this window contains the grid's minimum
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
-for ax in axes:
-    ax.fill_between(x_show, 0, 1, where=2 + 6 * np.cos(2 * x_show) < 0, transform=ax.get_xaxis_transform(),
-                    color=COLORS["orange"], alpha=0.25, linewidth=0, label="$f'' < 0$: not convex there")
-axes[0].plot(x_show, pl_f(x_show), color=COLORS["blue"], linewidth=2, label=r"$f(x) = x^2 + 3\sin^2 x$")
-axes[0].plot(x_show, x_show**2, color="0.4", linestyle="--", linewidth=1.2, label="$x^2$, for comparison")
-axes[0].set(title="A non-convex function with one stationary point", xlabel="$x$", ylabel="$f(x)$")
-axes[0].legend(loc="upper center", fontsize=8.5)
-axes[1].plot(x_show, ratio_show, color=COLORS["blue"], linewidth=2, label=r"$\frac{1}{2}f'(x)^2 / f(x)$")
-axes[1].axhline(mu_pl, color=COLORS["vermillion"], linestyle=":", linewidth=1.8,
-                label=f"$\\mu$ = {mu_pl:.3f}, its minimum on the grid")
-axes[1].set(title="The PL ratio never falls below $\\mu > 0$", xlabel="$x$",
-            ylabel=r"$\frac{1}{2}f'^2 / f$", ylim=(0, 11))
-axes[1].legend(loc="upper right", fontsize=8.5);
-
-# %% [markdown]
-# The bound holds at every step (here with a lot of room: the rate near the minimum
-# is set by the curvature there, $f''(0) = 8 = L$, where the step $1/L$ is exact,
-# not by the worst case $\mu$). Karimi et al. show that every $f(x) = g(Ax)$ with a
-# strongly convex $g$ satisfies PL for any matrix $A$, so least squares
-# $\tfrac12\|Ax - b\|^2$ converges linearly even when it has many minimizers.
-
-# %% [markdown]
-# ## Appendix F. What section 6's table leaves out
-#
-# **Saddles.** On a non-convex $f$ the first row of the table only promises a small
-# gradient, which may be a saddle point. But with $\eta < 1/L$, for $f$ twice
-# continuously differentiable with an $L$-Lipschitz gradient, the set of starts
-# from which gradient descent converges to a *strict* saddle (one with a negative
-# Hessian eigenvalue) has measure zero. Lee et al. 2016 ("Gradient descent only
-# converges to minimizers", COLT) prove it when the strict saddles are isolated
-# (hence countably many), as on Himmelblau's function and $x^2 - y^2$; Panageas &
-# Piliouras 2017 ("Gradient descent only converges to minimizers: non-isolated
-# critical points and invariant regions", ITCS) prove it in general. The start $y_0 = 10^{-8}$ of section 5 was close to that set on purpose.
-#
-# **No minimizer.** For $\log(1 + e^{-x})$ the values still converge because the
-# proof of the $O(1/k)$ bound works with any point $u$ in place of $x^\star$:
-# $f(x_k) - f(u) \le \|x_0 - u\|^2/(2\eta k)$ for a convex $L$-smooth $f$ and
-# $\eta \le 1/L$. The proof, with $g_k = \nabla f(x_k)$: the descent lemma (section 6)
-# with $\eta \le 1/L$ gives $f(x_{k+1}) \le f(x_k) - \tfrac{\eta}{2}\|g_k\|^2$, and
-# convexity gives $f(x_k) \le f(u) + g_k^\top(x_k - u)$. Together, since
-# $x_{k+1} = x_k - \eta g_k$,
-# $f(x_{k+1}) - f(u) \le g_k^\top(x_k - u) - \tfrac{\eta}{2}\|g_k\|^2
-# = \big(\|x_k - u\|^2 - \|x_{k+1} - u\|^2\big)/(2\eta)$. Summed over the first $k$
-# steps the right side telescopes to at most $\|x_0 - u\|^2/(2\eta)$, and $f(x_k)$ is
-# the smallest of the $k$ values on the left, since $f$ decreases at every step.
-# (Beck 2017, *First-Order Methods in Optimization*, SIAM, proves the bound with a
-# minimizer $x^\star$ in place of $u$, for the more general proximal gradient method.)
-# Checked below on section 6's run, with $u = x_k + 5$. The logistic loss behaves like this
-# when a line separates the data perfectly: the weights grow without bound
-# (Soudry et al. 2018, "The implicit bias of gradient descent on separable
-# data", JMLR).
-
-# %%
-for k, x_k in walk.items():                                     # section 6's run, x_0 = 0, eta = 4 = 1/L
-    u = x_k + 5
-    assert np.log1p(np.exp(-x_k)) - np.log1p(np.exp(-u)) <= u**2 / (2 * eta_walk * k)   # the O(1/k) bound
