@@ -184,9 +184,8 @@ assert np.allclose(models.mse_grad(w, X, y), gradient(w, X, y))
 #   times too long, relative error $(n-1)/(n+1)$;
 # - the **forgotten factor**: differentiating $\frac1n\sum(x_i^\top w - y_i)^2$ (no
 #   $\tfrac12$) gives $\frac2n X^\top(Xw - y)$; mixing one loss with the other's
-#   gradient is off by a factor 2, relative error $1/3$ (exercise 1.3 of chapter
-#   01 used the loss without $\tfrac12$, hence its factor 2: both are fine, as long
-#   as the gradient matches its loss);
+#   gradient is off by a factor 2, relative error $1/3$ (either loss is fine, as
+#   long as the gradient matches it);
 # - the **sign** of the residual, $y - Xw$: a gradient pointing uphill, relative
 #   error 1.
 #
@@ -244,13 +243,10 @@ print("H =\n", H.round(4), "\neigenvalues:", eigenvalues.round(4))
 assert np.all(eigenvalues > 0)
 
 # %% [markdown]
-# To draw this loss and to hand it to `run`, we package it as a `Surface`
-# (chapter 01), like the test functions of the course. A `Surface` evaluates on a
-# whole grid at once, with the coordinates on axis 0; the quadratic form above
-# makes that a pair of `einsum`s. The helper below does it for any two-weight
-# regression; its minimum comes from `np.linalg.lstsq` (section 4). Its body is
-# plumbing for the plots, and you may skip it: all that matters is that its `f` and
-# `grad` are the half-MSE and its gradient, which the cell asserts against
+# To draw this loss and to hand it to `run`, the helper below packages any
+# two-weight regression as a `Surface` (chapter 01), with its minimum from
+# `np.linalg.lstsq` (section 4). Its body is plumbing for the plots, and you may skip
+# it: its `f` and `grad` are the half-MSE and its gradient, asserted against
 # `models.mse_loss` and `models.mse_grad`.
 
 # %%
@@ -324,14 +320,17 @@ path = gradient_descent(X, y, bowl.start, lr=0.1, steps=200)
 gaps = excess(bowl, path)                           # how far above the minimum, at each step
 print("w after 200 steps:", path[-1].round(6), " the minimum:", bowl.minima[0].round(6))
 print(f"J(w_0) - J* = {gaps[0]:.3f},  J(w_200) - J* = {gaps[-1]:.1e}")
-assert np.all(np.diff(gaps) < 0) and gaps[-1] < 1e-12 * gaps[0]
-assert bowl.L / bowl.mu < 1.5                       # a nearly round bowl: kappa close to 1
-slowest = (1 - 0.1 * bowl.mu) ** 2                  # chapter 02: the slow direction's factor, squared
-assert np.allclose(gaps[150:] / gaps[149:-1], slowest, rtol=1e-3)   # in the long run
-fastest = (1 - 0.1 * bowl.L) ** 2
+fastest, slowest = (1 - 0.1 * bowl.L) ** 2, (1 - 0.1 * bowl.mu) ** 2   # chapter 02: the factors, squared
 ratios = gaps[1:] / gaps[:-1]
 print(f"factor per step: {ratios[0]:.3f} (step 1), {ratios[49]:.3f} (step 50), {ratios[-1]:.3f} (end); "
       f"(1 - eta L)^2 = {fastest:.3f}, (1 - eta mu)^2 = {slowest:.3f}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert np.all(np.diff(gaps) < 0) and gaps[-1] < 1e-12 * gaps[0]
+assert bowl.L / bowl.mu < 1.5                       # a nearly round bowl: kappa close to 1
+assert np.allclose(gaps[150:] / gaps[149:-1], slowest, rtol=1e-3)   # in the long run
+assert np.isclose(fastest, 0.80, atol=0.005) and np.isclose(slowest, 0.85, atol=0.005)
 assert fastest < ratios[0] < ratios[49] < slowest                    # the bend: between the two
 assert np.all(np.diff(ratios) > -1e-9)                              # drifting up, never down
 
@@ -661,15 +660,18 @@ assert abs(raw_steps - predicted_steps(kappa_raw)) <= 1
 # %%
 s = Xs.std(axis=0)
 Z = Xs / s                                       # every feature now has standard deviation 1
-w_test = rng.normal(size=2)
-assert np.allclose(Z @ (s * w_test), Xs @ w_test)            # same predictions with v = s * w
 standardized = regression_surface(Z, ys, domain=((-2.5, 3.5), (-1.5, 5.0)), start=s * raw.start,
                                   name="standardized features")
-assert np.allclose(standardized.minima[0], s * raw.minima[0])  # the same fit, in new coordinates
 kappa_std = standardized.L / standardized.mu
 std_trace, std_excess, std_steps = steps_to_tolerance(standardized, 2 / (standardized.L + standardized.mu))
 print(f"standardized: kappa = {kappa_std:.3f}, {std_steps} steps (predicted: {predicted_steps(kappa_std)})")
 print(f"kappa fell by a factor {kappa_raw / kappa_std:.0f}; the number of steps by a factor {raw_steps / std_steps:.0f}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+w_test = rng.normal(size=2)
+assert np.allclose(Z @ (s * w_test), Xs @ w_test)            # same predictions with v = s * w
+assert np.allclose(standardized.minima[0], s * raw.minima[0])  # the same fit, in new coordinates
 assert kappa_std < 1.5 and abs(std_steps - predicted_steps(kappa_std)) <= 1   # 1.108 on this sample
 assert raw_steps / std_steps > kappa_raw / kappa_std        # the steps fell by more than kappa did
 
@@ -691,10 +693,7 @@ std_artists[2].set(zorder=14, markersize=std_artists[2].get_markersize() * 0.6) 
 raw_artists[2].set_zorder(12)                                 # the raw end marker above the orange line
 even_shown = np.arange(2, shown_steps + 1, 2)
 ax.plot(*raw_trace.xs[even_shown].T, "o", markersize=5, color=GD_COLOR, markeredgecolor="white", zorder=11,
-        label="blue iterates 2, 4, 6, ...: on the segment start to $w^\\star$")  # drawn above the orange line
-ax.plot([], [], markeredgecolor="0.3", **style.START_STYLE, label="start (hollow circle)")
-ax.plot([], [], **dict(style.END_STYLE, markerfacecolor="0.5"),
-        label=f"last step drawn (filled diamond): blue step {shown_steps}, orange step {std_steps}")
+        label="blue iterates 2, 4, 6, ...")                                      # drawn above the orange line
 ax.set(xlabel="$w_1$ (feature of scale 1)", ylabel="$w_2$ (feature of scale 10)")
 ax.legend(fontsize=7.5, loc="lower right")
 ax = axes[1]
@@ -714,7 +713,8 @@ for tick_label in inset.get_xticklabels() + inset.get_yticklabels():     # legib
 inset.set_facecolor("white");
 
 # %% [markdown]
-# Left, in the original weights (the two axes have different scales): the valley is
+# Left, in the original weights (the two axes have different scales; hollow circle:
+# the start, filled diamond: the last step drawn): the valley is
 # long in $w_1$ and narrow in $w_2$. The gradient points mostly across it, so every
 # step overshoots the floor and lands on the opposite wall: the **zig-zag**, with
 # slow progress along the valley. The orange path, the standardized run drawn in the
@@ -732,7 +732,8 @@ inset.set_facecolor("white");
 # The zig-zag is the steep eigen-direction changing sign at every step, and the
 # loss gap falls by the predicted $\rho^2$ per step on both problems:
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 rho_raw = (kappa_raw - 1) / (kappa_raw + 1)
 even = np.arange(0, 41, 2)
 assert np.allclose(raw_trace.xs[even] - raw.minima[0],
@@ -752,46 +753,20 @@ for name, gap_curve, kappa in [("raw", raw_excess, kappa_raw), ("standardized", 
     print(f"{name:>12}: gap ratio per step {per_step.round(6)}, rho^2 = {rho ** 2:.6f}")
     assert np.allclose(per_step, rho ** 2, rtol=1e-6)
 
-# %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
-fig, ax = plt.subplots(figsize=(6.5, 4))
-ax.semilogy(raw_excess[:raw_steps + 60] / raw_excess[0], color=GD_COLOR,
-            label=f"raw features, $\\kappa$ = {kappa_raw:.0f}: {raw_steps} steps")
-ax.semilogy(std_excess[:std_steps + 1] / std_excess[0], "o-", color=COLORS["orange"],
-            label=f"standardized, $\\kappa$ = {kappa_std:.2f}: {std_steps} steps")
-ax.axhline(TOL, color="black", linestyle="--", linewidth=1, label="target $10^{-10}$")
-ax.set_xlim(left=-15)                                 # the orange run, steps 0-4, off the axis line
-ax.set(xlabel="step $k$",
-       ylabel="$(J(w_k) - J^\\star) / (J(w_0) - J^\\star)$ (log scale)",
-       title="Steps to the target, best learning rate for each")
-ax.legend(fontsize=8)
-zoom = ax.inset_axes([0.13, 0.24, 0.3, 0.3])             # the first ten steps of both runs, same axes
-zoom.semilogy(raw_excess[:11] / raw_excess[0], color=GD_COLOR)
-zoom.semilogy(std_excess[:std_steps + 1] / std_excess[0], "o-", color=COLORS["orange"], markersize=4)
-zoom.axhline(TOL, color="black", linestyle="--", linewidth=1)
-zoom.set_title("zoom: steps 0 to 10", fontsize=8)
-zoom.set_xticks(range(0, 11, 2))
-zoom.set_xlabel("step $k$", fontsize=7, labelpad=1)
-zoom.tick_params(labelsize=7, pad=1);
-
 # %% [markdown]
 # With the best learning rate for each, the raw features need
 # about $\kappa/4 \cdot \ln 10^{10}$ steps (for large $\kappa$,
 # $\ln \rho \approx -2/\kappa$; here within 2%), the standardized ones a
-# handful. For large $\kappa$ the step count of gradient descent grows in proportion
+# handful (the [details notebook](03_linear_regression_details.ipynb), section I,
+# draws both loss curves). For large $\kappa$ the step count of gradient descent grows in proportion
 # to the condition number. Near $\kappa = 1$ it does not: $\rho$ is close to 0, the
-# count is a few steps rounded up, and that is why the step counts above fell by a
-# larger factor than $\kappa$ did. In practice
-# standardizing the features brought $\kappa$ from about 100 down to about 1 here,
-# because the only trouble was the scale of the columns. It fixes scale, not
-# correlation: two standardized features with correlation $r$ still give
+# count is a few steps rounded up, and that is why the step count fell by a
+# larger factor than $\kappa$ did. Standardizing fixes scale, not correlation: two standardized features with correlation $r$ still give
 # $\kappa = (1 + |r|)/(1 - |r|)$ (the matrix $\begin{pmatrix}1 & r\\ r & 1\end{pmatrix}$
 # has eigenvalues $1 \pm r$), which is 199 for $r = 0.99$ (section 7 measures 191 on a
-# sample whose correlation is 0.9896). It
-# costs two lines of numpy, and normalizing the inputs is standard advice when
-# gradient descent is slow (LeCun et al. 1998, *Efficient BackProp*). Dividing each
-# column by its spread is a *diagonal*
-# preconditioning; the full fix for correlated features is **whitening**,
+# sample whose correlation is 0.9896). Normalizing the inputs is standard advice
+# when gradient descent is slow (LeCun et al. 1998, *Efficient BackProp*). Dividing
+# each column by its spread is a *diagonal* preconditioning; the full fix for correlated features is **whitening**,
 # multiplying $X$ by $H^{-1/2}$, which makes the Hessian the identity and $\kappa = 1$
 # (section 7), at the price of computing $H$ and its eigenvectors: the
 # second-order idea of chapter 08. (Chapter 05's momentum and chapter 06's adaptive
@@ -830,53 +805,14 @@ assert np.allclose(one_step, np.linalg.lstsq(centred, y, rcond=None)[0])
 # %% [markdown]
 # After standardizing, the Hessian is exactly the identity matrix, $\kappa = 1$, and
 # a single step of gradient descent with $\eta = 1$ from $w = 0$ lands on the
-# minimum. With the shifted feature, $\kappa$ is 952 on this sample. In a picture, both
-# from $w = 0$ with the best fixed rate $2/(L + \mu)$:
-
-# %%
-shifted_surface = regression_surface(shifted, y, domain=((-11.0, 1.5), (-0.5, 3.5)), name="feature t + 5")
-centred_surface = regression_surface(centred, y, domain=((-1.0, 3.5), (-1.0, 3.5)), name="standardized")
-shifted_trace = run(sgd(lr=2 / (shifted_surface.L + shifted_surface.mu)), shifted_surface, [0.0, 0.0],
-                    steps=200, tol=0)
-centred_trace = run(sgd(lr=2 / (centred_surface.L + centred_surface.mu)), centred_surface, [0.0, 0.0],
-                    steps=1, tol=0)
-shifted_gap = excess(shifted_surface, shifted_trace.xs)
-print(f"t + 5: after 200 steps the loss gap is {shifted_gap[-1] / shifted_gap[0]:.1%} of the start's;"
-      f" standardized: {excess(centred_surface, centred_trace.xs)[-1]:.1e} after 1 step")
-assert 0.3 < shifted_gap[-1] / shifted_gap[0] < 0.6                # still far after 200 steps
-assert excess(centred_surface, centred_trace.xs)[-1] < 1e-20         # one step
-
-# %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
-fig, (ax_s, ax_c) = plt.subplots(1, 2, figsize=(11, 4.4), width_ratios=[1.4, 1], layout="constrained")
-shifted_levels = excess(shifted_surface, np.zeros((1, 2)))[0] * np.geomspace(1e-4, 100, 30) + shifted_surface.f(
-    shifted_surface.minima[0])                                # log-spaced in J - J*: the thin valley shows
-plotting.plot_contours(shifted_surface, ax=ax_s, levels=shifted_levels,
-                       title=f"Feature $t + 5$ ($\\kappa$ = {kappa_of(shifted):.0f}): 200 steps")
-plotting.plot_path(shifted_trace, ax=ax_s, color=GD_COLOR, label="gradient descent from $w = 0$",
-                   markers=False, linewidth=0.4)
-ax_s.set(xlabel="intercept $w_1$", ylabel="slope $w_2$ (note: a different scale)")
-hollow_end = dict(style.END_STYLE, markersize=15, markerfacecolor="none", markeredgewidth=2, zorder=12)
-for ax_ in (ax_s, ax_c):
-    ax_.plot([], [], markeredgecolor="black", **style.START_STYLE, label="start")
-ax_s.plot([], [], **dict(style.END_STYLE, markerfacecolor="0.6"), label="end of the run")
-ax_c.plot([], [], **hollow_end, label="end of the run (around the star)")
-ax_s.legend(fontsize=8, loc="lower left")
-plotting.plot_contours(centred_surface, ax=ax_c, levels=20,
-                       title="Standardized ($\\kappa$ = 1): one step")
-centred_end = plotting.plot_path(centred_trace, ax=ax_c, color=COLORS["orange"],
-                                 label="gradient descent from $w = 0$").end
-centred_end.set(**{k: v for k, v in hollow_end.items() if k != "linestyle"})   # drawn over the star, hollow
-ax_c.set(xlabel="intercept $v_1$", ylabel="slope $v_2$", aspect="equal")
-ax_c.legend(fontsize=8, loc="lower right");
-
-# %% [markdown]
-# The valley of the shifted problem runs diagonally: raising the slope by 1 raises
+# minimum. With the shifted feature, $\kappa$ is 952 on this sample. Its valley runs
+# diagonally: raising the slope by 1 raises
 # every prediction by about $t + 5 \approx 5$, which lowering the intercept by about
 # 5 undoes. At $\eta^\star$ both eigen-directions shrink by only
 # $\rho = (\kappa - 1)/(\kappa + 1) \approx 0.998$ per step, the steep one changing
-# sign: every step jumps from wall to wall (the blue band), and after 200 steps the
-# loss gap is still 43% of where it started. Exercise 3.2 asks you to write the
+# sign: every step jumps from wall to wall (the
+# [details notebook](03_linear_regression_details.ipynb), section H, draws 200 such
+# steps against the single one after standardizing). Exercise 3.2 asks you to write the
 # standardization, with its traps.
 #
 # ## 7. Collinear features: a valley of minima
@@ -929,13 +865,11 @@ print("np.linalg.solve(X^T X, X^T y):", solve_says)
 assert solve_says.startswith("LinAlgError")
 
 # %% [markdown]
-# Do not count on that error. `solve` raises only if the elimination meets a pivot
-# that is *exactly* zero: numpy calls LAPACK's `gesv`, which by its documentation
-# reports failure (`INFO > 0`) only when a diagonal entry $U_{ii}$ of the LU factor is
-# exactly zero. Rounding can leave a tiny nonzero pivot instead, when
-# $X^\top X$ is exactly singular or only a hair away from it, and then `solve`
-# returns an arbitrary point of the valley without a word ([details](03_linear_regression_details.ipynb),
-# section D, shows two such cases). So on data that may be collinear, do not call `solve` on the normal
+# Do not count on that error: numpy calls LAPACK's `gesv`, which reports failure only
+# when a pivot is *exactly* zero, and rounding can leave a tiny nonzero one instead;
+# `solve` then returns an arbitrary point of the valley without a word (the
+# [details notebook](03_linear_regression_details.ipynb), section D, shows two such
+# cases). So on data that may be collinear, do not call `solve` on the normal
 # equations: use `np.linalg.lstsq(X, y)` (or `np.linalg.pinv(X) @ y`), which works
 # from $X$ itself, treats singular values below a cutoff as zero, and returns a
 # reproducible answer, the minimum-norm solution.
@@ -1052,13 +986,12 @@ for w0 in [np.zeros(6), rng.normal(size=6)]:
 #
 # - When a model has more freedom than the data pin down (collinear or duplicated
 #   features, more weights than examples), the *algorithm* chooses among the equally
-#   good answers. Gradient descent from zero chooses the minimum-norm one: a quiet
-#   preference for small weights, an **implicit regularization**. For linear models
-#   this is exactly what we proved; for neural networks, whose weights far
-#   outnumber their training examples, such implicit biases of the optimizer are an
-#   active research topic (Zhang et al. 2017, "Understanding deep learning requires
-#   rethinking generalization", ICLR, §5; Gunasekar et al. 2018, "Implicit bias of
-#   gradient descent on linear convolutional networks", NeurIPS).
+#   good answers. Gradient descent from zero chooses the minimum-norm one, an
+#   **implicit regularization**. For linear models we proved it; for neural
+#   networks such implicit biases of the optimizer are an active research topic
+#   (Zhang et al. 2017, "Understanding deep learning requires rethinking
+#   generalization", ICLR, §5; Gunasekar et al. 2018, "Implicit bias of gradient
+#   descent on linear convolutional networks", NeurIPS).
 # - Features that are *nearly* collinear give a Hessian with a tiny eigenvalue
 #   instead of a zero one: a large $\kappa$, a valley floor that is almost flat, and,
 #   as in section 6, a slow descent along it. Measured below on two standardized
@@ -1080,6 +1013,9 @@ rho_nc = (kappa_nc - 1) / (kappa_nc + 1)
 print(f"correlation {correlation:.4f}: kappa = {kappa_nc:.0f} (1 + r)/(1 - r) = "
       f"{(1 + correlation) / (1 - correlation):.0f}; {near_steps} steps to a gap of 1e-10, "
       f"bound ln(1e10) / (-2 ln rho) = {np.log(1 / TOL) / (-2 * np.log(rho_nc)):.0f}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert np.isclose(kappa_nc, (1 + correlation) / (1 - correlation), rtol=1e-6)   # 2 standardized columns
 assert 150 < kappa_nc < 250 and near_steps > 500
 assert abs(correlation - 0.9896) < 5e-5 and abs(kappa_nc - 191) < 0.5 and abs(near_steps - 1100) <= 1   # this sample
@@ -1113,13 +1049,12 @@ assert np.isclose(kappa_of(whitened), 1, rtol=1e-9)
 # $\lambda$, so the smallest is at least $\lambda$, the minimizer is unique and the
 # solve is safe even for collinear features, and the condition number falls to
 # $\kappa_\lambda = (L + \lambda)/(\mu + \lambda)$. The price: $w_\lambda$ is not a
-# minimizer of $J$ any more, it is pulled towards 0. (Usually there is no penalty on
-# the intercept: Hastie, Tibshirani & Friedman 2009, *The Elements of Statistical
-# Learning*, 2nd ed., §3.4.1, leave it out of the ridge penalty; our ridge examples
-# here have no intercept. Standardize the features first: the penalty $\|w\|^2$ is
-# not scale-invariant, so measuring a feature in other units
-# changes which fit ridge prefers, where plain least squares just rescales its
-# weight.)
+# minimizer of $J$ any more, it is pulled towards 0. (The intercept is usually left
+# out of the penalty: Hastie, Tibshirani & Friedman 2009, *The Elements of
+# Statistical Learning*, 2nd ed., §3.4.1; our ridge examples have no intercept.
+# Standardize the features first: measuring a feature in other units changes which
+# fit ridge prefers, where plain least squares just rescales its weight.)
+#
 # A gradient step on $J_\lambda$ is $w \leftarrow w - \eta(\nabla J(w) + \lambda w)
 # = (1 - \eta\lambda)\,w - \eta\nabla J(w)$: it shrinks the weights by the factor
 # $1 - \eta\lambda$ before the usual step, which is why this penalty is also called
@@ -1143,6 +1078,9 @@ ridge_steps = int(np.argmax(ridge_gaps < TOL * ridge_gaps[0]))
 print(f"kappa: {kappa_nc:.0f} -> {kappa_ridge:.1f} = (L + lambda)/(mu + lambda); steps: {near_steps} -> {ridge_steps}")
 print(f"w* = {near.minima[0].round(3)}, w_ridge = {w_ridge.round(3)}; "
       f"J(w_ridge) - J(w*) = {near.f(w_ridge) - near.f(near.minima[0]):.1e}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert np.isclose(kappa_ridge, (near.L + lam) / (near.mu + lam))
 assert kappa_ridge < kappa_nc / 5 and ridge_steps < near_steps / 5
 assert abs(kappa_ridge - 18.9) < 0.05                               # this sample: 191 -> 18.9

@@ -571,3 +571,105 @@ limit_gap = (1 - np.exp(-x_grid)) - x_grid / (1 + x_grid)
 print(f"k = 8: largest difference {gap_8:.3f}; large k: {limit_gap.max():.3f} at x = {x_grid[np.argmax(limit_gap)]:.2f}")
 assert 0.21 < gap_8 < 0.22
 assert abs(limit_gap.max() - 0.204) < 0.001 and abs(x_grid[np.argmax(limit_gap)] - 2.51) < 0.01
+
+# %% [markdown]
+# ## H. A shifted feature, drawn
+#
+# Section 6 of the chapter shifts the feature of its fifty points to $t + 5$: with an
+# intercept column, $\kappa$ is 952 on that sample, and gradient descent at the best
+# fixed rate $2/(L + \mu)$ from $w = 0$ still has 43% of its loss gap after 200
+# steps; after standardizing the feature, $\kappa = 1$ and one step lands on the
+# minimum. The two runs, in a picture:
+
+# %%
+line = data.linear(n=50, seed=0)
+t, y = line.X[:, 1], line.y
+runs = {}
+for name, A, steps in [("t + 5", np.column_stack([np.ones(50), t + 5]), 200),
+                       ("standardized", np.column_stack([np.ones(50), (t - t.mean()) / t.std()]), 1)]:
+    H_A, b_A = A.T @ A / 50, A.T @ y / 50
+    mu_A, L_A = np.linalg.eigvalsh(H_A)
+    w, ws = np.zeros(2), [np.zeros(2)]
+    for _ in range(steps):
+        w = w - 2 / (L_A + mu_A) * models.mse_grad(w, A, y)
+        ws.append(w)
+    w_min = np.linalg.solve(H_A, b_A)
+    gap = lambda v: 0.5 * (v - w_min) @ H_A @ (v - w_min)
+    runs[name] = (H_A, w_min, np.array(ws), L_A / mu_A, gap(ws[-1]) / gap(ws[0]))
+    print(f"{name}: kappa = {L_A / mu_A:.0f}, loss gap after {steps} step(s): {runs[name][4]:.1%} of the start's")
+assert abs(runs["t + 5"][3] - 952) < 1 and 0.42 < runs["t + 5"][4] < 0.44
+assert np.isclose(runs["standardized"][3], 1) and runs["standardized"][4] < 1e-20
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here, you may skip it.
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), width_ratios=[1.4, 1], layout="constrained")
+for ax, name, domain, color in [(axes[0], "t + 5", ((-11.0, 1.5), (-0.5, 3.5)), GD_COLOR),
+                                (axes[1], "standardized", ((-1.0, 3.5), (-1.0, 3.5)), COLORS["orange"])]:
+    H_A, w_min, ws, kappa, _ = runs[name]
+    g1, g2 = np.meshgrid(np.linspace(*domain[0], 300), np.linspace(*domain[1], 300))
+    d1, d2 = g1 - w_min[0], g2 - w_min[1]
+    gap_grid = 0.5 * (H_A[0, 0] * d1**2 + 2 * H_A[0, 1] * d1 * d2 + H_A[1, 1] * d2**2)
+    top = 0.5 * w_min @ H_A @ w_min                             # the gap at the start w = 0
+    ax.contour(g1, g2, gap_grid, levels=top * np.geomspace(1e-4, 100, 30) if name == "t + 5" else 20,
+               colors="0.7", linewidths=0.8)
+    ax.plot(*ws.T, "-", color=color, linewidth=0.4 if name == "t + 5" else 1.5,
+            label=f"gradient descent from $w = 0$, {len(ws) - 1} step(s)")
+    ax.plot(0, 0, **dict(style.START_STYLE, markeredgecolor="black"), label="start")
+    ax.plot(*ws[-1], **dict(style.END_STYLE, markersize=15, markerfacecolor="none", markeredgewidth=2,
+                            markeredgecolor=color, zorder=12), label="end of the run")
+    ax.plot(*w_min, **style.MINIMUM_STYLE, label="minimum")
+    ax.set(xlim=domain[0], ylim=domain[1], xlabel=f"intercept", ylabel="slope",
+           title=f"Feature {name} ($\\kappa$ = {kappa:.0f})")
+    ax.legend(fontsize=8, loc="lower left" if name == "t + 5" else "lower right")
+axes[1].set_aspect("equal");
+
+# %% [markdown]
+# ## I. Steps to the target, drawn
+#
+# Section 6 of the chapter runs gradient descent at the best fixed rate
+# $2/(L + \mu)$ on two features of scales 1 and 10 (`data.linear_features(n=200,
+# scales=(1, 10), seed=0)`), raw and standardized, and counts the steps until the
+# loss gap is $10^{-10}$ of the first. The two loss curves:
+
+# %%
+scaled = data.linear_features(n=200, scales=(1.0, 10.0), seed=0)
+Xs, ys = scaled.X, scaled.y
+s = Xs.std(axis=0)
+TOL = 1e-10
+curves = {}
+for name, A, w0 in [("raw", Xs, np.array([-1.0, 0.4])), ("standardized", Xs / s, s * np.array([-1.0, 0.4]))]:
+    H_A = A.T @ A / len(ys)
+    mu_A, L_A = np.linalg.eigvalsh(H_A)
+    w_min = np.linalg.solve(H_A, A.T @ ys / len(ys))
+    w, gaps = w0, []
+    for _ in range(800):
+        gaps.append(0.5 * (w - w_min) @ H_A @ (w - w_min))
+        w = w - 2 / (L_A + mu_A) * models.mse_grad(w, A, ys)
+    gaps = np.array(gaps) / gaps[0]
+    curves[name] = (gaps, L_A / mu_A, int(np.flatnonzero(gaps <= TOL)[0]))
+    print(f"{name}: kappa = {L_A / mu_A:.2f}, {curves[name][2]} steps to 1e-10")
+assert 80 < curves["raw"][1] < 130 and 400 < curves["raw"][2] < 800
+assert curves["standardized"][1] < 1.5 and curves["standardized"][2] < 10
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here, you may skip it.
+(raw_excess, kappa_raw, raw_steps), (std_excess, kappa_std, std_steps) = curves["raw"], curves["standardized"]
+fig, ax = plt.subplots(figsize=(6.5, 4))
+ax.semilogy(raw_excess[:raw_steps + 60], color=GD_COLOR,
+            label=f"raw features, $\\kappa$ = {kappa_raw:.0f}: {raw_steps} steps")
+ax.semilogy(std_excess[:std_steps + 1], "o-", color=COLORS["orange"],
+            label=f"standardized, $\\kappa$ = {kappa_std:.2f}: {std_steps} steps")
+ax.axhline(TOL, color="black", linestyle="--", linewidth=1, label="target $10^{-10}$")
+ax.set_xlim(left=-15)                                 # the orange run, steps 0-4, off the axis line
+ax.set(xlabel="step $k$",
+       ylabel="$(J(w_k) - J^\\star) / (J(w_0) - J^\\star)$ (log scale)",
+       title="Steps to the target, best learning rate for each")
+ax.legend(fontsize=8)
+zoom = ax.inset_axes([0.13, 0.24, 0.3, 0.3])             # the first ten steps of both runs, same axes
+zoom.semilogy(raw_excess[:11], color=GD_COLOR)
+zoom.semilogy(std_excess[:std_steps + 1], "o-", color=COLORS["orange"], markersize=4)
+zoom.axhline(TOL, color="black", linestyle="--", linewidth=1)
+zoom.set_title("zoom: steps 0 to 10", fontsize=8)
+zoom.set_xticks(range(0, 11, 2))
+zoom.set_xlabel("step $k$", fontsize=7, labelpad=1)
+zoom.tick_params(labelsize=7, pad=1);
