@@ -149,12 +149,10 @@ ax.legend(fontsize=8);
 # numpy it is one line. Let us check it against finite differences, as chapter 01
 # taught, at a random point (not at the minimum, where the gradient is zero).
 #
-# Careful when you compare with a framework: `torch.nn.MSELoss()` (default
-# `reduction='mean'`) is the mean of the squares *without* the $\tfrac12$
-# ([PyTorch docs](https://pytorch.org/docs/stable/generated/torch.nn.MSELoss.html)),
-# so its gradient is $\tfrac2n X^\top(Xw - y)$ and its Hessian $2X^\top X/n$: twice
-# ours, and the largest stable learning rate half of ours. `models.mse_loss` in this
-# course is the half-MSE.
+# Careful with frameworks: `torch.nn.MSELoss()` (default `reduction='mean'`) has no
+# $\tfrac12$ ([PyTorch docs](https://pytorch.org/docs/stable/generated/torch.nn.MSELoss.html)),
+# so its gradient and Hessian are twice ours, and its largest stable learning rate
+# half of ours. `models.mse_loss` in this course is the half-MSE.
 
 # %%
 def loss(w, X, y):
@@ -442,8 +440,8 @@ assert np.isclose(cond_XtX, cond_X ** 2)
 # Look at the problem from the side of the data. The predictions $Xw = w_1 c_1 + w_2
 # c_2$ are combinations of the columns $c_1, c_2$ of $X$: as $w$ varies they sweep a
 # plane through the origin in $\mathbb{R}^n$, the **column space** of $X$. The loss is
-# $\tfrac1{2n}\|y - Xw\|^2$, $\tfrac1{2n}$ times the squared distance from the target vector $y$ to a
-# point of that plane. The closest point is the foot of the perpendicular from $y$:
+# $\tfrac1{2n}$ times the squared distance $\|y - Xw\|^2$ from the target vector $y$
+# to a point of that plane. The closest point is the foot of the perpendicular from $y$:
 # the **orthogonal projection** $\hat y = Xw^\star$, and the residual
 # $r = Xw^\star - y$ is perpendicular to the plane, so to each column: $X^\top r = 0$,
 # the normal equations. (Pythagoras then gives $\|y\|^2 = \|\hat y\|^2 + \|r\|^2$,
@@ -451,8 +449,7 @@ assert np.isclose(cond_XtX, cond_X ** 2)
 # $\mathbb{R}^{50}$, so here are three examples, $t = 0, 1, 2$, in $\mathbb{R}^3$. A
 # 3-D view cannot show a right angle faithfully, so the right panel looks at the
 # same vectors edge-on, along the plane: the plane becomes a line, and $y$ stands
-# straight above its projection $\hat y$ (in these coordinates, $y$ and $\hat y$ have
-# the same first coordinate).
+# straight above its projection $\hat y$.
 
 # %%
 X3 = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])      # intercept and t = 0, 1, 2
@@ -541,7 +538,7 @@ ax2.legend(loc="upper left", fontsize=8);
 # Chapter 02 showed that on a quadratic with Hessian $H$ gradient descent converges
 # from every start exactly when $0 < \eta < 2/L$, with $L = \lambda_{\max}(H)$. (A start
 # with no component along any eigenvector whose $\lambda_i \ge 2/\eta$ is a knife-edge
-# exception: [details](03_linear_regression_details.ipynb), section E.) The loss of linear regression *is* such a quadratic,
+# exception: [details](03_linear_regression_details.ipynb), section D.) The loss of linear regression *is* such a quadratic,
 # with $H = X^\top X / n$, so the limit carries over as it stands. Just below and
 # just above it:
 
@@ -757,7 +754,7 @@ for name, gap_curve, kappa in [("raw", raw_excess, kappa_raw), ("standardized", 
 # With the best learning rate for each, the raw features need
 # about $\kappa/4 \cdot \ln 10^{10}$ steps (for large $\kappa$,
 # $\ln \rho \approx -2/\kappa$; here within 2%), the standardized ones a
-# handful (the [details notebook](03_linear_regression_details.ipynb), section I,
+# handful (the [details notebook](03_linear_regression_details.ipynb), section E,
 # draws both loss curves). For large $\kappa$ the step count of gradient descent grows in proportion
 # to the condition number. Near $\kappa = 1$ it does not: $\rho$ is close to 0, the
 # count is a few steps rounded up, and that is why the step count fell by a
@@ -811,7 +808,7 @@ assert np.allclose(one_step, np.linalg.lstsq(centred, y, rcond=None)[0])
 # 5 undoes. At $\eta^\star$ both eigen-directions shrink by only
 # $\rho = (\kappa - 1)/(\kappa + 1) \approx 0.998$ per step, the steep one changing
 # sign: every step jumps from wall to wall (the
-# [details notebook](03_linear_regression_details.ipynb), section H, draws 200 such
+# [details notebook](03_linear_regression_details.ipynb), section F, draws 200 such
 # steps against the single one after standardizing). Exercise 3.2 asks you to write the
 # standardization, with its traps.
 #
@@ -868,7 +865,7 @@ assert solve_says.startswith("LinAlgError")
 # Do not count on that error: numpy calls LAPACK's `gesv`, which reports failure only
 # when a pivot is *exactly* zero, and rounding can leave a tiny nonzero one instead;
 # `solve` then returns an arbitrary point of the valley without a word (the
-# [details notebook](03_linear_regression_details.ipynb), section D, shows two such
+# [details notebook](03_linear_regression_details.ipynb), section G, shows two such
 # cases). So on data that may be collinear, do not call `solve` on the normal
 # equations: use `np.linalg.lstsq(X, y)` (or `np.linalg.pinv(X) @ y`), which works
 # from $X$ itself, treats singular values below a cutoff as zero, and returns a
@@ -1020,20 +1017,17 @@ assert np.isclose(kappa_nc, (1 + correlation) / (1 - correlation), rtol=1e-6)   
 assert 150 < kappa_nc < 250 and near_steps > 500
 assert abs(correlation - 0.9896) < 5e-5 and abs(kappa_nc - 191) < 0.5 and abs(near_steps - 1100) <= 1   # this sample
 assert abs(near_steps - np.log(1 / TOL) / (-2 * np.log(rho_nc))) <= 1          # the rate of chapter 02
+evals_nc, evecs_nc = np.linalg.eigh(X_nc.T @ X_nc / len(y_nc))
+whitened = X_nc @ evecs_nc @ np.diag(evals_nc ** -0.5) @ evecs_nc.T       # X H^(-1/2)
+assert np.isclose(kappa_of(whitened), 1, rtol=1e-9)                      # whitening: kappa = 1
 
 # %% [markdown]
 # At the best fixed learning rate, $\kappa = 191$ costs 1100 steps, the count that
 # the rate $\rho = (\kappa - 1)/(\kappa + 1)$ of chapter 02 predicts,
 # against a handful for uncorrelated standardized features. Whitening the two
-# features (section 6) brings $\kappa$ to 1, checked in the next cell.
+# features (section 6) brings $\kappa$ to 1.
 # Collinearity also makes the two weights noisy from one sample to the next, while
-# their sum stays precise ([details](03_linear_regression_details.ipynb), section F).
-
-# %%
-evals_nc, evecs_nc = np.linalg.eigh(X_nc.T @ X_nc / len(y_nc))
-whitened = X_nc @ evecs_nc @ np.diag(evals_nc ** -0.5) @ evecs_nc.T       # X H^(-1/2)
-print(f"kappa after whitening: {kappa_of(whitened):.12f}")
-assert np.isclose(kappa_of(whitened), 1, rtol=1e-9)
+# their sum stays precise ([details](03_linear_regression_details.ipynb), section H).
 
 # %% [markdown]
 # ## 8. Ridge regression: an explicit preference for small weights
@@ -1132,7 +1126,6 @@ for lam_small in [1e-3, 1e-6]:
 # gradient descent with a small rate, $\eta = 0.1$ (a tenth of the limit $2/L$), against the path of ridge
 # solutions $w_\lambda$ as $\lambda$ goes from $10^3$ down to $10^{-4}$:
 
-
 # %%
 gd_small = [np.zeros(2)]                                      # eta = 0.1, from w = 0, 6000 steps
 for _ in range(6000):
@@ -1214,7 +1207,7 @@ ax_j.legend(fontsize=7.5, loc="lower right");
 # $\lambda$ falls, and on this sample every iterate lies within 2.4% of $\|w^\star\|$
 # of that path. Point by point the pairing is rougher: $\lambda \approx 1/(\eta k)$ is
 # an order of magnitude, not an identity (the
-# [details notebook](03_linear_regression_details.ipynb), section G, draws the pairs).
+# [details notebook](03_linear_regression_details.ipynb), section I, draws the pairs).
 # Choosing $\lambda$ (or when to stop) is a question of generalization, on held-out
 # data, beyond this chapter.
 #

@@ -11,11 +11,11 @@
 #
 # This notebook holds what the chapter
 # [03_linear_regression.ipynb](03_linear_regression.ipynb) points to but does not
-# need for its story: the maximum-likelihood reading of the squared loss, the
-# held-out loss of the fitted line, which solver to use and the digits each one
-# loses, what `np.linalg.solve` does on singular normal equations, learning rates
-# above $2/L$, the noise in the weights of correlated features, and a point-by-point
-# comparison of early stopping with ridge. It is reference for the curious, not
+# need for its story, in the order of its sections: the maximum-likelihood reading
+# of the squared loss, the held-out loss of the fitted line, which solver to use and
+# the digits each one loses, learning rates above $2/L$, two figures of section 6,
+# what `np.linalg.solve` does on singular normal equations, the noise in the weights
+# of correlated features, and a pair-by-pair comparison of early stopping with ridge. It is reference for the curious, not
 # needed for the exercises. Each section is self-contained: it recomputes what it
 # uses, and every number in the text is computed and asserted by the cell next to it.
 
@@ -185,7 +185,7 @@ assert np.sum(np.abs(z_scores) > 3) <= 15 and np.sum(np.abs(z_scores) > 3.5) <= 
 # is simply an unlucky one. On average
 # over training samples, what is the excess $\tfrac12\|w^\star - w_{\text{true}}\|^2$?
 # Over noise draws, $w^\star - w_{\text{true}} = (X^\top X)^{-1}X^\top\varepsilon$
-# has covariance $\sigma^2 (X^\top X)^{-1}$ (section F), so the expected
+# has covariance $\sigma^2 (X^\top X)^{-1}$ (section H), so the expected
 # $\|w^\star - w_{\text{true}}\|^2$ is $\sigma^2$ times the trace of $(X^\top X)^{-1}$,
 # which for $X = [1, t]$ is $\frac1n + (1 + \bar t^2)/S$ with $S = \sum_i (t_i - \bar t)^2$.
 # For standard normal $t_i$, $\bar t$ has variance $1/n$; $S$ is a $\chi^2$ with
@@ -322,7 +322,147 @@ assert 1e-9 < err_normal < 1e-4 and err_lstsq < 1e-9 and err_normal > 100 * err_
 # all of them, and check one against another.
 
 # %% [markdown]
-# ## D. `solve` on singular and nearly singular normal equations
+# ## D. Above $2/L$: a knife-edge
+#
+# Section 5 of the chapter says gradient descent on a quadratic converges *from every
+# start* exactly when $0 < \eta < 2/L$. From a start with no component along any eigenvector whose
+# $\lambda_i \ge 2/\eta$, a larger $\eta$ can still converge: those components are
+# zero and stay zero, in exact arithmetic. (Having no component along the top
+# eigenvector alone is not enough: on $\mathrm{diag}(1, 4)$ with $\eta = 2.5$, even the start
+# $(1, 0)$ diverges, by $|1 - 2.5| = 1.5$ per step, asserted below.) It is a
+# knife-edge, not a recipe. Take $\eta = 0.6 > 2/L = 0.5$ on
+# $H = \mathrm{diag}(1, 4)$. A start exactly on the slow axis converges (the axis is
+# exact in floating point, and the factor is $|1 - 0.6| = 0.4$ per step); a start
+# $10^{-3}$ off it diverges, by $|1 - 0.6 \cdot 4| = 1.4$ per step. On the same $H$
+# rotated by half a radian the slow eigenvector is exact only up to rounding: the
+# start, and every product with $H$, carry tiny errors along the steep eigenvector,
+# and those grow by 1.4 per step too:
+
+# %%
+H_toy, eta_toy = np.diag([1.0, 4.0]), 0.6                      # eta > 2/L = 0.5
+turn = np.array([[np.cos(0.5), -np.sin(0.5)], [np.sin(0.5), np.cos(0.5)]])
+H_turned = turn @ H_toy @ turn.T                                # the same eigenvalues, eigenvectors turned
+knife = {"slow axis of diag(1, 4)": (H_toy, np.array([1.0, 0.0])),
+         "slow axis, 1e-3 off": (H_toy, np.array([1.0, 1e-3])),
+         "slow eigenvector of the turned H": (H_turned, turn[:, 0])}
+for name, (H_k, w_k) in knife.items():
+    for _ in range(300):
+        w_k = w_k - eta_toy * H_k @ w_k
+    knife[name] = np.linalg.norm(w_k)
+    print(f"{name:>33}: |w_300| = {knife[name]:.1e}")
+assert knife["slow axis of diag(1, 4)"] < 1e-100                # 0.4^300: exactly on the axis, it converges
+assert knife["slow axis, 1e-3 off"] > 1e30                      # 1e-3 x 1.4^300
+assert knife["slow eigenvector of the turned H"] > 1e10         # rounding alone was enough
+w_big = np.array([1.0, 0.0])                                    # eta = 2.5 >= 2/1: the slow axis too
+for _ in range(100):
+    w_big = w_big - 2.5 * H_toy @ w_big
+print(f"eta = 2.5, start (1, 0): |w_100| = {np.linalg.norm(w_big):.1e} (1.5^100 = {1.5 ** 100:.1e})")
+assert np.isclose(np.linalg.norm(w_big), 1.5 ** 100, rtol=1e-9)  # |1 - 2.5 x 1| = 1.5 per step
+
+# %% [markdown]
+# ## E. Steps to the target, drawn
+#
+# Section 6 of the chapter runs gradient descent at the best fixed rate
+# $2/(L + \mu)$ on two features of scales 1 and 10 (`data.linear_features(n=200,
+# scales=(1, 10), seed=0)`), raw and standardized, and counts the steps until the
+# loss gap is $10^{-10}$ of the first. The two loss curves:
+
+# %%
+scaled = data.linear_features(n=200, scales=(1.0, 10.0), seed=0)
+Xs, ys = scaled.X, scaled.y
+s = Xs.std(axis=0)
+TOL = 1e-10
+curves = {}
+for name, A, w0 in [("raw", Xs, np.array([-1.0, 0.4])), ("standardized", Xs / s, s * np.array([-1.0, 0.4]))]:
+    H_A = A.T @ A / len(ys)
+    mu_A, L_A = np.linalg.eigvalsh(H_A)
+    w_min = np.linalg.solve(H_A, A.T @ ys / len(ys))
+    w, gaps = w0, []
+    for _ in range(800):
+        gaps.append(0.5 * (w - w_min) @ H_A @ (w - w_min))
+        w = w - 2 / (L_A + mu_A) * models.mse_grad(w, A, ys)
+    gaps = np.array(gaps) / gaps[0]
+    curves[name] = (gaps, L_A / mu_A, int(np.flatnonzero(gaps <= TOL)[0]))
+    print(f"{name}: kappa = {L_A / mu_A:.2f}, {curves[name][2]} steps to 1e-10")
+assert 80 < curves["raw"][1] < 130 and 400 < curves["raw"][2] < 800
+assert curves["standardized"][1] < 1.5 and curves["standardized"][2] < 10
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here, you may skip it.
+(raw_excess, kappa_raw, raw_steps), (std_excess, kappa_std, std_steps) = curves["raw"], curves["standardized"]
+fig, ax = plt.subplots(figsize=(6.5, 4))
+ax.semilogy(raw_excess[:raw_steps + 60], color=GD_COLOR,
+            label=f"raw features, $\\kappa$ = {kappa_raw:.0f}: {raw_steps} steps")
+ax.semilogy(std_excess[:std_steps + 1], "o-", color=COLORS["orange"],
+            label=f"standardized, $\\kappa$ = {kappa_std:.2f}: {std_steps} steps")
+ax.axhline(TOL, color="black", linestyle="--", linewidth=1, label="target $10^{-10}$")
+ax.set_xlim(left=-15)                                 # the orange run, steps 0-4, off the axis line
+ax.set(xlabel="step $k$",
+       ylabel="$(J(w_k) - J^\\star) / (J(w_0) - J^\\star)$ (log scale)",
+       title="Steps to the target, best learning rate for each")
+ax.legend(fontsize=8)
+zoom = ax.inset_axes([0.13, 0.24, 0.3, 0.3])             # the first ten steps of both runs, same axes
+zoom.semilogy(raw_excess[:11], color=GD_COLOR)
+zoom.semilogy(std_excess[:std_steps + 1], "o-", color=COLORS["orange"], markersize=4)
+zoom.axhline(TOL, color="black", linestyle="--", linewidth=1)
+zoom.set_title("zoom: steps 0 to 10", fontsize=8)
+zoom.set_xticks(range(0, 11, 2))
+zoom.set_xlabel("step $k$", fontsize=7, labelpad=1)
+zoom.tick_params(labelsize=7, pad=1);
+
+# %% [markdown]
+# ## F. A shifted feature, drawn
+#
+# Section 6 of the chapter shifts the feature of its fifty points to $t + 5$: with an
+# intercept column, $\kappa$ is 952 on that sample, and gradient descent at the best
+# fixed rate $2/(L + \mu)$ from $w = 0$ still has 43% of its loss gap after 200
+# steps; after standardizing the feature, $\kappa = 1$ and one step lands on the
+# minimum. The two runs, in a picture:
+
+# %%
+line = data.linear(n=50, seed=0)
+t, y = line.X[:, 1], line.y
+runs = {}
+for name, A, steps in [("t + 5", np.column_stack([np.ones(50), t + 5]), 200),
+                       ("standardized", np.column_stack([np.ones(50), (t - t.mean()) / t.std()]), 1)]:
+    H_A, b_A = A.T @ A / 50, A.T @ y / 50
+    mu_A, L_A = np.linalg.eigvalsh(H_A)
+    w, ws = np.zeros(2), [np.zeros(2)]
+    for _ in range(steps):
+        w = w - 2 / (L_A + mu_A) * models.mse_grad(w, A, y)
+        ws.append(w)
+    w_min = np.linalg.solve(H_A, b_A)
+    gap = lambda v: 0.5 * (v - w_min) @ H_A @ (v - w_min)
+    runs[name] = (H_A, w_min, np.array(ws), L_A / mu_A, gap(ws[-1]) / gap(ws[0]))
+    print(f"{name}: kappa = {L_A / mu_A:.0f}, loss gap after {steps} step(s): {runs[name][4]:.1%} of the start's")
+assert abs(runs["t + 5"][3] - 952) < 1 and 0.42 < runs["t + 5"][4] < 0.44
+assert np.isclose(runs["standardized"][3], 1) and runs["standardized"][4] < 1e-20
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here, you may skip it.
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), width_ratios=[1.4, 1], layout="constrained")
+for ax, name, domain, color in [(axes[0], "t + 5", ((-11.0, 1.5), (-0.5, 3.5)), GD_COLOR),
+                                (axes[1], "standardized", ((-1.0, 3.5), (-1.0, 3.5)), COLORS["orange"])]:
+    H_A, w_min, ws, kappa, _ = runs[name]
+    g1, g2 = np.meshgrid(np.linspace(*domain[0], 300), np.linspace(*domain[1], 300))
+    d1, d2 = g1 - w_min[0], g2 - w_min[1]
+    gap_grid = 0.5 * (H_A[0, 0] * d1**2 + 2 * H_A[0, 1] * d1 * d2 + H_A[1, 1] * d2**2)
+    top = 0.5 * w_min @ H_A @ w_min                             # the gap at the start w = 0
+    ax.contour(g1, g2, gap_grid, levels=top * np.geomspace(1e-4, 100, 30) if name == "t + 5" else 20,
+               colors="0.7", linewidths=0.8)
+    ax.plot(*ws.T, "-", color=color, linewidth=0.4 if name == "t + 5" else 1.5,
+            label=f"gradient descent from $w = 0$, {len(ws) - 1} step(s)")
+    ax.plot(0, 0, **dict(style.START_STYLE, markeredgecolor="black"), label="start")
+    ax.plot(*ws[-1], **dict(style.END_STYLE, markersize=15, markerfacecolor="none", markeredgewidth=2,
+                            markeredgecolor=color, zorder=12), label="end of the run")
+    ax.plot(*w_min, **style.MINIMUM_STYLE, label="minimum")
+    ax.set(xlim=domain[0], ylim=domain[1], xlabel=f"intercept", ylabel="slope",
+           title=f"Feature {name} ($\\kappa$ = {kappa:.0f})")
+    ax.legend(fontsize=8, loc="lower left" if name == "t + 5" else "lower right")
+axes[1].set_aspect("equal");
+
+# %% [markdown]
+# ## G. `solve` on singular and nearly singular normal equations
 #
 # Section 7 of the chapter says that `solve` raises only if the elimination meets a pivot that is
 # *exactly* zero, and that rounding can leave a tiny nonzero one instead. Two cases.
@@ -389,45 +529,7 @@ except np.linalg.LinAlgError as exc:                                    # possib
     print("np.linalg.solve raised here:", exc)
 
 # %% [markdown]
-# ## E. Above $2/L$: a knife-edge
-#
-# Section 5 of the chapter says gradient descent on a quadratic converges *from every
-# start* exactly when $0 < \eta < 2/L$. From a start with no component along any eigenvector whose
-# $\lambda_i \ge 2/\eta$, a larger $\eta$ can still converge: those components are
-# zero and stay zero, in exact arithmetic. (Having no component along the top
-# eigenvector alone is not enough: on $\mathrm{diag}(1, 4)$ with $\eta = 2.5$, even the start
-# $(1, 0)$ diverges, by $|1 - 2.5| = 1.5$ per step, asserted below.) It is a
-# knife-edge, not a recipe. Take $\eta = 0.6 > 2/L = 0.5$ on
-# $H = \mathrm{diag}(1, 4)$. A start exactly on the slow axis converges (the axis is
-# exact in floating point, and the factor is $|1 - 0.6| = 0.4$ per step); a start
-# $10^{-3}$ off it diverges, by $|1 - 0.6 \cdot 4| = 1.4$ per step. On the same $H$
-# rotated by half a radian the slow eigenvector is exact only up to rounding: the
-# start, and every product with $H$, carry tiny errors along the steep eigenvector,
-# and those grow by 1.4 per step too:
-
-# %%
-H_toy, eta_toy = np.diag([1.0, 4.0]), 0.6                      # eta > 2/L = 0.5
-turn = np.array([[np.cos(0.5), -np.sin(0.5)], [np.sin(0.5), np.cos(0.5)]])
-H_turned = turn @ H_toy @ turn.T                                # the same eigenvalues, eigenvectors turned
-knife = {"slow axis of diag(1, 4)": (H_toy, np.array([1.0, 0.0])),
-         "slow axis, 1e-3 off": (H_toy, np.array([1.0, 1e-3])),
-         "slow eigenvector of the turned H": (H_turned, turn[:, 0])}
-for name, (H_k, w_k) in knife.items():
-    for _ in range(300):
-        w_k = w_k - eta_toy * H_k @ w_k
-    knife[name] = np.linalg.norm(w_k)
-    print(f"{name:>33}: |w_300| = {knife[name]:.1e}")
-assert knife["slow axis of diag(1, 4)"] < 1e-100                # 0.4^300: exactly on the axis, it converges
-assert knife["slow axis, 1e-3 off"] > 1e30                      # 1e-3 x 1.4^300
-assert knife["slow eigenvector of the turned H"] > 1e10         # rounding alone was enough
-w_big = np.array([1.0, 0.0])                                    # eta = 2.5 >= 2/1: the slow axis too
-for _ in range(100):
-    w_big = w_big - 2.5 * H_toy @ w_big
-print(f"eta = 2.5, start (1, 0): |w_100| = {np.linalg.norm(w_big):.1e} (1.5^100 = {1.5 ** 100:.1e})")
-assert np.isclose(np.linalg.norm(w_big), 1.5 ** 100, rtol=1e-9)  # |1 - 2.5 x 1| = 1.5 per step
-
-# %% [markdown]
-# ## F. Collinearity and the noise in the weights
+# ## H. Collinearity and the noise in the weights
 #
 # Section 7 of the chapter uses two standardized features with correlation 0.99. They
 # have a statistical face too. With $y = Xw_{\text{true}} + \varepsilon$ and
@@ -483,9 +585,8 @@ ax.set(xlabel="$w_1$", ylabel="$w_2$", aspect="equal",
        title=f"Correlated features (r = {correlation:.2f}): noisy weights, precise sum")
 ax.legend(fontsize=8, loc="upper right");
 
-
 # %% [markdown]
-# ## G. Early stopping and ridge, pair by pair
+# ## I. Early stopping and ridge, pair by pair
 #
 # Section 8 of the chapter pairs $k$ steps of gradient descent from $w = 0$ (rate
 # $\eta$) with ridge at $\lambda = 1/(\eta k)$: in the eigenvectors $q_i$ of
@@ -571,105 +672,3 @@ limit_gap = (1 - np.exp(-x_grid)) - x_grid / (1 + x_grid)
 print(f"k = 8: largest difference {gap_8:.3f}; large k: {limit_gap.max():.3f} at x = {x_grid[np.argmax(limit_gap)]:.2f}")
 assert 0.21 < gap_8 < 0.22
 assert abs(limit_gap.max() - 0.204) < 0.001 and abs(x_grid[np.argmax(limit_gap)] - 2.51) < 0.01
-
-# %% [markdown]
-# ## H. A shifted feature, drawn
-#
-# Section 6 of the chapter shifts the feature of its fifty points to $t + 5$: with an
-# intercept column, $\kappa$ is 952 on that sample, and gradient descent at the best
-# fixed rate $2/(L + \mu)$ from $w = 0$ still has 43% of its loss gap after 200
-# steps; after standardizing the feature, $\kappa = 1$ and one step lands on the
-# minimum. The two runs, in a picture:
-
-# %%
-line = data.linear(n=50, seed=0)
-t, y = line.X[:, 1], line.y
-runs = {}
-for name, A, steps in [("t + 5", np.column_stack([np.ones(50), t + 5]), 200),
-                       ("standardized", np.column_stack([np.ones(50), (t - t.mean()) / t.std()]), 1)]:
-    H_A, b_A = A.T @ A / 50, A.T @ y / 50
-    mu_A, L_A = np.linalg.eigvalsh(H_A)
-    w, ws = np.zeros(2), [np.zeros(2)]
-    for _ in range(steps):
-        w = w - 2 / (L_A + mu_A) * models.mse_grad(w, A, y)
-        ws.append(w)
-    w_min = np.linalg.solve(H_A, b_A)
-    gap = lambda v: 0.5 * (v - w_min) @ H_A @ (v - w_min)
-    runs[name] = (H_A, w_min, np.array(ws), L_A / mu_A, gap(ws[-1]) / gap(ws[0]))
-    print(f"{name}: kappa = {L_A / mu_A:.0f}, loss gap after {steps} step(s): {runs[name][4]:.1%} of the start's")
-assert abs(runs["t + 5"][3] - 952) < 1 and 0.42 < runs["t + 5"][4] < 0.44
-assert np.isclose(runs["standardized"][3], 1) and runs["standardized"][4] < 1e-20
-
-# %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), width_ratios=[1.4, 1], layout="constrained")
-for ax, name, domain, color in [(axes[0], "t + 5", ((-11.0, 1.5), (-0.5, 3.5)), GD_COLOR),
-                                (axes[1], "standardized", ((-1.0, 3.5), (-1.0, 3.5)), COLORS["orange"])]:
-    H_A, w_min, ws, kappa, _ = runs[name]
-    g1, g2 = np.meshgrid(np.linspace(*domain[0], 300), np.linspace(*domain[1], 300))
-    d1, d2 = g1 - w_min[0], g2 - w_min[1]
-    gap_grid = 0.5 * (H_A[0, 0] * d1**2 + 2 * H_A[0, 1] * d1 * d2 + H_A[1, 1] * d2**2)
-    top = 0.5 * w_min @ H_A @ w_min                             # the gap at the start w = 0
-    ax.contour(g1, g2, gap_grid, levels=top * np.geomspace(1e-4, 100, 30) if name == "t + 5" else 20,
-               colors="0.7", linewidths=0.8)
-    ax.plot(*ws.T, "-", color=color, linewidth=0.4 if name == "t + 5" else 1.5,
-            label=f"gradient descent from $w = 0$, {len(ws) - 1} step(s)")
-    ax.plot(0, 0, **dict(style.START_STYLE, markeredgecolor="black"), label="start")
-    ax.plot(*ws[-1], **dict(style.END_STYLE, markersize=15, markerfacecolor="none", markeredgewidth=2,
-                            markeredgecolor=color, zorder=12), label="end of the run")
-    ax.plot(*w_min, **style.MINIMUM_STYLE, label="minimum")
-    ax.set(xlim=domain[0], ylim=domain[1], xlabel=f"intercept", ylabel="slope",
-           title=f"Feature {name} ($\\kappa$ = {kappa:.0f})")
-    ax.legend(fontsize=8, loc="lower left" if name == "t + 5" else "lower right")
-axes[1].set_aspect("equal");
-
-# %% [markdown]
-# ## I. Steps to the target, drawn
-#
-# Section 6 of the chapter runs gradient descent at the best fixed rate
-# $2/(L + \mu)$ on two features of scales 1 and 10 (`data.linear_features(n=200,
-# scales=(1, 10), seed=0)`), raw and standardized, and counts the steps until the
-# loss gap is $10^{-10}$ of the first. The two loss curves:
-
-# %%
-scaled = data.linear_features(n=200, scales=(1.0, 10.0), seed=0)
-Xs, ys = scaled.X, scaled.y
-s = Xs.std(axis=0)
-TOL = 1e-10
-curves = {}
-for name, A, w0 in [("raw", Xs, np.array([-1.0, 0.4])), ("standardized", Xs / s, s * np.array([-1.0, 0.4]))]:
-    H_A = A.T @ A / len(ys)
-    mu_A, L_A = np.linalg.eigvalsh(H_A)
-    w_min = np.linalg.solve(H_A, A.T @ ys / len(ys))
-    w, gaps = w0, []
-    for _ in range(800):
-        gaps.append(0.5 * (w - w_min) @ H_A @ (w - w_min))
-        w = w - 2 / (L_A + mu_A) * models.mse_grad(w, A, ys)
-    gaps = np.array(gaps) / gaps[0]
-    curves[name] = (gaps, L_A / mu_A, int(np.flatnonzero(gaps <= TOL)[0]))
-    print(f"{name}: kappa = {L_A / mu_A:.2f}, {curves[name][2]} steps to 1e-10")
-assert 80 < curves["raw"][1] < 130 and 400 < curves["raw"][2] < 800
-assert curves["standardized"][1] < 1.5 and curves["standardized"][2] < 10
-
-# %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
-(raw_excess, kappa_raw, raw_steps), (std_excess, kappa_std, std_steps) = curves["raw"], curves["standardized"]
-fig, ax = plt.subplots(figsize=(6.5, 4))
-ax.semilogy(raw_excess[:raw_steps + 60], color=GD_COLOR,
-            label=f"raw features, $\\kappa$ = {kappa_raw:.0f}: {raw_steps} steps")
-ax.semilogy(std_excess[:std_steps + 1], "o-", color=COLORS["orange"],
-            label=f"standardized, $\\kappa$ = {kappa_std:.2f}: {std_steps} steps")
-ax.axhline(TOL, color="black", linestyle="--", linewidth=1, label="target $10^{-10}$")
-ax.set_xlim(left=-15)                                 # the orange run, steps 0-4, off the axis line
-ax.set(xlabel="step $k$",
-       ylabel="$(J(w_k) - J^\\star) / (J(w_0) - J^\\star)$ (log scale)",
-       title="Steps to the target, best learning rate for each")
-ax.legend(fontsize=8)
-zoom = ax.inset_axes([0.13, 0.24, 0.3, 0.3])             # the first ten steps of both runs, same axes
-zoom.semilogy(raw_excess[:11], color=GD_COLOR)
-zoom.semilogy(std_excess[:std_steps + 1], "o-", color=COLORS["orange"], markersize=4)
-zoom.axhline(TOL, color="black", linestyle="--", linewidth=1)
-zoom.set_title("zoom: steps 0 to 10", fontsize=8)
-zoom.set_xticks(range(0, 11, 2))
-zoom.set_xlabel("step $k$", fontsize=7, labelpad=1)
-zoom.tick_params(labelsize=7, pad=1);
