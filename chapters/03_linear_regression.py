@@ -135,6 +135,8 @@ ax.legend(fontsize=8);
 # *Pattern Recognition and Machine Learning*, §3.1.1). The two-line derivation, and
 # why Laplace noise leads to absolute values instead, is in the
 # [details notebook](03_linear_regression_details.ipynb), section A.
+#
+# **Its gradient**, one partial derivative at a time. The chain rule on one term
 # gives $\frac{\partial}{\partial w_j} \tfrac12 r_i^2 = r_i \, \frac{\partial r_i}{\partial w_j}
 # = r_i \, x_{ij}$, because $r_i = \sum_k x_{ik} w_k - y_i$ depends on $w_j$ through the
 # single term $x_{ij} w_j$. Averaging over the examples:

@@ -48,9 +48,8 @@ GD_COLOR = style.color_for("gd")
 #
 # Section 2 of the chapter defines the half-MSE
 # $J(w) = \frac{1}{2n}\|Xw - y\|^2$. Why squares, and not, say, absolute values? One
-# reason is statistical. Suppose the
-# data were made as ours were, $y_i = x_i^\top w + \text{noise}_i$, with independent
-# Gaussian noise of variance $\sigma^2$. The probability density of the observed
+# reason is statistical. Suppose the data were made as the chapter's were,
+# $y_i = x_i^\top w + \text{noise}_i$, with independent Gaussian noise of variance $\sigma^2$. The probability density of the observed
 # targets given $w$ is then $\prod_i (2\pi\sigma^2)^{-1/2}
 # \exp\!\big(-(y_i - x_i^\top w)^2 / 2\sigma^2\big)$, and its negative logarithm is
 #
@@ -63,8 +62,6 @@ GD_COLOR = style.color_for("gd")
 # §3.1.1). Other noise models give other losses: with Laplace noise, of density
 # $\propto \exp(-|r|/b)$, the same computation gives $\text{const} + \frac1b \sum_i
 # |y_i - x_i^\top w|$, so maximum likelihood minimizes the mean *absolute* error.
-#
-# **Its gradient**, one partial derivative at a time. The chain rule on one term
 
 # %% [markdown]
 # ## B. The held-out loss of the fitted line
@@ -97,6 +94,7 @@ for name, value in held_out.items():
     print(f"half-MSE on 10,000 new points at {name}: {value:.4f}")
 noise_part = 0.5 ** 2 / 2                            # sigma^2 / 2 = 0.125: the noise alone
 assert abs(held_out["w_true (the generating line)"] / noise_part - 1) < 0.05
+assert abs(held_out["w_true (the generating line)"] - 0.122) < 0.0005          # these 10,000 points
 assert 1 < held_out["w* (fitted on the 50)"] / held_out["w_true (the generating line)"] < 1.05
 train_loss = models.mse_loss(w_fit, X, y)
 expected_train = noise_part * (1 - d / n)                        # sigma^2 (n - d) / (2n), d = 2 weights
@@ -124,7 +122,6 @@ assert train_loss > expected_train and held_out["w* (fitted on the 50)"] < expec
 # (and the penalty $\lambda$ of the chapter's section 8), a question of **generalization** that
 # this course, about optimization, leaves to the machine-learning texts (e.g.
 # Zhang et al. 2023, *Dive into Deep Learning*, §3.6).
-
 
 # %% [markdown]
 # ### Exactly and on average
