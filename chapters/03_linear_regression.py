@@ -35,11 +35,9 @@
 #
 # ## What you will learn
 #
-# - the linear model $\hat y = Xw$ and its loss, half the mean squared error
-#   $J(w) = \frac1n\sum_i \tfrac12 (x_i^\top w - y_i)^2$, and why squares (Gaussian
-#   noise);
-# - how to derive its gradient $\nabla J(w) = X^\top (Xw - y)/n$, and how to catch a
-#   wrong one with finite differences;
+# - the linear model $\hat y = Xw$, its loss, half the mean squared error
+#   $J(w) = \frac1n\sum_i \tfrac12 (x_i^\top w - y_i)^2$, and its gradient
+#   $\nabla J(w) = X^\top (Xw - y)/n$, checked with finite differences;
 # - that $J$ is a quadratic whose Hessian is $X^\top X / n$, so the $2/L$ limit of
 #   chapter 02, with $L = \lambda_{\max}(X^\top X / n)$, tells you the largest usable
 #   learning rate;
@@ -360,10 +358,9 @@ ax_loss.set(xlabel="step $k$", ylabel="$J(w_k) - J^\\star$", title="The loss abo
 fig, ax = plt.subplots(figsize=(8.6, 4.2), layout="constrained")
 ax.plot(t, y, "o", color="0.35", markersize=4, label="data")
 shown = [0, 2, 5, 10, 20, 200]
-step_styles = [(COLORS["reddish_purple"], (0, (1, 1))), (COLORS["sky_blue"], "-."),
-               (COLORS["bluish_green"], (0, (5, 2))), (COLORS["orange"], (0, (3, 1, 1, 1, 1, 1))),
-               (COLORS["vermillion"], "--"), (COLORS["blue"], "-")]
-for k, (color, linestyle) in zip(shown, step_styles):
+step_styles = zip(["reddish_purple", "sky_blue", "bluish_green", "orange", "vermillion", "blue"],
+                  [(0, (1, 1)), "-.", (0, (5, 2)), (0, (3, 1, 1, 1, 1, 1)), "--", "-"])
+for k, (color, linestyle) in zip(shown, [(COLORS[c], ls) for c, ls in step_styles]):
     w1, w2 = path[k]
     sign = "+" if w2 >= 0 else "-"
     ax.plot(grid_t, w1 + w2 * grid_t, color=color, linestyle=linestyle, linewidth=1.6 + 0.6 * (k == 200),
@@ -540,9 +537,9 @@ ax2.legend(loc="upper left", fontsize=8);
 # Chapter 02 showed that on a quadratic with Hessian $H$ gradient descent converges
 # from every start exactly when $0 < \eta < 2/L$, with $L = \lambda_{\max}(H)$. (A start
 # with no component along any eigenvector whose $\lambda_i \ge 2/\eta$ is a knife-edge
-# exception: [details](03_linear_regression_details.ipynb), section D.) The loss of linear regression *is* such a quadratic,
-# with $H = X^\top X / n$, so the limit carries over as it stands. Just below and
-# just above it:
+# exception: [details](03_linear_regression_details.ipynb), section D.) The loss of
+# linear regression *is* such a quadratic, with $H = X^\top X / n$, so the limit
+# carries over as it stands. Just below and just above it:
 
 # %%
 L = bowl.L
@@ -699,17 +696,7 @@ ax = axes[1]
 plotting.plot_contours(standardized, ax=ax, levels=25,
                        title=f"Standardized ($\\kappa$ = {kappa_std:.2f}): {std_steps} steps")
 plotting.plot_path(std_trace.xs[:std_steps + 1], ax=ax, color=COLORS["orange"])
-ax.set(xlabel="$v_1 = s_1 w_1$", ylabel="$v_2 = s_2 w_2$")
-inset = ax.inset_axes([0.6, 0.6, 0.32, 0.3])                # steps 2-4 hide under the star: their distances
-std_distance = np.linalg.norm(std_trace.xs[:std_steps + 1] - standardized.minima[0], axis=1)
-inset.semilogy(std_distance, "o-", color=COLORS["orange"], markersize=4)
-inset.set_title("distance to the minimum", fontsize=8)
-inset.set_xlabel("step", fontsize=7, labelpad=1)
-inset.set_xticks(range(std_steps + 1))
-inset.tick_params(labelsize=8, pad=1)
-for tick_label in inset.get_xticklabels() + inset.get_yticklabels():     # legible on the contours
-    tick_label.set_bbox(dict(facecolor="white", edgecolor="none", pad=0.5, alpha=0.85))
-inset.set_facecolor("white");
+ax.set(xlabel="$v_1 = s_1 w_1$", ylabel="$v_2 = s_2 w_2$");
 
 # %% [markdown]
 # Left, in the original weights (the two axes have different scales; hollow circle:
@@ -725,8 +712,9 @@ inset.set_facecolor("white");
 # $w = v/s$ is linear and keeps segments).
 #
 # Right, in the standardized coordinates, the contours are almost circles: the first
-# step lands next to the minimum, and steps 2 to 4 hide under the star (the inset
-# gives their distances, on a log scale).
+# step lands next to the minimum, and steps 2 to 4 hide under the star (their loss
+# gaps are drawn in the [details notebook](03_linear_regression_details.ipynb),
+# section E).
 #
 # The zig-zag is the steep eigen-direction changing sign at every step, and the
 # loss gap falls by the predicted $\rho^2$ per step on both problems:
@@ -1240,7 +1228,9 @@ ax_j.legend(fontsize=7.5, loc="lower right");
 #   Nearly collinear features make $\kappa$ large (gradient descent slow) and the
 #   individual weights imprecise, with covariance $\sigma^2 (X^\top X)^{-1}$, while
 #   their sum stays precise.
-# - Ridge regression adds $\tfrac{\lambda}{2}\|w\|^2$: a unique minimizer, a condition
+# - The squared loss is the negative log-likelihood under Gaussian noise. What
+#   matters in the end is the loss on held-out data, not on the training set.
+#   Ridge regression adds $\tfrac{\lambda}{2}\|w\|^2$: a unique minimizer, a condition
 #   number $(L + \lambda)/(\mu + \lambda)$, weights pulled towards zero; stopping
 #   gradient descent early from zero acts much like it.
 #
