@@ -13,11 +13,12 @@
 # [03_linear_regression.ipynb](03_linear_regression.ipynb) points to but does not
 # need for its story, in the order of its sections: the maximum-likelihood reading
 # of the squared loss, the held-out loss of the fitted line, which solver to use and
-# the digits each one loses, learning rates above $2/L$, two figures of section 6,
-# what `np.linalg.solve` does on singular normal equations, the noise in the weights
-# of correlated features, and a pair-by-pair comparison of early stopping with ridge. It is reference for the curious, not
-# needed for the exercises. Each section is self-contained: it recomputes what it
-# uses, and every number in the text is computed and asserted by the cell next to it.
+# the digits each one loses, learning rates above $2/L$, two figures of the
+# chapter's section 6, what `np.linalg.solve` does on singular normal equations, the
+# noise in the weights of correlated features, and a pair-by-pair comparison of
+# early stopping with ridge. It is reference for the curious, not needed for the
+# exercises. Each section is self-contained: it recomputes what it uses, and every
+# number in the text is computed and asserted by the cells next to it.
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -461,8 +462,11 @@ axes[1].set_aspect("equal");
 # %% [markdown]
 # ## G. `solve` on singular and nearly singular normal equations
 #
-# Section 7 of the chapter says that `solve` raises only if the elimination meets a pivot that is
-# *exactly* zero, and that rounding can leave a tiny nonzero one instead. Two cases.
+# Section 7 of the chapter says that `solve` raises only if the elimination meets a
+# pivot that is *exactly* zero: numpy calls LAPACK's `gesv`, which by its
+# documentation reports failure (`INFO > 0`) only when a diagonal entry $U_{ii}$ of the
+# LU factor is exactly zero. Rounding can leave a tiny nonzero pivot instead, when
+# $X^\top X$ is exactly singular or only a hair away from it. Two cases.
 #
 # **Columns $c$ times each other.** Make the second column $c$ times the first,
 # $t = (1, 2, 3)$, with a $c$ that float64 cannot hold exactly (0.1, 0.3, 0.7). The
