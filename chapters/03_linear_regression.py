@@ -598,13 +598,17 @@ Xs, ys = scaled.X, scaled.y
 print("feature means:", Xs.mean(axis=0).round(3), " standard deviations:", Xs.std(axis=0).round(3))
 H_raw = Xs.T @ Xs / len(ys)
 print("diagonal of X^T X / n:", np.diag(H_raw).round(2))
-assert 80 < H_raw[1, 1] / H_raw[0, 0] < 130                   # about 100 times more curved along w2
 raw = regression_surface(Xs, ys, domain=((-1.5, 2.5), (-0.35, 0.55)), start=(-1.0, 0.4),
                          name="raw features")
 kappa_raw = raw.L / raw.mu
 print(f"eigenvalues of X^T X / n: mu = {raw.mu:.3f}, L = {raw.L:.2f};  kappa = {kappa_raw:.1f}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert 80 < H_raw[1, 1] / H_raw[0, 0] < 130                   # about 100 times more curved along w2
 assert 80 < kappa_raw < 130
 assert H_raw[1, 1] <= raw.L < 1.01 * H_raw[1, 1]            # L >= H_22 (section 5), nearly equal here
+assert abs(raw.L - 101.45) < 0.005 and abs(H_raw[1, 1] - 101.45) < 0.005   # both 101.45 to two decimals
 
 # %% [markdown]
 # The large feature sets $L$: $L \ge H_{22}$ (section 5), and here the two agree to
