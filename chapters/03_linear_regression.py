@@ -1055,13 +1055,12 @@ lam = 0.1
 H_nc = X_nc.T @ X_nc / len(y_nc)
 w_ridge = np.linalg.solve(H_nc + lam * np.eye(2), X_nc.T @ y_nc / len(y_nc))
 kappa_ridge = np.linalg.cond(H_nc + lam * np.eye(2))
-ridge_surface = Surface("ridge", lambda w: near.f(w) + lam / 2 * np.sum(np.square(w), axis=0),
-                        lambda w: near.grad(w) + lam * np.asarray(w),
-                        lambda w: near.hess(w) + lam * np.eye(2).reshape((2, 2) + (1,) * (np.ndim(w) - 1)),
-                        minima=w_ridge,
-                        domain=near.domain, start=np.zeros(2), L=near.L + lam, mu=near.mu + lam)
-ridge_trace = run(sgd(lr=2 / (near.L + near.mu + 2 * lam)), ridge_surface, np.zeros(2), steps=20000, tol=0)
-ridge_gaps = ridge_surface.f(ridge_trace.xs.T) - ridge_surface.f(w_ridge)
+ridge_xs = [np.zeros(2)]                                  # gradient descent on J_lambda, best fixed rate
+for _ in range(2000):
+    ridge_xs.append(ridge_xs[-1] - 2 / (near.L + near.mu + 2 * lam)
+                    * (models.mse_grad(ridge_xs[-1], X_nc, y_nc) + lam * ridge_xs[-1]))
+off = np.array(ridge_xs) - w_ridge                        # the gap J_lambda(w) - J_lambda(w_lambda), exactly:
+ridge_gaps = 0.5 * np.einsum("ki,ij,kj->k", off, H_nc + lam * np.eye(2), off)
 ridge_steps = int(np.argmax(ridge_gaps < TOL * ridge_gaps[0]))
 print(f"kappa: {kappa_nc:.0f} -> {kappa_ridge:.1f} = (L + lambda)/(mu + lambda); steps: {near_steps} -> {ridge_steps}")
 print(f"w* = {near.minima[0].round(3)}, w_ridge = {w_ridge.round(3)}; "
@@ -1073,7 +1072,7 @@ assert np.isclose(kappa_ridge, (near.L + lam) / (near.mu + lam))
 assert kappa_ridge < kappa_nc / 5 and ridge_steps < near_steps / 5
 assert abs(kappa_ridge - 18.9) < 0.05                               # this sample: 191 -> 18.9
 assert abs(np.sqrt(kappa_nc) - 13.8) < 0.1 and abs(np.sqrt(kappa_ridge) - 4.35) < 0.02   # the ellipses' axis ratios
-assert np.allclose(ridge_trace.x, w_ridge, atol=1e-6)                    # GD finds w_ridge
+assert np.allclose(ridge_xs[-1], w_ridge, atol=1e-6)                     # GD finds w_ridge
 assert np.linalg.norm(w_ridge) < np.linalg.norm(near.minima[0])          # pulled towards 0
 assert near.f(w_ridge) > near.f(near.minima[0])                          # at a price in J
 
@@ -1146,7 +1145,7 @@ assert 0.09 < 0.1 / (2 / near.L) < 0.11                                 # a tent
 ks = np.array([10, 100, 1000])
 filters = 1 - (1 - 0.1 * evals_nc) ** ks[:, None]                        # the formula for w_k, one row per k
 assert np.allclose(gd_small[ks], (filters * (near.minima[0] @ evecs_nc)) @ evecs_nc.T, atol=1e-12)
-assert distance.max() < 0.03 * np.linalg.norm(near.minima[0])          # 2.4% on this sample
+assert abs(distance.max() / np.linalg.norm(near.minima[0]) - 0.024) < 0.0005   # 2.4% on this sample
 for k in pairings:
     at_lam = 1 - (1 - 0.1 / (0.1 * k)) ** k
     assert 0.62 < at_lam < 0.67                                           # about 1 - 1/e = 0.632
