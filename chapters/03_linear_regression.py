@@ -411,8 +411,7 @@ assert np.allclose(trace.xs, path, rtol=0, atol=1e-14)
 #
 # ($X^\top r = 0$ says the residual vector is perpendicular to every column of
 # $X$.) When the $d \times d$ matrix $X^\top X$ is invertible, one call
-# to `np.linalg.solve` gives the minimizer, up to rounding (the end of this section
-# measures how many digits rounding can cost). `np.linalg.lstsq` solves the same
+# to `np.linalg.solve` gives the minimizer, up to rounding. `np.linalg.lstsq` solves the same
 # least-squares problem directly from $X$, and gradient descent, run until the
 # gradient is tiny, finds the same point:
 
@@ -749,15 +748,17 @@ for name, gap_curve, kappa in [("raw", raw_excess, kappa_raw), ("standardized", 
 # about $\kappa/4 \cdot \ln 10^{10}$ steps (for large $\kappa$,
 # $\ln \rho \approx -2/\kappa$; here within 2%), the standardized ones a
 # handful (the [details notebook](03_linear_regression_details.ipynb), section E,
-# draws both loss curves). For large $\kappa$ the step count of gradient descent grows in proportion
-# to the condition number. Near $\kappa = 1$ it does not: $\rho$ is close to 0, the
-# count is a few steps rounded up, and that is why the step count fell by a
-# larger factor than $\kappa$ did. Standardizing fixes scale, not correlation: two standardized features with correlation $r$ still give
+# draws both loss curves). For large $\kappa$ the step count of gradient descent
+# grows in proportion to the condition number. Near $\kappa = 1$ it does not: $\rho$
+# is close to 0, the count is a few steps rounded up, and that is why the step count
+# fell by a larger factor than $\kappa$ did. Standardizing fixes scale, not
+# correlation: two standardized features with correlation $r$ still give
 # $\kappa = (1 + |r|)/(1 - |r|)$ (the matrix $\begin{pmatrix}1 & r\\ r & 1\end{pmatrix}$
 # has eigenvalues $1 \pm r$), which is 199 for $r = 0.99$ (section 7 measures 191 on a
 # sample whose correlation is 0.9896). Normalizing the inputs is standard advice
 # when gradient descent is slow (LeCun et al. 1998, *Efficient BackProp*). Dividing
-# each column by its spread is a *diagonal* preconditioning; the full fix for correlated features is **whitening**,
+# each column by its spread is a *diagonal* preconditioning; the full fix for
+# correlated features is **whitening**,
 # multiplying $X$ by $H^{-1/2}$, which makes the Hessian the identity and $\kappa = 1$
 # (section 7), at the price of computing $H$ and its eigenvectors: the
 # second-order idea of chapter 08. (Chapter 05's momentum and chapter 06's adaptive
