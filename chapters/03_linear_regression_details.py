@@ -658,6 +658,10 @@ for k in paired:
     ax.annotate(f"$k$ = {k}: {k_gap[k]:.1%}", gd_small[k], xytext=(-8, 10) if k < 256 else (6, 10 if k == 256 else -12),
                 textcoords="offset points", fontsize=8, ha="right" if k < 256 else "left", color=GD_COLOR,
                 zorder=10, bbox=dict(facecolor="white", edgecolor="none", pad=0.3, alpha=0.8))
+for k in paired[:3]:                                        # the squares of the first pairs, labelled too
+    ax.annotate(f"$\\lambda$ for $k$ = {k}", ridge_at_k[k], xytext=(8, -8), textcoords="offset points",
+                fontsize=8, ha="left", va="top", color=COLORS["vermillion"], zorder=10,
+                bbox=dict(facecolor="white", edgecolor="none", pad=0.3, alpha=0.8))
 ax.plot(*w_star, **style.MINIMUM_STYLE, label="$w^\\star$")
 ax.set(xlim=domain[0], ylim=domain[1], xlabel="$w_1$", ylabel="$w_2$", aspect="equal",
        title="Early stopping against ridge at $\\lambda = 1/(\\eta k)$:\ndistances in % of $\\|w^\\star\\|$")
