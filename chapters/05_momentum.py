@@ -37,8 +37,8 @@
 # - why momentum helps in a narrow valley: each eigen-direction follows a two-term
 #   recurrence, and with the right step size $\alpha^\star$ and momentum
 #   $\beta^\star$ all of them shrink by $(\sqrt\kappa - 1)/(\sqrt\kappa + 1)$ per
-#   step, checked against measurements for $\kappa$ = 10, 100 and 1000;
-# - why the heavy ball's loss first *rises*, one eigen-direction at a time;
+#   step, checked against measurements for $\kappa$ = 10, 100 and 1000, and why the
+#   heavy ball's loss first *rises*;
 # - what too little and too much momentum look like;
 # - the **largest stable step** of gradient descent, the heavy ball and Nesterov
 #   (Nesterov's is the *smallest* of the three at $\beta = 0.9$);
@@ -48,7 +48,6 @@
 # - when momentum carries the iterate over a hilltop into another minimum;
 # - and you get a **momentum explorer**: sliders for $\alpha$ and $\beta$, a
 #   Nesterov switch, and a start point you set by clicking.
-
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -136,7 +135,6 @@ def heavy_ball(grad, x0, lr, beta, steps):
         path.append(x)
     return np.array(path)
 
-
 # %% [markdown]
 # Section 4 derives the best step size and momentum for a quadratic; here are the
 # values, $\alpha^\star = 4/(\sqrt L + \sqrt\mu)^2$ and
@@ -182,7 +180,6 @@ ax_loss.set_xlim(0, 120)
 ax_loss.set_xticks([0, 5, 10, 15, 20, 50, 100], labels=["0", "5", "10", "15", "20", "50", "100"])  # no 10^1 label in the linear part
 ax_loss.set_xlabel("step $k$ (linear up to 20, then log scale)")
 ax_loss.set_title("Loss: the heavy ball first rises, then is far faster");
-
 
 # %% [markdown]
 # The heavy ball swings across the valley more than gradient descent does (its
@@ -272,7 +269,6 @@ def nesterov(grad, x0, lr, beta, steps):
         x, x_prev = y - lr * grad(y), x              # a gradient step from there
     return np.array(look_ahead)
 
-
 # %% [markdown]
 # One step of each, drawn from the same two points $x_{k-1}$ and $x_k$ on
 # $f = \tfrac12(x^2 + 10y^2)$, with $\alpha = 0.08$ and $\beta = 0.9$ (a picture, not a
@@ -330,7 +326,6 @@ ax.legend(handles=[
     plt.Line2D([], [], color="#595959", linestyle=":", label="the last step, $x_k - x_{k-1}$")],
     fontsize=8, loc="lower right")
 ax.set(xlim=(-2.6, 0.6), ylim=(-1.0, 1.6), aspect="equal");
-
 
 # %% [markdown]
 # PyTorch's `nesterov=True` (and `sgd(lr, momentum=β, nesterov=True)`) keeps the
@@ -459,6 +454,7 @@ ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2);
 # further (dark grey: the edge is $\alpha L = 2(1 + \beta)$, section 6; momentum *raises* the
 # largest stable step). Step 1% too far right and the run diverges; step left and the
 # rate rises quickly. (The colour scale is stretched near 1, so that the slow rates
+# along the bottom edge, gradient descent's, show their structure.)
 #
 # How the two roots travel through the complex plane as $\alpha\lambda$ grows, and why
 # the optimum puts $\mu$ and $L$ on the points where they meet, is drawn in section B of
@@ -577,8 +573,7 @@ ax.legend(fontsize=8);
 # between the heavy ball's 0.818 and gradient descent's 0.980. Section E of the
 # [details notebook](05_momentum_details.ipynb) checks them, runs the three methods side by side on this bowl, and
 # says where Nesterov's method earns its fame (functions that are not quadratics).
-# On a quadratic, Nesterov's method stays stable only below a smaller step-size limit
-# than the heavy ball's (section 6). Sutskever, Martens, Dahl & Hinton (2013, *On the importance
+# Sutskever, Martens, Dahl & Hinton (2013, *On the importance
 # of initialization and momentum in deep learning*, ICML) raise $\beta$
 # during training up to a cap that they tune, with nonzero values from 0.9 to 0.999.
 #
@@ -590,7 +585,6 @@ ax.legend(fontsize=8);
 # ball is *underdamped*, overshoots the minimum and spirals in. In between, at the
 # value where the roots for $\mu$ meet ($\sqrt\beta = 1 - \sqrt{\alpha\mu}$, here
 # $\beta = 0.81$), it is critically damped and fastest.
-
 
 # %%
 lr = 1 / L
@@ -611,19 +605,22 @@ def envelope_rate(xs):
 runs = {b: run(sgd(lr=lr, momentum=b), bowl, bowl.start, steps=600, tol=0) for b in betas}
 measured = np.array([envelope_rate(runs[b].xs) for b in betas])
 beta_critical = (1 - np.sqrt(lr * mu)) ** 2
-assert np.isclose(beta_critical, 0.81)
-assert np.allclose(measured, theory, rtol=5e-3)                      # measurement on the theory curve
-assert abs(betas[np.argmin(theory)] - beta_critical) < 0.02          # fastest near beta = 0.81
-assert np.isclose(momentum_rate(lr, beta_critical, [mu, L]), 0.9, rtol=1e-6)
 
 examples = [0.5, 0.81, 0.97]
 paths = {b: run(sgd(lr=lr, momentum=b), bowl, bowl.start, steps=150, tol=0) for b in examples}
 along = {b: paths[b].xs[:, 0] for b in examples}                     # the coordinate along the valley
+distance_150 = {b: np.linalg.norm(paths[b].xs[-1]) for b in examples}
+print("distance to the minimum after 150 steps:", {b: f"{d:.1e}" for b, d in distance_150.items()})
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert np.isclose(beta_critical, 0.81)
+assert np.allclose(measured, theory, rtol=5e-3)                      # measurement on the theory curve
+assert abs(betas[np.argmin(theory)] - beta_critical) < 0.02          # fastest near beta = 0.81
+assert np.isclose(momentum_rate(lr, beta_critical, [mu, L]), 0.9, rtol=1e-6)
 assert np.all(np.diff(along[0.5]) > 0) and np.all(along[0.5] < 0)    # overdamped: creeps, never overshoots
 assert np.sum(np.diff(np.sign(along[0.97])) != 0) >= 4               # underdamped: crosses the minimum again and again
-distance_150 = {b: np.linalg.norm(paths[b].xs[-1]) for b in examples}
 assert distance_150[0.81] < 1e-3 * min(distance_150[0.5], distance_150[0.97])
-print("distance to the minimum after 150 steps:", {b: f"{d:.1e}" for b, d in distance_150.items()})
 assert 4e-6 < distance_150[0.81] < 8e-6
 assert 0.115 < distance_150[0.5] < 0.125 and 0.165 < distance_150[0.97] < 0.175   # 0.12 and 0.17, quoted below
 
@@ -748,7 +745,6 @@ assert np.allclose(rosenbrock.start, (-1.2, 1.0))
 print(f"at the start (-1.2, 1) lambda_max is larger: {lam_start:.0f}")
 assert np.isclose(lam_start, 1506.4, atol=0.5)
 
-
 # %% [markdown]
 # Gradient descent can settle there with `lr` up to 0.0020, the heavy ball with
 # $\beta = 0.9$ up to 0.0038, Nesterov with $\beta = 0.9$ only up to 0.00135. So if
@@ -800,12 +796,6 @@ assert np.isclose(lam_start, 1506.4, atol=0.5)
 # momentum can lose its speed: section G of the details notebook shows it on the bowl):
 # **for a given noise floor, how fast can each method get there?**
 
-# %%
-def stationary_variance(lr, beta, lam, s2=1.0):
-    """E[z^2] of z_{k+1} = (1 + beta - lr lam) z_k - beta z_{k-1} - lr xi_k, Var(xi) = s2 (the formula above)."""
-    return lr * (1 + beta) * s2 / ((1 - beta) * lam * (2 * (1 + beta) - lr * lam))
-
-
 # %% [markdown]
 # ### The fair comparison: for a given floor, how fast?
 #
@@ -821,6 +811,11 @@ def stationary_variance(lr, beta, lam, s2=1.0):
 
 # %% jupyter={"source_hidden": true}
 # Helper code for the fair comparison (the noisy bowl, the floor formula, the grid search): nothing new to learn here.
+def stationary_variance(lr, beta, lam, s2=1.0):
+    """E[z^2] of z_{k+1} = (1 + beta - lr lam) z_k - beta z_{k-1} - lr xi_k, Var(xi) = s2 (the formula above)."""
+    return lr * (1 + beta) * s2 / ((1 - beta) * lam * (2 * (1 + beta) - lr * lam))
+
+
 curvatures = np.array([mu, L])                   # the bowl's Hessian is diag(mu, L), its minimum at 0
 
 
@@ -869,7 +864,6 @@ def bowl_floor(lr, beta):
     """The formula's floor on the noisy bowl: sum over its two eigenvalues of lambda E[z^2] / 2."""
     return sum(0.5 * lam * stationary_variance(lr, beta, lam) for lam in curvatures)
 
-
 # %%
 matches = {"gradient descent's floor at $2/(L+\\mu)$": bowl_floor(2 / (L + mu), 0.0),
            "the lower floor": bowl_floor((1 - beta_star) * 2 / (L + mu), beta_star)}
@@ -889,7 +883,6 @@ for what, target in matches.items():
           f" {steps_per_e(r_g):.0f} steps per factor e, below 2x the target after {reach_['gd']} steps (seeds 1-3)")
     print(f"{'':17} heavy ball alpha {a_h:.4f}, beta {b_h:.3f} (floor {f_h:.3f}), rate {r_h:.4f},"
           f" {steps_per_e(r_h):.1f} steps per factor e, after {reach_['hb']} steps")
-
 
 # %%
 targets = np.geomspace(0.003, 1.0, 40)
@@ -983,18 +976,10 @@ def final_minimum(beta, x0=x0, steps=5000):
     assert trace.status != "diverged"
     return "global" if abs(trace.x[0] - global_min) < 1e-3 else "local"
 
-
-for beta in [0.0, 0.5, 0.8, 0.9, 0.95, 0.99]:
-    print(f"beta = {beta:<4}: ends in the {final_minimum(beta)} minimum")
-assert [final_minimum(b) for b in [0.0, 0.5, 0.8]] == ["local"] * 3
-assert [final_minimum(b) for b in [0.9, 0.95]] == ["global"] * 2
-assert final_minimum(0.99) == "local"
-
 # %% [markdown]
-# No momentum, or a little: the local minimum. Enough momentum ($\beta = 0.9$): the
-# ball rolls over the hilltop into the global minimum. But $\beta = 0.99$ ends in the
-# *local* minimum again. Scanning $\beta$ from 0 to 0.99 shows the pattern:
-
+# Scanning $\beta$ from 0 to 0.99: no momentum, or a little, ends in the local minimum;
+# enough momentum rolls the ball over the hilltop into the global minimum; but too much
+# ends in the *local* minimum again:
 
 # %%
 scan = np.round(np.arange(0, 1, 0.01), 2)
@@ -1002,7 +987,6 @@ ends = np.array([final_minimum(b) for b in scan])
 escaping = scan[ends == "global"]
 print(f"escapes for beta from {escaping.min()} to {escaping.max()} ({len(escaping)} of {len(scan)} values)")
 assert np.array_equal(escaping, scan[(scan >= 0.88) & (scan <= 0.97)])   # one window of beta
-
 
 rim = 0.1699                                               # the hilltop between the wells
 assert abs(double_well.grad(np.array([rim]))[0]) < 1e-3 and double_well.hess(np.array([rim]))[0, 0] < 0
@@ -1126,12 +1110,12 @@ ax_loss.set_title(f"Loss, 20,000-step budget (lr = {lr}, $\\beta$ = {beta})");
 # %% [markdown]
 # All three drop into the valley within 50 steps (the loss falls five-fold, and at
 # step 50 each iterate is within 0.03 of the valley floor $y = x^2$); the
-# difference is the walk along it. The marks show it: at step 1000 both momentum
-# methods are at the minimum (on the star), and already at step 300 they are near
-# $(0.85, 0.75)$, where gradient descent arrives only at step 3,000; at step 1000
-# gradient descent has only just rounded the bend, at about $(0.33, 0.10)$. Both momentum methods meet the tolerance in about
-# 3,000 steps; gradient descent has not met it after 20,000 (its $f$ is about
-# $2\cdot10^{-8}$ and still falling).
+# difference is the walk along it. At step 300 both momentum methods are near
+# $(0.85, 0.75)$, where gradient descent arrives only at step 3,000; at step 1000 they
+# are at the minimum (the star), while gradient descent has only just rounded the bend,
+# at about $(0.33, 0.10)$. Both momentum methods meet the tolerance in about 3,000 steps;
+# gradient descent has not met it after 20,000 (its $f$ is about $2\cdot10^{-8}$ and
+# still falling).
 #
 # This race gives all three the same `lr`, so the momentum methods move with an
 # effective step $\text{lr}/(1 - \beta)$ ten times larger (section 7), and part of the
@@ -1212,7 +1196,6 @@ assert momentum_rate(lr_star, beta_edge - 0.01, [mu, L]) > 1 > momentum_rate(lr_
 assert np.isclose(explorer.rate_theory, rho_star)                    # it opens at (alpha*, beta*) on kappa = 100
 assert abs(explorer.rate_measured / explorer.rate_theory - 1) < 0.03
 assert np.isclose(explorer.values["lr"], lr_star) and np.isclose(explorer.values["momentum"], beta_star)
-
 
 # %% [markdown]
 # ## Summary

@@ -18,7 +18,6 @@
 # the definitions cell below, so you can run any of them without the chapter. Every
 # number quoted in the text is computed and asserted by a code cell of this notebook.
 
-
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
 import sys
@@ -362,7 +361,6 @@ for k in kappas:                     # steps predicted from k rho^k: ln(1e6 k) /
     n_hb = table[k]["hb"]
     assert abs(np.log(1e6 * n_hb) / -np.log(rho_k) / n_hb - 1) < 0.1
 
-
 # %% [markdown]
 # The measured rates sit within 1% of $(\sqrt\kappa - 1)/(\sqrt\kappa + 1)$. They are
 # never quite as fast: at $(\alpha^\star, \beta^\star)$ both roots for $\mu$ and for
@@ -518,7 +516,6 @@ assert steps_to(ball) < steps_to(nag_tuned.xs) < steps_to(gd.xs)
 # practice (O'Donoghue & Candès, 2015, *Adaptive restart for accelerated gradient
 # schemes*, Found. Comput. Math.).
 
-
 # %%
 def lrp_grad(x):
     """Gradient of Lessard, Recht & Packard's piecewise quadratic: 25x below 1, x + 24 up to 2, 25x - 24 above (L = 25, mu = 1)."""
@@ -656,7 +653,6 @@ def bowl_floor(lr, beta):
     """The formula's floor on the noisy bowl: sum over its two eigenvalues of lambda E[z^2] / 2."""
     return sum(0.5 * lam * stationary_variance(lr, beta, lam) for lam in curvatures)
 
-
 # %% [markdown]
 # ### Three single settings: where the speed goes
 #
@@ -723,9 +719,9 @@ ax.legend(fontsize=8, loc="upper right");
 # where each kick echoes for a long time; a smaller step would lower its floor too (to
 # 0.0075 at $1/L$, by the formula, at half the speed along the valley).
 #
-# **The gain as the floor goes to 0.** Over the chapter's plot of the fastest setting for
+# **The gain as the floor goes to 0.** In the chapter's plot of the fastest setting for
 # each floor, the ratio of steps per factor $e$ (gradient descent's best over the heavy
-# ball's best) falls from about 10 to about 2. By the formulas it tends to 2 as the floor
+# ball's best) shrinks as the floor goes down. By the formulas it tends to 2 as the floor
 # goes to 0 (2.10, 2.01 and 2.00 at floors $10^{-3}$, $10^{-4}$, $10^{-6}$; computed below
 # by bisection on $\alpha$ for each $\beta$, not on the grid): for a small effective step
 # $\eta$ gradient descent converges at about $1 - \eta\mu$ per step, and the fastest heavy
