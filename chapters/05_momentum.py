@@ -182,13 +182,13 @@ ax_loss.set_xlabel("step $k$ (linear up to 20, then log scale)")
 ax_loss.set_title("Loss: the heavy ball first rises, then is far faster");
 
 # %% [markdown]
-# The heavy ball swings across the valley more than gradient descent does (its
-# step size $\alpha^\star \approx 0.033$ is above gradient descent's limit
-# $2/L = 0.02$: momentum makes larger steps stable), but it races along the floor.
-# Its loss, though, is not monotone: it first *rises*, thirteen-fold (peak at step 4,
-# the bump in the linear first part of the right panel's step axis), and only after
-# that falls, much faster than gradient descent's (which falls at every step: on a quadratic, with a step below
-# $2/L$, every eigen-coordinate shrinks at every step). Section 4 explains the rise.
+# The heavy ball swings across the valley more than gradient descent does, but it
+# races along the floor. Its step size $\alpha^\star \approx 0.033$ is above gradient
+# descent's limit $2/L = 0.02$: momentum makes larger steps stable. Its loss is not
+# monotone: it first *rises*, thirteen-fold, peaking at step 4 (the bump in the linear
+# part of the right panel's step axis), and only then falls, much faster than gradient
+# descent's. Gradient descent's loss falls at every step: on a quadratic, with a step
+# below $2/L$, every eigen-coordinate shrinks at every step. Section 4 explains the rise.
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -449,12 +449,12 @@ ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2);
 # 0.99. Above the star they turn horizontal: there, for every $\alpha$ in the window
 # $(1 - \sqrt\beta)^2/\mu \le \alpha \le (1 + \sqrt\beta)^2/L$, every root is complex
 # and the rate is $\sqrt\beta$. Left of the window (small $\alpha$) the roots for
-# $\mu$ are real and the rate is worse, which is why the contours bend down there. The star sits close to the edge of
-# divergence: $\alpha^\star L = 3.306$ against the edge $2(1 + \beta^\star) = 3.339$, 1%
-# further (dark grey: the edge is $\alpha L = 2(1 + \beta)$, section 6; momentum *raises* the
-# largest stable step). Step 1% too far right and the run diverges; step left and the
-# rate rises quickly. (The colour scale is stretched near 1, so that the slow rates
-# along the bottom edge, gradient descent's, show their structure.)
+# $\mu$ are real and the rate is worse, which is why the contours bend down there.
+# The star sits close to the edge of divergence (dark grey), $\alpha L = 2(1 + \beta)$
+# (section 6): $\alpha^\star L = 3.306$ against $2(1 + \beta^\star) = 3.339$, 1% further.
+# Step 1% too far right and the run diverges; step left and the rate rises quickly. The
+# colour scale is stretched near 1, so that the slow rates along the bottom edge,
+# gradient descent's, show their structure.
 #
 # How the two roots travel through the complex plane as $\alpha\lambda$ grows, and why
 # the optimum puts $\mu$ and $L$ on the points where they meet, is drawn in section B of
@@ -913,7 +913,7 @@ ax.legend(fontsize=8, loc="upper right");
 # At every floor in the range, the heavy ball's best setting is faster than gradient
 # descent's best. For a floor of at most 0.505, the heavy ball with
 # $(\alpha, \beta) \approx (0.032, 0.68)$ converges at 0.82 per step, gradient descent at
-# best at 0.98. In the simulation the heavy ball's mean loss falls below twice the target
+# best at 0.98. In the simulation (seeds 1–3) the heavy ball's mean loss falls below twice the target
 # after 14 steps, gradient descent's after about 68: about 5 times sooner. For the floor
 # 0.011, the best heavy ball needs 106 steps and gradient descent 227: about 2 times
 # (the big markers are these pairs). The gain shrinks as the floor goes down, to about 2
