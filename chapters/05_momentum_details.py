@@ -12,7 +12,8 @@
 # This notebook holds what [chapter 05](05_momentum.ipynb) leaves out of its story:
 # framework conventions, the complex roots and the double root behind the
 # heavy ball's rates, the lower bound, Nesterov's best parameters on a quadratic,
-# the derivation and checks of the noise floor, and the hilltop crossed from below.
+# the derivation and checks of the noise floor, the hilltop crossed from below, and the
+# rates of the three methods on one eigen-direction.
 # It is reference for the curious; you do not need it for the exercises. Each
 # section is self-contained: it recomputes what it uses from the course library and
 # the definitions cell below, so you can run any of them without the chapter. Every
