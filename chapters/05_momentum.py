@@ -961,7 +961,7 @@ assert 9 < gain[-1] < 11 and 1.8 < gain[0] < 2.6
 # The double well $f(x) = x^4 - 3x^2 + x$ has a shallow local minimum at
 # $x \approx 1.13$ and the global one at $x \approx -1.30$, with a hilltop in between
 # at $x \approx 0.17$. From the start $x_0 = 1.75$, high up the right wall, plain
-# gradient descent settles in the local minimum. With momentum:
+# gradient descent settles in the local minimum. Where does the heavy ball (lr = 0.02) end?
 
 # %%
 lr = 0.02
@@ -1023,11 +1023,11 @@ ax_t.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
 # over the hilltop (section I of the details notebook counts the crossings), and
 # where it finally comes to rest is a matter of timing.
 #
-# A ball released *below* the height of the hilltop is another matter. For a ball in
-# continuous time with friction it is a law that it cannot cross: its energy only
-# decreases. The discrete heavy ball has a guarantee of this kind only for small enough
-# steps; with a coarse step its energy can rise, and iterates started below the hilltop
-# do get past it (section I of the [details notebook](05_momentum_details.ipynb)).
+# A ball released at rest *below* the hilltop is another matter. In continuous
+# time, a ball with friction cannot cross: its energy only decreases. The discrete heavy
+# ball has a guarantee of this kind for small enough steps, not for every step: with a
+# coarse step its energy can rise, and iterates started below the hilltop do get past
+# it (section I of the [details notebook](05_momentum_details.ipynb)).
 #
 # So momentum is not a method for finding global minima. It helps on long slopes
 # and narrow valleys, and it may carry the iterate over small bumps; which minimum it
