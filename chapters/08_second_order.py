@@ -28,24 +28,20 @@
 #
 # ## What you will learn
 #
-# - the Newton step $H p = -g$, derived from the quadratic model, and why it finds
-#   the minimum of any strictly convex quadratic (positive definite Hessian) in
-#   **one step** (in exact arithmetic; in floating point, up to an error that grows
-#   with the condition number);
-# - **quadratic convergence**: the error squares at each step, the digits double,
-#   measured on Rosenbrock's function;
-# - how pure Newton fails where the Hessian is not positive definite (it walks to a
-#   saddle point or a maximum), and the fix: **damped Newton** with a modified
-#   Hessian and the **Armijo backtracking line search**;
+# - the Newton step $H p = -g$, derived from the quadratic model, and why it minimizes any
+#   strictly convex quadratic in **one step** (in exact arithmetic; in floating point, up to
+#   an error that grows with the condition number);
+# - **quadratic convergence**: the digits double at each step, measured on Rosenbrock;
+# - how pure Newton walks to a saddle point or a maximum where the Hessian is not positive
+#   definite, and the fix: **damped Newton** (a modified Hessian, **Armijo backtracking**);
 # - what a Newton step costs: $O(d^2)$ memory, $O(d^3)$ time;
-# - **BFGS**, which learns the inverse Hessian from gradients, and **L-BFGS**, which
-#   keeps only the last $m$ gradient pairs (and what `torch.optim.LBFGS` does by default);
-# - the **Wolfe conditions**, the line search that BFGS needs, and what superlinear
-#   convergence means;
-# - a comparison with `scipy.optimize.minimize` and with gradient descent, momentum
-#   and Adam, in iterations and evaluations;
-# - and a **Newton vs gradient descent explorer** that plays both methods step by step
-#   with Newton's quadratic model drawn on the contours.
+# - **BFGS**, which learns the inverse Hessian from gradients, the **Wolfe conditions** it
+#   needs, superlinear convergence, and **L-BFGS**, which keeps only the last $m$ gradient
+#   pairs (and what `torch.optim.LBFGS` does by default);
+# - a comparison with `scipy.optimize.minimize` and with gradient descent, momentum and
+#   Adam, in iterations and evaluations;
+# - a **Newton vs gradient descent explorer** that plays both methods step by step with
+#   Newton's quadratic model drawn on the contours.
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -82,25 +78,24 @@ COLORS = style.PALETTE
 # $$f(x + p) \approx m(p) = f(x) + g^\top p + \tfrac12\, p^\top H p,
 # \qquad g = \nabla f(x),\; H = \nabla^2 f(x).$$
 #
-# Gradient descent uses only the first two terms, a plane, which has no minimum:
-# that is why it needs a learning rate. The model with curvature is a bowl (when
-# $H$ is positive definite) and its bottom is where its gradient vanishes,
-# $g + H p = 0$. So the **Newton step** is the solution of a linear system:
+# Gradient descent uses only the first two terms, a plane, which has no minimum: that is why it
+# needs a learning rate. The model with curvature is a bowl (when $H$ is positive definite) and
+# its bottom is where its gradient vanishes, $g + H p = 0$. So the **Newton step** is the
+# solution of a linear system:
 #
 # $$\boxed{\;H\, p = -g, \qquad x_{\text{new}} = x + p\;}$$
 #
-# In one dimension it reads $x_{\text{new}} = x - f'(x)/f''(x)$: the slope divided by
-# how fast the slope changes. Two details in the code. We **solve** the system
-# (`np.linalg.solve`, a factorization) rather than forming the inverse $H^{-1}$, which
-# costs about three times as many operations and in general leaves a larger residual
-# (Higham 2002, *Accuracy and Stability of Numerical Algorithms*, section 14.1). And the **sign**: the step goes *against* the
-# gradient, $p = -H^{-1} g$.
+# In one dimension it reads $x_{\text{new}} = x - f'(x)/f''(x)$: the slope divided by how fast
+# the slope changes. Two details in the code. We **solve** the system (`np.linalg.solve`, a
+# factorization) rather than forming the inverse $H^{-1}$, which costs about three times as many
+# operations and in general leaves a larger residual (Higham 2002, *Accuracy and Stability of
+# Numerical Algorithms*, section 14.1). And the **sign**: the step goes *against* the gradient,
+# $p = -H^{-1} g$.
 
 # %%
 def newton_step(surface, x):
     """The step p that minimizes the quadratic model of surface at x: solve H p = -g."""
     return np.linalg.solve(surface.hess(x), -surface.grad(x))
-
 
 # %% [markdown]
 # `gdlearn.second_order.newton(surface, x0)` repeats this step until the gradient norm
@@ -123,7 +118,6 @@ def gd_steps_to(surface, x0, eps=1e-6, budget=10_000):
     trace = run(sgd(lr=2 / (surface.L + surface.mu)), surface, x0, steps=budget, tol=0)   # tol=0: all steps
     distance = np.linalg.norm(trace.xs, axis=1)
     return int(np.argmax(distance <= eps * distance[0]))
-
 
 one_step = {}
 print(f"{'kappa':>7} {'Newton: |x_1 - x*|':>20} {'gradient descent: steps to 1e-6':>33}")
@@ -154,8 +148,7 @@ gd_bowl = run(sgd(lr=2 / (bowl.L + bowl.mu)), bowl, bowl.start, steps=10, tol=0)
 newton_bowl = newton(bowl, bowl.start)
 fig, ax = plt.subplots(figsize=style.FIGSIZE["single"])
 plotting.plot_contours(bowl, ax=ax, title="A quadratic with $\\kappa$ = 100: one Newton step")
-plotting.plot_path(gd_bowl, ax=ax, color=style.color_for("gd"), label="gradient descent, 10 steps",
-                   legend=False)
+plotting.plot_path(gd_bowl, ax=ax, color=style.color_for("gd"), label="gradient descent, 10 steps", legend=False)
 plotting.plot_path(newton_bowl, ax=ax, color=style.color_for("newton"), label="Newton, 1 step",
                    legend=False, linewidth=2.5)
 ax.plot([], [], **{**style.START_STYLE, "markeredgecolor": "0.3"}, label="start of each path")
@@ -226,7 +219,6 @@ ball_errors = np.linalg.norm(ball_ros.xs - x_star, axis=1)
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
-# the last steps, near the minimum: e_{k+1} <= C e_k^2 with a modest C, and the digits double
 near = errors[(errors < 0.1) & (errors > 0)]
 assert len(near) >= 3
 assert np.all(near[1:] / near[:-1] ** 2 < 10)
@@ -239,18 +231,14 @@ assert np.allclose([errors[3], pure.fs[3], pure.fs[4]], [0.48, 0.056, 0.31], rto
 assert 0.5 < gd_errors[-1] < 0.6 and 1e-4 < ball_errors[-1] < 3e-4   # after 2,000 steps: 0.56 and 1.7e-4
 assert np.allclose(pure.xs[3], [0.76, 0.58], atol=0.005) and np.allclose(gd_ros.x, [0.72, 0.52], atol=0.005)
 assert np.linalg.norm(pure.xs[3] - gd_ros.x) < 0.08                    # Newton's x_3 on gradient descent's end
-assert np.allclose(pure.fs[:2], [24.2, 4.73], rtol=0.01) and np.allclose(errors[:2], [2.20, 2.21], atol=0.005)
 assert np.allclose(pure.xs[2], [0.76, -3.18], atol=0.005)                # the second step, far below the valley
 
 # %% [markdown]
-# The path is not monotone. The first step lowers $f$ (24.2 to 4.7) but moves slightly
-# *away* from the minimum (error 2.20 to 2.21). The second jumps to $(0.76, -3.18)$, far
-# below the valley, and *increases* $f$ from 4.7 to 1,412 (the model at that point is
-# poor far from it). The third brings $f$ down to 0.056, and the fourth raises it again,
-# to 0.31, while the error falls from 0.48 to 0.056: pure Newton aims at a zero of the
-# model's gradient, not at a lower $f$. Once the iterate is close, the error goes $5.6\cdot10^{-2} \to 9.6\cdot10^{-6}
-# \to 1.9\cdot10^{-11} \to 0$. On a log scale the difference with first-order methods
-# is stark:
+# The path is not monotone. The second step jumps far below the valley, to $(0.76, -3.18)$, and
+# *raises* $f$ from 4.7 to 1,412 (the model is poor far from its centre); the fourth raises $f$
+# again, from 0.056 to 0.31, while the error falls: pure Newton aims at a zero of the model's
+# gradient, not at a lower $f$. Once the iterate is close, the error goes $5.6\cdot10^{-2} \to
+# 9.6\cdot10^{-6} \to 1.9\cdot10^{-11} \to 0$. On a log scale:
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
@@ -282,18 +270,15 @@ with np.errstate(divide="ignore"):
     ax_err.semilogy(np.arange(len(errors)), np.where(errors > 0, errors, np.nan), "h-",
                     color=style.color_for("newton"), label="Newton")
 ax_err.set_xscale("symlog", linthresh=10)
-ax_err.set_xlim(0, 2000)
-ax_err.set_ylim(1e-12, 20)
-ax_err.set(xlabel="step $k$ (linear up to 10, then log scale)", ylabel=r"$\|x_k - x^\star\|$",
+ax_err.set(xlim=(0, 2000), ylim=(1e-12, 20), xlabel="step $k$ (linear up to 10, then log scale)", ylabel=r"$\|x_k - x^\star\|$",
            title="Error: Newton's plunge vs linear convergence")
 ax_err.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2);
 
 # %% [markdown]
-# (Newton's last points are under the minimum's star; the right panel shows their errors.)
-# Seven Newton steps reach the minimum to machine precision; after 2,000 steps
-# gradient descent is still about 0.56 away and the heavy ball about
-# $1.7 \cdot 10^{-4}$. Each Newton step costs more, a Hessian and a linear solve (section 5),
-# but on small problems that is nothing.
+# (Newton's last points are under the minimum's star; the right panel shows their errors.) Seven
+# Newton steps reach the minimum to machine precision; after 2,000 steps gradient descent is
+# still about 0.56 away and the heavy ball about $1.7 \cdot 10^{-4}$. Each Newton step costs
+# more, a Hessian and a linear solve (section 5), but on small problems that is nothing.
 #
 # Why the condition number does not slow Newton down: its iterates do not depend on a
 # linear change of coordinates (it is *affine invariant*), while gradient descent's do.
@@ -314,10 +299,9 @@ ax_err.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=
 # negative curvature $g^\top p$ can be positive: **the Newton direction points
 # uphill**.
 #
-# The saddle $f(x, y) = x^2 - y^2$ is its own quadratic model. From any start, one
-# Newton step lands exactly on the saddle point $(0, 0)$, where the gradient vanishes:
-# by the gradient test alone, "converged". `newton` looks at the Hessian there and
-# reports what it found:
+# The saddle $f(x, y) = x^2 - y^2$ is its own quadratic model. From any start, one Newton step
+# lands exactly on the saddle point $(0, 0)$, where the gradient vanishes: by the gradient test
+# alone, "converged". `newton` looks at the Hessian there and reports what it found:
 
 # %%
 to_saddle = newton(saddle, [-0.5, 1.0])
@@ -411,43 +395,31 @@ print("saddle points reached:", saddle_points.round(3).tolist())
 ax_map.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8);
 
 # %% [markdown]
-# On the map, the crosses are Himmelblau's four saddle points, each reached from some
-# of the starts (each with a Hessian of one negative and one positive eigenvalue),
-# and the plus is the maximum: the orange squares are starts that
-# end on a cross, the vermillion (red-orange) triangles starts that end on the plus, the green circles starts
-# that end at one of the four minima.
-#
-# A Hessian can also be **singular**: on $f(x, y) = x^2 + y^4$ along the $x$-axis
-# the curvature in $y$ is zero, the system $Hp = -g$ has no unique solution, and
-# `newton` stops with a message instead of dividing by zero:
-
-# %%
-flat = (lambda v: v[0] ** 2 + v[1] ** 4,
-        lambda v: np.array([2 * v[0], 4 * v[1] ** 3]),
-        lambda v: np.diag([2.0, 12 * v[1] ** 2]))
-singular = newton(flat, [1.0, 0.0])
-print(singular.message)
-assert singular.status == "singular_hessian"
+# On the map, the crosses are Himmelblau's four saddle points, each reached from some of the
+# starts (each with a Hessian of one negative and one positive eigenvalue), and the plus is the
+# maximum: the orange squares are starts that end on a cross, the vermillion (red-orange)
+# triangles starts that end on the plus, the green circles starts that end at one of the four
+# minima. (Where the Hessian is singular, `newton` stops with a message instead of dividing by
+# zero: section E of the [details notebook](08_second_order_details.ipynb).)
 
 # %% [markdown]
 # ## 4. Damped Newton: a modified Hessian and a line search
 #
 # Two repairs make Newton go downhill at every step.
 #
-# **Make the Hessian positive definite.** Replace $H$ by $H + \tau I$ with $\tau \ge 0$
-# just large enough: adding $\tau$ to every eigenvalue lifts the negative ones above
-# zero. `gdlearn.second_order.modified_hessian` follows Nocedal & Wright (Algorithm
-# 3.3): try a Cholesky factorization of $H + \tau I$, which succeeds exactly when the
-# matrix is positive definite, and double $\tau$ until it does. (One change: the
-# algorithm's first shift $\beta$ is multiplied here by $\max(1, \max_{ij}|H_{ij}|)$, so
-# that it is small *relative to* $H$'s entries whatever their scale.) Where $H$ is already
-# positive definite, $\tau = 0$ and the step is Newton's. Otherwise $\tau$ must exceed
-# $|\lambda_{\min}|$, and $p = -(H + \tau I)^{-1} g$ is then a descent direction (section 3's
-# argument, with $H + \tau I$ positive definite). At Himmelblau's $(-0.5, -0.5)$ from section 3,
-# $\lambda_{\min} = -41.9$ and `modified_hessian` picks $\tau = 82.1$. How the step changes
-# with $\tau$, from a long step along the negative-curvature direction to a short gradient
-# step, and how trust-region methods and Levenberg–Marquardt choose $\tau$, is in section D
-# of the [details notebook](08_second_order_details.ipynb).
+# **Make the Hessian positive definite.** Replace $H$ by $H + \tau I$ with $\tau \ge 0$ just
+# large enough: adding $\tau$ to every eigenvalue lifts the negative ones above zero.
+# `gdlearn.second_order.modified_hessian` follows Nocedal & Wright (Algorithm 3.3): try a
+# Cholesky factorization of $H + \tau I$, which succeeds exactly when the matrix is positive
+# definite, and double $\tau$ until it does (with one change, given in section D of the [details
+# notebook](08_second_order_details.ipynb)). Where $H$ is already positive definite, $\tau = 0$
+# and the step is Newton's. Otherwise $\tau$ must exceed $|\lambda_{\min}|$, and $p = -(H + \tau
+# I)^{-1} g$ is then a descent direction (section 3's argument, with $H + \tau I$ positive
+# definite). At Himmelblau's $(-0.5, -0.5)$ from section 3, $\lambda_{\min} = -41.9$ and
+# `modified_hessian` picks $\tau = 82.1$. How the step changes with $\tau$, from a long step
+# along the negative-curvature direction to a short gradient step, and how trust-region methods
+# and Levenberg–Marquardt choose $\tau$, is in section D of the [details
+# notebook](08_second_order_details.ipynb).
 #
 # **Do not trust the full step blindly.** Try $\alpha = 1$, and while the step does not
 # decrease $f$ *enough*, halve it. "Enough" is the **Armijo condition**, a fraction
@@ -456,11 +428,11 @@ assert singular.status == "singular_hessian"
 # $$f(x + \alpha p) \le f(x) + c_1\, \alpha\, g^\top p .$$
 #
 # Since $g^\top p < 0$, a small enough $\alpha$ always passes. This is **backtracking**
-# (Algorithm 3.1 of Nocedal & Wright), the same `backtracking` that chapter 02's section 9
-# ran with gradient descent on Rosenbrock; here its direction is the Newton step, and the
-# whole method is **damped Newton**. Here is
-# the line search on pure Newton's second step on Rosenbrock, the one that sent
-# $f$ from 4.7 to 1,412: a descent direction, but far too long once the banana bends.
+# (Algorithm 3.1 of Nocedal & Wright), the same `backtracking` that chapter 02's section 9 ran
+# with gradient descent on Rosenbrock; here its direction is the Newton step, and the whole
+# method is **damped Newton**. Here is the line search on pure Newton's second step on
+# Rosenbrock, the one that sent $f$ from 4.7 to 1,412: a descent direction, but far too long
+# once the banana bends.
 
 # %%
 x = pure.xs[1]
@@ -501,10 +473,10 @@ ax.set(xlabel=r"step length $\alpha$", ylabel="$f$", ylim=(3.0, top),
 ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(0.35, 0.5));   # the empty middle, off the lines
 
 # %% [markdown]
-# Three halvings, and $f$ drops from 4.73 to 4.09 instead of jumping to 1,412. (With
-# $c_1 = 10^{-4}$ the Armijo line is almost horizontal: nearly any decrease is enough.) Now
-# damped Newton on Himmelblau, from the start where pure Newton climbed to the
-# maximum, and then from all 225 starts:
+# Three halvings, and $f$ drops from 4.73 to 4.09 instead of jumping to 1,412. (With $c_1 =
+# 10^{-4}$ the Armijo line is almost horizontal: nearly any decrease is enough.) Now damped
+# Newton on Himmelblau, from the start where pure Newton climbed to the maximum, and then from
+# all 225 starts:
 
 # %%
 damped = newton(himmelblau, x0, damped=True)
@@ -562,33 +534,21 @@ assert damped.steps == 11 and np.allclose(nearest_min, [-2.805, 3.131], atol=1e-
 # the minimum $(-2.81, 3.13)$.
 #
 # Every one of these starts now ends at a minimum. That is what happened on this grid, not a
-# guarantee. The theorem that covers this method is Nocedal & Wright 2006, §3.4, Theorem 3.8:
-# Newton with a modified Hessian and Armijo backtracking (their Algorithm 3.2) has
-# $\nabla f(x_k) \to 0$ if $f$ is twice continuously differentiable, the level set
-# $\{x : f(x) \le f(x_0)\}$ is compact, and the modified Hessians $B_k$ have uniformly bounded
-# condition numbers, $\|B_k\|\,\|B_k^{-1}\| \le C$ (their bounded modified factorization
-# property, N&W eq. (3.39)). Even then it promises a stationary point, not a minimum. We do not check
-# (3.39) for our method: a Hessian that is already positive definite is used unmodified,
-# however badly conditioned. And
-# from a start on the saddle $x^2 - y^2$'s attracting line, $(1, 0)$, damped Newton
-# stops at the saddle. Near a minimum the line search accepts $\alpha = 1$
-# and the Hessian is left alone, so the last steps are pure Newton steps with their
-# quadratic convergence. Damped Newton is not always faster: on Rosenbrock it
-# refuses pure Newton's wild second step and takes about 20 steps to pure Newton's 6
-# (to the default `tol`, $\|\nabla f\| \le 10^{-8}$; section 2's seventh step was for `tol=1e-12`).
+# guarantee: the convergence theorem for this method (N&W Theorem 3.8) promises only a
+# stationary point, under hypotheses listed in section F of the [details
+# notebook](08_second_order_details.ipynb), and from a start on the saddle $x^2 - y^2$'s
+# attracting line, $(1, 0)$, damped Newton stops at the saddle. Near a minimum the line search
+# accepts $\alpha = 1$ and the Hessian is left alone, so the last steps are pure Newton steps
+# with their quadratic convergence. Damped Newton is not always faster: on Rosenbrock it refuses
+# pure Newton's wild second step and takes about 20 steps to pure Newton's 6 (to the default
+# `tol`, $\|\nabla f\| \le 10^{-8}$; section 2's seventh step was for `tol=1e-12`).
 #
 # ## 5. What a Newton step costs
 #
 # For $d$ parameters the Hessian has $d^2$ entries. Solving $Hp = -g$ by Gaussian
-# elimination (an LU factorization) costs about $d^3/3$ multiplications: eliminating
-# the $j$-th unknown updates the remaining $(d - j) \times (d - j + 1)$ block of the
-# system (right-hand side included), one multiplication per entry, and
-#
-# $$\sum_{j=1}^{d-1} (d - j)(d - j + 1) = \sum_{i=1}^{d-1} i(i + 1) = \frac{(d-1)\,d\,(d+1)}{3} \approx \frac{d^3}{3},$$
-#
-# plus $O(d^2)$ for the back substitution (Golub & Van Loan 2013, section 3.2; a
-# Cholesky factorization, possible when $H$ is positive definite, halves the count).
-# Doubling $d$ multiplies the work by $\approx 8$. In float64, 8 bytes per entry:
+# elimination (an LU factorization) costs about $d^3/3$ multiplications, plus $O(d^2)$ for
+# the back substitution (Golub & Van Loan 2013, section 3.2; the count is derived in section G
+# of the [details notebook](08_second_order_details.ipynb)). Doubling $d$ multiplies the work by $\approx 8$. In float64, 8 bytes per entry:
 
 # %%
 def in_bytes(n):
@@ -597,7 +557,6 @@ def in_bytes(n):
         if n >= size:
             return f"{n / size:,.0f} {unit}"
     return f"{n:.0f} bytes"
-
 
 for d, what in [(2, "our surfaces"), (1_000, "a small model"), (100_000, "a small neural network"),
                 (10_000_000, "a modest neural network")]:
@@ -609,16 +568,13 @@ for d, what in [(2, "our surfaces"), (1_000, "a small model"), (100_000, "a smal
 assert in_bytes(8 * 1_000**2) == "8 MB"
 assert in_bytes(8 * 100_000**2) == "80 GB"
 assert in_bytes(8 * 10_000_000**2) == "800 TB"
-elimination = lambda d: sum((d - j) * (d - j + 1) for j in range(1, d))        # multiplications, counted
-assert all(elimination(d) == (d - 1) * d * (d + 1) // 3 for d in [2, 3, 10, 200])
-assert all(8 < elimination(2 * d) / elimination(d) < 8.001 for d in [200, 400, 800])
+assert 3e20 < 1e7 ** 3 / 3 < 3.5e20                              # multiplications of one dense solve at d = 1e7
 
 # %% [markdown]
 # Eight megabytes for a thousand parameters, 80 GB for a hundred thousand, 800 TB for
 # ten million, and $3\times10^{20}$ multiplications per dense solve at $d = 10^7$. (We
-# count operations rather than time them: a measured time depends on the machine, its
-# load and how many threads the linear algebra library uses, and on a small matrix it
-# is dominated by overheads, not by the $d^3$ arithmetic.)
+# count operations: a measured time depends on the machine and its load, and on a small
+# matrix it is dominated by overheads, not by the $d^3$ arithmetic.)
 #
 # A gradient costs a small constant times what evaluating $f$ costs, whatever $d$
 # (the cheap-gradient principle of reverse-mode differentiation, Griewank & Walther 2008;
@@ -639,40 +595,41 @@ assert all(8 < elimination(2 * d) / elimination(d) < 8.001 for d in [200, 400, 8
 # Hessian is written $\nabla^2 f$ (it was $H$ in sections 1 to 5), $B_k$ is an
 # *approximation of the Hessian* and $H_k = B_k^{-1}$ an *approximation of its inverse*.
 #
-# After a step $s_k = x_{k+1} - x_k$ the gradient changed by
-# $y_k = \nabla f(x_{k+1}) - \nabla f(x_k)$. For a quadratic, $y_k = A s_k$ exactly; in
-# general $y_k \approx \nabla^2 f\, s_k$ for short steps (Taylor, chapter 01): **the change
-# of the gradient measures the curvature along the step**. A quasi-Newton method keeps
-# a matrix $B_k$, or directly its inverse $H_k$, steps along
-# $p_k = -B_k^{-1} \nabla f(x_k) = -H_k \nabla f(x_k)$ with a line search, and then corrects
-# the matrix so that it reproduces what it just measured, the **secant condition**
+# After a step $s_k = x_{k+1} - x_k$ the gradient changed by $y_k = \nabla f(x_{k+1}) - \nabla
+# f(x_k)$. For a quadratic, $y_k = A s_k$ exactly; in general $y_k \approx \nabla^2 f\, s_k$ for
+# short steps (Taylor, chapter 01): **the change of the gradient measures the curvature along
+# the step**. A quasi-Newton method keeps a matrix $B_k$, or directly its inverse $H_k$, steps
+# along $p_k = -B_k^{-1} \nabla f(x_k) = -H_k \nabla f(x_k)$ with a line search, and then
+# corrects the matrix so that it reproduces what it just measured, the **secant condition**
 #
 # $$B_{k+1}\, s_k = y_k, \qquad\text{equivalently}\qquad H_{k+1}\, y_k = s_k .$$
 #
-# The secant condition is one vector equation, $d$ scalar equations, while a symmetric
-# $d \times d$ matrix has $d(d+1)/2$ unknowns: for $d \ge 2$ it does not determine the matrix. BFGS (Broyden, Fletcher,
-# Goldfarb, Shanno, 1970) picks, among the symmetric matrices that satisfy it, the one
-# closest to $H_k$ in a weighted Frobenius norm $\|W^{1/2}(H - H_k)W^{1/2}\|_F$, with any
-# weight $W$ that maps $s_k$ to $y_k$ (N&W eqs. 6.16 and 6.17; N&W choose this weight
-# because it makes the norm non-dimensional, so the answer does not depend on the
-# units of the problem). The solution is
+# The secant condition is one vector equation, $d$ scalar equations, while a symmetric $d \times
+# d$ matrix has $d(d+1)/2$ unknowns: for $d \ge 2$ it does not determine the matrix. BFGS
+# (Broyden, Fletcher, Goldfarb, Shanno, 1970) picks, among the symmetric matrices that satisfy
+# it, the one closest to $H_k$ in a weighted Frobenius norm $\|W^{1/2}(H - H_k)W^{1/2}\|_F$,
+# with any weight $W$ that maps $s_k$ to $y_k$ (N&W eqs. 6.16 and 6.17; N&W choose this weight
+# because it makes the norm non-dimensional, so the answer does not depend on the units of the
+# problem). The solution is
 #
 # $$H_{k+1} = (I - \rho_k s_k y_k^\top)\, H_k\, (I - \rho_k y_k s_k^\top) + \rho_k s_k s_k^\top,
 # \qquad \rho_k = \frac{1}{y_k^\top s_k}.$$
 #
-# Read it from the right: the bracket products remove what $H_k$ said along $y_k$,
-# and the last term puts in the measured answer, $H_{k+1} y_k = s_k$ (multiply out to
-# check). It costs $O(d^2)$ per step, no Hessian and no solve. If $H_k$ is positive
-# definite and $y_k^\top s_k > 0$ (positive curvature along the step), $H_{k+1}$ is
-# positive definite too (N&W, section 6.1); if $y_k^\top s_k \le 0$, no symmetric
-# positive definite matrix satisfies the secant condition, and `bfgs` has to skip the
-# update. The next subsection shows how the line search prevents that.
+# Read it from the right: the bracket products remove what $H_k$ said along $y_k$, and the last
+# term puts in the measured answer, $H_{k+1} y_k = s_k$ (multiply out to check). It costs
+# $O(d^2)$ per step, no Hessian and no solve. If $H_k$ is positive definite and $y_k^\top s_k >
+# 0$ (positive curvature along the step), $H_{k+1}$ is positive definite too (N&W, section 6.1);
+# if $y_k^\top s_k \le 0$, no symmetric positive definite matrix satisfies the secant condition,
+# and `bfgs` has to skip the update. The next subsection shows how the line search prevents
+# that.
 #
 # Each requirement has a reason. Symmetry, because a Hessian is symmetric; positive
 # definiteness, because then $p_k = -H_k \nabla f(x_k)$ is a descent direction (section 3);
 # the secant condition, because it is the one piece of curvature just measured; and
 # "closest to $H_k$", so that the update keeps what the earlier steps taught and changes
-# the matrix only as much as the new pair demands. One update on numbers, checked:
+# the matrix only as much as the new pair demands. (On a strictly convex quadratic with exact
+# line searches it even learns the whole inverse Hessian in $d$ steps: section I of the
+# [details notebook](08_second_order_details.ipynb).) One update on numbers, checked:
 
 # %%
 H_old = np.array([[1.0, 0.2], [0.2, 0.5]])
@@ -683,35 +640,6 @@ H_new = V_new.T @ H_old @ V_new + rho_new * np.outer(s_new, s_new)
 print("H_new y =", H_new @ y_new, " s =", s_new, " eigenvalues of H_new:", np.linalg.eigvalsh(H_new))
 assert np.allclose(H_new @ y_new, s_new) and np.allclose(H_new, H_new.T)
 assert np.linalg.eigvalsh(H_new).min() > 0
-
-# %% [markdown]
-# On a strictly convex quadratic with *exact* line searches, BFGS finds the minimum in at
-# most $d$ steps, and if it takes all $d$ (no gradient vanishes earlier) then
-# $H_d = A^{-1}$ exactly: it has learned the whole inverse
-# Hessian from $d$ gradient differences (N&W, section 6.3, the properties of the Broyden
-# class on strongly convex quadratics; with $H_0 = I$ its iterates are even those of the
-# conjugate gradient method of chapter 03's appendix A). Here is that loop, in five dimensions:
-
-# %%
-rng = np.random.default_rng(0)
-M = rng.normal(size=(5, 5))
-A = M @ M.T + np.eye(5)                                   # f(x) = 1/2 x^T A x - b^T x
-b = rng.normal(size=5)
-x = np.zeros(5)
-H = np.eye(5)
-for k in range(5):
-    g = A @ x - b
-    p = -H @ g
-    alpha = -(g @ p) / (p @ A @ p)                        # the exact line search on a quadratic
-    s = alpha * p
-    y = A @ s                                             # the change of the gradient
-    H = bfgs_update(H, s, y)
-    assert np.allclose(H @ y, s)                          # the secant condition
-    x = x + s
-print("|x_5 - x*| =", np.linalg.norm(x - np.linalg.solve(A, b)))
-print("max |H_5 - A^-1| =", np.abs(H - np.linalg.inv(A)).max())
-assert np.allclose(x, np.linalg.solve(A, b), atol=1e-10)
-assert np.allclose(H, np.linalg.inv(A), atol=1e-8)
 
 # %% [markdown]
 # ### The Wolfe conditions: a line search for BFGS
@@ -726,7 +654,6 @@ def curvature_pairs(trace, surface=rosenbrock):
     s = np.diff(trace.xs, axis=0)
     y = np.diff([surface.grad(x) for x in trace.xs], axis=0)
     return np.sum(s * y, axis=1)
-
 
 armijo_only = bfgs(rosenbrock, rosenbrock.start, line_search="armijo")
 sy_armijo = curvature_pairs(armijo_only)
@@ -791,7 +718,7 @@ print(f"phi' is flattest at alpha = {flattest:.2f} ({dphi_flat:.4f}), steeper th
 assert 3.7 < steep_end < 4.0 and np.all(dphi_w[(alphas_w >= back) & (alphas_w < steep_end)] < g6 @ p6)
 assert 0.15 < flattest < 0.35 and 0 < dphi_flat - g6 @ p6 < 0.03 * abs(g6 @ p6)
 assert 0.4 < back < 0.6 and np.all(np.diff(dphi_w[(alphas_w >= 0.6) & (alphas_w <= 2)]) < 0)
-assert wolfe6.success and wolfe6.alpha == 4.0
+assert wolfe6.success and wolfe6.alpha == 4.0 and wolfe6.n_f == wolfe6.n_grad == 3   # 1, 2, 4
 assert wolfe6.f <= f6 + c1 * wolfe6.alpha * (g6 @ p6)                          # 3.7a
 assert abs(rosenbrock.grad(x6 + wolfe6.alpha * p6) @ p6) <= c2 * abs(g6 @ p6)  # 3.7b
 assert (rosenbrock.grad(x6 + wolfe6.alpha * p6) - g6) @ (wolfe6.alpha * p6) > 0  # y·s > 0
@@ -819,38 +746,18 @@ ax_d.set(xlabel=r"step length $\alpha$", ylabel=r"$\phi'(\alpha)$")
 ax_d.legend(fontsize=8, loc="upper left");
 
 # %% [markdown]
-# Along this direction $f$ keeps falling for a long way. Its slope first flattens a
-# little (by under 3 %, up to $\alpha \approx 0.25$), then steepens again, and from
-# $\alpha \approx 0.5$ to about 3.9 it is steeper than at the start (bottom panel): at $\alpha = 1$, where backtracking stopped because the
-# Armijo condition already held, the slope is steeper than at $\alpha = 0$, which is
-# exactly $y^\top s < 0$. The strong curvature condition holds only where the slope
-# is at most $c_2 = 0.9$ times as steep as at the start, inside the blue band.
+# Along this direction $f$ keeps falling for a long way. Its slope first flattens a little (by
+# under 3 %, up to $\alpha \approx 0.25$), then steepens again, and from $\alpha \approx 0.5$ to
+# about 3.9 it is steeper than at the start (bottom panel): at $\alpha = 1$, where backtracking
+# stopped because the Armijo condition already held, the slope is steeper than at $\alpha = 0$,
+# which is exactly $y^\top s < 0$. The strong curvature condition holds only where the slope is
+# at most $c_2 = 0.9$ times as steep as at the start, inside the blue band.
 #
-# `gdlearn.second_order.wolfe_line_search` enforces both strong Wolfe conditions,
-# following N&W's Algorithm 3.5:
-#
-# 1. try $\alpha = 1$;
-# 2. while the trial satisfies sufficient decrease but the slope is still steeply
-#    negative, **double** it;
-# 3. once a trial fails sufficient decrease, or its $f$ is no lower than the previous
-#    trial's ($\phi(\alpha_i) \ge \phi(\alpha_{i-1})$), or the slope turns positive, an
-#    acceptable step is bracketed between it and the previous trial;
-# 4. Algorithm 3.6 (*zoom*) shrinks the bracket (here to the minimum of a quadratic
-#    fitted to $\phi$, kept away from the bracket's ends, else by bisection) until a
-#    trial satisfies both conditions.
-#
-# Here it doubled twice, $1 \to 2 \to 4$: three trials, each with
-# $f$ and its gradient (`tests/test_second_order.py` checks the returned step against
-# both conditions on 13 slices of several functions). `bfgs` and `lbfgs` now use it by
-# default (`line_search="wolfe"`). Their first trial is $\alpha = 1$ at every step
-# except before the first update: until a curvature pair has been accepted,
-# $H_0 = I$ knows nothing of the scale of $f$, so if the gradient is longer than 1 the
-# trial step is scaled to length 1, $\alpha = 1/\|g\|$ (one step on these runs, since
-# no update is skipped). Just before the first
-# update, `bfgs` also rescales $H_0$ to $\frac{y^\top s}{y^\top y} I$ (N&W eq. 6.20),
-# the size of the inverse curvature along the first step, and `lbfgs` uses the newest
-# pair's $\gamma = \frac{s^\top y}{y^\top y}$ at every step (N&W eq. 7.20). From the
-# four classic starts of Rosenbrock:
+# `gdlearn.second_order.wolfe_line_search` enforces both strong Wolfe conditions
+# (N&W's Algorithm 3.5: it doubles $\alpha$ from 1 until an acceptable step is bracketed,
+# then zooms in; section H of the [details notebook](08_second_order_details.ipynb) has the steps). Here it doubled
+# twice, $1 \to 2 \to 4$: three trials, each with $f$ and its gradient. `bfgs` and `lbfgs`
+# use it by default (`line_search="wolfe"`). From the four classic starts of Rosenbrock:
 
 # %%
 four_starts = {}
@@ -874,17 +781,14 @@ assert np.allclose(quasi.x, x_star, atol=1e-6)
 assert pure.steps < quasi.steps < 50
 
 # %% [markdown]
-# No update skipped, $y_k^\top s_k > 0$ at every step. (The Wolfe search also evaluates
-# the gradient at its trials, which it hands back: the gradient at the accepted point is
-# the next iteration's.) BFGS needs more steps than Newton but evaluates no Hessian.
+# No update skipped, $y_k^\top s_k > 0$ at every step. BFGS needs more steps than Newton but evaluates no Hessian.
 #
-# How fast does it converge at the end? Newton's error ratio $e_{k+1}/e_k$ goes to 0
-# like $e_k$ itself; gradient descent's tends to a constant $\rho < 1$ (linear). BFGS
-# is in between: **superlinear**, $e_{k+1}/e_k \to 0$, under assumptions (a Lipschitz
-# Hessian, positive definite at the minimum, iterates converging fast enough): N&W,
-# Theorem 6.6, through the Dennis–Moré characterization (Theorem 3.7). The ratios need
-# not fall monotonically; the claim is about their limit. Measured, to a tighter
-# tolerance so that there are more of them:
+# How fast does it converge at the end? Newton's error ratio $e_{k+1}/e_k$ goes to 0 like $e_k$
+# itself; gradient descent's tends to a constant $\rho < 1$ (linear). BFGS is in between:
+# **superlinear**, $e_{k+1}/e_k \to 0$, under assumptions (a Lipschitz Hessian, positive
+# definite at the minimum, iterates converging fast enough): N&W, Theorem 6.6, through the
+# Dennis–Moré characterization (Theorem 3.7). The ratios need not fall monotonically; the claim
+# is about their limit. Measured, to a tighter tolerance so that there are more of them:
 
 # %%
 tight = bfgs(rosenbrock, rosenbrock.start, tol=1e-12)
@@ -918,21 +822,19 @@ assert 0.999 < gd_ratios[1989:1999].min() and gd_ratios[1989:1999].max() < gd_li
 assert abs(gd_ratios[-1] - gd_limit) < 1e-5 and abs(gd_ratios[9999] - gd_limit) < 1e-5   # the limit, reached
 
 # %% [markdown]
-# The last three ratios are below 0.01, against 0.68 a few steps earlier. They do not
-# fall monotonically ($1.1\cdot10^{-4}$, $7.1\cdot10^{-4}$, then about $2.5\cdot10^{-3}$, from
-# errors $2.6\cdot10^{-6}$, $2.8\cdot10^{-10}$, $2.0\cdot10^{-13}$ and a last one of a few
-# $10^{-16}$): the theorem is
-# about the limit, and the last error, under $10^{-15}$, is at the rounding level of
-# numbers near 1, so that last ratio says more about rounding than about BFGS.
+# The last three ratios are below 0.01, against 0.68 a few steps earlier, though not
+# monotonically: the theorem is about the limit, and the last error, under $10^{-15}$, is at
+# the rounding level of numbers near 1, so that last ratio says more about rounding than
+# about BFGS.
 #
-# Gradient descent's limit can be derived. Near $x^\star$ its error obeys
-# $x_{k+1} - x^\star \approx (I - \eta \nabla^2 f(x^\star))(x_k - x^\star)$, with $\eta = \text{lr} = 10^{-3}$. The Hessian at $(1, 1)$ has
-# eigenvalues $\lambda_{\min} = 0.39936$ and $\lambda_{\max} = 1001.6$; the component along the second
-# is multiplied by $1 - \eta\lambda_{\max} = -0.0016$ and dies at once, the one along the first by
-# $1 - \eta\lambda_{\min} = 0.9996$, and that is the limit of the ratio. The
-# linearization holds only near $x^\star$: at steps 1990-1999 the iterate is still 0.56 away, in the
-# curved valley, and the ratio there is 0.9994; continued to step 20,000, the run's ratio reaches
-# the limit. The three rates at a glance:
+# Gradient descent's limit can be derived. Near $x^\star$ its error obeys $x_{k+1} - x^\star
+# \approx (I - \eta \nabla^2 f(x^\star))(x_k - x^\star)$, with $\eta = \text{lr} = 10^{-3}$. The
+# Hessian at $(1, 1)$ has eigenvalues $\lambda_{\min} = 0.39936$ and $\lambda_{\max} = 1001.6$;
+# the component along the second is multiplied by $1 - \eta\lambda_{\max} = -0.0016$ and dies at
+# once, the one along the first by $1 - \eta\lambda_{\min} = 0.9996$, and that is the limit of
+# the ratio. The linearization holds only near $x^\star$: at steps 1990-1999 the iterate is
+# still 0.56 away, in the curved valley, and the ratio there is 0.9994; continued to step
+# 20,000, the run's ratio reaches the limit. The three rates at a glance:
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
@@ -957,17 +859,15 @@ ax_z.legend(fontsize=8, loc="lower center")
 assert newton_ratios[-1] < 1e-5 and ratios[-1] < 0.05
 
 # %% [markdown]
-# On the left, plotted as $1 - e_{k+1}/e_k$ so that its distance from 1 shows, gradient
-# descent's ratio sits on the limit twice: from about step 10,000, where the linearization
-# at $x^\star$ holds, and, by a coincidence, over the first hundred or so steps, while the
-# iterate is still about 2 away. There it creeps along the valley floor $y = x^2$ near
-# $x = -1$ (the steep component across the valley died in the first steps). Along the floor
-# $f = (1 - x)^2$, and one step moves $x$ by about $\eta\,2(1 - x)/(1 + 4x^2)$ (the slope
-# along the floor times $dx/ds$, with $ds = \sqrt{1 + 4x^2}\,dx$); the distance to
-# $x^\star$ is about $1 - x$ there, so $1 - e_{k+1}/e_k \approx 2\eta/(1 + 4x^2)$, which is
-# $0.4\,\eta$ at $x = -1$, within 0.2 % of $\eta\lambda_{\min} = 0.3994\,\eta$. This floor
-# model (with the exact distance from the parabola to $x^\star$) predicts the measured ratio
-# to within 2 % over steps 5 to 100:
+# On the left, plotted as $1 - e_{k+1}/e_k$, gradient descent's ratio sits on the limit
+# twice: from about step 10,000, where the linearization at $x^\star$ holds, and, by a
+# coincidence, over the first hundred or so steps, while the iterate is still about 2 away,
+# creeping along the valley floor $y = x^2$ near $x = -1$. Along the floor $f = (1 - x)^2$,
+# and with arc length $ds = \sqrt{1 + 4x^2}\,dx$ one step moves $x$ by about
+# $\eta\,2(1 - x)/(1 + 4x^2)$; the distance to $x^\star$ is about $1 - x$ there, so
+# $1 - e_{k+1}/e_k \approx 2\eta/(1 + 4x^2) = 0.4\,\eta$ at $x = -1$, within 0.2 % of
+# $\eta\lambda_{\min} = 0.3994\,\eta$. This floor model (with the exact distance from the
+# parabola to $x^\star$) predicts the measured ratio to within 2 % over steps 5 to 100:
 
 # %%
 early = np.arange(5, 101)                                          # plotted at steps 6 to 101
@@ -990,28 +890,25 @@ assert abs(2 / (1 + 4 * 1.0 ** 2) / lam_min - 1) < 0.002                   # 0.4
 assert np.any(np.abs((1 - gd_ratios[100:2000]) / (1 - gd_limit) - 1) > 0.5)   # off the limit in between
 
 # %% [markdown]
-# In between, as the iterate travels along the curved valley, the ratio leaves the limit
-# (the bump near step 1,000). On the right, with a linear step axis: BFGS's ratios
-# stay near 1 for about 25 steps (above 1 at two early ones), fall to about 0.05 over
-# the next dozen, then drop below 0.01 for the last three steps, not monotonically; Newton's last ratio is below $10^{-5}$,
-# because $e_{k+1}/e_k \approx C e_k$ shrinks with the error itself.
+# In between, as the iterate travels along the curved valley, the ratio leaves the limit (the
+# bump near step 1,000). On the right, with a linear step axis: BFGS's ratios stay near 1 for
+# about 25 steps (above 1 at two early ones), fall to about 0.05 over the next dozen, then drop
+# below 0.01 for the last three steps, not monotonically; Newton's last ratio is below
+# $10^{-5}$, because $e_{k+1}/e_k \approx C e_k$ shrinks with the error itself.
 #
 # ## 7. L-BFGS: only the last $m$ pairs
 #
-# For $d$ = ten million even $H_k$ does not fit in memory. But $H_k$ is $H_0$ plus a
-# sequence of updates made from the pairs $(s_i, y_i)$, and the product $H_k g$ can be
-# computed from the pairs directly, by the **two-loop recursion**, in $O(md)$ time
-# and memory for $m$ pairs. Why it works: one update is $H \leftarrow V^\top H V + \rho\, s s^\top$
-# with $V = I - \rho\, y s^\top$, and $V q = q - \rho (s^\top q)\, y$ needs only a dot
-# product, so unrolling the $m$ updates applied to $g$ gives a first loop (the $V$s, newest
-# first), a multiplication by $H_0$, and a second loop (the $V^\top$s and the
-# $\rho\, s s^\top$ terms, oldest first), without ever forming the matrix. **L-BFGS** keeps only the last $m$ pairs ("between 3 and 20, say",
-# Nocedal & Wright 2006, §7.2)
-# and starts each product from $H_0 = \gamma I$ with
-# $\gamma = s^\top y / y^\top y$ from the newest pair. Here is the recursion (Nocedal &
-# Wright 2006, Algorithm 7.4), with $\rho_i = 1/(y_i^\top s_i)$: a first loop from the newest
-# pair to the oldest, a multiplication by $H_0$, and a second loop back. Each pair costs
-# two dot products and two vector updates, and no $d \times d$ matrix appears:
+# For $d$ = ten million even $H_k$ does not fit in memory. But $H_k$ is $H_0$ plus a sequence of
+# updates made from the pairs $(s_i, y_i)$, and the product $H_k g$ can be computed from the
+# pairs directly, by the **two-loop recursion**, in $O(md)$ time and memory for $m$ pairs. Why
+# it works: one update is $H \leftarrow V^\top H V + \rho\, s s^\top$ with $V = I - \rho\, y
+# s^\top$, and $V q = q - \rho (s^\top q)\, y$ needs only a dot product, so unrolling the $m$
+# updates applied to $g$ gives a first loop (the $V$s, newest first), a multiplication by $H_0$,
+# and a second loop (the $V^\top$s and the $\rho\, s s^\top$ terms, oldest first), without ever
+# forming the matrix. **L-BFGS** keeps only the last $m$ pairs ("between 3 and 20, say", Nocedal
+# & Wright 2006, §7.2) and starts each product from $H_0 = \gamma I$ with $\gamma = s^\top y /
+# y^\top y$ from the newest pair. Here is the recursion (Nocedal & Wright 2006, Algorithm 7.4),
+# with $\rho_i = 1/(y_i^\top s_i)$; each pair costs two dot products and two vector updates:
 
 # %%
 def two_loop_recursion(g, S, Y, h0):
@@ -1028,7 +925,6 @@ def two_loop_recursion(g, S, Y, h0):
         r = r + (alpha - beta) * s
     return r
 
-
 rng_pairs = np.random.default_rng(1)
 S_random = [rng_pairs.normal(size=6) for _ in range(4)]
 Y_random = [s + 0.3 * rng_pairs.normal(size=6) for s in S_random]
@@ -1039,26 +935,9 @@ assert np.allclose(two_loop_recursion(g_random, S_random, Y_random, 0.7),
 print("two_loop_recursion == gdlearn's two_loop on a random example")
 
 # %% [markdown]
-# It computes exactly the product of BFGS's matrix, built from the same pairs and the same
-# fixed $H_0$, with $g$ (checked here with $H_0 = I$ on the quadratic of section 6):
+# How many pairs are enough? L-BFGS on Rosenbrock, then on Rosenbrock chained through $d = 100$ variables:
 
 # %%
-S, Y = [], []
-H = np.eye(5)
-x = np.zeros(5)
-for k in range(4):
-    g = A @ x - b
-    s = -0.3 * (H @ g)
-    S.append(s)
-    Y.append(A @ s)
-    H = bfgs_update(H, s, A @ s)
-    x = x + s
-g = A @ x - b
-print("two-loop recursion == H_k g from four BFGS updates:", np.allclose(two_loop_recursion(g, S, Y, 1.0), H @ g))
-full_memory, full_bfgs = lbfgs(rosenbrock, rosenbrock.start, m=1000), bfgs(rosenbrock, rosenbrock.start)
-parted = int(np.argmax(np.linalg.norm(full_memory.xs[:30] - full_bfgs.xs[:30], axis=1) > 0))
-print(f"L-BFGS keeping all pairs: {full_memory.steps} steps; BFGS: {full_bfgs.steps}; the paths part at step {parted}")
-
 print(f"{'m':>3} {'steps':>6} {'f evals':>8}")
 memory_runs = {m: lbfgs(rosenbrock, rosenbrock.start, m=m) for m in [1, 3, 5, 10, 20]}
 for m, trace in memory_runs.items():
@@ -1073,7 +952,6 @@ def chained_rosenbrock(x):
     grad[1:] += 200 * d
     return float(np.sum(100 * d ** 2 + (1 - x[:-1]) ** 2)), grad
 
-
 x0_100 = np.tile([-1.2, 1.0], 50)                                 # d = 100
 memory_100 = {m: lbfgs((lambda x: chained_rosenbrock(x)[0], lambda x: chained_rosenbrock(x)[1]), x0_100, m=m,
                        max_iter=3000) for m in [1, 3, 10, 20]}
@@ -1081,8 +959,6 @@ print("d = 100, steps for m = 1, 3, 10, 20:", [t.steps for t in memory_100.value
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
-assert np.allclose(two_loop_recursion(g, S, Y, 1.0), H @ g, rtol=1e-10)
-assert full_memory.steps == 36 and full_bfgs.steps == 39 and 0 < parted < 10
 for m, trace in memory_runs.items():
     assert trace.status == "converged" and np.allclose(trace.x, x_star, atol=1e-6)
 assert memory_runs[1].steps > 1.15 * memory_runs[5].steps and memory_runs[1].n_f > 2 * memory_runs[5].n_f
@@ -1112,57 +988,45 @@ for ax, runs, title in [(axes[0], memory_runs, "Rosenbrock, $d = 2$"),
 axes[1].set_ylabel("");
 
 # %% [markdown]
-# Even with every pair kept, L-BFGS is not BFGS: its $H_0 = \gamma_k I$ is rebuilt from
-# the newest pair at every step, while BFGS fixes its $H_0$ once, so their paths part
-# after a few steps (36 against 39 steps). The two coincide when both start
-# from the same fixed $H_0$ and keep all pairs (the check above, with $H_0 = I$).
-#
-# On this 2-D problem, in this table, three pairs did about as well as twenty (but three
-# pairs already exceed $d = 2$, so this says little about memory); with a single pair L-BFGS
-# needs more steps and more than twice as many function evaluations (its line search
-# needs more trials per step).
-# Where $d \gg m$, memory can pay in steps too, as on one problem here: Rosenbrock chained through
-# $d = 100$ variables, $\sum_i 100(x_{i+1} - x_i^2)^2 + (1 - x_i)^2$, from
-# $(-1.2, 1, -1.2, 1, \dots)$, L-BFGS took about 870 steps with $m = 1$, 600 with
-# $m = 3$ and 530 with $m = 20$ : more pairs, fewer steps, with
-# diminishing returns.
+# On this 2-D problem, in this table, three pairs did about as well as twenty (but three pairs
+# already exceed $d = 2$, so this says little about memory); with a single pair L-BFGS needs
+# more steps and more than twice as many function evaluations (its line search needs more
+# trials per step). Where $d \gg m$, memory can pay in steps too, as on one problem here:
+# Rosenbrock chained through $d = 100$ variables, $\sum_i 100(x_{i+1} - x_i^2)^2 + (1 - x_i)^2$,
+# from $(-1.2, 1, -1.2, 1, \dots)$, L-BFGS took about 870 steps with $m = 1$, 600 with $m = 3$
+# and 530 with $m = 20$: more pairs, fewer steps, with diminishing returns.
 #
 # The libraries are the same family, not the same method:
 #
-# - `torch.optim.LBFGS` (torch 2.13) runs the
-#   two-loop recursion with $H^0 = \gamma I$ as here, but its defaults differ:
-#   `history_size=100` pairs and **no line search** (`line_search_fn=None`: the fixed
-#   step $\text{lr}\cdot d$ along the direction $d$, `lr = 1` by default).
-#   `line_search_fn="strong_wolfe"` gives it a line search with the same strong Wolfe
-#   conditions and constants as ours ($c_1 = 10^{-4}$, $c_2 = 0.9$), found by a different
-#   search (section A of the [details notebook](08_second_order_details.ipynb)).
+# - `torch.optim.LBFGS` (torch 2.13) runs the two-loop recursion with $H^0 = \gamma I$ as
+#   here, but by default keeps `history_size=100` pairs and has **no line search**
+#   (`line_search_fn=None`: the fixed step $\text{lr}\cdot d$ along the direction $d$,
+#   `lr = 1` by default). Since a line search evaluates the loss several times per step, its
+#   `.step` takes a **closure**, a function that clears the gradients, recomputes the loss,
+#   calls `backward()` and returns the loss; one call of `.step(closure)` is a whole run of
+#   iterations. `line_search_fn="strong_wolfe"` gives it the same strong Wolfe conditions and
+#   constants as ours ($c_1 = 10^{-4}$, $c_2 = 0.9$), found by a different search. Section A
+#   of the [details notebook](08_second_order_details.ipynb) runs it on Rosenbrock: with that
+#   setting it takes about as many iterations as ours, without a line search more than twice
+#   as many. So `line_search_fn="strong_wolfe"` is a sensible setting to pass explicitly: its
+#   steps are checked, and on that run it saved more than half the iterations. It costs extra
+#   closure calls per iteration, which matters when each call draws a fresh mini-batch (the
+#   search then compares losses of different batches).
 # - scipy's `L-BFGS-B` (Byrd, Lu, Nocedal & Zhu 1995) handles bounds on the variables.
 #   It uses the *compact* representation of the same limited-memory BFGS matrix
 #   (N&W, section 7.2) instead of the two-loop recursion; without bounds its steps follow
 #   the limited-memory BFGS direction with a strong-Wolfe line search.
 #
-# `torch.optim.LBFGS` has a different interface from the other torch optimizers: since
-# a line search evaluates the loss several times per step, `.step` takes a
-# **closure**, a function that clears the gradients, recomputes the loss, calls
-# `backward()` and returns the loss, and one call of `.step(closure)` is a whole run of
-# iterations. Section A of the [details notebook](08_second_order_details.ipynb) runs it on Rosenbrock:
-# with `line_search_fn="strong_wolfe"` it takes about as many iterations as ours, without
-# a line search more than twice as many, each the unchecked step $\text{lr}\cdot d$ along
-# the direction $d$. So `line_search_fn="strong_wolfe"` is a sensible setting to pass
-# explicitly: its steps are checked, and on that run it saved more than half the
-# iterations. It costs extra closure calls per iteration, which matters when each call
-# draws a fresh mini-batch (the search then compares losses of different batches).
-#
 # ## 8. Against `scipy.optimize.minimize`
 #
-# `scipy.optimize.minimize` is what you would use in practice. Its BFGS and L-BFGS-B
-# also search for steps that satisfy the strong Wolfe conditions, with a more refined
-# algorithm (Moré & Thuente 1994) than our doubling and
-# quadratic-or-bisection zoom, and their stopping tests differ a little from ours
-# (section A of the [details notebook](08_second_order_details.ipynb)). Both scipy methods get `gtol=1e-8` on the gradient's largest component, and
-# L-BFGS-B also `ftol=0`, which switches off its relative-reduction test:
-# the gradient decides. In iterations and evaluations we should be close. Four classic starts; we compare counts, not
-# times (section 5 says why).
+# `scipy.optimize.minimize` is what you would use in practice. Its BFGS and L-BFGS-B also search
+# for steps that satisfy the strong Wolfe conditions, with a more refined algorithm (Moré &
+# Thuente 1994) than our doubling and quadratic-or-bisection zoom, and their stopping tests
+# differ a little from ours (section A of the [details
+# notebook](08_second_order_details.ipynb)). Both scipy methods get `gtol=1e-8` on the
+# gradient's largest component, and L-BFGS-B also `ftol=0`, which switches off its
+# relative-reduction test: the gradient decides. In iterations and evaluations we should be
+# close. Four classic starts; we compare counts, not times (section 5 says why).
 
 # %%
 from scipy.optimize import minimize, rosen, rosen_der
@@ -1207,12 +1071,12 @@ assert 0.8 < min(ratio_it) and max(ratio_it) < 1.5 and 0.8 < min(ratio_f) and ma
 #
 # ## 9. Against the first-order methods
 #
-# Finally the question the course has been circling: how do gradient descent, the
-# heavy ball (chapter 05) and Adam (chapter 06) compare with the second-order methods
-# on Rosenbrock from $(-1.2, 1)$? Every method gets the same goal, a gradient norm of
-# at most $10^{-8}$, and a budget of 20,000 steps. Gradient descent and the heavy ball
-# use the learning rate of chapter 05, Adam a rate of 0.05 (a sweep after the race
-# shows how its step count depends on the rate; chapter 06 is about tuning it).
+# Finally the question the course has been circling: how do gradient descent, the heavy ball
+# (chapter 05) and Adam (chapter 06) compare with the second-order methods on Rosenbrock from
+# $(-1.2, 1)$? Every method gets the same goal, a gradient norm of at most $10^{-8}$, and a
+# budget of 20,000 steps. Gradient descent and the heavy ball use the learning rate of chapter
+# 05, Adam a rate of 0.05 (a sweep after the race shows how its step count depends on the rate;
+# chapter 06 is about tuning it).
 
 # %%
 tol, budget = 1e-8, 20_000
@@ -1273,48 +1137,32 @@ ax_k.set(xscale="log", yscale="log", xlabel="step $k$ + 1 (log scale)", ylabel=r
 ax_k.legend(fontsize=7, loc="lower left");
 
 # %% [markdown]
-# In steps the second-order methods win by a factor of 50 or more against the heavy ball
-# and Adam at rate 0.05, more than 20 against the best Adam of this learning-rate grid (32 in
-# this run), and up to several
-# hundred for pure Newton. A step of theirs costs more (a line search, an update
-# or a 2×2 solve), so steps are not time.
-# The balance changes with the dimension: at $d = 10^7$ a *dense* Newton solve is out
-# of reach (section 5) while Adam's step costs a few vector operations. A Newton step
-# need not be dense, though: **truncated Newton** (Newton-CG, N&W section 7.1) solves
-# $Hp = -g$ approximately by conjugate gradients, which only needs Hessian-vector
-# products $Hv$; automatic differentiation gives each for a few times the cost of a
-# gradient, in $O(d)$ memory (Pearlmutter 1994), and "Hessian-free" optimization
-# applies this to neural networks (Martens 2010). With noisy mini-batch gradients
-# (chapter 04) the curvature pairs of BFGS are noisy too. In practice, quasi-Newton and
-# Newton-type methods are the usual choice for smooth, deterministic problems of small
-# and medium size (given no `method`, scipy's `minimize` picks BFGS (checked in section 8), or L-BFGS-B when
-# there are bounds and SLSQP when there are constraints: its docstring and code, in
-# `scipy/optimize/_minimize.py`; scikit-learn's `LogisticRegression` defaults to
-# `solver="lbfgs"` and offers `"newton-cg"` and `"newton-cholesky"`, per its API
-# documentation), while deep learning is trained with first-order methods.
-#
-# **Further reading.** *Trust-region* methods (N&W chapter 4) bound the step instead of
-# searching along it, and handle an indefinite Hessian without modifying it.
-# *Gauss–Newton* and *Levenberg–Marquardt* (N&W chapter 10) replace the Hessian of a
-# least-squares loss by $J^\top J$, which needs only first derivatives. *SR1* (N&W
-# section 6.2) is a rank-one quasi-Newton update that may be indefinite, used with
-# trust regions. For neural networks, the *natural gradient* (Amari 1998) preconditions
-# by the inverse of the full Fisher information matrix; *K-FAC* (Martens & Grosse 2015)
-# approximates that Fisher by Kronecker-factored blocks per layer, and *Shampoo* (Gupta,
-# Koren & Singer 2018) preconditions each layer's weight matrix by Kronecker-factored
-# matrix roots from gradient statistics.
+# In steps the second-order methods win by a factor of 50 or more against the heavy ball and
+# Adam at rate 0.05, more than 20 against the best Adam of this learning-rate grid (32 in this
+# run), and several hundred for pure Newton. A step of theirs costs more (a line search, an
+# update or a 2×2 solve), so steps are not time, and at $d = 10^7$ a *dense* Newton solve is out
+# of reach (section 5) while Adam's step costs a few vector operations. A Newton step need not
+# be dense, though: **truncated Newton** (Newton-CG, N&W section 7.1) solves $Hp = -g$
+# approximately by conjugate gradients, which only needs Hessian-vector products, each for a few
+# times the cost of a gradient in $O(d)$ memory (Pearlmutter 1994); "Hessian-free" optimization
+# applies this to neural networks (Martens 2010). With noisy mini-batch gradients (chapter 04)
+# the curvature pairs of BFGS are noisy too. In practice, quasi-Newton and Newton-type methods
+# are the usual choice for smooth, deterministic problems of small and medium size (given no
+# `method`, bounds or constraints, scipy's `minimize` picks BFGS, section 8), while deep
+# learning is trained with first-order methods. Examples and **further reading** (trust regions,
+# Gauss–Newton, SR1, the natural gradient, K-FAC, Shampoo) are in section J of the [details
+# notebook](08_second_order_details.ipynb).
 #
 # ## 10. Your turn: Newton vs gradient descent, step by step
 #
-# Press **Play** or drag the **step k** slider: both methods advance one step at a
-# time. The black path is Newton, the blue one gradient descent; the dashed vermillion
-# (red-orange) lines are the contours of Newton's **quadratic model** at its current point, and the
-# vermillion plus is the model's stationary point, where pure Newton jumps next. The right
-# panel shows both errors $f(x_k) - f^\star$ on a log scale, floored at $10^{-16}$. On the
-# quadratic the plus *is* the minimum, hidden under its star from step 1; the static picture
-# shows Rosenbrock at step 2, where it is not (Newton's $x_2$, at $y \approx -3.2$, is below the frame).
-# Pick the surface, move the start, tick
-# **damped Newton**, and change gradient descent's learning rate.
+# Press **Play** or drag the **step k** slider: both methods advance one step at a time. The
+# black path is Newton, the blue one gradient descent; the dashed vermillion (red-orange) lines
+# are the contours of Newton's **quadratic model** at its current point, and the vermillion plus
+# is the model's stationary point, where pure Newton jumps next. The right panel shows both
+# errors $f(x_k) - f^\star$ on a log scale, floored at $10^{-16}$. On the quadratic the plus
+# *is* the minimum, hidden under its star from step 1; the static picture shows Rosenbrock at
+# step 2, where it is not (Newton's $x_2$, at $y \approx -3.2$, is below the frame). Pick the
+# surface, move the start, tick **damped Newton**, and change gradient descent's learning rate.
 
 # %%
 from gdlearn.widgets.newton import newton_explorer

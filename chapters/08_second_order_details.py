@@ -18,6 +18,12 @@
 # - B. How exact is one Newton step in floating point?
 # - C. Why $\kappa$ does not matter to Newton: affine invariance
 # - D. The shifted Hessian $H + \tau I$, from a long step to a gradient step
+# - E. A singular Hessian
+# - F. What the convergence theorem for damped Newton promises
+# - G. The operation count of Gaussian elimination
+# - H. How our strong-Wolfe line search finds its step
+# - I. BFGS and L-BFGS on a strictly convex quadratic, and when L-BFGS is not BFGS
+# - J. Where second-order methods are used, and further reading
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -35,8 +41,8 @@ import numpy as np
 import scipy
 from scipy.optimize import minimize, rosen, rosen_der
 
-from gdlearn.second_order import bfgs, lbfgs, modified_hessian, newton
-from gdlearn.surfaces import himmelblau, quadratic, rosenbrock
+from gdlearn.second_order import bfgs, bfgs_update, lbfgs, modified_hessian, newton, two_loop
+from gdlearn.surfaces import himmelblau, quadratic, rosenbrock, saddle
 
 x_star = np.array([1.0, 1.0])      # Rosenbrock's minimum
 
@@ -229,8 +235,8 @@ if scipy.__version__.startswith("1.17."):
 # $\Delta p \approx -A^{-1}\Delta A\, p$, so $\|\Delta p\| \lesssim \|A^{-1}\|\,\|\Delta A\|\,\|p\|
 # = \kappa\,\varepsilon\,\|p\|$ (Higham 2002 treats this bound in full; the rounding
 # in computing $g = Ax$ adds an error of the same order). Here $p = -x_0$, so $x_1$ lands
-# within about $\kappa\,\varepsilon\,\|x_0\|$ of the minimum. Measured, on section 1's
-# rotated quadratic with larger $\kappa$:
+# within about $\kappa\,\varepsilon\,\|x_0\|$ of the minimum. Measured, on the chapter's
+# rotated quadratic of section 1 with larger $\kappa$:
 
 # %%
 eps64 = np.finfo(float).eps
@@ -295,7 +301,9 @@ assert 10 < turned < 20                                           # gradient des
 #
 # The chapter's section 4 replaces an indefinite Hessian $H$ by $H + \tau I$, with $\tau$
 # doubled from a small start until a Cholesky factorization succeeds
-# (`modified_hessian`, after Nocedal & Wright's Algorithm 3.3). Any $\tau$ above
+# (`modified_hessian`, after Nocedal & Wright's Algorithm 3.3); one change: the
+# algorithm's first shift $\beta$ is multiplied here by $\max(1, \max_{ij}|H_{ij}|)$, so
+# that it is small *relative to* $H$'s entries whatever their scale). Any $\tau$ above
 # $|\lambda_{\min}|$ makes $p = -(H + \tau I)^{-1} g$ a descent direction, whose
 # shape depends on $\tau$: just above $|\lambda_{\min}|$ the shifted matrix is nearly
 # singular and the step is long, almost along the negative-curvature eigenvector (when
@@ -328,6 +336,184 @@ assert np.linalg.norm(shift_steps[1e5] + g_shift / 1e5) < 1e-3 * np.linalg.norm(
 # along the negative-curvature eigenvector; at the $\tau = 82.1$ that `modified_hessian`
 # picks it is 0.22 long; at $\tau = 10^5$ it equals $-g/\tau$ to within 0.1 %. A shifted
 # system of the same form gives the steps of trust-region methods and of
-# Levenberg–Marquardt (which shifts the Gauss–Newton matrix $J^\top J$, not $H$; end of
-# the chapter's section 9); they choose $\tau$ through a bound on the step's length, adapted to how
-# well the model predicted the last step (N&W chapters 4 and 10; further reading at the end of the chapter's section 9).
+# Levenberg–Marquardt (which shifts the Gauss–Newton matrix $J^\top J$, not $H$; section J); they choose $\tau$ through a bound on the step's length, adapted to how
+# well the model predicted the last step (N&W chapters 4 and 10, the trust-region view of
+# Levenberg–Marquardt; Marquardt's 1963 rule instead raises or lowers the shift directly,
+# after each failed or successful step).
+
+# %% [markdown]
+# ## E. A singular Hessian
+#
+# (The chapter's section 3.) A Hessian can also be **singular**: on $f(x, y) = x^2 + y^4$ along the $x$-axis
+# the curvature in $y$ is zero, the system $Hp = -g$ has no unique solution, and
+# `newton` stops with a message instead of dividing by zero:
+
+# %%
+flat = (lambda v: v[0] ** 2 + v[1] ** 4,
+        lambda v: np.array([2 * v[0], 4 * v[1] ** 3]),
+        lambda v: np.diag([2.0, 12 * v[1] ** 2]))
+singular = newton(flat, [1.0, 0.0])
+print(singular.message)
+assert singular.status == "singular_hessian"
+
+# %% [markdown]
+# ## F. What the convergence theorem for damped Newton promises
+#
+# In the chapter's section 4, damped Newton reached a minimum from every one of 225 starts
+# on Himmelblau's function. That is what happened on that grid, not a
+# guarantee. The theorem that covers this method is Nocedal & Wright 2006, §3.4, Theorem 3.8:
+# Newton with a modified Hessian and Armijo backtracking (their Algorithm 3.2) has
+# $\nabla f(x_k) \to 0$ if $f$ is twice continuously differentiable, the level set
+# $\{x : f(x) \le f(x_0)\}$ is compact, and the modified Hessians $B_k$ have uniformly bounded
+# condition numbers, $\|B_k\|\,\|B_k^{-1}\| \le C$ (their bounded modified factorization
+# property, N&W eq. (3.39)). Even then it promises a stationary point, not a minimum. We do not check
+# (3.39) for our method: a Hessian that is already positive definite is used unmodified,
+# however badly conditioned. And
+# from a start on the saddle $x^2 - y^2$'s attracting line, $(1, 0)$, damped Newton
+# stops at the saddle:
+
+# %%
+on_stable_line = newton(saddle, [1.0, 0.0], damped=True)     # x^2 - y^2, started on its attracting line
+print(on_stable_line.message)
+assert on_stable_line.status == "saddle"                    # descent guarantees a stationary point, not a minimum
+
+# %% [markdown]
+# ## G. The operation count of Gaussian elimination
+#
+# Solving $Hp = -g$ by Gaussian
+# elimination (an LU factorization) costs about $d^3/3$ multiplications: eliminating
+# the $j$-th unknown updates the remaining $(d - j) \times (d - j + 1)$ block of the
+# system (right-hand side included), one multiplication per entry, and
+#
+# $$\sum_{j=1}^{d-1} (d - j)(d - j + 1) = \sum_{i=1}^{d-1} i(i + 1) = \frac{(d-1)\,d\,(d+1)}{3} \approx \frac{d^3}{3},$$
+#
+# plus $O(d^2)$ for the back substitution (Golub & Van Loan 2013, section 3.2; a
+# Cholesky factorization, possible when $H$ is positive definite, halves the count).
+# Counted, for a few $d$:
+
+# %%
+elimination = lambda d: sum((d - j) * (d - j + 1) for j in range(1, d))        # multiplications, counted
+assert all(elimination(d) == (d - 1) * d * (d + 1) // 3 for d in [2, 3, 10, 200])
+assert all(8 < elimination(2 * d) / elimination(d) < 8.001 for d in [200, 400, 800])   # doubling d: about 8 times
+print({d: elimination(d) for d in [2, 3, 10, 200]})
+
+# %% [markdown]
+# ## H. How our strong-Wolfe line search finds its step
+#
+# `gdlearn.second_order.wolfe_line_search` (the chapter's section 6) enforces both strong Wolfe
+# conditions, following N&W's Algorithm 3.5:
+#
+# 1. try $\alpha = 1$;
+# 2. while the trial satisfies sufficient decrease but the slope is still steeply
+#    negative, **double** it;
+# 3. once a trial fails sufficient decrease, or its $f$ is no lower than the previous
+#    trial's ($\phi(\alpha_i) \ge \phi(\alpha_{i-1})$), or the slope turns positive, an
+#    acceptable step is bracketed between it and the previous trial;
+# 4. Algorithm 3.6 (*zoom*) shrinks the bracket (here to the minimum of a quadratic
+#    fitted to $\phi$, kept away from the bracket's ends, else by bisection) until a
+#    trial satisfies both conditions.
+#
+# Each trial costs $f$ and its gradient (`tests/test_second_order.py` checks the returned step against
+# both conditions on 13 slices of several functions). `bfgs` and `lbfgs` now use it by
+# default (`line_search="wolfe"`). Their first trial is $\alpha = 1$ at every step
+# except before the first update: until a curvature pair has been accepted,
+# $H_0 = I$ knows nothing of the scale of $f$, so if the gradient is longer than 1 the
+# trial step is scaled to length 1, $\alpha = 1/\|g\|$ (one step on the runs below, since
+# no update is skipped there). Just before the first
+# update, `bfgs` also rescales $H_0$ to $\frac{y^\top s}{y^\top y} I$ (N&W eq. 6.20),
+# the size of the inverse curvature along the first step, and `lbfgs` uses the newest
+# pair's $\gamma = \frac{s^\top y}{y^\top y}$ at every step (N&W eq. 7.20).
+# The search also evaluates the gradient at its trials, which it hands back: the gradient
+# at the accepted point is the next iteration's.
+#
+# That no update is skipped on the four classic starts of Rosenbrock, checked:
+
+# %%
+for x0 in [(-1.2, 1.0), (2.0, -2.0), (-2.0, 2.0), (0.0, 0.0)]:
+    trace = bfgs(rosenbrock, x0)
+    assert trace.status == "converged" and not any("skipped" in note for note in trace.notes)
+print("no update skipped from the four starts")
+
+# %% [markdown]
+# ## I. BFGS and L-BFGS on a strictly convex quadratic, and when L-BFGS is not BFGS
+#
+# On a strictly convex quadratic with *exact* line searches, BFGS finds the minimum in at
+# most $d$ steps, and if it takes all $d$ (no gradient vanishes earlier) then
+# $H_d = A^{-1}$ exactly: it has learned the whole inverse
+# Hessian from $d$ gradient differences (N&W, section 6.3, the properties of the Broyden
+# class on strongly convex quadratics; with $H_0 = I$ its iterates are even those of the
+# conjugate gradient method of chapter 03's appendix A). Here is that loop, in five dimensions:
+
+# %%
+rng = np.random.default_rng(0)
+M = rng.normal(size=(5, 5))
+A = M @ M.T + np.eye(5)                                   # f(x) = 1/2 x^T A x - b^T x
+b = rng.normal(size=5)
+x = np.zeros(5)
+H = np.eye(5)
+for k in range(5):
+    g = A @ x - b
+    p = -H @ g
+    alpha = -(g @ p) / (p @ A @ p)                        # the exact line search on a quadratic
+    s = alpha * p
+    y = A @ s                                             # the change of the gradient
+    H = bfgs_update(H, s, y)
+    assert np.allclose(H @ y, s)                          # the secant condition
+    x = x + s
+print("|x_5 - x*| =", np.linalg.norm(x - np.linalg.solve(A, b)))
+print("max |H_5 - A^-1| =", np.abs(H - np.linalg.inv(A)).max())
+assert np.allclose(x, np.linalg.solve(A, b), atol=1e-10)
+assert np.allclose(H, np.linalg.inv(A), atol=1e-8)
+
+# %% [markdown]
+# The two-loop recursion of L-BFGS (the chapter's section 7) computes exactly the product of
+# BFGS's matrix, built from the same pairs and the same fixed $H_0$, with $g$ (checked here
+# with $H_0 = I$ on the same quadratic):
+
+# %%
+S, Y = [], []
+H = np.eye(5)
+x = np.zeros(5)
+for k in range(4):
+    g = A @ x - b
+    s = -0.3 * (H @ g)
+    S.append(s)
+    Y.append(A @ s)
+    H = bfgs_update(H, s, A @ s)
+    x = x + s
+g = A @ x - b
+assert np.allclose(two_loop(g, S, Y, h0=1.0), H @ g, rtol=1e-10)
+print("two-loop recursion == H_k g from four BFGS updates")
+
+# %% [markdown]
+# Even with every pair kept, L-BFGS is not BFGS: its $H_0 = \gamma_k I$ is rebuilt from
+# the newest pair at every step, while BFGS fixes its $H_0$ once, so on Rosenbrock from
+# $(-1.2, 1)$ their paths part after a few steps:
+
+# %%
+full_memory, full_bfgs = lbfgs(rosenbrock, rosenbrock.start, m=1000), bfgs(rosenbrock, rosenbrock.start)
+parted = int(np.argmax(np.linalg.norm(full_memory.xs[:30] - full_bfgs.xs[:30], axis=1) > 0))
+print(f"L-BFGS keeping all pairs: {full_memory.steps} steps; BFGS: {full_bfgs.steps}; the paths part at step {parted}")
+assert full_memory.steps == 36 and full_bfgs.steps == 39 and 0 < parted < 10
+
+# %% [markdown]
+# 36 against 39 steps. The two coincide when both start from the same fixed $H_0$ and keep
+# all pairs (the check above, with $H_0 = I$).
+#
+# ## J. Where second-order methods are used, and further reading
+#
+# Given no `method`, scipy's `minimize` picks BFGS (the chapter's section 8 checks it), or
+# L-BFGS-B when there are bounds and SLSQP when there are constraints (its docstring and code,
+# in `scipy/optimize/_minimize.py`); scikit-learn's `LogisticRegression` defaults to
+# `solver="lbfgs"` and offers `"newton-cg"` and `"newton-cholesky"` (its API documentation).
+#
+# **Further reading.** *Trust-region* methods (N&W chapter 4) bound the step instead of
+# searching along it, and handle an indefinite Hessian without modifying it.
+# *Gauss–Newton* and *Levenberg–Marquardt* (N&W chapter 10) replace the Hessian of a
+# least-squares loss by $J^\top J$, which needs only first derivatives. *SR1* (N&W
+# section 6.2) is a rank-one quasi-Newton update that may be indefinite, used with
+# trust regions. For neural networks, the *natural gradient* (Amari 1998) preconditions
+# by the inverse of the full Fisher information matrix; *K-FAC* (Martens & Grosse 2015)
+# approximates that Fisher by Kronecker-factored blocks per layer, and *Shampoo* (Gupta,
+# Koren & Singer 2018) preconditions each layer's weight matrix by Kronecker-factored
+# matrix roots from gradient statistics.
