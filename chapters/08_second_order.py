@@ -211,7 +211,6 @@ errors = np.linalg.norm(pure.xs - x_star, axis=1)
 for k, e in enumerate(errors):
     print(f"step {k}: |x_k - x*| = {e:.2e}   f(x_k) = {pure.fs[k]:.2e}")
 print(pure.message)
-
 gd_ros = run(sgd(lr=1e-3), rosenbrock, rosenbrock.start, steps=2000, tol=0)
 ball_ros = run(sgd(lr=1e-3, momentum=0.9), rosenbrock, rosenbrock.start, steps=2000, tol=0)
 gd_errors = np.linalg.norm(gd_ros.xs - x_star, axis=1)
@@ -846,6 +845,7 @@ ax_r.plot(gd_steps_axis[2:], 1 - gd_ratios[2:], color=style.PALETTE["blue"], lin
           linewidth=2, label="gradient descent (lr = $10^{-3}$), measured from step 3")
 ax_r.axhline(1 - gd_limit, color=style.PALETTE["vermillion"], linewidth=1.5, linestyle="--",
              label=f"limit $\\eta\\lambda_{{\\min}}$ = {1 - gd_limit:.1e} (ratio {gd_limit:.4f})")
+ax_r.axvspan(6, 101, color=style.PALETTE["sky_blue"], alpha=0.3, label="steps 5 to 100: on the valley floor near $x = -1$")
 ax_r.set(xscale="log", yscale="log", ylim=(2e-4, 2e-3), xlabel="step $k$ + 1 (log scale)",
          ylabel="$1 - e_{k+1}/e_k$ (log scale)", title="Gradient descent: linear, ratio → $1 - \\eta\\lambda_{\\min}$")
 ax_r.legend(fontsize=8, loc="upper right")
@@ -861,7 +861,7 @@ assert newton_ratios[-1] < 1e-5 and ratios[-1] < 0.05
 # %% [markdown]
 # On the left, plotted as $1 - e_{k+1}/e_k$, gradient descent's ratio sits on the limit
 # twice: from about step 10,000, where the linearization at $x^\star$ holds, and, by a
-# coincidence, over the first hundred or so steps, while the iterate is still about 2 away,
+# coincidence, over the first hundred or so steps (shaded), while the iterate is still about 2 away,
 # creeping along the valley floor $y = x^2$ near $x = -1$. Along the floor $f = (1 - x)^2$,
 # and with arc length $ds = \sqrt{1 + 4x^2}\,dx$ one step moves $x$ by about
 # $\eta\,2(1 - x)/(1 + 4x^2)$; the distance to $x^\star$ is about $1 - x$ there, so
