@@ -23,28 +23,25 @@
 #
 # You need chapter 01 (Taylor models, the Hessian and its eigenvalues) and chapter
 # 02 (gradient descent, `run`). Chapters 05 and 06 (momentum, Adam) come back for the
-# final comparison.
+# final comparison. Every number quoted in the text is computed and asserted by the
+# notebook; longer checks and reference material are in the [details notebook](08_second_order_details.ipynb).
 #
 # ## What you will learn
 #
-# - the Newton step $H p = -g$, derived from the quadratic model, and why it finds
-#   the minimum of any strictly convex quadratic (positive definite Hessian) in
-#   **one step** (in exact arithmetic; in floating point, up to an error that grows
-#   with the condition number);
-# - **quadratic convergence**: the error squares at each step, the digits double,
-#   measured on Rosenbrock's function;
-# - how pure Newton fails where the Hessian is not positive definite (it walks to a
-#   saddle point or a maximum), and the fix: **damped Newton** with a modified
-#   Hessian and the **Armijo backtracking line search**;
+# - the Newton step $H p = -g$, derived from the quadratic model, and why it minimizes any
+#   strictly convex quadratic in **one step** (in exact arithmetic; in floating point, up to
+#   an error that grows with the condition number);
+# - **quadratic convergence**: the digits double at each step, measured on Rosenbrock;
+# - how pure Newton walks to a saddle point or a maximum where the Hessian is not positive
+#   definite, and the fix: **damped Newton** (a modified Hessian, **Armijo backtracking**);
 # - what a Newton step costs: $O(d^2)$ memory, $O(d^3)$ time;
-# - **BFGS**, which learns the inverse Hessian from gradients, and **L-BFGS**, which
-#   keeps only the last $m$ gradient pairs (and what `torch.optim.LBFGS` does by default);
-# - the **Wolfe conditions**, the line search that BFGS needs, and what superlinear
-#   convergence means;
-# - a comparison with `scipy.optimize.minimize` and with gradient descent, momentum
-#   and Adam, in iterations and evaluations;
-# - and a **Newton vs gradient descent explorer** that plays both methods step by step
-#   with Newton's quadratic model drawn on the contours.
+# - **BFGS**, which learns the inverse Hessian from gradients, the **Wolfe conditions** it
+#   needs, superlinear convergence, and **L-BFGS**, which keeps only the last $m$ gradient
+#   pairs (and what `torch.optim.LBFGS` does by default);
+# - a comparison with `scipy.optimize.minimize` and with gradient descent, momentum and
+#   Adam, in iterations and evaluations;
+# - a **Newton vs gradient descent explorer** that plays both methods step by step with
+#   Newton's quadratic model drawn on the contours.
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -81,34 +78,37 @@ COLORS = style.PALETTE
 # $$f(x + p) \approx m(p) = f(x) + g^\top p + \tfrac12\, p^\top H p,
 # \qquad g = \nabla f(x),\; H = \nabla^2 f(x).$$
 #
-# Gradient descent uses only the first two terms, a plane, which has no minimum:
-# that is why it needs a learning rate. The model with curvature is a bowl (when
-# $H$ is positive definite) and its bottom is where its gradient vanishes,
-# $g + H p = 0$. So the **Newton step** is the solution of a linear system:
+# Gradient descent uses only the first two terms, a plane, which has no minimum: that is why it
+# needs a learning rate. The model with curvature is a bowl (when $H$ is positive definite) and
+# its bottom is where its gradient vanishes, $g + H p = 0$. So the **Newton step** is the
+# solution of a linear system:
 #
 # $$\boxed{\;H\, p = -g, \qquad x_{\text{new}} = x + p\;}$$
 #
-# In one dimension it reads $x_{\text{new}} = x - f'(x)/f''(x)$: the slope divided by
-# how fast the slope changes. Two details in the code. We **solve** the system
-# (`np.linalg.solve`, a factorization) rather than forming the inverse $H^{-1}$, which
-# costs about three times as many operations and in general leaves a larger residual
-# (Higham 2002, *Accuracy and Stability of Numerical Algorithms*, section 14.1). And the **sign**: the step goes *against* the
-# gradient, $p = -H^{-1} g$.
+# In one dimension it reads $x_{\text{new}} = x - f'(x)/f''(x)$: the slope divided by how fast
+# the slope changes. Two details in the code. We **solve** the system (`np.linalg.solve`, a
+# factorization) rather than forming the inverse $H^{-1}$, which costs about three times as many
+# operations and in general leaves a larger residual (Higham 2002, *Accuracy and Stability of
+# Numerical Algorithms*, section 14.1). And the **sign**: the step goes *against* the gradient,
+# $p = -H^{-1} g$.
 
 # %%
 def newton_step(surface, x):
     """The step p that minimizes the quadratic model of surface at x: solve H p = -g."""
     return np.linalg.solve(surface.hess(x), -surface.grad(x))
 
-
 # %% [markdown]
+# `gdlearn.second_order.newton(surface, x0)` repeats this step until the gradient norm
+# is below `tol` and records a `Trace` like `run` does (plus counts of function, gradient
+# and Hessian evaluations).
+#
 # On a quadratic $f(x) = \tfrac12 x^\top A x$ the model *is* the function, so if $A$
 # is positive definite (the quadratic is *strictly* convex) one step lands on the
 # minimum, whatever the start and, in exact arithmetic, however badly conditioned $A$
 # is. In floating point the step carries an error that grows with the condition
-# number $\kappa$ (appendix B measures it). (If $A$ is
+# number $\kappa$ (section B of the [details notebook](08_second_order_details.ipynb) measures it). (If $A$ is
 # only positive semidefinite, as for $f = x_1^2$ in the plane, $A p = -g$ has no unique
-# solution and `newton` stops with `singular_hessian`; checked below.) Gradient descent, at its best learning rate $2/(L+\mu)$, needs about
+# solution and `newton` stops with `singular_hessian`.) Gradient descent, at its best learning rate $2/(L+\mu)$, needs about
 # $\tfrac{\kappa}{2} \ln(10^6)$ steps to shrink the distance a million-fold (chapter
 # 02):
 
@@ -119,15 +119,19 @@ def gd_steps_to(surface, x0, eps=1e-6, budget=10_000):
     distance = np.linalg.norm(trace.xs, axis=1)
     return int(np.argmax(distance <= eps * distance[0]))
 
-
+one_step = {}
 print(f"{'kappa':>7} {'Newton: |x_1 - x*|':>20} {'gradient descent: steps to 1e-6':>33}")
 for kappa in [10, 100, 1000]:
     bowl = quadratic(kappa, angle=0.4)
     x1 = bowl.start + newton_step(bowl, bowl.start)
-    gd_steps = gd_steps_to(bowl, bowl.start)
-    print(f"{kappa:>7} {np.linalg.norm(x1):>20.1e} {gd_steps:>33}")
-    assert np.linalg.norm(x1) < 1e-12                      # one step, to round-off
-    assert abs(gd_steps / (kappa / 2 * np.log(1e6)) - 1) < 0.15
+    one_step[kappa] = (np.linalg.norm(x1), gd_steps_to(bowl, bowl.start))
+    print(f"{kappa:>7} {one_step[kappa][0]:>20.1e} {one_step[kappa][1]:>33}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+for kappa, (newton_error, gd_steps) in one_step.items():
+    assert newton_error < 1e-12                                       # one step, to round-off
+    assert abs(gd_steps / (kappa / 2 * np.log(1e6)) - 1) < 0.15       # about kappa/2 ln(1e6) steps
 flat_valley = (lambda x: x[0] ** 2, lambda x: np.array([2 * x[0], 0.0]), lambda x: np.diag([2.0, 0.0]))
 assert newton(flat_valley, [1.0, 1.0]).status == "singular_hessian"     # convex, not strictly
 
@@ -136,32 +140,29 @@ assert newton(flat_valley, [1.0, 1.0]).status == "singular_hessian"     # convex
 # first 10 steps of gradient descent, zig-zagging across the valley and barely down it.
 # Its end (the diamond) happens to lie on Newton's segment: with $\text{lr} = 2/(L + \mu)$ both
 # eigencomponents of $x_k - x^\star$ are multiplied by $\pm\rho$ per step, $\rho = (\kappa - 1)/(\kappa + 1)$,
-# so after an even number of steps $x_{10} - x^\star = \rho^{10}(x_0 - x^\star)$, about $0.82\,(x_0 - x^\star)$ (asserted):
+# so after an even number of steps $x_{10} - x^\star = \rho^{10}(x_0 - x^\star)$, about $0.82\,(x_0 - x^\star)$:
 
 # %%
 bowl = quadratic(100, angle=0.4)
 gd_bowl = run(sgd(lr=2 / (bowl.L + bowl.mu)), bowl, bowl.start, steps=10, tol=0)
 newton_bowl = newton(bowl, bowl.start)
-assert newton_bowl.steps == 1 and newton_bowl.status == "converged"
-
 fig, ax = plt.subplots(figsize=style.FIGSIZE["single"])
 plotting.plot_contours(bowl, ax=ax, title="A quadratic with $\\kappa$ = 100: one Newton step")
-plotting.plot_path(gd_bowl, ax=ax, color=style.color_for("gd"), label="gradient descent, 10 steps",
-                   legend=False)
+plotting.plot_path(gd_bowl, ax=ax, color=style.color_for("gd"), label="gradient descent, 10 steps", legend=False)
 plotting.plot_path(newton_bowl, ax=ax, color=style.color_for("newton"), label="Newton, 1 step",
                    legend=False, linewidth=2.5)
 ax.plot([], [], **{**style.START_STYLE, "markeredgecolor": "0.3"}, label="start of each path")
 ax.plot([], [], **{**style.END_STYLE, "markerfacecolor": "0.6"}, label="end of each path")
+ax.legend(loc="lower right", fontsize=8);
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert newton_bowl.steps == 1 and newton_bowl.status == "converged"
 rho_bowl = (bowl.L - bowl.mu) / (bowl.L + bowl.mu)
 assert np.allclose(gd_bowl.xs[-1] - bowl.minima[0], rho_bowl ** 10 * (bowl.start - bowl.minima[0]), atol=1e-10)
 assert abs(rho_bowl ** 10 - 0.82) < 0.005
-ax.legend(loc="lower right", fontsize=8);
 
 # %% [markdown]
-# From here on we use `gdlearn.second_order.newton(surface, x0)`, which repeats the
-# step until the gradient norm is below `tol` and records a `Trace` like `run` does
-# (plus counts of function, gradient and Hessian evaluations).
-#
 # ## 2. Quadratic convergence: the digits double
 #
 # On a function that is not quadratic, the model is only right near $x$, so Newton
@@ -210,8 +211,13 @@ errors = np.linalg.norm(pure.xs - x_star, axis=1)
 for k, e in enumerate(errors):
     print(f"step {k}: |x_k - x*| = {e:.2e}   f(x_k) = {pure.fs[k]:.2e}")
 print(pure.message)
+gd_ros = run(sgd(lr=1e-3), rosenbrock, rosenbrock.start, steps=2000, tol=0)
+ball_ros = run(sgd(lr=1e-3, momentum=0.9), rosenbrock, rosenbrock.start, steps=2000, tol=0)
+gd_errors = np.linalg.norm(gd_ros.xs - x_star, axis=1)
+ball_errors = np.linalg.norm(ball_ros.xs - x_star, axis=1)
 
-# the last steps, near the minimum: e_{k+1} <= C e_k^2 with a modest C, and the digits double
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 near = errors[(errors < 0.1) & (errors > 0)]
 assert len(near) >= 3
 assert np.all(near[1:] / near[:-1] ** 2 < 10)
@@ -221,26 +227,20 @@ assert pure.fs[1] < 5 and pure.fs[2] > 1000               # the second step send
 assert np.allclose(errors[4:7], [5.6e-2, 9.6e-6, 1.85e-11], rtol=0.05)
 assert errors[1] > errors[0] and pure.fs[4] > pure.fs[3]   # error up at step 1, f up again at step 4
 assert np.allclose([errors[3], pure.fs[3], pure.fs[4]], [0.48, 0.056, 0.31], rtol=0.02)
-
-gd_ros = run(sgd(lr=1e-3), rosenbrock, rosenbrock.start, steps=2000, tol=0)
-ball_ros = run(sgd(lr=1e-3, momentum=0.9), rosenbrock, rosenbrock.start, steps=2000, tol=0)
-gd_errors = np.linalg.norm(gd_ros.xs - x_star, axis=1)
-ball_errors = np.linalg.norm(ball_ros.xs - x_star, axis=1)
 assert 0.5 < gd_errors[-1] < 0.6 and 1e-4 < ball_errors[-1] < 3e-4   # after 2,000 steps: 0.56 and 1.7e-4
 assert np.allclose(pure.xs[3], [0.76, 0.58], atol=0.005) and np.allclose(gd_ros.x, [0.72, 0.52], atol=0.005)
 assert np.linalg.norm(pure.xs[3] - gd_ros.x) < 0.08                    # Newton's x_3 on gradient descent's end
+assert np.allclose(pure.xs[2], [0.76, -3.18], atol=0.005)                # the second step, far below the valley
 
 # %% [markdown]
-# The path is not monotone. The first step lowers $f$ (24.2 to 4.7) but moves slightly
-# *away* from the minimum (error 2.20 to 2.21). The second jumps to $(0.76, -3.18)$, far
-# below the valley, and *increases* $f$ from 4.7 to 1,412 (the model at that point is
-# poor far from it). The third brings $f$ down to 0.056, and the fourth raises it again,
-# to 0.31, while the error falls from 0.48 to 0.056: pure Newton aims at a zero of the
-# model's gradient, not at a lower $f$. Once the iterate is close, the error goes $5.6\cdot10^{-2} \to 9.6\cdot10^{-6}
-# \to 1.9\cdot10^{-11} \to 0$. On a log scale the difference with first-order methods
-# is stark:
+# The path is not monotone. The second step jumps far below the valley, to $(0.76, -3.18)$, and
+# *raises* $f$ from 4.7 to 1,412 (the model is poor far from its centre); the fourth raises $f$
+# again, from 0.056 to 0.31, while the error falls: pure Newton aims at a zero of the model's
+# gradient, not at a lower $f$. Once the iterate is close, the error goes $5.6\cdot10^{-2} \to
+# 9.6\cdot10^{-6} \to 1.9\cdot10^{-11} \to 0$. On a log scale:
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 import dataclasses
 
 fig, (ax, ax_err) = plt.subplots(1, 2, figsize=(9, 4.8), width_ratios=[1, 1.15])
@@ -269,52 +269,19 @@ with np.errstate(divide="ignore"):
     ax_err.semilogy(np.arange(len(errors)), np.where(errors > 0, errors, np.nan), "h-",
                     color=style.color_for("newton"), label="Newton")
 ax_err.set_xscale("symlog", linthresh=10)
-ax_err.set_xlim(0, 2000)
-ax_err.set_ylim(1e-12, 20)
-ax_err.set(xlabel="step $k$ (linear up to 10, then log scale)", ylabel=r"$\|x_k - x^\star\|$",
+ax_err.set(xlim=(0, 2000), ylim=(1e-12, 20), xlabel="step $k$ (linear up to 10, then log scale)", ylabel=r"$\|x_k - x^\star\|$",
            title="Error: Newton's plunge vs linear convergence")
 ax_err.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2);
 
 # %% [markdown]
-# (Newton's last points are under the minimum's star; the right panel shows their errors.)
-# Seven Newton steps reach the minimum to machine precision; after 2,000 steps
-# gradient descent is still about 0.56 away and the heavy ball about
-# $1.7 \cdot 10^{-4}$. Each Newton step costs more, a Hessian and a linear solve (section 5),
-# but on small problems that is nothing.
+# (Newton's last points are under the minimum's star; the right panel shows their errors.) Seven
+# Newton steps reach the minimum to machine precision; after 2,000 steps gradient descent is
+# still about 0.56 away and the heavy ball about $1.7 \cdot 10^{-4}$. Each Newton step costs
+# more, a Hessian and a linear solve (section 5), but on small problems that is nothing.
 #
-# **Why $\kappa$ does not matter to Newton: affine invariance.** Change coordinates,
-# $x = Ay$ with an invertible matrix $A$, and minimize $\tilde f(y) = f(Ay)$ instead. By the
-# chain rule $\nabla \tilde f(y) = A^\top g$ and $\nabla^2 \tilde f(y) = A^\top H A$, with $g$ and $H$
-# taken at $x = Ay$. The Newton step in $y$ is
-#
-# $$p_y = -(A^\top H A)^{-1} A^\top g = -A^{-1} H^{-1} A^{-\top} A^\top g = A^{-1} p_x ,$$
-#
-# so $A(y + p_y) = x + p_x$: if $x_k = A y_k$, then $x_{k+1} = A y_{k+1}$, and the two runs
-# are the same run seen in two coordinate systems (up to the stopping test, which measures
-# $\|\nabla \tilde f\|$ instead of $\|g\|$). A quadratic $\tfrac12 x^\top Q x$ with $Q$ positive
-# definite is the round bowl $\tfrac12\|y\|^2$ in the coordinates $y = Q^{1/2}x$, which is why
-# one Newton step solves it whatever its $\kappa$ (in exact arithmetic). Gradient descent
-# has no such property: its step in $y$, mapped back, is $-\eta A A^\top g$, which points
-# along $-g$ for every $g$ only when $AA^\top$ is a multiple of $I$ (an orthogonal matrix, a
-# rotation or reflection, times a uniform scaling). A diagonal rescaling of the coordinates, like Adam's per-coordinate
-# step sizes (chapter 06), $D H D = I$ with $D$ diagonal, is possible only for a diagonal
-# $H$: it undoes stretching along the axes, not along a tilted valley. Checked on
-# Rosenbrock with a sheared, stretched $A$:
-
-# %%
-A_map = np.array([[2.0, 1.0], [0.0, 0.5]])
-sheared = (lambda y: rosenbrock.f(A_map @ y), lambda y: A_map.T @ rosenbrock.grad(A_map @ y),
-           lambda y: A_map.T @ rosenbrock.hess(A_map @ y) @ A_map)
-pure_y = newton(sheared, np.linalg.solve(A_map, rosenbrock.start), tol=1e-12)
-n_common = min(len(pure_y.xs), len(pure.xs))
-gap = np.abs(pure_y.xs[:n_common] @ A_map.T - pure.xs[:n_common]).max()
-g_start = rosenbrock.grad(np.array(rosenbrock.start))
-turned = np.degrees(np.arccos(np.clip(g_start @ (A_map @ A_map.T @ g_start)
-                                      / (np.linalg.norm(g_start) * np.linalg.norm(A_map @ A_map.T @ g_start)), -1, 1)))
-print(f"Newton in y: {pure_y.steps} steps (in x: {pure.steps}); largest |A y_k - x_k| = {gap:.1e}; "
-      f"gradient descent's first direction, mapped back, turned by {turned:.1f} degrees")
-assert pure_y.steps == pure.steps and gap < 1e-9                  # the same iterates, mapped by A
-assert 10 < turned < 20                                           # gradient descent's is not: 15.6 degrees
+# Why the condition number does not slow Newton down: its iterates do not depend on a
+# linear change of coordinates (it is *affine invariant*), while gradient descent's do.
+# The derivation and a check on a sheared Rosenbrock are in section C of the [details notebook](08_second_order_details.ipynb).
 
 # %% [markdown]
 # ## 3. When the Hessian is not positive definite
@@ -331,14 +298,16 @@ assert 10 < turned < 20                                           # gradient des
 # negative curvature $g^\top p$ can be positive: **the Newton direction points
 # uphill**.
 #
-# The saddle $f(x, y) = x^2 - y^2$ is its own quadratic model. From any start, one
-# Newton step lands exactly on the saddle point $(0, 0)$, where the gradient vanishes:
-# by the gradient test alone, "converged". `newton` looks at the Hessian there and
-# reports what it found:
+# The saddle $f(x, y) = x^2 - y^2$ is its own quadratic model. From any start, one Newton step
+# lands exactly on the saddle point $(0, 0)$, where the gradient vanishes: by the gradient test
+# alone, "converged". `newton` looks at the Hessian there and reports what it found:
 
 # %%
 to_saddle = newton(saddle, [-0.5, 1.0])
 print(to_saddle.message)
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert to_saddle.status == "saddle" and to_saddle.steps == 1
 assert np.array_equal(to_saddle.x, [0.0, 0.0])
 assert to_saddle.fs[1] > to_saddle.fs[0]                  # the step went uphill: f from -0.75 to 0
@@ -357,6 +326,9 @@ print("Hessian eigenvalues at x0:", np.linalg.eigvalsh(H0))
 print("slope of f along the Newton direction: g·p =", himmelblau.grad(x0) @ newton_step(himmelblau, x0))
 to_max = newton(himmelblau, x0)
 print(to_max.message)
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert np.all(np.linalg.eigvalsh(H0) < 0)
 assert to_max.status == "maximum"
 assert np.allclose(to_max.x, [-0.270845, -0.923039], atol=1e-5)   # the published local maximum
@@ -381,7 +353,8 @@ shares = {k: float(np.mean(pure_end == k)) for k in ("converged", "saddle", "max
 print("pure Newton from 225 starts:", {k: f"{v:.0%}" for k, v in shares.items()})
 assert 0.4 < shares["converged"] < 0.7 and shares["saddle"] > 0.25 and shares["maximum"] > 0.03
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 model0 = calculus.taylor(himmelblau.f, himmelblau.grad, himmelblau.hess, x0)
 X, Y = np.meshgrid(np.linspace(-2.5, 1.5, 120), np.linspace(-2.5, 1.5, 120))
 fig, (ax, ax_map) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
@@ -421,72 +394,31 @@ print("saddle points reached:", saddle_points.round(3).tolist())
 ax_map.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8);
 
 # %% [markdown]
-# On the map, the crosses are Himmelblau's four saddle points, each reached from some
-# of the starts (asserted: all four, each with a Hessian of one negative and one
-# positive eigenvalue), and the plus is the maximum: the orange squares are starts that
-# end on a cross, the vermillion (red-orange) triangles starts that end on the plus, the green circles starts
-# that end at one of the four minima.
-#
-# A Hessian can also be **singular**: on $f(x, y) = x^2 + y^4$ along the $x$-axis
-# the curvature in $y$ is zero, the system $Hp = -g$ has no unique solution, and
-# `newton` stops with a message instead of dividing by zero:
-
-# %%
-flat = (lambda v: v[0] ** 2 + v[1] ** 4,
-        lambda v: np.array([2 * v[0], 4 * v[1] ** 3]),
-        lambda v: np.diag([2.0, 12 * v[1] ** 2]))
-singular = newton(flat, [1.0, 0.0])
-print(singular.message)
-assert singular.status == "singular_hessian"
+# On the map, the crosses are Himmelblau's four saddle points, each reached from some of the
+# starts (each with a Hessian of one negative and one positive eigenvalue), and the plus is the
+# maximum: the orange squares are starts that end on a cross, the vermillion (red-orange)
+# triangles starts that end on the plus, the green circles starts that end at one of the four
+# minima. (Where the Hessian is singular, `newton` stops with a message instead of dividing by
+# zero: section E of the [details notebook](08_second_order_details.ipynb).)
 
 # %% [markdown]
 # ## 4. Damped Newton: a modified Hessian and a line search
 #
 # Two repairs make Newton go downhill at every step.
 #
-# **Make the Hessian positive definite.** Replace $H$ by $H + \tau I$ with $\tau \ge 0$
-# just large enough: adding $\tau$ to every eigenvalue lifts the negative ones above
-# zero. `gdlearn.second_order.modified_hessian` follows Nocedal & Wright (Algorithm
-# 3.3): try a Cholesky factorization of $H + \tau I$, which succeeds exactly when the
-# matrix is positive definite, and double $\tau$ until it does. (One change: the
-# algorithm's first shift $\beta$ is multiplied here by $\max(1, \max_{ij}|H_{ij}|)$, so
-# that it is small *relative to* $H$'s entries whatever their scale.) Where $H$ is already
-# positive definite, $\tau = 0$ and the step is Newton's. Otherwise $\tau$ must exceed
-# $|\lambda_{\min}|$, and $p = -(H + \tau I)^{-1} g$ is then a descent direction whose
-# shape depends on $\tau$: just above $|\lambda_{\min}|$ the shifted matrix is nearly
-# singular and the step is long, almost along the negative-curvature eigenvector (when
-# $g$ has a component along it); as
-# $\tau$ grows it shortens and turns towards a short gradient step $-g/\tau$. At
-# Himmelblau's $(-0.5, -0.5)$ from section 3 ($\lambda_{\min} = -41.9$):
-
-# %%
-x_shift = np.array([-0.5, -0.5])
-H_shift, g_shift = himmelblau.hess(x_shift), himmelblau.grad(x_shift)
-lam_shift, vec_shift = np.linalg.eigh(H_shift)
-tau_picked = modified_hessian(H_shift)[1]
-shift_steps = {}
-for tau in [42.0, 45.0, tau_picked, 1e5]:
-    p = -np.linalg.solve(H_shift + tau * np.eye(2), g_shift)
-    shift_steps[tau] = p
-    print(f"tau = {tau:>8.6g}: |p| = {np.linalg.norm(p):8.3g}, g·p = {g_shift @ p:9.3g}, "
-          f"|cos(p, v_min)| = {abs(vec_shift[:, 0] @ p) / np.linalg.norm(p):.3f}, "
-          f"|p + g/tau| / |g/tau| = {np.linalg.norm(p + g_shift / tau) / np.linalg.norm(g_shift / tau):.1e}")
-    assert g_shift @ p < 0                                            # descent for every tau > |lambda_min|
-assert np.isclose(lam_shift[0], -41.944, atol=1e-3) and np.isclose(tau_picked, 82.082)
-assert np.isclose(np.linalg.norm(shift_steps[42.0]), 106.73, rtol=1e-3)        # tau just above 41.94
-assert abs(vec_shift[:, 0] @ shift_steps[42.0]) / np.linalg.norm(shift_steps[42.0]) > 0.9999
-assert np.isclose(np.linalg.norm(shift_steps[45.0]), 2.0, rtol=1e-6)
-assert np.isclose(np.linalg.norm(shift_steps[tau_picked]), 0.2224, rtol=1e-3)
-assert np.linalg.norm(shift_steps[1e5] + g_shift / 1e5) < 1e-3 * np.linalg.norm(g_shift / 1e5)   # -> -g/tau
-
-# %% [markdown]
-# At $\tau = 42$, just above $|\lambda_{\min}| = 41.94$, the step is 107 long and lies
-# along the negative-curvature eigenvector; at the $\tau = 82.1$ that `modified_hessian`
-# picks it is 0.22 long; at $\tau = 10^5$ it equals $-g/\tau$ to within 0.1 %. A shifted
-# system of the same form gives the steps of trust-region methods and of
-# Levenberg–Marquardt (which shifts the Gauss–Newton matrix $J^\top J$, not $H$; end of
-# section 9); they choose $\tau$ through a bound on the step's length, adapted to how
-# well the model predicted the last step (N&W chapters 4 and 10; further reading at the end).
+# **Make the Hessian positive definite.** Replace $H$ by $H + \tau I$ with $\tau \ge 0$ just
+# large enough: adding $\tau$ to every eigenvalue lifts the negative ones above zero.
+# `gdlearn.second_order.modified_hessian` follows Nocedal & Wright (Algorithm 3.3): try a
+# Cholesky factorization of $H + \tau I$, which succeeds exactly when the matrix is positive
+# definite, and double $\tau$ until it does (with one change, given in section D of the [details
+# notebook](08_second_order_details.ipynb)). Where $H$ is already positive definite, $\tau = 0$
+# and the step is Newton's. Otherwise $\tau$ must exceed $|\lambda_{\min}|$, and $p = -(H + \tau
+# I)^{-1} g$ is then a descent direction (section 3's argument, with $H + \tau I$ positive
+# definite). At Himmelblau's $(-0.5, -0.5)$ from section 3, $\lambda_{\min} = -41.9$ and
+# `modified_hessian` picks $\tau = 82.1$. How the step changes with $\tau$, from a long step
+# along the negative-curvature direction to a short gradient step, and how trust-region methods
+# and Levenberg–Marquardt choose $\tau$, is in section D of the [details
+# notebook](08_second_order_details.ipynb).
 #
 # **Do not trust the full step blindly.** Try $\alpha = 1$, and while the step does not
 # decrease $f$ *enough*, halve it. "Enough" is the **Armijo condition**, a fraction
@@ -495,11 +427,11 @@ assert np.linalg.norm(shift_steps[1e5] + g_shift / 1e5) < 1e-3 * np.linalg.norm(
 # $$f(x + \alpha p) \le f(x) + c_1\, \alpha\, g^\top p .$$
 #
 # Since $g^\top p < 0$, a small enough $\alpha$ always passes. This is **backtracking**
-# (Algorithm 3.1 of Nocedal & Wright), the same `backtracking` that chapter 02's section 9
-# ran with gradient descent on Rosenbrock; here its direction is the Newton step, and the
-# whole method is **damped Newton**. Here is
-# the line search on pure Newton's second step on Rosenbrock, the one that sent
-# $f$ from 4.7 to 1,412: a descent direction, but far too long once the banana bends.
+# (Algorithm 3.1 of Nocedal & Wright), the same `backtracking` that chapter 02's section 9 ran
+# with gradient descent on Rosenbrock; here its direction is the Newton step, and the whole
+# method is **damped Newton**. Here is the line search on pure Newton's second step on
+# Rosenbrock, the one that sent $f$ from 4.7 to 1,412: a descent direction, but far too long
+# once the banana bends.
 
 # %%
 x = pure.xs[1]
@@ -508,12 +440,16 @@ p = newton_step(rosenbrock, x)
 search = backtracking(rosenbrock.f, x, rosenbrock.f(x), g, p)        # c1 = 1e-4, halving
 print(f"g·p = {g @ p:.2f}; accepted alpha = {search.alpha} after {search.n_f} trials, "
       f"f: {rosenbrock.f(x):.3f} -> {search.f:.3f}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert g @ p < 0 and search.success and search.alpha == 0.125 and search.n_f == 4
 assert search.f <= rosenbrock.f(x) + 1e-4 * search.alpha * (g @ p)          # Armijo holds
 for alpha in [1.0, 0.5, 0.25]:                                               # the longer trials fail it
     assert rosenbrock.f(x + alpha * p) > rosenbrock.f(x) + 1e-4 * alpha * (g @ p)
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 alphas = np.linspace(0, 1.02, 400)
 phi = rosenbrock.f(x[:, None] + alphas * p[:, None])
 fig, ax = plt.subplots(figsize=(6.5, 3.6))
@@ -536,30 +472,35 @@ ax.set(xlabel=r"step length $\alpha$", ylabel="$f$", ylim=(3.0, top),
 ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(0.35, 0.5));   # the empty middle, off the lines
 
 # %% [markdown]
-# Three halvings, and $f$ drops from 4.73 to 4.09 instead of jumping to 1,412. (With
-# $c_1 = 10^{-4}$ the Armijo line is almost horizontal: nearly any decrease is enough.) Now
-# damped Newton on Himmelblau, from the start where pure Newton climbed to the
-# maximum, and then from all 225 starts:
+# Three halvings, and $f$ drops from 4.73 to 4.09 instead of jumping to 1,412. (With $c_1 =
+# 10^{-4}$ the Armijo line is almost horizontal: nearly any decrease is enough.) Now damped
+# Newton on Himmelblau, from the start where pure Newton climbed to the maximum, and then from
+# all 225 starts:
 
 # %%
 damped = newton(himmelblau, x0, damped=True)
 print(damped.message)
 print("step lengths:", damped.step_sizes)
 print("Hessian modified at the first", sum("added" in n for n in damped.notes), "steps")
-assert damped.status == "converged"
-assert np.linalg.norm(himmelblau.minima - damped.x, axis=1).min() < 1e-8
-assert np.all(np.diff(damped.fs) < 0)                    # downhill at every step
-assert np.all(damped.step_sizes[-4:] == 1.0)             # full Newton steps near the minimum
 
 damped_end = np.array([newton(himmelblau, s, damped=True).status for s in starts])
 print(f"damped Newton from 225 starts: {np.mean(damped_end == 'converged'):.0%} at a minimum")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert damped.status == "converged"
+assert np.linalg.norm(himmelblau.minima - damped.x, axis=1).min() < 1e-8
+assert np.all(np.diff(damped.fs) < 0)                    # downhill at every step
+assert np.all(damped.step_sizes[-5:] == 1.0) and damped.step_sizes[-6] < 1   # the last five: full Newton steps
+assert all(f"step {k}:" not in " ".join(damped.notes) for k in range(6, damped.steps))   # Hessian left alone
 assert np.all(damped_end == "converged")
 rosenbrock_pure, rosenbrock_damped = newton(rosenbrock, rosenbrock.start), newton(rosenbrock, rosenbrock.start, damped=True)
 assert rosenbrock_pure.steps == 6 and 15 <= rosenbrock_damped.steps <= 25
 on_stable_line = newton(saddle, [1.0, 0.0], damped=True)     # x^2 - y^2, started on its attracting line
 assert on_stable_line.status == "saddle"                    # descent guarantees a stationary point, not a minimum
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 fig, ax = plt.subplots(figsize=style.FIGSIZE["single"])
 plotting.plot_contours(himmelblau, ax=ax, title="From the same start: pure vs damped Newton")
 damped_art = plotting.plot_path(damped, ax=ax, color=COLORS["bluish_green"], legend=False,
@@ -584,43 +525,29 @@ ax.indicate_inset_zoom(zoom, edgecolor="0.2")
 ax.plot([], [], **{**style.END_STYLE, "markerfacecolor": "0.6"}, label="end of each path")
 ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, ncol=2)
 nearest_min = himmelblau.minima[np.argmin(np.linalg.norm(himmelblau.minima - damped.x, axis=1))]
-print(f"damped Newton from x0 = {x0}: {damped.steps} steps, ends at the minimum {nearest_min.round(3)}; "
-      f"highest point of its path y = {damped.xs[:, 1].max():.2f}")
 assert damped.steps == 11 and np.allclose(nearest_min, [-2.805, 3.131], atol=1e-3) and damped.xs[:, 1].max() > 3.5
 
 # %% [markdown]
 # From $x_0$ pure Newton takes its short path up to the maximum (inset); damped Newton
 # goes downhill instead, in 11 steps, overshooting above $y = 3.5$ before it settles at
-# the minimum $(-2.81, 3.13)$ (printed above).
+# the minimum $(-2.81, 3.13)$.
 #
 # Every one of these starts now ends at a minimum. That is what happened on this grid, not a
-# guarantee. The theorem that covers this method is Nocedal & Wright 2006, §3.4, Theorem 3.8:
-# Newton with a modified Hessian and Armijo backtracking (their Algorithm 3.2) has
-# $\nabla f(x_k) \to 0$ if $f$ is twice continuously differentiable, the level set
-# $\{x : f(x) \le f(x_0)\}$ is compact, and the modified Hessians $B_k$ have uniformly bounded
-# condition numbers, $\|B_k\|\,\|B_k^{-1}\| \le C$ (their bounded modified factorization
-# property, N&W eq. (3.39)). Even then it promises a stationary point, not a minimum. We do not check
-# (3.39) for our method: a Hessian that is already positive definite is used unmodified,
-# however badly conditioned. And
-# from a start on the saddle $x^2 - y^2$'s attracting line, $(1, 0)$, damped Newton
-# stops at the saddle (asserted above). Near a minimum the line search accepts $\alpha = 1$
-# and the Hessian is left alone, so the last steps are pure Newton steps with their
-# quadratic convergence. Damped Newton is not always faster: on Rosenbrock it
-# refuses pure Newton's wild second step and takes about 20 steps to pure Newton's 6
-# (to the default `tol`, $\|\nabla f\| \le 10^{-8}$; section 2's seventh step was for `tol=1e-12`).
+# guarantee: the convergence theorem for this method (N&W Theorem 3.8) promises only a
+# stationary point, under hypotheses listed in section F of the [details
+# notebook](08_second_order_details.ipynb), and from a start on the saddle $x^2 - y^2$'s
+# attracting line, $(1, 0)$, damped Newton stops at the saddle. Near a minimum the line search
+# accepts $\alpha = 1$ and the Hessian is left alone, so the last steps are pure Newton steps
+# with their quadratic convergence. Damped Newton is not always faster: on Rosenbrock it refuses
+# pure Newton's wild second step and takes about 20 steps to pure Newton's 6 (to the default
+# `tol`, $\|\nabla f\| \le 10^{-8}$; section 2's seventh step was for `tol=1e-12`).
 #
 # ## 5. What a Newton step costs
 #
 # For $d$ parameters the Hessian has $d^2$ entries. Solving $Hp = -g$ by Gaussian
-# elimination (an LU factorization) costs about $d^3/3$ multiplications: eliminating
-# the $j$-th unknown updates the remaining $(d - j) \times (d - j + 1)$ block of the
-# system (right-hand side included), one multiplication per entry, and
-#
-# $$\sum_{j=1}^{d-1} (d - j)(d - j + 1) = \sum_{i=1}^{d-1} i(i + 1) = \frac{(d-1)\,d\,(d+1)}{3} \approx \frac{d^3}{3},$$
-#
-# plus $O(d^2)$ for the back substitution (Golub & Van Loan 2013, section 3.2; a
-# Cholesky factorization, possible when $H$ is positive definite, halves the count).
-# Doubling $d$ multiplies the work by $\approx 8$. In float64, 8 bytes per entry:
+# elimination (an LU factorization) costs about $d^3/3$ multiplications, plus $O(d^2)$ for
+# the back substitution (Golub & Van Loan 2013, section 3.2; the count is derived in section G
+# of the [details notebook](08_second_order_details.ipynb)). Doubling $d$ multiplies the work by $\approx 8$. In float64, 8 bytes per entry:
 
 # %%
 def in_bytes(n):
@@ -630,24 +557,23 @@ def in_bytes(n):
             return f"{n / size:,.0f} {unit}"
     return f"{n:.0f} bytes"
 
-
 for d, what in [(2, "our surfaces"), (1_000, "a small model"), (100_000, "a small neural network"),
                 (10_000_000, "a modest neural network")]:
     print(f"d = {d:>10,} ({what:>23}): Hessian {in_bytes(8 * d**2):>10}, "
           f"solve ~{d**3 / 3:.0e} multiplications")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert in_bytes(8 * 1_000**2) == "8 MB"
 assert in_bytes(8 * 100_000**2) == "80 GB"
 assert in_bytes(8 * 10_000_000**2) == "800 TB"
-elimination = lambda d: sum((d - j) * (d - j + 1) for j in range(1, d))        # multiplications, counted
-assert all(elimination(d) == (d - 1) * d * (d + 1) // 3 for d in [2, 3, 10, 200])
-assert all(8 < elimination(2 * d) / elimination(d) < 8.001 for d in [200, 400, 800])
+assert 3e20 < 1e7 ** 3 / 3 < 3.5e20                              # multiplications of one dense solve at d = 1e7
 
 # %% [markdown]
 # Eight megabytes for a thousand parameters, 80 GB for a hundred thousand, 800 TB for
 # ten million, and $3\times10^{20}$ multiplications per dense solve at $d = 10^7$. (We
-# count operations rather than time them: a measured time depends on the machine, its
-# load and how many threads the linear algebra library uses, and on a small matrix it
-# is dominated by overheads, not by the $d^3$ arithmetic.)
+# count operations: a measured time depends on the machine and its load, and on a small
+# matrix it is dominated by overheads, not by the $d^3$ arithmetic.)
 #
 # A gradient costs a small constant times what evaluating $f$ costs, whatever $d$
 # (the cheap-gradient principle of reverse-mode differentiation, Griewank & Walther 2008;
@@ -668,40 +594,41 @@ assert all(8 < elimination(2 * d) / elimination(d) < 8.001 for d in [200, 400, 8
 # Hessian is written $\nabla^2 f$ (it was $H$ in sections 1 to 5), $B_k$ is an
 # *approximation of the Hessian* and $H_k = B_k^{-1}$ an *approximation of its inverse*.
 #
-# After a step $s_k = x_{k+1} - x_k$ the gradient changed by
-# $y_k = \nabla f(x_{k+1}) - \nabla f(x_k)$. For a quadratic, $y_k = A s_k$ exactly; in
-# general $y_k \approx \nabla^2 f\, s_k$ for short steps (Taylor, chapter 01): **the change
-# of the gradient measures the curvature along the step**. A quasi-Newton method keeps
-# a matrix $B_k$, or directly its inverse $H_k$, steps along
-# $p_k = -B_k^{-1} \nabla f(x_k) = -H_k \nabla f(x_k)$ with a line search, and then corrects
-# the matrix so that it reproduces what it just measured, the **secant condition**
+# After a step $s_k = x_{k+1} - x_k$ the gradient changed by $y_k = \nabla f(x_{k+1}) - \nabla
+# f(x_k)$. For a quadratic, $y_k = A s_k$ exactly; in general $y_k \approx \nabla^2 f\, s_k$ for
+# short steps (Taylor, chapter 01): **the change of the gradient measures the curvature along
+# the step**. A quasi-Newton method keeps a matrix $B_k$, or directly its inverse $H_k$, steps
+# along $p_k = -B_k^{-1} \nabla f(x_k) = -H_k \nabla f(x_k)$ with a line search, and then
+# corrects the matrix so that it reproduces what it just measured, the **secant condition**
 #
 # $$B_{k+1}\, s_k = y_k, \qquad\text{equivalently}\qquad H_{k+1}\, y_k = s_k .$$
 #
-# The secant condition is one vector equation, $d$ scalar equations, while a symmetric
-# $d \times d$ matrix has $d(d+1)/2$ unknowns: for $d \ge 2$ it does not determine the matrix. BFGS (Broyden, Fletcher,
-# Goldfarb, Shanno, 1970) picks, among the symmetric matrices that satisfy it, the one
-# closest to $H_k$ in a weighted Frobenius norm $\|W^{1/2}(H - H_k)W^{1/2}\|_F$, with any
-# weight $W$ that maps $s_k$ to $y_k$ (N&W eqs. 6.16 and 6.17; N&W choose this weight
-# because it makes the norm non-dimensional, so the answer does not depend on the
-# units of the problem). The solution is
+# The secant condition is one vector equation, $d$ scalar equations, while a symmetric $d \times
+# d$ matrix has $d(d+1)/2$ unknowns: for $d \ge 2$ it does not determine the matrix. BFGS
+# (Broyden, Fletcher, Goldfarb, Shanno, 1970) picks, among the symmetric matrices that satisfy
+# it, the one closest to $H_k$ in a weighted Frobenius norm $\|W^{1/2}(H - H_k)W^{1/2}\|_F$,
+# with any weight $W$ that maps $s_k$ to $y_k$ (N&W eqs. 6.16 and 6.17; N&W choose this weight
+# because it makes the norm non-dimensional, so the answer does not depend on the units of the
+# problem). The solution is
 #
 # $$H_{k+1} = (I - \rho_k s_k y_k^\top)\, H_k\, (I - \rho_k y_k s_k^\top) + \rho_k s_k s_k^\top,
 # \qquad \rho_k = \frac{1}{y_k^\top s_k}.$$
 #
-# Read it from the right: the bracket products remove what $H_k$ said along $y_k$,
-# and the last term puts in the measured answer, $H_{k+1} y_k = s_k$ (multiply out to
-# check). It costs $O(d^2)$ per step, no Hessian and no solve. If $H_k$ is positive
-# definite and $y_k^\top s_k > 0$ (positive curvature along the step), $H_{k+1}$ is
-# positive definite too (N&W, section 6.1); if $y_k^\top s_k \le 0$, no symmetric
-# positive definite matrix satisfies the secant condition, and `bfgs` has to skip the
-# update. The next subsection shows how the line search prevents that.
+# Read it from the right: the bracket products remove what $H_k$ said along $y_k$, and the last
+# term puts in the measured answer, $H_{k+1} y_k = s_k$ (multiply out to check). It costs
+# $O(d^2)$ per step, no Hessian and no solve. If $H_k$ is positive definite and $y_k^\top s_k >
+# 0$ (positive curvature along the step), $H_{k+1}$ is positive definite too (N&W, section 6.1);
+# if $y_k^\top s_k \le 0$, no symmetric positive definite matrix satisfies the secant condition,
+# and `bfgs` has to skip the update. The next subsection shows how the line search prevents
+# that.
 #
 # Each requirement has a reason. Symmetry, because a Hessian is symmetric; positive
 # definiteness, because then $p_k = -H_k \nabla f(x_k)$ is a descent direction (section 3);
 # the secant condition, because it is the one piece of curvature just measured; and
 # "closest to $H_k$", so that the update keeps what the earlier steps taught and changes
-# the matrix only as much as the new pair demands. One update on numbers, checked:
+# the matrix only as much as the new pair demands. (On a strictly convex quadratic with exact
+# line searches it even learns the whole inverse Hessian in $d$ steps: section I of the
+# [details notebook](08_second_order_details.ipynb).) One update on numbers, checked:
 
 # %%
 H_old = np.array([[1.0, 0.2], [0.2, 0.5]])
@@ -712,35 +639,6 @@ H_new = V_new.T @ H_old @ V_new + rho_new * np.outer(s_new, s_new)
 print("H_new y =", H_new @ y_new, " s =", s_new, " eigenvalues of H_new:", np.linalg.eigvalsh(H_new))
 assert np.allclose(H_new @ y_new, s_new) and np.allclose(H_new, H_new.T)
 assert np.linalg.eigvalsh(H_new).min() > 0
-
-# %% [markdown]
-# On a strictly convex quadratic with *exact* line searches, BFGS finds the minimum in at
-# most $d$ steps, and if it takes all $d$ (no gradient vanishes earlier) then
-# $H_d = A^{-1}$ exactly: it has learned the whole inverse
-# Hessian from $d$ gradient differences (N&W, section 6.3, the properties of the Broyden
-# class on strongly convex quadratics; with $H_0 = I$ its iterates are even those of the
-# conjugate gradient method of chapter 03's appendix A). Here is that loop, in five dimensions:
-
-# %%
-rng = np.random.default_rng(0)
-M = rng.normal(size=(5, 5))
-A = M @ M.T + np.eye(5)                                   # f(x) = 1/2 x^T A x - b^T x
-b = rng.normal(size=5)
-x = np.zeros(5)
-H = np.eye(5)
-for k in range(5):
-    g = A @ x - b
-    p = -H @ g
-    alpha = -(g @ p) / (p @ A @ p)                        # the exact line search on a quadratic
-    s = alpha * p
-    y = A @ s                                             # the change of the gradient
-    H = bfgs_update(H, s, y)
-    assert np.allclose(H @ y, s)                          # the secant condition
-    x = x + s
-print("|x_5 - x*| =", np.linalg.norm(x - np.linalg.solve(A, b)))
-print("max |H_5 - A^-1| =", np.abs(H - np.linalg.inv(A)).max())
-assert np.allclose(x, np.linalg.solve(A, b), atol=1e-10)
-assert np.allclose(H, np.linalg.inv(A), atol=1e-8)
 
 # %% [markdown]
 # ### The Wolfe conditions: a line search for BFGS
@@ -755,7 +653,6 @@ def curvature_pairs(trace, surface=rosenbrock):
     s = np.diff(trace.xs, axis=0)
     y = np.diff([surface.grad(x) for x in trace.xs], axis=0)
     return np.sum(s * y, axis=1)
-
 
 armijo_only = bfgs(rosenbrock, rosenbrock.start, line_search="armijo")
 sy_armijo = curvature_pairs(armijo_only)
@@ -798,15 +695,18 @@ p6 = (armijo_only.xs[k6 + 1] - x6) / armijo_only.step_sizes[k6]       # the sear
 f6, g6 = rosenbrock.f(x6), rosenbrock.grad(x6)
 c1, c2 = 1e-4, 0.9
 wolfe6 = wolfe_line_search(rosenbrock.f, rosenbrock.grad, x6, f6, g6, p6, c1=c1, c2=c2)
-alphas_w = np.linspace(0, 6, 601)
-phi_w = np.array([rosenbrock.f(x6 + a * p6) for a in alphas_w])
-dphi_w = np.array([rosenbrock.grad(x6 + a * p6) @ p6 for a in alphas_w])
-armijo_ok = phi_w <= f6 + c1 * alphas_w * (g6 @ p6)
-curvature_ok = np.abs(dphi_w) <= c2 * abs(g6 @ p6)
 dphi_armijo = rosenbrock.grad(x6 + p6) @ p6
 print(f"phi'(0) = {g6 @ p6:.3f}; Armijo accepted alpha = 1, where phi'(1) = {dphi_armijo:.3f} (steeper)")
 print(f"strong Wolfe search: alpha = {wolfe6.alpha}, phi'(alpha) = {wolfe6.g @ p6:.3f}, "
       f"{wolfe6.n_f} evaluations of f and {wolfe6.n_grad} of the gradient")
+alphas_w = np.linspace(0, 6, 601)                                      # the slice, for the figure
+phi_w = np.array([rosenbrock.f(x6 + a * p6) for a in alphas_w])
+dphi_w = np.array([rosenbrock.grad(x6 + a * p6) @ p6 for a in alphas_w])
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+armijo_ok = phi_w <= f6 + c1 * alphas_w * (g6 @ p6)
+curvature_ok = np.abs(dphi_w) <= c2 * abs(g6 @ p6)
 assert armijo_only.step_sizes[k6] == 1.0 and dphi_armijo < g6 @ p6 < 0        # the slope got steeper
 early = alphas_w <= 1
 flattest, dphi_flat = alphas_w[early][np.argmax(dphi_w[early])], dphi_w[early].max()   # first it flattens a little
@@ -817,13 +717,14 @@ print(f"phi' is flattest at alpha = {flattest:.2f} ({dphi_flat:.4f}), steeper th
 assert 3.7 < steep_end < 4.0 and np.all(dphi_w[(alphas_w >= back) & (alphas_w < steep_end)] < g6 @ p6)
 assert 0.15 < flattest < 0.35 and 0 < dphi_flat - g6 @ p6 < 0.03 * abs(g6 @ p6)
 assert 0.4 < back < 0.6 and np.all(np.diff(dphi_w[(alphas_w >= 0.6) & (alphas_w <= 2)]) < 0)
-assert wolfe6.success and wolfe6.alpha == 4.0
+assert wolfe6.success and wolfe6.alpha == 4.0 and wolfe6.n_f == wolfe6.n_grad == 3   # 1, 2, 4
 assert wolfe6.f <= f6 + c1 * wolfe6.alpha * (g6 @ p6)                          # 3.7a
 assert abs(rosenbrock.grad(x6 + wolfe6.alpha * p6) @ p6) <= c2 * abs(g6 @ p6)  # 3.7b
 assert (rosenbrock.grad(x6 + wolfe6.alpha * p6) - g6) @ (wolfe6.alpha * p6) > 0  # y·s > 0
 assert np.all(armijo_ok[alphas_w <= 4.0]) and not np.any(curvature_ok[(alphas_w > 0) & (alphas_w <= 3.0)])
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 fig, (ax, ax_d) = plt.subplots(2, 1, figsize=(7.5, 5.6), sharex=True, height_ratios=[1.4, 1])
 ax.plot(alphas_w, phi_w, color="black", label=r"$\phi(\alpha) = f(x_6 + \alpha p_6)$")
 ax.plot(alphas_w, f6 + c1 * alphas_w * (g6 @ p6), "--", color=COLORS["vermillion"],
@@ -844,66 +745,49 @@ ax_d.set(xlabel=r"step length $\alpha$", ylabel=r"$\phi'(\alpha)$")
 ax_d.legend(fontsize=8, loc="upper left");
 
 # %% [markdown]
-# Along this direction $f$ keeps falling for a long way. Its slope first flattens a
-# little (by under 3 %, up to $\alpha \approx 0.25$), then steepens again, and from
-# $\alpha \approx 0.5$ to about 3.9 it is steeper than at the start (bottom panel): at $\alpha = 1$, where backtracking stopped because the
-# Armijo condition already held, the slope is steeper than at $\alpha = 0$, which is
-# exactly $y^\top s < 0$. The strong curvature condition holds only where the slope
-# is at most $c_2 = 0.9$ times as steep as at the start, inside the blue band.
+# Along this direction $f$ keeps falling for a long way. Its slope first flattens a little (by
+# under 3 %, up to $\alpha \approx 0.25$), then steepens again, and from $\alpha \approx 0.5$ to
+# about 3.9 it is steeper than at the start (bottom panel): at $\alpha = 1$, where backtracking
+# stopped because the Armijo condition already held, the slope is steeper than at $\alpha = 0$,
+# which is exactly $y^\top s < 0$. The strong curvature condition holds only where the slope is
+# at most $c_2 = 0.9$ times as steep as at the start, inside the blue band.
 #
-# `gdlearn.second_order.wolfe_line_search` enforces both strong Wolfe conditions,
-# following N&W's Algorithm 3.5:
-#
-# 1. try $\alpha = 1$;
-# 2. while the trial satisfies sufficient decrease but the slope is still steeply
-#    negative, **double** it;
-# 3. once a trial fails sufficient decrease, or its $f$ is no lower than the previous
-#    trial's ($\phi(\alpha_i) \ge \phi(\alpha_{i-1})$), or the slope turns positive, an
-#    acceptable step is bracketed between it and the previous trial;
-# 4. Algorithm 3.6 (*zoom*) shrinks the bracket (here to the minimum of a quadratic
-#    fitted to $\phi$, kept away from the bracket's ends, else by bisection) until a
-#    trial satisfies both conditions.
-#
-# Here it doubled twice, $1 \to 2 \to 4$: three trials, each with
-# $f$ and its gradient (`tests/test_second_order.py` checks the returned step against
-# both conditions on 13 slices of several functions). `bfgs` and `lbfgs` now use it by
-# default (`line_search="wolfe"`). Their first trial is $\alpha = 1$ at every step
-# except before the first update: until a curvature pair has been accepted,
-# $H_0 = I$ knows nothing of the scale of $f$, so if the gradient is longer than 1 the
-# trial step is scaled to length 1, $\alpha = 1/\|g\|$ (one step on these runs, since
-# no update is skipped). Just before the first
-# update, `bfgs` also rescales $H_0$ to $\frac{y^\top s}{y^\top y} I$ (N&W eq. 6.20),
-# the size of the inverse curvature along the first step, and `lbfgs` uses the newest
-# pair's $\gamma = \frac{s^\top y}{y^\top y}$ at every step (N&W eq. 7.20). From the
-# four classic starts of Rosenbrock:
+# `gdlearn.second_order.wolfe_line_search` enforces both strong Wolfe conditions
+# (N&W's Algorithm 3.5: it doubles $\alpha$ from 1 until an acceptable step is bracketed,
+# then zooms in; section H of the [details notebook](08_second_order_details.ipynb) has the steps). Here it doubled
+# twice, $1 \to 2 \to 4$: three trials, each with $f$ and its gradient. `bfgs` and `lbfgs`
+# use it by default (`line_search="wolfe"`). From the four classic starts of Rosenbrock:
 
 # %%
+four_starts = {}
 for x0 in [(-1.2, 1.0), (2.0, -2.0), (-2.0, 2.0), (0.0, 0.0)]:
     by_armijo, by_wolfe = bfgs(rosenbrock, x0, line_search="armijo"), bfgs(rosenbrock, x0)
-    sy_wolfe = curvature_pairs(by_wolfe)
-    n_skipped = sum("skipped" in note for note in by_wolfe.notes)
+    four_starts[x0] = by_wolfe
     print(f"{str(x0):>12}: Armijo {by_armijo.steps} steps, {sum('skipped' in n for n in by_armijo.notes)} "
-          f"skipped | Wolfe {by_wolfe.steps} steps, {n_skipped} skipped, min y·s = {sy_wolfe.min():.1e}")
-    assert by_wolfe.status == "converged" and n_skipped == 0 and np.all(sy_wolfe > 0)
+          f"skipped | Wolfe {by_wolfe.steps} steps, {sum('skipped' in n for n in by_wolfe.notes)} skipped, "
+          f"min y·s = {curvature_pairs(by_wolfe).min():.1e}")
 
 quasi = bfgs(rosenbrock, rosenbrock.start)
 print(quasi.message, f"| f evaluations: {quasi.n_f}, gradients: {quasi.n_grad}, Hessians: {quasi.n_hess}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+for by_wolfe in four_starts.values():
+    assert by_wolfe.status == "converged" and np.all(curvature_pairs(by_wolfe) > 0)
+    assert not any("skipped" in note for note in by_wolfe.notes)
 assert quasi.status == "converged" and quasi.n_hess == 0
 assert np.allclose(quasi.x, x_star, atol=1e-6)
 assert pure.steps < quasi.steps < 50
 
 # %% [markdown]
-# No update skipped, $y_k^\top s_k > 0$ at every step. (The Wolfe search also evaluates
-# the gradient at its trials, which it hands back: the gradient at the accepted point is
-# the next iteration's.) BFGS needs more steps than Newton but evaluates no Hessian.
+# No update skipped, $y_k^\top s_k > 0$ at every step. BFGS needs more steps than Newton but evaluates no Hessian.
 #
-# How fast does it converge at the end? Newton's error ratio $e_{k+1}/e_k$ goes to 0
-# like $e_k$ itself; gradient descent's tends to a constant $\rho < 1$ (linear). BFGS
-# is in between: **superlinear**, $e_{k+1}/e_k \to 0$, under assumptions (a Lipschitz
-# Hessian, positive definite at the minimum, iterates converging fast enough): N&W,
-# Theorem 6.6, through the Dennis–Moré characterization (Theorem 3.7). The ratios need
-# not fall monotonically; the claim is about their limit. Measured, to a tighter
-# tolerance so that there are more of them:
+# How fast does it converge at the end? Newton's error ratio $e_{k+1}/e_k$ goes to 0 like $e_k$
+# itself; gradient descent's tends to a constant $\rho < 1$ (linear). BFGS is in between:
+# **superlinear**, $e_{k+1}/e_k \to 0$, under assumptions (a Lipschitz Hessian, positive
+# definite at the minimum, iterates converging fast enough): N&W, Theorem 6.6, through the
+# Dennis–Moré characterization (Theorem 3.7). The ratios need not fall monotonically; the claim
+# is about their limit. Measured, to a tighter tolerance so that there are more of them:
 
 # %%
 tight = bfgs(rosenbrock, rosenbrock.start, tol=1e-12)
@@ -913,8 +797,6 @@ ratios = e[1:] / e[:-1]
 print("BFGS, last ratios e_{k+1}/e_k:", ratios[-8:].round(4))
 print("BFGS, last four errors:", ", ".join(f"{v:.1e}" for v in e[-4:]),
       "| last three ratios:", ", ".join(f"{v:.1e}" for v in ratios[-3:]))
-assert np.allclose(e[-4:-1], [2.6e-6, 2.8e-10, 2.0e-13], rtol=0.05)          # as quoted below
-assert np.allclose(ratios[-3:-1], [1.1e-4, 7.1e-4], rtol=0.05) and 0.67 < ratios[-8] < 0.69
 gd_long = run(sgd(lr=1e-3), rosenbrock, rosenbrock.start, steps=20_000, tol=0)   # section 2's run, continued
 gd_long_errors = np.linalg.norm(gd_long.xs - x_star, axis=1)
 gd_ratios = gd_long_errors[1:] / gd_long_errors[:-1]
@@ -923,6 +805,11 @@ gd_limit = 1 - 1e-3 * lam_min                                     # 1 - lr * lam
 print(f"Hessian at x*: eigenvalues {lam_min:.5f} and {lam_max:.1f}; 1 - lr*lambda_min = {gd_limit:.5f}")
 print(f"gradient descent, ratios at steps 1990-1999: {gd_ratios[1989:1999].min():.5f} to "
       f"{gd_ratios[1989:1999].max():.5f}; at step 20,000: {gd_ratios[-1]:.6f}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert np.allclose(e[-4:-1], [2.6e-6, 2.8e-10, 2.0e-13], rtol=0.05)          # as quoted below
+assert np.allclose(ratios[-3:-1], [1.1e-4, 7.1e-4], rtol=0.05) and 0.67 < ratios[-8] < 0.69
 assert ratios[-1] < 0.05 and ratios[-2:].max() < 0.05                  # far below any fixed linear rate here
 assert ratios[-3:].max() < 0.5 * ratios[-9:-3].max()                   # the tail's largest ratio falls
 assert ratios[-3:].max() < 0.01 and ratios[-9:-3].max() > 0.5 and e[-1] < 1e-15
@@ -934,23 +821,22 @@ assert 0.999 < gd_ratios[1989:1999].min() and gd_ratios[1989:1999].max() < gd_li
 assert abs(gd_ratios[-1] - gd_limit) < 1e-5 and abs(gd_ratios[9999] - gd_limit) < 1e-5   # the limit, reached
 
 # %% [markdown]
-# The last three ratios are below 0.01, against 0.68 a few steps earlier. They do not
-# fall monotonically ($1.1\cdot10^{-4}$, $7.1\cdot10^{-4}$, then about $2.5\cdot10^{-3}$, from
-# errors $2.6\cdot10^{-6}$, $2.8\cdot10^{-10}$, $2.0\cdot10^{-13}$ and a last one of a few
-# $10^{-16}$; printed above): the theorem is
-# about the limit, and the last error, under $10^{-15}$, is at the rounding level of
-# numbers near 1, so that last ratio says more about rounding than about BFGS.
+# The last three ratios are below 0.01, against 0.68 a few steps earlier, though not
+# monotonically: the theorem is about the limit, and the last error, under $10^{-15}$, is at
+# the rounding level of numbers near 1, so that last ratio says more about rounding than
+# about BFGS.
 #
-# Gradient descent's limit can be derived. Near $x^\star$ its error obeys
-# $x_{k+1} - x^\star \approx (I - \eta \nabla^2 f(x^\star))(x_k - x^\star)$, with $\eta = \text{lr} = 10^{-3}$. The Hessian at $(1, 1)$ has
-# eigenvalues $\lambda_{\min} = 0.39936$ and $\lambda_{\max} = 1001.6$; the component along the second
-# is multiplied by $1 - \eta\lambda_{\max} = -0.0016$ and dies at once, the one along the first by
-# $1 - \eta\lambda_{\min} = 0.9996$, and that is the limit of the ratio (all printed above). The
-# linearization holds only near $x^\star$: at steps 1990-1999 the iterate is still 0.56 away, in the
-# curved valley, and the ratio there is 0.9994; continued to step 20,000, the run's ratio reaches
-# the limit. The three rates at a glance:
+# Gradient descent's limit can be derived. Near $x^\star$ its error obeys $x_{k+1} - x^\star
+# \approx (I - \eta \nabla^2 f(x^\star))(x_k - x^\star)$, with $\eta = \text{lr} = 10^{-3}$. The
+# Hessian at $(1, 1)$ has eigenvalues $\lambda_{\min} = 0.39936$ and $\lambda_{\max} = 1001.6$;
+# the component along the second is multiplied by $1 - \eta\lambda_{\max} = -0.0016$ and dies at
+# once, the one along the first by $1 - \eta\lambda_{\min} = 0.9996$, and that is the limit of
+# the ratio. The linearization holds only near $x^\star$: at steps 1990-1999 the iterate is
+# still 0.56 away, in the curved valley, and the ratio there is 0.9994; continued to step
+# 20,000, the run's ratio reaches the limit. The three rates at a glance:
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 newton_ratios = errors[1:][errors[1:] > 0] / errors[:-1][errors[1:] > 0]
 fig, (ax_r, ax_z) = plt.subplots(1, 2, figsize=(12, 4.4))
 gd_steps_axis = np.arange(1, len(gd_ratios) + 1)
@@ -959,6 +845,7 @@ ax_r.plot(gd_steps_axis[2:], 1 - gd_ratios[2:], color=style.PALETTE["blue"], lin
           linewidth=2, label="gradient descent (lr = $10^{-3}$), measured from step 3")
 ax_r.axhline(1 - gd_limit, color=style.PALETTE["vermillion"], linewidth=1.5, linestyle="--",
              label=f"limit $\\eta\\lambda_{{\\min}}$ = {1 - gd_limit:.1e} (ratio {gd_limit:.4f})")
+ax_r.axvspan(6, 101, color=style.PALETTE["sky_blue"], alpha=0.3, label="steps 5 to 100: on the valley floor near $x = -1$")
 ax_r.set(xscale="log", yscale="log", ylim=(2e-4, 2e-3), xlabel="step $k$ + 1 (log scale)",
          ylabel="$1 - e_{k+1}/e_k$ (log scale)", title="Gradient descent: linear, ratio → $1 - \\eta\\lambda_{\\min}$")
 ax_r.legend(fontsize=8, loc="upper right")
@@ -970,37 +857,58 @@ ax_z.set(yscale="log", xlabel="step $k$ + 1 (linear scale)", ylabel="$e_{k+1}/e_
          title="The second-order methods, step by step")
 ax_z.legend(fontsize=8, loc="lower center")
 assert newton_ratios[-1] < 1e-5 and ratios[-1] < 0.05
-early_gap = 1 - gd_ratios[4:100]                                  # plotted at steps 5 to 100
-print(f"steps 5-100: 1 - ratio from {early_gap.min():.2e} to {early_gap.max():.2e}, "
-      f"error from {gd_long_errors[5:101].min():.2f} to {gd_long_errors[5:101].max():.2f}")
-assert np.all(np.abs(early_gap / (1 - gd_limit) - 1) < 0.05)      # within 5 % of the limit (2 % measured)...
-assert gd_long_errors[5:101].min() > 1.9                           # ...while the iterate is still ~2 from x*
 
 # %% [markdown]
-# On the left, plotted as $1 - e_{k+1}/e_k$ so that its distance from 1 shows: gradient
-# descent's ratio wanders while the iterate travels along the curved valley (the bump near
-# step 1,000) and from about step 10,000 sits on the limit $1 - \eta\lambda_{\min}$ derived above.
-# On the right, with a linear step axis: BFGS's ratios
-# stay near 1 for about 25 steps (above 1 at two early ones), fall to about 0.05 over
-# the next dozen, then drop below 0.01 for the last three steps, not monotonically; Newton's last ratio is below $10^{-5}$,
-# because $e_{k+1}/e_k \approx C e_k$ shrinks with the error itself.
+# On the left, plotted as $1 - e_{k+1}/e_k$, gradient descent's ratio sits on the limit
+# twice: from about step 10,000, where the linearization at $x^\star$ holds, and, by a
+# coincidence, over the first hundred or so steps (shaded), while the iterate is still about 2 away,
+# creeping along the valley floor $y = x^2$ near $x = -1$. Along the floor $f = (1 - x)^2$,
+# and with arc length $ds = \sqrt{1 + 4x^2}\,dx$ one step moves $x$ by about
+# $\eta\,2(1 - x)/(1 + 4x^2)$; the distance to $x^\star$ is about $1 - x$ there, so
+# $1 - e_{k+1}/e_k \approx 2\eta/(1 + 4x^2) = 0.4\,\eta$ at $x = -1$, within 0.2 % of
+# $\eta\lambda_{\min} = 0.3994\,\eta$. This floor model (with the exact distance from the
+# parabola to $x^\star$) predicts the measured ratio to within 2 % over steps 5 to 100:
+
+# %%
+early = np.arange(5, 101)                                          # plotted at steps 6 to 101
+x_floor = gd_long.xs[early, 0]                                     # the iterates' x, near -1
+x_next = x_floor + 1e-3 * 2 * (1 - x_floor) / (1 + 4 * x_floor ** 2)   # one step along the floor
+floor_distance = lambda x: np.hypot(1 - x, 1 - x ** 2)             # from (x, x^2) to (1, 1)
+predicted = 1 - floor_distance(x_next) / floor_distance(x_floor)
+measured = 1 - gd_ratios[early]
+print(f"steps 5-100: x from {x_floor.min():.3f} to {x_floor.max():.3f}, error from "
+      f"{gd_long_errors[early].min():.2f} to {gd_long_errors[early].max():.2f}; 1 - ratio measured "
+      f"{measured.min():.2e} to {measured.max():.2e}, floor model {predicted.min():.2e} to {predicted.max():.2e}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert np.abs(gd_long.xs[early, 1] - x_floor ** 2).max() < 0.01            # on the floor y = x^2
+assert -1.03 < x_floor.min() and x_floor.max() < -0.94 and gd_long_errors[early].min() > 1.9   # ~2 from x*
+assert np.all(np.abs(predicted / measured - 1) < 0.02)                     # the floor model, within 2 %
+assert np.all(np.abs(measured / (1 - gd_limit) - 1) < 0.05)                # on the limit (2 % measured)
+assert abs(2 / (1 + 4 * 1.0 ** 2) / lam_min - 1) < 0.002                   # 0.4 against 0.3994
+assert np.any(np.abs((1 - gd_ratios[100:2000]) / (1 - gd_limit) - 1) > 0.5)   # off the limit in between
+
+# %% [markdown]
+# In between, as the iterate travels along the curved valley, the ratio leaves the limit (the
+# bump near step 1,000). On the right, with a linear step axis: BFGS's ratios stay near 1 for
+# about 25 steps (above 1 at two early ones), fall to about 0.05 over the next dozen, then drop
+# below 0.01 for the last three steps, not monotonically; Newton's last ratio is below
+# $10^{-5}$, because $e_{k+1}/e_k \approx C e_k$ shrinks with the error itself.
 #
 # ## 7. L-BFGS: only the last $m$ pairs
 #
-# For $d$ = ten million even $H_k$ does not fit in memory. But $H_k$ is $H_0$ plus a
-# sequence of updates made from the pairs $(s_i, y_i)$, and the product $H_k g$ can be
-# computed from the pairs directly, by the **two-loop recursion**, in $O(md)$ time
-# and memory for $m$ pairs. Why it works: one update is $H \leftarrow V^\top H V + \rho\, s s^\top$
-# with $V = I - \rho\, y s^\top$, and $V q = q - \rho (s^\top q)\, y$ needs only a dot
-# product, so unrolling the $m$ updates applied to $g$ gives a first loop (the $V$s, newest
-# first), a multiplication by $H_0$, and a second loop (the $V^\top$s and the
-# $\rho\, s s^\top$ terms, oldest first), without ever forming the matrix. **L-BFGS** keeps only the last $m$ pairs ("between 3 and 20, say",
-# Nocedal & Wright 2006, §7.2)
-# and starts each product from $H_0 = \gamma I$ with
-# $\gamma = s^\top y / y^\top y$ from the newest pair. Here is the recursion (Nocedal &
-# Wright 2006, Algorithm 7.4), with $\rho_i = 1/(y_i^\top s_i)$: a first loop from the newest
-# pair to the oldest, a multiplication by $H_0$, and a second loop back. Each pair costs
-# two dot products and two vector updates, and no $d \times d$ matrix appears:
+# For $d$ = ten million even $H_k$ does not fit in memory. But $H_k$ is $H_0$ plus a sequence of
+# updates made from the pairs $(s_i, y_i)$, and the product $H_k g$ can be computed from the
+# pairs directly, by the **two-loop recursion**, in $O(md)$ time and memory for $m$ pairs. Why
+# it works: one update is $H \leftarrow V^\top H V + \rho\, s s^\top$ with $V = I - \rho\, y
+# s^\top$, and $V q = q - \rho (s^\top q)\, y$ needs only a dot product, so unrolling the $m$
+# updates applied to $g$ gives a first loop (the $V$s, newest first), a multiplication by $H_0$,
+# and a second loop (the $V^\top$s and the $\rho\, s s^\top$ terms, oldest first), without ever
+# forming the matrix. **L-BFGS** keeps only the last $m$ pairs ("between 3 and 20, say", Nocedal
+# & Wright 2006, §7.2) and starts each product from $H_0 = \gamma I$ with $\gamma = s^\top y /
+# y^\top y$ from the newest pair. Here is the recursion (Nocedal & Wright 2006, Algorithm 7.4),
+# with $\rho_i = 1/(y_i^\top s_i)$; each pair costs two dot products and two vector updates:
 
 # %%
 def two_loop_recursion(g, S, Y, h0):
@@ -1017,7 +925,6 @@ def two_loop_recursion(g, S, Y, h0):
         r = r + (alpha - beta) * s
     return r
 
-
 rng_pairs = np.random.default_rng(1)
 S_random = [rng_pairs.normal(size=6) for _ in range(4)]
 Y_random = [s + 0.3 * rng_pairs.normal(size=6) for s in S_random]
@@ -1028,37 +935,13 @@ assert np.allclose(two_loop_recursion(g_random, S_random, Y_random, 0.7),
 print("two_loop_recursion == gdlearn's two_loop on a random example")
 
 # %% [markdown]
-# It computes exactly the product of BFGS's matrix, built from the same pairs and the same
-# fixed $H_0$, with $g$ (checked here with $H_0 = I$ on the quadratic of section 6):
+# How many pairs are enough? L-BFGS on Rosenbrock, then on Rosenbrock chained through $d = 100$ variables:
 
 # %%
-S, Y = [], []
-H = np.eye(5)
-x = np.zeros(5)
-for k in range(4):
-    g = A @ x - b
-    s = -0.3 * (H @ g)
-    S.append(s)
-    Y.append(A @ s)
-    H = bfgs_update(H, s, A @ s)
-    x = x + s
-g = A @ x - b
-assert np.allclose(two_loop_recursion(g, S, Y, 1.0), H @ g, rtol=1e-10)
-print("two-loop recursion == H_k g from four BFGS updates")
-full_memory, full_bfgs = lbfgs(rosenbrock, rosenbrock.start, m=1000), bfgs(rosenbrock, rosenbrock.start)
-parted = int(np.argmax(np.linalg.norm(full_memory.xs[:30] - full_bfgs.xs[:30], axis=1) > 0))
-print(f"L-BFGS keeping all pairs: {full_memory.steps} steps; BFGS: {full_bfgs.steps}; the paths part at step {parted}")
-assert full_memory.steps != full_bfgs.steps and 0 < parted < 10
-
 print(f"{'m':>3} {'steps':>6} {'f evals':>8}")
 memory_runs = {m: lbfgs(rosenbrock, rosenbrock.start, m=m) for m in [1, 3, 5, 10, 20]}
 for m, trace in memory_runs.items():
     print(f"{m:>3} {trace.steps:>6} {trace.n_f:>8}")
-    assert trace.status == "converged" and np.allclose(trace.x, x_star, atol=1e-6)
-assert memory_runs[1].steps > 1.15 * memory_runs[5].steps and memory_runs[1].n_f > 2 * memory_runs[5].n_f
-assert memory_runs[1].n_f / memory_runs[1].steps > 1.5 * memory_runs[5].n_f / memory_runs[5].steps   # trials per step
-steps_3_to_20 = [memory_runs[m].steps for m in [3, 5, 10, 20]]
-assert max(steps_3_to_20) < 1.2 * min(steps_3_to_20)                # m = 3 does about as well as m = 20
 
 
 def chained_rosenbrock(x):
@@ -1069,20 +952,30 @@ def chained_rosenbrock(x):
     grad[1:] += 200 * d
     return float(np.sum(100 * d ** 2 + (1 - x[:-1]) ** 2)), grad
 
-
 x0_100 = np.tile([-1.2, 1.0], 50)                                 # d = 100
+memory_100 = {m: lbfgs((lambda x: chained_rosenbrock(x)[0], lambda x: chained_rosenbrock(x)[1]), x0_100, m=m,
+                       max_iter=3000) for m in [1, 3, 10, 20]}
+print("d = 100, steps for m = 1, 3, 10, 20:", [t.steps for t in memory_100.values()])
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+for m, trace in memory_runs.items():
+    assert trace.status == "converged" and np.allclose(trace.x, x_star, atol=1e-6)
+assert memory_runs[1].steps > 1.15 * memory_runs[5].steps and memory_runs[1].n_f > 2 * memory_runs[5].n_f
+assert memory_runs[1].n_f / memory_runs[1].steps > 1.5 * memory_runs[5].n_f / memory_runs[5].steps   # trials per step
+steps_3_to_20 = [memory_runs[m].steps for m in [3, 5, 10, 20]]
+assert max(steps_3_to_20) < 1.2 * min(steps_3_to_20)                # m = 3 does about as well as m = 20
 probe = x0_100 + 0.1
 fd = np.array([(chained_rosenbrock(probe + 1e-6 * e)[0] - chained_rosenbrock(probe - 1e-6 * e)[0]) / 2e-6
                for e in np.eye(100)])
 assert np.allclose(fd, chained_rosenbrock(probe)[1], rtol=1e-6, atol=1e-4)      # gradient vs finite differences
-memory_100 = {m: lbfgs((lambda x: chained_rosenbrock(x)[0], lambda x: chained_rosenbrock(x)[1]), x0_100, m=m,
-                       max_iter=3000) for m in [1, 3, 10, 20]}
-print("d = 100, steps for m = 1, 3, 10, 20:", [t.steps for t in memory_100.values()])
 assert all(t.status == "converged" and np.allclose(t.x, 1.0, atol=1e-6) for t in memory_100.values())
 steps_100 = [t.steps for t in memory_100.values()]
 assert steps_100 == sorted(steps_100, reverse=True) and steps_100[0] > 1.4 * steps_100[-1]   # more pairs, fewer steps
+assert np.allclose([memory_100[m].steps for m in (1, 3, 20)], [870, 600, 530], atol=10)   # as quoted
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.3))
 for ax, runs, title in [(axes[0], memory_runs, "Rosenbrock, $d = 2$"),
                         (axes[1], memory_100, "chained Rosenbrock, $d = 100$")]:
@@ -1095,126 +988,45 @@ for ax, runs, title in [(axes[0], memory_runs, "Rosenbrock, $d = 2$"),
 axes[1].set_ylabel("");
 
 # %% [markdown]
-# Even with every pair kept, L-BFGS is not BFGS: its $H_0 = \gamma_k I$ is rebuilt from
-# the newest pair at every step, while BFGS fixes its $H_0$ once, so their paths part
-# after a few steps (above: 36 against 39 steps). The two coincide when both start
-# from the same fixed $H_0$ and keep all pairs (the check above, with $H_0 = I$).
-#
-# On this 2-D problem, in this table, three pairs did about as well as twenty (but three
-# pairs already exceed $d = 2$, so this says little about memory); with a single pair L-BFGS
-# needs more steps and more than twice as many function evaluations (its line search
-# needs more trials per step).
-# Where $d \gg m$, memory can pay in steps too, as on one problem here: Rosenbrock chained through
-# $d = 100$ variables, $\sum_i 100(x_{i+1} - x_i^2)^2 + (1 - x_i)^2$, from
-# $(-1.2, 1, -1.2, 1, \dots)$, L-BFGS took about 870 steps with $m = 1$, 600 with
-# $m = 3$ and 530 with $m = 20$ (printed and plotted above): more pairs, fewer steps, with
-# diminishing returns.
+# On this 2-D problem, in this table, three pairs did about as well as twenty (but three pairs
+# already exceed $d = 2$, so this says little about memory); with a single pair L-BFGS needs
+# more steps and more than twice as many function evaluations (its line search needs more
+# trials per step). Where $d \gg m$, memory can pay in steps too, as on one problem here:
+# Rosenbrock chained through $d = 100$ variables, $\sum_i 100(x_{i+1} - x_i^2)^2 + (1 - x_i)^2$,
+# from $(-1.2, 1, -1.2, 1, \dots)$, L-BFGS took about 870 steps with $m = 1$, 600 with $m = 3$
+# and 530 with $m = 20$: more pairs, fewer steps, with diminishing returns.
 #
 # The libraries are the same family, not the same method:
 #
-# - `torch.optim.LBFGS` (torch 2.13) runs the
-#   two-loop recursion with $H^0 = \gamma I$ as here, but its defaults differ:
-#   `history_size=100` pairs and **no line search** (`line_search_fn=None`: the fixed
-#   step $\text{lr}\cdot d$ along the direction $d$, `lr = 1` by default).
-#   `line_search_fn="strong_wolfe"` gives it a line search with the same strong Wolfe
-#   conditions and constants as ours ($c_1 = 10^{-4}$, $c_2 = 0.9$), found by a different
-#   search (appendix A).
+# - `torch.optim.LBFGS` (torch 2.13) runs the two-loop recursion with $H^0 = \gamma I$ as
+#   here, but by default keeps `history_size=100` pairs and has **no line search**
+#   (`line_search_fn=None`: the fixed step $\text{lr}\cdot d$ along the direction $d$,
+#   `lr = 1` by default). Since a line search evaluates the loss several times per step, its
+#   `.step` takes a **closure**, a function that clears the gradients, recomputes the loss,
+#   calls `backward()` and returns the loss; one call of `.step(closure)` is a whole run of
+#   iterations. `line_search_fn="strong_wolfe"` gives it the same strong Wolfe conditions and
+#   constants as ours ($c_1 = 10^{-4}$, $c_2 = 0.9$), found by a different search. Section A
+#   of the [details notebook](08_second_order_details.ipynb) runs it on Rosenbrock: with that
+#   setting it takes about as many iterations as ours, without a line search more than twice
+#   as many. So `line_search_fn="strong_wolfe"` is a sensible setting to pass explicitly: its
+#   steps are checked, and on that run it saved more than half the iterations. It costs extra
+#   closure calls per iteration, which matters when each call draws a fresh mini-batch (the
+#   search then compares losses of different batches).
 # - scipy's `L-BFGS-B` (Byrd, Lu, Nocedal & Zhu 1995) handles bounds on the variables.
 #   It uses the *compact* representation of the same limited-memory BFGS matrix
 #   (N&W, section 7.2) instead of the two-loop recursion; without bounds its steps follow
 #   the limited-memory BFGS direction with a strong-Wolfe line search.
 #
-# `torch.optim.LBFGS` has a different interface from the other torch optimizers: since
-# a line search evaluates the loss several times per step, `.step` takes a
-# **closure**, a function that clears the gradients, recomputes the loss, calls
-# `backward()` and returns the loss. One call of `.step(closure)` is a whole run of
-# iterations, up to limits on iterations, closure calls and small changes (appendix A
-# lists them, with torch's defaults). On Rosenbrock, with 10 pairs like
-# our default, `max_iter=200` (so `max_eval` = 250), `tolerance_grad=1e-8` and
-# `tolerance_change=1e-30`, so that it runs to the minimum:
-#
-# ```python
-# import torch
-# def torch_lbfgs(line_search_fn, x0=(-1.2, 1.0)):
-#     p = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
-#     opt = torch.optim.LBFGS([p], lr=1, max_iter=200, history_size=10, tolerance_grad=1e-8,
-#                             tolerance_change=1e-30, line_search_fn=line_search_fn)
-#     def closure():
-#         opt.zero_grad()
-#         loss = (1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2    # Rosenbrock
-#         loss.backward()
-#         return loss
-#     opt.step(closure)
-#     return p.detach().numpy().tolist(), opt.state[p]["n_iter"], opt.state[p]["func_evals"]
-# print(repr({str(ls): torch_lbfgs(ls) for ls in ["strong_wolfe", None]}))
-# ```
-#
-# Without PyTorch the cell below uses the numbers this code printed with torch 2.13
-# (CPU, float64), **stored in this notebook**; with PyTorch it runs the code again and
-# checks them.
-
-# %%
-TORCH_LBFGS_REFERENCE = {  # printed by the code above (torch 2.13, float64): final x, iterations, closure calls
-    'strong_wolfe': ([0.9999999998806195, 0.9999999997461748], 37, 46),
-    'None': ([0.9999999999621547, 0.9999999999074909], 90, 91),
-}
-try:
-    import torch
-except ImportError:
-    torch = None
-if torch is not None:
-    def torch_lbfgs(line_search_fn, x0=(-1.2, 1.0)):
-        p = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
-        opt = torch.optim.LBFGS([p], lr=1, max_iter=200, history_size=10, tolerance_grad=1e-8,
-                                tolerance_change=1e-30, line_search_fn=line_search_fn)
-
-        def closure():
-            opt.zero_grad()
-            loss = (1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2
-            loss.backward()
-            return loss
-        opt.step(closure)
-        return p.detach().numpy().tolist(), opt.state[p]["n_iter"], opt.state[p]["func_evals"]
-
-    torch_lbfgs_runs = {str(ls): torch_lbfgs(ls) for ls in ["strong_wolfe", None]}
-
-    for key, (x_ref, it_ref, ev_ref) in TORCH_LBFGS_REFERENCE.items():
-        x_now, it_now, ev_now = torch_lbfgs_runs[key]
-        assert np.allclose(x_now, x_ref, atol=1e-8) and abs(it_now - it_ref) <= 3 and abs(ev_now - ev_ref) <= 3
-    source = f"torch {torch.__version__}, computed just now"
-else:
-    torch_lbfgs_runs, source = TORCH_LBFGS_REFERENCE, "stored reference values (PyTorch is not installed here)"
-ours_lbfgs = lbfgs(rosenbrock, rosenbrock.start, m=10)
-print("PyTorch numbers from:", source)
-print(f"{'':>38} {'iterations':>10} {'f evaluations':>14} {'|x - x*|':>9}   (torch: closure calls, f and gradient)")
-print(f"{'ours, lbfgs(m=10)':>38} {ours_lbfgs.steps:>10} {ours_lbfgs.n_f:>14} "
-      f"{np.linalg.norm(ours_lbfgs.x - x_star):>9.1e}")
-for key, label in [("strong_wolfe", 'torch, line_search_fn="strong_wolfe"'), ("None", "torch, no line search")]:
-    x_t, it_t, ev_t = torch_lbfgs_runs[key]
-    print(f"{label:>38} {it_t:>10} {ev_t:>14} {np.linalg.norm(np.array(x_t) - x_star):>9.1e}")
-    assert np.linalg.norm(np.array(x_t) - x_star) < 1e-6
-sw_iters, none_iters = torch_lbfgs_runs["strong_wolfe"][1], torch_lbfgs_runs["None"][1]
-assert abs(sw_iters / ours_lbfgs.steps - 1) < 0.25 and none_iters > 2 * sw_iters
-
-# %% [markdown]
-# With `line_search_fn="strong_wolfe"` torch's L-BFGS and ours take about the same
-# number of iterations (37 and 35) and evaluations; without a line search torch needs
-# more than twice as many iterations, each the unchecked step $\text{lr}\cdot d$ along
-# the direction $d$. So `line_search_fn="strong_wolfe"` is a sensible default: its steps are
-# checked, and here it saved more than half the iterations. It costs extra closure calls per
-# iteration, which matters when each call draws a fresh mini-batch (the search then
-# compares losses of different batches).
-#
 # ## 8. Against `scipy.optimize.minimize`
 #
-# `scipy.optimize.minimize` is what you would use in practice. Its BFGS and L-BFGS-B
-# also search for steps that satisfy the strong Wolfe conditions, with a more refined
-# algorithm (Moré & Thuente 1994; appendix A) than our doubling and
-# quadratic-or-bisection zoom, and their stopping tests differ a little from ours
-# (appendix A). Both scipy methods get `gtol=1e-8` on the gradient's largest component, and
-# L-BFGS-B also `ftol=0`, which switches off its relative-reduction test (appendix A):
-# the gradient decides. In iterations and evaluations we should be close. Four classic starts; we compare counts, not
-# times (section 5 says why).
+# `scipy.optimize.minimize` is what you would use in practice. Its BFGS and L-BFGS-B also search
+# for steps that satisfy the strong Wolfe conditions, with a more refined algorithm (Moré &
+# Thuente 1994) than our doubling and quadratic-or-bisection zoom, and their stopping tests
+# differ a little from ours (section A of the [details
+# notebook](08_second_order_details.ipynb)). Both scipy methods get `gtol=1e-8` on the
+# gradient's largest component, and L-BFGS-B also `ftol=0`, which switches off its
+# relative-reduction test: the gradient decides. In iterations and evaluations we should be
+# close. Four classic starts; we compare counts, not times (section 5 says why).
 
 # %%
 from scipy.optimize import minimize, rosen, rosen_der
@@ -1234,6 +1046,14 @@ print(f"{'start':>12} {'method':>7} | {'ours: it':>8} {'f ev':>5} {'g ev':>5} "
 for x0, name, ours, ref in rows:
     print(f"{str(x0):>12} {name:>7} | {ours.steps:>8} {ours.n_f:>5} {ours.n_grad:>5} "
           f"| {ref.nit:>9} {ref.nfev:>5} | {np.abs(ours.x - 1).max():>8.0e}")
+ratio_it = [ours.steps / ref.nit for _, _, ours, ref in rows]
+ratio_f = [ours.n_f / ref.nfev for _, _, ours, ref in rows]
+print(f"ours / scipy: iterations {min(ratio_it):.2f} to {max(ratio_it):.2f}, "
+      f"f evaluations {min(ratio_f):.2f} to {max(ratio_f):.2f}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+for x0, name, ours, ref in rows:
     assert ours.status == "converged" and np.abs(ours.x - 1).max() < 1e-6
     assert np.abs(ref.x - 1).max() < 1e-6
     assert np.abs(rosen_der(ref.x)).max() <= 1e-8           # scipy stopped on its gradient test
@@ -1241,27 +1061,22 @@ for x0, name, ours, ref in rows:
     assert ours.n_f <= 1.6 * ref.nfev                     # and in f evaluations
 default_method = minimize(rosen, classic[0], jac=rosen_der, options={"gtol": 1e-8})   # no method given
 assert default_method.nit == rows[0][3].nit and np.array_equal(default_method.x, rows[0][3].x)   # it is BFGS
-ratio_it = [ours.steps / ref.nit for _, _, ours, ref in rows]
-ratio_f = [ours.n_f / ref.nfev for _, _, ours, ref in rows]
-print(f"ours / scipy: iterations {min(ratio_it):.2f} to {max(ratio_it):.2f}, "
-      f"f evaluations {min(ratio_f):.2f} to {max(ratio_f):.2f}")
 assert 0.8 < min(ratio_it) and max(ratio_it) < 1.5 and 0.8 < min(ratio_f) and max(ratio_f) < 1.6
 
 # %% [markdown]
 # Same accuracy, and similar counts: ours take between 0.8 and 1.6 times scipy's iterations
-# and evaluations (asserted; the last printed line gives the ratios, and appendix A quotes
-# them for scipy 1.17). The two line searches choose different steps,
+# and evaluations (the last printed line gives the ratios). The two line searches choose different steps,
 # and on Rosenbrock's curved valley a different step early on changes the whole path,
 # so neither implementation wins everywhere.
 #
 # ## 9. Against the first-order methods
 #
-# Finally the question the course has been circling: how do gradient descent, the
-# heavy ball (chapter 05) and Adam (chapter 06) compare with the second-order methods
-# on Rosenbrock from $(-1.2, 1)$? Every method gets the same goal, a gradient norm of
-# at most $10^{-8}$, and a budget of 20,000 steps. Gradient descent and the heavy ball
-# use the learning rate of chapter 05, Adam a rate of 0.05 (a sweep after the race
-# shows how its step count depends on the rate; chapter 06 is about tuning it).
+# Finally the question the course has been circling: how do gradient descent, the heavy ball
+# (chapter 05) and Adam (chapter 06) compare with the second-order methods on Rosenbrock from
+# $(-1.2, 1)$? Every method gets the same goal, a gradient norm of at most $10^{-8}$, and a
+# budget of 20,000 steps. Gradient descent and the heavy ball use the learning rate of chapter
+# 05, Adam a rate of 0.05 (a sweep after the race shows how its step count depends on the rate;
+# chapter 06 is about tuning it).
 
 # %%
 tol, budget = 1e-8, 20_000
@@ -1278,14 +1093,6 @@ for name, trace in race.items():
     print(f"{name:>14} {trace.status:>10} {trace.steps:>6} {trace.steps + 1 if name in first_order else trace.n_grad:>9} "
           f"{getattr(trace, 'n_hess', 0):>8} {np.linalg.norm(trace.x - x_star):>9.1e}")
 
-assert race["gd"].status == "max_steps"                               # not there after 20,000 steps
-assert race["heavy_ball"].status == "converged" and race["adam"].status == "converged"
-for name in second_order:
-    assert race[name].status == "converged" and np.linalg.norm(race[name].x - x_star) < 1e-6
-fastest_first = min(race["heavy_ball"].steps, race["adam"].steps)
-assert max(race[name].steps for name in second_order) * 50 < fastest_first   # 50 times fewer steps
-assert race["newton"].steps * 300 < fastest_first                         # several hundred for pure Newton
-
 adam_sweep = {lr: run(adam(lr=lr), rosenbrock, rosenbrock.start, steps=budget, tol=tol)
               for lr in [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5]}
 print("Adam, steps to |grad| <= 1e-8:", {lr: t.steps if t.status == "converged" else "not in budget"
@@ -1293,10 +1100,21 @@ print("Adam, steps to |grad| <= 1e-8:", {lr: t.steps if t.status == "converged" 
 best_adam = min(t.steps for t in adam_sweep.values() if t.status == "converged")
 slowest_second = max(race[name].steps for name in second_order)
 print(f"best Adam in the sweep: {best_adam} steps, {best_adam / slowest_second:.0f} times the slowest second-order method")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert race["gd"].status == "max_steps"                               # not there after 20,000 steps
+assert race["heavy_ball"].status == "converged" and race["adam"].status == "converged"
+for name in second_order:
+    assert race[name].status == "converged" and np.linalg.norm(race[name].x - x_star) < 1e-6
+fastest_first = min(race["heavy_ball"].steps, race["adam"].steps)
+assert max(race[name].steps for name in second_order) * 50 < fastest_first   # 50 times fewer steps
+assert race["newton"].steps * 300 < fastest_first                         # several hundred for pure Newton
 assert adam_sweep[0.5].status == "max_steps" and best_adam < race["adam"].steps
 assert best_adam > 20 * slowest_second and 30 < best_adam / slowest_second < 34      # 32 on this machine
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 fig, ax_k = plt.subplots(figsize=(7.5, 4.4))
 names = {"gd": "gradient descent", "heavy_ball": "heavy ball", "adam": "Adam", "newton": "Newton",
          "damped_newton": "damped Newton", "bfgs": "BFGS", "lbfgs": "L-BFGS"}
@@ -1319,48 +1137,32 @@ ax_k.set(xscale="log", yscale="log", xlabel="step $k$ + 1 (log scale)", ylabel=r
 ax_k.legend(fontsize=7, loc="lower left");
 
 # %% [markdown]
-# In steps the second-order methods win by a factor of 50 or more against the heavy ball
-# and Adam at rate 0.05, more than 20 against the best Adam of this learning-rate grid (about
-# 30: 32, printed), and up to several
-# hundred for pure Newton. A step of theirs costs more (a line search, an update
-# or a 2×2 solve), so steps are not time.
-# The balance changes with the dimension: at $d = 10^7$ a *dense* Newton solve is out
-# of reach (section 5) while Adam's step costs a few vector operations. A Newton step
-# need not be dense, though: **truncated Newton** (Newton-CG, N&W section 7.1) solves
-# $Hp = -g$ approximately by conjugate gradients, which only needs Hessian-vector
-# products $Hv$; automatic differentiation gives each for a few times the cost of a
-# gradient, in $O(d)$ memory (Pearlmutter 1994), and "Hessian-free" optimization
-# applies this to neural networks (Martens 2010). With noisy mini-batch gradients
-# (chapter 04) the curvature pairs of BFGS are noisy too. In practice, quasi-Newton and
-# Newton-type methods are the usual choice for smooth, deterministic problems of small
-# and medium size (given no `method`, scipy's `minimize` picks BFGS (checked in section 8), or L-BFGS-B when
-# there are bounds and SLSQP when there are constraints: its docstring and code, in
-# `scipy/optimize/_minimize.py`; scikit-learn's `LogisticRegression` defaults to
-# `solver="lbfgs"` and offers `"newton-cg"` and `"newton-cholesky"`, per its API
-# documentation), while deep learning is trained with first-order methods.
-#
-# **Further reading.** *Trust-region* methods (N&W chapter 4) bound the step instead of
-# searching along it, and handle an indefinite Hessian without modifying it.
-# *Gauss–Newton* and *Levenberg–Marquardt* (N&W chapter 10) replace the Hessian of a
-# least-squares loss by $J^\top J$, which needs only first derivatives. *SR1* (N&W
-# section 6.2) is a rank-one quasi-Newton update that may be indefinite, used with
-# trust regions. For neural networks, the *natural gradient* (Amari 1998) preconditions
-# by the inverse of the full Fisher information matrix; *K-FAC* (Martens & Grosse 2015)
-# approximates that Fisher by Kronecker-factored blocks per layer, and *Shampoo* (Gupta,
-# Koren & Singer 2018) preconditions each layer's weight matrix by Kronecker-factored
-# matrix roots from gradient statistics.
+# In steps the second-order methods win by a factor of 50 or more against the heavy ball and
+# Adam at rate 0.05, more than 20 against the best Adam of this learning-rate grid (32 in this
+# run), and several hundred for pure Newton. A step of theirs costs more (a line search, an
+# update or a 2×2 solve), so steps are not time, and at $d = 10^7$ a *dense* Newton solve is out
+# of reach (section 5) while Adam's step costs a few vector operations. A Newton step need not
+# be dense, though: **truncated Newton** (Newton-CG, N&W section 7.1) solves $Hp = -g$
+# approximately by conjugate gradients, which only needs Hessian-vector products, each for a few
+# times the cost of a gradient in $O(d)$ memory (Pearlmutter 1994); "Hessian-free" optimization
+# applies this to neural networks (Martens 2010). With noisy mini-batch gradients (chapter 04)
+# the curvature pairs of BFGS are noisy too. In practice, quasi-Newton and Newton-type methods
+# are the usual choice for smooth, deterministic problems of small and medium size (given no
+# `method`, bounds or constraints, scipy's `minimize` picks BFGS, section 8), while deep
+# learning is trained with first-order methods. Examples and **further reading** (trust regions,
+# Gauss–Newton, SR1, the natural gradient, K-FAC, Shampoo) are in section J of the [details
+# notebook](08_second_order_details.ipynb).
 #
 # ## 10. Your turn: Newton vs gradient descent, step by step
 #
-# Press **Play** or drag the **step k** slider: both methods advance one step at a
-# time. The black path is Newton, the blue one gradient descent; the dashed vermillion
-# (red-orange) lines are the contours of Newton's **quadratic model** at its current point, and the
-# vermillion plus is the model's stationary point, where pure Newton jumps next. The right
-# panel shows both errors $f(x_k) - f^\star$ on a log scale, floored at $10^{-16}$. On the
-# quadratic the plus *is* the minimum, hidden under its star from step 1; the static picture
-# shows Rosenbrock at step 2, where it is not (Newton's $x_2$, at $y \approx -3.2$, is below the frame).
-# Pick the surface, move the start, tick
-# **damped Newton**, and change gradient descent's learning rate.
+# Press **Play** or drag the **step k** slider: both methods advance one step at a time. The
+# black path is Newton, the blue one gradient descent; the dashed vermillion (red-orange) lines
+# are the contours of Newton's **quadratic model** at its current point, and the vermillion plus
+# is the model's stationary point, where pure Newton jumps next. The right panel shows both
+# errors $f(x_k) - f^\star$ on a log scale, floored at $10^{-16}$. On the quadratic the plus
+# *is* the minimum, hidden under its star from step 1; the static picture shows Rosenbrock at
+# step 2, where it is not (Newton's $x_2$, at $y \approx -3.2$, is below the frame). Pick the
+# surface, move the start, tick **damped Newton**, and change gradient descent's learning rate.
 
 # %%
 from gdlearn.widgets.newton import newton_explorer
@@ -1403,8 +1205,8 @@ assert np.linalg.norm(explorer.model_center - np.array([1.0, 1.0])) > 0.3   # th
 # - Newton's method minimizes the second-order Taylor model at each step: **solve**
 #   $\nabla^2 f(x)\, p = -g$ and step to $x + p$. On a strictly convex quadratic that is the minimum,
 #   in one step, whatever the condition number $\kappa$ in exact arithmetic; in floating
-#   point the step misses by up to about $\kappa\,\varepsilon$ relative (appendix B:
-#   of order $10^{-7}$ at $\kappa = 10^{12}$).
+#   point the step misses by up to about $\kappa\,\varepsilon$ relative (section B of the
+#   [details notebook](08_second_order_details.ipynb): of order $10^{-7}$ at $\kappa = 10^{12}$).
 # - Near a minimum with a positive definite, Lipschitz continuous Hessian it converges **quadratically**,
 #   $e_{k+1} \le C e_k^2$: the correct digits double at each step (seven steps on
 #   Rosenbrock, where gradient descent is still about 0.56 away after 2,000).
@@ -1416,7 +1218,7 @@ assert np.linalg.norm(explorer.model_center - np.array([1.0, 1.0])) > 0.3   # th
 #   method. Near a minimum with a positive definite Hessian, and with $c_1 < \tfrac12$,
 #   the unit step passes this test once the iterate is close (N&W Theorem 3.6), so it
 #   keeps pure Newton's quadratic convergence there (N&W Theorem 3.5; on Himmelblau
-#   the last four steps had $\alpha = 1$).
+#   the last five steps had $\alpha = 1$).
 # - A Newton step costs $O(d^2)$ memory and $O(d^3)$ time. **BFGS** builds an
 #   approximation $H_k$ of the inverse Hessian (N&W's notation: $B_k$ approximates the
 #   Hessian, $H_k = B_k^{-1}$) from gradient changes through the secant condition
@@ -1426,11 +1228,10 @@ assert np.linalg.norm(explorer.model_center - np.array([1.0, 1.0])) > 0.3   # th
 #   Wolfe conditions**, sufficient decrease and $|\phi'(\alpha)| \le c_2 |\phi'(0)|$, does.
 #   Near the minimum BFGS converges superlinearly: $e_{k+1}/e_k \to 0$.
 # - Ours match `scipy.optimize.minimize` within half again in iterations and function
-#   evaluations. `torch.optim.LBFGS` is the same family with other defaults: 100 pairs,
-#   no line search, at most 20 iterations per `.step(closure)` and 25 closure calls
-#   (a limit the strong-Wolfe search can overshoot, checked between iterations); with
-#   `line_search_fn="strong_wolfe"` it takes 37 iterations on Rosenbrock to our 35,
-#   without a line search 90.
+#   evaluations. `torch.optim.LBFGS` is the same family with other defaults: 100 pairs and
+#   no line search; with `line_search_fn="strong_wolfe"` it takes about as many iterations
+#   on Rosenbrock as ours, without a line search more than twice as many (section A of the
+#   [details notebook](08_second_order_details.ipynb), with its stopping rules).
 # - On Rosenbrock from $(-1.2, 1)$, one small smooth problem, the second-order methods
 #   needed more than 50 times fewer steps than the heavy ball and Adam (over 20 times
 #   fewer than Adam at the best rate of a sweep), and gradient descent had not arrived
@@ -1447,117 +1248,3 @@ assert np.linalg.norm(explorer.model_center - np.array([1.0, 1.0])) > 0.3   # th
 # Hessian. Each exercise has a `check(...)` cell that tells you at once whether your
 # code is right.
 
-# %% [markdown]
-# ## Appendix A. The libraries' stopping rules and line searches
-#
-# Reference detail for sections 7 and 8, read in the sources named.
-#
-# **`torch.optim.LBFGS`** (torch 2.13, `torch/optim/lbfgs.py`). Its strong-Wolfe search
-# brackets and zooms by cubic interpolation, where ours doubles and zooms by quadratic
-# interpolation or bisection. The very first step,
-# with or without the strong-Wolfe search (there as its first trial), is scaled by
-# $\min(1, 1/\|g\|_1)\cdot\text{lr}$; later ones start from $\text{lr}\cdot d$. A pair
-# $(s, y)$ is skipped when $y^\top s \le 10^{-10}$, and $H^0 = \gamma I$ with
-# $\gamma = s^\top y / y^\top y$ from the newest pair. One call of `.step(closure)` evaluates
-# the closure and returns at once if the largest gradient entry is at most
-# `tolerance_grad` (default $10^{-7}$); otherwise it iterates and stops at the first of
-# these:
-#
-# - `max_iter` iterations in this call (default 20);
-# - `max_eval` closure calls in this call (default `max_iter * 5 // 4`, so 25; the cell
-#   below checks these defaults when PyTorch is installed). It is checked after each
-#   iteration, and the strong-Wolfe search of an iteration may use the whole remaining budget
-#   plus one call, so a call can end with more: 26 from $(2, -2)$ (measured below);
-# - the largest gradient entry at most `tolerance_grad`;
-# - a step whose largest entry is at most `tolerance_change` (default $10^{-9}$), or a
-#   change of the loss below `tolerance_change`;
-# - a directional derivative $g^\top d$ above $-$`tolerance_change` (checked before the
-#   step is taken).
-#
-# **`scipy.optimize.minimize`** (scipy 1.17). Its BFGS finds strong Wolfe steps with
-# Moré & Thuente's (1994) algorithm (cubic interpolation):
-# MINPACK-2's `dcsrch`, called from `scipy/optimize/_linesearch.py`, falling back to
-# `line_search_wolfe2` (a bracket-and-zoom search like N&W's) when it fails. Our `bfgs` and
-# `lbfgs` stop when the gradient's norm is at most `tol`; scipy's BFGS when its largest
-# component is at most `gtol` (its default `norm=np.inf`), and L-BFGS-B when the largest
-# component of the projected gradient is at most `gtol` or the relative decrease of $f$
-# is at most `ftol` (both from the docstrings in `scipy/optimize/`). The relative decrease is divided by
-# $\max(|f_k|, |f_{k+1}|, 1)$, so once $f$ itself is below `ftol` (near a minimum with
-# $f^\star = 0$) it fires on almost any step, whatever the gradient; section 8 sets `ftol=0`
-# so that the gradient decides, and asserts it.
-#
-# **The counts of sections 7 and 8.** Against scipy 1.17, on section 8's eight runs, ours took
-# 0.89 to 1.30 times scipy's iterations and 0.84 to 1.43 times its function evaluations;
-# other scipy versions count slightly differently, so section 8 asserts only ratios between
-# 0.8 and 1.5 (iterations) or 1.6 (evaluations), and the cell below checks the exact range
-# only under scipy 1.17. It also counts the closure calls of one default `.step` of torch's
-# L-BFGS with `line_search_fn="strong_wolfe"` from $(2, -2)$ (stored value when PyTorch is
-# not installed).
-
-# %%
-import scipy
-
-TORCH_DEFAULT_STEP_CALLS = 26   # closure calls of one .step with the defaults and strong Wolfe, from (2, -2)
-if torch is not None:
-    def closure_calls_of_one_default_step(x0=(2.0, -2.0)):
-        p = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
-        opt = torch.optim.LBFGS([p], line_search_fn="strong_wolfe")    # max_iter=20, max_eval=25
-        calls = []
-
-        def closure():
-            calls.append(1)
-            opt.zero_grad()
-            loss = (1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2
-            loss.backward()
-            return loss
-        opt.step(closure)
-        return len(calls)
-
-    default_step_calls = closure_calls_of_one_default_step()
-    assert default_step_calls > 25 and abs(default_step_calls - TORCH_DEFAULT_STEP_CALLS) <= 2   # max_eval overshot
-    default_opt = torch.optim.LBFGS([torch.zeros(1, requires_grad=True)])
-    assert {k: default_opt.defaults[k] for k in ("max_iter", "max_eval", "tolerance_grad", "tolerance_change")} \
-        == {"max_iter": 20, "max_eval": 25, "tolerance_grad": 1e-7, "tolerance_change": 1e-9}   # the defaults quoted
-    assert torch.optim.LBFGS([torch.zeros(1, requires_grad=True)], max_iter=200).defaults["max_eval"] == 250
-else:
-    default_step_calls = TORCH_DEFAULT_STEP_CALLS
-print(f"torch: one default .step(closure) with strong Wolfe from (2, -2): {default_step_calls} closure calls "
-      f"(max_eval = 25; {source})")
-print(f"scipy {scipy.__version__}: ours / scipy, iterations {min(ratio_it):.2f} to {max(ratio_it):.2f}, "
-      f"f evaluations {min(ratio_f):.2f} to {max(ratio_f):.2f}")
-if scipy.__version__.startswith("1.17."):
-    assert np.allclose([min(ratio_it), max(ratio_it), min(ratio_f), max(ratio_f)], [0.89, 1.30, 0.84, 1.43], atol=0.01)
-
-# %% [markdown]
-# ## Appendix B. How exact is one Newton step in floating point?
-#
-# Section 1's "one step lands on the minimum" holds in exact arithmetic only. `np.linalg.solve` (LU with partial
-# pivoting) returns the exact solution of a nearby system $(A + \Delta A)\,p = -g$
-# with $\|\Delta A\|$ of the order of $\varepsilon\|A\|$, where $\varepsilon = 2.2\cdot10^{-16}$
-# is float64's machine epsilon, and a relative change $\delta$ in $A$ moves the solution
-# by up to about $\kappa\,\delta$ relative: $p + \Delta p = -(A + \Delta A)^{-1} g$ gives
-# $\Delta p \approx -A^{-1}\Delta A\, p$, so $\|\Delta p\| \lesssim \|A^{-1}\|\,\|\Delta A\|\,\|p\|
-# = \kappa\,\varepsilon\,\|p\|$ (Higham 2002 treats this bound in full; the rounding
-# in computing $g = Ax$ adds an error of the same order). Here $p = -x_0$, so $x_1$ lands
-# within about $\kappa\,\varepsilon\,\|x_0\|$ of the minimum. Measured, on section 1's
-# rotated quadratic with larger $\kappa$:
-
-# %%
-eps64 = np.finfo(float).eps
-print(f"{'kappa':>7} {'|x_1 - x*| / |x_0|':>20} {'kappa * eps':>12}")
-for kappa in [1e3, 1e6, 1e9, 1e12]:
-    bowl = quadratic(kappa, angle=0.4)
-    x1 = bowl.start + newton_step(bowl, bowl.start)
-    rel_error = np.linalg.norm(x1) / np.linalg.norm(bowl.start)
-    print(f"{kappa:>7.0e} {rel_error:>20.1e} {kappa * eps64:>12.1e}")
-    assert rel_error < kappa * eps64                        # below the bound kappa * eps
-    if kappa >= 1e6:
-        assert rel_error > 1e-4 * kappa * eps64             # and it grows with kappa: not round-off of x_0
-assert 1e-8 < rel_error < 1e-6                              # kappa = 1e12: the "exact" step is off by ~1e-7
-
-# %% [markdown]
-# The error stays below $\kappa\,\varepsilon$ and grows with it, from about $10^{-14}$
-# of $\|x_0\|$ at $\kappa = 10^3$ to the order of $10^{-7}$ at $\kappa = 10^{12}$ (printed:
-# $4.5\cdot10^{-7}$; the digits depend on the rounding, the order on $\kappa$). For the
-# condition numbers of this chapter that is round-off; for a nearly singular Hessian,
-# one Newton step is no longer exact.
