@@ -44,8 +44,8 @@
 #   point;
 # - and you get the **optimizer race**: up to eight optimizers animated side by side.
 #
-# Every number in the text is computed and asserted by this notebook (the collapsed
-# "Checks" cells). Longer checks, worst cases, `gdlearn` against `torch.optim`, and
+# Every number in the text is computed and asserted by this notebook (most asserts
+# sit in collapsed "Checks" cells). Longer checks, worst cases, `gdlearn` against `torch.optim`, and
 # why frameworks give different numbers are in the [details notebook](06_adaptive_details.ipynb):
 # reference for the curious, not needed for the exercises.
 
@@ -129,17 +129,22 @@ print("our loop and gdlearn.optim.adagrad agree for 200 steps on Rosenbrock")
 # %%
 scales = np.array([1.0, 1000.0])
 stretched = adagrad_steps(lambda x: scales**2 * x, [1.0, 1.0], lr=0.1, steps=50)
-assert (scales[1] / scales[0]) ** 2 == 1e6                           # the condition number
-assert np.allclose(stretched[1], [0.9, 0.9])                         # first step: lr in each coordinate
-assert np.allclose(stretched[:, 0], stretched[:, 1], rtol=1e-9)      # the same path in both coordinates
 print("first steps:", stretched[1], stretched[2].round(6))
-
 gd_lr = 1.9 / scales[1] ** 2                                         # just below gradient descent's limit 2 / 1e6
 gd_path = [np.array([1.0, 1.0])]
 for _ in range(50):
     gd_path.append(gd_path[-1] - gd_lr * scales**2 * gd_path[-1])
 gd_path = np.array(gd_path)
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert (scales[1] / scales[0]) ** 2 == 1e6                           # the condition number
+assert np.allclose(stretched[1], [0.9, 0.9])                         # first step: lr in each coordinate
+assert np.allclose(stretched[:, 0], stretched[:, 1], rtol=1e-9)      # the same path in both coordinates
 assert gd_path[-1, 0] > 0.9999 and abs(gd_path[-1, 1]) < 1          # GD: x1 has not moved
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 fig, ax = plt.subplots(figsize=(7.5, 3.5))
 ax.plot(stretched[:, 0], color=style.color_for("adagrad"), marker="^", markevery=5, label="Adagrad, $x_1$ (flat)")
 ax.plot(stretched[:, 1], color=style.color_for("adagrad"), linestyle="none", marker="o", markerfacecolor="white",
@@ -224,6 +229,9 @@ for name, make in [("sgd", lambda lr: sgd(lr=lr)), ("adagrad", lambda lr: adagra
           f"weights {paths[best][-1].round(2)}")
 
 (lr_sgd, sgd_path), (lr_ada, ada_path) = tuned["sgd"], tuned["adagrad"]
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 sgd_losses = grid_losses["sgd"]
 assert int(X[:, 2].sum()) == 21
 worse_than_start = np.array(sgd_losses) > loss(np.zeros(3))               # blew up: diverged
@@ -265,8 +273,13 @@ ratio = effective[:, 2] / effective[:, :2].max(axis=1)              # NaN until 
 defined = ~np.isnan(ratio)
 print(f"rare / larger dense rate: smallest {np.nanmin(ratio):.2f} (update {int(np.nanargmin(ratio)) + 1}), "
       f"over the second half at least {ratio[n // 2:].min():.1f}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert ratio_end > 10 and np.all(ratio[defined] > 8.5) and np.all(ratio[n // 2:] > 10)
 
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 fig, (ax, ax_rate) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
 k = np.arange(n + 1)
 ax.plot(k, sgd_path[:, 2], color=style.color_for("sgd"), marker="o", markevery=200, markersize=5,
@@ -297,21 +310,14 @@ ax_rate.legend(fontsize=8);
 #
 # **Is this one lucky draw?** The data and the order of the examples above are one
 # draw. On other draws Adagrad's rare weight is usually, not always, the closer to
-# 3, and by how much varies a lot ([details notebook](06_adaptive_details.ipynb), section A).
-#
-# This is the case Adagrad was designed for, and its authors prove it, not just
-# measure it. Duchi, Hazan and Singer (2011, section 3, the diagonal case) bound
-# Adagrad's **regret**, the total loss of its iterates minus that of the best fixed
-# point in hindsight, for convex losses over a bounded set (online learning with a
-# projection step, and a suitably chosen $\eta$): it is at most a constant times
-# the size of that set times $\sum_i \sqrt{s_{T,i}}$, the sum over coordinates of
-# the roots of Adagrad's own accumulators. With bounded gradients that is at most
-# of order $\sqrt{T}$ per coordinate, and much less when most coordinates'
-# gradients are mostly zero: sparse data. We do not reproduce the proof here.
+# 3, and by how much varies a lot ([details notebook](06_adaptive_details.ipynb),
+# section A, which also states the guarantee Duchi, Hazan and Singer (2011) prove
+# for Adagrad on sparse data).
 #
 # ## 2. RMSprop: forget the old gradients
 #
-# Adagrad's sum never forgets. Tieleman and Hinton (2012) replaced it by an
+# Adagrad's sum never forgets. Tieleman and Hinton (2012; lecture 6e of their Coursera
+# course *Neural Networks for Machine Learning*: slides, not a paper) replaced it by an
 # exponential moving average of the squared gradients, with a decay $\alpha$ close
 # to 1 (PyTorch's default: 0.99):
 #
@@ -372,9 +378,15 @@ road_rms = rmsprop_steps(road_grad, [100.0], lr=0.1, steps=2000)[:, 0]
 arrive_ada, arrive_rms = int(np.argmax(np.abs(road_ada) < 1)), int(np.argmax(np.abs(road_rms) < 1))
 print(f"from x0 = 100 at lr = 0.1, |x| < 1 after: Adagrad {arrive_ada:,} steps, RMSprop {arrive_rms} steps; "
       f"Adagrad's prediction (99 / (2 lr))^2 = {(99 / 0.2) ** 2:,.0f}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert abs(road_ada[arrive_ada]) < 1 and abs(road_rms[arrive_rms]) < 1
 assert abs(arrive_ada / (99 / 0.2) ** 2 - 1) < 0.03            # distance 2 lr sqrt(t) after t steps
 assert 860 <= arrive_rms <= 880 and 245_000 < arrive_ada < 251_000 and arrive_ada > 200 * arrive_rms
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 fig, ax = plt.subplots(figsize=(7.5, 3.5))
 ax.plot(np.arange(1, len(road_ada)), road_ada[1:], color=style.color_for("adagrad"), linestyle="--",
         marker="^", markevery=[10**k for k in range(6) if 10**k < len(road_ada) - 1], label="Adagrad")
@@ -390,11 +402,10 @@ ax.legend(fontsize=8, loc="lower left");
 # than $99/\eta = 990$, thanks to its long first steps). Adagrad's gradients are
 # all about 1, so after $t$ steps $s \approx t$, its step is about $\eta/\sqrt t$,
 # and it has covered about $\eta \sum_{k \le t} 1/\sqrt k \approx 2\eta\sqrt t$:
-# it needs about $(99/(2\eta))^2 \approx 245{,}000$ steps (measured: 247,857).
+# it needs about $(99/(2\eta))^2 \approx 245{,}000$ steps; the run takes 247,857.
 # A larger $\eta$ shortens Adagrad's trip, but the distance it covers still grows
 # only like $\sqrt t$, so the right $\eta$ depends on how far away the minimum
-# is. (Section 7's race has a case, Beale, where at the race's preset rates
-# Adagrad ends below RMSprop; with each at its best rate, RMSprop ends lower.)
+# is.
 #
 # ## 3. Adam: momentum + RMSprop + bias correction
 #
@@ -586,9 +597,6 @@ def kappa_rescaled(A):
     return np.linalg.cond(r[:, None] * A * r[None, :])
 
 
-for deg in (0, 15, 30, 45):
-    A = valley(deg).hess(np.zeros(2))
-    print(f"turned by {deg:2d}°: kappa {np.linalg.cond(A):.0f}, after the rescaling {kappa_rescaled(A):.1f}")
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -641,14 +649,11 @@ fig.suptitle(r"Level sets $\frac{1}{2}x^\top A x = 1$ before and after the resca
 # heavy ball (momentum $0.9$, no scaling; chapter 05). The test: on the
 # $\kappa = 100$ quadratic turned by $0°$ to $45°$, started at the same place
 # relative to the valley, how many steps does each method need to bring $f$ below
-# $10^{-8}$ of its start? Each gets its best learning rate on a grid of 46 rates
-# from $10^{-3}$ to 30. We count steps in two ways: the **first** step at which $f$
-# is below the threshold, and the step from which it **stays** below up to step
-# 4,000 (each count with its own best rate). A method that overshoots or hovers
-# can dip below the threshold early and come back above it. The loops of sections
-# 1 and 3 are elementwise, so the cell runs every (angle, rate) pair at once, one
-# row each (how, and checks that a row is an ordinary run: [details notebook](06_adaptive_details.ipynb),
-# section C). It prints the first count:
+# $10^{-8}$ of its start (the first step at which it is below)? Each gets its best
+# learning rate on a grid of 46 rates from $10^{-3}$ to 30. The loops of sections 1
+# and 3 are elementwise, so the cell runs every (angle, rate) pair at once, one row
+# each (how, and checks that a row is an ordinary run: the
+# [details notebook](06_adaptive_details.ipynb), section C):
 
 # %%
 def gd_steps(grad, x0, lr, steps):
@@ -669,24 +674,22 @@ def heavy_ball_steps(grad, x0, lr, steps, momentum=0.9):      # chapter 05, PyTo
 
 METHODS = {"gradient descent": gd_steps, "heavy ball (β = 0.9)": heavy_ball_steps, "Adagrad": adagrad_steps,
            "Adam, β1 = 0": lambda *args: adam_steps(*args, betas=(0.0, 0.999)), "Adam": adam_steps}
-lr_grid, MAX_STEPS, HORIZON = np.geomspace(1e-3, 30, 46), 2000, 4000     # HORIZON: how long f must stay below
+lr_grid, MAX_STEPS = np.geomspace(1e-3, 30, 46), 2000
 A_rows = np.repeat([valley(deg).hess(np.zeros(2)) for deg in ANGLES], len(lr_grid), axis=0)  # one per (angle, rate)
 x0_rows = np.repeat([valley(deg).start for deg in ANGLES], len(lr_grid), axis=0)
 lr_rows = np.tile(lr_grid, len(ANGLES))[:, None]
 batch_grad = lambda x: (A_rows @ x[..., None])[..., 0]             # every row's gradient A x
 batch_f = lambda xs: 0.5 * np.sum(xs * batch_grad(xs), axis=-1)
 NEVER = np.iinfo(int).max
-paths, needed, stays, best_lr = {}, {}, {}, {}
+paths, needed, best_lr = {}, {}, {}
 with np.errstate(all="ignore"):                                    # rates that diverge are results, not errors
     for name, method in METHODS.items():
-        xs = method(batch_grad, x0_rows, lr_rows, HORIZON)         # (steps + 1, rows, 2)
+        xs = method(batch_grad, x0_rows, lr_rows, MAX_STEPS)       # (steps + 1, rows, 2)
         below = batch_f(xs) < 1e-8 * batch_f(x0_rows)
         first = np.where(below.any(axis=0), below.argmax(axis=0), NEVER).reshape(len(ANGLES), -1)
-        last_above = len(below) - 1 - (~below)[::-1].argmax(axis=0)
-        stay = np.where(below[-1], last_above + 1, NEVER).reshape(len(ANGLES), -1)
-        needed[name], best_lr[name], stays[name] = first.min(axis=1), lr_grid[first.argmin(axis=1)], stay.min(axis=1)
+        needed[name], best_lr[name] = first.min(axis=1), lr_grid[first.argmin(axis=1)]
         if name in ("gradient descent", "Adagrad"):
-            paths[name] = xs[: MAX_STEPS + 1].copy()                # kept for the figure
+            paths[name] = xs                                       # kept for the figure
 table(["method"] + [f"{d}°" for d in ANGLES], [(name,) + tuple(int(k) for k in needed[name]) for name in METHODS])
 
 # %% jupyter={"source_hidden": true}
@@ -696,9 +699,7 @@ assert np.allclose(xs[:201, row], run(adam(lr=lr_grid[20]), valley(30), valley(3
                    rtol=1e-10, atol=1e-12)
 gd_n, hb_n, ada_n = needed["gradient descent"], needed["heavy ball (β = 0.9)"], needed["Adagrad"]
 adam0_n, adam_n = needed["Adam, β1 = 0"], needed["Adam"]
-hb_s, adam_s = stays["heavy ball (β = 0.9)"], stays["Adam"]
 assert all(counts.max() < MAX_STEPS for counts in needed.values())
-assert all(np.array_equal(needed[name], stays[name]) for name in ("gradient descent", "Adagrad"))  # the counts agree
 assert gd_n.max() - gd_n.min() <= 1 and hb_n.max() - hb_n.min() <= 1      # no scaling: the angle does not matter
 assert ada_n[0] == 6 and np.isclose(best_lr["Adagrad"][0], 19, rtol=0.01)   # Adagrad, aligned: a handful of long steps
 assert abs(ada_n[ANGLES == 25][0] - gd_n[0]) < 0.1 * gd_n[0]            # at 25°: about as many as gradient descent
@@ -706,8 +707,6 @@ assert ada_n[ANGLES >= 25].min() >= 100 and ada_n[-1] > 1.3 * gd_n[0]   # hundre
 assert adam0_n[0] <= 20 and adam0_n[-1] > 15 * adam0_n[0]              # Adam's scaling alone: like Adagrad
 assert adam_n.max() < 1.6 * adam_n.min() and adam_n[0] > 0.9 * adam_n[ANGLES == 15][0]   # full Adam: hardly sensitive
 assert hb_n.max() < adam_n.min()                                        # first count: the heavy ball everywhere
-assert adam_s[:3].max() < hb_s.min() and adam_s[-1] > hb_s[-1]          # stays below: Adam at 0-10°, not at 45°
-assert np.all(np.abs(adam_s[:3] - 168) <= 3) and hb_s.min() == hb_s.max() == 174 and abs(adam_s[-1] - 251) <= 5
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
@@ -767,7 +766,7 @@ for name, key, marker, ls in [("gradient descent", "gd", "o", "-"), ("heavy ball
 ax.set_yscale("log")
 ax.set(xlabel="angle of the valley to the axes (degrees)",
        ylabel=r"steps to $f < 10^{-8} f_0$ (best rate)",
-       title="Per-coordinate steps need aligned axes (first step below)")
+       title="Per-coordinate steps need aligned axes")
 ax.legend(fontsize=8, ncols=2, loc="lower right");
 
 # %% [markdown]
@@ -780,30 +779,15 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # descent drawn lighter underneath. Adam's scaling alone ($\beta_1 = 0$, drawn in
 # RMSprop's colour: it is RMSprop with $\alpha = \beta_2 = 0.999$, where PyTorch's
 # default is $\alpha = 0.99$, plus bias correction) behaves the same way: more than
-# 15 times slower at 45° than aligned. For gradient descent and Adagrad the two
-# counts agree; the bottom-right panel draws the first count.
+# 15 times slower at 45° than aligned.
 #
 # Full Adam ($\beta_1 = 0.9$) is much less sensitive to the angle, and gains little
-# from alignment (about as many steps at 0° as at 15° by the first count). Which
-# of Adam and the heavy ball is faster depends on the count (figure below, the ratio
-# of their counts): by the first step below the threshold the heavy ball wins at
-# every angle; by "stays below", Adam wins at 0°, 5° and 10° (167 to 169 steps
-# against 174) but not at 45° (251). On this valley Adam's insensitivity to the
-# angle goes with its momentum: it grows with $\beta_1$ ([details notebook](06_adaptive_details.ipynb),
-# section C).
-
-# %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here.
-fig, ax = plt.subplots(figsize=(7.5, 3.6))
-for count, counts, color, marker, ls in [("first step below", needed, COLORS["blue"], "o", "-"),
-                                         ("stays below", stays, COLORS["vermillion"], "s", "--")]:
-    ax.plot(ANGLES, counts["Adam"] / counts["heavy ball (β = 0.9)"], color=color, marker=marker, linestyle=ls,
-            label=f"{count}: {counts['Adam'][0]} / {counts['heavy ball (β = 0.9)'][0]} steps at 0°, "
-            f"{counts['Adam'][-1]} / {counts['heavy ball (β = 0.9)'][-1]} at 45°")
-ax.axhline(1.0, color="black", linestyle=":", linewidth=1, label="as many steps (below: Adam needs fewer)")
-ax.set(xlabel="angle of the valley to the axes (degrees)", ylabel="Adam's steps / heavy ball's",
-       title="Adam against the heavy ball, by both counts (best rate for each)")
-ax.legend(fontsize=8, loc="upper left");
+# from alignment (about as many steps at 0° as at 15°); here the heavy ball needs
+# fewer steps than Adam at every angle. On this valley Adam's insensitivity to the
+# angle goes with its momentum: it grows with $\beta_1$. And which of Adam and the
+# heavy ball is faster depends on how steps are counted: counting the step from
+# which $f$ *stays* below the threshold, Adam wins at small angles (the
+# [details notebook](06_adaptive_details.ipynb), section C, with a figure).
 
 # %% [markdown]
 # Why is Adagrad at 45° *slower* than gradient descent, not just as slow? At 45°
@@ -876,48 +860,19 @@ assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1] 
 #
 # $$x - \eta\,(g + \lambda x) = (1 - \eta\lambda)\, x - \eta g,$$
 #
-# a shrink by the factor $1 - \eta\lambda$, then the gradient step. Checked with
-# `sgd(weight_decay=λ)`, PyTorch's L2 form, against the decoupled step written out:
-
-# %%
-lam, lr = 0.5, 1e-3
-l2 = run(sgd(lr=lr, weight_decay=lam), rosenbrock, rosenbrock.start, steps=500, tol=0).xs
-
-
-def decoupled_sgd(grad, x0, lr, decay, steps, momentum=0.0):
-    """Loshchilov & Hutter's SGDW (their Algorithm 1, schedule multiplier 1):
-    b <- momentum * b + lr * grad(x);  x <- x - b - decay * x."""
-    x = np.array(x0, dtype=float)
-    b = np.zeros_like(x)
-    path = [x]
-    for _ in range(steps):
-        b = momentum * b + lr * grad(x)
-        x = x - b - decay * x
-        path.append(x)
-    return np.array(path)
-
-
-assert np.allclose(l2, decoupled_sgd(rosenbrock.grad, rosenbrock.start, lr, lr * lam, 500), rtol=1e-12)
-print("SGD without momentum: the L2 penalty lambda is the decoupled decay lr * lambda, step for step")
-
-l2_momentum = run(sgd(lr=lr, momentum=0.9, weight_decay=lam), rosenbrock, rosenbrock.start, steps=500, tol=0).xs
-sgdw = decoupled_sgd(rosenbrock.grad, rosenbrock.start, lr, lr * lam, 500, momentum=0.9)
-gap = np.abs(l2_momentum - sgdw).max()
-print(f"with momentum 0.9 the paths differ: largest gap over 500 steps {gap:.3f}")
-assert gap > 0.01
-
-# %% [markdown]
+# a shrink by the factor $1 - \eta\lambda$, then the gradient step (PyTorch's
+# `sgd(weight_decay=λ)` is the L2 form).
+#
 # **With momentum the steps differ.** PyTorch's `sgd(momentum=β, weight_decay=λ)`
 # adds $\lambda x$ to the gradient, so the decay goes into the momentum buffer and
 # is accumulated like the gradient; Loshchilov and Hutter's SGDW (2019,
 # Algorithm 1) keeps the decay out of the buffer and applies it once per step.
 # **Where they end, though, differs only by a factor**: SGDW with decay $\eta\lambda$
 # ends where an L2 penalty of strength $(1 - \beta)\lambda$ would (the
-# [details notebook](06_adaptive_details.ipynb), section D, derives it from the fixed point
-# and checks it, and notes that Loshchilov and Hutter, unlike PyTorch, optax and
-# Keras, do not multiply the decay by the learning rate).
-
-# %% [markdown]
+# [details notebook](06_adaptive_details.ipynb), section D, checks both cases, derives
+# this from the fixed point, and notes that Loshchilov and Hutter, unlike PyTorch,
+# optax and Keras, do not multiply the decay by the learning rate).
+#
 # **For Adam, L2 and decoupled decay are different regularizers, even without
 # momentum.** The penalty's gradient $\lambda x$ goes into $m$ and $v$ and is
 # divided by $\sqrt{\hat v}$ like the rest. While $x$ changes slowly, $\hat m$
@@ -1091,11 +1046,7 @@ ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 # the best $\lambda$ depends less on the learning rate, and that AdamW generalized
 # better than Adam with L2 on their image-classification experiments; PyTorch,
 # optax and Keras all ship it. (Which optimizer *generalizes* better is a question
-# this chapter does not measure: Wilson et al. (2017) construct a linearly
-# separable problem on which gradient descent and SGD reach zero test error while
-# Adagrad, RMSprop and Adam reach test errors close to one half, and report that
-# on several deep-learning models the adaptive methods' solutions generalized
-# worse than SGD's, even with better training loss.)
+# this chapter does not measure; see the [details notebook](06_adaptive_details.ipynb), section D.)
 #
 # When porting, check which of the two a framework's `weight_decay` means:
 # `torch.optim.Adam(weight_decay=λ)` is Adam + L2 by default, while
@@ -1136,8 +1087,13 @@ adam_online = online_run(adam(lr=0.01, betas=(0.0, 0.1)))
 ams_online = online_run(adam(lr=0.01, betas=(0.0, 0.1), amsgrad=True))
 print(f"average position over the last 300 steps: Adam {adam_online[-300:].mean():+.3f}, "
       f"AMSGrad {ams_online[-300:].mean():+.3f} (the best point is -1)")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert adam_online[-300:].mean() > 0.99 and ams_online[-300:].mean() < -0.99
 
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
 fig, ax = plt.subplots(figsize=(7.5, 3.5))
 ax.plot(adam_online, color=style.color_for("adam"), label="Adam: ends at the worst point, +1")
 ax.plot(ams_online, color=style.color_for("amsgrad"), linestyle=":", linewidth=2.5, marker="<", markevery=300,
@@ -1271,50 +1227,32 @@ assert run(adam(lr=1.0), rosenbrock, rosenbrock.start, steps=race.steps).fs[-1] 
 # ## Summary
 #
 # - **Adagrad** divides each coordinate's step by the root of the sum of its squared
-#   gradients: steps that ignore the gradient's scale, large for rare features
-#   (one pass of single-example training learned a feature present in 1 % of the
-#   data better than SGD, on most draws and by varying margins), but a
-#   rate that shrinks forever ($\eta/\sqrt t$ under a constant gradient).
+#   gradients: steps that ignore the gradient's scale, large for rare features, but
+#   a rate that shrinks forever ($\eta/\sqrt t$ under a constant gradient).
 # - **RMSprop** uses a moving average instead, so the step size follows the recent
-#   gradients; its zero start makes the first steps too long: under a constant
-#   gradient, with PyTorch's $\alpha = 0.99$ (RMSprop has no bias correction), the
-#   step is $\eta/\sqrt{1 - 0.99^t}$, 10 η at step 1 and still 1.26 η at step 100.
-# - **Adam** averages the gradient too (momentum) and corrects both averages for
-#   their zero start. Without the correction the first steps are 3.2 to 6.6 times
-#   too long. With it, a constant gradient gives steps of exactly η (ε aside); a gradient that
-#   suddenly grows can give longer steps (details, section B).
-#   Adam is
+#   gradients; with PyTorch's $\alpha = 0.99$ and no bias correction its first step
+#   under a constant gradient is 10 η, still 1.26 η at step 100.
+# - **Adam** adds momentum and corrects both averages for their zero start (without
+#   the correction the first steps are 3.2 to 6.6 times too long); a constant
+#   gradient then gives steps of exactly η (ε aside). Adam is
 #   `chain(scale_by_adam(...), scale_by_learning_rate(lr))`.
-# - Per-coordinate steps are a **diagonal preconditioner**. On a quadratic whose
-#   valley is aligned with the coordinate axes they make the condition number
-#   irrelevant (Adagrad: 6 steps on an aligned κ = 100 valley at its best grid rate,
-#   η = 19, after a first step that raises f about 300-fold).
-#   They do not straighten a valley turned away from the axes: on the same valley
-#   turned by 25° or more, Adagrad needs hundreds of steps, as many as gradient
-#   descent or more (at 45°, its rate freezes at about two thirds of gradient
-#   descent's best).
-#   We measured one κ = 100 quadratic; on other functions the gain depends on how well
-#   the curvature lines up with the axes. Adam's insensitivity to the angle grows
-#   with $\beta_1$ (its momentum); whether Adam or the heavy ball needs fewer
-#   steps depends on how steps are counted.
+# - Per-coordinate steps are a **diagonal preconditioner**. On a quadratic aligned
+#   with the coordinate axes they make the condition number irrelevant (Adagrad: 6
+#   steps on an aligned κ = 100 valley at η = 19, after a first step that raises f
+#   about 300-fold). They do not straighten a turned valley: turned by 25° or more,
+#   Adagrad needs hundreds of steps, as many as gradient descent or more (at 45° its
+#   rate freezes at about two thirds of gradient descent's best). We measured one
+#   κ = 100 quadratic; elsewhere the gain depends on how well the curvature lines up
+#   with the axes.
 # - **Weight decay**: for plain SGD an L2 penalty and decoupled decay are the same
-#   step (with decay $\eta\lambda$); with momentum the steps differ but the end
-#   point is that of an L2 penalty $(1 - \beta)\lambda$ (details, section D); for Adam they are
-#   different regularizers. **AdamW** is the decoupled one (`weight_decay=1e-2` by
-#   default in PyTorch; Keras's `Adam(weight_decay=…)` is decoupled too). Without
-#   gradient noise AdamW ends at the unregularized minimum; with noise $\sigma$ it
-#   acts like an L2 penalty $\lambda\sigma$, here stronger than Adam + L2.
-# - **Near a minimum, at a constant rate, Adam can burst** (details, section E). Once the
-#   gradient is tiny, $\hat v$ forgets the old gradients and the rate
-#   $\eta/\sqrt{\hat v}$ grows until Adam, a heavy ball while $\hat v$ barely
-#   changes, passes its stability bound.
+#   step; with momentum the end point is that of an L2 penalty $(1 - \beta)\lambda$;
+#   for Adam they are different regularizers. **AdamW** is the decoupled one.
+#   Without gradient noise it ends at the unregularized minimum; with noise $\sigma$ it acts like an L2 penalty
+#   $\lambda\sigma$, here stronger than Adam + L2.
 # - **AMSGrad** keeps the largest second moment and fixes Reddi et al.'s example
-#   where Adam ends at the worst point. In PyTorch's form (maximum of the raw $v$,
-#   then bias correction) its step size can still grow; in optax's it cannot.
+#   where Adam ends at the worst point.
 # - The race: on Rosenbrock, momentum beats Adam, whose $\hat v$ remembers the
-#   steep start (with $\beta_2 = 0.95$ Adam ends more than 20 times lower). Its
-#   diagonal scaling also does not straighten the curved valley; that fits the
-#   results but was not tested as a cause.
+#   steep start (with $\beta_2 = 0.95$ Adam ends more than 20 times lower).
 # - Other adaptive methods (Adadelta, Nadam, Adamax, Yogi, RAdam, Lion, Adafactor,
 #   and the non-diagonal Shampoo and K-FAC) are variations on these ideas
 #   ([details notebook](06_adaptive_details.ipynb), section J).

@@ -199,6 +199,16 @@ assert 36 <= wins <= 39                                          # usually, not 
 # sample: on 40 fresh draws Adagrad's rare weight is closer to 3 in 38, so
 # "usually", not "always".
 #
+# **The guarantee.** Sparse data is the case Adagrad was designed for, and its
+# authors prove a guarantee for it. Duchi, Hazan and Singer (2011, section 3, the diagonal case) bound
+# Adagrad's **regret**, the total loss of its iterates minus that of the best fixed
+# point in hindsight, for convex losses over a bounded set (online learning with a
+# projection step, and a suitably chosen $\eta$): it is at most a constant times
+# the size of that set times $\sum_i \sqrt{s_{T,i}}$, the sum over coordinates of
+# the roots of Adagrad's own accumulators. With bounded gradients that is at most
+# of order $\sqrt{T}$ per coordinate, and much less when most coordinates'
+# gradients are mostly zero: sparse data. We do not reproduce the proof here.
+#
 # **The dense features set SGD's cap.** On the chapter's draw, 0.055 is the largest
 # rate of the grid at which SGD does not blow up. With the rare feature removed
 # from the data, plain SGD blows up at exactly the same rates of the grid:
@@ -447,8 +457,10 @@ with np.errstate(all="ignore"):                            # rates that diverge 
         stays[name] = stays_below(reached).reshape(len(ANGLES), -1).min(axis=1)  # best rate for this count
         if name in ("gradient descent", "Adagrad"):
             paths[name] = xs[: MAX_STEPS + 1].copy()                            # kept for the figure
-row = list(ANGLES).index(30) * len(lr_grid) + int(np.argmin(np.abs(lr_grid - 0.1)))   # the plain run above
-assert np.isclose(batch.lr[row, 0], 0.1, rtol=0.1)
+k = int(np.argmin(np.abs(lr_grid - 0.1)))                 # xs is now Adam's batch: one of its rows...
+row = list(ANGLES).index(30) * len(lr_grid) + k
+assert np.allclose(xs[:201, row], run(adam(lr=lr_grid[k]), one, one.start, steps=200, tol=0).xs,
+                   rtol=1e-10, atol=1e-12)                  # ...is an ordinary run of gdlearn.optim.adam
 gd_n, hb_n, ada_n = needed["gradient descent"], needed["heavy ball (β = 0.9)"], needed["Adagrad"]
 adam0_n, adam_n = needed["Adam, β1 = 0"], needed["Adam"]
 hb_s, adam_s = stays["heavy ball (β = 0.9)"], stays["Adam"]
@@ -477,6 +489,24 @@ assert adam_s[:3].max() < hb_s.min() and adam_s[-1] > hb_s[-1]          # stays 
 assert np.all(np.abs(adam_s[:3] - 168) <= 3) and hb_s.min() == hb_s.max() == 174 and abs(adam_s[-1] - 251) <= 5
 assert adam_n[0] > 0.9 * adam_n[ANGLES == 15][0]                        # with momentum, alignment hardly helps
 
+
+# %% [markdown]
+# Which of Adam and the heavy ball is faster depends on the count. The figure plots
+# the ratio of their counts: by the first step below the threshold the heavy ball
+# wins at every angle; by "stays below", Adam wins at 0°, 5° and 10° (167 to 169
+# steps against 174) but not at 45° (251).
+
+# %%
+fig, ax = plt.subplots(figsize=(7.5, 3.6))
+for count, counts, color, marker, ls in [("first step below", needed, COLORS["blue"], "o", "-"),
+                                         ("stays below", stays, COLORS["vermillion"], "s", "--")]:
+    ax.plot(ANGLES, counts["Adam"] / counts["heavy ball (β = 0.9)"], color=color, marker=marker, linestyle=ls,
+            label=f"{count}: {counts['Adam'][0]} / {counts['heavy ball (β = 0.9)'][0]} steps at 0°, "
+            f"{counts['Adam'][-1]} / {counts['heavy ball (β = 0.9)'][-1]} at 45°")
+ax.axhline(1.0, color="black", linestyle=":", linewidth=1, label="as many steps (below: Adam needs fewer)")
+ax.set(xlabel="angle of the valley to the axes (degrees)", ylabel="Adam's steps / heavy ball's",
+       title="Adam against the heavy ball, by both counts (best rate for each)")
+ax.legend(fontsize=8, loc="upper left");
 
 # %% [markdown]
 # ### Does the insensitivity come with momentum?
@@ -616,6 +646,39 @@ assert np.allclose(np.abs(axes45.T @ (A45 @ floor_start)), [2.5, 0.1])          
 # $\eta\lambda$ and a learning-rate sweep at fixed `weight_decay` changes the decay
 # too.
 #
+# **Without momentum**, an L2 penalty and decoupled decay are the same step:
+# $x - \eta\,(g + \lambda x) = (1 - \eta\lambda)\, x - \eta g$. The cell checks it
+# with `sgd(weight_decay=λ)`, PyTorch's L2 form, against Loshchilov and Hutter's
+# SGDW written out, and shows that with momentum the paths differ:
+
+# %%
+lam, lr = 0.5, 1e-3
+l2 = run(sgd(lr=lr, weight_decay=lam), rosenbrock, rosenbrock.start, steps=500, tol=0).xs
+
+
+def decoupled_sgd(grad, x0, lr, decay, steps, momentum=0.0):
+    """Loshchilov & Hutter's SGDW (their Algorithm 1, schedule multiplier 1):
+    b <- momentum * b + lr * grad(x);  x <- x - b - decay * x."""
+    x = np.array(x0, dtype=float)
+    b = np.zeros_like(x)
+    path = [x]
+    for _ in range(steps):
+        b = momentum * b + lr * grad(x)
+        x = x - b - decay * x
+        path.append(x)
+    return np.array(path)
+
+
+assert np.allclose(l2, decoupled_sgd(rosenbrock.grad, rosenbrock.start, lr, lr * lam, 500), rtol=1e-12)
+print("SGD without momentum: the L2 penalty lambda is the decoupled decay lr * lambda, step for step")
+
+l2_momentum = run(sgd(lr=lr, momentum=0.9, weight_decay=lam), rosenbrock, rosenbrock.start, steps=500, tol=0).xs
+sgdw = decoupled_sgd(rosenbrock.grad, rosenbrock.start, lr, lr * lam, 500, momentum=0.9)
+gap = np.abs(l2_momentum - sgdw).max()
+print(f"with momentum 0.9 the paths differ: largest gap over 500 steps {gap:.3f}")
+assert gap > 0.01
+
+# %% [markdown]
 # **SGD with momentum.** PyTorch's `sgd(momentum=β, weight_decay=λ)` adds $\lambda x$
 # to the gradient, so the decay goes into the momentum buffer; Loshchilov and
 # Hutter's SGDW (their Algorithm 1) keeps the decay $\eta\lambda$ out of the
@@ -626,7 +689,7 @@ assert np.allclose(np.abs(axes45.T @ (A45 @ floor_start)), [2.5, 0.1])          
 # ends where $g + \lambda x = 0$. So for SGD with momentum, decoupled decay
 # $\eta\lambda$ is an L2 penalty with $\lambda$ divided by $1/(1 - \beta) = 10$, as
 # far as the end point goes; only the paths there differ. Checked with $\lambda = 0.5$
-# on section 5's $f(x) = \tfrac12\big(10\,(x_1 - 1)^2 + 0.1\,(x_2 - 1)^2\big)$, whose
+# on the chapter's (section 5) $f(x) = \tfrac12\big(10\,(x_1 - 1)^2 + 0.1\,(x_2 - 1)^2\big)$, whose
 # penalized minimum is $10/(10 + \lambda)$ and $0.1/(0.1 + \lambda)$ per coordinate:
 
 # %%
@@ -646,17 +709,6 @@ def penalized_minimum(strength):
     return curvature * target / (curvature + strength)
 
 
-def decoupled_sgd(grad, x0, lr, decay, steps, momentum=0.0):
-    """Loshchilov & Hutter's SGDW (their Algorithm 1, schedule multiplier 1):
-    b <- momentum * b + lr * grad(x);  x <- x - b - decay * x."""
-    x = np.array(x0, dtype=float)
-    b = np.zeros_like(x)
-    path = [x]
-    for _ in range(steps):
-        b = momentum * b + lr * grad(x)
-        x = x - b - decay * x
-        path.append(x)
-    return np.array(path)
 
 
 lam = 0.5
@@ -670,6 +722,14 @@ assert np.allclose(end_scaled_l2, penalized_minimum((1 - 0.9) * lam), atol=1e-9)
 assert np.abs(penalized_minimum(lam) - end_sgdw).max() > 0.4
 
 
+
+# %% [markdown]
+# **Which optimizer generalizes better?** The chapter does not measure it.
+# Wilson et al. (2017) construct a linearly
+# separable problem on which gradient descent and SGD reach zero test error while
+# Adagrad, RMSprop and Adam reach test errors close to one half, and report that
+# on several deep-learning models the adaptive methods' solutions generalized
+# worse than SGD's, even with better training loss.
 
 # %% [markdown]
 # ## E. Adam near a minimum: still, then bursts
@@ -1098,10 +1158,10 @@ if torch is not None:
 #
 # "Adam with lr = 0.001" is not one algorithm. At least three details change the
 # numbers from one framework to another: where ε goes and the default values
-# (below), and how AMSGrad's maximum is bias-corrected (section 6: PyTorch takes
+# (below), and how AMSGrad's maximum is bias-corrected (section F: PyTorch takes
 # the maximum of the raw $v$, optax of $\hat v$). One more separates all of them
 # from the paper: PyTorch, optax and Keras multiply the decoupled decay by the
-# learning rate, Loshchilov and Hutter's algorithm does not (section 5). Two more
+# learning rate, Loshchilov and Hutter's algorithm does not (section D). Two more
 # traps, both below: what `weight_decay` means, and RMSprop's first step.
 #
 # **Weight decay.** The defaults differ: `torch.optim.Adam` has `weight_decay=0` (an L2
@@ -1111,12 +1171,12 @@ if torch is not None:
 # each variable by `lr * weight_decay` before the update), so
 # `keras.optimizers.Adam(weight_decay=λ)` is AdamW, while
 # `torch.optim.Adam(weight_decay=λ)` is Adam + L2 **by default**: recent PyTorch
-# (2.13, the version that produced Appendix A's stored values) gives `Adam` a flag
+# (2.13, the version that produced section H's stored values) gives `Adam` a flag
 # `decoupled_weight_decay`, default `False`; set
-# to `True`, `Adam` is AdamW (Appendix A checks both when PyTorch is installed).
+# to `True`, `Adam` is AdamW (section H checks both when PyTorch is installed).
 #
 # **RMSprop's start.** PyTorch's `RMSprop` starts its average at 0 with
-# $\alpha = 0.99$: first step $10\,\eta$ under a constant gradient (section 2).
+# $\alpha = 0.99$: first step $10\,\eta$ under a constant gradient (chapter 06, section 2).
 # Keras's `RMSprop` also starts at 0 but decays with $\rho = 0.9$ by default, so its
 # first step is $\sqrt{10} \approx 3.2\,\eta$. TensorFlow 1's
 # `tf.compat.v1.train.RMSPropOptimizer` starts the average at **1** (its `rms` slot
@@ -1125,7 +1185,7 @@ if torch is not None:
 # small gradients.
 #
 # **Round-off: the order of operations.** `gdlearn` and PyTorch compute the same
-# Adam formula in different orders (section 3). Like PyTorch, `gdlearn` updates $m$
+# Adam formula in different orders (chapter 06, section 3). Like PyTorch, `gdlearn` updates $m$
 # by a linear interpolation (`lerp`); then it folds both corrections into one
 # constant and scales $\epsilon$ by $1 - \beta_1^t$ to match (`scale_by_adam` in
 # `gdlearn/optim/adaptive_scaling.py`). PyTorch's default code for CPU tensors
@@ -1133,10 +1193,10 @@ if torch is not None:
 # computes $\sqrt{v_t}/\sqrt{1 - \beta_2^t} + \epsilon$ and multiplies the step by
 # $\eta/(1 - \beta_1^t)$; only its `capturable` and `differentiable` code (for
 # graphs captured on a GPU, or differentiated through) regroups the constants. The
-# results differ in the last bits only (Appendix A measures the gap).
+# results differ in the last bits only (section H measures the gap).
 #
 # **Where ε goes.** PyTorch (and optax, JAX's optimizer library) add $\epsilon$ to
-# the root of the *bias-corrected* $\hat v$, as in section 3:
+# the root of the *bias-corrected* $\hat v$, as in chapter 06, section 3:
 # $\eta\,\hat m_t / (\sqrt{\hat v_t} + \epsilon)$. TensorFlow 1's `AdamOptimizer`
 # and Keras (`tf.keras.optimizers.Adam`) use the form Kingma and Ba give just before
 # their section 2.1: fold both corrections into the learning rate and add their
@@ -1248,7 +1308,7 @@ ax.legend(fontsize=8);
 # %% [markdown]
 # ## J. What else exists
 #
-# This chapter covers the methods you will meet most. Others, each a short step
+# Chapter 06 covers the methods you will meet most. Others, each a short step
 # from them:
 #
 # - **Adadelta** (Zeiler, 2012, Algorithm 1) takes RMSprop's step
@@ -1267,9 +1327,12 @@ ax.legend(fontsize=8);
 #   $(1 - \beta_2)(v_{t-1} - g_t^2)$, so after a large gradient it forgets more
 #   slowly than Adam while the new gradients are small ($g_t^2 < v_{t-1}/2$;
 #   compare AMSGrad).
-# - **RAdam** (Liu et al., 2020) turns the adaptive scaling off during the first
-#   steps, while $\hat v$ rests on too few gradients, and fades it in: a built-in
-#   alternative to a learning-rate **warmup**.
+# - **RAdam** (Liu et al., 2020, "On the variance of the adaptive learning rate and
+#   beyond", ICLR) takes a plain momentum step, without the adaptive scaling,
+#   during the first steps, while $\hat v$ rests on too few gradients; after that it
+#   multiplies Adam's step by a rectification factor that grows towards 1 (the
+#   algorithm is also written out in the `torch.optim.RAdam` documentation): a
+#   built-in alternative to a learning-rate **warmup**.
 # - **signSGD** (Bernstein et al., 2018) is Adam's limit with $\beta_1 = \beta_2 = 0$
 #   and $\epsilon \to 0$: then $\hat v_t = g_t^2$ and the step is
 #   $\eta\, g/|g| = \eta \operatorname{sign}(g)$ per coordinate; $\epsilon$ sets
@@ -1282,7 +1345,7 @@ ax.legend(fontsize=8);
 # - **Adafactor** (Shazeer and Stern, 2018) saves memory: for a weight matrix it
 #   keeps only the row and column sums of the moving average of squared gradients,
 #   and estimates each entry's second moment from them (`torch.optim.Adafactor`).
-# - PyTorch's `RMSprop` has two options this chapter left out: `momentum`, a
+# - PyTorch's `RMSprop` has two options chapter 06 left out: `momentum`, a
 #   heavy-ball buffer on the normalized step, and `centered=True`, which divides by
 #   an estimate of the *standard deviation*, $\sqrt{v - \bar g^2}$ with $\bar g$ a
 #   moving average of the gradient, instead of the root of the second moment.
@@ -1290,9 +1353,9 @@ ax.legend(fontsize=8);
 #   2015) are not diagonal: they keep one matrix per dimension of each weight
 #   tensor (Shampoo) or a Kronecker-factored approximation of each layer's
 #   curvature (K-FAC), so they *can* mix
-#   coordinates and straighten a diagonal valley (section 4), at more memory and
+#   coordinates and straighten a diagonal valley (chapter 06, section 4), at more memory and
 #   compute than Adam's two extra numbers per weight.
 # - `gdlearn.optim.adam` gives `torch.optim.Adam`'s numbers to float64 round-off
-#   (Appendix A); TensorFlow 1 and Keras put ε elsewhere (ε̂ on the uncorrected
-#   root, 1e-7 in Keras), which matters when gradients are tiny (Appendix B).
+#   (section H); TensorFlow 1 and Keras put ε elsewhere (ε̂ on the uncorrected
+#   root, 1e-7 in Keras), which matters when gradients are tiny (section I).
 #
