@@ -84,7 +84,6 @@ def table(header, rows):
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     display(Markdown("\n".join(lines)))
 
-
 # %% [markdown]
 # ## 1. Adagrad: a step size for each coordinate
 #
@@ -456,10 +455,9 @@ assert np.allclose(ours, library, rtol=1e-10, atol=1e-12) and np.abs(ours - libr
 print(f"our Adam loop and gdlearn.optim.adam: largest difference {np.abs(ours - library).max():.1e} over 300 steps")
 
 # %% [markdown]
-# (Not bit for bit: `gdlearn` evaluates the same formula in another order, and
-# floating-point arithmetic is not associative, so the last bits differ; the gap
-# stays at round-off level, about $10^{-15}$ here. The [details notebook](06_adaptive_details.ipynb), section I, says which order each
-# code uses, and where frameworks differ by more than round-off.)
+# (Not bit for bit: `gdlearn` evaluates the same formula in another order, so the
+# last bits differ, by about $10^{-15}$ here; [details](06_adaptive_details.ipynb),
+# section I.)
 #
 # ### The first steps, with and without bias correction
 #
@@ -551,11 +549,8 @@ assert adam_block.count == 1 and np.allclose(adam_block.mu, 0.1 * rosenbrock.gra
 # `a.states[k]` is the state after step $k + 1$; a chain's state is a tuple with
 # one entry per block, so `a.states[0][0]` is `scale_by_adam`'s state after the
 # first step: the step counter, $m_1 = (1 - \beta_1)\, g_1$, $v_1$, and
-# `nu_max=None`, which only AMSGrad uses (section 6).
-#
-# `adamw`, `rmsprop` and `adagrad` are built the same way in `gdlearn.optim`;
-# read them, each is a few lines. From here on we use `gdlearn.optim.adam` and its
-# relatives.
+# `nu_max=None`, which only AMSGrad uses (section 6). `adamw`, `rmsprop` and
+# `adagrad` are built the same way in `gdlearn.optim`; from here on we use them.
 
 # %% [markdown]
 # ## 4. What per-coordinate steps cannot fix: diagonal preconditioning
@@ -595,8 +590,6 @@ def kappa_rescaled(A):
     """Condition number of D^-1/2 A D^-1/2 with D = diag(A): the Hessian after the rescaling."""
     r = 1 / np.sqrt(np.diag(A))
     return np.linalg.cond(r[:, None] * A * r[None, :])
-
-
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -640,7 +633,6 @@ for ax, deg in zip(axes, (0, 15, 30, 45)):
 fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=10)
 fig.suptitle(r"Level sets $\frac{1}{2}x^\top A x = 1$ before and after the rescaling $D = \mathrm{diag}(A)$");
 
-
 # %% [markdown]
 # Adagrad's $\sqrt{s_i}$ is such a per-coordinate scale, learned from the
 # gradients. (d2l's Adagrad section calls it a proxy for the diagonal of the
@@ -656,14 +648,7 @@ fig.suptitle(r"Level sets $\frac{1}{2}x^\top A x = 1$ before and after the resca
 # [details notebook](06_adaptive_details.ipynb), section C):
 
 # %%
-def gd_steps(grad, x0, lr, steps):
-    path = [np.array(x0, dtype=float)]
-    for _ in range(steps):
-        path.append(path[-1] - lr * grad(path[-1]))
-    return np.array(path)
-
-
-def heavy_ball_steps(grad, x0, lr, steps, momentum=0.9):      # chapter 05, PyTorch's form: b = momentum b + g
+def heavy_ball_steps(grad, x0, lr, steps, momentum=0.9):      # chapter 05; momentum 0: gradient descent
     x, b, path = np.array(x0, dtype=float), 0.0, [np.array(x0, dtype=float)]
     for _ in range(steps):
         b = momentum * b + grad(x)
@@ -672,6 +657,7 @@ def heavy_ball_steps(grad, x0, lr, steps, momentum=0.9):      # chapter 05, PyTo
     return np.array(path)
 
 
+gd_steps = lambda *args: heavy_ball_steps(*args, momentum=0.0)
 METHODS = {"gradient descent": gd_steps, "heavy ball (β = 0.9)": heavy_ball_steps, "Adagrad": adagrad_steps,
            "Adam, β1 = 0": lambda *args: adam_steps(*args, betas=(0.0, 0.999)), "Adam": adam_steps}
 lr_grid, MAX_STEPS = np.geomspace(1e-3, 30, 46), 2000
@@ -786,8 +772,9 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # fewer steps than Adam at every angle. On this valley Adam's insensitivity to the
 # angle goes with its momentum: it grows with $\beta_1$. And which of Adam and the
 # heavy ball is faster depends on how steps are counted: counting the step from
-# which $f$ *stays* below the threshold, Adam wins at small angles (the
-# [details notebook](06_adaptive_details.ipynb), section C, with a figure).
+# which $f$ *stays* below the threshold, Adam wins at small angles (both are
+# measured in the [details notebook](06_adaptive_details.ipynb), section C, with a
+# figure of the ratio).
 
 # %% [markdown]
 # Why is Adagrad at 45° *slower* than gradient descent, not just as slow? At 45°
@@ -814,10 +801,8 @@ frozen = rates45[-1].mean()
 gd_at_frozen = gd_steps(v45.grad, v45.start, frozen, MAX_STEPS)
 gd_frozen_n = int(np.argmax(0.5 * np.sum(gd_at_frozen * (gd_at_frozen @ v45.hess(np.zeros(2))), axis=1)
                             < 1e-8 * v45.f(v45.start)))
-print(f"Adagrad at 45°, lr = {lr45:.2f}: rates lr/sqrt(s) at step 1 {rates45[0].round(4)}, step 10 "
-      f"{rates45[9].round(4)}, step {len(rates45)} {rates45[-1].round(4)} (ratio {rates45[-1, 1] / rates45[-1, 0]:.3f}); "
-      f"gradient descent's best rate {best_lr['gradient descent'][-1]:.4f}; "
-      f"gradient descent at {frozen:.4f} needs {gd_frozen_n} steps (Adagrad {needed['Adagrad'][-1]})")
+print(f"Adagrad's rates at steps 1, 10, {len(rates45)}: {rates45[[0, 9, -1]].round(4).tolist()}; gradient descent: "
+      f"best rate {best_lr['gradient descent'][-1]:.4f}, at {frozen:.4f} needs {gd_frozen_n} steps (Adagrad {len(rates45)})")
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -863,15 +848,11 @@ assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1] 
 # a shrink by the factor $1 - \eta\lambda$, then the gradient step (PyTorch's
 # `sgd(weight_decay=λ)` is the L2 form).
 #
-# **With momentum the steps differ.** PyTorch's `sgd(momentum=β, weight_decay=λ)`
-# adds $\lambda x$ to the gradient, so the decay goes into the momentum buffer and
-# is accumulated like the gradient; Loshchilov and Hutter's SGDW (2019,
-# Algorithm 1) keeps the decay out of the buffer and applies it once per step.
-# **Where they end, though, differs only by a factor**: SGDW with decay $\eta\lambda$
-# ends where an L2 penalty of strength $(1 - \beta)\lambda$ would (the
-# [details notebook](06_adaptive_details.ipynb), section D, checks both cases, derives
-# this from the fixed point, and notes that Loshchilov and Hutter, unlike PyTorch,
-# optax and Keras, do not multiply the decay by the learning rate).
+# **With momentum the steps differ**: PyTorch's L2 form puts the decay into the
+# momentum buffer, Loshchilov and Hutter's SGDW (2019, Algorithm 1) applies it
+# once per step, outside. Yet SGDW with decay $\eta\lambda$ ends where an L2
+# penalty of strength $(1 - \beta)\lambda$ would
+# ([details notebook](06_adaptive_details.ipynb), section D, with the checks).
 #
 # **For Adam, L2 and decoupled decay are different regularizers, even without
 # momentum.** The penalty's gradient $\lambda x$ goes into $m$ and $v$ and is
@@ -926,7 +907,6 @@ assert np.allclose(late.mean(axis=0), 1.0, atol=1e-3)                # then: the
 assert np.all(np.ptp(late, axis=0) < 0.01)                           # within 0.01
 assert np.allclose(adam_w.xs[:5001, 0], adam_w.xs[:5001, 1], atol=1e-6)   # both coordinates alike
 assert np.allclose(l2_minimum, [0.990, 0.5], atol=5e-4)
-
 
 # %% [markdown]
 # Adam with the L2 penalty ends at the minimum of the penalized loss (to $10^{-6}$
@@ -1052,7 +1032,6 @@ ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 # `torch.optim.Adam(weight_decay=λ)` is Adam + L2 by default, while
 # `keras.optimizers.Adam(weight_decay=λ)` is AdamW ([details notebook](06_adaptive_details.ipynb), section I).
 
-
 # %% [markdown]
 # ## 6. AMSGrad: a second moment that never decreases
 #
@@ -1102,14 +1081,10 @@ ax.plot(ams_online, color=style.color_for("amsgrad"), linestyle=":", linewidth=2
 ax.set(xlabel="step $t$", ylabel="$x_t$", title=r"Reddi et al.'s example: $f_t = 3x, -x, -x, 3x, \ldots$ on $[-1, 1]$")
 ax.legend(fontsize=8, loc="center right");
 
-
 # %% [markdown]
-# Frameworks add Adam's bias correction to AMSGrad in two ways. In PyTorch's form
-# (the maximum of the raw $v$, then the correction; `gdlearn` and Keras do the same)
-# the step size can still grow over the first few thousand steps; in optax's (the
-# maximum of the corrected $\hat v$) it cannot. Reddi et al.'s example above ran in
-# PyTorch's form. The [details notebook](06_adaptive_details.ipynb), section F, shows both.
-
+# In PyTorch's form of AMSGrad (the maximum of the raw $v$, then the bias
+# correction; `gdlearn` and Keras do the same) the step size can still grow; in
+# optax's it cannot ([details notebook](06_adaptive_details.ipynb), section F).
 
 # %% [markdown]
 # ## 7. The optimizer race
@@ -1118,13 +1093,10 @@ ax.legend(fontsize=8, loc="center right");
 # Ctrl or Shift to select several), give each a learning rate with its own slider,
 # and press **Play**: all paths advance together, with the losses on the right
 # (log scale, $f(x_k) - f^\star$). The **step** slider moves through the race by
-# hand. Each optimizer has its own colour, marker, line style and line width (a
-# thinner line is drawn over a wider one, so paths that share the valley floor
-# both show), and its marker every 25 steps of a 300-step race. One that diverges stops at
-# its last finite point (kept inside the figure) with a large **X** and the word
-# "diverged" above it; its legend entry says so, and the status line below the
-# figure gives the step. Each surface opens with moderate learning rates, not each
-# optimizer's best; the default race's rates are printed in a table below it.
+# hand. Each optimizer has its own colour, marker and line style (thinner lines on
+# top, so paths that share the valley floor both show). One that diverges stops
+# at its last finite point with a large **X**. Each surface opens with moderate
+# learning rates, not each optimizer's best; the table below gives the default race's.
 
 # %%
 from gdlearn.widgets.race import optimizer_race
@@ -1221,7 +1193,6 @@ assert run(adam(lr=1.0), rosenbrock, rosenbrock.start, steps=race.steps).fs[-1] 
 # one-pass linear regression. Chapter 09 compares SGD, momentum, Adam and AdamW
 # where they are mostly used, training a small neural network, with the same
 # learning-rate search and budget for each and several random seeds.
-
 
 # %% [markdown]
 # ## Summary
