@@ -103,6 +103,23 @@ def gd_steps(grad, x0, lr, steps):
     return np.array(path)
 
 
+# Chapter 06's section-5 function f = 1/2 (10 (x1 - 1)^2 + 0.1 (x2 - 1)^2), used in sections D and E.
+curvature, target = np.array([10.0, 0.1]), np.array([1.0, 1.0])
+
+
+def f_demo(x):
+    return 0.5 * np.sum(curvature * (x - target) ** 2)
+
+
+def grad_demo(x):
+    return curvature * (x - target)
+
+
+def penalized_minimum(strength):
+    """Where grad f + strength * x = 0 (f_demo's L2-penalized minimum)."""
+    return curvature * target / (curvature + strength)
+
+
 assert np.allclose(adagrad_steps(rosenbrock.grad, rosenbrock.start, 0.5, 200),
                    run(adagrad(lr=0.5), rosenbrock, rosenbrock.start, steps=200, tol=0).xs, rtol=1e-12, atol=1e-14)
 assert np.allclose(adam_steps(rosenbrock.grad, rosenbrock.start, 0.05, 300),
@@ -693,22 +710,6 @@ assert gap > 0.01
 # penalized minimum is $10/(10 + \lambda)$ and $0.1/(0.1 + \lambda)$ per coordinate:
 
 # %%
-curvature, target = np.array([10.0, 0.1]), np.array([1.0, 1.0])
-
-
-def f_demo(x):
-    return 0.5 * np.sum(curvature * (x - target) ** 2)
-
-
-def grad_demo(x):
-    return curvature * (x - target)
-
-
-def penalized_minimum(strength):
-    """Where grad f + strength * x = 0 (f_demo's L2-penalized minimum)."""
-    return curvature * target / (curvature + strength)
-
-
 
 
 lam = 0.5
@@ -736,8 +737,8 @@ assert np.abs(penalized_minimum(lam) - end_sgdw).max() > 0.4
 #
 # Chapter 06, section 5, runs Adam + L2 and AdamW without noise ($\lambda = 0.1$,
 # $\eta = 0.01$, 20,000 steps from $(0, 0)$) on
-# $f(x) = \tfrac12\big(10\,(x_1 - 1)^2 + 0.1\,(x_2 - 1)^2\big)$ (the functions of
-# section D). Here they are looked at closely. Take Adam + L2's steep coordinate. By step 1,000 it
+# $f(x) = \tfrac12\big(10\,(x_1 - 1)^2 + 0.1\,(x_2 - 1)^2\big)$ (defined in the
+# helper cell). Here they are looked at closely. Take Adam + L2's steep coordinate. By step 1,000 it
 # sits at the penalized minimum to rounding error.
 # Its gradient is then about zero, so $\hat v$ only forgets: each step multiplies it
 # by about $\beta_2$, and the rate $\eta/(\sqrt{\hat v} + \epsilon)$ grows by about
