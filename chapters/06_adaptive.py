@@ -1110,65 +1110,28 @@ table(["optimizer in the default race", "learning rate"],           # the figure
 
 # %% [markdown]
 # **What the default race shows** (Rosenbrock, 300 steps): momentum ends lowest,
-# ahead of Adam, then RMSprop, then SGD. Two facts, both measured in the collapsed
-# cell below, explain why Adam loses; the first is also tested as a cause:
+# ahead of Adam, then RMSprop, then SGD. Two facts explain why Adam loses:
 #
 # 1. **Its steps are far shorter than $\eta$.** $\hat v$ averages squared gradients
 #    over about $1/(1 - \beta_2) = 1000$ steps, so after 300 steps it still
-#    remembers the steep start (gradients above 200): its $\sqrt{\hat v}$ is more
-#    than 10 times the RMS of the last 50 gradients, and the normalized step
-#    $\hat m/\sqrt{\hat v}$ is small. The median step is below $\eta/10$.
-#    **Test:** give Adam a short memory, $\beta_2 = 0.95$ (about 20 steps). Then
-#    $\sqrt{\hat v}$ follows the recent gradients, and at the same rate Adam ends
-#    more than 20 times lower, below momentum at its starting rate.
+#    remembers the steep start, and the normalized step $\hat m/\sqrt{\hat v}$ is
+#    small. Give Adam a short memory, $\beta_2 = 0.95$ (about 20 steps), and at the
+#    same rate it ends below momentum.
 # 2. **Rosenbrock's valley is curved and not aligned with the axes**, so
-#    per-coordinate scaling barely helps (section 4): at the minimum the Hessian has
-#    $\kappa \approx 2508$, and the best diagonal rescaling, $D = \mathrm{diag}(H)$,
-#    only brings it to about 1600. Momentum's gain on a narrow valley (chapter 05)
-#    does not depend on its direction (section 4: the heavy ball needed the same
-#    number of steps at every angle). This one is not tested as a cause here; it is
-#    consistent with what the rate grid shows next.
+#    per-coordinate scaling barely helps (section 4), while momentum's gain on a
+#    narrow valley does not depend on its direction (section 4: the heavy ball needed
+#    the same number of steps at every angle). This one is not tested as a cause.
 #
-#
-# With each method at its best rate on a grid, momentum still ends several times
-# lower than Adam ([details notebook](06_adaptive_details.ipynb), section G): the short steps are most of the
-# gap at the starting rates, not all of it at the best ones.
+# The [details notebook](06_adaptive_details.ipynb), section G, measures both, and
+# gives each method its best rate: momentum still ends lowest.
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
-print(race.status_text)
 assert race.values["surface"] == "rosenbrock" and race.values["optimizers"] == ("SGD", "momentum", "RMSprop", "Adam")
-for name in race.values["optimizers"]:
-    direct = run(race.optimizers[name](race.lr(name)), rosenbrock, rosenbrock.start, steps=race.steps)
-    assert np.array_equal(race.traces[name].xs, direct.xs)
 final = {name: race.traces[name].fs[-1] for name in race.values["optimizers"]}
-assert final["momentum"] < final["Adam"] / 5 and final["Adam"] < final["RMSprop"] < final["SGD"]   # the order
-adam_race = run(adam(lr=race.lr("Adam")), rosenbrock, rosenbrock.start, steps=race.steps, record_states=True)
-median_step = np.median(np.abs(np.diff(adam_race.xs, axis=0)), axis=0)
-moments = next(st for st in adam_race.states[-1] if hasattr(st, "nu"))   # scale_by_adam's block, after the last step
-root_v_hat = np.sqrt(moments.nu / (1 - 0.999 ** moments.count))
-recent = np.array([rosenbrock.grad(x) for x in adam_race.xs[-51:-1]])
-recent_rms = np.sqrt(np.mean(recent**2, axis=0))
-print(f"Adam, lr = {race.lr('Adam')}: median step per coordinate {median_step.round(4)}; "
-      f"sqrt(v_hat) at the end {root_v_hat.round(1)}, RMS of the last 50 gradients {recent_rms.round(2)}")
-assert np.all(median_step < 0.1 * race.lr("Adam"))                    # steps far shorter than eta
-assert np.all(root_v_hat > 10 * recent_rms)                            # v_hat remembers the steep start
-assert np.abs(rosenbrock.grad(rosenbrock.start)).max() > 200                 # the steep start
-
-short = run(adam(lr=race.lr("Adam"), betas=(0.9, 0.95)), rosenbrock, rosenbrock.start, steps=race.steps,
-            record_states=True)
-moments_short = next(st for st in short.states[-1] if hasattr(st, "nu"))
-root_v_short = np.sqrt(moments_short.nu / (1 - 0.95 ** moments_short.count))
-recent_short = np.array([rosenbrock.grad(x) for x in short.xs[-51:-1]])
-ratio_short = root_v_short / np.sqrt(np.mean(recent_short**2, axis=0))
-print(f"Adam, lr = {race.lr('Adam')}, beta2 = 0.95: f = {short.fs[-1]:.2g} after {race.steps} steps "
-      f"(beta2 = 0.999: {final['Adam']:.2g}; momentum {final['momentum']:.2g}); "
-      f"sqrt(v_hat) / RMS of the last 50 gradients {ratio_short.round(2)}")
-assert np.all((0.8 < ratio_short) & (ratio_short < 1.25))             # a short memory follows the recent gradients
-assert short.fs[-1] < final["Adam"] / 20 and short.fs[-1] < final["momentum"]   # reason 1, tested
-
-H_min = rosenbrock.hess(np.ones(2))
-assert round(np.linalg.cond(H_min)) == 2508 and 1550 < kappa_rescaled(H_min) < 1650   # reason 2
+assert final["momentum"] < final["Adam"] and final["Adam"] < final["RMSprop"] < final["SGD"]        # the order
+short = run(adam(lr=race.lr("Adam"), betas=(0.9, 0.95)), rosenbrock, rosenbrock.start, steps=race.steps)
+assert short.fs[-1] < final["momentum"]                                              # reason 1, tested
 assert run(adam(lr=1.0), rosenbrock, rosenbrock.start, steps=race.steps).fs[-1] < final["momentum"]  # try 1
 
 # %% [markdown]
@@ -1223,7 +1186,7 @@ assert run(adam(lr=1.0), rosenbrock, rosenbrock.start, steps=race.steps).fs[-1] 
 # - **AMSGrad** keeps the largest second moment and fixes Reddi et al.'s example
 #   where Adam ends at the worst point.
 # - The race: on Rosenbrock, momentum beats Adam, whose $\hat v$ remembers the
-#   steep start (with $\beta_2 = 0.95$ Adam ends more than 20 times lower).
+#   steep start (with $\beta_2 = 0.95$ Adam ends below momentum).
 # - Other adaptive methods (Adadelta, Nadam, Adamax, Yogi, RAdam, Lion, Adafactor,
 #   and the non-diagonal Shampoo and K-FAC) are variations on these ideas
 #   ([details notebook](06_adaptive_details.ipynb), section J).
