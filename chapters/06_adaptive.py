@@ -1123,7 +1123,7 @@ table(["optimizer in the default race", "learning rate"],           # the figure
 #    the same number of steps at every angle). This one is not tested as a cause.
 #
 # The [details notebook](06_adaptive_details.ipynb), section G, measures both, and
-# gives each method its best rate: momentum still ends lowest.
+# gives momentum and Adam each its best rate: momentum still ends lower.
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
