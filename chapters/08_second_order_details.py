@@ -442,7 +442,7 @@ print("no update skipped from the four starts")
 # $H_d = A^{-1}$ exactly: it has learned the whole inverse
 # Hessian from $d$ gradient differences (N&W, section 6.3, the properties of the Broyden
 # class on strongly convex quadratics; with $H_0 = I$ its iterates are even those of the
-# conjugate gradient method of chapter 03's appendix A). Here is that loop, in five dimensions:
+# conjugate gradient method, chapter 03's details notebook, section C). Here is that loop, in five dimensions:
 
 # %%
 rng = np.random.default_rng(0)
