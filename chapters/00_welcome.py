@@ -156,17 +156,22 @@ assert too_big.status == "diverged"
 # %% [markdown]
 # ## The map of the course
 #
+# Each chapter is meant to be read in one sitting: the idea, a picture, the numbers.
+# Most have a **details** notebook beside them, for when you want more: the longer
+# derivations, the edge cases, and the extra runs behind the chapter's claims. You
+# do not need it for the exercises.
+#
 # | chapter | what you will be able to do |
 # | --- | --- |
 # | [00 welcome](00_welcome.ipynb) | run the course, check the widgets, take a first step |
-# | [01 calculus](01_calculus.ipynb) | read a derivative as a slope, compute and check gradients, use Taylor and the Hessian |
-# | [02 gradient descent](02_gradient_descent.ipynb) | choose a learning rate, know why $2/L$ is the limit, map the basins of a non-convex function |
-# | [03 linear regression](03_linear_regression.ipynb) | fit a line by descent and by the normal equations; see why scaling features matters |
+# | [01 calculus](01_calculus.ipynb) · [details](01_calculus_details.ipynb) | read a derivative as a slope, compute and check gradients, use Taylor and the Hessian |
+# | [02 gradient descent](02_gradient_descent.ipynb) · [details](02_gradient_descent_details.ipynb) | choose a learning rate, know why $2/L$ is the limit, map the basins of a non-convex function |
+# | [03 linear regression](03_linear_regression.ipynb) · [details](03_linear_regression_details.ipynb) | fit a line by descent and by the normal equations; see why scaling features matters |
 # | [04 stochastic and mini-batch](04_stochastic_minibatch.ipynb) | trade noise for speed; schedule the learning rate |
-# | [05 momentum](05_momentum.ipynb) | roll through narrow valleys; the $\sqrt{\kappa}$ speed-up |
-# | [06 adaptive methods](06_adaptive.ipynb) | Adagrad, RMSprop, Adam and AdamW, and why they equal `torch.optim` |
+# | [05 momentum](05_momentum.ipynb) · [details](05_momentum_details.ipynb) | roll through narrow valleys; the $\sqrt{\kappa}$ speed-up |
+# | [06 adaptive methods](06_adaptive.ipynb) · [details](06_adaptive_details.ipynb) | Adagrad, RMSprop, Adam and AdamW, and why they equal `torch.optim` |
 # | [07 troubleshooting](07_troubleshooting.ipynb) | diagnose vanishing, exploding and stuck runs from their curves |
-# | [08 second-order methods](08_second_order.ipynb) | Newton, line searches, BFGS and L-BFGS |
+# | [08 second-order methods](08_second_order.ipynb) · [details](08_second_order_details.ipynb) | Newton, line searches, BFGS and L-BFGS |
 # | [09 capstone](09_neural_network.ipynb) | train a neural network from scratch with everything above |
 # | [10 beyond gradient descent](10_beyond_gradient_descent.ipynb) | gradient-free search and federated averaging |
 #
