@@ -10,16 +10,22 @@
 # # Chapter 04, details — noise balls, averaging, schedules and stability
 #
 # This notebook holds the longer measurements and the detours of
-# [chapter 04](04_stochastic_minibatch.ipynb): the batch-size runs against the
-# clock, the noise ball computed exactly and a convergence theorem with its
-# constants, the schedules through the same recursion (with a warm-up control,
-# and a schedule that freezes), averaging with independent batches and with reshuffled epochs, how
-# fast a $1/t$ rate converges (and the schedules in PyTorch), and why single
-# examples diverge at rates where the full batch converges. It is reference for
-# the curious, not needed for the exercises. The cell after the setup recomputes
-# the chapter's regression and its helpers; after it, each section recomputes
-# what it needs, so you can run any one of them on its own. Every number quoted
-# here is computed and asserted by the code cells.
+# [chapter 04](04_stochastic_minibatch.ipynb):
+#
+# - A. the batch-size runs against the clock;
+# - B. the noise ball computed exactly, and a convergence theorem with its constants;
+# - C. the schedules through the same recursion, a warm-up control, and a schedule
+#   that freezes;
+# - D. averaging with independent batches and with reshuffled epochs;
+# - E. how fast a $1/t$ rate converges, and the schedules in PyTorch;
+# - F. why single examples diverge at rates where the full batch converges, and the
+#   explorer's cloud checked;
+# - G. what goes wrong when sorted data are not shuffled.
+#
+# It is reference for the curious, not needed for the exercises. The cell after the
+# setup recomputes the chapter's regression and its helpers; after it, each section
+# recomputes what it needs, so you can run any one of them on its own. Every number
+# quoted here is computed and asserted by the code cells.
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -773,3 +779,71 @@ for small, large in [(1, 4), (4, 16), (16, 64)]:
     assert abs(spread[small] / spread[large] / theory - 1) < 0.2          # 200 batches: within 20%
     assert abs(spread[small, "4000"] / spread[large, "4000"] / theory - 1) < 0.06
 assert n_explorer == 100
+
+# %% [markdown]
+# ## G. Why shuffle? A data set sorted by label
+#
+# Section 5 of the chapter trained logistic regression by mini-batch SGD: 500 points
+# in the plane labelled 0 or 1, batches of 20, $\eta = 0.5$, 30 epochs. Its reference,
+# the best weights, comes from 20,000 steps of full-batch gradient descent. Both,
+# recomputed:
+
+# %%
+classes = data.logistic(n=500, seed=0)
+Xc, yc = classes.X, classes.y                   # Xc: a column of ones (the bias), then two features
+m, clf_epochs, per_epoch = len(yc), 30, math.ceil(len(yc) / 20)
+v_ref = np.zeros(3)
+for _ in range(20_000):
+    v_ref = v_ref - 2.0 * models.logistic_grad(v_ref, Xc, yc)
+Lc_star = models.logistic_loss(v_ref, Xc, yc)
+assert np.linalg.norm(models.logistic_grad(v_ref, Xc, yc)) < 1e-8     # converged
+
+# %% [markdown]
+# Data often arrive sorted: all the negatives, then all the positives. Suppose
+# we forget to shuffle. Every epoch then ends with a long run of label-1
+# examples, and each of those steps pushes the weights towards "predict 1". The
+# weights we stop with are those of the end of an epoch: biased towards the last
+# class. Same data, same learning rate, same number of epochs, in label order:
+
+# %%
+by_label = np.argsort(yc, kind="stable")                # all zeros first, then all ones
+Xs, ys = Xc[by_label], yc[by_label]
+unshuffled, _ = train(models.logistic_grad, np.zeros(3), Xs, ys, sgd(lr=0.5), 20, clf_epochs, shuffle=False)
+shuffled, _ = train(models.logistic_grad, np.zeros(3), Xs, ys, sgd(lr=0.5), 20, clf_epochs, shuffle=True)
+
+
+def predicted_share(w):
+    """The average predicted probability of label 1 (the truth is the share of ones)."""
+    return np.mean(1 / (1 + np.exp(-Xc @ w)))
+
+
+for name, p in [("never shuffled", unshuffled), ("shuffled", shuffled)]:
+    print(f"{name:>15}: L - L* = {models.logistic_loss(p[-1], Xc, yc) - Lc_star:.4f},"
+          f" average predicted P(label 1) = {predicted_share(p[-1]):.3f} (true share {yc.mean():.3f})")
+gap_unshuffled = models.logistic_loss(unshuffled[-1], Xc, yc) - Lc_star
+gap_shuffled = models.logistic_loss(shuffled[-1], Xc, yc) - Lc_star
+assert gap_unshuffled > 10 * gap_shuffled                            # far worse without shuffling
+assert predicted_share(unshuffled[-1]) > yc.mean() + 0.05            # biased towards the last class
+
+# %%
+shown = np.arange(len(unshuffled))[-3 * per_epoch - 1:]               # the last three epochs (and the step before)
+fig, ax = plt.subplots(figsize=(8, 3.8), layout="constrained")
+for name, p, color, ls, marker in [("never shuffled", unshuffled, COLORS["vermillion"], "-", "o"),
+                                   ("shuffled every epoch", shuffled, COLORS["blue"], "--", "s")]:
+    ax.plot(shown, [predicted_share(w) for w in p[shown]], color=color, linestyle=ls, marker=marker,
+            markersize=3.5, label=name)
+ax.axhline(yc.mean(), color="black", lw=1, ls=":", label="true share of label 1")
+for end in shown[::per_epoch]:
+    ax.axvline(end, color="grey", lw=0.6)                            # the ends of epochs
+ax.set(xlabel="step (grey lines: ends of epochs)", ylabel="average predicted P(label 1)",
+       title="The last three epochs, data sorted by label")
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1));
+
+# %% [markdown]
+# Without shuffling the prediction swings with the order of the labels within
+# every epoch (figure), and the model ends each epoch overconfident in the class it saw
+# last; the loss is many times further from the best. A fresh shuffle every
+# epoch costs nothing and removes this order effect. (Shuffling *once*, before
+# the first epoch, would also break the sorted order; reshuffling every epoch
+# also varies the batches from one epoch to the next, and it is what
+# `models.minibatches` and torch's `DataLoader(..., shuffle=True)` do.)
