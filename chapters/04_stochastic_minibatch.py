@@ -116,13 +116,11 @@ ax.legend(fontsize=8, loc="lower center");                 # the empty middle, b
 # %% [markdown]
 # The per-example gradients are spread far and wide: some are many times longer
 # than the full gradient, and a few per cent of them even point more than 90° away
-# from it, so that a small step along one of those alone would go *uphill*. They lie on
-# a curve because $\nabla\ell_i(w_0) = r_i\,(1, t_i)$ with the residual
-# $r_i = x_i^\top w_0 - y_i$, which is itself close to linear in $t_i$: the point is
-# about $(a + c\,t_i,\; a\,t_i + c\,t_i^2)$, a parabola. Yet their *average* is exactly
-# the full gradient.
-# That is the whole idea of SGD: average a few of them, and you get a rough but
-# honest guess of the direction.
+# from it, so that a small step along one of those alone would go *uphill*. (They lie
+# near a parabola because $\nabla\ell_i(w_0) = r_i\,(1, t_i)$ with a residual $r_i$
+# close to linear in $t_i$.) Yet their *average* is exactly the full gradient. That is
+# the whole idea of SGD: average a few of them, and you get a rough but honest guess
+# of the direction.
 #
 # ## 2. A mini-batch gradient: unbiased, with a variance that falls like $1/b$
 #
@@ -147,18 +145,14 @@ ax.legend(fontsize=8, loc="lower center");                 # the empty middle, b
 # claims: 2,000 random batches for each batch size.
 
 # %%
-def minibatch_gradient(w, batch):
-    """The mean gradient over the examples in `batch` (an array of indices)."""
-    return models.mse_grad(w, X[batch], y[batch])
-
-
 sigma2 = np.mean(np.sum((per_example - full) ** 2, axis=1))
 batch_sizes = np.array([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000])
 draws = 2000
 rng = np.random.default_rng(1)
 clouds, measured_var, theory_var = {}, [], []
 for b in batch_sizes:
-    gs = np.array([minibatch_gradient(w0, rng.choice(n, size=b, replace=False)) for _ in range(draws)])
+    batches = [rng.choice(n, size=b, replace=False) for _ in range(draws)]      # b distinct examples each
+    gs = np.array([models.mse_grad(w0, X[batch], y[batch]) for batch in batches])  # g_B: their mean gradient
     clouds[b] = gs
     theory = sigma2 / b * (n - b) / (n - 1)
     # unbiased: the average of the draws is within 4 standard errors of the full gradient
@@ -255,13 +249,12 @@ assert len(path_b10) - 1 == 3 * n // 10
 # %% [markdown]
 # ### From here on: `gdlearn.models.minibatches` and `gdlearn.optim.sgd`
 #
-# The course library splits this loop in two parts you already know how to
-# write: `models.minibatches(n, batch_size, rng=rng)` yields the index arrays of
-# one shuffled epoch, and the step is the optimizer `sgd(lr)` of chapter 02 (this
-# is where its name comes from), which also accepts a *schedule* for the
-# learning rate (section 8). The function below keeps every iterate and counts
-# the example gradients it computes, the honest measure of work. Same seed, same
-# path:
+# The course library splits this loop in two: `models.minibatches(n, batch_size,
+# rng=rng)` yields the index arrays of one shuffled epoch, and the step is the
+# optimizer `sgd(lr)` of chapter 02 (this is where its name comes from), which also
+# accepts a *schedule* for the learning rate (section 8). `train` below keeps every
+# iterate and counts the example gradients, the honest measure of work. Same seed,
+# same path:
 
 # %%
 def train(grad, w0, X, y, opt, batch_size, epochs, seed=0, shuffle=True):
@@ -410,11 +403,12 @@ for b, settled in [(1, 1), (10, 1), (100, 7)]:      # from epoch settled + 1 on:
     assert 0.3 < late / early < 3, b
 assert epoch_mean[1][13:].mean() > 5 * epoch_mean[10][13:].mean() > 25 * epoch_mean[100][13:].mean()
 assert 1.9 < 2 / np.linalg.eigvalsh(H)[1] < 2
+assert all(epoch_mean[a][13:].mean() > 10 * epoch_mean[b][13:].mean() for a, b in [(1, 10), (10, 100)])   # section 7
 
 # %% [markdown]
 # **The clock.** Counting example gradients is fair to the method, not to the
 # machine: a step also has a fixed cost (Python, function calls, memory traffic),
-# so 20,000 steps of one example take longer than 200 steps of a hundred, and on
+# so 20,000 steps of one example can take far longer than 200 steps of a hundred; on
 # parallel hardware such as a GPU the examples of a batch are processed at the same
 # time (d2l, *Minibatch Stochastic Gradient Descent*, "Vectorization and Caches").
 # Compare methods by gradient evaluations, since wall-clock depends on the machine;
@@ -495,16 +489,8 @@ assert 1.1 < np.linalg.cond(H) < 1.12 and 0.005 < contraction**2 < 0.0065
 # line $\eta = b/1000$ ends at the full batch, at $\eta = 1 < 1.94$, before the cap).
 # Hence a rule of thumb (not measured here): **use the largest batch that keeps the
 # hardware busy and still gives enough steps**, and scale the rate with it while it
-# stays well below its stability limit.
-#
-# Theory says when single examples win: on large data sets. On a strongly convex problem,
-# full-batch gradient descent reaches an accuracy $\epsilon$ in a number of steps
-# proportional to $\log(1/\epsilon)$, each costing $n$ example gradients; SGD with a
-# suitably decaying rate needs a number of single-example steps proportional to
-# $1/\epsilon$, whatever $n$. Up to constants that depend on the conditioning, the
-# work is $n\log(1/\epsilon)$ against $1/\epsilon$: when $n$ is large and a moderate
-# accuracy is enough, SGD wins (Bottou, Curtis & Nocedal, 2018, section 4.4, *Work
-# complexity for large-scale learning*).
+# stays well below its stability limit. (When single examples win over the full
+# batch in theory: the details notebook, section A.)
 #
 # ## 5. Logistic regression by mini-batch SGD
 #
@@ -551,7 +537,7 @@ def accuracy(w, X, y):
     return np.mean((X @ w > 0) == (y == 1))
 
 
-clf_epochs = 30
+clf_epochs, per_epoch = 30, math.ceil(m / 20)             # 25 steps per epoch
 clf_path, clf_seen = train(models.logistic_grad, np.zeros(3), Xc, yc, sgd(lr=0.5), 20, epochs=clf_epochs)
 clf_gaps = np.array([models.logistic_loss(w, Xc, yc) for w in clf_path]) - Lc_star
 print(f"after {clf_epochs} epochs ({len(clf_path) - 1} steps): loss {models.logistic_loss(clf_path[-1], Xc, yc):.4f}"
@@ -566,7 +552,6 @@ for label, color, marker in [(0, COLORS["sky_blue"], "o"), (1, COLORS["orange"],
     pts = Xc[yc == label]
     ax.scatter(pts[:, 1], pts[:, 2], s=12, color=color, marker=marker, alpha=0.7, label=f"label {label}")
 t = np.linspace(Xc[:, 1].min(), Xc[:, 1].max(), 2)
-per_epoch = math.ceil(m / 20)
 for k, color, ls in [(1, COLORS["vermillion"], ":"), (5, COLORS["bluish_green"], "-."),
                      (per_epoch, COLORS["blue"], "-")]:
     w = clf_path[k]
@@ -579,14 +564,9 @@ ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2
 ax_loss.semilogy(clf_seen / m, clf_gaps, color=style.color_for("sgd"), lw=1)
 ax_loss.set(xlabel="epochs", ylabel="$L(w) - L^\\star$", title="Cross-entropy above the best, batches of 20");
 
-# %%
-after_epoch = {e: clf_path[e * per_epoch] for e in (1, 3, clf_epochs)}
-for e, w in after_epoch.items():
-    print(f"after {e:2d} epochs: accuracy {accuracy(w, Xc, yc):.1%}, L - L* = {models.logistic_loss(w, Xc, yc) - Lc_star:.1e},"
-          f" distance to the best weights {np.linalg.norm(w - v_ref):.2f}")
-
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
+after_epoch = {1: clf_path[per_epoch]}                                                 # 25 steps: one epoch
 assert per_epoch == 25
 assert abs(accuracy(after_epoch[1], Xc, yc) - 0.838) < 0.0015 and abs(accuracy(v_ref, Xc, yc) - 0.836) < 0.0015
 assert models.logistic_loss(after_epoch[1], Xc, yc) - Lc_star < 0.01                   # within 0.01 of the best
@@ -693,18 +673,12 @@ for handle in legend.legend_handles:
     if hasattr(handle, "set_sizes"):
         handle.set_sizes([25])
 
-
-def smooth(values, window):
-    """Running mean over `window` steps, for readability."""
-    return np.convolve(values, np.ones(window) / window, mode="valid")
-
-
-window = 100
+smooth = np.ones(100) / 100                                            # running mean over 100 steps
 for lr, color in zip(noise_lrs, (COLORS["orange"], COLORS["bluish_green"], COLORS["reddish_purple"])):
-    ax_loss.loglog(np.arange(window, len(noise_runs[lr][1]) + 1), smooth(noise_runs[lr][1], window),
+    ax_loss.loglog(np.arange(100, len(noise_runs[lr][1]) + 1), np.convolve(noise_runs[lr][1], smooth, "valid"),
                    color=color, label=f"constant $\\eta$ = {lr}")
     ax_loss.axhline(plateau[lr], color=color, lw=0.8, ls=":")
-ax_loss.loglog(np.arange(window, len(decay_run[1]) + 1), smooth(decay_run[1], window), color="black",
+ax_loss.loglog(np.arange(100, len(decay_run[1]) + 1), np.convolve(decay_run[1], smooth, "valid"), color="black",
                label="$1/t$ decay from 0.1")
 ax_loss.set(xlabel="step", ylabel="$L(w) - L^\\star$ (running mean of 100 steps)",
             title="Constant rates stall, a decaying rate keeps going")
@@ -776,20 +750,17 @@ assert np.allclose(gap(path_b10), [models.mse_loss(w, X, y) - L_star for w in pa
 
 # %% [markdown]
 # To measure the ball precisely we need many runs, and independent batches (the
-# hypothesis of the derivation): each step draws $b$ examples at random, with
-# replacement, independently of the other steps. The function below runs 20
-# independent copies of SGD side by side, one row of an array each, so that one
-# loop does them all; the floor is the mean of $L - L^\star$ over steps 1,000 to
-# 4,000 and the 20 runs. Three batch sizes, three rates:
+# hypothesis of the derivation: each step draws $b$ examples with replacement,
+# independently of the other steps). `parallel_sgd` runs 20 copies of SGD side by
+# side, one row of an array each; the floor is the mean of $L - L^\star$ over steps
+# 1,000 to 4,000 and the 20 runs. Three batch sizes, three rates:
 
 # %%
 def parallel_sgd(lr, batch_size, steps=4000, runs=20, seed=0, reshuffle=False):
-    """`runs` independent SGD runs from w0, side by side (row r of W is run r). Returns L - L*, shape (steps, runs).
+    """`runs` SGD runs from w0 side by side (row r of W is run r); returns L - L*, shape (steps, runs).
 
-    lr: a number, or a schedule (a function of the step number k = 0, 1, ...).
-
-    Batches: `batch_size` examples drawn at random with replacement, independently at every step; or, with
-    reshuffle=True, consecutive pieces of a fresh permutation every epoch, as in `train` (needs n % batch_size == 0).
+    lr: a number or a schedule. Batches: drawn with replacement, independently at every step; or, with
+    reshuffle=True, consecutive pieces of a fresh permutation every epoch, as in `train` (n % batch_size == 0).
     """
     rng = np.random.default_rng(seed)
     W = np.tile(w0, (runs, 1))
@@ -858,16 +829,13 @@ ax.legend(fontsize=8, loc="lower right");
 # [details notebook](04_stochastic_minibatch_details.ipynb), section B, computes the
 # floor exactly and finds each of the nine measured floors within 6% of it.
 #
-# **What a theorem guarantees.** The boxed formula is an approximation near the
-# minimum. Bottou, Curtis & Nocedal (2018, *Optimization Methods for Large-Scale
-# Machine Learning*, SIAM Review, Theorem 4.6) prove a bound at every step, for a
-# smooth, strongly convex loss, batches drawn independently and a small enough
-# constant rate: the expected gap is at most a noise-ball term proportional to
-# $\eta$ (and here to $1/b$), plus a term that shrinks geometrically as in
-# gradient descent (chapter 02). The details notebook, section B, states the
-# theorem, checks its hypotheses on our regression, and finds its floor a few times
-# above the measured ones: the price of a bound that also covers losses that are not
-# quadratic.
+# **What a theorem guarantees.** For a smooth, strongly convex loss, batches drawn
+# independently and a small enough constant rate, Bottou, Curtis & Nocedal (2018,
+# *Optimization Methods for Large-Scale Machine Learning*, SIAM Review, Theorem 4.6)
+# bound the expected gap at every step by a noise-ball term proportional to $\eta$,
+# plus a term that shrinks geometrically as in gradient descent (chapter 02). The
+# details notebook, section B, checks its hypotheses on our regression and compares
+# its floor with the measured ones.
 #
 # ## 7. Below the noise ball: reshuffled epochs, averaged iterates
 #
@@ -892,8 +860,7 @@ ax.legend(fontsize=8, loc="lower right");
 # %%
 shuffled_floors = {b: parallel_sgd(0.1, b, reshuffle=True)[burn_in:].mean() for b in ball_bs}
 for b in ball_bs:
-    print(f"b = {b:3d}, lr = 0.1, K lr lambda = {n // b * 0.1 * np.linalg.eigvalsh(H)[0]:.0f} to"
-          f" {n // b * 0.1 * np.linalg.eigvalsh(H)[1]:.0f}: reshuffled epochs {shuffled_floors[b]:.2e},"
+    print(f"b = {b:3d}, K lr lambda ~ {n // b * 0.1:.0f}: reshuffled epochs {shuffled_floors[b]:.2e},"
           f" independent batches {floors[b, 0.1]:.2e} (ratio {shuffled_floors[b] / floors[b, 0.1]:.2f})")
 independent_steps = [floors[1, 0.1] / floors[10, 0.1], floors[10, 0.1] / floors[100, 0.1]]
 shuffled_steps = [shuffled_floors[1] / shuffled_floors[10], shuffled_floors[10] / shuffled_floors[100]]
@@ -1117,26 +1084,24 @@ assert 1.6 < spread_sets.min() < 1.75 and 2.85 < spread_sets.max() < 3.0        
 # Every schedule that decays ends far below the constant rate, with the same number
 # of steps: 570 to 2,000 times lower over the four sets of ten runs in this draw.
 # Among them the spread is much smaller, a factor of 1.7 to 2.9 within a set in this
-# draw, and it depends on the set. What matters most is *that* the rate decays, and
-# to roughly how low. Two differences have a reason behind them. Over the 40 runs
-# **$1/t$ ends lowest**, below step and exponential, and a recursion for the second
-# moment of the error (details notebook, section C) predicts the same order. The **cosine ends higher** than the other three; by how
-# much changes from one draw of 40 runs to the next, so only the direction is
-# claimed (and asserted). Its rate stays high longer and then falls steeply at the very end, so that its
-# last epoch moves little (its rates sum to 0.04 over the last epoch, against 0.16 to
-# 0.23 for the others). The direction is not an accident of these runs: the same
-# recursion, for independent batches (a different sampling scheme, so it backs the
-# direction, not the size), also puts the cosine above the other three.
+# draw. What matters most is *that* the rate decays, and to roughly how low. Two
+# differences have a reason behind them. Over the 40 runs **$1/t$ ends lowest**, and
+# the **cosine ends above** step, exponential and $1/t$ (by how much changes from one
+# draw of 40 runs to the next, so only the direction is claimed). The cosine's rate
+# stays high longer and then falls steeply at the very end, so its last epoch moves
+# little: its rates sum to 0.04 over the last epoch, against 0.16 to 0.23 for the
+# others. A recursion for the second moment of the error, for independent batches
+# (details notebook, section C), predicts both orders.
 #
 # Warm-up + cosine ends a little higher still in this draw, but not because of the
 # warm-up: a control run in the details notebook, section C, shows that the
 # difference comes from squeezing the cosine into the 1,900 steps after the warm-up.
-# On this convex problem the first steps are safe at full rate. A warm-up is meant for problems
-# where they are not: Goyal et al. (2017, section 2.2) needed a linear warm-up over
-# five epochs to train a deep network at the large rates of large batches, and with
-# adaptive methods (chapters 06 and 09) a warm-up also covers the first steps,
-# where the optimizer's statistics rest on few gradients (Liu et al., 2020, *On the
-# variance of the adaptive learning rate and beyond*, ICLR).
+# On this convex problem the first steps are safe at full rate. A warm-up is meant
+# for problems where they are not: Goyal et al. (2017, section 2.2) needed a linear
+# warm-up over five epochs to train a deep network at the large rates of large
+# batches, and with adaptive methods (chapters 06 and 09) it also covers the first
+# steps, where the optimizer's statistics rest on few gradients (Liu et al., 2020,
+# *On the variance of the adaptive learning rate and beyond*, ICLR).
 #
 # These rankings belong to this problem: a convex quadratic in two weights, judged
 # by the training loss. Cosine and warm-up are at home on deep networks, where
@@ -1194,15 +1159,12 @@ assert np.isclose(np.sum(exp_rates), peak / (1 - 0.01 ** (1 / T)), rtol=1e-6)   
 # ## 9. Your turn: the batch-size explorer
 #
 # The explorer puts the whole chapter in one figure, on a regression with 100
-# examples. Left: the contours of the loss over the two weights; at the start
-# $w_0$, the cloud of 200 mini-batch gradients $-g_B$ (orange; scaled to fit)
-# around the full gradient $-\nabla L$ (the arrow); and the SGD path. Right: the
-# loss against epochs for that run and for full-batch gradient descent with the
-# same learning rate and the same budget. Move the **batch size** slider and
-# watch the cloud shrink, the path straighten and the number of steps fall;
-# change the **learning rate**, the number of **epochs** and the **seed**. (On a
-# static page, such as GitHub's preview, you see one setting; run the notebook to
-# play.)
+# examples. Left: the loss contours; at the start $w_0$, the cloud of 200
+# mini-batch gradients $-g_B$ (orange; scaled to fit) around the full gradient
+# $-\nabla L$ (the arrow); and the SGD path. Right: the loss against epochs for that
+# run and for full-batch gradient descent with the same rate and budget. Move the
+# **batch size**, the **learning rate**, the **epochs** and the **seed**. (On a
+# static page you see one setting; run the notebook to play.)
 
 # %%
 from gdlearn.widgets.batch import batch_size_explorer
@@ -1268,15 +1230,13 @@ assert np.sum(explorer.X**2, axis=1).max() > 5 * np.linalg.eigvalsh(H_explorer).
 # - With a constant rate SGD ends in a **noise ball**: for small rates and
 #   independent batches $\mathbb{E}[L - L^\star] \approx \eta\operatorname{tr}\Sigma^\star/(4b)$,
 #   with $\Sigma^\star$ the covariance of the per-example gradients *at the minimum*
-#   (measured within 25% for three rates and three batch sizes). Reshuffled epochs do
-#   better here, the more so the fewer steps an epoch has compared with
-#   $1/(\eta\lambda)$. A **decaying** rate, or the **average of the iterates**, gets
-#   below it.
+#   (measured within 25%). Reshuffled epochs do better here, the more so the fewer
+#   steps an epoch has compared with $1/(\eta\lambda)$ (at the three batch sizes
+#   measured). Averaging the iterates, or a **decaying** rate, gets below it.
 # - **Schedules** (`gdlearn.schedules`: step, exponential, $1/t$, cosine, warm-up)
 #   all beat a constant rate here by hundreds of times, and differ among themselves
-#   by much less: that the rate decays matters more than exactly how. Only $1/t$ meets the Robbins–Monro conditions
-#   $\sum\eta_t = \infty$, $\sum\eta_t^2 < \infty$; its speed needs strong convexity
-#   and a large enough $\eta_0/d$.
+#   by much less: that the rate decays matters more than exactly how. Only $1/t$
+#   meets the Robbins–Monro conditions $\sum\eta_t = \infty$, $\sum\eta_t^2 < \infty$.
 #
 # ## Exercises
 #
