@@ -25,7 +25,8 @@
 # It is reference for the curious, not needed for the exercises. The cell after the
 # setup recomputes the chapter's regression and its helpers; after it, each section
 # recomputes what it needs, so you can run any one of them on its own. Every number
-# quoted here is computed and asserted by the code cells.
+# quoted here is computed and asserted by the code cells, except the timings of
+# section A, which depend on the machine.
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -200,9 +201,9 @@ fig.legend(*ax_e.get_legend_handles_labels(), loc="outside lower center", ncols=
 # %% [markdown]
 # The left panel is the chapter's. The right panel plots the same runs against the
 # seconds they took. It tells a different story: a step has a fixed cost (Python,
-# function calls, memory traffic) on top of the work per example, so 20,000 steps
-# of one example take far longer than 200 steps of a hundred. On the machine where
-# this was written, batches of 100 reached their floor, far below that of single
+# function calls, memory traffic) on top of the work per example, so on the machine
+# where this was written 20,000 steps of one example took far longer than 200 steps
+# of a hundred, and batches of 100 reached their floor, far below that of single
 # examples, before the single examples had finished their first epoch. On parallel
 # hardware such as a GPU the effect is usually stronger still, because the examples
 # of a batch are processed at the same time, up to the point where the hardware is
@@ -212,8 +213,8 @@ fig.legend(*ax_e.get_legend_handles_labels(), loc="outside lower center", ncols=
 # asserted above is the work: every batch size computed exactly $20n$ example
 # gradients.
 #
-# **When single examples win, in theory.** Theory says when single examples win: on large data sets. On a strongly convex problem,
-# full-batch gradient descent reaches an accuracy $\epsilon$ in a number of steps
+# **When single examples win, in theory: on large data sets.** On a strongly convex
+# problem, full-batch gradient descent reaches an accuracy $\epsilon$ in a number of steps
 # proportional to $\log(1/\epsilon)$, each costing $n$ example gradients; SGD with a
 # suitably decaying rate needs a number of single-example steps proportional to
 # $1/\epsilon$, whatever $n$. Up to constants that depend on the conditioning, the
@@ -428,12 +429,12 @@ assert np.allclose(warm, control, rtol=1e-9, atol=0)                 # the warm-
 
 # %% [markdown]
 # **The same schedules through the second-moment recursion.** Section B's fixed point
-# came from a map of the second moment. With a rate that
-# changes, the mapof section 8 through the same recursion.** With a rate that
-# changes, the map still holds step by step: $C_{k+1} = \mathbb{E}[(I - \eta_k H_B)\,C_k\,(I - \eta_k H_B)]
+# came from a map of the second moment. With a rate that changes, the map still holds
+# step by step: $C_{k+1} = \mathbb{E}[(I - \eta_k H_B)\,C_k\,(I - \eta_k H_B)]
 # + \eta_k^2\Sigma^\star/b$ for the second moment $C_k = \mathbb{E}[e_ke_k^\top]$, up to cross
 # terms proportional to the mean error $\mathbb{E}[e_k]$, which has long vanished by the
 # last epoch. Iterated from $w_0$ through each schedule at $b = 10$, for batches
+# drawn independently:
 
 # %%
 D = np.einsum("ni,nj->nij", X, X) - H                        # x_i x_i^T - H, one 2x2 matrix per example
