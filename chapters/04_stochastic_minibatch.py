@@ -1018,13 +1018,11 @@ fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=6,
 # %% [markdown]
 # Compared on one problem: the regression, batches of 10, 20 epochs (exactly
 # $T = 2000$ steps) with a fresh shuffle every epoch as in `train`, each schedule
-# on the same 40 runs (`parallel_sgd` of section 6 runs them side by side). The score is the mean of
-# $L - L^\star$ over the last epoch (100 steps), not the last iterate alone: with
-# reshuffled epochs the last step of an epoch is a special point (all the
-# epoch's noise terms have been used once and sum to zero at $w^\star$), so it
-# can read lower than its epoch; the epoch mean does not depend on where the
-# epoch ends. To see how much of that depends on the runs, we also split the 40
-# into four sets of ten.
+# on the same 40 runs (`parallel_sgd` of section 6 runs them side by side). The score
+# is the mean of $L - L^\star$ over the last epoch (100 steps), not the last iterate
+# alone: with reshuffled epochs the last step of an epoch is a special point (the
+# epoch's noise terms sum to zero at $w^\star$). To see how much depends on the runs,
+# we also split the 40 into four sets of ten.
 
 # %%
 schedule_runs, schedule_results = 40, {}
@@ -1147,7 +1145,8 @@ assert abs(last_epoch_sum["cosine"] - 0.042) < 0.002 and all(0.15 < last_epoch_s
 # $1/t$ ten times longer and watches the exponential freeze while $1/t$ keeps
 # improving. The sums of the table, checked:
 
-# %%
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 t_big = np.arange(10**6)
 one_over_t = schedules.inverse_time_schedule(peak, decay=99 / T)(t_big)
 assert np.sum(one_over_t[: 10**6]) > 1.9 * np.sum(one_over_t[: 10**3])          # the sum keeps growing (like ln t)
