@@ -674,12 +674,13 @@ for handle in legend.legend_handles:
         handle.set_sizes([25])
 
 smooth = np.ones(100) / 100                                            # running mean over 100 steps
-for lr, color in zip(noise_lrs, (COLORS["orange"], COLORS["bluish_green"], COLORS["reddish_purple"])):
+for lr, color, ls in zip(noise_lrs, (COLORS["orange"], COLORS["bluish_green"], COLORS["reddish_purple"]),
+                         ("-", "--", ":")):                    # the styles of the ellipses
     ax_loss.loglog(np.arange(100, len(noise_runs[lr][1]) + 1), np.convolve(noise_runs[lr][1], smooth, "valid"),
-                   color=color, label=f"constant $\\eta$ = {lr}")
+                   color=color, ls=ls, label=f"constant $\\eta$ = {lr}")
     ax_loss.axhline(plateau[lr], color=color, lw=0.8, ls=":")
 ax_loss.loglog(np.arange(100, len(decay_run[1]) + 1), np.convolve(decay_run[1], smooth, "valid"), color="black",
-               label="$1/t$ decay from 0.1")
+               ls="-.", label="$1/t$ decay from 0.1")
 ax_loss.set(xlabel="step", ylabel="$L(w) - L^\\star$ (running mean of 100 steps)",
             title="Constant rates stall, a decaying rate keeps going")
 ax_loss.legend(fontsize=8, loc="lower left");              # no curve is there before step 300
