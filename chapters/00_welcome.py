@@ -167,7 +167,7 @@ assert too_big.status == "diverged"
 # | [01 calculus](01_calculus.ipynb) · [details](01_calculus_details.ipynb) | read a derivative as a slope, compute and check gradients, use Taylor and the Hessian |
 # | [02 gradient descent](02_gradient_descent.ipynb) · [details](02_gradient_descent_details.ipynb) | choose a learning rate, know why $2/L$ is the limit, map the basins of a non-convex function |
 # | [03 linear regression](03_linear_regression.ipynb) · [details](03_linear_regression_details.ipynb) | fit a line by descent and by the normal equations; see why scaling features matters |
-# | [04 stochastic and mini-batch](04_stochastic_minibatch.ipynb) | trade noise for speed; schedule the learning rate |
+# | [04 stochastic and mini-batch](04_stochastic_minibatch.ipynb) · [details](04_stochastic_minibatch_details.ipynb) | trade noise for speed; schedule the learning rate |
 # | [05 momentum](05_momentum.ipynb) · [details](05_momentum_details.ipynb) | roll through narrow valleys; the $\sqrt{\kappa}$ speed-up |
 # | [06 adaptive methods](06_adaptive.ipynb) · [details](06_adaptive_details.ipynb) | Adagrad, RMSprop, Adam and AdamW, and why they equal `torch.optim` |
 # | [07 troubleshooting](07_troubleshooting.ipynb) | diagnose vanishing, exploding and stuck runs from their curves |
