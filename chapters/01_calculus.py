@@ -266,7 +266,7 @@ axes[2].set_title("walk along $y$ (with $x = 1$)");
 #   where the height does not change.
 #
 # "Steepest" here compares directions of the same *Euclidean* length, $\|u\| = 1$;
-# under another measure of length the answer changes (details notebook, section A).
+# under another measure of length the answer changes ([details notebook](01_calculus_details.ipynb), section A).
 #
 # Let us not take the chain rule's word for it. We measure the slope of the walk in
 # 3600 directions using only values of $f$ (a secant with a tiny step), and compare.
@@ -372,8 +372,8 @@ assert np.all(np.linalg.eigvalsh(himmelblau.hess(hilltop)) < 0)                 
 assert all(np.prod(np.linalg.eigvalsh(himmelblau.hess(s))) < 0 for s in saddles)  # saddles
 
 # %% [markdown]
-# The gradient is zero at every stationary point: the four minima, the hilltop and
-# the saddles. Turn every arrow around and you get $-\nabla f$, the direction of steepest
+# A point where the gradient is zero is a **stationary point**: here the four minima,
+# the hilltop and the saddles. Turn every arrow around and you get $-\nabla f$, the direction of steepest
 # **descent**. Taking a small step along it, again and again, is gradient descent:
 # [chapter 02](02_gradient_descent.ipynb).
 #
@@ -394,7 +394,7 @@ assert all(np.prod(np.linalg.eigvalsh(himmelblau.hess(s))) < 0 for s in saddles)
 # the tangent line shrinks like $h^2$ (provided $f''(x_0) \ne 0$) and that of the
 # parabola like $h^3$ (provided $f'''(x_0) \ne 0$): halve the step and the errors drop by
 # factors of 4 and 8. (Where the leading term vanishes, the next one leads and the
-# error shrinks faster: details notebook, section B.) The leading term also gives a
+# error shrinks faster: [details notebook](01_calculus_details.ipynb), section B.) The leading term also gives a
 # guarantee, not just a rate: by Taylor's theorem with the Lagrange remainder, the
 # tangent line's error is exactly $\tfrac12 f''(\xi)\,h^2$ for some $\xi$ between
 # $x_0$ and $x_0 + h$, so if $|f''| \le L$ there, the error is at most
@@ -524,14 +524,14 @@ assert abs(d2f(-0.5)) / 2 == 1.5                                # the 1.5 of sec
 # $\varepsilon \approx 2.2 \cdot 10^{-16}$ (the IEEE 754 standard; Goldberg 1991,
 # "What every computer scientist should know about floating-point arithmetic";
 # Higham 2002, *Accuracy and Stability of Numerical Algorithms*). Library functions
-# such as $e^x$ are not covered by that rule (the details notebook, section C,
+# such as $e^x$ are not covered by that rule (the [details notebook](01_calculus_details.ipynb), section C,
 # measures how `np.exp` rounds). When $h$ is tiny, $f(x + h)$ and $f(x)$ share most
 # of their digits, the subtraction cancels them, and what is left is mostly
-# rounding noise, up to
+# rounding noise, of order
 # $\varepsilon |f|$, which the difference then divides by $h$ (or $2h$). So the
 # error has two parts: a **truncation** error that falls with $h$ and a
 # **round-off** error that grows as $h$ shrinks (for $x$ near 1; $x$ far from 1 is
-# in the details notebook, section D):
+# in the [details notebook](01_calculus_details.ipynb), section D):
 #
 # $$\text{forward: } \approx \tfrac12 |f''|\, h + \frac{\varepsilon |f|}{h}, \qquad
 #   \text{central: } \approx \tfrac16 |f'''|\, h^2 + \frac{\varepsilon |f|}{2h}.$$
@@ -650,7 +650,7 @@ assert inspect.signature(calculus.derivative).parameters["h"].default == 1e-5
 # the two points it actually evaluates (the exact step), and accepts one step per
 # coordinate (`h` an array of shape $(d,)$) for coordinates on different scales.
 # Why both matter, and why the default $10^{-6}$ sits a little below the central
-# sweet spot, is in the details notebook (sections C and D). At $x$ of size 1, the
+# sweet spot, is in the [details notebook](01_calculus_details.ipynb) (sections C and D). At $x$ of size 1, the
 # default:
 
 # %%
@@ -759,7 +759,7 @@ assert np.allclose(x_bar, X.T @ (X @ x - y), rtol=1e-14)              # and with
 # against one with $X$), and it gave all $d$ partial derivatives at once, where
 # central differences need $2d$ evaluations. Why that holds in general, what it
 # costs in memory, the other order (forward mode), a layer whose Jacobian depends on
-# the point, and the same gradient from PyTorch are in the details notebook,
+# the point, and the same gradient from PyTorch are in the [details notebook](01_calculus_details.ipynb),
 # section E.
 #
 # **When a value is used twice.** The pass above was a straight chain. Often an
@@ -900,7 +900,7 @@ assert np.isclose(error_buggy, 1 / 3, atol=1e-6)
 # round-off on the left (it grows as $1/h$), truncation on the right (as $h^2$), and
 # at the default $h = 10^{-6}$ it is near $10^{-10}$. The dashed line is the
 # round-off model of section 5 divided by the gradient, $\varepsilon |f| / (2h\|g\|)$:
-# an **order-of-magnitude guide**, not a bound (the details notebook, section F,
+# an **order-of-magnitude guide**, not a bound (the [details notebook](01_calculus_details.ipynb), section F,
 # measures correct gradients above it: a large $|f|$, a point near a minimum, 300
 # dimensions, float32). The buggy gradient gives $1/3$ at every step. So read
 # anything many orders of magnitude above $10^{-10}$ as a bug to look for, and when in doubt check
@@ -950,9 +950,11 @@ for c in [0.5, 1.01]:                                            # a wrong facto
 # is multiplied by $w$ vanishes, so a bug in such a term goes unseen. Stay away
 # from kinks too ($|w|$ at 0, a ReLU at 0): there is no derivative there, and a
 # difference that straddles the kink averages the two slopes (an example, and the
-# subgradients of chapter 07, in the details notebook, section F). And check every
-# gradient you write: it takes one line. In the exercises you derive the gradient
-# of the linear-regression loss (chapter 03) and check it the same way.
+# subgradients of chapter 07, in the [details notebook](01_calculus_details.ipynb), section F). And check every
+# gradient you write: it takes one line. In exercise 1.3 you derive the gradient
+# of the mean squared error $\frac1n\|Xw - y\|^2$ (twice chapter 03's loss, which
+# has a $\frac12$ in front to cancel the 2 of the derivative), and the grader checks it
+# against cases with known answers; in exercise 1.4 you write the gradient check itself.
 
 # %% [markdown]
 # ## 8. The Hessian: curvature in several dimensions
@@ -978,7 +980,8 @@ for c in [0.5, 1.01]:                                            # a wrong facto
 # chosen at right angles to each other (the spectral theorem; Strang 2016, *Introduction to Linear
 # Algebra*, 5th ed., §6.4). In the coordinates of its unit eigenvectors $q_i$ it is
 # just a stretch: $A = Q \Lambda Q^\top$ ($Q$ has the $q_i$ as columns, $\Lambda$
-# the $\lambda_i$ on its diagonal), so $x^\top A x = (Q^\top x)^\top \Lambda (Q^\top x)
+# the $\lambda_i$ on its diagonal; the columns are unit vectors at right angles, so
+# $Q^\top Q = I$, and $Q^\top x$ lists the coordinates $q_i \cdot x$ of $x$ along them), so $x^\top A x = (Q^\top x)^\top \Lambda (Q^\top x)
 # = \sum_i \lambda_i (q_i \cdot x)^2$. So when $A$ is
 # **positive definite** (all $\lambda_i > 0$), the curve $x^\top A x = 1$ is an
 # ellipse whose half-axes point along the $q_i$ and have lengths $1/\sqrt{\lambda_i}$:
@@ -1055,7 +1058,7 @@ ax_ell.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=8);   # 
 # which is symmetric when the second partial derivatives are continuous (then the
 # order of differentiation does not matter: Schwarz's theorem), as they are for
 # the test functions and most losses of this course (the exceptions, with kinks or
-# jumps, are listed in the details notebook, section G).
+# jumps, are listed in the [details notebook](01_calculus_details.ipynb), section G).
 
 # %% [markdown]
 # ### The second-order model and the classification of stationary points
@@ -1083,7 +1086,7 @@ ax_ell.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=8);   # 
 #
 # The third row holds even if other eigenvalues are 0. The one case second
 # derivatives cannot settle is some eigenvalues 0 and all the others of one sign:
-# then the higher-order terms decide (an example in the details notebook,
+# then the higher-order terms decide (an example in the [details notebook](01_calculus_details.ipynb),
 # section G).
 #
 # Three stationary points to classify: Rosenbrock's minimum
@@ -1132,7 +1135,7 @@ assert f(left_valley) < f(right_valley) - 2                      # the right val
 # a small step along $-\nabla f$ goes down, section 3) and no eigenvalue of $H$ is
 # negative (else $f$ changes by $\tfrac12 \lambda t^2 < 0$, to second order, along its
 # eigenvector: a small step that way goes down). The table's first row is a
-# *sufficient* condition, not a necessary one (details notebook, section G).
+# *sufficient* condition, not a necessary one ([details notebook](01_calculus_details.ipynb), section G).
 #
 # The same test, applied everywhere instead of at one point, decides **convexity**
 # (by definition: every chord of the graph lies on or above the graph; chapter 02
@@ -1141,7 +1144,7 @@ assert f(left_valley) < f(right_valley) - 2                      # the right val
 # eigenvalue anywhere (Boyd & Vandenberghe 2004, *Convex Optimization*, §3.1.4).
 # A quadratic $\tfrac12 x^\top A x - b^\top x$ with a symmetric $A$ has the Hessian $A$
 # everywhere, so it is convex exactly when the eigenvalues of $A$ are $\ge 0$ (for
-# a non-symmetric $A$, see the details notebook, section G).
+# a non-symmetric $A$, see the [details notebook](01_calculus_details.ipynb), section G).
 
 # %% [markdown]
 # Rosenbrock's minimum is a strict local minimum (also the global one: $f$ is a sum of
@@ -1156,7 +1159,7 @@ assert f(left_valley) < f(right_valley) - 2                      # the right val
 # ([chapters 02](02_gradient_descent.ipynb) and 05); on Rosenbrock's function the
 # bend of the valley adds to it. (Close-ups of the quadratic model at the three
 # points above, every stationary point of Himmelblau's function, and the Hessian by
-# finite differences are in the details notebook, section G.)
+# finite differences are in the [details notebook](01_calculus_details.ipynb), section G.)
 
 # %%
 eigenvalues = np.linalg.eigvalsh(rosenbrock.hess(np.array([1.0, 1.0])))
@@ -1214,7 +1217,7 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 #   difference's error is $\propto h$, the central one's $\propto h^2$, until
 #   round-off ($\propto \varepsilon / h$) takes over: for $x$, $f$ and its
 #   derivatives of size 1 the best steps in float64 are about $10^{-8}$ (forward) and
-#   $10^{-5}$ (central). Far from 1 the step must be rethought (details notebook,
+#   $10^{-5}$ (central). Far from 1 the step must be rethought ([details notebook](01_calculus_details.ipynb),
 #   section D).
 # - Three rules cover most losses: $\nabla (a^\top x) = a$, $\nabla (x^\top A x) =
 #   (A + A^\top) x$, $\nabla \tfrac12\|Xx - y\|^2 = X^\top(Xx - y)$. The chain
@@ -1224,7 +1227,7 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 #   \text{loss} / \partial v$; a value used twice collects the sum of its paths.
 # - Gradient checking compares a hand-written gradient with finite differences. A
 #   correct one gives a relative error near $10^{-10}$ for a well-scaled problem in
-#   float64 (an order of magnitude, not a bound: details notebook, section F); a
+#   float64 (an order of magnitude, not a bound: [details notebook](01_calculus_details.ipynb), section F); a
 #   forgotten factor 2 gives 1/3 at every step.
 # - An eigenvector of a symmetric matrix is only stretched, by its eigenvalue; the
 #   level curves of $x^\top A x$ are, for a positive definite $A$, ellipses with

@@ -568,7 +568,9 @@ else:
 # $n$ numbers, since the Jacobians of $z - y$ and of $Xx$ do not depend on $z$;
 # in a neural network, the activations of every layer), so the
 # storage grows with the number of operations in the program (same reference,
-# §3.2). (The other order, *forward mode*, pushes a direction $v$ through the
+# §3.2), unless the program stores only some intermediates and recomputes the
+# others during the backward pass (*checkpointing*, which trades memory for
+# recomputation; Griewank & Walther 2008 treat it at length). (The other order, *forward mode*, pushes a direction $v$ through the
 # program with the Jacobians untransposed and returns one directional derivative
 # $\nabla f \cdot v$ per pass: $d$ passes for a full gradient, like finite
 # differences but without their rounding trade-off; same survey, §3.1. In the
@@ -831,7 +833,8 @@ assert np.isclose(kink_difference, 0.1)   # a step across the kink of |x|: 0.1, 
 # derivatives are continuous (Schwarz's theorem), as they are for the test functions
 # and losses of chapters 02–09, with two exceptions: the L1 penalty
 # $\lambda \sum_j |w_j|$ of chapter 07 has no derivative at $w_j = 0$, and the ReLU
-# activation $\max(0, a)$ used in chapters 07 and 09 has none at $a = 0$. (Chapter 10
+# activation $\max(0, a)$ of chapter 07 (chapter 09 names it and keeps tanh) has
+# none at $a = 0$. (Chapter 10
 # goes further: its 0-1 loss is piecewise constant, with jumps, and the hinge loss it
 # mentions has a kink.)
 #
