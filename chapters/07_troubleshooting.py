@@ -9,49 +9,42 @@
 # %% [markdown]
 # # Chapter 07 — Troubleshooting
 #
-# Gradient descent fails in a small number of recognizable ways. The gradient
-# can fade away before it reaches the first layers of a deep model, or blow up
-# and throw the parameters off the map. The iterate can stall near a saddle
-# point where the gradient is almost zero but nothing is a minimum. The loss can
-# turn into `nan`. And a run can succeed on the training data while getting
-# worse on data it has not seen.
+# Gradient descent fails in a small number of recognizable ways. The gradient can fade
+# away before it reaches the first layers of a deep model, or blow up and throw the
+# parameters off the map. The iterate can stall near a saddle point where the gradient
+# is almost zero but nothing is a minimum. The loss can turn into `nan`. And a run can
+# succeed on the training data while getting worse on data it has not seen.
 #
-# This chapter makes each problem happen on a model small enough to take apart,
-# shows how to **diagnose** it from what a training run records (the loss curve,
-# the gradient norms), and **fixes** it. Section 8 is a gallery of loss curves
-# from real runs (for each one, what went wrong?), and section 9 lets you try
-# gradient clipping yourself. Every number quoted in the text is computed and
-# asserted by the notebook (in collapsed cells marked "Checks"); the derivations,
-# longer checks and side measurements are in the companion
-# [details notebook](07_troubleshooting_details.ipynb), which you do not need for
-# the exercises.
-# gradient clipping yourself.
+# This chapter makes each problem happen on a model small enough to take apart, shows
+# how to **diagnose** it from what a training run records (the loss curve, the gradient
+# norms), and **fixes** it. Section 8 is a gallery of loss curves from real runs (for
+# each one, what went wrong?), and section 9 lets you try gradient clipping yourself.
+# Every number quoted in the text is computed and asserted by the notebook (in collapsed
+# cells marked "Checks"); the derivations, longer checks and side measurements are in
+# the companion [details notebook](07_troubleshooting_details.ipynb), which you do not
+# need for the exercises. gradient clipping yourself.
 #
 # You need chapter 02 (the update rule, $2/L$, `run`), chapter 04 (mini-batches),
 # chapter 05 sections 2 and 4 (the heavy ball and its recursion along one direction,
-# used in section 4) and chapter 06 section 5 (AdamW's decoupled weight decay,
-# mentioned in section 6).
-# Sections 1 and 2 use the chain rule through a stack of layers (backpropagation); it is
-# stated there in two lines, and chapter 09 derives it in full.
+# used in section 4) and chapter 06 section 5 (AdamW's decoupled weight decay, mentioned
+# in section 6). Sections 1 and 2 use the chain rule through a stack of layers
+# (backpropagation); it is stated there in two lines, and chapter 09 derives it in full.
 #
 # ## What you will learn
 #
 # - why gradients **vanish** in a deep chain of sigmoid layers (each layer
 #   multiplies the gradient by $\sigma' \le 1/4$), how to see it in the gradient
 #   norm per layer, and why ReLU with He's initialization does not suffer from it;
-# - **batch normalization**: what it does to the pre-activations, how it rescues the
-#   deep sigmoid chain, and why it behaves differently in training and evaluation
-#   (plus layer normalization, in one paragraph);
+# - **batch normalization**: how it rescues the deep sigmoid chain, and why it behaves
+#   differently in training and evaluation (plus layer normalization, in one paragraph);
 # - why gradients **explode** in a recurrence ($h_T$ contains $w^T$), and how
 #   **clipping** tames a steep wall: by value (which turns the step) or by global
 #   norm (which keeps its direction);
 # - how **saddle points** make a run linger on a plateau, and how long it lingers;
 # - where `nan` and `inf` come from and how to find the first bad step;
 # - **overfitting**, and three cures: L2, L1 and early stopping;
-# - why an all-zero **initialization** cannot train when the activation has
-#   $\phi(0) = 0$ (tanh, ReLU), why any symmetric one keeps
-#   the units of a hidden layer identical (the layer trains as if one unit wide), and
-#   what the scale of the initial weights does;
+# - why an all-zero **initialization** cannot train when $\phi(0) = 0$ (tanh, ReLU), why any
+#   symmetric one keeps the units of a hidden layer identical, and what the scale does;
 # - to read loss curves: six runs, six diagnoses;
 # - and you get a **clipping explorer**.
 
@@ -89,12 +82,11 @@ COLORS = style.PALETTE
 # $$\delta_{l-1} = (\delta_l\, W_l^\top) \odot \phi'(z_{l-1}), \qquad
 # \frac{\partial \mathcal L}{\partial W_l} = a_{l-1}^\top \delta_l .$$
 #
-# With one unit per layer this is a product of numbers,
-# $\partial a_L / \partial a_0 = \prod_l w_l\, \phi'(z_l)$. The sigmoid's derivative
-# $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ is at most $1/4$ (at $z = 0$), so unless the
-# weights are large, every sigmoid layer shrinks the gradient at least four-fold.
-# Through ten layers with $|w_l| \le 1$ that is a factor $4^{-10} \approx 10^{-6}$.
-# The activations' derivatives:
+# With one unit per layer this is a product of numbers, $\partial a_L / \partial a_0 =
+# \prod_l w_l\, \phi'(z_l)$. The sigmoid's derivative $\sigma'(z) = \sigma(z)(1 -
+# \sigma(z))$ is at most $1/4$ (at $z = 0$), so unless the weights are large, every
+# sigmoid layer shrinks the gradient at least four-fold. Through ten layers with $|w_l|
+# \le 1$ that is a factor $4^{-10} \approx 10^{-6}$. The activations' derivatives:
 
 # %%
 z = np.linspace(-6, 6, 1201)
@@ -259,22 +251,21 @@ ax_m.set(xlabel="layer $l$", ylabel=r"$\|W_l - W_l^{(0)}\| / \|W_l^{(0)}\|$",
 ax_m.legend(fontsize=8);
 
 # %% [markdown]
-# The sigmoid chain's loss falls at once, then flattens on a plateau at exactly
-# the loss of a model that ignores its input and predicts the average target (the
-# red curve lies on the grey band): the
-# last layers learned that average (the output is within $2\cdot10^{-4}$ of the average
-# target on every sample), and the first layers, which would have to
-# learn everything else, moved by $10^{-12}$ of their size. The weight scale times
-# the slope shrinks the signal on the way forward too: at the start, the spread of a sigmoid
-# layer's outputs across the 64 samples falls from about $2\cdot10^{-1}$ at layer 1 to
-# about $10^{-13}$ at layer 20 (tanh: from $6\cdot10^{-1}$ to $10^{-1}$),
-# so the last layers see nearly the same input for every sample and can fit little
-# but the mean. Vanishing gradients keep the first layers from fixing that. The tanh chain, whose
-# activation has slope 1 around 0, starts further away and (in this run) jumps back up
-# at steps 4–5, but goes well below that plateau, and all of its layers learn (each moved by more
-# than 2 %). A loss curve stuck at a trivial baseline is the
-# symptom; **the gradient norm per layer is the diagnosis**, and it is cheap to log
-# in any training loop.
+# The sigmoid chain's loss falls at once, then flattens on a plateau at exactly the loss
+# of a model that ignores its input and predicts the average target (the red curve lies
+# on the grey band): the last layers learned that average (the output is within
+# $2\cdot10^{-4}$ of the average target on every sample), and the first layers, which
+# would have to learn everything else, moved by $10^{-12}$ of their size. The weight
+# scale times the slope shrinks the signal on the way forward too: at the start, the
+# spread of a sigmoid layer's outputs across the 64 samples falls from about
+# $2\cdot10^{-1}$ at layer 1 to about $10^{-13}$ at layer 20 (tanh: from $6\cdot10^{-1}$
+# to $10^{-1}$), so the last layers see nearly the same input for every sample and can
+# fit little but the mean. Vanishing gradients keep the first layers from fixing that.
+# The tanh chain, whose activation has slope 1 around 0, starts further away and (in
+# this run) jumps back up at steps 4–5, but goes well below that plateau, and all of its
+# layers learn (each moved by more than 2 %). A loss curve stuck at a trivial baseline
+# is the symptom; **the gradient norm per layer is the diagnosis**, and it is cheap to
+# log in any training loop.
 #
 # The first three fixes keep the factor $\|W_l\|\,\phi'(z_l)$ close to 1; the
 # fourth adds a path around it:
@@ -284,11 +275,8 @@ ax_m.legend(fontsize=8);
 # - **initialization** at the scale that keeps the signal's size from layer to
 #   layer (section 7): the ReLU chain with He's weights passes the gradient
 #   down 30 layers within a factor of 10;
-# - **normalization** layers: batch normalization rescales each unit's
-#   pre-activations over the batch to mean 0 and variance 1 and then to a learned
-#   mean $\beta$ and standard deviation $|\gamma|$ (at the start 0 and 1, where
-#   $\phi'$ is large), whatever the weights have become during training; layer
-#   normalization does the same across the units of one example: section 2;
+# - **normalization** layers, which keep each layer's pre-activations where $\phi'$ is
+#   large whatever the weights have become during training (section 2);
 # - **residual connections** $a_l = a_{l-1} + \phi(z_l)$, whose identity path
 #   adds the incoming gradient unchanged to what comes through $\phi$ (beyond this
 #   course's chain).
@@ -356,16 +344,7 @@ assert ratio_sig.max() < 1e-8 and 1 < ratio_bn.min() and ratio_bn.max() < 3     
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
-fig, (ax_g, ax_l, ax_t) = plt.subplots(1, 3, figsize=(14, 4.2))
-for (label, n), color, color_bn, marker, marker_bn in zip(norms.items(), [COLORS["vermillion"], COLORS["orange"]],
-                                                      [COLORS["blue"], COLORS["sky_blue"]], ["o", "v"], ["s", "D"]):
-    ax_g.semilogy(layers, n, marker=marker, color=color, markersize=3, label=f"{label}, no normalization")
-    ax_g.semilogy(layers, norms_bn[label], marker=marker_bn, linestyle="--" if marker_bn == "s" else ":",
-                  color=color_bn, markersize=4 if marker_bn == "s" else 3, markerfacecolor="white",
-                  label=f"{label} + batch norm" + (" (just below the other)" if marker_bn == "D" else ""))
-ax_g.set(xlabel="layer $l$ (1 = next to the input)", ylabel=r"$\|\partial \mathcal{L} / \partial W_l\|$",
-         title=f"Sigmoid chain, {depth} layers: gradient norm per layer")
-ax_g.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1)   # below: off the curves
+fig, (ax_l, ax_t) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
 ax_l.axhline(predict_the_mean, color="0.75", linewidth=6, label="predict the mean")
 ax_l.plot(loss_sigmoid, color=COLORS["vermillion"], marker="o", markevery=25, markersize=4, label="sigmoid")
 ax_l.plot(loss_tanh, color=COLORS["blue"], linestyle="--", label="tanh")
@@ -384,13 +363,13 @@ ax_t.set(xlabel="step", ylabel=r"$\|\partial \mathcal{L} / \partial W_l\|$",
 ax_t.legend(fontsize=7);
 
 # %% [markdown]
-# With the normalization the first layer's gradient is within a factor of 10 of the
-# last layer's, at either weight scale. The two ratios are equal because a
-# normalized layer's output does not change when its weights are multiplied by a
-# constant $c$ (up to $\epsilon$), while its $\sigma$ is $c$ times larger, so the
-# backward pass's factor $1/\sqrt{\sigma^2 + \epsilon}$ divides every layer's gradient by
-# $c$: the same factor for all layers, which is why the $4\times$ curve sits a factor 4
-# below the other. And the 20-layer sigmoid chain trains: every layer
+# With the normalization, in the 30-layer chain at the start, the first layer's
+# gradient is within a factor of 10 of the last layer's, at either weight scale, and
+# the ratio is the same for both: a normalized layer's output does not change when its
+# weights are multiplied by a constant $c$ (up to $\epsilon$), while its $\sigma$ is $c$
+# times larger, so the backward pass's factor $1/\sqrt{\sigma^2 + \epsilon}$ divides every
+# layer's gradient by $c$ (section B of the details notebook). And the 20-layer
+# sigmoid chain trains (left): every layer
 # moves, and the loss ends below tanh's. The right panel is the diagnosis recommended
 # above, the gradient norm per layer logged at every step of training: without
 # normalization layer 1's gradient stays more than $10^8$ times smaller than layer 20's
@@ -440,15 +419,11 @@ ax_t.legend(fontsize=7);
 # $h_T\,\partial h_T/\partial w = T w^{2T-1} h_0^2$:
 
 # %%
-Ts = np.arange(1, 101)
-gradients = {}
-for w in [0.9, 1.0, 1.1]:
-    gradients[w] = np.array([troubles.recurrence_grad(w, 1.0, np.zeros(T), target=0.0)[1] for T in Ts])
-    assert np.allclose(gradients[w], Ts * w ** (2 * Ts - 1), rtol=1e-12)
-print(f"T = 100: dL/dw = {gradients[0.9][-1]:.1e} (w = 0.9), {gradients[1.0][-1]:.0f} (w = 1), "
-      f"{gradients[1.1][-1]:.1e} (w = 1.1)")
-assert gradients[1.1][-1] > 1e10 and gradients[0.9][-1] < 1e-7
-assert 1e17 < gradients[1.1][-1] / gradients[0.9][-1] < 1e18             # seventeen orders of magnitude
+grad_100 = {w: troubles.recurrence_grad(w, 1.0, np.zeros(100), target=0.0)[1] for w in [0.9, 1.0, 1.1]}
+print("T = 100: dL/dw =", {w: float(f"{g:.2g}") for w, g in grad_100.items()})
+assert all(np.isclose(g, 100 * w ** 199, rtol=1e-12) for w, g in grad_100.items())     # T w^(2T - 1) h0^2
+assert grad_100[1.1] > 1e10 and grad_100[0.9] < 1e-7
+assert 1e17 < grad_100[1.1] / grad_100[0.9] < 1e18             # seventeen orders of magnitude
 
 # %% [markdown]
 # At $T = 100$ a weight of 1.1 gives a gradient above $10^{10}$, a weight of 0.9
@@ -576,24 +551,22 @@ ax_g.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.15))
 # **Clipping by global norm** is the form Pascanu, Mikolov and Bengio (2013)
 # proposed against exploding gradients, and what `torch.nn.utils.clip_grad_norm_` does.
 #
-# On the right, the diagnosis: the gradient norm stays above the threshold, so
-# every step is clipped and has a fixed length ($\text{lr}\cdot c = 0.02$ by global
-# norm, between 0.02 and $0.02\sqrt2$ by value), and such a run cannot settle. Toward
-# the end the norm alternates between a high and a low value at every step (two
-# lines, even and odd steps): the iterate bounces across the valley, which has become
-# too sharp for the rate there. The cure is a lower learning rate, below
-# $2/\lambda_{\max}$ where the run ends: section E of the details notebook measures
-# the bounce and that curvature, and reruns both clipped runs at a rate below their
-# bound: both then converge.
+# On the right, the diagnosis: the gradient norm stays above the threshold, so every
+# step is clipped and has a fixed length ($\text{lr}\cdot c = 0.02$ by global norm,
+# between 0.02 and $0.02\sqrt2$ by value), and such a run cannot settle. Toward the end
+# the norm alternates between a high and a low value at every step (two lines, even and
+# odd steps): the iterate bounces across the valley, which has become too sharp for the
+# rate there. The cure is a lower learning rate, below $2/\lambda_{\max}$ where the run
+# ends: section E of the details notebook measures the bounce and that curvature, and
+# reruns both clipped runs at a rate below their bound: both then converge.
 #
 # ## 4. Saddle points and plateaus
 #
-# At a saddle point the gradient is zero but the point is not a minimum: some
-# directions go down. The saddle $f(x, y) = x^2 - y^2$ has Hessian
-# $\mathrm{diag}(2, -2)$. Gradient descent with step $\eta$ multiplies $x$ by
-# $1 - 2\eta$ and $y$ by $1 + 2\eta$: $x$ shrinks, $y$ grows, but from a start close
-# to the $x$-axis (the saddle's *stable manifold*) $y$ starts tiny and grows slowly.
-# Starting at $y_0 = \varepsilon$, it takes
+# At a saddle point the gradient is zero but the point is not a minimum: some directions
+# go down. The saddle $f(x, y) = x^2 - y^2$ has Hessian $\mathrm{diag}(2, -2)$. Gradient
+# descent with step $\eta$ multiplies $x$ by $1 - 2\eta$ and $y$ by $1 + 2\eta$: $x$
+# shrinks, $y$ grows, but from a start close to the $x$-axis (the saddle's *stable
+# manifold*) $y$ starts tiny and grows slowly. Starting at $y_0 = \varepsilon$, it takes
 #
 # $$k = \left\lceil \frac{\ln(1/\varepsilon)}{\ln(1 + 2\eta)} \right\rceil$$
 #
@@ -619,19 +592,9 @@ assert 1e-5 < saddle_runs[1e-9].grad_norms.min() < 1e-3                  # the d
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
-fig, (ax_p, ax, ax_l) = plt.subplots(1, 3, figsize=(14, 4.3))
+fig, (ax, ax_l) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
 shades = dict(zip(saddle_runs, [COLORS["sky_blue"], COLORS["blue"], COLORS["orange"], COLORS["vermillion"]]))
 styles = dict(zip(saddle_runs, ["-", "--", "-.", ":"]))
-gx, gy = np.meshgrid(np.linspace(-2, 2, 201), np.linspace(-1.6, 1.6, 161))
-ax_p.contour(gx, gy, gx**2 - gy**2, levels=np.linspace(-2.5, 4, 14), colors="0.75", linewidths=0.7)
-ax_p.plot(0, 0, "x", color="black", markersize=9, markeredgewidth=2)
-for (eps, tr), marker in zip(saddle_runs.items(), ["o", "s", "^", "D"]):
-    path = tr.xs[: escapes[eps] + 3]
-    ax_p.plot(path[:, 0], path[:, 1], color=shades[eps], linestyle=styles[eps], linewidth=2, marker=marker,
-              markevery=max(1, len(path) // 8), markersize=5, label=f"$y_0$ = {eps:.0e}")
-ax_p.set(xlim=(-2, 2), ylim=(-1.6, 1.6), xlabel="$x$", ylabel="$y$",
-         title=r"The paths in the plane (saddle at $\times$)")
-ax_p.legend(fontsize=8, loc="lower left")
 for eps, tr in saddle_runs.items():
     ax.semilogy(np.abs(tr.xs[: escapes[eps] + 10, 1]), color=shades[eps], linestyle=styles[eps], linewidth=2,
                 label=f"$y_0$ = {eps:.0e}")
@@ -646,16 +609,13 @@ ax_l.set(xlabel="step $k$", ylabel=r"$\|\nabla f(x_k)\|$", title="Gradient norm:
 ax_l.legend(fontsize=8);
 
 # %% [markdown]
-# On the left, the paths in the plane: all four run along the $x$-axis toward the
-# saddle and then leave along $y$ (the three closest starts draw the same corner in
-# this picture: they differ in how long they wait near the saddle, not where). In
-# the middle, $|y_k|$ on a log scale is a straight line of slope $\ln(1 + 2\eta)$
-# from each start; the dots mark the escape, $|y_k| \ge 1$. The closer the
-# start is to the stable manifold, the longer the run lingers in
-# the flat middle, where the gradient norm dips to $10^{-4}$ and the loss hardly
-# changes: a **plateau** in the loss curve. Worse, a start *on* the manifold
-# converges to the saddle, and `run` calls that "converged", because all it checks
-# is the gradient norm:
+# All four runs travel along the $x$-axis toward the saddle and then leave along $y$. On
+# the left, $|y_k|$ on a log scale is a straight line of slope $\ln(1 + 2\eta)$ from
+# each start; the dots mark the escape, $|y_k| \ge 1$. The closer the start is to the
+# stable manifold, the longer the run lingers in the flat middle, where the gradient
+# norm dips to $10^{-4}$ (right) and the loss hardly changes: a **plateau** in the loss
+# curve. Worse, a start *on* the manifold converges to the saddle, and `run` calls that
+# "converged", because all it checks is the gradient norm:
 
 # %%
 stuck = run(sgd(lr=lr), saddle, [-1.8, 0.0], steps=1000)
@@ -664,13 +624,12 @@ assert stuck.status == "converged" and np.allclose(stuck.x, 0, atol=1e-8)
 assert np.linalg.eigvalsh(saddle.hess(stuck.x)).min() == -2.0          # a direction of descent remains
 
 # %% [markdown]
-# A small gradient means a flat spot, not a minimum. The diagnosis is a loss
-# curve that flattens at a value you know to be too high, or a Hessian with a
-# negative eigenvalue where you can afford it. Two cures: noise
-# (a perturbation moves the iterate off the manifold; here isotropic Gaussian
-# noise, a stand-in for mini-batch noise, which helps only where it has a
-# component along the escape direction) and momentum (chapter 05), which raises the growth
-# factor of $y$ per step. Momentum, measured:
+# A small gradient means a flat spot, not a minimum. The diagnosis is a loss curve that
+# flattens at a value you know to be too high, or a Hessian with a negative eigenvalue
+# where you can afford it. Two cures: noise (a perturbation moves the iterate off the
+# manifold; here isotropic Gaussian noise, a stand-in for mini-batch noise, which helps
+# only where it has a component along the escape direction) and momentum (chapter 05),
+# which raises the growth factor of $y$ per step. Momentum, measured:
 
 # %%
 def escape_step(trace):
@@ -688,18 +647,17 @@ assert escapes[1e-9] == 218 and escape_step(heavy) == 77 and escape_step(heavy) 
 assert stuck_heavy.status == "converged"            # exactly on the manifold, momentum alone does not help
 
 # %% [markdown]
-# From $y_0 = 10^{-9}$ the heavy ball ($\beta = 0.9$) escapes after 77 steps
-# instead of 218: along $y$ its recursion grows faster than gradient descent's factor
-# $1 + 2\eta$. From a start exactly on the manifold it converges to the saddle like
-# gradient descent: momentum multiplies the growth of $y$, but zero times anything is
-# zero. Only noise helps there. Section F of the
-# [details notebook](07_troubleshooting_details.ipynb) derives the heavy ball's count
-# exactly and measures noisy runs (Gaussian noise of std $10^{-3}$ in the gradient),
-# which escape even from $y_0 = 0$.
-# In high-dimensional problems saddle points are expected to be far more common than bad local
-# minima (Dauphin et al. 2014, an argument from the statistics of random functions,
-# Bray & Dean 2007, and measurements on small networks, not a theorem about every
-# network), which is one reason plateaus are a familiar sight.
+# From $y_0 = 10^{-9}$ the heavy ball ($\beta = 0.9$) escapes after 77 steps instead of
+# 218: along $y$ its recursion grows faster than gradient descent's factor $1 + 2\eta$.
+# From a start exactly on the manifold it converges to the saddle like gradient descent:
+# momentum multiplies the growth of $y$, but zero times anything is zero. Only noise
+# helps there. Section F of the [details notebook](07_troubleshooting_details.ipynb)
+# derives the heavy ball's count exactly and measures noisy runs (Gaussian noise of std
+# $10^{-3}$ in the gradient), which escape even from $y_0 = 0$. In high-dimensional
+# problems saddle points are expected to be far more common than bad local minima
+# (Dauphin et al. 2014, an argument from the statistics of random functions, Bray & Dean
+# 2007, and measurements on small networks, not a theorem about every network), which is
+# one reason plateaus are a familiar sight.
 #
 # ## 5. Where `nan` and `inf` come from
 #
@@ -821,72 +779,26 @@ assert n_train == len(val.y) == 20
 # the penalty's gradient shrinks every penalized weight by the factor $1 - \eta\lambda$ per
 # step; with Adam the two differ, which is why AdamW exists, chapter 06) adds $\tfrac\lambda2 \sum_{j\ge1} w_j^2$ to
 # the loss, which pulls the coefficients toward zero (the intercept $w_0$ is not
-# penalized). Its minimizer solves a linear system, which makes a sweep over
-# $\lambda$ cheap (gradient descent on `troubles.regularized_loss` reaches the same
-# point: section G of the details notebook checks it):
+# penalized). How strong should it be? With almost no penalty ($\lambda = 10^{-12}$) the
+# polynomial snakes through the training points and its validation error is about 19; with a
+# large one ($\lambda = 10$) it is too stiff to follow the curve (underfitting); in between,
+# at $\lambda = 10^{-3}$, the validation error is 0.037. Section G of the
+# [details notebook](07_troubleshooting_details.ipynb) draws the fits and the whole
+# validation curve. Choose $\lambda$ on the validation set, never on the training set.
 
 # %%
 lams = np.logspace(-12, 1, 53)
-ridge = {lam: ridge_solution(lam) for lam in lams}
-train_err = np.array([mse(ridge[lam], X_train, train.y) for lam in lams])
-val_err = np.array([mse(ridge[lam], X_val, val.y) for lam in lams])
+val_err = np.array([mse(ridge_solution(lam), X_val, val.y) for lam in lams])
 best = int(np.argmin(val_err))
-lam_best = lams[best]
-outside = val.X[:, 0] > train.X[:, 0].max()                    # validation points beyond the last training point
-print(f"lambda = 1e-12: validation error {val_err[0]:.1f}; best lambda = {lam_best:.0e}: {val_err[best]:.3f}; "
-      f"lambda = 10: {val_err[-1]:.3f}")
-print(f"validation points beyond the last training point ({train.X[:, 0].max():.3f}):", val.X[outside, 0].round(3))
+print(f"validation error: lambda = 1e-12 {val_err[0]:.1f}, best lambda = {lams[best]:.0e} {val_err[best]:.3f}, "
+      f"lambda = 10 {val_err[-1]:.3f}")
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
-no_penalty = np.linalg.solve(X_train.T @ X_train, X_train.T @ train.y)     # lambda = 0: least squares
-assert 0 < best < len(lams) - 1                                  # the optimum is in between
-assert val_err[best] < 0.2 * min(val_err[0], val_err[-1])        # and much better than both ends
-assert val_err[0] > 15 and abs(val_err[0] / mse(no_penalty, X_val, val.y) - 1) < 0.01      # lambda = 1e-12 ~ 0
-assert np.all(np.diff(train_err) >= -1e-12)                      # training error only grows with lambda
-assert abs(val_err[0] - 19) < 0.5 and np.isclose(lam_best, 1e-3)
-assert np.allclose(val.X[outside, 0], [0.962, 0.994], atol=5e-4) and abs(train.X[:, 0].max() - 0.870) < 5e-4
-assert val.X[:, 0].min() > train.X[:, 0].min()                   # no validation point below the training range
-
-# %%
-fig, (ax, ax_v) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
-t = np.linspace(-1, 1, 300)
-ax.plot(train.X[:, 0], train.y, "o", color="black", markersize=5, label="training")
-ax.plot(val.X[:, 0], val.y, "s", color="black", markerfacecolor="white", markersize=5, label="validation")
-for lam, color, ls in [(lams[0], COLORS["vermillion"], "-"), (lam_best, COLORS["blue"], "--"),
-                       (lams[-1], COLORS["orange"], "-.")]:
-    ax.plot(t, poly_features(t, degree) @ ridge[lam], color=color, linestyle=ls, label=f"$\\lambda$ = {lam:.0e}")
-ax.set(ylim=(curve.y.min() - 0.6, curve.y.max() + 1.3), xlabel="$t$", ylabel="$y$",
-       title=f"Degree-{degree} fits with L2 regularization")
-ax.legend(fontsize=7, ncol=3, loc="upper right")   # right: clear of the wild fit at t = -0.85
-t_out = val.X[outside, 0]
-pred_out = poly_features(t_out, degree) @ ridge[lams[0]]        # the lambda = 1e-12 fit, off the frame there
-for i, (t_o, y_o, p_o) in enumerate(zip(t_out, val.y[outside], pred_out)):
-    ax.annotate(f"$\\lambda$ = 1e-12 predicts {p_o:.1f}", xy=(t_o, y_o), xytext=(0.36, 0.11 - 0.07 * i),
-                textcoords="axes fraction", fontsize=7, color=COLORS["vermillion"],
-                arrowprops=dict(arrowstyle="->", color=COLORS["vermillion"], linewidth=0.8))
-# colours and markers of their own: the three fits on the left are other series
-ax_v.loglog(lams, train_err, color="black", marker="o", markersize=3, label="training error")
-ax_v.loglog(lams, val_err, color=COLORS["reddish_purple"], linestyle="--", marker="s", markersize=3,
-            markerfacecolor="white", label="validation error")
-ax_v.axvline(lam_best, color="0.5", linestyle=":", linewidth=1.2, label=f"best $\\lambda$ = {lam_best:.0e}")
-ax_v.set(xlabel="$\\lambda$ (log scale)", ylabel="mean squared error / 2",
-         title="Validation curve")
-ax_v.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2);   # below: off the curves
+assert abs(val_err[0] - 19) < 0.5 and np.isclose(lams[best], 1e-3) and abs(val_err[best] - 0.037) < 0.0005
+assert val_err[best] < 0.2 * min(val_err[0], val_err[-1])        # much better than both ends
 
 # %% [markdown]
-# With almost no penalty ($\lambda = 10^{-12}$, whose validation error is within 1 % of
-# the least-squares fit's) the polynomial snakes through the training points. Its validation error is about 19.
-# Most of that comes from two validation points, at $t = 0.962$ and $0.994$, beyond
-# the last training point ($0.870$): there the wild polynomial is *extrapolating*,
-# off the frame (the arrows give its predictions). The 18 points inside the training
-# range show the same U shape (section G of the details notebook). With a large penalty
-# the polynomial is too stiff to follow the curve (underfitting). So the validation
-# error is lowest in between, at $\lambda = 10^{-3}$, while the training error only grows
-# with $\lambda$. That is the signature of
-# overfitting in general: **training error falling while validation error rises**.
-# Choose $\lambda$ on the validation set, never on the training set.
-#
 # **L1 regularization** (lasso) adds $\lambda\sum_{j\ge1}|w_j|$ instead. Minimized with
 # *proximal* steps (a gradient step on the squared error, then shrink every coefficient
 # toward 0 by $\eta\lambda$ and stop at 0: `troubles.soft_threshold`), it sets
@@ -975,14 +887,13 @@ g_zero = troubles.chain_backprop(zero_init, X4, Y4, "tanh")
 print("all-zero start: every weight gradient is exactly zero (only the last bias learns)")
 
 # %% [markdown]
-# A symmetric start that is *not* all zero, such as every weight equal to 0.3, fails
-# in a subtler way: it can train, but only as a narrower network (unless its
+# A symmetric start that is *not* all zero, such as every weight equal to 0.3, fails in
+# a subtler way: it can train, but only as a narrower network (unless its
 # pre-activations all sit where $\phi' = 0$, e.g. all negative for ReLU: then it does
-# not train at all). If all weights are equal (say 0.3), all units of a *hidden* layer compute
-# the same thing and receive the same gradient, so they stay equal forever: the layer
-# is as good as one unit wide. (The output units differ, because each has its own
-# target.)
-# Train for 300 steps and compare the units:
+# not train at all). If all weights are equal (say 0.3), all units of a *hidden* layer
+# compute the same thing and receive the same gradient, so they stay equal forever: the
+# layer is as good as one unit wide. (The output units differ, because each has its own
+# target.) Train for 300 steps and compare the units:
 
 # %%
 def train_chain(params, steps=300, lr=0.1, activation="tanh"):
@@ -1049,8 +960,8 @@ relu = {}
 for init in ["xavier", "he"]:
     _, acts = troubles.chain_forward(troubles.init_chain(30, 64, init=init, seed=2), X64, "relu")
     relu[init] = np.array([np.sqrt(np.mean(a ** 2)) for a in acts[1:]])
-print(f"ReLU, activation RMS at layer 30: Xavier {relu['xavier'][-1]:.1e}, He {relu['he'][-1]:.2f}")
-print(f"ReLU + He, RMS at layer 30 / layer 1: {relu['he'][-1] / relu['he'][0]:.2f}")
+print(f"ReLU, activation RMS at layer 30: Xavier {relu['xavier'][-1]:.1e}, He {relu['he'][-1]:.2f} "
+      f"({relu['he'][-1] / relu['he'][0]:.2f} times layer 1's)")
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -1120,12 +1031,11 @@ w0 = np.zeros(2)
 
 
 def sign_bug_run(lr, steps):
-    """Gradient *ascent* by mistake: w + lr * g."""
-    w, fs = w0.copy(), [f_line(w0)]
+    """Gradient *ascent* by mistake: w + lr * g. The losses and the iterates."""
+    xs = [w0]
     for _ in range(steps):
-        w = w + lr * g_line(w)
-        fs.append(f_line(w))
-    return np.array(fs)
+        xs.append(xs[-1] + lr * g_line(xs[-1]))
+    return np.array([f_line(w) for w in xs]), np.array(xs)
 
 
 def minibatch_run(lr, batch_size, epochs, seed=0):
@@ -1149,7 +1059,7 @@ gallery = {
     "B": run(sgd(lr=0.002 / L_line), (f_line, g_line), w0, steps=200, tol=0).fs,
     "C": minibatch_run(lr=0.5 / L_line, batch_size=2, epochs=2),
     "D": (history_d.train_loss, history_d.val_loss),
-    "E": sign_bug_run(lr=0.1 / L_line, steps=60),
+    "E": sign_bug_run(lr=0.1 / L_line, steps=60)[0],
     "F": run(sgd(lr=0.3 / L_line), (f_line, g_line), w0, steps=45, tol=0).fs - f_star,
 }
 
@@ -1234,11 +1144,7 @@ assert val_d.X[:, 0].min() > train_d.X[:, 0].min() and val_d.X[:, 0].max() < tra
 assert np.all(np.diff(E) > 0)                                                        # E: rises from step 1
 too_fast = run(sgd(lr=2.5 / L_line), (f_line, g_line), w0, steps=60, tol=0, bound=1e6)
 assert np.all(np.diff(too_fast.fs) > 0)                                             # rises from step 1, like E
-w_E, E_xs = w0.copy(), [w0]
-for _ in range(60):
-    w_E = w_E + 0.1 / L_line * g_line(w_E)
-    E_xs.append(w_E)
-step_fast, step_E = np.diff(too_fast.xs, axis=0), np.diff(np.array(E_xs), axis=0)
+step_fast, step_E = np.diff(too_fast.xs, axis=0), np.diff(sign_bug_run(lr=0.1 / L_line, steps=60)[1], axis=0)
 assert np.all(np.sum(step_fast[1:] * step_fast[:-1], axis=1) < 0)   # back and forth
 assert np.all(np.sum(step_E[1:] * step_E[:-1], axis=1) > 0)         # straight on
 tiny = 1e-3 / L_line
@@ -1255,9 +1161,8 @@ assert np.all(F > 0) and np.all(np.diff(F) < 0) and 2.5e-14 < F[-1] < 4e-14     
 # says what happened, including at which step a run diverged and how far clipping
 # turned the first step.
 #
-# With a live figure (`%matplotlib widget`, as in JupyterLab) **click on the
-# contour plot to choose the start**; on a static page pass `x0=(w, b)` to
-# `clipping_explorer`.
+# With a live figure (`%matplotlib widget`, as in JupyterLab) **click on the contour
+# plot to choose the start**; on a static page pass `x0=(w, b)` to `clipping_explorer`.
 
 # %%
 from gdlearn.widgets.clipping import clipping_explorer

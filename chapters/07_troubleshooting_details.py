@@ -477,7 +477,7 @@ assert 100 < k_noise < 108 and 0.75 * k_noise < np.median(noisy_escapes) < 1.25 
 # push; the check above allows the median 25 % either way. Smaller noise would escape later.
 
 # %% [markdown]
-# ## G. Early stopping against ridge, on the chapter's polynomial
+# ## G. L2 regularization and early stopping on the chapter's polynomial
 #
 # The chapter's section 6 fits a degree-12 polynomial to 20 noisy points of a cubic,
 # once with an L2 penalty over a sweep of $\lambda$, once by gradient descent without
@@ -513,6 +513,78 @@ history = troubles.fit_regularized(X_train, train.y, 0.0, lr=1 / L_data, epochs=
 best_overall = int(np.argmin(history.val_loss))
 print(f"best ridge lambda {lam_best:.0e}; lowest validation error of gradient descent at epoch {best_overall}")
 assert best_overall == 2243 and np.isclose(lam_best, 1e-3)
+
+# %% [markdown]
+# **The L2 penalty over a sweep of $\lambda$.** **L2 regularization** (ridge; "weight decay" for plain gradient descent, where
+# the penalty's gradient shrinks every penalized weight by the factor $1 - \eta\lambda$ per
+# step; with Adam the two differ, which is why AdamW exists, chapter 06) adds $\tfrac\lambda2 \sum_{j\ge1} w_j^2$ to
+# the loss, which pulls the coefficients toward zero (the intercept $w_0$ is not
+# penalized). Its minimizer solves a linear system, which makes a sweep over
+# $\lambda$ cheap (gradient descent on `troubles.regularized_loss` reaches the same
+# point, as checked below):
+
+# %%
+lams = np.logspace(-12, 1, 53)
+ridge = {lam: ridge_solution(lam) for lam in lams}
+train_err = np.array([mse(ridge[lam], X_train, train.y) for lam in lams])
+val_err = np.array([mse(ridge[lam], X_val, val.y) for lam in lams])
+best = int(np.argmin(val_err))
+lam_best = lams[best]
+outside = val.X[:, 0] > train.X[:, 0].max()                    # validation points beyond the last training point
+print(f"lambda = 1e-12: validation error {val_err[0]:.1f}; best lambda = {lam_best:.0e}: {val_err[best]:.3f}; "
+      f"lambda = 10: {val_err[-1]:.3f}")
+print(f"validation points beyond the last training point ({train.X[:, 0].max():.3f}):", val.X[outside, 0].round(3))
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+no_penalty = np.linalg.solve(X_train.T @ X_train, X_train.T @ train.y)     # lambda = 0: least squares
+assert 0 < best < len(lams) - 1                                  # the optimum is in between
+assert val_err[best] < 0.2 * min(val_err[0], val_err[-1])        # and much better than both ends
+assert val_err[0] > 15 and abs(val_err[0] / mse(no_penalty, X_val, val.y) - 1) < 0.01      # lambda = 1e-12 ~ 0
+assert np.all(np.diff(train_err) >= -1e-12)                      # training error only grows with lambda
+assert abs(val_err[0] - 19) < 0.5 and np.isclose(lam_best, 1e-3)
+assert np.allclose(val.X[outside, 0], [0.962, 0.994], atol=5e-4) and abs(train.X[:, 0].max() - 0.870) < 5e-4
+assert val.X[:, 0].min() > train.X[:, 0].min()                   # no validation point below the training range
+
+# %%
+fig, (ax, ax_v) = plt.subplots(1, 2, figsize=style.FIGSIZE["wide"])
+t = np.linspace(-1, 1, 300)
+ax.plot(train.X[:, 0], train.y, "o", color="black", markersize=5, label="training")
+ax.plot(val.X[:, 0], val.y, "s", color="black", markerfacecolor="white", markersize=5, label="validation")
+for lam, color, ls in [(lams[0], COLORS["vermillion"], "-"), (lam_best, COLORS["blue"], "--"),
+                       (lams[-1], COLORS["orange"], "-.")]:
+    ax.plot(t, poly_features(t, degree) @ ridge[lam], color=color, linestyle=ls, label=f"$\\lambda$ = {lam:.0e}")
+ax.set(ylim=(curve.y.min() - 0.6, curve.y.max() + 1.3), xlabel="$t$", ylabel="$y$",
+       title=f"Degree-{degree} fits with L2 regularization")
+ax.legend(fontsize=7, ncol=3, loc="upper right")   # right: clear of the wild fit at t = -0.85
+t_out = val.X[outside, 0]
+pred_out = poly_features(t_out, degree) @ ridge[lams[0]]        # the lambda = 1e-12 fit, off the frame there
+for i, (t_o, y_o, p_o) in enumerate(zip(t_out, val.y[outside], pred_out)):
+    ax.annotate(f"$\\lambda$ = 1e-12 predicts {p_o:.1f}", xy=(t_o, y_o), xytext=(0.36, 0.11 - 0.07 * i),
+                textcoords="axes fraction", fontsize=7, color=COLORS["vermillion"],
+                arrowprops=dict(arrowstyle="->", color=COLORS["vermillion"], linewidth=0.8))
+# colours and markers of their own: the three fits on the left are other series
+ax_v.loglog(lams, train_err, color="black", marker="o", markersize=3, label="training error")
+ax_v.loglog(lams, val_err, color=COLORS["reddish_purple"], linestyle="--", marker="s", markersize=3,
+            markerfacecolor="white", label="validation error")
+ax_v.axvline(lam_best, color="0.5", linestyle=":", linewidth=1.2, label=f"best $\\lambda$ = {lam_best:.0e}")
+ax_v.set(xlabel="$\\lambda$ (log scale)", ylabel="mean squared error / 2",
+         title="Validation curve")
+ax_v.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2);   # below: off the curves
+
+# %% [markdown]
+# With almost no penalty ($\lambda = 10^{-12}$, whose validation error is within 1 % of
+# the least-squares fit's) the polynomial snakes through the training points. Its validation error is about 19.
+# Most of that comes from two validation points, at $t = 0.962$ and $0.994$, beyond
+# the last training point ($0.870$): there the wild polynomial is *extrapolating*,
+# off the frame (the arrows give its predictions). The 18 points inside the training
+# range show the same U shape (below). With a large penalty
+# the polynomial is too stiff to follow the curve (underfitting). So the validation
+# error is lowest in between, at $\lambda = 10^{-3}$, while the training error only grows
+# with $\lambda$. That is the signature of
+# overfitting in general: **training error falling while validation error rises**.
+# Choose $\lambda$ on the validation set, never on the training set.
+
 
 # %% [markdown]
 # **The validation curve without the two outside points.** With almost no penalty
