@@ -22,7 +22,7 @@
 # Every number quoted in the text is computed and asserted by the notebook (in collapsed
 # cells marked "Checks"); the derivations, longer checks and side measurements are in
 # the companion [details notebook](07_troubleshooting_details.ipynb), which you do not
-# need for the exercises. gradient clipping yourself.
+# need for the exercises.
 #
 # You need chapter 02 (the update rule, $2/L$, `run`), chapter 04 (mini-batches),
 # chapter 05 sections 2 and 4 (the heavy ball and its recursion along one direction,
@@ -82,11 +82,12 @@ COLORS = style.PALETTE
 # $$\delta_{l-1} = (\delta_l\, W_l^\top) \odot \phi'(z_{l-1}), \qquad
 # \frac{\partial \mathcal L}{\partial W_l} = a_{l-1}^\top \delta_l .$$
 #
-# With one unit per layer this is a product of numbers, $\partial a_L / \partial a_0 =
-# \prod_l w_l\, \phi'(z_l)$. The sigmoid's derivative $\sigma'(z) = \sigma(z)(1 -
-# \sigma(z))$ is at most $1/4$ (at $z = 0$), so unless the weights are large, every
-# sigmoid layer shrinks the gradient at least four-fold. Through ten layers with $|w_l|
-# \le 1$ that is a factor $4^{-10} \approx 10^{-6}$. The activations' derivatives:
+# With one unit per layer this is a product of numbers,
+# $\partial a_L / \partial a_0 = \prod_l w_l\, \phi'(z_l)$. The sigmoid's derivative
+# $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ is at most $1/4$ (at $z = 0$), so unless the
+# weights are large, every sigmoid layer shrinks the gradient at least four-fold.
+# Through ten layers with $|w_l| \le 1$ that is a factor $4^{-10} \approx 10^{-6}$.
+# The activations' derivatives:
 
 # %%
 z = np.linspace(-6, 6, 1201)
