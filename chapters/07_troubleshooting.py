@@ -510,7 +510,7 @@ assert 85 < turn_many < 87
 assert slow.status == "max_steps" and slow.f > 5
 
 # %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here, you may skip it.
+# Plotting code for the figure: nothing new to learn here.
 fig, (ax, ax_g) = plt.subplots(1, 2, figsize=(12, 4.4), width_ratios=[1.35, 1.2])
 wall_levels = np.geomspace(1e-2, 1e8, 21)
 wall_art = plotting.plot_contours(wall, ax=ax, levels=wall_levels, mark_minima=False,

@@ -169,9 +169,9 @@ for key in ["W1", "gamma2", "beta4"]:
 print("batch normalization's backward pass agrees with finite differences")
 
 # %% [markdown]
-# **Why the two weight scales give the same ratio.** In the chapter's figure the
-# batch-normalized chain with weights four times larger has a gradient exactly four
-# times smaller in every layer. A normalized layer's output does not change when its
+# **Why the two weight scales give the same ratio.** In the chapter's section 2 the
+# batch-normalized 30-layer chain with weights four times larger has a gradient four
+# times smaller in every layer (measured below). A normalized layer's output does not change when its
 # weights are multiplied by a constant $c$ (up to $\epsilon$), while its $\sigma$ is
 # $c$ times larger, so the factor $1/\sqrt{\sigma^2 + \epsilon}$ of the backward pass
 # divides that layer's weight gradient by $c$: $\nabla_{cW}\mathcal L = \nabla_W\mathcal L / c$
@@ -195,8 +195,8 @@ assert np.allclose(4 * norms_bn[4.0], norms_bn[1.0], rtol=0.02)
 # $\hat\sigma^2 = 1$, and feeds the running variance the **unbiased** batch variance
 # ($\sum_i (z_i - \mu)^2 / (n - 1)$) while normalizing with the biased one.
 # `normalization.update_running_stats` does the same (`tests/test_normalization.py`
-# compares it with torch), and `train_bn` (the cell after the setup, as in the chapter's section 2) keeps them. Evaluation mode, on
-# the chain trained there:
+# compares it with torch), and `train_bn` (the cell after the setup, as in the chapter's section 2) keeps them.
+# Evaluation mode, on the chain it trains:
 
 # %%
 loss_bn, params_bn, running_bn = train_bn()
@@ -277,7 +277,7 @@ assert 0.355 < spread < 0.365 and np.allclose(alone, out_eval[0], rtol=1e-12)
 # (Cohen et al. 2021 found full-batch gradient descent on neural networks typically
 # runs with its sharpest curvature just above $2/\eta$, the *edge of stability*). At
 # $\eta = 0.003$ ($2/\eta \approx 667$) the same run falls at every step, but it
-# hardly learns: after 300 steps its loss is above that of predicting the mean,
+# hardly learns: after 300 steps its loss is (in this run) above that of predicting the mean,
 # against a loss about five times lower at $\eta = 0.1$ (printed below: 0.354, 0.333
 # and 0.065). A smooth curve is not the goal; lowering the rate until the jags
 # vanish would here throw the training away:
