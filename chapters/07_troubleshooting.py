@@ -122,7 +122,7 @@ print("backpropagation agrees with finite differences")
 # Now a chain of 30 layers of 16 units, on 64 random inputs. We compare tanh
 # with Glorot/Xavier's weights $N(0, 1/\text{width})$ and ReLU with He's
 # $N(0, 2/\text{width})$, each the scale made for that activation (section 7
-# derives them), with two sigmoid chains. The first gets tanh's scale, which is
+# explains them), with two sigmoid chains. The first gets tanh's scale, which is
 # too small for the sigmoid: Glorot's derivation assumes an activation with slope 1
 # at 0, and $\sigma'(0) = 1/4$. The second gets weights four times larger,
 # $N(0, 16/\text{width})$, which undoes that factor $1/4$ at 0.
