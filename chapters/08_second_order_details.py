@@ -23,7 +23,8 @@
 # - G. The operation count of Gaussian elimination
 # - H. How our strong-Wolfe line search finds its step
 # - I. BFGS and L-BFGS on a strictly convex quadratic, and when L-BFGS is not BFGS
-# - J. Where second-order methods are used, and further reading
+# - J. Gradient descent on Rosenbrock: why its ratio starts on the limit
+# - K. Where second-order methods are used, and further reading
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -300,8 +301,8 @@ assert 10 < turned < 20                                           # gradient des
 # ## D. The shifted Hessian $H + \tau I$, from a long step to a gradient step
 #
 # The chapter's section 4 replaces an indefinite Hessian $H$ by $H + \tau I$, with $\tau$
-# doubled from a small start until a Cholesky factorization succeeds
-# (`modified_hessian`, after Nocedal & Wright's Algorithm 3.3); one change: the
+# doubled until a Cholesky factorization succeeds
+# (`modified_hessian`, after Nocedal & Wright's Algorithm 3.3, with one change: the
 # algorithm's first shift $\beta$ is multiplied here by $\max(1, \max_{ij}|H_{ij}|)$, so
 # that it is small *relative to* $H$'s entries whatever their scale). Any $\tau$ above
 # $|\lambda_{\min}|$ makes $p = -(H + \tau I)^{-1} g$ a descent direction, whose
@@ -336,7 +337,7 @@ assert np.linalg.norm(shift_steps[1e5] + g_shift / 1e5) < 1e-3 * np.linalg.norm(
 # along the negative-curvature eigenvector; at the $\tau = 82.1$ that `modified_hessian`
 # picks it is 0.22 long; at $\tau = 10^5$ it equals $-g/\tau$ to within 0.1 %. A shifted
 # system of the same form gives the steps of trust-region methods and of
-# Levenberg–Marquardt (which shifts the Gauss–Newton matrix $J^\top J$, not $H$; section J); they choose $\tau$ through a bound on the step's length, adapted to how
+# Levenberg–Marquardt (which shifts the Gauss–Newton matrix $J^\top J$, not $H$; section K); they choose $\tau$ through a bound on the step's length, adapted to how
 # well the model predicted the last step (N&W chapters 4 and 10, the trust-region view of
 # Levenberg–Marquardt; Marquardt's 1963 rule instead raises or lowers the shift directly,
 # after each failed or successful step).
@@ -413,7 +414,8 @@ print({d: elimination(d) for d in [2, 3, 10, 200]})
 #    fitted to $\phi$, kept away from the bracket's ends, else by bisection) until a
 #    trial satisfies both conditions.
 #
-# Each trial costs $f$ and its gradient (`tests/test_second_order.py` checks the returned step against
+# Each trial evaluates $f$; the gradient only when the trial passes the sufficient-decrease
+# test, so a run counts more evaluations of $f$ than of the gradient (`tests/test_second_order.py` checks the returned step against
 # both conditions on 13 slices of several functions). `bfgs` and `lbfgs` now use it by
 # default (`line_search="wolfe"`). Their first trial is $\alpha = 1$ at every step
 # except before the first update: until a curvature pair has been accepted,
@@ -497,10 +499,58 @@ print(f"L-BFGS keeping all pairs: {full_memory.steps} steps; BFGS: {full_bfgs.st
 assert full_memory.steps == 36 and full_bfgs.steps == 39 and 0 < parted < 10
 
 # %% [markdown]
+# ## J. Gradient descent on Rosenbrock: why its ratio starts on the limit
+#
+# Section 6 of the chapter runs gradient descent (lr $= 10^{-3}$) on Rosenbrock from
+# $(-1.2, 1)$ and plots $1 - e_{k+1}/e_k$, where $e_k$ is the distance to $x^\star = (1, 1)$.
+# The ratio tends to $1 - \eta\lambda_{\min}$, with $\lambda_{\min} = 0.39936$ the smaller
+# eigenvalue of the Hessian at $x^\star$, from about step 10,000, where the linearization at
+# $x^\star$ holds. But it also sits on that limit over the first hundred or so steps, while the
+# iterate is still about 2 away, creeping along the valley floor $y = x^2$ near $x = -1$. That
+# is a coincidence of the start. Along the floor $f = (1 - x)^2$,
+# and with arc length $ds = \sqrt{1 + 4x^2}\,dx$ one step moves $x$ by about
+# $\eta\,2(1 - x)/(1 + 4x^2)$; the distance to $x^\star$ is about $1 - x$ there, so
+# $1 - e_{k+1}/e_k \approx 2\eta/(1 + 4x^2) = 0.4\,\eta$ at $x = -1$, within 0.2 % of
+# $\eta\lambda_{\min} = 0.3994\,\eta$. This floor model (with the exact distance from the
+# parabola to $x^\star$) predicts the measured ratio to within 2 % over steps 5 to 100:
+
+# %%
+from gdlearn.optim import sgd
+from gdlearn.run import run
+
+x_star = np.array([1.0, 1.0])
+gd_long = run(sgd(lr=1e-3), rosenbrock, rosenbrock.start, steps=2_000, tol=0)   # the chapter's run, first 2,000 steps
+gd_long_errors = np.linalg.norm(gd_long.xs - x_star, axis=1)
+gd_ratios = gd_long_errors[1:] / gd_long_errors[:-1]
+lam_min = np.linalg.eigvalsh(rosenbrock.hess(x_star))[0]
+gd_limit = 1 - 1e-3 * lam_min                                     # 1 - lr * lambda_min
+assert abs(lam_min - 0.39936) < 1e-5
+
+# %%
+early = np.arange(5, 101)                                          # plotted at steps 6 to 101
+x_floor = gd_long.xs[early, 0]                                     # the iterates' x, near -1
+x_next = x_floor + 1e-3 * 2 * (1 - x_floor) / (1 + 4 * x_floor ** 2)   # one step along the floor
+floor_distance = lambda x: np.hypot(1 - x, 1 - x ** 2)             # from (x, x^2) to (1, 1)
+predicted = 1 - floor_distance(x_next) / floor_distance(x_floor)
+measured = 1 - gd_ratios[early]
+print(f"steps 5-100: x from {x_floor.min():.3f} to {x_floor.max():.3f}, error from "
+      f"{gd_long_errors[early].min():.2f} to {gd_long_errors[early].max():.2f}; 1 - ratio measured "
+      f"{measured.min():.2e} to {measured.max():.2e}, floor model {predicted.min():.2e} to {predicted.max():.2e}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert np.abs(gd_long.xs[early, 1] - x_floor ** 2).max() < 0.01            # on the floor y = x^2
+assert -1.03 < x_floor.min() and x_floor.max() < -0.94 and gd_long_errors[early].min() > 1.9   # ~2 from x*
+assert np.all(np.abs(predicted / measured - 1) < 0.02)                     # the floor model, within 2 %
+assert np.all(np.abs(measured / (1 - gd_limit) - 1) < 0.05)                # on the limit (2 % measured)
+assert abs(2 / (1 + 4 * 1.0 ** 2) / lam_min - 1) < 0.002                   # 0.4 against 0.3994
+assert np.any(np.abs((1 - gd_ratios[100:2000]) / (1 - gd_limit) - 1) > 0.5)   # off the limit in between
+
+# %% [markdown]
 # 36 against 39 steps. The two coincide when both start from the same fixed $H_0$ and keep
 # all pairs (the check above, with $H_0 = I$).
 #
-# ## J. Where second-order methods are used, and further reading
+# ## K. Where second-order methods are used, and further reading
 #
 # Given no `method`, scipy's `minimize` picks BFGS (the chapter's section 8 checks it), or
 # L-BFGS-B when there are bounds and SLSQP when there are constraints (its docstring and code,
