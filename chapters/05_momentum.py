@@ -102,15 +102,13 @@ assert 650 < steps_to(gd.xs) < 700                       # almost 700 steps
 assert np.isclose(1 - 2 / (kappa + 1), 0.98, atol=1e-3)   # the shallow direction's factor
 
 # %% [markdown]
-# Almost 700 steps for a two-dimensional bowl. The learning rate is capped by the
-# steep direction (above $2/L$ it diverges across the valley), and at that rate the
-# shallow direction, along the floor, shrinks by only $1 - 2/(\kappa + 1) \approx
-# 0.98$ per step.
+# Almost 700 steps for a two-dimensional bowl. The learning rate is capped by the steep direction
+# (above $2/L$ it diverges across the valley), and at that rate the shallow direction, along the
+# floor, shrinks by only $1 - 2/(\kappa + 1) \approx 0.98$ per step.
 #
-# Look at the gradients along the way, though. *Across* the valley they alternate
-# in sign: the path zig-zags. *Along* the valley they point the same way, step
-# after step. So average the recent steps: the zig-zag cancels out and the steady
-# drift along the floor adds up. That is momentum.
+# Look at the gradients along the way, though. *Across* the valley they alternate in sign: the path
+# zig-zags. *Along* the valley they point the same way, step after step. So average the recent
+# steps: the zig-zag cancels out and the steady drift along the floor adds up. That is momentum.
 #
 # ## 2. The heavy ball
 #
@@ -182,13 +180,13 @@ ax_loss.set_xlabel("step $k$ (linear up to 20, then log scale)")
 ax_loss.set_title("Loss: the heavy ball first rises, then is far faster");
 
 # %% [markdown]
-# The heavy ball swings across the valley more than gradient descent does, but it
-# races along the floor. Its step size $\alpha^\star \approx 0.033$ is above gradient
-# descent's limit $2/L = 0.02$: momentum makes larger steps stable. Its loss is not
-# monotone: it first *rises*, thirteen-fold, peaking at step 4 (the bump in the linear
-# part of the right panel's step axis), and only then falls, much faster than gradient
-# descent's. Gradient descent's loss falls at every step: on a quadratic, with a step
-# below $2/L$, every eigen-coordinate shrinks at every step. Section 4 explains the rise.
+# The heavy ball swings across the valley more than gradient descent does, but it races along the
+# floor. Its step size $\alpha^\star \approx 0.033$ is above gradient descent's limit $2/L = 0.02$:
+# momentum makes larger steps stable. Its loss is not monotone: it first *rises*, thirteen-fold,
+# peaking at step 4 (the bump in the linear part of the right panel's step axis), and only then
+# falls, much faster than gradient descent's. Gradient descent's loss falls at every step: on a
+# quadratic, with a step below $2/L$, every eigen-coordinate shrinks at every step. Section 4
+# explains the rise.
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -538,18 +536,18 @@ q3 = np.sqrt(3 * kappa + 1)
 assert round(1 - 2 / q3, 3) == 0.885                               # Nesterov's best rate on the bowl (Lessard et al.)
 
 # %% [markdown]
-# The measured rates sit within 1% of $(\sqrt\kappa - 1)/(\sqrt\kappa + 1)$, never quite
-# as fast (the factor $k$ of the double root costs a little). Multiply $\kappa$ by ten and
-# gradient descent needs ten times as many steps, while the heavy ball needs a little
-# more than $\sqrt{10} \approx 3.16$ times as many. The speed-up grows like
-# $\sqrt\kappa$ but stays below it: 2.7 at $\kappa = 10$, 7.7 at 100 and 22.7 at 1000,
-# against $\sqrt\kappa$ = 3.2, 10 and 31.6 (the factor $k$ again; section C of the
-# details notebook counts it).
+# The measured rates sit within 1% of $(\sqrt\kappa - 1)/(\sqrt\kappa + 1)$, never quite as fast
+# (the factor $k$ of the double root costs a little). Multiply $\kappa$ by ten and gradient descent
+# needs ten times as many steps, while the heavy ball needs a little more than $\sqrt{10} \approx
+# 3.16$ times as many. The speed-up grows like $\sqrt\kappa$ but stays below it: 2.7 at $\kappa =
+# 10$, 7.7 at 100 and 22.7 at 1000, against $\sqrt\kappa$ = 3.2, 10 and 31.6 (the factor $k$ again;
+# section C of the details notebook counts it).
 #
-# No method that moves only along the gradients it has computed can beat this
-# order in the worst case (Nesterov, 2004, Theorem 2.1.13); section D of the
-# [details notebook](05_momentum_details.ipynb) states the bound precisely, explains why it covers Nesterov's
-# look-ahead method too, and why it makes $(\alpha^\star, \beta^\star)$ the best
+# No method that moves only along the gradients it has computed can beat this order in the worst
+# case over problems of any dimension (Nesterov, 2004, Theorem 2.1.13; its hard quadratic has more
+# dimensions than steps: conjugate gradients, chapter 03, solve a 2-D bowl in two steps); section D
+# of the [details notebook](05_momentum_details.ipynb) states the bound precisely, explains why it
+# covers Nesterov's look-ahead method too, and why it makes $(\alpha^\star, \beta^\star)$ the best
 # heavy-ball pair.
 
 # %% jupyter={"source_hidden": true}
@@ -568,23 +566,23 @@ ax.set(xlabel="condition number $\\kappa$", ylabel="steps to reach $10^{-6}$ of 
 ax.legend(fontsize=8);
 
 # %% [markdown]
-# **Nesterov on a quadratic** has best parameters of its own, given in closed form
-# by Lessard, Recht & Packard (2016); its best rate at $\kappa = 100$, 0.885, lies
-# between the heavy ball's 0.818 and gradient descent's 0.980. Section E of the
-# [details notebook](05_momentum_details.ipynb) checks them, runs the three methods side by side on this bowl, and
-# says where Nesterov's method earns its fame (functions that are not quadratics).
-# Sutskever, Martens, Dahl & Hinton (2013, *On the importance
-# of initialization and momentum in deep learning*, ICML) raise $\beta$
-# during training up to a cap that they tune, with nonzero values from 0.9 to 0.999.
+# **Nesterov on a quadratic** has best parameters of its own, given in closed form by Lessard, Recht
+# & Packard (2016); its best rate at $\kappa = 100$, 0.885, lies between the heavy ball's 0.818 and
+# gradient descent's 0.980. Section E of the [details notebook](05_momentum_details.ipynb) checks
+# them, runs the three methods side by side on this bowl, and says where Nesterov's method earns its
+# fame (functions that are not quadratics). On convex functions that are not strongly convex,
+# Nesterov's method with $\beta_k = (k - 1)/(k + 2)$ brings $f(x_k) - f^\star$ down like $O(1/k^2)$,
+# against gradient descent's $O(1/k)$ (Nesterov, 1983). Sutskever, Martens, Dahl & Hinton (2013, *On
+# the importance of initialization and momentum in deep learning*, ICML) raise $\beta$ during
+# training up to a cap that they tune, with nonzero values from 0.9 to 0.999.
 #
 # ## 5. Too little, too much: what β does
 #
-# Fix the step size at $\alpha = 1/L = 0.01$ and turn the momentum up. With little
-# momentum, the shallow direction still crawls: both roots are real, the ball is
-# *overdamped*. With a lot, the roots are complex with modulus $\sqrt\beta$: the
-# ball is *underdamped*, overshoots the minimum and spirals in. In between, at the
-# value where the roots for $\mu$ meet ($\sqrt\beta = 1 - \sqrt{\alpha\mu}$, here
-# $\beta = 0.81$), it is critically damped and fastest.
+# Fix the step size at $\alpha = 1/L = 0.01$ and turn the momentum up. With little momentum, the
+# shallow direction still crawls: both roots are real, the ball is *overdamped*. With a lot, the
+# roots are complex with modulus $\sqrt\beta$: the ball is *underdamped*, overshoots the minimum and
+# spirals in. In between, at the value where the roots for $\mu$ meet ($\sqrt\beta = 1 -
+# \sqrt{\alpha\mu}$, here $\beta = 0.81$), it is critically damped and fastest.
 
 # %%
 lr = 1 / L
@@ -649,18 +647,16 @@ ax.set(xlabel="step $k$", ylabel="distance to the minimum",
 ax.legend(fontsize=8, loc="lower left");
 
 # %% [markdown]
-# The measured rates lie on the theory curve, V-shaped (a curved left branch, a
-# $\sqrt\beta$ right branch) with its tip at critical damping.
-# Left of it, more momentum helps; right of it, the rate is $\sqrt\beta$ and every bit
-# of extra momentum costs. The distances (bottom) show the three regimes: at
-# $\beta = 0.5$ the ball creeps towards the minimum along the valley without ever
-# passing it (its coordinate along the valley never changes sign),
-# 0.12 away after 150 steps; at $0.81$ it is about $5.5\times10^{-6}$ away; at $0.97$ it swings
-# past the minimum again and again, the distance rising and falling in long
-# waves, 0.17 away after 150 steps.
-# A rule of thumb, not a theorem: when a loss curve oscillates in long waves, too much
-# momentum is one possible cause, besides a learning rate near the edge of stability (on a quadratic these are the complex roots of section 4,
-# of modulus $\sqrt\beta$, so close to 1 that the swings die out slowly).
+# The measured rates lie on the theory curve, V-shaped (a curved left branch, a $\sqrt\beta$ right
+# branch) with its tip at critical damping. Left of it, more momentum helps; right of it, the rate
+# is $\sqrt\beta$ and every bit of extra momentum costs. The distances (bottom) show the three
+# regimes: at $\beta = 0.5$ the ball creeps towards the minimum along the valley without ever
+# passing it (its coordinate along the valley never changes sign), 0.12 away after 150 steps; at
+# $0.81$ it is about $5.5\times10^{-6}$ away; at $0.97$ it swings past the minimum again and again,
+# the distance rising and falling in long waves, 0.17 away after 150 steps. A rule of thumb, not a
+# theorem: when a loss curve oscillates in long waves, too much momentum is one possible cause (on a
+# quadratic these are the complex roots of section 4, of modulus $\sqrt\beta$, so close to 1 that
+# the swings die out slowly).
 #
 # ## 6. How large a step is stable? Gradient descent, heavy ball, Nesterov
 #
@@ -722,16 +718,15 @@ for beta in [0.3, 0.6, 0.9, 0.99]:
 print("stability edges at beta = 0.9:", {m: round(f(0.9), 4) for m, f in limit_formula.items()})
 
 # %% [markdown]
-# Below its limit, how fast each method is depends on $a$: section J of the
-# [details notebook](05_momentum_details.ipynb) plots the three rates against $a$ and shows that momentum pays
-# on the directions with small $\alpha\lambda$, the shallow ones, which is why $\beta$ has
-# to be matched to the spectrum.
+# Below its limit, how fast each method is depends on $a$: section J of the [details
+# notebook](05_momentum_details.ipynb) plots the three rates against $a$ and shows that momentum
+# pays on the directions with small $\alpha\lambda$, the shallow ones, which is why $\beta$ has to
+# be matched to the spectrum.
 #
-# **What it means for a real function.** Near a minimum the Hessian is what
-# matters: a run can only settle at a minimum where $\alpha\lambda_{\max}$ is inside
-# the method's interval. At Rosenbrock's minimum $(1, 1)$ (section 9) the Hessian's
-# largest eigenvalue is about 1001.6, so the largest learning rates that can settle
-# there are:
+# **What it means for a real function.** Near a minimum the Hessian is what matters: a run can only
+# settle at a minimum where $\alpha\lambda_{\max}$ is inside the method's interval. At Rosenbrock's
+# minimum $(1, 1)$ (section 9) the Hessian's largest eigenvalue is about 1001.6, so the largest
+# learning rates that can settle there are:
 
 # %%
 lam_max = np.linalg.eigvalsh(rosenbrock.hess(np.array([1.0, 1.0]))).max()
@@ -757,14 +752,13 @@ assert np.isclose(lam_start, 1506.4, atol=0.5)
 #
 # ## 7. Momentum with noisy gradients
 #
-# Chapter 04 trained with mini-batch gradients $g = \nabla L + \xi$, where the noise
-# $\xi$ has mean 0 and, near the minimum, covariance $\Sigma^\star/b$ for batches of
-# $b$ examples drawn at random. With a constant step, SGD settled into a noise ball
-# with $\mathbb{E}[L - L^\star] \approx \eta\,\operatorname{tr}\Sigma^\star/(4b)$.
-# What does momentum do to it?
+# Chapter 04 trained with mini-batch gradients $g = \nabla L + \xi$, where the noise $\xi$ has mean
+# 0 and, near the minimum, covariance $\Sigma^\star/b$ for batches of $b$ examples drawn at random.
+# With a constant step, SGD settled into a noise ball with $\mathbb{E}[L - L^\star] \approx
+# \eta\,\operatorname{tr}\Sigma^\star/(4b)$. What does momentum do to it?
 #
-# *Roadmap.* A formula for the noise floor, then the comparison that matters: at a
-# **fixed noise floor**, which method is faster (on the noisy bowl of section 1)?
+# *Roadmap.* A formula for the noise floor, then the comparison that matters: at a **fixed noise
+# floor**, which method is faster (on the noisy bowl of section 1)?
 #
 # On one eigen-direction of the Hessian (eigenvalue $\lambda$, noise variance $s^2$
 # per step along it), the heavy ball becomes
@@ -775,8 +769,8 @@ assert np.isclose(lam_start, 1506.4, atol=0.5)
 # $$\mathbb{E}[z^2] = \frac{\alpha (1 + \beta)\, s^2}{(1 - \beta)\,\lambda\,\big(2(1 + \beta) - \alpha\lambda\big)}
 # \;\approx\; \frac{\alpha\, s^2}{2(1 - \beta)\,\lambda} \quad (\alpha\lambda \ll 1),$$
 #
-# so this direction adds $\tfrac12\lambda\,\mathbb{E}[z^2] \approx \alpha s^2 / (4(1 - \beta))$
-# to the loss. Summed over the directions:
+# so this direction adds $\tfrac12\lambda\,\mathbb{E}[z^2] \approx \alpha s^2 / (4(1 - \beta))$ to
+# the loss. Summed over the directions:
 #
 # $$\mathbb{E}[L - L^\star] \approx \frac{\alpha}{1 - \beta}\cdot\frac{\operatorname{tr}\Sigma^\star}{4b},$$
 #
@@ -799,14 +793,13 @@ assert np.isclose(lam_start, 1506.4, atol=0.5)
 # %% [markdown]
 # ### The fair comparison: for a given floor, how fast?
 #
-# Back to the bowl ($\kappa = 100$), now with a unit Gaussian kick added to each
-# gradient coordinate at every step. For any $(\alpha, \beta)$, the formula above
-# summed over $\lambda = \mu$ and $\lambda = L$ gives the floor, and section 4 gives the
-# rate. So over a grid of $(\alpha, \beta)$ (only $\beta = 0$ for gradient descent), keep
-# the stable settings whose floor is at most a target, and take the one with the best
-# rate. Two targets: 0.505, the floor of gradient descent at $2/(L + \mu)$, and a lower
-# one, 0.011. Then simulate the chosen pairs (200 runs of 800 steps, on three seeds) and
-# count the steps until the mean loss is below twice the target. The simulator and the
+# Back to the bowl ($\kappa = 100$), now with a unit Gaussian kick added to each gradient coordinate
+# at every step. For any $(\alpha, \beta)$, the formula above summed over $\lambda = \mu$ and
+# $\lambda = L$ gives the floor, and section 4 gives the rate. So over a grid of $(\alpha, \beta)$
+# (only $\beta = 0$ for gradient descent), keep the stable settings whose floor is at most a target,
+# and take the one with the best rate. Two targets: 0.505, the floor of gradient descent at $2/(L +
+# \mu)$, and a lower one, 0.011. Then simulate the chosen pairs (200 runs of 800 steps, on three
+# seeds) and count the steps until the mean loss is below twice the target. The simulator and the
 # grid search sit in a collapsed helper cell:
 
 # %% jupyter={"source_hidden": true}
@@ -904,23 +897,26 @@ for (what, r), marker in zip(measured_match.items(), ["D", "^"]):
         ax.plot(floor_m, steps_per_e(rate_m), marker, color=color, markersize=9, markeredgecolor="black",
                 zorder=5)
     ax.plot([], [], marker, color="white", markeredgecolor="black", markersize=9, linestyle="none",
-            label=f"simulated pair, floor $\\leq$ {matches[what]:.3g}")
+            label=f"pair simulated above, floor $\\leq$ {matches[what]:.3g} (formula values)")
 ax.set(xlabel="noise floor: stationary mean loss (formula)", ylabel="steps per factor $e$ (slowest direction)",
        title="$\\kappa$ = 100, unit noise: the fastest setting for each floor")
 ax.legend(fontsize=8, loc="upper right");
 
 # %% [markdown]
-# At every floor in the range, the heavy ball's best setting is faster than gradient
-# descent's best. For a floor of at most 0.505, the heavy ball with
-# $(\alpha, \beta) \approx (0.032, 0.68)$ converges at 0.82 per step, gradient descent at
-# best at 0.98. In the simulation (seeds 1–3) the heavy ball's mean loss falls below twice the target
-# after 14 steps, gradient descent's after about 68: about 5 times sooner. For the floor
-# 0.011, the best heavy ball needs 106 steps and gradient descent 227: about 2 times
-# (the big markers are these pairs). The gain shrinks as the floor goes down, to about 2
-# at the lowest floor of the plot, because a low floor needs a small effective step, and
-# that slows the heavy ball too (section G of the details notebook shows why the ratio
-# tends to 2). So with noisy gradients the heavy ball still trades speed against the
-# floor, but on this ill-conditioned problem it trades along a better curve.
+# At every floor in the range, the heavy ball's best setting is faster than gradient descent's best.
+# For a floor of at most 0.505, the heavy ball with $(\alpha, \beta) \approx (0.032, 0.68)$
+# converges at 0.82 per step, gradient descent at best at 0.98. In the simulation (seeds 1–3) the
+# heavy ball's mean loss falls below twice the target after 14 steps, gradient descent's after about
+# 68: about 5 times sooner. For the floor 0.011, the best heavy ball needs 106 steps and gradient
+# descent 227: about 2 times (the big markers are these pairs). The pairs for 0.505 sit near their
+# stability edges along $L$ ($\alpha L$ = 1.98 against 2 for gradient descent at $2/(L + \mu)$; 3.18
+# against $2(1 + \beta) = 3.35$ for the heavy ball), where a kick echoes for long and the
+# first-order floor is 10 to 50 times too low (0.0099 and 0.049 against 0.505 and 0.495): equal
+# floors here come with effective steps 0.020 and 0.098, five times apart. The gain shrinks as the
+# floor goes down, to about 2 at the lowest floor of the plot, because a low floor needs a small
+# effective step, and that slows the heavy ball too (section G of the details notebook shows why the
+# ratio tends to 2). So with noisy gradients the heavy ball still trades speed against the floor,
+# but on this ill-conditioned problem it trades along a better curve.
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -936,24 +932,28 @@ assert 4 < min(first["reach"]["gd"]) / max(first["reach"]["hb"]) and max(first["
 assert 1.8 < min(second["reach"]["gd"]) / max(second["reach"]["hb"]) and max(second["reach"]["gd"]) / min(second["reach"]["hb"]) < 2.5
 assert np.all(frontier["hb"] < frontier["gd"])                   # at every floor in range, momentum is faster
 assert 9 < gain[-1] < 11 and 1.8 < gain[0] < 2.6
+a_h, b_h = first["settings"]["hb"][:2]                          # near the edges along L; first-order floors too low:
+assert np.allclose([2 / (L + mu) * L, a_h * L, 2 * (1 + b_h)], [1.98, 3.18, 3.35], atol=0.03)
+exact_first = [(bowl_floor(a, b), a / (1 - b) * len(curvatures) / 4) for a, b in [(2 / (L + mu), 0.0), (a_h, b_h)]]
+assert np.allclose(exact_first, [(0.505, 0.0099), (0.495, 0.049)], atol=(0.002, 0.0005)) and all(9.5 < e / f1 < 52 for e, f1 in exact_first)
+assert np.allclose([2 / (L + mu), a_h / (1 - b_h)], [0.020, 0.098], atol=0.0015) and 4.5 < a_h / (1 - b_h) * (L + mu) / 2 < 5.5
 
 # %% [markdown]
-# **Takeaway:** on this ill-conditioned bowl, for the same noise floor, the best heavy
-# ball is faster than the best gradient descent. What momentum cannot do is lower the
-# floor for free: to first order in $\alpha\lambda$ the floor depends only on the
-# effective step $\alpha/(1 - \beta)$. So when you add momentum to SGD, multiply the
-# learning rate by $1 - \beta$ to keep the same noise level; to shrink the ball, decay
-# the step or grow the batch, as in chapter 04. Section H of the [details notebook](05_momentum_details.ipynb)
-# measures both consequences of the formula (a fixed $\alpha$ against a fixed effective
-# step) on chapter 04's regression.
+# **Takeaway:** on this ill-conditioned bowl, for the same noise floor, the best heavy ball is
+# faster than the best gradient descent. What momentum cannot do is lower the floor for free: to
+# first order in $\alpha\lambda$ the floor depends only on the effective step $\alpha/(1 - \beta)$.
+# So when you add momentum to SGD, multiply the learning rate by $1 - \beta$ to keep the same noise
+# level (away from the stability edge); to shrink the ball, decay the step or grow the batch, as in
+# chapter 04. Section H of the [details notebook](05_momentum_details.ipynb) measures both
+# consequences of the formula (a fixed $\alpha$ against a fixed effective step) on chapter 04's
+# regression.
 #
-# The noise here is *additive*: a kick of the same size whatever the iterate.
-# Kidambi, Netrapalli, Jain & Kakade (2018, *On the insufficiency of existing momentum
-# schemes for stochastic optimization*, ICLR) study a different model, stochastic
-# least squares with gradients from sampled examples, where the noise depends on the
-# data and the iterate, and show instances there on which the heavy ball and Nesterov,
-# with their best parameters, do no better than SGD. Which of the two pictures a given
-# training run resembles is not something these small problems settle.
+# The noise here is *additive*: a kick of the same size whatever the iterate. Kidambi, Netrapalli,
+# Jain & Kakade (2018, *On the insufficiency of existing momentum schemes for stochastic
+# optimization*, ICLR) study a different model, stochastic least squares with gradients from sampled
+# examples, where the noise depends on the data and the iterate, and show instances there on which
+# the heavy ball and Nesterov, with their best parameters, do no better than SGD. Which of the two
+# pictures a given training run resembles is not something these small problems settle.
 #
 # ## 8. Momentum and local minima
 #
@@ -1015,23 +1015,22 @@ ax_t.set(xlabel="step $k$", ylabel="$x_k$", title=f"Heavy ball from $x_0$ = 1.75
 ax_t.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2);
 
 # %% [markdown]
-# The energy picture explains it. The start is higher than the hilltop (dotted line),
-# so a ball *without friction* would roll over it. Gradient descent is all friction:
-# it forgets its speed after every step and stops in the first dip. The heavy ball
-# loses a share $1 - \beta$ of its speed per step: with $\beta \ge 0.88$ it keeps
-# enough to cross. With $\beta$ above 0.97 it keeps so much that it can swing back
-# over the hilltop (section I of the details notebook counts the crossings), and
-# where it finally comes to rest is a matter of timing.
+# The energy picture explains it. The start is higher than the hilltop (dotted line), so a ball
+# *without friction* would roll over it. Gradient descent is all friction: it forgets its speed
+# after every step and stops in the first dip. The heavy ball loses a share $1 - \beta$ of its speed
+# per step: with $\beta \ge 0.88$ it keeps enough to cross. With $\beta$ above 0.97 it keeps so much
+# that it can swing back over the hilltop (section I of the details notebook counts the crossings),
+# and where it finally comes to rest is a matter of timing.
 #
-# A ball released at rest *below* the hilltop is another matter. In continuous
-# time, a ball with friction cannot cross: its energy only decreases. The discrete heavy
-# ball has a guarantee of this kind for small enough steps, not for every step: with a
-# coarse step its energy can rise, and iterates started below the hilltop do get past
-# it (section I of the [details notebook](05_momentum_details.ipynb)).
+# A ball released at rest *below* the hilltop is another matter. In continuous time, a ball with
+# friction cannot cross: its energy only decreases. The discrete heavy ball has a guarantee of this
+# kind for small enough steps, not for every step: with a coarse step its energy can rise, and
+# iterates started below the hilltop do get past it (section I of the [details
+# notebook](05_momentum_details.ipynb)).
 #
-# So momentum is not a method for finding global minima. It helps on long slopes
-# and narrow valleys, and it may carry the iterate over small bumps; which minimum it
-# ends in still depends on the start, the step size and $\beta$.
+# So momentum is not a method for finding global minima. It helps on long slopes and narrow valleys,
+# and it may carry the iterate over small bumps; which minimum it ends in still depends on the
+# start, the step size and $\beta$.
 #
 # ## 9. A curved valley: Rosenbrock
 #
@@ -1054,6 +1053,7 @@ assert races["gd"].fs[-1] < races["gd"].fs[-1000]                               
 for name in ["heavy_ball", "nesterov"]:
     assert races[name].status == "converged" and 2500 < races[name].steps < 3500   # about 3,000 steps
 assert all(tr.fs[50] < 0.2 * tr.fs[0] for tr in races.values())                   # in the valley early on:
+assert np.mean(np.abs(np.log10(races["heavy_ball"].fs[:2000] / races["nesterov"].fs[:2000])) < 0.3) > 0.9
 assert all(abs(tr.xs[50, 1] - tr.xs[50, 0] ** 2) < 0.03 for tr in races.values())  # near its floor y = x^2
 
 # %% jupyter={"source_hidden": true}
@@ -1085,6 +1085,7 @@ for ax, (name, tr) in zip(path_axes, races.items()):
                     bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="0.3", alpha=0.9),
                     arrowprops=dict(arrowstyle="-", color="black", linewidth=0.7, shrinkA=0, shrinkB=5))
     ax.plot(*rosenbrock.start, **{**style.START_STYLE, "markeredgecolor": "black", "zorder": 9})
+    ax.plot(*rosenbrock.minima[0], **{**style.MINIMUM_STYLE, "zorder": 10})   # the star, on top of the marks
     ax.set(xlim=(-1.6, 1.4), ylim=(-0.5, 1.5))                                 # zoomed on the paths
 handles = [plt.Line2D([], [], color=style.color_for(n), linestyle=styles[n], linewidth=2.2, marker=marks[n],
                       markersize=8, markeredgecolor="black", label=f"{names[n]} (marks: steps 100, 300, 1000{', 3000' if n == 'gd' else ''})")
@@ -1108,14 +1109,13 @@ ax_loss.set_xlabel("step $k$ (linear up to 100, then log scale)")
 ax_loss.set_title(f"Loss, 20,000-step budget (lr = {lr}, $\\beta$ = {beta})");
 
 # %% [markdown]
-# All three drop into the valley within 50 steps (the loss falls five-fold, and at
-# step 50 each iterate is within 0.03 of the valley floor $y = x^2$); the
-# difference is the walk along it. At step 300 both momentum methods are near
-# $(0.85, 0.75)$, where gradient descent arrives only at step 3,000; at step 1000 they
-# are at the minimum (the star), while gradient descent has only just rounded the bend,
-# at about $(0.33, 0.10)$. Both momentum methods meet the tolerance in about 3,000 steps;
-# gradient descent has not met it after 20,000 (its $f$ is about $2\cdot10^{-8}$ and
-# still falling).
+# All three drop into the valley within 50 steps (the loss falls five-fold, and at step 50 each
+# iterate is within 0.03 of the valley floor $y = x^2$); the difference is the walk along it. At
+# step 300 both momentum methods are near $(0.85, 0.75)$, where gradient descent arrives only at
+# step 3,000; at step 1000 they are at the minimum (the star), while gradient descent has only just
+# rounded the bend, at about $(0.33, 0.10)$. Both momentum methods meet the tolerance in about 3,000
+# steps (their loss curves nearly coincide: within a factor 2 over most of the first 2,000 steps);
+# gradient descent has not met it after 20,000 (its $f$ is about $2\cdot10^{-8}$ and still falling).
 #
 # This race gives all three the same `lr`, so the momentum methods move with an
 # effective step $\text{lr}/(1 - \beta)$ ten times larger (section 7), and part of the
@@ -1215,9 +1215,9 @@ assert np.isclose(explorer.values["lr"], lr_star) and np.isclose(explorer.values
 #   $\sqrt\kappa$ instead of $\kappa$: measured, 23 times fewer steps than gradient
 #   descent at $\kappa = 1000$.
 #   The heavy ball's loss can rise first (13-fold here): a double root makes an
-#   eigen-coordinate behave like $(c_1 + c_2 k)\rho^k$. In the worst case no method
-#   that steps in the span of past gradients beats the $\sqrt\kappa$ order
-#   (Nesterov 2004, Theorem 2.1.13).
+#   eigen-coordinate behave like $(c_1 + c_2 k)\rho^k$. In the worst case over
+#   problems with more dimensions than steps, no method that steps in the span of past
+#   gradients beats the $\sqrt\kappa$ order (Nesterov 2004, Theorem 2.1.13).
 # - Too little momentum crawls (overdamped), too much spirals (underdamped, rate
 #   $\sqrt\beta$); the best is in between.
 # - Stable steps on a quadratic: $\alpha\lambda_{\max} < 2$ (gradient descent),

@@ -700,7 +700,7 @@ assert np.isclose(lower_floor, 0.011, atol=0.0005)
 # %%
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
 for (name, r), color, ls, marker in zip(ill.items(), [style.color_for("gd"), style.color_for("heavy_ball"),
-                                                        COLORS["reddish_purple"]], ["-", "--", "-."], ["o", "s", "^"]):
+                                                        COLORS["vermillion"]], ["-", "--", "-."], ["o", "s", "^"]):
     ax.semilogy(np.arange(1, len(r["losses"]) + 1), r["losses"], color=color, linestyle=ls, linewidth=1.4,
                 marker=marker, markevery=(20, 80), markersize=5, label=name)
     ax.axhline(r["predicted"], color=color, linestyle=":", linewidth=1)
@@ -994,7 +994,7 @@ assert all(small_runs[lr_][1][1:].max() < small_runs[lr_][1][0] for lr_ in (0.00
 fig, (ax_x, ax_e) = plt.subplots(1, 2, figsize=(11, 4.4))
 t_max = 2.1                                                         # the crossing happens by t = 1.5
 series = [(f"lr = 0.09, $\\beta$ = {b}", low_runs[b], lr_big, c, ls, m) for b, c, ls, m in zip(
-    (0.94, 0.95, 0.96), [style.color_for("heavy_ball"), COLORS["vermillion"], COLORS["reddish_purple"]],
+    (0.94, 0.95, 0.96), [style.color_for("heavy_ball"), COLORS["vermillion"], COLORS["sky_blue"]],
     ["-", "--", "-."], "os^")]
 series.append((f"lr = 0.005, $\\beta$ = {1 - gamma * np.sqrt(0.005):.3f}", small_runs[0.005], 0.005,
                COLORS["bluish_green"], (0, (5, 2, 1, 2)), "D"))          # its own colour: not gradient descent's
@@ -1039,8 +1039,16 @@ for ax_ in (ax_x, ax_e):
 #
 # For $\alpha \le 2(1 - \beta)/L$, $H$ never increases, and $f(x_k) \le H_k \le f(x_0)$:
 # no iterate lands higher than the start. (In several dimensions the same lines hold
-# with norms, for $\nabla f$ $L$-Lipschitz.) Two limits: it bounds where the iterates
-# land, not the segment between two of them, and the runs above that cross are far
+# with norms, for $\nabla f$ $L$-Lipschitz.) That alone does not stop a hop over the
+# hilltop, but $H$ also bounds the step: $\frac{\beta}{2\alpha} d_k^2 = H_k - f(x_k) \le f(x_0) - f_{\min}$,
+# so $|d_k| \le D = \sqrt{(2\alpha/\beta)(f(x_0) - f_{\min})}$. The set $\{f \le f(x_0)\}$ has two
+# pieces, the right one $R$ holding $x_0$. Induction: if $x_k \in R$ and $H_k \le f(x_0)$, the
+# update gives $|d_{k+1}| \le \beta D + \alpha \max_R |f'| =: D'$; with $L'$ the largest $|f''|$ on
+# $R$ widened by $D'$ and $\alpha \le 2(1 - \beta)/L'$, $H_{k+1} \le H_k \le f(x_0)$, so $x_{k+1}$ lies
+# in $\{f \le f(x_0)\}$ within $D'$ of $R$; if $D'$ is less than the gap between the pieces, it
+# lies in $R$: the iterates never leave the start's well. For lr = 0.005 and $\beta = 0.9$ from
+# $x_0 = 1.52$ (the run below): gap 0.478, $D' = 0.206$, $L' = 29.7$ and
+# $2(1 - \beta)/L' = 0.0067 \ge 0.005$. One limit: the runs above that cross are far
 # outside it: at lr = 0.09 and $\beta = 0.94$ it would need $L \le 2(1 - \beta)/\alpha
 # = 1.33$, while $f''(1.52) = 21.7$. With the friction fixed, $\beta = 1 - \gamma h$ and
 # $\alpha = h^2$, the condition reads $h \le 2\gamma/L$: with $L = 21.7$, lr $\le 2.35\cdot10^{-4}$,
@@ -1069,6 +1077,24 @@ assert H_big[1] > H_big[0] + 0.5 and np.isclose(2 * (1 - 0.94) / lr_big, 1.33, a
 h_max = 2 * gamma / f_dd_max(np.array([x_low, 1.0]))                                        # h <= 2 gamma / L
 assert np.isclose(h_max, 0.01534, atol=1e-4) and np.isclose(h_max**2, 2.35e-4, atol=0.01e-4)   # lr <= 2.35e-4
 
+# Closing the induction for this run (the text's gap, D' and L'): the two pieces of {f <= f(x_0)}.
+f_of = lambda x: x**4 - 3 * x**2 + x                                   # the double well, in closed form
+assert np.isclose(f_of(x_low), double_well.f(np.array([x_low]))) and np.isclose(f_of(global_min), -3.5139, atol=1e-4)
+grid_x = np.linspace(-2.5, 2.5, 500_001)
+inside = f_of(grid_x) <= f_of(x_low)
+ends = grid_x[1:][np.diff(inside.astype(int)) != 0]                   # left piece [ends 0, ends 1], R = [ends 2, x_low]
+gap = ends[2] - ends[1]
+D = np.sqrt(2 * lr_small / beta_small * (f_of(x_low) - f_of(global_min)))
+R_ = np.linspace(ends[2], x_low, 10_001)
+D_prime = beta_small * D + lr_small * np.abs(4 * R_**3 - 6 * R_ + 1).max()
+L_prime = f_dd_max(np.array([ends[2] - D_prime, x_low + D_prime]))
+print(f"R = [{ends[2]:.3f}, {x_low}], gap to the left piece {gap:.3f}; D = {D:.3f}, D' = {D_prime:.3f}; "
+      f"L' = {L_prime:.1f}, 2(1 - beta)/L' = {2 * (1 - beta_small) / L_prime:.4f} >= lr = {lr_small}")
+assert len(ends) == 4 and ends[1] < rim < ends[2] and np.isclose(x_low, ends[3], atol=1e-4)
+assert np.isclose(gap, 0.478, atol=0.002) and np.isclose(D_prime, 0.206, atol=0.002) and D_prime < gap
+assert np.isclose(L_prime, 29.7, atol=0.1) and lr_small <= 2 * (1 - beta_small) / L_prime   # 0.005 <= 0.0067
+assert np.all(np.abs(np.diff(xs)) <= D + 1e-12) and xs.min() >= ends[2]                 # the run obeys both
+
 # %% [markdown]
 # ## J. Rates on one eigen-direction: gradient descent, heavy ball and Nesterov
 #
@@ -1096,6 +1122,12 @@ a_pays = 1 - np.sqrt(0.9)                                      # below it, |1 - 
 assert np.isclose(a_pays, 0.0513, atol=1e-4)
 assert all(spectral_radius("heavy_ball", a, 0.9) < spectral_radius("gd", a, 0.0) for a in np.geomspace(1e-3, 0.05, 50))
 assert all(np.isclose(spectral_radius("heavy_ball", a, 0.9), np.sqrt(0.9)) for a in np.linspace(0.003, 3.78, 50))
+a_nag = np.linspace(0.003, 0.999, 200)                          # Nesterov: complex roots of modulus sqrt(beta (1 - a))
+assert np.allclose([spectral_radius("nesterov", a, 0.9) for a in a_nag], np.sqrt(0.9 * (1 - a_nag)))
+assert np.allclose([spectral_radius(m, 0.01, b) for m, b in [("nesterov", 0.9), ("heavy_ball", 0.9), ("gd", 0.0)]],
+                   [0.944, 0.949, 0.99], atol=5e-4)
+assert all(spectral_radius("nesterov", a, 0.9) < min(spectral_radius("gd", a, 0.0), np.sqrt(0.9)) for a in np.geomspace(0.003, 0.099, 50))
+assert spectral_radius("nesterov", 0.12, 0.9) > spectral_radius("gd", 0.12, 0.0)   # above 1 - beta, gradient descent wins
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
 a_plot = np.geomspace(0.001, 4.2, 2000)
 ax.axvspan(0.001, a_pays, color="0.9", zorder=0, label=f"$a$ < {a_pays:.3f}: the heavy ball beats gradient descent")
@@ -1127,3 +1159,10 @@ ax.legend(fontsize=8, loc="upper left");
 # 1.95, where gradient descent nears or passes its limit): momentum pays on the
 # directions with small $\alpha\lambda$, the shallow ones, and that is why $\beta$
 # has to be matched to the spectrum.
+#
+# Nesterov's curve lies below the heavy ball's for $a$ from about 0.003 to 1. Its
+# polynomial $z^2 - (1 + \beta)(1 - a)z + \beta(1 - a)$ has the constant term
+# $\beta(1 - a) < \beta$, so where its roots are complex their modulus is
+# $\sqrt{\beta(1 - a)} < \sqrt\beta$: 0.944 at $a = 0.01$, against the heavy ball's 0.949
+# and gradient descent's 0.99. It beats gradient descent too while
+# $\sqrt{\beta(1 - a)} < 1 - a$, i.e. $a < 1 - \beta = 0.1$.
