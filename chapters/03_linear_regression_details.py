@@ -323,9 +323,10 @@ assert 1e-9 < err_normal < 1e-4 and err_lstsq < 1e-9 and err_normal > 100 * err_
 # ## D. Above $2/L$: a knife-edge
 #
 # Section 5 of the chapter says gradient descent on a quadratic converges *from every
-# start* exactly when $0 < \eta < 2/L$. From a start with no component along any eigenvector whose
-# $\lambda_i \ge 2/\eta$, a larger $\eta$ can still converge: those components are
-# zero and stay zero, in exact arithmetic. (Having no component along the top
+# start* exactly when $0 < \eta < 2/L$. From a start whose error $w_0 - w^\star$ has no
+# component along any eigenvector with $\lambda_i \ge 2/\eta$, a larger $\eta$ can still
+# converge: those components of the error are zero and stay zero, in exact arithmetic.
+# (In the examples below $w^\star = 0$, so the error is the start itself.) (Having no component along the top
 # eigenvector alone is not enough: on $\mathrm{diag}(1, 4)$ with $\eta = 2.5$, even the start
 # $(1, 0)$ diverges, by $|1 - 2.5| = 1.5$ per step, asserted below.) It is a
 # knife-edge, not a recipe. Take $\eta = 0.6 > 2/L = 0.5$ on
@@ -630,7 +631,8 @@ assert all(gd_small[k] @ q_steep > ridge_at_k[k] @ q_steep for k in (8, 16))   #
 # the two are still crossing the valley: along its steep direction gradient descent
 # is further across than the paired ridge solution (early stopping is the sharper
 # filter).
-# From $k = 256$ on, once both are moving along the valley floor, they are within 3%.
+# From $k = 256$ on, once both are moving along the valley floor, they are within 3%
+# on this sample.
 # In a picture, every pair dotted together:
 
 # %% jupyter={"source_hidden": true}
