@@ -519,8 +519,8 @@ ax2.legend(loc="upper left", fontsize=8);
 # - The normal equations need the $d \times d$ matrix $X^\top X$ and a solve with it.
 #   That is cheap for $d = 2$, but with a million weights the matrix alone has
 #   $10^{12}$ entries. A gradient step needs only two products with $X$. (So do
-#   conjugate gradients and LSQR, the usual solvers for large least squares, which
-#   need about $\sqrt\kappa$ steps where gradient descent needs $\kappa$.)
+#   conjugate gradients and LSQR, iterative solvers for least squares whose step
+#   count grows like $\sqrt\kappa$ rather than $\kappa$.)
 # - Forming $X^\top X$ squares the condition number, which costs
 #   digits when $X$ is badly conditioned. `lstsq` (which factorizes $X$ itself, by
 #   the SVD: numpy calls LAPACK's `gelsd`) avoids that: prefer it to
