@@ -965,12 +965,10 @@ assert np.allclose(l2_minimum, [0.990, 0.5], atol=5e-4)
 #
 # - $\hat v$ averages about $1/(1 - \beta_2) = 1000$ squared gradients, so it is
 #   close to their mean, $\mathbb{E}[g]^2 + \sigma^2$.
-# - $\hat m$ averages about 10 gradients, so its mean is $\mathbb{E}[g]$, but it
-#   fluctuates by more than that mean; $\sqrt{\hat v}$, averaged over 100 times as
-#   many, is nearly constant (at the end of the noisy runs below, its spread over
-#   the runs is under 2 % of its mean). A nearly constant divisor can be taken out
-#   of the mean: $\mathbb{E}[\hat m/\sqrt{\hat v}] \approx
-#   \mathbb{E}[\hat m]/\sqrt{\mathbb{E}[\hat v]}$.
+# - $\hat m$ averages about 10 gradients, so its mean is $\mathbb{E}[g]$, though it
+#   fluctuates by more than that mean. $\sqrt{\hat v}$ is nearly constant (at the end
+#   of the noisy runs below, its spread across runs is under 2 %), so it can be taken
+#   out of the mean: $\mathbb{E}[\hat m/\sqrt{\hat v}] \approx \mathbb{E}[\hat m]/\sqrt{\mathbb{E}[\hat v]}$.
 # - The mean normalized step is then about
 #   $\mathbb{E}[g]/\sqrt{\mathbb{E}[g]^2 + \sigma^2}$. Near the minimum the mean
 #   gradient is small against the noise, and this is $\approx \mathbb{E}[g]/\sigma$.
@@ -1158,8 +1156,8 @@ table(["optimizer in the default race", "learning rate"],           # the figure
 #    over about $1/(1 - \beta_2) = 1000$ steps, so after 300 steps it still
 #    remembers the steep start, and the normalized step $\hat m/\sqrt{\hat v}$ is
 #    small. Give Adam a short memory, $\beta_2 = 0.95$ (about 20 steps), and at the
-#    same rate it ends below momentum at momentum's preset rate (not at momentum's
-#    best rate, section G of the details notebook).
+#    same rate it ends below momentum at momentum's preset rate, though not at
+#    momentum's best rate.
 # 2. **Rosenbrock's valley is curved and, near the minimum, not aligned with the
 #    axes** (the Hessian's steep eigenvector there is at about 27° to the $x$ axis), so
 #    per-coordinate scaling barely helps (section 4), while momentum's gain on a
@@ -1167,7 +1165,8 @@ table(["optimizer in the default race", "learning rate"],           # the figure
 #    the same number of steps at every angle). This one is not tested as a cause.
 #
 # The [details notebook](06_adaptive_details.ipynb), section G, measures both, and
-# gives momentum and Adam each its best rate: momentum still ends lower.
+# gives momentum and Adam (with either $\beta_2$) each its best rate: momentum still
+# ends lower.
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
