@@ -941,8 +941,8 @@ assert np.allclose(l2_minimum, [0.990, 0.5], atol=5e-4)
 # 5,000 and ends within 0.01 of $(1, 1)$, the minimum of the **unregularized** $f$:
 # without noise its decay does almost nothing. (Both of its coordinates move alike
 # because Adam's step does not depend on the gradient's scale: multiplying every
-# gradient by $c > 0$ multiplies $\hat m$ and $\sqrt{\hat v}$ by $c$, so $\hat
-# m/\sqrt{\hat v}$ is unchanged, up to $\epsilon$. Here the steep coordinate's
+# gradient by $c > 0$ multiplies $\hat m$ and $\sqrt{\hat v}$ by $c$, so
+# $\hat m/\sqrt{\hat v}$ is unchanged, up to $\epsilon$. Here the steep coordinate's
 # gradient is 100 times the flat one's at every step; exercise 6.5 asks you to show it.)
 #
 # Why? AdamW stops where its two terms cancel, $\hat m/(\sqrt{\hat v} + \epsilon) =
