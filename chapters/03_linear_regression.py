@@ -343,15 +343,14 @@ ax_loss.semilogy(gaps, color=GD_COLOR)
 ax_loss.set(xlabel="step $k$", ylabel="$J(w_k) - J^\\star$", title="The loss above its minimum (log scale)");
 
 # %% [markdown]
-# The contours are nearly round ellipses around the minimum (the star): the
-# condition number of $H$ is below 1.5. The path heads almost straight for the
-# minimum. The gap $J(w_k) - J^\star$ is a sum of two terms, one per eigen-direction
-# of $H$, shrinking by $(1 - \eta\lambda_i)^2$ per step (chapter 02): here
-# $(1 - \eta L)^2 \approx 0.80$ and $(1 - \eta\mu)^2 \approx 0.85$. At first both
-# terms count and the factor per step drifts from about 0.80 upwards, so the log
-# plot bends slightly; after about 150 steps only the slower term is left and the
-# line is straight, with factor $(1 - \eta\mu)^2$, set by the flattest direction of
-# the bowl. What those steps do to the fitted line:
+# The contours are nearly round ellipses around the minimum (the star): the condition
+# number of $H$ is below 1.5. The path heads almost straight for the minimum. The gap
+# $J(w_k) - J^\star$ is a sum of two terms, one per eigen-direction of $H$, shrinking by
+# $(1 - \eta\lambda_i)^2$ per step (chapter 02): here $(1 - \eta L)^2 \approx 0.80$ and
+# $(1 - \eta\mu)^2 \approx 0.85$. At first both terms count and the factor per step
+# drifts from about 0.80 upwards, so the log plot bends slightly; after about 150 steps
+# only the slower term is left and the line is straight, with factor $(1 - \eta\mu)^2$,
+# set by the flattest direction of the bowl. What those steps do to the fitted line:
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here, you may skip it.
@@ -519,7 +518,9 @@ ax2.legend(loc="upper left", fontsize=8);
 #
 # - The normal equations need the $d \times d$ matrix $X^\top X$ and a solve with it.
 #   That is cheap for $d = 2$, but with a million weights the matrix alone has
-#   $10^{12}$ entries. A gradient step needs only two products with $X$.
+#   $10^{12}$ entries. A gradient step needs only two products with $X$. (So do
+#   conjugate gradients and LSQR, iterative solvers for least squares whose step
+#   count grows like $\sqrt\kappa$ rather than $\kappa$.)
 # - Forming $X^\top X$ squares the condition number, which costs
 #   digits when $X$ is badly conditioned. `lstsq` (which factorizes $X$ itself, by
 #   the SVD: numpy calls LAPACK's `gelsd`) avoids that: prefer it to
@@ -527,16 +528,15 @@ ax2.legend(loc="upper left", fontsize=8);
 # - Most losses have no closed form: logistic regression (chapter 04) and neural
 #   networks (chapter 09) can only be minimized step by step.
 #
-# What the squared condition number costs in digits, on a badly conditioned
-# polynomial fit, and which solver to use when, with the costs of each, are in the
+# What squaring $\kappa$ costs in digits, and which solver to use when: the
 # [details notebook](03_linear_regression_details.ipynb), section C.
 #
 # ## 5. How large a step? The largest eigenvalue $L$ of $X^\top X / n$
 #
 # Chapter 02 showed that on a quadratic with Hessian $H$ gradient descent converges
 # from every start exactly when $0 < \eta < 2/L$, with $L = \lambda_{\max}(H)$. (A start
-# with no component along any eigenvector whose $\lambda_i \ge 2/\eta$ is a knife-edge
-# exception: [details](03_linear_regression_details.ipynb), section D.) The loss of
+# whose error $w_0 - w^\star$ has no component along any eigenvector with $\lambda_i \ge 2/\eta$
+# is a knife-edge exception: [details](03_linear_regression_details.ipynb), section D.) The loss of
 # linear regression *is* such a quadratic, with $H = X^\top X / n$, so the limit
 # carries over as it stands. Just below and just above it:
 
@@ -568,12 +568,11 @@ ax.legend(fontsize=8);
 #
 # You rarely compute eigenvalues of $X^\top X / n$ in practice, but there is a cheap
 # bound: $L$ is at most the trace of $H$, the average squared length of an example,
-# $\frac1n\sum_i \|x_i\|^2$. So $\eta < 2 / \text{mean}_i\|x_i\|^2$ is always safe.
-# A bound from below says where trouble starts: $L$ is the largest value of
-# $v^\top H v$ over unit vectors $v$, and the unit vector $e_j$ along feature $j$
-# gives $v^\top H v = H_{jj} = \text{mean}_i\, x_{ij}^2$, so $L \ge H_{jj}$ for every $j$.
-# **A feature with large values makes $L$ large and forces a small learning rate on
-# every weight.**
+# $\frac1n\sum_i \|x_i\|^2$. So $\eta < 2 / \text{mean}_i\|x_i\|^2$ is always safe. A
+# bound from below says where trouble starts: $L$ is the largest value of $v^\top H v$
+# over unit vectors $v$, and the unit vector $e_j$ along feature $j$ gives $v^\top H v =
+# H_{jj} = \text{mean}_i\, x_{ij}^2$, so $L \ge H_{jj}$ for every $j$. **A feature with
+# large values makes $L$ large and forces a small learning rate on every weight.**
 
 # %%
 mean_sq_norm = np.mean(np.sum(X ** 2, axis=1))
@@ -649,12 +648,11 @@ assert abs(raw_steps - predicted_steps(kappa_raw)) <= 1
 # ### Standardize the features
 #
 # Divide each feature by its standard deviation, $z_{ij} = x_{ij} / s_j$, so that both
-# have spread 1. This changes the *coordinates*, not the model: with weights
-# $v_j = s_j w_j$ the predictions $z_i^\top v = x_i^\top w$ are the same numbers, so the
-# best fit is the same line, found in new coordinates. (The full recipe also
-# subtracts each feature's mean; our features already have mean about 0 and no
-# intercept to absorb it. The end of this section shows why the mean matters when
-# there is an intercept.)
+# have spread 1. This changes the *coordinates*, not the model: with weights $v_j = s_j
+# w_j$ the predictions $z_i^\top v = x_i^\top w$ are the same numbers, so the best fit
+# is the same line, found in new coordinates. (The full recipe also subtracts each
+# feature's mean; our features already have mean about 0 and no intercept to absorb it.
+# The end of this section shows why the mean matters when there is an intercept.)
 
 # %%
 s = Xs.std(axis=0)
@@ -702,22 +700,20 @@ plotting.plot_path(std_trace.xs[:std_steps + 1], ax=ax, color=COLORS["orange"])
 ax.set(xlabel="$v_1 = s_1 w_1$", ylabel="$v_2 = s_2 w_2$");
 
 # %% [markdown]
-# Left, in the original weights (the two axes have different scales; hollow circle:
-# the start, filled diamond: the last step drawn): the valley is
-# long in $w_1$ and narrow in $w_2$. The gradient points mostly across it, so every
-# step overshoots the floor and lands on the opposite wall: the **zig-zag**, with
-# slow progress along the valley. The orange path, the standardized run drawn in the
-# same coordinates, goes almost straight to the minimum. Every second iterate of
-# *both* runs lies on the segment from the start to the minimum:
-# at $\eta^\star = 2/(L + \mu)$ both eigen-directions shrink by the same factor $\rho$
-# per step, the steep one changing sign, so after an even number of steps
+# Left, in the original weights (the two axes have different scales; hollow circle: the
+# start, filled diamond: the last step drawn): the valley is long in $w_1$ and narrow in
+# $w_2$. The gradient points mostly across it, so every step overshoots the floor and
+# lands on the opposite wall: the **zig-zag**, with slow progress along the valley. The
+# orange path, the standardized run drawn in the same coordinates, goes almost straight
+# to the minimum. Every second iterate of *both* runs lies on the segment from the start
+# to the minimum: at $\eta^\star = 2/(L + \mu)$ both eigen-directions shrink by the same
+# factor $\rho$ per step, the steep one changing sign, so after an even number of steps
 # $w_k - w^\star = \rho^k (w_0 - w^\star)$ (chapter 02; mapping the orange run back by
 # $w = v/s$ is linear and keeps segments).
 #
 # Right, in the standardized coordinates, the contours are almost circles: the first
-# step lands next to the minimum, and steps 2 to 4 hide under the star (their loss
-# gaps are drawn in the [details notebook](03_linear_regression_details.ipynb),
-# section E).
+# step lands next to the minimum, and steps 2 to 4 hide under the star (their loss gaps
+# are drawn in the [details notebook](03_linear_regression_details.ipynb), section E).
 #
 # The zig-zag is the steep eigen-direction changing sign at every step, and the
 # loss gap falls by the predicted $\rho^2$ per step on both problems:
@@ -744,43 +740,41 @@ for name, gap_curve, kappa in [("raw", raw_excess, kappa_raw), ("standardized", 
     assert np.allclose(per_step, rho ** 2, rtol=1e-6)
 
 # %% [markdown]
-# With the best learning rate for each, the raw features need
-# about $\kappa/4 \cdot \ln 10^{10}$ steps (for large $\kappa$,
-# $\ln \rho \approx -2/\kappa$; here within 2%), the standardized ones a
-# handful (the [details notebook](03_linear_regression_details.ipynb), section E,
-# draws both loss curves). For large $\kappa$ the step count of gradient descent
-# grows in proportion to the condition number. Near $\kappa = 1$ it does not: $\rho$
-# is close to 0, the count is a few steps rounded up, and that is why the step count
-# fell by a larger factor than $\kappa$ did. Standardizing fixes scale, not
-# correlation: two standardized features with correlation $r$ still give
-# $\kappa = (1 + |r|)/(1 - |r|)$ (the matrix $\begin{pmatrix}1 & r\\ r & 1\end{pmatrix}$
-# has eigenvalues $1 \pm r$), which is 199 for $r = 0.99$ (section 7 measures 191 on a
-# sample whose correlation is 0.9896). Normalizing the inputs is standard advice
-# when gradient descent is slow (LeCun et al. 1998, *Efficient BackProp*). Dividing
-# each column by its spread is a *diagonal* preconditioning; the full fix for
-# correlated features is **whitening**,
-# multiplying $X$ by $H^{-1/2}$, which makes the Hessian the identity and $\kappa = 1$
-# (section 7), at the price of computing $H$ and its eigenvectors: the
-# second-order idea of chapter 08. (Chapter 05's momentum and chapter 06's adaptive
-# methods attack the same problem inside the optimizer.)
+# With the best learning rate for each, the raw features need about
+# $\kappa/4 \cdot \ln 10^{10}$ steps (for large $\kappa$, $\ln \rho \approx -2/\kappa$; here
+# 604.5 against the 605 measured), the standardized ones a handful (the
+# [details notebook](03_linear_regression_details.ipynb), section E, draws both loss
+# curves). For large $\kappa$ the step count of gradient descent grows in proportion to
+# the condition number. Near $\kappa = 1$ it does not: $\rho$ is close to 0, the count
+# is a few steps rounded up, and that is why the step count fell by a larger factor
+# than $\kappa$ did. Standardizing fixes scale, not correlation: two standardized
+# features with correlation $r$ still give $\kappa = (1 + |r|)/(1 - |r|)$ (the matrix
+# $\begin{pmatrix}1 & r\\ r & 1\end{pmatrix}$ has eigenvalues $1 \pm r$), which is 199
+# for $r = 0.99$ (section 7 measures 191 on a sample whose correlation is 0.9896).
+# Normalizing the inputs is standard advice when gradient descent is slow (LeCun et
+# al. 1998, *Efficient BackProp*). Dividing each column by its spread is a *diagonal*
+# preconditioning; the full fix for correlated features is **whitening**, multiplying
+# $X$ by $H^{-1/2}$, which makes the Hessian the identity and $\kappa = 1$ (section 7),
+# at the price of computing $H$ and its eigenvectors: the second-order idea of
+# chapter 08. (Chapter 05's momentum and chapter 06's adaptive methods attack the same
+# problem inside the optimizer.)
 
 # %%
 approx = kappa_raw / 4 * np.log(1 / TOL)
-print(f"kappa/4 * ln(1e10) = {approx:.0f} against {raw_steps} measured")
-assert abs(approx / raw_steps - 1) < 0.02
+print(f"kappa/4 * ln(1e10) = {approx:.1f} against {raw_steps} measured")
+assert abs(approx - 604.5) < 0.05 and raw_steps == 605         # 0.1% apart
 
 # %% [markdown]
 # ### And the mean: why centering matters when there is an intercept
 #
-# Dividing by the standard deviation fixes features on different *scales*. A
-# feature whose values sit far from zero (a year, a temperature in kelvin) causes
-# the same trouble through its *mean*, when the model has an intercept column of
-# ones: the intercept and the slope then play almost the same role on the data,
-# and the valley of the loss is long and thin along that trade-off. Take the
-# data of section 1 with the feature shifted to $t + 5$. Standardizing means
-# subtracting the **training** mean and dividing by the standard deviation, for
-# every column *except* the column of ones (its standard deviation is 0, and it
-# must stay 1 for the intercept to be an intercept).
+# Dividing by the standard deviation fixes features on different *scales*. A feature
+# whose values sit far from zero (a year, a temperature in kelvin) causes the same
+# trouble through its *mean*, when the model has an intercept column of ones: the
+# intercept and the slope then play almost the same role on the data, and the valley of
+# the loss is long and thin along that trade-off. Take the data of section 1 with the
+# feature shifted to $t + 5$. Standardizing means subtracting the **training** mean and
+# dividing by the standard deviation, for every column *except* the column of ones (its
+# standard deviation is 0, and it must stay 1 for the intercept to be an intercept).
 
 # %%
 shifted = np.column_stack([np.ones(n), t + 5])
@@ -795,17 +789,16 @@ one_step = centred.T @ y / n                                  # one step with lr
 assert np.allclose(one_step, np.linalg.lstsq(centred, y, rcond=None)[0])
 
 # %% [markdown]
-# After standardizing, the Hessian is exactly the identity matrix, $\kappa = 1$, and
-# a single step of gradient descent with $\eta = 1$ from $w = 0$ lands on the
-# minimum. With the shifted feature, $\kappa$ is 952 on this sample. Its valley runs
-# diagonally: raising the slope by 1 raises
-# every prediction by about $t + 5 \approx 5$, which lowering the intercept by about
-# 5 undoes. At $\eta^\star$ both eigen-directions shrink by only
-# $\rho = (\kappa - 1)/(\kappa + 1) \approx 0.998$ per step, the steep one changing
-# sign: every step jumps from wall to wall (the
+# After standardizing, the Hessian is exactly the identity matrix, $\kappa = 1$, and a
+# single step of gradient descent with $\eta = 1$ from $w = 0$ lands on the minimum.
+# With the shifted feature, $\kappa$ is 952 on this sample. Its valley runs diagonally:
+# raising the slope by 1 raises every prediction by about $t + 5 \approx 5$, which
+# lowering the intercept by about 5 undoes. At $\eta^\star$ both eigen-directions shrink
+# by only $\rho = (\kappa - 1)/(\kappa + 1) \approx 0.998$ per step, the steep one
+# changing sign: every step jumps from wall to wall (the
 # [details notebook](03_linear_regression_details.ipynb), section F, draws 200 such
-# steps against the single one after standardizing). Exercise 3.2 asks you to write the
-# standardization, with its traps.
+# steps against the single one after standardizing). Exercise 3.2 asks you to write
+# the standardization, with its traps.
 #
 # ## 7. Collinear features: a valley of minima
 #
@@ -938,13 +931,14 @@ ax.legend(fontsize=8, loc="lower left");
 #
 # ### The same for any $X$
 #
-# The example generalizes. First three terms from linear algebra (Golub & Van Loan
-# 2013, §5.5). The **row space** of
-# $X$ is the set of all combinations of its rows, a subspace of weight space; the
-# **null space** is the set of $v$ with $Xv = 0$, the directions the model cannot
-# see; the two are perpendicular, since $Xv = 0$ says $v$ is perpendicular to every
-# row. The **pseudo-inverse** $X^+$ (`np.linalg.pinv`) maps $y$ to the minimum-norm
-# least-squares solution $X^+ y$.
+# The example generalizes, with three terms from linear algebra (Golub & Van Loan
+# 2013, §5.5). The **row space** of $X$ is the set of all combinations of its rows, a
+# subspace of weight space (in the example, the line along $(1, 1)$ in which every
+# step moves); the **null space** is the set of $v$ with $Xv = 0$, the directions the
+# model cannot see (in the example, the valley floor along $(1, -1)$, which no step
+# touches); the two are perpendicular, since $Xv = 0$ says $v$ is perpendicular to
+# every row. The **pseudo-inverse** $X^+$ (`np.linalg.pinv`) maps $y$ to the
+# minimum-norm least-squares solution $X^+ y$ (in the example, $(0.5, 0.5)$).
 #
 # Then the argument, for **any** $X$ and $0 < \eta < 2/L$, in three lines:
 #
@@ -1175,16 +1169,24 @@ ax_f.set(xlabel="curvature $\\lambda_i$ of an eigen-direction of $H$ (log scale)
          title="(a) How much of each direction is kept ($\\eta$ = 0.1)")
 ax_f.legend(fontsize=8, loc="upper left")
 view = regression_surface(X_nc, y_nc, domain=((-0.6, 2.2), (-0.6, 2.2)), name="J")
-plotting.plot_contours(view, ax=ax_j, levels=view.f(near.minima[0]) + 2.0 * np.geomspace(1e-5, 1, 24),
-                       mark_minima=False, title=f"(b) $J$, correlation {correlation:.2f}: the two paths")
-ax_j.plot(*ridge_path.T, color=COLORS["vermillion"], linewidth=4, alpha=0.5,
-          label="ridge solutions $w_\\lambda$, $\\lambda$ from $10^3$ to $10^{-4}$")
-ax_j.plot(*gd_small[2 ** np.arange(13)].T, "o", color=GD_COLOR, markersize=5, markeredgecolor="white", zorder=8,
-          label="gradient descent from 0, $\\eta$ = 0.1: steps 1, 2, 4, ..., 4096")
-ax_j.plot(*w_ridge, "D", color=COLORS["vermillion"], markeredgecolor="black", markersize=8, zorder=9,
-          label=f"$w_\\lambda$, $\\lambda$ = {lam}")
-ax_j.plot(*near.minima[0], **style.MINIMUM_STYLE, label="$w^\\star$")
-ax_j.set(xlabel="$w_1$", ylabel="$w_2$", aspect="equal")
+zoom = ax_j.inset_axes([0.03, 0.58, 0.5, 0.37])                # the along-the-valley phase, magnified
+zoom_view = regression_surface(X_nc, y_nc, domain=((0.94, 1.13), (0.9, 1.03)), name="")
+for axis, surface, size, title in [(ax_j, view, 1.0, f"(b) $J$, correlation {correlation:.2f}: the two paths"),
+                                   (zoom, zoom_view, 0.7, "steps 16 to 4096, magnified")]:
+    plotting.plot_contours(surface, ax=axis, levels=view.f(near.minima[0]) + 2.0 * np.geomspace(1e-5, 1, 24),
+                           mark_minima=False, title=title)
+    axis.plot(*ridge_path.T, color=COLORS["vermillion"], linewidth=4 * size, alpha=0.5,
+              label="ridge solutions $w_\\lambda$, $\\lambda$ from $10^3$ to $10^{-4}$")
+    axis.plot(*gd_small[2 ** np.arange(13)].T, "o", color=GD_COLOR, markersize=5 * size, markeredgecolor="white",
+              zorder=8, label="gradient descent from 0, $\\eta$ = 0.1: steps 1, 2, 4, ..., 4096")
+    axis.plot(*w_ridge, "D", color=COLORS["vermillion"], markeredgecolor="black", markersize=7 * size, zorder=9,
+              label=f"$w_\\lambda$, $\\lambda$ = {lam}")
+    axis.plot(*near.minima[0], **(style.MINIMUM_STYLE | {"markersize": 16 * size}), label="$w^\\star$")
+    axis.set(xlabel="$w_1$", ylabel="$w_2$", aspect="equal")
+for k in (16, 64, 256, 1024, 4096):
+    zoom.annotate(f"{k}", gd_small[k], xytext=(-4, -10), textcoords="offset points", fontsize=7, ha="right")
+zoom.set(xlabel="", ylabel="", xticks=[], yticks=[])
+ax_j.indicate_inset_zoom(zoom, edgecolor="0.3")
 ax_j.legend(fontsize=7.5, loc="lower right");
 
 # %% [markdown]
@@ -1197,13 +1199,13 @@ ax_j.legend(fontsize=7.5, loc="lower right");
 # $k$ or $\lambda$ decides how much of the flat direction ($\mu \approx 0.01$) gets in.
 #
 # **(b)** Gradient descent from 0 (blue dots) first runs across the thin valley,
-# then slowly along it; the ridge solutions (the pale band) do much the same as
-# $\lambda$ falls, and on this sample every iterate lies within 2.4% of $\|w^\star\|$
-# of that path. Point by point the pairing is rougher: $\lambda \approx 1/(\eta k)$ is
-# an order of magnitude, not an identity (the
-# [details notebook](03_linear_regression_details.ipynb), section I, draws the pairs).
-# Choosing $\lambda$ (or when to stop) is a question of generalization, on held-out
-# data, beyond this chapter.
+# then slowly along it (the inset magnifies steps 16 to 4096); the ridge solutions
+# (the pale band) do much the same as $\lambda$ falls, and on this sample every
+# iterate lies within 2.4% of $\|w^\star\|$ of that path. Point by point the pairing
+# is rougher: $\lambda \approx 1/(\eta k)$ is an order of magnitude, not an identity
+# (the [details notebook](03_linear_regression_details.ipynb), section I, draws the
+# pairs). Choosing $\lambda$ (or when to stop) is a question of generalization, on
+# held-out data, beyond this chapter.
 #
 # ## Summary
 #
@@ -1230,8 +1232,8 @@ ax_j.legend(fontsize=7.5, loc="lower right");
 #   converges, to the minimizer nearest to its start; from zero, the minimum-norm
 #   solution `np.linalg.pinv(X) @ y`: $(0.5, 0.5)$ in the three-line example.
 #   Nearly collinear features make $\kappa$ large (gradient descent slow) and the
-#   individual weights imprecise, with covariance $\sigma^2 (X^\top X)^{-1}$, while
-#   their sum stays precise.
+#   individual weights imprecise, while their sum stays precise
+#   ([details](03_linear_regression_details.ipynb), section H).
 # - The squared loss is the negative log-likelihood under Gaussian noise. What
 #   matters in the end is the loss on held-out data, not on the training set.
 #   Ridge regression adds $\tfrac{\lambda}{2}\|w\|^2$: a unique minimizer, a condition

@@ -323,9 +323,10 @@ assert 1e-9 < err_normal < 1e-4 and err_lstsq < 1e-9 and err_normal > 100 * err_
 # ## D. Above $2/L$: a knife-edge
 #
 # Section 5 of the chapter says gradient descent on a quadratic converges *from every
-# start* exactly when $0 < \eta < 2/L$. From a start with no component along any eigenvector whose
-# $\lambda_i \ge 2/\eta$, a larger $\eta$ can still converge: those components are
-# zero and stay zero, in exact arithmetic. (Having no component along the top
+# start* exactly when $0 < \eta < 2/L$. From a start whose error $w_0 - w^\star$ has no
+# component along any eigenvector with $\lambda_i \ge 2/\eta$, a larger $\eta$ can still
+# converge: those components of the error are zero and stay zero, in exact arithmetic.
+# (In the examples below $w^\star = 0$, so the error is the start itself.) (Having no component along the top
 # eigenvector alone is not enough: on $\mathrm{diag}(1, 4)$ with $\eta = 2.5$, even the start
 # $(1, 0)$ diverges, by $|1 - 2.5| = 1.5$ per step, asserted below.) It is a
 # knife-edge, not a recipe. Take $\eta = 0.6 > 2/L = 0.5$ on
@@ -415,7 +416,8 @@ zoom.tick_params(labelsize=7, pad=1);
 # intercept column, $\kappa$ is 952 on that sample, and gradient descent at the best
 # fixed rate $2/(L + \mu)$ from $w = 0$ still has 43% of its loss gap after 200
 # steps; after standardizing the feature, $\kappa = 1$ and one step lands on the
-# minimum. The two runs, in a picture:
+# minimum. The two runs, in a picture (the inset magnifies the first ten steps of the
+# shifted run: each one crosses the narrow valley from wall to wall):
 
 # %%
 line = data.linear(n=50, seed=0)
@@ -435,6 +437,9 @@ for name, A, steps in [("t + 5", np.column_stack([np.ones(50), t + 5]), 200),
     print(f"{name}: kappa = {L_A / mu_A:.0f}, loss gap after {steps} step(s): {runs[name][4]:.1%} of the start's")
 assert abs(runs["t + 5"][3] - 952) < 1 and 0.42 < runs["t + 5"][4] < 0.44
 assert np.isclose(runs["standardized"][3], 1) and runs["standardized"][4] < 1e-20
+H_A, w_min, ws = runs["t + 5"][:3]
+across = (ws[:11] - w_min) @ np.linalg.eigh(H_A)[1][:, 1]       # along the steep eigenvector
+assert np.all(across[1:] * across[:-1] < 0)                        # the first 10 steps: wall to wall
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here, you may skip it.
@@ -450,6 +455,17 @@ for ax, name, domain, color in [(axes[0], "t + 5", ((-11.0, 1.5), (-0.5, 3.5)), 
                colors="0.7", linewidths=0.8)
     ax.plot(*ws.T, "-", color=color, linewidth=0.4 if name == "t + 5" else 1.5,
             label=f"gradient descent from $w = 0$, {len(ws) - 1} step(s)")
+    if name == "t + 5":                                         # the first 10 steps, magnified in an inset
+        zoom = ax.inset_axes([0.6, 0.44, 0.38, 0.45])
+        z1, z2 = np.meshgrid(np.linspace(-0.25, 0.15, 200), np.linspace(-0.05, 0.65, 200))
+        zoom.contour(z1, z2, 0.5 * (H_A[0, 0] * (z1 - w_min[0])**2 + 2 * H_A[0, 1] * (z1 - w_min[0]) * (z2 - w_min[1])
+                                    + H_A[1, 1] * (z2 - w_min[1])**2), levels=20, colors="0.7", linewidths=0.8)
+        zoom.plot(*ws[:11].T, "o-", color=color, linewidth=1.2, markersize=3.5)
+        zoom.plot(0, 0, **dict(style.START_STYLE, markeredgecolor="black"))
+        zoom.set(xticks=[], yticks=[], title="its first 10 steps, magnified")
+        zoom.title.set_fontsize(9)
+        zoom.spines[:].set_visible(True)
+        ax.indicate_inset_zoom(zoom, edgecolor="0.3")
     ax.plot(0, 0, **dict(style.START_STYLE, markeredgecolor="black"), label="start")
     ax.plot(*ws[-1], **dict(style.END_STYLE, markersize=15, markerfacecolor="none", markeredgewidth=2,
                             markeredgecolor=color, zorder=12), label="end of the run")
@@ -630,7 +646,8 @@ assert all(gd_small[k] @ q_steep > ridge_at_k[k] @ q_steep for k in (8, 16))   #
 # the two are still crossing the valley: along its steep direction gradient descent
 # is further across than the paired ridge solution (early stopping is the sharper
 # filter).
-# From $k = 256$ on, once both are moving along the valley floor, they are within 3%.
+# From $k = 256$ on, once both are moving along the valley floor, they are within 3%
+# on this sample.
 # In a picture, every pair dotted together:
 
 # %% jupyter={"source_hidden": true}

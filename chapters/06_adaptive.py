@@ -325,7 +325,24 @@ ax_rate.legend(fontsize=8);
 #
 # $\sqrt{v}$ is now the root mean square (RMS) of the recent gradients, about the
 # last $1/(1 - \alpha) = 100$ of them, so the step size follows the current scale of
-# the gradient, in both directions.
+# the gradient, in both directions. If the gradient drops from 1 to 0.01, the next
+# step is only about $0.01\,\eta$, but as $v$ forgets the large gradients the steps
+# grow back, to $0.84\,\eta$ by the 1,000th step at the small gradient.
+
+# %%
+# The step size, in units of eta, when the gradient is 1 for 300 steps and then 0.01 for 1,000:
+grad_sequence = np.r_[np.ones(300), np.full(1000, 0.01)]
+v_avg, step_sizes = 0.0, []
+for g_t in grad_sequence:
+    v_avg = 0.99 * v_avg + 0.01 * g_t * g_t
+    step_sizes.append(g_t / (np.sqrt(v_avg) + 1e-8))
+print(f"last step at gradient 1: {step_sizes[299]:.2f} eta; first at 0.01: {step_sizes[300]:.3f} eta; "
+      f"1,000th at 0.01: {step_sizes[-1]:.2f} eta")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert abs(step_sizes[300] - 0.01) < 1e-3 and abs(step_sizes[-1] - 0.84) < 5e-3
+assert np.all(np.diff(step_sizes[300:]) > 0)                 # the steps grow back, every step
 
 # %%
 def rmsprop_steps(grad, x0, lr, steps, alpha=0.99, eps=1e-8):
@@ -498,6 +515,15 @@ assert 2000 < settled < 3500
 # about $\eta$ or smaller; a gradient that suddenly grows can give longer steps than
 # that bound (the [details notebook](06_adaptive_details.ipynb), section B, measures one and
 # derives the worst case).
+#
+# **Bias correction is not a warm-up.** The correction fixes the *mean* of $\hat v$
+# over the first steps, not its noise: $\hat v_1 = g_1^2$, a single squared
+# gradient, and $\hat v_t$ averages only $t$ of them, so with noisy gradients the
+# first step sizes are noisy too. Two common remedies are a learning rate that starts
+# small and grows, a **warm-up** (chapter 09 uses one and traces the need for it to
+# this noise, after Liu et al., 2020, section 3), and RAdam (Liu et al., 2020), which
+# takes plain momentum steps while $\hat v$ rests on too few gradients
+# ([details notebook](06_adaptive_details.ipynb), section J).
 #
 # The figure puts the step lengths of this section side by side, in units of
 # $\eta$, under a constant gradient (RMSprop's thick line runs under Adam's
@@ -914,7 +940,10 @@ assert np.allclose(l2_minimum, [0.990, 0.5], atol=5e-4)
 # below 1 (0.990), as the penalized loss dictates whatever the optimizer. AdamW passes $(0.998, 0.998)$ at step
 # 5,000 and ends within 0.01 of $(1, 1)$, the minimum of the **unregularized** $f$:
 # without noise its decay does almost nothing. (Both of its coordinates move alike
-# only because Adam's step does not depend on the gradient's scale, section 1.)
+# because Adam's step does not depend on the gradient's scale: multiplying every
+# gradient by $c > 0$ multiplies $\hat m$ and $\sqrt{\hat v}$ by $c$, so
+# $\hat m/\sqrt{\hat v}$ is unchanged, up to $\epsilon$. Here the steep coordinate's
+# gradient is 100 times the flat one's at every step; exercise 6.5 asks you to show it.)
 #
 # Why? AdamW stops where its two terms cancel, $\hat m/(\sqrt{\hat v} + \epsilon) =
 # -\lambda x$. With a steady gradient $g$ the left side is about
@@ -936,7 +965,10 @@ assert np.allclose(l2_minimum, [0.990, 0.5], atol=5e-4)
 #
 # - $\hat v$ averages about $1/(1 - \beta_2) = 1000$ squared gradients, so it is
 #   close to their mean, $\mathbb{E}[g]^2 + \sigma^2$.
-# - $\hat m$ averages about 10 gradients, so its mean is $\mathbb{E}[g]$.
+# - $\hat m$ averages about 10 gradients, so its mean is $\mathbb{E}[g]$, though it
+#   fluctuates by more than that mean. $\sqrt{\hat v}$ is nearly constant (at the end
+#   of the noisy runs below, its spread across runs is under 2 %), so it can be taken
+#   out of the mean: $\mathbb{E}[\hat m/\sqrt{\hat v}] \approx \mathbb{E}[\hat m]/\sqrt{\mathbb{E}[\hat v]}$.
 # - The mean normalized step is then about
 #   $\mathbb{E}[g]/\sqrt{\mathbb{E}[g]^2 + \sigma^2}$. Near the minimum the mean
 #   gradient is small against the noise, and this is $\approx \mathbb{E}[g]/\sigma$.
@@ -958,7 +990,8 @@ sigma, seeds, noisy_steps = 2.0, 256, 20_000
 def noisy_run(opt):
     """`seeds` independent runs at once (one row each), gradient = grad f + sigma * noise.
 
-    Returns each run's position averaged over the last half, and the mean over runs at every step."""
+    Returns each run's position averaged over the last half, the mean over runs at every step,
+    and the optimizer's final state."""
     rng = np.random.default_rng(60)
     x = np.zeros((seeds, 2))
     state = opt.init(x)
@@ -970,11 +1003,11 @@ def noisy_run(opt):
         mean_path.append(x.mean(axis=0))
         if k >= noisy_steps // 2:
             total += x
-    return total / (noisy_steps - noisy_steps // 2), np.array(mean_path)
+    return total / (noisy_steps - noisy_steps // 2), np.array(mean_path), state
 
 
-(per_run_w, mean_path_w) = noisy_run(adamw(lr=0.01, weight_decay=lam))
-(per_run_l2, mean_path_l2) = noisy_run(adam(lr=0.01, weight_decay=lam))
+(per_run_w, mean_path_w, end_state_w) = noisy_run(adamw(lr=0.01, weight_decay=lam))
+(per_run_l2, mean_path_l2, _) = noisy_run(adam(lr=0.01, weight_decay=lam))
 noisy_w, noisy_l2 = per_run_w.mean(axis=0), per_run_l2.mean(axis=0)
 spread_w, spread_l2 = per_run_w.std(axis=0) / math.sqrt(seeds), per_run_l2.std(axis=0) / math.sqrt(seeds)
 predicted_w = penalized_minimum(lam * sigma)
@@ -988,6 +1021,13 @@ assert np.all(spread_w < [1e-3, 0.01]) and np.all(spread_l2 < [1e-3, 0.01])     
 assert abs(noisy_w[0] - predicted_w[0]) < 2e-3 and abs(noisy_l2[0] - l2_minimum[0]) < 2e-3
 assert abs(noisy_w[1] - predicted_w[1]) < 0.03 and abs(noisy_l2[1] - l2_minimum[1]) < 0.03
 assert noisy_l2[0] - noisy_w[0] > 5e-3 and noisy_l2[1] - noisy_w[1] > 0.1     # AdamW pulls harder, both coordinates
+moments = end_state_w[0]                                   # scale_by_adam's state, after the last step
+m_hat = moments.mu / (1 - 0.9**moments.count)
+root_v_hat = np.sqrt(moments.nu / (1 - 0.999**moments.count))
+assert np.all(root_v_hat.std(axis=0) < 0.02 * root_v_hat.mean(axis=0))      # sqrt(v_hat): spread under 2 %
+assert np.all(m_hat.std(axis=0) > np.abs(m_hat.mean(axis=0)))                # m_hat: spread above its mean
+assert np.allclose((m_hat / root_v_hat).mean(axis=0),                         # the ratio of means, to 2 %
+                   m_hat.mean(axis=0) / np.sqrt((root_v_hat**2).mean(axis=0)), rtol=0.02)
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
@@ -1116,14 +1156,17 @@ table(["optimizer in the default race", "learning rate"],           # the figure
 #    over about $1/(1 - \beta_2) = 1000$ steps, so after 300 steps it still
 #    remembers the steep start, and the normalized step $\hat m/\sqrt{\hat v}$ is
 #    small. Give Adam a short memory, $\beta_2 = 0.95$ (about 20 steps), and at the
-#    same rate it ends below momentum.
-# 2. **Rosenbrock's valley is curved and not aligned with the axes**, so
+#    same rate it ends below momentum at momentum's preset rate, though not at
+#    momentum's best rate.
+# 2. **Rosenbrock's valley is curved and, near the minimum, not aligned with the
+#    axes** (the Hessian's steep eigenvector there is at about 27° to the $x$ axis), so
 #    per-coordinate scaling barely helps (section 4), while momentum's gain on a
 #    narrow valley does not depend on its direction (section 4: the heavy ball needed
 #    the same number of steps at every angle). This one is not tested as a cause.
 #
 # The [details notebook](06_adaptive_details.ipynb), section G, measures both, and
-# gives momentum and Adam each its best rate: momentum still ends lower.
+# gives momentum and Adam (with either $\beta_2$) each its best rate: momentum still
+# ends lower.
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -1133,6 +1176,8 @@ assert final["momentum"] < final["Adam"] and final["Adam"] < final["RMSprop"] < 
 short = run(adam(lr=race.lr("Adam"), betas=(0.9, 0.95)), rosenbrock, rosenbrock.start, steps=race.steps)
 assert short.fs[-1] < final["momentum"]                                              # reason 1, tested
 assert run(adam(lr=1.0), rosenbrock, rosenbrock.start, steps=race.steps).fs[-1] < final["momentum"]  # try 1
+steep_vector = np.linalg.eigh(rosenbrock.hess(np.array([1.0, 1.0])))[1][:, -1]
+assert 26 < np.degrees(np.arctan(abs(steep_vector[1] / steep_vector[0]))) < 27      # "about 27°"
 
 # %% [markdown]
 # Things to try:
@@ -1185,8 +1230,9 @@ assert run(adam(lr=1.0), rosenbrock, rosenbrock.start, steps=race.steps).fs[-1] 
 #   $\lambda\sigma$, here stronger than Adam + L2.
 # - **AMSGrad** keeps the largest second moment and fixes Reddi et al.'s example
 #   where Adam ends at the worst point.
-# - The race: on Rosenbrock, momentum beats Adam, whose $\hat v$ remembers the
-#   steep start (with $\beta_2 = 0.95$ Adam ends below momentum).
+# - The race: on Rosenbrock after 300 steps, momentum beats Adam, whose $\hat v$
+#   remembers the steep start (with $\beta_2 = 0.95$ Adam ends below momentum at the
+#   race's preset rates).
 # - Other adaptive methods (Adadelta, Nadam, Adamax, Yogi, RAdam, Lion, Adafactor,
 #   and the non-diagonal Shampoo and K-FAC) are variations on these ideas
 #   ([details notebook](06_adaptive_details.ipynb), section J).
