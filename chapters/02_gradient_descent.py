@@ -11,7 +11,7 @@
 #
 # Chapter 01 ended with a promise: a small step against the gradient goes
 # downhill. Repeat that step, and you have **gradient descent**, the algorithm
-# under almost all of machine learning. It has one knob, the **learning rate**,
+# under most of deep learning and much of machine learning. It has one knob, the **learning rate**,
 # and this chapter is mostly about that knob: what goes wrong when it is too
 # small or too large, where exactly "too large" begins, how to find a good value,
 # and what the starting point decides when a function has several valleys.
@@ -352,11 +352,14 @@ ax.set_title("Loss against step for the four learning rates");
 #
 # $$\boxed{\,0 < \eta < \frac{2}{L}\,}$$
 #
-# This is the condition for convergence *from every start*. A start with no
-# component along the steep eigenvectors never feels them: from $(-2.5, 0)$ on our
-# bowl even $\eta = 0.25 > 2/L$ converges, while $(-2.5, 10^{-12})$
+# This is the condition for convergence *from every start*. In exact arithmetic, a start
+# with no component along the steep eigenvectors never feels them: from $(-2.5, 0)$ on our
+# bowl even $\eta = 0.25 > 2/L$ converges (its eigenvectors are the axes, so that
+# component is exactly 0.0 in floating point too), while $(-2.5, 10^{-12})$
 # diverges: any component along the steep direction, however tiny, grows by the
-# factor $|1 - \eta L| = 1.5$ per step.
+# factor $|1 - \eta L| = 1.5$ per step. On a rotated bowl, a start on the shallow
+# eigenvector is exact only up to round-off, which leaves a steep component of about
+# $10^{-17}$: with $\eta = 0.25$ it takes about a hundred steps to grow, and the run diverges.
 # Below the edge, the distance to the minimum shrinks, in the long run and from a generic start
 # (one with a component along the slowest eigenvector), by the factor
 # $\rho(\eta) = \max_i |1 - \eta\lambda_i| = \max(|1 - \eta\mu|,\ |1 - \eta L|)$ per step.
@@ -381,6 +384,10 @@ on_axis = run(sgd(lr=0.25), bowl, [-2.5, 0.0], steps=500)         # eta = 0.25 >
 off_axis = run(sgd(lr=0.25), bowl, [-2.5, 1e-12], steps=500)      # a tiny steep component
 print(f"eta = 0.25 from (-2.5, 0): {on_axis.message};  from (-2.5, 1e-12): {off_axis.message}")
 assert on_axis.status == "converged" and off_axis.status == "diverged"
+on_shallow = -2.5 * Q[:, 0]                       # on the rotated bowl's shallow eigenvector, up to round-off
+rotated = run(sgd(lr=0.25), tilted, on_shallow, steps=500)
+print(f"rotated bowl, start -2.5 q_1: steep component {Q[:, 1] @ on_shallow:.0e};  eta = 0.25: {rotated.message}")
+assert 1e-18 < abs(Q[:, 1] @ on_shallow) < 1e-16 and rotated.status == "diverged" and 80 < rotated.steps < 140
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4))
@@ -445,7 +452,8 @@ def diverged_strip(strip, ax, markers, title):
         strip.plot(xs, np.full(len(xs), 0.5), linestyle="none", marker=art.get_marker(),
                    color=art.get_color(), markersize=art.get_markersize(),
                    markeredgewidth=art.get_markeredgewidth(), clip_on=False)
-        art.set_data([], [])                              # keep only its legend entry in ax
+        art.set_data([], [])                              # keep only its legend entry in ax,
+        art.set_in_layout(False)                          # and keep the empty artist out of the saved bounding box
     ax.set_title("")
     strip.set_title(title)
     return strip
@@ -457,7 +465,7 @@ fig, axd = plt.subplot_mosaic([["strip", "rate"], ["loss", "rate"]], figsize=(11
 ax_loss, ax_rate = axd["loss"], axd["rate"]
 sweep_lines = plotting.plot_lr_sweep(lrs, sweep, ax=ax_loss, L=bowl.L, color=style.color_for("gd"))
 sweep_lines.line.set_label("final loss (runs that did not diverge)")
-sweep_lines.diverged.set_label("diverged (in the strip above: no loss value)")
+sweep_lines.diverged.set(label="diverged (in the strip above: no loss value)", color=style.color_for("gd"))
 ax_loss.axvline(best_lr, color=COLORS["bluish_green"], linestyle="-.", linewidth=1, zorder=0,
                 label=f"$2/(L+\\mu)$ = {best_lr:.3f}")
 ax_loss.legend(fontsize=8)
@@ -518,11 +526,13 @@ for kappa in [2, 10, 100]:
     rho_star = (kappa - 1) / (kappa + 1)
     tr = run(sgd(lr=eta_star), q, q.start, steps=5000)
     rho_measured = np.exp(np.mean(np.log(tr.grad_norms[1:] / tr.grad_norms[:-1])))
+    distance = np.linalg.norm(tr.xs, axis=1)                      # the minimum is at 0
+    rho_distance = np.exp(np.mean(np.log(distance[1:] / distance[:-1])))
     steps_predicted = int(np.ceil(np.log(1e-8 / tr.grad_norms[0]) / np.log(rho_star)))
     print(f"{kappa:6} {eta_star:8.4f} {rho_star:12.6f} {rho_measured:14.6f}"
           f" {steps_predicted:16} {tr.steps:16}")
     assert tr.status == "converged"
-    assert np.isclose(rho_measured, rho_star, rtol=1e-9)
+    assert np.isclose(rho_measured, rho_star, rtol=1e-9) and np.isclose(rho_distance, rho_star, rtol=1e-9)
     assert abs(tr.steps - steps_predicted) <= 1
     steps_needed[kappa] = tr.steps
 
@@ -538,8 +548,9 @@ one_step = run(sgd(lr=1 / round_bowl.L), round_bowl, round_bowl.start, steps=10)
 assert one_step.status == "converged" and one_step.steps == 1 and np.all(one_step.x == 0)
 
 # %% [markdown]
-# The distance to the minimum shrinks by $(\kappa-1)/(\kappa+1)$ per step, to six
-# digits and beyond, and the step count is the predicted one. A nearly round bowl
+# The gradient norm shrinks by $(\kappa-1)/(\kappa+1)$ per step, to six
+# digits and beyond (so does the distance to the minimum, checked in the same cell),
+# and the step count is the predicted one. A nearly round bowl
 # ($\kappa = 2$) needs fewer than 20 steps; a valley a hundred times more curved
 # across than along needs more than a thousand, since
 # $\log \rho^\star = \log\big(1 - \tfrac{2}{\kappa + 1}\big) \approx -2/\kappa$ for
@@ -878,7 +889,8 @@ handles = [Patch(color=c, label=l) for c, l in zip(
     [f"→ ({m[0]:.2f}, {m[1]:.2f})" for m in himmelblau.minima] + ["no minimum reached", "diverged"])]
 handles += [Line2D([], [], marker=m, color="white", markeredgecolor="black", markersize=9, linestyle="none",
                    label=l) for m, l in (("^", "hilltop (local maximum)"), ("X", "saddle"))]
-fig.legend(handles=handles, loc="lower center", ncols=4, fontsize=9)
+handles.append(Line2D([], [], label="minimum", **{**style.MINIMUM_STYLE, "markersize": 12}))
+fig.legend(handles=handles, loc="lower center", ncols=5, fontsize=9)
 fig.get_layout_engine().set(rect=(0, 0.07, 1, 0.93))
 fig.suptitle("Himmelblau's basins as the learning rate grows (500 steps)");
 
@@ -926,7 +938,8 @@ lost = shares[sharpest]                                      # its share at eta 
 assert maps[0.016].fraction("max_steps") > 0.8 * lost        # most of its basin now bounces
 
 # %% [markdown]
-# As $\eta$ passes a minimum's threshold, that minimum stops attracting anyone. The
+# As $\eta$ passes a minimum's threshold, that minimum stops attracting the starts near
+# it; in the maps, none of the 10,000 starts reaches it. The
 # most sharply curved one, at the lower left, goes first: at $\eta = 0.016$ most of
 # its basin turns light grey (runs that keep bouncing near it without settling:
 # *no minimum reached*), and the rest are thrown into a neighbouring basin. Some
@@ -951,8 +964,8 @@ assert maps[0.016].fraction("max_steps") > 0.8 * lost        # most of its basin
 # steps, and compare the final losses. Two things matter.
 #
 # - Search on a **log scale**. The limit $2/L$ moves with the curvature, so good
-#   rates differ by orders of magnitude between problems (in this chapter alone:
-#   about 0.18 on the bowl, 0.01 on Himmelblau, 0.002 on Rosenbrock). So try
+#   rates differ by orders of magnitude between problems (in this chapter alone, $2/L$
+#   is 0.2 on the bowl, 0.015 to 0.025 at Himmelblau's minima and 0.002 at Rosenbrock's). So try
 #   $10^{-5}, 10^{-4.9}, \dots$, not $0.001, 0.002, \dots$.
 # - Spend the same **budget** for every method you compare: here, 24 runs of
 #   5,000 steps each.
@@ -992,6 +1005,7 @@ curvature_at_minimum = np.linalg.eigvalsh(rosenbrock.hess(rosenbrock.minima[0]))
 assert np.isclose(grid_lrs[best_grid], 1.65e-3, rtol=0.01) and np.isclose(2 / curvature_at_minimum, 2e-3, rtol=0.01)
 assert grid_lrs[best_grid] < 2 / curvature_at_minimum < grid_lrs[best_grid + 1]   # the grid's best: last below 2/L
 assert np.all(grid_losses[grid_lrs > 2 / curvature_at_minimum] > 10 * grid_losses[best_grid])
+assert np.isclose(threshold, 0.2) and np.allclose([local_thresholds.min(), local_thresholds.max()], [0.015, 0.025], atol=6e-4)
 
 # %% [markdown]
 # In the figure below, the grid's curve has three parts. On the left, steps too
@@ -1007,7 +1021,7 @@ fig, (ax_strip, ax) = plt.subplots(2, 1, figsize=(8.5, 5.1), layout="constrained
 sweep_art = plotting.plot_lr_sweep(grid_lrs, grid_losses, ax=ax, L=curvature_at_minimum,
                                    label="grid search", color=style.color_for("gd"))
 sweep_art.threshold.set_label(f"$2/L$ at the minimum = {2 / curvature_at_minimum:.4g}")
-sweep_art.diverged.set_label("grid search, diverged (strip above: no loss value)")
+sweep_art.diverged.set(label="grid search, diverged (strip above: no loss value)", color=style.color_for("gd"))
 ax.plot(random_lrs[np.isfinite(random_losses)], random_losses[np.isfinite(random_losses)], "D",
         color=COLORS["orange"], markersize=6, linestyle="none", zorder=1.5,   # under the grid's dots
         label="random search")
@@ -1045,13 +1059,15 @@ ax.legend(fontsize=8, loc="lower left");
 # factor 3 of the grid's best loss. That holds for this seed; repeated twenty times
 # (details notebook, section D), random search wins about as often as it loses, and
 # sometimes loses by more than a factor 10. With one hyperparameter the two are about
-# equally good. Random search pulls ahead when you tune *several* hyperparameters and
+# equally good: on a line an even grid already covers the range, so random draws
+# have no coverage advantage there. Random search pulls ahead when you tune *several* hyperparameters and
 # only some matter: a grid repeats the same few values of the important one, random
 # points try a new value every time (Bergstra & Bengio 2012, "Random search for
 # hyper-parameter optimization", *JMLR* 13, Figure 1).
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here). The last three are about seed 0.
+assert np.allclose(grid_lrs[1:] / grid_lrs[:-1], 1.35, rtol=1e-3)     # neighbouring grid rates: 10^(3/23)
 edge = grid_lrs[np.isfinite(grid_losses)].max()                        # largest grid rate that does not diverge
 assert 3.2 < edge / grid_lrs[best_grid] < 3.4                          # 3.3x the grid's best
 assert 0.5 < random_lrs[best_random] / grid_lrs[best_grid] < 2         # within a factor 2 of the grid's
@@ -1162,7 +1178,8 @@ explorer
 # 1. **Quadratic**: raise $\eta$ slowly from 0.01 towards 0.2: the zig-zag appears
 #    past $1/L = 0.1$ and explodes past $2/L = 0.2$. Where is the loss curve steepest?
 # 2. **Quadratic**: move the start onto the $x$-axis ($y_0 = 0$). Why is there no
-#    zig-zag now, even at $\eta = 0.19$, and why does $\eta = 0.25$ converge (section 3)?
+#    zig-zag now, even at $\eta = 0.19$, and why does $\eta = 0.25$ converge (section 3:
+#    this bowl's eigenvectors are the axes; on a rotated one round-off would spoil it)?
 # 3. **Rosenbrock**: find the largest learning rate that does not diverge from the
 #    default start. The loss curve: fast at first, then a long crawl along the valley.
 # 4. **Himmelblau**: keep $\eta = 0.01$ and move the start across a basin border
