@@ -556,7 +556,7 @@ assert one_step.status == "converged" and one_step.steps == 1 and np.all(one_ste
 # $\log \rho^\star = \log\big(1 - \tfrac{2}{\kappa + 1}\big) \approx -2/\kappa$ for
 # large $\kappa$: the cost of gradient descent grows in proportion to the condition
 # number. (A perfectly round bowl, $\kappa = 1$, is the extreme case: $\eta^\star = 1/L$
-# and $\rho^\star = 0$, one step.) Section G of the details notebook follows the step
+# and $\rho^\star = 0$, one step.) Section G of the [details notebook](02_gradient_descent_details.ipynb) follows the step
 # count from $\kappa = 2$ to $\kappa = 1000$.
 
 # %% [markdown]
@@ -664,7 +664,7 @@ ax_dist.legend(fontsize=8, loc="upper right");
 # The gradient rule has its own blind spot: the gradient vanishes at a saddle point
 # too. Started a hair off the ridge of the saddle $x^2 - y^2$, gradient descent gets
 # close to the saddle point and the gradient rule stops it there, at a point that is no
-# minimum (details notebook, section A).
+# minimum ([details notebook](02_gradient_descent_details.ipynb), section A).
 #
 # What to do in practice: stop on a small gradient norm, preferably relative to the
 # start ($\|\nabla f(x_k)\| \le \varepsilon \|\nabla f(x_0)\|$, which fixes the units),
@@ -786,7 +786,7 @@ assert np.allclose(gaps[1:] / gaps[:-1], 0.8, rtol=1e-9)
 # On a non-convex $f$ a small gradient may also mean a saddle point (section 5;
 # for a twice continuously differentiable $f$ with $L$-Lipschitz gradient and
 # $\eta < 1/L$, gradient descent converges to a strict saddle only from a
-# negligible set of starts: details notebook, section A).
+# negligible set of starts: [details notebook](02_gradient_descent_details.ipynb), section A).
 #
 # Each hypothesis matters. $\log(1 + e^{-x})$ is convex and smooth but has no
 # minimizer: with $\eta = 1/L$ the values $f(x_k)$ still tend to 0, while the iterates
@@ -900,8 +900,8 @@ fig.suptitle("Himmelblau's basins as the learning rate grows (500 steps)");
 # basins are roughly a quarter of the square each, but they are not quadrants: their borders run along
 # the ridges between the valleys, through the hilltop and the four saddles (chapter
 # 01 draws them in section 3 and classifies them by their Hessians in section 8).
-# The nearest minimum is not always the one reached: section C of the details
-# notebook counts the starts that miss it and tells the two causes apart.
+# The nearest minimum is not always the one reached: section C of the
+# [details notebook](02_gradient_descent_details.ipynb) counts the starts that miss it and tells the two causes apart.
 
 # %% [markdown]
 # ### The map depends on the learning rate
@@ -912,7 +912,7 @@ fig.suptitle("Himmelblau's basins as the learning rate grows (500 steps)");
 # $2/\lambda_{\max}(\nabla^2 f(x^\star))$ (with a positive definite Hessian at
 # $x^\star$) starts close enough to $x^\star$ converge to it; above it, almost every
 # start near $x^\star$ is pushed away along the steep direction, so gradient descent
-# does not settle there from nearby (details notebook, section C: the borderline case
+# does not settle there from nearby ([details notebook](02_gradient_descent_details.ipynb), section C: the borderline case
 # $\eta = 2/\lambda_{\max}$, and what far-away starts can do).
 # Himmelblau's four minima are curved differently, so each has its own threshold,
 # and the figure's four rates lie below all four, above one, above two and above
@@ -944,7 +944,7 @@ assert maps[0.016].fraction("max_steps") > 0.8 * lost        # most of its basin
 # its basin turns light grey (runs that keep bouncing near it without settling:
 # *no minimum reached*), and the rest are thrown into a neighbouring basin. Some
 # starts elsewhere change destination too, such as the strip along the top edge
-# (details notebook, section C). Above every threshold nothing converges, and some runs
+# ([details notebook](02_gradient_descent_details.ipynb), section C). Above every threshold nothing converges, and some runs
 # are flung out of the square altogether (dark grey). Which minimum you find, and
 # whether you find one, is decided by the start *and* the learning rate. A large
 # learning rate cannot settle into a sharp minimum from nearby, only into one flat enough,
@@ -1057,7 +1057,7 @@ ax.legend(fontsize=8, loc="lower left");
 # And random search, with the same budget? With the seed 0 fixed above, its best
 # rate is within a factor 2 of the grid's best rate, and its final loss within a
 # factor 3 of the grid's best loss. That holds for this seed; repeated twenty times
-# (details notebook, section D), random search wins about as often as it loses, and
+# ([details notebook](02_gradient_descent_details.ipynb), section D), random search wins about as often as it loses, and
 # sometimes loses by more than a factor 10. With one hyperparameter the two are about
 # equally good: on a line an even grid already covers the range, so random draws
 # have no coverage advantage there. Random search pulls ahead when you tune *several* hyperparameters and
@@ -1140,12 +1140,12 @@ ax_bt.legend(fontsize=8);
 # 5,000 steps took about 50,000 values of $f$; the grid search took 120,000
 # gradients). Most of those values come from restarting every search at $\alpha = 1$;
 # starting each search at twice the last accepted step needs about 2 per step
-# (details notebook, section E, which also shows the test at work, trial by trial).
+# ([details notebook](02_gradient_descent_details.ipynb), section E, which also shows the test at work, trial by trial).
 #
 # **Why backtracking needs no $L$.** If $\nabla f$ is $L$-Lipschitz, the descent lemma
 # (section 6) shows that every $\alpha \le 2(1 - c_1)/L$ passes the Armijo test, so the
 # halving stops at the latest one halving below that bound, without ever knowing $L$
-# (the bound and its check on this run are in section E of the details notebook).
+# (the bound and its check on this run are in section E of the [details notebook](02_gradient_descent_details.ipynb)).
 #
 # The price of the line search: extra values of $f$ per step, cheap here and expensive
 # when $f$ is a loss over a large data set; and with noisy mini-batch losses (chapter
@@ -1155,7 +1155,7 @@ ax_bt.legend(fontsize=8);
 # *schedule* that lowers it over the run (the SGD algorithm in Goodfellow, Bengio &
 # Courville 2016, *Deep Learning*, §8.3.1, decays it linearly). Line searches return
 # with Newton's method and BFGS in chapter 08; exact line search, the other extreme, is
-# in section F of the details notebook: on a quadratic it is a formula, and it still
+# in section F of the [details notebook](02_gradient_descent_details.ipynb): on a quadratic it is a formula, and it still
 # zig-zags.
 #
 # ## 10. Your turn: the learning-rate explorer
