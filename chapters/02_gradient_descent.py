@@ -1179,7 +1179,7 @@ explorer
 #    past $1/L = 0.1$ and explodes past $2/L = 0.2$. Where is the loss curve steepest?
 # 2. **Quadratic**: move the start onto the $x$-axis ($y_0 = 0$). Why is there no
 #    zig-zag now, even at $\eta = 0.19$, and why does $\eta = 0.25$ converge (section 3:
-#    this bowl's eigenvectors are the axes; on a rotated one round-off would spoil it)?
+#    this bowl's eigenvectors are the axes, so the steep component stays exactly 0)?
 # 3. **Rosenbrock**: find the largest learning rate that does not diverge from the
 #    default start. The loss curve: fast at first, then a long crawl along the valley.
 # 4. **Himmelblau**: keep $\eta = 0.01$ and move the start across a basin border
