@@ -126,7 +126,6 @@ def gradient_descent(grad, x0, lr, steps):
         path.append(x)
     return np.array(path)
 
-
 path = gradient_descent(bowl.grad, bowl.start, lr=0.1, steps=60)
 print("start", path[0], " after 60 steps", path[-1].round(4))
 
@@ -352,19 +351,18 @@ ax.set_title("Loss against step for the four learning rates");
 #
 # $$\boxed{\,0 < \eta < \frac{2}{L}\,}$$
 #
-# This is the condition for convergence *from every start*. In exact arithmetic, a start
-# with no component along the steep eigenvectors never feels them: from $(-2.5, 0)$ on our
-# bowl even $\eta = 0.25 > 2/L$ converges (its eigenvectors are the axes, so that
-# component is exactly 0.0 in floating point too), while $(-2.5, 10^{-12})$
-# diverges: any component along the steep direction, however tiny, grows by the
-# factor $|1 - \eta L| = 1.5$ per step. On a rotated bowl, a start on the shallow
-# eigenvector is exact only up to round-off, which leaves a steep component of about
-# $10^{-17}$: with $\eta = 0.25$ it takes about a hundred steps to grow, and the run diverges.
-# Below the edge, the distance to the minimum shrinks, in the long run and from a generic start
-# (one with a component along the slowest eigenvector), by the factor
-# $\rho(\eta) = \max_i |1 - \eta\lambda_i| = \max(|1 - \eta\mu|,\ |1 - \eta L|)$ per step.
-# For our bowl $L = 10$, so $2/L = 0.2$: the "too large" $0.195$ sits just below the
-# edge and the "far too large" $0.21$ just above.
+# This is the condition for convergence *from every start*. In exact arithmetic, a start with no
+# component along the steep eigenvectors never feels them: from $(-2.5, 0)$ on our bowl even
+# $\eta = 0.25 > 2/L$ converges (its eigenvectors are the axes, so that component is exactly 0.0
+# in floating point too), while $(-2.5, 10^{-12})$ diverges: any component along the steep
+# direction, however tiny, grows by the factor $|1 - \eta L| = 1.5$ per step. On a rotated bowl,
+# a start on the shallow eigenvector is exact only up to round-off, which leaves a steep
+# component of about $10^{-17}$: with $\eta = 0.25$ it takes about a hundred steps to grow, and
+# the run diverges. Below the edge, the distance to the minimum shrinks, in the long run and
+# from a generic start (one with a component along the slowest eigenvector), by the factor
+# $\rho(\eta) = \max_i |1 - \eta\lambda_i| = \max(|1 - \eta\mu|,\ |1 - \eta L|)$ per step. For
+# our bowl $L = 10$, so $2/L = 0.2$: the "too large" $0.195$ sits just below the edge and the
+# "far too large" $0.21$ just above.
 #
 # First, the claim about eigen-directions, checked on a *rotated* bowl, where the
 # eigenvectors are not the axes:
@@ -384,10 +382,10 @@ on_axis = run(sgd(lr=0.25), bowl, [-2.5, 0.0], steps=500)         # eta = 0.25 >
 off_axis = run(sgd(lr=0.25), bowl, [-2.5, 1e-12], steps=500)      # a tiny steep component
 print(f"eta = 0.25 from (-2.5, 0): {on_axis.message};  from (-2.5, 1e-12): {off_axis.message}")
 assert on_axis.status == "converged" and off_axis.status == "diverged"
-on_shallow = -2.5 * Q[:, 0]                       # on the rotated bowl's shallow eigenvector, up to round-off
-rotated = run(sgd(lr=0.25), tilted, on_shallow, steps=500)
-print(f"rotated bowl, start -2.5 q_1: steep component {Q[:, 1] @ on_shallow:.0e};  eta = 0.25: {rotated.message}")
-assert 1e-18 < abs(Q[:, 1] @ on_shallow) < 1e-16 and rotated.status == "diverged" and 80 < rotated.steps < 140
+rotated = run(sgd(lr=0.25), tilted, -2.5 * Q[:, 0], steps=500)   # on the shallow eigenvector, up to round-off
+steep_part = Q[:, 1] @ rotated.xs[0]
+print(f"rotated bowl, start -2.5 q_1: steep component {steep_part:.0e};  eta = 0.25: {rotated.message}")
+assert 1e-18 < abs(steep_part) < 1e-16 and rotated.status == "diverged" and 80 < rotated.steps < 140
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4))
@@ -415,14 +413,12 @@ assert np.min(np.abs(lrs / threshold - 1)) > 0.02    # no rate sits right on the
 sweep = run_many(sgd(lr=lrs), bowl, np.tile(bowl.start, (len(lrs), 1)), steps=100,
                  tol=0, keep_path=True)
 
-
 def contraction_factor(distances):
     """Average factor by which a sequence of distances shrinks per step, over its second half."""
     distances = distances[np.isfinite(distances)]
     end = len(distances) - 1
     middle = end // 2
     return (distances[end] / distances[middle]) ** (1 / (end - middle))
-
 
 distances = np.linalg.norm(sweep.path, axis=2)      # distance to the minimum, (steps + 1, runs)
 measured = np.array([contraction_factor(distances[:, j]) for j in range(len(lrs))])
@@ -457,7 +453,6 @@ def diverged_strip(strip, ax, markers, title):
     ax.set_title("")
     strip.set_title(title)
     return strip
-
 
 best_lr = 2 / (bowl.L + bowl.mu)
 fig, axd = plt.subplot_mosaic([["strip", "rate"], ["loss", "rate"]], figsize=(11, 4.6),
@@ -526,8 +521,7 @@ for kappa in [2, 10, 100]:
     rho_star = (kappa - 1) / (kappa + 1)
     tr = run(sgd(lr=eta_star), q, q.start, steps=5000)
     rho_measured = np.exp(np.mean(np.log(tr.grad_norms[1:] / tr.grad_norms[:-1])))
-    distance = np.linalg.norm(tr.xs, axis=1)                      # the minimum is at 0
-    rho_distance = np.exp(np.mean(np.log(distance[1:] / distance[:-1])))
+    rho_distance = np.exp(np.mean(np.diff(np.log(np.linalg.norm(tr.xs, axis=1)))))   # the minimum is at 0
     steps_predicted = int(np.ceil(np.log(1e-8 / tr.grad_norms[0]) / np.log(rho_star)))
     print(f"{kappa:6} {eta_star:8.4f} {rho_star:12.6f} {rho_measured:14.6f}"
           f" {steps_predicted:16} {tr.steps:16}")
@@ -558,8 +552,7 @@ assert one_step.status == "converged" and one_step.steps == 1 and np.all(one_ste
 # number. (A perfectly round bowl, $\kappa = 1$, is the extreme case: $\eta^\star = 1/L$
 # and $\rho^\star = 0$, one step.) Section G of the [details notebook](02_gradient_descent_details.ipynb) follows the step
 # count from $\kappa = 2$ to $\kappa = 1000$.
-
-# %% [markdown]
+#
 # Two consequences shape the rest of the course:
 #
 # - In practice nobody tells you $L$ and $\mu$. You tune $\eta$ (section 8).
@@ -806,7 +799,6 @@ def quartic_descent(x, eta=0.1, steps=1000):
             return np.inf
     return x
 
-
 assert quartic_descent(3.0) == np.inf                                         # from 3: diverges
 assert np.isclose(quartic_descent(0.5), 1 / np.sqrt(0.8 * 1000), rtol=0.1)   # from 0.5: like 1/sqrt(0.8k)
 
@@ -842,17 +834,14 @@ def grid_of_starts(surface, n):
     X, Y = np.meshgrid(np.linspace(x_lo, x_hi, n), np.linspace(y_lo, y_hi, n))
     return np.column_stack([X.ravel(), Y.ravel()])
 
-
 starts = grid_of_starts(himmelblau, 100)
 basins = run_many(sgd(lr=0.01), himmelblau, starts, steps=500)
-
 
 def basin_shares(result, surface):
     """Share of all starts that converged to each minimum of the surface."""
     converged = result.status == "converged"
     nearest = result.nearest_minimum(surface.minima)
     return np.array([np.mean(converged & (nearest == i)) for i in range(len(surface.minima))])
-
 
 shares = basin_shares(basins, himmelblau)
 print(f"converged: {basins.fraction('converged'):.0%}; share of each minimum: {shares.round(3)}")
@@ -895,28 +884,25 @@ fig.get_layout_engine().set(rect=(0, 0.07, 1, 0.93))
 fig.suptitle("Himmelblau's basins as the learning rate grows (500 steps)");
 
 # %% [markdown]
-# Top left, $\eta = 0.01$: each colour is a basin; the stars are the minima, the
-# triangle the hilltop and the crosses the four saddles. The
-# basins are roughly a quarter of the square each, but they are not quadrants: their borders run along
-# the ridges between the valleys, through the hilltop and the four saddles (chapter
-# 01 draws them in section 3 and classifies them by their Hessians in section 8).
-# The nearest minimum is not always the one reached: section C of the
-# [details notebook](02_gradient_descent_details.ipynb) counts the starts that miss it and tells the two causes apart.
-
-# %% [markdown]
+# Top left, $\eta = 0.01$: each colour is a basin. The basins are roughly a quarter of the
+# square each, but they are not quadrants: their borders run along the ridges between the
+# valleys, through the hilltop and the four saddles (chapter 01 draws them in section 3 and
+# classifies them by their Hessians in section 8). The nearest minimum is not always the one
+# reached: section C of the [details notebook](02_gradient_descent_details.ipynb) counts the
+# starts that miss it and tells the two causes apart.
+#
 # ### The map depends on the learning rate
 #
-# Near a minimum $x^\star$ a function looks like its tangent parabola (chapter 01),
-# a quadratic with Hessian $\nabla^2 f(x^\star)$. So section 3 applies there, with
-# $L$ replaced by the largest Hessian eigenvalue *at that minimum*: below
-# $2/\lambda_{\max}(\nabla^2 f(x^\star))$ (with a positive definite Hessian at
-# $x^\star$) starts close enough to $x^\star$ converge to it; above it, almost every
-# start near $x^\star$ is pushed away along the steep direction, so gradient descent
-# does not settle there from nearby ([details notebook](02_gradient_descent_details.ipynb), section C: the borderline case
-# $\eta = 2/\lambda_{\max}$, and what far-away starts can do).
-# Himmelblau's four minima are curved differently, so each has its own threshold,
-# and the figure's four rates lie below all four, above one, above two and above
-# all four of them:
+# Near a minimum $x^\star$ a function looks like its tangent parabola (chapter 01), a quadratic
+# with Hessian $\nabla^2 f(x^\star)$. So section 3 applies there, with $L$ replaced by the
+# largest Hessian eigenvalue *at that minimum*: below $2/\lambda_{\max}(\nabla^2 f(x^\star))$
+# (with a positive definite Hessian at $x^\star$) starts close enough to $x^\star$ converge to
+# it; above it, almost every start near $x^\star$ is pushed away along the steep direction, so
+# gradient descent does not settle there from nearby ([details
+# notebook](02_gradient_descent_details.ipynb), section C: the borderline case
+# $\eta = 2/\lambda_{\max}$, and what far-away starts can do). Himmelblau's four minima are
+# curved differently, so each has its own threshold, and the figure's four rates lie below all
+# four, above one, above two and above all four of them:
 
 # %%
 local_thresholds = np.array([2 / np.linalg.eigvalsh(himmelblau.hess(m)).max() for m in himmelblau.minima])
@@ -938,24 +924,22 @@ lost = shares[sharpest]                                      # its share at eta 
 assert maps[0.016].fraction("max_steps") > 0.8 * lost        # most of its basin now bounces
 
 # %% [markdown]
-# As $\eta$ passes a minimum's threshold, that minimum stops attracting the starts near
-# it; in the maps, none of the 10,000 starts reaches it. The
-# most sharply curved one, at the lower left, goes first: at $\eta = 0.016$ most of
-# its basin turns light grey (runs that keep bouncing near it without settling:
-# *no minimum reached*), and the rest are thrown into a neighbouring basin. Some
-# starts elsewhere change destination too, such as the strip along the top edge
-# ([details notebook](02_gradient_descent_details.ipynb), section C). Above every threshold nothing converges, and some runs
-# are flung out of the square altogether (dark grey). Which minimum you find, and
-# whether you find one, is decided by the start *and* the learning rate. A large
-# learning rate cannot settle into a sharp minimum from nearby, only into one flat enough,
-# with $\lambda_{\max} < 2/\eta$. The same
-# stability argument is used to explain why gradient descent and SGD with a large rate
-# select flat minima when training neural networks (Wu, Ma & E 2018, "How SGD selects the
-# global minima in over-parameterized learning", NeurIPS). A related but different
-# observation: during full-batch training of neural networks the largest Hessian
-# eigenvalue along the path rises until it hovers near $2/\eta$, the "edge of stability"
-# (Cohen et al. 2021, "Gradient descent on neural networks typically occurs at the edge
-# of stability", ICLR).
+# As $\eta$ passes a minimum's threshold, that minimum stops attracting the starts near it; in
+# the maps, none of the 10,000 starts reaches it. The most sharply curved one, at the lower
+# left, goes first: at $\eta = 0.016$ most of its basin turns light grey (runs that keep
+# bouncing near it without settling: *no minimum reached*), and the rest are thrown into a
+# neighbouring basin. Some starts elsewhere change destination too, such as the strip along the
+# top edge ([details notebook](02_gradient_descent_details.ipynb), section C). Above every
+# threshold nothing converges, and some runs are flung out of the square altogether (dark grey).
+# Which minimum you find, and whether you find one, is decided by the start *and* the learning
+# rate. A large learning rate cannot settle into a sharp minimum from nearby, only into one flat
+# enough, with $\lambda_{\max} < 2/\eta$. The same stability argument is used to explain why
+# gradient descent and SGD with a large rate select flat minima when training neural networks
+# (Wu, Ma & E 2018, "How SGD selects the global minima in over-parameterized learning",
+# NeurIPS). A related but different observation: during full-batch training of neural networks
+# the largest Hessian eigenvalue along the path rises until it hovers near $2/\eta$, the "edge
+# of stability" (Cohen et al. 2021, "Gradient descent on neural networks typically occurs at the
+# edge of stability", ICLR).
 #
 # ## 8. Tuning the learning rate: grid search and random search
 #
@@ -978,13 +962,11 @@ assert maps[0.016].fraction("max_steps") > 0.8 * lost        # most of its basin
 budget_runs, budget_steps = 24, 5000
 low, high = 1e-5, 1e-2
 
-
 def final_losses(lrs):
     """Loss after the step budget for each learning rate (inf where the run diverged)."""
     result = run_many(sgd(lr=lrs), rosenbrock, np.tile(rosenbrock.start, (len(lrs), 1)),
                       steps=budget_steps, tol=0)
     return np.where(result.status == "diverged", np.inf, result.f)
-
 
 grid_lrs = np.geomspace(low, high, budget_runs)
 grid_losses = final_losses(grid_lrs)
@@ -1096,7 +1078,6 @@ assert random_losses[best_random] < 1e-2 * np.median(grid_losses)      # and far
 # %%
 from gdlearn.second_order import backtracking
 
-
 def gradient_descent_backtracking(f, grad, x0, steps):
     """Gradient descent whose step length is chosen by an Armijo backtracking search."""
     x = np.array(x0, dtype=float)
@@ -1110,7 +1091,6 @@ def gradient_descent_backtracking(f, grad, x0, steps):
         lengths.append(search.alpha)
         path.append(x)
     return np.array(path), np.array(losses), evaluations, np.array(lengths)
-
 
 path_bt, losses_bt, evaluations_bt, alphas_bt = gradient_descent_backtracking(
     rosenbrock.f, rosenbrock.grad, rosenbrock.start, budget_steps)
