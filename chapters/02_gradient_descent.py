@@ -11,7 +11,7 @@
 #
 # Chapter 01 ended with a promise: a small step against the gradient goes
 # downhill. Repeat that step, and you have **gradient descent**, the algorithm
-# under almost all of machine learning. It has one knob, the **learning rate**,
+# under most of deep learning and much of machine learning. It has one knob, the **learning rate**,
 # and this chapter is mostly about that knob: what goes wrong when it is too
 # small or too large, where exactly "too large" begins, how to find a good value,
 # and what the starting point decides when a function has several valleys.
@@ -125,7 +125,6 @@ def gradient_descent(grad, x0, lr, steps):
         x = x - lr * grad(x)              # the update rule
         path.append(x)
     return np.array(path)
-
 
 path = gradient_descent(bowl.grad, bowl.start, lr=0.1, steps=60)
 print("start", path[0], " after 60 steps", path[-1].round(4))
@@ -352,16 +351,18 @@ ax.set_title("Loss against step for the four learning rates");
 #
 # $$\boxed{\,0 < \eta < \frac{2}{L}\,}$$
 #
-# This is the condition for convergence *from every start*. A start with no
-# component along the steep eigenvectors never feels them: from $(-2.5, 0)$ on our
-# bowl even $\eta = 0.25 > 2/L$ converges, while $(-2.5, 10^{-12})$
-# diverges: any component along the steep direction, however tiny, grows by the
-# factor $|1 - \eta L| = 1.5$ per step.
-# Below the edge, the distance to the minimum shrinks, in the long run and from a generic start
-# (one with a component along the slowest eigenvector), by the factor
-# $\rho(\eta) = \max_i |1 - \eta\lambda_i| = \max(|1 - \eta\mu|,\ |1 - \eta L|)$ per step.
-# For our bowl $L = 10$, so $2/L = 0.2$: the "too large" $0.195$ sits just below the
-# edge and the "far too large" $0.21$ just above.
+# This is the condition for convergence *from every start*. In exact arithmetic, a start with no
+# component along the steep eigenvectors never feels them: from $(-2.5, 0)$ on our bowl even
+# $\eta = 0.25 > 2/L$ converges (its eigenvectors are the axes, so that component is exactly 0.0
+# in floating point too), while $(-2.5, 10^{-12})$ diverges: any component along the steep
+# direction, however tiny, grows by the factor $|1 - \eta L| = 1.5$ per step. On a rotated bowl,
+# a start on the shallow eigenvector is exact only up to round-off, which leaves a steep
+# component of about $10^{-17}$: with $\eta = 0.25$ it takes about a hundred steps to grow, and
+# the run diverges. Below the edge, the distance to the minimum shrinks, in the long run and
+# from a generic start (one with a component along the slowest eigenvector), by the factor
+# $\rho(\eta) = \max_i |1 - \eta\lambda_i| = \max(|1 - \eta\mu|,\ |1 - \eta L|)$ per step. For
+# our bowl $L = 10$, so $2/L = 0.2$: the "too large" $0.195$ sits just below the edge and the
+# "far too large" $0.21$ just above.
 #
 # First, the claim about eigen-directions, checked on a *rotated* bowl, where the
 # eigenvectors are not the axes:
@@ -381,6 +382,10 @@ on_axis = run(sgd(lr=0.25), bowl, [-2.5, 0.0], steps=500)         # eta = 0.25 >
 off_axis = run(sgd(lr=0.25), bowl, [-2.5, 1e-12], steps=500)      # a tiny steep component
 print(f"eta = 0.25 from (-2.5, 0): {on_axis.message};  from (-2.5, 1e-12): {off_axis.message}")
 assert on_axis.status == "converged" and off_axis.status == "diverged"
+rotated = run(sgd(lr=0.25), tilted, -2.5 * Q[:, 0], steps=500)   # on the shallow eigenvector, up to round-off
+steep_part = Q[:, 1] @ rotated.xs[0]
+print(f"rotated bowl, start -2.5 q_1: steep component {steep_part:.0e};  eta = 0.25: {rotated.message}")
+assert 1e-18 < abs(steep_part) < 1e-16 and rotated.status == "diverged" and 80 < rotated.steps < 140
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4))
@@ -408,14 +413,12 @@ assert np.min(np.abs(lrs / threshold - 1)) > 0.02    # no rate sits right on the
 sweep = run_many(sgd(lr=lrs), bowl, np.tile(bowl.start, (len(lrs), 1)), steps=100,
                  tol=0, keep_path=True)
 
-
 def contraction_factor(distances):
     """Average factor by which a sequence of distances shrinks per step, over its second half."""
     distances = distances[np.isfinite(distances)]
     end = len(distances) - 1
     middle = end // 2
     return (distances[end] / distances[middle]) ** (1 / (end - middle))
-
 
 distances = np.linalg.norm(sweep.path, axis=2)      # distance to the minimum, (steps + 1, runs)
 measured = np.array([contraction_factor(distances[:, j]) for j in range(len(lrs))])
@@ -445,11 +448,11 @@ def diverged_strip(strip, ax, markers, title):
         strip.plot(xs, np.full(len(xs), 0.5), linestyle="none", marker=art.get_marker(),
                    color=art.get_color(), markersize=art.get_markersize(),
                    markeredgewidth=art.get_markeredgewidth(), clip_on=False)
-        art.set_data([], [])                              # keep only its legend entry in ax
+        art.set_data([], [])                              # keep only its legend entry in ax,
+        art.set_in_layout(False)                          # and keep the empty artist out of the saved bounding box
     ax.set_title("")
     strip.set_title(title)
     return strip
-
 
 best_lr = 2 / (bowl.L + bowl.mu)
 fig, axd = plt.subplot_mosaic([["strip", "rate"], ["loss", "rate"]], figsize=(11, 4.6),
@@ -457,7 +460,7 @@ fig, axd = plt.subplot_mosaic([["strip", "rate"], ["loss", "rate"]], figsize=(11
 ax_loss, ax_rate = axd["loss"], axd["rate"]
 sweep_lines = plotting.plot_lr_sweep(lrs, sweep, ax=ax_loss, L=bowl.L, color=style.color_for("gd"))
 sweep_lines.line.set_label("final loss (runs that did not diverge)")
-sweep_lines.diverged.set_label("diverged (in the strip above: no loss value)")
+sweep_lines.diverged.set(label="diverged (in the strip above: no loss value)", color=style.color_for("gd"))
 ax_loss.axvline(best_lr, color=COLORS["bluish_green"], linestyle="-.", linewidth=1, zorder=0,
                 label=f"$2/(L+\\mu)$ = {best_lr:.3f}")
 ax_loss.legend(fontsize=8)
@@ -518,11 +521,12 @@ for kappa in [2, 10, 100]:
     rho_star = (kappa - 1) / (kappa + 1)
     tr = run(sgd(lr=eta_star), q, q.start, steps=5000)
     rho_measured = np.exp(np.mean(np.log(tr.grad_norms[1:] / tr.grad_norms[:-1])))
+    rho_distance = np.exp(np.mean(np.diff(np.log(np.linalg.norm(tr.xs, axis=1)))))   # the minimum is at 0
     steps_predicted = int(np.ceil(np.log(1e-8 / tr.grad_norms[0]) / np.log(rho_star)))
     print(f"{kappa:6} {eta_star:8.4f} {rho_star:12.6f} {rho_measured:14.6f}"
           f" {steps_predicted:16} {tr.steps:16}")
     assert tr.status == "converged"
-    assert np.isclose(rho_measured, rho_star, rtol=1e-9)
+    assert np.isclose(rho_measured, rho_star, rtol=1e-9) and np.isclose(rho_distance, rho_star, rtol=1e-9)
     assert abs(tr.steps - steps_predicted) <= 1
     steps_needed[kappa] = tr.steps
 
@@ -538,17 +542,17 @@ one_step = run(sgd(lr=1 / round_bowl.L), round_bowl, round_bowl.start, steps=10)
 assert one_step.status == "converged" and one_step.steps == 1 and np.all(one_step.x == 0)
 
 # %% [markdown]
-# The distance to the minimum shrinks by $(\kappa-1)/(\kappa+1)$ per step, to six
-# digits and beyond, and the step count is the predicted one. A nearly round bowl
+# The gradient norm shrinks by $(\kappa-1)/(\kappa+1)$ per step, to six
+# digits and beyond (so does the distance to the minimum, checked in the same cell),
+# and the step count is the predicted one. A nearly round bowl
 # ($\kappa = 2$) needs fewer than 20 steps; a valley a hundred times more curved
 # across than along needs more than a thousand, since
 # $\log \rho^\star = \log\big(1 - \tfrac{2}{\kappa + 1}\big) \approx -2/\kappa$ for
 # large $\kappa$: the cost of gradient descent grows in proportion to the condition
 # number. (A perfectly round bowl, $\kappa = 1$, is the extreme case: $\eta^\star = 1/L$
-# and $\rho^\star = 0$, one step.) Section G of the details notebook follows the step
+# and $\rho^\star = 0$, one step.) Section G of the [details notebook](02_gradient_descent_details.ipynb) follows the step
 # count from $\kappa = 2$ to $\kappa = 1000$.
-
-# %% [markdown]
+#
 # Two consequences shape the rest of the course:
 #
 # - In practice nobody tells you $L$ and $\mu$. You tune $\eta$ (section 8).
@@ -653,7 +657,7 @@ ax_dist.legend(fontsize=8, loc="upper right");
 # The gradient rule has its own blind spot: the gradient vanishes at a saddle point
 # too. Started a hair off the ridge of the saddle $x^2 - y^2$, gradient descent gets
 # close to the saddle point and the gradient rule stops it there, at a point that is no
-# minimum (details notebook, section A).
+# minimum ([details notebook](02_gradient_descent_details.ipynb), section A).
 #
 # What to do in practice: stop on a small gradient norm, preferably relative to the
 # start ($\|\nabla f(x_k)\| \le \varepsilon \|\nabla f(x_0)\|$, which fixes the units),
@@ -775,7 +779,7 @@ assert np.allclose(gaps[1:] / gaps[:-1], 0.8, rtol=1e-9)
 # On a non-convex $f$ a small gradient may also mean a saddle point (section 5;
 # for a twice continuously differentiable $f$ with $L$-Lipschitz gradient and
 # $\eta < 1/L$, gradient descent converges to a strict saddle only from a
-# negligible set of starts: details notebook, section A).
+# negligible set of starts: [details notebook](02_gradient_descent_details.ipynb), section A).
 #
 # Each hypothesis matters. $\log(1 + e^{-x})$ is convex and smooth but has no
 # minimizer: with $\eta = 1/L$ the values $f(x_k)$ still tend to 0, while the iterates
@@ -794,7 +798,6 @@ def quartic_descent(x, eta=0.1, steps=1000):
         if abs(x) > 1e6:
             return np.inf
     return x
-
 
 assert quartic_descent(3.0) == np.inf                                         # from 3: diverges
 assert np.isclose(quartic_descent(0.5), 1 / np.sqrt(0.8 * 1000), rtol=0.1)   # from 0.5: like 1/sqrt(0.8k)
@@ -831,17 +834,14 @@ def grid_of_starts(surface, n):
     X, Y = np.meshgrid(np.linspace(x_lo, x_hi, n), np.linspace(y_lo, y_hi, n))
     return np.column_stack([X.ravel(), Y.ravel()])
 
-
 starts = grid_of_starts(himmelblau, 100)
 basins = run_many(sgd(lr=0.01), himmelblau, starts, steps=500)
-
 
 def basin_shares(result, surface):
     """Share of all starts that converged to each minimum of the surface."""
     converged = result.status == "converged"
     nearest = result.nearest_minimum(surface.minima)
     return np.array([np.mean(converged & (nearest == i)) for i in range(len(surface.minima))])
-
 
 shares = basin_shares(basins, himmelblau)
 print(f"converged: {basins.fraction('converged'):.0%}; share of each minimum: {shares.round(3)}")
@@ -878,33 +878,31 @@ handles = [Patch(color=c, label=l) for c, l in zip(
     [f"→ ({m[0]:.2f}, {m[1]:.2f})" for m in himmelblau.minima] + ["no minimum reached", "diverged"])]
 handles += [Line2D([], [], marker=m, color="white", markeredgecolor="black", markersize=9, linestyle="none",
                    label=l) for m, l in (("^", "hilltop (local maximum)"), ("X", "saddle"))]
-fig.legend(handles=handles, loc="lower center", ncols=4, fontsize=9)
+handles.append(Line2D([], [], label="minimum", **{**style.MINIMUM_STYLE, "markersize": 12}))
+fig.legend(handles=handles, loc="lower center", ncols=5, fontsize=9)
 fig.get_layout_engine().set(rect=(0, 0.07, 1, 0.93))
 fig.suptitle("Himmelblau's basins as the learning rate grows (500 steps)");
 
 # %% [markdown]
-# Top left, $\eta = 0.01$: each colour is a basin; the stars are the minima, the
-# triangle the hilltop and the crosses the four saddles. The
-# basins are roughly a quarter of the square each, but they are not quadrants: their borders run along
-# the ridges between the valleys, through the hilltop and the four saddles (chapter
-# 01 draws them in section 3 and classifies them by their Hessians in section 8).
-# The nearest minimum is not always the one reached: section C of the details
-# notebook counts the starts that miss it and tells the two causes apart.
-
-# %% [markdown]
+# Top left, $\eta = 0.01$: each colour is a basin. The basins are roughly a quarter of the
+# square each, but they are not quadrants: their borders run along the ridges between the
+# valleys, through the hilltop and the four saddles (chapter 01 draws them in section 3 and
+# classifies them by their Hessians in section 8). The nearest minimum is not always the one
+# reached: section C of the [details notebook](02_gradient_descent_details.ipynb) counts the
+# starts that miss it and tells the two causes apart.
+#
 # ### The map depends on the learning rate
 #
-# Near a minimum $x^\star$ a function looks like its tangent parabola (chapter 01),
-# a quadratic with Hessian $\nabla^2 f(x^\star)$. So section 3 applies there, with
-# $L$ replaced by the largest Hessian eigenvalue *at that minimum*: below
-# $2/\lambda_{\max}(\nabla^2 f(x^\star))$ (with a positive definite Hessian at
-# $x^\star$) starts close enough to $x^\star$ converge to it; above it, almost every
-# start near $x^\star$ is pushed away along the steep direction, so gradient descent
-# does not settle there from nearby (details notebook, section C: the borderline case
-# $\eta = 2/\lambda_{\max}$, and what far-away starts can do).
-# Himmelblau's four minima are curved differently, so each has its own threshold,
-# and the figure's four rates lie below all four, above one, above two and above
-# all four of them:
+# Near a minimum $x^\star$ a function looks like its tangent parabola (chapter 01), a quadratic
+# with Hessian $\nabla^2 f(x^\star)$. So section 3 applies there, with $L$ replaced by the
+# largest Hessian eigenvalue *at that minimum*: below $2/\lambda_{\max}(\nabla^2 f(x^\star))$
+# (with a positive definite Hessian at $x^\star$) starts close enough to $x^\star$ converge to
+# it; above it, almost every start near $x^\star$ is pushed away along the steep direction, so
+# gradient descent does not settle there from nearby ([details
+# notebook](02_gradient_descent_details.ipynb), section C: the borderline case
+# $\eta = 2/\lambda_{\max}$, and what far-away starts can do). Himmelblau's four minima are
+# curved differently, so each has its own threshold, and the figure's four rates lie below all
+# four, above one, above two and above all four of them:
 
 # %%
 local_thresholds = np.array([2 / np.linalg.eigvalsh(himmelblau.hess(m)).max() for m in himmelblau.minima])
@@ -926,23 +924,22 @@ lost = shares[sharpest]                                      # its share at eta 
 assert maps[0.016].fraction("max_steps") > 0.8 * lost        # most of its basin now bounces
 
 # %% [markdown]
-# As $\eta$ passes a minimum's threshold, that minimum stops attracting anyone. The
-# most sharply curved one, at the lower left, goes first: at $\eta = 0.016$ most of
-# its basin turns light grey (runs that keep bouncing near it without settling:
-# *no minimum reached*), and the rest are thrown into a neighbouring basin. Some
-# starts elsewhere change destination too, such as the strip along the top edge
-# (details notebook, section C). Above every threshold nothing converges, and some runs
-# are flung out of the square altogether (dark grey). Which minimum you find, and
-# whether you find one, is decided by the start *and* the learning rate. A large
-# learning rate cannot settle into a sharp minimum from nearby, only into one flat enough,
-# with $\lambda_{\max} < 2/\eta$. The same
-# stability argument is used to explain why gradient descent and SGD with a large rate
-# select flat minima when training neural networks (Wu, Ma & E 2018, "How SGD selects the
-# global minima in over-parameterized learning", NeurIPS). A related but different
-# observation: during full-batch training of neural networks the largest Hessian
-# eigenvalue along the path rises until it hovers near $2/\eta$, the "edge of stability"
-# (Cohen et al. 2021, "Gradient descent on neural networks typically occurs at the edge
-# of stability", ICLR).
+# As $\eta$ passes a minimum's threshold, that minimum stops attracting the starts near it; in
+# the maps, none of the 10,000 starts reaches it. The most sharply curved one, at the lower
+# left, goes first: at $\eta = 0.016$ most of its basin turns light grey (runs that keep
+# bouncing near it without settling: *no minimum reached*), and the rest are thrown into a
+# neighbouring basin. Some starts elsewhere change destination too, such as the strip along the
+# top edge ([details notebook](02_gradient_descent_details.ipynb), section C). Above every
+# threshold nothing converges, and some runs are flung out of the square altogether (dark grey).
+# Which minimum you find, and whether you find one, is decided by the start *and* the learning
+# rate. A large learning rate cannot settle into a sharp minimum from nearby, only into one flat
+# enough, with $\lambda_{\max} < 2/\eta$. The same stability argument is used to explain why
+# gradient descent and SGD with a large rate select flat minima when training neural networks
+# (Wu, Ma & E 2018, "How SGD selects the global minima in over-parameterized learning",
+# NeurIPS). A related but different observation: during full-batch training of neural networks
+# the largest Hessian eigenvalue along the path rises until it hovers near $2/\eta$, the "edge
+# of stability" (Cohen et al. 2021, "Gradient descent on neural networks typically occurs at the
+# edge of stability", ICLR).
 #
 # ## 8. Tuning the learning rate: grid search and random search
 #
@@ -951,8 +948,8 @@ assert maps[0.016].fraction("max_steps") > 0.8 * lost        # most of its basin
 # steps, and compare the final losses. Two things matter.
 #
 # - Search on a **log scale**. The limit $2/L$ moves with the curvature, so good
-#   rates differ by orders of magnitude between problems (in this chapter alone:
-#   about 0.18 on the bowl, 0.01 on Himmelblau, 0.002 on Rosenbrock). So try
+#   rates differ by orders of magnitude between problems (in this chapter alone, $2/L$
+#   is 0.2 on the bowl, 0.015 to 0.025 at Himmelblau's minima and 0.002 at Rosenbrock's). So try
 #   $10^{-5}, 10^{-4.9}, \dots$, not $0.001, 0.002, \dots$.
 # - Spend the same **budget** for every method you compare: here, 24 runs of
 #   5,000 steps each.
@@ -965,13 +962,11 @@ assert maps[0.016].fraction("max_steps") > 0.8 * lost        # most of its basin
 budget_runs, budget_steps = 24, 5000
 low, high = 1e-5, 1e-2
 
-
 def final_losses(lrs):
     """Loss after the step budget for each learning rate (inf where the run diverged)."""
     result = run_many(sgd(lr=lrs), rosenbrock, np.tile(rosenbrock.start, (len(lrs), 1)),
                       steps=budget_steps, tol=0)
     return np.where(result.status == "diverged", np.inf, result.f)
-
 
 grid_lrs = np.geomspace(low, high, budget_runs)
 grid_losses = final_losses(grid_lrs)
@@ -992,6 +987,7 @@ curvature_at_minimum = np.linalg.eigvalsh(rosenbrock.hess(rosenbrock.minima[0]))
 assert np.isclose(grid_lrs[best_grid], 1.65e-3, rtol=0.01) and np.isclose(2 / curvature_at_minimum, 2e-3, rtol=0.01)
 assert grid_lrs[best_grid] < 2 / curvature_at_minimum < grid_lrs[best_grid + 1]   # the grid's best: last below 2/L
 assert np.all(grid_losses[grid_lrs > 2 / curvature_at_minimum] > 10 * grid_losses[best_grid])
+assert np.isclose(threshold, 0.2) and np.allclose([local_thresholds.min(), local_thresholds.max()], [0.015, 0.025], atol=6e-4)
 
 # %% [markdown]
 # In the figure below, the grid's curve has three parts. On the left, steps too
@@ -1007,7 +1003,7 @@ fig, (ax_strip, ax) = plt.subplots(2, 1, figsize=(8.5, 5.1), layout="constrained
 sweep_art = plotting.plot_lr_sweep(grid_lrs, grid_losses, ax=ax, L=curvature_at_minimum,
                                    label="grid search", color=style.color_for("gd"))
 sweep_art.threshold.set_label(f"$2/L$ at the minimum = {2 / curvature_at_minimum:.4g}")
-sweep_art.diverged.set_label("grid search, diverged (strip above: no loss value)")
+sweep_art.diverged.set(label="grid search, diverged (strip above: no loss value)", color=style.color_for("gd"))
 ax.plot(random_lrs[np.isfinite(random_losses)], random_losses[np.isfinite(random_losses)], "D",
         color=COLORS["orange"], markersize=6, linestyle="none", zorder=1.5,   # under the grid's dots
         label="random search")
@@ -1043,15 +1039,17 @@ ax.legend(fontsize=8, loc="lower left");
 # And random search, with the same budget? With the seed 0 fixed above, its best
 # rate is within a factor 2 of the grid's best rate, and its final loss within a
 # factor 3 of the grid's best loss. That holds for this seed; repeated twenty times
-# (details notebook, section D), random search wins about as often as it loses, and
+# ([details notebook](02_gradient_descent_details.ipynb), section D), random search wins about as often as it loses, and
 # sometimes loses by more than a factor 10. With one hyperparameter the two are about
-# equally good. Random search pulls ahead when you tune *several* hyperparameters and
+# equally good: on a line an even grid already covers the range, so random draws
+# have no coverage advantage there. Random search pulls ahead when you tune *several* hyperparameters and
 # only some matter: a grid repeats the same few values of the important one, random
 # points try a new value every time (Bergstra & Bengio 2012, "Random search for
 # hyper-parameter optimization", *JMLR* 13, Figure 1).
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here). The last three are about seed 0.
+assert np.allclose(grid_lrs[1:] / grid_lrs[:-1], 1.35, rtol=1e-3)     # neighbouring grid rates: 10^(3/23)
 edge = grid_lrs[np.isfinite(grid_losses)].max()                        # largest grid rate that does not diverge
 assert 3.2 < edge / grid_lrs[best_grid] < 3.4                          # 3.3x the grid's best
 assert 0.5 < random_lrs[best_random] / grid_lrs[best_grid] < 2         # within a factor 2 of the grid's
@@ -1080,7 +1078,6 @@ assert random_losses[best_random] < 1e-2 * np.median(grid_losses)      # and far
 # %%
 from gdlearn.second_order import backtracking
 
-
 def gradient_descent_backtracking(f, grad, x0, steps):
     """Gradient descent whose step length is chosen by an Armijo backtracking search."""
     x = np.array(x0, dtype=float)
@@ -1094,7 +1091,6 @@ def gradient_descent_backtracking(f, grad, x0, steps):
         lengths.append(search.alpha)
         path.append(x)
     return np.array(path), np.array(losses), evaluations, np.array(lengths)
-
 
 path_bt, losses_bt, evaluations_bt, alphas_bt = gradient_descent_backtracking(
     rosenbrock.f, rosenbrock.grad, rosenbrock.start, budget_steps)
@@ -1124,12 +1120,12 @@ ax_bt.legend(fontsize=8);
 # 5,000 steps took about 50,000 values of $f$; the grid search took 120,000
 # gradients). Most of those values come from restarting every search at $\alpha = 1$;
 # starting each search at twice the last accepted step needs about 2 per step
-# (details notebook, section E, which also shows the test at work, trial by trial).
+# ([details notebook](02_gradient_descent_details.ipynb), section E, which also shows the test at work, trial by trial).
 #
 # **Why backtracking needs no $L$.** If $\nabla f$ is $L$-Lipschitz, the descent lemma
 # (section 6) shows that every $\alpha \le 2(1 - c_1)/L$ passes the Armijo test, so the
 # halving stops at the latest one halving below that bound, without ever knowing $L$
-# (the bound and its check on this run are in section E of the details notebook).
+# (the bound and its check on this run are in section E of the [details notebook](02_gradient_descent_details.ipynb)).
 #
 # The price of the line search: extra values of $f$ per step, cheap here and expensive
 # when $f$ is a loss over a large data set; and with noisy mini-batch losses (chapter
@@ -1139,7 +1135,7 @@ ax_bt.legend(fontsize=8);
 # *schedule* that lowers it over the run (the SGD algorithm in Goodfellow, Bengio &
 # Courville 2016, *Deep Learning*, §8.3.1, decays it linearly). Line searches return
 # with Newton's method and BFGS in chapter 08; exact line search, the other extreme, is
-# in section F of the details notebook: on a quadratic it is a formula, and it still
+# in section F of the [details notebook](02_gradient_descent_details.ipynb): on a quadratic it is a formula, and it still
 # zig-zags.
 #
 # ## 10. Your turn: the learning-rate explorer
@@ -1162,7 +1158,8 @@ explorer
 # 1. **Quadratic**: raise $\eta$ slowly from 0.01 towards 0.2: the zig-zag appears
 #    past $1/L = 0.1$ and explodes past $2/L = 0.2$. Where is the loss curve steepest?
 # 2. **Quadratic**: move the start onto the $x$-axis ($y_0 = 0$). Why is there no
-#    zig-zag now, even at $\eta = 0.19$, and why does $\eta = 0.25$ converge (section 3)?
+#    zig-zag now, even at $\eta = 0.19$, and why does $\eta = 0.25$ converge (section 3:
+#    this bowl's eigenvectors are the axes, so the steep component stays exactly 0)?
 # 3. **Rosenbrock**: find the largest learning rate that does not diverge from the
 #    default start. The loss curve: fast at first, then a long crawl along the valley.
 # 4. **Himmelblau**: keep $\eta = 0.01$ and move the start across a basin border

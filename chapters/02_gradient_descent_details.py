@@ -367,8 +367,10 @@ def flow_end(points):
 
 # %% [markdown]
 # **The borders pass through the hilltop and the saddles.** `scipy.optimize.root`
-# (MINPACK's Powell hybrid method, Newton-like) finds every point where $\nabla f = 0$,
-# minima, saddles and maxima alike. Around each one with a negative Hessian eigenvalue,
+# (MINPACK's Powell hybrid method, Newton-like), from 100 starting guesses, finds nine
+# distinct points where $\nabla f = 0$: minima, saddles and maxima alike. That is all
+# of them: the two components of $\nabla f$ are cubic polynomials with no common factor
+# (checked below), so they share at most $3 \times 3 = 9$ zeros (Bézout's theorem). Around each one with a negative Hessian eigenvalue,
 # 16 runs started on a circle of radius 0.05 end in at least two different minima:
 
 # %%
@@ -377,6 +379,13 @@ for guess in grid_of_starts(himmelblau, 10):
     solution = scipy.optimize.root(himmelblau.grad, x0=guess, jac=himmelblau.hess)
     if solution.success and not any(np.allclose(solution.x, q, atol=1e-6) for q in flat_points):
         flat_points.append(solution.x)
+assert len(flat_points) == 9 and all(any(np.allclose(m, q, atol=1e-6) for q in flat_points) for m in minima)
+x_line = np.linspace(-3, 3, 7)                                 # no common factor: on the line y = 0 the two
+g_line = himmelblau.grad(np.array([x_line, 0 * x_line]))       # components are 4x^3 - 42x - 14 and 2x^2 - 22,
+assert np.allclose(g_line, [np.polyval([4, 0, -42, -14], x_line), np.polyval([2, 0, -22], x_line)])
+assert np.abs(np.roots([4, 0, -42, -14])[:, None] - np.roots([2, 0, -22])).min() > 0.05   # with no common root.
+# The x^3 coefficient of the first is the constant 4, so each of its factors has degree >= 1 in x, also on the
+# line y = 0: a common factor would give a common root there.
 border_points = [q for q in flat_points if np.linalg.eigvalsh(himmelblau.hess(q)).min() < 0]
 assert len(border_points) == 5                                 # 4 saddles and the hilltop
 circle = 0.05 * np.column_stack([np.cos(np.arange(16) * np.pi / 8), np.sin(np.arange(16) * np.pi / 8)])
