@@ -15,7 +15,7 @@ Examples
 >>> bool(np.allclose(trace.x, 0.0, atol=1e-8))
 True
 >>> run(optim.sgd(lr=0.21), surfaces.quadratic(10), x0=[2.0, 1.0]).message
-'diverged at step 60: max |x| = 3e+02 exceeded the bound 300'
+'diverged at step 60: max |x| = 304 exceeded the bound 300'
 """
 
 from __future__ import annotations
@@ -173,6 +173,20 @@ def _as_start(x0: Any, name: str) -> np.ndarray:
     return x
 
 
+
+def _past_bound(largest: float, bound: float) -> str:
+    """'max |x| = … exceeded the bound …', with enough digits to read as larger.
+
+    Three significant digits, more if they would round ``largest`` down to the
+    bound as printed ("3e+02 exceeded 300" read as a contradiction).
+    """
+    shown_bound = f"{bound:.3g}"
+    for digits in range(3, 18):
+        shown = f"{largest:.{digits}g}"
+        if float(shown) > float(shown_bound):
+            break
+    return f"max |x| = {shown} exceeded the bound {shown_bound}"
+
 def run(opt: Any, surface: Any, x0: Any, steps: int = 200, *, tol: float = 1e-8,
         bound: float | None = None, record_states: bool = False) -> Trace:
     """Minimize ``surface`` with the optimizer ``opt`` from ``x0``, recording every iterate.
@@ -270,7 +284,7 @@ def run(opt: Any, surface: Any, x0: Any, steps: int = 200, *, tol: float = 1e-8,
                     break
                 if largest > bound:
                     status, diverged_at = "diverged", step
-                    message = f"diverged at step {step}: max |x| = {largest:.2g} exceeded the bound {bound:.3g}"
+                    message = f"diverged at step {step}: {_past_bound(largest, bound)}"
                     break
             add_x(x)
             value = f(x)

@@ -1,5 +1,6 @@
 """Tests of gdlearn.run against closed forms of gradient descent on quadratics."""
 
+import re
 import warnings
 
 import numpy as np
@@ -249,8 +250,9 @@ def reference_run(opt, surface, x0, steps=200, *, tol=1e-8, bound=None, record_s
                     break
                 if largest > bound:
                     status, diverged_at = "diverged", step + 1
-                    message = (f"diverged at step {step + 1}: max |x| = {largest:.2g} "
-                               f"exceeded the bound {bound:.3g}")
+                    shown = next(text for d in range(3, 18)
+                                 if float(text := f"{largest:.{d}g}") > float(f"{bound:.3g}"))
+                    message = f"diverged at step {step + 1}: max |x| = {shown} exceeded the bound {bound:.3g}"
                     break
             xs.append(x)
             value, g = evaluate(x)
@@ -331,3 +333,13 @@ def test_run_raises_at_a_bad_start_as_before():
     for fn in (run, reference_run):
         with pytest.raises(ValueError, match="not finite at x0"):
             fn(optim.sgd(lr=0.1), bad, [1.0, 2.0])
+
+
+@pytest.mark.parametrize("largest", [300.04, 300.0000001, 304.2, 2.5e5, 1e300])
+def test_a_divergence_message_reads_as_past_the_bound(largest):
+    """The printed size is larger than the printed bound ('3e+02 exceeded the bound 300' did not)."""
+    from gdlearn.run import _past_bound
+
+    text = _past_bound(largest, 300.0)
+    shown, bound = (float(t) for t in re.findall(r"= (\S+) exceeded the bound (\S+)$", text)[0])
+    assert shown > bound == 300.0 and abs(shown / largest - 1) < 5e-3

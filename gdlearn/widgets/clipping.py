@@ -71,7 +71,7 @@ def descend(clip: str, threshold: float, lr: float, surface: Any, x0: Any, steps
     >>> from gdlearn.troubles import recurrence_surface
     >>> s = recurrence_surface()
     >>> descend("none", 1.0, 0.02, s, s.start, 50).message
-    'diverged at step 1: max |x| = 2.4e+02 exceeded the bound 150'
+    'diverged at step 1: max |x| = 239 exceeded the bound 150'
     >>> descend("by global norm", 1.0, 0.02, s, s.start, 50).status
     'max_steps'
     """
