@@ -110,6 +110,8 @@ def animate_trace(traces: Any, surface: Any, *, labels: Sequence[str] | None = N
     FuncAnimation
         Display with :func:`to_html`. Extra attributes: ``frame_steps`` (the step
         shown in each frame) and ``artists`` (``"paths"``, ``"heads"``, ``"title"``).
+        The title shows the step, and for a single run with recorded values
+        (a :class:`~gdlearn.run.Trace`) its loss ``f`` at that step.
 
     Examples
     --------
@@ -139,7 +141,7 @@ def animate_trace(traces: Any, surface: Any, *, labels: Sequence[str] | None = N
         plotting.plot_contours(surface, ax=ax, levels=12, resolution=120)
     else:
         plotting.plot_function(surface, ax=ax)
-    paths = []
+    paths, values = [], []
     for label, trace in items:
         xs = plotting._xs_of(trace)
         if xs.shape[1] != dim:
@@ -157,6 +159,7 @@ def animate_trace(traces: Any, surface: Any, *, labels: Sequence[str] | None = N
                           linestyle="none", zorder=6)
         ax.plot(px[:1], py[:1], markeredgecolor=color, **style.START_STYLE)
         paths.append((px, py, line, head))
+        values.append(None if getattr(trace, "fs", None) is None else np.asarray(trace.fs, dtype=float))
     if any(label for label, _ in items):
         ax.legend(loc="best", fontsize=8)
     n_max = max(len(px) for px, *_ in paths) - 1
@@ -169,7 +172,10 @@ def animate_trace(traces: Any, surface: Any, *, labels: Sequence[str] | None = N
             j = min(k, len(px) - 1)
             line.set_data(px[: j + 1], py[: j + 1])
             head.set_data(px[j: j + 1], py[j: j + 1])
-        title.set_text(f"{surface.name}: step {k}")
+        text = f"{surface.name}: step {k}"
+        if len(values) == 1 and values[0] is not None and len(values[0]):  # one run: its loss too
+            text += f", f = {values[0][min(k, len(values[0]) - 1)]:.3g}"
+        title.set_text(text)
         return [title] + [a for *_, line, head in paths for a in (line, head)]
 
     # Lay the figure out once, on the widest title, then freeze it: every frame is a full

@@ -92,3 +92,21 @@ def test_bad_arguments():
         animation.animate_trace(np.zeros((3, 1)), rosenbrock)
     with pytest.raises(TypeError, match="FuncAnimation"):
         animation.to_html("not an animation")
+
+
+def test_the_title_shows_the_step_and_for_one_run_its_loss(long_trace):
+    one = animation.animate_trace(long_trace, rosenbrock, max_frames=5)
+    two = animation.animate_trace({"sgd": long_trace, "momentum": long_trace}, rosenbrock, max_frames=5)
+    try:
+        for i, k in enumerate(one.frame_steps):
+            one._draw_frame(i)
+            m = re.fullmatch(r"Rosenbrock: step (\d+), f = (\S+)", one.artists["title"].get_text())
+            assert m and int(m.group(1)) == k
+            f_k = rosenbrock.f(long_trace.xs[k])                 # the loss, from the surface itself
+            assert abs(float(m.group(2)) - f_k) <= 5e-3 * abs(f_k)
+        two._draw_frame(1)
+        assert re.fullmatch(r"Rosenbrock: step \d+", two.artists["title"].get_text())   # no one loss to show
+        one._draw_was_started = two._draw_was_started = True
+    finally:
+        plt.close(one._fig)
+        plt.close(two._fig)
