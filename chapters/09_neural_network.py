@@ -998,9 +998,10 @@ assert still["SGD"] > 1.1 and still["SGD"] > still[RECIPE]        # SGD's loss i
 # difference between two methods (a **paired** standard error): there, in this
 # run, the differences between momentum, Adam and AdamW are within two paired
 # standard errors, so this test set cannot distinguish them (which is not the same as
-# showing they are equal). The recipe's lead over AdamW is one of several
-# comparisons we chose after seeing the numbers, in one configuration: whatever
-# its size in standard errors, it suggests, it does not settle.
+# showing they are equal). The gap between the recipe and AdamW in this run is
+# one of several comparisons we chose after seeing the numbers, in one
+# configuration: whatever its size in standard errors, it suggests, it does not
+# settle.
 #
 # ### Does it hold for other seeds?
 #
