@@ -246,10 +246,10 @@ assert bad["global"] > 0.5 > bad["local"]                                    # i
 
 # %% [markdown]
 # With seed 0 both find a good line within 300 evaluations, the local search a
-# slightly better one (the printout). Where their draws land shows why: more
+# slightly better one. Where their draws land shows why: more
 # than half of the global search's evaluations score worse than 20 %, the
 # bad regions of the box, and fewer than half of the local search's, whose
-# small steps stay near the best point (the printout; section 5 runs both on 40
+# small steps stay near the best point (section 5 runs both on 40
 # seeds).
 #
 # ## 3. Nelder–Mead: a simplex that walks
@@ -362,19 +362,15 @@ assert default.status == "converged" and default.f > 0.4
 # $L_\sigma$ has a gradient everywhere, and a small step along $-\nabla L_\sigma$
 # lowers the smoothed loss. That is all it promises: it is a *local* descent
 # direction, not an arrow to the valley. At the start it is
-# $-\nabla L_\sigma \approx (0.11, 0.18)$ (estimated and asserted below): it
+# $-\nabla L_\sigma \approx (0.11, 0.18)$ (estimated below): it
 # turns the angle towards the valley's $\theta \approx 0.85$, but it pushes the
 # offset *up*, away from the valley's $b \approx 0.1$. To *see* the blur, smooth in one coordinate only: fix the angle
 # $\theta$ and blur only the offset,
 # $\ell_\sigma(b) = \mathbb E_{\varepsilon \sim N(0, 1)}\big[L(\theta, b + \sigma\varepsilon)\big]$.
-# (This one-dimensional smoothing is not the restriction of the two-dimensional
-# $L_\sigma$ to a fixed $\theta$, which would also blur the angle; it shows the same
-# effect in a form we can write down.) With $s_i = \cos\theta\, x_{i1} + \sin\theta\, x_{i2}$,
-# a class-1 point is misclassified when $b \ge s_i$, so its step $\mathbb 1[b \ge s_i]$
-# becomes $\Phi\big((b - s_i)/\sigma\big)$ in $\ell_\sigma$, with $\Phi$ the standard
-# normal distribution function; a class-0 point is misclassified when $b < s_i$,
-# and its step $\mathbb 1[b < s_i]$ becomes $\Phi\big((s_i - b)/\sigma\big)$. The
-# function `smoothed` below uses both.
+# (This is not the restriction of the two-dimensional $L_\sigma$ to a fixed
+# $\theta$, which would also blur the angle; it shows the same effect in a form
+# we can write down with the normal distribution function $\Phi$, as the
+# [details notebook](10_beyond_gradient_descent_details.ipynb), section I, derives.)
 
 # %%
 theta_slice = 0.3
@@ -429,19 +425,10 @@ inset.text(b0 + 0.005, inset.get_ylim()[0] + 0.002, "$b_0$", fontsize=8);
 # $$\hat g = \frac1n \sum_{i=1}^{n} \frac{L(x + \sigma\varepsilon_i) - L(x - \sigma\varepsilon_i)}{2\sigma}\;\varepsilon_i ,
 # \qquad \mathbb E[\hat g] = \nabla L_\sigma(x),$$
 #
-# an **unbiased estimate of the smoothed gradient** from $2n$ evaluations. Why
-# unbiased: write $L_\sigma(x) = \int L(u)\,\varphi_\sigma(u - x)\,du$ with $\varphi_\sigma$
-# the density of $N(0, \sigma^2 I)$; since $\nabla_x \varphi_\sigma(u - x) = \varphi_\sigma(u - x)\,(u - x)/\sigma^2$,
-#
-# $$\nabla L_\sigma(x) = \int L(u)\,\varphi_\sigma(u - x)\,\frac{u - x}{\sigma^2}\,du
-# = \frac1\sigma\,\mathbb E\big[L(x + \sigma\varepsilon)\,\varepsilon\big],$$
-#
-# and because $-\varepsilon$ has the same distribution as $\varepsilon$, also
-# $= -\frac1\sigma\mathbb E[L(x - \sigma\varepsilon)\,\varepsilon]$; the average of the two forms
-# is the expectation of each term of $\hat g$. No derivative of $L$ was needed:
-# only $\varphi_\sigma$ was differentiated, so this holds for the staircase too.
-#
-# (This is the score-function, or REINFORCE, gradient: [details notebook](10_beyond_gradient_descent_details.ipynb), section H.)
+# an **unbiased estimate of the smoothed gradient** from $2n$ evaluations. The
+# proof differentiates only the Gaussian density, never $L$, so it holds for the
+# staircase too ([details notebook](10_beyond_gradient_descent_details.ipynb), section I; the estimate is the score-function, or
+# REINFORCE, gradient of section H there).
 #
 # The pairs $x \pm \sigma\varepsilon_i$ (**antithetic sampling**) remove one source
 # of noise: for a smooth $L$, in the difference, the terms of even order in
@@ -506,10 +493,10 @@ ax.legend(fontsize=8, loc="best");
 
 # %% [markdown]
 # The estimates scatter widely around $\nabla L_\sigma$, and their mean (the
-# orange diamond, half under the star) sits on it (within the standard error the printout gives): an unbiased but noisy estimate,
+# orange diamond, half under the star) sits on it, within its standard error: an unbiased but noisy estimate,
 # like a mini-batch gradient (chapter 04). As with SGD at a constant step, a
 # constant $\eta$ does not average this noise away: it leaves the mean jittering
-# in a noise ball (section 5 measures it).
+# in a noise ball (section 5).
 
 # %%
 es = evolution_strategy(f, start, sigma=0.3, population=10, lr=1.0, n_iter=50, seed=0)
@@ -700,7 +687,7 @@ assert abs(minimizer_01 - 0.045) < 1e-9 and minimizer_01 > best_on_grid + 0.01
 # Nelder–Mead found 3.5 % on that loss itself, and so did the best point the ES
 # evaluated, though its mean ended at the surrogate's 4.5 %; the grid's best
 # is 3 %). The surrogate's own minimizer, found by BFGS, is no better: 4.5 %
-# too (the printout). The surrogate's minimizer is not the 0-1 loss's
+# too. The surrogate's minimizer is not the 0-1 loss's
 # minimizer. Whether that gap is worth paying for the speed depends on the
 # problem; when the difference matters, or there is no surrogate, the methods
 # above optimize the loss you care about.
@@ -716,45 +703,25 @@ assert abs(minimizer_01 - 0.045) < 1e-9 and minimizer_01 > best_on_grid + 0.01
 # We keep its population **fixed** at 4 ($n = 2$ antithetic pairs) whatever $d$,
 # the simplest choice to analyse (a population growing in proportion to $d$
 # would need about the same number of iterations at every $d$, each costing
-# more: by step 4 below, the bill grows linearly in $d$ either way). We charge it 5 evaluations per iteration: the 4 perturbed points
+# more: by step 3 below, the bill grows linearly in $d$ either way). We charge it 5 evaluations per iteration: the 4 perturbed points
 # the update uses, plus one at the mean, which only reports $f$ (the method could
 # skip it; the conclusion below survives charging 4: details, section C). And we give it the
 # best step size for each $d$, which on this bowl, $f(x) = \|x\|^2/2$, we can
-# derive in four steps.
+# derive in three steps.
 #
 # 1. **The estimate.** On a quadratic the antithetic difference is exact,
 #    $\big(f(x + \sigma\varepsilon) - f(x - \sigma\varepsilon)\big)/2\sigma = x \cdot \varepsilon$, so
 #    $\hat g = \frac1n\sum_i \varepsilon_i\varepsilon_i^\top x$, and since
 #    $\mathbb E[\varepsilon\varepsilon^\top] = I$, $\mathbb E[\hat g] = x = \nabla f(x)$.
-# 2. **One direction's second moment.** The Gaussian is unchanged by rotations,
-#    so rotate $x$ onto the first axis, $x = \|x\|e_1$:
+# 2. **Its noise.** Averaging $n$ random directions gives
 #
-#    $$\mathbb E\big[(x\cdot\varepsilon)^2\|\varepsilon\|^2\big]
-#    = \Big(\mathbb E[\varepsilon_1^4] + \sum_{j \ge 2}\mathbb E[\varepsilon_1^2]\,\mathbb E[\varepsilon_j^2]\Big)\|x\|^2
-#    = (3 + d - 1)\|x\|^2 = (d + 2)\|x\|^2 .$$
+#    $$\mathbb E\|\hat g\|^2 = \Big(1 + \frac{d + 1}{n}\Big)\|x\|^2 ,$$
 #
-# 3. **The average of $n$ directions.** In
-#    $\|\hat g\|^2 = \frac1{n^2}\sum_{i,k} (x\cdot\varepsilon_i)(x\cdot\varepsilon_k)\,\varepsilon_i\cdot\varepsilon_k$
-#    the $n$ terms $i = k$ each have the mean of step 2, and the $n(n-1)$ terms
-#    $i \ne k$ have mean $\|x\|^2$ (independent directions), so
+#    the squared gradient plus a noise term that grows like $(d + 1)/n$ (the
+#    Gaussian's fourth moment does it: the [details notebook](10_beyond_gradient_descent_details.ipynb), section K, derives it and
+#    checks it by simulation).
 #
-#    $$\mathbb E\|\hat g\|^2 = \frac{d + 2}{n}\|x\|^2 + \frac{n - 1}{n}\|x\|^2 = \Big(1 + \frac{d + 1}{n}\Big)\|x\|^2 .$$
-#
-#    (If the Gaussian fourth moment $\mathbb E[\varepsilon_1^4] = 3$ is new to you,
-#    take it as a fact; the next cell checks this formula by simulation.)
-
-# %%
-PAIRS = 2
-# step 3 checked by Monte Carlo: the mean of ||g_hat||^2 over 100,000 draws, x = (1, ..., 1), n = 2
-for d in (2, 16):
-    eps = np.random.default_rng(0).standard_normal((100_000, PAIRS, d))
-    g_hat = np.mean(eps * (eps @ np.ones(d))[..., None], axis=1)
-    simulated, formula = np.mean(np.sum(g_hat**2, axis=1)), (1 + (d + 1) / PAIRS) * d
-    print(f"d = {d}: E||g_hat||^2 simulated {simulated:.1f}, formula (1 + (d + 1)/n)||x||^2 = {formula:.1f}")
-    assert abs(simulated / formula - 1) < 0.03
-
-# %% [markdown]
-# 4. **One step** $x - \eta\hat g$ then gives
+# 3. **One step** $x - \eta\hat g$ then gives
 #
 #    $$\mathbb E\,\|x - \eta\hat g\|^2 = \Big(1 - 2\eta + \eta^2\big(1 + \tfrac{d+1}{n}\big)\Big)\|x\|^2 ,$$
 #
@@ -771,6 +738,7 @@ for d in (2, 16):
 # twice $\eta^\star$ at $d = 16$ to check that it is the better choice:
 
 # %%
+PAIRS = 2                                       # n, the antithetic pairs: population 4
 print("evaluations to reach f(x0) / 1e6; evolution strategy: population 4, step n/(n+d+1), median of 5 seeds")
 print("  d   Nelder–Mead   evolution strategy   predicted")
 cost, predicted = {}, {}
@@ -800,13 +768,12 @@ assert min(off_step) > 1.3 * cost[16][1]
 
 # %% [markdown]
 # The evolution strategy's bill grows several-fold, as the derivation predicts: with
-# a fixed population, the estimate's noise grows like $(d+1)/n$ (step 3 above),
+# a fixed population, the estimate's noise grows like $(d+1)/n$ (step 2 above),
 # so it takes about $d$ times more iterations. The measured
 # counts are a little *below* the prediction at every $d$ for these five seeds;
 # why a median run beats a prediction made for the mean square is in the
 # [details notebook](10_beyond_gradient_descent_details.ipynb), section C.
-
-# %% [markdown]
+#
 # From 2 to 16 dimensions, Nelder–Mead's bill grows more than a hundredfold (the table above; in the
 # figure below, on log-log axes, its line is the steepest). We do not analyse why
 # here; part of it is the fixed coefficients (reflect 1, expand 2, contract and
@@ -849,7 +816,7 @@ assert all(fd_cost[d] < cost[d][1] for d in cost)                   # fewer than
 # $d$.) Nor is the evolution strategy the best value-only method on this bowl:
 # gradient descent with a forward-difference gradient ($d + 1$ evaluations per
 # step, $h = 10^{-7}$) takes the same 10 steps, $1 + 10(d + 1)$ evaluations (31,
-# 51, 91, 171), fewer than the ES at every $d$ (the printout). On this smooth,
+# 51, 91, 171), fewer than the ES at every $d$. On this smooth,
 # noise-free bowl, finite differences win. Both bills grow linearly (affinely)
 # in $d$. (That still holds if the ES is not charged for its evaluation at the
 # mean: [details notebook](10_beyond_gradient_descent_details.ipynb), section C.)
@@ -915,11 +882,8 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0));
 # server only sees the sum; Bonawitz et al., CCS 2017) or differential privacy
 # (McMahan et al., ICLR 2018). This chapter is about the optimization only.
 #
-# A note on names: in McMahan et al., each selected client (a fraction $C$ of
-# them per round) runs $E$ local **epochs** of mini-batch SGD with batch size $B$;
-# with $B = \infty$ (the full local data set) and $E = 1$ they call it FedSGD.
-# Here every local step uses the client's full data, so our $E$ local steps are
-# their $E$ epochs with $B = \infty$, and $E = 1$ is FedSGD.
+# (Our $E$ full-batch local steps are McMahan et al.'s $E$ epochs with $B = \infty$:
+# [details notebook](10_beyond_gradient_descent_details.ipynb), section E.)
 #
 # Why weight by $n_k$? With $E = 1$, each
 # $w_k = w - \eta \nabla L_k(w)$, and
@@ -1048,6 +1012,7 @@ print(f"|w*| = {np.linalg.norm(w_star):.2f}")
 for name, dist in own_distance.items():
     print(f"{name:>8}: distance of each client's own minimizer to w*: {dist.round(1)}")
 assert own_distance["IID"].max() < 2.5                                    # all within about 2
+assert abs(np.linalg.norm(w_star) - 3.1) < 0.05                          # the length of w*
 assert np.median(own_distance["non-IID"]) > 5 * own_distance["IID"].max()  # most much farther
 
 # %% [markdown]
@@ -1127,8 +1092,8 @@ assert np.allclose(gap["IID", 1], gap["non-IID", 1], rtol=1e-8, atol=1e-12)     
 #
 # The first-order optimizers of `gdlearn.optim` (`sgd`, `adagrad`, `rmsprop`,
 # `adam`, `adamw`) follow `torch.optim` on purpose: the same hyperparameter names
-# and defaults as torch 2.13 (the code cell below asserts it when
-# PyTorch is installed) and, where the tests check them (the summary lists
+# and defaults as torch 2.13 (the [details notebook](10_beyond_gradient_descent_details.ipynb), section J, asserts it and
+# torch's L-BFGS defaults below when PyTorch is installed) and, where the tests check them (the summary lists
 # which), the same iterates. The rest of the table maps ideas, not signatures:
 # the schedule and L-BFGS rows differ in names and defaults (torch's L-BFGS
 # keeps `history_size=100` pairs and has no line search by default,
@@ -1184,14 +1149,6 @@ if torch is not None:
     reference = np.array(theirs)[TORCH_STEPS]
     assert np.allclose(reference, TORCH_REFERENCE, rtol=1e-12, atol=1e-12)   # the stored numbers hold here too
     source = f"torch {torch.__version__}, computed just now"
-    # the names and defaults of the five first-order optimizers: every one of ours is torch's, same default
-    import inspect
-    import gdlearn.optim
-    for ours_name, torch_name in [("sgd", "SGD"), ("adagrad", "Adagrad"), ("rmsprop", "RMSprop"),
-                                  ("adam", "Adam"), ("adamw", "AdamW")]:
-        theirs_defaults = inspect.signature(getattr(torch.optim, torch_name)).parameters
-        for name, parameter in inspect.signature(getattr(gdlearn.optim, ours_name)).parameters.items():
-            assert name in theirs_defaults and theirs_defaults[name].default == parameter.default, (ours_name, name)
 else:
     reference, source = np.array(TORCH_REFERENCE), "stored reference values (PyTorch is not installed here)"
 difference = np.max(np.abs(ours - reference))

@@ -14,8 +14,11 @@
 # the 40-seed race seed by seed, the rest of the dimension bill (why the evolution
 # strategy beats its prediction, its evaluation at the mean, Nelder–Mead with
 # adaptive coefficients), central differences over a large step on the staircase,
-# and three more looks at federated averaging (other splits, drift in weight space,
-# client sampling). It is reference for the curious; you do not need it for the
+# three more looks at federated averaging (other splits, drift in weight space,
+# client sampling), where the value-only methods come from and what lies beyond
+# them, the derivations behind the evolution strategy's estimate (unbiasedness, a
+# smoothing in closed form, its noise on the bowl), and our optimizers' defaults
+# against torch's. It is reference for the curious; you do not need it for the
 # exercises. Each section recomputes what it uses from the course library and the
 # definitions cells below, so you can run any of them without the chapter. Every
 # number quoted in the text is computed and asserted by a code cell of this notebook.
@@ -37,6 +40,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.optimize import minimize, rosen
+from scipy.special import ndtr        # the standard normal CDF
 
 from gdlearn import data, models, style
 from gdlearn.federated import aggregate, fedavg, partition_non_iid
@@ -332,7 +336,7 @@ fd3, fd1 = (central_difference_descent(f, start, h=0.3, lr=lr) for lr in (3.0, 1
 for lr, v in ((3.0, fd3), (1.0, fd1)):
     print(f"central differences, h = 0.3, lr = {lr:g}: best loss {v.min():.3f} in {len(v)} evaluations; "
           f"first at or below 5 % at evaluation {evaluations_to(v, level)}")
-print(f"the evolution strategy (seed 0, section 5): first at or below 5 % at evaluation {evaluations_to(es.values, level)}")
+print(f"the evolution strategy (seed 0, the chapter's section 5): first at or below 5 % at evaluation {evaluations_to(es.values, level)}")
 assert max(fd3.min(), fd1.min()) < 0.05 and evaluations_to(fd3, level) < evaluations_to(fd1, level)   # both get there
 assert central_difference_descent(f, start, h=1e-6, lr=3.0).min() == f(start)   # a tiny h: no move
 
@@ -343,7 +347,7 @@ assert central_difference_descent(f, start, h=1e-6, lr=3.0).min() == f(start)   
 # about differences over a tiny $h$, not about finite differences as such.
 
 # %% [markdown]
-# ## E. The non-IID split: where it comes from, and other draws of it
+# ## E. FedAvg's names, the non-IID split's sources, and other draws of the split
 #
 # The chapter's section 7 deals 1000 points among 10 clients, IID or with a label
 # skew: for each class, the shares of its examples that go to the ten clients are
@@ -352,7 +356,15 @@ assert central_difference_descent(f, start, h=1e-6, lr=3.0).min() == f(start)   
 # (*Bayesian Nonparametric Federated Learning of Neural Networks*, ICML 2019), used
 # again by Wang et al. (FedMA, ICLR 2020); Hsu, Qi and Brown (2019) instead draw
 # each client's class mix from a Dirichlet and give every client the same number of
-# examples. The data and the pooled minimum, as in the chapter (used by sections E–G):
+# examples.
+#
+# **A note on names.** in McMahan et al., each selected client (a fraction $C$ of
+# them per round) runs $E$ local **epochs** of mini-batch SGD with batch size $B$;
+# with $B = \infty$ (the full local data set) and $E = 1$ they call it FedSGD.
+# Here every local step uses the client's full data, so our $E$ local steps are
+# their $E$ epochs with $B = \infty$, and $E = 1$ is FedSGD.
+#
+# The data and the pooled minimum, as in the chapter (used by sections E–G):
 
 # %%
 fed_data = data.logistic(n=1000, seed=0, separation=3.0)
@@ -566,3 +578,119 @@ assert 0.02 < min(worst_gaps) < 0.03 and 0.07 < max(worst_gaps) < 0.10
 # the evaluations so far and chooses each next point with it, for losses that
 # are expensive and noisy to evaluate, such as a network's validation accuracy
 # as a function of its hyperparameters.
+
+# %% [markdown]
+# ## I. The smoothed loss: why the estimate is unbiased, and a smoothing in closed form
+#
+# The chapter's section 4 blurs the 0-1 loss with a Gaussian,
+# $L_\sigma(x) = \mathbb E_{\varepsilon \sim N(0, I)}[L(x + \sigma\varepsilon)]$, and estimates its
+# gradient from $n$ antithetic pairs,
+# $\hat g = \frac1n \sum_{i} \frac{L(x + \sigma\varepsilon_i) - L(x - \sigma\varepsilon_i)}{2\sigma}\,\varepsilon_i$.
+#
+# **Why $\mathbb E[\hat g] = \nabla L_\sigma(x)$.** Write
+# $L_\sigma(x) = \int L(u)\,\varphi_\sigma(u - x)\,du$ with $\varphi_\sigma$
+# the density of $N(0, \sigma^2 I)$; since $\nabla_x \varphi_\sigma(u - x) = \varphi_\sigma(u - x)\,(u - x)/\sigma^2$,
+#
+# $$\nabla L_\sigma(x) = \int L(u)\,\varphi_\sigma(u - x)\,\frac{u - x}{\sigma^2}\,du
+# = \frac1\sigma\,\mathbb E\big[L(x + \sigma\varepsilon)\,\varepsilon\big],$$
+#
+# and because $-\varepsilon$ has the same distribution as $\varepsilon$, also
+# $= -\frac1\sigma\mathbb E[L(x - \sigma\varepsilon)\,\varepsilon]$; the average of the two forms
+# is the expectation of each term of $\hat g$. No derivative of $L$ was needed:
+# only $\varphi_\sigma$ was differentiated, so this holds for the staircase too.
+#
+# **The smoothing along $b$ alone, in closed form.** To *see* the blur, the chapter
+# fixes the angle $\theta$ and blurs only the offset,
+# $\ell_\sigma(b) = \mathbb E_{\varepsilon \sim N(0, 1)}\big[L(\theta, b + \sigma\varepsilon)\big]$.
+# (This one-dimensional smoothing is not the restriction of the two-dimensional
+# $L_\sigma$ to a fixed $\theta$, which would also blur the angle; it shows the same
+# effect in a form we can write down.) With $s_i = \cos\theta\, x_{i1} + \sin\theta\, x_{i2}$,
+# a class-1 point is misclassified when $b \ge s_i$, so its step $\mathbb 1[b \ge s_i]$
+# becomes $\Phi\big((b - s_i)/\sigma\big)$ in $\ell_\sigma$, with $\Phi$ the standard
+# normal distribution function; a class-0 point is misclassified when $b < s_i$,
+# and its step $\mathbb 1[b < s_i]$ becomes $\Phi\big((s_i - b)/\sigma\big)$. The
+# function `smoothed` of the chapter uses both; here it is checked against a Monte
+# Carlo average (the same check as the chapter's):
+
+# %%
+theta_slice = 0.3
+scores = np.cos(theta_slice) * points[:, 0] + np.sin(theta_slice) * points[:, 1]
+
+
+def smoothed(b, sigma):
+    """ell_sigma(b): class 1 is wrong where b >= s_i (its step becomes Phi((b - s_i)/sigma)), class 0 where b < s_i."""
+    z = (b[:, None] - scores[None, :]) / sigma
+    return np.mean(np.where(is_one, ndtr(z), ndtr(-z)), axis=1)
+
+
+rng = np.random.default_rng(0)
+b0, sigma = 1.5, 0.3
+mc = np.mean(zero_one_loss(np.stack([np.full(50_000, theta_slice), b0 + sigma * rng.standard_normal(50_000)])))
+print(f"b = {b0}, sigma = {sigma}: closed form {smoothed(np.array([b0]), sigma)[0]:.4f}, Monte Carlo {mc:.4f}")
+assert abs(mc - smoothed(np.array([b0]), sigma)[0]) < 3e-3
+
+# %% [markdown]
+# ## J. The names and defaults of `gdlearn.optim` against `torch.optim`
+#
+# The chapter's section 8 says that `sgd`, `adagrad`, `rmsprop`, `adam` and `adamw`
+# take the same hyperparameter names, with the same defaults, as torch 2.13's
+# `SGD`, `Adagrad`, `RMSprop`, `Adam` and `AdamW`, and that torch's L-BFGS keeps
+# `history_size=100` pairs with no line search by default. When PyTorch is
+# installed, this cell checks both (without it, it says so and checks nothing):
+
+# %%
+import inspect
+
+import gdlearn.optim
+
+try:
+    import torch
+except ImportError:  # torch is optional: the course runs without it
+    torch = None
+if torch is not None:
+    for ours_name, torch_name in [("sgd", "SGD"), ("adagrad", "Adagrad"), ("rmsprop", "RMSprop"),
+                                  ("adam", "Adam"), ("adamw", "AdamW")]:
+        theirs_defaults = inspect.signature(getattr(torch.optim, torch_name)).parameters
+        for name, parameter in inspect.signature(getattr(gdlearn.optim, ours_name)).parameters.items():
+            assert name in theirs_defaults and theirs_defaults[name].default == parameter.default, (ours_name, name)
+    lbfgs = inspect.signature(torch.optim.LBFGS).parameters
+    assert lbfgs["history_size"].default == 100 and lbfgs["line_search_fn"].default is None
+    print(f"torch {torch.__version__}: every name and default of the five optimizers matches; "
+          "LBFGS: history_size=100, line_search_fn=None")
+else:
+    print("PyTorch is not installed here: nothing to compare with")
+
+# %% [markdown]
+# ## K. The evolution strategy's noise on the bowl: $\mathbb E\|\hat g\|^2$
+#
+# The chapter's section 6 runs the evolution strategy with $n$ antithetic pairs on
+# $f(x) = \tfrac12\|x\|^2$ in $d$ dimensions. On a quadratic the antithetic
+# difference is exact, $\big(f(x + \sigma\varepsilon) - f(x - \sigma\varepsilon)\big)/2\sigma = x \cdot \varepsilon$,
+# so $\hat g = \frac1n\sum_i \varepsilon_i\varepsilon_i^\top x$ with $\mathbb E[\hat g] = x$. Its second moment in two steps:
+#
+# 1. **One direction.** The Gaussian is unchanged by rotations,
+#    so rotate $x$ onto the first axis, $x = \|x\|e_1$:
+#
+#    $$\mathbb E\big[(x\cdot\varepsilon)^2\|\varepsilon\|^2\big]
+#    = \Big(\mathbb E[\varepsilon_1^4] + \sum_{j \ge 2}\mathbb E[\varepsilon_1^2]\,\mathbb E[\varepsilon_j^2]\Big)\|x\|^2
+#    = (3 + d - 1)\|x\|^2 = (d + 2)\|x\|^2 .$$
+#
+# 2. **The average of $n$ directions.** In
+#    $\|\hat g\|^2 = \frac1{n^2}\sum_{i,k} (x\cdot\varepsilon_i)(x\cdot\varepsilon_k)\,\varepsilon_i\cdot\varepsilon_k$
+#    the $n$ terms $i = k$ each have the mean of step 1, and the $n(n-1)$ terms
+#    $i \ne k$ have mean $\|x\|^2$ (independent directions), so
+#
+#    $$\mathbb E\|\hat g\|^2 = \frac{d + 2}{n}\|x\|^2 + \frac{n - 1}{n}\|x\|^2 = \Big(1 + \frac{d + 1}{n}\Big)\|x\|^2 .$$
+#
+#    (If the Gaussian fourth moment $\mathbb E[\varepsilon_1^4] = 3$ is new to you,
+#    take it as a fact; the next cell checks this formula by simulation.)
+
+# %%
+PAIRS = 2
+# step 2 checked by Monte Carlo: the mean of ||g_hat||^2 over 100,000 draws, x = (1, ..., 1), n = 2
+for d in (2, 16):
+    eps = np.random.default_rng(0).standard_normal((100_000, PAIRS, d))
+    g_hat = np.mean(eps * (eps @ np.ones(d))[..., None], axis=1)
+    simulated, formula = np.mean(np.sum(g_hat**2, axis=1)), (1 + (d + 1) / PAIRS) * d
+    print(f"d = {d}: E||g_hat||^2 simulated {simulated:.1f}, formula (1 + (d + 1)/n)||x||^2 = {formula:.1f}")
+    assert abs(simulated / formula - 1) < 0.03
