@@ -37,9 +37,8 @@
 #   norm per layer, and why ReLU with He's initialization does not suffer from it;
 # - **batch normalization**: how it rescues the deep sigmoid chain, and why it behaves
 #   differently in training and evaluation (plus layer normalization, in one paragraph);
-# - why gradients **explode** in a recurrence ($h_T$ contains $w^T$), and how
-#   **clipping** tames a steep wall: by value (which turns the step) or by global
-#   norm (which keeps its direction);
+# - why gradients **explode** in a recurrence ($h_T$ contains $w^T$), and how **clipping** tames a
+#   steep wall: by value (which turns the step) or by global norm (which keeps its direction);
 # - how **saddle points** make a run linger on a plateau, and how long it lingers;
 # - where `nan` and `inf` come from and how to find the first bad step;
 # - **overfitting**, and three cures: L2, L1 and early stopping;
@@ -266,14 +265,12 @@ ax_m.legend(fontsize=8);
 #
 # - **activations** whose derivative is 1 where they are active: ReLU and its
 #   relatives (tanh's is 1 at 0 too);
-# - **initialization** at the scale that keeps the signal's size from layer to
-#   layer (section 7): the ReLU chain with He's weights passes the gradient
-#   down 30 layers within a factor of 10;
+# - **initialization** at the scale that keeps the signal's size from layer to layer (section 7):
+#   the ReLU chain with He's weights passes the gradient down 30 layers within a factor of 10;
 # - **normalization** layers, which keep each layer's pre-activations where $\phi'$ is
 #   large whatever the weights have become during training (section 2);
-# - **residual connections** $a_l = a_{l-1} + \phi(z_l)$, whose identity path
-#   adds the incoming gradient unchanged to what comes through $\phi$ (beyond this
-#   course's chain).
+# - **residual connections** $a_l = a_{l-1} + \phi(z_l)$, whose identity path adds the incoming
+#   gradient unchanged to what comes through $\phi$ (beyond this course's chain).
 #
 # ## 2. Normalization layers
 #
@@ -725,10 +722,9 @@ assert np.isclose(models.logistic_loss(np.zeros(3), rng_init.standard_normal((50
 #
 # 1. Find the first step where anything is not finite (`np.isfinite` on the loss
 #    and the gradient norm each step, or `divergence_step` on the history).
-# 2. Look at the gradient norm just before (a rule of thumb, not a proof): a jump
-#    points to a learning rate too large for that region (lower it, or clip); a
-#    normal size points to a numerical problem in the loss's formula, like the
-#    $\log 0$ above.
+# 2. Look at the gradient norm just before (a rule of thumb, not a proof): a jump points to a
+#    learning rate too large for that region (lower it, or clip); a normal size points to a
+#    numerical problem in the loss's formula, like the $\log 0$ above.
 # 3. Rerun the bad step under `np.errstate(all="raise")` to get a traceback at the
 #    first overflow, division by zero or invalid operation.
 # 4. Fix the formula: stable forms (`logaddexp`, `log1p`, the log-sum-exp trick),
@@ -776,8 +772,8 @@ assert n_train == len(val.y) == 20
 # large one ($\lambda = 10$) it is too stiff to follow the curve (underfitting); in between,
 # at $\lambda = 10^{-3}$, the validation error is 0.037. Almost all of the 19 comes from the
 # two validation points beyond the largest training input, where the polynomial extrapolates:
-# on the 18 inside the training range the errors are 0.28 and 0.041. Section G of the
-# [details notebook](07_troubleshooting_details.ipynb) draws the fits and the whole
+# on the 18 inside the training range the errors are 0.28 and 0.041. The figure below shows the
+# three fits; section G of the [details notebook](07_troubleshooting_details.ipynb) draws the whole
 # validation curve. Choose $\lambda$ on the validation set, never on the training set.
 
 # %%
@@ -796,11 +792,23 @@ assert inside.sum() == 18 and val.X[:, 0].min() >= train.X[:, 0].min()
 assert abs(mse(ridge_solution(1e-12), X_val[inside], val.y[inside]) - 0.28) < 0.005
 assert abs(mse(ridge_solution(1e-3), X_val[inside], val.y[inside]) - 0.041) < 0.0005
 
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
+fig, ax = plt.subplots(figsize=(7.5, 3.8))
+t_fit = np.linspace(-1, 1, 300)
+ax.plot(train.X[:, 0], train.y, "o", color="black", markersize=5, label="training")
+ax.plot(val.X[:, 0], val.y, "s", color="black", markerfacecolor="white", markersize=5, label="validation")
+for lam, color, ls in [(1e-12, COLORS["vermillion"], "-"), (1e-3, COLORS["blue"], "--"), (10.0, COLORS["orange"], "-.")]:
+    ax.plot(t_fit, poly_features(t_fit, degree) @ ridge_solution(lam), color=color, linestyle=ls, label=f"$\\lambda$ = {lam:g}")
+ax.set(ylim=(curve.y.min() - 0.6, curve.y.max() + 1.3), xlabel="$t$", ylabel="$y$",
+       title=f"Degree-{degree} fits with L2 regularization ($\\lambda$ = 1e-12 leaves the frame at the right)")
+ax.legend(fontsize=7, ncol=3, loc="upper right");
+
 # %% [markdown]
 # **L1 regularization** (lasso) adds $\lambda\sum_{j\ge1}|w_j|$ instead. Minimized with
 # *proximal* steps (a gradient step on the squared error, then shrink every coefficient
 # toward 0 by $\eta\lambda$ and stop at 0: `troubles.soft_threshold`), it sets
-# coefficients exactly to zero, a sparse model; plain subgradient steps do not. Section J
+# coefficients exactly to zero, a sparse model; plain subgradient steps do not. Section H
 # of the [details notebook](07_troubleshooting_details.ipynb) shows both on this polynomial.
 #
 # **Early stopping.** Gradient descent on a quadratic, at a rate $\eta \le 1/L$,
@@ -922,7 +930,7 @@ assert loss_rand < loss_sym and loss_sym < 0.9 * loss_sym_start
 # %% [markdown]
 # (The sigmoid's all-zero start is a symmetric start of this kind: with
 # $\sigma(0) = 1/2$ its weights do move, but every hidden layer stays as good as one
-# unit wide; section H of the [details notebook](07_troubleshooting_details.ipynb).)
+# unit wide; section I of the [details notebook](07_troubleshooting_details.ipynb).)
 #
 # Random weights break the symmetry. **How large** they are matters as much. A unit
 # with $n_{\text{in}}$ inputs sums $n_{\text{in}}$ terms $a_j w_j$; with independent weights of
@@ -933,7 +941,7 @@ assert loss_rand < loss_sym and loss_sym < 0.9 * loss_sym_start
 # layers of our chain it is $1/\text{width}$, what `init_chain(init="xavier")` uses. ReLU
 # zeroes the negative half of pre-activations symmetric about 0, which halves the
 # signal's second moment, and He et al. (2015) double the variance to $2/n_{\text{in}}$ to
-# make up for it. Section K of the [details notebook](07_troubleshooting_details.ipynb) derives both. Too small, and the signal shrinks
+# make up for it. Section J of the [details notebook](07_troubleshooting_details.ipynb) derives both. Too small, and the signal shrinks
 # layer after layer; too large, and tanh units saturate at $\pm1$. The root mean
 # square of the activations through 30 tanh layers of 64 units, and the gradient
 # norm per layer, for three scales $s$ (weights $N(0, s^2/\text{width})$):
@@ -1086,7 +1094,7 @@ for ax, (key, fs) in zip(axes.ravel(), gallery.items()):
 fig.suptitle("What is wrong with each run?", fontsize=10);
 
 # %% [markdown]
-# The diagnoses (section I of the [details notebook](07_troubleshooting_details.ipynb)
+# The diagnoses (section K of the [details notebook](07_troubleshooting_details.ipynb)
 # has the longer versions and their checks):
 #
 # - **A — learning rate too high.** The loss falls for a few dozen steps, then
@@ -1096,7 +1104,7 @@ fig.suptitle("What is wrong with each run?", fontsize=10);
 #   still converges and hides it (the fall first is due to the start). Lower the
 #   learning rate below $2/L$. The deeper cause here is the features' scales 1 and 10:
 #   curvatures 0.97 and 101.45, so any stable rate is slow along the flat direction.
-#   **Standardize the features** (section I of the [details notebook](07_troubleshooting_details.ipynb) does it for this
+#   **Standardize the features** (section K of the [details notebook](07_troubleshooting_details.ipynb) does it for this
 #   run: gradient descent then converges in a few steps).
 # - **B — learning rate too low.** A slow, steady decline that bends only
 #   gently: after 200 steps the loss is still far above its minimum. Raise
@@ -1104,26 +1112,23 @@ fig.suptitle("What is wrong with each run?", fontsize=10);
 # - **C — noisy SGD plateau.** Mini-batches of 2 at a constant rate: a fast fall,
 #   then a jagged plateau above the minimum, the "noise ball" of chapter 04. Use
 #   larger batches or a decaying learning rate.
-# - **D — mild overfitting, exaggerated by a small validation set.** A fresh draw of
-#   section 6's polynomial problem (the step axis is logarithmic so that the first
-#   steps show; the loss is not shifted by a minimum). The training loss falls
-#   throughout; the validation loss (20 points, all inside the training range) is
-#   lowest at step 4 and ends 2.55 times higher. But 20 points are a noisy
-#   yardstick: section I of the [details notebook](07_troubleshooting_details.ipynb) evaluates this run on 20,000 fresh
-#   points from the same curve and noise, where the error is lowest later and rises
-#   far less. The model does overfit, mildly; the 20-point curve exaggerates the rise
-#   and points at the wrong step. Before acting on a turn-up, **confirm it on more
-#   data** (or by cross-validation); where the error on it rises, stop early,
-#   regularize, or get more data.
-# - **E — a bug: the sign of the step.** The loss rises from the very first step,
-#   smoothly, at a modest learning rate ($0.1/L$): the code does `w + lr * grad`,
-#   gradient *ascent*. The curve alone does not tell this from a rate that is too
-#   high (correct gradient descent at $2.5/L$ on the same data also rises from the first
-#   step). The tell is the dot product of **successive steps**,
-#   $(w_{k+1} - w_k)\cdot(w_k - w_{k-1})$: negative at every step of that too-high rate
-#   (the iterate goes back and forth across the valley), positive at every step of the
-#   sign bug (it walks straight away from the minimum). Or take one **tiny step**: it
-#   must lower the loss; with the sign bug it raises it.
+# - **D — mild overfitting, exaggerated by a small validation set.** A fresh draw of section 6's
+#   polynomial problem (the step axis is logarithmic so that the first steps show; the loss is not
+#   shifted by a minimum). The training loss falls throughout; the validation loss (20 points, all
+#   inside the training range) is lowest at step 4 and ends 2.55 times higher. But 20 points are a
+#   noisy yardstick: section K of the [details notebook](07_troubleshooting_details.ipynb) evaluates
+#   this run on 20,000 fresh points from the same curve and noise, where the error is lowest later
+#   and rises far less. The model does overfit, mildly; the 20-point curve exaggerates the rise and
+#   points at the wrong step. Before acting on a turn-up, **confirm it on more data** (or by
+#   cross-validation); where the error on it rises, stop early, regularize, or get more data.
+# - **E — a bug: the sign of the step.** The loss rises from the very first step, smoothly, at a
+#   modest learning rate ($0.1/L$): the code does `w + lr * grad`, gradient *ascent*. The curve
+#   alone does not tell this from a rate that is too high (correct gradient descent at $2.5/L$ on
+#   the same data also rises from the first step). The tell is the dot product of **successive
+#   steps**, $(w_{k+1} - w_k)\cdot(w_k - w_{k-1})$: negative at every step of that too-high rate
+#   (the iterate goes back and forth across the valley), positive at every step of the sign bug (it
+#   walks straight away from the minimum). Or take one **tiny step**: it must lower the loss; with
+#   the sign bug it raises it.
 # - **F — nothing wrong.** The loss's excess over its minimum falls along a
 #   straight line on the log scale (linear convergence), to $3.3\times10^{-14}$
 #   after 45 steps; run longer, it would go on down to round-off.
@@ -1207,36 +1212,31 @@ explorer.update(clip="by global norm")
 # | loss rises from the first step | learning rate above $2/L$, or a sign bug (gradient ascent) | successive steps point back and forth (rate) or straight on (bug), i.e. their dot product is negative or positive; one tiny step must lower the loss | lower the rate, standardize the features; fix the sign |
 # | hidden units identical: no weight learns (all-zero start, when $\phi(0) = 0$ as for tanh and ReLU) or the layer acts as one unit (any symmetric start) | symmetric initialization | gradients zero or identical per unit | random initialization at the right scale |
 #
-# - Every sigmoid layer multiplies the gradient by at most $1/4$ times its weights:
-#   over 30 layers the first layer's gradient was $3\cdot10^{-19}$ times the last one's
-#   with tanh's weight scale, and still $3\cdot10^{-8}$ with a scale four times larger.
-#   ReLU with He's initialization, tanh with Xavier's, and the sigmoid with batch
-#   normalization keep it within a factor of 10.
+# - Every sigmoid layer multiplies the gradient by at most $1/4$ times its weights: over 30 layers
+#   the first layer's gradient was $3\cdot10^{-19}$ times the last one's with tanh's weight scale,
+#   and still $3\cdot10^{-8}$ with a scale four times larger. ReLU with He's initialization, tanh
+#   with Xavier's, and the sigmoid with batch normalization keep it within a factor of 10.
 # - Batch normalization standardizes each unit over the batch; it uses the batch's
 #   statistics in training and running averages (torch: momentum 0.1, unbiased
 #   variance) in evaluation. Layer normalization does the same per sample.
-# - A recurrence contains $w^T$: gradients explode for $|w| > 1$ and vanish for
-#   $|w| < 1$. Clipping by global norm bounds the step and keeps its direction;
-#   clipping by value changes the direction.
-# - Near a non-degenerate saddle (here $x^2 - y^2$, curvature $-2$ along $y$),
-#   gradient descent lingers $\ln(1/\varepsilon)/\ln(1 + 2\eta)$ steps for a start
-#   at distance $\varepsilon$ from the stable manifold (with curvature $-\lambda$:
-#   $\ln(1/\varepsilon)/\ln(1 + \eta\lambda)$). At a degenerate saddle such as
-#   $x^2 - y^4$ the wait is far longer.
-#   "Converged" only means a small gradient.
+# - A recurrence contains $w^T$: gradients explode for $|w| > 1$ and vanish for $|w| < 1$. Clipping
+#   by global norm bounds the step and keeps its direction; clipping by value changes the direction.
+# - Near a non-degenerate saddle (here $x^2 - y^2$, curvature $-2$ along $y$), gradient descent
+#   lingers $\ln(1/\varepsilon)/\ln(1 + 2\eta)$ steps for a start at distance $\varepsilon$ from the
+#   stable manifold (with curvature $-\lambda$: $\ln(1/\varepsilon)/\ln(1 + \eta\lambda)$). At a
+#   degenerate saddle such as $x^2 - y^4$ the wait is far longer. "Converged" only means a small
+#   gradient.
 # - Choose the regularization strength, and the moment to stop, on validation data.
 #
-# Not covered here, with a place to start: **gated recurrences** such as the LSTM
-# (Hochreiter & Schmidhuber 1997; the forget gate is from Gers, Schmidhuber &
-# Cummins 2000), the standard cure for vanishing gradients in
-# recurrent networks: its cell state is updated by addition, so the gradient along it
-# is multiplied at each step by the forget gate's value (a fixed 1 in the 1997 cell),
-# which the network learns and
-# which varies from step to step, not by the same $w$ at every step; **dropout** (Srivastava et al. 2014);
-# **float16 overflow** and loss scaling in mixed-precision training (Micikevicius et
-# al. 2018); **dead ReLUs**, units whose input is negative on every sample and so get
-# no gradient; learning-rate **warm-up** for large batches (Goyal et al. 2017);
-# **residual connections** (He et al. 2016).
+# Not covered here, with a place to start: **gated recurrences** such as the LSTM (Hochreiter &
+# Schmidhuber 1997; the forget gate is from Gers, Schmidhuber & Cummins 2000), the standard cure
+# for vanishing gradients in recurrent networks: its cell state is updated by addition, so the
+# gradient along it is multiplied at each step by the forget gate's value (a fixed 1 in the 1997
+# cell), which the network learns and which varies from step to step, not by the same $w$ at every
+# step; **dropout** (Srivastava et al. 2014); **float16 overflow** and loss scaling in
+# mixed-precision training (Micikevicius et al. 2018); **dead ReLUs**, units whose input is
+# negative on every sample and so get no gradient; learning-rate **warm-up** for large batches
+# (Goyal et al. 2017); **residual connections** (He et al. 2016).
 #
 # ## Exercises
 #
