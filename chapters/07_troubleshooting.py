@@ -37,9 +37,8 @@
 #   norm per layer, and why ReLU with He's initialization does not suffer from it;
 # - **batch normalization**: how it rescues the deep sigmoid chain, and why it behaves
 #   differently in training and evaluation (plus layer normalization, in one paragraph);
-# - why gradients **explode** in a recurrence ($h_T$ contains $w^T$), and how
-#   **clipping** tames a steep wall: by value (which turns the step) or by global
-#   norm (which keeps its direction);
+# - why gradients **explode** in a recurrence ($h_T$ contains $w^T$), and how **clipping** tames a
+#   steep wall: by value (which turns the step) or by global norm (which keeps its direction);
 # - how **saddle points** make a run linger on a plateau, and how long it lingers;
 # - where `nan` and `inf` come from and how to find the first bad step;
 # - **overfitting**, and three cures: L2, L1 and early stopping;
@@ -84,10 +83,9 @@ COLORS = style.PALETTE
 #
 # With one unit per layer this is a product of numbers,
 # $\partial a_L / \partial a_0 = \prod_l w_l\, \phi'(z_l)$. The sigmoid's derivative
-# $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ is at most $1/4$ (at $z = 0$), so unless the
-# weights are large, every sigmoid layer shrinks the gradient at least four-fold.
-# Through ten layers with $|w_l| \le 1$ that is a factor $4^{-10} \approx 10^{-6}$.
-# The activations' derivatives:
+# $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ is at most $1/4$ (at $z = 0$), so unless the weights are
+# large, every sigmoid layer shrinks the gradient at least four-fold. Through ten layers with
+# $|w_l| \le 1$ that is a factor $4^{-10} \approx 10^{-6}$. The activations' derivatives:
 
 # %%
 z = np.linspace(-6, 6, 1201)
@@ -99,12 +97,11 @@ assert 0.9e-6 < 4.0 ** -10 < 1e-6                                     # ten sigm
 print({name: float(d.max()) for name, d in derivatives.items()})
 
 # %% [markdown]
-# `gdlearn.troubles` holds such a chain: `init_chain(depth, width, init=...)` makes
-# the weights (a dict `{"W1": ..., "b1": ..., ...}`, which every optimizer of
-# `gdlearn.optim` accepts), `chain_backprop` computes the gradient of the mean
-# squared error by the recursion above, and `layer_grad_norms` gives the norm of
-# each layer's weight gradient. Hand-written backpropagation deserves a gradient
-# check (chapter 01), here on a small chain:
+# `gdlearn.troubles` holds such a chain: `init_chain(depth, width, init=...)` makes the weights (a
+# dict `{"W1": ..., "b1": ..., ...}`, which every optimizer of `gdlearn.optim` accepts),
+# `chain_backprop` computes the gradient of the mean squared error by the recursion above, and
+# `layer_grad_norms` gives the norm of each layer's weight gradient. Hand-written backpropagation
+# deserves a gradient check (chapter 01), here on a small chain:
 
 # %%
 rng = np.random.default_rng(0)
@@ -119,13 +116,12 @@ for key in ["W1", "b2", "W4"]:
 print("backpropagation agrees with finite differences")
 
 # %% [markdown]
-# Now a chain of 30 layers of 16 units, on 64 random inputs. We compare tanh
-# with Glorot/Xavier's weights $N(0, 1/\text{width})$ and ReLU with He's
-# $N(0, 2/\text{width})$, each the scale made for that activation (section 7
-# explains them), with two sigmoid chains. The first gets tanh's scale, which is
-# too small for the sigmoid: Glorot's derivation assumes an activation with slope 1
-# at 0, and $\sigma'(0) = 1/4$. The second gets weights four times larger,
-# $N(0, 16/\text{width})$, which undoes that factor $1/4$ at 0.
+# Now a chain of 30 layers of 16 units, on 64 random inputs. We compare tanh with Glorot/Xavier's
+# weights $N(0, 1/\text{width})$ and ReLU with He's $N(0, 2/\text{width})$, each the scale made for
+# that activation (section 7 explains them), with two sigmoid chains. The first gets tanh's scale,
+# which is too small for the sigmoid: Glorot's derivation assumes an activation with slope 1 at 0,
+# and $\sigma'(0) = 1/4$. The second gets weights four times larger, $N(0, 16/\text{width})$, which
+# undoes that factor $1/4$ at 0.
 
 # %%
 depth, width = 30, 16
@@ -167,20 +163,18 @@ ax_n.set(xlabel="layer $l$ (1 = next to the input)", ylabel=r"$\|\partial \mathc
 ax_n.legend(fontsize=8);
 
 # %% [markdown]
-# In the sigmoid chain at tanh's scale the gradient of the first layer is about
-# $3\cdot10^{-19}$ times the last layer's. Most of that is the
-# mismatched scale: with weights four times larger the ratio is about $3\cdot10^{-8}$.
-# That is still eight orders of magnitude, where tanh and ReLU at their scales
-# stay within a factor of 10. Roughly, each layer down multiplies the gradient by
-# the weight scale times the average slope $\overline{\sigma'}$ at its
-# pre-activations; section A of the [details notebook](07_troubleshooting_details.ipynb)
-# measures both factors and recovers the two ratios within a factor of about 2.
-# A step is the learning rate times the gradient, so
-# at a learning rate that suits the last layers the first ones hardly move. Here is what that does to
-# training. A sigmoid and a tanh chain (20 layers this time) learn to map 64 random inputs to targets
-# $Y = \sigma(XM)$ with 300 steps of gradient descent; the dict of weights is a
-# `params` for `gdlearn.optim.sgd`. We record the loss, the gradient norm of every
-# layer at every step, and at the end how far each layer's weights moved relative to their size:
+# In the sigmoid chain at tanh's scale the gradient of the first layer is about $3\cdot10^{-19}$
+# times the last layer's. Most of that is the mismatched scale: with weights four times larger the
+# ratio is about $3\cdot10^{-8}$. That is still (on this draw) eight orders of magnitude, where tanh
+# and ReLU at their scales stay within a factor of 10. Roughly, each layer down multiplies the
+# gradient by the weight scale times the average slope $\overline{\sigma'}$ at its pre-activations;
+# section A of the [details notebook](07_troubleshooting_details.ipynb) measures both factors and
+# recovers the two ratios within a factor of about 2. A step is the learning rate times the
+# gradient, so at a learning rate that suits the last layers the first ones hardly move. Here is
+# what that does to training. A sigmoid and a tanh chain (20 layers this time) learn to map 64
+# random inputs to targets $Y = \sigma(XM)$ with 300 steps of gradient descent; the dict of weights
+# is a `params` for `gdlearn.optim.sgd`. We record the loss, the gradient norm of every layer at
+# every step, and at the end how far each layer's weights moved relative to their size:
 
 # %%
 M = rng.standard_normal((width, width)) / 4
@@ -252,42 +246,37 @@ ax_m.set(xlabel="layer $l$", ylabel=r"$\|W_l - W_l^{(0)}\| / \|W_l^{(0)}\|$",
 ax_m.legend(fontsize=8);
 
 # %% [markdown]
-# The sigmoid chain's loss falls at once, then flattens on a plateau at exactly the loss
-# of a model that ignores its input and predicts the average target (the red curve lies
-# on the grey band): the last layers learned that average (the output is within
-# $2\cdot10^{-4}$ of the average target on every sample), and the first layers, which
-# would have to learn everything else, moved by $10^{-12}$ of their size. The weight
-# scale times the slope shrinks the signal on the way forward too: at the start, the
-# spread of a sigmoid layer's outputs across the 64 samples falls from about
-# $2\cdot10^{-1}$ at layer 1 to about $10^{-13}$ at layer 20 (tanh: from $6\cdot10^{-1}$
-# to $10^{-1}$), so the last layers see nearly the same input for every sample and can
-# fit little but the mean. Vanishing gradients keep the first layers from fixing that.
-# The tanh chain, whose activation has slope 1 around 0, starts further away and (in
-# this run) jumps back up at steps 4–5, but goes well below that plateau, and all of its
-# layers learn (each moved by more than 2 %). A loss curve stuck at a trivial baseline
-# is the symptom; **the gradient norm per layer is the diagnosis**, and it is cheap to
-# log in any training loop.
+# The sigmoid chain's loss falls at once, then flattens on a plateau at exactly the loss of a model
+# that ignores its input and predicts the average target (the red curve lies on the grey band): the
+# last layers learned that average (the output is within $2\cdot10^{-4}$ of the average target on
+# every sample), and the first layers, which would have to learn everything else, moved by
+# $10^{-12}$ of their size. The weight scale times the slope shrinks the signal on the way forward
+# too: at the start, the spread of a sigmoid layer's outputs across the 64 samples falls from about
+# $2\cdot10^{-1}$ at layer 1 to about $10^{-13}$ at layer 20 (tanh: from $6\cdot10^{-1}$ to
+# $10^{-1}$), so the last layers see nearly the same input for every sample and can fit little but
+# the mean. Vanishing gradients keep the first layers from fixing that. The tanh chain, whose
+# activation has slope 1 around 0, starts further away and (in this run) jumps back up at steps 4–5,
+# but goes well below that plateau, and all of its layers learn (each moved by more than 2 %). A
+# loss curve stuck at a trivial baseline is the symptom; **the gradient norm per layer is the
+# diagnosis**, and it is cheap to log in any training loop.
 #
 # The first three fixes keep the factor $\|W_l\|\,\phi'(z_l)$ close to 1; the
 # fourth adds a path around it:
 #
 # - **activations** whose derivative is 1 where they are active: ReLU and its
 #   relatives (tanh's is 1 at 0 too);
-# - **initialization** at the scale that keeps the signal's size from layer to
-#   layer (section 7): the ReLU chain with He's weights passes the gradient
-#   down 30 layers within a factor of 10;
+# - **initialization** at the scale that keeps the signal's size from layer to layer (section 7):
+#   the ReLU chain with He's weights passes the gradient down 30 layers within a factor of 10;
 # - **normalization** layers, which keep each layer's pre-activations where $\phi'$ is
 #   large whatever the weights have become during training (section 2);
-# - **residual connections** $a_l = a_{l-1} + \phi(z_l)$, whose identity path
-#   adds the incoming gradient unchanged to what comes through $\phi$ (beyond this
-#   course's chain).
+# - **residual connections** $a_l = a_{l-1} + \phi(z_l)$, whose identity path adds the incoming
+#   gradient unchanged to what comes through $\phi$ (beyond this course's chain).
 #
 # ## 2. Normalization layers
 #
-# The third fix in detail. A normalization layer rescales each layer's
-# pre-activations to a chosen mean and spread, whatever the weights are, so the
-# activation works where its slope is large. We rescue the 30-layer sigmoid chain
-# with batch normalization, then look at layer normalization.
+# The third fix in detail. A normalization layer rescales each layer's pre-activations to a chosen
+# mean and spread, whatever the weights are, so the activation works where its slope is large. We
+# rescue the 30-layer sigmoid chain with batch normalization, then look at layer normalization.
 #
 # ### Batch normalization
 #
@@ -299,19 +288,17 @@ ax_m.legend(fontsize=8);
 # \hat z_i = \frac{z_i - \mu}{\sqrt{\sigma^2 + \epsilon}}, \quad
 # \mathrm{BN}(z)_i = \gamma \odot \hat z_i + \beta ,$$
 #
-# all per unit (column), with a small $\epsilon$ ($10^{-5}$ in torch). Each layer
-# becomes $a_l = \phi(\mathrm{BN}(a_{l-1} W_l))$; the bias $b_l$ is dropped, since
-# subtracting $\mu$ would cancel it, and $\beta$ takes its role. However large or
-# small the weights are, the sigmoid now sees inputs of mean $\beta$ and standard deviation
-# (almost exactly) $|\gamma|$:
-# at the start ($\gamma = 1$, $\beta = 0$) right where its slope is largest.
+# all per unit (column), with a small $\epsilon$ ($10^{-5}$ in torch). Each layer becomes
+# $a_l = \phi(\mathrm{BN}(a_{l-1} W_l))$; the bias $b_l$ is dropped, since subtracting $\mu$ would
+# cancel it, and $\beta$ takes its role. However large or small the weights are, the sigmoid now
+# sees inputs of mean $\beta$ and standard deviation (almost exactly) $|\gamma|$: at the start
+# ($\gamma = 1$, $\beta = 0$) right where its slope is largest.
 #
-# The backward pass has a twist: $\mu$ and $\sigma^2$ depend on every sample of the
-# batch, so the gradient with respect to one $z_i$ does too. `gdlearn.normalization`
-# has the forward and backward passes (`batch_norm_forward`, `batch_norm_backward`) and
-# the normalized chain (`init_bn_chain`, `bn_chain_backprop`); section B of the
-# [details notebook](07_troubleshooting_details.ipynb) derives the backward pass and
-# checks it against finite differences.
+# The backward pass has a twist: $\mu$ and $\sigma^2$ depend on every sample of the batch, so the
+# gradient with respect to one $z_i$ does too. `gdlearn.normalization` has the forward and backward
+# passes (`batch_norm_forward`, `batch_norm_backward`) and the normalized chain (`init_bn_chain`,
+# `bn_chain_backprop`); section B of the [details notebook](07_troubleshooting_details.ipynb)
+# derives the backward pass and checks it against finite differences.
 #
 # Now the 30-layer sigmoid chain again, same weights (`init_bn_chain` draws the
 # $W_l$ of `init_chain` with the same seed), with a normalization in every layer;
@@ -342,6 +329,8 @@ assert np.allclose(4 * norms_bn["sigmoid, 4 x Xavier"], norms_bn["sigmoid, Xavie
 assert loss_bn[-1] < 0.5 * predict_the_mean and loss_bn[-1] < loss_tanh[-1]
 assert moved_bn.min() > 0.02                                                 # every layer learns
 assert ratio_sig.max() < 1e-8 and 1 < ratio_bn.min() and ratio_bn.max() < 3     # at every one of the 300 steps
+loss_bn_smooth = train_deep("sigmoid", lr=0.008, batch_norm=True)[0]      # the largest smooth rate (details D)
+assert np.all(np.diff(loss_bn_smooth) < 0) and 0.24 < loss_bn_smooth[-1] < 0.25 and 0.06 < loss_bn[-1] < 0.07
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
@@ -364,26 +353,26 @@ ax_t.set(xlabel="step", ylabel=r"$\|\partial \mathcal{L} / \partial W_l\|$",
 ax_t.legend(fontsize=7);
 
 # %% [markdown]
-# With the normalization, in the 30-layer chain at the start, the first layer's
-# gradient is within a factor of 10 of the last layer's, at either weight scale, and
-# the ratio is the same for both: a normalized layer's output does not change when its
-# weights are multiplied by a constant $c$ (up to $\epsilon$), while its $\sigma$ is $c$
-# times larger, so the backward pass's factor $1/\sqrt{\sigma^2 + \epsilon}$ divides every
-# layer's gradient by $c$ (section B of the details notebook). And the 20-layer
-# sigmoid chain trains (left): every layer
-# moves, and the loss ends below tanh's. The right panel is the diagnosis recommended
-# above, the gradient norm per layer logged at every step of training: without
-# normalization layer 1's gradient stays more than $10^8$ times smaller than layer 20's
-# for all 300 steps; with it the two stay within a factor of 3 of each other. (Whether the original explanation,
-# a reduced "internal covariate shift", is *why* batch normalization helps is
-# disputed; a smoother loss surface is another account, Santurkar et al. 2018. What
-# we measured here is simpler: the pre-activations are kept where $\sigma'$ is large.)
+# With the normalization, in the 30-layer chain at the start, the first layer's gradient is within a
+# factor of 10 of the last layer's, at either weight scale, and the ratio is the same for both: a
+# normalized layer's output does not change when its weights are multiplied by a constant $c$ (up to
+# $\epsilon$), while its $\sigma$ is $c$ times larger, so the backward pass's factor
+# $1/\sqrt{\sigma^2 + \epsilon}$ divides every layer's gradient by $c$ (section B of the [details
+# notebook](07_troubleshooting_details.ipynb)). And the 20-layer sigmoid chain trains (left): every
+# layer moves, and the loss ends below tanh's. The right panel is the diagnosis recommended above,
+# the gradient norm per layer logged at every step of training: without normalization layer 1's
+# gradient stays (in this run) more than $10^8$ times smaller than layer 20's for all 300 steps;
+# with it the two stay within a factor of 3 of each other. (Whether the original explanation, a
+# reduced "internal covariate shift", is *why* batch normalization helps is disputed; a smoother
+# loss surface is another account, Santurkar et al. 2018. What we measured here is simpler: the
+# pre-activations are kept where $\sigma'$ is large.)
 #
 # The batch-norm loss curve is jagged, and that is not sampling noise: every step uses
-# the same 64 samples. It is chapter 02's stability limit: section D of the details
-# notebook measures the loss's sharpest curvature at the end of the run, above
-# $2/\eta$, and shows that a rate small enough for a smooth curve learns almost
-# nothing in 300 steps.
+# the same 64 samples. It is chapter 02's stability limit: section D of the [details
+# notebook](07_troubleshooting_details.ipynb) measures the loss's sharpest curvature at the end of the run, above
+# $2/\eta$, and scans smaller rates. A smooth curve costs training: at $\eta = 0.008$,
+# whose loss falls at every step (at 0.009 it already rises at a few), the run ends
+# at 0.244, almost four times the jagged run's 0.065 (predicting the mean: 0.333).
 
 # %% [markdown]
 # **Training and evaluation differ.** In training, a sample's output depends on the
@@ -391,7 +380,7 @@ ax_t.legend(fontsize=7);
 # a function of the sample alone (and a batch of one has $\sigma^2 = 0$). So during
 # training each layer also keeps **running statistics**, exponential averages of the
 # batch means and variances, and evaluation normalizes with those (torch's
-# `BatchNorm1d` does this; section C of the details notebook gives its exact update).
+# `BatchNorm1d` does this; section C of the [details notebook](07_troubleshooting_details.ipynb) gives its exact update).
 # In torch the switch is `model.train()` against `model.eval()`, and forgetting
 # `model.eval()` before validation is a classic bug: the outputs then depend on the
 # batch (section C measures by how much, on the chain trained here). Very small batches are another problem: their means and
@@ -399,18 +388,16 @@ ax_t.legend(fontsize=7);
 #
 # **Layer normalization** (Ba, Kiros & Hinton 2016) computes the same $\mu$ and
 # $\sigma^2$ over the *units of one sample* instead of over the batch
-# (`normalization.layer_norm_forward`): no dependence on the batch, no running
-# statistics, the same computation in training and evaluation. Ba, Kiros & Hinton
-# proposed it for recurrent networks and for small batches (down to a single
-# sample), where batch statistics are unavailable or differ from one time step to
-# the next (their section 1); the transformer (Vaswani et al. 2017, section 3.1)
+# (`normalization.layer_norm_forward`): no dependence on the batch, no running statistics, the same
+# computation in training and evaluation. Ba, Kiros & Hinton proposed it for recurrent networks and
+# for small batches (down to a single sample), where batch statistics are unavailable or differ from
+# one time step to the next (their section 1); the transformer (Vaswani et al. 2017, section 3.1)
 # uses it after every sub-layer.
 #
 # ## 3. Exploding gradients
 #
-# Recurrent networks apply the *same* weight at every time step. Take the
-# simplest one, a single number carried along: $h_t = w\,h_{t-1} + x_t$. Without
-# inputs, $h_T = w^T h_0$ and
+# Recurrent networks apply the *same* weight at every time step. Take the simplest one, a single
+# number carried along: $h_t = w\,h_{t-1} + x_t$. Without inputs, $h_T = w^T h_0$ and
 #
 # $$\frac{\partial h_T}{\partial w} = T\, w^{T-1} h_0 ,$$
 #
@@ -454,13 +441,12 @@ print(plain.message)
 # lands where $|w|^{20}$ is astronomically large. The learning rate suits the flat
 # part of the valley: at $w = 0$ the floor is $b = 3$ (above the frame of the figure
 # below), where the loss's largest curvature is 10, so the stability limit
-# $2/\lambda_{\max} = 0.2$ is ten times the rate (section E of the details notebook
+# $2/\lambda_{\max} = 0.2$ is ten times the rate (section E of the [details notebook](07_troubleshooting_details.ipynb)
 # derives the curvature). The same rate is far too large for the wall the run starts on, and a
 # learning rate small enough for the wall would crawl in the valley.
 #
 # **Clipping** bounds the step without changing the learning rate elsewhere. Two
-# forms, both in `gdlearn.optim` and both chained before the optimizer,
-# `chain(clip, sgd(lr))`:
+# forms, both in `gdlearn.optim` and both chained before the optimizer, `chain(clip, sgd(lr))`:
 #
 # - **by value**, `clip_by_value(c)` (torch's `clip_grad_value_`): each entry of
 #   the gradient is cut to $[-c, c]$;
@@ -469,8 +455,7 @@ print(plain.message)
 #   exactly, it is multiplied by $\min\big(1,\ c / (\|g\| + 10^{-6})\big)$, so norms
 #   within $10^{-6}$ below $c$ are shrunk by a hair too.
 #
-# The difference is the direction. Scaling keeps it; cutting the entries
-# separately does not:
+# The difference is the direction. Scaling keeps it; cutting the entries separately does not:
 
 # %%
 def angle_degrees(u, v):
@@ -542,12 +527,11 @@ ax_g.set(xlabel="step $k$", ylabel="gradient norm (before clipping)", title="Gra
 ax_g.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.15));   # below: off the curves
 
 # %% [markdown]
-# Both clipped runs walk down the wall with steps of bounded length; clipping by
-# global norm follows the gradient, clipping by value first heads diagonally (both
-# entries cut to $\pm1$) and ends elsewhere. Without clipping, a learning rate of
-# $10^{-4}$ survives the wall, but after 200 steps its loss is still above 5: slow
-# everywhere to be safe in one place. With many parameters clipping by value can
-# turn the step much more: a gradient of 1,000 entries, one of them 1,000 and the
+# Both clipped runs walk down the wall with steps of bounded length; clipping by global norm follows
+# the gradient, clipping by value first heads diagonally (both entries cut to $\pm1$) and ends
+# elsewhere. Without clipping, a learning rate of $10^{-4}$ survives the wall, but after 200 steps
+# its loss is still above 5: slow everywhere to be safe in one place. With many parameters clipping
+# by value can turn the step much more: a gradient of 1,000 entries, one of them 1,000 and the
 # others 1, cut at $c = 1$ becomes all ones, turned by 86°.
 # **Clipping by global norm** is the form Pascanu, Mikolov and Bengio (2013)
 # proposed against exploding gradients, and what `torch.nn.utils.clip_grad_norm_` does.
@@ -558,7 +542,7 @@ ax_g.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.15))
 # the norm alternates between a high and a low value at every step (two lines, even and
 # odd steps): the iterate bounces across the valley, which has become too sharp for the
 # rate there. The cure is a lower learning rate, below $2/\lambda_{\max}$ where the run
-# ends: section E of the details notebook measures the bounce and that curvature, and
+# ends: section E of the [details notebook](07_troubleshooting_details.ipynb) measures the bounce and that curvature, and
 # reruns both clipped runs at a rate below their bound: both then converge.
 #
 # ## 4. Saddle points and plateaus
@@ -589,7 +573,7 @@ assert 1e-5 < saddle_runs[1e-9].grad_norms.min() < 1e-3                  # the d
 # The formula needs a saddle whose negative curvature is not zero (with curvature
 # $-\lambda$ along $y$ the factor is $1 + \eta\lambda$); at a *degenerate* saddle such
 # as $x^2 - y^4$ the wait is far longer, polynomial in $1/\varepsilon$ (section F of the
-# details notebook).
+# [details notebook](07_troubleshooting_details.ipynb)).
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
@@ -610,13 +594,12 @@ ax_l.set(xlabel="step $k$", ylabel=r"$\|\nabla f(x_k)\|$", title="Gradient norm:
 ax_l.legend(fontsize=8);
 
 # %% [markdown]
-# All four runs travel along the $x$-axis toward the saddle and then leave along $y$. On
-# the left, $|y_k|$ on a log scale is a straight line of slope $\ln(1 + 2\eta)$ from
-# each start; the dots mark the escape, $|y_k| \ge 1$. The closer the start is to the
-# stable manifold, the longer the run lingers in the flat middle, where the gradient
-# norm dips to $10^{-4}$ (right) and the loss hardly changes: a **plateau** in the loss
-# curve. Worse, a start *on* the manifold converges to the saddle, and `run` calls that
-# "converged", because all it checks is the gradient norm:
+# All four runs travel along the $x$-axis toward the saddle and then leave along $y$. On the left,
+# $|y_k|$ on a log scale is a straight line of slope $\ln(1 + 2\eta)$ from each start; the dots mark
+# the escape, $|y_k| \ge 1$. The closer the start is to the stable manifold, the longer the run
+# lingers in the flat middle, where the gradient norm dips to $10^{-4}$ (right) and the loss hardly
+# changes: a **plateau** in the loss curve. Worse, a start *on* the manifold converges to the
+# saddle, and `run` calls that "converged", because all it checks is the gradient norm:
 
 # %%
 stuck = run(sgd(lr=lr), saddle, [-1.8, 0.0], steps=1000)
@@ -648,17 +631,16 @@ assert escapes[1e-9] == 218 and escape_step(heavy) == 77 and escape_step(heavy) 
 assert stuck_heavy.status == "converged"            # exactly on the manifold, momentum alone does not help
 
 # %% [markdown]
-# From $y_0 = 10^{-9}$ the heavy ball ($\beta = 0.9$) escapes after 77 steps instead of
-# 218: along $y$ its recursion grows faster than gradient descent's factor $1 + 2\eta$.
-# From a start exactly on the manifold it converges to the saddle like gradient descent:
-# momentum multiplies the growth of $y$, but zero times anything is zero. Only noise
-# helps there. Section F of the [details notebook](07_troubleshooting_details.ipynb)
-# derives the heavy ball's count exactly and measures noisy runs (Gaussian noise of std
-# $10^{-3}$ in the gradient), which escape even from $y_0 = 0$. In high-dimensional
-# problems saddle points are expected to be far more common than bad local minima
-# (Dauphin et al. 2014, an argument from the statistics of random functions, Bray & Dean
-# 2007, and measurements on small networks, not a theorem about every network), which is
-# one reason plateaus are a familiar sight.
+# From $y_0 = 10^{-9}$ the heavy ball ($\beta = 0.9$) escapes after 77 steps instead of 218: along
+# $y$ its recursion grows faster than gradient descent's factor $1 + 2\eta$. From a start exactly on
+# the manifold it converges to the saddle like gradient descent: momentum multiplies the growth of
+# $y$, but zero times anything is zero. Only noise helps there. Section F of the [details
+# notebook](07_troubleshooting_details.ipynb) derives the heavy ball's count exactly and measures
+# noisy runs (Gaussian noise of std $10^{-3}$ in the gradient), which escape even from $y_0 = 0$. In
+# high-dimensional problems saddle points are expected to be far more common than bad local minima
+# (Dauphin et al. 2014, an argument from the statistics of random functions, Bray & Dean 2007, and
+# measurements on small networks, not a theorem about every network), which is one reason plateaus
+# are a familiar sight.
 #
 # ## 5. Where `nan` and `inf` come from
 #
@@ -689,14 +671,13 @@ print(diverging.message)
 assert diverging.status == "diverged" and diverging.diverged_at == 8
 
 # %% [markdown]
-# `gdlearn.run` stops long before: it checks after every step that the iterate is
-# finite and within a bound (by default 100 times the size of the surface's
-# domain), and reports the step. In your own loops, do the same: check
-# `np.isfinite(loss)` every step, or run `troubles.divergence_step` over a loss
-# history afterwards; it returns the first step where the loss is not finite or
-# has grown beyond a thousand times the *starting* loss. It compares with the start, not
-# with the best loss so far, so a run that falls and then climbs back up to its
-# start is not flagged; exercise 7.2 writes the stricter rule.
+# `gdlearn.run` stops long before: it checks after every step that the iterate is finite and within
+# a bound (by default 100 times the size of the surface's domain), and reports the step. In your own
+# loops, do the same: check `np.isfinite(loss)` every step, or run `troubles.divergence_step` over a
+# loss history afterwards; it returns the first step where the loss is not finite or has grown
+# beyond a thousand times the *starting* loss. It compares with the start, not with the best loss so
+# far, so a run that falls and then climbs back up to its start is not flagged; exercise 7.2 writes
+# the stricter rule.
 
 # %%
 with np.errstate(over="ignore"):
@@ -732,27 +713,33 @@ with np.errstate(divide="ignore", invalid="ignore"):
 print("naive gradient through log(1 - p):", naive_grad)
 assert np.isnan(naive_grad)                                   # inf * 0
 assert np.isclose(models.logistic_loss(w_bad, X_bad, y_bad), 40.0)          # log(1 + e^40) - 0 = 40
+rng_init = np.random.default_rng(0)                                            # loss at initialization: log 2
+assert np.isclose(models.logistic_loss(np.zeros(3), rng_init.standard_normal((50, 3)), rng_init.integers(0, 2, 50)),
+                  np.log(2))
 
 # %% [markdown]
 # **A checklist when a `nan` appears:**
 #
 # 1. Find the first step where anything is not finite (`np.isfinite` on the loss
 #    and the gradient norm each step, or `divergence_step` on the history).
-# 2. Look at the gradient norm just before (a rule of thumb, not a proof): a jump
-#    points to a learning rate too large for that region (lower it, or clip); a
-#    normal size points to a numerical problem in the loss's formula, like the
-#    $\log 0$ above.
+# 2. Look at the gradient norm just before (a rule of thumb, not a proof): a jump points to a
+#    learning rate too large for that region (lower it, or clip); a normal size points to a
+#    numerical problem in the loss's formula, like the $\log 0$ above.
 # 3. Rerun the bad step under `np.errstate(all="raise")` to get a traceback at the
 #    first overflow, division by zero or invalid operation.
 # 4. Fix the formula: stable forms (`logaddexp`, `log1p`, the log-sum-exp trick),
 #    or a small $\epsilon$ inside a logarithm or a division.
 #
+# Two checks before any long run catch many such bugs early (Karpathy 2019, "A recipe for training
+# neural networks"): compare the loss at initialization with its known value (a logistic model
+# started at $w = 0$ predicts $\sigma(0) = 1/2$, a cross-entropy of $\log 2 \approx 0.693$ on any
+# data), and check that the model can fit one small batch almost exactly.
+#
 # ## 6. Overfitting: L2, L1 and early stopping
 #
-# A model with enough parameters can fit the noise of its training data. Take
-# 40 noisy samples of a cubic (`data.polynomial`), keep half for training and
-# half for **validation**, and fit a polynomial of degree 12: thirteen
-# coefficients for twenty points.
+# A model with enough parameters can fit the noise of its training data. Take 40 noisy samples of a
+# cubic (`data.polynomial`), keep half for training and half for **validation**, and fit a
+# polynomial of degree 12: thirteen coefficients for twenty points.
 
 # %%
 curve = data.polynomial(n=40, degree=3, noise=0.2, seed=0)
@@ -783,8 +770,10 @@ assert n_train == len(val.y) == 20
 # penalized). How strong should it be? With almost no penalty ($\lambda = 10^{-12}$) the
 # polynomial snakes through the training points and its validation error is about 19; with a
 # large one ($\lambda = 10$) it is too stiff to follow the curve (underfitting); in between,
-# at $\lambda = 10^{-3}$, the validation error is 0.037. Section G of the
-# [details notebook](07_troubleshooting_details.ipynb) draws the fits and the whole
+# at $\lambda = 10^{-3}$, the validation error is 0.037. Almost all of the 19 comes from the
+# two validation points beyond the largest training input, where the polynomial extrapolates:
+# on the 18 inside the training range the errors are 0.28 and 0.041. The figure below shows the
+# three fits; section G of the [details notebook](07_troubleshooting_details.ipynb) draws the whole
 # validation curve. Choose $\lambda$ on the validation set, never on the training set.
 
 # %%
@@ -798,21 +787,36 @@ print(f"validation error: lambda = 1e-12 {val_err[0]:.1f}, best lambda = {lams[b
 # Checks: the numbers quoted in the text (nothing new to learn here).
 assert abs(val_err[0] - 19) < 0.5 and np.isclose(lams[best], 1e-3) and abs(val_err[best] - 0.037) < 0.0005
 assert val_err[best] < 0.2 * min(val_err[0], val_err[-1])        # much better than both ends
+inside = val.X[:, 0] <= train.X[:, 0].max()                      # 18 of 20 (none below the training range)
+assert inside.sum() == 18 and val.X[:, 0].min() >= train.X[:, 0].min()
+assert abs(mse(ridge_solution(1e-12), X_val[inside], val.y[inside]) - 0.28) < 0.005
+assert abs(mse(ridge_solution(1e-3), X_val[inside], val.y[inside]) - 0.041) < 0.0005
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
+fig, ax = plt.subplots(figsize=(7.5, 3.8))
+t_fit = np.linspace(-1, 1, 300)
+ax.plot(train.X[:, 0], train.y, "o", color="black", markersize=5, label="training")
+ax.plot(val.X[:, 0], val.y, "s", color="black", markerfacecolor="white", markersize=5, label="validation")
+for lam, color, ls in [(1e-12, COLORS["vermillion"], "-"), (1e-3, COLORS["blue"], "--"), (10.0, COLORS["orange"], "-.")]:
+    ax.plot(t_fit, poly_features(t_fit, degree) @ ridge_solution(lam), color=color, linestyle=ls, label=f"$\\lambda$ = {lam:g}")
+ax.set(ylim=(curve.y.min() - 0.6, curve.y.max() + 1.3), xlabel="$t$", ylabel="$y$",
+       title=f"Degree-{degree} fits with L2 regularization ($\\lambda$ = 1e-12 leaves the frame at the right)")
+ax.legend(fontsize=7, ncol=3, loc="upper right");
 
 # %% [markdown]
 # **L1 regularization** (lasso) adds $\lambda\sum_{j\ge1}|w_j|$ instead. Minimized with
 # *proximal* steps (a gradient step on the squared error, then shrink every coefficient
 # toward 0 by $\eta\lambda$ and stop at 0: `troubles.soft_threshold`), it sets
-# coefficients exactly to zero, a sparse model; plain subgradient steps do not. Section J
+# coefficients exactly to zero, a sparse model; plain subgradient steps do not. Section H
 # of the [details notebook](07_troubleshooting_details.ipynb) shows both on this polynomial.
 #
 # **Early stopping.** Gradient descent on a quadratic, at a rate $\eta \le 1/L$,
-# converges fastest along the directions of large curvature and last along those of
-# small curvature (chapter 02: the error along curvature $\lambda$ is multiplied by
-# $1 - \eta\lambda$ per step, which is smaller for larger $\lambda$ as long as
-# $\eta\lambda \le 1$; here $\eta = 1/L$), so stopping early leaves the latter partly unfitted: it acts as a
-# regularizer. Run it without any penalty, record the
-# validation error after every step, and keep the best weights:
+# converges fastest along the directions of large curvature and last along those of small curvature
+# (chapter 02: the error along curvature $\lambda$ is multiplied by $1 - \eta\lambda$ per step,
+# which is smaller for larger $\lambda$ as long as $\eta\lambda \le 1$; here $\eta = 1/L$), so
+# stopping early leaves the latter partly unfitted: it acts as a regularizer. Run it without any
+# penalty, record the validation error after every step, and keep the best weights:
 
 # %%
 L_data = np.linalg.eigvalsh(X_train.T @ X_train / n_train).max()
@@ -860,41 +864,39 @@ zoom.tick_params(labelsize=7)
 ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2);   # below: the stop lines span the height
 
 # %% [markdown]
-# The training error falls all the way; the validation error falls, dips at epoch
-# 331, rises a little (about 1 %, up to near epoch 740; see the zoom), reaches its
-# lowest value at epoch 2,243 and then climbs. `early_stopping(val_losses, patience)` walks the
-# curve as a training loop would: it stops once `patience` epochs have passed
-# without a new best, and returns the best epoch, whose weights you keep. With a
-# patience of 500 it stops at epoch 831 and keeps epoch 331, within 5 % of the
-# best; a patience of 1,000 rides out the bump and finds epoch 2,243. Patience
-# trades training time for safety against a bumpy validation curve. Stopping
-# gradient descent after $k$ steps of rate $\eta$, started at $w = 0$, acts roughly like
-# an L2 penalty $\lambda \approx 1/(\eta k)$ (Goodfellow, Bengio & Courville 2016,
-# section 7.8); section G of the details notebook compares the two on this data.
+# The training error falls all the way; the validation error falls, dips at epoch 331, rises a
+# little (about 1 %, up to near epoch 740; see the zoom), reaches its lowest value at epoch 2,243
+# and then climbs. `early_stopping(val_losses, patience)` walks the curve as a training loop would:
+# it stops once `patience` epochs have passed without a new best, and returns the best epoch, whose
+# weights you keep. With a patience of 500 it stops at epoch 831 and keeps epoch 331, within 5 % of
+# the best; a patience of 1,000 rides out the bump and finds epoch 2,243. Patience trades training
+# time for safety against a bumpy validation curve. Stopping gradient descent after $k$ steps of
+# rate $\eta$, started at $w = 0$, acts roughly like an L2 penalty $\lambda \approx 1/(\eta k)$
+# (Goodfellow, Bengio & Courville 2016, section 7.8); section G of the [details
+# notebook](07_troubleshooting_details.ipynb) compares the two on this data.
 #
 # ## 7. Initialization
 #
 # **Symmetry.** Start every weight at zero, and in a tanh chain every hidden
-# activation is $\tanh(0) = 0$. Then every weight gradient $a_{l-1}^\top\delta_l$ is
-# zero as well: the first layer's because the error reaching it passed through
-# zero weights, the others' because their inputs are zero. Gradient descent never
-# moves the weights. This needs $\phi(0) = 0$, as for tanh and ReLU; the sigmoid,
-# with $\sigma(0) = 1/2$, is different (below).
+# activation is $\tanh(0) = 0$. Then every weight gradient $a_{l-1}^\top\delta_l$ is zero as well:
+# the first layer's because the error reaching it passed through zero weights, the others' because
+# their inputs are zero. Gradient descent never moves the weights. This needs $\phi(0) = 0$, as for
+# tanh and ReLU; the sigmoid, with $\sigma(0) = 1/2$, is different (below).
 
 # %%
 X4, Y4 = rng.standard_normal((32, 4)), rng.standard_normal((32, 4))
 zero_init = troubles.init_chain(depth=3, width=4, init="constant", scale=0.0)
 g_zero = troubles.chain_backprop(zero_init, X4, Y4, "tanh")
+assert all(np.all(g_zero[k] == 0) for k in g_zero if k != "b3") and np.abs(g_zero["b3"]).max() > 0.1
 print("all-zero start: every weight gradient is exactly zero (only the last bias learns)")
 
 # %% [markdown]
-# A symmetric start that is *not* all zero, such as every weight equal to 0.3, fails in
-# a subtler way: it can train, but only as a narrower network (unless its
-# pre-activations all sit where $\phi' = 0$, e.g. all negative for ReLU: then it does
-# not train at all). If all weights are equal (say 0.3), all units of a *hidden* layer
-# compute the same thing and receive the same gradient, so they stay equal forever: the
-# layer is as good as one unit wide. (The output units differ, because each has its own
-# target.) Train for 300 steps and compare the units:
+# A symmetric start that is *not* all zero, such as every weight equal to 0.3, fails in a subtler
+# way: it can train, but only as a narrower network (unless its pre-activations all sit where
+# $\phi' = 0$, e.g. all negative for ReLU: then it does not train at all). If all weights are equal
+# (say 0.3), all units of a *hidden* layer compute the same thing and receive the same gradient, so
+# they stay equal forever: the layer is as good as one unit wide. (The output units differ, because
+# each has its own target.) Train for 300 steps and compare the units:
 
 # %%
 def train_chain(params, steps=300, lr=0.1, activation="tanh"):
@@ -928,7 +930,7 @@ assert loss_rand < loss_sym and loss_sym < 0.9 * loss_sym_start
 # %% [markdown]
 # (The sigmoid's all-zero start is a symmetric start of this kind: with
 # $\sigma(0) = 1/2$ its weights do move, but every hidden layer stays as good as one
-# unit wide; section H of the details notebook.)
+# unit wide; section I of the [details notebook](07_troubleshooting_details.ipynb).)
 #
 # Random weights break the symmetry. **How large** they are matters as much. A unit
 # with $n_{\text{in}}$ inputs sums $n_{\text{in}}$ terms $a_j w_j$; with independent weights of
@@ -939,7 +941,7 @@ assert loss_rand < loss_sym and loss_sym < 0.9 * loss_sym_start
 # layers of our chain it is $1/\text{width}$, what `init_chain(init="xavier")` uses. ReLU
 # zeroes the negative half of pre-activations symmetric about 0, which halves the
 # signal's second moment, and He et al. (2015) double the variance to $2/n_{\text{in}}$ to
-# make up for it. Section K of the details notebook derives both. Too small, and the signal shrinks
+# make up for it. Section J of the [details notebook](07_troubleshooting_details.ipynb) derives both. Too small, and the signal shrinks
 # layer after layer; too large, and tanh units saturate at $\pm1$. The root mean
 # square of the activations through 30 tanh layers of 64 units, and the gradient
 # norm per layer, for three scales $s$ (weights $N(0, s^2/\text{width})$):
@@ -972,8 +974,14 @@ assert 0.45 < (rms[0.5][-1] / rms[0.5][0]) ** (1 / 29) < 0.55              # the
 assert grad_norms_init[3.0][0] > 1e3 * grad_norms_init[3.0][-1]            # s = 3: gradients explode downwards
 assert 0.1 < grad_norms_init[1.0][0] / grad_norms_init[1.0][-1] < 10      # s = 1: the same order everywhere
 assert 0.5 < relu["he"][-1] / relu["he"][0] < 2                      # He: the signal keeps its size
-assert abs(relu["he"][-1] / relu["he"][0] - 1.02) < 0.03             #   on this draw, 1.02 (others drift more)
+assert abs(relu["he"][-1] / relu["he"][0] - 1.02) < 0.03             #   on this draw, 1.02 (typical draws: below)
 assert 0.3 < relu["xavier"][-1] / relu["xavier"][0] / 2 ** -14.5 < 3  # Xavier: halved second moment per layer
+rng_draws, a_draws, rms_draws = np.random.default_rng(3), np.broadcast_to(X64[:16], (200, 16, 64)), []
+for _ in range(30):                     # 200 independent He draws of the 30-layer ReLU chain, 16 inputs each
+    a_draws = np.maximum(a_draws @ (rng_draws.standard_normal((200, 64, 64)) * np.sqrt(2 / 64)), 0)
+    rms_draws.append(np.sqrt(np.mean(a_draws ** 2, axis=(1, 2))))
+he_ratios = rms_draws[-1] / rms_draws[0]                                 # layer 30 / layer 1, per draw
+assert 0.5 < np.median(he_ratios) < 0.75 and 0.62 < np.mean(he_ratios < 1) < 0.8    # median 0.63, 72 % below 1
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
@@ -993,25 +1001,24 @@ ax_a.legend(fontsize=8)
 ax_g.legend(fontsize=8);
 
 # %% [markdown]
-# With $s = 0.5$ the signal halves at every layer and is gone by layer 30, and
-# every layer's gradient is over ten million times smaller than with $s = 1$: either the
-# layer's input or the error reaching it has faded. With $s = 3$ more than half of
-# the last layer's units are saturated, yet the gradient **explodes** toward the
-# input, more than a thousand times larger at layer 1 than at layer 30: the large
-# weights outweigh the small derivatives $\tanh'$. The standard scale $s = 1$ keeps
-# both the signal and the gradient in range (tanh still shrinks the signal slowly,
-# over many layers). For ReLU,
-# He's factor 2 keeps the signal's size in expectation over the random weights (a
-# single draw at width 64 drifts by chance; this one ends at 1.02 times layer 1's RMS); Xavier's weights lose a
-# factor $\sqrt2$ per layer, $2^{-14.5}$ over the 29 steps from layer 1 to layer 30.
+# With $s = 0.5$ the signal halves at every layer and is gone by layer 30, and every layer's
+# gradient is over ten million times smaller than with $s = 1$: either the layer's input or the
+# error reaching it has faded. With $s = 3$ more than half of the last layer's units are saturated,
+# yet the gradient **explodes** toward the input, more than a thousand times larger at layer 1 than
+# at layer 30: the large weights outweigh the small derivatives $\tanh'$. The standard scale $s = 1$
+# keeps both the signal and the gradient in range (tanh still shrinks the signal slowly, over many
+# layers). For ReLU, He's factor 2 keeps the signal's second moment in expectation over the random
+# weights, but a single draw at width 64 wanders, and more often down: over 200 draws the RMS at
+# layer 30 is typically about 0.6 times layer 1's, and about seven draws in ten end below 1 (this
+# one ends at 1.02). Xavier's weights lose, in expectation, a factor $\sqrt2$ per layer, $2^{-14.5}$
+# over the 29 steps from layer 1 to layer 30.
 #
 # ## 8. Reading loss curves: what is wrong with this run?
 #
-# Six runs, each a real computation below, not a drawing: linear regression with
-# gradient descent and mini-batch SGD (on `data.linear`, and for run A on
-# `data.linear_features`, whose two features have scales 1 and 10), and the
-# polynomial of section 6. Before reading the diagnoses under the figure, try to
-# name what went wrong in each.
+# Six runs, each a real computation below, not a drawing: linear regression with gradient descent
+# and mini-batch SGD (on `data.linear`, and for run A on `data.linear_features`, whose two features
+# have scales 1 and 10), and the polynomial of section 6. Before reading the diagnoses under the
+# figure, try to name what went wrong in each.
 
 # %% jupyter={"source_hidden": true}
 # The six runs (code hidden so as not to give the answers away; open it afterwards).
@@ -1070,24 +1077,24 @@ fig, axes = plt.subplots(2, 3, figsize=(11, 6.4))
 for ax, (key, fs) in zip(axes.ravel(), gallery.items()):
     if key == "D":
         steps_d = np.arange(1, len(fs[0]))          # log-scaled steps: the turn-up comes early (step 0 left out)
-        ax.plot(steps_d, fs[0][1:], color=COLORS["blue"])                     # solid: training loss
-        ax.plot(steps_d, fs[1][1:], color=COLORS["vermillion"], linestyle="--")   # dashed: validation loss
+        ax.plot(steps_d, fs[0][1:], color=COLORS["blue"], label="training")
+        ax.plot(steps_d, fs[1][1:], color=COLORS["vermillion"], linestyle="--", label="validation (20 points)")
         d_turn = int(np.argmin(fs[1]))
         ax.plot(d_turn, fs[1][d_turn], "o", color=COLORS["vermillion"], markerfacecolor="white")
         ax.annotate(f"validation lowest\nat step {d_turn}", xy=(d_turn, fs[1][d_turn]), xytext=(0.3, 0.04),
                     textcoords="axes fraction", fontsize=8, arrowprops=dict(arrowstyle="->", linewidth=0.8))
         ax.set(xlabel="step (log scale)", ylabel="loss itself (no minimum subtracted)", xscale="log", yscale="log",
                ylim=(0.005, None))             # room under the curves for the labels
+        ax.legend(fontsize=8, loc="upper right")
     else:                                  # the other panels: loss above its minimum (B linear, the rest log)
         minimum = {"A": f_star_scaled, "F": 0.0}.get(key, f_star)     # F is already loss - minimum
         ax.plot(fs - minimum, color=COLORS["blue"])
         ax.set(xlabel="step", ylabel="loss $-$ minimum", yscale="linear" if key == "B" else "log")
     ax.set_title(f"Run {key}", fontweight="bold")
-fig.suptitle("What is wrong with each run? (Run D: solid = training, dashed = validation, 20 points.)",
-             fontsize=10);
+fig.suptitle("What is wrong with each run?", fontsize=10);
 
 # %% [markdown]
-# The diagnoses (section I of the [details notebook](07_troubleshooting_details.ipynb)
+# The diagnoses (section K of the [details notebook](07_troubleshooting_details.ipynb)
 # has the longer versions and their checks):
 #
 # - **A — learning rate too high.** The loss falls for a few dozen steps, then
@@ -1097,7 +1104,7 @@ fig.suptitle("What is wrong with each run? (Run D: solid = training, dashed = va
 #   still converges and hides it (the fall first is due to the start). Lower the
 #   learning rate below $2/L$. The deeper cause here is the features' scales 1 and 10:
 #   curvatures 0.97 and 101.45, so any stable rate is slow along the flat direction.
-#   **Standardize the features** (section I of the details notebook does it for this
+#   **Standardize the features** (section K of the [details notebook](07_troubleshooting_details.ipynb) does it for this
 #   run: gradient descent then converges in a few steps).
 # - **B — learning rate too low.** A slow, steady decline that bends only
 #   gently: after 200 steps the loss is still far above its minimum. Raise
@@ -1105,26 +1112,23 @@ fig.suptitle("What is wrong with each run? (Run D: solid = training, dashed = va
 # - **C — noisy SGD plateau.** Mini-batches of 2 at a constant rate: a fast fall,
 #   then a jagged plateau above the minimum, the "noise ball" of chapter 04. Use
 #   larger batches or a decaying learning rate.
-# - **D — mild overfitting, exaggerated by a small validation set.** A fresh draw of
-#   section 6's polynomial problem (the step axis is logarithmic so that the first
-#   steps show; the loss is not shifted by a minimum). The training loss falls
-#   throughout; the validation loss (20 points, all inside the training range) is
-#   lowest at step 4 and ends 2.55 times higher. But 20 points are a noisy
-#   yardstick: section I of the details notebook evaluates this run on 20,000 fresh
-#   points from the same curve and noise, where the error is lowest later and rises
-#   far less. The model does overfit, mildly; the 20-point curve exaggerates the rise
-#   and points at the wrong step. Before acting on a turn-up, **confirm it on more
-#   data** (or by cross-validation); where the error on it rises, stop early,
-#   regularize, or get more data.
-# - **E — a bug: the sign of the step.** The loss rises from the very first step,
-#   smoothly, at a modest learning rate ($0.1/L$): the code does `w + lr * grad`,
-#   gradient *ascent*. The curve alone does not tell this from a rate that is too
-#   high (correct gradient descent at $2.5/L$ on the same data also rises from the first
-#   step). The tell is the dot product of **successive steps**,
-#   $(w_{k+1} - w_k)\cdot(w_k - w_{k-1})$: negative at every step of that too-high rate
-#   (the iterate goes back and forth across the valley), positive at every step of the
-#   sign bug (it walks straight away from the minimum). Or take one **tiny step**: it
-#   must lower the loss; with the sign bug it raises it.
+# - **D — mild overfitting, exaggerated by a small validation set.** A fresh draw of section 6's
+#   polynomial problem (the step axis is logarithmic so that the first steps show; the loss is not
+#   shifted by a minimum). The training loss falls throughout; the validation loss (20 points, all
+#   inside the training range) is lowest at step 4 and ends 2.55 times higher. But 20 points are a
+#   noisy yardstick: section K of the [details notebook](07_troubleshooting_details.ipynb) evaluates
+#   this run on 20,000 fresh points from the same curve and noise, where the error is lowest later
+#   and rises far less. The model does overfit, mildly; the 20-point curve exaggerates the rise and
+#   points at the wrong step. Before acting on a turn-up, **confirm it on more data** (or by
+#   cross-validation); where the error on it rises, stop early, regularize, or get more data.
+# - **E — a bug: the sign of the step.** The loss rises from the very first step, smoothly, at a
+#   modest learning rate ($0.1/L$): the code does `w + lr * grad`, gradient *ascent*. The curve
+#   alone does not tell this from a rate that is too high (correct gradient descent at $2.5/L$ on
+#   the same data also rises from the first step). The tell is the dot product of **successive
+#   steps**, $(w_{k+1} - w_k)\cdot(w_k - w_{k-1})$: negative at every step of that too-high rate
+#   (the iterate goes back and forth across the valley), positive at every step of the sign bug (it
+#   walks straight away from the minimum). Or take one **tiny step**: it must lower the loss; with
+#   the sign bug it raises it.
 # - **F — nothing wrong.** The loss's excess over its minimum falls along a
 #   straight line on the log scale (linear convergence), to $3.3\times10^{-14}$
 #   after 45 steps; run longer, it would go on down to round-off.
@@ -1155,12 +1159,11 @@ assert np.all(F > 0) and np.all(np.diff(F) < 0) and 2.5e-14 < F[-1] < 4e-14     
 # %% [markdown]
 # ## 9. Your turn: the clipping explorer
 #
-# The landscape of section 3: the loss of the recurrence over $(w, b)$, with its
-# wall at $|w| \approx 1$. Choose the **clipping** (none, by value, by global norm),
-# the **threshold** $c$ and the **learning rate**, and watch the path, the loss and
-# the gradient norms before and after clipping. The status line under the figure
-# says what happened, including at which step a run diverged and how far clipping
-# turned the first step.
+# The landscape of section 3: the loss of the recurrence over $(w, b)$, with its wall at
+# $|w| \approx 1$. Choose the **clipping** (none, by value, by global norm), the **threshold** $c$
+# and the **learning rate**, and watch the path, the loss and the gradient norms before and after
+# clipping. The status line under the figure says what happened, including at which step a run
+# diverged and how far clipping turned the first step.
 #
 # With a live figure (`%matplotlib widget`, as in JupyterLab) **click on the contour
 # plot to choose the start**; on a static page pass `x0=(w, b)` to `clipping_explorer`.
@@ -1209,36 +1212,31 @@ explorer.update(clip="by global norm")
 # | loss rises from the first step | learning rate above $2/L$, or a sign bug (gradient ascent) | successive steps point back and forth (rate) or straight on (bug), i.e. their dot product is negative or positive; one tiny step must lower the loss | lower the rate, standardize the features; fix the sign |
 # | hidden units identical: no weight learns (all-zero start, when $\phi(0) = 0$ as for tanh and ReLU) or the layer acts as one unit (any symmetric start) | symmetric initialization | gradients zero or identical per unit | random initialization at the right scale |
 #
-# - Every sigmoid layer multiplies the gradient by at most $1/4$ times its weights:
-#   over 30 layers the first layer's gradient was $3\cdot10^{-19}$ times the last one's
-#   with tanh's weight scale, and still $3\cdot10^{-8}$ with a scale four times larger.
-#   ReLU with He's initialization, tanh with Xavier's, and the sigmoid with batch
-#   normalization keep it within a factor of 10.
+# - Every sigmoid layer multiplies the gradient by at most $1/4$ times its weights: over 30 layers
+#   the first layer's gradient was $3\cdot10^{-19}$ times the last one's with tanh's weight scale,
+#   and still $3\cdot10^{-8}$ with a scale four times larger. ReLU with He's initialization, tanh
+#   with Xavier's, and the sigmoid with batch normalization keep it within a factor of 10.
 # - Batch normalization standardizes each unit over the batch; it uses the batch's
 #   statistics in training and running averages (torch: momentum 0.1, unbiased
 #   variance) in evaluation. Layer normalization does the same per sample.
-# - A recurrence contains $w^T$: gradients explode for $|w| > 1$ and vanish for
-#   $|w| < 1$. Clipping by global norm bounds the step and keeps its direction;
-#   clipping by value changes the direction.
-# - Near a non-degenerate saddle (here $x^2 - y^2$, curvature $-2$ along $y$),
-#   gradient descent lingers $\ln(1/\varepsilon)/\ln(1 + 2\eta)$ steps for a start
-#   at distance $\varepsilon$ from the stable manifold (with curvature $-\lambda$:
-#   $\ln(1/\varepsilon)/\ln(1 + \eta\lambda)$). At a degenerate saddle such as
-#   $x^2 - y^4$ the wait is far longer.
-#   "Converged" only means a small gradient.
+# - A recurrence contains $w^T$: gradients explode for $|w| > 1$ and vanish for $|w| < 1$. Clipping
+#   by global norm bounds the step and keeps its direction; clipping by value changes the direction.
+# - Near a non-degenerate saddle (here $x^2 - y^2$, curvature $-2$ along $y$), gradient descent
+#   lingers $\ln(1/\varepsilon)/\ln(1 + 2\eta)$ steps for a start at distance $\varepsilon$ from the
+#   stable manifold (with curvature $-\lambda$: $\ln(1/\varepsilon)/\ln(1 + \eta\lambda)$). At a
+#   degenerate saddle such as $x^2 - y^4$ the wait is far longer. "Converged" only means a small
+#   gradient.
 # - Choose the regularization strength, and the moment to stop, on validation data.
 #
-# Not covered here, with a place to start: **gated recurrences** such as the LSTM
-# (Hochreiter & Schmidhuber 1997; the forget gate is from Gers, Schmidhuber &
-# Cummins 2000), the standard cure for vanishing gradients in
-# recurrent networks: its cell state is updated by addition, so the gradient along it
-# is multiplied at each step by the forget gate's value (a fixed 1 in the 1997 cell),
-# which the network learns and
-# which varies from step to step, not by the same $w$ at every step; **dropout** (Srivastava et al. 2014);
-# **float16 overflow** and loss scaling in mixed-precision training (Micikevicius et
-# al. 2018); **dead ReLUs**, units whose input is negative on every sample and so get
-# no gradient; learning-rate **warm-up** for large batches (Goyal et al. 2017);
-# **residual connections** (He et al. 2016).
+# Not covered here, with a place to start: **gated recurrences** such as the LSTM (Hochreiter &
+# Schmidhuber 1997; the forget gate is from Gers, Schmidhuber & Cummins 2000), the standard cure
+# for vanishing gradients in recurrent networks: its cell state is updated by addition, so the
+# gradient along it is multiplied at each step by the forget gate's value (a fixed 1 in the 1997
+# cell), which the network learns and which varies from step to step, not by the same $w$ at every
+# step; **dropout** (Srivastava et al. 2014); **float16 overflow** and loss scaling in
+# mixed-precision training (Micikevicius et al. 2018); **dead ReLUs**, units whose input is
+# negative on every sample and so get no gradient; learning-rate **warm-up** for large batches
+# (Goyal et al. 2017); **residual connections** (He et al. 2016).
 #
 # ## Exercises
 #

@@ -275,12 +275,14 @@ assert 0.355 < spread < 0.365 and np.allclose(alone, out_eval[0], rtol=1e-12)
 # At the end of the run the Rayleigh quotient exceeds $2/\eta = 20$, so the step
 # overshoots along that direction, while the loss still falls over longer stretches
 # (Cohen et al. 2021 found full-batch gradient descent on neural networks typically
-# runs with its sharpest curvature just above $2/\eta$, the *edge of stability*). At
-# $\eta = 0.003$ ($2/\eta \approx 667$) the same run falls at every step, but it
-# hardly learns: after 300 steps its loss is (in this run) above that of predicting the mean,
-# against a loss about five times lower at $\eta = 0.1$ (printed below: 0.354, 0.333
-# and 0.065). A smooth curve is not the goal; lowering the rate until the jags
-# vanish would here throw the training away:
+# runs with its sharpest curvature just above $2/\eta$, the *edge of stability*). Lower
+# rates give smooth curves, at a price (in this run, printed below). At $\eta = 0.003$
+# ($2/\eta \approx 667$) the loss falls at every step but ends at 0.354, above the 0.333 of
+# predicting the mean. The largest smooth rate of the scan 0.003, 0.008, 0.009 is 0.008
+# (at 0.009 the loss rises at a few late steps); it ends at 0.244, which removes about a
+# quarter of the mean predictor's loss but is almost four times the 0.065 of the jagged run
+# at $\eta = 0.1$. A smooth curve is not the goal; lowering the rate until the jags vanish
+# would here cost most of what the jagged run learns:
 
 # %%
 loss_bn, params_bn, _ = train_bn()
@@ -305,6 +307,7 @@ for _ in range(100):                                       # power iteration on 
     rayleigh = sum(np.sum(v[k] * hv[k]) for k in v)
     v = hv
 loss_bn_slow = train_bn(lr=0.003)[0]
+loss_bn_008, loss_bn_009 = train_bn(lr=0.008)[0], train_bn(lr=0.009)[0]
 rises = int(np.sum(np.diff(loss_bn[50:]) > 0))
 print(f"learning rate 0.1: v'Hv = {rayleigh:.1f} > 2/eta = 20; the loss rises at {rises} of the last 250 steps;"
       f" at learning rate 0.003 it rises at {int(np.sum(np.diff(loss_bn_slow) > 0))} of 300")
@@ -314,6 +317,13 @@ assert np.all(np.diff(loss_bn_slow) < 0)
 print(f"final loss: learning rate 0.1 {loss_bn[-1]:.3f}, learning rate 0.003 {loss_bn_slow[-1]:.3f}; "
       f"predicting the mean {predict_the_mean:.3f}")
 assert loss_bn_slow[-1] > predict_the_mean and loss_bn[-1] < 0.25 * predict_the_mean   # smooth, but no learning
+rises_009 = np.flatnonzero(np.diff(loss_bn_009) > 0) + 1
+print(f"learning rate 0.008: final loss {loss_bn_008[-1]:.3f}, rises {int(np.sum(np.diff(loss_bn_008) > 0))}; "
+      f"0.009: final loss {loss_bn_009[-1]:.3f}, rises at {len(rises_009)} steps, the first at step {rises_009[0]}")
+assert np.all(np.diff(loss_bn_008) < 0) and 0.24 < loss_bn_008[-1] < 0.25          # smooth, 0.244
+assert 0 < len(rises_009) < 20 and rises_009[0] > 250                                # 0.009: a few late rises
+assert 0.2 < 1 - loss_bn_008[-1] / predict_the_mean < 0.3 and 3.5 < loss_bn_008[-1] / loss_bn[-1] < 4  # 27 %, x3.8
+assert abs(loss_bn_slow[-1] - 0.354) < 0.0005 and abs(loss_bn[-1] - 0.065) < 0.0005
 
 # %% [markdown]
 # ## E. Where the clipped runs of the chapter's section 3 bounce
@@ -655,8 +665,82 @@ assert abs(L_data - 1.50) < 0.005 and abs(lam_equiv / 6.7e-4 - 1) < 0.01
 assert 1 < lam_best / lam_equiv < 2 and abs(val_equiv / history.val_loss[best_overall] - 1) < 0.1
 assert abs(val_equiv - 0.0371) < 0.0005
 
+
 # %% [markdown]
-# ## H. The sigmoid's all-zero start
+# ## H. L1 regularization: subgradient and proximal steps
+#
+# The chapter's section 6 fits a degree-12 polynomial to 20 noisy points of a cubic
+# (the set-up is repeated in the code below). **L1 regularization** (lasso) adds $\lambda\sum_{j\ge1}|w_j|$ instead. Its
+# gradient is not defined at 0; a *subgradient* step ($\lambda\,\mathrm{sign}(w_j)$)
+# moves every nonzero coefficient by the full $\eta\lambda$ toward 0, so one closer
+# to 0 than that steps across it: small coefficients end small but almost never
+# exactly zero. The **proximal** step does better:
+# a gradient step on the squared error, then shrink every coefficient toward 0 by
+# $\eta\lambda$ and stop at 0 (`troubles.soft_threshold`). It sets coefficients
+# exactly to zero: a sparse model.
+
+# %%
+curve = data.polynomial(n=40, degree=3, noise=0.2, seed=0)
+train, val = data.train_val_split(curve, 0.5, seed=0)
+degree = 12
+X_train, X_val = poly_features(train.X[:, 0], degree), poly_features(val.X[:, 0], degree)
+n_train = len(train.y)
+
+
+def mse(w, X, y):
+    return 0.5 * float(np.mean((X @ w - y) ** 2))
+
+
+def ridge_solution(lam):
+    """The minimizer of the L2-regularized loss: (X^T X / n + lam I') w = X^T y / n (intercept not penalized)."""
+    penalty = lam * np.diag([0.0] + [1.0] * degree)
+    return np.linalg.solve(X_train.T @ X_train / n_train + penalty, X_train.T @ train.y / n_train)
+
+
+
+L_data = np.linalg.eigvalsh(X_train.T @ X_train / n_train).max()
+zeros, w_l1 = {}, {}
+for lam in [1e-4, 1e-3, 1e-2, 1e-1]:
+    w = w_l1[lam] = troubles.fit_regularized(X_train, train.y, lam, penalty="l1", method="proximal",
+                                 lr=1 / L_data, epochs=5000).ws[-1]
+    zeros[lam] = int(np.sum(w[1:] == 0.0))
+    print(f"lambda = {lam:.0e}: {zeros[lam]} of {degree} coefficients exactly zero, validation error {mse(w, X_val, val.y):.3f}")
+w_sub = troubles.fit_regularized(X_train, train.y, 1e-2, penalty="l1", method="gradient",
+                                 lr=1 / L_data, epochs=5000).ws[-1]
+print(f"subgradient steps, lambda = 1e-2: {int(np.sum(w_sub[1:] == 0.0))} exact zeros, "
+      f"smallest |w_j| = {np.abs(w_sub[1:]).min():.1e}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert list(zeros.values()) == sorted(zeros.values()) and zeros[1e-1] >= 6 > zeros[1e-4]
+assert np.sum(w_sub[1:] == 0.0) == 0
+assert list(zeros.values()) == [2, 6, 9, 11] and 5.0e-4 < np.abs(w_sub[1:]).min() < 5.4e-4
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
+fig, ax = plt.subplots(figsize=(7.5, 3.8))
+j = np.arange(1, degree + 1)
+floor = 1e-6                                         # exact zeros cannot go on a log axis: drawn at the floor
+prox = np.abs(w_l1[1e-2][1:])
+ax.semilogy(j - 0.12, np.where(prox == 0, floor, prox), "o", color=COLORS["blue"], markersize=7,
+            label="proximal steps ($\\times$ at the floor: exactly 0)")
+ax.semilogy(j[prox == 0] - 0.12, np.full((prox == 0).sum(), floor), "x", color="black", markersize=9)
+ax.semilogy(j + 0.12, np.abs(w_sub[1:]), "s", color=COLORS["vermillion"], markerfacecolor="white", markersize=7,
+            label="subgradient steps (none exactly 0)")
+ax.axhline(floor, color="0.6", linewidth=0.8, linestyle=":")
+ax.set(xticks=j, ylim=(floor / 3, None), xlabel="coefficient $j$ (of $t^j$)", ylabel="$|w_j|$ (log scale)",
+       title="L1 penalty, $\\lambda$ = 1e-2, 5,000 steps: which coefficients are zero?")
+ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2);
+
+# %% [markdown]
+# At $\lambda = 10^{-2}$ the proximal steps leave 3 of the 12 coefficients and set the
+# other 9 exactly to zero (the crosses); the subgradient steps, at the same $\lambda$
+# and step size, leave all 12 nonzero, the smallest at $5.2\cdot10^{-4}$. Larger
+# $\lambda$, sparser model: 2, 6, 9 and 11 zeros from $\lambda = 10^{-4}$ to $10^{-1}$.
+
+
+# %% [markdown]
+# ## I. The sigmoid's all-zero start
 #
 # The chapter's section 7 shows that an all-zero start leaves every weight gradient of
 # a tanh chain exactly zero, because $\tanh(0) = 0$. The sigmoid is different: with
@@ -686,8 +770,34 @@ assert loss_sig_end < 0.9 * loss_sig_start and np.ptp(sig_zero["W2"], axis=1).ma
 assert np.ptp(sig_zero["W1"], axis=1).max() < 1e-12 and np.ptp(sig_zero["W3"], axis=1).max() > 0.1  # hidden only
 assert abs(loss_sig_start - 2.22) < 0.005 and abs(loss_sig_end - 1.77) < 0.005
 
+
 # %% [markdown]
-# ## I. The loss-curve gallery: the longer diagnoses and their checks
+# ## J. The scale of the initial weights: the variance argument
+#
+# The chapter's section 7 shows that the scale of random initial weights decides whether
+# the signal and the gradient keep their size through 30 layers. The argument behind the
+# standard scales: a unit
+# of a layer with $n_{\text{in}}$ inputs computes $z = \sum_{j=1}^{n_{\text{in}}} a_j w_j$. With
+# weights of mean 0 and variance $v$, independent of each other and of the inputs,
+# every term has mean 0 and variance $\mathbb E[a_j^2]\,\mathbb E[w_j^2] = v\,\mathbb E[a^2]$, so
+# $\mathrm{Var}(z) = n_{\text{in}}\, v\, \mathbb E[a^2]$: the forward signal keeps its
+# size (its second moment) if $n_{\text{in}} v = 1$. The second moment $\mathbb E[a^2]$ is $\mathrm{Var}(a)$
+# only for inputs of mean 0, as tanh's are near 0; ReLU's and the sigmoid's are not. The gradient goes down through $W^\top$: the error
+# reaching input $j$ is $\delta^{\text{in}}_j = \phi'(z_j) \sum_{k=1}^{n_{\text{out}}} w_{jk}\, \delta_k$, so with
+# slope $\phi' \approx 1$, $\mathrm{Var}(\delta^{\text{in}}) = n_{\text{out}}\, v\, \mathrm{Var}(\delta)$, and the
+# backward signal keeps its size if $n_{\text{out}} v = 1$. Glorot & Bengio (2010) take
+# the compromise $v = 2/(n_{\text{in}} + n_{\text{out}})$ ("Xavier"), derived for
+# activations with slope 1 at 0 such as tanh; $v = 1/n_{\text{in}}$ alone is LeCun's
+# choice (LeCun et al. 1998). For the square layers of our chain,
+# $n_{\text{in}} = n_{\text{out}} = \text{width}$, both are $1/\text{width}$, which is what
+# `init_chain(init="xavier")` uses (chapter 09 uses the general form). ReLU zeroes
+# the negative half of pre-activations symmetric about 0 and so gives
+# $\mathbb E[a^2] = \tfrac12 \mathrm{Var}(z)$; He et al. (2015)
+# double the variance to $2/n_{\text{in}}$ to make up for it.
+
+
+# %% [markdown]
+# ## K. The loss-curve gallery: the longer diagnoses and their checks
 #
 # The chapter's section 8 shows six runs and gives a short diagnosis of each. Here are
 # the longer versions, with every check. The six runs again, computed as in the chapter:
@@ -912,98 +1022,3 @@ assert val_rises.min() < 1.01 and val_rises.max() > 10                          
 assert val_rises[13] < 1.1 and fresh_rises[13] > 1.45                  # seed 13: 5 % on 20 points, 52 % fresh
 print(f"A turns at step {turn}; every diagnosis checked")
 
-# %% [markdown]
-# ## J. L1 regularization: subgradient and proximal steps
-#
-# The chapter's section 6 fits a degree-12 polynomial to 20 noisy points of a cubic
-# (the set-up is repeated in the code below). **L1 regularization** (lasso) adds $\lambda\sum_{j\ge1}|w_j|$ instead. Its
-# gradient is not defined at 0; a *subgradient* step ($\lambda\,\mathrm{sign}(w_j)$)
-# moves every nonzero coefficient by the full $\eta\lambda$ toward 0, so one closer
-# to 0 than that steps across it: small coefficients end small but almost never
-# exactly zero. The **proximal** step does better:
-# a gradient step on the squared error, then shrink every coefficient toward 0 by
-# $\eta\lambda$ and stop at 0 (`troubles.soft_threshold`). It sets coefficients
-# exactly to zero: a sparse model.
-
-# %%
-curve = data.polynomial(n=40, degree=3, noise=0.2, seed=0)
-train, val = data.train_val_split(curve, 0.5, seed=0)
-degree = 12
-X_train, X_val = poly_features(train.X[:, 0], degree), poly_features(val.X[:, 0], degree)
-n_train = len(train.y)
-
-
-def mse(w, X, y):
-    return 0.5 * float(np.mean((X @ w - y) ** 2))
-
-
-def ridge_solution(lam):
-    """The minimizer of the L2-regularized loss: (X^T X / n + lam I') w = X^T y / n (intercept not penalized)."""
-    penalty = lam * np.diag([0.0] + [1.0] * degree)
-    return np.linalg.solve(X_train.T @ X_train / n_train + penalty, X_train.T @ train.y / n_train)
-
-
-
-L_data = np.linalg.eigvalsh(X_train.T @ X_train / n_train).max()
-zeros, w_l1 = {}, {}
-for lam in [1e-4, 1e-3, 1e-2, 1e-1]:
-    w = w_l1[lam] = troubles.fit_regularized(X_train, train.y, lam, penalty="l1", method="proximal",
-                                 lr=1 / L_data, epochs=5000).ws[-1]
-    zeros[lam] = int(np.sum(w[1:] == 0.0))
-    print(f"lambda = {lam:.0e}: {zeros[lam]} of {degree} coefficients exactly zero, validation error {mse(w, X_val, val.y):.3f}")
-w_sub = troubles.fit_regularized(X_train, train.y, 1e-2, penalty="l1", method="gradient",
-                                 lr=1 / L_data, epochs=5000).ws[-1]
-print(f"subgradient steps, lambda = 1e-2: {int(np.sum(w_sub[1:] == 0.0))} exact zeros, "
-      f"smallest |w_j| = {np.abs(w_sub[1:]).min():.1e}")
-
-# %% jupyter={"source_hidden": true}
-# Checks: the numbers quoted in the text (nothing new to learn here).
-assert list(zeros.values()) == sorted(zeros.values()) and zeros[1e-1] >= 6 > zeros[1e-4]
-assert np.sum(w_sub[1:] == 0.0) == 0
-assert list(zeros.values()) == [2, 6, 9, 11] and 5.0e-4 < np.abs(w_sub[1:]).min() < 5.4e-4
-
-# %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here.
-fig, ax = plt.subplots(figsize=(7.5, 3.8))
-j = np.arange(1, degree + 1)
-floor = 1e-6                                         # exact zeros cannot go on a log axis: drawn at the floor
-prox = np.abs(w_l1[1e-2][1:])
-ax.semilogy(j - 0.12, np.where(prox == 0, floor, prox), "o", color=COLORS["blue"], markersize=7,
-            label="proximal steps ($\\times$ at the floor: exactly 0)")
-ax.semilogy(j[prox == 0] - 0.12, np.full((prox == 0).sum(), floor), "x", color="black", markersize=9)
-ax.semilogy(j + 0.12, np.abs(w_sub[1:]), "s", color=COLORS["vermillion"], markerfacecolor="white", markersize=7,
-            label="subgradient steps (none exactly 0)")
-ax.axhline(floor, color="0.6", linewidth=0.8, linestyle=":")
-ax.set(xticks=j, ylim=(floor / 3, None), xlabel="coefficient $j$ (of $t^j$)", ylabel="$|w_j|$ (log scale)",
-       title="L1 penalty, $\\lambda$ = 1e-2, 5,000 steps: which coefficients are zero?")
-ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2);
-
-# %% [markdown]
-# At $\lambda = 10^{-2}$ the proximal steps leave 3 of the 12 coefficients and set the
-# other 9 exactly to zero (the crosses); the subgradient steps, at the same $\lambda$
-# and step size, leave all 12 nonzero, the smallest at $5.2\cdot10^{-4}$. Larger
-# $\lambda$, sparser model: 2, 6, 9 and 11 zeros from $\lambda = 10^{-4}$ to $10^{-1}$.
-
-# %% [markdown]
-# ## K. The scale of the initial weights: the variance argument
-#
-# The chapter's section 7 shows that the scale of random initial weights decides whether
-# the signal and the gradient keep their size through 30 layers. The argument behind the
-# standard scales: a unit
-# of a layer with $n_{\text{in}}$ inputs computes $z = \sum_{j=1}^{n_{\text{in}}} a_j w_j$. With
-# weights of mean 0 and variance $v$, independent of each other and of the inputs,
-# every term has mean 0 and variance $\mathbb E[a_j^2]\,\mathbb E[w_j^2] = v\,\mathbb E[a^2]$, so
-# $\mathrm{Var}(z) = n_{\text{in}}\, v\, \mathbb E[a^2]$: the forward signal keeps its
-# size (its second moment) if $n_{\text{in}} v = 1$. The second moment $\mathbb E[a^2]$ is $\mathrm{Var}(a)$
-# only for inputs of mean 0, as tanh's are near 0; ReLU's and the sigmoid's are not. The gradient goes down through $W^\top$: the error
-# reaching input $j$ is $\delta^{\text{in}}_j = \phi'(z_j) \sum_{k=1}^{n_{\text{out}}} w_{jk}\, \delta_k$, so with
-# slope $\phi' \approx 1$, $\mathrm{Var}(\delta^{\text{in}}) = n_{\text{out}}\, v\, \mathrm{Var}(\delta)$, and the
-# backward signal keeps its size if $n_{\text{out}} v = 1$. Glorot & Bengio (2010) take
-# the compromise $v = 2/(n_{\text{in}} + n_{\text{out}})$ ("Xavier"), derived for
-# activations with slope 1 at 0 such as tanh; $v = 1/n_{\text{in}}$ alone is LeCun's
-# choice (LeCun et al. 1998). For the square layers of our chain,
-# $n_{\text{in}} = n_{\text{out}} = \text{width}$, both are $1/\text{width}$, which is what
-# `init_chain(init="xavier")` uses (chapter 09 uses the general form). ReLU zeroes
-# the negative half of pre-activations symmetric about 0 and so gives
-# $\mathbb E[a^2] = \tfrac12 \mathrm{Var}(z)$; He et al. (2015)
-# double the variance to $2/n_{\text{in}}$ to make up for it.
