@@ -173,7 +173,7 @@ assert too_big.status == "diverged"
 # | [07 troubleshooting](07_troubleshooting.ipynb) · [details](07_troubleshooting_details.ipynb) | diagnose vanishing, exploding and stuck runs from their curves |
 # | [08 second-order methods](08_second_order.ipynb) · [details](08_second_order_details.ipynb) | Newton, line searches, BFGS and L-BFGS |
 # | [09 capstone](09_neural_network.ipynb) · [details](09_neural_network_details.ipynb) | train a neural network from scratch with everything above |
-# | [10 beyond gradient descent](10_beyond_gradient_descent.ipynb) | gradient-free search and federated averaging |
+# | [10 beyond gradient descent](10_beyond_gradient_descent.ipynb) · [details](10_beyond_gradient_descent_details.ipynb) | gradient-free search and federated averaging |
 #
 # Each chapter from 01 on has an exercise notebook with the same name in `../exercises/`.
 
