@@ -97,7 +97,9 @@ def init_chain(depth: int, width: int, *, init: str = "xavier", scale: float = 1
     weights are drawn from :math:`N(0, s^2)` with
 
     - ``"xavier"`` (Glorot & Bengio 2010): :math:`s = \text{scale}/\sqrt{\text{width}}`,
-      which keeps the variance of tanh/sigmoid layers' inputs steady;
+      Glorot's :math:`2/(\text{fan-in} + \text{fan-out})` for square layers; it keeps
+      the variance of tanh layers' inputs roughly steady (tanh has slope 1 at 0), and
+      is too small for the sigmoid, whose slope at 0 is 1/4 (chapter 07);
     - ``"he"`` (He et al. 2015): :math:`s = \text{scale}\sqrt{2/\text{width}}`, the
       same for ReLU, which zeroes half its inputs;
     - ``"normal"``: :math:`s = \text{scale}`;
