@@ -244,9 +244,9 @@ assert np.all(np.abs(ada_path[-1, :2] - w_true[:2]) < 0.1)
 # %% [markdown]
 # Both learn the two dense weights. SGD's learning rate is capped: on the grid 0.055
 # is the largest rate that does not blow up (from 0.097 on, the loss ends far above
-# where it started). The dense features set that cap: with the rare feature
-# removed from the data, SGD blows up at exactly the same rates ([details notebook](06_adaptive_details.ipynb),
-# section A). At its best rate
+# where it started). On this draw the dense features set that cap: without the rare feature,
+# SGD blows up at exactly the same rates ([details notebook](06_adaptive_details.ipynb),
+# section A; on some other draws the rare feature lowers the cap by one grid step). At its best rate
 # the rare weight moves only a little at each of its few updates, and after
 # one pass it is still far from 3. Adagrad's rate for the rare weight is
 # $\eta/\sqrt{s}$, and its $s$ collects only the few rare gradients, so it takes
@@ -300,7 +300,7 @@ ax_rate.legend(fontsize=8);
 # The rare weight's curve (left) moves in jumps, one per example that has the
 # feature: SGD's jumps are small, Adagrad's large. On the right, the dense
 # coordinates' step sizes fall steadily as their sums of squares grow, while the
-# rare coordinate's stays about nine times larger or more from its first example on,
+# rare coordinate's stays, on this draw, about nine times larger or more from its first example on,
 # and more than ten times larger over the second half. Per-coordinate rates of this
 # kind were used where most features are rare: GloVe word vectors are trained with
 # Adagrad (Pennington, Socher and Manning, 2014, section 4.2), and Google's
@@ -414,11 +414,11 @@ ax.set(xlabel="step $t$", ylabel="$x_t$", title=r"$f = \sqrt{1 + x^2} - 1$ from 
 ax.legend(fontsize=8, loc="lower left");
 
 # %% [markdown]
-# RMSprop's step settles at $\eta$, so it crosses the 99 units in 870 steps (fewer
+# RMSprop's step settles at $\eta$, so it crosses the 99 units in about 870 steps (fewer
 # than $99/\eta = 990$, thanks to its long first steps). Adagrad's gradients are
 # all about 1, so after $t$ steps $s \approx t$, its step is about $\eta/\sqrt t$,
 # and it has covered about $\eta \sum_{k \le t} 1/\sqrt k \approx 2\eta\sqrt t$:
-# it needs about $(99/(2\eta))^2 \approx 245{,}000$ steps; the run takes 247,857.
+# it needs about $(99/(2\eta))^2 \approx 245{,}000$ steps; the run takes about 248,000.
 # A larger $\eta$ shortens Adagrad's trip, but the distance it covers still grows
 # only like $\sqrt t$, so the right $\eta$ depends on how far away the minimum
 # is.
@@ -943,7 +943,8 @@ assert np.allclose(l2_minimum, [0.990, 0.5], atol=5e-4)
 # because Adam's step does not depend on the gradient's scale: multiplying every
 # gradient by $c > 0$ multiplies $\hat m$ and $\sqrt{\hat v}$ by $c$, so
 # $\hat m/\sqrt{\hat v}$ is unchanged, up to $\epsilon$. Here the steep coordinate's
-# gradient is 100 times the flat one's at every step; exercise 6.5 asks you to show it.)
+# gradient is 100 times the flat one's at every step. Exercise 6.5 asks the same of a loss
+# multiplied by a constant.)
 #
 # Why? AdamW stops where its two terms cancel, $\hat m/(\sqrt{\hat v} + \epsilon) =
 # -\lambda x$. With a steady gradient $g$ the left side is about
@@ -1240,8 +1241,8 @@ assert 26 < np.degrees(np.arctan(abs(steep_vector[1] / steep_vector[0]))) < 27  
 # ## Exercises
 #
 # Open [`exercises/06_adaptive.ipynb`](../exercises/06_adaptive.ipynb): write
-# Adam with bias correction, AdamW's decoupled weight-decay step, and RMSprop's and
-# Adagrad's updates; then two on paper first: which learning rates survive
+# Adam with bias correction, AdamW's decoupled weight-decay step, Adagrad's step
+# sizes and RMSprop's update; then two on paper first: which learning rates survive
 # multiplying the loss by a constant, and why Adagrad on a valley turned by 45°,
 # started on its steep axis, is gradient descent with one rate. Each exercise has a
 # `check(...)` cell that tells you at once whether your code is right, with hints

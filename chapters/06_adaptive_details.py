@@ -228,7 +228,9 @@ assert 36 <= wins <= 39                                          # usually, not 
 #
 # **The dense features set SGD's cap.** On the chapter's draw, 0.055 is the largest
 # rate of the grid at which SGD does not blow up. With the rare feature removed
-# from the data, plain SGD blows up at exactly the same rates of the grid:
+# from the data, plain SGD blows up at exactly the same rates of the grid (on this
+# draw; on some other draws the next rate, 0.097, converges without the rare feature
+# and blows up with it: the rare feature can lower the cap by one grid step):
 
 # %%
 X_r, y_r = rare_data(6)
