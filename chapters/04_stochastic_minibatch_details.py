@@ -529,7 +529,9 @@ ax.legend(fontsize=8, loc="lower left");
 # 1,000).
 
 # %%
-# %%
+burn_in = 1000                                      # the floor: the mean of L - L* after step 1,000, as in section B
+
+
 def averaged_gaps(reshuffle, runs=200, steps=4000, windows=(2000, 1500), seed=7):
     """L - L* (per run) at the average of the last `windows` iterates of `runs` SGD runs (lr 0.1, b = 1), the floor,
     and the mean over the runs of L - L* at the running average of the last 2000 iterates."""
@@ -735,7 +737,7 @@ for name, eta0, d, b in [("section 6", 0.1, 0.01, 1), ("section 8", peak, 99 / T
 # rare examples with a large $\|x_i\|^2$ and blows up first. A typical path diverges only
 # from a larger rate: in the explorer with $b = 1$, over 40 seeds and 5 epochs, no run
 # diverges at $\eta = 0.9$, at most a couple at $1.0$, and almost all at $1.15$ (counted below), so
-# try $\eta \approx 1.1$–$1.2$ to see it.
+# try $\eta \approx 1.15$–$1.2$ to see it.
 
 # %%
 from gdlearn.widgets.batch import batch_size_explorer, sgd_epochs
