@@ -461,9 +461,9 @@ for name, lr_, beta_, theory in [("tuned (Lessard et al.)", lr_nag, beta_nag, rh
 
 # %% [markdown]
 # The three tuned runs on the chapter's bowl, drawn as in its first figure
-# (Nesterov's path is its look-ahead points $y_k$, torch's iterates): the loss is quadratic in
-# the error, so it falls by $\rho^2$ per step, a slope of $2\ln\rho$ on the log axis, with the
-# rates $\rho$ = 0.818, 0.885 and 0.980.
+# (Nesterov's path is its look-ahead points $y_k$, torch's iterates). The loss is quadratic in
+# the error, so in the long run each loss falls by a factor $\rho^2$ per step, with the rates
+# $\rho$ = 0.818, 0.885 and 0.980.
 
 # %%
 nag_tuned = run(sgd(lr=lr_nag, momentum=beta_nag, nesterov=True), bowl, bowl.start, steps=300, tol=0)
