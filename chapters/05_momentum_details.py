@@ -461,8 +461,9 @@ for name, lr_, beta_, theory in [("tuned (Lessard et al.)", lr_nag, beta_nag, rh
 
 # %% [markdown]
 # The three tuned runs on the chapter's bowl, drawn as in its first figure
-# (Nesterov's path is its look-ahead points $y_k$, torch's iterates): the slopes of the
-# losses are the rates 0.818, 0.885 and 0.980.
+# (Nesterov's path is its look-ahead points $y_k$, torch's iterates). The loss is quadratic in
+# the error, so in the long run each loss falls by a factor $\rho^2$ per step, with the rates
+# $\rho$ = 0.818, 0.885 and 0.980.
 
 # %%
 nag_tuned = run(sgd(lr=lr_nag, momentum=beta_nag, nesterov=True), bowl, bowl.start, steps=300, tol=0)
@@ -507,10 +508,12 @@ assert steps_to(ball) < steps_to(nag_tuned.xs) < steps_to(gd.xs)
 # convex function, while the heavy ball's tuned parameters can fail to converge on
 # some of them (Lessard, Recht & Packard, 2016, give such a function; it is run in
 # the next cell). For convex functions that are not
-# strongly convex, Nesterov's method with $\beta_k = (k - 1)/(k + 2)$ brings
-# $f(x_k) - f^\star$ down like $O(1/k^2)$, against gradient descent's $O(1/k)$
-# (Nesterov, 1983; *Introductory Lectures*, 2004, section 2.2; Beck & Teboulle, 2009,
-# FISTA): this is the form most people mean by "accelerated gradient". Two further
+# strongly convex, Nesterov's method brings $f(x_k) - f^\star$ down like $O(1/k^2)$,
+# against gradient descent's $O(1/k)$ (Nesterov, 1983; *Introductory Lectures*, 2004,
+# section 2.2; Beck & Teboulle, 2009, FISTA). Nesterov (1983) builds $\beta_k$ from the
+# sequence $a_{k+1} = (1 + \sqrt{4a_k^2 + 1})/2$; the simpler $\beta_k = (k - 1)/(k + 2)$, the
+# form most people mean by "accelerated gradient", has the same $O(1/k^2)$ rate (Su, Boyd &
+# Candès, 2016). Two further
 # views, for the curious: as $\alpha \to 0$ that scheme follows the differential
 # equation $\ddot x + (3/t)\,\dot x + \nabla f(x) = 0$ (Su, Boyd & Candès, 2016, JMLR),
 # and restarting the momentum whenever $f$ goes up removes the need to know $\mu$ in
@@ -1128,9 +1131,13 @@ assert np.allclose([spectral_radius(m, 0.01, b) for m, b in [("nesterov", 0.9), 
                    [0.944, 0.949, 0.99], atol=5e-4)
 assert all(spectral_radius("nesterov", a, 0.9) < min(spectral_radius("gd", a, 0.0), np.sqrt(0.9)) for a in np.geomspace(0.003, 0.099, 50))
 assert spectral_radius("nesterov", 0.12, 0.9) > spectral_radius("gd", 0.12, 0.0)   # above 1 - beta, gradient descent wins
+a_low = np.geomspace(0.001, 0.002, 20)                          # below about 0.002 the momentum curves coincide:
+assert all(abs(spectral_radius("heavy_ball", a, 0.9) - spectral_radius("nesterov", a, 0.9)) < 1e-3 for a in a_low)
+assert all(abs(spectral_radius(m, a, 0.9) - (1 - a / 0.1)) < 0.05 * a for m in ("heavy_ball", "nesterov")
+           for a in np.geomspace(1e-5, 4e-5, 5))                # first order in a: both 1 - a/(1 - beta)
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
 a_plot = np.geomspace(0.001, 4.2, 2000)
-ax.axvspan(0.001, a_pays, color="0.9", zorder=0, label=f"$a$ < {a_pays:.3f}: the heavy ball beats gradient descent")
+ax.axvspan(0.001, a_pays, color="0.8", zorder=0, label=f"$a$ < {a_pays:.3f}: the heavy ball beats gradient descent")
 inset = ax.inset_axes([0.1, 0.07, 0.36, 0.34])               # zoom on the small steps, below the curves
 for method, name, ls, lw in [("gd", "gradient descent", "-", 1.6), ("heavy_ball", "heavy ball, $\\beta$ = 0.9", "--", 2.6),
                              ("nesterov", "Nesterov, $\\beta$ = 0.9", "-.", 1.4)]:
@@ -1139,9 +1146,10 @@ for method, name, ls, lw in [("gd", "gradient descent", "-", 1.6), ("heavy_ball"
     ax.plot(a_plot, rates, color=style.color_for(method), linestyle=ls, linewidth=lw,
             label=f"{name}: stable below {limit_formula[method](b):.3g}")
     inset.plot(a_plot, rates, color=style.color_for(method), linestyle=ls, linewidth=lw)
-inset.axvspan(0.001, a_pays, color="0.9", zorder=0)
+inset.axvspan(0.001, a_pays, color="0.8", zorder=0)
 inset.set(xscale="log", xlim=(0.001, 0.2), ylim=(0.9, 1.005))
-inset.set_title("zoom: $a$ from 0.001 to 0.2, rate from 0.9 to 1", fontsize=8)
+inset.text(0.04, 0.06, "zoom: $a$ 0.001 to 0.2,\nrate 0.9 to 1", transform=inset.transAxes, fontsize=7,
+           bbox=dict(facecolor="white", edgecolor="none", pad=1))     # in the empty lower left, off the curves
 inset.tick_params(labelsize=7)
 ax.axhline(1, color="black", linewidth=0.8, linestyle=":")
 ax.set(xlabel="$a = \\alpha\\lambda$ (step size times eigenvalue, log scale)", ylabel="rate: largest $|$root$|$",
@@ -1160,7 +1168,9 @@ ax.legend(fontsize=8, loc="upper left");
 # directions with small $\alpha\lambda$, the shallow ones, and that is why $\beta$
 # has to be matched to the spectrum.
 #
-# Nesterov's curve lies below the heavy ball's for $a$ from about 0.003 to 1. Its
+# Nesterov's curve lies below the heavy ball's for $a$ from about 0.003 to 1. Below
+# $a \approx 0.002$ the two momentum curves lie within 0.001 of each other, so the heavy ball's
+# hides Nesterov's: to first order in $a$ both rates are $1 - a/(1 - \beta)$. Its
 # polynomial $z^2 - (1 + \beta)(1 - a)z + \beta(1 - a)$ has the constant term
 # $\beta(1 - a) < \beta$, so where its roots are complex their modulus is
 # $\sqrt{\beta(1 - a)} < \sqrt\beta$: 0.944 at $a = 0.01$, against the heavy ball's 0.949
