@@ -629,7 +629,8 @@ ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8);
 # %% [markdown]
 # The library's defaults sit at these sweet spots, rounded to a power of ten:
 # `calculus.forward_difference` uses $h = 10^{-8}$, `calculus.derivative` (central)
-# $h = 10^{-5}$. Both assume $x$ of size about 1, which is the next point.
+# $h = 10^{-5}$. Both assume $x$ of size about 1 (for other sizes, scale $h$ with $|x|$:
+# [details notebook](01_calculus_details.ipynb), section D).
 
 # %%
 assert inspect.signature(calculus.forward_difference).parameters["h"].default == 1e-8
@@ -1092,15 +1093,16 @@ ax_ell.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=8);   # 
 # Three stationary points to classify: Rosenbrock's minimum
 # $(1, 1)$, the centre of the saddle $x^2 - y^2$, and the hilltop of Himmelblau's
 # function, which we locate by asking `scipy.optimize.root` where the gradient is
-# zero.
+# zero. Computed eigenvalues carry round-off (a true 0 comes out as, say, $-7 \cdot 10^{-18}$),
+# so `classify` counts $|\lambda| \le 10^{-9}$ as 0, as exercise 1.5 does.
 
 # %%
-def classify(eigenvalues):
-    if np.all(eigenvalues > 0):
+def classify(eigenvalues, tol=1e-9):
+    if np.all(eigenvalues > tol):
         return "local minimum"
-    if np.all(eigenvalues < 0):
+    if np.all(eigenvalues < -tol):
         return "local maximum"
-    if np.any(eigenvalues > 0) and np.any(eigenvalues < 0):
+    if np.any(eigenvalues > tol) and np.any(eigenvalues < -tol):
         return "saddle"
     return "cannot tell (an eigenvalue is 0, the others share a sign)"
 
@@ -1126,6 +1128,7 @@ for name, (surface, point) in stationary.items():
         assert np.isclose(surface.f(point + t * v) - surface.f(point), 0.5 * lam * t**2, rtol=1e-3)
 assert kinds == {"Rosenbrock": "local minimum", "Saddle": "saddle", "Himmelblau": "local maximum"}
 assert classify(np.array([2.0, -2.0, 0.0])) == "saddle"          # mixed signs: a saddle anyway
+assert classify(np.linalg.eigvalsh([[0.3, 0.1], [0.1, 1 / 30]])).startswith("cannot tell")  # a 0 with round-off
 left_valley, right_valley = np.sort(double_well.minima[:, 0])
 assert f(left_valley) < f(right_valley) - 2                      # the right valley is only local
 
@@ -1138,8 +1141,8 @@ assert f(left_valley) < f(right_valley) - 2                      # the right val
 # *sufficient* condition, not a necessary one ([details notebook](01_calculus_details.ipynb), section G).
 #
 # The same test, applied everywhere instead of at one point, decides **convexity**
-# (by definition: every chord of the graph lies on or above the graph; chapter 02
-# draws it), which chapters 02 and 03 use: a twice-differentiable function (on an open convex
+# (by definition: every chord of the graph lies on or above the graph), which
+# chapters 02 and 03 use: a twice-differentiable function (on an open convex
 # domain such as $\mathbb{R}^d$) is convex exactly when its Hessian has no negative
 # eigenvalue anywhere (Boyd & Vandenberghe 2004, *Convex Optimization*, §3.1.4).
 # A quadratic $\tfrac12 x^\top A x - b^\top x$ with a symmetric $A$ has the Hessian $A$

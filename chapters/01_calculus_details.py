@@ -53,7 +53,7 @@ eps = np.finfo(float).eps
 # $u_i = \mathrm{sign}(\partial f / \partial x_i)$, each coordinate on its own
 # (checked below on Himmelblau's function at $p = (1, 1)$ against 10,000 random
 # steps of that box). Its negative is the step direction of signSGD, the limit of
-# Adam with $\beta_1 = \beta_2 = 0$ and $\epsilon \to 0$ (chapter 06).
+# Adam with $\beta_1 = \beta_2 = 0$ and $\epsilon \to 0$ (chapter 06's details notebook, section J).
 
 # %%
 p = np.array([1.0, 1.0])
@@ -718,9 +718,11 @@ x_big = rng.standard_normal(300)
 f_big, g_big = (lambda v: 0.5 * v @ A_big @ v), (lambda v: A_big @ v)
 error_big = calculus.check_grad(f_big, g_big, x_big)
 guide_big = gradient_check_guide(f_big, g_big, x_big)
-print(f"near the minimum: error {error_near:.1e}, guide {guide_near:.1e}")
+print(f"near the minimum: |g| = {np.linalg.norm(grad_himmelblau(near_min)):.2f}, "
+      f"error {error_near:.1e}, guide {guide_near:.1e}")
 print(f"d = 300 quadratic: error {error_big:.1e}, guide {guide_big:.1e}")
 assert error_near > 100 * guide_near and error_near < 1e-8     # far above the guide, still small
+assert abs(np.linalg.norm(grad_himmelblau(near_min)) - 0.11) < 0.005   # the small gradient, |g| = 0.11
 assert error_big > 3 * guide_big and error_big < 1e-6
 
 # Near the minimum, split the error. Himmelblau is a quartic, so the central difference
@@ -831,12 +833,14 @@ assert np.isclose(kink_difference, 0.1)   # a step across the kink of |x|: 0.1, 
 #
 # **Where there is no Hessian.** The Hessian is symmetric when the second partial
 # derivatives are continuous (Schwarz's theorem), as they are for the test functions
-# and losses of chapters 02–09, with two exceptions: the L1 penalty
+# and losses of chapters 02–09, with exceptions such as these: the L1 penalty
 # $\lambda \sum_j |w_j|$ of chapter 07 has no derivative at $w_j = 0$, and the ReLU
 # activation $\max(0, a)$ of chapter 07 (chapter 09 names it and keeps tanh) has
 # none at $a = 0$. (Chapter 10
 # goes further: its 0-1 loss is piecewise constant, with jumps, and the hinge loss it
-# mentions has a kink.)
+# mentions has a kink; and the piecewise quadratic of chapter 05's details notebook,
+# Lessard, Recht and Packard's counterexample, has a continuous gradient but jumps in
+# its second derivative, from 25 to 1 and back, at $x = 1$ and $x = 2$.)
 #
 # **Zero eigenvalues.** The one case second derivatives cannot settle is some
 # eigenvalues 0 and all the others of one sign: then the higher-order terms decide,
