@@ -23,7 +23,7 @@
 # - G. The operation count of Gaussian elimination
 # - H. How our strong-Wolfe line search finds its step
 # - I. BFGS and L-BFGS on a strictly convex quadratic, and when L-BFGS is not BFGS
-# - J. Gradient descent on Rosenbrock: why its ratio starts on the limit
+# - J. Gradient descent on Rosenbrock: its linear rate, and why its ratio starts on the limit
 # - K. Where second-order methods are used, and further reading
 
 # %%
@@ -499,32 +499,71 @@ print(f"L-BFGS keeping all pairs: {full_memory.steps} steps; BFGS: {full_bfgs.st
 assert full_memory.steps == 36 and full_bfgs.steps == 39 and 0 < parted < 10
 
 # %% [markdown]
-# ## J. Gradient descent on Rosenbrock: why its ratio starts on the limit
+# 36 against 39 steps. The two coincide when both start from the same fixed $H_0$ and keep
+# all pairs (the two-loop check above, with $H_0 = I$).
+
+# %% [markdown]
+# ## J. Gradient descent on Rosenbrock: its linear rate, and why its ratio starts on the limit
 #
-# Section 6 of the chapter runs gradient descent (lr $= 10^{-3}$) on Rosenbrock from
-# $(-1.2, 1)$ and plots $1 - e_{k+1}/e_k$, where $e_k$ is the distance to $x^\star = (1, 1)$.
-# The ratio tends to $1 - \eta\lambda_{\min}$, with $\lambda_{\min} = 0.39936$ the smaller
-# eigenvalue of the Hessian at $x^\star$, from about step 10,000, where the linearization at
-# $x^\star$ holds. But it also sits on that limit over the first hundred or so steps, while the
-# iterate is still about 2 away, creeping along the valley floor $y = x^2$ near $x = -1$. That
-# is a coincidence of the start. Along the floor $f = (1 - x)^2$,
-# and with arc length $ds = \sqrt{1 + 4x^2}\,dx$ one step moves $x$ by about
-# $\eta\,2(1 - x)/(1 + 4x^2)$; the distance to $x^\star$ is about $1 - x$ there, so
-# $1 - e_{k+1}/e_k \approx 2\eta/(1 + 4x^2) = 0.4\,\eta$ at $x = -1$, within 0.2 % of
-# $\eta\lambda_{\min} = 0.3994\,\eta$. This floor model (with the exact distance from the
-# parabola to $x^\star$) predicts the measured ratio to within 2 % over steps 5 to 100:
+# Section 6 of the chapter compares the error ratios $e_{k+1}/e_k$ of BFGS and Newton ($e_k$ the
+# distance to $x^\star = (1, 1)$) with gradient descent's limit. That limit can be derived.
+# Near $x^\star$ gradient descent's error obeys $x_{k+1} - x^\star \approx (I - \eta
+# \nabla^2 f(x^\star))(x_k - x^\star)$, with $\eta = \text{lr} = 10^{-3}$. The Hessian at
+# $(1, 1)$ has eigenvalues $\lambda_{\min} = 0.39936$ and $\lambda_{\max} = 1001.6$; the
+# component along the second is multiplied by $1 - \eta\lambda_{\max} = -0.0016$ and dies at
+# once, the one along the first by $1 - \eta\lambda_{\min} = 0.9996$, and that is the limit of
+# the ratio. The linearization holds only near $x^\star$: at steps 1990-1999 the iterate is
+# still 0.56 away, in the curved valley, and the ratio there is 0.9994; continued to step
+# 20,000, the run's ratio reaches the limit, from about step 10,000.
 
 # %%
 from gdlearn.optim import sgd
 from gdlearn.run import run
 
 x_star = np.array([1.0, 1.0])
-gd_long = run(sgd(lr=1e-3), rosenbrock, rosenbrock.start, steps=2_000, tol=0)   # the chapter's run, first 2,000 steps
+gd_long = run(sgd(lr=1e-3), rosenbrock, rosenbrock.start, steps=20_000, tol=0)   # the chapter's run
 gd_long_errors = np.linalg.norm(gd_long.xs - x_star, axis=1)
 gd_ratios = gd_long_errors[1:] / gd_long_errors[:-1]
-lam_min = np.linalg.eigvalsh(rosenbrock.hess(x_star))[0]
+lam_min, lam_max = np.linalg.eigvalsh(rosenbrock.hess(x_star))
 gd_limit = 1 - 1e-3 * lam_min                                     # 1 - lr * lambda_min
-assert abs(lam_min - 0.39936) < 1e-5
+print(f"Hessian at x*: eigenvalues {lam_min:.5f} and {lam_max:.1f}; 1 - lr*lambda_min = {gd_limit:.5f}")
+print(f"ratios at steps 1990-1999: {gd_ratios[1989:1999].min():.5f} to {gd_ratios[1989:1999].max():.5f}, "
+      f"distance {gd_long_errors[1999]:.2f}; at step 20,000: {gd_ratios[-1]:.6f}")
+assert abs(lam_min - 0.39936) < 1e-5 and abs(lam_max - 1001.6) < 0.05
+assert abs(gd_limit - 0.9996) < 1e-5 and abs(1 - 1e-3 * lam_max) < 0.002            # -0.0016: dies at once
+assert 0.999 < gd_ratios[1989:1999].min() and gd_ratios[1989:1999].max() < gd_limit   # 0.9994, still in the valley
+assert abs(gd_long_errors[1999] - 0.56) < 0.01
+assert abs(gd_ratios[-1] - gd_limit) < 1e-5 and abs(gd_ratios[9999] - gd_limit) < 1e-5   # the limit, reached
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
+import matplotlib.pyplot as plt
+
+from gdlearn import style
+
+fig, ax_r = plt.subplots(figsize=(7.5, 4.4))
+gd_steps_axis = np.arange(1, len(gd_ratios) + 1)
+assert gd_ratios[1] > 1 and np.all(gd_ratios[2:] < 1)     # step 2 grew the error: no log of 1 - ratio
+ax_r.plot(gd_steps_axis[2:], 1 - gd_ratios[2:], color=style.PALETTE["blue"], linestyle="-",
+          linewidth=2, label="gradient descent (lr = $10^{-3}$), measured from step 3")
+ax_r.axhline(1 - gd_limit, color=style.PALETTE["vermillion"], linewidth=1.5, linestyle="--",
+             label=f"limit $\\eta\\lambda_{{\\min}}$ = {1 - gd_limit:.1e} (ratio {gd_limit:.4f})")
+ax_r.axvspan(6, 101, color=style.PALETTE["sky_blue"], alpha=0.3, label="steps 5 to 100: on the valley floor near $x = -1$")
+ax_r.set(xscale="log", yscale="log", ylim=(2e-4, 2e-3), xlabel="step $k$ + 1 (log scale)",
+         ylabel="$1 - e_{k+1}/e_k$ (log scale)", title="Gradient descent: linear, ratio → $1 - \\eta\\lambda_{\\min}$")
+ax_r.legend(fontsize=8, loc="upper right");
+
+# %% [markdown]
+# Plotted as $1 - e_{k+1}/e_k$, the ratio sits on the limit from about step 10,000. It also
+# sits there over the first hundred or so steps (shaded), while the iterate is still about 2
+# away, creeping along the valley floor $y = x^2$ near $x = -1$. That is a coincidence of the
+# start, and in between, as the iterate travels along the curved valley, the ratio leaves the
+# limit (the bump near step 1,000). Along the floor $f = (1 - x)^2$,
+# and with arc length $ds = \sqrt{1 + 4x^2}\,dx$ one step moves $x$ by about
+# $\eta\,2(1 - x)/(1 + 4x^2)$; the distance to $x^\star$ is about $1 - x$ there, so
+# $1 - e_{k+1}/e_k \approx 2\eta/(1 + 4x^2) = 0.4\,\eta$ at $x = -1$, within 0.2 % of
+# $\eta\lambda_{\min} = 0.3994\,\eta$. This floor model (with the exact distance from the
+# parabola to $x^\star$) predicts the measured ratio to within 2 % over steps 5 to 100:
 
 # %%
 early = np.arange(5, 101)                                          # plotted at steps 6 to 101
@@ -547,9 +586,6 @@ assert abs(2 / (1 + 4 * 1.0 ** 2) / lam_min - 1) < 0.002                   # 0.4
 assert np.any(np.abs((1 - gd_ratios[100:2000]) / (1 - gd_limit) - 1) > 0.5)   # off the limit in between
 
 # %% [markdown]
-# 36 against 39 steps. The two coincide when both start from the same fixed $H_0$ and keep
-# all pairs (the check above, with $H_0 = I$).
-#
 # ## K. Where second-order methods are used, and further reading
 #
 # Given no `method`, scipy's `minimize` picks BFGS (the chapter's section 8 checks it), or
