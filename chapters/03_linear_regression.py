@@ -763,6 +763,9 @@ for name, gap_curve, kappa in [("raw", raw_excess, kappa_raw), ("standardized", 
 approx = kappa_raw / 4 * np.log(1 / TOL)
 print(f"kappa/4 * ln(1e10) = {approx:.1f} against {raw_steps} measured")
 assert abs(approx - 604.5) < 0.05 and raw_steps == 605         # 0.1% apart
+r_99 = 0.99                                                    # two standardized features, correlation r
+assert np.allclose(np.linalg.eigvalsh([[1, r_99], [r_99, 1]]), [1 - r_99, 1 + r_99])
+assert abs(np.linalg.cond(np.array([[1, r_99], [r_99, 1]])) - 199) < 1e-6    # (1 + r)/(1 - r) = 199
 
 # %% [markdown]
 # ### And the mean: why centering matters when there is an intercept
@@ -783,6 +786,8 @@ kappa_of = lambda A: np.linalg.cond(A.T @ A / len(A))
 print(f"kappa with the feature t + 5: {kappa_of(shifted):.0f};  after standardizing it: {kappa_of(centred):.6f}")
 assert 500 < kappa_of(shifted) < 1000 and np.isclose(kappa_of(centred), 1)
 assert abs(kappa_of(shifted) - 952) < 1                        # this sample
+kappa_shifted = kappa_of(shifted)
+assert abs((kappa_shifted - 1) / (kappa_shifted + 1) - 0.998) < 5e-4    # rho, about 0.998
 assert np.allclose(centred.T @ centred / n, np.eye(2))        # the Hessian is the identity
 
 one_step = centred.T @ y / n                                  # one step with lr = 1 from w = 0
@@ -854,7 +859,7 @@ assert solve_says.startswith("LinAlgError")
 # when a pivot is *exactly* zero, and rounding can leave a tiny nonzero one instead;
 # `solve` then returns an arbitrary point of the valley without a word (the
 # [details notebook](03_linear_regression_details.ipynb), section G, shows two such
-# cases). So on data that may be collinear, do not call `solve` on the normal
+# cases on the machine that wrote this; another LAPACK may raise there instead). So on data that may be collinear, do not call `solve` on the normal
 # equations: use `np.linalg.lstsq(X, y)` (or `np.linalg.pinv(X) @ y`), which works
 # from $X$ itself, treats singular values below a cutoff as zero, and returns a
 # reproducible answer, the minimum-norm solution.
@@ -998,7 +1003,7 @@ near_steps = int(np.argmax(near_gaps < TOL * near_gaps[0]))
 rho_nc = (kappa_nc - 1) / (kappa_nc + 1)
 print(f"correlation {correlation:.4f}: kappa = {kappa_nc:.0f} (1 + r)/(1 - r) = "
       f"{(1 + correlation) / (1 - correlation):.0f}; {near_steps} steps to a gap of 1e-10, "
-      f"bound ln(1e10) / (-2 ln rho) = {np.log(1 / TOL) / (-2 * np.log(rho_nc)):.0f}")
+      f"predicted ln(1e10) / (-2 ln rho) = {np.log(1 / TOL) / (-2 * np.log(rho_nc)):.0f}")
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -1066,7 +1071,6 @@ print(f"w* = {near.minima[0].round(3)}, w_ridge = {w_ridge.round(3)}; "
 assert np.isclose(kappa_ridge, (near.L + lam) / (near.mu + lam))
 assert kappa_ridge < kappa_nc / 5 and ridge_steps < near_steps / 5
 assert abs(kappa_ridge - 18.9) < 0.05                               # this sample: 191 -> 18.9
-assert abs(np.sqrt(kappa_nc) - 13.8) < 0.1 and abs(np.sqrt(kappa_ridge) - 4.35) < 0.02   # the ellipses' axis ratios
 assert np.allclose(ridge_xs[-1], w_ridge, atol=1e-6)                     # GD finds w_ridge
 assert np.linalg.norm(w_ridge) < np.linalg.norm(near.minima[0])          # pulled towards 0
 assert near.f(w_ridge) > near.f(near.minima[0])                          # at a price in J
@@ -1231,9 +1235,7 @@ ax_j.legend(fontsize=7.5, loc="lower right");
 #   gradient descent moves only along the row space ($w_k - w_0$ stays in it); with $0 < \eta < 2/L$ it
 #   converges, to the minimizer nearest to its start; from zero, the minimum-norm
 #   solution `np.linalg.pinv(X) @ y`: $(0.5, 0.5)$ in the three-line example.
-#   Nearly collinear features make $\kappa$ large (gradient descent slow) and the
-#   individual weights imprecise, while their sum stays precise
-#   ([details](03_linear_regression_details.ipynb), section H).
+#   Nearly collinear features make $\kappa$ large and gradient descent slow.
 # - The squared loss is the negative log-likelihood under Gaussian noise. What
 #   matters in the end is the loss on held-out data, not on the training set.
 #   Ridge regression adds $\tfrac{\lambda}{2}\|w\|^2$: a unique minimizer, a condition

@@ -698,17 +698,3 @@ limit_gap = (1 - np.exp(-x_grid)) - x_grid / (1 + x_grid)
 print(f"k = 8: largest difference {gap_8:.3f}; large k: {limit_gap.max():.3f} at x = {x_grid[np.argmax(limit_gap)]:.2f}")
 assert 0.21 < gap_8 < 0.22
 assert abs(limit_gap.max() - 0.204) < 0.001 and abs(x_grid[np.argmax(limit_gap)] - 2.51) < 0.01
-
-# %% jupyter={"source_hidden": true}
-# Checks of the chapter's filter figure, kept from earlier versions (nothing new to learn here).
-evals_nc = np.linalg.eigvalsh(H_nc)
-for k in [8, 64, 1024]:
-    lam_k = 1 / (0.1 * k)
-    gd_f, ridge_f = 1 - (1 - 0.1 * curvatures) ** k, curvatures / (curvatures + lam_k)
-    widest = curvatures[np.argmax(np.abs(gd_f - ridge_f))]
-    assert lam_k <= widest <= 10 * lam_k                          # furthest apart between lambda and 10 lambda
-    if 10 * lam_k <= L_nc:                                        # 10 lambda inside the plotted range
-        assert 1 - (1 - 0.1 * 10 * lam_k) ** k > 0.999            # early stopping: practically whole there
-steep_8 = (1 - (1 - 0.1 * evals_nc[1]) ** 8, evals_nc[1] / (evals_nc[1] + 1 / 0.8))
-assert steep_8[0] > 0.8 and steep_8[1] > 0.6                      # steep direction mostly kept at k = 8 (0.83, 0.61)
-assert max(k_gap[k] for k in shown_k if k >= 256) < 0.5 * max(k_gap.values())   # closer than at k = 8, 16
