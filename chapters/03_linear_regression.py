@@ -949,9 +949,12 @@ ax.legend(fontsize=8, loc="lower left");
 #
 # 1. Each step adds a combination of the rows of $X$, so $w_k - w_0$ stays in the row
 #    space of $X$. Write $w_k - w^\star$, for any minimizer $w^\star$, in the
-#    eigenvectors of $H = X^\top X/n$: the components with $\lambda > 0$ (which span
-#    the row space) shrink by $|1 - \eta\lambda| < 1$ per step, the ones with
-#    $\lambda = 0$ never change. So $w_k$ converges, and its limit $w_\infty$ has zero
+#    eigenvectors of $H = X^\top X/n$: the components with $\lambda > 0$ shrink by
+#    $|1 - \eta\lambda| < 1$ per step, the ones with $\lambda = 0$ never change.
+#    (The eigenvectors with $\lambda = 0$ span the null space, since $Hv = 0$ gives
+#    $\|Xv\|^2 = n\,v^\top H v = 0$; those with $\lambda > 0$ lie in the row space,
+#    since $Hv = \lambda v$ gives $v = X^\top (Xv)/(n\lambda)$, a combination of the
+#    rows, and so span it.) So $w_k$ converges, and its limit $w_\infty$ has zero
 #    gradient: it is a minimizer.
 # 2. The minimizers are $w^\star + v$ with $Xv = 0$: the null space of $X$, which is
 #    perpendicular to the row space.
@@ -966,6 +969,11 @@ ax.legend(fontsize=8, loc="lower left");
 # %%
 X_wide, y_wide = rng.normal(size=(3, 6)), rng.normal(size=3)           # 6 weights, 3 examples
 eta_wide = 1 / np.linalg.eigvalsh(X_wide.T @ X_wide / 3).max()
+eig_wide, vec_wide = np.linalg.eigh(X_wide.T @ X_wide / 3)
+row_projector = np.linalg.pinv(X_wide) @ X_wide                         # projection onto the row space
+assert np.sum(eig_wide > 1e-10) == 3                                     # rank 3: three eigenvalues > 0
+assert np.allclose(row_projector @ vec_wide[:, eig_wide > 1e-10], vec_wide[:, eig_wide > 1e-10])  # in the row space
+assert np.allclose(X_wide @ vec_wide[:, eig_wide <= 1e-10], 0)           # the others: the null space
 for w0 in [np.zeros(6), rng.normal(size=6)]:
     w = w0.copy()
     for _ in range(3000):
@@ -1097,13 +1105,12 @@ for lam_small in [1e-3, 1e-6]:
 #
 # ### Stopping early is much like ridge
 #
-# Gradient descent from $w_0 = 0$ on $J$ is, written in the eigenvectors $q_i$ of $H$
-# (eigenvalues $\lambda_i$), a filter on the least-squares solution. The step is
-# $w_{k+1} - w^\star = (I - \eta H)(w_k - w^\star)$, and $q_i^\top(I - \eta H) =
-# (1 - \eta\lambda_i)\,q_i^\top$, so $q_i^\top(w_k - w^\star) = (1 - \eta\lambda_i)^k\,
-# q_i^\top(0 - w^\star)$. For ridge, $X^\top y/n = Hw^\star$ turns the formula for $w_\lambda$
-# into $(H + \lambda I)\,w_\lambda = Hw^\star$, so $(\lambda_i + \lambda)\,q_i^\top w_\lambda =
-# \lambda_i\, q_i^\top w^\star$. Summing over $i$:
+# Gradient descent from $w_0 = 0$, stopped after $k$ steps, also pulls the answer
+# towards 0, and much as ridge does. Written in the eigenvectors $q_i$ of $H$
+# (eigenvalues $\lambda_i$), both are filters on the least-squares solution $w^\star$:
+# each keeps a share of every direction (the
+# [details notebook](03_linear_regression_details.ipynb), section I, derives the two
+# formulas and checks them against the iterates):
 #
 # $$w_k = \sum_i \big[1 - (1 - \eta\lambda_i)^k\big]\,(q_i^\top w^\star)\,q_i,
 # \qquad
@@ -1114,21 +1121,10 @@ for lam_small in [1e-3, 1e-6]:
 # direction with $\eta\lambda_i k \ll 1$, and ridge shrinks a direction with
 # $\lambda_i \ll \lambda$. Roughly, stopping after $k$ steps acts like a penalty
 # $\lambda \approx 1/(\eta k)$ (Goodfellow et al. 2016, *Deep Learning*, §7.8, derive
-# this equivalence for a quadratic). On the correlated features, the path of
-# gradient descent with a small rate, $\eta = 0.1$ (a tenth of the limit $2/L$), against the path of ridge
-# solutions $w_\lambda$ as $\lambda$ goes from $10^3$ down to $10^{-4}$:
+# this equivalence for a quadratic). The two filters on the correlated features, with
+# a small rate, $\eta = 0.1$ (a tenth of the limit $2/L$):
 
 # %%
-gd_small = [np.zeros(2)]                                      # eta = 0.1, from w = 0, 6000 steps
-for _ in range(6000):
-    gd_small.append(gd_small[-1] - 0.1 * models.mse_grad(gd_small[-1], X_nc, y_nc))
-gd_small = np.array(gd_small)
-lambdas = np.geomspace(1e3, 1e-4, 400)                        # the ridge path w_lambda
-ridge_path = np.array([np.linalg.solve(H_nc + l * np.eye(2), X_nc.T @ y_nc / len(y_nc)) for l in lambdas])
-distance = np.array([np.min(np.linalg.norm(ridge_path - w_k, axis=1)) for w_k in gd_small])
-print(f"every gradient-descent iterate lies within {distance.max():.3f} of the ridge path"
-      f" ({distance.max() / np.linalg.norm(near.minima[0]):.1%} of |w*|)")
-
 curvatures = np.geomspace(1e-4, near.L, 400)                  # lambda_i, from flat to the steepest of H_nc
 pairings = [8, 64, 1024]                                      # k, paired with lambda = 1/(eta k)
 gd_filter = {k: 1 - (1 - 0.1 * curvatures) ** k for k in pairings}
@@ -1141,10 +1137,6 @@ for k in pairings:
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
 assert 0.09 < 0.1 / (2 / near.L) < 0.11                                 # a tenth of 2/L
-ks = np.array([10, 100, 1000])
-filters = 1 - (1 - 0.1 * evals_nc) ** ks[:, None]                        # the formula for w_k, one row per k
-assert np.allclose(gd_small[ks], (filters * (near.minima[0] @ evecs_nc)) @ evecs_nc.T, atol=1e-12)
-assert abs(distance.max() / np.linalg.norm(near.minima[0]) - 0.024) < 0.0005   # 2.4% on this sample
 for k in pairings:
     at_lam = 1 - (1 - 0.1 / (0.1 * k)) ** k
     assert 0.62 < at_lam < 0.67                                           # about 1 - 1/e = 0.632
@@ -1156,7 +1148,7 @@ assert all(min(1 - (1 - 0.1 * evals_nc[1]) ** k, evals_nc[1] / (evals_nc[1] + 1 
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here, you may skip it.
-fig, (ax_f, ax_j) = plt.subplots(1, 2, figsize=(13, 5.6), width_ratios=[1.25, 1], layout="constrained")
+fig, ax_f = plt.subplots(figsize=(7.6, 5.2), layout="constrained")
 pair_colors = dict(zip(pairings, [COLORS["blue"], COLORS["orange"], COLORS["bluish_green"]]))
 for k, color in pair_colors.items():
     ax_f.semilogx(curvatures, gd_filter[k], color=color, linewidth=2)
@@ -1170,46 +1162,21 @@ for value, name in zip(evals_nc, ["$\\mu$", "$L$"]):
               ha="left" if name == "$\\mu$" else "right", fontsize=8, color="0.3")
 ax_f.set(xlabel="curvature $\\lambda_i$ of an eigen-direction of $H$ (log scale)",
          ylabel="share of $q_i^\\top w^\\star$ kept", ylim=(-0.02, 1.09),
-         title="(a) How much of each direction is kept ($\\eta$ = 0.1)")
-ax_f.legend(fontsize=8, loc="upper left")
-view = regression_surface(X_nc, y_nc, domain=((-0.6, 2.2), (-0.6, 2.2)), name="J")
-zoom = ax_j.inset_axes([0.03, 0.58, 0.5, 0.37])                # the along-the-valley phase, magnified
-zoom_view = regression_surface(X_nc, y_nc, domain=((0.94, 1.13), (0.9, 1.03)), name="")
-for axis, surface, size, title in [(ax_j, view, 1.0, f"(b) $J$, correlation {correlation:.2f}: the two paths"),
-                                   (zoom, zoom_view, 0.7, "steps 16 to 4096, magnified")]:
-    plotting.plot_contours(surface, ax=axis, levels=view.f(near.minima[0]) + 2.0 * np.geomspace(1e-5, 1, 24),
-                           mark_minima=False, title=title)
-    axis.plot(*ridge_path.T, color=COLORS["vermillion"], linewidth=4 * size, alpha=0.5,
-              label="ridge solutions $w_\\lambda$, $\\lambda$ from $10^3$ to $10^{-4}$")
-    axis.plot(*gd_small[2 ** np.arange(13)].T, "o", color=GD_COLOR, markersize=5 * size, markeredgecolor="white",
-              zorder=8, label="gradient descent from 0, $\\eta$ = 0.1: steps 1, 2, 4, ..., 4096")
-    axis.plot(*w_ridge, "D", color=COLORS["vermillion"], markeredgecolor="black", markersize=7 * size, zorder=9,
-              label=f"$w_\\lambda$, $\\lambda$ = {lam}")
-    axis.plot(*near.minima[0], **(style.MINIMUM_STYLE | {"markersize": 16 * size}), label="$w^\\star$")
-    axis.set(xlabel="$w_1$", ylabel="$w_2$", aspect="equal")
-for k in (16, 64, 256, 1024, 4096):
-    zoom.annotate(f"{k}", gd_small[k], xytext=(-4, -10), textcoords="offset points", fontsize=7, ha="right")
-zoom.set(xlabel="", ylabel="", xticks=[], yticks=[])
-ax_j.indicate_inset_zoom(zoom, edgecolor="0.3")
-ax_j.legend(fontsize=7.5, loc="lower right");
+         title="Early stopping and ridge: how much of each direction is kept ($\\eta$ = 0.1)")
+ax_f.legend(fontsize=8, loc="upper left");
 
 # %% [markdown]
-# **(a)** Each filter rises from 0 (a direction left out) to 1 (kept whole) as the
+# Each filter rises from 0 (a direction left out) to 1 (kept whole) as the
 # curvature $\lambda_i$ grows, and the pair with the same colour rises at the same
 # place, $\lambda_i \approx \lambda = 1/(\eta k)$: that is the pairing. Early stopping
 # is the sharper filter: at $\lambda_i = \lambda$ ridge keeps exactly half, early
 # stopping about $1 - 1/e \approx 0.63$; on the plotted range the two differ by at
 # most 0.22. The steep direction ($L \approx 2$) is nearly whole from $k = 64$ on, so
 # $k$ or $\lambda$ decides how much of the flat direction ($\mu \approx 0.01$) gets in.
-#
-# **(b)** Gradient descent from 0 (blue dots) first runs across the thin valley,
-# then slowly along it (the inset magnifies steps 16 to 4096); the ridge solutions
-# (the pale band) do much the same as $\lambda$ falls, and on this sample every
-# iterate lies within 2.4% of $\|w^\star\|$ of that path. Point by point the pairing
-# is rougher: $\lambda \approx 1/(\eta k)$ is an order of magnitude, not an identity
-# (the [details notebook](03_linear_regression_details.ipynb), section I, draws the
-# pairs). Choosing $\lambda$ (or when to stop) is a question of generalization, on
-# held-out data, beyond this chapter.
+# The [details notebook](03_linear_regression_details.ipynb), section I, draws the
+# two paths in weight space and pairs them point by point: $\lambda \approx 1/(\eta k)$
+# is an order of magnitude, not an identity. Choosing $\lambda$ (or when to stop) is a
+# question of generalization, on held-out data, beyond this chapter.
 #
 # ## Summary
 #
