@@ -1037,49 +1037,57 @@ assert np.isclose(kappa_of(whitened), 1, rtol=1e-9)                      # white
 # Gradient descent from zero prefers small weights without being asked. **Ridge
 # regression** asks: it adds a penalty on the size of $w$,
 #
-# $$J_\lambda(w) = J(w) + \frac{\lambda}{2}\|w\|^2, \qquad
-#   \nabla J_\lambda(w) = \frac1n X^\top(Xw - y) + \lambda w, \qquad
-#   w_\lambda = \Big(\frac{X^\top X}{n} + \lambda I\Big)^{-1} \frac{X^\top y}{n}.$$
+# $$J_\alpha(w) = J(w) + \frac{\alpha}{2}\|w\|^2, \qquad
+#   \nabla J_\alpha(w) = \frac1n X^\top(Xw - y) + \alpha w, \qquad
+#   w_\alpha = \Big(\frac{X^\top X}{n} + \alpha I\Big)^{-1} \frac{X^\top y}{n}.$$
 #
-# The Hessian becomes $X^\top X/n + \lambda I$: every eigenvalue moves up by
-# $\lambda$, so the smallest is at least $\lambda$, the minimizer is unique and the
+# The Hessian becomes $X^\top X/n + \alpha I$: every eigenvalue moves up by
+# $\alpha$, so the smallest is at least $\alpha$, the minimizer is unique and the
 # solve is safe even for collinear features, and the condition number falls to
-# $\kappa_\lambda = (L + \lambda)/(\mu + \lambda)$. The price: $w_\lambda$ is not a
+# $\kappa_\alpha = (L + \alpha)/(\mu + \alpha)$. The price: $w_\alpha$ is not a
 # minimizer of $J$ any more, it is pulled towards 0. (The intercept is usually left
 # out of the penalty: Hastie, Tibshirani & Friedman 2009, *The Elements of
 # Statistical Learning*, 2nd ed., §3.4.1; our ridge examples have no intercept.
 # Standardize the features first: measuring a feature in other units changes which
 # fit ridge prefers, where plain least squares just rescales its weight.)
 #
-# A gradient step on $J_\lambda$ is $w \leftarrow w - \eta(\nabla J(w) + \lambda w)
-# = (1 - \eta\lambda)\,w - \eta\nabla J(w)$: it shrinks the weights by the factor
-# $1 - \eta\lambda$ before the usual step, which is why this penalty is also called
+# A gradient step on $J_\alpha$ is $w \leftarrow w - \eta(\nabla J(w) + \alpha w)
+# = (1 - \eta\alpha)\,w - \eta\nabla J(w)$: it shrinks the weights by the factor
+# $1 - \eta\alpha$ before the usual step, which is why this penalty is also called
 # **weight decay** (chapter 06, section 5, shows that for Adam the two are no longer
-# the same).
-# On the correlated features, with $\lambda = 0.1$:
+# the same). We call the penalty $\alpha$ because $\lambda$ already names the
+# eigenvalues of $H$. scikit-learn's `Ridge` calls it `alpha` too, but on the summed
+# squared error without the $\tfrac12$, $\|y - Xw\|^2 + \alpha\|w\|^2$: its `alpha` is $n$
+# times ours. `torch.optim.SGD` with `weight_decay` set to $\alpha$ adds $\alpha w$ to the
+# gradient of the loss it is given (PyTorch documentation, `torch.optim.SGD`): with
+# our half-MSE as that loss, it takes exactly this step.
+# On the correlated features, with $\alpha = 0.1$:
 
 # %%
-lam = 0.1
+alpha = 0.1
 H_nc = X_nc.T @ X_nc / len(y_nc)
-w_ridge = np.linalg.solve(H_nc + lam * np.eye(2), X_nc.T @ y_nc / len(y_nc))
-kappa_ridge = np.linalg.cond(H_nc + lam * np.eye(2))
-ridge_xs = [np.zeros(2)]                                  # gradient descent on J_lambda, best fixed rate
+w_ridge = np.linalg.solve(H_nc + alpha * np.eye(2), X_nc.T @ y_nc / len(y_nc))
+kappa_ridge = np.linalg.cond(H_nc + alpha * np.eye(2))
+ridge_xs = [np.zeros(2)]                                  # gradient descent on J_alpha, best fixed rate
 for _ in range(2000):
-    ridge_xs.append(ridge_xs[-1] - 2 / (near.L + near.mu + 2 * lam)
-                    * (models.mse_grad(ridge_xs[-1], X_nc, y_nc) + lam * ridge_xs[-1]))
-off = np.array(ridge_xs) - w_ridge                        # the gap J_lambda(w) - J_lambda(w_lambda), exactly:
-ridge_gaps = 0.5 * np.einsum("ki,ij,kj->k", off, H_nc + lam * np.eye(2), off)
+    ridge_xs.append(ridge_xs[-1] - 2 / (near.L + near.mu + 2 * alpha)
+                    * (models.mse_grad(ridge_xs[-1], X_nc, y_nc) + alpha * ridge_xs[-1]))
+off = np.array(ridge_xs) - w_ridge                        # the gap J_alpha(w) - J_alpha(w_alpha), exactly:
+ridge_gaps = 0.5 * np.einsum("ki,ij,kj->k", off, H_nc + alpha * np.eye(2), off)
 ridge_steps = int(np.argmax(ridge_gaps < TOL * ridge_gaps[0]))
-print(f"kappa: {kappa_nc:.0f} -> {kappa_ridge:.1f} = (L + lambda)/(mu + lambda); steps: {near_steps} -> {ridge_steps}")
+print(f"kappa: {kappa_nc:.0f} -> {kappa_ridge:.1f} = (L + alpha)/(mu + alpha); steps: {near_steps} -> {ridge_steps}")
 print(f"w* = {near.minima[0].round(3)}, w_ridge = {w_ridge.round(3)}; "
       f"J(w_ridge) - J(w*) = {near.f(w_ridge) - near.f(near.minima[0]):.1e}")
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
-assert np.isclose(kappa_ridge, (near.L + lam) / (near.mu + lam))
+assert np.isclose(kappa_ridge, (near.L + alpha) / (near.mu + alpha))
 assert kappa_ridge < kappa_nc / 5 and ridge_steps < near_steps / 5
 assert abs(kappa_ridge - 18.9) < 0.05                               # this sample: 191 -> 18.9
 assert np.allclose(ridge_xs[-1], w_ridge, atol=1e-6)                     # GD finds w_ridge
+n_nc = len(y_nc)                                  # scikit-learn's objective |y - Xw|^2 + a |w|^2, a = n alpha:
+w_sklearn_form = np.linalg.solve(X_nc.T @ X_nc + n_nc * alpha * np.eye(2), X_nc.T @ y_nc)
+assert np.allclose(w_sklearn_form, w_ridge)                              # its minimizer is w_alpha
 assert np.linalg.norm(w_ridge) < np.linalg.norm(near.minima[0])          # pulled towards 0
 assert near.f(w_ridge) > near.f(near.minima[0])                          # at a price in J
 
@@ -1087,19 +1095,19 @@ assert near.f(w_ridge) > near.f(near.minima[0])                          # at a 
 scale_2 = np.diag([1.0, 10.0])
 X_units = X_nc @ scale_2
 w_ls_units = np.linalg.lstsq(X_units, y_nc, rcond=None)[0]
-w_ridge_units = np.linalg.solve(X_units.T @ X_units / len(y_nc) + lam * np.eye(2), X_units.T @ y_nc / len(y_nc))
+w_ridge_units = np.linalg.solve(X_units.T @ X_units / len(y_nc) + alpha * np.eye(2), X_units.T @ y_nc / len(y_nc))
 assert np.allclose(scale_2 @ w_ls_units, np.linalg.lstsq(X_nc, y_nc, rcond=None)[0])   # just rescaled
 assert not np.allclose(scale_2 @ w_ridge_units, w_ridge, rtol=1e-2)                 # a different fit
 
 # On the exactly collinear data, a small penalty picks the minimum-norm solution:
-for lam_small in [1e-3, 1e-6]:
-    w_small = np.linalg.solve(X_c.T @ X_c / 3 + lam_small * np.eye(2), X_c.T @ y_c / 3)
-    assert np.allclose(w_small, [0.5, 0.5], atol=lam_small)
+for alpha_small in [1e-3, 1e-6]:
+    w_small = np.linalg.solve(X_c.T @ X_c / 3 + alpha_small * np.eye(2), X_c.T @ y_c / 3)
+    assert np.allclose(w_small, [0.5, 0.5], atol=alpha_small)
 
 # %% [markdown]
 # The penalty made the problem ten times better conditioned, and gradient descent
 # needed about ten times fewer steps; the weights shrank and the data loss rose a
-# little. On the collinear example, ridge with a small $\lambda$ lands next to
+# little. On the collinear example, ridge with a small $\alpha$ lands next to
 # $(0.5, 0.5)$, the minimum-norm solution that gradient descent from zero found
 # with no penalty at all: the explicit and the implicit preference agree there.
 #
@@ -1114,32 +1122,32 @@ for lam_small in [1e-3, 1e-6]:
 #
 # $$w_k = \sum_i \big[1 - (1 - \eta\lambda_i)^k\big]\,(q_i^\top w^\star)\,q_i,
 # \qquad
-# w_\lambda = \sum_i \frac{\lambda_i}{\lambda_i + \lambda}\,(q_i^\top w^\star)\,q_i .$$
+# w_\alpha = \sum_i \frac{\lambda_i}{\lambda_i + \alpha}\,(q_i^\top w^\star)\,q_i .$$
 #
 # Both keep the directions of large curvature almost whole and shrink those of
 # small curvature: after $k$ steps gradient descent has barely moved along a
 # direction with $\eta\lambda_i k \ll 1$, and ridge shrinks a direction with
-# $\lambda_i \ll \lambda$. Roughly, stopping after $k$ steps acts like a penalty
-# $\lambda \approx 1/(\eta k)$ (Goodfellow et al. 2016, *Deep Learning*, §7.8, derive
+# $\lambda_i \ll \alpha$. Roughly, stopping after $k$ steps acts like a penalty
+# $\alpha \approx 1/(\eta k)$ (Goodfellow et al. 2016, *Deep Learning*, §7.8, derive
 # this equivalence for a quadratic). The two filters on the correlated features, with
 # a small rate, $\eta = 0.1$ (a tenth of the limit $2/L$):
 
 # %%
 curvatures = np.geomspace(1e-4, near.L, 400)                  # lambda_i, from flat to the steepest of H_nc
-pairings = [8, 64, 1024]                                      # k, paired with lambda = 1/(eta k)
+pairings = [8, 64, 1024]                                      # k, paired with alpha = 1/(eta k)
 gd_filter = {k: 1 - (1 - 0.1 * curvatures) ** k for k in pairings}
 ridge_filter = {k: curvatures / (curvatures + 1 / (0.1 * k)) for k in pairings}
 for k in pairings:
-    at_lam = 1 - (1 - 0.1 / (0.1 * k)) ** k                   # GD's filter at lambda_i = lambda (ridge's: 1/2)
-    print(f"k = {k:4d}, lambda = {1 / (0.1 * k):.4f}: at lambda_i = lambda GD keeps {at_lam:.3f}, ridge 0.500;"
+    at_alpha = 1 - (1 - 0.1 / (0.1 * k)) ** k                   # GD's filter at lambda_i = lambda (ridge's: 1/2)
+    print(f"k = {k:4d}, alpha = {1 / (0.1 * k):.4f}: at lambda_i = alpha GD keeps {at_alpha:.3f}, ridge 0.500;"
           f" largest difference {np.max(np.abs(gd_filter[k] - ridge_filter[k])):.3f}")
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
 assert 0.09 < 0.1 / (2 / near.L) < 0.11                                 # a tenth of 2/L
 for k in pairings:
-    at_lam = 1 - (1 - 0.1 / (0.1 * k)) ** k
-    assert 0.62 < at_lam < 0.67                                           # about 1 - 1/e = 0.632
+    at_alpha = 1 - (1 - 0.1 / (0.1 * k)) ** k
+    assert 0.62 < at_alpha < 0.67                                           # about 1 - 1/e = 0.632
     assert np.max(np.abs(gd_filter[k] - ridge_filter[k])) < 0.22          # at most 0.22 apart
     assert np.all(np.diff(gd_filter[k]) >= 0) and np.all(np.diff(ridge_filter[k]) > 0)   # both rise
 assert evals_nc[0] < 0.011 and evals_nc[1] > 1.9                         # mu ~ 0.01, L ~ 2
@@ -1153,9 +1161,9 @@ pair_colors = dict(zip(pairings, [COLORS["blue"], COLORS["orange"], COLORS["blui
 for k, color in pair_colors.items():
     ax_f.semilogx(curvatures, gd_filter[k], color=color, linewidth=2)
     ax_f.semilogx(curvatures, ridge_filter[k], color=color, linewidth=2, linestyle="--")
-    ax_f.plot([], [], color=color, linewidth=6, label=f"$k$ = {k}, $\\lambda = 1/(\\eta k)$ = {1 / (0.1 * k):.3g}")
+    ax_f.plot([], [], color=color, linewidth=6, label=f"$k$ = {k}, $\\alpha = 1/(\\eta k)$ = {1 / (0.1 * k):.3g}")
 ax_f.plot([], [], color="0.3", linewidth=2, label="early stopping: $1 - (1 - \\eta\\lambda_i)^k$")
-ax_f.plot([], [], color="0.3", linewidth=2, linestyle="--", label="ridge: $\\lambda_i/(\\lambda_i + \\lambda)$")
+ax_f.plot([], [], color="0.3", linewidth=2, linestyle="--", label="ridge: $\\lambda_i/(\\lambda_i + \\alpha)$")
 for value, name in zip(evals_nc, ["$\\mu$", "$L$"]):
     ax_f.axvline(value, color="0.5", linestyle=":", linewidth=1)
     ax_f.text(value * (1.08 if name == "$\\mu$" else 1 / 1.08), 1.03, f"{name} = {value:.3g}",
@@ -1168,14 +1176,14 @@ ax_f.legend(fontsize=8, loc="upper left");
 # %% [markdown]
 # Each filter rises from 0 (a direction left out) to 1 (kept whole) as the
 # curvature $\lambda_i$ grows, and the pair with the same colour rises at the same
-# place, $\lambda_i \approx \lambda = 1/(\eta k)$: that is the pairing. Early stopping
-# is the sharper filter: at $\lambda_i = \lambda$ ridge keeps exactly half, early
+# place, $\lambda_i \approx \alpha = 1/(\eta k)$: that is the pairing. Early stopping
+# is the sharper filter: at $\lambda_i = \alpha$ ridge keeps exactly half, early
 # stopping about $1 - 1/e \approx 0.63$; on the plotted range the two differ by at
 # most 0.22. The steep direction ($L \approx 2$) is nearly whole from $k = 64$ on, so
-# $k$ or $\lambda$ decides how much of the flat direction ($\mu \approx 0.01$) gets in.
+# $k$ or $\alpha$ decides how much of the flat direction ($\mu \approx 0.01$) gets in.
 # The [details notebook](03_linear_regression_details.ipynb), section I, draws the
-# two paths in weight space and pairs them point by point: $\lambda \approx 1/(\eta k)$
-# is an order of magnitude, not an identity. Choosing $\lambda$ (or when to stop) is a
+# two paths in weight space and pairs them point by point: $\alpha \approx 1/(\eta k)$
+# is an order of magnitude, not an identity. Choosing $\alpha$ (or when to stop) is a
 # question of generalization, on held-out data, beyond this chapter.
 #
 # ## Summary
@@ -1205,8 +1213,8 @@ ax_f.legend(fontsize=8, loc="upper left");
 #   Nearly collinear features make $\kappa$ large and gradient descent slow.
 # - The squared loss is the negative log-likelihood under Gaussian noise. What
 #   matters in the end is the loss on held-out data, not on the training set.
-#   Ridge regression adds $\tfrac{\lambda}{2}\|w\|^2$: a unique minimizer, a condition
-#   number $(L + \lambda)/(\mu + \lambda)$, weights pulled towards zero; stopping
+#   Ridge regression adds $\tfrac{\alpha}{2}\|w\|^2$: a unique minimizer, a condition
+#   number $(L + \alpha)/(\mu + \alpha)$, weights pulled towards zero; stopping
 #   gradient descent early from zero acts much like it.
 #
 # ## Exercises

@@ -120,7 +120,7 @@ assert train_loss > expected_train and held_out["w* (fitted on the 50)"] < expec
 # Fifty points pin the line down well. With fewer
 # points, or many more weights, the gap between the training loss and the held-out
 # loss can be large; measuring it on held-out data is how one chooses between models
-# (and the penalty $\lambda$ of the chapter's section 8), a question of **generalization** that
+# (and the penalty $\alpha$ of the chapter's section 8), a question of **generalization** that
 # this course, about optimization, leaves to the machine-learning texts (e.g.
 # Zhang et al. 2023, *Dive into Deep Learning*, §3.6).
 
@@ -606,23 +606,23 @@ ax.legend(fontsize=8, loc="upper right");
 # ## I. Early stopping and ridge: the filters, the paths, the pairs
 #
 # Section 8 of the chapter states that $k$ steps of gradient descent from $w_0 = 0$
-# (rate $\eta$) and ridge with penalty $\lambda$ are both filters on the
-# least-squares solution $w^\star$, and pairs them at $\lambda = 1/(\eta k)$. The
+# (rate $\eta$) and ridge with penalty $\alpha$ are both filters on the
+# least-squares solution $w^\star$, and pairs them at $\alpha = 1/(\eta k)$. The
 # derivation, in the eigenvectors $q_i$ of $H = X^\top X/n$ (eigenvalues $\lambda_i$).
 # The step is $w_{k+1} - w^\star = (I - \eta H)(w_k - w^\star)$, and
 # $q_i^\top(I - \eta H) = (1 - \eta\lambda_i)\,q_i^\top$, so
 # $q_i^\top(w_k - w^\star) = (1 - \eta\lambda_i)^k\, q_i^\top(0 - w^\star)$. For ridge,
-# $X^\top y/n = Hw^\star$ turns the formula for $w_\lambda$ into
-# $(H + \lambda I)\,w_\lambda = Hw^\star$, so
-# $(\lambda_i + \lambda)\,q_i^\top w_\lambda = \lambda_i\, q_i^\top w^\star$. Summing over $i$:
+# $X^\top y/n = Hw^\star$ turns the formula for $w_\alpha$ into
+# $(H + \alpha I)\,w_\alpha = Hw^\star$, so
+# $(\lambda_i + \alpha)\,q_i^\top w_\alpha = \lambda_i\, q_i^\top w^\star$. Summing over $i$:
 #
 # $$w_k = \sum_i \big[1 - (1 - \eta\lambda_i)^k\big]\,(q_i^\top w^\star)\,q_i,
 # \qquad
-# w_\lambda = \sum_i \frac{\lambda_i}{\lambda_i + \lambda}\,(q_i^\top w^\star)\,q_i .$$
+# w_\alpha = \sum_i \frac{\lambda_i}{\lambda_i + \alpha}\,(q_i^\top w^\star)\,q_i .$$
 #
 # Checked below on the chapter's correlated features (correlation 0.99), with
 # $\eta = 0.1$, where we also run gradient descent for 6,000 steps and measure how far
-# each iterate is from the path of ridge solutions $w_\lambda$ as $\lambda$ goes from
+# each iterate is from the path of ridge solutions $w_\alpha$ as $\alpha$ goes from
 # $10^3$ down to $10^{-4}$, and from the ridge solution paired with it:
 
 # %%
@@ -639,15 +639,15 @@ gd_small = [np.zeros(2)]                                         # eta = 0.1, fr
 for _ in range(6000):
     gd_small.append(gd_small[-1] - 0.1 * models.mse_grad(gd_small[-1], X_nc, y_nc))
 gd_small = np.array(gd_small)
-lambdas = np.geomspace(1e3, 1e-4, 400)                           # the ridge path w_lambda
-ridge_path = np.array([np.linalg.solve(H_nc + l * np.eye(2), b_nc) for l in lambdas])
+alphas = np.geomspace(1e3, 1e-4, 400)                           # the ridge path w_alpha
+ridge_path = np.array([np.linalg.solve(H_nc + a * np.eye(2), b_nc) for a in alphas])
 distance = np.array([np.min(np.linalg.norm(ridge_path - w_k, axis=1)) for w_k in gd_small])
 print(f"every gradient-descent iterate lies within {distance.max():.3f} of the ridge path"
       f" ({distance.max() / np.linalg.norm(w_star):.1%} of |w*|)")
 shown_k = 2 ** np.arange(13)                                     # steps 1, 2, 4, ..., 4096
-ridge_at_k = {k: np.linalg.solve(H_nc + np.eye(2) / (0.1 * k), b_nc) for k in shown_k}   # lambda = 1/(eta k)
+ridge_at_k = {k: np.linalg.solve(H_nc + np.eye(2) / (0.1 * k), b_nc) for k in shown_k}   # alpha = 1/(eta k)
 k_gap = {k: np.linalg.norm(gd_small[k] - ridge_at_k[k]) / np.linalg.norm(w_star) for k in shown_k}
-print("|w_k - w_lambda| / |w*| at lambda = 1/(eta k):", {int(k): f"{g:.1%}" for k, g in k_gap.items()})
+print("|w_k - w_alpha| / |w*| at alpha = 1/(eta k):", {int(k): f"{g:.1%}" for k, g in k_gap.items()})
 
 # %% jupyter={"source_hidden": true}
 # Checks: the formulas and the numbers quoted in the text (nothing new to learn here).
@@ -655,9 +655,9 @@ assert np.isclose(np.corrcoef(X_nc.T)[0, 1], 0.9896, atol=5e-5)          # the c
 ks = np.array([10, 100, 1000])
 filters = 1 - (1 - 0.1 * evals_nc) ** ks[:, None]                        # the formula for w_k, one row per k
 assert np.allclose(gd_small[ks], (filters * (w_star @ evecs_nc)) @ evecs_nc.T, atol=1e-12)
-for lam_test in (1e-2, 1.0):                                              # the formula for w_lambda
-    shares = evals_nc / (evals_nc + lam_test)
-    assert np.allclose(np.linalg.solve(H_nc + lam_test * np.eye(2), b_nc), (shares * (w_star @ evecs_nc)) @ evecs_nc.T)
+for alpha_test in (1e-2, 1.0):                                              # the formula for w_alpha
+    shares = evals_nc / (evals_nc + alpha_test)
+    assert np.allclose(np.linalg.solve(H_nc + alpha_test * np.eye(2), b_nc), (shares * (w_star @ evecs_nc)) @ evecs_nc.T)
 assert abs(distance.max() / np.linalg.norm(w_star) - 0.024) < 0.0005    # 2.4% on this sample
 assert max(k_gap, key=k_gap.get) == 8 and 0.21 < k_gap[8] < 0.22          # 21.5% at k = 8
 assert 0.2 < k_gap[16] < 0.215                                            # 20.9% at k = 16
@@ -670,7 +670,7 @@ assert all(gd_small[k] @ q_steep > ridge_at_k[k] @ q_steep for k in (8, 16))   #
 # %% [markdown]
 # The two paths in weight space: gradient descent from 0 (blue dots) first runs
 # across the thin valley, then slowly along it (the inset magnifies steps 16 to
-# 4096); the ridge solutions (the pale band) do much the same as $\lambda$ falls, and
+# 4096); the ridge solutions (the pale band) do much the same as $\alpha$ falls, and
 # on this sample every iterate lies within 2.4% of $\|w^\star\|$ of that path.
 
 # %% jupyter={"source_hidden": true}
@@ -688,7 +688,7 @@ for axis, domain, size, title in [(ax_j, ((-0.6, 2.2), (-0.6, 2.2)), 1.0,
     axis.contour(w1g, w2g, f_grid(np.array([w1g, w2g])) - J_star, levels=2.0 * np.geomspace(1e-5, 1, 24),
                  colors="0.75", linewidths=0.8)
     axis.plot(*ridge_path.T, color=COLORS["vermillion"], linewidth=4 * size, alpha=0.5,
-              label="ridge solutions $w_\\lambda$, $\\lambda$ from $10^3$ to $10^{-4}$")
+              label="ridge solutions $w_\\alpha$, $\\alpha$ from $10^3$ to $10^{-4}$")
     axis.plot(*gd_small[shown_k].T, "o", color=GD_COLOR, markersize=5, markeredgecolor="white",
               zorder=8, label="gradient descent from 0, $\\eta$ = 0.1: steps 1, 2, 4, ..., 4096")
     axis.plot(*w_star, **(style.MINIMUM_STYLE | {"markersize": 16 * size}), label="$w^\\star$")
@@ -706,7 +706,7 @@ ax_j.legend(fontsize=7.5, loc="lower right");
 
 # %% [markdown]
 # Point by point the pairing is rougher.
-# The distances between step $k$ and ridge at $\lambda = 1/(\eta k)$ are largest at
+# The distances between step $k$ and ridge at $\alpha = 1/(\eta k)$ are largest at
 # $k = 8$ and $16$, about 21% of $\|w^\star\|$, while
 # the two are still crossing the valley: along its steep direction gradient descent
 # is further across than the paired ridge solution (early stopping is the sharper
@@ -724,23 +724,23 @@ w1g, w2g = np.meshgrid(np.linspace(*domain[0], 300), np.linspace(*domain[1], 300
 ax.contour(w1g, w2g, f_grid(np.array([w1g, w2g])) - J_star, levels=2.0 * np.geomspace(1e-5, 1, 24),
            colors="0.75", linewidths=0.8)
 ax.plot(*ridge_path.T, color=COLORS["vermillion"], linewidth=4, alpha=0.5,
-        label="ridge solutions $w_\\lambda$, $\\lambda$ from $10^3$ to $10^{-4}$")
+        label="ridge solutions $w_\\alpha$, $\\alpha$ from $10^3$ to $10^{-4}$")
 ax.plot(*gd_small[paired].T, "o", color=GD_COLOR, markersize=6, markeredgecolor="white", zorder=8,
         label="gradient descent from 0, $\\eta$ = 0.1: step $k$")
 ax.plot(*np.array([ridge_at_k[k] for k in paired]).T, "s", color=COLORS["vermillion"], markerfacecolor="none",
-        markeredgewidth=1.5, markersize=8, zorder=8, label="ridge at $\\lambda = 1/(\\eta k)$, dotted to step $k$")
+        markeredgewidth=1.5, markersize=8, zorder=8, label="ridge at $\\alpha = 1/(\\eta k)$, dotted to step $k$")
 for k in paired:
     ax.plot(*np.transpose([gd_small[k], ridge_at_k[k]]), ":", color="black", linewidth=1.2, zorder=7)
     ax.annotate(f"$k$ = {k}: {k_gap[k]:.1%}", gd_small[k], xytext=(-8, 10) if k < 256 else (6, 10 if k == 256 else -12),
                 textcoords="offset points", fontsize=8, ha="right" if k < 256 else "left", color=GD_COLOR,
                 zorder=10, bbox=dict(facecolor="white", edgecolor="none", pad=0.3, alpha=0.8))
 for k in paired[:3]:                                        # the squares of the first pairs, labelled too
-    ax.annotate(f"$\\lambda$ for $k$ = {k}", ridge_at_k[k], xytext=(8, -8), textcoords="offset points",
+    ax.annotate(f"$\\alpha$ for $k$ = {k}", ridge_at_k[k], xytext=(8, -8), textcoords="offset points",
                 fontsize=8, ha="left", va="top", color=COLORS["vermillion"], zorder=10,
                 bbox=dict(facecolor="white", edgecolor="none", pad=0.3, alpha=0.8))
 ax.plot(*w_star, **style.MINIMUM_STYLE, label="$w^\\star$")
 ax.set(xlim=domain[0], ylim=domain[1], xlabel="$w_1$", ylabel="$w_2$", aspect="equal",
-       title="Early stopping against ridge at $\\lambda = 1/(\\eta k)$:\ndistances in % of $\\|w^\\star\\|$")
+       title="Early stopping against ridge at $\\alpha = 1/(\\eta k)$:\ndistances in % of $\\|w^\\star\\|$")
 ax.legend(fontsize=8, loc="lower right");
 
 # %% [markdown]
