@@ -490,7 +490,7 @@ for column, name, marker in [(X3[:, 0], "$c_1$ (ones)", "o"), (X3[:, 1], "$c_2$ 
 ax3.plot([], [], color=COLORS["sky_blue"], alpha=0.5, linewidth=8, label="column space of $X$")
 ax3.set(xlabel="example 1", ylabel="example 2", zlabel="example 3",
         title="Least squares is a projection: $y$ onto the plane of the columns")
-ax3.view_init(elev=20, azim=-110)
+ax3.view_init(elev=20, azim=-150)                   # the plane obliquely: y stands off it
 for axis in (ax3.xaxis, ax3.yaxis, ax3.zaxis):
     axis.set_major_locator(plt.MaxNLocator(4))                # fewer ticks: no colliding labels
 ax3.legend(loc="upper left", fontsize=8)
