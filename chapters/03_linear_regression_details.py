@@ -404,6 +404,7 @@ zoom = ax.inset_axes([0.13, 0.24, 0.3, 0.3])             # the first ten steps o
 zoom.semilogy(raw_excess[:11], color=GD_COLOR)
 zoom.semilogy(std_excess[:std_steps + 1], "o-", color=COLORS["orange"], markersize=4)
 zoom.axhline(TOL, color="black", linestyle="--", linewidth=1)
+zoom.set_ylim(bottom=min(TOL, std_excess[std_steps]) / 5)      # the last orange point clear of the spine
 zoom.set_title("zoom: steps 0 to 10", fontsize=8)
 zoom.set_xticks(range(0, 11, 2))
 zoom.set_xlabel("step $k$", fontsize=7, labelpad=1)
