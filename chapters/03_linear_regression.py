@@ -176,7 +176,9 @@ assert np.allclose(models.mse_grad(w, X, y), gradient(w, X, y))
 
 # %% [markdown]
 # Three mistakes are classic when writing this gradient by hand. Finite
-# differences catch each of them, with a relative error far above $10^{-8}$:
+# differences catch each of them, with a relative error far above $10^{-8}$
+# (`check_grad` reports $\|g - g_{\text{fd}}\|/(\|g\| + \|g_{\text{fd}}\|)$, chapter 01;
+# a gradient $c$ times the right one gives $|c - 1|/(|c| + 1)$):
 #
 # - the **sum** instead of the mean (forgetting the $1/n$): the gradient is $n$
 #   times too long, relative error $(n-1)/(n+1)$;
