@@ -176,7 +176,9 @@ assert np.allclose(models.mse_grad(w, X, y), gradient(w, X, y))
 
 # %% [markdown]
 # Three mistakes are classic when writing this gradient by hand. Finite
-# differences catch each of them, with a relative error far above $10^{-8}$:
+# differences catch each of them, with a relative error far above $10^{-8}$
+# (`check_grad` reports $\|g - g_{\text{fd}}\|/(\|g\| + \|g_{\text{fd}}\|)$, chapter 01;
+# a gradient $c$ times the right one gives $|c - 1|/(|c| + 1)$):
 #
 # - the **sum** instead of the mean (forgetting the $1/n$): the gradient is $n$
 #   times too long, relative error $(n-1)/(n+1)$;
@@ -490,7 +492,7 @@ for column, name, marker in [(X3[:, 0], "$c_1$ (ones)", "o"), (X3[:, 1], "$c_2$ 
 ax3.plot([], [], color=COLORS["sky_blue"], alpha=0.5, linewidth=8, label="column space of $X$")
 ax3.set(xlabel="example 1", ylabel="example 2", zlabel="example 3",
         title="Least squares is a projection: $y$ onto the plane of the columns")
-ax3.view_init(elev=20, azim=-110)
+ax3.view_init(elev=20, azim=-150)                   # the plane obliquely: y stands off it
 for axis in (ax3.xaxis, ax3.yaxis, ax3.zaxis):
     axis.set_major_locator(plt.MaxNLocator(4))                # fewer ticks: no colliding labels
 ax3.legend(loc="upper left", fontsize=8)
@@ -763,6 +765,9 @@ for name, gap_curve, kappa in [("raw", raw_excess, kappa_raw), ("standardized", 
 approx = kappa_raw / 4 * np.log(1 / TOL)
 print(f"kappa/4 * ln(1e10) = {approx:.1f} against {raw_steps} measured")
 assert abs(approx - 604.5) < 0.05 and raw_steps == 605         # 0.1% apart
+r_99 = 0.99                                                    # two standardized features, correlation r
+assert np.allclose(np.linalg.eigvalsh([[1, r_99], [r_99, 1]]), [1 - r_99, 1 + r_99])
+assert abs(np.linalg.cond(np.array([[1, r_99], [r_99, 1]])) - 199) < 1e-6    # (1 + r)/(1 - r) = 199
 
 # %% [markdown]
 # ### And the mean: why centering matters when there is an intercept
@@ -783,6 +788,8 @@ kappa_of = lambda A: np.linalg.cond(A.T @ A / len(A))
 print(f"kappa with the feature t + 5: {kappa_of(shifted):.0f};  after standardizing it: {kappa_of(centred):.6f}")
 assert 500 < kappa_of(shifted) < 1000 and np.isclose(kappa_of(centred), 1)
 assert abs(kappa_of(shifted) - 952) < 1                        # this sample
+kappa_shifted = kappa_of(shifted)
+assert abs((kappa_shifted - 1) / (kappa_shifted + 1) - 0.998) < 5e-4    # rho, about 0.998
 assert np.allclose(centred.T @ centred / n, np.eye(2))        # the Hessian is the identity
 
 one_step = centred.T @ y / n                                  # one step with lr = 1 from w = 0
@@ -854,7 +861,7 @@ assert solve_says.startswith("LinAlgError")
 # when a pivot is *exactly* zero, and rounding can leave a tiny nonzero one instead;
 # `solve` then returns an arbitrary point of the valley without a word (the
 # [details notebook](03_linear_regression_details.ipynb), section G, shows two such
-# cases). So on data that may be collinear, do not call `solve` on the normal
+# cases on the machine that wrote this; another LAPACK may raise there instead). So on data that may be collinear, do not call `solve` on the normal
 # equations: use `np.linalg.lstsq(X, y)` (or `np.linalg.pinv(X) @ y`), which works
 # from $X$ itself, treats singular values below a cutoff as zero, and returns a
 # reproducible answer, the minimum-norm solution.
@@ -944,9 +951,12 @@ ax.legend(fontsize=8, loc="lower left");
 #
 # 1. Each step adds a combination of the rows of $X$, so $w_k - w_0$ stays in the row
 #    space of $X$. Write $w_k - w^\star$, for any minimizer $w^\star$, in the
-#    eigenvectors of $H = X^\top X/n$: the components with $\lambda > 0$ (which span
-#    the row space) shrink by $|1 - \eta\lambda| < 1$ per step, the ones with
-#    $\lambda = 0$ never change. So $w_k$ converges, and its limit $w_\infty$ has zero
+#    eigenvectors of $H = X^\top X/n$: the components with $\lambda > 0$ shrink by
+#    $|1 - \eta\lambda| < 1$ per step, the ones with $\lambda = 0$ never change.
+#    (The eigenvectors with $\lambda = 0$ span the null space, since $Hv = 0$ gives
+#    $\|Xv\|^2 = n\,v^\top H v = 0$; those with $\lambda > 0$ lie in the row space,
+#    since $Hv = \lambda v$ gives $v = X^\top (Xv)/(n\lambda)$, a combination of the
+#    rows, and so span it.) So $w_k$ converges, and its limit $w_\infty$ has zero
 #    gradient: it is a minimizer.
 # 2. The minimizers are $w^\star + v$ with $Xv = 0$: the null space of $X$, which is
 #    perpendicular to the row space.
@@ -961,6 +971,11 @@ ax.legend(fontsize=8, loc="lower left");
 # %%
 X_wide, y_wide = rng.normal(size=(3, 6)), rng.normal(size=3)           # 6 weights, 3 examples
 eta_wide = 1 / np.linalg.eigvalsh(X_wide.T @ X_wide / 3).max()
+eig_wide, vec_wide = np.linalg.eigh(X_wide.T @ X_wide / 3)
+row_projector = np.linalg.pinv(X_wide) @ X_wide                         # projection onto the row space
+assert np.sum(eig_wide > 1e-10) == 3                                     # rank 3: three eigenvalues > 0
+assert np.allclose(row_projector @ vec_wide[:, eig_wide > 1e-10], vec_wide[:, eig_wide > 1e-10])  # in the row space
+assert np.allclose(X_wide @ vec_wide[:, eig_wide <= 1e-10], 0)           # the others: the null space
 for w0 in [np.zeros(6), rng.normal(size=6)]:
     w = w0.copy()
     for _ in range(3000):
@@ -998,7 +1013,7 @@ near_steps = int(np.argmax(near_gaps < TOL * near_gaps[0]))
 rho_nc = (kappa_nc - 1) / (kappa_nc + 1)
 print(f"correlation {correlation:.4f}: kappa = {kappa_nc:.0f} (1 + r)/(1 - r) = "
       f"{(1 + correlation) / (1 - correlation):.0f}; {near_steps} steps to a gap of 1e-10, "
-      f"bound ln(1e10) / (-2 ln rho) = {np.log(1 / TOL) / (-2 * np.log(rho_nc)):.0f}")
+      f"predicted ln(1e10) / (-2 ln rho) = {np.log(1 / TOL) / (-2 * np.log(rho_nc)):.0f}")
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -1024,50 +1039,57 @@ assert np.isclose(kappa_of(whitened), 1, rtol=1e-9)                      # white
 # Gradient descent from zero prefers small weights without being asked. **Ridge
 # regression** asks: it adds a penalty on the size of $w$,
 #
-# $$J_\lambda(w) = J(w) + \frac{\lambda}{2}\|w\|^2, \qquad
-#   \nabla J_\lambda(w) = \frac1n X^\top(Xw - y) + \lambda w, \qquad
-#   w_\lambda = \Big(\frac{X^\top X}{n} + \lambda I\Big)^{-1} \frac{X^\top y}{n}.$$
+# $$J_\alpha(w) = J(w) + \frac{\alpha}{2}\|w\|^2, \qquad
+#   \nabla J_\alpha(w) = \frac1n X^\top(Xw - y) + \alpha w, \qquad
+#   w_\alpha = \Big(\frac{X^\top X}{n} + \alpha I\Big)^{-1} \frac{X^\top y}{n}.$$
 #
-# The Hessian becomes $X^\top X/n + \lambda I$: every eigenvalue moves up by
-# $\lambda$, so the smallest is at least $\lambda$, the minimizer is unique and the
+# The Hessian becomes $X^\top X/n + \alpha I$: every eigenvalue moves up by
+# $\alpha$, so the smallest is at least $\alpha$, the minimizer is unique and the
 # solve is safe even for collinear features, and the condition number falls to
-# $\kappa_\lambda = (L + \lambda)/(\mu + \lambda)$. The price: $w_\lambda$ is not a
+# $\kappa_\alpha = (L + \alpha)/(\mu + \alpha)$. The price: $w_\alpha$ is not a
 # minimizer of $J$ any more, it is pulled towards 0. (The intercept is usually left
 # out of the penalty: Hastie, Tibshirani & Friedman 2009, *The Elements of
 # Statistical Learning*, 2nd ed., §3.4.1; our ridge examples have no intercept.
 # Standardize the features first: measuring a feature in other units changes which
 # fit ridge prefers, where plain least squares just rescales its weight.)
 #
-# A gradient step on $J_\lambda$ is $w \leftarrow w - \eta(\nabla J(w) + \lambda w)
-# = (1 - \eta\lambda)\,w - \eta\nabla J(w)$: it shrinks the weights by the factor
-# $1 - \eta\lambda$ before the usual step, which is why this penalty is also called
+# A gradient step on $J_\alpha$ is $w \leftarrow w - \eta(\nabla J(w) + \alpha w)
+# = (1 - \eta\alpha)\,w - \eta\nabla J(w)$: it shrinks the weights by the factor
+# $1 - \eta\alpha$ before the usual step, which is why this penalty is also called
 # **weight decay** (chapter 06, section 5, shows that for Adam the two are no longer
-# the same).
-# On the correlated features, with $\lambda = 0.1$:
+# the same). We call the penalty $\alpha$ because $\lambda$ already names the
+# eigenvalues of $H$. scikit-learn's `Ridge` calls it `alpha` too, but on the summed
+# squared error without the $\tfrac12$, $\|y - Xw\|^2 + \alpha\|w\|^2$: its `alpha` is $n$
+# times ours. `torch.optim.SGD` with `weight_decay` set to $\alpha$ adds $\alpha w$ to the
+# gradient of the loss it is given (PyTorch documentation, `torch.optim.SGD`): with
+# our half-MSE as that loss, it takes exactly this step.
+# On the correlated features, with $\alpha = 0.1$:
 
 # %%
-lam = 0.1
+alpha = 0.1
 H_nc = X_nc.T @ X_nc / len(y_nc)
-w_ridge = np.linalg.solve(H_nc + lam * np.eye(2), X_nc.T @ y_nc / len(y_nc))
-kappa_ridge = np.linalg.cond(H_nc + lam * np.eye(2))
-ridge_xs = [np.zeros(2)]                                  # gradient descent on J_lambda, best fixed rate
+w_ridge = np.linalg.solve(H_nc + alpha * np.eye(2), X_nc.T @ y_nc / len(y_nc))
+kappa_ridge = np.linalg.cond(H_nc + alpha * np.eye(2))
+ridge_xs = [np.zeros(2)]                                  # gradient descent on J_alpha, best fixed rate
 for _ in range(2000):
-    ridge_xs.append(ridge_xs[-1] - 2 / (near.L + near.mu + 2 * lam)
-                    * (models.mse_grad(ridge_xs[-1], X_nc, y_nc) + lam * ridge_xs[-1]))
-off = np.array(ridge_xs) - w_ridge                        # the gap J_lambda(w) - J_lambda(w_lambda), exactly:
-ridge_gaps = 0.5 * np.einsum("ki,ij,kj->k", off, H_nc + lam * np.eye(2), off)
+    ridge_xs.append(ridge_xs[-1] - 2 / (near.L + near.mu + 2 * alpha)
+                    * (models.mse_grad(ridge_xs[-1], X_nc, y_nc) + alpha * ridge_xs[-1]))
+off = np.array(ridge_xs) - w_ridge                        # the gap J_alpha(w) - J_alpha(w_alpha), exactly:
+ridge_gaps = 0.5 * np.einsum("ki,ij,kj->k", off, H_nc + alpha * np.eye(2), off)
 ridge_steps = int(np.argmax(ridge_gaps < TOL * ridge_gaps[0]))
-print(f"kappa: {kappa_nc:.0f} -> {kappa_ridge:.1f} = (L + lambda)/(mu + lambda); steps: {near_steps} -> {ridge_steps}")
+print(f"kappa: {kappa_nc:.0f} -> {kappa_ridge:.1f} = (L + alpha)/(mu + alpha); steps: {near_steps} -> {ridge_steps}")
 print(f"w* = {near.minima[0].round(3)}, w_ridge = {w_ridge.round(3)}; "
       f"J(w_ridge) - J(w*) = {near.f(w_ridge) - near.f(near.minima[0]):.1e}")
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
-assert np.isclose(kappa_ridge, (near.L + lam) / (near.mu + lam))
+assert np.isclose(kappa_ridge, (near.L + alpha) / (near.mu + alpha))
 assert kappa_ridge < kappa_nc / 5 and ridge_steps < near_steps / 5
 assert abs(kappa_ridge - 18.9) < 0.05                               # this sample: 191 -> 18.9
-assert abs(np.sqrt(kappa_nc) - 13.8) < 0.1 and abs(np.sqrt(kappa_ridge) - 4.35) < 0.02   # the ellipses' axis ratios
 assert np.allclose(ridge_xs[-1], w_ridge, atol=1e-6)                     # GD finds w_ridge
+n_nc = len(y_nc)                                  # scikit-learn's objective |y - Xw|^2 + a |w|^2, a = n alpha:
+w_sklearn_form = np.linalg.solve(X_nc.T @ X_nc + n_nc * alpha * np.eye(2), X_nc.T @ y_nc)
+assert np.allclose(w_sklearn_form, w_ridge)                              # its minimizer is w_alpha
 assert np.linalg.norm(w_ridge) < np.linalg.norm(near.minima[0])          # pulled towards 0
 assert near.f(w_ridge) > near.f(near.minima[0])                          # at a price in J
 
@@ -1075,75 +1097,59 @@ assert near.f(w_ridge) > near.f(near.minima[0])                          # at a 
 scale_2 = np.diag([1.0, 10.0])
 X_units = X_nc @ scale_2
 w_ls_units = np.linalg.lstsq(X_units, y_nc, rcond=None)[0]
-w_ridge_units = np.linalg.solve(X_units.T @ X_units / len(y_nc) + lam * np.eye(2), X_units.T @ y_nc / len(y_nc))
+w_ridge_units = np.linalg.solve(X_units.T @ X_units / len(y_nc) + alpha * np.eye(2), X_units.T @ y_nc / len(y_nc))
 assert np.allclose(scale_2 @ w_ls_units, np.linalg.lstsq(X_nc, y_nc, rcond=None)[0])   # just rescaled
 assert not np.allclose(scale_2 @ w_ridge_units, w_ridge, rtol=1e-2)                 # a different fit
 
 # On the exactly collinear data, a small penalty picks the minimum-norm solution:
-for lam_small in [1e-3, 1e-6]:
-    w_small = np.linalg.solve(X_c.T @ X_c / 3 + lam_small * np.eye(2), X_c.T @ y_c / 3)
-    assert np.allclose(w_small, [0.5, 0.5], atol=lam_small)
+for alpha_small in [1e-3, 1e-6]:
+    w_small = np.linalg.solve(X_c.T @ X_c / 3 + alpha_small * np.eye(2), X_c.T @ y_c / 3)
+    assert np.allclose(w_small, [0.5, 0.5], atol=alpha_small)
 
 # %% [markdown]
 # The penalty made the problem ten times better conditioned, and gradient descent
 # needed about ten times fewer steps; the weights shrank and the data loss rose a
-# little. On the collinear example, ridge with a small $\lambda$ lands next to
+# little. On the collinear example, ridge with a small $\alpha$ lands next to
 # $(0.5, 0.5)$, the minimum-norm solution that gradient descent from zero found
 # with no penalty at all: the explicit and the implicit preference agree there.
 #
 # ### Stopping early is much like ridge
 #
-# Gradient descent from $w_0 = 0$ on $J$ is, written in the eigenvectors $q_i$ of $H$
-# (eigenvalues $\lambda_i$), a filter on the least-squares solution. The step is
-# $w_{k+1} - w^\star = (I - \eta H)(w_k - w^\star)$, and $q_i^\top(I - \eta H) =
-# (1 - \eta\lambda_i)\,q_i^\top$, so $q_i^\top(w_k - w^\star) = (1 - \eta\lambda_i)^k\,
-# q_i^\top(0 - w^\star)$. For ridge, $X^\top y/n = Hw^\star$ turns the formula for $w_\lambda$
-# into $(H + \lambda I)\,w_\lambda = Hw^\star$, so $(\lambda_i + \lambda)\,q_i^\top w_\lambda =
-# \lambda_i\, q_i^\top w^\star$. Summing over $i$:
+# Gradient descent from $w_0 = 0$, stopped after $k$ steps, also pulls the answer
+# towards 0, and much as ridge does. Written in the eigenvectors $q_i$ of $H$
+# (eigenvalues $\lambda_i$), both are filters on the least-squares solution $w^\star$:
+# each keeps a share of every direction (the
+# [details notebook](03_linear_regression_details.ipynb), section I, derives the two
+# formulas and checks them against the iterates):
 #
 # $$w_k = \sum_i \big[1 - (1 - \eta\lambda_i)^k\big]\,(q_i^\top w^\star)\,q_i,
 # \qquad
-# w_\lambda = \sum_i \frac{\lambda_i}{\lambda_i + \lambda}\,(q_i^\top w^\star)\,q_i .$$
+# w_\alpha = \sum_i \frac{\lambda_i}{\lambda_i + \alpha}\,(q_i^\top w^\star)\,q_i .$$
 #
 # Both keep the directions of large curvature almost whole and shrink those of
 # small curvature: after $k$ steps gradient descent has barely moved along a
 # direction with $\eta\lambda_i k \ll 1$, and ridge shrinks a direction with
-# $\lambda_i \ll \lambda$. Roughly, stopping after $k$ steps acts like a penalty
-# $\lambda \approx 1/(\eta k)$ (Goodfellow et al. 2016, *Deep Learning*, §7.8, derive
-# this equivalence for a quadratic). On the correlated features, the path of
-# gradient descent with a small rate, $\eta = 0.1$ (a tenth of the limit $2/L$), against the path of ridge
-# solutions $w_\lambda$ as $\lambda$ goes from $10^3$ down to $10^{-4}$:
+# $\lambda_i \ll \alpha$. Roughly, stopping after $k$ steps acts like a penalty
+# $\alpha \approx 1/(\eta k)$ (Goodfellow et al. 2016, *Deep Learning*, §7.8, derive
+# this equivalence for a quadratic). The two filters on the correlated features, with
+# a small rate, $\eta = 0.1$ (a tenth of the limit $2/L$):
 
 # %%
-gd_small = [np.zeros(2)]                                      # eta = 0.1, from w = 0, 6000 steps
-for _ in range(6000):
-    gd_small.append(gd_small[-1] - 0.1 * models.mse_grad(gd_small[-1], X_nc, y_nc))
-gd_small = np.array(gd_small)
-lambdas = np.geomspace(1e3, 1e-4, 400)                        # the ridge path w_lambda
-ridge_path = np.array([np.linalg.solve(H_nc + l * np.eye(2), X_nc.T @ y_nc / len(y_nc)) for l in lambdas])
-distance = np.array([np.min(np.linalg.norm(ridge_path - w_k, axis=1)) for w_k in gd_small])
-print(f"every gradient-descent iterate lies within {distance.max():.3f} of the ridge path"
-      f" ({distance.max() / np.linalg.norm(near.minima[0]):.1%} of |w*|)")
-
 curvatures = np.geomspace(1e-4, near.L, 400)                  # lambda_i, from flat to the steepest of H_nc
-pairings = [8, 64, 1024]                                      # k, paired with lambda = 1/(eta k)
+pairings = [8, 64, 1024]                                      # k, paired with alpha = 1/(eta k)
 gd_filter = {k: 1 - (1 - 0.1 * curvatures) ** k for k in pairings}
 ridge_filter = {k: curvatures / (curvatures + 1 / (0.1 * k)) for k in pairings}
 for k in pairings:
-    at_lam = 1 - (1 - 0.1 / (0.1 * k)) ** k                   # GD's filter at lambda_i = lambda (ridge's: 1/2)
-    print(f"k = {k:4d}, lambda = {1 / (0.1 * k):.4f}: at lambda_i = lambda GD keeps {at_lam:.3f}, ridge 0.500;"
+    at_alpha = 1 - (1 - 0.1 / (0.1 * k)) ** k                   # GD's filter at lambda_i = lambda (ridge's: 1/2)
+    print(f"k = {k:4d}, alpha = {1 / (0.1 * k):.4f}: at lambda_i = alpha GD keeps {at_alpha:.3f}, ridge 0.500;"
           f" largest difference {np.max(np.abs(gd_filter[k] - ridge_filter[k])):.3f}")
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
 assert 0.09 < 0.1 / (2 / near.L) < 0.11                                 # a tenth of 2/L
-ks = np.array([10, 100, 1000])
-filters = 1 - (1 - 0.1 * evals_nc) ** ks[:, None]                        # the formula for w_k, one row per k
-assert np.allclose(gd_small[ks], (filters * (near.minima[0] @ evecs_nc)) @ evecs_nc.T, atol=1e-12)
-assert abs(distance.max() / np.linalg.norm(near.minima[0]) - 0.024) < 0.0005   # 2.4% on this sample
 for k in pairings:
-    at_lam = 1 - (1 - 0.1 / (0.1 * k)) ** k
-    assert 0.62 < at_lam < 0.67                                           # about 1 - 1/e = 0.632
+    at_alpha = 1 - (1 - 0.1 / (0.1 * k)) ** k
+    assert 0.62 < at_alpha < 0.67                                           # about 1 - 1/e = 0.632
     assert np.max(np.abs(gd_filter[k] - ridge_filter[k])) < 0.22          # at most 0.22 apart
     assert np.all(np.diff(gd_filter[k]) >= 0) and np.all(np.diff(ridge_filter[k]) > 0)   # both rise
 assert evals_nc[0] < 0.011 and evals_nc[1] > 1.9                         # mu ~ 0.01, L ~ 2
@@ -1152,60 +1158,35 @@ assert all(min(1 - (1 - 0.1 * evals_nc[1]) ** k, evals_nc[1] / (evals_nc[1] + 1 
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here, you may skip it.
-fig, (ax_f, ax_j) = plt.subplots(1, 2, figsize=(13, 5.6), width_ratios=[1.25, 1], layout="constrained")
+fig, ax_f = plt.subplots(figsize=(7.6, 5.2), layout="constrained")
 pair_colors = dict(zip(pairings, [COLORS["blue"], COLORS["orange"], COLORS["bluish_green"]]))
 for k, color in pair_colors.items():
     ax_f.semilogx(curvatures, gd_filter[k], color=color, linewidth=2)
     ax_f.semilogx(curvatures, ridge_filter[k], color=color, linewidth=2, linestyle="--")
-    ax_f.plot([], [], color=color, linewidth=6, label=f"$k$ = {k}, $\\lambda = 1/(\\eta k)$ = {1 / (0.1 * k):.3g}")
+    ax_f.plot([], [], color=color, linewidth=6, label=f"$k$ = {k}, $\\alpha = 1/(\\eta k)$ = {1 / (0.1 * k):.3g}")
 ax_f.plot([], [], color="0.3", linewidth=2, label="early stopping: $1 - (1 - \\eta\\lambda_i)^k$")
-ax_f.plot([], [], color="0.3", linewidth=2, linestyle="--", label="ridge: $\\lambda_i/(\\lambda_i + \\lambda)$")
+ax_f.plot([], [], color="0.3", linewidth=2, linestyle="--", label="ridge: $\\lambda_i/(\\lambda_i + \\alpha)$")
 for value, name in zip(evals_nc, ["$\\mu$", "$L$"]):
     ax_f.axvline(value, color="0.5", linestyle=":", linewidth=1)
     ax_f.text(value * (1.08 if name == "$\\mu$" else 1 / 1.08), 1.03, f"{name} = {value:.3g}",
               ha="left" if name == "$\\mu$" else "right", fontsize=8, color="0.3")
 ax_f.set(xlabel="curvature $\\lambda_i$ of an eigen-direction of $H$ (log scale)",
          ylabel="share of $q_i^\\top w^\\star$ kept", ylim=(-0.02, 1.09),
-         title="(a) How much of each direction is kept ($\\eta$ = 0.1)")
-ax_f.legend(fontsize=8, loc="upper left")
-view = regression_surface(X_nc, y_nc, domain=((-0.6, 2.2), (-0.6, 2.2)), name="J")
-zoom = ax_j.inset_axes([0.03, 0.58, 0.5, 0.37])                # the along-the-valley phase, magnified
-zoom_view = regression_surface(X_nc, y_nc, domain=((0.94, 1.13), (0.9, 1.03)), name="")
-for axis, surface, size, title in [(ax_j, view, 1.0, f"(b) $J$, correlation {correlation:.2f}: the two paths"),
-                                   (zoom, zoom_view, 0.7, "steps 16 to 4096, magnified")]:
-    plotting.plot_contours(surface, ax=axis, levels=view.f(near.minima[0]) + 2.0 * np.geomspace(1e-5, 1, 24),
-                           mark_minima=False, title=title)
-    axis.plot(*ridge_path.T, color=COLORS["vermillion"], linewidth=4 * size, alpha=0.5,
-              label="ridge solutions $w_\\lambda$, $\\lambda$ from $10^3$ to $10^{-4}$")
-    axis.plot(*gd_small[2 ** np.arange(13)].T, "o", color=GD_COLOR, markersize=5 * size, markeredgecolor="white",
-              zorder=8, label="gradient descent from 0, $\\eta$ = 0.1: steps 1, 2, 4, ..., 4096")
-    axis.plot(*w_ridge, "D", color=COLORS["vermillion"], markeredgecolor="black", markersize=7 * size, zorder=9,
-              label=f"$w_\\lambda$, $\\lambda$ = {lam}")
-    axis.plot(*near.minima[0], **(style.MINIMUM_STYLE | {"markersize": 16 * size}), label="$w^\\star$")
-    axis.set(xlabel="$w_1$", ylabel="$w_2$", aspect="equal")
-for k in (16, 64, 256, 1024, 4096):
-    zoom.annotate(f"{k}", gd_small[k], xytext=(-4, -10), textcoords="offset points", fontsize=7, ha="right")
-zoom.set(xlabel="", ylabel="", xticks=[], yticks=[])
-ax_j.indicate_inset_zoom(zoom, edgecolor="0.3")
-ax_j.legend(fontsize=7.5, loc="lower right");
+         title="Early stopping and ridge: how much of each direction is kept ($\\eta$ = 0.1)")
+ax_f.legend(fontsize=8, loc="upper left");
 
 # %% [markdown]
-# **(a)** Each filter rises from 0 (a direction left out) to 1 (kept whole) as the
+# Each filter rises from 0 (a direction left out) to 1 (kept whole) as the
 # curvature $\lambda_i$ grows, and the pair with the same colour rises at the same
-# place, $\lambda_i \approx \lambda = 1/(\eta k)$: that is the pairing. Early stopping
-# is the sharper filter: at $\lambda_i = \lambda$ ridge keeps exactly half, early
+# place, $\lambda_i \approx \alpha = 1/(\eta k)$: that is the pairing. Early stopping
+# is the sharper filter: at $\lambda_i = \alpha$ ridge keeps exactly half, early
 # stopping about $1 - 1/e \approx 0.63$; on the plotted range the two differ by at
 # most 0.22. The steep direction ($L \approx 2$) is nearly whole from $k = 64$ on, so
-# $k$ or $\lambda$ decides how much of the flat direction ($\mu \approx 0.01$) gets in.
-#
-# **(b)** Gradient descent from 0 (blue dots) first runs across the thin valley,
-# then slowly along it (the inset magnifies steps 16 to 4096); the ridge solutions
-# (the pale band) do much the same as $\lambda$ falls, and on this sample every
-# iterate lies within 2.4% of $\|w^\star\|$ of that path. Point by point the pairing
-# is rougher: $\lambda \approx 1/(\eta k)$ is an order of magnitude, not an identity
-# (the [details notebook](03_linear_regression_details.ipynb), section I, draws the
-# pairs). Choosing $\lambda$ (or when to stop) is a question of generalization, on
-# held-out data, beyond this chapter.
+# $k$ or $\alpha$ decides how much of the flat direction ($\mu \approx 0.01$) gets in.
+# The [details notebook](03_linear_regression_details.ipynb), section I, draws the
+# two paths in weight space and pairs them point by point: $\alpha \approx 1/(\eta k)$
+# is an order of magnitude, not an identity. Choosing $\alpha$ (or when to stop) is a
+# question of generalization, on held-out data, beyond this chapter.
 #
 # ## Summary
 #
@@ -1231,13 +1212,11 @@ ax_j.legend(fontsize=7.5, loc="lower right");
 #   gradient descent moves only along the row space ($w_k - w_0$ stays in it); with $0 < \eta < 2/L$ it
 #   converges, to the minimizer nearest to its start; from zero, the minimum-norm
 #   solution `np.linalg.pinv(X) @ y`: $(0.5, 0.5)$ in the three-line example.
-#   Nearly collinear features make $\kappa$ large (gradient descent slow) and the
-#   individual weights imprecise, while their sum stays precise
-#   ([details](03_linear_regression_details.ipynb), section H).
+#   Nearly collinear features make $\kappa$ large and gradient descent slow.
 # - The squared loss is the negative log-likelihood under Gaussian noise. What
 #   matters in the end is the loss on held-out data, not on the training set.
-#   Ridge regression adds $\tfrac{\lambda}{2}\|w\|^2$: a unique minimizer, a condition
-#   number $(L + \lambda)/(\mu + \lambda)$, weights pulled towards zero; stopping
+#   Ridge regression adds $\tfrac{\alpha}{2}\|w\|^2$: a unique minimizer, a condition
+#   number $(L + \alpha)/(\mu + \alpha)$, weights pulled towards zero; stopping
 #   gradient descent early from zero acts much like it.
 #
 # ## Exercises
