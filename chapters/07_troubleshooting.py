@@ -60,7 +60,6 @@ from gdlearn.notebook import setup
 setup()
 
 import matplotlib.pyplot as plt
-from matplotlib import patheffects
 import numpy as np
 
 from gdlearn import calculus, data, models, normalization, plotting, style, troubles
@@ -510,8 +509,8 @@ for name, tr in clipped.items():
     ax.plot([], [], color=colors[name], marker="D", mec="black", label=f"clipped {name}, its end (200 steps)")
 W, B, _ = plotting.surface_grid(wall, 300)
 h_T = troubles.recurrence(W, 1.0, np.broadcast_to(B, (20,) + B.shape))[-1]
-ax.contour(W, B, h_T - 3.0, levels=[0.0], colors=[COLORS["bluish_green"]], linestyles="--", linewidths=2.5,
-           zorder=4).set_path_effects([patheffects.Stroke(linewidth=5, foreground="white"), patheffects.Normal()])
+ax.contour(W, B, h_T - 3.0, levels=[0.0], colors="white", linewidths=5, zorder=3.9)   # white halo, above the paths
+ax.contour(W, B, h_T - 3.0, levels=[0.0], colors=[COLORS["bluish_green"]], linestyles="--", linewidths=2.5, zorder=4)  # floor
 ax.plot([], [], color=COLORS["bluish_green"], linestyle="--", linewidth=2.5, label="valley floor $h_T = 3$")
 ax.annotate("", xy=start - 1.1 * g0 / np.linalg.norm(g0), xytext=start,
             arrowprops=dict(arrowstyle="->", color=COLORS["vermillion"], lw=2))
