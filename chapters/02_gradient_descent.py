@@ -271,7 +271,7 @@ fig.suptitle("Four learning rates on the same quadratic ($\\mu$ = 1, $L$ = 10), 
 
 # %% [markdown]
 # - **Too small** ($\eta = 0.01$): every step goes the right way, but the steps are
-#   tiny. After 200 steps the path is still well short of the minimum.
+#   tiny. After 200 steps the path is still short of the minimum.
 # - **About right** ($\eta = 0.1$): down into the valley, along the floor, done.
 # - **Too large** ($\eta = 0.195$): every step overshoots the valley floor and lands
 #   on the opposite wall, a bit lower than it started. The path zig-zags, and it
@@ -300,6 +300,7 @@ assert huge.status == "diverged"
 assert np.isclose(large.fs[-1] / large.fs[-2], (1 - 0.195 * bowl.L) ** 2, rtol=1e-3)   # 0.9025 per step
 assert np.isclose(right.fs[-1] / right.fs[-2], (1 - 0.1 * bowl.mu) ** 2, rtol=1e-3)     # 0.81: faster
 assert np.isclose(regimes["far too large"] / regimes["too large"], 1.08, atol=0.005)     # 8% more diverges
+assert np.isclose((2 / bowl.L) / regimes["too large"], 1.026, atol=0.001)             # the edge 2/L: 2.6% away
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4))
@@ -316,8 +317,8 @@ ax.set_title("Loss against step for the four learning rates");
 # *raise* $\eta$ (the "too small" run) or that $\eta$ sits just under the edge and
 # the steep direction zig-zags: the "too large" run (loss factor $(1 - 0.195 \cdot 10)^2
 # = 0.9025$ per step, once the shallow direction is done) is slower than "about
-# right" (factor $0.81$), and raising its $\eta$ by 8% diverges. Before raising $\eta$,
-# check the path or the iterates for a zig-zag.
+# right" (factor $0.81$), and raising its $\eta$ by 8% diverges (the edge, section 3, is
+# only 2.6% away). Before raising $\eta$, check the path or the iterates for a zig-zag.
 #
 # ## 3. Where "too large" begins: $\eta < 2/L$
 #
@@ -359,7 +360,8 @@ ax.set_title("Loss against step for the four learning rates");
 # a start on the shallow eigenvector is exact only up to round-off, which leaves a steep
 # component of about $10^{-17}$: with $\eta = 0.25$ it takes about a hundred steps to grow, and
 # the run diverges. Below the edge, the distance to the minimum shrinks, in the long run and
-# from a generic start (one with a component along the slowest eigenvector), by the factor
+# from a generic start (one with a component along the eigen-direction whose factor
+# $|1 - \eta\lambda_i|$ is largest), by the factor
 # $\rho(\eta) = \max_i |1 - \eta\lambda_i| = \max(|1 - \eta\mu|,\ |1 - \eta L|)$ per step. For
 # our bowl $L = 10$, so $2/L = 0.2$: the "too large" $0.195$ sits just below the edge and the
 # "far too large" $0.21$ just above.
@@ -656,8 +658,10 @@ ax_dist.legend(fontsize=8, loc="upper right");
 #
 # The gradient rule has its own blind spot: the gradient vanishes at a saddle point
 # too. Started a hair off the ridge of the saddle $x^2 - y^2$, gradient descent gets
-# close to the saddle point and the gradient rule stops it there, at a point that is no
-# minimum ([details notebook](02_gradient_descent_details.ipynb), section A).
+# close to the saddle point, and with a loose `tol` ($10^{-3}$) the gradient rule stops it
+# there, at a point that is no minimum. How close it gets depends on how small the off-ridge
+# component is, and whether the rule fires depends on that against `tol`: with `run`'s
+# default $10^{-8}$ the same run slides off and diverges ([details notebook](02_gradient_descent_details.ipynb), section A).
 #
 # What to do in practice: stop on a small gradient norm, preferably relative to the
 # start ($\|\nabla f(x_k)\| \le \varepsilon \|\nabla f(x_0)\|$, which fixes the units),
@@ -692,8 +696,10 @@ ax_dist.legend(fontsize=8, loc="upper right");
 # ### Why $2/L$ in general: the descent lemma
 #
 # $L$-smoothness alone, convex or not, bounds how far $f$ can rise above its
-# tangent: writing $f(y) - f(x) - \nabla f(x)\cdot(y - x)$ as
-# $\int_0^1 \big(\nabla f(x + t(y-x)) - \nabla f(x)\big)\cdot(y - x)\,dt$ and bounding the
+# tangent. $f(y) - f(x)$ is the integral of the slope along the segment from $x$ to $y$
+# (the 1-D fundamental theorem of calculus applied to $t \mapsto f(x + t(y - x))$, whose
+# derivative is $\nabla f(x + t(y-x))\cdot(y - x)$). So writing
+# $f(y) - f(x) - \nabla f(x)\cdot(y - x)$ as $\int_0^1 \big(\nabla f(x + t(y-x)) - \nabla f(x)\big)\cdot(y - x)\,dt$ and bounding the
 # integrand by $L t \|y - x\|^2$ gives
 # $f(y) \le f(x) + \nabla f(x)\cdot(y - x) + \tfrac{L}{2}\|y - x\|^2$
 # (Nesterov 2004, Lemma 1.2.3). Put in the gradient step $y = x - \eta \nabla f(x)$:
@@ -928,8 +934,8 @@ assert maps[0.016].fraction("max_steps") > 0.8 * lost        # most of its basin
 # the maps, none of the 10,000 starts reaches it. The most sharply curved one, at the lower
 # left, goes first: at $\eta = 0.016$ most of its basin turns light grey (runs that keep
 # bouncing near it without settling: *no minimum reached*), and the rest are thrown into a
-# neighbouring basin. Some starts elsewhere change destination too, such as the strip along the
-# top edge ([details notebook](02_gradient_descent_details.ipynb), section C). Above every
+# neighbouring basin. Some starts elsewhere change destination too, such as the strips along the
+# bottom and the top edge ([details notebook](02_gradient_descent_details.ipynb), section C). Above every
 # threshold nothing converges, and some runs are flung out of the square altogether (dark grey).
 # Which minimum you find, and whether you find one, is decided by the start *and* the learning
 # rate. A large learning rate cannot settle into a sharp minimum from nearby, only into one flat

@@ -165,7 +165,7 @@ ax_q.legend(fontsize=8);
 # **Saddles.** The gradient rule of the chapter's section 5 (stop once
 # $\|\nabla f\| \le$ `tol`) has a blind spot: a point where the gradient vanishes need
 # not be a minimum. On the saddle $f = x^2 - y^2$, start a hair off the ridge line
-# $y = 0$:
+# $y = 0$, with the loose tolerance `tol` = $10^{-3}$:
 
 # %%
 stuck = run(sgd(lr=0.1), saddle, [-1.8, 1e-8], steps=500, tol=1e-3)
@@ -188,9 +188,28 @@ continuing = plotting.plot_path(onwards.xs[: np.argmax(np.abs(onwards.xs[:, 1]) 
 continuing.end.set_visible(False)                        # the run does not end there
 ax.plot(0, 0, "o", color="black", markersize=20, markerfacecolor="none", markeredgewidth=1.5,
         linestyle="none", label="saddle point (0, 0), ringed", zorder=5)
-ax.set(title="Saddle $x^2 - y^2$: the gradient rule stops at the saddle point",
+ax.set(title="Saddle $x^2 - y^2$, tol = $10^{-3}$: the gradient rule stops at the saddle point",
        xlabel="$x$", ylabel="$y$")
 ax.legend(fontsize=8, loc="lower left");
+
+# %% [markdown]
+# Whether the rule fires depends on `tol`. With $\eta = 0.1$ the iterates are
+# $x_k = 0.8^k x_0$ and $y_k = 1.2^k y_0$, and the gradient is $(2x_k, -2y_k)$: the
+# on-ridge part shrinks while the off-ridge part grows, so the gradient norm is
+# smallest near the step where the two are equal,
+# $k \approx \ln(1.8/10^{-8})/\ln 1.5 \approx 47$, and it is about $1.5 \cdot 10^{-4}$
+# there. The smaller the off-ridge component $y_0$, the later the two parts meet and
+# the smaller that norm: how close the run gets to the saddle depends on $y_0$, and
+# whether the rule fires depends on $y_0$ against `tol`. A `tol` above that smallest norm
+# stops the run near the saddle; a `tol` below it, such as `run`'s default $10^{-8}$,
+# never fires, and the run slides off the saddle and diverges:
+
+# %%
+closest = np.linalg.norm(saddle.grad(run(sgd(lr=0.1), saddle, [-1.8, 1e-8], steps=60, tol=0).xs.T), axis=0)
+default = run(sgd(lr=0.1), saddle, [-1.8, 1e-8], steps=500)     # the default tol = 1e-8
+print(f"smallest gradient norm {closest.min():.2g} at step {closest.argmin()}; default tol: {default.message}")
+assert np.isclose(closest.min(), 1.5e-4, rtol=0.05) and abs(closest.argmin() - 47) <= 1
+assert default.status == "diverged"                      # the default tol never fires here
 
 # %% [markdown]
 # On a non-convex $f$ the first row of the chapter's table only promises a small
@@ -456,10 +475,11 @@ others = (ends_10 != sharpest) & ((map_16.status != "converged") | (ends_16 != e
 first_16 = starts[others] - 0.016 * himmelblau.grad(starts[others].T).T
 decided = np.mean(flow_end(first_16) == ends_16[others])
 steep_share = np.mean(steepest_at_start[others] > 2 / 0.016)
+bottom_strip, top_strip = np.sum(starts[others][:, 1] < -4), np.sum(starts[others][:, 1] > 4)
 print(f"{bouncing.sum()} runs end unconverged, {bounce_distance.min():.2f} to {bounce_distance.max():.2f} from the"
       f" sharp minimum; {others.sum()} starts outside its basin change destination, {steep_share:.0%} of them where"
       f" the curvature exceeds 2/0.016 = 125 (grid: {np.mean(steepest_at_start > 125):.0%}); the flow from their"
-      f" first step reaches the eta = 0.016 minimum for {decided:.0%}")
+      f" first step reaches the eta = 0.016 minimum for {decided:.0%}; {bottom_strip} with y < -4, {top_strip} with y > 4")
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -471,11 +491,12 @@ assert decided > 0.98                                                           
 assert np.isclose(bounce_distance.min(), 0.54, atol=0.01) and np.isclose(bounce_distance.max(), 0.64, atol=0.01)
 assert abs(others.sum() - 738) <= 10 and steep_share > 0.98                     # 738 (7%), 99% on steep walls
 assert 0.45 < np.mean(steepest_at_start > 125) < 0.55                           # half of the grid
+assert abs(bottom_strip - 337) <= 10 and abs(top_strip - 278) <= 10              # the two edge strips
 
 # %% [markdown]
 # The runs that head for the sharp minimum keep bouncing around it, 0.54 to 0.64 away.
-# Outside its basin 738 starts (7% of the grid) change destination, such as the strip
-# along the top edge; 99% of them start on a steep wall where the curvature exceeds
+# Outside its basin 738 starts (7% of the grid) change destination, most of them in two
+# strips: 337 along the bottom edge ($y < -4$) and 278 along the top edge ($y > 4$); 99% of them start on a steep wall where the curvature exceeds
 # $2/0.016 = 125$ (half of the grid does), and for 99% the first step decides: the
 # flow from where the first $\eta = 0.016$ step lands reaches the minimum the
 # $\eta = 0.016$ run reaches.
@@ -634,10 +655,25 @@ ax_in.tick_params(labelsize=7);
 # The largest eigenvalue is 1,506 at the start, above $2/\eta$, and the first dozen
 # steps bounce across the valley (inset). Along the valley floor the curvature stays
 # below 976; close to $(1, 1)$, from about step 3,900 to the end, it is above again,
-# but the component across the valley grows by at most $|1 - \eta L| = 1.053$ per step:
-# too slowly to matter in 5,000 steps. With 50,000 steps the growth wins: the run ends
-# bouncing, its loss going up on every other step.
-#
+# and the component across the valley grows, by up to $|1 - \eta L| = 1.053$ per step.
+# It starts from almost nothing, so it takes over a thousand steps to show, and then
+# only just: in this run $f$ still falls until step 5,156 ($f = 3.5 \cdot 10^{-5}$),
+# then shoots up, past $10^{-3}$ at step 5,259 and past $0.1$ at step 5,325. The
+# 5,000-step budget ends about 150 steps before the loss turns up: this rate wins
+# because the run stops just in time.
+# With 50,000 steps the run ends bouncing, its loss going up on every other step.
+
+# %%
+f_early = rosenbrock.f(long_runs.path[:5501, 1].T)                      # the budget's best, first 5500 steps
+turn = f_early.argmin()
+later = np.arange(f_early.size) > turn
+blow_up = [np.argmax(later & (f_early > level)) for level in (1e-3, 0.1)]
+print(f"smallest f {f_early[turn]:.2g} at step {turn}; f passes 1e-3 at step {blow_up[0]}, 0.1 at step {blow_up[1]}")
+assert 100 < turn - budget_steps < 250 and f_early[turn] < 1e-4      # the loss turns up ~150 steps after 5000
+assert turn - late_unstable.min() > 1000                              # over a thousand steps after the curvature passes 2/eta
+assert turn < blow_up[0] < blow_up[1] < 5450                            # ... and shoots up within a few hundred
+
+# %% [markdown]
 # **How far is the best rate from the edge of divergence?** A rule of thumb (Bengio
 # 2012; Smith 2017, §3.3) says within about a factor 2:
 

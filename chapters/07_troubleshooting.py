@@ -33,7 +33,7 @@
 # ## What you will learn
 #
 # - why gradients **vanish** in a deep chain of sigmoid layers (each layer
-#   multiplies the gradient by $\sigma' \le 1/4$), how to see it in the gradient
+#   multiplies the gradient by $w\,\sigma'$, with $\sigma' \le 1/4$), how to see it in the gradient
 #   norm per layer, and why ReLU with He's initialization does not suffer from it;
 # - **batch normalization**: how it rescues the deep sigmoid chain, and why it behaves
 #   differently in training and evaluation (plus layer normalization, in one paragraph);
@@ -73,10 +73,10 @@ COLORS = style.PALETTE
 # %% [markdown]
 # ## 1. Vanishing gradients
 #
-# A deep network is a chain of layers, each a linear map followed by an
-# activation function $\phi$: $z_l = a_{l-1} W_l + b_l$, $a_l = \phi(z_l)$. The chain
-# rule runs the other way. The error at the output is carried down one layer at
-# a time, and each layer multiplies it by its weights and by $\phi'(z_l)$:
+# A deep network is a chain of layers, each a linear map followed by an activation function
+# $\phi$: $z_l = a_{l-1} W_l + b_l$, $a_l = \phi(z_l)$. The chain rule runs the other way. The
+# error at the output is carried down one layer at a time, and each layer multiplies it by its
+# weights and by $\phi'(z_l)$. With $\delta_l = \partial \mathcal L / \partial z_l$, the error at layer $l$'s pre-activations:
 #
 # $$\delta_{l-1} = (\delta_l\, W_l^\top) \odot \phi'(z_{l-1}), \qquad
 # \frac{\partial \mathcal L}{\partial W_l} = a_{l-1}^\top \delta_l .$$
@@ -415,7 +415,7 @@ assert 1e17 < grad_100[1.1] / grad_100[0.9] < 1e18             # seventeen order
 
 # %% [markdown]
 # At $T = 100$ a weight of 1.1 gives a gradient above $10^{10}$, a weight of 0.9
-# one below $10^{-7}$: seventeen orders of magnitude from a 20 % change in $w$.
+# one below $10^{-7}$: seventeen orders of magnitude from $w = 0.9$ to $w = 1.1$.
 #
 # ### A wall in the landscape
 #
@@ -497,24 +497,25 @@ assert slow.status == "max_steps" and slow.f > 5
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
 fig, (ax, ax_g) = plt.subplots(1, 2, figsize=(12, 4.4), width_ratios=[1.35, 1.2])
-wall_levels = np.geomspace(1e-2, 1e8, 21)
+wall_levels = np.geomspace(1e-2, 1e8, 11)                   # one level per decade
 wall_art = plotting.plot_contours(wall, ax=ax, levels=wall_levels, mark_minima=False,
                                   title="Recurrence loss, $T$ = 20: a wall at $|w| \\approx 1$")
-wall_bar = fig.colorbar(wall_art.filled, ax=ax, boundaries=wall_levels, ticks=wall_levels[::4], pad=0.03)
+wall_bar = fig.colorbar(wall_art.filled, ax=ax, boundaries=wall_levels, ticks=wall_levels[::2], pad=0.03)
 wall_bar.set_ticklabels([f"$10^{{{k}}}$" for k in range(-2, 9, 2)])
 wall_bar.set_label("loss $f(w, b)$, contour levels")
 colors = {"by value": COLORS["orange"], "by global norm": COLORS["blue"]}
 for name, tr in clipped.items():
-    plotting.plot_path(tr, ax=ax, color=colors[name], label=f"clipped {name}", markers=False, legend=False)
+    plotting.plot_path(tr, ax=ax, color=colors[name], markers=False, legend=False).start.set_visible(False)
+    ax.plot([], [], color=colors[name], marker="D", mec="black", label=f"clipped {name}, its end (200 steps)")
 W, B, _ = plotting.surface_grid(wall, 300)
 h_T = troubles.recurrence(W, 1.0, np.broadcast_to(B, (20,) + B.shape))[-1]
-ax.contour(W, B, h_T - 3.0, levels=[0.0], colors=[COLORS["bluish_green"]], linestyles="--", linewidths=1.5)
-ax.plot([], [], color=COLORS["bluish_green"], linestyle="--", label="valley floor $h_T = 3$")
+ax.contour(W, B, h_T - 3.0, levels=[0.0], colors="white", linewidths=5, zorder=3.9)   # white halo, above the paths
+ax.contour(W, B, h_T - 3.0, levels=[0.0], colors=[COLORS["bluish_green"]], linestyles="--", linewidths=2.5, zorder=4)  # floor
+ax.plot([], [], color=COLORS["bluish_green"], linestyle="--", linewidth=2.5, label="valley floor $h_T = 3$")
 ax.annotate("", xy=start - 1.1 * g0 / np.linalg.norm(g0), xytext=start,
             arrowprops=dict(arrowstyle="->", color=COLORS["vermillion"], lw=2))
 ax.plot([], [], color=COLORS["vermillion"], label="no clipping: the first step\npoints here (and is 246 long)")
-ax.plot([], [], **dict(style.START_STYLE, markeredgecolor="black"), label="start")   # legend entries for the
-ax.plot([], [], **dict(style.END_STYLE, markerfacecolor="0.4"), label="end (200 steps)")  # markers of plot_path
+ax.plot(*start, **dict(style.START_STYLE, markeredgecolor="black"), label="start (both runs)")
 ax.set(xlabel="$w$", ylabel="$b$")
 ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)   # below: nothing hidden
 for name, tr in clipped.items():                 # even and odd steps apart: the bounce is two lines, not a band
@@ -536,14 +537,13 @@ ax_g.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.15))
 # **Clipping by global norm** is the form Pascanu, Mikolov and Bengio (2013)
 # proposed against exploding gradients, and what `torch.nn.utils.clip_grad_norm_` does.
 #
-# On the right, the diagnosis: the gradient norm stays above the threshold, so every
-# step is clipped and has a fixed length ($\text{lr}\cdot c = 0.02$ by global norm,
-# between 0.02 and $0.02\sqrt2$ by value), and such a run cannot settle. Toward the end
-# the norm alternates between a high and a low value at every step (two lines, even and
-# odd steps): the iterate bounces across the valley, which has become too sharp for the
-# rate there. The cure is a lower learning rate, below $2/\lambda_{\max}$ where the run
-# ends: section E of the [details notebook](07_troubleshooting_details.ipynb) measures the bounce and that curvature, and
-# reruns both clipped runs at a rate below their bound: both then converge.
+# On the right, the diagnosis: the gradient norm stays above the threshold, so every step is clipped
+# and has a fixed length ($\text{lr}\cdot c \approx 0.02$ by global norm, between 0.02 and $0.02\sqrt2$
+# by value), and such a run cannot settle. Toward the end the norm alternates between a high and a low
+# value at every step (two lines, even and odd steps): the iterate bounces across the valley, which
+# has become too sharp for the rate there. The cure is a lower learning rate, below $2/\lambda_{\max}$
+# where the run ends: section E of the [details notebook](07_troubleshooting_details.ipynb) measures
+# the bounce and that curvature, and reruns both clipped runs at a rate below their bound: both then converge.
 #
 # ## 4. Saddle points and plateaus
 #
@@ -1097,15 +1097,14 @@ fig.suptitle("What is wrong with each run?", fontsize=10);
 # The diagnoses (section K of the [details notebook](07_troubleshooting_details.ipynb)
 # has the longer versions and their checks):
 #
-# - **A — learning rate too high.** The loss falls for a few dozen steps, then
-#   turns and rises faster and faster. The rate $2.05/L$ is just above the
-#   stability limit $2/L$ of the steep direction (chapter 02): along it the error
-#   grows by $|1 - 2.05| = 1.05$ per step, slowly at first, while the flat direction
-#   still converges and hides it (the fall first is due to the start). Lower the
-#   learning rate below $2/L$. The deeper cause here is the features' scales 1 and 10:
+# - **A — learning rate too high.** The loss falls for a few dozen steps, then turns and rises
+#   faster and faster. The rate $2.05/L$ is just above the stability limit $2/L$ of the steep
+#   direction (chapter 02): along it the error grows by $|1 - 2.05| = 1.05$ per step, slowly at
+#   first, while the flat direction still converges and hides it (it falls first: its start already
+#   has the minimizer's second coordinate, so its error along the steep direction starts small).
+#   Lower the learning rate below $2/L$. The deeper cause here is the features' scales 1 and 10:
 #   curvatures 0.97 and 101.45, so any stable rate is slow along the flat direction.
-#   **Standardize the features** (section K of the [details notebook](07_troubleshooting_details.ipynb) does it for this
-#   run: gradient descent then converges in a few steps).
+#   **Standardize the features** (section K of the [details notebook](07_troubleshooting_details.ipynb) does it for this run: gradient descent then converges in a few steps).
 # - **B — learning rate too low.** A slow, steady decline that bends only
 #   gently: after 200 steps the loss is still far above its minimum. Raise
 #   the learning rate (here $0.002/L$; run F uses 150 times more).
@@ -1169,7 +1168,7 @@ assert np.all(F > 0) and np.all(np.diff(F) < 0) and 2.5e-14 < F[-1] < 4e-14     
 # plot to choose the start**; on a static page pass `x0=(w, b)` to `clipping_explorer`.
 
 # %%
-from gdlearn.widgets.clipping import clipping_explorer
+from gdlearn.widgets.clipping import clipping_explorer, descend
 
 explorer = clipping_explorer()
 explorer
@@ -1180,13 +1179,14 @@ explorer
 # 1. Switch the clipping to **none**: the first step leaves the map. Find the
 #    largest learning rate with which plain gradient descent survives the wall
 #    (section 3 used $10^{-4}$), and look at where it gets in 200 steps.
-# 2. Back to **by global norm**: raise the threshold $c$ step by step. From which
-#    $c$ on does the run miss the valley, and from which on does it leave the map?
-#    Why do both answers depend on the learning rate?
+# 2. Back to **by global norm**: raise the threshold $c$ step by step. From which $c$ on does the run
+#    miss the valley, and from which on does it leave the map? Why do both answers depend on the
+#    learning rate?
 # 3. Compare **by value** and **by global norm** at the same $c$: where does each
 #    path meet the valley floor (the dashed line)?
-# 4. Start inside the valley, at $w = 0$ (click there, or `x0=(0.0, 0.5)`): does
-#    clipping change anything where the gradients are small?
+# 4. Start away from the wall, at $w = 0$ (click there, or `x0=(0.0, 0.5)`). The floor is at $b = 3$
+#    there, above the map: the gradient (norm 2.8) is above $c = 1$, so clipping acts on the first
+#    steps. Compare the three clippings: do the paths differ much, and where does each one end?
 #
 # The explorer's numbers can be checked:
 
@@ -1198,6 +1198,9 @@ assert explorer.status_text.startswith("diverged at step 1")
 explorer.update(clip="by value")
 assert abs(explorer.first_turn - angle_degrees(g0, by_value)) < 1e-9
 explorer.update(clip="by global norm")
+assert 2.79 < np.linalg.norm(wall.grad(np.array([0.0, 0.5]))) < 2.81        # prompt 4: |grad f| = 2.8 > c
+ends = [descend(mode, 1.0, 0.02, wall, [0.0, 0.5], 200) for mode in ["none", "by value", "by global norm"]]
+assert all(tr.f < 1e-20 for tr in ends) and max(np.linalg.norm(tr.x - ends[0].x) for tr in ends) < 0.06
 
 # %% [markdown]
 # ## Summary

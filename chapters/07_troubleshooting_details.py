@@ -803,6 +803,9 @@ assert abs(loss_sig_start - 2.22) < 0.005 and abs(loss_sig_end - 1.77) < 0.005
 # the longer versions, with every check. The six runs again, computed as in the chapter:
 
 # %%
+degree = 12                                             # section 6's polynomial degree (run D)
+
+
 def regression(dataset):
     """Loss, gradient, largest curvature L and minimum f* of least squares on a data set."""
     f = lambda w: models.mse_loss(w, dataset.X, dataset.y)

@@ -358,7 +358,7 @@ assert central_difference_descent(f, start, h=1e-6, lr=3.0).min() == f(start)   
 # each client's class mix from a Dirichlet and give every client the same number of
 # examples.
 #
-# **A note on names.** in McMahan et al., each selected client (a fraction $C$ of
+# **A note on names.** In McMahan et al., each selected client (a fraction $C$ of
 # them per round) runs $E$ local **epochs** of mini-batch SGD with batch size $B$;
 # with $B = \infty$ (the full local data set) and $E = 1$ they call it FedSGD.
 # Here every local step uses the client's full data, so our $E$ local steps are
@@ -549,7 +549,7 @@ assert 0.02 < min(worst_gaps) < 0.03 and 0.07 < max(worst_gaps) < 0.10
 # %% [markdown]
 # ## H. Where the value-only methods come from, and what lies beyond them
 #
-# **The evolution strategy's estimate is REINFORCE.** The chapter's section 4 shows
+# **The evolution strategy's estimate is REINFORCE.** Section I below derives
 # $\nabla L_\sigma(x) = \frac1\sigma\mathbb E[L(x + \sigma\varepsilon)\,\varepsilon]$.
 # This is the **score-function**, or REINFORCE, gradient of the search
 # distribution $N(x, \sigma^2 I)$, $\nabla_x \mathbb E[L] = \mathbb E[L\,\nabla_x \log\varphi_\sigma]$,
