@@ -1151,14 +1151,14 @@ table(["optimizer in the default race", "learning rate"],           # the figure
 
 # %% [markdown]
 # **What the default race shows** (Rosenbrock, 300 steps): momentum ends lowest,
-# ahead of Adam, then RMSprop, then SGD. Two facts explain why Adam loses:
+# ahead of Adam, then RMSprop, then SGD. Two candidate reasons why Adam loses, the first tested:
 #
 # 1. **Its steps are far shorter than $\eta$.** $\hat v$ averages squared gradients
 #    over about $1/(1 - \beta_2) = 1000$ steps, so after 300 steps it still
 #    remembers the steep start, and the normalized step $\hat m/\sqrt{\hat v}$ is
 #    small. Give Adam a short memory, $\beta_2 = 0.95$ (about 20 steps), and at the
 #    same rate it ends below momentum at momentum's preset rate, though not at
-#    momentum's best rate.
+#    momentum's best rate: so it explains part of the gap, not all of it.
 # 2. **Rosenbrock's valley is curved and, near the minimum, not aligned with the
 #    axes** (the Hessian's steep eigenvector there is at about 27° to the $x$ axis), so
 #    per-coordinate scaling barely helps (section 4), while momentum's gain on a
