@@ -127,7 +127,8 @@ ax.legend(fontsize=8);
 # $$J(w) = \frac1n \sum_{i=1}^n \tfrac12 \,(x_i^\top w - y_i)^2 = \frac{1}{2n}\,\|Xw - y\|^2 .$$
 #
 # Why squares, and not, say, absolute values? One reason is statistical: if the
-# data are a line plus independent Gaussian noise, as ours are, the $w$ that
+# data are a line plus independent Gaussian noise of the same variance for every
+# example, as ours are, the $w$ that
 # minimizes $J$ is the $w$ that makes the data most likely, the **maximum-likelihood
 # estimate** (Zhang et al. 2023, *Dive into Deep Learning*, §3.1.3; Bishop 2006,
 # *Pattern Recognition and Machine Learning*, §3.1.1). The two-line derivation, and
@@ -444,7 +445,8 @@ assert np.isclose(cond_XtX, cond_X ** 2)
 # the **orthogonal projection** $\hat y = Xw^\star$, and the residual
 # $r = Xw^\star - y$ is perpendicular to the plane, so to each column: $X^\top r = 0$,
 # the normal equations. (Pythagoras then gives $\|y\|^2 = \|\hat y\|^2 + \|r\|^2$,
-# and every other point of the plane is farther from $y$.) We cannot draw
+# and for any other point $p$ of the plane the triangle $y, \hat y, p$ has a right
+# angle at $\hat y$, so $\|y - p\|^2 = \|r\|^2 + \|\hat y - p\|^2$: $p$ is farther from $y$.) We cannot draw
 # $\mathbb{R}^{50}$, so here are three examples, $t = 0, 1, 2$, in $\mathbb{R}^3$. A
 # 3-D view cannot show a right angle faithfully, so the right panel looks at the
 # same vectors edge-on, along the plane: the plane becomes a line, and $y$ stands
@@ -525,7 +527,8 @@ ax2.legend(loc="upper left", fontsize=8);
 #   count grows like $\sqrt\kappa$ rather than $\kappa$.)
 # - Forming $X^\top X$ squares the condition number, which costs
 #   digits when $X$ is badly conditioned. `lstsq` (which factorizes $X$ itself, by
-#   the SVD: numpy calls LAPACK's `gelsd`) avoids that: prefer it to
+#   the SVD: numpy calls LAPACK's `gelsd`, per its documentation) avoids that when the
+#   residual is small ([details](03_linear_regression_details.ipynb), section C): prefer it to
 #   `solve(X.T @ X, X.T @ y)`.
 # - Most losses have no closed form: logistic regression (chapter 04) and neural
 #   networks (chapter 09) can only be minimized step by step.
@@ -1059,8 +1062,10 @@ assert np.isclose(kappa_of(whitened), 1, rtol=1e-9)                      # white
 # **weight decay** (chapter 06, section 5, shows that for Adam the two are no longer
 # the same). We call the penalty $\alpha$ because $\lambda$ already names the
 # eigenvalues of $H$. scikit-learn's `Ridge` calls it `alpha` too, but on the summed
-# squared error without the $\tfrac12$, $\|y - Xw\|^2 + \alpha\|w\|^2$: its `alpha` is $n$
-# times ours. `torch.optim.SGD` with `weight_decay` set to $\alpha$ adds $\alpha w$ to the
+# squared error without the $\tfrac12$, $\|y - Xw\|^2 + \alpha\|w\|^2$ (its user guide,
+# "Ridge regression"): its `alpha` is $n$ times ours; it also fits an unpenalized
+# intercept by default (`fit_intercept=True`), so pass it the features without a column
+# of ones, or set `fit_intercept=False`. `torch.optim.SGD` with `weight_decay` set to $\alpha$ adds $\alpha w$ to the
 # gradient of the loss it is given (PyTorch documentation, `torch.optim.SGD`): with
 # our half-MSE as that loss, it takes exactly this step.
 # On the correlated features, with $\alpha = 0.1$:
@@ -1087,6 +1092,7 @@ assert np.isclose(kappa_ridge, (near.L + alpha) / (near.mu + alpha))
 assert kappa_ridge < kappa_nc / 5 and ridge_steps < near_steps / 5
 assert abs(kappa_ridge - 18.9) < 0.05                               # this sample: 191 -> 18.9
 assert np.allclose(ridge_xs[-1], w_ridge, atol=1e-6)                     # GD finds w_ridge
+assert np.linalg.norm(w_ridge) < np.linalg.norm(near.minima[0]) and w_ridge[1] > near.minima[0][1]   # norm down, w2 up
 n_nc = len(y_nc)                                  # scikit-learn's objective |y - Xw|^2 + a |w|^2, a = n alpha:
 w_sklearn_form = np.linalg.solve(X_nc.T @ X_nc + n_nc * alpha * np.eye(2), X_nc.T @ y_nc)
 assert np.allclose(w_sklearn_form, w_ridge)                              # its minimizer is w_alpha
@@ -1108,8 +1114,9 @@ for alpha_small in [1e-3, 1e-6]:
 
 # %% [markdown]
 # The penalty made the problem ten times better conditioned, and gradient descent
-# needed about ten times fewer steps; the weights shrank and the data loss rose a
-# little. On the collinear example, ridge with a small $\alpha$ lands next to
+# needed about ten times fewer steps; the norm of the weights shrank (not each weight:
+# here $w_2$ grew, since ridge shrinks along the eigen-directions of $H$ and pulls
+# correlated weights towards each other) and the data loss rose a little. On the collinear example, ridge with a small $\alpha$ lands next to
 # $(0.5, 0.5)$, the minimum-norm solution that gradient descent from zero found
 # with no penalty at all: the explicit and the implicit preference agree there.
 #
@@ -1140,7 +1147,7 @@ pairings = [8, 64, 1024]                                      # k, paired with a
 gd_filter = {k: 1 - (1 - 0.1 * curvatures) ** k for k in pairings}
 ridge_filter = {k: curvatures / (curvatures + 1 / (0.1 * k)) for k in pairings}
 for k in pairings:
-    at_alpha = 1 - (1 - 0.1 / (0.1 * k)) ** k                   # GD's filter at lambda_i = lambda (ridge's: 1/2)
+    at_alpha = 1 - (1 - 0.1 / (0.1 * k)) ** k                   # GD's filter at lambda_i = alpha (ridge's: 1/2)
     print(f"k = {k:4d}, alpha = {1 / (0.1 * k):.4f}: at lambda_i = alpha GD keeps {at_alpha:.3f}, ridge 0.500;"
           f" largest difference {np.max(np.abs(gd_filter[k] - ridge_filter[k])):.3f}")
 
