@@ -266,3 +266,15 @@ def test_static_display_shows_a_png_and_the_numbers():
         assert "clipping by global norm" in ex.artists["message"].get_text()
     finally:
         ex.close()
+
+
+@pytest.mark.parametrize("clip", ["by global norm", "by value"])
+def test_clipped_steps_counts_the_steps_where_the_block_acted(explorer, clip):
+    """From a start inside the map the run converges to |g| ~ 1e-15; round-off there must not count."""
+    explorer.update(clip=clip, threshold=1.0, lr=0.02, steps=200, x0=0.0, y0=0.5)
+    xs = explorer.trace.xs[:-1]                                   # each iterate a step starts from
+    g = np.array([loss_and_grad(x)[1] for x in xs])
+    acted = (np.linalg.norm(g, axis=1) + 1e-6 > 1.0) if clip == "by global norm" else np.any(np.abs(g) > 1.0, axis=1)
+    assert explorer.trace.fs[-1] < 1e-20 and np.linalg.norm(g[-1]) < 1e-6    # converged: tiny gradients at the end
+    assert explorer.clipped_steps == int(acted.sum()) > 0
+    assert f"clipped at {int(acted.sum())} of" in explorer.status_text

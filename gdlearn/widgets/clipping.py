@@ -212,7 +212,12 @@ class ClippingExplorer(Explorer):
             self.first_turn = _turn_degrees(g0, clipper.update(g0, clipper.init(x0))[0])
         self.clipped_norms = used
         with np.errstate(invalid="ignore"):
-            self.clipped_steps = int(np.sum(used[:-1] < raw[:-1] * (1 - 1e-9))) if block else 0
+            # a step was clipped if it came out shorter than the gradient, and the block could
+            # act: both need |g| above the threshold (by global norm: |g| + 1e-6 > c; by value:
+            # some |g_i| > c, so |g| > c). Without the second test, round-off in the iterates
+            # near convergence (|g| ~ 1e-8 or less) made unclipped steps count.
+            acts = raw[:-1] > v["threshold"] - 1e-6
+            self.clipped_steps = int(np.sum((used[:-1] < raw[:-1] * (1 - 1e-9)) & acts)) if block else 0
         a = self.artists
         a["path"].set_data(xs[:, 0], xs[:, 1])
         a["start"].set_data(xs[:1, 0], xs[:1, 1])
