@@ -381,7 +381,8 @@ assert np.isclose(momentum_rate(2 / (L + mu), 0.0, [mu, L]), (kappa - 1) / (kapp
 # $(1 + \beta - \alpha\lambda)^2 \le 4\beta$, i.e. for
 # $(1 - \sqrt\beta)^2 \le \alpha\lambda \le (1 + \sqrt\beta)^2$. Choose $\alpha$ and
 # $\beta$ so that this window just holds the whole spectrum (that no pair does better
-# in the worst case follows from a lower bound, at the end of this section):
+# in the worst case follows from a lower bound: section D of the [details
+# notebook](05_momentum_details.ipynb)):
 # $\alpha\mu = (1 - \sqrt\beta)^2$ and $\alpha L = (1 + \sqrt\beta)^2$. Taking
 # square roots, adding and subtracting:
 #
@@ -722,7 +723,7 @@ print("stability edges at beta = 0.9:", {m: round(f(0.9), 4) for m, f in limit_f
 # be matched to the spectrum.
 #
 # **What it means for a real function.** Near a minimum the Hessian is what matters: a run can only
-# settle at a minimum where $\alpha\lambda_{\max}$ is inside the method's interval. At Rosenbrock's
+# settle stably at a minimum where $\alpha\lambda_{\max}$ is inside the method's interval. At Rosenbrock's
 # minimum $(1, 1)$ (section 9) the Hessian's largest eigenvalue is about 1001.6, so the largest
 # learning rates that can settle there are:
 
@@ -910,14 +911,9 @@ ax.legend(fontsize=8, loc="upper right");
 # why the ratio tends to 2). So with noisy gradients the heavy ball still trades speed against the
 # floor, but on this ill-conditioned problem it trades along a better curve.
 #
-# *Why the first-order floors disagree near the edge.* Both pairs for 0.505 sit close to their
-# stability edges along $L$: $\alpha L$ = 1.97 against 2 for gradient descent, 3.18 against
-# $2(1 + \beta) = 3.35$ for the heavy ball. There a kick along $L$ echoes for long, and the floor
-# climbs steeply with the step: gradient descent's floor is 0.30 at the grid's step 0.0197 but
-# already 0.505 at $2/(L + \mu) = 0.0198$, less than 1% further (so its marker sits left of the
-# heavy ball's, at 0.30 against 0.495). The first-order floor, effective step × 2 directions / 4,
-# misses this: it gives 0.0098 and 0.049, about 30 and 10 times too low, for effective steps 0.020
-# and 0.098, five times apart.
+# Both pairs for 0.505 sit close to their stability edges, where the first-order floor formula
+# misses by 10 to 30 times, and gradient descent's grid pair reaches only 0.30, so its marker sits
+# left of the heavy ball's 0.495 (section G of the [details notebook](05_momentum_details.ipynb)).
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -1234,7 +1230,7 @@ assert np.isclose(explorer.values["lr"], lr_star) and np.isclose(explorer.values
 #   $\alpha/(1 - \beta)$ to keep the noise floor (section 7); with Nesterov, take at most
 #   $(1 + \beta)/(1 + 2\beta)$ of gradient descent's largest stable lr (section 6); on a quadratic
 #   whose $\mu$ and $L$ you know, $(\alpha^\star, \beta^\star)$ is the best heavy-ball pair (section
-#   4). (On a quadratic, conjugate gradients, chapter 03, reach the same $\sqrt\kappa$ order without
+#   4). (On a quadratic, conjugate gradients (chapter 03's details notebook, section C) reach the same $\sqrt\kappa$ order without
 #   being told $\mu$ and $L$; Nocedal & Wright 2006, §5.1.) Chapter 09 trains a small network with
 #   `sgd(lr, momentum=0.9)`.
 # - Momentum can carry an iterate over a bump that stops gradient descent; with too much of it the

@@ -398,8 +398,8 @@ for k in kappas:                     # steps predicted from k rho^k: ln(1e6 k) /
 #   $y_{k+1} = x_{k+1} + \beta(x_{k+1} - x_k)$ only add multiples of gradients already
 #   queried, so by induction both $x_k$ and $y_k$ lie in
 #   $x_0 + \operatorname{span}\{\nabla f(y_0), \dots, \nabla f(y_{k-1})\}$: the query points
-#   satisfy the theorem's assumption, and the bound applies to Nesterov's method on any
-#   function, not only on quadratics.
+#   satisfy the theorem's assumption whatever $f$ is, so Nesterov's method is among the
+#   methods the theorem covers: on the theorem's quadratics it cannot beat the bound.
 #
 # The heavy ball's rate on quadratics meets that bound, and the bound proves that
 # $(\alpha^\star, \beta^\star)$ is the best heavy-ball pair in the worst case over
@@ -755,6 +755,17 @@ assert abs(alphas[i] * mu / (1 - np.sqrt(betas[i])) ** 2 - 1) < 0.05          # 
 assert abs(alphas[i] / (1 - betas[i]) / alphas[-1] - 1) < 0.05                 # at gradient descent's step
 
 # %% [markdown]
+# **Why the first-order floors disagree near the edge.** In the chapter's section 7, both pairs for 0.505 sit close to their
+# stability edges along $L$: $\alpha L$ = 1.97 against 2 for gradient descent, 3.18 against
+# $2(1 + \beta) = 3.35$ for the heavy ball. There a kick along $L$ echoes for long, and the floor
+# climbs steeply with the step: gradient descent's floor is 0.30 at the grid's step 0.0197 but
+# already 0.505 at $2/(L + \mu) = 0.0198$, less than 1% further (so its marker sits left of the
+# heavy ball's, at 0.30 against 0.495). The first-order floor, effective step × 2 directions / 4,
+# misses this: it gives 0.0098 and 0.049, about 30 and 10 times too low, for effective steps 0.020
+# and 0.098, five times apart.
+# (These numbers are computed and asserted in the chapter's section 7.)
+
+# %% [markdown]
 # ## H. The floor follows the effective step: chapter 04's regression
 #
 # The two consequences of the noise-floor formula (the chapter's section 7: at a fixed
@@ -1002,9 +1013,9 @@ series = [(f"lr = 0.09, $\\beta$ = {b}", low_runs[b], lr_big, c, ls, m) for b, c
 series.append((f"lr = 0.005, $\\beta$ = {1 - gamma * np.sqrt(0.005):.3f}", small_runs[0.005], 0.005,
                COLORS["bluish_green"], (0, (5, 2, 1, 2)), "D"))          # its own colour: not gradient descent's
 for label, (xs, E), lr_, color, ls, marker in series:
-    n = int(t_max / np.sqrt(lr_)) + 1
-    t = np.arange(n) * np.sqrt(lr_)                                  # time t = k h
-    for ax_, ys in ((ax_x, xs[:n]), (ax_e, E[:n])):
+    n_shown = int(t_max / np.sqrt(lr_)) + 1
+    t = np.arange(n_shown) * np.sqrt(lr_)                            # time t = k h
+    for ax_, ys in ((ax_x, xs[:n_shown]), (ax_e, E[:n_shown])):
         ax_.plot(t, ys, color=color, linestyle=ls, marker=marker, markersize=4, linewidth=1.5, label=label,
                  markevery=1 if lr_ == lr_big else 5)
 ax_x.axhline(rim, color="black", linestyle=":", linewidth=1, label="hilltop, $x$ = 0.17")
@@ -1069,11 +1080,11 @@ def f_dd_max(xs):
 lr_small, beta_small = 0.005, 0.9
 xs = run(sgd(lr=lr_small, momentum=beta_small), double_well, np.array([x_low]), steps=5000, tol=1e-8).xs[:, 0]
 L_path = f_dd_max(xs)
-H = np.array([double_well.f(np.array([x])) for x in xs]) + beta_small / (2 * lr_small) * np.concatenate([[0.0], np.diff(xs) ** 2])
+H_energy = np.array([double_well.f(np.array([x])) for x in xs]) + beta_small / (2 * lr_small) * np.concatenate([[0.0], np.diff(xs) ** 2])
 print(f"lr = {lr_small}, beta = {beta_small}: |f''| <= {L_path:.1f} on the path, 2(1 - beta)/L = {2 * (1 - beta_small) / L_path:.4f}; "
-      f"largest rise of H: {np.diff(H).max():.1e}; ends at {xs[-1]:.4f}")
+      f"largest rise of H: {np.diff(H_energy).max():.1e}; ends at {xs[-1]:.4f}")
 assert np.isclose(L_path, 21.72, atol=0.01) and lr_small <= 2 * (1 - beta_small) / L_path   # inside the condition
-assert np.all(np.diff(H) <= 1e-12) and H.max() <= H[0] + 1e-12                             # H never increases
+assert np.all(np.diff(H_energy) <= 1e-12) and H_energy.max() <= H_energy[0] + 1e-12                             # H never increases
 xs_big = low_runs[0.94][0]
 H_big = np.array([double_well.f(np.array([x])) for x in xs_big[:3]]) + 0.94 / (2 * lr_big) * np.concatenate([[0.0], np.diff(xs_big[:3]) ** 2])
 assert H_big[1] > H_big[0] + 0.5 and np.isclose(2 * (1 - 0.94) / lr_big, 1.33, atol=0.01)     # outside: H rises
@@ -1131,6 +1142,9 @@ assert np.allclose([spectral_radius(m, 0.01, b) for m, b in [("nesterov", 0.9), 
                    [0.944, 0.949, 0.99], atol=5e-4)
 assert all(spectral_radius("nesterov", a, 0.9) < min(spectral_radius("gd", a, 0.0), np.sqrt(0.9)) for a in np.geomspace(0.003, 0.099, 50))
 assert spectral_radius("nesterov", 0.12, 0.9) > spectral_radius("gd", 0.12, 0.0)   # above 1 - beta, gradient descent wins
+a_mid = np.linspace(0.0035, 1.32, 400)                          # Nesterov below the heavy ball from ~0.003 to ~1.33
+assert all(spectral_radius("nesterov", a, 0.9) < spectral_radius("heavy_ball", a, 0.9) for a in a_mid)
+assert spectral_radius("nesterov", 1.345, 0.9) > spectral_radius("heavy_ball", 1.345, 0.9) and spectral_radius("nesterov", 1.0, 0.9) < 1e-9
 a_low = np.geomspace(0.001, 0.002, 20)                          # below about 0.002 the momentum curves coincide:
 assert all(abs(spectral_radius("heavy_ball", a, 0.9) - spectral_radius("nesterov", a, 0.9)) < 1e-3 for a in a_low)
 assert all(abs(spectral_radius(m, a, 0.9) - (1 - a / 0.1)) < 0.05 * a for m in ("heavy_ball", "nesterov")
@@ -1168,7 +1182,8 @@ ax.legend(fontsize=8, loc="upper left");
 # directions with small $\alpha\lambda$, the shallow ones, and that is why $\beta$
 # has to be matched to the spectrum.
 #
-# Nesterov's curve lies below the heavy ball's for $a$ from about 0.003 to 1. Below
+# Nesterov's curve lies below the heavy ball's for $a$ from about 0.003 to 1.33 (at $a = 1$ its
+# rate is 0: both roots are 0). Below
 # $a \approx 0.002$ the two momentum curves lie within 0.001 of each other, so the heavy ball's
 # hides Nesterov's: to first order in $a$ both rates are $1 - a/(1 - \beta)$. Its
 # polynomial $z^2 - (1 + \beta)(1 - a)z + \beta(1 - a)$ has the constant term
