@@ -903,7 +903,7 @@ assert np.isclose(error_buggy, 1 / 3, atol=1e-6)
 # round-off model of section 5 divided by the gradient, $\varepsilon |f| / (2h\|g\|)$:
 # an **order-of-magnitude guide**, not a bound (the [details notebook](01_calculus_details.ipynb), section F,
 # measures correct gradients above it: a large $|f|$, a point near a minimum, 300
-# dimensions, float32). The buggy gradient gives $1/3$ at every step. So read
+# dimensions, float32). The buggy gradient gives $\approx 1/3$ at every step. So read
 # anything many orders of magnitude above $10^{-10}$ as a bug to look for, and when in doubt check
 # at a second step: a correct gradient's error moves with $h$, a bug's stays put.
 
@@ -1003,6 +1003,8 @@ assert np.isclose(Q[:, 0] @ Q[:, 1], 0)                      # at right angles
 assert np.allclose(np.abs(Q[:, 1]), [1 / np.sqrt(2)] * 2)    # along (1, 1)
 x = np.array([0.3, -1.7])                                    # x^T A x = sum lambda_i (q_i . x)^2
 assert np.isclose(x @ A @ x, np.sum(lambdas * (Q.T @ x) ** 2))
+assert np.allclose(A @ [1, 0], [2, 1]) and np.allclose(np.linalg.eigvalsh([[1, 2], [2, 1]]), [-1, 3])
+assert np.isclose(eps, 2.2e-16, rtol=0.01)                   # float64's epsilon, 2.2e-16
 
 # %% [markdown]
 # In a picture: the unit circle (left, dotted) and its image under $A$ (solid). Each
@@ -1129,6 +1131,7 @@ for name, (surface, point) in stationary.items():
 assert kinds == {"Rosenbrock": "local minimum", "Saddle": "saddle", "Himmelblau": "local maximum"}
 assert classify(np.array([2.0, -2.0, 0.0])) == "saddle"          # mixed signs: a saddle anyway
 assert classify(np.linalg.eigvalsh([[0.3, 0.1], [0.1, 1 / 30]])).startswith("cannot tell")  # a 0 with round-off
+assert abs(np.linalg.eigvalsh([[0.3, 0.1], [0.1, 1 / 30]])[0]) < 1e-16                    # a true 0, off by round-off (-7e-18 here)
 left_valley, right_valley = np.sort(double_well.minima[:, 0])
 assert f(left_valley) < f(right_valley) - 2                      # the right valley is only local
 
@@ -1219,8 +1222,8 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 # - Finite differences estimate derivatives from values of $f$. The forward
 #   difference's error is $\propto h$, the central one's $\propto h^2$, until
 #   round-off ($\propto \varepsilon / h$) takes over: for $x$, $f$ and its
-#   derivatives of size 1 the best steps in float64 are about $10^{-8}$ (forward) and
-#   $10^{-5}$ (central). Far from 1 the step must be rethought ([details notebook](01_calculus_details.ipynb),
+#   derivatives of size 1 the best steps in float64 are, rounded to a power of ten, about
+#   $10^{-8}$ (forward) and $10^{-5}$ (central). Far from 1 the step must be rethought ([details notebook](01_calculus_details.ipynb),
 #   section D).
 # - Three rules cover most losses: $\nabla (a^\top x) = a$, $\nabla (x^\top A x) =
 #   (A + A^\top) x$, $\nabla \tfrac12\|Xx - y\|^2 = X^\top(Xx - y)$. The chain
@@ -1231,7 +1234,7 @@ assert actual < 0 and np.isclose(actual, predicted, rtol=0.05)
 # - Gradient checking compares a hand-written gradient with finite differences. A
 #   correct one gives a relative error near $10^{-10}$ for a well-scaled problem in
 #   float64 (an order of magnitude, not a bound: [details notebook](01_calculus_details.ipynb), section F); a
-#   forgotten factor 2 gives 1/3 at every step.
+#   forgotten factor 2 gives about 1/3 at every step.
 # - An eigenvector of a symmetric matrix is only stretched, by its eigenvalue; the
 #   level curves of $x^\top A x$ are, for a positive definite $A$, ellipses with
 #   half-axes $1/\sqrt{\lambda_i}$ (hyperbolas when the eigenvalues have both signs).
