@@ -994,10 +994,12 @@ assert np.isclose(grid_lrs[best_grid], 1.65e-3, rtol=0.01) and np.isclose(2 / cu
 assert grid_lrs[best_grid] < 2 / curvature_at_minimum < grid_lrs[best_grid + 1]   # the grid's best: last below 2/L
 assert np.all(grid_losses[grid_lrs > 2 / curvature_at_minimum] > 10 * grid_losses[best_grid])
 assert np.isclose(threshold, 0.2) and np.allclose([local_thresholds.min(), local_thresholds.max()], [0.015, 0.025], atol=6e-4)
+assert 3.5 < grid_losses[0] < 4.5 and rosenbrock.f(rosenbrock.start) > 24    # the smallest rate: 24.2 -> about 4
 
 # %% [markdown]
-# In the figure below, the grid's curve has three parts. On the left, steps too
-# small to get anywhere in the budget; then a long slope down as $\eta$ grows; past
+# In the figure below, the grid's curve has three parts. On the left, steps so small
+# that the run reaches the valley floor but barely moves along it in the budget
+# (from $f = 24.2$ to about 4); then a long slope down as $\eta$ grows; past
 # the best grid rate the final loss jumps up, and further up the runs diverge. The
 # best grid rate, $1.65 \cdot 10^{-3}$, is the last grid point below
 # $2/L \approx 2.00 \cdot 10^{-3}$, with $L$ the largest Hessian eigenvalue at the
