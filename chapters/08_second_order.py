@@ -417,8 +417,9 @@ ax_map.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8);
 # and the step is Newton's. Otherwise $\tau$ must exceed $|\lambda_{\min}|$, and $p = -(H + \tau
 # I)^{-1} g$ is then a descent direction (section 3's argument, with $H + \tau I$ positive
 # definite). At Himmelblau's $(-0.5, -0.5)$ from section 3, $\lambda_{\min} = -41.9$ and
-# `modified_hessian` picks $\tau = 82.1$, about twice what is needed: doubling can overshoot
-# the smallest working shift by up to a factor of 2. How the step changes with $\tau$, from a long step
+# `modified_hessian` picks $\tau = 82.1$, about twice what is needed: when $|\lambda_{\min}|$ is
+# well above the first trial shift, doubling overshoots the smallest working shift by up to a
+# factor of 2 (near a zero eigenvalue the first shift itself can be far larger than needed). How the step changes with $\tau$, from a long step
 # along the negative-curvature direction to a short gradient step, and how trust-region methods
 # and Levenberg–Marquardt choose $\tau$, is in section D of the [details
 # notebook](08_second_order_details.ipynb).
@@ -542,8 +543,9 @@ assert damped.steps == 11 and np.allclose(nearest_min, [-2.805, 3.131], atol=1e-
 # Every one of these starts now ends at a minimum. That is what happened on this grid, not a
 # guarantee: the convergence theorem for this method (N&W Theorem 3.8) promises only a
 # stationary point, under hypotheses listed in section F of the [details
-# notebook](08_second_order_details.ipynb), and from a start on the saddle $x^2 - y^2$'s
-# attracting line, $(1, 0)$, damped Newton stops at the saddle. Near a minimum the line search
+# notebook](08_second_order_details.ipynb); and from a start on the saddle $x^2 - y^2$'s
+# attracting line, $(1, 0)$, damped Newton stops at the saddle (that $f$, unbounded below, is
+# outside the theorem's hypotheses, but it shows what a descent method alone can do). Near a minimum the line search
 # accepts $\alpha = 1$ and the Hessian is left alone, so the last steps are pure Newton steps
 # with their quadratic convergence. Damped Newton is not always faster: on Rosenbrock it refuses
 # pure Newton's wild second step and takes about 20 steps to pure Newton's 6 (to the default
@@ -966,10 +968,11 @@ axes[1].set_ylabel("");
 #   calls `backward()` and returns the loss; one call of `.step(closure)` is a whole run of
 #   iterations. `line_search_fn="strong_wolfe"` gives it the same strong Wolfe conditions and
 #   constants as ours ($c_1 = 10^{-4}$, $c_2 = 0.9$), found by a different search. Section A
-#   of the [details notebook](08_second_order_details.ipynb) runs it on Rosenbrock: with that
-#   setting it takes about as many iterations as ours, without a line search more than twice
-#   as many. So `line_search_fn="strong_wolfe"` is a sensible setting to pass explicitly: its
-#   steps are checked, and on that run it saved more than half the iterations. It costs extra
+#   of the [details notebook](08_second_order_details.ipynb) runs it on Rosenbrock from
+#   $(-1.2, 1)$ with 10 pairs like ours (`history_size=10`): with that setting it takes about
+#   as many iterations as ours, without a line search more than twice as many. So
+#   `line_search_fn="strong_wolfe"` is a sensible setting to pass explicitly: its steps are
+#   checked, and on that run it saved more than half the iterations. It costs extra
 #   closure calls per iteration, which matters when each call draws a fresh mini-batch (the
 #   search then compares losses of different batches).
 # - scipy's `L-BFGS-B` (Byrd, Lu, Nocedal & Zhu 1995) handles bounds on the variables.
@@ -1171,7 +1174,7 @@ assert np.linalg.norm(explorer.model_center - np.array([1.0, 1.0])) > 0.3   # th
 #   $e_{k+1} \le C e_k^2$: the correct digits double at each step (seven steps on
 #   Rosenbrock, where gradient descent is still about 0.56 away after 2,000).
 # - Pure Newton goes to a stationary point of the model, which is a saddle or a peak
-#   where the Hessian is not positive definite: then $g^\top p$ can be positive and it
+#   where the Hessian is indefinite or negative definite: then $g^\top p$ can be positive and it
 #   walks to saddle points and maxima (from almost half of the starts on Himmelblau).
 # - **Damped Newton** makes the Hessian positive definite ($\nabla^2 f + \tau I$) and uses the **Armijo
 #   backtracking** line search, $f(x + \alpha p) \le f(x) + c_1 \alpha g^\top p$: a descent
@@ -1189,8 +1192,8 @@ assert np.linalg.norm(explorer.model_center - np.array([1.0, 1.0])) > 0.3   # th
 #   Near the minimum BFGS converges superlinearly: $e_{k+1}/e_k \to 0$.
 # - Ours match `scipy.optimize.minimize` within half again in iterations and function
 #   evaluations. `torch.optim.LBFGS` is the same family with other defaults: 100 pairs and
-#   no line search; with `line_search_fn="strong_wolfe"` it takes about as many iterations
-#   on Rosenbrock from $(-1.2, 1)$ as ours, without a line search more than twice as many (section A of the
+#   no line search; with 10 pairs and `line_search_fn="strong_wolfe"` it takes about as many
+#   iterations on Rosenbrock from $(-1.2, 1)$ as ours, without a line search more than twice as many (section A of the
 #   [details notebook](08_second_order_details.ipynb), with its stopping rules).
 # - On Rosenbrock from $(-1.2, 1)$, one small smooth problem, the second-order methods
 #   needed more than 50 times fewer steps than the heavy ball and Adam (over 20 times

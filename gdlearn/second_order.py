@@ -296,7 +296,7 @@ def newton(surface: Any, x0: Any, *, damped: bool = False, tol: float = 1e-8,
             if damped:
                 M, tau = modified_hessian(H)
                 if tau > 0:
-                    notes.append(f"step {step}: Hessian not positive definite, added {tau:.3g}·I")
+                    notes.append(f"step {step}: Hessian not positive definite, added {tau:.4g}·I")
                 p = np.linalg.solve(M, -g)
             else:
                 eig = np.linalg.eigvalsh(H)
