@@ -527,7 +527,7 @@ ax2.legend(loc="upper left", fontsize=8);
 #   count grows like $\sqrt\kappa$ rather than $\kappa$.)
 # - Forming $X^\top X$ squares the condition number, which costs
 #   digits when $X$ is badly conditioned. `lstsq` (which factorizes $X$ itself, by
-#   the SVD: numpy's source calls LAPACK's `gelsd`, an SVD-based solver) avoids that when the
+#   the SVD: numpy's `linalg` source calls LAPACK's `gelsd`, an SVD-based solver) avoids that when the
 #   residual is small ([details](03_linear_regression_details.ipynb), section C): prefer it to
 #   `solve(X.T @ X, X.T @ y)`.
 # - Most losses have no closed form: logistic regression (chapter 04) and neural

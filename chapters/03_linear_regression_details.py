@@ -606,10 +606,10 @@ ax.legend(fontsize=8, loc="upper right");
 # %% [markdown]
 # ## I. Early stopping and ridge: the filters, the paths, the pairs
 #
-# Section 8 of the chapter states that $k$ steps of gradient descent from $w_0 = 0$
+# Section 8 of the chapter shows that $k$ steps of gradient descent from $w_0 = 0$
 # (rate $\eta$) and ridge with penalty $\alpha$ are both filters on the
 # least-squares solution $w^\star$, and pairs them at $\alpha = 1/(\eta k)$. The
-# derivation, in the eigenvectors $q_i$ of $H = X^\top X/n$ (eigenvalues $\lambda_i$).
+# derivation again, so that this section stands alone, in the eigenvectors $q_i$ of $H = X^\top X/n$ (eigenvalues $\lambda_i$).
 # The step is $w_{k+1} - w^\star = (I - \eta H)(w_k - w^\star)$, and
 # $q_i^\top(I - \eta H) = (1 - \eta\lambda_i)\,q_i^\top$, so
 # $q_i^\top(w_k - w^\star) = (1 - \eta\lambda_i)^k\, q_i^\top(0 - w^\star)$. For ridge,
