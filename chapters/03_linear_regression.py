@@ -527,7 +527,7 @@ ax2.legend(loc="upper left", fontsize=8);
 #   count grows like $\sqrt\kappa$ rather than $\kappa$.)
 # - Forming $X^\top X$ squares the condition number, which costs
 #   digits when $X$ is badly conditioned. `lstsq` (which factorizes $X$ itself, by
-#   the SVD: numpy calls LAPACK's `gelsd`, per its documentation) avoids that when the
+#   the SVD: numpy's `linalg` source calls LAPACK's `gelsd`, an SVD-based solver) avoids that when the
 #   residual is small ([details](03_linear_regression_details.ipynb), section C): prefer it to
 #   `solve(X.T @ X, X.T @ y)`.
 # - Most losses have no closed form: logistic regression (chapter 04) and neural
@@ -941,14 +941,19 @@ ax.legend(fontsize=8, loc="lower left");
 #
 # ### The same for any $X$
 #
-# The example generalizes, with three terms from linear algebra (Golub & Van Loan
-# 2013, §5.5). The **row space** of $X$ is the set of all combinations of its rows, a
-# subspace of weight space (in the example, the line along $(1, 1)$ in which every
-# step moves); the **null space** is the set of $v$ with $Xv = 0$, the directions the
-# model cannot see (in the example, the valley floor along $(1, -1)$, which no step
-# touches); the two are perpendicular, since $Xv = 0$ says $v$ is perpendicular to
-# every row. The **pseudo-inverse** $X^+$ (`np.linalg.pinv`) maps $y$ to the
-# minimum-norm least-squares solution $X^+ y$ (in the example, $(0.5, 0.5)$).
+# The example generalizes. It takes three terms from linear algebra (Golub & Van Loan
+# 2013, §5.5), each shown on the collinear example:
+#
+# - The **row space** of $X$ is the set of all combinations of its rows. In the
+#   example it is the line along $(1, 1)$: every gradient step moves along it.
+# - The **null space** of $X$ is the set of $v$ with $Xv = 0$, the directions the
+#   model cannot see. In the example it is the valley floor along $(1, -1)$, which no
+#   step touches.
+# - The **pseudo-inverse** $X^+$ (`np.linalg.pinv`) maps $y$ to the minimum-norm
+#   least-squares solution $X^+ y$. In the example that is $(0.5, 0.5)$, the star.
+#
+# The row space and the null space are perpendicular: $Xv = 0$ says that $v$ is
+# perpendicular to every row.
 #
 # Then the argument, for **any** $X$ and $0 < \eta < 2/L$, in three lines:
 #
@@ -969,7 +974,8 @@ ax.legend(fontsize=8, loc="lower left");
 #    $w_0 = 0$: $X^+ y$, the minimum-norm solution.
 #
 # Checked on a random $X$ with more weights than examples ($3 \times 6$), from zero
-# and from a random start:
+# and from a random start: the move $w - w_0$ has no null-space part (round-off only),
+# and from zero $\|w\| = \|X^+ y\|$:
 
 # %%
 X_wide, y_wide = rng.normal(size=(3, 6)), rng.normal(size=3)           # 6 weights, 3 examples
@@ -984,6 +990,11 @@ for w0 in [np.zeros(6), rng.normal(size=6)]:
     for _ in range(3000):
         w = w - eta_wide * models.mse_grad(w, X_wide, y_wide)
     assert np.allclose(w, w0 + np.linalg.pinv(X_wide) @ (y_wide - X_wide @ w0), atol=1e-8)
+    moved, null_part = w - w0, (np.eye(6) - row_projector) @ (w - w0)
+    print(f"from |w0| = {np.linalg.norm(w0):.2f}: |w - w0| = {np.linalg.norm(moved):.3f}, its null-space part "
+          f"{np.linalg.norm(null_part):.0e}; |w| = {np.linalg.norm(w):.3f}, |pinv(X) y| = "
+          f"{np.linalg.norm(np.linalg.pinv(X_wide) @ y_wide):.3f}")
+    assert np.linalg.norm(null_part) < 1e-8                                 # w - w0 stays in the row space
 
 # %% [markdown]
 # Two lessons, beyond this example:
@@ -1039,7 +1050,8 @@ assert np.isclose(kappa_of(whitened), 1, rtol=1e-9)                      # white
 # %% [markdown]
 # ## 8. Ridge regression: an explicit preference for small weights
 #
-# Gradient descent from zero prefers small weights without being asked. **Ridge
+# When the data leave the weights undetermined (section 7), gradient descent from zero
+# picks the smallest ones without being asked. **Ridge
 # regression** asks: it adds a penalty on the size of $w$,
 #
 # $$J_\alpha(w) = J(w) + \frac{\alpha}{2}\|w\|^2, \qquad
@@ -1061,13 +1073,8 @@ assert np.isclose(kappa_of(whitened), 1, rtol=1e-9)                      # white
 # $1 - \eta\alpha$ before the usual step, which is why this penalty is also called
 # **weight decay** (chapter 06, section 5, shows that for Adam the two are no longer
 # the same). We call the penalty $\alpha$ because $\lambda$ already names the
-# eigenvalues of $H$. scikit-learn's `Ridge` calls it `alpha` too, but on the summed
-# squared error without the $\tfrac12$, $\|y - Xw\|^2 + \alpha\|w\|^2$ (its user guide,
-# "Ridge regression"): its `alpha` is $n$ times ours; it also fits an unpenalized
-# intercept by default (`fit_intercept=True`), so pass it the features without a column
-# of ones, or set `fit_intercept=False`. `torch.optim.SGD` with `weight_decay` set to $\alpha$ adds $\alpha w$ to the
-# gradient of the loss it is given (PyTorch documentation, `torch.optim.SGD`): with
-# our half-MSE as that loss, it takes exactly this step.
+# eigenvalues of $H$. How scikit-learn's `alpha` and PyTorch's `weight_decay` relate to
+# ours: [details notebook](03_linear_regression_details.ipynb), section I.
 # On the correlated features, with $\alpha = 0.1$:
 
 # %%
@@ -1089,13 +1096,10 @@ print(f"w* = {near.minima[0].round(3)}, w_ridge = {w_ridge.round(3)}; "
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
 assert np.isclose(kappa_ridge, (near.L + alpha) / (near.mu + alpha))
-assert kappa_ridge < kappa_nc / 5 and ridge_steps < near_steps / 5
+assert kappa_ridge < kappa_nc / 5 and 8 < near_steps / ridge_steps < 12          # about 10x, this sample
 assert abs(kappa_ridge - 18.9) < 0.05                               # this sample: 191 -> 18.9
 assert np.allclose(ridge_xs[-1], w_ridge, atol=1e-6)                     # GD finds w_ridge
 assert np.linalg.norm(w_ridge) < np.linalg.norm(near.minima[0]) and w_ridge[1] > near.minima[0][1]   # norm down, w2 up
-n_nc = len(y_nc)                                  # scikit-learn's objective |y - Xw|^2 + a |w|^2, a = n alpha:
-w_sklearn_form = np.linalg.solve(X_nc.T @ X_nc + n_nc * alpha * np.eye(2), X_nc.T @ y_nc)
-assert np.allclose(w_sklearn_form, w_ridge)                              # its minimizer is w_alpha
 assert np.linalg.norm(w_ridge) < np.linalg.norm(near.minima[0])          # pulled towards 0
 assert near.f(w_ridge) > near.f(near.minima[0])                          # at a price in J
 
@@ -1113,7 +1117,7 @@ for alpha_small in [1e-3, 1e-6]:
     assert np.allclose(w_small, [0.5, 0.5], atol=alpha_small)
 
 # %% [markdown]
-# The penalty made the problem ten times better conditioned, and gradient descent
+# Here the penalty made the problem ten times better conditioned, and gradient descent
 # needed about ten times fewer steps; the norm of the weights shrank (not each weight:
 # here $w_2$ grew, since ridge shrinks along the eigen-directions of $H$ and pulls
 # correlated weights towards each other) and the data loss rose a little. On the collinear example, ridge with a small $\alpha$ lands next to
@@ -1125,9 +1129,18 @@ for alpha_small in [1e-3, 1e-6]:
 # Gradient descent from $w_0 = 0$, stopped after $k$ steps, also pulls the answer
 # towards 0, and much as ridge does. Written in the eigenvectors $q_i$ of $H$
 # (eigenvalues $\lambda_i$), both are filters on the least-squares solution $w^\star$:
-# each keeps a share of every direction (the
-# [details notebook](03_linear_regression_details.ipynb), section I, derives the two
-# formulas and checks them against the iterates):
+# each keeps a share of every direction. The derivation takes four lines.
+#
+# - Gradient descent: the step is $w_{k+1} - w^\star = (I - \eta H)(w_k - w^\star)$, and
+#   $q_i^\top(I - \eta H) = (1 - \eta\lambda_i)\,q_i^\top$, so from $w_0 = 0$,
+#   $q_i^\top(w_k - w^\star) = -(1 - \eta\lambda_i)^k\, q_i^\top w^\star$.
+# - Ridge: $X^\top y/n = Hw^\star$ turns the formula for $w_\alpha$ into
+#   $(H + \alpha I)\,w_\alpha = Hw^\star$, so
+#   $(\lambda_i + \alpha)\,q_i^\top w_\alpha = \lambda_i\, q_i^\top w^\star$.
+#
+# Summing over $i$ (the
+# [details notebook](03_linear_regression_details.ipynb), section I, checks both against
+# the iterates):
 #
 # $$w_k = \sum_i \big[1 - (1 - \eta\lambda_i)^k\big]\,(q_i^\top w^\star)\,q_i,
 # \qquad
