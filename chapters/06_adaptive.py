@@ -572,11 +572,10 @@ print(lr_block)
 assert adam_block.count == 1 and np.allclose(adam_block.mu, 0.1 * rosenbrock.grad(rosenbrock.start))
 
 # %% [markdown]
-# `a.states[k]` is the state after step $k + 1$; a chain's state is a tuple with
-# one entry per block, so `a.states[0][0]` is `scale_by_adam`'s state after the
-# first step: the step counter, $m_1 = (1 - \beta_1)\, g_1$, $v_1$, and
-# `nu_max=None`, which only AMSGrad uses (section 6). `adamw`, `rmsprop` and
-# `adagrad` are built the same way in `gdlearn.optim`; from here on we use them.
+# Printed: `scale_by_adam`'s state after the first step (the step counter,
+# $m_1 = (1 - \beta_1)\, g_1$, $v_1$, and `nu_max=None`, which only AMSGrad uses,
+# section 6), then the learning-rate block's. `adamw`, `rmsprop` and `adagrad` are
+# built the same way in `gdlearn.optim`; from here on we use them.
 
 # %% [markdown]
 # ## 4. What per-coordinate steps cannot fix: diagonal preconditioning
@@ -668,10 +667,24 @@ fig.suptitle(r"Level sets $\frac{1}{2}x^\top A x = 1$ before and after the resca
 # $\kappa = 100$ quadratic turned by $0°$ to $45°$, started at the same place
 # relative to the valley, how many steps does each method need to bring $f$ below
 # $10^{-8}$ of its start (the first step at which it is below)? Each gets its best
-# learning rate on a grid of 46 rates from $10^{-3}$ to 30. The loops of sections 1
-# and 3 are elementwise, so the cell runs every (angle, rate) pair at once, one row
-# each (how, and checks that a row is an ordinary run: the
+# learning rate on a grid of 46 rates from $10^{-3}$ to 30. A collapsed helper runs every
+# (angle, rate) pair at once, one row each (how, and checks that a row is an ordinary run:
 # [details notebook](06_adaptive_details.ipynb), section C):
+
+# %% jupyter={"source_hidden": true}
+def race_every_angle_and_rate(method):
+    """Run `method` on every (angle, rate) pair at once; per angle, the fewest steps to 1e-8 and the rate that gives it."""
+    A_rows = np.repeat([valley(deg).hess(np.zeros(2)) for deg in ANGLES], len(lr_grid), axis=0)  # one per (angle, rate)
+    x0_rows = np.repeat([valley(deg).start for deg in ANGLES], len(lr_grid), axis=0)
+    lr_rows = np.tile(lr_grid, len(ANGLES))[:, None]
+    batch_grad = lambda x: (A_rows @ x[..., None])[..., 0]             # every row's gradient A x
+    batch_f = lambda xs: 0.5 * np.sum(xs * batch_grad(xs), axis=-1)
+    with np.errstate(all="ignore"):                                    # rates that diverge are results, not errors
+        xs = method(batch_grad, x0_rows, lr_rows, MAX_STEPS)           # (steps + 1, rows, 2)
+        below = batch_f(xs) < 1e-8 * batch_f(x0_rows)
+    first = np.where(below.any(axis=0), below.argmax(axis=0), np.iinfo(int).max).reshape(len(ANGLES), -1)
+    return xs, first.min(axis=1), lr_grid[first.argmin(axis=1)]
+
 
 # %%
 def heavy_ball_steps(grad, x0, lr, steps, momentum=0.9):      # chapter 05; momentum 0: gradient descent
@@ -687,21 +700,10 @@ gd_steps = lambda *args: heavy_ball_steps(*args, momentum=0.0)
 METHODS = {"gradient descent": gd_steps, "heavy ball (β = 0.9)": heavy_ball_steps, "Adagrad": adagrad_steps,
            "Adam, β1 = 0": lambda *args: adam_steps(*args, betas=(0.0, 0.999)), "Adam": adam_steps}
 lr_grid, MAX_STEPS = np.geomspace(1e-3, 30, 46), 2000
-A_rows = np.repeat([valley(deg).hess(np.zeros(2)) for deg in ANGLES], len(lr_grid), axis=0)  # one per (angle, rate)
-x0_rows = np.repeat([valley(deg).start for deg in ANGLES], len(lr_grid), axis=0)
-lr_rows = np.tile(lr_grid, len(ANGLES))[:, None]
-batch_grad = lambda x: (A_rows @ x[..., None])[..., 0]             # every row's gradient A x
-batch_f = lambda xs: 0.5 * np.sum(xs * batch_grad(xs), axis=-1)
-NEVER = np.iinfo(int).max
 paths, needed, best_lr = {}, {}, {}
-with np.errstate(all="ignore"):                                    # rates that diverge are results, not errors
-    for name, method in METHODS.items():
-        xs = method(batch_grad, x0_rows, lr_rows, MAX_STEPS)       # (steps + 1, rows, 2)
-        below = batch_f(xs) < 1e-8 * batch_f(x0_rows)
-        first = np.where(below.any(axis=0), below.argmax(axis=0), NEVER).reshape(len(ANGLES), -1)
-        needed[name], best_lr[name] = first.min(axis=1), lr_grid[first.argmin(axis=1)]
-        if name in ("gradient descent", "Adagrad"):
-            paths[name] = xs                                       # kept for the figure
+for name, method in METHODS.items():
+    xs, needed[name], best_lr[name] = race_every_angle_and_rate(method)   # xs: (steps + 1, rows, 2)
+    paths[name] = xs                                                      # GD's and Adagrad's go in the figure
 table(["method"] + [f"{d}°" for d in ANGLES], [(name,) + tuple(int(k) for k in needed[name]) for name in METHODS])
 
 # %% jupyter={"source_hidden": true}
@@ -877,8 +879,9 @@ assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1] 
 # **With momentum the steps differ**: PyTorch's L2 form puts the decay into the
 # momentum buffer, Loshchilov and Hutter's SGDW (2019, Algorithm 1) applies it
 # once per step, outside. Yet SGDW with decay $\eta\lambda$ ends where an L2
-# penalty of strength $(1 - \beta)\lambda$ would
-# ([details notebook](06_adaptive_details.ipynb), section D, with the checks).
+# penalty of strength $(1 - \beta)\lambda$ would: at rest the buffer, $b = \beta b + \eta g$,
+# is $\eta g/(1 - \beta)$, and the step $b$ cancels the decay, $b = -\eta\lambda x$;
+# together, $g + (1 - \beta)\lambda x = 0$ (checked in the [details notebook](06_adaptive_details.ipynb), section D).
 #
 # **For Adam, L2 and decoupled decay are different regularizers, even without
 # momentum.** The penalty's gradient $\lambda x$ goes into $m$ and $v$ and is
@@ -1063,15 +1066,12 @@ ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 # Neither answer is "right": they are different regularizers. Adam + L2 ends at
 # the L2-penalized minimum (the gradient history only changes how fast it gets
 # there); AdamW's end point depends on the size of the normalized step, hence on
-# the gradient noise. Loshchilov and Hutter (2019) report that with decoupled decay
-# the best $\lambda$ depends less on the learning rate, and that AdamW generalized
-# better than Adam with L2 on their image-classification experiments; PyTorch,
-# optax and Keras all ship it. (Which optimizer *generalizes* better is a question
-# this chapter does not measure; see the [details notebook](06_adaptive_details.ipynb), section D.)
-#
-# When porting, check which of the two a framework's `weight_decay` means:
-# `torch.optim.Adam(weight_decay=λ)` is Adam + L2 by default, while
-# `keras.optimizers.Adam(weight_decay=λ)` is AdamW ([details notebook](06_adaptive_details.ipynb), section I).
+# the gradient noise. Loshchilov and Hutter (2019, abstract) report that decoupled decay makes the
+# best $\lambda$ depend less on the learning rate, and that AdamW generalized better than Adam
+# with L2 on their image-classification experiments (which optimizer *generalizes* better,
+# this chapter does not measure: [details notebook](06_adaptive_details.ipynb), section D).
+# When porting, check which of the two `weight_decay` means: `torch.optim.Adam(weight_decay=λ)`
+# is Adam + L2 by default, `keras.optimizers.Adam(weight_decay=λ)` is AdamW (section I there).
 
 # %% [markdown]
 # ## 6. AMSGrad: a second moment that never decreases

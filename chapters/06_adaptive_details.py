@@ -1222,7 +1222,8 @@ if torch is not None:
 # penalty when set), `torch.optim.AdamW` has `weight_decay=0.01`. And a trap when
 # porting: in Keras 3, `weight_decay` is an
 # argument of *every* optimizer and is always decoupled (the base class shrinks
-# each variable by `lr * weight_decay` before the update), so
+# each variable by `lr * weight_decay` before the update: `_apply_weight_decay`, called
+# in `_backend_apply_gradients` before `update_step`, in `keras/src/optimizers/base_optimizer.py`), so
 # `keras.optimizers.Adam(weight_decay=λ)` is AdamW, while
 # `torch.optim.Adam(weight_decay=λ)` is Adam + L2 **by default**: recent PyTorch
 # (2.13, the version that produced section H's stored values) gives `Adam` a flag
@@ -1234,7 +1235,7 @@ if torch is not None:
 # Keras's `RMSprop` also starts at 0 but decays with $\rho = 0.9$ by default, so its
 # first step is $\sqrt{10} \approx 3.2\,\eta$. TensorFlow 1's
 # `tf.compat.v1.train.RMSPropOptimizer` starts the average at **1** (its `rms` slot
-# has a ones initializer), with decay 0.9 and $\epsilon = 10^{-10}$ inside the
+# has a ones initializer, `_create_slots` in `tensorflow/python/training/rmsprop.py`), with decay 0.9 and $\epsilon = 10^{-10}$ inside the
 # root: its first step is $\eta\, g/\sqrt{0.9 + 0.1\, g^2}$, about $\eta\, g$ for
 # small gradients.
 #
@@ -1276,9 +1277,12 @@ table(["library", "Adam's ε", "form", "AdamW's weight decay (ε)", "AMSGrad max
         "— (no AdamW in `tf.compat.v1.train`)", "— (no AMSGrad)")])
 
 # %% [markdown]
-# Sources: the signatures of `torch.optim.Adam` and `torch.optim.AdamW`, of
-# `optax.adam`, `optax.adamw` and `optax.scale_by_amsgrad`, and of
-# `keras.optimizers.Adam` and `keras.optimizers.AdamW` (keras.io/api/optimizers).
+# Sources: the defaults are the signatures of `torch.optim.Adam` and `torch.optim.AdamW`, of
+# `optax.adam` and `optax.adamw`, and of `keras.optimizers.Adam` and `keras.optimizers.AdamW`
+# (keras.io/api/optimizers). The AMSGrad column is from the code: `scale_by_amsgrad` in
+# optax's `optax/_src/transform.py` takes the maximum of the bias-corrected `nu` (by default);
+# `Adam.update_step` in Keras's `keras/src/optimizers/adam.py` takes `maximum(v_hat, v)` of
+# the raw `v` and divides by `sqrt(v) + epsilon` with the corrections folded into the rate.
 
 # %% [markdown]
 # With ordinary gradients none of this matters: $\sqrt{\hat v}$ is far larger than
