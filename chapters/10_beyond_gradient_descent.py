@@ -254,7 +254,8 @@ assert bad["global"] > 0.5 > bad["local"]                                    # i
 # ## 3. Nelder–Mead: a simplex that walks
 #
 # Nelder and Mead (1965) keep $d + 1$ points, a **simplex** (a triangle in two
-# dimensions), and at each iteration replace the worst vertex. The rules below are
+# dimensions), and at each iteration replace the worst vertex (or, in a shrink step, all
+# vertices but the best). The rules below are
 # the standard modern form (Lagarias, Reeds, Wright and Wright, 1998, *Convergence
 # Properties of the Nelder–Mead Simplex Method in Low Dimensions*, SIAM J. Optim.
 # 9(1), 112–147; scipy's), not necessarily the 1965 paper's in every detail. Let $\bar x$ be the
@@ -438,8 +439,8 @@ inset.text(b0 + 0.005, inset.get_ylim()[0] + 0.002, "$b_0$", fontsize=8);
 # $\varepsilon \mapsto L(x + \sigma\varepsilon)$ for any $L$: the constant level $L(x)$ always,
 # the even-order Taylor terms of a smooth $L$ (a quadratic's curvature exactly). At
 # the start, for the same 10 evaluations, 5 pairs spread several times less than 10
-# one-sided samples, and about as much as those minus $L(x)$: here the gain is the
-# constant level (printed below).
+# one-sided samples, and a little more than those minus $L(x)$ (which average 10 directions,
+# not 5): here the gain comes from removing the constant level (printed below).
 # They do not remove the noise of drawing random *directions*: even on a
 # quadratic, where $\hat g = \frac1n\sum_i\varepsilon_i\varepsilon_i^\top\nabla L$, its
 # variance grows like $d/n$ (section 6 works it out).
@@ -492,6 +493,7 @@ assert np.all(estimates.std(axis=0) > np.abs(smoothed_grad) / 2)                
 assert np.all(np.abs(smoothed_grad - [-0.11, -0.18]) < 0.03)
 assert np.all(spread["10 one-sided"] > 4 * spread["5 pairs"])           # the pairs cut the spread
 assert np.all(spread["10 one-sided - L(x)"] < 1.5 * spread["5 pairs"])    # ... mostly by removing L(x)
+assert np.all(spread["10 one-sided - L(x)"] < spread["5 pairs"])          # pairs a little noisier than that here
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
@@ -1102,8 +1104,8 @@ assert np.allclose(gap["IID", 1], gap["non-IID", 1], rtol=1e-8, atol=1e-12)     
 # The first-order optimizers of `gdlearn.optim` (`sgd`, `adagrad`, `rmsprop`,
 # `adam`, `adamw`) follow `torch.optim` on purpose: the same hyperparameter names
 # and defaults as torch 2.13 (the [details notebook](10_beyond_gradient_descent_details.ipynb), section J, asserts it and
-# torch's L-BFGS defaults below when PyTorch is installed) and, where the tests check them (the summary lists
-# which), the same iterates. The rest of the table maps ideas, not signatures:
+# torch's L-BFGS defaults below when PyTorch is installed) and, where the test files the summary
+# lists check them, the same iterates. The rest of the table maps ideas, not signatures:
 # the schedule and L-BFGS rows differ in names and defaults (torch's L-BFGS
 # keeps `history_size=100` pairs and has no line search by default,
 # `line_search_fn=None`, where ours keeps `m=10` and searches: chapter 08). The
@@ -1226,7 +1228,7 @@ assert difference < 1e-12
 #   dimension: on a bowl, from 2 to 16 dimensions, more than a hundredfold for
 #   Nelder–Mead and several-fold for the evolution strategy with a fixed population
 #   and its best step (the estimate's noise grows like $(d+1)/n$, so the
-#   iterations grow linearly in $d$), while gradient
+#   iterations grow affinely in $d$), while gradient
 #   descent on the same bowl needs 10 steps in any dimension.
 # - **Federated averaging** trains on data that stay on the clients. With one local
 #   step, all clients and data-size weights it *is* gradient descent on the pooled
