@@ -417,9 +417,10 @@ ax_map.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8);
 # and the step is Newton's. Otherwise $\tau$ must exceed $|\lambda_{\min}|$, and $p = -(H + \tau
 # I)^{-1} g$ is then a descent direction (section 3's argument, with $H + \tau I$ positive
 # definite). At Himmelblau's $(-0.5, -0.5)$ from section 3, $\lambda_{\min} = -41.9$ and
-# `modified_hessian` picks $\tau = 82.1$, about twice what is needed: when $|\lambda_{\min}|$ is
-# well above the first trial shift, doubling overshoots the smallest working shift by up to a
-# factor of 2 (near a zero eigenvalue the first shift itself can be far larger than needed). How the step changes with $\tau$, from a long step
+# `modified_hessian` picks $\tau = 82.1$, about twice what is needed: its first trial shift,
+# 41.04, falls just short of 41.9, and doubling it gives 82.1. Whenever the first trial fails,
+# doubling overshoots the smallest working shift by less than a factor of 2 (when the first
+# trial succeeds, near a zero eigenvalue, that trial itself can be far larger than needed). How the step changes with $\tau$, from a long step
 # along the negative-curvature direction to a short gradient step, and how trust-region methods
 # and Levenberg–Marquardt choose $\tau$, is in section D of the [details
 # notebook](08_second_order_details.ipynb).
@@ -451,6 +452,9 @@ assert g @ p < 0 and search.success and search.alpha == 0.125 and search.n_f == 
 assert abs(rosenbrock.f(x) - 4.73) < 0.005 and abs(search.f - 4.09) < 0.005             # 4.73 -> 4.09
 lam_h = np.linalg.eigvalsh(himmelblau.hess(np.array([-0.5, -0.5])))[0]
 tau_h = modified_hessian(himmelblau.hess(np.array([-0.5, -0.5])))[1]
+H_h = himmelblau.hess(np.array([-0.5, -0.5]))
+first_trial = 1e-3 * max(1, np.abs(H_h).max()) - H_h.diagonal().min()   # N&W Alg. 3.3's first shift, scaled beta
+assert abs(first_trial - 41.04) < 0.005 and first_trial < -lam_h and np.isclose(tau_h, 2 * first_trial)
 assert abs(lam_h + 41.9) < 0.05 and abs(tau_h - 82.1) < 0.05 and -lam_h < tau_h < -2 * lam_h   # under 2x
 assert search.f <= rosenbrock.f(x) + 1e-4 * search.alpha * (g @ p)          # Armijo holds
 for alpha in [1.0, 0.5, 0.25]:                                               # the longer trials fail it
