@@ -1120,7 +1120,7 @@ for alpha_small in [1e-3, 1e-6]:
 # Here the penalty made the problem ten times better conditioned, and gradient descent
 # needed about ten times fewer steps; the norm of the weights shrank (not each weight:
 # here $w_2$ grew, since ridge shrinks along the eigen-directions of $H$ and pulls
-# correlated weights towards each other) and the data loss rose a little. On the collinear example, ridge with a small $\alpha$ lands next to
+# positively correlated weights towards each other) and the data loss rose a little. On the collinear example, ridge with a small $\alpha$ lands next to
 # $(0.5, 0.5)$, the minimum-norm solution that gradient descent from zero found
 # with no penalty at all: the explicit and the implicit preference agree there.
 #
@@ -1146,12 +1146,13 @@ for alpha_small in [1e-3, 1e-6]:
 # \qquad
 # w_\alpha = \sum_i \frac{\lambda_i}{\lambda_i + \alpha}\,(q_i^\top w^\star)\,q_i .$$
 #
-# Both keep the directions of large curvature almost whole and shrink those of
-# small curvature: after $k$ steps gradient descent has barely moved along a
+# For a learning rate $\eta \le 1/L$ (so that $0 \le 1 - \eta\lambda_i < 1$: above it the
+# gradient-descent filter swings around 1 in the steep directions), both keep the directions of
+# large curvature almost whole and shrink those of small curvature: after $k$ steps gradient descent has barely moved along a
 # direction with $\eta\lambda_i k \ll 1$, and ridge shrinks a direction with
 # $\lambda_i \ll \alpha$. Roughly, stopping after $k$ steps acts like a penalty
 # $\alpha \approx 1/(\eta k)$ (Goodfellow et al. 2016, *Deep Learning*, §7.8, derive
-# this equivalence for a quadratic). The two filters on the correlated features, with
+# this equivalence for a quadratic, with $\eta\lambda_i \ll 1$). The two filters on the correlated features, with
 # a small rate, $\eta = 0.1$ (a tenth of the limit $2/L$):
 
 # %%
@@ -1167,6 +1168,9 @@ for k in pairings:
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
 assert 0.09 < 0.1 / (2 / near.L) < 0.11                                 # a tenth of 2/L
+assert 0.1 <= 1 / near.L                                                 # eta <= 1/L: the filters compare
+eta_big = 0.98 * 2 / near.L                                              # above 1/L, GD's filter swings around 1
+assert 1 - (1 - eta_big * near.L) ** 8 < 0.5 and 1 - (1 - eta_big * near.L) ** 9 > 1.5
 for k in pairings:
     at_alpha = 1 - (1 - 0.1 / (0.1 * k)) ** k
     assert 0.62 < at_alpha < 0.67                                           # about 1 - 1/e = 0.632
