@@ -238,8 +238,9 @@ print(f"buffer after 300 steps: {buffer[0]:.6f}; step: {updates[0]:.6f} (gradien
 assert np.isclose(buffer[0], 1 / (1 - 0.9)) and np.isclose(updates[0], -1.0)
 
 # %% [markdown]
-# Other texts and libraries write the buffer as an *average*, or put the learning
-# rate inside it; with a learning-rate schedule that changes the iterates. Section A
+# Other texts and libraries write the buffer as an *average* (then the same lr gives steps
+# $1 - \beta$ times shorter, at any lr), or put the learning rate inside it (then only a
+# learning-rate schedule changes the iterates). Section A
 # of the [details notebook](05_momentum_details.ipynb) compares these conventions, shows how long the buffer remembers, and checks
 # `sgd` against `torch.optim.SGD` itself. From here on we use
 # `gdlearn.optim.sgd(lr, momentum=β)`, torch's form.
@@ -911,9 +912,11 @@ ax.legend(fontsize=8, loc="upper right");
 # why the ratio tends to 2). So with noisy gradients the heavy ball still trades speed against the
 # floor, but on this ill-conditioned problem it trades along a better curve.
 #
-# Both pairs for 0.505 sit close to their stability edges, where the first-order floor formula
-# misses by 10 to 30 times, and gradient descent's grid pair reaches only 0.30, so its marker sits
-# left of the heavy ball's 0.495 (section G of the [details notebook](05_momentum_details.ipynb)).
+# The grid search and the markers use the exact variance above, not its approximation for
+# $\alpha\lambda \ll 1$: both pairs for 0.505 sit close to their stability edges, where the
+# approximation misses by 10 to 30 times, and gradient descent's grid pair reaches only 0.30, so
+# its marker sits left of the heavy ball's 0.495 (section G of the [details
+# notebook](05_momentum_details.ipynb)).
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
