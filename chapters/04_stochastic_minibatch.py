@@ -1084,7 +1084,7 @@ assert 1.6 < spread_sets.min() < 1.75 and 2.85 < spread_sets.max() < 3.0        
 # %% [markdown]
 # Every schedule that decays ends hundreds of times below the constant rate with the
 # same number of steps (570 to 2,000 times over four sets of ten runs in this draw),
-# while among themselves they differ by less than a factor of 3 within a set. What
+# while among themselves they differ by a few times within a set (less than 3 on this draw). What
 # matters most is *that* the rate decays, and to roughly how low. Two differences have
 # a reason behind them. Over the 40 runs **$1/t$ ends lowest** and the **cosine ends
 # above** step, exponential and $1/t$ (only the direction is claimed: the size changes
