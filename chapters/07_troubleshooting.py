@@ -38,7 +38,7 @@
 # - **batch normalization**: how it rescues the deep sigmoid chain, and why it behaves
 #   differently in training and evaluation (plus layer normalization, in one paragraph);
 # - why gradients **explode** in a recurrence ($h_T$ contains $w^T$), and how **clipping** tames a
-#   steep wall: by value (which turns the step) or by global norm (which keeps its direction);
+#   steep wall: by value (which in general turns the step) or by global norm (which keeps its direction);
 # - how **saddle points** make a run linger on a plateau, and how long it lingers;
 # - where `nan` and `inf` come from and how to find the first bad step;
 # - **overfitting**, and three cures: L2, L1 and early stopping;
@@ -83,8 +83,8 @@ COLORS = style.PALETTE
 #
 # With one unit per layer this is a product of numbers,
 # $\partial a_L / \partial a_0 = \prod_l w_l\, \phi'(z_l)$. The sigmoid's derivative
-# $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ is at most $1/4$ (at $z = 0$), so unless the weights are
-# large, every sigmoid layer shrinks the gradient at least four-fold. Through ten layers with
+# $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ is at most $1/4$ (at $z = 0$), so with weights of
+# size at most 1, every sigmoid layer shrinks the gradient at least four-fold. Through ten layers with
 # $|w_l| \le 1$ that is a factor $4^{-10} \approx 10^{-6}$. The activations' derivatives:
 
 # %%
@@ -260,7 +260,8 @@ ax_m.legend(fontsize=8);
 # loss curve stuck at a trivial baseline is the symptom; **the gradient norm per layer is the
 # diagnosis**, and it is cheap to log in any training loop.
 #
-# The first three fixes keep the factor $\|W_l\|\,\phi'(z_l)$ close to 1; the
+# The first three fixes keep the typical (root-mean-square) gain of a layer, weight scale
+# times the average slope $\phi'(z_l)$, close to 1; the
 # fourth adds a path around it:
 #
 # - **activations** whose derivative is 1 where they are active: ReLU and its
@@ -290,7 +291,8 @@ ax_m.legend(fontsize=8);
 #
 # all per unit (column), with a small $\epsilon$ ($10^{-5}$ in torch). Each layer becomes
 # $a_l = \phi(\mathrm{BN}(a_{l-1} W_l))$; the bias $b_l$ is dropped, since subtracting $\mu$ would
-# cancel it, and $\beta$ takes its role. However large or small the weights are, the sigmoid now
+# cancel it, and $\beta$ takes its role. Unless the weights are so small that the batch variance
+# is comparable to $\epsilon = 10^{-5}$, the sigmoid now
 # sees inputs of mean $\beta$ and standard deviation (almost exactly) $|\gamma|$: at the start
 # ($\gamma = 1$, $\beta = 0$) right where its slope is largest.
 #
@@ -595,7 +597,7 @@ ax_l.legend(fontsize=8);
 
 # %% [markdown]
 # All four runs travel along the $x$-axis toward the saddle and then leave along $y$. On the left,
-# $|y_k|$ on a log scale is a straight line of slope $\ln(1 + 2\eta)$ from each start; the dots mark
+# $|y_k|$ on a log scale is a straight line (slope $\ln(1 + 2\eta)$ per step in $\ln|y_k|$) from each start; the dots mark
 # the escape, $|y_k| \ge 1$. The closer the start is to the stable manifold, the longer the run
 # lingers in the flat middle, where the gradient norm dips to $10^{-4}$ (right) and the loss hardly
 # changes: a **plateau** in the loss curve. Worse, a start *on* the manifold converges to the
@@ -806,7 +808,7 @@ ax.legend(fontsize=7, ncol=3, loc="upper right");
 
 # %% [markdown]
 # **L1 regularization** (lasso) adds $\lambda\sum_{j\ge1}|w_j|$ instead. Minimized with
-# *proximal* steps (a gradient step on the squared error, then shrink every coefficient
+# *proximal* steps (a gradient step on the squared error, then shrink every penalized coefficient
 # toward 0 by $\eta\lambda$ and stop at 0: `troubles.soft_threshold`), it sets
 # coefficients exactly to zero, a sparse model; plain subgradient steps do not. Section H
 # of the [details notebook](07_troubleshooting_details.ipynb) shows both on this polynomial.
@@ -1223,7 +1225,8 @@ assert all(tr.f < 1e-20 for tr in ends) and max(np.linalg.norm(tr.x - ends[0].x)
 #   statistics in training and running averages (torch: momentum 0.1, unbiased
 #   variance) in evaluation. Layer normalization does the same per sample.
 # - A recurrence contains $w^T$: gradients explode for $|w| > 1$ and vanish for $|w| < 1$. Clipping
-#   by global norm bounds the step and keeps its direction; clipping by value changes the direction.
+#   by global norm bounds the step and keeps its direction; clipping by value in general changes the
+#   direction (not when no entry exceeds $c$, or all exceed it by the same factor).
 # - Near a non-degenerate saddle (here $x^2 - y^2$, curvature $-2$ along $y$), gradient descent
 #   lingers $\ln(1/\varepsilon)/\ln(1 + 2\eta)$ steps for a start at distance $\varepsilon$ from the
 #   stable manifold (with curvature $-\lambda$: $\ln(1/\varepsilon)/\ln(1 + \eta\lambda)$). At a
