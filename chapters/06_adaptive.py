@@ -790,7 +790,7 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # near the top of the grid). Turned by 25°, it needs about as many steps as gradient
 # descent; turned by 45°, more. There (bottom left, Adagrad's first three steps
 # numbered) it zigzags across the valley instead of running along it, like gradient
-# descent drawn lighter underneath. Adam's scaling alone ($\beta_1 = 0$, drawn in
+# descent drawn lighter beside it. Adam's scaling alone ($\beta_1 = 0$, drawn in
 # RMSprop's colour: it is RMSprop with $\alpha = \beta_2 = 0.999$, where PyTorch's
 # default is $\alpha = 0.99$, plus bias correction) behaves the same way: more than
 # 15 times slower at 45° than aligned.
@@ -1067,7 +1067,8 @@ ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 # the L2-penalized minimum (the gradient history only changes how fast it gets
 # there); AdamW's end point depends on the size of the normalized step, hence on
 # the gradient noise. Loshchilov and Hutter (2019, abstract) report that decoupled decay makes the
-# best $\lambda$ depend less on the learning rate, and that AdamW generalized better than Adam
+# best $\lambda$ depend less on the learning rate (in their form, where the decay is not multiplied
+# by the learning rate; PyTorch's is: [details notebook](06_adaptive_details.ipynb), section D), and that AdamW generalized better than Adam
 # with L2 on their image-classification experiments (which optimizer *generalizes* better,
 # this chapter does not measure: [details notebook](06_adaptive_details.ipynb), section D).
 # When porting, check which of the two `weight_decay` means: `torch.optim.Adam(weight_decay=λ)`
@@ -1208,7 +1209,7 @@ assert 26 < np.degrees(np.arctan(abs(steep_vector[1] / steep_vector[0]))) < 27  
 #
 # - **Adagrad** divides each coordinate's step by the root of the sum of its squared
 #   gradients: steps that ignore the gradient's scale, large for rare features, but
-#   a rate that shrinks forever ($\eta/\sqrt t$ under a constant gradient).
+#   steps that shrink forever (like $\eta/\sqrt t$ under a constant gradient).
 # - **RMSprop** uses a moving average instead, so the step size follows the recent
 #   gradients; with PyTorch's $\alpha = 0.99$ and no bias correction its first step
 #   under a constant gradient is 10 η, still 1.26 η at step 100.
@@ -1227,7 +1228,8 @@ assert 26 < np.degrees(np.arctan(abs(steep_vector[1] / steep_vector[0]))) < 27  
 # - **Weight decay**: for plain SGD an L2 penalty and decoupled decay are the same
 #   step; with momentum the end point is that of an L2 penalty $(1 - \beta)\lambda$;
 #   for Adam they are different regularizers. **AdamW** is the decoupled one.
-#   Without gradient noise it ends at the unregularized minimum; with noise $\sigma$ it acts like an L2 penalty
+#   Without gradient noise it ends at the unregularized minimum (up to $\epsilon$, apart from
+#   the rare bursts of section 5); with noise $\sigma$ it acts like an L2 penalty
 #   $\lambda\sigma$, here stronger than Adam + L2.
 # - **AMSGrad** keeps the largest second moment and fixes Reddi et al.'s example
 #   where Adam ends at the worst point.
