@@ -182,7 +182,8 @@ display(Markdown("\n".join(rows)))
 # ## B. The clip: how often it acts, why it cannot cap Adam's step, and at a tuned rate
 #
 # In the chapter's ablation, clipping at norm 1 buys AdamW no forgiveness at the
-# large rates 1, 3.2 and 10, and costs a little. First, the clip is not idle there.
+# large rates 1, 3.2 and 10 (its sign, configuration by configuration, is not claimed). First,
+# the clip is not idle there.
 # AdamW + clip at those three rates, with the tuning seeds 0–2, counting the steps
 # whose gradient norm exceeds the threshold 1; then the same count inside the recipe
 # (AdamW + clip + schedule):
