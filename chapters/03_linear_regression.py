@@ -1120,7 +1120,7 @@ for alpha_small in [1e-3, 1e-6]:
 # Here the penalty made the problem ten times better conditioned, and gradient descent
 # needed about ten times fewer steps; the norm of the weights shrank (not each weight:
 # here $w_2$ grew, since ridge shrinks along the eigen-directions of $H$ and pulls
-# positively correlated weights towards each other) and the data loss rose a little. On the collinear example, ridge with a small $\alpha$ lands next to
+# the weights of positively correlated features towards each other) and the data loss rose a little. On the collinear example, ridge with a small $\alpha$ lands next to
 # $(0.5, 0.5)$, the minimum-norm solution that gradient descent from zero found
 # with no penalty at all: the explicit and the implicit preference agree there.
 #
@@ -1146,7 +1146,7 @@ for alpha_small in [1e-3, 1e-6]:
 # \qquad
 # w_\alpha = \sum_i \frac{\lambda_i}{\lambda_i + \alpha}\,(q_i^\top w^\star)\,q_i .$$
 #
-# For a learning rate $\eta \le 1/L$ (so that $0 \le 1 - \eta\lambda_i < 1$: above it the
+# For a learning rate $\eta \le 1/L$ (so that $0 \le 1 - \eta\lambda_i < 1$ for every $\lambda_i > 0$: above it the
 # gradient-descent filter swings around 1 in the steep directions), both keep the directions of
 # large curvature almost whole and shrink those of small curvature: after $k$ steps gradient descent has barely moved along a
 # direction with $\eta\lambda_i k \ll 1$, and ridge shrinks a direction with
