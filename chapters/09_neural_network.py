@@ -664,12 +664,12 @@ print("validation accuracy, perturbed − unperturbed, seeds 0–9: "
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
-assert moved > 0.01                               # 10^13 times the perturbation
+assert moved > 0.1                                # more than 10 %: 10^14 times the perturbation
 assert np.any(twin[1][1].val_accuracy[SHORT] != twin[0][1].val_accuracy[SHORT])
 
 # %% [markdown]
 # A relative perturbation of $10^{-15}$ per step moves the final weights by more than
-# 1 % of their size (amplified at least $10^{13}$-fold), and the validation accuracy
+# 10 % of their size for some seed (amplified at least $10^{14}$-fold), and the validation accuracy
 # of some seeds with them (by how much, printed above, is itself a matter of round-off).
 
 # %% [markdown]
@@ -878,7 +878,8 @@ print("with − without the schedule, per configuration: "
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here), in every one of the five configurations.
-assert np.all(no_schedule < 0.66) and np.all(with_schedule > no_schedule + 0.15)   # the schedule forgives
+assert np.all(no_schedule < 0.62) and np.all(no_schedule > 0.45)                    # about half
+assert np.all(with_schedule > no_schedule + 0.15)                                     # the schedule forgives
 assert np.all(warm < plain + 0.1) and np.all(warm < 0.65)        # the warm-up alone barely moves AdamW
 assert np.all(cosine > plain + 0.1)                               # the decay alone: more than 10 points
 assert np.all(schedule - cosine < cosine - plain)                 # the warm-up adds less than the decay added
@@ -913,8 +914,8 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0));
 # What the figure shows, in all five configurations:
 #
 # - **The schedule is what forgives large rates.** Without it (the two columns
-#   left of the grey line) the two variants average below 66 %; with it (the two
-#   rightmost columns) more than 15 points higher.
+#   left of the grey line) the two variants average about half (45 to 62 %); with
+#   it (the two rightmost columns) more than 15 points higher (each printed above).
 # - **Within the schedule, it is mostly the decay that forgives.** The warm-up alone
 #   (then a constant rate) stays below 65 % and within 10 points of AdamW; the
 #   cosine decay alone lifts AdamW by more than 10 points; adding the warm-up to
@@ -923,9 +924,9 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0));
 #   warm-up, whatever it does in the first 90 steps, leaves a rate of 1 or more
 #   in place for the other 810.
 # - **Clipping does not help at these rates.** With − without clipping is below
-#   +0.1 in every configuration, against the schedule's more than +0.15; its
-#   sign, configuration by configuration, is not a finding (printed above for
-#   this run only). The clip is not idle at these rates, but it cannot cap
+#   +0.1 in every configuration, against the schedule's more than +0.15. Its
+#   sign, configuration by configuration, is printed above for this run; we do
+#   not claim it. The clip is not idle at these rates, but it cannot cap
 #   Adam's step as it caps SGD's: multiplying all gradients by one constant
 #   leaves Adam's steps unchanged (up to its tiny $\epsilon$), so the clip only
 #   reweights the gradients inside $m$ and $v$ (the

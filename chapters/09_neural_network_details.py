@@ -348,7 +348,7 @@ assert best_lr[RECIPE] == best_lr[NO_CLIP] or clip_effect.max() < min(rate_effec
 # the $d_i$ over $\sqrt{100}$. The cell prints it for a few pairs and checks
 # that it is smaller than 0.022 for all of them; it also prints how many paired
 # standard errors each difference is from zero, in this run, without checking
-# it (that count moves from run to run, across 2 for some pairs). The usual
+# it. The usual
 # comparison without pairing treats the two accuracies as
 # independent: their difference has standard error $\sqrt2 \times 0.022
 # \approx 0.031$, so two of them would dismiss as noise any difference below
