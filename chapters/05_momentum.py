@@ -452,7 +452,7 @@ ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2);
 # $\mu$ are real and the rate is worse, which is why the contours bend down there.
 # The star sits close to the edge of divergence (dark grey), $\alpha L = 2(1 + \beta)$
 # (section 6): $\alpha^\star L = 3.306$ against $2(1 + \beta^\star) = 3.339$, 1% further.
-# Step 1% too far right and the run diverges; step left and the rate rises quickly. The
+# Step more than 1% to the right and the run diverges; step left and the rate rises quickly. The
 # colour scale is stretched near 1, so that the slow rates along the bottom edge,
 # gradient descent's, show their structure.
 #
@@ -796,7 +796,8 @@ assert np.isclose(lam_start, 1506.4, atol=0.5)
 # $\lambda = L$ gives the floor, and section 4 gives the rate. So over a grid of $(\alpha, \beta)$
 # (only $\beta = 0$ for gradient descent), keep the stable settings whose floor is at most a target,
 # and take the one with the best rate. Two targets: 0.505, the floor of gradient descent at $2/(L +
-# \mu)$, and a lower one, 0.011. Then simulate the chosen pairs (200 runs of 800 steps, on three
+# \mu)$, and a lower one, 0.011 (the heavy ball's floor at $\beta^\star$ with gradient descent's
+# effective step: section G of the [details notebook](05_momentum_details.ipynb)). Then simulate the chosen pairs (200 runs of 800 steps, on three
 # seeds) and count the steps until the mean loss is below twice the target. The simulator and the
 # grid search sit in a collapsed helper cell:
 
@@ -906,17 +907,18 @@ ax.legend(fontsize=8, loc="upper right");
 # converges at 0.82 per step, gradient descent at best (lr 0.0197) at 0.98. In the simulation
 # (seeds 1–3) the heavy ball's mean loss falls below twice the target after 14 steps, gradient
 # descent's after about 68: about 5 times sooner. For the floor 0.011, the best heavy ball needs 106
-# steps and gradient descent 227: about 2 times (the big markers are these pairs). The gain shrinks
+# steps and gradient descent 227: about 2 times (the big markers are these pairs). The figure's
+# ratios are of asymptotic rates (10 times at the 0.5 floor); the simulated counts run from the
+# start to twice the target, which also depends on how far each run has to fall and on its first
+# steps, so the two ratios need not agree. The gain shrinks
 # as the floor goes down, to about 2 at the lowest floor of the plot, because a low floor needs a
 # small effective step, and that slows the heavy ball too (section G of the details notebook shows
 # why the ratio tends to 2). So with noisy gradients the heavy ball still trades speed against the
 # floor, but on this ill-conditioned problem it trades along a better curve.
 #
-# The grid search and the markers use the exact variance above, not its approximation for
-# $\alpha\lambda \ll 1$: both pairs for 0.505 sit close to their stability edges, where the
-# approximation misses by 10 to 30 times, and gradient descent's grid pair reaches only 0.30, so
-# its marker sits left of the heavy ball's 0.495 (section G of the [details
-# notebook](05_momentum_details.ipynb)).
+# (Gradient descent's marker for 0.505 sits at 0.30, left of the heavy ball's 0.495: why, and
+# why the small-step approximation of the floor fails near the stability edge, is in section G of
+# the [details notebook](05_momentum_details.ipynb).)
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).

@@ -763,7 +763,8 @@ assert abs(alphas[i] / (1 - betas[i]) / alphas[-1] - 1) < 0.05                 #
 # heavy ball's, at 0.30 against 0.495). The first-order floor, effective step × 2 directions / 4,
 # misses this: it gives 0.0098 and 0.049, about 30 and 10 times too low, for effective steps 0.020
 # and 0.098, five times apart.
-# (These numbers are computed and asserted in the chapter's section 7.)
+# The chapter's grid search and its markers use the exact variance, not this small-step
+# approximation. (These numbers are computed and asserted in the chapter's section 7.)
 
 # %% [markdown]
 # ## H. The floor follows the effective step: chapter 04's regression
