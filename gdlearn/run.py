@@ -173,7 +173,6 @@ def _as_start(x0: Any, name: str) -> np.ndarray:
     return x
 
 
-
 def _past_bound(largest: float, bound: float) -> str:
     """'max |x| = … exceeded the bound …', with enough digits to read as larger.
 
@@ -186,6 +185,7 @@ def _past_bound(largest: float, bound: float) -> str:
         if float(shown) > float(shown_bound):
             break
     return f"max |x| = {shown} exceeded the bound {shown_bound}"
+
 
 def run(opt: Any, surface: Any, x0: Any, steps: int = 200, *, tol: float = 1e-8,
         bound: float | None = None, record_states: bool = False) -> Trace:
