@@ -263,7 +263,7 @@ assert all(d < 1e-9 for d in invariance.values())
 # update, $\hat m_t/(\sqrt{\hat v_t} + \epsilon)$ (its norm over all 337
 # parameters), with and without the clip, at the three large rates, seeds 0–2.
 # AdamW's whole update divided by the rate also holds the decoupled decay
-# $\lambda\theta$, which at these rates is not small next to it, so the cell records the
+# $\lambda\theta$; to measure the Adam part alone, the cell records the
 # output of `scale_by_adam` inside AdamW's own chain (`scale_by_adam`, the
 # recorder, `add_decayed_weights`, the rate) and checks that this chain trains
 # exactly as `adamw` does. (With the clip, SGD's update is at most $1 \times \eta$ by
