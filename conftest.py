@@ -29,6 +29,7 @@ collect_ignore_glob = [
     "benchmarks/*",
     ".ci/*",
     "tests/artifacts/*",
+    "tests/browser_notebooks/*",  # run by tests/test_browser.py in JupyterLab, not by nbval
 ]
 
 

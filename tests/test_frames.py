@@ -4,7 +4,9 @@ The reference is matplotlib's own ``get_diff_image`` (Pillow's encoder) on an
 identical canvas, and Pillow's PNG decoder reads both.
 """
 
+import base64
 import io
+import json
 
 import matplotlib
 import numpy as np
@@ -325,3 +327,66 @@ def test_axis_ranges_only_widen_while_moving_and_fit_at_the_keyframe(kind):
         ex.close()
     finally:
         plt.switch_backend(backend)
+
+
+# -- frames sent before the browser's model said "initialized" (ipympl 0.10's syncing mode)
+
+
+def _live_canvas_capturing_messages(install):
+    backend = matplotlib.get_backend()
+    from ipympl.backend_nbagg import Canvas, FigureManager
+
+    matplotlib.use(backend)
+    fig, _ = _figure()
+    canvas = Canvas(fig)
+    FigureManager(canvas, 0)
+    if install:
+        assert frames.install(canvas)
+    messages = []
+    canvas.send = lambda content, buffers=None: messages.append((json.loads(content["data"]), buffers))
+    return fig, canvas, messages
+
+
+def _frames_sent(messages):
+    return [bytes(buffers[0]) for content, buffers in messages if content.get("type") == "binary"]
+
+
+def _decoded(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def test_a_frame_sent_before_the_browser_is_initialized_is_a_png_and_the_data_url_is_complete():
+    """ipympl 0.10 sends raw RGBA pixels (and a data URL without "data:") until "initialized";
+    the browser cannot decode them and the canvas stays 0 x 0. Ours sends PNGs in both states."""
+    fig, canvas, messages = _live_canvas_capturing_messages(install=True)
+    assert canvas.syncing_data_url  # a fresh canvas: the browser has not answered yet
+    canvas.draw()  # webagg's draw sends the frame
+    picture = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
+    (early,) = _frames_sent(messages)
+    assert early.startswith(b"\x89PNG\r\n\x1a\n")
+    np.testing.assert_array_equal(_decoded(early), picture)
+    prefix = "data:image/png;base64,"
+    assert canvas._data_url.startswith(prefix)
+    np.testing.assert_array_equal(_decoded(base64.b64decode(canvas._data_url[len(prefix):])), picture)
+
+    canvas._handle_message(canvas, {"type": "initialized"}, [])  # the browser's model is ready
+    assert not canvas.syncing_data_url
+    url = canvas._data_url
+    fig.axes[0].set_xlim(0, 2)
+    canvas._force_full = True  # a whole picture, to compare (a diff frame holds zeros elsewhere)
+    canvas.draw()
+    later = _frames_sent(messages)[-1]
+    assert later.startswith(b"\x89PNG\r\n\x1a\n")
+    np.testing.assert_array_equal(_decoded(later), np.asarray(canvas.get_renderer().buffer_rgba()))
+    assert canvas._data_url == url  # no longer synced once the browser has the canvas
+
+
+def test_the_reference_check_fails_on_ipympls_own_early_frame():
+    """The check above can fail: ipympl's own sender, before "initialized", does not send a PNG.
+
+    (If a future ipympl sends a PNG here, this test fails: then frames.send_frame can go.)"""
+    _, canvas, messages = _live_canvas_capturing_messages(install=False)
+    canvas.draw()
+    (early,) = _frames_sent(messages)
+    assert not early.startswith(b"\x89PNG")
+    assert not canvas._data_url.startswith("data:")

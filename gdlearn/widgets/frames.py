@@ -18,10 +18,23 @@ with numpy) and deflate level 1, and skips the blank rows of a diff frame
 about the same size (a full frame 65–70 kB either way; a diff frame 5–10 kB
 instead of 3–4).
 
-The replacement is per canvas (an attribute of the instance), so figures that
-are not explorers keep matplotlib's encoder; if matplotlib's canvas lacks the
-attributes this relies on (a future version), :func:`install` leaves the
-canvas alone and returns ``False``.
+:func:`install` also replaces ipympl's ``send_binary`` by :func:`send_frame`,
+which works around a bug of ipympl 0.10: until the browser's model of the
+canvas has said "initialized", ipympl's ``send_binary`` sends the canvas's raw
+RGBA pixels where the browser expects a PNG, and stores the PNG in the
+``_data_url`` trait without its ``data:image/png;base64,`` prefix. The
+browser cannot decode either ("The HTMLImageElement provided is in the
+'broken' state"), and JupyterLab then throws inside ipympl's resize handler,
+so the explorer's canvas stays 0 x 0 pixels: an empty figure that no slider
+repaints. An explorer sends such an early frame when its keyframe timer
+fires before the browser has caught up (a busy machine, or "Run All" with
+more cells after the explorer's): seen once in the browser test under load.
+:func:`send_frame` sends the PNG and stores a complete data URL.
+
+The replacements are per canvas (attributes of the instance), so figures that
+are not explorers keep matplotlib's encoder and ipympl's sender; if the canvas
+lacks the attributes this relies on (a future version), :func:`install`
+leaves the canvas alone and returns ``False``.
 
 Examples
 --------
@@ -37,6 +50,7 @@ True
 from __future__ import annotations
 
 import functools
+from base64 import b64encode
 import struct
 import types
 import zlib
@@ -44,7 +58,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["encode_png", "diff_image", "install"]
+__all__ = ["encode_png", "diff_image", "send_frame", "install"]
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _NEEDED = ("_png_is_old", "_force_full", "_last_buff", "set_image_mode", "get_renderer")
@@ -148,6 +162,25 @@ def diff_image(canvas: Any) -> bytes | None:
     return encode_png(output.view(np.uint8).reshape(*output.shape, 4))
 
 
+def send_frame(canvas: Any, png: bytes) -> None:
+    """ipympl's ``Canvas.send_binary``, sending the PNG ``png`` in every state.
+
+    ipympl 0.10 (``backend_nbagg.Canvas.send_binary``), while
+    ``syncing_data_url`` is true (the browser has not said "initialized"),
+    replaces the frame by the canvas's raw RGBA buffer before sending it and
+    stores the base64 PNG in ``_data_url`` without the ``data:`` prefix. Here
+    the frame goes out as it came, and ``_data_url`` (which ipympl's browser
+    model loads when it is created from the kernel's state) is a complete
+    ``data:image/png;base64,...`` URL of the whole picture (the last full
+    buffer), as ipympl's own ``_repr_mimebundle_`` writes it.
+    """
+    last = canvas._last_buff
+    if canvas.syncing_data_url and last.dtype == np.uint32 and last.ndim == 2 and last.size:
+        whole = encode_png(last.view(np.uint8).reshape(*last.shape, 4))
+        canvas._data_url = "data:image/png;base64," + b64encode(whole).decode("ascii")
+    canvas.send({"data": '{"type": "binary"}'}, buffers=[png])
+
+
 def install(canvas: Any) -> bool:
     """Make ``canvas`` (a live web canvas, e.g. ipympl's) encode its frames with :func:`diff_image`.
 
@@ -159,4 +192,7 @@ def install(canvas: Any) -> bool:
     if not isinstance(canvas, FigureCanvasWebAggCore) or not all(hasattr(canvas, a) for a in _NEEDED):
         return False
     canvas.get_diff_image = types.MethodType(diff_image, canvas)
+    # ipympl's Canvas (and its send_binary not already replaced on this instance)
+    if hasattr(canvas, "syncing_data_url") and "send_binary" not in vars(canvas):
+        canvas.send_binary = types.MethodType(send_frame, canvas)
     return True
