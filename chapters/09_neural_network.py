@@ -915,9 +915,10 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0));
 # tests it only at the rates 1 to 10, above those the search chose for AdamW and
 # for the recipe: it says nothing about a *tuned* rate. So the comparison below
 # also runs AdamW + schedule, the recipe without its clip, at its own chosen
-# rate. (The details notebook, section B, runs both at both chosen rates: where
-# the rates differ, switching rates moves the mean test accuracy more than the
-# clip does. Section A has the ablation's numbers.)
+# rate. (The [details notebook](09_neural_network_details.ipynb), section B,
+# runs both at both chosen rates: where the rates differ, switching rates moves
+# the mean test accuracy more than the clip does. Section A has the ablation's
+# numbers.)
 #
 # ### The comparison
 #
@@ -1041,7 +1042,8 @@ assert all(0 < se < 0.05 for _, se in diff.values())
 # "recipe beats SGD" could be the schedule's doing: a third arm, **SGD +
 # schedule** (plain SGD with the recipe's warm-up + cosine, searched on the same
 # grid), tells. The right panel below shows the test accuracy of every
-# evaluation run; section A of the details notebook has them as a table.
+# evaluation run; the [details notebook](09_neural_network_details.ipynb), section A,
+# has them as a table.
 
 # %%
 COMPARED = ("SGD", "SGD + schedule", RECIPE)
@@ -1121,9 +1123,9 @@ ax_configs.legend(fontsize=8, loc="lower left");
 #   decay, forgives large rates; clipping does not help at those rates.
 #
 # What did not hold: the chosen rates move between grid points from one
-# configuration to the next (details notebook, section A). And which of momentum, Adam, AdamW
-# and the recipe is best, this experiment does not tell: we compared them in
-# one configuration only, where the chosen rates of Adam, AdamW and the recipe
+# configuration to the next ([details notebook](09_neural_network_details.ipynb),
+# section A). And which of momentum, Adam, AdamW and the recipe is best, this
+# experiment does not tell: we compared them in one configuration only, where the chosen rates of Adam, AdamW and the recipe
 # are nearly tied with others of the grid.
 #
 # **Three take-aways.** Tune each optimizer's learning rate: in this run SGD's
@@ -1229,8 +1231,8 @@ html
 #   points. What held here in all five seed configurations: after 100 epochs the
 #   recipe was ahead of plain SGD (mean, worst seed, spread) and of SGD with the
 #   same schedule (worst seed, spread); its forgiving learning rate comes from
-#   the schedule, mostly from its cosine decay; clipping did not help at large
-#   rates (at tuned rates we claim neither help nor harm). Those are
+#   the schedule, mostly from its cosine decay; clipping did not help at the
+#   large rates, the only ones the ablation tested. Those are
 #   facts about this budget and this problem; the protocol is what carries over.
 #
 # ## Exercises
