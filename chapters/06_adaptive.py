@@ -34,9 +34,8 @@
 #   moving average, so the step size does not shrink forever;
 # - **Adam**: momentum plus RMSprop plus a **bias correction**, and what the first
 #   steps look like without it; Adam as a composition of building blocks;
-# - **diagonal preconditioning**: why per-coordinate steps remove ill-conditioning
-#   that is aligned with the coordinate axes, and help less and less as the valley
-#   turns away from them;
+# - **diagonal preconditioning**: why per-coordinate steps remove ill-conditioning aligned
+#   with the coordinate axes, and help less and less as the valley turns away from them;
 # - **AdamW**: why weight decay and an L2 penalty are the same step for plain SGD,
 #   the same end point up to a rescaled $\lambda$ for SGD with momentum, and
 #   different regularizers for Adam;
@@ -561,11 +560,14 @@ adam_block, lr_block = after_step_1  # chain's state: one entry per block, in th
 print(adam_block)
 print(lr_block)
 assert adam_block.count == 1 and np.allclose(adam_block.mu, 0.1 * rosenbrock.grad(rosenbrock.start))
+assert adam_block.mu.shape == adam_block.nu.shape == np.shape(rosenbrock.start)     # two arrays the size of x;
+assert sum(isinstance(a, np.ndarray) for st in sgd(lr=0.1, momentum=0.9).init(np.zeros(2)) for a in st) == 1  # one
 
 # %% [markdown]
 # Printed: `scale_by_adam`'s state after the first step (the step counter,
 # $m_1 = (1 - \beta_1)\, g_1$, $v_1$, and `nu_max=None`, which only AMSGrad uses,
-# section 6), then the learning-rate block's. `adamw`, `rmsprop` and `adagrad` are
+# section 6), then the learning-rate block's. So Adam stores two arrays the size of the
+# weights ($m$, $v$), where momentum stores one. `adamw`, `rmsprop` and `adagrad` are
 # built the same way in `gdlearn.optim`; from here on we use them.
 
 # %% [markdown]
@@ -727,17 +729,17 @@ for ax, deg, show in [(ax_0, 0, 40), (ax_45, 45, 10)]:
                 linewidth=2.2 if on_top else 1.2, alpha=1.0 if on_top else 0.6, zorder=5 if on_top else 4,
                 path_effects=[patheffects.withStroke(linewidth=4, foreground="white")] if on_top else None,
                 label=f"{name}, lr = {best_lr[name][i]:.3g}")
-        if deg == 45 and on_top:                  # number Adagrad's first steps: the zigzag
-            for step in (1, 2, 3):
-                ax.annotate(f"{step}", xs[step], xytext=(8, -4), textcoords="offset points", fontsize=10,
-                            fontweight="bold", zorder=7,
-                            path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
+        for step in ((1, 2, 3) if deg == 45 else (2, 3)) if on_top else ():   # number Adagrad's first steps
+            ax.annotate(f"{step}", xs[step], xytext=(8, -4) if deg == 45 else (2, 6), textcoords="offset points",
+                        fontsize=10, fontweight="bold", zorder=7,
+                        path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
+        if deg == 45 and on_top:
             ax.annotate("steps 4 to 10: short zigzags,\nclose together", xs[6], xytext=(40, 60),
                         textcoords="offset points", fontsize=9, zorder=7,
                         arrowprops=dict(arrowstyle="->", color="black", linewidth=0.8),
                         bbox=dict(boxstyle="round", facecolor="white", edgecolor="0.6"))
     ax.plot(*v.start, color="black", **style.START_STYLE, label="start")
-    title = (f"κ = 100, turned by 0°: GD's first {show} steps; Adagrad's {int(needed['Adagrad'][0])} (leave the frame)"
+    title = (f"κ = 100, turned by 0°: GD's first {show} steps; Adagrad's {int(needed['Adagrad'][0])} (1 leaves the frame)"
              if deg == 0 else f"κ = 100, valley turned by {deg}°: first {show} steps")
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title=title, aspect="equal")
     if deg == 45:
@@ -784,9 +786,8 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # Full Adam ($\beta_1 = 0.9$) is much less sensitive to the angle, and gains little
 # from alignment (about as many steps at 0° as at 15°); here the heavy ball needs
 # fewer steps than Adam at every angle. On this valley Adam's insensitivity to the
-# angle goes with its momentum: it grows with $\beta_1$. (Counted from the step at
-# which $f$ *stays* below the threshold, Adam wins at small angles: [details
-# notebook](06_adaptive_details.ipynb), section C.)
+# angle goes with its momentum: it grows with $\beta_1$. (Counted from the step at which $f$
+# *stays* below, Adam wins at small angles: [details notebook](06_adaptive_details.ipynb), section C.)
 
 # %% [markdown]
 # **Why so few steps, at so large an $\eta$?** Adagrad's first step moves each
@@ -1141,14 +1142,13 @@ ax.legend(fontsize=8, loc="center right");
 # %% [markdown]
 # ## 7. The optimizer race
 #
-# Time to watch them. Pick a surface, tick the optimizers to race in the list (hold
-# Ctrl or Shift to select several), give each a learning rate with its own slider,
-# and press **Play**: all paths advance together, with the losses on the right
-# (log scale, $f(x_k) - f^\star$). The **step** slider moves through the race by
-# hand. Each optimizer has its own colour, marker and line style, keyed on both panels
-# (thinner lines on top, so paths that share a valley floor both show). One that
-# diverges stops at its last finite point with a large **X**. Each surface opens with
-# moderate learning rates, not each one's best; the table below gives the default race's.
+# Time to watch them. Pick a surface, tick optimizers in the list (Ctrl or Shift for
+# several), give each a learning rate with its slider, and press **Play**: all paths
+# advance together, the losses on the right (log scale, $f(x_k) - f^\star$); the
+# **step** slider moves by hand. Each optimizer has its own colour, marker and line
+# style, keyed on both panels (thinner lines on top, so paths sharing a valley floor
+# both show); one that diverges stops at its last finite point with a large **X**.
+# Surfaces open with moderate learning rates, not each one's best (table below).
 
 # %%
 from gdlearn.widgets.race import optimizer_race
