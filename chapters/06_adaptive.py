@@ -793,8 +793,8 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # **Why so few steps, at so large an $\eta$?** Adagrad's first step moves each
 # coordinate by $\eta \approx 19$ (section 1), far past the minimum: $f$ rises about
 # 300-fold. But that overshoot gives a huge second gradient $a_i x_i$, which dominates
-# the sum $s_i$ from then on: $\sqrt{s_i} \approx a_i\,|x_i|$ after step 1, and
-# $|x_i| = \eta - |x_{0,i}|$ is close to $\eta$ when $\eta$ is large. So the step
+# the sum $s_i$ from then on: $\sqrt{s_i} \approx a_i\,|x_{1,i}|$, where the position
+# after step 1 has $|x_{1,i}| = \eta - |x_{0,i}|$, close to $\eta$ when $\eta$ is large. So the step
 # size $\eta/\sqrt{s_i}$ is close to $1/a_i$, the per-coordinate Newton step
 # (chapter 08) that would land on the minimum at once. From step 2 on, step size
 # times curvature is between 1.05 and 1.14 in both coordinates; from step 3 on each
