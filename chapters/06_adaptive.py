@@ -12,10 +12,11 @@
 # Gradient descent and momentum take one learning rate for every coordinate. That
 # rate is capped by the steepest direction, so every other direction moves more
 # slowly than it could (chapters 02 and 05). **Adaptive methods** give each
-# coordinate its own step size, computed from the gradients seen so far: a
-# coordinate whose gradients have been small gets a larger step size (the factor
-# that multiplies its gradient), one whose gradients have been large a smaller
-# one. On a quadratic whose steep and flat directions
+# coordinate its own **step size**, the factor that multiplies its gradient
+# (for gradient descent, the learning rate $\eta$ itself), computed from the
+# gradients seen so far: a coordinate whose gradients have been small gets a larger
+# step size, one whose gradients have been large a smaller one. The **step** is the
+# move itself, step size times gradient. On a quadratic whose steep and flat directions
 # are the coordinate axes, that makes the condition number irrelevant: each
 # coordinate moves as if its curvature were 1 ($\epsilon$ aside). When the valley runs diagonally
 # through the axes it helps less and less: on a $\kappa = 100$ quadratic turned by
@@ -29,19 +30,16 @@
 # ## What you will learn
 #
 # - **Adagrad**: divide each coordinate's step by the root of the sum of its squared
-#   gradients, and why that helps with **rare features**;
-# - **RMSprop**: the same with a moving average, so the step size does not shrink
-#   forever;
+#   gradients, and why that helps with **rare features**; **RMSprop**: the same with a
+#   moving average, so the step size does not shrink forever;
 # - **Adam**: momentum plus RMSprop plus a **bias correction**, and what the first
 #   steps look like without it; Adam as a composition of building blocks;
-# - **diagonal preconditioning**: why per-coordinate steps remove ill-conditioning
-#   that is aligned with the coordinate axes, and help less and less as the valley
-#   turns away from them;
+# - **diagonal preconditioning**: why per-coordinate steps remove ill-conditioning aligned
+#   with the coordinate axes, and help less and less as the valley turns away from them;
 # - **AdamW**: why weight decay and an L2 penalty are the same step for plain SGD,
 #   the same end point up to a rescaled $\lambda$ for SGD with momentum, and
 #   different regularizers for Adam;
-# - **AMSGrad**: a small change that fixes a case where Adam converges to the worst
-#   point;
+# - **AMSGrad**: a small change that fixes a case where Adam ends at the worst point;
 # - and you get the **optimizer race**: up to eight optimizers animated side by side.
 #
 # Every number in the text is computed and asserted by this notebook (most asserts
@@ -155,12 +153,12 @@ ax.set(xlabel="step", ylabel="coordinate", title=r"$f = \frac{1}{2}(x_1^2 + 10^6
 ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 
 # %% [markdown]
-# **The step size shrinks forever.** $s$ never decreases, so the rate
+# **The step size shrinks forever.** $s$ never decreases, so the step size
 # $\eta/\sqrt{s_t}$ of each coordinate never grows. Under a constant gradient $g$,
 # $s_t = t g^2$ and the step is $\eta/\sqrt t$: a tenth of $\eta$ after 100 steps, a
-# hundredth after 10,000. (The *step* is the rate times the gradient, so a step can
+# hundredth after 10,000. (The step is the step size times the gradient, so a step can
 # still grow: gradients $1, 10^{-3}, 1$ give steps $\eta$, $0.001\,\eta$,
-# $0.71\,\eta$.) A decaying rate is good when the gradients are noisy (it damps
+# $0.71\,\eta$.) A decaying step size is good when the gradients are noisy (it damps
 # the noise, chapter 04), but slow on a long road to the minimum: section 2
 # measures that, and fixes it.
 
@@ -170,7 +168,7 @@ step_length = -np.diff(constant[:, 0])
 assert np.isclose(step_length[99], 0.1 / 10, rtol=1e-8) and np.isclose(step_length[9999], 0.1 / 100, rtol=1e-8)
 gradients = iter([1.0, 1e-3, 1.0])
 three = -np.diff(adagrad_steps(lambda x: np.array([next(gradients)]), [0.0], lr=1.0, steps=3)[:, 0])
-assert np.allclose(three, [1.0, 1e-3, 1 / math.sqrt(2 + 1e-6)], rtol=1e-6)        # the rate shrinks, a step can grow
+assert np.allclose(three, [1.0, 1e-3, 1 / math.sqrt(2 + 1e-6)], rtol=1e-6)   # the step size shrinks, a step can grow
 
 # %% [markdown]
 # ### Rare features
@@ -242,15 +240,14 @@ assert np.all(np.abs(sgd_path[-1, :2] - w_true[:2]) < 0.1)                 # bot
 assert np.all(np.abs(ada_path[-1, :2] - w_true[:2]) < 0.1)
 
 # %% [markdown]
-# Both learn the two dense weights. SGD's learning rate is capped: on the grid 0.055
-# is the largest rate that does not blow up (from 0.097 on, the loss ends far above
-# where it started). On this draw the dense features set that cap: without the rare feature,
-# SGD blows up at exactly the same rates ([details notebook](06_adaptive_details.ipynb),
-# section A; on some other draws the rare feature lowers the cap by one grid step). At its best rate
-# the rare weight moves only a little at each of its few updates, and after
-# one pass it is still far from 3. Adagrad's rate for the rare weight is
-# $\eta/\sqrt{s}$, and its $s$ collects only the few rare gradients, so it takes
-# large steps exactly there:
+# Both learn the two dense weights. SGD's learning rate is capped by the dense
+# features: on the grid, 0.055 is the largest that does not blow up (from 0.097 on,
+# the loss ends far above where it started). At its best learning rate the rare
+# weight moves only a little at each of its few updates, and after one pass it is
+# still far from 3. Adagrad's step size for the rare weight is $\eta/\sqrt{s}$, and
+# its $s$ collects only the few rare gradients, so it takes large steps exactly
+# there. (That the dense features set SGD's cap holds on this draw; the [details
+# notebook](06_adaptive_details.ipynb), section A, removes the rare feature to check.)
 
 # %%
 ada = adagrad(lr=lr_ada)
@@ -262,15 +259,15 @@ for i in np.random.default_rng(1).permutation(n):
     w = optim.apply_updates(w, updates)
     s_now = state[1].sum_of_squares
     with np.errstate(divide="ignore"):                # s = 0: no gradient yet, no rate to show
-        effective.append(np.where(s_now > 0, lr_ada / (np.sqrt(s_now) + 1e-10), np.nan))   # eta / sqrt(s)
+        effective.append(np.where(s_now > 0, lr_ada / (np.sqrt(s_now) + 1e-10), np.nan))   # step size eta / sqrt(s)
 effective = np.array(effective)
 assert np.allclose(w, ada_path[-1])
 ratio_end = effective[-1, 2] / effective[-1, :2].max()
-print(f"after one pass: effective rate of the rare weight {effective[-1, 2]:.3g}, "
+print(f"after one pass: step size of the rare weight {effective[-1, 2]:.3g}, "
       f"of the dense ones {effective[-1, :2].round(5)} ({ratio_end:.0f} times smaller)")
 ratio = effective[:, 2] / effective[:, :2].max(axis=1)              # NaN until the rare feature first appears
 defined = ~np.isnan(ratio)
-print(f"rare / larger dense rate: smallest {np.nanmin(ratio):.2f} (update {int(np.nanargmin(ratio)) + 1}), "
+print(f"rare / larger dense step size: smallest {np.nanmin(ratio):.2f} (update {int(np.nanargmin(ratio)) + 1}), "
       f"over the second half at least {ratio[n // 2:].min():.1f}")
 
 # %% jupyter={"source_hidden": true}
@@ -290,7 +287,7 @@ ax.set(xlabel="update (one example each)", ylabel="weight of the rare feature",
        title="Learning the rare feature's weight in one pass")
 ax.legend(fontsize=8, loc="lower right")
 for i, (label, color, ls) in enumerate([("dense feature 1", "#595959", "--"), ("dense feature 2", "#999999", ":"),
-                                        ("rare feature", COLORS["black"], "-")]):   # greys: features, not optimizers
+                                        ("rare feature (from its 1st example)", COLORS["black"], "-")]):   # greys: features, not optimizers
     ax_rate.plot(np.arange(1, n + 1), effective[:, i], color=color, linestyle=ls, linewidth=2, label=label)
 ax_rate.set_yscale("log")
 ax_rate.set(xlabel="update", ylabel=r"$\eta / \sqrt{s_i}$", title="Adagrad's step size per coordinate")
@@ -300,11 +297,11 @@ ax_rate.legend(fontsize=8);
 # The rare weight's curve (left) moves in jumps, one per example that has the
 # feature: SGD's jumps are small, Adagrad's large. On the right, the dense
 # coordinates' step sizes fall steadily as their sums of squares grow, while the
-# rare coordinate's stays, on this draw, about nine times larger or more from its first example on,
-# and more than ten times larger over the second half. Per-coordinate rates of this
-# kind were used where most features are rare: GloVe word vectors are trained with
+# rare coordinate's (drawn from its first example: before it, $s = 0$) stays, on this
+# draw, about nine times larger or more, and more than ten times larger over the second
+# half. Per-coordinate step sizes of this kind were used where most features are rare: GloVe word vectors are trained with
 # Adagrad (Pennington, Socher and Manning, 2014, section 4.2), and Google's
-# ad-click-prediction models use per-coordinate rates
+# ad-click-prediction models use per-coordinate step sizes
 # $\alpha/(\beta + \sqrt{\sum g_i^2})$ (McMahan et al., 2013, section 3.1).
 #
 # **Is this one lucky draw?** The data and the order of the examples above are one
@@ -324,25 +321,26 @@ ax_rate.legend(fontsize=8);
 # x_t = x_{t-1} - \eta\,\frac{g_t}{\sqrt{v_t} + \epsilon}.$$
 #
 # $\sqrt{v}$ is now the root mean square (RMS) of the recent gradients, about the
-# last $1/(1 - \alpha) = 100$ of them, so the step size follows the current scale of
-# the gradient, in both directions. If the gradient drops from 1 to 0.01, the next
-# step is only about $0.01\,\eta$, but as $v$ forgets the large gradients the steps
-# grow back, to $0.84\,\eta$ by the 1,000th step at the small gradient.
+# last $1/(1 - \alpha) = 100$ of them, so the step size $\eta/\sqrt{v}$ adapts to the
+# recent scale of the gradient, in both directions: it falls when the gradients grow
+# and rises again when they shrink. If the gradient drops from 1 to 0.01, the next
+# step is only about $0.01\,\eta$, but as $v$ forgets the large gradients the step
+# size rises and the steps grow back, to $0.84\,\eta$ by the 1,000th step at the small gradient.
 
 # %%
-# The step size, in units of eta, when the gradient is 1 for 300 steps and then 0.01 for 1,000:
+# The step (step size times gradient), in units of eta, when the gradient is 1 for 300 steps, then 0.01:
 grad_sequence = np.r_[np.ones(300), np.full(1000, 0.01)]
-v_avg, step_sizes = 0.0, []
+v_avg, steps_eta = 0.0, []
 for g_t in grad_sequence:
     v_avg = 0.99 * v_avg + 0.01 * g_t * g_t
-    step_sizes.append(g_t / (np.sqrt(v_avg) + 1e-8))
-print(f"last step at gradient 1: {step_sizes[299]:.2f} eta; first at 0.01: {step_sizes[300]:.3f} eta; "
-      f"1,000th at 0.01: {step_sizes[-1]:.2f} eta")
+    steps_eta.append(g_t / (np.sqrt(v_avg) + 1e-8))
+print(f"last step at gradient 1: {steps_eta[299]:.2f} eta; first at 0.01: {steps_eta[300]:.3f} eta; "
+      f"1,000th at 0.01: {steps_eta[-1]:.2f} eta")
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
-assert abs(step_sizes[300] - 0.01) < 1e-3 and abs(step_sizes[-1] - 0.84) < 5e-3
-assert np.all(np.diff(step_sizes[300:]) > 0)                 # the steps grow back, every step
+assert abs(steps_eta[300] - 0.01) < 1e-3 and abs(steps_eta[-1] - 0.84) < 5e-3
+assert np.all(np.diff(steps_eta[300:]) > 0)                 # the steps grow back, every step
 
 # %%
 def rmsprop_steps(grad, x0, lr, steps, alpha=0.99, eps=1e-8):
@@ -379,7 +377,7 @@ assert round(bias[99], 2) == 1.26 and int(np.argmax(bias < 1.05)) + 1 == 237   #
 # hundred gradients. Adam corrects that. (The "ten times" is PyTorch's RMSprop,
 # $\alpha = 0.99$; other frameworks start differently: [details notebook](06_adaptive_details.ipynb), section I.)
 #
-# **The long road.** Section 1 said Adagrad's shrinking rate is slow on a long
+# **The long road.** Section 1 said Adagrad's shrinking step size is slow on a long
 # road to the minimum. Take $f(x) = \sqrt{1 + x^2} - 1$, whose gradient
 # $x/\sqrt{1 + x^2}$ is close to $\pm 1$ far from the minimum at 0, start at
 # $x_0 = 100$, and run both methods at $\eta = 0.1$ until $|x| < 1$:
@@ -470,19 +468,15 @@ ours = adam_steps(rosenbrock.grad, rosenbrock.start, 0.05, steps=300)
 library = run(adam(lr=0.05), rosenbrock, rosenbrock.start, steps=300, tol=0).xs
 assert np.allclose(ours, library, rtol=1e-10, atol=1e-12) and np.abs(ours - library).max() < 1e-14
 print(f"our Adam loop and gdlearn.optim.adam: largest difference {np.abs(ours - library).max():.1e} over 300 steps")
+# not bit for bit: gdlearn evaluates the same formula in another order (details notebook, section I)
 
 # %% [markdown]
-# (Not bit for bit: `gdlearn` evaluates the same formula in another order, so the
-# last bits differ, by about $10^{-15}$ here; [details](06_adaptive_details.ipynb),
-# section I.)
-#
 # ### The first steps, with and without bias correction
 #
-# Leave the correction out and each step is multiplied by
-# $(1 - \beta_1^t)/\sqrt{1 - \beta_2^t}$ (ignoring $\epsilon$), whatever the
-# gradients are, as long as both runs see the same gradients (on a real function
-# the two runs part ways and then see different ones). Under a constant gradient the corrected Adam steps by exactly
-# $\eta$ ($\epsilon$ aside) from the first step on; the uncorrected one does this:
+# Leave the correction out and, for the same gradients, each step is multiplied by
+# $(1 - \beta_1^t)/\sqrt{1 - \beta_2^t}$ ($\epsilon$ aside). Under a constant
+# gradient the corrected Adam steps by exactly $\eta$ from the first step on; the
+# uncorrected one does this:
 
 # %%
 lr = 0.01
@@ -508,22 +502,18 @@ assert 2000 < settled < 3500
 # still, up to 6.6 times at step 12: early on $v$ is
 # much further below its target than $m$ is ($\beta_2$ is closer to 1), so the
 # denominator is far too small. It takes a few thousand steps for the factor to
-# fade. With the correction the steps are $\eta$ from the start. Under a *constant*
-# gradient $\eta$ is exactly the step length per coordinate; otherwise it is only a
-# rough scale. Kingma and Ba (2015, section 2.1) bound the step by
-# $\eta(1 - \beta_1)/\sqrt{1 - \beta_2} \approx 3.16\,\eta$ and say it is usually
-# about $\eta$ or smaller; a gradient that suddenly grows can give longer steps than
-# that bound (the [details notebook](06_adaptive_details.ipynb), section B, measures one and
-# derives the worst case).
+# fade. With the correction the steps are $\eta$ from the start. Only under a *constant*
+# gradient is $\eta$ exactly the step per coordinate; Kingma and Ba (2015, section 2.1)
+# bound the step by $\eta(1 - \beta_1)/\sqrt{1 - \beta_2} \approx 3.16\,\eta$ and say
+# it is usually about $\eta$ or smaller (a gradient that suddenly grows can beat that
+# bound: [details notebook](06_adaptive_details.ipynb), section B).
 #
 # **Bias correction is not a warm-up.** The correction fixes the *mean* of $\hat v$
 # over the first steps, not its noise: $\hat v_1 = g_1^2$, a single squared
 # gradient, and $\hat v_t$ averages only $t$ of them, so with noisy gradients the
-# first step sizes are noisy too. Two common remedies are a learning rate that starts
-# small and grows, a **warm-up** (chapter 09 uses one and traces the need for it to
-# this noise, after Liu et al., 2020, section 3), and RAdam (Liu et al., 2020), which
-# takes plain momentum steps while $\hat v$ rests on too few gradients
-# ([details notebook](06_adaptive_details.ipynb), section J).
+# first step sizes are noisy too. Two common remedies: a learning rate that starts small
+# and grows, a **warm-up** (chapter 09 uses one, after Liu et al., 2020, section 3), and
+# RAdam (Liu et al., 2020; [details notebook](06_adaptive_details.ipynb), section J).
 #
 # The figure puts the step lengths of this section side by side, in units of
 # $\eta$, under a constant gradient (RMSprop's thick line runs under Adam's
@@ -570,11 +560,14 @@ adam_block, lr_block = after_step_1  # chain's state: one entry per block, in th
 print(adam_block)
 print(lr_block)
 assert adam_block.count == 1 and np.allclose(adam_block.mu, 0.1 * rosenbrock.grad(rosenbrock.start))
+assert adam_block.mu.shape == adam_block.nu.shape == np.shape(rosenbrock.start)     # two arrays the size of x;
+assert sum(isinstance(a, np.ndarray) for st in sgd(lr=0.1, momentum=0.9).init(np.zeros(2)) for a in st) == 1  # one
 
 # %% [markdown]
 # Printed: `scale_by_adam`'s state after the first step (the step counter,
 # $m_1 = (1 - \beta_1)\, g_1$, $v_1$, and `nu_max=None`, which only AMSGrad uses,
-# section 6), then the learning-rate block's. `adamw`, `rmsprop` and `adagrad` are
+# section 6), then the learning-rate block's. So Adam stores two arrays the size of the
+# weights ($m$, $v$), where momentum stores one. `adamw`, `rmsprop` and `adagrad` are
 # built the same way in `gdlearn.optim`; from here on we use them.
 
 # %% [markdown]
@@ -659,17 +652,15 @@ fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", nco
 fig.suptitle(r"Level sets $\frac{1}{2}x^\top A x = 1$ before and after the rescaling $D = \mathrm{diag}(A)$");
 
 # %% [markdown]
-# Adagrad's $\sqrt{s_i}$ is such a per-coordinate scale, learned from the
-# gradients. (d2l's Adagrad section calls it a proxy for the diagonal of the
-# Hessian.) Adam's $\sqrt{\hat v_i}$ is another, but Adam also has momentum. To
+# Adagrad's $\sqrt{s_i}$ is such a per-coordinate scale, learned from the gradients
+# (d2l's Adagrad section: a proxy for the diagonal of the Hessian). Adam's $\sqrt{\hat v_i}$ is another, but Adam also has momentum. To
 # separate the two, we also run Adam with $\beta_1 = 0$ (its scaling alone) and the
 # heavy ball (momentum $0.9$, no scaling; chapter 05). The test: on the
 # $\kappa = 100$ quadratic turned by $0°$ to $45°$, started at the same place
 # relative to the valley, how many steps does each method need to bring $f$ below
 # $10^{-8}$ of its start (the first step at which it is below)? Each gets its best
 # learning rate on a grid of 46 rates from $10^{-3}$ to 30. A collapsed helper runs every
-# (angle, rate) pair at once, one row each (how, and checks that a row is an ordinary run:
-# [details notebook](06_adaptive_details.ipynb), section C):
+# (angle, rate) pair at once ([details notebook](06_adaptive_details.ipynb), section C):
 
 # %% jupyter={"source_hidden": true}
 def race_every_angle_and_rate(method):
@@ -738,17 +729,17 @@ for ax, deg, show in [(ax_0, 0, 40), (ax_45, 45, 10)]:
                 linewidth=2.2 if on_top else 1.2, alpha=1.0 if on_top else 0.6, zorder=5 if on_top else 4,
                 path_effects=[patheffects.withStroke(linewidth=4, foreground="white")] if on_top else None,
                 label=f"{name}, lr = {best_lr[name][i]:.3g}")
-        if deg == 45 and on_top:                  # number Adagrad's first steps: the zigzag
-            for step in (1, 2, 3):
-                ax.annotate(f"{step}", xs[step], xytext=(8, -4), textcoords="offset points", fontsize=10,
-                            fontweight="bold", zorder=7,
-                            path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
+        for step in ((1, 2, 3) if deg == 45 else (2, 3)) if on_top else ():   # number Adagrad's first steps
+            ax.annotate(f"{step}", xs[step], xytext=(8, -4) if deg == 45 else (2, 6), textcoords="offset points",
+                        fontsize=10, fontweight="bold", zorder=7,
+                        path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
+        if deg == 45 and on_top:
             ax.annotate("steps 4 to 10: short zigzags,\nclose together", xs[6], xytext=(40, 60),
                         textcoords="offset points", fontsize=9, zorder=7,
                         arrowprops=dict(arrowstyle="->", color="black", linewidth=0.8),
                         bbox=dict(boxstyle="round", facecolor="white", edgecolor="0.6"))
     ax.plot(*v.start, color="black", **style.START_STYLE, label="start")
-    title = (f"κ = 100, turned by 0°: GD's first {show} steps; Adagrad's {int(needed['Adagrad'][0])} (leave the frame)"
+    title = (f"κ = 100, turned by 0°: GD's first {show} steps; Adagrad's {int(needed['Adagrad'][0])} (1 leaves the frame)"
              if deg == 0 else f"κ = 100, valley turned by {deg}°: first {show} steps")
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title=title, aspect="equal")
     if deg == 45:
@@ -756,9 +747,6 @@ for ax, deg, show in [(ax_0, 0, 40), (ax_45, 45, 10)]:
     ax.legend(fontsize=8, loc="upper right" if deg == 0 else "upper left")
 j = int(np.argmin(np.abs(lr_grid - best_lr["Adagrad"][0])))         # Adagrad at 0°: its whole path, zoomed out
 whole = paths["Adagrad"][: int(needed["Adagrad"][0]) + 1, j]
-jump = valley(0).f(whole[1]) / valley(0).f(whole[0])                  # the first step's excursion (Summary)
-print(f"Adagrad at 0°: lr = {best_lr['Adagrad'][0]:.3g}, {len(whole) - 1} steps; step 1 multiplies f by {jump:.0f}")
-assert len(whole) - 1 == 6 and np.isclose(best_lr["Adagrad"][0], 19, rtol=0.05) and 200 < jump < 400
 gx, gy = np.meshgrid(np.linspace(-5, 20, 300), np.linspace(-21, 4, 300))
 ax_whole.contour(gx, gy, valley(0).f(np.stack([gx, gy])), levels=np.geomspace(0.1, 2e4, 10), colors="0.7",
                  linewidths=0.7)
@@ -786,11 +774,11 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # %% [markdown]
 # Gradient descent and the heavy ball need the same number of steps at every angle:
 # they treat all directions alike, so turning the valley (and its start) changes
-# nothing. Adagrad is fast on the aligned valley (top row, at $\eta \approx 19$,
-# near the top of the grid). Turned by 25°, it needs about as many steps as gradient
-# descent; turned by 45°, more. There (bottom left, Adagrad's first three steps
-# numbered) it zigzags across the valley instead of running along it, like gradient
-# descent drawn lighter beside it. Adam's scaling alone ($\beta_1 = 0$, drawn in
+# nothing. Adagrad is fast on the aligned valley: 6 steps at $\eta \approx 19$, near
+# the top of the grid (top row; why, below). Turned by 25°, it needs about as many
+# steps as gradient descent; turned by 45°, more. There (bottom left, its first three
+# steps numbered) it zigzags across the valley instead of running along it, like
+# gradient descent drawn lighter beside it. Adam's scaling alone ($\beta_1 = 0$, drawn in
 # RMSprop's colour: it is RMSprop with $\alpha = \beta_2 = 0.999$, where PyTorch's
 # default is $\alpha = 0.99$, plus bias correction) behaves the same way: more than
 # 15 times slower at 45° than aligned.
@@ -798,11 +786,33 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # Full Adam ($\beta_1 = 0.9$) is much less sensitive to the angle, and gains little
 # from alignment (about as many steps at 0° as at 15°); here the heavy ball needs
 # fewer steps than Adam at every angle. On this valley Adam's insensitivity to the
-# angle goes with its momentum: it grows with $\beta_1$. And which of Adam and the
-# heavy ball is faster depends on how steps are counted: counting the step from
-# which $f$ *stays* below the threshold, Adam wins at small angles (both are
-# measured in the [details notebook](06_adaptive_details.ipynb), section C, with a
-# figure of the ratio).
+# angle goes with its momentum: it grows with $\beta_1$. (Counted from the step at which $f$
+# *stays* below, Adam wins at small angles: [details notebook](06_adaptive_details.ipynb), section C.)
+
+# %% [markdown]
+# **Why so few steps, at so large an $\eta$?** Adagrad's first step moves each
+# coordinate by $\eta \approx 19$ (section 1), far past the minimum: $f$ rises about
+# 300-fold. But that overshoot gives a huge second gradient $a_i x_i$, which dominates
+# the sum $s_i$ from then on: $\sqrt{s_i} \approx a_i\,|x_{1,i}|$, where the position
+# after step 1 has $|x_{1,i}| = \eta - |x_{0,i}|$, close to $\eta$ when $\eta$ is large. So the step
+# size $\eta/\sqrt{s_i}$ is close to $1/a_i$, the per-coordinate Newton step
+# (chapter 08) that would land on the minimum at once. From step 2 on, step size
+# times curvature is between 1.05 and 1.14 in both coordinates; from step 3 on each
+# step multiplies $x_1$ by about $-0.13$ and $x_2$ by about $-0.05$:
+
+# %%
+lr0, a0 = best_lr["Adagrad"][0], np.diag(valley(0).hess(np.zeros(2)))   # a0: the curvatures a_i, 1 and 100
+trace0 = paths["Adagrad"][:7, int(np.argmin(np.abs(lr_grid - lr0)))]   # the run of the figure, steps 0 to 6
+newton = lr0 / np.sqrt(np.cumsum((trace0[:-1] * a0) ** 2, axis=0)) * a0  # step size x a_i (g_i = a_i x_i)
+f_ratio = np.array([valley(0).f(x) for x in trace0]) / valley(0).f(trace0[0])
+print(f"lr = {lr0:.3g}; f / f0 after steps 1 to 6: {[float(f'{r:.2g}') for r in f_ratio[1:]]}\n"
+      f"step size x curvature, steps 1 to 6: {newton.round(3).tolist()}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert 200 < f_ratio[1] < 400 and f_ratio[6] < 1e-8 and np.allclose(trace0[1] - trace0[0], [lr0, -lr0])
+assert np.all((newton[1:] > 1.05) & (newton[1:] < 1.14))
+assert np.allclose(trace0[3:] / trace0[2:-1], 1 - newton[2:]) and np.allclose(1 - newton[2:], [-0.13, -0.05], atol=0.005)
 
 # %% [markdown]
 # Why is Adagrad at 45° *slower* than gradient descent, not just as slow? At 45°
@@ -811,15 +821,15 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # start, their components along the valley's axes are $\mu \cdot (-2.5) = -2.5$ and
 # $L \cdot 1 = 100$. Such a gradient has two coordinates of nearly equal size, so
 # the two sums $s_i$ grow alike, and Adagrad is nearly gradient descent with one
-# rate for both coordinates. The sums are dominated by the first, largest
-# gradients, so that rate soon stops moving. The cell below measures this, and runs
-# gradient descent at the rate Adagrad ends with:
+# step size for both coordinates. The sums are dominated by the first, largest
+# gradients, so that step size soon stops moving. The cell below measures this, and runs
+# gradient descent at the step size Adagrad ends with:
 
 # %%
 v45, lr45 = valley(45), best_lr["Adagrad"][-1]
 x45, s45 = np.array(v45.start, dtype=float), np.zeros(2)
 rates45 = []
-for _ in range(int(needed["Adagrad"][-1])):                # Adagrad's loop, keeping the rate lr / sqrt(s)
+for _ in range(int(needed["Adagrad"][-1])):                # Adagrad's loop, keeping the step size lr / sqrt(s)
     g45 = v45.grad(x45)
     s45 = s45 + g45 * g45
     x45 = x45 - lr45 * g45 / (np.sqrt(s45) + 1e-10)
@@ -829,7 +839,7 @@ frozen = rates45[-1].mean()
 gd_at_frozen = gd_steps(v45.grad, v45.start, frozen, MAX_STEPS)
 gd_frozen_n = int(np.argmax(0.5 * np.sum(gd_at_frozen * (gd_at_frozen @ v45.hess(np.zeros(2))), axis=1)
                             < 1e-8 * v45.f(v45.start)))
-print(f"Adagrad's rates at steps 1, 10, {len(rates45)}: {rates45[[0, 9, -1]].round(4).tolist()}; gradient descent: "
+print(f"Adagrad's step sizes at steps 1, 10, {len(rates45)}: {rates45[[0, 9, -1]].round(4).tolist()}; gradient descent: "
       f"best rate {best_lr['gradient descent'][-1]:.4f}, at {frozen:.4f} needs {gd_frozen_n} steps (Adagrad {len(rates45)})")
 
 # %% jupyter={"source_hidden": true}
@@ -842,14 +852,14 @@ assert 0.6 < frozen / best_lr["gradient descent"][-1] < 0.75             # about
 assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1]   # and that explains the count
 
 # %% [markdown]
-# From step 10 on, Adagrad's two rates stay within 1 % of their final values and
+# From step 10 on, Adagrad's two step sizes stay within 1 % of their final values and
 # within 3 % of each other. They sit at about two thirds of gradient descent's best
-# rate, $\approx 2/(L + \mu) = 2/101$ (chapter 02). Gradient descent run at that
-# frozen rate needs as many steps as Adagrad. So at 45° the geometry makes Adagrad
-# plain gradient descent, at a rate set by the first gradients.
+# learning rate, $\approx 2/(L + \mu) = 2/101$ (chapter 02). Gradient descent run at that
+# frozen step size needs as many steps as Adagrad. So at 45° the geometry makes Adagrad
+# plain gradient descent, at a step size set by the first gradients.
 #
 # A larger $\eta$ does not help: whatever $\eta$ of the grid Adagrad converges with,
-# the rate it ends with stays below gradient descent's best; and from random starts
+# the step size it ends with stays below gradient descent's best; and from random starts
 # at the same distance it was slower too, except from a start near the valley floor
 # ([details notebook](06_adaptive_details.ipynb), section C).
 #
@@ -859,9 +869,7 @@ assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1] 
 # They do not straighten a valley that runs diagonally through the coordinates.
 # For that a method must mix coordinates, as Newton's method does with the full
 # Hessian (chapter 08), or full-matrix and block preconditioners such as Shampoo
-# and K-FAC ([details notebook](06_adaptive_details.ipynb), section J). On our $\kappa = 100$ valley the gain
-# of per-coordinate steps shrinks as it turns, and at 45°, from our start,
-# Adagrad is slower than gradient descent.
+# and K-FAC ([details notebook](06_adaptive_details.ipynb), section J).
 
 # %% [markdown]
 # ## 5. AdamW: weight decay is not an L2 penalty for Adam
@@ -878,10 +886,13 @@ assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1] 
 #
 # **With momentum the steps differ**: PyTorch's L2 form puts the decay into the
 # momentum buffer, Loshchilov and Hutter's SGDW (2019, Algorithm 1) applies it
-# once per step, outside. Yet SGDW with decay $\eta\lambda$ ends where an L2
-# penalty of strength $(1 - \beta)\lambda$ would: at rest the buffer, $b = \beta b + \eta g$,
-# is $\eta g/(1 - \beta)$, and the step $b$ cancels the decay, $b = -\eta\lambda x$;
-# together, $g + (1 - \beta)\lambda x = 0$ (checked in the [details notebook](06_adaptive_details.ipynb), section D).
+# once per step, outside: $b \leftarrow \beta b + \eta g$, then
+# $x \leftarrow x - b - \eta\lambda x$. Yet SGDW ends where an L2 penalty of
+# strength $(1 - \beta)\lambda$ would. At rest nothing changes from one step to
+# the next: the buffer is constant, so $b = \eta g/(1 - \beta)$, and $x$ is
+# constant, so the step $b$ cancels the decay, $b = -\eta\lambda x$. Equating the
+# two gives $g + (1 - \beta)\lambda x = 0$, the minimum condition of $f$ plus the
+# penalty $\tfrac{(1-\beta)\lambda}{2}\lVert x\rVert^2$ ([details notebook](06_adaptive_details.ipynb), section D, checks it).
 #
 # **For Adam, L2 and decoupled decay are different regularizers, even without
 # momentum.** The penalty's gradient $\lambda x$ goes into $m$ and $v$ and is
@@ -942,12 +953,10 @@ assert np.allclose(l2_minimum, [0.990, 0.5], atol=5e-4)
 # at step 10,000): the flat coordinate goes to 0.5 and the steep one ends barely
 # below 1 (0.990), as the penalized loss dictates whatever the optimizer. AdamW passes $(0.998, 0.998)$ at step
 # 5,000 and ends within 0.01 of $(1, 1)$, the minimum of the **unregularized** $f$:
-# without noise its decay does almost nothing. (Both of its coordinates move alike
-# because Adam's step does not depend on the gradient's scale: multiplying every
-# gradient by $c > 0$ multiplies $\hat m$ and $\sqrt{\hat v}$ by $c$, so
-# $\hat m/\sqrt{\hat v}$ is unchanged, up to $\epsilon$. Here the steep coordinate's
-# gradient is 100 times the flat one's at every step. Exercise 6.5 asks the same of a loss
-# multiplied by a constant.)
+# without noise its decay does almost nothing. (Both coordinates move alike: the
+# steep one's gradient is 100 times the flat one's at every step, and multiplying every
+# gradient by $c > 0$ multiplies $\hat m$ and $\sqrt{\hat v}$ by $c$, leaving
+# $\hat m/\sqrt{\hat v}$ unchanged up to $\epsilon$; exercise 6.5 uses this.)
 #
 # Why? AdamW stops where its two terms cancel, $\hat m/(\sqrt{\hat v} + \epsilon) =
 # -\lambda x$. With a steady gradient $g$ the left side is about
@@ -959,10 +968,9 @@ assert np.allclose(l2_minimum, [0.990, 0.5], atol=5e-4)
 # coordinate.)
 #
 # **Near the minimum, Adam does not stay still forever.** Once the gradient is about
-# zero, $\hat v$ only forgets, so the rate $\eta/\sqrt{\hat v}$ keeps growing, until
-# the steep coordinate of both runs leaves its end point in rare, short bursts and
-# comes back. The [details notebook](06_adaptive_details.ipynb), section E, measures this and
-# explains it with chapter 05's stability bound for the heavy ball.
+# zero, $\hat v$ only forgets, so the step size $\eta/\sqrt{\hat v}$ grows until the steep
+# coordinate of both runs leaves its end point in rare, short bursts and comes back
+# ([details notebook](06_adaptive_details.ipynb), section E, with chapter 05's heavy-ball bound).
 #
 # **Training gradients are noisy, and then the picture changes.** Let each gradient
 # be $\nabla f + \sigma\xi$, with $\xi$ standard normal noise.
@@ -971,14 +979,17 @@ assert np.allclose(l2_minimum, [0.990, 0.5], atol=5e-4)
 #   close to their mean, $\mathbb{E}[g]^2 + \sigma^2$.
 # - $\hat m$ averages about 10 gradients, so its mean is $\mathbb{E}[g]$, though it
 #   fluctuates by more than that mean. $\sqrt{\hat v}$ is nearly constant (at the end
-#   of the noisy runs below, its spread across runs is under 2 %), so it can be taken
-#   out of the mean: $\mathbb{E}[\hat m/\sqrt{\hat v}] \approx \mathbb{E}[\hat m]/\sqrt{\mathbb{E}[\hat v]}$.
+#   of the noisy runs below, its spread across runs is under 2 %), and the mean of
+#   a quantity divided by a near-constant is the mean divided by that constant: $\mathbb{E}[\hat m/\sqrt{\hat v}] \approx \mathbb{E}[\hat m]/\sqrt{\mathbb{E}[\hat v]}$.
 # - The mean normalized step is then about
 #   $\mathbb{E}[g]/\sqrt{\mathbb{E}[g]^2 + \sigma^2}$. Near the minimum the mean
 #   gradient is small against the noise, and this is $\approx \mathbb{E}[g]/\sigma$.
 #
 # AdamW's balance becomes $\mathbb{E}[g]/\sigma \approx -\lambda x$, that is
-# $\mathbb{E}[g] + \lambda\sigma x \approx 0$. So **AdamW acts like an L2 penalty
+# $\mathbb{E}[g] + \lambda\sigma x \approx 0$. In words: the noise fixes the
+# denominator at about $\sigma$, so AdamW's mean step is the mean gradient divided
+# by $\sigma$, and a decay $\lambda x$ balanced against $\mathbb{E}[g]/\sigma$ is a
+# decay $\lambda\sigma x$ balanced against $\mathbb{E}[g]$. So **AdamW acts like an L2 penalty
 # of strength $\lambda\sigma$**, set by the noise. Adam + L2 divides its whole
 # gradient $g + \lambda x$ by the same $\sqrt{\hat v}$. Its mean step vanishes
 # where $\mathbb{E}[g] + \lambda x = 0$: the penalized minimum, with or without
@@ -1037,7 +1048,8 @@ assert np.allclose((m_hat / root_v_hat).mean(axis=0),                         # 
 # Plotting code for the figure: nothing new to learn here.
 fig, ax2 = plt.subplots(figsize=(11, 4.4), layout="constrained")
 k = np.arange(1, LONG + 1)
-ax2.plot(k, adam_l2.xs[1:, 1], color=style.color_for("adam"), label="Adam + L2, no noise")
+ax2.plot(k, adam_l2.xs[1:, 1], color=style.color_for("adam"), linewidth=3.5,              # wider, beneath: shows
+         label="Adam + L2, no noise (wide: under AdamW's at first)")              # where the two coincide
 ax2.plot(k, adam_w.xs[1:, 1], color=style.color_for("adamw"), linestyle="-.", label="AdamW, no noise")
 ax2.plot(k, mean_path_l2[:, 1], color=style.color_for("adam"), linestyle="-", linewidth=2.5, alpha=0.45,
          marker="o", markevery=0.1, label=rf"Adam + L2, noise $\sigma$ = {sigma:g} (mean of {seeds} runs)")
@@ -1054,8 +1066,8 @@ ax2.set(xlabel="step $t$", ylabel="$x_2$ (flat)", title=r"Flat $x_2$, without an
 ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 
 # %% [markdown]
-# The flat coordinate, on a log step axis. Without noise (thin lines) the
-# difference is plain: L2 at 0.5, AdamW at 1. With noise (thick lines, the mean over
+# The flat coordinate, on a log step axis. Without noise (dark lines) the
+# difference is plain: L2 at 0.5, AdamW at 1. With noise (pale lines, the mean over
 # the 256 runs) L2 still ends at 0.5, while AdamW's mean rises only to about 0.33,
 # **below** L2 and far below its noise-free 1. With these noisy gradients
 # ($\sigma = 2 > 1$) AdamW regularizes the flat coordinate *more* than the L2
@@ -1066,12 +1078,11 @@ ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 # Neither answer is "right": they are different regularizers. Adam + L2 ends at
 # the L2-penalized minimum (the gradient history only changes how fast it gets
 # there); AdamW's end point depends on the size of the normalized step, hence on
-# the gradient noise. Loshchilov and Hutter (2019, abstract) report that decoupled decay makes the
-# best $\lambda$ depend less on the learning rate (in their form, where the decay is not multiplied
-# by the learning rate; PyTorch's is: [details notebook](06_adaptive_details.ipynb), section D), and that AdamW generalized better than Adam
-# with L2 on their image-classification experiments (which optimizer *generalizes* better,
-# this chapter does not measure: [details notebook](06_adaptive_details.ipynb), section D).
-# When porting, check which of the two `weight_decay` means: `torch.optim.Adam(weight_decay=λ)`
+# the gradient noise. Loshchilov and Hutter (2019, abstract) report that decoupled decay
+# makes the best $\lambda$ depend less on the learning rate, and that AdamW generalized
+# better than Adam + L2 in their image-classification experiments; this chapter tests
+# neither claim (caveats in the [details notebook](06_adaptive_details.ipynb), section D).
+# When porting, check which one `weight_decay` means: `torch.optim.Adam(weight_decay=λ)`
 # is Adam + L2 by default, `keras.optimizers.Adam(weight_decay=λ)` is AdamW (section I there).
 
 # %% [markdown]
@@ -1131,14 +1142,13 @@ ax.legend(fontsize=8, loc="center right");
 # %% [markdown]
 # ## 7. The optimizer race
 #
-# Time to watch them. Pick a surface, tick the optimizers to race in the list (hold
-# Ctrl or Shift to select several), give each a learning rate with its own slider,
-# and press **Play**: all paths advance together, with the losses on the right
-# (log scale, $f(x_k) - f^\star$). The **step** slider moves through the race by
-# hand. Each optimizer has its own colour, marker and line style (thinner lines on
-# top, so paths that share the valley floor both show). One that diverges stops
-# at its last finite point with a large **X**. Each surface opens with moderate
-# learning rates, not each optimizer's best; the table below gives the default race's.
+# Time to watch them. Pick a surface, tick optimizers in the list (Ctrl or Shift for
+# several), give each a learning rate with its slider, and press **Play**: all paths
+# advance together, the losses on the right (log scale, $f(x_k) - f^\star$); the
+# **step** slider moves by hand. Each optimizer has its own colour, marker and line
+# style, keyed on both panels (thinner lines on top, so paths sharing a valley floor
+# both show); one that diverges stops at its last finite point with a large **X**.
+# Surfaces open with moderate learning rates, not each one's best (table below).
 
 # %%
 from gdlearn.widgets.race import optimizer_race
@@ -1152,23 +1162,17 @@ table(["optimizer in the default race", "learning rate"],           # the figure
 
 # %% [markdown]
 # **What the default race shows** (Rosenbrock, 300 steps): momentum ends lowest,
-# ahead of Adam, then RMSprop, then SGD. Two candidate reasons why Adam loses, the first tested:
-#
-# 1. **Its steps are far shorter than $\eta$.** $\hat v$ averages squared gradients
-#    over about $1/(1 - \beta_2) = 1000$ steps, so after 300 steps it still
-#    remembers the steep start, and the normalized step $\hat m/\sqrt{\hat v}$ is
-#    small. Give Adam a short memory, $\beta_2 = 0.95$ (about 20 steps), and at the
-#    same rate it ends below momentum at momentum's preset rate, though not at
-#    momentum's best rate: so it explains part of the gap, not all of it.
-# 2. **Rosenbrock's valley is curved and, near the minimum, not aligned with the
-#    axes** (the Hessian's steep eigenvector there is at about 27° to the $x$ axis), so
-#    per-coordinate scaling barely helps (section 4), while momentum's gain on a
-#    narrow valley does not depend on its direction (section 4: the heavy ball needed
-#    the same number of steps at every angle). This one is not tested as a cause.
-#
-# The [details notebook](06_adaptive_details.ipynb), section G, measures both, and
-# gives momentum and Adam (with either $\beta_2$) each its best rate: momentum still
-# ends lower.
+# ahead of Adam, then RMSprop, then SGD. Why does Adam lose? One reason, tested:
+# **its steps are far shorter than $\eta$**. $\hat v$ averages squared gradients over
+# about $1/(1 - \beta_2) = 1000$ steps, so after 300 steps it still remembers the
+# steep start, and $\hat m/\sqrt{\hat v}$ is small. With a short memory,
+# $\beta_2 = 0.95$ (about 20 steps), Adam at the same rate ends below momentum at
+# momentum's preset rate, though not at momentum's best rate: part of the gap, not
+# all. A second candidate, not tested as a cause: near the minimum the valley is not
+# aligned with the axes (the Hessian's steep eigenvector there is at about 27° to the
+# $x$ axis), so per-coordinate scaling barely helps (section 4), while momentum's
+# gain does not depend on the valley's direction. With each at its best rate,
+# momentum still ends lower ([details notebook](06_adaptive_details.ipynb), section G).
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -1186,16 +1190,12 @@ assert 26 < np.degrees(np.arctan(abs(steep_vector[1] / steep_vector[0]))) < 27  
 #
 # 1. **Rosenbrock**: raise Adam's rate to 1 and watch it overtake momentum (at
 #    momentum's starting rate); raise SGD's until it diverges (the X).
-# 2. **Beale**: tick Adagrad. Its rate shrinks like $1/\sqrt{s}$ (section 1), yet at
-#    the race's preset rates it ends lower than RMSprop after 300 steps. That is the
-#    preset rates' doing: with each at its best rate, RMSprop ends lower, and at rate
-#    0.1 Adagrad ends far higher ([details notebook](06_adaptive_details.ipynb), section G).
-# 3. **The quadratic** with $\kappa = 50$, turned by 30°: section 4 in motion.
-#    Tick Adagrad: does it do better than SGD here?
-# 4. **The saddle** $x^2 - y^2$, started almost on the ridge ($y_0 = 0.05$): which
-#    optimizers escape first? The adaptive ones scale each coordinate's step by its
-#    own gradient history, so the tiny gradient along $y$ still gives a step of
-#    about their learning rate from the start (RMSprop's first: 10 times it).
+# 2. **Beale**: tick Adagrad. At the preset rates it ends below RMSprop after 300 steps;
+#    with each at its best rate, RMSprop ends lower ([details notebook](06_adaptive_details.ipynb), section G).
+# 3. **The quadratic** with $\kappa = 50$, turned by 30°: section 4 in motion. Does Adagrad beat SGD?
+# 4. **The saddle** $x^2 - y^2$, started almost on the ridge ($y_0 = 0.05$): which escape
+#    first? The adaptive ones scale each coordinate's step by its own gradient history, so
+#    the tiny gradient along $y$ gives a step of about $\eta$ at once (RMSprop's first: $10\eta$).
 # 5. Tick Adam, AdamW and AMSGrad together: with AdamW's default decay
 #    ($\lambda = 0.01$) and so few steps, how far apart do they end?
 #
@@ -1210,7 +1210,7 @@ assert 26 < np.degrees(np.arctan(abs(steep_vector[1] / steep_vector[0]))) < 27  
 # - **Adagrad** divides each coordinate's step by the root of the sum of its squared
 #   gradients: steps that ignore the gradient's scale, large for rare features, but
 #   steps that shrink forever (like $\eta/\sqrt t$ under a constant gradient).
-# - **RMSprop** uses a moving average instead, so the step size follows the recent
+# - **RMSprop** uses a moving average instead, so the step size adapts to the recent
 #   gradients; with PyTorch's $\alpha = 0.99$ and no bias correction its first step
 #   under a constant gradient is 10 η, still 1.26 η at step 100.
 # - **Adam** adds momentum and corrects both averages for their zero start (without
@@ -1219,12 +1219,12 @@ assert 26 < np.degrees(np.arctan(abs(steep_vector[1] / steep_vector[0]))) < 27  
 #   `chain(scale_by_adam(...), scale_by_learning_rate(lr))`.
 # - Per-coordinate steps are a **diagonal preconditioner**. On a quadratic aligned
 #   with the coordinate axes they make the condition number irrelevant (Adagrad: 6
-#   steps on an aligned κ = 100 valley at η = 19, after a first step that raises f
-#   about 300-fold). They do not straighten a turned valley: turned by 25° or more,
-#   Adagrad needs hundreds of steps, as many as gradient descent or more (at 45° its
-#   rate freezes at about two thirds of gradient descent's best). We measured one
-#   κ = 100 quadratic; elsewhere the gain depends on how well the curvature lines up
-#   with the axes.
+#   steps on an aligned κ = 100 valley at η = 19: a first step that raises f about
+#   300-fold, then step sizes within 14 % of Newton's). They do not straighten a
+#   turned valley: turned by 25° or more, Adagrad needed about as many steps as gradient
+#   descent, or more (at 45° its step size freezes at about two thirds of gradient
+#   descent's best). That is one κ = 100 quadratic; elsewhere the gain depends on
+#   how well the curvature lines up with the axes.
 # - **Weight decay**: for plain SGD an L2 penalty and decoupled decay are the same
 #   step; with momentum the end point is that of an L2 penalty $(1 - \beta)\lambda$;
 #   for Adam they are different regularizers. **AdamW** is the decoupled one.
@@ -1235,10 +1235,8 @@ assert 26 < np.degrees(np.arctan(abs(steep_vector[1] / steep_vector[0]))) < 27  
 #   where Adam ends at the worst point.
 # - The race: on Rosenbrock after 300 steps, momentum beats Adam, whose $\hat v$
 #   remembers the steep start (with $\beta_2 = 0.95$ Adam ends below momentum at the
-#   race's preset rates).
-# - Other adaptive methods (Adadelta, Nadam, Adamax, Yogi, RAdam, Lion, Adafactor,
-#   and the non-diagonal Shampoo and K-FAC) are variations on these ideas
-#   ([details notebook](06_adaptive_details.ipynb), section J).
+#   race's preset rates). Other adaptive methods (Adadelta, Nadam, Adamax, Yogi, RAdam,
+#   Lion, Adafactor; the non-diagonal Shampoo and K-FAC): [details notebook](06_adaptive_details.ipynb), section J.
 #
 # ## Exercises
 #

@@ -581,10 +581,10 @@ assert sweep_stays[0.7][-1] > hb_s[-1]                             # but at 45°
 # %% [markdown]
 # ### Adagrad at 45°: every rate of the grid
 #
-# At 45° Adagrad's rate $\eta/\sqrt{s}$ freezes after about ten steps, at about two
-# thirds of gradient descent's best rate (chapter 06, section 4). Then why not give
+# At 45° Adagrad's step size $\eta/\sqrt{s}$ freezes after about ten steps, at about two
+# thirds of gradient descent's best learning rate (chapter 06, section 4). Then why not give
 # Adagrad a larger $\eta$? The cell below runs Adagrad at every rate of the grid at
-# once and records the rate $\eta/\sqrt{s}$ it ends with:
+# once and records the step size $\eta/\sqrt{s}$ it ends with:
 
 # %%
 v45 = valley(45)
@@ -598,8 +598,8 @@ end = reached.argmax(axis=0)[converges]                  # the step where each c
 s_end = s_all[end - 1, np.flatnonzero(converges)]
 rate_end = lr_grid[converges, None] / np.sqrt(s_end)
 print(f"Adagrad at 45° converges for lr from {lr_grid[converges].min():.2f} to {lr_grid[converges].max():.0f}; "
-      f"the rate lr/sqrt(s) it ends with is at most {rate_end.max():.4f} (at lr = "
-      f"{lr_grid[converges][rate_end.max(axis=1).argmax()]:.2f}); gradient descent's best rate "
+      f"the step size lr/sqrt(s) it ends with is at most {rate_end.max():.4f} (at lr = "
+      f"{lr_grid[converges][rate_end.max(axis=1).argmax()]:.2f}); gradient descent's best learning rate "
       f"{best_lr['gradient descent'][-1]:.4f}")
 large = lr_grid[converges] >= 1.5
 assert converges.sum() >= 15 and np.all(np.diff(np.sqrt(s_end[large, 0])) > 0)   # from 1.5 on: a larger lr, a larger s...
@@ -610,12 +610,12 @@ assert np.isclose(lr_grid[converges][rate_end.max(axis=1).argmax()], 1.21, atol=
 assert np.isclose(rate_end.max(), 0.0136, atol=5e-5) and np.isclose(best_lr["gradient descent"][-1], 0.0197, atol=5e-5)
 
 # %% [markdown]
-# Whatever $\eta$ Adagrad converges with (0.39 to 30 on the grid), the rate it
+# Whatever $\eta$ Adagrad converges with (0.39 to 30 on the grid), the step size it
 # ends with is at most 0.0136 (at $\eta = 1.21$), about two thirds of gradient
-# descent's best rate on the grid, 0.0197. Below that $\eta$ the rate is small
+# descent's best learning rate on the grid, 0.0197. Below that $\eta$ the step size is small
 # because $\eta$ is. Above it, a larger $\eta$ takes larger first steps and
 # collects a larger $s$: from $\eta = 1.5$ on, $\sqrt{s}$ grows faster than $\eta$,
-# and $\eta/\sqrt{s}$ falls. So Adagrad's rate is fixed by its first gradients, not
+# and $\eta/\sqrt{s}$ falls. So Adagrad's step size is fixed by its first gradients, not
 # by tuning $\eta$, and that makes it the slower one.
 #
 
@@ -752,14 +752,14 @@ assert np.abs(penalized_minimum(lam) - end_sgdw).max() > 0.4
 # helper cell). Here they are looked at closely. Take Adam + L2's steep coordinate. By step 1,000 it
 # sits at the penalized minimum to rounding error.
 # Its gradient is then about zero, so $\hat v$ only forgets: each step multiplies it
-# by about $\beta_2$, and the rate $\eta/(\sqrt{\hat v} + \epsilon)$ grows by about
+# by about $\beta_2$, and the step size $\eta/(\sqrt{\hat v} + \epsilon)$ grows by about
 # $1/\sqrt{\beta_2}$. While $\hat v$ barely changes, and late enough that the bias
-# corrections are 1, Adam is a heavy ball (chapter 05) with rate
+# corrections are 1, Adam is a heavy ball (chapter 05) with learning rate
 # $(1 - \beta_1)\,\eta/\sqrt{\hat v}$ and momentum $\beta_1$. On the
 # curvature $h = 10 + \lambda = 10.1$ that is stable only while
 # $(1 - \beta_1)\,\eta/\sqrt{\hat v} \cdot h < 2(1 + \beta_1)$ (chapter 05, section
 # 6), that is while $\eta/\sqrt{\hat v} < 2(1 + \beta_1)/((1 - \beta_1)h) \approx
-# 3.76$. The cell below records the rate and the distance to the minimum:
+# 3.76$. The cell below records the step size and the distance to the minimum:
 
 # %%
 lam, LONG = 0.1, 20_000
@@ -770,7 +770,7 @@ assert np.allclose(adam_l2.xs[10_000], l2_minimum, atol=1e-6) and np.allclose(ad
 
 
 def run_recording_rate(opt, k):
-    """Rerun `opt` from (0, 0) by hand; return the iterates and the rate eta / (sqrt(v_hat) + eps).
+    """Rerun `opt` from (0, 0) by hand; return the iterates and the step size eta / (sqrt(v_hat) + eps).
 
     `k` is where the ScaleByAdamState sits in the chain (1 for adam, 0 for adamw)."""
     beta2, eps = 0.999, 1e-8                                 # the defaults of adam() and adamw()
@@ -797,11 +797,11 @@ for name, opt, k, h, minimum, reference, leave in [      # leave: the distance t
     assert np.array_equal(xs, reference.xs)                  # the same run as above
     distance, rate = np.abs(xs[:, 0] - minimum), rates[:, 0]
     bound = 2 * (1 + beta1) / ((1 - beta1) * h)
-    cross = first_step(rate > bound, 1)                      # the rate passes the heavy ball's bound
+    cross = first_step(rate > bound, 1)                      # the step size passes the heavy ball's bound
     onset = first_step(distance > leave, 10_000)             # the iterate leaves its end point
     far = distance[-10_000:] > 1e-3
     bursts = np.sum(far[1:] & ~far[:-1] & (np.convolve(far, np.ones(100), "full")[:len(far) - 1] == 0))
-    print(f"{name}: rate {rate[1000]:.4f} at step 1000, {rate[10_000]:.3f} at step 10,000; passes the bound "
+    print(f"{name}: step size {rate[1000]:.4f} at step 1000, {rate[10_000]:.3f} at step 10,000; passes the bound "
           f"{bound:.2f} at step {cross}; distance > {leave:g} at step {onset}, rate {rate[onset]:.2f}; "
           f"last 10,000 steps: > 1e-3 away in {far.mean():.1%} of them, {bursts} bursts, largest distance "
           f"{distance[cross:].max():.4f}")
@@ -816,12 +816,12 @@ for name, opt, k, h, minimum, reference, leave in [      # leave: the distance t
         late = distance[10_000:cross]
         assert np.any(late == 0) and np.any(late > 0)                    # ...and flickering before the burst
         assert 0.005 < rate[1000] < 0.008 and 0.6 < rate[10_000] < 0.9
-        assert rate[onset:].min() < bound                                # refilled v_hat: the rate drops back
+        assert rate[onset:].min() < bound                                # refilled v_hat: the step size drops back
         l2_distance, l2_rate, l2_bound, l2_cross = distance, rate, bound, cross
     else:
         assert distance[10_000:cross].max() < 1e-3                     # AdamW: close, and still creeping in
         w_distance, w_rate, w_bound, w_cross = distance, rate, bound, cross
-assert np.allclose(w_rate[1000:13_000], l2_rate[1000:13_000], rtol=0.15)  # the two rates grow alike
+assert np.allclose(w_rate[1000:13_000], l2_rate[1000:13_000], rtol=0.15)  # the two step sizes grow alike
 flat_still_from = int(np.flatnonzero(adam_l2.xs[:, 1] != 0.5)[-1]) + 1
 print(f"Adam + L2's flat x2 is exactly 0.5 from step {flat_still_from} on; its gradient there: {grad_demo(adam_l2.x)[1] + lam * 0.5}")
 assert flat_still_from < 2000 and grad_demo(adam_l2.x)[1] + lam * 0.5 == 0.0
@@ -838,9 +838,9 @@ for ax, distance, key, ls, label, low in [(ax1, l2_distance, "adam", "-", r"Adam
     ax.set(xlabel="step $t$", ylabel="distance of $x_1$ (steep) from its end point", ylim=(low, 10),
            title=f"No noise, steep $x_1$, {label.split(':')[0]}: still, then bursts")
     ax.legend(fontsize=8, loc="upper right")
-ax3.plot(k, l2_rate[1:], color=style.color_for("adam"), linewidth=2.5, label=r"rate of Adam + L2's $x_1$")
+ax3.plot(k, l2_rate[1:], color=style.color_for("adam"), linewidth=2.5, label=r"step size of Adam + L2's $x_1$")
 ax3.plot(k, w_rate[1:], color=style.color_for("adamw"), linestyle="-.", linewidth=1.2,
-         label=r"rate of AdamW's $x_1$ (drawn on top)")
+         label=r"step size of AdamW's $x_1$ (drawn on top)")
 ax3.axhline(l2_bound, color="black", linestyle=":", linewidth=1.2,
             label=rf"heavy-ball bounds (one line here): {l2_bound:.2f} ($h$ = 10.1), {w_bound:.2f} ($h$ = 10)")
 ax3.axvline(l2_cross, color=COLORS["reddish_purple"], linestyle=(0, (2, 2)), linewidth=1.2,
@@ -848,29 +848,29 @@ ax3.axvline(l2_cross, color=COLORS["reddish_purple"], linestyle=(0, (2, 2)), lin
 ax3.axvline(w_cross, color="0.4", linestyle=(0, (6, 2)), linewidth=1.2,
             label=f"AdamW passes its bound: step {w_cross}")
 ax3.set_yscale("log")
-ax3.set(xlabel="step $t$", ylabel=r"rate $\eta/(\sqrt{\hat v}+\epsilon)$ of $x_1$", ylim=(5e-4, 40),
-        title=r"$\hat v$ forgets, the rates grow to the bounds")
+ax3.set(xlabel="step $t$", ylabel=r"step size $\eta/(\sqrt{\hat v}+\epsilon)$ of $x_1$", ylim=(5e-4, 40),
+        title=r"$\hat v$ forgets, the step sizes grow to the bounds")
 ax3.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16));   # below the axes, off the curves
 
 
 # %% [markdown]
-# Right: the rate starts small (0.0066 at step 1,000), grows (a straight line on
+# Right: the step size starts small (0.0066 at step 1,000), grows (a straight line on
 # this log scale after the first few thousand steps) and passes the bound near step
 # 13,200. Fewer than 200 steps later (76 here) the rounding error has grown into a
 # burst (left panel; a distance of exactly 0 is drawn at $10^{-17}$). From step
 # 1,000 until then the distance is rounding error: at most 4 gaps between
 # neighbouring floats near 0.990 (each $1.1 \times 10^{-16}$), and the solid band
 # from about step 9,800 is the iterate flickering between 0 and a few such gaps. The
-# burst's large gradients refill $\hat v$, so the rate drops back below the bound,
+# burst's large gradients refill $\hat v$, so the step size drops back below the bound,
 # the iterate returns towards the minimum, and the cycle repeats: 13 bursts in the
 # last 10,000 steps. AdamW's steep coordinate (middle panel), still creeping towards
-# 1, does the same after its own crossing, near step 13,500 (right panel: its rate
+# 1, does the same after its own crossing, near step 13,500 (right panel: its step size
 # is almost the same curve; its bound, with $h = 10$, is 3.80). So at a constant
-# rate Adam does not oscillate steadily: it stays put for a long time, then bursts,
+# learning rate Adam does not oscillate steadily: it stays put for a long time, then bursts,
 # here more than $10^{-3}$ from its end point in under 3 % of the last 10,000 steps
 # and never more than 0.01. (Adam + L2's flat coordinate lands exactly on 0.5, where
 # its gradient is zero in floating point; with nothing to amplify, it never moves
-# again.) The rate can never exceed $\eta/\epsilon$, but with the default
+# again.) The step size can never exceed $\eta/\epsilon$, but with the default
 # $\epsilon = 10^{-8}$ that cap is $10^6$, far above the bound.
 #
 #
@@ -882,20 +882,20 @@ ax3.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16));   # bel
 # second moment seen so far, $v^{\max}_t = \max(v^{\max}_{t-1}, v_t)$.
 #
 # **Does the step size then never grow?** In Reddi et al.'s algorithm, which has
-# no bias correction, the per-coordinate rate $\eta/\sqrt{v^{\max}_t}$ can only
+# no bias correction, the per-coordinate step size $\eta/\sqrt{v^{\max}_t}$ can only
 # shrink. Frameworks add Adam's bias correction, in two different ways:
 #
 # - PyTorch (and `gdlearn`, and Keras) keep the maximum of the **raw** $v_t$ and
-#   divide it by the *current* $1 - \beta_2^t$: the rate is
+#   divide it by the *current* $1 - \beta_2^t$: the step size is
 #   $\eta\,\sqrt{1 - \beta_2^t}/\sqrt{v^{\max}_t}$ ($\epsilon$ aside). $v^{\max}$
 #   never decreases, but $1 - \beta_2^t$ grows from $1 - \beta_2$ to 1, so the
-#   rate can **grow**, by up to $1/\sqrt{1 - \beta_2} \approx 31.6$, over the first
+#   step size can **grow**, by up to $1/\sqrt{1 - \beta_2} \approx 31.6$, over the first
 #   few thousand steps.
 # - optax's `amsgrad` keeps the maximum of the **bias-corrected** $\hat v_t$; its
-#   rate $\eta/\sqrt{\max_{s \le t} \hat v_s}$ never grows.
+#   step size $\eta/\sqrt{\max_{s \le t} \hat v_s}$ never grows.
 #
 # A gradient of 1 at the first step and $10^{-3}$ ever after (with $\beta_1 = 0$, so
-# that the step is the rate times the current gradient) shows the difference:
+# that the step is the step size times the current gradient) shows the difference:
 
 # %%
 def amsgrad_rates(steps=6000, beta2=0.999, eps=1e-8):
@@ -918,7 +918,7 @@ rate_torch, rate_optax = amsgrad_rates()
 t_ams = np.arange(1, 6001)
 for k in (1, 100, 1000, 6000):
     print(f"step {k:>4}: PyTorch form {rate_torch[k - 1]:6.2f}   optax form {rate_optax[k - 1]:.2f}")
-# PyTorch form: v_max stays v_1 = 1 - beta2, so the rate is sqrt((1 - beta2^t) / (1 - beta2)) (epsilon aside)
+# PyTorch form: v_max stays v_1 = 1 - beta2, so the step size is sqrt((1 - beta2^t) / (1 - beta2)) (epsilon aside)
 assert np.allclose(rate_torch, np.sqrt((1 - 0.999**t_ams) / (1 - 0.999)), rtol=1e-6)
 assert np.isclose(rate_torch[0], 1.0, rtol=1e-6) and 31 < rate_torch[-1] < 31.63
 assert np.all(np.diff(rate_optax) <= 0)                                # optax form: never grows
@@ -930,12 +930,12 @@ ax.plot(t_ams, rate_torch, color=style.color_for("amsgrad"), linewidth=2.5, mark
 ax.plot(t_ams, rate_optax, color="#595959", linestyle="--", marker="o", markevery=(250, 500),
         label=r"optax form: $1/\sqrt{\max_{s \leq t} \hat v_s}$")
 ax.axhline(1 / math.sqrt(1 - 0.999), color="black", linestyle=":", linewidth=1, label=r"$1/\sqrt{1-\beta_2} = 31.6$")
-ax.set(xlabel="step $t$", ylabel=r"rate $|$step$|$ / $|g|$ ($\eta = 1$)", ylim=(0, 34),
-       title="AMSGrad's rate after one large gradient (1, then $10^{-3}$)")
+ax.set(xlabel="step $t$", ylabel=r"step size $|$step$|$ / $|g|$ ($\eta = 1$)", ylim=(0, 34),
+       title="AMSGrad's step size after one large gradient (1, then $10^{-3}$)")
 ax.legend(fontsize=8, loc="center right");
 
 # %% [markdown]
-# In PyTorch's form the rate grows 31-fold here, exactly as
+# In PyTorch's form the step size grows 31-fold here, exactly as
 # $\sqrt{(1 - \beta_2^t)/(1 - \beta_2)}$; in optax's it stays put. (Reddi et
 # al.'s example in the chapter ran in PyTorch's form.) AMSGrad is an option, off by default, in PyTorch
 # (`amsgrad=False`), optax (a separate `optax.amsgrad`) and Keras

@@ -339,31 +339,70 @@ def test_loss_axis_fits_the_losses_shown(race):
 
 def test_overlapping_paths_stay_visible():
     """Paths that share a valley floor both show: momentum's line is wider than Adam's and
-    drawn under it (in the static PNG and in the blitted frames alike), and each path and loss
-    curve carries its own marker every few steps, at offsets that differ between optimizers."""
+    drawn under it (in the static PNG and in the blitted frames alike), no line carries a white
+    halo that would erase a wider line beneath it, and each path and loss curve carries its own
+    marker, at offsets that differ between optimizers."""
     mom, adam_ = race_style("momentum"), race_style("Adam")
     assert mom["linewidth"] >= 2 * adam_["linewidth"]
+    assert max(st["linewidth"] for st in RACE_STYLES.values()) <= 3.0     # none thick enough to hide markers
     names = list(RACE_OPTIMIZERS)
     ex = optimizer_race(optimizers=names, steps=120, figsize=SMALL)
     try:
         a = ex.artists
         assert a["path:momentum"].get_linewidth() == mom["linewidth"]
         assert a["path:Adam"].get_zorder() > a["path:momentum"].get_zorder()
+        widths = {n: a[f"path:{n}"].get_linewidth() for n in names}
+        assert all(a[f"path:{n}"].get_zorder() > a[f"path:{m}"].get_zorder()      # thinner above wider
+                   for n in names for m in names if widths[n] < widths[m])
+        for n in names:                      # a halo only as a dark edge on the yellow line
+            for effect in a[f"path:{n}"].get_path_effects() or []:
+                assert race_style(n)["color"] == style.PALETTE["yellow"]
+                assert effect._gc.get("foreground") != "white"
         order = ex._moving_artists()
         assert order.index(a["path:Adam"]) > order.index(a["path:momentum"])          # blit order = z-order
         assert all(order.index(a[f"head:{n}"]) > order.index(a[f"path:{m}"]) for n in names for m in names)
-        offsets, every = set(), None
+        path_offsets, loss_offsets, every = set(), set(), None
         for n in names:
             marks, loss = a[f"marks:{n}"], a[f"loss:{n}"]
             assert marks.get_marker() == race_style(n)["marker"] and marks.get_linestyle() == "None"
             np.testing.assert_array_equal(marks.get_xydata(), ex.traces[n].xs)    # the whole path, step 120
-            start, step = marks.get_markevery()
-            assert loss.get_markevery() == (start, step) and loss.get_marker() == race_style(n)["marker"]
+            # path markers: evenly spaced along the drawn path (a fraction of the axes), so a slow
+            # optimizer's short path is not buried under its own markers; loss markers: by step
+            start, spacing = marks.get_markevery()
+            assert isinstance(spacing, float) and 0 < start < spacing < 0.5
+            path_offsets.add(start)
+            start, step = loss.get_markevery()
+            assert loss.get_marker() == race_style(n)["marker"]
             assert every in (None, step) and 1 < step < 120
             every = step
-            offsets.add(start)
-        assert len(offsets) == len(names)                                   # staggered: no two coincide
+            loss_offsets.add(start)
+        assert len(path_offsets) == len(loss_offsets) == len(names)         # staggered: no two coincide
         ex.update(optimizers=("SGD",))
         assert not a["marks:Adam"].get_visible() and a["marks:SGD"].get_visible()
+    finally:
+        ex.close()
+
+
+def _legend_labels(legend):
+    return [t.get_text() for t in legend.get_texts()]
+
+
+def test_both_panels_have_a_legend_of_the_optimizers_shown():
+    """The path panel is keyed too (not only the loss panel): the same entries, with each
+    optimizer's colour and marker, updated when the choice changes or a run diverges."""
+    ex = optimizer_race(steps=120, figsize=SMALL)
+    try:
+        shown = list(ex.values["optimizers"])
+        ex.fig.canvas.draw()
+        assert ex.path_legend is not None and ex.path_legend.axes is ex.ax
+        assert ex.legend.axes is ex.loss_ax
+        assert _legend_labels(ex.path_legend) == _legend_labels(ex.legend) == shown
+        for handle, n in zip(ex.path_legend.legend_handles, shown):
+            assert handle.get_color() == race_style(n)["color"] and handle.get_marker() == race_style(n)["marker"]
+        ex.update(optimizers=("SGD", "Adagrad"))
+        assert _legend_labels(ex.path_legend) == ["SGD", "Adagrad"]
+        ex.update(lr_sgd=0.008)                                   # SGD diverges on Rosenbrock
+        assert _legend_labels(ex.path_legend)[0] == "SGD: diverged (X)"
+        assert len([c for c in ex.ax.get_children() if type(c).__name__ == "Legend"]) == 1   # the old one removed
     finally:
         ex.close()

@@ -73,20 +73,23 @@ _P = style.PALETTE
 #: (orange/vermillion/yellow, blue/sky blue) get different line styles. Line widths
 #: differ too, and a thinner line is drawn above a wider one, so that two paths
 #: running along the same valley floor both stay visible (momentum widest, AdamW
-#: thinnest); each path and loss curve also carries its marker every few steps, at
-#: offsets staggered between optimizers.
+#: thinnest, and no line so wide that it hides the markers beside it); each path
+#: and loss curve also carries its marker every few steps, at offsets staggered
+#: between optimizers. Both panels have a legend.
 RACE_STYLES: dict[str, dict[str, Any]] = {
-    "SGD": {"color": _P["blue"], "marker": "o", "linestyle": "-", "linewidth": 2.2},
-    "momentum": {"color": _P["orange"], "marker": "s", "linestyle": "-", "linewidth": 4.0},
-    "Nesterov": {"color": _P["reddish_purple"], "marker": "D", "linestyle": ":", "linewidth": 2.2},
-    "Adagrad": {"color": _P["bluish_green"], "marker": "^", "linestyle": "-.", "linewidth": 2.6},
-    "RMSprop": {"color": _P["sky_blue"], "marker": "v", "linestyle": ":", "linewidth": 2.8},
-    "Adam": {"color": _P["vermillion"], "marker": "P", "linestyle": "--", "linewidth": 1.5},
-    "AdamW": {"color": _P["black"], "marker": "h", "linestyle": "-.", "linewidth": 1.3},
-    "AMSGrad": {"color": _P["yellow"], "marker": "<", "linestyle": ":", "linewidth": 2.0},
+    "SGD": {"color": _P["blue"], "marker": "o", "linestyle": "-", "linewidth": 2.0},
+    "momentum": {"color": _P["orange"], "marker": "s", "linestyle": "-", "linewidth": 2.6},
+    "Nesterov": {"color": _P["reddish_purple"], "marker": "D", "linestyle": ":", "linewidth": 1.9},
+    "Adagrad": {"color": _P["bluish_green"], "marker": "^", "linestyle": "-.", "linewidth": 2.1},
+    "RMSprop": {"color": _P["sky_blue"], "marker": "v", "linestyle": ":", "linewidth": 2.3},
+    "Adam": {"color": _P["vermillion"], "marker": "P", "linestyle": "--", "linewidth": 1.3},
+    "AdamW": {"color": _P["black"], "marker": "h", "linestyle": "-.", "linewidth": 1.1},
+    "AMSGrad": {"color": _P["yellow"], "marker": "<", "linestyle": ":", "linewidth": 1.6},
 }
 #: Markers along each path and loss curve: about this many per race.
 MARKS_PER_RACE = 12
+#: Markers along each path: one every this fraction of the axes (about 12 across a panel).
+PATH_MARK_SPACING = 0.1
 #: The marker of a diverged run (no race optimizer uses it).
 DIVERGED_MARKER = "X"
 
@@ -261,18 +264,22 @@ class RaceExplorer(Explorer):
             st = race_style(n)
             color, ls, lw = st["color"], st["linestyle"], st["linewidth"]
             light = color == _P["yellow"]          # the one colour that needs a dark outline on white
-            outline = [patheffects.withStroke(linewidth=lw + 1.6, foreground="#333333" if light else "white")]
-            # markers every `every` steps, staggered so that coinciding paths show both markers;
-            # thinner lines above wider ones
+            # no white halo on the other lines: a halo would erase a wider line running beneath
+            outline = [patheffects.withStroke(linewidth=lw + 1.2, foreground="#333333")] if light else None
+            # loss curves: a marker every `every` steps; paths: a marker every PATH_MARK_SPACING of
+            # the axes (matplotlib's float markevery), so that a slow optimizer's short path is not
+            # buried under its own markers. Both staggered, so that coinciding paths show both.
             marks = dict(marker=st["marker"], markevery=((i * every) // len(self.optimizers), every),
                          markersize=5.5, markeredgecolor="black", markeredgewidth=0.6)
+            spaced = dict(marks, markevery=(PATH_MARK_SPACING * (0.1 + 0.8 * i / len(self.optimizers)),
+                                            PATH_MARK_SPACING))
             (path,) = ax.plot([], [], color=color, linestyle=ls, linewidth=lw, zorder=4 + 0.1 * (5 - lw), label=n,
                               path_effects=outline)
-            (dots,) = ax.plot([], [], color=color, linestyle="none", zorder=6, **marks)   # no outline on markers
+            (dots,) = ax.plot([], [], color=color, linestyle="none", zorder=6, **spaced)   # no outline on markers
             (head,) = ax.plot([], [], marker=st["marker"], markersize=9, color=color, markeredgecolor="black",
                               linestyle="none", zorder=8)
             (loss,) = lax.plot([], [], color=color, linestyle=ls, linewidth=lw, label=n, zorder=2 + 0.1 * (5 - lw),
-                               path_effects=outline if light else None, **marks)
+                               path_effects=outline, **marks)
             gone = ax.text(0.0, 0.0, "diverged", color="black", fontsize=9, fontweight="bold", zorder=9,
                            ha="center", va="bottom", visible=False,
                            bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor=color, linewidth=1.5))
@@ -283,7 +290,7 @@ class RaceExplorer(Explorer):
         lax.set_xlabel("step $k$")
         lax.set_title("Loss")
         lax.set_xlim(0, self.steps)
-        self.legend = None
+        self.legend = self.path_legend = None
 
     def _moving_artists(self) -> list:
         """The blitted artists in z-order, as a full draw would stack them (thin lines over wide)."""
@@ -292,9 +299,10 @@ class RaceExplorer(Explorer):
     def _set_legend(self, labels: Sequence[tuple[str, str]]) -> None:
         """The legend is static (text is slow to blit): rebuilt, with a full redraw, only when a
         label changes, i.e. when the choice of optimizers or whether one diverges changes."""
-        if self.legend is not None:
-            self.legend.remove()
-            self.legend = None
+        for legend in (self.legend, self.path_legend):
+            if legend is not None:
+                legend.remove()
+        self.legend = self.path_legend = None
         handles = []
         for n, text in labels:  # proxies: the line style and the marker of the moving head
             self.artists[f"loss:{n}"].set_label(text)
@@ -305,6 +313,10 @@ class RaceExplorer(Explorer):
                                   markeredgecolor="black", label=text))
         if handles:
             self.legend = self.loss_ax.legend(handles=handles, loc="upper right", fontsize=8,
+                                              ncol=2 if len(handles) > 4 else 1, columnspacing=0.8)
+            # the same key on the path panel, where the paths need it most; "best" is placed
+            # at a full draw only (the legend is static, never blitted)
+            self.path_legend = self.ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.85,
                                               ncol=2 if len(handles) > 4 else 1, columnspacing=0.8)
         self._full_draw_needed = True
 
