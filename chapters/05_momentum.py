@@ -974,28 +974,41 @@ x0 = double_well.start
 local_min, global_min = double_well.minima[1, 0], double_well.minima[0, 0]
 
 
+rim = 0.1699                                               # the hilltop between the wells
+
+
 def final_minimum(beta, x0=x0, steps=5000):
-    """Which minimum the heavy ball (lr = 0.02) ends in: 'global' or 'local'."""
+    """Where the heavy ball (lr = 0.02) ends, 'global' or 'local', and how often it crossed the hilltop."""
     opt = sgd(lr=lr, momentum=beta) if beta else sgd(lr=lr)
     trace = run(opt, double_well, x0, steps=steps, tol=1e-8)
-    assert trace.status != "diverged"
-    return "global" if abs(trace.x[0] - global_min) < 1e-3 else "local"
+    assert trace.status == "converged"
+    side = np.sign(trace.xs[:, 0] - rim)
+    return ("global" if abs(trace.x[0] - global_min) < 1e-3 else "local"), int(np.sum(side[1:] != side[:-1]))
 
 # %% [markdown]
-# Scanning $\beta$ from 0 to 0.99: no momentum, or a little, ends in the local minimum;
-# enough momentum rolls the ball over the hilltop into the global minimum; but too much
-# ends in the *local* minimum again:
+# Scanning $\beta$ from 0 to 0.99 in steps of 0.01: up to 0.87 the ball ends in the local
+# minimum; from 0.88 to 0.97 it rolls over the hilltop once and ends in the global one. Above
+# 0.97 it can swing back over the hilltop, and both ends occur: with $\beta = 0.98$ it crosses
+# twice and ends in the *local* minimum, with 0.985 three times and ends in the global one.
 
 # %%
 scan = np.round(np.arange(0, 1, 0.01), 2)
-ends = np.array([final_minimum(b) for b in scan])
+ends, crossings = zip(*[final_minimum(b) for b in scan])
+ends, crossings = np.array(ends), np.array(crossings)
 escaping = scan[ends == "global"]
-print(f"escapes for beta from {escaping.min()} to {escaping.max()} ({len(escaping)} of {len(scan)} values)")
-assert np.array_equal(escaping, scan[(scan >= 0.88) & (scan <= 0.97)])   # one window of beta
+print(f"escapes for beta from {escaping.min()} to {escaping.max()} in the scan; "
+      f"beta = 0.98: {final_minimum(0.98)}, beta = 0.985: {final_minimum(0.985)}")
 
-rim = 0.1699                                               # the hilltop between the wells
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert abs(double_well.grad(np.array([rim]))[0]) < 1e-3 and double_well.hess(np.array([rim]))[0, 0] < 0
 assert double_well.f(np.array([x0])) > double_well.f(np.array([rim]))   # the start is above the hilltop
+low, middle, high = scan <= 0.87, (scan >= 0.88) & (scan <= 0.97), scan > 0.97
+assert np.all(ends[low] == "local") and np.all(crossings[low] == 0)     # up to 0.87: never crosses
+assert np.all(ends[middle] == "global") and np.all(crossings[middle] == 1)   # 0.88 to 0.97: crosses once
+assert np.all(crossings[high] >= 2)                                     # above 0.97: swings back over it
+assert final_minimum(0.98) == ("local", 2) and final_minimum(0.985) == ("global", 3)   # both ends occur
+assert np.array_equal(ends == "global", crossings % 2 == 1)             # an odd number of crossings: global
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
@@ -1006,11 +1019,14 @@ ax.plot(x0, double_well.f(np.array([x0])), color="black", markerfacecolor="white
 ax.axhline(double_well.f(np.array([rim])), color="black", linestyle=":", linewidth=1, label="height of the hilltop")
 ax.legend(fontsize=8, loc="upper center")
 shades = {0.0: style.color_for("gd"), 0.8: COLORS["sky_blue"], 0.9: style.color_for("heavy_ball"),
-          0.99: COLORS["reddish_purple"]}
+          0.98: COLORS["reddish_purple"], 0.985: COLORS["bluish_green"]}
 for i, (beta, color) in enumerate(shades.items()):
-    tr = run(sgd(lr=lr, momentum=beta) if beta else sgd(lr=lr), double_well, x0, steps=400, tol=0)
-    ax_t.plot(tr.xs[:, 0], color=color, linestyle=["-", "--", "-.", ":"][i], marker="osD^"[i],
-              markevery=(10 + 12 * i, 50), markersize=5, label=f"$\\beta$ = {beta}: {final_minimum(beta)}")
+    tr = run(sgd(lr=lr, momentum=beta) if beta else sgd(lr=lr), double_well, x0, steps=150, tol=0)
+    end, n = final_minimum(beta)
+    ax_t.plot(tr.xs[:, 0], color=color, linestyle=["-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1))][i],
+              marker="osD^v"[i], markevery=(3 + 5 * i, 25), markersize=6 if i else 8, linewidth=3 if i == 0 else 1.5,
+              label=f"$\\beta$ = {beta}: {end}, {n} crossing{'s' if n != 1 else ''}"
+              + (" (thick: under 0.8 once both settle)" if i == 0 else ""))
 ax_t.axhline(local_min, color="black", linewidth=0.8, linestyle="--")
 ax_t.axhline(global_min, color="black", linewidth=0.8, linestyle="--")
 ax_t.axhline(rim, color="black", linewidth=0.8, linestyle=":")
@@ -1024,8 +1040,8 @@ ax_t.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
 # *without friction* would roll over it. Gradient descent is all friction: it forgets its speed
 # after every step and stops in the first dip. The heavy ball loses a share $1 - \beta$ of its speed
 # per step: with $\beta \ge 0.88$ it keeps enough to cross. With $\beta$ above 0.97 it keeps so much
-# that it can swing back over the hilltop (section I of the details notebook counts the crossings),
-# and where it finally comes to rest is a matter of timing.
+# that it swings back over the hilltop, and where it comes to rest depends on how many times it
+# crosses (an odd number: the global minimum), a matter of timing rather than of "more is better".
 #
 # A ball released at rest *below* the hilltop is another matter. In continuous time, a ball with
 # friction cannot cross: its energy only decreases. The discrete heavy ball has a guarantee of this
