@@ -236,9 +236,9 @@ assert np.isclose(buffer[0], 1 / (1 - 0.9)) and np.isclose(updates[0], -1.0)
 
 # %% [markdown]
 # Other texts and libraries write the buffer as an *average*, $\beta b + (1 - \beta)g$ (started at
-# zero, it is $1 - \beta$ times our sum: our iterates with lr times $1 - \beta$; torch's `dampening`
-# starts from the first gradient undamped, so it is not quite this), or put the learning rate inside
-# it (then only a learning-rate schedule changes the iterates). Section A
+# zero, it stays $1 - \beta$ times our sum, so it gives our iterates with lr times $1 - \beta$;
+# torch's `dampening` stores the first gradient undamped, so it is not exactly this), or put the
+# learning rate inside it (then only a learning-rate schedule changes the iterates). Section A
 # of the [details notebook](05_momentum_details.ipynb) compares these conventions, shows how long the buffer remembers, and checks
 # `sgd` against `torch.optim.SGD` itself. From here on we use
 # `gdlearn.optim.sgd(lr, momentum=β)`, torch's form.
@@ -447,7 +447,7 @@ ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2);
 # The star sits close to the edge of divergence (dark grey), $\alpha L = 2(1 + \beta)$
 # (section 6): $\alpha^\star L = 3.306$ against $2(1 + \beta^\star) = 3.339$, 1% further.
 # Step more than 1% to the right and the run diverges; step left and the rate rises quickly. Along
-# that edge the rate climbs to 1 so steeply that the four white levels merge into one jagged line. The
+# that edge the rate climbs to 1 so steeply that the white levels it passes merge into one jagged line. The
 # colour scale is stretched near 1, so that the slow rates along the bottom edge,
 # gradient descent's, show their structure.
 #
