@@ -9,20 +9,18 @@
 # %% [markdown]
 # # Chapter 05 — Momentum
 #
-# Chapter 02 ended with a bill: on a quadratic, gradient descent at its best
-# learning rate shrinks the distance to the minimum by $(\kappa - 1)/(\kappa + 1)$
-# per step, so the number of steps grows in proportion to the condition number
-# $\kappa = L/\mu$: for large $\kappa$ about $\kappa/2$ steps per factor $e$ of
-# accuracy, since $-1/\ln\frac{\kappa - 1}{\kappa + 1} \approx \kappa/2$. A round bowl
-# ($\kappa = 1$) is solved in one step; a valley curved a hundred times more sharply
-# across than along needs hundreds. **Momentum** lets each step remember the previous one, as a
-# heavy ball rolling downhill keeps its speed. On a quadratic, tuned, it cuts that cost
-# to the order of $\sqrt{\kappa}$ (about $\sqrt\kappa/2$ steps per factor $e$,
-# section 4). Beyond quadratics the same order holds for Nesterov's variant on every
-# smooth strongly convex function, whereas the heavy ball, tuned as for a quadratic,
-# can fail to converge on some of them ([details notebook](05_momentum_details.ipynb), section E). It is one line of code, and it is
-# part of SGD with momentum and of Adam (chapter 06), both built into PyTorch's
-# `torch.optim`.
+# Chapter 02 ended with a bill: on a quadratic, gradient descent at its best learning rate shrinks
+# the distance to the minimum by $(\kappa - 1)/(\kappa + 1)$ per step, so the number of steps grows
+# in proportion to the condition number $\kappa = L/\mu$: for large $\kappa$ about $\kappa/2$ steps
+# per factor $e$ of accuracy, since $-1/\ln\frac{\kappa - 1}{\kappa + 1} \approx \kappa/2$. A round
+# bowl ($\kappa = 1$) is solved in one step; a valley curved a hundred times more sharply across
+# than along needs hundreds. **Momentum** lets each step remember the previous one, as a heavy ball
+# rolling downhill keeps its speed. On a quadratic, tuned, it cuts that cost to the order of
+# $\sqrt{\kappa}$ (about $\sqrt\kappa/2$ steps per factor $e$, section 4). Beyond quadratics the
+# same order holds for Nesterov's variant on every smooth strongly convex function, whereas the
+# heavy ball, tuned as for a quadratic, can fail to converge on some of them ([details
+# notebook](05_momentum_details.ipynb), section E). It is one line of code, and it is part of SGD
+# with momentum and of Adam (chapter 06), both built into PyTorch's `torch.optim`.
 #
 # You need chapter 02: the update rule, the rate $\max_i |1 - \eta\lambda_i|$ on a quadratic (one
 # eigen-direction at a time), and `run`; section 7 also uses chapter 04's noise floor. Every number
@@ -458,15 +456,16 @@ ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2);
 # %% [markdown]
 # ### Where the rise of section 2 comes from
 #
-# Our bowl is diagonal, so its eigen-coordinates are the coordinates themselves:
-# $x_k[0]$ along the valley ($\lambda = \mu$) and $x_k[1]$ across it ($\lambda = L$).
-# Across the valley the first step is a plain gradient step with $\alpha^\star L = 3.31$,
-# above 2, so it overshoots: $z_1 = -2.31\,z_0$. At $(\alpha^\star, \beta^\star)$ the two
-# roots for $L$ coincide at $-\rho^\star$, and such a *double root* makes the coordinate
-# behave like $|z_k| = (1 + 1.82\,k)\,(\rho^\star)^k\,|z_0|$, not a multiple of
-# $(\rho^\star)^k$ (section C of the [details notebook](05_momentum_details.ipynb) derives it and plots each coordinate).
-# It *grows* until $k = 4$, to $3.7\,|z_0|$, before $(\rho^\star)^k$ wins. That coordinate
-# carries 94% of the loss at the start ($\tfrac12 L z^2$), hence the rise by about
+# Our bowl is diagonal, so its eigen-coordinates are the coordinates themselves: $x_k[0]$ along the
+# valley ($\lambda = \mu$) and $x_k[1]$ across it ($\lambda = L$). Across the valley the first step
+# is a plain gradient step with $\alpha^\star L = 3.31$, above 2, so it overshoots:
+# $z_1 = -2.31\,z_0$. At $(\alpha^\star, \beta^\star)$ the two roots for $L$ coincide at
+# $-\rho^\star$. With a double root $r$ the recurrence is $z_{k+1} = 2r\,z_k - r^2 z_{k-1}$, which
+# $k\,r^k$ solves too (substitute it: $k + 1 = 2k - (k - 1)$), so the coordinate behaves like
+# $|z_k| = (1 + 1.82\,k)\,(\rho^\star)^k\,|z_0|$, not a multiple of $(\rho^\star)^k$ (section C of
+# the [details notebook](05_momentum_details.ipynb) works out the constants and plots each
+# coordinate). It *grows* until $k = 4$, to $3.7\,|z_0|$, before $(\rho^\star)^k$ wins. That
+# coordinate carries 94% of the loss at the start ($\tfrac12 L z^2$), hence the rise by about
 # $0.94 \cdot 3.7^2 \approx 13$. Along the valley the coordinate only falls.
 
 # %%
