@@ -9,25 +9,24 @@
 # %% [markdown]
 # # Chapter 05 — Momentum
 #
-# Chapter 02 ended with a bill: on a quadratic, gradient descent at its best
-# learning rate shrinks the distance to the minimum by $(\kappa - 1)/(\kappa + 1)$
-# per step, so the number of steps grows in proportion to the condition number
-# $\kappa = L/\mu$: for large $\kappa$ about $\kappa/2$ steps per factor $e$ of
-# accuracy, since $-1/\ln\frac{\kappa - 1}{\kappa + 1} \approx \kappa/2$. A round bowl
-# ($\kappa = 1$) is solved in one step; a valley curved a hundred times more sharply
-# across than along needs hundreds. **Momentum** lets each step remember the previous one, as a
-# heavy ball rolling downhill keeps its speed. On a quadratic, tuned, it cuts that cost
-# to the order of $\sqrt{\kappa}$ (about $\sqrt\kappa/2$ steps per factor $e$,
-# section 4). Beyond quadratics the same order holds for Nesterov's variant on every
-# smooth strongly convex function, whereas the heavy ball, tuned as for a quadratic,
-# can fail to converge on some of them ([details notebook](05_momentum_details.ipynb), section E). It is one line of code, and it is
-# part of SGD with momentum and of Adam (chapter 06), both built into PyTorch's
-# `torch.optim`.
+# Chapter 02 ended with a bill: on a quadratic, gradient descent at its best learning rate shrinks
+# the distance to the minimum by $(\kappa - 1)/(\kappa + 1)$ per step, so the number of steps grows
+# in proportion to the condition number $\kappa = L/\mu$: for large $\kappa$ about $\kappa/2$ steps
+# per factor $e$ of accuracy, since $-1/\ln\frac{\kappa - 1}{\kappa + 1} \approx \kappa/2$. A round
+# bowl ($\kappa = 1$) is solved in one step; a valley curved a hundred times more sharply across
+# than along needs hundreds. **Momentum** lets each step remember the previous one, as a heavy ball
+# rolling downhill keeps its speed. On a quadratic, tuned, it cuts that cost to the order of
+# $\sqrt{\kappa}$ (about $\sqrt\kappa/2$ steps per factor $e$, section 4). Beyond quadratics the
+# same order holds for Nesterov's variant on every smooth strongly convex function, whereas the
+# heavy ball, tuned as for a quadratic, can fail to converge on some of them ([details
+# notebook](05_momentum_details.ipynb), section E). It is one line of code, and it is part of SGD
+# with momentum and of Adam (chapter 06), both built into PyTorch's `torch.optim`.
 #
-# You need chapter 02: the update rule, the rate $\max_i |1 - \eta\lambda_i|$ on a
-# quadratic (one eigen-direction at a time), and `run`. Every number in the text is
-# computed and asserted by the notebook, in collapsed "Checks" cells you may skip; the
-# longer checks, proofs and conventions are in the [details notebook](05_momentum_details.ipynb).
+# You need chapter 02: the update rule, the rate $\max_i |1 - \eta\lambda_i|$ on a quadratic (one
+# eigen-direction at a time), and `run`; section 7 also uses chapter 04's noise floor. Every number
+# in the text is computed and asserted by the notebook, in collapsed "Checks" cells you may skip;
+# the longer checks, proofs and conventions are in the [details
+# notebook](05_momentum_details.ipynb).
 #
 # ## What you will learn
 #
@@ -77,11 +76,10 @@ COLORS = style.PALETTE
 # %% [markdown]
 # ## 1. Gradient descent in a narrow valley
 #
-# Our test problem is the quadratic $f(x) = \tfrac12 x^\top A x$ whose Hessian has
-# eigenvalues $\mu = 1$ (along the valley, the $x$-axis) and $L = 100$ (across it):
-# condition number $\kappa = 100$. Chapter 02's best fixed learning rate is
-# $2/(L + \mu)$. We count the steps until the distance to the minimum (the origin)
-# is a millionth of what it was at the start.
+# Our test problem is the quadratic $f(x) = \tfrac12 x^\top A x$ whose Hessian has eigenvalues
+# $\mu = 1$ (along the valley, the $x$-axis) and $L = 100$ (across it): condition number $\kappa = 100$.
+# Chapter 02's best fixed learning rate is $2/(L + \mu)$. We count the steps until the distance to
+# the minimum (the origin) is a millionth of what it was at the start.
 
 # %%
 bowl = quadratic(condition_number=100)
@@ -118,11 +116,10 @@ assert np.isclose(1 - 2 / (kappa + 1), 0.98, atol=1e-3)   # the shallow directio
 # $$\boxed{\,x_{k+1} = x_k - \alpha\,\nabla f(x_k) + \beta\,(x_k - x_{k-1})\,}
 # \qquad 0 \le \beta < 1,$$
 #
-# starting with $x_{-1} = x_0$ (the first step is a plain gradient step). Think of
-# a heavy ball rolling in the landscape: $x_k - x_{k-1}$ is its velocity,
-# $-\alpha\nabla f$ the push of the slope, and $1 - \beta$ the friction that takes
-# away a share of its speed at each step. With $\beta = 0$ the ball has no memory:
-# gradient descent. In code:
+# starting with $x_{-1} = x_0$ (the first step is a plain gradient step). Think of a heavy ball
+# rolling in the landscape: $x_k - x_{k-1}$ is its velocity, $-\alpha\nabla f$ the push of the
+# slope, and $1 - \beta$ the friction that takes away a share of its speed at each step. With
+# $\beta = 0$ the ball has no memory: gradient descent. In code:
 
 # %%
 def heavy_ball(grad, x0, lr, beta, steps):
@@ -134,10 +131,9 @@ def heavy_ball(grad, x0, lr, beta, steps):
     return np.array(path)
 
 # %% [markdown]
-# Section 4 derives the best step size and momentum for a quadratic; here are the
-# values, $\alpha^\star = 4/(\sqrt L + \sqrt\mu)^2$ and
-# $\beta^\star = \big((\sqrt\kappa - 1)/(\sqrt\kappa + 1)\big)^2$, against gradient
-# descent at *its* best rate:
+# Section 4 derives the best step size and momentum for a quadratic; here are the values,
+# $\alpha^\star = 4/(\sqrt L + \sqrt\mu)^2$ and
+# $\beta^\star = \big((\sqrt\kappa - 1)/(\sqrt\kappa + 1)\big)^2$, against gradient descent at *its* best rate:
 
 # %%
 lr_star = 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2
@@ -223,10 +219,9 @@ assert np.allclose(trace.xs, ball, rtol=1e-10, atol=1e-15)
 print("sgd(lr, momentum=beta) follows Polyak's heavy ball with alpha = lr, step for step")
 
 # %% [markdown]
-# **A word on conventions.** The buffer is a sum, not an average: on a long slope
-# where the gradient $g$ stays the same it grows to $g/(1 - \beta)$, so with
-# $\beta = 0.9$ the steps become ten times as long as plain gradient descent's with
-# the same `lr`:
+# **A word on conventions.** The buffer is a sum, not an average: on a long slope where the gradient
+# $g$ stays the same it grows to $g/(1 - \beta)$, so with $\beta = 0.9$ the steps become ten times
+# as long as plain gradient descent's with the same `lr`:
 
 # %%
 opt = sgd(lr=0.1, momentum=0.9)
@@ -238,9 +233,10 @@ print(f"buffer after 300 steps: {buffer[0]:.6f}; step: {updates[0]:.6f} (gradien
 assert np.isclose(buffer[0], 1 / (1 - 0.9)) and np.isclose(updates[0], -1.0)
 
 # %% [markdown]
-# Other texts and libraries write the buffer as an *average* (then the same lr gives steps
-# $1 - \beta$ times shorter, at any lr), or put the learning rate inside it (then only a
-# learning-rate schedule changes the iterates). Section A
+# Other texts and libraries write the buffer as an *average*, $\beta b + (1 - \beta)g$ (started at
+# zero, it stays $1 - \beta$ times our sum, so it gives our iterates with lr times $1 - \beta$;
+# torch's `dampening` stores the first gradient undamped, so it is not exactly this), or put the
+# learning rate inside it (then only a learning-rate schedule changes the iterates). Section A
 # of the [details notebook](05_momentum_details.ipynb) compares these conventions, shows how long the buffer remembers, and checks
 # `sgd` against `torch.optim.SGD` itself. From here on we use
 # `gdlearn.optim.sgd(lr, momentum=β)`, torch's form.
@@ -270,13 +266,11 @@ def nesterov(grad, x0, lr, beta, steps):
 
 # %% [markdown]
 # One step of each, drawn from the same two points $x_{k-1}$ and $x_k$ on
-# $f = \tfrac12(x^2 + 10y^2)$, with $\alpha = 0.08$ and $\beta = 0.9$ (a picture, not a
-# run). The ball has just crossed the valley floor and is heading up the steep
-# wall on the other side. The heavy ball adds the gradient step at $x_k$, where
-# the slope is still gentle, to the momentum, and lands high on the wall: its $f$
-# goes up. Nesterov first moves by the momentum to $y_k$, where the gradient is
-# more than three times larger, and the gradient there pulls it back down: its $f$
-# goes down:
+# $f = \tfrac12(x^2 + 10y^2)$, with $\alpha = 0.08$ and $\beta = 0.9$ (a picture, not a run). The ball has just crossed
+# the valley floor and is heading up the steep wall on the other side. The heavy ball adds the
+# gradient step at $x_k$, where the slope is still gentle, to the momentum, and lands high on the
+# wall: its $f$ goes up. Nesterov first moves by the momentum to $y_k$, where the gradient is more
+# than three times larger, and the gradient there pulls it back down: its $f$ goes down:
 
 # %%
 wall = quadratic(condition_number=10)
@@ -377,15 +371,13 @@ def momentum_rate(lr, beta, eigenvalues):
 assert np.isclose(momentum_rate(2 / (L + mu), 0.0, [mu, L]), (kappa - 1) / (kappa + 1))  # beta = 0: chapter 02
 
 # %% [markdown]
-# **The best parameters.** When the two roots are complex they are conjugates, so
-# both have modulus $\sqrt\beta$, *whatever* $\lambda$ is. That happens when
-# $(1 + \beta - \alpha\lambda)^2 \le 4\beta$, i.e. for
-# $(1 - \sqrt\beta)^2 \le \alpha\lambda \le (1 + \sqrt\beta)^2$. Choose $\alpha$ and
-# $\beta$ so that this window just holds the whole spectrum (that no pair does better
-# in the worst case follows from a lower bound: section D of the [details
-# notebook](05_momentum_details.ipynb)):
-# $\alpha\mu = (1 - \sqrt\beta)^2$ and $\alpha L = (1 + \sqrt\beta)^2$. Taking
-# square roots, adding and subtracting:
+# **The best parameters.** When the two roots are complex they are conjugates, so both have modulus
+# $\sqrt\beta$, *whatever* $\lambda$ is. That happens when
+# $(1 + \beta - \alpha\lambda)^2 \le 4\beta$, i.e. for $(1 - \sqrt\beta)^2 \le \alpha\lambda \le (1 + \sqrt\beta)^2$. Choose $\alpha$
+# and $\beta$ so that this window just holds the whole spectrum (that no pair does better in the
+# worst case follows from a lower bound: section D of the [details
+# notebook](05_momentum_details.ipynb)): $\alpha\mu = (1 - \sqrt\beta)^2$ and
+# $\alpha L = (1 + \sqrt\beta)^2$. Taking square roots, adding and subtracting:
 #
 # $$\alpha^\star = \frac{4}{(\sqrt L + \sqrt \mu)^2}, \qquad
 # \sqrt{\beta^\star} = \frac{\sqrt L - \sqrt\mu}{\sqrt L + \sqrt\mu} = \frac{\sqrt\kappa - 1}{\sqrt\kappa + 1},
@@ -452,7 +444,8 @@ ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2);
 # $\mu$ are real and the rate is worse, which is why the contours bend down there.
 # The star sits close to the edge of divergence (dark grey), $\alpha L = 2(1 + \beta)$
 # (section 6): $\alpha^\star L = 3.306$ against $2(1 + \beta^\star) = 3.339$, 1% further.
-# Step more than 1% to the right and the run diverges; step left and the rate rises quickly. The
+# Step more than 1% to the right and the run diverges; step left and the rate rises quickly. Along
+# that edge the rate climbs to 1 so steeply that the white levels it passes merge into one jagged line. The
 # colour scale is stretched near 1, so that the slow rates along the bottom edge,
 # gradient descent's, show their structure.
 #
@@ -463,15 +456,16 @@ ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2);
 # %% [markdown]
 # ### Where the rise of section 2 comes from
 #
-# Our bowl is diagonal, so its eigen-coordinates are the coordinates themselves:
-# $x_k[0]$ along the valley ($\lambda = \mu$) and $x_k[1]$ across it ($\lambda = L$).
-# Across the valley the first step is a plain gradient step with $\alpha^\star L = 3.31$,
-# above 2, so it overshoots: $z_1 = -2.31\,z_0$. At $(\alpha^\star, \beta^\star)$ the two
-# roots for $L$ coincide at $-\rho^\star$, and such a *double root* makes the coordinate
-# behave like $|z_k| = (1 + 1.82\,k)\,(\rho^\star)^k\,|z_0|$, not a multiple of
-# $(\rho^\star)^k$ (section C of the [details notebook](05_momentum_details.ipynb) derives it and plots each coordinate).
-# It *grows* until $k = 4$, to $3.7\,|z_0|$, before $(\rho^\star)^k$ wins. That coordinate
-# carries 94% of the loss at the start ($\tfrac12 L z^2$), hence the rise by about
+# Our bowl is diagonal, so its eigen-coordinates are the coordinates themselves: $x_k[0]$ along the
+# valley ($\lambda = \mu$) and $x_k[1]$ across it ($\lambda = L$). Across the valley the first step
+# is a plain gradient step with $\alpha^\star L = 3.31$, above 2, so it overshoots:
+# $z_1 = -2.31\,z_0$. At $(\alpha^\star, \beta^\star)$ the two roots for $L$ coincide at
+# $-\rho^\star$. With a double root $r$ the recurrence is $z_{k+1} = 2r\,z_k - r^2 z_{k-1}$, which
+# $k\,r^k$ solves too (substitute it: $k + 1 = 2k - (k - 1)$), so the coordinate behaves like
+# $|z_k| = (1 + 1.82\,k)\,(\rho^\star)^k\,|z_0|$, not a multiple of $(\rho^\star)^k$ (section C of
+# the [details notebook](05_momentum_details.ipynb) works out the constants and plots each
+# coordinate). It *grows* until $k = 4$, to $3.7\,|z_0|$, before $(\rho^\star)^k$ wins. That
+# coordinate carries 94% of the loss at the start ($\tfrac12 L z^2$), hence the rise by about
 # $0.94 \cdot 3.7^2 \approx 13$. Along the valley the coordinate only falls.
 
 # %%
@@ -496,10 +490,9 @@ assert np.all(np.diff(np.abs(ball[:, 0])) < 0)                              # al
 # %% [markdown]
 # ### Theory against measurement: rates and step counts for κ = 10, 100, 1000
 #
-# Now run the heavy ball at $(\alpha^\star, \beta^\star)$ and measure the factor by
-# which the distance to the minimum shrinks per step, between steps 100 and 300.
-# Then count the steps to $10^{-6}$, for the heavy ball and for gradient descent,
-# each at its best parameters.
+# Now run the heavy ball at $(\alpha^\star, \beta^\star)$ and measure the factor by which the
+# distance to the minimum shrinks per step, between steps 100 and 300. Then count the steps to
+# $10^{-6}$, for the heavy ball and for gradient descent, each at its best parameters.
 
 # %%
 def measured_rate(xs, first=100, last=300):
@@ -640,11 +633,11 @@ ax.set(xlabel="momentum $\\beta$", ylabel="rate per step",
        title=f"Heavy ball with $\\alpha$ = 1/L = {lr}: rate against momentum")
 ax.legend(fontsize=8)
 ax = bottom.subplots()
-for b, name, color, ls in zip(examples, ["overdamped", "critically damped", "underdamped"],
-                              [COLORS["sky_blue"], style.color_for("heavy_ball"), COLORS["reddish_purple"]],
-                              ["--", "-", ":"]):
-    ax.semilogy(np.linalg.norm(paths[b].xs, axis=1), color=color, linestyle=ls, linewidth=1.6,
-                label=f"$\\beta$ = {b}: {name}")
+for i, (b, name, color, ls) in enumerate(zip(examples, ["overdamped", "critically damped", "underdamped"],
+                                            [COLORS["sky_blue"], style.color_for("heavy_ball"),
+                                             COLORS["reddish_purple"]], ["--", "-", ":"])):
+    ax.semilogy(np.linalg.norm(paths[b].xs, axis=1), color=color, linestyle=ls, linewidth=1.6 + 0.6 * (i == 2),
+                marker="osD"[i], markevery=(5 * i, 15), markersize=5, label=f"$\\beta$ = {b}: {name}")
 ax.set(xlabel="step $k$", ylabel="distance to the minimum",
        title=f"Three values of $\\beta$ at $\\alpha$ = {lr}: the distance $\\|x_k\\|$")
 ax.legend(fontsize=8, loc="lower left");
@@ -689,9 +682,8 @@ ax.legend(fontsize=8, loc="lower left");
 # | Nesterov | $0 < a < 2(1 + \beta)/(1 + 2\beta)$ | 1.357 |
 #
 # Momentum *raises* the heavy ball's limit, but it *lowers* Nesterov's:
-# $2(1 + \beta)/(1 + 2\beta) < 2$ for every $\beta > 0$, falling to $4/3$ as
-# $\beta \to 1$. (In torch's form, $\alpha$ is `lr`.) Checked by the eigenvalues of
-# the $2\times2$ iteration matrices, on a fine grid of $a$:
+# $2(1 + \beta)/(1 + 2\beta) < 2$ for every $\beta > 0$, falling to $4/3$ as $\beta \to 1$. (In torch's form, $\alpha$ is `lr`.)
+# Checked by the eigenvalues of the $2\times2$ iteration matrices, on a fine grid of $a$:
 
 # %%
 def iteration_matrix(method, a, beta):
@@ -741,14 +733,13 @@ print(f"at the start (-1.2, 1) lambda_max is larger: {lam_start:.0f}")
 assert np.isclose(lam_start, 1506.4, atol=0.5)
 
 # %% [markdown]
-# Gradient descent can settle there with `lr` up to 0.0020, the heavy ball with
-# $\beta = 0.9$ up to 0.0038, Nesterov with $\beta = 0.9$ only up to 0.00135. So if
-# you keep a learning rate that gradient descent tolerates and add $\beta = 0.9$,
-# the minimum stays stable for the heavy ball but **may not for Nesterov**: take at most
-# $(1 + \beta)/(1 + 2\beta) \approx 0.68$ of gradient descent's limit. Section 9
-# tries `lr` = 0.0015, between the two. These limits are about the minimum: at the
-# start $(-1.2, 1)$ the largest eigenvalue is about 1506, so there the same
-# steps are less safe.
+# Gradient descent can settle there with `lr` up to 0.0020, the heavy ball with $\beta = 0.9$ up to
+# 0.0038, Nesterov with $\beta = 0.9$ only up to 0.00135. So if you keep a learning rate that
+# gradient descent tolerates and add $\beta = 0.9$, the minimum stays stable for the heavy ball but
+# **may not for Nesterov**: take at most $(1 + \beta)/(1 + 2\beta) \approx 0.68$ of gradient
+# descent's limit. Section 9 tries `lr` = 0.0015, between the two. These limits are about the
+# minimum: at the start $(-1.2, 1)$ the largest eigenvalue is about 1506, so there the same steps
+# are less safe.
 #
 # ## 7. Momentum with noisy gradients
 #
@@ -904,21 +895,21 @@ ax.legend(fontsize=8, loc="upper right");
 # %% [markdown]
 # At every floor in the range, the heavy ball's best setting is faster than gradient descent's best.
 # For a floor of at most 0.505, the heavy ball with $(\alpha, \beta) \approx (0.032, 0.68)$
-# converges at 0.82 per step, gradient descent at best (lr 0.0197) at 0.98. In the simulation
-# (seeds 1–3) the heavy ball's mean loss falls below twice the target after 14 steps, gradient
-# descent's after about 68: about 5 times sooner. For the floor 0.011, the best heavy ball needs 106
-# steps and gradient descent 227: about 2 times (the big markers are these pairs). The figure's
-# ratios are of asymptotic rates (10 times at the 0.5 floor); the simulated counts run from the
-# start to twice the target, which also depends on how far each run has to fall and on its first
-# steps, so the two ratios need not agree. The gain shrinks
-# as the floor goes down, to about 2 at the lowest floor of the plot, because a low floor needs a
-# small effective step, and that slows the heavy ball too (section G of the details notebook shows
-# why the ratio tends to 2). So with noisy gradients the heavy ball still trades speed against the
-# floor, but on this ill-conditioned problem it trades along a better curve.
+# converges at 0.82 per step, gradient descent at best (lr 0.0197) at 0.98. In the simulation (seeds
+# 1–3) the heavy ball's mean loss falls below twice the target after 14 steps, gradient descent's
+# after about 68: about 5 times sooner. For the floor 0.011, the best heavy ball needs 106 steps and
+# gradient descent 227: about 2 times (the big markers are these pairs). The figure's ratios are of
+# asymptotic rates (10 times at the 0.5 floor); the simulated counts also depend on how far each run
+# has to fall and on its first steps, so the two ratios need not agree. The gain shrinks as the floor goes down, to about 2 at
+# the lowest floor of the plot, because a low floor needs a small effective step, and that slows the
+# heavy ball too (section G of the details notebook shows why the ratio tends to 2). So with noisy
+# gradients the heavy ball still trades speed against the floor, but on this ill-conditioned problem
+# it trades along a better curve.
 #
-# (Gradient descent's marker for 0.505 sits at 0.30, left of the heavy ball's 0.495: why, and
-# why the small-step approximation of the floor fails near the stability edge, is in section G of
-# the [details notebook](05_momentum_details.ipynb).)
+# (Gradient descent's marker for 0.505 sits at 0.30: the $\alpha$ grid has no point at $2/(L + \mu)$,
+# and its nearest allowed lr, 0.0197, is less than 1% smaller, but so close to the stability edge
+# that this lowers the floor from 0.505 to 0.30. Why the small-step approximation of the floor fails
+# there is in section G of the [details notebook](05_momentum_details.ipynb).)
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -972,30 +963,39 @@ assert np.allclose([a_g, a_h / (1 - b_h)], [0.020, 0.098], atol=0.0015) and 4.5 
 lr = 0.02
 x0 = double_well.start
 local_min, global_min = double_well.minima[1, 0], double_well.minima[0, 0]
+rim = 0.1699                                               # the hilltop between the wells
 
 
 def final_minimum(beta, x0=x0, steps=5000):
-    """Which minimum the heavy ball (lr = 0.02) ends in: 'global' or 'local'."""
-    opt = sgd(lr=lr, momentum=beta) if beta else sgd(lr=lr)
-    trace = run(opt, double_well, x0, steps=steps, tol=1e-8)
-    assert trace.status != "diverged"
-    return "global" if abs(trace.x[0] - global_min) < 1e-3 else "local"
+    """Where the heavy ball (lr = 0.02) ends, 'global' or 'local', and how often it crossed the hilltop."""
+    trace = run(sgd(lr=lr, momentum=beta) if beta else sgd(lr=lr), double_well, x0, steps=steps, tol=1e-8)
+    assert trace.status == "converged"
+    side = np.sign(trace.xs[:, 0] - rim)
+    return ("global" if abs(trace.x[0] - global_min) < 1e-3 else "local"), int(np.sum(side[1:] != side[:-1]))
 
 # %% [markdown]
-# Scanning $\beta$ from 0 to 0.99: no momentum, or a little, ends in the local minimum;
-# enough momentum rolls the ball over the hilltop into the global minimum; but too much
-# ends in the *local* minimum again:
+# Scanning $\beta$ from 0 to 0.99 in steps of 0.01: up to 0.87 the ball ends in the local minimum;
+# from 0.88 to 0.97 it rolls over the hilltop once and ends in the global one. Above 0.97 it can
+# swing back over the hilltop, and both ends occur: with $\beta = 0.98$ it crosses twice and ends in
+# the *local* minimum, with 0.985 three times and ends in the global one.
 
 # %%
 scan = np.round(np.arange(0, 1, 0.01), 2)
-ends = np.array([final_minimum(b) for b in scan])
+ends, crossings = map(np.array, zip(*[final_minimum(b) for b in scan]))
 escaping = scan[ends == "global"]
-print(f"escapes for beta from {escaping.min()} to {escaping.max()} ({len(escaping)} of {len(scan)} values)")
-assert np.array_equal(escaping, scan[(scan >= 0.88) & (scan <= 0.97)])   # one window of beta
+print(f"escapes for beta from {escaping.min()} to {escaping.max()} in the scan; "
+      f"beta = 0.98: {final_minimum(0.98)}, beta = 0.985: {final_minimum(0.985)}")
 
-rim = 0.1699                                               # the hilltop between the wells
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
 assert abs(double_well.grad(np.array([rim]))[0]) < 1e-3 and double_well.hess(np.array([rim]))[0, 0] < 0
 assert double_well.f(np.array([x0])) > double_well.f(np.array([rim]))   # the start is above the hilltop
+low, middle, high = scan <= 0.87, (scan >= 0.88) & (scan <= 0.97), scan > 0.97
+assert np.all(ends[low] == "local") and np.all(crossings[low] == 0)     # up to 0.87: never crosses
+assert np.all(ends[middle] == "global") and np.all(crossings[middle] == 1)   # 0.88 to 0.97: crosses once
+assert np.all(crossings[high] >= 2)                                     # above 0.97: swings back over it
+assert final_minimum(0.98) == ("local", 2) and final_minimum(0.985) == ("global", 3)   # both ends occur
+assert np.array_equal(ends == "global", crossings % 2 == 1)             # an odd number of crossings: global
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
@@ -1006,17 +1006,18 @@ ax.plot(x0, double_well.f(np.array([x0])), color="black", markerfacecolor="white
 ax.axhline(double_well.f(np.array([rim])), color="black", linestyle=":", linewidth=1, label="height of the hilltop")
 ax.legend(fontsize=8, loc="upper center")
 shades = {0.0: style.color_for("gd"), 0.8: COLORS["sky_blue"], 0.9: style.color_for("heavy_ball"),
-          0.99: COLORS["reddish_purple"]}
+          0.98: COLORS["reddish_purple"], 0.985: COLORS["bluish_green"]}
 for i, (beta, color) in enumerate(shades.items()):
-    tr = run(sgd(lr=lr, momentum=beta) if beta else sgd(lr=lr), double_well, x0, steps=400, tol=0)
-    ax_t.plot(tr.xs[:, 0], color=color, linestyle=["-", "--", "-.", ":"][i], marker="osD^"[i],
-              markevery=(10 + 12 * i, 50), markersize=5, label=f"$\\beta$ = {beta}: {final_minimum(beta)}")
-ax_t.axhline(local_min, color="black", linewidth=0.8, linestyle="--")
-ax_t.axhline(global_min, color="black", linewidth=0.8, linestyle="--")
-ax_t.axhline(rim, color="black", linewidth=0.8, linestyle=":")
+    tr = run(sgd(lr=lr, momentum=beta) if beta else sgd(lr=lr), double_well, x0, steps=150, tol=0)
+    end, n = final_minimum(beta)
+    ax_t.plot(tr.xs[:, 0], color=color, linestyle=["-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1))][i],
+              marker="osD^v"[i], markevery=(3 + 5 * i, 25), markersize=6 if i else 8, linewidth=3 if i == 0 else 1.5,
+              label=f"$\\beta$ = {beta}: {end}, {n} crossing{'s' if n != 1 else ''}"
+              + (" (thick: under 0.8 once both settle)" if i == 0 else ""))
 for height, text in [(local_min, "local min."), (global_min, "global min."), (rim, "hilltop")]:
+    ax_t.axhline(height, color="black", linewidth=0.8, linestyle=":" if text == "hilltop" else "--")
     ax_t.text(1.01, height, text, ha="left", va="center", fontsize=8, transform=ax_t.get_yaxis_transform())
-ax_t.set(xlabel="step $k$", ylabel="$x_k$", title=f"Heavy ball from $x_0$ = 1.75, lr = {lr}")
+ax_t.set(xlabel="step $k$", ylabel="$x_k$", title=f"Heavy ball from $x_0$ = 1.75, lr = {lr}: the first 150 steps")
 ax_t.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2);
 
 # %% [markdown]
@@ -1024,8 +1025,8 @@ ax_t.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
 # *without friction* would roll over it. Gradient descent is all friction: it forgets its speed
 # after every step and stops in the first dip. The heavy ball loses a share $1 - \beta$ of its speed
 # per step: with $\beta \ge 0.88$ it keeps enough to cross. With $\beta$ above 0.97 it keeps so much
-# that it can swing back over the hilltop (section I of the details notebook counts the crossings),
-# and where it finally comes to rest is a matter of timing.
+# that it swings back over the hilltop, and where it comes to rest depends on how many times it
+# crosses (an odd number: the global minimum), a matter of timing rather than of "more is better".
 #
 # A ball released at rest *below* the hilltop is another matter. In continuous time, a ball with
 # friction cannot cross: its energy only decreases. The discrete heavy ball has a guarantee of this
@@ -1152,19 +1153,17 @@ assert late.max() > 100 * late.min() and late.max() > 1e-2 and np.isfinite(late)
 # %% [markdown]
 # ## 10. Your turn: the momentum explorer
 #
-# Move the **step size α** and **momentum β** sliders, tick **Nesterov**, and pick
-# the surface: the quadratic with $\kappa = 100$ or Rosenbrock. The orange path is
-# the heavy ball (reddish purple with Nesterov ticked), the faint blue one plain
-# gradient descent with the same step size. At the opening step $\alpha^\star = 0.033$,
-# above its limit $2/L = 0.02$, gradient descent diverges and leaves the plot within a
-# few steps: that is expected (section 6). On
-# the quadratic the status line below the figure gives the measured rate per step
-# next to the theory (the dashed line on the loss plot has the theoretical slope).
+# Move the **step size α** and **momentum β** sliders, tick **Nesterov**, and pick the surface: the
+# quadratic with $\kappa = 100$ or Rosenbrock. The orange path is the heavy ball (reddish purple
+# with Nesterov ticked), the faint blue one plain gradient descent with the same step size. At the
+# opening step $\alpha^\star = 0.033$, above its limit $2/L = 0.02$, gradient descent diverges and
+# leaves the plot within a few steps: that is expected (section 6). On the quadratic the status line
+# below the figure gives the measured rate per step next to the theory (the dashed line on the loss
+# plot has the theoretical slope).
 #
-# **Click on the contour plot to choose the start point.** That works when the figure
-# is live (`%matplotlib widget`, as in JupyterLab). On a static page, or with the
-# inline backend, use the $x_0$ and $y_0$ sliders, or pass `x0=(x, y)` to
-# `momentum_explorer`.
+# **Click on the contour plot to choose the start point.** That works when the figure is live
+# (`%matplotlib widget`, as in JupyterLab). On a static page, or with the inline backend, use the
+# $x_0$ and $y_0$ sliders, or pass `x0=(x, y)` to `momentum_explorer`.
 
 # %%
 from gdlearn.widgets.momentum import momentum_explorer
@@ -1245,7 +1244,6 @@ assert np.isclose(explorer.values["lr"], lr_star) and np.isclose(explorer.values
 #
 # ## Exercises
 #
-# Open [`exercises/05_momentum.ipynb`](../exercises/05_momentum.ipynb): write the
-# heavy-ball update in PyTorch's form, Nesterov's update, and the optimal heavy-ball
-# parameters for a quadratic. Each exercise has a `check(...)` cell that tells you at
-# once whether your code is right.
+# Open [`exercises/05_momentum.ipynb`](../exercises/05_momentum.ipynb): write the heavy-ball update
+# in PyTorch's form, Nesterov's update, and the optimal heavy-ball parameters for a quadratic. Each
+# exercise has a `check(...)` cell that tells you at once whether your code is right.
