@@ -9,20 +9,19 @@
 # %% [markdown]
 # # Chapter 06 — Adaptive methods: Adagrad, RMSprop, Adam
 #
-# Gradient descent and momentum take one learning rate for every coordinate. That
-# rate is capped by the steepest direction, so every other direction moves more
-# slowly than it could (chapters 02 and 05). **Adaptive methods** give each
-# coordinate its own **step size**, the factor that multiplies its gradient
-# (for gradient descent, the learning rate $\eta$ itself), computed from the
-# gradients seen so far: a coordinate whose gradients have been small gets a larger
-# step size, one whose gradients have been large a smaller one. The **step** is the
-# move itself, step size times gradient. On a quadratic whose steep and flat directions
-# are the coordinate axes, that makes the condition number irrelevant: each
-# coordinate moves as if its curvature were 1 ($\epsilon$ aside). When the valley runs diagonally
-# through the axes it helps less and less: on a $\kappa = 100$ quadratic turned by
-# 45°, Adagrad at its best rate needed more steps than plain gradient descent
-# (section 4). Adam, the
-# best known of these methods, is only a few lines of code.
+# Gradient descent and momentum take one learning rate for every coordinate. That rate
+# is capped by the steepest direction, so every other direction moves more slowly than
+# it could (chapters 02 and 05). **Adaptive methods** give each coordinate its own
+# **step size**, the factor that multiplies its gradient (for gradient descent, the
+# learning rate $\eta$ itself), computed from the gradients seen so far: a coordinate
+# whose gradients have been small gets a larger step size, one whose gradients have been
+# large a smaller one. The **step** is the move itself, step size times gradient. On a
+# quadratic whose steep and flat directions are the coordinate axes, that makes the
+# condition number irrelevant: each coordinate moves as if its curvature were 1
+# ($\epsilon$ aside). When the valley runs diagonally through the axes it helps less and
+# less: on a $\kappa = 100$ quadratic turned by 45°, Adagrad at its best rate needed
+# more steps than plain gradient descent (section 4). Adam, the best known of these
+# methods, is only a few lines of code.
 #
 # You need chapter 05: momentum as a running average of gradients, and PyTorch's
 # conventions (`gdlearn.optim.sgd(lr, momentum=β)`).
@@ -115,13 +114,12 @@ print("our loop and gdlearn.optim.adagrad agree for 200 steps on Rosenbrock")
 # %% [markdown]
 # Two consequences follow from the formula.
 #
-# **The scale of the gradient does not matter.** Multiply a coordinate's gradients
-# by 1000 and $\sqrt{s}$ grows by 1000 too: the steps stay the same. In particular
-# the very first step is $\eta\, g/|g| = \pm\eta$ in every coordinate with a
-# nonzero gradient ($\epsilon$ aside), however
-# steep or flat the function is there. On $f(x) = \tfrac12(x_1^2 + 1000^2 x_2^2)$,
-# hopeless for gradient descent ($\kappa = 10^6$), Adagrad moves both coordinates
-# alike:
+# **The scale of the gradient does not matter.** Multiply a coordinate's gradients by
+# 1000 and $\sqrt{s}$ grows by 1000 too: the steps stay the same. In particular the very
+# first step is $\eta\, g/|g| = \pm\eta$ in every coordinate with a nonzero gradient
+# ($\epsilon$ aside), however steep or flat the function is there. On
+# $f(x) = \tfrac12(x_1^2 + 1000^2 x_2^2)$, hopeless for gradient descent
+# ($\kappa = 10^6$), Adagrad moves both coordinates alike:
 
 # %%
 scales = np.array([1.0, 1000.0])
@@ -157,10 +155,9 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 # $\eta/\sqrt{s_t}$ of each coordinate never grows. Under a constant gradient $g$,
 # $s_t = t g^2$ and the step is $\eta/\sqrt t$: a tenth of $\eta$ after 100 steps, a
 # hundredth after 10,000. (The step is the step size times the gradient, so a step can
-# still grow: gradients $1, 10^{-3}, 1$ give steps $\eta$, $0.001\,\eta$,
-# $0.71\,\eta$.) A decaying step size is good when the gradients are noisy (it damps
-# the noise, chapter 04), but slow on a long road to the minimum: section 2
-# measures that, and fixes it.
+# still grow: gradients $1, 10^{-3}, 1$ give steps $\eta$, $0.001\,\eta$, $0.71\,\eta$.)
+# A decaying step size is good when the gradients are noisy (it damps the noise,
+# chapter 04), but slow on a long road to the minimum: section 2 measures that, and fixes it.
 
 # %%
 constant = adagrad_steps(lambda x: np.ones_like(x), [0.0], lr=0.1, steps=10_000)
@@ -294,21 +291,21 @@ ax_rate.set(xlabel="update", ylabel=r"$\eta / \sqrt{s_i}$", title="Adagrad's ste
 ax_rate.legend(fontsize=8);
 
 # %% [markdown]
-# The rare weight's curve (left) moves in jumps, one per example that has the
-# feature: SGD's jumps are small, Adagrad's large. On the right, the dense
-# coordinates' step sizes fall steadily as their sums of squares grow, while the
-# rare coordinate's (drawn from its first example: before it, $s = 0$) stays, on this
-# draw, about nine times larger or more, and more than ten times larger over the second
-# half. Per-coordinate step sizes of this kind were used where most features are rare: GloVe word vectors are trained with
-# Adagrad (Pennington, Socher and Manning, 2014, section 4.2), and Google's
+# The rare weight's curve (left) moves in jumps, one per example that has the feature:
+# SGD's jumps are small, Adagrad's large. On the right, the dense coordinates' step
+# sizes fall steadily as their sums of squares grow, while the rare coordinate's (drawn
+# from its first example: before it, $s = 0$) stays, on this draw, about nine times
+# larger or more, and more than ten times larger over the second half. Per-coordinate
+# step sizes of this kind were used where most features are rare: GloVe word vectors are
+# trained with Adagrad (Pennington, Socher and Manning, 2014, section 4.2), and Google's
 # ad-click-prediction models use per-coordinate step sizes
 # $\alpha/(\beta + \sqrt{\sum g_i^2})$ (McMahan et al., 2013, section 3.1).
 #
-# **Is this one lucky draw?** The data and the order of the examples above are one
-# draw. On other draws Adagrad's rare weight is usually, not always, the closer to
-# 3, and by how much varies a lot ([details notebook](06_adaptive_details.ipynb),
-# section A, which also states the guarantee Duchi, Hazan and Singer (2011) prove
-# for Adagrad on sparse data).
+# **Is this one lucky draw?** The data and the order of the examples above are one draw.
+# On other draws Adagrad's rare weight is usually, not always, the closer to 3, and by
+# how much varies a lot ([details notebook](06_adaptive_details.ipynb), section A, which
+# also states the guarantee Duchi, Hazan and Singer (2011) prove for Adagrad on sparse
+# data).
 #
 # ## 2. RMSprop: forget the old gradients
 #
@@ -413,13 +410,12 @@ ax.legend(fontsize=8, loc="lower left");
 
 # %% [markdown]
 # RMSprop's step settles at $\eta$, so it crosses the 99 units in about 870 steps (fewer
-# than $99/\eta = 990$, thanks to its long first steps). Adagrad's gradients are
-# all about 1, so after $t$ steps $s \approx t$, its step is about $\eta/\sqrt t$,
-# and it has covered about $\eta \sum_{k \le t} 1/\sqrt k \approx 2\eta\sqrt t$:
-# it needs about $(99/(2\eta))^2 \approx 245{,}000$ steps; the run takes about 248,000.
-# A larger $\eta$ shortens Adagrad's trip, but the distance it covers still grows
-# only like $\sqrt t$, so the right $\eta$ depends on how far away the minimum
-# is.
+# than $99/\eta = 990$, thanks to its long first steps). Adagrad's gradients are all
+# about 1, so after $t$ steps $s \approx t$, its step is about $\eta/\sqrt t$, and it
+# has covered about $\eta \sum_{k \le t} 1/\sqrt k \approx 2\eta\sqrt t$: it needs about
+# $(99/(2\eta))^2 \approx 245{,}000$ steps; the run takes about 248,000. A larger $\eta$
+# shortens Adagrad's trip, but the distance it covers still grows only like $\sqrt t$,
+# so the right $\eta$ depends on how far away the minimum is.
 #
 # ## 3. Adam: momentum + RMSprop + bias correction
 #
@@ -435,14 +431,13 @@ ax.legend(fontsize=8, loc="lower left");
 # x_t &= x_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}, &&
 # \end{aligned}$$
 #
-# with $m_0 = v_0 = 0$ and the defaults (the paper's, and PyTorch's)
-# $\beta_1 = 0.9$, $\beta_2 = 0.999$, $\epsilon = 10^{-8}$. **Why divide by
-# $1 - \beta^t$?** If every gradient were the
-# same $g$, then $m_t = (1 - \beta_1)(1 + \beta_1 + \dots + \beta_1^{t-1})\, g =
-# (1 - \beta_1^t)\, g$: the average holds only the share $1 - \beta_1^t$ of $g$,
-# the rest is still the zero it started from. Dividing by that share gives back
-# $g$. The same holds for $v_t$ and $g^2$. In code, with a switch to leave the
-# correction out:
+# with $m_0 = v_0 = 0$ and the defaults (the paper's, and PyTorch's) $\beta_1 = 0.9$,
+# $\beta_2 = 0.999$, $\epsilon = 10^{-8}$. **Why divide by $1 - \beta^t$?** If every
+# gradient were the same $g$, then
+# $m_t = (1 - \beta_1)(1 + \beta_1 + \dots + \beta_1^{t-1})\, g = (1 - \beta_1^t)\, g$:
+# the average holds only the share $1 - \beta_1^t$ of $g$, the rest is still the zero it
+# started from. Dividing by that share gives back $g$. The same holds for $v_t$ and
+# $g^2$. In code, with a switch to leave the correction out:
 
 # %%
 def adam_steps(grad, x0, lr, steps, betas=(0.9, 0.999), eps=1e-8, bias_correction=True):
@@ -474,9 +469,9 @@ print(f"our Adam loop and gdlearn.optim.adam: largest difference {np.abs(ours - 
 # ### The first steps, with and without bias correction
 #
 # Leave the correction out and, for the same gradients, each step is multiplied by
-# $(1 - \beta_1^t)/\sqrt{1 - \beta_2^t}$ ($\epsilon$ aside). Under a constant
-# gradient the corrected Adam steps by exactly $\eta$ from the first step on; the
-# uncorrected one does this:
+# $(1 - \beta_1^t)/\sqrt{1 - \beta_2^t}$ ($\epsilon$ aside). Under a constant gradient
+# the corrected Adam steps by exactly $\eta$ from the first step on; the uncorrected one
+# does this:
 
 # %%
 lr = 0.01
@@ -495,24 +490,29 @@ print(f"without correction: the first step is {factor[0]:.2f} times too long; th
       f"{factor.max():.2f} at step {peak} and is within 5 % of 1 from step {settled}")
 assert np.isclose(factor[0], math.sqrt(10)) and round(factor.max(), 1) == 6.6 and peak == 12
 assert 2000 < settled < 3500
+v, noisy = np.zeros(2000), np.random.default_rng(0).normal(1.0, 1.0, (100, 2000))   # 2000 runs of noisy gradients
+spread = [np.std(v := 0.999 * v + 0.001 * g**2) / np.mean(v) for g in noisy]          # std / mean of v-hat over runs
+print(f"noisy gradients 1 + N(0, 1): spread of v-hat {spread[0]:.2f} at t = 1, {spread[99]:.2f} at t = 100")
+assert round(spread[0], 1) == 1.2 and round(spread[99], 2) == 0.12
 
 # %% [markdown]
 # Without the correction, the first step is $\sqrt{10} \approx 3.2$ times too long
-# (Kingma and Ba, 2015, section 3, say "much larger") and the next ones longer
-# still, up to 6.6 times at step 12: early on $v$ is
-# much further below its target than $m$ is ($\beta_2$ is closer to 1), so the
-# denominator is far too small. It takes a few thousand steps for the factor to
-# fade. With the correction the steps are $\eta$ from the start. Only under a *constant*
+# (Kingma and Ba, 2015, section 3, say "much larger") and the next ones longer still, up
+# to 6.6 times at step 12: early on $v$ is much further below its target than $m$ is
+# ($\beta_2$ is closer to 1), so the denominator is far too small. It takes a few
+# thousand steps for the factor to fade. With the correction, only under a *constant*
 # gradient is $\eta$ exactly the step per coordinate; Kingma and Ba (2015, section 2.1)
-# bound the step by $\eta(1 - \beta_1)/\sqrt{1 - \beta_2} \approx 3.16\,\eta$ and say
-# it is usually about $\eta$ or smaller (a gradient that suddenly grows can beat that
+# bound the step by $\eta(1 - \beta_1)/\sqrt{1 - \beta_2} \approx 3.16\,\eta$ and say it
+# is usually about $\eta$ or smaller (a gradient that suddenly grows can beat that
 # bound: [details notebook](06_adaptive_details.ipynb), section B).
 #
-# **Bias correction is not a warm-up.** The correction fixes the *mean* of $\hat v$
-# over the first steps, not its noise: $\hat v_1 = g_1^2$, a single squared
-# gradient, and $\hat v_t$ averages only $t$ of them, so with noisy gradients the
-# first step sizes are noisy too. Two common remedies: a learning rate that starts small
-# and grows, a **warm-up** (chapter 09 uses one, after Liu et al., 2020, section 3), and
+# **Bias correction is not a warm-up.** The correction fixes the *mean* of $\hat v$ over the
+# first steps, not its noise: $\hat v_1 = g_1^2$, a single squared gradient, and $\hat v_t$
+# averages only $t$ of them, so with noisy gradients the first step sizes are noisy too (for
+# gradients $1 + \mathcal N(0, 1)$, the spread, standard deviation over mean, of $\hat v_t$
+# across 2000 runs is 1.2 at $t = 1$, 0.12 at $t = 100$). Two common remedies: a learning
+# rate that starts small and grows, a **warm-up** (chapter 09 uses a linear one, after Goyal
+# et al., 2017, section 2.2; Liu et al., 2020, section 3, trace its need to this noise), and
 # RAdam (Liu et al., 2020; [details notebook](06_adaptive_details.ipynb), section J).
 #
 # The figure puts the step lengths of this section side by side, in units of
@@ -617,13 +617,11 @@ assert np.isclose(kappas_after[15], 26.5, atol=0.05) and np.isclose(kappas_after
 assert np.allclose(np.diag(valley(45).hess(np.zeros(2))), (1 + KAPPA) / 2)         # 45°: equal diagonal entries
 
 # %% [markdown]
-# The rescaling helps less and less as the valley turns, and not at all at 45°.
-# Below, the level set
-# $\tfrac12 x^\top A x = 1$ before and after that rescaling, each drawn to the same
-# size (an ellipse's length-to-width ratio is $\sqrt\kappa$). A diagonal rescaling
-# stretches along the axes. It rounds an aligned ellipse fully. It rounds a turned
-# one only partly, and tilts it: κ drops from 100 to 26.5 at 15°, to 75.5 at 30°.
-# A 45° ellipse it leaves unchanged:
+# The rescaling helps less and less as the valley turns, and not at all at 45°. Below,
+# the level set $\tfrac12 x^\top A x = 1$ before and after that rescaling, each drawn to
+# the same size (an ellipse's length-to-width ratio is $\sqrt\kappa$). The rescaling
+# rounds an aligned ellipse fully, a turned one only partly, and tilts it (κ drops from
+# 100 to 26.5 at 15°, to 75.5 at 30°); a 45° ellipse it leaves unchanged:
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
@@ -772,33 +770,33 @@ ax.set(xlabel="angle of the valley to the axes (degrees)",
 ax.legend(fontsize=8, ncols=2, loc="lower right");
 
 # %% [markdown]
-# Gradient descent and the heavy ball need the same number of steps at every angle:
-# they treat all directions alike, so turning the valley (and its start) changes
-# nothing. Adagrad is fast on the aligned valley: 6 steps at $\eta \approx 19$, near
-# the top of the grid (top row; why, below). Turned by 25°, it needs about as many
-# steps as gradient descent; turned by 45°, more. There (bottom left, its first three
-# steps numbered) it zigzags across the valley instead of running along it, like
-# gradient descent drawn lighter beside it. Adam's scaling alone ($\beta_1 = 0$, drawn in
-# RMSprop's colour: it is RMSprop with $\alpha = \beta_2 = 0.999$, where PyTorch's
-# default is $\alpha = 0.99$, plus bias correction) behaves the same way: more than
-# 15 times slower at 45° than aligned.
+# Gradient descent and the heavy ball need the same number of steps at every angle: they
+# treat all directions alike, so turning the valley (and its start) changes nothing.
+# Adagrad is fast on the aligned valley: 6 steps at $\eta \approx 19$, near the top of
+# the grid (top row; why, below). Turned by 25°, it needs about as many steps as
+# gradient descent; turned by 45°, more. There (bottom left, its first three steps
+# numbered) it zigzags across the valley instead of running along it, like gradient
+# descent drawn lighter beside it. Adam's scaling alone ($\beta_1 = 0$, drawn in
+# RMSprop's colour: it is RMSprop with $\alpha = \beta_2 = 0.999$ plus bias correction)
+# behaves the same way: more than 15 times slower at 45° than aligned.
 #
-# Full Adam ($\beta_1 = 0.9$) is much less sensitive to the angle, and gains little
-# from alignment (about as many steps at 0° as at 15°); here the heavy ball needs
-# fewer steps than Adam at every angle. On this valley Adam's insensitivity to the
-# angle goes with its momentum: it grows with $\beta_1$. (Counted from the step at which $f$
-# *stays* below, Adam wins at small angles: [details notebook](06_adaptive_details.ipynb), section C.)
+# Full Adam ($\beta_1 = 0.9$) is much less sensitive to the angle, and gains little from
+# alignment (about as many steps at 0° as at 15°); here the heavy ball needs fewer steps than
+# Adam at every angle. On this valley Adam's insensitivity to the angle goes with its
+# momentum: it grows with $\beta_1$. (Counted from the step at which $f$ *stays* below, Adam
+# wins at small angles: [details notebook](06_adaptive_details.ipynb), section C.)
 
 # %% [markdown]
 # **Why so few steps, at so large an $\eta$?** Adagrad's first step moves each
 # coordinate by $\eta \approx 19$ (section 1), far past the minimum: $f$ rises about
 # 300-fold. But that overshoot gives a huge second gradient $a_i x_i$, which dominates
 # the sum $s_i$ from then on: $\sqrt{s_i} \approx a_i\,|x_{1,i}|$, where the position
-# after step 1 has $|x_{1,i}| = \eta - |x_{0,i}|$, close to $\eta$ when $\eta$ is large. So the step
-# size $\eta/\sqrt{s_i}$ is close to $1/a_i$, the per-coordinate Newton step
-# (chapter 08) that would land on the minimum at once. From step 2 on, step size
-# times curvature is between 1.05 and 1.14 in both coordinates; from step 3 on each
-# step multiplies $x_1$ by about $-0.13$ and $x_2$ by about $-0.05$:
+# after step 1 has $|x_{1,i}| = \eta - |x_{0,i}|$, close to $\eta$ when $\eta$ is large.
+# So the step size $\eta/\sqrt{s_i}$ is close to $1/a_i$, the per-coordinate Newton step
+# (chapter 08) that would land on the minimum at once. That needs a noise-free quadratic
+# aligned with the axes: the 6 steps are not a general advantage of Adagrad. From step 2
+# on, step size times curvature is between 1.05 and 1.14 in both coordinates; from step
+# 3 on each step multiplies $x_1$ by about $-0.13$ and $x_2$ by about $-0.05$:
 
 # %%
 lr0, a0 = best_lr["Adagrad"][0], np.diag(valley(0).hess(np.zeros(2)))   # a0: the curvatures a_i, 1 and 100
@@ -815,15 +813,15 @@ assert np.all((newton[1:] > 1.05) & (newton[1:] < 1.14))
 assert np.allclose(trace0[3:] / trace0[2:-1], 1 - newton[2:]) and np.allclose(1 - newton[2:], [-0.13, -0.05], atol=0.005)
 
 # %% [markdown]
-# Why is Adagrad at 45° *slower* than gradient descent, not just as slow? At 45°
-# each coordinate axis makes the same angle with both axes of the valley. From this
-# start the gradients point mostly across the valley, its steep direction: at the
-# start, their components along the valley's axes are $\mu \cdot (-2.5) = -2.5$ and
-# $L \cdot 1 = 100$. Such a gradient has two coordinates of nearly equal size, so
-# the two sums $s_i$ grow alike, and Adagrad is nearly gradient descent with one
-# step size for both coordinates. The sums are dominated by the first, largest
-# gradients, so that step size soon stops moving. The cell below measures this, and runs
-# gradient descent at the step size Adagrad ends with:
+# Why is Adagrad at 45° *slower* than gradient descent, not just as slow? At 45° each
+# coordinate axis makes the same angle with both axes of the valley. From this start the
+# gradients point mostly across the valley, its steep direction: at the start, their
+# components along the valley's axes are $\mu \cdot (-2.5) = -2.5$ and
+# $L \cdot 1 = 100$. Such a gradient has two coordinates of nearly equal size, so the
+# two sums $s_i$ grow alike, and Adagrad is nearly gradient descent with one step size
+# for both coordinates. The sums are dominated by the first, largest gradients, so that
+# step size soon stops moving. The cell below measures this, and runs gradient descent
+# at the step size Adagrad ends with:
 
 # %%
 v45, lr45 = valley(45), best_lr["Adagrad"][-1]
@@ -854,22 +852,22 @@ assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1] 
 # %% [markdown]
 # From step 10 on, Adagrad's two step sizes stay within 1 % of their final values and
 # within 3 % of each other. They sit at about two thirds of gradient descent's best
-# learning rate, $\approx 2/(L + \mu) = 2/101$ (chapter 02). Gradient descent run at that
-# frozen step size needs as many steps as Adagrad. So at 45° the geometry makes Adagrad
-# plain gradient descent, at a step size set by the first gradients.
+# learning rate, $\approx 2/(L + \mu) = 2/101$ (chapter 02). Gradient descent run at
+# that frozen step size needs as many steps as Adagrad. So at 45° the geometry makes
+# Adagrad plain gradient descent, at a step size set by the first gradients.
 #
-# A larger $\eta$ does not help: whatever $\eta$ of the grid Adagrad converges with,
-# the step size it ends with stays below gradient descent's best; and from random starts
-# at the same distance it was slower too, except from a start near the valley floor
+# A larger $\eta$ does not help: whatever $\eta$ of the grid Adagrad converges with, the
+# step size it ends with stays below gradient descent's best; and from random starts at
+# the same distance it was slower too, except from a start near the valley floor
 # ([details notebook](06_adaptive_details.ipynb), section C).
 #
 # So per-coordinate step sizes help with ill-conditioning that lies **along the
-# coordinate axes**, such as coordinates whose gradients have very different
-# scales, or rare features (section 1); on an aligned quadratic they remove it.
-# They do not straighten a valley that runs diagonally through the coordinates.
-# For that a method must mix coordinates, as Newton's method does with the full
-# Hessian (chapter 08), or full-matrix and block preconditioners such as Shampoo
-# and K-FAC ([details notebook](06_adaptive_details.ipynb), section J).
+# coordinate axes**, such as coordinates whose gradients have very different scales, or
+# rare features (section 1); on an aligned quadratic they remove it. They do not
+# straighten a valley that runs diagonally through the coordinates. For that a method
+# must mix coordinates, as Newton's method does with the full Hessian (chapter 08), or
+# full-matrix and block preconditioners such as Shampoo and K-FAC
+# ([details notebook](06_adaptive_details.ipynb), section J).
 
 # %% [markdown]
 # ## 5. AdamW: weight decay is not an L2 penalty for Adam
@@ -885,13 +883,15 @@ assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1] 
 # `sgd(weight_decay=λ)` is the L2 form).
 #
 # **With momentum the steps differ**: PyTorch's L2 form puts the decay into the
-# momentum buffer, Loshchilov and Hutter's SGDW (2019, Algorithm 1) applies it
-# once per step, outside: $b \leftarrow \beta b + \eta g$, then
-# $x \leftarrow x - b - \eta\lambda x$. Yet SGDW ends where an L2 penalty of
-# strength $(1 - \beta)\lambda$ would. At rest nothing changes from one step to
-# the next: the buffer is constant, so $b = \eta g/(1 - \beta)$, and $x$ is
-# constant, so the step $b$ cancels the decay, $b = -\eta\lambda x$. Equating the
-# two gives $g + (1 - \beta)\lambda x = 0$, the minimum condition of $f$ plus the
+# momentum buffer; SGDW (Loshchilov and Hutter, 2019, Algorithm 1) applies it once
+# per step, outside. In the frameworks' parametrization (decay $\eta\lambda$ per
+# step; the paper calls the learning rate $\alpha$ and writes the decay $\eta_t\lambda$,
+# $\eta_t$ the schedule multiplier): $b \leftarrow \beta b + \eta g$, then
+# $x \leftarrow x - b - \eta\lambda x$. Yet SGDW ends where an L2 penalty of strength
+# $(1 - \beta)\lambda$ would (in the paper's parametrization, $(1 - \beta)\lambda/\alpha$).
+# At rest nothing changes from one step to the next: the buffer is constant, so
+# $b = \eta g/(1 - \beta)$, and $x$ is constant, so the step $b$ cancels the decay,
+# $b = -\eta\lambda x$. Equating the two gives $g + (1 - \beta)\lambda x = 0$, the minimum condition of $f$ plus the
 # penalty $\tfrac{(1-\beta)\lambda}{2}\lVert x\rVert^2$ ([details notebook](06_adaptive_details.ipynb), section D, checks it).
 #
 # **For Adam, L2 and decoupled decay are different regularizers, even without
@@ -958,13 +958,13 @@ assert np.allclose(l2_minimum, [0.990, 0.5], atol=5e-4)
 # gradient by $c > 0$ multiplies $\hat m$ and $\sqrt{\hat v}$ by $c$, leaving
 # $\hat m/\sqrt{\hat v}$ unchanged up to $\epsilon$; exercise 6.5 uses this.)
 #
-# Why? AdamW stops where its two terms cancel, $\hat m/(\sqrt{\hat v} + \epsilon) =
-# -\lambda x$. With a steady gradient $g$ the left side is about
-# $g/(|g| + \epsilon)$, of size nearly 1 whatever $|g|$, while $\lambda x \approx
-# 0.1$. They can cancel only where $|g|/(|g| + \epsilon) = 0.1$, i.e. $|g| =
-# \epsilon/9 \approx 10^{-9}$: for all practical purposes, at the minimum of $f$.
-# (In this run $\hat v$ still remembers the large early gradients, so AdamW only
-# creeps towards that point; the thin dash-dot curve in the figure below is its flat
+# Why? AdamW stops where its two terms cancel,
+# $\hat m/(\sqrt{\hat v} + \epsilon) = -\lambda x$. With a steady gradient $g$ the left
+# side is about $g/(|g| + \epsilon)$, of size nearly 1 whatever $|g|$, while
+# $\lambda x \approx 0.1$. They can cancel only where $|g|/(|g| + \epsilon) = 0.1$, i.e.
+# $|g| = \epsilon/9 \approx 10^{-9}$: for all practical purposes, at the minimum of $f$.
+# (In this run $\hat v$ still remembers the large early gradients, so AdamW only creeps
+# towards that point; the thin dash-dot curve in the figure below is its flat
 # coordinate.)
 #
 # **Near the minimum, Adam does not stay still forever.** Once the gradient is about
@@ -986,17 +986,17 @@ assert np.allclose(l2_minimum, [0.990, 0.5], atol=5e-4)
 #   gradient is small against the noise, and this is $\approx \mathbb{E}[g]/\sigma$.
 #
 # AdamW's balance becomes $\mathbb{E}[g]/\sigma \approx -\lambda x$, that is
-# $\mathbb{E}[g] + \lambda\sigma x \approx 0$. In words: the noise fixes the
-# denominator at about $\sigma$, so AdamW's mean step is the mean gradient divided
-# by $\sigma$, and a decay $\lambda x$ balanced against $\mathbb{E}[g]/\sigma$ is a
-# decay $\lambda\sigma x$ balanced against $\mathbb{E}[g]$. So **AdamW acts like an L2 penalty
-# of strength $\lambda\sigma$**, set by the noise. Adam + L2 divides its whole
-# gradient $g + \lambda x$ by the same $\sqrt{\hat v}$. Its mean step vanishes
-# where $\mathbb{E}[g] + \lambda x = 0$: the penalized minimum, with or without
-# noise. With $\sigma = 2$ the predictions are $x_i = a_i/(a_i + \lambda\sigma)$ for
-# AdamW ($0.980$ and $0.333$) and $a_i/(a_i + \lambda)$ for Adam + L2 ($0.990$ and
-# $0.5$). We check them on 256 independent runs of 20,000 steps, each position
-# averaged over the last 10,000 steps:
+# $\mathbb{E}[g] + \lambda\sigma x \approx 0$. In words: the noise fixes the denominator
+# at about $\sigma$, so AdamW's mean step is the mean gradient divided by $\sigma$, and
+# a decay $\lambda x$ balanced against $\mathbb{E}[g]/\sigma$ is a decay
+# $\lambda\sigma x$ balanced against $\mathbb{E}[g]$. So **AdamW acts like an L2 penalty
+# of strength $\lambda\sigma$**, set by the noise. Adam + L2 divides its whole gradient
+# $g + \lambda x$ by the same $\sqrt{\hat v}$. Its mean step vanishes where
+# $\mathbb{E}[g] + \lambda x = 0$: the penalized minimum, with or without noise. With
+# $\sigma = 2$ the predictions are $x_i = a_i/(a_i + \lambda\sigma)$ for AdamW ($0.980$
+# and $0.333$) and $a_i/(a_i + \lambda)$ for Adam + L2 ($0.990$ and $0.5$). We check
+# them on 256 independent runs of 20,000 steps, each position averaged over the last
+# 10,000 steps:
 
 # %%
 sigma, seeds, noisy_steps = 2.0, 256, 20_000
@@ -1066,41 +1066,40 @@ ax2.set(xlabel="step $t$", ylabel="$x_2$ (flat)", title=r"Flat $x_2$, without an
 ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 
 # %% [markdown]
-# The flat coordinate, on a log step axis. Without noise (dark lines) the
-# difference is plain: L2 at 0.5, AdamW at 1. With noise (pale lines, the mean over
-# the 256 runs) L2 still ends at 0.5, while AdamW's mean rises only to about 0.33,
-# **below** L2 and far below its noise-free 1. With these noisy gradients
-# ($\sigma = 2 > 1$) AdamW regularizes the flat coordinate *more* than the L2
-# penalty with the same $\lambda$ (strength $\lambda\sigma$ against $\lambda$), the
-# opposite of the noise-free picture; for $\sigma < 1$ the same approximation
-# predicts the reverse order.
+# The flat coordinate, on a log step axis. Without noise (dark lines) the difference is
+# plain: L2 at 0.5, AdamW at 1. With noise (pale lines, the mean over the 256 runs) L2
+# still ends at 0.5, while AdamW's mean rises only to about 0.33, **below** L2 and far
+# below its noise-free 1. With these noisy gradients ($\sigma = 2 > 1$) AdamW
+# regularizes the flat coordinate *more* than the L2 penalty with the same $\lambda$
+# (strength $\lambda\sigma$ against $\lambda$), the opposite of the noise-free picture;
+# for $\sigma < 1$ the same approximation predicts the reverse order.
 #
-# Neither answer is "right": they are different regularizers. Adam + L2 ends at
-# the L2-penalized minimum (the gradient history only changes how fast it gets
-# there); AdamW's end point depends on the size of the normalized step, hence on
-# the gradient noise. Loshchilov and Hutter (2019, abstract) report that decoupled decay
-# makes the best $\lambda$ depend less on the learning rate, and that AdamW generalized
-# better than Adam + L2 in their image-classification experiments; this chapter tests
-# neither claim (caveats in the [details notebook](06_adaptive_details.ipynb), section D).
-# When porting, check which one `weight_decay` means: `torch.optim.Adam(weight_decay=λ)`
-# is Adam + L2 by default, `keras.optimizers.Adam(weight_decay=λ)` is AdamW (section I there).
+# Neither answer is "right": they are different regularizers. Adam + L2 ends at the
+# L2-penalized minimum (the gradient history only changes how fast it gets there); AdamW's
+# end point depends on the size of the normalized step, hence on the gradient noise.
+# Loshchilov and Hutter (2019, abstract) report that decoupled decay makes the best
+# $\lambda$ depend less on the learning rate, and that AdamW generalized better than Adam +
+# L2 in their image-classification experiments; this chapter tests neither claim (caveats in
+# the [details notebook](06_adaptive_details.ipynb), section D). When porting, check which
+# one `weight_decay` means: `torch.optim.Adam(weight_decay=λ)` is Adam + L2 by default,
+# `keras.optimizers.Adam(weight_decay=λ)` is AdamW (section I there).
 
 # %% [markdown]
 # ## 6. AMSGrad: a second moment that never decreases
 #
 # Reddi, Kale and Kumar (2018) found a simple problem on which Adam converges to the
 # *worst* point. On the interval $[-1, 1]$ the losses come in a cycle of three:
-# $f_t(x) = 3x$ once, then $-x$ twice. On average that is $x/3$, minimized at
-# $x = -1$. But the gradient $+3$, which points the right way, comes rarely, and
-# with $\beta_2$ small enough Adam's $v$ has forgotten it by the time the two
-# $-1$ gradients come: those get large normalized steps and win. **AMSGrad** uses the
-# largest $v$ seen so far, $v^{\max}_t = \max(v^{\max}_{t-1}, v_t)$, in the
-# denominator (`adam(amsgrad=True)`, `torch.optim.Adam(amsgrad=True)`).
+# $f_t(x) = 3x$ once, then $-x$ twice. On average that is $x/3$, minimized at $x = -1$.
+# But the gradient $+3$, which points the right way, comes rarely, and with $\beta_2$
+# small enough Adam's $v$ has forgotten it by the time the two $-1$ gradients come:
+# those get large normalized steps and win. **AMSGrad** uses the largest $v$ seen so
+# far, $v^{\max}_t = \max(v^{\max}_{t-1}, v_t)$, in the denominator
+# (`adam(amsgrad=True)`, `torch.optim.Adam(amsgrad=True)`).
 #
-# We run both with $\beta_1 = 0$ and $\beta_2 = 1/(1 + 3^2) = 0.1$, the $\beta$'s
-# of the paper's example, projecting back onto $[-1, 1]$ after each step. (Their
-# Theorem 1 also uses a decaying rate $\alpha/\sqrt t$ and no bias correction; we
-# keep a constant rate and Adam's correction, and the outcome is the same.)
+# We run both with $\beta_1 = 0$ and $\beta_2 = 1/(1 + 3^2) = 0.1$, the $\beta$'s of the
+# paper's example, projecting back onto $[-1, 1]$ after each step. (Their Theorem 1 also
+# uses a decaying rate $\alpha/\sqrt t$ and no bias correction; we keep a constant rate
+# and Adam's correction, and the outcome is the same.)
 
 # %%
 def online_run(opt, steps=3000):
@@ -1142,13 +1141,14 @@ ax.legend(fontsize=8, loc="center right");
 # %% [markdown]
 # ## 7. The optimizer race
 #
-# Time to watch them. Pick a surface, tick optimizers in the list (Ctrl or Shift for
-# several), give each a learning rate with its slider, and press **Play**: all paths
-# advance together, the losses on the right (log scale, $f(x_k) - f^\star$); the
-# **step** slider moves by hand. Each optimizer has its own colour, marker and line
-# style, keyed on both panels (thinner lines on top, so paths sharing a valley floor
-# both show); one that diverges stops at its last finite point with a large **X**.
-# Surfaces open with moderate learning rates, not each one's best (table below).
+# Without a live kernel, the figure below is the default race: SGD, momentum, RMSprop and
+# Adam for 300 steps on Rosenbrock's function, from the ringed circle at $(-1.2, 1)$ towards
+# the minimum, the star at $(1, 1)$, at the rates in the table below; on the right, their
+# losses (log scale, $f(x_k) - f^\star$). Each optimizer keeps its colour, marker and line
+# style on both panels (thinner lines on top, so paths sharing a valley floor both show);
+# one that diverges stops at its last finite point with a large **X**. A live kernel adds
+# controls: a surface menu, optimizer ticks (Ctrl or Shift for several), a learning-rate
+# slider each (moderate at first, not each one's best), **Play**, and a **step** slider.
 
 # %%
 from gdlearn.widgets.race import optimizer_race
@@ -1170,13 +1170,14 @@ table(["optimizer in the default race", "learning rate"],           # the figure
 # momentum's preset rate, though not at momentum's best rate: part of the gap, not
 # all. A second candidate, not tested as a cause: near the minimum the valley is not
 # aligned with the axes (the Hessian's steep eigenvector there is at about 27° to the
-# $x$ axis), so per-coordinate scaling barely helps (section 4), while momentum's
+# $x$ axis), which per-coordinate scaling cannot straighten (section 4), while momentum's
 # gain does not depend on the valley's direction. With each at its best rate,
 # momentum still ends lower ([details notebook](06_adaptive_details.ipynb), section G).
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
 assert race.values["surface"] == "rosenbrock" and race.values["optimizers"] == ("SGD", "momentum", "RMSprop", "Adam")
+assert race.steps == 300 and (race.values["x0"], race.values["y0"]) == (-1.2, 1.0)   # the static figure's caption
 final = {name: race.traces[name].fs[-1] for name in race.values["optimizers"]}
 assert final["momentum"] < final["Adam"] and final["Adam"] < final["RMSprop"] < final["SGD"]        # the order
 short = run(adam(lr=race.lr("Adam"), betas=(0.9, 0.95)), rosenbrock, rosenbrock.start, steps=race.steps)
@@ -1213,10 +1214,9 @@ assert 26 < np.degrees(np.arctan(abs(steep_vector[1] / steep_vector[0]))) < 27  
 # - **RMSprop** uses a moving average instead, so the step size adapts to the recent
 #   gradients; with PyTorch's $\alpha = 0.99$ and no bias correction its first step
 #   under a constant gradient is 10 η, still 1.26 η at step 100.
-# - **Adam** adds momentum and corrects both averages for their zero start (without
-#   the correction the first steps are 3.2 to 6.6 times too long); a constant
-#   gradient then gives steps of exactly η (ε aside). Adam is
-#   `chain(scale_by_adam(...), scale_by_learning_rate(lr))`.
+# - **Adam** adds momentum and corrects both averages for their zero start (without the
+#   correction the first steps are 3.2 to 6.6 times too long); a constant gradient then
+#   gives steps of exactly η (ε aside). Adam is `chain(scale_by_adam(...), scale_by_learning_rate(lr))`.
 # - Per-coordinate steps are a **diagonal preconditioner**. On a quadratic aligned
 #   with the coordinate axes they make the condition number irrelevant (Adagrad: 6
 #   steps on an aligned κ = 100 valley at η = 19: a first step that raises f about
@@ -1225,12 +1225,12 @@ assert 26 < np.degrees(np.arctan(abs(steep_vector[1] / steep_vector[0]))) < 27  
 #   descent, or more (at 45° its step size freezes at about two thirds of gradient
 #   descent's best). That is one κ = 100 quadratic; elsewhere the gain depends on
 #   how well the curvature lines up with the axes.
-# - **Weight decay**: for plain SGD an L2 penalty and decoupled decay are the same
-#   step; with momentum the end point is that of an L2 penalty $(1 - \beta)\lambda$;
-#   for Adam they are different regularizers. **AdamW** is the decoupled one.
-#   Without gradient noise it ends at the unregularized minimum (up to $\epsilon$, apart from
-#   the rare bursts of section 5); with noise $\sigma$ it acts like an L2 penalty
-#   $\lambda\sigma$, here stronger than Adam + L2.
+# - **Weight decay**: for plain SGD an L2 penalty and decoupled decay are the same step;
+#   with momentum, SGDW (decay $\eta\lambda$ per step) ends where an L2 penalty
+#   $(1 - \beta)\lambda$ would; for Adam they are different regularizers. **AdamW** is the
+#   decoupled one. Without gradient noise it ends at the unregularized minimum (up to
+#   $\epsilon$, apart from the rare bursts of section 5); with noise $\sigma$ it acts like
+#   an L2 penalty $\lambda\sigma$, here stronger than Adam + L2.
 # - **AMSGrad** keeps the largest second moment and fixes Reddi et al.'s example
 #   where Adam ends at the worst point.
 # - The race: on Rosenbrock after 300 steps, momentum beats Adam, whose $\hat v$
