@@ -793,7 +793,7 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # the sum $s_i$ from then on: $\sqrt{s_i} \approx a_i\,|x_{1,i}|$, where the position
 # after step 1 has $|x_{1,i}| = \eta - |x_{0,i}|$, close to $\eta$ when $\eta$ is large.
 # So the step size $\eta/\sqrt{s_i}$ is close to $1/a_i$, the per-coordinate Newton step
-# (chapter 08) that would land on the minimum at once. That needs a noise-free quadratic
+# (chapter 08) that would land on the minimum at once. That relies on a noise-free quadratic
 # aligned with the axes: the 6 steps are not a general advantage of Adagrad. From step 2
 # on, step size times curvature is between 1.05 and 1.14 in both coordinates; from step
 # 3 on each step multiplies $x_1$ by about $-0.13$ and $x_2$ by about $-0.05$:
