@@ -198,7 +198,7 @@ assert np.all(np.diff(gd.fs) <= 0)                  # gradient descent's loss ne
 #
 # PyTorch's `torch.optim.SGD(params, lr, momentum)` and the course's
 # `gdlearn.optim.sgd(lr, momentum=β)` do not store the previous iterate. They keep
-# a **momentum buffer** $b$, a running sum of gradients, and step along it:
+# a **momentum buffer** $b$, a discounted sum of gradients, and step along it:
 #
 # $$b_k = \beta\, b_{k-1} + \nabla f(x_k), \qquad x_{k+1} = x_k - \text{lr}\cdot b_k ,$$
 #
@@ -327,10 +327,17 @@ ax.set(xlim=(-2.6, 0.6), ylim=(-1.0, 1.6), aspect="equal");
 #
 # $$b_k = \beta b_{k-1} + \nabla f(p_k), \qquad p_{k+1} = p_k - \text{lr}\,\big(\nabla f(p_k) + \beta b_k\big).$$
 #
-# Substituting shows that its iterates $p_k$ are exactly Nesterov's look-ahead
-# points $y_k$ (with $\alpha = \text{lr}$): the gradient is always taken at the
-# iterate, which is what makes the form convenient for a framework (section A of the
-# details notebook relates it to Sutskever et al.'s form). Checked:
+# Its iterates $p_k$ are exactly Nesterov's look-ahead points $y_k$ (with $\alpha = \text{lr}$). By
+# induction: let $p_k = y_k$ and call $x_{k+1} = p_k - \text{lr}\,\nabla f(p_k)$ Nesterov's step
+# from it, so that $p_{k+1} = x_{k+1} - \text{lr}\,\beta b_k$; likewise $p_k = x_k - \text{lr}\,\beta b_{k-1}$
+# (with $b_{-1} = 0$, $x_0 = p_0$). Then
+#
+# $$x_{k+1} - x_k = -\text{lr}\,\big(\nabla f(p_k) + \beta b_{k-1}\big) = -\text{lr}\, b_k,
+# \qquad\text{so}\qquad p_{k+1} = x_{k+1} + \beta\,(x_{k+1} - x_k),$$
+#
+# Nesterov's $y_{k+1}$. The gradient is always taken at the iterate, which is what makes the form
+# convenient for a framework (section A of the details notebook relates it to Sutskever et al.'s
+# form). Checked:
 
 # %%
 lr, beta = 0.01, 0.8
@@ -567,8 +574,8 @@ ax.legend(fontsize=8);
 # them, runs the three methods side by side on this bowl, and says where Nesterov's method earns its
 # fame (functions that are not quadratics). On convex functions that are not strongly convex,
 # Nesterov's method brings $f(x_k) - f^\star$ down like $O(1/k^2)$, against gradient descent's
-# $O(1/k)$ (Nesterov, 1983; the common schedule $\beta_k = (k - 1)/(k + 2)$ is from later
-# analyses such as Su, Boyd & Candès, 2016). Sutskever, Martens, Dahl & Hinton (2013, *On
+# $O(1/k)$ (Nesterov, 1983; the simpler schedule $\beta_k = (k - 1)/(k + 2)$ has the same
+# $O(1/k^2)$ rate: Su, Boyd & Candès, 2016). Sutskever, Martens, Dahl & Hinton (2013, *On
 # the importance of initialization and momentum in deep learning*, ICML) raise $\beta$ during
 # training up to a cap that they tune, with nonzero values from 0.9 to 0.999.
 #
@@ -744,9 +751,9 @@ assert np.isclose(lam_start, 1506.4, atol=0.5)
 # ## 7. Momentum with noisy gradients
 #
 # Chapter 04 trained with mini-batch gradients $g = \nabla L + \xi$, where the noise $\xi$ has mean
-# 0 and, near the minimum, covariance $\Sigma^\star/b$ for batches of $b$ examples drawn at random.
-# With a constant step, SGD settled into a noise ball with $\mathbb{E}[L - L^\star] \approx
-# \eta\,\operatorname{tr}\Sigma^\star/(4b)$. What does momentum do to it?
+# 0 and, near the minimum, covariance $\Sigma^\star/b$ for batches of $b$ examples drawn
+# independently (with replacement). With a constant step, SGD settled into a noise ball with
+# $\mathbb{E}[L - L^\star] \approx \eta\,\operatorname{tr}\Sigma^\star/(4b)$. What does momentum do to it?
 #
 # *Roadmap.* A formula for the noise floor, then the comparison that matters: at a **fixed noise
 # floor**, which method is faster (on the noisy bowl of section 1)?
@@ -786,11 +793,10 @@ assert np.isclose(lam_start, 1506.4, atol=0.5)
 # at every step. For any $(\alpha, \beta)$, the formula above summed over $\lambda = \mu$ and
 # $\lambda = L$ gives the floor, and section 4 gives the rate. So over a grid of $(\alpha, \beta)$
 # (only $\beta = 0$ for gradient descent), keep the stable settings whose floor is at most a target,
-# and take the one with the best rate. Two targets: 0.505, the floor of gradient descent at $2/(L +
-# \mu)$, and a lower one, 0.011 (the heavy ball's floor at $\beta^\star$ with gradient descent's
-# effective step: section G of the [details notebook](05_momentum_details.ipynb)). Then simulate the chosen pairs (200 runs of 800 steps, on three
-# seeds) and count the steps until the mean loss is below twice the target. The simulator and the
-# grid search sit in a collapsed helper cell:
+# and take the one with the best rate. The target: 0.505, the floor of gradient descent at its best
+# step $2/(L + \mu)$ (a point of the grid). Then simulate the two chosen pairs (200 runs of 800
+# steps, on three seeds) and count the steps until the mean loss is below twice the target. The
+# simulator and the grid search sit in a collapsed helper cell:
 
 # %% jupyter={"source_hidden": true}
 # Helper code for the fair comparison (the noisy bowl, the floor formula, the grid search): nothing new to learn here.
@@ -824,7 +830,8 @@ def root_modulus(lr, beta, lam):
     return np.where(disc <= 0, np.sqrt(beta), (np.abs(c) + np.sqrt(np.maximum(disc, 0))) / 2)
 
 
-A_, B_ = np.meshgrid(np.geomspace(1e-4, 0.04, 600), np.linspace(0, 0.99, 500))
+alphas_ = np.union1d(np.geomspace(1e-4, 0.04, 600), [2 / (L + mu)])   # gradient descent's best step included
+A_, B_ = np.meshgrid(alphas_, np.linspace(0, 0.99, 500))
 stable_ = A_ * L < 2 * (1 + B_)                                    # section 6's edge
 rate_ = np.where(stable_, np.maximum(root_modulus(A_, B_, mu), root_modulus(A_, B_, L)), np.inf)
 with np.errstate(divide="ignore", invalid="ignore"):
@@ -834,7 +841,7 @@ assert np.isclose(rate_[0, np.argmin(np.abs(A_[0] - 0.01))], 0.99, atol=1e-3)   
 
 def fastest(target, gradient_descent=False):
     """(alpha, beta, rate, floor) of the best rate on the grid among floors <= target."""
-    allowed = (floor_ <= target) & ((B_ == 0) if gradient_descent else True)
+    allowed = (floor_ <= target * (1 + 1e-9)) & ((B_ == 0) if gradient_descent else True)   # margin: rounding
     i = np.unravel_index(np.argmin(np.where(allowed, rate_, np.inf)), rate_.shape)
     return A_[i], B_[i], rate_[i], floor_[i]
 
@@ -848,24 +855,42 @@ def bowl_floor(lr, beta):
     return sum(0.5 * lam * stationary_variance(lr, beta, lam) for lam in curvatures)
 
 # %%
-matches = {"gradient descent's floor at $2/(L+\\mu)$": bowl_floor(2 / (L + mu), 0.0),
-           "the lower floor": bowl_floor((1 - beta_star) * 2 / (L + mu), beta_star)}
-assert np.allclose(list(matches.values()), [0.505, 0.011], atol=(0.001, 0.0005))
-measured_match = {}
-for what, target in matches.items():
-    settings_ = {"gd": fastest(target, True), "hb": fastest(target)}
-    reach_, floors_ = {m: [] for m in settings_}, {m: [] for m in settings_}
-    for m, (lr_, beta_, rate_m, floor_m) in settings_.items():
-        for seed in (1, 2, 3):
-            losses = noisy_bowl(lr_, beta_, seed=seed)
-            floors_[m].append(losses[400:].mean() / floor_m)            # simulated floor / the formula's
-            reach_[m].append(int(np.argmax(losses < 2 * target)) + 1)   # first step below twice the target
-    measured_match[what] = dict(settings=settings_, reach=reach_, floor_ratios=floors_)
-    (a_g, _, r_g, f_g), (a_h, b_h, r_h, f_h) = settings_["gd"], settings_["hb"]
-    print(f"floor <= {target:.3f}: gradient descent lr {a_g:.4f} (floor {f_g:.3f}), rate {r_g:.4f},"
-          f" {steps_per_e(r_g):.0f} steps per factor e, below 2x the target after {reach_['gd']} steps (seeds 1-3)")
-    print(f"{'':17} heavy ball alpha {a_h:.4f}, beta {b_h:.3f} (floor {f_h:.3f}), rate {r_h:.4f},"
-          f" {steps_per_e(r_h):.1f} steps per factor e, after {reach_['hb']} steps")
+target = bowl_floor(2 / (L + mu), 0.0)                    # gradient descent's floor at 2/(L + mu)
+settings = {"gd": fastest(target, True), "hb": fastest(target)}
+reach, floor_ratios, curves = {m: [] for m in settings}, {m: [] for m in settings}, {}
+for m, (lr_, beta_, rate_m, floor_m) in settings.items():
+    for seed in (1, 2, 3):
+        losses = noisy_bowl(lr_, beta_, seed=seed)
+        curves.setdefault(m, losses)                                    # seed 1, for the figure
+        floor_ratios[m].append(losses[400:].mean() / floor_m)          # simulated floor / the formula's
+        reach[m].append(int(np.argmax(losses < 2 * target)) + 1)       # first step below twice the target
+(a_g, _, r_g, f_g), (a_h, b_h, r_h, f_h) = settings["gd"], settings["hb"]
+print(f"floor <= {target:.3f}: gradient descent lr {a_g:.4f} (floor {f_g:.3f}), rate {r_g:.4f},"
+      f" {steps_per_e(r_g):.0f} steps per factor e, below 2x the target after {reach['gd']} steps (seeds 1-3)")
+print(f"{'':17} heavy ball alpha {a_h:.4f}, beta {b_h:.3f} (floor {f_h:.3f}), rate {r_h:.4f},"
+      f" {steps_per_e(r_h):.1f} steps per factor e, after {reach['hb']} steps")
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
+fig, ax = plt.subplots(figsize=(7.5, 4.0))
+for m, name, ls, marker in [("gd", "gradient descent, lr = $2/(L+\\mu)$", "-", "o"),
+                            ("hb", f"heavy ball, $\\alpha$ = {a_h:.3f}, $\\beta$ = {b_h:.2f}", "--", "s")]:
+    color = style.color_for("gd" if m == "gd" else "heavy_ball")
+    ax.semilogy(np.arange(1, 801), curves[m], color=color, linestyle=ls, marker=marker, markevery=(10, 60),
+                markersize=5, label=name)
+ax.axhline(target, color="0.2", linestyle=":", linewidth=1.4,        # the two floors are 2% apart: one line
+           label=f"the formula's floors, {settings['gd'][3]:.3f} and {settings['hb'][3]:.3f}")
+ax.axhline(2 * target, color="0.4", linestyle="-.", linewidth=1, label="twice the target")
+ax.set(xlabel="step $k$", ylabel="mean loss over 200 noisy runs", xlim=(0, 400), ylim=(0.2, 2e3),
+       title="$\\kappa$ = 100, unit noise: both methods tuned for the same floor")
+ax.legend(fontsize=8, loc="upper right");
+
+# %% [markdown]
+# Both settle at the same floor, the heavy ball much sooner. With a floor of at most 0.505, the
+# heavy ball's best $(\alpha, \beta) \approx (0.032, 0.68)$ converges at 0.82 per step, gradient
+# descent's best (lr $2/(L + \mu)$) at 0.98. In the simulation (seeds 1–3) the heavy ball's mean
+# loss falls below twice the target after 14 steps, gradient descent's after about 116: about 8
+# times sooner. Is that luck of the chosen floor? The same search for every floor gives a frontier:
 
 # %%
 targets = np.geomspace(0.003, 1.0, 40)
@@ -881,58 +906,34 @@ ax.loglog(targets, frontier["gd"], color=style.color_for("gd"), marker="o", mark
           label="gradient descent, best lr for the floor")
 ax.loglog(targets, frontier["hb"], color=style.color_for("heavy_ball"), linestyle="--", marker="s", markevery=4,
           markersize=5, label="heavy ball, best $(\\alpha, \\beta)$ for the floor")
-for (what, r), marker in zip(measured_match.items(), ["D", "^"]):
-    for m, color in [("gd", style.color_for("gd")), ("hb", style.color_for("heavy_ball"))]:
-        _, _, rate_m, floor_m = r["settings"][m]
-        ax.plot(floor_m, steps_per_e(rate_m), marker, color=color, markersize=9, markeredgecolor="black",
-                zorder=5)
-    ax.plot([], [], marker, color="white", markeredgecolor="black", markersize=9, linestyle="none",
-            label=f"pair simulated above, floor $\\leq$ {matches[what]:.3g} (formula values)")
+for m, color, what in [("gd", style.color_for("gd"), "gradient descent"),
+                       ("hb", style.color_for("heavy_ball"), "heavy ball")]:
+    ax.plot(settings[m][3], steps_per_e(settings[m][2]), "D", color=color, markersize=9, markeredgecolor="black",
+            linestyle="none", zorder=5, label=f"{what}, pair simulated above")
 ax.set(xlabel="noise floor: stationary mean loss (formula)", ylabel="steps per factor $e$ (slowest direction)",
        title="$\\kappa$ = 100, unit noise: the fastest setting for each floor")
 ax.legend(fontsize=8, loc="upper right");
 
 # %% [markdown]
-# At every floor in the range, the heavy ball's best setting is faster than gradient descent's best.
-# For a floor of at most 0.505, the heavy ball with $(\alpha, \beta) \approx (0.032, 0.68)$
-# converges at 0.82 per step, gradient descent at best (lr 0.0197) at 0.98. In the simulation (seeds
-# 1–3) the heavy ball's mean loss falls below twice the target after 14 steps, gradient descent's
-# after about 68: about 5 times sooner. For the floor 0.011, the best heavy ball needs 106 steps and
-# gradient descent 227: about 2 times (the big markers are these pairs). The figure's ratios are of
-# asymptotic rates (10 times at the 0.5 floor); the simulated counts also depend on how far each run
-# has to fall and on its first steps, so the two ratios need not agree. The gain shrinks as the floor goes down, to about 2 at
-# the lowest floor of the plot, because a low floor needs a small effective step, and that slows the
-# heavy ball too (section G of the details notebook shows why the ratio tends to 2). So with noisy
-# gradients the heavy ball still trades speed against the floor, but on this ill-conditioned problem
-# it trades along a better curve.
-#
-# (Gradient descent's marker for 0.505 sits at 0.30: the $\alpha$ grid has no point at $2/(L + \mu)$,
-# and its nearest allowed lr, 0.0197, is less than 1% smaller, but so close to the stability edge
-# that this lowers the floor from 0.505 to 0.30. Why the small-step approximation of the floor fails
-# there is in section G of the [details notebook](05_momentum_details.ipynb).)
+# At every floor in the range, the heavy ball's best setting is faster than gradient descent's best:
+# 10 times in steps per factor $e$ at the 0.5 floor (the simulated counts above also depend on each
+# run's first steps). The gain shrinks as the floor goes down, to about 2 at the lowest floor of the
+# plot, because a low floor needs a small effective step, and that slows the heavy ball too (section
+# G of the [details notebook](05_momentum_details.ipynb) simulates a lower floor and shows
+# why the ratio tends to 2). So with noisy gradients the heavy ball still trades speed against the
+# floor, but on this ill-conditioned problem it trades along a better curve.
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
-first, second = measured_match.values()
-for r in measured_match.values():
-    assert all(abs(q - 1) < 0.1 for m in r["floor_ratios"] for q in r["floor_ratios"][m])   # formula's floor, simulated
-assert np.allclose(first["settings"]["hb"][:3], (0.032, 0.68, 0.82), atol=(0.002, 0.02, 0.01))
-assert np.allclose(second["settings"]["hb"][:3], (0.0018, 0.92, 0.957), atol=(0.0003, 0.02, 0.005))
-assert max(first["reach"]["hb"]) <= 18 and 55 <= min(first["reach"]["gd"])      # 14 against about 68
-assert 180 <= min(second["reach"]["gd"]) and max(second["reach"]["hb"]) <= 125  # 227 against 106
-assert np.allclose(first["settings"]["gd"], (0.0197, 0.0, 0.980, 0.30), atol=(0.0002, 0, 0.001, 0.01))
-assert 4 < min(first["reach"]["gd"]) / max(first["reach"]["hb"]) and max(first["reach"]["gd"]) / min(first["reach"]["hb"]) < 6
-assert 1.8 < min(second["reach"]["gd"]) / max(second["reach"]["hb"]) and max(second["reach"]["gd"]) / min(second["reach"]["hb"]) < 2.5
+assert all(abs(q - 1) < 0.1 for m in floor_ratios for q in floor_ratios[m])      # formula's floor, simulated
+assert np.allclose(settings["gd"], (2 / (L + mu), 0.0, (L - mu) / (L + mu), target))   # on the grid: closed form
+assert np.isclose(target, 0.505, atol=0.001) and np.isclose(settings["gd"][2], 0.98, atol=0.001)
+assert np.allclose(settings["hb"][:3], (0.032, 0.68, 0.82), atol=(0.002, 0.02, 0.01))
+assert max(reach["hb"]) <= 18 and 100 <= min(reach["gd"]) and max(reach["gd"]) <= 135   # 14 against about 116
+assert 6.5 < min(reach["gd"]) / max(reach["hb"]) and max(reach["gd"]) / min(reach["hb"]) < 9.5   # about 8
 assert np.all(frontier["hb"] < frontier["gd"])                   # at every floor in range, momentum is faster
 assert 9 < gain[-1] < 11 and 1.8 < gain[0] < 2.6
-a_h, b_h = first["settings"]["hb"][:2]                          # near the edges along L; first-order floors too low:
-a_g = first["settings"]["gd"][0]                                 # the simulated gradient-descent pair
-assert np.allclose([a_g * L, a_h * L, 2 * (1 + b_h)], [1.97, 3.18, 3.35], atol=(0.006, 0.03, 0.03))
-assert np.isclose(bowl_floor(2 / (L + mu), 0.0), 0.505, atol=0.001) and 1 < 2 / (L + mu) / a_g < 1.01  # < 1% further
-exact_first = [(bowl_floor(a, b), a / (1 - b) * len(curvatures) / 4) for a, b in [(a_g, 0.0), (a_h, b_h)]]
-assert np.allclose(exact_first, [(0.30, 0.0098), (0.495, 0.049)], atol=(0.01, 0.0005))
-assert 27 < exact_first[0][0] / exact_first[0][1] < 33 and 9 < exact_first[1][0] / exact_first[1][1] < 11   # 30, 10
-assert np.allclose([a_g, a_h / (1 - b_h)], [0.020, 0.098], atol=0.0015) and 4.5 < a_h / (1 - b_h) / a_g < 5.5
+assert np.isclose(steps_per_e(settings["gd"][2]) / steps_per_e(settings["hb"][2]), 10, atol=0.5)
 
 # %% [markdown]
 # **Takeaway:** on this ill-conditioned bowl, for the same noise floor, the best heavy ball is
@@ -1229,7 +1230,7 @@ assert np.isclose(explorer.values["lr"], lr_star) and np.isclose(explorer.values
 #   $\alpha/(1 - \beta)$ (to first order in $\alpha\lambda$): at a fixed $\alpha$ momentum raises it
 #   by $1/(1 - \beta)$, at a fixed effective step it leaves it unchanged. On the ill-conditioned
 #   bowl with additive noise, tuned for the same floor, the heavy ball still gets there sooner
-#   (about 5 times at a floor of 0.5, 2 times at 0.011).
+#   (about 8 times sooner at a floor of 0.5).
 # - Tuning, from what this chapter derived: when you change $\beta$, keep the effective step
 #   $\alpha/(1 - \beta)$ to keep the noise floor (section 7); with Nesterov, take at most
 #   $(1 + \beta)/(1 + 2\beta)$ of gradient descent's largest stable lr (section 6); on a quadratic
