@@ -333,7 +333,7 @@ def wrong_grad(t):
 
 
 wrong = calculus.check_grad(lambda t: two_layer_loss_and_grad(unflatten(t, probe), X, y)[0], wrong_grad, theta)
-print(f"relative error with tanh' = 1 - a^2: {wrong:.2f}")
+print(f"relative error with tanh' = 1 - a^2: {wrong:.1%}")
 assert 0.055 <= wrong < 0.065 and wrong > 1e6 * error
 
 # %% [markdown]
@@ -834,7 +834,7 @@ print("with − without the schedule, per configuration: "
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here), in every one of the five configurations.
-assert np.all(abs(no_schedule - (1 - val_set.y.mean())) < 0.02)       # about half: within 2 points of 52 %
+assert np.all(no_schedule < 0.6) and np.all(no_schedule > 0.45)                     # about half
 assert np.all(with_schedule > no_schedule + 0.15)                                     # the schedule forgives
 assert np.all(warm < plain + 0.1) and np.all(warm < 0.65)        # the warm-up alone barely moves AdamW
 assert np.all(cosine > plain + 0.1)                               # the decay alone: more than 10 points
@@ -874,10 +874,10 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0));
 # What the figure shows, in all five configurations of this run:
 #
 # - **The schedule is what forgives large rates.** Without it (the two columns
-#   left of the grey line) the two variants average about half, within two
-#   points of the 52 % that always predicting class 0 scores (the dotted lines:
-#   class 0, 52 %; class 1, 48 %); with it (the two rightmost columns) more than
-#   15 points higher.
+#   left of the grey line) the two variants average about half, between 45 and
+#   60 % (the dotted lines mark what always predicting class 0 or class 1 scores
+#   on the validation set, 52 % and 48 %); with it (the two rightmost columns)
+#   more than 15 points higher.
 # - **Within the schedule, it is mostly the decay that forgives.** The warm-up alone
 #   (then a constant rate) stays below 65 % and within 10 points of AdamW; the
 #   cosine decay alone lifts AdamW by more than 10 points; adding the warm-up to
@@ -1056,7 +1056,7 @@ assert np.all(r.min(axis=1) > s.min(axis=1) + 0.05)                # its worst s
 assert np.all(np.ptp(r, axis=1) < np.ptp(s, axis=1))               # its seed-to-seed range is narrower
 assert np.all(r.min(axis=1) > ss.min(axis=1))                      # and so it is against SGD + schedule
 assert np.all(np.ptp(r, axis=1) < np.ptp(ss, axis=1))
-assert abs(mean_gap[1]) < 0.02 and np.all(np.delete(mean_gap, 1) > 0.085)   # close in one (tune 3–5) of five
+assert np.all(mean_gap > 0) and mean_gap.min() < 0.05 and mean_gap.max() > 0.15    # the gap in means varies
 assert len(set(chosen["SGD"])) > 1 or len(set(chosen[RECIPE])) > 1   # and the chosen rates move
 assert all(a > b for a, b in zip(chosen["SGD"], chosen[RECIPE]))    # SGD's rate above the recipe's peak
 assert np.any(s.min(axis=1) < 0.6)                                 # some SGD runs fail badly (right panel)
@@ -1119,8 +1119,8 @@ ax_configs.legend(fontsize=8, loc="lower left");
 #   class everywhere scores 0.59 or 0.41: the dotted lines).
 # - **Giving SGD the schedule does not close the gap**: against SGD + schedule
 #   too, the recipe's worst seed is higher and its seed-to-seed range narrower.
-#   Their means are close in one configuration (tune 3–5) and 9 points or more
-#   apart, the recipe ahead, in the other four.
+#   Its mean is higher too, by a margin that varies between configurations:
+#   less than 5 points in one, more than 15 in another (printed above).
 # - **The recipe also ends with the lower training loss**: its median over the
 #   ten seeds is below SGD's and below SGD + schedule's.
 #
