@@ -976,9 +976,9 @@ assert still["SGD"] > 1.1 and still["SGD"] > still[RECIPE]        # SGD's loss i
 # we want.** In this run the two agree at the extremes: plain SGD ends with the
 # highest median training loss, still falling (its median at epoch 80 is more
 # than 1.1 times that at epoch 100), and the lowest mean test accuracy. They
-# need not agree in general (a network can fit its training points more closely
-# than new points reward), so the bake-off is judged on the test set, with the
-# training loss beside it.
+# need not agree in general (a lower training loss can come from fitting the
+# noise of the training points, which new points do not share), so the bake-off
+# is judged on the test set, with the training loss beside it.
 #
 # Of the five optimizers of the toolbox, in this run plain SGD has the lowest
 # mean test accuracy and the widest spread (each seed is drawn in the left
@@ -1140,15 +1140,15 @@ ax_configs.legend(fontsize=8, loc="lower left");
 # They were measured on one small problem, with one batch size, one budget of
 # 100 epochs (SGD's training loss is still falling at its end, so a longer
 # budget, with its own search, could reorder the methods), rates tuned on a
-# coarse grid and the other hyperparameters (momentum 0.9, Adam's betas,
-# AdamW's weight decay 0.01, the warm-up length) left at common defaults (only
-# the rate was tuned, for methods that have more); and we chose which claims to
-# state after seeing these five configurations, test accuracies included (fresh
-# configurations would remove that bias). "Optimizer A beats optimizer B" is a
-# statement about a budget, a tuning protocol and a problem, never about the
-# optimizers alone. This is the lesson of the optimizer-comparison literature: Wilson et
-# al. (2017, *The Marginal Value of Adaptive Gradient Methods in Machine
-# Learning*, NeurIPS) found well-tuned SGD generalizing as well as or better
+# coarse grid and the other hyperparameters (momentum 0.9, Adam's betas and
+# $\epsilon$, AdamW's weight decay 0.01, the warm-up length, the clip's norm 1)
+# left at common values (only the rate was tuned, for methods that have more);
+# and we chose which claims to state after seeing these five configurations,
+# test accuracies included (fresh configurations would remove that bias).
+# "Optimizer A beats optimizer B" is a statement about a budget, a tuning
+# protocol and a problem, never about the optimizers alone. This is the lesson
+# of the optimizer-comparison literature: Wilson et al. (2017, *The Marginal
+# Value of Adaptive Gradient Methods in Machine Learning*, NeurIPS) found well-tuned SGD generalizing as well as or better
 # than adaptive methods; Choi et al. (2019, *On Empirical Comparisons of
 # Optimizers for Deep Learning*, arXiv:1910.05446) showed that such rankings
 # can flip when every hyperparameter of every method is tuned, since a more
