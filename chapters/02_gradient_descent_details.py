@@ -337,7 +337,7 @@ axes[2].semilogy(k_pl, bound_pl, color=COLORS["vermillion"], linestyle="--", lin
 axes[2].semilogy(k_pl[15:], 100 * f_pl[15] * 0.25 ** (k_pl[15:] - 15), color="black", linestyle=":", linewidth=1.5,
                  label="slope $(1 - \\eta f''(0))^2 = 0.25$ per step (shifted up 100x)")
 axes[2].set(title=f"$\\eta = 1/(2L)$ from $x_0 = 3$: linear, below the bound", xlabel="step $k$",
-            ylabel="$f(x_k) - f^\\star$ (log scale)")
+            ylabel="$f(x_k) - f^*$ (log scale)")
 axes[2].legend(loc="lower left", fontsize=8.5);
 
 # %% [markdown]
@@ -1021,7 +1021,7 @@ for ax, (x0, p_) in zip(axes, exact_paths.items()):
     steps_art.end.set_visible(False)                       # the run goes on beyond step 11
     ax.plot(0, 0, "*", color="black", markersize=12, linestyle="none", label="minimum (0, 0)")
     ax.set(title=f"from {x0}: {len(p_) - 1} steps to $\\|\\nabla f\\| \\leq 10^{{-8}}$"
-                 f" (fixed $\\eta^\\star$: {fixed_steps[x0]})", xlabel="$x$", ylabel="$y$",
+                 f" (fixed $\\eta^*$: {fixed_steps[x0]})", xlabel="$x$", ylabel="$y$",
            xlim=(x_lo, x_hi), ylim=(y_lo, y_hi))
     if x0 == (-2.5, 1.0):
         ax.set_aspect("equal")                             # to scale: the right angles look square
@@ -1058,7 +1058,7 @@ print(f"steps to |grad f| <= 1e-8 at eta*: from {steps_kappa[0]} (kappa = 2) to 
       f" log-log slope {slope_kappa:.2f}")
 assert 0.95 < slope_kappa < 1.15      # about proportional to kappa (a little more: |grad f(x0)| grows with L = kappa)
 fig, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
-ax.loglog(kappas, steps_kappa, "o-", color=style.color_for("gd"), label="gradient descent at $\\eta^\\star$ (measured)")
+ax.loglog(kappas, steps_kappa, "o-", color=style.color_for("gd"), label="gradient descent at $\\eta^*$ (measured)")
 ax.loglog(kappas, steps_kappa[0] * kappas / kappas[0], color="black", linestyle="--", linewidth=1,
           label="proportional to $\\kappa$ (slope guide, from $\\kappa$ = 2)")
 ax.loglog(kappas, steps_kappa[0] * np.sqrt(kappas / kappas[0]), color=COLORS["orange"], linestyle=":",

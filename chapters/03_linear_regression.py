@@ -343,7 +343,7 @@ path_art.start.set_label("start $w_0 = (-2, -1)$")
 ax.legend(fontsize=8, loc="lower right")
 ax.set(xlabel="intercept $w_1$", ylabel="slope $w_2$")
 ax_loss.semilogy(gaps, color=GD_COLOR)
-ax_loss.set(xlabel="step $k$", ylabel="$J(w_k) - J^\\star$", title="The loss above its minimum (log scale)");
+ax_loss.set(xlabel="step $k$", ylabel="$J(w_k) - J^*$", title="The loss above its minimum (log scale)");
 
 # %% [markdown]
 # The contours are nearly round ellipses around the minimum (the star): the condition
@@ -480,7 +480,7 @@ a, b_ = np.meshgrid(np.linspace(-0.3, 1.6, 2), np.linspace(-0.3, 1.3, 2))
 plane = a[..., None] * X3[:, 0] + b_[..., None] * X3[:, 1]
 ax3.plot_surface(plane[..., 0], plane[..., 1], plane[..., 2], color=COLORS["sky_blue"], alpha=0.25)
 arrows3 = [(np.zeros(3), y3, "black", "-", "target $y$"),
-           (np.zeros(3), y3_hat, COLORS["blue"], "-", r"projection $\hat y = Xw^\star$"),
+           (np.zeros(3), y3_hat, COLORS["blue"], "-", r"projection $\hat y = Xw^*$"),
            (y3, y3_hat, COLORS["vermillion"], "--", r"residual $r = \hat y - y$, $\perp$ the plane")]
 for start, end, color, linestyle, label in arrows3:
     ax3.quiver(*start, *(end - start), color=color, linestyle=linestyle, linewidth=2,
@@ -504,7 +504,7 @@ ax2 = fig.add_subplot(1, 2, 2)
 ax2.axhline(0, color=COLORS["sky_blue"], alpha=0.6, linewidth=8, label="column space of $X$, edge-on")
 ax2.plot([0, flat["y"][0]], [0, flat["y"][1]], color="black", linewidth=2, label="target $y$")
 ax2.plot([0, flat["y_hat"][0]], [0, 0], color=COLORS["blue"], linewidth=2.5, marker="o", markevery=[1],
-         label=r"projection $\hat y = Xw^\star$")
+         label=r"projection $\hat y = Xw^*$")
 ax2.plot(*np.transpose([flat["y_hat"], flat["y"]]), "--", color=COLORS["vermillion"], linewidth=2,
          label=r"residual, $\perp$ the plane")
 corner = 0.12 * flat["y"][1]                                    # the right-angle mark at y_hat
@@ -561,7 +561,7 @@ for tr, eta in [(below, 0.98 * 2 / L), (above, 1.02 * 2 / L)]:
 fig, ax = plt.subplots(figsize=(6.5, 4))
 ax.semilogy(excess(bowl, below.xs), color=COLORS["bluish_green"], label=f"$\\eta$ = 0.98 · 2/L: {below.status}")
 ax.semilogy(excess(bowl, above.xs), color=COLORS["vermillion"], label=f"$\\eta$ = 1.02 · 2/L: {above.status}")
-ax.set(xlabel="step $k$", ylabel="$J(w_k) - J^\\star$ (log scale)",
+ax.set(xlabel="step $k$", ylabel="$J(w_k) - J^*$ (log scale)",
        title=f"Two per cent either side of $2/L$ = {2 / L:.3f}")
 ax.legend(fontsize=8);
 
@@ -1195,7 +1195,7 @@ for value, name in zip(evals_nc, ["$\\mu$", "$L$"]):
     ax_f.text(value * (1.08 if name == "$\\mu$" else 1 / 1.08), 1.03, f"{name} = {value:.3g}",
               ha="left" if name == "$\\mu$" else "right", fontsize=8, color="0.3")
 ax_f.set(xlabel="curvature $\\lambda_i$ of an eigen-direction of $H$ (log scale)",
-         ylabel="share of $q_i^\\top w^\\star$ kept", ylim=(-0.02, 1.09),
+         ylabel="share of $q_i^\\top w^*$ kept", ylim=(-0.02, 1.09),
          title="Early stopping and ridge: how much of each direction is kept ($\\eta$ = 0.1)")
 ax_f.legend(fontsize=8, loc="upper left");
 

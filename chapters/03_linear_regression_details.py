@@ -227,7 +227,7 @@ ax.axvline(100 * np.median(excess_ratios), color=COLORS["bluish_green"], linesty
            label=f"the median: {np.median(excess_ratios):.2%}")
 ax.axvline(100 * exact_excess, color=COLORS["orange"], linestyle="-.", linewidth=1.5,
            label=f"the chapter's sample: {exact_excess:.2%}")
-ax.set(xlabel="held-out loss of $w^\\star$ above the noise, % of $\\sigma^2/2$", ylabel="number of samples",
+ax.set(xlabel="held-out loss of $w^*$ above the noise, % of $\\sigma^2/2$", ylabel="number of samples",
        title="The excess is skewed: most samples below the mean, a few far above")
 ax.legend(fontsize=8, loc="upper right")
 close = ax.inset_axes([0.5, 0.12, 0.45, 0.28])        # the formula and the mean are 0.16 points apart: zoomed in
@@ -397,7 +397,7 @@ ax.semilogy(std_excess[:std_steps + 1], "o-", color=COLORS["orange"],
 ax.axhline(TOL, color="black", linestyle="--", linewidth=1, label="target $10^{-10}$")
 ax.set_xlim(left=-15)                                 # the orange run, steps 0-4, off the axis line
 ax.set(xlabel="step $k$",
-       ylabel="$(J(w_k) - J^\\star) / (J(w_0) - J^\\star)$ (log scale)",
+       ylabel="$(J(w_k) - J^*) / (J(w_0) - J^*)$ (log scale)",
        title="Steps to the target, best learning rate for each")
 ax.legend(fontsize=8)
 zoom = ax.inset_axes([0.13, 0.24, 0.3, 0.3])             # the first ten steps of both runs, same axes
@@ -692,7 +692,7 @@ for axis, domain, size, title in [(ax_j, ((-0.6, 2.2), (-0.6, 2.2)), 1.0,
               label="ridge solutions $w_\\alpha$, $\\alpha$ from $10^3$ to $10^{-4}$")
     axis.plot(*gd_small[shown_k].T, "o", color=GD_COLOR, markersize=5, markeredgecolor="white",
               zorder=8, label="gradient descent from 0, $\\eta$ = 0.1: steps 1, 2, 4, ..., 4096")
-    axis.plot(*w_star, **(style.MINIMUM_STYLE | {"markersize": 16 * size}), label="$w^\\star$")
+    axis.plot(*w_star, **(style.MINIMUM_STYLE | {"markersize": 16 * size}), label="$w^*$")
     axis.set(xlim=domain[0], ylim=domain[1], aspect="equal")
     axis.set_title(title, fontsize=10 if size == 1 else 8)
 for k, offset in zip((16, 64, 256, 1024, 4096), [(-4, -10), (4, 6), (-4, -10), (4, 6), (-4, -10)]):
@@ -741,9 +741,9 @@ for k in paired[:3]:                                        # the squares of the
     ax.annotate(f"$\\alpha$ for $k$ = {k}", ridge_at_k[k], xytext=(8, -8), textcoords="offset points",
                 fontsize=8, ha="left", va="top", color=COLORS["vermillion"], zorder=10,
                 bbox=dict(facecolor="white", edgecolor="none", pad=0.3, alpha=0.8))
-ax.plot(*w_star, **style.MINIMUM_STYLE, label="$w^\\star$")
+ax.plot(*w_star, **style.MINIMUM_STYLE, label="$w^*$")
 ax.set(xlim=domain[0], ylim=domain[1], xlabel="$w_1$", ylabel="$w_2$", aspect="equal",
-       title="Early stopping against ridge at $\\alpha = 1/(\\eta k)$:\ndistances in % of $\\|w^\\star\\|$")
+       title="Early stopping against ridge at $\\alpha = 1/(\\eta k)$:\ndistances in % of $\\|w^*\\|$")
 ax.legend(fontsize=8, loc="lower right");
 
 # %% [markdown]

@@ -299,7 +299,7 @@ def draw_contours(ax, center=w_star, radius=3.5, title=""):
     levels = L_star + (Z.max() - L_star) * np.linspace(0, 1, 21)[1:] ** 2
     ax.contourf(W1, W2, Z, levels=np.r_[Z.min() - 1, levels, Z.max() + 1], cmap="Greys_r", alpha=0.35)
     ax.contour(W1, W2, Z, levels=levels, colors="#4d4d4d", linewidths=0.6, alpha=0.7)
-    ax.plot(*w_star, **{**style.MINIMUM_STYLE, "zorder": 10}, label="$w^\\star$")   # above any cloud
+    ax.plot(*w_star, **{**style.MINIMUM_STYLE, "zorder": 10}, label="$w^*$")   # above any cloud
     ax.set(xlabel="$w_1$ (intercept)", ylabel="$w_2$ (slope)", title=title, aspect="equal")
 
 BATCH_COLORS = {1: COLORS["orange"], 10: COLORS["bluish_green"], 100: COLORS["reddish_purple"],
@@ -361,7 +361,7 @@ for b, r in trade.items():
     ax.semilogy(r["work"], r["level"], color=BATCH_COLORS[b], lw=1.4, label=name, linestyle=ls,
                 marker=marker, markersize=3.5)
 ax.set(xlabel="epochs (example gradients / n)",
-       ylabel="$L(w) - L^\\star$ (mean over each 0.1 epoch;\none step for b = 100 and the full batch)",
+       ylabel="$L(w) - L^*$ (mean over each 0.1 epoch;\none step for b = 100 and the full batch)",
        title="Same work, different batch sizes, at a shared $\\eta$ = 0.1")
 ax.legend(fontsize=8, loc="upper right", ncols=2);
 
@@ -447,7 +447,7 @@ for b, (ls, marker, size, fill) in {1: ("-", "o", 10, "none"), 10: ("--", "s", 7
     ax.semilogy(epochs_axis, scaled[b], color=BATCH_COLORS[b], linestyle=ls, marker=marker, markersize=size,
                 fillstyle=fill, markeredgewidth=1.3, label=f"{name}, $\\eta$ = {b / 1000:g}")
 ax.set(ylim=(1e-6, 10), xticks=[1, 5, 10, 15, 20], xlabel="epoch (example gradients / n)",
-       ylabel="mean $L - L^\\star$ over the epoch\n(20 runs)",
+       ylabel="mean $L - L^*$ over the epoch\n(20 runs)",
        title="The rate grown with the batch, $\\eta = b/1000$: b = 1, 10 and 100 share one curve\n"
              f"(the full batch leaves the axis: below $10^{{-12}}$ from epoch {exact_from})")
 ax.legend(fontsize=8, loc="upper right");
@@ -555,7 +555,7 @@ ax.set(xlabel="feature 1", ylabel="feature 2", title="Logistic regression: where
        ylim=(Xc[:, 2].min() - 0.3, Xc[:, 2].max() + 0.3))
 ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2)   # below the axes: no data hidden
 ax_loss.semilogy(clf_seen / m, clf_gaps, color=style.color_for("sgd"), lw=1)
-ax_loss.set(xlabel="epochs", ylabel="$L(w) - L^\\star$", title="Cross-entropy above the best, batches of 20");
+ax_loss.set(xlabel="epochs", ylabel="$L(w) - L^*$", title="Cross-entropy above the best, batches of 20");
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -681,7 +681,7 @@ ax_loss.loglog(np.arange(100, len(decay_run[1]) + 1), np.convolve(decay_run[1], 
 for lr in noise_lrs:
     ax_loss.axhline(plateau[lr], color="grey", lw=1.0, ls=(0, (8, 4)), zorder=1,
                     label="plateau (mean of the last two epochs)" if lr == noise_lrs[0] else None)
-ax_loss.set(xlabel="step", ylabel="$L(w) - L^\\star$ (running mean of 100 steps)",
+ax_loss.set(xlabel="step", ylabel="$L(w) - L^*$ (running mean of 100 steps)",
             title="Constant rates stall, a decaying rate keeps going")
 ax_loss.legend(fontsize=8, loc="lower left");              # no curve is there before step 300
 
@@ -817,8 +817,8 @@ for b, color, marker in zip(ball_bs, (COLORS["orange"], COLORS["bluish_green"], 
     ax.loglog(noise_lrs, [floors[b, lr] for lr in noise_lrs], marker, color=color, markersize=8,
               label=f"measured, b = {b}")
     ax.loglog(lr_line, lr_line * trace_sigma / (4 * b), color=color, linestyle="--", linewidth=1)
-ax.plot([], [], color="grey", linestyle="--", label=r"$\eta\,\mathrm{tr}\,\Sigma^\star/(4b)$")
-ax.set(xlabel="learning rate $\\eta$", ylabel="floor: mean $L - L^\\star$ (20 runs, steps 1000-4000)",
+ax.plot([], [], color="grey", linestyle="--", label=r"$\eta\,\mathrm{tr}\,\Sigma^*/(4b)$")
+ax.set(xlabel="learning rate $\\eta$", ylabel="floor: mean $L - L^*$ (20 runs, steps 1000-4000)",
        title="The noise ball against $\\eta$ and $b$ (independent batches)")
 ax.legend(fontsize=8, loc="lower right");
 
@@ -879,12 +879,12 @@ assert 12 < shuffled_steps[0] < 15 and 25 < shuffled_steps[1] < 37
 # Plotting code for the figure: nothing new to learn here.
 fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
 ax.loglog(ball_bs, [0.1 * trace_sigma / (4 * b) for b in ball_bs], color="grey", ls=":", lw=1.4, zorder=4,
-          label=r"$\eta\,\mathrm{tr}\,\Sigma^\star/(4b)$, falls like $1/b$")
+          label=r"$\eta\,\mathrm{tr}\,\Sigma^*/(4b)$, falls like $1/b$")
 ax.loglog(ball_bs, [floors[b, 0.1] for b in ball_bs], "o-", color=COLORS["orange"], markersize=6,
           label="independent batches")
 ax.loglog(ball_bs, [shuffled_floors[b] for b in ball_bs], "s--", color=COLORS["blue"], markersize=11,
           fillstyle="none", markeredgewidth=1.5, label="reshuffled epochs")      # hollow: the b = 1 points coincide
-ax.set(xlabel="batch size $b$", ylabel="floor: mean $L - L^\\star$ (20 runs, steps 1000-4000)",
+ax.set(xlabel="batch size $b$", ylabel="floor: mean $L - L^*$ (20 runs, steps 1000-4000)",
        xticks=ball_bs, xticklabels=[str(b) for b in ball_bs], title="The floor against $b$ at $\\eta$ = 0.1")
 ax.legend(fontsize=8, loc="lower left");
 
@@ -1051,9 +1051,9 @@ for ax, names in zip(axes, panels):
                     zorder=3 if name == "constant" else 2,             # its x markers above step's squares
                     label=f"{name}: {final_gap:.1e}")
     ax.set(xlabel="epoch (100 steps each)", xticks=[1, 5, 10, 15, 20])   # whole epochs
-    ax.legend(fontsize=8, title="last-epoch mean of $L - L^\\star$", title_fontsize=8, loc="upper center",
+    ax.legend(fontsize=8, title="last-epoch mean of $L - L^*$", title_fontsize=8, loc="upper center",
               bbox_to_anchor=(0.5, -0.16), ncols=2)
-axes[0].set(ylabel="$L(w) - L^\\star$ (40 runs, mean over each epoch)",
+axes[0].set(ylabel="$L(w) - L^*$ (40 runs, mean over each epoch)",
             title="Step-wise and smooth decays, batches of 10")
 axes[1].set(title="Cosine with and without warm-up (the first epoch holds the warm-up)");
 

@@ -192,7 +192,7 @@ for b, r in trade.items():
                   marker=marker, markersize=3.5)
     ax_t.loglog(r["clock"][1:], r["level"][1:], color=BATCH_COLORS[b], lw=1.4, linestyle=ls,   # t = 0 left out
                 marker=marker, markersize=3.5)
-ax_e.set(xlabel="epochs (example gradients / n)", ylabel="$L(w) - L^\\star$ (mean over each 0.1 epoch;\none step for b = 100 and the full batch)",
+ax_e.set(xlabel="epochs (example gradients / n)", ylabel="$L(w) - L^*$ (mean over each 0.1 epoch;\none step for b = 100 and the full batch)",
          title="Same work, different batch sizes, at a shared $\\eta$ = 0.1")
 ax_t.set(xlabel="seconds since the start (measured in this run)", title="The same runs against the clock (shared $\\eta$ = 0.1)")
 fig.legend(*ax_e.get_legend_handles_labels(), loc="outside lower center", ncols=4, fontsize=8);
@@ -505,7 +505,7 @@ for (name, curve), color, ls, marker in zip(stall_curves.items(), [COLORS["bluis
                                             ["-.", ":"], ["^", "o"]):     # the styles of the schedule figure
     ax.loglog(np.arange(1, stall_steps + 1), curve, color=color, linestyle=ls, lw=1.5, label=name,
               marker=marker, markevery=0.1, markersize=5)
-ax.set(xlabel="step $t$", ylabel="$L(w) - L^\\star$ (mean of 20 runs)",
+ax.set(xlabel="step $t$", ylabel="$L(w) - L^*$ (mean of 20 runs)",
        title="A summable schedule freezes; $1/t$ keeps going")
 ax.legend(fontsize=8, loc="lower left");
 
@@ -598,7 +598,7 @@ ax.loglog(counts[10:], law[10:], color="black", ls="--", lw=1,
           label="floor $\\times\\, 2/(\\eta\\lambda N)$: the $1/N$ law for independent batches")
 ax.axvline(n, color="grey", lw=0.6)
 ax.set(xlabel="number $N$ of iterates averaged (the last two epochs; one epoch = 1,000)",
-       ylabel="$L - L^\\star$ at the running average", title="Averaging, $\\eta$ = 0.1, b = 1: two sampling schemes")
+       ylabel="$L - L^*$ at the running average", title="Averaging, $\\eta$ = 0.1, b = 1: two sampling schemes")
 ax.legend(fontsize=7.5, loc="lower left")
 mean_gaps = {reshuffle: averaged_runs[reshuffle][2] for reshuffle in (False, True)}
 assert np.all(np.abs(mean_gaps[False][99:] / law[99:] - 1) < 0.4)          # on the 1/N law from N = 100

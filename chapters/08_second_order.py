@@ -271,7 +271,7 @@ with np.errstate(divide="ignore"):
     ax_err.semilogy(np.arange(len(errors)), np.where(errors > 0, errors, np.nan), "h-",
                     color=style.color_for("newton"), label="Newton")
 ax_err.set_xscale("symlog", linthresh=10)
-ax_err.set(xlim=(0, 2000), ylim=(1e-12, 20), xlabel="step $k$ (linear up to 10, then log scale)", ylabel=r"$\|x_k - x^\star\|$",
+ax_err.set(xlim=(0, 2000), ylim=(1e-12, 20), xlabel="step $k$ (linear up to 10, then log scale)", ylabel=r"$\|x_k - x^*\|$",
            title="Error: Newton's plunge vs linear convergence")
 ax_err.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2);
 
@@ -1099,7 +1099,7 @@ for name, trace in race.items():
         kw.update(marker=marker, markersize=4.5, markevery=1 if name == "newton" else 3,
                   markerfacecolor="white" if name == "lbfgs" else color)
     ax_k.plot(np.arange(1, len(errors_k) + 1), errors_k, **kw)
-ax_k.set(xscale="log", yscale="log", xlabel="step $k$ + 1 (log scale)", ylabel=r"$\|x_k - x^\star\|$",
+ax_k.set(xscale="log", yscale="log", xlabel="step $k$ + 1 (log scale)", ylabel=r"$\|x_k - x^*\|$",
          title="Rosenbrock from $(-1.2, 1)$: error against steps")
 ax_k.legend(fontsize=7, loc="lower left");
 

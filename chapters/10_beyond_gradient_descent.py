@@ -992,7 +992,7 @@ for ax, name in zip(axes, clients):
         ax.semilogy(np.maximum(gap[name, E], 1e-12), color=color, linestyle=["-", "--", "-.", ":"][i],
                     marker="osD^"[i], markevery=(i, 4), markersize=5, label=f"E = {E} local step{'s' if E > 1 else ''}")
     ax.set(xlabel="communication round", title=f"{name} clients")
-axes[0].set_ylabel("pooled loss above its minimum, $L - L^\\star$")
+axes[0].set_ylabel("pooled loss above its minimum, $L - L^*$")
 axes[1].legend(loc="upper right", fontsize=8)       # the non-IID curves level off low: room at the top right
 fig.suptitle("FedAvg: more local steps converge in fewer rounds, but non-IID clients drift");
 

@@ -436,7 +436,7 @@ for mask, color, marker, label in groups:
                color=color, marker=marker, edgecolor="black", zorder=4, label=f"{label} (size ~ data)")
 ax.plot(*w_fixed[:2], "P", color="black", markersize=12, zorder=5, label="FedAvg's fixed point = the weighted average")
 ax.plot(*w_star[:2], "*", color=COLORS["orange"], markerfacecolor="none", markeredgewidth=2.2, markersize=20,
-        zorder=6, label="pooled minimum $w^\\star$ (hollow: the mixed client shows through)")
+        zorder=6, label="pooled minimum $w^*$ (hollow: the mixed client shows through)")
 ax.set(xlabel="bias $w_0$", ylabel="weight $w_1$",
        title="Client drift: 50 local steps from FedAvg's fixed point (non-IID)")
 legend = ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))

@@ -456,7 +456,7 @@ def plot_loss(traces_or_fs: Any, ax: Axes | None = None, log: bool = True, *,
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("step $k$")
-    ax.set_ylabel(r"$f(x_k) - f^\star$" if f_star is not None else "$f(x_k)$")
+    ax.set_ylabel(r"$f(x_k) - f^*$" if f_star is not None else "$f(x_k)$")
     ax.set_title("Loss")
     if any(lab for lab, _ in series):
         ax.legend(loc="best")
@@ -579,7 +579,7 @@ def plot_surface3d(surface: Any, ax: Axes | None = None, resolution: int = 50, *
     ax.locator_params(nbins=5)
     ax.set_xlabel("$x$")
     ax.set_ylabel("$y$")
-    ax.set_zlabel(r"$\log_{10}(1 + f - f^\star)$" if log else "$f(x, y)$")
+    ax.set_zlabel(r"$\log_{10}(1 + f - f^*)$" if log else "$f(x, y)$")
     ax.set_title(surface.name)
     return Surface3DArtists(surf, path)
 
@@ -830,7 +830,7 @@ def plot_lr_sweep(lrs: Any, results: Any, ax: Axes | None = None, *, L: float | 
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("learning rate")
-    ax.set_ylabel(r"final $f(x_T) - f^\star$" if f_star is not None else "final loss $f(x_T)$")
+    ax.set_ylabel(r"final $f(x_T) - f^*$" if f_star is not None else "final loss $f(x_T)$")
     ax.set_title("Final loss vs learning rate")
     ax.legend(loc="best")
     return LrSweepArtists(line, div, thr)

@@ -352,7 +352,7 @@ class BatchSizeExplorer(Explorer):
         lax.set_ylim(self.gap0 * 1e-6, self.gap0 * 5)     # a diverging run leaves at the top; the status says so
         lax.set_xlim(0, self.values["epochs"])
         lax.set_xlabel("epochs (example gradients / n)")
-        lax.set_ylabel(r"$L(w) - L^\star$")
+        lax.set_ylabel(r"$L(w) - L^*$")
         lax.set_title("Loss against work done")
         lax.legend(loc="upper right", fontsize=8)
         self.artists = {"cloud": cloud, "arrow": arrow, "path": path, "end": end, "loss": loss,
@@ -409,7 +409,7 @@ class BatchSizeExplorer(Explorer):
         summary = (f"batch size {b}: {steps} steps in {epochs} epochs ({int(seen[-1])} example gradients), "
                    f"L - L* = {gap[-1]:.2e} (full batch: {gd_gap[-1]:.2e}); "
                    f"spread of g_B = {self.spread:.3g}, |grad L(w0)| = {np.linalg.norm(full):.3g}")
-        a["message"].set_text(f"batch size {b}: {steps} steps\n$L - L^\\star$ = {gap[-1]:.1e}")
+        a["message"].set_text(f"batch size {b}: {steps} steps\n$L - L^*$ = {gap[-1]:.1e}")
         a["message"].set_color("black")
         a["message"].set_visible(self._static_display)
         self._set_status(summary)

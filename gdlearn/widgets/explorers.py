@@ -649,7 +649,7 @@ class LearningRateExplorer(Explorer):
                 # through the top (the message box says so); a converging one fills the axis
                 hi = 10.0 ** math.ceil(math.log10(top))
                 lax.set_ylim(hi * 1e-15, hi)
-                lax.set_ylabel(r"$f(x_k) - f^\star$")
+                lax.set_ylabel(r"$f(x_k) - f^*$")
             self._full_draw_needed = True
         if lax.get_xlim() != (0.0, float(steps)):
             lax.set_xlim(0.0, float(steps))
@@ -854,7 +854,7 @@ class DescentPlayer(Explorer):
         if use_log:
             lax.set_yscale("log")
         lax.set_xlabel("step $k$")
-        lax.set_ylabel(r"$f(x_k) - f^\star$" if f_star is not None else "$f(x_k)$")
+        lax.set_ylabel(r"$f(x_k) - f^*$" if f_star is not None else "$f(x_k)$")
         lax.set_title("Loss")
         self._loss_y = ys
         self.artists = {"done": done, "marker": marker, "loss_marker": now, "title": ax.title}

@@ -355,7 +355,7 @@ class MomentumExplorer(Explorer):
                 lax.set_yscale("log")
                 hi = 10.0 ** (math.ceil(math.log10(float(np.nanmax(Z)) - f_star)) + 3)
                 lax.set_ylim(hi * 1e-15, hi)
-                lax.set_ylabel(r"$f(x_k) - f^\star$")
+                lax.set_ylabel(r"$f(x_k) - f^*$")
             self._full_draw_needed = True
         if lax.get_xlim() != (0.0, float(steps)):
             lax.set_xlim(0.0, float(steps))

@@ -283,7 +283,7 @@ class NewtonExplorer(Explorer):
         top = float(np.nanmax(Z)) - (0.0 if f_star is None else f_star)
         lax.set_ylim(ERROR_FLOOR / 2, 10.0 ** (math.ceil(math.log10(max(top, 1e-12))) + 2))
         lax.set_xlim(-0.5, self.n_steps + 0.5)
-        lax.set_ylabel(r"$f(x_k) - f^\star$" if f_star is not None else "$f(x_k)$")
+        lax.set_ylabel(r"$f(x_k) - f^*$" if f_star is not None else "$f(x_k)$")
         self._background_key = s
         self._full_draw_needed = True
 
