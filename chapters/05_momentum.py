@@ -332,8 +332,7 @@ ax.set(xlim=(-2.6, 0.6), ylim=(-1.0, 1.6), aspect="equal");
 # $$x_{k+1} - x_k = -\text{lr}\,\big(\nabla f(p_k) + \beta b_{k-1}\big) = -\text{lr}\, b_k,
 # \qquad\text{so}\qquad p_{k+1} = x_{k+1} + \beta\,(x_{k+1} - x_k),$$
 #
-# Nesterov's $y_{k+1}$. The gradient is taken at the iterate, which suits a framework (details A
-# relates this form to Sutskever et al.'s). Checked:
+# Nesterov's $y_{k+1}$. The gradient is taken at the iterate, which suits a framework. Checked:
 
 # %%
 lr, beta = 0.01, 0.8
@@ -942,7 +941,8 @@ assert 4.5 < a_h / (1 - b_h) / a_g < 5.5                              # effectiv
 # first order in $\alpha\lambda$ the floor depends only on the effective step $\alpha/(1 - \beta)$.
 # So when you add momentum to SGD, multiply the learning rate by $1 - \beta$ to keep the same noise
 # level (away from the stability edge); to shrink the ball, decay the step or grow the batch
-# (chapter 04). Section H of the [details notebook](05_momentum_details.ipynb) measures both on chapter 04's regression.
+# (chapter 04). Section H of the [details notebook](05_momentum_details.ipynb) measures the formula's two
+# consequences above (a fixed $\alpha$, a fixed effective step) on chapter 04's regression.
 #
 # The noise here is *additive*: a kick of the same size whatever the iterate. Kidambi, Netrapalli,
 # Jain & Kakade (2018, *On the insufficiency of existing momentum schemes for stochastic
