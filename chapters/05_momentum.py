@@ -42,8 +42,9 @@
 # - the **largest stable step** of gradient descent, the heavy ball and Nesterov
 #   (Nesterov's is the *smallest* of the three at $\beta = 0.9$);
 # - what momentum does with **noisy gradients** (chapter 04's mini-batches): the
-#   noise floor is set by the effective step $\alpha/(1 - \beta)$, yet on our
-#   ill-conditioned bowl, tuned for the same floor, the heavy ball still gets there sooner;
+#   noise floor is set, to first order (away from the stability edge), by the effective step
+#   $\alpha/(1 - \beta)$, yet on our ill-conditioned bowl, tuned for the same floor, the heavy ball
+#   still gets there sooner: about 10 times at a high floor, about 2 times at a low one;
 # - when momentum carries the iterate over a hilltop into another minimum;
 # - and you get a **momentum explorer**: sliders for $\alpha$ and $\beta$, a
 #   Nesterov switch, and a start point you set by clicking.
@@ -156,7 +157,7 @@ ax.set_xlabel("$x$ (stretched: axes not to scale)")
 plotting.plot_path(gd.xs[:21], ax=ax, color=style.color_for("gd"), legend=False, linewidth=0.7,
                    marker="o", markersize=2.5, zorder=6, label="gradient descent, $2/(L+\\mu)$")
 plotting.plot_path(ball[:21], ax=ax, color=style.color_for("heavy_ball"), legend=False, linewidth=1.0,
-                   linestyle="--", label=f"heavy ball, $\\alpha^\\star$ = {lr_star:.3f}, $\\beta^\\star$ = {beta_star:.2f}")
+                   linestyle="--", label=f"heavy ball, $\\alpha^*$ = {lr_star:.3f}, $\\beta^*$ = {beta_star:.2f}")
 ax.plot([], [], **{**style.START_STYLE, "markeredgecolor": style.color_for("heavy_ball")},
         label="start (hollow circle, both paths)")
 ax.plot([], [], **{**style.END_STYLE, "color": "white"}, label="step 20 (diamond, path's colour)")
@@ -172,7 +173,7 @@ ax.set_ylim(-4, 4)                                    # the heavy ball swings ou
 ax_loss.set_xscale("symlog", linthresh=20)            # room for the first steps, where the heavy ball's loss rises
 ax_loss.set_xlim(0, 120)
 ax_loss.set_xticks([0, 5, 10, 15, 20, 50, 100], labels=["0", "5", "10", "15", "20", "50", "100"])  # no 10^1 label in the linear part
-ax_loss.set_xlabel("step $k$ (linear up to 20, then log scale)")
+ax_loss.set(xlabel="step $k$ (linear up to 20, then log scale)", ylabel="$f(x_k) - f^*$")
 ax_loss.set_title("Loss: the heavy ball first rises, then is far faster");
 
 # %% [markdown]
@@ -233,18 +234,14 @@ print(f"buffer after 300 steps: {buffer[0]:.6f}; step: {updates[0]:.6f} (gradien
 assert np.isclose(buffer[0], 1 / (1 - 0.9)) and np.isclose(updates[0], -1.0)
 
 # %% [markdown]
-# Other texts and libraries write the buffer as an *average*, $\beta b + (1 - \beta)g$ (started at
-# zero, it stays $1 - \beta$ times our sum, so it gives our iterates with lr times $1 - \beta$;
-# torch's `dampening` stores the first gradient undamped, so it is not exactly this), or put the
-# learning rate inside it (then only a learning-rate schedule changes the iterates). Section A
-# of the [details notebook](05_momentum_details.ipynb) compares these conventions, shows how long the buffer remembers, and checks
-# `sgd` against `torch.optim.SGD` itself. From here on we use
-# `gdlearn.optim.sgd(lr, momentum=β)`, torch's form.
+# Other texts average the buffer, $\beta b + (1 - \beta)g$, or put the learning rate inside it:
+# section A of the [details notebook](05_momentum_details.ipynb) compares these conventions and
+# checks `sgd` against `torch.optim.SGD`. From here on we use `sgd(lr, momentum=β)`, torch's form.
 #
 # ## 3. Nesterov's momentum: look ahead, then step
 #
 # The heavy ball takes the gradient where it *is*, then adds the momentum.
-# Nesterov (1983, *A method of solving a convex programming problem with convergence
+# Nesterov (1983, *A method for solving the convex programming problem with convergence
 # rate $O(1/k^2)$*, Soviet Math. Dokl. 27(2), 372–376) does it the other way round: first let the momentum carry you,
 # then take the gradient *there*:
 #
@@ -327,17 +324,15 @@ ax.set(xlim=(-2.6, 0.6), ylim=(-1.0, 1.6), aspect="equal");
 #
 # $$b_k = \beta b_{k-1} + \nabla f(p_k), \qquad p_{k+1} = p_k - \text{lr}\,\big(\nabla f(p_k) + \beta b_k\big).$$
 #
-# Its iterates $p_k$ are exactly Nesterov's look-ahead points $y_k$ (with $\alpha = \text{lr}$). By
-# induction: let $p_k = y_k$ and call $x_{k+1} = p_k - \text{lr}\,\nabla f(p_k)$ Nesterov's step
-# from it, so that $p_{k+1} = x_{k+1} - \text{lr}\,\beta b_k$; likewise $p_k = x_k - \text{lr}\,\beta b_{k-1}$
-# (with $b_{-1} = 0$, $x_0 = p_0$). Then
+# Its iterates $p_k$ are exactly Nesterov's look-ahead points $y_k$ (with $\alpha = \text{lr}$), by
+# induction on $k$ ($b_{-1} = 0$, $x_0 = p_0$). Suppose $p_k = y_k = x_k - \text{lr}\,\beta b_{k-1}$.
+# Nesterov's step from it is $x_{k+1} = p_k - \text{lr}\,\nabla f(p_k)$, so
+# $p_{k+1} = x_{k+1} - \text{lr}\,\beta b_k$ (the second half of the hypothesis at $k + 1$), and
 #
 # $$x_{k+1} - x_k = -\text{lr}\,\big(\nabla f(p_k) + \beta b_{k-1}\big) = -\text{lr}\, b_k,
 # \qquad\text{so}\qquad p_{k+1} = x_{k+1} + \beta\,(x_{k+1} - x_k),$$
 #
-# Nesterov's $y_{k+1}$. The gradient is always taken at the iterate, which is what makes the form
-# convenient for a framework (section A of the details notebook relates it to Sutskever et al.'s
-# form). Checked:
+# Nesterov's $y_{k+1}$. The gradient is taken at the iterate, which suits a framework. Checked:
 
 # %%
 lr, beta = 0.01, 0.8
@@ -433,7 +428,7 @@ rate_levels = ax.contour(lr_grid, beta_grid, rates, levels=[0.9, 0.95, 0.98, 0.9
 ax.clabel(rate_levels, fmt="%.2f", fontsize=7,               # one label per level, inside the axes
           manual=[(0.0168, 0.749), (0.0062, 0.832), (0.0133, 0.33), (0.0063, 0.365)])
 ax.set_xscale("log")
-ax.plot(lr_star, beta_star, **style.MINIMUM_STYLE, label=f"$(\\alpha^\\star, \\beta^\\star)$: rate {rho_star:.3f}")
+ax.plot(lr_star, beta_star, **style.MINIMUM_STYLE, label=f"$(\\alpha^*, \\beta^*)$: rate {rho_star:.3f}")
 ax.plot(2 / (L + mu), 0, "o", color=style.color_for("gd"), markersize=9, markeredgecolor="white",
         clip_on=False, zorder=8, label=f"best gradient descent: rate {rho_gd:.3f}")
 fig.colorbar(mesh, ax=ax, label="rate $\\rho$ per step (lower is faster)", ticks=[0.82, 0.95, 0.98, 0.99, 1.0])
@@ -559,7 +554,7 @@ ks = np.array(kappas, dtype=float)
 ax.loglog(ks, [table[k]["gd"] for k in kappas], "o-", color=style.color_for("gd"),
           label="gradient descent, $2/(L+\\mu)$")
 ax.loglog(ks, [table[k]["hb"] for k in kappas], "s-", color=style.color_for("heavy_ball"),
-          label="heavy ball, $(\\alpha^\\star, \\beta^\\star)$")
+          label="heavy ball, $(\\alpha^*, \\beta^*)$")
 ax.loglog(ks, 2 * table[10]["gd"] * ks / 10, ":", color="black", linewidth=1, label="slope 1: $\\propto \\kappa$")
 ax.loglog(ks, 2 * table[10]["hb"] * np.sqrt(ks / 10), "--", color="black", linewidth=1,
           label="slope 1/2: $\\propto \\sqrt{\\kappa}$")
@@ -890,7 +885,10 @@ ax.legend(fontsize=8, loc="upper right");
 # heavy ball's best $(\alpha, \beta) \approx (0.032, 0.68)$ converges at 0.82 per step, gradient
 # descent's best (lr $2/(L + \mu)$) at 0.98. In the simulation (seeds 1–3) the heavy ball's mean
 # loss falls below twice the target after 14 steps, gradient descent's after about 116: about 8
-# times sooner. Is that luck of the chosen floor? The same search for every floor gives a frontier:
+# times sooner. Both pairs sit at their stability edge ($\alpha L$ = 1.98 against 2, 3.18 against
+# 3.35), where the exact formula, not the first-order one, sets the floor: their effective steps are
+# five times apart ([details notebook](05_momentum_details.ipynb), section G, "Why the first-order
+# floors disagree near the edge"). Is that luck of the chosen floor? The search for every floor:
 
 # %%
 targets = np.geomspace(0.003, 1.0, 40)
@@ -934,16 +932,17 @@ assert 6.5 < min(reach["gd"]) / max(reach["hb"]) and max(reach["gd"]) / min(reac
 assert np.all(frontier["hb"] < frontier["gd"])                   # at every floor in range, momentum is faster
 assert 9 < gain[-1] < 11 and 1.8 < gain[0] < 2.6
 assert np.isclose(steps_per_e(settings["gd"][2]) / steps_per_e(settings["hb"][2]), 10, atol=0.5)
+assert np.allclose([a_g * L, a_h * L, 2 * (1 + b_h)], [1.98, 3.18, 3.35], atol=(0.006, 0.03, 0.03))   # at the edge
+assert 4.5 < a_h / (1 - b_h) / a_g < 5.5                              # effective steps five times apart
 
 # %% [markdown]
 # **Takeaway:** on this ill-conditioned bowl, for the same noise floor, the best heavy ball is
 # faster than the best gradient descent. What momentum cannot do is lower the floor for free: to
 # first order in $\alpha\lambda$ the floor depends only on the effective step $\alpha/(1 - \beta)$.
 # So when you add momentum to SGD, multiply the learning rate by $1 - \beta$ to keep the same noise
-# level (away from the stability edge); to shrink the ball, decay the step or grow the batch, as in
-# chapter 04. Section H of the [details notebook](05_momentum_details.ipynb) measures both
-# consequences of the formula (a fixed $\alpha$ against a fixed effective step) on chapter 04's
-# regression.
+# level (away from the stability edge); to shrink the ball, decay the step or grow the batch
+# (chapter 04). Section H of the [details notebook](05_momentum_details.ipynb) measures the formula's two
+# consequences above (a fixed $\alpha$, a fixed effective step) on chapter 04's regression.
 #
 # The noise here is *additive*: a kick of the same size whatever the iterate. Kidambi, Netrapalli,
 # Jain & Kakade (2018, *On the insufficiency of existing momentum schemes for stochastic
@@ -1112,7 +1111,7 @@ for line, ls in zip(ax_loss.get_lines(), [styles[n] for n in races]):
 ax_loss.legend(fontsize=8, loc="lower left")
 ax_loss.set_xscale("symlog", linthresh=100)
 ax_loss.set_xlim(0, budget)
-ax_loss.set_xlabel("step $k$ (linear up to 100, then log scale)")
+ax_loss.set(xlabel="step $k$ (linear up to 100, then log scale)", ylabel="$f(x_k) - f^*$")
 ax_loss.set_title(f"Loss, 20,000-step budget (lr = {lr}, $\\beta$ = {beta})");
 
 # %% [markdown]
@@ -1229,8 +1228,9 @@ assert np.isclose(explorer.values["lr"], lr_star) and np.isclose(explorer.values
 # - With noisy gradients the noise floor is chapter 04's with the effective step
 #   $\alpha/(1 - \beta)$ (to first order in $\alpha\lambda$): at a fixed $\alpha$ momentum raises it
 #   by $1/(1 - \beta)$, at a fixed effective step it leaves it unchanged. On the ill-conditioned
-#   bowl with additive noise, tuned for the same floor, the heavy ball still gets there sooner
-#   (about 8 times sooner at a floor of 0.5).
+#   bowl with additive noise, for the same floor, the heavy ball's best setting is faster (steps per
+#   factor $e$): about 10 times at a high floor, about 2 times at a low one (in the simulation at a
+#   floor of 0.5, 8 times sooner).
 # - Tuning, from what this chapter derived: when you change $\beta$, keep the effective step
 #   $\alpha/(1 - \beta)$ to keep the noise floor (section 7); with Nesterov, take at most
 #   $(1 + \beta)/(1 + 2\beta)$ of gradient descent's largest stable lr (section 6); on a quadratic

@@ -114,8 +114,10 @@ wide_bowl = dataclasses.replace(bowl, domain=((-2.75, 0.25), (-4, 4)))
 # $\sqrt{\hat v}$, chapter 06).
 # (At the first step torch, and `gdlearn`, store the first gradient itself,
 # undamped; the damping applies from the second step on.)
-# Same idea, different meaning of the learning rate: compare step sizes only within
-# one convention.
+# Started at zero and damped from the first step, the average stays $1 - \beta$ times our sum (both
+# recursions are linear and start at zero), so with a learning rate lr it gives our iterates at lr
+# times $1 - \beta$. Same idea, different meaning of the learning rate: compare step sizes only
+# within one convention.
 #
 # A second difference hides in where the learning rate sits. Torch (and `gdlearn`)
 # keep it outside the buffer, $p \leftarrow p - \text{lr}_k\, b_k$; Sutskever et
@@ -233,7 +235,7 @@ fig, ax = plt.subplots(figsize=(6.2, 5.2))
 theta = np.linspace(0, 2 * np.pi, 400)
 ax.plot(np.cos(theta), np.sin(theta), color="black", linewidth=0.8, linestyle=":", label="unit circle (stability)")
 ax.plot(rho_star * np.cos(theta), rho_star * np.sin(theta), color=COLORS["bluish_green"], linewidth=7,
-        alpha=0.35, label=f"circle of radius $\\sqrt{{\\beta^\\star}}$ = {rho_star:.3f} (wide band)")
+        alpha=0.35, label=f"circle of radius $\\sqrt{{\\beta^*}}$ = {rho_star:.3f} (wide band)")
 ax.plot(plus.real, plus.imag, color=style.color_for("heavy_ball"), linewidth=2, marker="o", markevery=100,
         markersize=4, label="root $z_+$ as $a = \\alpha\\lambda$ grows")
 ax.plot(minus.real, minus.imag, color=COLORS["reddish_purple"], linewidth=2, linestyle="--", marker="s",
@@ -244,7 +246,7 @@ ax.plot([-rho_star], [0], "^", color="white", markeredgecolor="black", markersiz
         label=f"double root for $\\lambda = L$ ($a$ = {lr_star * L:.2f})")
 ax.plot([1, beta_star, -1], [0, 0, 0], "x", color="black", markersize=7, label="$a = 0$: roots 1 and $\\beta$; edge: $-1$")
 ax.set(xlabel="real part", ylabel="imaginary part", aspect="equal", xlim=(-1.15, 1.15), ylim=(-1.15, 1.15),
-       title=f"Roots of $z^2 - (1 + \\beta - a) z + \\beta$, $\\beta = \\beta^\\star$ = {beta_star:.3f}")
+       title=f"Roots of $z^2 - (1 + \\beta - a) z + \\beta$, $\\beta = \\beta^*$ = {beta_star:.3f}")
 ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5));
 
 # %% [markdown]
@@ -302,9 +304,9 @@ for ax, axis, name in zip(axes, (0, 1), ("along the valley, $\\lambda = \\mu = 1
     ax.semilogy(np.abs(gd.xs[:121, axis]), color=style.color_for("gd"), marker="o", markersize=3,
                 markevery=5, label="gradient descent, $2/(L+\\mu)$")
     ax.semilogy(np.abs(ball[:, axis]), color=style.color_for("heavy_ball"), marker="s", markersize=3,
-                markevery=5, label="heavy ball, $(\\alpha^\\star, \\beta^\\star)$")
+                markevery=5, label="heavy ball, $(\\alpha^*, \\beta^*)$")
     ax.semilogy(k, np.abs(ball[0, axis]) * rho_star**k, color="black", linestyle=":", linewidth=1,
-                label="$(\\rho^\\star)^k |z_0|$")
+                label="$(\\rho^*)^k |z_0|$")
     ax.set(xlabel="step $k$", title=name)
 axes[0].set_ylabel("$|z_k|$, the error along one eigenvector")
 axes[0].legend(fontsize=8, loc="lower left");
@@ -405,9 +407,12 @@ for k in kappas:                     # steps predicted from k rho^k: ln(1e6 k) /
 # $(\alpha^\star, \beta^\star)$ is the best heavy-ball pair in the worst case over
 # quadratics with eigenvalues in $[\mu, L]$: a pair whose rate (the largest root modulus
 # over $\lambda \in [\mu, L]$) were $\rho < \rho^\star$ would shrink the distance by at most
-# $C(\rho + \varepsilon)^k$ on every such quadratic (for any $\varepsilon > 0$), less than
-# $(\rho^\star)^k$ for large $k$, on the bound's quadratic too, which is impossible
-# (the chapter's section 4 grid of $(\alpha, \beta)$ checks the same at $\kappa = 100$).
+# $C(\rho + \varepsilon)^k$ on every such quadratic (for any $\varepsilon > 0$, with one constant
+# $C$ for all $\lambda \in [\mu, L]$, by compactness of $[\mu, L]$ and continuity of the
+# one-direction iteration matrix in $\lambda$), less than $(\rho^\star)^k$ for large $k$, on the
+# bound's quadratic too, which is impossible (the chapter's section 4 grid of $(\alpha, \beta)$
+# checks a stronger, two-eigenvalue version at $\kappa = 100$: no pair beats $\rho^\star$ even
+# when only $\lambda \in \{\mu, L\}$ count).
 
 # %% [markdown]
 # ## E. Nesterov's best parameters on a quadratic
@@ -473,7 +478,7 @@ plotting.plot_contours(wide_bowl, ax=ax, filled=False, levels=27,
 ax.set_aspect("auto")
 ax.set_xlabel("$x$ (stretched: axes not to scale)")
 three = [("gradient descent, $2/(L+\\mu)$", gd.xs, "gd", "-", "o"),
-         (f"heavy ball, $\\alpha^\\star$ = {lr_star:.3f}, $\\beta^\\star$ = {beta_star:.2f}", ball, "heavy_ball", "--", "s"),
+         (f"heavy ball, $\\alpha^*$ = {lr_star:.3f}, $\\beta^*$ = {beta_star:.2f}", ball, "heavy_ball", "--", "s"),
          (f"Nesterov (tuned), $\\alpha$ = {lr_nag:.4f}, $\\beta$ = {beta_nag:.2f}", nag_tuned.xs, "nesterov", "-.", "^")]
 for label, xs, key, ls, marker in three:
     plotting.plot_path(xs[:21], ax=ax, color=style.color_for(key), legend=False, linewidth=1.0, linestyle=ls,
@@ -493,7 +498,7 @@ ax.set_ylim(-4, 4)
 ax_loss.set_xscale("symlog", linthresh=20)
 ax_loss.set_xlim(0, 120)
 ax_loss.set_xticks([0, 5, 10, 15, 20, 50, 100], labels=["0", "5", "10", "15", "20", "50", "100"])
-ax_loss.set_xlabel("step $k$ (linear up to 20, then log scale)")
+ax_loss.set(xlabel="step $k$ (linear up to 20, then log scale)", ylabel="$f(x_k) - f^*$")
 ax_loss.set_title("Loss: in the long run, heavy ball fastest,\nthen Nesterov, then gradient descent");
 print(f"steps to 1e-6: heavy ball {steps_to(ball)}, Nesterov (tuned) {steps_to(nag_tuned.xs)}, "
       f"gradient descent {steps_to(gd.xs)}")
@@ -670,8 +675,8 @@ def bowl_floor(lr, beta):
 # %%
 ill = {}
 for name, lr_, beta_ in [("gradient descent, $2/(L+\\mu)$", 2 / (L + mu), 0.0),
-                         ("heavy ball, $(\\alpha^\\star, \\beta^\\star)$", lr_star, beta_star),
-                         ("heavy ball, $\\beta^\\star$, effective step $2/(L+\\mu)$", (1 - beta_star) * 2 / (L + mu),
+                         ("heavy ball, $(\\alpha^*, \\beta^*)$", lr_star, beta_star),
+                         ("heavy ball, $\\beta^*$, effective step $2/(L+\\mu)$", (1 - beta_star) * 2 / (L + mu),
                           beta_star)]:
     losses = noisy_bowl(lr_, beta_)
     floor = losses[400:].mean()
@@ -904,9 +909,9 @@ for ax, (group, pairs) in zip(axes, settings.items()):
         elif i == 0:                                      # the three formula floors are equal here: one line
             ax.axhline(r["predicted"], color="black", linestyle=":", linewidth=1)
     ax.set(xlabel="step $k$ (log scale)", title=group)
-    ax.legend(fontsize=8, loc="upper right", title="dotted: the formula, $\\alpha\\,\\mathrm{tr}\\,\\Sigma^\\star / (4b(1-\\beta))$",
+    ax.legend(fontsize=8, loc="upper right", title="dotted: the formula, $\\alpha\\,\\mathrm{tr}\\,\\Sigma^* / (4b(1-\\beta))$",
               title_fontsize=8)
-axes[0].set_ylabel("$L - L^\\star$, mean of 20 runs\n(running mean over the last $k/10$ steps, at most 100)")
+axes[0].set_ylabel("$L - L^*$, mean of 20 runs\n(running mean over the last $k/10$ steps, at most 100)")
 axes[0].set_ylim(1e-4, 20);
 
 # %% [markdown]
