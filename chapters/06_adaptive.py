@@ -882,17 +882,9 @@ assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1] 
 # a shrink by the factor $1 - \eta\lambda$, then the gradient step (PyTorch's
 # `sgd(weight_decay=λ)` is the L2 form).
 #
-# **With momentum the steps differ**: PyTorch's L2 form puts the decay into the
-# momentum buffer; SGDW (Loshchilov and Hutter, 2019, Algorithm 1) applies it once
-# per step, outside. In the frameworks' parametrization (decay $\eta\lambda$ per
-# step; the paper calls the learning rate $\alpha$ and writes the decay $\eta_t\lambda$,
-# $\eta_t$ the schedule multiplier): $b \leftarrow \beta b + \eta g$, then
-# $x \leftarrow x - b - \eta\lambda x$. Yet SGDW ends where an L2 penalty of strength
-# $(1 - \beta)\lambda$ would (in the paper's parametrization, $(1 - \beta)\lambda/\alpha$).
-# At rest nothing changes from one step to the next: the buffer is constant, so
-# $b = \eta g/(1 - \beta)$, and $x$ is constant, so the step $b$ cancels the decay,
-# $b = -\eta\lambda x$. Equating the two gives $g + (1 - \beta)\lambda x = 0$, the minimum condition of $f$ plus the
-# penalty $\tfrac{(1-\beta)\lambda}{2}\lVert x\rVert^2$ ([details notebook](06_adaptive_details.ipynb), section D, checks it).
+# With momentum the two forms differ (PyTorch's L2 form puts the decay into the momentum
+# buffer, Loshchilov and Hutter's SGDW applies it outside); where SGDW ends, and how the
+# paper writes its decay, are in the [details notebook](06_adaptive_details.ipynb), section D.
 #
 # **For Adam, L2 and decoupled decay are different regularizers, even without
 # momentum.** The penalty's gradient $\lambda x$ goes into $m$ and $v$ and is
