@@ -13,7 +13,7 @@ cuts the precomputed paths at the step (``set_data``) and blits them, so the
 Play button stays smooth. Every race optimizer has its own colour (the eight
 Okabe–Ito colours of :data:`gdlearn.style.PALETTE`) and its own marker
 (:data:`RACE_STYLES`). An optimizer that diverges stops where its last finite
-iterate was (kept just inside the axes if that point is outside them),
+iterate was (or at the edge of the axes if that point is outside them),
 marked with a large "X" (a marker no optimizer uses) and the word
 "diverged" above it; its legend entry says "diverged (X)" and the
 status line ``"diverged at step k"``. (The legend is
@@ -184,6 +184,7 @@ class RaceExplorer(Explorer):
         self._surface_drawn = None
         self._labels: tuple = ()
         self._contours = None
+        self._fit_paths_pending = True
         self._stopped: dict[str, bool] = {}
         self._loss_top = math.inf
         values = dict(surface=name, optimizers=shown, step=self.steps, x0=float(start[0]), y0=float(start[1]))
@@ -257,7 +258,8 @@ class RaceExplorer(Explorer):
         ax, lax = fig.subplots(1, 2, width_ratios=[1, 1.15])
         self.ax, self.loss_ax = ax, lax
         self.artists = {}
-        (start,) = ax.plot([], [], color="black", **style.START_STYLE)
+        # the start ring above every path and its markers (below the moving heads)
+        (start,) = ax.plot([], [], color="black", **dict(style.START_STYLE, zorder=7))
         self.artists["start"] = start
         every = max(1, round(self.steps / MARKS_PER_RACE))
         for i, n in enumerate(self.optimizers):
@@ -380,6 +382,11 @@ class RaceExplorer(Explorer):
                 if a is not None:
                     a.remove()
         self._contours = plotting.plot_contours(s, ax=self.ax)
+        # pale contours, so that the coloured paths on a valley floor keep their contrast
+        if self._contours.filled is not None:
+            self._contours.filled.set_alpha(0.45)
+        self._contours.lines.set_alpha(0.45)
+        self._fit_paths_pending = True   # zoom to the new surface's paths, at this full draw
         lax = self.loss_ax
         f_star = plotting._f_star(s)
         _, _, Z = plotting.surface_grid(s, 200)
@@ -428,6 +435,37 @@ class RaceExplorer(Explorer):
             self.loss_ax.set_ylim(bottom, max(top, bottom * 10))
             self._full_draw_needed = True
 
+    def _fit_path_axis(self, s: Any, traces: Mapping[str, Any]) -> None:
+        """Zoom the path panel to the paths: their iterates inside the surface's domain, the start and the minima,
+        with a margin of 12 % (at least a tenth of the domain). Refitted when the surface changes,
+        and widened (never narrowed) when a path leaves the axes: a full draw, never a blit."""
+        (dx_lo, dx_hi), (dy_lo, dy_hi) = s.domain
+        v = self.values
+        minima = np.asarray(s.minima if s.minima is not None else np.empty((0, 2)), dtype=float).reshape(-1, 2)
+        pts = [np.array([[v["x0"], v["y0"]]], dtype=float), minima]
+        for t in traces.values():
+            xs = np.asarray(t.xs, dtype=float)
+            with np.errstate(invalid="ignore"):
+                inside = (np.all(np.isfinite(xs), axis=1) & (xs[:, 0] >= dx_lo) & (xs[:, 0] <= dx_hi)
+                          & (xs[:, 1] >= dy_lo) & (xs[:, 1] <= dy_hi))
+            pts.append(xs[inside])
+        p = np.concatenate(pts)
+        lo, hi = p.min(axis=0), p.max(axis=0)
+        span = np.maximum(hi - lo, 0.1 * np.array([dx_hi - dx_lo, dy_hi - dy_lo]))
+        mid = (lo + hi) / 2
+        lo = np.maximum(mid - 0.62 * span, [dx_lo, dy_lo])
+        hi = np.minimum(mid + 0.62 * span, [dx_hi, dy_hi])
+        (x_lo, x_hi), (y_lo, y_hi) = self.ax.get_xlim(), self.ax.get_ylim()
+        if self._fit_paths_pending:
+            self._fit_paths_pending = False
+        elif lo[0] >= x_lo and hi[0] <= x_hi and lo[1] >= y_lo and hi[1] <= y_hi:
+            return
+        else:  # widen only, so that a slider sweep settles on one range
+            lo, hi = np.minimum(lo, [x_lo, y_lo]), np.maximum(hi, [x_hi, y_hi])
+        self.ax.set_xlim(float(lo[0]), float(hi[0]))
+        self.ax.set_ylim(float(lo[1]), float(hi[1]))
+        self._full_draw_needed = True
+
     @staticmethod
     def _label(name: str, trace: Any) -> str:
         # the step numbers go to the status line: a label that changed with every
@@ -447,6 +485,7 @@ class RaceExplorer(Explorer):
             if n not in chosen:
                 self.artists[f"gone:{n}"].set_visible(False)
         self._fit_loss_axis(s, chosen)
+        self._fit_path_axis(s, traces)
         labels = tuple((n, self._label(n, t)) for n, t in traces.items())
         if labels != self._labels:
             self._set_legend(labels)
