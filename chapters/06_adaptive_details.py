@@ -844,7 +844,8 @@ for ax, distance, key, ls, label, low in [(ax1, l2_distance, "adam", "-", r"Adam
             label=label + ("\n(a distance of exactly 0 is drawn at $10^{-17}$)" if ax is ax1 else ""))
     ax.set_yscale("log")
     ax.set(xlabel="step $t$", ylabel="distance of $x_1$ (steep) from its end point", ylim=(low, 10),
-           title=f"No noise, steep $x_1$, {label.split(':')[0]}: still, then bursts")
+           title=f"No noise, steep $x_1$, {label.split(':')[0]}: "
+                 + ("still, then bursts" if ax is ax1 else "creeping, then bursts"))
     ax.legend(fontsize=8, loc="upper right")
 ax3.plot(k, l2_rate[1:], color=style.color_for("adam"), linewidth=2.5, label=r"step size of Adam + L2's $x_1$")
 ax3.plot(k, w_rate[1:], color=style.color_for("adamw"), linestyle="-.", linewidth=1.2,
@@ -1230,8 +1231,9 @@ if torch is not None:
 # penalty when set), `torch.optim.AdamW` has `weight_decay=0.01`. And a trap when
 # porting: in Keras 3, `weight_decay` is an
 # argument of *every* optimizer and is always decoupled (the base class shrinks
-# each variable by `lr * weight_decay` before the update: `_apply_weight_decay`, called
-# in `_backend_apply_gradients` before `update_step`, in `keras/src/optimizers/base_optimizer.py`), so
+# each variable by `lr * weight_decay` before the update: in Keras 3.8.0,
+# `keras/src/optimizers/base_optimizer.py`, `_backend_apply_gradients` calls `_apply_weight_decay`,
+# then `update_step`; other Keras versions call it elsewhere, with the same effect), so
 # `keras.optimizers.Adam(weight_decay=λ)` is AdamW, while
 # `torch.optim.Adam(weight_decay=λ)` is Adam + L2 **by default**: recent PyTorch
 # (2.13, the version that produced section H's stored values) gives `Adam` a flag
