@@ -773,7 +773,7 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # Gradient descent and the heavy ball need the same number of steps at every angle: they
 # treat all directions alike, so turning the valley (and its start) changes nothing.
 # Adagrad is fast on the aligned valley: 6 steps at $\eta \approx 19$, near the top of
-# the grid (top row; why, below). Turned by 25°, it needs about as many steps as
+# the grid (top row). Turned by 25°, it needs about as many steps as
 # gradient descent; turned by 45°, more. There (bottom left, its first three steps
 # numbered) it zigzags across the valley instead of running along it, like gradient
 # descent drawn lighter beside it. Adam's scaling alone ($\beta_1 = 0$, drawn in
@@ -785,32 +785,11 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # Adam at every angle. On this valley Adam's insensitivity to the angle goes with its
 # momentum: it grows with $\beta_1$. (Counted from the step at which $f$ *stays* below, Adam
 # wins at small angles: [details notebook](06_adaptive_details.ipynb), section C.)
-
-# %% [markdown]
-# **Why so few steps, at so large an $\eta$?** Adagrad's first step moves each
-# coordinate by $\eta \approx 19$ (section 1), far past the minimum: $f$ rises about
-# 300-fold. But that overshoot gives a huge second gradient $a_i x_i$, which dominates
-# the sum $s_i$ from then on: $\sqrt{s_i} \approx a_i\,|x_{1,i}|$, where the position
-# after step 1 has $|x_{1,i}| = \eta - |x_{0,i}|$, close to $\eta$ when $\eta$ is large.
-# So the step size $\eta/\sqrt{s_i}$ is close to $1/a_i$, the per-coordinate Newton step
-# (chapter 08) that would land on the minimum at once. That relies on a noise-free quadratic
-# aligned with the axes: the 6 steps are not a general advantage of Adagrad. From step 2
-# on, step size times curvature is between 1.05 and 1.14 in both coordinates; from step
-# 3 on each step multiplies $x_1$ by about $-0.13$ and $x_2$ by about $-0.05$:
-
-# %%
-lr0, a0 = best_lr["Adagrad"][0], np.diag(valley(0).hess(np.zeros(2)))   # a0: the curvatures a_i, 1 and 100
-trace0 = paths["Adagrad"][:7, int(np.argmin(np.abs(lr_grid - lr0)))]   # the run of the figure, steps 0 to 6
-newton = lr0 / np.sqrt(np.cumsum((trace0[:-1] * a0) ** 2, axis=0)) * a0  # step size x a_i (g_i = a_i x_i)
-f_ratio = np.array([valley(0).f(x) for x in trace0]) / valley(0).f(trace0[0])
-print(f"lr = {lr0:.3g}; f / f0 after steps 1 to 6: {[float(f'{r:.2g}') for r in f_ratio[1:]]}\n"
-      f"step size x curvature, steps 1 to 6: {newton.round(3).tolist()}")
-
-# %% jupyter={"source_hidden": true}
-# Checks: the numbers quoted in the text (nothing new to learn here).
-assert 200 < f_ratio[1] < 400 and f_ratio[6] < 1e-8 and np.allclose(trace0[1] - trace0[0], [lr0, -lr0])
-assert np.all((newton[1:] > 1.05) & (newton[1:] < 1.14))
-assert np.allclose(trace0[3:] / trace0[2:-1], 1 - newton[2:]) and np.allclose(1 - newton[2:], [-0.13, -0.05], atol=0.005)
+#
+# Adagrad's few long steps on the aligned valley come from its first step overshooting: the
+# huge second gradient then sets each coordinate's step size close to $1/a_i$, the
+# per-coordinate Newton step (chapter 08). That needs a noise-free quadratic aligned with the
+# axes ([details notebook](06_adaptive_details.ipynb), section C, measures it).
 
 # %% [markdown]
 # Why is Adagrad at 45° *slower* than gradient descent, not just as slow? At 45° each
@@ -1219,8 +1198,8 @@ assert np.allclose([quad_end["Adagrad"], quad_end["SGD"]], [2.95e-8, 3.61e-8], r
 #   gives steps of exactly η (ε aside). Adam is `chain(scale_by_adam(...), scale_by_learning_rate(lr))`.
 # - Per-coordinate steps are a **diagonal preconditioner**. On a quadratic aligned
 #   with the coordinate axes they make the condition number irrelevant (Adagrad: 6
-#   steps on an aligned κ = 100 valley at η = 19: a first step that raises f about
-#   300-fold, then step sizes within 14 % of Newton's). They do not straighten a
+#   steps on an aligned κ = 100 valley at η = 19: a first step that overshoots, then
+#   step sizes close to Newton's). They do not straighten a
 #   turned valley: turned by 25° or more, Adagrad needed about as many steps as gradient
 #   descent, or more (at 45° its step size freezes at about two thirds of gradient
 #   descent's best). That is one κ = 100 quadratic; elsewhere the gain depends on
