@@ -412,9 +412,9 @@ def test_both_panels_have_a_legend_of_the_optimizers_shown():
 
 
 def test_static_figure_zooms_to_the_paths_and_keeps_the_start_visible():
-    """The default race (what a reader without a kernel sees): the path panel is fitted to the
-    paths, the start and the minimum (not the whole domain), the start ring lies above every
-    path and marker, the contours are pale; a Play frame never changes the limits."""
+    """The default race (what a reader without a kernel sees): the path panel holds every iterate,
+    the start and the minimum, in under half the domain's area; the start ring lies above every
+    path and marker; the contours are pale; neither a Play frame nor a learning rate moves the view."""
     race = optimizer_race()
     try:
         (x_lo, x_hi), (y_lo, y_hi) = race.ax.get_xlim(), race.ax.get_ylim()
@@ -429,7 +429,9 @@ def test_static_figure_zooms_to_the_paths_and_keeps_the_start_visible():
         assert all(a["start"].get_zorder() > a[f"{part}:{n}"].get_zorder()
                    for n in race.values["optimizers"] for part in ("path", "marks"))
         assert race._contours.lines.get_alpha() < 1 and race._contours.filled.get_alpha() < 1
-        race.update(step=10)
+        race.update(step=10)                                               # a Play frame
+        assert race.ax.get_xlim() == (x_lo, x_hi) and race.ax.get_ylim() == (y_lo, y_hi)
+        race.update(lr_sgd=1e-3)                                           # a learning rate: the view stays
         assert race.ax.get_xlim() == (x_lo, x_hi) and race.ax.get_ylim() == (y_lo, y_hi)
     finally:
         race.close()

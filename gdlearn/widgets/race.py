@@ -40,6 +40,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.lines import Line2D
+from matplotlib.ticker import AutoLocator, MultipleLocator
 
 from .. import plotting, style
 from .. import surfaces as _surfaces
@@ -127,6 +128,13 @@ _DEFAULT_LRS: dict[str, dict[str, float]] = {
 }
 
 
+# The path panel's default view per surface, where the default race's paths lie (the whole
+# domain, x in [-2, 2] and y in [-1, 3] for Rosenbrock, would leave them a fifth of the panel).
+_VIEWS: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
+    "rosenbrock": ((-1.5, 1.3), (-0.3, 1.5)),
+}
+
+
 def race_surfaces() -> dict[str, Any]:
     """The surfaces of the race's dropdown: Rosenbrock, Beale, an ill-conditioned quadratic
     (κ = 50, axes turned by 30°), Himmelblau and the saddle x² − y²."""
@@ -184,7 +192,6 @@ class RaceExplorer(Explorer):
         self._surface_drawn = None
         self._labels: tuple = ()
         self._contours = None
-        self._fit_paths_pending = True
         self._stopped: dict[str, bool] = {}
         self._loss_top = math.inf
         values = dict(surface=name, optimizers=shown, step=self.steps, x0=float(start[0]), y0=float(start[1]))
@@ -386,7 +393,6 @@ class RaceExplorer(Explorer):
         if self._contours.filled is not None:
             self._contours.filled.set_alpha(0.45)
         self._contours.lines.set_alpha(0.45)
-        self._fit_paths_pending = True   # zoom to the new surface's paths, at this full draw
         lax = self.loss_ax
         f_star = plotting._f_star(s)
         _, _, Z = plotting.surface_grid(s, 200)
@@ -435,36 +441,27 @@ class RaceExplorer(Explorer):
             self.loss_ax.set_ylim(bottom, max(top, bottom * 10))
             self._full_draw_needed = True
 
-    def _fit_path_axis(self, s: Any, traces: Mapping[str, Any]) -> None:
-        """Zoom the path panel to the paths: their iterates inside the surface's domain, the start and the minima,
-        with a margin of 12 % (at least a tenth of the domain). Refitted when the surface changes,
-        and widened (never narrowed) when a path leaves the axes: a full draw, never a blit."""
+    def _fit_path_axis(self, s: Any) -> None:
+        """The path panel: the surface's view (:data:`_VIEWS`, else its whole domain), widened to hold
+        the start and the minima. It depends on the surface and the start only, never on a learning
+        rate or the step, so it changes at full draws only (a path may leave it, as it may leave a
+        domain; a diverged run's X then sits at the panel's edge)."""
         (dx_lo, dx_hi), (dy_lo, dy_hi) = s.domain
-        v = self.values
+        (x_lo, x_hi), (y_lo, y_hi) = _VIEWS.get(self.values["surface"], s.domain)
         minima = np.asarray(s.minima if s.minima is not None else np.empty((0, 2)), dtype=float).reshape(-1, 2)
-        pts = [np.array([[v["x0"], v["y0"]]], dtype=float), minima]
-        for t in traces.values():
-            xs = np.asarray(t.xs, dtype=float)
-            with np.errstate(invalid="ignore"):
-                inside = (np.all(np.isfinite(xs), axis=1) & (xs[:, 0] >= dx_lo) & (xs[:, 0] <= dx_hi)
-                          & (xs[:, 1] >= dy_lo) & (xs[:, 1] <= dy_hi))
-            pts.append(xs[inside])
-        p = np.concatenate(pts)
-        lo, hi = p.min(axis=0), p.max(axis=0)
-        span = np.maximum(hi - lo, 0.1 * np.array([dx_hi - dx_lo, dy_hi - dy_lo]))
-        mid = (lo + hi) / 2
-        lo = np.maximum(mid - 0.62 * span, [dx_lo, dy_lo])
-        hi = np.minimum(mid + 0.62 * span, [dx_hi, dy_hi])
-        (x_lo, x_hi), (y_lo, y_hi) = self.ax.get_xlim(), self.ax.get_ylim()
-        if self._fit_paths_pending:
-            self._fit_paths_pending = False
-        elif lo[0] >= x_lo and hi[0] <= x_hi and lo[1] >= y_lo and hi[1] <= y_hi:
-            return
-        else:  # widen only, so that a slider sweep settles on one range
-            lo, hi = np.minimum(lo, [x_lo, y_lo]), np.maximum(hi, [x_hi, y_hi])
-        self.ax.set_xlim(float(lo[0]), float(hi[0]))
-        self.ax.set_ylim(float(lo[1]), float(hi[1]))
-        self._full_draw_needed = True
+        p = np.vstack([[[self.values["x0"], self.values["y0"]]], minima])
+        p = p[np.all(np.isfinite(p), axis=1)]
+        pad_x, pad_y = 0.05 * (x_hi - x_lo), 0.05 * (y_hi - y_lo)
+        if len(p):
+            x_lo, x_hi = min(x_lo, p[:, 0].min() - pad_x), max(x_hi, p[:, 0].max() + pad_x)
+            y_lo, y_hi = min(y_lo, p[:, 1].min() - pad_y), max(y_hi, p[:, 1].max() + pad_y)
+        lims = ((max(x_lo, dx_lo), min(x_hi, dx_hi)), (max(y_lo, dy_lo), min(y_hi, dy_hi)))
+        if lims != (self.ax.get_xlim(), self.ax.get_ylim()):
+            self.ax.set_xlim(*lims[0])
+            self.ax.set_ylim(*lims[1])
+            for axis in (self.ax.xaxis, self.ax.yaxis):   # a view's ticks do not depend on the panel's size
+                axis.set_major_locator(MultipleLocator(0.5) if self.values["surface"] in _VIEWS else AutoLocator())
+            self._full_draw_needed = True
 
     @staticmethod
     def _label(name: str, trace: Any) -> str:
@@ -485,7 +482,7 @@ class RaceExplorer(Explorer):
             if n not in chosen:
                 self.artists[f"gone:{n}"].set_visible(False)
         self._fit_loss_axis(s, chosen)
-        self._fit_path_axis(s, traces)
+        self._fit_path_axis(s)
         labels = tuple((n, self._label(n, t)) for n, t in traces.items())
         if labels != self._labels:
             self._set_legend(labels)
