@@ -524,6 +524,32 @@ assert adam_n[0] > 0.9 * adam_n[ANGLES == 15][0]                        # with m
 
 
 # %% [markdown]
+# **Why so few steps, at so large an $\eta$?** Adagrad's first step moves each
+# coordinate by $\eta \approx 19$ (the chapter's section 1), far past the minimum: $f$ rises about
+# 300-fold. But that overshoot gives a huge second gradient $a_i x_i$, which dominates
+# the sum $s_i$ from then on: $\sqrt{s_i} \approx a_i\,|x_{1,i}|$, where the position
+# after step 1 has $|x_{1,i}| = \eta - |x_{0,i}|$, close to $\eta$ when $\eta$ is large.
+# So the step size $\eta/\sqrt{s_i}$ is close to $1/a_i$, the per-coordinate Newton step
+# (chapter 08) that would land on the minimum at once. That relies on a noise-free quadratic
+# aligned with the axes: the 6 steps are not a general advantage of Adagrad. From step 2
+# on, step size times curvature is between 1.05 and 1.14 in both coordinates; from step
+# 3 on each step multiplies $x_1$ by about $-0.13$ and $x_2$ by about $-0.05$:
+
+# %%
+lr0, a0 = best_lr["Adagrad"][0], np.diag(valley(0).hess(np.zeros(2)))   # a0: the curvatures a_i, 1 and 100
+trace0 = paths["Adagrad"][:7, int(np.argmin(np.abs(lr_grid - lr0)))]   # the run of the figure, steps 0 to 6
+newton = lr0 / np.sqrt(np.cumsum((trace0[:-1] * a0) ** 2, axis=0)) * a0  # step size x a_i (g_i = a_i x_i)
+f_ratio = np.array([valley(0).f(x) for x in trace0]) / valley(0).f(trace0[0])
+print(f"lr = {lr0:.3g}; f / f0 after steps 1 to 6: {[float(f'{r:.2g}') for r in f_ratio[1:]]}\n"
+      f"step size x curvature, steps 1 to 6: {newton.round(3).tolist()}")
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+assert 200 < f_ratio[1] < 400 and f_ratio[6] < 1e-8 and np.allclose(trace0[1] - trace0[0], [lr0, -lr0])
+assert np.all((newton[1:] > 1.05) & (newton[1:] < 1.14))
+assert np.allclose(trace0[3:] / trace0[2:-1], 1 - newton[2:]) and np.allclose(1 - newton[2:], [-0.13, -0.05], atol=0.005)
+
+# %% [markdown]
 # Which of Adam and the heavy ball is faster depends on the count. The figure plots
 # the ratio of their counts: by the first step below the threshold the heavy ball
 # wins at every angle; by "stays below", Adam wins at 0°, 5° and 10° (167 to 169
@@ -844,7 +870,8 @@ for ax, distance, key, ls, label, low in [(ax1, l2_distance, "adam", "-", r"Adam
             label=label + ("\n(a distance of exactly 0 is drawn at $10^{-17}$)" if ax is ax1 else ""))
     ax.set_yscale("log")
     ax.set(xlabel="step $t$", ylabel="distance of $x_1$ (steep) from its end point", ylim=(low, 10),
-           title=f"No noise, steep $x_1$, {label.split(':')[0]}: still, then bursts")
+           title=f"No noise, steep $x_1$, {label.split(':')[0]}: "
+                 + ("still, then bursts" if ax is ax1 else "creeping, then bursts"))
     ax.legend(fontsize=8, loc="upper right")
 ax3.plot(k, l2_rate[1:], color=style.color_for("adam"), linewidth=2.5, label=r"step size of Adam + L2's $x_1$")
 ax3.plot(k, w_rate[1:], color=style.color_for("adamw"), linestyle="-.", linewidth=1.2,
@@ -1230,8 +1257,9 @@ if torch is not None:
 # penalty when set), `torch.optim.AdamW` has `weight_decay=0.01`. And a trap when
 # porting: in Keras 3, `weight_decay` is an
 # argument of *every* optimizer and is always decoupled (the base class shrinks
-# each variable by `lr * weight_decay` before the update: `_apply_weight_decay`, called
-# in `_backend_apply_gradients` before `update_step`, in `keras/src/optimizers/base_optimizer.py`), so
+# each variable by `lr * weight_decay` before the update: in Keras 3.8.0,
+# `keras/src/optimizers/base_optimizer.py`, `_backend_apply_gradients` calls `_apply_weight_decay`,
+# then `update_step`; other Keras versions call it elsewhere, with the same effect), so
 # `keras.optimizers.Adam(weight_decay=λ)` is AdamW, while
 # `torch.optim.Adam(weight_decay=λ)` is Adam + L2 **by default**: recent PyTorch
 # (2.13, the version that produced section H's stored values) gives `Adam` a flag

@@ -204,7 +204,10 @@ def test_changing_surface_resets_start_and_lrs(race):
     race.update(surface="beale")
     assert (race.values["x0"], race.values["y0"]) == tuple(beale.start)
     assert race.values["lr_sgd"] == default_lr("beale", "SGD") == 0.01
-    assert race.ax.get_title() == beale.name and race.ax.get_xlim() == beale.domain[0]
+    assert race.ax.get_title() == beale.name
+    (x_lo, x_hi), (y_lo, y_hi) = race.ax.get_xlim(), race.ax.get_ylim()      # zoomed, inside the domain
+    assert beale.domain[0][0] <= x_lo < x_hi <= beale.domain[0][1]
+    assert beale.domain[1][0] <= y_lo < y_hi <= beale.domain[1][1]
     np.testing.assert_array_equal(_path(race, "Adam"), run(adam(lr=0.1), beale, beale.start, 120).xs)
     race.update(surface="rosenbrock", lr_adam=0.02)      # given values win over the defaults
     assert race.values["lr_adam"] == 0.02 and race.values["lr_sgd"] == 1e-3
@@ -406,3 +409,29 @@ def test_both_panels_have_a_legend_of_the_optimizers_shown():
         assert len([c for c in ex.ax.get_children() if type(c).__name__ == "Legend"]) == 1   # the old one removed
     finally:
         ex.close()
+
+
+def test_static_figure_zooms_to_the_paths_and_keeps_the_start_visible():
+    """The default race (what a reader without a kernel sees): the path panel holds every iterate,
+    the start and the minimum, in under half the domain's area; the start ring lies above every
+    path and marker; the contours are pale; neither a Play frame nor a learning rate moves the view."""
+    race = optimizer_race()
+    try:
+        (x_lo, x_hi), (y_lo, y_hi) = race.ax.get_xlim(), race.ax.get_ylim()
+        (dx_lo, dx_hi), (dy_lo, dy_hi) = rosenbrock.domain
+        for n in race.values["optimizers"]:      # every iterate drawn is inside the panel
+            xs = np.asarray(race.traces[n].xs)
+            assert np.all((xs[:, 0] > x_lo) & (xs[:, 0] < x_hi) & (xs[:, 1] > y_lo) & (xs[:, 1] < y_hi)), n
+        for px, py in [rosenbrock.start, (1.0, 1.0)]:                      # the start and the minimum
+            assert x_lo < px < x_hi and y_lo < py < y_hi
+        assert (x_hi - x_lo) * (y_hi - y_lo) < 0.5 * (dx_hi - dx_lo) * (dy_hi - dy_lo)   # zoomed in
+        a = race.artists
+        assert all(a["start"].get_zorder() > a[f"{part}:{n}"].get_zorder()
+                   for n in race.values["optimizers"] for part in ("path", "marks"))
+        assert race._contours.lines.get_alpha() < 1 and race._contours.filled.get_alpha() < 1
+        race.update(step=10)                                               # a Play frame
+        assert race.ax.get_xlim() == (x_lo, x_hi) and race.ax.get_ylim() == (y_lo, y_hi)
+        race.update(lr_sgd=1e-3)                                           # a learning rate: the view stays
+        assert race.ax.get_xlim() == (x_lo, x_hi) and race.ax.get_ylim() == (y_lo, y_hi)
+    finally:
+        race.close()

@@ -13,7 +13,7 @@ cuts the precomputed paths at the step (``set_data``) and blits them, so the
 Play button stays smooth. Every race optimizer has its own colour (the eight
 Okabe–Ito colours of :data:`gdlearn.style.PALETTE`) and its own marker
 (:data:`RACE_STYLES`). An optimizer that diverges stops where its last finite
-iterate was (kept just inside the axes if that point is outside them),
+iterate was (or at the edge of the axes if that point is outside them),
 marked with a large "X" (a marker no optimizer uses) and the word
 "diverged" above it; its legend entry says "diverged (X)" and the
 status line ``"diverged at step k"``. (The legend is
@@ -40,6 +40,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.lines import Line2D
+from matplotlib.ticker import AutoLocator, MultipleLocator
 
 from .. import plotting, style
 from .. import surfaces as _surfaces
@@ -124,6 +125,13 @@ _DEFAULT_LRS: dict[str, dict[str, float]] = {
     "himmelblau": {"SGD": 0.01, "momentum": 3e-3, "Nesterov": 3e-3},
     "saddle": {"SGD": 0.01, "momentum": 3e-3, "Nesterov": 3e-3, "Adagrad": 0.1, "RMSprop": 0.01,
                "Adam": 0.03, "AdamW": 0.03, "AMSGrad": 0.03},
+}
+
+
+# The path panel's default view per surface, where the default race's paths lie (the whole
+# domain, x in [-2, 2] and y in [-1, 3] for Rosenbrock, would leave them a fifth of the panel).
+_VIEWS: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
+    "rosenbrock": ((-1.5, 1.3), (-0.3, 1.5)),
 }
 
 
@@ -257,7 +265,8 @@ class RaceExplorer(Explorer):
         ax, lax = fig.subplots(1, 2, width_ratios=[1, 1.15])
         self.ax, self.loss_ax = ax, lax
         self.artists = {}
-        (start,) = ax.plot([], [], color="black", **style.START_STYLE)
+        # the start ring above every path and its markers (below the moving heads)
+        (start,) = ax.plot([], [], color="black", **dict(style.START_STYLE, zorder=7))
         self.artists["start"] = start
         every = max(1, round(self.steps / MARKS_PER_RACE))
         for i, n in enumerate(self.optimizers):
@@ -380,6 +389,10 @@ class RaceExplorer(Explorer):
                 if a is not None:
                     a.remove()
         self._contours = plotting.plot_contours(s, ax=self.ax)
+        # pale contours, so that the coloured paths on a valley floor keep their contrast
+        if self._contours.filled is not None:
+            self._contours.filled.set_alpha(0.45)
+        self._contours.lines.set_alpha(0.45)
         lax = self.loss_ax
         f_star = plotting._f_star(s)
         _, _, Z = plotting.surface_grid(s, 200)
@@ -428,6 +441,28 @@ class RaceExplorer(Explorer):
             self.loss_ax.set_ylim(bottom, max(top, bottom * 10))
             self._full_draw_needed = True
 
+    def _fit_path_axis(self, s: Any) -> None:
+        """The path panel: the surface's view (:data:`_VIEWS`, else its whole domain), widened to hold
+        the start and the minima. It depends on the surface and the start only, never on a learning
+        rate or the step, so it changes at full draws only (a path may leave it, as it may leave a
+        domain; a diverged run's X then sits at the panel's edge)."""
+        (dx_lo, dx_hi), (dy_lo, dy_hi) = s.domain
+        (x_lo, x_hi), (y_lo, y_hi) = _VIEWS.get(self.values["surface"], s.domain)
+        minima = np.asarray(s.minima if s.minima is not None else np.empty((0, 2)), dtype=float).reshape(-1, 2)
+        p = np.vstack([[[self.values["x0"], self.values["y0"]]], minima])
+        p = p[np.all(np.isfinite(p), axis=1)]
+        pad_x, pad_y = 0.05 * (x_hi - x_lo), 0.05 * (y_hi - y_lo)
+        if len(p):
+            x_lo, x_hi = min(x_lo, p[:, 0].min() - pad_x), max(x_hi, p[:, 0].max() + pad_x)
+            y_lo, y_hi = min(y_lo, p[:, 1].min() - pad_y), max(y_hi, p[:, 1].max() + pad_y)
+        lims = ((max(x_lo, dx_lo), min(x_hi, dx_hi)), (max(y_lo, dy_lo), min(y_hi, dy_hi)))
+        if lims != (self.ax.get_xlim(), self.ax.get_ylim()):
+            self.ax.set_xlim(*lims[0])
+            self.ax.set_ylim(*lims[1])
+            for axis in (self.ax.xaxis, self.ax.yaxis):   # a view's ticks do not depend on the panel's size
+                axis.set_major_locator(MultipleLocator(0.5) if self.values["surface"] in _VIEWS else AutoLocator())
+            self._full_draw_needed = True
+
     @staticmethod
     def _label(name: str, trace: Any) -> str:
         # the step numbers go to the status line: a label that changed with every
@@ -447,6 +482,7 @@ class RaceExplorer(Explorer):
             if n not in chosen:
                 self.artists[f"gone:{n}"].set_visible(False)
         self._fit_loss_axis(s, chosen)
+        self._fit_path_axis(s)
         labels = tuple((n, self._label(n, t)) for n, t in traces.items())
         if labels != self._labels:
             self._set_legend(labels)
