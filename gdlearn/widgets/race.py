@@ -406,7 +406,7 @@ class RaceExplorer(Explorer):
             hi = 10.0 ** (math.ceil(math.log10(float(np.nanmax(Z)) - f_star)) + 1)
             lax.set_ylim(1e-14, hi)
             self._loss_top = hi
-            lax.set_ylabel(r"$f(x_k) - f^\star$")
+            lax.set_ylabel(r"$f(x_k) - f^*$")
         self._surface_drawn = s
         self._full_draw_needed = True
 
