@@ -240,10 +240,10 @@ assert np.isclose(buffer[0], 1 / (1 - 0.9)) and np.isclose(updates[0], -1.0)
 #
 # ## 3. Nesterov's momentum: look ahead, then step
 #
-# The heavy ball takes the gradient where it *is*, then adds the momentum.
-# Nesterov (1983, *A method for solving the convex programming problem with convergence
-# rate $O(1/k^2)$*, Soviet Math. Dokl. 27(2), 372–376) does it the other way round: first let the momentum carry you,
-# then take the gradient *there*:
+# The heavy ball takes the gradient where it *is*, then adds the momentum. Nesterov (1983, *A method for
+# solving the convex programming problem with convergence rate $O(1/k^2)$*, Soviet Math. Dokl. 27(2),
+# 372–376) does it the other way round: first let the momentum carry you, then take the gradient *there*
+# (with a constant $\beta$, the strongly convex form of his 2004 book, section 2.2; in 1983 $\beta$ grows with $k$):
 #
 # $$y_k = x_k + \beta\,(x_k - x_{k-1}), \qquad x_{k+1} = y_k - \alpha\,\nabla f(y_k).$$
 #
@@ -576,11 +576,11 @@ ax.legend(fontsize=8);
 #
 # ## 5. Too little, too much: what β does
 #
-# Fix the step size at $\alpha = 1/L = 0.01$ and turn the momentum up. With little momentum, the
-# shallow direction still crawls: both roots are real, the ball is *overdamped*. With a lot, the
-# roots are complex with modulus $\sqrt\beta$: the ball is *underdamped*, overshoots the minimum and
-# spirals in. In between, at the value where the roots for $\mu$ meet ($\sqrt\beta = 1 -
-# \sqrt{\alpha\mu}$, here $\beta = 0.81$), it is critically damped and fastest.
+# Fix the step size at $\alpha = 1/L = 0.01$ and turn the momentum up. With little momentum, the shallow
+# direction still crawls: its two roots are real, the ball is *overdamped* along the valley (across it,
+# at $\alpha L = 1$, they are complex). With a lot, the roots are complex with modulus $\sqrt\beta$: the
+# ball is *underdamped*, overshoots the minimum and spirals in. In between, where the roots for $\mu$
+# meet ($\sqrt\beta = 1 - \sqrt{\alpha\mu}$, here $\beta = 0.81$), it is critically damped and fastest.
 
 # %%
 lr = 1 / L
@@ -635,7 +635,7 @@ ax.set(xlabel="momentum $\\beta$", ylabel="rate per step",
        title=f"Heavy ball with $\\alpha$ = 1/L = {lr}: rate against momentum")
 ax.legend(fontsize=8)
 ax = bottom.subplots()
-for i, (b, name, color, ls) in enumerate(zip(examples, ["overdamped", "critically damped", "underdamped"],
+for i, (b, name, color, ls) in enumerate(zip(examples, ["overdamped along the valley", "critically damped", "underdamped"],
                                             [COLORS["sky_blue"], style.color_for("heavy_ball"),
                                              COLORS["reddish_purple"]], ["--", "-", ":"])):
     ax.semilogy(np.linalg.norm(paths[b].xs, axis=1), color=color, linestyle=ls, linewidth=1.6 + 0.6 * (i == 2),
@@ -885,7 +885,7 @@ ax.legend(fontsize=8, loc="upper right");
 # heavy ball's best $(\alpha, \beta) \approx (0.032, 0.68)$ converges at 0.82 per step, gradient
 # descent's best (lr $2/(L + \mu)$) at 0.98. In the simulation (seeds 1–3) the heavy ball's mean
 # loss falls below twice the target after 14 steps, gradient descent's after about 116: about 8
-# times sooner. Both pairs sit at their stability edge ($\alpha L$ = 1.98 against 2, 3.18 against
+# times sooner. Both pairs sit near their stability edge ($\alpha L$ = 1.98 against 2, 3.18 against
 # 3.35), where the exact formula, not the first-order one, sets the floor: their effective steps are
 # five times apart ([details notebook](05_momentum_details.ipynb), section G, "Why the first-order
 # floors disagree near the edge"). Is that luck of the chosen floor? The search for every floor:

@@ -1188,7 +1188,12 @@ assert all(abs(spectral_radius(m, a, 0.9) - (1 - a / 0.1)) < 0.05 * a for m in (
            for a in np.geomspace(1e-5, 4e-5, 5))                # first order in a: both 1 - a/(1 - beta)
 fig, ax = plt.subplots(figsize=(7.5, 4.2))
 a_plot = np.geomspace(0.001, 4.2, 2000)
-ax.axvspan(0.001, a_pays, color="0.8", zorder=0, label=f"$a$ < {a_pays:.3f}: the heavy ball beats gradient descent")
+a_high = 1 + np.sqrt(0.9)                                       # above it gradient descent's |1 - a| exceeds sqrt(0.9)
+assert all(spectral_radius("heavy_ball", a, 0.9) < spectral_radius("gd", a, 0.0)
+           for a in np.linspace(a_high + 1e-3, 4.2, 200))       # ... and the heavy ball is the faster one there too
+ax.axvspan(0.001, a_pays, color="0.8", zorder=0,
+           label=f"$a$ < {a_pays:.3f} or $a$ > {a_high:.2f}: the heavy ball beats gradient descent")
+ax.axvspan(a_high, 4.2, color="0.8", zorder=0)
 inset = ax.inset_axes([0.1, 0.07, 0.36, 0.34])               # zoom on the small steps, below the curves
 for method, name, ls, lw in [("gd", "gradient descent", "-", 1.6), ("heavy_ball", "heavy ball, $\\beta$ = 0.9", "--", 2.6),
                              ("nesterov", "Nesterov, $\\beta$ = 0.9", "-.", 1.4)]:
@@ -1212,12 +1217,11 @@ ax.legend(fontsize=8, loc="upper left");
 # logarithmic, so that small steps get room). The heavy ball's curve sits at
 # $\sqrt\beta \approx 0.95$ for $a$ between $(1 - \sqrt\beta)^2 \approx 0.003$ and
 # $(1 + \sqrt\beta)^2 \approx 3.79$ (complex roots, chapter section 4), while gradient descent
-# does better than 0.95 for $a$ between 0.05 and 1.95. In the shaded strip (the inset
-# zooms in on it),
-# $a < 1 - \sqrt{0.9} \approx 0.051$, the heavy ball is the faster one (and above
-# 1.95, where gradient descent nears or passes its limit): momentum pays on the
-# directions with small $\alpha\lambda$, the shallow ones, and that is why $\beta$
-# has to be matched to the spectrum.
+# does better than 0.95 for $a$ between 0.05 and 1.95. In the two shaded strips the heavy ball is
+# the faster one: $a < 1 - \sqrt{0.9} \approx 0.051$ (the inset zooms in on it), and
+# $a > 1 + \sqrt{0.9} \approx 1.95$, where gradient descent nears or passes its limit. With a step
+# size that keeps gradient descent stable, momentum pays on the directions with small
+# $\alpha\lambda$, the shallow ones, and that is why $\beta$ has to be matched to the spectrum.
 #
 # Nesterov's curve lies below the heavy ball's for $a$ from about 0.003 to 1.33 (at $a = 1$ its
 # rate is 0: both roots are 0). Below
