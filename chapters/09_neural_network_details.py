@@ -116,8 +116,9 @@ def search_rates(make, configs=(TUNE_SEEDS,), rates=LR_GRID):
 
 
 def choose(acc, loss):
-    """The rate of LR_GRID with the best mean accuracy over the seeds; ties go to the lower mean loss."""
-    return LR_GRID[np.lexsort((loss.mean(axis=0), -acc.mean(axis=0)))[0]]
+    """The rate of LR_GRID with the most validation points right over the seeds; ties go to the lower mean loss."""
+    right = np.rint(acc * len(val_set.y)).sum(axis=0)     # integer counts: equal totals tie exactly
+    return LR_GRID[np.lexsort((loss.mean(axis=0), -right))[0]]
 
 
 def evaluate(name, lr, seeds):
@@ -324,12 +325,17 @@ clip_effect = np.abs(same_rate[RECIPE] - same_rate[NO_CLIP])              # one 
 rate_effect = [abs(acc[0] - acc[1]) for acc in same_rate.values()]     # one per variant
 print(f"|with - without clip|: {clip_effect.max():.3f} at most; |one rate - the other|: {min(rate_effect):.3f} at least")
 assert best_lr[RECIPE] == best_lr[NO_CLIP] or clip_effect.max() < min(rate_effect)   # the rate matters more
+assert np.allclose(sorted(best_lr.values()), [0.1, 10 ** -0.5])                  # in this run: 0.1 and 0.316
+low = int(best_lr[NO_CLIP] < best_lr[RECIPE])                                    # the index of the rate 0.1
+assert all(acc[low] > acc[1 - low] for acc in same_rate.values())                # both score higher at 0.1
 
 # %% [markdown]
 # Where the two searches chose different rates, adding the clip at a fixed rate
 # changes the mean test accuracy by less than moving from one chosen rate to the
 # other does: a gap between the two at their own chosen rates is mostly the rate,
-# not the clip.
+# not the clip. In this run the two searches chose 0.1 and 0.316, and both variants
+# score higher on the test set at 0.1: one of the two searches, over 3 seeds and 75
+# validation points, picked the rate that does worse on fresh seeds and unseen data.
 
 # %% [markdown]
 # ## C. Paired standard errors: is a difference on the test set noise?
