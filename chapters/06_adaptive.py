@@ -783,12 +783,13 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 #
 # Full Adam ($\beta_1 = 0.9$) is much less sensitive to the angle, and from this start gains
 # little from alignment (about as many steps at 0° as at 15°) and needs more steps than the
-# heavy ball at every angle. From 24 random starts at the same distance (last cell of this
-# section), Adam with $\beta_1 = 0$ always needed at least twice as many steps at 45° as aligned
-# (over five times from almost all) and full Adam at most 1.6 times as many, but the heavy ball
-# beat Adam from only about two thirds of them. On this valley Adam's insensitivity to the angle goes with its
-# momentum: it grows with $\beta_1$. (Counted from the step at which $f$ *stays* below, Adam
-# wins at small angles: [details notebook](06_adaptive_details.ipynb), section C.)
+# heavy ball at every angle. From 24 random starts at the same distance (the collapsed cell
+# below), Adam with $\beta_1 = 0$ always needed at least twice as many steps at 45° as aligned
+# (over five times from almost all), full Adam at most 1.6 times as many, and the heavy ball
+# beat Adam from only about two thirds of them, at 0° as at 45°. On this valley Adam's
+# insensitivity to the angle goes with its momentum: it grows with $\beta_1$. (Counted from
+# the step at which $f$ *stays* below, Adam wins at small angles:
+# [details notebook](06_adaptive_details.ipynb), section C.)
 #
 # Adagrad's few long steps on the aligned valley come from its first step overshooting: the
 # huge second gradient then sets each coordinate's step size close to $1/a_i$, the
