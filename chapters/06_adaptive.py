@@ -37,7 +37,8 @@
 # - **diagonal preconditioning**: why per-coordinate steps remove ill-conditioning aligned
 #   with the coordinate axes, and help less and less as the valley turns away from them;
 # - **AdamW**: why weight decay and an L2 penalty are the same step for plain SGD and
-#   different regularizers for Adam (SGD with momentum: details notebook, section D);
+#   different regularizers for Adam (SGD with momentum:
+#   [details notebook](06_adaptive_details.ipynb), section D);
 # - **AMSGrad**: a small change that fixes a case where Adam ends at the worst point;
 # - and you get the **optimizer race**: up to eight optimizers animated side by side.
 #
