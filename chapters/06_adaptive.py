@@ -782,9 +782,9 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # $\epsilon$ aside: the two put it in different places) behaves the same way: from this
 # start more than 15 times slower at 45° than aligned.
 #
-# Full Adam ($\beta_1 = 0.9$) is much less sensitive to the angle, and from this start gains
-# little from alignment (about as many steps at 0° as at 15°) and needs more steps than the
-# heavy ball at every angle. From 24 random starts at the same distance (the collapsed cell
+# From this start full Adam ($\beta_1 = 0.9$) is much less sensitive to the angle, gains little
+# from alignment (about as many steps at 0° as at 15°) and needs more steps than the heavy
+# ball at every angle. From 24 random starts at the same distance (the collapsed cell
 # below), Adam with $\beta_1 = 0$ always needed at least twice as many steps at 45° as aligned
 # (over five times from almost all), full Adam at most 1.6 times as many, and the heavy ball
 # beat Adam from only about two thirds of them, at 0° as at 45°. On this valley Adam's
