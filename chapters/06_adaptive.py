@@ -784,12 +784,11 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 #
 # From this start full Adam ($\beta_1 = 0.9$) is much less sensitive to the angle, gains little
 # from alignment (about as many steps at 0° as at 15°) and needs more steps than the heavy
-# ball at every angle. From 24 random starts at the same distance (the collapsed cell
-# below), Adam with $\beta_1 = 0$ always needed at least twice as many steps at 45° as aligned
-# (over five times from almost all), full Adam at most 1.6 times as many, and the heavy ball
-# beat Adam from only about two thirds of them, at 0° as at 45°. On this valley Adam's
-# insensitivity to the angle goes with its momentum: it grows with $\beta_1$. (Counted from
-# the step at which $f$ *stays* below, Adam wins at small angles:
+# ball at every angle; without its momentum ($\beta_1 = 0$) the sensitivity returns. These are
+# counts from one start, not general rules: from 24 random starts at the same distance (the
+# collapsed cell below) the 45°-to-0° ratio of Adam with $\beta_1 = 0$ spreads over more than a
+# factor of ten, and the heavy ball beats Adam from some starts and loses from others, at 0° as
+# at 45°. (Counted from the step at which $f$ *stays* below, Adam wins at small angles:
 # [details notebook](06_adaptive_details.ipynb), section C.)
 #
 # Adagrad's few long steps on the aligned valley come from its first step overshooting: the
@@ -816,9 +815,10 @@ ratio0, ratio = (many[name, 45] / many[name, 0] for name in ("Adam, β1 = 0", "A
 hb_wins = [int(np.sum(many["heavy ball (β = 0.9)", deg] < many["Adam", deg])) for deg in (0, 45)]
 assert [counts_from(valley(0).start[None], d, adam_steps)[0] for d in (0, 45)] == list(adam_n[[0, -1]])  # the table's
 assert all(counts.max() < MAX_STEPS for counts in many.values())
-assert ratio0.min() > 2 and np.sum(ratio0 > 5) >= 21                   # beta1 = 0: always slower at 45°, mostly 5x+
-assert 0.9 < ratio.min() and ratio.max() < 1.7                         # full Adam: at most 1.6x
-assert all(12 <= wins <= 20 for wins in hb_wins)                       # the heavy ball: from about two thirds
+print(f"Adam, beta1 = 0, 45°/0°: {ratio0.min():.2g} to {ratio0.max():.3g}; full Adam: {ratio.min():.2f} to "
+      f"{ratio.max():.2f}; heavy ball ahead of Adam from {hb_wins[0]} and {hb_wins[1]} of 24 starts (0°, 45°)")
+assert ratio0.max() > 10 * ratio0.min()                                 # beta1 = 0: spreads over > 10x
+assert all(0 < wins < 24 for wins in hb_wins)                           # the heavy ball: wins from some, not all
 
 # %% [markdown]
 # Why is Adagrad at 45° *slower* than gradient descent, not just as slow? At 45° each
@@ -1054,7 +1054,7 @@ ax2.set(xlabel="step $t$", ylabel="$x_2$ (flat)", title=r"Flat $x_2$, without an
 ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 
 # %% [markdown]
-# The flat coordinate, on a log step axis. Without noise (dark lines) the difference is
+# The flat coordinate, on a log step axis. Without noise (full-colour lines) the difference is
 # plain: L2 at 0.5, AdamW at 1. With noise (pale lines, the mean over the 256 runs) L2
 # still ends at 0.5, while AdamW's mean rises only to about 0.33, **below** L2 and far
 # below its noise-free 1. With these noisy gradients ($\sigma = 2 > 1$) AdamW
