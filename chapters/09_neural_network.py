@@ -1060,7 +1060,7 @@ assert np.all(np.ptp(r, axis=1) < np.ptp(ss, axis=1))
 assert np.all(mean_gap > 0) and mean_gap.min() < 0.05 and mean_gap.max() > 0.15    # the gap in means varies
 assert len(set(chosen["SGD"])) > 1 or len(set(chosen[RECIPE])) > 1   # and the chosen rates move
 assert all(a > b for a, b in zip(chosen["SGD"], chosen[RECIPE]))    # SGD's rate above the recipe's peak
-assert np.any(s.min(axis=1) < 0.6)                                 # some SGD runs fail badly (right panel)
+assert np.max(np.sum(s < 0.6, axis=1)) >= 2                       # in one configuration, SGD runs fail badly
 assert np.isclose(test.y.mean(), 0.59)                             # one class everywhere: 0.59 or 0.41
 assert np.all(loss_at_end[RECIPE] < loss_at_end["SGD"]) and np.all(loss_at_end[RECIPE] < loss_at_end["SGD + schedule"])
 
