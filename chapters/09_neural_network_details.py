@@ -298,8 +298,8 @@ assert np.all(step_clip > 1.2) and np.all(np.abs(np.log(step_clip / step_free)) 
 # With or without the clip, the typical Adam part has a norm above 1.2 (so a
 # step of more than 1.2 times the rate before the decay is added), and the two
 # differ by less than a factor 1.5 at each rate: the clip, though it acts on
-# half the steps or more, leaves the size of Adam's steps about where it was.
-# That is why it buys no forgiveness at large rates.
+# about half the steps or more, leaves the size of Adam's steps about where it
+# was. That is why it buys no forgiveness at large rates.
 
 # %% [markdown]
 # Last, the clip at a *tuned* rate. In the chapter's comparison, the recipe and
