@@ -1168,7 +1168,7 @@ ax_configs.legend(fontsize=8, loc="lower left");
 # One network (seed 10, the recipe at its tuned rate, 100 epochs of mini-batches)
 # with its decision boundary (the black 0.5 contour) at the epochs printed below;
 # press play. The epochs are denser early, where the boundary moves most, but up
-# to epoch 10 (the warm-up) it stays nearly straight; the spiral forms by about 30.
+# to epoch 10 (the warm-up) it stays nearly straight; the spiral forms in epochs 10–30.
 
 # %%
 frames = np.unique(np.concatenate([[0], np.round(np.geomspace(1, SHORT, 19)).astype(int)]))
