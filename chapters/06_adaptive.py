@@ -501,9 +501,9 @@ assert round(spread[0], 1) == 1.2 and round(spread[99], 2) == 0.12
 # (Kingma and Ba, 2015, section 3, say "much larger") and the next ones longer still, up
 # to 6.6 times at step 12: early on $v$ is much further below its target than $m$ is
 # ($\beta_2$ is closer to 1), so the denominator is far too small. It takes a few
-# thousand steps for the factor to fade. With the correction, only under a *constant*
-# gradient is $\eta$ exactly the step per coordinate; Kingma and Ba (2015, section 2.1)
-# bound the step by $\eta(1 - \beta_1)/\sqrt{1 - \beta_2} \approx 3.16\,\eta$ and say it
+# thousand steps for the factor to fade. With the correction the first step is $\eta$ per
+# coordinate for any gradient ($\epsilon$ aside), later steps only under a *constant* one; Kingma
+# and Ba (2015, section 2.1) bound the step by $\eta(1 - \beta_1)/\sqrt{1 - \beta_2} \approx 3.16\,\eta$ and say it
 # is usually about $\eta$ or smaller (a gradient that suddenly grows can beat that
 # bound: [details notebook](06_adaptive_details.ipynb), section B).
 #
@@ -780,15 +780,15 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # numbered) it zigzags across the valley instead of running along it, like gradient
 # descent drawn lighter beside it. Adam's scaling alone ($\beta_1 = 0$, drawn in RMSprop's
 # colour) behaves the same way: from this start more than 15 times slower at 45° than aligned.
-# (Adam with $\beta_1 = 0$ is RMSprop with $\alpha = \beta_2 = 0.999$ plus bias correction; the
-# two differ only in where they put $\epsilon$.)
+# (Adam with $\beta_1 = 0$ is RMSprop with $\alpha = \beta_2 = 0.999$, plus bias correction and
+# with $\epsilon$ in a different place.)
 #
 # From this start full Adam ($\beta_1 = 0.9$) is much less sensitive to the angle, gains little
 # from alignment (about as many steps at 0° as at 15°) and needs more steps than the heavy
 # ball at every angle; without its momentum ($\beta_1 = 0$) the sensitivity returns. That verdict
 # depends on how steps are counted: the table counts the first step below the target, which
-# favours methods that oscillate; counted from the step at which $f$ *stays* below, Adam wins at
-# small angles ([details notebook](06_adaptive_details.ipynb), section C). And these are counts
+# favours methods that oscillate; counted from the step at which $f$ *stays* below, Adam is
+# slightly ahead at small angles ([details notebook](06_adaptive_details.ipynb), section C). And these are counts
 # from one start: from 24 random starts at the same distance (the collapsed cell below) the
 # 45°-to-0° ratio of Adam with $\beta_1 = 0$ spreads over more than a factor of ten, and the
 # heavy ball beats Adam from some starts and loses from others, at 0° as at 45°.
@@ -867,9 +867,9 @@ assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1] 
 # Adagrad plain gradient descent, at a step size set by the first gradients.
 #
 # A larger $\eta$ does not help: whatever $\eta$ of the grid Adagrad converges with, the
-# step size it ends with stays below gradient descent's best; and from random starts at
-# the same distance it was slower too, except from a start near the valley floor
-# ([details notebook](06_adaptive_details.ipynb), section C).
+# step size it ends with stays below gradient descent's best; and from all 24 random starts
+# at the same distance it was slower too (one hand-picked start near the valley floor is an
+# exception: [details notebook](06_adaptive_details.ipynb), section C).
 #
 # So per-coordinate step sizes help with ill-conditioning that lies **along the
 # coordinate axes**, such as coordinates whose gradients have very different scales, or
