@@ -86,13 +86,19 @@ def test_encode_png_rejects_a_bad_level():
         frames.encode_png(np.zeros((1, 1, 4), np.uint8), level=10)
 
 
-def _ipympl_canvas(fig):
+def _live_canvas(fig):
+    """``fig`` on an ipympl canvas with its manager, pyplot's backend left as it was."""
     backend = matplotlib.get_backend()
     from ipympl.backend_nbagg import Canvas, FigureManager
 
     matplotlib.use(backend)  # importing ipympl switched pyplot's backend
     canvas = Canvas(fig)
     FigureManager(canvas, 0)
+    return canvas
+
+
+def _ipympl_canvas(fig):
+    canvas = _live_canvas(fig)
     sent = []
     canvas.send_binary = sent.append
     return canvas, sent
@@ -333,13 +339,8 @@ def test_axis_ranges_only_widen_while_moving_and_fit_at_the_keyframe(kind):
 
 
 def _live_canvas_capturing_messages(install):
-    backend = matplotlib.get_backend()
-    from ipympl.backend_nbagg import Canvas, FigureManager
-
-    matplotlib.use(backend)
     fig, _ = _figure()
-    canvas = Canvas(fig)
-    FigureManager(canvas, 0)
+    canvas = _live_canvas(fig)
     if install:
         assert frames.install(canvas)
     messages = []

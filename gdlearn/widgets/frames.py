@@ -50,10 +50,10 @@ True
 from __future__ import annotations
 
 import functools
-from base64 import b64encode
 import struct
 import types
 import zlib
+from base64 import b64encode
 from typing import Any
 
 import numpy as np

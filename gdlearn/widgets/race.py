@@ -321,12 +321,11 @@ class RaceExplorer(Explorer):
                                   marker=DIVERGED_MARKER if diverged else st["marker"], markersize=8 if diverged else 7,
                                   markeredgecolor="black", label=text))
         if handles:
-            self.legend = self.loss_ax.legend(handles=handles, loc="upper right", fontsize=8,
-                                              ncol=2 if len(handles) > 4 else 1, columnspacing=0.8)
+            shape = dict(handles=handles, ncol=2 if len(handles) > 4 else 1, columnspacing=0.8)
+            self.legend = self.loss_ax.legend(loc="upper right", fontsize=8, **shape)
             # the same key on the path panel, where the paths need it most; "best" is placed
             # at a full draw only (the legend is static, never blitted)
-            self.path_legend = self.ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.85,
-                                              ncol=2 if len(handles) > 4 else 1, columnspacing=0.8)
+            self.path_legend = self.ax.legend(loc="best", fontsize=7, framealpha=0.85, **shape)
         self._full_draw_needed = True
 
     # -- values
