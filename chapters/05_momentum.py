@@ -768,8 +768,8 @@ assert np.isclose(lam_start, 1506.4, atol=0.5)
 # $$\mathbb{E}[L - L^\star] \approx \frac{\alpha}{1 - \beta}\cdot\frac{\operatorname{tr}\Sigma^\star}{4b},$$
 #
 # chapter 04's noise ball with $\eta$ replaced by the **effective step** $\alpha/(1 - \beta)$. The
-# reason is the buffer of section 2: it sums the gradients, noise included, so each noise kick is
-# eventually applied roughly $1/(1 - \beta)$ times. Two consequences:
+# reason is the buffer of section 2: it sums the gradients, noise included, so each noise kick enters the
+# displacement with total weight $1 + \beta + \beta^2 + \dots = 1/(1 - \beta)$ (curvature's pull aside). Two consequences:
 #
 # - at a **fixed** $\alpha$, raising $\beta$ raises the noise floor by $1/(1 - \beta)$: ten times at
 #   $\beta = 0.9$;
@@ -1239,8 +1239,8 @@ assert np.isclose(explorer.values["lr"], lr_star) and np.isclose(explorer.values
 #   being told $\mu$ and $L$; Nocedal & Wright 2006, §5.1.) Chapter 09 trains a small network with
 #   `sgd(lr, momentum=0.9)`.
 # - Momentum can carry an iterate over a bump that stops gradient descent; with too much of it the
-#   final minimum is a matter of timing. A ball in continuous time released below the hilltop can
-#   never cross it (its energy only decreases); the discrete heavy ball's energy can rise with a
+#   final minimum is a matter of timing. A ball in continuous time released at rest below the hilltop
+#   can never cross it (its energy only decreases); the discrete heavy ball's energy can rise with a
 #   coarse step, and then its iterates sometimes do cross (details notebook, section I).
 #
 # ## Exercises
