@@ -777,15 +777,15 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # Adagrad is fast on the aligned valley: 6 steps at $\eta \approx 19$, near the top of
 # the grid (top row). Turned by 25°, it needs about as many steps as gradient descent;
 # turned by 45°, more. There (bottom left, its first three steps numbered) it zigzags
-# across the valley instead of running along it, like gradient descent drawn lighter beside it. Adam's scaling alone ($\beta_1 = 0$, drawn in RMSprop's
-# colour) behaves the same way: from this start more than 15 times slower at 45° than aligned.
-# (Adam with $\beta_1 = 0$ is RMSprop with $\alpha = \beta_2 = 0.999$, plus bias correction and
-# with $\epsilon$ in a different place.) Full Adam ($\beta_1 = 0.9$) is much less sensitive
-# to the angle, gains little from alignment (about as many steps at 0° as at 15°) and needs
+# across the valley instead of running along it, like gradient descent drawn lighter
+# beside it. Adam's scaling alone ($\beta_1 = 0$, drawn in RMSprop's colour) behaves the
+# same way: from this start more than 15 times slower at 45° than aligned. (Adam with
+# $\beta_1 = 0$ is RMSprop with $\alpha = \beta_2 = 0.999$, plus bias correction and with
+# $\epsilon$ in a different place.) Full Adam ($\beta_1 = 0.9$) is much less sensitive to
+# the angle, gains little from alignment (about as many steps at 0° as at 15°) and needs
 # more steps than the heavy ball at every angle. These counts come from one start and count
 # the first step below the target; from other starts, or counted from the step at which $f$
-# *stays* below, Adam and the heavy ball can swap places
-# ([details notebook](06_adaptive_details.ipynb), section C).
+# *stays* below, Adam and the heavy ball can swap places ([details notebook](06_adaptive_details.ipynb), section C).
 #
 # Adagrad's few long steps on the aligned valley come from its first step overshooting: the
 # huge second gradient then sets each coordinate's step size close to $1/a_i$, the
@@ -835,23 +835,23 @@ assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1] 
 # that frozen step size needs as many steps as Adagrad. So at 45° the geometry makes
 # Adagrad plain gradient descent, at a step size set by the first gradients. No $\eta$ of
 # the grid lifts that step size to gradient descent's best, and from each of 24 random
-# starts of one draw, at the same distance, Adagrad was slower too
-# ([details notebook](06_adaptive_details.ipynb), section C; a start near the valley floor
-# can be an exception).
+# starts of one draw, at the same distance, Adagrad was slower too (a start near the
+# valley floor can be an exception: [details notebook](06_adaptive_details.ipynb), section C).
 #
 # So per-coordinate step sizes help with ill-conditioning that lies **along the
 # coordinate axes**, such as coordinates whose gradients have very different scales, or
-# rare features (section 1); on an aligned quadratic they take the curvature out of every
-# coordinate's step, but not the distances. One $\eta$ moves every coordinate by about the
-# same amount (Adam's first step is $\eta$ in each, section 3): from $(0.006, -2.693)$ on
-# the aligned valley, about as far from the minimum as the start above, Adam with
-# $\beta_1 = 0$ does best at $\eta \approx 0.006$, the near coordinate's distance, moves the
-# far coordinate at most $\eta$ per step, and needs over 20 times as many steps as gradient
-# descent (turned by 45° with the valley, the same start costs it far fewer; Adagrad's
-# overshoot avoids this here: at most 10 steps). Nor do they straighten a valley that runs
-# diagonally through the coordinates: for that a method must mix coordinates, as Newton's
-# method does with the full Hessian (chapter 08), or full-matrix and block preconditioners
-# such as Shampoo and K-FAC ([details notebook](06_adaptive_details.ipynb), section J).
+# rare features (section 1). They do not straighten a valley that runs diagonally through
+# the coordinates: for that a method must mix coordinates, as Newton's method does with the
+# full Hessian (chapter 08), or full-matrix and block preconditioners such as Shampoo and
+# K-FAC ([details notebook](06_adaptive_details.ipynb), section J).
+#
+# **Aligned, they take out the curvature, not the distances.** One $\eta$ moves every
+# coordinate by about the same amount (Adam's first step is $\eta$ in each, section 3). From
+# $(0.006, -2.693)$ on the aligned valley, about as far from the minimum as the start above, Adam
+# with $\beta_1 = 0$ does best at $\eta \approx 0.006$, the near coordinate's distance, moves
+# the far one at most $\eta$ per step, and needs over 20 times as many steps as gradient
+# descent; turned by 45° with the valley, the same start costs it far fewer. (Adagrad's
+# overshoot avoids this here: at most 10 steps.)
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here). A start near the minimum in x1, far in x2.
