@@ -838,10 +838,10 @@ assert np.abs(penalized_minimum(lam) - end_sgdw).max() > 0.4
 # **Adam + L2 and AdamW with gradient noise: more seeds.** The chapter's section 5 adds
 # noise $\sigma = 2$ to every gradient of $f$ ($\lambda = 0.1$, $\eta = 0.01$, 256 runs of
 # 20,000 steps, each position averaged over its last 10,000) and predicts the end points
-# with the approximation $\mathbb{E}[\hat m/\sqrt{\hat v}] \approx
-# \mathbb{E}[\hat m]/\sqrt{\mathbb{E}[\hat v]}$: $a_i/(a_i + \lambda\sigma)$ for AdamW,
-# $a_i/(a_i + \lambda)$ for Adam + L2. It checks them on one noise seed (60); here are
-# three more:
+# with the approximation
+# $\mathbb{E}[\hat m/\sqrt{\hat v}] \approx \mathbb{E}[\hat m]/\sqrt{\mathbb{E}[\hat v]}$:
+# $a_i/(a_i + \lambda\sigma)$ for AdamW, $a_i/(a_i + \lambda)$ for Adam + L2. It checks
+# them on one noise seed (60); here are three more:
 
 # %%
 def noisy_ends(opt, seed, runs=256, steps=20_000, sigma=2.0):
