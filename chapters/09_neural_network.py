@@ -655,9 +655,9 @@ assert recipe_schedule(1.0, SHORT)(len(steps) - 1) < 1e-4
 # these five, not seeds we did not run.
 #
 # The runs are cheap because the optimizers are elementwise: `stack_params` stacks
-# networks along a last "runs" axis, `lr` becomes an array with one learning rate
-# per run, `seed` a list with one seed per run (each run then draws its own
-# mini-batches), and all the runs train side by side, as `run_many` did in chapter 02.
+# networks along a last "runs" axis, `lr` becomes an array with one learning rate per
+# run, `seed` a list with one seed per run (each run then draws its own mini-batches),
+# and all the runs train side by side, as `run_many` did in chapter 02.
 #
 # One block needs care: `clip_by_global_norm` measures one norm over *all*
 # parameters, which would mix the runs. So for stacked runs we clip each run by its
@@ -724,9 +724,8 @@ assert len({st["color"] for st in STYLES.values()}) == len(STYLES)      # one co
 # %% [markdown]
 # ### The search
 #
-# Each optimizer trains 27 networks side by side: 9 learning rates × 3 seeds.
-# `search_rates` takes a list of **seed configurations** (here one, the tuning
-# seeds 0, 1, 2); the ablation and the end of this section re-run it for four more.
+# Each optimizer trains 27 networks side by side: 9 learning rates × 3 seeds. `search_rates` takes
+# a list of **seed configurations**: here one, the tuning seeds 0–2; later, four more.
 
 # %%
 LR_GRID = 10.0 ** np.arange(-3, 1.01, 0.5)
@@ -876,12 +875,11 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0));
 #   (the dotted lines, 52 % and 48 %); with it (the two rightmost columns) about
 #   25 points higher (printed above).
 # - **Within the schedule, it is mostly the decay that forgives.** The warm-up alone
-#   (then a constant rate) stays below 65 % and within 10 points of AdamW; the
-#   cosine decay alone lifts AdamW by more than 10 points; adding the warm-up to
-#   the decay adds less than the decay itself added. This fits what each does to
-#   $\eta$: the decay ends every run with small steps whatever the peak, while the
-#   warm-up, whatever it does in the first 90 steps, leaves a rate of 1 or more
-#   in place for the other 810.
+#   (then a constant rate) stays below 65 % and within 10 points of AdamW; the cosine
+#   decay alone lifts AdamW by more than 10 points; adding the warm-up to the decay
+#   adds less than the decay itself added. This fits what each does to $\eta$: the
+#   decay ends every run with small steps whatever the peak, while the warm-up leaves
+#   a rate of 1 or more in place for the last 810 of the 900 steps.
 # - **Clipping does not help at these rates.** With − without clipping is below
 #   +0.1 in every configuration, against the schedule's more than +0.2; its mean
 #   over the five is negative (each is printed above), and the recipe's mean is
@@ -982,14 +980,12 @@ assert still["SGD"] > 1.1 and still["SGD"] > still[RECIPE]        # SGD's loss i
 # score higher on the test set at 0.1 ([details notebook](09_neural_network_details.ipynb),
 # section B): one of the two 3-seed searches picked the rate that does worse there.
 #
-# The test set adds its own luck: every run is scored on the *same* 100 test points,
-# and another draw of them would give other numbers. The yardstick for a difference is
-# its **paired standard error**, computed point by point over the shared test points
-# (how, and why pairing matters: the [details
-# notebook](09_neural_network_details.ipynb), section C). Within about two paired
-# standard errors this test set cannot tell a difference from noise, nor show the
-# methods equal; and the four pairs below were picked after seeing the numbers, which
-# makes even a larger gap weaker evidence than it looks.
+# The test set adds its own luck: every run is scored on the *same* 100 test points.
+# A difference's yardstick is its **paired standard error**, computed over those
+# shared points (how, and why pairing matters: [details notebook](09_neural_network_details.ipynb),
+# section C). Within about two of them this test set cannot tell a difference from
+# noise, nor show the methods equal; and the four pairs below were picked after
+# seeing the numbers, which makes even a larger gap weaker evidence than it looks.
 
 # %%
 def paired(a, b):
@@ -1104,36 +1100,34 @@ for ax, lowest in ((ax_dots, min(a.min() for a in test_acc.values())), (ax_confi
     ax.set(ylabel="test accuracy", ylim=(floor, 1.02))
 ax_dots.set_title(f"Tuning seeds 0–2: each of {len(EVAL_SEEDS)} seeds after 100 epochs (bar: mean)")
 ax_configs.set_title("SGD, SGD + schedule, recipe: five seed configurations, 10 seeds each")
-ax_configs.legend(list(arms.values()), [f"{name}: seeds, bar = mean of 10" for name in arms], fontsize=8,
-                  loc="lower left", handler_map={tuple: HandlerTuple(ndivide=None)});
+ax_configs.legend(list(arms.values()), [f"{name}: seeds, bar = mean of 10" for name in arms], fontsize=8, ncol=3,
+                  loc="upper center", bbox_to_anchor=(0.5, -0.17), handler_map={tuple: HandlerTuple(ndivide=None)});
 
 # %% [markdown]
 # What held in **all five** configurations:
 #
-# - **After 100 epochs the recipe is ahead of plain SGD**: a worst seed more than five
-#   points better and a narrower seed-to-seed range (its mean is higher too, in some
-#   configurations by a small margin not tested against the noise). The right panel
-#   shows why the mean alone would mislead: in at least one configuration SGD runs end
-#   below 60 % (counts printed above), far below its other runs (59 % of the test
-#   points are class 1, so a network that predicts one class everywhere scores 0.59 or
-#   0.41: the dotted lines).
+# - **After 100 epochs the recipe is ahead of plain SGD**: a worst seed more than
+#   five points better and a narrower seed-to-seed range (its mean is higher too, in
+#   some configurations by a small margin not tested against the noise). The mean
+#   alone would mislead: in at least one configuration SGD runs end below 60 %
+#   (counts printed above; the dotted lines: predicting one class everywhere scores
+#   0.59 or 0.41 on the test set).
 # - **Giving SGD the schedule does not close the gap**: against SGD + schedule too,
 #   the recipe's worst seed is higher and its seed-to-seed range narrower. Its mean is
-#   higher too, by a margin that varies between configurations: less than 5 points in
-#   one, more than 15 in another (printed above).
+#   higher too (again not tested against the noise), by a margin that varies: less
+#   than 5 points in one configuration, more than 15 in another (printed above).
 # - **The recipe also ends with the lower median training loss** than both SGD arms.
 #
-# What did not hold: the chosen rates move between grid points from one
-# configuration to the next ([details notebook](09_neural_network_details.ipynb),
-# section A). And which of momentum, Adam, AdamW and the recipe is best, this
-# experiment does not tell: we compared them in one configuration only, where
-# all four chosen rates are nearly tied with others of the grid.
+# What did not hold: the chosen rates move between grid points from one configuration
+# to the next ([details notebook](09_neural_network_details.ipynb), section A). And
+# which of momentum, Adam, AdamW and the recipe is best, this experiment does not tell:
+# we compared them in one configuration only, where all four chosen rates are nearly
+# tied with others of the grid.
 #
-# **Three take-aways.** Tune each optimizer's learning rate: good rates differ
-# between optimizers (here SGD's is above Adam's), and SGD at the common first
-# guess 0.01 ends more than 20 points below its best. On this problem the
-# schedule, mostly its decay, is what makes AdamW forgive large rates. And one
-# seed is an anecdote: judge over seeds, and check the conclusion on other seeds.
+# **Three take-aways.** Tune each optimizer's learning rate: good rates differ between
+# optimizers (here SGD's is above Adam's), and SGD at the common first guess 0.01 ends
+# more than 20 points below its best. On this problem the schedule, mostly its decay,
+# makes AdamW forgive large rates. And one seed is an anecdote: judge over seeds, then recheck on others.
 #
 # They were measured on one small problem, with one batch size and one budget of
 # 100 epochs (SGD's training loss is still falling at its end, so a longer budget,
@@ -1158,14 +1152,13 @@ ax_configs.legend(list(arms.values()), [f"{name}: seeds, bar = mean of 10" for n
 # %% [markdown]
 # ## 7. Watching the boundary form
 #
-# One network (seed 10, the recipe at peak rate 0.1, a rate its searches chose in
-# section 6) and its decision boundary (the black 0.5 contour); press play. The 20
-# frames are spaced evenly in how much the boundary has moved (the running total over
-# epochs of the share of a 70 × 70 grid whose predicted class changes), not in epochs.
-# In this run it moves little in epochs 1–8, inside the 10-epoch warm-up (training
-# accuracy below 0.75, no spiral yet), fastest in epochs 9–22, when the spiral forms
-# (accuracy above 0.9 at epoch 30), and hardly after 30; so over half the frames fall
-# in epochs 9–30 (repeats merged).
+# One network (seed 10, the recipe at peak rate 0.1, chosen in section 6 with or
+# without its clip) and its decision boundary (the black 0.5 contour); press play.
+# The frames (20, less repeats) are spaced by how much the boundary moves: the share
+# of a 70 × 70 grid whose class changes, summed over epochs. In this run the boundary
+# stays a nearly straight line through epoch 10 (training accuracy below 0.75), moves
+# most in epochs 9–22, swinging, splitting into straight bands, then curling into the
+# spiral (accuracy above 0.9 at epoch 30), and barely after: over half the frames fall in epochs 9–30.
 
 # %%
 grid = np.linspace(-1.25, 1.25, 70)
@@ -1180,13 +1173,13 @@ running = np.concatenate([[0], np.cumsum(moved)])
 frames = np.unique(np.append(np.searchsorted(running, np.linspace(0, running[-1], 20)), SHORT))
 print(f"{len(frames)} frames, at epochs {frames.tolist()}; share of the grid changing class per epoch, mean over "
       f"epochs 1–8 {moved[:8].mean():.3f}, 9–22 {moved[8:22].mean():.3f}, 31–100 {moved[30:].mean():.3f}; training "
-      f"accuracy at most {movie.accuracy[:9].max():.2f} in epochs 0–8, {movie.accuracy[30]:.2f} at epoch 30")
+      f"accuracy at most {movie.accuracy[:11].max():.2f} in epochs 0–10, {movie.accuracy[30]:.2f} at epoch 30")
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
 assert np.isclose(0.1, best_lr[RECIPE]) or np.isclose(0.1, best_lr[NO_CLIP])   # a rate the searches chose
 assert moved[8:22].mean() > 2 * moved[:8].mean() and moved[8:22].mean() > 5 * moved[30:].mean()
-assert movie.accuracy[:9].max() < 0.75 and movie.accuracy[30] > 0.9
+assert movie.accuracy[:11].max() < 0.75 and movie.accuracy[30] > 0.9
 assert np.sum((frames >= 9) & (frames <= 30)) > len(frames) / 2                  # over half the frames
 
 # %% jupyter={"source_hidden": true}
