@@ -139,6 +139,12 @@ def evaluate(name, lr, seeds):
 # the five seed configurations. The searches are those of section 6: all nine
 # rates with the tuning seeds 0–2, and the three largest rates in the four other
 # seed configurations.
+#
+# The **effects** printed in the chapter's section 6 are paired contrasts within a
+# configuration. The clip's is the average of two: AdamW + clip minus AdamW,
+# and the recipe minus AdamW + schedule (each pair differs only by the clip).
+# The schedule's, likewise: the mean of the two variants with it (AdamW +
+# schedule, the recipe) minus the mean of the two without (AdamW, AdamW + clip).
 
 # %%
 VARIANTS = ["AdamW", "AdamW + clip", "AdamW + warm-up only", "AdamW + cosine only", "AdamW + schedule", RECIPE]
@@ -363,6 +369,8 @@ assert all(acc[low] > acc[1 - low] for acc in same_rate.values())               
 # among several pairs after seeing the numbers, is weaker evidence than it looks
 # (by luck alone, one comparison passes two standard errors about one time in
 # twenty; the chance that at least one of several does can only be larger).
+# A difference within about two paired standard errors is one this test set
+# cannot tell from noise; that is not evidence that the two methods are equal.
 # This treats the seeds as fixed: it measures only the test set's sampling noise.
 # The runs are those of section 6: each optimizer at the rate its search chose
 # with the tuning seeds 0–2, then the ten evaluation seeds.

@@ -166,7 +166,7 @@ def two_layer_backprop(params, X, y):
     y = np.asarray(y, dtype=float)
     H = np.tanh(X @ params["W1"] + params["b1"])
     z = H @ params["W2"][:, 0] + params["b2"][0]
-    delta2 = (1 / (1 + np.exp(-z)) - y) / len(y)
+    delta2 = (np.exp(-np.logaddexp(0.0, -z)) - y) / len(y)   # sigma(z), the stable form of 9.1
     delta1 = np.outer(delta2, params["W2"][:, 0]) * (1 - H ** 2)
     return {"W1": X.T @ delta1, "b1": delta1.sum(axis=0),
             "W2": H.T @ delta2[:, None], "b2": np.array([delta2.sum()])}
