@@ -734,9 +734,9 @@ assert ratio.max() < 2 and all(0 < wins < 24 for wins in hb_wins)       # full A
 # ball beats Adam from some starts and loses from others, at 0° as at 45°.
 #
 # **A start near the minimum in one coordinate and far in the other.** The chapter's
-# section 4 ends with the start $(0.006, -2.693)$ (aligned valley's coordinates), as far
+# section 4 ends with such a start, $(0.006, -2.693)$ (aligned valley's coordinates), as far
 # from the minimum as these: Adam with $\beta_1 = 0$ then needs an $\eta$ small enough for
-# the near coordinate, and the far one crawls (the chapter measures both). Every method
+# the near coordinate, and the far one crawls (the second cell below measures both). Every method
 # from it, at its best rate, on the valley aligned and turned by 45° (the start turned with it):
 
 # %%
@@ -751,8 +751,22 @@ assert steps_nf["Adam, β1 = 0"][0] > 20 * steps_nf["gradient descent"][0]      
 assert steps_nf["Adam, β1 = 0"][1] < 0.1 * steps_nf["Adam, β1 = 0"][0]            # reversed: far fewer at 45°
 assert steps_nf["Adagrad"][0] <= 10 and steps_nf["Adam"].max() < 2 * steps_nf["gradient descent"][0]
 
+# %%
+A0 = valley(0).hess(np.zeros(2))
+with np.errstate(all="ignore"):                                      # Adam, beta1 = 0, aligned: every rate of the grid
+    xs_nf = METHODS["Adam, β1 = 0"](lambda x: x @ A0, np.repeat(near_far, len(lr_grid), axis=0), lr_grid[:, None], MAX_STEPS)
+    below_nf = np.sum(xs_nf * (xs_nf @ A0), axis=-1) < 1e-8 * (near_far[0] @ A0 @ near_far[0])
+k_best = np.where(below_nf.any(axis=0), below_nf.argmax(axis=0), MAX_STEPS).argmin()
+lr_nf, far_moves = lr_grid[k_best], np.abs(np.diff(xs_nf[:, k_best, 1]))
+print(f"Adam, beta1 = 0, aligned: best rate {lr_nf:.4f} (near coordinate at {near_far[0, 0]}); the far coordinate "
+      f"moves at most {far_moves.max() / lr_nf:.3f} eta per step")
+assert below_nf[:, k_best].argmax() == steps_nf["Adam, β1 = 0"][0]                 # the table's count
+assert abs(lr_nf / near_far[0, 0] - 1) < 0.1 and far_moves.max() <= lr_nf * (1 + 1e-6)
+assert np.isclose(np.linalg.norm(near_far), np.linalg.norm(valley(0).start), rtol=1e-3)   # as far as the chapter's start
+
 # %% [markdown]
-# Aligned, Adam with $\beta_1 = 0$ needs over 20 times as many steps as gradient descent
+# Its best $\eta$ is within 10 % of the near coordinate's distance 0.006, and the far
+# coordinate moves at most $\eta$ per step. Aligned, Adam with $\beta_1 = 0$ needs over 20 times as many steps as gradient descent
 # from this start, and turned by 45° far fewer: the reverse of the chapter's start. Adagrad
 # is fast aligned, as from the chapter's start, and full Adam needs fewer than twice
 # gradient descent's steps at both angles. So alignment removes the curvature from a
@@ -873,6 +887,23 @@ table(["noise seed", "optimizer", "steep $x_1$ (predicted)", "flat $x_2$ (predic
 # both flat ones within 0.03 (the tolerances of the chapter's check), with AdamW's flat
 # coordinate more than 0.1 below Adam + L2's: on every seed tried, the predictions hold
 # approximately, not exactly, for Adam + L2 as for AdamW.
+#
+# For $\sigma < 1$ the same approximation predicts the reverse order: AdamW's strength
+# $\lambda\sigma$ is then *below* L2's $\lambda$. At $\sigma = 0.5$ (noise seed 61):
+
+# %%
+half = {"AdamW": noisy_ends(adamw(lr=0.01, weight_decay=lam_noise), 61, sigma=0.5)[0],
+        "Adam + L2": noisy_ends(adam(lr=0.01, weight_decay=lam_noise), 61, sigma=0.5)[0]}
+predicted_half = {"AdamW": penalized_minimum(lam_noise * 0.5), "Adam + L2": penalized_minimum(lam_noise)}
+table(["σ = 0.5", "steep $x_1$ (predicted)", "flat $x_2$ (predicted)"],
+      [(name, *(f"{m:.4f} ({q:.4f})" for m, q in zip(half[name], predicted_half[name]))) for name in half])
+for name in half:
+    assert abs(half[name][0] - predicted_half[name][0]) < 2e-3 and abs(half[name][1] - predicted_half[name][1]) < 0.03
+assert half["AdamW"][1] - half["Adam + L2"][1] > 0.1                              # now AdamW pulls the flat one less
+
+# %% [markdown]
+# At $\sigma = 0.5$ AdamW's flat coordinate ends near its predicted 0.67, above Adam + L2's
+# 0.5: with little noise, decoupled decay is the weaker regularizer here, as without noise.
 
 # %% [markdown]
 # **Which optimizer generalizes better?** The chapter does not measure it.
