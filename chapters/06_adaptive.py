@@ -1186,6 +1186,10 @@ assert np.allclose([quad_end["Adagrad"], quad_end["SGD"]], [2.95e-8, 3.61e-8], r
 # where they are mostly used, training a small neural network, with the same
 # learning-rate search and budget for each and several random seeds.
 
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the Summary (nothing new to learn here). gdlearn's Adam and AdamW default to 1e-3.
+assert inspect.signature(adam).parameters["lr"].default == inspect.signature(adamw).parameters["lr"].default == 1e-3
+
 # %% [markdown]
 # ## Summary
 #
@@ -1220,6 +1224,11 @@ assert np.allclose([quad_end["Adagrad"], quad_end["SGD"]], [2.95e-8, 3.61e-8], r
 #   remembers the steep start (with $\beta_2 = 0.95$ Adam ends below momentum at the
 #   race's preset rates). Other adaptive methods (Adadelta, Nadam, Adamax, Yogi, RAdam,
 #   Lion, Adafactor; the non-diagonal Shampoo and K-FAC): [details notebook](06_adaptive_details.ipynb), section J.
+# - **In practice**: Adam or AdamW at η = 10⁻³ (the default of Kingma and Ba, 2015,
+#   Algorithm 1, and of PyTorch, Keras and `gdlearn`) is the usual starting point, and η is
+#   still worth tuning (chapter 09 tunes it, with a schedule). No optimizer wins everywhere:
+#   the race is one case where momentum does better, and Wilson et al. (2017) report SGD
+#   generalizing better than adaptive methods on several models (details notebook, section D).
 #
 # ## Exercises
 #
