@@ -392,7 +392,8 @@ def _legend_labels(legend):
 
 def test_both_panels_have_a_legend_of_the_optimizers_shown():
     """The path panel is keyed too (not only the loss panel): the same entries, with each
-    optimizer's colour and marker, updated when the choice changes or a run diverges."""
+    optimizer's colour and marker, updated when the choice changes or a run diverges; with
+    more than four optimizers only the loss panel keeps its key (two columns would hide paths)."""
     ex = optimizer_race(steps=120, figsize=SMALL)
     try:
         shown = list(ex.values["optimizers"])
@@ -407,6 +408,11 @@ def test_both_panels_have_a_legend_of_the_optimizers_shown():
         ex.update(lr_sgd=0.008)                                   # SGD diverges on Rosenbrock
         assert _legend_labels(ex.path_legend)[0] == "SGD: diverged (X)"
         assert len([c for c in ex.ax.get_children() if type(c).__name__ == "Legend"]) == 1   # the old one removed
+        ex.update(optimizers=tuple(ex.optimizers))                # all eight: a 2-column key would cover the paths
+        assert ex.path_legend is None and not [c for c in ex.ax.get_children() if type(c).__name__ == "Legend"]
+        assert len(_legend_labels(ex.legend)) == len(ex.optimizers)   # the loss panel's key names every one
+        ex.update(optimizers=("SGD", "Adam"))
+        assert _legend_labels(ex.path_legend) == ["SGD: diverged (X)", "Adam"]
     finally:
         ex.close()
 

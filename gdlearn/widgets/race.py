@@ -324,8 +324,10 @@ class RaceExplorer(Explorer):
             shape = dict(handles=handles, ncol=2 if len(handles) > 4 else 1, columnspacing=0.8)
             self.legend = self.loss_ax.legend(loc="upper right", fontsize=8, **shape)
             # the same key on the path panel, where the paths need it most; "best" is placed
-            # at a full draw only (the legend is static, never blitted)
-            self.path_legend = self.ax.legend(loc="best", fontsize=7, framealpha=0.85, **shape)
+            # at a full draw only (the legend is static, never blitted). Past four entries a
+            # two-column key would cover the paths: the loss panel's key beside it serves both.
+            if len(handles) <= 4:
+                self.path_legend = self.ax.legend(loc="best", fontsize=7, framealpha=0.85, **shape)
         self._full_draw_needed = True
 
     # -- values
