@@ -81,7 +81,7 @@ PROBA_CMAP = LinearSegmentedColormap.from_list("proba", [COLORS["blue"], "white"
 # Two interleaved spirals, one per class, with a little noise: 400 points in the
 # plane, labels 0 and 1. No straight line separates them: logistic regression (chapter 04),
 # trained to convergence (check below), scores 53 % on the training set, as does always
-# answering its majority class (label 0), and 49 % on the test set: chance. A network must bend.
+# answering its majority class (label 0), and 49 % on the test set: about chance. A network must bend.
 #
 # The three-way split matters for everything that follows: the network learns
 # from the **training** set (225 points), we choose learning rates on the
