@@ -188,7 +188,7 @@ display(Markdown("\n".join(rows)))
 # %% [markdown]
 # ## B. The clip: how often it acts, why it cannot cap Adam's step, and at a tuned rate
 #
-# In the chapter's ablation, clipping at norm 1 buys AdamW no forgiveness at the
+# In the chapter's ablation, clipping at norm 1 does not help AdamW at the
 # large rates 1, 3.2 and 10. First, the clip is not idle there.
 # AdamW + clip at those three rates, with the tuning seeds 0–2, counting the steps
 # whose gradient norm exceeds the threshold 1; then the same count inside the recipe
@@ -305,7 +305,7 @@ assert np.all(step_clip > 1.2) and np.all(np.abs(np.log(step_clip / step_free)) 
 # step of more than 1.2 times the rate before the decay is added), and the two
 # differ by less than a factor 1.5 at each rate: the clip, though it acts on
 # about half the steps or more, leaves the size of Adam's steps about where it
-# was. That is why it buys no forgiveness at large rates.
+# was. That is why it does not help at large rates.
 
 # %% [markdown]
 # Last, the clip at a *tuned* rate. In the chapter's comparison, the recipe and
