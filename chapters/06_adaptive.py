@@ -38,15 +38,14 @@
 # - **diagonal preconditioning**: why per-coordinate steps remove ill-conditioning aligned
 #   with the coordinate axes, and help less and less as the valley turns away from them;
 # - **AdamW**: why weight decay and an L2 penalty are the same step for plain SGD and
-#   different regularizers for Adam (SGD with momentum:
-#   [details notebook](06_adaptive_details.ipynb), section D);
+#   different regularizers for Adam;
 # - **AMSGrad**: a small change that fixes a case where Adam ends at the worst point;
 # - and you get the **optimizer race**: up to eight optimizers animated side by side.
 #
 # Every number in the text is computed and asserted, by this notebook (most asserts sit
-# in collapsed "Checks" cells) or, where the text links to it, by its details notebook. Longer checks, worst cases, `gdlearn` against `torch.optim`, and
-# why frameworks give different numbers are in the [details notebook](06_adaptive_details.ipynb):
-# reference for the curious, not needed for the exercises.
+# in collapsed "Checks" cells) or, where the text names a details section, by the [details
+# notebook](06_adaptive_details.ipynb): longer checks, worst cases, `gdlearn` against
+# `torch.optim`, why frameworks differ. It is reference for the curious, not for the exercises.
 
 # %%
 # Setup: on Colab this installs the course library; everywhere else it does nothing.
@@ -371,10 +370,10 @@ assert round(bias[99], 2) == 1.26 and int(np.argmax(bias < 1.05)) + 1 == 237   #
 # at the first step: **ten times** $\eta$. The average starts at $v_0 = 0$, so after
 # one step $v_1 = (1 - \alpha)\, g^2 = 0.01\, g^2$, whose root is a tenth of $|g|$.
 # Under a constant gradient $v_t = (1 - \alpha^t)\, g^2$, so the step is
-# $\eta/\sqrt{1 - \alpha^t}$: still 1.26 $\eta$ at step 100, within 5 % of $\eta$
-# only from step 237. The average stays biased towards its zero start for a few
-# hundred gradients. Adam corrects that. (The "ten times" is PyTorch's RMSprop,
-# $\alpha = 0.99$; other frameworks start differently: [details notebook](06_adaptive_details.ipynb), section I.)
+# $\eta/\sqrt{1 - \alpha^t}$: still 1.26 $\eta$ at step 100, within 5 % of $\eta$ only from
+# step 237. The average stays biased towards its zero start for a few hundred gradients.
+# Adam corrects that. (The "ten times" is PyTorch's RMSprop, $\alpha = 0.99$; other
+# frameworks start differently, details section I.)
 #
 # **The long road.** Section 1 said Adagrad's shrinking step size is slow on a long
 # road to the minimum. Take $f(x) = \sqrt{1 + x^2} - 1$, whose gradient
@@ -514,8 +513,7 @@ assert round(spread[0], 1) == 1.2 and round(spread[99], 2) == 0.12
 # gradients $1 + \mathcal N(0, 1)$, the spread, standard deviation over mean, of $\hat v_t$
 # across 2000 runs is 1.2 at $t = 1$, 0.12 at $t = 100$). Two common remedies: a learning
 # rate that starts small and grows, a **warm-up** (chapter 09 uses a linear one, after Goyal
-# et al., 2017, section 2.2; Liu et al., 2020, section 3, trace its need to this noise), and
-# RAdam (Liu et al., 2020; [details notebook](06_adaptive_details.ipynb), section J).
+# et al., 2017, section 2.2; Liu et al., 2020, section 3, trace its need to this noise), and RAdam.
 #
 # The figure puts the step lengths of this section side by side, in units of
 # $\eta$, under a constant gradient (RMSprop's thick line runs under Adam's
@@ -594,8 +592,7 @@ assert sum(isinstance(a, np.ndarray) for st in sgd(lr=0.1, momentum=0.9).init(np
 # make it round; at $\theta = 45°$ the two diagonal entries of $A$ are equal, so
 # the natural choice $D = \operatorname{diag}(A)$ is a multiple of the identity
 # and changes nothing. For $2 \times 2$ matrices no diagonal does better than
-# $\operatorname{diag}(A)$ (Forsythe and Straus, 1955; the [details notebook](06_adaptive_details.ipynb),
-# section C, scans them all).
+# $\operatorname{diag}(A)$ (Forsythe and Straus, 1955).
 
 # %%
 KAPPA = 100.0
@@ -658,23 +655,28 @@ fig.suptitle(r"Level sets $\frac{1}{2}x^\top A x = 1$ before and after the resca
 # heavy ball (momentum $0.9$, no scaling; chapter 05). The test: on the
 # $\kappa = 100$ quadratic turned by $0°$ to $45°$, started at the same place
 # relative to the valley, how many steps does each method need to bring $f$ below
-# $10^{-8}$ of its start (the first step at which it is below)? Each gets its best
-# learning rate on a grid of 46 rates from $10^{-3}$ to 30. A collapsed helper runs every
-# (angle, rate) pair at once ([details notebook](06_adaptive_details.ipynb), section C):
+# $10^{-8}$ of its start? We count two ways, since a method that oscillates can dip below
+# and come back up: the **first** step at which $f$ is below, and the step from which it
+# **stays** below (checked up to step 4,000). Each method gets its best learning rate on a
+# grid of 46 rates from $10^{-3}$ to 30, for each count. A collapsed helper runs every
+# (angle, rate) pair at once:
 
 # %% jupyter={"source_hidden": true}
 def race_every_angle_and_rate(method):
-    """Run `method` on every (angle, rate) pair at once; per angle, the fewest steps to 1e-8 and the rate that gives it."""
+    """Run `method` on every (angle, rate) pair, 2 * MAX_STEPS steps; per angle, the best first / stays counts."""
     A_rows = np.repeat([valley(deg).hess(np.zeros(2)) for deg in ANGLES], len(lr_grid), axis=0)  # one per (angle, rate)
     x0_rows = np.repeat([valley(deg).start for deg in ANGLES], len(lr_grid), axis=0)
     lr_rows = np.tile(lr_grid, len(ANGLES))[:, None]
     batch_grad = lambda x: (A_rows @ x[..., None])[..., 0]             # every row's gradient A x
     batch_f = lambda xs: 0.5 * np.sum(xs * batch_grad(xs), axis=-1)
     with np.errstate(all="ignore"):                                    # rates that diverge are results, not errors
-        xs = method(batch_grad, x0_rows, lr_rows, MAX_STEPS)           # (steps + 1, rows, 2)
+        xs = method(batch_grad, x0_rows, lr_rows, 2 * MAX_STEPS)       # (steps + 1, rows, 2)
         below = batch_f(xs) < 1e-8 * batch_f(x0_rows)
-    first = np.where(below.any(axis=0), below.argmax(axis=0), np.iinfo(int).max).reshape(len(ANGLES), -1)
-    return xs, first.min(axis=1), lr_grid[first.argmin(axis=1)]
+    never = np.iinfo(int).max
+    first = np.where(below.any(axis=0), below.argmax(axis=0), never).reshape(len(ANGLES), -1)
+    last_above = len(below) - 1 - np.argmax(~below[::-1], axis=0)      # below[0] is False: f0 is above
+    stays = np.where(below[-1], last_above + 1, never).reshape(len(ANGLES), -1)   # below up to step 2 * MAX_STEPS
+    return xs[: MAX_STEPS + 1].copy(), first.min(axis=1), stays.min(axis=1), lr_grid[first.argmin(axis=1)]
 
 
 # %%
@@ -691,35 +693,34 @@ gd_steps = lambda *args: heavy_ball_steps(*args, momentum=0.0)
 METHODS = {"gradient descent": gd_steps, "heavy ball (β = 0.9)": heavy_ball_steps, "Adagrad": adagrad_steps,
            "Adam, β1 = 0": lambda *args: adam_steps(*args, betas=(0.0, 0.999)), "Adam": adam_steps}
 lr_grid, MAX_STEPS = np.geomspace(1e-3, 30, 46), 2000
-paths, needed, best_lr = {}, {}, {}
+paths, needed, stays, best_lr = {}, {}, {}, {}
 for name, method in METHODS.items():
-    xs, needed[name], best_lr[name] = race_every_angle_and_rate(method)   # xs: (steps + 1, rows, 2)
+    xs, needed[name], stays[name], best_lr[name] = race_every_angle_and_rate(method)   # xs: (steps + 1, rows, 2)
     paths[name] = xs                                                      # GD's and Adagrad's go in the figure
-table(["method"] + [f"{d}°" for d in ANGLES], [(name,) + tuple(int(k) for k in needed[name]) for name in METHODS])
+table(["method: first / stays"] + [f"{d}°" for d in ANGLES],
+      [(name,) + tuple(f"{a} / {b}" for a, b in zip(needed[name], stays[name])) for name in METHODS])
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
 row = list(ANGLES).index(30) * len(lr_grid) + 20                      # Adam on the 30° valley, one rate: a plain run
 assert np.allclose(xs[:201, row], run(adam(lr=lr_grid[20]), valley(30), valley(30).start, steps=200, tol=0).xs,
                    rtol=1e-10, atol=1e-12)
-gd_n, hb_n, ada_n = needed["gradient descent"], needed["heavy ball (β = 0.9)"], needed["Adagrad"]
-adam0_n, adam_n = needed["Adam, β1 = 0"], needed["Adam"]
-assert all(counts.max() < MAX_STEPS for counts in needed.values())
-assert gd_n.max() - gd_n.min() <= 1 and hb_n.max() - hb_n.min() <= 1      # no scaling: the angle does not matter
+gd_n, hb_n, ada_n, adam0_n, adam_n = (needed[name] for name in METHODS)   # the "first step below" count
 assert ada_n[0] == 6 and np.isclose(best_lr["Adagrad"][0], 19, rtol=0.01)   # Adagrad, aligned: a handful of long steps
 assert abs(ada_n[ANGLES == 25][0] - gd_n[0]) < 0.1 * gd_n[0]            # at 25°: about as many as gradient descent
 assert ada_n[ANGLES >= 25].min() >= 100 and ada_n[-1] > 1.3 * gd_n[0]   # hundreds from 25° on; at 45°: more
-assert adam0_n[0] <= 20 and adam0_n[-1] > 15 * adam0_n[0]              # Adam's scaling alone: like Adagrad
-assert adam_n.max() < 1.6 * adam_n.min() and adam_n[0] > 0.9 * adam_n[ANGLES == 15][0]   # full Adam: hardly sensitive
-assert hb_n.max() < adam_n.min()                                        # first count: the heavy ball everywhere
-A_0, start_0 = valley(0).hess(np.zeros(2)), np.tile(valley(0).start, (len(lr_grid), 1))
-for name, first_quoted, stays_quoted in [("heavy ball (β = 0.9)", 95, 174), ("Adam", 112, 167)]:   # 0°: stays below?
-    with np.errstate(all="ignore"):
-        xs_0 = METHODS[name](lambda x: x @ A_0, start_0, lr_grid[:, None], 2 * MAX_STEPS)
-        above = ~(np.sum(xs_0 * (xs_0 @ A_0), axis=-1) < 1e-8 * (start_0[0] @ A_0 @ start_0[0]))
-    last_above = np.where(above.any(axis=0), len(above) - 1 - np.argmax(above[::-1], axis=0), -1)
-    stays_0 = np.where(last_above < len(above) - 1, last_above + 1, np.iinfo(int).max).min()
-    assert abs(needed[name][0] - first_quoted) <= 1 and abs(stays_0 - stays_quoted) <= 1, (name, stays_0)
+gd_s, hb_s, ada_s, adam0_s, adam_s = (stays[name] for name in METHODS)   # the "stays below" count
+assert all(needed[name].max() < MAX_STEPS and stays[name].max() < 2 * MAX_STEPS for name in METHODS)
+assert all(c.max() - c.min() <= 1 for c in (gd_n, hb_n, gd_s, hb_s))    # no scaling: the angle does not matter
+assert np.array_equal(ada_n, ada_s) and np.array_equal(gd_n, gd_s)      # Adagrad, GD: both counts equal
+assert adam0_n[0] <= 20 and min(adam0_n[-1] / adam0_n[0], adam0_s[-1] / adam0_s[0]) > 15   # both: > 15x at 45°
+assert 4.5 < adam0_s[-1] / gd_s[-1] < 5.5 and np.all(adam0_s[1:] > gd_s[1:])   # stays: ~5x GD at 45°, slower from 5°
+assert adam_s.max() < 1.6 * adam_s.min() and adam_n.max() < 1.6 * adam_n.min()   # full Adam: hardly sensitive
+assert np.all(adam_s[ANGLES <= 10] < hb_s[0] - 3) and np.all(adam_s[ANGLES >= 20] > hb_s[0] + 3)   # stays: it flips
+assert hb_n.max() < adam_n.min() and abs(adam_s[ANGLES == 15][0] - hb_s[0]) <= 3   # first: heavy ball ahead; 15°: level
+for name, first_quoted, stays_quoted in [("heavy ball (β = 0.9)", 95, 174), ("Adam", 112, 167)]:   # 0°: quoted
+    assert abs(needed[name][0] - first_quoted) <= 1 and abs(stays[name][0] - stays_quoted) <= 1, name
+assert max(abs(adam0_n[-1] - 381), abs(adam0_s[-1] - 1934), abs(gd_s[-1] - 393), abs(adam_s[3] - 176)) <= 1
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
@@ -773,34 +774,42 @@ for name, key, marker, ls in [("gradient descent", "gd", "o", "-"), ("heavy ball
                               ("Adagrad", "adagrad", "^", "--"), ("Adam, β1 = 0", "rmsprop", "v", (0, (5, 1, 1, 1))),
                               ("Adam", "adam", "P", ":")]:
     hollow = {"markerfacecolor": "white", "markersize": 7, "zorder": 3} if key == "rmsprop" else {}
-    ax.plot(ANGLES, needed[name], color=style.color_for(key), marker=marker, linestyle=ls, label=name, **hollow)
+    ax.plot(ANGLES, stays[name], color=style.color_for(key), marker=marker, linestyle=ls, label=name, **hollow)
+    ax.plot(ANGLES, needed[name], color=style.color_for(key), marker=marker, linestyle="none", alpha=0.45,
+            markerfacecolor="none", markersize=9)                        # the "first step below" count, faint
+ax.plot([], [], color="0.4", marker="o", label="line: stays below (to step 4,000)")
+ax.plot([], [], "o", color="0.4", markerfacecolor="none", alpha=0.6, label="faint hollow: first step below")
 ax.set_yscale("log")
 ax.set(xlabel="angle of the valley to the axes (degrees)",
-       ylabel=r"first step with $f < 10^{-8} f_0$ (best rate)",
+       ylabel=r"steps to $f < 10^{-8} f_0$ (best rate for each count)",
        title="Per-coordinate steps need aligned axes")
 ax.legend(fontsize=8, ncols=2, loc="lower right");
 
 # %% [markdown]
-# Gradient descent and the heavy ball need the same number of steps at every angle: they
-# treat all directions alike, so turning the valley (and its start) changes nothing.
-# Adagrad is fast on the aligned valley: 6 steps at $\eta \approx 19$, near the top of
-# the grid (top row). Turned by 25°, it needs about as many steps as gradient descent;
-# turned by 45°, more. There (bottom left, its first three steps numbered) it zigzags
-# across the valley instead of running along it, like gradient descent drawn lighter
-# beside it. Adam's scaling alone ($\beta_1 = 0$, drawn in RMSprop's colour) behaves the
-# same way: from this start more than 15 times slower at 45° than aligned. (Adam with
-# $\beta_1 = 0$ is RMSprop with $\alpha = \beta_2 = 0.999$, plus bias correction and with
-# $\epsilon$ in a different place.) Full Adam ($\beta_1 = 0.9$) is much less sensitive to
-# the angle, gains little from alignment (about as many steps at 0° as at 15°) and needs
-# more steps than the heavy ball at every angle, *by this count*: the heavy ball oscillates,
-# so it first dips below the target at step 95 but stays below only from step 174, and counted
-# that way Adam (167 steps at 0°) is ahead at 0° to 10°. The other starts are in
-# [details notebook](06_adaptive_details.ipynb), section C.
+# Gradient descent and the heavy ball need the same number of steps at every angle, by both
+# counts: they treat all directions alike, so turning the valley (and its start) changes
+# nothing. Adagrad's two counts are equal. It is fast on the aligned valley: 6 steps at
+# $\eta \approx 19$, near the top of the grid (top row). Turned by 25°, it needs about as many
+# steps as gradient descent; turned by 45°, more. There (bottom left, its first three steps
+# numbered) it zigzags across the valley instead of running along it, like gradient descent
+# drawn lighter beside it.
+#
+# Adam's scaling alone ($\beta_1 = 0$, in RMSprop's colour: it is RMSprop with
+# $\alpha = \beta_2 = 0.999$, plus bias correction, with $\epsilon$ placed elsewhere) is more
+# than 15 times slower at 45° than aligned, by both counts. Its first dip below the target
+# comes early (381 steps at 45°, level with gradient descent's 393), but it stays below only
+# from step 1,934 on: by that count it is about 5 times slower than gradient descent at 45°,
+# and slower from 5° on. Full Adam ($\beta_1 = 0.9$) varies less than 1.6-fold with the angle,
+# by both counts.
+#
+# The two counts can also reverse a ranking. The heavy ball oscillates: at every angle it
+# first dips below the target at step 95 but stays below only from step 174. By the first
+# count it beats full Adam at every angle; by the stays count Adam (167 steps at 0°) is ahead
+# at 0° to 10°, level at 15° (176 against 174), and behind from 20° on.
 #
 # Adagrad's few long steps on the aligned valley come from its first step overshooting: the
 # huge second gradient then sets each coordinate's step size close to $1/a_i$, the
-# per-coordinate Newton step (chapter 08). That needs a noise-free quadratic aligned with the
-# axes ([details notebook](06_adaptive_details.ipynb), section C, measures it).
+# per-coordinate Newton step (chapter 08; measured in details section C).
 #
 # Why is Adagrad at 45° *slower* than gradient descent, not just as slow? At 45° each
 # coordinate axis makes the same angle with both axes of the valley. From this start the
@@ -839,27 +848,26 @@ assert 0.6 < frozen / best_lr["gradient descent"][-1] < 0.75             # about
 assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1]   # and that explains the count
 
 # %% [markdown]
-# From step 10 on, Adagrad's two step sizes stay within 1 % of their final values and
-# within 3 % of each other. They sit at about two thirds of gradient descent's best
-# learning rate, $\approx 2/(L + \mu) = 2/101$ (chapter 02). Gradient descent run at
-# that frozen step size needs as many steps as Adagrad. So at 45° the geometry makes
-# Adagrad plain gradient descent, at a step size set by the first gradients. No $\eta$ of
-# the grid lifts that step size to gradient descent's best, and from each of 24 random
-# starts of one draw, at the same distance, Adagrad was slower too (a start near the
-# valley floor can be an exception: [details notebook](06_adaptive_details.ipynb), section C).
+# From step 10 on, Adagrad's two step sizes stay within 1 % of their final values and within 3
+# % of each other. They sit at about two thirds of gradient descent's best learning rate,
+# $\approx 2/(L + \mu) = 2/101$ (chapter 02). Gradient descent run at that frozen step size
+# needs as many steps as Adagrad. So at 45° the geometry makes Adagrad plain gradient descent,
+# at a step size set by the first gradients. No $\eta$ of the grid lifts that step size to
+# gradient descent's best, and from each of 24 random starts of one draw, at the same
+# distance, Adagrad was slower too by the first count (a start near the valley floor can be an
+# exception: details section C).
 #
-# So per-coordinate step sizes help with ill-conditioning that lies **along the
-# coordinate axes**, such as coordinates whose gradients have very different scales, or
-# rare features (section 1). They do not straighten a valley that runs diagonally through
-# the coordinates: for that a method must mix coordinates, as Newton's method does with the
-# full Hessian (chapter 08), or full-matrix and block preconditioners such as Shampoo and
-# K-FAC ([details notebook](06_adaptive_details.ipynb), section J).
+# So per-coordinate step sizes help with ill-conditioning that lies **along the coordinate
+# axes**, such as coordinates whose gradients have very different scales, or rare features
+# (section 1). They do not straighten a valley that runs diagonally through the coordinates:
+# for that a method must mix coordinates, as Newton's method does with the full Hessian
+# (chapter 08), or full-matrix and block preconditioners such as Shampoo and K-FAC.
 #
 # **Aligned, they take out the curvature, not the distances.** One $\eta$ moves every
 # coordinate by about the same amount (Adam's first step is $\eta$ in each, section 3), so a
-# start near the minimum in one coordinate and far from it in the other is hard for them
-# even on the aligned valley: from such a start, Adam with $\beta_1 = 0$ needs many times
-# gradient descent's steps ([details notebook](06_adaptive_details.ipynb), section C, runs it).
+# start near the minimum in one coordinate and far from it in the other is hard for them even
+# on the aligned valley: from such a start, Adam with $\beta_1 = 0$ first reaches the target
+# after many times gradient descent's steps (details section C).
 
 # %% [markdown]
 # ## 5. AdamW: weight decay is not an L2 penalty for Adam
@@ -875,8 +883,7 @@ assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1] 
 # `sgd(weight_decay=λ)` is the L2 form).
 #
 # With momentum the two forms differ (PyTorch's L2 form puts the decay into the momentum
-# buffer, Loshchilov and Hutter's SGDW applies it outside); where SGDW ends, and how the
-# paper writes its decay, are in the [details notebook](06_adaptive_details.ipynb), section D.
+# buffer, Loshchilov and Hutter's SGDW applies it outside; details section D).
 #
 # **For Adam, L2 and decoupled decay are different regularizers, even without
 # momentum.** The penalty's gradient $\lambda x$ goes into $m$ and $v$ and is
@@ -940,31 +947,31 @@ assert np.allclose(l2_minimum, [0.990, 0.5], atol=5e-4)
 # $\eta/\sqrt{\hat v}$ grows, and the steep coordinate of both runs leaves its end point in
 # rare, short bursts: [details notebook](06_adaptive_details.ipynb), section E.)
 #
-# **Training gradients are noisy, and then the picture changes.** Let each gradient
-# be $\nabla f + \sigma\xi$, with $\xi$ standard normal noise.
+# **Training gradients are noisy, and then the picture changes.** Let each gradient be
+# $\nabla f + \sigma\xi$, with $\xi$ standard normal noise; let coordinate $i$'s noise have
+# size $\sigma_i$ (the demo uses one $\sigma$ for both). $\hat v_i$ averages about
+# $1/(1 - \beta_2) = 1000$ squared gradients, so it is close to their mean,
+# $\mathbb{E}[g_i]^2 + \sigma_i^2$, and nearly constant (at the end of the noisy runs below,
+# its spread across runs is under 2 %). $\hat m_i$ averages about 10 gradients, so its mean is
+# $\mathbb{E}[g_i]$, though it fluctuates by more than that. The mean of a quantity divided by
+# a near-constant is its mean divided by that constant, so AdamW's mean step vanishes where
 #
-# - $\hat v$ averages about $1/(1 - \beta_2) = 1000$ squared gradients, so it is
-#   close to their mean, $\mathbb{E}[g]^2 + \sigma^2$.
-# - $\hat m$ averages about 10 gradients, so its mean is $\mathbb{E}[g]$, though it
-#   fluctuates by more than that mean. $\sqrt{\hat v}$ is nearly constant (at the end
-#   of the noisy runs below, its spread across runs is under 2 %), and the mean of
-#   a quantity divided by a near-constant is the mean divided by that constant: $\mathbb{E}[\hat m/\sqrt{\hat v}] \approx \mathbb{E}[\hat m]/\sqrt{\mathbb{E}[\hat v]}$.
-# - The mean normalized step is then about
-#   $\mathbb{E}[g]/\sqrt{\mathbb{E}[g]^2 + \sigma^2}$. Near the minimum the mean
-#   gradient is small against the noise, and this is $\approx \mathbb{E}[g]/\sigma$.
+# $$
+# \mathbb{E}\Big[\lambda x_i + \frac{\hat m_i}{\sqrt{\hat v_i}}\Big]
+# \approx \lambda x_i + \frac{\mathbb{E}[g_i]}{\sqrt{\mathbb{E}[g_i]^2 + \sigma_i^2}}
+# \approx \lambda x_i + \frac{\mathbb{E}[g_i]}{\sigma_i} = 0,
+# \quad\text{i.e.}\quad \mathbb{E}[g_i] + \lambda\sigma_i\, x_i = 0,
+# $$
 #
-# AdamW's balance becomes $\mathbb{E}[g]/\sigma \approx -\lambda x$, that is
-# $\mathbb{E}[g] + \lambda\sigma x \approx 0$. In words: the noise fixes the denominator
-# at about $\sigma$, so AdamW's mean step is the mean gradient divided by $\sigma$, and
-# a decay $\lambda x$ balanced against $\mathbb{E}[g]/\sigma$ is a decay
-# $\lambda\sigma x$ balanced against $\mathbb{E}[g]$. So **AdamW acts like an L2 penalty
-# of strength $\lambda\sigma$**, set by the noise. Adam + L2 divides its whole gradient
-# $g + \lambda x$ by the same $\sqrt{\hat v}$, so under the same approximation its mean
-# step vanishes where $\mathbb{E}[g] + \lambda x = 0$: the penalized minimum. With
-# $\sigma = 2$ the predictions are $x_i = a_i/(a_i + \lambda\sigma)$ for AdamW ($0.980$
-# and $0.333$) and $a_i/(a_i + \lambda)$ for Adam + L2 ($0.990$ and $0.5$). We check
-# them on 256 independent runs of 20,000 steps, each position averaged over the last
-# 10,000 steps:
+# the second $\approx$ because near the minimum the mean gradient is small against the noise.
+# So **AdamW acts like an L2 penalty of strength $\lambda\sigma_i$ on coordinate $i$**: a
+# diagonal penalty set by the noise, which decays noisier coordinates harder. Adam + L2
+# divides its whole gradient $g + \lambda x$ by the same $\sqrt{\hat v}$, so under the same
+# approximation its mean step vanishes where $\mathbb{E}[g] + \lambda x = 0$: the penalized
+# minimum. With $\sigma_1 = \sigma_2 = \sigma = 2$ the predictions are
+# $x_i = a_i/(a_i + \lambda\sigma)$ for AdamW ($0.980$ and $0.333$) and $a_i/(a_i + \lambda)$
+# for Adam + L2 ($0.990$ and $0.5$). We check them on 256 independent runs of 20,000 steps,
+# each position averaged over the last 10,000 steps:
 
 # %%
 sigma, seeds, noisy_steps = 2.0, 256, 20_000
@@ -1027,7 +1034,7 @@ ax2.plot(k, mean_path_w[:, 1], color=style.color_for("adamw"), linestyle="-", li
 ax2.axhline(1.0, color="black", linestyle=":", linewidth=1.2, label="minimum of $f$: 1")
 ax2.axhline(l2_minimum[1], color=COLORS["reddish_purple"], linestyle=(0, (2, 2)), linewidth=1.6, zorder=5,
             label=r"L2 minimum, $\lambda$: 0.5 (drawn on top)")
-ax2.axhline(predicted_w[1], color=COLORS["bluish_green"], linestyle=(0, (5, 2)), linewidth=1.6, zorder=5,
+ax2.axhline(predicted_w[1], color="0.45", linestyle=(0, (5, 2)), linewidth=1.6, zorder=5,   # grey: not an optimizer
             label=r"L2 minimum, $\lambda\sigma$: 0.333 (drawn on top)")
 ax2.set_xscale("log")
 ax2.set(xlabel="step $t$", ylabel="$x_2$ (flat)", title=r"Flat $x_2$, without and with gradient noise",
@@ -1036,23 +1043,23 @@ ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 
 # %% [markdown]
 # The flat coordinate, on a log step axis. Without noise (full-colour lines) the difference is
-# plain: L2 at 0.5, AdamW at 1. With noise (pale lines, the mean over the 256 runs) L2
-# still ends near 0.5, while AdamW's mean rises only to about 0.33, **below** L2 and far
-# below its noise-free 1. With these noisy gradients ($\sigma = 2 > 1$) AdamW
-# regularizes the flat coordinate *more* than the L2 penalty with the same $\lambda$
-# (strength $\lambda\sigma$ against $\lambda$), the opposite of the noise-free picture;
-# for $\sigma < 1$ the same approximation predicts the reverse order, and at $\sigma = 0.5$ that is
-# what happens ([details notebook](06_adaptive_details.ipynb), section D). Both
-# predictions are close, not exact: on the steep coordinate AdamW ends a few $10^{-4}$ below
-# its 0.9804, and on other noise seeds both flat coordinates land within 0.03 of theirs
-# ([details notebook](06_adaptive_details.ipynb), section D).
+# plain: L2 at 0.5, AdamW at 1. With noise (pale lines, the mean over the 256 runs) L2 still
+# ends near 0.5, while AdamW's mean rises only to about 0.33, **below** L2 and far below its
+# noise-free 1. With these noisy gradients ($\sigma = 2 > 1$) AdamW regularizes the flat
+# coordinate *more* than the L2 penalty with the same $\lambda$ (strength $\lambda\sigma_i$
+# against $\lambda$), the opposite of the noise-free picture; for $\sigma < 1$ the same
+# approximation predicts the reverse order, and at $\sigma = 0.5$ that is what happens. That
+# crossover at $\sigma = 1$ depends on the loss's units: $\sigma$ is in gradient units, so
+# multiplying the loss by $c$ makes it $c\sigma$ and moves the crossover (exercise 6.5
+# rescales a loss). Both predictions are close, not exact: on the steep coordinate AdamW ends
+# a few $10^{-4}$ below its 0.9804, and on other noise seeds both flat coordinates land within
+# 0.03 of theirs (this and $\sigma = 0.5$: details section D).
 #
 # Neither answer is "right": they are different regularizers, and AdamW's end point depends
 # on the size of the normalized step, hence on the gradient noise.
 # Loshchilov and Hutter (2019, abstract) report that decoupled decay makes the best
 # $\lambda$ depend less on the learning rate, and that AdamW generalized better than Adam +
-# L2 in their image-classification experiments; this chapter tests neither claim (caveats in
-# the [details notebook](06_adaptive_details.ipynb), section D). When porting, check which
+# L2 in their image-classification experiments; this chapter tests neither claim. When porting, check which
 # one `weight_decay` means: `torch.optim.Adam(weight_decay=λ)` is Adam + L2 by default,
 # `keras.optimizers.Adam(weight_decay=λ)` is AdamW (section I there).
 
@@ -1144,9 +1151,9 @@ table(["optimizer in the default race", "learning rate"],           # the figure
 # momentum's preset rate, though not at momentum's best rate: part of the gap, not
 # all. A second candidate, not tested as a cause: near the minimum the valley is not
 # aligned with the axes (the Hessian's steep eigenvector there is at about 27° to the
-# $x$ axis), which per-coordinate scaling cannot straighten (section 4), while momentum's
-# gain does not depend on the valley's direction. With each at its best rate,
-# momentum still ends lower ([details notebook](06_adaptive_details.ipynb), section G).
+# $x$ axis), which per-coordinate scaling straightens only partly (section 4; κ 2508 → about
+# 1600, details section G), while momentum's gain does not depend on the valley's direction.
+# With each at its best rate, momentum still ends lower.
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -1200,24 +1207,25 @@ assert inspect.signature(adam).parameters["lr"].default == inspect.signature(ada
 #   gradients; with PyTorch's $\alpha = 0.99$ and no bias correction its first step
 #   under a constant gradient is 10 η, still 1.26 η at step 100.
 # - **Adam** adds momentum and corrects both averages for their zero start (without the
-#   correction the first steps are 3.2 to 6.6 times too long); a constant gradient then
-#   gives steps of exactly η (ε aside). Adam is `chain(scale_by_adam(...), scale_by_learning_rate(lr))`.
-# - Per-coordinate steps are a **diagonal preconditioner**. On a quadratic aligned with
-#   the coordinate axes they take the curvature out of every coordinate's step (Adagrad:
-#   6 steps on an aligned κ = 100 valley at η = 19: a first step that overshoots, then
-#   step sizes close to Newton's), not the distances: one η moves every coordinate about
-#   as much, so a start near the minimum in one coordinate and far in another can be slow
-#   (Adam, β1 = 0: over 20 times gradient descent's steps). They do not straighten a turned
-#   valley: turned by 25° or more, Adagrad needed about as many steps as gradient descent,
-#   or more (at 45° its step size freezes at about two thirds of gradient descent's best).
-#   That is one κ = 100 quadratic; elsewhere the gain depends on how well the curvature
+#   correction the first step is 3.2 times too long, up to 6.6 at step 12); a constant
+#   gradient then gives steps of exactly η (ε aside). Adam is
+#   `chain(scale_by_adam(...), scale_by_learning_rate(lr))`.
+# - Per-coordinate steps are a **diagonal preconditioner**. On a quadratic aligned with the
+#   coordinate axes they take the curvature out of every coordinate's step (Adagrad: 6 steps
+#   on an aligned κ = 100 valley at η = 19: a first step that overshoots, then step sizes
+#   close to Newton's), not the distances: one η moves every coordinate about as much, so a
+#   start near the minimum in one coordinate and far in another can be slow (Adam, β1 = 0:
+#   over 20 times gradient descent's steps to first reach the target). They do not straighten
+#   a turned valley: turned by 25° or more, Adagrad needed about as many steps as gradient
+#   descent, or more (at 45° its step size freezes at about two thirds of gradient descent's
+#   best). That is one κ = 100 quadratic; elsewhere the gain depends on how well the curvature
 #   lines up with the axes.
-# - **Weight decay**: for plain SGD an L2 penalty and decoupled decay are the same step;
-#   with momentum they differ ([details notebook](06_adaptive_details.ipynb), section D);
-#   for Adam they are different regularizers. **AdamW** is the
-#   decoupled one. Without gradient noise its fixed point is the unregularized minimum (up to
-#   $\epsilon$), which it creeps towards (with rare bursts, section 5); with noise $\sigma$ it acts like
-#   an L2 penalty $\lambda\sigma$, here stronger than Adam + L2.
+# - **Weight decay**: for plain SGD an L2 penalty and decoupled decay are the same step; with
+#   momentum they differ; for Adam they are different regularizers. **AdamW** is the decoupled
+#   one. Without gradient noise its fixed point is the unregularized minimum (up to
+#   $\epsilon$), which it creeps towards (with rare bursts, section 5); with noise $\sigma_i$
+#   on coordinate $i$ it acts like a diagonal L2 penalty $\lambda\sigma_i$ (noisier
+#   coordinates decayed harder), here ($\sigma = 2$) stronger than Adam + L2.
 # - **AMSGrad** keeps the largest second moment and fixes Reddi et al.'s example
 #   where Adam ends at the worst point.
 # - The race: on Rosenbrock after 300 steps, momentum beats Adam, whose $\hat v$
@@ -1228,7 +1236,7 @@ assert inspect.signature(adam).parameters["lr"].default == inspect.signature(ada
 #   Algorithm 1, and of PyTorch, Keras and `gdlearn`) is the usual starting point, and η is
 #   still worth tuning (chapter 09 tunes it, with a schedule). No optimizer wins everywhere:
 #   the race is one case where momentum does better, and Wilson et al. (2017) report SGD
-#   generalizing better than adaptive methods on several models (details notebook, section D).
+#   generalizing better than adaptive methods on several models.
 #
 # ## Exercises
 #
