@@ -1034,7 +1034,7 @@ ax2.plot(k, mean_path_w[:, 1], color=style.color_for("adamw"), linestyle="-", li
 ax2.axhline(1.0, color="black", linestyle=":", linewidth=1.2, label="minimum of $f$: 1")
 ax2.axhline(l2_minimum[1], color=COLORS["reddish_purple"], linestyle=(0, (2, 2)), linewidth=1.6, zorder=5,
             label=r"L2 minimum, $\lambda$: 0.5 (drawn on top)")
-ax2.axhline(predicted_w[1], color="0.45", linestyle=(0, (5, 2)), linewidth=1.6, zorder=5,   # grey: not an optimizer
+ax2.axhline(predicted_w[1], color="black", linestyle=(0, (5, 2)), linewidth=1.4, zorder=5,   # a reference, not an optimizer
             label=r"L2 minimum, $\lambda\sigma$: 0.333 (drawn on top)")
 ax2.set_xscale("log")
 ax2.set(xlabel="step $t$", ylabel="$x_2$ (flat)", title=r"Flat $x_2$, without and with gradient noise",
