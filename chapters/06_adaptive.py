@@ -794,13 +794,13 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # numbered) it zigzags across the valley instead of running along it, like gradient descent
 # drawn lighter beside it.
 #
-# Adam's scaling alone ($\beta_1 = 0$, in RMSprop's colour: it is RMSprop with
-# $\alpha = \beta_2 = 0.999$, plus bias correction, with $\epsilon$ placed elsewhere) is more
-# than 15 times slower at 45° than aligned, by both counts. Its first dip below the target
-# comes early (381 steps at 45°, level with gradient descent's 393), but it stays below only
-# from step 1,934 on: by that count it is about 5 times slower than gradient descent at 45°,
-# and slower from 5° on. Full Adam ($\beta_1 = 0.9$) varies less than 1.6-fold with the angle,
-# by both counts.
+# From this start, Adam's scaling alone ($\beta_1 = 0$, in RMSprop's colour: it is RMSprop
+# with $\alpha = \beta_2 = 0.999$, plus bias correction, with $\epsilon$ placed elsewhere) is
+# more than 15 times slower at 45° than aligned, by both counts. Its first dip below the
+# target comes early (381 steps at 45°, level with gradient descent's 393), but it stays below
+# only from step 1,934 on: by that count it is about 5 times slower than gradient descent at
+# 45°, and slower from 5° on. Full Adam ($\beta_1 = 0.9$) varies less than 1.6-fold with the
+# angle, by both counts.
 #
 # The two counts can also reverse a ranking. The heavy ball oscillates: at every angle it
 # first dips below the target at step 95 but stays below only from step 174. By the first
