@@ -555,7 +555,7 @@ assert np.allclose(trace0[3:] / trace0[2:-1], 1 - newton[2:]) and np.allclose(1 
 
 # %% [markdown]
 # Which of Adam and the heavy ball is faster depends on the count. The chapter's table
-# counts the first step below the threshold, which favours methods that oscillate: a run
+# shows both; the first step below the threshold favours methods that oscillate: a run
 # that dips below and comes back out is counted at its first dip (so no run's first count
 # is above its "stays" count). The figure plots the ratio of their counts: by the first
 # step below the threshold the heavy ball wins at every angle; by "stays below", Adam wins
