@@ -636,8 +636,9 @@ assert recipe_schedule(1.0, SHORT)(len(steps) - 1) < 1e-4
 # %% [markdown]
 # ## 6. A fair bake-off
 #
-# **What this section finds**, on one small problem with this run's seeds (five seed
-# configurations at most): good learning rates differ between optimizers, so each must be
+# **What this section finds**, on one small problem with this run's fixed seeds (five seed
+# configurations at most; "in all five configurations" means these five, not seeds we did
+# not run): good learning rates differ between optimizers, so each must be
 # tuned (SGD at 0.01 ends more than 20 points below SGD at its best rate); at large rates the
 # schedule, mostly its cosine decay, makes AdamW lose far less accuracy, and the clip
 # does not help there; and one seed is an anecdote: the recipe ends ahead of plain SGD
@@ -665,10 +666,6 @@ assert recipe_schedule(1.0, SHORT)(len(steps) - 1) < 1e-4
 #    over seeds says how much of a difference is luck.
 # 5. **Checked on other seeds.** The whole protocol again, with other tuning and
 #    evaluation seeds: a conclusion that changes with them is not a conclusion.
-#
-# **All numbers in this section come from this run's fixed seeds** (five seed
-# configurations at most, one small data set): "in all five configurations" means
-# these five, not seeds we did not run.
 #
 # The runs are cheap because the optimizers are elementwise: `stack_params` stacks
 # networks along a last "runs" axis, `lr` becomes an array with one learning rate per
@@ -986,7 +983,8 @@ assert abs(rate_left - 0.03) < 0.005 and recipe_schedule(1.0, SHORT)(SHORT * STE
 # median training loss and the lowest mean test accuracy. Of the two, only SGD's loss is
 # still trending down (the median's mean over epochs 71–80 is more than 1.3 times that
 # over 91–100). The recipe's has levelled off (epochs 91–95 within 3 % of 96–100): its
-# schedule has taken the rate to 3 % of the peak by step 810 (epoch 90). In general the two need not agree
+# schedule has taken the rate to 3 % of the peak by the end of epoch 90 (step 810), and
+# to 0 at the end. In general the two need not agree
 # (a low training loss can come from fitting the noise of the training points), so
 # the bake-off is judged on the test set, with the training loss beside it.
 #
@@ -1121,9 +1119,9 @@ ax_configs.legend(list(arms.values()), [f"{name}: seeds, bar = mean of 10" for n
 # makes large rates hurt AdamW far less. And one seed is an anecdote: judge over seeds, then recheck on others.
 #
 # They were measured on one small problem, with one batch size and one budget of
-# 100 epochs. SGD's training loss is still trending down at its end, and the recipe's
-# levels off only because its schedule ends there; a longer budget (for the recipe, a new,
-# longer schedule), with its own search, could reorder the methods. Only the rates were
+# 100 epochs. SGD's training loss is still trending down at its end, and the recipe's has
+# levelled off because its schedule has taken the rate to about 0; a longer budget (for the
+# recipe, a new, longer schedule), with its own search, could reorder the methods. Only the rates were
 # tuned, on a coarse grid (momentum 0.9, Adam's betas and $\epsilon$, AdamW's weight
 # decay 0.01, the warm-up length and the clip's norm 1 stayed at common values). And
 # the claims were picked after seeing these five configurations, test accuracies
