@@ -358,8 +358,9 @@ assert all(acc[low] > acc[1 - low] for acc in same_rate.values())               
 # the average of the $d_i$, and its standard error is the standard deviation of
 # the $d_i$ over $\sqrt{100}$. The cell prints it for a few pairs and checks
 # that it is smaller than 0.022 for all of them; it also prints how many paired
-# standard errors each difference is from zero, in this run, without checking
-# it. The usual
+# standard errors each difference is from zero, and checks the chapter's reading of
+# them in this run: under 1.5 for each pair among momentum, Adam and AdamW, under 3
+# for AdamW and the recipe. The usual
 # comparison without pairing treats the two accuracies as
 # independent: their difference has standard error $\sqrt2 \times 0.022
 # \approx 0.031$, so two of them would dismiss as noise any difference below
@@ -397,6 +398,8 @@ for (a, b), (d, se) in diff.items():
 assert np.isclose(standard_error, 0.022, atol=5e-4)
 assert all(np.isclose(d, test_acc[a].mean() - test_acc[b].mean()) for (a, b), (d, _) in diff.items())
 assert all(se < standard_error for _, se in diff.values())          # pairing removes the shared noise
+ratio = [abs(d) / se for d, se in diff.values()]
+assert max(ratio[:3]) < 1.5 and ratio[3] < 3                        # the chapter's section 6, in this run
 unpaired = np.sqrt(2) * standard_error              # of a difference of two independent accuracies
 print(f"unpaired standard error of a difference: {unpaired:.3f}, two of them: {2 * unpaired:.3f}")
 assert np.isclose(2 * unpaired, 0.062, atol=1e-3)
