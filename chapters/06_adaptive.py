@@ -569,7 +569,8 @@ assert sum(isinstance(a, np.ndarray) for st in sgd(lr=0.1, momentum=0.9).init(np
 # $m_1 = (1 - \beta_1)\, g_1$, $v_1$, and `nu_max=None`, which only AMSGrad uses,
 # section 6), then the learning-rate block's. So Adam stores two arrays the size of the
 # weights ($m$, $v$), where momentum stores one. `adamw`, `rmsprop` and `adagrad` are
-# built the same way in `gdlearn.optim`; from here on we use them.
+# built the same way in `gdlearn.optim`; from here on we use them (section 4 also runs
+# short numpy loops, to batch hundreds of small runs at once).
 
 # %% [markdown]
 # ## 4. What per-coordinate steps cannot fix: diagonal preconditioning
@@ -773,12 +774,11 @@ ax = ax_count
 for name, key, marker, ls in [("gradient descent", "gd", "o", "-"), ("heavy ball (β = 0.9)", "momentum", "s", "-."),
                               ("Adagrad", "adagrad", "^", "--"), ("Adam, β1 = 0", "rmsprop", "v", (0, (5, 1, 1, 1))),
                               ("Adam", "adam", "P", ":")]:
-    hollow = {"markerfacecolor": "white", "markersize": 7, "zorder": 3} if key == "rmsprop" else {}
-    ax.plot(ANGLES, stays[name], color=style.color_for(key), marker=marker, linestyle=ls, label=name, **hollow)
-    ax.plot(ANGLES, needed[name], color=style.color_for(key), marker=marker, linestyle="none", alpha=0.45,
-            markerfacecolor="none", markersize=9)                        # the "first step below" count, faint
+    ax.plot(ANGLES, stays[name], color=style.color_for(key), marker=marker, linestyle=ls, label=name)
+    ax.plot(ANGLES, needed[name], color=style.color_for(key), marker="x", linestyle="none", alpha=0.6,
+            markersize=7)                                                # the "first step below" count: crosses
 ax.plot([], [], color="0.4", marker="o", label="line: stays below (to step 4,000)")
-ax.plot([], [], "o", color="0.4", markerfacecolor="none", alpha=0.6, label="faint hollow: first step below")
+ax.plot([], [], "x", color="0.4", alpha=0.6, label="cross: first step below")
 ax.set_yscale("log")
 ax.set(xlabel="angle of the valley to the axes (degrees)",
        ylabel=r"steps to $f < 10^{-8} f_0$ (best rate for each count)",
@@ -802,14 +802,14 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # 45°, and slower from 5° on. Full Adam ($\beta_1 = 0.9$) varies less than 1.6-fold with the
 # angle, by both counts.
 #
-# The two counts can also reverse a ranking. The heavy ball oscillates: at every angle it
-# first dips below the target at step 95 but stays below only from step 174. By the first
-# count it beats full Adam at every angle; by the stays count Adam (167 steps at 0°) is ahead
-# at 0° to 10°, level at 15° (176 against 174), and behind from 20° on.
+# Which of the heavy ball and full Adam needs fewer steps depends on the count: the heavy
+# ball oscillates, first dipping below the target at step 95 but staying below only from step
+# 174 (the two rankings: details section C).
 #
 # Adagrad's few long steps on the aligned valley come from its first step overshooting: the
 # huge second gradient then sets each coordinate's step size close to $1/a_i$, the
-# per-coordinate Newton step (chapter 08; measured in details section C).
+# per-coordinate Newton step (chapter 08; measured in details section C): a feature of this
+# noise-free, exactly aligned quadratic, not a general speed-up.
 #
 # Why is Adagrad at 45° *slower* than gradient descent, not just as slow? At 45° each
 # coordinate axis makes the same angle with both axes of the valley. From this start the
@@ -1034,7 +1034,7 @@ ax2.plot(k, mean_path_w[:, 1], color=style.color_for("adamw"), linestyle="-", li
 ax2.axhline(1.0, color="black", linestyle=":", linewidth=1.2, label="minimum of $f$: 1")
 ax2.axhline(l2_minimum[1], color=COLORS["reddish_purple"], linestyle=(0, (2, 2)), linewidth=1.6, zorder=5,
             label=r"L2 minimum, $\lambda$: 0.5 (drawn on top)")
-ax2.axhline(predicted_w[1], color="black", linestyle=(0, (5, 2)), linewidth=1.4, zorder=5,   # a reference, not an optimizer
+ax2.axhline(predicted_w[1], color=COLORS["reddish_purple"], linestyle=(0, (6, 2, 1, 2)), linewidth=1.6, zorder=5,
             label=r"L2 minimum, $\lambda\sigma$: 0.333 (drawn on top)")
 ax2.set_xscale("log")
 ax2.set(xlabel="step $t$", ylabel="$x_2$ (flat)", title=r"Flat $x_2$, without and with gradient noise",
@@ -1153,7 +1153,7 @@ table(["optimizer in the default race", "learning rate"],           # the figure
 # aligned with the axes (the Hessian's steep eigenvector there is at about 27° to the
 # $x$ axis), which per-coordinate scaling straightens only partly (section 4; κ 2508 → about
 # 1600, details section G), while momentum's gain does not depend on the valley's direction.
-# With each at its best rate, momentum still ends lower.
+# From this start, with each at its best rate, momentum still ends lower.
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
@@ -1211,24 +1211,20 @@ assert inspect.signature(adam).parameters["lr"].default == inspect.signature(ada
 #   gradient then gives steps of exactly η (ε aside). Adam is
 #   `chain(scale_by_adam(...), scale_by_learning_rate(lr))`.
 # - Per-coordinate steps are a **diagonal preconditioner**. On a quadratic aligned with the
-#   coordinate axes they take the curvature out of every coordinate's step (Adagrad: 6 steps
-#   on an aligned κ = 100 valley at η = 19: a first step that overshoots, then step sizes
-#   close to Newton's), not the distances: one η moves every coordinate about as much, so a
-#   start near the minimum in one coordinate and far in another can be slow (Adam, β1 = 0:
-#   over 20 times gradient descent's steps to first reach the target). They do not straighten
-#   a turned valley: turned by 25° or more, Adagrad needed about as many steps as gradient
-#   descent, or more (at 45° its step size freezes at about two thirds of gradient descent's
-#   best). That is one κ = 100 quadratic; elsewhere the gain depends on how well the curvature
-#   lines up with the axes.
+#   coordinate axes they take the curvature out of every coordinate's step, but not the
+#   distances: one η moves every coordinate about as much. They do not straighten a turned
+#   valley: on the κ = 100 quadratic turned by 25° or more, Adagrad needed about as many steps
+#   as gradient descent, or more (at 45° its step size freezes at about two thirds of gradient
+#   descent's best). Elsewhere the gain depends on how well the curvature lines up with the axes.
 # - **Weight decay**: for plain SGD an L2 penalty and decoupled decay are the same step; with
 #   momentum they differ; for Adam they are different regularizers. **AdamW** is the decoupled
 #   one. Without gradient noise its fixed point is the unregularized minimum (up to
 #   $\epsilon$), which it creeps towards (with rare bursts, section 5); with noise $\sigma_i$
-#   on coordinate $i$ it acts like a diagonal L2 penalty $\lambda\sigma_i$ (noisier
+#   on coordinate $i$ it acts, approximately and near the minimum, like a diagonal L2 penalty $\lambda\sigma_i$ (noisier
 #   coordinates decayed harder), here ($\sigma = 2$) stronger than Adam + L2.
 # - **AMSGrad** keeps the largest second moment and fixes Reddi et al.'s example
 #   where Adam ends at the worst point.
-# - The race: on Rosenbrock after 300 steps, momentum beats Adam, whose $\hat v$
+# - The race: on Rosenbrock from its start $(-1.2, 1)$, after 300 steps, momentum beats Adam, whose $\hat v$
 #   remembers the steep start (with $\beta_2 = 0.95$ Adam ends below momentum at the
 #   race's preset rates). Other adaptive methods (Adadelta, Nadam, Adamax, Yogi, RAdam,
 #   Lion, Adafactor; the non-diagonal Shampoo and K-FAC): [details notebook](06_adaptive_details.ipynb), section J.
