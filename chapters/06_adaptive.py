@@ -795,7 +795,7 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # drawn lighter beside it.
 #
 # From this start, Adam's scaling alone ($\beta_1 = 0$, in RMSprop's colour: it is RMSprop
-# with $\alpha = \beta_2 = 0.999$, plus bias correction, with $\epsilon$ placed elsewhere) is
+# with $\alpha = \beta_2 = 0.999$, plus bias correction, with $\epsilon$ added to the root of the corrected $\hat v$) is
 # more than 15 times slower at 45° than aligned, by both counts. Its first dip below the
 # target comes early (381 steps at 45°, level with gradient descent's 393), but it stays below
 # only from step 1,934 on: by that count it is about 5 times slower than gradient descent at
@@ -807,8 +807,8 @@ ax.legend(fontsize=8, ncols=2, loc="lower right");
 # 174 (the two rankings: details section C).
 #
 # Adagrad's few long steps on the aligned valley come from its first step overshooting: the
-# huge second gradient then sets each coordinate's step size close to $1/a_i$, the
-# per-coordinate Newton step (chapter 08; measured in details section C): a feature of this
+# huge second gradient then sets each coordinate's step size to between 1.05 and 1.14 times
+# $1/a_i$, the per-coordinate Newton step (chapter 08; measured in details section C): a feature of this
 # noise-free, exactly aligned quadratic, not a general speed-up.
 #
 # Why is Adagrad at 45° *slower* than gradient descent, not just as slow? At 45° each
@@ -880,7 +880,7 @@ assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1] 
 # $$x - \eta\,(g + \lambda x) = (1 - \eta\lambda)\, x - \eta g,$$
 #
 # a shrink by the factor $1 - \eta\lambda$, then the gradient step (PyTorch's
-# `sgd(weight_decay=λ)` is the L2 form).
+# `torch.optim.SGD(weight_decay=λ)`, like `gdlearn`'s `sgd`, is the L2 form).
 #
 # With momentum the two forms differ (PyTorch's L2 form puts the decay into the momentum
 # buffer, Loshchilov and Hutter's SGDW applies it outside; details section D).
@@ -1229,7 +1229,7 @@ assert inspect.signature(adam).parameters["lr"].default == inspect.signature(ada
 #   race's preset rates). Other adaptive methods (Adadelta, Nadam, Adamax, Yogi, RAdam,
 #   Lion, Adafactor; the non-diagonal Shampoo and K-FAC): [details notebook](06_adaptive_details.ipynb), section J.
 # - **In practice**: Adam or AdamW at η = 10⁻³ (the default of Kingma and Ba, 2015,
-#   Algorithm 1, and of PyTorch, Keras and `gdlearn`) is the usual starting point, and η is
+#   Algorithm 1, and of PyTorch, Keras and `gdlearn`) is the frameworks' default starting point, and η is
 #   still worth tuning (chapter 09 tunes it, with a schedule). No optimizer wins everywhere:
 #   the race is one case where momentum does better, and Wilson et al. (2017) report SGD
 #   generalizing better than adaptive methods on several models.
