@@ -979,8 +979,8 @@ assert abs(rate_left - 0.03) < 0.005 and recipe_schedule(1.0, SHORT)(SHORT * STE
 
 # %% [markdown]
 # **The training loss is what the optimizers minimise; the test accuracy is what
-# we want.** Here the two agree at the extremes: plain SGD ends with the highest
-# median training loss and the lowest mean test accuracy. Of the two, only SGD's loss is
+# we want.** Here they agree at one end: plain SGD ends with the highest median
+# training loss and the lowest mean test accuracy. Of SGD and the recipe, only SGD's loss is
 # still trending down (the median's mean over epochs 71–80 is more than 1.3 times that
 # over 91–100). The recipe's has levelled off (epochs 91–95 within 3 % of 96–100): its
 # schedule has taken the rate to 3 % of the peak by the end of epoch 90 (step 810), and
@@ -1001,7 +1001,7 @@ assert abs(rate_left - 0.03) < 0.005 and recipe_schedule(1.0, SHORT)(SHORT * STE
 # [details notebook](09_neural_network_details.ipynb), section C, measures each difference
 # against its **paired standard error** over those points: in this run each pair among
 # momentum, Adam and AdamW is less than 1.5 of them apart, and AdamW and the recipe less
-# than 3. Picked after seeing the numbers, no gap among the four is clear.
+# than 3. Picked after seeing the numbers, none of these four gaps is clear.
 #
 # ### Does it hold for other seeds?
 #
