@@ -370,6 +370,15 @@ def test_a_frame_sent_before_the_browser_is_initialized_is_a_png_and_the_data_ur
     assert canvas._data_url.startswith(prefix)
     np.testing.assert_array_equal(_decoded(base64.b64decode(canvas._data_url[len(prefix):])), picture)
 
+    fig.axes[0].set_xlim(0, 1.5)  # a second early frame, a diff: the data URL is still the whole picture
+    canvas.draw()
+    assert canvas._current_image_mode == "diff"
+    picture = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
+    diff = _frames_sent(messages)[-1]
+    assert diff.startswith(b"\x89PNG\r\n\x1a\n")
+    assert (_decoded(diff)[..., 3] == 0).any()  # zeros (transparent) where nothing changed
+    np.testing.assert_array_equal(_decoded(base64.b64decode(canvas._data_url[len(prefix):])), picture)
+
     canvas._handle_message(canvas, {"type": "initialized"}, [])  # the browser's model is ready
     assert not canvas.syncing_data_url
     url = canvas._data_url

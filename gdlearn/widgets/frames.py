@@ -172,11 +172,16 @@ def send_frame(canvas: Any, png: bytes) -> None:
     the frame goes out as it came, and ``_data_url`` (which ipympl's browser
     model loads when it is created from the kernel's state) is a complete
     ``data:image/png;base64,...`` URL of the whole picture (the last full
-    buffer), as ipympl's own ``_repr_mimebundle_`` writes it.
+    buffer), as ipympl's own ``_repr_mimebundle_`` writes it. A full frame
+    is that picture already and is stored as it is; only a diff frame makes
+    the canvas encode the whole picture once more.
     """
     last = canvas._last_buff
     if canvas.syncing_data_url and last.dtype == np.uint32 and last.ndim == 2 and last.size:
-        whole = encode_png(last.view(np.uint8).reshape(*last.shape, 4))
+        if getattr(canvas, "_current_image_mode", None) == "full":
+            whole = png  # a full frame is already the whole picture
+        else:  # a diff frame holds zeros where nothing changed
+            whole = encode_png(last.view(np.uint8).reshape(*last.shape, 4))
         canvas._data_url = "data:image/png;base64," + b64encode(whole).decode("ascii")
     canvas.send({"data": '{"type": "binary"}'}, buffers=[png])
 
