@@ -1114,12 +1114,12 @@ ax_configs.legend(list(arms.values()), [f"{name}: seeds, bar = mean of 10" for n
 # | SGD's chosen rate is at or above the recipe's peak rate | details A | all 5 configurations |
 # | the chosen rates move between grid points | details A | across the 5 configurations |
 # | at rates 1–10 the schedule adds about 25 points to AdamW, mostly through its decay; the clip's effect stays below +0.1 | ablation figure | all 5 configurations |
-# | the recipe beats plain SGD in worst seed (by more than 5 points) and range; its mean is higher, untested against the noise | right panel | all 5 configurations |
-# | ... and SGD + schedule in worst seed and range; its mean is higher by under 5 points in one configuration, over 15 in another | right panel, printout | all 5 configurations |
+# | the recipe's worst seed beats plain SGD's by more than 5 points, its range is narrower, its mean higher (untested against the noise) | right panel | all 5 configurations |
+# | ... and beats SGD + schedule's worst seed, with a narrower range; its mean is higher by under 5 points in one configuration, over 15 in another | right panel, printout | all 5 configurations |
 # | some SGD runs end below 60 % (one class everywhere scores 0.59) | right panel, printout | at least 1 configuration |
 # | the recipe ends with a lower median training loss than both SGD arms | printout | all 5 configurations |
 # | plain SGD has the lowest mean test accuracy and the widest spread | table, left panel | 0–2 |
-# | an order of momentum, Adam, AdamW and the recipe | no gap beyond 2.64 paired SE (details C); near-tied rates | not shown |
+# | an order of momentum, Adam, AdamW and the recipe | no gap reaches 2.64 paired standard errors (details C); near-tied rates | not shown |
 #
 # **Three take-aways.** Tune each optimizer's learning rate: good rates differ between
 # optimizers, and SGD at Keras's default 0.01 ends more than 20 points below its best. On this
