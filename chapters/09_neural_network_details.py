@@ -356,12 +356,10 @@ assert all(acc[low] > acc[1 - low] for acc in same_rate.values())               
 # for each test point $i$, let $d_i$ be the difference between the two methods'
 # shares of seeds that get it right; the difference of the mean accuracies is
 # the average of the $d_i$, and its standard error is the standard deviation of
-# the $d_i$ over $\sqrt{100}$. The cell prints it for a few pairs and checks
-# that it is smaller than 0.022 for all of them; it also prints how many paired
-# standard errors each difference is from zero, and checks the chapter's reading of
-# them in this run: under 1.5 for each pair among momentum, Adam and AdamW, under 3
-# for AdamW and the recipe. The usual
-# comparison without pairing treats the two accuracies as
+# the $d_i$ over $\sqrt{100}$. The cell prints it for all six pairs among
+# momentum, Adam, AdamW and the recipe and checks that it is smaller than 0.022 for
+# all of them; it also prints how many paired standard errors each difference is
+# from zero. The usual comparison without pairing treats the two accuracies as
 # independent: their difference has standard error $\sqrt2 \times 0.022
 # \approx 0.031$, so two of them would dismiss as noise any difference below
 # about 0.062 (the cell computes it), even one several paired standard errors
@@ -369,7 +367,10 @@ assert all(acc[low] > acc[1 - low] for acc in same_rate.values())               
 # difference of more than two paired standard errors, picked
 # among several pairs after seeing the numbers, is weaker evidence than it looks
 # (by luck alone, one comparison passes two standard errors about one time in
-# twenty; the chance that at least one of several does can only be larger).
+# twenty; the chance that at least one of several does can only be larger). The
+# Bonferroni correction keeps that chance at most 5 % by asking each of the six
+# comparisons to pass the threshold that luck passes with probability 5 %/6: about
+# 2.64 paired standard errors. The cell checks that, in this run, none of the six does.
 # A difference within about two paired standard errors is one this test set
 # cannot tell from noise; that is not evidence that the two methods are equal.
 # This treats the seeds as fixed: it measures only the test set's sampling noise.
@@ -377,6 +378,9 @@ assert all(acc[low] > acc[1 - low] for acc in same_rate.values())               
 # with the tuning seeds 0–2, then the ten evaluation seeds.
 
 # %%
+import itertools
+from statistics import NormalDist
+
 test_acc, test_right = {}, {}
 for name in ("momentum", "Adam", "AdamW", RECIPE):
     acc, loss = search_rates(ALL[name])
@@ -390,7 +394,7 @@ def paired(a, b):
     return d.mean(), d.std(ddof=1) / np.sqrt(len(d))
 
 
-pairs = [("momentum", "Adam"), ("momentum", "AdamW"), ("Adam", "AdamW"), ("AdamW", RECIPE)]
+pairs = list(itertools.combinations(test_acc, 2))                  # all six pairs among the four
 diff = {pair: paired(*pair) for pair in pairs}
 print(f"standard error of one 95 % accuracy on {len(test.y)} points: {standard_error:.3f}")
 for (a, b), (d, se) in diff.items():
@@ -398,8 +402,11 @@ for (a, b), (d, se) in diff.items():
 assert np.isclose(standard_error, 0.022, atol=5e-4)
 assert all(np.isclose(d, test_acc[a].mean() - test_acc[b].mean()) for (a, b), (d, _) in diff.items())
 assert all(se < standard_error for _, se in diff.values())          # pairing removes the shared noise
-ratio = [abs(d) / se for d, se in diff.values()]
-assert max(ratio[:3]) < 1.5 and ratio[3] < 3                        # the chapter's section 6, in this run
+ratio = {pair: abs(d) / se for pair, (d, se) in diff.items()}
+bonferroni = -NormalDist().inv_cdf(0.05 / 2 / len(pairs))                # two-sided 5 %, split over six comparisons
+print(f"largest: {max(ratio, key=ratio.get)} at {max(ratio.values()):.2f} paired standard errors; "
+      f"5 % threshold for one of {len(pairs)} comparisons (Bonferroni): {bonferroni:.2f}")
+assert len(pairs) == 6 and np.isclose(bonferroni, 2.64, atol=0.005) and max(ratio.values()) < bonferroni        # in this run
 unpaired = np.sqrt(2) * standard_error              # of a difference of two independent accuracies
 print(f"unpaired standard error of a difference: {unpaired:.3f}, two of them: {2 * unpaired:.3f}")
 assert np.isclose(2 * unpaired, 0.062, atol=1e-3)
