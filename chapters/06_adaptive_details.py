@@ -554,8 +554,8 @@ assert np.all((newton[1:] > 1.05) & (newton[1:] < 1.14))
 assert np.allclose(trace0[3:] / trace0[2:-1], 1 - newton[2:]) and np.allclose(1 - newton[2:], [-0.13, -0.05], atol=0.005)
 
 # %% [markdown]
-# Which of Adam and the heavy ball is faster depends on the count. The chapter's table
-# shows both; the first step below the threshold favours methods that oscillate: a run
+# Which of Adam and the heavy ball is faster depends on the count. The table above shows
+# both (the chapter shows them at 0° and 45°); the first step below the threshold favours methods that oscillate: a run
 # that dips below and comes back out is counted at its first dip (so no run's first count
 # is above its "stays" count). The figure plots the ratio of their counts: by the first
 # step below the threshold the heavy ball wins at every angle; by "stays below", Adam wins
@@ -699,8 +699,8 @@ assert np.allclose(np.abs(axes45.T @ (A45 @ floor_start)), [2.5, 0.1])          
 # along the valley (components 2.5 and 0.1 in the valley's axes), not across it,
 # and Adagrad needs fewer steps.
 #
-# **Adam and the heavy ball from other starts.** The chapter's table gives each method's
-# count from one start. The cell below takes the same 24 random starts, given in the
+# **Adam and the heavy ball from other starts.** The chapter counts each method's steps
+# from one start. The cell below takes the same 24 random starts, given in the
 # aligned valley's coordinates and turned with the valley, and counts the heavy ball,
 # Adam and Adam with $\beta_1 = 0$ at 0° and 45°, each at its best rate from each start:
 
