@@ -528,6 +528,11 @@ assert np.any(needed["heavy ball (β = 0.9)"] < hb_s)                    # the h
 
 
 # %% [markdown]
+# The "first" counts of the oscillating methods can move by a few steps with the CPU's
+# rounding (Adam with $\beta_1 = 0$ at 25° and 40°, for one); the text quotes only counts
+# asserted with a tolerance.
+
+# %% [markdown]
 # **Why so few steps, at so large an $\eta$?** Adagrad's first step moves each
 # coordinate by $\eta \approx 19$ (the chapter's section 1), far past the minimum: $f$ rises about
 # 300-fold. But that overshoot gives a huge second gradient $a_i x_i$, which dominates
