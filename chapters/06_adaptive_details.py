@@ -671,7 +671,6 @@ assert np.isclose(rate_end.max(), 0.0136, atol=5e-5) and np.isclose(best_lr["gra
 
 # %%
 _, axes45 = np.linalg.eigh(A45)                         # the valley's axes: flat, then steep
-# %%
 rng_starts = np.random.default_rng(45)
 phi = rng_starts.uniform(0, 2 * np.pi, 24)
 starts = np.linalg.norm(v45.start) * np.stack([np.cos(phi), np.sin(phi)], axis=1)
@@ -839,8 +838,6 @@ assert gap > 0.01
 # penalized minimum is $10/(10 + \lambda)$ and $0.1/(0.1 + \lambda)$ per coordinate:
 
 # %%
-
-
 lam = 0.5
 end_sgdw = decoupled_sgd(grad_demo, np.zeros(2), 0.01, 0.01 * lam, 4000, momentum=0.9)[-1]
 end_scaled_l2 = run(sgd(lr=0.01, momentum=0.9, weight_decay=0.1 * lam), (f_demo, grad_demo), np.zeros(2),
