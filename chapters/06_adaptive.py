@@ -798,13 +798,13 @@ fig.legend(*ax_first.get_legend_handles_labels(), loc="outside lower center", nc
 fig.suptitle("Per-coordinate steps need aligned axes: steps needed against the valley's angle");
 
 # %% [markdown]
-# **What to take away.** Gradient descent and the heavy ball need the same number of steps at every
-# angle, by both counts: they treat all directions alike. Adagrad and Adam with $\beta_1 = 0$ are
-# fast on the aligned valley and slow down as it turns. Adagrad needs 6 steps aligned, about as many
-# as gradient descent at 25°, and more at 45° (577 against 393), the same by both counts. Adam with
-# $\beta_1 = 0$ (in RMSprop's colour: RMSprop with $\alpha = \beta_2 = 0.999$, plus bias correction,
-# with $\epsilon$ added to the root of the corrected $\hat v$) is more than 15 times slower at 45°
-# than aligned, by both counts. Full Adam ($\beta_1 = 0.9$) varies less than 1.6-fold with the angle.
+# **What to take away.** By both counts: gradient descent and the heavy ball need the same number
+# of steps at every angle, as they treat all directions alike. Adagrad and Adam with $\beta_1 = 0$
+# are fast on the aligned valley and slow down as it turns. Adagrad needs 6 steps aligned, about as
+# many as gradient descent at 25°, and more at 45° (577 against 393). Adam with $\beta_1 = 0$ (in
+# RMSprop's colour: RMSprop with $\alpha = \beta_2 = 0.999$, plus bias correction, with $\epsilon$
+# added to the root of the corrected $\hat v$) is, from this start, more than 15 times slower at 45°
+# than aligned. Full Adam ($\beta_1 = 0.9$) varies less than 1.6-fold with the angle.
 #
 # The counts differ for the heavy ball and both Adams, whose $f$ dips below and comes back up. Adam
 # with $\beta_1 = 0$ at 45° first dips below at step 381, level with gradient descent, but stays
