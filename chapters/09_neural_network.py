@@ -1068,7 +1068,7 @@ def swarm(values, width):
 for i, name in enumerate(names):                 # every seed drawn: equal accuracies side by side, the mean beside
     st, acc = STYLES[name], test_acc[name]
     dx = i - 0.12 + swarm(acc, 0.075)
-    ax_dots.scatter(dx, acc, color=st["color"], marker=st["marker"], s=20, zorder=3, edgecolors="black", linewidths=0.4)
+    ax_dots.scatter(dx, acc, color=st["color"], marker=st["marker"], s=14, zorder=3, edgecolors="black", linewidths=0.3)
     ax_dots.plot(dx.max() + np.array([0.05, 0.2]), [acc.mean()] * 2, color="black", linewidth=2, zorder=4)
 ax_dots.set_xticks(range(len(names)), [n.replace(" + ", "\n+ ") for n in names], fontsize=8)
 ax_dots.set_xlabel("optimizer, each at its chosen rate")
