@@ -832,7 +832,7 @@ assert gap > 0.01
 # parametrization, learning rate $\alpha$ and decay $\lambda$ per step, the same derivation gives
 # $(1 - \beta)\lambda/\alpha$). PyTorch's form
 # ends where $g + \lambda x = 0$. So for SGD with momentum, decoupled decay
-# $\eta\lambda$ is an L2 penalty with $\lambda$ divided by $1/(1 - \beta) = 10$, as
+# $\eta\lambda$ is an L2 penalty of strength $(1 - \beta)\lambda = \lambda/10$, as
 # far as the end point goes; only the paths there differ. Checked with $\lambda = 0.5$
 # on the chapter's (section 5) $f(x) = \tfrac12\big(10\,(x_1 - 1)^2 + 0.1\,(x_2 - 1)^2\big)$, whose
 # penalized minimum is $10/(10 + \lambda)$ and $0.1/(0.1 + \lambda)$ per coordinate:
@@ -1397,7 +1397,7 @@ if torch is not None:
 # argument of *every* optimizer and is always decoupled (the base class shrinks
 # each variable by `lr * weight_decay` before the update: in Keras 3.8.0,
 # `keras/src/optimizers/base_optimizer.py`, `_backend_apply_gradients` calls `_apply_weight_decay`,
-# then `update_step`; other Keras versions call it elsewhere, with the same effect), so
+# then `update_step`), so
 # `keras.optimizers.Adam(weight_decay=λ)` is AdamW, while
 # `torch.optim.Adam(weight_decay=λ)` is Adam + L2 **by default**: recent PyTorch
 # (2.13, the version that produced section H's stored values) gives `Adam` a flag
