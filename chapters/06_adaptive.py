@@ -9,21 +9,18 @@
 # %% [markdown]
 # # Chapter 06 — Adaptive methods: Adagrad, RMSprop, Adam
 #
-# Gradient descent and momentum take one learning rate for every coordinate. That rate
-# is capped by the steepest direction, so every other direction moves more slowly than
-# it could (chapters 02 and 05). **Adaptive methods** give each coordinate its own
-# **step size**, the factor that multiplies its gradient (for gradient descent, the
-# learning rate $\eta$ itself), computed from the gradients seen so far: a coordinate
-# whose gradients have been small gets a larger step size, one whose gradients have been
-# large a smaller one. The **step** is the move itself, step size times gradient (for
-# Adam, from section 3 on, times $\hat m$, its averaged gradient). On a
-# quadratic whose steep and flat directions are the coordinate axes, that takes the
-# condition number out of the steps: each coordinate moves as if its curvature were 1
-# ($\epsilon$ aside), though one $\eta$ must still suit every coordinate's distance from
-# the minimum. When the valley runs diagonally through the axes it helps less and
-# less: on a $\kappa = 100$ quadratic turned by 45°, Adagrad at its best rate needed
-# more steps than plain gradient descent (section 4). Adam, the best known of these
-# methods, is only a few lines of code.
+# Gradient descent and momentum take one learning rate for every coordinate. That rate is capped by the
+# steepest direction, so every other direction moves more slowly than it could (chapters 02 and 05).
+# **Adaptive methods** give each coordinate its own **step size**, the factor that multiplies its gradient
+# (for gradient descent, the learning rate $\eta$ itself), computed from the gradients seen so far: a
+# coordinate whose gradients have been small gets a larger step size, one whose gradients have been large
+# a smaller one. The **step** is the move itself, step size times gradient (for Adam, from section 3 on,
+# times $\hat m$, its averaged gradient). On a quadratic whose steep and flat directions are the
+# coordinate axes, that takes the condition number out of the steps: each coordinate moves as if its
+# curvature were 1 ($\epsilon$ aside), though one $\eta$ must still suit every coordinate's distance from
+# the minimum. When the valley runs diagonally through the axes it helps less and less: on a
+# $\kappa = 100$ quadratic turned by 45°, Adagrad at its best rate needed more steps than plain gradient
+# descent (section 4). Adam, the best known of these methods, is only a few lines of code.
 #
 # You need chapter 05: momentum as a running average of gradients, and PyTorch's
 # conventions (`gdlearn.optim.sgd(lr, momentum=β)`).
@@ -322,12 +319,12 @@ ax_rate.legend(fontsize=8);
 # $$v_t = \alpha\, v_{t-1} + (1 - \alpha)\, g_t^2, \qquad
 # x_t = x_{t-1} - \eta\,\frac{g_t}{\sqrt{v_t} + \epsilon}.$$
 #
-# $\sqrt{v}$ is now the root mean square (RMS) of the recent gradients, about the
-# last $1/(1 - \alpha) = 100$ of them, so the step size $\eta/\sqrt{v}$ adapts to the
-# recent scale of the gradient, in both directions: it falls when the gradients grow
-# and rises again when they shrink. If the gradient drops from 1 to 0.01, the next
-# step is only about $0.01\,\eta$, but as $v$ forgets the large gradients the step
-# size rises and the steps grow back, to $0.84\,\eta$ by the 1,000th step at the small gradient.
+# $\sqrt{v}$ is now the root mean square (RMS) of the recent gradients, about the last
+# $1/(1 - \alpha) = 100$ of them, so the step size $\eta/\sqrt{v}$ adapts to the recent scale of the
+# gradient, in both directions: it falls when the gradients grow and rises again when they shrink. If the
+# gradient drops from 1 to 0.01, the next step is only about $0.01\,\eta$, but as $v$ forgets the large
+# gradients the step size rises and the steps grow back, to $0.84\,\eta$ by the 1,000th step at the small
+# gradient. Adagrad's steps, on the same gradients, stay below $0.001\,\eta$ (figure below).
 
 # %%
 # The step (step size times gradient), in units of eta, when the gradient is 1 for 300 steps, then 0.01:
@@ -343,6 +340,20 @@ print(f"last step at gradient 1: {steps_eta[299]:.2f} eta; first at 0.01: {steps
 # Checks: the numbers quoted in the text (nothing new to learn here).
 assert abs(steps_eta[300] - 0.01) < 1e-3 and abs(steps_eta[-1] - 0.84) < 5e-3
 assert np.all(np.diff(steps_eta[300:]) > 0)                 # the steps grow back, every step
+ada_eta = grad_sequence / np.sqrt(np.cumsum(grad_sequence**2))  # Adagrad's step on the same gradients (epsilon aside)
+assert ada_eta[300:].max() < 1e-3 and np.all(np.diff(ada_eta[300:]) < 0)   # figure: Adagrad's stays small, falls
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
+fig, ax = plt.subplots(figsize=(9, 3.8), layout="constrained")
+for y, key, marker, ls, name in [(steps_eta, "rmsprop", "v", "-", r"RMSprop ($\alpha$ = 0.99): drops, grows back"),
+                                 (ada_eta, "adagrad", "^", "--", "Adagrad: drops, stays below 0.001")]:
+    ax.plot(np.arange(1, len(y) + 1), y, color=style.color_for(key), marker=marker, markevery=100, linestyle=ls,
+            label=name)
+ax.axvline(300.5, color="0.4", linestyle=":", label="the gradient drops from 1 to 0.01 after step 300")
+ax.set(yscale="log", xlabel="step $t$", ylabel=r"step length, in units of $\eta$",
+       title="Step length when the gradient drops from 1 to 0.01 (epsilon aside)")
+ax.legend(fontsize=8, loc="upper right");
 
 # %%
 def rmsprop_steps(grad, x0, lr, steps, alpha=0.99, eps=1e-8):
@@ -588,18 +599,16 @@ assert sum(isinstance(a, np.ndarray) for st in sgd(lr=0.1, momentum=0.9).init(np
 # Adagrad on $\tfrac12 x^2$ from its own start, whatever its curvature. That works
 # because the valley's axes *are* the coordinate axes.
 #
-# Dividing coordinate $i$'s step by a positive number $d_i$ is **diagonal
-# preconditioning**: $x \leftarrow x - \eta\, D^{-1} \nabla f(x)$ with
-# $D = \operatorname{diag}(d)$. In the variables $y = D^{1/2} x$ this is plain
-# gradient descent on $f(D^{-1/2} y)$, whose Hessian is $D^{-1/2} A D^{-1/2}$
-# ($A$ the Hessian of $f$). So a diagonal preconditioner helps exactly as much as
-# rescaling the axes makes the valley round. For an axis-aligned valley, $d_i = a_i$
-# makes it perfectly round ($\kappa = 1$). For a valley turned by an angle
-# $\theta$, rescaling the axes stretches a tilted ellipse along the axes and cannot
-# make it round; at $\theta = 45°$ the two diagonal entries of $A$ are equal, so
-# the natural choice $D = \operatorname{diag}(A)$ is a multiple of the identity
-# and changes nothing. For $2 \times 2$ matrices no diagonal does better than
-# $\operatorname{diag}(A)$ (Forsythe and Straus, 1955).
+# Dividing coordinate $i$'s step by a positive number $d_i$ is **diagonal preconditioning**:
+# $x \leftarrow x - \eta\, D^{-1} \nabla f(x)$ with $D = \operatorname{diag}(d)$. In the variables
+# $y = D^{1/2} x$ this is plain gradient descent on $f(D^{-1/2} y)$, whose Hessian is
+# $D^{-1/2} A D^{-1/2}$ ($A$ the Hessian of $f$). So a diagonal preconditioner helps exactly as much as
+# rescaling the axes makes the valley round. For an axis-aligned valley, $d_i = a_i$ makes it perfectly
+# round ($\kappa = 1$). For a valley turned by an angle $\theta$, rescaling the axes stretches a tilted
+# ellipse along the axes and cannot make it round; at $\theta = 45°$ the two diagonal entries of $A$ are
+# equal, so the natural choice $D = \operatorname{diag}(A)$ is a multiple of the identity and changes
+# nothing. For $2 \times 2$ matrices no diagonal does better than $\operatorname{diag}(A)$ (Forsythe and
+# Straus, 1955).
 
 # %%
 KAPPA = 100.0
@@ -848,14 +857,13 @@ assert 0.6 < frozen / best_lr["gradient descent"][-1] < 0.75             # about
 assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1]   # and that explains the count
 
 # %% [markdown]
-# From step 10 on, Adagrad's two step sizes stay within 1 % of their final values and within 3 % of
-# each other. They sit at about two thirds of gradient descent's best learning rate,
-# $\approx 2/(L + \mu) = 2/101$ (chapter 02). Gradient descent run at that frozen step size needs as
-# many steps as Adagrad. So at 45° the geometry makes Adagrad plain gradient descent, at a step size
-# set by the first gradients. No $\eta$ of the grid lifts that step size to gradient descent's best,
-# and from each of 24 random starts of one draw, at the same distance, Adagrad was slower too
-# (details section C, which counts the first step below; a start near the valley floor can be an
-# exception).
+# From step 10 on, Adagrad's two step sizes stay within 1 % of their final values and within 3 % of each
+# other. They sit at about two thirds of gradient descent's best learning rate,
+# $\approx 2/(L + \mu) = 2/101$ (chapter 02). Gradient descent run at that frozen step size needs as many
+# steps as Adagrad. So at 45° the geometry makes Adagrad plain gradient descent, at a step size set by the
+# first gradients. No $\eta$ of the grid lifts that step size to gradient descent's best, and from each of
+# 24 random starts of one draw, at the same distance, Adagrad was slower too (details section C, which
+# counts the first step below; a start near the valley floor can be an exception).
 #
 # So per-coordinate step sizes help with ill-conditioning that lies **along the coordinate axes**,
 # such as coordinates whose gradients have very different scales, or rare features (section 1). They
@@ -885,16 +893,14 @@ assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1] 
 # With momentum the two forms differ (PyTorch's L2 form puts the decay into the momentum
 # buffer, Loshchilov and Hutter's SGDW applies it outside; details section D).
 #
-# **For Adam, L2 and decoupled decay are different regularizers, even without
-# momentum.** The penalty's gradient $\lambda x$ goes into $m$ and $v$ and is
-# divided by $\sqrt{\hat v}$ like the rest. While $x$ changes slowly, $\hat m$
-# holds about $\lambda x$ on top of the averaged loss gradient, so the decay part of
-# coordinate $i$'s step is about $\eta\lambda x_i/\sqrt{\hat v_i}$, where
-# $\sqrt{\hat v_i}$ is the root mean square of that coordinate's recent
-# (penalized) gradients. AdamW's decay, below, is $\eta\lambda x_i$: Adam + L2
-# decays a coordinate less than AdamW where that root mean square is above 1, and
-# more where it is below 1. **AdamW** (`torch.optim.AdamW`,
-# `gdlearn.optim.adamw`) takes the decay out of the adaptive part:
+# **For Adam, L2 and decoupled decay are different regularizers, even without momentum.** The penalty's
+# gradient $\lambda x$ goes into $m$ and $v$ and is divided by $\sqrt{\hat v}$ like the rest. While $x$
+# changes slowly, $\hat m$ holds about $\lambda x$ on top of the averaged loss gradient, so the decay part
+# of coordinate $i$'s step is about $\eta\lambda x_i/\sqrt{\hat v_i}$, where $\sqrt{\hat v_i}$ is the root
+# mean square of that coordinate's recent (penalized) gradients. AdamW's decay, below, is
+# $\eta\lambda x_i$: Adam + L2 decays a coordinate less than AdamW where that root mean square is above 1,
+# and more where it is below 1. **AdamW** (`torch.optim.AdamW`, `gdlearn.optim.adamw`) takes the decay out
+# of the adaptive part:
 #
 # $$x_t = (1 - \eta\lambda)\, x_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon},$$
 #
@@ -927,24 +933,21 @@ assert np.allclose(adam_w.xs[:5001, 0], adam_w.xs[:5001, 1], atol=1e-6)   # both
 assert np.allclose(l2_minimum, [0.990, 0.5], atol=5e-4)
 
 # %% [markdown]
-# Adam with the L2 penalty ends at the minimum of the penalized loss (to $10^{-6}$
-# at step 10,000): the flat coordinate goes to 0.5 and the steep one ends barely
-# below 1 (0.990), as the penalized loss dictates whatever the optimizer. AdamW passes $(0.998, 0.998)$ at step
-# 5,000 and ends within 0.01 of $(1, 1)$, the minimum of the **unregularized** $f$:
-# without noise its decay does almost nothing. (Both coordinates move alike: the
-# steep one's gradient is 100 times the flat one's at every step, and multiplying every
-# gradient by $c > 0$ multiplies $\hat m$ and $\sqrt{\hat v}$ by $c$, leaving
+# Adam with the L2 penalty ends at the minimum of the penalized loss (to $10^{-6}$ at step 10,000): the
+# flat coordinate goes to 0.5 and the steep one ends barely below 1 (0.990), as the penalized loss
+# dictates whatever the optimizer. AdamW passes $(0.998, 0.998)$ at step 5,000 and ends within 0.01 of
+# $(1, 1)$, the minimum of the **unregularized** $f$: without noise its decay does almost nothing. (Both
+# coordinates move alike: the steep one's gradient is 100 times the flat one's at every step, and
+# multiplying every gradient by $c > 0$ multiplies $\hat m$ and $\sqrt{\hat v}$ by $c$, leaving
 # $\hat m/\sqrt{\hat v}$ unchanged up to $\epsilon$; exercise 6.5 uses this.)
 #
-# Why? AdamW stops where its two terms cancel,
-# $\hat m/(\sqrt{\hat v} + \epsilon) = -\lambda x$. With a steady gradient $g$ the left
-# side is about $g/(|g| + \epsilon)$, of size nearly 1 whatever $|g|$, while
+# Why? AdamW stops where its two terms cancel, $\hat m/(\sqrt{\hat v} + \epsilon) = -\lambda x$. With a
+# steady gradient $g$ the left side is about $g/(|g| + \epsilon)$, of size nearly 1 whatever $|g|$, while
 # $\lambda x \approx 0.1$. They can cancel only where $|g|/(|g| + \epsilon) = 0.1$, i.e.
-# $|g| = \epsilon/9 \approx 10^{-9}$: for all practical purposes, at the minimum of $f$.
-# (In this run $\hat v$ still remembers the large early gradients, so AdamW only creeps
-# towards that point; the thin dash-dot curve in the figure below is its flat
-# coordinate. What Adam does once the gradient is about zero: [details
-# notebook](06_adaptive_details.ipynb), section E.)
+# $|g| = \epsilon/9 \approx 10^{-9}$: for all practical purposes, at the minimum of $f$. (In this run
+# $\hat v$ still remembers the large early gradients, so AdamW only creeps towards that point; the thin
+# dash-dot curve in the figure below is its flat coordinate. What Adam does once the gradient is about
+# zero: [details notebook](06_adaptive_details.ipynb), section E.)
 #
 # **Training gradients are noisy, and then the picture changes.** Let each gradient be
 # $\nabla f + \sigma\xi$, with $\xi$ standard normal noise; let coordinate $i$'s noise have
@@ -1067,14 +1070,13 @@ ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 # %% [markdown]
 # ## 6. AMSGrad: a second moment that never decreases
 #
-# Reddi, Kale and Kumar (2018) found a simple problem on which Adam converges to the
-# *worst* point. On the interval $[-1, 1]$ the losses come in a cycle of three:
-# $f_t(x) = 3x$ once, then $-x$ twice. On average that is $x/3$, minimized at $x = -1$.
-# But the gradient $+3$, which points the right way, comes rarely, and with $\beta_2$
-# small enough Adam's $v$ has forgotten it by the time the two $-1$ gradients come:
-# those get large normalized steps and win. **AMSGrad** uses the largest $v$ seen so
-# far, $v^{\max}_t = \max(v^{\max}_{t-1}, v_t)$, in the denominator
-# (`adam(amsgrad=True)`, `torch.optim.Adam(amsgrad=True)`).
+# Reddi, Kale and Kumar (2018) found a simple problem on which Adam converges to the *worst* point. On the
+# interval $[-1, 1]$ the losses come in a cycle of three: $f_t(x) = 3x$ once, then $-x$ twice. On average
+# that is $x/3$, minimized at $x = -1$. But the gradient $+3$, which points the right way, comes rarely,
+# and with $\beta_2$ small enough Adam's $v$ has forgotten it by the time the two $-1$ gradients come:
+# those get large normalized steps and win. **AMSGrad** uses the largest $v$ seen so far,
+# $v^{\max}_t = \max(v^{\max}_{t-1}, v_t)$, in the denominator (`adam(amsgrad=True)`,
+# `torch.optim.Adam(amsgrad=True)`).
 #
 # We run both with $\beta_1 = 0$ and $\beta_2 = 1/(1 + 3^2) = 0.1$, the $\beta$'s of the
 # paper's example, projecting back onto $[-1, 1]$ after each step. (Their Theorem 1 also
@@ -1238,11 +1240,9 @@ assert inspect.signature(adam).parameters["lr"].default == inspect.signature(ada
 #
 # ## Exercises
 #
-# Open [`exercises/06_adaptive.ipynb`](../exercises/06_adaptive.ipynb): write
-# Adam with bias correction, AdamW's decoupled weight-decay step, Adagrad's step
-# sizes and RMSprop's update; then two on paper first: which learning rates survive
-# multiplying the loss by a constant, and why Adagrad on a valley turned by 45°,
-# started on its steep axis, is gradient descent with one rate. Each exercise has a
-# `check(...)` cell that tells you at once whether your code is right, with hints
-# for the classic mistakes (a forgotten bias correction, ε inside the square root,
-# L2 instead of decoupled decay).
+# Open [`exercises/06_adaptive.ipynb`](../exercises/06_adaptive.ipynb): write Adam with bias correction,
+# AdamW's decoupled weight-decay step, Adagrad's step sizes and RMSprop's update; then two on paper first:
+# which learning rates survive multiplying the loss by a constant, and why Adagrad on a valley turned by
+# 45°, started on its steep axis, is gradient descent with one rate. Each exercise has a `check(...)` cell
+# that tells you at once whether your code is right, with hints for the classic mistakes (a forgotten bias
+# correction, ε inside the square root, L2 instead of decoupled decay).
