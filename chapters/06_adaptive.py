@@ -1045,8 +1045,8 @@ ax2.set(xlabel="step $t$", ylabel="$x_2$ (flat)", title=r"Flat $x_2$, without an
 ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 
 # %% [markdown]
-# The flat coordinate, on a log step axis. Without noise (full-colour lines) the difference is
-# plain: L2 at 0.5, AdamW at 1. With noise (pale lines, the mean over the 256 runs) L2 still
+# The flat coordinate, on a log step axis. Without noise (lines without markers) the difference is
+# plain: L2 at 0.5, AdamW at 1. With noise (lines with markers, means of 256 runs) L2 still
 # ends near 0.5, while AdamW's mean rises only to about 0.33, **below** L2 and far below its
 # noise-free 1. With these noisy gradients ($\sigma = 2$) AdamW regularizes the flat
 # coordinate *more* than the L2 penalty with the same $\lambda$ (strength $\lambda\sigma_i$
