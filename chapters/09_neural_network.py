@@ -784,7 +784,7 @@ for name in OPTIMIZERS:
 one_class = val_set.y.mean()                 # validation accuracy of always predicting class 1 (0.48)
 for level, label in ((1 - one_class, 0), (one_class, 1)):
     ax.axhline(level, color="grey", linewidth=0.8, linestyle=":", zorder=1)
-    ax.text(LR_GRID[-1] * 1.3, level, f"always class {label}: {level:.2f}", fontsize=7, va="center")
+    ax.text(1.01, level, f"always class {label}: {level:.2f}", fontsize=7, va="center", transform=ax.get_yaxis_transform())
 ax.set(xscale="log", xlabel="learning rate (peak rate for the schedule; markers shifted slightly apart)",
        ylabel="validation accuracy",
        title=f"The search after {SHORT} epochs: mean over 3 seeds (faint: each seed)", ylim=(0.3, 1.02))
@@ -857,8 +857,7 @@ assert np.isclose(val_set.y.mean(), 0.48)                         # always class
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
 fig, ax = plt.subplots(figsize=(10, 4.2))
-config_styles = [(COLORS["blue"], "o"), (COLORS["orange"], "s"), (COLORS["bluish_green"], "^"),
-                 (COLORS["vermillion"], "v"), (COLORS["reddish_purple"], "D")]
+config_styles = [("black", "o"), ("0.35", "s"), ("0.6", "^"), ("0.8", "v"), ("white", "D")]   # greys: not optimizers
 shifts = np.linspace(-0.24, 0.24, len(CONFIGS))                  # side by side: no point hides another
 for c, (seeds, (color, marker)) in enumerate(zip(CONFIGS, config_styles)):
     ax.scatter(np.arange(len(VARIANTS)) + shifts[c], score[c], color=color, marker=marker, s=34, zorder=3,
@@ -1086,17 +1085,18 @@ for c in range(len(CONFIGS)):                   # every seed drawn: equal accura
                                             solid_capstyle="butt")[0])
 for level, label in ((test.y.mean(), 1), (1 - test.y.mean(), 0)):   # the test accuracy of always predicting one class
     ax_configs.axhline(level, color="grey", linewidth=0.8, linestyle=":", zorder=1)
-    ax_configs.text(len(CONFIGS) - 0.5, level + 0.005, f"always class {label}: {level:.2f}", fontsize=7, ha="right",
-                    va="bottom")
+    ax_configs.text(1.01, level, f"always class {label}: {level:.2f}", fontsize=7, va="center",
+                    transform=ax_configs.get_yaxis_transform())
 ax_configs.set_xticks(range(len(CONFIGS)), [f"tune {t[0]}–{t[-1]}\neval {e[0]}–{e[-1]}"
                                              for t, e in zip(CONFIGS, CONFIG_EVAL)], fontsize=8)
 ax_configs.set_xlabel("seeds: tuning / evaluation")
-lowest = min(min(a.min() for a in test_acc.values()), s.min(), ss.min())   # one y-scale for both panels
+lowest = min(s.min(), ss.min())                                   # the panels have different y-scales
 floor = min(0.7, 0.05 * np.floor(lowest / 0.05) - 0.05)              # 0.7, or lower if a seed falls below
 assert lowest > floor and r.min() > floor                              # the ylim hides no seed
-for ax in (ax_dots, ax_configs):
-    ax.set(ylabel="test accuracy", ylim=(floor, 1.02))
-ax_dots.set_title(f"Tuning seeds 0–2: each of {len(EVAL_SEEDS)} seeds after 100 epochs (bar: mean)")
+ax_configs.set(ylabel="test accuracy", ylim=(floor, 1.02))
+ax_dots.set(ylabel="test accuracy", ylim=(min(a.min() for a in test_acc.values()) - 0.02, 1.01))   # hides no seed
+ax_dots.set_title(f"Tuning seeds 0–2: each of {len(EVAL_SEEDS)} seeds after 100 epochs (bar: mean)\n"
+                  "(own y-scale, not the right panel's)")
 ax_configs.set_title("SGD, SGD + schedule, recipe: five seed configurations, 10 seeds each")
 ax_configs.legend(list(arms.values()), [f"{name}: seeds, bar = mean of 10" for name in arms], fontsize=8, ncol=3,
                   loc="upper center", bbox_to_anchor=(0.5, -0.17), handler_map={tuple: HandlerTuple(ndivide=None)});
