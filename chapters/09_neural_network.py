@@ -999,8 +999,9 @@ assert abs(rate_left - 0.03) < 0.005 and recipe_schedule(1.0, SHORT)(SHORT * STE
 # chosen rate; the two searches chose 0.1 and 0.316, and the gap between these two rows
 # is mostly that choice of rate ([details notebook](09_neural_network_details.ipynb), section B).
 #
-# The test set adds its own luck (all runs share the same 100 test points): measured against their paired standard errors,
-# none of the six gaps among momentum, Adam, AdamW and the recipe is clear in this run ([details](09_neural_network_details.ipynb), C).
+# The test set adds its own luck (all runs share the same 100 test points): measured against their paired standard
+# errors (seeds held fixed), none of the six gaps among momentum, Adam, AdamW and the recipe is clear in this run
+# ([details notebook](09_neural_network_details.ipynb), section C).
 #
 # ### Does it hold for other seeds?
 #
@@ -1095,8 +1096,7 @@ floor = min(0.7, 0.05 * np.floor(lowest / 0.05) - 0.05)              # 0.7, or l
 assert lowest > floor and r.min() > floor                              # the ylim hides no seed
 ax_configs.set(ylabel="test accuracy", ylim=(floor, 1.02))
 ax_dots.set(ylabel="test accuracy", ylim=(min(a.min() for a in test_acc.values()) - 0.02, 1.01))   # hides no seed
-ax_dots.set_title(f"Tuning seeds 0–2: each of {len(EVAL_SEEDS)} seeds after 100 epochs (bar: mean)\n"
-                  "(own y-scale, not the right panel's)")
+ax_dots.set_title(f"Tuning seeds 0–2: {len(EVAL_SEEDS)} seeds each, 100 epochs (bar: mean; own y-scale)")
 ax_configs.set_title("SGD, SGD + schedule, recipe: five seed configurations, 10 seeds each")
 ax_configs.legend(list(arms.values()), [f"{name}: seeds, bar = mean of 10" for name in arms], fontsize=8, ncol=3,
                   loc="upper center", bbox_to_anchor=(0.5, -0.17), handler_map={tuple: HandlerTuple(ndivide=None)});
