@@ -805,23 +805,24 @@ fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3,
 
 # %% [markdown]
 # **What to take away.** Gradient descent and the heavy ball need the same number of steps at every
-# angle (393 and 174), as they treat all directions alike. Adagrad and Adam with $\beta_1 = 0$ are
-# fast on the aligned valley and slow down as it turns. Adagrad needs 6 steps aligned, about as
-# many as gradient descent at 25°, and more at 45° (577 against 393). Adam with $\beta_1 = 0$ needs
-# 94 steps aligned and, from this start, 1,934 at 45°: more than 15 times as many, and about 5 times
-# gradient descent's. Full Adam ($\beta_1 = 0.9$) varies less than 1.6-fold with the angle (167 to
-# 251 steps). (The curve "Adam, $\beta_1 = 0$" has RMSprop's colour because it is RMSprop's scaling
-# alone, with $\alpha = \beta_2 = 0.999$ and Adam's bias correction; RMSprop proper, with
-# $\alpha = 0.99$ and no correction, is not run on these valleys.)
+# angle (393 and 174; the heavy ball's $\beta = 0.9$ is not tuned), as they treat all directions alike.
+# Adagrad and Adam with $\beta_1 = 0$ are fast on the aligned valley and slow down as it turns. Adagrad
+# needs 6 steps aligned, about as many as gradient descent at 25°, and more at 45° (577 against 393).
+# Adam with $\beta_1 = 0$ needs 94 steps aligned and, from this start, 1,934 at 45°: more than 15 times
+# as many, and about 5 times gradient descent's. Full Adam ($\beta_1 = 0.9$) varies less than 1.6-fold
+# with the angle (167 to 251 steps). (The curve "Adam, $\beta_1 = 0$" has RMSprop's colour because it is
+# RMSprop's scaling alone, with $\alpha = \beta_2 = 0.999$ and Adam's bias correction; RMSprop proper,
+# with $\alpha = 0.99$ and no correction, is not run on these valleys.)
 #
 # Counting instead the first step below the threshold ([details notebook](06_adaptive_details.ipynb),
 # section C) lowers the counts of the methods that oscillate (Adam with $\beta_1 = 0$ at 45°: 381),
 # but not the conclusion: per-coordinate steps help on the aligned valley and lose that gain as it turns.
 #
-# Adagrad's aligned run (at $\eta \approx 19$, near the top of the grid; left and middle panels)
-# is short because its first step overshoots and the huge second gradient then sets its step sizes,
-# a feature of this noise-free, exactly aligned quadratic (details section C). At 45° (right panel,
-# first three steps numbered) it zigzags across the valley, like gradient descent drawn lighter.
+# Adagrad's aligned run (at $\eta \approx 19$, near the top of the grid; left and middle panels) is short
+# because its first step overshoots and the huge second gradient then sets its step sizes, a feature of
+# this noise-free, exactly aligned quadratic (details section C). At 45° (right panel, first three steps
+# numbered) its first steps cross the valley, but the crossings shrink within a few steps, while gradient
+# descent's (drawn lighter) keep nearly the valley's width.
 #
 # Why is Adagrad at 45° *slower* than gradient descent, not just as slow? At 45° each coordinate
 # axis makes the same angle with both axes of the valley. From this start the gradients point mostly
@@ -1063,7 +1064,8 @@ ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 # on the size of the normalized step, hence on the gradient noise.
 # Loshchilov and Hutter (2019, abstract) report that decoupled decay makes the best
 # $\lambda$ depend less on the learning rate, and that AdamW generalized better than Adam +
-# L2 in their image-classification experiments; this chapter tests neither claim. When porting, check which
+# L2 in their image-classification experiments; this chapter tests neither claim (and PyTorch's AdamW
+# multiplies the decay by $\eta$, which couples the two again: details section D). When porting, check which
 # one `weight_decay` means: `torch.optim.Adam(weight_decay=λ)` is Adam + L2 by default,
 # `keras.optimizers.Adam(weight_decay=λ)` is AdamW (section I there).
 
@@ -1078,10 +1080,10 @@ ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 # $v^{\max}_t = \max(v^{\max}_{t-1}, v_t)$, in the denominator (`adam(amsgrad=True)`,
 # `torch.optim.Adam(amsgrad=True)`).
 #
-# We run both with $\beta_1 = 0$ and $\beta_2 = 1/(1 + 3^2) = 0.1$, the $\beta$'s of the
-# paper's example, projecting back onto $[-1, 1]$ after each step. (Their Theorem 1 also
-# uses a decaying rate $\alpha/\sqrt t$ and no bias correction; we keep a constant rate
-# and Adam's correction, and the outcome is the same.)
+# We run both with $\beta_1 = 0$ and $\beta_2 = 1/(1 + 3^2) = 0.1$, the $\beta$'s of the paper's example
+# (it shows that Adam *can* end at the worst point, not that it does with the default $\beta$'s),
+# projecting back onto $[-1, 1]$ after each step. (Their Theorem 1 also uses a decaying rate
+# $\alpha/\sqrt t$ and no bias correction; we keep a constant rate and Adam's correction: same outcome.)
 
 # %%
 def online_run(opt, steps=3000):
@@ -1206,7 +1208,7 @@ assert inspect.signature(adam).parameters["lr"].default == inspect.signature(ada
 #
 # - **Adagrad** divides each coordinate's step by the root of the sum of its squared
 #   gradients: steps that ignore the gradient's scale, large for rare features, but
-#   steps that shrink forever (like $\eta/\sqrt t$ under a constant gradient).
+#   step sizes that never grow (they shrink like $\eta/\sqrt t$ under a constant gradient).
 # - **RMSprop** uses a moving average instead, so the step size adapts to the recent
 #   gradients; with PyTorch's $\alpha = 0.99$ and no bias correction its first step
 #   under a constant gradient is 10 η, still 1.26 η at step 100.
