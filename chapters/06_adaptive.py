@@ -112,12 +112,11 @@ print("our loop and gdlearn.optim.adagrad agree for 200 steps on Rosenbrock")
 # %% [markdown]
 # Two consequences follow from the formula.
 #
-# **The scale of the gradient does not matter.** Multiply a coordinate's gradients by
-# 1000 and $\sqrt{s}$ grows by 1000 too: the steps stay the same. In particular the very
-# first step is $\eta\, g/|g| = \pm\eta$ in every coordinate with a nonzero gradient
-# ($\epsilon$ aside), however steep or flat the function is there. On
-# $f(x) = \tfrac12(x_1^2 + 1000^2 x_2^2)$, hopeless for gradient descent
-# ($\kappa = 10^6$), Adagrad moves both coordinates alike:
+# **The scale of the gradient does not matter.** Multiply a coordinate's gradients by 1000 and $\sqrt{s}$
+# grows by 1000 too: the steps stay the same. In particular the very first step is $\eta\, g/|g| = \pm\eta$
+# in every coordinate with a nonzero gradient ($\epsilon$ aside), however steep or flat the function is
+# there. On $f(x) = \tfrac12(x_1^2 + 1000^2 x_2^2)$, hopeless for gradient descent ($\kappa = 10^6$),
+# Adagrad moves both coordinates alike:
 
 # %%
 scales = np.array([1.0, 1000.0])
@@ -149,13 +148,12 @@ ax.set(xlabel="step", ylabel="coordinate", title=r"$f = \frac{1}{2}(x_1^2 + 10^6
 ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 
 # %% [markdown]
-# **The step size shrinks forever.** $s$ never decreases, so the step size
-# $\eta/\sqrt{s_t}$ of each coordinate never grows. Under a constant gradient $g$,
-# $s_t = t g^2$ and the step is $\eta/\sqrt t$: a tenth of $\eta$ after 100 steps, a
-# hundredth after 10,000. (The step is the step size times the gradient, so a step can
-# still grow: gradients $1, 10^{-3}, 1$ give steps $\eta$, $0.001\,\eta$, $0.71\,\eta$.)
-# A decaying step size is good when the gradients are noisy (it damps the noise,
-# chapter 04), but slow on a long road to the minimum: section 2 measures that, and fixes it.
+# **The step size shrinks forever.** $s$ never decreases, so the step size $\eta/\sqrt{s_t}$ of each
+# coordinate never grows. Under a constant gradient $g$, $s_t = t g^2$ and the step is $\eta/\sqrt t$: a
+# tenth of $\eta$ after 100 steps, a hundredth after 10,000. (The step is the step size times the
+# gradient, so a step can still grow: gradients $1, 10^{-3}, 1$ give steps $\eta$, $0.001\,\eta$,
+# $0.71\,\eta$.) A decaying step size is good when the gradients are noisy (it damps the noise, chapter
+# 04), but slow on a long road to the minimum: section 2 measures that, and fixes it.
 
 # %%
 constant = adagrad_steps(lambda x: np.ones_like(x), [0.0], lr=0.1, steps=10_000)
@@ -304,7 +302,8 @@ ax_rate.legend(fontsize=8);
 # eight draws in the [details notebook](06_adaptive_details.ipynb), section A, the one where
 # Adagrad's rare weight ends closest to 3. On other draws it is usually, not always, the
 # closer to 3, and by how much varies a lot. What is proven is a bound: Duchi, Hazan and Singer
-# (2011, section 3, the diagonal case) bound Adagrad's regret (for convex losses over a bounded set)
+# (2011, section 3, the diagonal case) bound Adagrad's regret (its total loss over the steps minus that
+# of the best fixed point in hindsight; for convex losses over a bounded set)
 # by a constant times the set's size times $\sum_i \sqrt{s_{T,i}}$, the roots of its own
 # accumulators: with bounded gradients of order $\sqrt{T}$ per coordinate, much less when most of a
 # coordinate's gradients are zero, i.e. on sparse data (section A gives the hypotheses).
@@ -390,10 +389,9 @@ assert round(bias[99], 2) == 1.26 and int(np.argmax(bias < 1.05)) + 1 == 237   #
 # Adam corrects that. (The "ten times" is PyTorch's RMSprop, $\alpha = 0.99$; other
 # frameworks start differently, details section I.)
 #
-# **The long road.** Section 1 said Adagrad's shrinking step size is slow on a long
-# road to the minimum. Take $f(x) = \sqrt{1 + x^2} - 1$, whose gradient
-# $x/\sqrt{1 + x^2}$ is close to $\pm 1$ far from the minimum at 0, start at
-# $x_0 = 100$, and run both methods at $\eta = 0.1$ until $|x| < 1$:
+# **The long road.** Section 1 said Adagrad's shrinking step size is slow on a long road to the minimum.
+# Take $f(x) = \sqrt{1 + x^2} - 1$, whose gradient $x/\sqrt{1 + x^2}$ is close to $\pm 1$ far from the
+# minimum at 0, start at $x_0 = 100$, and run both methods at $\eta = 0.1$ until $|x| < 1$:
 
 # %%
 def road_grad(x):
@@ -435,9 +433,8 @@ ax.legend(fontsize=8, loc="lower left");
 #
 # ## 3. Adam: momentum + RMSprop + bias correction
 #
-# Kingma and Ba (2015, Algorithm 1) keep two moving averages, of the gradient (the
-# momentum of chapter 05, as an average) and of its square (RMSprop's), and divide
-# each by the factor that undoes its zero start:
+# Kingma and Ba (2015, Algorithm 1) keep two moving averages, of the gradient (the momentum of chapter 05,
+# as an average) and of its square (RMSprop's), and divide each by the factor that undoes its zero start:
 #
 # $$\begin{aligned}
 # m_t &= \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, &\qquad
@@ -531,7 +528,7 @@ assert np.isclose(-np.diff(adam_steps(lambda x: np.full_like(x, 1e-9), [0.0], 1.
 # $1 + \mathcal N(0, 1)$, the spread, standard deviation over mean, of $\hat v_t$ across 2000 runs
 # is 1.2 at $t = 1$, 0.12 at $t = 100$). Two common remedies: a learning rate that starts small and
 # grows, a **warm-up** (chapter 09 uses a linear one, after Goyal et al., 2017, section 2.2; Liu et
-# al., 2020, section 3, trace its need to this noise), and RAdam.
+# al., 2020, section 3, trace its need to this noise), and RAdam (details section J).
 #
 # The figure puts the step lengths of this section side by side, in units of $\eta$, under a
 # constant gradient (RMSprop's thick line runs under Adam's dashed one once both are at 1):
@@ -807,7 +804,7 @@ fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3,
 # **What to take away.** Gradient descent and the heavy ball need the same number of steps at every
 # angle (393 and 174; the heavy ball's $\beta = 0.9$ is not tuned), as they treat all directions alike.
 # Adagrad and Adam with $\beta_1 = 0$ are fast on the aligned valley and slow down as it turns. Adagrad
-# needs 6 steps aligned, about as many as gradient descent at 25°, and more at 45° (577 against 393).
+# needs only 6 steps aligned; at 25° it needs about as many as gradient descent, at 45° more (577 against 393).
 # Adam with $\beta_1 = 0$ needs 94 steps aligned and, from this start, 1,934 at 45°: more than 15 times
 # as many, and about 5 times gradient descent's. Full Adam ($\beta_1 = 0.9$) varies less than 1.6-fold
 # with the angle (167 to 251 steps). (The curve "Adam, $\beta_1 = 0$" has RMSprop's colour because it is
@@ -870,7 +867,7 @@ assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1] 
 # such as coordinates whose gradients have very different scales, or rare features (section 1). They
 # do not straighten a valley that runs diagonally through the coordinates: for that a method must
 # mix coordinates, as Newton's method does with the full Hessian (chapter 08), or full-matrix and
-# block preconditioners such as Shampoo and K-FAC.
+# block preconditioners such as Shampoo and K-FAC (details section J).
 #
 # **Aligned, they take out the curvature, not the distances.** One $\eta$ moves every coordinate by
 # about the same amount (Adam's first step is $\eta$ in each, section 3), so a start near the
@@ -937,8 +934,8 @@ assert np.allclose(l2_minimum, [0.990, 0.5], atol=5e-4)
 # Adam with the L2 penalty ends at the minimum of the penalized loss (to $10^{-6}$ at step 10,000): the
 # flat coordinate goes to 0.5 and the steep one ends barely below 1 (0.990), as the penalized loss
 # dictates whatever the optimizer. AdamW passes $(0.998, 0.998)$ at step 5,000 and ends within 0.01 of
-# $(1, 1)$, the minimum of the **unregularized** $f$: without noise its decay does almost nothing. (Both
-# coordinates move alike: the steep one's gradient is 100 times the flat one's at every step, and
+# $(1, 1)$, the minimum of the **unregularized** $f$: without noise its decay does almost nothing. (AdamW's
+# two coordinates move alike: the steep one's gradient is 100 times the flat one's at every step, and
 # multiplying every gradient by $c > 0$ multiplies $\hat m$ and $\sqrt{\hat v}$ by $c$, leaving
 # $\hat m/\sqrt{\hat v}$ unchanged up to $\epsilon$; exercise 6.5 uses this.)
 #
@@ -1035,7 +1032,7 @@ ax2.plot(k, mean_path_l2[:, 1], color=style.color_for("adam"), linestyle="-", li
          label=rf"Adam + L2, noise $\sigma$ = {sigma:g} (mean of {seeds} runs; wide, pale: under AdamW's at first)")
 ax2.plot(k, mean_path_w[:, 1], color=style.color_for("adamw"), linestyle=(0, (4, 2)), linewidth=1.8, zorder=3,
          marker="h", markevery=0.1, label=f"AdamW, noise (mean of {seeds} runs; dashed)")
-ax2.axhline(1.0, color="black", linestyle=":", linewidth=1.2, label="minimum of $f$: 1")
+ax2.axhline(1.0, color="0.6", linestyle=":", linewidth=3, zorder=0, label="minimum of $f$: 1 (grey, under AdamW's)")
 ax2.axhline(l2_minimum[1], color=COLORS["reddish_purple"], linestyle=(0, (2, 2)), linewidth=1.6, zorder=5,
             label=r"L2 minimum, $\lambda$: 0.5 (drawn on top)")
 ax2.axhline(predicted_w[1], color=COLORS["reddish_purple"], linestyle=(0, (6, 2, 1, 2)), linewidth=1.6, zorder=5,
@@ -1080,10 +1077,12 @@ ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
 # $v^{\max}_t = \max(v^{\max}_{t-1}, v_t)$, in the denominator (`adam(amsgrad=True)`,
 # `torch.optim.Adam(amsgrad=True)`).
 #
-# We run both with $\beta_1 = 0$ and $\beta_2 = 1/(1 + 3^2) = 0.1$, the $\beta$'s of the paper's example
-# (it shows that Adam *can* end at the worst point, not that it does with the default $\beta$'s),
+# We run both with $\beta_1 = 0$ and $\beta_2 = 1/(1 + 3^2) = 0.1$, the $\beta$'s of the paper's example,
 # projecting back onto $[-1, 1]$ after each step. (Their Theorem 1 also uses a decaying rate
 # $\alpha/\sqrt t$ and no bias correction; we keep a constant rate and Adam's correction: same outcome.)
+# On this example Adam with the default $\beta$'s $(0.9, 0.999)$ does reach $-1$ (checked below), but
+# that is no guarantee: the paper's Theorems 2 and 3 build an online and a stochastic convex problem
+# on which Adam fails for any $\beta_1 < \sqrt{\beta_2}$, the defaults included.
 
 # %%
 def online_run(opt, steps=3000):
@@ -1100,6 +1099,7 @@ def online_run(opt, steps=3000):
 
 adam_online = online_run(adam(lr=0.01, betas=(0.0, 0.1)))
 ams_online = online_run(adam(lr=0.01, betas=(0.0, 0.1), amsgrad=True))
+assert online_run(adam(lr=0.01))[-300:].mean() < -0.99             # default betas: -1 on this example
 print(f"average position over the last 300 steps: Adam {adam_online[-300:].mean():+.3f}, "
       f"AMSGrad {ams_online[-300:].mean():+.3f} (the best point is -1)")
 
