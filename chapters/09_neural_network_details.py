@@ -175,8 +175,10 @@ print(f"score, seeds 0–2: AdamW at constant rate η/2 {half_score:.3f}, AdamW 
 assert half_score < cosine_score - 0.1            # the halved average rate does not explain the decay's gain
 
 # %% [markdown]
-# The constant half rate scores far below the cosine decay: what helps is where the decay
-# puts its small steps (at the end of the run), not a smaller average rate.
+# The constant half rate scores far below the cosine decay: its smaller average rate does not
+# explain the decay's gain. (That the gain comes from *when* the small steps come, at the end of
+# the run, is the natural reading but is not tested here: a rate rising along the same cosine
+# would test it.)
 
 # %% [markdown]
 # And the comparison of section 6 in each seed configuration: the chosen rates
