@@ -16,8 +16,8 @@
 # coordinate whose gradients have been small gets a larger step size, one whose gradients have been large
 # a smaller one. The **step** is the move itself, step size times gradient (for Adam, from section 3 on,
 # times $\hat m$, its averaged gradient). On a quadratic whose steep and flat directions are the
-# coordinate axes, that takes the condition number out of the steps: each coordinate moves as if its
-# curvature were 1 ($\epsilon$ aside), though one $\eta$ must still suit every coordinate's distance from
+# coordinate axes, Adagrad, RMSprop and Adam take the condition number out of the steps: each coordinate
+# moves as if its curvature were 1 ($\epsilon$ aside), though one $\eta$ must still suit every coordinate's distance from
 # the minimum. When the valley runs diagonally through the axes it helps less and less: on a
 # $\kappa = 100$ quadratic turned by 45°, Adagrad at its best rate needed more steps than plain gradient
 # descent (section 4). Adam, the best known of these methods, is only a few lines of code.
@@ -510,17 +510,17 @@ assert round(spread[0], 1) == 1.2 and round(spread[99], 2) == 0.12
 assert np.isclose(-np.diff(adam_steps(lambda x: np.full_like(x, 1e-9), [0.0], 1.0, 1)[:, 0])[0], 1 / 11)  # tiny g
 
 # %% [markdown]
-# Without the correction, the first step is $\sqrt{10} \approx 3.2$ times too long (Kingma and Ba,
-# 2015, section 3, say "much larger") and the next ones longer still, up to 6.6 times at step 12:
-# early on $v$ is much further below its target than $m$ is ($\beta_2$ is closer to 1), so the
-# denominator is far too small. It takes a few thousand steps for the factor to fade. With the
-# correction the first step is $\eta$ per coordinate for any gradient ($\epsilon$ aside), and every
-# later one too when the gradient is constant; Kingma and Ba (2015, section 2.1) give
-# $\eta(1 - \beta_1)/\sqrt{1 - \beta_2} \approx 3.16\,\eta$ as a heuristic bound on the step, not a
-# theorem, and say it is usually about $\eta$ or smaller (a gradient that suddenly grows can beat
-# that bound: [details notebook](06_adaptive_details.ipynb), section B). The "$\epsilon$ aside"
-# matters for tiny gradients: where $\sqrt{\hat v}$ is comparable to $\epsilon$ the step shrinks
-# below $\eta$ (a first gradient of $10^{-9}$ gives $\eta/11$; details section I).
+# Without the correction, the first step is $\sqrt{10} \approx 3.2$ times too long (Kingma and Ba, 2015,
+# section 3, say "much larger") and the next ones longer still, up to 6.6 times at step 12: early on $v$
+# is much further below its target than $m$ is ($\beta_2$ is closer to 1), so the denominator is far too
+# small. It takes a few thousand steps for the factor to fade. With the correction the first step is
+# $\eta$ per coordinate for any gradient ($\epsilon$ aside), and every later one too when the gradient is
+# constant; Kingma and Ba (2015, section 2.1) state $\eta(1 - \beta_1)/\sqrt{1 - \beta_2} \approx 3.16\,\eta$
+# as a bound on the step and say it is usually about $\eta$ or smaller, but the bound can be exceeded: a
+# gradient jumping from 1 to 10 gives steps up to about $4.5\,\eta$, and with the default $\beta$'s no
+# gradient sequence gives more than $7.27\,\eta$ ([details notebook](06_adaptive_details.ipynb), section
+# B). The "$\epsilon$ aside" matters for tiny gradients: where $\sqrt{\hat v}$ is comparable to $\epsilon$
+# the step shrinks below $\eta$ (a first gradient of $10^{-9}$ gives $\eta/11$; details section I).
 #
 # **Bias correction is not a warm-up.** The correction fixes the *mean* of $\hat v$ over the first
 # steps, not its noise: $\hat v_1 = g_1^2$, a single squared gradient, and $\hat v_t$ averages only
@@ -778,7 +778,7 @@ gx, gy = np.meshgrid(np.linspace(-5, 20, 300), np.linspace(-21, 4, 300))
 ax_whole.contour(gx, gy, valley(0).f(np.stack([gx, gy])), levels=np.geomspace(0.1, 2e4, 10), colors="0.7",
                  linewidths=0.7)
 ax_whole.plot(*valley(0).start, color="black", **style.START_STYLE, label="start")
-ax_whole.plot(0, 0, **style.MINIMUM_STYLE, label="minimum")
+ax_whole.plot(0, 0, **{**style.MINIMUM_STYLE, "zorder": 9}, label="minimum (drawn on top)")
 ax_whole.plot(whole[:, 0], whole[:, 1], color=style.color_for("adagrad"), linestyle="--", marker="^", markersize=7,
               markeredgecolor="black", linewidth=2.2, zorder=8, label=f"Adagrad, lr = {best_lr['Adagrad'][0]:.2g}")
 for k, text, offset in [(1, "after step 1", (10, -4)), (2, "after step 2: next to the start", (-20, 14)),
@@ -789,9 +789,9 @@ ax_whole.set(xlim=(-5, 20), ylim=(-21, 4), aspect="equal", xlabel="$x_1$", ylabe
 ax_whole.legend(fontsize=8, loc="lower left")
 fig, ax = plt.subplots(figsize=(8, 5.4), layout="constrained")
 for name, key, marker, ls in [("gradient descent", "gd", "o", "-"), ("heavy ball (β = 0.9)", "momentum", "s", "-."),
-                              ("Adagrad", "adagrad", "^", "--"), ("Adam, β1 = 0", "rmsprop", "v", (0, (5, 1, 1, 1))),
+                              ("Adagrad", "adagrad", "^", "--"), ("Adam, β1 = 0", "grey", "v", (0, (5, 1, 1, 1))),
                               ("Adam", "adam", "P", ":")]:
-    ax.plot(ANGLES, stays[name], color=style.color_for(key), marker=marker, markersize=7, linestyle=ls, label=name)
+    ax.plot(ANGLES, stays[name], color=style.OPTIMIZER_COLORS.get(key, "0.45"), marker=marker, ms=7, ls=ls, label=name)
 ax.set(yscale="log", ylabel=r"steps until $f$ stays below $10^{-8} f_0$ (to step 4,000)", xticks=ANGLES,
        xlabel="angle of the valley to the axes (degrees)", title="Per-coordinate steps need aligned axes:\n"
        "steps needed against the valley's angle (best rate of the grid for each)")
@@ -801,15 +801,15 @@ ax.annotate("heavy ball and Adam\nnearly equal at 0–25°", (10, stays["Adam"][
 fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=9);
 
 # %% [markdown]
-# **What to take away.** Gradient descent and the heavy ball need the same number of steps at every
-# angle (393 and 174; the heavy ball's $\beta = 0.9$ is not tuned), as they treat all directions alike.
-# Adagrad and Adam with $\beta_1 = 0$ are fast on the aligned valley and slow down as it turns. Adagrad
-# needs only 6 steps aligned; at 25° it needs about as many as gradient descent, at 45° more (577 against 393).
-# Adam with $\beta_1 = 0$ needs 94 steps aligned and, from this start, 1,934 at 45°: more than 15 times
-# as many, and about 5 times gradient descent's. Full Adam ($\beta_1 = 0.9$) varies less than 1.6-fold
-# with the angle (167 to 251 steps). (The curve "Adam, $\beta_1 = 0$" has RMSprop's colour because it is
-# RMSprop's scaling alone, with $\alpha = \beta_2 = 0.999$ and Adam's bias correction; RMSprop proper,
-# with $\alpha = 0.99$ and no correction, is not run on these valleys.)
+# **What to take away.** Gradient descent and the heavy ball need the same number of steps at every angle
+# (393 and 174; the heavy ball's $\beta = 0.9$ is not tuned), as they treat all directions alike. Adagrad
+# and Adam with $\beta_1 = 0$ are fast on the aligned valley and slow down as it turns. Adagrad needs only
+# 6 steps aligned; at 25° it needs about as many as gradient descent, at 45° more (577 against 393). Adam
+# with $\beta_1 = 0$ needs 94 steps aligned and, from this start, 1,934 at 45°: more than 15 times as
+# many, and about 5 times gradient descent's. Full Adam ($\beta_1 = 0.9$) varies less than 1.6-fold with
+# the angle (167 to 251 steps). (Adam with $\beta_1 = 0$ is RMSprop's scaling alone, with $\alpha = \beta_2 = 0.999$
+# and Adam's bias correction; RMSprop proper, with $\alpha = 0.99$ and no correction, is not run on these
+# valleys.)
 #
 # Counting instead the first step below the threshold ([details notebook](06_adaptive_details.ipynb),
 # section C) lowers the counts of the methods that oscillate (Adam with $\beta_1 = 0$ at 45°: 381),
@@ -873,7 +873,7 @@ assert abs(gd_frozen_n - needed["Adagrad"][-1]) <= 0.02 * needed["Adagrad"][-1] 
 # about the same amount (Adam's first step is $\eta$ in each, section 3), so a start near the
 # minimum in one coordinate and far from it in the other is hard for them even on the aligned
 # valley: from such a start, Adam with $\beta_1 = 0$ first reaches the target after many times
-# gradient descent's steps (details section C).
+# gradient descent's steps (over 20 times as many from $(0.006, -2.693)$; details section C).
 
 # %% [markdown]
 # ## 5. AdamW: weight decay is not an L2 penalty for Adam
