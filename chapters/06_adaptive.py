@@ -18,10 +18,8 @@
 # $\hat m$, its averaged gradient). On a quadratic whose steep and flat directions are the coordinate axes,
 # Adagrad, RMSprop and Adam take the condition number out of the steps: each coordinate moves as if its
 # curvature were 1 ($\epsilon$ aside), though one $\eta$ must still suit every coordinate's distance from
-# the minimum. When the valley runs diagonally through the axes it helps less and less: on a $\kappa = 100$
-# quadratic turned by 45°, Adagrad at its best rate needed more steps than plain gradient descent from the
-# start of section 4 and from 24 random ones, though not from every start. Adam, the best known of these
-# methods, is only a few lines of code.
+# the minimum. When the valley runs diagonally through the axes it helps less and less (section 4). Adam,
+# the best known of these methods, is only a few lines of code.
 #
 # You need chapter 05: momentum as a running average of gradients, and PyTorch's
 # conventions (`gdlearn.optim.sgd(lr, momentum=β)`).
@@ -305,7 +303,8 @@ ax_rate.legend(fontsize=8);
 # Adagrad's rare weight ends closest to 3. On other draws it is usually, not always, the
 # closer to 3, and by how much varies a lot. What is proven is a bound: Duchi, Hazan and Singer
 # (2011, section 3, the diagonal case) bound Adagrad's regret (its total loss over the steps minus that
-# of the best fixed point in hindsight; for convex losses over a bounded set)
+# of the best fixed point in hindsight; for convex losses over a bounded set, with a projection and $\eta$ set
+# in proportion to the set's size)
 # by a constant times the set's size times $\sum_i \sqrt{s_{T,i}}$, the roots of its own
 # accumulators: with bounded gradients of order $\sqrt{T}$ per coordinate, much less when most of a
 # coordinate's gradients are zero, i.e. on sparse data (section A gives the hypotheses).
@@ -518,7 +517,7 @@ assert np.isclose(-np.diff(adam_steps(lambda x: np.full_like(x, 1e-9), [0.0], 1.
 # $\eta$ per coordinate for any gradient ($\epsilon$ aside), and every later one too when the gradient is
 # constant; Kingma and Ba (2015, section 2.1) state $\eta(1 - \beta_1)/\sqrt{1 - \beta_2} \approx 3.16\,\eta$
 # as a bound on the step and say it is usually about $\eta$ or smaller, but the bound can be exceeded: a
-# gradient jumping from 1 to 10 gives steps up to about $4.5\,\eta$, and with the default $\beta$'s no
+# gradient jumping from 1 to 10 at step 1,000 gives steps up to about $4.5\,\eta$, and with the default $\beta$'s no
 # gradient sequence gives more than $7.27\,\eta$ ([details notebook](06_adaptive_details.ipynb), section
 # B). The "$\epsilon$ aside" matters for tiny gradients: where $\sqrt{\hat v}$ is comparable to $\epsilon$
 # the step shrinks below $\eta$ (a first gradient of $10^{-9}$ gives $\eta/11$; details section I).
@@ -1036,7 +1035,7 @@ ax2.axhline(1.0, color="0.6", linestyle=":", linewidth=3, zorder=0, label="minim
 ax2.axhline(l2_minimum[1], color=COLORS["reddish_purple"], linestyle=(0, (2, 2)), linewidth=1.6, zorder=5,
             label=r"L2 minimum, $\lambda$: 0.5 (drawn on top)")
 ax2.axhline(predicted_w[1], color=COLORS["reddish_purple"], linestyle=(0, (6, 2, 1, 2)), linewidth=1.6, zorder=5,
-            label=r"L2 minimum, $\lambda\sigma$: 0.333 (drawn on top)")
+            label=r"AdamW predicted: L2 minimum, $\lambda\sigma$: 0.333 (drawn on top)")
 ax2.set_xscale("log")
 ax2.set(xlabel="step $t$", ylabel="$x_2$ (flat)", title=r"Flat $x_2$, without and with gradient noise",
         ylim=(0, 1.08), yticks=np.arange(0, 1.01, 0.2))
