@@ -676,14 +676,14 @@ fig.suptitle(r"Level sets $\frac{1}{2}x^\top A x = 1$ before and after the resca
 
 # %% jupyter={"source_hidden": true}
 def race_every_angle_and_rate(method):
-    """Run `method` on every (angle, rate) pair, 2 * MAX_STEPS steps; per angle, the best first / stays counts."""
+    """Run `method` on every (angle, rate) pair, 2 * MAX_STEPS steps; per angle, the best first and stays counts and the
+    rate of the best first one (the first count: the path panels' rates, Adagrad's 45° check, the first-count panel)."""
     A_rows = np.repeat([valley(deg).hess(np.zeros(2)) for deg in ANGLES], len(lr_grid), axis=0)  # one per (angle, rate)
     x0_rows = np.repeat([valley(deg).start for deg in ANGLES], len(lr_grid), axis=0)
-    lr_rows = np.tile(lr_grid, len(ANGLES))[:, None]
     batch_grad = lambda x: (A_rows @ x[..., None])[..., 0]             # every row's gradient A x
     batch_f = lambda xs: 0.5 * np.sum(xs * batch_grad(xs), axis=-1)
     with np.errstate(all="ignore"):                                    # rates that diverge are results, not errors
-        xs = method(batch_grad, x0_rows, lr_rows, 2 * MAX_STEPS)       # (steps + 1, rows, 2)
+        xs = method(batch_grad, x0_rows, np.tile(lr_grid, len(ANGLES))[:, None], 2 * MAX_STEPS)   # (steps + 1, rows, 2)
         below = batch_f(xs) < 1e-8 * batch_f(x0_rows)
     never = np.iinfo(int).max
     first = np.where(below.any(axis=0), below.argmax(axis=0), never).reshape(len(ANGLES), -1)

@@ -711,14 +711,16 @@ assert np.allclose(np.abs(axes45.T @ (A45 @ floor_start)), [2.5, 0.1])          
 # Adam and Adam with $\beta_1 = 0$ at 0° and 45°, each at its best rate from each start:
 
 # %%
-def counts_from(starts, deg, method):
-    """Per start (given for the 0° valley, turned with it): the fewest steps to 1e-8 over the rate grid."""
+def counts_from(starts, deg, method, runs=False):
+    """Per start (given for the 0° valley, turned with it): the fewest steps to 1e-8 over the rate grid.
+    With runs=True, also the runs themselves and where f is below 1e-8 f0 (steps + 1, starts * rates)."""
     c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
     A, x0 = valley(deg).hess(np.zeros(2)), starts @ np.array([[c, s], [-s, c]])
     with np.errstate(all="ignore"):
         xs = method(lambda x: x @ A, np.repeat(x0, len(lr_grid), axis=0), np.tile(lr_grid, len(x0))[:, None], MAX_STEPS)
         below = np.sum(xs * (xs @ A), axis=-1) < 1e-8 * np.sum(x0 * (x0 @ A), axis=-1).repeat(len(lr_grid))
-    return np.where(below.any(axis=0), below.argmax(axis=0), MAX_STEPS).reshape(len(x0), -1).min(axis=1)
+    counts = np.where(below.any(axis=0), below.argmax(axis=0), MAX_STEPS).reshape(len(x0), -1).min(axis=1)
+    return (counts, xs, below) if runs else counts
 
 
 many = {(name, deg): counts_from(starts, deg, METHODS[name])
@@ -747,7 +749,8 @@ assert ratio.max() < 2 and all(0 < wins < 24 for wins in hb_wins)       # full A
 
 # %%
 near_far = np.array([[0.006, -2.693]])
-from_near_far = {(name, deg): int(counts_from(near_far, deg, METHODS[name])[0]) for name in METHODS for deg in (0, 45)}
+runs_nf = {(name, deg): counts_from(near_far, deg, METHODS[name], runs=True) for name in METHODS for deg in (0, 45)}
+from_near_far = {key: int(counts[0]) for key, (counts, _, _) in runs_nf.items()}
 table(["from (0.006, -2.693)", "0°", "45°"], [(name, from_near_far[name, 0], from_near_far[name, 45]) for name in METHODS])
 steps_nf = {name: np.array([from_near_far[name, deg] for deg in (0, 45)]) for name in METHODS}
 assert all(steps_nf[name].max() < MAX_STEPS for name in METHODS)
@@ -758,10 +761,7 @@ assert steps_nf["Adam, β1 = 0"][1] < 0.1 * steps_nf["Adam, β1 = 0"][0]        
 assert steps_nf["Adagrad"][0] <= 10 and steps_nf["Adam"].max() < 2 * steps_nf["gradient descent"][0]
 
 # %%
-A0 = valley(0).hess(np.zeros(2))
-with np.errstate(all="ignore"):                                      # Adam, beta1 = 0, aligned: every rate of the grid
-    xs_nf = METHODS["Adam, β1 = 0"](lambda x: x @ A0, np.repeat(near_far, len(lr_grid), axis=0), lr_grid[:, None], MAX_STEPS)
-    below_nf = np.sum(xs_nf * (xs_nf @ A0), axis=-1) < 1e-8 * (near_far[0] @ A0 @ near_far[0])
+_, xs_nf, below_nf = runs_nf["Adam, β1 = 0", 0]                 # Adam, beta1 = 0, aligned: every rate of the grid (above)
 k_best = np.where(below_nf.any(axis=0), below_nf.argmax(axis=0), MAX_STEPS).argmin()
 lr_nf, far_moves = lr_grid[k_best], np.abs(np.diff(xs_nf[:, k_best, 1]))
 print(f"Adam, beta1 = 0, aligned: best rate {lr_nf:.4f} (near coordinate at {near_far[0, 0]}); the far coordinate "
