@@ -656,16 +656,14 @@ assert recipe_schedule(1.0, SHORT)(len(steps) - 1) < 1e-4
 # rate and seed, and the clip measures each run's norm separately (hidden cell).
 
 # %% jupyter={"source_hidden": true}
-# Plumbing for stacked runs (nothing new to learn here): `stack_params` stacks networks along a last "runs"
-# axis, `lr` is an array (one rate per run), `seed` a list (one per run: its own mini-batches), as `run_many`
-# did in chapter 02. `clip_by_global_norm` would measure one norm over all runs, so we clip each run by its
-# own norm, with torch's coefficient, and check it against the library's clip run by run.
+# Plumbing for stacked runs (nothing new to learn here): networks stacked along a last "runs" axis, `lr` an
+# array and `seed` a list (one per run), as `run_many` in chapter 02; the clip measures each run's own norm
+# (torch's coefficient), checked against the library's `clip_by_global_norm` run by run.
 def clip_each_run(max_norm):
     """clip_by_global_norm applied to each stacked run (the last axis) separately."""
     def update(grads, state, params=None):
         norm = np.sqrt(sum(np.sum(g * g, axis=tuple(range(g.ndim - 1))) for g in grads.values()))
-        scale = np.minimum(max_norm / (norm + 1e-6), 1.0)            # torch's coefficient, per run
-        return {k: g * scale for k, g in grads.items()}, state
+        return {k: g * np.minimum(max_norm / (norm + 1e-6), 1.0) for k, g in grads.items()}, state
     return optim.GradientTransformation(lambda params: optim.EmptyState(), update)
 
 
@@ -704,11 +702,9 @@ ABLATION = {
 }
 ALL = {**OPTIMIZERS, **ABLATION}
 RECIPE = "AdamW + clip + schedule"
-STYLES = {"SGD": {"color": COLORS["blue"], "linestyle": "-", "marker": "o"},
-          "momentum": {"color": COLORS["orange"], "linestyle": "--", "marker": "s"},
-          "Adam": {"color": COLORS["vermillion"], "linestyle": "-", "marker": "^"},
-          "AdamW": {"color": COLORS["reddish_purple"], "linestyle": ":", "marker": "v"},
-          RECIPE: {"color": COLORS["bluish_green"], "linestyle": "-.", "marker": "D"}}
+STYLES = {name: {"color": COLORS[color], "linestyle": line, "marker": marker} for name, color, line, marker in (
+    ("SGD", "blue", "-", "o"), ("momentum", "orange", "--", "s"), ("Adam", "vermillion", "-", "^"),
+    ("AdamW", "reddish_purple", ":", "v"), (RECIPE, "bluish_green", "-.", "D"))}
 assert len({st["color"] for st in STYLES.values()}) == len(STYLES)      # one colour per series, in every figure
 
 # %% [markdown]
@@ -797,11 +793,8 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0));
 VARIANTS = ["AdamW", "AdamW + clip", "AdamW + warm-up only", "AdamW + cosine only", "AdamW + schedule", RECIPE]
 large = LR_GRID >= 1
 CONFIGS = [TUNE_SEEDS] + [[3 * c, 3 * c + 1, 3 * c + 2] for c in (1, 2, 3, 4)]
-# the four new configurations at the three largest rates, stacked in one run per variant: (configurations, 3 rates)
-extra = {name: search_rates(ALL[name], CONFIGS[1:], LR_GRID[large])[0].mean(axis=1) for name in VARIANTS}
-at_large = np.array([[mean_acc[name][large] for name in VARIANTS]]
-                    + [[extra[name][c] for name in VARIANTS] for c in range(len(CONFIGS) - 1)])
-score = at_large.mean(axis=2)                     # (configurations, variants): mean over the three large rates
+extra = {name: search_rates(ALL[name], CONFIGS[1:], LR_GRID[large])[0] for name in VARIANTS}   # 4 more configs
+score = np.array([[mean_acc[n][large].mean(), *extra[n].mean(axis=(1, 2))] for n in VARIANTS]).T  # (configs, variants)
 for name, column in zip(VARIANTS, score.T):
     print(f"{name:>24}: " + ", ".join(f"{a:.3f}" for a in column) + f"   (mean {column.mean():.2f})")
 plain, clip_only, warm, cosine, schedule, recipe = score.T
@@ -824,14 +817,11 @@ assert SHORT * STEPS_PER_EPOCH == 900 and np.isclose(val_set.y.mean(), 0.48)    
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
 fig, ax = plt.subplots(figsize=(10, 4.2))
-config_styles = [("black", "o"), ("0.35", "s"), ("0.6", "^"), ("0.8", "v"), ("white", "D")]   # greys: not optimizers
-shifts = np.linspace(-0.24, 0.24, len(CONFIGS))                  # side by side: no point hides another
-for c, (seeds, (color, marker)) in enumerate(zip(CONFIGS, config_styles)):
-    ax.scatter(np.arange(len(VARIANTS)) + shifts[c], score[c], color=color, marker=marker, s=34, zorder=3,
-               edgecolors="black", linewidths=0.4, label=f"tuning seeds {seeds[0]}–{seeds[-1]}")
-for j in range(len(VARIANTS)):
-    ax.plot([j - 0.38, j + 0.38], [score[:, j].mean()] * 2, color="black", linewidth=1.5, zorder=2,
-            label="mean of the five" if j == 0 else None)
+for c, (seeds, color, marker) in enumerate(zip(CONFIGS, ["black", "0.35", "0.6", "0.8", "white"], "os^vD")):
+    ax.scatter(np.arange(len(VARIANTS)) + 0.12 * (c - 2), score[c], color=color, marker=marker, s=34, zorder=3,
+               edgecolors="black", linewidths=0.4, label=f"tuning seeds {seeds[0]}–{seeds[-1]}")  # greys, side by side
+ax.hlines(score.mean(axis=0), np.arange(len(VARIANTS)) - 0.38, np.arange(len(VARIANTS)) + 0.38, color="black",
+          linewidth=1.5, zorder=2, label="mean of the five")
 for level, label in ((1 - one_class, 0), (one_class, 1)):
     ax.axhline(level, color="grey", linewidth=0.8, linestyle=":", zorder=1)
     ax.text(len(VARIANTS) - 0.55, level + (0.004 if label == 0 else -0.004), f"always class {label}: {level:.2f}",
@@ -893,37 +883,22 @@ near = {name: int(np.sum(mean_acc[name] >= mean_acc[name].max() - 0.05)) - 1 for
 print("other rates within 5 points of the chosen one in the search:", near)
 
 # %% jupyter={"source_hidden": true}
-# Checks: the numbers quoted in the text (nothing new to learn here).
-assert min(test_acc, key=lambda name: test_acc[name].mean()) == "SGD"           # in this run
-assert np.ptp(test_acc["SGD"]) == max(np.ptp(acc) for acc in test_acc.values())  # in this run
-assert min(near.values()) >= 1                                                  # for all four
-
-# %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
 fig, ax = plt.subplots(figsize=(8, 4.2))
 names = list(OPTIMIZERS)
 
 
-def swarm(values, width):
-    """x offsets: equal values (multiples of 1/100) side by side, every other level shifted by half a marker."""
-    dx = np.zeros(len(values))
-    for v in np.unique(values):
-        same = np.flatnonzero(values == v)
-        dx[same] = (np.arange(len(same)) - (len(same) - 1) / 2 + 0.25 * (-1) ** round(100 * v)) * width
-    return dx
-
-
 for i, name in enumerate(names):                 # every seed drawn: equal accuracies side by side, the mean beside
-    st, acc = STYLES[name], test_acc[name]
-    dx = i - 0.12 + swarm(acc, 0.075)
-    ax.scatter(dx, acc, color=st["color"], marker=st["marker"], s=16, zorder=3, edgecolors="black", linewidths=0.3)
-    ax.plot(dx.max() + np.array([0.05, 0.2]), [acc.mean()] * 2, color="black", linewidth=2, zorder=4,
-            label="mean of the 10 seeds" if i == 0 else None)
+    acc = test_acc[name]                         # (multiples of 0.01; every other level shifted by half a marker)
+    dx = i - 0.12 + 0.075 * np.array([np.sum(acc[:k] == a) - (np.sum(acc == a) - 1) / 2 + 0.25 * (-1) ** round(100 * a)
+                                      for k, a in enumerate(acc)])
+    ax.scatter(dx, acc, s=16, zorder=3, edgecolors="black", linewidths=0.3,
+               color=STYLES[name]["color"], marker=STYLES[name]["marker"])
+    ax.plot(dx.max() + np.array([0.05, 0.2]), [acc.mean()] * 2, color="black", linewidth=2, zorder=4)
 ax.set_xticks(range(len(names)), [n.replace(" + ", "\n+ ") for n in names], fontsize=8)
-ax.set(xlabel="optimizer, each at its chosen rate", ylabel="test accuracy",
+ax.set(xlabel="optimizer, each at its chosen rate (bar: mean of the 10 seeds)", ylabel="test accuracy",
        ylim=(min(a.min() for a in test_acc.values()) - 0.02, 1.01),                  # hides no seed
-       title=f"Tuned on seeds 0–2, evaluated on seeds {EVAL_SEEDS[0]}–{EVAL_SEEDS[-1]}: one marker per seed")
-ax.legend(fontsize=8, loc="lower right");
+       title=f"Tuned on seeds 0–2, evaluated on seeds {EVAL_SEEDS[0]}–{EVAL_SEEDS[-1]}: one marker per seed");
 
 # %% [markdown]
 # In this run plain SGD has the lowest mean test accuracy and the widest spread over seeds. The order of
@@ -946,20 +921,6 @@ ax.set(yscale="log", yticks=[0.03, 0.05, 0.1, 0.2, 0.4, 0.7], yticklabels=["0.03
 ax.yaxis.set_minor_formatter(plt.NullFormatter())
 ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0));
 
-# %%
-median_curve = {n: np.median(train_loss[n], axis=1) for n in ("SGD", RECIPE)}
-trend = median_curve["SGD"][71:81].mean() / median_curve["SGD"][91:101].mean()      # epochs 71-80 / 91-100
-flat = median_curve[RECIPE][91:96].mean() / median_curve[RECIPE][96:101].mean()     # epochs 91-95 / 96-100
-rate_left = recipe_schedule(1.0, SHORT)(90 * STEPS_PER_EPOCH)                       # after epoch 90, / peak
-print(f"median training loss, SGD: epochs 71-80 / 91-100 {trend:.2f}; recipe: epochs 91-95 / 96-100 {flat:.3f}, "
-      f"its rate after epoch 90 (step 810) {rate_left:.3f} of the peak")
-
-# %% jupyter={"source_hidden": true}
-# Checks: the numbers quoted in the text (nothing new to learn here).
-assert max(final_loss, key=final_loss.get) == "SGD"                  # in this run
-assert trend > 1.3 and abs(flat - 1) < 0.03                          # SGD's trends down; the recipe's is flat
-assert abs(rate_left - 0.03) < 0.005 and recipe_schedule(1.0, SHORT)(SHORT * STEPS_PER_EPOCH - 1) < 1e-4
-
 # %% [markdown]
 # **Slower, or worse?** The test accuracy is what we want; the training loss is what the optimizers
 # minimise, and it shows why SGD trails. SGD ends with the highest median training loss of the five (the
@@ -967,7 +928,22 @@ assert abs(rate_left - 0.03) < 0.005 and recipe_schedule(1.0, SHORT)(SHORT * STE
 # times that over 91–100. The recipe's has levelled off (epochs 91–95 within 3 % of 96–100), as its schedule
 # has taken the rate to 3 % of the peak by epoch 90. So at this budget SGD is slower; whether it is also
 # worse is a question for a longer budget, with its own search.
-#
+
+# %% jupyter={"source_hidden": true}
+# Checks: the numbers quoted in the text (nothing new to learn here).
+median_curve = {n: np.median(train_loss[n], axis=1) for n in ("SGD", RECIPE)}
+trend = median_curve["SGD"][71:81].mean() / median_curve["SGD"][91:101].mean()      # epochs 71-80 / 91-100
+flat = median_curve[RECIPE][91:96].mean() / median_curve[RECIPE][96:101].mean()     # epochs 91-95 / 96-100
+rate_left = recipe_schedule(1.0, SHORT)(90 * STEPS_PER_EPOCH)                       # after epoch 90, / peak
+print(f"median training loss, SGD: epochs 71-80 / 91-100 {trend:.2f}; recipe: epochs 91-95 / 96-100 {flat:.3f}")
+assert min(test_acc, key=lambda name: test_acc[name].mean()) == "SGD"           # in this run
+assert np.ptp(test_acc["SGD"]) == max(np.ptp(acc) for acc in test_acc.values())  # in this run
+assert min(near.values()) >= 1                                                  # for all four
+assert max(final_loss, key=final_loss.get) == "SGD"                              # in this run
+assert trend > 1.3 and abs(flat - 1) < 0.03                                      # SGD's trends down; the recipe's is flat
+assert abs(rate_left - 0.03) < 0.005 and recipe_schedule(1.0, SHORT)(SHORT * STEPS_PER_EPOCH - 1) < 1e-4
+
+# %% [markdown]
 # #### Does it hold on other seeds?
 #
 # The tuning seeds are a second source of luck. The [details notebook](09_neural_network_details.ipynb),
