@@ -923,7 +923,7 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0));
 
 # %% [markdown]
 # **Slower, or worse?** The test accuracy is what we want; the training loss is what the optimizers
-# minimise, and it shows why SGD trails. SGD ends with the highest median training loss of the five (the
+# minimise, and it tells whether a run has finished. SGD ends with the highest median training loss of the five (the
 # table's last column), and at 100 epochs it is still falling: its median over epochs 71–80 is more than 1.3
 # times that over 91–100. The recipe's has levelled off (epochs 91–95 within 3 % of 96–100), as its schedule
 # has taken the rate to 3 % of the peak by epoch 90. So at this budget SGD is slower; whether it is also
@@ -948,9 +948,10 @@ assert abs(rate_left - 0.03) < 0.005 and recipe_schedule(1.0, SHORT)(SHORT * STE
 #
 # The tuning seeds are a second source of luck. The [details notebook](09_neural_network_details.ipynb),
 # section B, reruns the whole protocol in the four other seed configurations, for plain SGD, the recipe, and
-# SGD with the recipe's schedule. In all five, SGD's best rate stays far above 0.01 and at or above the recipe's
-# peak rate; the chosen rates move between nearly tied grid points, and with them the size of the recipe's lead.
-# In these five the recipe's worst seed beats both SGD arms': what happened here, not a rule.
+# SGD with the recipe's schedule. In all five, SGD at 0.01 stays far below SGD at its best rate, and SGD's
+# chosen rate at or above the recipe's peak; the chosen rates move between nearly tied grid points, and with
+# them the size of the recipe's lead. In these five the recipe's worst seed beats both SGD arms': what
+# happened here, not a rule.
 #
 # **Three take-aways.** Tune each optimizer's learning rate: good rates differ between optimizers, and SGD
 # at Keras's default 0.01 ends more than 20 points below its best. On this problem the schedule, mostly its
@@ -964,7 +965,7 @@ assert abs(rate_left - 0.03) < 0.005 and recipe_schedule(1.0, SHORT)(SHORT * STE
 #
 # "Optimizer A beats optimizer B" is a statement about a budget, a tuning protocol and a problem, never about
 # the optimizers alone. Wilson et al. (2017, *The Marginal Value of Adaptive Gradient Methods in Machine
-# Learning*, NeurIPS, section 4) found well-tuned SGD generalizing as well as or better than adaptive methods;
+# Learning*, NeurIPS) found well-tuned SGD generalizing as well as or better than adaptive methods;
 # Choi et al. (2019, *On Empirical Comparisons of Optimizers for Deep Learning*, arXiv:1910.05446) showed
 # that such rankings can flip when every hyperparameter of every method is tuned; and Schmidt, Schneider and
 # Hennig (2021, *Descending through a Crowded Valley: Benchmarking Deep Learning Optimizers*, ICML) compared
@@ -973,13 +974,13 @@ assert abs(rate_left - 0.03) < 0.005 and recipe_schedule(1.0, SHORT)(SHORT * STE
 # %% [markdown]
 # ## 7. Watching the boundary form
 #
-# One network (seed 10: the recipe at peak rate 0.1, one of the two nearly tied rates its search in section 6
-# chooses between) and its decision boundary (the black 0.5 contour); press play, or see four still frames
-# below it. The frames (20 requested, repeats dropped) are spaced by how much the boundary moves: the share of a 70 ×
-# 70 grid whose class changes, summed over epochs. In this run (seed 10's own timing) the boundary is one straight line
-# that swings through epoch 10 (training accuracy below 0.75); it moves most in epochs 9–22, splitting into straight
-# bands, then curling into the spiral (accuracy above 0.9 at epoch 30), and barely after: over half the frames fall in
-# epochs 9–30.
+# One network (seed 10: the recipe at peak rate 0.1; of the two nearly tied rates 0.1 and 0.316, section 6's search
+# chooses one or the other, depending on how the CPU rounds) and its decision boundary (the black 0.5 contour);
+# press play, or see four still frames below it. The frames (20 requested, repeats dropped) are spaced by how much
+# the boundary moves: the share of a 70 × 70 grid whose class changes, summed over epochs. In this run (seed 10's
+# own timing) the boundary is one straight line that swings through epoch 10 (training accuracy below 0.75); it
+# moves most in epochs 9–22, splitting into straight bands, then curling into the spiral (accuracy above 0.9 at
+# epoch 30), and barely after: over half the frames fall in epochs 9–30.
 
 # %%
 grid = np.linspace(-1.25, 1.25, 70)
@@ -1066,9 +1067,9 @@ fig.suptitle("The same run, four frames (seed 10, recipe at peak rate 0.1)");
 #   chooses on validation data with a stated tie-break, judges on fresh seeds
 #   and unseen test data, and rechecks on other seeds. Here every optimizer needed
 #   its own rate; at rates 1 to 10 the schedule, mostly its cosine decay, lifted
-#   AdamW from about half to 70–88 % and the clip did not help; plain SGD trailed
-#   at this budget with its training loss still falling. Facts about this budget
-#   and problem; the protocol carries over.
+#   AdamW from about half to 70–88 % and the clip did not help; in the comparison
+#   plain SGD trailed, its training loss still falling at the end of the budget.
+#   Facts about this budget and problem; the protocol carries over.
 #
 # ## Exercises
 #

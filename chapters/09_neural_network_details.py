@@ -387,8 +387,8 @@ assert all(d < 1e-9 for d in invariance.values())
 # construction.)
 
 # %%
-def median_step(with_clip):
-    """Median over the 900 steps of the Adam part's norm, per rate (averaged over the tuning seeds)."""
+def adam_part_norms(with_clip):
+    """The Adam part's norm at each of the 900 steps, shape (steps, runs): runs are 3 rates × 3 tuning seeds."""
     sizes = []
 
     def record(updates, state, params=None):
@@ -403,10 +403,12 @@ def median_step(with_clip):
     params, _ = train(stack_params(start), opt=optim.chain(*parts, split_adamw), **runs)
     same, _ = train(stack_params(start), opt=optim.chain(*parts, optim.adamw(lr=big)), **runs)
     assert all(np.array_equal(params[k], same[k]) for k in params)      # the split chain is AdamW exactly
-    return np.median(sizes, axis=0).reshape(len(LR_GRID[large]), len(TUNE_SEEDS)).mean(axis=1)
+    return np.array(sizes)
 
 
-step_clip, step_free = median_step(True), median_step(False)
+norms = {with_clip: adam_part_norms(with_clip) for with_clip in (True, False)}
+step_clip, step_free = (np.median(norms[c], axis=0).reshape(len(LR_GRID[large]), len(TUNE_SEEDS)).mean(axis=1)
+                        for c in (True, False))     # median over the steps, per rate (mean over the seeds)
 print("median norm of the Adam part at lr = 1, 3.16, 10: with the clip " + ", ".join(f"{v:.2f}" for v in step_clip)
       + "; without " + ", ".join(f"{v:.2f}" for v in step_free))
 assert np.all(step_clip > 1.2) and np.all(np.abs(np.log(step_clip / step_free)) < np.log(1.5))
@@ -416,7 +418,28 @@ assert np.all(step_clip > 1.2) and np.all(np.abs(np.log(step_clip / step_free)) 
 # step of more than 1.2 times the rate before the decay is added), and the two
 # differ by less than a factor 1.5 at each rate: the clip, though it acts on
 # about half the steps or more, leaves the size of Adam's steps about where it
-# was. That is why it does not help at large rates.
+# was. That is why it does not help at large rates. The figure follows the size
+# through training, epoch by epoch, against the cap the clip puts on SGD's step.
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
+COLORS = style.PALETTE
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), sharey=True)
+window = 5                                                                        # epochs per point
+for k, (ax, lr) in enumerate(zip(axes, LR_GRID[large])):
+    for with_clip, color, line, marker in ((False, COLORS["reddish_purple"], ":", "v"), (True, COLORS["black"], "-", "o")):
+        runs_k = norms[with_clip][:, k * len(TUNE_SEEDS):(k + 1) * len(TUNE_SEEDS)]        # this rate's 3 seeds
+        typical = np.median(runs_k.reshape(SHORT // window, window * STEPS_PER_EPOCH, -1), axis=1).mean(axis=1)
+        ax.plot(np.arange(window, SHORT + 1, window), typical, color=color, linestyle=line, marker=marker,
+                markersize=4, label="AdamW + clip" if with_clip else "AdamW")
+    ax.axhline(1.0, color=COLORS["orange"], linestyle="--", linewidth=1, label="SGD + clip: its step is at most this × lr")
+    ax.set(title=f"lr = {lr:.3g}", xlabel="epoch", yscale="log", yticks=[0.25, 0.5, 1, 2, 4, 8], ylim=(0.2, 12))
+    ax.set_yticklabels(["0.25", "0.5", "1", "2", "4", "8"])
+    ax.yaxis.set_minor_formatter(plt.NullFormatter())
+assert all(0.2 < line.get_ydata().min() and line.get_ydata().max() < 12 for ax in axes for line in ax.lines[:2])  # ylim
+axes[0].set_ylabel("norm of the Adam part (log scale)\nmedian per 5 epochs, mean of 3 seeds")
+fig.legend(*axes[0].get_legend_handles_labels(), fontsize=8, ncol=3, loc="lower center", bbox_to_anchor=(0.5, -0.08))
+fig.suptitle("The clip acts on the gradient, but the size of Adam's step stays about where it was");
 
 # %% [markdown]
 # Last, the clip at a *tuned* rate. The chapter's ablation tests the clip only at rates 1
