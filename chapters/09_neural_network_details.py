@@ -427,12 +427,14 @@ COLORS = style.PALETTE
 fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), sharey=True)
 window = 5                                                                        # epochs per point
 for k, (ax, lr) in enumerate(zip(axes, LR_GRID[large])):
-    for with_clip, color, line, marker in ((False, COLORS["reddish_purple"], ":", "v"), (True, COLORS["black"], "-", "o")):
+    for with_clip, color, line, marker in ((False, COLORS["reddish_purple"], ":", "v"),
+                                           (True, COLORS["black"], "-", "o")):
         runs_k = norms[with_clip][:, k * len(TUNE_SEEDS):(k + 1) * len(TUNE_SEEDS)]        # this rate's 3 seeds
         typical = np.median(runs_k.reshape(SHORT // window, window * STEPS_PER_EPOCH, -1), axis=1).mean(axis=1)
         ax.plot(np.arange(window, SHORT + 1, window), typical, color=color, linestyle=line, marker=marker,
                 markersize=4, label="AdamW + clip" if with_clip else "AdamW")
-    ax.axhline(1.0, color=COLORS["orange"], linestyle="--", linewidth=1, label="SGD + clip: its step is at most this × lr")
+    ax.axhline(1.0, color=COLORS["orange"], linestyle="--", linewidth=1,
+               label="SGD + clip: its step is at most this × lr")
     ax.set(title=f"lr = {lr:.3g}", xlabel="epoch", yscale="log", yticks=[0.25, 0.5, 1, 2, 4, 8], ylim=(0.2, 12))
     ax.set_yticklabels(["0.25", "0.5", "1", "2", "4", "8"])
     ax.yaxis.set_minor_formatter(plt.NullFormatter())
