@@ -41,8 +41,7 @@
 #   dict of arrays as parameters;
 # - how to run a **fair bake-off** of optimizers: tune each one's learning rate
 #   by the same search on a validation set, then compare on fresh seeds and a
-#   test set, check that the conclusions survive other seeds, and say only what
-#   the numbers support;
+#   test set, recheck on other seeds, and say only what the numbers support;
 # - and you watch the decision boundary **take shape** during training.
 
 # %%
@@ -582,7 +581,7 @@ assert losses[2] > 5 * losses[0]                                  # a convex los
 # come from a seed, so a run repeats bit for bit on the same machine and library
 # versions; another CPU or numpy rounds differently, and one seed's result can
 # then change noticeably (the [details notebook](09_neural_network_details.ipynb),
-# section D, perturbs every gradient at round-off level and watches the final
+# section E, perturbs every gradient at round-off level and watches the final
 # weights move): one more reason why section 6 judges methods over many seeds.
 # Five ways to turn those gradients into steps, each a one-liner from chapters 04–07:
 #
@@ -640,46 +639,30 @@ assert recipe_schedule(1.0, SHORT)(len(steps) - 1) < 1e-4
 # %% [markdown]
 # ## 6. A fair bake-off
 #
-# **What this section finds** on one small problem: each optimizer needs its own learning
-# rate; at large rates the schedule, mostly its decay, helps AdamW and the clip does not; and
-# one seed is an anecdote. A table at the end says what holds where.
-#
 # "Adam beats SGD" and its opposite are both easy to show: give one optimizer a
 # good learning rate and the other a bad one. A fair comparison gives every
 # optimizer the **same chance**:
 #
-# 1. **The same search.** One grid of learning rates on a log scale, from
-#    $10^{-3}$ to $10$ in half decades (9 values), for every optimizer.
-# 2. **The same budget.** 100 epochs of mini-batches of 25 (900 steps), the same
-#    network, the same data.
-# 3. **Chosen on validation data, over several seeds.** Each learning rate is
-#    tried from 3 seeds (0, 1, 2; a seed fixes both the starting weights and the
-#    order of the mini-batches), and each optimizer gets the rate with the best
-#    **mean** validation accuracy over the three. Ties (the validation set has 75
-#    points, so equal accuracies happen) go to the rate with the lower mean
-#    validation loss.
-# 4. **Judged on fresh seeds and unseen data.** Ten new seeds (10–19) at the
-#    chosen rate, scored on the test set. One seed is an anecdote; the spread
-#    over seeds says how much of a difference is luck.
-# 5. **Checked on other seeds.** A **seed configuration** is one set of 3 tuning
-#    seeds with its 10 evaluation seeds: here tuning seeds 0–2 with evaluation seeds
-#    10–19, then four more (3–5 with 20–29, …, 12–14 with 50–59). The whole protocol
-#    is rerun in each: a conclusion that changes with them is not a conclusion.
+# 1. **The same search.** One grid of 9 learning rates, from $10^{-3}$ to $10$ in half decades.
+# 2. **The same budget.** 100 epochs of mini-batches of 25 (900 steps), the same network and data.
+# 3. **Chosen on validation data, over 3 seeds** (0, 1, 2; a seed fixes the starting weights and the order of
+#    the mini-batches): each optimizer gets the rate with the best mean validation accuracy, and a tie (75
+#    validation points make them common) goes to the lower mean validation loss.
+# 4. **Judged on fresh seeds and unseen data.** Ten new seeds (10–19) at the chosen rate, scored on the test set.
+# 5. **Rechecked on other seeds.** The same protocol in four more **seed configurations** (tuning seeds 3–5
+#    with evaluation seeds 20–29, …, tuning seeds 12–14 with 50–59): one seed is an anecdote, and so is one set.
 #
-# The runs are cheap: all of them train side by side, stacked along a last axis, each with
-# its own learning rate and seed, and the clip measures each run's norm separately (hidden cell).
+# The runs are cheap: all of them train side by side, each with its own learning rate and seed (hidden cell).
 
 # %% jupyter={"source_hidden": true}
-# Plumbing for stacked runs (nothing new to learn here): `stack_params` stacks networks along a last "runs"
-# axis, `lr` is an array (one rate per run), `seed` a list (one per run: its own mini-batches), as `run_many`
-# did in chapter 02. `clip_by_global_norm` would measure one norm over all runs, so we clip each run by its
-# own norm, with torch's coefficient, and check it against the library's clip run by run.
+# Plumbing for stacked runs (nothing new to learn here): networks stacked along a last "runs" axis, `lr` an
+# array and `seed` a list (one per run), as `run_many` in chapter 02; the clip measures each run's own norm
+# (torch's coefficient), checked against the library's `clip_by_global_norm` run by run.
 def clip_each_run(max_norm):
     """clip_by_global_norm applied to each stacked run (the last axis) separately."""
     def update(grads, state, params=None):
         norm = np.sqrt(sum(np.sum(g * g, axis=tuple(range(g.ndim - 1))) for g in grads.values()))
-        scale = np.minimum(max_norm / (norm + 1e-6), 1.0)            # torch's coefficient, per run
-        return {k: g * scale for k, g in grads.items()}, state
+        return {k: g * np.minimum(max_norm / (norm + 1e-6), 1.0) for k, g in grads.items()}, state
     return optim.GradientTransformation(lambda params: optim.EmptyState(), update)
 
 
@@ -689,12 +672,9 @@ for r, g in enumerate(some):
     expected, _ = optim.clip_by_global_norm(1.0).update(g, optim.EmptyState())
     assert all(np.allclose(clipped[k][..., r], expected[k], rtol=1e-14) for k in g)
 
-# %% [markdown]
-# The optimizers, each a function of the learning rate (a number, or an array of
-# them for stacked runs) and of the budget (which sets the schedule's length);
-# then the variants for the ablation below and for the end of this section.
-
 # %%
+# The five optimizers of section 5, each a function of the learning rate (a number, or an array: one per stacked
+# run) and of the budget (which sets the schedule's length); then four variants of the recipe for the ablation.
 OPTIMIZERS = {
     "SGD": lambda lr, epochs: optim.sgd(lr=lr),
     "momentum": lambda lr, epochs: optim.sgd(lr=lr, momentum=0.9),
@@ -715,24 +695,18 @@ ABLATION = {
         lr=scaled(linear_warmup(1.0, warmup_steps=epochs * STEPS_PER_EPOCH // 10), lr)),
     "AdamW + cosine only": lambda lr, epochs: optim.adamw(
         lr=scaled(cosine_schedule(1.0, total_steps=epochs * STEPS_PER_EPOCH), lr)),
-    "SGD + schedule": lambda lr, epochs: optim.sgd(lr=recipe_schedule(lr, epochs)),
 }
 ALL = {**OPTIMIZERS, **ABLATION}
 RECIPE = "AdamW + clip + schedule"
-STYLES = {"SGD": {"color": COLORS["blue"], "linestyle": "-", "marker": "o"},
-          "momentum": {"color": COLORS["orange"], "linestyle": "--", "marker": "s"},
-          "Adam": {"color": COLORS["vermillion"], "linestyle": "-", "marker": "^"},
-          "AdamW": {"color": COLORS["reddish_purple"], "linestyle": ":", "marker": "v"},
-          RECIPE: {"color": COLORS["bluish_green"], "linestyle": "-.", "marker": "D"},
-          "AdamW + schedule": {"color": COLORS["black"], "linestyle": ":", "marker": "P"},
-          "SGD + schedule": {"color": COLORS["sky_blue"], "linestyle": (0, (1, 1)), "marker": "<"}}
+STYLES = {name: {"color": COLORS[color], "linestyle": line, "marker": marker} for name, color, line, marker in (
+    ("SGD", "blue", "-", "o"), ("momentum", "orange", "--", "s"), ("Adam", "vermillion", "-", "^"),
+    ("AdamW", "reddish_purple", ":", "v"), (RECIPE, "bluish_green", "-.", "D"))}
 assert len({st["color"] for st in STYLES.values()}) == len(STYLES)      # one colour per series, in every figure
 
 # %% [markdown]
-# ### 6a. The search, and an ablation
+# ### 6a. The search
 #
-# Each optimizer trains 27 networks side by side: 9 learning rates × 3 seeds. `search_rates` takes
-# the tuning seeds of one or more seed configurations: here one, 0–2; later, four more.
+# Each optimizer trains 27 networks side by side: 9 learning rates × 3 seeds.
 
 # %%
 LR_GRID = 10.0 ** np.arange(-3, 1.01, 0.5)
@@ -767,7 +741,6 @@ for name in OPTIMIZERS:
 sgd_default = mean_acc["SGD"][np.argmin(abs(LR_GRID - 0.01))]
 assert best_lr["SGD"] >= 9.9 * max(best_lr["Adam"], best_lr["AdamW"])        # in this run
 assert sgd_default < 0.7 and mean_acc["SGD"].max() - sgd_default > 0.2       # untuned SGD: far worse
-assert best_lr["SGD"] > best_lr["Adam"]                                      # the take-away
 dip = np.argmin(abs(LR_GRID - 0.0316))
 assert all(mean_acc[n][dip] < min(mean_acc[n][dip - 1], mean_acc[n][dip + 1]) - 0.03 for n in ("Adam", "AdamW"))
 assert choose(np.array([[69, 71], [73, 71], [71, 71]]) / 75, np.ones((3, 2)) * [0.3, 0.2]) == LR_GRID[1]  # a tie
@@ -794,77 +767,57 @@ ax.xaxis.set_minor_locator(plt.NullLocator())
 ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0));
 
 # %% [markdown]
-# What the search says, before any comparison of the winners:
+# Two things to read in the figure before any comparison of the winners:
 #
-# - **Every optimizer needs its own learning rate.** In this run SGD's chosen rate is
-#   at least ten times Adam's and AdamW's; it is at or above the recipe's peak rate in
-#   all five seed configurations (end of this section). SGD at 0.01, the default
-#   `learning_rate` of Keras's `SGD` (`torch.optim.SGD` 2.13 defaults to 0.001), ends
-#   more than 20 points below SGD at its best rate of the grid.
-# - **The curves are not smooth**: Adam's and AdamW's dip at 0.0316, between two good
-#   rates. Each line's point is a mean over only 3 seeds (faint) and 75 validation points: the search
-#   picks among good rates without measuring them precisely, and which of several
-#   nearly tied rates it picks is partly luck (the end of this section shows how much).
+# - **Every optimizer needs its own learning rate.** In this run SGD's chosen rate is at least ten times
+#   Adam's and AdamW's, and SGD at 0.01, the default `learning_rate` of Keras's `SGD` (`torch.optim.SGD`
+#   2.13 defaults to 0.001), ends more than 20 points below SGD at its best rate of the grid.
+# - **The curves are noisy.** Each point is a mean over only 3 seeds (faint) and 75 validation points:
+#   Adam's and AdamW's dip at 0.0316, between two good rates. The search picks among good rates without
+#   measuring them precisely, and which of several nearly tied rates it picks is partly luck.
 #
 # #### What makes the recipe cope with large rates? An ablation
 #
-# The recipe adds two things to AdamW, clipping and the schedule; which one helps it
-# cope with large rates? We run AdamW with only the clipping, only the schedule, only its
-# warm-up (then a constant rate) and only its cosine decay. Two definitions:
-#
-# - **Score**: the mean validation accuracy at the grid's three largest rates, 1, 3.16
-#   and 10, over the 3 tuning seeds of a seed configuration, for each of the five
-#   (disjoint seeds, but the same training and validation points).
-# - **Effect** of a component, within a configuration: the average of two with − without
-#   differences of scores (the clip's: AdamW + clip − AdamW, and the recipe − AdamW +
-#   schedule; more in the [details notebook](09_neural_network_details.ipynb), section A).
+# The recipe adds a clip and a schedule to AdamW. Which of them makes large rates hurt less? We run AdamW
+# with only the clip, with only the warm-up (then a constant rate), with only the cosine decay, and with the
+# whole schedule. A variant's **score** is its mean validation accuracy at the grid's three largest rates,
+# 1, 3.16 and 10, over 3 tuning seeds. The score is cheap, so we compute it in all five seed
+# configurations, one point each in the figure ([details notebook](09_neural_network_details.ipynb),
+# section A, tabulates them).
 
 # %%
 VARIANTS = ["AdamW", "AdamW + clip", "AdamW + warm-up only", "AdamW + cosine only", "AdamW + schedule", RECIPE]
 large = LR_GRID >= 1
 CONFIGS = [TUNE_SEEDS] + [[3 * c, 3 * c + 1, 3 * c + 2] for c in (1, 2, 3, 4)]
-EVAL_SEEDS = list(range(10, 20))                  # the comparison's evaluation seeds (below)
-CONFIG_EVAL = [EVAL_SEEDS] + [list(range(10 + 10 * c, 20 + 10 * c)) for c in (1, 2, 3, 4)]
-# the four new configurations at the three largest rates, stacked in one run per variant: (configurations, 3 rates)
-extra = {name: search_rates(ALL[name], CONFIGS[1:], LR_GRID[large])[0].mean(axis=1) for name in VARIANTS}
-at_large = np.array([[mean_acc[name][large] for name in VARIANTS]]
-                    + [[extra[name][c] for name in VARIANTS] for c in range(len(CONFIGS) - 1)])
-score = at_large.mean(axis=2)                     # (configurations, variants): mean over the three large rates
+extra = {name: search_rates(ALL[name], CONFIGS[1:], LR_GRID[large])[0] for name in VARIANTS}   # 4 more configs
+score = np.array([[mean_acc[n][large].mean(), *extra[n].mean(axis=(1, 2))] for n in VARIANTS]).T  # (configs, variants)
 for name, column in zip(VARIANTS, score.T):
-    print(f"{name:>24}: " + ", ".join(f"{a:.2f}" for a in column) + f"   (mean {column.mean():.2f})")
+    print(f"{name:>24}: " + ", ".join(f"{a:.3f}" for a in column) + f"   (mean {column.mean():.2f})")
 plain, clip_only, warm, cosine, schedule, recipe = score.T
-no_schedule, with_schedule = (plain + clip_only) / 2, (schedule + recipe) / 2
 clip_effect = (clip_only + recipe) / 2 - (plain + schedule) / 2    # with − without clipping, per configuration
 tuned = {n: mean_acc[n][np.isclose(LR_GRID, best_lr[n])][0] for n in ("AdamW + schedule", RECIPE)}
-print("at its chosen rate (search): " + ", ".join(f"{n} {a:.2f}" for n, a in tuned.items()))
-for label, values, fmt in (("with − without clipping", clip_effect, "+.2f"),
-                           ("without the schedule (mean of its two variants)", no_schedule, ".3f"),
-                           ("with − without the schedule", with_schedule - no_schedule, "+.2f")):
-    print(f"{label}, per configuration: " + ", ".join(f"{d:{fmt}}" for d in values))
+print("with − without clipping, per configuration: " + ", ".join(f"{d:+.2f}" for d in clip_effect)
+      + "; at the chosen rate (seeds 0–2): " + ", ".join(f"{n} {a:.2f}" for n, a in tuned.items()))
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here), in every one of the five configurations.
-assert np.all(no_schedule < 0.6) and np.all(no_schedule > 0.45)                     # about half
-assert np.all((with_schedule - no_schedule > 0.22) & (with_schedule - no_schedule < 0.32))  # about 25 points
-assert np.all((np.c_[schedule, recipe] > 0.65) & (np.c_[schedule, recipe] < 0.9)) and min(tuned.values()) > 0.93
-assert np.all(warm < plain + 0.1) and np.all(warm < 0.65)        # the warm-up alone barely moves AdamW
-assert np.all(cosine > plain + 0.1)                               # the decay alone: more than 10 points
-assert np.all(schedule - cosine < cosine - plain)                 # the warm-up adds less than the decay added
-assert np.all(clip_effect < 0.1)                                  # clipping: no help worth the name
-assert clip_effect.mean() < 0 and recipe.mean() < schedule.mean()  # in this run
-assert np.isclose(val_set.y.mean(), 0.48)                         # always class 1: 0.48; always class 0: 0.52
+assert np.all((np.c_[plain, clip_only] > 0.45) & (np.c_[plain, clip_only] < 0.6))    # about half
+with_schedule = np.c_[schedule, recipe]
+assert np.all((with_schedule >= 0.695) & (with_schedule < 0.885))                    # 70 % to 88 %
+assert min(tuned.values()) > with_schedule.max() + 0.05                              # well below a tuned rate
+assert np.all(cosine > plain + 0.1)                                                  # the decay alone: > 10 points
+assert np.all(warm < plain + 0.1)                                                    # the warm-up alone: < 10
+assert np.all(clip_effect < 0.1) and clip_effect.mean() < 0                          # the clip: no help
+assert SHORT * STEPS_PER_EPOCH == 900 and np.isclose(val_set.y.mean(), 0.48)         # always class 1: 0.48
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
 fig, ax = plt.subplots(figsize=(10, 4.2))
-config_styles = [("black", "o"), ("0.35", "s"), ("0.6", "^"), ("0.8", "v"), ("white", "D")]   # greys: not optimizers
-shifts = np.linspace(-0.24, 0.24, len(CONFIGS))                  # side by side: no point hides another
-for c, (seeds, (color, marker)) in enumerate(zip(CONFIGS, config_styles)):
-    ax.scatter(np.arange(len(VARIANTS)) + shifts[c], score[c], color=color, marker=marker, s=34, zorder=3,
-               edgecolors="black", linewidths=0.4, label=f"tuning seeds {seeds[0]}–{seeds[-1]}")
-for j in range(len(VARIANTS)):
-    ax.plot([j - 0.38, j + 0.38], [score[:, j].mean()] * 2, color="black", linewidth=1.5, zorder=2,
-            label="mean of the five" if j == 0 else None)
+for c, (seeds, color, marker) in enumerate(zip(CONFIGS, ["black", "0.35", "0.6", "0.8", "white"], "os^vD")):
+    ax.scatter(np.arange(len(VARIANTS)) + 0.12 * (c - 2), score[c], color=color, marker=marker, s=34, zorder=3,
+               edgecolors="black", linewidths=0.4, label=f"tuning seeds {seeds[0]}–{seeds[-1]}")   # greys
+ax.hlines(score.mean(axis=0), np.arange(len(VARIANTS)) - 0.38, np.arange(len(VARIANTS)) + 0.38, color="black",
+          linewidth=1.5, zorder=2, label="mean of the five")
 for level, label in ((1 - one_class, 0), (one_class, 1)):
     ax.axhline(level, color="grey", linewidth=0.8, linestyle=":", zorder=1)
     ax.text(len(VARIANTS) - 0.55, level + (0.004 if label == 0 else -0.004), f"always class {label}: {level:.2f}",
@@ -881,38 +834,28 @@ assert score.min() > 0.4                                          # the ylim hid
 ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0));
 
 # %% [markdown]
-# What the figure shows, in all five configurations:
+# What the figure shows, in each of the five configurations:
 #
-# - **The schedule is what limits the damage of large rates.** Without it (the two
-#   columns left of the grey line) the two variants average about half, near what
-#   always predicting class 0 or class 1 scores on the validation set (the dotted
-#   lines, 52 % and 48 %); with it (the two rightmost columns) about 25 points higher,
-#   65 % to 90 %: still below the more than 93 % both reach at their chosen rates.
-# - **Within the schedule, it is mostly the decay that helps.** The warm-up alone
-#   (then a constant rate) stays below 65 % and within 10 points of AdamW; the cosine
-#   decay alone lifts AdamW by more than 10 points; adding the warm-up to the decay
-#   adds less than the decay itself added. This fits what each does to $\eta$: the
-#   decay ends every run with small steps whatever the peak (a constant rate of half the
-#   peak, its average, does not do as well on tuning seeds 0–2: details A), while the warm-up leaves
-#   a rate of 1 or more in place for the last 810 of the 900 steps.
-# - **Clipping does not help at these rates.** With − without clipping is below
-#   +0.1 in every configuration, against the schedule's more than +0.2; its mean
-#   over the five is negative (each is printed above), and the recipe's mean is
-#   below AdamW + schedule's. The reason: Adam's step $\hat m/(\sqrt{\hat v}+\epsilon)$ does not
-#   change when every gradient is multiplied by the same factor ($\epsilon$ aside), so shrinking the
-#   gradient's norm cannot cap it as it caps SGD's ([details notebook](09_neural_network_details.ipynb),
-#   section B, checks this).
+# - **The schedule, mostly its decay, limits the damage of large rates.** Without it (left of the grey
+#   line) AdamW scores about half, near always predicting one class (dotted lines); with it, 70 % to 88 %,
+#   still well below what it scores at a tuned rate. The cosine decay alone adds more than 10 points: it
+#   ends every run with small steps whatever the peak (a constant rate of half the peak, its average, does
+#   not do as well: details A).
+# - **The warm-up alone barely moves AdamW** (less than 10 points): after it, a rate of 1 or more stays in
+#   place for the last 810 of the 900 steps.
+# - **The clip does not help at these rates** (with − without is below +0.1 everywhere and negative on
+#   average), because Adam's step $\hat m/(\sqrt{\hat v}+\epsilon)$ does not change when every gradient is
+#   multiplied by the same factor ($\epsilon$ aside): shrinking the gradient cannot cap it as it caps
+#   SGD's ([details notebook](09_neural_network_details.ipynb), section C, measures it).
 #
-# The ablation tests the clip only at rates 1 to 10, above those chosen for AdamW and
-# the recipe, so the comparison below also runs AdamW + schedule (no clip) at its own chosen rate.
-#
-# ### 6b. The comparison on seeds 0–2, and on other seeds
+# ### 6b. The comparison
 #
 # Each optimizer at its chosen rate, ten fresh seeds (10–19), scored on the test set
-# after the 100 epochs of the search; and each run's **training loss**, the quantity minimised.
+# after the same 100 epochs; and each run's **training loss**, the quantity it minimises.
 
 # %%
-train_loss = {}                   # (name, first seed) -> training loss per epoch, shape (SHORT + 1, seeds)
+EVAL_SEEDS = list(range(10, 20))
+train_loss = {}                   # name -> training loss per epoch, shape (SHORT + 1, seeds)
 
 
 def evaluate(name, lr, seeds):
@@ -920,237 +863,118 @@ def evaluate(name, lr, seeds):
     final, h = train(stack_params([init_mlp(SIZES, seed=s) for s in seeds]), X, y, ALL[name](lr, SHORT),
                      epochs=SHORT, batch_size=BATCH, seed=seeds,
                      X_val=test.X, y_val=test.y)      # the test set is only recorded: nothing is chosen on it
-    train_loss[name, seeds[0]] = h.loss
+    train_loss[name] = h.loss
     return h.val_accuracy[SHORT]
 
 
 test_acc = {name: evaluate(name, best_lr[name], EVAL_SEEDS) for name in OPTIMIZERS}
-NO_CLIP = "AdamW + schedule"                    # the recipe without its clip, at its own chosen rate
-no_clip_acc = evaluate(NO_CLIP, best_lr[NO_CLIP], EVAL_SEEDS)
-final_loss = {name: np.median(train_loss[name, EVAL_SEEDS[0]][SHORT]) for name in [*OPTIMIZERS, NO_CLIP]}
+final_loss = {name: np.median(train_loss[name][SHORT]) for name in OPTIMIZERS}
 rows = ["| optimizer | chosen lr | test accuracy after 100 epochs: mean | worst seed | best seed "
         "| training loss: median |", "| --- | --- | --- | --- | --- | --- |"]
-for name, acc in [*test_acc.items(), (NO_CLIP, no_clip_acc)]:
+for name, acc in test_acc.items():
     rows.append(f"| {name} | {best_lr[name]:.3g} | {acc.mean():.3f} | {acc.min():.2f} | {acc.max():.2f} "
                 f"| {final_loss[name]:.3f} |")
 display(Markdown("\n".join(rows)))
-sgd, rec = test_acc["SGD"], test_acc[RECIPE]
-print(f"recipe minus SGD: mean {rec.mean() - sgd.mean():+.3f}, worst seed {rec.min() - sgd.min():+.2f}, "
-      f"range {np.ptp(rec):.2f} vs {np.ptp(sgd):.2f}")
 near = {name: int(np.sum(mean_acc[name] >= mean_acc[name].max() - 0.05)) - 1 for name in list(OPTIMIZERS)[1:]}
 print("other rates within 5 points of the chosen one in the search:", near)
 
 # %% jupyter={"source_hidden": true}
-# Checks: the numbers quoted in the text (nothing new to learn here).
-assert min(test_acc, key=lambda name: test_acc[name].mean()) == "SGD"           # in this run
-assert np.ptp(sgd) == max(np.ptp(acc) for acc in test_acc.values())             # in this run
-assert min(near.values()) >= 1                                                  # for all four
-assert np.allclose(sorted([best_lr[RECIPE], best_lr[NO_CLIP]]), [0.1, 10 ** -0.5])   # 0.1 and 0.316
+# Plotting code for the figure: nothing new to learn here.
+fig, ax = plt.subplots(figsize=(8, 4.2))
+names = list(OPTIMIZERS)
+for i, name in enumerate(names):                 # every seed drawn: equal accuracies side by side, the mean beside
+    acc = test_acc[name]                         # (multiples of 0.01: every other level shifted by a quarter place)
+    rank = np.array([np.sum(acc[:k] == a) - (np.sum(acc == a) - 1) / 2 for k, a in enumerate(acc)])
+    dx = i - 0.12 + 0.075 * (rank + 0.25 * (-1.0) ** np.round(100 * acc))
+    ax.scatter(dx, acc, s=16, zorder=3, edgecolors="black", linewidths=0.3,
+               color=STYLES[name]["color"], marker=STYLES[name]["marker"])
+    ax.plot(dx.max() + np.array([0.05, 0.2]), [acc.mean()] * 2, color="black", linewidth=2, zorder=4)
+ax.set_xticks(range(len(names)), [n.replace(" + ", "\n+ ") for n in names], fontsize=8)
+ax.set(xlabel="optimizer, each at its chosen rate (bar: mean of the 10 seeds)", ylabel="test accuracy",
+       ylim=(min(a.min() for a in test_acc.values()) - 0.02, 1.01),                  # hides no seed
+       title=f"Tuned on seeds 0–2, evaluated on seeds {EVAL_SEEDS[0]}–{EVAL_SEEDS[-1]}: one marker per seed");
+
+# %% [markdown]
+# In this run plain SGD has the lowest mean test accuracy and the widest spread over seeds. The order of
+# the other four is fragile: for each, another rate of the grid scored within five points of the chosen
+# one in the search, so which rate is chosen is partly luck, and with it the ranking; and no gap among
+# them is clear of the test set's own noise (all runs share the same 100 test points: the
+# [details notebook](09_neural_network_details.ipynb), section D, measures each gap against it).
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
 fig, ax = plt.subplots(figsize=(9, 3.8))
 for k, name in enumerate(["SGD", RECIPE]):      # only the two the text compares; the table has the others
-    ax.plot(np.median(train_loss[name, EVAL_SEEDS[0]], axis=1), label=f"{name} (lr {best_lr[name]:.3g}): median",
+    ax.plot(np.median(train_loss[name], axis=1), label=f"{name} (lr {best_lr[name]:.3g}): median",
             markevery=(6 * k + 1, 12), markersize=5, **STYLES[name])
-    ax.fill_between(np.arange(SHORT + 1), *np.percentile(train_loss[name, EVAL_SEEDS[0]], [25, 75], axis=1),
+    ax.fill_between(np.arange(SHORT + 1), *np.percentile(train_loss[name], [25, 75], axis=1),
                     color=STYLES[name]["color"], alpha=0.15, linewidth=0, label=f"{name}: 25–75 % of seeds")
 ax.set(yscale="log", yticks=[0.03, 0.05, 0.1, 0.2, 0.4, 0.7], yticklabels=["0.03", "0.05", "0.1", "0.2", "0.4", "0.7"],
-       xlabel="epoch", ylabel="training cross-entropy (median of 10 seeds)",
+       xlabel="epoch", ylabel="training cross-entropy (log scale)",
        title="What SGD and the recipe minimise: training loss at their chosen rates, seeds 10–19")
 ax.yaxis.set_minor_formatter(plt.NullFormatter())
 ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0));
 
-# %%
-print("median training loss after 100 epochs: " + ", ".join(f"{n} {v:.3f}" for n, v in final_loss.items()))
-median_curve = {n: np.median(train_loss[n, EVAL_SEEDS[0]], axis=1) for n in ("SGD", RECIPE)}
-trend = median_curve["SGD"][71:81].mean() / median_curve["SGD"][91:101].mean()      # epochs 71-80 / 91-100
-flat = median_curve[RECIPE][91:96].mean() / median_curve[RECIPE][96:101].mean()     # epochs 91-95 / 96-100
-rate_left = recipe_schedule(1.0, SHORT)(90 * STEPS_PER_EPOCH)                       # after epoch 90, / peak
-print(f"median training loss, SGD: epochs 71-80 / 91-100 {trend:.2f}; recipe: epochs 91-95 / 96-100 {flat:.3f}, "
-      f"its rate after epoch 90 (step 810) {rate_left:.3f} of the peak")
+# %% [markdown]
+# **Slower, or worse?** The test accuracy is what we want; the training loss is what the optimizers
+# minimise, and it tells whether a run has finished. SGD ends with the highest median training loss of the five (the
+# table's last column), and at 100 epochs it is still falling: its median over epochs 71–80 is more than 1.3
+# times that over 91–100. The recipe's has levelled off (epochs 91–95 within 3 % of 96–100), as its schedule
+# has taken the rate to 3 % of the peak by epoch 90. So at this budget SGD is slower; whether it is also
+# worse is a question for a longer budget, with its own search.
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
-assert max(final_loss, key=final_loss.get) == "SGD"                  # in this run
-assert max(best_lr["AdamW"], best_lr[RECIPE]) < min(LR_GRID[large])     # the ablation's rates are larger
-assert np.isclose(best_lr["AdamW"], 0.1) and abs((1 - 0.1 * 1e-2) ** (SHORT * STEPS_PER_EPOCH) - 0.41) < 0.005
-assert trend > 1.3 and abs(flat - 1) < 0.03                       # SGD's trends down; the recipe's is flat
+median_curve = {n: np.median(train_loss[n], axis=1) for n in ("SGD", RECIPE)}
+trend = median_curve["SGD"][71:81].mean() / median_curve["SGD"][91:101].mean()      # epochs 71-80 / 91-100
+flat = median_curve[RECIPE][91:96].mean() / median_curve[RECIPE][96:101].mean()     # epochs 91-95 / 96-100
+rate_left = recipe_schedule(1.0, SHORT)(90 * STEPS_PER_EPOCH)                       # after epoch 90, / peak
+print(f"median training loss, SGD: epochs 71-80 / 91-100 {trend:.2f}; recipe: epochs 91-95 / 96-100 {flat:.3f}")
+assert min(test_acc, key=lambda name: test_acc[name].mean()) == "SGD"           # in this run
+assert np.ptp(test_acc["SGD"]) == max(np.ptp(acc) for acc in test_acc.values())  # in this run
+assert min(near.values()) >= 1                                                  # for all four
+assert max(final_loss, key=final_loss.get) == "SGD"                              # in this run
+assert trend > 1.3 and abs(flat - 1) < 0.03                          # SGD's trends down; the recipe's is flat
 assert abs(rate_left - 0.03) < 0.005 and recipe_schedule(1.0, SHORT)(SHORT * STEPS_PER_EPOCH - 1) < 1e-4
 
 # %% [markdown]
-# **The training loss is what the optimizers minimise; the test accuracy is what
-# we want.** Here they agree at one end: plain SGD ends with the highest median
-# training loss of the six (the table's last column) and the lowest mean test accuracy. In the figure, only SGD's loss is
-# still trending down (the median's mean over epochs 71–80 is more than 1.3 times that
-# over 91–100). The recipe's has levelled off (epochs 91–95 within 3 % of 96–100): its
-# schedule has taken the rate to 3 % of the peak by the end of epoch 90 (step 810), and
-# to 0 at the end. In general the two need not agree
-# (a low training loss can come from fitting the noise of the training points), so
-# the bake-off is judged on the test set, with the training loss beside it.
+# #### Does it hold on other seeds?
 #
-# In this run plain SGD has the lowest mean test accuracy and the widest spread
-# (each seed is in the left panel of the next figure). The order of the other four is
-# fragile: for each, another rate of the grid scores within five points of the chosen
-# one in the search, so which rate is chosen is partly luck, and with it the ranking.
+# The tuning seeds are a second source of luck. The [details notebook](09_neural_network_details.ipynb),
+# section B, reruns the whole protocol in the four other seed configurations, for plain SGD, the recipe, and
+# SGD with the recipe's schedule. In all five, SGD at 0.01 stays far below SGD at its best rate, and SGD's
+# chosen rate at or above the recipe's peak; the chosen rates move between nearly tied grid points, and with
+# them the size of the recipe's lead. In these five the recipe's worst seed beats both SGD arms': what
+# happened here, not a rule.
 #
-# The table's last row, AdamW + schedule, is the recipe without its clip at its own
-# chosen rate; the two searches chose 0.1 and 0.316, and the gap between these two rows
-# is mostly that choice of rate ([details notebook](09_neural_network_details.ipynb), section B).
+# **Three take-aways.** Tune each optimizer's learning rate: good rates differ between optimizers, and SGD
+# at Keras's default 0.01 ends more than 20 points below its best. On this problem the schedule, mostly its
+# decay, makes large rates hurt AdamW far less, and the clip does not. And one seed is an anecdote: judge
+# over seeds, then recheck on others.
 #
-# The test set adds its own luck (all runs share the same 100 test points). A gap's **paired standard error** is the
-# standard deviation, over the 100 test points, of the difference between the two methods' shares of seeds that
-# classify the point correctly, divided by $\sqrt{100}$; it treats the seeds as fixed. With six gaps among momentum,
-# Adam, AdamW and the recipe, picked after seeing them, a gap must pass 2.64 of these to keep the chance that luck
-# alone passes it anywhere below one in twenty (Bonferroni). In this run none does ([details
-# notebook](09_neural_network_details.ipynb), section C, computes all six and asserts it).
+# The limits: one small problem, one batch size and one budget (at which SGD's loss is still falling); only
+# the learning rates were tuned, on a coarse grid (momentum, Adam's betas, the weight decay, the warm-up and
+# the clip stayed at common values); and the claims were chosen after seeing these runs, test accuracies
+# included, so only fresh seed configurations would test them without that bias.
 #
-# #### Does it hold for other seeds?
-#
-# The tuning seeds are a second source of luck, so we repeat the whole protocol (own search, chosen rates, evaluation
-# seeds 20–29, …, 50–59) in the ablation's four other seed configurations. Their tuning seeds 9–14 overlap the first's
-# evaluation seeds 10–14, so these runs are not fully independent of it. We run plain SGD, the recipe and
-# **SGD + schedule** (plain SGD with the recipe's warm-up + cosine, same grid), as only the recipe has a schedule. The
-# right panel below shows every run; [details notebook](09_neural_network_details.ipynb), section A, tabulates them.
-
-# %%
-COMPARED = ("SGD", "SGD + schedule", RECIPE)
-more = {name: search_rates(ALL[name], CONFIGS[1:]) for name in COMPARED}
-chosen = {name: [best_lr[name]] + [choose(a, l) for a, l in zip(*more[name])] for name in COMPARED}
-by_config = {name: np.array([evaluate(name, lr, seeds) for lr, seeds in zip(chosen[name], CONFIG_EVAL)])
-             for name in COMPARED}             # (configurations, seeds); the first row repeats test_acc, if any
-assert all(np.array_equal(by_config[name][0], test_acc[name]) for name in ("SGD", RECIPE))
-s, r, ss = by_config["SGD"], by_config[RECIPE], by_config["SGD + schedule"]
-print("worst seed, recipe minus SGD:            " + ", ".join(f"{d:+.2f}" for d in r.min(axis=1) - s.min(axis=1)))
-print("worst seed, recipe minus SGD + schedule: " + ", ".join(f"{d:+.2f}" for d in r.min(axis=1) - ss.min(axis=1)))
-mean_gap = r.mean(axis=1) - ss.mean(axis=1)
-print("mean, recipe minus SGD + schedule:       " + ", ".join(f"{d:+.3f}" for d in mean_gap))
-sgd_search = np.vstack([mean_acc["SGD"], more["SGD"][0].mean(axis=1)])        # (configurations, rates)
-sgd_untuned = sgd_search.max(axis=1) - sgd_search[:, np.argmin(abs(LR_GRID - 0.01))]
-print("search, SGD at its best rate minus at 0.01: " + ", ".join(f"{d:.2f}" for d in sgd_untuned))
-print("SGD runs below 0.6, per configuration:   " + ", ".join(f"{n}" for n in np.sum(s < 0.6, axis=1)))
-loss_at_end = {name: np.array([np.median(train_loss[name, e[0]][SHORT]) for e in CONFIG_EVAL]) for name in COMPARED}
-print("median training loss after 100 epochs, per configuration:\n" + "\n".join(
-    f"{name:>24}: " + ", ".join(f"{v:.3f}" for v in loss_at_end[name]) for name in COMPARED))
-
-# %% jupyter={"source_hidden": true}
-# Checks: the numbers quoted in the text (nothing new to learn here), in every one of the five configurations.
-assert np.all(r.mean(axis=1) > s.mean(axis=1) + 0.01)              # the recipe's mean is higher
-assert np.all(r.min(axis=1) > s.min(axis=1) + 0.05)                # its worst seed is more than 5 points better
-assert np.all(np.ptp(r, axis=1) < np.ptp(s, axis=1))               # its seed-to-seed range is narrower
-assert np.all(r.min(axis=1) > ss.min(axis=1))                      # and so it is against SGD + schedule
-assert np.all(np.ptp(r, axis=1) < np.ptp(ss, axis=1))
-assert np.all(mean_gap > 0) and mean_gap.min() < 0.05 and mean_gap.max() > 0.15    # the gap in means varies
-assert len(set(chosen["SGD"])) > 1 or len(set(chosen[RECIPE])) > 1   # and the chosen rates move
-assert all(a >= b for a, b in zip(chosen["SGD"], chosen[RECIPE]))   # SGD's rate at or above the recipe's peak
-assert np.all(sgd_untuned > 0.2)                                   # SGD at 0.01: more than 20 points below its best
-assert np.max(np.sum(s < 0.6, axis=1)) >= 2                       # in one configuration, SGD runs fail badly
-assert np.isclose(test.y.mean(), 0.59)                             # one class everywhere: 0.59 or 0.41
-assert np.all(loss_at_end[RECIPE] < loss_at_end["SGD"]) and np.all(loss_at_end[RECIPE] < loss_at_end["SGD + schedule"])
-
-# %% jupyter={"source_hidden": true}
-# Plotting code for the figure: nothing new to learn here.
-from matplotlib.legend_handler import HandlerTuple
-fig, (ax_dots, ax_configs) = plt.subplots(1, 2, figsize=(14, 5.6), width_ratios=[1, 1.6])
-names = list(OPTIMIZERS)
-
-
-def swarm(values, width):
-    """x offsets: equal values (multiples of 1/100) side by side, every other level shifted by half a marker."""
-    dx = np.zeros(len(values))
-    for v in np.unique(values):
-        same = np.flatnonzero(values == v)
-        dx[same] = (np.arange(len(same)) - (len(same) - 1) / 2 + 0.25 * (-1) ** round(100 * v)) * width
-    return dx
-
-
-for i, name in enumerate(names):                 # every seed drawn: equal accuracies side by side, the mean beside
-    st, acc = STYLES[name], test_acc[name]
-    dx = i - 0.12 + swarm(acc, 0.075)
-    ax_dots.scatter(dx, acc, color=st["color"], marker=st["marker"], s=14, zorder=3, edgecolors="black", linewidths=0.3)
-    ax_dots.plot(dx.max() + np.array([0.05, 0.2]), [acc.mean()] * 2, color="black", linewidth=2, zorder=4)
-ax_dots.set_xticks(range(len(names)), [n.replace(" + ", "\n+ ") for n in names], fontsize=8)
-ax_dots.set_xlabel("optimizer, each at its chosen rate")
-
-
-arms = {}                                       # name -> (seed marker, mean bar), for the legend
-for c in range(len(CONFIGS)):                   # every seed drawn: equal accuracies spread sideways
-    for name, shift, fill in (("SGD", -0.31, "none"), ("SGD + schedule", 0.0, None), (RECIPE, 0.31, None)):
-        st, acc = STYLES[name], by_config[name][c]          # SGD hollow; SGD + schedule filled, edged in black
-        dx = swarm(acc, 0.04)
-        dots = ax_configs.scatter(c + shift + dx, acc, marker=st["marker"], s=16 if fill else 24, zorder=3,
-                                  color=st["color"], facecolors=fill, linewidths=0.9 if fill else 0.5,
-                                  edgecolors=None if fill else "black")
-        bar = c + shift + dx.max() + np.array([0.03, 0.15])   # the arm's mean: a bar in its colour, outlined
-        ax_configs.plot(bar, [acc.mean()] * 2, color="black", linewidth=5.5, zorder=4, solid_capstyle="butt")
-        arms[name] = (dots, ax_configs.plot(bar, [acc.mean()] * 2, color=st["color"], linewidth=3.5, zorder=5,
-                                            solid_capstyle="butt")[0])
-for level, label in ((test.y.mean(), 1), (1 - test.y.mean(), 0)):   # the test accuracy of always predicting one class
-    ax_configs.axhline(level, color="0.75", linewidth=0.8, linestyle=":", zorder=1)   # light: seeds on it stay visible
-    ax_configs.text(1.01, level, f"always class {label}: {level:.2f}", fontsize=7, va="center",
-                    transform=ax_configs.get_yaxis_transform())
-ax_configs.set_xticks(range(len(CONFIGS)), [f"tune {t[0]}–{t[-1]}\neval {e[0]}–{e[-1]}"
-                                             for t, e in zip(CONFIGS, CONFIG_EVAL)], fontsize=8)
-ax_configs.set_xlabel("seeds: tuning / evaluation")
-lowest = min(s.min(), ss.min())                                   # the panels have different y-scales
-floor = min(0.7, 0.05 * np.floor(lowest / 0.05) - 0.05)              # 0.7, or lower if a seed falls below
-assert lowest > floor and r.min() > floor                              # the ylim hides no seed
-ax_configs.set(ylabel="test accuracy", ylim=(floor, 1.02))
-ax_dots.set(ylabel="test accuracy", ylim=(min(a.min() for a in test_acc.values()) - 0.02, 1.01))   # hides no seed
-ax_dots.set_title(f"Tuned on seeds 0–2, evaluated on {EVAL_SEEDS[0]}–{EVAL_SEEDS[-1]} (bar: mean; own y-scale)")
-ax_configs.set_title("SGD, SGD + schedule, recipe: five seed configurations, 10 seeds each")
-ax_configs.legend(list(arms.values()), [f"{name}: seeds, bar = mean of 10" for name in arms], fontsize=8, ncol=3,
-                  loc="upper center", bbox_to_anchor=(0.5, -0.17), handler_map={tuple: HandlerTuple(ndivide=None)});
-
-# %% [markdown]
-# What section 6 found, and where it holds ("configuration": seed configuration; "0–2": the
-# first one only, in this run):
-#
-# | claim | holds in |
-# | --- | --- |
-# | SGD at 0.01 ends more than 20 points below SGD at its best rate | all 5 configurations |
-# | plain SGD's chosen rate is at least 10 times Adam's and AdamW's; SGD has the lowest mean test accuracy and the widest spread | 0–2 |
-# | SGD's chosen rate is at or above the recipe's peak rate, though chosen rates move between grid points from one configuration to another (details A) | all 5 configurations |
-# | at rates 1–10 the schedule adds about 25 points to AdamW, mostly through its decay; the clip's effect stays below +0.1 | all 5 configurations |
-# | the recipe's worst seed beats both SGD arms' (plain SGD's by more than 5 points), its range is narrower, its mean higher (over SGD + schedule's by under 5 points in one configuration, over 15 in another) | these 5 configurations only; rests on the search's choice between near-tied rates (0.1, 0.316; details B): not a rule |
-# | the recipe ends with a lower median training loss than both SGD arms | all 5 configurations |
-# | some SGD runs end below 60 % (one class everywhere scores 0.59) | at least 1 configuration |
-# | an order of momentum, Adam, AdamW and the recipe (no gap passes 2.64 paired standard errors, details C) | not shown |
-#
-# **Three take-aways.** Tune each optimizer's learning rate: good rates differ between
-# optimizers, and SGD at Keras's default 0.01 ends more than 20 points below its best. On this
-# problem the schedule, mostly its decay, makes large rates hurt AdamW far less. And one seed
-# is an anecdote: judge over seeds, then recheck on others.
-#
-# They were measured on one small problem, with one batch size and one budget of 100 epochs,
-# where SGD's training loss is still trending down and the recipe's has levelled off (its rate
-# is about 0): a longer budget and schedule, with its own search, could reorder the methods.
-# Only the rates were tuned, on a coarse grid (momentum 0.9, Adam's betas and $\epsilon$,
-# AdamW's weight decay 0.01, the warm-up length and the clip's norm 1 stayed at common values;
-# the decay is not small: at AdamW's chosen rate 0.1 it alone would shrink the weights by a
-# factor $(1 - 0.1 \times 0.01)^{900} \approx 0.41$ over the 900 steps). And the claims were
-# picked after seeing these five configurations, test accuracies included; fresh
-# configurations would remove that bias.
-#
-# "Optimizer A beats optimizer B" is a statement about a budget, a tuning protocol and a problem, never about the
-# optimizers alone. This is the lesson of the optimizer-comparison literature: Wilson et al. (2017, *The Marginal
-# Value of Adaptive Gradient Methods in Machine Learning*, NeurIPS) found well-tuned SGD generalizing as well as or
-# better than adaptive methods; Choi et al. (2019, *On Empirical Comparisons of Optimizers for Deep Learning*,
-# arXiv:1910.05446) showed that such rankings can flip when every hyperparameter of every method is tuned, since a
-# more general optimizer should never lose to one it contains as a special case; and Schmidt, Schneider and Hennig
-# (2021, *Descending through a Crowded Valley: Benchmarking Deep Learning Optimizers*, ICML) compared fifteen
-# optimizers on many problems and found none that clearly dominates across tasks.
+# "Optimizer A beats optimizer B" is a statement about a budget, a tuning protocol and a problem, never about
+# the optimizers alone. Wilson et al. (2017, *The Marginal Value of Adaptive Gradient Methods in Machine
+# Learning*, NeurIPS) found well-tuned SGD generalizing as well as or better than adaptive methods;
+# Choi et al. (2019, *On Empirical Comparisons of Optimizers for Deep Learning*, arXiv:1910.05446) showed
+# that such rankings can flip when every hyperparameter of every method is tuned; and Schmidt, Schneider and
+# Hennig (2021, *Descending through a Crowded Valley: Benchmarking Deep Learning Optimizers*, ICML) compared
+# fifteen optimizers on many problems and found none that clearly dominates across tasks.
 
 # %% [markdown]
 # ## 7. Watching the boundary form
 #
-# One network (seed 10: the recipe at peak rate 0.1, the rate section 6 chose for it or for its clip-free twin,
-# depending on the CPU) and its decision boundary (the black 0.5 contour); press play, or see four still frames
-# below it. The frames (20 requested, repeats dropped) are spaced by how much the boundary moves: the share of a 70 ×
-# 70 grid whose class changes, summed over epochs. In this run (seed 10's own timing) the boundary is one straight line
-# that swings through epoch 10 (training accuracy below 0.75); it moves most in epochs 9–22, splitting into straight
-# bands, then curling into the spiral (accuracy above 0.9 at epoch 30), and barely after: over half the frames fall in
-# epochs 9–30.
+# One network (seed 10: the recipe at peak rate 0.1; of the two nearly tied rates 0.1 and 0.316, section 6's search
+# chooses one or the other, depending on how the CPU rounds) and its decision boundary (the black 0.5 contour);
+# press play, or see four still frames below it. The frames (20 requested, repeats dropped) are spaced by how much
+# the boundary moves: the share of a 70 × 70 grid whose class changes, summed over epochs. In this run (seed 10's
+# own timing) the boundary is one straight line that swings through epoch 10 (training accuracy below 0.75); it
+# moves most in epochs 9–22, splitting into straight bands, then curling into the spiral (accuracy above 0.9 at
+# epoch 30), and barely after: over half the frames fall in epochs 9–30.
 
 # %%
 grid = np.linspace(-1.25, 1.25, 70)
@@ -1169,7 +993,9 @@ print(f"{len(frames)} frames, at epochs {frames.tolist()}; share of the grid cha
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
-assert np.isclose(0.1, best_lr[RECIPE]) or np.isclose(0.1, best_lr[NO_CLIP])   # a rate the searches chose
+near_tie = mean_acc[RECIPE][np.isclose(LR_GRID, 0.1) | np.isclose(LR_GRID, 10 ** -0.5)]
+assert np.isclose(best_lr[RECIPE], 0.1) or np.isclose(best_lr[RECIPE], 10 ** -0.5)    # one of the two
+assert abs(near_tie[0] - near_tie[1]) < 0.02 and near_tie.min() > mean_acc[RECIPE].max() - 0.02   # nearly tied
 assert moved[8:22].mean() > max(2 * moved[:8].mean(), 5 * moved[22:].mean()) and moved[30:].mean() < 0.02
 assert movie.accuracy[:11].max() < 0.75 and movie.accuracy[30] > 0.9
 assert np.sum((frames >= 9) & (frames <= 30)) > len(frames) / 2                  # over half the frames
@@ -1233,13 +1059,11 @@ fig.suptitle("The same run, four frames (seed 10, recipe at peak rate 0.1)");
 #   different seeds end at different accuracies after the same budget.
 # - A fair comparison tunes every optimizer by the same search over several seeds,
 #   chooses on validation data with a stated tie-break, judges on fresh seeds
-#   and unseen test data, and checks its conclusions on other seeds (the chosen
-#   rate itself moves between nearly tied grid points). The recipe ended ahead of
-#   both SGD arms in worst seed and spread in the five configurations here, but that
-#   rests on a 3-seed choice between near-tied rates: not a rule. At rates 1 to 10 the schedule, mostly its
-#   cosine decay, lifted AdamW from about 50 % to 65–90 %, still below a tuned rate;
-#   clipping did not help there, and at the two tuned rates its effect was smaller
-#   than the choice between them. Facts about this budget and problem; the protocol carries over.
+#   and unseen test data, and rechecks on other seeds. Here every optimizer needed
+#   its own rate; at rates 1 to 10 the schedule, mostly its cosine decay, lifted
+#   AdamW from about half to 70–88 % and the clip did not help; in the comparison
+#   plain SGD trailed, its training loss still falling at the end of the budget.
+#   Facts about this budget and problem; the protocol carries over.
 #
 # ## Exercises
 #
