@@ -746,8 +746,7 @@ assert np.all(np.abs(adam_s[ANGLES <= 25] / hb_s[0] - 1) < 0.1)       # figure: 
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
-axd = plt.figure(figsize=(11, 11.4), layout="constrained").subplot_mosaic("AABB;.CC.")   # top: 0° twice; bottom: 45°
-ax_0, ax_whole, ax_45 = axd["A"], axd["B"], axd["C"]
+fig, (ax_0, ax_45) = plt.subplots(1, 2, figsize=(11, 5.8), layout="constrained")   # left: 0°; right: 45°
 for ax, deg, show, lim in [(ax_0, 0, 40, None), (ax_45, 45, 10, (-2.8, 0.6))]:   # 45°: zoomed, the two zigzags side by side
     v = valley(deg)
     plotting.plot_contours(v, ax=ax)
@@ -773,20 +772,6 @@ for ax, deg, show, lim in [(ax_0, 0, 40, None), (ax_45, 45, 10, (-2.8, 0.6))]:  
              if deg == 0 else f"κ = 100, valley turned by {deg}°:\nfirst {show} steps")
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title=title, aspect="equal", xlim=lim, ylim=lim)
     ax.legend(fontsize=8, loc="upper right" if deg == 0 else "upper left")
-j = int(np.argmin(np.abs(lr_grid - best_lr["Adagrad"][0])))         # Adagrad at 0°: its whole path, zoomed out
-whole = paths["Adagrad"][: int(needed["Adagrad"][0]) + 1, j]
-gx, gy = np.meshgrid(np.linspace(-5, 20, 300), np.linspace(-21, 4, 300))
-ax_whole.contour(gx, gy, valley(0).f(np.stack([gx, gy])), levels=np.geomspace(0.1, 2e4, 10), colors="0.7", linewidths=0.7)
-ax_whole.plot(*valley(0).start, color="black", **style.START_STYLE, label="start")
-ax_whole.plot(0, 0, **{**style.MINIMUM_STYLE, "zorder": 9}, label="minimum (drawn on top)")
-ax_whole.plot(whole[:, 0], whole[:, 1], color=style.color_for("adagrad"), linestyle="--", marker="^", markersize=7,
-              markeredgecolor="black", linewidth=2.2, zorder=8, label=f"Adagrad, lr = {best_lr['Adagrad'][0]:.2g}")
-for k, text, offset in [(1, "after step 1", (-72, -4)), (2, "after step 2: next to the start", (-20, 14)),
-                        (3, "after steps 3 to 6: next to the minimum", (14, -14))]:
-    ax_whole.annotate(text, whole[k], xytext=offset, textcoords="offset points", fontsize=8)
-ax_whole.set(xlim=(-5, 20), ylim=(-21, 4), aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
-             title=f"κ = 100, turned by 0°: Adagrad's whole path\n({len(whole) - 1} steps), zoomed out")
-ax_whole.legend(fontsize=8, loc="lower left")
 fig, (ax, ax_first) = plt.subplots(1, 2, figsize=(11, 5.4), sharey=True, layout="constrained")
 fig.suptitle("Per-coordinate steps need aligned axes: steps needed against the valley's angle")
 for a, counts, until in [(ax, stays, r"stays below $10^{-8} f_0$ (checked to step 4,000)"),
@@ -804,25 +789,26 @@ ax.annotate("heavy ball and Adam\nnearly equal at 0–25°", (10, stays["Adam"][
 fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=9);
 
 # %% [markdown]
-# **What to take away.** Gradient descent and the heavy ball need the same number of steps at every angle
-# (393 and 174; the heavy ball's $\beta = 0.9$ is not tuned), as they treat all directions alike. Adagrad
-# and Adam with $\beta_1 = 0$ are fast on the aligned valley and slow down as it turns. Adagrad needs only
-# 6 steps aligned; at 25° it needs about as many as gradient descent, at 45° more (577 against 393). Adam
-# with $\beta_1 = 0$ needs 94 steps aligned and, from this start, 1,934 at 45°: more than 15 times as
-# many, and about 5 times gradient descent's. Full Adam ($\beta_1 = 0.9$) varies less than 1.6-fold with
-# the angle (167 to 251 steps). (Adam with $\beta_1 = 0$ is RMSprop's scaling alone, with $\alpha = \beta_2 = 0.999$
-# and Adam's bias correction; RMSprop proper, with $\alpha = 0.99$ and no correction, is not run on these
-# valleys.)
+# **What to take away.** No: per-coordinate step sizes cure ill-conditioning along the coordinate axes, not in a
+# valley turned away from them. The numbers: gradient descent and the heavy ball need the same number of steps
+# at every angle (393 and 174; the heavy ball's $\beta = 0.9$ is not tuned), as they treat all directions alike.
+# Adagrad and Adam with $\beta_1 = 0$ are fast on the aligned valley and slow down as it turns. Adagrad needs
+# only 6 steps aligned; at 25° it needs about as many as gradient descent, at 45° more (577 against 393). Adam
+# with $\beta_1 = 0$ needs 94 steps aligned and, from this start, 1,934 at 45°: more than 15 times as many, and
+# about 5 times gradient descent's. Full Adam ($\beta_1 = 0.9$) varies less than 1.6-fold with the angle (167 to
+# 251 steps). (Adam with $\beta_1 = 0$ is RMSprop's scaling alone, with $\alpha = \beta_2 = 0.999$ and Adam's
+# bias correction; RMSprop proper, with $\alpha = 0.99$ and no correction, is not run on these valleys.)
 #
-# Counted by the first step below the threshold (right panel; details section C), Adam with $\beta_1 = 0$ is
-# about 7 times faster than gradient descent at 5° and 4 times at 10° (56 and 102 steps against 393), and as fast at
-# 45° (381): most of its left-panel count is a long oscillating tail, below and back above the threshold. Both counts
-# agree that per-coordinate steps help on the aligned valley and lose that gain as it turns.
+# Counted by the first step below the threshold (right panel of the counts figure), Adam with $\beta_1 = 0$ is
+# about 7 times faster than gradient descent at 5° and 4 times at 10° (56 and 102 steps against 393), and as
+# fast at 45° (381): most of its left count is a long oscillating tail, below and back above the threshold. Both
+# counts agree that per-coordinate steps help on the aligned valley and lose that gain as it turns.
 #
-# Adagrad's aligned run (at $\eta \approx 19$, near the top of the grid; top panels) is short because its first step
-# overshoots and the huge second gradient then sets its step sizes, a feature of this noise-free, exactly aligned
-# quadratic (details section C). At 45° (bottom panel) its first steps cross the valley, but the crossings shrink
-# within a few steps, while gradient descent's (drawn lighter) keep nearly the valley's width.
+# Adagrad's aligned run (paths figure, left; $\eta \approx 19$, near the top of the grid) is short: its first
+# step leaves the frame, and the huge second gradient then sets its step sizes, a feature of this noise-free,
+# exactly aligned quadratic (details section C draws the whole path). At 45° (right) its first steps cross the
+# valley, but the crossings shrink within a few steps, while gradient descent's (drawn lighter) keep nearly the
+# valley's width.
 #
 # Why is Adagrad at 45° *slower* than gradient descent, not just as slow? At 45° each coordinate
 # axis makes the same angle with both axes of the valley. From this start the gradients point mostly
@@ -923,9 +909,8 @@ late = adam_w.xs[-2000:]
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
-assert np.allclose(adam_l2.xs[10_000], l2_minimum, atol=1e-6)         # L2: the penalized minimum by step 10,000
-assert np.allclose(adam_l2.xs[-2000:].mean(axis=0), l2_minimum, atol=1e-3)  # and still around it at the end
-assert np.all(np.ptp(adam_l2.xs[-2000:], axis=0) < 0.01)
+l2_gap = np.abs(adam_l2.xs[300:] - l2_minimum)                       # L2: near the penalized minimum from step 300
+assert np.all(l2_gap[:, 1] < 1e-6) and np.all(l2_gap[:, 0] < 0.003) and l2_gap[:, 0].max() > 1e-3   # steep: hovers
 assert np.allclose(adam_w.xs[5000], 0.998, atol=1e-3)                # step 5000: still on its way
 assert np.allclose(late.mean(axis=0), 1.0, atol=1e-3)                # then: the minimum of f itself,
 assert np.all(np.ptp(late, axis=0) < 0.01)                           # within 0.01
@@ -933,7 +918,8 @@ assert np.allclose(adam_w.xs[:5001, 0], adam_w.xs[:5001, 1], atol=1e-6)   # both
 assert np.allclose(l2_minimum, [0.990, 0.5], atol=5e-4)
 
 # %% [markdown]
-# Adam with the L2 penalty ends at the minimum of the penalized loss (to $10^{-6}$ at step 10,000): the
+# Adam with the L2 penalty reaches the minimum of the penalized loss by step 300 and stays near it (flat
+# coordinate to $10^{-6}$, steep within 0.003, details section E): the
 # flat coordinate goes to 0.5 and the steep one ends barely below 1 (0.990), as the penalized loss
 # dictates whatever the optimizer. AdamW passes $(0.998, 0.998)$ at step 5,000 and ends within 0.01 of
 # $(1, 1)$, the minimum of the **unregularized** $f$: without noise its decay does almost nothing. (AdamW's
@@ -1021,38 +1007,45 @@ assert np.all(root_v_hat.std(axis=0) < 0.02 * root_v_hat.mean(axis=0))      # sq
 assert np.all(m_hat.std(axis=0) > np.abs(m_hat.mean(axis=0)))                # m_hat: spread above its mean
 assert np.allclose((m_hat / root_v_hat).mean(axis=0),                         # the ratio of means, to 2 %
                    m_hat.mean(axis=0) / np.sqrt((root_v_hat**2).mean(axis=0)), rtol=0.02)
+assert np.all(np.abs([mean_path_w[99, 1], mean_path_l2[99, 1]] - np.array(0.06)) < 0.005)   # step 100, noisy: slow
+assert abs(adam_l2.xs[100, 1] - 0.50) < 0.005 and abs(adam_w.xs[100, 1] - 0.74) < 0.005     # ... without noise
+assert abs(mean_path_w[99, 1] - 100 * 0.01 * 0.1 / sigma) < 0.01                   # 100 steps of eta E[g] / sigma
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
-fig, ax2 = plt.subplots(figsize=(11, 4.4), layout="constrained")
+fig, (ax_clean, ax_noisy) = plt.subplots(1, 2, figsize=(11, 4.6), sharey=True, layout="constrained")
 k = np.arange(1, LONG + 1)
-ax2.plot(k, adam_l2.xs[1:, 1], color=style.color_for("adam"), linewidth=3.5,              # wider, beneath: shows
-         label="Adam + L2, no noise (wide: under AdamW's at first)")              # where the two coincide
-ax2.plot(k, adam_w.xs[1:, 1], color=style.color_for("adamw"), linestyle="-.", label="AdamW, no noise")
-ax2.plot(k, mean_path_l2[:, 1], color=style.color_for("adam"), linestyle="-", linewidth=7, alpha=0.35, zorder=2,
-         marker="o", markersize=9, markevery=0.1,
-         label=rf"Adam + L2, noise $\sigma$ = {sigma:g} (mean of {seeds} runs; wide, pale: under AdamW's at first)")
-ax2.plot(k, mean_path_w[:, 1], color=style.color_for("adamw"), linestyle=(0, (4, 2)), linewidth=1.8, zorder=3,
-         marker="h", markevery=0.1, label=f"AdamW, noise (mean of {seeds} runs; dashed)")
-ax2.axhline(1.0, color="0.6", linestyle=":", linewidth=3, zorder=0, label="minimum of $f$: 1 (grey, under AdamW's)")
-ax2.axhline(l2_minimum[1], color=COLORS["reddish_purple"], linestyle=(0, (2, 2)), linewidth=1.6, zorder=5,
-            label=r"L2 minimum, $\lambda$: 0.5 (drawn on top)")
-ax2.axhline(predicted_w[1], color=COLORS["reddish_purple"], linestyle=(0, (6, 2, 1, 2)), linewidth=1.6, zorder=5,
-            label=r"AdamW predicted: L2 minimum, $\lambda\sigma$: 0.333 (drawn on top)")
-ax2.set_xscale("log")
-ax2.set(xlabel="step $t$", ylabel="$x_2$ (flat)", title=r"Flat $x_2$, without and with gradient noise",
-        ylim=(0, 1.08), yticks=np.arange(0, 1.01, 0.2))
-ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1));
+ax_clean.plot(k, adam_l2.xs[1:, 1], color=style.color_for("adam"), linewidth=3.5, label="Adam + L2")  # wide, beneath
+ax_clean.plot(k, adam_w.xs[1:, 1], color=style.color_for("adamw"), linestyle="-.", label="AdamW")
+ax_clean.axhline(1.0, color=COLORS["blue"], linestyle=":", linewidth=2, zorder=0, label="minimum of $f$: 1")
+ax_noisy.plot(k, mean_path_l2[:, 1], color=style.color_for("adam"), linewidth=5, alpha=0.45, marker="o", markersize=8,
+              markevery=0.1, label="Adam + L2")
+ax_noisy.plot(k, mean_path_w[:, 1], color=style.color_for("adamw"), linestyle=(0, (4, 2)), linewidth=1.8,
+              marker="h", markevery=0.1, label="AdamW")
+ax_noisy.axhline(predicted_w[1], color=COLORS["bluish_green"], linestyle=(0, (6, 2, 1, 2)), linewidth=1.6,
+                 label=rf"AdamW predicted: L2 minimum, $\lambda\sigma$: {predicted_w[1]:.3f}")
+for ax, title in [(ax_clean, "no noise"), (ax_noisy, rf"noise $\sigma$ = {sigma:g}: mean of {seeds} runs")]:
+    ax.axhline(l2_minimum[1], color=COLORS["reddish_purple"], linestyle=(0, (2, 2)), linewidth=1.6, zorder=5,
+               label=rf"L2 minimum, $\lambda$: {l2_minimum[1]:.1f}")
+    ax.set(xscale="log", xlabel="step $t$", title=f"Flat $x_2$, {title}", ylim=(0, 1.08), yticks=np.arange(0, 1.01, 0.2))
+    ax.legend(fontsize=8, loc="center right" if ax is ax_clean else "upper left")
+ax_clean.set_ylabel("$x_2$ (flat)");
 
 # %% [markdown]
-# The flat coordinate, on a log step axis. Without noise (lines without markers) the difference is
-# plain: L2 at 0.5, AdamW at 1. With noise (lines with markers, means of 256 runs) L2 still
+# The flat coordinate, on a log step axis. Without noise (left) the difference is
+# plain: L2 at 0.5, AdamW at 1. With noise (right, means of 256 runs) L2 still
 # ends near 0.5, while AdamW's mean rises only to about 0.33, **below** L2 and far below its
 # noise-free 1. With these noisy gradients ($\sigma = 2$) AdamW regularizes the flat
 # coordinate *more* than the L2 penalty with the same $\lambda$ (strength $\lambda\sigma_i$
 # against $\lambda$), the opposite of the noise-free picture. Both predictions are close, not
 # exact: on the steep coordinate AdamW ends a few $10^{-4}$ below its 0.9804, and on other
 # noise seeds both flat coordinates land within 0.03 of theirs (details section D).
+#
+# The noisy runs are also far slower: at step 100 both means are near 0.06, against 0.50 (Adam + L2) and
+# 0.74 (AdamW) without noise. With $\sigma = 2$ the noise dominates $\hat v$, so the normalized step
+# $\hat m/\sqrt{\hat v}$ of a coordinate with a small mean gradient is small, about $\mathbb{E}[g_i]/\sigma$:
+# $0.1/2 = 0.05$ for $x_2$ near the start, against about 1 without noise, so 100 steps of $\eta = 0.01$
+# move it only about 0.05.
 #
 # **The crossover.** For $\sigma < 1$ the same approximation predicts the reverse order, and at
 # $\sigma = 0.5$ that is what happens (details section D). The crossover at $\sigma = 1$ depends

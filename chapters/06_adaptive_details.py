@@ -560,6 +560,26 @@ assert np.all((newton[1:] > 1.05) & (newton[1:] < 1.14))
 assert np.allclose(trace0[3:] / trace0[2:-1], 1 - newton[2:]) and np.allclose(1 - newton[2:], [-0.13, -0.05], atol=0.005)
 
 # %% [markdown]
+# The chapter's path figure shows the aligned run only near the start, where step 1 leaves the
+# frame. Its whole path, zoomed out:
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
+fig, ax = plt.subplots(figsize=(6, 6), layout="constrained")
+gx, gy = np.meshgrid(np.linspace(-5, 20, 300), np.linspace(-21, 4, 300))
+ax.contour(gx, gy, valley(0).f(np.stack([gx, gy])), levels=np.geomspace(0.1, 2e4, 10), colors="0.7", linewidths=0.7)
+ax.plot(*valley(0).start, color="black", **style.START_STYLE, label="start")
+ax.plot(0, 0, **{**style.MINIMUM_STYLE, "zorder": 9}, label="minimum (drawn on top)")
+ax.plot(trace0[:, 0], trace0[:, 1], color=style.color_for("adagrad"), linestyle="--", marker="^", markersize=7,
+        markeredgecolor="black", linewidth=2.2, zorder=8, label=f"Adagrad, lr = {lr0:.2g}")
+for k, text, offset in [(1, "after step 1", (-72, -4)), (2, "after step 2: next to the start", (-20, 14)),
+                        (3, "after steps 3 to 6: next to the minimum", (14, -14))]:
+    ax.annotate(text, trace0[k], xytext=offset, textcoords="offset points", fontsize=8)
+ax.set(xlim=(-5, 20), ylim=(-21, 4), aspect="equal", xlabel="$x_1$", ylabel="$x_2$",
+       title=f"κ = 100, turned by 0°: Adagrad's whole path ({len(trace0) - 1} steps)")
+ax.legend(fontsize=8, loc="lower left");
+
+# %% [markdown]
 # Which of Adam and the heavy ball is faster depends on the count. The table above shows
 # both; the first step below the threshold favours methods that oscillate: a run
 # that dips below and comes back out is counted at its first dip (so no run's first count
