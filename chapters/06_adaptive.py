@@ -87,7 +87,7 @@ def table(header, rows):
 # $$s_{t,i} = s_{t-1,i} + g_{t,i}^2, \qquad
 # x_{t,i} = x_{t-1,i} - \eta\,\frac{g_{t,i}}{\sqrt{s_{t,i}} + \epsilon},$$
 #
-# with $s_0 = 0$ and a tiny $\epsilon$ (PyTorch: $10^{-10}$) that mainly prevents a
+# with $s_0 = 0$ and a tiny $\epsilon$ (PyTorch: $10^{-10}$, details section H) that mainly prevents a
 # division by zero. All operations are elementwise. In code:
 
 # %%
@@ -448,7 +448,7 @@ ax.legend(fontsize=8, loc="lower left");
 # x_t &= x_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}, &&
 # \end{aligned}$$
 #
-# with $m_0 = v_0 = 0$ and the defaults (the paper's, and PyTorch's) $\beta_1 = 0.9$,
+# with $m_0 = v_0 = 0$ and the defaults (the paper's, and PyTorch's: details section H) $\beta_1 = 0.9$,
 # $\beta_2 = 0.999$, $\epsilon = 10^{-8}$. **Why divide by $1 - \beta^t$?** If every
 # gradient were the same $g$, then
 # $m_t = (1 - \beta_1)(1 + \beta_1 + \dots + \beta_1^{t-1})\, g = (1 - \beta_1^t)\, g$:
@@ -608,7 +608,7 @@ assert sum(isinstance(a, np.ndarray) for st in sgd(lr=0.1, momentum=0.9).init(np
 # ellipse along the axes and cannot make it round; at $\theta = 45°$ the two diagonal entries of $A$ are
 # equal, so the natural choice $D = \operatorname{diag}(A)$ is a multiple of the identity and changes
 # nothing. For $2 \times 2$ matrices no diagonal does better than $\operatorname{diag}(A)$ (Forsythe and
-# Straus, 1955).
+# Straus, 1955; details section C checks it by a scan).
 
 # %%
 KAPPA = 100.0
@@ -1230,8 +1230,8 @@ assert inspect.signature(adam).parameters["lr"].default == inspect.signature(ada
 #   race's preset rates). Other adaptive methods (Adadelta, Nadam, Adamax, Yogi, RAdam,
 #   Lion, Adafactor; the non-diagonal Shampoo and K-FAC): [details notebook](06_adaptive_details.ipynb), section J.
 # - **In practice**: Adam or AdamW at η = 10⁻³ (the default of Kingma and Ba, 2015,
-#   Algorithm 1, and of PyTorch, Keras and `gdlearn`) is the frameworks' default starting point, and η is
-#   still worth tuning (chapter 09 tunes it, with a schedule). No optimizer wins everywhere:
+#   Algorithm 1, and of PyTorch, Keras and `gdlearn`: details section H) is the frameworks' default
+#   starting point, and η is still worth tuning (chapter 09 tunes it, with a schedule). No optimizer wins everywhere:
 #   the race is one case where momentum does better, and Wilson et al. (2017) report SGD
 #   generalizing better than adaptive methods on several models.
 #

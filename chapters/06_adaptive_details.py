@@ -1373,12 +1373,14 @@ table(["optimizer", "step", "gdlearn.optim", "torch.optim", "largest difference"
 # hyperparameter of ours exists in torch with the same default, and every torch
 # argument we lack is printed (they are code-path switches such as `foreach`, plus
 # `maximize` and Adam's `decoupled_weight_decay`, whose `True` is checked to give
-# AdamW's numbers). Without PyTorch only the stored defaults below are checked:
+# AdamW's numbers). Without PyTorch only the stored defaults below are checked. (Keras's `Adam`
+# and `AdamW` also default to `learning_rate=0.001`, from keras.io/api/optimizers.)
 
 # %%
 defaults = {name: inspect.signature(fn).parameters for name, fn in
             [("adam", adam), ("adamw", adamw), ("rmsprop", rmsprop), ("adagrad", adagrad)]}
 assert defaults["adam"]["eps"].default == 1e-8 and defaults["adam"]["betas"].default == (0.9, 0.999)
+assert defaults["adam"]["lr"].default == defaults["adamw"]["lr"].default == 1e-3   # Keras's Adam: 0.001 as well
 assert defaults["adam"]["weight_decay"].default == 0 and defaults["adamw"]["weight_decay"].default == 1e-2
 assert defaults["rmsprop"]["alpha"].default == 0.99 and defaults["adagrad"]["eps"].default == 1e-10
 if torch is not None:
