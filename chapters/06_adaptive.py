@@ -1010,6 +1010,9 @@ assert np.allclose((m_hat / root_v_hat).mean(axis=0),                         # 
 assert np.all(np.abs([mean_path_w[99, 1], mean_path_l2[99, 1]] - np.array(0.06)) < 0.005)   # step 100, noisy: slow
 assert abs(adam_l2.xs[100, 1] - 0.50) < 0.005 and abs(adam_w.xs[100, 1] - 0.74) < 0.005     # ... without noise
 assert abs(mean_path_w[99, 1] - 100 * 0.01 * 0.1 / sigma) < 0.01                   # 100 steps of eta E[g] / sigma
+fixed_point = lambda c, strength: c * curvature * target / (c * curvature + strength)   # loss times c: E[g] times c
+assert np.allclose(fixed_point(10, lam * 10 * sigma), predicted_w)                   # AdamW: unchanged
+assert np.allclose(fixed_point(10, lam), penalized_minimum(lam / 10))                 # Adam + L2: penalty lambda / c
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
@@ -1049,8 +1052,9 @@ ax_clean.set_ylabel("$x_2$ (flat)");
 #
 # **The crossover.** For $\sigma < 1$ the same approximation predicts the reverse order, and at
 # $\sigma = 0.5$ that is what happens (details section D). The crossover at $\sigma = 1$ depends
-# on the loss's units: $\sigma$ is in gradient units, so multiplying the loss by $c$ makes it
-# $c\sigma$ and moves the crossover (exercise 6.5 rescales a loss).
+# on the loss's units: multiplying the loss by $c$ multiplies its gradients and their noise by $c$, which
+# leaves AdamW's noisy fixed point $a_i/(a_i + \lambda\sigma)$ unchanged, while Adam + L2's becomes
+# $ca_i/(ca_i + \lambda)$, an effective penalty $\lambda/c$ (exercise 6.5 rescales a loss).
 #
 # Neither answer is "right": they are different regularizers, and AdamW's end point depends
 # on the size of the normalized step, hence on the gradient noise.
