@@ -789,8 +789,8 @@ ax.annotate("heavy ball and Adam\nnearly equal at 0–25°", (10, stays["Adam"][
 fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=9);
 
 # %% [markdown]
-# **What to take away.** No: per-coordinate step sizes cure ill-conditioning along the coordinate axes, not in a
-# valley turned away from them. The numbers: gradient descent and the heavy ball need the same number of steps
+# **What to take away.** Less and less as it turns: per-coordinate step sizes cure ill-conditioning along the
+# coordinate axes and lose that gain as the valley turns away from them. The numbers: gradient descent and the heavy ball need the same number of steps
 # at every angle (393 and 174; the heavy ball's $\beta = 0.9$ is not tuned), as they treat all directions alike.
 # Adagrad and Adam with $\beta_1 = 0$ are fast on the aligned valley and slow down as it turns. Adagrad needs
 # only 6 steps aligned; at 25° it needs about as many as gradient descent, at 45° more (577 against 393). Adam
