@@ -295,8 +295,11 @@ def two_layer_loss_and_grad(params, X, y):
 # A hand-derived gradient is guilty until proven innocent. Chapter 01's check:
 # nudge every parameter up and down by a tiny step, take central differences of the loss, and
 # compare with our formula through the relative error
-# $\|g - g_{\text{fd}}\| / (\|g\| + \|g_{\text{fd}}\|)$, which is about $10^{-8}$ or
-# less for a correct gradient and orders of magnitude larger for a wrong one.
+# $\|g - g_{\text{fd}}\| / (\|g\| + \|g_{\text{fd}}\|)$. At a generic point it is about $10^{-8}$ or
+# less for a correct gradient and orders of magnitude larger for a wrong one. Check at a generic
+# point, not at a minimum or other stationary point: the relative error divides by the gradients'
+# size, so where both are at round-off level it measures only round-off. At the minimum $t = \ln 3$
+# of $e^t - 3t$, the correct gradient scores 1.0, the same as a sign-flipped one (checked below).
 # `calculus.check_grad` works on a flat vector, so we flatten the dict first.
 # (Biases start at 0, where a slip that involves them, such as recomputing $a$
 # without its $+\,b_1$ in the backward pass, changes nothing; so we check at
@@ -322,6 +325,9 @@ error = calculus.check_grad(lambda t: two_layer_loss_and_grad(unflatten(t, probe
                             lambda t: flatten(two_layer_loss_and_grad(unflatten(t, probe), X, y)[1]), theta)
 print(f"{theta.size} parameters, relative error of the hand-written gradient: {error:.1e}")
 assert error < 1e-8 and theta.size == 65
+at_minimum = [calculus.check_grad(lambda t: np.sum(np.exp(t) - 3 * t), lambda t: sign * (np.exp(t) - 3),
+                                  np.full(3, np.log(3))) for sign in (1, -1)]     # correct, sign-flipped
+assert np.allclose(at_minimum, 1.0)                # at a minimum: 1.0 for both, the check means nothing there
 
 # %% [markdown]
 # Agreement to eight digits or better, over all 65 parameters. And a check that
@@ -595,7 +601,8 @@ assert losses[2] > 5 * losses[0]                                  # a convex los
 #
 # The last one, **the recipe** from here on, combines four pieces, each taken from the literature:
 # decoupled weight decay (Loshchilov and Hutter, 2019), clipping of the global
-# norm (chapter 07), a linear warm-up (Goyal et al., 2017, section 2.2) and a
+# norm (chapter 07; Pascanu, Mikolov and Bengio, 2013, *On the difficulty of training recurrent neural
+# networks*, ICML, section 3.2), a linear warm-up (Goyal et al., 2017, section 2.2) and a
 # cosine decay (Loshchilov and Hutter, 2017, SGDR). Its schedule
 # rises linearly from 0 to the peak rate over the first 10 % of the steps (the
 # **warm-up**) and then decays along a half cosine to 0 at the end of the budget.
@@ -1049,7 +1056,7 @@ fig.suptitle("The same run, four frames (seed 10, recipe at peak rate 0.1)");
 #   $(\sigma(z) - y)/n$; from the error $\delta_l$ at its pre-activations, layer
 #   $l$ gets its weight gradient $A_{l-1}^\top\delta_l$ and the error
 #   $\delta_l W_l^\top$ at its input $A_{l-1}$, which $\odot\phi'(Z_{l-1})$
-#   turns into $\delta_{l-1}$. Checked against finite differences, a
+#   turns into $\delta_{l-1}$. Checked against finite differences at a generic point (not a minimum), a
 #   correct gradient agrees to eight digits; a classic slip does not. PyTorch's
 #   autograd computes the same numbers.
 # - With the parameters in a dict, every optimizer of `gdlearn.optim` trains the
