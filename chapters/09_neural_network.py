@@ -814,7 +814,7 @@ assert np.all((with_schedule >= 0.695) & (with_schedule < 0.885))               
 assert min(tuned.values()) > with_schedule.max() + 0.05                              # well below a tuned rate
 assert np.all(cosine > plain + 0.1)                                                  # the decay alone: > 10 points
 assert np.all(warm < plain + 0.1)                                                    # the warm-up alone: < 10
-assert np.all(clip_effect < 0.1) and clip_effect.mean() < 0                          # the clip: no help
+assert np.all((clip_effect < 0) & (clip_effect > -0.1))                              # the clip: a little lower
 assert SHORT * STEPS_PER_EPOCH == 900 and np.isclose(val_set.y.mean(), 0.48)         # always class 1: 0.48
 
 # %% jupyter={"source_hidden": true}
@@ -850,10 +850,15 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0));
 #   not do as well: details A).
 # - **The warm-up alone barely moves AdamW** (less than 10 points): after it, a rate of 1 or more stays in
 #   place for the last 810 of the 900 steps.
-# - **The clip does not help at these rates** (with − without is below +0.1 everywhere and negative on
-#   average), because Adam's step $\hat m/(\sqrt{\hat v}+\epsilon)$ does not change when every gradient is
-#   multiplied by the same factor ($\epsilon$ aside): shrinking the gradient cannot cap it as it caps
-#   SGD's ([details notebook](09_neural_network_details.ipynb), section C, measures it).
+# - **The clip lowers the score a little in every configuration** (with − without: negative in all five,
+#   by less than 0.1). Adam's step does not change when *every* gradient is multiplied by the same factor
+#   ($\epsilon$ aside), but the clip multiplies each step's gradient by its own factor $\min(1, 1/\|g\|)$,
+#   so that argument does not apply exactly. What stays true: Adam's step
+#   $\eta\,\hat m/(\sqrt{\hat v}+\epsilon)$ stays of order $\eta$ per coordinate whatever the gradients'
+#   size, so the clip cannot cap it the way it caps SGD's step. The
+#   [details notebook](09_neural_network_details.ipynb), section C, measures Adam's step with and without
+#   the clip. The recipe keeps the clip because it is the common practice the recipe copies; at the tuned
+#   rates it moves the mean test accuracy by less than 2.5 points (details C).
 #
 # ### 6b. The comparison
 #
@@ -956,7 +961,7 @@ assert abs(rate_left - 0.03) < 0.005 and recipe_schedule(1.0, SHORT)(SHORT * STE
 #
 # **Three take-aways.** Tune each optimizer's learning rate: good rates differ between optimizers, and SGD
 # at Keras's default 0.01 ends more than 20 points below its best. On this problem the schedule, mostly its
-# decay, makes large rates hurt AdamW far less, and the clip does not. And one seed is an anecdote: judge
+# decay, makes large rates hurt AdamW far less; the clip lowers the score a little. And one seed is an anecdote: judge
 # over seeds, then recheck on others.
 #
 # The limits: one small problem, one batch size and one budget (at which SGD's loss is still falling); only
@@ -1068,7 +1073,7 @@ fig.suptitle("The same run, four frames (seed 10, recipe at peak rate 0.1)");
 #   chooses on validation data with a stated tie-break, judges on fresh seeds
 #   and unseen test data, and rechecks on other seeds. Here every optimizer needed
 #   its own rate; at rates 1 to 10 the schedule, mostly its cosine decay, lifted
-#   AdamW from about half to 70–88 % and the clip did not help; in the comparison
+#   AdamW from about half to 70–88 % and the clip lowered it a little; in the comparison
 #   plain SGD trailed, its training loss still falling at the end of the budget.
 #   Facts about this budget and problem; the protocol carries over.
 #
