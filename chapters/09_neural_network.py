@@ -502,7 +502,9 @@ print(f"at Adam's default rate 0.001: validation accuracy {at_default.val_accura
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
 assert history.status == "ok" and history.loss[-1] < history.loss[0] / 5     # the loss falls more than five-fold
-assert history.loss[30] > 0.8 * history.loss[0]                               # ... after a slow start
+L, A = np.array(history.loss), np.array(history.accuracy)                      # a fast drop, then a plateau:
+assert np.allclose(L[[0, 10, 30, 50]], [0.70, 0.61, 0.60, 0.55], atol=0.005)
+assert np.argmax(A[:5]) == 2 and round(A[2], 2) == 0.65 and round(A[9], 2) == 0.53 and A[5:36].max() < 0.6
 assert history.val_accuracy[-1] >= 0.9 and np.argmin(history.val_loss) >= EPOCHS - 5
 gap = np.array(history.val_loss) - np.array(history.loss)
 assert np.all(gap[110:] > 0) and gap[250] < gap[150]                        # above, not separating
@@ -543,11 +545,16 @@ fig.colorbar(image, ax=ax_map, shrink=0.8, label="$p$");
 
 # %% [markdown]
 # The loss falls more than five-fold, above 90 % of the validation points are
-# right, and the boundary (black) winds between the arms. Note the slow start: the
-# first 30 epochs take less than 20 % off the loss, so do not judge an optimizer
-# by its first steps. From epoch 110 on, the validation loss lies above the training
-# loss, but it has no upward trend, the usual sign of overfitting: its lowest value comes in the
-# last 5 epochs, and the gap between the two is smaller at epoch 250 than at 150.
+# right, and the boundary (black) winds between the arms. The start is a fast drop,
+# then a plateau. The loss falls from 0.70 to 0.61 in the first 10 epochs, is still
+# 0.60 at epoch 30 and 0.55 at epoch 50, and only then falls steadily. The training
+# accuracy climbs to 0.65 at epoch 2, falls back to 0.53 by epoch 9 and is still
+# below 0.6 at epoch 35. So do not judge an optimizer by its first steps.
+#
+# The usual sign of overfitting is a validation loss that turns upward while the
+# training loss keeps falling. It is absent here: the validation loss reaches its
+# lowest value in the last 5 epochs. From epoch 110 on it lies above the training
+# loss, but the gap between the two is smaller at epoch 250 than at 150.
 #
 # **The loss is not convex.** Swap two hidden units, each with its incoming
 # weights, its bias and its outgoing weights: the network computes exactly the
