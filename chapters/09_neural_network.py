@@ -159,8 +159,9 @@ assert np.allclose(z, mlp_forward(params, X)[0])   # the library computes the sa
 # The parameters are a plain dict of arrays. `init_mlp` draws the weights at
 # random, with the Xavier/Glorot variance $2/(\text{fan-in} + \text{fan-out})$
 # (so the signal neither dies out nor saturates the $\tanh$; chapter 07), and sets
-# the biases to 0. Random, because hidden units that started equal would receive
-# equal gradients and stay equal forever.
+# the biases to 0. Random, because two hidden units that start with equal incoming
+# weights, equal biases and equal outgoing weights receive equal gradients, and so
+# stay equal forever.
 #
 # **The loss** is the cross-entropy of chapter 04, computed from the logits:
 #
@@ -563,7 +564,8 @@ fig.colorbar(image, ax=ax_map, shrink=0.8, label="$p$");
 # loss, the loss halfway between two points of equal loss could not be higher
 # than theirs (and the points between two minima would be minima too); here,
 # halfway between the trained network and a shuffled copy of it, the loss is
-# more than five times higher. That is all this demonstration shows: the
+# more than five times higher (the figure follows the loss along the whole straight
+# segment between them). That is all this demonstration shows: the
 # loss is not convex. It does not show that runs from different seeds end at
 # points of different quality (these copies have *equal* loss); that is a
 # separate, measured fact: section 6 trains the same network from many seeds,
@@ -573,14 +575,26 @@ fig.colorbar(image, ax=ax_map, shrink=0.8, label="$p$");
 # %%
 perm = np.random.default_rng(0).permutation(16)                 # a reordering of the first hidden layer
 shuffled = {**first, "W1": first["W1"][:, perm], "b1": first["b1"][perm], "W2": first["W2"][perm, :]}
-halfway = {k: (first[k] + shuffled[k]) / 2 for k in first}
-losses = [mlp_loss(p, X, y) for p in (first, shuffled, halfway)]
+along = np.linspace(0, 1, 41)                                   # 0: the trained network, 1: its shuffled copy
+profile = np.array([mlp_loss({k: (1 - t) * first[k] + t * shuffled[k] for k in first}, X, y) for t in along])
+losses = [profile[0], profile[-1], profile[20]]                 # trained, shuffled, halfway
 print("training loss: trained {:.4f}, shuffled copy {:.4f}, halfway between them {:.4f}".format(*losses))
 
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
 assert np.isclose(losses[0], losses[1], rtol=1e-12, atol=0)       # the same function
 assert losses[2] > 5 * losses[0]                                  # a convex loss could not do this
+assert np.isclose(along[20], 0.5) and np.isclose(losses[1], mlp_loss(shuffled, X, y))
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
+fig, ax = plt.subplots(figsize=(7, 3.2))
+ax.plot(along, profile, color=COLORS["blue"], marker="o", markersize=4, markevery=4, label="the loss along the segment")
+ax.plot([0, 1], profile[[0, -1]], color=COLORS["vermillion"], linestyle="--",
+        label="the chord: a convex loss would stay on or below it")
+ax.set(xlabel="position on the straight segment (0: trained network, 1: its shuffled copy)",
+       ylabel="training cross-entropy", title="Between two networks of equal loss, the loss rises")
+ax.legend(fontsize=8, loc="center", bbox_to_anchor=(0.5, 0.25));        # under the hump, above the chord
 
 # %% [markdown]
 # ## 5. The toolbox
