@@ -628,10 +628,12 @@ ax.legend(fontsize=8, loc="center", bbox_to_anchor=(0.5, 0.25));        # under 
 # rises linearly from 0 to the peak rate over the first 10 % of the steps (the
 # **warm-up**) and then decays along a half cosine to 0 at the end of the budget.
 # Why warm up an adaptive method? Adam divides by $\sqrt{\hat v_t}$, an average of
-# squared gradients built from only $t$ of them; over the first steps that
-# estimate has a large variance, and so does the step size it produces. Liu et
-# al. (2020, *On the Variance of the Adaptive Learning Rate and Beyond*, ICLR,
-# section 3) trace the need for warm-up to this variance. The cosine decay, in
+# only $t$ squared gradients. Over the first steps that estimate varies a lot, and
+# so does the step size it produces. Liu et al. (2020, *On the Variance of the
+# Adaptive Learning Rate and Beyond*, ICLR, section 3) hypothesise that warm-up
+# works by keeping those early, high-variance steps small. That is their
+# hypothesis, not an established fact; and section 6's ablation finds that the
+# warm-up alone barely helps AdamW at our large rates. The cosine decay, in
 # turn, ends every run with small steps. At a constant rate the iterates need not
 # settle: where the mini-batch gradients stay noisy at the minimum, plain SGD
 # keeps bouncing in chapter 04's noise ball, whose size grows with the rate. A
