@@ -631,7 +631,7 @@ ax.legend(fontsize=8, loc="center", bbox_to_anchor=(0.5, 0.25));        # under 
 # only $t$ squared gradients. Over the first steps that estimate varies a lot, and
 # so does the step size it produces. Liu et al. (2020, *On the Variance of the
 # Adaptive Learning Rate and Beyond*, ICLR, section 3) hypothesise that warm-up
-# works by keeping those early, high-variance steps small. That is their
+# works by reducing that variance over the first steps. That is their
 # hypothesis, not an established fact; and section 6's ablation finds that the
 # warm-up alone barely helps AdamW at our large rates. The cosine decay, in
 # turn, ends every run with small steps. At a constant rate the iterates need not
