@@ -789,6 +789,8 @@ for name in OPTIMIZERS:
             fillstyle="none" if name in ("AdamW", "momentum") else "full", **STYLES[name])
     ax.scatter(np.repeat(LR_GRID * nudge[name], 3), search[name][0][0].T.ravel(), s=7, alpha=0.35, zorder=1,
                color=STYLES[name]["color"], marker=STYLES[name]["marker"])      # the 3 seeds behind each mean
+    ax.scatter(best_lr[name] * nudge[name], mean_acc[name][np.isclose(LR_GRID, best_lr[name])], s=190, zorder=4,
+               facecolors="none", edgecolors=STYLES[name]["color"], linewidths=1.6)   # a ring: the chosen rate
 one_class = val_set.y.mean()                 # validation accuracy of always predicting class 1 (0.48)
 for level, label in ((1 - one_class, 0), (one_class, 1)):
     ax.axhline(level, color="grey", linewidth=0.8, linestyle=":", zorder=1)
@@ -799,7 +801,9 @@ ax.set(xscale="log", xlabel="learning rate (peak rate for the schedule; markers 
 assert min(acc.min() for acc, _ in search.values()) > 0.3                       # the ylim hides no seed
 ax.set_xticks(LR_GRID, [f"{v:.3g}" for v in LR_GRID], fontsize=8)
 ax.xaxis.set_minor_locator(plt.NullLocator())
-ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0));
+ring = plt.Line2D([], [], linestyle="none", marker="o", markersize=13, markerfacecolor="none",
+                  markeredgecolor="black", markeredgewidth=1.6, label="ring: the chosen rate")
+ax.legend(handles=ax.get_legend_handles_labels()[0] + [ring], fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0));
 
 # %% [markdown]
 # Two things to read in the figure before any comparison of the winners:
@@ -915,7 +919,7 @@ for name, acc in test_acc.items():
     rows.append(f"| {name} | {best_lr[name]:.3g} | {acc.mean():.3f} | {acc.min():.2f} | {acc.max():.2f} "
                 f"| {final_loss[name]:.3f} |")
 display(Markdown("\n".join(rows)))
-near = {name: int(np.sum(mean_acc[name] >= mean_acc[name].max() - 0.05)) - 1 for name in list(OPTIMIZERS)[1:]}
+near = {name: int(np.sum(mean_acc[name] >= mean_acc[name].max() - 0.05)) - 1 for name in OPTIMIZERS}
 print("other rates within 5 points of the chosen one in the search:", near)
 
 # %% jupyter={"source_hidden": true}
@@ -972,7 +976,8 @@ rate_left = recipe_schedule(1.0, SHORT)(90 * STEPS_PER_EPOCH)                   
 print(f"median training loss, SGD: epochs 71-80 / 91-100 {trend:.2f}; recipe: epochs 91-95 / 96-100 {flat:.3f}")
 assert min(test_acc, key=lambda name: test_acc[name].mean()) == "SGD"           # in this run
 assert np.ptp(test_acc["SGD"]) == max(np.ptp(acc) for acc in test_acc.values())  # in this run
-assert min(near.values()) >= 1                                                  # for all four
+assert min(near[name] for name in list(OPTIMIZERS)[1:]) >= 1                  # for all four but SGD
+assert near["SGD"] == 0 and (near["Adam"], near["AdamW"], near[RECIPE]) == (2, 2, 3)   # grid rates: 1, 3, 3, 4
 assert max(final_loss, key=final_loss.get) == "SGD"                              # in this run
 assert trend > 1.3 and abs(flat - 1) < 0.03                          # SGD's trends down; the recipe's is flat
 assert abs(rate_left - 0.03) < 0.005 and recipe_schedule(1.0, SHORT)(SHORT * STEPS_PER_EPOCH - 1) < 1e-4
@@ -988,9 +993,11 @@ assert abs(rate_left - 0.03) < 0.005 and recipe_schedule(1.0, SHORT)(SHORT * STE
 # happened here, not a rule.
 #
 # **Three take-aways.** Tune each optimizer's learning rate: good rates differ between optimizers, and SGD
-# at Keras's default 0.01 ends more than 20 points below its best. On this problem the schedule, mostly its
-# decay, makes large rates hurt AdamW far less; the clip lowers the score a little. And one seed is an anecdote: judge
-# over seeds, then recheck on others.
+# at Keras's default 0.01 ends more than 20 points below its best. SGD does well over the narrowest range: in
+# the search it came within 5 points of its best at one grid rate only, Adam and AdamW at three, the recipe at
+# four (the rings mark the chosen rates). On this problem the schedule, mostly its decay, makes large rates
+# hurt AdamW far less; the clip lowers the score a little. And one seed is an anecdote: judge over seeds, then
+# recheck on others.
 #
 # The limits: one small problem, one batch size and one budget (at which SGD's loss is still falling); only
 # the learning rates were tuned, on a coarse grid (momentum, Adam's betas, the weight decay, the warm-up and
