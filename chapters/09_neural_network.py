@@ -889,8 +889,8 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0));
 #   $\eta\,\hat m/(\sqrt{\hat v}+\epsilon)$ stays of order $\eta$ per coordinate whatever the gradients'
 #   size, so the clip cannot cap it the way it caps SGD's step. The
 #   [details notebook](09_neural_network_details.ipynb), section C, measures Adam's step with and without
-#   the clip. The recipe keeps the clip because it is the common practice the recipe copies; at the tuned
-#   rates it moves the mean test accuracy by less than 2.5 points (details C).
+#   the clip. The recipe keeps the clip anyway, because it copies common practice; at the tuned rates the
+#   clip moves the mean test accuracy by less than 2.5 points (details C).
 #
 # ### 6b. The comparison
 #

@@ -475,10 +475,11 @@ assert all(acc[low] > acc[1 - low] for acc in same_rate.values())               
 # %% [markdown]
 # At either tuned rate, adding the clip changes the mean test accuracy by less than
 # 2.5 points. Where the two searches chose different rates, that is less than moving
-# from one chosen rate to the other does: a gap between the two at their own chosen rates is mostly the rate,
-# not the clip. In this run the two searches chose 0.1 and 0.316, and both variants
-# score higher on the test set at 0.1: one of the two searches, over 3 seeds and 75
-# validation points, picked the rate that does worse on fresh seeds and unseen data.
+# from one chosen rate to the other does: a gap between the two at their own chosen
+# rates is mostly the rate, not the clip. In this run the two searches chose 0.1 and
+# 0.316, and both variants score higher on the test set at 0.1: one of the two
+# searches, over 3 seeds and 75 validation points, picked the rate that does worse
+# on fresh seeds and unseen data.
 
 # %% [markdown]
 # ## D. Paired standard errors: is a difference on the test set noise?
