@@ -310,8 +310,8 @@ ax_rate.legend(fontsize=8);
 # Adagrad's sum never forgets. Read from Adagrad, RMSprop is the fix: an exponential moving average of the
 # squared gradients, with a decay $\alpha$ close to 1. Its authors, Tieleman and Hinton (2012, lecture 6e of
 # the Coursera course *Neural Networks for Machine Learning*: slides, not a paper), present it as "a
-# mini-batch version of rprop", which steps by the sign of the gradient only; dividing by the root mean
-# square is a smoothed sign. Their slides use $\alpha = 0.9$, PyTorch's default is 0.99 (details section H):
+# mini-batch version of rprop", which steps by the sign of the gradient, each weight with its own adapted
+# step size; dividing by the root mean square is a smoothed sign. Their slides use $\alpha = 0.9$, PyTorch's default is 0.99 (details section H):
 #
 # $$v_t = \alpha\, v_{t-1} + (1 - \alpha)\, g_t^2, \qquad
 # x_t = x_{t-1} - \eta\,\frac{g_t}{\sqrt{v_t} + \epsilon}.$$
@@ -509,7 +509,7 @@ assert np.isclose(-np.diff(adam_steps(lambda x: np.full_like(x, 1e-9), [0.0], 1.
 # constant; Kingma and Ba (2015, section 2.1) state $\eta(1 - \beta_1)/\sqrt{1 - \beta_2} \approx 3.16\,\eta$
 # as a bound on the step and say it is usually about $\eta$ or smaller, but the bound can be exceeded: a
 # gradient jumping from 1 to 10 at step 1,000 gives steps up to about $4.5\,\eta$, and with the default $\beta$'s no
-# gradient sequence gives more than $7.27\,\eta$ ([details notebook](06_adaptive_details.ipynb), section
+# gradient sequence gives more than $7.28\,\eta$ ([details notebook](06_adaptive_details.ipynb), section
 # B). The "$\epsilon$ aside" matters for tiny gradients: where $\sqrt{\hat v}$ is comparable to $\epsilon$
 # the step shrinks below $\eta$ (a first gradient of $10^{-9}$ gives $\eta/11$; details section I).
 #
