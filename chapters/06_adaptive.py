@@ -942,16 +942,16 @@ assert np.allclose(l2_minimum, [0.990, 0.5], atol=5e-4)
 sigma, seeds, noisy_steps = 2.0, 256, 20_000
 
 
-def noisy_run(opt):
-    """`seeds` runs at once (a row each), gradient grad f + sigma * noise: each run's position averaged over the
-    last half, the mean over runs at every step, and the optimizer's final state."""
-    rng, x = np.random.default_rng(60), np.zeros((seeds, 2))
-    state, total, mean_path = opt.init(x), np.zeros((seeds, 2)), []
+def noisy_run(opt, sigmas=sigma, seed=60):
+    """`seeds` runs at once (a row each; one block of rows per entry of an array `sigmas`), gradient grad f + sigma *
+    noise: each run's position averaged over the last half, the mean over runs at every step, the final state."""
+    rng, x = np.random.default_rng(seed), np.zeros(np.shape(sigmas) + (seeds, 2))
+    state, total, mean_path = opt.init(x), np.zeros_like(x), []
     for k in range(noisy_steps):
-        g = curvature * (x - target) + sigma * rng.normal(size=x.shape)
+        g = curvature * (x - target) + np.asarray(sigmas)[..., None, None] * rng.normal(size=x.shape)
         updates, state = opt.update(g, state, x)
         x = optim.apply_updates(x, updates)
-        mean_path.append(x.mean(axis=0))
+        mean_path.append(x.mean(axis=-2))
         total += x if k >= noisy_steps // 2 else 0
     return total / (noisy_steps - noisy_steps // 2), np.array(mean_path), state
 
@@ -1021,14 +1021,7 @@ SIGMAS, a2 = np.array([0.25, 0.5, 1, 2, 4]), curvature[1]            # a2: the f
 
 def flat_ends(opt, seed=61):
     """Flat x2 averaged over the last half of each run, then over `seeds` runs (and its standard error), per sigma."""
-    rng, x = np.random.default_rng(seed), np.zeros((len(SIGMAS), seeds, 2))       # every sigma at once
-    state, total = opt.init(x), np.zeros_like(x)
-    for k in range(noisy_steps):
-        g = curvature * (x - target) + SIGMAS[:, None, None] * rng.normal(size=x.shape)
-        updates, state = opt.update(g, state, x)
-        x = optim.apply_updates(x, updates)
-        total += x if k >= noisy_steps // 2 else 0
-    per_run = total[..., 1] / (noisy_steps - noisy_steps // 2)
+    per_run = noisy_run(opt, SIGMAS, seed)[0][..., 1]                              # every sigma at once
     return per_run.mean(axis=1), per_run.std(axis=1) / math.sqrt(seeds)
 
 
