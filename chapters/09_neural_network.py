@@ -799,18 +799,19 @@ assert choose(np.array([[69, 71], [73, 71], [71, 71]]) / 75, np.ones((3, 2)) * [
 # Plotting code for the figure: nothing new to learn here.
 fig, ax = plt.subplots(figsize=(9, 4))
 nudge = dict(zip(OPTIMIZERS, 10.0 ** np.linspace(-0.06, 0.06, len(OPTIMIZERS))))   # tiny shifts: no marker hides
+ring_size = dict(zip(OPTIMIZERS, np.linspace(110, 330, len(OPTIMIZERS))))   # one ring size each: equal rates stay apart
 for name in OPTIMIZERS:
     ax.plot(LR_GRID * nudge[name], mean_acc[name], label=name, markersize=7 if name == "AdamW" else 6,
             fillstyle="none" if name in ("AdamW", "momentum") else "full", **STYLES[name])
     ax.scatter(np.repeat(LR_GRID * nudge[name], 3), search[name][0][0].T.ravel(), s=7, alpha=0.35, zorder=1,
                color=STYLES[name]["color"], marker=STYLES[name]["marker"])      # the 3 seeds behind each mean
-    ax.scatter(best_lr[name] * nudge[name], mean_acc[name][np.isclose(LR_GRID, best_lr[name])], s=190, zorder=4,
-               facecolors="none", edgecolors=STYLES[name]["color"], linewidths=1.6)   # a ring: the chosen rate
+    ax.scatter(best_lr[name] * nudge[name], mean_acc[name][np.isclose(LR_GRID, best_lr[name])], s=ring_size[name],
+               zorder=4, facecolors="none", edgecolors=STYLES[name]["color"], linewidths=1.6)   # a ring: the chosen rate
 one_class = val_set.y.mean()                 # validation accuracy of always predicting class 1 (0.48)
 for level, label in ((1 - one_class, 0), (one_class, 1)):
     ax.axhline(level, color="grey", linewidth=0.8, linestyle=":", zorder=1)
     ax.text(1.01, level, f"always class {label}: {level:.2f}", fontsize=7, va="center", transform=ax.get_yaxis_transform())
-ax.set(xscale="log", xlabel="learning rate (peak rate for the schedule; markers shifted slightly apart)",
+ax.set(xscale="log", xlabel="learning rate (peak rate for the schedule; markers shifted slightly apart; one ring size each)",
        ylabel="validation accuracy",
        title=f"The search after {SHORT} epochs: mean over 3 seeds (faint: each seed)", ylim=(0.3, 1.02))
 assert min(acc.min() for acc, _ in search.values()) > 0.3                       # the ylim hides no seed
@@ -944,9 +945,9 @@ print("other rates within 5 points of the chosen one in the search:", near)
 fig, ax = plt.subplots(figsize=(8, 4.2))
 names = list(OPTIMIZERS)
 for i, name in enumerate(names):                 # every seed drawn: equal accuracies side by side, the mean beside
-    acc = test_acc[name]                         # (multiples of 0.01: every other level shifted by a quarter place)
+    acc = test_acc[name]
     rank = np.array([np.sum(acc[:k] == a) - (np.sum(acc == a) - 1) / 2 for k, a in enumerate(acc)])
-    dx = i - 0.12 + 0.075 * (rank + 0.25 * (-1.0) ** np.round(100 * acc))
+    dx = i - 0.12 + 0.075 * rank
     ax.scatter(dx, acc, s=16, zorder=3, edgecolors="black", linewidths=0.3,
                color=STYLES[name]["color"], marker=STYLES[name]["marker"])
     ax.plot(dx.max() + np.array([0.05, 0.2]), [acc.mean()] * 2, color="black", linewidth=2, zorder=4)
