@@ -198,14 +198,14 @@ table(["draw (data, order)"] + [f"{d}" for d in draws],
 err_sgd, err_ada = np.abs(rare_sgd - 3), np.abs(rare_ada - 3)
 assert np.all(err_ada < err_sgd - 0.5)                          # Adagrad closer in every draw, by more than 0.5
 assert np.all(err_sgd > 1.0)                                    # SGD off by more than 1 in every draw
-assert 1.7 < rare_ada.min() < 1.8 and 3.0 < rare_ada.max() < 3.1 and 0.1 < rare_sgd.min() and rare_sgd.max() < 2.0
+assert np.allclose([rare_sgd.min(), rare_sgd.max(), rare_ada.min(), rare_ada.max()], [0.11, 1.92, 1.76, 3.05], atol=0.006)   # quoted in the chapter
 assert np.argmin(err_ada) == 0 and np.isclose(rare_ada[0], 3.05, atol=0.005)   # the chapter's draw: Adagrad's best
 assert np.all(np.abs(results[:, :, :2] - w_true[:2]) < 0.1)     # the dense weights: both, every draw
 more = np.array([rare_weight_after_one_pass(100 + k, 200 + k) for k in range(40)])   # 40 fresh draws
 more_err_sgd, more_err_ada = np.abs(more[:, 0, 2] - 3), np.abs(more[:, 1, 2] - 3)
 wins = int(np.sum(more_err_ada < more_err_sgd))
 print(f"40 fresh draws (data seeds 100-139, order seeds 200-239): Adagrad's rare weight is closer to 3 in {wins}")
-assert 36 <= wins <= 39                                          # usually, not always
+assert wins == 38                                                # usually, not always (quoted in the chapter)
 
 
 # %% [markdown]
