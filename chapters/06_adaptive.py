@@ -913,7 +913,7 @@ assert np.allclose(l2_minimum, [0.990, 0.5], atol=5e-4)
 # 1. *Assumption: $\hat v_i$ is nearly constant.* With $\beta_2 = 0.999$ it averages about $1/(1 - \beta_2) = 1000$
 #    squared gradients, so it is close to their mean, $\mathbb{E}[g_i]^2 + \sigma_i^2$ (at the end of the noisy runs
 #    below, $\sqrt{\hat v_i}$ varies across runs by under 2 %). $\hat m_i$ averages only about 10 gradients: its mean
-#    is $\mathbb{E}[g_i]$, but it fluctuates by more than that.
+#    is $\mathbb{E}[g_i]$, but its spread across runs is larger than that mean.
 # 2. *Assumption: near the minimum the noise dominates*, $\sigma_i \gg |\mathbb{E}[g_i]|$.
 # 3. *First approximation* (from 1): the mean of a quantity divided by a near-constant is its mean divided by that
 #    constant, $\mathbb{E}[\hat m_i/\sqrt{\hat v_i}] \approx \mathbb{E}[\hat m_i]/\sqrt{\mathbb{E}[\hat v_i]}$
@@ -1050,8 +1050,8 @@ ax.set_xticks(SIGMAS, [f"{s:g}" for s in SIGMAS], minor=False), ax.minorticks_of
 # Neither answer is "right": they are different regularizers, and AdamW's end point depends on the gradient noise.
 # Loshchilov and Hutter (2019, abstract) report that decoupled decay makes the best $\lambda$ depend less on the
 # learning rate, and that AdamW generalized better than Adam + L2 in their image-classification experiments; this
-# chapter tests neither claim (PyTorch's form, decay times $\eta$, couples the two again: details section D). When
-# porting, check which one `weight_decay` means: `torch.optim.Adam(weight_decay=λ)` is Adam + L2 by default,
+# chapter tests neither claim (PyTorch's form, decay times $\eta$, couples $\lambda$ and $\eta$ again: details section
+# D). When porting, check which one `weight_decay` means: `torch.optim.Adam(weight_decay=λ)` is Adam + L2 by default,
 # `keras.optimizers.Adam(weight_decay=λ)` is AdamW (section I there).
 
 # %% [markdown]
