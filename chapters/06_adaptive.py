@@ -785,14 +785,14 @@ fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3,
 # explains it). At 45° (right) Adagrad's crossings of the valley shrink within a few steps, while gradient descent's
 # keep nearly the valley's width.
 #
-# **The counts** (second figure; left, the step from which $f$ stays below). Gradient descent and the heavy ball treat
-# all directions alike: 393 and 174 steps at every angle (the heavy ball's $\beta = 0.9$ is not tuned). Adagrad and
-# Adam with $\beta_1 = 0$ slow down as the valley turns: Adagrad from 6 steps to about gradient descent's count at 25°
-# and 577 at 45°, Adam with $\beta_1 = 0$ from 94 to 1,934, about 5 times gradient descent's. Full Adam
-# ($\beta_1 = 0.9$) varies less than 1.6-fold (167 to 251). The right panel counts the first step below instead, which
-# differs only for the methods that oscillate. By it Adam with $\beta_1 = 0$ at 45° is as fast as gradient descent
-# (381 steps), but at a rate (0.24) where it does not stay: it dips below three times, comes back above each time, and
-# ends step 4,000 above $10^{-3} f_0$. The rate that stays below is 10 times smaller.
+# **The counts** (second figure; the left panel counts the step from which $f$ stays below). Gradient descent and the
+# heavy ball treat all directions alike: 393 and 174 steps at every angle (the heavy ball's $\beta = 0.9$ is not
+# tuned). Adagrad and Adam with $\beta_1 = 0$ slow down as the valley turns: Adagrad from 6 steps to about gradient
+# descent's count at 25° and 577 at 45°, Adam with $\beta_1 = 0$ from 94 to 1,934, about 5 times gradient descent's.
+# Full Adam ($\beta_1 = 0.9$) varies less than 1.6-fold (167 to 251). The right panel counts the first step below
+# instead, which differs only for the methods that oscillate. By it Adam with $\beta_1 = 0$ at 45° is as fast as
+# gradient descent (381 steps), but at a rate (0.24) where it does not stay: it dips below three times, comes back
+# above each time, and ends step 4,000 above $10^{-3} f_0$. The rate that stays below is 10 times smaller.
 #
 # **Why is Adagrad at 45° slower than gradient descent?** Because there it *is* gradient descent, with one step size
 # for both coordinates that the first gradients freeze below gradient descent's best. At 45° each coordinate axis
@@ -960,6 +960,7 @@ for i, name in [(0, "steep x1"), (1, "flat x2")]:
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
 assert np.allclose(predicted_w, [0.9804, 0.3333], atol=5e-5)                          # the predictions quoted
+assert np.all(np.abs(curvature * (predicted_w - target)) < 0.1 * sigma)              # step 2 there: |E g| << sigma
 assert np.all(spread_w < [1e-3, 0.01]) and np.all(spread_l2 < [1e-3, 0.01])          # standard errors
 assert abs(noisy_w[0] - predicted_w[0]) < 2e-3 and abs(noisy_l2[0] - l2_minimum[0]) < 2e-3
 assert 1e-4 < predicted_w[0] - noisy_w[0] < 1e-3 and spread_w[0] < 1.5e-4   # a few 1e-4 below the prediction
