@@ -10,7 +10,7 @@
 # # Chapter 09, details — the ablation, other seeds, the clip and Adam, paired standard errors, round-off
 #
 # This notebook holds what [chapter 09](09_neural_network.ipynb) leaves out of its story:
-# the ablation of section 6 as a table, the whole comparison rerun in four more seed
+# the ablation of section 6c as a table, the whole comparison rerun in four more seed
 # configurations, how often the clip acts, why it cannot cap Adam's step as it caps SGD's and what it does at a
 # tuned rate, how much of a difference on the test set could be the test set's
 # own noise, and how far a perturbation at the level of round-off moves a run. It is reference for
@@ -138,15 +138,15 @@ def evaluate(name, lr, seeds):
 # %% [markdown]
 # ## A. The ablation in numbers
 #
-# The ablation figure of the chapter's section 6, as numbers. For each variant: how many of
+# The ablation figure of the chapter's section 6c, as numbers. For each variant: how many of
 # the 9 grid rates reach a mean validation accuracy of 90 % with the tuning
 # seeds 0–2, its mean validation accuracy at lr = 1, 3.16 and 10 with those
 # seeds, and the figure's score (the mean over those three rates) in each of
-# the five seed configurations. The searches are those of section 6: all nine
+# the five seed configurations. The searches are those of section 6c: all nine
 # rates with the tuning seeds 0–2, and the three largest rates in the four other
 # seed configurations.
 #
-# The clip's effect printed in the chapter's section 6 (with − without clipping) is a paired
+# The clip's effect printed in the chapter's section 6c (with − without clipping) is a paired
 # contrast within a configuration, the average of two: AdamW + clip minus AdamW, and the
 # recipe minus AdamW + schedule (each pair differs only by the clip).
 
@@ -299,7 +299,7 @@ ax.legend(list(arms.values()), [f"{name}: seeds, bar = mean of 10" for name in a
 # %% [markdown]
 # ## C. The clip: how often it acts, why it cannot cap Adam's step, and at a tuned rate
 #
-# In the chapter's ablation, clipping at norm 1 does not help AdamW at the
+# In the chapter's ablation (section 6c), clipping at norm 1 does not help AdamW at the
 # large rates 1, 3.16 and 10. First, the clip is not idle there.
 # AdamW + clip at those three rates, with the tuning seeds 0–2, counting the steps
 # whose gradient norm exceeds the threshold 1; then the same count inside the recipe
@@ -484,7 +484,7 @@ assert all(acc[low] > acc[1 - low] for acc in same_rate.values())               
 # %% [markdown]
 # ## D. Paired standard errors: is a difference on the test set noise?
 #
-# Every run of the chapter's section 6 comparison is scored on the *same* 100
+# Every run of the chapter's section 6b comparison is scored on the *same* 100
 # test points, and another draw of them would give other numbers. One accuracy of about
 # 95 % measured on 100 random points has a standard error of
 # $\sqrt{0.95 \times 0.05/100} \approx 0.022$. But that is the wrong yardstick
@@ -512,7 +512,7 @@ assert all(acc[low] > acc[1 - low] for acc in same_rate.values())               
 # A difference within about two paired standard errors is one this test set
 # cannot tell from noise; that is not evidence that the two methods are equal.
 # This treats the seeds as fixed: it measures only the test set's sampling noise.
-# The runs are those of section 6: each optimizer at the rate its search chose
+# The runs are those of section 6b: each optimizer at the rate its search chose
 # with the tuning seeds 0–2, then the ten evaluation seeds.
 
 # %%
