@@ -878,7 +878,7 @@ fig, ax = plt.subplots(figsize=(9, 3.8))
 for k, name in enumerate(OPTIMIZERS):          # SGD and the recipe with their spread; the other three thin, lighter
     bold = name in ("SGD", RECIPE)
     ax.plot(np.median(train_loss[name], axis=1), label=f"{name} (lr {best_lr[name]:.3g}): median", markevery=(3 * k + 1, 15),
-            **(dict(markersize=5, zorder=3) if bold else dict(markersize=4, linewidth=0.9, alpha=0.6)), **STYLES[name])
+            **(dict(markersize=5, zorder=3) if bold else dict(markersize=4, linewidth=1, alpha=0.7)), **STYLES[name])
     if bold:
         ax.fill_between(np.arange(SHORT + 1), *np.percentile(train_loss[name], [25, 75], axis=1),
                         color=STYLES[name]["color"], alpha=0.15, linewidth=0, label=f"{name}: 25–75 % of seeds")
@@ -924,12 +924,12 @@ assert abs(rate_left - 0.03) < 0.005 and recipe_schedule(1.0, SHORT)(SHORT * STE
 #
 # ### 6c. Which piece of the recipe does the work?
 #
-# The recipe adds a clip and a schedule to AdamW. A rate is easily set too large, so we ask which piece makes
-# a too-large rate hurt less: a variant's **score** is its mean validation accuracy at the grid's three largest
-# rates, 1, 3.16 and 10 (all above the rates chosen for AdamW and the recipe), over 3 tuning seeds. The
-# variants: AdamW with only the clip, only the warm-up (then a constant rate), only the cosine decay, or the
-# whole schedule. The score is cheap, so we compute it in all five seed configurations, one point each in the
-# figure ([details notebook](09_neural_network_details.ipynb), section A, tabulates them).
+# The recipe adds a clip and a schedule to AdamW. Which piece makes a learning rate set too large hurt less? A
+# variant's **score** is its mean validation accuracy at the grid's three largest rates, 1, 3.16 and 10, over 3 tuning
+# seeds: all three lie above the rates chosen for AdamW and the recipe, so the score measures robustness to a
+# too-large rate. The variants: AdamW with only the clip, only the warm-up (then a constant rate), only the cosine
+# decay, or the whole schedule. The score is cheap, so we compute it in all five seed configurations, one point each
+# in the figure ([details notebook](09_neural_network_details.ipynb), section A, tabulates them).
 
 # %%
 def scaled(schedule, lr):
@@ -1013,12 +1013,12 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0));
 #   chapter 06), so the clip cannot cap it the same way (details C measures it). At the tuned rates the clip
 #   moves the mean test accuracy by less than 2.5 points (details C).
 #
-# **Three take-aways.** Tune each optimizer's learning rate: good rates differ between optimizers, and SGD
-# at Keras's default 0.01 ends more than 20 points below its best. SGD does well over the narrowest range: in
-# the search no other grid rate came within 5 points of SGD's best rate; Adam and AdamW had two such other rates,
-# the recipe three (the rings mark the chosen rates). On this problem the schedule, mostly its decay, makes large rates
-# hurt AdamW far less; the clip lowers the score a little. And one seed is an anecdote: judge over seeds, then
-# recheck on others.
+# **Three take-aways from section 6.** Tune each optimizer's learning rate: good rates differ between optimizers, and
+# SGD at Keras's default 0.01 ends more than 20 points below its best. SGD does well over the narrowest range: in the
+# search no other grid rate came within 5 points of SGD's best rate; Adam and AdamW had two such other rates, the
+# recipe three (the rings mark the chosen rates). On this problem the schedule, mostly its decay, makes large rates
+# hurt AdamW far less; the clip lowers the score a little. And one seed is an anecdote: judge over seeds, then recheck
+# on others.
 #
 # The limits: one small problem, one batch size and one budget (at which SGD's loss is still falling); only
 # the learning rates were tuned, on a coarse grid (momentum, Adam's betas, the weight decay, the warm-up and
