@@ -896,16 +896,18 @@ assert np.abs(penalized_minimum(lam) - end_sgdw).max() > 0.4
 # them on one noise seed (60); here are three more:
 
 # %%
-def noisy_ends(opt, seed, runs=256, steps=20_000, sigma=2.0):
-    """Mean over `runs` independent runs of each run's position averaged over its last half, and its standard error."""
+def noisy_ends(opt, seed, runs=256, steps=20_000, sigma=2.0, tail=None):
+    """Mean over `runs` independent runs of each run's position averaged over its last `tail` steps (default: the
+    last half), and its standard error."""
+    tail = steps - steps // 2 if tail is None else tail
     rng, x = np.random.default_rng(seed), np.zeros((runs, 2))
     state, total = opt.init(x), np.zeros((runs, 2))
     for k in range(steps):
         updates, state = opt.update(grad_demo(x) + sigma * rng.normal(size=x.shape), state, x)
         x = optim.apply_updates(x, updates)
-        if k >= steps // 2:
+        if k >= steps - tail:
             total += x
-    per_run = total / (steps - steps // 2)
+    per_run = total / tail
     return per_run.mean(axis=0), per_run.std(axis=0) / math.sqrt(runs)
 
 
@@ -951,14 +953,9 @@ assert half["AdamW"][1] - half["Adam + L2"][1] > 0.1                            
 # start, against about 1 without noise, so 100 steps of $\eta = 0.01$ move it only about 0.05:
 
 # %%
-def flat_after(opt, steps=100, runs=256, sigma=2.0, seed=60):
-    """Mean over `runs` runs of the flat x2 after `steps` noisy steps (sigma = 0: without noise)."""
-    rng, x = np.random.default_rng(seed), np.zeros((runs, 2))
-    state = opt.init(x)
-    for _ in range(steps):
-        updates, state = opt.update(grad_demo(x) + sigma * rng.normal(size=x.shape), state, x)
-        x = optim.apply_updates(x, updates)
-    return x[:, 1].mean()
+def flat_after(opt, sigma=2.0):
+    """Mean over 256 runs (noise seed 60) of the flat x2 after 100 noisy steps (sigma = 0: without noise)."""
+    return noisy_ends(opt, 60, steps=100, sigma=sigma, tail=1)[0][1]
 
 
 after_100 = {name: (flat_after(make(lr=0.01, weight_decay=lam_noise)), flat_after(make(lr=0.01, weight_decay=lam_noise),
