@@ -386,8 +386,8 @@ assert round(bias[99], 2) == 1.26 and int(np.argmax(bias < 1.05)) + 1 == 237   #
 # $\eta$. The average starts at $v_0 = 0$, so after one step $v_1 = (1 - \alpha)\, g^2 = 0.01\, g^2$, whose root is a
 # tenth of $|g|$. Under a constant gradient $v_t = (1 - \alpha^t)\, g^2$, so the step is $\eta/\sqrt{1 - \alpha^t}$:
 # still 1.26 $\eta$ at step 100, within 5 % of $\eta$ only from step 237. The average stays biased towards its zero
-# start for a few hundred gradients. Adam corrects that. (The "ten times" is PyTorch's RMSprop, $\alpha = 0.99$; other
-# frameworks start differently, details section I.)
+# start for a few hundred gradients. Adam corrects that. (The "ten times" is PyTorch's RMSprop, $\alpha = 0.99$; Keras
+# also starts at 0 but with $\rho = 0.9$, and TensorFlow 1 starts the average at 1: details section I.)
 #
 # **The long road.** Section 1 said Adagrad's shrinking step size is slow on a long road to the minimum.
 # Take $f(x) = \sqrt{1 + x^2} - 1$, whose gradient $x/\sqrt{1 + x^2}$ is close to $\pm 1$ far from the
@@ -582,8 +582,9 @@ assert sum(isinstance(a, np.ndarray) for st in sgd(lr=0.1, momentum=0.9).init(np
 # ## 4. What per-coordinate steps cannot fix: diagonal preconditioning
 #
 # **The answer first.** Per-coordinate step sizes take out curvature that lies along the coordinate axes, and help
-# less and less as the valley turns away from them. At 45°, from this section's start, Adagrad is plain gradient
-# descent, with a step size frozen by its first gradients.
+# less and less as the valley turns away from them. At 45°, from this section's start, Adagrad behaves like plain
+# gradient descent, with one step size (from step 10 on the two coordinates' agree within 3 %) frozen by its first
+# gradients.
 #
 # **Why.** On $f(x) = \tfrac12 \sum_i a_i x_i^2$ the gradient of coordinate $i$ is $a_i x_i$: every gradient of that
 # coordinate carries the factor $a_i$, so does $\sqrt{s_i}$, and the factor cancels in $g_i/\sqrt{s_i}$. Each
@@ -753,6 +754,11 @@ for ax, deg, show, lim in [(ax_0, 0, 40, None), (ax_45, 45, 10, (-2.8, 0.6))]:  
                         xytext=(8, -4) if deg == 45 else (10, 40) if back else (2, 6), fontsize=10, fontweight="bold",
                         zorder=7, path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
                         arrowprops=dict(arrowstyle="->", linewidth=0.8) if back else None)
+        if deg == 0 and on_top:                          # steps 4 to 6 land on the minimum, under its star
+            assert np.abs(xs[4:7]).max() < 0.1
+            ax.annotate("steps 4 to 6: under the star", xs[5], xytext=(0.55, -1.3), zorder=8, fontsize=9,
+                        arrowprops=dict(arrowstyle="->", linewidth=0.8),
+                        bbox=dict(boxstyle="round", facecolor="white", edgecolor="0.6"))
         if deg == 45 and on_top:
             ax.annotate("steps 4 to 10: short zigzags,\nclose together", xs[6], xytext=(40, 60), zorder=7,
                         textcoords="offset points", fontsize=9, arrowprops=dict(arrowstyle="->", linewidth=0.8),
@@ -790,16 +796,18 @@ fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3,
 # tuned). Adagrad and Adam with $\beta_1 = 0$ slow down as the valley turns: Adagrad from 6 steps to about gradient
 # descent's count at 25° and 577 at 45°, Adam with $\beta_1 = 0$ from 94 to 1,934, about 5 times gradient descent's.
 # Full Adam ($\beta_1 = 0.9$) varies less than 1.6-fold (167 to 251). The right panel counts the first step below
-# instead, which differs only for the methods that oscillate. By it Adam with $\beta_1 = 0$ at 45° is as fast as
-# gradient descent (381 steps), but at a rate (0.24) where it does not stay: it dips below three times, comes back
-# above each time, and ends step 4,000 above $10^{-3} f_0$. The rate that stays below is 10 times smaller.
+# instead, which differs only for the methods whose $f$ comes back up (gradient descent zigzags, but its $f$ only
+# falls). By it Adam with $\beta_1 = 0$ at 45° is as fast as gradient descent (381 steps), but at a rate (0.24) where
+# it does not stay: it dips below three times, comes back above each time, and ends step 4,000 above $10^{-3} f_0$.
+# The rate that stays below is 10 times smaller.
 #
-# **Why is Adagrad at 45° slower than gradient descent?** Because there it *is* gradient descent, with one step size
-# for both coordinates that the first gradients freeze below gradient descent's best. At 45° each coordinate axis
-# makes the same angle with both axes of the valley. From this start the gradients point mostly across the valley,
-# its steep direction: at the start their components along the valley's axes are $\mu \cdot 2.5 = 2.5$ and
-# $L \cdot 1 = 100$ in size. Such a gradient has two coordinates of nearly equal size, so the two sums $s_i$ grow
-# alike; the first, largest gradients dominate them, so the step size soon stops moving. The cell below measures it:
+# **Why is Adagrad at 45° slower than gradient descent?** Because there it behaves like gradient descent, with one
+# step size for both coordinates (within 3 % from step 10 on) that the first gradients freeze below gradient descent's
+# best. At 45° each coordinate axis makes the same angle with both axes of the valley. From this start the gradients
+# point mostly across the valley, its steep direction: at the start their components along the valley's axes are
+# $\mu \cdot 2.5 = 2.5$ and $L \cdot 1 = 100$ in size ($\mu = 1$ and $L = 100$, the valley's two curvatures, as in
+# chapter 02). Such a gradient has two coordinates of nearly equal size, so the two sums $s_i$ grow alike; the first,
+# largest gradients dominate them, so the step size soon stops moving. The cell below measures it:
 
 # %%
 v45, lr45 = valley(45), best_lr["Adagrad"][-1]
@@ -1053,7 +1061,7 @@ ax.set_xticks(SIGMAS, [f"{s:g}" for s in SIGMAS], minor=False), ax.minorticks_of
 # learning rate, and that AdamW generalized better than Adam + L2 in their image-classification experiments; this
 # chapter tests neither claim (PyTorch's form, decay times $\eta$, couples $\lambda$ and $\eta$ again: details section
 # D). When porting, check which one `weight_decay` means: `torch.optim.Adam(weight_decay=λ)` is Adam + L2 by default,
-# `keras.optimizers.Adam(weight_decay=λ)` is AdamW (section I there).
+# `keras.optimizers.Adam(weight_decay=λ)` is AdamW (details section I).
 
 # %% [markdown]
 # ## 6. AMSGrad: a second moment that never decreases

@@ -259,17 +259,6 @@ ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.02), fonts
 ax.axis("off");
 
 # %% [markdown]
-# That reuse has a price in **memory**: backpropagation keeps every layer's
-# activations from the forward pass until the backward pass has used them, so its
-# memory grows with the total size of the activations, layers × batch size ×
-# width (here $H$ and $z$ for all $n$ examples: the backward pass below uses $X$,
-# $H$ and $z$, through $\sigma(z)$, and needs $a$ no longer once $H$ is stored), where a forward pass alone
-# could throw each layer away once the next one is computed. For large networks
-# this memory can limit the depth or the batch size; the remedy of Chen, Xu,
-# Zhang and Guestrin (2016, *Training Deep Nets with Sublinear Memory Cost*,
-# arXiv:1604.06174), "gradient checkpointing", stores only some activations and
-# recomputes the others during the backward pass: it trades time for memory.
-#
 # **The output.** $\frac{d}{dz}\big(\log(1 + e^{z}) - yz\big) = \frac{e^z}{1 + e^z} - y = \sigma(z) - y$:
 # the error of the prediction, as simple as it gets (the reason to pair the sigmoid
 # with the cross-entropy). With the mean over $n$ examples:
@@ -305,6 +294,15 @@ def two_layer_loss_and_grad(params, X, y):
     grads["b1"] = delta1.sum(axis=0)                   # dL/db1           (h,)
     return cross_entropy(z, y), grads
 
+
+# %% [markdown]
+# Backpropagation reuses the forward pass's arrays, and that reuse has a price in **memory**: it keeps every layer's
+# activations until the backward pass has used them (here $H$ and $z$ for all $n$ examples: the code above uses $X$, $H$
+# and $z$, through $\sigma(z)$, and needs $a$ no longer once $H$ is stored). Its memory grows with layers × batch size
+# × width, where a forward pass alone could throw each layer away once the next one is computed. For large networks
+# this memory can limit the depth or the batch size; the remedy of Chen, Xu, Zhang and Guestrin (2016, *Training Deep
+# Nets with Sublinear Memory Cost*, arXiv:1604.06174), "gradient checkpointing", stores only some activations and
+# recomputes the others during the backward pass: it trades time for memory.
 
 # %% [markdown]
 # ### Gradient checking
@@ -622,10 +620,10 @@ ax.legend(fontsize=8, loc="center", bbox_to_anchor=(0.5, 0.25));        # under 
 # drawn at random; with reshuffled epochs each batch is such a draw on its own, but
 # not independent of the earlier batches of its epoch: chapter 04). The shuffles
 # come from a seed, so a run repeats bit for bit on the same machine and library
-# versions; another CPU or numpy rounds differently, and one seed's result can
-# then change noticeably (the [details notebook](09_neural_network_details.ipynb),
+# versions. Another CPU or numpy rounds differently, and one seed's result can
+# then change noticeably: the [details notebook](09_neural_network_details.ipynb),
 # section E, perturbs every gradient at round-off level and watches the final
-# weights move): one more reason why section 6 judges methods over many seeds.
+# weights move. That is one more reason why section 6 judges methods over many seeds.
 # Five ways to turn those gradients into steps, each a one-liner from chapters 04–07:
 #
 # | name | `gdlearn.optim` | what it adds |
@@ -647,9 +645,8 @@ ax.legend(fontsize=8, loc="center", bbox_to_anchor=(0.5, 0.25));        # under 
 # only $t$ squared gradients. Over the first steps that estimate varies a lot, and
 # so does the step size it produces. Liu et al. (2020, *On the Variance of the
 # Adaptive Learning Rate and Beyond*, ICLR, section 3) hypothesise that warm-up
-# works by reducing that variance over the first steps. That is their
-# hypothesis, not an established fact; and at our large rates section 6c's ablation
-# finds the warm-up alone adds under 10 points to AdamW, the decay alone over 10. The cosine decay, in
+# works by reducing that variance over the first steps; that is their
+# hypothesis, not an established fact. The cosine decay, in
 # turn, ends every run with small steps. At a constant rate the iterates need not
 # settle: where the mini-batch gradients stay noisy at the minimum, plain SGD
 # keeps bouncing in chapter 04's noise ball, whose size grows with the rate. A
@@ -695,8 +692,9 @@ assert recipe_schedule(1.0, SHORT)(len(steps) - 1) < 1e-4
 #    the mini-batches): each optimizer gets the rate with the best mean validation accuracy, and a tie (75
 #    validation points make them common) goes to the lower mean validation loss.
 # 4. **Judged on fresh seeds and unseen data.** Ten new seeds (10–19) at the chosen rate, scored on the test set.
-# 5. **Rechecked on other seeds.** The same protocol in four more **seed configurations** (tuning seeds 3–5
-#    with evaluation seeds 20–29, …, tuning seeds 12–14 with 50–59): one seed is an anecdote, and so is one set.
+# 5. **Rechecked on other seeds.** The same protocol for SGD and the recipe (and SGD with the recipe's schedule)
+#    in four more **seed configurations** (tuning seeds 3–5 with evaluation seeds 20–29, …, tuning seeds 12–14
+#    with 50–59): one seed is an anecdote, and so is one set.
 #
 # The same chance does not mean the same tools: only the recipe has a schedule. The
 # [details notebook](09_neural_network_details.ipynb), section B, gives SGD the recipe's schedule too. In all
@@ -869,8 +867,8 @@ ax.set(xlabel="optimizer, each at its chosen rate (bar: mean of the 10 seeds)", 
 # In this run plain SGD has the lowest mean test accuracy and the widest spread over seeds. The order of
 # the other four is fragile: for each, another rate of the grid scored within five points of the chosen
 # one in the search, so which rate is chosen is partly luck, and with it the ranking; and no gap among
-# them is clear of the test set's own noise (all runs share the same 100 test points: the
-# [details notebook](09_neural_network_details.ipynb), section D, measures each gap against it).
+# them is clear of the test set's own noise once the six comparisons are corrected for (all runs share the same
+# 100 test points: the [details notebook](09_neural_network_details.ipynb), section D, measures each gap against it).
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
@@ -966,10 +964,10 @@ print("with − without clipping, per configuration: " + ", ".join(f"{d:+.2f}" f
 # Checks: the numbers quoted in the text (nothing new to learn here), in every one of the five configurations.
 assert np.all((np.c_[plain, clip_only] > 0.45) & (np.c_[plain, clip_only] < 0.6))    # about half
 with_schedule = np.c_[schedule, recipe]
-assert np.all((with_schedule >= 0.695) & (with_schedule < 0.885))                    # 70 % to 88 %
+assert np.all((with_schedule > 0.68) & (with_schedule < 0.9))                       # between about 70 % and 88 %
 assert min(tuned.values()) > with_schedule.max() + 0.05                              # well below a tuned rate
 assert np.all(cosine > plain + 0.1)                                                  # the decay alone: > 10 points
-assert np.all(warm < plain + 0.1)                                                    # the warm-up alone: < 10
+assert np.all(np.abs(warm - plain) < 0.1) and np.any(warm > plain) and np.any(warm < plain)   # warm-up: no consistent effect
 assert max(best_lr["AdamW"], best_lr[RECIPE]) < LR_GRID[large].min()                 # the scored rates: too large
 assert np.all((clip_effect < 0) & (clip_effect > -0.1))                              # the clip: a little lower
 assert SHORT * STEPS_PER_EPOCH == 900 and np.isclose(val_set.y.mean(), 0.48)         # always class 1: 0.48
@@ -1000,18 +998,21 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0));
 # %% [markdown]
 # What the figure shows, in each of the five configurations:
 #
-# - **The schedule, mostly its decay, limits the damage of large rates.** Without it (left of the grey
-#   line) AdamW scores about half, near always predicting one class (dotted lines); with it, 70 % to 88 %,
-#   still well below what it scores at a tuned rate. The cosine decay alone adds more than 10 points: it
-#   ends every run with small steps whatever the peak (a constant rate of half the peak, its average, does
-#   not do as well: details A).
-# - **The warm-up alone adds less** (under 10 points, against the decay's more than 10): after it, a rate of
-#   1 or more stays in place for the last 810 of the 900 steps.
+# - **The schedule, mostly its decay, limits the damage of large rates.** Without it (left of the grey line) AdamW
+#   scores about half, near always predicting one class (dotted lines); with it, between about 70 % and 88 %, still
+#   well below what it scores at a tuned rate. The cosine decay alone adds more than 10 points: it ends every run
+#   with small steps whatever the peak (details A: a constant rate of half the peak, its average, does worse).
+# - **The warm-up alone has no consistent effect**: within 10 points of plain AdamW, above it in some
+#   configurations and below it in others. After the warm-up, a rate of 1 or more stays in place for the
+#   last 810 of the 900 steps.
 # - **The clip lowers the score a little in every configuration** (with − without: negative in all five,
-#   by less than 0.1). Clipping at norm 1 caps SGD's step at $\eta$ (Pascanu et al., 2013, section 3.2);
-#   Adam's step is at most about $7.3\,\eta$ per coordinate whatever the gradients' size (default $\beta$'s,
-#   chapter 06), so the clip cannot cap it the same way (details C measures it). At the tuned rates the clip
-#   moves the mean test accuracy by less than 2.5 points (details C).
+#   by less than 0.1). Clipping at norm 1 caps SGD's step at $\eta$ (Pascanu et al., 2013, section 3.2).
+#   Adam's step hardly depends on the gradients' size: multiplying every gradient by the same $c > 0$
+#   multiplies $\hat m$ by $c$ and $\sqrt{\hat v}$ by $c$, and leaves $\hat m/\sqrt{\hat v}$ unchanged
+#   ($\epsilon$ aside); with the default $\beta$'s no step exceeds about $7.3\,\eta$ per coordinate
+#   (chapter 06, section 3). The clip scales each gradient by its own factor, so it reweights the averages
+#   rather than capping the step (details C measures it). At the tuned rates it moves the mean test
+#   accuracy by less than 2.5 points (details C).
 #
 # **Three take-aways from section 6.** Tune each optimizer's learning rate: good rates differ between optimizers, and
 # SGD at Keras's default 0.01 ends more than 20 points below its best. SGD does well over the narrowest range: in the
@@ -1129,7 +1130,7 @@ fig.suptitle("The same run, four frames (seed 10, recipe at peak rate 0.1)");
 #   with a stated tie-break, judges on fresh seeds and unseen test data, and rechecks on other seeds. Here every
 #   optimizer needed its own rate; in the comparison plain SGD trailed, its training loss still falling at the
 #   end of the budget; at rates 1 to 10 the schedule, mostly its cosine decay, lifted AdamW from about half to
-#   70–88 % and the clip lowered it a little. Facts about this budget and problem; the protocol carries over.
+#   about 70–88 % and the clip lowered it a little. Facts about this budget and problem; the protocol carries over.
 #
 # ## Exercises
 #
