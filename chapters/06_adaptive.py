@@ -226,7 +226,7 @@ assert np.isclose(largest_stable, 0.0548, rtol=1e-3) and worse_than_start[grid >
 assert np.all(np.array(sgd_losses)[grid > 0.06] > 1e6 * loss(np.zeros(3)))  # "far above" (inf counts)
 cap_path, dense_cost = one_epoch(sgd(lr=largest_stable)), lambda p: loss(np.r_[p[-1, :2], 3.0])   # rare weight set to 3
 assert np.allclose([lr_sgd, min(sgd_losses), loss(cap_path[-1]), sgd_path[-1, 2], cap_path[-1, 2]],   # best; cap: loss
-                   [0.031, 0.140, 0.188, 1.48, 2.36], atol=0.005)                                     # higher, rare weight
+                   [0.031, 0.140, 0.188, 1.48, 2.36], atol=[5e-4] * 3 + [5e-3] * 2)                                   # higher, rare weight
 assert dense_cost(cap_path) > dense_cost(sgd_path) + 0.04 and dense_cost(cap_path) > min(sgd_losses)   # the dense weights' noise
 assert abs(ada_path[-1, 2] - 3) < 0.5                                      # Adagrad: close (this draw; see below)
 assert np.all(np.abs(sgd_path[-1, :2] - w_true[:2]) < 0.1)                 # both learn the dense weights
@@ -800,8 +800,11 @@ fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3,
 # heavy ball treat all directions alike: 393 and 174 steps at every angle (the heavy ball's $\beta = 0.9$ is not
 # tuned). Adagrad and Adam with $\beta_1 = 0$ slow down as the valley turns: Adagrad from 6 steps to about gradient
 # descent's count at 25° and 577 at 45°, Adam with $\beta_1 = 0$ from 94 to 1,934, about 5 times gradient descent's.
-# Full Adam ($\beta_1 = 0.9$) varies less than 1.6-fold (167 to 251). The right panel counts the first step below
-# instead, which differs only for the methods whose $f$ comes back up (gradient descent zigzags, but its $f$ only
+# Full Adam ($\beta_1 = 0.9$) varies less than 1.6-fold (167 to 251), and at 0° it barely beats the untuned heavy
+# ball (167 against 174). Its insensitivity to the angle comes with its momentum: with $\beta_1 = 0$, 0.7 and 0.9,
+# the 45°/0° ratio of this count is about 21, 12 and 1.5 (details section C).
+#
+# The right panel counts the first step below instead, which differs only for the methods whose $f$ comes back up (gradient descent zigzags, but its $f$ only
 # falls). By it Adam with $\beta_1 = 0$ at 45° is as fast as gradient descent (381 steps), but at a rate (0.24) where
 # it does not stay: it dips below three times, comes back above each time, and ends step 4,000 above $10^{-3} f_0$.
 # The rate that stays below is 10 times smaller.
@@ -1145,7 +1148,8 @@ a_fix = (0.1 * (0.1 * 0.9 + 0.9) + 0.9 * 9) / (1 - 0.1**3)       # v after the 3
 v_cycle = np.sqrt([a_fix, 0.1 * a_fix + 0.9, 0.1 * (0.1 * a_fix + 0.9) + 0.9])   # after 3, then -1, then -1
 assert np.allclose(denominators["Adam"][12:], v_cycle, rtol=1e-4)           # bias correction ~ 1 - 0.1^t: negligible
 assert np.allclose(v_cycle, [2.86, 1.31, 1.04], atol=0.005)                # as the text rounds them
-assert np.isclose(denominators["AMSGrad"][0], 3.0)                          # step 1: |g| = 3
+assert np.allclose(denominators["AMSGrad"][:3], [3.0, 2.86, 2.85], atol=0.005)   # step 1: |g| = 3; then it falls
+assert np.all(np.diff(denominators["AMSGrad"][:3]) < 0)
 assert np.allclose(denominators["AMSGrad"][3:], v_cycle[0], rtol=1e-4)      # the maximum: v after a 3, from step 4 on
 assert np.isclose(moves["Adam"][12:].sum(), 0.681, atol=0.001) and np.isclose(moves["AMSGrad"][12:].sum(), -0.349, atol=0.001)
 assert np.allclose(moves["Adam"][12:], [-1.047, 0.762, 0.966], atol=0.001)
@@ -1180,7 +1184,8 @@ ax_v.legend(fontsize=8, loc="lower right");
 # back, and it gains $0.35\eta$ per cycle towards the best point.
 #
 # In PyTorch's form of AMSGrad (the maximum of the raw $v$, then the bias correction; `gdlearn` and Keras do the same)
-# the step size can still grow; in optax's it cannot ([details notebook](06_adaptive_details.ipynb), section F).
+# the step size can still grow: in the right panel AMSGrad's denominator falls from 3.0 at step 1 to 2.86 and 2.85 at
+# steps 2 and 3, as the bias correction fades while the largest raw $v$ stays put. In optax's form it cannot ([details notebook](06_adaptive_details.ipynb), section F).
 
 # %% [markdown]
 # ## 7. The optimizer race
@@ -1223,7 +1228,7 @@ assert final["momentum"] < final["Adam"] and final["Adam"] < final["RMSprop"] < 
 short = run(adam(lr=race.lr("Adam"), betas=(0.9, 0.95)), rosenbrock, rosenbrock.start, steps=race.steps)
 assert short.fs[-1] < final["momentum"]                                              # reason 1, tested
 median_step = np.median(np.abs(np.diff(race.traces["Adam"].xs, axis=0)), axis=0)   # its steps, far below eta = 0.1
-assert race.lr("Adam") == 0.1 and np.allclose(median_step, [0.006, 0.0046], atol=3e-4)
+assert race.lr("Adam") == 0.1 and np.allclose(median_step, [0.006, 0.005], atol=5e-4)   # as the text rounds them
 assert run(adam(lr=1.0), rosenbrock, rosenbrock.start, steps=race.steps).fs[-1] < final["momentum"]  # try 1
 from gdlearn.widgets.race import RACE_OPTIMIZERS, default_lr, race_surfaces           # try 3: a near tie
 quad_name = next(k for k in race_surfaces() if k.startswith("quadratic"))
