@@ -9,7 +9,7 @@
 # %% [markdown]
 # # Exercises 09 — Capstone: a neural network
 #
-# Three exercises on [chapter 09](../chapters/09_neural_network.ipynb), 10 points in all.
+# Four exercises on [chapter 09](../chapters/09_neural_network.ipynb), 12 points in all.
 #
 # **How to work.** Each exercise asks for one function. Replace the line
 # `raise NotImplementedError(...)` with your code, then run the `check(...)` cell
@@ -105,6 +105,35 @@ def sgd_epoch(params, X, y, lr, batch_size, seed):
 
 # %%
 check("ex09_3", sgd_epoch)
+
+
+# %% [markdown]
+# ## Exercise 9.4 — choosing a learning rate by a stated rule (2 points)
+#
+# Section 6a of the chapter chooses each optimizer's learning rate by one rule, fixed
+# before looking at the results. Write `choose_rate(rates, correct, val_loss)`, which
+# applies it to a finished search:
+#
+# - `rates`: the grid of learning rates tried, shape `(r,)`;
+# - `correct`: how many validation points each run gets right, shape `(seeds, r)`
+#   (row: a seed; column: a rate);
+# - `val_loss`: each run's validation loss, shape `(seeds, r)` (`np.inf` for a run that
+#   diverged).
+#
+# Return the rate (a number from `rates`) whose runs get the **most validation points
+# right in total over the seeds**; among rates tied on that total, the one with the
+# **lower mean validation loss** over the seeds; if still tied, the **smaller rate**.
+# (`np.lexsort` does a sort by several keys at once; a loop over the rates works too.)
+
+# %%
+def choose_rate(rates, correct, val_loss):
+    """The rate with the most validation points right over the seeds; ties: lower mean loss, then smaller rate."""
+    # YOUR CODE HERE
+    raise NotImplementedError("replace this line with your code")
+
+
+# %%
+check("ex09_4", choose_rate)
 
 
 # %% [markdown]

@@ -9,7 +9,7 @@
 # %% [markdown]
 # # Exercises 09 — Capstone: a neural network
 #
-# Three exercises on [chapter 09](../chapters/09_neural_network.ipynb), 10 points in all.
+# Four exercises on [chapter 09](../chapters/09_neural_network.ipynb), 12 points in all.
 #
 # **How to work.** Each exercise asks for one function. Replace the line
 # `raise NotImplementedError(...)` with your code, then run the `check(...)` cell
@@ -298,6 +298,107 @@ Exercise(
 
 # %%
 check("ex09_3", sgd_epoch)
+
+
+# %% [markdown]
+# ## Exercise 9.4 — choosing a learning rate by a stated rule (2 points)
+#
+# Section 6a of the chapter chooses each optimizer's learning rate by one rule, fixed
+# before looking at the results. Write `choose_rate(rates, correct, val_loss)`, which
+# applies it to a finished search:
+#
+# - `rates`: the grid of learning rates tried, shape `(r,)`;
+# - `correct`: how many validation points each run gets right, shape `(seeds, r)`
+#   (row: a seed; column: a rate);
+# - `val_loss`: each run's validation loss, shape `(seeds, r)` (`np.inf` for a run that
+#   diverged).
+#
+# Return the rate (a number from `rates`) whose runs get the **most validation points
+# right in total over the seeds**; among rates tied on that total, the one with the
+# **lower mean validation loss** over the seeds; if still tied, the **smaller rate**.
+# (`np.lexsort` does a sort by several keys at once; a loop over the rates works too.)
+
+# %%
+def choose_rate(rates, correct, val_loss):
+    """The rate with the most validation points right over the seeds; ties: lower mean loss, then smaller rate."""
+    ### BEGIN SOLUTION
+    rates, correct, val_loss = np.asarray(rates, float), np.asarray(correct), np.asarray(val_loss, float)
+    total = correct.sum(axis=0)
+    mean_loss = val_loss.mean(axis=0)
+    best = np.lexsort((rates, mean_loss, -total))[0]     # the last key sorts first
+    return float(rates[best])
+    ### END SOLUTION
+
+
+# %%
+### BEGIN HIDDEN TESTS
+def _choose_variant(rates, correct, val_loss, *, mistake):
+    rates, correct, val_loss = np.asarray(rates, float), np.asarray(correct), np.asarray(val_loss, float)
+    total, mean_loss = correct.sum(axis=0), val_loss.mean(axis=0)
+    if mistake == "best seed":
+        return float(rates[np.argmax(correct.max(axis=0))])
+    if mistake == "seed 0":
+        return float(rates[np.argmax(correct[0])])
+    if mistake == "no tie-break":
+        return float(rates[np.argmax(total)])
+    if mistake == "higher loss":
+        return float(rates[np.lexsort((rates, -mean_loss, -total))[0]])
+    if mistake == "loss first":
+        return float(rates[np.argmin(mean_loss)])
+    if mistake == "index":
+        return int(np.lexsort((rates, mean_loss, -total))[0])
+    raise ValueError(mistake)
+
+
+def _search(seeds, rates, seed):
+    """A made-up finished search: counts out of 75, losses, some near-ties."""
+    rng = np.random.default_rng(seed)
+    correct = rng.integers(60, 76, size=(seeds, len(rates)))
+    return list(rates), correct, rng.uniform(0.05, 0.6, size=(seeds, len(rates))).round(3)
+
+
+Exercise(
+    "ex09_4", function="choose_rate", points=2,
+    title="Exercise 9.4 — choosing a learning rate by a stated rule",
+    visible=[
+        Case([0.001, 0.003, 0.01, 0.03, 0.1, 1.0],
+             np.array([[74, 60, 70, 55, 68, 40], [50, 61, 69, 75, 71, 38], [51, 62, 70, 50, 70, 39]]),
+             np.array([[0.31, 0.16, 0.27, 0.45, 0.23, np.inf], [0.30, 0.15, 0.29, 0.35, 0.25, 0.9],
+                       [0.29, 0.14, 0.28, 0.40, 0.24, 0.8]]),
+             _label="0.01 and 0.1 tie on 209 points right; one lucky seed at 0.03; a diverged run at 1"),
+        Case([0.03, 0.3, 3.0], np.array([[60, 70, 70], [64, 72, 72]]),
+             np.array([[0.5, 0.2, 0.4], [0.5, 0.2, 0.4]]), _label="0.3 and 3 tie on points; 0.3 has the lower loss"),
+        Case([0.1, 1.0, 10.0], np.array([[70, 70, 40], [70, 70, 40]]),
+             np.array([[0.2, 0.2, np.inf], [0.3, 0.3, np.inf]]), _label="a full tie: the smaller rate"),
+    ],
+    hidden=[
+        Case(*_search(3, 10.0 ** np.arange(-3, 1.01, 0.5), seed=40)),
+        Case(*_search(1, [0.01, 0.1, 1.0], seed=41), _label="one seed"),
+        Case([1.0, 0.1, 0.01], np.array([[70, 72, 72]]), np.array([[0.3, 0.25, 0.25]]),
+             _label="a grid in decreasing order: the smaller rate is the last"),
+        Case(*_search(5, 10.0 ** np.arange(-4, 0.01, 0.25), seed=42)),
+    ],
+    mistakes=[
+        Mistake("add up the points right over all the seeds: one lucky seed is an anecdote",
+                lambda *a: _choose_variant(*a, mistake="best seed"), name="best seed"),
+        Mistake("use every seed, not only the first row: sum the points right over the seeds",
+                lambda *a: _choose_variant(*a, mistake="seed 0"), name="seed 0"),
+        Mistake("rates tied on the points right: take the one with the lower mean validation loss",
+                lambda *a: _choose_variant(*a, mistake="no tie-break"), name="no tie-break"),
+        Mistake("a lower loss is better: break ties by the smaller mean validation loss",
+                lambda *a: _choose_variant(*a, mistake="higher loss"), name="higher loss"),
+        Mistake("choose on the points right first; the validation loss only breaks ties",
+                lambda *a: _choose_variant(*a, mistake="loss first"), name="loss first"),
+        Mistake("return the rate itself, rates[i], not its index i",
+                lambda *a: _choose_variant(*a, mistake="index"), name="index"),
+    ],
+    hint="return one number: the chosen learning rate",
+    rtol=0, atol=0,
+)
+### END HIDDEN TESTS
+
+# %%
+check("ex09_4", choose_rate)
 
 
 # %% [markdown]
