@@ -303,8 +303,8 @@ check("ex09_3", sgd_epoch)
 # %% [markdown]
 # ## Exercise 9.4 — choosing a learning rate by a stated rule (2 points)
 #
-# Section 6a of the chapter chooses each optimizer's learning rate by one rule, fixed
-# before looking at the results. Write `choose_rate(rates, correct, val_loss)`, which
+# Section 6a of the chapter chooses each optimizer's learning rate by one stated rule,
+# the same for every optimizer. Write `choose_rate(rates, correct, val_loss)`, which
 # applies it to a finished search:
 #
 # - `rates`: the grid of learning rates tried, shape `(r,)`;
