@@ -526,11 +526,12 @@ L, A = np.array(history.loss), np.array(history.accuracy)                      #
 assert np.allclose(L[[0, 10, 30, 50]], [0.70, 0.61, 0.60, 0.55], atol=0.005)
 assert np.argmax(A[:5]) == 2 and round(A[2], 2) == 0.65 and round(A[9], 2) == 0.53 and A[5:36].max() < 0.6
 assert np.all(np.abs(L[10:31] - logreg_loss) < 0.01)                        # the plateau: a straight line's loss
-assert abs(np.rint(A[9] * len(y)) - np.rint(logreg[0] * len(y))) <= 1        # and its accuracy, within one point
+assert np.rint(A[9] * len(y)) == 120 and np.rint(logreg[0] * len(y)) == 119  # and its accuracy, within one point
 assert L[:31].min() > logreg_loss - 0.01 and 45 <= np.argmax(L < logreg_loss - 0.05) <= 55   # 0.05 below: epoch ~50
 assert history.val_accuracy[-1] >= 0.9 and np.argmin(history.val_loss) >= EPOCHS - 5
 gap = np.array(history.val_loss) - np.array(history.loss)
-assert gap[105] <= 0 < gap[106:].min() and gap[250] < gap[150]             # above from 106 on, not separating
+assert gap[65] <= 0 < gap[66:96].min() and gap[105] <= 0 < gap[106:].min()   # above: epochs 66-95, 106 on
+assert gap[96:106].min() <= 0 and gap[250] < gap[150]                        # crossings between; not separating
 assert inspect.signature(optim.adam).parameters["lr"].default == 1e-3
 assert at_default.val_accuracy[-1] < 0.8
 
@@ -580,8 +581,9 @@ fig.colorbar(image, ax=ax_map, shrink=0.8, label="$p$");
 #
 # The usual sign of overfitting is a validation loss that turns upward while the
 # training loss keeps falling. It is absent here: the validation loss reaches its
-# lowest value in the last 5 epochs. From epoch 106 on it lies above the training
-# loss, but the gap between the two is smaller at epoch 250 than at 150.
+# lowest value in the last 5 epochs. It lies above the training loss in every epoch
+# from 66 to 95 and from 106 on (the two cross a few times in between), but the gap
+# between them is smaller at epoch 250 than at 150.
 #
 # **The loss is not convex.** Swap two hidden units, each with its incoming
 # weights, its bias and its outgoing weights: the network computes exactly the
@@ -827,7 +829,7 @@ fig.suptitle(f"The search after {SHORT} epochs: mean over 3 seeds (small faint m
 # %% [markdown]
 # Two things to read in the figure before any comparison of the winners:
 #
-# - **Every optimizer needs its own learning rate.** In this run SGD's chosen rate is at least ten times
+# - **Every optimizer needs its own search for a learning rate.** In this run SGD's chosen rate is at least ten times
 #   Adam's and AdamW's, and SGD at 0.01, the default `learning_rate` of Keras's `SGD` (`torch.optim.SGD`
 #   2.13 defaults to 0.001), ends more than 20 points below SGD at its best rate of the grid.
 # - **The curves are noisy.** Each point is a mean over only 3 seeds (faint) and 75 validation points.
@@ -983,13 +985,13 @@ print("the recipe − AdamW + schedule (the clip's effect), per configuration: "
 # Checks: the numbers quoted in the text (nothing new to learn here), in every one of the five configurations.
 assert np.all((np.c_[plain, clip_only] > 0.45) & (np.c_[plain, clip_only] < 0.6))    # about half
 with_schedule = np.c_[schedule, recipe]
-assert np.all((with_schedule > 0.68) & (with_schedule < 0.9))                       # between about 70 % and 88 %
+assert np.all((with_schedule > 0.69) & (with_schedule < 0.885))                     # between about 70 % and 88 %
 assert min(tuned.values()) > with_schedule.max() + 0.05                              # well below a tuned rate
 assert np.all(cosine > plain + 0.1)                                                  # the decay alone: > 10 points
 assert np.all(np.abs(warm - plain) < 0.1) and np.any(warm > plain) and np.any(warm < plain)   # warm-up: no consistent effect
 assert max(best_lr["AdamW"], best_lr[RECIPE]) < LR_GRID[large].min()                 # the scored rates: too large
 assert -0.09 < clip_effect.mean() < -0.06 and np.sum(clip_effect < 0) >= 4          # the clip: 6 to 9 points lower
-assert -0.17 < clip_effect.min() < -0.145 and clip_effect.max() < 0.01               # 15 to 16 points; under 1 up
+assert -0.165 < clip_effect.min() < -0.15 and clip_effect.max() < 0.01               # 15 to 16 points; under 1 up
 assert SHORT * STEPS_PER_EPOCH == 900 and np.isclose(val_set.y.mean(), 0.48)         # always class 1: 0.48
 
 # %% jupyter={"source_hidden": true}
@@ -1022,31 +1024,33 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0));
 # What the figure shows:
 #
 # - **The schedule, mostly its decay, limits the damage of large rates**, in each of the five configurations.
-#   Without it (left of the grey line) AdamW scores about half, near always predicting one class (dotted lines); with it, between about 70 % and 88 %, still
-#   well below what it scores at a tuned rate. The cosine decay alone adds more than 10 points: it ends every run
-#   with small steps whatever the peak (details A: a constant rate of half the peak, its average, does worse).
+#   Without it (left of the grey line) AdamW scores about half, near always predicting one class (dotted
+#   lines); with the whole schedule (the two rightmost columns), between about 70 % and 88 %, still well below
+#   what it scores at a tuned rate. The cosine decay alone adds more than 10 points: it ends every run with
+#   small steps whatever the peak (details A: a constant rate of half the peak, its average, does worse).
 # - **The warm-up alone has no consistent effect**: within 10 points of plain AdamW, above it in some
 #   configurations and below it in others. After the warm-up, a rate of 1 or more stays in place for the
 #   last 810 of the 900 steps.
 # - **With the schedule, the clip lowers the score** in at least four of the five configurations (on one CPU
 #   path the fifth moves by under 1 point; thin grey lines join each configuration's pair): the recipe scores
-#   6 to 9 points below AdamW + schedule on average, and 15 to 16 points below in the worst configuration. (Without the schedule,
-#   AdamW sits near always one class with or without the clip: little room to fall.) Clipping guards against
-#   rare, very large gradients, the "exploding gradients" of recurrent networks (Pascanu et al., 2013,
-#   section 3.2); at norm 1 it caps SGD's step at $\eta$. Adam's step it cannot cap: multiplying every
-#   gradient by the same $c > 0$ leaves $\hat m/\sqrt{\hat v}$ unchanged ($\epsilon$ aside). And here the
-#   clip is no rare event: inside the recipe it acts on a tenth to a quarter of the steps at rate 1 and on
-#   more than half at rate 10 (details C; at the tuned rates it moves the mean test accuracy by less than
-#   2.5 points).
+#   6 to 9 points below AdamW + schedule on average, and 15 to 16 points below in the worst configuration.
+#   (Without the schedule, AdamW sits near always one class with or without the clip: little room to fall.)
+#   Clipping guards against rare, very large gradients, the "exploding gradients" of recurrent networks
+#   (Pascanu et al., 2013, section 3.2); at norm 1 it caps SGD's step at $\eta$. Adam's step it cannot cap:
+#   multiplying every gradient by the same $c > 0$ leaves $\hat m/\sqrt{\hat v}$ unchanged ($\epsilon$
+#   aside). And here the clip is no rare event: inside the recipe it acts on a tenth to a quarter of the
+#   steps at rate 1 and on more than half at rate 10 (details C; at the tuned rates it moves the mean test
+#   accuracy by less than 2.5 points).
 #
 # **Four take-aways from section 6.**
 #
-# 1. Tune each optimizer's learning rate: good rates differ between optimizers, and SGD at Keras's default 0.01 ends
-#    more than 20 points below its best.
+# 1. Give each optimizer its own search for the learning rate: good rates differ between optimizers (SGD's
+#    chosen rate is at least ten times Adam's and AdamW's), and SGD at Keras's default 0.01 ends more than
+#    20 points below its best.
 # 2. SGD does well over the narrowest range: in the search no other grid rate came within 5 points of SGD's best
 #    rate; Adam and AdamW had two such other rates, the recipe three (the rings mark the chosen rates).
 # 3. On this problem the schedule, mostly its decay, makes large rates hurt AdamW far less; adding the clip to it
-#    lowers the score.
+#    lowers the score on average (in at least four of the five configurations).
 # 4. One seed is an anecdote: judge over seeds, then recheck on others.
 #
 # The limits: one small problem, one batch size and one budget (at which SGD's loss is still falling); only
@@ -1155,8 +1159,8 @@ fig.suptitle("The same run, four frames (seed 10, recipe at peak rate 0.1)");
 #   loss halfway between two of them); and, measured in section 6, runs from
 #   different seeds end at different accuracies after the same budget.
 # - A fair comparison tunes every optimizer by the same search over several seeds, chooses on validation data
-#   with a stated tie-break, judges on fresh seeds and unseen test data, and rechecks on other seeds. Here every
-#   optimizer needed its own rate; in the comparison plain SGD trailed, its training loss still falling at the
+#   with a stated tie-break, judges on fresh seeds and unseen test data, and rechecks on other seeds. Here SGD's
+#   chosen rate was at least ten times Adam's; in the comparison plain SGD trailed, its training loss still falling at the
 #   end of the budget; at rates 1 to 10 the schedule, mostly its cosine decay, lifted AdamW from about half to
 #   about 70–88 %, and adding the clip to the schedule lowered it by 6 to 9 points on average. Facts about this
 #   budget and problem; the protocol carries over.
