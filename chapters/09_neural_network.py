@@ -592,7 +592,7 @@ fig.colorbar(image, ax=ax_map, shrink=0.8, label="$p$");
 # loss, the loss halfway between two points of equal loss could not be higher
 # than theirs (and the points between two minima would be minima too); here,
 # halfway between the trained network and a shuffled copy of it, the loss is
-# more than five times higher (the figure follows the loss along the whole straight
+# about twenty times higher (the figure follows the loss along the whole straight
 # segment between them). That is all this demonstration shows: the
 # loss is not convex. It does not show that runs from different seeds end at
 # points of different quality (these copies have *equal* loss); that is a
@@ -611,7 +611,7 @@ print("training loss: trained {:.4f}, shuffled copy {:.4f}, halfway between them
 # %% jupyter={"source_hidden": true}
 # Checks: the numbers quoted in the text (nothing new to learn here).
 assert np.isclose(losses[0], losses[1], rtol=1e-12, atol=0)       # the same function
-assert losses[2] > 5 * losses[0]                                  # a convex loss could not do this
+assert 20 < losses[2] / losses[0] < 24                          # about twenty times: a convex loss could not
 assert np.isclose(along[20], 0.5) and np.isclose(losses[1], mlp_loss(shuffled, X, y))
 
 # %% jupyter={"source_hidden": true}
@@ -622,7 +622,7 @@ ax.plot([0, 1], profile[[0, -1]], color=COLORS["vermillion"], linestyle="--",
         label="the chord: a convex loss would stay on or below it")
 ax.set(xlabel="position on the straight segment (0: trained network, 1: its shuffled copy)",
        ylabel="training cross-entropy", title="Between two networks of equal loss, the loss rises")
-ax.legend(fontsize=8, loc="center", bbox_to_anchor=(0.5, 0.25));        # under the hump, above the chord
+ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2);     # below the axes: no line hidden
 
 # %% [markdown]
 # ## 5. The toolbox
@@ -704,7 +704,7 @@ assert recipe_schedule(1.0, SHORT)(len(steps) - 1) < 1e-4
 # 2. **The same budget.** 100 epochs of mini-batches of 25 (900 steps), the same network and data.
 # 3. **Chosen on validation data, over 3 seeds** (0, 1, 2; a seed fixes the starting weights and the order of
 #    the mini-batches): each optimizer gets the rate with the best mean validation accuracy, and a tie (75
-#    validation points make them common) goes to the lower mean validation loss.
+#    validation points make them common) goes to the lower mean validation loss, then to the smaller rate.
 # 4. **Judged on fresh seeds and unseen data.** Ten new seeds (10–19) at the chosen rate, scored on the test set.
 # 5. **Rechecked on other seeds.** The same protocol for SGD and the recipe (and SGD with the recipe's schedule)
 #    in four more **seed configurations** (tuning seeds 3–5 with evaluation seeds 20–29, …, tuning seeds 12–14
@@ -775,7 +775,7 @@ def search_rates(make, configs=(TUNE_SEEDS,), rates=LR_GRID):
 
 
 def choose(acc, loss):
-    """The rate of LR_GRID with the most validation points right over the seeds; ties go to the lower mean loss."""
+    """The rate of LR_GRID with the most validation points right over the seeds; ties: lower mean loss, then smaller rate."""
     return LR_GRID[np.lexsort((loss.mean(axis=0), -np.rint(acc * len(val_set.y)).sum(axis=0)))[0]]
 
 
@@ -790,6 +790,9 @@ for name in OPTIMIZERS:
 # Checks: the numbers quoted in the text (nothing new to learn here).
 sgd_default = mean_acc["SGD"][np.argmin(abs(LR_GRID - 0.01))]
 assert best_lr["SGD"] >= 9.9 * max(best_lr["Adam"], best_lr["AdamW"])        # in this run
+start_grads = [mlp_loss_and_grad(init_mlp(SIZES, seed=s), X, y)[1] for s in TUNE_SEEDS]   # full batch, at the start
+median_g = np.array([np.median(np.abs(np.concatenate([v.ravel() for v in g.values()]))) for g in start_grads])
+assert np.all((median_g >= 0.002) & (median_g <= 0.005)) and np.all((1 / median_g > 200) & (1 / median_g < 500))
 assert sgd_default < 0.7 and mean_acc["SGD"].max() - sgd_default > 0.2       # untuned SGD: far worse
 dip = np.argmin(abs(LR_GRID - 0.0316))
 assert all(mean_acc[n][dip] < min(mean_acc[n][dip - 1], mean_acc[n][dip + 1]) - 0.03 for n in ("Adam", "AdamW"))
@@ -831,7 +834,11 @@ fig.suptitle(f"The search after {SHORT} epochs: mean over 3 seeds (small faint m
 #
 # - **Every optimizer needs its own search for a learning rate.** In this run SGD's chosen rate is at least ten times
 #   Adam's and AdamW's, and SGD at 0.01, the default `learning_rate` of Keras's `SGD` (`torch.optim.SGD`
-#   2.13 defaults to 0.001), ends more than 20 points below SGD at its best rate of the grid.
+#   2.13 defaults to 0.001), ends more than 20 points below SGD at its best rate of the grid. One reason
+#   the rates lie so far apart: Adam's first step moves every weight by $\eta$ whatever the size of its
+#   gradient ($\epsilon$ aside; chapter 06, section 3), while SGD's moves weight $i$ by $\eta\,|g_i|$. At
+#   the start the median $|g_i|$ of the full-batch gradient is between 0.002 and 0.005 (seeds 0–2), so at
+#   the same rate a full-batch SGD step moves a typical weight 200 to 500 times less than Adam's first step.
 # - **The curves are noisy.** Each point is a mean over only 3 seeds (faint) and 75 validation points.
 #   Adam's and AdamW's curves dip at 0.0316, between two good rates, by more than 3 points; three seeds
 #   cannot tell how much of such a dip is real and how much is luck. The search picks among good rates
@@ -840,7 +847,8 @@ fig.suptitle(f"The search after {SHORT} epochs: mean over 3 seeds (small faint m
 # ### 6b. The comparison
 #
 # Each optimizer at its chosen rate, ten fresh seeds (10–19), scored on the test set
-# after the same 100 epochs; and each run's **training loss**, the quantity it minimises.
+# after the same 100 epochs; and each run's **training loss**, the quantity its gradients come from (AdamW and
+# the recipe also shrink the weights at every step).
 
 # %%
 EVAL_SEEDS = list(range(10, 20))
@@ -885,10 +893,13 @@ ax.set(xlabel="optimizer, each at its chosen rate (bar: mean of the 10 seeds)", 
 
 # %% [markdown]
 # In this run plain SGD has the lowest mean test accuracy and the widest spread over seeds. The order of
-# the other four is fragile: for each, another rate of the grid scored within five points of the chosen
-# one in the search, so which rate is chosen is partly luck, and with it the ranking; and no gap among
-# them is clear of the test set's own noise once the six comparisons are corrected for (all runs share the same
-# 100 test points: the [details notebook](09_neural_network_details.ipynb), section D, measures each gap against it).
+# the other four is fragile, for two reasons. First, for each, another rate of the grid scored within five
+# points of the chosen one in the search, so which rate is chosen is partly luck, and with it the ranking.
+# Second, all runs are scored on the same 100 test points, so a gap of a few points can come from which
+# points happen to be in the test set; and the more pairs one compares (six among four optimizers), the more
+# likely one of them shows a large gap by chance alone, so each gap must clear a higher bar. No gap among the
+# four clears it: the [details notebook](09_neural_network_details.ipynb), section D, measures each gap against
+# the test set's noise, with that correction for six comparisons.
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
@@ -991,7 +1002,7 @@ assert np.all(cosine > plain + 0.1)                                             
 assert np.all(np.abs(warm - plain) < 0.1) and np.any(warm > plain) and np.any(warm < plain)   # warm-up: no consistent effect
 assert max(best_lr["AdamW"], best_lr[RECIPE]) < LR_GRID[large].min()                 # the scored rates: too large
 assert -0.09 < clip_effect.mean() < -0.06 and np.sum(clip_effect < 0) >= 4          # the clip: 6 to 9 points lower
-assert -0.165 < clip_effect.min() < -0.15 and clip_effect.max() < 0.01               # 15 to 16 points; under 1 up
+assert -0.17 < clip_effect.min() < -0.15 and clip_effect.max() < 0.01                # 15 to 17 points; under 1 up
 assert SHORT * STEPS_PER_EPOCH == 900 and np.isclose(val_set.y.mean(), 0.48)         # always class 1: 0.48
 
 # %% jupyter={"source_hidden": true}
@@ -1033,7 +1044,7 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0));
 #   last 810 of the 900 steps.
 # - **With the schedule, the clip lowers the score** in at least four of the five configurations (on one CPU
 #   path the fifth moves by under 1 point; thin grey lines join each configuration's pair): the recipe scores
-#   6 to 9 points below AdamW + schedule on average, and 15 to 16 points below in the worst configuration.
+#   6 to 9 points below AdamW + schedule on average, and 15 to 17 points below in the worst configuration.
 #   (Without the schedule, AdamW sits near always one class with or without the clip: little room to fall.)
 #   Clipping guards against rare, very large gradients, the "exploding gradients" of recurrent networks
 #   (Pascanu et al., 2013, section 3.2); at norm 1 it caps SGD's step at $\eta$. Adam's step it cannot cap:
