@@ -145,7 +145,17 @@ fig.suptitle("Two spirals: 400 points, two classes, split three ways");
 # boundary $z = 0$ would be a straight line again. (The other common choice,
 # the ReLU $\max(0, a)$, is `activation="relu"` in `gdlearn.mlp`; we keep $\tanh$.)
 #
-# Written for all $n$ examples at once (rows of $X$), it is two matrix products:
+# The figure below builds such a network by hand, with $h = 3$: each unit is a soft
+# step across one side of a triangle, $H_j = \tanh\big(4\,(0.5 - d_j \cdot x)\big)$ with
+# $d_j$ a unit vector, near $+1$ on the triangle's side of that line and near $-1$
+# beyond it; the logit $z = H_1 + H_2 + H_3 - 2$ is positive only where all three
+# units are (each is below 1, so one unit at or below 0 leaves the sum below 2). Its
+# boundary $z = 0$ encloses a rounded triangle, which no linear logit can do: the
+# three points beyond the sides (crosses) average to the centre (dot), so a linear $z$
+# positive at the centre is positive at one of them at least; here it is negative at all three.
+#
+# Written for all $n$ examples at once (rows of $X$), it is two matrix products
+# (the figure's plotting code uses the same three lines):
 
 # %%
 def two_layer_forward(params, X):
@@ -159,6 +169,31 @@ params = init_mlp([2, 16, 1], seed=0)            # W1 (2, 16), b1 (16,), W2 (16,
 z, H = two_layer_forward(params, X)
 print({k: v.shape for k, v in params.items()}, "logits:", z.shape)
 assert np.allclose(z, mlp_forward(params, X)[0])   # the library computes the same thing
+
+# %% jupyter={"source_hidden": true}
+# Plotting code for the figure: nothing new to learn here.
+angles = np.radians([90, 210, 330])
+sides = np.column_stack([np.cos(angles), np.sin(angles)])               # d_j: one unit vector per side
+by_hand = {"W1": -4 * sides.T, "b1": np.full(3, 2.0), "W2": np.ones((3, 1)), "b2": np.array([-2.0])}
+span = np.linspace(-1.25, 1.25, 151)
+S1, S2 = np.meshgrid(span, span)
+z_plane, H_plane = two_layer_forward(by_hand, np.column_stack([S1.ravel(), S2.ravel()]))
+z_centre, _ = two_layer_forward(by_hand, np.zeros((1, 2)))
+z_outside, _ = two_layer_forward(by_hand, sides)                     # one point beyond each side
+assert z_centre[0] > 0 and np.all(z_outside < 0) and np.allclose(sides.mean(axis=0), 0)   # no linear z can do this
+fig, axes = plt.subplots(1, 4, figsize=(13, 3.3))
+for j, ax in enumerate(axes[:3]):
+    ax.imshow(H_plane[:, j].reshape(S1.shape), extent=(-1.25, 1.25, -1.25, 1.25), origin="lower",
+              cmap=PROBA_CMAP, vmin=-1, vmax=1)
+    ax.set(title=f"hidden unit $H_{j + 1}$", xticks=[-1, 0, 1], yticks=[-1, 0, 1])
+image = axes[3].imshow(z_plane.reshape(S1.shape), extent=(-1.25, 1.25, -1.25, 1.25), origin="lower",
+                       cmap=PROBA_CMAP, vmin=-3, vmax=3)
+axes[3].contour(S1, S2, z_plane.reshape(S1.shape), levels=[0], colors="black", linewidths=1.2)
+axes[3].plot(*sides.T, "x", color="black", markersize=8)
+axes[3].plot(0, 0, "o", color="black", markersize=4)
+axes[3].set(title="logit $z = H_1 + H_2 + H_3 - 2$ ($z = 0$: black)", xticks=[-1, 0, 1], yticks=[-1, 0, 1])
+fig.colorbar(image, ax=axes[3], shrink=0.8)
+fig.suptitle("Three soft steps (blue: $-1$, orange: $+1$) and their sum: a bent boundary", y=1.08);
 
 # %% [markdown]
 # The parameters are a plain dict of arrays. `init_mlp` draws the weights at
@@ -523,10 +558,8 @@ print(f"at Adam's default rate 0.001: validation accuracy {at_default.val_accura
 # Checks: the numbers quoted in the text (nothing new to learn here).
 assert history.status == "ok" and history.loss[-1] < history.loss[0] / 5     # the loss falls more than five-fold
 L, A = np.array(history.loss), np.array(history.accuracy)                      # a fast drop, then a plateau:
-assert np.allclose(L[[0, 10, 30, 50]], [0.70, 0.61, 0.60, 0.55], atol=0.005)
-assert np.argmax(A[:5]) == 2 and round(A[2], 2) == 0.65 and round(A[9], 2) == 0.53 and A[5:36].max() < 0.6
+assert A[10:36].max() < 0.6                                                  # below 0.6 until epoch 35
 assert np.all(np.abs(L[10:31] - logreg_loss) < 0.01)                        # the plateau: a straight line's loss
-assert np.rint(A[9] * len(y)) == 120 and np.rint(logreg[0] * len(y)) == 119  # and its accuracy, within one point
 assert L[:31].min() > logreg_loss - 0.01 and 45 <= np.argmax(L < logreg_loss - 0.05) <= 55   # 0.05 below: epoch ~50
 assert history.val_accuracy[-1] >= 0.9 and np.argmin(history.val_loss) >= EPOCHS - 5
 gap = np.array(history.val_loss) - np.array(history.loss)
@@ -556,12 +589,14 @@ def plot_boundary(params, ax, points=train_set, resolution=120, title=None):
 fig, (ax_loss, ax_acc, ax_map) = plt.subplots(1, 3, figsize=(13, 3.8), width_ratios=[1, 1, 1.05])
 ax_loss.plot(history.loss, color=COLORS["blue"], label="training")
 ax_loss.plot(history.val_loss, color=COLORS["vermillion"], linestyle="--", label="validation")
+ax_loss.axhline(logreg_loss, color="grey", linestyle=":", linewidth=1, label="logistic regression (training)")
 ax_loss.set(yscale="log", xlabel="epoch", ylabel="cross-entropy", title="Loss")
 for axis_format in (ax_loss.yaxis.set_major_formatter, ax_loss.yaxis.set_minor_formatter):
     axis_format(plt.FormatStrFormatter("%g"))                       # plain numbers, not 6×10⁻¹
 ax_loss.legend()
 ax_acc.plot(history.accuracy, color=COLORS["blue"], label="training")
 ax_acc.plot(history.val_accuracy, color=COLORS["vermillion"], linestyle="--", label="validation")
+ax_acc.axhline(logreg[0], color="grey", linestyle=":", linewidth=1, label="logistic regression (training)")
 ax_acc.set(xlabel="epoch", ylabel="accuracy", ylim=(0.4, 1.02), title="Accuracy")
 ax_acc.legend(loc="lower right")
 image = plot_boundary(first, ax_map, title="Probability of class 1 after 250 epochs")
@@ -570,14 +605,12 @@ fig.colorbar(image, ax=ax_map, shrink=0.8, label="$p$");
 # %% [markdown]
 # The loss falls more than five-fold, above 90 % of the validation points are
 # right, and the boundary (black) winds between the arms. The start is a fast drop,
-# then a plateau. The loss falls from 0.70 to 0.61 in the first 10 epochs, is still
-# 0.60 at epoch 30 and 0.55 at epoch 50, and only then falls steadily. The training
-# accuracy climbs to 0.65 at epoch 2, falls back to 0.53 by epoch 9 and is still
-# below 0.6 at epoch 35. The plateau is what a straight line can do: from epoch 10 to 30
-# the loss stays within 0.01 of logistic regression's 0.606, and the accuracy at epoch 9
-# (120 of 225 points) is within one point of logistic regression's (section 1). To go lower, the network must compute
-# something no linear model can; its loss is 0.05 below that level only around epoch 50.
-# So do not judge an optimizer by its first steps.
+# then a plateau at what a straight line can do (dotted grey: logistic regression,
+# section 1): from epoch 10 to 30 the loss stays within 0.01 of logistic regression's
+# 0.606, and from epoch 10 to 35 the training accuracy stays below 0.6. To go lower, the
+# network must compute something no linear model can; its loss is 0.05 below the
+# line's only around epoch 50, and then falls steadily. So do not judge an optimizer
+# by its first steps.
 #
 # The usual sign of overfitting is a validation loss that turns upward while the
 # training loss keeps falling. It is absent here: the validation loss reaches its
@@ -597,8 +630,9 @@ fig.colorbar(image, ax=ax_map, shrink=0.8, label="$p$");
 # loss is not convex. It does not show that runs from different seeds end at
 # points of different quality (these copies have *equal* loss); that is a
 # separate, measured fact: section 6 trains the same network from many seeds,
-# for a fixed budget of mini-batch steps, and their test accuracies spread
-# (a spread that stopped, noisy runs can show even on a convex loss).
+# for a fixed budget of mini-batch steps, and their test accuracies spread.
+# (Runs stopped after a fixed budget of noisy mini-batch steps can spread like
+# that even on a convex loss: chapter 04's noise ball.)
 
 # %%
 perm = np.random.default_rng(0).permutation(16)                 # a reordering of the first hidden layer
@@ -897,9 +931,9 @@ ax.set(xlabel="optimizer, each at its chosen rate (bar: mean of the 10 seeds)", 
 # points of the chosen one in the search, so which rate is chosen is partly luck, and with it the ranking.
 # Second, all runs are scored on the same 100 test points, so a gap of a few points can come from which
 # points happen to be in the test set; and the more pairs one compares (six among four optimizers), the more
-# likely one of them shows a large gap by chance alone, so each gap must clear a higher bar. No gap among the
-# four clears it: the [details notebook](09_neural_network_details.ipynb), section D, measures each gap against
-# the test set's noise, with that correction for six comparisons.
+# likely one of them shows a large gap by chance alone. With Bonferroni's correction for six comparisons, a
+# gap must exceed about 2.6 paired standard errors (one comparison alone would need about 2), and none does
+# ([details notebook](09_neural_network_details.ipynb), section D).
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
@@ -953,7 +987,8 @@ assert abs(rate_left - 0.03) < 0.005 and recipe_schedule(1.0, SHORT)(SHORT * STE
 #
 # ### 6c. Which piece of the recipe does the work?
 #
-# The recipe adds a clip and a schedule to AdamW. Which piece makes a learning rate set too large hurt less? A
+# Section 6b compared tuned rates. A rate can also be set too large, for instance when no search was run. The
+# recipe adds a clip and a schedule to AdamW: which piece makes a learning rate set too large hurt less? A
 # variant's **score** is its mean validation accuracy at the grid's three largest rates, 1, 3.16 and 10, over 3 tuning
 # seeds: all three lie above the rates chosen for AdamW and the recipe, so the score measures robustness to a
 # too-large rate. The variants: AdamW with only the clip, only the warm-up (then a constant rate), only the cosine
@@ -999,6 +1034,7 @@ with_schedule = np.c_[schedule, recipe]
 assert np.all((with_schedule > 0.69) & (with_schedule < 0.885))                     # between about 70 % and 88 %
 assert min(tuned.values()) > with_schedule.max() + 0.05                              # well below a tuned rate
 assert np.all(cosine > plain + 0.1)                                                  # the decay alone: > 10 points
+assert np.all(cosine - plain > 0.5 * (schedule - plain))                             # mostly its decay
 assert np.all(np.abs(warm - plain) < 0.1) and np.any(warm > plain) and np.any(warm < plain)   # warm-up: no consistent effect
 assert max(best_lr["AdamW"], best_lr[RECIPE]) < LR_GRID[large].min()                 # the scored rates: too large
 assert -0.09 < clip_effect.mean() < -0.06 and np.sum(clip_effect < 0) >= 4          # the clip: 6 to 9 points lower
