@@ -64,7 +64,7 @@ def _points(n, seed):
 # labels `y` (shape `(n,)`, values in [0, 1]) and returns the tuple
 # `(loss, dz)`:
 #
-# $$\text{loss} = \frac1n \sum_i \log(1 + e^{z_i}) - y_i z_i, \qquad
+# $$\text{loss} = \frac1n \sum_i \big(\log(1 + e^{z_i}) - y_i z_i\big), \qquad
 # \text{dz}_i = \frac{\partial\,\text{loss}}{\partial z_i} = \frac{\sigma(z_i) - y_i}{n},$$
 #
 # `loss` a float and `dz` an array of shape `(n,)`. It must work for huge logits
@@ -149,7 +149,7 @@ check("ex09_1", bce_from_logits)
 # The network of the chapter, with one hidden layer of $h$ tanh units:
 #
 # $$a = X W_1 + b_1, \quad H = \tanh(a), \quad z = H W_2 + b_2, \quad
-# L = \frac1n \sum_i \log(1 + e^{z_i}) - y_i z_i ,$$
+# L = \frac1n \sum_i \big(\log(1 + e^{z_i}) - y_i z_i\big) ,$$
 #
 # with `params = {"W1": (d, h), "b1": (h,), "W2": (h, 1), "b2": (1,)}`, `X` of
 # shape `(n, d)` and `y` of shape `(n,)`. Write `two_layer_backprop(params, X, y)`,
