@@ -833,6 +833,9 @@ for name in OPTIMIZERS:
 sgd_default = mean_acc["SGD"][np.argmin(abs(LR_GRID - 0.01))]
 assert best_lr["SGD"] >= 9.9 * max(best_lr["Adam"], best_lr["AdamW"])        # in this run
 assert np.abs(mean_acc["AdamW"] - mean_acc["Adam"]).max() < 0.08             # decoupled decay: within 8 points
+up_to = np.flatnonzero(LR_GRID <= 0.1 + 1e-12)                                 # momentum's rates up to 0.1
+assert np.all(np.abs(mean_acc["momentum"][up_to] - mean_acc["SGD"][up_to + 2]) < 0.03)   # SGD at 10x: 3 points
+assert mean_acc["momentum"][up_to[-1] + 1] > mean_acc["SGD"][up_to[-1] + 3] + 0.1       # at 0.316 vs 3.16
 start_grads = [mlp_loss_and_grad(init_mlp(SIZES, seed=s), X, y)[1] for s in TUNE_SEEDS]   # full batch, at the start
 median_g = np.array([np.median(np.abs(np.concatenate([v.ravel() for v in g.values()]))) for g in start_grads])
 assert np.all((median_g >= 0.002) & (median_g <= 0.005)) and np.all((1 / median_g > 200) & (1 / median_g < 500))
@@ -873,7 +876,7 @@ axes[1].set(title="The Adam family")
 fig.suptitle(f"The search after {SHORT} epochs: mean over 3 seeds (small faint markers: each seed)");
 
 # %% [markdown]
-# Two things to read in the figure before any comparison of the winners:
+# Three things to read in the figure before any comparison of the winners:
 #
 # - **Every optimizer needs its own search for a learning rate.** In this run SGD's chosen rate is at least ten times
 #   Adam's and AdamW's, and SGD at 0.01, the default `learning_rate` of Keras's `SGD` (Keras 3,
@@ -883,6 +886,11 @@ fig.suptitle(f"The search after {SHORT} epochs: mean over 3 seeds (small faint m
 #   $\eta\,|g_i|$. At the start the median $|g_i|$ of the full-batch gradient is between 0.002 and 0.005 (seeds
 #   0–2), so at the same rate a full-batch SGD step moves a typical weight 200 to 500 times less than Adam's first
 #   step.
+# - **Momentum acts like a ten times larger rate, up to a point.** For rates up to 0.1, momentum's mean
+#   validation accuracy at rate $\eta$ is within 3 points of SGD's at $10\eta$, two grid points to the right
+#   (left panel): on a long slope with a steady gradient, momentum's steps grow to $1/(1 - \beta) = 10$ times
+#   SGD's at the same rate (chapter 05, section 2). Beyond that the two part: momentum at 0.316 scores more
+#   than 10 points above SGD at 3.16.
 # - **The curves are noisy.** Each point is a mean over only 3 seeds (faint) and 75 validation points.
 #   Adam's and AdamW's curves dip at 0.0316, between two good rates, by more than 3 points; three seeds
 #   cannot tell how much of such a dip is real and how much is luck. The search picks among good rates
@@ -950,16 +958,19 @@ ax.set(xlabel="optimizer at its chosen rate; right of the grey line, the recipe 
 # column), its mean test accuracy changes by more than 3 points, while the other three's means lie within 2
 # points of each other. At one of the two rates the recipe is first of the four, at the other behind at least
 # two of them. Which of two nearly tied rates a search picks is partly luck, and can even depend on round-off
-# (section 5). The others have near ties too: for each of the four, another rate of the grid scored within
-# five points of the chosen one in the search.
+# (section 5). Near ties are common: for each of the four (the recipe included), another rate of the grid
+# scored within five points of the chosen one in the search.
 #
 # A second source of noise: all runs are scored on the same 100 test points, so part of any gap comes from
 # which points were drawn. The [details notebook](09_neural_network_details.ipynb), section D, measures that
 # part with the **paired standard error** of a gap: for each test point, the difference between the two
 # optimizers' shares of the ten seeds that get it right; the standard deviation of these 100 differences over
-# $\sqrt{100}$ (the seeds held fixed). As it compares all ten pairs of the five, a gap must exceed about 2.8
-# paired standard errors to count (Bonferroni's correction, explained there). SGD's gap to each of the other
-# four counts; none of the six gaps among the four does.
+# $\sqrt{100}$ (the seeds held fixed). A gap is then measured in these units: 3 points with a paired standard
+# error of 1 point is 3 standard errors from zero. Were no gap real, one comparison would still pass 2 standard
+# errors by luck about one time in twenty (the normal distribution's two-sided 5 % point); details D compares
+# all ten pairs of the five, so, by Bonferroni's correction, a gap counts only above about 2.8 (the two-sided
+# 5 %/10 point), which keeps the chance that any of the ten passes by luck at most 5 %. SGD's gap to each of
+# the other four counts; none of the six gaps among the four does.
 
 # %% jupyter={"source_hidden": true}
 # Plotting code for the figure: nothing new to learn here.
@@ -1018,8 +1029,8 @@ assert abs(rate_left - 0.03) < 0.005 and recipe_schedule(1.0, SHORT)(SHORT * STE
 # The tuning seeds are a second source of luck. The [details notebook](09_neural_network_details.ipynb),
 # section B, reruns the whole protocol in the four other seed configurations, for plain SGD, the recipe, and
 # SGD with the recipe's schedule. In all five, SGD at 0.01 stays far below SGD at its best rate, and SGD's
-# chosen rate at or above the recipe's peak; the chosen rates move between grid points, and with them the
-# size of the recipe's lead. In all five the recipe's worst seed beats both SGD arms'.
+# chosen rate at or above the recipe's peak; the chosen rates move between grid points, and the size of the
+# recipe's lead varies with them. In all five the recipe's worst seed beats both SGD arms'.
 #
 # ### 6c. Which piece of the recipe does the work?
 #
@@ -1127,13 +1138,14 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0));
 # gradients" of recurrent networks (Pascanu et al., 2013, section 3.2); at norm 1 it caps SGD's step at $\eta$.
 # It does not cap Adam's step: multiplying every gradient by the same $c > 0$ leaves $\hat m/\sqrt{\hat v}$
 # unchanged ($\epsilon$ aside), and a clip, whose factor changes from step to step, only changes how much each
-# gradient weighs in $m$ and $v$. Details C measures this in AdamW + clip at the constant rates 1, 3.16 and
-# 10 (no schedule): the norm of Adam's step per unit rate, $\hat m/(\sqrt{\hat v} + \epsilon)$, has a median
-# over the steps (mean of 3 seeds) above 1.2 with the clip, where clipped SGD's is at most 1, and within a
-# factor 1.5 of its median without the clip. And here the clip is no rare event: inside the recipe it acts on
-# a tenth to a quarter of the steps at rate 1 and on more than half at rate 10. Why it *lowers* the score,
-# rather than leaving it alone, this chapter does not establish; at the tuned rates it moves the mean test
-# accuracy by less than 2.5 points (details C).
+# gradient weighs in $m$ and $v$.
+#
+# **What details C measured.** In AdamW + clip at the constant rates 1, 3.16 and 10 (no schedule): the norm of
+# Adam's step per unit rate, $\hat m/(\sqrt{\hat v} + \epsilon)$, has a median over the steps (mean of 3 seeds)
+# above 1.2 with the clip, where clipped SGD's is at most 1, and within a factor 1.5 of its median without the
+# clip. And here the clip is no rare event: inside the recipe it acts on a tenth to a quarter of the steps at
+# rate 1 and on more than half at rate 10. Why it *lowers* the score, rather than leaving it alone, this chapter
+# does not establish; at the tuned rates it moves the mean test accuracy by less than 2.5 points (details C).
 #
 # **Four take-aways from section 6.**
 #
