@@ -1280,6 +1280,6 @@ fig.suptitle("The same run, four frames (seed 10, recipe at peak rate 0.1)");
 #
 # Open [`exercises/09_neural_network.ipynb`](../exercises/09_neural_network.ipynb):
 # the cross-entropy and its gradient from the logits, backpropagation through a
-# two-layer network, one epoch of mini-batch training, and choosing a learning rate
-# by section 6a's rule. Each exercise has a
+# two-layer network, one epoch of mini-batch training, choosing a learning rate
+# by section 6a's rule, and measuring a gap in paired standard errors (section 6b). Each exercise has a
 # `check(...)` cell that tells you at once whether your code is right.

@@ -9,7 +9,7 @@
 # %% [markdown]
 # # Exercises 09 — Capstone: a neural network
 #
-# Four exercises on [chapter 09](../chapters/09_neural_network.ipynb), 12 points in all.
+# Five exercises on [chapter 09](../chapters/09_neural_network.ipynb), 14 points in all.
 #
 # **How to work.** Each exercise asks for one function. Replace the line
 # `raise NotImplementedError(...)` with your code, then run the `check(...)` cell
@@ -134,6 +134,34 @@ def choose_rate(rates, correct, val_loss):
 
 # %%
 check("ex09_4", choose_rate)
+
+
+# %% [markdown]
+# ## Exercise 9.5 — is a gap noise? The paired standard error (2 points)
+#
+# Section 6b of the chapter scores every optimizer on the *same* test points, so part of a
+# gap between two optimizers comes from which points were drawn. The chapter measures that
+# part with the **paired standard error**. Write `paired_gap(right_a, right_b)`:
+#
+# - `right_a`: which test points each run of optimizer A gets right, a boolean array of
+#   shape `(points, seeds)` (row: a test point; column: a seed);
+# - `right_b`: the same for optimizer B, with the same seeds and the same shape.
+#
+# For each test point $i$, let $d_i$ be A's share of the seeds that get point $i$ right
+# minus B's share. Return the tuple `(gap, se)`: `gap` is the mean of the $d_i$ over the
+# points (which equals A's mean accuracy minus B's), and `se` is the sample standard
+# deviation of the $d_i$ (`ddof=1`) over $\sqrt{\text{points}}$. The ratio `gap / se` then
+# says how many paired standard errors the gap is from zero.
+
+# %%
+def paired_gap(right_a, right_b):
+    """Gap in mean accuracy, A − B, and its paired standard error over the shared test points."""
+    # YOUR CODE HERE
+    raise NotImplementedError("replace this line with your code")
+
+
+# %%
+check("ex09_5", paired_gap)
 
 
 # %% [markdown]

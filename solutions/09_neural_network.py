@@ -9,7 +9,7 @@
 # %% [markdown]
 # # Exercises 09 — Capstone: a neural network
 #
-# Four exercises on [chapter 09](../chapters/09_neural_network.ipynb), 12 points in all.
+# Five exercises on [chapter 09](../chapters/09_neural_network.ipynb), 14 points in all.
 #
 # **How to work.** Each exercise asks for one function. Replace the line
 # `raise NotImplementedError(...)` with your code, then run the `check(...)` cell
@@ -399,6 +399,105 @@ Exercise(
 
 # %%
 check("ex09_4", choose_rate)
+
+
+# %% [markdown]
+# ## Exercise 9.5 — is a gap noise? The paired standard error (2 points)
+#
+# Section 6b of the chapter scores every optimizer on the *same* test points, so part of a
+# gap between two optimizers comes from which points were drawn. The chapter measures that
+# part with the **paired standard error**. Write `paired_gap(right_a, right_b)`:
+#
+# - `right_a`: which test points each run of optimizer A gets right, a boolean array of
+#   shape `(points, seeds)` (row: a test point; column: a seed);
+# - `right_b`: the same for optimizer B, with the same seeds and the same shape.
+#
+# For each test point $i$, let $d_i$ be A's share of the seeds that get point $i$ right
+# minus B's share. Return the tuple `(gap, se)`: `gap` is the mean of the $d_i$ over the
+# points (which equals A's mean accuracy minus B's), and `se` is the sample standard
+# deviation of the $d_i$ (`ddof=1`) over $\sqrt{\text{points}}$. The ratio `gap / se` then
+# says how many paired standard errors the gap is from zero.
+
+# %%
+def paired_gap(right_a, right_b):
+    """Gap in mean accuracy, A − B, and its paired standard error over the shared test points."""
+    ### BEGIN SOLUTION
+    d = np.mean(right_a, axis=1) - np.mean(right_b, axis=1)      # per test point, over the seeds
+    return float(d.mean()), float(d.std(ddof=1) / np.sqrt(len(d)))
+    ### END SOLUTION
+
+
+# %%
+### BEGIN HIDDEN TESTS
+import warnings
+
+
+def _paired_variant(right_a, right_b, *, mistake):
+    a, b = np.mean(right_a, axis=1), np.mean(right_b, axis=1)
+    d, n = a - b, len(a)
+    if mistake == "unpaired":
+        return float(d.mean()), float(np.sqrt(a.var(ddof=1) / n + b.var(ddof=1) / n))
+    if mistake == "over seeds":
+        per_seed = np.mean(right_a, axis=0) - np.mean(right_b, axis=0)
+        with np.errstate(all="ignore"), warnings.catch_warnings():     # one seed: no spread, nan
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return float(d.mean()), float(per_seed.std(ddof=1) / np.sqrt(len(per_seed)))
+    if mistake == "ddof 0":
+        return float(d.mean()), float(d.std() / np.sqrt(n))
+    if mistake == "no sqrt":
+        return float(d.mean()), float(d.std(ddof=1))
+    if mistake == "sign":
+        return float(-d.mean()), float(d.std(ddof=1) / np.sqrt(n))
+    raise ValueError(mistake)
+
+
+def _runs(points, seeds, seed, shared=0.8):
+    """Two optimizers' right/wrong on shared test points: a point's difficulty is common to both."""
+    r = np.random.default_rng(seed)
+    easy = r.random(points) < shared                               # easy points: mostly right for both
+    p_a = np.where(easy, 0.97, 0.55)[:, None]
+    p_b = np.where(easy, 0.95, 0.45)[:, None]
+    return r.random((points, seeds)) < p_a, r.random((points, seeds)) < p_b
+
+
+Exercise(
+    "ex09_5", function="paired_gap", points=2,
+    title="Exercise 9.5 — is a gap noise? The paired standard error",
+    visible=[
+        Case(np.array([[1, 1, 1], [1, 1, 0], [0, 1, 0], [1, 1, 1], [0, 0, 1], [1, 0, 1]], bool),
+             np.array([[1, 1, 1], [1, 0, 0], [0, 0, 0], [1, 1, 1], [0, 0, 0], [1, 1, 0]], bool),
+             _label="6 test points, 3 seeds"),
+        Case(*_runs(100, 10, seed=50), _label="100 test points, 10 seeds, as in the chapter"),
+        Case(np.array([[True], [False], [True], [True]]), np.array([[True], [False], [False], [True]]),
+             _label="one seed"),
+    ],
+    hidden=[
+        Case(*_runs(100, 10, seed=51)),
+        Case(*_runs(40, 3, seed=52, shared=0.5)),
+        Case(np.ones((5, 4), bool), np.eye(5, 4, dtype=bool), _label="A gets everything right"),
+        Case(*_runs(250, 7, seed=53)),
+    ],
+    mistakes=[
+        Mistake("pair the two optimizers point by point: take the standard error of the differences d_i, not "
+                "combine each optimizer's own standard error (a hard point is hard for both; pairing cancels that)",
+                lambda *a: _paired_variant(*a, mistake="unpaired"), name="unpaired"),
+        Mistake("the standard error is over the test points: average each point over the seeds first (axis=1), "
+                "then take the standard deviation of the d_i over the points",
+                lambda *a: _paired_variant(*a, mistake="over seeds"), name="over seeds"),
+        Mistake("use the sample standard deviation of the d_i: np.std(d, ddof=1)",
+                lambda *a: _paired_variant(*a, mistake="ddof 0"), name="ddof 0"),
+        Mistake("the standard error of a mean is the standard deviation divided by the square root of the "
+                "number of points", lambda *a: _paired_variant(*a, mistake="no sqrt"), name="no sqrt"),
+        Mistake("the gap is A minus B: right_a's mean accuracy minus right_b's",
+                lambda *a: _paired_variant(*a, mistake="sign"), name="sign"),
+    ],
+    hint="return a tuple (gap, se) of two floats",
+    rtol=1e-9, atol=1e-12,
+)
+### END HIDDEN TESTS
+
+# %%
+check("ex09_5", paired_gap)
 
 
 # %% [markdown]
