@@ -1149,10 +1149,10 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0));
 # What the figure shows:
 #
 # - **The schedule, mostly its decay, limits the damage of large rates**, in each of the five configurations.
-#   Without it (left of the grey line) AdamW scores about half, near always predicting one class (dotted
-#   lines); with the whole schedule (the two rightmost columns), between about 70 % and 88 %, still well below
-#   what it scores at a tuned rate. The cosine decay alone adds more than 10 points. It ends every run with
-#   small steps whatever the peak, and it also halves the average rate; the halving alone does not explain
+#   Without it (left of the grey line) AdamW scores about half, near the score of always predicting one class
+#   (dotted lines); with the whole schedule (the two rightmost columns), between about 70 % and 88 %, still well
+#   below what it scores at a tuned rate. The cosine decay alone adds more than 10 points. It ends every run
+#   with small steps whatever the peak, and it also halves the average rate; the halving alone does not explain
 #   the gain (details A: a constant rate of half the peak scores more than 10 points below the decay, seeds
 #   0–2). That the small final steps are the cause is the natural reading, not tested here.
 # - **The warm-up alone has no consistent effect**: within 10 points of plain AdamW, above it in some
@@ -1162,7 +1162,7 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0));
 #   round-off (section 5); where it does not, the score rises by under 1 point (thin grey lines join each
 #   configuration's pair). The recipe scores 6 to 9 points below AdamW + schedule on average, and 15 to 17
 #   points below in the worst configuration.
-#   (Without the schedule, AdamW sits near always one class with or without the clip: little room to fall.)
+#   (Without the schedule, AdamW scores near always one class with or without the clip: little room to fall.)
 #
 # **Why the clip does not tame Adam.** Clipping guards against rare, very large gradients, the "exploding
 # gradients" of recurrent networks (Pascanu et al., 2013, section 3.2); at norm 1 it caps SGD's step at $\eta$.
