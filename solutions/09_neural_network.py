@@ -105,6 +105,18 @@ def _bce_sign(z, y):
     return float(np.mean(np.logaddexp(0.0, z) - y * z)), (y - _sigma(z)) / len(z)
 
 
+def _bce_clipped(z, y, eps):
+    """Clip sigma(z) into [eps, 1 - eps] before the logs: finite, but wrong at large logits."""
+    p = np.clip(_sigma(z), eps, 1 - eps)
+    return float(np.mean(-y * np.log(p) - (1 - y) * np.log(1 - p))), (p - y) / len(z)
+
+
+def _bce_log1p(z, y):
+    """log1p(exp(z)) for log(1 + e^z): exp overflows first."""
+    with np.errstate(all="ignore"):
+        return float(np.mean(np.log1p(np.exp(z)) - y * z)), (_sigma(z) - y) / len(z)
+
+
 def _bce_dp(z, y):
     """The derivative with respect to p instead of z."""
     p = _sigma(z)
@@ -130,6 +142,14 @@ Exercise(
         Mistake("the loss is inf or nan at large logits: computing sigma(z) first and then log(1 - sigma(z)) "
                 "takes the log of 0 once sigma(z) rounds to 1; use log(1 + e^z) - y·z with np.logaddexp",
                 _bce_naive, name="naive log"),
+        Mistake("clipping sigma(z) keeps the logs finite but changes the loss wherever sigma(z) rounds to 0 or 1 "
+                "(at z = 1000 the loss is 1000, not -log(eps)); compute log(1 + e^z) - y·z with np.logaddexp(0, z)",
+                lambda z, y: _bce_clipped(z, y, 1e-7), name="clip 1e-7"),
+        Mistake("clipping sigma(z) keeps the logs finite but changes the loss wherever sigma(z) rounds to 0 or 1 "
+                "(at z = 1000 the loss is 1000, not -log(eps)); compute log(1 + e^z) - y·z with np.logaddexp(0, z)",
+                lambda z, y: _bce_clipped(z, y, 1e-15), name="clip 1e-15"),
+        Mistake("np.log1p(np.exp(z)) still overflows: exp(1000) is inf before log1p sees it; np.logaddexp(0, z) "
+                "computes log(1 + e^z) without forming e^z", _bce_log1p, name="log1p(exp)"),
         Mistake("dz is the gradient of the *mean*: divide sigma(z) - y by n", _bce_sum, name="no 1/n"),
         Mistake("the sign: d/dz [log(1 + e^z) - y·z] = sigma(z) - y, not y - sigma(z)", _bce_sign, name="sign"),
         Mistake("that is the derivative with respect to p = sigma(z); with respect to the logit z the "
@@ -176,11 +196,13 @@ def two_layer_backprop(params, X, y):
 # %%
 ### BEGIN HIDDEN TESTS
 def _backprop_variant(params, X, y, *, mistake):
-    a = X @ params["W1"] + params["b1"]
+    a = X @ params["W1"] + (0 if mistake == "no b1" else params["b1"])
     H = np.tanh(a)
     z = params["b2"][0] + H @ params["W2"][:, 0]
     n = 1 if mistake == "no 1/n" else len(y)
     delta2 = (_sigma(z) - y) / n
+    if mistake == "sigma'":
+        delta2 = delta2 * _sigma(z) * (1 - _sigma(z))
     slope = {"1 - a^2": 1 - a ** 2, "no tanh'": np.ones_like(H)}.get(mistake, 1 - H ** 2)
     delta1 = np.outer(delta2, params["W2"][:, 0]) * slope
     reduce = np.mean if mistake == "bias mean" else np.sum
@@ -215,6 +237,11 @@ Exercise(
         Mistake("a bias is added to every example, so its gradient is the *sum* of the deltas over "
                 "the examples (the 1/n is already in delta2), not their mean",
                 lambda p, X, y: _backprop_variant(p, X, y, mistake="bias mean"), name="bias mean"),
+        Mistake("the cross-entropy's derivative with respect to the logit is already sigma(z) - y (exercise 9.1: "
+                "the sigma' cancels); do not multiply it by sigma(z)(1 - sigma(z))",
+                lambda p, X, y: _backprop_variant(p, X, y, mistake="sigma'"), name="sigma'"),
+        Mistake("the forward pass needs the bias: a = X W1 + b1 (the backward pass uses H and z from the "
+                "true forward pass)", lambda p, X, y: _backprop_variant(p, X, y, mistake="no b1"), name="no b1"),
     ],
     hint="return a dict with keys W1, b1, W2, b2, each with the shape of its parameter "
          "(W2 is (h, 1), b2 is (1,))",
@@ -345,6 +372,8 @@ def _choose_variant(rates, correct, val_loss, *, mistake):
         return float(rates[np.lexsort((rates, -mean_loss, -total))[0]])
     if mistake == "loss first":
         return float(rates[np.argmin(mean_loss)])
+    if mistake == "position":
+        return float(rates[np.lexsort((mean_loss, -total))[0]])    # a full tie goes to the first in the list
     if mistake == "index":
         return int(np.lexsort((rates, mean_loss, -total))[0])
     raise ValueError(mistake)
@@ -370,12 +399,14 @@ Exercise(
              np.array([[0.5, 0.2, 0.4], [0.5, 0.2, 0.4]]), _label="0.3 and 3 tie on points; 0.3 has the lower loss"),
         Case([0.1, 1.0, 10.0], np.array([[70, 70, 40], [70, 70, 40]]),
              np.array([[0.2, 0.2, np.inf], [0.3, 0.3, np.inf]]), _label="a full tie: the smaller rate"),
+        Case([1.0, 0.1, 0.01], np.array([[74, 70, 70], [60, 72, 72]]), np.array([[0.3, 0.25, 0.25], [0.35, 0.2, 0.2]]),
+             _label="a grid in decreasing order, a full tie: the smaller rate is the last"),
     ],
     hidden=[
         Case(*_search(3, 10.0 ** np.arange(-3, 1.01, 0.5), seed=40)),
         Case(*_search(1, [0.01, 0.1, 1.0], seed=41), _label="one seed"),
-        Case([1.0, 0.1, 0.01], np.array([[70, 72, 72]]), np.array([[0.3, 0.25, 0.25]]),
-             _label="a grid in decreasing order: the smaller rate is the last"),
+        Case([3.0, 0.3, 0.03, 0.003], np.array([[60, 71, 71, 50], [62, 70, 70, 52]]),
+             np.array([[0.4, 0.2, 0.2, 0.5], [0.4, 0.3, 0.3, 0.6]]), _label="a decreasing grid, two seeds"),
         Case(*_search(5, 10.0 ** np.arange(-4, 0.01, 0.25), seed=42)),
     ],
     mistakes=[
@@ -383,6 +414,8 @@ Exercise(
                 lambda *a: _choose_variant(*a, mistake="best seed"), name="best seed"),
         Mistake("use every seed, not only the first row: sum the points right over the seeds",
                 lambda *a: _choose_variant(*a, mistake="seed 0"), name="seed 0"),
+        Mistake("a full tie goes to the smaller rate, which need not come first in the list: compare the rates "
+                "themselves", lambda *a: _choose_variant(*a, mistake="position"), name="position"),
         Mistake("rates tied on the points right: take the one with the lower mean validation loss",
                 lambda *a: _choose_variant(*a, mistake="no tie-break"), name="no tie-break"),
         Mistake("a lower loss is better: break ties by the smaller mean validation loss",
@@ -448,6 +481,11 @@ def _paired_variant(right_a, right_b, *, mistake):
         return float(d.mean()), float(d.std(ddof=1))
     if mistake == "sign":
         return float(-d.mean()), float(d.std(ddof=1) / np.sqrt(n))
+    if mistake == "abs":
+        return float(abs(d.mean())), float(d.std(ddof=1) / np.sqrt(n))
+    if mistake == "binomial":                  # each accuracy as a share of n independent points, then unpaired
+        acc_a, acc_b = a.mean(), b.mean()
+        return float(d.mean()), float(np.sqrt(acc_a * (1 - acc_a) / n + acc_b * (1 - acc_b) / n))
     raise ValueError(mistake)
 
 
@@ -470,17 +508,22 @@ Exercise(
         Case(*_runs(100, 10, seed=50), _label="100 test points, 10 seeds, as in the chapter"),
         Case(np.array([[True], [False], [True], [True]]), np.array([[True], [False], [False], [True]]),
              _label="one seed"),
+        Case(*_runs(100, 10, seed=50)[::-1], _label="case 2 with A and B swapped: B is ahead"),
     ],
     hidden=[
         Case(*_runs(100, 10, seed=51)),
         Case(*_runs(40, 3, seed=52, shared=0.5)),
         Case(np.ones((5, 4), bool), np.eye(5, 4, dtype=bool), _label="A gets everything right"),
         Case(*_runs(250, 7, seed=53)),
+        Case(*_runs(60, 5, seed=54)[::-1], _label="B ahead"),
     ],
     mistakes=[
         Mistake("pair the two optimizers point by point: take the standard error of the differences d_i, not "
                 "combine each optimizer's own standard error (a hard point is hard for both; pairing cancels that)",
                 lambda *a: _paired_variant(*a, mistake="unpaired"), name="unpaired"),
+        Mistake("that is the standard error of two *independent* accuracies, sqrt(p(1-p)/n) each; the same test "
+                "points are shared, so pair them: the standard error of the per-point differences d_i",
+                lambda *a: _paired_variant(*a, mistake="binomial"), name="binomial"),
         Mistake("the standard error is over the test points: average each point over the seeds first (axis=1), "
                 "then take the standard deviation of the d_i over the points",
                 lambda *a: _paired_variant(*a, mistake="over seeds"), name="over seeds"),
@@ -488,6 +531,8 @@ Exercise(
                 lambda *a: _paired_variant(*a, mistake="ddof 0"), name="ddof 0"),
         Mistake("the standard error of a mean is the standard deviation divided by the square root of the "
                 "number of points", lambda *a: _paired_variant(*a, mistake="no sqrt"), name="no sqrt"),
+        Mistake("keep the gap's sign: it is negative when B is ahead of A",
+                lambda *a: _paired_variant(*a, mistake="abs"), name="abs"),
         Mistake("the gap is A minus B: right_a's mean accuracy minus right_b's",
                 lambda *a: _paired_variant(*a, mistake="sign"), name="sign"),
     ],
