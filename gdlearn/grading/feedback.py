@@ -158,7 +158,8 @@ def changed_inputs_text(changed: list, names: list[str]) -> str:
     """The feedback for a function that changed its inputs in place (positions or names in `changed`)."""
     which = [f"`{names[c]}`" if isinstance(c, int) and c < len(names) else str(c) for c in changed]
     return (f"your function changed its input {', '.join(which)} in place: the caller's values must stay "
-            "unchanged (work on a copy, e.g. `x = np.array(x0, dtype=float)`)")
+            "unchanged (work on a copy, e.g. `x = np.array(x0, dtype=float)`, or for a dict of arrays "
+            "`params = {k: np.array(v, dtype=float) for k, v in params.items()}`)")
 
 
 # --- judging a received value (shared with the grader) --------------------------
