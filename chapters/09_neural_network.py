@@ -694,7 +694,8 @@ ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2);  
 # networks*, ICML, section 3.2), a linear warm-up (Goyal et al., 2017, section 2.2) and a
 # cosine decay (Loshchilov and Hutter, 2017, SGDR). Its schedule
 # rises linearly from 0 to the peak rate over the first 10 % of the steps (the
-# **warm-up**) and then decays along a half cosine to 0 at the end of the budget.
+# **warm-up**; Goyal et al. start theirs from the small-batch rate instead of 0) and then decays along a half
+# cosine to 0 at the end of the budget.
 # Why warm up an adaptive method? Adam divides by $\sqrt{\hat v_t}$, an average of
 # only $t$ squared gradients. Over the first steps that estimate varies a lot, and
 # so does the step size it produces. Liu et al. (2020, *On the Variance of the
@@ -712,6 +713,9 @@ BATCH = 25
 STEPS_PER_EPOCH = len(y) // BATCH
 SHORT = 100                             # the budget of the bake-off, in epochs
 assert STEPS_PER_EPOCH * BATCH == len(y) == 225
+twice = [train(init_mlp(SIZES, seed=0), X, y, optim.adam(lr=0.01), epochs=3, batch_size=BATCH, seed=0)[0]
+         for _ in range(2)]
+assert all(np.array_equal(twice[0][k], twice[1][k]) for k in twice[0])     # one seed repeats bit for bit
 
 
 def recipe_schedule(lr, epochs):

@@ -36,6 +36,8 @@ from gdlearn.mlp import mlp_loss_and_grad
 ### BEGIN HIDDEN TESTS
 # The grading specification of this notebook (teacher only: the release step
 # removes every hidden block from the student's copy).
+import warnings
+
 from gdlearn.grading import Case, Exercise, Mistake
 
 rng = np.random.default_rng(909)
@@ -111,6 +113,12 @@ def _bce_clipped(z, y, eps):
     return float(np.mean(-y * np.log(p) - (1 - y) * np.log(1 - p))), (p - y) / len(z)
 
 
+def _bce_hard(z, y):
+    """Labels rounded to 0 or 1: right for hard labels only."""
+    y = np.round(y)
+    return float(np.mean(np.logaddexp(0.0, z) - y * z)), (_sigma(z) - y) / len(z)
+
+
 def _bce_log1p(z, y):
     """log1p(exp(z)) for log(1 + e^z): exp overflows first."""
     with np.errstate(all="ignore"):
@@ -131,6 +139,7 @@ Exercise(
         Case(np.array([0.0, 0.0]), np.array([0.0, 1.0])),
         Case(np.array([2.0, -1.0, 0.5]), np.array([1.0, 0.0, 0.0])),
         Case(np.array([1000.0, -1000.0, 1000.0]), np.array([0.0, 0.0, 1.0]), _label="huge logits"),
+        Case(np.array([0.5, -2.0, 3.0]), np.array([0.3, 0.9, 0.5]), _label="soft labels: y anywhere in [0, 1]"),
     ],
     hidden=[
         Case(rng.normal(size=20) * 3, (rng.random(20) < 0.5).astype(float)),
@@ -150,12 +159,15 @@ Exercise(
                 lambda z, y: _bce_clipped(z, y, 1e-15), name="clip 1e-15"),
         Mistake("np.log1p(np.exp(z)) still overflows: exp(1000) is inf before log1p sees it; np.logaddexp(0, z) "
                 "computes log(1 + e^z) without forming e^z", _bce_log1p, name="log1p(exp)"),
+        Mistake("y can be any number in [0, 1] (a soft label): use it as it is, in log(1 + e^z) - y·z and in "
+                "sigma(z) - y", _bce_hard, name="hard labels"),
         Mistake("dz is the gradient of the *mean*: divide sigma(z) - y by n", _bce_sum, name="no 1/n"),
         Mistake("the sign: d/dz [log(1 + e^z) - y·z] = sigma(z) - y, not y - sigma(z)", _bce_sign, name="sign"),
         Mistake("that is the derivative with respect to p = sigma(z); with respect to the logit z the "
                 "two factors cancel to sigma(z) - y", _bce_dp, name="d/dp"),
     ],
-    hint="return a tuple (loss, dz): a float and an array of shape (n,)",
+    hint="the line above says which part differs: loss = mean(log(1 + e^z) - y·z), with np.logaddexp(0, z), "
+         "and dz = (sigma(z) - y) / n; return the tuple (loss, dz), a float and an array of shape (n,)",
     rtol=1e-9, atol=1e-12,
 )
 ### END HIDDEN TESTS
@@ -243,8 +255,8 @@ Exercise(
         Mistake("the forward pass needs the bias: a = X W1 + b1 (the backward pass uses H and z from the "
                 "true forward pass)", lambda p, X, y: _backprop_variant(p, X, y, mistake="no b1"), name="no b1"),
     ],
-    hint="return a dict with keys W1, b1, W2, b2, each with the shape of its parameter "
-         "(W2 is (h, 1), b2 is (1,))",
+    hint="the line above names the key that differs: W2 and b2 come from delta2 = (sigma(z) - y) / n, W1 and b1 "
+         "from delta1 = (delta2 W2^T) * (1 - H^2); each result has its parameter's shape (W2 (h, 1), b2 (1,))",
     rtol=1e-8, atol=1e-12,
 )
 ### END HIDDEN TESTS
@@ -318,7 +330,9 @@ Exercise(
         Mistake("keep the last, smaller batch: every example is used once per epoch",
                 lambda *a: _epoch_variant(*a, mistake="drop last"), name="drop last"),
     ],
-    hint="return a dict with the same keys and shapes as params",
+    hint="the line above names the key that differs: shuffle once with np.random.default_rng(seed)"
+         ".permutation(n), then take one step per mini-batch in that order, each from the current parameters; "
+         "return a dict with the same keys and shapes as params",
     rtol=1e-9, atol=1e-12,
 )
 ### END HIDDEN TESTS
@@ -372,6 +386,14 @@ def _choose_variant(rates, correct, val_loss, *, mistake):
         return float(rates[np.lexsort((rates, -mean_loss, -total))[0]])
     if mistake == "loss first":
         return float(rates[np.argmin(mean_loss)])
+    if mistake in ("median loss", "best-seed loss"):
+        tie = (np.median if mistake == "median loss" else np.min)(val_loss, axis=0)
+        return float(rates[np.lexsort((rates, tie, -total))[0]])
+    if mistake == "diverged ignored":
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            kept = np.nanmean(np.where(np.isfinite(val_loss), val_loss, np.nan), axis=0)
+        return float(rates[np.lexsort((rates, kept, -total))[0]])
     if mistake == "position":
         return float(rates[np.lexsort((mean_loss, -total))[0]])    # a full tie goes to the first in the list
     if mistake == "index":
@@ -401,6 +423,10 @@ Exercise(
              np.array([[0.2, 0.2, np.inf], [0.3, 0.3, np.inf]]), _label="a full tie: the smaller rate"),
         Case([1.0, 0.1, 0.01], np.array([[74, 70, 70], [60, 72, 72]]), np.array([[0.3, 0.25, 0.25], [0.35, 0.2, 0.2]]),
              _label="a grid in decreasing order, a full tie: the smaller rate is the last"),
+        Case([0.1, 1.0], np.array([[70, 71], [70, 70], [70, 69]]), np.array([[0.1, 0.2], [0.1, 0.2], [0.7, 0.25]]),
+             _label="a tie on points: the lower *mean* loss (not the median, not the best seed's)"),
+        Case([0.1, 1.0], np.array([[72, 70], [70, 72]]), np.array([[0.2, 0.1], [0.2, np.inf]]),
+             _label="a tie on points, one diverged run: its loss inf counts in the mean"),
     ],
     hidden=[
         Case(*_search(3, 10.0 ** np.arange(-3, 1.01, 0.5), seed=40)),
@@ -416,6 +442,13 @@ Exercise(
                 lambda *a: _choose_variant(*a, mistake="seed 0"), name="seed 0"),
         Mistake("a full tie goes to the smaller rate, which need not come first in the list: compare the rates "
                 "themselves", lambda *a: _choose_variant(*a, mistake="position"), name="position"),
+        Mistake("a diverged run counts: its loss is inf, so the mean over the seeds is inf (np.mean, not "
+                "np.nanmean or a mean over the finite losses only)",
+                lambda *a: _choose_variant(*a, mistake="diverged ignored"), name="diverged ignored"),
+        Mistake("break a tie by the *mean* validation loss over the seeds, not the median or the best seed's loss",
+                lambda *a: _choose_variant(*a, mistake="median loss"), name="median loss"),
+        Mistake("break a tie by the *mean* validation loss over the seeds, not the median or the best seed's loss",
+                lambda *a: _choose_variant(*a, mistake="best-seed loss"), name="best-seed loss"),
         Mistake("rates tied on the points right: take the one with the lower mean validation loss",
                 lambda *a: _choose_variant(*a, mistake="no tie-break"), name="no tie-break"),
         Mistake("a lower loss is better: break ties by the smaller mean validation loss",
@@ -462,9 +495,6 @@ def paired_gap(right_a, right_b):
 
 # %%
 ### BEGIN HIDDEN TESTS
-import warnings
-
-
 def _paired_variant(right_a, right_b, *, mistake):
     a, b = np.mean(right_a, axis=1), np.mean(right_b, axis=1)
     d, n = a - b, len(a)
