@@ -347,14 +347,14 @@ def two_layer_loss_and_grad(params, X, y):
 # %% [markdown]
 # ### Gradient checking
 #
-# A hand-derived gradient is guilty until proven innocent. Chapter 01's check:
-# nudge every parameter up and down by a tiny step, take central differences of the loss, and
-# compare with our formula through the relative error
-# $\|g - g_{\text{fd}}\| / (\|g\| + \|g_{\text{fd}}\|)$. At a generic point it is about $10^{-8}$ or
-# less for a correct gradient and orders of magnitude larger for a wrong one. Check at a generic
-# point, not at a minimum or other stationary point: the relative error divides by the gradients'
-# size, so where both are at round-off level it measures only round-off. At the minimum $t = \ln 3$
-# of $e^t - 3t$, the correct gradient scores 1.0, the same as a sign-flipped one (checked below).
+# A hand-derived gradient is guilty until proven innocent. Chapter 01's check: nudge every parameter up
+# and down by a tiny step, take central differences of the loss, and compare with our formula through the
+# relative error $\|g - g_{\text{fd}}\| / (\|g\| + \|g_{\text{fd}}\|)$. At a generic point it is about
+# $10^{-8}$ or less for a correct gradient; a wrong formula scores according to how much it changes the
+# gradient at that point (about 6 % for the classic slip below). Check at a generic point, not at a
+# minimum or other stationary point: the relative error divides by the gradients' size, so where both are
+# at round-off level it measures only round-off. At the minimum $t = \ln 3$ of $e^t - 3t$, the correct
+# gradient scores 1.0, the same as a sign-flipped one (checked below).
 # `calculus.check_grad` works on a flat vector, so we flatten the dict first.
 # (Biases start at 0, where a slip that involves them, such as recomputing $a$
 # without its $+\,b_1$ in the backward pass, changes nothing; so we check at

@@ -72,6 +72,9 @@ check("ex09_1", bce_from_logits)
 # with the shape of its parameter. (Take the steps of the chapter's section 3:
 # $\delta_2 = (\sigma(z) - y)/n$, then the second layer, then back through the
 # $\tanh$, then the first layer.)
+#
+# *Write the backward pass yourself with numpy: `gdlearn.mlp.mlp_loss_and_grad` answers
+# this exercise, so it raises an error while `check` and the grader run your function.*
 
 # %%
 def two_layer_backprop(params, X, y):
@@ -95,6 +98,9 @@ check("ex09_2", two_layer_backprop)
 #    is smaller when `batch_size` does not divide `n`);
 # 3. for each batch in turn: `loss, grads = mlp_loss_and_grad(params, X[batch], y[batch])`
 #    (imported above from `gdlearn.mlp`), then `params[k] - lr * grads[k]` for every key.
+#
+# *Write the loop yourself: `gdlearn.mlp.train` with `gdlearn.optim.sgd` answers this
+# exercise, so both raise an error while `check` and the grader run your function.*
 
 # %%
 def sgd_epoch(params, X, y, lr, batch_size, seed):

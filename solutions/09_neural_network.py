@@ -189,6 +189,9 @@ check("ex09_1", bce_from_logits)
 # with the shape of its parameter. (Take the steps of the chapter's section 3:
 # $\delta_2 = (\sigma(z) - y)/n$, then the second layer, then back through the
 # $\tanh$, then the first layer.)
+#
+# *Write the backward pass yourself with numpy: `gdlearn.mlp.mlp_loss_and_grad` answers
+# this exercise, so it raises an error while `check` and the grader run your function.*
 
 # %%
 def two_layer_backprop(params, X, y):
@@ -255,6 +258,7 @@ Exercise(
         Mistake("the forward pass needs the bias: a = X W1 + b1 (the backward pass uses H and z from the "
                 "true forward pass)", lambda p, X, y: _backprop_variant(p, X, y, mistake="no b1"), name="no b1"),
     ],
+    forbidden=["gdlearn.mlp.mlp_loss_and_grad"],
     hint="the line above names the key that differs: W2 and b2 come from delta2 = (sigma(z) - y) / n, W1 and b1 "
          "from delta1 = (delta2 W2^T) * (1 - H^2); each result has its parameter's shape (W2 (h, 1), b2 (1,))",
     rtol=1e-8, atol=1e-12,
@@ -276,6 +280,9 @@ check("ex09_2", two_layer_backprop)
 #    is smaller when `batch_size` does not divide `n`);
 # 3. for each batch in turn: `loss, grads = mlp_loss_and_grad(params, X[batch], y[batch])`
 #    (imported above from `gdlearn.mlp`), then `params[k] - lr * grads[k]` for every key.
+#
+# *Write the loop yourself: `gdlearn.mlp.train` with `gdlearn.optim.sgd` answers this
+# exercise, so both raise an error while `check` and the grader run your function.*
 
 # %%
 def sgd_epoch(params, X, y, lr, batch_size, seed):
@@ -330,6 +337,7 @@ Exercise(
         Mistake("keep the last, smaller batch: every example is used once per epoch",
                 lambda *a: _epoch_variant(*a, mistake="drop last"), name="drop last"),
     ],
+    forbidden=["gdlearn.mlp.train", "gdlearn.optim.sgd"],
     hint="the line above names the key that differs: shuffle once with np.random.default_rng(seed)"
          ".permutation(n), then take one step per mini-batch in that order, each from the current parameters; "
          "return a dict with the same keys and shapes as params",
@@ -507,6 +515,8 @@ def _paired_variant(right_a, right_b, *, mistake):
             return float(d.mean()), float(per_seed.std(ddof=1) / np.sqrt(len(per_seed)))
     if mistake == "ddof 0":
         return float(d.mean()), float(d.std() / np.sqrt(n))
+    if mistake == "sqrt seeds":
+        return float(d.mean()), float(d.std(ddof=1) / np.sqrt(right_a.shape[1]))
     if mistake == "no sqrt":
         return float(d.mean()), float(d.std(ddof=1))
     if mistake == "sign":
@@ -559,6 +569,8 @@ Exercise(
                 lambda *a: _paired_variant(*a, mistake="over seeds"), name="over seeds"),
         Mistake("use the sample standard deviation of the d_i: np.std(d, ddof=1)",
                 lambda *a: _paired_variant(*a, mistake="ddof 0"), name="ddof 0"),
+        Mistake("divide by the square root of the number of test points (the d_i are one per point), not of "
+                "the number of seeds", lambda *a: _paired_variant(*a, mistake="sqrt seeds"), name="sqrt seeds"),
         Mistake("the standard error of a mean is the standard deviation divided by the square root of the "
                 "number of points", lambda *a: _paired_variant(*a, mistake="no sqrt"), name="no sqrt"),
         Mistake("keep the gap's sign: it is negative when B is ahead of A",
@@ -566,7 +578,8 @@ Exercise(
         Mistake("the gap is A minus B: right_a's mean accuracy minus right_b's",
                 lambda *a: _paired_variant(*a, mistake="sign"), name="sign"),
     ],
-    hint="return a tuple (gap, se) of two floats",
+    hint="d_i = right_a[i].mean() - right_b[i].mean() for each test point i; gap = mean of the d_i, "
+         "se = np.std(d, ddof=1) / sqrt(number of points); return the tuple (gap, se) of two floats",
     rtol=1e-9, atol=1e-12,
 )
 ### END HIDDEN TESTS
