@@ -41,6 +41,8 @@ import warnings
 from gdlearn.grading import Case, Exercise, Mistake
 
 rng = np.random.default_rng(909)
+AUTOGRAD = ["torch.autograd.backward", "torch.autograd.grad", "torch.func.grad", "torch.func.grad_and_value",
+            "torch.func.vjp", "torch.func.jacrev"]          # where torch is installed, its autograd is forbidden too
 
 
 def _net(sizes, seed, bias=0.3):
@@ -72,7 +74,8 @@ def _points(n, seed):
 # `loss` a float and `dz` an array of shape `(n,)`. It must work for huge logits
 # too ($|z| = 1000$): no `inf`, no `nan`. `np.logaddexp(0, z)` computes
 # $\log(1 + e^z)$ safely, and $\sigma(z) = 1/(1 + e^{-z})$ may be written as
-# `np.exp(-np.logaddexp(0, -z))`.
+# `np.exp(-np.logaddexp(0, -z))`. Derive `dz` by hand: PyTorch's autograd raises an error
+# while `check` and the grader run your function.
 
 # %%
 def bce_from_logits(z, y):
@@ -166,6 +169,7 @@ Exercise(
         Mistake("that is the derivative with respect to p = sigma(z); with respect to the logit z the "
                 "two factors cancel to sigma(z) - y", _bce_dp, name="d/dp"),
     ],
+    forbidden=AUTOGRAD,
     hint="the line above says which part differs: loss = mean(log(1 + e^z) - y·z), with np.logaddexp(0, z), "
          "and dz = (sigma(z) - y) / n; return the tuple (loss, dz), a float and an array of shape (n,)",
     rtol=1e-9, atol=1e-12,
@@ -190,8 +194,9 @@ check("ex09_1", bce_from_logits)
 # $\delta_2 = (\sigma(z) - y)/n$, then the second layer, then back through the
 # $\tanh$, then the first layer.)
 #
-# *Write the backward pass yourself with numpy: `gdlearn.mlp.mlp_loss_and_grad` answers
-# this exercise, so it raises an error while `check` and the grader run your function.*
+# *Write the backward pass yourself with numpy: `gdlearn.mlp.mlp_loss_and_grad` and
+# PyTorch's autograd answer this exercise, so they raise an error while `check` and the
+# grader run your function.*
 
 # %%
 def two_layer_backprop(params, X, y):
@@ -258,7 +263,7 @@ Exercise(
         Mistake("the forward pass needs the bias: a = X W1 + b1 (the backward pass uses H and z from the "
                 "true forward pass)", lambda p, X, y: _backprop_variant(p, X, y, mistake="no b1"), name="no b1"),
     ],
-    forbidden=["gdlearn.mlp.mlp_loss_and_grad"],
+    forbidden=["gdlearn.mlp.mlp_loss_and_grad", "gdlearn.mlp._loss_and_grad", *AUTOGRAD],
     hint="the line above names the key that differs: W2 and b2 come from delta2 = (sigma(z) - y) / n, W1 and b1 "
          "from delta1 = (delta2 W2^T) * (1 - H^2); each result has its parameter's shape (W2 (h, 1), b2 (1,))",
     rtol=1e-8, atol=1e-12,
@@ -394,8 +399,8 @@ def _choose_variant(rates, correct, val_loss, *, mistake):
         return float(rates[np.lexsort((rates, -mean_loss, -total))[0]])
     if mistake == "loss first":
         return float(rates[np.argmin(mean_loss)])
-    if mistake in ("median loss", "best-seed loss"):
-        tie = (np.median if mistake == "median loss" else np.min)(val_loss, axis=0)
+    if mistake in ("median loss", "best-seed loss", "worst-seed loss"):
+        tie = {"median loss": np.median, "best-seed loss": np.min, "worst-seed loss": np.max}[mistake](val_loss, axis=0)
         return float(rates[np.lexsort((rates, tie, -total))[0]])
     if mistake == "diverged ignored":
         with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -435,6 +440,8 @@ Exercise(
              _label="a tie on points: the lower *mean* loss (not the median, not the best seed's)"),
         Case([0.1, 1.0], np.array([[72, 70], [70, 72]]), np.array([[0.2, 0.1], [0.2, np.inf]]),
              _label="a tie on points, one diverged run: its loss inf counts in the mean"),
+        Case([0.1, 1.0], np.array([[70, 70], [70, 70], [70, 70]]), np.array([[0.1, 0.3], [0.1, 0.3], [0.5, 0.3]]),
+             _label="a tie on points: the lower mean loss, though one seed's loss is the highest"),
     ],
     hidden=[
         Case(*_search(3, 10.0 ** np.arange(-3, 1.01, 0.5), seed=40)),
@@ -453,10 +460,15 @@ Exercise(
         Mistake("a diverged run counts: its loss is inf, so the mean over the seeds is inf (np.mean, not "
                 "np.nanmean or a mean over the finite losses only)",
                 lambda *a: _choose_variant(*a, mistake="diverged ignored"), name="diverged ignored"),
-        Mistake("break a tie by the *mean* validation loss over the seeds, not the median or the best seed's loss",
+        Mistake("break a tie by the *mean* validation loss over the seeds, not the median, the best or the "
+                "worst seed's",
                 lambda *a: _choose_variant(*a, mistake="median loss"), name="median loss"),
-        Mistake("break a tie by the *mean* validation loss over the seeds, not the median or the best seed's loss",
+        Mistake("break a tie by the *mean* validation loss over the seeds, not the median, the best or the "
+                "worst seed's",
                 lambda *a: _choose_variant(*a, mistake="best-seed loss"), name="best-seed loss"),
+        Mistake("break a tie by the *mean* validation loss over the seeds, not the median, the best or the "
+                "worst seed's",
+                lambda *a: _choose_variant(*a, mistake="worst-seed loss"), name="worst-seed loss"),
         Mistake("rates tied on the points right: take the one with the lower mean validation loss",
                 lambda *a: _choose_variant(*a, mistake="no tie-break"), name="no tie-break"),
         Mistake("a lower loss is better: break ties by the smaller mean validation loss",

@@ -137,6 +137,30 @@ def test_forbidden_library_function_raises_in_check():
     assert second_order.bfgs_update is bfgs_update   # restored afterwards
 
 
+def _torch_backprop_source():
+    return ("import torch\n"
+            "def two_layer_backprop(params, X, y):\n"
+            "    P = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}\n"
+            "    H = torch.tanh(torch.tensor(X) @ P['W1'] + P['b1'])\n"
+            "    z = H @ P['W2'][:, 0] + P['b2'][0]\n"
+            "    loss = torch.mean(torch.nn.functional.softplus(z) - torch.tensor(y) * z)\n"
+            "    loss.backward()\n"
+            "    return {k: P[k].grad.numpy() for k in P}\n")
+
+
+def test_torch_autograd_is_forbidden_in_backprop_exercise():
+    torch = pytest.importorskip("torch", reason="torch not installed: its autograd cannot answer 9.2 there")
+    namespace = {}
+    exec(_torch_backprop_source(), namespace)
+    params = {"W1": np.ones((2, 3)), "b1": np.zeros(3), "W2": np.ones((3, 1)), "b2": np.zeros(1)}
+    allowed = namespace["two_layer_backprop"](params, np.ones((4, 2)), np.ones(4))   # outside check: it works
+    assert allowed["W1"].shape == (2, 3)
+    backward, grad = torch.autograd.backward, torch.autograd.grad
+    result = check("ex09_2", namespace["two_layer_backprop"])
+    assert not result.passed and all("torch.autograd.backward is not allowed" in c.reason for c in result.cases)
+    assert torch.autograd.backward is backward and torch.autograd.grad is grad        # restored afterwards
+
+
 def test_check_has_a_time_limit(monkeypatch):
     monkeypatch.setattr(feedback, "CHECK_TIMEOUT", 0.3)
 
@@ -228,6 +252,16 @@ def test_grader_enforces_forbidden_functions(grader, tmp_path):
     ex = next(e for e in sub.exercises if e.id == "ex08_3")
     assert ex.score == 0 and "is not allowed in this exercise" in ex.message
     assert sub.score == sub.max_score - ex.max_score
+
+
+def test_grader_forbids_torch_autograd_in_backprop_exercise(tmp_path):
+    pytest.importorskip("torch", reason="torch not installed: its autograd cannot answer 9.2 there")
+    nb = _notebook("09_neural_network", {"two_layer_backprop": _torch_backprop_source()})
+    path = tmp_path / "09_neural_network.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    sub = Grader(ROOT / "solutions", Limits(timeout=10, total=120), chapters=["09_neural_network"]).grade(path)
+    ex = next(e for e in sub.exercises if e.id == "ex09_2")
+    assert ex.score == 0 and "torch.autograd.backward is not allowed" in ex.message
 
 
 def test_every_exercise_notebook_ends_with_how_to_hand_in():

@@ -265,27 +265,37 @@ def _changed(args, kwargs, probe, encode, dumps) -> list:
 
 
 class _Forbidden:
-    """While the student's function runs, the library functions the exercise forbids raise."""
+    """While the student's function runs, the library functions the exercise forbids raise.
+
+    A name is ``module.function``: a gdlearn function (replaced in its module and in every gdlearn module
+    that re-exports it) or another library's (replaced in its own module, e.g. ``torch.autograd.grad``;
+    skipped when that library is not installed). Either is also replaced where the student's namespace or
+    the function's closure holds it. Modules are imported here, before any time limit is armed.
+    """
 
     def __init__(self, names: list, user_ns: dict, function=None):
-        self.names, self.user_ns, self.saved = names, user_ns, []
-        self.cells = list(getattr(function, "__closure__", None) or [])
-
-    def __enter__(self):
         import importlib
 
-        for dotted in self.names:
+        self.user_ns, self.saved = user_ns, []
+        self.cells = list(getattr(function, "__closure__", None) or [])
+        self.targets = []
+        for dotted in names:
             module_name, _, attr = dotted.rpartition(".")
             try:
                 module = importlib.import_module(module_name)
                 original = getattr(module, attr)
-            except (ImportError, AttributeError):
+            except Exception:  # noqa: BLE001 - not installed, or no such function: nothing to forbid
                 continue
+            self.targets.append((dotted, module, original))
 
+    def __enter__(self):
+        for dotted, module, original in self.targets:
             def stub(*a, _name=dotted, **k):
                 raise RuntimeError(f"{_name} is not allowed in this exercise: write it yourself")
 
-            for owner in [m for n, m in list(sys.modules.items()) if n.split(".")[0] == "gdlearn"]:
+            owners = [m for n, m in list(sys.modules.items()) if n.split(".")[0] == "gdlearn"]
+            owners += [] if any(m is module for m in owners) else [module]
+            for owner in owners:
                 for key, value in list(getattr(owner, "__dict__", {}).items()):
                     if value is original:   # the module itself and every re-export
                         self.saved.append((owner, key, original))

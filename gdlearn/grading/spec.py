@@ -116,9 +116,10 @@ class Exercise:
         must not change them either.
     forbidden : list of str
         Dotted names of library functions the exercise forbids, e.g.
-        ``["gdlearn.second_order.bfgs_update"]``: while the student's function
-        runs (in ``check`` and in the grader), they raise. Say so in the
-        exercise's text.
+        ``["gdlearn.second_order.bfgs_update"]``, or another library's such as
+        ``"torch.autograd.grad"`` (ignored where that library is not installed):
+        while the student's function runs (in ``check`` and in the grader),
+        they raise. Say so in the exercise's text.
     """
 
     id: str
