@@ -621,7 +621,7 @@ fig.colorbar(image, ax=ax_map, shrink=0.8, label="$p$");
 # The usual sign of overfitting is a validation loss that turns upward while the
 # training loss keeps falling. It is absent here: the validation loss reaches its
 # lowest value in the last 5 epochs. It lies above the training loss in every epoch
-# from 66 to 95 and from 106 on (the two cross a few times in between), but the gap
+# from 66 to 95 and from 106 on (in between, it comes down to it or below at least once), but the gap
 # between them is smaller at epoch 250 than at 150.
 #
 # **The loss is not convex.** Swap two hidden units, each with its incoming

@@ -290,7 +290,7 @@ ax.legend(list(arms.values()), [f"{name}: seeds, bar = mean of 10" for name in a
 # | SGD's chosen rate is at or above the recipe's peak rate, though the chosen rates move between grid points | all 5 configurations |
 # | the recipe ends with a lower median training loss than both SGD arms | all 5 configurations |
 # | the recipe's worst seed beats both SGD arms' (plain SGD's by more than 5 points), its range is narrower, its mean higher (over SGD + schedule's by under 5 points in one configuration, over 15 in another) | these 5 configurations only |
-# | some SGD runs end below 60 % (one class everywhere scores 0.59) | at least 1 configuration |
+# | some SGD runs end below 60 % (one class everywhere scores 0.59 or 0.41) | at least 1 configuration |
 #
 # The recipe's lead rests on each search's choice between nearly tied rates over 3 seeds and
 # 75 validation points (section C shows that, for the recipe and its clip-free twin, the choice between

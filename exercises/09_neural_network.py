@@ -46,8 +46,8 @@ from gdlearn.mlp import mlp_loss_and_grad
 # `loss` a float and `dz` an array of shape `(n,)`. It must work for huge logits
 # too ($|z| = 1000$): no `inf`, no `nan`. `np.logaddexp(0, z)` computes
 # $\log(1 + e^z)$ safely, and $\sigma(z) = 1/(1 + e^{-z})$ may be written as
-# `np.exp(-np.logaddexp(0, -z))`. Derive `dz` by hand: PyTorch's autograd raises an error
-# while `check` and the grader run your function.
+# `np.exp(-np.logaddexp(0, -z))`. Derive `dz` by hand: PyTorch's autograd and
+# `gdlearn.calculus.numerical_gradient` raise an error while `check` and the grader run your function.
 
 # %%
 def bce_from_logits(z, y):
@@ -74,9 +74,9 @@ check("ex09_1", bce_from_logits)
 # $\delta_2 = (\sigma(z) - y)/n$, then the second layer, then back through the
 # $\tanh$, then the first layer.)
 #
-# *Write the backward pass yourself with numpy: `gdlearn.mlp.mlp_loss_and_grad` and
-# PyTorch's autograd answer this exercise, so they raise an error while `check` and the
-# grader run your function.*
+# *Write the backward pass yourself with numpy: `gdlearn.mlp.mlp_loss_and_grad`, PyTorch's
+# autograd and `gdlearn.calculus.numerical_gradient` answer this exercise, so they raise an
+# error while `check` and the grader run your function.*
 
 # %%
 def two_layer_backprop(params, X, y):
