@@ -111,6 +111,10 @@ def _bce_sign(z, y):
     return float(np.mean(np.logaddexp(0.0, z) - y * z)), (y - _sigma(z)) / len(z)
 
 
+_CLIPPED = ("clipping sigma(z) keeps the logs finite but changes the loss wherever sigma(z) rounds to 0 or 1 "
+            "(at z = 1000 the loss is 1000, not -log(eps)); compute log(1 + e^z) - y·z with np.logaddexp(0, z)")
+
+
 def _bce_clipped(z, y, eps):
     """Clip sigma(z) into [eps, 1 - eps] before the logs: finite, but wrong at large logits."""
     p = np.clip(_sigma(z), eps, 1 - eps)
@@ -155,11 +159,9 @@ Exercise(
         Mistake("the loss is inf or nan at large logits: computing sigma(z) first and then log(1 - sigma(z)) "
                 "takes the log of 0 once sigma(z) rounds to 1; use log(1 + e^z) - y·z with np.logaddexp",
                 _bce_naive, name="naive log"),
-        Mistake("clipping sigma(z) keeps the logs finite but changes the loss wherever sigma(z) rounds to 0 or 1 "
-                "(at z = 1000 the loss is 1000, not -log(eps)); compute log(1 + e^z) - y·z with np.logaddexp(0, z)",
+        Mistake(_CLIPPED,
                 lambda z, y: _bce_clipped(z, y, 1e-7), name="clip 1e-7"),
-        Mistake("clipping sigma(z) keeps the logs finite but changes the loss wherever sigma(z) rounds to 0 or 1 "
-                "(at z = 1000 the loss is 1000, not -log(eps)); compute log(1 + e^z) - y·z with np.logaddexp(0, z)",
+        Mistake(_CLIPPED,
                 lambda z, y: _bce_clipped(z, y, 1e-15), name="clip 1e-15"),
         Mistake("np.log1p(np.exp(z)) still overflows: exp(1000) is inf before log1p sees it; np.logaddexp(0, z) "
                 "computes log(1 + e^z) without forming e^z", _bce_log1p, name="log1p(exp)"),
@@ -387,6 +389,9 @@ def choose_rate(rates, correct, val_loss):
 
 # %%
 ### BEGIN HIDDEN TESTS
+_TIE_BY_MEAN = "break a tie by the *mean* validation loss over the seeds, not the median, the best or the worst seed's"
+
+
 def _choose_variant(rates, correct, val_loss, *, mistake):
     rates, correct, val_loss = np.asarray(rates, float), np.asarray(correct), np.asarray(val_loss, float)
     total, mean_loss = correct.sum(axis=0), val_loss.mean(axis=0)
@@ -461,14 +466,11 @@ Exercise(
         Mistake("a diverged run counts: its loss is inf, so the mean over the seeds is inf (np.mean, not "
                 "np.nanmean or a mean over the finite losses only)",
                 lambda *a: _choose_variant(*a, mistake="diverged ignored"), name="diverged ignored"),
-        Mistake("break a tie by the *mean* validation loss over the seeds, not the median, the best or the "
-                "worst seed's",
+        Mistake(_TIE_BY_MEAN,
                 lambda *a: _choose_variant(*a, mistake="median loss"), name="median loss"),
-        Mistake("break a tie by the *mean* validation loss over the seeds, not the median, the best or the "
-                "worst seed's",
+        Mistake(_TIE_BY_MEAN,
                 lambda *a: _choose_variant(*a, mistake="best-seed loss"), name="best-seed loss"),
-        Mistake("break a tie by the *mean* validation loss over the seeds, not the median, the best or the "
-                "worst seed's",
+        Mistake(_TIE_BY_MEAN,
                 lambda *a: _choose_variant(*a, mistake="worst-seed loss"), name="worst-seed loss"),
         Mistake("rates tied on the points right: take the one with the lower mean validation loss",
                 lambda *a: _choose_variant(*a, mistake="no tie-break"), name="no tie-break"),
